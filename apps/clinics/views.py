@@ -1,0 +1,118 @@
+"""Staff sign-in (email and password, then a TOTP code when two-factor is on) and sign-out."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.clinics import services
+from apps.clinics.forms import StaffSignInForm, TOTPForm
+from apps.clinics.middleware import staff_session_started
+from apps.clinics.models import User
+
+PENDING_USER = "pending_two_factor_user"
+PENDING_NEXT = "pending_two_factor_next"
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return str(settings.LOGIN_REDIRECT_URL)
+
+
+def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    staff_session_started(request)
+    request.session.set_expiry(int(settings.STAFF_SESSION_MAX_AGE.total_seconds()))
+    return redirect(next_url)
+
+
+@sensitive_post_parameters("password")
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = StaffSignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = authenticate(
+            request,
+            username=form.cleaned_data["username"].lower(),
+            password=form.cleaned_data["password"],
+        )
+        staff = user if isinstance(user, User) else None
+        if staff is not None and (staff.is_clinic_staff or staff.is_superuser):
+            next_url = _safe_next(request)
+            if services.confirmed_totp_device(staff) is not None:
+                request.session[PENDING_USER] = staff.pk
+                request.session[PENDING_NEXT] = next_url
+                return redirect("clinics:verify")
+            return _finish_sign_in(request, staff, next_url)
+        form.add_error(None, "That email and password do not match an account.")
+    status = 400 if form.errors else 200
+    return render(
+        request, "clinics/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_two_factor(request: HttpRequest) -> HttpResponse:
+    user_id = request.session.get(PENDING_USER)
+    user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    if user is None:
+        return redirect("clinics:login")
+    form = TOTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = services.confirmed_totp_device(user)
+        if device is not None and device.verify_token(form.cleaned_data["token"]):
+            next_url = request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL)
+            request.session.pop(PENDING_USER, None)
+            response = _finish_sign_in(request, user, next_url)
+            otp_login(request, device)
+            return response
+        form.add_error("token", "That code is not right. Check your app and try again.")
+    return render(
+        request, "clinics/verify.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("clinics:login")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    if services.confirmed_totp_device(user) is not None:
+        return render(request, "clinics/two_factor.html", {"enabled": True})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None or request.method == "GET":
+        device = services.totp_device_start(user=user)
+    form = TOTPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+            otp_login(request, device)
+            messages.success(request, "Two-factor sign-in is on.")
+            return redirect("clinics:two-factor")
+        form.add_error("token", "That code is not right. Scan the code again and retry.")
+    qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
+    return render(
+        request,
+        "clinics/two_factor.html",
+        {"enabled": False, "form": form, "qr": qr, "secret": device.key},
+        status=400 if form.errors else 200,
+    )

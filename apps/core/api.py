@@ -1,0 +1,40 @@
+"""One error format for every 4xx of the API: {"message": ..., "errors": {field: [...]}}."""
+
+from typing import Any
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _flatten(detail: Any) -> dict[str, list[str]]:
+    if isinstance(detail, dict):
+        return {
+            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
+            for field, msgs in detail.items()
+        }
+    if isinstance(detail, list):
+        return {"non_field_errors": [str(m) for m in detail]}
+    return {}
+
+
+def _message(errors: dict[str, list[str]], detail: Any) -> str:
+    if not errors:
+        return str(detail)
+    parts = [
+        f"{field}: {' '.join(msgs)}" if field != "non_field_errors" else " ".join(msgs)
+        for field, msgs in errors.items()
+    ]
+    return "; ".join(parts)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = response.data
+    if isinstance(detail, dict) and set(detail) == {"detail"}:
+        response.data = {"message": str(detail["detail"]), "errors": {}}
+    else:
+        errors = _flatten(detail)
+        response.data = {"message": _message(errors, detail), "errors": errors}
+    return response

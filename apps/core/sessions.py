@@ -1,0 +1,44 @@
+"""Database sessions keyed by a hash of the session id.
+
+The cookie carries the session id; the table stores only its SHA-256, so a copy of the
+database alone cannot be replayed as anyone's session (the same idea as storing password
+hashes). Everything else is Django's own database session store.
+"""
+
+import hashlib
+from typing import Any
+
+from django.contrib.sessions.backends.db import SessionStore as DBSessionStore
+from django.contrib.sessions.models import Session
+
+
+def hash_session_key(session_key: str) -> str:
+    # Session.session_key holds 40 characters: 160 bits of SHA-256 are plenty.
+    return hashlib.sha256(session_key.encode()).hexdigest()[:40]
+
+
+class SessionStore(DBSessionStore):
+    def _get_session_from_db(self) -> Session | None:
+        if self.session_key is None:
+            return None
+        real_key = self.session_key
+        self._session_key = hash_session_key(real_key)
+        try:
+            return super()._get_session_from_db()  # type: ignore[misc]
+        finally:
+            self._session_key = real_key
+
+    def exists(self, session_key: str) -> bool:
+        return super().exists(hash_session_key(session_key))
+
+    def create_model_instance(self, data: dict[str, Any]) -> Session:
+        obj = super().create_model_instance(data)
+        obj.session_key = hash_session_key(obj.session_key)
+        return obj  # type: ignore[return-value]
+
+    def delete(self, session_key: str | None = None) -> None:
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        super().delete(hash_session_key(session_key))

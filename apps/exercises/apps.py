@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExercisesConfig(AppConfig):
+    name = "apps.exercises"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,148 @@
+"""How patients sign in without a password.
+
+* The **personal link** is ``/p/<public_id>/<token>/`` where the token is an HMAC of the
+  patient's id and link version under SECRET_KEY. It stays valid until the therapist renews
+  (version bump) or revokes it. Opening it asks for the year of birth and signs in by POST, so
+  link scanners cannot use it and a forwarded link alone is not enough. Five wrong answers lock
+  it until the therapist renews it.
+* The **one-time link** is a random token emailed on request; only its SHA-256 is stored; it
+  works once, for 15 minutes.
+
+Either leaves a 90-day session on the phone. Renewing or revoking the link also rotates the
+patient account's session hash, which ends every session signed in before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import login
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from apps.patients.models import OneTimeSignInLink, Patient
+
+
+def personal_link_token(patient: Patient) -> str:
+    value = f"{patient.public_id}:{patient.link_version}"
+    return salted_hmac("clamshell.patient-link", value, algorithm="sha256").hexdigest()[:40]
+
+
+def personal_link_path(patient: Patient) -> str:
+    return reverse(
+        "patients:link",
+        kwargs={"public_id": patient.public_id, "token": personal_link_token(patient)},
+    )
+
+
+def personal_link_url(patient: Patient) -> str:
+    return f"{settings.SITE_URL}{personal_link_path(patient)}"
+
+
+def patient_for_link(*, public_id: UUID, token: str) -> Patient | None:
+    """The patient whose current, unrevoked link this is (locked links included)."""
+    patient = Patient.objects.filter(public_id=public_id, archived_at__isnull=True).first()
+    if patient is None or patient.link_revoked_at is not None:
+        return None
+    if not hmac.compare_digest(personal_link_token(patient), token):
+        return None
+    return patient
+
+
+def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
+    login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
+    request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
+
+
+def personal_link_sign_in(request: HttpRequest, *, patient: Patient, year_of_birth: int) -> bool:
+    """Check the year of birth; sign in on success, count the failure otherwise."""
+    if patient.link_locked:
+        return False
+    if year_of_birth != patient.year_of_birth:
+        # A conditional UPDATE so parallel wrong guesses cannot slip past the limit.
+        Patient.objects.filter(pk=patient.pk).update(
+            link_failed_attempts=F("link_failed_attempts") + 1
+        )
+        return False
+    if patient.link_failed_attempts:
+        Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
+    _start_patient_session(request, patient)
+    return True
+
+
+@transaction.atomic
+def personal_link_renew(*, patient: Patient) -> Patient:
+    """Issue a new link: the old one stops working and every signed-in phone is signed out."""
+    patient.link_version += 1
+    patient.link_revoked_at = None
+    patient.link_failed_attempts = 0
+    patient.save(update_fields=["link_version", "link_revoked_at", "link_failed_attempts"])
+    _end_patient_sessions(patient)
+    return patient
+
+
+@transaction.atomic
+def personal_link_revoke(*, patient: Patient) -> Patient:
+    patient.link_revoked_at = timezone.now()
+    patient.save(update_fields=["link_revoked_at"])
+    _end_patient_sessions(patient)
+    return patient
+
+
+def _end_patient_sessions(patient: Patient) -> None:
+    # A new random unusable password changes the session auth hash, which Django checks on
+    # every request: every session signed in before is ended.
+    user = patient.user
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def one_time_link_create(*, patient: Patient) -> str:
+    """Create a one-time link and return its token (never stored in clear)."""
+    token = secrets.token_urlsafe(32)
+    OneTimeSignInLink.objects.create(
+        patient=patient,
+        token_hash=_hash_token(token),
+        expires_at=timezone.now() + timedelta(minutes=settings.ONE_TIME_LINK_MINUTES),
+    )
+    return token
+
+
+def one_time_link_find(token: str) -> OneTimeSignInLink | None:
+    return (
+        OneTimeSignInLink.objects.select_related("patient__user")
+        .filter(
+            token_hash=_hash_token(token),
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            patient__archived_at__isnull=True,
+        )
+        .first()
+    )
+
+
+def one_time_link_sign_in(request: HttpRequest, *, token: str) -> bool:
+    link = one_time_link_find(token)
+    if link is None:
+        return False
+    # Claim the link with a conditional UPDATE: of two simultaneous uses only one wins.
+    claimed = OneTimeSignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not claimed:
+        return False
+    _start_patient_session(request, link.patient)
+    return True

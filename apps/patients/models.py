@@ -1,0 +1,190 @@
+"""Patients, their sign-in credentials, and the sets they log."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.clinics.models import Clinic
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def visible_to(self, user: User) -> PatientQuerySet:
+        """Patients this user may see: staff see their clinic's, a patient only themself."""
+        if not user.is_authenticated or user.clinic_id is None:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.filter(clinic_id=user.clinic_id)
+        if user.is_patient:
+            return self.filter(user_id=user.pk)
+        return self.none()
+
+    def editable_by(self, user: User) -> PatientQuerySet:
+        """Patients this user may change: admins their clinic's, therapists their own."""
+        visible = self.visible_to(user)
+        if user.is_clinic_admin:
+            return visible
+        if user.is_therapist:
+            return visible.filter(therapist_id=user.pk)
+        return self.none()
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Patient(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient"
+    )
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patients"
+    )
+    full_name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    year_of_birth = models.PositiveSmallIntegerField()
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    reminder_time = models.TimeField(null=True, blank=True, help_text="Empty: clinic default.")
+    reminder_channel = models.CharField(
+        max_length=8, choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    reminders_enabled = models.BooleanField(default=True)
+    # The personal link is an HMAC of (public_id, link_version) under SECRET_KEY: renewing
+    # bumps the version, so the old link stops working and a database copy alone cannot
+    # produce a working link.
+    link_version = models.PositiveIntegerField(default=1)
+    link_revoked_at = models.DateTimeField(null=True, blank=True)
+    link_failed_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["full_name", "pk"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["clinic", "therapist"])]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(year_of_birth__gte=1900) & Q(year_of_birth__lte=2100),
+                name="patient_year_of_birth_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        return (now or timezone.now()).astimezone(self.tz)
+
+    def local_today(self, now: datetime | None = None) -> date:
+        """The patient's "today", computed in the patient's own time zone."""
+        return self.local_now(now).date()
+
+    @property
+    def link_locked(self) -> bool:
+        return self.link_failed_attempts >= settings.PATIENT_LINK_MAX_FAILURES
+
+    @property
+    def link_active(self) -> bool:
+        return self.link_revoked_at is None and not self.link_locked
+
+
+class OneTimeSignInLink(models.Model):
+    """A single-use sign-in link sent by email. Only a hash of the token is stored."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="one_time_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
+class Side(models.TextChoices):
+    LEFT = "left", "Left"
+    RIGHT = "right", "Right"
+    BOTH = "both", "Both / not sided"
+
+
+class SetLogQuerySet(models.QuerySet["SetLog"]):
+    def visible_to(self, user: User) -> SetLogQuerySet:
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class SetLog(models.Model):
+    """One set a patient did, beside what was prescribed for it at the time.
+
+    The prescription columns are copied from the item when the set is logged, so editing a
+    program later never rewrites history. ``client_id`` is generated on the phone; the unique
+    constraint makes retries and double taps save once.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client_id = models.UUIDField(unique=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="set_logs")
+    item = models.ForeignKey(
+        "programs.ProgramItem", on_delete=models.PROTECT, related_name="set_logs"
+    )
+    performed_on = models.DateField(help_text="The patient's local date of the set.")
+    logged_at = models.DateTimeField(default=timezone.now)
+    set_number = models.PositiveSmallIntegerField(default=1)
+    side = models.CharField(max_length=8, choices=Side.choices, default=Side.BOTH)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField()
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    # What was prescribed when the set was logged.
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="set_logs"
+    )
+    ladder_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_sets = models.PositiveSmallIntegerField()
+    target_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_per_side = models.BooleanField(default=False)
+    # Outbox marker: set once follow-up work (progression, pain alert) has been evaluated.
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SetLogQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["performed_on", "logged_at"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["patient", "performed_on"]),
+            models.Index(fields=["item", "performed_on"]),
+            models.Index(
+                fields=["logged_at"], name="setlog_unevaluated", condition=Q(evaluated_at=None)
+            ),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=Q(pain__lte=10), name="setlog_pain_0_10"),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__lte=200), name="setlog_reps_0_200"
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=False) | Q(hold_seconds__isnull=False),
+                name="setlog_has_reps_or_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(difficulty__isnull=True) | Q(difficulty__gte=1, difficulty__lte=5),
+                name="setlog_difficulty_1_5",
+            ),
+        ]

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.patients import views, views_signin
+
+app_name = "patients"
+
+urlpatterns = [
+    path("p/<uuid:public_id>/<str:token>/", views_signin.personal_link, name="link"),
+    path("sign-in/link/", views_signin.one_time_link_request, name="one-time-request"),
+    path("sign-in/link/<str:token>/", views_signin.one_time_link, name="one-time"),
+    path("today/", views.today, name="today"),
+    path("patients/", views.patient_list, name="list"),
+    path("patients/<uuid:public_id>/", views.patient_detail, name="detail"),
+]

@@ -1,0 +1,114 @@
+"""Patient sign-in pages: the personal link and the one-time emailed link."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from apps.core import ratelimit
+from apps.patients import auth
+from apps.patients.forms import OneTimeLinkRequestForm, YearOfBirthForm
+from apps.patients.models import Patient
+
+LINK_ATTEMPTS_PER_IP_PER_HOUR = 20
+LINK_REQUESTS_PER_HOUR = 5
+
+
+def _link_not_working(request: HttpRequest) -> HttpResponse:
+    return render(request, "patients/link_invalid.html", status=404)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
+    patient = auth.patient_for_link(public_id=public_id, token=token)
+    if patient is None:
+        return _link_not_working(request)
+    if patient.link_locked:
+        return render(request, "patients/link_locked.html", status=403)
+    form = YearOfBirthForm(request.POST or None)
+    if request.method == "POST":
+        if not ratelimit.hit(
+            f"patient-link:{ratelimit.client_ip(request)}",
+            limit=LINK_ATTEMPTS_PER_IP_PER_HOUR,
+            window_seconds=3600,
+        ):
+            return render(request, "patients/too_many.html", status=429)
+        if form.is_valid():
+            year = form.cleaned_data["year_of_birth"]
+            if auth.personal_link_sign_in(request, patient=patient, year_of_birth=year):
+                return redirect("patients:today")
+            patient.refresh_from_db(fields=["link_failed_attempts"])
+            if patient.link_locked:
+                return render(request, "patients/link_locked.html", status=403)
+            form.add_error("year_of_birth", "That year does not match our records.")
+    return render(
+        request,
+        "patients/link_sign_in.html",
+        {"form": form, "first_name": patient.full_name.split(" ")[0]},
+        status=400 if form.errors else 200,
+    )
+
+
+def _send_one_time_link(request: HttpRequest, patient: Patient) -> None:
+    token = auth.one_time_link_create(patient=patient)
+    url = settings.SITE_URL + reverse("patients:one-time", kwargs={"token": token})
+    send_mail(
+        subject="Your Clamshell sign-in link",
+        message=(
+            f"Hello {patient.full_name.split(' ')[0]},\n\n"
+            f"Open this link on your phone to sign in to your exercises:\n{url}\n\n"
+            f"It works once, for {settings.ONE_TIME_LINK_MINUTES} minutes. "
+            "If you did not ask for it, you can ignore this email."
+        ),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def one_time_link_request(request: HttpRequest) -> HttpResponse:
+    form = OneTimeLinkRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].strip().lower()
+        allowed = ratelimit.hit(
+            f"one-time-link:email:{email}", limit=LINK_REQUESTS_PER_HOUR, window_seconds=3600
+        ) and ratelimit.hit(
+            f"one-time-link:ip:{ratelimit.client_ip(request)}",
+            limit=LINK_REQUESTS_PER_HOUR * 4,
+            window_seconds=3600,
+        )
+        if allowed:
+            for patient in Patient.objects.filter(
+                email=email, archived_at__isnull=True, link_revoked_at__isnull=True
+            ):
+                _send_one_time_link(request, patient)
+        # The same answer whether or not the address exists, or the limit was reached.
+        return render(request, "patients/one_time_sent.html")
+    return render(
+        request,
+        "patients/one_time_request.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def one_time_link(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        # Showing a button rather than signing in on GET keeps mail scanners from using it.
+        if auth.one_time_link_find(token) is None:
+            return _link_not_working(request)
+        return render(request, "patients/one_time_confirm.html")
+    if auth.one_time_link_sign_in(request, token=token):
+        return redirect("patients:today")
+    return _link_not_working(request)

@@ -1,0 +1,216 @@
+"""Prescriptions: programs and their items, schedules, ladder levels and progression prompts.
+
+A *template* is a clinic program with no patient. Assigning a template copies it into a
+program of the patient's own, so editing a template never changes a patient's prescription,
+and set logs copy the prescription they were done against.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.clinics.models import Clinic
+from apps.exercises.models import Exercise, Ladder
+from apps.patients.models import Patient
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+# Weekdays as a bitmask, Monday = bit 0 (matching date.weekday()).
+ALL_WEEKDAYS = 0b1111111
+
+
+class ProgramQuerySet(models.QuerySet["Program"]):
+    def visible_to(self, user: User) -> ProgramQuerySet:
+        if not user.is_authenticated or user.clinic_id is None:
+            return self.none()
+        if user.is_clinic_staff:
+            return self.filter(clinic_id=user.clinic_id)
+        if user.is_patient:
+            return self.filter(patient__user_id=user.pk, is_template=False)
+        return self.none()
+
+
+class Program(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="programs")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, null=True, blank=True, related_name="programs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="programs_created"
+    )
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    is_template = models.BooleanField(default=False)
+    # Schedule (ignored on templates).
+    weekdays = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgramQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(is_template=True, patient__isnull=True)
+                | Q(is_template=False, patient__isnull=False, start_date__isnull=False),
+                name="program_template_or_assigned",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="program_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekdays__gte=1) & Q(weekdays__lte=ALL_WEEKDAYS),
+                name="program_weekdays_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_scheduled_on(self, day: date) -> bool:
+        if self.is_template or not self.is_active or self.start_date is None:
+            return False
+        if day < self.start_date or (self.end_date is not None and day > self.end_date):
+            return False
+        return bool(self.weekdays & (1 << day.weekday()))
+
+
+class ProgramItem(models.Model):
+    """One line of a program: a single exercise at a dose, or a ladder at its current level."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, null=True, blank=True, related_name="program_items"
+    )
+    ladder = models.ForeignKey(
+        Ladder, on_delete=models.PROTECT, null=True, blank=True, related_name="program_items"
+    )
+    # Ladder level in force: ``current_level`` from ``level_since`` (a patient-local date),
+    # ``previous_level`` before it. Approval sets level_since to the patient's next day.
+    current_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    previous_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    level_since = models.DateField(null=True, blank=True)
+    auto_advance = models.BooleanField(default=False)
+    sets = models.PositiveSmallIntegerField(default=2)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    per_side = models.BooleanField(default=True)
+    rest_seconds = models.PositiveSmallIntegerField(default=60)
+    notes = models.TextField(blank=True)
+    # Removed items are kept (logs point at them) but no longer prescribed.
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["program", "position", "pk"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(exercise__isnull=False, ladder__isnull=True)
+                | Q(exercise__isnull=True, ladder__isnull=False, current_level__gte=1),
+                name="item_exercise_xor_ladder",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=False, hold_seconds__isnull=True)
+                | Q(reps__isnull=True, hold_seconds__isnull=False),
+                name="item_reps_xor_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(sets__gte=1) & Q(sets__lte=20), name="item_sets_1_20"
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__gte=1, reps__lte=200),
+                name="item_reps_1_200",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program}: item {self.position}"
+
+    def level_on(self, day: date) -> int | None:
+        """The ladder level prescribed on a patient-local day (None for single exercises)."""
+        if self.ladder_id is None:
+            return None
+        if self.level_since is not None and day < self.level_since and self.previous_level:
+            return self.previous_level
+        return self.current_level
+
+
+class LevelChange(models.Model):
+    """History of ladder level changes, for the patient's note and the therapist's charts."""
+
+    item = models.ForeignKey(ProgramItem, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.PositiveSmallIntegerField()
+    to_level = models.PositiveSmallIntegerField()
+    effective_on = models.DateField()
+    reason = models.CharField(max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-effective_on", "-created_at"]
+
+
+class PromptStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the therapist"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+    SNOOZED = "snoozed", "Snoozed"
+    AUTO_APPROVED = "auto_approved", "Advanced automatically"
+    COMPLETE = "complete", "Ladder complete"
+
+
+class ProgressionPromptQuerySet(models.QuerySet["ProgressionPrompt"]):
+    def visible_to(self, user: User) -> ProgressionPromptQuerySet:
+        if not user.is_authenticated or not user.is_clinic_staff:
+            return self.none()
+        return self.filter(patient__clinic_id=user.clinic_id)
+
+
+class ProgressionPrompt(models.Model):
+    """Raised when a patient meets a ladder level's threshold; one per patient, item, level."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prompts")
+    item = models.ForeignKey(ProgramItem, on_delete=models.CASCADE, related_name="prompts")
+    level = models.PositiveSmallIntegerField()
+    next_level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: top.")
+    triggered_by = models.ForeignKey(
+        "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=PromptStatus.choices, default=PromptStatus.PENDING
+    )
+    decision_reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    snoozed_until = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgressionPromptQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient", "item", "level"], name="one_prompt_per_patient_item_level"
+            ),
+        ]

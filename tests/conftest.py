@@ -1,0 +1,95 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+Locally a test that needs PostgreSQL, Redis or Chromium is skipped when the service is
+missing. In CI (``CI=true``) or with ``CLAMSHELL_REQUIRE_SERVICES=1`` it fails instead, so a
+green CI always means the real services were exercised."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from tests.factories import AdminFactory, ClinicFactory, PatientFactory, StaffFactory
+
+REQUIRE_SERVICES = (
+    os.environ.get("CI", "").lower() == "true"
+    or os.environ.get("CLAMSHELL_REQUIRE_SERVICES") == "1"
+)
+
+
+def need_service(name: str, available: bool, why: str = "") -> None:
+    if available:
+        return
+    message = f"{name} is needed for this test and is not available{': ' + why if why else ''}"
+    if REQUIRE_SERVICES:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def require_postgres() -> None:
+    need_service("PostgreSQL", settings.IS_POSTGRES, "set DATABASE_URL to a postgres:// URL")
+
+
+@pytest.fixture
+def require_redis() -> None:
+    need_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache():
+    """Rate limits and axes counters live in the cache: start every test with a clean one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def clinic_a(db):
+    return ClinicFactory(name="Clinic A")
+
+
+@pytest.fixture
+def clinic_b(db):
+    return ClinicFactory(name="Clinic B")
+
+
+@pytest.fixture
+def therapist_a(clinic_a):
+    return StaffFactory(clinic=clinic_a, email="therapist@a.example")
+
+
+@pytest.fixture
+def admin_a(clinic_a):
+    return AdminFactory(clinic=clinic_a, email="admin@a.example")
+
+
+@pytest.fixture
+def therapist_b(clinic_b):
+    return StaffFactory(clinic=clinic_b, email="therapist@b.example")
+
+
+@pytest.fixture
+def admin_b(clinic_b):
+    return AdminFactory(clinic=clinic_b, email="admin@b.example")
+
+
+@pytest.fixture
+def patient_a(therapist_a):
+    return PatientFactory(therapist=therapist_a, full_name="Ann A", year_of_birth=1961)
+
+
+@pytest.fixture
+def patient_b(therapist_b):
+    return PatientFactory(therapist=therapist_b, full_name="Ben B", year_of_birth=1980)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

@@ -1,0 +1,72 @@
+"""Bad settings stop start-up with a message that names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_django(**env_overrides: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"DATABASE_URL": "mysql://nowhere/db"}, "DATABASE_URL"),
+        ({"DATABASE_URL": "not a url"}, "DATABASE_URL"),
+        ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
+        ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"AXES_FAILURE_LIMIT": "many"}, "AXES_FAILURE_LIMIT"),
+        ({"DJANGO_ENV": "staging"}, "DJANGO_ENV"),
+        ({"DEFAULT_PATIENT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_PATIENT_TIME_ZONE"),
+        ({"DJANGO_ENV": "production", "DEBUG": "true", "SECRET_KEY": "x" * 50}, "DEBUG"),
+        ({"DJANGO_ENV": "production", "DEBUG": "false"}, "SECRET_KEY"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_value(overrides, named):
+    result = start_django(**overrides)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr.strip().splitlines()[-1]
+
+
+def test_it_starts_with_the_embedded_defaults():
+    result = start_django()
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "DJANGO_ENV": "production",
+        "DEBUG": "false",
+        "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789",
+        "ALLOWED_HOSTS": "clinic.example",
+    }
+    env_all = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env_all.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env_all,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,71 @@
+import re
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+
+from apps.patients import auth
+from apps.patients.models import OneTimeSignInLink
+
+pytestmark = pytest.mark.django_db
+
+
+def link_from(message) -> str:
+    found = re.search(r"http\S+/sign-in/link/(\S+)/", message.body)
+    assert found is not None
+    return found.group(1)
+
+
+def test_requesting_a_link_emails_one_that_signs_in_once(client, patient_a):
+    response = client.post("/sign-in/link/", {"email": patient_a.email.upper()})
+    assert response.status_code == 200
+    token = link_from(mail.outbox[0])
+
+    assert client.get(f"/sign-in/link/{token}/").status_code == 200  # a button, not a sign-in
+    assert client.get("/today/").status_code == 302
+    assert client.post(f"/sign-in/link/{token}/").status_code == 302
+    assert client.get("/today/").status_code == 200
+
+    other = client.__class__()
+    assert other.post(f"/sign-in/link/{token}/").status_code == 404
+
+
+def test_the_reply_is_the_same_for_an_unknown_address(client, patient_a):
+    known = client.post("/sign-in/link/", {"email": patient_a.email})
+    unknown = client.post("/sign-in/link/", {"email": "nobody@nowhere.example"})
+
+    assert known.status_code == unknown.status_code == 200
+    assert known.content == unknown.content
+    assert len(mail.outbox) == 1
+
+
+def test_an_expired_link_is_refused(client, patient_a):
+    token = auth.one_time_link_create(patient=patient_a)
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        assert client.post(f"/sign-in/link/{token}/").status_code == 404
+
+
+def test_only_a_hash_of_the_token_is_stored(patient_a):
+    token = auth.one_time_link_create(patient=patient_a)
+
+    stored = OneTimeSignInLink.objects.get()
+    assert token not in stored.token_hash
+    assert len(stored.token_hash) == 64
+
+
+def test_requests_are_rate_limited_without_saying_so(client, patient_a):
+    for _ in range(8):
+        response = client.post("/sign-in/link/", {"email": patient_a.email})
+
+    assert response.status_code == 200
+    assert len(mail.outbox) == 5
+
+
+def test_a_bad_address_gets_a_400_that_says_why(client, db):
+    response = client.post("/sign-in/link/", {"email": "not-an-email"})
+
+    assert response.status_code == 400
+    assert b"valid email" in response.content

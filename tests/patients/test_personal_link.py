@@ -1,0 +1,100 @@
+import pytest
+from django.db import connection
+
+from apps.patients import auth
+
+pytestmark = pytest.mark.django_db
+
+
+def open_link(client, patient, year):
+    return client.post(auth.personal_link_path(patient), {"year_of_birth": year})
+
+
+def test_opening_the_link_asks_for_the_year_of_birth_without_signing_in(client, patient_a):
+    response = client.get(auth.personal_link_path(patient_a))
+
+    assert response.status_code == 200
+    assert b"year of birth" in response.content
+    assert client.get("/today/").status_code == 302
+
+
+def test_the_right_year_signs_in_for_90_days(client, patient_a):
+    response = open_link(client, patient_a, 1961)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/today/"
+    assert client.get("/today/").status_code == 200
+    assert client.session.get_expiry_age() == 90 * 24 * 3600
+
+
+def test_a_wrong_year_is_refused(client, patient_a):
+    response = open_link(client, patient_a, 1962)
+
+    assert response.status_code == 400
+    assert b"does not match" in response.content
+    assert client.get("/today/").status_code == 302
+
+
+def test_five_wrong_years_lock_the_link(client, patient_a):
+    for _ in range(5):
+        open_link(client, patient_a, 1999)
+
+    response = open_link(client, patient_a, 1961)
+
+    assert response.status_code == 403
+    assert b"locked" in response.content
+    assert client.get("/today/").status_code == 302
+
+
+def test_a_tampered_token_is_a_404(client, patient_a):
+    path = auth.personal_link_path(patient_a)
+
+    assert client.get(path[:-3] + "00/").status_code == 404
+
+
+def test_a_revoked_link_is_refused_and_ends_open_sessions(client, patient_a):
+    open_link(client, patient_a, 1961)
+    path = auth.personal_link_path(patient_a)
+
+    auth.personal_link_revoke(patient=patient_a)
+
+    assert client.get("/today/").status_code == 302
+    assert client.get(path).status_code == 404
+
+
+def test_renewing_the_link_replaces_the_old_one(client, patient_a):
+    old_path = auth.personal_link_path(patient_a)
+    open_link(client, patient_a, 1961)
+
+    auth.personal_link_renew(patient=patient_a)
+
+    assert client.get("/today/").status_code == 302
+    assert client.get(old_path).status_code == 404
+    assert open_link(client, patient_a, 1961).status_code == 302
+
+
+def test_renewing_unlocks_a_locked_link(client, patient_a):
+    for _ in range(5):
+        open_link(client, patient_a, 1999)
+
+    auth.personal_link_renew(patient=patient_a)
+
+    assert open_link(client, patient_a, 1961).status_code == 302
+
+
+def test_the_database_never_holds_the_link_token(patient_a):
+    token = auth.personal_link_token(patient_a)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM patients_patient")
+        rows = cursor.fetchall()
+    assert token not in repr(rows)
+
+
+def test_attempts_from_one_address_are_rate_limited(client, therapist_a):
+    from tests.factories import PatientFactory
+
+    patients = PatientFactory.create_batch(6, therapist=therapist_a)
+    statuses = [open_link(client, patients[i % 6], 1900).status_code for i in range(21)]
+
+    assert statuses[-1] == 429
