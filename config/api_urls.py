@@ -6,4 +6,7 @@ urlpatterns = [
     path("", include("apps.exercises.api_urls")),
     path("", include("apps.patients.api_urls")),
     path("", include("apps.programs.api_urls")),
+    path("", include("apps.notifications.api_urls")),
+    path("", include("apps.reports.api_urls")),
+    path("", include("apps.audit.api_urls")),
 ]

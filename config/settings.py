@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "apps.patients",
     "apps.exercises",
     "apps.programs",
+    "apps.notifications",
+    "apps.reports",
+    "apps.audit",
 ]
 
 MIDDLEWARE = [

@@ -53,3 +53,89 @@ class PatientFactory(DjangoModelFactory):
     email = factory.Sequence(lambda n: f"patient{n}@mail.example")
     year_of_birth = 1970
     time_zone = "Europe/London"
+
+
+# --- Library and programs -------------------------------------------------------------------
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from apps.exercises.models import Exercise, Ladder, LadderLevel  # noqa: E402
+from apps.programs.models import Program, ProgramItem  # noqa: E402
+
+
+class ExerciseFactory(DjangoModelFactory):
+    class Meta:
+        model = Exercise
+
+    key = factory.Sequence(lambda n: f"exercise-{n}")
+    name = factory.Sequence(lambda n: f"Exercise {n}")
+    position = "side_lying"
+    movement = "lift the top knee"
+    default_sets = 2
+    default_reps = 10
+    per_side = True
+
+
+class LadderFactory(DjangoModelFactory):
+    """A ladder with ``levels`` levels (default 4), each a new exercise."""
+
+    class Meta:
+        model = Ladder
+
+    key = factory.Sequence(lambda n: f"ladder-{n}")
+    name = factory.Sequence(lambda n: f"Ladder {n}")
+    advance_at_reps = 20
+
+    @factory.post_generation
+    def levels(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for level in range(1, (extracted or 4) + 1):
+            LadderLevel.objects.create(
+                ladder=self, level=level, exercise=ExerciseFactory(name=f"{self.name} L{level}")
+            )
+
+
+class ProgramFactory(DjangoModelFactory):
+    """A patient's program, scheduled every day from 30 days ago."""
+
+    class Meta:
+        model = Program
+
+    patient = factory.SubFactory(PatientFactory)
+    clinic = factory.SelfAttribute("patient.clinic")
+    created_by = factory.SelfAttribute("patient.therapist")
+    name = "Hip program"
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - _dt.timedelta(days=30))
+
+
+class TemplateProgramFactory(ProgramFactory):
+    patient = None
+    clinic = factory.SubFactory(ClinicFactory)
+    created_by = factory.SubFactory(StaffFactory, clinic=factory.SelfAttribute("..clinic"))
+    is_template = True
+    start_date = None
+
+
+class ExerciseItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgramItem
+
+    program = factory.SubFactory(ProgramFactory)
+    exercise = factory.SubFactory(ExerciseFactory)
+    sets = 2
+    reps = 10
+    per_side = True
+
+
+class LadderItemFactory(DjangoModelFactory):
+    class Meta:
+        model = ProgramItem
+
+    program = factory.SubFactory(ProgramFactory)
+    ladder = factory.SubFactory(LadderFactory)
+    current_level = 1
+    sets = 2
+    reps = 10
+    per_side = True
