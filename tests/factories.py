@@ -80,12 +80,13 @@ class ExerciseFactory(DjangoModelFactory):
 class LadderFactory(DjangoModelFactory):
     """A ladder with ``levels`` levels (default 4), each a new exercise."""
 
-    class Meta:
-        model = Ladder
-
     key = factory.Sequence(lambda n: f"ladder-{n}")
     name = factory.Sequence(lambda n: f"Ladder {n}")
     advance_at_reps = 20
+
+    class Meta:
+        model = Ladder
+        skip_postgeneration_save = True
 
     @factory.post_generation
     def levels(self, create, extracted, **kwargs):
