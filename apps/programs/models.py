@@ -94,6 +94,12 @@ class ProgramItem(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    # Editing a dose never rewrites history: the edited row ends (active_until) and a new row
+    # of the same ``track`` starts (active_from), carrying the ladder level over. Logs point at
+    # the row they were done against; prompts are per track, so an edit never re-prompts.
+    track = models.UUIDField(default=uuid.uuid4, db_index=True)
+    active_from = models.DateField(null=True, blank=True, help_text="Patient-local; None: always")
+    active_until = models.DateField(null=True, blank=True, help_text="Patient-local; inclusive")
     position = models.PositiveSmallIntegerField(default=0)
     exercise = models.ForeignKey(
         Exercise, on_delete=models.PROTECT, null=True, blank=True, related_name="program_items"
@@ -113,8 +119,6 @@ class ProgramItem(models.Model):
     per_side = models.BooleanField(default=True)
     rest_seconds = models.PositiveSmallIntegerField(default=60)
     notes = models.TextField(blank=True)
-    # Removed items are kept (logs point at them) but no longer prescribed.
-    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["program", "position", "pk"]
@@ -140,6 +144,11 @@ class ProgramItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.program}: item {self.position}"
+
+    def is_active_on(self, day: date) -> bool:
+        return (self.active_from is None or self.active_from <= day) and (
+            self.active_until is None or day <= self.active_until
+        )
 
     def level_on(self, day: date) -> int | None:
         """The ladder level prescribed on a patient-local day (None for single exercises)."""
@@ -189,6 +198,7 @@ class ProgressionPrompt(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prompts")
     item = models.ForeignKey(ProgramItem, on_delete=models.CASCADE, related_name="prompts")
+    track = models.UUIDField(help_text="The item's track: stable across dose edits.")
     level = models.PositiveSmallIntegerField()
     next_level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: top.")
     triggered_by = models.ForeignKey(
@@ -211,6 +221,6 @@ class ProgressionPrompt(models.Model):
         ordering: ClassVar[list[str]] = ["-created_at"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
-                fields=["patient", "item", "level"], name="one_prompt_per_patient_item_level"
+                fields=["patient", "track", "level"], name="one_prompt_per_patient_track_level"
             ),
         ]
