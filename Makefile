@@ -34,8 +34,7 @@ migrate: setup
 run: migrate
 	$(BIN)/python manage.py load_library
 	$(BIN)/python manage.py seed_demo
-	WEB_PORT=$(PORT) $(BIN)/honcho --no-prefix start -f Procfile.dev 2>/dev/null || \
-	  WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	PATH="$(abspath $(BIN)):$$PATH" WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
 
 lint: setup
 	$(BIN)/ruff check .
