@@ -28,15 +28,6 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def today(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    patient = Patient.objects.visible_to(user).filter(user=user).first()
-    if patient is None:
-        raise Http404
-    return render(request, "patients/today.html", {"patient": patient})
-
-
-@login_required
 def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     user = cast(User, request.user)
     _require_staff(user)

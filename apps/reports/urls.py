@@ -1,5 +1,5 @@
-from django.urls import URLPattern, URLResolver
+from apps.reports import dashboard_urls, export_urls
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [*dashboard_urls.urlpatterns, *export_urls.urlpatterns]

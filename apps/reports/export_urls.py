@@ -1,0 +1,5 @@
+"""Clinic admin adherence reports and exports."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
