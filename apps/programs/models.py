@@ -37,6 +37,22 @@ class ProgramQuerySet(models.QuerySet["Program"]):
             return self.filter(patient__user_id=user.pk, is_template=False)
         return self.none()
 
+    def editable_by(self, user: User) -> ProgramQuerySet:
+        """Programs this user may change: the clinic's templates, and the programs of the
+        patients the user may edit (``Patient.objects.editable_by``)."""
+        if not user.is_authenticated or not user.is_clinic_staff:
+            return self.none()
+        editable = Patient.objects.editable_by(user).values("pk")
+        return self.filter(clinic_id=user.clinic_id).filter(
+            Q(is_template=True) | Q(patient_id__in=editable)
+        )
+
+    def templates(self) -> ProgramQuerySet:
+        return self.filter(is_template=True)
+
+    def assigned(self) -> ProgramQuerySet:
+        return self.filter(is_template=False)
+
 
 class Program(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -88,6 +104,18 @@ class Program(models.Model):
             return False
         return bool(self.weekdays & (1 << day.weekday()))
 
+    @property
+    def weekday_numbers(self) -> list[int]:
+        """The scheduled weekdays as ``date.weekday()`` numbers (Monday = 0)."""
+        return [day for day in range(7) if self.weekdays & (1 << day)]
+
+
+class ProgramItemQuerySet(models.QuerySet["ProgramItem"]):
+    def current(self, *, on: date) -> ProgramItemQuerySet:
+        """Rows still in force on ``on`` or later (not ended before it): the program as the
+        therapist edits it. Rows starting later are included."""
+        return self.filter(Q(active_until__isnull=True) | Q(active_until__gte=on))
+
 
 class ProgramItem(models.Model):
     """One line of a program: a single exercise at a dose, or a ladder at its current level."""
@@ -119,6 +147,8 @@ class ProgramItem(models.Model):
     per_side = models.BooleanField(default=True)
     rest_seconds = models.PositiveSmallIntegerField(default=60)
     notes = models.TextField(blank=True)
+
+    objects = ProgramItemQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["program", "position", "pk"]

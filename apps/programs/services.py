@@ -1,0 +1,453 @@
+"""Writes for programs: build, edit without rewriting history, save as template, assign.
+
+History rule (see the domain rules): once a row of a patient's program may have been
+prescribed on a past day, or has set logs, changing its dose ends that row (``active_until`` =
+the patient's yesterday) and starts a new row of the same ``track`` from the patient's today,
+carrying the ladder level fields over. Templates, drafts and rows that only start today with
+nothing logged are changed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.exercises.models import Exercise, Ladder, LadderLevel
+from apps.patients.models import Patient
+from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
+from apps.programs.validation import validate_dates, validate_dose, validate_name, weekdays_mask
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+DOSE_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One item to add: a single exercise, or a ladder at a starting level.
+
+    Dose values left as None come from the exercise's defaults (for a ladder, the exercise
+    of the starting level).
+    """
+
+    exercise: Exercise | None = None
+    ladder: Ladder | None = None
+    level: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    per_side: bool | None = None
+    rest_seconds: int | None = None
+    notes: str = ""
+    auto_advance: bool = False
+
+
+def _patient_today(program: Program) -> date:
+    if program.patient is None:
+        return timezone.localdate()
+    return program.patient.local_today()
+
+
+def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
+    if level is None:
+        raise ValidationError({"level": "Choose the ladder's starting level."})
+    row = LadderLevel.objects.filter(ladder=ladder, level=level).select_related("exercise").first()
+    if row is None:
+        top = LadderLevel.objects.filter(ladder=ladder).count()
+        raise ValidationError(
+            {"level": f"{ladder.name} has no level {level}; choose a level from 1 to {top}."}
+        )
+    return row.exercise
+
+
+def _check_library(program: Program, spec: ItemSpec) -> Exercise:
+    """The exercise the spec starts with, after checking it belongs to the program's clinic."""
+    if spec.exercise is not None and spec.ladder is None:
+        _check_clinic(program, spec.exercise.clinic_id)
+        return spec.exercise
+    if spec.ladder is not None and spec.exercise is None:
+        _check_clinic(program, spec.ladder.clinic_id)
+        return _level_exercise(spec.ladder, spec.level)
+    raise ValidationError({"exercise": "Choose one exercise or one ladder."})
+
+
+def _check_clinic(program: Program, clinic_id: int | None) -> None:
+    if clinic_id not in (None, program.clinic_id):
+        raise ValidationError({"exercise": "That exercise is not in your library."})
+
+
+def _default_amount(spec: ItemSpec, exercise: Exercise) -> tuple[int | None, int | None]:
+    """Reps and hold seconds: the spec's, else the exercise's (a hold when it has one)."""
+    if spec.reps is not None or spec.hold_seconds is not None:
+        return spec.reps, spec.hold_seconds
+    if exercise.default_hold_seconds is not None:
+        return None, exercise.default_hold_seconds
+    return exercise.default_reps, None
+
+
+# --- Items ----------------------------------------------------------------------------------
+
+
+def _starts_in_history(program: Program) -> bool:
+    """Whether a row added now must start today rather than with the program."""
+    if program.is_template or not program.is_active or program.start_date is None:
+        return False
+    return program.start_date < _patient_today(program)
+
+
+def _item_create(*, program: Program, spec: ItemSpec, position: int) -> ProgramItem:
+    exercise = _check_library(program, spec)
+    reps, hold = _default_amount(spec, exercise)
+    sets = spec.sets if spec.sets is not None else exercise.default_sets
+    rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
+    validate_dose(sets=sets, reps=reps, hold_seconds=hold, rest_seconds=rest)
+    return ProgramItem.objects.create(
+        program=program,
+        position=position,
+        active_from=_patient_today(program) if _starts_in_history(program) else None,
+        exercise=spec.exercise,
+        ladder=spec.ladder,
+        current_level=spec.level if spec.ladder is not None else None,
+        auto_advance=spec.auto_advance and spec.ladder is not None,
+        sets=sets,
+        reps=reps,
+        hold_seconds=hold,
+        per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
+        rest_seconds=rest,
+        notes=spec.notes.strip(),
+    )
+
+
+def _next_position(program: Program) -> int:
+    today = _patient_today(program)
+    last = program.items.current(on=today).order_by("-position").first()
+    return last.position + 1 if last else 0
+
+
+@transaction.atomic
+def program_item_add(*, actor: User, program: Program, spec: ItemSpec) -> ProgramItem:
+    """Add an item at the end of the program (from the patient's today if it has started)."""
+    return _item_create(program=program, spec=spec, position=_next_position(program))
+
+
+def item_has_history(item: ProgramItem, today: date) -> bool:
+    """Whether the row may already have been prescribed on a past day, or has logs."""
+    program = item.program
+    if item.set_logs.exists():
+        return True
+    if program.is_template or not program.is_active or program.start_date is None:
+        return False
+    first_day = max(day for day in (item.active_from, program.start_date) if day is not None)
+    return first_day < today
+
+
+def _check_editable_row(item: ProgramItem, today: date) -> None:
+    if item.active_until is not None and item.active_until < today:
+        raise ValidationError("This item has already ended; edit the current one instead.")
+
+
+@transaction.atomic
+def program_item_update(
+    *,
+    actor: User,
+    item: ProgramItem,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    per_side: bool,
+    rest_seconds: int,
+    notes: str = "",
+    auto_advance: bool = False,
+) -> ProgramItem:
+    """Change an item's dose and notes; returns the row now in force.
+
+    A dose change on a row with history ends it yesterday and starts a new row of the same
+    track today; notes and auto-advance change in place.
+    """
+    validate_dose(sets=sets, reps=reps, hold_seconds=hold_seconds, rest_seconds=rest_seconds)
+    item = (
+        ProgramItem.objects.select_for_update(of=("self",)).select_related("program__patient").get(pk=item.pk)
+    )
+    today = _patient_today(item.program)
+    _check_editable_row(item, today)
+    dose = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
+    dose |= {"per_side": per_side, "rest_seconds": rest_seconds}
+    other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
+    dose_changed = any(getattr(item, name) != value for name, value in dose.items())
+    if dose_changed and item_has_history(item, today):
+        return _item_restart(item, today, {**dose, **other})
+    changes = {**dose, **other}
+    for name, value in changes.items():
+        setattr(item, name, value)
+    item.save(update_fields=list(changes))
+    return item
+
+
+def _item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> ProgramItem:
+    item.active_until = today - timedelta(days=1)
+    item.save(update_fields=["active_until"])
+    return ProgramItem.objects.create(
+        program=item.program,
+        track=item.track,
+        active_from=today,
+        position=item.position,
+        exercise_id=item.exercise_id,
+        ladder_id=item.ladder_id,
+        current_level=item.current_level,
+        previous_level=item.previous_level,
+        level_since=item.level_since,
+        **values,
+    )
+
+
+@transaction.atomic
+def program_item_remove(*, actor: User, item: ProgramItem) -> None:
+    """Remove an item: a row with history ends yesterday, any other row is deleted."""
+    item = (
+        ProgramItem.objects.select_for_update(of=("self",)).select_related("program__patient").get(pk=item.pk)
+    )
+    today = _patient_today(item.program)
+    _check_editable_row(item, today)
+    if item_has_history(item, today):
+        item.active_until = today - timedelta(days=1)
+        item.save(update_fields=["active_until"])
+    else:
+        item.delete()
+
+
+@transaction.atomic
+def program_items_reorder(*, actor: User, program: Program, item_ids: Sequence[int]) -> None:
+    """Put the program's current items in the given order (every current item, once)."""
+    items = list(program.items.current(on=_patient_today(program)).select_for_update(of=("self",)))
+    by_id = {item.pk: item for item in items}
+    if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
+        raise ValidationError({"items": "List every item of the program exactly once."})
+    for position, item_id in enumerate(item_ids):
+        by_id[item_id].position = position
+    ProgramItem.objects.bulk_update(items, ["position"])
+
+
+def program_item_move(*, actor: User, item: ProgramItem, offset: int) -> None:
+    """Move an item up (-1) or down (+1) among the program's current items."""
+    program = item.program
+    ids = list(program.items.current(on=_patient_today(program)).values_list("pk", flat=True))
+    index = ids.index(item.pk)
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    program_items_reorder(actor=actor, program=program, item_ids=ids)
+
+
+# --- Programs -------------------------------------------------------------------------------
+
+
+def _copy_items(*, source: Program, target: Program) -> None:
+    """Copy the source's current items as fresh rows (new tracks) of the target."""
+    today = _patient_today(source)
+    for position, item in enumerate(source.items.current(on=today)):
+        ProgramItem.objects.create(
+            program=target,
+            position=position,
+            exercise_id=item.exercise_id,
+            ladder_id=item.ladder_id,
+            current_level=item.level_on(today),
+            auto_advance=item.auto_advance,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            per_side=item.per_side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
+
+
+@transaction.atomic
+def program_create(
+    *,
+    actor: User,
+    name: str,
+    patient: Patient | None = None,
+    template: Program | None = None,
+    notes: str = "",
+    weekdays: Iterable[int] | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    items: Sequence[ItemSpec] = (),
+    activate: bool = False,
+) -> Program:
+    """Create a clinic template (no patient) or a patient's program.
+
+    A patient's program is a draft (not shown to the patient) until assigned, unless
+    ``activate``; it starts on ``start_date`` (default: the patient's today). Starting from
+    ``template`` copies its items, then ``items`` are appended.
+    """
+    if actor.clinic_id is None or not actor.is_clinic_staff:
+        raise ValidationError("Programs are created by clinic staff.")
+    if patient is not None and patient.clinic_id != actor.clinic_id:
+        raise ValidationError({"patient": "Unknown patient."})
+    if template is not None and (not template.is_template or template.clinic_id != actor.clinic_id):
+        raise ValidationError({"template": "Unknown template."})
+    if weekdays is None:
+        mask = template.weekdays if template is not None else ALL_WEEKDAYS
+    else:
+        mask = weekdays_mask(weekdays)
+    if patient is not None:
+        start_date = start_date or patient.local_today()
+        validate_dates(start_date, end_date)
+    program = Program.objects.create(
+        clinic_id=actor.clinic_id,
+        patient=patient,
+        created_by=actor,
+        name=validate_name(name),
+        notes=(notes or (template.notes if template else "")).strip(),
+        is_template=patient is None,
+        weekdays=mask,
+        start_date=start_date if patient is not None else None,
+        end_date=end_date if patient is not None else None,
+        is_active=patient is None or activate,
+    )
+    if template is not None:
+        _copy_items(source=template, target=program)
+    _add_all(program, items)
+    return program
+
+
+def _add_all(program: Program, specs: Sequence[ItemSpec]) -> None:
+    errors: dict[str, list[str]] = {}
+    start = _next_position(program)
+    for index, spec in enumerate(specs):
+        try:
+            _item_create(program=program, spec=spec, position=start + index)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.setdefault(f"items[{index}].{field}", []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def program_update(*, actor: User, program: Program, name: str, notes: str = "") -> Program:
+    program.name = validate_name(name)
+    program.notes = notes.strip()
+    program.updated_at = timezone.now()
+    program.save(update_fields=["name", "notes", "updated_at"])
+    return program
+
+
+def _has_started(program: Program, today: date) -> bool:
+    return (
+        not program.is_template
+        and program.is_active
+        and program.start_date is not None
+        and program.start_date < today
+    )
+
+
+@transaction.atomic
+def program_schedule_update(
+    *,
+    actor: User,
+    program: Program,
+    weekdays: Iterable[int],
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Program:
+    """Change the weekdays (and, for a patient's program, its dates).
+
+    Once a program has started its past stays as it was: the start date is fixed and the
+    end date cannot be earlier than the patient's yesterday.
+    """
+    mask = weekdays_mask(weekdays)
+    fields = ["weekdays", "updated_at"]
+    if not program.is_template:
+        _check_schedule_dates(program, start_date, end_date)
+        program.start_date, program.end_date = start_date, end_date
+        fields += ["start_date", "end_date"]
+    program.weekdays = mask
+    program.updated_at = timezone.now()
+    program.save(update_fields=fields)
+    return program
+
+
+def _check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
+    if start_date is None:
+        raise ValidationError({"start_date": "Choose the day the program starts."})
+    validate_dates(start_date, end_date)
+    today = _patient_today(program)
+    if not _has_started(program, today):
+        return
+    if start_date != program.start_date:
+        raise ValidationError(
+            {"start_date": "This program has already started, so its start date stays."}
+        )
+    if end_date is not None and end_date < today - timedelta(days=1):
+        raise ValidationError(
+            {"end_date": "The end date cannot be before yesterday: past days stay as they were."}
+        )
+
+
+@transaction.atomic
+def program_save_as_template(*, actor: User, program: Program, name: str) -> Program:
+    """Copy the program's current items and weekdays into a new clinic template."""
+    template = Program.objects.create(
+        clinic_id=program.clinic_id,
+        created_by=actor,
+        name=validate_name(name),
+        notes=program.notes,
+        is_template=True,
+        weekdays=program.weekdays,
+    )
+    _copy_items(source=program, target=template)
+    return template
+
+
+@transaction.atomic
+def program_assign(
+    *,
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    weekdays: Iterable[int] | None = None,
+) -> Program:
+    """Give a program to a patient and start it; returns the patient's program.
+
+    A template (or another patient's program) is copied into a new program of the patient's
+    own; the patient's own draft is started as it is.
+    """
+    if patient.clinic_id != program.clinic_id:
+        raise ValidationError({"patient": "Unknown patient."})
+    start_date = start_date or patient.local_today()
+    validate_dates(start_date, end_date)
+    mask = program.weekdays if weekdays is None else weekdays_mask(weekdays)
+    if program.patient_id == patient.pk:
+        if program.is_active:
+            raise ValidationError("This program is already assigned to this patient.")
+        return _program_start(program, start_date, end_date, mask)
+    copy = Program.objects.create(
+        clinic_id=program.clinic_id,
+        patient=patient,
+        created_by=actor,
+        name=program.name,
+        notes=program.notes,
+        weekdays=mask,
+        start_date=start_date,
+        end_date=end_date,
+    )
+    _copy_items(source=program, target=copy)
+    return copy
+
+
+def _program_start(program: Program, start: date, end: date | None, mask: int) -> Program:
+    program.start_date, program.end_date, program.weekdays = start, end, mask
+    program.is_active = True
+    program.updated_at = timezone.now()
+    program.save(update_fields=["start_date", "end_date", "weekdays", "is_active", "updated_at"])
+    return program
