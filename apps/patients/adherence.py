@@ -1,0 +1,439 @@
+"""Adherence: how much of what was prescribed a patient did, day by day and over a period.
+
+The rule (shared by the dashboard, the progress page and the exports):
+
+- A day ``d`` counts only up to the patient's local today. On ``d`` every item active on ``d``
+  (``item.is_active_on(d)``) of a program scheduled on ``d`` (``program.is_scheduled_on(d)``)
+  prescribes ``sets`` units, or ``sets * 2`` for a per-side item (one unit per side per set).
+- Completed units for an item on ``d`` are ``min(sets, logs)`` counted per side (``left`` and
+  ``right``) for a per-side item, or over all its logs otherwise; logs are matched by
+  ``item_id`` and ``performed_on``. Extra sets never count twice.
+- Adherence is completed / prescribed (None when nothing was prescribed). A day is complete
+  when completed >= prescribed > 0. Logs on other days are activity, not adherence.
+
+A *scheduled day* here is a day on which something is prescribed (prescribed > 0).
+
+``daily_adherence`` walks one patient's days in Python with the model methods; it is the
+reference. ``adherence_summaries`` computes the same totals for many patients in a fixed number
+of queries: capped counts and fully completed days are computed in SQL, and prescribed units
+and scheduled days are counted arithmetically from the few program item rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Avg, Count, Max, Q
+
+from apps.patients.models import Patient, SetLog, Side
+from apps.programs.models import Program, ProgramItem, ProgressionPrompt, PromptStatus
+
+APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
+RATIO_PLACES = Decimal("0.0001")
+
+
+@dataclass(frozen=True)
+class DayAdherence:
+    """One patient-local day. ``scheduled`` means something was prescribed that day."""
+
+    date: date
+    scheduled: bool
+    prescribed: int
+    completed: int
+    complete: bool
+    pain_max: int | None
+    logs: int
+
+
+@dataclass(frozen=True)
+class AdherenceSummary:
+    """A patient's totals over ``start``..``end`` (``end`` already cut at their local today).
+
+    ``adherence`` is a ratio between 0 and 1 (four decimal places), None when nothing was
+    prescribed. Pain and activity cover every log of the period, scheduled day or not.
+    """
+
+    patient_id: int
+    start: date
+    end: date
+    prescribed: int = 0
+    completed: int = 0
+    scheduled_days: int = 0
+    active_days: int = 0
+    completed_days: int = 0
+    last_activity: date | None = None
+    pain_avg: Decimal | None = None
+    pain_max: int | None = None
+    progressions_approved: int = 0
+
+    @property
+    def adherence(self) -> Decimal | None:
+        return ratio(self.completed, self.prescribed)
+
+    @property
+    def adherence_percent(self) -> int | None:
+        """Adherence as a whole percentage, for display."""
+        value = self.adherence
+        if value is None:
+            return None
+        return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+
+def ratio(completed: int, prescribed: int) -> Decimal | None:
+    if prescribed <= 0:
+        return None
+    return (Decimal(completed) / Decimal(prescribed)).quantize(RATIO_PLACES, ROUND_HALF_UP)
+
+
+# --- Schedules: prescribed units and scheduled days, counted without walking days ----------
+
+
+def weekdays_in(lo: date, hi: date, mask: int) -> int:
+    """How many days in ``lo..hi`` (inclusive) fall on a weekday of ``mask`` (Monday = bit 0)."""
+    if hi < lo or not mask:
+        return 0
+    weeks, rest = divmod((hi - lo).days + 1, 7)
+    count = weeks * bin(mask & 0b1111111).count("1")
+    first = lo.weekday()
+    return count + sum(1 for k in range(rest) if mask & (1 << ((first + k) % 7)))
+
+
+@dataclass(frozen=True)
+class ItemSpan:
+    """An item row reduced to what adherence needs: the days it is prescribed, and how much."""
+
+    lo: date
+    hi: date | None
+    weekdays: int
+    units: int
+
+    def days_in(self, start: date, end: date) -> tuple[date, date]:
+        lo = max(self.lo, start)
+        hi = end if self.hi is None else min(self.hi, end)
+        return lo, hi
+
+
+@dataclass
+class PatientSchedule:
+    """What one patient is prescribed, from their program item rows."""
+
+    spans: list[ItemSpan] = field(default_factory=list)
+
+    def prescribed_units(self, start: date, end: date) -> int:
+        return sum(
+            span.units * weekdays_in(*span.days_in(start, end), span.weekdays)
+            for span in self.spans
+        )
+
+    def scheduled_days(self, start: date, end: date) -> int:
+        """Days in ``start..end`` on which at least one item is prescribed."""
+        if end < start:
+            return 0
+        cuts = {start, end + timedelta(days=1)}
+        for span in self.spans:
+            lo, hi = span.days_in(start, end)
+            if lo <= hi:
+                cuts.update((lo, hi + timedelta(days=1)))
+        bounds = sorted(cuts)
+        return sum(self._segment_days(a, b - timedelta(days=1)) for a, b in pairwise(bounds))
+
+    def _segment_days(self, lo: date, hi: date) -> int:
+        # Within a segment every span is either fully in or fully out, so the union of the
+        # weekday masks of the spans that cover it says which of its days are scheduled.
+        mask = 0
+        for span in self.spans:
+            if span.lo <= lo and (span.hi is None or hi <= span.hi):
+                mask |= span.weekdays
+        return weekdays_in(lo, hi, mask)
+
+
+def _item_span(row: dict[str, Any]) -> ItemSpan:
+    lo = max(d for d in (row["program__start_date"], row["active_from"]) if d is not None)
+    ends = [d for d in (row["program__end_date"], row["active_until"]) if d is not None]
+    units = row["sets"] * (2 if row["per_side"] else 1)
+    return ItemSpan(
+        lo=lo, hi=min(ends) if ends else None, weekdays=row["program__weekdays"], units=units
+    )
+
+
+def _prescribing_items(patient_ids: Iterable[int], start: date, end: date) -> Any:
+    """Item rows of assigned, active programs that can prescribe something in the period."""
+    return ProgramItem.objects.filter(
+        program__patient_id__in=list(patient_ids),
+        program__is_template=False,
+        program__is_active=True,
+        program__start_date__lte=end,
+    ).filter(
+        Q(program__end_date__isnull=True) | Q(program__end_date__gte=start),
+        Q(active_from__isnull=True) | Q(active_from__lte=end),
+        Q(active_until__isnull=True) | Q(active_until__gte=start),
+    )
+
+
+def patient_schedules(
+    *, patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, PatientSchedule]:
+    """Each patient's prescription over ``start..end``, in one query (patients with none are
+    missing from the result)."""
+    rows = _prescribing_items(patient_ids, start, end).values(
+        "program__patient_id",
+        "program__start_date",
+        "program__end_date",
+        "program__weekdays",
+        "active_from",
+        "active_until",
+        "sets",
+        "per_side",
+    )
+    schedules: dict[int, PatientSchedule] = defaultdict(PatientSchedule)
+    for row in rows:
+        schedules[row["program__patient_id"]].spans.append(_item_span(row))
+    return dict(schedules)
+
+
+# --- One patient, day by day (the reference) -------------------------------------------------
+
+
+def _capped_units(item: ProgramItem, counts: dict[str, int]) -> int:
+    if item.per_side:
+        return sum(min(item.sets, counts.get(side, 0)) for side in (Side.LEFT, Side.RIGHT))
+    return min(item.sets, sum(counts.values()))
+
+
+def _day(
+    day: date, items: Sequence[ProgramItem], counts: dict[tuple[int, date], dict[str, int]]
+) -> tuple[int, int]:
+    prescribed = completed = 0
+    for item in items:
+        if item.program.is_scheduled_on(day) and item.is_active_on(day):
+            prescribed += item.sets * (2 if item.per_side else 1)
+            completed += _capped_units(item, counts.get((item.pk, day), {}))
+    return prescribed, completed
+
+
+def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdherence]:
+    """Every day of ``start..end`` up to the patient's local today, in two queries."""
+    end = min(end, patient.local_today())
+    items = list(_prescribing_items([patient.pk], start, end).select_related("program"))
+    counts: dict[tuple[int, date], dict[str, int]] = defaultdict(dict)
+    pain: dict[date, int] = {}
+    logs: dict[date, int] = defaultdict(int)
+    rows = (
+        SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
+        .values("item_id", "performed_on", "side")
+        .annotate(n=Count("id"), pain_max=Max("pain"))
+        .order_by()
+    )
+    for row in rows:
+        day = row["performed_on"]
+        counts[(row["item_id"], day)][row["side"]] = row["n"]
+        logs[day] += row["n"]
+        pain[day] = max(pain.get(day, 0), row["pain_max"])
+    days = []
+    for offset in range(max((end - start).days + 1, 0)):
+        day = start + timedelta(days=offset)
+        prescribed, completed = _day(day, items, counts)
+        days.append(
+            DayAdherence(
+                date=day,
+                scheduled=prescribed > 0,
+                prescribed=prescribed,
+                completed=completed,
+                complete=completed >= prescribed > 0,
+                pain_max=pain.get(day),
+                logs=logs[day],
+            )
+        )
+    return days
+
+
+# --- Many patients at once -------------------------------------------------------------------
+
+
+def _weekday_sql(column: str) -> str:
+    """SQL for the Monday-based weekday number (0-6) of a date column."""
+    if connection.vendor == "postgresql":
+        return f"((CAST(EXTRACT(DOW FROM {column}) AS INTEGER) + 6) %% 7)"
+    return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7)"
+
+
+def _prescribed_on_sql(day: str) -> str:
+    """The conditions under which item ``i`` of program ``p`` prescribes on ``day``."""
+    return f"""
+        p.is_template = FALSE AND p.is_active = TRUE
+        AND p.start_date <= {day} AND (p.end_date IS NULL OR {day} <= p.end_date)
+        AND (i.active_from IS NULL OR i.active_from <= {day})
+        AND (i.active_until IS NULL OR {day} <= i.active_until)
+        AND ((p.weekdays >> {_weekday_sql(day)}) & 1) = 1
+    """
+
+
+def _completion_sql(period_sql: str) -> str:
+    """Per patient: completed units and fully completed days.
+
+    ``capped`` caps each (item, day, side) at the item's sets; ``daily`` adds a day's units up;
+    ``due`` joins each day that has logs back to the items prescribed that day. A day only
+    appears when one of its logs counted, so its prescription is never zero.
+    """
+    log_table, item_table = SetLog._meta.db_table, ProgramItem._meta.db_table
+    program_table = Program._meta.db_table
+    # Only table names from the models are interpolated; every value is a query parameter.
+    return f"""
+    WITH counted AS (
+        SELECT l.patient_id, l.item_id, l.performed_on AS day, i.sets AS sets,
+               CASE WHEN i.per_side THEN l.side ELSE '' END AS side_key
+        FROM {log_table} l
+        JOIN {item_table} i ON i.id = l.item_id
+        JOIN {program_table} p ON p.id = i.program_id AND p.patient_id = l.patient_id
+        WHERE ({period_sql}) AND {_prescribed_on_sql("l.performed_on")}
+          AND (i.per_side = FALSE OR l.side IN (%s, %s))
+    ), capped AS (
+        SELECT patient_id, day,
+               CASE WHEN COUNT(*) < MAX(sets) THEN COUNT(*) ELSE MAX(sets) END AS units
+        FROM counted GROUP BY patient_id, item_id, day, side_key
+    ), daily AS (
+        SELECT patient_id, day, SUM(units) AS completed FROM capped GROUP BY patient_id, day
+    ), due AS (
+        SELECT d.patient_id, d.completed,
+               SUM(i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END) AS prescribed
+        FROM daily d
+        JOIN {program_table} p ON p.patient_id = d.patient_id
+        JOIN {item_table} i ON i.program_id = p.id
+        WHERE {_prescribed_on_sql("d.day")}
+        GROUP BY d.patient_id, d.day, d.completed
+    )
+    SELECT patient_id, SUM(completed),
+           SUM(CASE WHEN completed >= prescribed THEN 1 ELSE 0 END)
+    FROM due GROUP BY patient_id
+    """  # noqa: S608  # nosec
+
+
+def _periods(patients: Iterable[Patient], start: date, end: date) -> dict[date, list[int]]:
+    """Patients grouped by the end of their period (``end`` cut at their local today).
+
+    Patients whose today is before ``start`` have nothing to count and are left out."""
+    groups: dict[date, list[int]] = defaultdict(list)
+    for patient in patients:
+        cut = min(end, patient.local_today())
+        if cut >= start:
+            groups[cut].append(patient.pk)
+    return groups
+
+
+def _period_q(periods: dict[date, list[int]], start: date) -> Q:
+    query = Q(pk__in=[])
+    for cut, ids in periods.items():
+        query |= Q(patient_id__in=ids, performed_on__range=(start, cut))
+    return query
+
+
+def _period_sql(periods: dict[date, list[int]], start: date) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    adapt = connection.ops.adapt_datefield_value
+    for cut, ids in periods.items():
+        marks = ", ".join(["%s"] * len(ids))
+        clauses.append(f"(l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s)")
+        params.extend([*ids, adapt(start), adapt(cut)])
+    return " OR ".join(clauses), params
+
+
+def _completion(periods: dict[date, list[int]], start: date) -> dict[int, tuple[int, int]]:
+    sql, params = _period_sql(periods, start)
+    with connection.cursor() as cursor:
+        cursor.execute(_completion_sql(sql), [*params, Side.LEFT.value, Side.RIGHT.value])
+        return {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
+
+
+def _activity(periods: dict[date, list[int]], start: date) -> dict[int, dict[str, Any]]:
+    rows = (
+        SetLog.objects.filter(_period_q(periods, start))
+        .values("patient_id")
+        .annotate(
+            active_days=Count("performed_on", distinct=True),
+            last_activity=Max("performed_on"),
+            pain_avg=Avg("pain"),
+            pain_max=Max("pain"),
+        )
+        .order_by()
+    )
+    return {row["patient_id"]: dict(row) for row in rows}
+
+
+def _approvals(
+    patients: dict[int, Patient], periods: dict[date, list[int]], start: date
+) -> dict[int, int]:
+    """Approved or auto-approved prompts decided on a patient-local day of the period."""
+    if not periods:
+        return {}
+    # A window one day wider on each side holds every time zone; the exact local day is
+    # checked below.
+    lo = datetime.combine(start - timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))
+    hi = datetime.combine(max(periods) + timedelta(days=2), time.min, tzinfo=ZoneInfo("UTC"))
+    ids = [pk for group in periods.values() for pk in group]
+    decided = ProgressionPrompt.objects.filter(
+        patient_id__in=ids, status__in=APPROVED_STATUSES, decided_at__range=(lo, hi)
+    ).values_list("patient_id", "decided_at")
+    cuts = {pk: cut for cut, group in periods.items() for pk in group}
+    counts: dict[int, int] = defaultdict(int)
+    for patient_id, decided_at in decided:
+        local_day = patients[patient_id].local_today(decided_at)
+        if start <= local_day <= cuts[patient_id]:
+            counts[patient_id] += 1
+    return counts
+
+
+def _pain_avg(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def summaries_for_patients(
+    *, patients: Iterable[Patient], start: date, end: date
+) -> dict[int, AdherenceSummary]:
+    """``adherence_summaries`` for patients already loaded, in four queries."""
+    by_id = {patient.pk: patient for patient in patients}
+    periods = _periods(by_id.values(), start, end)
+    schedules = patient_schedules(patient_ids=by_id, start=start, end=end) if periods else {}
+    completion = _completion(periods, start) if periods else {}
+    activity = _activity(periods, start) if periods else {}
+    approvals = _approvals(by_id, periods, start)
+    summaries = {}
+    for patient in by_id.values():
+        cut = min(end, patient.local_today())
+        schedule = schedules.get(patient.pk, PatientSchedule())
+        done, done_days = completion.get(patient.pk, (0, 0))
+        seen = activity.get(patient.pk, {})
+        summaries[patient.pk] = AdherenceSummary(
+            patient_id=patient.pk,
+            start=start,
+            end=cut,
+            prescribed=schedule.prescribed_units(start, cut),
+            completed=done,
+            scheduled_days=schedule.scheduled_days(start, cut),
+            active_days=seen.get("active_days", 0),
+            completed_days=done_days,
+            last_activity=seen.get("last_activity"),
+            pain_avg=_pain_avg(seen.get("pain_avg")),
+            pain_max=seen.get("pain_max"),
+            progressions_approved=approvals.get(patient.pk, 0),
+        )
+    return summaries
+
+
+def adherence_summaries(
+    *, patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, AdherenceSummary]:
+    """Adherence over ``start..end`` for many patients, keyed by patient id, in five queries
+    whatever the number of patients, logs or days. Each patient's period ends at their own
+    local today; ids that match no patient are missing from the result."""
+    patients = Patient.objects.filter(pk__in=list(patient_ids)).only("pk", "time_zone")
+    return summaries_for_patients(patients=patients, start=start, end=end)
