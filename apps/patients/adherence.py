@@ -68,7 +68,7 @@ class AdherenceSummary:
     completed: int = 0
     scheduled_days: int = 0
     active_days: int = 0
-    completed_days: int = 0
+    complete_days: int = 0
     last_activity: date | None = None
     pain_avg: Decimal | None = None
     pain_max: int | None = None
@@ -420,7 +420,7 @@ def summaries_for_patients(
             completed=done,
             scheduled_days=schedule.scheduled_days(start, cut),
             active_days=seen.get("active_days", 0),
-            completed_days=done_days,
+            complete_days=done_days,
             last_activity=seen.get("last_activity"),
             pain_avg=_pain_avg(seen.get("pain_avg")),
             pain_max=seen.get("pain_max"),

@@ -57,7 +57,7 @@ def test_partial_days_and_extra_sets_are_capped_at_the_prescription():
     assert (result.prescribed, result.completed) == (21, 14)
     assert result.adherence == Decimal("0.6667")
     assert result.adherence_percent == 67
-    assert (result.scheduled_days, result.completed_days, result.active_days) == (3, 1, 3)
+    assert (result.scheduled_days, result.complete_days, result.active_days) == (3, 1, 3)
     assert result.last_activity == WED
 
 
@@ -88,7 +88,7 @@ def test_logs_on_unscheduled_days_are_activity_not_adherence():
     days = daily_adherence(patient=plan.patient, start=MON, end=FRI)
 
     assert (result.prescribed, result.completed, result.adherence) == (6, 3, Decimal("0.5"))
-    assert (result.scheduled_days, result.active_days, result.completed_days) == (3, 3, 1)
+    assert (result.scheduled_days, result.active_days, result.complete_days) == (3, 3, 1)
     assert result.pain_max == 8
     assert [d.scheduled for d in days] == [True, False, True, False, True]
     assert (days[1].prescribed, days[1].completed, days[1].logs) == (0, 0, 2)
@@ -108,7 +108,7 @@ def test_a_program_edited_mid_period_counts_each_row_on_its_own_days():
 
     result = summary(plan.patient, MON, THU)
 
-    assert (result.prescribed, result.completed, result.completed_days) == (10, 8, 3)
+    assert (result.prescribed, result.completed, result.complete_days) == (10, 8, 3)
     assert [d.prescribed for d in daily_adherence(patient=plan.patient, start=MON, end=THU)] == [
         2,
         2,
@@ -228,7 +228,7 @@ def test_summaries_agree_with_the_day_by_day_reference():
 
     assert result.prescribed == sum(d.prescribed for d in days)
     assert result.completed == sum(d.completed for d in days)
-    assert result.completed_days == sum(d.complete for d in days)
+    assert result.complete_days == sum(d.complete for d in days)
     assert result.scheduled_days == sum(d.scheduled for d in days)
     assert result.active_days == sum(d.logs > 0 for d in days)
 
