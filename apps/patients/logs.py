@@ -1,0 +1,310 @@
+"""Writes of set logs: record (idempotent by client id), correct and delete within 24 hours.
+
+Every function validates the whole request before writing and raises
+``django.core.exceptions.ValidationError`` with one message per field, so a bad request
+never saves half of itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from apps.notifications import dispatch
+from apps.patients.models import Patient, SetLog, Side
+from apps.programs.models import ProgramItem
+from apps.programs.selectors import exercise_for, ladder_levels
+
+# A patient may fix a mistake for a day; after that the log is part of the record.
+CORRECTION_WINDOW = timedelta(hours=24)
+REPS_MAX = 200
+HOLD_SECONDS_MAX = 600
+PAIN_MAX = 10
+DIFFICULTY_MIN, DIFFICULTY_MAX = 1, 5
+SET_NUMBER_MAX = 50
+NOTE_MAX = 500
+
+Errors = dict[str, str]
+
+
+def _enqueue_evaluation(log: SetLog) -> None:
+    log_id = log.pk
+    transaction.on_commit(lambda: dispatch.enqueue_log_evaluation(log_id))
+
+
+def _check_pain(pain: int | None, errors: Errors) -> None:
+    if pain is None:
+        errors["pain"] = "Choose how much pain you felt, from 0 (none) to 10 (worst)."
+    elif not 0 <= pain <= PAIN_MAX:
+        errors["pain"] = f"Pain must be a whole number from 0 to {PAIN_MAX}."
+
+
+def _check_difficulty(difficulty: int | None, errors: Errors) -> None:
+    if difficulty is not None and not DIFFICULTY_MIN <= difficulty <= DIFFICULTY_MAX:
+        errors["difficulty"] = "Difficulty must be from 1 (very easy) to 5 (very hard)."
+
+
+def _check_amount(
+    *, is_hold: bool, reps: int | None, hold_seconds: int | None, errors: Errors
+) -> None:
+    """Reps for a reps exercise, seconds for a hold, each within its range."""
+    if is_hold:
+        if reps is not None:
+            errors["reps"] = "This exercise is a hold: log the seconds you held, not reps."
+        if hold_seconds is None:
+            errors["hold_seconds"] = "Enter how many seconds you held."
+        elif not 0 <= hold_seconds <= HOLD_SECONDS_MAX:
+            errors["hold_seconds"] = f"Hold seconds must be from 0 to {HOLD_SECONDS_MAX}."
+        return
+    if hold_seconds is not None:
+        errors["hold_seconds"] = "This exercise is done in reps: log reps, not hold seconds."
+    if reps is None:
+        errors["reps"] = "Enter the number of reps you did."
+    elif not 0 <= reps <= REPS_MAX:
+        errors["reps"] = f"Reps must be from 0 to {REPS_MAX}."
+
+
+def _check_values(
+    *,
+    is_hold: bool,
+    reps: int | None,
+    hold_seconds: int | None,
+    pain: int | None,
+    difficulty: int | None,
+    note: str,
+) -> Errors:
+    errors: Errors = {}
+    _check_amount(is_hold=is_hold, reps=reps, hold_seconds=hold_seconds, errors=errors)
+    _check_pain(pain, errors)
+    _check_difficulty(difficulty, errors)
+    if len(note) > NOTE_MAX:
+        errors["note"] = f"Keep the note to {NOTE_MAX} characters or fewer."
+    return errors
+
+
+def _check_side(item: ProgramItem, side: str, errors: Errors) -> None:
+    if item.per_side and side not in (Side.LEFT, Side.RIGHT):
+        errors["side"] = "This exercise is done on each side: choose left or right."
+    elif not item.per_side and side != Side.BOTH:
+        errors["side"] = 'This exercise is not done per side: use "both".'
+
+
+def _check_day(
+    *, patient: Patient, item: ProgramItem, performed_on: date, now: datetime, errors: Errors
+) -> None:
+    today = patient.local_today(now)
+    start = item.program.start_date
+    if performed_on > today:
+        errors["performed_on"] = (
+            f"{_day(performed_on)} has not come yet: you can log sets up to today, {_day(today)}."
+        )
+    elif start is not None and performed_on < start:
+        errors["performed_on"] = (
+            f"This program starts on {_day(start)}: you cannot log a set before that."
+        )
+
+
+def _day(day: date) -> str:
+    return date_format(day, "l j F Y")
+
+
+def _check_owner(patient: Patient, item: ProgramItem) -> None:
+    if item.program.patient_id != patient.pk or item.program.is_template:
+        raise ValidationError({"item": "This exercise is not in your program."})
+
+
+def _existing(patient: Patient, client_id: UUID) -> SetLog | None:
+    """The log already saved under ``client_id``, if any (a retry or a double tap)."""
+    log = SetLog.objects.filter(client_id=client_id).first()
+    if log is not None and log.patient_id != patient.pk:
+        raise ValidationError({"client_id": "This id is already used: generate a new one."})
+    return log
+
+
+def _item_on(item: ProgramItem, day: date) -> ProgramItem:
+    """The row of the item's track in force on ``day``.
+
+    A phone that was offline may still show a dose that was edited since; the set belongs
+    to the row prescribed that day, so the log keeps the right prescription.
+    """
+    if item.is_active_on(day):
+        return item
+    current = [
+        row
+        for row in ProgramItem.objects.filter(program_id=item.program_id, track=item.track)
+        .select_related("program", "exercise", "ladder")
+        .exclude(pk=item.pk)
+        if row.is_active_on(day)
+    ]
+    return current[0] if current else item
+
+
+def _prescription(item: ProgramItem, day: date) -> dict[str, object]:
+    """What was prescribed on ``day``: copied onto the log so later edits keep history."""
+    levels = ladder_levels([item.ladder_id]) if item.ladder_id else {}
+    exercise, level = exercise_for(item, day, levels)
+    if exercise is None:
+        raise ValidationError(
+            {"item": "This exercise has no level to log against; ask your therapist."}
+        )
+    return {
+        "exercise": exercise,
+        "ladder_level": level,
+        "target_sets": item.sets,
+        "target_reps": item.reps,
+        "target_hold_seconds": item.hold_seconds,
+        "target_per_side": item.per_side,
+    }
+
+
+def _next_set_number(item: ProgramItem, day: date, side: str) -> int:
+    return SetLog.objects.filter(item=item, performed_on=day, side=side).count() + 1
+
+
+def _insert(log: SetLog, patient: Patient) -> tuple[SetLog, bool]:
+    """Insert, or return the row a concurrent request saved first under the same client id."""
+    try:
+        # A savepoint, so a lost race leaves the outer transaction usable.
+        with transaction.atomic():
+            log.save(force_insert=True)
+    except IntegrityError:
+        existing = _existing(patient, log.client_id)
+        if existing is None:
+            raise
+        return existing, False
+    _enqueue_evaluation(log)
+    return log, True
+
+
+def _record_errors(
+    *,
+    patient: Patient,
+    item: ProgramItem,
+    performed_on: date,
+    side: str,
+    amounts: dict[str, int | None],
+    note: str,
+    set_number: int | None,
+    now: datetime,
+) -> Errors:
+    errors = _check_values(is_hold=item.hold_seconds is not None, note=note, **amounts)
+    _check_side(item, side, errors)
+    _check_day(patient=patient, item=item, performed_on=performed_on, now=now, errors=errors)
+    if set_number is not None and not 1 <= set_number <= SET_NUMBER_MAX:
+        errors["set_number"] = f"Set number must be from 1 to {SET_NUMBER_MAX}."
+    return errors
+
+
+@transaction.atomic
+def set_log_record(
+    *,
+    patient: Patient,
+    item: ProgramItem,
+    client_id: UUID,
+    performed_on: date,
+    side: str,
+    pain: int | None,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    difficulty: int | None = None,
+    note: str = "",
+    set_number: int | None = None,
+    now: datetime | None = None,
+) -> tuple[SetLog, bool]:
+    """Save one set, or return the set already saved under ``client_id``.
+
+    Returns ``(log, created)``. A replay of a ``client_id`` returns the stored log unchanged,
+    whatever the body, so retries and double taps save once. ``item`` must be one of the
+    patient's own (a ValidationError on ``item`` otherwise).
+    """
+    existing = _existing(patient, client_id)
+    if existing is not None:
+        return existing, False
+    _check_owner(patient, item)
+    amounts = {"reps": reps, "hold_seconds": hold_seconds, "pain": pain, "difficulty": difficulty}
+    errors = _record_errors(
+        patient=patient,
+        item=item,
+        performed_on=performed_on,
+        side=side,
+        amounts=amounts,
+        note=note,
+        set_number=set_number,
+        now=now or timezone.now(),
+    )
+    if errors:
+        raise ValidationError(errors)
+    item = _item_on(item, performed_on)
+    log = SetLog(
+        client_id=client_id,
+        patient=patient,
+        item=item,
+        performed_on=performed_on,
+        side=side,
+        set_number=set_number or _next_set_number(item, performed_on, side),
+        note=note,
+        **amounts,
+        **_prescription(item, performed_on),
+    )
+    return _insert(log, patient)
+
+
+def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:
+    """True once the 24-hour correction window after ``logged_at`` has passed."""
+    return (now or timezone.now()) - log.logged_at > CORRECTION_WINDOW
+
+
+def _check_unlocked(log: SetLog, now: datetime | None) -> None:
+    if set_log_is_locked(log, now):
+        raise ValidationError(
+            "A set can be changed or deleted for 24 hours after it was logged; "
+            "this one is now locked. Ask your therapist if it needs fixing."
+        )
+
+
+@transaction.atomic
+def set_log_correct(
+    *,
+    log: SetLog,
+    pain: int | None,
+    reps: int | None = None,
+    hold_seconds: int | None = None,
+    difficulty: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> SetLog:
+    """Change what was done in a set (not what was prescribed) within 24 hours of logging.
+
+    The corrected log is evaluated again (a correction to 20 reps may earn a prompt).
+    """
+    log = SetLog.objects.select_for_update().get(pk=log.pk)
+    _check_unlocked(log, now)
+    errors = _check_values(
+        is_hold=log.target_hold_seconds is not None,
+        reps=reps,
+        hold_seconds=hold_seconds,
+        pain=pain,
+        difficulty=difficulty,
+        note=note,
+    )
+    if errors:
+        raise ValidationError(errors)
+    assert pain is not None  # checked above
+    log.reps, log.hold_seconds, log.pain = reps, hold_seconds, pain
+    log.difficulty, log.note, log.evaluated_at = difficulty, note, None
+    log.save(update_fields=["reps", "hold_seconds", "pain", "difficulty", "note", "evaluated_at"])
+    _enqueue_evaluation(log)
+    return log
+
+
+@transaction.atomic
+def set_log_delete(*, log: SetLog, now: datetime | None = None) -> None:
+    """Delete a set within 24 hours of logging it."""
+    log = SetLog.objects.select_for_update().get(pk=log.pk)
+    _check_unlocked(log, now)
+    log.delete()

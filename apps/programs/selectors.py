@@ -1,0 +1,296 @@
+"""Reads of a patient's schedule: what is prescribed on a day and how much of it is done.
+
+``today_plan`` runs a fixed number of queries (four at most) whatever the number of
+programs, items or logs, so the patient's page stays fast on a slow phone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from apps.exercises.models import Exercise, LadderLevel
+from apps.patients.models import Patient, SetLog, Side
+from apps.programs.models import LevelChange, ProgramItem
+
+# How far ahead "your next exercise day" looks when nothing is scheduled today.
+NEXT_DAY_HORIZON_DAYS = 366
+
+
+@dataclass(frozen=True)
+class LoggedSet:
+    """One set already logged on the day, as the patient page shows it."""
+
+    public_id: UUID
+    side: str
+    set_number: int
+    reps: int | None
+    hold_seconds: int | None
+    pain: int
+    difficulty: int | None
+    note: str
+    logged_at: datetime
+
+
+@dataclass
+class SideProgress:
+    """The sets of one side (``left``, ``right``, or ``both`` for an unsided item)."""
+
+    side: str
+    target_sets: int
+    logs: list[LoggedSet] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return str(Side(self.side).label) if self.side != Side.BOTH else ""
+
+    @property
+    def done(self) -> int:
+        """Completed units: logged sets capped at the prescription (the adherence rule)."""
+        return min(len(self.logs), self.target_sets)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.logs) >= self.target_sets
+
+    @property
+    def next_set_number(self) -> int:
+        return len(self.logs) + 1
+
+
+@dataclass
+class PlanItem:
+    """One item prescribed on the day, with the exercise in force and the sets logged."""
+
+    item: ProgramItem
+    exercise: Exercise | None
+    level: int | None
+    level_count: int | None
+    sides: list[SideProgress]
+
+    @property
+    def public_id(self) -> UUID:
+        return self.item.public_id
+
+    @property
+    def ladder_name(self) -> str | None:
+        return self.item.ladder.name if self.item.ladder_id and self.item.ladder else None
+
+    @property
+    def prescribed(self) -> int:
+        return sum(side.target_sets for side in self.sides)
+
+    @property
+    def completed(self) -> int:
+        return sum(side.done for side in self.sides)
+
+    @property
+    def complete(self) -> bool:
+        return self.completed >= self.prescribed > 0
+
+    @property
+    def is_hold(self) -> bool:
+        return self.item.hold_seconds is not None
+
+
+@dataclass(frozen=True)
+class LevelChangeNote:
+    """A ladder level change effective today or yesterday: "why your exercise changed"."""
+
+    item_public_id: UUID
+    ladder_name: str
+    from_level: int
+    to_level: int
+    exercise_name: str | None
+    effective_on: date
+    reason: str
+
+
+@dataclass
+class TodayPlan:
+    patient: Patient
+    day: date
+    items: list[PlanItem]
+    level_changes: list[LevelChangeNote]
+    next_day: date | None
+
+    @property
+    def scheduled(self) -> bool:
+        return bool(self.items)
+
+    @property
+    def prescribed(self) -> int:
+        return sum(item.prescribed for item in self.items)
+
+    @property
+    def completed(self) -> int:
+        return sum(item.completed for item in self.items)
+
+    @property
+    def complete(self) -> bool:
+        """The adherence rule: a day is complete when completed >= prescribed > 0."""
+        return self.completed >= self.prescribed > 0
+
+
+def patient_items(*, patient: Patient, from_day: date | None = None) -> list[ProgramItem]:
+    """Items of the patient's active programs, still active on or after ``from_day``."""
+    items = ProgramItem.objects.filter(
+        program__patient=patient, program__is_template=False, program__is_active=True
+    ).select_related("program", "exercise", "ladder")
+    if from_day is not None:
+        items = items.exclude(active_until__lt=from_day)
+    return list(items.order_by("program__start_date", "program_id", "position", "pk"))
+
+
+def patient_item(*, patient: Patient, public_id: UUID) -> ProgramItem | None:
+    """One item of the patient's own programs (any state), or None when it is not theirs."""
+    return (
+        ProgramItem.objects.filter(
+            program__patient=patient, program__is_template=False, public_id=public_id
+        )
+        .select_related("program", "exercise", "ladder")
+        .first()
+    )
+
+
+def prescribed_on(items: Iterable[ProgramItem], day: date) -> list[ProgramItem]:
+    """The items whose program is scheduled on ``day`` and which are active that day."""
+    return [item for item in items if item.program.is_scheduled_on(day) and item.is_active_on(day)]
+
+
+def next_scheduled_day(items: list[ProgramItem], after: date) -> date | None:
+    """The first day after ``after`` with anything prescribed, within a year."""
+    for offset in range(1, NEXT_DAY_HORIZON_DAYS + 1):
+        day = after + timedelta(days=offset)
+        if prescribed_on(items, day):
+            return day
+    return None
+
+
+def ladder_levels(ladder_ids: Iterable[int]) -> dict[tuple[int, int], LadderLevel]:
+    """Every level of these ladders keyed by (ladder_id, level), with its exercise."""
+    ids = set(ladder_ids)
+    if not ids:
+        return {}
+    levels = LadderLevel.objects.filter(ladder_id__in=ids).select_related("exercise")
+    return {(level.ladder_id, level.level): level for level in levels}
+
+
+def exercise_for(
+    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel]
+) -> tuple[Exercise | None, int | None]:
+    """The exercise prescribed by ``item`` on ``day`` and its ladder level (None: single)."""
+    if item.ladder_id is None:
+        return item.exercise, None
+    level = item.level_on(day)
+    ladder_level = levels.get((item.ladder_id, level or 0))
+    return (ladder_level.exercise if ladder_level else None), level
+
+
+def _sides(item: ProgramItem) -> list[str]:
+    return [Side.LEFT, Side.RIGHT] if item.per_side else [Side.BOTH]
+
+
+def _logged(log: SetLog) -> LoggedSet:
+    return LoggedSet(
+        public_id=log.public_id,
+        side=log.side,
+        set_number=log.set_number,
+        reps=log.reps,
+        hold_seconds=log.hold_seconds,
+        pain=log.pain,
+        difficulty=log.difficulty,
+        note=log.note,
+        logged_at=log.logged_at,
+    )
+
+
+def item_progress(item: ProgramItem, logs: list[SetLog]) -> list[SideProgress]:
+    """Split an item's logs of one day by side, as the adherence rule counts them."""
+    sides = {side: SideProgress(side=side, target_sets=item.sets) for side in _sides(item)}
+    for log in logs:
+        # An unsided item counts every log; a per-side item only left and right ones.
+        key = log.side if item.per_side else Side.BOTH
+        if key in sides:
+            sides[key].logs.append(_logged(log))
+    return list(sides.values())
+
+
+def _logs_by_item(patient: Patient, day: date) -> dict[int, list[SetLog]]:
+    by_item: dict[int, list[SetLog]] = defaultdict(list)
+    for log in SetLog.objects.filter(patient=patient, performed_on=day).order_by("logged_at"):
+        by_item[log.item_id].append(log)
+    return by_item
+
+
+def _level_changes(patient: Patient, day: date) -> list[LevelChange]:
+    return list(
+        LevelChange.objects.filter(
+            item__program__patient=patient,
+            item__program__is_template=False,
+            effective_on__in=[day, day - timedelta(days=1)],
+        ).select_related("item__ladder")
+    )
+
+
+def _level_change_note(
+    change: LevelChange, levels: dict[tuple[int, int], LadderLevel]
+) -> LevelChangeNote:
+    item = change.item
+    level = levels.get((item.ladder_id or 0, change.to_level))
+    return LevelChangeNote(
+        item_public_id=item.public_id,
+        ladder_name=item.ladder.name if item.ladder else "",
+        from_level=change.from_level,
+        to_level=change.to_level,
+        exercise_name=level.exercise.name if level else None,
+        effective_on=change.effective_on,
+        reason=change.reason,
+    )
+
+
+def _level_count(ladder_id: int | None, levels: dict[tuple[int, int], Any]) -> int | None:
+    if ladder_id is None:
+        return None
+    return max((lvl for lid, lvl in levels if lid == ladder_id), default=None)
+
+
+def today_plan(*, patient: Patient, on: date) -> TodayPlan:
+    """What ``patient`` is prescribed on the local day ``on``, with the sets already logged.
+
+    Items come from the patient's active programs scheduled on ``on`` and active that day;
+    a ladder item shows the exercise at ``item.level_on(on)``. Completion follows the
+    adherence rule (logged sets per side capped at the prescribed sets). Also returns the
+    level changes effective on ``on`` or the day before, and the next scheduled day after
+    ``on``.
+    """
+    items = patient_items(patient=patient, from_day=on)
+    todays = prescribed_on(items, on)
+    changes = _level_changes(patient, on)
+    ladder_ids = {i.ladder_id for i in todays if i.ladder_id}
+    ladder_ids |= {c.item.ladder_id for c in changes if c.item.ladder_id}
+    levels = ladder_levels(ladder_ids)
+    logs = _logs_by_item(patient, on) if todays else {}
+    plan_items = []
+    for item in todays:
+        exercise, level = exercise_for(item, on, levels)
+        plan_items.append(
+            PlanItem(
+                item=item,
+                exercise=exercise,
+                level=level,
+                level_count=_level_count(item.ladder_id, levels),
+                sides=item_progress(item, logs.get(item.pk, [])),
+            )
+        )
+    return TodayPlan(
+        patient=patient,
+        day=on,
+        items=plan_items,
+        level_changes=[_level_change_note(c, levels) for c in changes],
+        next_day=next_scheduled_day(items, on),
+    )
