@@ -1,9 +1,19 @@
-"""Routes of the patient's own pages (today, logging, history, offline support)."""
+"""Routes of the patient's own pages (today, logging, history, offline support) and of the
+patient's own API under /api/v1/me/ (kept here so this area owns all its routes)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import views_today
+from apps.patients import api_me, views_offline, views_today
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("today/", views_today.today, name="today"),
+    path("today/log/", views_today.log_set, name="log-set"),
+    path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
+    path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
+    path("offline/", views_offline.offline, name="offline"),
+    path("manifest.webmanifest", views_offline.manifest, name="manifest"),
+    path("sw.js", views_offline.service_worker, name="service-worker"),
+    path("api/v1/me/today/", api_me.today, name="api-me-today"),
+    path("api/v1/me/logs/", api_me.logs, name="api-me-logs"),
+    path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
 ]

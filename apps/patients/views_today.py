@@ -1,21 +1,216 @@
-"""The patient's own pages."""
+"""The patient's own pages: today's exercises, logging a set, correcting a set.
+
+Every form works without JavaScript; ``static/js/today.js`` enhances the page (one tap,
+offline queue, hold timer) and talks to ``/api/v1/me/``.
+"""
 
 from __future__ import annotations
 
-from typing import cast
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, cast
+from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.models import User
-from apps.patients.models import Patient
+from apps.patients import logs as log_services
+from apps.patients.forms_today import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
+from apps.patients.models import Patient, SetLog
+from apps.programs.selectors import PlanItem, TodayPlan, patient_item, today_plan
+
+PAIN_SCALE = list(range(11))
+
+
+def patient_for(request: HttpRequest) -> Patient:
+    """The signed-in patient; a 404 for staff and everyone else."""
+    user = cast(User, request.user)
+    patient = (
+        Patient.objects.visible_to(user)
+        .filter(user_id=user.pk, archived_at__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    return patient
+
+
+@dataclass
+class ItemCard:
+    """One item of the today page with the values its log form shows."""
+
+    plan: PlanItem
+    client_id: UUID
+    pain: int | None
+    reps: int | None
+    hold_seconds: int | None
+    difficulty: int | None = None
+    note: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Submitted:
+    """A log form that was rejected: shown again with its values and messages."""
+
+    item: UUID | None
+    values: dict[str, Any]
+    errors: dict[str, list[str]]
+
+
+def _last_pain(plan: TodayPlan) -> int | None:
+    """The pain of the day's latest set: the one tap of the next set reuses it."""
+    sets = [s for item in plan.items for side in item.sides for s in side.logs]
+    return max(sets, key=lambda s: s.logged_at).pain if sets else None
+
+
+def _card(plan_item: PlanItem, pain: int | None, submitted: Submitted | None) -> ItemCard:
+    item = plan_item.item
+    card = ItemCard(
+        plan=plan_item,
+        client_id=uuid.uuid4(),
+        pain=pain,
+        reps=item.reps,
+        hold_seconds=item.hold_seconds,
+    )
+    if submitted is not None and submitted.item == item.public_id:
+        values = submitted.values
+        card.client_id = values.get("client_id") or card.client_id
+        for name in ("pain", "reps", "hold_seconds", "difficulty", "note"):
+            if values.get(name) not in (None, ""):
+                setattr(card, name, values[name])
+        card.errors = submitted.errors
+    return card
+
+
+def _render_today(
+    request: HttpRequest, patient: Patient, submitted: Submitted | None = None
+) -> HttpResponse:
+    plan = today_plan(patient=patient, on=patient.local_today())
+    pain = _last_pain(plan)
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "cards": [_card(p, pain, submitted) for p in plan.items],
+        "pain_scale": PAIN_SCALE,
+        "difficulty_choices": DIFFICULTY_CHOICES[1:],
+        "submitted": submitted,
+    }
+    status = 400 if submitted is not None else 200
+    return render(request, "patients/today.html", context, status=status)
 
 
 @login_required
+@require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    patient = Patient.objects.visible_to(user).filter(user=user).first()
-    if patient is None:
-        raise Http404
-    return render(request, "patients/today.html", {"patient": patient})
+    return _render_today(request, patient_for(request))
+
+
+def _form_errors(form: SetLogForm) -> dict[str, list[str]]:
+    return {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
+
+
+def _record(patient: Patient, form: SetLogForm) -> Submitted | UUID:
+    """Save the set; the item's id on success, the rejected submission otherwise."""
+    values = form.cleaned_data
+    item = patient_item(patient=patient, public_id=values["item"])
+    if item is None:
+        return Submitted(None, values, {"item": ["This exercise is not in your program."]})
+    try:
+        log_services.set_log_record(
+            patient=patient,
+            item=item,
+            client_id=values["client_id"],
+            performed_on=values["performed_on"],
+            side=values["side"],
+            pain=values["pain"],
+            reps=values["reps"],
+            hold_seconds=values["hold_seconds"],
+            difficulty=values["difficulty"],
+            note=values["note"],
+        )
+    except ValidationError as exc:
+        return Submitted(item.public_id, values, exc.message_dict)
+    return item.public_id
+
+
+@login_required
+@require_POST
+def log_set(request: HttpRequest) -> HttpResponse:
+    """Log one set from the today page's form (the no-JavaScript path)."""
+    patient = patient_for(request)
+    form = SetLogForm(request.POST)
+    if not form.is_valid():
+        item = form.cleaned_data.get("item")
+        return _render_today(
+            request, patient, Submitted(item, form.cleaned_data, _form_errors(form))
+        )
+    outcome = _record(patient, form)
+    if isinstance(outcome, Submitted):
+        return _render_today(request, patient, outcome)
+    messages.success(request, "Set saved.")
+    return redirect(f"{reverse('patients:today')}#item-{outcome}")
+
+
+def _own_log(patient: Patient, public_id: UUID) -> SetLog:
+    return get_object_or_404(
+        SetLog.objects.filter(patient=patient).select_related("exercise", "item"),
+        public_id=public_id,
+    )
+
+
+def _apply_correction(form: SetLogCorrectForm, log: SetLog) -> bool:
+    """Correct the log from a valid form; False with the messages on the form otherwise."""
+    values = form.cleaned_data
+    try:
+        log_services.set_log_correct(
+            log=log,
+            pain=values["pain"],
+            reps=values.get("reps"),
+            hold_seconds=values.get("hold_seconds"),
+            difficulty=values["difficulty"],
+            note=values["note"],
+        )
+    except ValidationError as exc:
+        for name, msgs in exc.message_dict.items():
+            for msg in msgs:
+                form.add_error(name if name in form.fields else None, msg)
+        return False
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Correct one set within 24 hours of logging it."""
+    patient = patient_for(request)
+    log = _own_log(patient, public_id)
+    form = SetLogCorrectForm(request.POST or None, log=log)
+    if request.method == "POST" and form.is_valid() and _apply_correction(form, log):
+        messages.success(request, "Set corrected.")
+        return redirect(f"{reverse('patients:today')}#item-{log.item.public_id}")
+    context = {"log": log, "form": form, "locked": log_services.set_log_is_locked(log)}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "patients/today_log_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def log_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = patient_for(request)
+    log = _own_log(patient, public_id)
+    try:
+        log_services.set_log_delete(log=log)
+    except ValidationError as exc:
+        form = SetLogCorrectForm(log=log)
+        context = {"log": log, "form": form, "locked": True, "delete_error": exc.messages}
+        return render(request, "patients/today_log_edit.html", context, status=400)
+    messages.success(request, "Set deleted.")
+    return redirect(f"{reverse('patients:today')}#item-{log.item.public_id}")

@@ -1,0 +1,154 @@
+"""The patient's own API under ``/api/v1/me/``: today's plan and their set logs.
+
+Only a signed-in patient has a "me": staff and anyone else get a 404. Another patient's log
+is a 404 too. Session authentication enforces CSRF, so the page's script sends the token.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.clinics.models import User
+from apps.patients import logs as log_services
+from apps.patients.models import Patient, SetLog, Side
+from apps.patients.serializers_me import SetLogCreateIn, SetLogOut, SetLogPatchIn, TodayPlanOut
+from apps.programs.selectors import patient_item, today_plan
+
+RECENT_DAYS_DEFAULT = 14
+RECENT_DAYS_MAX = 90
+RECENT_LIMIT = 500
+
+
+def me(request: Request) -> Patient:
+    """The signed-in patient, or a 404 for staff and everyone else."""
+    user = cast(User, request.user)
+    patient = (
+        Patient.objects.visible_to(user)
+        .filter(user_id=user.pk, archived_at__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    if patient is None:
+        raise NotFound("There is no patient here.")
+    return patient
+
+
+def as_bad_request(exc: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as DRF's, so the API answers 400 in its error format."""
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError(exc.message_dict)
+    return serializers.ValidationError({"non_field_errors": exc.messages})
+
+
+@extend_schema(responses=TodayPlanOut, summary="Today's exercises and the sets logged")
+@api_view(["GET"])
+def today(request: Request) -> Response:
+    patient = me(request)
+    plan = today_plan(patient=patient, on=patient.local_today())
+    return Response(TodayPlanOut(plan).data)
+
+
+def _recent_logs(request: Request, patient: Patient) -> Response:
+    try:
+        days = int(request.query_params.get("days", RECENT_DAYS_DEFAULT))
+    except ValueError:
+        days = -1
+    if not 1 <= days <= RECENT_DAYS_MAX:
+        raise serializers.ValidationError({"days": [f"days must be from 1 to {RECENT_DAYS_MAX}."]})
+    since = patient.local_today() - timedelta(days=days - 1)
+    recent = (
+        SetLog.objects.filter(patient=patient, performed_on__gte=since)
+        .select_related("item", "exercise")
+        .order_by("-performed_on", "-logged_at")[:RECENT_LIMIT]
+    )
+    return Response({"results": SetLogOut(recent, many=True).data})
+
+
+def _record(request: Request, patient: Patient) -> Response:
+    data = SetLogCreateIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    values: dict[str, Any] = dict(data.validated_data)
+    item = patient_item(patient=patient, public_id=values.pop("item"))
+    if item is None:
+        raise serializers.ValidationError({"item": ["This exercise is not in your program."]})
+    values.setdefault("performed_on", patient.local_today())
+    values.setdefault("pain", None)
+    values.setdefault("side", "" if item.per_side else Side.BOTH)
+    try:
+        log, created = log_services.set_log_record(patient=patient, item=item, **values)
+    except DjangoValidationError as exc:
+        raise as_bad_request(exc) from exc
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(SetLogOut(log).data, status=code)
+
+
+@extend_schema(
+    methods=["GET"], responses=SetLogOut(many=True), summary="My recent set logs (?days=14)"
+)
+@extend_schema(
+    methods=["POST"],
+    request=SetLogCreateIn,
+    responses={201: SetLogOut, 200: OpenApiResponse(SetLogOut, "A replay of the client_id")},
+    summary="Log a set (idempotent by client_id)",
+)
+@api_view(["GET", "POST"])
+def logs(request: Request) -> Response:
+    patient = me(request)
+    if request.method == "POST":
+        return _record(request, patient)
+    return _recent_logs(request, patient)
+
+
+def _correct(request: Request, log: SetLog) -> Response:
+    data = SetLogPatchIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    current = {
+        "reps": log.reps,
+        "hold_seconds": log.hold_seconds,
+        "pain": log.pain,
+        "difficulty": log.difficulty,
+        "note": log.note,
+    }
+    try:
+        log = log_services.set_log_correct(log=log, **{**current, **data.validated_data})
+    except DjangoValidationError as exc:
+        raise as_bad_request(exc) from exc
+    return Response(SetLogOut(log).data)
+
+
+def _delete(log: SetLog) -> Response:
+    try:
+        log_services.set_log_delete(log=log)
+    except DjangoValidationError as exc:
+        raise as_bad_request(exc) from exc
+    return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema(methods=["GET"], responses=SetLogOut, summary="One of my set logs")
+@extend_schema(
+    methods=["PATCH"], request=SetLogPatchIn, responses=SetLogOut, summary="Correct a set (24 h)"
+)
+@extend_schema(methods=["DELETE"], responses={204: None}, summary="Delete a set (24 h)")
+@api_view(["GET", "PATCH", "DELETE"])
+def log_detail(request: Request, public_id: UUID) -> Response:
+    patient = me(request)
+    log = get_object_or_404(
+        SetLog.objects.filter(patient=patient).select_related("item", "exercise"),
+        public_id=public_id,
+    )
+    if request.method == "PATCH":
+        return _correct(request, log)
+    if request.method == "DELETE":
+        return _delete(log)
+    return Response(SetLogOut(log).data)

@@ -1,0 +1,69 @@
+"""Forms of the patient's today page. They only parse types: the rules live in
+``apps.patients.logs`` so the page and the API give the same messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apps.patients.models import SetLog
+
+PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
+DIFFICULTY_CHOICES = [
+    ("", "Not rated"),
+    ("1", "1 · very easy"),
+    ("2", "2 · easy"),
+    ("3", "3 · moderate"),
+    ("4", "4 · hard"),
+    ("5", "5 · very hard"),
+]
+
+
+class SetLogForm(forms.Form):
+    client_id = forms.UUIDField(
+        error_messages={"invalid": "The form's id is not valid: reload the page and try again."}
+    )
+    item = forms.UUIDField()
+    performed_on = forms.DateField()
+    side = forms.CharField(required=False)
+    reps = forms.IntegerField(required=False)
+    hold_seconds = forms.IntegerField(required=False)
+    pain = forms.IntegerField(required=False)
+    difficulty = forms.IntegerField(required=False)
+    note = forms.CharField(required=False, strip=True)
+
+
+class SetLogCorrectForm(forms.Form):
+    """Correct what was done in one set: reps (or hold seconds), pain, difficulty, note."""
+
+    reps = forms.IntegerField(label="Reps", required=False, widget=forms.NumberInput())
+    hold_seconds = forms.IntegerField(label="Seconds held", required=False)
+    pain = forms.TypedChoiceField(
+        label="Pain during the set (0 none, 10 worst)", choices=PAIN_CHOICES, coerce=int
+    )
+    difficulty = forms.TypedChoiceField(
+        label="How hard was it? (optional)",
+        choices=DIFFICULTY_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
+    note = forms.CharField(label="Note (optional)", required=False, widget=forms.Textarea)
+
+    def __init__(self, *args: Any, log: SetLog, **kwargs: Any) -> None:
+        initial = {
+            "reps": log.reps,
+            "hold_seconds": log.hold_seconds,
+            "pain": log.pain,
+            "difficulty": log.difficulty,
+            "note": log.note,
+        }
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
+        # Only the amount the exercise is measured in is offered.
+        del self.fields["reps" if log.target_hold_seconds is not None else "hold_seconds"]
+        for name in ("reps", "hold_seconds"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": "0"})
+        self.fields["note"].widget.attrs.update({"rows": "3", "maxlength": "500"})

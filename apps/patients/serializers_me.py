@@ -1,0 +1,143 @@
+"""Input and output shapes of the patient's own API (``/api/v1/me/``).
+
+Input serializers only parse types; the ranges and the rules (pain 0-10, reps or hold, side,
+date) live in ``apps.patients.logs`` so the page and the API say the same thing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.patients.logs import CORRECTION_WINDOW
+from apps.patients.models import SetLog, Side
+
+
+class SetLogCreateIn(serializers.Serializer[Any]):
+    client_id = serializers.UUIDField(
+        error_messages={"invalid": "client_id must be a UUID generated on the phone."}
+    )
+    item = serializers.UUIDField(help_text="The program item's public_id.")
+    performed_on = serializers.DateField(
+        required=False, help_text="Patient-local date of the set; defaults to today."
+    )
+    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    set_number = serializers.IntegerField(required=False, allow_null=True)
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    pain = serializers.IntegerField(required=False, allow_null=True, help_text="0-10, required.")
+    difficulty = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
+
+
+class SetLogPatchIn(serializers.Serializer[Any]):
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    pain = serializers.IntegerField(required=False)
+    difficulty = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, trim_whitespace=True)
+
+
+class SetLogOut(serializers.ModelSerializer[SetLog]):
+    item = serializers.UUIDField(source="item.public_id", read_only=True)
+    exercise = serializers.CharField(source="exercise.name", read_only=True)
+    editable_until = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SetLog
+        fields = (
+            "public_id",
+            "client_id",
+            "item",
+            "performed_on",
+            "logged_at",
+            "editable_until",
+            "set_number",
+            "side",
+            "reps",
+            "hold_seconds",
+            "pain",
+            "difficulty",
+            "note",
+            "exercise",
+            "ladder_level",
+            "target_sets",
+            "target_reps",
+            "target_hold_seconds",
+            "target_per_side",
+        )
+        read_only_fields = fields
+
+    def get_editable_until(self, log: SetLog) -> datetime:
+        return log.logged_at + CORRECTION_WINDOW
+
+
+class PlanSetOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    side = serializers.CharField()
+    set_number = serializers.IntegerField()
+    reps = serializers.IntegerField(allow_null=True)
+    hold_seconds = serializers.IntegerField(allow_null=True)
+    pain = serializers.IntegerField()
+    difficulty = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+    logged_at = serializers.DateTimeField()
+
+
+class PlanSideOut(serializers.Serializer[Any]):
+    side = serializers.CharField()
+    target_sets = serializers.IntegerField()
+    done = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    logs = PlanSetOut(many=True)
+
+
+class PlanExerciseOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    name = serializers.CharField()
+    summary = serializers.CharField()
+    steps = serializers.ListField(child=serializers.CharField())
+    cues = serializers.ListField(child=serializers.CharField())
+    cautions = serializers.CharField()
+
+
+class PlanItemOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    program = serializers.CharField(source="item.program.name")
+    exercise = PlanExerciseOut(allow_null=True)
+    ladder = serializers.CharField(source="ladder_name", allow_null=True)
+    level = serializers.IntegerField(allow_null=True)
+    level_count = serializers.IntegerField(allow_null=True)
+    sets = serializers.IntegerField(source="item.sets")
+    reps = serializers.IntegerField(source="item.reps", allow_null=True)
+    hold_seconds = serializers.IntegerField(source="item.hold_seconds", allow_null=True)
+    per_side = serializers.BooleanField(source="item.per_side")
+    rest_seconds = serializers.IntegerField(source="item.rest_seconds")
+    notes = serializers.CharField(source="item.notes")
+    prescribed = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    complete = serializers.BooleanField()
+    sides = PlanSideOut(many=True)
+
+
+class LevelChangeOut(serializers.Serializer[Any]):
+    item = serializers.UUIDField(source="item_public_id")
+    ladder = serializers.CharField(source="ladder_name")
+    from_level = serializers.IntegerField()
+    to_level = serializers.IntegerField()
+    exercise = serializers.CharField(source="exercise_name", allow_null=True)
+    effective_on = serializers.DateField()
+    reason = serializers.CharField()
+
+
+class TodayPlanOut(serializers.Serializer[Any]):
+    day = serializers.DateField()
+    scheduled = serializers.BooleanField()
+    complete = serializers.BooleanField()
+    prescribed = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    next_day = serializers.DateField(allow_null=True)
+    items = PlanItemOut(many=True)
+    level_changes = LevelChangeOut(many=True)

@@ -1,0 +1,109 @@
+"""What makes the patient's page an installable app that opens offline.
+
+* ``/manifest.webmanifest``: the web app manifest (public: browsers fetch it without cookies).
+* ``/sw.js``: the service worker, served from the site root so its scope can be ``/``. The
+  code is ``static/sw.js``; this view prefixes the list of files to keep offline (with their
+  current static URLs, hashed in production) and a version that changes with any of them,
+  so a deploy replaces the old cache.
+* ``/offline/``: the page shown when a page was never cached and there is no connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+STATIC_FILES = (
+    "css/app.css",
+    "css/today.css",
+    "js/today.js",
+    "js/sw-register.js",
+    "img/icon-192.png",
+    "img/icon-512.png",
+    "img/icon-maskable-512.png",
+)
+ICONS = (
+    ("img/icon-192.png", "192x192", "any"),
+    ("img/icon-512.png", "512x512", "any"),
+    ("img/icon-maskable-512.png", "512x512", "maskable"),
+)
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def manifest(request: HttpRequest) -> JsonResponse:
+    body = {
+        "id": reverse("patients:today"),
+        "name": "Clamshell: my hip exercises",
+        "short_name": "Clamshell",
+        "description": "Today's exercises from your physiotherapist, and a log of your sets.",
+        "start_url": reverse("patients:today"),
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": "#ffffff",
+        "theme_color": "#08434c",
+        "icons": [
+            {"src": static(path), "sizes": sizes, "type": "image/png", "purpose": purpose}
+            for path, sizes, purpose in ICONS
+        ],
+    }
+    response = JsonResponse(body)
+    response["Content-Type"] = "application/manifest+json"
+    return response
+
+
+@cache
+def _worker_source() -> str:
+    return (settings.BASE_DIR / "static" / "sw.js").read_text(encoding="utf-8")
+
+
+def _static_digest(path: str) -> str:
+    """A digest of a static file's content: in development the URLs carry no hash, so the
+    worker's version must change when a file does."""
+    found = finders.find(path)
+    if not isinstance(found, str):
+        return ""
+    return hashlib.sha256(Path(found).read_bytes()).hexdigest()
+
+
+def _worker_config() -> dict[str, object]:
+    precache = [static(path) for path in STATIC_FILES]
+    precache += [reverse("patients:offline"), reverse("patients:manifest")]
+    pages = [reverse("patients:today"), reverse("patients:api-me-today")]
+    contents = [_static_digest(path) for path in STATIC_FILES]
+    digest = hashlib.sha256(json.dumps([precache, pages, contents, _worker_source()]).encode())
+    return {
+        "version": digest.hexdigest()[:12],
+        "precache": precache,
+        "pages": pages,
+        "offline": reverse("patients:offline"),
+    }
+
+
+@require_GET
+def service_worker(request: HttpRequest) -> HttpResponse:
+    script = f"self.CLAMSHELL = {json.dumps(_worker_config())};\n{_worker_source()}"
+    response = HttpResponse(script, content_type="application/javascript; charset=utf-8")
+    # The worker controls the whole site, though it is served from a view.
+    response["Service-Worker-Allowed"] = "/"
+    # Browsers must see a new worker as soon as it is deployed.
+    response["Cache-Control"] = "no-cache, max-age=0"
+    return response
+
+
+@require_GET
+@cache_control(max_age=0, no_cache=True)
+def offline(request: HttpRequest) -> HttpResponse:
+    return render(request, "patients/offline.html")

@@ -1,0 +1,365 @@
+/* Today page: one-tap logging through /api/v1/me/logs/, an offline queue kept on the phone
+   (localStorage) and sent again with the same client ids, and the hold countdown timer.
+
+   Every set gets a client id (UUID) when it is tapped. The server saves a client id once, so
+   sending a queued set again after a lost answer never makes a second log. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("today");
+  if (!root) return;
+
+  var QUEUE_KEY = "clamshell.queue." + root.dataset.patient;
+  var RETRY_MS = 30000;
+  var DOUBLE_TAP_MS = 1500;
+  var flushing = false;
+  var lastTap = {};
+  var failures = [];
+
+  // --- Small helpers ------------------------------------------------------------------------
+  function uuid() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); });
+    return h.slice(0, 4).join("") + "-" + h.slice(4, 6).join("") + "-" + h.slice(6, 8).join("") +
+      "-" + h.slice(8, 10).join("") + "-" + h.slice(10).join("");
+  }
+
+  function csrfToken() {
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : "";
+  }
+
+  function intOrNull(value) {
+    if (value === null || value === undefined || String(value).trim() === "") return null;
+    var n = Number(value);
+    return Number.isInteger(n) ? n : NaN;
+  }
+
+  function localDate() {
+    var d = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate());
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // --- The queue on the phone ---------------------------------------------------------------
+  function loadQueue() {
+    try {
+      return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]");
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function saveQueue(queue) {
+    try {
+      localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
+      return true;
+    } catch (e) {
+      return false;
+    }
+  }
+
+  function removeFromQueue(clientId) {
+    saveQueue(loadQueue().filter(function (entry) { return entry.client_id !== clientId; }));
+  }
+
+  // --- Reading a form -----------------------------------------------------------------------
+  function payloadFrom(form, side) {
+    var data = new FormData(form);
+    var payload = {
+      client_id: uuid(),
+      item: data.get("item"),
+      performed_on: data.get("performed_on"),
+      side: side,
+      pain: intOrNull(data.get("pain")),
+      difficulty: intOrNull(data.get("difficulty")),
+      note: (data.get("note") || "").trim()
+    };
+    if (form.querySelector('[name="reps"]')) payload.reps = intOrNull(data.get("reps"));
+    if (form.querySelector('[name="hold_seconds"]')) {
+      payload.hold_seconds = intOrNull(data.get("hold_seconds"));
+    }
+    return payload;
+  }
+
+  function problemWith(payload) {
+    if (payload.pain === null || isNaN(payload.pain)) return "Choose how much pain you felt, from 0 to 10.";
+    var amount = "reps" in payload ? payload.reps : payload.hold_seconds;
+    if (amount === null || isNaN(amount) || amount < 0) return "Enter the amount you did as a whole number.";
+    return "";
+  }
+
+  function showFormError(form, message) {
+    var box = form.querySelector("[data-js-errors]");
+    if (!box) return;
+    box.textContent = message;
+    box.hidden = !message;
+  }
+
+  // --- Drawing progress ---------------------------------------------------------------------
+  function setText(payloadLike) {
+    var amount = payloadLike.reps !== null && payloadLike.reps !== undefined
+      ? payloadLike.reps + " reps" : payloadLike.hold_seconds + " s";
+    return amount + ", pain " + payloadLike.pain;
+  }
+
+  function drawSide(sideEl, logs, pending) {
+    var list = sideEl.querySelector("[data-set-list]");
+    var editUrl = root.dataset.editUrl || "";
+    if (logs) {
+      list.textContent = "";
+      logs.forEach(function (log) {
+        var li = el("li", "", "Set " + log.set_number + ": " + setText(log) + " ");
+        var link = el("a", "change-link", "Change");
+        link.href = editUrl.replace("00000000-0000-0000-0000-000000000000", log.public_id);
+        li.appendChild(link);
+        list.appendChild(li);
+      });
+      sideEl.dataset.logged = String(logs.length);
+    }
+    Array.prototype.forEach.call(list.querySelectorAll("li.pending"), function (li) { li.remove(); });
+    var logged = Number(sideEl.dataset.logged || 0);
+    pending.forEach(function (entry, i) {
+      list.appendChild(el("li", "pending", "Set " + (logged + i + 1) + ": " + setText(entry) +
+        " (saved on this phone, will sync)"));
+    });
+    var done = Math.min(logged + pending.length, Number(sideEl.dataset.target));
+    sideEl.querySelector("[data-side-done]").textContent = String(done);
+    var button = root.querySelector('[data-item="' + sideEl.closest("[data-item]").dataset.item +
+      '"] [data-log-side="' + sideEl.dataset.side + '"] [data-next-set]');
+    if (button) button.textContent = String(logged + pending.length + 1);
+    return { done: done, target: Number(sideEl.dataset.target) };
+  }
+
+  function draw(plan) {
+    var queue = loadQueue().filter(function (e) { return e.performed_on === root.dataset.day; });
+    var byItem = {};
+    if (plan) plan.items.forEach(function (item) { byItem[item.public_id] = item; });
+    var dayDone = 0;
+    var dayTarget = 0;
+    Array.prototype.forEach.call(root.querySelectorAll("article[data-item]"), function (card) {
+      var id = card.dataset.item;
+      var itemDone = 0;
+      var itemTarget = 0;
+      Array.prototype.forEach.call(card.querySelectorAll(".side[data-side]"), function (sideEl) {
+        var side = sideEl.dataset.side;
+        var fresh = byItem[id] && byItem[id].sides.filter(function (s) { return s.side === side; })[0];
+        var pending = queue.filter(function (e) { return e.item === id && e.side === side; });
+        var counts = drawSide(sideEl, fresh ? fresh.logs : null, pending);
+        itemDone += counts.done;
+        itemTarget += counts.target;
+      });
+      var complete = itemTarget > 0 && itemDone >= itemTarget;
+      card.classList.toggle("is-complete", complete);
+      var badge = card.querySelector("[data-item-complete]");
+      if (badge) badge.hidden = !complete;
+      dayDone += itemDone;
+      dayTarget += itemTarget;
+    });
+    var doneEl = root.querySelector("[data-day-done]");
+    if (doneEl) doneEl.textContent = String(dayDone);
+    var bar = root.querySelector("[data-day-progress]");
+    if (bar) bar.value = dayDone;
+    var banner = root.querySelector("[data-day-complete]");
+    if (banner) banner.hidden = !(dayTarget > 0 && dayDone >= dayTarget);
+  }
+
+  // --- Status line --------------------------------------------------------------------------
+  var statusTimer = null;
+
+  function showStatus(kind, message) {
+    var box = document.getElementById("sync-status");
+    if (!box) return;
+    clearTimeout(statusTimer);
+    box.className = "sync-status " + kind;
+    box.textContent = message;
+    box.hidden = !message;
+    if (kind === "synced") statusTimer = setTimeout(function () { box.hidden = true; }, 5000);
+  }
+
+  function describeQueue(note) {
+    var n = loadQueue().length;
+    if (failures.length) {
+      showStatus("failed", "A set could not be saved: " + failures.join(" "));
+    } else if (n && !navigator.onLine) {
+      showStatus("pending", n + (n === 1 ? " set is" : " sets are") +
+        " saved on this phone and will sync when you are back online.");
+    } else if (n) {
+      showStatus("pending", n + (n === 1 ? " set is" : " sets are") + " saved on this phone. " +
+        (note || "Sending…"));
+    } else if (note) {
+      showStatus("synced", note);
+    }
+  }
+
+  // --- Talking to the server ----------------------------------------------------------------
+  function send(entry) {
+    return fetch(root.dataset.logsUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(entry)
+    });
+  }
+
+  function refreshPlan() {
+    return fetch(root.dataset.planUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (plan) {
+        if (plan && plan.day !== root.dataset.day && navigator.onLine) {
+          window.location.reload();
+          return;
+        }
+        draw(plan);
+      })
+      .catch(function () { draw(null); });
+  }
+
+  async function handle(entry, response) {
+    if (response.status === 200 || response.status === 201) {
+      removeFromQueue(entry.client_id);
+      return "sent";
+    }
+    if (response.status === 400 || response.status === 404) {
+      // The server will never accept this set: drop it and say why.
+      var body = await response.json().catch(function () { return {}; });
+      removeFromQueue(entry.client_id);
+      failures.push(body.message || "it was rejected.");
+      return "rejected";
+    }
+    if (response.status === 401 || response.status === 403) return "signed-out";
+    return "later";
+  }
+
+  async function flush() {
+    if (flushing || !loadQueue().length) return;
+    if (!navigator.onLine) { describeQueue(); return; }
+    flushing = true;
+    var sent = 0;
+    var outcome = "";
+    try {
+      var queue = loadQueue();
+      for (var i = 0; i < queue.length; i++) {
+        outcome = await handle(queue[i], await send(queue[i]));
+        if (outcome === "sent" || outcome === "rejected") sent++;
+        if (outcome === "signed-out" || outcome === "later") break;
+      }
+    } catch (e) {
+      outcome = "later";  // No connection after all: keep everything for the next try.
+    } finally {
+      flushing = false;
+    }
+    if (outcome === "signed-out") {
+      describeQueue("Open your personal link again to send them.");
+    } else if (outcome === "later") {
+      describeQueue("They will be sent when the connection is back.");
+    } else {
+      describeQueue(sent ? "All your sets are saved." : "");
+    }
+    if (sent) await refreshPlan();
+  }
+
+  // --- Logging a set ------------------------------------------------------------------------
+  function onSubmit(event) {
+    var form = event.target.closest("[data-log-form]");
+    if (!form) return;
+    event.preventDefault();
+    var button = event.submitter || document.activeElement;
+    var side = button && button.value ? button.value : "both";
+    var key = form.querySelector('[name="item"]').value + ":" + side;
+    if (Date.now() - (lastTap[key] || 0) < DOUBLE_TAP_MS) return;  // A double tap logs once.
+    lastTap[key] = Date.now();
+    var payload = payloadFrom(form, side);
+    var problem = problemWith(payload);
+    showFormError(form, problem);
+    if (problem) return;
+    var queue = loadQueue();
+    queue.push(payload);
+    if (!saveQueue(queue)) {
+      // No room on the phone: fall back to the plain form post.
+      form.submit();
+      return;
+    }
+    failures = [];
+    draw(null);
+    describeQueue();
+    flush();
+  }
+
+  // --- Hold timer ---------------------------------------------------------------------------
+  function setUpTimer(box) {
+    var seconds = Number(box.dataset.seconds);
+    var display = box.querySelector("[data-timer-display]");
+    var announce = box.querySelector("[data-timer-announce]");
+    var button = box.querySelector("[data-timer-start]");
+    var startLabel = button.textContent;
+    var tick = null;
+    box.hidden = false;
+
+    function stop(message) {
+      clearInterval(tick);
+      tick = null;
+      button.textContent = startLabel;
+      if (message) announce.textContent = message;
+    }
+
+    button.addEventListener("click", function () {
+      if (tick) { stop("Timer stopped."); display.textContent = String(seconds); return; }
+      var end = Date.now() + seconds * 1000;
+      display.classList.remove("done");
+      display.textContent = String(seconds);
+      button.textContent = "Stop the timer";
+      announce.textContent = "Hold for " + seconds + " seconds.";
+      tick = setInterval(function () {
+        var left = Math.max(0, Math.ceil((end - Date.now()) / 1000));
+        display.textContent = String(left);
+        if (left > 0) return;
+        display.classList.add("done");
+        if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
+        stop("Hold done. Choose your pain and log the set.");
+      }, 250);
+    });
+  }
+
+  // --- Start --------------------------------------------------------------------------------
+  function syncAmountLabels(event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("[data-amount]")) return;
+    var form = input.closest("[data-log-form]");
+    var unit = input.name === "reps" ? " reps" : " s hold";
+    Array.prototype.forEach.call(form.querySelectorAll("[data-amount-label]"), function (label) {
+      label.textContent = (input.value || "0") + unit;
+    });
+  }
+
+  function start() {
+    root.addEventListener("submit", onSubmit);
+    root.addEventListener("input", syncAmountLabels);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-hold-timer]"), setUpTimer);
+    var stale = document.getElementById("stale-notice");
+    if (stale) stale.hidden = root.dataset.day === localDate() || navigator.onLine;
+    draw(null);
+    describeQueue();
+    flush();
+    window.addEventListener("online", flush);
+    window.addEventListener("offline", function () { describeQueue(); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible") flush();
+    });
+    setInterval(flush, RETRY_MS);
+  }
+
+  start();
+})();

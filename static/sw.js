@@ -1,0 +1,96 @@
+/* Clamshell service worker. /sw.js prefixes `self.CLAMSHELL` with:
+   version  - changes whenever this file or a cached static file changes;
+   precache - static files and the offline page, cached at install;
+   pages    - the patient's pages and today's plan: fetched network first, kept for offline;
+   offline  - the page shown when a page is neither online nor cached.
+   Only GET requests are handled: logs are queued by the page itself (static/js/today.js). */
+"use strict";
+
+var CONFIG = self.CLAMSHELL;
+var CACHE = "clamshell-" + CONFIG.version;
+var NETWORK_TIMEOUT_MS = 5000;
+
+function isCacheable(response) {
+  // A redirect means the patient is signed out: never keep the sign-in page as "today".
+  return response && response.ok && !response.redirected && response.type === "basic";
+}
+
+function cachePages(cache) {
+  return Promise.all(CONFIG.pages.map(function (url) {
+    return fetch(url, { credentials: "same-origin" })
+      .then(function (response) { if (isCacheable(response)) return cache.put(url, response); })
+      .catch(function () {});
+  }));
+}
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(
+    caches.open(CACHE).then(function (cache) {
+      return cache.addAll(CONFIG.precache).then(function () { return cachePages(cache); });
+    }).then(function () { return self.skipWaiting(); })
+  );
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.filter(function (key) {
+        return key.indexOf("clamshell-") === 0 && key !== CACHE;
+      }).map(function (key) { return caches.delete(key); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function withTimeout(promise, ms) {
+  return new Promise(function (resolve, reject) {
+    var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+    promise.then(function (value) { clearTimeout(timer); resolve(value); },
+      function (error) { clearTimeout(timer); reject(error); });
+  });
+}
+
+function networkFirst(request, key) {
+  var network = fetch(request);
+  return withTimeout(network, NETWORK_TIMEOUT_MS).then(function (response) {
+    if (isCacheable(response)) {
+      var copy = response.clone();
+      caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.match(key).then(function (cached) {
+      if (cached) return cached;
+      // A slow network is still better than nothing when the cache is empty.
+      return network.catch(function () {
+        if (request.mode === "navigate") return caches.match(CONFIG.offline);
+        return Response.error();
+      });
+    });
+  });
+}
+
+function cacheFirst(request) {
+  return caches.match(request).then(function (cached) {
+    return cached || fetch(request).then(function (response) {
+      if (isCacheable(response)) {
+        var copy = response.clone();
+        caches.open(CACHE).then(function (cache) { cache.put(request, copy); });
+      }
+      return response;
+    });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (CONFIG.pages.indexOf(url.pathname) !== -1) {
+    event.respondWith(networkFirst(request, url.pathname));
+  } else if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(cacheFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(fetch(request).catch(function () { return caches.match(CONFIG.offline); }));
+  }
+});

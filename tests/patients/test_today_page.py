@@ -1,0 +1,263 @@
+"""The today page: today's items, logging a set without JavaScript, correcting a set.
+
+Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.patients.logs import set_log_record
+from apps.patients.models import SetLog
+from apps.programs.models import LevelChange
+from tests.conftest import signed_in
+from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("UTC"))
+TODAY = date(2026, 3, 3)
+PAGE = "/today/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def program(patient_a):
+    return ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+
+
+def log(item, side="left", **extra):
+    values = {"reps": item.reps, "pain": 3, **extra}
+    return set_log_record(
+        patient=item.program.patient,
+        item=item,
+        client_id=uuid.uuid4(),
+        performed_on=TODAY,
+        side=side,
+        **values,
+    )[0]
+
+
+def form(item, **changes):
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "item": str(item.public_id),
+        "performed_on": TODAY.isoformat(),
+        "side": "left",
+        "reps": "10",
+        "pain": "2",
+    }
+    data.update(changes)
+    return data
+
+
+def test_it_shows_todays_items_with_steps_cues_dose_and_level(patient_a, program):
+    single = ExerciseItemFactory(program=program, sets=2, reps=12, per_side=True, notes="Go slow")
+    single.exercise.steps = ["Lie on your side.", "Open the top knee."]
+    single.exercise.cues = ["Keep your feet together."]
+    single.exercise.save(update_fields=["steps", "cues"])
+    ladder = LadderItemFactory(program=program, current_level=2)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert single.exercise.name in html
+    assert "Open the top knee." in html
+    assert "Keep your feet together." in html
+    assert "12 reps on each side" in html
+    assert "Go slow" in html
+    assert f"Level 2 of 4 · {ladder.ladder.name}" in html
+    assert ladder.ladder.levels.get(level=2).exercise.name in html
+    assert "Log left set" in html
+    assert "Log right set" in html
+
+
+def test_a_hold_item_offers_a_countdown_timer(patient_a, program):
+    ExerciseItemFactory(program=program, reps=None, hold_seconds=30, per_side=False)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert 'data-hold-timer data-seconds="30"' in html
+    assert "30-second hold" in html
+
+
+def test_the_page_loads_its_script_and_the_manifest_and_has_no_inline_script(patient_a, program):
+    ExerciseItemFactory(program=program)
+
+    response = signed_in(patient_a.user).get(PAGE)
+    html = response.content.decode()
+
+    assert re.search(r'<script src="/static/js/today\.js"', html)
+    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert " style=" not in html
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+
+
+def test_nothing_today_shows_a_friendly_message_with_the_next_day(patient_a):
+    ExerciseItemFactory(program=ProgramFactory(patient=patient_a, start_date=date(2026, 3, 5)))
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "no exercises for you today" in html
+    assert "Thursday 5 March" in html
+
+
+def test_a_level_change_is_explained(patient_a, program):
+    item = LadderItemFactory(program=program, previous_level=1, current_level=2, level_since=TODAY)
+    LevelChange.objects.create(
+        item=item, from_level=1, to_level=2, effective_on=TODAY, reason="You did 20 reps."
+    )
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "level 2" in html
+    assert "You did 20 reps." in html
+
+
+def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_assert_max_num_queries):
+    client = signed_in(patient_a.user)
+    for _ in range(4):
+        extra = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+        for item in (ExerciseItemFactory(program=extra), LadderItemFactory(program=extra)):
+            log(item, "left")
+            log(item, "right")
+
+    with django_assert_max_num_queries(8):
+        response = client.get(PAGE)
+
+    assert response.content.decode().count('class="card exercise') == 8
+
+
+def test_a_complete_day_says_so(patient_a, program):
+    item = ExerciseItemFactory(program=program, sets=1, per_side=False)
+    log(item, "both")
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert re.search(r"data-day-complete>\s*Day complete", html)
+
+
+def test_logging_a_set_from_the_form_saves_it_and_returns_to_the_item(patient_a, program):
+    item = ExerciseItemFactory(program=program, per_side=True)
+
+    response = signed_in(patient_a.user).post("/today/log/", form(item))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/today/#item-{item.public_id}"
+    saved = SetLog.objects.get()
+    assert (saved.side, saved.reps, saved.pain) == ("left", 10, 2)
+
+
+def test_a_double_tapped_form_is_saved_once(patient_a, program):
+    item = ExerciseItemFactory(program=program, per_side=True)
+    client = signed_in(patient_a.user)
+    data = form(item)
+
+    client.post("/today/log/", data)
+    client.post("/today/log/", data)
+
+    assert SetLog.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"pain": ""}, "Choose how much pain"),
+        ({"pain": "11"}, "Pain must be a whole number from 0 to 10"),
+        ({"reps": "250"}, "Reps must be from 0 to 200"),
+        ({"side": "both"}, "choose left or right"),
+        ({"performed_on": "2026-03-04"}, "has not come yet"),
+        ({"client_id": "123"}, "reload the page"),
+    ],
+)
+def test_a_bad_form_is_a_400_with_the_message_and_saves_nothing(patient_a, program, changes, words):
+    item = ExerciseItemFactory(program=program, per_side=True)
+
+    response = signed_in(patient_a.user).post("/today/log/", form(item, **changes))
+
+    assert response.status_code == 400
+    assert words in response.content.decode()
+    assert not SetLog.objects.exists()
+
+
+def test_the_form_cannot_log_against_another_patients_item(patient_a, patient_b):
+    theirs = ExerciseItemFactory(program=ProgramFactory(patient=patient_b))
+
+    response = signed_in(patient_a.user).post("/today/log/", form(theirs))
+
+    assert response.status_code == 400
+    assert "not in your program" in response.content.decode()
+    assert not SetLog.objects.exists()
+
+
+def test_a_set_can_be_corrected_on_its_own_page_within_24_hours(patient_a, program):
+    item = ExerciseItemFactory(program=program, per_side=True)
+    saved = log(item)
+    client = signed_in(patient_a.user)
+    url = f"/today/logs/{saved.public_id}/"
+
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"reps": "8", "pain": "1", "difficulty": "", "note": ""})
+
+    assert response.status_code == 302
+    saved.refresh_from_db()
+    assert (saved.reps, saved.pain) == (8, 1)
+
+
+def test_a_bad_correction_on_the_page_is_a_400(patient_a, program):
+    saved = log(ExerciseItemFactory(program=program))
+
+    response = signed_in(patient_a.user).post(
+        f"/today/logs/{saved.public_id}/", {"reps": "900", "pain": "1"}
+    )
+
+    assert response.status_code == 400
+    assert "Reps must be from 0 to 200" in response.content.decode()
+
+
+def test_a_locked_set_cannot_be_changed_or_deleted_on_the_page(patient_a, program):
+    saved = log(ExerciseItemFactory(program=program))
+
+    with time_machine.travel(NOW + timedelta(hours=25), tick=False):
+        client = signed_in(patient_a.user)
+        page = client.get(f"/today/logs/{saved.public_id}/")
+        deleted = client.post(f"/today/logs/{saved.public_id}/delete/")
+
+    assert "can no longer be changed" in page.content.decode()
+    assert deleted.status_code == 400
+    assert SetLog.objects.count() == 1
+
+
+def test_a_set_can_be_deleted_within_24_hours(patient_a, program):
+    saved = log(ExerciseItemFactory(program=program))
+
+    response = signed_in(patient_a.user).post(f"/today/logs/{saved.public_id}/delete/")
+
+    assert response.status_code == 302
+    assert not SetLog.objects.exists()
+
+
+def test_another_patients_set_is_a_404_on_the_page(patient_a, patient_b):
+    theirs = log(ExerciseItemFactory(program=ProgramFactory(patient=patient_b)))
+    client = signed_in(patient_a.user)
+
+    assert client.get(f"/today/logs/{theirs.public_id}/").status_code == 404
+    assert client.post(f"/today/logs/{theirs.public_id}/delete/").status_code == 404
+    assert SetLog.objects.count() == 1
+
+
+def test_staff_get_a_404_on_the_patient_pages(therapist_a):
+    client = signed_in(therapist_a)
+
+    assert client.get(PAGE).status_code == 404
+    assert client.post("/today/log/", {}).status_code == 404
