@@ -316,45 +316,47 @@ def _completion_sql(period_sql: str) -> str:
     """  # noqa: S608  # nosec
 
 
-def _periods(patients: Iterable[Patient], start: date, end: date) -> dict[date, list[int]]:
-    """Patients grouped by the end of their period (``end`` cut at their local today).
+Window = tuple[date, date]
 
-    Patients whose today is before ``start`` have nothing to count and are left out."""
-    groups: dict[date, list[int]] = defaultdict(list)
-    for patient in patients:
-        cut = min(end, patient.local_today())
+
+def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
+    """Patients grouped by their window (few groups: time zones differ by a day at most).
+
+    Windows that end before they start have nothing to count and are left out."""
+    groups: dict[Window, list[int]] = defaultdict(list)
+    for pk, (start, cut) in windows.items():
         if cut >= start:
-            groups[cut].append(patient.pk)
+            groups[(start, cut)].append(pk)
     return groups
 
 
-def _period_q(periods: dict[date, list[int]], start: date) -> Q:
+def _period_q(periods: dict[Window, list[int]]) -> Q:
     query = Q(pk__in=[])
-    for cut, ids in periods.items():
-        query |= Q(patient_id__in=ids, performed_on__range=(start, cut))
+    for window, ids in periods.items():
+        query |= Q(patient_id__in=ids, performed_on__range=window)
     return query
 
 
-def _period_sql(periods: dict[date, list[int]], start: date) -> tuple[str, list[Any]]:
+def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
     clauses, params = [], []
     adapt = connection.ops.adapt_datefield_value
-    for cut, ids in periods.items():
+    for (start, cut), ids in periods.items():
         marks = ", ".join(["%s"] * len(ids))
         clauses.append(f"(l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s)")
         params.extend([*ids, adapt(start), adapt(cut)])
     return " OR ".join(clauses), params
 
 
-def _completion(periods: dict[date, list[int]], start: date) -> dict[int, tuple[int, int]]:
-    sql, params = _period_sql(periods, start)
+def _completion(periods: dict[Window, list[int]]) -> dict[int, tuple[int, int]]:
+    sql, params = _period_sql(periods)
     with connection.cursor() as cursor:
         cursor.execute(_completion_sql(sql), [*params, Side.LEFT.value, Side.RIGHT.value])
         return {row[0]: (int(row[1]), int(row[2])) for row in cursor.fetchall()}
 
 
-def _activity(periods: dict[date, list[int]], start: date) -> dict[int, dict[str, Any]]:
+def _activity(periods: dict[Window, list[int]]) -> dict[int, dict[str, Any]]:
     rows = (
-        SetLog.objects.filter(_period_q(periods, start))
+        SetLog.objects.filter(_period_q(periods))
         .values("patient_id")
         .annotate(
             active_days=Count("performed_on", distinct=True),
@@ -367,27 +369,28 @@ def _activity(periods: dict[date, list[int]], start: date) -> dict[int, dict[str
     return {row["patient_id"]: dict(row) for row in rows}
 
 
-def _approvals(
-    patients: dict[int, Patient], periods: dict[date, list[int]], start: date
-) -> dict[int, int]:
-    """Approved or auto-approved prompts decided on a patient-local day of the period."""
-    if not periods:
+def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
+    """Approved or auto-approved prompts decided on a patient-local day of their window."""
+    if not windows:
         return {}
-    # A window one day wider on each side holds every time zone; the exact local day is
-    # checked below.
-    lo = datetime.combine(start - timedelta(days=1), time.min, tzinfo=ZoneInfo("UTC"))
-    hi = datetime.combine(max(periods) + timedelta(days=2), time.min, tzinfo=ZoneInfo("UTC"))
-    ids = [pk for group in periods.values() for pk in group]
+    # One day wider on each side holds every time zone; the local day is checked below.
+    lo = min(start for start, _ in windows.values()) - timedelta(days=1)
+    hi = max(cut for _, cut in windows.values()) + timedelta(days=2)
     decided = ProgressionPrompt.objects.filter(
-        patient_id__in=ids, status__in=APPROVED_STATUSES, decided_at__range=(lo, hi)
+        patient_id__in=list(windows),
+        status__in=APPROVED_STATUSES,
+        decided_at__range=(_utc_midnight(lo), _utc_midnight(hi)),
     ).values_list("patient_id", "decided_at")
-    cuts = {pk: cut for cut, group in periods.items() for pk in group}
     counts: dict[int, int] = defaultdict(int)
     for patient_id, decided_at in decided:
-        local_day = patients[patient_id].local_today(decided_at)
-        if start <= local_day <= cuts[patient_id]:
+        start, cut = windows[patient_id]
+        if start <= patients[patient_id].local_today(decided_at) <= cut:
             counts[patient_id] += 1
     return counts
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo("UTC"))
 
 
 def _pain_avg(value: Any) -> Decimal | None:
@@ -396,37 +399,72 @@ def _pain_avg(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+def _summaries(
+    patients: dict[int, Patient], windows: dict[int, Window]
+) -> dict[int, AdherenceSummary]:
+    periods = _periods(windows)
+    counted = {pk: window for pk, window in windows.items() if window[1] >= window[0]}
+    if counted:
+        lo = min(start for start, _ in counted.values())
+        hi = max(cut for _, cut in counted.values())
+        schedules = patient_schedules(patient_ids=list(counted), start=lo, end=hi)
+        completion, activity = _completion(periods), _activity(periods)
+    else:
+        schedules, completion, activity = {}, {}, {}
+    approvals = _approvals(patients, counted)
+    return {
+        pk: _summary(
+            pk, windows[pk], schedules.get(pk), completion, activity.get(pk, {}), approvals
+        )
+        for pk in patients
+    }
+
+
+def _summary(
+    pk: int,
+    window: Window,
+    schedule: PatientSchedule | None,
+    completion: dict[int, tuple[int, int]],
+    seen: dict[str, Any],
+    approvals: dict[int, int],
+) -> AdherenceSummary:
+    start, cut = window
+    schedule = schedule or PatientSchedule()
+    done, done_days = completion.get(pk, (0, 0))
+    return AdherenceSummary(
+        patient_id=pk,
+        start=start,
+        end=cut,
+        prescribed=schedule.prescribed_units(start, cut),
+        completed=done,
+        scheduled_days=schedule.scheduled_days(start, cut),
+        active_days=seen.get("active_days", 0),
+        complete_days=done_days,
+        last_activity=seen.get("last_activity"),
+        pain_avg=_pain_avg(seen.get("pain_avg")),
+        pain_max=seen.get("pain_max"),
+        progressions_approved=approvals.get(pk, 0),
+    )
+
+
 def summaries_for_patients(
     *, patients: Iterable[Patient], start: date, end: date
 ) -> dict[int, AdherenceSummary]:
-    """``adherence_summaries`` for patients already loaded, in four queries."""
+    """``adherence_summaries`` for patients already loaded (``pk`` and ``time_zone``), in
+    four queries."""
     by_id = {patient.pk: patient for patient in patients}
-    periods = _periods(by_id.values(), start, end)
-    schedules = patient_schedules(patient_ids=by_id, start=start, end=end) if periods else {}
-    completion = _completion(periods, start) if periods else {}
-    activity = _activity(periods, start) if periods else {}
-    approvals = _approvals(by_id, periods, start)
-    summaries = {}
-    for patient in by_id.values():
-        cut = min(end, patient.local_today())
-        schedule = schedules.get(patient.pk, PatientSchedule())
-        done, done_days = completion.get(patient.pk, (0, 0))
-        seen = activity.get(patient.pk, {})
-        summaries[patient.pk] = AdherenceSummary(
-            patient_id=patient.pk,
-            start=start,
-            end=cut,
-            prescribed=schedule.prescribed_units(start, cut),
-            completed=done,
-            scheduled_days=schedule.scheduled_days(start, cut),
-            active_days=seen.get("active_days", 0),
-            complete_days=done_days,
-            last_activity=seen.get("last_activity"),
-            pain_avg=_pain_avg(seen.get("pain_avg")),
-            pain_max=seen.get("pain_max"),
-            progressions_approved=approvals.get(patient.pk, 0),
-        )
-    return summaries
+    windows = {pk: (start, min(end, p.local_today())) for pk, p in by_id.items()}
+    return _summaries(by_id, windows)
+
+
+def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, AdherenceSummary]:
+    """Each patient's last ``days`` local days, today included, in four queries."""
+    by_id = {patient.pk: patient for patient in patients}
+    windows = {}
+    for pk, patient in by_id.items():
+        today = patient.local_today()
+        windows[pk] = (today - timedelta(days=days - 1), today)
+    return _summaries(by_id, windows)
 
 
 def adherence_summaries(

@@ -1,5 +1,14 @@
 """Therapist dashboard and patient progress pages."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from apps.reports import dashboard
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path(
+        "patients/<uuid:public_id>/progress/",
+        dashboard.patient_progress_page,
+        name="patient-progress",
+    ),
+]

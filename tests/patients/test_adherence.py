@@ -11,7 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.patients.adherence import adherence_summaries, daily_adherence, weekdays_in
+from apps.patients.adherence import (
+    adherence_summaries,
+    daily_adherence,
+    recent_summaries,
+    weekdays_in,
+)
 from apps.patients.models import Side
 from apps.programs.models import PromptStatus
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
@@ -140,6 +145,24 @@ def test_each_patient_period_ends_at_their_own_local_today():
     assert (ak.end, ak.prescribed, ak.completed, ak.active_days) == (sat, 2, 2, 2)
     assert (la.end, la.prescribed, la.completed, la.active_days) == (FRI, 1, 1, 1)
     assert [d.date for d in la_days] == [FRI]
+
+
+def test_recent_summaries_cover_each_patient_own_last_days():
+    late = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
+    sat = FRI + timedelta(days=1)
+    auckland = program(PatientFactory(time_zone="Pacific/Auckland"))
+    los_angeles = program(PatientFactory(time_zone="America/Los_Angeles"))
+    for plan in (auckland, los_angeles):
+        item = ExerciseItemFactory(program=plan, sets=1, per_side=False)
+        for day in (TUE, WED, THU, FRI, sat):
+            log_sets(item, day)
+
+    with time_machine.travel(late, tick=False):
+        result = recent_summaries(patients=[auckland.patient, los_angeles.patient], days=3)
+
+    ak, la = result[auckland.patient.pk], result[los_angeles.patient.pk]
+    assert (ak.start, ak.end, ak.prescribed, ak.completed) == (THU, sat, 3, 3)
+    assert (la.start, la.end, la.prescribed, la.completed) == (WED, FRI, 3, 3)
 
 
 def test_without_a_prescription_adherence_has_no_value():
