@@ -14,5 +14,18 @@ app.conf.task_routes = {
     "apps.notifications.*": {"queue": "notifications"},
     "apps.reports.*": {"queue": "reports"},
 }
-app.conf.beat_schedule = {}
+# Both jobs are idempotent through database constraints, so a second beat (or a late
+# message) finds nothing to do; ``expires`` drops a message that waited past its minute.
+app.conf.beat_schedule = {
+    "reminders-dispatch": {
+        "task": "apps.notifications.tasks.reminders_dispatch",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "outbox-sweep": {
+        "task": "apps.notifications.tasks.sweep_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 app.autodiscover_tasks()

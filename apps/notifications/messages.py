@@ -1,0 +1,66 @@
+"""The words of each message, rendered from templates in ``notifications/email/``."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+
+from apps.notifications import links
+from apps.notifications.channels import Message
+from apps.notifications.models import PainAlert, Reminder
+from apps.notifications.selectors import level_infos
+from apps.programs.models import ProgressionPrompt, PromptStatus
+
+_PROMPT_SUBJECTS = {
+    PromptStatus.COMPLETE: "{name} has finished the top level of {ladder}",
+    PromptStatus.AUTO_APPROVED: "{name} moves up to level {next} of {ladder}",
+}
+_PROMPT_SUBJECT = "{name} is ready for level {next} of {ladder}: approve?"
+
+
+def prompt_message(*, prompt: ProgressionPrompt) -> Message:
+    """Names the current and next level with their %MVIC, and links to the inbox."""
+    ladder = prompt.item.ladder
+    assert ladder is not None
+    infos = level_infos(prompts=[prompt])
+    context = {
+        "prompt": prompt,
+        "patient": prompt.patient,
+        "ladder": ladder,
+        "current": infos.get((ladder.pk, prompt.level)),
+        "next": infos.get((ladder.pk, prompt.next_level)) if prompt.next_level else None,
+        "inbox_url": links.inbox_url(),
+    }
+    subject = _PROMPT_SUBJECTS.get(PromptStatus(prompt.status), _PROMPT_SUBJECT).format(
+        name=prompt.patient.full_name, next=prompt.next_level, ladder=ladder.name
+    )
+    return Message(subject, render_to_string("notifications/email/prompt.txt", context))
+
+
+def alert_message(*, alert: PainAlert) -> Message:
+    context = {"alert": alert, "patient": alert.patient, "inbox_url": links.inbox_url()}
+    subject = f"Pain alert: {alert.patient.full_name} logged pain {alert.pain}/10"
+    return Message(subject, render_to_string("notifications/email/pain_alert.txt", context))
+
+
+def reminder_message(*, reminder: Reminder) -> Message:
+    """Links straight to today, with the personal link for a phone that is signed out, and a
+    one-click opt-out (also as List-Unsubscribe headers, RFC 8058)."""
+    from apps.patients.auth import personal_link_url
+
+    patient = reminder.patient
+    opt_out = links.opt_out_url(patient)
+    context = {
+        "first_name": patient.full_name.split(" ")[0],
+        "today_url": links.today_url(),
+        "personal_link": personal_link_url(patient),
+        "opt_out_url": opt_out,
+    }
+    return Message(
+        subject="Time for today's hip exercises",
+        body=render_to_string("notifications/email/reminder.txt", context),
+        short_body=render_to_string("notifications/email/reminder_sms.txt", context).strip(),
+        headers={
+            "List-Unsubscribe": f"<{opt_out}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )

@@ -1,0 +1,201 @@
+"""What the notifications app records: pain alerts, outgoing staff messages, and reminders.
+
+Every message is a row committed *before* it is sent and marked sent with a conditional
+UPDATE afterwards, so a retried task never sends twice. Uniqueness lives in the database:
+one pain alert per patient per local day, one email per prompt or alert and recipient, one
+reminder per patient per local day.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.patients.models import Patient
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+
+def _editable_patients(user: User) -> models.QuerySet[Patient]:
+    return Patient.objects.editable_by(user)
+
+
+class PainAlertQuerySet(models.QuerySet["PainAlert"]):
+    def for_staff(self, user: User) -> PainAlertQuerySet:
+        """Alerts about the user's own patients (a therapist) or the clinic's (an admin)."""
+        return self.filter(patient__in=_editable_patients(user))
+
+
+class PainAlert(models.Model):
+    """A logged pain at or above the clinic's alert level; one per patient per local day."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="pain_alerts")
+    local_date = models.DateField(help_text="The patient's local day of the painful set.")
+    pain = models.PositiveSmallIntegerField()
+    log = models.ForeignKey(
+        "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PainAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_pain_alert_per_patient_day"
+            ),
+            models.CheckConstraint(condition=Q(pain__lte=10), name="pain_alert_pain_0_10"),
+        ]
+
+
+class DeliveryStatus(models.TextChoices):
+    """Life of one outgoing message. ``claimed``: recorded, waiting to be sent (or retried at
+    ``retry_after``); ``sending``: a worker took it; then ``sent``, ``failed`` or ``skipped``."""
+
+    CLAIMED = "claimed", "Waiting to be sent"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class NotificationKind(models.TextChoices):
+    PROMPT = "prompt", "Progression prompt"
+    PAIN_ALERT = "pain_alert", "Pain alert"
+
+
+class StaffNotification(models.Model):
+    """One email to a staff member about a prompt or a pain alert (the inbox lists the prompt
+    or alert itself; this row makes the email exactly-once-or-recorded-as-failed)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=16, choices=NotificationKind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    prompt = models.ForeignKey(
+        "programs.ProgressionPrompt",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    alert = models.ForeignKey(
+        PainAlert, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.CLAIMED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    retry_after = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(
+                fields=["retry_after"],
+                name="notification_waiting",
+                condition=Q(status__in=["claimed", "sending"]),
+            ),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(kind="prompt", prompt__isnull=False, alert__isnull=True)
+                | Q(kind="pain_alert", prompt__isnull=True, alert__isnull=False),
+                name="notification_subject_matches_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["prompt", "recipient"],
+                condition=Q(prompt__isnull=False),
+                name="one_email_per_prompt_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "recipient"],
+                condition=Q(alert__isnull=False),
+                name="one_email_per_alert_recipient",
+            ),
+        ]
+
+
+class SkipReason(models.TextChoices):
+    OPTED_OUT = "opted_out", "The patient turned reminders off"
+    DAY_COMPLETE = "day_complete", "Today's exercises were already done"
+    QUIET_HOURS = "quiet_hours", "Inside the clinic's quiet hours"
+    NO_ADDRESS = "no_address", "No email address or phone number for the chosen channel"
+    TOO_LATE = "too_late", "The patient's day ended before it could be sent"
+    NOT_SCHEDULED = "not_scheduled", "Nothing is scheduled today any more"
+    ARCHIVED = "archived", "The patient is archived"
+
+
+class ReminderQuerySet(models.QuerySet["Reminder"]):
+    def for_staff(self, user: User) -> ReminderQuerySet:
+        """Reminders of the user's own patients (a therapist) or the clinic's (an admin)."""
+        return self.filter(patient__in=_editable_patients(user))
+
+
+class Reminder(models.Model):
+    """One reminder for a patient's local day: claimed (inserted) before anything is sent, so
+    two dispatchers or a retried task can never remind the same patient twice that day."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reminders")
+    local_date = models.DateField()
+    due_at = models.DateTimeField(help_text="The patient's reminder time on local_date, in UTC.")
+    channel = models.CharField(max_length=8, blank=True)
+    status = models.CharField(
+        max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.CLAIMED
+    )
+    skip_reason = models.CharField(max_length=16, choices=SkipReason.choices, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claim_token = models.UUIDField(null=True, blank=True)
+    retry_after = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReminderQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-local_date", "-created_at"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(
+                fields=["retry_after"],
+                name="reminder_waiting",
+                condition=Q(status__in=["claimed", "sending"]),
+            ),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_reminder_per_patient_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="skipped", skip_reason__gt="")
+                | (~Q(status="skipped") & Q(skip_reason="")),
+                name="reminder_skip_has_reason",
+            ),
+        ]
+
+    @property
+    def reason(self) -> str:
+        """Why it was skipped or failed, in words a therapist reads."""
+        if self.skip_reason:
+            return SkipReason(self.skip_reason).label
+        return self.error

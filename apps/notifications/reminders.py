@@ -1,0 +1,176 @@
+"""Daily reminders: claim who is due, then send, skip or fail each one, recorded.
+
+``reminders_claim_due`` runs every minute (beat). For each time zone it inserts one
+``Reminder`` row per due patient and local day with ``bulk_create(ignore_conflicts=True)``
+in batches: the unique (patient, local_date) constraint makes a second beat, or a run that
+overlaps, claim nothing. ``reminders_send`` then takes a batch of claimed rows with one
+conditional UPDATE, decides for each whether to skip it (opted out, quiet hours, day already
+complete, ...), sends the rest, and records every outcome.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time
+from itertools import islice
+from typing import TypeVar
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from apps.notifications import delivery
+from apps.notifications.channels import channel_for
+from apps.notifications.messages import reminder_message
+from apps.notifications.models import DeliveryStatus, Reminder, SkipReason
+from apps.notifications.selectors import (
+    patients_complete_on,
+    patients_due_for_reminder,
+    reminder_time_zones,
+)
+from apps.patients.models import ReminderChannel
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CLAIM_BATCH = 1000
+SEND_BATCH = 200
+
+
+def _batches(ids: Iterable[T], size: int) -> Iterator[list[T]]:
+    iterator = iter(ids)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def reminders_claim_due(*, now: datetime) -> list[list[int]]:
+    """Claim a reminder row for every patient due at ``now``; returns the claimed ids in
+    batches of SEND_BATCH, each to be handed to ``reminders_send``."""
+    claimed: list[int] = []
+    for zone in reminder_time_zones():
+        claimed += _claim_zone(zone=zone, now=now)
+    return list(_batches(claimed, SEND_BATCH))
+
+
+def _claim_zone(*, zone: str, now: datetime) -> list[int]:
+    tz = ZoneInfo(zone)
+    local = now.astimezone(tz)
+    day = local.date()
+    due = patients_due_for_reminder(time_zone=zone, day=day, at=local.time())
+    claimed: list[int] = []
+    for batch in _batches(due.iterator(chunk_size=CLAIM_BATCH), CLAIM_BATCH):
+        claimed += _claim_batch(rows=batch, day=day, tz=tz, now=now)
+    return claimed
+
+
+def _claim_batch(
+    *, rows: list[tuple[int, time, str]], day: date, tz: ZoneInfo, now: datetime
+) -> list[int]:
+    """One INSERT ... ON CONFLICT DO NOTHING for the batch, then the ids still waiting for a
+    first attempt (a concurrent claimer's rows may be among them: sending claims again)."""
+    reminders = [
+        Reminder(
+            patient_id=patient_id,
+            local_date=day,
+            due_at=datetime.combine(day, remind_at, tzinfo=tz),
+            channel=channel,
+            retry_after=now,
+            created_at=now,
+            updated_at=now,
+        )
+        for patient_id, remind_at, channel in rows
+    ]
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=CLAIM_BATCH)
+    inserted = Reminder.objects.filter(
+        local_date=day,
+        patient_id__in=[row[0] for row in rows],
+        status=DeliveryStatus.CLAIMED,
+        attempts=0,
+    )
+    return list(inserted.values_list("pk", flat=True))
+
+
+def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
+    """Whether local time ``at`` is inside quiet hours [start, end), which may span midnight;
+    equal start and end mean no quiet hours."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end
+
+
+def _address(reminder: Reminder) -> str:
+    """Where the reminder goes on the channel recorded when it was claimed."""
+    patient = reminder.patient
+    return patient.phone if reminder.channel == ReminderChannel.SMS else patient.email
+
+
+def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipReason | None:
+    """Why this reminder must not be sent at ``now``, or None to send it."""
+    patient = reminder.patient
+    clinic = patient.clinic
+    local = patient.local_now(now)
+    if patient.archived_at is not None:
+        return SkipReason.ARCHIVED
+    if not patient.reminders_enabled:
+        return SkipReason.OPTED_OUT
+    if local.date() != reminder.local_date:
+        return SkipReason.TOO_LATE
+    if in_quiet_hours(local.time(), start=clinic.quiet_hours_start, end=clinic.quiet_hours_end):
+        return SkipReason.QUIET_HOURS
+    if complete:
+        return SkipReason.DAY_COMPLETE
+    if not _address(reminder):
+        return SkipReason.NO_ADDRESS
+    return None
+
+
+def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> dict[str, int]:
+    """Take the waiting rows among ``reminder_ids`` and send, skip or fail each one. Safe to
+    run twice: rows already taken are left alone. Returns a count per outcome."""
+    now = now or timezone.now()
+    token = delivery.claim(Reminder, reminder_ids, now=now)
+    rows = list(
+        Reminder.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+        .select_related("patient__clinic")
+        .order_by("pk")
+    )
+    complete = patients_complete_on(
+        patients={r.patient_id: (r.patient, r.local_date) for r in rows}
+    )
+    outcomes: dict[str, int] = defaultdict(int)
+    skipped: dict[SkipReason, list[int]] = defaultdict(list)
+    for reminder in rows:
+        reason = skip_reason(reminder=reminder, now=now, complete=reminder.patient_id in complete)
+        if reason is not None:
+            skipped[reason].append(reminder.pk)
+        else:
+            outcomes[_send_one(reminder=reminder, token=token, now=now)] += 1
+    _record_skips(skipped=skipped, token=token, now=now)
+    outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
+    return dict(outcomes)
+
+
+def _record_skips(*, skipped: dict[SkipReason, list[int]], token: UUID, now: datetime) -> None:
+    """One UPDATE per reason, still conditional on this call's claim."""
+    for reason, ids in skipped.items():
+        Reminder.objects.filter(
+            pk__in=ids, claim_token=token, status=DeliveryStatus.SENDING
+        ).update(status=DeliveryStatus.SKIPPED, skip_reason=reason, updated_at=now)
+
+
+def _send_one(*, reminder: Reminder, token: UUID, now: datetime) -> str:
+    channel = channel_for(reminder.channel)
+    try:
+        channel.send(to=_address(reminder), message=reminder_message(reminder=reminder))
+    except Exception as exc:  # any channel error: record it and retry later, never lose it
+        logger.warning("reminder %s failed: %s", reminder.pk, exc)
+        retry = delivery.mark_failed(
+            Reminder, reminder.pk, token=token, attempts=reminder.attempts, error=str(exc), now=now
+        )
+        return "retry" if retry else DeliveryStatus.FAILED
+    delivery.mark_sent(Reminder, reminder.pk, token=token, now=now)
+    return DeliveryStatus.SENT

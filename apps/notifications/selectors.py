@@ -1,0 +1,204 @@
+"""Reads for notifications: day completeness, due reminders, the inbox, level descriptions.
+
+Every function here does a fixed number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+
+from apps.exercises.models import LadderLevel, Muscle
+from apps.exercises.selectors import primary_mvic
+from apps.notifications.models import PainAlert, Reminder
+from apps.patients.adherence import summaries_for_patients
+from apps.patients.models import Patient
+from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+
+# --- Day completeness ----------------------------------------------------------------------
+
+
+def patients_complete_on(*, patients: dict[int, tuple[Patient, date]]) -> set[int]:
+    """Ids of the patients whose given local day is complete (the shared adherence rule:
+    completed >= prescribed > 0), in a fixed number of queries per distinct day."""
+    by_day: dict[date, list[Patient]] = defaultdict(list)
+    for patient, day in patients.values():
+        by_day[day].append(patient)
+    complete: set[int] = set()
+    for day, group in by_day.items():
+        summaries = summaries_for_patients(patients=group, start=day, end=day)
+        complete |= {pk for pk, summary in summaries.items() if summary.complete_days}
+    return complete
+
+
+# --- Reminders due -------------------------------------------------------------------------
+
+
+def reminder_time_zones() -> list[str]:
+    """The distinct time zones of patients who are not archived."""
+    zones = Patient.objects.filter(archived_at__isnull=True).values_list("time_zone", flat=True)
+    return sorted(set(zones.order_by().distinct()))
+
+
+def _scheduled_items(day: date) -> QuerySet[ProgramItem]:
+    """Items prescribed on ``day`` of a program scheduled that day, for OuterRef patient."""
+    return (
+        ProgramItem.objects.filter(
+            program__patient_id=OuterRef("pk"),
+            program__is_template=False,
+            program__is_active=True,
+            program__start_date__lte=day,
+        )
+        .filter(Q(program__end_date__isnull=True) | Q(program__end_date__gte=day))
+        .filter(Q(active_from__isnull=True) | Q(active_from__lte=day))
+        .filter(Q(active_until__isnull=True) | Q(active_until__gte=day))
+        .annotate(on_day=F("program__weekdays").bitand(1 << day.weekday()))
+        .filter(on_day__gt=0)
+    )
+
+
+def patients_due_for_reminder(
+    *, time_zone: str, day: date, at: time
+) -> QuerySet[Any, tuple[int, time, str]]:
+    """Patients in one time zone whose reminder time (their own, else the clinic's) has come
+    by local time ``at`` on ``day``, who have something scheduled that day and no reminder
+    row for it yet. Yields ``(patient id, reminder time, channel)``, in id order."""
+    return (
+        Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
+        .annotate(remind_at=Coalesce("reminder_time", "clinic__default_reminder_time"))
+        .filter(remind_at__lte=at)
+        .filter(Exists(_scheduled_items(day)))
+        .exclude(Exists(Reminder.objects.filter(patient_id=OuterRef("pk"), local_date=day)))
+        .order_by("pk")
+        .values_list("pk", "remind_at", "reminder_channel")
+    )
+
+
+# --- Inbox ---------------------------------------------------------------------------------
+
+
+GLUTEALS = ("gluteus_medius", "gluteus_maximus")
+
+
+@dataclass
+class LevelInfo:
+    level: int
+    name: str
+    mvic: dict[str, Decimal] = field(default_factory=dict)
+
+    def mvic_text(self) -> str:
+        """'gluteus medius 47 %MVIC, gluteus maximus not reported': both gluteals always (a
+        missing value is "not reported", never zero), any other muscle only when reported."""
+        parts = []
+        for muscle in Muscle:
+            value = self.mvic.get(muscle.value)
+            if value is None and muscle.value not in GLUTEALS:
+                continue
+            shown = f"{value.normalize():f} %MVIC" if value is not None else "not reported"
+            parts.append(f"{muscle.label.lower()} {shown}")
+        return ", ".join(parts)
+
+
+def level_infos(*, prompts: list[ProgressionPrompt]) -> dict[tuple[int, int], LevelInfo]:
+    """Exercise name and primary %MVIC of each prompt's level and next level, keyed by
+    (ladder id, level). Two queries whatever the number of prompts."""
+    wanted = {
+        (p.item.ladder_id, lvl)
+        for p in prompts
+        for lvl in (p.level, p.next_level)
+        if lvl is not None and p.item.ladder_id is not None
+    }
+    if not wanted:
+        return {}
+    ladder_ids = {ladder_id for ladder_id, _ in wanted}
+    rows = LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise")
+    levels = [r for r in rows if (r.ladder_id, r.level) in wanted]
+    mvic = primary_mvic(exercise_ids={r.exercise_id for r in levels})
+    return {
+        (r.ladder_id, r.level): LevelInfo(r.level, r.exercise.name, mvic.get(r.exercise_id, {}))
+        for r in levels
+    }
+
+
+def prompts_for_staff(user: User) -> QuerySet[ProgressionPrompt]:
+    """Prompts about the user's own patients (a therapist) or the clinic's (an admin)."""
+    return (
+        ProgressionPrompt.objects.visible_to(user)
+        .filter(patient__in=Patient.objects.editable_by(user))
+        .select_related("patient", "item__ladder", "decided_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def open_prompts_q(today: date) -> Q:
+    """Waiting for a decision: pending, or snoozed until a day that has come."""
+    return Q(status=PromptStatus.PENDING) | Q(status=PromptStatus.SNOOZED, snoozed_until__lte=today)
+
+
+@dataclass
+class PromptCard:
+    """A prompt with what the inbox shows about its level and next level."""
+
+    prompt: ProgressionPrompt
+    current: LevelInfo | None
+    next: LevelInfo | None
+
+
+def prompt_cards(prompts: list[ProgressionPrompt]) -> list[PromptCard]:
+    infos = level_infos(prompts=prompts)
+    cards = []
+    for p in prompts:
+        ladder_id = p.item.ladder_id or 0
+        nxt = infos.get((ladder_id, p.next_level)) if p.next_level else None
+        cards.append(PromptCard(p, infos.get((ladder_id, p.level)), nxt))
+    return cards
+
+
+@dataclass
+class Inbox:
+    open_prompts: list[PromptCard]
+    snoozed: list[PromptCard]
+    recent: list[PromptCard]
+    alerts: list[PainAlert]
+
+
+INBOX_RECENT = 20
+INBOX_ALERTS = 50
+OPEN_OR_SNOOZED = (PromptStatus.PENDING, PromptStatus.SNOOZED)
+
+
+def inbox_for(*, user: User, today: date) -> Inbox:
+    """The therapist's inbox: open prompts, snoozed ones, recent outcomes, unseen pain alerts.
+    A fixed number of queries (six) whatever the number of rows."""
+    prompts = prompts_for_staff(user)
+    open_prompts = list(prompts.filter(open_prompts_q(today)))
+    snoozed = list(prompts.filter(status=PromptStatus.SNOOZED, snoozed_until__gt=today))
+    recent = list(prompts.exclude(status__in=OPEN_OR_SNOOZED)[:INBOX_RECENT])
+    alerts = list(
+        PainAlert.objects.for_staff(user)
+        .filter(acknowledged_at__isnull=True)
+        .select_related("patient", "log__exercise")[:INBOX_ALERTS]
+    )
+    cards = prompt_cards(open_prompts + snoozed + recent)
+    n_open, n_snoozed = len(open_prompts), len(snoozed)
+    return Inbox(
+        cards[:n_open], cards[n_open : n_open + n_snoozed], cards[n_open + n_snoozed :], alerts
+    )
+
+
+def reminders_for_staff(*, user: User, patient: Patient | None = None) -> QuerySet[Reminder]:
+    """Reminder records of the user's patients, newest first, optionally of one patient."""
+    reminders = Reminder.objects.for_staff(user).select_related("patient")
+    if patient is not None:
+        reminders = reminders.filter(patient=patient)
+    return reminders.order_by("-local_date", "-created_at", "-pk")

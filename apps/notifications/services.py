@@ -1,0 +1,135 @@
+"""Writes for notifications: evaluating a set log, pain alerts, staff emails, opt-out.
+
+Evaluation runs in one transaction that locks the log, creates what the log raises (a
+progression prompt, a pain alert, and a ``StaffNotification`` row for each email) and marks
+the log evaluated with a conditional UPDATE. Emails go out only after that commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.notifications import delivery
+from apps.notifications.channels import EmailChannel, Message
+from apps.notifications.messages import alert_message, prompt_message
+from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
+from apps.patients.models import Patient, SetLog
+from apps.programs.models import ProgressionPrompt
+from apps.programs.progression import prompt_for_log
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def set_log_evaluate(*, log_id: int) -> list[int]:
+    """Evaluate a committed log once: returns the ids of the staff emails it created (send
+    them after this returns, i.e. after commit). A log already evaluated, or being
+    evaluated by another worker, returns ``[]``."""
+    log = (
+        SetLog.objects.select_for_update(of=("self",))
+        .select_related("item__ladder", "patient__clinic", "patient__therapist")
+        .filter(pk=log_id, evaluated_at__isnull=True)
+        .first()
+    )
+    if log is None:
+        return []
+    notifications: list[int] = []
+    prompt, created = prompt_for_log(log=log)
+    if prompt is not None and created:
+        notifications += _notify_therapist(patient=log.patient, prompt=prompt)
+    alert, created = pain_alert_for_log(log=log)
+    if alert is not None and created:
+        notifications += _notify_therapist(patient=log.patient, alert=alert)
+    SetLog.objects.filter(pk=log.pk, evaluated_at__isnull=True).update(evaluated_at=timezone.now())
+    return notifications
+
+
+def pain_alert_for_log(*, log: SetLog) -> tuple[PainAlert | None, bool]:
+    """The pain alert this log raises and whether it is new (one per patient per local day,
+    decided by the unique constraint)."""
+    if log.pain < log.patient.clinic.pain_alert_level:
+        return None, False
+    try:
+        with transaction.atomic():
+            alert = PainAlert.objects.create(
+                patient=log.patient, local_date=log.performed_on, pain=log.pain, log=log
+            )
+    except IntegrityError:
+        existing = PainAlert.objects.filter(patient=log.patient, local_date=log.performed_on)
+        return existing.first(), False
+    return alert, True
+
+
+def _notify_therapist(
+    *, patient: Patient, prompt: ProgressionPrompt | None = None, alert: PainAlert | None = None
+) -> list[int]:
+    """Record one email to the patient's therapist (the unique constraint makes a second
+    record for the same prompt or alert impossible)."""
+    therapist = patient.therapist
+    if not therapist.is_active or not therapist.email:
+        return []
+    kind = NotificationKind.PROMPT if prompt is not None else NotificationKind.PAIN_ALERT
+    row = StaffNotification.objects.create(
+        kind=kind, recipient=therapist, prompt=prompt, alert=alert
+    )
+    return [row.pk]
+
+
+def notification_deliver(*, notification_id: int, now: datetime | None = None) -> bool:
+    """Send one recorded staff email unless someone else has or is sending it. Returns
+    whether this call sent it. A channel error is recorded and retried later (backoff)."""
+    now = now or timezone.now()
+    token = delivery.claim(StaffNotification, [notification_id], now=now)
+    row = (
+        StaffNotification.objects.select_related(
+            "recipient", "prompt__patient__therapist", "prompt__item__ladder", "alert__patient"
+        )
+        .select_related("alert__patient__therapist", "alert__log__exercise")
+        .filter(pk=notification_id, claim_token=token)
+        .first()
+    )
+    if row is None:
+        return False
+    try:
+        EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))
+    except Exception as exc:  # any channel error: record it, never lose the row
+        logger.warning("staff email %s failed: %s", row.pk, exc)
+        delivery.mark_failed(
+            StaffNotification, row.pk, token=token, attempts=row.attempts, error=str(exc), now=now
+        )
+        return False
+    return delivery.mark_sent(StaffNotification, row.pk, token=token, now=timezone.now())
+
+
+def _message_for(row: StaffNotification) -> Message:
+    if row.prompt is not None:
+        return prompt_message(prompt=row.prompt)
+    assert row.alert is not None
+    return alert_message(alert=row.alert)
+
+
+def pain_alert_acknowledge(*, alert: PainAlert, user: User) -> PainAlert:
+    """Mark an alert as seen (conditional: the first one to see it is recorded)."""
+    PainAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(), acknowledged_by=user
+    )
+    alert.refresh_from_db()
+    return alert
+
+
+def patient_reminders_opt_out(*, patient: Patient) -> Patient:
+    """Turn the patient's reminders off (the one-click link). Idempotent."""
+    if patient.archived_at is not None:
+        raise ValidationError({"patient": "This patient is no longer active."})
+    Patient.objects.filter(pk=patient.pk).update(reminders_enabled=False)
+    patient.reminders_enabled = False
+    return patient

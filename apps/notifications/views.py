@@ -1,0 +1,190 @@
+"""The therapist's inbox (prompts, pain alerts), reminder records, and the opt-out page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.clinics.models import User
+from apps.notifications import links, selectors, services
+from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm, add_service_errors
+from apps.notifications.models import PainAlert
+from apps.patients.models import Patient
+from apps.programs import progression
+from apps.programs.models import ProgressionPrompt
+
+REMINDERS_SHOWN = 200
+
+
+def _staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_clinic_staff:
+        raise Http404
+    return user
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _clinic_today(user: User) -> date:
+    zone = user.clinic.time_zone if user.clinic else "UTC"
+    return timezone.now().astimezone(ZoneInfo(zone)).date()
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    data = selectors.inbox_for(user=user, today=_clinic_today(user))
+    audit_record(actor=user, action=Action.VIEW, detail="inbox", request=request)
+    return render(request, "notifications/inbox.html", {"inbox": data})
+
+
+def _prompt_or_404(user: User, public_id: str) -> ProgressionPrompt:
+    return get_object_or_404(selectors.prompts_for_staff(user), public_id=public_id)
+
+
+def _decide(
+    request: HttpRequest,
+    public_id: str,
+    form_class: type[forms.Form],
+    act: Callable[[ProgressionPrompt, User, dict[str, Any]], object],
+    done: str,
+) -> HttpResponse:
+    """Parse the form, call one progression service, answer with the updated card (htmx) or
+    a redirect; bad input is a 400 that shows the message on the card."""
+    user = _staff(request)
+    prompt = _prompt_or_404(user, public_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            act(prompt, user, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        return _card(request, prompt, errors=form, status=400)
+    audit_record(
+        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
+    )
+    if _is_htmx(request):
+        return _card(request, prompt)
+    messages.success(request, done)
+    return redirect("notifications:inbox")
+
+
+def _card(
+    request: HttpRequest,
+    prompt: ProgressionPrompt,
+    errors: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    prompt = _prompt_or_404(cast(User, request.user), str(prompt.public_id))
+    context = {"card": selectors.prompt_cards([prompt])[0], "errors": errors}
+    template = "notifications/_prompt_card.html"
+    if not _is_htmx(request):
+        template = "notifications/prompt_page.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
+    def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
+        return progression.prompt_approve(prompt=prompt, user=user, note=data["note"])
+
+    return _decide(request, public_id, ApproveForm, act, "Approved: the new level starts tomorrow.")
+
+
+@login_required
+@require_POST
+def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
+    def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
+        return progression.prompt_decline(prompt=prompt, user=user, reason=data["reason"])
+
+    return _decide(request, public_id, DeclineForm, act, "Declined: the level stays the same.")
+
+
+@login_required
+@require_POST
+def prompt_snooze(request: HttpRequest, public_id: str) -> HttpResponse:
+    def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
+        return progression.prompt_snooze(prompt=prompt, user=user, until=data["until"])
+
+    return _decide(request, public_id, SnoozeForm, act, "Snoozed.")
+
+
+@login_required
+@require_POST
+def alert_acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = _staff(request)
+    alert = get_object_or_404(
+        PainAlert.objects.for_staff(user).select_related("patient"), public_id=public_id
+    )
+    services.pain_alert_acknowledge(alert=alert, user=user)
+    audit_record(
+        actor=user, action=Action.CHANGE, patient=alert.patient, target=alert, request=request
+    )
+    if _is_htmx(request):
+        return render(request, "notifications/_alert_seen.html", {"alert": alert})
+    messages.success(request, "Marked as seen.")
+    return redirect("notifications:inbox")
+
+
+@login_required
+@require_GET
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    patient = None
+    if request.GET.get("patient"):
+        patient = _patient_or_404(user, request.GET["patient"])
+    reminders = selectors.reminders_for_staff(user=user, patient=patient)[:REMINDERS_SHOWN]
+    audit_record(
+        actor=user, action=Action.VIEW, patient=patient, detail="reminders", request=request
+    )
+    context = {"reminders": reminders, "patient": patient}
+    return render(request, "notifications/reminder_list.html", context)
+
+
+def _patient_or_404(user: User, public_id: str) -> Patient:
+    try:
+        return Patient.objects.editable_by(user).get(public_id=public_id)
+    except (Patient.DoesNotExist, ValidationError) as exc:
+        raise Http404 from exc
+
+
+@never_cache
+@csrf_exempt  # one-click opt-out (RFC 8058): mail clients POST without a session or token;
+# the signed link is the credential, and it can only ever turn reminders off.
+@require_http_methods(["GET", "POST"])
+def reminders_opt_out(request: HttpRequest, token: str) -> HttpResponse:
+    patient = links.patient_for_opt_out(token)
+    if patient is None or patient.archived_at is not None:
+        return render(request, "notifications/opt_out_invalid.html", status=404)
+    if request.method == "GET":
+        return render(request, "notifications/opt_out_confirm.html", {"token": token})
+    services.patient_reminders_opt_out(patient=patient)
+    audit_record(
+        actor=None,
+        action=Action.CHANGE,
+        patient=patient,
+        target=patient,
+        detail="reminders turned off with the emailed link",
+        request=request,
+    )
+    return render(request, "notifications/opt_out_done.html")

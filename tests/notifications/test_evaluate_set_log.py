@@ -1,0 +1,177 @@
+"""Evaluating a committed log: prompt, pain alert, one email each, exactly once."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications import dispatch
+from apps.notifications.models import DeliveryStatus, PainAlert, StaffNotification
+from apps.notifications.services import notification_deliver, set_log_evaluate
+from apps.notifications.tasks import evaluate_set_log
+from apps.patients.models import Side
+from apps.programs.models import ProgressionPrompt
+from tests.factories import LadderItemFactory
+from tests.notifications.factories import SetLogFactory, add_primary_mvic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item():
+    item = LadderItemFactory(per_side=True, ladder__name="Clamshell")
+    levels = {lvl.level: lvl.exercise for lvl in item.ladder.levels.all()}
+    add_primary_mvic(levels[1], gluteus_medius="47")
+    add_primary_mvic(levels[2], gluteus_medius="62")
+    return item
+
+
+def log_twenty_both_sides(item, **extra):
+    SetLogFactory(item=item, side=Side.LEFT, reps=20, **extra)
+    return SetLogFactory(item=item, side=Side.RIGHT, reps=20, **extra)
+
+
+def test_twenty_reps_prompt_the_therapist_by_email_naming_both_levels_and_their_mvic(item):
+    log = log_twenty_both_sides(item)
+
+    evaluate_set_log(log.pk)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.level, prompt.next_level) == (1, 2)
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == [item.program.patient.therapist.email]
+    assert "ready for level 2" in email.subject
+    assert "level 1, Clamshell L1 (gluteus medius 47 %MVIC, gluteus maximus not reported)" in (
+        email.body
+    )
+    assert "level 2, Clamshell L2 (gluteus medius 62 %MVIC" in email.body
+    assert "/inbox/" in email.body
+    assert StaffNotification.objects.get().status == DeliveryStatus.SENT
+
+
+def test_a_log_is_marked_evaluated_and_a_second_evaluation_does_nothing(item):
+    log = log_twenty_both_sides(item)
+
+    evaluate_set_log(log.pk)
+    evaluate_set_log(log.pk)
+
+    log.refresh_from_db()
+    assert log.evaluated_at is not None
+    assert len(mail.outbox) == 1
+    assert set_log_evaluate(log_id=log.pk) == []
+
+
+def test_logged_twice_and_evaluated_twice_gives_one_prompt_and_one_email(item):
+    first = log_twenty_both_sides(item)
+    second = log_twenty_both_sides(item)
+
+    for log in (first, second, first, second):
+        evaluate_set_log(log.pk)
+
+    assert ProgressionPrompt.objects.count() == 1
+    assert StaffNotification.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_a_ladder_complete_prompt_says_so(item):
+    item.current_level = 4
+    item.save(update_fields=["current_level"])
+
+    evaluate_set_log(log_twenty_both_sides(item).pk)
+
+    assert "finished the top level" in mail.outbox[0].subject
+    assert "ladder is complete" in mail.outbox[0].body
+
+
+def test_pain_at_the_alert_level_alerts_the_therapist_once_per_local_day(item):
+    for _ in range(2):
+        evaluate_set_log(SetLogFactory(item=item, pain=7).pk)
+    tomorrow = item.program.patient.local_today() + timedelta(days=1)
+    evaluate_set_log(SetLogFactory(item=item, pain=9, performed_on=tomorrow).pk)
+
+    assert PainAlert.objects.count() == 2
+    assert [m.subject for m in mail.outbox] == [
+        f"Pain alert: {item.program.patient.full_name} logged pain 7/10",
+        f"Pain alert: {item.program.patient.full_name} logged pain 9/10",
+    ]
+
+
+def test_pain_below_the_clinics_alert_level_does_not_alert(item):
+    evaluate_set_log(SetLogFactory(item=item, pain=6).pk)
+
+    assert not PainAlert.objects.exists()
+    assert mail.outbox == []
+
+
+def test_a_clinic_can_lower_its_alert_level(item):
+    clinic = item.program.patient.clinic
+    clinic.pain_alert_level = 4
+    clinic.save(update_fields=["pain_alert_level"])
+
+    evaluate_set_log(SetLogFactory(item=item, pain=4).pk)
+
+    assert PainAlert.objects.count() == 1
+
+
+def test_delivering_the_same_email_twice_sends_it_once(item):
+    log = log_twenty_both_sides(item)
+    (notification_id,) = set_log_evaluate(log_id=log.pk)
+
+    assert notification_deliver(notification_id=notification_id) is True
+    assert notification_deliver(notification_id=notification_id) is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_email_is_kept_for_a_later_retry_then_given_up(item):
+    (notification_id,) = set_log_evaluate(log_id=log_twenty_both_sides(item).pk)
+    now = timezone.now()
+
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
+        assert notification_deliver(notification_id=notification_id, now=now) is False
+        row = StaffNotification.objects.get()
+        assert (row.status, row.attempts, row.error) == ("claimed", 1, "refused")
+        assert row.retry_after > now
+        # Not due yet: a retry now does nothing.
+        assert notification_deliver(notification_id=notification_id, now=now) is False
+        for attempt in range(3):
+            later = timezone.now() + timedelta(hours=attempt + 1)
+            notification_deliver(notification_id=notification_id, now=later)
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 4)
+    assert mail.outbox == []
+
+
+def test_the_email_row_commits_before_anything_is_sent(item):
+    log = log_twenty_both_sides(item)
+    with mock.patch("apps.notifications.services.EmailChannel.send") as send:
+        ids = set_log_evaluate(log_id=log.pk)
+
+    send.assert_not_called()
+    assert StaffNotification.objects.get(pk=ids[0]).status == DeliveryStatus.CLAIMED
+
+
+def test_enqueueing_never_fails_the_caller_when_the_broker_is_down():
+    with mock.patch.object(
+        evaluate_set_log, "apply_async", side_effect=ConnectionError("broker down")
+    ):
+        dispatch.enqueue_log_evaluation(123)  # no exception
+
+
+def test_a_log_saved_with_enqueue_on_commit_is_enqueued_only_after_commit(
+    item, django_capture_on_commit_callbacks
+):
+    with (
+        mock.patch.object(evaluate_set_log, "apply_async") as apply_async,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        log = log_twenty_both_sides(item)
+        transaction.on_commit(lambda: dispatch.enqueue_log_evaluation(log.pk))
+        apply_async.assert_not_called()
+
+    apply_async.assert_called_once()
+    assert apply_async.call_args.args[0] == (log.pk,)
