@@ -6,6 +6,7 @@ variable, because a clinic app that boots half-configured is worse than one that
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -80,7 +81,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "django_htmx",
@@ -271,28 +271,61 @@ if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION):
 SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- REST API -------------------------------------------------------------------------------
+_RATE_PATTERN = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
+
+
+def _rate(name: str, default: str) -> str:
+    value = _read(name, env.str, default)
+    if not _RATE_PATTERN.match(value):
+        raise ImproperlyConfigured(f"{name} is invalid: {value!r}; use e.g. 600/min or 10000/day")
+    return str(value)
+
+
 REST_FRAMEWORK = {
+    # Token first: its 401 challenge is what a client without credentials gets. Session auth
+    # serves the browser and enforces CSRF on every unsafe method.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.clinics.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON only: the browsable API needs inline script, which the CSP forbids.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api_defaults.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"user": "600/min", "anon": "60/min"},
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": _rate("API_RATE_USER", "600/min"),
+        "anon": _rate("API_RATE_ANON", "60/min"),
+    },
+    # Behind the reverse proxy the client address is the last X-Forwarded-For entry.
+    "NUM_PROXIES": 1 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION) else None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clamshell API",
-    "DESCRIPTION": "Hip strengthening programs, logs and adherence, scoped to your clinic.",
+    "DESCRIPTION": (
+        "Hip strengthening programs, logs and adherence, scoped to your clinic. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens are made by a clinic admin "
+        "and act as one staff member) or, from the browser, with the session cookie and the "
+        'CSRF token. Every 4xx answer is `{"message": ..., "errors": {field: [...]}}`.'
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # The schema is public metadata; the operations themselves need credentials.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
 }
 
 # --- Internationalisation, time ------------------------------------------------------------

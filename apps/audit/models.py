@@ -7,11 +7,21 @@ Entries name records (type and public id); they never copy health data.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or delete an audit entry."""
+
+    def __init__(self, what: str = "change") -> None:
+        super().__init__(f"The audit log is append-only: entries cannot be {what}d.")
 
 
 class Action(models.TextChoices):
@@ -21,6 +31,22 @@ class Action(models.TextChoices):
     DELETE = "delete", "Deleted"
     EXPORT = "export", "Exported"
     SIGN_IN = "sign_in", "Signed in"
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Refuses bulk changes; the PostgreSQL trigger (migration 0002) backs this up."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("change")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("delete")
+
+    def visible_to(self, user: User) -> AuditEntryQuerySet:
+        """A clinic admin sees their clinic's entries; nobody else sees any."""
+        if not user.is_authenticated or not getattr(user, "is_clinic_admin", False):
+            return self.none()
+        return self.filter(clinic_id=user.clinic_id)
 
 
 class AuditEntry(models.Model):
@@ -46,6 +72,8 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering: ClassVar[list[str]] = ["-sequence"]
         verbose_name_plural = "audit entries"
@@ -53,3 +81,15 @@ class AuditEntry(models.Model):
             models.Index(fields=["clinic", "-sequence"]),
             models.Index(fields=["patient_ref"]),
         ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.target_type} {self.target_ref}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # An invariant, not business logic: a row, once written, is never written again.
+        if not self._state.adding:
+            raise AppendOnlyError("change")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("delete")

@@ -1,5 +1,10 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
+
+from apps.audit import views
 
 app_name = "audit"
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns = [
+    path("audit/", views.audit_log, name="log"),
+    path("audit/export.csv", views.audit_export, name="export"),
+]

@@ -134,3 +134,45 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_clinic_staff(self) -> bool:
         return self.role in (Role.ADMIN, Role.THERAPIST)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def visible_to(self, user: User) -> ApiTokenQuerySet:
+        """Tokens a clinic admin manages: every token of their clinic; nobody else's."""
+        if not user.is_authenticated or not user.is_clinic_admin:
+            return self.none()
+        return self.filter(clinic_id=user.clinic_id)
+
+
+class ApiToken(models.Model):
+    """A credential for an integration, acting as one staff member of a clinic.
+
+    Only the SHA-256 of the secret is stored (the secret has 256 random bits, so a fast hash
+    is enough): a copy of the database lets nobody in. ``prefix`` is the token's first
+    characters, shown so an admin can tell tokens apart.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.clinics import views
+from apps.clinics import token_urls, views
 
 app_name = "clinics"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("sign-in/verify/", views.verify_two_factor, name="verify"),
     path("sign-out/", views.sign_out, name="logout"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor"),
+    *token_urls.urlpatterns,
 ]

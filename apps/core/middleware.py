@@ -1,9 +1,14 @@
 """Security headers every response carries, including a content security policy that allows
-no inline script: every page's script is a static file."""
+no inline script: every page's script is a static file.
+
+The same middleware gives the API one error format: a 4xx answered outside Django REST
+framework under ``/api/`` (an unknown URL, a method no route takes, a CSRF failure) is
+rewritten to ``{"message": ..., "errors": {}}`` like every error the API views raise."""
 
 from collections.abc import Callable
+from http import HTTPStatus
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -21,7 +26,49 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Swagger UI (the interactive API docs only) boots with an inline script and loads its files
+# from jsDelivr; this policy allows exactly that and nothing else.
+SWAGGER_CDN = "https://cdn.jsdelivr.net"
+DOCS_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        f"script-src 'self' 'unsafe-inline' {SWAGGER_CDN}",
+        f"style-src 'self' 'unsafe-inline' {SWAGGER_CDN}",
+        f"img-src 'self' data: {SWAGGER_CDN}",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+    ]
+)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+API_PREFIX = "/api/"
+DOCS_PREFIX = "/api/docs/"
+
+
+def _is_json(response: HttpResponse) -> bool:
+    return str(response.get("Content-Type", "")).startswith("application/json")
+
+
+def api_error_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Rewrite a non-JSON 4xx under /api/ into the API's error format, keeping its headers."""
+    if not request.path.startswith(API_PREFIX) or request.path.startswith(DOCS_PREFIX):
+        return response
+    if not 400 <= response.status_code < 500 or _is_json(response):
+        return response
+    try:
+        message = HTTPStatus(response.status_code).phrase
+    except ValueError:
+        message = "Request refused"
+    replacement = JsonResponse({"message": message, "errors": {}}, status=response.status_code)
+    for header in ("Allow", "Retry-After", "WWW-Authenticate", "Vary"):
+        if header in response:
+            replacement[header] = response[header]
+    return replacement
 
 
 class SecurityHeadersMiddleware:
@@ -29,9 +76,11 @@ class SecurityHeadersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
-        # The interactive API docs load Swagger UI with an inline bootstrap script.
-        if not request.path.startswith("/api/docs/"):
+        response = api_error_body(request, self.get_response(request))
+        if request.path.startswith(DOCS_PREFIX):
+            response.setdefault("Content-Security-Policy", DOCS_CONTENT_SECURITY_POLICY)
+        else:
             response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.patients import patient_urls, views, views_signin
 
@@ -12,6 +12,7 @@ urlpatterns = [
     # Staff pages about patients.
     path("patients/", views.patient_list, name="list"),
     path("patients/<uuid:public_id>/", views.patient_detail, name="detail"),
+    path("", include("apps.patients.privacy_urls")),  # data export and erasure (admins)
     # The patient's own pages.
     *patient_urls.urlpatterns,
 ]

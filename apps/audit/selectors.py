@@ -1,0 +1,85 @@
+"""Reading the audit log: the clinic admin's filtered view and the chain check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from apps.audit.models import AuditEntry, AuditEntryQuerySet
+from apps.audit.services import GENESIS_HASH, entry_hash
+from apps.clinics.models import User
+
+VERIFY_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    sequence: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"Audit entry #{self.sequence} is broken: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    entries: int
+    first_break: ChainBreak | None
+
+
+def _check(entry: AuditEntry, expected_sequence: int, previous_hash: str) -> ChainBreak | None:
+    if entry.sequence != expected_sequence:
+        return ChainBreak(
+            entry.sequence, f"expected #{expected_sequence} here; an entry was removed"
+        )
+    if entry.previous_hash != previous_hash:
+        return ChainBreak(entry.sequence, "it does not follow the entry before it")
+    if entry_hash(entry, entry.previous_hash) != entry.entry_hash:
+        return ChainBreak(entry.sequence, "its content does not match its hash (edited)")
+    return None
+
+
+def audit_chain_verify() -> ChainReport:
+    """Walk the whole chain in order and report the first entry that breaks it."""
+    previous_hash, expected, count = GENESIS_HASH, 1, 0
+    entries: Iterator[AuditEntry] = AuditEntry._base_manager.order_by("sequence").iterator(
+        chunk_size=VERIFY_CHUNK
+    )
+    for entry in entries:
+        broken = _check(entry, expected, previous_hash)
+        if broken is not None:
+            return ChainReport(entries=count, first_break=broken)
+        previous_hash, expected, count = entry.entry_hash, expected + 1, count + 1
+    return ChainReport(entries=count, first_break=None)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    patient_ref: str = ""
+    actor_id: int | None = None
+    action: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _day_start(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz)
+
+
+def audit_entries_for(*, user: User, filters: AuditFilter) -> AuditEntryQuerySet:
+    """The admin's clinic's entries matching ``filters``; dates are in the clinic's zone."""
+    entries = AuditEntry.objects.visible_to(user).select_related("actor", "patient")
+    tz = ZoneInfo(user.clinic.time_zone if user.clinic else "UTC")
+    if filters.patient_ref:
+        entries = entries.filter(patient_ref=filters.patient_ref)
+    if filters.actor_id is not None:
+        entries = entries.filter(actor_id=filters.actor_id)
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.date_from:
+        entries = entries.filter(at__gte=_day_start(filters.date_from, tz))
+    if filters.date_to:
+        entries = entries.filter(at__lt=_day_start(filters.date_to + timedelta(days=1), tz))
+    return entries.order_by("-sequence")

@@ -1,0 +1,156 @@
+"""REST endpoints for a clinic admin's API tokens.
+
+Managing tokens needs a signed-in admin's browser session: a token cannot mint or revoke
+tokens, so a leaked token cannot entrench itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.clinics.models import ApiToken, User
+from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    """Documents token authentication in the OpenAPI schema (registered on import)."""
+
+    target_class = "apps.clinics.tokens.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer", "description": "A clinic's API token."}
+
+
+class IsClinicAdminSession(BasePermission):
+    message = "Only a clinic admin signed in with a browser session can manage API tokens."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        is_admin = user.is_authenticated and user.is_clinic_admin
+        return bool(is_admin and not is_token_request(request))
+
+
+class TokenOutput(serializers.ModelSerializer[ApiToken]):
+    acts_as = serializers.UUIDField(source="user.public_id", read_only=True)
+    acts_as_email = serializers.EmailField(source="user.email", read_only=True)
+    active = serializers.BooleanField(source="is_active", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields: tuple[str, ...] = (
+            "public_id",
+            "name",
+            "prefix",
+            "acts_as",
+            "acts_as_email",
+            "active",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+
+class TokenCreatedOutput(TokenOutput):
+    token = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+    class Meta(TokenOutput.Meta):
+        fields: tuple[str, ...] = (*TokenOutput.Meta.fields, "token")
+        read_only_fields: tuple[str, ...] = fields
+
+
+class TokenInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    acts_as = serializers.UUIDField(
+        required=False, help_text="A staff member of your clinic; you when left out."
+    )
+
+
+def _acting_user(admin: User, public_id: Any) -> User:
+    if public_id is None:
+        return admin
+    user = User.objects.filter(public_id=public_id, clinic=admin.clinic).first()
+    if user is None:
+        raise serializers.ValidationError({"acts_as": ["No staff member of your clinic has it."]})
+    return user
+
+
+class TokenListCreate(APIView):
+    permission_classes = (IsClinicAdminSession,)
+
+    @extend_schema(operation_id="tokens_list", responses=TokenOutput(many=True))
+    def get(self, request: Request) -> Response:
+        admin = cast(User, request.user)
+        tokens = ApiToken.objects.visible_to(admin).select_related("user")
+        return Response(TokenOutput(tokens, many=True).data)
+
+    @extend_schema(
+        operation_id="tokens_create", request=TokenInput, responses={201: TokenCreatedOutput}
+    )
+    def post(self, request: Request) -> Response:
+        admin = cast(User, request.user)
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = _acting_user(admin, data.validated_data.get("acts_as"))
+        try:
+            token, secret = api_token_create(
+                admin=admin, user=user, name=data.validated_data["name"]
+            )
+        except DjangoValidationError as exc:
+            errors = exc.message_dict
+            if "user" in errors:  # the service's name for the person the token acts as
+                errors["acts_as"] = errors.pop("user")
+            raise serializers.ValidationError(errors) from exc
+        body = TokenCreatedOutput(token).data
+        body["token"] = secret
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevoke(APIView):
+    permission_classes = (IsClinicAdminSession,)
+
+    @extend_schema(operation_id="tokens_revoke", request=None, responses={204: None})
+    def delete(self, request: Request, public_id: str) -> Response:
+        admin = cast(User, request.user)
+        token = get_object_or_404(ApiToken.objects.visible_to(admin), public_id=public_id)
+        api_token_revoke(admin=admin, token=token)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WhoAmIOutput(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    email = serializers.EmailField(allow_null=True)
+    role = serializers.CharField()
+    clinic = serializers.UUIDField(source="clinic.public_id", allow_null=True)
+    clinic_name = serializers.CharField(source="clinic.name", allow_null=True)
+    auth = serializers.ChoiceField(choices=("token", "session"))
+
+
+class WhoAmI(APIView):
+    """Who the credentials act as: lets an integration check its token."""
+
+    @extend_schema(operation_id="whoami", responses=WhoAmIOutput)
+    def get(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        auth = "token" if is_token_request(request) else "session"
+        return Response(WhoAmIOutput({**_user_fields(user), "auth": auth}).data)
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    return {
+        "public_id": user.public_id,
+        "email": user.email,
+        "role": user.role,
+        "clinic": user.clinic,
+    }

@@ -1,0 +1,86 @@
+"""The clinic admin's page for API tokens: list, create (the secret is shown once), revoke."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.clinics.models import ApiToken, User
+from apps.clinics.tokens import api_token_create, api_token_revoke
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, help_text="Which system will use it, e.g. “EHR sync”.", strip=True
+    )
+    acts_as = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Acts as",
+        help_text="The token can do exactly what this person can do.",
+        to_field_name="public_id",
+        empty_label=None,
+    )
+
+    def __init__(self, *args: Any, admin: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(
+            clinic=admin.clinic, role__in=("admin", "therapist"), is_active=True
+        ).order_by("full_name", "email")
+        field = cast(forms.ModelChoiceField[User], self.fields["acts_as"])
+        field.queryset = staff
+        field.initial = admin.public_id
+
+
+def _admin(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if user.is_patient:
+        raise Http404
+    if not user.is_clinic_admin:
+        raise PermissionDenied
+    return user
+
+
+def _page(request: HttpRequest, admin: User, form: TokenForm, status: int = 200) -> HttpResponse:
+    tokens = ApiToken.objects.visible_to(admin).select_related("user")
+    return render(
+        request, "clinics/api_tokens.html", {"tokens": tokens, "form": form}, status=status
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    admin = _admin(request)
+    form = TokenForm(request.POST or None, admin=admin)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, secret = api_token_create(
+                admin=admin, user=form.cleaned_data["acts_as"], name=form.cleaned_data["name"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            return render(
+                request, "clinics/api_token_created.html", {"token": token, "secret": secret}
+            )
+    return _page(request, admin, form, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def api_token_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    admin = _admin(request)
+    token = get_object_or_404(ApiToken.objects.visible_to(admin), public_id=public_id)
+    api_token_revoke(admin=admin, token=token)
+    messages.success(request, f"The token “{token.name}” no longer works.")
+    return redirect("clinics:api-tokens")

@@ -1,0 +1,143 @@
+"""API tokens for integrations: creation, revocation and the DRF authentication class.
+
+A token acts as one staff member of a clinic (the admin who made it, or a therapist they
+chose) and can do exactly what that person can do through the API. The secret is shown once,
+at creation; only its SHA-256 is stored, so a copy of the database lets nobody in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.request import Request
+
+from apps.clinics.models import ApiToken, User
+from apps.core import ratelimit
+
+# A public marker that makes leaked tokens easy to spot in logs and code; not a secret.
+TOKEN_PREFIX = "cls_"  # noqa: S105  # nosec B105
+# Recording every use would make every API call a write: once a minute is precise enough.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+KEYWORDS = (b"bearer", b"token")
+# DRF checks throttles only after authentication and permissions pass, so wrong tokens are
+# counted here: this many per client address per window, then 429 until the window ends.
+FAILED_TOKENS_PER_WINDOW = 20
+FAILED_TOKEN_WINDOW_SECONDS = 600
+
+
+def hash_token(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_create(*, admin: User, user: User, name: str) -> None:
+    errors: dict[str, str] = {}
+    if not admin.is_clinic_admin:
+        errors["admin"] = "Only a clinic admin can create API tokens."
+    if not (user.is_active and user.is_clinic_staff and user.clinic_id == admin.clinic_id):
+        errors["user"] = "Choose an active admin or therapist of your clinic."
+    if not name.strip():
+        errors["name"] = "Give the token a name, such as the system that will use it."
+    elif len(name.strip()) > 100:
+        errors["name"] = "Keep the name under 100 characters."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def api_token_create(*, admin: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token acting as ``user``; return it with its secret (never stored)."""
+    _check_create(admin=admin, user=user, name=name)
+    clinic = admin.clinic
+    if clinic is None:  # unreachable: a role implies a clinic (a database constraint)
+        raise ValidationError({"admin": "Only a clinic admin can create API tokens."})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        clinic=clinic,
+        user=user,
+        created_by=admin,
+        name=name.strip(),
+        prefix=secret[:12],
+        token_hash=hash_token(secret),
+    )
+    return token, secret
+
+
+def api_token_revoke(*, admin: User, token: ApiToken) -> ApiToken:
+    """Revoke a token of the admin's clinic; revoking twice keeps the first time."""
+    if not admin.is_clinic_admin or token.clinic_id != admin.clinic_id:
+        message = "Only an admin of the token's clinic can revoke it."
+        raise ValidationError({"token": message})
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db(fields=["revoked_at"])
+    return token
+
+
+def api_token_find(secret: str) -> ApiToken | None:
+    """The active token with this secret whose user may still act for its clinic."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None:
+        return None
+    user = token.user
+    if not (user.is_active and user.is_clinic_staff and user.clinic_id == token.clinic_id):
+        return None
+    return token
+
+
+def api_token_touch(token: ApiToken) -> None:
+    """Record a use, at most once per ``LAST_USED_RESOLUTION`` (a conditional UPDATE)."""
+    now = timezone.now()
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer <token>`` (``Token <token>`` is accepted too)."""
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in KEYWORDS:
+            return None
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                "Send the token as: Authorization: Bearer <token>."
+            )
+        try:
+            token = api_token_find(parts[1].decode())
+        except UnicodeDecodeError:
+            token = None
+        if token is None:
+            self._count_failure(request)
+            # One message for unknown, revoked and orphaned tokens: no oracle.
+            raise exceptions.AuthenticationFailed("That API token is not valid.")
+        api_token_touch(token)
+        return token.user, token
+
+    def _count_failure(self, request: Request) -> None:
+        key = f"api-token-failure:{ratelimit.client_ip(request)}"
+        allowed = ratelimit.hit(
+            key, limit=FAILED_TOKENS_PER_WINDOW, window_seconds=FAILED_TOKEN_WINDOW_SECONDS
+        )
+        if not allowed:
+            raise exceptions.Throttled(wait=FAILED_TOKEN_WINDOW_SECONDS)
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes DRF answer 401 (not 403) to a request without credentials.
+        return 'Bearer realm="api"'
+
+
+def is_token_request(request: Any) -> bool:
+    return isinstance(getattr(request, "auth", None), ApiToken)

@@ -1,0 +1,80 @@
+"""Clinic admin pages: download everything about a patient, and erase a patient."""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from apps.clinics.models import User
+from apps.patients.models import Patient
+from apps.patients.privacy import patient_data_export, patient_erase
+
+
+class EraseForm(forms.Form):
+    confirmation = forms.CharField(
+        label="Type the patient's full name to confirm",
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def _patient_for_admin(request: HttpRequest, public_id: str) -> tuple[User, Patient]:
+    """The patient, if this admin's clinic has them: 404 outside it, 403 for non-admins."""
+    user = cast(User, request.user)
+    if not user.is_clinic_staff:
+        raise Http404
+    patient = get_object_or_404(
+        Patient.objects.visible_to(user).select_related("user"), public_id=public_id
+    )
+    if not user.is_clinic_admin:
+        raise PermissionDenied
+    return user, patient
+
+
+@login_required
+@never_cache
+@require_GET
+def patient_export(request: HttpRequest, public_id: str) -> HttpResponse:
+    admin, patient = _patient_for_admin(request, public_id)
+    data = patient_data_export(actor=admin, patient=patient, request=request)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, indent=2), content_type="application/json"
+    )
+    name = f"patient-{patient.public_id}.json"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def patient_erase_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    admin, patient = _patient_for_admin(request, public_id)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_erase(
+                actor=admin,
+                patient=patient,
+                confirmation=form.cleaned_data["confirmation"],
+                request=request,
+            )
+        except ValidationError as exc:
+            form.add_error("confirmation", exc.message_dict.get("confirmation", exc.messages))
+        else:
+            messages.success(request, "The patient's data and account were erased.")
+            return redirect("patients:list")
+    context = {"patient": patient, "form": form}
+    return render(
+        request, "patients/privacy_erase.html", context, status=400 if form.errors else 200
+    )
