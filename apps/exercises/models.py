@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.clinics.models import Clinic
 
@@ -26,10 +27,30 @@ class LibraryQuerySet(models.QuerySet[Any]):
             return self.none()
         return self.filter(Q(clinic__isnull=True) | Q(clinic_id=user.clinic_id))
 
+    def editable_by(self, user: User) -> LibraryQuerySet:
+        """The rows a user may change: their own clinic's, never the shared library."""
+        if not user.is_authenticated or not user.is_clinic_staff or user.clinic_id is None:
+            return self.none()
+        return self.filter(clinic_id=user.clinic_id)
+
 
 class Muscle(models.TextChoices):
     GLUTEUS_MEDIUS = "gluteus_medius", "Gluteus medius"
     GLUTEUS_MAXIMUS = "gluteus_maximus", "Gluteus maximus"
+    HIP_ROTATORS = "hip_rotators", "Hip rotators"
+    HAMSTRINGS = "hamstrings", "Hamstrings"
+    QUADRICEPS = "quadriceps", "Quadriceps"
+
+
+# The muscles the library sorts by and reports %MVIC for first.
+GLUTEAL_MUSCLES = (Muscle.GLUTEUS_MEDIUS, Muscle.GLUTEUS_MAXIMUS)
+
+
+class Equipment(models.TextChoices):
+    MAT = "mat", "Mat"
+    MINI_BAND = "mini_band", "Mini band"
+    STEP = "step", "Step"
+    WALL = "wall", "Wall"
 
 
 class Position(models.TextChoices):
@@ -63,6 +84,14 @@ class Study(models.Model):
                 condition=Q(clinic__isnull=False),
                 name="study_clinic_key_unique",
             ),
+            # Only the shared library has a primary study, and only one.
+            models.UniqueConstraint(
+                fields=["is_primary"], condition=Q(is_primary=True), name="study_one_primary"
+            ),
+            models.CheckConstraint(
+                condition=Q(clinic__isnull=True) | Q(is_primary=False),
+                name="study_clinic_not_primary",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +123,10 @@ class Exercise(models.Model):
     dose_note = models.CharField(max_length=300, blank=True)
     image = models.ImageField(upload_to="exercises/", null=True, blank=True)
     video_url = models.URLField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -117,6 +150,32 @@ class Exercise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_shared(self) -> bool:
+        return self.clinic_id is None
+
+    @property
+    def equipment_labels(self) -> list[str]:
+        return [_label(Equipment, item) for item in self.equipment]
+
+    @property
+    def target_muscle_labels(self) -> list[str]:
+        return [_label(Muscle, item) for item in self.target_muscles]
+
+    @property
+    def dose_summary(self) -> str:
+        """The default dose in words, e.g. "2 sets x 10 reps per side" (with a times sign)."""
+        parts = [f"{self.default_sets} set{'s' if self.default_sets != 1 else ''}"]
+        if self.default_reps is not None:
+            parts.append(f"{self.default_reps} reps")
+        if self.default_hold_seconds is not None:
+            parts.append(f"{self.default_hold_seconds} s hold")
+        return " \N{MULTIPLICATION SIGN} ".join(parts) + (" per side" if self.per_side else "")
+
+
+def _label(choices: type[models.TextChoices], value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
 
 class Confidence(models.TextChoices):
     SOURCE_DOCUMENT = "source-document", "Source document"
@@ -132,6 +191,7 @@ LESS_CERTAIN = frozenset({Confidence.SINGLE_SOURCE, Confidence.INFERRED, Confide
 class EvidenceValue(models.Model):
     """One %MVIC value: an exercise, in one study, for one muscle."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     exercise = models.ForeignKey(Exercise, on_delete=models.CASCADE, related_name="evidence")
     study = models.ForeignKey(Study, on_delete=models.PROTECT, related_name="values")
     muscle = models.CharField(max_length=32, choices=Muscle.choices)
@@ -143,6 +203,7 @@ class EvidenceValue(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -166,11 +227,24 @@ class EvidenceValue(models.Model):
                 condition=Q(mvic_percent__gte=0) & Q(mvic_percent__lte=300),
                 name="evidence_mvic_plausible",
             ),
+            # A clinic's own value is always marked as the clinic's; the shared library never is.
+            models.CheckConstraint(
+                condition=(Q(clinic__isnull=True) & ~Q(confidence="clinic"))
+                | (Q(clinic__isnull=False) & Q(confidence="clinic")),
+                name="evidence_clinic_confidence",
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_id} {self.study_id} {self.muscle}: {self.mvic_percent}%"
 
     @property
     def is_less_certain(self) -> bool:
         return self.confidence in LESS_CERTAIN
+
+    @property
+    def is_shared(self) -> bool:
+        return self.clinic_id is None
 
 
 class Ladder(models.Model):
@@ -186,6 +260,10 @@ class Ladder(models.Model):
     advance_at_reps = models.PositiveSmallIntegerField(
         default=20, help_text="Reps in a single set at a level that prompt advancing."
     )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
 
     objects = LibraryQuerySet.as_manager()
 

@@ -1,0 +1,218 @@
+"""Load the shared library (``clinic IS NULL``) from the files in ``apps/exercises/data/``.
+
+``library.toml`` holds the studies, exercises and ladders; ``emg_evidence.csv`` holds every
+%MVIC value, one row per exercise x study x muscle. Loading is idempotent: a row is created
+when missing, updated (only the fields that differ) when the files changed, and otherwise left
+alone, so loading twice changes nothing. Clinic rows are never read or written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.exercises.models import (
+    Confidence,
+    Equipment,
+    EvidenceValue,
+    Exercise,
+    Ladder,
+    LadderLevel,
+    Muscle,
+    Position,
+    Study,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+M = TypeVar("M", bound=models.Model)
+
+EXERCISE_DEFAULTS: dict[str, Any] = {
+    "aliases": [],
+    "equipment": [],
+    "target_muscles": [],
+    "summary": "",
+    "steps": [],
+    "cues": [],
+    "common_mistakes": [],
+    "cautions": "",
+    "default_sets": 2,
+    "default_reps": None,
+    "default_hold_seconds": None,
+    "per_side": True,
+    "default_rest_seconds": 60,
+    "dose_note": "",
+    "video_url": "",
+}
+
+
+class LibraryDataError(ValueError):
+    """The data files are inconsistent; the message says which row and why."""
+
+
+@dataclass
+class LoadReport:
+    """How many rows of each kind were created, updated or left unchanged."""
+
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def add(self, kind: str, outcome: str) -> None:
+        self.counts[(kind, outcome)] += 1
+
+    def get(self, kind: str, outcome: str) -> int:
+        return self.counts[(kind, outcome)]
+
+    @property
+    def changed(self) -> bool:
+        return any(n for (_, outcome), n in self.counts.items() if outcome != "unchanged")
+
+    def lines(self) -> list[str]:
+        kinds = dict.fromkeys(kind for kind, _ in self.counts)
+        return [
+            f"{kind}: {self.get(kind, 'created')} created, {self.get(kind, 'updated')} updated, "
+            f"{self.get(kind, 'unchanged')} unchanged"
+            for kind in kinds
+        ]
+
+
+def _sync(
+    model: type[M], *, lookup: dict[str, Any], values: dict[str, Any], report: LoadReport
+) -> M:
+    """Create the shared row matching ``lookup`` or bring it to ``values``, saving only changes."""
+    kind = model._meta.verbose_name_plural
+    row = model._default_manager.filter(**lookup).first()
+    if row is None:
+        row = model._default_manager.create(**lookup, **values)
+        report.add(str(kind), "created")
+        return row
+    changed = [name for name, value in values.items() if getattr(row, name) != value]
+    if not changed:
+        report.add(str(kind), "unchanged")
+        return row
+    for name in changed:
+        setattr(row, name, values[name])
+    if any(f.name == "updated_at" for f in model._meta.fields):
+        row.updated_at = timezone.now()  # type: ignore[attr-defined]
+        changed.append("updated_at")
+    row.save(update_fields=changed)
+    report.add(str(kind), "updated")
+    return row
+
+
+def _check(value: str, allowed: type[models.TextChoices], where: str) -> str:
+    if value not in allowed.values:
+        raise LibraryDataError(f"{where}: {value!r} is not one of {', '.join(allowed.values)}")
+    return value
+
+
+def _exercise_values(entry: dict[str, Any]) -> dict[str, Any]:
+    where = f"exercise {entry.get('key')!r}"
+    values = {**EXERCISE_DEFAULTS, **{k: v for k, v in entry.items() if k != "key"}}
+    unknown = set(values) - set(EXERCISE_DEFAULTS) - {"name", "position", "movement"}
+    if unknown:
+        raise LibraryDataError(f"{where}: unknown fields {sorted(unknown)}")
+    _check(values["position"], Position, where)
+    for item in values["equipment"]:
+        _check(item, Equipment, where)
+    for muscle in values["target_muscles"]:
+        _check(muscle, Muscle, where)
+    if values["default_reps"] is None and values["default_hold_seconds"] is None:
+        raise LibraryDataError(f"{where}: give default_reps or default_hold_seconds")
+    return values
+
+
+def _load_studies(entries: list[dict[str, Any]], report: LoadReport) -> dict[str, Study]:
+    studies = {}
+    for entry in entries:
+        values = {k: v for k, v in entry.items() if k != "key"}
+        values.setdefault("summary", "")
+        studies[entry["key"]] = _sync(
+            Study, lookup={"key": entry["key"], "clinic": None}, values=values, report=report
+        )
+    return studies
+
+
+def _load_exercises(entries: list[dict[str, Any]], report: LoadReport) -> dict[str, Exercise]:
+    return {
+        entry["key"]: _sync(
+            Exercise,
+            lookup={"key": entry["key"], "clinic": None},
+            values=_exercise_values(entry),
+            report=report,
+        )
+        for entry in entries
+    }
+
+
+def _parse_evidence_row(
+    row: dict[str, str], line: int, exercises: dict[str, Exercise], studies: dict[str, Study]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    where = f"emg_evidence.csv line {line}"
+    if row["exercise_key"] not in exercises:
+        raise LibraryDataError(f"{where}: unknown exercise {row['exercise_key']!r}")
+    if row["study"] not in studies:
+        raise LibraryDataError(f"{where}: unknown study {row['study']!r}")
+    try:
+        value = Decimal(row["mvic_percent"])
+    except InvalidOperation as exc:
+        raise LibraryDataError(f"{where}: {row['mvic_percent']!r} is not a number") from exc
+    confidence = _check(row["confidence"], Confidence, where)
+    if confidence == Confidence.CLINIC:
+        raise LibraryDataError(f"{where}: the shared library cannot hold clinic values")
+    lookup = {
+        "exercise": exercises[row["exercise_key"]],
+        "study": studies[row["study"]],
+        "muscle": _check(row["muscle"], Muscle, where),
+        "clinic": None,
+    }
+    values = {"mvic_percent": value, "confidence": confidence, "note": row["note"], "source": ""}
+    return lookup, values
+
+
+def _load_evidence(
+    path: Path, exercises: dict[str, Exercise], studies: dict[str, Study], report: LoadReport
+) -> None:
+    with path.open(newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            lookup, values = _parse_evidence_row(row, line, exercises, studies)
+            _sync(EvidenceValue, lookup=lookup, values=values, report=report)
+
+
+def _load_ladders(
+    entries: list[dict[str, Any]], exercises: dict[str, Exercise], report: LoadReport
+) -> None:
+    for entry in entries:
+        values = {k: v for k, v in entry.items() if k not in {"key", "levels"}}
+        ladder = _sync(
+            Ladder, lookup={"key": entry["key"], "clinic": None}, values=values, report=report
+        )
+        for number, key in enumerate(entry["levels"], start=1):
+            if key not in exercises:
+                raise LibraryDataError(f"ladder {entry['key']!r}: unknown exercise {key!r}")
+            _sync(
+                LadderLevel,
+                lookup={"ladder": ladder, "level": number},
+                values={"exercise": exercises[key]},
+                report=report,
+            )
+        LadderLevel.objects.filter(ladder=ladder, level__gt=len(entry["levels"])).delete()
+
+
+@transaction.atomic
+def library_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
+    """Bring the shared library in the database to the data files; all or nothing."""
+    with (data_dir / "library.toml").open("rb") as handle:
+        data = tomllib.load(handle)
+    report = LoadReport()
+    studies = _load_studies(data["studies"], report)
+    exercises = _load_exercises(data["exercises"], report)
+    _load_evidence(data_dir / "emg_evidence.csv", exercises, studies, report)
+    _load_ladders(data["ladders"], exercises, report)
+    return report

@@ -1,0 +1,170 @@
+"""Shape already-loaded evidence for the pages: the accessible tables and the Chart.js data.
+
+Both come from the same rows so the chart and its table always show the same numbers. A value
+that was not reported is ``None`` here and "not reported" on the page, never zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from apps.exercises.bands import Band, band_of
+from apps.exercises.models import GLUTEAL_MUSCLES, EvidenceValue, LadderLevel, Study
+from apps.exercises.selectors import muscle_label, primary_values
+
+
+@dataclass(frozen=True)
+class EvidenceCell:
+    """One muscle x study (x clinic) cell: a value, or not reported when ``value`` is None."""
+
+    muscle: str
+    study: Study
+    value: EvidenceValue | None
+    band: Band | None
+    from_clinic: bool = False
+
+    @property
+    def muscle_label(self) -> str:
+        return muscle_label(self.muscle)
+
+    @property
+    def series_label(self) -> str:
+        return (
+            f"{self.study.short_name} (your clinic)" if self.from_clinic else self.study.short_name
+        )
+
+
+def _series(evidence: Sequence[EvidenceValue], primary: Study | None) -> list[tuple[Study, bool]]:
+    """Study columns: the primary study always, then each study (shared or clinic) with data."""
+    series: list[tuple[Study, bool]] = [(primary, False)] if primary is not None else []
+    for value in evidence:
+        key = (value.study, value.clinic_id is not None)
+        if key not in series:
+            series.append(key)
+    return series
+
+
+def _muscles(evidence: Sequence[EvidenceValue]) -> list[str]:
+    muscles = [str(m) for m in GLUTEAL_MUSCLES]
+    muscles += [v.muscle for v in evidence if v.muscle not in muscles]
+    return list(dict.fromkeys(muscles))
+
+
+def evidence_cells(
+    evidence: Sequence[EvidenceValue], *, primary: Study | None, bands: tuple[Band, ...]
+) -> list[EvidenceCell]:
+    """Every muscle x study cell, including the ones not reported, in display order."""
+    found = {(v.muscle, v.study_id, v.clinic_id is not None): v for v in evidence}
+    cells = []
+    for muscle in _muscles(evidence):
+        for study, from_clinic in _series(evidence, primary):
+            value = found.get((muscle, study.pk, from_clinic))
+            band = band_of(value.mvic_percent, bands) if value else None
+            cells.append(EvidenceCell(muscle, study, value, band, from_clinic))
+    return cells
+
+
+def _number(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def activation_chart(cells: Iterable[EvidenceCell]) -> dict[str, Any]:
+    """Chart.js data: one bar group per muscle, one series per study."""
+    cells = list(cells)
+    labels = list(dict.fromkeys(cell.muscle_label for cell in cells))
+    datasets: dict[str, dict[str, Any]] = {}
+    for cell in cells:
+        series = datasets.setdefault(
+            cell.series_label,
+            {"label": cell.series_label, "values": [], "lessCertain": [], "notes": []},
+        )
+        series["values"].append(_number(cell.value.mvic_percent) if cell.value else None)
+        series["lessCertain"].append(bool(cell.value and cell.value.is_less_certain))
+        series["notes"].append(_note(cell.value))
+    return {"labels": labels, "datasets": list(datasets.values()), "yTitle": "%MVIC"}
+
+
+def _note(value: EvidenceValue | None) -> str:
+    if value is None:
+        return "not reported"
+    parts = [value.get_confidence_display()]
+    parts += [text for text in (value.note, value.source) if text]
+    return "; ".join(parts)
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    level: LadderLevel
+    medius: EvidenceValue | None
+    maximus: EvidenceValue | None
+    medius_band: Band | None
+    maximus_band: Band | None
+
+
+def ladder_rows(levels: Iterable[LadderLevel], *, bands: tuple[Band, ...]) -> list[LevelRow]:
+    """Each level with its shared primary-study (Boren 2011) gluteal values."""
+    rows = []
+    for level in levels:
+        primary = primary_values(level.exercise.visible_evidence)  # type: ignore[attr-defined]
+        medius, maximus = (primary.get(m) for m in GLUTEAL_MUSCLES)
+        rows.append(
+            LevelRow(
+                level,
+                medius,
+                maximus,
+                band_of(medius.mvic_percent, bands) if medius else None,
+                band_of(maximus.mvic_percent, bands) if maximus else None,
+            )
+        )
+    return rows
+
+
+def ladder_chart(rows: Sequence[LevelRow], *, study_name: str) -> dict[str, Any]:
+    """Chart.js data: one bar per level and gluteal muscle, in level order."""
+    labels = [f"{row.level.level}. {row.level.exercise.name}" for row in rows]
+    datasets = []
+    for muscle, attr in zip(GLUTEAL_MUSCLES, ("medius", "maximus"), strict=True):
+        values = [getattr(row, attr) for row in rows]
+        datasets.append(
+            {
+                "label": f"{muscle_label(muscle)} ({study_name})",
+                "values": [_number(v.mvic_percent) if v else None for v in values],
+                "lessCertain": [bool(v and v.is_less_certain) for v in values],
+                "notes": [_note(v) for v in values],
+            }
+        )
+    return {"labels": labels, "datasets": datasets, "yTitle": "%MVIC"}
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    """An exercise in the library list with its shared primary-study gluteal values."""
+
+    exercise: Any
+    medius: EvidenceValue | None
+    maximus: EvidenceValue | None
+    medius_band: Band | None
+    maximus_band: Band | None
+    other_values: int
+
+
+def library_rows(exercises: Iterable[Any], *, bands: tuple[Band, ...]) -> list[LibraryRow]:
+    """Rows for exercises from ``exercise_library`` (which loads ``visible_evidence``)."""
+    rows = []
+    for exercise in exercises:
+        primary = primary_values(exercise.visible_evidence)
+        medius, maximus = (primary.get(m) for m in GLUTEAL_MUSCLES)
+        rows.append(
+            LibraryRow(
+                exercise,
+                medius,
+                maximus,
+                band_of(medius.mvic_percent, bands) if medius else None,
+                band_of(maximus.mvic_percent, bands) if maximus else None,
+                len(exercise.visible_evidence) - len(primary),
+            )
+        )
+    return rows

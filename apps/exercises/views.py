@@ -1,0 +1,96 @@
+"""Library pages for clinic staff: the searchable list, an exercise, a ladder."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from apps.clinics.models import User
+from apps.exercises import selectors
+from apps.exercises.bands import bands_for
+from apps.exercises.forms import LibraryFilterForm
+from apps.exercises.presentation import (
+    activation_chart,
+    evidence_cells,
+    ladder_chart,
+    ladder_rows,
+    library_rows,
+)
+
+
+def staff_user(request: HttpRequest) -> User:
+    """The signed-in clinic staff member; anyone else gets a 404 (the library is staff-only)."""
+    user = cast(User, request.user)
+    if not user.is_clinic_staff:
+        raise Http404
+    return user
+
+
+@login_required
+@require_GET
+def library(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    bands = bands_for(user.clinic)
+    form = LibraryFilterForm(request.GET, bands=bands)
+    rows = []
+    if form.is_valid():
+        exercises = selectors.exercise_library(user=user, filters=form.filters())
+        rows = library_rows(exercises, bands=bands)
+    partial = request.headers.get("HX-Request") == "true"
+    template = "exercises/_results.html" if partial else "exercises/library.html"
+    context = {"form": form, "rows": rows, "bands": bands}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_GET
+def exercise_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = staff_user(request)
+    exercise = get_object_or_404(selectors.exercise_for_page(user=user), public_id=public_id)
+    bands = bands_for(user.clinic)
+    cells = evidence_cells(
+        exercise.visible_evidence,  # type: ignore[attr-defined]
+        primary=selectors.primary_study(),
+        bands=bands,
+    )
+    context = {
+        "exercise": exercise,
+        "cells": cells,
+        "chart": activation_chart(cells),
+        "bands": bands,
+        "can_edit": exercise.clinic_id == user.clinic_id,
+    }
+    return render(request, "exercises/exercise_detail.html", context)
+
+
+@login_required
+@require_GET
+def ladder_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    ladders = selectors.ladders_with_levels(user=user)
+    bands = bands_for(user.clinic)
+    items = [(ladder, ladder_rows(ladder.levels.all(), bands=bands)) for ladder in ladders]
+    return render(request, "exercises/ladder_list.html", {"items": items})
+
+
+@login_required
+@require_GET
+def ladder_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    user = staff_user(request)
+    ladder = get_object_or_404(selectors.ladders_with_levels(user=user), public_id=public_id)
+    bands = bands_for(user.clinic)
+    rows = ladder_rows(ladder.levels.all(), bands=bands)
+    study = selectors.primary_study()
+    context = {
+        "ladder": ladder,
+        "rows": rows,
+        "bands": bands,
+        "study": study,
+        "chart": ladder_chart(rows, study_name=study.short_name if study else "primary study"),
+        "can_edit": ladder.clinic_id == user.clinic_id,
+    }
+    return render(request, "exercises/ladder_detail.html", context)

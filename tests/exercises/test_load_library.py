@@ -1,0 +1,156 @@
+import io
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.exercises.loading import DATA_DIR, LibraryDataError, library_load
+from apps.exercises.models import EvidenceValue, Exercise, Ladder, LadderLevel, Study
+from tests.exercises.factories import ClinicEvidenceFactory, ClinicExerciseFactory
+from tests.factories import ClinicFactory
+
+# Every exercise named in the clinical notes, by key.
+EXPECTED_KEYS = {
+    "clam-1", "clam-2", "clam-3", "clam-4",
+    "reverse-clam-band", "windshield-wiper-stretch", "side-lying-hip-abduction",
+    "side-plank-abduction-dominant-bottom", "side-plank-abduction-dominant-top",
+    "single-limb-squat", "front-plank-hip-extension", "gluteal-squeeze", "lateral-step-up",
+    "pelvic-drop", "single-limb-bridge", "single-limb-deadlift",
+    "single-leg-rdl-reach", "squat-with-rotation", "fire-hydrant",
+    "lateral-lunge-single-leg-reach", "extreme-clamshell", "wall-tap-hip-hinge",
+}  # fmt: skip
+
+
+def snapshot():
+    """Every shared row's values, to compare two loads."""
+    return {
+        "studies": list(Study.objects.order_by("pk").values()),
+        "exercises": list(Exercise.objects.order_by("pk").values()),
+        "evidence": list(EvidenceValue.objects.order_by("pk").values()),
+        "ladders": list(Ladder.objects.order_by("pk").values()),
+        "levels": list(LadderLevel.objects.order_by("pk").values()),
+    }
+
+
+def test_it_loads_every_exercise_of_the_clinical_notes(library):
+    assert set(Exercise.objects.filter(clinic=None).values_list("key", flat=True)) == EXPECTED_KEYS
+
+
+def test_every_csv_row_is_in_the_database_exactly(library, csv_rows):
+    assert EvidenceValue.objects.count() == len(csv_rows)
+    for row in csv_rows:
+        value = EvidenceValue.objects.get(
+            exercise__key=row["exercise_key"], study__key=row["study"], muscle=row["muscle"]
+        )
+        assert value.mvic_percent == row["mvic_percent"]
+        assert value.confidence == row["confidence"]
+        assert value.note == row["note"]
+        assert value.clinic_id is None
+
+
+def test_studies_carry_the_full_citation_and_boren_is_primary(library):
+    boren = Study.objects.get(key="boren-2011")
+    assert boren.is_primary
+    assert "Int J Sports Phys Ther. 2011;6(3):206\N{EN DASH}223" in boren.citation
+    assert not Study.objects.get(key="distefano-2009").is_primary
+
+
+def test_default_doses_are_as_given(library):
+    clam = Exercise.objects.get(key="clam-1")
+    assert (clam.default_sets, clam.default_reps, clam.per_side) == (2, 10, True)
+    squeeze = Exercise.objects.get(key="gluteal-squeeze")
+    assert (squeeze.default_reps, squeeze.default_hold_seconds) == (5, 5)
+    plank = Exercise.objects.get(key="side-plank-abduction-dominant-bottom")
+    assert (plank.default_sets, plank.default_reps) == (2, 8)
+
+
+def test_clam_4_is_found_under_its_long_alias(library):
+    clam4 = Exercise.objects.get(key="clam-4")
+    assert "reverse clamshell with hip abduction and extension" in clam4.aliases
+
+
+def test_the_clamshell_ladder_rises_47_62_67_76_and_advances_at_20(library):
+    ladder = Ladder.objects.get(key="clamshell-boren-2011")
+    levels = list(ladder.levels.order_by("level").select_related("exercise"))
+    assert [lvl.exercise.key for lvl in levels] == ["clam-1", "clam-2", "clam-3", "clam-4"]
+    values = [
+        EvidenceValue.objects.get(
+            exercise=lvl.exercise, study__key="boren-2011", muscle="gluteus_medius"
+        ).mvic_percent
+        for lvl in levels
+    ]
+    assert values == [47, 62, 67, 76]
+    assert ladder.advance_at_reps == 20
+
+
+def test_the_other_two_ladders_have_their_levels(library):
+    def keys(ladder_key):
+        return list(
+            LadderLevel.objects.filter(ladder__key=ladder_key)
+            .order_by("level")
+            .values_list("exercise__key", flat=True)
+        )
+
+    assert keys("reverse-clamshell") == [
+        "windshield-wiper-stretch", "clam-2", "reverse-clam-band", "clam-4",
+    ]  # fmt: skip
+    assert keys("gluteus-medius-by-evidence") == [
+        "side-lying-hip-abduction", "clam-4", "single-limb-squat",
+        "side-plank-abduction-dominant-top", "side-plank-abduction-dominant-bottom",
+    ]  # fmt: skip
+
+
+def test_loading_twice_changes_nothing(library):
+    before = snapshot()
+    out = io.StringIO()
+    call_command("load_library", stdout=out)
+    assert snapshot() == before
+    assert "up to date" in out.getvalue()
+
+
+def test_a_reload_restores_a_changed_shared_value(library):
+    EvidenceValue.objects.filter(
+        exercise__key="clam-1", study__key="boren-2011", muscle="gluteus_medius"
+    ).update(mvic_percent=Decimal("1"))
+    report = library_load()
+    assert report.get("evidence values", "updated") == 1
+    restored = EvidenceValue.objects.get(
+        exercise__key="clam-1", study__key="boren-2011", muscle="gluteus_medius", clinic=None
+    )
+    assert restored.mvic_percent == Decimal("47")
+
+
+def test_a_clinics_own_rows_survive_a_reload(library):
+    clinic = ClinicFactory()
+    own = ClinicExerciseFactory(clinic=clinic, key="clam-1", name="Our clam", default_reps=12)
+    shared_clam = Exercise.objects.get(key="clam-1", clinic=None)
+    correction = ClinicEvidenceFactory(
+        clinic=clinic, exercise=shared_clam, mvic_percent=Decimal("50.5"), note="our lab"
+    )
+    call_command("load_library", stdout=io.StringIO())
+    own.refresh_from_db()
+    correction.refresh_from_db()
+    assert (own.name, own.default_reps, own.clinic_id) == ("Our clam", 12, clinic.pk)
+    assert (correction.mvic_percent, correction.note) == (Decimal("50.5"), "our lab")
+    assert Exercise.objects.filter(key="clam-1").count() == 2
+
+
+def test_bad_data_is_refused_whole_with_the_line_named(db, tmp_path):
+    shutil.copy(DATA_DIR / "library.toml", tmp_path / "library.toml")
+    text = (DATA_DIR / "emg_evidence.csv").read_text(encoding="utf-8")
+    (tmp_path / "emg_evidence.csv").write_text(
+        text + "no-such-exercise,boren-2011,gluteus_medius,10,inferred,\n", encoding="utf-8"
+    )
+    with pytest.raises(LibraryDataError, match=r"line 32.*no-such-exercise"):
+        library_load(data_dir=tmp_path)
+    assert not Exercise.objects.exists()
+
+
+def test_the_command_reports_bad_data_as_a_command_error(db, monkeypatch):
+    def broken(**kwargs):
+        raise LibraryDataError("emg_evidence.csv line 3: nonsense")
+
+    monkeypatch.setattr("apps.exercises.management.commands.load_library.library_load", broken)
+    with pytest.raises(CommandError, match="line 3"):
+        call_command("load_library", stdout=io.StringIO())
