@@ -1,0 +1,100 @@
+"""REST endpoints to request an adherence export, poll it and download the file.
+
+Every export through the API runs as a background job, whatever its size: a client asks
+(``POST /api/v1/reports/jobs/``), polls the job until ``status`` is ``done``, then fetches
+``download_url``. Only clinic admins may use them; another clinic's job is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.clinics.models import User
+from apps.reports import services
+from apps.reports.exports.filters import ReportFilters
+from apps.reports.models import ReportJob
+from apps.reports.serializers import ReportJobInput, ReportJobOutput
+from apps.reports.views import job_file_response
+
+RECENT_JOBS = 50
+
+
+class IsClinicAdmin(BasePermission):
+    message = "Adherence reports are for clinic admins."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user.is_authenticated and user.is_clinic_admin and user.clinic_id)
+
+
+def _job(request: Request, public_id: str) -> ReportJob:
+    user = cast(User, request.user)
+    return get_object_or_404(ReportJob.objects.visible_to(user), public_id=public_id)
+
+
+class ReportJobListCreate(APIView):
+    permission_classes = (IsClinicAdmin,)
+
+    @extend_schema(operation_id="report_jobs_list", responses=ReportJobOutput(many=True))
+    def get(self, request: Request) -> Response:
+        jobs = ReportJob.objects.visible_to(cast(User, request.user))[:RECENT_JOBS]
+        return Response(ReportJobOutput(jobs, many=True).data)
+
+    @extend_schema(
+        operation_id="report_jobs_create", request=ReportJobInput, responses={202: ReportJobOutput}
+    )
+    def post(self, request: Request) -> Response:
+        user = cast(User, request.user)
+        data = ReportJobInput(data=request.data, context={"clinic_id": user.clinic_id})
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        filters = ReportFilters(
+            clinic_id=cast(int, user.clinic_id),
+            start=values["start"],
+            end=values["end"],
+            therapist=values.get("therapist"),
+        )
+        try:
+            job = services.report_job_create(
+                user=user,
+                filters=filters,
+                kind=values["kind"],
+                format=values["format"],
+                request=request._request,
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ReportJobDetail(APIView):
+    permission_classes = (IsClinicAdmin,)
+
+    @extend_schema(operation_id="report_jobs_retrieve", responses=ReportJobOutput)
+    def get(self, request: Request, public_id: str) -> Response:
+        return Response(ReportJobOutput(_job(request, public_id)).data)
+
+
+class ReportJobFile(APIView):
+    permission_classes = (IsClinicAdmin,)
+
+    @extend_schema(
+        operation_id="report_jobs_file",
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            404: OpenApiResponse(description="Unknown, not ready or expired."),
+        },
+    )
+    def get(self, request: Request, public_id: str) -> FileResponse:
+        return job_file_response(request._request, _job(request, public_id))

@@ -1,0 +1,1 @@
+"""Building adherence reports and writing them as CSV, Excel and PDF."""

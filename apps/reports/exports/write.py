@@ -1,0 +1,73 @@
+"""One entry point per output: a report of a kind, in a format, written to a binary file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import IO, TYPE_CHECKING
+
+from apps.reports.exports.build import build_report
+from apps.reports.exports.csv_format import summary_csv
+from apps.reports.exports.detail import detail_csv
+from apps.reports.exports.filters import ReportFilters
+from apps.reports.exports.pdf_format import summary_pdf
+from apps.reports.exports.scope import report_set_logs
+from apps.reports.exports.xlsx_format import summary_xlsx
+from apps.reports.models import ReportFormat, ReportKind
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+Progress = Callable[[int], None]
+
+CONTENT_TYPES: dict[str, str] = {
+    ReportFormat.CSV: "text/csv; charset=utf-8",
+    ReportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ReportFormat.PDF: "application/pdf",
+}
+
+
+def _ignore(_percent: int) -> None:
+    return None
+
+
+def download_name(*, kind: str, format: str, filters: ReportFilters) -> str:
+    """A file name without personal data, e.g. ``adherence-2026-01-01-to-2026-01-31.csv``."""
+    prefix = "adherence" if kind == ReportKind.SUMMARY else "adherence-sets"
+    return f"{prefix}-{filters.start.isoformat()}-to-{filters.end.isoformat()}.{format}"
+
+
+def csv_stream(
+    *, user: User, filters: ReportFilters, kind: str, on_progress: Progress = _ignore
+) -> Iterator[str]:
+    """CSV text, line by line, for a streaming response or a file."""
+    if kind == ReportKind.DETAIL:
+        if on_progress is _ignore:
+            return detail_csv(user=user, filters=filters)
+        # Progress needs the total; a direct download skips this COUNT.
+        total = max(1, report_set_logs(user=user, filters=filters).count())
+        return detail_csv(
+            user=user, filters=filters, on_row=lambda n: on_progress(n * 100 // total)
+        )
+    return summary_csv(build_report(user=user, filters=filters, on_progress=on_progress))
+
+
+def write_report(
+    *,
+    user: User,
+    filters: ReportFilters,
+    kind: str,
+    format: str,
+    out: IO[bytes],
+    on_progress: Progress = _ignore,
+) -> None:
+    """Write the whole report to ``out``; ``on_progress`` receives 0-100 as it goes."""
+    if format == ReportFormat.CSV:
+        for line in csv_stream(user=user, filters=filters, kind=kind, on_progress=on_progress):
+            out.write(line.encode("utf-8"))
+        return
+    # Building the numbers is most of the work; rendering the file is the last fifth.
+    report = build_report(
+        user=user, filters=filters, on_progress=lambda p: on_progress(p * 80 // 100)
+    )
+    writer = summary_xlsx if format == ReportFormat.XLSX else summary_pdf
+    writer(report, out)

@@ -1,0 +1,71 @@
+"""Input and output of the report job API. Parsing only; the rules live in exports/ and
+services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.clinics.models import User
+from apps.reports.exports.filters import clinic_therapists, validate_range
+from apps.reports.models import ReportFormat, ReportJob, ReportKind
+
+
+class ReportJobInput(serializers.Serializer[Any]):
+    start = serializers.DateField(help_text="First day of the period (YYYY-MM-DD).")
+    end = serializers.DateField(help_text="Last day of the period, inclusive.")
+    therapist = serializers.UUIDField(
+        required=False, allow_null=True, help_text="A therapist of your clinic; all when left out."
+    )
+    format = serializers.ChoiceField(choices=ReportFormat.choices)
+    kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.SUMMARY)
+
+    def validate_therapist(self, value: Any) -> User | None:
+        if value is None:
+            return None
+        therapist = clinic_therapists(self.context["clinic_id"]).filter(public_id=value).first()
+        if therapist is None:
+            raise serializers.ValidationError("No therapist of your clinic has this id.")
+        return therapist
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        try:
+            validate_range(attrs["start"], attrs["end"])
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
+        if attrs["kind"] == ReportKind.DETAIL and attrs["format"] != ReportFormat.CSV:
+            raise serializers.ValidationError(
+                {"format": ["The export of every logged set is available as CSV only."]}
+            )
+        return attrs
+
+
+class ReportJobOutput(serializers.ModelSerializer[ReportJob]):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportJob
+        fields = (
+            "id",
+            "kind",
+            "format",
+            "filters",
+            "status",
+            "progress",
+            "error",
+            "created_at",
+            "finished_at",
+            "expires_at",
+            "download_url",
+        )
+        read_only_fields = fields
+
+    def get_download_url(self, job: ReportJob) -> str | None:
+        """Where to fetch the file once the job is done; null before and after expiry."""
+        if not job.is_downloadable:
+            return None
+        return reverse("reports-api-job-file", kwargs={"public_id": job.public_id})

@@ -1,0 +1,213 @@
+"""Writes for reports: request a background job, build it, expire old files.
+
+Small reports are built inside the request (see ``views.py``); a report over
+``settings.REPORT_BACKGROUND_THRESHOLD`` becomes a ``ReportJob`` that a worker on the
+``reports`` queue builds with ``report_job_run``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.reports.exports.files import (
+    delete_report_file,
+    orphan_report_files,
+    write_report_file,
+)
+from apps.reports.exports.filters import ReportFilters, filters_from_json
+from apps.reports.exports.scope import report_size
+from apps.reports.models import JobStatus, ReportFormat, ReportJob, ReportKind
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FILE_HOURS = 24
+# A worker killed mid-job leaves it "running"; after this long another worker may take it
+# over (longer than the task's hard time limit, so a live worker is never overtaken).
+STALE_CLAIM = timedelta(minutes=35)
+
+
+def file_lifetime() -> timedelta:
+    return timedelta(hours=getattr(settings, "REPORT_FILE_HOURS", DEFAULT_FILE_HOURS))
+
+
+def report_needs_background(*, user: User, filters: ReportFilters) -> bool:
+    """Whether the report is over the threshold and must be built by a worker."""
+    return report_size(user=user, filters=filters).is_large
+
+
+def export_label(*, kind: str, format: str, filters: ReportFilters) -> str:
+    """The audit detail for an export, e.g. ``adherence csv 2026-01-01..2026-01-31``."""
+    name = "adherence" if kind == ReportKind.SUMMARY else "adherence sets"
+    return f"{name} {format} {filters.describe()}"
+
+
+def job_label(job: ReportJob) -> str:
+    """The audit detail for a job's file, from its stored filters (no health data)."""
+    name = "adherence" if job.kind == ReportKind.SUMMARY else "adherence sets"
+    return f"{name} {job.format} {job.filters.get('start')}..{job.filters.get('end')}"
+
+
+def job_file_name(job: ReportJob) -> str:
+    prefix = "adherence" if job.kind == ReportKind.SUMMARY else "adherence-sets"
+    return f"{prefix}-{job.filters.get('start')}-to-{job.filters.get('end')}.{job.format}"
+
+
+def _require_admin(user: User, filters: ReportFilters) -> None:
+    if not user.is_clinic_admin or user.clinic_id != filters.clinic_id:
+        raise PermissionDenied("Only the clinic's admins can export reports.")
+
+
+def report_export_record(
+    *, user: User, filters: ReportFilters, kind: str, format: str, request: HttpRequest | None
+) -> None:
+    """Record a direct (in-request) download in the audit log: one entry per export."""
+    _require_admin(user, filters)
+    audit_record(
+        actor=user,
+        action=Action.EXPORT,
+        detail=export_label(kind=kind, format=format, filters=filters),
+        request=request,
+    )
+
+
+@transaction.atomic
+def report_job_create(
+    *,
+    user: User,
+    filters: ReportFilters,
+    kind: str,
+    format: str,
+    request: HttpRequest | None = None,
+) -> ReportJob:
+    """Queue a report for a worker, audit it, and enqueue it once the row is committed."""
+    _require_admin(user, filters)
+    if kind not in ReportKind.values or format not in ReportFormat.values:
+        raise ValidationError({"format": "Choose CSV, Excel or PDF."})
+    if kind == ReportKind.DETAIL and format != ReportFormat.CSV:
+        raise ValidationError({"format": "The export of every logged set is CSV only."})
+    job = ReportJob.objects.create(
+        clinic_id=filters.clinic_id,
+        requested_by=user,
+        kind=kind,
+        format=format,
+        filters=filters.as_json(),
+    )
+    audit_record(
+        actor=user,
+        action=Action.EXPORT,
+        target=job,
+        detail=export_label(kind=kind, format=format, filters=filters),
+        request=request,
+    )
+    transaction.on_commit(lambda: _enqueue(job.pk))
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from apps.reports.tasks import run_report_job
+
+    run_report_job.delay(job_id)
+
+
+def _claim(job_id: int, now: datetime) -> ReportJob | None:
+    """Take the job with a conditional UPDATE, so two workers never build it twice."""
+    claimable = Q(status=JobStatus.PENDING) | Q(
+        status=JobStatus.RUNNING, started_at__lt=now - STALE_CLAIM
+    )
+    taken = (
+        # Concurrent UPDATEs of one row serialise; the loser re-checks the WHERE and gets 0.
+        ReportJob.objects.filter(claimable, pk=job_id).update(
+            status=JobStatus.RUNNING, started_at=now, progress=0
+        )
+    )
+    if not taken:
+        return None
+    return ReportJob.objects.select_related("requested_by").get(pk=job_id)
+
+
+def _set_progress(job_id: int, percent: int) -> None:
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        progress=max(0, min(99, percent))
+    )
+
+
+def _fail(job_id: int, message: str) -> None:
+    ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, error=message[:300], finished_at=timezone.now()
+    )
+
+
+def report_job_run(*, job_id: int) -> None:
+    """Build a pending job's file and mark it done. Safe to call twice: a job already taken
+    or finished is left alone. Runs outside a transaction so progress is visible as it goes."""
+    job = _claim(job_id, timezone.now())
+    if job is None:
+        return
+    try:
+        _require_requester_still_admin(job)
+        filters = filters_from_json(clinic_id=job.clinic_id, data=job.filters)
+        name = write_report_file(
+            job=job, filters=filters, on_progress=lambda p: _set_progress(job_id, p)
+        )
+    except ValidationError as exc:
+        _fail(job_id, " ".join(exc.messages))
+        return
+    except Exception:
+        logger.exception("report job %s failed", job_id)
+        _fail(job_id, "The report could not be built. Please try again.")
+        raise
+    _finish(job_id, name)
+
+
+def _require_requester_still_admin(job: ReportJob) -> None:
+    requester = job.requested_by
+    if not (requester.is_active and requester.is_clinic_admin) or (
+        requester.clinic_id != job.clinic_id
+    ):
+        raise ValidationError("The person who asked for this report is no longer a clinic admin.")
+
+
+def _finish(job_id: int, name: str) -> None:
+    now = timezone.now()
+    done = ReportJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
+        status=JobStatus.DONE,
+        file=name,
+        progress=100,
+        finished_at=now,
+        expires_at=now + file_lifetime(),
+    )
+    if not done:
+        # Another worker took the job over meanwhile; keep only its file.
+        delete_report_file(name)
+
+
+def report_jobs_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of jobs past ``expires_at`` (and stray files) and mark them expired.
+
+    Returns how many jobs expired. Idempotent: meant to run from Celery beat.
+    """
+    now = now or timezone.now()
+    expired = 0
+    for job in ReportJob.objects.filter(status=JobStatus.DONE, expires_at__lte=now):
+        delete_report_file(job.file.name or "")
+        expired += ReportJob.objects.filter(pk=job.pk, status=JobStatus.DONE).update(
+            status=JobStatus.EXPIRED, file=""
+        )
+    kept = set(ReportJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in orphan_report_files(kept=kept, older_than=now - file_lifetime()):
+        delete_report_file(name)
+    return expired

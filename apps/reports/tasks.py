@@ -1,0 +1,30 @@
+"""Thin Celery tasks for reports; they run on the ``reports`` queue (see config/celery.py).
+
+Beat: schedule ``apps.reports.tasks.purge_expired_reports`` (e.g. hourly) to delete files
+older than ``REPORT_FILE_HOURS`` (24 by default).
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from apps.reports import services
+
+# Large reports take a while; the hard limit stays below services.STALE_CLAIM so a job is
+# only ever taken over from a worker that is really gone.
+REPORT_SOFT_TIME_LIMIT = 25 * 60
+REPORT_TIME_LIMIT = 30 * 60
+
+
+@shared_task(
+    name="apps.reports.tasks.run_report_job",
+    soft_time_limit=REPORT_SOFT_TIME_LIMIT,
+    time_limit=REPORT_TIME_LIMIT,
+)
+def run_report_job(job_id: int) -> None:
+    services.report_job_run(job_id=job_id)
+
+
+@shared_task(name="apps.reports.tasks.purge_expired_reports")
+def purge_expired_reports() -> int:
+    return services.report_jobs_expire()

@@ -1,0 +1,162 @@
+"""Clinic admins' adherence report: the page, its downloads and background jobs."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.clinics.models import User
+from apps.reports import services
+from apps.reports.exports.filters import ReportFilters
+from apps.reports.exports.write import CONTENT_TYPES, csv_stream, download_name, write_report
+from apps.reports.models import ReportFormat, ReportJob
+from apps.reports.report_forms import ReportExportForm, ReportFilterForm, default_range
+from apps.reports.report_selectors import report_page
+
+RECENT_JOBS = 10
+
+
+def _admin(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_clinic_admin or user.clinic_id is None:
+        raise PermissionDenied("Adherence reports are for clinic admins.")
+    return user
+
+
+def _clinic_today(user: User) -> date:
+    assert user.clinic is not None
+    return timezone.now().astimezone(ZoneInfo(user.clinic.time_zone)).date()
+
+
+def _render_page(
+    request: HttpRequest, user: User, form: ReportFilterForm, status: int = 200, **extra: object
+) -> HttpResponse:
+    jobs = ReportJob.objects.visible_to(user)[:RECENT_JOBS]
+    # The page shows the filter fields; errors about the chosen download are listed apart.
+    export_errors = [m for name in ("format", "kind") for m in form.errors.get(name, [])]
+    context = {"form": form, "jobs": jobs, "export_errors": export_errors, **extra}
+    return render(request, "reports/report_adherence.html", context, status=status)
+
+
+@login_required
+@require_GET
+def adherence_report(request: HttpRequest) -> HttpResponse:
+    user = _admin(request)
+    if not ({"start", "end"} & set(request.GET)):
+        form = ReportFilterForm(
+            initial=default_range(_clinic_today(user)), clinic_id=cast(int, user.clinic_id)
+        )
+        return _render_page(request, user, form)
+    form = ReportFilterForm(request.GET, clinic_id=cast(int, user.clinic_id))
+    if not form.is_valid():
+        return _render_page(request, user, form, status=400)
+    page = report_page(user=user, filters=form.to_filters())
+    audit_record(
+        actor=user,
+        action=Action.VIEW,
+        detail=f"adherence report {page.filters.describe()}",
+        request=request,
+    )
+    return _render_page(request, user, form, page=page)
+
+
+@login_required
+@require_POST
+def adherence_export(request: HttpRequest) -> HttpResponseBase:
+    """Download the report now, or queue it when it is over the background threshold."""
+    user = _admin(request)
+    form = ReportExportForm(request.POST, clinic_id=cast(int, user.clinic_id))
+    if not form.is_valid():
+        return _render_page(request, user, form, status=400)
+    filters = form.to_filters()
+    kind, fmt = form.cleaned_data["kind"], form.cleaned_data["format"]
+    if services.report_needs_background(user=user, filters=filters):
+        job = services.report_job_create(
+            user=user, filters=filters, kind=kind, format=fmt, request=request
+        )
+        return redirect("reports:job", public_id=job.public_id)
+    services.report_export_record(
+        user=user, filters=filters, kind=kind, format=fmt, request=request
+    )
+    return _export_response(user=user, filters=filters, kind=kind, format=fmt)
+
+
+def _export_response(
+    *, user: User, filters: ReportFilters, kind: str, format: str
+) -> HttpResponseBase:
+    name = download_name(kind=kind, format=format, filters=filters)
+    disposition = f'attachment; filename="{name}"'
+    if format == ReportFormat.CSV:
+        stream = csv_stream(user=user, filters=filters, kind=kind)
+        response: HttpResponseBase = StreamingHttpResponse(
+            (line.encode("utf-8") for line in stream), content_type=CONTENT_TYPES[format]
+        )
+    else:
+        buffer = BytesIO()
+        write_report(user=user, filters=filters, kind=kind, format=format, out=buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPES[format])
+    response["Content-Disposition"] = disposition
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _job(request: HttpRequest, public_id: str) -> ReportJob:
+    # Another clinic's job, and any job for a non-admin, is a 404.
+    user = cast(User, request.user)
+    return get_object_or_404(ReportJob.objects.visible_to(user), public_id=public_id)
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    return render(request, "reports/report_job.html", {"job": _job(request, public_id)})
+
+
+@login_required
+@require_GET
+def job_progress(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The status fragment the job page polls (htmx)."""
+    return render(request, "reports/report_job_status.html", {"job": _job(request, public_id)})
+
+
+@login_required
+@require_GET
+def job_download(request: HttpRequest, public_id: str) -> FileResponse:
+    return job_file_response(request, _job(request, public_id))
+
+
+def job_file_response(request: HttpRequest, job: ReportJob) -> FileResponse:
+    """Serve a finished job's file (after the caller checked access) and audit it."""
+    if not job.is_downloadable:
+        raise Http404("This report is not ready or has expired.")
+    audit_record(
+        actor=request.user,
+        action=Action.EXPORT,
+        target=job,
+        detail=f"{services.job_label(job)} file download",
+        request=request,
+    )
+    response = FileResponse(
+        job.file.open("rb"), as_attachment=True, filename=services.job_file_name(job)
+    )
+    response["Content-Type"] = CONTENT_TYPES[job.format]
+    response["Cache-Control"] = "no-store"
+    return response
