@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any, cast
+
 from django import forms
+
+from apps.clinics.models import Role, User
+from apps.patients.models import Patient, ReminderChannel
 
 
 class YearOfBirthForm(forms.Form):
@@ -14,4 +22,72 @@ class OneTimeLinkRequestForm(forms.Form):
     email = forms.EmailField(
         label="The email address your clinic has for you",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    # Only real zone names (not legacy aliases such as "US/Eastern" or "Etc/GMT+5").
+    zones = sorted(
+        zone for zone in zoneinfo.available_timezones() if "/" in zone and not _legacy(zone)
+    )
+    return [("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+def _legacy(zone: str) -> bool:
+    return zone.split("/")[0] in {"Etc", "US", "SystemV", "Brazil", "Canada", "Chile", "Mexico"}
+
+
+class PatientForm(forms.Form):
+    """Create or edit a patient (the service checks the rules that join several fields)."""
+
+    full_name = forms.CharField(max_length=200, label="Full name")
+    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    phone = forms.CharField(
+        max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
+    )
+    year_of_birth = forms.IntegerField(
+        min_value=1900,
+        max_value=2100,
+        label="Year of birth",
+        help_text="The patient types it when they first open their personal link.",
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    time_zone = forms.ChoiceField(choices=time_zone_choices, label="Time zone")
+    reminder_time = forms.TimeField(
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text="Empty: the clinic's default time.",
+    )
+    reminder_channel = forms.ChoiceField(choices=ReminderChannel.choices, label="Remind by")
+    reminders_enabled = forms.BooleanField(required=False, label="Send reminders")
+    therapist = forms.ModelChoiceField(queryset=User.objects.none(), label="Therapist")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.is_clinic_admin:
+            staff = User.objects.filter(
+                clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], is_active=True
+            ).order_by("full_name")
+            cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = staff
+        else:
+            # A therapist's patients are their own: no choice to make.
+            del self.fields["therapist"]
+
+    @classmethod
+    def initial_for(cls, patient: Patient) -> dict[str, Any]:
+        names = ("full_name", "email", "phone", "year_of_birth", "time_zone", "reminder_time")
+        initial = {name: getattr(patient, name) for name in names}
+        return initial | {
+            "reminder_channel": patient.reminder_channel,
+            "reminders_enabled": patient.reminders_enabled,
+            "therapist": patient.therapist_id,
+        }
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(required=False, label="Search by name or email", max_length=100)
+    scope = forms.ChoiceField(
+        required=False,
+        choices=[("mine", "My patients"), ("all", "Everyone in the clinic")],
+        label="Show",
     )

@@ -1,15 +1,21 @@
-"""Writes for patients."""
+"""Writes for patients: create and edit them, and send them their personal link."""
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
 
-from apps.clinics.models import Role, User
-from apps.patients.models import Patient
+from apps.clinics.models import Clinic, Role, User
+from apps.patients.models import Patient, ReminderChannel
+
+PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
 
 
 def validate_time_zone(name: str) -> None:
@@ -17,6 +23,43 @@ def validate_time_zone(name: str) -> None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ValidationError({"time_zone": f"{name!r} is not a known time zone."}) from exc
+
+
+def _validate_details(
+    *,
+    full_name: str,
+    year_of_birth: int,
+    email: str,
+    phone: str,
+    time_zone: str,
+    reminder_channel: str,
+    reminders_enabled: bool,
+) -> None:
+    errors: dict[str, str] = {}
+    if not full_name.strip():
+        errors["full_name"] = "Give the patient's name."
+    if not 1900 <= year_of_birth <= timezone.now().year:
+        errors["year_of_birth"] = f"Give a year between 1900 and {timezone.now().year}."
+    if phone and not PHONE_PATTERN.match(phone):
+        errors["phone"] = "Give the phone number with digits only (and + for the country code)."
+    if reminder_channel not in ReminderChannel.values:
+        errors["reminder_channel"] = "Choose email or text message."
+    elif reminders_enabled and reminder_channel == ReminderChannel.SMS and not phone:
+        errors["phone"] = "Text-message reminders need a phone number."
+    elif reminders_enabled and reminder_channel == ReminderChannel.EMAIL and not email:
+        errors["email"] = "Email reminders need an email address."
+    if errors:
+        raise ValidationError(errors)
+    validate_time_zone(time_zone)
+
+
+def _therapist_clinic(therapist: User, clinic_id: int | None) -> Clinic:
+    """The therapist's clinic, after checking they are staff (of ``clinic_id`` if given)."""
+    if not therapist.is_clinic_staff or therapist.clinic is None:
+        raise ValidationError({"therapist": "Patients are looked after by clinic staff."})
+    if clinic_id is not None and therapist.clinic_id != clinic_id:
+        raise ValidationError({"therapist": "Choose someone from your clinic."})
+    return therapist.clinic
 
 
 @transaction.atomic
@@ -29,21 +72,97 @@ def patient_create(
     phone: str = "",
     time_zone: str = "Europe/London",
     reminder_time: time | None = None,
+    reminder_channel: str = ReminderChannel.EMAIL,
+    reminders_enabled: bool = True,
 ) -> Patient:
-    if not therapist.is_clinic_staff or therapist.clinic_id is None:
-        raise ValidationError({"therapist": "Patients are created by clinic staff."})
-    validate_time_zone(time_zone)
+    """Create a patient (and their password-less account) looked after by ``therapist``."""
+    clinic = _therapist_clinic(therapist, None)
+    email, phone = email.strip().lower(), phone.strip()
+    _validate_details(
+        full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
+        time_zone=time_zone, reminder_channel=reminder_channel,
+        reminders_enabled=reminders_enabled,
+    )  # fmt: skip
     user = User.objects.create_user(
-        email=None, full_name=full_name, clinic_id=therapist.clinic_id, role=Role.PATIENT
+        email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
     )
     return Patient.objects.create(
         user=user,
-        clinic_id=therapist.clinic_id,
+        clinic=clinic,
         therapist=therapist,
-        full_name=full_name,
-        email=email.strip().lower(),
-        phone=phone.strip(),
+        full_name=full_name.strip(),
+        email=email,
+        phone=phone,
         year_of_birth=year_of_birth,
         time_zone=time_zone,
         reminder_time=reminder_time,
+        reminder_channel=reminder_channel,
+        reminders_enabled=reminders_enabled,
+    )
+
+
+PATIENT_FIELDS = (
+    "therapist",
+    "full_name",
+    "email",
+    "phone",
+    "year_of_birth",
+    "time_zone",
+    "reminder_time",
+    "reminder_channel",
+    "reminders_enabled",
+)
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    patient: Patient,
+    therapist: User,
+    full_name: str,
+    year_of_birth: int,
+    email: str = "",
+    phone: str = "",
+    time_zone: str = "Europe/London",
+    reminder_time: time | None = None,
+    reminder_channel: str = ReminderChannel.EMAIL,
+    reminders_enabled: bool = True,
+) -> Patient:
+    """Change a patient's details (all of them: pass the current value to keep one)."""
+    _therapist_clinic(therapist, patient.clinic_id)
+    email, phone = email.strip().lower(), phone.strip()
+    _validate_details(
+        full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
+        time_zone=time_zone, reminder_channel=reminder_channel,
+        reminders_enabled=reminders_enabled,
+    )  # fmt: skip
+    values = {
+        "therapist": therapist, "full_name": full_name.strip(), "email": email, "phone": phone,
+        "year_of_birth": year_of_birth, "time_zone": time_zone, "reminder_time": reminder_time,
+        "reminder_channel": reminder_channel, "reminders_enabled": reminders_enabled,
+    }  # fmt: skip
+    for name, value in values.items():
+        setattr(patient, name, value)
+    patient.save(update_fields=list(PATIENT_FIELDS))
+    if patient.user.full_name != patient.full_name:
+        patient.user.full_name = patient.full_name
+        patient.user.save(update_fields=["full_name"])
+    return patient
+
+
+def patient_link_email_send(*, patient: Patient, link_url: str) -> None:
+    """Email the patient their personal link (Django's mail framework, synchronously).
+
+    The year of birth is never in the email: the link asks for it.
+    """
+    if not patient.email:
+        raise ValidationError({"email": "This patient has no email address."})
+    if not patient.link_active:
+        raise ValidationError("The link is revoked or locked: renew it first.")
+    context = {"patient": patient, "first_name": patient.full_name.split()[0], "url": link_url}
+    send_mail(
+        subject=f"Your exercise program from {patient.clinic.name}",
+        message=render_to_string("patients/patient_link_email.txt", context),
+        from_email=None,
+        recipient_list=[patient.email],
     )

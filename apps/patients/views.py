@@ -1,37 +1,220 @@
-"""Patient-facing and staff-facing pages about patients."""
+"""Staff pages about patients: list, create, edit, detail, personal link and handout.
+
+Every query starts from the user. Staff see their clinic's patients
+(``Patient.objects.visible_to``); changes, the personal link and the handout need
+``Patient.objects.editable_by`` (a therapist's own patients, any for a clinic admin), so
+another therapist's patient is a 404 for those, exactly like another clinic's patient.
+Patients never reach these pages (404).
+"""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
+from uuid import UUID
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.patients import auth, services
+from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
+from apps.programs.forms import add_service_errors
+from apps.programs.handout import handout_pdf, handout_programs
+
+PAGE_SIZE = 50
 
 
-def _require_staff(user: User) -> None:
+def _staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
     if not user.is_clinic_staff:
         raise Http404
+    return user
 
 
-@login_required
-def patient_list(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
-    _require_staff(user)
-    patients = Patient.objects.visible_to(user).select_related("therapist")
-    if user.is_therapist:
+def _editable(user: User, public_id: UUID) -> Patient:
+    patients = Patient.objects.editable_by(user).select_related("clinic", "user")
+    return get_object_or_404(patients, public_id=public_id)
+
+
+def _audit(request: HttpRequest, action: Action, patient: Patient, detail: str = "") -> None:
+    audit_record(
+        actor=request.user, action=action, patient=patient, target=patient, detail=detail,
+        request=request,
+    )  # fmt: skip
+
+
+def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]:
+    """The list: the therapist's own patients (the clinic's for admins or ``everyone``)."""
+    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
+    if user.is_therapist and not everyone:
         patients = patients.filter(therapist=user)
-    return render(request, "patients/patient_list.html", {"patients": patients})
+    if query:
+        patients = patients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    active = Q(programs__is_template=False, programs__is_active=True)
+    return (
+        patients.select_related("therapist")
+        .annotate(program_count=Count("programs", filter=active))
+        .order_by("full_name", "pk")
+    )
 
 
 @login_required
-def patient_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = cast(User, request.user)
-    _require_staff(user)
-    patient = get_object_or_404(
-        Patient.objects.visible_to(user).select_related("therapist"), public_id=public_id
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    form = PatientSearchForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    query, everyone = data.get("q", ""), data.get("scope") == "all"
+    page = Paginator(patient_rows(user, query=query, everyone=everyone), PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    return render(request, "patients/patient_detail.html", {"patient": patient})
+    audit_record(actor=user, action=Action.VIEW, detail="patient list", request=request)
+    context = {"page": page, "form": form, "query": query, "everyone": everyone}
+    return render(request, "patients/patient_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    user = _staff(request)
+    initial = {"time_zone": user.clinic.time_zone if user.clinic else "", "reminders_enabled": True}
+    form = PatientForm(request.POST or None, user=user, initial=initial | {"therapist": user.pk})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data | {"therapist": form.cleaned_data.get("therapist") or user}
+        try:
+            patient = services.patient_create(**data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _audit(request, Action.CREATE, patient)
+            messages.success(request, f"{patient.full_name} added.")
+            return _after_create(request, patient)
+    status = 400 if form.errors else 200
+    context = {"form": form, "template": request.GET.get("template", "")}
+    return render(request, "patients/patient_form.html", context, status=status)
+
+
+def _after_create(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """Back to the template being assigned (``?template=``), else to the new patient."""
+    template = request.GET.get("template", "")
+    try:
+        template_id = UUID(template)
+    except ValueError:
+        return redirect("patients:detail", patient.public_id)
+    url = reverse("programs:builder", args=[template_id])
+    return redirect(f"{url}?assign_to={patient.public_id}#assign-heading")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _staff(request)
+    patient = _editable(user, public_id)
+    initial = PatientForm.initial_for(patient)
+    form = PatientForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        therapist = form.cleaned_data.get("therapist") or patient.therapist
+        data = form.cleaned_data | {"therapist": therapist}
+        try:
+            services.patient_update(patient=patient, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _audit(request, Action.CHANGE, patient)
+            messages.success(request, "Patient details saved.")
+            return redirect("patients:detail", patient.public_id)
+    status = 400 if form.errors else 200
+    context = {"form": form, "patient": patient}
+    return render(request, "patients/patient_form.html", context, status=status)
+
+
+@login_required
+@require_GET
+def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = _staff(request)
+    patients = Patient.objects.visible_to(user).select_related("therapist", "clinic")
+    patient = get_object_or_404(patients, public_id=public_id)
+    _audit(request, Action.VIEW, patient)
+    return _detail_page(request, user, patient)
+
+
+def _detail_page(
+    request: HttpRequest, user: User, patient: Patient, status: int = 200
+) -> HttpResponse:
+    programs = patient.programs.filter(is_template=False).order_by("-is_active", "-start_date")
+    context: dict[str, Any] = {
+        "patient": patient,
+        "programs": programs.annotate(item_count=Count("items", filter=_current_items(patient))),
+        "can_edit": Patient.objects.editable_by(user).filter(pk=patient.pk).exists(),
+    }
+    return render(request, "patients/patient_detail.html", context, status=status)
+
+
+def _current_items(patient: Patient) -> Q:
+    today = patient.local_today()
+    return Q(items__active_until__isnull=True) | Q(items__active_until__gte=today)
+
+
+@login_required
+@require_POST
+def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = _editable(_staff(request), public_id)
+    try:
+        services.patient_link_email_send(patient=patient, link_url=auth.personal_link_url(patient))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _back(patient, status=400, request=request)
+    _audit(request, Action.EXPORT, patient, detail="personal link emailed")
+    messages.success(request, f"Link sent to {patient.email}.")
+    return redirect("patients:detail", patient.public_id)
+
+
+@login_required
+@require_POST
+def patient_link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = _editable(_staff(request), public_id)
+    auth.personal_link_renew(patient=patient)
+    _audit(request, Action.CHANGE, patient, detail="personal link renewed")
+    messages.success(request, "New link issued: the old link and signed-in phones stop working.")
+    return redirect("patients:detail", patient.public_id)
+
+
+@login_required
+@require_POST
+def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = _editable(_staff(request), public_id)
+    auth.personal_link_revoke(patient=patient)
+    _audit(request, Action.CHANGE, patient, detail="personal link revoked")
+    messages.success(request, "Link revoked: the patient is signed out until you renew it.")
+    return redirect("patients:detail", patient.public_id)
+
+
+def _back(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
+    """The detail page again, with the message just added, and an error status."""
+    return _detail_page(request, cast(User, request.user), patient, status=status)
+
+
+@login_required
+@require_GET
+def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = _editable(_staff(request), public_id)
+    if not patient.link_active:
+        messages.error(request, "The link is revoked or locked: renew it before printing.")
+        return _back(patient, status=400, request=request)
+    programs = handout_programs(patient=patient, today=patient.local_today())
+    pdf = handout_pdf(patient=patient, programs=programs, link_url=auth.personal_link_url(patient))
+    _audit(request, Action.EXPORT, patient, detail="handout")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="exercise-handout.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response

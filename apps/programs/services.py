@@ -49,7 +49,7 @@ class ItemSpec:
     auto_advance: bool = False
 
 
-def _patient_today(program: Program) -> date:
+def patient_today(program: Program) -> date:
     if program.patient is None:
         return timezone.localdate()
     return program.patient.local_today()
@@ -99,7 +99,7 @@ def _starts_in_history(program: Program) -> bool:
     """Whether a row added now must start today rather than with the program."""
     if program.is_template or not program.is_active or program.start_date is None:
         return False
-    return program.start_date < _patient_today(program)
+    return program.start_date < patient_today(program)
 
 
 def _item_create(*, program: Program, spec: ItemSpec, position: int) -> ProgramItem:
@@ -111,7 +111,7 @@ def _item_create(*, program: Program, spec: ItemSpec, position: int) -> ProgramI
     return ProgramItem.objects.create(
         program=program,
         position=position,
-        active_from=_patient_today(program) if _starts_in_history(program) else None,
+        active_from=patient_today(program) if _starts_in_history(program) else None,
         exercise=spec.exercise,
         ladder=spec.ladder,
         current_level=spec.level if spec.ladder is not None else None,
@@ -126,7 +126,7 @@ def _item_create(*, program: Program, spec: ItemSpec, position: int) -> ProgramI
 
 
 def _next_position(program: Program) -> int:
-    today = _patient_today(program)
+    today = patient_today(program)
     last = program.items.current(on=today).order_by("-position").first()
     return last.position + 1 if last else 0
 
@@ -173,9 +173,11 @@ def program_item_update(
     """
     validate_dose(sets=sets, reps=reps, hold_seconds=hold_seconds, rest_seconds=rest_seconds)
     item = (
-        ProgramItem.objects.select_for_update(of=("self",)).select_related("program__patient").get(pk=item.pk)
+        ProgramItem.objects.select_for_update(of=("self",))
+        .select_related("program__patient")
+        .get(pk=item.pk)
     )
-    today = _patient_today(item.program)
+    today = patient_today(item.program)
     _check_editable_row(item, today)
     dose = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
     dose |= {"per_side": per_side, "rest_seconds": rest_seconds}
@@ -211,9 +213,11 @@ def _item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> 
 def program_item_remove(*, actor: User, item: ProgramItem) -> None:
     """Remove an item: a row with history ends yesterday, any other row is deleted."""
     item = (
-        ProgramItem.objects.select_for_update(of=("self",)).select_related("program__patient").get(pk=item.pk)
+        ProgramItem.objects.select_for_update(of=("self",))
+        .select_related("program__patient")
+        .get(pk=item.pk)
     )
-    today = _patient_today(item.program)
+    today = patient_today(item.program)
     _check_editable_row(item, today)
     if item_has_history(item, today):
         item.active_until = today - timedelta(days=1)
@@ -225,7 +229,7 @@ def program_item_remove(*, actor: User, item: ProgramItem) -> None:
 @transaction.atomic
 def program_items_reorder(*, actor: User, program: Program, item_ids: Sequence[int]) -> None:
     """Put the program's current items in the given order (every current item, once)."""
-    items = list(program.items.current(on=_patient_today(program)).select_for_update(of=("self",)))
+    items = list(program.items.current(on=patient_today(program)).select_for_update(of=("self",)))
     by_id = {item.pk: item for item in items}
     if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
         raise ValidationError({"items": "List every item of the program exactly once."})
@@ -237,7 +241,7 @@ def program_items_reorder(*, actor: User, program: Program, item_ids: Sequence[i
 def program_item_move(*, actor: User, item: ProgramItem, offset: int) -> None:
     """Move an item up (-1) or down (+1) among the program's current items."""
     program = item.program
-    ids = list(program.items.current(on=_patient_today(program)).values_list("pk", flat=True))
+    ids = list(program.items.current(on=patient_today(program)).values_list("pk", flat=True))
     index = ids.index(item.pk)
     target = min(max(index + offset, 0), len(ids) - 1)
     ids.insert(target, ids.pop(index))
@@ -249,7 +253,7 @@ def program_item_move(*, actor: User, item: ProgramItem, offset: int) -> None:
 
 def _copy_items(*, source: Program, target: Program) -> None:
     """Copy the source's current items as fresh rows (new tracks) of the target."""
-    today = _patient_today(source)
+    today = patient_today(source)
     for position, item in enumerate(source.items.current(on=today)):
         ProgramItem.objects.create(
             program=target,
@@ -379,7 +383,7 @@ def _check_schedule_dates(program: Program, start_date: date | None, end_date: d
     if start_date is None:
         raise ValidationError({"start_date": "Choose the day the program starts."})
     validate_dates(start_date, end_date)
-    today = _patient_today(program)
+    today = patient_today(program)
     if not _has_started(program, today):
         return
     if start_date != program.start_date:

@@ -1,0 +1,147 @@
+"""Reads for the program builder: each current item with its exercise and %MVIC.
+
+``builder_rows`` runs three queries whatever the number of items (items, ladder levels,
+evidence), so the builder page stays at a fixed query count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from apps.clinics.models import Clinic, User
+from apps.exercises.models import Exercise, Ladder, LadderLevel
+from apps.exercises.selectors import primary_mvic
+from apps.programs.models import Program, ProgramItem
+from apps.programs.validation import WEEKDAY_LABELS
+
+
+@dataclass(frozen=True)
+class Mvic:
+    """A %MVIC value and its activation band; ``value`` None means "not reported"."""
+
+    value: Decimal | None
+    band: str
+
+
+@dataclass
+class ItemRow:
+    item: ProgramItem
+    exercise: Exercise | None
+    level: int | None
+    top_level: int | None
+    medius: Mvic
+    maximus: Mvic
+    is_first: bool = False
+    is_last: bool = False
+    form: Any = None  # the dose form the page shows for this row
+
+    @property
+    def name(self) -> str:
+        return self.exercise.name if self.exercise is not None else "Unknown exercise"
+
+    @property
+    def dose(self) -> str:
+        return dose_summary(self.item)
+
+
+def band(value: Decimal | None, clinic: Clinic) -> str:
+    """The activation band of a %MVIC value, with the clinic's own band limits."""
+    if value is None:
+        return ""
+    if value >= clinic.band_very_high_from:
+        return "very high"
+    if value >= clinic.band_high_from:
+        return "high"
+    if value >= clinic.band_moderate_from:
+        return "moderate"
+    return "low"
+
+
+def current_items(program: Program, today: date) -> QuerySet[ProgramItem]:
+    return program.items.current(on=today).select_related("exercise", "ladder")
+
+
+def _levels(items: list[ProgramItem]) -> dict[tuple[int, int], LadderLevel]:
+    ladder_ids = {item.ladder_id for item in items if item.ladder_id is not None}
+    if not ladder_ids:
+        return {}
+    rows = LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise")
+    return {(row.ladder_id, row.level): row for row in rows}
+
+
+def _row(item: ProgramItem, today: date, levels: dict[tuple[int, int], LadderLevel]) -> ItemRow:
+    if item.ladder_id is None:
+        return ItemRow(item, item.exercise, None, None, Mvic(None, ""), Mvic(None, ""))
+    level = item.level_on(today)
+    found = levels.get((item.ladder_id, level or 0))
+    top = max((lvl for ladder_id, lvl in levels if ladder_id == item.ladder_id), default=None)
+    exercise = found.exercise if found else None
+    return ItemRow(item, exercise, level, top, Mvic(None, ""), Mvic(None, ""))
+
+
+def builder_rows(*, program: Program, today: date) -> list[ItemRow]:
+    """The program's current items in order, each with the exercise done today and its
+    gluteus medius and maximus %MVIC from the primary study."""
+    items = list(current_items(program, today))
+    levels = _levels(items)
+    rows = [_row(item, today, levels) for item in items]
+    evidence = primary_mvic(exercise_ids={row.exercise.pk for row in rows if row.exercise})
+    clinic = program.clinic
+    for row in rows:
+        values = evidence.get(row.exercise.pk, {}) if row.exercise else {}
+        medius, maximus = values.get("gluteus_medius"), values.get("gluteus_maximus")
+        row.medius = Mvic(medius, band(medius, clinic))
+        row.maximus = Mvic(maximus, band(maximus, clinic))
+    if rows:
+        rows[0].is_first, rows[-1].is_last = True, True
+    return rows
+
+
+def ladders_for(user: User) -> list[Ladder]:
+    """The ladders the user may add, each with its levels' count (two queries)."""
+    return list(Ladder.objects.visible_to(user).prefetch_related("levels"))
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    exercise: Exercise
+    medius: Mvic
+    maximus: Mvic
+
+
+def search_results(
+    *, user: User, query: str, clinic: Clinic, limit: int = 20
+) -> list[SearchResult]:
+    """Library exercises whose name contains ``query`` (A-Z), with their %MVIC: two queries."""
+    exercises = Exercise.objects.visible_to(user)
+    if query.strip():
+        exercises = exercises.filter(name__icontains=query.strip())
+    found = list(exercises.order_by("name")[:limit])
+    evidence = primary_mvic(exercise_ids=[exercise.pk for exercise in found])
+    results = []
+    for exercise in found:
+        values = evidence.get(exercise.pk, {})
+        medius, maximus = values.get("gluteus_medius"), values.get("gluteus_maximus")
+        mvic = Mvic(medius, band(medius, clinic)), Mvic(maximus, band(maximus, clinic))
+        results.append(SearchResult(exercise, *mvic))
+    return results
+
+
+def weekday_summary(program: Program) -> str:
+    numbers = program.weekday_numbers
+    if len(numbers) == 7:
+        return "Every day"
+    return ", ".join(WEEKDAY_LABELS[day] for day in numbers)
+
+
+def dose_summary(item: ProgramItem) -> str:
+    """The dose in words, e.g. "2 sets of 10 reps per side, rest 60 s"."""
+    amount = f"{item.reps} reps" if item.reps is not None else f"{item.hold_seconds}-second holds"
+    side = " per side" if item.per_side else ""
+    sets = "1 set" if item.sets == 1 else f"{item.sets} sets"
+    return f"{sets} of {amount}{side}, rest {item.rest_seconds} s"

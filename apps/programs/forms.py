@@ -1,0 +1,126 @@
+"""Forms of the program builder. They parse input only; the services validate the rules."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.clinics.models import User
+from apps.patients.models import Patient
+from apps.programs.models import Program, ProgramItem
+from apps.programs.validation import WEEKDAY_LABELS
+
+WEEKDAY_CHOICES = [(str(number), label) for number, label in enumerate(WEEKDAY_LABELS)]
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields (unknown fields: on the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+class ProgramNewForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Program name")
+    template = forms.ModelChoiceField(
+        queryset=Program.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        label="Start from a template",
+        empty_label="No template: start from scratch",
+    )
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.none(),
+        required=False,
+        to_field_name="public_id",
+        label="For patient",
+        empty_label="No patient: build a clinic template",
+        help_text="A patient's program stays a draft until you assign it.",
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        templates = Program.objects.visible_to(user).templates().order_by("name")
+        cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
+        patients = Patient.objects.editable_by(user).filter(archived_at=None)
+        cast(forms.ModelChoiceField, self.fields["patient"]).queryset = patients
+
+
+class DoseForm(forms.Form):
+    sets = forms.IntegerField(min_value=1, max_value=20)
+    reps = forms.IntegerField(required=False, min_value=1, max_value=200, label="Reps")
+    hold_seconds = forms.IntegerField(
+        required=False, min_value=1, max_value=600, label="or hold (seconds)"
+    )
+    per_side = forms.BooleanField(required=False, label="Each side")
+    rest_seconds = forms.IntegerField(min_value=0, max_value=600, label="Rest (seconds)")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    auto_advance = forms.BooleanField(
+        required=False, label="Advance automatically when the patient reaches the threshold"
+    )
+
+    @classmethod
+    def for_item(cls, item: ProgramItem, **kwargs: Any) -> DoseForm:
+        initial = {
+            name: getattr(item, name)
+            for name in ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "notes")
+        }
+        return cls(initial=initial | {"auto_advance": item.auto_advance}, **kwargs)
+
+
+class AddExerciseForm(forms.Form):
+    exercise = forms.UUIDField(widget=forms.HiddenInput)
+
+
+class AddLadderForm(forms.Form):
+    ladder = forms.UUIDField(label="Ladder")
+    level = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
+
+
+class MoveForm(forms.Form):
+    direction = forms.ChoiceField(choices=[("up", "Up"), ("down", "Down")])
+
+
+class ScheduleForm(forms.Form):
+    weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAY_CHOICES, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    start_date = forms.DateField(required=False, widget=DATE_INPUT)
+    end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+
+    def weekday_numbers(self) -> list[int]:
+        return [int(day) for day in self.cleaned_data["weekdays"]]
+
+
+class ProgramDetailsForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Program name")
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SaveAsTemplateForm(forms.Form):
+    name = forms.CharField(max_length=200, label="Template name")
+
+
+class StartForm(forms.Form):
+    """Start the patient's own draft."""
+
+    start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
+    end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+
+
+class AssignForm(forms.Form):
+    patient = forms.ModelChoiceField(
+        queryset=Patient.objects.none(), to_field_name="public_id", label="Patient"
+    )
+    start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
+    end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        patients = Patient.objects.editable_by(user).filter(archived_at=None)
+        cast(forms.ModelChoiceField, self.fields["patient"]).queryset = patients

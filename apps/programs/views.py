@@ -1,0 +1,256 @@
+"""Staff pages for programs: the list, a new program, the builder page, schedule, assign.
+
+Every view starts from the user: ``Program.objects.editable_by(user)`` (the clinic's
+templates and the programs of patients the user may edit), so another clinic's program, or a
+program of another therapist's patient, is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.clinics.models import User
+from apps.patients.models import Patient
+from apps.programs import builder, services
+from apps.programs.forms import (
+    AddLadderForm,
+    AssignForm,
+    DoseForm,
+    ProgramDetailsForm,
+    ProgramNewForm,
+    SaveAsTemplateForm,
+    ScheduleForm,
+    StartForm,
+    add_service_errors,
+)
+from apps.programs.models import Program
+
+RECENT_PROGRAMS = 25
+
+
+def staff_user(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_clinic_staff:
+        raise Http404
+    return user
+
+
+def editable_program(user: User, public_id: UUID) -> Program:
+    programs = Program.objects.editable_by(user).select_related("patient", "clinic")
+    return get_object_or_404(programs, public_id=public_id)
+
+
+def audit_program(request: HttpRequest, program: Program, action: Action) -> None:
+    """Record access to a patient's program; templates hold no patient data."""
+    if program.patient is not None:
+        audit_record(
+            actor=request.user, action=action, patient=program.patient, target=program,
+            request=request,
+        )  # fmt: skip
+
+
+@login_required
+@require_GET
+def program_list(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    visible = Program.objects.visible_to(user)
+    templates = visible.templates().annotate(item_count=Count("items")).order_by("name")
+    recent = visible.assigned().select_related("patient", "created_by").order_by("-updated_at")
+    show_all = request.GET.get("scope") == "all" or user.is_clinic_admin
+    if not show_all:
+        recent = recent.filter(patient__therapist=user)
+    audit_record(actor=user, action=Action.VIEW, detail="program list", request=request)
+    context = {"templates": templates, "recent": recent[:RECENT_PROGRAMS], "show_all": show_all}
+    return render(request, "programs/program_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def program_new(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    initial = {"patient": request.GET.get("patient"), "template": request.GET.get("template")}
+    form = ProgramNewForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            program = services.program_create(actor=user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            audit_program(request, program, Action.CREATE)
+            return redirect("programs:builder", program.public_id)
+    status = 400 if form.errors else 200
+    return render(request, "programs/program_new.html", {"form": form}, status=status)
+
+
+def item_rows(
+    program: Program, error_item: UUID | None = None, dose_form: Form | None = None
+) -> list[builder.ItemRow]:
+    """The builder rows, each with its dose form (the submitted one where it had errors)."""
+    rows = builder.builder_rows(program=program, today=services.patient_today(program))
+    for row in rows:
+        item = row.item
+        if dose_form is not None and item.public_id == error_item:
+            row.form = dose_form
+        else:
+            row.form = DoseForm.for_item(item, auto_id=f"id_{item.public_id}_%s")
+    return rows
+
+
+def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dict[str, Any]:
+    """Everything the builder page shows; ``forms`` replace the blank ones (with errors)."""
+    user = staff_user(request)
+    query = request.GET.get("q", "")
+    dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
+    context: dict[str, Any] = {
+        "program": program,
+        "rows": item_rows(program, error_item, dose_form),
+        "ladders": builder.ladders_for(user),
+        "query": query,
+        "results": builder.search_results(user=user, query=query, clinic=program.clinic),
+        "ladder_form": AddLadderForm(),
+        "details_form": ProgramDetailsForm(initial={"name": program.name, "notes": program.notes}),
+        "schedule_form": schedule_form(program),
+        "template_form": SaveAsTemplateForm(initial={"name": program.name}),
+        "weekdays": builder.weekday_summary(program),
+        "assign_form": assign_form(request, program, user),
+    }
+    return context | forms
+
+
+def schedule_form(program: Program, data: Any = None) -> ScheduleForm:
+    initial = {
+        "weekdays": [str(day) for day in program.weekday_numbers],
+        "start_date": program.start_date,
+        "end_date": program.end_date,
+    }
+    return ScheduleForm(data, initial=initial)
+
+
+def assign_form(
+    request: HttpRequest, program: Program, user: User, data: Any = None
+) -> Form | None:
+    """Start form for a patient's draft, assign form for a template, else None."""
+    if program.patient is not None and not program.is_active:
+        return StartForm(data, initial={"start_date": program.start_date})
+    if program.is_template:
+        return AssignForm(data, user=user, initial={"patient": request.GET.get("assign_to")})
+    return None
+
+
+def render_builder(
+    request: HttpRequest, program: Program, status: int = 200, **forms: Any
+) -> HttpResponse:
+    context = builder_context(request, program, **forms)
+    return render(request, "programs/builder.html", context, status=status)
+
+
+@login_required
+@require_GET
+def program_builder(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    program = editable_program(staff_user(request), public_id)
+    audit_program(request, program, Action.VIEW)
+    return render_builder(request, program)
+
+
+@login_required
+@require_POST
+def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = ProgramDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.program_update(actor=user, program=program, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return render_builder(request, program, status=400, details_form=form)
+    audit_program(request, program, Action.CHANGE)
+    messages.success(request, "Program details saved.")
+    return redirect("programs:builder", program.public_id)
+
+
+@login_required
+@require_POST
+def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = schedule_form(program, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.program_schedule_update(
+                actor=user, program=program, weekdays=form.weekday_numbers(),
+                start_date=data["start_date"], end_date=data["end_date"],
+            )  # fmt: skip
+        except ValidationError as error:
+            add_service_errors(form, error)
+    if form.errors:
+        return render_builder(request, program, status=400, schedule_form=form)
+    audit_program(request, program, Action.CHANGE)
+    messages.success(request, "Schedule saved.")
+    return redirect("programs:builder", program.public_id)
+
+
+@login_required
+@require_POST
+def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = SaveAsTemplateForm(request.POST)
+    if form.is_valid():
+        try:
+            template = services.program_save_as_template(
+                actor=user, program=program, name=form.cleaned_data["name"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved as the clinic template “{template.name}”.")
+            return redirect("programs:builder", template.public_id)
+    return render_builder(request, program, status=400, template_form=form)
+
+
+@login_required
+@require_POST
+def program_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = assign_form(request, program, user, request.POST)
+    if form is None:
+        raise Http404
+    if form.is_valid():
+        patient = form.cleaned_data.get("patient") or program.patient
+        if patient is None:
+            raise Http404
+        try:
+            assigned = _assign(user, program, patient, form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            audit_program(request, assigned, Action.CREATE)
+            messages.success(request, f"“{assigned.name}” assigned to {patient.full_name}.")
+            return redirect("patients:detail", patient.public_id)
+    return render_builder(request, program, status=400, assign_form=form)
+
+
+def _assign(user: User, program: Program, patient: Patient, form: Form) -> Program:
+    return services.program_assign(
+        actor=user,
+        program=program,
+        patient=patient,
+        start_date=form.cleaned_data["start_date"],
+        end_date=form.cleaned_data["end_date"],
+    )

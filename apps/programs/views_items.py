@@ -1,0 +1,171 @@
+"""The builder's item operations: search the library, add, change, move and remove items.
+
+Each answers an htmx request with the items section (and a status message swapped out of
+band); without JavaScript the same forms post normally and come back to the builder page.
+Invalid input is a 400 that shows the form with its messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.audit.models import Action
+from apps.clinics.models import User
+from apps.exercises.models import Exercise, Ladder
+from apps.programs import builder, services
+from apps.programs.forms import (
+    AddExerciseForm,
+    AddLadderForm,
+    DoseForm,
+    MoveForm,
+    add_service_errors,
+)
+from apps.programs.models import Program, ProgramItem
+from apps.programs.views import (
+    audit_program,
+    editable_program,
+    item_rows,
+    render_builder,
+    staff_user,
+)
+
+
+def _item(program: Program, public_id: UUID) -> ProgramItem:
+    today = services.patient_today(program)
+    return get_object_or_404(program.items.current(on=today), public_id=public_id)
+
+
+def _items_section(
+    request: HttpRequest, program: Program, *, status: int = 200, message: str = "", **extra: Any
+) -> HttpResponse:
+    """The items section for htmx, or the whole builder page (a redirect when it worked)."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        if status == 200:
+            messages.success(request, message)
+            return redirect(reverse("programs:builder", args=[program.public_id]) + "#items")
+        return render_builder(request, program, status=status, **extra)
+    error_item, dose_form = extra.get("error_item"), extra.get("dose_form")
+    context = {
+        "program": program,
+        "rows": item_rows(program, error_item, dose_form),
+        "message": message,
+        "oob": True,
+    }
+    return render(request, "programs/_items.html", context, status=status)
+
+
+def _apply(
+    request: HttpRequest, program: Program, form: Form, action: Callable[[], str], **errors: Any
+) -> HttpResponse:
+    """Run ``action`` (a service call returning the status message) when the form is valid."""
+    if form.is_valid():
+        try:
+            message = action()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            audit_program(request, program, Action.CHANGE)
+            return _items_section(request, program, message=message)
+    problems = " ".join(str(message) for found in form.errors.values() for message in found)
+    message = f"Not saved: {problems}" if problems else "Not saved."
+    return _items_section(request, program, status=400, message=message, **errors)
+
+
+@login_required
+@require_POST
+def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = AddExerciseForm(request.POST)
+
+    def add() -> str:
+        exercise = Exercise.objects.visible_to(user).filter(public_id=form.cleaned_data["exercise"])
+        spec = services.ItemSpec(exercise=get_object_or_404(exercise))
+        item = services.program_item_add(actor=user, program=program, spec=spec)
+        return f"Added {item.exercise}."
+
+    return _apply(request, program, form, add, exercise_form=form)
+
+
+@login_required
+@require_POST
+def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    form = AddLadderForm(request.POST)
+
+    def add() -> str:
+        ladders = Ladder.objects.visible_to(user).filter(public_id=form.cleaned_data["ladder"])
+        ladder = get_object_or_404(ladders)
+        spec = services.ItemSpec(ladder=ladder, level=form.cleaned_data["level"])
+        services.program_item_add(actor=user, program=program, spec=spec)
+        return f"Added {ladder.name} at level {form.cleaned_data['level']}."
+
+    return _apply(request, program, form, add, ladder_form=form)
+
+
+@login_required
+@require_POST
+def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    item = _item(program, item_id)
+    form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
+
+    def update() -> str:
+        services.program_item_update(actor=user, item=item, **form.cleaned_data)
+        return "Dose saved."
+
+    return _apply(request, program, form, update, error_item=item.public_id, dose_form=form)
+
+
+@login_required
+@require_POST
+def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    item = _item(program, item_id)
+
+    def remove() -> str:
+        services.program_item_remove(actor=user, item=item)
+        return "Item removed."
+
+    return _apply(request, program, Form(request.POST), remove)
+
+
+@login_required
+@require_POST
+def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
+    user = staff_user(request)
+    program = editable_program(user, public_id)
+    item = _item(program, item_id)
+    form = MoveForm(request.POST)
+
+    def move() -> str:
+        offset = -1 if form.cleaned_data["direction"] == "up" else 1
+        services.program_item_move(actor=user, item=item, offset=offset)
+        return f"Moved {form.cleaned_data['direction']}."
+
+    return _apply(request, program, form, move)
+
+
+@login_required
+@require_GET
+def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user: User = staff_user(request)
+    program = editable_program(user, public_id)
+    query = request.GET.get("q", "")
+    results = builder.search_results(user=user, query=query, clinic=program.clinic)
+    context = {"program": program, "results": results, "query": query}
+    return render(request, "programs/_search_results.html", context)
