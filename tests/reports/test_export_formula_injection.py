@@ -6,6 +6,7 @@ from io import BytesIO
 import pytest
 import time_machine
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from apps.reports.exports.cells import csv_cell, safe_text
 from tests.conftest import signed_in
@@ -65,3 +66,14 @@ def test_the_detailed_csv_neutralises_formulas(admin_a, nasty_patient):
 
     assert rows[1][0] == "'=1+2"
     assert rows[1][rows[0].index("Exercise")] == "'+Clam"
+
+
+def test_names_with_markup_characters_print_as_written_in_the_pdf(admin_a, therapist_a):
+    patient = PatientFactory(therapist=therapist_a, full_name="Jo <b>Smith</b> & Co")
+    ProgramFactory(patient=patient, start_date=date(2026, 1, 1))
+
+    response = signed_in(admin_a).post(EXPORT, {**PERIOD, "format": "pdf"})
+
+    pages = PdfReader(BytesIO(response.content)).pages
+    text = " ".join(" ".join(page.extract_text() for page in pages).split())  # undo wrapping
+    assert "Jo <b>Smith</b> & Co" in text
