@@ -3,13 +3,14 @@ patient's own API under /api/v1/me/ (kept here so this area owns all its routes)
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import api_me, views_offline, views_today
+from apps.patients import api_me, views_history, views_offline, views_today
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("today/", views_today.today, name="today"),
     path("today/log/", views_today.log_set, name="log-set"),
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
     path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
+    path("history/", views_history.history, name="history"),
     path("offline/", views_offline.offline, name="offline"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("sw.js", views_offline.service_worker, name="service-worker"),

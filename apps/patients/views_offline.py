@@ -81,7 +81,9 @@ def _static_digest(path: str) -> str:
 def _worker_config() -> dict[str, object]:
     precache = [static(path) for path in STATIC_FILES]
     precache += [reverse("patients:offline"), reverse("patients:manifest")]
-    pages = [reverse("patients:today"), reverse("patients:api-me-today")]
+    pages = [
+        reverse(name) for name in ("patients:today", "patients:history", "patients:api-me-today")
+    ]
     contents = [_static_digest(path) for path in STATIC_FILES]
     digest = hashlib.sha256(json.dumps([precache, pages, contents, _worker_source()]).encode())
     return {

@@ -61,6 +61,10 @@ class SideProgress:
     def next_set_number(self) -> int:
         return len(self.logs) + 1
 
+    @property
+    def pain_max(self) -> int | None:
+        return max((log.pain for log in self.logs), default=None)
+
 
 @dataclass
 class PlanItem:
@@ -294,3 +298,91 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         level_changes=[_level_change_note(c, levels) for c in changes],
         next_day=next_scheduled_day(items, on),
     )
+
+
+# --- History: what was done against what was prescribed, day by day --------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One item on one past day: the dose prescribed then and the sets logged against it.
+
+    ``prescribed`` is False for sets logged against an item not prescribed that day (activity,
+    not adherence); their dose comes from the prescription copied onto the logs.
+    """
+
+    name: str
+    level: int | None
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    per_side: bool
+    prescribed: bool
+    sides: list[SideProgress]
+
+    @property
+    def done(self) -> int:
+        return sum(side.done for side in self.sides)
+
+    @property
+    def target(self) -> int:
+        return sum(side.target_sets for side in self.sides)
+
+
+def _prescribed_entry(
+    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel], logs: list[SetLog]
+) -> HistoryEntry:
+    exercise, level = exercise_for(item, day, levels)
+    return HistoryEntry(
+        name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
+        level=level,
+        sets=item.sets,
+        reps=item.reps,
+        hold_seconds=item.hold_seconds,
+        per_side=item.per_side,
+        prescribed=True,
+        sides=item_progress(item, logs),
+    )
+
+
+def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
+    first = logs[0]
+    sides: dict[str, SideProgress] = {}
+    for log in logs:
+        side = sides.setdefault(log.side, SideProgress(side=log.side, target_sets=0))
+        side.logs.append(_logged(log))
+    return HistoryEntry(
+        name=first.exercise.name,
+        level=first.ladder_level,
+        sets=first.target_sets,
+        reps=first.target_reps,
+        hold_seconds=first.target_hold_seconds,
+        per_side=first.target_per_side,
+        prescribed=False,
+        sides=list(sides.values()),
+    )
+
+
+def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, list[HistoryEntry]]:
+    """For each day of ``start..end`` with anything prescribed or logged, its entries.
+
+    Three queries whatever the length of the period or the number of logs.
+    """
+    items = patient_items(patient=patient, from_day=start)
+    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    logs: dict[tuple[date, int], list[SetLog]] = defaultdict(list)
+    for log in (
+        SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
+        .select_related("exercise")
+        .order_by("logged_at")
+    ):
+        logs[(log.performed_on, log.item_id)].append(log)
+    days: dict[date, list[HistoryEntry]] = {}
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        todays = prescribed_on(items, day)
+        entries = [_prescribed_entry(i, day, levels, logs.pop((day, i.pk), [])) for i in todays]
+        entries += [_logged_entry(v) for (d, _), v in sorted(logs.items()) if d == day]
+        if entries:
+            days[day] = entries
+    return days

@@ -1,0 +1,40 @@
+"""The patient's history page: past days, done against prescribed, streak, week adherence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from apps.patients.adherence import DayAdherence
+from apps.patients.history import history_summary
+from apps.patients.views_today import patient_for
+from apps.programs.selectors import HistoryEntry, history_entries
+
+HISTORY_DAYS = 14
+
+
+@dataclass(frozen=True)
+class HistoryDay:
+    date: date
+    totals: DayAdherence | None
+    entries: list[HistoryEntry]
+
+
+@login_required
+@require_GET
+def history(request: HttpRequest) -> HttpResponse:
+    patient = patient_for(request)
+    summary = history_summary(patient=patient)
+    start = summary.today - timedelta(days=HISTORY_DAYS - 1)
+    entries = history_entries(patient=patient, start=start, end=summary.today)
+    days = [
+        HistoryDay(date=day, totals=summary.days.get(day), entries=entries[day])
+        for day in sorted(entries, reverse=True)
+    ]
+    context = {"patient": patient, "summary": summary, "days": days, "history_days": HISTORY_DAYS}
+    return render(request, "patients/history.html", context)

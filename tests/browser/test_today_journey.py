@@ -1,0 +1,93 @@
+"""Journey 2 in a real browser on a phone: open today, log sets with one tap, lose the
+connection, keep logging, reopen the page offline, and sync once back online."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.patients.auth import personal_link_path
+from apps.patients.models import SetLog
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.factories import ExerciseItemFactory, ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, patient):
+    page.goto(personal_link_path(patient))
+    page.get_by_label("Your year of birth").fill(str(patient.year_of_birth))
+    page.get_by_role("button", name="Open my exercises").click()
+    page.wait_for_url("**/today/")
+
+
+def test_a_patient_logs_sets_online_and_offline_without_losing_or_doubling_any(
+    phone_page, patient_a
+):
+    item = ExerciseItemFactory(
+        program=ProgramFactory(patient=patient_a), sets=2, reps=10, per_side=True
+    )
+    item.exercise.steps = ["Lie on your side with your knees bent."]
+    item.exercise.save(update_fields=["steps"])
+    page = phone_page
+    sign_in(page, patient_a)
+    card = page.locator(f"#item-{item.public_id}")
+    assert card.get_by_text("Lie on your side with your knees bent.").is_visible()
+    assert_accessible(page)
+
+    card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+    card.get_by_role("button", name=re.compile(r"Log left set")).click()
+    page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
+    expect(card.locator("li.pending")).to_have_count(0)
+    assert card.locator('.side[data-side="left"] [data-side-done]').inner_text() == "1"
+    assert not card.get_by_text("Done", exact=True).is_visible()
+    assert SetLog.objects.count() == 1
+    screenshot(page, "today-after-one-set")
+
+    # The worker caches the page and today's plan; then the connection goes.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    page.context.set_offline(True)
+
+    card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+    card.get_by_role("button", name=re.compile(r"Log right set")).click()
+    status = page.locator("#sync-status")
+    status.filter(has_text="saved on this phone").wait_for()
+    assert SetLog.objects.count() == 1
+
+    page.reload()  # offline: served by the worker, the queued set still shown
+    card.get_by_text("will sync").wait_for()
+    screenshot(page, "today-offline-queued")
+
+    page.context.set_offline(False)
+    status.filter(has_text="All your sets are saved").wait_for(timeout=15000)
+    logs = list(SetLog.objects.order_by("side"))
+    assert [(log.side, log.reps, log.pain) for log in logs] == [("left", 10, 2), ("right", 10, 2)]
+    assert len({log.client_id for log in logs}) == 2
+    card.locator('.side[data-side="right"] [data-side-done]').filter(has_text="1").wait_for()
+
+
+def test_a_hold_counts_down_and_logs_the_seconds(phone_page, patient_a):
+    item = ExerciseItemFactory(
+        program=ProgramFactory(patient=patient_a),
+        sets=1,
+        reps=None,
+        hold_seconds=2,
+        per_side=False,
+    )
+    page = phone_page
+    sign_in(page, patient_a)
+    card = page.locator(f"#item-{item.public_id}")
+
+    card.get_by_role("button", name="Start the 2-second timer").click()
+    card.get_by_text("Hold done").wait_for(state="attached", timeout=5000)
+    card.locator(".pain-option span", has_text=re.compile(r"^0$")).click()
+    card.get_by_role("button", name=re.compile(r"Log set 1: 2 s hold")).click()
+    page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
+    assert card.get_by_text("Done", exact=True).is_visible()
+
+    log = SetLog.objects.get()
+    assert (log.hold_seconds, log.reps, log.side, log.pain) == (2, None, "both", 0)
