@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,11 +24,10 @@ from rest_framework.views import APIView
 from apps.clinics.models import User
 from apps.reports import services
 from apps.reports.exports.filters import ReportFilters
+from apps.reports.exports.write import CONTENT_TYPES
 from apps.reports.models import ReportJob
 from apps.reports.serializers import ReportJobInput, ReportJobOutput
 from apps.reports.views import job_file_response
-
-RECENT_JOBS = 50
 
 
 class IsClinicAdmin(BasePermission):
@@ -43,13 +43,19 @@ def _job(request: Request, public_id: str) -> ReportJob:
     return get_object_or_404(ReportJob.objects.visible_to(user), public_id=public_id)
 
 
-class ReportJobListCreate(APIView):
-    permission_classes = (IsClinicAdmin,)
+class ReportJobListCreate(generics.ListAPIView[ReportJob]):
+    """GET: the clinic's jobs, newest first (paginated). POST: request a new export."""
 
-    @extend_schema(operation_id="report_jobs_list", responses=ReportJobOutput(many=True))
-    def get(self, request: Request) -> Response:
-        jobs = ReportJob.objects.visible_to(cast(User, request.user))[:RECENT_JOBS]
-        return Response(ReportJobOutput(jobs, many=True).data)
+    permission_classes = (IsClinicAdmin,)
+    serializer_class = ReportJobOutput
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[ReportJob]:
+        return ReportJob.objects.visible_to(cast(User, self.request.user))
+
+    @extend_schema(operation_id="report_jobs_list")
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(
         operation_id="report_jobs_create", request=ReportJobInput, responses={202: ReportJobOutput}
@@ -92,7 +98,7 @@ class ReportJobFile(APIView):
     @extend_schema(
         operation_id="report_jobs_file",
         responses={
-            (200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY),
+            **{(200, media.split(";")[0]): OpenApiTypes.BINARY for media in CONTENT_TYPES.values()},
             404: OpenApiResponse(description="Unknown, not ready or expired."),
         },
     )

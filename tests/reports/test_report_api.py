@@ -53,7 +53,7 @@ def test_an_admin_requests_polls_and_downloads_a_report(admin_a, logged):
     assert download.status_code == 200
     assert parse_csv(streamed(download))[1][1] == "Ann A"
     assert [e.action for e in AuditEntry.objects.all()] == [Action.EXPORT, Action.EXPORT]
-    assert [j["id"] for j in client.get(JOBS).json()] == [created.json()["id"]]
+    assert [j["id"] for j in client.get(JOBS).json()["results"]] == [created.json()["id"]]
 
 
 def test_bad_input_is_a_400_in_the_api_error_format(admin_a, therapist_b):
@@ -90,4 +90,4 @@ def test_a_therapist_is_refused_and_another_clinic_gets_a_404(
     other = signed_in(admin_b)
     assert other.get(f"{JOBS}{created['id']}/").status_code == 404
     assert other.get(f"{JOBS}{created['id']}/file/").status_code == 404
-    assert other.get(JOBS).json() == []
+    assert other.get(JOBS).json()["results"] == []
