@@ -69,6 +69,12 @@ def test_a_patient_logs_sets_online_and_offline_without_losing_or_doubling_any(
     assert len({log.client_id for log in logs}) == 2
     card.locator('.side[data-side="right"] [data-side-done]').filter(has_text="1").wait_for()
 
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("heading", name="My history").wait_for()
+    assert page.get_by_text("2 of 4 sets done").is_visible()
+    assert_accessible(page)
+    screenshot(page, "history-phone")
+
 
 def test_a_hold_counts_down_and_logs_the_seconds(phone_page, patient_a):
     item = ExerciseItemFactory(
