@@ -7,8 +7,9 @@ from typing import Any
 from django import forms
 
 from apps.exercises.bands import Band
-from apps.exercises.models import Confidence, Equipment, Muscle, Position
+from apps.exercises.models import Confidence, Equipment, Muscle, Position, Study
 from apps.exercises.selectors import NO_EQUIPMENT, ORDERINGS, LibraryFilters
+from apps.exercises.services import ExerciseContent
 
 
 def _invalid(name: str, allowed: list[str]) -> dict[str, str]:
@@ -58,8 +59,9 @@ class LibraryFilterForm(forms.Form):
             (band.key, f"{band.label} ({band.range_label})") for band in bands
         ]
         field.error_messages.update(_invalid("band", list(self.bands)))
-        # A short search box is a filter, not free text: keep it on one line.
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
+        # includes/field.html renders help text as "<auto_id>_help"; tie it to the control.
+        field.widget.attrs["aria-describedby"] = "id_band_help"
 
     def filters(self) -> LibraryFilters:
         """The validated filters; call only after ``is_valid()``."""
@@ -91,3 +93,129 @@ class EvidenceFilterForm(forms.Form):
         if key and key not in self.study_keys:
             raise forms.ValidationError(f"“{key}” is not a known study.")
         return key
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _textarea(label: str, help_text: str = "", rows: int = 4) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+ONE_PER_LINE = "One per line."
+
+
+class ExerciseForm(forms.Form):
+    """A clinic's own exercise. Lists are typed one item per line."""
+
+    name = forms.CharField(max_length=200)
+    aliases = _textarea("Other names", "One per line; search finds these too.", rows=2)
+    position = forms.ChoiceField(choices=Position.choices)
+    equipment = forms.MultipleChoiceField(
+        choices=Equipment.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    movement = forms.CharField(max_length=200, help_text="The movement in a short phrase.")
+    target_muscles = forms.MultipleChoiceField(
+        choices=Muscle.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = _textarea("Summary", rows=2)
+    steps = _textarea("Steps", ONE_PER_LINE, rows=5)
+    cues = _textarea("Cues", ONE_PER_LINE)
+    common_mistakes = _textarea("Common mistakes", ONE_PER_LINE)
+    cautions = _textarea("Cautions", rows=2)
+    default_sets = forms.IntegerField(min_value=1, max_value=20, initial=2)
+    default_reps = forms.IntegerField(min_value=1, max_value=200, required=False, initial=10)
+    default_hold_seconds = forms.IntegerField(
+        label="Default hold (seconds)", min_value=1, max_value=600, required=False
+    )
+    per_side = forms.BooleanField(label="Done on each side", required=False, initial=True)
+    default_rest_seconds = forms.IntegerField(
+        label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60
+    )
+    dose_note = forms.CharField(label="Dose note", max_length=300, required=False)
+    video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+
+    LIST_FIELDS = ("aliases", "steps", "cues", "common_mistakes")
+
+    @classmethod
+    def initial_for(cls, exercise: Any) -> dict[str, Any]:
+        initial = {name: getattr(exercise, name) for name in cls.base_fields}
+        for name in cls.LIST_FIELDS:
+            initial[name] = "\n".join(getattr(exercise, name))
+        return initial
+
+    def content(self) -> ExerciseContent:
+        """The parsed content for ``exercise_create`` / ``exercise_update``."""
+        data = dict(self.cleaned_data)
+        for name in self.LIST_FIELDS:
+            data[name] = _lines(data[name])
+        data["video_url"] = data["video_url"] or ""
+        return ExerciseContent(**data)
+
+
+class StudyForm(forms.Form):
+    short_name = forms.CharField(
+        label="Short name", max_length=100, help_text="How it is shown, e.g. “Selkowitz 2013”."
+    )
+    citation = _textarea("Citation or source", "The full reference, or how you measured it.")
+    year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
+    summary = _textarea("Summary", rows=2)
+
+
+class EvidenceForm(forms.Form):
+    """A clinic's %MVIC value. ``studies`` are the ones the user may cite."""
+
+    study: forms.ModelChoiceField[Study] = forms.ModelChoiceField(
+        queryset=Study.objects.none(), empty_label=None
+    )
+    muscle = forms.ChoiceField(choices=Muscle.choices)
+    mvic_percent = forms.DecimalField(
+        label="%MVIC", max_digits=5, decimal_places=1, min_value=0, max_value=300
+    )
+    source = _textarea(
+        "Source", "Required: where this value comes from (paper, table, your own testing).", 2
+    )
+    note = _textarea("Note", "Anything a colleague should know when reading it.", rows=2)
+
+    def __init__(self, data: Any = None, *, studies: Any, initial: Any = None) -> None:
+        super().__init__(data, initial=initial)
+        field = self.fields["study"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = studies
+
+
+LADDER_LEVEL_FIELDS = 8
+
+
+class LadderForm(forms.Form):
+    """A clinic's ladder: up to eight levels chosen from the exercises the user can see."""
+
+    name = forms.CharField(max_length=200)
+    description = _textarea("Description", rows=2)
+    advance_at_reps = forms.IntegerField(
+        label="Advance at (reps in one set)", min_value=1, max_value=100, initial=20
+    )
+
+    def __init__(self, data: Any = None, *, exercises: Any, initial: Any = None) -> None:
+        super().__init__(data, initial=initial)
+        self.by_id = {str(e.public_id): e for e in exercises}
+        choices = [("", "—"), *((key, e.name) for key, e in self.by_id.items())]
+        for number in range(1, LADDER_LEVEL_FIELDS + 1):
+            self.fields[f"level_{number}"] = forms.ChoiceField(
+                label=f"Level {number}", choices=choices, required=number == 1
+            )
+
+    @property
+    def level_fields(self) -> list[forms.BoundField]:
+        return [self[f"level_{n}"] for n in range(1, LADDER_LEVEL_FIELDS + 1)]
+
+    def exercises(self) -> list[Any]:
+        """The chosen exercises, lowest level first, skipping empty levels."""
+        keys = (self.cleaned_data[f"level_{n}"] for n in range(1, LADDER_LEVEL_FIELDS + 1))
+        return [self.by_id[key] for key in keys if key]

@@ -44,10 +44,10 @@ if TYPE_CHECKING:
 ORDERINGS = {
     "name": "Name, A to Z",
     "-name": "Name, Z to A",
-    "-gluteus_medius": "Gluteus medius %MVIC, highest first",
-    "gluteus_medius": "Gluteus medius %MVIC, lowest first",
-    "-gluteus_maximus": "Gluteus maximus %MVIC, highest first",
-    "gluteus_maximus": "Gluteus maximus %MVIC, lowest first",
+    "-gluteus_medius": "Gluteus medius: high to low",
+    "gluteus_medius": "Gluteus medius: low to high",
+    "-gluteus_maximus": "Gluteus maximus: high to low",
+    "gluteus_maximus": "Gluteus maximus: low to high",
 }
 NO_EQUIPMENT = "none"
 

@@ -5,6 +5,7 @@
 (function () {
   "use strict";
   var PALETTE = ["#0b5e6b", "#7a4b00", "#5b3e96", "#1d6b2f", "#a3141c"];
+  var REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
   function stripes(color) {
     var size = 8;
@@ -77,6 +78,7 @@
       data: { labels: data.labels, datasets: datasetsFrom(data) },
       plugins: [notReportedLabels],
       options: {
+        animation: REDUCED_MOTION ? false : { duration: 400 },
         responsive: true,
         maintainAspectRatio: false,
         scales: {

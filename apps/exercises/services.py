@@ -1,0 +1,374 @@
+"""Writes to a clinic's own part of the library: exercises, studies, evidence and ladders.
+
+The shared library (``clinic IS NULL``) is read-only here: it changes only through
+``manage.py load_library``. Every function checks that the user is staff of the clinic that
+owns the row, validates everything before writing, and raises ``ValidationError`` with a
+message per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from apps.exercises.models import (
+    Confidence,
+    Equipment,
+    EvidenceValue,
+    Exercise,
+    Ladder,
+    LadderLevel,
+    Muscle,
+    Position,
+    Study,
+)
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+MAX_MVIC = Decimal("300")
+MAX_LEVELS = 10
+
+
+@dataclass(frozen=True)
+class ExerciseContent:
+    """Everything a clinic may set on its own exercise."""
+
+    name: str
+    position: str
+    movement: str
+    aliases: list[str] = field(default_factory=list)
+    equipment: list[str] = field(default_factory=list)
+    target_muscles: list[str] = field(default_factory=list)
+    summary: str = ""
+    steps: list[str] = field(default_factory=list)
+    cues: list[str] = field(default_factory=list)
+    common_mistakes: list[str] = field(default_factory=list)
+    cautions: str = ""
+    default_sets: int = 2
+    default_reps: int | None = 10
+    default_hold_seconds: int | None = None
+    per_side: bool = True
+    default_rest_seconds: int = 60
+    dose_note: str = ""
+    video_url: str = ""
+
+
+def _clinic_id(user: User) -> int:
+    """The clinic a staff member writes for; anyone else may not write."""
+    if not user.is_clinic_staff or user.clinic_id is None:
+        raise PermissionDenied("Only clinic staff can change their clinic's library.")
+    return user.clinic_id
+
+
+def _check_owned(user: User, row: Exercise | Ladder | EvidenceValue | Study) -> None:
+    if row.clinic_id is None or row.clinic_id != _clinic_id(user):
+        raise PermissionDenied("The shared library and other clinics' rows are read-only.")
+
+
+def _unique_key(model: type[models.Model], clinic_id: int, name: str) -> str:
+    """A slug for a clinic row that clashes neither with the clinic's nor the shared keys."""
+    base = slugify(name)[:56] or "item"
+    taken = set(
+        model._default_manager.filter(Q(clinic_id=clinic_id) | Q(clinic__isnull=True))
+        .filter(key__startswith=base)
+        .values_list("key", flat=True)
+    )
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
+
+
+def _content_errors(content: ExerciseContent) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def bad(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not content.name.strip():
+        bad("name", "Give the exercise a name.")
+    if not content.movement.strip():
+        bad("movement", "Describe the movement in a few words.")
+    if content.position not in Position.values:
+        bad("position", f"“{content.position}” is not a position.")
+    for item in content.equipment:
+        if item not in Equipment.values:
+            bad("equipment", f"“{item}” is not known equipment.")
+    for muscle in content.target_muscles:
+        if muscle not in Muscle.values:
+            bad("target_muscles", f"“{muscle}” is not a muscle the library knows.")
+    if content.default_reps is None and content.default_hold_seconds is None:
+        bad("default_reps", "Give a number of reps, a hold time, or both.")
+    if content.default_sets < 1:
+        bad("default_sets", "At least one set.")
+    return errors
+
+
+def _validated(content: ExerciseContent) -> ExerciseContent:
+    errors = _content_errors(content)
+    if errors:
+        raise ValidationError(errors)
+    return content
+
+
+@transaction.atomic
+def exercise_create(*, user: User, content: ExerciseContent) -> Exercise:
+    """Add an exercise to the user's clinic."""
+    clinic_id = _clinic_id(user)
+    values = asdict(_validated(content))
+    return Exercise.objects.create(
+        clinic_id=clinic_id,
+        key=_unique_key(Exercise, clinic_id, content.name),
+        created_by=user,
+        **values,
+    )
+
+
+@transaction.atomic
+def exercise_update(*, user: User, exercise: Exercise, content: ExerciseContent) -> Exercise:
+    """Change the user's clinic's own exercise; the shared library is read-only."""
+    _check_owned(user, exercise)
+    values = asdict(_validated(content))
+    changed = [name for name, value in values.items() if getattr(exercise, name) != value]
+    for name in changed:
+        setattr(exercise, name, values[name])
+    exercise.updated_at = timezone.now()
+    exercise.save(update_fields=[*changed, "updated_at"])
+    return exercise
+
+
+@transaction.atomic
+def study_create(
+    *, user: User, short_name: str, citation: str, year: int | None = None, summary: str = ""
+) -> Study:
+    """Add a source of evidence (a paper, the clinic's own measurements) for the clinic."""
+    clinic_id = _clinic_id(user)
+    errors = {}
+    if not short_name.strip():
+        errors["short_name"] = ["Give the study a short name, e.g. “Selkowitz 2013”."]
+    if not citation.strip():
+        errors["citation"] = ["Give the full citation or describe the source."]
+    if year is not None and not 1900 <= year <= timezone.now().year:
+        errors["year"] = ["Give a year between 1900 and this year."]
+    if errors:
+        raise ValidationError(errors)
+    return Study.objects.create(
+        clinic_id=clinic_id,
+        key=_unique_key(Study, clinic_id, short_name),
+        short_name=short_name.strip(),
+        citation=citation.strip(),
+        year=year,
+        summary=summary.strip(),
+    )
+
+
+def _evidence_errors(
+    *, user: User, exercise: Exercise, study: Study, muscle: str, mvic_percent: Decimal, source: str
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if exercise.clinic_id not in (None, user.clinic_id):
+        errors["exercise"] = ["No such exercise."]
+    if study.clinic_id not in (None, user.clinic_id):
+        errors["study"] = ["No such study."]
+    if muscle not in Muscle.values:
+        errors["muscle"] = [f"“{muscle}” is not a muscle the library knows."]
+    if not Decimal(0) <= mvic_percent <= MAX_MVIC:
+        errors["mvic_percent"] = [f"Give a %MVIC between 0 and {MAX_MVIC}."]
+    if not source.strip():
+        errors["source"] = ["Say where this value comes from."]
+    return errors
+
+
+def _check_evidence_unique(
+    *, clinic_id: int, exercise: Exercise, study: Study, muscle: str, exclude: int | None
+) -> None:
+    clash = EvidenceValue.objects.filter(
+        clinic_id=clinic_id, exercise=exercise, study=study, muscle=muscle
+    )
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ValidationError(
+            {"muscle": ["Your clinic already has a value for this muscle from this study."]}
+        )
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    user: User,
+    exercise: Exercise,
+    study: Study,
+    muscle: str,
+    mvic_percent: Decimal,
+    source: str,
+    note: str = "",
+) -> EvidenceValue:
+    """Add the clinic's own %MVIC value (marked ``clinic``, so shown as less certain).
+
+    The exercise and study may be shared or the clinic's own; a value for the same exercise,
+    study and muscle as a shared one is the clinic's correction and is shown beside it.
+    """
+    clinic_id = _clinic_id(user)
+    errors = _evidence_errors(
+        user=user,
+        exercise=exercise,
+        study=study,
+        muscle=muscle,
+        mvic_percent=mvic_percent,
+        source=source,
+    )
+    if errors:
+        raise ValidationError(errors)
+    _check_evidence_unique(
+        clinic_id=clinic_id, exercise=exercise, study=study, muscle=muscle, exclude=None
+    )
+    return EvidenceValue.objects.create(
+        clinic_id=clinic_id,
+        exercise=exercise,
+        study=study,
+        muscle=muscle,
+        mvic_percent=mvic_percent,
+        confidence=Confidence.CLINIC,
+        note=note.strip(),
+        source=source.strip(),
+        created_by=user,
+    )
+
+
+@transaction.atomic
+def evidence_update(
+    *,
+    user: User,
+    evidence: EvidenceValue,
+    study: Study,
+    muscle: str,
+    mvic_percent: Decimal,
+    source: str,
+    note: str = "",
+) -> EvidenceValue:
+    """Change one of the clinic's own values."""
+    _check_owned(user, evidence)
+    errors = _evidence_errors(
+        user=user,
+        exercise=evidence.exercise,
+        study=study,
+        muscle=muscle,
+        mvic_percent=mvic_percent,
+        source=source,
+    )
+    if errors:
+        raise ValidationError(errors)
+    _check_evidence_unique(
+        clinic_id=_clinic_id(user),
+        exercise=evidence.exercise,
+        study=study,
+        muscle=muscle,
+        exclude=evidence.pk,
+    )
+    evidence.study, evidence.muscle, evidence.mvic_percent = study, muscle, mvic_percent
+    evidence.source, evidence.note, evidence.updated_at = (
+        source.strip(),
+        note.strip(),
+        timezone.now(),
+    )
+    evidence.save(update_fields=["study", "muscle", "mvic_percent", "source", "note", "updated_at"])
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, user: User, evidence: EvidenceValue) -> None:
+    _check_owned(user, evidence)
+    evidence.delete()
+
+
+def _ladder_errors(
+    *, user: User, name: str, advance_at_reps: int, exercises: Sequence[Exercise]
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Give the ladder a name."]
+    if not 1 <= advance_at_reps <= 100:
+        errors["advance_at_reps"] = ["Give a number of reps between 1 and 100."]
+    if not 1 <= len(exercises) <= MAX_LEVELS:
+        errors["levels"] = [f"Choose between 1 and {MAX_LEVELS} levels."]
+    if any(e.clinic_id not in (None, user.clinic_id) for e in exercises):
+        errors["levels"] = ["No such exercise."]
+    return errors
+
+
+def _replace_levels(ladder: Ladder, exercises: Sequence[Exercise]) -> None:
+    current = list(ladder.levels.order_by("level").values_list("exercise_id", flat=True))
+    if current == [e.pk for e in exercises]:
+        return
+    if ladder.program_items.exists():
+        raise ValidationError(
+            {"levels": ["Patients are on this ladder, so its levels cannot change. Copy it."]}
+        )
+    ladder.levels.all().delete()
+    LadderLevel.objects.bulk_create(
+        LadderLevel(ladder=ladder, level=number, exercise=exercise)
+        for number, exercise in enumerate(exercises, start=1)
+    )
+
+
+@transaction.atomic
+def ladder_create(
+    *,
+    user: User,
+    name: str,
+    exercises: Sequence[Exercise],
+    description: str = "",
+    advance_at_reps: int = 20,
+) -> Ladder:
+    """Build a ladder for the clinic from any exercises it can see, lowest level first."""
+    clinic_id = _clinic_id(user)
+    errors = _ladder_errors(
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+    )
+    if errors:
+        raise ValidationError(errors)
+    ladder = Ladder.objects.create(
+        clinic_id=clinic_id,
+        key=_unique_key(Ladder, clinic_id, name),
+        name=name.strip(),
+        description=description.strip(),
+        advance_at_reps=advance_at_reps,
+        created_by=user,
+    )
+    _replace_levels(ladder, exercises)
+    return ladder
+
+
+@transaction.atomic
+def ladder_update(
+    *,
+    user: User,
+    ladder: Ladder,
+    name: str,
+    exercises: Sequence[Exercise],
+    description: str = "",
+    advance_at_reps: int = 20,
+) -> Ladder:
+    """Change the clinic's own ladder. Its levels stay fixed once patients are on it, so a
+    patient's level never silently becomes a different exercise."""
+    _check_owned(user, ladder)
+    errors = _ladder_errors(
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+    )
+    if errors:
+        raise ValidationError(errors)
+    ladder.name, ladder.description = name.strip(), description.strip()
+    ladder.advance_at_reps, ladder.updated_at = advance_at_reps, timezone.now()
+    ladder.save(update_fields=["name", "description", "advance_at_reps", "updated_at"])
+    _replace_levels(ladder, exercises)
+    return ladder
