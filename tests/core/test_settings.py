@@ -8,10 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# Variables of the test process that must not leak into a fresh start-up: the service URLs,
+# and the browser tests' DJANGO_ALLOW_ASYNC_UNSAFE, which the deploy check rightly refuses.
+NOT_INHERITED = {"DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k not in NOT_INHERITED}
 
 
 def start_django(**env_overrides: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = clean_env()
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env_overrides})
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -58,7 +65,7 @@ def test_production_settings_pass_the_deploy_check():
         "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-0123456789",
         "ALLOWED_HOSTS": "clinic.example",
     }
-    env_all = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env_all = clean_env()
     env_all.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
