@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.exercises.models import EvidenceValue, Exercise, Ladder, LadderLevel
@@ -107,6 +108,7 @@ class LadderLevelOut(serializers.ModelSerializer[LadderLevel]):
         model = LadderLevel
         fields = ("level", "exercise", "evidence")
 
+    @extend_schema_field(EvidenceOut(many=True))
     def get_evidence(self, obj: LadderLevel) -> list[dict[str, Any]]:
         return EvidenceOut(obj.exercise.visible_evidence, many=True).data  # type: ignore[attr-defined,return-value]
 

@@ -60,7 +60,11 @@ def test_default_doses_are_as_given(library):
     clam = Exercise.objects.get(key="clam-1")
     assert (clam.default_sets, clam.default_reps, clam.per_side) == (2, 10, True)
     squeeze = Exercise.objects.get(key="gluteal-squeeze")
-    assert (squeeze.default_reps, squeeze.default_hold_seconds) == (5, 5)
+    assert (squeeze.default_sets, squeeze.default_reps, squeeze.default_hold_seconds) == (
+        5,
+        None,
+        5,
+    )
     plank = Exercise.objects.get(key="side-plank-abduction-dominant-bottom")
     assert (plank.default_sets, plank.default_reps) == (2, 8)
 
