@@ -1,0 +1,341 @@
+"""End to end on a real Celery worker, real Redis, PostgreSQL and a loopback SMTP server.
+
+The worker is ``celery -A config worker`` in a subprocess whose ``DATABASE_URL`` points at
+pytest-django's test database (``test_<name>``), so it sees the rows these tests commit
+(``transactional_db``). Emails travel over SMTP to an aiosmtpd server in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from email import message_from_bytes
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from apps.notifications import dispatch
+from apps.notifications.models import Reminder, StaffNotification
+from apps.notifications.tasks import evaluate_set_log, reminders_dispatch, sweep_outbox
+from apps.patients.models import SetLog, Side
+from apps.programs.models import ProgressionPrompt
+from apps.programs.progression import prompt_approve
+from config.celery import app as celery_app
+from tests.conftest import need_service
+from tests.factories import ExerciseItemFactory, LadderItemFactory
+from tests.notifications.factories import SetLogFactory
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.smtp,
+    pytest.mark.django_db(transaction=True),
+]
+
+BASE_DIR = Path(settings.BASE_DIR)
+UTC = ZoneInfo("UTC")
+
+
+# --- Harness ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(check: Callable[[], object], timeout: float = 30, what: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what or check}")
+
+
+class Inbox:
+    """Collects what the SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        with self.lock:
+            self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list:
+        with self.lock:
+            return [m for m in self.messages if m["To"] == address]
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+
+
+@pytest.fixture(scope="module")
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+def worker_database_url() -> str:
+    """The test database (``test_<name>``) as a URL for the worker's DATABASE_URL."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    host = db.get("HOST") or "127.0.0.1"
+    return f"postgres://{db['USER']}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def worker(*, redis_url: str, smtp_port: int, tmp: Path) -> Iterator[subprocess.Popen]:
+    """A real ``celery -A config worker`` on the given broker, stopped (by its own process
+    group id) on exit."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "test",
+        "DATABASE_URL": worker_database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "REDIS_URL": redis_url,
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_port),
+        "CLAMSHELL_VAR_DIR": str(tmp),
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    log = tmp / "worker.log"
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
+    command += ["-Q", "default,notifications", "-c", "2", "-n", f"test-{os.getpid()}@%h"]
+    command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: b" ready." in log.read_bytes() or proc.poll() is not None, 60, "worker")
+        assert proc.poll() is None, log.read_text()
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@contextmanager
+def broker(url: str) -> Iterator[None]:
+    """Point this process's producer at another broker (the private Redis), then back."""
+    old = celery_app.conf.broker_url
+
+    def switch(to: str) -> None:
+        celery_app.conf.broker_url = to
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    switch(url)
+    try:
+        yield
+    finally:
+        switch(old)
+
+
+def declare_queues() -> None:
+    """(Re)declare the queues and their bindings: the test cache shares this Redis database
+    and clearing it between tests also clears kombu's routing table."""
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in celery_app.amqp.queues.values():
+            queue(channel).declare()
+
+
+@pytest.fixture(scope="module")
+def main_worker(django_db_setup, django_db_blocker, smtp, tmp_path_factory):
+    need_service("PostgreSQL", settings.IS_POSTGRES, "set DATABASE_URL to a postgres:// URL")
+    need_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL")
+    inbox, port = smtp
+    celery_app.control.purge()
+    with worker(redis_url=settings.REDIS_URL, smtp_port=port, tmp=tmp_path_factory.mktemp("w")):
+        yield inbox
+
+
+@pytest.fixture
+def inbox(main_worker, require_postgres, require_redis):
+    declare_queues()
+    main_worker.clear()
+    return main_worker
+
+
+# --- Progression prompts --------------------------------------------------------------------
+
+
+def log_twenty_both_sides(item):
+    """Save a left and a right set of 20 as the log service does: enqueue on commit."""
+    with transaction.atomic():
+        left = SetLogFactory(item=item, side=Side.LEFT, reps=20)
+        right = SetLogFactory(item=item, side=Side.RIGHT, reps=20)
+        for log in (left, right):
+            transaction.on_commit(lambda pk=log.pk: dispatch.enqueue_log_evaluation(pk))
+    return right
+
+
+def evaluated(*logs: SetLog) -> Callable[[], bool]:
+    ids = [log.pk for log in logs]
+    return lambda: not SetLog.objects.filter(pk__in=ids, evaluated_at__isnull=True).exists()
+
+
+def test_twenty_reps_give_exactly_one_prompt_and_one_email_and_approval_starts_tomorrow(inbox):
+    item = LadderItemFactory(ladder__name="Clamshell")
+    therapist = item.program.patient.therapist
+
+    first = log_twenty_both_sides(item)
+    second = log_twenty_both_sides(item)  # logged twice
+    for log in (first, second):
+        evaluate_set_log.delay(log.pk)  # evaluated twice more
+
+    wait_for(evaluated(first, second), what="evaluation")
+    wait_for(lambda: inbox.to(therapist.email), what="the prompt email")
+    time.sleep(1)  # room for a duplicate to show up, were there one
+    assert ProgressionPrompt.objects.count() == 1
+    assert StaffNotification.objects.get().status == "sent"
+    (email,) = inbox.to(therapist.email)
+    assert "ready for level 2 of Clamshell" in email["Subject"]
+
+    prompt = ProgressionPrompt.objects.get()
+    prompt_approve(prompt=prompt, user=therapist)
+    item.refresh_from_db()
+    today = item.program.patient.local_today()
+    assert (item.level_on(today), item.level_on(today + timedelta(days=1))) == (1, 2)
+
+
+# --- Reminders ------------------------------------------------------------------------------
+
+
+def patient_in(zone: str):
+    item = ExerciseItemFactory(
+        program__start_date=date(2025, 1, 1),
+        program__patient__time_zone=zone,
+        program__patient__reminder_time=datetime(2025, 1, 1, 18).time(),
+    )
+    return item.program.patient
+
+
+def beat(at: datetime) -> None:
+    reminders_dispatch.delay(at.isoformat())
+
+
+def reminders_settled() -> bool:
+    return not Reminder.objects.filter(status__in=["claimed", "sending"]).exists()
+
+
+def test_reminders_go_out_once_at_local_time_in_two_zones_across_a_clock_change(inbox):
+    london = patient_in("Europe/London")
+    new_york = patient_in("America/New_York")
+
+    # 29 March 2025: London is on GMT, New York already on EDT (UTC-4).
+    beat(datetime(2025, 3, 29, 17, 59, tzinfo=UTC))
+    beat(datetime(2025, 3, 29, 18, 0, tzinfo=UTC))  # 18:00 London
+    beat(datetime(2025, 3, 29, 18, 0, tzinfo=UTC))  # a second beat, same minute
+    wait_for(lambda: Reminder.objects.count() == 1 and reminders_settled(), what="London")
+    beat(datetime(2025, 3, 29, 22, 0, tzinfo=UTC))  # 18:00 New York
+    # 30 March 2025: London moved to BST (UTC+1), so 18:00 there is 17:00 UTC.
+    beat(datetime(2025, 3, 30, 17, 0, tzinfo=UTC))
+    wait_for(lambda: Reminder.objects.count() == 3 and reminders_settled(), what="all three")
+
+    time.sleep(1)
+    assert len(inbox.to(london.email)) == 2
+    assert len(inbox.to(new_york.email)) == 1
+    rows = sorted(Reminder.objects.values_list("patient__time_zone", "local_date", "due_at"))
+    assert rows == [
+        ("America/New_York", date(2025, 3, 29), datetime(2025, 3, 29, 22, 0, tzinfo=UTC)),
+        ("Europe/London", date(2025, 3, 29), datetime(2025, 3, 29, 18, 0, tzinfo=UTC)),
+        ("Europe/London", date(2025, 3, 30), datetime(2025, 3, 30, 17, 0, tzinfo=UTC)),
+    ]
+    assert set(Reminder.objects.values_list("status", flat=True)) == {"sent"}
+
+
+# --- Broker down ----------------------------------------------------------------------------
+
+
+@contextmanager
+def private_redis(port: int) -> Iterator[subprocess.Popen]:
+    binary = os.environ.get("REDIS_SERVER_BIN") or shutil.which("redis-server") or ""
+    need_service("redis-server", bool(binary), "install redis-server or set REDIS_SERVER_BIN")
+    command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
+    proc = subprocess.Popen([*command, "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def answers() -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    try:
+        wait_for(answers, 10, "private redis")
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_log_saved_while_redis_is_down_is_evaluated_once_redis_is_back(inbox, smtp, tmp_path):
+    _, smtp_port = smtp
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    item = LadderItemFactory(per_side=False)
+    therapist = item.program.patient.therapist
+    with (
+        private_redis(port) as redis_proc,
+        worker(redis_url=url, smtp_port=smtp_port, tmp=tmp_path),
+        broker(url),
+    ):
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
+
+        started = time.monotonic()
+        with transaction.atomic():  # the log service's contract: enqueue on commit
+            log = SetLogFactory(item=item, reps=20, logged_at=timezone.now() - timedelta(minutes=2))
+            transaction.on_commit(lambda: dispatch.enqueue_log_evaluation(log.pk))
+        assert time.monotonic() - started < 5, "saving a log must not hang on the broker"
+        assert SetLog.objects.filter(pk=log.pk, evaluated_at__isnull=True).exists()
+
+        with private_redis(port):
+            wait_for(lambda: _sweep_sent(), 30, "the sweep to be enqueued")
+            wait_for(evaluated(log), 30, "evaluation after the broker came back")
+            wait_for(lambda: inbox.to(therapist.email), 15, "the prompt email")
+
+    assert ProgressionPrompt.objects.filter(patient=item.program.patient).count() == 1
+
+
+def _sweep_sent() -> bool:
+    """Beat's minute: the sweep finds the unevaluated log (older than a minute)."""
+    return dispatch.enqueue(sweep_outbox)

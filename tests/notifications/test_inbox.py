@@ -1,0 +1,180 @@
+"""The therapist's inbox page and its actions."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from apps.audit.models import AuditEntry
+from apps.notifications.models import PainAlert
+from apps.programs.models import PromptStatus
+from tests.conftest import signed_in
+from tests.factories import PatientFactory, StaffFactory
+from tests.notifications.conftest import make_prompt
+
+pytestmark = pytest.mark.django_db
+
+
+def approve_url(prompt):
+    return reverse("notifications:approve", args=[prompt.public_id])
+
+
+def test_the_inbox_shows_the_therapists_prompts_and_alerts(therapist_a, prompt_a, prompt_b):
+    PainAlert.objects.create(patient=prompt_a.patient, local_date="2025-01-01", pain=8)
+
+    response = signed_in(therapist_a).get(reverse("notifications:inbox"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Ann A" in html
+    assert "Ben B" not in html
+    assert "Approve level 2" in html
+    assert "pain <strong>8/10</strong>" in html
+    assert AuditEntry.objects.filter(actor=therapist_a, action="view").exists()
+
+
+def test_a_therapist_sees_only_their_own_patients_an_admin_the_whole_clinic(
+    therapist_a, admin_a, prompt_a
+):
+    colleague = StaffFactory(clinic=therapist_a.clinic)
+    make_prompt(PatientFactory(therapist=colleague, full_name="Cara C"))
+
+    mine = signed_in(therapist_a).get(reverse("notifications:inbox")).content.decode()
+    clinic = signed_in(admin_a).get(reverse("notifications:inbox")).content.decode()
+
+    assert ("Ann A" in mine, "Cara C" in mine) == (True, False)
+    assert ("Ann A" in clinic, "Cara C" in clinic) == (True, True)
+
+
+def test_the_inbox_takes_the_same_queries_for_more_prompts(
+    therapist_a, patient_a, django_assert_max_num_queries
+):
+    for _ in range(3):
+        make_prompt(patient_a)
+    client = signed_in(therapist_a)
+    client.get(reverse("notifications:inbox"))
+    for _ in range(5):
+        make_prompt(PatientFactory(therapist=therapist_a))
+        PainAlert.objects.create(
+            patient=PatientFactory(therapist=therapist_a), local_date="2025-01-01", pain=9
+        )
+
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("notifications:inbox"))
+
+    assert response.content.decode().count("Approve level 2") == 8
+
+
+def test_approving_advances_the_patient_from_tomorrow(therapist_a, prompt_a):
+    response = signed_in(therapist_a).post(approve_url(prompt_a), {"note": "Well done!"})
+
+    assert response.status_code == 302
+    prompt_a.refresh_from_db()
+    prompt_a.item.refresh_from_db()
+    assert prompt_a.status == PromptStatus.APPROVED
+    assert prompt_a.item.current_level == 2
+    assert prompt_a.item.level_since == prompt_a.patient.local_today() + timedelta(days=1)
+    assert prompt_a.item.level_changes.get().reason == "Well done!"
+    assert AuditEntry.objects.filter(action="change", target_ref=str(prompt_a.public_id)).exists()
+
+
+def test_an_htmx_approval_returns_the_updated_card(therapist_a, prompt_a):
+    response = signed_in(therapist_a).post(approve_url(prompt_a), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'id="prompt-{prompt_a.public_id}"' in html
+    assert "Approved" in html
+    assert "<html" not in html
+
+
+def test_declining_without_a_reason_is_a_400_that_says_why(therapist_a, prompt_a):
+    url = reverse("notifications:decline", args=[prompt_a.public_id])
+
+    response = signed_in(therapist_a).post(url, {"reason": ""})
+
+    assert response.status_code == 400
+    assert "Say why you are keeping the patient at this level." in response.content.decode()
+    prompt_a.refresh_from_db()
+    assert prompt_a.status == PromptStatus.PENDING
+
+
+def test_declining_with_a_reason_keeps_the_level(therapist_a, prompt_a):
+    url = reverse("notifications:decline", args=[prompt_a.public_id])
+
+    signed_in(therapist_a).post(url, {"reason": "Hip still sore"})
+
+    prompt_a.refresh_from_db()
+    assert (prompt_a.status, prompt_a.decision_reason) == ("declined", "Hip still sore")
+
+
+def test_snoozing_hides_the_prompt_until_the_date(therapist_a, prompt_a):
+    url = reverse("notifications:snooze", args=[prompt_a.public_id])
+    until = prompt_a.patient.local_today() + timedelta(days=3)
+
+    signed_in(therapist_a).post(url, {"until": until.isoformat()})
+
+    prompt_a.refresh_from_db()
+    assert (prompt_a.status, prompt_a.snoozed_until) == ("snoozed", until)
+    html = signed_in(therapist_a).get(reverse("notifications:inbox")).content.decode()
+    assert "Snoozed until" in html
+
+
+def test_a_snooze_date_in_the_past_is_a_400(therapist_a, prompt_a):
+    url = reverse("notifications:snooze", args=[prompt_a.public_id])
+
+    response = signed_in(therapist_a).post(url, {"until": "2000-01-01"})
+
+    assert response.status_code == 400
+    assert "Choose a date after today." in response.content.decode()
+
+
+def test_approving_twice_is_a_400_not_a_second_level(therapist_a, prompt_a):
+    client = signed_in(therapist_a)
+    client.post(approve_url(prompt_a))
+
+    response = client.post(approve_url(prompt_a))
+
+    assert response.status_code == 400
+    assert "already been answered" in response.content.decode()
+    assert prompt_a.item.level_changes.count() == 1
+
+
+def test_another_clinics_prompt_is_a_404(therapist_a, admin_a, prompt_b):
+    for user in (therapist_a, admin_a):
+        assert signed_in(user).post(approve_url(prompt_b)).status_code == 404
+    prompt_b.refresh_from_db()
+    assert prompt_b.status == PromptStatus.PENDING
+
+
+def test_a_colleagues_patient_is_a_404_for_a_therapist(therapist_a):
+    colleague = StaffFactory(clinic=therapist_a.clinic)
+    prompt = make_prompt(PatientFactory(therapist=colleague))
+
+    assert signed_in(therapist_a).post(approve_url(prompt)).status_code == 404
+
+
+def test_patients_cannot_open_the_inbox(patient_a, prompt_a):
+    client = signed_in(patient_a.user)
+
+    assert client.get(reverse("notifications:inbox")).status_code == 404
+    assert client.post(approve_url(prompt_a)).status_code == 404
+
+
+def test_marking_an_alert_seen_removes_it_from_the_inbox(therapist_a, patient_a):
+    alert = PainAlert.objects.create(patient=patient_a, local_date="2025-01-01", pain=8)
+    client = signed_in(therapist_a)
+
+    response = client.post(reverse("notifications:alert-seen", args=[alert.public_id]))
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == therapist_a
+    assert "8/10" not in client.get(reverse("notifications:inbox")).content.decode()
+
+
+def test_another_clinics_alert_is_a_404(therapist_a, patient_b):
+    alert = PainAlert.objects.create(patient=patient_b, local_date="2025-01-01", pain=8)
+
+    url = reverse("notifications:alert-seen", args=[alert.public_id])
+    assert signed_in(therapist_a).post(url).status_code == 404

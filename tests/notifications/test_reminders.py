@@ -1,0 +1,288 @@
+"""Reminders: at the patient's local time, once a day, recorded as sent, failed or skipped."""
+
+from datetime import date, datetime, time, timedelta
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+
+from apps.notifications.models import Reminder
+from apps.notifications.reminders import in_quiet_hours, reminders_claim_due, reminders_send
+from apps.notifications.sweep import outbox_sweep
+from apps.notifications.tasks import reminders_dispatch, sweep_outbox
+from apps.patients.models import Side
+from tests.factories import ExerciseItemFactory
+from tests.notifications.factories import SetLogFactory
+
+pytestmark = pytest.mark.django_db
+
+UTC = ZoneInfo("UTC")
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+def patient_in(zone, reminder=time(18, 0), weekdays=0b1111111, **fields):
+    item = ExerciseItemFactory(
+        program__start_date=date(2025, 1, 1),
+        program__weekdays=weekdays,
+        program__patient__time_zone=zone,
+        program__patient__reminder_time=reminder,
+        **{f"program__patient__{k}": v for k, v in fields.items()},
+    )
+    return item.program.patient
+
+
+def run_beat(at):
+    """The minute's dispatcher, at a frozen time, running its tasks inline."""
+    with time_machine.travel(at, tick=False):
+        reminders_dispatch()
+
+
+def sent_to(patient):
+    return [m for m in mail.outbox if m.to == [patient.email]]
+
+
+def test_a_patient_is_reminded_once_at_their_local_reminder_time(eager):
+    patient = patient_in("Europe/London")
+
+    run_beat(utc(2025, 1, 15, 17, 59))
+    assert mail.outbox == []
+
+    for minute in (0, 1, 30):
+        run_beat(utc(2025, 1, 15, 18, minute))
+
+    assert len(sent_to(patient)) == 1
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.local_date, reminder.channel) == (
+        "sent",
+        date(2025, 1, 15),
+        "email",
+    )
+    assert reminder.due_at == utc(2025, 1, 15, 18, 0)
+
+
+def test_each_time_zone_is_reminded_at_its_own_local_time(eager):
+    london = patient_in("Europe/London")
+    new_york = patient_in("America/New_York")
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+    assert (len(sent_to(london)), len(sent_to(new_york))) == (1, 0)
+
+    run_beat(utc(2025, 1, 15, 23, 0))  # 18:00 in New York (EST)
+    assert (len(sent_to(london)), len(sent_to(new_york))) == (1, 1)
+
+
+def test_the_reminder_follows_the_clock_change_in_london(eager):
+    patient = patient_in("Europe/London")
+
+    # Saturday 29 March 2025 (GMT): 18:00 local is 18:00 UTC.
+    run_beat(utc(2025, 3, 29, 17, 0))
+    assert sent_to(patient) == []
+    run_beat(utc(2025, 3, 29, 18, 0))
+    assert len(sent_to(patient)) == 1
+    # Sunday 30 March 2025 (BST from 01:00 UTC): 18:00 local is 17:00 UTC.
+    run_beat(utc(2025, 3, 30, 16, 59))
+    assert len(sent_to(patient)) == 1
+    run_beat(utc(2025, 3, 30, 17, 0))
+
+    assert len(sent_to(patient)) == 2
+    days = sorted(Reminder.objects.values_list("local_date", "due_at"))
+    assert days == [
+        (date(2025, 3, 29), utc(2025, 3, 29, 18, 0)),
+        (date(2025, 3, 30), utc(2025, 3, 30, 17, 0)),
+    ]
+
+
+def test_the_reminder_follows_the_clock_change_in_new_york(eager):
+    patient = patient_in("America/New_York")
+
+    run_beat(utc(2025, 3, 8, 23, 0))  # 18:00 EST
+    run_beat(utc(2025, 3, 10, 21, 59))  # 17:59 EDT
+    assert len(sent_to(patient)) == 1
+    run_beat(utc(2025, 3, 10, 22, 0))  # 18:00 EDT
+
+    assert len(sent_to(patient)) == 2
+
+
+def test_without_a_time_of_their_own_the_clinic_default_applies(eager):
+    patient = patient_in("Europe/London", reminder=None)
+    patient.clinic.default_reminder_time = time(9, 15)
+    patient.clinic.save(update_fields=["default_reminder_time"])
+
+    run_beat(utc(2025, 1, 15, 9, 14))
+    assert mail.outbox == []
+    run_beat(utc(2025, 1, 15, 9, 15))
+
+    assert len(sent_to(patient)) == 1
+
+
+def test_the_message_links_to_today_and_has_a_one_click_opt_out(eager):
+    patient = patient_in("Europe/London")
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    (email,) = mail.outbox
+    assert "http://127.0.0.1:8000/today/" in email.body
+    assert f"/p/{patient.public_id}/" in email.body
+    assert "/reminders/stop/" in email.body
+    assert email.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/reminders/")
+    assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_patient_who_opted_out_is_recorded_as_skipped(eager):
+    patient_in("Europe/London", reminders_enabled=False)
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert mail.outbox == []
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.skip_reason) == ("skipped", "opted_out")
+    assert reminder.reason == "The patient turned reminders off"
+
+
+def test_no_reminder_when_the_day_is_already_complete(eager):
+    patient = patient_in("Europe/London")
+    item = patient.programs.get().items.get()
+    with time_machine.travel(utc(2025, 1, 15, 12, 0), tick=False):
+        for side in (Side.LEFT, Side.RIGHT):
+            for _ in range(item.sets):
+                SetLogFactory(item=item, side=side)
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert mail.outbox == []
+    assert Reminder.objects.get().skip_reason == "day_complete"
+
+
+def test_a_half_done_day_is_still_reminded(eager):
+    patient = patient_in("Europe/London")
+    item = patient.programs.get().items.get()
+    with time_machine.travel(utc(2025, 1, 15, 12, 0), tick=False):
+        SetLogFactory(item=item, side=Side.LEFT)
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert len(sent_to(patient)) == 1
+
+
+def test_no_reminder_row_on_a_day_with_nothing_scheduled(eager):
+    patient_in("Europe/London", weekdays=0b0000001)  # Mondays only
+
+    run_beat(utc(2025, 1, 15, 18, 0))  # a Wednesday
+
+    assert not Reminder.objects.exists()
+
+
+def test_a_reminder_time_inside_quiet_hours_is_skipped(eager):
+    patient_in("Europe/London", reminder=time(21, 30))
+
+    run_beat(utc(2025, 1, 15, 21, 30))
+
+    assert mail.outbox == []
+    assert Reminder.objects.get().skip_reason == "quiet_hours"
+
+
+@pytest.mark.parametrize(
+    ("at", "quiet"),
+    [(time(20, 59), False), (time(21, 0), True), (time(2, 0), True), (time(8, 0), False)],
+)
+def test_quiet_hours_span_midnight(at, quiet):
+    assert in_quiet_hours(at, start=time(21, 0), end=time(8, 0)) is quiet
+
+
+def test_sms_patients_get_a_text_message(eager, sms_outbox):
+    patient_in("Europe/London", reminder_channel="sms", phone="+447700900123")
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert mail.outbox == []
+    ((to, body),) = sms_outbox
+    assert to == "+447700900123"
+    assert "/today/" in body
+    assert "/reminders/stop/" in body
+    assert Reminder.objects.get().channel == "sms"
+
+
+def test_no_address_for_the_channel_is_recorded_as_skipped(eager):
+    patient_in("Europe/London", reminder_channel="sms", phone="")
+
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert Reminder.objects.get().skip_reason == "no_address"
+
+
+def test_a_second_beat_in_the_same_minute_claims_nothing():
+    patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+
+    first = reminders_claim_due(now=now)
+    second = reminders_claim_due(now=now)
+
+    assert [len(batch) for batch in first] == [1]
+    assert second == []
+
+
+def test_sending_the_same_batch_twice_sends_once():
+    patient = patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+    (batch,) = reminders_claim_due(now=now)
+
+    assert reminders_send(reminder_ids=batch, now=now) == {"sent": 1, "skipped": 0}
+    assert reminders_send(reminder_ids=batch, now=now) == {"skipped": 0}
+    assert len(sent_to(patient)) == 1
+
+
+def test_claiming_many_patients_takes_a_fixed_number_of_queries(
+    django_assert_max_num_queries, monkeypatch
+):
+    monkeypatch.setattr("apps.notifications.reminders.SEND_BATCH", 10)
+    for _ in range(25):
+        patient_in("Europe/London")
+    patient_in("America/New_York")
+
+    with django_assert_max_num_queries(8):
+        batches = reminders_claim_due(now=utc(2025, 1, 15, 18, 0))
+
+    assert [len(batch) for batch in batches] == [10, 10, 5]
+
+
+def test_a_failed_send_is_recorded_and_retried_by_the_sweep(eager):
+    patient = patient_in("Europe/London")
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
+        run_beat(utc(2025, 1, 15, 18, 0))
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.attempts, reminder.reason) == ("claimed", 1, "refused")
+
+    with time_machine.travel(utc(2025, 1, 15, 18, 5), tick=False):
+        sweep_outbox()
+
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.error) == ("sent", 2, "")
+    assert len(sent_to(patient)) == 1
+
+
+def test_a_reminder_whose_day_ended_before_sending_is_skipped():
+    patient_in("Europe/London")
+    (batch,) = reminders_claim_due(now=utc(2025, 1, 15, 20, 0))
+
+    outcome = reminders_send(reminder_ids=batch, now=utc(2025, 1, 16, 0, 1))
+
+    assert outcome == {"skipped": 1}
+    assert Reminder.objects.get().skip_reason == "too_late"
+
+
+def test_the_sweep_fails_a_reminder_left_sending_by_a_dead_worker():
+    patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+    reminders_claim_due(now=now)
+    Reminder.objects.update(status="sending", updated_at=now)
+
+    result = outbox_sweep(now=now + timedelta(minutes=11))
+
+    reminder = Reminder.objects.get()
+    assert result.failed_stuck == 1
+    assert reminder.status == "failed"
+    assert "not sent again" in reminder.reason
