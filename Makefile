@@ -51,7 +51,7 @@ test: lint types pytest
 
 bench: setup
 	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL (PostgreSQL) and REDIS_URL" && exit 2)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.
 lock: | $(BIN)/python

@@ -1,0 +1,188 @@
+"""Profile one scenario's code path in-process with cProfile, on the seeded data set.
+
+    python -m bench.profile today|dashboard|ingest|detail|fanout [--small] [--top 25]
+
+Prints the functions with the most cumulative time, and the share of the time spent waiting
+for the database (queries and their count), which is what tells an ORM-bound path from a
+Python-bound one. Requests go through Django's test client with the bench settings (same
+middleware), so the profile covers the whole request, minus the WSGI server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+
+def _setup() -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    import django
+
+    django.setup()
+
+
+class QueryClock:
+    """Counts queries and the time spent inside them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
+
+
+def _client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _today(small: bool) -> tuple[Callable[[], Any], int]:
+    from apps.patients.models import Patient
+    from bench.data import cohorts
+
+    clinic = cohorts(small=small)[COHORT[0]].clinic_name
+    patient = Patient.objects.filter(clinic__name=clinic, programs__weekdays=127).first()
+    assert patient is not None
+    client = _client(patient.user)
+    return (lambda: client.get("/today/")), 200
+
+
+def _dashboard(small: bool) -> tuple[Callable[[], Any], int]:
+    from apps.clinics.models import User
+    from bench.data import cohorts
+
+    clinic = cohorts(small=small)[COHORT[0]].clinic_name
+    therapist = User.objects.filter(clinic__name=clinic, role="therapist").order_by("pk")[0]
+    client = _client(therapist)
+    return (lambda: client.get("/dashboard/")), 10
+
+
+def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
+    from apps.patients.models import Patient, SetLog
+    from apps.programs.models import ProgramItem
+    from bench.data import cohorts
+
+    clinic = cohorts(small=small)[COHORT[0]].clinic_name
+    patient = Patient.objects.filter(clinic__name=clinic).first()
+    assert patient is not None
+    item = ProgramItem.objects.filter(program__patient=patient, per_side=False).first()
+    assert item is not None
+    client = _client(patient.user)
+    made: list[str] = []
+
+    def post() -> Any:
+        client_id = str(uuid.uuid4())
+        made.append(client_id)
+        body = {"client_id": client_id, "item": str(item.public_id), "pain": 1, "side": "both"}
+        body |= {"reps": item.reps} if item.reps else {"hold_seconds": item.hold_seconds}
+        return client.post("/api/v1/me/logs/", body, content_type="application/json")
+
+    def run() -> Any:
+        response = post()
+        return response
+
+    run.cleanup = lambda: SetLog.objects.filter(client_id__in=made).delete()
+    return run, 200
+
+
+def _detail(small: bool) -> tuple[Callable[[], Any], int]:
+    from django.utils import timezone
+
+    from apps.clinics.models import User
+    from apps.reports.exports.detail import detail_csv
+    from apps.reports.exports.filters import ReportFilters
+    from bench.data import cohorts
+
+    clinic = cohorts(small=small)["tenth"].clinic_name
+    admin = User.objects.select_related("clinic").get(clinic__name=clinic, role="admin")
+    end = timezone.localdate()
+    filters = ReportFilters(clinic_id=admin.clinic_id or 0, start=end - timedelta(days=30), end=end)
+    return (lambda: sum(1 for _ in detail_csv(user=admin, filters=filters))), 1
+
+
+def _fanout(small: bool) -> tuple[Callable[[], Any], int]:
+    from django.utils import timezone
+
+    from apps.notifications.models import Reminder
+    from apps.notifications.reminders import reminders_claim_due, reminders_send
+    from bench.data import cohorts
+    from bench.scenarios.fanout import _due_at
+
+    cohort = cohorts(small=small)["reminders-tenth"]
+    now = _due_at(cohort.reminder_time)
+    Reminder.objects.filter(patient__clinic__name=cohort.clinic_name).delete()
+    batches = reminders_claim_due(now=now)
+    pending = iter(batches[:6])
+
+    def run() -> Any:
+        return reminders_send(reminder_ids=next(pending), now=now)
+
+    run.cleanup = lambda: Reminder.objects.filter(patient__clinic__name=cohort.clinic_name).delete()
+    del timezone
+    return run, 5
+
+
+COHORT = ["full"]  # which seeded clinic the patient and staff paths use (--cohort)
+
+PATHS = {
+    "today": _today,
+    "dashboard": _dashboard,
+    "ingest": _ingest,
+    "detail": _detail,
+    "fanout": _fanout,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile")
+    parser.add_argument("path", choices=sorted(PATHS))
+    parser.add_argument("--small", action="store_true")
+    parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--cohort", choices=["full", "tenth"], default="full")
+    parser.add_argument("--sort", default="cumulative", help="cumulative or tottime")
+    args = parser.parse_args()
+    COHORT[0] = args.cohort
+    _setup()
+    from django.db import connection
+
+    run, times = PATHS[args.path](args.small)
+    run()  # warm up: imports, template loading, first connection
+    clock = QueryClock()
+    profile = cProfile.Profile()
+    started = time.perf_counter()
+    with connection.execute_wrapper(clock):
+        profile.enable()
+        for _ in range(times):
+            run()
+        profile.disable()
+    seconds = time.perf_counter() - started
+    if hasattr(run, "cleanup"):
+        run.cleanup()
+    print(
+        f"{args.path}: {times} runs, {seconds * 1000 / times:.1f} ms each; "
+        f"{clock.count / times:.1f} queries each taking {clock.seconds * 1000 / times:.1f} ms "
+        f"({clock.seconds / seconds:.0%} of the time in the database)"
+    )
+    pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Processes the harness starts and stops: gunicorn on a loopback port, a Celery worker.
+
+Both run with ``bench.settings`` (timing middleware, bare view, counting email backend) and
+the caller's DATABASE_URL and REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+LOG_DIR = ROOT / "var" / "bench"
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT), **extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(port: int, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {LOG_DIR}")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            connection.getresponse().read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer within a minute")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextlib.contextmanager
+def gunicorn(*, workers: int = 2) -> Iterator[int]:
+    """Serve the app on a free loopback port with ``workers`` sync workers; yields the port."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [
+        str(BIN / "gunicorn"),
+        "config.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={workers}",
+        "--worker-class=sync",
+        "--timeout=300",
+        f"--error-logfile={LOG_DIR / 'gunicorn.log'}",
+    ]
+    process = subprocess.Popen(command, cwd=ROOT, env=bench_env())
+    try:
+        _wait_http(port, process)
+        yield port
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def celery_worker(*, concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker with ``concurrency`` processes on every queue, ready when yielded."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "config",
+        "worker",
+        "--queues=default,notifications,reports",
+        f"--concurrency={concurrency}",
+        "--pool=prefork",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        f"--logfile={LOG_DIR / 'celery.log'}",
+    ]
+    with open(LOG_DIR / "celery.out", "ab") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=bench_env(), stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_celery()
+        yield process
+    finally:
+        _stop(process)
+
+
+def _wait_celery(seconds: float = 60) -> None:
+    from config.celery import app
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        replies = app.control.ping(timeout=1.0)
+        if replies:
+            return
+    raise RuntimeError("the Celery worker did not answer within a minute")

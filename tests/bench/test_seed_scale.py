@@ -1,0 +1,118 @@
+"""``manage.py seed_scale`` on a tiny size: the shape of the data set the benchmarks run on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from apps.clinics.models import Clinic, Role, User
+from apps.core.scale import ScaleSpec, scale_clear, scale_seed
+from apps.patients.adherence import adherence_summaries
+from apps.patients.models import Patient, SetLog
+from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt
+
+NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)
+PATIENTS, DAYS = 20, 30
+
+
+@pytest.fixture
+def seeded(db, require_postgres):
+    with time_machine.travel(NOW, tick=False):
+        call_command(
+            "seed_scale", f"--patients={PATIENTS}", f"--days={DAYS}", "--panel=5",
+            "--clinic=Tiny scale",
+        )  # fmt: skip
+        yield Clinic.objects.get(name="Tiny scale")
+
+
+def test_seed_scale_creates_staff_patients_programs_and_items(seeded):
+    assert User.objects.filter(clinic=seeded, role=Role.PATIENT).count() == PATIENTS
+    assert User.objects.filter(clinic=seeded, role=Role.THERAPIST).count() == PATIENTS // 5
+    assert User.objects.filter(clinic=seeded, role=Role.ADMIN).count() == 1
+    patients = Patient.objects.filter(clinic=seeded)
+    assert patients.count() == PATIENTS
+    assert set(patients.values_list("therapist__clinic", flat=True)) == {seeded.pk}
+    assert Program.objects.filter(clinic=seeded, is_template=False).count() == PATIENTS
+    items = ProgramItem.objects.filter(program__clinic=seeded)
+    # Three items each, plus the second row of the one dose edit (patient number 1).
+    assert items.count() == PATIENTS * 3 + 1
+    assert items.filter(ladder__isnull=False).count() == PATIENTS
+    assert items.filter(per_side=False).count() == PATIENTS
+
+
+def test_seed_scale_logs_carry_the_prescription_and_are_already_evaluated(seeded):
+    logs = SetLog.objects.filter(patient__clinic=seeded)
+    assert logs.count() > PATIENTS * 50
+    assert not logs.filter(evaluated_at__isnull=True).exists()
+    assert not logs.filter(performed_on__gte=NOW.date()).exists()
+    ladder = logs.filter(item__ladder__isnull=False)
+    assert ladder.exists()
+    assert not ladder.filter(ladder_level__isnull=True).exists()
+    for log in logs.select_related("item")[:200]:
+        assert log.target_sets == log.item.sets
+        assert log.target_per_side == log.item.per_side
+        assert log.side in (("left", "right") if log.item.per_side else ("both",))
+        assert log.item.is_active_on(log.performed_on)
+
+
+def test_seed_scale_logs_about_seventy_percent_of_prescribed_sets(seeded):
+    with time_machine.travel(NOW, tick=False):
+        ids = Patient.objects.filter(clinic=seeded).values_list("pk", flat=True)
+        yesterday = NOW.date() - timedelta(days=1)
+        summaries = adherence_summaries(
+            patient_ids=ids, start=yesterday - timedelta(days=DAYS), end=yesterday
+        )
+    prescribed = sum(s.prescribed for s in summaries.values())
+    completed = sum(s.completed for s in summaries.values())
+    assert prescribed > 0
+    assert 0.62 <= completed / prescribed <= 0.78
+
+
+def test_seed_scale_records_the_level_changes_behind_advanced_ladders(seeded):
+    advanced = ProgramItem.objects.filter(program__clinic=seeded, previous_level__isnull=False)
+    assert advanced.exists()
+    assert LevelChange.objects.filter(item__in=advanced).count() == advanced.count()
+    assert ProgressionPrompt.objects.filter(item__in=advanced, status="approved").count() == (
+        advanced.count()
+    )
+
+
+def test_seed_scale_refuses_an_existing_clinic_unless_replacing(seeded):
+    with pytest.raises(CommandError, match="exists"):
+        call_command("seed_scale", "--patients=2", "--days=3", "--clinic=Tiny scale")
+    call_command("seed_scale", "--patients=2", "--days=3", "--clinic=Tiny scale", "--replace")
+    assert Patient.objects.filter(clinic__name="Tiny scale").count() == 2
+    assert Clinic.objects.filter(name="Tiny scale").count() == 1
+
+
+def _setlog_indexes() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [SetLog._meta.db_table],
+        )
+        return set(cursor.fetchall())
+
+
+def test_seed_scale_rebuilds_the_set_log_indexes_it_drops_for_a_big_load(db, require_postgres):
+    before = _setlog_indexes()
+    result = scale_seed(
+        spec=ScaleSpec(patients=3, days=10, clinic_name="Rebuilt", rebuild_indexes=True)
+    )
+    assert result.set_logs > 0
+    assert _setlog_indexes() == before
+    scale_clear(clinic=result.clinic)
+    assert not Clinic.objects.filter(name="Rebuilt").exists()
+
+
+@pytest.mark.django_db
+def test_seed_scale_explains_that_it_needs_postgresql():
+    if settings.IS_POSTGRES:
+        pytest.skip("runs where the database is SQLite")
+    with pytest.raises(CommandError, match="PostgreSQL"):
+        call_command("seed_scale", "--small")
