@@ -175,3 +175,33 @@ def test_a_log_saved_with_enqueue_on_commit_is_enqueued_only_after_commit(
 
     apply_async.assert_called_once()
     assert apply_async.call_args.args[0] == (log.pk,)
+
+
+def test_a_worker_dying_mid_evaluation_loses_nothing_and_the_rerun_duplicates_nothing(item):
+    log = log_twenty_both_sides(item)
+    with (
+        mock.patch(
+            "apps.notifications.services.pain_alert_for_log", side_effect=SystemExit("killed")
+        ),
+        pytest.raises(SystemExit),
+    ):
+        evaluate_set_log(log.pk)
+
+    log.refresh_from_db()
+    assert log.evaluated_at is None  # the sweep will pick it up
+    assert not ProgressionPrompt.objects.exists()
+
+    evaluate_set_log(log.pk)
+    evaluate_set_log(log.pk)
+
+    assert ProgressionPrompt.objects.count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_sweep_re_enqueues_logs_nobody_evaluated_after_a_minute(item):
+    from apps.notifications.sweep import unevaluated_log_ids
+
+    old = SetLogFactory(item=item, logged_at=timezone.now() - timedelta(minutes=2))
+    SetLogFactory(item=item)  # just logged: its own message is still on the way
+
+    assert unevaluated_log_ids(now=timezone.now()) == [old.pk]
