@@ -27,5 +27,10 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "purge-expired-reports": {
+        "task": "apps.reports.tasks.purge_expired_reports",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
 }
 app.autodiscover_tasks()
