@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db import transaction
 
 from apps.clinics.models import Clinic, Role, User
+from apps.exercises.models import Exercise, Ladder
 from apps.patients.models import Patient
 from apps.patients.services import patient_create
+from apps.programs.models import Program
+from apps.programs.services import ItemSpec, program_create
 
 # Printed by seed_demo for the demo clinics only.
 DEMO_PASSWORD = "clamshell-demo"  # noqa: S105  # nosec B105
@@ -89,5 +93,52 @@ def seed_demo() -> list[Clinic]:
                     email=person.email,
                     time_zone=person.time_zone,
                 )
+        _seed_programs(clinic, therapists[0])
         clinics.append(clinic)
     return clinics
+
+
+# --- Programs (only once the exercise library is loaded) --------------------------------------
+
+DEMO_TEMPLATE = "Hip starter: clamshell ladder and side-lying leg raise"
+DEMO_PROGRAM = "Hip strengthening"
+CLAMSHELL_LADDER = "clamshell-boren-2011"
+DEMO_DAYS_AGO = 7
+
+
+def _demo_items() -> list[ItemSpec] | None:
+    """The clamshell ladder at level 1, the side-lying leg raise and the gluteal squeeze held;
+    None when the shared library is not loaded yet."""
+    ladder = Ladder.objects.filter(clinic__isnull=True, key=CLAMSHELL_LADDER).first()
+    exercises = {
+        exercise.key: exercise
+        for exercise in Exercise.objects.filter(
+            clinic__isnull=True, key__in=["side-lying-hip-abduction", "gluteal-squeeze"]
+        )
+    }
+    if ladder is None or len(exercises) < 2:
+        return None
+    return [
+        ItemSpec(ladder=ladder, level=1, sets=2, reps=10, per_side=True),
+        ItemSpec(exercise=exercises["side-lying-hip-abduction"], sets=2, reps=10),
+        # "5 holds of 5 s": one logged set per hold.
+        ItemSpec(exercise=exercises["gluteal-squeeze"], sets=5, hold_seconds=5, per_side=False),
+    ]
+
+
+def _seed_programs(clinic: Clinic, author: User) -> None:
+    """One clinic template, and a program started a week ago for each patient without one."""
+    items = _demo_items()
+    if items is None:
+        return
+    if not Program.objects.filter(clinic=clinic, is_template=True, name=DEMO_TEMPLATE).exists():
+        program_create(actor=author, name=DEMO_TEMPLATE, items=items)
+    for patient in Patient.objects.filter(clinic=clinic, programs__isnull=True):
+        program_create(
+            actor=patient.therapist,
+            name=DEMO_PROGRAM,
+            patient=patient,
+            start_date=patient.local_today() - timedelta(days=DEMO_DAYS_AGO),
+            activate=True,
+            items=items,
+        )

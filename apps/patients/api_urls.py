@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from apps.patients import api
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("patients/", api.PatientListApi.as_view(), name="api-patient-list"),
+    path("patients/create/", api.PatientCreateApi.as_view(), name="api-patient-create"),
+    path("patients/<uuid:public_id>/", api.PatientDetailApi.as_view(), name="api-patient"),
+    path(
+        "patients/<uuid:public_id>/update/",
+        api.PatientUpdateApi.as_view(),
+        name="api-patient-update",
+    ),
+]

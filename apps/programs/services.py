@@ -102,16 +102,20 @@ def _starts_in_history(program: Program) -> bool:
     return program.start_date < patient_today(program)
 
 
-def _item_create(*, program: Program, spec: ItemSpec, position: int) -> ProgramItem:
+def _item_create(
+    *, program: Program, spec: ItemSpec, position: int, with_program: bool = False
+) -> ProgramItem:
+    """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
     exercise = _check_library(program, spec)
     reps, hold = _default_amount(spec, exercise)
     sets = spec.sets if spec.sets is not None else exercise.default_sets
     rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
     validate_dose(sets=sets, reps=reps, hold_seconds=hold, rest_seconds=rest)
+    late = not with_program and _starts_in_history(program)
     return ProgramItem.objects.create(
         program=program,
         position=position,
-        active_from=patient_today(program) if _starts_in_history(program) else None,
+        active_from=patient_today(program) if late else None,
         exercise=spec.exercise,
         ladder=spec.ladder,
         current_level=spec.level if spec.ladder is not None else None,
@@ -327,7 +331,7 @@ def _add_all(program: Program, specs: Sequence[ItemSpec]) -> None:
     start = _next_position(program)
     for index, spec in enumerate(specs):
         try:
-            _item_create(program=program, spec=spec, position=start + index)
+            _item_create(program=program, spec=spec, position=start + index, with_program=True)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(f"items[{index}].{field}", []).extend(messages)
@@ -455,3 +459,21 @@ def _program_start(program: Program, start: date, end: date | None, mask: int) -
     program.updated_at = timezone.now()
     program.save(update_fields=["start_date", "end_date", "weekdays", "is_active", "updated_at"])
     return program
+
+
+@transaction.atomic
+def program_edit(
+    *,
+    actor: User,
+    program: Program,
+    name: str,
+    notes: str,
+    weekdays: Iterable[int],
+    start_date: date | None,
+    end_date: date | None,
+) -> Program:
+    """Change name, notes and schedule together (the API's update): all or nothing."""
+    program_update(actor=actor, program=program, name=name, notes=notes)
+    return program_schedule_update(
+        actor=actor, program=program, weekdays=weekdays, start_date=start_date, end_date=end_date
+    )

@@ -354,3 +354,20 @@ def test_save_as_template_copies_current_items_at_their_level_today(therapist_a)
     assert template.is_template
     assert template.patient is None
     assert [item.current_level for item in template.items.all()] == [3]
+
+
+def test_items_created_with_a_backdated_program_start_with_it(therapist_a):
+    patient = PatientFactory(therapist=therapist_a)
+
+    program = program_create(
+        actor=therapist_a,
+        name="Since last week",
+        patient=patient,
+        start_date=TODAY - dt.timedelta(days=7),
+        activate=True,
+        items=[ItemSpec(exercise=ExerciseFactory())],
+    )
+
+    item = program.items.get()
+    assert item.active_from is None
+    assert item.is_active_on(TODAY - dt.timedelta(days=7))

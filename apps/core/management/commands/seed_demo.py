@@ -3,9 +3,10 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from apps.clinics.models import User
-from apps.core.demo import DEMO_PASSWORD, seed_demo
+from apps.core.demo import DEMO_PASSWORD, DEMO_TEMPLATE, seed_demo
 from apps.patients.auth import personal_link_url
 from apps.patients.models import Patient
+from apps.programs.models import Program
 
 
 class Command(BaseCommand):
@@ -26,4 +27,12 @@ class Command(BaseCommand):
             for patient in Patient.objects.filter(clinic=clinic).order_by("full_name"):
                 who = f"{patient.full_name} (year of birth {patient.year_of_birth})"
                 out.write(f"    Patient       {who}: {personal_link_url(patient)}")
+        if Program.objects.filter(is_template=True, name=DEMO_TEMPLATE).exists():
+            out.write(
+                f"\n  Each patient has a program that started a week ago; template: {DEMO_TEMPLATE}"
+            )
+        else:
+            out.write(
+                "\n  No demo programs: load the exercise library first (manage.py load_library)."
+            )
         out.write("")

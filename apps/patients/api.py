@@ -1,0 +1,161 @@
+"""The staff patient API under /api/v1/patients/: list, detail, create, update.
+
+Clinic staff only (a patient gets 403). Reads are scoped to the caller's clinic; changes to
+patients the caller may edit (a therapist's own, any for a clinic admin). Any other patient is
+a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn, cast
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.clinics.models import Role, User
+from apps.patients import services
+from apps.patients.models import Patient
+from apps.patients.serializers import PatientIn, PatientOut
+from apps.patients.views import patient_rows
+
+
+class IsClinicStaff(BasePermission):
+    message = "This API is for clinic staff."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        return bool(user.is_authenticated and getattr(user, "is_clinic_staff", False))
+
+
+def raise_service_error(error: DjangoValidationError) -> NoReturn:
+    """Turn a service's ValidationError into the API's 400 with a message per field."""
+    if hasattr(error, "error_dict"):
+        raise ValidationError(error.message_dict) from error
+    raise ValidationError({"non_field_errors": error.messages}) from error
+
+
+class StaffApi(APIView):
+    permission_classes = (IsClinicStaff,)
+
+    @property
+    def user(self) -> User:
+        return cast(User, self.request.user)
+
+    def audit(self, action: Action, patient: Patient | None, target: Any = None) -> None:
+        audit_record(
+            actor=self.user, action=action, patient=patient, target=target or patient,
+            request=self.request._request,
+        )  # fmt: skip
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="patients_list",
+        summary="Patients: your own, or the whole clinic with scope=all (admins: always)",
+        parameters=[
+            OpenApiParameter("q", str, description="Search in names and emails."),
+            OpenApiParameter("scope", str, description="mine (default) or all."),
+        ],
+    )
+)
+class PatientListApi(StaffApi, generics.ListAPIView[Patient]):
+    serializer_class = PatientOut
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Patient]:
+        params = self.request.query_params
+        query, scope = params.get("q", "")[:100], params.get("scope", "mine")
+        if scope not in ("mine", "all"):
+            raise ValidationError({"scope": ["Use mine or all."]})
+        return patient_rows(self.user, query=query, everyone=scope == "all")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.audit(Action.VIEW, None)
+        return super().list(request, *args, **kwargs)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="patients_retrieve", summary="One patient of your clinic", responses=PatientOut
+    )
+)
+class PatientDetailApi(StaffApi):
+    def get(self, request: Request, public_id: UUID) -> Response:
+        patients = Patient.objects.visible_to(self.user).select_related("therapist")
+        patient = get_object_or_404(patients, public_id=public_id)
+        self.audit(Action.VIEW, patient)
+        return Response(PatientOut(patient).data)
+
+
+def _therapist(user: User, public_id: UUID | None, default: User) -> User:
+    """Admins may name a member of staff; anyone else looks after the patient themselves."""
+    if public_id is None:
+        return default
+    if not user.is_clinic_admin:
+        raise ValidationError({"therapist": ["Only a clinic admin chooses the therapist."]})
+    staff = User.objects.filter(
+        clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], public_id=public_id
+    ).first()
+    if staff is None:
+        raise ValidationError({"therapist": ["Unknown member of staff."]})
+    return staff
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="patients_create",
+        summary="Add a patient",
+        request=PatientIn,
+        responses={201: PatientOut},
+    )
+)
+class PatientCreateApi(StaffApi):
+    def post(self, request: Request) -> Response:
+        payload = PatientIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data["therapist"] = _therapist(self.user, data.pop("therapist", None), self.user)
+        try:
+            patient = services.patient_create(**data)
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit(Action.CREATE, patient)
+        return Response(PatientOut(patient).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    patch=extend_schema(
+        operation_id="patients_update",
+        summary="Change a patient (fields left out stay as they are)",
+        request=PatientIn,
+        responses=PatientOut,
+    )
+)
+class PatientUpdateApi(StaffApi):
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        patients = Patient.objects.editable_by(self.user).select_related("therapist", "user")
+        patient = get_object_or_404(patients, public_id=public_id)
+        payload = PatientIn(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = {name: getattr(patient, name) for name in services.PATIENT_FIELDS}
+        data |= dict(payload.validated_data)
+        data["therapist"] = _therapist(
+            self.user, payload.validated_data.get("therapist"), patient.therapist
+        )
+        try:
+            services.patient_update(patient=patient, **data)
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit(Action.CHANGE, patient)
+        return Response(PatientOut(patient).data)

@@ -1,0 +1,57 @@
+"""Input and output serializers of the staff patient API (one pair per operation)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from apps.patients.forms import time_zone_choices
+from apps.patients.models import Patient, ReminderChannel
+
+
+class TherapistOut(serializers.Serializer[object]):
+    id = serializers.UUIDField(source="public_id")
+    full_name = serializers.CharField()
+
+
+class PatientOut(serializers.ModelSerializer[Patient]):
+    id = serializers.UUIDField(source="public_id")
+    therapist = TherapistOut()
+    link_active = serializers.BooleanField()
+
+    class Meta:
+        model = Patient
+        fields = (
+            "id",
+            "full_name",
+            "email",
+            "phone",
+            "year_of_birth",
+            "time_zone",
+            "reminder_time",
+            "reminder_channel",
+            "reminders_enabled",
+            "therapist",
+            "link_active",
+            "created_at",
+        )
+
+
+class PatientIn(serializers.Serializer[object]):
+    """Create a patient; on update every field is optional (unchanged when left out)."""
+
+    full_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    year_of_birth = serializers.IntegerField(min_value=1900, max_value=2100)
+    time_zone = serializers.ChoiceField(
+        choices=time_zone_choices(), default=lambda: settings.DEFAULT_PATIENT_TIME_ZONE
+    )
+    reminder_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    reminder_channel = serializers.ChoiceField(
+        choices=ReminderChannel.choices, default=ReminderChannel.EMAIL
+    )
+    reminders_enabled = serializers.BooleanField(default=True)
+    therapist = serializers.UUIDField(
+        required=False, help_text="Clinic admins only: the staff member looking after them."
+    )

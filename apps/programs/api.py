@@ -1,0 +1,325 @@
+"""The program API under /api/v1/programs/: list, detail, create, update, assign, items.
+
+Clinic staff only. Reads cover the caller's clinic; changes need ``editable_by`` (the
+clinic's templates and the programs of patients the caller may edit). Another clinic's
+program, or a colleague's patient's program when changing it, is a 404. Bad input is a 400
+with a message per field, and nothing of the request is saved.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.audit.models import Action
+from apps.exercises.models import Exercise, Ladder
+from apps.patients.api import StaffApi, raise_service_error
+from apps.patients.models import Patient
+from apps.programs import services
+from apps.programs.builder import builder_rows
+from apps.programs.models import Program, ProgramItem
+from apps.programs.serializers import (
+    ItemIn,
+    ItemUpdateIn,
+    ProgramAssignIn,
+    ProgramCreateIn,
+    ProgramDetailOut,
+    ProgramOut,
+    ProgramUpdateIn,
+    ReorderIn,
+)
+
+ITEM_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "notes", "auto_advance")
+
+
+class ProgramApi(StaffApi):
+    def editable(self, public_id: UUID) -> Program:
+        programs = Program.objects.editable_by(self.user).select_related("patient", "clinic")
+        return get_object_or_404(programs, public_id=public_id)
+
+    def detail(self, program: Program, status_code: int = status.HTTP_200_OK) -> Response:
+        rows = builder_rows(program=program, today=services.patient_today(program))
+        data = ProgramDetailOut(program, context={"rows": rows}).data
+        return Response(data, status=status_code)
+
+    def audit_program(self, action: Action, program: Program) -> None:
+        if program.patient is not None:
+            self.audit(action, program.patient, program)
+
+    def patient(self, public_id: UUID | None) -> Patient | None:
+        if public_id is None:
+            return None
+        patient = Patient.objects.editable_by(self.user).filter(public_id=public_id).first()
+        if patient is None:
+            raise ValidationError({"patient": ["Unknown patient, or not one you may change."]})
+        return patient
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="programs_list",
+        summary="Programs and templates of your clinic (newest first)",
+        parameters=[
+            OpenApiParameter("patient", UUID, description="Only this patient's programs."),
+            OpenApiParameter("kind", str, description="template or assigned."),
+        ],
+    )
+)
+class ProgramListApi(StaffApi, generics.ListAPIView[Program]):
+    serializer_class = ProgramOut
+    filter_backends = ()
+
+    def get_queryset(self) -> QuerySet[Program]:
+        programs = Program.objects.visible_to(self.user).select_related("patient")
+        params = self.request.query_params
+        kind = params.get("kind")
+        if kind not in (None, "template", "assigned"):
+            raise ValidationError({"kind": ["Use template or assigned."]})
+        if kind:
+            programs = programs.filter(is_template=kind == "template")
+        if params.get("patient"):
+            programs = programs.filter(patient__public_id=_uuid(params["patient"], "patient"))
+        return programs.order_by("-created_at", "pk")
+
+
+def _uuid(value: str, field: str) -> UUID:
+    try:
+        return UUID(value)
+    except ValueError as error:
+        raise ValidationError({field: ["Give a valid id."]}) from error
+
+
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="programs_retrieve",
+        summary="A program with its current items and their %MVIC",
+        responses=ProgramDetailOut,
+    )
+)
+class ProgramDetailApi(ProgramApi):
+    def get(self, request: Request, public_id: UUID) -> Response:
+        programs = Program.objects.visible_to(self.user).select_related("patient", "clinic")
+        program = get_object_or_404(programs, public_id=public_id)
+        self.audit_program(Action.VIEW, program)
+        return self.detail(program)
+
+
+def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> services.ItemSpec:
+    """Resolve library ids (in the caller's library) into an ItemSpec."""
+    prefix = f"items[{index}]." if index is not None else ""
+    values = {key: value for key, value in data.items() if key not in ("exercise", "ladder")}
+    if data.get("exercise") is not None:
+        exercise = Exercise.objects.visible_to(user).filter(public_id=data["exercise"]).first()
+        if exercise is None:
+            raise ValidationError({f"{prefix}exercise": ["Unknown exercise."]})
+        values["exercise"] = exercise
+    if data.get("ladder") is not None:
+        ladder = Ladder.objects.visible_to(user).filter(public_id=data["ladder"]).first()
+        if ladder is None:
+            raise ValidationError({f"{prefix}ladder": ["Unknown ladder."]})
+        values["ladder"] = ladder
+    return services.ItemSpec(**values)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_create",
+        summary="Create a template (no patient) or an assigned program with its items",
+        request=ProgramCreateIn,
+        responses={201: ProgramDetailOut},
+    )
+)
+class ProgramCreateApi(ProgramApi):
+    def post(self, request: Request) -> Response:
+        payload = ProgramCreateIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        patient = self.patient(data.pop("patient", None))
+        template = self._template(data.pop("template", None))
+        items = [
+            _item_spec(self.user, dict(item), n) for n, item in enumerate(data.pop("items", []))
+        ]
+        try:
+            program = services.program_create(
+                actor=self.user, patient=patient, template=template, items=items,
+                activate=True, **data,
+            )  # fmt: skip
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CREATE, program)
+        return self.detail(program, status.HTTP_201_CREATED)
+
+    def _template(self, public_id: UUID | None) -> Program | None:
+        if public_id is None:
+            return None
+        found = Program.objects.visible_to(self.user).templates().filter(public_id=public_id)
+        template = found.first()
+        if template is None:
+            raise ValidationError({"template": ["Unknown template."]})
+        return template
+
+
+@extend_schema_view(
+    patch=extend_schema(
+        operation_id="programs_update",
+        summary="Change a program's name, notes and schedule (fields left out stay)",
+        request=ProgramUpdateIn,
+        responses=ProgramDetailOut,
+    )
+)
+class ProgramUpdateApi(ProgramApi):
+    def patch(self, request: Request, public_id: UUID) -> Response:
+        program = self.editable(public_id)
+        payload = ProgramUpdateIn(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        current: dict[str, Any] = {
+            "name": program.name,
+            "notes": program.notes,
+            "weekdays": program.weekday_numbers,
+            "start_date": program.start_date,
+            "end_date": program.end_date,
+        }
+        try:
+            services.program_edit(
+                actor=self.user, program=program, **(current | dict(payload.validated_data))
+            )
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CHANGE, program)
+        return self.detail(program)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_assign",
+        summary="Assign to a patient: a template is copied into the patient's own program",
+        request=ProgramAssignIn,
+        responses={201: ProgramDetailOut},
+    )
+)
+class ProgramAssignApi(ProgramApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        program = self.editable(public_id)
+        payload = ProgramAssignIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        patient = self.patient(data.pop("patient"))
+        if patient is None:  # the serializer requires it
+            raise ValidationError({"patient": ["Choose a patient."]})
+        try:
+            assigned = services.program_assign(
+                actor=self.user, program=program, patient=patient, **data
+            )
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CREATE, assigned)
+        return self.detail(assigned, status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_items_create",
+        summary="Add an item",
+        request=ItemIn,
+        responses={201: ProgramDetailOut},
+    )
+)
+class ProgramItemAddApi(ProgramApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        program = self.editable(public_id)
+        payload = ItemIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        spec = _item_spec(self.user, dict(payload.validated_data))
+        try:
+            services.program_item_add(actor=self.user, program=program, spec=spec)
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CHANGE, program)
+        return self.detail(program, status.HTTP_201_CREATED)
+
+
+class ProgramItemApi(ProgramApi):
+    def item(self, program: Program, item_id: UUID) -> ProgramItem:
+        current = program.items.current(on=services.patient_today(program))
+        return get_object_or_404(current, public_id=item_id)
+
+
+@extend_schema_view(
+    patch=extend_schema(
+        operation_id="programs_items_update",
+        summary="Change an item's dose (history kept)",
+        request=ItemUpdateIn,
+        responses=ProgramDetailOut,
+    )
+)
+class ProgramItemUpdateApi(ProgramItemApi):
+    def patch(self, request: Request, public_id: UUID, item_id: UUID) -> Response:
+        program = self.editable(public_id)
+        item = self.item(program, item_id)
+        payload = ItemUpdateIn(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        values = {name: getattr(item, name) for name in ITEM_FIELDS}
+        try:
+            services.program_item_update(
+                actor=self.user, item=item, **(values | dict(payload.validated_data))
+            )
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CHANGE, program)
+        return self.detail(program)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_items_remove",
+        summary="Remove an item (history kept)",
+        request=None,
+        responses=ProgramDetailOut,
+    )
+)
+class ProgramItemRemoveApi(ProgramItemApi):
+    def post(self, request: Request, public_id: UUID, item_id: UUID) -> Response:
+        program = self.editable(public_id)
+        item = self.item(program, item_id)
+        try:
+            services.program_item_remove(actor=self.user, item=item)
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CHANGE, program)
+        return self.detail(program)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_items_reorder",
+        summary="Reorder the items",
+        request=ReorderIn,
+        responses=ProgramDetailOut,
+    )
+)
+class ProgramItemsReorderApi(ProgramApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        program = self.editable(public_id)
+        payload = ReorderIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        ids = dict(
+            program.items.current(on=services.patient_today(program)).values_list("public_id", "pk")
+        )
+        order = [ids.get(public) for public in payload.validated_data["items"]]
+        try:
+            services.program_items_reorder(
+                actor=self.user, program=program, item_ids=[pk or 0 for pk in order]
+            )
+        except DjangoValidationError as error:
+            raise_service_error(error)
+        self.audit_program(Action.CHANGE, program)
+        return self.detail(program)

@@ -1,0 +1,155 @@
+"""Input and output serializers of the program API (one pair per operation).
+
+Weekdays travel as names (``["mon", "wed", "fri"]``); items name an exercise or a ladder by
+its public id.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.programs.builder import ItemRow
+from apps.programs.models import Program
+from apps.programs.validation import WEEKDAY_NAMES
+
+
+class WeekdaysField(serializers.ListField):
+    child = serializers.ChoiceField(choices=WEEKDAY_NAMES)
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [WEEKDAY_NAMES[day] for day in range(7) if int(data) & (1 << day)]
+
+    def to_internal_value(self, data: Any) -> list[int]:
+        names = super().to_internal_value(data)
+        return sorted({WEEKDAY_NAMES.index(name) for name in names})
+
+
+class ProgramOut(serializers.ModelSerializer[Program]):
+    id = serializers.UUIDField(source="public_id")
+    patient = serializers.UUIDField(source="patient.public_id", allow_null=True, default=None)
+    weekdays = WeekdaysField()
+
+    class Meta:
+        model = Program
+        fields: tuple[str, ...] = (
+            "id",
+            "name",
+            "notes",
+            "is_template",
+            "is_active",
+            "patient",
+            "weekdays",
+            "start_date",
+            "end_date",
+            "created_at",
+            "updated_at",
+        )
+
+
+class LibraryRefOut(serializers.Serializer[object]):
+    id = serializers.UUIDField(source="public_id")
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ItemOut(serializers.Serializer[ItemRow]):
+    """An item as in force now, with the exercise done today and its %MVIC (null: not
+    reported)."""
+
+    id = serializers.UUIDField(source="item.public_id")
+    track = serializers.UUIDField(source="item.track")
+    position = serializers.IntegerField(source="item.position")
+    exercise = LibraryRefOut(allow_null=True)
+    ladder = LibraryRefOut(source="item.ladder", allow_null=True)
+    level = serializers.IntegerField(allow_null=True)
+    sets = serializers.IntegerField(source="item.sets")
+    reps = serializers.IntegerField(source="item.reps", allow_null=True)
+    hold_seconds = serializers.IntegerField(source="item.hold_seconds", allow_null=True)
+    per_side = serializers.BooleanField(source="item.per_side")
+    rest_seconds = serializers.IntegerField(source="item.rest_seconds")
+    notes = serializers.CharField(source="item.notes")
+    auto_advance = serializers.BooleanField(source="item.auto_advance")
+    active_from = serializers.DateField(source="item.active_from", allow_null=True)
+    gluteus_medius_mvic = serializers.DecimalField(
+        source="medius.value", max_digits=5, decimal_places=1, allow_null=True
+    )
+    gluteus_maximus_mvic = serializers.DecimalField(
+        source="maximus.value", max_digits=5, decimal_places=1, allow_null=True
+    )
+
+
+class ProgramDetailOut(ProgramOut):
+    items = serializers.SerializerMethodField()
+
+    class Meta(ProgramOut.Meta):
+        fields = (*ProgramOut.Meta.fields, "items")
+
+    def get_items(self, program: Program) -> list[dict[str, Any]]:
+        rows = self.context["rows"]
+        return [dict(item) for item in ItemOut(rows, many=True).data]
+
+
+class ItemIn(serializers.Serializer[object]):
+    """A new item: an exercise, or a ladder at a starting level. Dose values left out come
+    from the exercise's defaults."""
+
+    exercise = serializers.UUIDField(required=False)
+    ladder = serializers.UUIDField(required=False)
+    level = serializers.IntegerField(required=False, min_value=1)
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    per_side = serializers.BooleanField(required=False, allow_null=True, default=None)
+    rest_seconds = serializers.IntegerField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    auto_advance = serializers.BooleanField(required=False, default=False)
+
+
+class ItemUpdateIn(serializers.Serializer[object]):
+    """Fields left out stay as they are. A dose change on an item with history ends it and
+    starts a new row of the same track (the response shows the row now in force)."""
+
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    per_side = serializers.BooleanField(required=False)
+    rest_seconds = serializers.IntegerField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    auto_advance = serializers.BooleanField(required=False)
+
+
+class ProgramCreateIn(serializers.Serializer[object]):
+    """Without ``patient``: a clinic template. With ``patient``: an assigned program that
+    starts on ``start_date`` (default: the patient's today)."""
+
+    name = serializers.CharField(max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    patient = serializers.UUIDField(required=False)
+    template = serializers.UUIDField(required=False, help_text="Start from this template.")
+    weekdays = WeekdaysField(required=False)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+    items = ItemIn(many=True, required=False)
+
+
+class ProgramUpdateIn(serializers.Serializer[object]):
+    """Fields left out stay as they are."""
+
+    name = serializers.CharField(max_length=200, required=False)
+    notes = serializers.CharField(required=False, allow_blank=True)
+    weekdays = WeekdaysField(required=False)
+    start_date = serializers.DateField(required=False)
+    end_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ProgramAssignIn(serializers.Serializer[object]):
+    patient = serializers.UUIDField()
+    start_date = serializers.DateField(required=False, help_text="Default: the patient's today.")
+    end_date = serializers.DateField(required=False, allow_null=True)
+    weekdays = WeekdaysField(required=False, help_text="Default: the program's weekdays.")
+
+
+class ReorderIn(serializers.Serializer[object]):
+    items = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)

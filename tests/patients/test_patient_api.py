@@ -1,0 +1,139 @@
+import pytest
+
+from apps.audit.models import AuditEntry
+from apps.patients.models import Patient
+from tests.conftest import signed_in
+from tests.factories import PatientFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+NEW = {
+    "full_name": "Lee Park",
+    "email": "lee@mail.example",
+    "year_of_birth": 1980,
+    "time_zone": "Asia/Seoul",
+}
+
+
+def test_the_list_is_scoped_to_the_therapist_and_searchable(therapist_a, patient_a, patient_b):
+    colleague = PatientFactory(
+        therapist=StaffFactory(clinic=therapist_a.clinic), full_name="Cara C"
+    )
+    client = signed_in(therapist_a)
+
+    mine = client.get("/api/v1/patients/").json()
+    everyone = client.get("/api/v1/patients/?scope=all&q=cara").json()
+
+    assert [row["id"] for row in mine["results"]] == [str(patient_a.public_id)]
+    assert [row["id"] for row in everyone["results"]] == [str(colleague.public_id)]
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_the_list_runs_a_fixed_number_of_queries(therapist_a, django_assert_max_num_queries, count):
+    PatientFactory.create_batch(count, therapist=therapist_a)
+    client = signed_in(therapist_a)
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/api/v1/patients/")
+
+    assert len(response.json()["results"]) == count
+
+
+def test_a_bad_scope_is_a_400(therapist_a):
+    response = signed_in(therapist_a).get("/api/v1/patients/?scope=everyone")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"scope": ["Use mine or all."]}
+
+
+def test_create_makes_the_caller_the_therapist_and_is_audited(therapist_a):
+    response = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", NEW, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    patient = Patient.objects.get(public_id=response.json()["id"])
+    assert (patient.therapist, patient.time_zone) == (therapist_a, "Asia/Seoul")
+    assert AuditEntry.objects.filter(action="create", patient=patient).exists()
+
+
+def test_create_with_bad_input_is_a_400_with_messages_and_saves_nothing(therapist_a):
+    bad = NEW | {"time_zone": "Nowhere/City", "year_of_birth": 1800}
+
+    response = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", bad, content_type="application/json"
+    )
+
+    body = response.json()
+    assert response.status_code == 400
+    assert set(body["errors"]) == {"time_zone", "year_of_birth"}
+    assert body["message"]
+    assert not Patient.objects.exists()
+
+
+def test_a_rule_of_the_service_is_a_400_too(therapist_a):
+    data = NEW | {"reminder_channel": "sms"}
+
+    response = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", data, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {"phone": ["Text-message reminders need a phone number."]}
+
+
+def test_only_an_admin_chooses_the_therapist(therapist_a, admin_a):
+    colleague = StaffFactory(clinic=therapist_a.clinic)
+    data = NEW | {"therapist": str(colleague.public_id)}
+
+    denied = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", data, content_type="application/json"
+    )
+    allowed = signed_in(admin_a).post(
+        "/api/v1/patients/create/", data, content_type="application/json"
+    )
+
+    assert denied.status_code == 400
+    assert allowed.status_code == 201
+    assert Patient.objects.get().therapist == colleague
+
+
+def test_update_changes_only_the_fields_given(therapist_a, patient_a):
+    response = signed_in(therapist_a).patch(
+        f"/api/v1/patients/{patient_a.public_id}/update/",
+        {"phone": "+1 555 0100"},
+        content_type="application/json",
+    )
+
+    patient_a.refresh_from_db()
+    assert response.status_code == 200
+    assert (patient_a.phone, patient_a.full_name) == ("+1 555 0100", "Ann A")
+
+
+def test_a_therapist_cannot_update_a_colleagues_patient_it_is_a_404(therapist_a):
+    colleague_patient = PatientFactory(therapist=StaffFactory(clinic=therapist_a.clinic))
+    client = signed_in(therapist_a)
+
+    assert client.get(f"/api/v1/patients/{colleague_patient.public_id}/").status_code == 200
+    response = client.patch(
+        f"/api/v1/patients/{colleague_patient.public_id}/update/",
+        {"phone": "1"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+
+
+def test_another_clinics_patient_is_a_404(admin_a, patient_b):
+    client = signed_in(admin_a)
+
+    assert client.get(f"/api/v1/patients/{patient_b.public_id}/").status_code == 404
+    response = client.patch(
+        f"/api/v1/patients/{patient_b.public_id}/update/", {}, content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_a_patient_is_refused(patient_a):
+    client = signed_in(patient_a.user)
+
+    assert client.get("/api/v1/patients/").status_code == 403
+    assert client.get(f"/api/v1/patients/{patient_a.public_id}/").status_code == 403

@@ -1,0 +1,39 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from apps.core.demo import DEMO_DAYS_AGO, seed_demo
+from apps.patients.models import Patient
+from apps.programs.models import Program
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_the_library_the_demo_has_patients_but_no_programs():
+    seed_demo()
+
+    assert Patient.objects.count() == 7
+    assert not Program.objects.exists()
+
+
+def test_each_demo_patient_gets_a_program_started_a_week_ago_and_each_clinic_a_template():
+    call_command("load_library", verbosity=0)
+
+    seed_demo()
+    seed_demo()
+
+    assert Program.objects.filter(is_template=True).count() == 2
+    for patient in Patient.objects.all():
+        (program,) = patient.programs.all()
+        assert program.is_active
+        assert program.start_date == patient.local_today() - dt.timedelta(days=DEMO_DAYS_AGO)
+        ladder, single, hold = program.items.order_by("position")
+        assert (ladder.ladder.key, ladder.current_level, ladder.active_from) == (
+            "clamshell-boren-2011",
+            1,
+            None,
+        )
+        assert single.exercise.key == "side-lying-hip-abduction"
+        assert (hold.exercise.key, hold.hold_seconds, hold.reps) == ("gluteal-squeeze", 5, None)
+        assert program.is_scheduled_on(program.start_date)
