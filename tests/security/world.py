@@ -21,6 +21,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
 from apps.clinics.tokens import api_token_create
+from apps.exercises.models import EvidenceValue, Study
 from apps.patients.models import Patient, SetLog
 from apps.programs.models import LevelChange, ProgressionPrompt
 from tests.factories import (
@@ -83,6 +84,21 @@ def _programs(side: Side) -> None:
     objects = side.objects
     objects["exercise"] = ExerciseFactory(clinic=side.clinic, name=f"Clinic {side.clinic.pk} move")
     objects["ladder"] = LadderFactory(clinic=side.clinic, levels=2)
+    study = Study.objects.create(
+        key=f"clinic-study-{side.clinic.pk}",
+        clinic=side.clinic,
+        short_name="Our study",
+        citation="x",
+    )
+    objects["evidence"] = EvidenceValue.objects.create(
+        exercise=objects["exercise"],
+        study=study,
+        muscle="gluteus_medius",
+        mvic_percent=Decimal("30"),
+        confidence="clinic",
+        clinic=side.clinic,
+        source="Our own measurements",
+    )
     objects["template"] = TemplateProgramFactory(clinic=side.clinic, created_by=side.therapist)
     program = ProgramFactory(patient=side.patient)
     objects["program"] = program

@@ -1,0 +1,174 @@
+"""Who may use each page and API operation: the rules the isolation matrix checks.
+
+Add an entry when you add a URL or an API operation (the matrix fails until you do). Say who
+it is for (``audience``), which object its URL names (``obj``: a kind built by
+``tests/security/world.py``), and whether it changes state (``writes``: the matrix then sends
+it only where it must be refused, never for the owner). Everything else is derived:
+
+* anonymous: pages redirect to sign-in (302), API operations answer 401;
+* a signed-in user outside the audience: 403 or 404 (a page may also redirect them home);
+* another clinic's object (another patient's, for a patient): 404;
+* the audience on their own clinic's object: ``ok`` (200 unless stated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any signed-in user
+PATIENT = "patient"  # the patient themself
+STAFF = "staff"  # therapists and clinic admins
+ADMIN = "admin"  # clinic admins only
+
+
+@dataclass(frozen=True)
+class Rule:
+    audience: str
+    obj: str | None = None
+    writes: bool = False
+    ok: frozenset[int] = frozenset({200})
+    # URL kwargs that are not an object's public_id (e.g. a link token), from a world side.
+    kwargs: Callable[[Any], dict[str, Any]] | None = None
+    # Public pages may show what their URL unlocks (a personal link shows a first name).
+    leak_check: bool = True
+    # API tokens act as a staff member but may not manage tokens.
+    token_allowed: bool = True
+
+
+def _personal_link(side: Any) -> dict[str, Any]:
+    from apps.patients.auth import personal_link_token
+
+    return {"public_id": side.patient.public_id, "token": personal_link_token(side.patient)}
+
+
+def _program_item(side: Any) -> dict[str, Any]:
+    return {
+        "public_id": side.objects["program"].public_id,
+        "item_id": side.objects["item"].public_id,
+    }
+
+
+def _bad_token(side: Any) -> dict[str, Any]:
+    return {"token": "not-a-valid-token"}
+
+
+PAGES: dict[str, Rule] = {
+    "core:home": Rule(SIGNED_IN, ok=frozenset({302})),
+    "core:healthz": Rule(PUBLIC, ok=frozenset({200, 503})),
+    "clinics:login": Rule(PUBLIC),
+    "clinics:verify": Rule(PUBLIC, ok=frozenset({302})),
+    "clinics:logout": Rule(PUBLIC, ok=frozenset({405})),
+    "clinics:two-factor": Rule(SIGNED_IN),
+    "clinics:api-tokens": Rule(ADMIN),
+    "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
+    "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
+    "patients:one-time-request": Rule(PUBLIC),
+    "patients:one-time": Rule(PUBLIC, kwargs=_bad_token, ok=frozenset({200, 404, 410})),
+    "patients:list": Rule(STAFF),
+    "patients:create": Rule(STAFF),
+    "patients:detail": Rule(STAFF, obj="patient"),
+    "patients:edit": Rule(STAFF, obj="patient"),
+    "patients:link-email": Rule(STAFF, obj="patient", writes=True),
+    "patients:link-renew": Rule(STAFF, obj="patient", writes=True),
+    "patients:link-revoke": Rule(STAFF, obj="patient", writes=True),
+    "patients:handout": Rule(STAFF, obj="patient"),
+    "patients:privacy-export": Rule(ADMIN, obj="patient"),
+    "patients:privacy-erase": Rule(ADMIN, obj="patient"),
+    "patients:today": Rule(PATIENT),
+    "patients:history": Rule(PATIENT),
+    "patients:log-set": Rule(PATIENT, writes=True),
+    "patients:log-edit": Rule(PATIENT, obj="set_log"),
+    "patients:log-delete": Rule(PATIENT, obj="set_log", writes=True),
+    "patients:offline": Rule(PUBLIC),
+    "patients:manifest": Rule(PUBLIC),
+    "patients:service-worker": Rule(PUBLIC),
+    "notifications:inbox": Rule(STAFF),
+    "notifications:reminders": Rule(STAFF),
+    "notifications:approve": Rule(STAFF, obj="prompt", writes=True),
+    "notifications:decline": Rule(STAFF, obj="prompt", writes=True),
+    "notifications:snooze": Rule(STAFF, obj="prompt", writes=True),
+    "notifications:alert-seen": Rule(STAFF, obj="alert", writes=True),
+    "notifications:opt-out": Rule(PUBLIC, kwargs=_bad_token, ok=frozenset({200, 400, 404})),
+    "exercises:library": Rule(STAFF),
+    "exercises:create": Rule(STAFF),
+    "exercises:edit": Rule(STAFF, obj="exercise"),
+    "exercises:evidence-add": Rule(STAFF, obj="exercise"),
+    "exercises:evidence-edit": Rule(STAFF, obj="evidence"),
+    "exercises:ladder-create": Rule(STAFF),
+    "exercises:ladder-edit": Rule(STAFF, obj="ladder"),
+    "exercises:study-create": Rule(STAFF),
+    "exercises:detail": Rule(STAFF, obj="exercise"),
+    "exercises:ladders": Rule(STAFF),
+    "exercises:ladder": Rule(STAFF, obj="ladder"),
+    "programs:list": Rule(STAFF),
+    "programs:new": Rule(STAFF),
+    "programs:builder": Rule(STAFF, obj="program"),
+    "programs:details": Rule(STAFF, obj="program", writes=True),
+    "programs:schedule": Rule(STAFF, obj="program", writes=True),
+    "programs:save-as-template": Rule(STAFF, obj="program", writes=True),
+    "programs:assign": Rule(STAFF, obj="program", writes=True),
+    "programs:exercise-search": Rule(STAFF, obj="program"),
+    "programs:item-add-exercise": Rule(STAFF, obj="program", writes=True),
+    "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True),
+    "programs:item-update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-move": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "reports:adherence": Rule(ADMIN),
+    "reports:adherence_export": Rule(ADMIN, writes=True),
+    "reports:job": Rule(ADMIN, obj="report_job"),
+    "reports:job_progress": Rule(ADMIN, obj="report_job"),
+    # The matrix's job has no file yet: its owner gets "not ready" (404) too.
+    "reports:job_download": Rule(ADMIN, obj="report_job", ok=frozenset({200, 404})),
+    "reports:dashboard": Rule(STAFF),
+    "reports:patient-progress": Rule(STAFF, obj="patient"),
+    "audit:log": Rule(ADMIN),
+    "audit:export": Rule(ADMIN),
+    "api-schema": Rule(PUBLIC),
+    "api-docs": Rule(PUBLIC),
+}
+
+# API operations by the operationId drf-spectacular gives them (see /api/schema/).
+OPERATIONS: dict[str, Rule] = {
+    "whoami": Rule(SIGNED_IN),
+    "tokens_list": Rule(ADMIN, token_allowed=False),
+    "tokens_create": Rule(ADMIN, writes=True, token_allowed=False),
+    "tokens_revoke": Rule(ADMIN, obj="api_token", writes=True, token_allowed=False),
+    "patients_list": Rule(STAFF),
+    "patients_create": Rule(STAFF, writes=True),
+    "patients_retrieve": Rule(STAFF, obj="patient"),
+    "patients_update": Rule(STAFF, obj="patient", writes=True),
+    "programs_list": Rule(STAFF),
+    "programs_create": Rule(STAFF, writes=True),
+    "programs_retrieve": Rule(STAFF, obj="program"),
+    "programs_update": Rule(STAFF, obj="program", writes=True),
+    "programs_assign": Rule(STAFF, obj="program", writes=True),
+    "programs_items_create": Rule(STAFF, obj="program", writes=True),
+    "programs_items_reorder": Rule(STAFF, obj="program", writes=True),
+    "programs_items_update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs_items_remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "me_today_retrieve": Rule(PATIENT),
+    "me_logs_list": Rule(PATIENT),
+    "me_logs_create": Rule(PATIENT, writes=True),
+    "me_logs_retrieve": Rule(PATIENT, obj="set_log"),
+    "me_logs_partial_update": Rule(PATIENT, obj="set_log", writes=True),
+    "me_logs_destroy": Rule(PATIENT, obj="set_log", writes=True),
+    "exercises_list": Rule(STAFF),
+    "exercises_retrieve": Rule(STAFF, obj="exercise"),
+    "ladders_list": Rule(STAFF),
+    "ladders_retrieve": Rule(STAFF, obj="ladder"),
+    "evidence_list": Rule(STAFF),
+    "report_jobs_list": Rule(ADMIN),
+    "report_jobs_create": Rule(ADMIN, writes=True),
+    "report_jobs_retrieve": Rule(ADMIN, obj="report_job"),
+    "report_jobs_file": Rule(ADMIN, obj="report_job", ok=frozenset({200, 404})),
+    "prompts_list": Rule(STAFF),
+    "prompts_approve_create": Rule(STAFF, obj="prompt", writes=True),
+    "prompts_decline_create": Rule(STAFF, obj="prompt", writes=True),
+    "prompts_snooze_create": Rule(STAFF, obj="prompt", writes=True),
+    "alerts_list": Rule(STAFF),
+    "alerts_seen_create": Rule(STAFF, obj="alert", writes=True),
+    "reminders_list": Rule(STAFF),
+}
