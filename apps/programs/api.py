@@ -172,6 +172,11 @@ class ProgramCreateApi(ProgramApi):
     patch=extend_schema(
         operation_id="programs_update",
         summary="Change a program's name, notes and schedule (fields left out stay)",
+        description=(
+            "New weekdays for a program that has started end it yesterday and continue it "
+            "from today as a new program (its id is in the response), so past days keep "
+            "their schedule."
+        ),
         request=ProgramUpdateIn,
         responses=ProgramDetailOut,
     )
@@ -189,7 +194,7 @@ class ProgramUpdateApi(ProgramApi):
             "end_date": program.end_date,
         }
         try:
-            services.program_edit(
+            program = services.program_edit(
                 actor=self.user, program=program, **(current | dict(payload.validated_data))
             )
         except DjangoValidationError as error:

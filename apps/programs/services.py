@@ -21,6 +21,14 @@ from django.utils import timezone
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
+from apps.programs.rows import (
+    continue_items,
+    copy_items,
+    has_started,
+    item_has_history,
+    item_restart,
+    patient_today,
+)
 from apps.programs.validation import validate_dates, validate_dose, validate_name, weekdays_mask
 
 if TYPE_CHECKING:
@@ -47,12 +55,6 @@ class ItemSpec:
     rest_seconds: int | None = None
     notes: str = ""
     auto_advance: bool = False
-
-
-def patient_today(program: Program) -> date:
-    if program.patient is None:
-        return timezone.localdate()
-    return program.patient.local_today()
 
 
 def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
@@ -141,17 +143,6 @@ def program_item_add(*, actor: User, program: Program, spec: ItemSpec) -> Progra
     return _item_create(program=program, spec=spec, position=_next_position(program))
 
 
-def item_has_history(item: ProgramItem, today: date) -> bool:
-    """Whether the row may already have been prescribed on a past day, or has logs."""
-    program = item.program
-    if item.set_logs.exists():
-        return True
-    if program.is_template or not program.is_active or program.start_date is None:
-        return False
-    first_day = max(day for day in (item.active_from, program.start_date) if day is not None)
-    return first_day < today
-
-
 def _check_editable_row(item: ProgramItem, today: date) -> None:
     if item.active_until is not None and item.active_until < today:
         raise ValidationError("This item has already ended; edit the current one instead.")
@@ -188,29 +179,12 @@ def program_item_update(
     other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
     if dose_changed and item_has_history(item, today):
-        return _item_restart(item, today, {**dose, **other})
+        return item_restart(item, today, {**dose, **other})
     changes = {**dose, **other}
     for name, value in changes.items():
         setattr(item, name, value)
     item.save(update_fields=list(changes))
     return item
-
-
-def _item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> ProgramItem:
-    item.active_until = today - timedelta(days=1)
-    item.save(update_fields=["active_until"])
-    return ProgramItem.objects.create(
-        program=item.program,
-        track=item.track,
-        active_from=today,
-        position=item.position,
-        exercise_id=item.exercise_id,
-        ladder_id=item.ladder_id,
-        current_level=item.current_level,
-        previous_level=item.previous_level,
-        level_since=item.level_since,
-        **values,
-    )
 
 
 @transaction.atomic
@@ -253,26 +227,6 @@ def program_item_move(*, actor: User, item: ProgramItem, offset: int) -> None:
 
 
 # --- Programs -------------------------------------------------------------------------------
-
-
-def _copy_items(*, source: Program, target: Program) -> None:
-    """Copy the source's current items as fresh rows (new tracks) of the target."""
-    today = patient_today(source)
-    for position, item in enumerate(source.items.current(on=today)):
-        ProgramItem.objects.create(
-            program=target,
-            position=position,
-            exercise_id=item.exercise_id,
-            ladder_id=item.ladder_id,
-            current_level=item.level_on(today),
-            auto_advance=item.auto_advance,
-            sets=item.sets,
-            reps=item.reps,
-            hold_seconds=item.hold_seconds,
-            per_side=item.per_side,
-            rest_seconds=item.rest_seconds,
-            notes=item.notes,
-        )
 
 
 @transaction.atomic
@@ -321,7 +275,7 @@ def program_create(
         is_active=patient is None or activate,
     )
     if template is not None:
-        _copy_items(source=template, target=program)
+        copy_items(source=template, target=program)
     _add_all(program, items)
     return program
 
@@ -348,15 +302,6 @@ def program_update(*, actor: User, program: Program, name: str, notes: str = "")
     return program
 
 
-def _has_started(program: Program, today: date) -> bool:
-    return (
-        not program.is_template
-        and program.is_active
-        and program.start_date is not None
-        and program.start_date < today
-    )
-
-
 @transaction.atomic
 def program_schedule_update(
     *,
@@ -366,15 +311,20 @@ def program_schedule_update(
     start_date: date | None = None,
     end_date: date | None = None,
 ) -> Program:
-    """Change the weekdays (and, for a patient's program, its dates).
+    """Change the weekdays (and, for a patient's program, its dates); returns the program
+    now in force.
 
-    Once a program has started its past stays as it was: the start date is fixed and the
-    end date cannot be earlier than the patient's yesterday.
+    Once a program has started its past stays as it was: the start date is fixed, the end
+    date cannot be earlier than the patient's yesterday, and new weekdays start a new version
+    of the program today (see ``_program_continue``).
     """
     mask = weekdays_mask(weekdays)
     fields = ["weekdays", "updated_at"]
     if not program.is_template:
         _check_schedule_dates(program, start_date, end_date)
+        today = patient_today(program)
+        if mask != program.weekdays and has_started(program, today):
+            return _program_continue(actor, program, today, mask, end_date)
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
     program.weekdays = mask
@@ -383,12 +333,36 @@ def program_schedule_update(
     return program
 
 
+def _program_continue(
+    actor: User, program: Program, today: date, mask: int, end_date: date | None
+) -> Program:
+    """End a started program yesterday and continue it today on new weekdays.
+
+    Past days keep the weekdays they were scheduled on (adherence never changes after the
+    fact). Each item goes on in the new version with the same ``track`` and ladder level, so
+    progression prompts and history follow it.
+    """
+    validate_dates(today, end_date)
+    yesterday = today - timedelta(days=1)
+    items = list(program.items.current(on=today))
+    program.end_date, program.updated_at = yesterday, timezone.now()
+    program.save(update_fields=["end_date", "updated_at"])
+    program.items.filter(pk__in=[item.pk for item in items]).update(active_until=yesterday)
+    follow_on = Program.objects.create(
+        clinic_id=program.clinic_id, patient_id=program.patient_id, created_by=actor,
+        name=program.name, notes=program.notes, weekdays=mask, start_date=today,
+        end_date=end_date,
+    )  # fmt: skip
+    continue_items(items, follow_on)
+    return follow_on
+
+
 def _check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
     if start_date is None:
         raise ValidationError({"start_date": "Choose the day the program starts."})
     validate_dates(start_date, end_date)
     today = patient_today(program)
-    if not _has_started(program, today):
+    if not has_started(program, today):
         return
     if start_date != program.start_date:
         raise ValidationError(
@@ -411,7 +385,7 @@ def program_save_as_template(*, actor: User, program: Program, name: str) -> Pro
         is_template=True,
         weekdays=program.weekdays,
     )
-    _copy_items(source=program, target=template)
+    copy_items(source=program, target=template)
     return template
 
 
@@ -449,7 +423,7 @@ def program_assign(
         start_date=start_date,
         end_date=end_date,
     )
-    _copy_items(source=program, target=copy)
+    copy_items(source=program, target=copy)
     return copy
 
 

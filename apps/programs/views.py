@@ -188,10 +188,11 @@ def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = staff_user(request)
     program = editable_program(user, public_id)
     form = schedule_form(program, request.POST)
+    saved = program
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.program_schedule_update(
+            saved = services.program_schedule_update(
                 actor=user, program=program, weekdays=form.weekday_numbers(),
                 start_date=data["start_date"], end_date=data["end_date"],
             )  # fmt: skip
@@ -199,9 +200,15 @@ def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
             add_service_errors(form, error)
     if form.errors:
         return render_builder(request, program, status=400, schedule_form=form)
-    audit_program(request, program, Action.CHANGE)
-    messages.success(request, "Schedule saved.")
-    return redirect("programs:builder", program.public_id)
+    audit_program(request, saved, Action.CHANGE)
+    messages.success(request, _schedule_message(program, saved))
+    return redirect("programs:builder", saved.public_id)
+
+
+def _schedule_message(program: Program, saved: Program) -> str:
+    if saved.pk == program.pk:
+        return "Schedule saved."
+    return "New exercise days from today. Days already past keep their old schedule."
 
 
 @login_required

@@ -295,3 +295,16 @@ def test_a_patient_cannot_reach_program_pages(patient_a):
     assert client.get("/programs/").status_code == 404
     assert client.get(f"/programs/{program.public_id}/").status_code == 404
     assert client.post("/programs/new/", {"name": "x"}).status_code == 404
+
+
+def test_new_weekdays_for_a_started_program_open_its_continuation(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a)
+    start = program.start_date.isoformat()
+
+    response = signed_in(therapist_a).post(
+        f"/programs/{program.public_id}/schedule/", {"weekdays": ["1"], "start_date": start}
+    )
+
+    follow_on = patient_a.programs.exclude(pk=program.pk).get()
+    assert response["Location"] == f"/programs/{follow_on.public_id}/"
+    assert follow_on.weekday_numbers == [1]

@@ -288,18 +288,46 @@ def test_a_started_program_keeps_its_start_date_and_past(therapist_a):
             start_date=program.start_date,
             end_date=TODAY - dt.timedelta(days=3),
         )
-    program_schedule_update(
+    same = program_schedule_update(
         actor=therapist_a,
         program=program,
-        weekdays=[0, 2],
+        weekdays=program.weekday_numbers,
         start_date=program.start_date,
         end_date=TODAY,
     )
 
     assert "start_date" in moved.value.message_dict
     assert "end_date" in cut.value.message_dict
+    assert same.pk == program.pk
     program.refresh_from_db()
-    assert (program.weekday_numbers, program.end_date) == ([0, 2], TODAY)
+    assert program.end_date == TODAY
+
+
+def test_new_weekdays_for_a_started_program_continue_it_from_today(therapist_a):
+    program = ProgramFactory(
+        patient__therapist=therapist_a, start_date=TODAY - dt.timedelta(days=9)
+    )
+    item = LadderItemFactory(program=program, current_level=3, previous_level=2)
+    last_week = TODAY - dt.timedelta(days=7)
+
+    follow_on = program_schedule_update(
+        actor=therapist_a, program=program, weekdays=[0, 2], start_date=program.start_date
+    )
+
+    program.refresh_from_db()
+    item.refresh_from_db()
+    assert program.end_date == TODAY - dt.timedelta(days=1)
+    assert program.is_scheduled_on(last_week)
+    assert item.active_until == TODAY - dt.timedelta(days=1)
+    assert (follow_on.start_date, follow_on.weekday_numbers, follow_on.patient) == (
+        TODAY,
+        [0, 2],
+        program.patient,
+    )
+    (carried,) = follow_on.items.all()
+    assert (carried.track, carried.current_level, carried.previous_level) == (item.track, 3, 2)
+    assert follow_on.is_scheduled_on(TODAY)
+    assert not follow_on.is_scheduled_on(last_week)
 
 
 def test_assigning_a_template_copies_it_into_the_patient_own_program(therapist_a):

@@ -1,0 +1,86 @@
+"""Row-level helpers of the program services: a patient's today, whether a row has history,
+and copying rows (fresh tracks for a copy, the same tracks for a continuation)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from apps.programs.models import Program, ProgramItem
+
+
+def patient_today(program: Program) -> date:
+    if program.patient is None:
+        return timezone.localdate()
+    return program.patient.local_today()
+
+
+def item_has_history(item: ProgramItem, today: date) -> bool:
+    """Whether the row may already have been prescribed on a past day, or has logs."""
+    program = item.program
+    if item.set_logs.exists():
+        return True
+    if program.is_template or not program.is_active or program.start_date is None:
+        return False
+    first_day = max(day for day in (item.active_from, program.start_date) if day is not None)
+    return first_day < today
+
+
+def item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> ProgramItem:
+    item.active_until = today - timedelta(days=1)
+    item.save(update_fields=["active_until"])
+    return ProgramItem.objects.create(
+        program=item.program,
+        track=item.track,
+        active_from=today,
+        position=item.position,
+        exercise_id=item.exercise_id,
+        ladder_id=item.ladder_id,
+        current_level=item.current_level,
+        previous_level=item.previous_level,
+        level_since=item.level_since,
+        **values,
+    )
+
+
+def copy_items(*, source: Program, target: Program) -> None:
+    """Copy the source's current items as fresh rows (new tracks) of the target."""
+    today = patient_today(source)
+    for position, item in enumerate(source.items.current(on=today)):
+        ProgramItem.objects.create(
+            program=target,
+            position=position,
+            exercise_id=item.exercise_id,
+            ladder_id=item.ladder_id,
+            current_level=item.level_on(today),
+            auto_advance=item.auto_advance,
+            sets=item.sets,
+            reps=item.reps,
+            hold_seconds=item.hold_seconds,
+            per_side=item.per_side,
+            rest_seconds=item.rest_seconds,
+            notes=item.notes,
+        )
+
+
+def has_started(program: Program, today: date) -> bool:
+    return (
+        not program.is_template
+        and program.is_active
+        and program.start_date is not None
+        and program.start_date < today
+    )
+
+
+def continue_items(items: list[ProgramItem], follow_on: Program) -> None:
+    """Carry rows into the next version of a program: same track, dose and ladder level."""
+    for item in items:
+        ProgramItem.objects.create(
+            program=follow_on, track=item.track, position=item.position,
+            exercise_id=item.exercise_id, ladder_id=item.ladder_id,
+            current_level=item.current_level, previous_level=item.previous_level,
+            level_since=item.level_since, auto_advance=item.auto_advance, sets=item.sets,
+            reps=item.reps, hold_seconds=item.hold_seconds, per_side=item.per_side,
+            rest_seconds=item.rest_seconds, notes=item.notes,
+        )  # fmt: skip
