@@ -147,12 +147,12 @@ def _missed_days(patients: dict[int, Patient], last: dict[int, date]) -> dict[in
 def _flags(row: DashboardRow, clinic: Clinic) -> list[Flag]:
     flags = []
     if row.missed_days >= MISSED_DAYS_FLAG:
-        flags.append(Flag("missed", f"No log for {row.missed_days} scheduled days"))
+        flags.append(Flag("missed", f"{row.missed_days} scheduled days missed"))
     if row.week.pain_max is not None and row.week.pain_max >= clinic.pain_alert_level:
-        flags.append(Flag("pain", f"Pain {row.week.pain_max}/10 in the last 7 days"))
+        flags.append(Flag("pain", f"Pain {row.week.pain_max}/10"))
     percent = row.week.adherence_percent
     if percent is not None and percent < LOW_ADHERENCE_PERCENT:
-        flags.append(Flag("low", f"Adherence {percent}% in the last 7 days"))
+        flags.append(Flag("low", f"Low adherence ({percent}%)"))
     return flags
 
 

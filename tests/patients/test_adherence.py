@@ -224,9 +224,9 @@ def test_summaries_take_a_fixed_number_of_queries(django_assert_num_queries):
             log_both_sides(item, day, 2)
         PromptFactory(item=item, status=PromptStatus.APPROVED, decided_at=NOON)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         one = adherence_summaries(patient_ids=[plans[0].patient.pk], start=MON, end=FRI)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         many = adherence_summaries(patient_ids=[p.patient.pk for p in plans], start=MON, end=FRI)
 
     assert len(one) == 1

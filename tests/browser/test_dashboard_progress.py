@@ -1,0 +1,90 @@
+"""The dashboard and the progress page in real Chromium: charts draw under the content
+security policy, nothing fails in the console, and axe-core finds no serious issue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.factories import (
+    STAFF_PASSWORD,
+    ExerciseItemFactory,
+    LadderItemFactory,
+    PatientFactory,
+    ProgramFactory,
+)
+from tests.patients.adherence_factories import log_both_sides, log_sets
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, user):
+    page.goto("/sign-in/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/patients/")
+
+
+def watch_console(page):
+    """Console errors and uncaught exceptions (a CSP refusal is one); the browser's own
+    favicon request is not the page's concern."""
+    problems = []
+
+    def on_console(message):
+        if message.type == "error" and not message.location.get("url", "").endswith("favicon.ico"):
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def patient_with_history(therapist):
+    patient = PatientFactory(therapist=therapist, full_name="Ann Example")
+    today = timezone.localdate()
+    plan = ProgramFactory(patient=patient, start_date=today - timedelta(days=40))
+    ladder = LadderItemFactory(program=plan, sets=2, ladder__name="Clamshell")
+    plain = ExerciseItemFactory(program=plan, sets=2, per_side=False)
+    for ago in range(0, 40, 2):
+        day = today - timedelta(days=ago)
+        log_both_sides(ladder, day, 2, reps=8 + (40 - ago) // 4, pain=ago % 8)
+        log_sets(plain, day, 1)
+    return patient
+
+
+def test_the_progress_page_draws_its_charts_on_a_phone(phone_page, therapist_a):
+    page = phone_page
+    patient = patient_with_history(therapist_a)
+    problems = watch_console(page)
+    sign_in(page, therapist_a)
+
+    page.goto(f"/patients/{patient.public_id}/progress/")
+    page.wait_for_function("() => window.Chart && Chart.getChart('chart-pain')")
+
+    for canvas in ("chart-weeks", "chart-ladder-0", "chart-pain"):
+        assert page.evaluate(f"() => Boolean(Chart.getChart('{canvas}'))"), canvas
+    assert_accessible(page)
+    screenshot(page, "progress-phone")
+    assert problems == []
+
+
+def test_the_dashboard_is_accessible_and_sorts(desktop_page, therapist_a):
+    page = desktop_page
+    patient_with_history(therapist_a)
+    PatientFactory(therapist=therapist_a, full_name="Bo Idle")
+    problems = watch_console(page)
+    sign_in(page, therapist_a)
+
+    page.goto("/dashboard/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Last 7 days").click()
+    page.wait_for_url("**/dashboard/?sort=week")
+
+    first = page.locator("tbody tr th[scope=row]").first
+    assert first.inner_text() == "Ann Example"
+    screenshot(page, "dashboard-desktop")
+    assert problems == []
