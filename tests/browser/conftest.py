@@ -1,18 +1,28 @@
 """Browser tests: Playwright driving Debian's Chromium against a live server on loopback.
 
 Chromium must be installed (`apt-get install -y chromium`); in CI a missing browser fails the
-run. Screenshots of key screens are saved under ``test-artifacts/screenshots/``."""
+run. Screenshots of key screens are saved under ``test-artifacts/screenshots/``; with
+``CLAMSHELL_DOCS_SCREENSHOTS=1`` the few marked for the README are also written, small, to
+``docs/screenshots/``.
+
+Time: the live server is a thread of the test process, so ``server_clock`` (time_machine)
+moves the app's "now"; ``browser_clock`` gives the browser the same "now". A Celery worker is
+another process and keeps the real time: give it only work that does not read the clock
+(evaluating a log), or an explicit ``now`` (the reminder dispatcher)."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from tests.conftest import need_service
+from tests.factories import STAFF_PASSWORD
 
 # Playwright's sync API runs an event loop in this thread; the test itself still talks to the
 # database synchronously, which Django would otherwise refuse in the presence of a loop.
@@ -30,23 +40,54 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe.min.js"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+AXE = ROOT / "static" / "vendor" / "axe.min.js"
+# A Tuesday morning in March: every patient's "today" is well away from midnight and from a
+# clock change, whatever the real date of the run.
+JOURNEY_START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
+
+
+# One Playwright and one Chromium per test run. Other test packages import these fixtures
+# into their modules, which makes each import a fixture of its own: without this sharing a
+# second session fixture would start a second sync Playwright inside the first one's event
+# loop, which Playwright refuses.
+_shared: dict[str, object] = {}
+_users = 0
+
+
+def _shared_browser():
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _shared["playwright"] = playwright
+        _shared["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+    return _shared["browser"]
+
+
+def _release_browser() -> None:
+    global _users
+    _users -= 1
+    if _users == 0 and "browser" in _shared:
+        _shared.pop("browser").close()
+        _shared.pop("playwright").stop()
 
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
+    global _users
     available = os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
     need_service("Chromium", available, "apt-get install -y chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
+    _users += 1
+    try:
+        yield _shared_browser()
+    finally:
+        _release_browser()
 
 
 @pytest.fixture
@@ -65,11 +106,26 @@ def phone_page(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, readme: bool = False) -> Path:
+    """Save the whole page; ``readme`` screens also go to docs/screenshots/ when asked."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if readme and os.environ.get("CLAMSHELL_DOCS_SCREENSHOTS") == "1":
+        _docs_screenshot(page, name)
     return path
+
+
+def _docs_screenshot(page, name: str) -> None:
+    """The visible part of the page as a 256-colour PNG, small enough for the repository."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    image = Image.open(BytesIO(page.screenshot(full_page=False)))
+    DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    quantized = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    quantized.save(DOCS_SCREENSHOTS / f"{name}.png", optimize=True)
 
 
 def assert_accessible(page) -> None:
@@ -83,3 +139,101 @@ def assert_accessible(page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not serious, f"accessibility violations on {page.url}:\n" + "\n".join(serious)
+
+
+# --- Journeys -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def server_clock() -> Iterator[time_machine.Traveller]:
+    """The app's clock at ``JOURNEY_START``, ticking; ``.shift(timedelta(days=1))`` is the
+    next day for the live server and for everything the test process computes."""
+    with time_machine.travel(JOURNEY_START, tick=True) as traveller:
+        yield traveller
+
+
+def browser_clock(page) -> None:
+    """Give the page's browser context the app's current time (it keeps running), so what
+    the page's scripts call "today" is the server's today. Call before the first ``goto``."""
+    page.context.clock.install(time=datetime.now(UTC))
+
+
+def watch_errors(page) -> list[str]:
+    """Collect script errors and failed requests (4xx and 5xx) while the journey runs."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.request.method} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    return errors
+
+
+def check_page(page, name: str, *, readme: bool = False) -> None:
+    """What every journey does on every page it visits: axe-core, then a screenshot."""
+    page.wait_for_load_state()
+    assert_accessible(page)
+    screenshot(page, name, readme=readme)
+
+
+def sign_in_staff(page, user) -> None:
+    page.goto("/sign-in/")
+    check_page(page, "sign-in")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/patients/")
+
+
+def sign_in_patient(page, patient) -> None:
+    """Open the personal link, as from the printed QR code, and give the year of birth."""
+    from apps.patients.auth import personal_link_path
+
+    page.goto(personal_link_path(patient))
+    check_page(page, "patient-link")
+    page.get_by_label("Your year of birth").fill(str(patient.year_of_birth))
+    page.get_by_role("button", name="Open my exercises").click()
+    page.wait_for_url("**/today/")
+
+
+# --- A real Celery worker (journeys 3 and 4) --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def journey_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``celery -A config worker`` on real Redis (``REDIS_URL``), reading and writing the live
+    server's test database, sending email to an SMTP server in this process; one per module,
+    stopped at its end so it never consumes another module's tasks. Built from the
+    integration suite's harness (``tests/integration/test_celery_worker.py``)."""
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+
+    from config.celery import app as celery_app
+    from tests.integration.test_celery_worker import Inbox, free_port, worker
+
+    need_service("PostgreSQL", settings.IS_POSTGRES, "set DATABASE_URL to a postgres:// URL")
+    need_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL")
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    celery_app.control.purge()
+    try:
+        with worker(redis_url=settings.REDIS_URL, smtp_port=port, tmp=tmp_path_factory.mktemp("w")):
+            yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def live_worker(journey_worker, live_server):
+    """The module's worker, with the queues declared again: every test starts by clearing the
+    cache, which shares the Redis database and so also clears kombu's routing table."""
+    from tests.integration.test_celery_worker import declare_queues
+
+    declare_queues()
+    journey_worker.clear()
+    return journey_worker
