@@ -276,44 +276,37 @@ def _prescribed_on_sql(day: str) -> str:
     """
 
 
-def _totals_sql(period_sql: str) -> str:
-    """Per patient, in one pass over the period's logs: activity, pain, completed units and
-    fully completed days.
-
-    ``logged`` counts logs once per (item, day, side), all sides together for an unsided item;
-    ``sided`` leaves out the unsided logs of a per-side item. ``daily`` keeps the days the
-    item prescribes, caps each count at the item's sets and adds a day up; ``due`` joins each
-    such day back to everything prescribed that day (a day only appears when one of its logs
-    counted, so that is never zero). ``activity`` covers every log, scheduled day or not.
-    """
-    log_table, item_table = SetLog._meta.db_table, ProgramItem._meta.db_table
-    program_table = Program._meta.db_table
-    # Only table names from the models are interpolated; every value is a query parameter.
-    return f"""
+# Per patient, in one pass over the period's logs: activity, pain, completed units and fully
+# completed days. ``logged`` counts logs once per (item, day, side), all sides together for an
+# unsided item; ``sided`` leaves out the unsided logs of a per-side item. ``daily`` keeps the
+# days the item prescribes, caps each count at the item's sets and adds a day up; ``due``
+# joins each such day back to everything prescribed that day (a day only appears when one of
+# its logs counted, so that is never zero). ``activity`` covers every log, scheduled or not.
+TOTALS_SQL = """
     WITH logged AS (
         SELECT l.patient_id, l.item_id, l.performed_on AS day, COUNT(*) AS n,
                SUM(l.pain) AS pain_sum, MAX(l.pain) AS pain_max, MAX(i.sets) AS sets,
                SUM(CASE WHEN i.per_side AND l.side NOT IN (%s, %s) THEN 0 ELSE 1 END) AS sided
-        FROM {log_table} l
-        JOIN {item_table} i ON i.id = l.item_id
-        WHERE {period_sql}
+        FROM {log} l
+        JOIN {item} i ON i.id = l.item_id
+        WHERE {period}
         GROUP BY l.patient_id, l.item_id, l.performed_on,
                  CASE WHEN i.per_side THEN l.side ELSE '' END
     ), daily AS (
         SELECT g.patient_id, g.day,
                SUM(CASE WHEN g.sided < g.sets THEN g.sided ELSE g.sets END) AS completed
         FROM logged g
-        JOIN {item_table} i ON i.id = g.item_id
-        JOIN {program_table} p ON p.id = i.program_id AND p.patient_id = g.patient_id
-        WHERE {_prescribed_on_sql("g.day")}
+        JOIN {item} i ON i.id = g.item_id
+        JOIN {program} p ON p.id = i.program_id AND p.patient_id = g.patient_id
+        WHERE {logged_day_prescribed}
         GROUP BY g.patient_id, g.day
     ), due AS (
         SELECT d.patient_id, d.completed,
                SUM(i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END) AS prescribed
         FROM daily d
-        JOIN {program_table} p ON p.patient_id = d.patient_id
-        JOIN {item_table} i ON i.program_id = p.id
-        WHERE {_prescribed_on_sql("d.day")}
+        JOIN {program} p ON p.patient_id = d.patient_id
+        JOIN {item} i ON i.program_id = p.id
+        WHERE {due_day_prescribed}
         GROUP BY d.patient_id, d.day, d.completed
     ), adherence AS (
         SELECT patient_id, SUM(completed) AS completed,
@@ -330,7 +323,20 @@ def _totals_sql(period_sql: str) -> str:
     SELECT a.patient_id, a.active_days, a.last_activity, a.logs, a.pain_sum, a.pain_max,
            COALESCE(h.completed, 0), COALESCE(h.complete_days, 0)
     FROM activity a LEFT JOIN adherence h ON h.patient_id = a.patient_id
-    """  # noqa: S608  # nosec
+"""
+
+
+def _totals_sql(period_sql: str) -> str:
+    """``TOTALS_SQL`` for this database and these periods. Only table names from the models
+    and SQL built here are interpolated; every value is a query parameter."""
+    return TOTALS_SQL.format(  # nosec B608
+        log=SetLog._meta.db_table,
+        item=ProgramItem._meta.db_table,
+        program=Program._meta.db_table,
+        period=period_sql,
+        logged_day_prescribed=_prescribed_on_sql("g.day"),
+        due_day_prescribed=_prescribed_on_sql("d.day"),
+    )
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, QuerySet
+from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
 
 from apps.clinics.models import Clinic, Role, User
 from apps.patients.adherence import (
@@ -83,12 +83,15 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 
 
 def _last_activity(ids: list[int]) -> dict[int, date]:
-    rows = (
-        SetLog.objects.filter(patient_id__in=ids)
-        .values("patient_id")
-        .annotate(last=Max("performed_on"))
+    """Each patient's latest log day, ever. One index lookup per patient (patient, day) rather
+    than a scan of all their logs."""
+    newest = (
+        SetLog.objects.filter(patient=OuterRef("pk"))
+        .order_by("-performed_on")
+        .values("performed_on")[:1]
     )
-    return {row["patient_id"]: row["last"] for row in rows.order_by()}
+    rows = Patient.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
+    return {pk: last for pk, last in rows.values_list("pk", "last") if last is not None}
 
 
 def _pending_prompts(ids: list[int]) -> dict[int, int]:
