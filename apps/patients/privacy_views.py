@@ -15,6 +15,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.patients.privacy import patient_data_export, patient_erase
@@ -61,6 +63,10 @@ def patient_export(request: HttpRequest, public_id: str) -> HttpResponse:
 def patient_erase_view(request: HttpRequest, public_id: str) -> HttpResponse:
     admin, patient = _patient_for_admin(request, public_id)
     form = EraseForm(request.POST or None)
+    if request.method == "GET":
+        audit_record(
+            actor=admin, action=Action.VIEW, patient=patient, target=patient, request=request
+        )
     if request.method == "POST" and form.is_valid():
         try:
             patient_erase(

@@ -153,13 +153,13 @@ def page_url(rule: Rule, route: Route, side: Side) -> str:
 
 
 def operation_url(rule: Rule, operation: Operation, side: Side) -> str:
-    if rule.obj is None and rule.kwargs is None:
-        return operation.path
     if rule.kwargs is not None:
         values = rule.kwargs(side)
-    else:
+    elif rule.obj is not None:
         obj = side.objects[rule.obj]
         values = {name: getattr(obj, name) for name in re.findall(r"\{(\w+)\}", operation.path)}
+    else:
+        return operation.path
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), operation.path)
 
 
