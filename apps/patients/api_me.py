@@ -12,7 +12,12 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
@@ -94,7 +99,14 @@ def _record(request: Request, patient: Patient) -> Response:
 
 
 @extend_schema(
-    methods=["GET"], responses=SetLogOut(many=True), summary="My recent set logs (?days=14)"
+    methods=["GET"],
+    parameters=[
+        OpenApiParameter(
+            "days", int, description=f"How many days back, 1 to {RECENT_DAYS_MAX} (default 14)."
+        )
+    ],
+    responses=inline_serializer("SetLogList", fields={"results": SetLogOut(many=True)}),
+    summary="My recent set logs",
 )
 @extend_schema(
     methods=["POST"],

@@ -133,6 +133,8 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             _audit(request, Action.CHANGE, patient)
             messages.success(request, "Patient details saved.")
             return redirect("patients:detail", patient.public_id)
+    if request.method == "GET":
+        _audit(request, Action.VIEW, patient)  # the form shows the patient's profile
     status = 400 if form.errors else 200
     context = {"form": form, "patient": patient}
     return render(request, "patients/patient_form.html", context, status=status)

@@ -42,12 +42,7 @@ CHECKS = [
 CSRF = "c" * 32  # any 32-character secret works as both the cookie and the header
 # Operations whose failures are known and reported to their owner: {operation_id: reason}.
 # They still run; once one passes for every role the test asks for its removal here.
-KNOWN_FAILURES: dict[str, str] = {
-    "me_logs_list": (
-        "apps/patients/api_me.py answers {'results': [...]} but declares "
-        "SetLogOut(many=True), an array, and leaves its ?days= parameter undocumented"
-    ),
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 @pytest.fixture(autouse=True)

@@ -23,9 +23,6 @@ PATIENT_RECORDS = {"patient", "program", "set_log"}
 # Reads that show no health data, so need no entry: {name: why}.
 NOT_AUDITED = {
     "programs:exercise-search": "lists library exercises to add, not the patient's data",
-    # Reported to the owner of apps/patients/views.py: the edit form shows the patient's
-    # profile on GET without an audit entry. Remove this line once it records one.
-    "patients:edit": "known gap, reported",
 }
 
 
