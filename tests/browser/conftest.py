@@ -106,23 +106,33 @@ def phone_page(browser, live_server):
     context.close()
 
 
-def screenshot(page, name: str, *, readme: bool = False) -> Path:
-    """Save the whole page; ``readme`` screens also go to docs/screenshots/ when asked."""
+def screenshot(page, name: str, *, readme: str = "") -> Path:
+    """Save the whole page; with ``readme`` (a file name) also docs/screenshots/<readme>.png
+    when asked for."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     if readme and os.environ.get("CLAMSHELL_DOCS_SCREENSHOTS") == "1":
-        _docs_screenshot(page, name)
+        _docs_screenshot(page, readme)
     return path
 
 
 def _docs_screenshot(page, name: str) -> None:
-    """The visible part of the page as a 256-colour PNG, small enough for the repository."""
+    """The top of the page (up to 1.6 screens) as a 256-colour PNG, small enough for the
+    repository."""
     from io import BytesIO
 
     from PIL import Image
 
-    image = Image.open(BytesIO(page.screenshot(full_page=False)))
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = {
+        "x": 0,
+        "y": 0,
+        "width": viewport["width"],
+        "height": min(height, viewport["height"] * 1.6),
+    }
+    image = Image.open(BytesIO(page.screenshot(full_page=True, clip=clip)))
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     quantized = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
     quantized.save(DOCS_SCREENSHOTS / f"{name}.png", optimize=True)
@@ -173,7 +183,7 @@ def watch_errors(page) -> list[str]:
     return errors
 
 
-def check_page(page, name: str, *, readme: bool = False) -> None:
+def check_page(page, name: str, *, readme: str = "") -> None:
     """What every journey does on every page it visits: axe-core, then a screenshot."""
     page.wait_for_load_state()
     assert_accessible(page)
@@ -187,6 +197,7 @@ def sign_in_staff(page, user) -> None:
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/patients/")
+    check_page(page, "staff-patients")
 
 
 def sign_in_patient(page, patient) -> None:

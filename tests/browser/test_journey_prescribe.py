@@ -40,6 +40,7 @@ def filter_library_by_gluteus_medius(page) -> None:
 def build_template(page) -> None:
     """A program without a patient (a clinic template): ladder at level 1, then one exercise."""
     page.get_by_role("link", name="Programs", exact=True).click()
+    check_page(page, "j1-programs")
     page.get_by_role("link", name="New program or template").click()
     check_page(page, "j1-program-new")
     page.get_by_label("Program name").fill("Hip strength, phase 1")
@@ -58,7 +59,7 @@ def build_template(page) -> None:
     add.click()
     expect(items.locator(".builder-item")).to_have_count(2)
     expect(items.get_by_role("heading", name=re.compile("dominant leg bottom"))).to_be_visible()
-    check_page(page, "j1-program-builder", readme=True)
+    check_page(page, "j1-program-builder", readme="program-builder")
 
 
 def add_patient_and_assign(page) -> None:
@@ -70,6 +71,7 @@ def add_patient_and_assign(page) -> None:
     page.get_by_label("Reminder time").fill("18:30")
     page.get_by_role("button", name="Add patient").click()
     page.get_by_role("heading", name="Assign to a patient").wait_for()
+    check_page(page, "j1-assign")
     expect(page.get_by_label("Patient", exact=True)).to_have_value(
         str(Patient.objects.get(full_name="Maya Lopez").public_id)
     )
@@ -85,7 +87,6 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     page = desktop_page
     errors = watch_errors(page)
     sign_in_staff(page, therapist_a)
-    check_page(page, "j1-patients")
 
     filter_library_by_gluteus_medius(page)
     build_template(page)
