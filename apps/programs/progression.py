@@ -53,9 +53,7 @@ def progression_rule_met(*, log: SetLog) -> bool:
 def _day_summary(*, log: SetLog, threshold: int) -> tuple[int, int, int]:
     """Highest pain that day, and the qualifying sets per side at this level, in one query."""
     qualifying = Q(item__track=log.item.track, ladder_level=log.ladder_level, reps__gte=threshold)
-    row = SetLog.objects.filter(
-        patient_id=log.patient_id, performed_on=log.performed_on
-    ).aggregate(
+    row = SetLog.objects.filter(patient_id=log.patient_id, performed_on=log.performed_on).aggregate(
         max_pain=Max("pain"),
         left=Count("pk", filter=qualifying & Q(side=Side.LEFT)),
         right=Count("pk", filter=qualifying & Q(side=Side.RIGHT)),
