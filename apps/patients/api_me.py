@@ -106,6 +106,7 @@ def _record(request: Request, patient: Patient) -> Response:
         )
     ],
     responses=inline_serializer("SetLogList", fields={"results": SetLogOut(many=True)}),
+    operation_id="me_logs_list",
     summary="My recent set logs",
 )
 @extend_schema(
