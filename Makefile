@@ -31,6 +31,8 @@ assets: node_modules/.installed
 migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
+# Links in emails and the printed demo links point at the port the app really listens on.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(BIN)/python manage.py load_library
 	$(BIN)/python manage.py seed_demo

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.models import Patient
+from apps.patients.logs import set_log_record
+from apps.patients.models import Patient, Side
 from apps.patients.services import patient_create
-from apps.programs.models import Program
+from apps.programs.models import Program, ProgramItem
 from apps.programs.services import ItemSpec, program_create
 
 # Printed by seed_demo for the demo clinics only.
@@ -133,8 +135,9 @@ def _seed_programs(clinic: Clinic, author: User) -> None:
         return
     if not Program.objects.filter(clinic=clinic, is_template=True, name=DEMO_TEMPLATE).exists():
         program_create(actor=author, name=DEMO_TEMPLATE, items=items)
-    for patient in Patient.objects.filter(clinic=clinic, programs__isnull=True):
-        program_create(
+    patients = Patient.objects.filter(clinic=clinic, programs__isnull=True).order_by("pk")
+    for index, patient in enumerate(patients):
+        program = program_create(
             actor=patient.therapist,
             name=DEMO_PROGRAM,
             patient=patient,
@@ -142,3 +145,45 @@ def _seed_programs(clinic: Clinic, author: User) -> None:
             activate=True,
             items=items,
         )
+        _seed_history(patient=patient, program=program, index=index)
+
+
+# --- A week of logged sets, so the dashboard, inbox and reports have something to show ---------
+
+
+def _seed_history(*, patient: Patient, program: Program, index: int) -> None:
+    """Log the past week with a different pattern per patient: patient 0 reaches 20 reps at
+    clamshell level 1 yesterday (a progression prompt once the worker runs), patient 1 logs
+    pain 7 yesterday (a pain alert), later patients skip more days."""
+    today = patient.local_today()
+    items = list(program.items.all())
+    for days_ago in range(DEMO_DAYS_AGO, 0, -1):
+        day = today - timedelta(days=days_ago)
+        if index >= 2 and (days_ago + index) % (5 - min(index, 3)) == 0:
+            continue  # a missed day
+        for item in items:
+            _seed_item_day(patient=patient, item=item, day=day, index=index, days_ago=days_ago)
+
+
+def _seed_item_day(
+    *, patient: Patient, item: ProgramItem, day: date, index: int, days_ago: int
+) -> None:
+    sides = [Side.LEFT, Side.RIGHT] if item.per_side else [Side.BOTH]
+    done_sets = item.sets if index % 2 == 0 or days_ago % 2 else max(1, item.sets - 1)
+    last_day = days_ago == 1
+    reps = 20 if (index == 0 and last_day and item.ladder_id) else item.reps
+    pain = 7 if (index == 1 and last_day) else 2 + (days_ago + index) % 3
+    for set_number in range(1, done_sets + 1):
+        for side in sides:
+            key = f"demo:{patient.public_id}:{item.track}:{day}:{set_number}:{side}"
+            set_log_record(
+                patient=patient,
+                item=item,
+                client_id=uuid.uuid5(uuid.NAMESPACE_URL, key),
+                performed_on=day,
+                side=side,
+                pain=pain,
+                reps=reps,
+                hold_seconds=item.hold_seconds,
+                set_number=set_number,
+            )

@@ -37,3 +37,21 @@ def test_each_demo_patient_gets_a_program_started_a_week_ago_and_each_clinic_a_t
         assert single.exercise.key == "side-lying-hip-abduction"
         assert (hold.exercise.key, hold.hold_seconds, hold.reps) == ("gluteal-squeeze", 5, None)
         assert program.is_scheduled_on(program.start_date)
+
+
+def test_the_demo_week_of_logs_raises_one_prompt_and_one_pain_alert_per_clinic():
+    from apps.notifications.models import PainAlert
+    from apps.notifications.services import set_log_evaluate
+    from apps.patients.models import SetLog
+    from apps.programs.models import ProgressionPrompt
+
+    call_command("load_library", verbosity=0)
+    seed_demo()
+
+    assert all(patient.set_logs.exists() for patient in Patient.objects.all())
+    for log_id in SetLog.objects.order_by("pk").values_list("pk", flat=True):
+        set_log_evaluate(log_id=log_id)
+
+    assert ProgressionPrompt.objects.count() == 2
+    assert set(ProgressionPrompt.objects.values_list("level", "next_level")) == {(1, 2)}
+    assert PainAlert.objects.count() == 2
