@@ -14,6 +14,7 @@ nothing but bench clinics) and seeded again.
 
 from __future__ import annotations
 
+import io
 import time
 from dataclasses import dataclass
 from datetime import timedelta
@@ -88,6 +89,8 @@ def ensure_data(wanted: dict[str, Cohort], log: Any = print) -> dict[str, Clinic
         clinics = {}
     # The cohorts with history first and the biggest last: its index rebuild covers all.
     order = sorted(wanted.values(), key=lambda c: (c.days == 0, c.patients * max(c.days, 1)))
+    if any(cohort.clinic_name not in clinics for cohort in order):
+        call_command("load_library", stdout=io.StringIO())  # the ladder the patients climb
     for cohort in order:
         if cohort.clinic_name not in clinics:
             started = time.perf_counter()

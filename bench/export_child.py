@@ -85,6 +85,19 @@ def _copy(args: argparse.Namespace) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "bytes": sink.bytes, "lines": sink.lines}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB.
+
+    Not ``getrusage``'s ``ru_maxrss``: Linux keeps that across ``execve``, so a child would
+    report its parent's peak if the parent was bigger.
+    """
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     args = _arguments()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -92,7 +105,7 @@ def main() -> None:
 
     django.setup()
     result = _app(args) if args.mode == "app" else _copy(args)
-    result["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["max_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
     sys.stdout.flush()
 

@@ -35,14 +35,24 @@ class QueryClock:
     def __init__(self) -> None:
         self.count = 0
         self.seconds = 0.0
+        self.by_sql: dict[str, list[float]] = {}
 
     def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         started = time.perf_counter()
         try:
             return execute(sql, params, many, context)
         finally:
-            self.seconds += time.perf_counter() - started
+            took = time.perf_counter() - started
+            self.seconds += took
             self.count += 1
+            self.by_sql.setdefault(" ".join(sql.split())[:160], []).append(took)
+
+    def slowest(self, runs: int, top: int = 8) -> str:
+        """The statements that took the most time, per run, slowest first."""
+        ranked = sorted(self.by_sql.items(), key=lambda item: -sum(item[1]))[:top]
+        return "\n".join(
+            f"{sum(t) * 1000 / runs:8.1f} ms/run {len(t) / runs:5.1f}x  {sql}" for sql, t in ranked
+        )
 
 
 def _client(user: Any) -> Any:
@@ -180,6 +190,7 @@ def main() -> int:
         f"{clock.count / times:.1f} queries each taking {clock.seconds * 1000 / times:.1f} ms "
         f"({clock.seconds / seconds:.0%} of the time in the database)"
     )
+    print("slowest statements:\n" + clock.slowest(times) + "\n")
     pstats.Stats(profile, stream=sys.stdout).sort_stats(args.sort).print_stats(args.top)
     return 0
 

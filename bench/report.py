@@ -96,7 +96,8 @@ def machine(postgres_version: str) -> dict[str, str]:
     memory = ""
     cpu = ""
     with open("/proc/meminfo") as meminfo:
-        memory = meminfo.readline().split(":")[1].strip()
+        kilobytes = int(meminfo.readline().split(":")[1].split()[0])
+        memory = f"{kilobytes / 1024 / 1024:.1f} GiB"
     with open("/proc/cpuinfo") as cpuinfo:
         cpu = next((line.split(":")[1].strip() for line in cpuinfo if "model name" in line), "")
     return {
@@ -109,14 +110,18 @@ def machine(postgres_version: str) -> dict[str, str]:
     }
 
 
-def write(records: Sequence[Record], info: dict[str, str], seconds: float) -> None:
+def write(
+    records: Sequence[Record], info: dict[str, str], seconds: float, notes: Sequence[str] = ()
+) -> None:
     RESULTS_JSON.write_text(
         json.dumps([_json(r) for r in records], indent=2, default=str) + "\n", encoding="utf-8"
     )
     header = ", ".join(f"{key} {value}" for key, value in info.items())
     RESULTS_MD.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_MD.write_text(
-        f"Machine: {header}. Whole run: {seconds / 60:.1f} min.\n\n{table(records)}\n",
+        f"Machine: {header}. Whole run: {seconds / 60:.1f} min.\n\n{table(records)}\n"
+        + "".join(f"\n- {note}" for note in notes or ["no correctness check reported a difference"])
+        + "\n",
         encoding="utf-8",
     )
 

@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(records))
     for note in ctx.notes:
         print(f"- {note}")
-    report.write(records, info, seconds)
+    report.write(records, info, seconds, ctx.notes)
     print(f"\nwrote {report.RESULTS_JSON} and {report.RESULTS_MD} ({seconds / 60:.1f} min)")
     return 0
 

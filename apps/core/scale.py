@@ -179,70 +179,65 @@ def scale_clear(*, clinic: Clinic) -> None:
 
 
 def scale_library(*, clinic: Clinic) -> Library:
-    """The shared library's clamshell ladder and single exercises, or the clinic's own copies.
+    """The shared library's clamshell ladder and single exercises (``load_library``), each
+    replaced by a copy of the clinic's own when the shared library has none that fits.
 
-    ``manage.py load_library`` provides the shared library; without it the generator creates
-    what it needs in the clinic, with stable keys, so it never collides with the shared keys.
+    The clinic's copies carry stable ``scale-`` keys, so they never collide with shared keys.
     """
+    ladder, levels = _shared_ladder() or _own_ladder(clinic)
+    shared = Exercise.objects.filter(clinic__isnull=True).exclude(ladder_levels__isnull=False)
+    reps, holds = shared.filter(default_reps__isnull=False), shared.filter(per_side=False)
+    return Library(
+        ladder=ladder,
+        levels=levels,
+        single_per_side=_pick(reps.filter(per_side=True), "side-lying-hip-abduction")
+        or _own_exercise(clinic, "scale-side-lying-abduction", "Side-lying hip abduction"),
+        two_sided=_pick(reps.filter(per_side=False), "bridge")
+        or _own_exercise(clinic, "scale-bridge", "Bridge", per_side=False, position="supine"),
+        hold=_pick(holds.filter(default_hold_seconds__isnull=False), "gluteal-squeeze")
+        or _own_exercise(clinic, "scale-plank", "Front plank", **PLANK),
+    )
+
+
+PLANK: dict[str, Any] = {"default_reps": None, "default_hold_seconds": 30, "per_side": False}
+
+
+def _pick(exercises: models.QuerySet[Exercise], preferred: str) -> Exercise | None:
+    return exercises.filter(key=preferred).first() or exercises.order_by("key").first()
+
+
+def _shared_ladder() -> tuple[Ladder, dict[int, int]] | None:
     ladder = (
         Ladder.objects.filter(clinic__isnull=True, key__icontains="clamshell")
+        .exclude(key__icontains="reverse")
         .annotate(count=models.Count("levels"))
         .filter(count__gte=2)
         .order_by("key")
         .first()
     )
     if ladder is None:
-        return _own_library(clinic)
-    levels = dict(LadderLevel.objects.filter(ladder=ladder).values_list("level", "exercise_id"))
-    shared = Exercise.objects.filter(clinic__isnull=True).exclude(ladder_levels__isnull=False)
-    reps = shared.filter(default_reps__isnull=False)
-    picks = (
-        reps.filter(per_side=True).order_by("key").first(),
-        reps.filter(per_side=False).order_by("key").first(),
-        shared.filter(default_hold_seconds__isnull=False).order_by("key").first(),
-    )
-    if any(pick is None for pick in picks):
-        return _own_library(clinic)
-    single, two_sided, hold = picks
-    assert single is not None  # narrowed above, for the type checker
-    assert two_sided is not None
-    assert hold is not None
-    return Library(ladder, levels, single, two_sided, hold)
+        return None
+    return ladder, dict(ladder.levels.values_list("level", "exercise_id"))
 
 
 def _own_exercise(clinic: Clinic, key: str, name: str, **dose: Any) -> Exercise:
-    exercise, _ = Exercise.objects.get_or_create(
-        clinic=clinic,
-        key=key,
-        defaults={"name": name, "position": "side_lying", "movement": name.lower(), **dose},
-    )
+    defaults: dict[str, Any] = {"name": name, "position": "side_lying", "movement": name.lower()}
+    defaults |= {"default_reps": 12, **dose}
+    exercise, _ = Exercise.objects.get_or_create(clinic=clinic, key=key, defaults=defaults)
     return exercise
 
 
-def _own_library(clinic: Clinic) -> Library:
+def _own_ladder(clinic: Clinic) -> tuple[Ladder, dict[int, int]]:
     ladder, _ = Ladder.objects.get_or_create(
         clinic=clinic, key="scale-clamshell", defaults={"name": "Clamshell (scale data)"}
     )
     levels = {}
     for level in range(1, 5):
-        exercise = _own_exercise(
-            clinic, f"scale-clamshell-{level}", f"Clamshell level {level}", default_reps=15
-        )
+        name = f"Clamshell level {level}"
+        exercise = _own_exercise(clinic, f"scale-clamshell-{level}", name, default_reps=15)
         LadderLevel.objects.get_or_create(ladder=ladder, level=level, exercise=exercise)
         levels[level] = exercise.pk
-    return Library(
-        ladder=ladder,
-        levels=levels,
-        single_per_side=_own_exercise(
-            clinic, "scale-side-lying-abduction", "Side-lying hip abduction", default_reps=12
-        ),
-        two_sided=_own_exercise(
-            clinic, "scale-bridge", "Bridge", default_reps=10, per_side=False, position="supine"
-        ),
-        hold=_own_exercise(
-            clinic, "scale-plank", "Front plank", default_hold_seconds=30, per_side=False
-        ),
-    )
+    return ladder, levels
 
 
 # --- Staff and patients ---------------------------------------------------------------------
@@ -401,6 +396,9 @@ def _create_item_plan(cursor: CursorWrapper, spec: ScaleSpec, lib: Library) -> N
             "single": lib.single_per_side.pk,
             "two_sided": lib.two_sided.pk,
             "hold": lib.hold.pk,
+            "single_reps": lib.single_per_side.default_reps or 12,
+            "two_reps": lib.two_sided.default_reps or 10,
+            "hold_seconds": lib.hold.default_hold_seconds or 30,
         },
     )
     cursor.execute(

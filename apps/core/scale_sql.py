@@ -46,16 +46,17 @@ ITEM_PLAN_SQL = """
                    NULL::date AS active_until
             FROM base b
             UNION ALL
-            SELECT b.*, 1, %(single)s, NULL, NULL, 2, 12, NULL, true, b.start_date,
+            SELECT b.*, 1, %(single)s, NULL, NULL, 2, %(single_reps)s, NULL, true, b.start_date,
                    CASE WHEN b.n %% 20 = 1 AND b.mid > b.start_date THEN b.mid - 1 END
             FROM base b
             UNION ALL
-            SELECT b.*, 1, %(single)s, NULL, NULL, 3, 12, NULL, true, b.mid, NULL
+            SELECT b.*, 1, %(single)s, NULL, NULL, 3, %(single_reps)s, NULL, true, b.mid, NULL
             FROM base b WHERE b.n %% 20 = 1 AND b.mid > b.start_date
             UNION ALL
             SELECT b.*, 2, CASE WHEN b.n %% 2 = 0 THEN %(two_sided)s ELSE %(hold)s END,
                    NULL, NULL, 2,
-                   CASE WHEN b.n %% 2 = 0 THEN 10 END, CASE WHEN b.n %% 2 = 1 THEN 30 END,
+                   CASE WHEN b.n %% 2 = 0 THEN %(two_reps)s END,
+                   CASE WHEN b.n %% 2 = 1 THEN %(hold_seconds)s END,
                    false, b.start_date, NULL
             FROM base b
         )

@@ -144,6 +144,34 @@ def _same_memory(records: list[Record], full: str, tenth: str) -> None:
         record.met = bool(record.met) and not grows
 
 
+def _check_report(ctx: Context, key: str) -> None:
+    """The report's patient rows against the floor's, value by value (notes any difference)."""
+    from django.db import connection
+
+    from apps.reports.exports.build import build_report
+    from apps.reports.exports.filters import ReportFilters
+    from bench.floors import REPORT_SQL
+
+    clinic = ctx.clinics[key]
+    admin = User.objects.select_related("clinic").get(clinic=clinic, role=Role.ADMIN)
+    end = timezone.localdate()
+    start = end - timedelta(days=364)
+    report = build_report(user=admin, filters=ReportFilters(clinic.pk, start, end))
+    with connection.cursor() as cursor:
+        cursor.execute(REPORT_SQL, {"clinic": clinic.pk, "start": start, "end": end})
+        floor = cursor.fetchall()
+    app = [
+        (r.patient, r.therapist, r.programs, r.scheduled_days, r.prescribed, r.completed,
+         r.adherence, r.active_days, r.complete_days, r.last_activity, r.avg_pain, r.max_pain,
+         r.progressions)
+        for r in report.rows
+    ]  # fmt: skip
+    wrong = sum(1 for a, b in zip(app, floor, strict=False) if tuple(a) != tuple(b))
+    wrong += abs(len(app) - len(floor))
+    if wrong:
+        ctx.notes.append(f"adherence report ({key}): {wrong} patient rows differ from the floor")
+
+
 def run(ctx: Context) -> list[Record]:
     records: list[Record] = []
     sizes = []
@@ -153,4 +181,5 @@ def run(ctx: Context) -> list[Record]:
         sizes.append(size)
         records += _size_records(ctx, size, _exports(ctx, key))
     _same_memory(records, *sizes)
+    _check_report(ctx, "tenth")
     return records

@@ -2,7 +2,7 @@
 phone sends them), against the same rows inserted directly, one INSERT and commit each, from
 as many threads.
 
-Sizes: 10,000 sets and 1,000 sets, from 100 patients of the full clinic. Budget: the API
+Sizes: 3,000 sets and 300 sets, from 100 patients of the full clinic. Budget: the API
 reaches at least half the rate of the direct inserts. The sets are deleted afterwards and the
 evaluation messages they queued are purged, so a run leaves the data set as it found it.
 """
@@ -169,7 +169,7 @@ def _clean(ids: list[uuid.UUID]) -> None:
 
 def run(ctx: Context) -> list[Record]:
     records = []
-    full = 1_000 if ctx.small else 10_000
+    full = 500 if ctx.small else 3_000
     for count in (full, full // 10):
         size = f"{count:,} sets"
         ctx.log("log ingestion, %s through the API and directly", size)

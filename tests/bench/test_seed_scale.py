@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
@@ -11,6 +12,7 @@ from django.db import connection
 
 from apps.clinics.models import Clinic, Role, User
 from apps.core.scale import ScaleSpec, scale_clear, scale_seed
+from apps.exercises.models import Exercise
 from apps.patients.adherence import adherence_summaries
 from apps.patients.models import Patient, SetLog
 from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt
@@ -107,6 +109,16 @@ def test_seed_scale_rebuilds_the_set_log_indexes_it_drops_for_a_big_load(db, req
     assert _setlog_indexes() == before
     scale_clear(clinic=result.clinic)
     assert not Clinic.objects.filter(name="Rebuilt").exists()
+
+
+def test_seed_scale_uses_the_shared_clamshell_ladder_once_the_library_is_loaded(
+    db, require_postgres
+):
+    call_command("load_library", stdout=StringIO())
+    result = scale_seed(spec=ScaleSpec(patients=2, days=3, clinic_name="With library"))
+    items = ProgramItem.objects.filter(program__clinic=result.clinic)
+    assert items.filter(ladder__isnull=False, ladder__clinic__isnull=True).count() == 2
+    assert not Exercise.objects.filter(clinic=result.clinic, key__startswith="scale-clamshell")
 
 
 @pytest.mark.django_db
