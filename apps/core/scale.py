@@ -26,9 +26,11 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.backends.utils import CursorWrapper
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.audit.models import AuditEntry
 from apps.clinics.models import Clinic, Role, User
 from apps.core.scale_sql import (
     CLEAR_SQL,
@@ -159,11 +161,18 @@ def _vacuum(result: ScaleResult, log: Any) -> None:
 
 
 def scale_clear(*, clinic: Clinic) -> None:
-    """Delete a generated clinic and everything in it, the biggest tables by plain SQL first.
+    """Delete a generated clinic and everything in it, the set logs by plain SQL first.
 
-    Its audit entries go too: this is for a benchmark database, whose audit chain nobody
-    verifies, and the entries protect the users they name.
+    Refused (``RuntimeError``) once the audit log names the clinic: audit entries are
+    append-only and protect the users they name. Empty the database instead (``make bench``
+    does, with ``manage.py flush``).
     """
+    audited = AuditEntry.objects.filter(Q(clinic=clinic) | Q(actor__clinic=clinic))
+    if audited.exists():
+        raise RuntimeError(
+            f"{clinic.name!r} has audit entries, which are append-only: use another --clinic "
+            "name or an emptied database"
+        )
     with transaction.atomic(), connection.cursor() as cursor:
         for statement in CLEAR_SQL:
             cursor.execute(statement, {"clinic": clinic.pk})

@@ -127,8 +127,6 @@ SET_LOG_FROM = """
 CLEAR_SQL = (
     "DELETE FROM patients_setlog WHERE patient_id IN "
     "(SELECT id FROM patients_patient WHERE clinic_id = %(clinic)s)",
-    "DELETE FROM audit_auditentry WHERE clinic_id = %(clinic)s OR actor_id IN "
-    "(SELECT id FROM clinics_user WHERE clinic_id = %(clinic)s)",
 )
 
 

@@ -129,3 +129,14 @@ def test_seed_scale_explains_that_it_needs_postgresql(monkeypatch):
     monkeypatch.setattr(connections["default"], "vendor", "sqlite")
     with pytest.raises(CommandError, match="PostgreSQL"):
         call_command("seed_scale", "--small")
+
+
+def test_seed_scale_will_not_replace_a_clinic_the_audit_log_names(db, require_postgres):
+    from apps.audit.services import audit_record
+
+    result = scale_seed(spec=ScaleSpec(patients=2, days=3, clinic_name="Audited"))
+    admin = User.objects.get(clinic=result.clinic, role=Role.ADMIN)
+    audit_record(actor=admin, action="view", detail="dashboard")
+    with pytest.raises(CommandError, match="append-only"):
+        call_command("seed_scale", "--patients=2", "--days=3", "--clinic=Audited", "--replace")
+    assert Clinic.objects.filter(name="Audited").exists()

@@ -55,7 +55,10 @@ class Command(BaseCommand):
                     f"A clinic named {spec.clinic_name!r} exists; pass --replace or --clinic"
                 )
             started = clock.perf_counter()
-            scale_clear(clinic=existing)
+            try:
+                scale_clear(clinic=existing)
+            except RuntimeError as exc:
+                raise CommandError(str(exc)) from exc
             self.stdout.write(f"removed the old {spec.clinic_name!r} in {self._since(started)}")
         started = clock.perf_counter()
         result = scale_seed(spec=spec, log=self.stdout.write)
