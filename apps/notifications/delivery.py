@@ -57,6 +57,13 @@ def mark_sent(model: Delivered, pk: int, *, token: uuid.UUID, now: datetime) -> 
     )
 
 
+def mark_sent_many(model: Delivered, pks: list[int], *, token: uuid.UUID, now: datetime) -> int:
+    """``mark_sent`` for a whole batch in one UPDATE, still conditional on this claim."""
+    return model.objects.filter(
+        pk__in=pks, claim_token=token, status=DeliveryStatus.SENDING
+    ).update(status=DeliveryStatus.SENT, sent_at=now, updated_at=now, error="")
+
+
 def mark_failed(
     model: Delivered, pk: int, *, token: uuid.UUID, attempts: int, error: str, now: datetime
 ) -> bool:
