@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -39,3 +42,43 @@ def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+CLINIC_SETTINGS_FIELDS = (
+    "time_zone",
+    "pain_progression_limit",
+    "pain_alert_level",
+    "default_reminder_time",
+    "quiet_hours_start",
+    "quiet_hours_end",
+    "band_moderate_from",
+    "band_high_from",
+    "band_very_high_from",
+)
+
+
+@transaction.atomic
+def clinic_settings_update(*, clinic: Clinic, **values: object) -> Clinic:
+    """Change a clinic's defaults; validated as a whole so nothing is half-saved."""
+    unknown = set(values) - set(CLINIC_SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"not clinic settings: {sorted(unknown)}")
+    for field, value in values.items():
+        setattr(clinic, field, value)
+    _validate_clinic_settings(clinic)
+    clinic.save(update_fields=list(values))
+    return clinic
+
+
+def _validate_clinic_settings(clinic: Clinic) -> None:
+    errors: dict[str, str] = {}
+    try:
+        ZoneInfo(clinic.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        errors["time_zone"] = f"{clinic.time_zone!r} is not a known time zone."
+    if not clinic.band_moderate_from < clinic.band_high_from < clinic.band_very_high_from:
+        errors["band_high_from"] = "Each band must start above the one before it."
+    if not 0 <= clinic.pain_progression_limit <= 10 or not 1 <= clinic.pain_alert_level <= 10:
+        errors["pain_alert_level"] = "Pain levels are on the 0 to 10 scale."
+    if errors:
+        raise ValidationError(errors)

@@ -34,3 +34,21 @@ def test_a_patient_opens_their_link_on_a_phone(phone_page, patient_a):
 
     page.wait_for_url("**/today/")
     assert page.get_by_role("heading", name="Today").is_visible()
+
+
+def test_a_clinic_admin_changes_the_alert_level_in_clinic_settings(desktop_page, admin_a):
+    page = desktop_page
+    page.goto("/sign-in/")
+    page.get_by_label("Email").fill(admin_a.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/patients/")
+
+    page.get_by_role("link", name="Clinic settings").click()
+    assert_accessible(page)
+    page.get_by_label("Pain at or above this alerts the therapist").fill("6")
+    page.get_by_role("button", name="Save settings").click()
+
+    assert page.get_by_text("Clinic settings saved.").is_visible()
+    admin_a.clinic.refresh_from_db()
+    assert admin_a.clinic.pain_alert_level == 6

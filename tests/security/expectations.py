@@ -63,6 +63,7 @@ PAGES: dict[str, Rule] = {
     "clinics:logout": Rule(PUBLIC, ok=frozenset({405})),
     "clinics:two-factor": Rule(SIGNED_IN),
     "clinics:api-tokens": Rule(ADMIN),
+    "clinics:settings": Rule(ADMIN),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
     "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
     "patients:one-time-request": Rule(PUBLIC),
