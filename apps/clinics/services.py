@@ -82,3 +82,34 @@ def _validate_clinic_settings(clinic: Clinic) -> None:
         errors["pain_alert_level"] = "Pain levels are on the 0 to 10 scale."
     if errors:
         raise ValidationError(errors)
+
+
+# --- Staff accounts managed by the clinic admin ------------------------------------------------
+
+
+def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
+    """Add a therapist or admin to the admin's clinic with no password yet; they choose one
+    through the emailed set-password link (sent after commit by the caller's view)."""
+    if not admin.is_clinic_admin or admin.clinic is None:
+        raise ValidationError({"role": "Only a clinic admin can add staff."})
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": "Someone already signs in with this email address."})
+    return staff_create(
+        clinic=admin.clinic, email=email, full_name=full_name.strip(), role=role, password=None
+    )
+
+
+@transaction.atomic
+def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
+    """Deactivate (or reactivate) a colleague: a deactivated account cannot sign in, and its
+    open sessions end because Django refuses inactive users on every request."""
+    if staff.pk == admin.pk:
+        raise ValidationError({"active": "You cannot deactivate your own account."})
+    if not active and staff.patients.filter(archived_at__isnull=True).exists():
+        raise ValidationError(
+            {"active": "Move this therapist's patients to a colleague before deactivating."}
+        )
+    staff.is_active = active
+    staff.save(update_fields=["is_active"])
+    return staff

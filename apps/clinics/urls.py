@@ -1,6 +1,7 @@
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
-from apps.clinics import settings_views, token_urls, views
+from apps.clinics import settings_views, staff_views, token_urls, views
 
 app_name = "clinics"
 
@@ -10,5 +11,16 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor"),
     path("clinic/settings/", settings_views.clinic_settings, name="settings"),
+    path("clinic/staff/", staff_views.staff_list, name="staff"),
+    path("clinic/staff/<uuid:public_id>/active/", staff_views.staff_active, name="staff-active"),
+    path(
+        "account/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="clinics/set_password.html",
+            success_url=reverse_lazy("clinics:login"),
+            post_reset_login=False,
+        ),
+        name="set-password",
+    ),
     *token_urls.urlpatterns,
 ]

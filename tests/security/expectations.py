@@ -55,6 +55,10 @@ def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
 
+def _bad_set_password(side: Any) -> dict[str, Any]:
+    return {"uidb64": "MA", "token": "not-a-valid-token"}
+
+
 PAGES: dict[str, Rule] = {
     "core:home": Rule(SIGNED_IN, ok=frozenset({302})),
     "core:healthz": Rule(PUBLIC, ok=frozenset({200, 503})),
@@ -64,6 +68,9 @@ PAGES: dict[str, Rule] = {
     "clinics:two-factor": Rule(SIGNED_IN),
     "clinics:api-tokens": Rule(ADMIN),
     "clinics:settings": Rule(ADMIN),
+    "clinics:staff": Rule(ADMIN),
+    "clinics:staff-active": Rule(ADMIN, obj="therapist", writes=True),
+    "clinics:set-password": Rule(PUBLIC, kwargs=_bad_set_password),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
     "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
     "patients:one-time-request": Rule(PUBLIC),

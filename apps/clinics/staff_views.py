@@ -1,0 +1,96 @@
+"""The clinic admin's staff page: list, invite (a set-password link by email), deactivate."""
+
+from __future__ import annotations
+
+from typing import cast
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.clinics.models import Role, User
+from apps.clinics.services import staff_invite, staff_set_active
+
+
+class StaffInviteForm(forms.Form):
+    full_name = forms.CharField(max_length=200, label="Full name")
+    email = forms.EmailField(label="Email (they sign in with it)")
+    role = forms.ChoiceField(
+        choices=[(Role.THERAPIST, "Therapist"), (Role.ADMIN, "Clinic admin")],
+        initial=Role.THERAPIST,
+    )
+
+
+def _admin(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not user.is_clinic_admin or user.clinic_id is None:
+        raise Http404
+    return user
+
+
+def set_password_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("clinics:set-password", kwargs={"uidb64": uid, "token": token})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send_invitation(user: User, clinic_name: str) -> None:
+    send_mail(
+        subject=f"You have a Clamshell account at {clinic_name}",
+        message=(
+            f"Hello {user.full_name},\n\nChoose your password to start using Clamshell:\n"
+            f"{set_password_url(user)}\n\nThe link works once. Sign in afterwards with "
+            f"{user.email}."
+        ),
+        from_email=None,
+        recipient_list=[str(user.email)],
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_list(request: HttpRequest) -> HttpResponse:
+    admin = _admin(request)
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                user = staff_invite(admin=admin, **form.cleaned_data)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            _send_invitation(user, str(admin.clinic))
+            messages.success(request, f"{user.full_name} was invited by email.")
+            return redirect("clinics:staff")
+    staff = User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST])
+    context = {"form": form, "staff": staff.order_by("-is_active", "full_name")}
+    return render(request, "clinics/staff.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    admin = _admin(request)
+    staff = get_object_or_404(
+        User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST]),
+        public_id=public_id,
+    )
+    try:
+        staff_set_active(admin=admin, staff=staff, active=request.POST.get("active") == "1")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("clinics:staff")

@@ -1,0 +1,76 @@
+import re
+
+import pytest
+from django.core import mail
+
+from apps.clinics.models import User
+from tests.conftest import signed_in
+from tests.factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "a long new password 2026"
+
+
+def invite(client, **fields):
+    data = {"full_name": "Robin Hart", "email": "robin@a.example", "role": "therapist"} | fields
+    return client.post("/clinic/staff/", data)
+
+
+def test_an_admin_invites_a_therapist_who_sets_a_password_and_signs_in(client, admin_a):
+    response = invite(signed_in(admin_a))
+
+    assert response.status_code == 302
+    robin = User.objects.get(email="robin@a.example")
+    assert (robin.clinic_id, robin.role, robin.has_usable_password()) == (
+        admin_a.clinic_id,
+        "therapist",
+        False,
+    )
+    link = re.search(r"http\S+(/account/set-password/\S+/)", mail.outbox[0].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    assert b"Choose your password" in form_page.content
+    client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
+    signed = client.post("/sign-in/", {"username": "robin@a.example", "password": NEW_PASSWORD})
+    assert signed.status_code == 302
+
+
+def test_a_duplicate_email_gets_a_400_with_a_message(admin_a, therapist_a):
+    response = invite(signed_in(admin_a), email=therapist_a.email.upper())
+
+    assert response.status_code == 400
+    assert b"already signs in" in response.content
+
+
+def test_deactivating_a_therapist_with_patients_is_refused(admin_a, therapist_a, patient_a):
+    client = signed_in(admin_a)
+
+    client.post(f"/clinic/staff/{therapist_a.public_id}/active/", {"active": "0"})
+
+    therapist_a.refresh_from_db()
+    assert therapist_a.is_active
+
+
+def test_a_deactivated_therapist_is_signed_out_and_cannot_sign_in(client, admin_a, clinic_a):
+    colleague = StaffFactory(clinic=clinic_a)
+    colleague_client = signed_in(colleague)
+
+    signed_in(admin_a).post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "0"})
+
+    assert colleague_client.get("/patients/").status_code == 302
+    colleague.refresh_from_db()
+    assert not colleague.is_active
+
+
+def test_another_clinic_staff_member_is_a_404(admin_b, therapist_a):
+    response = signed_in(admin_b).post(f"/clinic/staff/{therapist_a.public_id}/active/")
+
+    assert response.status_code == 404
+
+
+def test_therapists_cannot_manage_staff(therapist_a):
+    assert signed_in(therapist_a).get("/clinic/staff/").status_code == 404
