@@ -52,3 +52,7 @@ def test_a_clinic_admin_changes_the_alert_level_in_clinic_settings(desktop_page,
     assert page.get_by_text("Clinic settings saved.").is_visible()
     admin_a.clinic.refresh_from_db()
     assert admin_a.clinic.pain_alert_level == 6
+
+    page.get_by_role("link", name="Staff", exact=True).click()
+    assert_accessible(page)
+    screenshot(page, "clinic-staff")
