@@ -23,11 +23,19 @@ from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
 from apps.patients import logs as log_services
 from apps.patients.models import Patient, SetLog, Side
-from apps.patients.serializers_me import SetLogCreateIn, SetLogOut, SetLogPatchIn, TodayPlanOut
+from apps.patients.serializers_me import (
+    SetLogBatchIn,
+    SetLogBatchOut,
+    SetLogCreateIn,
+    SetLogOut,
+    SetLogPatchIn,
+    TodayPlanOut,
+)
 from apps.programs.selectors import patient_item, today_plan
 
 RECENT_DAYS_DEFAULT = 14
@@ -121,6 +129,55 @@ def logs(request: Request) -> Response:
     if request.method == "POST":
         return _record(request, patient)
     return _recent_logs(request, patient)
+
+
+def _dotted(detail: Any, prefix: str) -> dict[str, list[str]]:
+    """Nested DRF errors as ``{"logs.3.pain": [...]}``: the error format has one level."""
+    if isinstance(detail, dict):
+        found: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            name = prefix if key == api_settings.NON_FIELD_ERRORS_KEY else f"{prefix}.{key}"
+            found |= _dotted(value, name)
+        return found
+    if isinstance(detail, list) and any(isinstance(part, dict | list) for part in detail):
+        found = {}
+        for index, part in enumerate(detail):
+            found |= _dotted(part, f"{prefix}.{index}")
+        return found
+    messages = detail if isinstance(detail, list) else [detail]
+    return {prefix: [str(message) for message in messages]} if messages else {}
+
+
+def _batch_entries(request: Request) -> list[log_services.LogEntry]:
+    data = SetLogBatchIn(data=request.data)
+    if not data.is_valid():
+        raise serializers.ValidationError(_dotted(data.errors.get("logs", data.errors), "logs"))
+    return [log_services.LogEntry(**values) for values in data.validated_data["logs"]]
+
+
+@extend_schema(
+    request=SetLogBatchIn,
+    responses=SetLogBatchOut,
+    operation_id="me_logs_batch",
+    summary="Log many sets at once, all or nothing (the phone's offline queue)",
+    description=(
+        "Each set is checked as for a single set before anything is saved; a bad set answers "
+        "400 with errors keyed `logs.<index>.<field>` and saves nothing. Sets whose client_id "
+        "is already stored are returned as they were stored, with `created: false`."
+    ),
+)
+@api_view(["POST"])
+def logs_batch(request: Request) -> Response:
+    patient = me(request)
+    entries = _batch_entries(request)
+    try:
+        saved = log_services.set_logs_record_many(patient=patient, entries=entries)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(_dotted(exc.message_dict, "logs")) from exc
+    results = [
+        {"client_id": log.client_id, "created": created, "log": log} for log, created in saved
+    ]
+    return Response(SetLogBatchOut({"results": results}).data)
 
 
 def _correct(request: Request, log: SetLog) -> Response:

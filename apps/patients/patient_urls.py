@@ -16,5 +16,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sw.js", views_offline.service_worker, name="service-worker"),
     path("api/v1/me/today/", api_me.today, name="api-me-today"),
     path("api/v1/me/logs/", api_me.logs, name="api-me-logs"),
+    path("api/v1/me/logs/batch/", api_me.logs_batch, name="api-me-logs-batch"),
     path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
 ]

@@ -11,7 +11,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.patients.logs import CORRECTION_WINDOW
+from apps.patients.logs import BATCH_MAX, CORRECTION_WINDOW
 from apps.patients.models import SetLog, Side
 
 
@@ -141,3 +141,27 @@ class TodayPlanOut(serializers.Serializer[Any]):
     next_day = serializers.DateField(allow_null=True)
     items = PlanItemOut(many=True)
     level_changes = LevelChangeOut(many=True)
+
+
+class SetLogBatchIn(serializers.Serializer[Any]):
+    logs = SetLogCreateIn(  # type: ignore[call-arg]  # many=True takes the list's arguments
+        many=True,
+        min_length=1,
+        max_length=BATCH_MAX,
+        error_messages={
+            "not_a_list": "logs must be a list of sets.",
+            "min_length": "Send at least one set.",
+            "max_length": f"Send at most {BATCH_MAX} sets in one batch.",
+        },
+        help_text=f"1 to {BATCH_MAX} sets, each as for a single set; saved all or nothing.",
+    )
+
+
+class SetLogBatchResultOut(serializers.Serializer[Any]):
+    client_id = serializers.UUIDField()
+    created = serializers.BooleanField(help_text="False: a replay, the stored log is returned.")
+    log = SetLogOut()
+
+
+class SetLogBatchOut(serializers.Serializer[Any]):
+    results = SetLogBatchResultOut(many=True, help_text="One per set, in the order sent.")

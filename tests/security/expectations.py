@@ -160,6 +160,7 @@ OPERATIONS: dict[str, Rule] = {
     "me_today_retrieve": Rule(PATIENT),
     "me_logs_list": Rule(PATIENT),
     "me_logs_create": Rule(PATIENT, writes=True),
+    "me_logs_batch": Rule(PATIENT, writes=True),
     "me_logs_retrieve": Rule(PATIENT, obj="set_log"),
     "me_logs_partial_update": Rule(PATIENT, obj="set_log", writes=True),
     "me_logs_destroy": Rule(PATIENT, obj="set_log", writes=True),

@@ -1,0 +1,248 @@
+"""POST /api/v1/me/logs/batch/: the phone's offline queue sends its sets all or nothing.
+
+Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+
+from apps.patients.models import SetLog
+from tests.conftest import signed_in
+from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("UTC"))
+BATCH = "/api/v1/me/logs/batch/"
+LOGS = "/api/v1/me/logs/"
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def item(patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+    return ExerciseItemFactory(program=program, sets=2, reps=10, per_side=True)
+
+
+def entry(item, **changes):
+    data = {
+        "client_id": str(uuid.uuid4()),
+        "item": str(item.public_id),
+        "side": "left",
+        "reps": 10,
+        "pain": 2,
+    }
+    data.update(changes)
+    return data
+
+
+def post(client, logs):
+    return client.post(BATCH, {"logs": logs}, content_type="application/json")
+
+
+def three(item):
+    return [entry(item), entry(item, side="right"), entry(item, performed_on="2026-03-02")]
+
+
+def test_a_batch_of_three_saves_three_and_answers_each_in_order(patient_a, item):
+    logs = three(item)
+
+    response = post(signed_in(patient_a.user), logs)
+
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["client_id"] for r in results] == [e["client_id"] for e in logs]
+    assert [r["created"] for r in results] == [True, True, True]
+    assert [r["log"]["side"] for r in results] == ["left", "right", "left"]
+    assert results[0]["log"]["target_reps"] == 10
+    assert SetLog.objects.filter(patient=patient_a).count() == 3
+
+
+def test_set_numbers_count_stored_sets_and_earlier_sets_of_the_batch(patient_a, item):
+    client = signed_in(patient_a.user)
+    client.post(LOGS, entry(item), content_type="application/json")
+
+    results = post(client, [entry(item), entry(item), entry(item, side="right")]).json()["results"]
+
+    assert [r["log"]["set_number"] for r in results] == [2, 3, 1]
+
+
+def test_a_replay_saves_nothing_and_returns_the_stored_logs(patient_a, item):
+    client = signed_in(patient_a.user)
+    logs = three(item)
+    first = post(client, logs).json()["results"]
+
+    again = post(client, [{**e, "reps": 3} for e in logs])
+
+    assert again.status_code == 200
+    replayed = again.json()["results"]
+    assert [r["created"] for r in replayed] == [False, False, False]
+    assert [r["log"] for r in replayed] == [r["log"] for r in first]
+    assert SetLog.objects.count() == 3
+
+
+def test_a_batch_mixing_new_sets_and_replays_saves_only_the_new(patient_a, item):
+    client = signed_in(patient_a.user)
+    stored = entry(item)
+    client.post(LOGS, stored, content_type="application/json")
+
+    results = post(client, [stored, entry(item, side="right")]).json()["results"]
+
+    assert [r["created"] for r in results] == [False, True]
+    assert SetLog.objects.count() == 2
+
+
+def test_one_bad_set_is_a_400_naming_its_index_and_nothing_is_saved(patient_a, item):
+    logs = [*three(item), entry(item, pain=12)]
+
+    response = post(signed_in(patient_a.user), logs)
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == ["logs.3.pain"]
+    assert "from 0 to 10" in errors["logs.3.pain"][0]
+    assert "logs.3.pain" in response.json()["message"]
+    assert not SetLog.objects.exists()
+
+
+def test_type_errors_name_their_index_too(patient_a, item):
+    logs = [entry(item), entry(item, client_id="nope", reps="ten")]
+
+    errors = post(signed_in(patient_a.user), logs).json()["errors"]
+
+    assert "must be a UUID" in errors["logs.1.client_id"][0]
+    assert "integer" in errors["logs.1.reps"][0]
+    assert not SetLog.objects.exists()
+
+
+def test_an_item_of_another_patient_is_a_400_and_nothing_is_saved(patient_a, patient_b, item):
+    theirs = ExerciseItemFactory(program=ProgramFactory(patient=patient_b))
+
+    response = post(signed_in(patient_a.user), [entry(item), entry(theirs)])
+
+    assert response.status_code == 400
+    assert "not in your program" in response.json()["errors"]["logs.1.item"][0]
+    assert not SetLog.objects.exists()
+
+
+def test_a_client_id_stored_by_another_patient_is_a_400(patient_a, patient_b, item):
+    their_item = ExerciseItemFactory(
+        program=ProgramFactory(patient=patient_b, start_date=date(2026, 2, 1)), per_side=False
+    )
+    taken = entry(their_item, side="both")
+    stored = signed_in(patient_b.user).post(LOGS, taken, content_type="application/json")
+    assert stored.status_code == 201
+
+    response = post(
+        signed_in(patient_a.user),
+        [entry(item), {**entry(item), **{"client_id": taken["client_id"]}}],
+    )
+
+    assert response.status_code == 400
+    assert "already used" in response.json()["errors"]["logs.1.client_id"][0]
+    assert SetLog.objects.filter(patient=patient_a).count() == 0
+
+
+def test_the_same_client_id_twice_in_a_batch_is_a_400(patient_a, item):
+    same = entry(item)
+
+    response = post(signed_in(patient_a.user), [same, same])
+
+    assert response.status_code == 400
+    assert "twice" in response.json()["errors"]["logs.1.client_id"][0]
+    assert not SetLog.objects.exists()
+
+
+@pytest.mark.parametrize(("count", "words"), [(101, "at most 100"), (0, "at least one")])
+def test_more_than_100_sets_or_none_is_a_400(patient_a, item, count, words):
+    response = post(signed_in(patient_a.user), [entry(item) for _ in range(count)])
+
+    assert response.status_code == 400
+    assert words in response.json()["errors"]["logs"][0]
+    assert not SetLog.objects.exists()
+
+
+def test_a_body_without_a_list_is_a_400(patient_a):
+    client = signed_in(patient_a.user)
+
+    response = client.post(BATCH, {"logs": "many"}, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "must be a list" in response.json()["errors"]["logs"][0]
+
+
+@pytest.mark.parametrize("staff", ["therapist_a", "admin_a"])
+def test_staff_get_a_404_and_nothing_is_saved(request, item, staff):
+    user = request.getfixturevalue(staff)
+
+    response = post(signed_in(user), three(item))
+
+    assert response.status_code == 404
+    assert not SetLog.objects.exists()
+
+
+def test_evaluation_is_enqueued_for_each_new_log_once_committed(
+    patient_a, item, django_capture_on_commit_callbacks
+):
+    client = signed_in(patient_a.user)
+    stored = entry(item)
+    client.post(LOGS, stored, content_type="application/json")
+
+    with (
+        mock.patch("apps.patients.logs.dispatch.enqueue_log_evaluation") as enqueue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        post(client, [stored, entry(item, side="right"), entry(item)])
+
+    new = SetLog.objects.exclude(client_id=stored["client_id"])
+    assert sorted(c.args[0] for c in enqueue.call_args_list) == sorted(log.pk for log in new)
+
+
+def test_a_batch_of_ladder_and_single_items_keeps_each_prescription(patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+    ladder = LadderItemFactory(program=program)
+    single = ExerciseItemFactory(program=program, per_side=False, reps=12)
+    side = "left" if ladder.per_side else "both"
+
+    results = post(
+        signed_in(patient_a.user), [entry(ladder, side=side), entry(single, side="both")]
+    ).json()["results"]
+
+    assert results[0]["log"]["ladder_level"] == ladder.level_on(date(2026, 3, 3))
+    assert results[1]["log"]["ladder_level"] is None
+    assert results[1]["log"]["target_reps"] == 12
+
+
+@pytest.mark.parametrize("size", [1, 100])
+def test_a_batch_uses_a_fixed_number_of_queries_whatever_its_size(
+    patient_a, django_assert_max_num_queries, size
+):
+    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+    items = [LadderItemFactory(program=program), ExerciseItemFactory(program=program)]
+    logs = [
+        entry(items[n % 2], side=("left", "right")[n % 2] if items[n % 2].per_side else "both")
+        for n in range(size)
+    ]
+    client = signed_in(patient_a.user)
+
+    # Session, user, patient; stored ids, items, set counts, ladder levels, insert, re-read;
+    # the transaction's savepoint and its release. SQLite caps a query at 999 parameters, so
+    # Django splits the rows into INSERTs of 49 there: up to three for 100 sets.
+    inserts = 1 if connection.vendor == "postgresql" else 3
+    with django_assert_max_num_queries(10 + inserts):
+        response = post(client, logs)
+
+    assert response.status_code == 200
+    assert SetLog.objects.count() == size
