@@ -1,5 +1,6 @@
 /* Today page: one-tap logging through /api/v1/me/logs/, an offline queue kept on the phone
-   (localStorage) and sent again with the same client ids, and the hold countdown timer.
+   (localStorage) and sent again with the same client ids, in one request to
+   /api/v1/me/logs/batch/ when several are waiting, and the hold countdown timer.
 
    Every set gets a client id (UUID) when it is tapped. The server saves a client id once, so
    sending a queued set again after a lost answer never makes a second log. */
@@ -12,6 +13,7 @@
   var QUEUE_KEY = "clamshell.queue." + root.dataset.patient;
   var RETRY_MS = 30000;
   var DOUBLE_TAP_MS = 1500;
+  var BATCH_MAX = 100;  // The batch endpoint's limit.
   var flushing = false;
   var lastTap = {};
   var failures = [];
@@ -205,13 +207,22 @@
   }
 
   // --- Talking to the server ----------------------------------------------------------------
-  function send(entry) {
-    return fetch(root.dataset.logsUrl, {
+  function post(url, body) {
+    return fetch(url, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(entry)
+      body: JSON.stringify(body)
     });
+  }
+
+  function send(entry) {
+    return post(root.dataset.logsUrl, entry);
+  }
+
+  // Sets queued while offline go in one request: the server saves a batch all or nothing.
+  function sendBatch(entries) {
+    return post(root.dataset.logsUrl + "batch/", { logs: entries });
   }
 
   function refreshPlan() {
@@ -243,32 +254,91 @@
     return "later";
   }
 
+  // The indexes a 400 from the batch endpoint names ("logs.3.pain"), with their messages.
+  function rejectedIndexes(body) {
+    var found = {};
+    Object.keys((body && body.errors) || {}).forEach(function (key) {
+      var match = key.match(/^logs\.(\d+)\.(.+)$/);
+      if (!match) return;
+      found[match[1]] = (found[match[1]] || []).concat(body.errors[key]);
+    });
+    return found;
+  }
+
+  async function handleBatch(entries, response) {
+    if (response.status === 200) {
+      entries.forEach(function (entry) { removeFromQueue(entry.client_id); });
+      return { outcome: "sent", count: entries.length };
+    }
+    if (response.status === 400) {
+      // Nothing was saved: drop the sets the server will never accept, send the rest again.
+      var bad = rejectedIndexes(await response.json().catch(function () { return {}; }));
+      var indexes = Object.keys(bad);
+      if (!indexes.length) return { outcome: "one-by-one", count: 0 };
+      indexes.forEach(function (i) {
+        removeFromQueue(entries[Number(i)].client_id);
+        failures.push(bad[i].join(" "));
+      });
+      return { outcome: "retry", count: indexes.length };
+    }
+    if (response.status === 404) return { outcome: "one-by-one", count: 0 };
+    if (response.status === 401 || response.status === 403) return { outcome: "signed-out", count: 0 };
+    return { outcome: "later", count: 0 };
+  }
+
+  async function flushOneByOne(queue) {
+    var sent = 0;
+    var outcome = "";
+    for (var i = 0; i < queue.length; i++) {
+      outcome = await handle(queue[i], await send(queue[i]));
+      if (outcome === "sent" || outcome === "rejected") sent++;
+      if (outcome === "signed-out" || outcome === "later") break;
+    }
+    return { outcome: outcome, count: sent };
+  }
+
+  // A single set (the one-tap log while online) goes to the single endpoint; a queue of
+  // several goes in batches of up to BATCH_MAX.
+  async function flushQueue() {
+    var sent = 0;
+    var result = { outcome: "", count: 0 };
+    for (var round = 0; round < 50; round++) {
+      var queue = loadQueue();
+      if (!queue.length) break;
+      if (queue.length === 1) return addSent(await flushOneByOne(queue), sent);
+      var chunk = queue.slice(0, BATCH_MAX);
+      result = await handleBatch(chunk, await sendBatch(chunk));
+      sent += result.count;
+      if (result.outcome === "one-by-one") return addSent(await flushOneByOne(chunk), sent);
+      if (result.outcome === "signed-out" || result.outcome === "later") break;
+    }
+    return { outcome: result.outcome, count: sent };
+  }
+
+  function addSent(result, sent) {
+    return { outcome: result.outcome, count: result.count + sent };
+  }
+
   async function flush() {
     if (flushing || !loadQueue().length) return;
     if (!navigator.onLine) { describeQueue(); return; }
     flushing = true;
-    var sent = 0;
-    var outcome = "";
+    var result = { outcome: "", count: 0 };
     try {
-      var queue = loadQueue();
-      for (var i = 0; i < queue.length; i++) {
-        outcome = await handle(queue[i], await send(queue[i]));
-        if (outcome === "sent" || outcome === "rejected") sent++;
-        if (outcome === "signed-out" || outcome === "later") break;
-      }
+      result = await flushQueue();
     } catch (e) {
-      outcome = "later";  // No connection after all: keep everything for the next try.
+      result.outcome = "later";  // No connection after all: keep everything for the next try.
     } finally {
       flushing = false;
     }
-    if (outcome === "signed-out") {
+    if (result.outcome === "signed-out") {
       describeQueue("Open your personal link again to send them.");
-    } else if (outcome === "later") {
+    } else if (result.outcome === "later") {
       describeQueue("They will be sent when the connection is back.");
     } else {
-      describeQueue(sent ? "All your sets are saved." : "");
+      describeQueue(result.count ? "All your sets are saved." : "");
     }
-    if (sent) await refreshPlan();
+    if (result.count) await refreshPlan();
   }
 
   // --- Logging a set ------------------------------------------------------------------------
