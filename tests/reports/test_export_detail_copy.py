@@ -1,0 +1,153 @@
+"""The detailed export written by PostgreSQL's COPY matches the Python writer byte for byte."""
+
+from datetime import date
+
+import pytest
+import time_machine
+from django.db import connection
+
+from apps.audit.models import AuditEntry
+from apps.reports.exports import detail
+from apps.reports.exports.detail import detail_csv, detail_csv_copy, detail_csv_python
+from apps.reports.exports.filters import ReportFilters
+from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+from tests.reports.report_factories import SetLogFactory, parse_csv
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]
+
+NAMES = [
+    '=HYPERLINK("http://x.example")',
+    "+1+1",
+    "-2",
+    "@SUM(A1)",
+    "\tTab",
+    "\rReturn",
+    "Zoë, Łukasz",
+    'Ann "Nan" O\'Neil',
+    "Line\nbreak",
+    " leading space",
+    "'already quoted",
+    "plain",
+]
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel("2026-02-10 12:00Z", tick=False):
+        yield
+
+
+def _filters(admin, **extra):
+    return ReportFilters(
+        clinic_id=admin.clinic_id, start=date(2026, 2, 1), end=date(2026, 2, 7), **extra
+    )
+
+
+def _logs_for(therapist, name, *, per_side=False, **log):
+    patient = PatientFactory(therapist=therapist, full_name=name)
+    program = ProgramFactory(patient=patient, name=name, start_date=date(2026, 1, 1))
+    item = ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(name=name), per_side=per_side
+    )
+    return SetLogFactory(item=item, performed_on=date(2026, 2, 3), **log)
+
+
+def _both(admin, **extra):
+    python = "".join(detail_csv_python(user=admin, filters=_filters(admin, **extra)))
+    copy = "".join(detail_csv_copy(user=admin, filters=_filters(admin, **extra)))
+    return python.encode(), copy.encode()
+
+
+def test_copy_and_python_write_the_same_bytes(admin_a, therapist_a):
+    for number, name in enumerate(NAMES):
+        _logs_for(therapist_a, name, per_side=number % 2 == 0, reps=number, difficulty=None)
+    _logs_for(therapist_a, "Held", reps=None, hold_seconds=30, pain=0, difficulty=5)
+    unnamed = _logs_for(therapist_a, "Unnamed program")
+    unnamed.item.program.name = ""
+    unnamed.item.program.save(update_fields=["name"])
+
+    python, copy = _both(admin_a)
+
+    assert copy == python
+    assert len(parse_csv(copy)) == 1 + len(NAMES) + 2
+    assert b"\r\n" in copy
+
+
+def test_copy_neutralises_formulas_like_the_python_writer(admin_a, therapist_a):
+    for name in NAMES[:6]:
+        _logs_for(therapist_a, name)
+
+    rows = parse_csv("".join(detail_csv_copy(user=admin_a, filters=_filters(admin_a))).encode())
+
+    header = rows[0]
+    assert sorted(row[0] for row in rows[1:]) == sorted("'" + name for name in NAMES[:6])
+    for row in rows[1:]:
+        assert row[header.index("Exercise")] == row[header.index("Patient")]
+        assert row[header.index("Program")].startswith("'")
+
+
+def test_copy_keeps_to_the_clinic_the_period_and_the_therapist(admin_a, therapist_a, patient_b):
+    _logs_for(therapist_a, "Mine")
+    early = _logs_for(therapist_a, "Too early")
+    early.performed_on = date(2026, 1, 31)
+    early.save(update_fields=["performed_on"])
+    _logs_for(PatientFactory(therapist__clinic=admin_a.clinic).therapist, "Other therapist's")
+    _logs_for(patient_b.therapist, "Other clinic")
+
+    everyone = parse_csv(_both(admin_a)[1])
+    only_a = parse_csv(_both(admin_a, therapist=therapist_a)[1])
+
+    assert sorted(row[0] for row in everyone[1:]) == ["Mine", "Other therapist's"]
+    assert [row[0] for row in only_a[1:]] == ["Mine"]
+
+
+def test_copy_is_empty_for_another_clinics_admin(admin_a, patient_b):
+    _logs_for(patient_b.therapist, "Other clinic")
+
+    python, copy = _both(admin_a)
+
+    assert copy == python
+    assert len(parse_csv(copy)) == 1
+
+
+def test_copy_reports_progress_between_batches_of_patients_in_bounded_chunks(
+    admin_a, therapist_a, monkeypatch
+):
+    monkeypatch.setattr(detail, "DETAIL_PATIENT_BATCH", 2)
+    monkeypatch.setattr(detail, "COPY_CHUNK_BYTES", 100)
+    for name in ["Eve", "Dan", "Cat", "Bob", "Ann"]:
+        log = _logs_for(therapist_a, name)
+        SetLogFactory(item=log.item, performed_on=date(2026, 2, 4))
+    seen: list[int] = []
+
+    def progress(rows: int) -> None:
+        seen.append(rows)
+        AuditEntry.objects.count()  # a query on the same connection, like a job's UPDATE
+
+    filters = _filters(admin_a)
+    chunks = list(detail_csv_copy(user=admin_a, filters=filters, on_row=progress))
+
+    assert seen == [4, 8, 10]
+    assert len(chunks) > 3
+    assert all(chunk.endswith("\r\n") for chunk in chunks)
+    assert "".join(chunks) == "".join(detail_csv_python(user=admin_a, filters=filters))
+
+
+def test_postgres_uses_the_copy_writer(admin_a, therapist_a, monkeypatch):
+    _logs_for(therapist_a, "Ann")
+    monkeypatch.setattr(detail, "detail_csv_python", None)
+
+    rows = parse_csv("".join(detail_csv(user=admin_a, filters=_filters(admin_a))).encode())
+
+    assert [row[0] for row in rows[1:]] == ["Ann"]
+
+
+def test_copy_writes_iso_dates_whatever_the_sessions_date_style(admin_a, therapist_a):
+    _logs_for(therapist_a, "Ann")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL DateStyle = 'SQL, DMY'")
+
+    python, copy = _both(admin_a)
+
+    assert copy == python
+    assert parse_csv(copy)[1][2] == "2026-02-03"
