@@ -93,7 +93,9 @@ SET_LOG_COLUMNS = {
     "set_number": "k.n",
     "side": "sd.side",
     "reps": "CASE WHEN i.reps IS NOT NULL THEN greatest(1, i.reps - 3 + (random() * 6)::int) END",
-    "hold_seconds": "CASE WHEN i.hold IS NOT NULL THEN i.hold - (random() * 8)::int END",
+    # Held a little short of the target now and then, never below one second.
+    "hold_seconds": "CASE WHEN i.hold IS NOT NULL THEN greatest(1, i.hold - (random() * 8)::int)"
+    " END",
     "pain": "CASE WHEN random() < 0.9 THEN (random() * 3)::int ELSE (random() * 8)::int END",
     "difficulty": "CASE WHEN random() < 0.5 THEN 1 + (random() * 4)::int END",
     "note": "''",
