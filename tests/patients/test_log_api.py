@@ -4,9 +4,7 @@ Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -15,10 +13,10 @@ from django.test import Client
 from apps.patients.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+from tests.patients.me_api import NOW, log_body
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("UTC"))
 TODAY = date(2026, 3, 3)
 LOGS = "/api/v1/me/logs/"
 PLAN = "/api/v1/me/today/"
@@ -30,22 +28,7 @@ def _frozen():
         yield
 
 
-@pytest.fixture
-def item(patient_a):
-    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
-    return ExerciseItemFactory(program=program, sets=2, reps=10, per_side=True)
-
-
-def body(item, **changes):
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "item": str(item.public_id),
-        "side": "left",
-        "reps": 10,
-        "pain": 2,
-    }
-    data.update(changes)
-    return data
+body = log_body
 
 
 def post(client, data):

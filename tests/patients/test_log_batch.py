@@ -4,10 +4,8 @@ Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, datetime
+from datetime import date
 from unittest import mock
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -16,10 +14,10 @@ from django.db import connection
 from apps.patients.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+from tests.patients.me_api import NOW, log_body
 
 pytestmark = pytest.mark.django_db
 
-NOW = datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("UTC"))
 BATCH = "/api/v1/me/logs/batch/"
 LOGS = "/api/v1/me/logs/"
 
@@ -30,22 +28,7 @@ def _frozen():
         yield
 
 
-@pytest.fixture
-def item(patient_a):
-    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
-    return ExerciseItemFactory(program=program, sets=2, reps=10, per_side=True)
-
-
-def entry(item, **changes):
-    data = {
-        "client_id": str(uuid.uuid4()),
-        "item": str(item.public_id),
-        "side": "left",
-        "reps": 10,
-        "pain": 2,
-    }
-    data.update(changes)
-    return data
+entry = log_body
 
 
 def post(client, logs):
