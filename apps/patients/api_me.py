@@ -27,6 +27,7 @@ from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
 from apps.patients import logs as log_services
+from apps.patients import logs_batch as batch_services
 from apps.patients.models import Patient, SetLog, Side
 from apps.patients.serializers_me import (
     SetLogBatchIn,
@@ -148,11 +149,11 @@ def _dotted(detail: Any, prefix: str) -> dict[str, list[str]]:
     return {prefix: [str(message) for message in messages]} if messages else {}
 
 
-def _batch_entries(request: Request) -> list[log_services.LogEntry]:
+def _batch_entries(request: Request) -> list[batch_services.LogEntry]:
     data = SetLogBatchIn(data=request.data)
     if not data.is_valid():
         raise serializers.ValidationError(_dotted(data.errors.get("logs", data.errors), "logs"))
-    return [log_services.LogEntry(**values) for values in data.validated_data["logs"]]
+    return [batch_services.LogEntry(**values) for values in data.validated_data["logs"]]
 
 
 @extend_schema(
@@ -171,7 +172,7 @@ def logs_batch(request: Request) -> Response:
     patient = me(request)
     entries = _batch_entries(request)
     try:
-        saved = log_services.set_logs_record_many(patient=patient, entries=entries)
+        saved = batch_services.set_logs_record_many(patient=patient, entries=entries)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(_dotted(exc.message_dict, "logs")) from exc
     results = [

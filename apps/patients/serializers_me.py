@@ -11,7 +11,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.patients.logs import BATCH_MAX, CORRECTION_WINDOW
+from apps.patients.logs import CORRECTION_WINDOW
+from apps.patients.logs_batch import BATCH_MAX
 from apps.patients.models import SetLog, Side
 
 

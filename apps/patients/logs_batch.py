@@ -1,0 +1,263 @@
+"""Saving many sets in one request (the phone's offline queue): all or nothing, idempotent
+by client id, in a fixed number of queries whatever the batch size. The single-set rules and
+messages come from ``apps.patients.logs``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from apps.patients.logs import (
+    NO_LEVEL,
+    Errors,
+    _enqueue_evaluation,
+    _record_errors,
+)
+from apps.patients.models import Patient, SetLog, Side
+from apps.programs.models import ProgramItem
+from apps.programs.selectors import exercise_for, ladder_levels
+
+BATCH_MAX = 100
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One set of a batch, as the phone sends it; ``item`` is the item's ``public_id``.
+
+    ``performed_on`` defaults to the patient's today and ``side`` to ``both`` for an item
+    that is not per side, as for a single set.
+    """
+
+    client_id: UUID
+    item: UUID
+    pain: int | None
+    performed_on: date | None = None
+    side: str | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    difficulty: int | None = None
+    note: str = ""
+    set_number: int | None = None
+
+
+def _prefixed(index: int, errors: Errors) -> Errors:
+    return {f"{index}.{field}": message for field, message in errors.items()}
+
+
+def _batch_existing(patient: Patient, entries: list[LogEntry]) -> tuple[dict[UUID, SetLog], Errors]:
+    """Logs already stored under the batch's client ids, and errors for ids not the patient's."""
+    ids = [entry.client_id for entry in entries]
+    stored = {
+        log.client_id: log
+        for log in SetLog.objects.filter(client_id__in=ids).select_related("item", "exercise")
+    }
+    errors: Errors = {}
+    seen: set[UUID] = set()
+    for index, entry in enumerate(entries):
+        log = stored.get(entry.client_id)
+        if entry.client_id in seen:
+            errors[f"{index}.client_id"] = "This id is used twice in the batch: send each set once."
+        elif log is not None and log.patient_id != patient.pk:
+            errors[f"{index}.client_id"] = "This id is already used: generate a new one."
+        seen.add(entry.client_id)
+    return stored, errors
+
+
+def _batch_items(patient: Patient, entries: list[LogEntry]) -> dict[UUID, ProgramItem]:
+    """The patient's own items named by the batch, in one query, by ``public_id``."""
+    items = ProgramItem.objects.filter(
+        program__patient=patient,
+        program__is_template=False,
+        public_id__in={entry.item for entry in entries},
+    ).select_related("program", "exercise", "ladder")
+    return {item.public_id: item for item in items}
+
+
+def _filled(entry: LogEntry, item: ProgramItem, today: date) -> LogEntry:
+    """The entry with the single endpoint's defaults for the day and the side."""
+    return replace(
+        entry,
+        performed_on=entry.performed_on or today,
+        side=entry.side if entry.side is not None else ("" if item.per_side else Side.BOTH),
+    )
+
+
+def _entry_errors(patient: Patient, entry: LogEntry, item: ProgramItem, now: datetime) -> Errors:
+    amounts = {
+        "reps": entry.reps,
+        "hold_seconds": entry.hold_seconds,
+        "pain": entry.pain,
+        "difficulty": entry.difficulty,
+    }
+    return _record_errors(
+        patient=patient,
+        item=item,
+        performed_on=_day_of(entry),
+        side=entry.side or "",
+        amounts=amounts,
+        note=entry.note,
+        set_number=entry.set_number,
+        now=now,
+    )
+
+
+def _batch_new(
+    patient: Patient, entries: list[LogEntry], stored: dict[UUID, SetLog], now: datetime
+) -> tuple[list[tuple[LogEntry, ProgramItem]], Errors]:
+    """The entries to insert (defaults filled, items resolved) and every entry's errors."""
+    fresh = [entry for entry in entries if entry.client_id not in stored]
+    items = _batch_items(patient, fresh) if fresh else {}
+    today = patient.local_today(now)
+    todo: list[tuple[LogEntry, ProgramItem]] = []
+    errors: Errors = {}
+    for index, entry in enumerate(entries):
+        if entry.client_id in stored:
+            continue
+        item = items.get(entry.item)
+        if item is None:
+            errors[f"{index}.item"] = "This exercise is not in your program."
+            continue
+        entry = _filled(entry, item, today)
+        errors |= _prefixed(index, _entry_errors(patient, entry, item, now))
+        todo.append((entry, item))
+    return todo, errors
+
+
+def _rows_on_day(todo: list[tuple[LogEntry, ProgramItem]]) -> dict[int, ProgramItem]:
+    """For each item not in force on its entry's day, the row of its track that was (one query).
+
+    Keyed by ``id(entry)``; entries whose item is in force are left out.
+    """
+    stale = [(entry, item) for entry, item in todo if not item.is_active_on(_day_of(entry))]
+    if not stale:
+        return {}
+    rows = list(
+        ProgramItem.objects.filter(
+            program_id__in={item.program_id for _, item in stale},
+            track__in={item.track for _, item in stale},
+        ).select_related("program", "exercise", "ladder")
+    )
+    found: dict[int, ProgramItem] = {}
+    for entry, item in stale:
+        day = _day_of(entry)
+        match = [r for r in rows if r.track == item.track and r.is_active_on(day)]
+        if match:
+            found[id(entry)] = match[0]
+    return found
+
+
+def _day_of(entry: LogEntry) -> date:
+    assert entry.performed_on is not None  # filled by _filled
+    return entry.performed_on
+
+
+def _set_numbers(todo: list[tuple[LogEntry, ProgramItem]]) -> dict[int, int]:
+    """Set numbers for entries without one, counting stored logs in one query, then the batch."""
+    missing = [(entry, item) for entry, item in todo if entry.set_number is None]
+    if not missing:
+        return {}
+    counts = Counter(
+        {
+            (row["item_id"], row["performed_on"], row["side"]): row["n"]
+            for row in SetLog.objects.filter(
+                item_id__in={item.pk for _, item in missing},
+                performed_on__in={_day_of(entry) for entry, _ in missing},
+            )
+            .values("item_id", "performed_on", "side")
+            .annotate(n=Count("pk"))
+        }
+    )
+    numbers: dict[int, int] = {}
+    for entry, item in missing:
+        key = (item.pk, _day_of(entry), entry.side or "")
+        counts[key] += 1
+        numbers[id(entry)] = counts[key]
+    return numbers
+
+
+def _batch_rows(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> list[SetLog]:
+    """Unsaved logs for the validated entries, each with its day's prescription."""
+    rows_on_day = _rows_on_day(todo)
+    todo = [(entry, rows_on_day.get(id(entry), item)) for entry, item in todo]
+    numbers = _set_numbers(todo)
+    ladder_ids = {item.ladder_id for _, item in todo if item.ladder_id}
+    levels = ladder_levels(ladder_ids) if ladder_ids else {}
+    logs = []
+    for entry, item in todo:
+        day = _day_of(entry)
+        exercise, level = exercise_for(item, day, levels)
+        if exercise is None:
+            raise ValidationError({"item": NO_LEVEL})
+        logs.append(
+            SetLog(
+                client_id=entry.client_id,
+                patient=patient,
+                item=item,
+                performed_on=day,
+                side=entry.side or "",
+                set_number=entry.set_number or numbers[id(entry)],
+                reps=entry.reps,
+                hold_seconds=entry.hold_seconds,
+                pain=entry.pain or 0,  # checked: never None here
+                difficulty=entry.difficulty,
+                note=entry.note,
+                exercise=exercise,
+                ladder_level=level,
+                target_sets=item.sets,
+                target_reps=item.reps,
+                target_hold_seconds=item.hold_seconds,
+                target_per_side=item.per_side,
+            )
+        )
+    return logs
+
+
+def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetLog, bool]]:
+    """Insert, skipping client ids a concurrent request stored first; every row, re-read."""
+    if not logs:
+        return {}
+    SetLog.objects.bulk_create(logs, ignore_conflicts=True)
+    ours = {log.client_id: log.public_id for log in logs}
+    saved: dict[UUID, tuple[SetLog, bool]] = {}
+    for log in SetLog.objects.filter(client_id__in=list(ours)).select_related("item", "exercise"):
+        if log.patient_id != patient.pk:
+            raise ValidationError({"client_id": "This id is already used: generate a new one."})
+        created = log.public_id == ours[log.client_id]
+        saved[log.client_id] = (log, created)
+        if created:
+            _enqueue_evaluation(log)
+    return saved
+
+
+@transaction.atomic
+def set_logs_record_many(
+    *, patient: Patient, entries: list[LogEntry], now: datetime | None = None
+) -> list[tuple[SetLog, bool]]:
+    """Save a batch of sets all or nothing; ``(log, created)`` per entry, in order.
+
+    Every entry is checked with the single set's rules before anything is written. Errors
+    are keyed ``"<index>.<field>"`` (index into ``entries``), so a bad set names itself and
+    nothing is saved. A client id already stored for this patient returns the stored log
+    (``created`` False) whatever the body; one stored for another patient is an error. The
+    number of queries does not depend on the batch size.
+    """
+    if not entries:
+        raise ValidationError({"logs": "Send at least one set."})
+    if len(entries) > BATCH_MAX:
+        raise ValidationError({"logs": f"Send at most {BATCH_MAX} sets at a time."})
+    stored, errors = _batch_existing(patient, entries)
+    todo, entry_errors = _batch_new(patient, entries, stored, now or timezone.now())
+    if errors or entry_errors:
+        raise ValidationError(errors | entry_errors)
+    saved = _batch_insert(patient, _batch_rows(patient, todo))
+    return [
+        saved[entry.client_id] if entry.client_id in saved else (stored[entry.client_id], False)
+        for entry in entries
+    ]
