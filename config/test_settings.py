@@ -1,5 +1,14 @@
 """Speed knobs for the test suite only; everything else comes from config.settings."""
 
+import os
+from pathlib import Path
+
+# Tests keep their broker folder, cache and files apart from `make run`'s var/, so a task a
+# test enqueues on the embedded broker is never picked up by a development worker.
+os.environ.setdefault(
+    "CLAMSHELL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+)
+
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
