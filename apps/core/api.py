@@ -2,8 +2,17 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def service_error(exc: DjangoValidationError) -> ValidationError:
+    """A service's ValidationError (with or without fields) as the API's 400."""
+    if hasattr(exc, "error_dict"):
+        return ValidationError(exc.message_dict)
+    return ValidationError({"non_field_errors": exc.messages})
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
@@ -28,6 +37,9 @@ def _message(errors: dict[str, list[str]], detail: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        # A service refused the input: always a 400 with its messages, never a 500.
+        exc = service_error(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.api import service_error
 from apps.notifications import selectors, services
 from apps.notifications.models import DeliveryStatus, PainAlert, Reminder
 from apps.notifications.serializers import (
@@ -81,7 +82,7 @@ def _decide(
     try:
         act(prompt, user, dict(given.validated_data))
     except DjangoValidationError as exc:
-        raise ValidationError(exc.message_dict) from exc
+        raise service_error(exc) from exc
     audit_record(
         actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
     )

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Role, User
+from apps.core.api import service_error
 from apps.patients import services
 from apps.patients.models import Patient
 from apps.patients.serializers import PatientIn, PatientOut
@@ -40,9 +41,7 @@ class IsClinicStaff(BasePermission):
 
 def raise_service_error(error: DjangoValidationError) -> NoReturn:
     """Turn a service's ValidationError into the API's 400 with a message per field."""
-    if hasattr(error, "error_dict"):
-        raise ValidationError(error.message_dict) from error
-    raise ValidationError({"non_field_errors": error.messages}) from error
+    raise service_error(error) from error
 
 
 class StaffApi(APIView):

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
+from apps.core.api import service_error
 from apps.patients import logs as log_services
 from apps.patients import logs_batch as batch_services
 from apps.patients.models import Patient, SetLog, Side
@@ -56,13 +57,6 @@ def me(request: Request) -> Patient:
     if patient is None:
         raise NotFound("There is no patient here.")
     return patient
-
-
-def as_bad_request(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's, so the API answers 400 in its error format."""
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
 
 
 @extend_schema(responses=TodayPlanOut, summary="Today's exercises and the sets logged")
@@ -102,7 +96,7 @@ def _record(request: Request, patient: Patient) -> Response:
     try:
         log, created = log_services.set_log_record(patient=patient, item=item, **values)
     except DjangoValidationError as exc:
-        raise as_bad_request(exc) from exc
+        raise service_error(exc) from exc
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(SetLogOut(log).data, status=code)
 
@@ -194,7 +188,7 @@ def _correct(request: Request, log: SetLog) -> Response:
     try:
         log = log_services.set_log_correct(log=log, **{**current, **data.validated_data})
     except DjangoValidationError as exc:
-        raise as_bad_request(exc) from exc
+        raise service_error(exc) from exc
     return Response(SetLogOut(log).data)
 
 
@@ -202,7 +196,7 @@ def _delete(log: SetLog) -> Response:
     try:
         log_services.set_log_delete(log=log)
     except DjangoValidationError as exc:
-        raise as_bad_request(exc) from exc
+        raise service_error(exc) from exc
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 

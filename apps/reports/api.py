@@ -15,13 +15,14 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.clinics.models import User
+from apps.core.api import service_error
 from apps.reports import services
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES
@@ -80,7 +81,7 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
                 request=request._request,
             )
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+            raise service_error(exc) from exc
         return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from apps.clinics.models import User
+from apps.core.api import service_error
 from apps.reports.exports.filters import clinic_therapists, validate_range
 from apps.reports.models import ReportFormat, ReportJob, ReportKind
 
@@ -35,7 +36,7 @@ class ReportJobInput(serializers.Serializer[Any]):
         try:
             validate_range(attrs["start"], attrs["end"])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from exc
+            raise service_error(exc) from exc
         if attrs["kind"] == ReportKind.DETAIL and attrs["format"] != ReportFormat.CSV:
             raise serializers.ValidationError(
                 {"format": ["The export of every logged set is available as CSV only."]}
