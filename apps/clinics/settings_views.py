@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic, User
 from apps.clinics.services import CLINIC_SETTINGS_FIELDS, clinic_settings_update
+from apps.core.forms import add_service_errors
 
 
 class ClinicSettingsForm(forms.ModelForm[Clinic]):
@@ -54,8 +55,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         try:
             clinic_settings_update(clinic=clinic, **values)
         except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages_)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Clinic settings saved.")
             return redirect("clinics:settings")

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.models import Role, User
 from apps.clinics.services import staff_invite, staff_set_active
+from apps.core.forms import add_service_errors
 
 
 class StaffInviteForm(forms.Form):
@@ -70,8 +71,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 user = staff_invite(admin=admin, **form.cleaned_data)
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         else:
             _send_invitation(user, str(admin.clinic))
             messages.success(request, f"{user.full_name} was invited by email.")

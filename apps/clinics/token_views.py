@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.models import ApiToken, User
 from apps.clinics.tokens import api_token_create, api_token_revoke
+from apps.core.forms import add_service_errors
 
 
 class TokenForm(forms.Form):
@@ -67,8 +68,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                 admin=admin, user=form.cleaned_data["acts_as"], name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, exc)
         else:
             return render(
                 request, "clinics/api_token_created.html", {"token": token, "secret": secret}

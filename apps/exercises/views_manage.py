@@ -14,18 +14,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from apps.core.forms import add_service_errors
 from apps.exercises import selectors, services
 from apps.exercises.forms import EvidenceForm, ExerciseForm, LadderForm, StudyForm
 from apps.exercises.models import EvidenceValue, Exercise, Ladder
 from apps.exercises.views import staff_user
 
 FORM_METHODS = ["GET", "POST"]
-
-
-def _add_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's field errors on the form (unknown fields go to the top)."""
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _safe_back(request: HttpRequest) -> str:
@@ -51,7 +46,7 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
         try:
             exercise = services.exercise_create(user=user, content=form.content())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{exercise.name} was added to your clinic's library.")
             return redirect("exercises:detail", public_id=exercise.public_id)
@@ -68,7 +63,7 @@ def exercise_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             services.exercise_update(user=user, exercise=exercise, content=form.content())
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("exercises:detail", public_id=exercise.public_id)
@@ -84,7 +79,7 @@ def study_create(request: HttpRequest) -> HttpResponse:
         try:
             study = services.study_create(user=user, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"{study.short_name} can now be cited as a source.")
             return redirect(_safe_back(request))
@@ -101,7 +96,7 @@ def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             services.evidence_add(user=user, exercise=exercise, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Your clinic's value was added.")
             return redirect("exercises:detail", public_id=exercise.public_id)
@@ -132,7 +127,7 @@ def evidence_edit(request: HttpRequest, public_id: str) -> HttpResponse:
         try:
             services.evidence_update(user=user, evidence=evidence, **form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("exercises:detail", public_id=exercise.public_id)
@@ -171,7 +166,7 @@ def ladder_create(request: HttpRequest) -> HttpResponse:
                 exercises=form.exercises(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, f"The ladder {ladder.name} was created.")
             return redirect("exercises:ladder", public_id=ladder.public_id)
@@ -196,7 +191,7 @@ def ladder_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 exercises=form.exercises(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("exercises:ladder", public_id=ladder.public_id)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from apps.programs.progression import DECLINE_REASON_MAX, REASON_MAX
 
@@ -31,9 +30,3 @@ class SnoozeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"required": "Choose the date to be asked again."},
     )
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's field errors on the form; errors about other things on top."""
-    for field, messages in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
 from apps.notifications import links, selectors, services
-from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm, add_service_errors
+from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm
 from apps.notifications.models import PainAlert
 from apps.patients.models import Patient
 from apps.programs import progression

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
 from apps.patients import auth, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
-from apps.programs.forms import add_service_errors
 from apps.programs.handout import handout_pdf, handout_programs
 
 PAGE_SIZE = 50

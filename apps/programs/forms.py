@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from apps.clinics.models import User
 from apps.patients.models import Patient
@@ -14,15 +13,6 @@ from apps.programs.validation import WEEKDAY_LABELS
 
 WEEKDAY_CHOICES = [(str(number), label) for number, label in enumerate(WEEKDAY_LABELS)]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (unknown fields: on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
 
 
 class ProgramNewForm(forms.Form):

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
 from apps.patients.models import Patient
 from apps.programs import builder, services
 from apps.programs.forms import (
@@ -33,7 +34,6 @@ from apps.programs.forms import (
     SaveAsTemplateForm,
     ScheduleForm,
     StartForm,
-    add_service_errors,
 )
 from apps.programs.models import Program
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.audit.models import Action
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
 from apps.programs import builder, services
 from apps.programs.forms import (
@@ -29,7 +30,6 @@ from apps.programs.forms import (
     AddLadderForm,
     DoseForm,
     MoveForm,
-    add_service_errors,
 )
 from apps.programs.models import Program, ProgramItem
 from apps.programs.views import (

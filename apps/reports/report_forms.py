@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
 from apps.reports.exports.filters import ReportFilters, clinic_therapists, validate_range
 from apps.reports.models import ReportFormat, ReportKind
 
@@ -48,8 +49,7 @@ class ReportFilterForm(forms.Form):
             try:
                 validate_range(start, end)
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    self.add_error(field, messages)
+                add_service_errors(self, exc)
         return cleaned
 
     def to_filters(self) -> ReportFilters:
