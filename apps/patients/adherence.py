@@ -282,18 +282,21 @@ def _prescribed_on_sql(day: str) -> str:
 # days the item prescribes, caps each count at the item's sets and adds a day up; ``due``
 # joins each such day back to everything prescribed that day (a day only appears when one of
 # its logs counted, so that is never zero). ``activity`` covers every log, scheduled or not.
+# ``recent`` marks the days of an inner window (the dashboard's week inside its month), so one
+# pass gives both windows' figures (the ``r_`` columns); without an inner window it is 0.
 TOTALS_SQL = """
     WITH logged AS (
         SELECT l.patient_id, l.item_id, l.performed_on AS day, COUNT(*) AS n,
                SUM(l.pain) AS pain_sum, MAX(l.pain) AS pain_max, MAX(i.sets) AS sets,
-               SUM(CASE WHEN i.per_side AND l.side NOT IN (%s, %s) THEN 0 ELSE 1 END) AS sided
+               SUM(CASE WHEN i.per_side AND l.side NOT IN (%s, %s) THEN 0 ELSE 1 END) AS sided,
+               MAX({recent}) AS recent
         FROM {log} l
         JOIN {item} i ON i.id = l.item_id
         WHERE {period}
         GROUP BY l.patient_id, l.item_id, l.performed_on,
                  CASE WHEN i.per_side THEN l.side ELSE '' END
     ), daily AS (
-        SELECT g.patient_id, g.day,
+        SELECT g.patient_id, g.day, MAX(g.recent) AS recent,
                SUM(CASE WHEN g.sided < g.sets THEN g.sided ELSE g.sets END) AS completed
         FROM logged g
         JOIN {item} i ON i.id = g.item_id
@@ -301,32 +304,42 @@ TOTALS_SQL = """
         WHERE {logged_day_prescribed}
         GROUP BY g.patient_id, g.day
     ), due AS (
-        SELECT d.patient_id, d.completed,
+        SELECT d.patient_id, d.completed, d.recent,
                SUM(i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END) AS prescribed
         FROM daily d
         JOIN {program} p ON p.patient_id = d.patient_id
         JOIN {item} i ON i.program_id = p.id
         WHERE {due_day_prescribed}
-        GROUP BY d.patient_id, d.day, d.completed
+        GROUP BY d.patient_id, d.day, d.completed, d.recent
     ), adherence AS (
         SELECT patient_id, SUM(completed) AS completed,
-               SUM(CASE WHEN completed >= prescribed THEN 1 ELSE 0 END) AS complete_days
+               SUM(CASE WHEN completed >= prescribed THEN 1 ELSE 0 END) AS complete_days,
+               SUM(recent * completed) AS r_completed,
+               SUM(CASE WHEN recent = 1 AND completed >= prescribed THEN 1 ELSE 0 END)
+                   AS r_complete_days
         FROM due GROUP BY patient_id
     ), per_day AS (
-        SELECT patient_id, day, SUM(n) AS n, SUM(pain_sum) AS pain_sum, MAX(pain_max) AS pain_max
+        SELECT patient_id, day, SUM(n) AS n, SUM(pain_sum) AS pain_sum,
+               MAX(pain_max) AS pain_max, MAX(recent) AS recent
         FROM logged GROUP BY patient_id, day
     ), activity AS (
         SELECT patient_id, COUNT(*) AS active_days, MAX(day) AS last_activity,
-               SUM(n) AS logs, SUM(pain_sum) AS pain_sum, MAX(pain_max) AS pain_max
+               SUM(n) AS logs, SUM(pain_sum) AS pain_sum, MAX(pain_max) AS pain_max,
+               SUM(recent) AS r_active_days,
+               MAX(CASE WHEN recent = 1 THEN day END) AS r_last_activity,
+               SUM(recent * n) AS r_logs, SUM(recent * pain_sum) AS r_pain_sum,
+               MAX(CASE WHEN recent = 1 THEN pain_max END) AS r_pain_max
         FROM per_day GROUP BY patient_id
     )
     SELECT a.patient_id, a.active_days, a.last_activity, a.logs, a.pain_sum, a.pain_max,
-           COALESCE(h.completed, 0), COALESCE(h.complete_days, 0)
+           COALESCE(h.completed, 0), COALESCE(h.complete_days, 0),
+           a.r_active_days, a.r_last_activity, a.r_logs, a.r_pain_sum, a.r_pain_max,
+           COALESCE(h.r_completed, 0), COALESCE(h.r_complete_days, 0)
     FROM activity a LEFT JOIN adherence h ON h.patient_id = a.patient_id
 """
 
 
-def _totals_sql(period_sql: str) -> str:
+def _totals_sql(period_sql: str, recent_sql: str) -> str:
     """``TOTALS_SQL`` for this database and these periods. Only table names from the models
     and SQL built here are interpolated; every value is a query parameter."""
     return TOTALS_SQL.format(  # nosec B608
@@ -334,6 +347,7 @@ def _totals_sql(period_sql: str) -> str:
         item=ProgramItem._meta.db_table,
         program=Program._meta.db_table,
         period=period_sql,
+        recent=recent_sql,
         logged_day_prescribed=_prescribed_on_sql("g.day"),
         due_day_prescribed=_prescribed_on_sql("d.day"),
     )
@@ -387,23 +401,51 @@ def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
     return " OR ".join(clauses), params
 
 
-def _totals(periods: dict[Window, list[int]]) -> dict[int, _Totals]:
+def _recent_sql(periods: dict[Window, list[int]] | None) -> tuple[str, list[Any]]:
+    """1 for a log inside its patient's inner window, else 0 (always 0 without one)."""
+    if not periods:
+        return "0", []
+    whens, params = [], []
+    adapt = connection.ops.adapt_datefield_value
+    for (start, cut), ids in periods.items():
+        marks = ", ".join(["%s"] * len(ids))
+        whens.append(f"WHEN l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s THEN 1")
+        params.extend([*ids, adapt(start), adapt(cut)])
+    return f"CASE {' '.join(whens)} ELSE 0 END", params
+
+
+def _totals_row(values: Sequence[Any]) -> _Totals:
+    return _Totals(
+        active_days=int(values[0]),
+        last_activity=_as_date(values[1]),
+        logs=int(values[2]),
+        pain_sum=int(values[3]),
+        pain_max=None if values[4] is None else int(values[4]),
+        completed=int(values[5]),
+        complete_days=int(values[6]),
+    )
+
+
+def _totals(
+    periods: dict[Window, list[int]], inner: dict[Window, list[int]] | None = None
+) -> tuple[dict[int, _Totals], dict[int, _Totals]]:
+    """Each patient's totals over their window and, in the same pass, over their inner window
+    (which must lie inside it; the second dict is empty without one)."""
     sql, params = _period_sql(periods)
+    recent, recent_params = _recent_sql(inner)
     with connection.cursor() as cursor:
-        cursor.execute(_totals_sql(sql), [Side.LEFT.value, Side.RIGHT.value, *params])
-        rows = cursor.fetchall()
-    return {
-        row[0]: _Totals(
-            active_days=int(row[1]),
-            last_activity=_as_date(row[2]),
-            logs=int(row[3]),
-            pain_sum=int(row[4]),
-            pain_max=int(row[5]),
-            completed=int(row[6]),
-            complete_days=int(row[7]),
+        cursor.execute(
+            _totals_sql(sql, recent),
+            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params],
         )
-        for row in rows
-    }
+        rows = cursor.fetchall()
+    outer = {row[0]: _totals_row(row[1:8]) for row in rows}
+    if inner is None:
+        return outer, {}
+    # Column order of the inner figures: active days, last activity, logs, pain sum, pain
+    # max, completed, complete days (as for the outer window).
+    recent_rows = {row[0]: _totals_row(row[8:15]) for row in rows if int(row[8] or 0) > 0}
+    return outer, recent_rows
 
 
 def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
@@ -430,17 +472,24 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo("UTC"))
 
 
+def _counted(windows: dict[int, Window]) -> dict[int, Window]:
+    return {pk: window for pk, window in windows.items() if window[1] >= window[0]}
+
+
+def _schedules_for(windows: dict[int, Window]) -> dict[int, PatientSchedule]:
+    if not windows:
+        return {}
+    lo = min(start for start, _ in windows.values())
+    hi = max(cut for _, cut in windows.values())
+    return patient_schedules(patient_ids=list(windows), start=lo, end=hi)
+
+
 def _summaries(
     patients: dict[int, Patient], windows: dict[int, Window]
 ) -> dict[int, AdherenceSummary]:
-    counted = {pk: window for pk, window in windows.items() if window[1] >= window[0]}
-    schedules: dict[int, PatientSchedule] = {}
-    totals: dict[int, _Totals] = {}
-    if counted:
-        lo = min(start for start, _ in counted.values())
-        hi = max(cut for _, cut in counted.values())
-        schedules = patient_schedules(patient_ids=list(counted), start=lo, end=hi)
-        totals = _totals(_periods(counted))
+    counted = _counted(windows)
+    schedules = _schedules_for(counted)
+    totals = _totals(_periods(counted))[0] if counted else {}
     approvals = _approvals(patients, counted)
     return {
         pk: _summary(
@@ -484,14 +533,57 @@ def summaries_for_patients(
     return _summaries(by_id, windows)
 
 
+def _recent_windows(patients: dict[int, Patient], days: int) -> dict[int, Window]:
+    windows = {}
+    for pk, patient in patients.items():
+        today = patient.local_today()
+        windows[pk] = (today - timedelta(days=days - 1), today)
+    return windows
+
+
 def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, AdherenceSummary]:
     """Each patient's last ``days`` local days, today included, in three queries."""
     by_id = {patient.pk: patient for patient in patients}
-    windows = {}
-    for pk, patient in by_id.items():
-        today = patient.local_today()
-        windows[pk] = (today - timedelta(days=days - 1), today)
-    return _summaries(by_id, windows)
+    return _summaries(by_id, _recent_windows(by_id, days))
+
+
+@dataclass(frozen=True)
+class RecentAdherence:
+    """Each patient's last ``short`` and last ``long`` local days (keyed by patient id)."""
+
+    short: dict[int, AdherenceSummary]
+    long: dict[int, AdherenceSummary]
+    schedules: dict[int, PatientSchedule]
+
+
+def recent_short_and_long(
+    *, patients: Iterable[Patient], short_days: int, long_days: int, schedule_from: date
+) -> RecentAdherence:
+    """``recent_summaries`` for two windows ending today (the dashboard's week and month) in
+    two queries: one read of the schedules and one pass over the long window's logs, which
+    also sums the short window's days. ``schedules`` (from ``schedule_from`` to each
+    patient's today) are returned for other per-patient counts. Approved progressions are
+    not counted (0): the dashboard does not show them."""
+    if not 0 < short_days <= long_days:
+        raise ValueError("The short window must be within the long one.")
+    by_id = {patient.pk: patient for patient in patients}
+    long = _recent_windows(by_id, long_days)
+    short = _recent_windows(by_id, short_days)
+    ends = {pk: (min(schedule_from, start), cut) for pk, (start, cut) in long.items()}
+    schedules = _schedules_for(ends)
+    outer, inner = _totals(_periods(long), _periods(short)) if long else ({}, {})
+
+    def summaries(windows: dict[int, Window], totals: dict[int, _Totals]) -> dict:
+        return {
+            pk: _summary(
+                pk, windows[pk], schedules.get(pk, PatientSchedule()), totals.get(pk, _Totals()), 0
+            )
+            for pk in by_id
+        }
+
+    return RecentAdherence(
+        short=summaries(short, inner), long=summaries(long, outer), schedules=schedules
+    )
 
 
 def adherence_summaries(

@@ -18,9 +18,9 @@ from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
 from apps.clinics.models import Clinic, Role, User
 from apps.patients.adherence import (
     AdherenceSummary,
+    PatientSchedule,
     daily_adherence,
-    patient_schedules,
-    recent_summaries,
+    recent_short_and_long,
 )
 from apps.patients.models import Patient, PatientQuerySet, SetLog
 from apps.programs.models import (
@@ -131,12 +131,11 @@ def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
     return ladders
 
 
-def _missed_days(patients: dict[int, Patient], last: dict[int, date]) -> dict[int, int]:
+def _missed_days(
+    patients: dict[int, Patient], last: dict[int, date], schedules: dict[int, PatientSchedule]
+) -> dict[int, int]:
     """Scheduled days since the last log (or in the last 30 days), up to yesterday: today
-    may still be done."""
-    newest = max(patient.local_today() for patient in patients.values())
-    start = newest - timedelta(days=MONTH_DAYS + 1)
-    schedules = patient_schedules(patient_ids=list(patients), start=start, end=newest)
+    may still be done. ``schedules`` must cover each patient's last 30 days."""
     missed = {}
     for pk, schedule in schedules.items():
         today = patients[pk].local_today()
@@ -170,10 +169,16 @@ def dashboard_rows(
         return []
     by_id = {patient.pk: patient for patient in patients}
     ids = list(by_id)
-    week = recent_summaries(patients=patients, days=WEEK_DAYS)
-    month = recent_summaries(patients=patients, days=MONTH_DAYS)
+    earliest = min(patient.local_today() for patient in patients)
+    recent = recent_short_and_long(
+        patients=patients,
+        short_days=WEEK_DAYS,
+        long_days=MONTH_DAYS,
+        schedule_from=earliest - timedelta(days=MONTH_DAYS),
+    )
+    week, month = recent.short, recent.long
     last = _last_activity(ids)
-    missed = _missed_days(by_id, last)
+    missed = _missed_days(by_id, last, recent.schedules)
     prompts = _pending_prompts(ids)
     ladders = _ladders(by_id)
     rows = []
