@@ -1,6 +1,6 @@
 """Profile one scenario's code path in-process with cProfile, on the seeded data set.
 
-    python -m bench.profile today|dashboard|ingest|detail|fanout [--small] [--top 25]
+    python -m bench.profile today|dashboard|ingest|batch|detail|fanout [--small] [--top 25]
 
 Prints the functions with the most cumulative time, and the share of the time spent waiting
 for the database (queries and their count), which is what tells an ORM-bound path from a
@@ -112,6 +112,35 @@ def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
     return run, 200
 
 
+def _batch(small: bool) -> tuple[Callable[[], Any], int]:
+    """50 sets a request to the batch endpoint, as the phone's offline queue sends them."""
+    from apps.patients.models import Patient, SetLog
+    from apps.programs.models import ProgramItem
+    from bench.data import cohorts
+
+    clinic = cohorts(small=small)[COHORT[0]].clinic_name
+    patient = Patient.objects.filter(clinic__name=clinic).order_by("pk").first()
+    assert patient is not None
+    items = list(ProgramItem.objects.filter(program__patient=patient, active_until__isnull=True))
+    client = _client(patient.user)
+    made: list[str] = []
+
+    def entry(n: int) -> dict[str, Any]:
+        item = items[n % len(items)]
+        made.append(str(uuid.uuid4()))
+        side = ("left", "right")[n % 2] if item.per_side else "both"
+        body = {"client_id": made[-1], "item": str(item.public_id), "pain": 2, "side": side}
+        body |= {"set_number": n // len(items) + 1}
+        return body | ({"reps": item.reps} if item.reps else {"hold_seconds": item.hold_seconds})
+
+    def run() -> Any:
+        body = {"logs": [entry(n) for n in range(50)]}
+        return client.post("/api/v1/me/logs/batch/", body, content_type="application/json")
+
+    run.cleanup = lambda: SetLog.objects.filter(client_id__in=made).delete()
+    return run, 20
+
+
 def _detail(small: bool) -> tuple[Callable[[], Any], int]:
     from django.utils import timezone
 
@@ -155,6 +184,7 @@ PATHS = {
     "today": _today,
     "dashboard": _dashboard,
     "ingest": _ingest,
+    "batch": _batch,
     "detail": _detail,
     "fanout": _fanout,
 }
