@@ -152,6 +152,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # instead of failing, and start write transactions eagerly to avoid upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 IS_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if IS_POSTGRES:
+    # Pages read a few thousand rows of tables of millions, and the planner's estimate for
+    # such a read can pass jit_above_cost: compiling then costs 50-70 ms that never pays back
+    # (bench/README.md, dashboard). Options given in DATABASE_URL come first and are kept.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "clinics.User"

@@ -32,3 +32,16 @@ def enqueue_log_evaluation(log_id: int) -> None:
     from apps.notifications.tasks import evaluate_set_log
 
     enqueue(evaluate_set_log, log_id)
+
+
+def enqueue_logs_evaluation(log_ids: list[int]) -> None:
+    """Ask a worker to evaluate a batch of committed set logs in one message.
+
+    The batch endpoint's counterpart of ``enqueue_log_evaluation``, with the same contract:
+    call it from ``transaction.on_commit``; it never raises, and the sweep evaluates (one by
+    one) whatever a lost message left behind. One message per batch instead of one per log:
+    publishing to Redis cost about 0.6 ms a log, half of a 50-set request.
+    """
+    from apps.notifications.tasks import evaluate_set_logs
+
+    enqueue(evaluate_set_logs, log_ids)

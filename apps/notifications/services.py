@@ -53,6 +53,21 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
     return notifications
 
 
+def set_logs_evaluate(*, log_ids: list[int]) -> list[int]:
+    """Evaluate committed logs one after another, each exactly as ``set_log_evaluate`` (its
+    own transaction and row lock), in id order; returns the ids of the staff emails created.
+
+    Not one transaction for the batch: that would hold every row lock, and the prompts and
+    alerts of several days, until the last log, and could deadlock against a per-log
+    evaluation that takes the same unique keys in another order. A failure leaves the logs
+    not yet reached unevaluated, for a retry of the task or the sweep.
+    """
+    notifications: list[int] = []
+    for log_id in sorted(log_ids):
+        notifications += set_log_evaluate(log_id=log_id)
+    return notifications
+
+
 def pain_alert_for_log(*, log: SetLog) -> tuple[PainAlert | None, bool]:
     """The pain alert this log raises and whether it is new (one per patient per local day,
     decided by the unique constraint)."""

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.notifications.dispatch import enqueue
 from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
-from apps.notifications.services import notification_deliver, set_log_evaluate
+from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import outbox_sweep
 
 logger = logging.getLogger(__name__)
@@ -48,6 +48,14 @@ def _when(now: str | None) -> datetime:
 def evaluate_set_log(log_id: int) -> None:
     """Evaluate one set log for a progression prompt and a pain alert, then email."""
     for notification_id in set_log_evaluate(log_id=log_id):
+        notification_deliver(notification_id=notification_id)
+
+
+@shared_task(**TASK_OPTIONS)
+def evaluate_set_logs(log_ids: list[int]) -> None:
+    """Evaluate a batch of set logs (the phone's offline queue) as ``evaluate_set_log`` does
+    each, then email."""
+    for notification_id in set_logs_evaluate(log_ids=log_ids):
         notification_deliver(notification_id=notification_id)
 
 

@@ -301,7 +301,7 @@ TOTALS_SQL = """
         FROM logged g
         JOIN {item} i ON i.id = g.item_id
         JOIN {program} p ON p.id = i.program_id AND p.patient_id = g.patient_id
-        WHERE {logged_day_prescribed}
+        WHERE p.patient_id IN ({patients}) AND {logged_day_prescribed}
         GROUP BY g.patient_id, g.day
     ), due AS (
         SELECT d.patient_id, d.completed, d.recent,
@@ -309,7 +309,7 @@ TOTALS_SQL = """
         FROM daily d
         JOIN {program} p ON p.patient_id = d.patient_id
         JOIN {item} i ON i.program_id = p.id
-        WHERE {due_day_prescribed}
+        WHERE p.patient_id IN ({patients}) AND {due_day_prescribed}
         GROUP BY d.patient_id, d.day, d.completed, d.recent
     ), adherence AS (
         SELECT patient_id, SUM(completed) AS completed,
@@ -339,7 +339,7 @@ TOTALS_SQL = """
 """
 
 
-def _totals_sql(period_sql: str, recent_sql: str) -> str:
+def _totals_sql(period_sql: str, recent_sql: str, patients: int) -> str:
     """``TOTALS_SQL`` for this database and these periods. Only table names from the models
     and SQL built here are interpolated; every value is a query parameter."""
     return TOTALS_SQL.format(  # nosec B608
@@ -348,6 +348,7 @@ def _totals_sql(period_sql: str, recent_sql: str) -> str:
         program=Program._meta.db_table,
         period=period_sql,
         recent=recent_sql,
+        patients=", ".join(["%s"] * patients),
         logged_day_prescribed=_prescribed_on_sql("g.day"),
         due_day_prescribed=_prescribed_on_sql("d.day"),
     )
@@ -433,10 +434,13 @@ def _totals(
     (which must lie inside it; the second dict is empty without one)."""
     sql, params = _period_sql(periods)
     recent, recent_params = _recent_sql(inner)
+    # The patients again, so that only their programs are joined (not a hash of every
+    # program in the database).
+    ids = [pk for group in periods.values() for pk in group]
     with connection.cursor() as cursor:
         cursor.execute(
-            _totals_sql(sql, recent),
-            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params],
+            _totals_sql(sql, recent, len(ids)),
+            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params, *ids, *ids],
         )
         rows = cursor.fetchall()
     outer = {row[0]: _totals_row(row[1:8]) for row in rows}

@@ -14,12 +14,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.patients.logs import (
-    NO_LEVEL,
-    Errors,
-    _enqueue_evaluation,
-    _record_errors,
-)
+from apps.notifications import dispatch
+from apps.patients.logs import NO_LEVEL, Errors, _record_errors
 from apps.patients.models import Patient, SetLog, Side
 from apps.programs.models import ProgramItem
 from apps.programs.selectors import exercise_for, ladder_levels
@@ -219,20 +215,44 @@ def _batch_rows(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> l
     return logs
 
 
+def _adopt(log: SetLog, pk: int, db: str) -> None:
+    """Give an unsaved row its id: ``bulk_create(ignore_conflicts=True)`` cannot return it."""
+    log.pk = pk
+    log._state.adding, log._state.db = False, db
+
+
 def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetLog, bool]]:
-    """Insert, skipping client ids a concurrent request stored first; every row, re-read."""
+    """Insert, skipping client ids a concurrent request stored first; every row with its id.
+
+    The rows inserted here are answered from memory (they hold what was written, item and
+    exercise included), so the re-read only fetches ids; the rows another request stored
+    first are read in full, in one more query that only such a race costs. The new logs
+    are evaluated by one task for the whole batch, enqueued on commit.
+    """
     if not logs:
         return {}
     SetLog.objects.bulk_create(logs, ignore_conflicts=True)
-    ours = {log.client_id: log.public_id for log in logs}
+    ours = {log.client_id: log for log in logs}
+    stored = SetLog.objects.filter(client_id__in=list(ours))
     saved: dict[UUID, tuple[SetLog, bool]] = {}
-    for log in SetLog.objects.filter(client_id__in=list(ours)).select_related("item", "exercise"):
-        if log.patient_id != patient.pk:
+    lost: list[UUID] = []
+    for client_id, pk, public_id, patient_id in stored.values_list(
+        "client_id", "pk", "public_id", "patient_id"
+    ):
+        if patient_id != patient.pk:
             raise ValidationError({"client_id": "This id is already used: generate a new one."})
-        created = log.public_id == ours[log.client_id]
-        saved[log.client_id] = (log, created)
-        if created:
-            _enqueue_evaluation(log)
+        log = ours[client_id]
+        if public_id == log.public_id:
+            _adopt(log, pk, stored.db)
+            saved[client_id] = (log, True)
+        else:
+            lost.append(client_id)
+    if lost:
+        for log in SetLog.objects.filter(client_id__in=lost).select_related("item", "exercise"):
+            saved[log.client_id] = (log, False)
+    new_ids = [log.pk for log, created in saved.values() if created]
+    if new_ids:
+        transaction.on_commit(lambda: dispatch.enqueue_logs_evaluation(new_ids))
     return saved
 
 

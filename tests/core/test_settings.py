@@ -77,3 +77,14 @@ def test_production_settings_pass_the_deploy_check():
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("require_postgres")
+def test_postgresql_connections_run_without_jit():
+    # A page's query over a few thousand rows of a big table must not pay for JIT compiling.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -35,7 +36,7 @@ from apps.patients.models import SetLog, Side
 from apps.programs.models import ProgressionPrompt
 from apps.programs.progression import prompt_approve
 from config.celery import app as celery_app
-from tests.conftest import need_service
+from tests.conftest import need_service, signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -234,6 +235,28 @@ def test_twenty_reps_give_exactly_one_prompt_and_one_email_and_approval_starts_t
     item.refresh_from_db()
     today = item.program.patient.local_today()
     assert (item.level_on(today), item.level_on(today + timedelta(days=1))) == (1, 2)
+
+
+def test_a_batch_of_sets_is_evaluated_by_one_task_on_the_worker(inbox):
+    item = LadderItemFactory(per_side=True, ladder__name="Clamshell")
+    patient = item.program.patient
+    sets = [
+        {"client_id": str(uuid.uuid4()), "item": str(item.public_id), "side": side}
+        | {"reps": reps, "pain": 2}
+        for side, reps in [("left", 12), ("left", 20), ("right", 20), ("right", 20)]
+    ]
+
+    response = signed_in(patient.user).post(
+        "/api/v1/me/logs/batch/", {"logs": sets}, content_type="application/json"
+    )  # committed (transactional test): the task is enqueued on commit, as in production
+
+    assert response.status_code == 200
+    logs = SetLog.objects.filter(patient=patient)
+    wait_for(evaluated(*logs), what="evaluation of the batch")
+    wait_for(lambda: inbox.to(patient.therapist.email), what="the prompt email")
+    time.sleep(1)  # room for a duplicate to show up, were there one
+    assert ProgressionPrompt.objects.get().triggered_by.side == Side.LEFT
+    assert len(inbox.to(patient.therapist.email)) == 1
 
 
 # --- Reminders ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from apps.notifications.tasks import evaluate_set_log, evaluate_set_logs
 from apps.patients.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
@@ -176,7 +177,7 @@ def test_staff_get_a_404_and_nothing_is_saved(request, item, staff):
     assert not SetLog.objects.exists()
 
 
-def test_evaluation_is_enqueued_for_each_new_log_once_committed(
+def test_one_evaluation_task_is_enqueued_for_all_new_logs_once_committed(
     patient_a, item, django_capture_on_commit_callbacks
 ):
     client = signed_in(patient_a.user)
@@ -184,13 +185,36 @@ def test_evaluation_is_enqueued_for_each_new_log_once_committed(
     client.post(LOGS, stored, content_type="application/json")
 
     with (
-        mock.patch("apps.patients.logs.dispatch.enqueue_log_evaluation") as enqueue,
+        mock.patch.object(evaluate_set_logs, "apply_async") as batch_task,
+        mock.patch.object(evaluate_set_log, "apply_async") as one_log_task,
+    ):
+        with django_capture_on_commit_callbacks() as callbacks:
+            post(client, [stored, entry(item, side="right"), entry(item)])
+        batch_task.assert_not_called()  # not before the commit
+        for callback in callbacks:
+            callback()
+
+    new = SetLog.objects.exclude(client_id=stored["client_id"]).order_by("pk")
+    batch_task.assert_called_once()
+    assert batch_task.call_args.args[0] == ([log.pk for log in new],)
+    one_log_task.assert_not_called()
+
+
+def test_a_batch_of_replays_only_enqueues_nothing(
+    patient_a, item, django_capture_on_commit_callbacks
+):
+    client = signed_in(patient_a.user)
+    logs = three(item)
+    post(client, logs)
+
+    with (
+        mock.patch("apps.patients.logs_batch.dispatch.enqueue_logs_evaluation") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        post(client, [stored, entry(item, side="right"), entry(item)])
+        response = post(client, logs)
 
-    new = SetLog.objects.exclude(client_id=stored["client_id"])
-    assert sorted(c.args[0] for c in enqueue.call_args_list) == sorted(log.pk for log in new)
+    assert [r["created"] for r in response.json()["results"]] == [False, False, False]
+    enqueue.assert_not_called()
 
 
 def test_a_batch_of_ladder_and_single_items_keeps_each_prescription(patient_a):
