@@ -37,6 +37,7 @@ from apps.patients.serializers_me import (
     SetLogOut,
     SetLogPatchIn,
     TodayPlanOut,
+    set_log_batch_data,
 )
 from apps.programs.selectors import patient_item, today_plan
 
@@ -169,10 +170,7 @@ def logs_batch(request: Request) -> Response:
         saved = batch_services.set_logs_record_many(patient=patient, entries=entries)
     except DjangoValidationError as exc:
         raise serializers.ValidationError(_dotted(exc.message_dict, "logs")) from exc
-    results = [
-        {"client_id": log.client_id, "created": created, "log": log} for log, created in saved
-    ]
-    return Response(SetLogBatchOut({"results": results}).data)
+    return Response(set_log_batch_data(saved))
 
 
 def _correct(request: Request, log: SetLog) -> Response:

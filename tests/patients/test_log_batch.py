@@ -4,15 +4,18 @@ Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from unittest import mock
 
 import pytest
 import time_machine
 from django.db import connection
+from rest_framework.renderers import JSONRenderer
 
 from apps.notifications.tasks import evaluate_set_log, evaluate_set_logs
 from apps.patients.models import SetLog
+from apps.patients.serializers_me import SetLogOut
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 from tests.patients.me_api import NOW, log_body
@@ -215,6 +218,19 @@ def test_a_batch_of_replays_only_enqueues_nothing(
 
     assert [r["created"] for r in response.json()["results"]] == [False, False, False]
     enqueue.assert_not_called()
+
+
+def test_each_answered_log_is_what_the_single_log_serializer_gives(patient_a, item):
+    client = signed_in(patient_a.user)
+    stored = entry(item, note="felt fine", difficulty=3)
+    client.post(LOGS, stored, content_type="application/json")
+
+    results = post(client, [stored, entry(item, side="right")]).json()["results"]
+
+    for result in results:
+        log = SetLog.objects.select_related("item", "exercise").get(client_id=result["client_id"])
+        expected = json.loads(JSONRenderer().render(SetLogOut(log).data))
+        assert list(result["log"].items()) == list(expected.items())  # same keys, same order
 
 
 def test_a_batch_of_ladder_and_single_items_keeps_each_prescription(patient_a):
