@@ -16,6 +16,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.patients.models import Patient
+from apps.reports.dashboard_cells import row_cells
 from apps.reports.selectors import (
     LOW_ADHERENCE_PERCENT,
     MISSED_DAYS_FLAG,
@@ -100,6 +101,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     audit_record(actor=user, action=Action.VIEW, detail="dashboard", request=request)
     context = {
         "rows": rows,
+        "cells": row_cells(rows),
+        "show_therapist": user.is_clinic_admin,
         "clinic": user.clinic,
         "columns": _columns(user, sort, therapist),
         "therapist": therapist,
