@@ -19,9 +19,9 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.patients.adherence import AdherenceSummary
 from apps.reports.selectors import DashboardRow
 
-NOTHING_DUE = mark_safe('<span class="muted">Nothing due</span>')  # nosec B703 B308: constant
-NEVER = mark_safe('<span class="muted">Never</span>')  # nosec B703 B308: constant
-NONE = mark_safe('<span class="muted">None</span>')  # nosec B703 B308: constant
+NOTHING_DUE = mark_safe('<span class="muted">Nothing due</span>')  # nosec B308
+NEVER = mark_safe('<span class="muted">Never</span>')  # nosec B308
+NONE = mark_safe('<span class="muted">None</span>')  # nosec B308
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Placeholder swapped for each patient's id: one reverse() a page instead of one a row.
 _ID_SLOT = "00000000-0000-0000-0000-000000000000"
@@ -74,7 +74,7 @@ def _ladders(row: DashboardRow) -> SafeString:
 
 def _prompts(row: DashboardRow) -> SafeString:
     if not row.pending_prompts:
-        return mark_safe("0")  # nosec B703 B308: constant
+        return mark_safe("0")  # nosec B308
     return format_html('<span class="badge">{}</span>', row.pending_prompts)
 
 
