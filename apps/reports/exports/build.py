@@ -1,4 +1,5 @@
-"""Build the adherence report: a fixed number of queries per chunk of patients.
+"""Build the adherence report's rows a chunk of patients at a time, with a fixed number of
+queries per chunk: streamed to the CSV and Excel files, collected for the page and the PDF.
 
 The adherence figures come from ``apps.patients.adherence`` (the shared definition, the same
 numbers as ``adherence_summaries``); this module adds what only a report needs (program
@@ -8,7 +9,7 @@ names, pain sums for weighted averages) and groups the rows.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Sum
@@ -24,7 +25,8 @@ from apps.reports.exports.scope import overlapping_programs, report_patients
 if TYPE_CHECKING:
     from apps.clinics.models import User
 
-# Patients per round of queries: the page (at most the background threshold) is one round.
+# Patients per round of queries, and the most rows a streamed export holds at once. The
+# page (at most the background threshold) is one round.
 CHUNK_PATIENTS = 500
 
 
@@ -32,21 +34,44 @@ def _ignore(_percent: int) -> None:
     return None
 
 
+def report_rows(
+    *, user: User, filters: ReportFilters, on_progress: Callable[[int], None] = _ignore
+) -> Iterator[PatientRow]:
+    """Each patient's row, in the report's order (by name), computed ``CHUNK_PATIENTS``
+    patients at a time with the same few queries per chunk; ``on_progress`` receives 0-100
+    after each chunk.
+
+    Only the ordered patient ids (one int each) and one chunk's patients and rows are held at
+    once, so a writer that writes each row as it comes runs in the same memory at any size.
+    """
+    ids = list(report_patients(user=user, filters=filters).values_list("pk", flat=True))
+    for first in range(0, len(ids), CHUNK_PATIENTS):
+        yield from _rows(_patients(user, ids[first : first + CHUNK_PATIENTS]), filters)
+        on_progress(min(len(ids), first + CHUNK_PATIENTS) * 100 // len(ids))
+
+
 def build_report(
     *, user: User, filters: ReportFilters, on_progress: Callable[[int], None] = _ignore
 ) -> AdherenceReport:
-    """The report for the user's clinic; ``on_progress`` receives 0-100 after each chunk."""
-    patients = list(
-        report_patients(user=user, filters=filters)
+    """The report for the user's clinic with every row in memory (the page and the PDF);
+    ``on_progress`` receives 0-100 after each chunk."""
+    clinic_name = Clinic.objects.values_list("name", flat=True).get(pk=filters.clinic_id)
+    report = AdherenceReport(filters=filters, clinic_name=clinic_name, generated_at=timezone.now())
+    report.rows.extend(report_rows(user=user, filters=filters, on_progress=on_progress))
+    return report
+
+
+def _patients(user: User, ids: list[int]) -> list[Patient]:
+    """The chunk's patients in the order of ``ids`` (the report's order, fetched once)."""
+    loaded = (
+        Patient.objects.visible_to(user)
+        .filter(pk__in=ids)
         .select_related("therapist")
         .only("pk", "full_name", "time_zone", "therapist__full_name", "therapist__email")
     )
-    clinic_name = Clinic.objects.values_list("name", flat=True).get(pk=filters.clinic_id)
-    report = AdherenceReport(filters=filters, clinic_name=clinic_name, generated_at=timezone.now())
-    for first in range(0, len(patients), CHUNK_PATIENTS):
-        report.rows.extend(_rows(patients[first : first + CHUNK_PATIENTS], filters))
-        on_progress(min(len(patients), first + CHUNK_PATIENTS) * 100 // len(patients))
-    return report
+    by_pk = {patient.pk: patient for patient in loaded}
+    # A patient deleted since the ids were read is left out rather than failing the export.
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _rows(patients: Sequence[Patient], filters: ReportFilters) -> list[PatientRow]:
