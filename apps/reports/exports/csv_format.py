@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from apps.reports.exports.cells import Cell, csv_cell
 from apps.reports.exports.report import (
     PATIENT_COLUMNS,
-    AdherenceReport,
     PatientRow,
+    ReportTotals,
     Total,
     patient_cells,
 )
@@ -64,18 +64,20 @@ _COUNT_FIELDS = (
 )
 
 
-def summary_rows(report: AdherenceReport) -> Iterator[list[Cell]]:
+def summary_rows(rows: Iterable[PatientRow]) -> Iterator[list[Cell]]:
     """Patient rows, then one total per therapist, then the clinic total, in one table.
 
     The first column says which kind each row is, so a spreadsheet filter (or a script) can
-    keep the patients and drop the totals.
+    keep the patients and drop the totals. Rows are written as they come and only counted,
+    so ``rows`` can be a stream of any length.
     """
-    for row in report.rows:
+    totals = ReportTotals()
+    for row in totals.counted(rows):
         yield ["patient", *patient_cells(row)]
-    for total in report.therapist_totals:
+    for total in totals.therapists:
         yield _total_cells("therapist total", total, total.label)
-    yield _total_cells("clinic total", report.clinic_total, "All therapists")
+    yield _total_cells("clinic total", totals.clinic, "All therapists")
 
 
-def summary_csv(report: AdherenceReport) -> Iterator[str]:
-    return csv_lines(summary_header(), summary_rows(report))
+def summary_csv(rows: Iterable[PatientRow]) -> Iterator[str]:
+    return csv_lines(summary_header(), summary_rows(rows))

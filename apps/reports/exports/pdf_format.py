@@ -113,7 +113,7 @@ def summary_pdf(report: AdherenceReport, out: IO[bytes]) -> None:
     doc = SimpleDocTemplate(
         out, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, title="Adherence report"
     )
-    totals = list(total_rows(report))
+    totals = list(total_rows(report.totals))
     story = _heading(report, styles)
     story += [Spacer(1, 4 * mm), Paragraph("Totals", styles["h2"])]
     story.append(

@@ -7,7 +7,7 @@ sets, pain sums and counts), never by averaging percentages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -93,26 +93,58 @@ class Total(Counts):
         self.patients += 1
 
 
+def _clinic_total() -> Total:
+    return Total(label="Clinic total")
+
+
+@dataclass
+class ReportTotals:
+    """Running totals, one per therapist and one for the clinic, fed a row at a time: a
+    streamed export counts each row as it writes it and keeps none of them."""
+
+    by_therapist: dict[int, Total] = field(default_factory=dict)
+    clinic: Total = field(default_factory=_clinic_total)
+
+    def include(self, row: PatientRow) -> None:
+        self.by_therapist.setdefault(row.therapist_key, Total(label=row.therapist)).include(row)
+        self.clinic.include(row)
+
+    def counted(self, rows: Iterable[PatientRow]) -> Iterator[PatientRow]:
+        """``rows`` passed on one by one, each included on its way through."""
+        for row in rows:
+            self.include(row)
+            yield row
+
+    @property
+    def therapists(self) -> list[Total]:
+        """Each therapist's total, by name (ties keep the order of their first row)."""
+        return sorted(self.by_therapist.values(), key=lambda total: total.label.lower())
+
+
 @dataclass
 class AdherenceReport:
+    """A report with all its rows in memory: for the page and the PDF, which the background
+    threshold keeps small. The CSV and Excel files stream their rows instead."""
+
     filters: ReportFilters
     clinic_name: str
     generated_at: datetime
     rows: list[PatientRow] = field(default_factory=list)
 
     @property
-    def therapist_totals(self) -> list[Total]:
-        totals: dict[int, Total] = {}
+    def totals(self) -> ReportTotals:
+        totals = ReportTotals()
         for row in self.rows:
-            totals.setdefault(row.therapist_key, Total(label=row.therapist)).include(row)
-        return sorted(totals.values(), key=lambda total: total.label.lower())
+            totals.include(row)
+        return totals
+
+    @property
+    def therapist_totals(self) -> list[Total]:
+        return self.totals.therapists
 
     @property
     def clinic_total(self) -> Total:
-        total = Total(label="Clinic total")
-        for row in self.rows:
-            total.include(row)
-        return total
+        return self.totals.clinic
 
 
 @dataclass(frozen=True)
@@ -167,7 +199,7 @@ def total_cells(total: Total) -> list[Cell]:
     return [column.value(total) for column in TOTAL_COLUMNS]
 
 
-def total_rows(report: AdherenceReport) -> Iterable[Total]:
+def total_rows(totals: ReportTotals) -> Iterator[Total]:
     """Each therapist's total, then the clinic's."""
-    yield from report.therapist_totals
-    yield report.clinic_total
+    yield from totals.therapists
+    yield totals.clinic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
 
-from apps.reports.exports.build import build_report
+from apps.reports.exports.build import build_report, report_rows
 from apps.reports.exports.csv_format import summary_csv
 from apps.reports.exports.detail import detail_csv
 from apps.reports.exports.filters import ReportFilters
@@ -48,7 +48,7 @@ def csv_stream(
         return detail_csv(
             user=user, filters=filters, on_row=lambda n: on_progress(n * 100 // total)
         )
-    return summary_csv(build_report(user=user, filters=filters, on_progress=on_progress))
+    return summary_csv(report_rows(user=user, filters=filters, on_progress=on_progress))
 
 
 def write_report(
@@ -65,9 +65,12 @@ def write_report(
         for line in csv_stream(user=user, filters=filters, kind=kind, on_progress=on_progress):
             out.write(line.encode("utf-8"))
         return
-    # Building the numbers is most of the work; rendering the file is the last fifth.
-    report = build_report(
-        user=user, filters=filters, on_progress=lambda p: on_progress(p * 80 // 100)
-    )
-    writer = summary_xlsx if format == ReportFormat.XLSX else summary_pdf
-    writer(report, out)
+
+    def rows_progress(percent: int) -> None:
+        # Computing the rows is most of the work; saving the file is the last fifth.
+        on_progress(percent * 80 // 100)
+
+    if format == ReportFormat.XLSX:
+        summary_xlsx(report_rows(user=user, filters=filters, on_progress=rows_progress), out)
+        return
+    summary_pdf(build_report(user=user, filters=filters, on_progress=rows_progress), out)

@@ -20,7 +20,8 @@ from apps.reports.exports.cells import Cell, safe_cell
 from apps.reports.exports.report import (
     PATIENT_COLUMNS,
     TOTAL_COLUMNS,
-    AdherenceReport,
+    PatientRow,
+    ReportTotals,
     patient_cells,
     total_cells,
     total_rows,
@@ -65,18 +66,21 @@ def write_sheet(
         sheet.append([_cell(sheet, value) for value in row])
 
 
-def summary_xlsx(report: AdherenceReport, out: IO[bytes]) -> None:
+def summary_xlsx(rows: Iterable[PatientRow], out: IO[bytes]) -> None:
+    """The workbook, its patient rows written as they come (``rows`` can be a stream)."""
     workbook = Workbook(write_only=True)
+    totals = ReportTotals()
     write_sheet(
         workbook,
         "Patients",
         [column.header for column in PATIENT_COLUMNS],
-        (patient_cells(row) for row in report.rows),
+        (patient_cells(row) for row in totals.counted(rows)),
     )
+    # write_sheet has drained the rows, so every patient is in the totals by now.
     write_sheet(
         workbook,
         "Totals",
         [column.header for column in TOTAL_COLUMNS],
-        (total_cells(total) for total in total_rows(report)),
+        (total_cells(total) for total in total_rows(totals)),
     )
     workbook.save(out)
