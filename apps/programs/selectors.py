@@ -231,6 +231,14 @@ def _logs_by_item(patient: Patient, day: date) -> dict[int, list[SetLog]]:
     return by_item
 
 
+def _level_changed_lately(items: Iterable[ProgramItem], day: date) -> bool:
+    """Whether a level change may be effective on ``day`` or the day before: an advance sets
+    the item's ``level_since`` to its effective day (new versions of a row keep it), so
+    without such an item there is no change to read and the query is skipped."""
+    since = day - timedelta(days=1)
+    return any(item.level_since is not None and item.level_since >= since for item in items)
+
+
 def _level_changes(patient: Patient, day: date) -> list[LevelChange]:
     return list(
         LevelChange.objects.filter(
@@ -274,7 +282,7 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     """
     items = patient_items(patient=patient, from_day=on)
     todays = prescribed_on(items, on)
-    changes = _level_changes(patient, on)
+    changes = _level_changes(patient, on) if _level_changed_lately(items, on) else []
     ladder_ids = {i.ladder_id for i in todays if i.ladder_id}
     ladder_ids |= {c.item.ladder_id for c in changes if c.item.ladder_id}
     levels = ladder_levels(ladder_ids)

@@ -15,6 +15,7 @@ from apps.programs.progression import (
     prompt_for_log,
     prompt_snooze,
 )
+from apps.programs.selectors import today_plan
 from tests.factories import LadderItemFactory, StaffFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -249,3 +250,18 @@ def test_a_declined_prompt_cannot_be_snoozed():
         prompt_snooze(
             prompt=prompt, user=therapist, until=prompt.patient.local_today() + timedelta(1)
         )
+
+
+def test_the_patient_page_explains_an_approved_advance_on_its_first_two_days():
+    with time_machine.travel(datetime(2025, 6, 2, 12, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+        prompt = pending_prompt(program__start_date=date(2025, 6, 1), program__weekdays=127)
+        prompt_approve(prompt=prompt, user=prompt.patient.therapist, note="On to level 2.")
+    patient = prompt.patient
+
+    def notes(day):
+        return [(c.to_level, c.reason) for c in today_plan(patient=patient, on=day).level_changes]
+
+    assert notes(date(2025, 6, 2)) == []
+    assert notes(date(2025, 6, 3)) == [(2, "On to level 2.")]
+    assert notes(date(2025, 6, 4)) == [(2, "On to level 2.")]
+    assert notes(date(2025, 6, 5)) == []

@@ -196,11 +196,28 @@ def test_it_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
         log(item, TUE, Side.LEFT)
         log(item, TUE, Side.RIGHT)
 
+    ProgramItem.objects.filter(ladder__isnull=False).update(level_since=TUE)
+
     with django_assert_max_num_queries(4):
         result = today_plan(patient=patient, on=TUE)
 
     assert len(result.items) == 12
     assert result.completed == 24
+    assert len(result.level_changes) == 6
+
+
+def test_without_a_recent_advance_the_level_changes_are_not_read(django_assert_num_queries):
+    since = MON - timedelta(days=7)
+    item = LadderItemFactory(
+        program=program(), previous_level=1, current_level=2, level_since=since
+    )
+    log(item, TUE, Side.LEFT)
+
+    with django_assert_num_queries(3):  # items, ladder levels, the day's logs
+        result = today_plan(patient=item.program.patient, on=TUE)
+
+    assert result.level_changes == []
+    assert result.items[0].level == 2
 
 
 def test_the_next_day_skips_an_item_that_has_ended():
