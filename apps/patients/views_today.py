@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.models import User
@@ -26,6 +29,19 @@ from apps.patients.models import Patient, SetLog
 from apps.programs.selectors import PlanItem, TodayPlan, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))
+
+
+@lru_cache(maxsize=len(PAIN_SCALE) + 1)
+def pain_options(checked: int | None) -> SafeString:
+    """The 0-10 pain radios with ``checked`` selected. Built once per value and process:
+    through the template the eleven radios of every exercise card were most of the page's
+    rendering time (bench/README.md, today page)."""
+    return format_html_join(
+        "",
+        '<label class="pain-option"><input type="radio" name="pain" value="{}" required{}>'
+        "<span>{}</span></label>",
+        ((n, " checked" if n == checked else "", n) for n in PAIN_SCALE),
+    )
 
 
 def patient_for(request: HttpRequest) -> Patient:
@@ -54,6 +70,10 @@ class ItemCard:
     difficulty: int | None = None
     note: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pain_options(self) -> SafeString:
+        return pain_options(self.pain if isinstance(self.pain, int) else None)
 
 
 @dataclass
@@ -99,7 +119,6 @@ def _render_today(
         "patient": patient,
         "plan": plan,
         "cards": [_card(p, pain, submitted) for p in plan.items],
-        "pain_scale": PAIN_SCALE,
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
     }

@@ -261,3 +261,16 @@ def test_staff_get_a_404_on_the_patient_pages(therapist_a):
 
     assert client.get(PAGE).status_code == 404
     assert client.post("/today/log/", {}).status_code == 404
+
+
+def test_each_card_offers_pain_0_to_10_with_the_day_last_pain_chosen(patient_a, program):
+    first = ExerciseItemFactory(program=program, per_side=False)
+    second = ExerciseItemFactory(program=program, per_side=False)
+    log(first, side="both", pain=4)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    radios = re.findall(r'<input type="radio" name="pain" value="(\d+)" required( checked)?>', html)
+    assert [int(value) for value, _ in radios] == list(range(11)) * 2
+    assert [int(value) for value, checked in radios if checked] == [4, 4]
+    assert str(second.public_id) in html
