@@ -309,7 +309,7 @@ TOTALS_SQL = """
         FROM daily d
         JOIN {program} p ON p.patient_id = d.patient_id
         JOIN {item} i ON i.program_id = p.id
-        WHERE p.patient_id IN ({patients}) AND {due_day_prescribed}
+        WHERE {due_day_prescribed}
         GROUP BY d.patient_id, d.day, d.completed, d.recent
     ), adherence AS (
         SELECT patient_id, SUM(completed) AS completed,
@@ -440,7 +440,7 @@ def _totals(
     with connection.cursor() as cursor:
         cursor.execute(
             _totals_sql(sql, recent, len(ids)),
-            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params, *ids, *ids],
+            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params, *ids],
         )
         rows = cursor.fetchall()
     outer = {row[0]: _totals_row(row[1:8]) for row in rows}
