@@ -254,3 +254,12 @@ class ProgressionPrompt(models.Model):
                 fields=["patient", "track", "level"], name="one_prompt_per_patient_track_level"
             ),
         ]
+        indexes: ClassVar[list[models.Index]] = [
+            # The dashboard and the inbox ask for the few open prompts among the many decided
+            # ones: without it each dashboard scans every prompt (bench/README.md).
+            models.Index(
+                fields=["patient"],
+                condition=Q(status__in=["pending", "snoozed"]),
+                name="open_prompts_by_patient",
+            ),
+        ]

@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
 
 from apps.clinics.models import Clinic, Role, User
+from apps.exercises.models import LadderLevel
 from apps.patients.adherence import (
     AdherenceSummary,
     PatientSchedule,
@@ -107,7 +108,7 @@ def _pending_prompts(ids: list[int]) -> dict[int, int]:
 def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
     """Each patient's ladder items in force today, with the level prescribed today."""
     earliest = min(patient.local_today() for patient in patients.values())
-    items = (
+    items = list(
         ProgramItem.objects.filter(
             program__patient_id__in=list(patients),
             program__is_template=False,
@@ -116,8 +117,16 @@ def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
         )
         .exclude(active_until__lt=earliest)
         .select_related("program", "ladder")
-        .annotate(top=Count("ladder__levels"))
         .order_by("program__start_date", "position", "pk")
+    )
+    # The number of levels per ladder in a query of its own: counting them on the item rows
+    # made PostgreSQL group every selected column of every item.
+    tops = dict(
+        LadderLevel.objects.filter(ladder_id__in={item.ladder_id for item in items})
+        .values("ladder_id")
+        .annotate(n=Count("id"))
+        .values_list("ladder_id", "n")
+        .order_by()
     )
     ladders: dict[int, list[LadderStatus]] = defaultdict(list)
     for item in items:
@@ -126,7 +135,8 @@ def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
         ended = item.program.end_date is not None and item.program.end_date < today
         if ended or not item.is_active_on(today) or item.ladder is None:
             continue
-        status = LadderStatus(item.ladder.name, item.level_on(today) or 1, item.top)
+        level = item.level_on(today) or 1
+        status = LadderStatus(item.ladder.name, level, tops.get(item.ladder_id or 0, 0))
         ladders[patient.pk].append(status)
     return ladders
 
