@@ -392,27 +392,29 @@ def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
     return groups
 
 
-def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
-    clauses, params = [], []
+def _window_tests(periods: dict[Window, list[int]]) -> tuple[list[str], list[Any]]:
+    """Per window group, SQL that is true for a log of one of its patients inside it."""
+    tests, params = [], []
     adapt = connection.ops.adapt_datefield_value
     for (start, cut), ids in periods.items():
         marks = ", ".join(["%s"] * len(ids))
-        clauses.append(f"(l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s)")
+        tests.append(f"l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s")
         params.extend([*ids, adapt(start), adapt(cut)])
-    return " OR ".join(clauses), params
+    return tests, params
+
+
+def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
+    tests, params = _window_tests(periods)
+    return " OR ".join(f"({test})" for test in tests), params
 
 
 def _recent_sql(periods: dict[Window, list[int]] | None) -> tuple[str, list[Any]]:
     """1 for a log inside its patient's inner window, else 0 (always 0 without one)."""
     if not periods:
         return "0", []
-    whens, params = [], []
-    adapt = connection.ops.adapt_datefield_value
-    for (start, cut), ids in periods.items():
-        marks = ", ".join(["%s"] * len(ids))
-        whens.append(f"WHEN l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s THEN 1")
-        params.extend([*ids, adapt(start), adapt(cut)])
-    return f"CASE {' '.join(whens)} ELSE 0 END", params
+    tests, params = _window_tests(periods)
+    whens = " ".join(f"WHEN {test} THEN 1" for test in tests)
+    return f"CASE {whens} ELSE 0 END", params
 
 
 def _totals_row(values: Sequence[Any]) -> _Totals:
@@ -494,7 +496,17 @@ def _summaries(
     counted = _counted(windows)
     schedules = _schedules_for(counted)
     totals = _totals(_periods(counted))[0] if counted else {}
-    approvals = _approvals(patients, counted)
+    return _assemble(patients, windows, schedules, totals, _approvals(patients, counted))
+
+
+def _assemble(
+    patients: Iterable[int],
+    windows: dict[int, Window],
+    schedules: dict[int, PatientSchedule],
+    totals: dict[int, _Totals],
+    approvals: dict[int, int],
+) -> dict[int, AdherenceSummary]:
+    """One summary per patient from what was read (patients without rows get zeros)."""
     return {
         pk: _summary(
             pk,
@@ -577,16 +589,10 @@ def recent_short_and_long(
     schedules = _schedules_for(ends)
     outer, inner = _totals(_periods(long), _periods(short)) if long else ({}, {})
 
-    def summaries(windows: dict[int, Window], totals: dict[int, _Totals]) -> dict:
-        return {
-            pk: _summary(
-                pk, windows[pk], schedules.get(pk, PatientSchedule()), totals.get(pk, _Totals()), 0
-            )
-            for pk in by_id
-        }
-
     return RecentAdherence(
-        short=summaries(short, inner), long=summaries(long, outer), schedules=schedules
+        short=_assemble(by_id, short, schedules, inner, {}),
+        long=_assemble(by_id, long, schedules, outer, {}),
+        schedules=schedules,
     )
 
 
