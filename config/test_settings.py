@@ -5,8 +5,16 @@ from pathlib import Path
 
 # Tests keep their broker folder, cache and files apart from `make run`'s var/, so a task a
 # test enqueues on the embedded broker is never picked up by a development worker.
+# Each xdist worker gets its own folder too: the file cache holds rate-limit counters, and two
+# workers sharing it would count each other's requests.
 os.environ.setdefault(
-    "CLAMSHELL_VAR_DIR", str(Path(__file__).resolve().parent.parent / "var" / "test")
+    "CLAMSHELL_VAR_DIR",
+    str(
+        Path(__file__).resolve().parent.parent
+        / "var"
+        / "test"
+        / os.environ.get("PYTEST_XDIST_WORKER", "main")
+    ),
 )
 
 from config.settings import *  # noqa: F403

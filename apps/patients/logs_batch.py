@@ -250,7 +250,9 @@ def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetL
     if lost:
         for log in SetLog.objects.filter(client_id__in=lost).select_related("item", "exercise"):
             saved[log.client_id] = (log, False)
-    new_ids = [log.pk for log, created in saved.values() if created]
+    # In the batch's order, not the order the database happened to return the rows in: the
+    # task's argument (and so its message) is the same for the same batch every time.
+    new_ids = [log.pk for log in logs if saved[log.client_id][1]]
     if new_ids:
         transaction.on_commit(lambda: dispatch.enqueue_logs_evaluation(new_ids))
     return saved
