@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
-from apps.core.scale import insert_select_sql
+from apps.devdata.scale import insert_select_sql
 from apps.notifications.models import DeliveryStatus, Reminder
 from bench import server
 from bench.data import REMINDER_ZONE

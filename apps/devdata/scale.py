@@ -32,7 +32,7 @@ from django.utils.text import slugify
 
 from apps.audit.models import AuditEntry
 from apps.clinics.models import Clinic, Role, User
-from apps.core.scale_sql import (
+from apps.devdata.scale_sql import (
     CLEAR_SQL,
     ITEM_PLAN_SQL,
     PLAN_SQL,

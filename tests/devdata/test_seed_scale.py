@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from apps.clinics.models import Clinic, Role, User
-from apps.core.scale import ScaleSpec, scale_clear, scale_seed
+from apps.devdata.scale import ScaleSpec, scale_clear, scale_seed
 from apps.exercises.models import Exercise
 from apps.patients.adherence import adherence_summaries
 from apps.patients.models import Patient, SetLog

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from apps.core.demo import DEMO_DAYS_AGO, seed_demo
+from apps.devdata.demo import DEMO_DAYS_AGO, seed_demo
 from apps.patients.models import Patient
 from apps.programs.models import Program
 

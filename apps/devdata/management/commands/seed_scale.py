@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from apps.clinics.models import Clinic
-from apps.core.scale import PRESETS, ScaleSpec, scale_clear, scale_seed
+from apps.devdata.scale import PRESETS, ScaleSpec, scale_clear, scale_seed
 from apps.programs.models import ALL_WEEKDAYS
 
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from apps.clinics.models import User
-from apps.core.demo import DEMO_PASSWORD, DEMO_TEMPLATE, seed_demo
+from apps.devdata.demo import DEMO_PASSWORD, DEMO_TEMPLATE, seed_demo
 from apps.patients.auth import personal_link_url
 from apps.patients.models import Patient
 from apps.programs.models import Program

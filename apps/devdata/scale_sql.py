@@ -1,4 +1,4 @@
-"""The SQL behind ``apps.core.scale``: statements that generate rows inside PostgreSQL, and
+"""The SQL behind ``apps.devdata.scale``: statements that generate rows inside PostgreSQL, and
 the helpers that build them from the models so new columns get their defaults."""
 
 from __future__ import annotations
