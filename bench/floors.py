@@ -1,6 +1,6 @@
 """Hand-written SQL floors: one query each that returns the same numbers as the app.
 
-The adherence rule (see ``apps.patients.adherence``): on every scheduled day of an active
+The adherence rule (see ``apps.programs.adherence``): on every scheduled day of an active
 program, an item active that day prescribes ``sets`` units (``sets x 2`` per side); completed
 units are ``min(sets, logs)`` per side (left and right) or over all its logs for an unsided
 item; a day is complete when completed ≥ prescribed > 0; logs on other days are activity.

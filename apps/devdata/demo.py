@@ -10,9 +10,9 @@ from django.db import transaction
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.logs import set_log_record
 from apps.patients.models import Patient, Side
 from apps.patients.services import patient_create
+from apps.programs.logs import set_log_record
 from apps.programs.models import Program, ProgramItem
 from apps.programs.services import ItemSpec, program_create
 

@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import primary_mvic
 from apps.notifications.models import PainAlert, Reminder
-from apps.patients.adherence import summaries_for_patients
 from apps.patients.models import Patient
+from apps.programs.adherence import summaries_for_patients
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:

@@ -27,8 +27,6 @@ from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
 from apps.core.api import service_error
-from apps.patients import logs as log_services
-from apps.patients import logs_batch as batch_services
 from apps.patients.models import Patient, SetLog, Side
 from apps.patients.serializers_me import (
     SetLogBatchIn,
@@ -39,6 +37,8 @@ from apps.patients.serializers_me import (
     TodayPlanOut,
     set_log_batch_data,
 )
+from apps.programs import logs as log_services
+from apps.programs import logs_batch as batch_services
 from apps.programs.selectors import patient_item, today_plan
 
 RECENT_DAYS_DEFAULT = 14

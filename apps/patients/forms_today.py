@@ -1,5 +1,5 @@
 """Forms of the patient's today page. They only parse types: the rules live in
-``apps.patients.logs`` so the page and the API give the same messages."""
+``apps.programs.logs`` so the page and the API give the same messages."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Input and output shapes of the patient's own API (``/api/v1/me/``).
 
 Input serializers only parse types; the ranges and the rules (pain 0-10, reps or hold, side,
-date) live in ``apps.patients.logs`` so the page and the API say the same thing.
+date) live in ``apps.programs.logs`` so the page and the API say the same thing.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.patients.logs import CORRECTION_WINDOW
-from apps.patients.logs_batch import BATCH_MAX
 from apps.patients.models import SetLog, Side
+from apps.programs.logs import CORRECTION_WINDOW
+from apps.programs.logs_batch import BATCH_MAX
 
 
 class SetLogCreateIn(serializers.Serializer[Any]):

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.patients.adherence import AdherenceSummary
+from apps.programs.adherence import AdherenceSummary
 from apps.reports.selectors import DashboardRow
 
 NOTHING_DUE = mark_safe('<span class="muted">Nothing due</span>')  # nosec B308

@@ -1,7 +1,7 @@
 """Reads for the therapist dashboard and the patient progress page.
 
 Every function runs a fixed number of queries whatever the number of patients, days or logs;
-adherence comes from ``apps.patients.adherence`` (the shared rule).
+adherence comes from ``apps.programs.adherence`` (the shared rule).
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import LadderLevel
-from apps.patients.adherence import (
+from apps.patients.models import Patient, PatientQuerySet, SetLog
+from apps.programs.adherence import (
     AdherenceSummary,
     PatientSchedule,
     daily_adherence,
     recent_short_and_long,
 )
-from apps.patients.models import Patient, PatientQuerySet, SetLog
 from apps.programs.models import (
     LevelChange,
     Program,

@@ -16,7 +16,7 @@ from tests.factories import (
     PatientFactory,
     ProgramFactory,
 )
-from tests.patients.adherence_factories import log_both_sides, log_sets
+from tests.programs.adherence_factories import log_both_sides, log_sets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

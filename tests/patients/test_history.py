@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.patients.adherence import DayAdherence
-from apps.patients.history import history_summary, streak_length, week_adherence
-from apps.patients.logs import set_log_record
+from apps.programs.adherence import DayAdherence
+from apps.programs.history import history_summary, streak_length, week_adherence
+from apps.programs.logs import set_log_record
 from apps.programs.selectors import history_entries
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, ProgramFactory

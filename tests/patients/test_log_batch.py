@@ -211,7 +211,7 @@ def test_a_batch_of_replays_only_enqueues_nothing(
     post(client, logs)
 
     with (
-        mock.patch("apps.patients.logs_batch.dispatch.enqueue_logs_evaluation") as enqueue,
+        mock.patch("apps.programs.logs_batch.dispatch.enqueue_logs_evaluation") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = post(client, logs)

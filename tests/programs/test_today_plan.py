@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.patients.logs import set_log_record
 from apps.patients.models import Side
+from apps.programs.logs import set_log_record
 from apps.programs.models import LevelChange, ProgramItem
 from apps.programs.selectors import today_plan
 from tests.factories import (

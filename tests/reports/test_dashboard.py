@@ -21,7 +21,7 @@ from tests.factories import (
     ProgramFactory,
     StaffFactory,
 )
-from tests.patients.adherence_factories import PromptFactory, log_sets
+from tests.programs.adherence_factories import PromptFactory, log_sets
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from django.template.defaultfilters import date as date_filter
 
-from apps.patients.adherence import AdherenceSummary
+from apps.programs.adherence import AdherenceSummary
 from apps.reports.dashboard_cells import adherence_cell, day_cell, row_cells
 from apps.reports.selectors import DashboardRow, Flag, LadderStatus
 from tests.factories import PatientFactory

@@ -16,7 +16,7 @@ from apps.audit.models import Action, AuditEntry
 from apps.programs.models import LevelChange
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
-from tests.patients.adherence_factories import log_both_sides, log_sets
+from tests.programs.adherence_factories import log_both_sides, log_sets
 
 pytestmark = pytest.mark.django_db
 

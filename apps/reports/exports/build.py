@@ -1,7 +1,7 @@
 """Build the adherence report's rows a chunk of patients at a time, with a fixed number of
 queries per chunk: streamed to the CSV and Excel files, collected for the page and the PDF.
 
-The adherence figures come from ``apps.patients.adherence`` (the shared definition, the same
+The adherence figures come from ``apps.programs.adherence`` (the shared definition, the same
 numbers as ``adherence_summaries``); this module adds what only a report needs (program
 names, pain sums for weighted averages) and groups the rows.
 """
@@ -16,8 +16,8 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
-from apps.patients.adherence import AdherenceSummary, summaries_for_patients
 from apps.patients.models import Patient, SetLog
+from apps.programs.adherence import AdherenceSummary, summaries_for_patients
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.report import AdherenceReport, PatientRow
 from apps.reports.exports.scope import overlapping_programs, report_patients

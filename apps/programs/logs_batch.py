@@ -1,6 +1,6 @@
 """Saving many sets in one request (the phone's offline queue): all or nothing, idempotent
 by client id, in a fixed number of queries whatever the batch size. The single-set rules and
-messages come from ``apps.patients.logs``."""
+messages come from ``apps.programs.logs``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from apps.notifications import dispatch
-from apps.patients.logs import NO_LEVEL, Errors, _record_errors
 from apps.patients.models import Patient, SetLog, Side
+from apps.programs.logs import NO_LEVEL, Errors, _record_errors
 from apps.programs.models import ProgramItem
 from apps.programs.selectors import exercise_for, ladder_levels
 

@@ -15,9 +15,9 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from apps.patients import logs
-from apps.patients.logs import set_log_record
 from apps.patients.models import SetLog, Side
+from apps.programs import logs
+from apps.programs.logs import set_log_record
 from apps.programs.models import ProgramItem
 from tests.factories import (
     ExerciseItemFactory,
@@ -272,7 +272,7 @@ def test_evaluation_is_enqueued_once_the_log_is_committed(django_capture_on_comm
     client_id = uuid.uuid4()
 
     with (
-        mock.patch("apps.patients.logs.dispatch.enqueue_log_evaluation") as enqueue,
+        mock.patch("apps.programs.logs.dispatch.enqueue_log_evaluation") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         log, _ = record(item, client_id=client_id)
@@ -308,8 +308,8 @@ def test_concurrent_double_submit_saves_one_row(require_postgres):
             connection.close()
 
     with (
-        mock.patch("apps.patients.logs._existing", side_effect=racing_existing),
-        mock.patch("apps.patients.logs.dispatch.enqueue_log_evaluation") as enqueue,
+        mock.patch("apps.programs.logs._existing", side_effect=racing_existing),
+        mock.patch("apps.programs.logs.dispatch.enqueue_log_evaluation") as enqueue,
     ):
         threads = [threading.Thread(target=submit) for _ in range(2)]
         for thread in threads:

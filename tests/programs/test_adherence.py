@@ -12,17 +12,17 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.patients.adherence import (
+from apps.patients.models import Side
+from apps.programs.adherence import (
     adherence_summaries,
     daily_adherence,
     recent_short_and_long,
     recent_summaries,
     weekdays_in,
 )
-from apps.patients.models import Side
 from apps.programs.models import PromptStatus
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
-from tests.patients.adherence_factories import PromptFactory, log_both_sides, log_sets
+from tests.programs.adherence_factories import PromptFactory, log_both_sides, log_sets
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from apps.patients.logs import set_log_correct, set_log_delete, set_log_record
 from apps.patients.models import SetLog
+from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
 from tests.factories import ExerciseItemFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +43,7 @@ def test_a_correction_within_24_hours_changes_what_was_done(
 ):
     with (
         time_machine.travel(LOGGED + timedelta(hours=23, minutes=59), tick=False),
-        mock.patch("apps.patients.logs.dispatch.enqueue_log_evaluation") as enqueue,
+        mock.patch("apps.programs.logs.dispatch.enqueue_log_evaluation") as enqueue,
         django_capture_on_commit_callbacks(execute=True),
     ):
         set_log_correct(log=log, reps=20, pain=4, difficulty=3, note="harder")

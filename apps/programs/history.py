@@ -1,6 +1,6 @@
 """The patient's own summary of past days: the streak and this week's adherence.
 
-Both follow the shared adherence rule through ``apps.patients.adherence.daily_adherence``.
+Both follow the shared adherence rule through ``apps.programs.adherence.daily_adherence``.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from apps.patients.adherence import DayAdherence, daily_adherence, ratio
 from apps.patients.models import Patient
+from apps.programs.adherence import DayAdherence, daily_adherence, ratio
 
 # The streak looks back at most this far (one query either way; a longer streak shows as 365).
 STREAK_HORIZON_DAYS = 365
