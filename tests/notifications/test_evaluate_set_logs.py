@@ -16,7 +16,7 @@ from apps.programs.models import ProgressionPrompt
 from tests.conftest import signed_in
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
-from tests.patients.me_api import log_body
+from tests.portal.me_api import log_body
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from rest_framework.renderers import JSONRenderer
 
 from apps.notifications.tasks import evaluate_set_log, evaluate_set_logs
 from apps.patients.models import SetLog
-from apps.patients.serializers_me import SetLogOut
+from apps.portal.serializers import SetLogOut
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
-from tests.patients.me_api import NOW, log_body
+from tests.portal.me_api import NOW, log_body
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,20 @@
-"""Routes of the patient's own pages (today, logging, history, offline support) and of the
-patient's own API under /api/v1/me/ (kept here so this area owns all its routes)."""
+"""Routes of the patient's own pages (sign-in by link, today, logging, history, offline support)
+and of the patient's own API under /api/v1/me/ (kept here so this area owns all its routes).
+
+They keep the names they had in the ``patients`` namespace: config/urls.py includes them there."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import api_me, views_history, views_offline, views_today
+from apps.portal.api import me as api_me
+from apps.portal.views import history as views_history
+from apps.portal.views import offline as views_offline
+from apps.portal.views import signin as views_signin
+from apps.portal.views import today as views_today
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("p/<uuid:public_id>/<str:token>/", views_signin.personal_link, name="link"),
+    path("sign-in/link/", views_signin.one_time_link_request, name="one-time-request"),
+    path("sign-in/link/<str:token>/", views_signin.one_time_link, name="one-time"),
     path("today/", views_today.today, name="today"),
     path("today/log/", views_today.log_set, name="log-set"),
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),

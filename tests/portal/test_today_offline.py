@@ -45,7 +45,7 @@ def test_the_service_worker_is_served_from_the_root_with_scope_headers():
 
 
 def test_the_worker_version_changes_with_the_files_it_caches(monkeypatch):
-    from apps.patients import views_offline
+    from apps.portal.views import offline as views_offline
 
     before = views_offline._worker_config()["version"]
     monkeypatch.setattr(views_offline, "_static_digest", lambda path: path + "changed")

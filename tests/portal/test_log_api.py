@@ -13,7 +13,7 @@ from django.test import Client
 from apps.patients.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
-from tests.patients.me_api import NOW, log_body
+from tests.portal.me_api import NOW, log_body
 
 pytestmark = pytest.mark.django_db
 

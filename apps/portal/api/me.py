@@ -28,7 +28,7 @@ from rest_framework.settings import api_settings
 from apps.clinics.models import User
 from apps.core.api import service_error
 from apps.patients.models import Patient, SetLog, Side
-from apps.patients.serializers_me import (
+from apps.portal.serializers import (
     SetLogBatchIn,
     SetLogBatchOut,
     SetLogCreateIn,

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.patients.views_today import patient_for
+from apps.portal.views.today import patient_for
 from apps.programs.adherence import DayAdherence
 from apps.programs.history import history_summary
 from apps.programs.selectors import HistoryEntry, history_entries
