@@ -37,4 +37,4 @@ def history(request: HttpRequest) -> HttpResponse:
         for day in sorted(entries, reverse=True)
     ]
     context = {"patient": patient, "summary": summary, "days": days, "history_days": HISTORY_DAYS}
-    return render(request, "patients/history.html", context)
+    return render(request, "portal/history.html", context)

@@ -2,9 +2,9 @@
 
 * ``/manifest.webmanifest``: the web app manifest (public: browsers fetch it without cookies).
 * ``/sw.js``: the service worker, served from the site root so its scope can be ``/``. The
-  code is ``static/sw.js``; this view prefixes the list of files to keep offline (with their
-  current static URLs, hashed in production) and a version that changes with any of them,
-  so a deploy replaces the old cache.
+  code is ``apps/portal/static/sw.js``; this view prefixes the list of files to keep offline
+  (with their current static URLs, hashed in production) and a version that changes with any
+  of them, so a deploy replaces the old cache.
 * ``/offline/``: the page shown when a page was never cached and there is no connection.
 """
 
@@ -66,7 +66,7 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 @cache
 def _worker_source() -> str:
-    return (settings.BASE_DIR / "static" / "sw.js").read_text(encoding="utf-8")
+    return (settings.BASE_DIR / "apps" / "portal" / "static" / "sw.js").read_text(encoding="utf-8")
 
 
 def _static_digest(path: str) -> str:
@@ -108,4 +108,4 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cache_control(max_age=0, no_cache=True)
 def offline(request: HttpRequest) -> HttpResponse:
-    return render(request, "patients/offline.html")
+    return render(request, "portal/offline.html")

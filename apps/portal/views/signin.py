@@ -22,7 +22,7 @@ LINK_REQUESTS_PER_HOUR = 5
 
 
 def _link_not_working(request: HttpRequest) -> HttpResponse:
-    return render(request, "patients/link_invalid.html", status=404)
+    return render(request, "portal/link_invalid.html", status=404)
 
 
 @never_cache
@@ -32,7 +32,7 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
     if patient is None:
         return _link_not_working(request)
     if patient.link_locked:
-        return render(request, "patients/link_locked.html", status=403)
+        return render(request, "portal/link_locked.html", status=403)
     form = YearOfBirthForm(request.POST or None)
     if request.method == "POST":
         if not ratelimit.hit(
@@ -40,18 +40,18 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
             limit=LINK_ATTEMPTS_PER_IP_PER_HOUR,
             window_seconds=3600,
         ):
-            return render(request, "patients/too_many.html", status=429)
+            return render(request, "portal/too_many.html", status=429)
         if form.is_valid():
             year = form.cleaned_data["year_of_birth"]
             if auth.personal_link_sign_in(request, patient=patient, year_of_birth=year):
                 return redirect("patients:today")
             patient.refresh_from_db(fields=["link_failed_attempts"])
             if patient.link_locked:
-                return render(request, "patients/link_locked.html", status=403)
+                return render(request, "portal/link_locked.html", status=403)
             form.add_error("year_of_birth", "That year does not match our records.")
     return render(
         request,
-        "patients/link_sign_in.html",
+        "portal/link_sign_in.html",
         {"form": form, "first_name": patient.full_name.split(" ")[0]},
         status=400 if form.errors else 200,
     )
@@ -92,10 +92,10 @@ def one_time_link_request(request: HttpRequest) -> HttpResponse:
             ):
                 _send_one_time_link(request, patient)
         # The same answer whether or not the address exists, or the limit was reached.
-        return render(request, "patients/one_time_sent.html")
+        return render(request, "portal/one_time_sent.html")
     return render(
         request,
-        "patients/one_time_request.html",
+        "portal/one_time_request.html",
         {"form": form},
         status=400 if form.errors else 200,
     )
@@ -108,7 +108,7 @@ def one_time_link(request: HttpRequest, token: str) -> HttpResponse:
         # Showing a button rather than signing in on GET keeps mail scanners from using it.
         if auth.one_time_link_find(token) is None:
             return _link_not_working(request)
-        return render(request, "patients/one_time_confirm.html")
+        return render(request, "portal/one_time_confirm.html")
     if auth.one_time_link_sign_in(request, token=token):
         return redirect("patients:today")
     return _link_not_working(request)

@@ -1,7 +1,7 @@
 """The patient's own pages: today's exercises, logging a set, correcting a set.
 
-Every form works without JavaScript; ``static/js/today.js`` enhances the page (one tap,
-offline queue, hold timer) and talks to ``/api/v1/me/``.
+Every form works without JavaScript; ``apps/portal/static/js/today.js`` enhances the page (one
+tap, offline queue, hold timer) and talks to ``/api/v1/me/``.
 """
 
 from __future__ import annotations
@@ -123,7 +123,7 @@ def _render_today(
         "submitted": submitted,
     }
     status = 400 if submitted is not None else 200
-    return render(request, "patients/today.html", context, status=status)
+    return render(request, "portal/today.html", context, status=status)
 
 
 @login_required
@@ -217,7 +217,7 @@ def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect(f"{reverse('patients:today')}#item-{log.item.public_id}")
     context = {"log": log, "form": form, "locked": log_services.set_log_is_locked(log)}
     status = 400 if request.method == "POST" else 200
-    return render(request, "patients/today_log_edit.html", context, status=status)
+    return render(request, "portal/today_log_edit.html", context, status=status)
 
 
 @login_required
@@ -230,6 +230,6 @@ def log_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as exc:
         form = SetLogCorrectForm(log=log)
         context = {"log": log, "form": form, "locked": True, "delete_error": exc.messages}
-        return render(request, "patients/today_log_edit.html", context, status=400)
+        return render(request, "portal/today_log_edit.html", context, status=400)
     messages.success(request, "Set deleted.")
     return redirect(f"{reverse('patients:today')}#item-{log.item.public_id}")

@@ -3,7 +3,7 @@
    precache - static files and the offline page, cached at install;
    pages    - the patient's pages and today's plan: fetched network first, kept for offline;
    offline  - the page shown when a page is neither online nor cached.
-   Only GET requests are handled: logs are queued by the page itself (static/js/today.js). */
+   Only GET requests are handled: logs are queued by the page itself (js/today.js). */
 "use strict";
 
 var CONFIG = self.CLAMSHELL;
