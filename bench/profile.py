@@ -85,8 +85,8 @@ def _dashboard(small: bool) -> tuple[Callable[[], Any], int]:
 
 
 def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
-    from apps.patients.models import Patient, SetLog
-    from apps.programs.models import ProgramItem
+    from apps.patients.models import Patient
+    from apps.programs.models import ProgramItem, SetLog
     from bench.data import cohorts
 
     clinic = cohorts(small=small)[COHORT[0]].clinic_name
@@ -114,8 +114,8 @@ def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
 
 def _batch(small: bool) -> tuple[Callable[[], Any], int]:
     """50 sets a request to the batch endpoint, as the phone's offline queue sends them."""
-    from apps.patients.models import Patient, SetLog
-    from apps.programs.models import ProgramItem
+    from apps.patients.models import Patient
+    from apps.programs.models import ProgramItem, SetLog
     from bench.data import cohorts
 
     clinic = cohorts(small=small)[COHORT[0]].clinic_name

@@ -43,8 +43,8 @@ from apps.devdata.scale_sql import (
     insert_select_sql,
 )
 from apps.exercises.models import Exercise, Ladder, LadderLevel
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt
+from apps.patients.models import Patient
+from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt, SetLog
 
 __all__ = ["PRESETS", "ScaleResult", "ScaleSpec", "insert_select_sql", "scale_clear", "scale_seed"]
 

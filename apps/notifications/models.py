@@ -40,7 +40,7 @@ class PainAlert(models.Model):
     local_date = models.DateField(help_text="The patient's local day of the painful set.")
     pain = models.PositiveSmallIntegerField()
     log = models.ForeignKey(
-        "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)

@@ -19,8 +19,8 @@ from apps.notifications import delivery
 from apps.notifications.channels import EmailChannel, Message
 from apps.notifications.messages import alert_message, prompt_message
 from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import ProgressionPrompt
+from apps.patients.models import Patient
+from apps.programs.models import ProgressionPrompt, SetLog
 from apps.programs.progression import prompt_for_log
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from apps.notifications import delivery
 from apps.notifications.models import Reminder, StaffNotification
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 
 # The on-commit message normally gets a log evaluated within seconds; wait this long first.
 LOG_GRACE = timedelta(minutes=1)

@@ -109,10 +109,20 @@ def _audit_about(patient: Patient) -> Iterator[dict[str, Any]]:
     yield from entries.values(*AUDIT_FIELDS).iterator()
 
 
+# The export's record names are part of its format: set logs keep the name they had before
+# their model moved from the patients app to programs (the table did not move either).
+EXPORT_LABELS = {"programs.setlog": "patients.setlog"}
+
+
+def _export_label(model: type[models.Model]) -> str:
+    label = model._meta.label_lower
+    return EXPORT_LABELS.get(label, label)
+
+
 def patient_data(*, patient: Patient) -> dict[str, Any]:
     """Everything stored about one patient, as JSON-ready data (dates stay date objects)."""
     records = {
-        model._meta.label_lower: [_as_dict(obj) for obj in _rows(model, found).iterator()]
+        _export_label(model): [_as_dict(obj) for obj in _rows(model, found).iterator()]
         for model, found in _patient_graph(patient).items()
     }
     return {

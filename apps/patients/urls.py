@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from apps.patients import views
 
 app_name = "patients"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     # Staff pages about patients.
     path("patients/", views.patient_list, name="list"),
     path("patients/new/", views.patient_create, name="create"),

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
 DIFFICULTY_CHOICES = [

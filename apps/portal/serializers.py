@@ -12,9 +12,10 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.patients.models import SetLog, Side
+from apps.patients.models import Side
 from apps.programs.logs import CORRECTION_WINDOW
 from apps.programs.logs_batch import BATCH_MAX
+from apps.programs.models import SetLog
 
 
 class SetLogCreateIn(serializers.Serializer[Any]):

@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.db.models import Count, Max, Q
 
-from apps.patients.models import Patient, SetLog, Side
-from apps.programs.models import Program, ProgramItem, ProgressionPrompt, PromptStatus
+from apps.patients.models import Patient, Side
+from apps.programs.models import Program, ProgramItem, ProgressionPrompt, PromptStatus, SetLog
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
 RATIO_PLACES = Decimal("0.0001")

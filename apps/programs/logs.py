@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from apps.notifications import dispatch
-from apps.patients.models import Patient, SetLog, Side
-from apps.programs.models import ProgramItem
+from apps.patients.models import Patient, Side
+from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import exercise_for, ladder_levels
 
 # A patient may fix a mistake for a day; after that the log is part of the record.

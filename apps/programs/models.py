@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.clinics.models import Clinic
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.models import Patient
+from apps.patients.models import Patient, Side
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -232,7 +232,7 @@ class ProgressionPrompt(models.Model):
     level = models.PositiveSmallIntegerField()
     next_level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: top.")
     triggered_by = models.ForeignKey(
-        "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(
         max_length=16, choices=PromptStatus.choices, default=PromptStatus.PENDING
@@ -261,5 +261,72 @@ class ProgressionPrompt(models.Model):
                 fields=["patient"],
                 condition=Q(status__in=["pending", "snoozed"]),
                 name="open_prompts_by_patient",
+            ),
+        ]
+
+
+class SetLogQuerySet(models.QuerySet["SetLog"]):
+    def visible_to(self, user: User) -> SetLogQuerySet:
+        return self.filter(patient__in=Patient.objects.visible_to(user))
+
+
+class SetLog(models.Model):
+    """One set a patient did, beside what was prescribed for it at the time.
+
+    The prescription columns are copied from the item when the set is logged, so editing a
+    program later never rewrites history. ``client_id`` is generated on the phone; the unique
+    constraint makes retries and double taps save once.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client_id = models.UUIDField(unique=True)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="set_logs")
+    item = models.ForeignKey(ProgramItem, on_delete=models.PROTECT, related_name="set_logs")
+    performed_on = models.DateField(help_text="The patient's local date of the set.")
+    logged_at = models.DateTimeField(default=timezone.now)
+    set_number = models.PositiveSmallIntegerField(default=1)
+    side = models.CharField(max_length=8, choices=Side.choices, default=Side.BOTH)
+    reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField()
+    difficulty = models.PositiveSmallIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    # What was prescribed when the set was logged.
+    exercise = models.ForeignKey(
+        "exercises.Exercise", on_delete=models.PROTECT, related_name="set_logs"
+    )
+    ladder_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_sets = models.PositiveSmallIntegerField()
+    target_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_per_side = models.BooleanField(default=False)
+    # Outbox marker: set once follow-up work (progression, pain alert) has been evaluated.
+    evaluated_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SetLogQuerySet.as_manager()
+
+    class Meta:
+        # Set logs moved here from the patients app; the table kept its name (no data moved).
+        db_table = "patients_setlog"
+        ordering: ClassVar[list[str]] = ["performed_on", "logged_at"]
+        indexes: ClassVar[list[Any]] = [
+            models.Index(fields=["patient", "performed_on"]),
+            models.Index(fields=["item", "performed_on"]),
+            models.Index(
+                fields=["logged_at"], name="setlog_unevaluated", condition=Q(evaluated_at=None)
+            ),
+        ]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(condition=Q(pain__lte=10), name="setlog_pain_0_10"),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=True) | Q(reps__lte=200), name="setlog_reps_0_200"
+            ),
+            models.CheckConstraint(
+                condition=Q(reps__isnull=False) | Q(hold_seconds__isnull=False),
+                name="setlog_has_reps_or_hold",
+            ),
+            models.CheckConstraint(
+                condition=Q(difficulty__isnull=True) | Q(difficulty__gte=1, difficulty__lte=5),
+                name="setlog_difficulty_1_5",
             ),
         ]

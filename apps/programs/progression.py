@@ -21,8 +21,8 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from apps.exercises.models import LadderLevel
-from apps.patients.models import SetLog, Side
-from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
+from apps.patients.models import Side
+from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus, SetLog
 
 if TYPE_CHECKING:
     from apps.clinics.models import User

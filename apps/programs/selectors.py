@@ -14,8 +14,8 @@ from typing import Any
 from uuid import UUID
 
 from apps.exercises.models import Exercise, LadderLevel
-from apps.patients.models import Patient, SetLog, Side
-from apps.programs.models import LevelChange, ProgramItem
+from apps.patients.models import Patient, Side
+from apps.programs.models import LevelChange, ProgramItem, SetLog
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
 NEXT_DAY_HORIZON_DAYS = 366

@@ -17,7 +17,7 @@ from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import LadderLevel
-from apps.patients.models import Patient, PatientQuerySet, SetLog
+from apps.patients.models import Patient, PatientQuerySet
 from apps.programs.adherence import (
     AdherenceSummary,
     PatientSchedule,
@@ -30,6 +30,7 @@ from apps.programs.models import (
     ProgramItem,
     ProgressionPrompt,
     PromptStatus,
+    SetLog,
 )
 
 WEEK_DAYS = 7

@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import connection
 
 from apps.exercises.models import LadderLevel
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import ProgramItem
+from apps.patients.models import Patient
+from apps.programs.models import ProgramItem, SetLog
 from bench import load
 from bench.data import session_for
 from bench.report import Record, median

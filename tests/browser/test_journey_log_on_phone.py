@@ -13,7 +13,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 from tests.browser.conftest import browser_clock, check_page, sign_in_patient, watch_errors
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 

@@ -18,8 +18,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.exercises.models import Ladder
-from apps.patients.models import SetLog
-from apps.programs.models import LevelChange, ProgressionPrompt
+from apps.programs.models import LevelChange, ProgressionPrompt, SetLog
 from tests.browser.conftest import (
     browser_clock,
     check_page,

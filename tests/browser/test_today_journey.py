@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.patients.auth import personal_link_path
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import ExerciseItemFactory, ProgramFactory
 

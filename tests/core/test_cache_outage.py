@@ -7,7 +7,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from apps.core.cache import ResilientRedisCache
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 from tests.factories import ExerciseItemFactory
 
 DEAD_REDIS = {

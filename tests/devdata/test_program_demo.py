@@ -42,8 +42,7 @@ def test_each_demo_patient_gets_a_program_started_a_week_ago_and_each_clinic_a_t
 def test_the_demo_week_of_logs_raises_one_prompt_and_one_pain_alert_per_clinic():
     from apps.notifications.models import PainAlert
     from apps.notifications.services import set_log_evaluate
-    from apps.patients.models import SetLog
-    from apps.programs.models import ProgressionPrompt
+    from apps.programs.models import ProgressionPrompt, SetLog
 
     call_command("load_library", verbosity=0)
     seed_demo()

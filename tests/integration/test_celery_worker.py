@@ -32,8 +32,8 @@ from django.utils import timezone
 from apps.notifications import dispatch
 from apps.notifications.models import Reminder, StaffNotification
 from apps.notifications.tasks import evaluate_set_log, reminders_dispatch, sweep_outbox
-from apps.patients.models import SetLog, Side
-from apps.programs.models import ProgressionPrompt
+from apps.patients.models import Side
+from apps.programs.models import ProgressionPrompt, SetLog
 from apps.programs.progression import prompt_approve
 from config.celery import app as celery_app
 from tests.conftest import need_service, signed_in

@@ -9,7 +9,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.exercises.models import EvidenceValue, LadderLevel, Study
-from apps.patients.models import SetLog, Side
+from apps.patients.models import Side
+from apps.programs.models import SetLog
 from tests.factories import LadderItemFactory
 
 

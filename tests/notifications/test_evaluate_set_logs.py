@@ -11,8 +11,7 @@ from django.core import mail
 from apps.notifications import dispatch
 from apps.notifications.models import PainAlert, StaffNotification
 from apps.notifications.tasks import evaluate_set_logs
-from apps.patients.models import SetLog
-from apps.programs.models import ProgressionPrompt
+from apps.programs.models import ProgressionPrompt, SetLog
 from tests.conftest import signed_in
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 from tests.portal.me_api import NOW, log_body

@@ -14,8 +14,8 @@ from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
 from apps.notifications.tasks import evaluate_set_log, evaluate_set_logs
-from apps.patients.models import SetLog
 from apps.portal.serializers import SetLogOut
+from apps.programs.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 from tests.portal.me_api import NOW, log_body

@@ -12,9 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.patients.models import SetLog
 from apps.programs.logs import set_log_record
-from apps.programs.models import LevelChange
+from apps.programs.models import LevelChange, SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 

@@ -7,8 +7,8 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
-from apps.patients.models import SetLog, Side
-from apps.programs.models import ProgressionPrompt
+from apps.patients.models import Side
+from apps.programs.models import ProgressionPrompt, SetLog
 
 
 class SetLogFactory(DjangoModelFactory):

@@ -11,8 +11,8 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from apps.patients.models import SetLog
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
+from apps.programs.models import SetLog
 from tests.factories import ExerciseItemFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db

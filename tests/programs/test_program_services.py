@@ -4,8 +4,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.patients.models import SetLog
-from apps.programs.models import Program, ProgramItem
+from apps.programs.models import Program, ProgramItem, SetLog
 from apps.programs.services import (
     ItemSpec,
     program_assign,

@@ -11,7 +11,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from apps.exercises.models import LadderLevel
-from apps.patients.models import SetLog
+from apps.programs.models import SetLog
 from tests.factories import ExerciseItemFactory
 
 

@@ -8,8 +8,8 @@ from django.core.management import call_command
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
 from apps.clinics.models import User
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import Program, ProgramItem, ProgressionPrompt
+from apps.patients.models import Patient
+from apps.programs.models import Program, ProgramItem, ProgressionPrompt, SetLog
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
 from apps.clinics.tokens import api_token_create
 from apps.exercises.models import EvidenceValue, Study
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import LevelChange, ProgressionPrompt
+from apps.patients.models import Patient
+from apps.programs.models import LevelChange, ProgressionPrompt, SetLog
 from tests.factories import (
     AdminFactory,
     ClinicFactory,

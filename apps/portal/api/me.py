@@ -27,7 +27,7 @@ from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
 from apps.core.api import service_error
-from apps.patients.models import Patient, SetLog, Side
+from apps.patients.models import Patient, Side
 from apps.portal.serializers import (
     SetLogBatchIn,
     SetLogBatchOut,
@@ -39,6 +39,7 @@ from apps.portal.serializers import (
 )
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
+from apps.programs.models import SetLog
 from apps.programs.selectors import patient_item, today_plan
 
 RECENT_DAYS_DEFAULT = 14

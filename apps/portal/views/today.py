@@ -23,9 +23,10 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.models import User
-from apps.patients.models import Patient, SetLog
+from apps.patients.models import Patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.programs import logs as log_services
+from apps.programs.models import SetLog
 from apps.programs.selectors import PlanItem, TodayPlan, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))

@@ -16,8 +16,9 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
-from apps.patients.models import Patient, SetLog
+from apps.patients.models import Patient
 from apps.programs.adherence import AdherenceSummary, summaries_for_patients
+from apps.programs.models import SetLog
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.report import AdherenceReport, PatientRow
 from apps.reports.exports.scope import overlapping_programs, report_patients

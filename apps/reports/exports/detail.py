@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.db.models import Expression
 
     from apps.clinics.models import User
-    from apps.patients.models import SetLog
+    from apps.programs.models import SetLog
 
 DETAIL_CHUNK_ROWS = 2000
 # Bytes gathered from COPY before a chunk is handed to the response or the file.

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from apps.patients.models import Patient, SetLog
-from apps.programs.models import Program
+from apps.patients.models import Patient
+from apps.programs.models import Program, SetLog
 from apps.reports.exports.filters import ReportFilters
 
 if TYPE_CHECKING:
