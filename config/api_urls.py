@@ -8,6 +8,5 @@ urlpatterns = [
     path("", include("apps.programs.api_urls")),
     path("", include("apps.notifications.api_urls")),
     path("", include("apps.reports.api_urls")),
-    path("", include("apps.audit.api_urls")),
     path("", include("apps.clinics.api_urls")),
 ]

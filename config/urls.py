@@ -4,10 +4,16 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.patients import urls as patients_urls
 from apps.portal import urls as portal_urls
+from apps.programs import urls as programs_urls
+from apps.reports import urls as reports_urls
 
-# The patient's own pages moved to the portal app but keep their names ("patients:today"): one
-# namespace can be included only once, so the two apps' routes are joined here, above both.
-patients_namespace = ([*patients_urls.urlpatterns, *portal_urls.urlpatterns], "patients")
+# The patient's own pages (portal) and the handout (programs) moved to the apps of their layer
+# but keep their names ("patients:today", "patients:handout"): one namespace can be included
+# only once, so the apps' routes are joined here, above them all.
+patients_namespace = (
+    [*patients_urls.urlpatterns, *portal_urls.urlpatterns, *programs_urls.patient_urlpatterns],
+    "patients",
+)
 
 urlpatterns = [
     path("", include("apps.core.urls")),
@@ -17,7 +23,7 @@ urlpatterns = [
     path("", include("apps.programs.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.reports.urls")),
-    path("", include("apps.audit.urls")),
+    path("", include((reports_urls.audit_urlpatterns, "audit"))),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

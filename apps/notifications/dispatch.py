@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-from typing import Any
+from apps.notifications.publish import PUBLISH_RETRY_POLICY, enqueue
 
-logger = logging.getLogger(__name__)
-
-# Publishing gives up quickly when the broker is down: the caller is a web request, and the
-# periodic sweep re-sends whatever was not enqueued, so waiting longer buys nothing.
-PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
-
-
-def enqueue(task: Any, *args: Any) -> bool:
-    """``task.apply_async(args)`` that logs instead of raising; returns whether it was sent."""
-    try:
-        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
-    except Exception:
-        logger.warning("could not enqueue %s%r; the sweep will", task.name, args)
-        return False
-    return True
+# ``enqueue`` lives in ``publish`` so the tasks can use it without importing this module,
+# which imports the tasks.
+__all__ = ["PUBLISH_RETRY_POLICY", "enqueue", "enqueue_log_evaluation", "enqueue_logs_evaluation"]
 
 
 def enqueue_log_evaluation(log_id: int) -> None:

@@ -16,7 +16,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.notifications.dispatch import enqueue
+from apps.notifications.publish import enqueue
 from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import outbox_sweep

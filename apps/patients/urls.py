@@ -14,5 +14,4 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<uuid:public_id>/link/email/", views.patient_link_email, name="link-email"),
     path("patients/<uuid:public_id>/link/renew/", views.patient_link_renew, name="link-renew"),
     path("patients/<uuid:public_id>/link/revoke/", views.patient_link_revoke, name="link-revoke"),
-    path("patients/<uuid:public_id>/handout.pdf", views.patient_handout, name="handout"),
 ]

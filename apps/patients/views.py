@@ -1,7 +1,7 @@
-"""Staff pages about patients: list, create, edit, detail, personal link and handout.
+"""Staff pages about patients: list, create, edit, detail and personal link.
 
 Every query starts from the user. Staff see their clinic's patients
-(``Patient.objects.visible_to``); changes, the personal link and the handout need
+(``Patient.objects.visible_to``); changes and the personal link need
 ``Patient.objects.editable_by`` (a therapist's own patients, any for a clinic admin), so
 another therapist's patient is a 404 for those, exactly like another clinic's patient.
 Patients never reach these pages (404).
@@ -29,7 +29,6 @@ from apps.core.forms import add_service_errors
 from apps.patients import auth, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
-from apps.programs.handout import handout_pdf, handout_programs
 
 PAGE_SIZE = 50
 
@@ -175,7 +174,7 @@ def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
         services.patient_link_email_send(patient=patient, link_url=auth.personal_link_url(patient))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _back(patient, status=400, request=request)
+        return patient_page_again(patient, status=400, request=request)
     _audit(request, Action.EXPORT, patient, detail="personal link emailed")
     messages.success(request, f"Link sent to {patient.email}.")
     return redirect("patients:detail", patient.public_id)
@@ -201,22 +200,6 @@ def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("patients:detail", patient.public_id)
 
 
-def _back(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
+def patient_page_again(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
     """The detail page again, with the message just added, and an error status."""
     return _detail_page(request, cast(User, request.user), patient, status=status)
-
-
-@login_required
-@require_GET
-def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = _editable(_staff(request), public_id)
-    if not patient.link_active:
-        messages.error(request, "The link is revoked or locked: renew it before printing.")
-        return _back(patient, status=400, request=request)
-    programs = handout_programs(patient=patient, today=patient.local_today())
-    pdf = handout_pdf(patient=patient, programs=programs, link_url=auth.personal_link_url(patient))
-    _audit(request, Action.EXPORT, patient, detail="handout")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = 'inline; filename="exercise-handout.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response

@@ -15,8 +15,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from apps.notifications import dispatch
 from apps.patients.models import Patient, Side
+from apps.programs import dispatch
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import exercise_for, ladder_levels
 

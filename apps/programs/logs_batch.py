@@ -14,8 +14,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.notifications import dispatch
 from apps.patients.models import Patient, Side
+from apps.programs import dispatch
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import exercise_for, ladder_levels

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.programs import views, views_items
+from apps.programs import views, views_handout, views_items
 
 app_name = "programs"
 
@@ -44,4 +44,10 @@ urlpatterns = [
         views_items.item_move,
         name="item-move",
     ),
+]
+
+# Staff pages about one patient that belong to programs; config/urls.py puts them in the
+# "patients" namespace, where their names were before.
+patient_urlpatterns = [
+    path("patients/<uuid:public_id>/handout.pdf", views_handout.patient_handout, name="handout"),
 ]

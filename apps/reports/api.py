@@ -7,9 +7,11 @@ Every export through the API runs as a background job, whatever its size: a clie
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -23,7 +25,7 @@ from rest_framework.views import APIView
 
 from apps.clinics.models import User
 from apps.core.api import service_error
-from apps.reports import services
+from apps.reports import services, tasks
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES
 from apps.reports.models import ReportJob
@@ -82,6 +84,7 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
             )
         except DjangoValidationError as exc:
             raise service_error(exc) from exc
+        transaction.on_commit(partial(tasks.run_report_job.delay, job.pk))
         return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 

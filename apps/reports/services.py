@@ -93,7 +93,8 @@ def report_job_create(
     format: str,
     request: HttpRequest | None = None,
 ) -> ReportJob:
-    """Queue a report for a worker, audit it, and enqueue it once the row is committed."""
+    """Queue a report for a worker and audit it. The caller enqueues ``run_report_job`` once
+    the row is committed (the task calls this module, so this module does not call the task)."""
     _require_admin(user, filters)
     if kind not in ReportKind.values or format not in ReportFormat.values:
         raise ValidationError({"format": "Choose CSV, Excel or PDF."})
@@ -113,14 +114,7 @@ def report_job_create(
         detail=export_label(kind=kind, format=format, filters=filters),
         request=request,
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from apps.reports.tasks import run_report_job
-
-    run_report_job.delay(job_id)
 
 
 def _claim(job_id: int, now: datetime) -> ReportJob | None:

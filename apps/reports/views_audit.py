@@ -16,12 +16,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from apps.audit.forms import AuditFilterForm
 from apps.audit.models import Action, AuditEntry
 from apps.audit.selectors import AuditFilter, audit_entries_for
 from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.patients.models import Patient
+from apps.reports.audit_forms import AuditFilterForm
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (
@@ -63,13 +63,13 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     admin = _admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
-        return render(request, "audit/log.html", {"form": form, "page": None}, status=400)
+        return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)
     paginator = Paginator(audit_entries_for(user=admin, filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    return render(request, "audit/log.html", context)
+    return render(request, "reports/audit_log.html", context)
 
 
 def _cell(value: object) -> str:
@@ -112,7 +112,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     admin = _admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
-        return render(request, "audit/log.html", {"form": form, "page": None}, status=400)
+        return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)
     patient: Patient | None = form.cleaned_data.get("patient") if form.is_bound else None
     audit_record(
         actor=admin, action=Action.EXPORT, patient=patient, detail="audit log CSV", request=request

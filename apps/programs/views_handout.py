@@ -1,0 +1,39 @@
+"""The printable handout of a patient's programs (a staff page in the patients' URLs).
+
+Like the patient's personal link pages it needs ``Patient.objects.editable_by`` (a
+therapist's own patients, any for a clinic admin): anyone else's patient is a 404.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.patients import auth
+from apps.patients.views import _editable, _staff, patient_page_again
+from apps.programs.handout import handout_pdf, handout_programs
+
+
+@login_required
+@require_GET
+def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = _editable(_staff(request), public_id)
+    if not patient.link_active:
+        messages.error(request, "The link is revoked or locked: renew it before printing.")
+        return patient_page_again(patient, status=400, request=request)
+    programs = handout_programs(patient=patient, today=patient.local_today())
+    pdf = handout_pdf(patient=patient, programs=programs, link_url=auth.personal_link_url(patient))
+    audit_record(
+        actor=request.user, action=Action.EXPORT, patient=patient, target=patient,
+        detail="handout", request=request,
+    )  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="exercise-handout.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
