@@ -42,6 +42,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -c pyproject.toml -r apps config
+	$(BIN)/lint-imports --no-cache
 
 types: setup
 	$(BIN)/mypy .

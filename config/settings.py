@@ -357,6 +357,21 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = _read("MEDIA_ROOT", env.str, str(VAR_DIR / "media"))
+
+# --- Reports ------------------------------------------------------------------------------------
+# A report over either limit is built by a Celery job; its file is kept this many hours.
+REPORT_BACKGROUND_THRESHOLD = {
+    "patients": _read("REPORT_BACKGROUND_PATIENTS", env.int, 500),
+    "set_logs": _read("REPORT_BACKGROUND_SETS", env.int, 50_000),
+}
+REPORT_FILE_HOURS = _read("REPORT_FILE_HOURS", env.int, 24)
+for _name, _value in (
+    ("REPORT_BACKGROUND_PATIENTS", REPORT_BACKGROUND_THRESHOLD["patients"]),
+    ("REPORT_BACKGROUND_SETS", REPORT_BACKGROUND_THRESHOLD["set_logs"]),
+    ("REPORT_FILE_HOURS", REPORT_FILE_HOURS),
+):
+    if _value < 0:
+        raise ImproperlyConfigured(f"{_name} is invalid: {_value!r}; use a whole number, 0 or more")
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
