@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.clinics import api
+from apps.clinics.api import clinics as api
 
 urlpatterns = [
     path("whoami/", api.WhoAmI.as_view(), name="api-whoami"),

@@ -1,7 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from apps.clinics import settings_views, staff_views, token_urls, views
+from apps.clinics.views import account as views
+from apps.clinics.views import settings as settings_views
+from apps.clinics.views import staff as staff_views
+from apps.clinics.views import tokens as token_views
 
 app_name = "clinics"
 
@@ -22,5 +25,11 @@ urlpatterns = [
         ),
         name="set-password",
     ),
-    *token_urls.urlpatterns,
+    # The API token page.
+    path("clinic/api-tokens/", token_views.api_tokens, name="api-tokens"),
+    path(
+        "clinic/api-tokens/<uuid:public_id>/revoke/",
+        token_views.api_token_revoke_view,
+        name="api-token-revoke",
+    ),
 ]

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.exercises import api
+from apps.exercises.api import library as api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("exercises/", api.ExerciseListApi.as_view(), name="api-exercise-list"),

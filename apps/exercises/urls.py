@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.exercises import views, views_manage
+from apps.exercises.views import library as views
+from apps.exercises.views import manage as views_manage
 
 app_name = "exercises"
 

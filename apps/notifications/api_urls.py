@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.notifications import api
+from apps.notifications.api import inbox as api
 
 urlpatterns = [
     path("prompts/", api.PromptList.as_view(), name="api-prompt-list"),

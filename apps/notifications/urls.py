@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.notifications import views
+from apps.notifications.views import inbox as views
 
 app_name = "notifications"
 

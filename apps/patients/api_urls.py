@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import api
+from apps.patients.api import patients as api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/", api.PatientListApi.as_view(), name="api-patient-list"),

@@ -1,6 +1,7 @@
-from django.urls import URLPattern, URLResolver, include, path
+from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import views
+from apps.patients.views import patients as views
+from apps.patients.views import privacy as privacy_views
 
 app_name = "patients"
 
@@ -9,7 +10,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/", views.patient_list, name="list"),
     path("patients/new/", views.patient_create, name="create"),
     path("patients/<uuid:public_id>/", views.patient_detail, name="detail"),
-    path("", include("apps.patients.privacy_urls")),  # data export and erasure (admins)
+    # Data export and erasure (admins).
+    path(
+        "patients/<uuid:public_id>/privacy/export/",
+        privacy_views.patient_export,
+        name="privacy-export",
+    ),
+    path(
+        "patients/<uuid:public_id>/privacy/erase/",
+        privacy_views.patient_erase_view,
+        name="privacy-erase",
+    ),
     path("patients/<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path("patients/<uuid:public_id>/link/email/", views.patient_link_email, name="link-email"),
     path("patients/<uuid:public_id>/link/renew/", views.patient_link_renew, name="link-renew"),

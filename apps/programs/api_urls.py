@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.programs import api
+from apps.programs.api import programs as api
 
 P = "programs/<uuid:public_id>"
 

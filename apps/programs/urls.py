@@ -1,6 +1,8 @@
 from django.urls import path
 
-from apps.programs import views, views_handout, views_items
+from apps.programs.views import handout as views_handout
+from apps.programs.views import items as views_items
+from apps.programs.views import programs as views
 
 app_name = "programs"
 

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.reports import api
+from apps.reports.api import jobs as api
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/jobs/", api.ReportJobListCreate.as_view(), name="reports-api-jobs"),

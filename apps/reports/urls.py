@@ -7,7 +7,9 @@ below patients and so cannot list them)."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.reports import dashboard, views, views_audit
+from apps.reports.views import audit as views_audit
+from apps.reports.views import dashboard
+from apps.reports.views import reports as views
 
 app_name = "reports"
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.patients import auth
-from apps.patients.views import _editable, _staff, patient_page_again
+from apps.patients.views.patients import _editable, _staff, patient_page_again
 from apps.programs.handout import handout_pdf, handout_programs
 
 

@@ -18,7 +18,7 @@ from apps.core.forms import add_service_errors
 from apps.exercises import selectors, services
 from apps.exercises.forms import EvidenceForm, ExerciseForm, LadderForm, StudyForm
 from apps.exercises.models import EvidenceValue, Exercise, Ladder
-from apps.exercises.views import staff_user
+from apps.exercises.views.library import staff_user
 
 FORM_METHODS = ["GET", "POST"]
 

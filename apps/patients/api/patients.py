@@ -28,7 +28,7 @@ from apps.core.api import service_error
 from apps.patients import services
 from apps.patients.models import Patient
 from apps.patients.serializers import PatientIn, PatientOut
-from apps.patients.views import patient_rows
+from apps.patients.views.patients import patient_rows
 
 
 class IsClinicStaff(BasePermission):

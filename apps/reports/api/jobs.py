@@ -30,7 +30,7 @@ from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES
 from apps.reports.models import ReportJob
 from apps.reports.serializers import ReportJobInput, ReportJobOutput
-from apps.reports.views import job_file_response
+from apps.reports.views.reports import job_file_response
 
 
 class IsClinicAdmin(BasePermission):

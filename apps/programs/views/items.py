@@ -32,7 +32,7 @@ from apps.programs.forms import (
     MoveForm,
 )
 from apps.programs.models import Program, ProgramItem
-from apps.programs.views import (
+from apps.programs.views.programs import (
     audit_program,
     editable_program,
     item_rows,

@@ -22,7 +22,7 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.api import StaffApi, raise_service_error
+from apps.patients.api.patients import StaffApi, raise_service_error
 from apps.patients.models import Patient
 from apps.programs import services
 from apps.programs.builder import builder_rows
