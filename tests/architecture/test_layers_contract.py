@@ -39,7 +39,7 @@ def test_the_layers_and_independence_contracts_are_kept():
     result = _lint_imports(ROOT)
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 kept, 0 broken" in result.stdout
+    assert "4 kept, 0 broken" in result.stdout
 
 
 def test_the_contract_fails_when_core_imports_a_domain_app(project_copy):
@@ -143,3 +143,14 @@ def test_the_cycle_finder_sees_a_cycle(project_copy, monkeypatch):
     graph = grimp.build_graph("apps", exclude_type_checking_imports=True, cache_dir=None)
 
     assert ["apps.core.ping", "apps.core.pong"] in _cycles(graph)
+
+
+def test_the_contract_fails_when_an_api_module_imports_a_view_module(project_copy):
+    (project_copy / "apps" / "programs" / "api" / "wrong_way.py").write_text(
+        "from apps.programs.views import programs\n"
+    )
+
+    result = _lint_imports(project_copy)
+
+    assert result.returncode == 1
+    assert "API endpoints call services and selectors, never HTML views BROKEN" in result.stdout

@@ -19,7 +19,6 @@ from rest_framework.response import Response
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
-from apps.core.api import service_error
 from apps.notifications import selectors, services
 from apps.notifications.models import DeliveryStatus, PainAlert, Reminder
 from apps.notifications.serializers import (
@@ -79,10 +78,7 @@ def _decide(
     prompt = get_object_or_404(selectors.prompts_for_staff(user), public_id=public_id)
     given = input_class(data=request.data)
     given.is_valid(raise_exception=True)
-    try:
-        act(prompt, user, dict(given.validated_data))
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    act(prompt, user, dict(given.validated_data))
     audit_record(
         actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
     )

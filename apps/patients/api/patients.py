@@ -7,10 +7,9 @@ a 404.
 
 from __future__ import annotations
 
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -24,11 +23,10 @@ from rest_framework.views import APIView
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Role, User
-from apps.core.api import service_error
 from apps.patients import services
 from apps.patients.models import Patient
+from apps.patients.selectors import patient_rows
 from apps.patients.serializers import PatientIn, PatientOut
-from apps.patients.views.patients import patient_rows
 
 
 class IsClinicStaff(BasePermission):
@@ -37,11 +35,6 @@ class IsClinicStaff(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user.is_authenticated and getattr(user, "is_clinic_staff", False))
-
-
-def raise_service_error(error: DjangoValidationError) -> NoReturn:
-    """Turn a service's ValidationError into the API's 400 with a message per field."""
-    raise service_error(error) from error
 
 
 class StaffApi(APIView):
@@ -125,10 +118,7 @@ class PatientCreateApi(StaffApi):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["therapist"] = _therapist(self.user, data.pop("therapist", None), self.user)
-        try:
-            patient = services.patient_create(**data)
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        patient = services.patient_create(**data)
         self.audit(Action.CREATE, patient)
         return Response(PatientOut(patient).data, status=status.HTTP_201_CREATED)
 
@@ -152,9 +142,6 @@ class PatientUpdateApi(StaffApi):
         data["therapist"] = _therapist(
             self.user, payload.validated_data.get("therapist"), patient.therapist
         )
-        try:
-            services.patient_update(patient=patient, **data)
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        services.patient_update(patient=patient, **data)
         self.audit(Action.CHANGE, patient)
         return Response(PatientOut(patient).data)

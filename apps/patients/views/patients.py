@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from apps.core.forms import add_service_errors
 from apps.patients import auth, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
+from apps.patients.selectors import patient_rows
 
 PAGE_SIZE = 50
 
@@ -50,21 +51,6 @@ def _audit(request: HttpRequest, action: Action, patient: Patient, detail: str =
         actor=request.user, action=action, patient=patient, target=patient, detail=detail,
         request=request,
     )  # fmt: skip
-
-
-def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]:
-    """The list: the therapist's own patients (the clinic's for admins or ``everyone``)."""
-    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
-    if user.is_therapist and not everyone:
-        patients = patients.filter(therapist=user)
-    if query:
-        patients = patients.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
-    active = Q(programs__is_template=False, programs__is_active=True)
-    return (
-        patients.select_related("therapist")
-        .annotate(program_count=Count("programs", filter=active))
-        .order_by("full_name", "pk")
-    )
 
 
 @login_required

@@ -26,7 +26,6 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from apps.clinics.models import User
-from apps.core.api import service_error
 from apps.patients.models import Patient, Side
 from apps.portal.serializers import (
     SetLogBatchIn,
@@ -95,10 +94,7 @@ def _record(request: Request, patient: Patient) -> Response:
     values.setdefault("performed_on", patient.local_today())
     values.setdefault("pain", None)
     values.setdefault("side", "" if item.per_side else Side.BOTH)
-    try:
-        log, created = log_services.set_log_record(patient=patient, item=item, **values)
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    log, created = log_services.set_log_record(patient=patient, item=item, **values)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(SetLogOut(log).data, status=code)
 
@@ -184,18 +180,12 @@ def _correct(request: Request, log: SetLog) -> Response:
         "difficulty": log.difficulty,
         "note": log.note,
     }
-    try:
-        log = log_services.set_log_correct(log=log, **{**current, **data.validated_data})
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    log = log_services.set_log_correct(log=log, **{**current, **data.validated_data})
     return Response(SetLogOut(log).data)
 
 
 def _delete(log: SetLog) -> Response:
-    try:
-        log_services.set_log_delete(log=log)
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    log_services.set_log_delete(log=log)
     return Response(status=status.HTTP_204_NO_CONTENT)
 
 

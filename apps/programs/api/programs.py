@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -22,7 +21,7 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.api.patients import StaffApi, raise_service_error
+from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
 from apps.programs import services
 from apps.programs.builder import builder_rows
@@ -148,13 +147,10 @@ class ProgramCreateApi(ProgramApi):
         items = [
             _item_spec(self.user, dict(item), n) for n, item in enumerate(data.pop("items", []))
         ]
-        try:
-            program = services.program_create(
-                actor=self.user, patient=patient, template=template, items=items,
-                activate=True, **data,
-            )  # fmt: skip
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        program = services.program_create(
+            actor=self.user, patient=patient, template=template, items=items,
+            activate=True, **data,
+        )  # fmt: skip
         self.audit_program(Action.CREATE, program)
         return self.detail(program, status.HTTP_201_CREATED)
 
@@ -193,12 +189,9 @@ class ProgramUpdateApi(ProgramApi):
             "start_date": program.start_date,
             "end_date": program.end_date,
         }
-        try:
-            program = services.program_edit(
-                actor=self.user, program=program, **(current | dict(payload.validated_data))
-            )
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        program = services.program_edit(
+            actor=self.user, program=program, **(current | dict(payload.validated_data))
+        )
         self.audit_program(Action.CHANGE, program)
         return self.detail(program)
 
@@ -220,12 +213,9 @@ class ProgramAssignApi(ProgramApi):
         patient = self.patient(data.pop("patient"))
         if patient is None:  # the serializer requires it
             raise ValidationError({"patient": ["Choose a patient."]})
-        try:
-            assigned = services.program_assign(
-                actor=self.user, program=program, patient=patient, **data
-            )
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        assigned = services.program_assign(
+            actor=self.user, program=program, patient=patient, **data
+        )
         self.audit_program(Action.CREATE, assigned)
         return self.detail(assigned, status.HTTP_201_CREATED)
 
@@ -244,10 +234,7 @@ class ProgramItemAddApi(ProgramApi):
         payload = ItemIn(data=request.data)
         payload.is_valid(raise_exception=True)
         spec = _item_spec(self.user, dict(payload.validated_data))
-        try:
-            services.program_item_add(actor=self.user, program=program, spec=spec)
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        services.program_item_add(actor=self.user, program=program, spec=spec)
         self.audit_program(Action.CHANGE, program)
         return self.detail(program, status.HTTP_201_CREATED)
 
@@ -273,12 +260,9 @@ class ProgramItemUpdateApi(ProgramItemApi):
         payload = ItemUpdateIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         values = {name: getattr(item, name) for name in ITEM_FIELDS}
-        try:
-            services.program_item_update(
-                actor=self.user, item=item, **(values | dict(payload.validated_data))
-            )
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        services.program_item_update(
+            actor=self.user, item=item, **(values | dict(payload.validated_data))
+        )
         self.audit_program(Action.CHANGE, program)
         return self.detail(program)
 
@@ -295,10 +279,7 @@ class ProgramItemRemoveApi(ProgramItemApi):
     def post(self, request: Request, public_id: UUID, item_id: UUID) -> Response:
         program = self.editable(public_id)
         item = self.item(program, item_id)
-        try:
-            services.program_item_remove(actor=self.user, item=item)
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        services.program_item_remove(actor=self.user, item=item)
         self.audit_program(Action.CHANGE, program)
         return self.detail(program)
 
@@ -320,11 +301,8 @@ class ProgramItemsReorderApi(ProgramApi):
             program.items.current(on=services.patient_today(program)).values_list("public_id", "pk")
         )
         order = [ids.get(public) for public in payload.validated_data["items"]]
-        try:
-            services.program_items_reorder(
-                actor=self.user, program=program, item_ids=[pk or 0 for pk in order]
-            )
-        except DjangoValidationError as error:
-            raise_service_error(error)
+        services.program_items_reorder(
+            actor=self.user, program=program, item_ids=[pk or 0 for pk in order]
+        )
         self.audit_program(Action.CHANGE, program)
         return self.detail(program)

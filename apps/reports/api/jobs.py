@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
@@ -24,13 +23,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.clinics.models import User
-from apps.core.api import service_error
 from apps.reports import services, tasks
+from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES
 from apps.reports.models import ReportJob
 from apps.reports.serializers import ReportJobInput, ReportJobOutput
-from apps.reports.views.reports import job_file_response
 
 
 class IsClinicAdmin(BasePermission):
@@ -74,16 +72,13 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
             end=values["end"],
             therapist=values.get("therapist"),
         )
-        try:
-            job = services.report_job_create(
-                user=user,
-                filters=filters,
-                kind=values["kind"],
-                format=values["format"],
-                request=request._request,
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        job = services.report_job_create(
+            user=user,
+            filters=filters,
+            kind=values["kind"],
+            format=values["format"],
+            request=request._request,
+        )
         transaction.on_commit(partial(tasks.run_report_job.delay, job.pk))
         return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 

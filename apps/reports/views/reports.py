@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -27,6 +26,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.reports import services, tasks
+from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES, csv_stream, download_name, write_report
 from apps.reports.models import ReportFormat, ReportJob
@@ -144,22 +144,3 @@ def job_progress(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def job_download(request: HttpRequest, public_id: str) -> FileResponse:
     return job_file_response(request, _job(request, public_id))
-
-
-def job_file_response(request: HttpRequest, job: ReportJob) -> FileResponse:
-    """Serve a finished job's file (after the caller checked access) and audit it."""
-    if not job.is_downloadable:
-        raise Http404("This report is not ready or has expired.")
-    audit_record(
-        actor=request.user,
-        action=Action.EXPORT,
-        target=job,
-        detail=f"{services.job_label(job)} file download",
-        request=request,
-    )
-    response = FileResponse(
-        job.file.open("rb"), as_attachment=True, filename=services.job_file_name(job)
-    )
-    response["Content-Type"] = CONTENT_TYPES[job.format]
-    response["Cache-Control"] = "no-store"
-    return response
