@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from apps.clinics.access import staff_member
 from apps.clinics.models import User
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
@@ -24,10 +23,7 @@ from apps.exercises.presentation import (
 
 def staff_user(request: HttpRequest) -> User:
     """The signed-in clinic staff member; anyone else gets a 404 (the library is staff-only)."""
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    return user
+    return staff_member(request)
 
 
 @login_required

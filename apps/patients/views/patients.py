@@ -17,13 +17,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import get_for_staff, staff_member
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, services
@@ -35,15 +36,12 @@ PAGE_SIZE = 50
 
 
 def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    return user
+    return staff_member(request)
 
 
 def _editable(user: User, public_id: UUID) -> Patient:
     patients = Patient.objects.editable_by(user).select_related("clinic", "user")
-    return get_object_or_404(patients, public_id=public_id)
+    return get_for_staff(user, patients, public_id)
 
 
 def _audit(request: HttpRequest, action: Action, patient: Patient, detail: str = "") -> None:

@@ -7,7 +7,7 @@ program of another therapist's patient, is a 404.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -16,11 +16,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import get_for_staff, staff_member
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients.models import Patient
@@ -41,15 +42,12 @@ RECENT_PROGRAMS = 25
 
 
 def staff_user(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    return user
+    return staff_member(request)
 
 
 def editable_program(user: User, public_id: UUID) -> Program:
     programs = Program.objects.editable_by(user).select_related("patient", "clinic")
-    return get_object_or_404(programs, public_id=public_id)
+    return get_for_staff(user, programs, public_id)
 
 
 def audit_program(request: HttpRequest, program: Program, action: Action) -> None:
