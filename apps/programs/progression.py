@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.exercises.models import LadderLevel
 from apps.patients.models import Side
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus, SetLog
@@ -162,19 +165,27 @@ def _advance(*, prompt: ProgressionPrompt, changed_by: User | None, reason: str)
     )
 
 
-def _claim(*, prompt: ProgressionPrompt, user: User, **changes: object) -> None:
+def _claim(
+    *, prompt: ProgressionPrompt, user: User, request: HttpRequest | None, **changes: object
+) -> None:
     """Move an open prompt to a decision with a conditional UPDATE: of two simultaneous
-    decisions only one wins; the other gets a message instead of a second level change."""
+    decisions only one wins; the other gets a message instead of a second level change.
+    The audit entry is written in the caller's transaction, so it exists iff the change does."""
     done = ProgressionPrompt.objects.filter(pk=prompt.pk, status__in=OPEN_STATUSES).update(
         decided_by=user, decided_at=timezone.now(), **changes
     )
     if not done:
         raise ValidationError({"status": "This prompt has already been answered."})
     prompt.refresh_from_db()
+    audit_record(
+        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
+    )
 
 
 @transaction.atomic
-def prompt_approve(*, prompt: ProgressionPrompt, user: User, note: str = "") -> LevelChange:
+def prompt_approve(
+    *, prompt: ProgressionPrompt, user: User, note: str = "", request: HttpRequest | None = None
+) -> LevelChange:
     """Approve: the level goes up from the patient's next local day; ``note`` (or a default
     sentence) is the reason the patient is shown."""
     note = note.strip()
@@ -182,12 +193,20 @@ def prompt_approve(*, prompt: ProgressionPrompt, user: User, note: str = "") -> 
         raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
     if prompt.next_level is None:
         raise ValidationError({"status": "This ladder is complete: there is no next level."})
-    _claim(prompt=prompt, user=user, status=PromptStatus.APPROVED, decision_reason=note)
+    _claim(
+        prompt=prompt,
+        user=user,
+        request=request,
+        status=PromptStatus.APPROVED,
+        decision_reason=note,
+    )
     return _advance(prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt))
 
 
 @transaction.atomic
-def prompt_decline(*, prompt: ProgressionPrompt, user: User, reason: str) -> ProgressionPrompt:
+def prompt_decline(
+    *, prompt: ProgressionPrompt, user: User, reason: str, request: HttpRequest | None = None
+) -> ProgressionPrompt:
     """Decline and keep the level; the reason is required and kept with the prompt."""
     reason = reason.strip()
     if not reason:
@@ -196,17 +215,27 @@ def prompt_decline(*, prompt: ProgressionPrompt, user: User, reason: str) -> Pro
         raise ValidationError(
             {"reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
         )
-    _claim(prompt=prompt, user=user, status=PromptStatus.DECLINED, decision_reason=reason)
+    _claim(
+        prompt=prompt,
+        user=user,
+        request=request,
+        status=PromptStatus.DECLINED,
+        decision_reason=reason,
+    )
     return prompt
 
 
 @transaction.atomic
-def prompt_snooze(*, prompt: ProgressionPrompt, user: User, until: date) -> ProgressionPrompt:
+def prompt_snooze(
+    *, prompt: ProgressionPrompt, user: User, until: date, request: HttpRequest | None = None
+) -> ProgressionPrompt:
     """Put the prompt aside until a later patient-local date; it is open again from then."""
     today = prompt.patient.local_today()
     if until <= today:
         raise ValidationError({"until": "Choose a date after today."})
     if until > today + timedelta(days=365):
         raise ValidationError({"until": "Choose a date within a year."})
-    _claim(prompt=prompt, user=user, status=PromptStatus.SNOOZED, snoozed_until=until)
+    _claim(
+        prompt=prompt, user=user, request=request, status=PromptStatus.SNOOZED, snoozed_until=until
+    )
     return prompt

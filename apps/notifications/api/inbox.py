@@ -79,9 +79,6 @@ def _decide(
     given = input_class(data=request.data)
     given.is_valid(raise_exception=True)
     act(prompt, user, dict(given.validated_data))
-    audit_record(
-        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
-    )
     prompt = selectors.prompts_for_staff(user).get(pk=prompt.pk)
     return Response(PromptSerializer(selectors.prompt_cards([prompt])[0]).data)
 
@@ -94,7 +91,9 @@ def prompt_approve(request: Request, public_id: str) -> Response:
         request,
         public_id,
         ApproveInput,
-        lambda p, u, d: progression.prompt_approve(prompt=p, user=u, note=d["note"]),
+        lambda p, u, d: progression.prompt_approve(
+            prompt=p, user=u, note=d["note"], request=request
+        ),
     )
 
 
@@ -106,7 +105,9 @@ def prompt_decline(request: Request, public_id: str) -> Response:
         request,
         public_id,
         DeclineInput,
-        lambda p, u, d: progression.prompt_decline(prompt=p, user=u, reason=d["reason"]),
+        lambda p, u, d: progression.prompt_decline(
+            prompt=p, user=u, reason=d["reason"], request=request
+        ),
     )
 
 
@@ -118,7 +119,9 @@ def prompt_snooze(request: Request, public_id: str) -> Response:
         request,
         public_id,
         SnoozeInput,
-        lambda p, u, d: progression.prompt_snooze(prompt=p, user=u, until=d["until"]),
+        lambda p, u, d: progression.prompt_snooze(
+            prompt=p, user=u, until=d["until"], request=request
+        ),
     )
 
 

@@ -78,9 +78,6 @@ def _decide(
             add_service_errors(form, exc)
     if form.errors:
         return _card(request, prompt, errors=form, status=400)
-    audit_record(
-        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
-    )
     if _is_htmx(request):
         return _card(request, prompt)
     messages.success(request, done)
@@ -105,7 +102,9 @@ def _card(
 @require_POST
 def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_approve(prompt=prompt, user=user, note=data["note"])
+        return progression.prompt_approve(
+            prompt=prompt, user=user, note=data["note"], request=request
+        )
 
     return _decide(request, public_id, ApproveForm, act, "Approved: the new level starts tomorrow.")
 
@@ -114,7 +113,9 @@ def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_decline(prompt=prompt, user=user, reason=data["reason"])
+        return progression.prompt_decline(
+            prompt=prompt, user=user, reason=data["reason"], request=request
+        )
 
     return _decide(request, public_id, DeclineForm, act, "Declined: the level stays the same.")
 
@@ -123,7 +124,9 @@ def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def prompt_snooze(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_snooze(prompt=prompt, user=user, until=data["until"])
+        return progression.prompt_snooze(
+            prompt=prompt, user=user, until=data["until"], request=request
+        )
 
     return _decide(request, public_id, SnoozeForm, act, "Snoozed.")
 
