@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.notifications import delivery
 from apps.notifications.channels import EmailChannel, Message
 from apps.notifications.messages import alert_message, prompt_message
@@ -132,12 +135,19 @@ def _message_for(row: StaffNotification) -> Message:
     return alert_message(alert=row.alert)
 
 
-def pain_alert_acknowledge(*, alert: PainAlert, user: User) -> PainAlert:
-    """Mark an alert as seen (conditional: the first one to see it is recorded)."""
+@transaction.atomic
+def pain_alert_acknowledge(
+    *, alert: PainAlert, user: User, request: HttpRequest | None = None
+) -> PainAlert:
+    """Mark an alert as seen (conditional: the first one to see it is recorded), with its
+    audit entry in the same transaction."""
     PainAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
         acknowledged_at=timezone.now(), acknowledged_by=user
     )
     alert.refresh_from_db()
+    audit_record(
+        actor=user, action=Action.CHANGE, patient=alert.patient, target=alert, request=request
+    )
     return alert
 
 

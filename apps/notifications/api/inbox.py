@@ -151,10 +151,7 @@ def pain_alert_acknowledge(request: Request, public_id: str) -> Response:
     alert = get_object_or_404(
         PainAlert.objects.for_staff(user).select_related("patient"), public_id=public_id
     )
-    services.pain_alert_acknowledge(alert=alert, user=user)
-    audit_record(
-        actor=user, action=Action.CHANGE, patient=alert.patient, target=alert, request=request
-    )
+    services.pain_alert_acknowledge(alert=alert, user=user, request=request)
     return Response(PainAlertSerializer(alert).data)
 
 

@@ -138,10 +138,7 @@ def alert_acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
     alert = get_object_or_404(
         PainAlert.objects.for_staff(user).select_related("patient"), public_id=public_id
     )
-    services.pain_alert_acknowledge(alert=alert, user=user)
-    audit_record(
-        actor=user, action=Action.CHANGE, patient=alert.patient, target=alert, request=request
-    )
+    services.pain_alert_acknowledge(alert=alert, user=user, request=request)
     if _is_htmx(request):
         return render(request, "notifications/_alert_seen.html", {"alert": alert})
     messages.success(request, "Marked as seen.")
