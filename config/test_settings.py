@@ -21,3 +21,11 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if REDIS_URL:  # noqa: F405
+    # One Redis database serves every xdist worker (and, in the integration tests, the
+    # broker): each worker's cache keys get their own prefix, and tests/conftest.py clears
+    # only that prefix between tests instead of flushing the database under the others.
+    CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+        f"clamshell-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    )

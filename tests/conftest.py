@@ -42,11 +42,26 @@ def require_redis() -> None:
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits and axes counters live in the cache: start every test with a clean one."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
+
+
+def _clear_cache() -> None:
+    """Empty this process's cache. On Redis, only this xdist worker's keys: ``cache.clear()``
+    is FLUSHDB, which would reset the rate-limit counters another worker's test is counting
+    (and the broker's routing table in the integration tests)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the instance: ``django.core.cache.cache`` is a proxy
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
