@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.core import outbox
 from apps.reports.exports.files import (
     delete_report_file,
     orphan_report_files,
@@ -38,6 +39,7 @@ DEFAULT_FILE_HOURS = 24
 # A worker killed mid-job leaves it "running"; after this long another worker may take it
 # over (longer than the task's hard time limit, so a live worker is never overtaken).
 STALE_CLAIM = timedelta(minutes=35)
+RUN_REPORT_JOB = "apps.reports.tasks.run_report_job"
 
 
 def file_lifetime() -> timedelta:
@@ -113,14 +115,10 @@ def report_job_create(
         detail=export_label(kind=kind, format=format, filters=filters),
         request=request,
     )
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    # Through the outbox, in this transaction: with the broker down the request still
+    # succeeds, and the sweep publishes the job once the broker is back.
+    outbox.enqueue(RUN_REPORT_JOB, [job.pk])
     return job
-
-
-def _enqueue(job_id: int) -> None:
-    from apps.reports.tasks import run_report_job
-
-    run_report_job.delay(job_id)
 
 
 def _claim(job_id: int, now: datetime) -> ReportJob | None:
