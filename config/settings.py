@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "apps.core.middleware.SecurityHeadersMiddleware",
     # Axes goes last so it sees the outcome of the authentication attempts above.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view whose database is down answers 503 (apps/core/unavailable.py).
+    "apps.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+# A database outage raised by a middleware is a 503, not a 500 (apps/core/unavailable.py).
+handler500 = "apps.core.unavailable.handler500"
+
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.clinics.urls")),
