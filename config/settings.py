@@ -220,6 +220,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep reconnecting to the broker however long it is away (Celery's default gives up after
+# 100 attempts and the worker exits); the outbox sweep republishes what was lost meanwhile.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = "UTC"
 # A published outbox message not taken by a worker within this many seconds is published
 # again by the sweep (the broker lost it); see apps.core.outbox.

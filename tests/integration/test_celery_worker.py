@@ -110,9 +110,12 @@ def worker_database_url() -> str:
 
 
 @contextmanager
-def worker(*, redis_url: str, smtp_port: int, tmp: Path) -> Iterator[subprocess.Popen]:
+def worker(
+    *, redis_url: str, smtp_port: int, tmp: Path, as_deployed: bool = False
+) -> Iterator[subprocess.Popen]:
     """A real ``celery -A config worker`` on the given broker, stopped (by its own process
-    group id) on exit."""
+    group id) on exit. ``as_deployed`` keeps gossip, mingle and heartbeat on, as in
+    Procfile.dev and docker-compose.yml (the fault tests); others start faster without."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -129,7 +132,8 @@ def worker(*, redis_url: str, smtp_port: int, tmp: Path) -> Iterator[subprocess.
     log = tmp / "worker.log"
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
     command += ["-Q", "default,notifications", "-c", "2", "-n", f"test-{os.getpid()}@%h"]
-    command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+    if not as_deployed:
+        command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             command,
@@ -144,12 +148,20 @@ def worker(*, redis_url: str, smtp_port: int, tmp: Path) -> Iterator[subprocess.
         assert proc.poll() is None, log.read_text()
         yield proc
     finally:
+        stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM the worker's process group, SIGKILL it if it lingers; a group a test already
+    killed is fine."""
+    try:
         os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
 
 
 @contextmanager
@@ -159,6 +171,9 @@ def broker(url: str) -> Iterator[None]:
 
     def switch(to: str) -> None:
         celery_app.conf.broker_url = to
+        # Celery 5.6 resolves the write and read URLs from broker_url once: set them too.
+        celery_app.conf.broker_write_url = to
+        celery_app.conf.broker_read_url = to
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
