@@ -86,7 +86,7 @@ PATIENTS = 20
 LOGS_EACH = 10
 
 
-def burst_of_logs() -> list[SetLog]:
+def burst_of_logs() -> list:
     """200 logs over 20 patients: 6 reach 20 reps (a prompt each), 6 log pain 8 (an alert
     each, and no prompt), the rest ordinary sets; each with its outbox row, like the service."""
     logs = []
