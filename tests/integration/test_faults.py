@@ -13,7 +13,9 @@ import os
 import random
 import signal
 import subprocess
+import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -22,8 +24,10 @@ from datetime import time as clock
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
-from django.db import transaction
+from django.db import close_old_connections, connection, transaction
+from django.test import Client
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage
@@ -286,3 +290,59 @@ def test_two_beats_and_two_workers_send_nothing_twice(
 
     assert len(counts) == count
     assert max(counts.values()) == 1
+
+
+# --- PostgreSQL connections killed during logging ---------------------------------------------
+
+
+def keep_killing_connections(stop: threading.Event, killed: list[int]) -> None:
+    """Terminate every other session on the test database several times a second,
+    as a failover or an administrator would (``pg_terminate_backend``)."""
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as killer:
+        while not stop.is_set():
+            rows = killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+            killed.append(len(rows))
+            stop.wait(0.15)
+
+
+def test_connections_killed_during_logging_give_503_or_success_and_no_duplicate(patient_a):
+    item = LadderItemFactory(program__patient=patient_a, per_side=False)
+    client = Client(raise_request_exception=False)
+    client.force_login(patient_a.user)
+    bodies = [
+        {"client_id": str(uuid.uuid4()), "item": str(item.public_id), "side": "both"}
+        | {"reps": 10, "pain": 2}
+        for _ in range(40)
+    ]
+    statuses: Counter = Counter()
+    stop, killed = threading.Event(), []
+    killer = threading.Thread(target=keep_killing_connections, args=(stop, killed))
+    killer.start()
+    try:
+        for body in bodies:
+            for _attempt in range(20):  # the phone's offline queue: same body, same client id
+                response = client.post("/api/v1/me/logs/", body, content_type="application/json")
+                # What Django's handler does after every response (the test client skips it):
+                # a connection that failed is closed, and the next request opens a new one.
+                close_old_connections()
+                statuses[response.status_code] += 1
+                if response.status_code != 503:
+                    break
+                assert "message" in response.json()
+                assert response["Retry-After"]
+    finally:
+        stop.set()
+        killer.join()
+        connection.close()
+
+    assert sum(killed) > 0, "connections were killed"
+    assert set(statuses) <= {200, 201, 503}, statuses
+    assert statuses[503] > 0, "the fault was felt"
+    ids = [body["client_id"] for body in bodies]
+    assert SetLog.objects.filter(client_id__in=ids).count() == len(bodies), "0 lost, 0 doubled"
+    evaluations = OutboxMessage.objects.filter(task=dispatch.EVALUATE_LOG)
+    assert evaluations.count() == len(bodies), "one evaluation queued per log"
