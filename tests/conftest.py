@@ -7,6 +7,8 @@ green CI always means the real services were exercised."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -108,3 +110,21 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def celery_conf(**values: object) -> Iterator[None]:
+    """Change Celery settings for a block. Celery 5.6 reads a key that came from Django's
+    ``CELERY_`` settings under its prefixed name first, so both names are set."""
+    from config.celery import app
+
+    names = [(key, f"CELERY_{key.upper()}") for key in values]
+    saved = {name: app.conf.get(name) for pair in names for name in pair}
+    for key, value in values.items():
+        app.conf[key] = value
+        app.conf[f"CELERY_{key.upper()}"] = value
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            app.conf[name] = value

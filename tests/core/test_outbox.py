@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.core import outbox
 from apps.core.models import OutboxMessage
 from config.celery import app as celery_app
+from tests.conftest import celery_conf
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,8 @@ def _clean():
 
 @pytest.fixture
 def eager():
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+    with celery_conf(task_always_eager=True):
+        yield
 
 
 def committed(fn, *args, **kwargs):
@@ -85,16 +85,15 @@ def test_a_rolled_back_change_leaves_no_message_and_publishes_nothing():
     send_task.assert_not_called()
 
 
-def test_a_broker_that_is_down_leaves_the_message_due_for_the_sweep(eager):
+def test_a_broker_that_is_down_leaves_the_message_due_for_the_sweep():
     with mock.patch.object(celery_app, "send_task", side_effect=ConnectionError("down")):
-        celery_app.conf.task_always_eager = False
         message = committed(outbox.enqueue, RECORD, [7])  # no exception
     message.refresh_from_db()
     assert message.status == "pending"
     assert message.available_at <= timezone.now()
 
-    celery_app.conf.task_always_eager = True
-    assert outbox.outbox_sweep(now=timezone.now()) == 1
+    with celery_conf(task_always_eager=True):
+        assert outbox.outbox_sweep(now=timezone.now()) == 1
 
     message.refresh_from_db()
     assert RAN == [7]

@@ -17,7 +17,7 @@ from apps.reports import services, tasks
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.models import JobStatus, ReportJob
 from config.celery import app as celery_app
-from tests.conftest import signed_in
+from tests.conftest import celery_conf, signed_in
 from tests.factories import AdminFactory, ExerciseItemFactory, ProgramFactory
 from tests.reports.report_factories import SetLogFactory, parse_csv, streamed
 
@@ -90,11 +90,8 @@ def test_a_report_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
     assert job.status == JobStatus.PENDING
 
     monkeypatch.undo()
-    celery_app.conf.task_always_eager = True  # the worker, once the broker is back
-    try:
+    with celery_conf(task_always_eager=True):  # the worker, once the broker is back
         outbox_sweep(now=timezone.now())
-    finally:
-        celery_app.conf.task_always_eager = False
 
     job.refresh_from_db()
     assert job.status == JobStatus.DONE
