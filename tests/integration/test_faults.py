@@ -61,6 +61,12 @@ REQUEUE_SECONDS = 3
 AS_DEPLOYED = os.environ.get("FAULTS_AS_DEPLOYED", "1") == "1"
 
 
+@pytest.fixture(autouse=True)
+def _services(require_postgres, require_redis) -> None:
+    """PostgreSQL and Redis, or skip locally (fail in CI); redis-server is checked where
+    each test starts its own."""
+
+
 @pytest.fixture
 def fast_requeue(settings, monkeypatch):
     """Workers and this process republish lost messages after seconds, not minutes."""
