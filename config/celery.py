@@ -7,7 +7,9 @@ from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = Celery("clamshell")
+# Every task runs through the outbox's base class: a message published by the outbox is run
+# only by the worker that takes its row (apps/core/outbox.py).
+app = Celery("clamshell", task_cls="apps.core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("notifications"), Queue("reports"))
 app.conf.task_routes = {
@@ -23,7 +25,12 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
     "outbox-sweep": {
-        "task": "apps.notifications.tasks.sweep_outbox",
+        "task": "apps.core.tasks.sweep_outbox",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "notifications-sweep": {
+        "task": "apps.notifications.tasks.sweep_notifications",
         "schedule": 60.0,
         "options": {"expires": 55},
     },

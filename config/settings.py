@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "apps.core.middleware.SecurityHeadersMiddleware",
     # Axes goes last so it sees the outcome of the authentication attempts above.
     "axes.middleware.AxesMiddleware",
+    # Innermost: a view whose database is down answers 503 (apps/core/unavailable.py).
+    "apps.core.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -172,7 +174,15 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {"visibility_timeout": 3600}
+    # Redis hands an unacknowledged message to another worker after this many seconds. It
+    # is sized to the longest ordinary task (hard limit 300 s, the default) plus a minute, so
+    # a message whose worker died waits 6 minutes, not an hour; the outbox sweep usually
+    # republishes it sooner (after the task's lease: hard limit + 30 s, 90 s for notifications).
+    # A report (hard limit 30 min) outlives it: its message is redelivered while it runs and
+    # the copy is skipped, because the running worker holds the outbox lease.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        "visibility_timeout": _read("CELERY_VISIBILITY_TIMEOUT", env.int, 360)
+    }
     CACHES = {
         "default": {
             "BACKEND": "apps.core.cache.ResilientRedisCache",
@@ -191,6 +201,9 @@ else:
         # Broadcast (control) messages; kombu's default is ./control in the working directory.
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu polls the folder once a second per queue by default, which delivered about 2
+        # tasks a second to `make run`'s worker; a tenth of a second costs a directory listing.
+        "polling_interval": 0.1,
     }
     CACHES = {
         "default": {
@@ -209,7 +222,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Keep reconnecting to the broker however long it is away (Celery's default gives up after
+# 100 attempts and the worker exits); the outbox sweep republishes what was lost meanwhile.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TIMEZONE = "UTC"
+# A published outbox message not taken by a worker within this many seconds is published
+# again by the sweep (the broker lost it); see apps.core.outbox.
+OUTBOX_REQUEUE_SECONDS = _read("OUTBOX_REQUEUE_SECONDS", env.int, 120)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Email and SMS ----------------------------------------------------------------------------

@@ -7,17 +7,24 @@ from pathlib import Path
 # test enqueues on the embedded broker is never picked up by a development worker.
 # Each xdist worker gets its own folder too: the file cache holds rate-limit counters, and two
 # workers sharing it would count each other's requests.
-os.environ.setdefault(
-    "CLAMSHELL_VAR_DIR",
-    str(
-        Path(__file__).resolve().parent.parent
-        / "var"
-        / "test"
-        / os.environ.get("PYTEST_XDIST_WORKER", "main")
-    ),
+# Not setdefault: xdist's workers inherit the environment of the controller process, which
+# imported these settings first and would hand every worker its own "main" folder.
+os.environ["CLAMSHELL_VAR_DIR"] = str(
+    Path(__file__).resolve().parent.parent
+    / "var"
+    / "test"
+    / os.environ.get("PYTEST_XDIST_WORKER", "main")
 )
 
 from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+if REDIS_URL:  # noqa: F405
+    # One Redis database serves every xdist worker (and, in the integration tests, the
+    # broker): each worker's cache keys get their own prefix, and tests/conftest.py clears
+    # only that prefix between tests instead of flushing the database under the others.
+    CACHES["default"]["KEY_PREFIX"] = (  # noqa: F405
+        f"clamshell-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    )

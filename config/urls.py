@@ -15,6 +15,9 @@ patients_namespace = (
     "patients",
 )
 
+# A database outage raised by a middleware is a 503, not a 500 (apps/core/unavailable.py).
+handler500 = "apps.core.unavailable.handler500"
+
 urlpatterns = [
     path("", include("apps.core.urls")),
     path("", include("apps.clinics.urls")),

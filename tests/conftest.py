@@ -7,6 +7,8 @@ green CI always means the real services were exercised."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
@@ -42,11 +44,26 @@ def require_redis() -> None:
 @pytest.fixture(autouse=True)
 def _isolated_cache():
     """Rate limits and axes counters live in the cache: start every test with a clean one."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     yield
-    cache.clear()
+    _clear_cache()
+
+
+def _clear_cache() -> None:
+    """Empty this process's cache. On Redis, only this xdist worker's keys: ``cache.clear()``
+    is FLUSHDB, which would reset the rate-limit counters another worker's test is counting
+    (and the broker's routing table in the integration tests)."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = caches["default"]  # the instance: ``django.core.cache.cache`` is a proxy
+    if not isinstance(cache, RedisCache):
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
@@ -93,3 +110,21 @@ def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+@contextmanager
+def celery_conf(**values: object) -> Iterator[None]:
+    """Change Celery settings for a block. Celery 5.6 reads a key that came from Django's
+    ``CELERY_`` settings under its prefixed name first, so both names are set."""
+    from config.celery import app
+
+    names = [(key, f"CELERY_{key.upper()}") for key in values]
+    saved = {name: app.conf.get(name) for pair in names for name in pair}
+    for key, value in values.items():
+        app.conf[key] = value
+        app.conf[f"CELERY_{key.upper()}"] = value
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            app.conf[name] = value

@@ -34,6 +34,9 @@ class Clinic(models.Model):
     # No reminder is sent between quiet_hours_start and quiet_hours_end (patient-local).
     quiet_hours_start = models.TimeField(default=time(21, 0))
     quiet_hours_end = models.TimeField(default=time(8, 0))
+    # A reminder that could not go out within this many minutes of its time (an outage) is
+    # recorded as skipped "too late" rather than sent hours after the patient expected it.
+    reminder_grace_minutes = models.PositiveSmallIntegerField(default=120)
     # Activation bands (%MVIC lower bounds), kept per clinic so a clinic can change them.
     band_moderate_from = models.PositiveSmallIntegerField(default=21)
     band_high_from = models.PositiveSmallIntegerField(default=41)

@@ -11,9 +11,14 @@ from apps.core import health
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": health.database_ok(), "broker": health.broker_ok()}
-    status = 200 if all(checks.values()) else 503
     body = {name: "ok" if ok else "down" for name, ok in checks.items()}
-    return JsonResponse({"status": "ok" if status == 200 else "down", **body}, status=status)
+    failing = [name for name, ok in checks.items() if not ok]
+    if not failing:
+        return JsonResponse({"status": "ok", **body})
+    message = f"Unavailable: {' and '.join(failing)} not answering."
+    response = JsonResponse({"status": "down", **body, "message": message}, status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 @login_required

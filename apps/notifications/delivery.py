@@ -1,11 +1,14 @@
 """Exactly-once bookkeeping shared by staff emails and reminders.
 
-A message row is committed as ``claimed`` before anything is sent. A worker takes rows with
-one conditional UPDATE that stamps a fresh ``claim_token`` (``claimed`` -> ``sending``), so
-of two workers, or a task and its retry, only one gets each row. After the channel accepted
-the message the row goes ``sending`` -> ``sent``, again conditionally. A worker killed while
-sending leaves ``sending`` behind: the sweep marks it failed rather than send it again,
-because the channel may already have delivered it (at most once; the inbox keeps the record).
+A message row is committed as ``claimed`` before anything is sent. Whoever hands rows to a
+task first *reserves* them (``reserve``: a fresh ``claim_token`` and ``retry_after`` pushed a
+little ahead), so the sweep leaves them alone while their task waits in the queue. A worker
+then takes one row at a time with a conditional UPDATE (``claimed`` -> ``sending``), sends
+it, and marks it ``sent``, again conditionally: of two workers, or a task and its retry, only
+one gets each row. A worker killed while sending leaves that one row ``sending``: the sweep
+marks it ``unknown`` rather than send it again, because the channel may already have
+delivered it (at most once; the inbox shows it). Rows reserved but not reached fall due
+again when the reservation ends and are sent by the next task.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import TypeAlias
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from apps.notifications.models import DeliveryStatus, Reminder, StaffNotification
 
@@ -26,7 +29,7 @@ MAX_ATTEMPTS = 4
 STUCK_AFTER = timedelta(minutes=10)
 # The task enqueued on commit normally takes a row at once; the sweep waits this long first.
 SWEEP_GRACE = timedelta(minutes=1)
-INTERRUPTED = "Interrupted while sending; not sent again so it cannot arrive twice."
+INTERRUPTED = "Interrupted while sending: it may have arrived, so it is not sent again."
 
 
 def backoff(attempts: int) -> timedelta:
@@ -34,19 +37,52 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** max(attempts - 1, 0))
 
 
-def claim(model: Delivered, ids: Iterable[int], *, now: datetime) -> uuid.UUID:
-    """Take the rows among ``ids`` that are waiting and due; returns the token that marks them
-    (select them with ``claim_token=token``). Rows taken by someone else are left alone."""
+def takeable(now: datetime, token: uuid.UUID | None) -> Q:
+    """Waiting rows that are due, or reserved for the task holding ``token``."""
+    due = Q(status=DeliveryStatus.CLAIMED, retry_after__lte=now)
+    if token is None:
+        return due
+    return due | Q(status=DeliveryStatus.CLAIMED, claim_token=token)
+
+
+def reserve(model: Delivered, ids: Iterable[int], *, now: datetime, hold: timedelta) -> uuid.UUID:
+    """Set aside the due waiting rows among ``ids`` for one task: the token goes in its message,
+    and nobody else takes them (nor does the sweep queue them again) for ``hold``."""
     token = uuid.uuid4()
     model.objects.filter(
         pk__in=list(ids), status=DeliveryStatus.CLAIMED, retry_after__lte=now
-    ).update(
+    ).update(claim_token=token, retry_after=now + hold, updated_at=now)
+    return token
+
+
+def claim(
+    model: Delivered, ids: Iterable[int], *, now: datetime, token: uuid.UUID | None = None
+) -> uuid.UUID:
+    """Take the rows among ``ids`` that are due (or reserved under ``token``) for sending;
+    returns the token that marks them (select them with ``claim_token=token``). Rows taken by
+    someone else are left alone."""
+    taken = token or uuid.uuid4()
+    model.objects.filter(takeable(now, token), pk__in=list(ids)).update(
         status=DeliveryStatus.SENDING,
-        claim_token=token,
+        claim_token=taken,
         attempts=F("attempts") + 1,
         updated_at=now,
     )
-    return token
+    return taken
+
+
+def take_one(
+    model: Delivered, pk: int, *, now: datetime, token: uuid.UUID | None = None
+) -> uuid.UUID | None:
+    """``claim`` for one row, answering whether it was taken: the token to mark it with."""
+    taken = uuid.uuid4()
+    updated = model.objects.filter(takeable(now, token), pk=pk).update(
+        status=DeliveryStatus.SENDING,
+        claim_token=taken,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    return taken if updated else None
 
 
 def mark_sent(model: Delivered, pk: int, *, token: uuid.UUID, now: datetime) -> bool:
@@ -55,13 +91,6 @@ def mark_sent(model: Delivered, pk: int, *, token: uuid.UUID, now: datetime) -> 
             status=DeliveryStatus.SENT, sent_at=now, updated_at=now, error=""
         )
     )
-
-
-def mark_sent_many(model: Delivered, pks: list[int], *, token: uuid.UUID, now: datetime) -> int:
-    """``mark_sent`` for a whole batch in one UPDATE, still conditional on this claim."""
-    return model.objects.filter(
-        pk__in=pks, claim_token=token, status=DeliveryStatus.SENDING
-    ).update(status=DeliveryStatus.SENT, sent_at=now, updated_at=now, error="")
 
 
 def mark_failed(
@@ -80,15 +109,16 @@ def mark_failed(
 
 
 def due_for_retry(model: Delivered, *, now: datetime, limit: int) -> list[int]:
-    """Ids of waiting rows nobody took in time (lost message, broker down, backoff over)."""
+    """Ids of waiting rows nobody took in time (lost message, broker down, backoff over,
+    reservation ended)."""
     ids = model.objects.filter(
         status=DeliveryStatus.CLAIMED, retry_after__lte=now - SWEEP_GRACE
     ).values_list("pk", flat=True)
     return list(ids.order_by("retry_after")[:limit])
 
 
-def fail_stuck(model: Delivered, *, now: datetime) -> int:
-    """Mark rows left ``sending`` by a dead worker as failed (see the module docstring)."""
+def mark_unknown_stuck(model: Delivered, *, now: datetime) -> int:
+    """Rows left ``sending`` by a dead worker become ``unknown`` (see the module docstring)."""
     return model.objects.filter(
         status=DeliveryStatus.SENDING, updated_at__lt=now - STUCK_AFTER
-    ).update(status=DeliveryStatus.FAILED, error=INTERRUPTED, updated_at=now)
+    ).update(status=DeliveryStatus.UNKNOWN, error=INTERRUPTED, updated_at=now)

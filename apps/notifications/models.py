@@ -62,13 +62,15 @@ class PainAlert(models.Model):
 
 class DeliveryStatus(models.TextChoices):
     """Life of one outgoing message. ``claimed``: recorded, waiting to be sent (or retried at
-    ``retry_after``); ``sending``: a worker took it; then ``sent``, ``failed`` or ``skipped``."""
+    ``retry_after``); ``sending``: a worker took it; then ``sent``, ``failed`` or ``skipped``,
+    or ``unknown`` when the worker died while sending it (it may have arrived: never resent)."""
 
     CLAIMED = "claimed", "Waiting to be sent"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
     SKIPPED = "skipped", "Skipped"
+    UNKNOWN = "unknown", "Unknown (interrupted while sending)"
 
 
 class NotificationKind(models.TextChoices):
@@ -139,7 +141,7 @@ class SkipReason(models.TextChoices):
     DAY_COMPLETE = "day_complete", "Today's exercises were already done"
     QUIET_HOURS = "quiet_hours", "Inside the clinic's quiet hours"
     NO_ADDRESS = "no_address", "No email address or phone number for the chosen channel"
-    TOO_LATE = "too_late", "The patient's day ended before it could be sent"
+    TOO_LATE = "too_late", "Too late: it could not go out within the clinic's grace period"
     NOT_SCHEDULED = "not_scheduled", "Nothing is scheduled today any more"
     ARCHIVED = "archived", "The patient is archived"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import TypeVar
 from uuid import UUID
@@ -74,7 +74,7 @@ def _claim_batch(
         Reminder(
             patient_id=patient_id,
             local_date=day,
-            due_at=datetime.combine(day, remind_at, tzinfo=tz),
+            due_at=local_instant(day, remind_at, tz),
             channel=channel,
             retry_after=now,
             created_at=now,
@@ -90,6 +90,20 @@ def _claim_batch(
         attempts=0,
     )
     return list(inserted.values_list("pk", flat=True))
+
+
+def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
+    """``day`` at wall-clock ``at`` in ``tz``. A time the clocks skip (02:30 on a spring-forward
+    night) becomes the first minute that exists after it (03:00); a time that happens twice
+    (fall back) is its first occurrence."""
+    wall = datetime.combine(day, at)
+    for minutes in range(0, 24 * 60):
+        candidate = (wall + timedelta(minutes=minutes)).replace(tzinfo=tz, fold=0)
+        if candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == candidate.replace(
+            tzinfo=None
+        ):
+            return candidate.replace(second=0, microsecond=0) if minutes else candidate
+    return wall.replace(tzinfo=tz)  # no zone skips a whole day; kept for the type checker
 
 
 def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
@@ -117,7 +131,8 @@ def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipRea
         return SkipReason.ARCHIVED
     if not patient.reminders_enabled:
         return SkipReason.OPTED_OUT
-    if local.date() != reminder.local_date:
+    grace = timedelta(minutes=clinic.reminder_grace_minutes)
+    if local.date() != reminder.local_date or now - reminder.due_at > grace:
         return SkipReason.TOO_LATE
     if in_quiet_hours(local.time(), start=clinic.quiet_hours_start, end=clinic.quiet_hours_end):
         return SkipReason.QUIET_HOURS
@@ -128,13 +143,17 @@ def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipRea
     return None
 
 
-def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> dict[str, int]:
-    """Take the waiting rows among ``reminder_ids`` and send, skip or fail each one. Safe to
-    run twice: rows already taken are left alone. Returns a count per outcome."""
+def reminders_send(
+    *, reminder_ids: list[int], now: datetime | None = None, token: UUID | None = None
+) -> dict[str, int]:
+    """Send, skip or fail each waiting row among ``reminder_ids`` (those due, or reserved
+    under ``token``), one message at a time: take it, send it, mark it sent. A worker killed
+    here leaves at most the one row it was sending as ``sending`` (later ``unknown``); the
+    others stay waiting and go out with the next task. Safe to run twice: rows already
+    taken are left alone. Returns a count per outcome."""
     now = now or timezone.now()
-    token = delivery.claim(Reminder, reminder_ids, now=now)
     rows = list(
-        Reminder.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+        Reminder.objects.filter(delivery.takeable(now, token), pk__in=reminder_ids)
         .select_related("patient__clinic")
         .order_by("pk")
     )
@@ -143,43 +162,46 @@ def reminders_send(*, reminder_ids: list[int], now: datetime | None = None) -> d
     )
     outcomes: dict[str, int] = defaultdict(int)
     skipped: dict[SkipReason, list[int]] = defaultdict(list)
-    sent: list[int] = []
     for reminder in rows:
         reason = skip_reason(reminder=reminder, now=now, complete=reminder.patient_id in complete)
         if reason is not None:
             skipped[reason].append(reminder.pk)
-        elif (outcome := _send_one(reminder=reminder, token=token, now=now)) == "handed over":
-            sent.append(reminder.pk)
         else:
-            outcomes[outcome] += 1
-    # One UPDATE for the batch instead of one per message (the fan-out benchmark's main cost).
-    # A worker killed before it leaves these rows "sending"; the sweep then marks them failed
-    # rather than resending, as for a single message that may already have arrived.
-    if sent:
-        outcomes[DeliveryStatus.SENT] = delivery.mark_sent_many(
-            Reminder, sent, token=token, now=now
-        )
+            outcomes[_send_one(reminder=reminder, token=token, now=now)] += 1
     _record_skips(skipped=skipped, token=token, now=now)
     outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
+    outcomes.pop("taken elsewhere", None)
     return dict(outcomes)
 
 
-def _record_skips(*, skipped: dict[SkipReason, list[int]], token: UUID, now: datetime) -> None:
-    """One UPDATE per reason, still conditional on this call's claim."""
+def _record_skips(
+    *, skipped: dict[SkipReason, list[int]], token: UUID | None, now: datetime
+) -> None:
+    """One UPDATE per reason, for the rows still waiting (nobody took them meanwhile)."""
     for reason, ids in skipped.items():
-        Reminder.objects.filter(
-            pk__in=ids, claim_token=token, status=DeliveryStatus.SENDING
-        ).update(status=DeliveryStatus.SKIPPED, skip_reason=reason, updated_at=now)
+        Reminder.objects.filter(delivery.takeable(now, token), pk__in=ids).update(
+            status=DeliveryStatus.SKIPPED, skip_reason=reason, updated_at=now
+        )
 
 
-def _send_one(*, reminder: Reminder, token: UUID, now: datetime) -> str:
+def _send_one(*, reminder: Reminder, token: UUID | None, now: datetime) -> str:
+    """Take, send and record one reminder; returns the outcome."""
+    taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
+    if taken is None:
+        return "taken elsewhere"
     channel = channel_for(reminder.channel)
     try:
         channel.send(to=_address(reminder), message=reminder_message(reminder=reminder))
     except Exception as exc:  # any channel error: record it and retry later, never lose it
         logger.warning("reminder %s failed: %s", reminder.pk, exc)
         retry = delivery.mark_failed(
-            Reminder, reminder.pk, token=token, attempts=reminder.attempts, error=str(exc), now=now
+            Reminder,
+            reminder.pk,
+            token=taken,
+            attempts=reminder.attempts + 1,
+            error=str(exc),
+            now=now,
         )
         return "retry" if retry else DeliveryStatus.FAILED
-    return "handed over"  # marked sent with the rest of the batch
+    delivery.mark_sent(Reminder, reminder.pk, token=taken, now=timezone.now())
+    return DeliveryStatus.SENT

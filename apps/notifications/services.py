@@ -8,6 +8,7 @@ the log evaluated with a conditional UPDATE. Emails go out only after that commi
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -102,11 +103,14 @@ def _notify_therapist(
     return [row.pk]
 
 
-def notification_deliver(*, notification_id: int, now: datetime | None = None) -> bool:
-    """Send one recorded staff email unless someone else has or is sending it. Returns
-    whether this call sent it. A channel error is recorded and retried later (backoff)."""
+def notification_deliver(
+    *, notification_id: int, now: datetime | None = None, token: uuid.UUID | None = None
+) -> bool:
+    """Send one recorded staff email unless someone else has or is sending it (``token``: the
+    sweep's reservation). Returns whether this call sent it. A channel error is recorded and
+    retried later (backoff)."""
     now = now or timezone.now()
-    token = delivery.claim(StaffNotification, [notification_id], now=now)
+    token = delivery.claim(StaffNotification, [notification_id], now=now, token=token)
     row = (
         StaffNotification.objects.select_related(
             "recipient", "prompt__patient__therapist", "prompt__item__ladder", "alert__patient"

@@ -1,39 +1,48 @@
-"""The outbox safety net: find work whose message was lost (broker down, worker killed)."""
+"""The notifications' safety net: messages whose task was lost, failed or never sent.
+
+The outbox (``apps.core.outbox``) already republishes every task that was not done; this
+sweep covers what only this app can see: a staff email or reminder whose send failed and
+waits for its retry (backoff), and one left ``sending`` by a worker that died (``unknown``).
+Each row it queues is reserved first, so the next sweep does not queue it again.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from apps.core import outbox
 from apps.notifications import delivery
 from apps.notifications.models import Reminder, StaffNotification
-from apps.programs.models import SetLog
 
-# The on-commit message normally gets a log evaluated within seconds; wait this long first.
-LOG_GRACE = timedelta(minutes=1)
 SWEEP_LIMIT = 1000
 
 
 @dataclass
 class SweepResult:
-    log_ids: list[int]
-    notification_ids: list[int]
-    reminder_ids: list[int]
-    failed_stuck: int
+    notifications: list[tuple[int, uuid.UUID]] = field(default_factory=list)
+    reminders: list[tuple[list[int], uuid.UUID]] = field(default_factory=list)
+    unknown: int = 0
 
 
-def unevaluated_log_ids(*, now: datetime, limit: int = SWEEP_LIMIT) -> list[int]:
-    """Logs committed more than LOG_GRACE ago that nobody evaluated, oldest first."""
-    logs = SetLog.objects.filter(evaluated_at__isnull=True, logged_at__lt=now - LOG_GRACE)
-    return list(logs.order_by("logged_at").values_list("pk", flat=True)[:limit])
+def _hold() -> timedelta:
+    """How long a queued row is left to its task before the sweep may queue it again."""
+    return outbox.requeue_after() * 2
 
 
-def outbox_sweep(*, now: datetime) -> SweepResult:
-    """What to enqueue again; rows left ``sending`` by a dead worker are marked failed."""
-    stuck = delivery.fail_stuck(StaffNotification, now=now) + delivery.fail_stuck(Reminder, now=now)
-    return SweepResult(
-        log_ids=unevaluated_log_ids(now=now),
-        notification_ids=delivery.due_for_retry(StaffNotification, now=now, limit=SWEEP_LIMIT),
-        reminder_ids=delivery.due_for_retry(Reminder, now=now, limit=SWEEP_LIMIT),
-        failed_stuck=stuck,
-    )
+def notifications_sweep(*, now: datetime, batch: int) -> SweepResult:
+    """Reserve what is due again, in batches of ``batch`` reminders; rows left ``sending``
+    by a dead worker become ``unknown``."""
+    result = SweepResult()
+    result.unknown = delivery.mark_unknown_stuck(
+        StaffNotification, now=now
+    ) + delivery.mark_unknown_stuck(Reminder, now=now)
+    for pk in delivery.due_for_retry(StaffNotification, now=now, limit=SWEEP_LIMIT):
+        token = delivery.reserve(StaffNotification, [pk], now=now, hold=_hold())
+        result.notifications.append((pk, token))
+    due = delivery.due_for_retry(Reminder, now=now, limit=SWEEP_LIMIT)
+    for start in range(0, len(due), batch):
+        ids = due[start : start + batch]
+        result.reminders.append((ids, delivery.reserve(Reminder, ids, now=now, hold=_hold())))
+    return result

@@ -1,27 +1,34 @@
 """Thin Celery tasks: take ids, call a service, safe to run twice.
 
-Every task acknowledges late (a worker killed mid-task leaves the message to be redelivered),
-has time limits, and retries database hiccups with exponential backoff. Idempotency comes
-from the database (unique rows, conditional UPDATEs), never from the task having run once.
+Every task is enqueued through the outbox (``apps.core.outbox``), acknowledges late (a worker
+killed mid-task leaves the message to be redelivered), has time limits, and retries
+database hiccups with exponential backoff. Idempotency comes from the database (unique rows,
+conditional UPDATEs), never from the task having run once.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime
 from typing import Any
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.notifications.publish import enqueue
+from apps.core import outbox
+from apps.notifications import delivery
+from apps.notifications.models import Reminder
 from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
-from apps.notifications.sweep import outbox_sweep
+from apps.notifications.sweep import notifications_sweep
 
 logger = logging.getLogger(__name__)
+
+DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"
+SEND_REMINDERS = "apps.notifications.tasks.send_reminders"
 
 TASK_OPTIONS: dict[str, Any] = {
     "acks_late": True,
@@ -44,6 +51,10 @@ def _when(now: str | None) -> datetime:
     return parsed or timezone.now()
 
 
+def _token(value: str | None) -> uuid.UUID | None:
+    return uuid.UUID(value) if value else None
+
+
 @shared_task(**TASK_OPTIONS)
 def evaluate_set_log(log_id: int) -> None:
     """Evaluate one set log for a progression prompt and a pain alert, then email."""
@@ -60,33 +71,40 @@ def evaluate_set_logs(log_ids: list[int]) -> None:
 
 
 @shared_task(**TASK_OPTIONS)
-def deliver_notification(notification_id: int) -> None:
-    notification_deliver(notification_id=notification_id)
+def deliver_notification(notification_id: int, token: str | None = None) -> None:
+    notification_deliver(notification_id=notification_id, token=_token(token))
 
 
 @shared_task(**TASK_OPTIONS)
 def reminders_dispatch(now: str | None = None) -> int:
-    """Every minute (beat): claim due reminders and fan the sending out in batches."""
-    batches = reminders_claim_due(now=_when(now))
+    """Every minute (beat): claim due reminders and fan the sending out in batches, each
+    reserved for its task so the sweep leaves it alone while it waits in the queue."""
+    at = _when(now)
+    batches = reminders_claim_due(now=at)
+    hold = outbox.requeue_after() * 2
     for batch in batches:
-        enqueue(send_reminders, batch, now)
+        with transaction.atomic():
+            token = delivery.reserve(Reminder, batch, now=at, hold=hold)
+            outbox.enqueue(SEND_REMINDERS, [batch, now, str(token)])
     return sum(len(batch) for batch in batches)
 
 
 @shared_task(**TASK_OPTIONS)
-def send_reminders(reminder_ids: list[int], now: str | None = None) -> dict[str, int]:
-    return reminders_send(reminder_ids=reminder_ids, now=_when(now))
+def send_reminders(
+    reminder_ids: list[int], now: str | None = None, token: str | None = None
+) -> dict[str, int]:
+    return reminders_send(reminder_ids=reminder_ids, now=_when(now), token=_token(token))
 
 
 @shared_task(**TASK_OPTIONS)
-def sweep_outbox() -> None:
-    """Every minute (beat): re-enqueue what was missed; see ``apps.notifications.sweep``."""
-    result = outbox_sweep(now=timezone.now())
-    for log_id in result.log_ids:
-        enqueue(evaluate_set_log, log_id)
-    for notification_id in result.notification_ids:
-        enqueue(deliver_notification, notification_id)
-    for start in range(0, len(result.reminder_ids), SEND_BATCH):
-        enqueue(send_reminders, result.reminder_ids[start : start + SEND_BATCH])
-    if result.failed_stuck:
-        logger.warning("%s message(s) were interrupted while sending", result.failed_stuck)
+def sweep_notifications(now: str | None = None) -> None:
+    """Every minute (beat): queue again the emails and reminders due for a retry; mark those
+    a dead worker was sending ``unknown``. See ``apps.notifications.sweep``."""
+    with transaction.atomic():
+        result = notifications_sweep(now=_when(now), batch=SEND_BATCH)
+        for notification_id, token in result.notifications:
+            outbox.enqueue(DELIVER_NOTIFICATION, [notification_id, str(token)])
+        for ids, token in result.reminders:
+            outbox.enqueue(SEND_REMINDERS, [ids, now, str(token)])
+    if result.unknown:
+        logger.warning("%s message(s) were interrupted while sending: unknown", result.unknown)

@@ -1,38 +1,25 @@
 """Where committed set logs are handed on for evaluation (progression prompt, pain alert).
 
-Programs records set logs but sits below notifications, which evaluates them; so programs
-never imports notifications. Instead notifications plugs its dispatcher in when Django starts
-(``NotificationsConfig.ready``) and the log services call the two functions below from
-``transaction.on_commit``. Nothing depends on the hand-over: an unevaluated log keeps
-``SetLog.evaluated_at`` NULL and the periodic sweep picks it up.
+Programs records set logs but sits below notifications, which evaluates them; so the work is
+named by its task's dotted path and written to the outbox (``apps.core.outbox``) in the log's
+own transaction: the row commits with the log and is published after commit, and the outbox
+sweep republishes it if the broker was down. Nothing here imports notifications.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from apps.core import outbox
 
-logger = logging.getLogger(__name__)
-
-_evaluate_one: Callable[[int], None] | None = None
-_evaluate_many: Callable[[list[int]], None] | None = None
-
-
-def connect(*, one: Callable[[int], None], many: Callable[[list[int]], None]) -> None:
-    """Name who evaluates a committed log (``one``) and a committed batch (``many``)."""
-    global _evaluate_one, _evaluate_many
-    _evaluate_one, _evaluate_many = one, many
+EVALUATE_LOG = "apps.notifications.tasks.evaluate_set_log"
+EVALUATE_LOGS = "apps.notifications.tasks.evaluate_set_logs"
 
 
 def enqueue_log_evaluation(log_id: int) -> None:
-    if _evaluate_one is None:
-        logger.warning("no set-log evaluator connected; the sweep will evaluate log %s", log_id)
-        return
-    _evaluate_one(log_id)
+    """Have a worker evaluate a set log once it is committed; call inside its transaction."""
+    outbox.enqueue(EVALUATE_LOG, [log_id])
 
 
 def enqueue_logs_evaluation(log_ids: list[int]) -> None:
-    if _evaluate_many is None:
-        logger.warning("no set-log evaluator connected; the sweep will evaluate %s", log_ids)
-        return
-    _evaluate_many(log_ids)
+    """The batch endpoint's counterpart: one message for the batch, in the batch's order.
+    Publishing to Redis cost about 0.6 ms a message, half of a 50-set request."""
+    outbox.enqueue(EVALUATE_LOGS, [log_ids])

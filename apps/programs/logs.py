@@ -34,8 +34,8 @@ Errors = dict[str, str]
 
 
 def _enqueue_evaluation(log: SetLog) -> None:
-    log_id = log.pk
-    transaction.on_commit(lambda: dispatch.enqueue_log_evaluation(log_id))
+    """In the log's transaction: the outbox row commits (and is published) with the log."""
+    dispatch.enqueue_log_evaluation(log.pk)
 
 
 def _check_pain(pain: int | None, errors: Errors) -> None:
@@ -165,7 +165,7 @@ def _next_set_number(item: ProgramItem, day: date, side: str) -> int:
     return SetLog.objects.filter(item=item, performed_on=day, side=side).count() + 1
 
 
-def _insert(log: SetLog, patient: Patient) -> tuple[SetLog, bool]:
+def _insert(log: SetLog, patient: Patient, *, evaluate: bool = True) -> tuple[SetLog, bool]:
     """Insert, or return the row a concurrent request saved first under the same client id."""
     try:
         # A savepoint, so a lost race leaves the outer transaction usable.
@@ -176,7 +176,8 @@ def _insert(log: SetLog, patient: Patient) -> tuple[SetLog, bool]:
         if existing is None:
             raise
         return existing, False
-    _enqueue_evaluation(log)
+    if evaluate:
+        _enqueue_evaluation(log)
     return log, True
 
 
@@ -214,8 +215,12 @@ def set_log_record(
     note: str = "",
     set_number: int | None = None,
     now: datetime | None = None,
+    evaluate: bool = True,
 ) -> tuple[SetLog, bool]:
     """Save one set, or return the set already saved under ``client_id``.
+
+    ``evaluate=False`` is for bulk loads that evaluate their logs themselves (demo data): no
+    task is queued for this log.
 
     Returns ``(log, created)``. A replay of a ``client_id`` returns the stored log unchanged,
     whatever the body, so retries and double taps save once. ``item`` must be one of the
@@ -250,7 +255,7 @@ def set_log_record(
         **amounts,
         **_prescription(item, performed_on),
     )
-    return _insert(log, patient)
+    return _insert(log, patient, evaluate=evaluate)
 
 
 def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:

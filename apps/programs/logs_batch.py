@@ -254,7 +254,7 @@ def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetL
     # task's argument (and so its message) is the same for the same batch every time.
     new_ids = [log.pk for log in logs if saved[log.client_id][1]]
     if new_ids:
-        transaction.on_commit(lambda: dispatch.enqueue_logs_evaluation(new_ids))
+        dispatch.enqueue_logs_evaluation(new_ids)  # in this transaction, through the outbox
     return saved
 
 

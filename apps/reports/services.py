@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.core import outbox
 from apps.reports.exports.files import (
     delete_report_file,
     orphan_report_files,
@@ -38,6 +39,7 @@ DEFAULT_FILE_HOURS = 24
 # A worker killed mid-job leaves it "running"; after this long another worker may take it
 # over (longer than the task's hard time limit, so a live worker is never overtaken).
 STALE_CLAIM = timedelta(minutes=35)
+RUN_REPORT_JOB = "apps.reports.tasks.run_report_job"
 
 
 def file_lifetime() -> timedelta:
@@ -93,8 +95,7 @@ def report_job_create(
     format: str,
     request: HttpRequest | None = None,
 ) -> ReportJob:
-    """Queue a report for a worker and audit it. The caller enqueues ``run_report_job`` once
-    the row is committed (the task calls this module, so this module does not call the task)."""
+    """Queue a report for a worker (through the outbox, in this transaction) and audit it."""
     _require_admin(user, filters)
     if kind not in ReportKind.values or format not in ReportFormat.values:
         raise ValidationError({"format": "Choose CSV, Excel or PDF."})
@@ -114,6 +115,9 @@ def report_job_create(
         detail=export_label(kind=kind, format=format, filters=filters),
         request=request,
     )
+    # Through the outbox, in this transaction: with the broker down the request still
+    # succeeds, and the sweep publishes the job once the broker is back.
+    outbox.enqueue(RUN_REPORT_JOB, [job.pk])
     return job
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from apps.core import health
-from config.celery import app as celery_app
+from tests.conftest import celery_conf
 
 
 @pytest.mark.django_db
@@ -14,13 +14,8 @@ def test_it_reports_ok_when_database_and_broker_answer(client):
 
 @pytest.mark.django_db
 def test_it_returns_503_when_the_broker_is_unreachable(client):
-    conf = celery_app.conf
-    original = conf["broker_url"]
-    conf["broker_url"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
-    try:
+    with celery_conf(broker_url="redis://127.0.0.1:1/0", broker_write_url=None):  # port 1: none
         response = client.get("/healthz")
-    finally:
-        conf["broker_url"] = original
 
     assert response.status_code == 503
     assert response.json()["broker"] == "down"

@@ -41,16 +41,27 @@ def test_each_demo_patient_gets_a_program_started_a_week_ago_and_each_clinic_a_t
 
 def test_the_demo_week_of_logs_raises_one_prompt_and_one_pain_alert_per_clinic():
     from apps.notifications.models import PainAlert
-    from apps.notifications.services import set_log_evaluate
     from apps.programs.models import ProgressionPrompt, SetLog
 
     call_command("load_library", verbosity=0)
     seed_demo()
 
     assert all(patient.set_logs.exists() for patient in Patient.objects.all())
-    for log_id in SetLog.objects.order_by("pk").values_list("pk", flat=True):
-        set_log_evaluate(log_id=log_id)
-
+    assert not SetLog.objects.filter(evaluated_at__isnull=True).exists(), "evaluated in bulk"
     assert ProgressionPrompt.objects.count() == 2
     assert set(ProgressionPrompt.objects.values_list("level", "next_level")) == {(1, 2)}
     assert PainAlert.objects.count() == 2
+
+
+def test_seeding_queues_no_evaluation_task_only_the_staff_emails():
+    """Hundreds of queued evaluations kept `make run`'s worker busy for minutes."""
+    from apps.core.models import OutboxMessage
+    from apps.notifications.models import StaffNotification
+
+    call_command("load_library", verbosity=0)
+    seed_demo()
+    seed_demo()
+
+    tasks = set(OutboxMessage.objects.values_list("task", flat=True))
+    assert tasks == {"apps.notifications.tasks.deliver_notification"}
+    assert OutboxMessage.objects.count() == StaffNotification.objects.count() > 0

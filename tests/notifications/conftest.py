@@ -1,14 +1,13 @@
 import pytest
 
-from config.celery import app as celery_app
+from tests.conftest import celery_conf
 
 
 @pytest.fixture
 def eager():
     """Run enqueued tasks inline (fast unit tests only; the integration tests use a worker)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+    with celery_conf(task_always_eager=True):
+        yield
 
 
 @pytest.fixture

@@ -8,12 +8,14 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.models import OutboxMessage
 from apps.notifications import dispatch
 from apps.notifications.models import DeliveryStatus, PainAlert, StaffNotification
 from apps.notifications.services import notification_deliver, set_log_evaluate
 from apps.notifications.tasks import evaluate_set_log
 from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt
+from config.celery import app as celery_app
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory, add_primary_mvic
 
@@ -155,26 +157,41 @@ def test_the_email_row_commits_before_anything_is_sent(item):
     assert StaffNotification.objects.get(pk=ids[0]).status == DeliveryStatus.CLAIMED
 
 
-def test_enqueueing_never_fails_the_caller_when_the_broker_is_down():
-    with mock.patch.object(
-        evaluate_set_log, "apply_async", side_effect=ConnectionError("broker down")
-    ):
-        dispatch.enqueue_log_evaluation(123)  # no exception
-
-
-def test_a_log_saved_with_enqueue_on_commit_is_enqueued_only_after_commit(
+def test_enqueueing_never_fails_the_caller_when_the_broker_is_down(
     item, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch.object(evaluate_set_log, "apply_async") as apply_async,
+        mock.patch.object(celery_app, "send_task", side_effect=ConnectionError("broker down")),
         django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
+    ):
+        log = SetLogFactory(item=item)
+        dispatch.enqueue_log_evaluation(log.pk)  # no exception
+
+    message = OutboxMessage.objects.get()
+    assert (message.task, message.args, message.status) == (
+        dispatch.EVALUATE_LOG,
+        [log.pk],
+        "pending",
+    )
+    assert message.available_at <= timezone.now()  # due for the sweep at once
+
+
+def test_a_log_evaluation_is_published_only_after_commit(item, django_capture_on_commit_callbacks):
+    with (
+        mock.patch.object(celery_app, "send_task") as send_task,
+        django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
     ):
         log = log_twenty_both_sides(item)
-        transaction.on_commit(lambda: dispatch.enqueue_log_evaluation(log.pk))
-        apply_async.assert_not_called()
+        dispatch.enqueue_log_evaluation(log.pk)
+        send_task.assert_not_called()
 
-    apply_async.assert_called_once()
-    assert apply_async.call_args.args[0] == (log.pk,)
+    send_task.assert_called_once()
+    assert send_task.call_args.args[0] == "apps.notifications.tasks.evaluate_set_log"
+    assert send_task.call_args.kwargs["args"] == [log.pk]
+    message = OutboxMessage.objects.get()
+    assert send_task.call_args.kwargs["headers"] == {"outbox_id": str(message.pk)}
 
 
 def test_a_worker_dying_mid_evaluation_loses_nothing_and_the_rerun_duplicates_nothing(item):
@@ -196,12 +213,3 @@ def test_a_worker_dying_mid_evaluation_loses_nothing_and_the_rerun_duplicates_no
 
     assert ProgressionPrompt.objects.count() == 1
     assert len(mail.outbox) == 1
-
-
-def test_the_sweep_re_enqueues_logs_nobody_evaluated_after_a_minute(item):
-    from apps.notifications.sweep import unevaluated_log_ids
-
-    old = SetLogFactory(item=item, logged_at=timezone.now() - timedelta(minutes=2))
-    SetLogFactory(item=item)  # just logged: its own message is still on the way
-
-    assert unevaluated_log_ids(now=timezone.now()) == [old.pk]

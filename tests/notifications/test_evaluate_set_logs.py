@@ -96,9 +96,14 @@ def test_a_batch_posted_through_the_api_is_evaluated_by_the_task(
     assert len(mail.outbox) == 2
 
 
-def test_enqueueing_a_batch_never_fails_the_caller_when_the_broker_is_down():
-    with mock.patch.object(
-        evaluate_set_logs, "apply_async", side_effect=ConnectionError("broker down")
+def test_enqueueing_a_batch_never_fails_the_caller_when_the_broker_is_down(
+    django_capture_on_commit_callbacks,
+):
+    from config.celery import app
+
+    with (
+        mock.patch.object(app, "send_task", side_effect=ConnectionError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         dispatch.enqueue_logs_evaluation([1, 2, 3])  # no exception
 

@@ -13,9 +13,11 @@ import time_machine
 from django.db import connection
 from rest_framework.renderers import JSONRenderer
 
-from apps.notifications.tasks import evaluate_set_log, evaluate_set_logs
+from apps.core.models import OutboxMessage
+from apps.notifications.tasks import evaluate_set_logs
 from apps.portal.serializers import SetLogOut
 from apps.programs.models import SetLog
+from config.celery import app as celery_app
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 from tests.portal.me_api import NOW, log_body
@@ -187,20 +189,19 @@ def test_one_evaluation_task_is_enqueued_for_all_new_logs_once_committed(
     stored = entry(item)
     client.post(LOGS, stored, content_type="application/json")
 
-    with (
-        mock.patch.object(evaluate_set_logs, "apply_async") as batch_task,
-        mock.patch.object(evaluate_set_log, "apply_async") as one_log_task,
-    ):
+    with mock.patch.object(celery_app, "send_task") as send_task:
         with django_capture_on_commit_callbacks() as callbacks:
             post(client, [stored, entry(item, side="right"), entry(item)])
-        batch_task.assert_not_called()  # not before the commit
+        send_task.assert_not_called()  # not before the commit
         for callback in callbacks:
             callback()
 
     new = SetLog.objects.exclude(client_id=stored["client_id"]).order_by("pk")
-    batch_task.assert_called_once()
-    assert batch_task.call_args.args[0] == ([log.pk for log in new],)
-    one_log_task.assert_not_called()
+    send_task.assert_called_once()
+    assert send_task.call_args.args[0] == evaluate_set_logs.name
+    assert send_task.call_args.kwargs["args"] == [[log.pk for log in new]]
+    # The outbox row was written with the logs, in the same transaction.
+    assert OutboxMessage.objects.latest("pk").args == [[log.pk for log in new]]
 
 
 def test_a_batch_of_replays_only_enqueues_nothing(
@@ -261,10 +262,11 @@ def test_a_batch_uses_a_fixed_number_of_queries_whatever_its_size(
     client = signed_in(patient_a.user)
 
     # Session, user, patient; stored ids, items, set counts, ladder levels, insert, re-read;
-    # the transaction's savepoint and its release. SQLite caps a query at 999 parameters, so
+    # the outbox row that queues their evaluation; the transaction's savepoint and its
+    # release. SQLite caps a query at 999 parameters, so
     # Django splits the rows into INSERTs of 49 there: up to three for 100 sets.
     inserts = 1 if connection.vendor == "postgresql" else 3
-    with django_assert_max_num_queries(10 + inserts):
+    with django_assert_max_num_queries(11 + inserts):
         response = post(client, logs)
 
     assert response.status_code == 200

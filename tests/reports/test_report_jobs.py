@@ -12,10 +12,12 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.audit.models import Action, AuditEntry
+from apps.core.outbox import outbox_sweep
 from apps.reports import services, tasks
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.models import JobStatus, ReportJob
-from tests.conftest import signed_in
+from config.celery import app as celery_app
+from tests.conftest import celery_conf, signed_in
 from tests.factories import AdminFactory, ExerciseItemFactory, ProgramFactory
 from tests.reports.report_factories import SetLogFactory, parse_csv, streamed
 
@@ -53,7 +55,9 @@ def test_it_sends_a_report_over_the_threshold_to_the_background(
     admin_a, logs, django_capture_on_commit_callbacks, monkeypatch
 ):
     queued = []
-    monkeypatch.setattr(tasks.run_report_job, "delay", queued.append)
+    monkeypatch.setattr(
+        celery_app, "send_task", lambda name, **kw: queued.append((name, kw["args"]))
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         response = _request_detail_job(signed_in(admin_a))
@@ -61,7 +65,7 @@ def test_it_sends_a_report_over_the_threshold_to_the_background(
     job = ReportJob.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/reports/jobs/{job.public_id}/"
-    assert queued == [job.pk]
+    assert queued == [(tasks.run_report_job.name, [job.pk])]
     assert (job.status, job.kind, job.format, job.requested_by) == (
         JobStatus.PENDING,
         "detail",
@@ -69,6 +73,29 @@ def test_it_sends_a_report_over_the_threshold_to_the_background(
         admin_a,
     )
     assert job.filters == {"start": "2026-02-01", "end": "2026-02-07", "therapist": None}
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
+    admin_a, logs, media_dir, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _request_detail_job(signed_in(admin_a))
+
+    job = ReportJob.objects.get()
+    assert response.status_code == 302
+    assert job.status == JobStatus.PENDING
+
+    monkeypatch.undo()
+    with celery_conf(task_always_eager=True):  # the worker, once the broker is back
+        outbox_sweep(now=timezone.now())
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    assert outbox_sweep(now=timezone.now()) == 0, "done: never queued again"
 
 
 def test_it_builds_the_job_file_and_serves_it_to_the_clinic_admin(admin_a, logs, media_dir):

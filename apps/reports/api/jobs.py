@@ -7,10 +7,8 @@ Every export through the API runs as a background job, whatever its size: a clie
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any, cast
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
@@ -23,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.clinics.models import User
-from apps.reports import services, tasks
+from apps.reports import services
 from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES
@@ -79,7 +77,6 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
             format=values["format"],
             request=request._request,
         )
-        transaction.on_commit(partial(tasks.run_report_job.delay, job.pk))
         return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
 
 

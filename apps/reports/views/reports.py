@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 from io import BytesIO
 from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -25,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
-from apps.reports import services, tasks
+from apps.reports import services
 from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES, csv_stream, download_name, write_report
@@ -94,7 +92,6 @@ def adherence_export(request: HttpRequest) -> HttpResponseBase:
         job = services.report_job_create(
             user=user, filters=filters, kind=kind, format=fmt, request=request
         )
-        transaction.on_commit(partial(tasks.run_report_job.delay, job.pk))
         return redirect("reports:job", public_id=job.public_id)
     services.report_export_record(
         user=user, filters=filters, kind=kind, format=fmt, request=request

@@ -1,0 +1,23 @@
+"""The outbox sweep, run by beat; see ``apps.core.outbox``."""
+
+from __future__ import annotations
+
+import time
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+from apps.core.outbox import outbox_sweep
+
+HEARTBEAT_KEY = "beat:heartbeat"
+
+
+@shared_task(
+    name="apps.core.tasks.sweep_outbox", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def sweep_outbox() -> int:
+    # Beat's heartbeat: this task only runs when beat sent it and a worker took it, so its
+    # last run says the whole chain is alive (``manage.py beat_alive``, the compose check).
+    cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+    return outbox_sweep(now=timezone.now())

@@ -1,0 +1,354 @@
+"""Fault tests: the stack as processes (real PostgreSQL, a disposable redis-server, real Celery
+workers), a fault injected, then the database checked.
+
+The beat is played by this process: it sends the minute's dispatch and runs the sweeps
+(``outbox_sweep``, ``notifications_sweep``) itself, with the clock it needs, so a test does
+not wait for beat's real minute. ``OUTBOX_REQUEUE_SECONDS`` is 3 here (120 in production), so
+a message lost with Redis is republished within seconds rather than two minutes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psycopg
+import pytest
+from django.db import close_old_connections, connection, transaction
+from django.test import Client
+from django.utils import timezone
+
+from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_sweep
+from apps.notifications import dispatch
+from apps.notifications.models import PainAlert, Reminder, StaffNotification
+from apps.notifications.tasks import reminders_dispatch, sweep_notifications
+from apps.patients.models import SetLog
+from apps.programs.models import ProgressionPrompt
+from tests.factories import ExerciseItemFactory, LadderItemFactory
+from tests.integration.test_celery_worker import (
+    broker,
+    free_port,
+    private_redis,
+    smtp,  # noqa: F401  (the module's SMTP server fixture)
+    wait_for,
+    worker,
+)
+from tests.notifications.factories import SetLogFactory
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.smtp,
+    pytest.mark.django_db(transaction=True),
+]
+
+UTC = ZoneInfo("UTC")
+REQUEUE_SECONDS = 3
+AS_DEPLOYED = os.environ.get("FAULTS_AS_DEPLOYED", "1") == "1"
+
+
+@pytest.fixture(autouse=True)
+def _services(require_postgres, require_redis) -> None:
+    """PostgreSQL and Redis, or skip locally (fail in CI); redis-server is checked where
+    each test starts its own."""
+
+
+@pytest.fixture
+def fast_requeue(settings, monkeypatch):
+    """Workers and this process republish lost messages after seconds, not minutes."""
+    settings.OUTBOX_REQUEUE_SECONDS = REQUEUE_SECONDS
+    monkeypatch.setenv("OUTBOX_REQUEUE_SECONDS", str(REQUEUE_SECONDS))
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "30")
+
+
+@pytest.fixture
+def redis_url() -> tuple[str, int]:
+    port = free_port()
+    return f"redis://127.0.0.1:{port}/0", port
+
+
+def beat_sweeps(now: datetime | None = None) -> None:
+    """What beat triggers every half minute, run here; a broker that is down is skipped."""
+    outbox_sweep(now=now or timezone.now())
+
+
+def worker_log(tmp: Path) -> str:
+    return (tmp / "worker.log").read_text(errors="replace")
+
+
+# --- Redis restarted while the worker holds tasks --------------------------------------------
+
+PATIENTS = 20
+LOGS_EACH = 10
+
+
+def burst_of_logs() -> list:
+    """200 logs over 20 patients: 6 reach 20 reps (a prompt each), 6 log pain 8 (an alert
+    each, and no prompt), the rest ordinary sets; each with its outbox row, like the service."""
+    logs = []
+    items = [LadderItemFactory(per_side=False) for _ in range(PATIENTS)]
+    for index, item in enumerate(items):
+        with transaction.atomic():
+            for n in range(LOGS_EACH):
+                last = n == LOGS_EACH - 1
+                reps = 20 if index < 6 and last else 10
+                pain = 8 if 6 <= index < 12 and last else 2
+                log = SetLogFactory(item=item, reps=reps, pain=pain)
+                dispatch.enqueue_log_evaluation(log.pk)
+                logs.append(log)
+    return logs
+
+
+def test_redis_restarted_while_the_worker_holds_tasks_loses_no_log(
+    smtp,  # noqa: F811
+    redis_url,
+    fast_requeue,
+    tmp_path,
+):
+    _, smtp_port = smtp
+    url, port = redis_url
+    with ExitStack() as stack:
+        first_redis = stack.enter_context(private_redis(port))
+        proc = stack.enter_context(
+            worker(redis_url=url, smtp_port=smtp_port, tmp=tmp_path, as_deployed=AS_DEPLOYED)
+        )
+        stack.enter_context(broker(url))
+        logs = burst_of_logs()
+        ids = [log.pk for log in logs]
+
+        def evaluated() -> int:
+            return SetLog.objects.filter(pk__in=ids, evaluated_at__isnull=False).count()
+
+        redis_proc = first_redis
+        for outage in range(2):  # the second one hits a worker that just recovered
+            busy = evaluated() + 5
+            wait_for(lambda b=busy: evaluated() >= b, 60, "the worker to be busy")
+            redis_proc.terminate()  # a crash: the queue and the unacked messages go with it
+            redis_proc.wait(timeout=10)
+            assert evaluated() < len(ids), "the burst must still be in flight when Redis stops"
+            time.sleep(OUTAGE_SECONDS)
+            redis_proc = stack.enter_context(private_redis(port))
+            if outage == 0:
+                beat_sweeps(timezone.now() + timedelta(seconds=REQUEUE_SECONDS))
+        deadline = time.monotonic() + 120
+        while evaluated() < len(ids) and time.monotonic() < deadline:
+            beat_sweeps()
+            time.sleep(1)
+        assert proc.poll() is None, worker_log(tmp_path)
+        assert "Unrecoverable error" not in worker_log(tmp_path)
+
+    assert evaluated() == len(ids), "every log evaluated"
+    assert SetLog.objects.filter(pk__in=ids).count() == PATIENTS * LOGS_EACH
+    assert ProgressionPrompt.objects.count() == 6
+    assert PainAlert.objects.count() == 6
+    assert StaffNotification.objects.count() == 12
+    assert not OutboxMessage.objects.exclude(status="done").exists()
+
+
+# Sixty seconds in the issue's measurement. Ten prove the same property: the worker's
+# reconnect loop and the restore of unacknowledged messages run the same way after the first
+# failed reconnect, and CELERY_BROKER_CONNECTION_MAX_RETRIES = None removes the only limit
+# that grows with the outage (Celery's 100 attempts).
+OUTAGE_SECONDS = 10
+
+
+# --- A worker SIGKILLed during a reminder dispatch --------------------------------------------
+
+REMINDERS = 500
+DISPATCH_AT = datetime(2025, 3, 12, 18, 0, tzinfo=UTC)  # 18:00 in London (GMT that day)
+# Each resume moves the sweep's clock past SWEEP_GRACE after the last reservation ended; over
+# the test's few minutes it stays well inside the two hours' grace.
+STEP = timedelta(seconds=70)
+
+
+def patients_due(count: int) -> list[str]:
+    emails = []
+    for n in range(count):
+        item = ExerciseItemFactory(
+            program__start_date=date(2025, 1, 1),
+            program__patient__time_zone="Europe/London",
+            program__patient__reminder_time=clock(18, 0),
+            program__patient__email=f"p{n}@fault.example",
+        )
+        emails.append(item.program.patient.email)
+    return emails
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+
+
+@contextmanager
+def workers(count: int, *, url: str, smtp_port: int, tmp: Path) -> Iterator[list]:
+    with ExitStack() as stack:
+        procs = []
+        for n in range(count):
+            folder = tmp / f"w{n}-{time.monotonic_ns()}"
+            folder.mkdir()
+            procs.append(
+                stack.enter_context(worker(redis_url=url, smtp_port=smtp_port, tmp=folder))
+            )
+        yield procs
+
+
+def resume(at: datetime) -> None:
+    """Beat after a crash: the reservations of the dead worker's batches have ended (``at``
+    is later than their hold), so the sweep queues what was not reached."""
+    sweep_notifications(at.isoformat())
+    outbox_sweep(now=timezone.now())
+
+
+def delivered(inbox) -> Counter:
+    with inbox.lock:
+        return Counter(m["To"] for m in inbox.messages)
+
+
+def test_a_worker_killed_three_times_during_a_reminder_dispatch_sends_each_once(
+    smtp,  # noqa: F811
+    redis_url,
+    fast_requeue,
+    tmp_path,
+):
+    inbox, smtp_port = smtp
+    inbox.clear()
+    url, port = redis_url
+    emails = patients_due(REMINDERS)
+    rng = random.Random()
+    kills = 0
+    with private_redis(port), broker(url):
+        reminders_dispatch.delay(DISPATCH_AT.isoformat())
+        at = DISPATCH_AT
+        for _ in range(3):
+            with workers(1, url=url, smtp_port=smtp_port, tmp=tmp_path) as (proc,):
+                before = sum(delivered(inbox).values())
+                target = before + rng.randint(5, 60)
+                wait_for(lambda t=target: sum(delivered(inbox).values()) >= t, 120, "sending")
+                kill_group(proc)
+                kills += 1
+            at += STEP
+            resume(at)
+        with workers(1, url=url, smtp_port=smtp_port, tmp=tmp_path):
+            deadline = time.monotonic() + 180
+            while Reminder.objects.filter(status="claimed").exists():
+                assert time.monotonic() < deadline, "reminders still waiting"
+                at += STEP
+                resume(at)
+                time.sleep(3)
+        counts = delivered(inbox)
+
+    statuses = Counter(Reminder.objects.values_list("status", flat=True))
+    interrupted = statuses["sending"] + statuses["unknown"]
+    assert Reminder.objects.count() == REMINDERS
+    assert set(statuses) <= {"sent", "sending", "unknown"}
+    assert interrupted <= kills * 2, "at most one per worker process (2 per worker) per kill"
+    assert max(counts.values()) == 1, "nobody reminded twice"
+    sent = set(Reminder.objects.filter(status="sent").values_list("patient__email", flat=True))
+    assert all(counts[email] == 1 for email in sent)
+    assert len(set(counts) | set(emails)) == REMINDERS
+    assert len(sent) + interrupted == REMINDERS
+
+
+# --- Two beats, two workers ------------------------------------------------------------------
+
+
+def test_two_beats_and_two_workers_send_nothing_twice(
+    smtp,  # noqa: F811
+    redis_url,
+    fast_requeue,
+    tmp_path,
+):
+    inbox, smtp_port = smtp
+    inbox.clear()
+    url, port = redis_url
+    count = 120
+    patients_due(count)
+    with private_redis(port), broker(url):
+        with workers(2, url=url, smtp_port=smtp_port, tmp=tmp_path):
+            for minute in (0, 0, 1, 1):  # each beat sends the minute's dispatch
+                reminders_dispatch.delay((DISPATCH_AT + timedelta(minutes=minute)).isoformat())
+            for _ in range(2):  # and each runs the sweeps
+                resume(DISPATCH_AT + timedelta(minutes=2))
+            wait_for(
+                lambda: (
+                    not Reminder.objects.exclude(status="sent").exists()
+                    and Reminder.objects.count() == count
+                ),
+                120,
+                "every reminder sent",
+            )
+            time.sleep(2)  # room for a duplicate to arrive, were there one
+        counts = delivered(inbox)
+
+    assert len(counts) == count
+    assert max(counts.values()) == 1
+
+
+# --- PostgreSQL connections killed during logging ---------------------------------------------
+
+
+def keep_killing_connections(stop: threading.Event, killed: list[int]) -> None:
+    """Terminate every other session on the test database several times a second,
+    as a failover or an administrator would (``pg_terminate_backend``)."""
+    params = connection.get_connection_params()
+    with psycopg.connect(**params, autocommit=True) as killer:
+        while not stop.is_set():
+            rows = killer.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchall()
+            killed.append(len(rows))
+            stop.wait(0.15)
+
+
+def test_connections_killed_during_logging_give_503_or_success_and_no_duplicate(patient_a):
+    item = LadderItemFactory(program__patient=patient_a, per_side=False)
+    client = Client(raise_request_exception=False)
+    client.force_login(patient_a.user)
+    bodies = [
+        {"client_id": str(uuid.uuid4()), "item": str(item.public_id), "side": "both"}
+        | {"reps": 10, "pain": 2}
+        for _ in range(40)
+    ]
+    statuses: Counter = Counter()
+    stop, killed = threading.Event(), []
+    killer = threading.Thread(target=keep_killing_connections, args=(stop, killed))
+    killer.start()
+    try:
+        for body in bodies:
+            for _attempt in range(20):  # the phone's offline queue: same body, same client id
+                response = client.post("/api/v1/me/logs/", body, content_type="application/json")
+                # What Django's handler does after every response (the test client skips it):
+                # a connection that failed is closed, and the next request opens a new one.
+                close_old_connections()
+                statuses[response.status_code] += 1
+                if response.status_code != 503:
+                    break
+                assert "message" in response.json()
+                assert response["Retry-After"]
+    finally:
+        stop.set()
+        killer.join()
+        connection.close()
+
+    assert sum(killed) > 0, "connections were killed"
+    assert set(statuses) <= {200, 201, 503}, statuses
+    assert statuses[503] > 0, "the fault was felt"
+    ids = [body["client_id"] for body in bodies]
+    assert SetLog.objects.filter(client_id__in=ids).count() == len(bodies), "0 lost, 0 doubled"
+    evaluations = OutboxMessage.objects.filter(task=dispatch.EVALUATE_LOG)
+    assert evaluations.count() == len(bodies), "one evaluation queued per log"
