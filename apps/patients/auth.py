@@ -18,6 +18,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
@@ -63,20 +64,38 @@ def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
     request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
 
 
-def personal_link_sign_in(request: HttpRequest, *, patient: Patient, year_of_birth: int) -> bool:
-    """Check the year of birth; sign in on success, count the failure otherwise."""
-    if patient.link_locked:
-        return False
+LinkOutcome = Literal["signed_in", "wrong", "locked"]
+
+
+def _claim_link_attempt(patient: Patient) -> bool:
+    """Count one attempt before weighing it; False when the link is already locked.
+
+    The check and the count are one conditional UPDATE: however many guesses arrive at once,
+    the database lets through at most PATIENT_LINK_MAX_FAILURES of them. A check on the row
+    read earlier, then a separate increment, let 81 parallel guesses all be weighed."""
+    return bool(
+        Patient.objects.filter(
+            pk=patient.pk, link_failed_attempts__lt=settings.PATIENT_LINK_MAX_FAILURES
+        ).update(link_failed_attempts=F("link_failed_attempts") + 1)
+    )
+
+
+def personal_link_sign_in(
+    request: HttpRequest, *, patient: Patient, year_of_birth: int
+) -> LinkOutcome:
+    """Weigh one year of birth: sign in on a match; a wrong year keeps its counted attempt.
+
+    "locked" means this answer was not weighed, or was the wrong answer that used the last
+    attempt."""
+    if not _claim_link_attempt(patient):
+        return "locked"
     if year_of_birth != patient.year_of_birth:
-        # A conditional UPDATE so parallel wrong guesses cannot slip past the limit.
-        Patient.objects.filter(pk=patient.pk).update(
-            link_failed_attempts=F("link_failed_attempts") + 1
-        )
-        return False
-    if patient.link_failed_attempts:
-        Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
+        patient.refresh_from_db(fields=["link_failed_attempts"])
+        # The answer that used up the last attempt is told at once that the link is locked.
+        return "locked" if patient.link_locked else "wrong"
+    Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
     _start_patient_session(request, patient)
-    return True
+    return "signed_in"
 
 
 @transaction.atomic

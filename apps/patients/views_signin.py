@@ -43,10 +43,10 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
             return render(request, "patients/too_many.html", status=429)
         if form.is_valid():
             year = form.cleaned_data["year_of_birth"]
-            if auth.personal_link_sign_in(request, patient=patient, year_of_birth=year):
+            outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
+            if outcome == "signed_in":
                 return redirect("patients:today")
-            patient.refresh_from_db(fields=["link_failed_attempts"])
-            if patient.link_locked:
+            if outcome == "locked":
                 return render(request, "patients/link_locked.html", status=403)
             form.add_error("year_of_birth", "That year does not match our records.")
     return render(
