@@ -110,6 +110,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
+    # Inside the headers middleware so its 413 carries them; before anything reads the body.
+    "apps.core.api_limits.ApiBodyLimitMiddleware",
     # Axes goes last so it sees the outcome of the authentication attempts above.
     "axes.middleware.AxesMiddleware",
 ]
@@ -298,6 +300,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api_limits.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # JSON only: the browsable API needs inline script, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api_defaults.LimitOffsetPagination",
@@ -320,6 +327,11 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": 1 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION) else None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Bounds on an API request body (apps/core/api_limits.py), far above what the app's own
+# clients send: the largest is a batch of 100 logged sets, each a dozen fields.
+API_MAX_BODY_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
+API_MAX_JSON_ARRAY_LENGTH = 1000
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clamshell API",
     "DESCRIPTION": (
