@@ -253,7 +253,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "clinics/locked_out.html"
+# Our own lockout page: it says in words when to try again, and sends Retry-After.
+AXES_LOCKOUT_CALLABLE = "apps.clinics.lockout.lockout_response"
 AXES_ENABLED = _read("AXES_ENABLED", _strict_bool, True)
 
 STAFF_SESSION_IDLE = timedelta(minutes=_read("STAFF_SESSION_IDLE_MINUTES", env.int, 30))

@@ -35,12 +35,15 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         return render(request, "patients/link_locked.html", status=403)
     form = YearOfBirthForm(request.POST or None)
     if request.method == "POST":
-        if not ratelimit.hit(
+        decision = ratelimit.check(
             f"patient-link:{ratelimit.client_ip(request)}",
             limit=LINK_ATTEMPTS_PER_IP_PER_HOUR,
             window_seconds=3600,
-        ):
-            return render(request, "patients/too_many.html", status=429)
+        )
+        if not decision.allowed:
+            return ratelimit.too_many(
+                request, "patients/too_many.html", retry_after=decision.retry_after
+            )
         if form.is_valid():
             year = form.cleaned_data["year_of_birth"]
             outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
