@@ -256,6 +256,7 @@ AXES_RESET_ON_SUCCESS = True
 # Our own lockout page: it says in words when to try again, and sends Retry-After.
 AXES_LOCKOUT_CALLABLE = "apps.clinics.lockout.lockout_response"
 AXES_ENABLED = _read("AXES_ENABLED", _strict_bool, True)
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_address"
 
 STAFF_SESSION_IDLE = timedelta(minutes=_read("STAFF_SESSION_IDLE_MINUTES", env.int, 30))
 STAFF_SESSION_MAX_AGE = timedelta(hours=_read("STAFF_SESSION_MAX_HOURS", env.int, 12))
@@ -282,6 +283,14 @@ SECURE_HSTS_PRELOAD = IS_PRODUCTION
 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
+# How many reverse proxies in front of the app append to X-Forwarded-For. The client address
+# (rate limits, lockouts, the audit log) is the entry that many places from the right; with 0
+# the header is ignored, since a client reaching the app directly could write anything in it.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT is invalid: {TRUSTED_PROXY_COUNT}; use 0 to 10 (proxies in front)"
+    )
 
 # --- REST API -------------------------------------------------------------------------------
 _RATE_PATTERN = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
@@ -318,15 +327,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.throttles.AnonRateThrottle",
+        "apps.core.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": _rate("API_RATE_USER", "600/min"),
         "anon": _rate("API_RATE_ANON", "60/min"),
     },
-    # Behind the reverse proxy the client address is the last X-Forwarded-For entry.
-    "NUM_PROXIES": 1 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION) else None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # Bounds on an API request body (apps/core/api_limits.py), far above what the app's own

@@ -12,6 +12,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 
 from apps.audit.models import Action, AuditEntry
+from apps.core import ratelimit
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -59,7 +60,7 @@ def _ref(obj: Model | None) -> str:
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return ratelimit.client_address(request) if request is not None else None
 
 
 @transaction.atomic

@@ -1,12 +1,15 @@
 """A fixed-window rate limit on the shared cache (Redis in production), the client address
-it keys on, and the 429 page that says when to try again."""
+it keys on (through the configured number of trusted proxies), and the 429 page that says
+when to try again."""
 
 from __future__ import annotations
 
+import ipaddress
 import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -63,6 +66,31 @@ def too_many(
     return response
 
 
+def client_address(request: object) -> str | None:
+    """The client's address, as far as the trusted proxies vouch for it.
+
+    With ``TRUSTED_PROXY_COUNT`` = N, each of our N proxies appended the address it was
+    reached from to X-Forwarded-For, so the N-th entry from the right is the client as the
+    first proxy saw it. Everything left of it was written by the client and is ignored. With
+    N = 0 (the default) the header is never read: any client could set it, choose its own
+    rate-limit bucket and lock others out."""
+    meta: dict[str, Any] = getattr(request, "META", {})
+    peer = meta.get("REMOTE_ADDR") or None
+    hops = settings.TRUSTED_PROXY_COUNT
+    if hops == 0:
+        return peer
+    forwarded = [part.strip() for part in str(meta.get("HTTP_X_FORWARDED_FOR", "")).split(",")]
+    forwarded = [part for part in forwarded if part]
+    if len(forwarded) < hops:
+        # Fewer entries than proxies: the request did not pass through them all. The peer
+        # is the only address nobody could forge.
+        return peer
+    try:
+        return str(ipaddress.ip_address(forwarded[-hops]))
+    except ValueError:
+        return peer
+
+
 def client_ip(request: object) -> str:
-    meta = getattr(request, "META", {})
-    return str(meta.get("REMOTE_ADDR", "unknown"))
+    """The client address as a rate-limit key ("unknown" when there is none)."""
+    return client_address(request) or "unknown"
