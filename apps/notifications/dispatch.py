@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +46,14 @@ def enqueue_logs_evaluation(log_ids: list[int]) -> None:
     from apps.notifications.tasks import evaluate_set_logs
 
     enqueue(evaluate_set_logs, log_ids)
+
+
+def enqueue_one_time_links(email: str, request_id: UUID) -> None:
+    """Ask a worker to email one-time sign-in links to the patients with this address.
+
+    Call it from ``transaction.on_commit`` for every accepted request, known address or
+    not, so the request's work and timing do not depend on the answer. It never raises;
+    a lost message loses one email, and the patient can ask again (the page says so)."""
+    from apps.notifications.tasks import send_one_time_links
+
+    enqueue(send_one_time_links, email, str(request_id))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
@@ -20,6 +21,7 @@ from apps.notifications.dispatch import enqueue
 from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import outbox_sweep
+from apps.patients.auth import one_time_links_send
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +78,13 @@ def reminders_dispatch(now: str | None = None) -> int:
 @shared_task(**TASK_OPTIONS)
 def send_reminders(reminder_ids: list[int], now: str | None = None) -> dict[str, int]:
     return reminders_send(reminder_ids=reminder_ids, now=_when(now))
+
+
+@shared_task(**TASK_OPTIONS)
+def send_one_time_links(email: str, request_id: str) -> int:
+    """Email one-time sign-in links for one request; safe to run twice (one link per
+    patient and request)."""
+    return one_time_links_send(email=email, request_id=UUID(request_id))
 
 
 @shared_task(**TASK_OPTIONS)

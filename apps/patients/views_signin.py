@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core import ratelimit
+from apps.notifications import dispatch
 from apps.patients import auth
 from apps.patients.forms import OneTimeLinkRequestForm, YearOfBirthForm
-from apps.patients.models import Patient
 
 LINK_ATTEMPTS_PER_IP_PER_HOUR = 20
 LINK_REQUESTS_PER_HOUR = 5
@@ -60,22 +58,6 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
     )
 
 
-def _send_one_time_link(request: HttpRequest, patient: Patient) -> None:
-    token = auth.one_time_link_create(patient=patient)
-    url = settings.SITE_URL + reverse("patients:one-time", kwargs={"token": token})
-    send_mail(
-        subject="Your Clamshell sign-in link",
-        message=(
-            f"Hello {patient.full_name.split(' ')[0]},\n\n"
-            f"Open this link on your phone to sign in to your exercises:\n{url}\n\n"
-            f"It works once, for {settings.ONE_TIME_LINK_MINUTES} minutes. "
-            "If you did not ask for it, you can ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[patient.email],
-    )
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def one_time_link_request(request: HttpRequest) -> HttpResponse:
@@ -90,10 +72,11 @@ def one_time_link_request(request: HttpRequest) -> HttpResponse:
             window_seconds=3600,
         )
         if allowed:
-            for patient in Patient.objects.filter(
-                email=email, archived_at__isnull=True, link_revoked_at__isnull=True
-            ):
-                _send_one_time_link(request, patient)
+            # Known address or not, the request does the same thing: one message to a
+            # worker, which looks the address up and sends any email. Looking it up here
+            # and mailing inside the request let the answer's timing tell who is a patient.
+            request_id = uuid4()
+            transaction.on_commit(lambda: dispatch.enqueue_one_time_links(email, request_id))
         # The same answer whether or not the address exists, or the limit was reached.
         return render(request, "patients/one_time_sent.html")
     return render(

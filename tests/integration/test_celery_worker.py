@@ -362,3 +362,22 @@ def test_a_log_saved_while_redis_is_down_is_evaluated_once_redis_is_back(inbox, 
 def _sweep_sent() -> bool:
     """Beat's minute: the sweep finds the unevaluated log (older than a minute)."""
     return dispatch.enqueue(sweep_outbox)
+
+
+# --- One-time sign-in links -------------------------------------------------------------------
+
+
+def test_the_one_time_sign_in_email_is_sent_by_the_worker(inbox, patient_a):
+    from django.core import mail
+    from django.test import Client
+
+    client = Client()
+    known = client.post("/sign-in/link/", {"email": patient_a.email})
+    unknown = client.post("/sign-in/link/", {"email": "nobody@nowhere.example"})
+
+    assert mail.outbox == []  # nothing was sent by the request itself
+    assert known.content == unknown.content
+    wait_for(lambda: inbox.to(patient_a.email), what="the sign-in email")
+    (email,) = inbox.to(patient_a.email)
+    assert "sign-in link" in email["Subject"]
+    assert not inbox.to("nobody@nowhere.example")
