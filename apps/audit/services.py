@@ -63,6 +63,20 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return ratelimit.client_address(request) if request is not None else None
 
 
+def _next_clinic_sequence(clinic_id: int | None) -> int | None:
+    """The clinic's next entry number (none for entries of no clinic). Called under the
+    chain lock, so two writers never take the same number."""
+    if clinic_id is None:
+        return None
+    last = (
+        AuditEntry.objects.filter(clinic_id=clinic_id)
+        .order_by("-sequence")
+        .values_list("clinic_sequence", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -77,11 +91,13 @@ def audit_record(
     _lock_chain()
     last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    clinic_id = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
     entry = AuditEntry(
         sequence=(last.sequence + 1) if last else 1,
+        clinic_sequence=_next_clinic_sequence(clinic_id),
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "public_id", "") or ""),
-        clinic_id=getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None),
+        clinic_id=clinic_id,
         action=str(action),
         patient=patient,
         patient_ref=_ref(patient),
