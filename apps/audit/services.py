@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Subquery
 from django.http import HttpRequest
 
 from apps.audit.models import Action, AuditEntry
@@ -63,18 +63,21 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return ratelimit.client_address(request) if request is not None else None
 
 
-def _next_clinic_sequence(clinic_id: int | None) -> int | None:
-    """The clinic's next entry number (none for entries of no clinic). Called under the
-    chain lock, so two writers never take the same number."""
-    if clinic_id is None:
-        return None
-    last = (
+def _last_entries(clinic_id: int | None) -> tuple[AuditEntry | None, int]:
+    """The chain's last entry and the clinic's last number, in one query (every audited page
+    pays for it). Called under the chain lock, so two writers never take the same number."""
+    clinic_last = (
         AuditEntry.objects.filter(clinic_id=clinic_id)
         .order_by("-sequence")
-        .values_list("clinic_sequence", flat=True)
+        .values("clinic_sequence")[:1]
+    )
+    last = (
+        AuditEntry.objects.order_by("-sequence")
+        .only("sequence", "entry_hash")
+        .annotate(clinic_last=Subquery(clinic_last))
         .first()
     )
-    return (last or 0) + 1
+    return last, (getattr(last, "clinic_last", None) or 0)
 
 
 @transaction.atomic
@@ -89,12 +92,13 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry naming who did what to which record, chained to the previous one."""
     _lock_chain()
-    last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     clinic_id = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
+    last, clinic_last = _last_entries(clinic_id)
     entry = AuditEntry(
         sequence=(last.sequence + 1) if last else 1,
-        clinic_sequence=_next_clinic_sequence(clinic_id),
+        # Entries of no clinic (an unknown sign-in) take no clinic number.
+        clinic_sequence=clinic_last + 1 if clinic_id is not None else None,
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "public_id", "") or ""),
         clinic_id=clinic_id,
