@@ -8,7 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Subquery
+from django.db.models import Model, Q, Subquery
 from django.http import HttpRequest
 
 from apps.audit.models import Action, AuditEntry
@@ -66,10 +66,9 @@ def _client_ip(request: HttpRequest | None) -> str | None:
 def _last_entries(clinic_id: int | None) -> tuple[AuditEntry | None, int]:
     """The chain's last entry and the clinic's last number, in one query (every audited page
     pays for it). Called under the chain lock, so two writers never take the same number."""
+    same_clinic = Q(clinic_id=clinic_id) if clinic_id is not None else Q(clinic__isnull=True)
     clinic_last = (
-        AuditEntry.objects.filter(clinic_id=clinic_id)
-        .order_by("-sequence")
-        .values("clinic_sequence")[:1]
+        AuditEntry.objects.filter(same_clinic).order_by("-sequence").values("clinic_sequence")[:1]
     )
     last = (
         AuditEntry.objects.order_by("-sequence")
