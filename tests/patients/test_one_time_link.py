@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 import time_machine
@@ -8,7 +9,6 @@ from django.utils import timezone
 
 from apps.patients import auth
 from apps.patients.models import OneTimeSignInLink
-from config.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +18,16 @@ def ask(client, django_capture_on_commit_callbacks):
     """Request a link as a patient would, then let the worker (inline here) do its part."""
 
     def request_link(email: str):
-        celery_app.conf.task_always_eager = True
-        try:
-            with django_capture_on_commit_callbacks(execute=True):
-                return client.post("/sign-in/link/", {"email": email})
-        finally:
-            celery_app.conf.task_always_eager = False
+        # The worker's part runs inline: the same task, applied in this process.
+        def run_inline(task, *args):
+            task.apply(args).get()
+            return True
+
+        with (
+            mock.patch("apps.notifications.dispatch.enqueue", side_effect=run_inline),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            return client.post("/sign-in/link/", {"email": email})
 
     return request_link
 
