@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
     "django_otp",
@@ -112,6 +113,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",
+    # Inside the headers middleware so its 413 carries them; before anything reads the body.
+    "apps.core.api_limits.ApiBodyLimitMiddleware",
     # Axes goes last so it sees the outcome of the authentication attempts above.
     "axes.middleware.AxesMiddleware",
     # Innermost: a view whose database is down answers 503 (apps/core/unavailable.py).
@@ -271,8 +274,10 @@ AXES_COOLOFF_TIME = timedelta(minutes=_read("AXES_COOLOFF_MINUTES", env.int, 15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "clinics/locked_out.html"
+# Our own lockout page: it says in words when to try again, and sends Retry-After.
+AXES_LOCKOUT_CALLABLE = "apps.clinics.lockout.lockout_response"
 AXES_ENABLED = _read("AXES_ENABLED", _strict_bool, True)
+AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_address"
 
 STAFF_SESSION_IDLE = timedelta(minutes=_read("STAFF_SESSION_IDLE_MINUTES", env.int, 30))
 STAFF_SESSION_MAX_AGE = timedelta(hours=_read("STAFF_SESSION_MAX_HOURS", env.int, 12))
@@ -299,6 +304,14 @@ SECURE_HSTS_PRELOAD = IS_PRODUCTION
 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT_EXEMPT = [r"^healthz$"]
+# How many reverse proxies in front of the app append to X-Forwarded-For. The client address
+# (rate limits, lockouts, the audit log) is the entry that many places from the right; with 0
+# the header is ignored, since a client reaching the app directly could write anything in it.
+TRUSTED_PROXY_COUNT = _read("TRUSTED_PROXY_COUNT", env.int, 0)
+if not 0 <= TRUSTED_PROXY_COUNT <= 10:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT is invalid: {TRUSTED_PROXY_COUNT}; use 0 to 10 (proxies in front)"
+    )
 
 # --- REST API -------------------------------------------------------------------------------
 _RATE_PATTERN = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
@@ -319,6 +332,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.api_limits.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # JSON only: the browsable API needs inline script, which the CSP forbids.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api_defaults.LimitOffsetPagination",
@@ -330,17 +348,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "apps.core.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.throttles.AnonRateThrottle",
+        "apps.core.throttles.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "user": _rate("API_RATE_USER", "600/min"),
         "anon": _rate("API_RATE_ANON", "60/min"),
     },
-    # Behind the reverse proxy the client address is the last X-Forwarded-For entry.
-    "NUM_PROXIES": 1 if _read("BEHIND_PROXY", _strict_bool, IS_PRODUCTION) else None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Bounds on an API request body (apps/core/api_limits.py), far above what the app's own
+# clients send: the largest is a batch of 100 logged sets, each a dozen fields.
+API_MAX_BODY_BYTES = 1024 * 1024
+API_MAX_JSON_DEPTH = 32
+API_MAX_JSON_ARRAY_LENGTH = 1000
 SPECTACULAR_SETTINGS = {
     "TITLE": "Clamshell API",
     "DESCRIPTION": (
@@ -356,6 +377,10 @@ SPECTACULAR_SETTINGS = {
     # The schema is public metadata; the operations themselves need credentials.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Swagger UI's files come from the app (drf-spectacular-sidecar, pinned), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Internationalisation, time ------------------------------------------------------------

@@ -41,14 +41,29 @@ def _check(entry: AuditEntry, expected_sequence: int, previous_hash: str) -> Cha
     return None
 
 
+def _check_clinic_number(entry: AuditEntry, numbers: dict[int, int]) -> ChainBreak | None:
+    """Each clinic's entries are numbered 1, 2, 3... in chain order, without a gap."""
+    if entry.clinic_id is None:
+        return None
+    expected = numbers.get(entry.clinic_id, 0) + 1
+    if entry.clinic_sequence != expected:
+        reason = f"its clinic's number is {entry.clinic_sequence}, expected {expected}"
+        return ChainBreak(entry.sequence, reason)
+    numbers[entry.clinic_id] = expected
+    return None
+
+
 def audit_chain_verify() -> ChainReport:
     """Walk the whole chain in order and report the first entry that breaks it."""
     previous_hash, expected, count = GENESIS_HASH, 1, 0
+    clinic_numbers: dict[int, int] = {}
     entries: Iterator[AuditEntry] = AuditEntry._base_manager.order_by("sequence").iterator(
         chunk_size=VERIFY_CHUNK
     )
     for entry in entries:
-        broken = _check(entry, expected, previous_hash)
+        broken = _check(entry, expected, previous_hash) or _check_clinic_number(
+            entry, clinic_numbers
+        )
         if broken is not None:
             return ChainReport(entries=count, first_break=broken)
         previous_hash, expected, count = entry.entry_hash, expected + 1, count + 1

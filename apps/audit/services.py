@@ -8,10 +8,11 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, Q, Subquery
 from django.http import HttpRequest
 
 from apps.audit.models import Action, AuditEntry
+from apps.core import ratelimit
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -59,7 +60,23 @@ def _ref(obj: Model | None) -> str:
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return ratelimit.client_address(request) if request is not None else None
+
+
+def _last_entries(clinic_id: int | None) -> tuple[AuditEntry | None, int]:
+    """The chain's last entry and the clinic's last number, in one query (every audited page
+    pays for it). Called under the chain lock, so two writers never take the same number."""
+    same_clinic = Q(clinic_id=clinic_id) if clinic_id is not None else Q(clinic__isnull=True)
+    clinic_last = (
+        AuditEntry.objects.filter(same_clinic).order_by("-sequence").values("clinic_sequence")[:1]
+    )
+    last = (
+        AuditEntry.objects.order_by("-sequence")
+        .only("sequence", "entry_hash")
+        .annotate(clinic_last=Subquery(clinic_last))
+        .first()
+    )
+    return last, (getattr(last, "clinic_last", None) or 0)
 
 
 @transaction.atomic
@@ -74,13 +91,16 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry naming who did what to which record, chained to the previous one."""
     _lock_chain()
-    last = AuditEntry.objects.order_by("-sequence").only("sequence", "entry_hash").first()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    clinic_id = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
+    last, clinic_last = _last_entries(clinic_id)
     entry = AuditEntry(
         sequence=(last.sequence + 1) if last else 1,
+        # Entries of no clinic (an unknown sign-in) take no clinic number.
+        clinic_sequence=clinic_last + 1 if clinic_id is not None else None,
         actor=user,
         actor_label=str(getattr(user, "email", "") or getattr(user, "public_id", "") or ""),
-        clinic_id=getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None),
+        clinic_id=clinic_id,
         action=str(action),
         patient=patient,
         patient_ref=_ref(patient),

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.clinics.models import Clinic, Role, User
+from apps.clinics.models import ApiToken, Clinic, Role, User
 
 
 @transaction.atomic
@@ -102,8 +103,13 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
 
 @transaction.atomic
 def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
-    """Deactivate (or reactivate) a colleague: a deactivated account cannot sign in, and its
-    open sessions end because Django refuses inactive users on every request."""
+    """Deactivate (or reactivate) a colleague.
+
+    Deactivation ends everything the account held, for good: its password becomes unusable
+    (which changes the session auth hash Django checks on every request, so every open
+    session ends) and every API token acting as it is revoked. Flipping ``is_active`` alone
+    let a reactivation revive those sessions and tokens. A reactivated colleague starts from
+    nothing: the caller emails them a link to choose a new password."""
     if staff.pk == admin.pk:
         raise ValidationError({"active": "You cannot deactivate your own account."})
     if not active and staff.patients.filter(archived_at__isnull=True).exists():
@@ -111,5 +117,10 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
             {"active": "Move this therapist's patients to a colleague before deactivating."}
         )
     staff.is_active = active
-    staff.save(update_fields=["is_active"])
+    if active:
+        staff.save(update_fields=["is_active"])
+        return staff
+    staff.set_unusable_password()
+    staff.save(update_fields=["is_active", "password"])
+    ApiToken.objects.filter(user=staff, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return staff

@@ -128,11 +128,11 @@ class ApiTokenAuthentication(BaseAuthentication):
 
     def _count_failure(self, request: Request) -> None:
         key = f"api-token-failure:{ratelimit.client_ip(request)}"
-        allowed = ratelimit.hit(
+        decision = ratelimit.check(
             key, limit=FAILED_TOKENS_PER_WINDOW, window_seconds=FAILED_TOKEN_WINDOW_SECONDS
         )
-        if not allowed:
-            raise exceptions.Throttled(wait=FAILED_TOKEN_WINDOW_SECONDS)
+        if not decision.allowed:
+            raise exceptions.Throttled(wait=decision.retry_after)
 
     def authenticate_header(self, request: Request) -> str:
         # Makes DRF answer 401 (not 403) to a request without credentials.

@@ -172,7 +172,7 @@ class EvidenceForm(forms.Form):
     """A clinic's %MVIC value. ``studies`` are the ones the user may cite."""
 
     study: forms.ModelChoiceField[Study] = forms.ModelChoiceField(
-        queryset=Study.objects.none(), empty_label=None
+        queryset=Study.objects.none(), empty_label=None, to_field_name="public_id"
     )
     muscle = forms.ChoiceField(choices=Muscle.choices)
     mvic_percent = forms.DecimalField(

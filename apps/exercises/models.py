@@ -63,6 +63,8 @@ class Position(models.TextChoices):
 
 
 class Study(models.Model):
+    # What forms and URLs name a study by: never the sequential id.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     key = models.SlugField(max_length=64)
     clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, null=True, blank=True)
     short_name = models.CharField(max_length=100)

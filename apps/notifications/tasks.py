@@ -12,6 +12,7 @@ import logging
 import uuid
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError, transaction
@@ -24,6 +25,7 @@ from apps.notifications.models import Reminder
 from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import notifications_sweep
+from apps.patients.auth import one_time_links_send
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +110,10 @@ def sweep_notifications(now: str | None = None) -> None:
             outbox.enqueue(SEND_REMINDERS, [ids, now, str(token)])
     if result.unknown:
         logger.warning("%s message(s) were interrupted while sending: unknown", result.unknown)
+
+
+@shared_task(**TASK_OPTIONS)
+def send_one_time_links(email: str, request_id: str) -> int:
+    """Email one-time sign-in links for one request; safe to run twice (one link per
+    patient and request)."""
+    return one_time_links_send(email=email, request_id=UUID(request_id))

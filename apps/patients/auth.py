@@ -5,7 +5,8 @@
   (version bump) or revokes it. Opening it asks for the year of birth and signs in by POST, so
   link scanners cannot use it and a forwarded link alone is not enough. Five wrong answers lock
   it until the therapist renews it.
-* The **one-time link** is a random token emailed on request; only its SHA-256 is stored; it
+* The **one-time link** is a random token emailed on request (by a worker, so the answer
+  takes the same time whether or not the address is known); only its SHA-256 is stored; it
   works once, for 15 minutes.
 
 Either leaves a 90-day session on the phone. Renewing or revoking the link also rotates the
@@ -18,11 +19,13 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Literal
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.db import transaction
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
@@ -63,20 +66,38 @@ def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
     request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
 
 
-def personal_link_sign_in(request: HttpRequest, *, patient: Patient, year_of_birth: int) -> bool:
-    """Check the year of birth; sign in on success, count the failure otherwise."""
-    if patient.link_locked:
-        return False
+LinkOutcome = Literal["signed_in", "wrong", "locked"]
+
+
+def _claim_link_attempt(patient: Patient) -> bool:
+    """Count one attempt before weighing it; False when the link is already locked.
+
+    The check and the count are one conditional UPDATE: however many guesses arrive at once,
+    the database lets through at most PATIENT_LINK_MAX_FAILURES of them. A check on the row
+    read earlier, then a separate increment, let 81 parallel guesses all be weighed."""
+    return bool(
+        Patient.objects.filter(
+            pk=patient.pk, link_failed_attempts__lt=settings.PATIENT_LINK_MAX_FAILURES
+        ).update(link_failed_attempts=F("link_failed_attempts") + 1)
+    )
+
+
+def personal_link_sign_in(
+    request: HttpRequest, *, patient: Patient, year_of_birth: int
+) -> LinkOutcome:
+    """Weigh one year of birth: sign in on a match; a wrong year keeps its counted attempt.
+
+    "locked" means this answer was not weighed, or was the wrong answer that used the last
+    attempt."""
+    if not _claim_link_attempt(patient):
+        return "locked"
     if year_of_birth != patient.year_of_birth:
-        # A conditional UPDATE so parallel wrong guesses cannot slip past the limit.
-        Patient.objects.filter(pk=patient.pk).update(
-            link_failed_attempts=F("link_failed_attempts") + 1
-        )
-        return False
-    if patient.link_failed_attempts:
-        Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
+        patient.refresh_from_db(fields=["link_failed_attempts"])
+        # The answer that used up the last attempt is told at once that the link is locked.
+        return "locked" if patient.link_locked else "wrong"
+    Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
     _start_patient_session(request, patient)
-    return True
+    return "signed_in"
 
 
 @transaction.atomic
@@ -110,15 +131,54 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def one_time_link_create(*, patient: Patient) -> str:
-    """Create a one-time link and return its token (never stored in clear)."""
+def one_time_link_create(*, patient: Patient, request_id: UUID | None = None) -> str:
+    """Create a one-time link and return its token (never stored in clear).
+
+    Raises IntegrityError when this patient already has a link for ``request_id``."""
     token = secrets.token_urlsafe(32)
     OneTimeSignInLink.objects.create(
         patient=patient,
         token_hash=_hash_token(token),
         expires_at=timezone.now() + timedelta(minutes=settings.ONE_TIME_LINK_MINUTES),
+        request_id=request_id,
     )
     return token
+
+
+def one_time_links_send(*, email: str, request_id: UUID) -> int:
+    """Email a one-time link to each signed-up patient with this address; return how many.
+
+    Runs in a worker, so the sign-in page answers in the same time whether or not the
+    address is known. Safe to run twice: the link is made once per patient and request (a
+    unique constraint) before its email is sent, and a second run sends nothing."""
+    sent = 0
+    patients = Patient.objects.filter(
+        email=email.strip().lower(), archived_at__isnull=True, link_revoked_at__isnull=True
+    )
+    for patient in patients:
+        try:
+            with transaction.atomic():
+                token = one_time_link_create(patient=patient, request_id=request_id)
+        except IntegrityError:
+            continue  # this request was answered for this patient already
+        _email_one_time_link(patient, token)
+        sent += 1
+    return sent
+
+
+def _email_one_time_link(patient: Patient, token: str) -> None:
+    url = settings.SITE_URL + reverse("patients:one-time", kwargs={"token": token})
+    send_mail(
+        subject="Your Clamshell sign-in link",
+        message=(
+            f"Hello {patient.full_name.split(' ')[0]},\n\n"
+            f"Open this link on your phone to sign in to your exercises:\n{url}\n\n"
+            f"It works once, for {settings.ONE_TIME_LINK_MINUTES} minutes. "
+            "If you did not ask for it, you can ignore this email."
+        ),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
 
 
 def one_time_link_find(token: str) -> OneTimeSignInLink | None:

@@ -60,7 +60,9 @@ class PatientForm(forms.Form):
     )
     reminder_channel = forms.ChoiceField(choices=ReminderChannel.choices, label="Remind by")
     reminders_enabled = forms.BooleanField(required=False, label="Send reminders")
-    therapist = forms.ModelChoiceField(queryset=User.objects.none(), label="Therapist")
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(), label="Therapist", to_field_name="public_id"
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,7 +82,7 @@ class PatientForm(forms.Form):
         return initial | {
             "reminder_channel": patient.reminder_channel,
             "reminders_enabled": patient.reminders_enabled,
-            "therapist": patient.therapist_id,
+            "therapist": patient.therapist,
         }
 
 

@@ -115,6 +115,16 @@ class OneTimeSignInLink(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    # The sign-in request this link answers: a worker that runs the same request twice finds
+    # the link made and sends no second email.
+    request_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "request_id"], name="one_time_link_once_per_request"
+            )
+        ]
 
 
 class Side(models.TextChoices):

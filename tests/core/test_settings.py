@@ -39,6 +39,8 @@ def start_django(**env_overrides: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"AXES_FAILURE_LIMIT": "many"}, "AXES_FAILURE_LIMIT"),
         ({"DJANGO_ENV": "staging"}, "DJANGO_ENV"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT"),
+        ({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT"),
         ({"DEFAULT_PATIENT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_PATIENT_TIME_ZONE"),
         ({"DJANGO_ENV": "production", "DEBUG": "true", "SECRET_KEY": "x" * 50}, "DEBUG"),
         ({"DJANGO_ENV": "production", "DEBUG": "false"}, "SECRET_KEY"),

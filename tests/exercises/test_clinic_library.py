@@ -102,7 +102,12 @@ def test_clinic_evidence_needs_a_source_and_is_marked_as_the_clinics(library, th
     clam = Exercise.objects.get(key="clam-1")
     boren = Study.objects.get(key="boren-2011")
     url = reverse("exercises:evidence-add", args=[clam.public_id])
-    data = {"study": boren.pk, "muscle": "gluteus_medius", "mvic_percent": "49.5", "source": ""}
+    data = {
+        "study": boren.public_id,
+        "muscle": "gluteus_medius",
+        "mvic_percent": "49.5",
+        "source": "",
+    }
     response = signed_in(therapist_a).post(url, data)
     assert response.status_code == 400
     assert not EvidenceValue.objects.filter(clinic__isnull=False).exists()
@@ -123,7 +128,12 @@ def test_a_study_of_another_clinic_cannot_be_cited(library, therapist_a, therapi
     clam = Exercise.objects.get(key="clam-1")
     theirs = ClinicStudyFactory(clinic=therapist_b.clinic)
     url = reverse("exercises:evidence-add", args=[clam.public_id])
-    data = {"study": theirs.pk, "muscle": "gluteus_medius", "mvic_percent": "50", "source": "x"}
+    data = {
+        "study": theirs.public_id,
+        "muscle": "gluteus_medius",
+        "mvic_percent": "50",
+        "source": "x",
+    }
     response = signed_in(therapist_a).post(url, data)
     assert response.status_code == 400
     with pytest.raises(ValidationError) as caught:
@@ -157,7 +167,7 @@ def test_staff_change_and_remove_their_clinics_value(library, therapist_a):
     url = reverse("exercises:evidence-edit", args=[value.public_id])
     client = signed_in(therapist_a)
     data = {
-        "study": value.study_id,
+        "study": value.study.public_id,
         "muscle": "gluteus_maximus",
         "mvic_percent": "33",
         "source": "s",

@@ -383,3 +383,22 @@ def _sweep_sent() -> bool:
         print("sweep not sent:", repr(exc))
         return False
     return True
+
+
+# --- One-time sign-in links -------------------------------------------------------------------
+
+
+def test_the_one_time_sign_in_email_is_sent_by_the_worker(inbox, patient_a):
+    from django.core import mail
+    from django.test import Client
+
+    client = Client()
+    known = client.post("/sign-in/link/", {"email": patient_a.email})
+    unknown = client.post("/sign-in/link/", {"email": "nobody@nowhere.example"})
+
+    assert mail.outbox == []  # nothing was sent by the request itself
+    assert known.content == unknown.content
+    wait_for(lambda: inbox.to(patient_a.email), what="the sign-in email")
+    (email,) = inbox.to(patient_a.email)
+    assert "sign-in link" in email["Subject"]
+    assert not inbox.to("nobody@nowhere.example")

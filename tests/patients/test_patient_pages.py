@@ -116,7 +116,7 @@ def test_creating_a_patient_for_a_template_returns_to_its_assign_form(therapist_
 
 
 def test_an_admin_assigns_the_new_patient_to_a_therapist(admin_a, therapist_a):
-    signed_in(admin_a).post("/patients/new/", NEW_PATIENT | {"therapist": therapist_a.pk})
+    signed_in(admin_a).post("/patients/new/", NEW_PATIENT | {"therapist": therapist_a.public_id})
 
     assert Patient.objects.get().therapist == therapist_a
 
@@ -149,7 +149,7 @@ def test_a_therapist_cannot_edit_a_colleagues_patient_it_is_a_404(therapist_a):
 def test_an_admin_edits_any_patient_of_the_clinic(admin_a, patient_a):
     response = signed_in(admin_a).post(
         f"/patients/{patient_a.public_id}/edit/",
-        NEW_PATIENT | {"therapist": patient_a.therapist.pk},
+        NEW_PATIENT | {"therapist": patient_a.therapist.public_id},
     )
 
     assert response.status_code == 302

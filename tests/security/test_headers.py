@@ -14,12 +14,23 @@ def test_api_answers_carry_the_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_api_docs_get_a_policy_limited_to_swagger_ui(client):
-    csp = client.get("/api/docs/")["Content-Security-Policy"]
+def test_the_api_docs_get_the_same_policy_as_every_page(client):
+    docs = client.get("/api/docs/")
+    page = client.get("/sign-in/")
 
-    assert "https://cdn.jsdelivr.net" in csp
-    assert "frame-ancestors 'none'" in csp
-    assert "object-src 'none'" in csp
+    assert docs["Content-Security-Policy"] == page["Content-Security-Policy"]
+    assert "cdn.jsdelivr.net" not in docs.content.decode()
+    assert "<script>" not in docs.content.decode()
+
+
+def test_the_api_docs_files_come_from_the_app(client):
+    html = client.get("/api/docs/").content.decode()
+
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    script = client.get("/api/docs/?script")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert "SwaggerUIBundle" in script.content.decode()
 
 
 def test_the_schema_is_served_without_credentials(client):

@@ -61,6 +61,18 @@ def _send_invitation(user: User, clinic_name: str) -> None:
     )
 
 
+def _send_reactivation(user: User, clinic_name: str) -> None:
+    send_mail(
+        subject=f"Your Clamshell account at {clinic_name} is active again",
+        message=(
+            f"Hello {user.full_name},\n\nYour account was switched back on. Choose a new "
+            f"password to sign in again:\n{set_password_url(user)}\n\nThe link works once."
+        ),
+        from_email=None,
+        recipient_list=[str(user.email)],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -89,8 +101,14 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
         User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST]),
         public_id=public_id,
     )
+    active = request.POST.get("active") == "1"
     try:
-        staff_set_active(admin=admin, staff=staff, active=request.POST.get("active") == "1")
+        staff_set_active(admin=admin, staff=staff, active=active)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+        return redirect("clinics:staff")
+    if active:
+        # Deactivation made the old password unusable: the colleague chooses a new one.
+        _send_reactivation(staff, str(admin.clinic))
+        messages.success(request, f"{staff.full_name} was sent a link to choose a new password.")
     return redirect("clinics:staff")

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from apps.core import ratelimit
+from apps.notifications import dispatch
 from apps.patients import auth
 from apps.patients.forms import OneTimeLinkRequestForm, YearOfBirthForm
-from apps.patients.models import Patient
 
 LINK_ATTEMPTS_PER_IP_PER_HOUR = 20
 LINK_REQUESTS_PER_HOUR = 5
@@ -35,18 +33,21 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         return render(request, "portal/link_locked.html", status=403)
     form = YearOfBirthForm(request.POST or None)
     if request.method == "POST":
-        if not ratelimit.hit(
+        decision = ratelimit.check(
             f"patient-link:{ratelimit.client_ip(request)}",
             limit=LINK_ATTEMPTS_PER_IP_PER_HOUR,
             window_seconds=3600,
-        ):
-            return render(request, "portal/too_many.html", status=429)
+        )
+        if not decision.allowed:
+            return ratelimit.too_many(
+                request, "portal/too_many.html", retry_after=decision.retry_after
+            )
         if form.is_valid():
             year = form.cleaned_data["year_of_birth"]
-            if auth.personal_link_sign_in(request, patient=patient, year_of_birth=year):
+            outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
+            if outcome == "signed_in":
                 return redirect("patients:today")
-            patient.refresh_from_db(fields=["link_failed_attempts"])
-            if patient.link_locked:
+            if outcome == "locked":
                 return render(request, "portal/link_locked.html", status=403)
             form.add_error("year_of_birth", "That year does not match our records.")
     return render(
@@ -54,22 +55,6 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         "portal/link_sign_in.html",
         {"form": form, "first_name": patient.full_name.split(" ")[0]},
         status=400 if form.errors else 200,
-    )
-
-
-def _send_one_time_link(request: HttpRequest, patient: Patient) -> None:
-    token = auth.one_time_link_create(patient=patient)
-    url = settings.SITE_URL + reverse("patients:one-time", kwargs={"token": token})
-    send_mail(
-        subject="Your Clamshell sign-in link",
-        message=(
-            f"Hello {patient.full_name.split(' ')[0]},\n\n"
-            f"Open this link on your phone to sign in to your exercises:\n{url}\n\n"
-            f"It works once, for {settings.ONE_TIME_LINK_MINUTES} minutes. "
-            "If you did not ask for it, you can ignore this email."
-        ),
-        from_email=None,
-        recipient_list=[patient.email],
     )
 
 
@@ -87,10 +72,12 @@ def one_time_link_request(request: HttpRequest) -> HttpResponse:
             window_seconds=3600,
         )
         if allowed:
-            for patient in Patient.objects.filter(
-                email=email, archived_at__isnull=True, link_revoked_at__isnull=True
-            ):
-                _send_one_time_link(request, patient)
+            # Known address or not, the request does the same thing: one message to a
+            # worker, which looks the address up and sends any email. Looking it up here
+            # and mailing inside the request let the answer's timing tell who is a patient.
+            request_id = uuid4()
+            with transaction.atomic():  # the outbox row, published once committed
+                dispatch.enqueue_one_time_links(email, request_id)
         # The same answer whether or not the address exists, or the limit was reached.
         return render(request, "portal/one_time_sent.html")
     return render(

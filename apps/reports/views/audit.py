@@ -79,7 +79,7 @@ def _cell(value: object) -> str:
 
 def _row(entry: AuditEntry) -> list[str]:
     values = (
-        entry.sequence,
+        entry.clinic_sequence,
         entry.at.astimezone(UTC).isoformat(),
         entry.actor_label,
         entry.action,

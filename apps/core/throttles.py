@@ -1,0 +1,21 @@
+"""DRF's throttles, keyed on the same client address as every other rate limit.
+
+DRF's own NUM_PROXIES falls back to the leftmost X-Forwarded-For entry (which the client
+writes) when the header is shorter than expected; ``client_address`` falls back to the peer."""
+
+from __future__ import annotations
+
+from rest_framework import throttling
+from rest_framework.request import Request
+
+from apps.core.ratelimit import client_ip
+
+
+class AnonRateThrottle(throttling.AnonRateThrottle):
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
+
+
+class UserRateThrottle(throttling.UserRateThrottle):
+    def get_ident(self, request: Request) -> str:
+        return client_ip(request)
