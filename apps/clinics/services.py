@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Iterator
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -71,17 +73,77 @@ def clinic_settings_update(*, clinic: Clinic, **values: object) -> Clinic:
 
 
 def _validate_clinic_settings(clinic: Clinic) -> None:
-    errors: dict[str, str] = {}
-    try:
-        ZoneInfo(clinic.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["time_zone"] = f"{clinic.time_zone!r} is not a known time zone."
-    if not clinic.band_moderate_from < clinic.band_high_from < clinic.band_very_high_from:
-        errors["band_high_from"] = "Each band must start above the one before it."
-    if not 0 <= clinic.pain_progression_limit <= 10 or not 1 <= clinic.pain_alert_level <= 10:
-        errors["pain_alert_level"] = "Pain levels are on the 0 to 10 scale."
+    """Check the settings together, in words a clinic admin understands: every rule the
+    database also holds (``Clinic.Meta.constraints``) is caught here first, so nobody ever
+    sees a constraint's name."""
+    errors: dict[str, list[str]] = {}
+    for field, message in _settings_problems(clinic):
+        errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
+
+
+def _settings_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    if clinic.time_zone not in time_zone_names():
+        yield (
+            "time_zone",
+            f"“{clinic.time_zone}” is not a time zone we know. Start typing a city or region "
+            "(for example Europe/London) and choose it from the list.",
+        )
+    yield from _pain_problems(clinic.pain_progression_limit, clinic.pain_alert_level)
+    yield from _band_problems(clinic)
+    yield from _reminder_problems(clinic)
+
+
+def _pain_problems(hold_back: int, alert: int) -> Iterator[tuple[str, str]]:
+    if not 0 <= hold_back <= 10:
+        yield "pain_progression_limit", "The hold-back level is on the 0 to 10 pain scale."
+    if not 1 <= alert <= 10:
+        yield "pain_alert_level", "The alert level is on the 1 to 10 pain scale."
+    elif 0 <= hold_back <= 10 and hold_back >= alert:
+        # Pain that alerts the therapist must also hold a progression back.
+        yield (
+            "pain_progression_limit",
+            f"The hold-back level must be below the alert level ({alert}): pain that alerts "
+            "the therapist should always hold a progression back.",
+        )
+
+
+def _band_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    moderate, high, very_high = (
+        clinic.band_moderate_from,
+        clinic.band_high_from,
+        clinic.band_very_high_from,
+    )
+    if not 1 <= moderate <= 300:
+        yield "band_moderate_from", "The moderate band must start between 1 and 300 %MVIC."
+    if high <= moderate:
+        yield "band_high_from", f"The high band must start above the moderate band ({moderate} %)."
+    if very_high <= high:
+        yield (
+            "band_very_high_from",
+            f"The very high band must start above the high band ({high} %).",
+        )
+
+
+def _reminder_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
+    if start == end:
+        return  # equal start and end mean no quiet hours
+    at = clinic.default_reminder_time
+    inside = start <= at < end if start < end else (at >= start or at < end)
+    if inside:
+        yield (
+            "default_reminder_time",
+            f"The reminder time falls inside the quiet hours ({start:%H:%M} to {end:%H:%M}), "
+            "so patients who have not chosen a time would never be reminded.",
+        )
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """Every IANA time zone name this machine knows (the list the settings page offers)."""
+    return frozenset(available_timezones())
 
 
 # --- Staff accounts managed by the clinic admin ------------------------------------------------
