@@ -9,6 +9,7 @@ from zoneinfo import available_timezones
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import Clinic, Role, User
@@ -175,3 +176,49 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     staff.is_active = active
     staff.save(update_fields=["is_active"])
     return staff
+
+
+def staff_is_invited(staff: User) -> bool:
+    """Invited and not yet started: the account has never had a password or a sign-in."""
+    return staff.is_active and not staff.has_usable_password() and staff.last_login is None
+
+
+def _invited(admin: User, staff: User) -> User:
+    if not admin.is_clinic_admin or staff.clinic_id != admin.clinic_id:
+        raise ValidationError({"staff": "Only a clinic admin of the same clinic can do this."})
+    if not staff_is_invited(staff):
+        raise ValidationError(
+            {"staff": f"{staff.full_name} has already chosen a password: nothing to resend."}
+        )
+    return staff
+
+
+@transaction.atomic
+def staff_invite_renew(*, admin: User, staff: User) -> User:
+    """Prepare a fresh invitation (the caller's view emails it after commit).
+
+    A new unusable password changes what the set-password token is made from, so the link in
+    any earlier invitation stops working: only the newest email lets them in."""
+    _invited(admin, staff)
+    staff.set_unusable_password()
+    staff.save(update_fields=["password"])
+    return staff
+
+
+@transaction.atomic
+def staff_invite_cancel(*, admin: User, staff: User) -> None:
+    """Withdraw an invitation nobody has accepted: the account is deleted, as if never made.
+
+    Someone who already has patients (moved to them before they started) keeps the account:
+    the admin moves the patients first."""
+    _invited(admin, staff)
+    if staff.patients.exists():
+        raise ValidationError(
+            {"staff": f"Move {staff.full_name}'s patients to a colleague before cancelling."}
+        )
+    try:
+        staff.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            {"staff": f"{staff.full_name} is already named on clinic records; deactivate instead."}
+        ) from exc

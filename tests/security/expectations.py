@@ -70,6 +70,8 @@ PAGES: dict[str, Rule] = {
     "clinics:settings": Rule(ADMIN),
     "clinics:staff": Rule(ADMIN),
     "clinics:staff-active": Rule(ADMIN, obj="therapist", writes=True),
+    "clinics:staff-resend": Rule(ADMIN, obj="invited", writes=True),
+    "clinics:staff-cancel": Rule(ADMIN, obj="invited", writes=True),
     "clinics:set-password": Rule(PUBLIC, kwargs=_bad_set_password),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
     "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
