@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 NO_VALUE = "not reported"
-# A narrow no-break space keeps the number and its unit on one line.
-UNIT_SPACE = "\N{NO-BREAK SPACE}"
+UNIT_SPACE = " "
 
 
 def mvic_number(value: Decimal | float | int) -> str:

@@ -23,6 +23,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.exercises.selectors import LibraryFilters
 from apps.patients.models import Patient
 from apps.programs import builder, services
 from apps.programs.forms import (
@@ -111,14 +112,16 @@ def item_rows(
 def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dict[str, Any]:
     """Everything the builder page shows; ``forms`` replace the blank ones (with errors)."""
     user = staff_user(request)
-    query = request.GET.get("q", "")
+    search = builder.search_form(data=request.GET, clinic=program.clinic)
+    filters = search.filters() if search.is_valid() else LibraryFilters()
     dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
     context: dict[str, Any] = {
         "program": program,
         "rows": item_rows(program, error_item, dose_form),
         "ladders": builder.ladders_for(user),
-        "query": query,
-        "results": builder.search_results(user=user, query=query, clinic=program.clinic),
+        "search": search,
+        "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
+        "results": builder.search_results(user=user, filters=filters, clinic=program.clinic),
         "ladder_form": AddLadderForm(),
         "details_form": ProgramDetailsForm(initial={"name": program.name, "notes": program.notes}),
         "schedule_form": schedule_form(program),
