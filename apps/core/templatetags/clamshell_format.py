@@ -25,5 +25,11 @@ def mvic_plain(value: Decimal | float | int) -> str:
 
 
 @register.filter
-def day(value: date | datetime | None) -> str:
+def day(value: date | datetime | str | None) -> str:
+    """A date, or an ISO date string (as stored in JSON), in the locale's format."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     return day_text(value)
