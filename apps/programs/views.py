@@ -37,6 +37,8 @@ from apps.programs.forms import (
     StartForm,
 )
 from apps.programs.models import Program
+from apps.programs.starter_selectors import starter_cards
+from apps.programs.starter_services import program_create_from_starter
 
 RECENT_PROGRAMS = 25
 
@@ -73,7 +75,12 @@ def program_list(request: HttpRequest) -> HttpResponse:
     if not show_all:
         recent = recent.filter(patient__therapist=user)
     audit_record(actor=user, action=Action.VIEW, detail="program list", request=request)
-    context = {"templates": templates, "recent": recent[:RECENT_PROGRAMS], "show_all": show_all}
+    context = {
+        "templates": templates,
+        "recent": recent[:RECENT_PROGRAMS],
+        "show_all": show_all,
+        "starters": starter_cards(),
+    }
     return render(request, "programs/program_list.html", context)
 
 
@@ -85,14 +92,24 @@ def program_new(request: HttpRequest) -> HttpResponse:
     form = ProgramNewForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            program = services.program_create(actor=user, **form.cleaned_data)
+            program = _create(user, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             audit_program(request, program, Action.CREATE)
             return redirect("programs:builder", program.public_id)
     status = 400 if form.errors else 200
-    return render(request, "programs/program_new.html", {"form": form}, status=status)
+    context = {"form": form, "starters": starter_cards()}
+    return render(request, "programs/program_new.html", context, status=status)
+
+
+def _create(user: User, data: dict[str, Any]) -> Program:
+    starter = data.pop("starter")
+    if starter is not None:
+        return program_create_from_starter(
+            actor=user, starter=starter, name=data["name"], patient=data["patient"]
+        )
+    return services.program_create(actor=user, **data)
 
 
 def item_rows(

@@ -167,10 +167,10 @@ def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: User = staff_user(request)
     program = editable_program(user, public_id)
     search = builder.search_form(data=request.GET, clinic=program.clinic)
-    if not search.is_valid():
+    if search.is_bound and not search.is_valid():
         context = {"program": program, "search": search, "results": []}
         return render(request, "programs/_search_results.html", context, status=400)
-    filters = search.filters()
+    filters = search.filters() if search.is_bound else LibraryFilters()
     results = builder.search_results(user=user, filters=filters, clinic=program.clinic)
     searched = filters != LibraryFilters()
     context = {"program": program, "results": results, "search": search, "searched": searched}

@@ -83,3 +83,10 @@ def test_mvic_reads_the_same_in_the_builder_as_in_the_library(therapist_a, templ
 
     assert "76 %" in body
     assert "76.0" not in body
+
+
+def test_no_search_lists_the_whole_library(therapist_a, template):
+    response = signed_in(therapist_a).get(f"/programs/{template.public_id}/exercises/", **HTMX)
+
+    assert response.status_code == 200
+    assert len(_names(response)) == Exercise.objects.filter(clinic=None).count()

@@ -51,6 +51,11 @@ def _program_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _starter(side: Any) -> dict[str, Any]:
+    # Starter programs are the same for every clinic: the copy is always the user's own.
+    return {"key": "pelvic-rotation"}
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -115,6 +120,7 @@ PAGES: dict[str, Rule] = {
     "exercises:ladder": Rule(STAFF, obj="ladder"),
     "programs:list": Rule(STAFF),
     "programs:new": Rule(STAFF),
+    "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),
     "programs:builder": Rule(STAFF, obj="program"),
     "programs:details": Rule(STAFF, obj="program", writes=True),
     "programs:schedule": Rule(STAFF, obj="program", writes=True),
