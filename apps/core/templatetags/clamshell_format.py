@@ -29,7 +29,7 @@ def day(value: date | datetime | str | None) -> str:
     """A date, or an ISO date string (as stored in JSON), in the locale's format."""
     if isinstance(value, str):
         try:
-            value = date.fromisoformat(value)
+            return day_text(date.fromisoformat(value))
         except ValueError:
             return value
     return day_text(value)
