@@ -65,21 +65,17 @@ def starter_notes(starter: Starter) -> str:
     return "\n\n".join(parts)
 
 
-@transaction.atomic
 def starter_copy(*, actor: User, starter: Starter) -> Program:
     """A clinic template of the actor's clinic with the starter's items: the clinic's own
     from now on (editable, assignable), while the starter stays as it is."""
-    return program_create(
-        actor=actor, name=starter.name, notes=starter_notes(starter),
-        items=starter_item_specs(starter),
-    )  # fmt: skip
+    return program_create_from_starter(actor=actor, starter=starter, name=starter.name)
 
 
 @transaction.atomic
 def program_create_from_starter(
-    *, actor: User, starter: Starter, name: str, patient: Patient | None
+    *, actor: User, starter: Starter, name: str, patient: Patient | None = None
 ) -> Program:
-    """A new program (a patient's draft, or a clinic template) built from a starter."""
+    """A new program built from a starter: a patient's draft, or (no patient) a template."""
     return program_create(
         actor=actor, name=name, patient=patient, notes=starter_notes(starter),
         items=starter_item_specs(starter),

@@ -19,7 +19,7 @@ from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.exercises.models import Ladder
 from apps.programs.models import Program
-from tests.browser.conftest import AXE, screenshot, sign_in_staff, watch_errors
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_staff, watch_errors
 from tests.factories import (
     AdminFactory,
     ClinicFactory,
@@ -32,21 +32,9 @@ from tests.reports.report_factories import SetLogFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def assert_no_axe_violations(page) -> None:
-    """axe-core with no violation of any impact (minor and moderate included)."""
-    assert AXE.exists(), "static/vendor/axe.min.js is missing: run `make assets`"
-    page.add_script_tag(url="/static/vendor/axe.min.js")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    found = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-    ]
-    assert not found, f"accessibility violations on {page.url}:\n" + "\n".join(found)
-
-
 def look(page, name: str) -> None:
     page.wait_for_load_state()
-    assert_no_axe_violations(page)
+    assert_accessible(page, impacts=None)  # no violation of any impact
     screenshot(page, f"staff-{name}")
 
 
