@@ -53,3 +53,11 @@ def test_no_date_is_empty_and_datetimes_read_as_their_day():
     with translation.override("en-gb"):
         assert day_text(None) == ""
         assert day_text(datetime(2026, 11, 3, 12, tzinfo=UTC)) == "3 Nov 2026"
+
+
+def test_pages_declare_the_installations_language(client, settings):
+    settings.LANGUAGE_CODE = "en-gb"
+
+    body = client.get("/sign-in/").content.decode()
+
+    assert '<html lang="en-gb">' in body

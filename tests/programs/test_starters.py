@@ -178,3 +178,18 @@ def test_the_gluteus_medius_starter_names_its_evidence(library, therapist_a):
     assert "side-lying leg raise (63), Clam 4 (76), single-leg squat (82)" in body
     assert "(89), then as the supporting leg (103)" in body
     assert "<strong>Gluteus medius by evidence, from level 1</strong>" in body
+
+
+@pytest.mark.parametrize("url", ["/programs/", "/programs/new/"])
+def test_the_starter_cards_cost_a_fixed_number_of_queries(
+    therapist_a, library, url, django_assert_max_num_queries
+):
+    client = signed_in(therapist_a)
+    for starter in all_starters():
+        client.post(f"/programs/starters/{starter.key}/copy/")
+
+    with django_assert_max_num_queries(14):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('class="starter-card"') == 5
