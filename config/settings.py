@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import django_stubs_ext
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time.
@@ -384,7 +385,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Internationalisation, time ------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# Dates on pages and in PDF reports follow this locale ("3 Nov 2026" in en-gb, "Nov. 3, 2026"
+# in en-us); CSV, Excel and the API keep ISO dates whatever it is.
+LANGUAGE_CODE = _read("LANGUAGE_CODE", env.str, "en-gb").lower()
+if LANGUAGE_CODE not in LANG_INFO:
+    raise ImproperlyConfigured(f"LANGUAGE_CODE is invalid: {LANGUAGE_CODE!r} is not a locale")
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

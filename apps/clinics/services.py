@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Iterator
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -72,17 +75,77 @@ def clinic_settings_update(*, clinic: Clinic, **values: object) -> Clinic:
 
 
 def _validate_clinic_settings(clinic: Clinic) -> None:
-    errors: dict[str, str] = {}
-    try:
-        ZoneInfo(clinic.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        errors["time_zone"] = f"{clinic.time_zone!r} is not a known time zone."
-    if not clinic.band_moderate_from < clinic.band_high_from < clinic.band_very_high_from:
-        errors["band_high_from"] = "Each band must start above the one before it."
-    if not 0 <= clinic.pain_progression_limit <= 10 or not 1 <= clinic.pain_alert_level <= 10:
-        errors["pain_alert_level"] = "Pain levels are on the 0 to 10 scale."
+    """Check the settings together, in words a clinic admin understands: every rule the
+    database also holds (``Clinic.Meta.constraints``) is caught here first, so nobody ever
+    sees a constraint's name."""
+    errors: dict[str, list[str]] = {}
+    for field, message in _settings_problems(clinic):
+        errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
+
+
+def _settings_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    if clinic.time_zone not in time_zone_names():
+        yield (
+            "time_zone",
+            f"“{clinic.time_zone}” is not a time zone we know. Start typing a city or region "
+            "(for example Europe/London) and choose it from the list.",
+        )
+    yield from _pain_problems(clinic.pain_progression_limit, clinic.pain_alert_level)
+    yield from _band_problems(clinic)
+    yield from _reminder_problems(clinic)
+
+
+def _pain_problems(hold_back: int, alert: int) -> Iterator[tuple[str, str]]:
+    if not 0 <= hold_back <= 10:
+        yield "pain_progression_limit", "The hold-back level is on the 0 to 10 pain scale."
+    if not 1 <= alert <= 10:
+        yield "pain_alert_level", "The alert level is on the 1 to 10 pain scale."
+    elif 0 <= hold_back <= 10 and hold_back >= alert:
+        # Pain that alerts the therapist must also hold a progression back.
+        yield (
+            "pain_progression_limit",
+            f"The hold-back level must be below the alert level ({alert}): pain that alerts "
+            "the therapist should always hold a progression back.",
+        )
+
+
+def _band_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    moderate, high, very_high = (
+        clinic.band_moderate_from,
+        clinic.band_high_from,
+        clinic.band_very_high_from,
+    )
+    if not 1 <= moderate <= 300:
+        yield "band_moderate_from", "The moderate band must start between 1 and 300 %MVIC."
+    if high <= moderate:
+        yield "band_high_from", f"The high band must start above the moderate band ({moderate} %)."
+    if very_high <= high:
+        yield (
+            "band_very_high_from",
+            f"The very high band must start above the high band ({high} %).",
+        )
+
+
+def _reminder_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
+    if start == end:
+        return  # equal start and end mean no quiet hours
+    at = clinic.default_reminder_time
+    inside = start <= at < end if start < end else (at >= start or at < end)
+    if inside:
+        yield (
+            "default_reminder_time",
+            f"The reminder time falls inside the quiet hours ({start:%H:%M} to {end:%H:%M}), "
+            "so patients who have not chosen a time would never be reminded.",
+        )
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    """Every IANA time zone name this machine knows (the list the settings page offers)."""
+    return frozenset(available_timezones())
 
 
 # --- Staff accounts managed by the clinic admin ------------------------------------------------
@@ -124,3 +187,49 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     staff.save(update_fields=["is_active", "password"])
     ApiToken.objects.filter(user=staff, revoked_at__isnull=True).update(revoked_at=timezone.now())
     return staff
+
+
+def staff_is_invited(staff: User) -> bool:
+    """Invited and not yet started: the account has never had a password or a sign-in."""
+    return staff.is_active and not staff.has_usable_password() and staff.last_login is None
+
+
+def _invited(admin: User, staff: User) -> User:
+    if not admin.is_clinic_admin or staff.clinic_id != admin.clinic_id:
+        raise ValidationError({"staff": "Only a clinic admin of the same clinic can do this."})
+    if not staff_is_invited(staff):
+        raise ValidationError(
+            {"staff": f"{staff.full_name} has already chosen a password: nothing to resend."}
+        )
+    return staff
+
+
+@transaction.atomic
+def staff_invite_renew(*, admin: User, staff: User) -> User:
+    """Prepare a fresh invitation (the caller's view emails it after commit).
+
+    A new unusable password changes what the set-password token is made from, so the link in
+    any earlier invitation stops working: only the newest email lets them in."""
+    _invited(admin, staff)
+    staff.set_unusable_password()
+    staff.save(update_fields=["password"])
+    return staff
+
+
+@transaction.atomic
+def staff_invite_cancel(*, admin: User, staff: User) -> None:
+    """Withdraw an invitation nobody has accepted: the account is deleted, as if never made.
+
+    Someone who already has patients (moved to them before they started) keeps the account:
+    the admin moves the patients first."""
+    _invited(admin, staff)
+    if staff.patients.exists():
+        raise ValidationError(
+            {"staff": f"Move {staff.full_name}'s patients to a colleague before cancelling."}
+        )
+    try:
+        staff.delete()
+    except ProtectedError as exc:
+        raise ValidationError(
+            {"staff": f"{staff.full_name} is already named on clinic records; deactivate instead."}
+        ) from exc

@@ -16,6 +16,8 @@ urlpatterns = [
     path("clinic/settings/", settings_views.clinic_settings, name="settings"),
     path("clinic/staff/", staff_views.staff_list, name="staff"),
     path("clinic/staff/<uuid:public_id>/active/", staff_views.staff_active, name="staff-active"),
+    path("clinic/staff/<uuid:public_id>/resend/", staff_views.staff_resend, name="staff-resend"),
+    path("clinic/staff/<uuid:public_id>/cancel/", staff_views.staff_cancel, name="staff-cancel"),
     path(
         "account/set-password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(

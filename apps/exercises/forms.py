@@ -60,8 +60,6 @@ class LibraryFilterForm(forms.Form):
         ]
         field.error_messages.update(_invalid("band", list(self.bands)))
         self.fields["q"].widget.attrs.update({"type": "search", "autocomplete": "off"})
-        # includes/field.html renders help text as "<auto_id>_help"; tie it to the control.
-        field.widget.attrs["aria-describedby"] = "id_band_help"
 
     def filters(self) -> LibraryFilters:
         """The validated filters; call only after ``is_valid()``."""

@@ -27,6 +27,6 @@ class DeclineForm(forms.Form):
 class SnoozeForm(forms.Form):
     until = forms.DateField(
         label="Ask me again on",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Choose the date to be asked again."},
     )

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from apps.core.formats import mvic_text
 from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import primary_mvic
 from apps.notifications.models import PainAlert, Reminder
@@ -104,7 +105,7 @@ class LevelInfo:
             value = self.mvic.get(muscle.value)
             if value is None and muscle.value not in GLUTEALS:
                 continue
-            shown = f"{value.normalize():f} %MVIC" if value is not None else "not reported"
+            shown = mvic_text(value, unit="%MVIC")
             parts.append(f"{muscle.label.lower()} {shown}")
         return ", ".join(parts)
 

@@ -14,8 +14,10 @@ from typing import Any
 from django.db.models import QuerySet
 
 from apps.clinics.models import Clinic, User
+from apps.exercises.bands import bands_for
+from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.models import Exercise, Ladder, LadderLevel
-from apps.exercises.selectors import primary_mvic
+from apps.exercises.selectors import LibraryFilters, exercise_library, primary_mvic
 from apps.programs.models import Program, ProgramItem
 from apps.programs.validation import WEEKDAY_LABELS
 
@@ -114,19 +116,21 @@ class SearchResult:
     maximus: Mvic
 
 
-def search_results(
-    *, user: User, query: str, clinic: Clinic, limit: int = 20
-) -> list[SearchResult]:
-    """Library exercises whose name contains ``query`` (A-Z), with their %MVIC: two queries."""
-    exercises = Exercise.objects.visible_to(user)
-    if query.strip():
-        exercises = exercises.filter(name__icontains=query.strip())
-    found = list(exercises.order_by("name")[:limit])
-    evidence = primary_mvic(exercise_ids=[exercise.pk for exercise in found])
+def search_form(*, data: Any, clinic: Clinic) -> LibraryFilterForm:
+    """The library's own filter form (name or alias, muscle, position, equipment, band), with
+    ids of its own so it never clashes with the builder's other forms."""
+    form = LibraryFilterForm(data or None, bands=bands_for(clinic))
+    form.auto_id = "id_search_%s"
+    return form
+
+
+def search_results(*, user: User, filters: LibraryFilters, clinic: Clinic) -> list[SearchResult]:
+    """Every library exercise the library's search finds (no cut-off), with its primary
+    %MVIC and band: the library's two queries."""
     results = []
-    for exercise in found:
-        values = evidence.get(exercise.pk, {})
-        medius, maximus = values.get("gluteus_medius"), values.get("gluteus_maximus")
+    for exercise in exercise_library(user=user, filters=filters):
+        medius = getattr(exercise, "mvic_gluteus_medius", None)
+        maximus = getattr(exercise, "mvic_gluteus_maximus", None)
         mvic = Mvic(medius, band(medius, clinic)), Mvic(maximus, band(maximus, clinic))
         results.append(SearchResult(exercise, *mvic))
     return results

@@ -9,6 +9,7 @@ from django import forms
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
+from apps.programs.starters import all_starters, starter_for_choice
 from apps.programs.validation import WEEKDAY_LABELS
 
 WEEKDAY_CHOICES = [(str(number), label) for number, label in enumerate(WEEKDAY_LABELS)]
@@ -16,13 +17,14 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProgramNewForm(forms.Form):
+    """Name, what to start from (a clinic template or a starter program from the evidence)
+    and for whom. ``cleaned_data`` has ``template`` (a Program or None) and ``starter``."""
+
     name = forms.CharField(max_length=200, label="Program name")
-    template = forms.ModelChoiceField(
-        queryset=Program.objects.none(),
+    template = forms.ChoiceField(
         required=False,
-        to_field_name="public_id",
-        label="Start from a template",
-        empty_label="No template: start from scratch",
+        label="Start from",
+        help_text="Your clinic's templates, or a starter program built from the evidence.",
     )
     patient = forms.ModelChoiceField(
         queryset=Patient.objects.none(),
@@ -35,10 +37,26 @@ class ProgramNewForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        templates = Program.objects.visible_to(user).templates().order_by("name")
-        cast(forms.ModelChoiceField, self.fields["template"]).queryset = templates
+        self.templates = {
+            str(template.public_id): template
+            for template in Program.objects.visible_to(user).templates().order_by("name")
+        }
+        clinic = [(key, template.name) for key, template in self.templates.items()]
+        starters = [(starter.choice, starter.name) for starter in all_starters()]
+        choices: list[Any] = [("", "Nothing: start from scratch")]
+        if clinic:
+            choices.append(("Your clinic's templates", clinic))
+        choices.append(("Starter programs from the evidence", starters))
+        cast(forms.ChoiceField, self.fields["template"]).choices = choices
         patients = Patient.objects.editable_by(user).filter(archived_at=None)
         cast(forms.ModelChoiceField, self.fields["patient"]).queryset = patients
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        chosen = data.get("template") or ""
+        data["starter"] = starter_for_choice(chosen)
+        data["template"] = self.templates.get(chosen)
+        return data
 
 
 class DoseForm(forms.Form):

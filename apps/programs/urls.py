@@ -3,12 +3,18 @@ from django.urls import path
 from apps.programs.views import handout as views_handout
 from apps.programs.views import items as views_items
 from apps.programs.views import programs as views
+from apps.programs.views import starters as views_starters
 
 app_name = "programs"
 
 urlpatterns = [
     path("programs/", views.program_list, name="list"),
     path("programs/new/", views.program_new, name="new"),
+    path(
+        "programs/starters/<slug:key>/copy/",
+        views_starters.starter_copy_view,
+        name="starter-copy",
+    ),
     path("programs/<uuid:public_id>/", views.program_builder, name="builder"),
     path("programs/<uuid:public_id>/details/", views.program_details, name="details"),
     path("programs/<uuid:public_id>/schedule/", views.program_schedule, name="schedule"),

@@ -138,17 +138,18 @@ def _docs_screenshot(page, name: str) -> None:
     quantized.save(DOCS_SCREENSHOTS / f"{name}.png", optimize=True)
 
 
-def assert_accessible(page) -> None:
-    """Run axe-core (from npm, served as a static file) and fail on serious or critical issues."""
+def assert_accessible(page, *, impacts: tuple[str, ...] | None = ("serious", "critical")) -> None:
+    """Run axe-core (from npm, served as a static file) and fail on violations of these
+    impacts (by default serious or critical; ``None``: any impact at all)."""
     assert AXE.exists(), "static/vendor/axe.min.js is missing: run `make assets`"
     page.add_script_tag(url="/static/vendor/axe.min.js")
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    serious = [
+    found = [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
+        if impacts is None or v["impact"] in impacts
     ]
-    assert not serious, f"accessibility violations on {page.url}:\n" + "\n".join(serious)
+    assert not found, f"accessibility violations on {page.url}:\n" + "\n".join(found)
 
 
 # --- Journeys -------------------------------------------------------------------------------

@@ -54,7 +54,7 @@ def build_template(page) -> None:
     page.get_by_role("button", name="Add ladder").click()
     expect(items.get_by_text("Clamshell (Boren 2011): level 1 of 4")).to_be_visible()
 
-    page.get_by_label("Search exercises by name").fill("side plank")
+    page.get_by_label("Search by name or alias").fill("side plank")
     add = page.get_by_role("button", name="Add Side plank with hip abduction (dominant leg bottom)")
     add.click()
     expect(items.locator(".builder-item")).to_have_count(2)

@@ -46,7 +46,7 @@ def test_a_clinic_admin_changes_the_alert_level_in_clinic_settings(desktop_page,
 
     page.get_by_role("link", name="Clinic settings").click()
     assert_accessible(page)
-    page.get_by_label("Pain at or above this alerts the therapist").fill("6")
+    page.get_by_label("Alert the therapist when pain is at or above").fill("6")
     page.get_by_role("button", name="Save settings").click()
 
     assert page.get_by_text("Clinic settings saved.").is_visible()

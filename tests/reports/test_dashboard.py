@@ -186,6 +186,8 @@ def test_each_column_sorts_on_the_server(therapist_a, sort, expected):
 
 
 def test_the_sorted_column_is_announced(therapist_a):
+    # With no patients the page shows what to do first instead of an empty table.
+    PatientFactory(therapist=therapist_a, full_name="Dee")
     response = signed_in(therapist_a).get(URL, {"sort": "-week"})
 
     assert b'aria-sort="descending"' in response.content

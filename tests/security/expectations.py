@@ -51,6 +51,11 @@ def _program_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _starter(side: Any) -> dict[str, Any]:
+    # Starter programs are the same for every clinic: the copy is always the user's own.
+    return {"key": "pelvic-rotation"}
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -70,6 +75,8 @@ PAGES: dict[str, Rule] = {
     "clinics:settings": Rule(ADMIN),
     "clinics:staff": Rule(ADMIN),
     "clinics:staff-active": Rule(ADMIN, obj="therapist", writes=True),
+    "clinics:staff-resend": Rule(ADMIN, obj="invited", writes=True),
+    "clinics:staff-cancel": Rule(ADMIN, obj="invited", writes=True),
     "clinics:set-password": Rule(PUBLIC, kwargs=_bad_set_password),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
     "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
@@ -113,6 +120,7 @@ PAGES: dict[str, Rule] = {
     "exercises:ladder": Rule(STAFF, obj="ladder"),
     "programs:list": Rule(STAFF),
     "programs:new": Rule(STAFF),
+    "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),
     "programs:builder": Rule(STAFF, obj="program"),
     "programs:details": Rule(STAFF, obj="program", writes=True),
     "programs:schedule": Rule(STAFF, obj="program", writes=True),

@@ -216,6 +216,11 @@ def build_side(label: str) -> Side:
     side = Side(clinic=clinic, admin=admin, therapist=therapist, patient=patient)
     side.objects["patient"] = patient
     side.objects["therapist"] = therapist
+    # A colleague invited but not started: resend and cancel name them.
+    side.objects["invited"] = User.objects.create_user(
+        email=f"invited@{label}.example", password=None, clinic=clinic, role="therapist",
+        full_name=f"Invited {label}",
+    )  # fmt: skip
     _programs(side)
     _logs(side)
     _credentials(side)

@@ -13,28 +13,97 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic, User
-from apps.clinics.services import CLINIC_SETTINGS_FIELDS, clinic_settings_update
+from apps.clinics.services import (
+    CLINIC_SETTINGS_FIELDS,
+    clinic_settings_update,
+    time_zone_names,
+)
 from apps.core.forms import add_service_errors
 
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
-class ClinicSettingsForm(forms.ModelForm[Clinic]):
-    class Meta:
-        model = Clinic
-        fields = CLINIC_SETTINGS_FIELDS
-        labels = {
-            "pain_progression_limit": "Pain above this on the day holds back a progression prompt",
-            "pain_alert_level": "Pain at or above this alerts the therapist",
-            "default_reminder_time": "Reminder time for patients who have not chosen one",
-            "quiet_hours_start": "Quiet hours start (no reminders)",
-            "quiet_hours_end": "Quiet hours end",
-            "band_moderate_from": "Moderate activation from (%MVIC)",
-            "band_high_from": "High activation from (%MVIC)",
-            "band_very_high_from": "Very high activation from (%MVIC)",
-        }
-        widgets: dict[str, Any] = {
-            name: forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-            for name in ("default_reminder_time", "quiet_hours_start", "quiet_hours_end")
-        }
+
+def _pain(label: str, help_text: str, low: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=low,
+        max_value=10,
+        error_messages={
+            "min_value": f"Choose a pain level from {low} to 10.",
+            "max_value": f"Choose a pain level from {low} to 10.",
+            "required": "Choose a pain level.",
+            "invalid": "Enter a whole number.",
+        },
+    )
+
+
+def _band(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        help_text=help_text,
+        min_value=1,
+        max_value=300,
+        error_messages={
+            "required": "Enter where this band starts.",
+            "invalid": "Enter a whole number of %MVIC.",
+        },
+    )
+
+
+class ClinicSettingsForm(forms.Form):
+    """Parses the page; ``clinic_settings_update`` checks the settings together, so the
+    database's own constraints are never what a person reads."""
+
+    time_zone = forms.CharField(
+        label="Clinic time zone",
+        max_length=64,
+        help_text=(
+            "Used for the audit log's dates and the report's default period. Each patient's "
+            "day and reminders follow the patient's own time zone."
+        ),
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off"}),
+    )
+    pain_progression_limit = _pain(
+        "Hold back progression when pain is above",
+        "A patient who logs pain above this on a day gets no progression prompt that day. "
+        "The pain-monitoring model accepts up to 5 during exercise.",
+        0,
+    )
+    pain_alert_level = _pain(
+        "Alert the therapist when pain is at or above",
+        "The therapist is alerted the same day, once per patient, and the patient is told to "
+        "stop that exercise for today. Must be above the hold-back level.",
+        1,
+    )
+    default_reminder_time = forms.TimeField(
+        label="Reminder time",
+        help_text="For patients who have not chosen their own time, in each patient's time zone.",
+        widget=TIME_INPUT,
+    )
+    quiet_hours_start = forms.TimeField(
+        label="Quiet hours start",
+        help_text="No reminder is sent from this time (the patient's local time).",
+        widget=TIME_INPUT,
+    )
+    quiet_hours_end = forms.TimeField(
+        label="Quiet hours end",
+        help_text=(
+            "Reminders may go out again from this time. The same start and end: no quiet hours."
+        ),
+        widget=TIME_INPUT,
+    )
+    band_moderate_from = _band(
+        "Moderate activation from (%MVIC)",
+        "Below this an exercise is shown as low activation in the library and the builder.",
+    )
+    band_high_from = _band("High activation from (%MVIC)", "Must be above the moderate band.")
+    band_very_high_from = _band("Very high activation from (%MVIC)", "Must be above the high band.")
+
+    @classmethod
+    def for_clinic(cls, clinic: Clinic, data: Any = None) -> ClinicSettingsForm:
+        initial = {name: getattr(clinic, name) for name in CLINIC_SETTINGS_FIELDS}
+        return cls(data, initial=initial)
 
 
 def _admin(request: HttpRequest) -> User:
@@ -48,8 +117,9 @@ def _admin(request: HttpRequest) -> User:
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: HttpRequest) -> HttpResponse:
     admin = _admin(request)
-    clinic = cast(Clinic, admin.clinic)
-    form = ClinicSettingsForm(request.POST or None, instance=clinic)
+    # A fresh copy: a failed save must not leave half-changed values on request.user.clinic.
+    clinic = Clinic.objects.get(pk=cast(Clinic, admin.clinic).pk)
+    form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in CLINIC_SETTINGS_FIELDS}
         try:
@@ -59,5 +129,5 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Clinic settings saved.")
             return redirect("clinics:settings")
-    status = 400 if form.errors else 200
-    return render(request, "clinics/settings.html", {"form": form, "clinic": clinic}, status=status)
+    context = {"form": form, "clinic": clinic, "time_zones": sorted(time_zone_names())}
+    return render(request, "clinics/settings.html", context, status=400 if form.errors else 200)

@@ -21,7 +21,13 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.models import Role, User
-from apps.clinics.services import staff_invite, staff_set_active
+from apps.clinics.services import (
+    staff_invite,
+    staff_invite_cancel,
+    staff_invite_renew,
+    staff_is_invited,
+    staff_set_active,
+)
 from apps.core.forms import add_service_errors
 
 
@@ -89,18 +95,26 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{user.full_name} was invited by email.")
             return redirect("clinics:staff")
     staff = User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST])
-    context = {"form": form, "staff": staff.order_by("-is_active", "full_name")}
+    people = [
+        (person, staff_is_invited(person)) for person in staff.order_by("-is_active", "full_name")
+    ]
+    context = {"form": form, "people": people}
     return render(request, "clinics/staff.html", context, status=400 if form.errors else 200)
+
+
+def _colleague(admin: User, public_id: UUID) -> User:
+    """A staff member of the admin's clinic; anyone else (another clinic's) is a 404."""
+    return get_object_or_404(
+        User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST]),
+        public_id=public_id,
+    )
 
 
 @login_required
 @require_POST
 def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
     admin = _admin(request)
-    staff = get_object_or_404(
-        User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST]),
-        public_id=public_id,
-    )
+    staff = _colleague(admin, public_id)
     active = request.POST.get("active") == "1"
     try:
         staff_set_active(admin=admin, staff=staff, active=active)
@@ -111,4 +125,39 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Deactivation made the old password unusable: the colleague chooses a new one.
         _send_reactivation(staff, str(admin.clinic))
         messages.success(request, f"{staff.full_name} was sent a link to choose a new password.")
+    return redirect("clinics:staff")
+
+
+@login_required
+@require_POST
+def staff_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Send the invitation again with a new link; the link in the earlier email stops working."""
+    admin = _admin(request)
+    staff = _colleague(admin, public_id)
+    try:
+        with transaction.atomic():
+            staff_invite_renew(admin=admin, staff=staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _send_invitation(staff, str(admin.clinic))
+        messages.success(
+            request,
+            f"A new invitation was sent to {staff.email}. The earlier link no longer works.",
+        )
+    return redirect("clinics:staff")
+
+
+@login_required
+@require_POST
+def staff_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    admin = _admin(request)
+    staff = _colleague(admin, public_id)
+    name = staff.full_name
+    try:
+        staff_invite_cancel(admin=admin, staff=staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"The invitation for {name} was cancelled.")
     return redirect("clinics:staff")

@@ -24,6 +24,7 @@ from apps.audit.models import Action
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
+from apps.exercises.selectors import LibraryFilters
 from apps.programs import builder, services
 from apps.programs.forms import (
     AddExerciseForm,
@@ -165,7 +166,12 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
 def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: User = staff_user(request)
     program = editable_program(user, public_id)
-    query = request.GET.get("q", "")
-    results = builder.search_results(user=user, query=query, clinic=program.clinic)
-    context = {"program": program, "results": results, "query": query}
+    search = builder.search_form(data=request.GET, clinic=program.clinic)
+    if search.is_bound and not search.is_valid():
+        context = {"program": program, "search": search, "results": []}
+        return render(request, "programs/_search_results.html", context, status=400)
+    filters = search.filters() if search.is_bound else LibraryFilters()
+    results = builder.search_results(user=user, filters=filters, clinic=program.clinic)
+    searched = filters != LibraryFilters()
+    context = {"program": program, "results": results, "search": search, "searched": searched}
     return render(request, "programs/_search_results.html", context)

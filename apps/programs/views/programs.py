@@ -24,6 +24,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import get_for_staff, staff_member
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.exercises.selectors import LibraryFilters
 from apps.patients.models import Patient
 from apps.programs import builder, services
 from apps.programs.forms import (
@@ -37,6 +38,8 @@ from apps.programs.forms import (
     StartForm,
 )
 from apps.programs.models import Program
+from apps.programs.starter_selectors import starter_cards
+from apps.programs.starter_services import program_create_from_starter
 
 RECENT_PROGRAMS = 25
 
@@ -70,7 +73,12 @@ def program_list(request: HttpRequest) -> HttpResponse:
     if not show_all:
         recent = recent.filter(patient__therapist=user)
     audit_record(actor=user, action=Action.VIEW, detail="program list", request=request)
-    context = {"templates": templates, "recent": recent[:RECENT_PROGRAMS], "show_all": show_all}
+    context = {
+        "templates": templates,
+        "recent": recent[:RECENT_PROGRAMS],
+        "show_all": show_all,
+        "starters": starter_cards(),
+    }
     return render(request, "programs/program_list.html", context)
 
 
@@ -82,14 +90,24 @@ def program_new(request: HttpRequest) -> HttpResponse:
     form = ProgramNewForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            program = services.program_create(actor=user, **form.cleaned_data)
+            program = _create(user, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             audit_program(request, program, Action.CREATE)
             return redirect("programs:builder", program.public_id)
     status = 400 if form.errors else 200
-    return render(request, "programs/program_new.html", {"form": form}, status=status)
+    context = {"form": form, "starters": starter_cards()}
+    return render(request, "programs/program_new.html", context, status=status)
+
+
+def _create(user: User, data: dict[str, Any]) -> Program:
+    starter = data.pop("starter")
+    if starter is not None:
+        return program_create_from_starter(
+            actor=user, starter=starter, name=data["name"], patient=data["patient"]
+        )
+    return services.program_create(actor=user, **data)
 
 
 def item_rows(
@@ -109,14 +127,16 @@ def item_rows(
 def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dict[str, Any]:
     """Everything the builder page shows; ``forms`` replace the blank ones (with errors)."""
     user = staff_user(request)
-    query = request.GET.get("q", "")
+    search = builder.search_form(data=request.GET, clinic=program.clinic)
+    filters = search.filters() if search.is_valid() else LibraryFilters()
     dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
     context: dict[str, Any] = {
         "program": program,
         "rows": item_rows(program, error_item, dose_form),
         "ladders": builder.ladders_for(user),
-        "query": query,
-        "results": builder.search_results(user=user, query=query, clinic=program.clinic),
+        "search": search,
+        "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
+        "results": builder.search_results(user=user, filters=filters, clinic=program.clinic),
         "ladder_form": AddLadderForm(),
         "details_form": ProgramDetailsForm(initial={"name": program.name, "notes": program.notes}),
         "schedule_form": schedule_form(program),

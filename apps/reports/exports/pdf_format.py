@@ -1,5 +1,7 @@
-"""PDF output with reportlab: the totals per therapist, a bar chart of their adherence, and
-the patient rows (the header repeats on every page)."""
+"""PDF output with reportlab, laid out as a report: title, period, clinic and who it covers;
+the totals per therapist; a bar chart of their adherence; then every patient, the table's
+header repeated on each page and no row split across two. Every page's footer names the
+report and the page. Dates read in the installation's locale (``LANGUAGE_CODE``)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,24 @@ from datetime import date
 from html import escape as html_escape
 from typing import IO, Any
 
+from django.conf import settings
+from django.utils import translation
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
+from apps.core.formats import day_text
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.report import (
     PATIENT_COLUMNS,
@@ -29,6 +41,11 @@ from apps.reports.exports.report import (
 
 BRAND = colors.HexColor("#0b5e6b")
 LINE = colors.HexColor("#c5ced6")
+STRIPE = colors.HexColor("#f3f6f8")
+WIDE_COLUMNS = frozenset({"Patient", "Therapist", "Programs"})
+DATE_COLUMNS = frozenset({"Last activity"})
+FIGURE_WIDTH = 19 * mm
+DATE_WIDTH = 22 * mm
 NO_VALUE = "\u2013"  # an en dash
 CHART_LABEL_CHARS = 18
 
@@ -39,11 +56,11 @@ def escape(text: str) -> str:
 
 
 def display(value: Cell) -> str:
-    """A cell as text for the PDF: ISO dates, a dash for no value."""
+    """A cell as text for the PDF: dates as people read them, a dash for no value."""
     if value is None:
         return NO_VALUE
     if isinstance(value, date):
-        return value.isoformat()
+        return day_text(value)
     return str(value)
 
 
@@ -60,17 +77,35 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _table(headers: Sequence[str], rows: list[list[Cell]], styles: dict[str, Any]) -> Table:
-    """A table whose cells wrap (names can be long), header repeated on every page."""
+def _widths(headers: Sequence[str], width: float) -> list[float]:
+    """Each figure gets room for its longest header word ("Progressions") and each date for
+    "30 Sept 2026"; the names share the rest, so figures never wrap mid-word."""
+    fixed = {header: DATE_WIDTH if header in DATE_COLUMNS else FIGURE_WIDTH for header in headers}
+    wide = [header for header in headers if header in WIDE_COLUMNS]
+    spare = width - sum(fixed[header] for header in headers if header not in WIDE_COLUMNS)
+    share = spare / len(wide) if wide else 0
+    return [share if header in WIDE_COLUMNS else fixed[header] for header in headers]
+
+
+def _table(
+    headers: Sequence[str], rows: list[list[Cell]], styles: dict[str, Any], width: float
+) -> Table:
+    """A table whose cells wrap (names can be long), header repeated on every page, and a row
+    never split across two pages (``splitInRow=0``)."""
     data = [[Paragraph(escape(h), styles["head"]) for h in headers]]
     data += [[Paragraph(escape(display(v)), styles["cell"]) for v in row] for row in rows]
-    table = Table(data, repeatRows=1)
+    table = Table(data, colWidths=_widths(headers, width), repeatRows=1, splitInRow=0)
     table.setStyle(
         TableStyle(
             [
                 ("LINEBELOW", (0, 0), (-1, -1), 0.25, LINE),
                 ("LINEBELOW", (0, 0), (-1, 0), 1, BRAND),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, STRIPE]),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]
         )
     )
@@ -98,34 +133,76 @@ def _heading(report: AdherenceReport, styles: dict[str, Any]) -> list[Any]:
     filters = report.filters
     who = filters.therapist.full_name or filters.therapist.email if filters.therapist else None
     lines = [
-        f"{report.clinic_name}: {filters.start.isoformat()} to {filters.end.isoformat()}",
-        f"Therapist: {who}" if who else "All therapists",
-        f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC",
+        f"<b>Period:</b> {escape(period_text(report))}",
+        f"<b>Clinic:</b> {escape(report.clinic_name)}",
+        f"<b>Therapist:</b> {escape(who)}" if who else "<b>Therapists:</b> all",
+        f"<b>Prepared:</b> {escape(day_text(report.generated_at))}, "
+        f"{report.generated_at:%H:%M} UTC",
     ]
     story: list[Any] = [Paragraph("Adherence report", styles["title"])]
-    story += [Paragraph(escape(line), styles["body"]) for line in lines]
+    story += [Paragraph(line, styles["body"]) for line in lines]
+    return story
+
+
+def period_text(report: AdherenceReport) -> str:
+    return f"{day_text(report.filters.start)} to {day_text(report.filters.end)}"
+
+
+def _footer(report: AdherenceReport) -> Any:
+    text = f"Adherence report · {report.clinic_name} · {period_text(report)}"
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.setFillColor(colors.HexColor("#4a5560"))
+        canvas.drawString(doc.leftMargin, 7 * mm, text)
+        canvas.drawRightString(
+            doc.pagesize[0] - doc.rightMargin, 7 * mm, f"Page {canvas.getPageNumber()}"
+        )
+        canvas.restoreState()
+
+    return draw
+
+
+def _patients(report: AdherenceReport, styles: dict[str, Any], width: float) -> list[Any]:
+    # The heading moves to the next page with the table rather than sit alone at a foot.
+    story: list[Any] = [CondPageBreak(40 * mm), Paragraph("Patients", styles["h2"])]
+    rows = [patient_cells(row) for row in report.rows]
+    if rows:
+        story.append(_table([c.header for c in PATIENT_COLUMNS], rows, styles, width))
+    else:
+        story.append(
+            Paragraph("No patient had a program or a logged set in this period.", styles["body"])
+        )
     return story
 
 
 def summary_pdf(report: AdherenceReport, out: IO[bytes]) -> None:
+    # A worker has no request: the locale is the installation's.
+    with translation.override(settings.LANGUAGE_CODE):
+        _summary_pdf(report, out)
+
+
+def _summary_pdf(report: AdherenceReport, out: IO[bytes]) -> None:
     styles = _styles()
-    page = landscape(A4)
     doc = SimpleDocTemplate(
-        out, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, title="Adherence report"
+        out,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=f"Adherence report, {report.clinic_name}, {period_text(report)}",
+        author="Clamshell",
     )
     totals = list(total_rows(report.totals))
     story = _heading(report, styles)
     story += [Spacer(1, 4 * mm), Paragraph("Totals", styles["h2"])]
     story.append(
-        _table([c.header for c in TOTAL_COLUMNS], [total_cells(t) for t in totals], styles)
+        _table(
+            [c.header for c in TOTAL_COLUMNS], [total_cells(t) for t in totals], styles, doc.width
+        )
     )
     story += [Spacer(1, 6 * mm), adherence_chart(report.therapist_totals, doc.width)]
-    story += [Spacer(1, 4 * mm), Paragraph("Patients", styles["h2"])]
-    rows = [patient_cells(row) for row in report.rows]
-    if rows:
-        story.append(_table([c.header for c in PATIENT_COLUMNS], rows, styles))
-    else:
-        story.append(
-            Paragraph("No patient had a program or a logged set in this period.", styles["body"])
-        )
-    doc.build(story)
+    story += [Spacer(1, 4 * mm), *_patients(report, styles, doc.width)]
+    footer = _footer(report)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)

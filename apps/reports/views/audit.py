@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from apps.audit.describe import describe_records
 from apps.audit.models import Action, AuditEntry
 from apps.audit.selectors import AuditFilter, audit_entries_for
 from apps.audit.services import audit_record
@@ -68,7 +69,9 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    records = describe_records(page.object_list)
+    rows = [(entry, records.get(entry.pk, "")) for entry in page.object_list]
+    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
     return render(request, "reports/audit_log.html", context)
 
 

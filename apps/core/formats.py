@@ -1,0 +1,40 @@
+"""How numbers and dates read on every staff page and in every printed report.
+
+One place for each, so "47 %" never shows as "47.0 %" on another page. Machine formats stay
+machine formats: CSV and the API keep the plain number and the ISO date.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+NO_VALUE = "not reported"
+UNIT_SPACE = " "
+
+
+def mvic_number(value: Decimal | float | int) -> str:
+    """A %MVIC figure as people write it: whole numbers without ".0" (47, not 47.0), others
+    to one decimal place (62.5)."""
+    number = Decimal(str(value)).quantize(Decimal("0.1"))
+    return f"{number:f}".removesuffix(".0")
+
+
+def mvic_text(value: Decimal | float | int | None, *, unit: str = "%") -> str:
+    """'47 %', '62.5 %MVIC' with ``unit="%MVIC"``, or 'not reported' (never 0)."""
+    if value is None:
+        return NO_VALUE
+    return f"{mvic_number(value)}{UNIT_SPACE}{unit}"
+
+
+def day_text(value: date | datetime | None) -> str:
+    """A date in the installation's locale format (``LANGUAGE_CODE``): '3 Nov 2026' in
+    en-gb, 'Nov. 3, 2026' in en-us. Empty for no date; files keep ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_format(value, "DATE_FORMAT")

@@ -1,0 +1,82 @@
+"""Writes from starter programs: copy one into a clinic's templates, or start a program
+from one. Both build ordinary items from the shared library through ``program_create``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from apps.exercises.models import Exercise, Ladder
+from apps.programs.models import Program
+from apps.programs.services import ItemSpec, program_create
+from apps.programs.starters import Starter, StarterItem
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+    from apps.patients.models import Patient
+
+NOT_LOADED = (
+    "The shared exercise library is not loaded on this installation, so starter programs "
+    "cannot be used yet. Ask your operator to run manage.py load_library."
+)
+
+
+def _library(starter: Starter) -> tuple[dict[str, Exercise], dict[str, Ladder]]:
+    """The shared rows the starter names, in two queries; missing ones are an error."""
+    exercise_keys = {item.exercise for item in starter.items if item.exercise}
+    ladder_keys = {item.ladder for item in starter.items if item.ladder}
+    exercises = {
+        row.key: row for row in Exercise.objects.filter(clinic=None, key__in=exercise_keys)
+    }
+    ladders = {row.key: row for row in Ladder.objects.filter(clinic=None, key__in=ladder_keys)}
+    if set(exercises) != exercise_keys or set(ladders) != ladder_keys:
+        raise ValidationError(NOT_LOADED)
+    return exercises, ladders
+
+
+def _spec(
+    item: StarterItem, exercises: dict[str, Exercise], ladders: dict[str, Ladder]
+) -> ItemSpec:
+    return ItemSpec(
+        exercise=exercises[item.exercise] if item.exercise else None,
+        ladder=ladders[item.ladder] if item.ladder else None,
+        level=item.level if item.ladder else None,
+        sets=item.sets,
+        reps=item.reps,
+        hold_seconds=item.hold_seconds,
+        per_side=item.per_side,
+        rest_seconds=item.rest_seconds,
+        # The evidence's dose in words travels with the item until items can hold it.
+        notes=item.dose_text,
+    )
+
+
+def starter_item_specs(starter: Starter) -> list[ItemSpec]:
+    exercises, ladders = _library(starter)
+    return [_spec(item, exercises, ladders) for item in starter.items]
+
+
+def starter_notes(starter: Starter) -> str:
+    parts = [starter.summary, f"Where this comes from: {starter.source}"]
+    if starter.caution:
+        parts.append(f"Caution: {starter.caution}")
+    return "\n\n".join(parts)
+
+
+def starter_copy(*, actor: User, starter: Starter) -> Program:
+    """A clinic template of the actor's clinic with the starter's items: the clinic's own
+    from now on (editable, assignable), while the starter stays as it is."""
+    return program_create_from_starter(actor=actor, starter=starter, name=starter.name)
+
+
+@transaction.atomic
+def program_create_from_starter(
+    *, actor: User, starter: Starter, name: str, patient: Patient | None = None
+) -> Program:
+    """A new program built from a starter: a patient's draft, or (no patient) a template."""
+    return program_create(
+        actor=actor, name=name, patient=patient, notes=starter_notes(starter),
+        items=starter_item_specs(starter),
+    )  # fmt: skip

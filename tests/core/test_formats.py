@@ -1,0 +1,63 @@
+"""One formatter for %MVIC and one for dates on pages and in PDFs (issue 20, items 4 and 6)."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from apps.core.formats import day_text, mvic_number, mvic_text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("47.0"), "47 %"),
+        (Decimal("47"), "47 %"),
+        (Decimal("62.5"), "62.5 %"),
+        (Decimal("103.00"), "103 %"),
+        (76, "76 %"),
+        (67.04, "67 %"),
+        (None, "not reported"),
+    ],
+)
+def test_mvic_text_drops_a_trailing_zero_and_never_shows_zero_for_missing(value, expected):
+    assert mvic_text(value) == expected
+
+
+def test_mvic_text_can_name_the_unit():
+    assert mvic_text(Decimal("47.0"), unit="%MVIC") == "47 %MVIC"
+
+
+def test_the_template_filter_is_the_same_formatter():
+    rendered = Template("{% load clamshell_format %}{{ a|mvic }}|{{ b|mvic }}|{{ c|mvic_plain }}")
+    text = rendered.render(Context({"a": Decimal("47.0"), "b": None, "c": Decimal("62.50")}))
+
+    assert text == "47 %|not reported|62.5"
+
+
+def test_mvic_number_rounds_to_one_place():
+    assert mvic_number(Decimal("88.96")) == "89"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"), [("en-gb", "3 Nov 2026"), ("en-us", "Nov. 3, 2026")]
+)
+def test_dates_follow_the_locale(language, expected):
+    with translation.override(language):
+        assert day_text(date(2026, 11, 3)) == expected
+
+
+def test_no_date_is_empty_and_datetimes_read_as_their_day():
+    with translation.override("en-gb"):
+        assert day_text(None) == ""
+        assert day_text(datetime(2026, 11, 3, 12, tzinfo=UTC)) == "3 Nov 2026"
+
+
+def test_pages_declare_the_installations_language(client, settings):
+    settings.LANGUAGE_CODE = "en-gb"
+
+    body = client.get("/sign-in/").content.decode()
+
+    assert '<html lang="en-gb">' in body

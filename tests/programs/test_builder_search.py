@@ -1,0 +1,92 @@
+"""The builder searches like the library and shows every match (issue 20, item 5)."""
+
+import pytest
+
+from apps.exercises.loading import library_load
+from apps.exercises.models import Exercise
+from tests.conftest import signed_in
+from tests.factories import TemplateProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def template(therapist_a):
+    library_load()
+    return TemplateProgramFactory(clinic=therapist_a.clinic, created_by=therapist_a)
+
+
+def _names(response):
+    return [result.exercise.name for result in response.context["results"]]
+
+
+def test_an_alias_finds_clam_4_in_the_builder(therapist_a, template):
+    response = signed_in(therapist_a).get(
+        f"/programs/{template.public_id}/exercises/",
+        {"q": "reverse clamshell with hip abduction and extension"},
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    assert _names(response) == ["Clam 4"]
+    assert "1 exercise matches" in response.content.decode()
+
+
+def test_every_exercise_is_listed_without_a_cut_off(therapist_a, template):
+    response = signed_in(therapist_a).get(f"/programs/{template.public_id}/")
+
+    total = Exercise.objects.filter(clinic=None).count()
+    assert total > 20
+    assert len(_names(response)) == total
+    assert f"All {total} exercises in the library" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"muscle": "gluteus_maximus", "q": "squeeze"}, ["Gluteal squeeze"]),
+        ({"equipment": "mini_band"}, ["Reverse clamshell with mini band"]),
+        ({"band": "very_high", "q": "side plank"}, None),
+    ],
+)
+def test_the_library_filters_work_in_the_builder(therapist_a, template, query, expected):
+    response = signed_in(therapist_a).get(
+        f"/programs/{template.public_id}/exercises/", query, **HTMX
+    )
+
+    assert response.status_code == 200
+    names = _names(response)
+    if expected is not None:
+        assert names == expected
+    else:
+        assert names
+        assert all("Side plank" in name for name in names)
+
+
+def test_a_bad_filter_is_a_400_saying_what_is_wrong(therapist_a, template):
+    response = signed_in(therapist_a).get(
+        f"/programs/{template.public_id}/exercises/", {"band": "enormous"}, **HTMX
+    )
+
+    assert response.status_code == 400
+    assert "is not a valid band" in response.content.decode()
+
+
+def test_mvic_reads_the_same_in_the_builder_as_in_the_library(therapist_a, template):
+    body = (
+        signed_in(therapist_a)
+        .get(f"/programs/{template.public_id}/exercises/", {"q": "Clam 4"}, **HTMX)
+        .content.decode()
+    )
+
+    assert "76 %" in body
+    assert "76.0" not in body
+
+
+def test_no_search_lists_the_whole_library(therapist_a, template):
+    response = signed_in(therapist_a).get(f"/programs/{template.public_id}/exercises/", **HTMX)
+
+    assert response.status_code == 200
+    assert len(_names(response)) == Exercise.objects.filter(clinic=None).count()
