@@ -35,8 +35,7 @@ from apps.core.outbox import outbox_sweep
 from apps.notifications import dispatch
 from apps.notifications.models import PainAlert, Reminder, StaffNotification
 from apps.notifications.tasks import reminders_dispatch, sweep_notifications
-from apps.patients.models import SetLog
-from apps.programs.models import ProgressionPrompt
+from apps.programs.models import ProgressionPrompt, SetLog
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.integration.test_celery_worker import (
     broker,
