@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from apps.exercises import views, views_manage
+from apps.exercises import views, views_illustrations, views_manage
 
 app_name = "exercises"
 
@@ -20,4 +20,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("library/ladders/new/", views_manage.ladder_create, name="ladder-create"),
     path("library/ladders/<uuid:public_id>/", views.ladder_detail, name="ladder"),
     path("library/ladders/<uuid:public_id>/edit/", views_manage.ladder_edit, name="ladder-edit"),
+    path(
+        "illustrations/<slug:key>/<slug:variant>.svg",
+        views_illustrations.illustration,
+        name="illustration",
+    ),
 ]

@@ -49,7 +49,7 @@ JOINTS = {"pelvis", "neck", "head"} | {
 }
 SETTINGS = {
     "view", "posture", "moving", "arrow", "props", "tilt", "turn", "anchor", "support",
-    "step_under", "on_step", "band", "wall_behind", "start", "end",
+    "step_under", "on_step", "band", "mirror", "end_step", "wall_behind", "start", "end",
 }  # fmt: skip
 
 
@@ -72,7 +72,9 @@ def _part(where: str, raw: Any, base: Any, ranges: dict[str, tuple[float, float]
     changes = {}
     for name, value in raw.items():
         if name not in known:
-            raise PoseDataError(f"{where}.{name}: unknown angle (known: {', '.join(sorted(known))})")
+            raise PoseDataError(
+                f"{where}.{name}: unknown angle (known: {', '.join(sorted(known))})"
+            )
         changes[name] = _angle(f"{where}.{name}", value, *ranges[name])
     return replace(base, **changes)
 
@@ -106,6 +108,12 @@ def _number(where: str, value: Any, low: float, high: float) -> float:
     return _angle(where, value, low, high)
 
 
+def _flag(where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise PoseDataError(f"{where}: expected true or false")
+    return value
+
+
 def _spec(key: str, raw: Any) -> Spec:
     if not isinstance(raw, dict):
         raise PoseDataError(f"{key}: expected a table")
@@ -133,7 +141,11 @@ def _spec(key: str, raw: Any) -> Spec:
         turn=_number(f"{key}.turn", raw.get("turn", 0), -180, 180),
         anchor=_choice(f"{key}.anchor", raw.get("anchor", "pelvis"), JOINTS),
         support=_names(f"{key}.support", raw.get("support", []), JOINTS),
-        step_under=_choice(f"{key}.step_under", raw["step_under"], JOINTS) if "step_under" in raw else "",
+        step_under=_choice(f"{key}.step_under", raw["step_under"], JOINTS)
+        if "step_under" in raw
+        else "",
+        end_step=int(_number(f"{key}.end_step", raw.get("end_step", 3), 1, 12)),
+        mirror=_flag(f"{key}.mirror", raw.get("mirror", False)),
         on_step=_names(f"{key}.on_step", raw.get("on_step", []), {"start", "end"}),
         band=(band[0], band[1]),
         wall_behind=_number(f"{key}.wall_behind", raw.get("wall_behind", 30), 0, 200),

@@ -49,8 +49,9 @@ POSTURES: dict[str, tuple[Vec, Vec]] = {
     "standing": ((0, 1, 0), (1, 0, 0)),
     "supine": ((-1, 0, 0), (0, 1, 0)),
     "prone": ((-1, 0, 0), (0, -1, 0)),
-    # On the right side, facing the viewer of the side view, so the left leg is on top.
-    "side_lying": ((-1, 0, 0), (0, 0, 1)),
+    # On the left side, so the right leg is on top; the side view sees the back, which (from
+    # a raised camera) shows the bent hips and the top knee opening at the same time.
+    "side_lying": ((-1, 0, 0), (0, 0, -1)),
 }
 
 
@@ -173,7 +174,9 @@ def _leg(frame: Mat, hip: Vec, leg: Leg, side: float) -> dict[str, Vec]:
         frame,
         matmul(
             rotation(RIGHT, leg.hip_flexion),
-            matmul(rotation(ANT, -side * leg.hip_abduction), rotation(SUP, side * leg.hip_rotation)),
+            matmul(
+                rotation(ANT, -side * leg.hip_abduction), rotation(SUP, side * leg.hip_rotation)
+            ),
         ),
     )
     knee = add(hip, apply(thigh, scale(SUP, -THIGH)))
@@ -188,7 +191,9 @@ def _leg(frame: Mat, hip: Vec, leg: Leg, side: float) -> dict[str, Vec]:
 def _arm(frame: Mat, shoulder: Vec, arm: Arm, side: float) -> dict[str, Vec]:
     upper = matmul(
         frame,
-        matmul(rotation(RIGHT, arm.shoulder_flexion), rotation(ANT, -side * arm.shoulder_abduction)),
+        matmul(
+            rotation(RIGHT, arm.shoulder_flexion), rotation(ANT, -side * arm.shoulder_abduction)
+        ),
     )
     elbow = add(shoulder, apply(upper, scale(SUP, -UPPER_ARM)))
     fore = matmul(upper, rotation(RIGHT, arm.elbow_flexion))

@@ -31,6 +31,7 @@ VIEWS = {"side": (0.0, 0.0), "front": (90.0, 0.0), "above": (0.0, 90.0)}
 STEP_HEIGHT, STEP_DEPTH, STEP_WIDTH = 20.0, 32.0, 50.0
 WALL_HEIGHT = 120.0
 PAD = 8.0
+ASPECT = 4 / 3  # width / height of one panel
 
 # Stroke widths (cm) of each segment: thick, round-capped lines read well even as thumbnails.
 LIMBS = {
@@ -93,6 +94,8 @@ class Spec:
     on_step: tuple[str, ...] = ()  # "start", "end": the poses standing on the step
     band: tuple[str, str] = ("left_ankle", "right_ankle")
     wall_behind: float = 30.0  # distance from the anchor to the wall, behind the figure
+    mirror: bool = False  # flip left and right on the page
+    end_step: int = 3  # the step (1-based) the end pose shows, for the alt text
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,7 @@ class Picture:
     key: str
     width: float
     height: float
+    panel_width: float
     panels: list[tuple[str, float, list[Primitive]]] = field(default_factory=list)  # label, x
 
 
@@ -131,6 +135,10 @@ def _placed(spec: Spec, which: str) -> dict[str, Vec]:
     ax, _, az = points[spec.anchor]
     surface = STEP_HEIGHT if which in spec.on_step else 0.0
     support = spec.support or tuple(points)
+    if which in spec.on_step:
+        # Standing on the step: that foot carries the figure, the other may hang past the edge.
+        side = spec.step_under.split("_")[0]
+        support = (f"{side}_heel", f"{side}_toe")
     lowest = min(_bottom(name, points[name]) for name in support)
     shift: Vec = (-ax, surface - lowest, -az)
     return {name: add(p, shift) for name, p in points.items()}
@@ -141,7 +149,7 @@ def _bottom(name: str, p: Vec) -> float:
     return p[1] - (HEAD_RADIUS if name == "head" else 4.5)
 
 
-def _project(camera: Mat, p: Vec) -> tuple[float, float, float]:
+def _project(camera: Mat, p: Vec) -> Vec:
     return apply(camera, p)
 
 
@@ -162,8 +170,16 @@ def _figure(spec: Spec, camera: Mat, which: str, *, ghost: bool) -> list[tuple[f
     flat = {name: (p[0], p[1]) for name, p in proj.items()}
     out: list[tuple[float, Primitive]] = []
     torso = ("left_hip", "right_hip", "right_shoulder", "left_shoulder")
-    depth = {side: proj[f"{side}_hip"][2] + proj[f"{side}_shoulder"][2] for side in ("left", "right")}
-    far_side = "left" if depth["left"] < depth["right"] - 1.0 else "right" if depth["right"] < depth["left"] - 1.0 else ""
+    depth = {
+        side: proj[f"{side}_hip"][2] + proj[f"{side}_shoulder"][2] for side in ("left", "right")
+    }
+    far_side = (
+        "left"
+        if depth["left"] < depth["right"] - 1.0
+        else "right"
+        if depth["right"] < depth["left"] - 1.0
+        else ""
+    )
     torso_role = "moving" if "pelvis" in spec.moving else "body"
     if not ghost:
         out.append((proj["pelvis"][2], Shape(tuple(flat[n] for n in torso), torso_role)))
@@ -188,7 +204,7 @@ def _figure(spec: Spec, camera: Mat, which: str, *, ghost: bool) -> list[tuple[f
 
 def _hull(points: Sequence[Point]) -> tuple[Point, ...]:
     """Convex hull (monotone chain): an orthographic box outline from its eight corners."""
-    pts = sorted(set((round(x, 3), round(y, 3)) for x, y in points))
+    pts = sorted({(round(x, 3), round(y, 3)) for x, y in points})
     if len(pts) < 3:
         return tuple(pts)
 
@@ -209,9 +225,7 @@ def _turn(o: Point, a: Point, b: Point) -> float:
 
 
 def _box(camera: Mat, lo: Vec, hi: Vec) -> tuple[Point, ...]:
-    corners = [
-        (x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])
-    ]
+    corners = [(x, y, z) for x in (lo[0], hi[0]) for y in (lo[1], hi[1]) for z in (lo[2], hi[2])]
     return _hull([_project(camera, c)[:2] for c in corners])
 
 
@@ -222,11 +236,15 @@ def _props(
     x0, z0, x1, z1 = extent
     out: list[tuple[float, Primitive]] = []
     if "mat" in spec.props:
-        out.append((-1e6, Shape(_box(camera, (x0 - 6, -1.5, z0 - 6), (x1 + 6, 0.0, z1 + 6)), "mat")))
+        out.append(
+            (-1e6, Shape(_box(camera, (x0 - 6, -1.5, z0 - 6), (x1 + 6, 0.0, z1 + 6)), "mat"))
+        )
     if "step" in spec.props and spec.step_under:
         end = _placed(spec, "end")
         foot = end[spec.step_under]
-        other = end[spec.step_under.replace("left", "@").replace("right", "left").replace("@", "right")]
+        other = end[
+            spec.step_under.replace("left", "@").replace("right", "left").replace("@", "right")
+        ]
         # The step reaches away from the other foot, so that foot can hang past its edge.
         toward = 1.0 if other[2] >= foot[2] else -1.0
         z_near, z_far = foot[2] + toward * 9.0, foot[2] - toward * (STEP_WIDTH - 9.0)
@@ -235,7 +253,9 @@ def _props(
         out.append((-1e5, Shape(_box(camera, lo, hi), "step")))
     if "wall" in spec.props:
         wx = -spec.wall_behind
-        out.append((-1e5, Shape(_box(camera, (wx - 4, 0.0, z0 - 30), (wx, WALL_HEIGHT, z1 + 30)), "wall")))
+        out.append(
+            (-1e5, Shape(_box(camera, (wx - 4, 0.0, z0 - 30), (wx, WALL_HEIGHT, z1 + 30)), "wall"))
+        )
     return out
 
 
@@ -276,7 +296,10 @@ def _arrow(spec: Spec, camera: Mat) -> list[Arrow]:
 
 def _bezier(a: Point, c: Point, b: Point, t: float) -> Point:
     u = 1 - t
-    return (u * u * a[0] + 2 * u * t * c[0] + t * t * b[0], u * u * a[1] + 2 * u * t * c[1] + t * t * b[1])
+    return (
+        u * u * a[0] + 2 * u * t * c[0] + t * t * b[0],
+        u * u * a[1] + 2 * u * t * c[1] + t * t * b[1],
+    )
 
 
 # --- panels ---------------------------------------------------------------------------------
@@ -317,7 +340,9 @@ def panel(spec: Spec, which: str) -> list[Primitive]:
     layers += _figure(spec, camera, which, ghost=False) + _band(spec, camera, which)
     items = [p for _, p in sorted(layers, key=lambda item: item[0])]
     if which == "end":
-        ghost = [p for _, p in sorted(_figure(spec, camera, "start", ghost=True), key=lambda i: i[0])]
+        ghost = [
+            p for _, p in sorted(_figure(spec, camera, "start", ghost=True), key=lambda i: i[0])
+        ]
         props = [p for p in items if isinstance(p, Shape) and p.role in {"mat", "step", "wall"}]
         rest = [p for p in items if p not in props]
         items = props + ghost + rest + list(_arrow(spec, camera))
@@ -334,16 +359,41 @@ def _floor_line(box: tuple[float, float, float, float], spec: Spec) -> list[Prim
 def picture(spec: Spec, *, panels: Sequence[str] = ("start", "end")) -> Picture:
     """The chosen panels side by side on one frame, so the figure stays put between them."""
     drawn = {which: panel(spec, which) for which in panels}
-    box = _bounds(p for items in drawn.values() for p in items)
-    box = (box[0] - PAD, box[1] - PAD, box[2] + PAD, box[3] + PAD)
+    if spec.mirror:
+        drawn = {which: [_mirror(p) for p in items] for which, items in drawn.items()}
+    box = _framed(_bounds(p for items in drawn.values() for p in items))
     floor = _floor_line(box, spec)
     width, height = box[2] - box[0], box[3] - box[1]
     gap = PAD
-    result = Picture(spec.key, width * len(panels) + gap * (len(panels) - 1), height)
+    result = Picture(spec.key, width * len(panels) + gap * (len(panels) - 1), height, width)
     for index, which in enumerate(panels):
         shifted = [_shift(p, -box[0], -box[1]) for p in floor + drawn[which]]
         result.panels.append((which, index * (width + gap), shifted))
     return result
+
+
+def _framed(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """The box padded to the panel's 4:3 shape, so every exercise is drawn at one scale per
+    size on the page. Extra height goes above (the floor stays at the bottom)."""
+    x0, y0, x1, y1 = box[0] - PAD, box[1] - PAD, box[2] + PAD, box[3] + PAD
+    width, height = x1 - x0, y1 - y0
+    if width < height * ASPECT:
+        extra = (height * ASPECT - width) / 2
+        return x0 - extra, y0, x1 + extra, y1
+    return x0, y0, x1, y0 + width / ASPECT
+
+
+def _mirror(p: Primitive) -> Primitive:
+    def flip(q: Point) -> Point:
+        return (-q[0], q[1])
+
+    if isinstance(p, Segment):
+        return Segment(flip(p.a), flip(p.b), p.width, p.role, p.layer)
+    if isinstance(p, Disc):
+        return Disc(flip(p.center), p.radius, p.role, p.layer)
+    if isinstance(p, Shape):
+        return Shape(tuple(flip(q) for q in p.points), p.role, p.layer)
+    return Arrow(tuple(flip(q) for q in p.points), p.role, p.layer)
 
 
 def _shift(p: Primitive, dx: float, dy: float) -> Primitive:

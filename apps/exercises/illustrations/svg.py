@@ -20,7 +20,7 @@ STYLE = (
     ".moving{fill:#0b6870;stroke:#0b6870}.moving-far{fill:#6aa9ae;stroke:#6aa9ae}"
     ".band{stroke:#c0507a}.arrow{stroke:#c2570c;fill:none}.arrowhead{fill:#c2570c}"
     ".floor{fill:#9aa5b1}.mat{fill:#e3e9ed}.step{fill:#d5dde3;stroke:#9aa5b1;stroke-width:1}"
-    ".wall{fill:#d5dde3}.label{font:600 9px system-ui,sans-serif;fill:#4a5763}"
+    ".wall{fill:#d5dde3}.label{font-family:system-ui,sans-serif;font-weight:600;fill:#4a5763}"
     "line,polyline{stroke-linecap:round;stroke-linejoin:round;fill:none}"
     ".ghost{opacity:.28}"
     # A gentle loop: in the end panel the moving limb fades between its start (the ghost)
@@ -32,8 +32,8 @@ STYLE = (
     "@keyframes pose-end{0%,20%{opacity:.15}80%,100%{opacity:1}}"
 )
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+LABEL_RATIO = 0.075  # label size as a share of the panel height
 CONTENT_SECURITY_POLICY = f"default-src 'none'; style-src '{STYLE_HASH}'"
-LABEL_SPACE = 12.0
 
 
 def _n(value: float) -> str:
@@ -59,11 +59,13 @@ def _element(p: Primitive, height: float) -> str:
         )
     if isinstance(p, Disc):
         cx, cy = p.center
-        return f'<circle class={_classes(p)} cx="{_n(cx)}" cy="{_n(height - cy)}" r="{_n(p.radius)}"/>'
+        return (
+            f'<circle class={_classes(p)} cx="{_n(cx)}" cy="{_n(height - cy)}" r="{_n(p.radius)}"/>'
+        )
     if isinstance(p, Shape):
         points = " ".join(pt(q) for q in p.points)
         join = ' stroke-width="10" stroke-linejoin="round"' if p.role in {"body", "moving"} else ""
-        return f"<polygon class={_classes(p)} points=\"{points}\"{join}/>"
+        return f'<polygon class={_classes(p)} points="{points}"{join}/>'
     return _arrow(p, height)
 
 
@@ -85,10 +87,15 @@ def _arrow(p: Arrow, height: float) -> str:
     )
 
 
+def document_size(picture: Picture, *, labels: bool) -> tuple[float, float]:
+    """Width and height of the SVG document (labels add a strip under the panels)."""
+    return picture.width, picture.height * (1 + LABEL_RATIO * 1.4 if labels else 1)
+
+
 def render_svg(picture: Picture, *, title: str, animate: bool, labels: bool) -> str:
     """A standalone SVG document of ``picture``; ``title`` is its accessible name."""
-    extra = LABEL_SPACE if labels else 0.0
-    height = picture.height + extra
+    size = picture.height * LABEL_RATIO
+    height = document_size(picture, labels=labels)[1]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(picture.width)} {_n(height)}" '
         f'role="img" aria-label={quoteattr(title)} class="{"animate" if animate else "still"}">',
@@ -100,9 +107,10 @@ def render_svg(picture: Picture, *, title: str, animate: bool, labels: bool) -> 
         parts += [_element(p, picture.height) for p in items]
         if labels:
             label = "Start" if which == "start" else "End"
+            x, y = _n(picture.panel_width / 2), _n(height - size * 0.4)
             parts.append(
-                f'<text class="label" x="{_n((picture.width - (len(picture.panels) - 1) * 8) / len(picture.panels) / 2)}" '
-                f'y="{_n(height - 3)}" text-anchor="middle">{label}</text>'
+                f'<text class="label" x="{x}" y="{y}" font-size="{_n(size)}" '
+                f'text-anchor="middle">{label}</text>'
             )
         parts.append("</g>")
     parts.append("</svg>")

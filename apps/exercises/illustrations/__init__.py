@@ -1,0 +1,121 @@
+"""Drawings of the shared library's exercises, made by the app from ``data/poses.toml``.
+
+pose (``model``) -> primitives (``scene``) -> SVG for the pages (``svg``) or reportlab shapes
+for the printed handout (``pdf``). This module is the way in for the rest of the app.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from apps.exercises.illustrations.data import POSES_PATH, PoseDataError, load_poses
+from apps.exercises.illustrations.scene import Picture, Spec, picture
+from apps.exercises.illustrations.svg import document_size, render_svg
+
+__all__ = [
+    "PoseDataError",
+    "alt_text",
+    "illustration_for",
+    "illustration_svg",
+    "illustration_version",
+    "specs",
+]
+
+VARIANTS = ("pair", "thumb")
+_SOURCES = tuple(sorted(Path(__file__).resolve().parent.glob("*.py")))
+
+
+@dataclass(frozen=True)
+class Illustration:
+    """What a page needs to show an exercise's drawing."""
+
+    key: str
+    alt: str
+    pair_url: str
+    thumb_url: str
+    pair_size: tuple[int, int]  # the image's intrinsic shape, for width/height attributes
+    thumb_size: tuple[int, int]
+
+
+@cache
+def _loaded(stamp: float) -> tuple[dict[str, Spec], str]:
+    """The poses and a version that changes with the file or the drawing code. Keyed by the
+    file's modification time, so a corrected angle shows after a save, without a restart."""
+    digest = hashlib.sha256(POSES_PATH.read_bytes())
+    for source in _SOURCES:
+        digest.update(source.read_bytes())
+    return load_poses(), digest.hexdigest()[:12]
+
+
+def _current() -> tuple[dict[str, Spec], str]:
+    return _loaded(POSES_PATH.stat().st_mtime)
+
+
+def specs() -> dict[str, Spec]:
+    return _current()[0]
+
+
+def illustration_version() -> str:
+    return _current()[1]
+
+
+def _picture(key: str, variant: str) -> Picture:
+    spec = specs()[key]
+    return picture(spec, panels=("end",) if variant == "thumb" else ("start", "end"))
+
+
+@cache
+def _svg(key: str, variant: str, version: str, title: str) -> str:
+    animate = variant == "pair"
+    return render_svg(_picture(key, variant), title=title, animate=animate, labels=animate)
+
+
+def illustration_svg(key: str, *, variant: str = "pair") -> str:
+    """The SVG document of a library exercise's drawing. ``KeyError`` for an unknown key."""
+    if variant not in VARIANTS:
+        raise KeyError(variant)
+    title = "Start and end positions" if variant == "pair" else "The movement"
+    return _svg(key, variant, illustration_version(), title)
+
+
+def alt_text(exercise: Any) -> str:
+    """A text alternative built from the exercise's own steps: the first step sets the start
+    position, the step the end pose shows (``end_step`` in poses.toml) the movement."""
+    spec = specs().get(exercise.key)
+    steps = [str(step).strip() for step in exercise.steps or [] if str(step).strip()]
+    if spec is None or not steps:
+        return f"Drawing of {exercise.name}."
+    end = steps[min(spec.end_step, len(steps)) - 1]
+    return f"Drawing of {exercise.name}. Start: {steps[0]} Movement: {end}"
+
+
+@cache
+def _sizes(key: str, version: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    pair = document_size(_picture(key, "pair"), labels=True)
+    thumb = document_size(_picture(key, "thumb"), labels=False)
+    # Pixel sizes at 4 px per cm: only the shape matters, CSS sets the displayed size.
+    return (round(pair[0] * 4), round(pair[1] * 4)), (round(thumb[0] * 4), round(thumb[1] * 4))
+
+
+def illustration_for(exercise: Any) -> Illustration | None:
+    """The drawing of a shared-library exercise; ``None`` for a clinic's own exercise (a clinic
+    key may repeat a library key, and its exercise may be a different movement)."""
+    if exercise is None or exercise.clinic_id is not None or exercise.key not in specs():
+        return None
+    from django.urls import reverse
+
+    version = illustration_version()
+    key = exercise.key
+    pair, thumb = _sizes(key, version)
+    return Illustration(
+        key=key,
+        alt=alt_text(exercise),
+        pair_url=reverse("exercises:illustration", args=[key, "pair"]) + f"?v={version}",
+        thumb_url=reverse("exercises:illustration", args=[key, "thumb"]) + f"?v={version}",
+        pair_size=pair,
+        thumb_size=thumb,
+    )
