@@ -107,9 +107,9 @@ def render_svg(picture: Picture, *, title: str, animate: bool, labels: bool) -> 
         parts += [_element(p, picture.height) for p in items]
         if labels:
             label = "Start" if which == "start" else "End"
-            x, y = _n(picture.panel_width / 2), _n(height - size * 0.4)
+            lx, ly = _n(picture.panel_width / 2), _n(height - size * 0.4)
             parts.append(
-                f'<text class="label" x="{x}" y="{y}" font-size="{_n(size)}" '
+                f'<text class="label" x="{lx}" y="{ly}" font-size="{_n(size)}" '
                 f'text-anchor="middle">{label}</text>'
             )
         parts.append("</g>")
