@@ -27,7 +27,7 @@ UPPER_ARM, FOREARM = 29.0, 27.0
 LEG_RANGES = {
     "hip_flexion": (-40.0, 140.0),
     "hip_abduction": (-35.0, 80.0),
-    "hip_rotation": (-70.0, 60.0),  # + internal, - external
+    "hip_rotation": (-90.0, 70.0),  # + internal, - external
     "knee_flexion": (0.0, 160.0),
     "ankle": (-60.0, 40.0),  # + dorsiflexion (toes up), - plantar flexion
 }

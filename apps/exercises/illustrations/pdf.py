@@ -46,6 +46,9 @@ def _shape(p: Primitive) -> list[object]:
 
 
 def _arrow(p: Arrow) -> list[object]:
+    if p.role == "mark":
+        points = [c for q in p.points for c in q]
+        return [PolyLine(points, strokeColor=INK["arrow"], strokeWidth=3, strokeLineCap=1)]
     (x1, y1), (x2, y2) = p.points[-2], p.points[-1]
     dx, dy = x2 - x1, y2 - y1
     length = max((dx * dx + dy * dy) ** 0.5, 1e-6)

@@ -31,7 +31,8 @@ VIEWS = {"side": (0.0, 0.0), "front": (90.0, 0.0), "above": (0.0, 90.0)}
 STEP_HEIGHT, STEP_DEPTH, STEP_WIDTH = 20.0, 32.0, 50.0
 WALL_HEIGHT = 120.0
 PAD = 8.0
-ASPECT = 4 / 3  # width / height of one panel
+MIN_ARROW = 24.0  # cm: shorter paths are drawn this long
+ASPECT = 1.6  # width / height of one panel
 
 # Stroke widths (cm) of each segment: thick, round-capped lines read well even as thumbnails.
 LIMBS = {
@@ -274,16 +275,22 @@ def _arrow(spec: Spec, camera: Mat) -> list[Arrow]:
     """A gentle arc from where the tracked joint starts to where it ends, bowed away from the
     body and set off the limb so it never hides it."""
     if not spec.arrow:
-        return []
+        return _hold_marks(spec, camera)
     start = _project(camera, _placed(spec, "start")[spec.arrow])[:2]
     end = _project(camera, _placed(spec, "end")[spec.arrow])[:2]
     centre = _project(camera, _placed(spec, "start")["pelvis"])[:2]
     dx, dy = end[0] - start[0], end[1] - start[1]
     length = math.hypot(dx, dy)
-    if length < 4.0:
+    if length < 2.0:
         return []
-    nx, ny = -dy / length, dx / length
     mid = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
+    if length < MIN_ARROW:
+        # A small movement still gets an arrow long enough to see, centred on the path.
+        k = MIN_ARROW / length
+        start = (mid[0] - dx * k / 2, mid[1] - dy * k / 2)
+        end = (mid[0] + dx * k / 2, mid[1] + dy * k / 2)
+        dx, dy, length = dx * k, dy * k, MIN_ARROW
+    nx, ny = -dy / length, dx / length
     if (mid[0] - centre[0]) * nx + (mid[1] - centre[1]) * ny < 0:
         nx, ny = -nx, -ny
     off = 9.0
@@ -292,6 +299,21 @@ def _arrow(spec: Spec, camera: Mat) -> list[Arrow]:
     ctrl = (mid[0] + nx * (off + length * 0.3), mid[1] + ny * (off + length * 0.3))
     curve = tuple(_bezier(a, ctrl, b, t / 12) for t in range(13))
     return [Arrow(curve)]
+
+
+def _hold_marks(spec: Spec, camera: Mat) -> list[Arrow]:
+    """A held contraction with no movement (the gluteal squeeze): short strokes radiating
+    from the highlighted pelvis, like the marks for "tighten here" in a hand drawing."""
+    if "pelvis" not in spec.moving:
+        return []
+    cx, cy = _project(camera, _placed(spec, "end")["pelvis"])[:2]
+    marks = []
+    for degrees in (40, 90, 140):
+        a = math.radians(degrees)
+        inner = (cx + 15 * math.cos(a), cy + 15 * math.sin(a))
+        outer = (cx + 23 * math.cos(a), cy + 23 * math.sin(a))
+        marks.append(Arrow((inner, outer), role="mark"))
+    return marks
 
 
 def _bezier(a: Point, c: Point, b: Point, t: float) -> Point:

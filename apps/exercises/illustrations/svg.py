@@ -70,8 +70,10 @@ def _element(p: Primitive, height: float) -> str:
 
 
 def _arrow(p: Arrow, height: float) -> str:
-    """The arc and a head pointing along its last stretch."""
+    """The arc and a head pointing along its last stretch; a mark has no head."""
     points = " ".join(f"{_n(x)},{_n(height - y)}" for x, y in p.points)
+    if p.role == "mark":
+        return f'<polyline class="arrow" points="{points}" stroke-width="3"/>'
     (x1, y1), (x2, y2) = p.points[-2], p.points[-1]
     dx, dy = x2 - x1, y2 - y1
     length = max((dx * dx + dy * dy) ** 0.5, 1e-6)
