@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import re
 import tomllib
 import xml.etree.ElementTree as ET
@@ -296,3 +297,46 @@ def test_the_animation_is_switched_off_for_people_who_ask_for_less_motion():
     outside = re.sub(r"@media \(prefers-reduced-motion:no-preference\)\{.*?\}\}", "", style)
     assert "animation:" not in outside
     assert "animation:" in style
+
+
+# --- the review command ----------------------------------------------------------------------
+
+
+def test_draw_exercise_writes_an_svg_and_a_pdf(tmp_path):
+    from django.core.management import call_command
+
+    call_command("draw_exercise", "clam-1", "--out", str(tmp_path), stdout=io.StringIO())
+
+    assert parse((tmp_path / "clam-1.svg").read_text()).tag == f"{SVG}svg"
+    assert (tmp_path / "clam-1.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_draw_exercise_check_and_unknown_keys():
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("draw_exercise", "--check", stdout=out)
+    assert "valid (22 exercises)" in out.getvalue()
+    with pytest.raises(CommandError, match="No poses for: no-such"):
+        call_command("draw_exercise", "no-such", stdout=io.StringIO())
+
+
+def test_a_broken_poses_file_is_reported_by_check_and_the_pages_show_no_drawings(
+    monkeypatch, tmp_path, caplog
+):
+    from apps.exercises import checks, illustrations
+    from apps.exercises.illustrations import data
+
+    broken = tmp_path / "poses.toml"
+    broken.write_text(
+        (data.POSES_PATH.read_text()).replace("hip_flexion = 45", "hip_flexion = 450", 1)
+    )
+    monkeypatch.setattr(data, "POSES_PATH", broken)
+    monkeypatch.setattr(illustrations, "POSES_PATH", broken)
+    monkeypatch.setattr(data.load_poses, "__defaults__", (broken,))
+
+    errors = checks.poses_file_is_valid()
+    assert [e.id for e in errors] == ["exercises.E001"]
+    assert "clam-1.start.right_leg.hip_flexion: 450°" in errors[0].msg
+    assert illustrations.illustration_for(_Exercise("clam-1", ["Lie down."])) is None
+    assert "poses.toml is not valid" in caplog.text

@@ -7,6 +7,7 @@ for the printed handout (``pdf``). This module is the way in for the rest of the
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = [
     "specs",
 ]
 
+logger = logging.getLogger(__name__)
 VARIANTS = ("pair", "thumb")
 _SOURCES = tuple(sorted(Path(__file__).resolve().parent.glob("*.py")))
 
@@ -44,11 +46,18 @@ class Illustration:
 @cache
 def _loaded(stamp: float) -> tuple[dict[str, Spec], str]:
     """The poses and a version that changes with the file or the drawing code. Keyed by the
-    file's modification time, so a corrected angle shows after a save, without a restart."""
+    file's modification time, so a corrected angle shows after a save, without a restart.
+
+    A broken file must not break the patient's page: it is logged (and reported by
+    ``manage.py check``), and the pages show no drawings until it is fixed."""
     digest = hashlib.sha256(POSES_PATH.read_bytes())
     for source in _SOURCES:
         digest.update(source.read_bytes())
-    return load_poses(), digest.hexdigest()[:12]
+    try:
+        return load_poses(), digest.hexdigest()[:12]
+    except PoseDataError:
+        logger.exception("poses.toml is not valid; exercise drawings are off until it is fixed")
+        return {}, "invalid"
 
 
 def _current() -> tuple[dict[str, Spec], str]:
