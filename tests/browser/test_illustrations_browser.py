@@ -73,17 +73,20 @@ def test_every_drawing_side_by_side(desktop_page, live_server):  # noqa: F811
     page = desktop_page
     version = illustration_version()
     images = "".join(
-        f'<figure><img src="{live_server.url}/illustrations/{key}/pair.svg?v={version}" '
+        f'<figure><img src="/illustrations/{key}/pair.svg?v={version}" '
         f'alt="{key}"><figcaption>{key}</figcaption></figure>'
         for key in specs()
     )
-    page.emulate_media(reduced_motion="reduce")
-    page.goto("about:blank")  # a blank page: the site's CSP would refuse the inline style
-    page.set_content(
-        "<style>body{margin:8px;font:13px sans-serif;display:grid;"
-        "grid-template-columns:repeat(4,1fr);gap:8px}figure{margin:0}img{width:100%}"
-        f"</style>{images}"
+    sheet = (
+        "<!doctype html><title>Drawings</title><style>body{margin:8px;font:13px sans-serif;"
+        "display:grid;grid-template-columns:repeat(4,1fr);gap:8px}figure{margin:0}"
+        f"img{{width:100%}}</style>{images}"
     )
+    # A page of the test's own on the site's origin (the drawings are same-origin resources).
+    url = f"{live_server.url}/__contact-sheet__"
+    page.route(url, lambda route: route.fulfill(body=sheet, content_type="text/html"))
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(url)
     page.wait_for_function(f"() => [...document.images].every({LOADED})")
     assert page.locator("img").count() == 22
     screenshot(page, "illustrations-all", readme="illustrations-all")
@@ -91,16 +94,41 @@ def test_every_drawing_side_by_side(desktop_page, live_server):  # noqa: F811
 
 def test_the_loop_runs_only_for_visitors_who_welcome_motion(desktop_page, live_server):  # noqa: F811
     page = desktop_page
-    url = f"{live_server.url}/illustrations/clam-1/pair.svg?v={illustration_version()}"
+    version = illustration_version()
     moving = "getComputedStyle(document.querySelector('.panel-end .layer-moving')).animationName"
 
     page.emulate_media(reduced_motion="no-preference")
-    page.goto(url)
+    page.goto(f"{live_server.url}/illustrations/clam-1/loop.svg?v={version}")
     assert page.evaluate(moving) == "pose-end"
+    page.goto(f"{live_server.url}/illustrations/clam-1/pair.svg?v={version}")
+    assert page.evaluate(moving) == "none"  # the still pair never moves
 
     page.emulate_media(reduced_motion="reduce")
-    page.reload()
+    page.goto(f"{live_server.url}/illustrations/clam-1/loop.svg?v={version}")
     assert page.evaluate(moving) == "none"
+
+
+def test_the_page_offers_the_loop_only_without_a_reduced_motion_request(
+    desktop_page,  # noqa: F811
+    therapist_a,
+    loaded,
+):
+    page = desktop_page
+    page.goto("/sign-in/")
+    page.get_by_label("Email").fill(therapist_a.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    clam = Exercise.objects.get(key="clam-1", clinic=None)
+    shown = "document.querySelector('img.illustration-pair').currentSrc"
+
+    page.emulate_media(reduced_motion="reduce")
+    page.goto(f"/library/exercises/{clam.public_id}/")
+    assert "/clam-1/pair.svg" in page.evaluate(shown)
+
+    page.emulate_media(reduced_motion="no-preference")
+    page.reload()
+    assert "/clam-1/loop.svg" in page.evaluate(shown)
 
 
 def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
@@ -116,6 +144,7 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     page.get_by_label("Your year of birth").fill(str(patient_a.year_of_birth))
     page.get_by_role("button", name="Open my exercises").click()
     page.wait_for_url("**/today/")
+    assert_accessible(page)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")

@@ -340,3 +340,10 @@ def test_a_broken_poses_file_is_reported_by_check_and_the_pages_show_no_drawings
     assert "clam-1.start.right_leg.hip_flexion: 450°" in errors[0].msg
     assert illustrations.illustration_for(_Exercise("clam-1", ["Lie down."])) is None
     assert "poses.toml is not valid" in caplog.text
+
+
+@pytest.mark.parametrize(("variant", "look"), [("pair", "still"), ("loop", "animate")])
+def test_the_pair_is_still_and_only_the_loop_variant_animates(variant, look):
+    root = parse(illustration_svg("fire-hydrant", variant=variant))
+    assert root.get("class") == look
+    assert [t.text for t in root.iter(f"{SVG}text")] == ["Start", "End"]

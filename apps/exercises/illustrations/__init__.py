@@ -27,7 +27,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-VARIANTS = ("pair", "thumb")
+# pair: start and end, still; loop: the same with the gentle loop (the pages offer it only to
+# visitors who have not asked for less motion); thumb: the end pose alone, still.
+VARIANTS = ("pair", "loop", "thumb")
 _SOURCES = tuple(sorted(Path(__file__).resolve().parent.glob("*.py")))
 
 
@@ -38,6 +40,7 @@ class Illustration:
     key: str
     alt: str
     pair_url: str
+    loop_url: str
     thumb_url: str
     pair_size: tuple[int, int]  # the image's intrinsic shape, for width/height attributes
     thumb_size: tuple[int, int]
@@ -79,15 +82,15 @@ def _picture(key: str, variant: str) -> Picture:
 
 @cache
 def _svg(key: str, variant: str, version: str, title: str) -> str:
-    animate = variant == "pair"
-    return render_svg(_picture(key, variant), title=title, animate=animate, labels=animate)
+    labels = variant != "thumb"
+    return render_svg(_picture(key, variant), title=title, animate=variant == "loop", labels=labels)
 
 
 def illustration_svg(key: str, *, variant: str = "pair") -> str:
     """The SVG document of a library exercise's drawing. ``KeyError`` for an unknown key."""
     if variant not in VARIANTS:
         raise KeyError(variant)
-    title = "Start and end positions" if variant == "pair" else "The movement"
+    title = "The movement" if variant == "thumb" else "Start and end positions"
     return _svg(key, variant, illustration_version(), title)
 
 
@@ -124,6 +127,7 @@ def illustration_for(exercise: Any) -> Illustration | None:
         key=key,
         alt=alt_text(exercise),
         pair_url=reverse("exercises:illustration", args=[key, "pair"]) + f"?v={version}",
+        loop_url=reverse("exercises:illustration", args=[key, "loop"]) + f"?v={version}",
         thumb_url=reverse("exercises:illustration", args=[key, "thumb"]) + f"?v={version}",
         pair_size=pair,
         thumb_size=thumb,
