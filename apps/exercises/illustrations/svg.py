@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from xml.sax.saxutils import escape, quoteattr
+from html import escape
 
 from apps.exercises.illustrations.scene import Arrow, Disc, Picture, Primitive, Segment, Shape
 
@@ -44,7 +44,7 @@ def _classes(p: Primitive) -> str:
     names = [p.role]
     if p.layer:
         names.append(p.layer if p.layer == "ghost" else f"layer-{p.layer}")
-    return quoteattr(" ".join(names))
+    return f'"{" ".join(names)}"'  # role and layer names: fixed words, nothing to escape
 
 
 def _element(p: Primitive, height: float) -> str:
@@ -100,8 +100,8 @@ def render_svg(picture: Picture, *, title: str, animate: bool, labels: bool) -> 
     height = document_size(picture, labels=labels)[1]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(picture.width)} {_n(height)}" '
-        f'role="img" aria-label={quoteattr(title)} class="{"animate" if animate else "still"}">',
-        f"<title>{escape(title)}</title>",
+        f'role="img" aria-label="{escape(title)}" class="{"animate" if animate else "still"}">',
+        f"<title>{escape(title, quote=False)}</title>",
         f"<style>{STYLE}</style>",
     ]
     for which, x, items in picture.panels:
