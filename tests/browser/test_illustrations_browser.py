@@ -168,6 +168,15 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     first = page.locator("[data-illustration]").first
     first.get_by_role("button", name="Tap to enlarge").click()
     assert "is-enlarged" in first.get_attribute("class")
+    # Upright phone: the stacked version (start above end) shows, from the worker's cache.
+    stacked = first.locator("img.illustration-stacked")
+    assert stacked.is_visible()
+    page.wait_for_function(
+        f"() => ({LOADED})(document.querySelector('.is-enlarged img.illustration-stacked'))"
+    )
+    assert stacked.bounding_box()["height"] > 400
+    others = page.locator("[data-illustration]:not(.is-enlarged) img.illustration-stacked")
+    assert [o.is_visible() for o in others.all()] == [False]
     assert first.get_by_role("button").get_attribute("aria-expanded") == "true"
     screenshot(page, "today-illustration-enlarged")
     page.keyboard.press("Escape")

@@ -347,3 +347,14 @@ def test_the_pair_is_still_and_only_the_loop_variant_animates(variant, look):
     root = parse(illustration_svg("fire-hydrant", variant=variant))
     assert root.get("class") == look
     assert [t.text for t in root.iter(f"{SVG}text")] == ["Start", "End"]
+
+
+def test_the_stacked_variant_puts_start_above_end_for_an_upright_phone():
+    root = parse(illustration_svg("clam-1", variant="stack"))
+    _, _, width, height = (float(v) for v in root.get("viewBox").split())
+    panels = [g.get("transform") for g in root.iter(f"{SVG}g")]
+
+    assert height > width
+    assert panels[0] == "translate(0 0)"
+    assert panels[1].startswith("translate(0 ")
+    assert panels[1] != "translate(0 0)"

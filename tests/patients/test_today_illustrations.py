@@ -59,6 +59,9 @@ def test_today_shows_each_exercises_pictures_with_alt_text_and_an_enlarge_button
     assert {v for _, v in PAIR.findall(text)} == {illustration_version()}
     assert f"Start: {STEPS[0]} Movement: {STEPS[2]}" in text
     assert text.count('aria-expanded="false" data-illustration-toggle') == 2
+    # The looping and stacked (enlarged, upright phone) versions are named for the worker.
+    assert text.count("/illustrations/clam-1/loop.svg?v=") == 1
+    assert text.count("/illustrations/clam-1/stack.svg?v=") == 1
     assert '<script src="/static/js/illustrations.js"' in text
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)  # no inline script
 

@@ -28,8 +28,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 # pair: start and end, still; loop: the same with the gentle loop (the pages offer it only to
-# visitors who have not asked for less motion); thumb: the end pose alone, still.
-VARIANTS = ("pair", "loop", "thumb")
+# visitors who have not asked for less motion); stack: start above end, for the enlarged view
+# on a phone held upright; thumb: the end pose alone, still.
+VARIANTS = ("pair", "loop", "stack", "thumb")
 _SOURCES = tuple(sorted(Path(__file__).resolve().parent.glob("*.py")))
 
 
@@ -41,8 +42,10 @@ class Illustration:
     alt: str
     pair_url: str
     loop_url: str
+    stack_url: str
     thumb_url: str
     pair_size: tuple[int, int]  # the image's intrinsic shape, for width/height attributes
+    stack_size: tuple[int, int]
     thumb_size: tuple[int, int]
 
 
@@ -82,8 +85,13 @@ def _picture(key: str, variant: str) -> Picture:
 
 @cache
 def _svg(key: str, variant: str, version: str, title: str) -> str:
-    labels = variant != "thumb"
-    return render_svg(_picture(key, variant), title=title, animate=variant == "loop", labels=labels)
+    return render_svg(
+        _picture(key, variant),
+        title=title,
+        animate=variant == "loop",
+        labels=variant != "thumb",
+        stacked=variant == "stack",
+    )
 
 
 def illustration_svg(key: str, *, variant: str = "pair") -> str:
@@ -106,11 +114,15 @@ def alt_text(exercise: Any) -> str:
 
 
 @cache
-def _sizes(key: str, version: str) -> tuple[tuple[int, int], tuple[int, int]]:
-    pair = document_size(_picture(key, "pair"), labels=True)
-    thumb = document_size(_picture(key, "thumb"), labels=False)
+def _sizes(key: str, version: str) -> dict[str, tuple[int, int]]:
+    pair = _picture(key, "pair")
+    sizes = {
+        "pair": document_size(pair, labels=True),
+        "stack": document_size(pair, labels=True, stacked=True),
+        "thumb": document_size(_picture(key, "thumb"), labels=False),
+    }
     # Pixel sizes at 4 px per cm: only the shape matters, CSS sets the displayed size.
-    return (round(pair[0] * 4), round(pair[1] * 4)), (round(thumb[0] * 4), round(thumb[1] * 4))
+    return {name: (round(w * 4), round(h * 4)) for name, (w, h) in sizes.items()}
 
 
 def illustration_for(exercise: Any) -> Illustration | None:
@@ -122,13 +134,19 @@ def illustration_for(exercise: Any) -> Illustration | None:
 
     version = illustration_version()
     key = exercise.key
-    pair, thumb = _sizes(key, version)
+    sizes = _sizes(key, version)
+
+    def url(variant: str) -> str:
+        return reverse("exercises:illustration", args=[key, variant]) + f"?v={version}"
+
     return Illustration(
         key=key,
         alt=alt_text(exercise),
-        pair_url=reverse("exercises:illustration", args=[key, "pair"]) + f"?v={version}",
-        loop_url=reverse("exercises:illustration", args=[key, "loop"]) + f"?v={version}",
-        thumb_url=reverse("exercises:illustration", args=[key, "thumb"]) + f"?v={version}",
-        pair_size=pair,
-        thumb_size=thumb,
+        pair_url=url("pair"),
+        loop_url=url("loop"),
+        stack_url=url("stack"),
+        thumb_url=url("thumb"),
+        pair_size=sizes["pair"],
+        stack_size=sizes["stack"],
+        thumb_size=sizes["thumb"],
     )

@@ -89,27 +89,35 @@ def _arrow(p: Arrow, height: float) -> str:
     )
 
 
-def document_size(picture: Picture, *, labels: bool) -> tuple[float, float]:
-    """Width and height of the SVG document (labels add a strip under the panels)."""
-    return picture.width, picture.height * (1 + LABEL_RATIO * 1.4 if labels else 1)
+def document_size(picture: Picture, *, labels: bool, stacked: bool = False) -> tuple[float, float]:
+    """Width and height of the SVG document (labels add a strip under each panel; stacked
+    puts the panels one above the other, for a phone held upright)."""
+    block = picture.height * (1 + LABEL_RATIO * 1.4 if labels else 1)
+    if stacked:
+        return picture.panel_width, block * len(picture.panels)
+    return picture.width, block
 
 
-def render_svg(picture: Picture, *, title: str, animate: bool, labels: bool) -> str:
+def render_svg(
+    picture: Picture, *, title: str, animate: bool, labels: bool, stacked: bool = False
+) -> str:
     """A standalone SVG document of ``picture``; ``title`` is its accessible name."""
     size = picture.height * LABEL_RATIO
-    height = document_size(picture, labels=labels)[1]
+    width, height = document_size(picture, labels=labels, stacked=stacked)
+    block = height / len(picture.panels) if stacked else height
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(picture.width)} {_n(height)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(width)} {_n(height)}" '
         f'role="img" aria-label="{escape(title)}" class="{"animate" if animate else "still"}">',
         f"<title>{escape(title, quote=False)}</title>",
         f"<style>{STYLE}</style>",
     ]
-    for which, x, items in picture.panels:
-        parts.append(f'<g class="panel panel-{which}" transform="translate({_n(x)} 0)">')
+    for index, (which, x, items) in enumerate(picture.panels):
+        dx, dy = (0.0, index * block) if stacked else (x, 0.0)
+        parts.append(f'<g class="panel panel-{which}" transform="translate({_n(dx)} {_n(dy)})">')
         parts += [_element(p, picture.height) for p in items]
         if labels:
             label = "Start" if which == "start" else "End"
-            lx, ly = _n(picture.panel_width / 2), _n(height - size * 0.4)
+            lx, ly = _n(picture.panel_width / 2), _n(block - size * 0.4)
             parts.append(
                 f'<text class="label" x="{lx}" y="{ly}" font-size="{_n(size)}" '
                 f'text-anchor="middle">{label}</text>'
