@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from apps.exercises.views import illustrations as views_illustrations
 from apps.exercises.views import library as views
 from apps.exercises.views import manage as views_manage
 
@@ -21,4 +22,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("library/ladders/new/", views_manage.ladder_create, name="ladder-create"),
     path("library/ladders/<uuid:public_id>/", views.ladder_detail, name="ladder"),
     path("library/ladders/<uuid:public_id>/edit/", views_manage.ladder_edit, name="ladder-edit"),
+    path(
+        "illustrations/<slug:key>/<slug:variant>.svg",
+        views_illustrations.illustration,
+        name="illustration",
+    ),
 ]

@@ -29,7 +29,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from apps.exercises.models import LadderLevel
+from apps.exercises.illustrations import illustration_for, specs
+from apps.exercises.illustrations.pdf import drawing
+from apps.exercises.illustrations.scene import picture
+from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import Patient
 from apps.programs.builder import dose_summary, weekday_summary
 from apps.programs.models import Program, ProgramItem
@@ -43,6 +46,7 @@ class HandoutLine:
     name: str
     dose: str
     notes: str
+    exercise: Exercise | None = None  # whose drawing the line shows, if it has one
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
     )
     ladder_ids = {i.ladder_id for p in programs for i in _current(p) if i.ladder_id}
     levels = {
-        (row.ladder_id, row.level): row.exercise.name
+        (row.ladder_id, row.level): row.exercise
         for row in LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise")
     }
     return [_program(program, levels, today) for program in programs]
@@ -82,16 +86,31 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _item_name(item: ProgramItem, levels: dict[tuple[int, int], str], today: date) -> str:
+Levels = dict[tuple[int, int], Exercise]
+
+
+def _item_exercise(item: ProgramItem, levels: Levels, today: date) -> Exercise | None:
+    if item.ladder is None:
+        return item.exercise
+    return levels.get((item.ladder.pk, item.level_on(today) or 1))
+
+
+def _item_name(item: ProgramItem, levels: Levels, today: date) -> str:
     if item.ladder is None:
         return item.exercise.name if item.exercise is not None else ""
     level = item.level_on(today) or 1
-    return f"{levels.get((item.ladder.pk, level), item.ladder.name)} (level {level})"
+    exercise = levels.get((item.ladder.pk, level))
+    return f"{exercise.name if exercise else item.ladder.name} (level {level})"
 
 
-def _program(program: Program, levels: dict[tuple[int, int], str], today: date) -> HandoutProgram:
+def _program(program: Program, levels: Levels, today: date) -> HandoutProgram:
     lines = [
-        HandoutLine(_item_name(item, levels, today), dose_summary(item), item.notes)
+        HandoutLine(
+            _item_name(item, levels, today),
+            dose_summary(item),
+            item.notes,
+            _item_exercise(item, levels, today),
+        )
         for item in _current(program)
     ]
     schedule = weekday_summary(program)
@@ -120,14 +139,30 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+PICTURE_WIDTH = 62 * mm
+
+
+def _picture(line: HandoutLine) -> Flowable | str:
+    """The line's drawn start and end positions, the same drawing as on the pages."""
+    found = illustration_for(line.exercise)
+    if found is None:
+        return ""
+    return drawing(picture(specs()[found.key]), width=PICTURE_WIDTH)
+
+
 def _program_table(program: HandoutProgram, styles: dict[str, ParagraphStyle]) -> Table:
     rows = [
-        [Paragraph("<b>Exercise</b>", styles["body"]), Paragraph("<b>Dose</b>", styles["body"])]
+        [
+            Paragraph("<b>Exercise</b>", styles["body"]),
+            Paragraph("<b>How it looks</b>", styles["body"]),
+            Paragraph("<b>Dose</b>", styles["body"]),
+        ]
     ]
     for line in program.lines:
         name = escape(line.name) + (f"<br/><i>{escape(line.notes)}</i>" if line.notes else "")
-        rows.append([Paragraph(name, styles["body"]), Paragraph(escape(line.dose), styles["body"])])
-    table = Table(rows, colWidths=[95 * mm, 80 * mm], repeatRows=1)
+        dose = Paragraph(escape(line.dose), styles["body"])
+        rows.append([Paragraph(name, styles["body"]), _picture(line), dose])
+    table = Table(rows, colWidths=[55 * mm, PICTURE_WIDTH + 4 * mm, 54 * mm], repeatRows=1)
     table.setStyle(
         TableStyle(
             [

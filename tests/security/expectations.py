@@ -60,6 +60,11 @@ def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
 
+def _illustration(side: Any) -> dict[str, Any]:
+    # The drawings are the app's own artwork of the shared library: public, like /static/.
+    return {"key": "clam-1", "variant": "pair"}
+
+
 def _bad_set_password(side: Any) -> dict[str, Any]:
     return {"uidb64": "MA", "token": "not-a-valid-token"}
 
@@ -118,6 +123,7 @@ PAGES: dict[str, Rule] = {
     "exercises:detail": Rule(STAFF, obj="exercise"),
     "exercises:ladders": Rule(STAFF),
     "exercises:ladder": Rule(STAFF, obj="ladder"),
+    "exercises:illustration": Rule(PUBLIC, kwargs=_illustration),
     "programs:list": Rule(STAFF),
     "programs:new": Rule(STAFF),
     "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),

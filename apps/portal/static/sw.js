@@ -3,6 +3,9 @@
    precache - static files and the offline page, cached at install;
    pages    - the patient's pages and today's plan: fetched network first, kept for offline;
    offline  - the page shown when a page is neither online nor cached.
+   Exercise pictures (/illustrations/..., versioned URLs) are cached the first time they are
+   seen, and those named in a cached page are fetched with it, so today's plan shows its
+   pictures offline.
    Only GET requests are handled: logs are queued by the page itself (js/today.js). */
 "use strict";
 
@@ -15,10 +18,34 @@ function isCacheable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
 
+var PICTURE = /\/illustrations\/[a-z0-9-]+\/[a-z]+\.svg\?v=[0-9a-f]+/g;
+
+function isPicture(url) {
+  return url.pathname.indexOf("/illustrations/") === 0;
+}
+
+// The pictures a page shows, fetched into the cache unless already there.
+function cachePictures(cache, response) {
+  var type = response.headers.get("Content-Type") || "";
+  if (type.indexOf("text/html") === -1) return Promise.resolve();
+  return response.text().then(function (html) {
+    var urls = (html.match(PICTURE) || []).map(function (url) { return url.replace(/&amp;/g, "&"); });
+    return Promise.all(urls.filter(function (url, i) { return urls.indexOf(url) === i; }).map(function (url) {
+      return cache.match(url).then(function (hit) {
+        if (hit) return;
+        return fetch(url).then(function (picture) { if (isCacheable(picture)) return cache.put(url, picture); });
+      }).catch(function () {});
+    }));
+  });
+}
+
 function cachePages(cache) {
   return Promise.all(CONFIG.pages.map(function (url) {
     return fetch(url, { credentials: "same-origin" })
-      .then(function (response) { if (isCacheable(response)) return cache.put(url, response); })
+      .then(function (response) {
+        if (!isCacheable(response)) return;
+        return cachePictures(cache, response.clone()).then(function () { return cache.put(url, response); });
+      })
       .catch(function () {});
   }));
 }
@@ -54,7 +81,11 @@ function networkFirst(request, key) {
   return withTimeout(network, NETWORK_TIMEOUT_MS).then(function (response) {
     if (isCacheable(response)) {
       var copy = response.clone();
-      caches.open(CACHE).then(function (cache) { cache.put(key, copy); });
+      var scan = response.clone();
+      caches.open(CACHE).then(function (cache) {
+        cache.put(key, copy);
+        return cachePictures(cache, scan);
+      }).catch(function () {});
     }
     return response;
   }).catch(function () {
@@ -88,7 +119,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (CONFIG.pages.indexOf(url.pathname) !== -1) {
     event.respondWith(networkFirst(request, url.pathname));
-  } else if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0) {
+  } else if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0 || isPicture(url)) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(fetch(request).catch(function () { return caches.match(CONFIG.offline); }));

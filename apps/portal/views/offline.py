@@ -28,6 +28,7 @@ STATIC_FILES = (
     "css/app.css",
     "css/today.css",
     "js/today.js",
+    "js/illustrations.js",
     "js/sw-register.js",
     "img/icon-192.png",
     "img/icon-512.png",
