@@ -15,6 +15,7 @@ _PROMPT_SUBJECTS = {
     PromptStatus.AUTO_APPROVED: "{name} moves up to level {next} of {ladder}",
 }
 _PROMPT_SUBJECT = "{name} is ready for level {next} of {ladder}: approve?"
+_HELD_SUBJECT = "{name} reached the goal at level {level} of {ladder}, held back by pain"
 
 
 def prompt_message(*, prompt: ProgressionPrompt) -> Message:
@@ -30,8 +31,14 @@ def prompt_message(*, prompt: ProgressionPrompt) -> Message:
         "next": infos.get((ladder.pk, prompt.next_level)) if prompt.next_level else None,
         "inbox_url": links.inbox_url(),
     }
-    subject = _PROMPT_SUBJECTS.get(PromptStatus(prompt.status), _PROMPT_SUBJECT).format(
-        name=prompt.patient.full_name, next=prompt.next_level, ladder=ladder.name
+    template = _PROMPT_SUBJECTS.get(PromptStatus(prompt.status), _PROMPT_SUBJECT)
+    if prompt.is_held_back and prompt.status == PromptStatus.PENDING:
+        template = _HELD_SUBJECT
+    subject = template.format(
+        name=prompt.patient.full_name,
+        next=prompt.next_level,
+        level=prompt.level,
+        ladder=ladder.name,
     )
     return Message(subject, render_to_string("notifications/email/prompt.txt", context))
 

@@ -135,7 +135,7 @@ def prompts_for_staff(user: User) -> QuerySet[ProgressionPrompt]:
     return (
         ProgressionPrompt.objects.visible_to(user)
         .filter(patient__in=Patient.objects.editable_by(user))
-        .select_related("patient", "item__ladder", "decided_by")
+        .select_related("patient", "item__ladder", "decided_by", "held_back_log__exercise")
         .order_by("-created_at", "-pk")
     )
 

@@ -200,6 +200,15 @@ class LevelChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    # The prompt this change answered (approval or automatic advance); None for a change a
+    # therapist made by hand, or for a step back after a held-back automatic advance.
+    prompt = models.ForeignKey(
+        "ProgressionPrompt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="level_changes",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -243,6 +252,19 @@ class ProgressionPrompt(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
+    # The patient-local day of the qualifying sets: pain logged that day, whenever it is
+    # evaluated, holds the prompt back (see progression.prompt_holds_refresh).
+    qualified_on = models.DateField(null=True, blank=True)
+    # Held back: the highest pain above the clinic's hold-back level logged on
+    # ``qualified_on`` (and the set that logged it), or None. Stored so the inbox and the
+    # email show it; recomputed from the day's logs, so the order of evaluation never matters.
+    held_back_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    held_back_log = models.ForeignKey(
+        "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # "Approve anyway": the therapist's reason for approving despite the pain concerns
+    # shown at decision time (empty when there were none).
+    override_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ProgressionPromptQuerySet.as_manager()
@@ -252,6 +274,10 @@ class ProgressionPrompt(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
                 fields=["patient", "track", "level"], name="one_prompt_per_patient_track_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(held_back_pain__isnull=True) | Q(held_back_pain__lte=10),
+                name="prompt_held_back_pain_0_10",
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [
@@ -263,3 +289,7 @@ class ProgressionPrompt(models.Model):
                 name="open_prompts_by_patient",
             ),
         ]
+
+    @property
+    def is_held_back(self) -> bool:
+        return self.held_back_pain is not None

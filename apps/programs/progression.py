@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from apps.exercises.models import LadderLevel
@@ -33,32 +33,43 @@ DECLINE_REASON_MAX = 500
 
 
 def progression_rule_met(*, log: SetLog) -> bool:
-    """Whether this committed log (with the patient's other logs that day) meets the rule."""
+    """Whether this committed log (with the patient's other logs that day) meets the ladder
+    level's advance rule. Pain is not part of it: pain holds a prompt back instead (see
+    ``prompt_holds_refresh``), so the result never depends on when the log is evaluated."""
     item = log.item
     if item.ladder is None or log.reps is None or log.ladder_level is None:
         return False
     if item.level_on(log.performed_on) != log.ladder_level:
         return False  # logged against a level no longer in force that day
     threshold = item.ladder.advance_at_reps
-    if log.reps is None or log.reps < threshold:
-        return False
-    max_pain, left, right = _day_summary(log=log, threshold=threshold)
-    if max_pain > log.patient.clinic.pain_progression_limit:
+    if log.reps < threshold:
         return False
     if log.target_per_side:  # the prescription copied onto the log when it was done
+        left, right = _qualifying_sides(log=log, threshold=threshold)
         return left > 0 and right > 0
     return True
 
 
-def _day_summary(*, log: SetLog, threshold: int) -> tuple[int, int, int]:
-    """Highest pain that day, and the qualifying sets per side at this level, in one query."""
+def _qualifying_sides(*, log: SetLog, threshold: int) -> tuple[int, int]:
+    """The qualifying sets per side at this level that day, in one query."""
     qualifying = Q(item__track=log.item.track, ladder_level=log.ladder_level, reps__gte=threshold)
     row = SetLog.objects.filter(patient_id=log.patient_id, performed_on=log.performed_on).aggregate(
-        max_pain=Max("pain"),
         left=Count("pk", filter=qualifying & Q(side=Side.LEFT)),
         right=Count("pk", filter=qualifying & Q(side=Side.RIGHT)),
     )
-    return row["max_pain"] or 0, row["left"], row["right"]
+    return row["left"], row["right"]
+
+
+def day_hold(*, patient_id: int, day: date, limit: int) -> SetLog | None:
+    """The set that holds back a prompt qualified on ``day``: the highest pain above
+    ``limit`` logged that day (the earliest such set among equals), or None.
+
+    A function of the day's committed logs only, so every evaluation order agrees on it."""
+    return (
+        SetLog.objects.filter(patient_id=patient_id, performed_on=day, pain__gt=limit)
+        .order_by("-pain", "logged_at", "pk")
+        .first()
+    )
 
 
 def next_level_of(*, ladder_id: int, level: int) -> int | None:
@@ -81,14 +92,88 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     existing = _existing_prompt(log=log, level=level)
     if existing is not None:
         return existing, False
+    hold = day_hold(
+        patient_id=log.patient_id,
+        day=log.performed_on,
+        limit=log.patient.clinic.pain_progression_limit,
+    )
     try:
         with transaction.atomic():
-            prompt = _create_prompt(log=log, level=level)
+            prompt = _create_prompt(log=log, level=level, hold=hold)
     except IntegrityError:
         return _existing_prompt(log=log, level=level), False
     if prompt.status == PromptStatus.AUTO_APPROVED:
         _advance(prompt=prompt, changed_by=None, reason=default_reason(prompt=prompt))
     return prompt, True
+
+
+def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
+    """Hold back the patient's prompts qualified on this log's day when the log's pain is
+    above the clinic's hold-back level; returns the prompts whose hold changed.
+
+    The hold is recomputed from the day's logs (``day_hold``), so a prompt raised by morning
+    sets ends up held back by an afternoon pain whichever of the two is evaluated first. An
+    automatic advance it answered is undone (the patient waits for the therapist instead)."""
+    limit = log.patient.clinic.pain_progression_limit
+    if log.pain <= limit:
+        return []
+    hold = day_hold(patient_id=log.patient_id, day=log.performed_on, limit=limit)
+    assert hold is not None  # this log itself is one
+    prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        patient_id=log.patient_id, qualified_on=log.performed_on
+    )
+    changed = []
+    for prompt in prompts.select_related("patient", "item"):
+        if prompt.held_back_log_id == hold.pk:
+            continue
+        _hold(prompt=prompt, hold=hold)
+        changed.append(prompt)
+    return changed
+
+
+def _hold(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
+    prompt.held_back_pain, prompt.held_back_log = hold.pain, hold
+    fields = ["held_back_pain", "held_back_log"]
+    if prompt.status == PromptStatus.AUTO_APPROVED:
+        _undo_auto_advance(prompt=prompt, hold=hold)
+        prompt.status, prompt.decided_at = PromptStatus.PENDING, None
+        fields += ["status", "decided_at"]
+    prompt.save(update_fields=fields)
+
+
+def _undo_auto_advance(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
+    """Take back the level an automatic advance gave. Before the new level has started the
+    advance is erased (the patient never saw it); once started, a step back is recorded."""
+    item = _item_in_force(prompt)
+    if item.current_level != prompt.next_level:
+        return  # the level changed since (by hand): leave it to the therapist
+    change = prompt.level_changes.filter(changed_by__isnull=True).order_by("-pk").first()
+    today = prompt.patient.local_today()
+    if change is not None and change.effective_on > today:
+        prior = (
+            LevelChange.objects.filter(
+                item__track=prompt.track, item__program__patient_id=prompt.patient_id
+            )
+            .filter(to_level=prompt.level)
+            .exclude(pk=change.pk)
+            .order_by("-effective_on", "-pk")
+            .first()
+        )
+        item.previous_level = prior.from_level if prior else None
+        item.level_since = prior.effective_on if prior else None
+        item.current_level = prompt.level
+        item.save(update_fields=["previous_level", "current_level", "level_since"])
+        change.delete()
+        return
+    _set_level(
+        item=item,
+        to_level=prompt.level,
+        changed_by=None,
+        reason=(
+            f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on the day "
+            "of the sets that moved you up. Your therapist will decide when to move on."
+        ),
+    )
 
 
 def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
@@ -97,14 +182,14 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     ).first()
 
 
-def _create_prompt(*, log: SetLog, level: int) -> ProgressionPrompt:
+def _create_prompt(*, log: SetLog, level: int, hold: SetLog | None) -> ProgressionPrompt:
     item = log.item
     assert item.ladder_id is not None
     next_level = next_level_of(ladder_id=item.ladder_id, level=level)
     status = PromptStatus.PENDING
     if next_level is None:
         status = PromptStatus.COMPLETE
-    elif item.auto_advance:
+    elif item.auto_advance and hold is None:  # a held-back prompt waits for the therapist
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -116,6 +201,9 @@ def _create_prompt(*, log: SetLog, level: int) -> ProgressionPrompt:
         triggered_by=log,
         status=status,
         decided_at=timezone.now() if decided else None,
+        qualified_on=log.performed_on,
+        held_back_pain=hold.pain if hold else None,
+        held_back_log=hold,
     )
 
 
@@ -148,17 +236,37 @@ def _advance(*, prompt: ProgressionPrompt, changed_by: User | None, reason: str)
         raise ValidationError(
             {"level": "The level changed since this prompt was raised; nothing was advanced."}
         )
-    effective_on = prompt.patient.local_today() + timedelta(days=1)
-    item.previous_level, item.current_level = item.current_level, prompt.next_level
+    return _set_level(
+        item=item, to_level=prompt.next_level, changed_by=changed_by, reason=reason, prompt=prompt
+    )
+
+
+def _set_level(
+    *,
+    item: ProgramItem,
+    to_level: int,
+    changed_by: User | None,
+    reason: str,
+    prompt: ProgressionPrompt | None = None,
+) -> LevelChange:
+    """Move the (locked) item in force to ``to_level`` from the patient's next local day and
+    record the change with the reason the patient is shown."""
+    from_level = item.current_level
+    assert from_level is not None
+    patient = item.program.patient
+    assert patient is not None  # ladder items with levels belong to assigned programs
+    effective_on = patient.local_today() + timedelta(days=1)
+    item.previous_level, item.current_level = from_level, to_level
     item.level_since = effective_on
     item.save(update_fields=["previous_level", "current_level", "level_since"])
     return LevelChange.objects.create(
         item=item,
-        from_level=prompt.level,
-        to_level=prompt.next_level,
+        from_level=from_level,
+        to_level=to_level,
         effective_on=effective_on,
         reason=reason[:REASON_MAX],
         changed_by=changed_by,
+        prompt=prompt,
     )
 
 

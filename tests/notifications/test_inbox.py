@@ -178,3 +178,25 @@ def test_another_clinics_alert_is_a_404(therapist_a, patient_b):
 
     url = reverse("notifications:alert-seen", args=[alert.public_id])
     assert signed_in(therapist_a).post(url).status_code == 404
+
+
+def test_a_held_back_prompt_shows_as_such_in_the_inbox_with_the_pain(therapist_a, prompt_a):
+    from apps.notifications.services import set_log_evaluate
+    from tests.notifications.factories import SetLogFactory
+
+    set_log_evaluate(log_id=SetLogFactory(item=prompt_a.item, reps=4, pain=8).pk)
+
+    html = signed_in(therapist_a).get(reverse("notifications:inbox")).content.decode()
+
+    assert "Held back: pain 8/10" in html
+    assert "logged pain 8 out of 10" in html
+
+
+def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
+    from apps.notifications.messages import prompt_message
+
+    prompt_a.held_back_pain = 7
+    message = prompt_message(prompt=prompt_a)
+
+    assert "held back by pain" in message.subject
+    assert "Held back: pain 7 out of 10" in message.body
