@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib.auth.password_validation import validate_password
@@ -48,6 +49,7 @@ CLINIC_SETTINGS_FIELDS = (
     "time_zone",
     "pain_progression_limit",
     "pain_alert_level",
+    "phone",
     "default_reminder_time",
     "quiet_hours_start",
     "quiet_hours_end",
@@ -80,8 +82,15 @@ def _validate_clinic_settings(clinic: Clinic) -> None:
         errors["band_high_from"] = "Each band must start above the one before it."
     if not 0 <= clinic.pain_progression_limit <= 10 or not 1 <= clinic.pain_alert_level <= 10:
         errors["pain_alert_level"] = "Pain levels are on the 0 to 10 scale."
+    clinic.phone = clinic.phone.strip()
+    if clinic.phone and not PHONE_PATTERN.fullmatch(clinic.phone):
+        errors["phone"] = "Write the phone number with digits, spaces, +, -, ( and ) only."
     if errors:
         raise ValidationError(errors)
+
+
+# A number patients can read and dial: at least 6 digits, common separators only.
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-]{4,30}[0-9]")
 
 
 # --- Staff accounts managed by the clinic admin ------------------------------------------------

@@ -24,6 +24,7 @@ class ClinicSettingsForm(forms.ModelForm[Clinic]):
         labels = {
             "pain_progression_limit": "Pain above this on the day holds back a progression prompt",
             "pain_alert_level": "Pain at or above this alerts the therapist",
+            "phone": "Clinic phone number (patients see it after logging high pain)",
             "default_reminder_time": "Reminder time for patients who have not chosen one",
             "quiet_hours_start": "Quiet hours start (no reminders)",
             "quiet_hours_end": "Quiet hours end",

@@ -26,7 +26,7 @@ from apps.clinics.models import User
 from apps.patients import logs as log_services
 from apps.patients.forms_today import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.patients.models import Patient, SetLog
-from apps.programs.selectors import PlanItem, TodayPlan, patient_item, today_plan
+from apps.programs.selectors import PlanItem, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))
 
@@ -70,6 +70,9 @@ class ItemCard:
     difficulty: int | None = None
     note: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # The day's highest pain on this exercise when it reached the clinic's alert level: the
+    # card then tells the patient to stop it for today (CLINICAL.md, pain-monitoring model).
+    high_pain: int | None = None
 
     @property
     def pain_options(self) -> SafeString:
@@ -85,20 +88,24 @@ class Submitted:
     errors: dict[str, list[str]]
 
 
-def _last_pain(plan: TodayPlan) -> int | None:
-    """The pain of the day's latest set: the one tap of the next set reuses it."""
-    sets = [s for item in plan.items for side in item.sides for s in side.logs]
-    return max(sets, key=lambda s: s.logged_at).pain if sets else None
+def _high_pain(plan_item: PlanItem, alert_level: int) -> int | None:
+    highest = max(
+        (side.pain_max for side in plan_item.sides if side.pain_max is not None), default=None
+    )
+    return highest if highest is not None and highest >= alert_level else None
 
 
-def _card(plan_item: PlanItem, pain: int | None, submitted: Submitted | None) -> ItemCard:
+def _card(plan_item: PlanItem, alert_level: int, submitted: Submitted | None) -> ItemCard:
+    """The card's form values. Pain is never pre-selected: every set needs the patient's own
+    choice (only a rejected submission shows its values again)."""
     item = plan_item.item
     card = ItemCard(
         plan=plan_item,
         client_id=uuid.uuid4(),
-        pain=pain,
+        pain=None,
         reps=item.reps,
         hold_seconds=item.hold_seconds,
+        high_pain=_high_pain(plan_item, alert_level),
     )
     if submitted is not None and submitted.item == item.public_id:
         values = submitted.values
@@ -114,11 +121,12 @@ def _render_today(
     request: HttpRequest, patient: Patient, submitted: Submitted | None = None
 ) -> HttpResponse:
     plan = today_plan(patient=patient, on=patient.local_today())
-    pain = _last_pain(plan)
+    alert_level = patient.clinic.pain_alert_level
     context = {
         "patient": patient,
+        "clinic": patient.clinic,
         "plan": plan,
-        "cards": [_card(p, pain, submitted) for p in plan.items],
+        "cards": [_card(p, alert_level, submitted) for p in plan.items],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
     }

@@ -200,3 +200,20 @@ def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
 
     assert "held back by pain" in message.subject
     assert "Held back: pain 7 out of 10" in message.body
+
+
+def test_the_pain_alert_email_names_what_was_logged(patient_a):
+    from apps.notifications.messages import alert_message
+    from tests.factories import ExerciseItemFactory, ProgramFactory
+    from tests.notifications.factories import SetLogFactory
+
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), per_side=True)
+    log = SetLogFactory(item=item, side="left", reps=12, pain=8, note="sharp at the top")
+    alert = PainAlert.objects.create(
+        patient=patient_a, local_date=log.performed_on, pain=8, log=log
+    )
+
+    body = alert_message(alert=alert).body
+
+    assert f"during {item.exercise.name}: 12 reps on the left side, set 1" in body
+    assert '"sharp at the top"' in body
