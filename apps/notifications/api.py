@@ -83,8 +83,14 @@ def _decide(
         act(prompt, user, dict(given.validated_data))
     except DjangoValidationError as exc:
         raise service_error(exc) from exc
+    prompt.refresh_from_db(fields=["override_reason"])
     audit_record(
-        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
+        actor=user,
+        action=Action.CHANGE,
+        patient=prompt.patient,
+        target=prompt,
+        detail=f"approved anyway: {prompt.override_reason}" if prompt.override_reason else "",
+        request=request,
     )
     prompt = selectors.prompts_for_staff(user).get(pk=prompt.pk)
     return Response(PromptSerializer(selectors.prompt_cards([prompt])[0]).data)
@@ -98,7 +104,9 @@ def prompt_approve(request: Request, public_id: str) -> Response:
         request,
         public_id,
         ApproveInput,
-        lambda p, u, d: progression.prompt_approve(prompt=p, user=u, note=d["note"]),
+        lambda p, u, d: progression.prompt_approve(
+            prompt=p, user=u, note=d["note"], override_reason=d["override_reason"]
+        ),
     )
 
 

@@ -80,8 +80,14 @@ def _decide(
             add_service_errors(form, exc)
     if form.errors:
         return _card(request, prompt, errors=form, status=400)
+    prompt.refresh_from_db(fields=["override_reason"])
     audit_record(
-        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
+        actor=user,
+        action=Action.CHANGE,
+        patient=prompt.patient,
+        target=prompt,
+        detail=f"approved anyway: {prompt.override_reason}" if prompt.override_reason else "",
+        request=request,
     )
     if _is_htmx(request):
         return _card(request, prompt)
@@ -107,7 +113,9 @@ def _card(
 @require_POST
 def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_approve(prompt=prompt, user=user, note=data["note"])
+        return progression.prompt_approve(
+            prompt=prompt, user=user, note=data["note"], override_reason=data["override_reason"]
+        )
 
     return _decide(request, public_id, ApproveForm, act, "Approved: the new level starts tomorrow.")
 

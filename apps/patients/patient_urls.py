@@ -3,11 +3,12 @@ patient's own API under /api/v1/me/ (kept here so this area owns all its routes)
 
 from django.urls import URLPattern, URLResolver, path
 
-from apps.patients import api_me, views_history, views_offline, views_today
+from apps.patients import api_me, views_history, views_morning, views_offline, views_today
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("today/", views_today.today, name="today"),
     path("today/log/", views_today.log_set, name="log-set"),
+    path("today/morning/", views_morning.morning_check, name="morning-check"),
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
     path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
     path("history/", views_history.history, name="history"),
@@ -18,4 +19,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/me/logs/", api_me.logs, name="api-me-logs"),
     path("api/v1/me/logs/batch/", api_me.logs_batch, name="api-me-logs-batch"),
     path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
+    path("api/v1/me/morning-check/", views_morning.morning_check_api, name="api-me-morning-check"),
 ]

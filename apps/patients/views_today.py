@@ -26,6 +26,8 @@ from apps.clinics.models import User
 from apps.patients import logs as log_services
 from apps.patients.forms_today import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.patients.models import Patient, SetLog
+from apps.programs.models import Compared
+from apps.programs.morning import morning_check_due, morning_check_today
 from apps.programs.selectors import PlanItem, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))
@@ -117,10 +119,14 @@ def _card(plan_item: PlanItem, alert_level: int, submitted: Submitted | None) ->
     return card
 
 
-def _render_today(
-    request: HttpRequest, patient: Patient, submitted: Submitted | None = None
+def render_today(
+    request: HttpRequest,
+    patient: Patient,
+    submitted: Submitted | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
-    plan = today_plan(patient=patient, on=patient.local_today())
+    today = patient.local_today()
+    plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
     context = {
         "patient": patient,
@@ -129,15 +135,18 @@ def _render_today(
         "cards": [_card(p, alert_level, submitted) for p in plan.items],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
+        "morning_due": morning_check_due(patient=patient, today=today),
+        "morning": morning_check_today(patient=patient, today=today),
+        "compared": Compared.choices,
     }
-    status = 400 if submitted is not None else 200
+    status = status or (400 if submitted is not None else 200)
     return render(request, "patients/today.html", context, status=status)
 
 
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    return _render_today(request, patient_for(request))
+    return render_today(request, patient_for(request))
 
 
 def _form_errors(form: SetLogForm) -> dict[str, list[str]]:
@@ -176,12 +185,12 @@ def log_set(request: HttpRequest) -> HttpResponse:
     form = SetLogForm(request.POST)
     if not form.is_valid():
         item = form.cleaned_data.get("item")
-        return _render_today(
+        return render_today(
             request, patient, Submitted(item, form.cleaned_data, _form_errors(form))
         )
     outcome = _record(patient, form)
     if isinstance(outcome, Submitted):
-        return _render_today(request, patient, outcome)
+        return render_today(request, patient, outcome)
     messages.success(request, "Set saved.")
     return redirect(f"{reverse('patients:today')}#item-{outcome}")
 

@@ -215,6 +215,43 @@ class LevelChange(models.Model):
         ordering: ClassVar[list[str]] = ["-effective_on", "-created_at"]
 
 
+class Compared(models.TextChoices):
+    """The next-morning answer, compared with before the previous day's exercises."""
+
+    BETTER = "better", "Better"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse"
+
+
+class MorningCheck(models.Model):
+    """The pain-monitoring model's 24-hour check (CLINICAL.md): on the morning after an
+    exercise day, how the hip (pain) and its stiffness are compared with before it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="morning_checks")
+    local_date = models.DateField(help_text="The patient-local morning of the answer.")
+    exercise_day = models.DateField(help_text="The exercise day the answer is about.")
+    hip = models.CharField(max_length=8, choices=Compared.choices)
+    stiffness = models.CharField(max_length=8, choices=Compared.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-local_date"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_morning_check_per_patient_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(exercise_day__lt=models.F("local_date")),
+                name="morning_check_after_exercise_day",
+            ),
+        ]
+
+    @property
+    def is_worse(self) -> bool:
+        return Compared.WORSE in (self.hip, self.stiffness)
+
+
 class PromptStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the therapist"
     APPROVED = "approved", "Approved"
@@ -262,6 +299,11 @@ class ProgressionPrompt(models.Model):
     held_back_log = models.ForeignKey(
         "patients.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Held back by a "worse" next-morning answer given while the prompt was open (or on the
+    # morning of its qualifying day).
+    held_back_check = models.ForeignKey(
+        MorningCheck, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # "Approve anyway": the therapist's reason for approving despite the pain concerns
     # shown at decision time (empty when there were none).
     override_reason = models.CharField(max_length=500, blank=True)
@@ -292,4 +334,4 @@ class ProgressionPrompt(models.Model):
 
     @property
     def is_held_back(self) -> bool:
-        return self.held_back_pain is not None
+        return self.held_back_pain is not None or self.held_back_check_id is not None

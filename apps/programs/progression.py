@@ -22,7 +22,14 @@ from django.utils import timezone
 
 from apps.exercises.models import LadderLevel
 from apps.patients.models import SetLog, Side
-from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
+from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.models import (
+    LevelChange,
+    MorningCheck,
+    ProgramItem,
+    ProgressionPrompt,
+    PromptStatus,
+)
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -97,9 +104,10 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
         day=log.performed_on,
         limit=log.patient.clinic.pain_progression_limit,
     )
+    worse = _worse_morning(patient_id=log.patient_id, day=log.performed_on)
     try:
         with transaction.atomic():
-            prompt = _create_prompt(log=log, level=level, hold=hold)
+            prompt = _create_prompt(log=log, level=level, hold=hold, worse=worse)
     except IntegrityError:
         return _existing_prompt(log=log, level=level), False
     if prompt.status == PromptStatus.AUTO_APPROVED:
@@ -182,14 +190,23 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     ).first()
 
 
-def _create_prompt(*, log: SetLog, level: int, hold: SetLog | None) -> ProgressionPrompt:
+def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
+    """A "worse" next-morning answer given on ``day``: sets done later that day raise their
+    prompt held back (the patient was told to go lighter that day)."""
+    check = MorningCheck.objects.filter(patient_id=patient_id, local_date=day).first()
+    return check if check is not None and check.is_worse else None
+
+
+def _create_prompt(
+    *, log: SetLog, level: int, hold: SetLog | None, worse: MorningCheck | None
+) -> ProgressionPrompt:
     item = log.item
     assert item.ladder_id is not None
     next_level = next_level_of(ladder_id=item.ladder_id, level=level)
     status = PromptStatus.PENDING
     if next_level is None:
         status = PromptStatus.COMPLETE
-    elif item.auto_advance and hold is None:  # a held-back prompt waits for the therapist
+    elif item.auto_advance and hold is None and worse is None:  # held back: the therapist decides
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -204,6 +221,7 @@ def _create_prompt(*, log: SetLog, level: int, hold: SetLog | None) -> Progressi
         qualified_on=log.performed_on,
         held_back_pain=hold.pain if hold else None,
         held_back_log=hold,
+        held_back_check=worse,
     )
 
 
@@ -282,16 +300,48 @@ def _claim(*, prompt: ProgressionPrompt, user: User, **changes: object) -> None:
 
 
 @transaction.atomic
-def prompt_approve(*, prompt: ProgressionPrompt, user: User, note: str = "") -> LevelChange:
+def prompt_approve(
+    *, prompt: ProgressionPrompt, user: User, note: str = "", override_reason: str = ""
+) -> LevelChange:
     """Approve: the level goes up from the patient's next local day; ``note`` (or a default
-    sentence) is the reason the patient is shown."""
-    note = note.strip()
+    sentence) is the reason the patient is shown.
+
+    When the prompt is held back, or pain above the hold-back level, pain at the alert level
+    or a "worse" next-morning answer came since its qualifying sets, approving needs
+    ``override_reason`` ("approve anyway"), kept with the prompt."""
+    note, override_reason = note.strip(), override_reason.strip()
     if len(note) > REASON_MAX:
         raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
+    if len(override_reason) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"override_reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
+        )
     if prompt.next_level is None:
         raise ValidationError({"status": "This ladder is complete: there is no next level."})
-    _claim(prompt=prompt, user=user, status=PromptStatus.APPROVED, decision_reason=note)
+    concerns = concerns_for([prompt])[prompt.pk]
+    if concerns.needs_override and not override_reason:
+        raise ValidationError({"override_reason": _override_needed(concerns)})
+    _claim(
+        prompt=prompt,
+        user=user,
+        status=PromptStatus.APPROVED,
+        decision_reason=note,
+        override_reason=override_reason if concerns.needs_override else "",
+    )
     return _advance(prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt))
+
+
+def _override_needed(concerns: PromptConcerns) -> str:
+    said = []
+    if concerns.highest_pain is not None:
+        said.append(f"pain up to {concerns.highest_pain} out of 10")
+    if concerns.worse_mornings:
+        said.append('a "worse" next-morning answer')
+    what = " and ".join(said) or "pain above your clinic's hold-back level"
+    return (
+        f"Since the qualifying sets the patient reported {what}. "
+        "To approve anyway, give your reason."
+    )
 
 
 @transaction.atomic

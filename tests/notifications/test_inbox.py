@@ -198,7 +198,7 @@ def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
     prompt_a.held_back_pain = 7
     message = prompt_message(prompt=prompt_a)
 
-    assert "held back by pain" in message.subject
+    assert "held back" in message.subject
     assert "Held back: pain 7 out of 10" in message.body
 
 
@@ -217,3 +217,29 @@ def test_the_pain_alert_email_names_what_was_logged(patient_a):
 
     assert f"during {item.exercise.name}: 12 reps on the left side, set 1" in body
     assert '"sharp at the top"' in body
+
+
+def test_approving_after_pain_needs_approve_anyway_with_a_reason_on_the_page(therapist_a, prompt_a):
+    from tests.notifications.factories import SetLogFactory
+
+    SetLogFactory(item=prompt_a.item, reps=6, pain=8, note="it pinched")
+    client = signed_in(therapist_a)
+
+    html = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Pain 8/10" in html
+    assert '"it pinched"' in html
+    assert "Approve anyway: level 2" in html
+
+    refused = client.post(approve_url(prompt_a), {"note": ""})
+    assert refused.status_code == 400
+    assert "To approve anyway, give your reason" in refused.content.decode()
+    prompt_a.refresh_from_db()
+    assert prompt_a.status == PromptStatus.PENDING
+
+    done = client.post(
+        approve_url(prompt_a), {"note": "", "override_reason": "Cramp, not the hip."}
+    )
+    assert done.status_code == 302
+    prompt_a.refresh_from_db()
+    assert (prompt_a.status, prompt_a.override_reason) == ("approved", "Cramp, not the hip.")
+    assert AuditEntry.objects.filter(detail="approved anyway: Cramp, not the hip.").exists()
