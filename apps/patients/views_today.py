@@ -135,8 +135,9 @@ def render_today(
         "cards": [_card(p, alert_level, submitted) for p in plan.items],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
-        "morning_due": morning_check_due(patient=patient, today=today),
-        "morning": morning_check_today(patient=patient, today=today),
+        # Two queries: the question when due, else today's answer for its advice.
+        "morning_due": (due := morning_check_due(patient=patient, today=today)),
+        "morning": None if due else morning_check_today(patient=patient, today=today),
         "compared": Compared.choices,
     }
     status = status or (400 if submitted is not None else 200)

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists
 
 from apps.patients.models import Patient, SetLog
 from apps.programs.models import Compared, MorningCheck, ProgressionPrompt, PromptStatus
@@ -21,12 +22,12 @@ OPEN_STATUSES = (PromptStatus.PENDING, PromptStatus.SNOOZED)
 
 def morning_check_due(*, patient: Patient, today: date) -> date | None:
     """The exercise day to ask about (yesterday, when sets were logged that day), or None
-    when there is nothing to ask or today's answer is already in."""
+    when there is nothing to ask or today's answer is already in. One query."""
     yesterday = today - timedelta(days=1)
-    if MorningCheck.objects.filter(patient=patient, local_date=today).exists():
-        return None
-    exercised = SetLog.objects.filter(patient=patient, performed_on=yesterday).exists()
-    return yesterday if exercised else None
+    answered = MorningCheck.objects.filter(patient=patient, local_date=today)
+    exercised = SetLog.objects.filter(patient=patient, performed_on=yesterday)
+    due = exercised.exclude(Exists(answered)).exists()
+    return yesterday if due else None
 
 
 def morning_check_today(*, patient: Patient, today: date) -> MorningCheck | None:

@@ -368,3 +368,32 @@ def prompt_snooze(*, prompt: ProgressionPrompt, user: User, until: date) -> Prog
         raise ValidationError({"until": "Choose a date within a year."})
     _claim(prompt=prompt, user=user, status=PromptStatus.SNOOZED, snoozed_until=until)
     return prompt
+
+
+@transaction.atomic
+def item_level_set(*, item: ProgramItem, user: User, level: int, reason: str) -> LevelChange:
+    """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
+    from the patient's next local day; ``reason`` is required and shown to the patient."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if item.ladder_id is None:
+        errors["level"] = "Only a ladder item has levels."
+    elif not LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).exists():
+        top = LadderLevel.objects.filter(ladder_id=item.ladder_id).count()
+        errors["level"] = f"Choose a level from 1 to {top} of this ladder."
+    if not reason:
+        errors["reason"] = "Say why: the patient sees this reason."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    in_force = (
+        ProgramItem.objects.select_for_update()
+        .filter(track=item.track, program_id=item.program_id)
+        .order_by(F("active_until").desc(nulls_first=True), "-pk")
+        .first()
+    )
+    assert in_force is not None  # the item itself is of this track
+    if in_force.current_level == level:
+        raise ValidationError({"level": f"The patient is already on level {level}."})
+    return _set_level(item=in_force, to_level=level, changed_by=user, reason=reason)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.programs import views, views_items
+from apps.programs import views, views_items, views_level
 
 app_name = "programs"
 
@@ -33,6 +33,11 @@ urlpatterns = [
         "programs/<uuid:public_id>/items/<uuid:item_id>/",
         views_items.item_update,
         name="item-update",
+    ),
+    path(
+        "programs/<uuid:public_id>/items/<uuid:item_id>/level/",
+        views_level.item_level,
+        name="item-level",
     ),
     path(
         "programs/<uuid:public_id>/items/<uuid:item_id>/remove/",

@@ -51,6 +51,13 @@ def _program_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _program_ladder_item(side: Any) -> dict[str, Any]:
+    return {
+        "public_id": side.objects["program"].public_id,
+        "item_id": side.objects["ladder_item"].public_id,
+    }
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -124,6 +131,7 @@ PAGES: dict[str, Rule] = {
     "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True),
     "programs:item-update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "programs:item-remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-level": Rule(STAFF, obj="program", kwargs=_program_ladder_item),
     "programs:item-move": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "reports:adherence": Rule(ADMIN),
     "reports:adherence_export": Rule(ADMIN, writes=True),
@@ -158,6 +166,9 @@ OPERATIONS: dict[str, Rule] = {
     "programs_items_reorder": Rule(STAFF, obj="program", writes=True),
     "programs_items_update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "programs_items_remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs_items_level_create": Rule(
+        STAFF, obj="program", kwargs=_program_ladder_item, writes=True
+    ),
     "me_today_retrieve": Rule(PATIENT),
     "me_logs_list": Rule(PATIENT),
     "me_logs_create": Rule(PATIENT, writes=True),
