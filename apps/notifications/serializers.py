@@ -57,6 +57,7 @@ class PromptSerializer(serializers.Serializer[PromptCard]):
     created_at = serializers.DateTimeField(source="prompt.created_at")
     decided_at = serializers.DateTimeField(source="prompt.decided_at", allow_null=True)
     qualified_on = serializers.DateField(source="prompt.qualified_on", allow_null=True)
+    rule_met = serializers.CharField(source="prompt.rule_met")
     held_back = serializers.BooleanField(source="prompt.is_held_back")
     held_back_pain = serializers.IntegerField(source="prompt.held_back_pain", allow_null=True)
     override_reason = serializers.CharField(source="prompt.override_reason")

@@ -292,6 +292,8 @@ class ProgressionPrompt(models.Model):
     # The patient-local day of the qualifying sets: pain logged that day, whenever it is
     # evaluated, holds the prompt back (see progression.prompt_holds_refresh).
     qualified_on = models.DateField(null=True, blank=True)
+    # Which advance rule was met and on which days, as the therapist reads it.
+    rule_met = models.CharField(max_length=200, blank=True)
     # Held back: the highest pain above the clinic's hold-back level logged on
     # ``qualified_on`` (and the set that logged it), or None. Stored so the inbox and the
     # email show it; recomputed from the day's logs, so the order of evaluation never matters.

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from apps.exercises.models import LadderLevel
+from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import SetLog, Side
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.models import (
@@ -40,31 +40,53 @@ DECLINE_REASON_MAX = 500
 
 
 def progression_rule_met(*, log: SetLog) -> bool:
-    """Whether this committed log (with the patient's other logs that day) meets the ladder
-    level's advance rule. Pain is not part of it: pain holds a prompt back instead (see
-    ``prompt_holds_refresh``), so the result never depends on when the log is evaluated."""
+    """Whether this committed log (with the patient's other logs) meets its ladder level's
+    advance rule: reps or seconds held in one set (a left and a right set the same day for a
+    per-side item), on the level's number of separate days. Pain is not part of it: pain
+    holds a prompt back instead (``prompt_holds_refresh``), so the result never depends on
+    when the log is evaluated."""
     item = log.item
-    if item.ladder is None or log.reps is None or log.ladder_level is None:
+    if item.ladder is None or log.ladder_level is None:
         return False
     if item.level_on(log.performed_on) != log.ladder_level:
         return False  # logged against a level no longer in force that day
-    threshold = item.ladder.advance_at_reps
-    if log.reps < threshold:
+    rule = level_rule(ladder_id=item.ladder.pk, level=log.ladder_level)
+    if rule is None:
         return False
-    if log.target_per_side:  # the prescription copied onto the log when it was done
-        left, right = _qualifying_sides(log=log, threshold=threshold)
-        return left > 0 and right > 0
-    return True
+    done = log.reps if rule.advance_rule == AdvanceRule.REPS else log.hold_seconds
+    if done is None or done < rule.target_for(item.ladder):
+        return False
+    days = qualifying_days(log=log, rule=rule)
+    return bool(days) and days[-1] == log.performed_on and len(days) >= rule.advance_days
 
 
-def _qualifying_sides(*, log: SetLog, threshold: int) -> tuple[int, int]:
-    """The qualifying sets per side at this level that day, in one query."""
-    qualifying = Q(item__track=log.item.track, ladder_level=log.ladder_level, reps__gte=threshold)
-    row = SetLog.objects.filter(patient_id=log.patient_id, performed_on=log.performed_on).aggregate(
-        left=Count("pk", filter=qualifying & Q(side=Side.LEFT)),
-        right=Count("pk", filter=qualifying & Q(side=Side.RIGHT)),
+def level_rule(*, ladder_id: int, level: int) -> LadderLevel | None:
+    return LadderLevel.objects.filter(ladder_id=ladder_id, level=level).first()
+
+
+def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
+    """The days up to this log's on which the rule was met at this level (both sides the
+    same day for a per-side item), oldest first. One query."""
+    assert log.item.ladder is not None
+    field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
+    target = rule.target_for(log.item.ladder)
+    rows = (
+        SetLog.objects.filter(
+            patient_id=log.patient_id,
+            item__track=log.item.track,
+            ladder_level=log.ladder_level,
+            performed_on__lte=log.performed_on,
+            **{f"{field}__gte": target},
+        )
+        .values("performed_on")
+        .annotate(
+            left=Count("pk", filter=Q(side=Side.LEFT)),
+            right=Count("pk", filter=Q(side=Side.RIGHT)),
+        )
+        .order_by("performed_on")
     )
-    return row["left"], row["right"]
+    per_side = log.target_per_side  # the prescription copied onto the log when it was done
+    return [r["performed_on"] for r in rows if not per_side or (r["left"] and r["right"])]
 
 
 def day_hold(*, patient_id: int, day: date, limit: int) -> SetLog | None:
@@ -219,17 +241,30 @@ def _create_prompt(
         status=status,
         decided_at=timezone.now() if decided else None,
         qualified_on=log.performed_on,
+        rule_met=_rule_met_text(log=log, level=level),
         held_back_pain=hold.pain if hold else None,
         held_back_log=hold,
         held_back_check=worse,
     )
 
 
+def _rule_met_text(*, log: SetLog, level: int) -> str:
+    """Which rule was met and on which days, e.g. "20 reps in one set on each side, on 2
+    separate days: Mon 1 Dec, Wed 3 Dec"."""
+    item = log.item
+    assert item.ladder is not None
+    rule = level_rule(ladder_id=item.ladder.pk, level=level)
+    assert rule is not None
+    days = qualifying_days(log=log, rule=rule)[-rule.advance_days :]
+    when = ", ".join(day.strftime("%a %-d %b") for day in days)
+    return f"{rule.rule_text(item.ladder, log.target_per_side)}: {when}"[:200]
+
+
 def default_reason(*, prompt: ProgressionPrompt) -> str:
     """The note the patient sees when nobody wrote one."""
-    threshold = prompt.item.ladder.advance_at_reps if prompt.item.ladder else 20
+    done = prompt.rule_met.split(":")[0] if prompt.rule_met else "the goal"
     return (
-        f"You did {threshold} reps in one set at level {prompt.level} without too much pain, "
+        f"You reached {done} at level {prompt.level} without too much pain, "
         f"so you are ready for level {prompt.next_level}."
     )
 
