@@ -26,6 +26,7 @@ from apps.clinics.models import User
 from apps.patients import logs as log_services
 from apps.patients.forms_today import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.patients.models import Patient, SetLog
+from apps.patients.today_goal import Goal, goals_for
 from apps.programs.models import Compared
 from apps.programs.morning import morning_check_due, morning_check_today
 from apps.programs.selectors import PlanItem, patient_item, today_plan
@@ -75,6 +76,7 @@ class ItemCard:
     # The day's highest pain on this exercise when it reached the clinic's alert level: the
     # card then tells the patient to stop it for today (CLINICAL.md, pain-monitoring model).
     high_pain: int | None = None
+    goal: str = ""
 
     @property
     def pain_options(self) -> SafeString:
@@ -97,17 +99,22 @@ def _high_pain(plan_item: PlanItem, alert_level: int) -> int | None:
     return highest if highest is not None and highest >= alert_level else None
 
 
-def _card(plan_item: PlanItem, alert_level: int, submitted: Submitted | None) -> ItemCard:
+def _card(
+    plan_item: PlanItem, alert_level: int, submitted: Submitted | None, goal: Goal | None
+) -> ItemCard:
     """The card's form values. Pain is never pre-selected: every set needs the patient's own
-    choice (only a rejected submission shows its values again)."""
+    choice (only a rejected submission shows its values again). A ladder item's amount
+    starts at the patient's best recent count at that level."""
     item = plan_item.item
+    start = goal.start if goal is not None else None
     card = ItemCard(
         plan=plan_item,
         client_id=uuid.uuid4(),
         pain=None,
-        reps=item.reps,
-        hold_seconds=item.hold_seconds,
+        reps=start if start and item.reps is not None else item.reps,
+        hold_seconds=start if start and item.hold_seconds is not None else item.hold_seconds,
         high_pain=_high_pain(plan_item, alert_level),
+        goal=goal.text if goal is not None else "",
     )
     if submitted is not None and submitted.item == item.public_id:
         values = submitted.values
@@ -128,11 +135,12 @@ def render_today(
     today = patient.local_today()
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
+    goals = goals_for(patient=patient, items=plan.items, today=today)
     context = {
         "patient": patient,
         "clinic": patient.clinic,
         "plan": plan,
-        "cards": [_card(p, alert_level, submitted) for p in plan.items],
+        "cards": [_card(p, alert_level, submitted, goals.get(p.item.pk)) for p in plan.items],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
         # Two queries: the question when due, else today's answer for its advice.

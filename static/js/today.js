@@ -434,8 +434,20 @@
     });
   }
 
+  // Large - / + steppers beside the reps field (shown only when this script runs).
+  function onStep(event) {
+    var button = event.target.closest && event.target.closest("[data-step]");
+    if (!button) return;
+    var input = button.closest(".stepper").querySelector("[data-amount]");
+    var value = Math.max(0, Math.min(200, (Number(input.value) || 0) + Number(button.dataset.step)));
+    input.value = String(value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function start() {
     root.addEventListener("submit", onSubmit);
+    root.addEventListener("click", onStep);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-step]"), function (b) { b.hidden = false; });
     root.addEventListener("input", syncAmountLabels);
     Array.prototype.forEach.call(root.querySelectorAll("[data-hold-timer]"), setUpTimer);
     var stale = document.getElementById("stale-notice");

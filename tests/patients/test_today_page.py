@@ -132,7 +132,7 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
             log(item, "left")
             log(item, "right")
 
-    with django_assert_max_num_queries(10):  # + 2: the next-morning question or its answer
+    with django_assert_max_num_queries(12):  # + 2 morning question, + 2 ladder goals
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8
@@ -305,3 +305,36 @@ def test_pain_below_the_alert_level_gives_no_stop_advice(patient_a, program):
     assert re.findall(r'data-pain-advice role="alert" aria-labelledby="[^"]+"( hidden)', html) == [
         " hidden"
     ]
+
+
+def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patient_a, program):
+    item = LadderItemFactory(program=program, reps=10, per_side=True)
+    yesterday = TODAY - timedelta(days=1)
+    for reps in (12, 16):
+        set_log_record(
+            patient=patient_a,
+            item=item,
+            client_id=uuid.uuid4(),
+            performed_on=yesterday,
+            side="left",
+            reps=reps,
+            pain=2,
+        )
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert (
+        "Aim for up to 20 in one set on each side; stop when your form slips or it hurts more "
+        "than 5 out of 10." in html
+    )
+    assert f'id="reps-{item.public_id}" name="reps" value="16"' in html
+    assert "<span data-amount-label>16 reps</span>" in html
+    assert 'aria-label="One rep more"' in html
+
+
+def test_without_recent_sets_the_control_starts_at_the_prescription(patient_a, program):
+    item = LadderItemFactory(program=program, reps=10, per_side=False)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert f'id="reps-{item.public_id}" name="reps" value="10"' in html
