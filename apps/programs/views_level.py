@@ -77,6 +77,10 @@ def item_level(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResp
                 request, f"Level {change.to_level} from {change.effective_on:%A %-d %B}."
             )
             return redirect(reverse("programs:builder", args=[program.public_id]) + "#items")
+    if request.method == "GET":  # the page shows the patient's level: a read to audit
+        audit_record(
+            actor=user, action=Action.VIEW, patient=program.patient, target=item, request=request
+        )
     levels = LadderLevel.objects.filter(ladder=item.ladder).select_related("exercise")
     context = {"program": program, "item": item, "form": form, "levels": levels}
     status = 400 if request.method == "POST" else 200
@@ -94,7 +98,7 @@ class LevelIn(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class LevelChangeOut(serializers.ModelSerializer[LevelChange]):
+class ManualLevelChangeOut(serializers.ModelSerializer[LevelChange]):
     class Meta:
         model = LevelChange
         fields = ("from_level", "to_level", "effective_on", "reason", "created_at")
@@ -104,7 +108,7 @@ class LevelChangeOut(serializers.ModelSerializer[LevelChange]):
     operation_id="programs_items_level_create",
     summary="Change a ladder item's level by hand (from the patient's next day)",
     request=LevelIn,
-    responses=LevelChangeOut,
+    responses=ManualLevelChangeOut,
 )
 @api_view(["POST"])
 def item_level_api(request: Request, public_id: UUID, item_id: UUID) -> Response:
@@ -118,4 +122,4 @@ def item_level_api(request: Request, public_id: UUID, item_id: UUID) -> Response
     except DjangoValidationError as exc:
         raise service_error(exc) from exc
     _audit(request, program, item, change)
-    return Response(LevelChangeOut(change).data)
+    return Response(ManualLevelChangeOut(change).data)
