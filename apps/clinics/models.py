@@ -30,6 +30,8 @@ class Clinic(models.Model):
     pain_alert_level = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    # The number a patient is told to call after a high pain (shown on their Today page).
+    phone = models.CharField(max_length=32, blank=True)
     default_reminder_time = models.TimeField(default=time(18, 0))
     # No reminder is sent between quiet_hours_start and quiet_hours_end (patient-local).
     quiet_hours_start = models.TimeField(default=time(21, 0))

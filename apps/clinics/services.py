@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from zoneinfo import available_timezones
@@ -52,6 +53,7 @@ CLINIC_SETTINGS_FIELDS = (
     "time_zone",
     "pain_progression_limit",
     "pain_alert_level",
+    "phone",
     "default_reminder_time",
     "quiet_hours_start",
     "quiet_hours_end",
@@ -75,6 +77,7 @@ def clinic_settings_update(*, clinic: Clinic, **values: object) -> Clinic:
 
 
 def _validate_clinic_settings(clinic: Clinic) -> None:
+    clinic.phone = clinic.phone.strip()
     """Check the settings together, in words a clinic admin understands: every rule the
     database also holds (``Clinic.Meta.constraints``) is caught here first, so nobody ever
     sees a constraint's name."""
@@ -83,6 +86,10 @@ def _validate_clinic_settings(clinic: Clinic) -> None:
         errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
+
+
+# A number patients can read and dial: at least 6 digits, common separators only.
+PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-]{4,30}[0-9]")
 
 
 def _settings_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
@@ -95,6 +102,8 @@ def _settings_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
     yield from _pain_problems(clinic.pain_progression_limit, clinic.pain_alert_level)
     yield from _band_problems(clinic)
     yield from _reminder_problems(clinic)
+    if clinic.phone and not PHONE_PATTERN.fullmatch(clinic.phone):
+        yield "phone", "Write the phone number with digits, spaces, +, -, ( and ) only."
 
 
 def _pain_problems(hold_back: int, alert: int) -> Iterator[tuple[str, str]]:

@@ -189,7 +189,8 @@ def _load_ladders(
     entries: list[dict[str, Any]], exercises: dict[str, Exercise], report: LoadReport
 ) -> None:
     for entry in entries:
-        values = {k: v for k, v in entry.items() if k not in {"key", "levels"}}
+        values = {k: v for k, v in entry.items() if k not in {"key", "levels", "level_rules"}}
+        rules = entry.get("level_rules", {})
         ladder = _sync(
             Ladder, lookup={"key": entry["key"], "clinic": None}, values=values, report=report
         )
@@ -199,10 +200,19 @@ def _load_ladders(
             _sync(
                 LadderLevel,
                 lookup={"ladder": ladder, "level": number},
-                values={"exercise": exercises[key]},
+                values={"exercise": exercises[key], **_level_rule(rules.get(key, {}))},
                 report=report,
             )
         LadderLevel.objects.filter(ladder=ladder, level__gt=len(entry["levels"])).delete()
+
+
+def _level_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A level's advance rule from ``level_rules`` (reps at the ladder's threshold if none)."""
+    return {
+        "advance_rule": rule.get("rule", "reps"),
+        "advance_target": rule.get("target"),
+        "advance_days": rule.get("days", 1),
+    }
 
 
 @transaction.atomic

@@ -289,17 +289,58 @@ class Ladder(models.Model):
         return self.name
 
 
+class AdvanceRule(models.TextChoices):
+    REPS = "reps", "Reps in one set"
+    HOLD = "hold", "Seconds held in one set"
+
+
 class LadderLevel(models.Model):
     ladder = models.ForeignKey(Ladder, on_delete=models.CASCADE, related_name="levels")
     level = models.PositiveSmallIntegerField(help_text="1 is the first level.")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="ladder_levels")
+    # When this level is passed: ``advance_target`` reps (empty: the ladder's
+    # ``advance_at_reps``) or seconds held in one set (both sides for a per-side item, the
+    # same day), on ``advance_days`` separate days. A hold target is the clinic's default,
+    # not evidence (CLINICAL.md: no published criterion uses a hold time).
+    advance_rule = models.CharField(
+        max_length=8, choices=AdvanceRule.choices, default=AdvanceRule.REPS
+    )
+    advance_target = models.PositiveSmallIntegerField(null=True, blank=True)
+    advance_days = models.PositiveSmallIntegerField(default=1)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["ladder", "level"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(fields=["ladder", "level"], name="ladder_level_unique"),
             models.CheckConstraint(condition=Q(level__gte=1), name="ladder_level_positive"),
+            models.CheckConstraint(
+                condition=Q(advance_target__isnull=True) | Q(advance_target__gte=1),
+                name="ladder_level_target_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_rule="reps") | Q(advance_target__isnull=False),
+                name="ladder_level_hold_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_days__gte=1) & Q(advance_days__lte=14),
+                name="ladder_level_days_1_14",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.ladder} level {self.level}"
+
+    def target_for(self, ladder: Ladder) -> int:
+        """The number to reach: the level's own, else the ladder's reps threshold."""
+        return self.advance_target or ladder.advance_at_reps
+
+    def rule_text(self, ladder: Ladder, per_side: bool) -> str:
+        """E.g. "20 reps in one set on each side, on 2 separate days"."""
+        target = self.target_for(ladder)
+        amount = (
+            f"{target} reps" if self.advance_rule == AdvanceRule.REPS else f"a {target}-second hold"
+        )
+        text = f"{amount} in one set" + (" on each side" if per_side else "")
+        if self.advance_days > 1:
+            text += f", on {self.advance_days} separate days"
+        return text

@@ -14,6 +14,12 @@ class ApproveForm(forms.Form):
         max_length=REASON_MAX,
         help_text="Shown to the patient with the new level. Leave empty for a standard note.",
     )
+    override_reason = forms.CharField(
+        label="Approve anyway: your reason",
+        required=False,
+        max_length=DECLINE_REASON_MAX,
+        help_text="Needed when pain or a worse next-morning answer came since these sets.",
+    )
 
 
 class DeclineForm(forms.Form):

@@ -8,6 +8,7 @@ from apps.notifications import links
 from apps.notifications.channels import Message
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import level_infos
+from apps.programs.concerns import concerns_for
 from apps.programs.models import ProgressionPrompt, PromptStatus
 
 _PROMPT_SUBJECTS = {
@@ -15,6 +16,7 @@ _PROMPT_SUBJECTS = {
     PromptStatus.AUTO_APPROVED: "{name} moves up to level {next} of {ladder}",
 }
 _PROMPT_SUBJECT = "{name} is ready for level {next} of {ladder}: approve?"
+_HELD_SUBJECT = "{name} reached the goal at level {level} of {ladder}: held back"
 
 
 def prompt_message(*, prompt: ProgressionPrompt) -> Message:
@@ -29,9 +31,16 @@ def prompt_message(*, prompt: ProgressionPrompt) -> Message:
         "current": infos.get((ladder.pk, prompt.level)),
         "next": infos.get((ladder.pk, prompt.next_level)) if prompt.next_level else None,
         "inbox_url": links.inbox_url(),
+        "concerns": concerns_for([prompt])[prompt.pk],
     }
-    subject = _PROMPT_SUBJECTS.get(PromptStatus(prompt.status), _PROMPT_SUBJECT).format(
-        name=prompt.patient.full_name, next=prompt.next_level, ladder=ladder.name
+    template = _PROMPT_SUBJECTS.get(PromptStatus(prompt.status), _PROMPT_SUBJECT)
+    if prompt.is_held_back and prompt.status == PromptStatus.PENDING:
+        template = _HELD_SUBJECT
+    subject = template.format(
+        name=prompt.patient.full_name,
+        next=prompt.next_level,
+        level=prompt.level,
+        ladder=ladder.name,
     )
     return Message(subject, render_to_string("notifications/email/prompt.txt", context))
 

@@ -20,6 +20,7 @@ from apps.exercises.selectors import primary_mvic
 from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import Patient
 from apps.programs.adherence import summaries_for_patients
+from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def prompts_for_staff(user: User) -> QuerySet[ProgressionPrompt]:
     return (
         ProgressionPrompt.objects.visible_to(user)
         .filter(patient__in=Patient.objects.editable_by(user))
-        .select_related("patient", "item__ladder", "decided_by")
+        .select_related("patient__clinic", "item__ladder", "decided_by", "held_back_log__exercise")
         .order_by("-created_at", "-pk")
     )
 
@@ -153,15 +154,18 @@ class PromptCard:
     prompt: ProgressionPrompt
     current: LevelInfo | None
     next: LevelInfo | None
+    concerns: PromptConcerns
 
 
 def prompt_cards(prompts: list[ProgressionPrompt]) -> list[PromptCard]:
+    """Two queries for the levels and two for the concerns, whatever the number of prompts."""
     infos = level_infos(prompts=prompts)
+    concerns = concerns_for(prompts)
     cards = []
     for p in prompts:
         ladder_id = p.item.ladder_id or 0
         nxt = infos.get((ladder_id, p.next_level)) if p.next_level else None
-        cards.append(PromptCard(p, infos.get((ladder_id, p.level)), nxt))
+        cards.append(PromptCard(p, infos.get((ladder_id, p.level)), nxt, concerns[p.pk]))
     return cards
 
 

@@ -20,6 +20,28 @@ class LevelSerializer(serializers.Serializer[LevelInfo]):
     )
 
 
+class ConcernLogSerializer(serializers.Serializer[Any]):
+    performed_on = serializers.DateField()
+    exercise = serializers.CharField(source="exercise.name")
+    pain = serializers.IntegerField()
+    note = serializers.CharField()
+
+
+class MorningAnswerSerializer(serializers.Serializer[Any]):
+    local_date = serializers.DateField()
+    hip = serializers.CharField()
+    stiffness = serializers.CharField()
+
+
+class ConcernsSerializer(serializers.Serializer[Any]):
+    """Since the qualifying sets: what approving must weigh ("approve anyway" if needed)."""
+
+    needs_override = serializers.BooleanField()
+    painful_sets = ConcernLogSerializer(source="painful", many=True)
+    notes = ConcernLogSerializer(many=True)
+    morning_answers = MorningAnswerSerializer(source="mornings", many=True)
+
+
 class PromptSerializer(serializers.Serializer[PromptCard]):
     id = serializers.UUIDField(source="prompt.public_id")
     patient = serializers.UUIDField(source="prompt.patient.public_id")
@@ -34,11 +56,25 @@ class PromptSerializer(serializers.Serializer[PromptCard]):
     snoozed_until = serializers.DateField(source="prompt.snoozed_until", allow_null=True)
     created_at = serializers.DateTimeField(source="prompt.created_at")
     decided_at = serializers.DateTimeField(source="prompt.decided_at", allow_null=True)
+    qualified_on = serializers.DateField(source="prompt.qualified_on", allow_null=True)
+    rule_met = serializers.CharField(source="prompt.rule_met")
+    held_back = serializers.BooleanField(source="prompt.is_held_back")
+    held_back_pain = serializers.IntegerField(source="prompt.held_back_pain", allow_null=True)
+    override_reason = serializers.CharField(source="prompt.override_reason")
+    concerns = ConcernsSerializer()
 
 
 class ApproveInput(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=DECLINE_REASON_MAX,
+        help_text="Approve anyway: needed when pain or a worse next-morning answer came since "
+        "the qualifying sets (see the prompt's concerns).",
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ from apps.notifications.messages import alert_message, prompt_message
 from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
 from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, SetLog
-from apps.programs.progression import prompt_for_log
+from apps.programs.progression import prompt_for_log, prompt_holds_refresh
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -50,6 +51,7 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
     prompt, created = prompt_for_log(log=log)
     if prompt is not None and created:
         notifications += _notify_therapist(patient=log.patient, prompt=prompt)
+    prompt_holds_refresh(log=log)
     alert, created = pain_alert_for_log(log=log)
     if alert is not None and created:
         notifications += _notify_therapist(patient=log.patient, alert=alert)
@@ -83,9 +85,23 @@ def pain_alert_for_log(*, log: SetLog) -> tuple[PainAlert | None, bool]:
                 patient=log.patient, local_date=log.performed_on, pain=log.pain, log=log
             )
     except IntegrityError:
+        _alert_keep_highest(log=log)
         existing = PainAlert.objects.filter(patient=log.patient, local_date=log.performed_on)
         return existing.first(), False
     return alert, True
+
+
+def _alert_keep_highest(*, log: SetLog) -> None:
+    """The day's alert names its highest pain (the earliest such set among equals), so the
+    alert reads the same whichever of the day's painful sets was evaluated first."""
+    day_alert = PainAlert.objects.filter(patient=log.patient, local_date=log.performed_on)
+    higher = Q(pain__lt=log.pain)
+    earlier_equal = Q(pain=log.pain) & (
+        Q(log__isnull=True)
+        | Q(log__logged_at__gt=log.logged_at)
+        | Q(log__logged_at=log.logged_at, log_id__gt=log.pk)
+    )
+    day_alert.filter(higher | earlier_equal).update(pain=log.pain, log=log)
 
 
 def _notify_therapist(

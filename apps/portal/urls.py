@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from apps.portal.api import me as api_me
 from apps.portal.views import history as views_history
+from apps.portal.views import morning as views_morning
 from apps.portal.views import offline as views_offline
 from apps.portal.views import signin as views_signin
 from apps.portal.views import today as views_today
@@ -17,6 +18,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sign-in/link/<str:token>/", views_signin.one_time_link, name="one-time"),
     path("today/", views_today.today, name="today"),
     path("today/log/", views_today.log_set, name="log-set"),
+    path("today/morning/", views_morning.morning_check, name="morning-check"),
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
     path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
     path("history/", views_history.history, name="history"),
@@ -27,4 +29,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/me/logs/", api_me.logs, name="api-me-logs"),
     path("api/v1/me/logs/batch/", api_me.logs_batch, name="api-me-logs-batch"),
     path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
+    path("api/v1/me/morning-check/", views_morning.morning_check_api, name="api-me-morning-check"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from apps.programs.api import programs as api
+from apps.programs.views import level as views_level
 
 P = "programs/<uuid:public_id>"
 
@@ -16,6 +17,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         f"{P}/items/<uuid:item_id>/update/",
         api.ProgramItemUpdateApi.as_view(),
         name="api-program-item-update",
+    ),
+    path(
+        f"{P}/items/<uuid:item_id>/level/",
+        views_level.item_level_api,
+        name="api-program-item-level",
     ),
     path(
         f"{P}/items/<uuid:item_id>/remove/",

@@ -200,10 +200,56 @@ class LevelChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
+    # The prompt this change answered (approval or automatic advance); None for a change a
+    # therapist made by hand, or for a step back after a held-back automatic advance.
+    prompt = models.ForeignKey(
+        "ProgressionPrompt",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="level_changes",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-effective_on", "-created_at"]
+
+
+class Compared(models.TextChoices):
+    """The next-morning answer, compared with before the previous day's exercises."""
+
+    BETTER = "better", "Better"
+    SAME = "same", "About the same"
+    WORSE = "worse", "Worse"
+
+
+class MorningCheck(models.Model):
+    """The pain-monitoring model's 24-hour check (CLINICAL.md): on the morning after an
+    exercise day, how the hip (pain) and its stiffness are compared with before it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="morning_checks")
+    local_date = models.DateField(help_text="The patient-local morning of the answer.")
+    exercise_day = models.DateField(help_text="The exercise day the answer is about.")
+    hip = models.CharField(max_length=8, choices=Compared.choices)
+    stiffness = models.CharField(max_length=8, choices=Compared.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-local_date"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient", "local_date"], name="one_morning_check_per_patient_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(exercise_day__lt=models.F("local_date")),
+                name="morning_check_after_exercise_day",
+            ),
+        ]
+
+    @property
+    def is_worse(self) -> bool:
+        return Compared.WORSE in (self.hip, self.stiffness)
 
 
 class PromptStatus(models.TextChoices):
@@ -243,6 +289,26 @@ class ProgressionPrompt(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
+    # The patient-local day of the qualifying sets: pain logged that day, whenever it is
+    # evaluated, holds the prompt back (see progression.prompt_holds_refresh).
+    qualified_on = models.DateField(null=True, blank=True)
+    # Which advance rule was met and on which days, as the therapist reads it.
+    rule_met = models.CharField(max_length=200, blank=True)
+    # Held back: the highest pain above the clinic's hold-back level logged on
+    # ``qualified_on`` (and the set that logged it), or None. Stored so the inbox and the
+    # email show it; recomputed from the day's logs, so the order of evaluation never matters.
+    held_back_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    held_back_log = models.ForeignKey(
+        "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Held back by a "worse" next-morning answer given while the prompt was open (or on the
+    # morning of its qualifying day).
+    held_back_check = models.ForeignKey(
+        MorningCheck, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # "Approve anyway": the therapist's reason for approving despite the pain concerns
+    # shown at decision time (empty when there were none).
+    override_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ProgressionPromptQuerySet.as_manager()
@@ -252,6 +318,10 @@ class ProgressionPrompt(models.Model):
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
                 fields=["patient", "track", "level"], name="one_prompt_per_patient_track_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(held_back_pain__isnull=True) | Q(held_back_pain__lte=10),
+                name="prompt_held_back_pain_0_10",
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [
@@ -263,6 +333,10 @@ class ProgressionPrompt(models.Model):
                 name="open_prompts_by_patient",
             ),
         ]
+
+    @property
+    def is_held_back(self) -> bool:
+        return self.held_back_pain is not None or self.held_back_check_id is not None
 
 
 class SetLogQuerySet(models.QuerySet["SetLog"]):

@@ -17,15 +17,23 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, F, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.exercises.models import LadderLevel
+from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Side
-from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus, SetLog
+from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.models import (
+    LevelChange,
+    MorningCheck,
+    ProgramItem,
+    ProgressionPrompt,
+    PromptStatus,
+    SetLog,
+)
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -36,32 +44,65 @@ DECLINE_REASON_MAX = 500
 
 
 def progression_rule_met(*, log: SetLog) -> bool:
-    """Whether this committed log (with the patient's other logs that day) meets the rule."""
+    """Whether this committed log (with the patient's other logs) meets its ladder level's
+    advance rule: reps or seconds held in one set (a left and a right set the same day for a
+    per-side item), on the level's number of separate days. Pain is not part of it: pain
+    holds a prompt back instead (``prompt_holds_refresh``), so the result never depends on
+    when the log is evaluated."""
     item = log.item
-    if item.ladder is None or log.reps is None or log.ladder_level is None:
+    if item.ladder is None or log.ladder_level is None:
         return False
     if item.level_on(log.performed_on) != log.ladder_level:
         return False  # logged against a level no longer in force that day
-    threshold = item.ladder.advance_at_reps
-    if log.reps is None or log.reps < threshold:
+    rule = level_rule(ladder_id=item.ladder.pk, level=log.ladder_level)
+    if rule is None:
         return False
-    max_pain, left, right = _day_summary(log=log, threshold=threshold)
-    if max_pain > log.patient.clinic.pain_progression_limit:
+    done = log.reps if rule.advance_rule == AdvanceRule.REPS else log.hold_seconds
+    if done is None or done < rule.target_for(item.ladder):
         return False
-    if log.target_per_side:  # the prescription copied onto the log when it was done
-        return left > 0 and right > 0
-    return True
+    days = qualifying_days(log=log, rule=rule)
+    return bool(days) and days[-1] == log.performed_on and len(days) >= rule.advance_days
 
 
-def _day_summary(*, log: SetLog, threshold: int) -> tuple[int, int, int]:
-    """Highest pain that day, and the qualifying sets per side at this level, in one query."""
-    qualifying = Q(item__track=log.item.track, ladder_level=log.ladder_level, reps__gte=threshold)
-    row = SetLog.objects.filter(patient_id=log.patient_id, performed_on=log.performed_on).aggregate(
-        max_pain=Max("pain"),
-        left=Count("pk", filter=qualifying & Q(side=Side.LEFT)),
-        right=Count("pk", filter=qualifying & Q(side=Side.RIGHT)),
+def level_rule(*, ladder_id: int, level: int) -> LadderLevel | None:
+    return LadderLevel.objects.filter(ladder_id=ladder_id, level=level).first()
+
+
+def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
+    """The days up to this log's on which the rule was met at this level (both sides the
+    same day for a per-side item), oldest first. One query."""
+    assert log.item.ladder is not None
+    field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
+    target = rule.target_for(log.item.ladder)
+    rows = (
+        SetLog.objects.filter(
+            patient_id=log.patient_id,
+            item__track=log.item.track,
+            ladder_level=log.ladder_level,
+            performed_on__lte=log.performed_on,
+            **{f"{field}__gte": target},
+        )
+        .values("performed_on")
+        .annotate(
+            left=Count("pk", filter=Q(side=Side.LEFT)),
+            right=Count("pk", filter=Q(side=Side.RIGHT)),
+        )
+        .order_by("performed_on")
     )
-    return row["max_pain"] or 0, row["left"], row["right"]
+    per_side = log.target_per_side  # the prescription copied onto the log when it was done
+    return [r["performed_on"] for r in rows if not per_side or (r["left"] and r["right"])]
+
+
+def day_hold(*, patient_id: int, day: date, limit: int) -> SetLog | None:
+    """The set that holds back a prompt qualified on ``day``: the highest pain above
+    ``limit`` logged that day (the earliest such set among equals), or None.
+
+    A function of the day's committed logs only, so every evaluation order agrees on it."""
+    return (
+        SetLog.objects.filter(patient_id=patient_id, performed_on=day, pain__gt=limit)
+        .order_by("-pain", "logged_at", "pk")
+        .first()
+    )
 
 
 def next_level_of(*, ladder_id: int, level: int) -> int | None:
@@ -84,14 +125,89 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     existing = _existing_prompt(log=log, level=level)
     if existing is not None:
         return existing, False
+    hold = day_hold(
+        patient_id=log.patient_id,
+        day=log.performed_on,
+        limit=log.patient.clinic.pain_progression_limit,
+    )
+    worse = _worse_morning(patient_id=log.patient_id, day=log.performed_on)
     try:
         with transaction.atomic():
-            prompt = _create_prompt(log=log, level=level)
+            prompt = _create_prompt(log=log, level=level, hold=hold, worse=worse)
     except IntegrityError:
         return _existing_prompt(log=log, level=level), False
     if prompt.status == PromptStatus.AUTO_APPROVED:
         _advance(prompt=prompt, changed_by=None, reason=default_reason(prompt=prompt))
     return prompt, True
+
+
+def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
+    """Hold back the patient's prompts qualified on this log's day when the log's pain is
+    above the clinic's hold-back level; returns the prompts whose hold changed.
+
+    The hold is recomputed from the day's logs (``day_hold``), so a prompt raised by morning
+    sets ends up held back by an afternoon pain whichever of the two is evaluated first. An
+    automatic advance it answered is undone (the patient waits for the therapist instead)."""
+    limit = log.patient.clinic.pain_progression_limit
+    if log.pain <= limit:
+        return []
+    hold = day_hold(patient_id=log.patient_id, day=log.performed_on, limit=limit)
+    assert hold is not None  # this log itself is one
+    prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        patient_id=log.patient_id, qualified_on=log.performed_on
+    )
+    changed = []
+    for prompt in prompts.select_related("patient", "item"):
+        if prompt.held_back_log_id == hold.pk:
+            continue
+        _hold(prompt=prompt, hold=hold)
+        changed.append(prompt)
+    return changed
+
+
+def _hold(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
+    prompt.held_back_pain, prompt.held_back_log = hold.pain, hold
+    fields = ["held_back_pain", "held_back_log"]
+    if prompt.status == PromptStatus.AUTO_APPROVED:
+        _undo_auto_advance(prompt=prompt, hold=hold)
+        prompt.status, prompt.decided_at = PromptStatus.PENDING, None
+        fields += ["status", "decided_at"]
+    prompt.save(update_fields=fields)
+
+
+def _undo_auto_advance(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
+    """Take back the level an automatic advance gave. Before the new level has started the
+    advance is erased (the patient never saw it); once started, a step back is recorded."""
+    item = _item_in_force(prompt)
+    if item.current_level != prompt.next_level:
+        return  # the level changed since (by hand): leave it to the therapist
+    change = prompt.level_changes.filter(changed_by__isnull=True).order_by("-pk").first()
+    today = prompt.patient.local_today()
+    if change is not None and change.effective_on > today:
+        prior = (
+            LevelChange.objects.filter(
+                item__track=prompt.track, item__program__patient_id=prompt.patient_id
+            )
+            .filter(to_level=prompt.level)
+            .exclude(pk=change.pk)
+            .order_by("-effective_on", "-pk")
+            .first()
+        )
+        item.previous_level = prior.from_level if prior else None
+        item.level_since = prior.effective_on if prior else None
+        item.current_level = prompt.level
+        item.save(update_fields=["previous_level", "current_level", "level_since"])
+        change.delete()
+        return
+    _set_level(
+        item=item,
+        to_level=prompt.level,
+        changed_by=None,
+        reason=(
+            f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on the day "
+            "of the sets that moved you up. Your therapist will decide when to move on."
+        ),
+    )
 
 
 def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
@@ -100,14 +216,23 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     ).first()
 
 
-def _create_prompt(*, log: SetLog, level: int) -> ProgressionPrompt:
+def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
+    """A "worse" next-morning answer given on ``day``: sets done later that day raise their
+    prompt held back (the patient was told to go lighter that day)."""
+    check = MorningCheck.objects.filter(patient_id=patient_id, local_date=day).first()
+    return check if check is not None and check.is_worse else None
+
+
+def _create_prompt(
+    *, log: SetLog, level: int, hold: SetLog | None, worse: MorningCheck | None
+) -> ProgressionPrompt:
     item = log.item
     assert item.ladder_id is not None
     next_level = next_level_of(ladder_id=item.ladder_id, level=level)
     status = PromptStatus.PENDING
     if next_level is None:
         status = PromptStatus.COMPLETE
-    elif item.auto_advance:
+    elif item.auto_advance and hold is None and worse is None:  # held back: the therapist decides
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -119,14 +244,31 @@ def _create_prompt(*, log: SetLog, level: int) -> ProgressionPrompt:
         triggered_by=log,
         status=status,
         decided_at=timezone.now() if decided else None,
+        qualified_on=log.performed_on,
+        rule_met=_rule_met_text(log=log, level=level),
+        held_back_pain=hold.pain if hold else None,
+        held_back_log=hold,
+        held_back_check=worse,
     )
+
+
+def _rule_met_text(*, log: SetLog, level: int) -> str:
+    """Which rule was met and on which days, e.g. "20 reps in one set on each side, on 2
+    separate days: Mon 1 Dec, Wed 3 Dec"."""
+    item = log.item
+    assert item.ladder is not None
+    rule = level_rule(ladder_id=item.ladder.pk, level=level)
+    assert rule is not None
+    days = qualifying_days(log=log, rule=rule)[-rule.advance_days :]
+    when = ", ".join(day.strftime("%a %-d %b") for day in days)
+    return f"{rule.rule_text(item.ladder, log.target_per_side)}: {when}"[:200]
 
 
 def default_reason(*, prompt: ProgressionPrompt) -> str:
     """The note the patient sees when nobody wrote one."""
-    threshold = prompt.item.ladder.advance_at_reps if prompt.item.ladder else 20
+    done = prompt.rule_met.split(":")[0] if prompt.rule_met else "the goal"
     return (
-        f"You did {threshold} reps in one set at level {prompt.level} without too much pain, "
+        f"You reached {done} at level {prompt.level} without too much pain, "
         f"so you are ready for level {prompt.next_level}."
     )
 
@@ -151,22 +293,47 @@ def _advance(*, prompt: ProgressionPrompt, changed_by: User | None, reason: str)
         raise ValidationError(
             {"level": "The level changed since this prompt was raised; nothing was advanced."}
         )
-    effective_on = prompt.patient.local_today() + timedelta(days=1)
-    item.previous_level, item.current_level = item.current_level, prompt.next_level
+    return _set_level(
+        item=item, to_level=prompt.next_level, changed_by=changed_by, reason=reason, prompt=prompt
+    )
+
+
+def _set_level(
+    *,
+    item: ProgramItem,
+    to_level: int,
+    changed_by: User | None,
+    reason: str,
+    prompt: ProgressionPrompt | None = None,
+) -> LevelChange:
+    """Move the (locked) item in force to ``to_level`` from the patient's next local day and
+    record the change with the reason the patient is shown."""
+    from_level = item.current_level
+    assert from_level is not None
+    patient = item.program.patient
+    assert patient is not None  # ladder items with levels belong to assigned programs
+    effective_on = patient.local_today() + timedelta(days=1)
+    item.previous_level, item.current_level = from_level, to_level
     item.level_since = effective_on
     item.save(update_fields=["previous_level", "current_level", "level_since"])
     return LevelChange.objects.create(
         item=item,
-        from_level=prompt.level,
-        to_level=prompt.next_level,
+        from_level=from_level,
+        to_level=to_level,
         effective_on=effective_on,
         reason=reason[:REASON_MAX],
         changed_by=changed_by,
+        prompt=prompt,
     )
 
 
 def _claim(
-    *, prompt: ProgressionPrompt, user: User, request: HttpRequest | None, **changes: object
+    *,
+    prompt: ProgressionPrompt,
+    user: User,
+    request: HttpRequest | None,
+    detail: str = "",
+    **changes: object,
 ) -> None:
     """Move an open prompt to a decision with a conditional UPDATE: of two simultaneous
     decisions only one wins; the other gets a message instead of a second level change.
@@ -178,29 +345,66 @@ def _claim(
         raise ValidationError({"status": "This prompt has already been answered."})
     prompt.refresh_from_db()
     audit_record(
-        actor=user, action=Action.CHANGE, patient=prompt.patient, target=prompt, request=request
+        actor=user,
+        action=Action.CHANGE,
+        patient=prompt.patient,
+        target=prompt,
+        detail=detail,
+        request=request,
     )
 
 
 @transaction.atomic
 def prompt_approve(
-    *, prompt: ProgressionPrompt, user: User, note: str = "", request: HttpRequest | None = None
+    *,
+    prompt: ProgressionPrompt,
+    user: User,
+    note: str = "",
+    override_reason: str = "",
+    request: HttpRequest | None = None,
 ) -> LevelChange:
     """Approve: the level goes up from the patient's next local day; ``note`` (or a default
-    sentence) is the reason the patient is shown."""
-    note = note.strip()
+    sentence) is the reason the patient is shown.
+
+    When the prompt is held back, or pain above the hold-back level, pain at the alert level
+    or a "worse" next-morning answer came since its qualifying sets, approving needs
+    ``override_reason`` ("approve anyway"), kept with the prompt."""
+    note, override_reason = note.strip(), override_reason.strip()
     if len(note) > REASON_MAX:
         raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
+    if len(override_reason) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"override_reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
+        )
     if prompt.next_level is None:
         raise ValidationError({"status": "This ladder is complete: there is no next level."})
+    concerns = concerns_for([prompt])[prompt.pk]
+    if concerns.needs_override and not override_reason:
+        raise ValidationError({"override_reason": _override_needed(concerns)})
+    override_reason = override_reason if concerns.needs_override else ""
     _claim(
         prompt=prompt,
         user=user,
         request=request,
+        detail=f"approved anyway: {override_reason}" if override_reason else "",
         status=PromptStatus.APPROVED,
         decision_reason=note,
+        override_reason=override_reason,
     )
     return _advance(prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt))
+
+
+def _override_needed(concerns: PromptConcerns) -> str:
+    said = []
+    if concerns.highest_pain is not None:
+        said.append(f"pain up to {concerns.highest_pain} out of 10")
+    if concerns.worse_mornings:
+        said.append('a "worse" next-morning answer')
+    what = " and ".join(said) or "pain above your clinic's hold-back level"
+    return (
+        f"Since the qualifying sets the patient reported {what}. "
+        "To approve anyway, give your reason."
+    )
 
 
 @transaction.atomic
@@ -239,3 +443,32 @@ def prompt_snooze(
         prompt=prompt, user=user, request=request, status=PromptStatus.SNOOZED, snoozed_until=until
     )
     return prompt
+
+
+@transaction.atomic
+def item_level_set(*, item: ProgramItem, user: User, level: int, reason: str) -> LevelChange:
+    """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
+    from the patient's next local day; ``reason`` is required and shown to the patient."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if item.ladder_id is None:
+        errors["level"] = "Only a ladder item has levels."
+    elif not LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).exists():
+        top = LadderLevel.objects.filter(ladder_id=item.ladder_id).count()
+        errors["level"] = f"Choose a level from 1 to {top} of this ladder."
+    if not reason:
+        errors["reason"] = "Say why: the patient sees this reason."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    in_force = (
+        ProgramItem.objects.select_for_update()
+        .filter(track=item.track, program_id=item.program_id)
+        .order_by(F("active_until").desc(nulls_first=True), "-pk")
+        .first()
+    )
+    assert in_force is not None  # the item itself is of this track
+    if in_force.current_level == level:
+        raise ValidationError({"level": f"The patient is already on level {level}."})
+    return _set_level(item=in_force, to_level=level, changed_by=user, reason=reason)

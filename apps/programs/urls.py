@@ -2,6 +2,7 @@ from django.urls import path
 
 from apps.programs.views import handout as views_handout
 from apps.programs.views import items as views_items
+from apps.programs.views import level as views_level
 from apps.programs.views import programs as views
 from apps.programs.views import starters as views_starters
 
@@ -41,6 +42,11 @@ urlpatterns = [
         "programs/<uuid:public_id>/items/<uuid:item_id>/",
         views_items.item_update,
         name="item-update",
+    ),
+    path(
+        "programs/<uuid:public_id>/items/<uuid:item_id>/level/",
+        views_level.item_level,
+        name="item-level",
     ),
     path(
         "programs/<uuid:public_id>/items/<uuid:item_id>/remove/",

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import LadderLevel
@@ -25,7 +25,9 @@ from apps.programs.adherence import (
     recent_short_and_long,
 )
 from apps.programs.models import (
+    Compared,
     LevelChange,
+    MorningCheck,
     Program,
     ProgramItem,
     ProgressionPrompt,
@@ -69,6 +71,7 @@ class DashboardRow:
     pending_prompts: int
     ladders: list[LadderStatus] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
+    worse_morning: date | None = None
 
 
 def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQuerySet:
@@ -104,6 +107,18 @@ def _pending_prompts(ids: list[int]) -> dict[int, int]:
         .order_by()
     )
     return {row["patient_id"]: row["n"] for row in rows}
+
+
+def _worse_mornings(ids: list[int], since: date) -> dict[int, date]:
+    """Each patient's latest "worse" next-morning answer since ``since`` (one query)."""
+    worse = Q(hip=Compared.WORSE) | Q(stiffness=Compared.WORSE)
+    rows = (
+        MorningCheck.objects.filter(worse, patient_id__in=ids, local_date__gte=since)
+        .values("patient_id")
+        .annotate(last=Max("local_date"))
+        .order_by()
+    )
+    return {row["patient_id"]: row["last"] for row in rows}
 
 
 def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
@@ -163,6 +178,8 @@ def _flags(row: DashboardRow, clinic: Clinic) -> list[Flag]:
         flags.append(Flag("missed", f"{row.missed_days} scheduled days missed"))
     if row.week.pain_max is not None and row.week.pain_max >= clinic.pain_alert_level:
         flags.append(Flag("pain", f"Pain {row.week.pain_max}/10"))
+    if row.worse_morning is not None:
+        flags.append(Flag("worse", f"Worse next morning ({row.worse_morning:%a %-d %b})"))
     percent = row.week.adherence_percent
     if percent is not None and percent < LOW_ADHERENCE_PERCENT:
         flags.append(Flag("low", f"Low adherence ({percent}%)"))
@@ -192,6 +209,7 @@ def dashboard_rows(
     missed = _missed_days(by_id, last, recent.schedules)
     prompts = _pending_prompts(ids)
     ladders = _ladders(by_id)
+    worse = _worse_mornings(ids, earliest - timedelta(days=WEEK_DAYS - 1))
     rows = []
     for patient in patients:
         row = DashboardRow(
@@ -202,6 +220,7 @@ def dashboard_rows(
             missed_days=missed.get(patient.pk, 0),
             pending_prompts=prompts.get(patient.pk, 0),
             ladders=ladders.get(patient.pk, []),
+            worse_morning=worse.get(patient.pk),
         )
         row.flags = _flags(row, clinic)
         rows.append(row)

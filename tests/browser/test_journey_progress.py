@@ -56,8 +56,9 @@ def clam(patient_a, server_clock):
 def log_twenty_a_side(page, card) -> None:
     card.get_by_text("Did a different amount? Change it here").tap()
     card.get_by_label(re.compile(r"^Reps done")).fill("20")
-    card.locator(".pain-option span", has_text=re.compile(r"^2$")).tap()
     for side in ("left", "right"):
+        # Every set needs its own pain choice: nothing carries over from the last set.
+        card.locator(".pain-option span", has_text=re.compile(r"^2$")).tap()
         card.get_by_role("button", name=re.compile(rf"^Log {side} set 1: 20 reps")).tap()
         page.locator("#sync-status").filter(has_text="All your sets are saved.").wait_for()
 

@@ -9,6 +9,7 @@ VALID = {
     "time_zone": "Europe/Paris",
     "pain_progression_limit": 4,
     "pain_alert_level": 6,
+    "phone": "+44 20 7946 0000",
     "default_reminder_time": "19:30",
     "quiet_hours_start": "22:00",
     "quiet_hours_end": "07:00",
@@ -26,6 +27,7 @@ def test_a_clinic_admin_changes_the_clinic_defaults(admin_a, clinic_a):
     assert (clinic.pain_alert_level, clinic.pain_progression_limit) == (6, 4)
     assert str(clinic.default_reminder_time) == "19:30:00"
     assert clinic.band_high_from == 45
+    assert clinic.phone == "+44 20 7946 0000"
 
 
 @pytest.mark.parametrize(
@@ -34,6 +36,7 @@ def test_a_clinic_admin_changes_the_clinic_defaults(admin_a, clinic_a):
         ({"pain_alert_level": 11}, b"10"),
         ({"band_high_from": 20}, b"band"),
         ({"time_zone": "Mars/Base"}, b"time zone"),
+        ({"phone": "call us"}, b"phone number"),
     ],
 )
 def test_bad_settings_get_a_400_and_change_nothing(admin_a, clinic_a, change, message):

@@ -44,7 +44,7 @@ def test_prompts_list_takes_the_same_queries_for_more_rows(
     for _ in range(6):
         make_prompt(patient_a)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):  # + 2: the concerns since each prompt
         response = api(therapist_a).get("/api/v1/prompts/")
 
     assert response.json()["count"] == 6
@@ -139,3 +139,27 @@ def test_reminders_list_filters_by_patient_and_status(therapist_a, patient_a):
     assert (row["status"], row["reason"]) == ("skipped", "The patient turned reminders off")
     assert client.get("/api/v1/reminders/?status=sent").json()["results"] == []
     assert client.get("/api/v1/reminders/?status=lost").status_code == 400
+
+
+def test_approve_after_a_held_back_day_needs_override_reason_in_the_api(therapist_a, prompt_a):
+    from apps.notifications.services import set_log_evaluate
+    from tests.notifications.factories import SetLogFactory
+
+    set_log_evaluate(log_id=SetLogFactory(item=prompt_a.item, reps=3, pain=9).pk)
+    url = f"/api/v1/prompts/{prompt_a.public_id}/approve/"
+
+    listed = api(therapist_a).get("/api/v1/prompts/").json()["results"][0]
+    refused = api(therapist_a).post(url, {"note": ""}, format="json")
+
+    assert (listed["held_back"], listed["held_back_pain"]) == (True, 9)
+    assert listed["concerns"]["needs_override"] is True
+    assert listed["concerns"]["painful_sets"][0]["pain"] == 9
+    assert refused.status_code == 400
+    assert "override_reason" in refused.json()["errors"]
+    prompt_a.item.refresh_from_db()
+    assert prompt_a.item.current_level == 1
+
+    done = api(therapist_a).post(url, {"override_reason": "Checked by phone"}, format="json")
+
+    assert done.status_code == 200
+    assert done.json()["override_reason"] == "Checked by phone"

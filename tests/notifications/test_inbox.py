@@ -178,3 +178,68 @@ def test_another_clinics_alert_is_a_404(therapist_a, patient_b):
 
     url = reverse("notifications:alert-seen", args=[alert.public_id])
     assert signed_in(therapist_a).post(url).status_code == 404
+
+
+def test_a_held_back_prompt_shows_as_such_in_the_inbox_with_the_pain(therapist_a, prompt_a):
+    from apps.notifications.services import set_log_evaluate
+    from tests.notifications.factories import SetLogFactory
+
+    set_log_evaluate(log_id=SetLogFactory(item=prompt_a.item, reps=4, pain=8).pk)
+
+    html = signed_in(therapist_a).get(reverse("notifications:inbox")).content.decode()
+
+    assert "Held back: pain 8/10" in html
+    assert "logged pain 8 out of 10" in html
+
+
+def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
+    from apps.notifications.messages import prompt_message
+
+    prompt_a.held_back_pain = 7
+    message = prompt_message(prompt=prompt_a)
+
+    assert "held back" in message.subject
+    assert "Held back: pain 7 out of 10" in message.body
+
+
+def test_the_pain_alert_email_names_what_was_logged(patient_a):
+    from apps.notifications.messages import alert_message
+    from tests.factories import ExerciseItemFactory, ProgramFactory
+    from tests.notifications.factories import SetLogFactory
+
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), per_side=True)
+    log = SetLogFactory(item=item, side="left", reps=12, pain=8, note="sharp at the top")
+    alert = PainAlert.objects.create(
+        patient=patient_a, local_date=log.performed_on, pain=8, log=log
+    )
+
+    body = alert_message(alert=alert).body
+
+    assert f"during {item.exercise.name}: 12 reps on the left side, set 1" in body
+    assert '"sharp at the top"' in body
+
+
+def test_approving_after_pain_needs_approve_anyway_with_a_reason_on_the_page(therapist_a, prompt_a):
+    from tests.notifications.factories import SetLogFactory
+
+    SetLogFactory(item=prompt_a.item, reps=6, pain=8, note="it pinched")
+    client = signed_in(therapist_a)
+
+    html = client.get(reverse("notifications:inbox")).content.decode()
+    assert "Pain 8/10" in html
+    assert '"it pinched"' in html
+    assert "Approve anyway: level 2" in html
+
+    refused = client.post(approve_url(prompt_a), {"note": ""})
+    assert refused.status_code == 400
+    assert "To approve anyway, give your reason" in refused.content.decode()
+    prompt_a.refresh_from_db()
+    assert prompt_a.status == PromptStatus.PENDING
+
+    done = client.post(
+        approve_url(prompt_a), {"note": "", "override_reason": "Cramp, not the hip."}
+    )
+    assert done.status_code == 302
+    prompt_a.refresh_from_db()
+    assert (prompt_a.status, prompt_a.override_reason) == ("approved", "Cramp, not the hip.")
+    assert AuditEntry.objects.filter(detail="approved anyway: Cramp, not the hip.").exists()

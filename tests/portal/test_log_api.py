@@ -75,6 +75,17 @@ def test_bad_input_is_a_400_that_says_what_is_wrong(patient_a, item, changes, fi
     assert SetLog.objects.count() == 0
 
 
+def test_a_set_without_any_pain_field_is_a_400_and_nothing_is_saved(patient_a, item):
+    sent = body(item)
+    del sent["pain"]
+
+    response = post(signed_in(patient_a.user), sent)
+
+    assert response.status_code == 400
+    assert "Choose how much pain" in response.json()["errors"]["pain"][0]
+    assert SetLog.objects.count() == 0
+
+
 def test_a_missing_side_on_a_per_side_item_is_a_400(patient_a, item):
     data = body(item)
     del data["side"]

@@ -131,7 +131,7 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
             log(item, "left")
             log(item, "right")
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(12):  # + 2 morning question, + 2 ladder goals
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8
@@ -262,7 +262,7 @@ def test_staff_get_a_404_on_the_patient_pages(therapist_a):
     assert client.post("/today/log/", {}).status_code == 404
 
 
-def test_each_card_offers_pain_0_to_10_with_the_day_last_pain_chosen(patient_a, program):
+def test_each_card_offers_pain_0_to_10_and_never_pre_selects_one(patient_a, program):
     first = ExerciseItemFactory(program=program, per_side=False)
     second = ExerciseItemFactory(program=program, per_side=False)
     log(first, side="both", pain=4)
@@ -271,5 +271,69 @@ def test_each_card_offers_pain_0_to_10_with_the_day_last_pain_chosen(patient_a, 
 
     radios = re.findall(r'<input type="radio" name="pain" value="(\d+)" required( checked)?>', html)
     assert [int(value) for value, _ in radios] == list(range(11)) * 2
-    assert [int(value) for value, checked in radios if checked] == [4, 4]
+    assert [int(value) for value, checked in radios if checked] == []
     assert str(second.public_id) in html
+
+
+def test_pain_at_the_alert_level_says_stop_that_exercise_today_and_how_to_reach_the_clinic(
+    patient_a, program
+):
+    patient_a.clinic.phone = "+44 20 7946 0000"
+    patient_a.clinic.save(update_fields=["phone"])
+    painful = ExerciseItemFactory(program=program, per_side=False)
+    ExerciseItemFactory(program=program, per_side=False)
+    log(painful, side="both", pain=7)  # the clinic's default alert level
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    shown = re.findall(
+        r'data-pain-advice role="alert" aria-labelledby="advice-([^"]+)"( hidden)?', html
+    )
+    assert shown == [(str(painful.public_id), ""), (shown[1][0], " hidden")]
+    assert "Stop this exercise for today" in html
+    assert "pain of <strong data-pain-advice-value>7</strong> out of 10" in html
+    assert 'href="tel:+442079460000"' in html
+
+
+def test_pain_below_the_alert_level_gives_no_stop_advice(patient_a, program):
+    item = ExerciseItemFactory(program=program, per_side=False)
+    log(item, side="both", pain=6)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert re.findall(r'data-pain-advice role="alert" aria-labelledby="[^"]+"( hidden)', html) == [
+        " hidden"
+    ]
+
+
+def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patient_a, program):
+    item = LadderItemFactory(program=program, reps=10, per_side=True)
+    yesterday = TODAY - timedelta(days=1)
+    for reps in (12, 16):
+        set_log_record(
+            patient=patient_a,
+            item=item,
+            client_id=uuid.uuid4(),
+            performed_on=yesterday,
+            side="left",
+            reps=reps,
+            pain=2,
+        )
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert (
+        "Aim for up to 20 in one set on each side; stop when your form slips or it hurts more "
+        "than 5 out of 10." in html
+    )
+    assert f'id="reps-{item.public_id}" name="reps" value="16"' in html
+    assert "<span data-amount-label>16 reps</span>" in html
+    assert 'aria-label="One rep more"' in html
+
+
+def test_without_recent_sets_the_control_starts_at_the_prescription(patient_a, program):
+    item = LadderItemFactory(program=program, reps=10, per_side=False)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert f'id="reps-{item.public_id}" name="reps" value="10"' in html

@@ -67,11 +67,16 @@ def test_the_ladder_threshold_is_used_not_a_fixed_twenty():
     assert prompt.level == 1
 
 
-def test_pain_above_the_clinic_limit_that_day_holds_the_prompt_back():
-    item = LadderItemFactory(per_side=False)
-    SetLogFactory(item=item, reps=8, pain=6)
+def test_pain_above_the_clinic_limit_earlier_that_day_raises_the_prompt_held_back():
+    item = LadderItemFactory(per_side=False, auto_advance=True)
+    painful = SetLogFactory(item=item, reps=8, pain=6)
 
-    assert prompt_for_log(log=SetLogFactory(item=item, reps=20, pain=0)) == (None, False)
+    prompt, created = prompt_for_log(log=SetLogFactory(item=item, reps=20, pain=0))
+
+    assert created
+    assert (prompt.held_back_pain, prompt.held_back_log) == (6, painful)
+    assert prompt.status == PromptStatus.PENDING  # held back: never advanced automatically
+    assert not LevelChange.objects.exists()
 
 
 def test_pain_at_the_limit_still_prompts():

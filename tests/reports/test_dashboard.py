@@ -139,6 +139,34 @@ def test_flags_name_the_right_patients(therapist_a, clinic_a):
     assert flag_codes(found["Patchy"]) == {"low"}
 
 
+def test_a_worse_next_morning_answer_in_the_last_week_is_flagged(therapist_a):
+    from apps.programs.models import MorningCheck
+
+    worse = patient_with_logs(therapist_a, "Worse", range(14))
+    older = patient_with_logs(therapist_a, "Older", range(14))
+    MorningCheck.objects.create(
+        patient=worse,
+        local_date=TODAY,
+        exercise_day=TODAY - timedelta(1),
+        hip="worse",
+        stiffness="same",
+    )
+    old_day = TODAY - timedelta(days=8)
+    MorningCheck.objects.create(
+        patient=older,
+        local_date=old_day,
+        exercise_day=old_day - timedelta(1),
+        hip="same",
+        stiffness="worse",
+    )
+
+    found = rows(signed_in(therapist_a).get(URL))
+
+    assert flag_codes(found["Worse"]) == {"worse"}
+    assert "Worse next morning (Fri 14 Mar)" in [f.label for f in found["Worse"].flags]
+    assert flag_codes(found["Older"]) == set()
+
+
 def test_pain_below_the_alert_level_is_not_flagged(therapist_a):
     patient_with_logs(therapist_a, "Mild", range(14), pain=6)  # default alert level is 7
 

@@ -56,6 +56,13 @@ def _starter(side: Any) -> dict[str, Any]:
     return {"key": "pelvic-rotation"}
 
 
+def _program_ladder_item(side: Any) -> dict[str, Any]:
+    return {
+        "public_id": side.objects["program"].public_id,
+        "item_id": side.objects["ladder_item"].public_id,
+    }
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -100,6 +107,7 @@ PAGES: dict[str, Rule] = {
     "patients:today": Rule(PATIENT),
     "patients:history": Rule(PATIENT),
     "patients:log-set": Rule(PATIENT, writes=True),
+    "patients:morning-check": Rule(PATIENT, writes=True),
     "patients:log-edit": Rule(PATIENT, obj="set_log"),
     "patients:log-delete": Rule(PATIENT, obj="set_log", writes=True),
     "patients:offline": Rule(PUBLIC),
@@ -137,6 +145,7 @@ PAGES: dict[str, Rule] = {
     "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True),
     "programs:item-update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "programs:item-remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-level": Rule(STAFF, obj="program", kwargs=_program_ladder_item),
     "programs:item-move": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "reports:adherence": Rule(ADMIN),
     "reports:adherence_export": Rule(ADMIN, writes=True),
@@ -171,6 +180,9 @@ OPERATIONS: dict[str, Rule] = {
     "programs_items_reorder": Rule(STAFF, obj="program", writes=True),
     "programs_items_update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "programs_items_remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs_items_level_create": Rule(
+        STAFF, obj="program", kwargs=_program_ladder_item, writes=True
+    ),
     "me_today_retrieve": Rule(PATIENT),
     "me_logs_list": Rule(PATIENT),
     "me_logs_create": Rule(PATIENT, writes=True),
@@ -178,6 +190,7 @@ OPERATIONS: dict[str, Rule] = {
     "me_logs_retrieve": Rule(PATIENT, obj="set_log"),
     "me_logs_partial_update": Rule(PATIENT, obj="set_log", writes=True),
     "me_logs_destroy": Rule(PATIENT, obj="set_log", writes=True),
+    "me_morning_check_create": Rule(PATIENT, writes=True),
     "exercises_list": Rule(STAFF),
     "exercises_retrieve": Rule(STAFF, obj="exercise"),
     "ladders_list": Rule(STAFF),

@@ -76,6 +76,15 @@ class ClinicSettingsForm(forms.Form):
         "stop that exercise for today. Must be above the hold-back level.",
         1,
     )
+    phone = forms.CharField(
+        label="Clinic phone number",
+        max_length=32,
+        required=False,
+        help_text=(
+            "Shown to a patient straight after they log pain at or above the alert level, "
+            "so they can reach the clinic."
+        ),
+    )
     default_reminder_time = forms.TimeField(
         label="Reminder time",
         help_text="For patients who have not chosen their own time, in each patient's time zone.",

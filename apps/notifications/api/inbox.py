@@ -92,7 +92,7 @@ def prompt_approve(request: Request, public_id: str) -> Response:
         public_id,
         ApproveInput,
         lambda p, u, d: progression.prompt_approve(
-            prompt=p, user=u, note=d["note"], request=request
+            prompt=p, user=u, note=d["note"], override_reason=d["override_reason"], request=request
         ),
     )
 

@@ -103,7 +103,11 @@ def _card(
 def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
         return progression.prompt_approve(
-            prompt=prompt, user=user, note=data["note"], request=request
+            prompt=prompt,
+            user=user,
+            note=data["note"],
+            override_reason=data["override_reason"],
+            request=request,
         )
 
     return _decide(request, public_id, ApproveForm, act, "Approved: the new level starts tomorrow.")

@@ -25,9 +25,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
+from apps.portal.today_goal import Goal, goals_for
 from apps.programs import logs as log_services
-from apps.programs.models import SetLog
-from apps.programs.selectors import PlanItem, TodayPlan, patient_item, today_plan
+from apps.programs.models import Compared, SetLog
+from apps.programs.morning import morning_check_due, morning_check_today
+from apps.programs.selectors import PlanItem, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))
 
@@ -71,6 +73,10 @@ class ItemCard:
     difficulty: int | None = None
     note: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
+    # The day's highest pain on this exercise when it reached the clinic's alert level: the
+    # card then tells the patient to stop it for today (CLINICAL.md, pain-monitoring model).
+    high_pain: int | None = None
+    goal: str = ""
 
     @property
     def pain_options(self) -> SafeString:
@@ -86,20 +92,29 @@ class Submitted:
     errors: dict[str, list[str]]
 
 
-def _last_pain(plan: TodayPlan) -> int | None:
-    """The pain of the day's latest set: the one tap of the next set reuses it."""
-    sets = [s for item in plan.items for side in item.sides for s in side.logs]
-    return max(sets, key=lambda s: s.logged_at).pain if sets else None
+def _high_pain(plan_item: PlanItem, alert_level: int) -> int | None:
+    highest = max(
+        (side.pain_max for side in plan_item.sides if side.pain_max is not None), default=None
+    )
+    return highest if highest is not None and highest >= alert_level else None
 
 
-def _card(plan_item: PlanItem, pain: int | None, submitted: Submitted | None) -> ItemCard:
+def _card(
+    plan_item: PlanItem, alert_level: int, submitted: Submitted | None, goal: Goal | None
+) -> ItemCard:
+    """The card's form values. Pain is never pre-selected: every set needs the patient's own
+    choice (only a rejected submission shows its values again). A ladder item's amount
+    starts at the patient's best recent count at that level."""
     item = plan_item.item
+    start = goal.start if goal is not None else None
     card = ItemCard(
         plan=plan_item,
         client_id=uuid.uuid4(),
-        pain=pain,
-        reps=item.reps,
-        hold_seconds=item.hold_seconds,
+        pain=None,
+        reps=start if start and item.reps is not None else item.reps,
+        hold_seconds=start if start and item.hold_seconds is not None else item.hold_seconds,
+        high_pain=_high_pain(plan_item, alert_level),
+        goal=goal.text if goal is not None else "",
     )
     if submitted is not None and submitted.item == item.public_id:
         values = submitted.values
@@ -111,26 +126,36 @@ def _card(plan_item: PlanItem, pain: int | None, submitted: Submitted | None) ->
     return card
 
 
-def _render_today(
-    request: HttpRequest, patient: Patient, submitted: Submitted | None = None
+def render_today(
+    request: HttpRequest,
+    patient: Patient,
+    submitted: Submitted | None = None,
+    status: int | None = None,
 ) -> HttpResponse:
-    plan = today_plan(patient=patient, on=patient.local_today())
-    pain = _last_pain(plan)
+    today = patient.local_today()
+    plan = today_plan(patient=patient, on=today)
+    alert_level = patient.clinic.pain_alert_level
+    goals = goals_for(patient=patient, items=plan.items, today=today)
     context = {
         "patient": patient,
+        "clinic": patient.clinic,
         "plan": plan,
-        "cards": [_card(p, pain, submitted) for p in plan.items],
+        "cards": [_card(p, alert_level, submitted, goals.get(p.item.pk)) for p in plan.items],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
+        # Two queries: the question when due, else today's answer for its advice.
+        "morning_due": (due := morning_check_due(patient=patient, today=today)),
+        "morning": None if due else morning_check_today(patient=patient, today=today),
+        "compared": Compared.choices,
     }
-    status = 400 if submitted is not None else 200
+    status = status or (400 if submitted is not None else 200)
     return render(request, "portal/today.html", context, status=status)
 
 
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    return _render_today(request, patient_for(request))
+    return render_today(request, patient_for(request))
 
 
 def _form_errors(form: SetLogForm) -> dict[str, list[str]]:
@@ -169,12 +194,12 @@ def log_set(request: HttpRequest) -> HttpResponse:
     form = SetLogForm(request.POST)
     if not form.is_valid():
         item = form.cleaned_data.get("item")
-        return _render_today(
+        return render_today(
             request, patient, Submitted(item, form.cleaned_data, _form_errors(form))
         )
     outcome = _record(patient, form)
     if isinstance(outcome, Submitted):
-        return _render_today(request, patient, outcome)
+        return render_today(request, patient, outcome)
     messages.success(request, "Set saved.")
     return redirect(f"{reverse('patients:today')}#item-{outcome}")
 

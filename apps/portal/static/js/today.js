@@ -363,9 +363,29 @@
       return;
     }
     failures = [];
+    adviseAfterPain(form, payload.pain);
+    clearPain(form);
     draw(null);
     describeQueue();
     flush();
+  }
+
+  // Every set needs its own pain choice: nothing carries over to the next set.
+  function clearPain(form) {
+    Array.prototype.forEach.call(form.querySelectorAll('input[name="pain"]'), function (radio) {
+      radio.checked = false;
+    });
+  }
+
+  // Pain at or above the clinic's alert level: the advice shows at once, even offline.
+  function adviseAfterPain(form, pain) {
+    var level = Number(root.dataset.alertLevel || 11);
+    var advice = form.closest("[data-item]").querySelector("[data-pain-advice]");
+    if (!advice || pain < level) return;
+    var shown = advice.querySelector("[data-pain-advice-value]");
+    var previous = Number(shown.textContent || 0);
+    shown.textContent = String(Math.max(previous, pain));
+    advice.hidden = false;
   }
 
   // --- Hold timer ---------------------------------------------------------------------------
@@ -414,8 +434,20 @@
     });
   }
 
+  // Large - / + steppers beside the reps field (shown only when this script runs).
+  function onStep(event) {
+    var button = event.target.closest && event.target.closest("[data-step]");
+    if (!button) return;
+    var input = button.closest(".stepper").querySelector("[data-amount]");
+    var value = Math.max(0, Math.min(200, (Number(input.value) || 0) + Number(button.dataset.step)));
+    input.value = String(value);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
   function start() {
     root.addEventListener("submit", onSubmit);
+    root.addEventListener("click", onStep);
+    Array.prototype.forEach.call(root.querySelectorAll("[data-step]"), function (b) { b.hidden = false; });
     root.addEventListener("input", syncAmountLabels);
     Array.prototype.forEach.call(root.querySelectorAll("[data-hold-timer]"), setUpTimer);
     var stale = document.getElementById("stale-notice");

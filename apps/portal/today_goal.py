@@ -1,0 +1,80 @@
+"""The goal a ladder item works toward on Today, and where its amount control starts.
+
+CLINICAL.md: the dose rises from the prescription toward the level's advance target (Boren's
+20 reps); the control starts at the patient's best recent count at that level so the patient
+is led toward the goal instead of re-logging the minimum. Two queries for the whole page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from uuid import UUID
+
+from django.db.models import Max
+
+from apps.exercises.models import AdvanceRule, LadderLevel
+from apps.patients.models import Patient
+from apps.programs.models import SetLog
+from apps.programs.selectors import PlanItem
+
+RECENT_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+    start: int | None  # where the amount control starts; None: the prescription
+
+
+def goals_for(*, patient: Patient, items: list[PlanItem], today: date) -> dict[int, Goal]:
+    """Each ladder item's goal in plain words, keyed by item id."""
+    ladder_items = [p for p in items if p.item.ladder_id and p.level]
+    if not ladder_items:
+        return {}
+    rules: dict[tuple[int | None, int], LadderLevel] = {
+        (lv.ladder_id, lv.level): lv
+        for lv in LadderLevel.objects.filter(
+            ladder_id__in={p.item.ladder_id for p in ladder_items}
+        ).select_related("ladder")
+    }
+    best = _best_recent(patient, [p.item.track for p in ladder_items], today)
+    goals = {}
+    for plan in ladder_items:
+        rule = rules.get((plan.item.ladder_id, plan.level or 0))
+        if rule is None:
+            continue
+        goals[plan.item.pk] = _goal(plan, rule, best.get((plan.item.track, plan.level)), patient)
+    return goals
+
+
+def _best_recent(
+    patient: Patient, tracks: list[UUID], today: date
+) -> dict[tuple[UUID, int | None], int]:
+    rows = (
+        SetLog.objects.filter(
+            patient=patient,
+            item__track__in=tracks,
+            performed_on__gte=today - timedelta(days=RECENT_DAYS),
+            ladder_level__isnull=False,
+        )
+        .values("item__track", "ladder_level")
+        .annotate(reps=Max("reps"), hold=Max("hold_seconds"))
+    )
+    return {
+        (row["item__track"], row["ladder_level"]): row["reps"] or row["hold"] or 0 for row in rows
+    }
+
+
+def _goal(plan: PlanItem, rule: LadderLevel, best: int | None, patient: Patient) -> Goal:
+    target = rule.target_for(rule.ladder)
+    limit = patient.clinic.pain_progression_limit
+    side = " on each side" if plan.item.per_side else ""
+    if rule.advance_rule == AdvanceRule.HOLD:
+        aim = f"Aim to hold for up to {target} seconds in one set{side}"
+    else:
+        aim = f"Aim for up to {target} in one set{side}"
+    text = f"{aim}; stop when your form slips or it hurts more than {limit} out of 10."
+    prescribed = plan.item.hold_seconds if plan.is_hold else plan.item.reps
+    start = min(max(best or 0, prescribed or 0), target) if best else None
+    return Goal(text, start)

@@ -1,0 +1,90 @@
+"""A therapist changes a ladder level by hand, with a reason the patient sees (page and API),
+audited and drawn on the progress chart."""
+
+from datetime import timedelta
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.audit.models import AuditEntry
+from apps.programs.models import LevelChange
+from apps.programs.selectors import today_plan
+from apps.reports.selectors import patient_progress
+from tests.conftest import signed_in
+from tests.factories import LadderItemFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item(patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today() - timedelta(9))
+    return LadderItemFactory(program=program, current_level=3, ladder__levels=4)
+
+
+def url(item, api=False):
+    prefix = "/api/v1" if api else ""
+    return f"{prefix}/programs/{item.program.public_id}/items/{item.public_id}/level/"
+
+
+def test_a_therapist_steps_a_patient_back_with_a_reason_the_patient_sees(therapist_a, item):
+    patient = item.program.patient
+    response = signed_in(therapist_a).post(url(item), {"level": 2, "reason": "Flare-up: ease off"})
+
+    assert response.status_code == 302
+    item.refresh_from_db()
+    tomorrow = patient.local_today() + timedelta(days=1)
+    assert (item.current_level, item.previous_level, item.level_since) == (2, 3, tomorrow)
+    (change,) = LevelChange.objects.all()
+    assert (change.from_level, change.to_level, change.changed_by) == (3, 2, therapist_a)
+    assert AuditEntry.objects.filter(detail="level 3 to 2: Flare-up: ease off").exists()
+    notes = today_plan(patient=patient, on=tomorrow).level_changes
+    assert [(n.to_level, n.reason) for n in notes] == [(2, "Flare-up: ease off")]
+    marks = patient_progress(patient=patient).ladders[0].changes
+    assert [(m.from_level, m.to_level) for m in marks] == [(3, 2)]
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "words"),
+    [
+        ({"level": 9, "reason": "x"}, "level", "from 1 to 4"),
+        ({"level": 3, "reason": "x"}, "level", "already on level 3"),
+        ({"level": 2, "reason": "  "}, "reason", "the patient sees"),
+        ({"level": 0, "reason": "x"}, "level", "greater than or equal to 1"),
+    ],
+)
+def test_bad_level_changes_are_a_clear_400_and_change_nothing(
+    therapist_a, item, body, field, words
+):
+    client = APIClient()
+    client.force_authenticate(therapist_a)
+
+    response = client.post(url(item, api=True), body, format="json")
+
+    assert response.status_code == 400
+    assert words in " ".join(response.json()["errors"][field])
+    item.refresh_from_db()
+    assert item.current_level == 3
+    assert not LevelChange.objects.exists()
+
+
+def test_the_api_moves_up_a_level(therapist_a, item):
+    client = APIClient()
+    client.force_authenticate(therapist_a)
+
+    response = client.post(url(item, api=True), {"level": 4, "reason": "Ready"}, format="json")
+
+    assert response.status_code == 200
+    assert (response.json()["from_level"], response.json()["to_level"]) == (3, 4)
+
+
+def test_the_page_shows_form_errors_with_a_400(therapist_a, item):
+    response = signed_in(therapist_a).post(url(item), {"level": 2, "reason": ""})
+
+    assert response.status_code == 400
+    assert "Say why: the patient sees this reason." in response.content.decode()
+
+
+def test_another_clinics_item_is_a_404(therapist_b, item):
+    assert signed_in(therapist_b).post(url(item), {"level": 2, "reason": "x"}).status_code == 404
+    assert not LevelChange.objects.exists()

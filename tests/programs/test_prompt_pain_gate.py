@@ -1,0 +1,127 @@
+"""The pain gate at decision time: approving a prompt after pain above the hold-back level,
+pain at the alert level or a "worse" next-morning answer since its qualifying sets needs an
+explicit "approve anyway" with the reason recorded (CLINICAL.md, pain-monitoring model)."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.notifications.services import set_log_evaluate
+from apps.programs.concerns import concerns_for
+from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
+from apps.programs.morning import morning_check_record
+from apps.programs.progression import prompt_approve
+from tests.factories import LadderItemFactory, StaffFactory
+from tests.notifications.factories import SetLogFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def item():
+    return LadderItemFactory(per_side=False)
+
+
+def raise_prompt(item, **extra) -> ProgressionPrompt:
+    set_log_evaluate(log_id=SetLogFactory(item=item, reps=20, pain=2, **extra).pk)
+    return ProgressionPrompt.objects.get(item=item)
+
+
+def test_a_prompt_with_no_pain_since_approves_without_a_reason(item):
+    prompt = raise_prompt(item)
+
+    prompt_approve(prompt=prompt, user=StaffFactory(), note="")
+
+    prompt.refresh_from_db()
+    assert (prompt.status, prompt.override_reason) == (PromptStatus.APPROVED, "")
+
+
+def test_pain_above_the_limit_since_needs_approve_anyway_with_a_reason(item):
+    prompt = raise_prompt(item)
+    set_log_evaluate(log_id=SetLogFactory(item=item, reps=5, pain=8).pk)
+
+    with pytest.raises(ValidationError) as error:
+        prompt_approve(prompt=prompt, user=StaffFactory())
+
+    assert "pain up to 8 out of 10" in error.value.message_dict["override_reason"][0]
+    prompt.refresh_from_db()
+    assert prompt.status == PromptStatus.PENDING
+    assert not LevelChange.objects.exists()
+
+    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Spoke to her: a cramp.")
+
+    prompt.refresh_from_db()
+    assert (prompt.status, prompt.override_reason) == ("approved", "Spoke to her: a cramp.")
+
+
+def test_pain_above_the_limit_on_a_later_day_also_needs_approve_anyway(item):
+    patient = item.program.patient
+    prompt = raise_prompt(item, performed_on=patient.local_today() - timedelta(days=2))
+    SetLogFactory(item=item, reps=5, pain=6)  # today, after the qualifying day
+
+    assert not prompt.is_held_back  # holds are for the qualifying day only
+    with pytest.raises(ValidationError):
+        prompt_approve(prompt=prompt, user=StaffFactory())
+
+
+def test_pain_before_the_qualifying_day_does_not_count(item):
+    patient = item.program.patient
+    SetLogFactory(item=item, reps=5, pain=9, performed_on=patient.local_today() - timedelta(days=1))
+    prompt = raise_prompt(item)
+
+    prompt_approve(prompt=prompt, user=StaffFactory())
+
+    assert ProgressionPrompt.objects.get().status == PromptStatus.APPROVED
+
+
+def test_a_worse_next_morning_answer_holds_back_and_needs_approve_anyway(item):
+    patient = item.program.patient
+    yesterday = patient.local_today() - timedelta(days=1)
+    prompt = raise_prompt(item, performed_on=yesterday)
+
+    check, created = morning_check_record(patient=patient, hip="same", stiffness="worse")
+
+    assert (created, check.exercise_day) == (True, yesterday)
+    prompt.refresh_from_db()
+    assert prompt.is_held_back
+    with pytest.raises(ValidationError) as error:
+        prompt_approve(prompt=prompt, user=StaffFactory())
+    assert "worse" in error.value.message_dict["override_reason"][0]
+
+
+def test_a_better_next_morning_answer_holds_nothing(item):
+    patient = item.program.patient
+    prompt = raise_prompt(item, performed_on=patient.local_today() - timedelta(days=1))
+
+    morning_check_record(patient=patient, hip="better", stiffness="same")
+
+    prompt.refresh_from_db()
+    assert not prompt.is_held_back
+    assert concerns_for([prompt])[prompt.pk].mornings[0].hip == "better"
+
+
+def test_approve_anyway_reason_too_long_is_refused_and_nothing_changes(item):
+    prompt = raise_prompt(item)
+    SetLogFactory(item=item, reps=5, pain=8)
+
+    with pytest.raises(ValidationError):
+        prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="x" * 501)
+
+    assert ProgressionPrompt.objects.get().status == PromptStatus.PENDING
+
+
+def test_the_concerns_list_pain_notes_and_morning_answers_since_the_qualifying_sets(item):
+    patient = item.program.patient
+    yesterday = patient.local_today() - timedelta(days=1)
+    prompt = raise_prompt(item, performed_on=yesterday)
+    noted = SetLogFactory(item=item, reps=10, pain=3, note="clicky")
+    morning_check_record(patient=patient, hip="better", stiffness="better")
+
+    concerns = concerns_for([ProgressionPrompt.objects.select_related("patient__clinic").get()])[
+        prompt.pk
+    ]
+
+    assert (concerns.painful, concerns.notes) == ([], [noted])
+    assert [c.hip for c in concerns.mornings] == ["better"]
+    assert not concerns.needs_override
