@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reports",
     "apps.audit",
+    "apps.outcomes",
 ]
 
 MIDDLEWARE = [
