@@ -51,6 +51,10 @@ def _program_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _licensed_instrument(side: Any) -> dict[str, Any]:
+    return {"code": "lefs"}
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -134,6 +138,16 @@ PAGES: dict[str, Rule] = {
     "reports:patient-progress": Rule(STAFF, obj="patient"),
     "audit:log": Rule(ADMIN),
     "audit:export": Rule(ADMIN),
+    "outcomes:patient": Rule(STAFF, obj="patient"),
+    "outcomes:report-make": Rule(STAFF, obj="patient", writes=True),
+    "outcomes:time-entry": Rule(STAFF, obj="patient", writes=True),
+    "outcomes:measures-save": Rule(STAFF, obj="program", writes=True),
+    "outcomes:report-pdf": Rule(STAFF, obj="progress_report"),
+    "outcomes:instruments": Rule(ADMIN),
+    "outcomes:wording": Rule(ADMIN, kwargs=_licensed_instrument),
+    "outcomes:monitoring": Rule(ADMIN),
+    "outcomes:monitoring-toggle": Rule(ADMIN, writes=True),
+    "outcomes:questionnaire": Rule(PATIENT, obj="questionnaire"),
     "api-schema": Rule(PUBLIC),
     "api-docs": Rule(PUBLIC),
 }
