@@ -301,3 +301,17 @@ def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
         on=patient.local_today(), live_interaction=True,
     )  # fmt: skip
     assert entry.minutes == 600
+
+
+def test_the_daily_sync_follows_a_changed_end_date_and_is_safe_twice() -> None:
+    program = _program(length=28)
+    _schedule(program, ("nprs",))
+    start = program.start_date
+    assert start is not None
+    program.end_date = start + dt.timedelta(days=42)
+    program.save(update_fields=["end_date"])
+    from apps.outcomes.tasks import sync_questionnaires
+
+    assert sync_questionnaires() == 1
+    assert sync_questionnaires() == 1
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
