@@ -258,3 +258,12 @@ def test_management_code_guide(minutes: int, live: bool, expected: str) -> None:
 @pytest.mark.parametrize(("days", "code"), [(1, ""), (2, "98985"), (15, "98985"), (16, "98977")])
 def test_device_code_guide(days: int, code: str) -> None:
     assert rtm.device_code(days) == code
+
+
+def test_the_dashboard_shows_the_main_measures_latest_change(program: Program) -> None:
+    first, second = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    _answer_nprs(program, first, 6)
+    _answer_nprs(program, second, 8)
+    page = _as(program.created_by).get("/dashboard/")
+    assert page.status_code == 200
+    assert 'NPRS: <span class="badge danger">worse</span>' in page.text
