@@ -110,6 +110,12 @@ def due_questionnaires(*, patient: Patient, today: date | None = None) -> list[Q
     return [q for q in latest.values() if q.status == Status.OPEN]
 
 
+def due_count(*, patient: Patient, on: date) -> int:
+    """How many questionnaires wait on the patient's Today: for the line the day's exercise
+    reminder adds (notifications calls this; there is never a separate message)."""
+    return len(due_questionnaires(patient=patient, today=on))
+
+
 # --- Trends ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Point:
