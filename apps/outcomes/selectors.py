@@ -67,12 +67,32 @@ class Question:
     value: int | None
 
 
+def baseline_activities(questionnaire: Questionnaire) -> list[str]:
+    """The PSFS activities named at the program's first submitted PSFS (none yet: [])."""
+    first = (
+        Questionnaire.objects.filter(
+            program_id=questionnaire.program_id, instrument=Code.PSFS, status=Status.SUBMITTED
+        )
+        .exclude(pk=questionnaire.pk)
+        .order_by("due_on")
+        .first()
+    )
+    return list(first.activities) if first else []
+
+
+def activities_shown(questionnaire: Questionnaire) -> list[str]:
+    """A PSFS's activities: its own once named, else the baseline's to re-rate."""
+    if questionnaire.instrument != Code.PSFS:
+        return []
+    return list(questionnaire.activities) or baseline_activities(questionnaire)
+
+
 def questions(questionnaire: Questionnaire) -> list[Question]:
     """The questions to show, with our or the clinic's wording and any saved answer."""
     spec = inst.instrument(questionnaire.instrument)
     saved = dict(questionnaire.answers.values_list("item_key", "value"))
     if spec.patient_items:
-        names = list(questionnaire.activities)
+        names = activities_shown(questionnaire)
         return [Question(k, n, saved.get(k)) for k, n in zip(spec.item_keys, names, strict=False)]
     texts = {item.key: item.text for item in spec.items}
     if spec.licensed:

@@ -30,6 +30,7 @@ from apps.outcomes.models import (
     Status,
     TimeEntry,
 )
+from apps.outcomes.selectors import baseline_activities
 from apps.patients.models import Patient
 from apps.programs.models import Program
 
@@ -223,18 +224,6 @@ def plans_sync_all(*, plan_ids: Iterable[int] | None = None) -> int:
 
 
 # --- Answering ------------------------------------------------------------------------------
-def _baseline_activities(questionnaire: Questionnaire) -> list[str]:
-    first = (
-        Questionnaire.objects.filter(
-            program_id=questionnaire.program_id, instrument=Code.PSFS, status=Status.SUBMITTED
-        )
-        .exclude(pk=questionnaire.pk)
-        .order_by("due_on")
-        .first()
-    )
-    return list(first.activities) if first else []
-
-
 def _clean_activities(names: Sequence[Any]) -> list[str]:
     cleaned = [str(name).strip() for name in names if str(name).strip()]
     if not PSFS_MIN_ACTIVITIES <= len(cleaned) <= PSFS_MAX_ACTIVITIES:
@@ -252,7 +241,7 @@ def activities_for(questionnaire: Questionnaire, names: Sequence[Any] | None) ->
     """The PSFS activities: named now at the first one, the baseline's ever after."""
     if questionnaire.instrument != Code.PSFS:
         return []
-    baseline = _baseline_activities(questionnaire)
+    baseline = baseline_activities(questionnaire)
     if baseline:
         if names and [str(n).strip() for n in names] != baseline:
             raise ValidationError(

@@ -6,6 +6,8 @@
 (function () {
   "use strict";
   var QUEUE_KEY = "clamshell.questionnaires";
+  var form = document.getElementById("questionnaire");
+  var status = document.getElementById("q-status");
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -34,6 +36,7 @@
         var response = await send(entry.url, "POST", entry.body);
         // Sent, or refused for good (4xx): either way it leaves the queue.
         if (response.status < 500) entry.done = true;
+        if (response.ok && status) status.textContent = "Your answers were sent to your therapist.";
       } catch (e) { break; }
     }
     save(load().filter(function (e) {
@@ -43,9 +46,7 @@
   window.addEventListener("online", flush);
   if (navigator.onLine && load().length) flush();
 
-  var form = document.getElementById("questionnaire");
   if (!form) return;
-  var status = document.getElementById("q-status");
 
   function collect() {
     var answers = {};

@@ -67,7 +67,7 @@ def _context(
         "questions": questions,
         "scale": list(range(spec.answer_min, spec.answer_max + 1)),
         "ends": selectors.answer_labels(questionnaire),
-        "naming": spec.patient_items and not questionnaire.activities,
+        "naming": spec.patient_items and not selectors.activities_shown(questionnaire),
         "name_slots": list(enumerate(names, start=1)),
         "errors": errors,
         "submission_id": extra.get("submission_id") or uuid.uuid4(),
