@@ -70,6 +70,8 @@ def measures(request: Request, public_id: UUID) -> Response:
             services.measures_set(user=user, program=program, request=request, **values)
         except DjangoValidationError as exc:
             raise service_error(exc) from exc
+    else:
+        _audit(request, Action.VIEW, program.patient, program, "outcome measures")
     return _plans(program)
 
 
