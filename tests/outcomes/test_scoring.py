@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from apps.outcomes.instruments import (
     GROC,
@@ -195,3 +197,35 @@ def test_an_unknown_item_is_refused() -> None:
 
 def test_no_verdict_without_a_baseline() -> None:
     assert verdict(NPRS, None, D(3)) is None
+
+
+# --- For any answers ---------------------------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), code=st.sampled_from(list(INSTRUMENTS)))
+def test_any_answers_in_range_score_within_each_scale(data: st.DataObject, code: Code) -> None:
+    spec = INSTRUMENTS[code]
+    values = st.one_of(st.none(), st.integers(spec.answer_min, spec.answer_max))
+    answers = {key: data.draw(values) for key in spec.item_keys}
+    for scale in spec.scales:
+        result = score(spec, answers)[scale.key]
+        answered = sum(answers[k] is not None for k in scale.items)
+        assert (result is None) == (answered < scale.min_answered)
+        if result is not None:
+            assert scale.low <= result <= scale.high
+
+
+@given(
+    code=st.sampled_from([Code.NPRS, Code.PSFS, Code.LEFS]),
+    baseline=st.integers(0, 80),
+    step=st.integers(-80, 80),
+)
+def test_verdicts_are_never_both_ways_and_no_change_is_no_change(
+    code: Code, baseline: int, step: int
+) -> None:
+    spec = INSTRUMENTS[code]
+    high = spec.scales[0].high
+    base, latest = D(min(baseline, high)), D(max(0, min(high, baseline + step)))
+    assert verdict(spec, base, base) == Verdict.UNCHANGED
+    forward, backward = verdict(spec, base, latest), verdict(spec, latest, base)
+    if forward == Verdict.WORSE:
+        assert backward == Verdict.IMPROVED
