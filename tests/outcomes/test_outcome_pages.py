@@ -267,3 +267,22 @@ def test_the_dashboard_shows_the_main_measures_latest_change(program: Program) -
     page = _as(program.created_by).get("/dashboard/")
     assert page.status_code == 200
     assert 'NPRS: <span class="badge danger">worse</span>' in page.text
+
+
+def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
+    program: Program, django_assert_max_num_queries: Any
+) -> None:
+    q = _current(program, "psfs")
+    patient = _as(_owner(program).user)
+    with django_assert_max_num_queries(12):
+        assert patient.get(f"/today/questionnaires/{q.public_id}/").status_code == 200
+    admin = cast(User, AdminFactory(clinic=program.clinic))
+    services.monitoring_set(admin=admin, enabled=True)
+    for n in range(5):
+        other = cast(Patient, PatientFactory(clinic=program.clinic, full_name=f"Q{n}"))
+        _log_days(cast(Program, ProgramFactory(patient=other)), [other.local_today()])
+    client = _as(admin)
+    with django_assert_max_num_queries(14):
+        page = client.get("/outcomes/monitoring/")
+    assert page.status_code == 200
+    assert page.text.count("2-15 days") + page.text.count("under 2 days") == 5
