@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("apps.notifications.api_urls")),
     path("", include("apps.reports.api_urls")),
     path("", include("apps.clinics.api_urls")),
+    path("", include("apps.outcomes.api_urls")),
 ]

@@ -34,6 +34,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "outcomes-sync-questionnaires": {
+        "task": "apps.outcomes.tasks.sync_questionnaires",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
     "purge-expired-reports": {
         "task": "apps.reports.tasks.purge_expired_reports",
         "schedule": 3600.0,

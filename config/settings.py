@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reports",
     "apps.audit",
+    "apps.outcomes",
     "apps.portal",
     "apps.devdata",
 ]

@@ -8,6 +8,7 @@ from apps.notifications import links
 from apps.notifications.channels import Message
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import level_infos
+from apps.outcomes.selectors import due_count
 from apps.programs.concerns import concerns_for
 from apps.programs.models import ProgressionPrompt, PromptStatus
 
@@ -63,6 +64,8 @@ def reminder_message(*, reminder: Reminder) -> Message:
         "today_url": links.today_url(),
         "personal_link": personal_link_url(patient),
         "opt_out_url": opt_out,
+        # Due questionnaires ride along with this reminder, never in a message of their own.
+        "questionnaires": due_count(patient=patient, on=reminder.local_date),
     }
     return Message(
         subject="Time for today's hip exercises",

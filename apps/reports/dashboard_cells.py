@@ -16,6 +16,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.outcomes.instruments import Verdict
+from apps.outcomes.selectors import main_verdicts
 from apps.programs.adherence import AdherenceSummary
 from apps.reports.selectors import DashboardRow
 
@@ -40,6 +42,7 @@ class RowCells:
     ladders: SafeString
     prompts: SafeString
     flags: SafeString
+    outcome: SafeString = NONE
 
 
 def adherence_cell(summary: AdherenceSummary) -> SafeString:
@@ -88,6 +91,17 @@ def _flags(row: DashboardRow) -> SafeString:
     )
 
 
+def _outcome(found: tuple[str, Verdict | None] | None) -> SafeString:
+    """The latest change of the patient's main outcome measure, with its verdict."""
+    if found is None:
+        return NONE
+    measure, verdict = found
+    if verdict is None:
+        return format_html('<span class="muted">{}: baseline only</span>', measure)
+    tone = {Verdict.IMPROVED: "ok", Verdict.WORSE: "danger"}.get(verdict, "")
+    return format_html('{}: <span class="badge {}">{}</span>', measure, tone, verdict.value)
+
+
 def _flag_tone(code: str) -> str:
     return "danger" if code == "pain" else "warn"
 
@@ -95,6 +109,7 @@ def _flag_tone(code: str) -> str:
 def row_cells(rows: list[DashboardRow]) -> list[RowCells]:
     """The cells of every row, in the rows' order."""
     progress_url = reverse("reports:patient-progress", args=[_ID_SLOT])
+    outcomes = main_verdicts(patient_ids=[row.patient.pk for row in rows])
     cells = []
     for row in rows:
         patient = row.patient
@@ -110,6 +125,7 @@ def row_cells(rows: list[DashboardRow]) -> list[RowCells]:
                 ladders=_ladders(row),
                 prompts=_prompts(row),
                 flags=_flags(row),
+                outcome=_outcome(outcomes.get(patient.pk)),
             )
         )
     return cells

@@ -63,6 +63,10 @@ def _program_ladder_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _licensed_instrument(side: Any) -> dict[str, Any]:
+    return {"code": "lefs"}
+
+
 def _bad_token(side: Any) -> dict[str, Any]:
     return {"token": "not-a-valid-token"}
 
@@ -157,6 +161,16 @@ PAGES: dict[str, Rule] = {
     "reports:patient-progress": Rule(STAFF, obj="patient"),
     "audit:log": Rule(ADMIN),
     "audit:export": Rule(ADMIN),
+    "outcomes:patient": Rule(STAFF, obj="patient"),
+    "outcomes:report-make": Rule(STAFF, obj="patient", writes=True),
+    "outcomes:time-entry": Rule(STAFF, obj="patient", writes=True),
+    "outcomes:measures-save": Rule(STAFF, obj="program", writes=True),
+    "outcomes:report-pdf": Rule(STAFF, obj="progress_report"),
+    "outcomes:instruments": Rule(ADMIN),
+    "outcomes:wording": Rule(ADMIN, kwargs=_licensed_instrument),
+    "outcomes:monitoring": Rule(ADMIN),
+    "outcomes:monitoring-toggle": Rule(ADMIN, writes=True),
+    "outcomes:questionnaire": Rule(PATIENT, obj="questionnaire"),
     "api-schema": Rule(PUBLIC),
     "api-docs": Rule(PUBLIC),
 }
@@ -207,4 +221,16 @@ OPERATIONS: dict[str, Rule] = {
     "alerts_list": Rule(STAFF),
     "alerts_seen_create": Rule(STAFF, obj="alert", writes=True),
     "reminders_list": Rule(STAFF),
+    "outcomes_measures_retrieve": Rule(STAFF, obj="program"),
+    "outcomes_measures_update": Rule(STAFF, obj="program", writes=True),
+    "outcomes_trends_retrieve": Rule(STAFF, obj="patient"),
+    "outcomes_reports_create": Rule(STAFF, obj="patient", writes=True),
+    "outcomes_reports_retrieve": Rule(STAFF, obj="progress_report"),
+    "outcomes_questionnaires_retrieve": Rule(STAFF, obj="questionnaire"),
+    "outcomes_time_entries_list": Rule(STAFF, obj="patient"),
+    "outcomes_time_entries_create": Rule(STAFF, obj="patient", writes=True),
+    "me_questionnaires_list": Rule(PATIENT),
+    "me_questionnaires_retrieve": Rule(PATIENT, obj="questionnaire"),
+    "me_questionnaires_answers": Rule(PATIENT, obj="questionnaire", writes=True),
+    "me_questionnaires_submit": Rule(PATIENT, obj="questionnaire", writes=True),
 }

@@ -19,7 +19,7 @@ from tests.security.matrix import (
 
 pytestmark = pytest.mark.django_db
 
-PATIENT_RECORDS = {"patient", "program", "set_log"}
+PATIENT_RECORDS = {"patient", "program", "set_log", "questionnaire", "progress_report"}
 # Reads that show no health data, so need no entry: {name: why}.
 NOT_AUDITED = {
     "programs:exercise-search": "lists library exercises to add, not the patient's data",

@@ -43,6 +43,9 @@ OPTIONAL_MODELS = {
     "notifications.reminder": "reminder",
     "notifications.staffnotification": "notification",
     "reports.reportjob": "report_job",
+    "outcomes.questionnaire": "questionnaire",
+    "outcomes.progressreport": "progress_report",
+    "outcomes.timeentry": "time_entry",
 }
 
 

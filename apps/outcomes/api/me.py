@@ -1,0 +1,82 @@
+"""The patient's questionnaires under ``/api/v1/me/questionnaires/``: list what is due,
+read one, save answers as they go (resumable), submit once (idempotent by
+``submission_id``, so the phone's offline queue can retry safely). Another patient's
+questionnaire, or staff asking, is a 404."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.api import service_error
+from apps.outcomes import access, selectors, services
+from apps.outcomes.api.serializers import (
+    AnswersIn,
+    QuestionnaireDetailOut,
+    QuestionnaireOut,
+    SubmitIn,
+)
+from apps.outcomes.api.staff import _valid, questionnaire_detail
+
+
+@extend_schema(
+    operation_id="me_questionnaires_list",
+    responses=inline_serializer("DueQuestionnaires", {"results": QuestionnaireOut(many=True)}),
+    summary="My questionnaires due today",
+)
+@api_view(["GET"])
+def due(request: Request) -> Response:
+    patient = access.me(request.user)
+    rows = selectors.due_questionnaires(patient=patient)
+    return Response({"results": QuestionnaireOut(rows, many=True).data})
+
+
+@extend_schema(
+    operation_id="me_questionnaires_retrieve", responses=QuestionnaireDetailOut,
+    summary="One of my questionnaires with the answers saved so far",
+)  # fmt: skip
+@api_view(["GET"])
+def detail(request: Request, public_id: UUID) -> Response:
+    _, found = access.my_questionnaire(request.user, public_id)
+    return Response(questionnaire_detail(found))
+
+
+@extend_schema(
+    operation_id="me_questionnaires_answers", request=AnswersIn,
+    responses=QuestionnaireDetailOut, summary="Save some answers (resume later)",
+)  # fmt: skip
+@api_view(["PATCH"])
+def answers(request: Request, public_id: UUID) -> Response:
+    patient, found = access.my_questionnaire(request.user, public_id)
+    values = _valid(AnswersIn(data=request.data))
+    try:
+        saved = services.questionnaire_answer(
+            patient=patient, questionnaire=found, answers=values["answers"],
+            activities=values.get("activities"),
+        )  # fmt: skip
+    except DjangoValidationError as exc:
+        raise service_error(exc) from exc
+    return Response(questionnaire_detail(saved))
+
+
+@extend_schema(
+    operation_id="me_questionnaires_submit", request=SubmitIn, responses=QuestionnaireDetailOut,
+    summary="Submit once (a retry with the same submission_id answers as before)",
+)  # fmt: skip
+@api_view(["POST"])
+def submit(request: Request, public_id: UUID) -> Response:
+    patient, found = access.my_questionnaire(request.user, public_id)
+    values = _valid(SubmitIn(data=request.data))
+    try:
+        saved = services.questionnaire_submit(
+            patient=patient, questionnaire=found, submission_id=values["submission_id"],
+            answers=values["answers"], activities=values.get("activities"),
+        )  # fmt: skip
+    except DjangoValidationError as exc:
+        raise service_error(exc) from exc
+    return Response(questionnaire_detail(saved))

@@ -1,0 +1,85 @@
+"""Input and output shapes of the outcomes API (thin: no business rules here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from apps.outcomes.instruments import INSTRUMENTS
+from apps.outcomes.models import MAX_MINUTES
+
+CODES = [code.value for code in INSTRUMENTS]
+
+
+class MeasuresIn(serializers.Serializer[Any]):
+    instruments = serializers.ListField(child=serializers.ChoiceField(CODES), max_length=5)
+    interval_days = serializers.IntegerField(min_value=7, max_value=91, default=14)
+    at_start = serializers.BooleanField(default=True)
+    at_end = serializers.BooleanField(default=True)
+
+
+class MeasurePlanOut(serializers.Serializer[Any]):
+    instrument = serializers.CharField()
+    interval_days = serializers.IntegerField()
+    at_start = serializers.BooleanField()
+    at_end = serializers.BooleanField()
+
+
+class QuestionOut(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    text = serializers.CharField()
+    value = serializers.IntegerField(allow_null=True)
+
+
+class QuestionnaireOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    instrument = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.CharField()
+    activities = serializers.ListField(child=serializers.CharField())
+    scores = serializers.DictField(child=serializers.CharField(allow_null=True))
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class QuestionnaireDetailOut(QuestionnaireOut):
+    answer_min = serializers.IntegerField()
+    answer_max = serializers.IntegerField()
+    questions = QuestionOut(many=True)
+
+
+class AnswersIn(serializers.Serializer[Any]):
+    answers = serializers.DictField(child=serializers.IntegerField(), default=dict)
+    activities = serializers.ListField(
+        child=serializers.CharField(max_length=80, allow_blank=True), required=False,
+        max_length=10,
+    )  # fmt: skip
+
+
+class SubmitIn(AnswersIn):
+    submission_id = serializers.UUIDField()
+
+
+class ReportIn(serializers.Serializer[Any]):
+    note = serializers.CharField(max_length=4000, allow_blank=True, default="")
+
+
+class ReportOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    report = serializers.JSONField(source="data")
+
+
+class TimeEntryIn(serializers.Serializer[Any]):
+    on = serializers.DateField()
+    minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
+    activity = serializers.CharField(max_length=300)
+    live_interaction = serializers.BooleanField(default=False)
+
+
+class TimeEntryOut(serializers.Serializer[Any]):
+    public_id = serializers.UUIDField()
+    on = serializers.DateField()
+    minutes = serializers.IntegerField()
+    activity = serializers.CharField()
+    live_interaction = serializers.BooleanField()

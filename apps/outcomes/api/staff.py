@@ -1,0 +1,162 @@
+"""The staff side of the outcomes API: measures per program, a patient's trends, progress
+reports (the same data as the PDF), questionnaires, and the monitoring time log.
+
+Every object comes through ``apps.outcomes.access``: another clinic's is a 404. Bad input is
+a 400 ``{"message", "errors"}`` and nothing is saved."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.core.api import service_error
+from apps.outcomes import access, selectors, services
+from apps.outcomes.api.serializers import (
+    MeasurePlanOut,
+    MeasuresIn,
+    QuestionnaireDetailOut,
+    ReportIn,
+    ReportOut,
+    TimeEntryIn,
+    TimeEntryOut,
+)
+from apps.outcomes.instruments import instrument
+
+
+def _valid(serializer: serializers.Serializer[Any]) -> dict[str, Any]:
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _audit(request: Request, action: Action, patient: Any, target: Any, detail: str) -> None:
+    audit_record(
+        actor=request.user, action=action, patient=patient, target=target, detail=detail,
+        request=request._request,
+    )  # fmt: skip
+
+
+def _plans(program: Any) -> Response:
+    return Response(
+        {"measures": MeasurePlanOut(selectors.measure_plans(program=program), many=True).data}
+    )
+
+
+@extend_schema(
+    methods=["GET"], operation_id="outcomes_measures_retrieve",
+    responses=inline_serializer("Measures", {"measures": MeasurePlanOut(many=True)}),
+    summary="The outcome measures scheduled for a program",
+)  # fmt: skip
+@extend_schema(
+    methods=["PUT"], operation_id="outcomes_measures_update", request=MeasuresIn,
+    responses=inline_serializer("MeasuresSet", {"measures": MeasurePlanOut(many=True)}),
+    summary="Schedule exactly these measures (default every 14 days, at start and end)",
+)  # fmt: skip
+@api_view(["GET", "PUT"])
+def measures(request: Request, public_id: UUID) -> Response:
+    user = access.staff(request.user)
+    program = access.program_editable(user, public_id)
+    if request.method == "PUT":
+        values = _valid(MeasuresIn(data=request.data))
+        try:
+            services.measures_set(user=user, program=program, request=request, **values)
+        except DjangoValidationError as exc:
+            raise service_error(exc) from exc
+    else:
+        _audit(request, Action.VIEW, program.patient, program, "outcome measures")
+    return _plans(program)
+
+
+@extend_schema(
+    operation_id="outcomes_trends_retrieve",
+    responses=inline_serializer("Trends", {"trends": serializers.JSONField()}),
+    summary="Each outcome measure over time, with baseline, band and latest verdict",
+)
+@api_view(["GET"])
+def trends(request: Request, public_id: UUID) -> Response:
+    patient = access.patient_visible(request.user, public_id)
+    _audit(request, Action.VIEW, patient, patient, "outcome trends")
+    return Response({"trends": [t.as_dict() for t in selectors.patient_trends(patient=patient)]})
+
+
+@extend_schema(
+    operation_id="outcomes_reports_create", request=ReportIn, responses={201: ReportOut},
+    summary="Make a progress report for the referrer (audited)",
+)  # fmt: skip
+@api_view(["POST"])
+def report_create(request: Request, public_id: UUID) -> Response:
+    user = access.staff(request.user)
+    patient = access.patient_editable(user, public_id)
+    note = _valid(ReportIn(data=request.data))["note"]
+    data = selectors.report_data(patient=patient, author=user, note=note)
+    try:
+        report = services.report_create(
+            user=user, patient=patient, note=note, data=data, request=request
+        )
+    except DjangoValidationError as exc:
+        raise service_error(exc) from exc
+    return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    operation_id="outcomes_reports_retrieve", responses=ReportOut,
+    summary="A progress report's data (the same as its PDF)",
+)  # fmt: skip
+@api_view(["GET"])
+def report(request: Request, public_id: UUID) -> Response:
+    found = access.report_visible(request.user, public_id)
+    _audit(request, Action.VIEW, found.patient, found, "progress report")
+    return Response(ReportOut(found).data)
+
+
+@extend_schema(
+    operation_id="outcomes_questionnaires_retrieve", responses=QuestionnaireDetailOut,
+    summary="One questionnaire with its answers",
+)  # fmt: skip
+@api_view(["GET"])
+def questionnaire(request: Request, public_id: UUID) -> Response:
+    found = access.questionnaire_visible(request.user, public_id)
+    _audit(request, Action.VIEW, found.patient, found, "questionnaire")
+    return Response(questionnaire_detail(found))
+
+
+def questionnaire_detail(found: Any) -> dict[str, Any]:
+    spec = instrument(found.instrument)
+    found.answer_min, found.answer_max = spec.answer_min, spec.answer_max
+    found.questions = selectors.questions(found)
+    return dict(QuestionnaireDetailOut(found).data)
+
+
+@extend_schema(
+    methods=["GET"], operation_id="outcomes_time_entries_list",
+    responses=inline_serializer("TimeEntries", {"results": TimeEntryOut(many=True)}),
+    summary="The patient's remote-monitoring time log (newest first)",
+)  # fmt: skip
+@extend_schema(
+    methods=["POST"], operation_id="outcomes_time_entries_create", request=TimeEntryIn,
+    responses={201: TimeEntryOut}, summary="Log management minutes (1 to 600, not in the future)",
+)  # fmt: skip
+@api_view(["GET", "POST"])
+def time_entries(request: Request, public_id: UUID) -> Response:
+    if request.method == "POST":
+        user = access.staff(request.user)
+        patient = access.patient_editable(user, public_id)
+        values = _valid(TimeEntryIn(data=request.data))
+        try:
+            entry = services.time_entry_add(user=user, patient=patient, request=request, **values)
+        except DjangoValidationError as exc:
+            raise service_error(exc) from exc
+        return Response(TimeEntryOut(entry).data, status=status.HTTP_201_CREATED)
+    patient = access.patient_visible(request.user, public_id)
+    _audit(request, Action.VIEW, patient, patient, "monitoring time log")
+    return Response(
+        {"results": TimeEntryOut(selectors.time_entries(patient=patient), many=True).data}
+    )

@@ -1,0 +1,74 @@
+"""The remote-monitoring summary as CSV and Excel, with the RTM codes as a guide and the
+date of their source."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+
+from apps.outcomes import rtm
+from apps.outcomes.selectors import MonitoringRow
+
+HEADER = [
+    "Patient reference", "Patient", "Period start", "Period end", "Days with data",
+    "Day band", "Minutes this month", "Live interaction", "Device code (guide)",
+    "Management codes (guide)",
+]  # fmt: skip
+
+
+def _row(row: MonitoringRow) -> list[Any]:
+    return [
+        row.patient_ref, row.patient_name, row.period_start.isoformat(),
+        row.period_end.isoformat(), row.data_days, row.day_band, row.minutes,
+        "yes" if row.live_interaction else "no", rtm.device_code(row.data_days),
+        rtm.management_codes(row.minutes, row.live_interaction),
+    ]  # fmt: skip
+
+
+def _notes() -> list[list[str]]:
+    return [
+        [rtm.DISCLAIMER],
+        [f"Source: {rtm.SOURCE}"],
+        *[[f"{code}: {text}"] for code, text in rtm.CODES],
+    ]
+
+
+def _name(month: date, ext: str) -> str:
+    return f'attachment; filename="remote-monitoring-{month:%Y-%m}.{ext}"'
+
+
+def monitoring_csv(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(_row(r) for r in rows)
+    writer.writerow([])
+    writer.writerows(_notes())
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _name(month, "csv")
+    return response
+
+
+def monitoring_xlsx(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(f"{month:%Y-%m}")
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append(_row(row))
+    guide = book.create_sheet("Codes (guide)")
+    for line in _notes():
+        guide.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = _name(month, "xlsx")
+    return response

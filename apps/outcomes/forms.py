@@ -1,0 +1,69 @@
+"""Forms of the outcomes pages: parsing only; the rules live in the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from apps.outcomes.instruments import INSTRUMENTS
+from apps.outcomes.models import MAX_MINUTES
+
+MEASURE_CHOICES = [(spec.code.value, f"{spec.short}: {spec.name}") for spec in INSTRUMENTS.values()]
+
+
+class MeasuresForm(forms.Form):
+    instruments = forms.MultipleChoiceField(
+        choices=MEASURE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
+        label="Measures",
+    )  # fmt: skip
+    interval_days = forms.IntegerField(
+        min_value=7, max_value=91, initial=14, label="Repeat every (days)"
+    )
+    at_start = forms.BooleanField(required=False, initial=True, label="At the start")
+    at_end = forms.BooleanField(required=False, initial=True, label="At the end")
+
+
+class ReportForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=4000, label="Note for the referrer",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class TimeEntryForm(forms.Form):
+    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(min_value=1, max_value=MAX_MINUTES)
+    activity = forms.CharField(max_length=300, label="What was done")
+    live_interaction = forms.BooleanField(
+        required=False, label="Included a live conversation with the patient or caregiver"
+    )
+
+
+class WordingForm(forms.Form):
+    """Either the pasted ``key,text`` lines or an uploaded CSV file with them."""
+
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 12}),
+        label="Item wording, one line per item: key,text",
+    )  # fmt: skip
+    file = forms.FileField(required=False, label="Or upload a CSV file (key,text)")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("text") and not data.get("file"):
+            raise forms.ValidationError("Paste the wording or upload a file.")
+        upload = data.get("file")
+        if upload is not None and upload.size > 200_000:
+            raise forms.ValidationError("The file is too large (200 kB at most).")
+        return data
+
+
+class MonitoringForm(forms.Form):
+    enabled = forms.BooleanField(required=False, label="Use the remote-monitoring summary")
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        input_formats=["%Y-%m"], label="Month", widget=forms.DateInput(attrs={"type": "month"})
+    )

@@ -1,0 +1,123 @@
+"""The progress report for the referrer as a PDF, drawn with reportlab from the report's
+frozen ``data`` (the API returns the same data as JSON, so the two never disagree)."""
+
+from __future__ import annotations
+
+import io
+from html import escape
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+STYLES = getSampleStyleSheet()
+GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+)
+
+
+def _p(text: Any, style: str = "BodyText") -> Paragraph:
+    return Paragraph(escape(str(text)), STYLES[style])
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> Flowable:
+    if not rows:
+        return _p("Nothing recorded.")
+    table = Table([header, *[[_fmt(v) for v in row] for row in rows]], repeatRows=1)
+    table.setStyle(GRID)
+    return table
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _outcomes(data: dict[str, Any]) -> list[Flowable]:
+    rows = [
+        [
+            f"{o['name']} {o['scale_label']}",
+            o["baseline"],
+            o["latest"],
+            o["change"],
+            o["verdict"] or "-",
+            o["meaningful_change"] or "not established",
+        ]
+        for o in data["outcomes"]
+    ]
+    header = ["Measure", "Baseline", "Latest", "Change", "Verdict", "Meaningful change"]
+    return [_p("Outcome measures", "Heading2"), _table(header, rows)]
+
+
+def _programs(data: dict[str, Any]) -> list[Flowable]:
+    parts: list[Flowable] = [_p("Program and ladder levels", "Heading2")]
+    for program in data["programs"]:
+        period = f"{program['start'] or '?'} to {program['end'] or 'open'}"
+        parts.append(_p(f"{program['name']} ({period})"))
+        if program["notes"]:
+            parts.append(_p(f"Diagnosis / precautions as entered: {program['notes']}"))
+        levels = [[ld["ladder"], ld["level"], ld["since"]] for ld in program["ladders"]]
+        if levels:
+            parts.append(_table(["Ladder", "Level now", "Since"], levels))
+    changes = [
+        [c["ladder"], c["from_level"], c["to_level"], c["on"]] for c in data["level_changes"]
+    ]
+    if changes:
+        parts += [Spacer(1, 3 * mm), _table(["Ladder", "From", "To", "From date"], changes)]
+    return parts
+
+
+# What a report without some part shows (a report made before a part existed renders too).
+EMPTY: dict[str, Any] = {
+    "patient_name": "", "year_of_birth": "", "patient_reference": "",
+    "period": {"start": "", "end": ""}, "programs": [], "level_changes": [],
+    "adherence_by_week": [], "pain_by_week": [], "outcomes": [], "therapist_note": "",
+    "signed_by": "", "signed_on": "",
+}  # fmt: skip
+
+
+def report_pdf(data: dict[str, Any]) -> bytes:
+    """The report's pages as PDF bytes."""
+    data = {**EMPTY, **data}
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
+        bottomMargin=15 * mm, title="Progress report",
+    )  # fmt: skip
+    period = data["period"]
+    story: list[Flowable] = [
+        _p("Progress report", "Title"),
+        _p(f"Patient: {data['patient_name']} (born {data['year_of_birth']}), "
+           f"reference {data['patient_reference']}"),
+        _p(f"Period: {period['start']} to {period['end']}"),
+        *_programs(data),
+        _p("Adherence by week", "Heading2"),
+        _table(
+            ["Week of", "Sets prescribed", "Sets done", "Adherence %"],
+            [[w["week_of"], w["prescribed"], w["completed"], w["adherence_percent"]]
+             for w in data["adherence_by_week"]],
+        ),
+        _p("Pain during exercise by week (0-10)", "Heading2"),
+        _table(
+            ["Week of", "Highest", "Average"],
+            [[w["week_of"], w["max"], w["mean"]] for w in data["pain_by_week"]],
+        ),
+        *_outcomes(data),
+        _p("Therapist's note", "Heading2"),
+        _p(data["therapist_note"] or "No note."),
+        Spacer(1, 6 * mm),
+        _p(f"Signed: {data['signed_by']}, {data['signed_on']}"),
+    ]  # fmt: skip
+    doc.build(story)
+    return buffer.getvalue()

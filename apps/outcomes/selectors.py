@@ -1,0 +1,456 @@
+"""Reads for outcome measures: what is due on the patient's Today, each measure's trend with
+its verdict, the progress report's data, and the remote-monitoring summary."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+
+from apps.clinics.models import User
+from apps.outcomes import instruments as inst
+from apps.outcomes.instruments import Code, Instrument, Verdict
+from apps.outcomes.models import (
+    ClinicWording,
+    MeasurePlan,
+    MonitoringSettings,
+    Questionnaire,
+    Status,
+    TimeEntry,
+)
+from apps.patients.models import Patient
+from apps.programs.adherence import daily_adherence
+from apps.programs.models import LevelChange, Program, SetLog
+
+MONITORING_PERIOD_DAYS = 30
+
+
+# --- Access ---------------------------------------------------------------------------------
+def questionnaire_for_patient(*, patient: Patient, public_id: Any) -> Questionnaire | None:
+    """The patient's own questionnaire, or None (another's is never found)."""
+    return (
+        Questionnaire.objects.filter(patient=patient, public_id=public_id)
+        .select_related("program", "patient__clinic")
+        .first()
+    )
+
+
+def questionnaires_visible(*, user: User) -> QuerySet[Questionnaire]:
+    return Questionnaire.objects.visible_to(user).select_related("patient", "program")
+
+
+def wording_for(*, clinic_id: int, code: str) -> ClinicWording | None:
+    return ClinicWording.objects.filter(clinic_id=clinic_id, instrument=code).first()
+
+
+def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
+    return {w.instrument: w for w in ClinicWording.objects.filter(clinic_id=clinic_id)}
+
+
+def measure_plans(*, program: Program) -> list[MeasurePlan]:
+    return list(MeasurePlan.objects.filter(program=program))
+
+
+def monitoring_enabled(*, clinic_id: int) -> bool:
+    return MonitoringSettings.objects.filter(clinic_id=clinic_id, enabled=True).exists()
+
+
+# --- The patient's questions ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Question:
+    key: str
+    text: str
+    value: int | None
+
+
+def baseline_activities(questionnaire: Questionnaire) -> list[str]:
+    """The PSFS activities named at the program's first submitted PSFS (none yet: [])."""
+    first = (
+        Questionnaire.objects.filter(
+            program_id=questionnaire.program_id, instrument=Code.PSFS, status=Status.SUBMITTED
+        )
+        .exclude(pk=questionnaire.pk)
+        .order_by("due_on")
+        .first()
+    )
+    return list(first.activities) if first else []
+
+
+def activities_shown(questionnaire: Questionnaire) -> list[str]:
+    """A PSFS's activities: its own once named, else the baseline's to re-rate."""
+    if questionnaire.instrument != Code.PSFS:
+        return []
+    return list(questionnaire.activities) or baseline_activities(questionnaire)
+
+
+def questions(questionnaire: Questionnaire) -> list[Question]:
+    """The questions to show, with our or the clinic's wording and any saved answer."""
+    spec = inst.instrument(questionnaire.instrument)
+    saved = dict(questionnaire.answers.values_list("item_key", "value"))
+    if spec.patient_items:
+        names = activities_shown(questionnaire)
+        return [Question(k, n, saved.get(k)) for k, n in zip(spec.item_keys, names, strict=False)]
+    texts = {item.key: item.text for item in spec.items}
+    if spec.licensed:
+        wording = wording_for(clinic_id=questionnaire.patient.clinic_id, code=spec.code)
+        texts = dict(wording.items) if wording else {}
+    return [Question(k, texts.get(k, k), saved.get(k)) for k in spec.item_keys]
+
+
+def answer_labels(questionnaire: Questionnaire) -> tuple[str, str]:
+    """The labels for the two ends of the answer range (a licensed form's first and last)."""
+    spec = inst.instrument(questionnaire.instrument)
+    if spec.licensed:
+        wording = wording_for(clinic_id=questionnaire.patient.clinic_id, code=spec.code)
+        options = list(wording.options) if wording else ["", ""]
+        return options[0], options[-1]
+    return spec.ends
+
+
+def due_questionnaires(*, patient: Patient, today: date | None = None) -> list[Questionnaire]:
+    """What the patient's Today asks for: per program and instrument, the latest open
+    questionnaire due by today (an older one left open counts as missed), in one query."""
+    today = today or patient.local_today()
+    rows = (
+        Questionnaire.objects.filter(
+            patient=patient,
+            due_on__lte=today,
+            program__is_active=True,
+        )
+        .order_by("program_id", "instrument", "-due_on")
+        .only("public_id", "instrument", "due_on", "status", "program_id", "started_at")
+    )
+    latest: dict[tuple[int, str], Questionnaire] = {}
+    for row in rows:
+        latest.setdefault((row.program_id, row.instrument), row)
+    return [q for q in latest.values() if q.status == Status.OPEN]
+
+
+def due_count(*, patient: Patient, on: date) -> int:
+    """How many questionnaires wait on the patient's Today: for the line the day's exercise
+    reminder adds (notifications calls this; there is never a separate message)."""
+    return len(due_questionnaires(patient=patient, today=on))
+
+
+# --- Trends ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Point:
+    due_on: date
+    submitted: date
+    score: Decimal | None
+    public_id: str
+
+
+@dataclass
+class Trend:
+    spec: Instrument
+    scale_key: str
+    scale_label: str
+    points: list[Point] = field(default_factory=list)
+
+    @property
+    def scored(self) -> list[Point]:
+        return [p for p in self.points if p.score is not None]
+
+    @property
+    def baseline(self) -> Decimal | None:
+        return self.scored[0].score if self.scored else None
+
+    @property
+    def latest(self) -> Decimal | None:
+        return self.scored[-1].score if len(self.scored) > 1 else None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.baseline is None or self.latest is None:
+            return None
+        return self.latest - self.baseline
+
+    @property
+    def verdict(self) -> Verdict | None:
+        if self.spec.code == Code.GROC:
+            return None  # a rating of change itself: shown as given
+        return inst.verdict(self.spec, self.baseline, self.latest)
+
+    @property
+    def band(self) -> tuple[Decimal, Decimal] | None:
+        if self.baseline is None or self.spec.code == Code.GROC:
+            return None
+        return inst.band(self.spec, self.baseline)
+
+    def as_dict(self) -> dict[str, Any]:
+        band = self.band
+        return {
+            "instrument": self.spec.code.value,
+            "name": self.spec.short,
+            "scale": self.scale_key,
+            "scale_label": self.scale_label,
+            "better": self.spec.better.value,
+            "low": self.spec.scales[0].low if self.scale_key else None,
+            "high": next(s.high for s in self.spec.scales if s.key == self.scale_key),
+            "meaningful_change": self.spec.meaningful.label if self.spec.meaningful else None,
+            "baseline": _num(self.baseline),
+            "latest": _num(self.latest),
+            "change": _num(self.change),
+            "verdict": self.verdict.value if self.verdict else None,
+            "band": [_num(band[0]), _num(band[1])] if band else None,
+            "points": [
+                {
+                    "date": p.submitted.isoformat(),
+                    "due_on": p.due_on.isoformat(),
+                    "score": _num(p.score),
+                }
+                for p in self.points
+            ],
+        }
+
+
+def _num(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def patient_trends(*, patient: Patient) -> list[Trend]:
+    """Each measure's scores over time (one trend per scale), oldest first, in one query."""
+    submitted = Questionnaire.objects.filter(patient=patient, status=Status.SUBMITTED).order_by(
+        "submitted_at", "pk"
+    )
+    trends: dict[tuple[str, str], Trend] = {}
+    for q in submitted.only("public_id", "instrument", "due_on", "submitted_at", "scores"):
+        spec = inst.instrument(q.instrument)
+        for scale in spec.scales:
+            trend = trends.setdefault(
+                (q.instrument, scale.key), Trend(spec, scale.key, scale.label)
+            )
+            raw = q.scores.get(scale.key)
+            assert q.submitted_at is not None
+            trend.points.append(
+                Point(
+                    q.due_on, q.submitted_at.astimezone(patient.tz).date(),
+                    Decimal(raw) if raw is not None else None, str(q.public_id),
+                )
+            )  # fmt: skip
+    order = list(inst.INSTRUMENTS)
+    return sorted(trends.values(), key=lambda t: (order.index(t.spec.code), t.scale_key))
+
+
+def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | None]]:
+    """The dashboard column: each patient's latest verdict on their program's main measure
+    (the first scheduled of NPRS, PSFS, LEFS, HOOS-12), in one query."""
+    rows = (
+        Questionnaire.objects.filter(patient_id__in=patient_ids, status=Status.SUBMITTED)
+        .exclude(instrument=Code.GROC)
+        .order_by("patient_id", "submitted_at")
+        .values_list("patient_id", "instrument", "scores")
+    )
+    scores: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
+    for patient_id, code, values in rows:
+        main = inst.instrument(code).main_scale.key
+        if values.get(main) is not None:
+            scores[patient_id][code].append(Decimal(values[main]))
+    result: dict[int, tuple[str, Verdict | None]] = {}
+    order: list[Code] = [c for c in inst.INSTRUMENTS if c != Code.GROC]
+    for patient_id, by_code in scores.items():
+        code = min(by_code, key=lambda c: order.index(Code(c)))
+        spec, series = inst.instrument(code), by_code[code]
+        latest = series[-1] if len(series) > 1 else None
+        result[patient_id] = (spec.short, inst.verdict(spec, series[0], latest))
+    return result
+
+
+# --- The progress report's data -------------------------------------------------------------
+def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
+    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day in daily_adherence(patient=patient, start=start, end=today):
+        week = totals[day.date - timedelta(days=day.date.weekday())]
+        week[0] += day.prescribed
+        week[1] += day.completed
+    return [
+        {"week_of": w.isoformat(), "prescribed": p, "completed": c,
+         "adherence_percent": round(c / p * 100) if p else None}
+        for w, (p, c) in sorted(totals.items())
+    ]  # fmt: skip
+
+
+def _pain_weeks(patient: Patient, start: date) -> list[dict[str, Any]]:
+    rows = (
+        SetLog.objects.filter(patient=patient, performed_on__gte=start)
+        .values("performed_on")
+        .annotate(top=Max("pain"), mean=Avg("pain"))
+        .order_by("performed_on")
+    )
+    weeks: dict[date, list[tuple[int, float]]] = defaultdict(list)
+    for row in rows:
+        weeks[row["performed_on"] - timedelta(days=row["performed_on"].weekday())].append(
+            (row["top"], float(row["mean"]))
+        )
+    return [
+        {"week_of": w.isoformat(), "max": max(t for t, _ in days),
+         "mean": round(sum(m for _, m in days) / len(days), 1)}
+        for w, days in sorted(weeks.items())
+    ]  # fmt: skip
+
+
+def _levels(patient: Patient) -> list[dict[str, Any]]:
+    changes = (
+        LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
+        .select_related("item__ladder")
+        .order_by("effective_on", "created_at")
+    )
+    return [
+        {"ladder": c.item.ladder.name if c.item.ladder else "", "from_level": c.from_level,
+         "to_level": c.to_level, "on": c.effective_on.isoformat()}
+        for c in changes
+    ]  # fmt: skip
+
+
+def _programs(patient: Patient) -> list[dict[str, Any]]:
+    programs = Program.objects.filter(patient=patient, is_template=False).prefetch_related(
+        "items__ladder", "items__exercise"
+    )
+    return [
+        {
+            "name": p.name,
+            "start": p.start_date.isoformat() if p.start_date else None,
+            "end": p.end_date.isoformat() if p.end_date else None,
+            "notes": p.notes,
+            "ladders": [
+                {"ladder": i.ladder.name, "level": i.current_level, "since": _iso(i.level_since)}
+                for i in p.items.all()
+                if i.ladder is not None
+            ],
+        }
+        for p in programs
+    ]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
+    """Everything the referrer's report shows, as JSON-ready values."""
+    today = patient.local_today()
+    first = Program.objects.filter(patient=patient, is_template=False).order_by("start_date")
+    start_program = first.exclude(start_date=None).first()
+    start = start_program.start_date if start_program and start_program.start_date else today
+    start = max(start, today - timedelta(days=365))
+    return {
+        "patient_reference": str(patient.public_id),
+        "patient_name": patient.full_name,
+        "year_of_birth": patient.year_of_birth,
+        "period": {"start": start.isoformat(), "end": today.isoformat()},
+        "programs": _programs(patient),
+        "level_changes": _levels(patient),
+        "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
+        "pain_by_week": _pain_weeks(patient, start),
+        "outcomes": [t.as_dict() for t in patient_trends(patient=patient)],
+        "therapist_note": note.strip(),
+        "signed_by": author.full_name or author.email or "",
+        "signed_on": today.isoformat(),
+    }
+
+
+# --- Remote monitoring ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class MonitoringRow:
+    patient_ref: str
+    patient_name: str
+    period_start: date
+    period_end: date
+    data_days: int
+    minutes: int
+    live_interaction: bool
+
+    @property
+    def day_band(self) -> str:
+        """Which device-supply threshold the 30-day period reaches (a guide only)."""
+        if self.data_days >= 16:
+            return "16-30 days"
+        if self.data_days >= 2:
+            return "2-15 days"
+        return "under 2 days"
+
+
+def monitoring_start(patient_id: int) -> date | None:
+    first = SetLog.objects.filter(patient_id=patient_id).order_by("performed_on").first()
+    return first.performed_on if first else None
+
+
+def _period_for(first_day: date, month_end: date) -> tuple[date, date]:
+    """The 30-day monitoring period (counted from the first day of data) holding the month's
+    last day, or the last one before it."""
+    periods = (month_end - first_day).days // MONITORING_PERIOD_DAYS
+    start = first_day + timedelta(days=periods * MONITORING_PERIOD_DAYS)
+    return start, start + timedelta(days=MONITORING_PERIOD_DAYS - 1)
+
+
+def monitoring_summary(*, user: User, month: date) -> list[MonitoringRow]:
+    """Per patient of the user's clinic: days with logged data in the 30-day period that ends
+    in (or runs through the end of) ``month``, and the month's minutes and live contact.
+
+    Three grouped queries whatever the number of patients; the day counts are
+    ``COUNT(DISTINCT performed_on)`` over the (patient, performed_on) index."""
+    month_start = month.replace(day=1)
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
+    firsts = dict(
+        SetLog.objects.filter(patient__in=patients, performed_on__lte=month_end)
+        .values("patient_id")
+        .annotate(first=Min("performed_on"))
+        .values_list("patient_id", "first")
+    )
+    periods = {pid: _period_for(first, month_end) for pid, first in firsts.items()}
+    days = _data_days(periods)
+    time = _month_time(patients, month_start, month_end)
+    rows = []
+    for patient in patients.order_by("full_name", "pk"):
+        if patient.pk not in periods and patient.pk not in time:
+            continue
+        start, end = periods.get(patient.pk, (month_start, month_end))
+        minutes, live = time.get(patient.pk, (0, False))
+        rows.append(
+            MonitoringRow(
+                str(patient.public_id), patient.full_name, start, end,
+                days.get(patient.pk, 0), minutes, live,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _data_days(periods: dict[int, tuple[date, date]]) -> dict[int, int]:
+    if not periods:
+        return {}
+    lo = min(start for start, _ in periods.values())
+    hi = max(end for _, end in periods.values())
+    rows = (
+        SetLog.objects.filter(patient_id__in=list(periods), performed_on__range=(lo, hi))
+        .values_list("patient_id", "performed_on")
+        .distinct()
+        .order_by()
+    )
+    counts: dict[int, int] = defaultdict(int)
+    for patient_id, day in rows:
+        start, end = periods[patient_id]
+        if start <= day <= end:
+            counts[patient_id] += 1
+    return counts
+
+
+def _month_time(patients: Any, start: date, end: date) -> dict[int, tuple[int, bool]]:
+    rows = (
+        TimeEntry.objects.filter(patient__in=patients, on__range=(start, end))
+        .values("patient_id")
+        .annotate(
+            minutes=Sum("minutes"),
+            live=Count("id", filter=Q(live_interaction=True)),
+        )
+    )
+    return {r["patient_id"]: (r["minutes"] or 0, r["live"] > 0) for r in rows}
+
+
+def time_entries(*, patient: Patient, limit: int = 50) -> list[TimeEntry]:
+    return list(TimeEntry.objects.filter(patient=patient).select_related("therapist")[:limit])

@@ -1,0 +1,459 @@
+"""Writes for outcome measures. Each runs in one transaction with its audit entry; bad input
+raises ``ValidationError`` before anything is written, so nothing is ever half-saved."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.clinics.models import Clinic, User
+from apps.outcomes import instruments as inst
+from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, PSFS_MIN_ACTIVITIES, Code, Instrument
+from apps.outcomes.models import (
+    MAX_MINUTES,
+    Answer,
+    ClinicWording,
+    MeasurePlan,
+    MonitoringSettings,
+    ProgressReport,
+    Questionnaire,
+    Status,
+    TimeEntry,
+)
+from apps.outcomes.selectors import baseline_activities
+from apps.patients.models import Patient
+from apps.programs.models import Program
+
+# Open-ended programs get their questionnaires this far ahead; the daily task extends them.
+HORIZON = timedelta(days=365)
+ACTIVITY_MAX_LENGTH = 80
+WORDING_MAX_LENGTH = 400
+OPTION_KEYS = tuple(f"option_{n}" for n in range(5))
+
+
+# --- A clinic's licensed wording ------------------------------------------------------------
+def wording_parse_csv(content: bytes) -> dict[str, str]:
+    """``key,text`` rows of an uploaded file as a mapping; a clear error for anything else."""
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError({"file": ["The file must be UTF-8 text (CSV)."]}) from exc
+    rows: dict[str, str] = {}
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) != 2:
+            raise ValidationError({"file": [f"Line {number}: expected two columns, key,text."]})
+        key, value = row[0].strip(), row[1].strip()
+        if number == 1 and key.lower() == "key":
+            continue  # a header row
+        if key in rows:
+            raise ValidationError({"file": [f"Line {number}: {key!r} appears twice."]})
+        rows[key] = value
+    return rows
+
+
+def _wording_errors(spec: Instrument, rows: Mapping[str, str]) -> list[str]:
+    expected = (*spec.item_keys, *OPTION_KEYS)
+    errors = [f"Missing {key}." for key in expected if not rows.get(key, "").strip()]
+    errors += [f"{key!r} is not part of {spec.short}." for key in rows if key not in expected]
+    errors += [
+        f"{key} is longer than {WORDING_MAX_LENGTH} characters."
+        for key, value in rows.items()
+        if len(value) > WORDING_MAX_LENGTH
+    ]
+    return errors
+
+
+@transaction.atomic
+def wording_load(
+    *, admin: User, instrument: str, rows: Mapping[str, str], request: Any = None
+) -> ClinicWording:
+    """Store the clinic's wording for a licensed instrument after checking it has exactly
+    the instrument's items (and the five answer labels), each with text."""
+    spec = inst.INSTRUMENTS.get(Code(instrument)) if instrument in set(Code) else None
+    if spec is None or not spec.licensed:
+        raise ValidationError({"instrument": ["Only LEFS and HOOS-12 take a clinic's wording."]})
+    errors = _wording_errors(spec, rows)
+    if errors:
+        raise ValidationError({"items": errors})
+    assert admin.clinic_id is not None  # clinic staff only (the view checks the role)
+    wording, _ = ClinicWording.objects.update_or_create(
+        clinic_id=admin.clinic_id,
+        instrument=spec.code.value,
+        defaults={
+            "items": {key: rows[key].strip() for key in spec.item_keys},
+            "options": [rows[key].strip() for key in OPTION_KEYS],
+            "loaded_by": admin,
+            "loaded_at": timezone.now(),
+        },
+    )
+    audit_record(
+        actor=admin, action=Action.CHANGE, target=wording, detail=f"wording {spec.short}",
+        request=request,
+    )  # fmt: skip
+    return wording
+
+
+def schedulable(clinic: Clinic | int, code: str) -> bool:
+    """A licensed instrument is schedulable once its clinic loaded the wording."""
+    spec = inst.instrument(code)
+    if not spec.licensed:
+        return True
+    clinic_id = clinic if isinstance(clinic, int) else clinic.pk
+    return ClinicWording.objects.filter(clinic_id=clinic_id, instrument=code).exists()
+
+
+# --- Scheduling -----------------------------------------------------------------------------
+def due_dates(program: Program, plan: MeasurePlan, *, through: date) -> list[date]:
+    """The days ``plan`` asks for its instrument, up to ``through`` and the program's end."""
+    start = program.start_date
+    if start is None:
+        return []
+    last = min(through, program.end_date) if program.end_date else through
+    spec = inst.instrument(plan.instrument)
+    days = [start] if plan.at_start and not spec.from_second else []
+    step = timedelta(days=plan.interval_days)
+    day = start + step
+    while day <= last:
+        days.append(day)
+        day += step
+    if plan.at_end and program.end_date and program.end_date > start:
+        days.append(program.end_date)
+    return sorted(set(days))
+
+
+def plan_sync(*, plan: MeasurePlan, today: date | None = None) -> int:
+    """Create the plan's questionnaires (idempotent through the unique constraint) and drop
+    open ones nobody started that the schedule no longer asks for. Returns how many exist."""
+    program = plan.program
+    assert program.patient is not None  # plans exist on assigned programs only
+    patient_id = program.patient.pk
+    today = today or program.patient.local_today()
+    days = due_dates(program, plan, through=today + HORIZON)
+    Questionnaire.objects.bulk_create(
+        [
+            Questionnaire(
+                patient_id=patient_id,
+                program=program,
+                instrument=plan.instrument,
+                due_on=day,
+            )
+            for day in days
+        ],
+        ignore_conflicts=True,
+    )
+    mine = Questionnaire.objects.filter(program=program, instrument=plan.instrument)
+    mine.filter(status=Status.OPEN, started_at__isnull=True).exclude(due_on__in=days).delete()
+    return mine.count()
+
+
+def _check_measures(program: Program, codes: Sequence[str], interval_days: int) -> None:
+    errors: dict[str, list[str]] = {}
+    unknown = [code for code in codes if code not in set(Code)]
+    if unknown:
+        errors["instruments"] = [f"Unknown measure: {', '.join(unknown)}."]
+    elif any(not schedulable(program.clinic_id, code) for code in codes):
+        errors["instruments"] = [
+            "LEFS and HOOS-12 can be scheduled once a clinic admin has loaded their wording."
+        ]
+    if not 7 <= interval_days <= 91:
+        errors["interval_days"] = ["Repeat every 7 to 91 days."]
+    if program.is_template or program.patient_id is None:
+        errors["program"] = ["Measures are scheduled on a patient's program, not a template."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def measures_set(
+    *,
+    user: User,
+    program: Program,
+    instruments: Sequence[str],
+    interval_days: int = 14,
+    at_start: bool = True,
+    at_end: bool = True,
+    request: Any = None,
+) -> list[MeasurePlan]:
+    """Schedule exactly ``instruments`` for the program and create their questionnaires."""
+    codes = list(dict.fromkeys(instruments))
+    _check_measures(program, codes, interval_days)
+    removed = MeasurePlan.objects.filter(program=program).exclude(instrument__in=codes)
+    Questionnaire.objects.filter(
+        program=program, status=Status.OPEN, started_at__isnull=True,
+        instrument__in=removed.values("instrument"),
+    ).delete()  # fmt: skip
+    removed.delete()
+    plans = []
+    for code in codes:
+        plan, _ = MeasurePlan.objects.update_or_create(
+            program=program, instrument=code,
+            defaults={"interval_days": interval_days, "at_start": at_start, "at_end": at_end},
+        )  # fmt: skip
+        plan_sync(plan=plan)
+        plans.append(plan)
+    audit_record(
+        actor=user, action=Action.CHANGE, patient=program.patient, target=program,
+        detail=f"outcome measures: {', '.join(codes) or 'none'}", request=request,
+    )  # fmt: skip
+    return plans
+
+
+def plans_sync_all(*, plan_ids: Iterable[int] | None = None) -> int:
+    """The daily job: extend every active program's questionnaires (safe to run twice)."""
+    plans = MeasurePlan.objects.filter(program__is_active=True).select_related("program__patient")
+    if plan_ids is not None:
+        plans = plans.filter(pk__in=list(plan_ids))
+    count = 0
+    for plan in plans:
+        with transaction.atomic():
+            plan_sync(plan=plan)
+        count += 1
+    return count
+
+
+# --- Answering ------------------------------------------------------------------------------
+def _clean_activities(names: Sequence[Any]) -> list[str]:
+    cleaned = [str(name).strip() for name in names if str(name).strip()]
+    if not PSFS_MIN_ACTIVITIES <= len(cleaned) <= PSFS_MAX_ACTIVITIES:
+        raise ValidationError(
+            {"activities": [f"Name {PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} activities."]}
+        )
+    if any(len(name) > ACTIVITY_MAX_LENGTH for name in cleaned):
+        raise ValidationError(
+            {"activities": [f"Keep each activity under {ACTIVITY_MAX_LENGTH} characters."]}
+        )
+    return cleaned
+
+
+def activities_for(questionnaire: Questionnaire, names: Sequence[Any] | None) -> list[str]:
+    """The PSFS activities: named now at the first one, the baseline's ever after."""
+    if questionnaire.instrument != Code.PSFS:
+        return []
+    baseline = baseline_activities(questionnaire)
+    if baseline:
+        if names and [str(n).strip() for n in names] != baseline:
+            raise ValidationError(
+                {"activities": ["Rate the same activities as the first time; names stay."]}
+            )
+        return baseline
+    if names is None:
+        return list(questionnaire.activities)
+    return _clean_activities(names)
+
+
+def _check_values(spec: Instrument, answers: Mapping[str, Any], allowed: Sequence[str]) -> None:
+    errors: dict[str, list[str]] = {}
+    for key, value in answers.items():
+        if key not in allowed:
+            errors[key] = [f"{spec.short} has no question {key!r} here."]
+        elif isinstance(value, bool) or not isinstance(value, int):
+            errors[key] = ["Give a whole number."]
+        elif not spec.answer_min <= value <= spec.answer_max:
+            errors[key] = [f"Choose from {spec.answer_min} to {spec.answer_max}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _allowed_items(spec: Instrument, activities: Sequence[str]) -> tuple[str, ...]:
+    if spec.patient_items:
+        return spec.item_keys[: len(activities)]
+    return spec.item_keys
+
+
+def _lock_open(questionnaire: Questionnaire) -> Questionnaire:
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if locked.status != Status.OPEN:
+        raise ValidationError({"questionnaire": ["This questionnaire was already submitted."]})
+    return locked
+
+
+def _store_answers(questionnaire: Questionnaire, answers: Mapping[str, int]) -> None:
+    now = timezone.now()
+    for key, value in answers.items():
+        Answer.objects.update_or_create(
+            questionnaire=questionnaire, item_key=key,
+            defaults={"value": value, "answered_at": now},
+        )  # fmt: skip
+
+
+@transaction.atomic
+def questionnaire_answer(
+    *,
+    patient: Patient,
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    activities: Sequence[Any] | None = None,
+) -> Questionnaire:
+    """Save some answers of an open questionnaire (it resumes from them)."""
+    if questionnaire.patient_id != patient.pk:
+        raise ValidationError({"questionnaire": ["Not your questionnaire."]})
+    locked = _lock_open(questionnaire)
+    spec = inst.instrument(locked.instrument)
+    names = activities_for(locked, activities)
+    _check_values(spec, answers, _allowed_items(spec, names))
+    _store_answers(locked, answers)
+    locked.activities = names
+    locked.started_at = locked.started_at or timezone.now()
+    locked.save(update_fields=["activities", "started_at"])
+    return locked
+
+
+def _required_missing(
+    spec: Instrument, values: Mapping[str, int], names: Sequence[str]
+) -> list[str]:
+    if spec.patient_items:
+        return [key for key in _allowed_items(spec, names) if key not in values]
+    scores = inst.score(spec, values)
+    if spec.code == Code.HOOS12:
+        return [f"{scale} (answer at least 2 of its 4)" for scale, s in scores.items() if s is None]
+    return [key for key in spec.item_keys if key not in values]
+
+
+def _resubmission(questionnaire: Questionnaire, submission_id: uuid.UUID) -> Questionnaire:
+    if questionnaire.submission_id == submission_id:
+        return questionnaire  # the phone retried: answer as before, save nothing
+    raise ValidationError({"questionnaire": ["This questionnaire was already submitted."]})
+
+
+def questionnaire_submit(
+    *,
+    patient: Patient,
+    questionnaire: Questionnaire,
+    submission_id: uuid.UUID,
+    answers: Mapping[str, Any] | None = None,
+    activities: Sequence[Any] | None = None,
+) -> Questionnaire:
+    """Submit once: the final answers (if sent), scores, and the phone's submission id."""
+    if questionnaire.patient_id != patient.pk:
+        raise ValidationError({"questionnaire": ["Not your questionnaire."]})
+    if questionnaire.status == Status.SUBMITTED:
+        return _resubmission(questionnaire, submission_id)
+    try:
+        with transaction.atomic():
+            return _submit(questionnaire, submission_id, answers or {}, activities)
+    except IntegrityError:
+        # A concurrent retry with the same id won the race: answer with its result.
+        questionnaire.refresh_from_db()
+        return _resubmission(questionnaire, submission_id)
+
+
+def _submit(
+    questionnaire: Questionnaire,
+    submission_id: uuid.UUID,
+    answers: Mapping[str, Any],
+    activities: Sequence[Any] | None,
+) -> Questionnaire:
+    locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+    if locked.status == Status.SUBMITTED:
+        return _resubmission(locked, submission_id)  # submitted since it was read
+    spec = inst.instrument(locked.instrument)
+    names = activities_for(locked, activities)
+    _check_values(spec, answers, _allowed_items(spec, names))
+    _store_answers(locked, answers)
+    values = dict(locked.answers.values_list("item_key", "value"))
+    missing = _required_missing(spec, values, names)
+    if missing:
+        raise ValidationError({"answers": [f"Still to answer: {', '.join(missing)}."]})
+    scores = inst.score(spec, values)
+    now = timezone.now()
+    locked.activities = names
+    locked.scores = {k: (str(v) if v is not None else None) for k, v in scores.items()}
+    locked.status = Status.SUBMITTED
+    locked.submission_id = submission_id
+    locked.submitted_at = now
+    locked.started_at = locked.started_at or now
+    locked.save(
+        update_fields=[
+            "activities", "scores", "status", "submission_id", "submitted_at", "started_at"
+        ]
+    )  # fmt: skip
+    audit_record(
+        actor=locked.patient.user, action=Action.CREATE, patient=locked.patient, target=locked,
+        detail=f"questionnaire {spec.short} submitted",
+    )  # fmt: skip
+    return locked
+
+
+# --- Progress report ------------------------------------------------------------------------
+@transaction.atomic
+def report_create(
+    *, user: User, patient: Patient, note: str, data: dict[str, Any], request: Any = None
+) -> ProgressReport:
+    """Freeze a progress report (``data`` from ``selectors.report_data``) and audit it."""
+    if len(note) > 4000:
+        raise ValidationError({"note": ["Keep the note under 4000 characters."]})
+    report = ProgressReport.objects.create(
+        patient=patient, author=user, note=note.strip(), data=data
+    )
+    audit_record(
+        actor=user, action=Action.EXPORT, patient=patient, target=report,
+        detail="progress report for the referrer", request=request,
+    )  # fmt: skip
+    return report
+
+
+# --- Remote monitoring ----------------------------------------------------------------------
+@transaction.atomic
+def monitoring_set(*, admin: User, enabled: bool, request: Any = None) -> MonitoringSettings:
+    assert admin.clinic_id is not None  # clinic admins only (the view checks the role)
+    settings, _ = MonitoringSettings.objects.update_or_create(
+        clinic_id=admin.clinic_id, defaults={"enabled": enabled}
+    )
+    audit_record(
+        actor=admin, action=Action.CHANGE, target=settings,
+        detail=f"remote monitoring {'on' if enabled else 'off'}", request=request,
+    )  # fmt: skip
+    return settings
+
+
+def _check_time_entry(patient: Patient, on: date | None, minutes: Any, activity: str) -> None:
+    errors: dict[str, list[str]] = {}
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
+        errors["minutes"] = [f"Minutes must be from 1 to {MAX_MINUTES}."]
+    if on is None:
+        errors["on"] = ["Give the date."]
+    elif on > patient.local_today():
+        errors["on"] = ["The date cannot be in the future."]
+    if not activity.strip():
+        errors["activity"] = ["Say what was done."]
+    elif len(activity) > 300:
+        errors["activity"] = ["Keep it under 300 characters."]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def time_entry_add(
+    *,
+    user: User,
+    patient: Patient,
+    on: date | None,
+    minutes: Any,
+    activity: str,
+    live_interaction: bool,
+    request: Any = None,
+) -> TimeEntry:
+    """Log management minutes for a patient (1 to 600, not in the future)."""
+    _check_time_entry(patient, on, minutes, activity)
+    assert on is not None
+    entry = TimeEntry.objects.create(
+        patient=patient, therapist=user, on=on, minutes=minutes, activity=activity.strip(),
+        live_interaction=live_interaction,
+    )  # fmt: skip
+    audit_record(
+        actor=user, action=Action.CREATE, patient=patient, target=entry,
+        detail="monitoring time entry", request=request,
+    )  # fmt: skip
+    return entry

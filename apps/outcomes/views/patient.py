@@ -1,0 +1,107 @@
+"""The patient's questionnaire page. It works without script (a plain form: "save and
+finish later" keeps the answers, "submit" sends them once); static/js/questionnaire.js adds
+saving as you go and an offline queue, both through the API with the same rules."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from apps.outcomes import access, selectors, services
+from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, instrument
+from apps.outcomes.models import Questionnaire, Status
+
+
+def _answers(
+    post: QueryDict, questionnaire: Questionnaire
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The posted answers as numbers; text that is not a whole number is an error."""
+    spec = instrument(questionnaire.instrument)
+    answers: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for key in spec.item_keys:
+        raw = post.get(key, "").strip()
+        if not raw:
+            continue
+        try:
+            answers[key] = int(raw)
+        except ValueError:
+            errors[key] = ["Choose one of the numbers."]
+    return answers, errors
+
+
+def _activities(post: QueryDict) -> list[str] | None:
+    names = [post.get(f"name_{n}", "").strip() for n in range(1, PSFS_MAX_ACTIVITIES + 1)]
+    return names if "name_1" in post else None
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _context(
+    questionnaire: Questionnaire, errors: dict[str, list[str]], **extra: Any
+) -> dict[str, Any]:
+    spec = instrument(questionnaire.instrument)
+    questions = selectors.questions(questionnaire)
+    posted = extra.pop("posted", None)
+    names = [""] * PSFS_MAX_ACTIVITIES
+    if posted is not None:
+        # Show what the patient just sent, so an error costs them nothing.
+        questions = [replace(q, value=_int(posted.get(q.key)) or q.value) for q in questions]
+        names = [posted.get(f"name_{n}", "") for n in range(1, PSFS_MAX_ACTIVITIES + 1)]
+    return {
+        "q": questionnaire,
+        "spec": spec,
+        "questions": questions,
+        "scale": list(range(spec.answer_min, spec.answer_max + 1)),
+        "ends": selectors.answer_labels(questionnaire),
+        "naming": spec.patient_items and not selectors.activities_shown(questionnaire),
+        "name_slots": list(enumerate(names, start=1)),
+        "errors": errors,
+        "submission_id": extra.get("submission_id") or uuid.uuid4(),
+        **extra,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    patient, found = access.my_questionnaire(request.user, public_id)
+    if found.status == Status.SUBMITTED:
+        return render(request, "outcomes/questionnaire_done.html", {"q": found})
+    if request.method == "GET":
+        return render(request, "outcomes/questionnaire.html", _context(found, {}))
+    answers, errors = _answers(request.POST, found)
+    activities = _activities(request.POST)
+    try:
+        submission_id = uuid.UUID(request.POST.get("submission_id", ""))
+    except ValueError:
+        submission_id = uuid.uuid4()
+    if not errors:
+        try:
+            if "finish_later" in request.POST:
+                services.questionnaire_answer(
+                    patient=patient, questionnaire=found, answers=answers, activities=activities
+                )
+                return redirect(reverse("patients:today"))
+            services.questionnaire_submit(
+                patient=patient, questionnaire=found, submission_id=submission_id,
+                answers=answers, activities=activities,
+            )  # fmt: skip
+            return redirect(reverse("outcomes:questionnaire", args=[found.public_id]))
+        except ValidationError as exc:
+            errors = exc.message_dict
+    context = _context(found, errors, submission_id=submission_id, posted=request.POST)
+    return render(request, "outcomes/questionnaire.html", context, status=400)

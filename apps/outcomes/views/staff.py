@@ -1,0 +1,141 @@
+"""Staff pages: a patient's outcome measures (trends, scheduling per program, progress
+reports, the monitoring time log). Objects come through ``apps.outcomes.access``."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.core.forms import add_service_errors
+from apps.outcomes import access, selectors, services
+from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
+from apps.outcomes.models import MeasurePlan, ProgressReport
+from apps.outcomes.report_pdf import report_pdf
+from apps.patients.models import Patient
+from apps.programs.models import Program
+
+
+def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm]]:
+    programs = list(Program.objects.filter(patient=patient, is_template=False))
+    by_program: dict[int, list[MeasurePlan]] = {}
+    for plan in MeasurePlan.objects.filter(program__in=programs):
+        by_program.setdefault(plan.program_id, []).append(plan)
+    rows = []
+    for program in programs:
+        plans = by_program.get(program.pk, [])
+        initial: dict[str, Any] = {"instruments": [p.instrument for p in plans]}
+        if plans:
+            first = plans[0]
+            initial |= {"interval_days": first.interval_days, "at_start": first.at_start,
+                        "at_end": first.at_end}  # fmt: skip
+        rows.append((program, MeasuresForm(initial=initial, prefix=str(program.public_id))))
+    return rows
+
+
+def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
+    context = {
+        "patient": patient,
+        "programs": _programs(patient),
+        "reports": ProgressReport.objects.filter(patient=patient).select_related("author")[:10],
+        "report_form": forms.get("report_form") or ReportForm(),
+        "monitoring": selectors.monitoring_enabled(clinic_id=patient.clinic_id),
+        "time_form": forms.get("time_form") or TimeEntryForm(initial={"on": patient.local_today()}),
+        "time_entries": selectors.time_entries(patient=patient, limit=20),
+        "wordings": selectors.wordings(clinic_id=patient.clinic_id),
+    }
+    status = 400 if forms else 200
+    return render(request, "outcomes/patient_outcomes.html", context, status=status)
+
+
+@login_required
+@require_GET
+def patient_outcomes(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    patient = access.patient_visible(request.user, public_id)
+    audit_record(
+        actor=request.user, action=Action.VIEW, patient=patient, target=patient,
+        detail="outcome measures", request=request,
+    )  # fmt: skip
+    return _page(request, patient)
+
+
+def _back(patient: Patient) -> HttpResponse:
+    return redirect(reverse("outcomes:patient", args=[patient.public_id]))
+
+
+@login_required
+@require_POST
+def measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = access.staff(request.user)
+    program = access.program_editable(user, public_id)
+    assert program.patient is not None
+    form = MeasuresForm(request.POST, prefix=str(program.public_id))
+    if form.is_valid():
+        try:
+            services.measures_set(user=user, program=program, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+        return _back(program.patient)
+    messages.success(request, f"Outcome measures saved for {program.name}.")
+    return _back(program.patient)
+
+
+@login_required
+@require_POST
+def report_make(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """One click from the patient's page: freeze the report and download its PDF."""
+    user = access.staff(request.user)
+    patient = access.patient_editable(user, public_id)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return _page(request, patient, report_form=form)
+    note = form.cleaned_data["note"]
+    data = selectors.report_data(patient=patient, author=user, note=note)
+    report = services.report_create(
+        user=user, patient=patient, note=note, data=data, request=request
+    )
+    return redirect(reverse("outcomes:report-pdf", args=[report.public_id]))
+
+
+@login_required
+@require_GET
+def report_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    report = access.report_visible(request.user, public_id)
+    audit_record(
+        actor=request.user, action=Action.EXPORT, patient=report.patient, target=report,
+        detail="progress report PDF", request=request,
+    )  # fmt: skip
+    response = HttpResponse(report_pdf(report.data), content_type="application/pdf")
+    name = f"progress-report-{report.created_at:%Y-%m-%d}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_POST
+def time_entry_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = access.staff(request.user)
+    patient = access.patient_editable(user, public_id)
+    form = TimeEntryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.time_entry_add(
+                user=user, patient=patient, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if form.errors:
+        return _page(request, patient, time_form=form)
+    messages.success(request, "Time logged.")
+    return _back(patient)

@@ -1,0 +1,129 @@
+"""Outcome measures end to end: the therapist schedules NPRS and PSFS; the patient answers on
+a phone (the PSFS offline, sent once the connection returns); two weeks later they answer
+again; the therapist sees each trend with its verdict and downloads the progress report."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.outcomes.models import Questionnaire, Status
+from tests.browser.conftest import (
+    PHONE,
+    browser_clock,
+    check_page,
+    sign_in_patient,
+    sign_in_staff,
+    watch_errors,
+)
+from tests.factories import ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def program(patient_a, server_clock):
+    return ProgramFactory(
+        patient=patient_a, name="Hip strength", start_date=patient_a.local_today()
+    )
+
+
+def _rate(page, key: str, value: int) -> None:
+    group = page.locator(f'fieldset[data-key="{key}"]')
+    group.locator(".pain-option span", has_text=re.compile(rf"^{value}$")).tap()
+
+
+def _answer_nprs(page, pain: int) -> None:
+    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.wait_for_url("**/today/questionnaires/**")
+    check_page(page, "outcomes-nprs")
+    _rate(page, "pain", pain)
+    page.get_by_role("button", name="Send my answers").tap()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    page.get_by_role("link", name="Back to today").tap()
+    page.wait_for_url("**/today/")
+
+
+def _phone(browser, live_server, patient):
+    context = browser.new_context(base_url=live_server.url, **PHONE)
+    page = context.new_page()
+    browser_clock(page)
+    sign_in_patient(page, patient)
+    return page
+
+
+def test_scheduled_measures_are_answered_trended_and_reported(
+    browser, live_server, desktop_page, therapist_a, patient_a, program, server_clock, tmp_path
+):
+    staff = desktop_page
+    staff_errors = watch_errors(staff)
+    sign_in_staff(staff, therapist_a)
+    staff.goto(f"/patients/{patient_a.public_id}/outcomes/")
+    staff.get_by_label("NPRS: Numeric Pain Rating Scale").check()
+    staff.get_by_label("PSFS: Patient-Specific Functional Scale").check()
+    staff.get_by_role("button", name="Save measures").click()
+    expect(staff.get_by_text("Outcome measures saved for Hip strength.")).to_be_visible()
+    check_page(staff, "outcomes-scheduled")
+
+    # Day 1 on the phone: NPRS online, then the PSFS with the connection gone.
+    phone = _phone(browser, live_server, patient_a)
+    phone_errors = watch_errors(phone)
+    expect(phone.get_by_text("A few questions for your therapist")).to_be_visible()
+    check_page(phone, "outcomes-today")
+    _answer_nprs(phone, 6)
+    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    assert nprs.scores == {"pain": "6"}
+    phone.get_by_role("link", name=re.compile("^PSFS")).tap()
+    phone.wait_for_url("**/today/questionnaires/**")
+    phone.context.set_offline(True)
+    for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
+        phone.get_by_label(f"Activity {n}", exact=True).fill(name)
+    for n, value in enumerate([3, 4, 5], 1):
+        _rate(phone, f"activity_{n}", value)
+    check_page(phone, "outcomes-psfs-offline")
+    phone.get_by_role("button", name="Send my answers").tap()
+    expect(phone.locator("#q-status")).to_contain_text("kept on this phone")
+    psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
+    assert psfs.status == Status.OPEN
+    phone.context.set_offline(False)
+    expect(phone.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
+    psfs.refresh_from_db()
+    assert (psfs.status, psfs.scores) == (Status.SUBMITTED, {"function": "4.0"})
+    phone.context.close()
+
+    # Two weeks later, the same activities re-rated.
+    server_clock.shift(timedelta(days=14))
+    phone = _phone(browser, live_server, patient_a)
+    phone_errors += watch_errors(phone)
+    _answer_nprs(phone, 3)
+    phone.get_by_role("link", name=re.compile("^PSFS")).tap()
+    phone.wait_for_url("**/today/questionnaires/**")
+    expect(phone.get_by_text("Climbing stairs")).to_be_visible()
+    for n, value in enumerate([6, 7, 7], 1):
+        _rate(phone, f"activity_{n}", value)
+    phone.get_by_role("button", name="Send my answers").tap()
+    expect(phone.get_by_role("heading", name="Thank you")).to_be_visible()
+    phone.context.close()
+    assert Questionnaire.objects.filter(status=Status.SUBMITTED).count() == 4
+
+    # The therapist reads the trends and downloads the report.
+    sign_in_staff(staff, therapist_a)  # two weeks on, the staff session has timed out
+    staff.goto(f"/patients/{patient_a.public_id}/progress/")
+    trends = staff.locator(".outcome-trends")
+    expect(trends.locator("figure").filter(has_text="NPRS")).to_contain_text(
+        "meaningful improvement"
+    )
+    expect(trends.locator("figure").filter(has_text="PSFS")).to_contain_text(
+        "meaningful improvement"
+    )
+    check_page(staff, "outcomes-trends", readme="outcome-trends")
+    staff.goto(f"/patients/{patient_a.public_id}/")
+    with staff.expect_download() as info:
+        staff.get_by_role("button", name="Progress report (PDF)").click()
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    assert target.read_bytes().startswith(b"%PDF")
+    assert not [e for e in staff_errors + phone_errors if "favicon" not in e]

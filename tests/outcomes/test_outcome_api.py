@@ -1,0 +1,170 @@
+"""The outcomes API: scheduling, answering offline-safely, reports, the time log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, cast
+
+import pytest
+from django.test import Client
+
+from apps.audit.models import Action, AuditEntry
+from apps.outcomes.models import Answer, ProgressReport, Questionnaire, Status, TimeEntry
+from apps.patients.models import Patient
+from apps.programs.models import Program
+from tests.factories import PatientFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program() -> Program:
+    patient = cast(Patient, PatientFactory())
+    start = patient.local_today() - dt.timedelta(days=14)
+    return cast(
+        Program,
+        ProgramFactory(patient=patient, start_date=start, end_date=start + dt.timedelta(days=42)),
+    )
+
+
+def _staff(program: Program) -> Client:
+    client = Client()
+    client.force_login(program.created_by)
+    return client
+
+
+def _patient(program: Program) -> Client:
+    assert program.patient is not None
+    client = Client()
+    client.force_login(program.patient.user)
+    return client
+
+
+def _json(client: Client, method: str, url: str, body: dict[str, Any]) -> Any:
+    return getattr(client, method)(url, body, content_type="application/json")
+
+
+def _schedule(program: Program) -> None:
+    url = f"/api/v1/programs/{program.public_id}/measures/"
+    response = _json(_staff(program), "put", url, {"instruments": ["nprs", "psfs"]})
+    assert response.status_code == 200, response.content
+    assert [m["instrument"] for m in response.json()["measures"]] == ["nprs", "psfs"]
+
+
+def test_a_therapist_schedules_and_the_patient_sees_what_is_due(program: Program) -> None:
+    _schedule(program)
+    due = _patient(program).get("/api/v1/me/questionnaires/").json()["results"]
+    start = program.start_date
+    assert start is not None
+    assert {(q["instrument"], q["due_on"]) for q in due} == {
+        ("nprs", (start + dt.timedelta(days=14)).isoformat()),
+        ("psfs", (start + dt.timedelta(days=14)).isoformat()),
+    }
+
+
+def test_scheduling_lefs_without_wording_is_a_400(program: Program) -> None:
+    url = f"/api/v1/programs/{program.public_id}/measures/"
+    response = _json(_staff(program), "put", url, {"instruments": ["lefs"]})
+    assert response.status_code == 400
+    assert "instruments" in response.json()["errors"]
+    assert not Questionnaire.objects.exists()
+
+
+def test_answers_resume_and_a_replayed_submit_saves_once(program: Program) -> None:
+    _schedule(program)
+    client = _patient(program)
+    q = Questionnaire.objects.get(program=program, instrument="psfs", due_on=program.start_date)
+    base = f"/api/v1/me/questionnaires/{q.public_id}/"
+    names = ["Stairs", "Putting on socks", "Walking the dog"]
+    saved = _json(
+        client, "patch", base + "answers/", {"answers": {"activity_1": 4}, "activities": names}
+    )
+    assert saved.status_code == 200, saved.content
+    resumed = client.get(base).json()
+    assert [(x["text"], x["value"]) for x in resumed["questions"]] == [
+        ("Stairs", 4), ("Putting on socks", None), ("Walking the dog", None)
+    ]  # fmt: skip
+    body = {"submission_id": str(uuid.uuid4()), "answers": {"activity_2": 5, "activity_3": 6}}
+    first = _json(client, "post", base + "submit/", body)
+    replay = _json(client, "post", base + "submit/", body)
+    assert first.status_code == replay.status_code == 200
+    assert first.json()["scores"] == {"function": "5.0"}  # (4 + 5 + 6) / 3
+    assert replay.json() == first.json()
+    assert Answer.objects.filter(questionnaire=q).count() == 3
+    other = _json(client, "post", base + "submit/", {**body, "submission_id": str(uuid.uuid4())})
+    assert other.status_code == 400
+    assert other.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"answers": {"pain": 11}},
+        {"answers": {"pain": "lots"}},
+        {"answers": {"stiffness": 3}},
+        {"answers": {}},
+    ],
+)
+def test_bad_answers_are_400s_and_nothing_is_saved(program: Program, body: dict) -> None:
+    _schedule(program)
+    q = Questionnaire.objects.get(program=program, instrument="nprs", due_on=program.start_date)
+    url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
+    response = _json(_patient(program), "post", url, {**body, "submission_id": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert set(response.json()) == {"message", "errors"}
+    q.refresh_from_db()
+    assert q.status == Status.OPEN
+    assert not Answer.objects.exists()
+
+
+def test_another_patients_questionnaire_is_a_404(program: Program) -> None:
+    _schedule(program)
+    q = Questionnaire.objects.filter(program=program).first()
+    assert q is not None
+    stranger = Client()
+    stranger.force_login(cast(Patient, PatientFactory(clinic=program.clinic)).user)
+    url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
+    body = {"submission_id": str(uuid.uuid4()), "answers": {"pain": 3}}
+    assert _json(stranger, "post", url, body).status_code == 404
+    assert not Answer.objects.exists()
+
+
+def _submit_nprs(program: Program, q: Questionnaire, pain: int) -> None:
+    url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
+    body = {"submission_id": str(uuid.uuid4()), "answers": {"pain": pain}}
+    assert _json(_patient(program), "post", url, body).status_code == 200
+
+
+def test_trends_and_the_report_agree_and_the_report_is_audited(program: Program) -> None:
+    _schedule(program)
+    first, second = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    _submit_nprs(program, first, 6)
+    _submit_nprs(program, second, 3)
+    staff = _staff(program)
+    assert program.patient is not None
+    trends = staff.get(f"/api/v1/patients/{program.patient.public_id}/outcomes/").json()
+    (nprs,) = [t for t in trends["trends"] if t["instrument"] == "nprs"]
+    assert (nprs["baseline"], nprs["latest"], nprs["verdict"]) == (6, 3, "meaningful improvement")
+    url = f"/api/v1/patients/{program.patient.public_id}/progress-reports/"
+    made = _json(staff, "post", url, {"note": "Walking further."})
+    assert made.status_code == 201
+    report = made.json()["report"]
+    assert report["therapist_note"] == "Walking further."
+    assert report["outcomes"][0]["verdict"] == "meaningful improvement"
+    assert report["signed_by"] == program.created_by.full_name
+    saved = ProgressReport.objects.get()
+    assert AuditEntry.objects.filter(action=Action.EXPORT, target_ref=str(saved.public_id)).exists()
+    again = staff.get(f"/api/v1/progress-reports/{saved.public_id}/").json()
+    assert again["report"] == report
+
+
+@pytest.mark.parametrize(("minutes", "days_ahead"), [(0, 0), (601, 0), (20, 1)])
+def test_bad_time_entries_are_400s(program: Program, minutes: int, days_ahead: int) -> None:
+    assert program.patient is not None
+    on = program.patient.local_today() + dt.timedelta(days=days_ahead)
+    url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
+    body = {"on": on.isoformat(), "minutes": minutes, "activity": "Reviewed the logs"}
+    response = _json(_staff(program), "post", url, body)
+    assert response.status_code == 400
+    assert not TimeEntry.objects.exists()

@@ -1,0 +1,288 @@
+"""The outcomes pages: the patient's questionnaire and Today, the therapist's trends and
+report, the admin's wording upload, and the remote-monitoring export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from typing import Any, cast
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from openpyxl import load_workbook
+
+from apps.audit.models import Action, AuditEntry
+from apps.clinics.models import User
+from apps.outcomes import rtm, services
+from apps.outcomes.instruments import LEFS
+from apps.outcomes.models import Answer, ClinicWording, ProgressReport, Questionnaire, Status
+from apps.outcomes.services import OPTION_KEYS
+from apps.patients.models import Patient
+from apps.programs.models import Program, SetLog
+from tests.factories import AdminFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program() -> Program:
+    patient = cast(Patient, PatientFactory())
+    start = patient.local_today() - dt.timedelta(days=14)
+    program = cast(
+        Program,
+        ProgramFactory(patient=patient, start_date=start, end_date=start + dt.timedelta(days=42)),
+    )
+    services.measures_set(user=program.created_by, program=program, instruments=["nprs", "psfs"])
+    return program
+
+
+def _owner(program: Program) -> Patient:
+    assert program.patient is not None
+    return program.patient
+
+
+def _as(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _current(program: Program, code: str) -> Questionnaire:
+    today = _owner(program).local_today()
+    return Questionnaire.objects.filter(program=program, instrument=code, due_on__lte=today).latest(
+        "due_on"
+    )
+
+
+def test_today_links_the_due_questionnaires(program: Program) -> None:
+    page = _as(_owner(program).user).get("/today/")
+    assert page.status_code == 200
+    for code in ("nprs", "psfs"):
+        assert f"/today/questionnaires/{_current(program, code).public_id}/" in page.text
+
+
+def test_the_patient_answers_nprs_on_the_page(program: Program) -> None:
+    q = _current(program, "nprs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    client = _as(_owner(program).user)
+    form = client.get(url)
+    assert "how much did your hip hurt" in form.text
+    sid = str(uuid.uuid4())
+    assert client.post(url, {"pain": "4", "submission_id": sid, "submit": "1"}).status_code == 302
+    q.refresh_from_db()
+    assert (q.status, q.scores) == (Status.SUBMITTED, {"pain": "4"})
+    assert "Thank you" in client.get(url).text
+    assert f"/today/questionnaires/{q.public_id}/" not in client.get("/today/").text
+
+
+def test_a_bad_answer_on_the_page_is_a_form_error_and_saves_nothing(program: Program) -> None:
+    q = _current(program, "nprs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    response = _as(_owner(program).user).post(
+        url, {"pain": "12", "submission_id": str(uuid.uuid4())}
+    )
+    assert response.status_code == 400
+    assert "Choose from 0 to 10" in response.text
+    assert not Answer.objects.exists()
+
+
+def test_psfs_with_two_activities_is_refused_on_the_page(program: Program) -> None:
+    q = _current(program, "psfs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    body = {"name_1": "Stairs", "name_2": "Car", "activity_1": "3", "activity_2": "4"}
+    response = _as(_owner(program).user).post(url, {**body, "submission_id": str(uuid.uuid4())})
+    assert response.status_code == 400
+    assert "Name 3 to 5 activities" in response.text
+    assert 'value="Stairs"' in response.text
+    assert not Answer.objects.exists()
+
+
+def test_finish_later_keeps_the_answers(program: Program) -> None:
+    q = _current(program, "psfs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    body = {"name_1": "Stairs", "name_2": "Car", "name_3": "Walk", "activity_2": "6"}
+    client = _as(_owner(program).user)
+    assert client.post(url, {**body, "finish_later": "1"}).status_code == 302
+    page = client.get(url)
+    assert "Stairs" in page.text
+    assert 'name="activity_2" value="6" checked' in page.text
+
+
+def _answer_nprs(program: Program, q: Questionnaire, pain: int) -> None:
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers={"pain": pain},
+    )  # fmt: skip
+
+
+def test_the_therapist_sees_the_trend_with_band_and_verdict(
+    program: Program, django_assert_max_num_queries: Any
+) -> None:
+    first, second = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    _answer_nprs(program, first, 7)
+    _answer_nprs(program, second, 6)
+    client = _as(program.created_by)
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/patients/{_owner(program).public_id}/outcomes/")
+    assert page.status_code == 200
+    assert "no meaningful change" in page.text  # 7 -> 6: 1 point, 14 %
+    assert 'class="band"' in page.text
+    assert 'class="baseline"' in page.text
+    progress = client.get(f"/patients/{_owner(program).public_id}/progress/")
+    assert "no meaningful change" in progress.text
+
+
+def test_one_click_makes_an_audited_pdf(program: Program) -> None:
+    _answer_nprs(program, Questionnaire.objects.filter(program=program, instrument="nprs")[0], 5)
+    client = _as(program.created_by)
+    detail = client.get(f"/patients/{_owner(program).public_id}/")
+    assert f"/patients/{_owner(program).public_id}/outcomes/report/" in detail.text
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+    assert made.status_code == 302
+    pdf = client.get(made["Location"])
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF")
+    report = ProgressReport.objects.get()
+    exports = AuditEntry.objects.filter(action=Action.EXPORT, target_ref=str(report.public_id))
+    assert exports.count() == 2  # made, then downloaded
+
+
+def test_a_time_entry_in_the_future_is_a_form_error(program: Program) -> None:
+    services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
+    patient = _owner(program)
+    tomorrow = patient.local_today() + dt.timedelta(days=1)
+    body = {"on": tomorrow.isoformat(), "minutes": "20", "activity": "Call"}
+    response = _as(program.created_by).post(f"/patients/{patient.public_id}/outcomes/time/", body)
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.text
+
+
+def _wording_file(skip: str = "") -> SimpleUploadedFile:
+    lines = [f"{k},Our licensed text {k}" for k in (*LEFS.item_keys, *OPTION_KEYS) if k != skip]
+    return SimpleUploadedFile("lefs.csv", "\n".join(lines).encode(), content_type="text/csv")
+
+
+def test_an_admin_uploads_lefs_wording_checked_against_its_structure() -> None:
+    admin = cast(User, AdminFactory())
+    client = _as(admin)
+    bad = client.post("/outcomes/instruments/lefs/wording/", {"file": _wording_file("item_7")})
+    assert bad.status_code == 400
+    assert "Missing item_7" in bad.text
+    assert not ClinicWording.objects.exists()
+    good = client.post("/outcomes/instruments/lefs/wording/", {"file": _wording_file()})
+    assert good.status_code == 302
+    assert ClinicWording.objects.get(clinic=admin.clinic).items["item_7"].endswith("item_7")
+
+
+# --- Remote monitoring ---------------------------------------------------------------------
+def _log_days(program: Program, days: list[dt.date]) -> None:
+    item = ExerciseItemFactory(program=program)
+    for day in days:
+        SetLog.objects.create(
+            client_id=uuid.uuid4(), patient=_owner(program), item=item, performed_on=day,
+            reps=10, pain=2, exercise=item.exercise, target_sets=2, target_reps=10,
+        )  # fmt: skip
+        SetLog.objects.create(  # a second set the same day counts once
+            client_id=uuid.uuid4(), patient=_owner(program), item=item, performed_on=day,
+            reps=10, pain=2, exercise=item.exercise, target_sets=2, target_reps=10,
+        )  # fmt: skip
+
+
+REFERENCE_SQL = """
+    WITH firsts AS (
+        SELECT patient_id, MIN(performed_on) AS first FROM patients_setlog
+        WHERE performed_on <= %s GROUP BY patient_id
+    ), periods AS (
+        SELECT patient_id,
+               first + ((%s - first) / 30) * 30 AS start_day
+        FROM firsts
+    )
+    SELECT p.patient_id, COUNT(DISTINCT l.performed_on)
+    FROM periods p JOIN patients_setlog l ON l.patient_id = p.patient_id
+     AND l.performed_on BETWEEN p.start_day AND p.start_day + 29
+    GROUP BY p.patient_id
+"""
+
+
+def test_the_export_day_counts_equal_a_reference_query(require_postgres: None) -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    month_end = dt.date(2026, 11, 30)
+    counts = {}
+    for n, gaps in enumerate([1, 2, 3, 7]):
+        patient = cast(Patient, PatientFactory(clinic=admin.clinic, full_name=f"P{n}"))
+        program = cast(Program, ProgramFactory(patient=patient, start_date=dt.date(2026, 9, 1)))
+        _log_days(
+            program, [dt.date(2026, 9, 20) + dt.timedelta(days=d) for d in range(0, 72, gaps)]
+        )
+        counts[str(patient.public_id)] = patient.pk
+    response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    exported = {r[0]: int(r[4]) for r in rows[1:] if r and r[0] in counts}
+    with connection.cursor() as cursor:
+        cursor.execute(REFERENCE_SQL, [month_end, month_end])
+        reference = dict(cursor.fetchall())
+    assert exported == {ref: reference[pk] for ref, pk in counts.items()}
+    assert len(set(exported.values())) > 1
+    text = response.content.decode()
+    assert rtm.DISCLAIMER in text
+    assert "5 Nov 2025" in text
+    assert "98985" in text
+    assert "98977" in text
+
+
+def test_the_excel_export_has_the_codes_as_a_guide() -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    guide = [row[0] for row in book["Codes (guide)"].iter_rows(values_only=True)]
+    assert guide[0] == rtm.DISCLAIMER
+    assert any("98979" in str(line) for line in guide)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "live", "expected"),
+    [(9, True, ""), (10, True, "98979"), (19, True, "98979"), (20, True, "98980"),
+     (45, True, "98980 + 98981 x1"), (60, True, "98980 + 98981 x2"), (30, False, "")],
+)  # fmt: skip
+def test_management_code_guide(minutes: int, live: bool, expected: str) -> None:
+    assert rtm.management_codes(minutes, live) == expected
+
+
+@pytest.mark.parametrize(("days", "code"), [(1, ""), (2, "98985"), (15, "98985"), (16, "98977")])
+def test_device_code_guide(days: int, code: str) -> None:
+    assert rtm.device_code(days) == code
+
+
+def test_the_dashboard_shows_the_main_measures_latest_change(program: Program) -> None:
+    first, second = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    _answer_nprs(program, first, 6)
+    _answer_nprs(program, second, 8)
+    page = _as(program.created_by).get("/dashboard/")
+    assert page.status_code == 200
+    assert 'NPRS: <span class="badge danger">worse</span>' in page.text
+
+
+def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
+    program: Program, django_assert_max_num_queries: Any
+) -> None:
+    q = _current(program, "psfs")
+    patient = _as(_owner(program).user)
+    with django_assert_max_num_queries(12):
+        assert patient.get(f"/today/questionnaires/{q.public_id}/").status_code == 200
+    admin = cast(User, AdminFactory(clinic=program.clinic))
+    services.monitoring_set(admin=admin, enabled=True)
+    for n in range(5):
+        other = cast(Patient, PatientFactory(clinic=program.clinic, full_name=f"Q{n}"))
+        _log_days(cast(Program, ProgramFactory(patient=other)), [other.local_today()])
+    client = _as(admin)
+    with django_assert_max_num_queries(14):
+        page = client.get("/outcomes/monitoring/")
+    assert page.status_code == 200
+    assert page.text.count("2-15 days") + page.text.count("under 2 days") == 5

@@ -1,0 +1,317 @@
+"""Scheduling, answering and submitting questionnaires; licensed wording; the time log."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, cast
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.audit.models import AuditEntry
+from apps.clinics.models import User
+from apps.outcomes import services
+from apps.outcomes.instruments import HOOS12, LEFS
+from apps.outcomes.models import Answer, ClinicWording, Questionnaire, Status, TimeEntry
+from apps.outcomes.selectors import due_questionnaires, patient_trends, questions
+from apps.outcomes.services import OPTION_KEYS
+from apps.patients.models import Patient
+from apps.programs.models import Program
+from tests.factories import AdminFactory, PatientFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _admin(**kwargs: Any) -> User:
+    return cast(User, AdminFactory(**kwargs))
+
+
+def _patient() -> Patient:
+    return cast(Patient, PatientFactory())
+
+
+def _program(days_ago: int = 0, length: int | None = 42) -> Program:
+    patient = _patient()
+    start = patient.local_today() - dt.timedelta(days=days_ago)
+    end = start + dt.timedelta(days=length) if length else None
+    return cast(Program, ProgramFactory(patient=patient, start_date=start, end_date=end))
+
+
+def _owner(program: Program) -> Patient:
+    assert program.patient is not None
+    return program.patient
+
+
+def _schedule(program: Program, codes: tuple[str, ...] = ("nprs", "psfs")) -> None:
+    services.measures_set(user=program.created_by, program=program, instruments=codes)
+
+
+def _due(program: Program, code: str) -> list[dt.date]:
+    rows = Questionnaire.objects.filter(program=program, instrument=code).order_by("due_on")
+    return [q.due_on for q in rows]
+
+
+# --- Scheduling ----------------------------------------------------------------------------
+def test_it_schedules_at_start_every_two_weeks_and_at_the_end() -> None:
+    program = _program(length=35)
+    _schedule(program)
+    start = program.start_date
+    assert start is not None
+    expected = [start + dt.timedelta(days=d) for d in (0, 14, 28, 35)]
+    assert _due(program, "nprs") == expected
+    assert _due(program, "psfs") == expected
+
+
+def test_groc_is_not_asked_at_the_start() -> None:
+    program = _program(length=28)
+    _schedule(program, ("groc",))
+    start = program.start_date
+    assert start is not None
+    assert _due(program, "groc") == [start + dt.timedelta(days=14), start + dt.timedelta(days=28)]
+
+
+def test_scheduling_twice_creates_nothing_new_and_removing_drops_unstarted() -> None:
+    program = _program()
+    _schedule(program)
+    count = Questionnaire.objects.count()
+    _schedule(program)
+    assert Questionnaire.objects.count() == count
+    _schedule(program, ("nprs",))
+    assert not Questionnaire.objects.filter(program=program, instrument="psfs").exists()
+
+
+def test_licensed_measures_cannot_be_scheduled_without_the_clinics_wording() -> None:
+    program = _program()
+    with pytest.raises(ValidationError) as caught:
+        _schedule(program, ("lefs",))
+    assert "instruments" in caught.value.message_dict
+    assert not Questionnaire.objects.exists()
+
+
+def test_an_unknown_measure_or_interval_is_refused() -> None:
+    program = _program()
+    with pytest.raises(ValidationError):
+        _schedule(program, ("sf36",))
+    with pytest.raises(ValidationError):
+        services.measures_set(
+            user=program.created_by, program=program, instruments=["nprs"], interval_days=3
+        )
+    assert not Questionnaire.objects.exists()
+
+
+def test_today_shows_the_latest_open_one_per_measure() -> None:
+    program = _program(days_ago=15)
+    _schedule(program)
+    due = due_questionnaires(patient=_owner(program))
+    start = program.start_date
+    assert start is not None
+    assert sorted((q.instrument, q.due_on) for q in due) == [
+        ("nprs", start + dt.timedelta(days=14)),
+        ("psfs", start + dt.timedelta(days=14)),
+    ]
+
+
+# --- Answering -----------------------------------------------------------------------------
+def _first(program: Program, code: str) -> Questionnaire:
+    return Questionnaire.objects.filter(program=program, instrument=code).order_by("due_on")[0]
+
+
+def test_answers_save_per_item_and_resume() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    names = ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={"activity_1": 3}, activities=names
+    )
+    q.refresh_from_db()
+    shown = questions(q)
+    assert [(x.text, x.value) for x in shown] == [(names[0], 3), (names[1], None), (names[2], None)]
+    assert q.status == Status.OPEN
+    assert q.started_at is not None
+
+
+def test_submitting_scores_it_and_a_retry_with_the_same_id_saves_once() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "nprs")
+    sid = uuid.uuid4()
+    first = services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 6}
+    )
+    again = services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 2}
+    )
+    assert first.scores == {"pain": "6"}
+    assert again.scores == {"pain": "6"}
+    assert Answer.objects.get(questionnaire=q).value == 6
+    assert AuditEntry.objects.filter(target_ref=str(q.public_id)).count() == 1
+
+
+def test_a_second_submission_with_another_id_is_refused() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "nprs")
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(), answers={"pain": 6}
+    )
+    with pytest.raises(ValidationError):
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+            answers={"pain": 2},
+        )  # fmt: skip
+    assert Answer.objects.get(questionnaire=q).value == 6
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [({"pain": 11}, "pain"), ({"pain": -1}, "pain"), ({"pain": "6"}, "pain"), ({}, "answers")],
+)
+def test_bad_answers_are_refused_and_nothing_is_saved(answers: dict, field: str) -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "nprs")
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(), answers=answers
+        )
+    assert field in caught.value.message_dict
+    q.refresh_from_db()
+    assert q.status == Status.OPEN
+    assert not Answer.objects.filter(questionnaire=q).exists()
+
+
+@pytest.mark.parametrize("count", [2, 6])
+def test_psfs_needs_three_to_five_activities(count: int) -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    names = [f"Activity {n}" for n in range(count)]
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_answer(
+            patient=_owner(program), questionnaire=q, answers={}, activities=names
+        )
+    assert "activities" in caught.value.message_dict
+    q.refresh_from_db()
+    assert q.activities == []
+
+
+def test_someone_elses_questionnaire_is_refused() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "nprs")
+    with pytest.raises(ValidationError):
+        services.questionnaire_submit(
+            patient=_patient(), questionnaire=q, submission_id=uuid.uuid4(),
+            answers={"pain": 3},
+        )  # fmt: skip
+    assert not Answer.objects.exists()
+
+
+def _submit_psfs(program: Program, q: Questionnaire, values: list[int], names: list[str] | None):
+    answers = {f"activity_{n}": v for n, v in enumerate(values, start=1)}
+    return services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(), answers=answers,
+        activities=names,
+    )  # fmt: skip
+
+
+def test_later_psfs_rerates_the_same_activities_and_the_trend_has_a_verdict() -> None:
+    program = _program(days_ago=14)
+    _schedule(program)
+    first, second = Questionnaire.objects.filter(program=program, instrument="psfs")[:2]
+    names = ["Stairs", "Car", "Walking"]
+    _submit_psfs(program, first, [3, 4, 6], names)  # mean 4.3
+    with pytest.raises(ValidationError):
+        _submit_psfs(program, second, [5, 6, 8], ["Running", "Car", "Walking"])
+    _submit_psfs(program, second, [6, 6, 8], None)  # mean 6.7: +2.4
+    second.refresh_from_db()
+    assert second.activities == names
+    (trend,) = [t for t in patient_trends(patient=_owner(program)) if t.spec.short == "PSFS"]
+    assert (str(trend.baseline), str(trend.latest)) == ("4.3", "6.7")
+    assert trend.verdict == "meaningful improvement"
+
+
+# --- Licensed wording ----------------------------------------------------------------------
+def _rows(keys: tuple[str, ...]) -> dict[str, str]:
+    return {key: f"Clinic text for {key}" for key in (*keys, *OPTION_KEYS)}
+
+
+def test_a_clinics_wording_makes_lefs_schedulable() -> None:
+    program = _program()
+    admin = _admin(clinic=program.clinic)
+    services.wording_load(admin=admin, instrument="lefs", rows=_rows(LEFS.item_keys))
+    _schedule(program, ("lefs",))
+    q = _first(program, "lefs")
+    assert questions(q)[0].text == "Clinic text for item_1"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda rows: rows.pop("item_20"),
+        lambda rows: rows.update(item_21="extra"),
+        lambda rows: rows.update(item_3="  "),
+        lambda rows: rows.pop("option_4"),
+    ],
+)
+def test_wording_that_does_not_match_the_structure_is_refused(change) -> None:
+    admin = _admin()
+    rows = _rows(LEFS.item_keys)
+    change(rows)
+    with pytest.raises(ValidationError):
+        services.wording_load(admin=admin, instrument="lefs", rows=rows)
+    assert not ClinicWording.objects.exists()
+
+
+def test_wording_parses_from_a_csv_upload() -> None:
+    text = "key,text\n" + "".join(f'{k},"Text, {k}"\n' for k in (*HOOS12.item_keys, *OPTION_KEYS))
+    rows = services.wording_parse_csv(text.encode())
+    wording = services.wording_load(admin=_admin(), instrument="hoos12", rows=rows)
+    assert wording.items["qol_4"] == "Text, qol_4"
+    with pytest.raises(ValidationError):
+        services.wording_parse_csv(b"pain_1,a,b\n")
+
+
+def test_our_own_instruments_take_no_clinic_wording() -> None:
+    with pytest.raises(ValidationError):
+        services.wording_load(admin=_admin(), instrument="nprs", rows={"pain": "x"})
+
+
+# --- Time log ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("minutes", "days_ahead", "field"), [(0, 0, "minutes"), (601, 0, "minutes"), (10, 1, "on")]
+)
+def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str) -> None:
+    patient = _patient()
+    with pytest.raises(ValidationError) as caught:
+        services.time_entry_add(
+            user=patient.therapist, patient=patient, minutes=minutes, activity="Reviewed logs",
+            on=patient.local_today() + dt.timedelta(days=days_ahead), live_interaction=False,
+        )  # fmt: skip
+    assert field in caught.value.message_dict
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
+    patient = _patient()
+    entry = services.time_entry_add(
+        user=patient.therapist, patient=patient, minutes=600, activity="Call",
+        on=patient.local_today(), live_interaction=True,
+    )  # fmt: skip
+    assert entry.minutes == 600
+
+
+def test_the_daily_sync_follows_a_changed_end_date_and_is_safe_twice() -> None:
+    program = _program(length=28)
+    _schedule(program, ("nprs",))
+    start = program.start_date
+    assert start is not None
+    program.end_date = start + dt.timedelta(days=42)
+    program.save(update_fields=["end_date"])
+    from apps.outcomes.tasks import sync_questionnaires
+
+    assert sync_questionnaires() == 1
+    assert sync_questionnaires() == 1
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
