@@ -56,7 +56,7 @@ def _prompt(prompt: Any) -> str:
 
 KINDS: dict[str, RecordKind] = {
     "patients.Patient": RecordKind("Patient record"),
-    "patients.SetLog": RecordKind("Logged set", _set_log, ("item__ladder", "exercise")),
+    "programs.SetLog": RecordKind("Logged set", _set_log, ("item__ladder", "exercise")),
     "programs.Program": RecordKind(
         "Program", lambda p: p.name if not p.is_template else f"template {p.name}"
     ),
@@ -72,12 +72,18 @@ KINDS: dict[str, RecordKind] = {
 }
 
 
+# Entries written before set logs moved from the patients app to programs name the old label;
+# the table and its rows are the same, so both labels read alike.
+MOVED_LABELS = {"patients.SetLog": "programs.SetLog"}
+
+
 def short_ref(ref: str) -> str:
     """The first four characters of a reference, as staff read it aloud: '4F2A'."""
     return ref.replace("-", "")[:4].upper()
 
 
 def _kind(label: str) -> RecordKind:
+    label = MOVED_LABELS.get(label, label)
     known = KINDS.get(label)
     if known is not None:
         return known
@@ -90,6 +96,7 @@ def _kind(label: str) -> RecordKind:
 
 def _load(label: str, refs: set[str]) -> dict[str, Model]:
     """The records of one type named by ``refs``, keyed by reference: one query."""
+    label = MOVED_LABELS.get(label, label)
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):

@@ -19,12 +19,15 @@ def ask(client, django_capture_on_commit_callbacks):
 
     def request_link(email: str):
         # The worker's part runs inline: the same task, applied in this process.
-        def run_inline(task, *args):
-            task.apply(args).get()
-            return True
+        def run_inline(messages):
+            from config.celery import app
+
+            for message in messages:
+                app.tasks[message.task].apply(message.args).get()
+            return len(messages)
 
         with (
-            mock.patch("apps.notifications.dispatch.enqueue", side_effect=run_inline),
+            mock.patch("apps.core.outbox.publish", side_effect=run_inline),
             django_capture_on_commit_callbacks(execute=True),
         ):
             return client.post("/sign-in/link/", {"email": email})

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def post_without_worker(client, email, capture):
     """Post the request; return the answer, the queries it ran and what it queued."""
     with (
-        mock.patch("apps.notifications.dispatch.enqueue") as enqueue,
+        mock.patch("apps.core.outbox.publish") as enqueue,
         CaptureQueriesContext(connection) as queries,
         capture(execute=True) as callbacks,
     ):
@@ -40,7 +40,8 @@ def test_the_request_sends_nothing_itself_and_queues_one_message_either_way(
         assert response.status_code == 200
         assert callbacks == 1
         assert enqueue.call_count == 1
-        assert enqueue.call_args.args[0].name == "apps.notifications.tasks.send_one_time_links"
+        (message,) = enqueue.call_args.args[0]
+        assert message.task == "apps.notifications.tasks.send_one_time_links"
     # The same work in the request (no lookup of the address) and the same words.
     assert known[1] == unknown[1]
     assert known[0].content == unknown[0].content
@@ -50,7 +51,7 @@ def test_the_message_is_queued_only_after_commit(
     client, patient_a, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("apps.notifications.dispatch.enqueue") as enqueue,
+        mock.patch("apps.core.outbox.publish") as enqueue,
         django_capture_on_commit_callbacks(execute=False) as callbacks,
     ):
         client.post("/sign-in/link/", {"email": patient_a.email})
