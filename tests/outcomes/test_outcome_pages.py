@@ -151,6 +151,23 @@ def test_one_click_makes_an_audited_pdf(program: Program) -> None:
     assert exports.count() == 2  # made, then downloaded
 
 
+def test_the_patient_page_shows_the_outcomes_panel_with_a_working_report_form(
+    program: Program,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(program.created_by)
+    patient = _owner(program)
+    detail = client.get(f"/patients/{patient.public_id}/")
+    panel = detail.text.split('<div class="outcome-actions">', 1)[1].split("</div>", 1)[0]
+    assert f'href="/patients/{patient.public_id}/outcomes/">Outcome measures</a>' in panel
+    assert f'action="/patients/{patient.public_id}/outcomes/report/"' in panel
+    token = panel.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    made = client.post(
+        f"/patients/{patient.public_id}/outcomes/report/", {"csrfmiddlewaretoken": token}
+    )
+    assert made.status_code == 302  # the panel's CSRF token is the page's own
+
+
 def test_a_time_entry_in_the_future_is_a_form_error(program: Program) -> None:
     services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
     patient = _owner(program)
