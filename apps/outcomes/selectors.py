@@ -68,15 +68,20 @@ class Question:
 
 
 def baseline_activities(questionnaire: Questionnaire) -> list[str]:
-    """The PSFS activities named at the program's first submitted PSFS (none yet: [])."""
-    first = (
-        Questionnaire.objects.filter(
-            program_id=questionnaire.program_id, instrument=Code.PSFS, status=Status.SUBMITTED
-        )
-        .exclude(pk=questionnaire.pk)
-        .order_by("due_on")
+    """The PSFS activities named at the program's first submitted PSFS (none yet: []). A
+    program that continues an earlier version (``MeasurePlan.counts_from``) keeps the
+    activities named since the first version's start."""
+    submitted = Questionnaire.objects.filter(instrument=Code.PSFS, status=Status.SUBMITTED)
+    since = (
+        MeasurePlan.objects.filter(program_id=questionnaire.program_id, instrument=Code.PSFS)
+        .values_list("counts_from", flat=True)
         .first()
     )
+    if since is not None:
+        submitted = submitted.filter(patient_id=questionnaire.patient_id, due_on__gte=since)
+    else:
+        submitted = submitted.filter(program_id=questionnaire.program_id)
+    first = submitted.exclude(pk=questionnaire.pk).order_by("due_on").first()
     return list(first.activities) if first else []
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
+from apps.programs import dispatch
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.rows import (
     continue_items,
@@ -324,7 +325,11 @@ def program_schedule_update(
         _check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
-            return _program_continue(actor, program, today, mask, end_date)
+            follow_on = _program_continue(actor, program, today, mask, end_date)
+            dispatch.enqueue_program_continued(program.pk, follow_on.pk)
+            return follow_on
+        if (start_date, end_date) != (program.start_date, program.end_date):
+            dispatch.enqueue_program_rescheduled(program.pk)
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
     program.weekdays = mask

@@ -338,3 +338,58 @@ def test_the_daily_sync_follows_a_changed_end_date_and_is_safe_twice() -> None:
     assert sync_questionnaires() == 1
     assert sync_questionnaires() == 1
     assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
+
+
+# --- Programs that change --------------------------------------------------------------------
+def _run_outbox(task: str) -> list[Any]:
+    """Run the outbox rows for ``task`` inline, as the worker would (twice: safe to repeat)."""
+    from apps.core.models import OutboxMessage
+    from apps.outcomes import tasks
+
+    rows = list(OutboxMessage.objects.filter(task=task).values_list("args", flat=True))
+    function = getattr(tasks, task.rsplit(".", 1)[1])
+    return [function(*args) for args in rows for _ in range(2)]
+
+
+def test_changing_a_programs_end_date_reschedules_through_the_outbox() -> None:
+    from apps.programs.services import program_schedule_update
+
+    program = _program(length=28)
+    _schedule(program, ("nprs",))
+    start = program.start_date
+    assert start is not None
+    program_schedule_update(
+        actor=program.created_by, program=program, weekdays=range(7), start_date=start,
+        end_date=start + dt.timedelta(days=42),
+    )  # fmt: skip
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28)]
+    _run_outbox("apps.outcomes.tasks.program_rescheduled")
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
+
+
+def test_a_program_continued_on_new_weekdays_keeps_its_measures_cadence_and_activities() -> None:
+    from apps.programs.services import program_schedule_update
+
+    program = _program(days_ago=20, length=42)
+    _schedule(program)
+    start = program.start_date
+    assert start is not None
+    names = ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=_first(program, "psfs"),
+        submission_id=uuid.uuid4(), answers={"activity_1": 3, "activity_2": 4, "activity_3": 5},
+        activities=names,
+    )  # fmt: skip
+    follow_on = program_schedule_update(
+        actor=program.created_by, program=program, weekdays=[0, 2, 4], start_date=start,
+        end_date=start + dt.timedelta(days=42),
+    )  # fmt: skip
+    assert follow_on.pk != program.pk
+    assert _run_outbox("apps.outcomes.tasks.program_continued") == [2, 0]  # moved once
+
+    # Every 14 days from the first version's start, and its end; nothing at the new start.
+    assert _due(follow_on, "nprs") == [start + dt.timedelta(days=d) for d in (28, 42)]
+    assert _due(follow_on, "psfs") == [start + dt.timedelta(days=d) for d in (28, 42)]
+    assert not services.MeasurePlan.objects.filter(program=program).exists()
+    assert _due(program, "nprs") == [start, start + dt.timedelta(days=14)]
+    assert [x.text for x in questions(_first(follow_on, "psfs"))] == names
