@@ -231,6 +231,16 @@ def test_later_psfs_rerates_the_same_activities_and_the_trend_has_a_verdict() ->
     (trend,) = [t for t in patient_trends(patient=_owner(program)) if t.spec.short == "PSFS"]
     assert (str(trend.baseline), str(trend.latest)) == ("4.3", "6.7")
     assert trend.verdict == "meaningful improvement"
+    # One activity needs 3 points (its MDC): stairs 3 -> 6 is, car 4 -> 6 and walking 6 -> 8
+    # are not.
+    assert [(a.name, a.baseline, a.latest, a.verdict) for a in trend.activities] == [
+        ("Stairs", 3, 6, "meaningful improvement"),
+        ("Car", 4, 6, "no meaningful change"),
+        ("Walking", 6, 8, "no meaningful change"),
+    ]
+    assert trend.as_dict()["activities"][0] == {
+        "name": "Stairs", "baseline": 3, "latest": 6, "verdict": "meaningful improvement"
+    }  # fmt: skip
 
 
 # --- Licensed wording ----------------------------------------------------------------------
