@@ -11,7 +11,5 @@ from apps.patients.models import Patient
 
 
 def patient_actions(request: HttpRequest, patient: Patient) -> SafeString:
-    html = render_to_string(
-        "outcomes/_patient_actions.html", {"patient": patient}, request=request
-    )
-    return SafeString(html)
+    # A rendered template is already escaped: Django returns it as a SafeString.
+    return render_to_string("outcomes/_patient_actions.html", {"patient": patient}, request=request)

@@ -219,10 +219,14 @@ class Trend:
             "verdict": self.verdict.value if self.verdict else None,
             "band": [_num(band[0]), _num(band[1])] if band else None,
             "activities": [
-                {"name": a.name, "baseline": a.baseline, "latest": a.latest,
-                 "verdict": a.verdict.value if a.verdict else None}
+                {
+                    "name": a.name,
+                    "baseline": a.baseline,
+                    "latest": a.latest,
+                    "verdict": a.verdict.value if a.verdict else None,
+                }
                 for a in self.activities
-            ],  # fmt: skip
+            ],
             "points": [
                 {
                     "date": p.submitted.isoformat(),
@@ -242,7 +246,9 @@ def _activity_changes(first: Questionnaire, last: Questionnaire) -> list[Activit
     """The PSFS activities named at ``first``, each rated then and at ``last`` (one query)."""
     ratings: dict[int, dict[str, int]] = defaultdict(dict)
     answers = Answer.objects.filter(questionnaire_id__in=[first.pk, last.pk])
-    for questionnaire_id, key, value in answers.values_list("questionnaire_id", "item_key", "value"):
+    for questionnaire_id, key, value in answers.values_list(
+        "questionnaire_id", "item_key", "value"
+    ):
         ratings[questionnaire_id][key] = value
     return [
         ActivityChange(name, ratings[first.pk].get(key), ratings[last.pk].get(key))

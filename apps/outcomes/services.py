@@ -249,9 +249,7 @@ def plans_follow(*, program_id: int, follow_on_id: int) -> int:
     return len(plans)
 
 
-def plans_sync_all(
-    *, plan_ids: Iterable[int] | None = None, program_id: int | None = None
-) -> int:
+def plans_sync_all(*, plan_ids: Iterable[int] | None = None, program_id: int | None = None) -> int:
     """The daily job: extend every active program's questionnaires (safe to run twice)."""
     plans = MeasurePlan.objects.filter(program__is_active=True).select_related("program__patient")
     if plan_ids is not None:
