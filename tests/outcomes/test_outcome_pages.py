@@ -247,6 +247,27 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
         assert expected in text, expected
 
 
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"instruments": ["lefs"], "interval_days": "14"}, "once a clinic admin has loaded"),
+        ({"instruments": ["nprs"], "interval_days": "5"}, "greater than or equal to 7"),
+    ],
+)
+def test_scheduling_what_cannot_be_scheduled_is_a_form_error(
+    body: dict[str, Any], message: str
+) -> None:
+    patient = cast(Patient, PatientFactory())
+    program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
+    prefix = str(program.public_id)
+    posted = {f"{prefix}-{key}": value for key, value in body.items()}
+    response = _as(program.created_by).post(f"/programs/{prefix}/measures/", posted)
+    assert response.status_code == 400
+    form = response.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    assert message in form
+    assert not Questionnaire.objects.filter(program=program).exists()
+
+
 def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:
     patient = cast(Patient, PatientFactory())
     program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
