@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Max, Min, Q, Sum
 
 from apps.clinics.models import User
 from apps.outcomes import instruments as inst
@@ -38,10 +38,6 @@ def questionnaire_for_patient(*, patient: Patient, public_id: Any) -> Questionna
         .select_related("program", "patient__clinic")
         .first()
     )
-
-
-def questionnaires_visible(*, user: User) -> QuerySet[Questionnaire]:
-    return Questionnaire.objects.visible_to(user).select_related("patient", "program")
 
 
 def wording_for(*, clinic_id: int, code: str) -> ClinicWording | None:

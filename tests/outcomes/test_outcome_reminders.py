@@ -16,7 +16,7 @@ from apps.notifications.models import Reminder
 from apps.notifications.tasks import reminders_dispatch
 from apps.outcomes import services
 from apps.patients.models import Patient
-from apps.programs.models import Program
+from apps.programs.models import Program, ProgramItem
 from tests.conftest import celery_conf
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
 
@@ -57,10 +57,10 @@ def _run_beat(at: dt.datetime) -> None:
 
 
 def _patient_with_questionnaires_due(reminder_at: dt.time) -> Patient:
-    item = ExerciseItemFactory(
+    item = cast(ProgramItem, ExerciseItemFactory(
         program__start_date=dt.date(2025, 1, 15), program__patient__time_zone="Europe/London",
         program__patient__reminder_time=reminder_at,
-    )  # fmt: skip
+    ))  # fmt: skip
     program = item.program
     services.measures_set(user=program.created_by, program=program, instruments=["nprs", "psfs"])
     return cast(Patient, program.patient)
