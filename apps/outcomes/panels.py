@@ -11,7 +11,4 @@ from apps.patients.models import Patient
 
 
 def patient_actions(request: HttpRequest, patient: Patient) -> SafeString:
-    html = render_to_string(
-        "outcomes/_patient_actions.html", {"patient": patient}, request=request
-    )
-    return SafeString(html)
+    return render_to_string("outcomes/_patient_actions.html", {"patient": patient}, request=request)

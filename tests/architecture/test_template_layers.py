@@ -17,9 +17,7 @@ INCLUDE = re.compile(r"\{%\s*(?:include|extends)\s+[\"']([^\"'/]+)/")
 def _ranks() -> dict[str, int]:
     """Each app's height in the layers contract (higher number, higher layer)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())
-    contract = next(
-        c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers"
-    )
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "layers")
     layers = contract["layers"]
     return {
         app.strip(): len(layers) - index
@@ -35,7 +33,9 @@ def wrong_way(apps_dir: Path) -> list[str]:
         for path in apps_dir.glob("*/templatetags/*.py")
         if path.stem != "__init__"
     }
-    folders = {path.name: path.parts[-3] for path in apps_dir.glob("*/templates/*") if path.is_dir()}
+    folders = {
+        path.name: path.parts[-3] for path in apps_dir.glob("*/templates/*") if path.is_dir()
+    }
     found = []
     for template in apps_dir.glob("*/templates/**/*.*"):
         app = template.relative_to(apps_dir).parts[0]

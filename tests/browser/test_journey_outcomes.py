@@ -170,7 +170,8 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     page.reload()  # reopened offline: the waiting answer is shown again
     expect(page.locator('fieldset[data-key="pain"] input[value="4"]')).to_be_checked()
     nprs.refresh_from_db()
-    assert nprs.status == Status.OPEN and not nprs.answers.exists()
+    assert nprs.status == Status.OPEN
+    assert not nprs.answers.exists()
 
     page.context.set_offline(False)
     expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)

@@ -205,7 +205,9 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
     text = " ".join(
         subprocess.run(
             ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
-        ).stdout.decode().split()
+        )
+        .stdout.decode()
+        .split()
     )
     week = start + dt.timedelta(days=1)
     monday = week - dt.timedelta(days=week.weekday())

@@ -15,7 +15,7 @@ def test_registered_panels_render_in_order_and_registering_again_replaces(monkey
     panels.patient_panel_register("second", lambda request, patient: SafeString("<p>2</p>"))
     panels.patient_panel_register("first", lambda request, patient: SafeString("<p>one</p>"))
 
-    shown = panels.patient_panels(RequestFactory().get("/"), patient=None)  # type: ignore[arg-type]
+    shown = panels.patient_panels(RequestFactory().get("/"), patient=None)
 
     assert shown == ["<p>one</p>", "<p>2</p>"]
 
