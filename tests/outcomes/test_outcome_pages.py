@@ -461,6 +461,29 @@ def test_the_dashboard_shows_the_main_measures_latest_change(program: Program) -
     assert 'NPRS: <span class="badge danger">worse</span>' in page.text
 
 
+def test_the_dashboard_follows_the_measure_the_program_schedules_now(program: Program) -> None:
+    nprs = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    psfs = Questionnaire.objects.filter(program=program, instrument="psfs")[:2]
+    _answer_nprs(program, nprs[0], 6)
+    _answer_nprs(program, nprs[1], 8)
+    _psfs_submitted(program, psfs[0], [2, 3, 4], ["Stairs", "Car", "Walking"])
+    _psfs_submitted(program, psfs[1], [6, 6, 6], None)
+    # The therapist stops asking NPRS: the column shows the PSFS, the program's measure now.
+    services.measures_set(user=program.created_by, program=program, instruments=["psfs"])
+    page = _as(program.created_by).get("/dashboard/")
+    assert 'PSFS: <span class="badge ok">meaningful improvement</span>' in page.text
+    assert "NPRS:" not in page.text
+
+
+def _psfs_submitted(
+    program: Program, q: Questionnaire, ratings: list[int], names: list[str] | None
+) -> None:
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers={f"activity_{n}": r for n, r in enumerate(ratings, 1)}, activities=names,
+    )  # fmt: skip
+
+
 def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
     program: Program, django_assert_max_num_queries: Any
 ) -> None:
