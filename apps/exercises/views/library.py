@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from apps.clinics.access import staff_member
+from apps.clinics.access import require_staff
 from apps.clinics.models import User
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
@@ -23,7 +23,7 @@ from apps.exercises.presentation import (
 
 def staff_user(request: HttpRequest) -> User:
     """The signed-in clinic staff member; anyone else gets a 404 (the library is staff-only)."""
-    return staff_member(request)
+    return require_staff(request)
 
 
 @login_required

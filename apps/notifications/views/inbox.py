@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import staff_member
+from apps.clinics.access import require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.notifications import links, selectors, services
@@ -34,7 +34,7 @@ REMINDERS_SHOWN = 200
 
 
 def _staff(request: HttpRequest) -> User:
-    return staff_member(request)
+    return require_staff(request)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

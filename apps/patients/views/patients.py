@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, services
@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 
 
 def _staff(request: HttpRequest) -> User:
-    return staff_member(request)
+    return require_staff(request)
 
 
 def _editable(user: User, public_id: UUID) -> Patient:

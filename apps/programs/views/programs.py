@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.selectors import LibraryFilters
@@ -45,7 +45,7 @@ RECENT_PROGRAMS = 25
 
 
 def staff_user(request: HttpRequest) -> User:
-    return staff_member(request)
+    return require_staff(request)
 
 
 def editable_program(user: User, public_id: UUID) -> Program:
