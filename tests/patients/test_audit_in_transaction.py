@@ -72,7 +72,7 @@ def test_a_link_email_that_fails_to_send_leaves_no_audit_entry(therapist_a, pati
 
     monkeypatch.setattr("apps.patients.services.send_mail", mail_down)
 
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="mail server down"):
         services.patient_link_email_send(
             patient=patient_a, link_url="https://example.test/l", actor=therapist_a
         )
