@@ -18,7 +18,7 @@ and roles live here) for every app above to use it.
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,28 +55,40 @@ def is_patient(user: Any) -> bool:
     return bool(user.is_authenticated and getattr(user, "is_patient", False))
 
 
+def staff_user(user: Any) -> User:
+    """``user`` when clinic staff (therapist or admin); anyone else is a 403."""
+    if not is_staff(user):
+        raise PermissionDenied("This page is for clinic staff.")
+    return cast(User, user)
+
+
+def admin_user(user: Any) -> User:
+    """``user`` when a clinic admin; a therapist or a patient is a 403."""
+    if not is_admin(user):
+        raise PermissionDenied("This page is for clinic admins.")
+    return cast(User, user)
+
+
+def patient_user(user: Any) -> User:
+    """``user`` when a patient; staff are a 403 (these are the patient's own pages)."""
+    if not is_patient(user):
+        raise PermissionDenied("This page is for patients.")
+    return cast(User, user)
+
+
 def require_staff(request: _HasUser) -> User:
     """The signed-in clinic staff member (therapist or admin); anyone else gets a 403."""
-    if not is_staff(request.user):
-        raise PermissionDenied("This page is for clinic staff.")
-    user: User = request.user
-    return user
+    return staff_user(request.user)
 
 
 def require_admin(request: _HasUser) -> User:
     """The signed-in clinic admin; a therapist or a patient gets a 403."""
-    if not is_admin(request.user):
-        raise PermissionDenied("This page is for clinic admins.")
-    user: User = request.user
-    return user
+    return admin_user(request.user)
 
 
 def require_patient(request: _HasUser) -> User:
-    """The signed-in patient's user; staff get a 403 (these are the patient's own pages)."""
-    if not is_patient(request.user):
-        raise PermissionDenied("This page is for patients.")
-    user: User = request.user
-    return user
+    """The signed-in patient's user; staff get a 403."""
+    return patient_user(request.user)
 
 
 def _one(queryset: QuerySet[M], public_id: UUID | str) -> M:
@@ -89,23 +101,20 @@ def _one(queryset: QuerySet[M], public_id: UUID | str) -> M:
 def get_for_staff(user: Any, queryset: QuerySet[M], public_id: UUID | str) -> M:
     """The object ``public_id`` of a queryset already scoped to ``user``: a 403 when ``user``
     is not clinic staff, a 404 when the object is not there (unknown or another clinic's)."""
-    if not is_staff(user):
-        raise PermissionDenied("This page is for clinic staff.")
+    staff_user(user)
     return _one(queryset, public_id)
 
 
 def get_for_admin(user: Any, queryset: QuerySet[M], public_id: UUID | str) -> M:
     """Like ``get_for_staff`` for what only a clinic admin may use (a therapist gets 403)."""
-    if not is_admin(user):
-        raise PermissionDenied("This page is for clinic admins.")
+    admin_user(user)
     return _one(queryset, public_id)
 
 
 def get_for_patient(user: Any, queryset: QuerySet[M], public_id: UUID | str) -> M:
     """The patient's own object ``public_id`` from a queryset already scoped to that patient:
     a 403 for anyone who is not a patient, a 404 when it is not theirs or not there."""
-    if not is_patient(user):
-        raise PermissionDenied("This page is for patients.")
+    patient_user(user)
     return _one(queryset, public_id)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
+from apps.clinics.access import patient_user
 from apps.clinics.models import User
 from apps.patients.models import Patient
 
@@ -47,3 +49,19 @@ def patient_programs(*, patient: Patient) -> QuerySet[Any]:
     return programs.order_by("-is_active", "-start_date").annotate(
         item_count=Count("items", filter=current)
     )
+
+
+def own_patient(user: Any) -> Patient:
+    """The signed-in patient's own record: staff get a 403 (``require_patient``), a patient
+    account without an active record a 404. Every patient page and ``/me/`` endpoint starts
+    here, then fetches its objects with ``get_for_patient`` from this patient's rows."""
+    patient_user(user)
+    patient = (
+        Patient.objects.visible_to(user)
+        .filter(user_id=user.pk, archived_at__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    return patient
