@@ -443,3 +443,18 @@ def ladder_item_for_staff(*, user: User, program: Program, public_id: UUID) -> P
     if program.patient_id is None:
         current = current.none()
     return get_for_staff(user, current.filter(ladder__isnull=False), public_id)
+
+
+# --- The patient's own set logs (portal pages and /me/ API) --------------------------------
+
+
+def patient_logs(*, patient: Patient) -> QuerySet[SetLog]:
+    """The patient's own set logs, with what their pages show; fetch one by id from here
+    with ``get_for_patient``."""
+    return SetLog.objects.filter(patient=patient).select_related("item", "exercise")
+
+
+def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog]:
+    """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
+    recent = patient_logs(patient=patient).filter(performed_on__gte=since)
+    return recent.order_by("-performed_on", "-logged_at")[:limit]
