@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -80,8 +79,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                user = staff_invite(admin=admin, **form.cleaned_data)
+            user = staff_invite(admin=admin, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -126,8 +124,7 @@ def staff_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
     admin = require_admin(request)
     staff = _colleague(admin, public_id)
     try:
-        with transaction.atomic():
-            staff_invite_renew(admin=admin, staff=staff)
+        staff_invite_renew(admin=admin, staff=staff)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
