@@ -18,6 +18,7 @@ from apps.outcomes.models import (
     ClinicWording,
     MeasurePlan,
     MonitoringSettings,
+    ProgressReport,
     Questionnaire,
     Status,
     TimeEntry,
@@ -49,6 +50,19 @@ def wording_for(*, clinic_id: int, code: str) -> ClinicWording | None:
 
 def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
     return {w.instrument: w for w in ClinicWording.objects.filter(clinic_id=clinic_id)}
+
+
+def patient_measure_plans(*, patient: Patient) -> list[tuple[Program, list[MeasurePlan]]]:
+    """The patient's programs (not templates), each with its measure plans."""
+    programs = list(Program.objects.filter(patient=patient, is_template=False))
+    by_program: dict[int, list[MeasurePlan]] = {}
+    for plan in MeasurePlan.objects.filter(program__in=programs):
+        by_program.setdefault(plan.program_id, []).append(plan)
+    return [(program, by_program.get(program.pk, [])) for program in programs]
+
+
+def recent_reports(*, patient: Patient, limit: int) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(patient=patient).select_related("author")[:limit]
 
 
 def measure_plans(*, program: Program) -> list[MeasurePlan]:
