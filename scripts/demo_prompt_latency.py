@@ -7,7 +7,7 @@ a qualifying set through the API (the clamshell ladder's level 1 target, both si
 every few seconds over the first minute, and the time from each API answer to its prompt
 row is measured. Prints each figure and exits non-zero if one took longer than the limit.
 
-    .venv/bin/python scripts/demo_prompt_latency.py [--limit 5] [--sets 6]
+    .venv/bin/python scripts/demo_prompt_latency.py [--limit 5] [--sets 5] [--every 10]
 
 Not part of the test suite: it starts a web server, a worker and beat for about a minute.
 """
@@ -126,8 +126,8 @@ def log_qualifying_set(patient: Any, item: Any, target: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=5.0, help="seconds allowed per prompt")
-    parser.add_argument("--sets", type=int, default=6, help="qualifying sets to log")
-    parser.add_argument("--every", type=float, default=8.0, help="seconds between them")
+    parser.add_argument("--sets", type=int, default=5, help="qualifying sets to log")
+    parser.add_argument("--every", type=float, default=10.0, help="seconds between them")
     options = parser.parse_args()
 
     var_dir = Path(tempfile.mkdtemp(prefix="clamshell-latency-"))
