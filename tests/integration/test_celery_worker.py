@@ -152,12 +152,17 @@ def celery_process(
 
 @contextmanager
 def worker(
-    *, redis_url: str, smtp_port: int, tmp: Path, as_deployed: bool = False
+    *,
+    redis_url: str,
+    smtp_port: int,
+    tmp: Path,
+    as_deployed: bool = False,
+    queues: str = "default,notifications",
 ) -> Iterator[subprocess.Popen]:
     """A real ``celery -A config worker`` on the given broker, stopped (by its own process
     group id) on exit. ``as_deployed`` keeps gossip, mingle and heartbeat on, as in
     Procfile.dev and docker-compose.yml (the fault tests); others start faster without."""
-    command = ["worker", "-l", "INFO", "-Q", "default,notifications", "-c", "2"]
+    command = ["worker", "-l", "INFO", "-Q", queues, "-c", "2"]
     command += ["-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
     if not as_deployed:
         command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]

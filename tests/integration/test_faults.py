@@ -38,6 +38,7 @@ from apps.notifications import dispatch
 from apps.notifications.models import PainAlert, Reminder, StaffNotification
 from apps.notifications.tasks import reminders_dispatch, sweep_notifications
 from apps.programs.models import ProgressionPrompt, SetLog
+from apps.reports.models import JobStatus, ReportJob
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.integration.test_celery_worker import (
     beat_process,
@@ -369,3 +370,62 @@ def test_connections_killed_during_logging_give_503_or_success_and_no_duplicate(
     assert SetLog.objects.filter(client_id__in=ids).count() == len(bodies), "0 lost, 0 doubled"
     evaluations = OutboxMessage.objects.filter(task=dispatch.EVALUATE_LOG)
     assert evaluations.count() == len(bodies), "one evaluation queued per log"
+
+
+# --- Broker down while an admin asks for a background report ----------------------------------
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
+    smtp,  # noqa: F811
+    redis_url,
+    fast_requeue,
+    settings,
+    admin_a,
+    patient_a,
+    tmp_path,
+):
+    _, smtp_port = smtp
+    url, port = redis_url
+    settings.REPORT_BACKGROUND_THRESHOLD = {"patients": 500, "set_logs": 3}
+    today = timezone.localdate()
+    item = ExerciseItemFactory(program__patient=patient_a)
+    for days_ago in range(1, 6):
+        SetLogFactory(item=item, performed_on=today - timedelta(days=days_ago))
+    client = Client(raise_request_exception=False)
+    client.force_login(admin_a)
+    period = {"start": str(today - timedelta(days=7)), "end": str(today - timedelta(days=1))}
+    with ExitStack() as stack:
+        redis_proc = stack.enter_context(private_redis(port))
+        stack.enter_context(
+            worker(
+                redis_url=url,
+                smtp_port=smtp_port,
+                tmp=tmp_path,
+                as_deployed=AS_DEPLOYED,
+                queues="default,notifications,reports",
+            )
+        )
+        stack.enter_context(beat_process(redis_url=url, smtp_port=smtp_port, tmp=tmp_path))
+        stack.enter_context(broker(url))
+        redis_proc.terminate()
+        redis_proc.wait(timeout=10)
+
+        started = time.monotonic()
+        response = client.post(
+            "/reports/adherence/export/", {**period, "format": "csv", "kind": "detail"}
+        )
+        assert time.monotonic() - started < 5, "the request must not hang on the broker"
+        assert response.status_code == 302, response.content[:500]
+        job = ReportJob.objects.get()
+        assert job.status == JobStatus.PENDING
+
+        stack.enter_context(private_redis(port))
+        # Beat's outbox sweep (every 30 s) publishes the job the broker refused.
+        wait_for(
+            lambda: ReportJob.objects.get(pk=job.pk).status == JobStatus.DONE,
+            90,
+            "the report built after the broker came back",
+        )
+
+    runs = OutboxMessage.objects.filter(task="apps.reports.tasks.run_report_job")
+    assert list(runs.values_list("status", "args")) == [("done", [job.pk])]
