@@ -266,14 +266,17 @@ def test_a_worker_killed_three_times_during_a_reminder_dispatch_sends_each_once(
 
 
 def patients_due_now(count: int) -> None:
-    """Patients whose reminder time, in UTC, is the minute that just began, in clinics with
-    no quiet hours: due at a real beat's next dispatch whatever the hour of the test run."""
-    now = timezone.now().astimezone(UTC)
-    remind_at = clock(now.hour, now.minute)
+    """Patients whose reminder time is the minute that just began, in clinics with no quiet
+    hours: due at a real beat's next dispatch. They live in the fixed-offset zone where it is
+    now about noon, so the local day cannot end during the test whatever the hour of the run."""
+    utc = timezone.now().astimezone(UTC)
+    shift = utc.hour - 12  # "Etc/GMT+5" is UTC-5: local time there is utc - shift, about 12:00
+    zone = ZoneInfo("Etc/GMT" if shift == 0 else f"Etc/GMT{shift:+d}")
+    local = utc.astimezone(zone)
     for n in range(count):
         ExerciseItemFactory(
-            program__patient__time_zone="UTC",
-            program__patient__reminder_time=remind_at,
+            program__patient__time_zone=zone.key,
+            program__patient__reminder_time=clock(local.hour, local.minute),
             program__patient__email=f"b{n}@fault.example",
             program__patient__therapist__clinic__quiet_hours_start=clock(0, 0),
             program__patient__therapist__clinic__quiet_hours_end=clock(0, 0),
