@@ -205,7 +205,8 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
 
     Deactivation ends everything the account held, for good: its password becomes unusable
     (which changes the session auth hash Django checks on every request, so every open
-    session ends) and every API token acting as it is revoked. Flipping ``is_active`` alone
+    session ends), every API token acting as it is revoked and its authenticator devices are
+    removed. Flipping ``is_active`` alone
     let a reactivation revive those sessions and tokens. A reactivated colleague starts from
     nothing: the caller emails them a link to choose a new password."""
     if staff.pk == admin.pk:
@@ -221,6 +222,9 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     staff.set_unusable_password()
     staff.save(update_fields=["is_active", "password"])
     ApiToken.objects.filter(user=staff, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # The authenticator app paired before goes too: whoever holds that phone now (a lost or
+    # handed-on device) must not be the second factor of a reactivated account.
+    TOTPDevice.objects.filter(user=staff).delete()
     return staff
 
 

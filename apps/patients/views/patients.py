@@ -30,6 +30,7 @@ from apps.core.forms import add_service_errors
 from apps.patients import auth, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
+from apps.patients.panels import patient_panels
 from apps.patients.selectors import patient_rows
 
 PAGE_SIZE = 50
@@ -141,6 +142,8 @@ def _detail_page(
         "patient": patient,
         "programs": programs.annotate(item_count=Count("items", filter=_current_items(patient))),
         "can_edit": Patient.objects.editable_by(user).filter(pk=patient.pk).exists(),
+        # What higher layers add (the outcome measures link and progress report button).
+        "panels": patient_panels(request, patient),
     }
     return render(request, "patients/patient_detail.html", context, status=status)
 
