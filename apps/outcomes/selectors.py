@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q, Sum
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
 
 from apps.clinics.models import User
 from apps.outcomes import instruments as inst
@@ -19,6 +19,7 @@ from apps.outcomes.models import (
     ClinicWording,
     MeasurePlan,
     MonitoringSettings,
+    ProgressReport,
     Questionnaire,
     Status,
     TimeEntry,
@@ -46,6 +47,19 @@ def wording_for(*, clinic_id: int, code: str) -> ClinicWording | None:
 
 def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
     return {w.instrument: w for w in ClinicWording.objects.filter(clinic_id=clinic_id)}
+
+
+def patient_measure_plans(*, patient: Patient) -> list[tuple[Program, list[MeasurePlan]]]:
+    """The patient's programs (not templates), each with its measure plans."""
+    programs = list(Program.objects.filter(patient=patient, is_template=False))
+    by_program: dict[int, list[MeasurePlan]] = {}
+    for plan in MeasurePlan.objects.filter(program__in=programs):
+        by_program.setdefault(plan.program_id, []).append(plan)
+    return [(program, by_program.get(program.pk, [])) for program in programs]
+
+
+def recent_reports(*, patient: Patient, limit: int) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(patient=patient).select_related("author")[:limit]
 
 
 def measure_plans(*, program: Program) -> list[MeasurePlan]:

@@ -20,7 +20,6 @@ from apps.core.forms import add_service_errors
 from apps.outcomes import access, selectors, services
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
-from apps.outcomes.models import MeasurePlan, ProgressReport
 from apps.outcomes.report_pdf import report_pdf
 from apps.patients.models import Patient
 from apps.programs.models import Program
@@ -31,13 +30,8 @@ def _programs(
 ) -> list[tuple[Program, MeasuresForm, list[str]]]:
     """Each program with its measures form (``refused``, a posted form with its errors, in
     its program's place) and the measures scheduled now."""
-    programs = list(Program.objects.filter(patient=patient, is_template=False))
-    by_program: dict[int, list[MeasurePlan]] = {}
-    for plan in MeasurePlan.objects.filter(program__in=programs):
-        by_program.setdefault(plan.program_id, []).append(plan)
     rows = []
-    for program in programs:
-        plans = by_program.get(program.pk, [])
+    for program, plans in selectors.patient_measure_plans(patient=patient):
         # Nothing scheduled yet: the defaults (NPRS and PSFS) are ticked, ready to save.
         chosen = [p.instrument for p in plans] or [code.value for code in DEFAULT_MEASURES]
         initial: dict[str, Any] = {"instruments": chosen}
@@ -56,7 +50,7 @@ def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
     context = {
         "patient": patient,
         "programs": _programs(patient, forms.get("measures_form")),
-        "reports": ProgressReport.objects.filter(patient=patient).select_related("author")[:10],
+        "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
         "monitoring": selectors.monitoring_enabled(clinic_id=patient.clinic_id),
         "time_form": forms.get("time_form") or TimeEntryForm(initial={"on": patient.local_today()}),
