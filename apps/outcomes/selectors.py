@@ -76,6 +76,7 @@ class Question:
     key: str
     text: str
     value: int | None
+    scale: str = ""  # the scale the item scores into
 
 
 def baseline_activities(questionnaire: Questionnaire) -> list[str]:
@@ -114,7 +115,8 @@ def questions(questionnaire: Questionnaire) -> list[Question]:
     if spec.licensed:
         wording = wording_for(clinic_id=questionnaire.patient.clinic_id, code=spec.code)
         texts = dict(wording.items) if wording else {}
-    return [Question(k, texts.get(k, k), saved.get(k)) for k in spec.item_keys]
+    scale_of = {key: scale.key for scale in spec.scales for key in scale.items}
+    return [Question(k, texts.get(k, k), saved.get(k), scale_of[k]) for k in spec.item_keys]
 
 
 def answer_labels(questionnaire: Questionnaire) -> tuple[str, str]:
