@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from apps.outcomes.models import Questionnaire, Status
 from apps.outcomes.instruments import HOOS12
+from apps.outcomes.models import Questionnaire, Status
 from apps.outcomes.services import OPTION_KEYS, measures_set, wording_load
 from tests.browser.conftest import (
     PHONE,
