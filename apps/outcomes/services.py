@@ -315,10 +315,14 @@ def _required_missing(
 ) -> list[str]:
     if spec.patient_items:
         return [key for key in _allowed_items(spec, names) if key not in values]
+    if spec.needs_every_item:
+        return [key for key in spec.item_keys if key not in values]
     scores = inst.score(spec, values)
-    if spec.code == Code.HOOS12:
-        return [f"{scale} (answer at least 2 of its 4)" for scale, s in scores.items() if s is None]
-    return [key for key in spec.item_keys if key not in values]
+    return [
+        f"{scale.label} (answer at least {scale.min_answered} of its {len(scale.items)})"
+        for scale in spec.scales
+        if scores[scale.key] is None
+    ]
 
 
 def _resubmission(questionnaire: Questionnaire, submission_id: uuid.UUID) -> Questionnaire:

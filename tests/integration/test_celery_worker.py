@@ -36,7 +36,7 @@ from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt, SetLog
 from apps.programs.progression import prompt_approve
 from config.celery import app as celery_app
-from tests.conftest import need_service, signed_in
+from tests.conftest import celery_conf, need_service, signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -166,22 +166,24 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Point this process's producer at another broker (the private Redis), then back."""
-    old = celery_app.conf.broker_url
+    """Point this process's producer at another broker (the private Redis), then back.
 
-    def switch(to: str) -> None:
-        celery_app.conf.broker_url = to
-        # Celery 5.6 resolves the write and read URLs from broker_url once: set them too.
-        celery_app.conf.broker_write_url = to
-        celery_app.conf.broker_read_url = to
+    Through ``celery_conf``: both the plain and the ``CELERY_``-prefixed names, and the
+    configuration restored exactly afterwards. The connection and producer pools are dropped
+    on the way in and out, so no connection to the other broker outlives the block."""
+
+    def fresh_pools() -> None:
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
-    switch(url)
-    try:
-        yield
-    finally:
-        switch(old)
+    # Celery 5.6 resolves the write and read URLs from broker_url once: set them too.
+    with celery_conf(broker_url=url, broker_write_url=url, broker_read_url=url):
+        fresh_pools()
+        assert celery_app.conf.broker_write_url == url, "the producer must publish to " + url
+        try:
+            yield
+        finally:
+            fresh_pools()
 
 
 def declare_queues() -> None:

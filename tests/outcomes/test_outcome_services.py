@@ -265,6 +265,29 @@ def test_wording_that_does_not_match_the_structure_is_refused(change) -> None:
     assert not ClinicWording.objects.exists()
 
 
+def test_hoos12_submits_with_two_of_four_per_scale_and_not_with_one() -> None:
+    program = _program()
+    admin = _admin(clinic=program.clinic)
+    services.wording_load(admin=admin, instrument="hoos12", rows=_rows(HOOS12.item_keys))
+    _schedule(program, ("hoos12",))
+    q = _first(program, "hoos12")
+    two_each = {"pain_1": 1, "pain_2": 3, "function_1": 0, "function_4": 2, "qol_2": 4}
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+            answers=two_each,
+        )  # fmt: skip
+    assert "Quality of life (answer at least 2 of its 4)" in str(caught.value)
+    assert not Answer.objects.filter(questionnaire=q).exists()
+
+    # Pain (1+3)/2 = 2 -> 100 - 2/4*100 = 50; function (0+2)/2 = 1 -> 75; QOL (4+0)/2 -> 50.
+    submitted = services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers=two_each | {"qol_3": 0},
+    )  # fmt: skip
+    assert submitted.scores == {"pain": "50.0", "function": "75.0", "qol": "50.0"}
+
+
 def test_wording_parses_from_a_csv_upload() -> None:
     text = "key,text\n" + "".join(f'{k},"Text, {k}"\n' for k in (*HOOS12.item_keys, *OPTION_KEYS))
     rows = services.wording_parse_csv(text.encode())

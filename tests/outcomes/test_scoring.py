@@ -190,6 +190,14 @@ def test_hoos12_shows_change_without_a_verdict() -> None:
     assert verdict(HOOS12, D(40), D(75)) == Verdict.NONE
 
 
+def test_only_hoos12_may_be_submitted_with_questions_unanswered() -> None:
+    # HOOS-12 scores a scale from 2 of its 4 items; every other instrument needs every
+    # question it shows (PSFS: each activity the patient named).
+    assert [spec.code for spec in INSTRUMENTS.values() if not spec.needs_every_item] == [
+        Code.HOOS12
+    ]
+
+
 def test_an_unknown_item_is_refused() -> None:
     with pytest.raises(ScoringError):
         score(NPRS, {"stiffness": 3})

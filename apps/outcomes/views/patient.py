@@ -68,6 +68,7 @@ def _context(
         "scale": list(range(spec.answer_min, spec.answer_max + 1)),
         "ends": selectors.answer_labels(questionnaire),
         "naming": spec.patient_items and not selectors.activities_shown(questionnaire),
+        "every_item": spec.needs_every_item,
         "name_slots": list(enumerate(names, start=1)),
         "errors": errors,
         "submission_id": extra.get("submission_id") or uuid.uuid4(),

@@ -19,20 +19,25 @@ from apps.audit.services import audit_record
 from apps.core.forms import add_service_errors
 from apps.outcomes import access, selectors, services
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
+from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
 from apps.outcomes.report_pdf import report_pdf
 from apps.patients.models import Patient
 from apps.programs.models import Program
 
 
-def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm]]:
+def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm, list[str]]]:
+    """Each program with its measures form and the measures scheduled now."""
     rows = []
     for program, plans in selectors.patient_measure_plans(patient=patient):
-        initial: dict[str, Any] = {"instruments": [p.instrument for p in plans]}
+        # Nothing scheduled yet: the defaults (NPRS and PSFS) are ticked, ready to save.
+        chosen = [p.instrument for p in plans] or [code.value for code in DEFAULT_MEASURES]
+        initial: dict[str, Any] = {"instruments": chosen}
         if plans:
             first = plans[0]
             initial |= {"interval_days": first.interval_days, "at_start": first.at_start,
                         "at_end": first.at_end}  # fmt: skip
-        rows.append((program, MeasuresForm(initial=initial, prefix=str(program.public_id))))
+        form = MeasuresForm(initial=initial, prefix=str(program.public_id))
+        rows.append((program, form, [instrument(p.instrument).short for p in plans]))
     return rows
 
 

@@ -29,6 +29,7 @@ from apps.core.forms import add_service_errors
 from apps.patients import auth, selectors, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
+from apps.patients.panels import patient_panels
 
 PAGE_SIZE = 50
 
@@ -130,6 +131,8 @@ def _detail_page(
         "patient": patient,
         "programs": selectors.patient_programs(patient=patient),
         "can_edit": selectors.patient_can_edit(user=user, patient=patient),
+        # What higher layers add (the outcome measures link and progress report button).
+        "panels": patient_panels(request, patient),
     }
     return render(request, "patients/patient_detail.html", context, status=status)
 
