@@ -23,6 +23,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
+from apps.programs import dispatch
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.rows import (
     continue_items,
@@ -384,7 +385,11 @@ def _reschedule(
         _check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
-            return _program_continue(actor, program, today, mask, end_date)
+            follow_on = _program_continue(actor, program, today, mask, end_date)
+            dispatch.enqueue_program_continued(program.pk, follow_on.pk)
+            return follow_on
+        if (start_date, end_date) != (program.start_date, program.end_date):
+            dispatch.enqueue_program_rescheduled(program.pk)
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
     program.weekdays = mask
