@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from apps.core.hip import HipMovement
 from apps.exercises.bands import Band
 from apps.exercises.models import Confidence, Equipment, Muscle, Position, Study
 from apps.exercises.selectors import NO_EQUIPMENT, ORDERINGS, LibraryFilters
@@ -137,6 +138,17 @@ class ExerciseForm(forms.Form):
         label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60
     )
     dose_note = forms.CharField(label="Dose note", max_length=300, required=False)
+    hip_movements = forms.MultipleChoiceField(
+        label="Hip movements",
+        choices=HipMovement.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every movement the steps take the hip into: the builder checks them "
+        "against a patient's hip precautions.",
+    )
+    hip_movements_note = _textarea(
+        "How the movements were read", "Which step takes the hip where.", rows=2
+    )
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
 
     LIST_FIELDS = ("aliases", "steps", "cues", "common_mistakes")

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.hip import movement_labels
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -123,6 +124,11 @@ class Exercise(models.Model):
     per_side = models.BooleanField(default=True)
     default_rest_seconds = models.PositiveSmallIntegerField(default=60)
     dose_note = models.CharField(max_length=300, blank=True)
+    # The hip movements the exercise takes the joint into (apps.core.hip.HipMovement), read
+    # from its steps, and how they were read, so a clinician can check them against the
+    # steps. The shared library's come from data/movements.toml.
+    hip_movements = models.JSONField(default=list, blank=True)
+    hip_movements_note = models.TextField(blank=True)
     image = models.ImageField(upload_to="exercises/", null=True, blank=True)
     video_url = models.URLField(blank=True)
     created_by = models.ForeignKey(
@@ -163,6 +169,10 @@ class Exercise(models.Model):
     @property
     def target_muscle_labels(self) -> list[str]:
         return [_label(Muscle, item) for item in self.target_muscles]
+
+    @property
+    def hip_movement_labels(self) -> list[str]:
+        return movement_labels(self.hip_movements)
 
     @property
     def dose_summary(self) -> str:

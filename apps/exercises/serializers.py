@@ -72,6 +72,7 @@ class ExerciseOut(serializers.ModelSerializer[Exercise]):
             "per_side",
             "default_rest_seconds",
             "dose_note",
+            "hip_movements",
             "evidence",
         )
 
@@ -89,6 +90,7 @@ class ExerciseDetailOut(ExerciseOut):
             "cautions",
             "image",
             "video_url",
+            "hip_movements_note",
         )
 
 

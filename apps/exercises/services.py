@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.core.hip import unknown_movements
 from apps.exercises.models import (
     Confidence,
     Equipment,
@@ -60,6 +61,8 @@ class ExerciseContent:
     default_rest_seconds: int = 60
     dose_note: str = ""
     video_url: str = ""
+    hip_movements: list[str] = field(default_factory=list)
+    hip_movements_note: str = ""
 
 
 def _clinic_id(user: User) -> int:
@@ -110,6 +113,8 @@ def _content_errors(content: ExerciseContent) -> dict[str, list[str]]:
         bad("default_reps", "Give a number of reps, a hold time, or both.")
     if content.default_sets < 1:
         bad("default_sets", "At least one set.")
+    for movement in unknown_movements(content.hip_movements):
+        bad("hip_movements", f"“{movement}” is not a hip movement the library knows.")
     return errors
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Count, Q, QuerySet
 
 from apps.clinics.models import User
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
 
 
 def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]:
@@ -21,3 +23,14 @@ def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]
         .annotate(program_count=Count("programs", filter=active))
         .order_by("full_name", "pk")
     )
+
+
+def precautions_in_force(*, patient: Patient, on: date) -> list[HipPrecaution]:
+    """The patient's hip precautions on the patient-local day ``on`` (one query). A date
+    comparison: precautions end by themselves on their end date."""
+    return list(HipPrecaution.objects.filter(patient=patient).in_force(on=on))
+
+
+def precautions_of(*, patient: Patient) -> list[HipPrecaution]:
+    """Every precaution of the patient, newest first, for the staff page and the API."""
+    return list(HipPrecaution.objects.filter(patient=patient).select_related("set_by", "patient"))

@@ -59,6 +59,16 @@ class ProgramNewForm(forms.Form):
         return data
 
 
+def override_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason to override the hip precautions",
+        help_text="Needed only when the exercise takes the hip where the patient's "
+        "precautions rule out; recorded and audited.",
+    )
+
+
 class DoseForm(forms.Form):
     sets = forms.IntegerField(min_value=1, max_value=20)
     reps = forms.IntegerField(required=False, min_value=1, max_value=200, label="Reps")
@@ -71,6 +81,7 @@ class DoseForm(forms.Form):
     auto_advance = forms.BooleanField(
         required=False, label="Advance automatically when the patient reaches the threshold"
     )
+    precaution_override = override_field()
 
     @classmethod
     def for_item(cls, item: ProgramItem, **kwargs: Any) -> DoseForm:
@@ -78,16 +89,23 @@ class DoseForm(forms.Form):
             name: getattr(item, name)
             for name in ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "notes")
         }
+        initial |= {"precaution_override": item.precaution_override}
         return cls(initial=initial | {"auto_advance": item.auto_advance}, **kwargs)
+
+    def clean_precaution_override(self) -> str | None:
+        """Empty keeps the item's reason (the field shows only where precautions apply)."""
+        return self.cleaned_data["precaution_override"].strip() or None
 
 
 class AddExerciseForm(forms.Form):
     exercise = forms.UUIDField(widget=forms.HiddenInput)
+    precaution_override = override_field()
 
 
 class AddLadderForm(forms.Form):
     ladder = forms.UUIDField(label="Ladder")
     level = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
+    precaution_override = override_field()
 
 
 class MoveForm(forms.Form):

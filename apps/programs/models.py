@@ -147,6 +147,9 @@ class ProgramItem(models.Model):
     per_side = models.BooleanField(default=True)
     rest_seconds = models.PositiveSmallIntegerField(default=60)
     notes = models.TextField(blank=True)
+    # The therapist's reason for prescribing an exercise that conflicts with the patient's hip
+    # precautions (apps.programs.precautions); empty when there was nothing to override.
+    precaution_override = models.CharField(max_length=300, blank=True)
 
     objects = ProgramItemQuerySet.as_manager()
 

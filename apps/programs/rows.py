@@ -83,4 +83,5 @@ def continue_items(items: list[ProgramItem], follow_on: Program) -> None:
             level_since=item.level_since, auto_advance=item.auto_advance, sets=item.sets,
             reps=item.reps, hold_seconds=item.hold_seconds, per_side=item.per_side,
             rest_seconds=item.rest_seconds, notes=item.notes,
+            precaution_override=item.precaution_override,
         )  # fmt: skip

@@ -1,6 +1,6 @@
 """Reads of a patient's schedule: what is prescribed on a day and how much of it is done.
 
-``today_plan`` runs a fixed number of queries (four at most) whatever the number of
+``today_plan`` runs a fixed number of queries (five at most) whatever the number of
 programs, items or logs, so the patient's page stays fast on a slow phone.
 """
 
@@ -14,8 +14,10 @@ from typing import Any
 from uuid import UUID
 
 from apps.exercises.models import Exercise, LadderLevel
-from apps.patients.models import Patient, Side
+from apps.patients.models import HipPrecaution, Patient, Side
+from apps.patients.selectors import precautions_in_force
 from apps.programs.models import LevelChange, ProgramItem, SetLog
+from apps.programs.precautions import conflicts
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
 NEXT_DAY_HORIZON_DAYS = 366
@@ -195,6 +197,11 @@ def exercise_for(
     return (ladder_level.exercise if ladder_level else None), level
 
 
+def allowed(item: ProgramItem, exercise: Exercise, precautions: list[HipPrecaution]) -> bool:
+    """Whether the patient may see ``exercise`` under ``precautions`` (an override lets it)."""
+    return bool(item.precaution_override) or not conflicts(exercise, precautions)
+
+
 def _sides(item: ProgramItem) -> list[str]:
     return [Side.LEFT, Side.RIGHT] if item.per_side else [Side.BOTH]
 
@@ -275,7 +282,9 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     """What ``patient`` is prescribed on the local day ``on``, with the sets already logged.
 
     Items come from the patient's active programs scheduled on ``on`` and active that day;
-    a ladder item shows the exercise at ``item.level_on(on)``. Completion follows the
+    a ladder item shows the exercise at ``item.level_on(on)``. An exercise that conflicts with
+    the patient's hip precautions in force on ``on`` is left out unless the therapist gave an
+    override reason for it (``apps.programs.precautions``). Completion follows the
     adherence rule (logged sets per side capped at the prescribed sets). Also returns the
     level changes effective on ``on`` or the day before, and the next scheduled day after
     ``on``.
@@ -287,9 +296,12 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     ladder_ids |= {c.item.ladder_id for c in changes if c.item.ladder_id}
     levels = ladder_levels(ladder_ids)
     logs = _logs_by_item(patient, on) if todays else {}
+    precautions = precautions_in_force(patient=patient, on=on) if todays else []
     plan_items = []
     for item in todays:
         exercise, level = exercise_for(item, on, levels)
+        if exercise is not None and not allowed(item, exercise, precautions):
+            continue
         plan_items.append(
             PlanItem(
                 item=item,

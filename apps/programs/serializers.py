@@ -71,6 +71,12 @@ class ItemOut(serializers.Serializer[ItemRow]):
     rest_seconds = serializers.IntegerField(source="item.rest_seconds")
     notes = serializers.CharField(source="item.notes")
     auto_advance = serializers.BooleanField(source="item.auto_advance")
+    precaution_override = serializers.CharField(source="item.precaution_override")
+    precaution_conflict = serializers.CharField(
+        source="conflict",
+        help_text="What the exercise runs into among the patient's hip precautions in force "
+        "(empty: nothing). Without an override the patient does not see the item.",
+    )
     active_from = serializers.DateField(source="item.active_from", allow_null=True)
     gluteus_medius_mvic = serializers.DecimalField(
         source="medius.value", max_digits=5, decimal_places=1, allow_null=True
@@ -105,6 +111,13 @@ class ItemIn(serializers.Serializer[object]):
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     auto_advance = serializers.BooleanField(required=False, default=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
+        "force: why it is prescribed anyway (recorded and audited).",
+    )
 
 
 class ItemUpdateIn(serializers.Serializer[object]):
@@ -118,6 +131,13 @@ class ItemUpdateIn(serializers.Serializer[object]):
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     auto_advance = serializers.BooleanField(required=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
+        "force: why it is prescribed anyway (recorded and audited).",
+    )
 
 
 class ProgramCreateIn(serializers.Serializer[object]):

@@ -28,9 +28,9 @@ from apps.clinics.access import get_for_staff, staff_member
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, services
-from apps.patients.forms import PatientForm, PatientSearchForm
+from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionForm
 from apps.patients.models import Patient
-from apps.patients.selectors import patient_rows
+from apps.patients.selectors import patient_rows, precautions_of
 
 PAGE_SIZE = 50
 
@@ -130,19 +130,28 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patients = Patient.objects.visible_to(user).select_related("therapist", "clinic")
     patient = get_object_or_404(patients, public_id=public_id)
     _audit(request, Action.VIEW, patient)
-    return _detail_page(request, user, patient)
+    return detail_page(request, patient)
 
 
-def _detail_page(
-    request: HttpRequest, user: User, patient: Patient, status: int = 200
+def detail_page(
+    request: HttpRequest, patient: Patient, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    """The patient page; ``extra`` replaces parts of it (a precautions form with errors)."""
+    user = cast(User, request.user)
     programs = patient.programs.filter(is_template=False).order_by("-is_active", "-start_date")
+    today = patient.local_today()
     context: dict[str, Any] = {
         "patient": patient,
         "programs": programs.annotate(item_count=Count("items", filter=_current_items(patient))),
         "can_edit": Patient.objects.editable_by(user).filter(pk=patient.pk).exists(),
+        "all_precautions": (every := precautions_of(patient=patient)),
+        "precautions": [p for p in every if p.is_in_force(today)],
+        "precaution_form": PrecautionForm(
+            prefix="precaution", initial={"starts_on": today, "kind": "posterior"}
+        ),
+        "today": today,
     }
-    return render(request, "patients/patient_detail.html", context, status=status)
+    return render(request, "patients/patient_detail.html", context | extra, status=status)
 
 
 def _current_items(patient: Patient) -> Q:
@@ -186,4 +195,4 @@ def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def patient_page_again(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
     """The detail page again, with the message just added, and an error status."""
-    return _detail_page(request, cast(User, request.user), patient, status=status)
+    return detail_page(request, patient, status=status)

@@ -92,7 +92,10 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
     def add() -> str:
         exercise = Exercise.objects.visible_to(user).filter(public_id=form.cleaned_data["exercise"])
-        spec = services.ItemSpec(exercise=get_object_or_404(exercise))
+        spec = services.ItemSpec(
+            exercise=get_object_or_404(exercise),
+            precaution_override=form.cleaned_data["precaution_override"],
+        )
         item = services.program_item_add(actor=user, program=program, spec=spec)
         return f"Added {item.exercise}."
 
@@ -109,7 +112,11 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
     def add() -> str:
         ladders = Ladder.objects.visible_to(user).filter(public_id=form.cleaned_data["ladder"])
         ladder = get_object_or_404(ladders)
-        spec = services.ItemSpec(ladder=ladder, level=form.cleaned_data["level"])
+        spec = services.ItemSpec(
+            ladder=ladder,
+            level=form.cleaned_data["level"],
+            precaution_override=form.cleaned_data["precaution_override"],
+        )
         services.program_item_add(actor=user, program=program, spec=spec)
         return f"Added {ladder.name} at level {form.cleaned_data['level']}."
 
@@ -171,7 +178,9 @@ def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
         context = {"program": program, "search": search, "results": []}
         return render(request, "programs/_search_results.html", context, status=400)
     filters = search.filters() if search.is_bound else LibraryFilters()
-    results = builder.search_results(user=user, filters=filters, clinic=program.clinic)
+    results = builder.search_results(
+        user=user, filters=filters, clinic=program.clinic, precautions=builder.precautions(program)
+    )
     searched = filters != LibraryFilters()
     context = {"program": program, "results": results, "search": search, "searched": searched}
     return render(request, "programs/_search_results.html", context)
