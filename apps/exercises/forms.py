@@ -133,6 +133,19 @@ class ExerciseForm(forms.Form):
     default_hold_seconds = forms.IntegerField(
         label="Default hold (seconds)", min_value=1, max_value=600, required=False
     )
+    default_reps_up_to = forms.IntegerField(
+        label="Rising to (reps)", min_value=1, max_value=200, required=False,
+        help_text="The top of a range, e.g. 20 for 10 to 20; with “to fatigue”, the most reps.",
+    )  # fmt: skip
+    default_hold_up_to = forms.IntegerField(
+        label="Rising to (seconds held)", min_value=1, max_value=600, required=False
+    )
+    default_to_fatigue = forms.BooleanField(
+        label="To fatigue: repeat until the muscle tires", required=False
+    )
+    default_rep_hold_seconds = forms.IntegerField(
+        label="Hold in each rep (seconds)", min_value=1, max_value=60, required=False
+    )
     per_side = forms.BooleanField(label="Done on each side", required=False, initial=True)
     default_rest_seconds = forms.IntegerField(
         label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60

@@ -49,6 +49,10 @@ EXERCISE_DEFAULTS: dict[str, Any] = {
     "default_sets": 2,
     "default_reps": None,
     "default_hold_seconds": None,
+    "default_reps_up_to": None,
+    "default_hold_up_to": None,
+    "default_to_fatigue": False,
+    "default_rep_hold_seconds": None,
     "per_side": True,
     "default_rest_seconds": 60,
     "dose_note": "",
@@ -128,8 +132,11 @@ def _exercise_values(entry: dict[str, Any]) -> dict[str, Any]:
         _check(item, Equipment, where)
     for muscle in values["target_muscles"]:
         _check(muscle, Muscle, where)
-    if values["default_reps"] is None and values["default_hold_seconds"] is None:
-        raise LibraryDataError(f"{where}: give default_reps or default_hold_seconds")
+    amounts = (values["default_reps"], values["default_hold_seconds"])
+    if values["default_to_fatigue"] == any(value is not None for value in amounts):
+        raise LibraryDataError(
+            f"{where}: give default_reps or default_hold_seconds, or default_to_fatigue"
+        )
     return values
 
 

@@ -8,7 +8,7 @@ message per field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -57,6 +57,10 @@ class ExerciseContent:
     default_sets: int = 2
     default_reps: int | None = 10
     default_hold_seconds: int | None = None
+    default_reps_up_to: int | None = None
+    default_hold_up_to: int | None = None
+    default_to_fatigue: bool = False
+    default_rep_hold_seconds: int | None = None
     per_side: bool = True
     default_rest_seconds: int = 60
     dose_note: str = ""
@@ -109,13 +113,34 @@ def _content_errors(content: ExerciseContent) -> dict[str, list[str]]:
     for muscle in content.target_muscles:
         if muscle not in Muscle.values:
             bad("target_muscles", f"“{muscle}” is not a muscle the library knows.")
-    if content.default_reps is None and content.default_hold_seconds is None:
-        bad("default_reps", "Give a number of reps, a hold time, or both.")
+    if (
+        content.default_reps is None
+        and content.default_hold_seconds is None
+        and not content.default_to_fatigue
+    ):
+        bad("default_reps", "Give a number of reps, a hold time, both, or “to fatigue”.")
+    amounts = (content.default_reps, content.default_hold_seconds)
+    if content.default_to_fatigue and any(value is not None for value in amounts):
+        bad("default_to_fatigue", "A dose to fatigue has no fixed reps or hold: leave them empty.")
+    _range_errors(content, bad)
     if content.default_sets < 1:
         bad("default_sets", "At least one set.")
     for movement in unknown_movements(content.hip_movements):
         bad("hip_movements", f"“{movement}” is not a hip movement the library knows.")
     return errors
+
+
+def _range_errors(content: ExerciseContent, bad: Callable[[str, str], None]) -> None:
+    """The top of a default range sits above its low end."""
+    pairs = (
+        ("default_reps_up_to", content.default_reps, content.default_reps_up_to),
+        ("default_hold_up_to", content.default_hold_seconds, content.default_hold_up_to),
+    )
+    for name, low, high in pairs:
+        if high is None or (name == "default_reps_up_to" and content.default_to_fatigue):
+            continue
+        if low is None or high <= low:
+            bad(name, "The top of the range must be above its low end.")
 
 
 def _validated(content: ExerciseContent) -> ExerciseContent:

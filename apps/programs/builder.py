@@ -20,6 +20,7 @@ from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.exercises.selectors import LibraryFilters, exercise_library, primary_mvic
 from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
+from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import conflicts
 from apps.programs.validation import WEEKDAY_LABELS
@@ -174,11 +175,3 @@ def weekday_summary(program: Program) -> str:
     if len(numbers) == 7:
         return "Every day"
     return ", ".join(WEEKDAY_LABELS[day] for day in numbers)
-
-
-def dose_summary(item: ProgramItem) -> str:
-    """The dose in words, e.g. "2 sets of 10 reps per side, rest 60 s"."""
-    amount = f"{item.reps} reps" if item.reps is not None else f"{item.hold_seconds}-second holds"
-    side = " per side" if item.per_side else ""
-    sets = "1 set" if item.sets == 1 else f"{item.sets} sets"
-    return f"{sets} of {amount}{side}, rest {item.rest_seconds} s"

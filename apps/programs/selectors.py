@@ -16,6 +16,7 @@ from uuid import UUID
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
+from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, ProgramItem, SetLog
 from apps.programs.precautions import conflicts
 
@@ -101,6 +102,11 @@ class PlanItem:
     @property
     def is_hold(self) -> bool:
         return self.item.hold_seconds is not None
+
+    @property
+    def dose_text(self) -> str:
+        """The dose in the patient's words (``apps.programs.doses.patient_dose``)."""
+        return patient_dose(self.item)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ class ItemOut(serializers.Serializer[ItemRow]):
     sets = serializers.IntegerField(source="item.sets")
     reps = serializers.IntegerField(source="item.reps", allow_null=True)
     hold_seconds = serializers.IntegerField(source="item.hold_seconds", allow_null=True)
+    reps_up_to = serializers.IntegerField(source="item.reps_up_to", allow_null=True)
+    hold_up_to = serializers.IntegerField(source="item.hold_up_to", allow_null=True)
+    to_fatigue = serializers.BooleanField(source="item.to_fatigue")
+    rep_hold_seconds = serializers.IntegerField(source="item.rep_hold_seconds", allow_null=True)
+    dose = serializers.CharField(help_text="The dose in words.")
     per_side = serializers.BooleanField(source="item.per_side")
     rest_seconds = serializers.IntegerField(source="item.rest_seconds")
     notes = serializers.CharField(source="item.notes")
@@ -107,6 +112,21 @@ class ItemIn(serializers.Serializer[object]):
     sets = serializers.IntegerField(required=False)
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
+    )
+    hold_up_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
+    )
+    to_fatigue = serializers.BooleanField(
+        required=False,
+        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
+    )
+    rep_hold_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The hold or pause in each rep."
+    )
     per_side = serializers.BooleanField(required=False, allow_null=True, default=None)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -127,6 +147,21 @@ class ItemUpdateIn(serializers.Serializer[object]):
     sets = serializers.IntegerField(required=False)
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
+    )
+    hold_up_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
+    )
+    to_fatigue = serializers.BooleanField(
+        required=False,
+        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
+    )
+    rep_hold_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The hold or pause in each rep."
+    )
     per_side = serializers.BooleanField(required=False)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)

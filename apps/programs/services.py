@@ -37,7 +37,10 @@ from apps.programs.validation import validate_dates, validate_dose, validate_nam
 if TYPE_CHECKING:
     from apps.clinics.models import User
 
-DOSE_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds")
+DOSE_FIELDS = (
+    "sets", "reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue", "rep_hold_seconds",
+    "per_side", "rest_seconds",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,10 @@ class ItemSpec:
     sets: int | None = None
     reps: int | None = None
     hold_seconds: int | None = None
+    reps_up_to: int | None = None
+    hold_up_to: int | None = None
+    to_fatigue: bool | None = None
+    rep_hold_seconds: int | None = None
     per_side: bool | None = None
     rest_seconds: int | None = None
     notes: str = ""
@@ -91,13 +98,29 @@ def _check_clinic(program: Program, clinic_id: int | None) -> None:
         raise ValidationError({"exercise": "That exercise is not in your library."})
 
 
-def _default_amount(spec: ItemSpec, exercise: Exercise) -> tuple[int | None, int | None]:
-    """Reps and hold seconds: the spec's, else the exercise's (a hold when it has one)."""
-    if spec.reps is not None or spec.hold_seconds is not None:
-        return spec.reps, spec.hold_seconds
-    if exercise.default_hold_seconds is not None:
-        return None, exercise.default_hold_seconds
-    return exercise.default_reps, None
+def _default_amount(spec: ItemSpec, exercise: Exercise) -> dict[str, int | bool | None]:
+    """The amount part of the dose: the spec's when it gives one (reps, a hold or "to
+    fatigue"), else the exercise's default (a hold when it has one)."""
+    if spec.reps is not None or spec.hold_seconds is not None or spec.to_fatigue:
+        return {
+            "reps": spec.reps, "hold_seconds": spec.hold_seconds,
+            "reps_up_to": spec.reps_up_to, "hold_up_to": spec.hold_up_to,
+            "to_fatigue": bool(spec.to_fatigue), "rep_hold_seconds": spec.rep_hold_seconds,
+        }  # fmt: skip
+    amount: dict[str, int | bool | None] = {
+        "reps": None, "hold_seconds": None, "reps_up_to": None, "hold_up_to": None,
+        "to_fatigue": exercise.default_to_fatigue,
+        "rep_hold_seconds": exercise.default_rep_hold_seconds,
+    }  # fmt: skip
+    if exercise.default_to_fatigue:
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    elif exercise.default_hold_seconds is not None:
+        amount["hold_seconds"] = exercise.default_hold_seconds
+        amount["hold_up_to"] = exercise.default_hold_up_to
+    else:
+        amount["reps"] = exercise.default_reps
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    return amount
 
 
 # --- Items ----------------------------------------------------------------------------------
@@ -133,10 +156,10 @@ def _item_create(
 ) -> ProgramItem:
     """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
     exercise = _check_library(program, spec)
-    reps, hold = _default_amount(spec, exercise)
+    amount = _default_amount(spec, exercise)
     sets = spec.sets if spec.sets is not None else exercise.default_sets
     rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
-    validate_dose(sets=sets, reps=reps, hold_seconds=hold, rest_seconds=rest)
+    validate_dose(sets=sets, rest_seconds=rest, **amount)  # type: ignore[arg-type]
     today = patient_today(program)
     override = _override(actor, program, exercise, spec.precaution_override, today)
     late = not with_program and _starts_in_history(program)
@@ -149,8 +172,7 @@ def _item_create(
         current_level=spec.level if spec.ladder is not None else None,
         auto_advance=spec.auto_advance and spec.ladder is not None,
         sets=sets,
-        reps=reps,
-        hold_seconds=hold,
+        **amount,
         per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
         rest_seconds=rest,
         notes=spec.notes.strip(),
@@ -191,6 +213,10 @@ def program_item_update(
     notes: str = "",
     auto_advance: bool = False,
     precaution_override: str | None = None,
+    reps_up_to: int | None = None,
+    hold_up_to: int | None = None,
+    to_fatigue: bool = False,
+    rep_hold_seconds: int | None = None,
 ) -> ProgramItem:
     """Change an item's dose and notes; returns the row now in force.
 
@@ -199,7 +225,10 @@ def program_item_update(
     whose exercise conflicts with the patient's hip precautions is kept only with an override
     reason: the one given, else the one it already has (``precaution_override`` None).
     """
-    validate_dose(sets=sets, reps=reps, hold_seconds=hold_seconds, rest_seconds=rest_seconds)
+    amount = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds, "reps_up_to": reps_up_to}
+    amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
+    amount |= {"rep_hold_seconds": rep_hold_seconds}
+    validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
         .select_related("program__patient")
@@ -210,8 +239,7 @@ def program_item_update(
     exercise = _item_exercise(item, today)
     given = item.precaution_override if precaution_override is None else precaution_override
     override = _override(actor, item.program, exercise, given, today) if exercise else given
-    dose = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
-    dose |= {"per_side": per_side, "rest_seconds": rest_seconds}
+    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
     other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
     other["precaution_override"] = override
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
