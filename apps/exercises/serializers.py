@@ -108,7 +108,7 @@ class LadderLevelOut(serializers.ModelSerializer[LadderLevel]):
 
     class Meta:
         model = LadderLevel
-        fields = ("level", "exercise", "evidence")
+        fields = ("level", "exercise", "evidence", "advance_rule", "advance_target", "advance_days")
 
     @extend_schema_field(EvidenceOut(many=True))
     def get_evidence(self, obj: LadderLevel) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from apps.core.hip import unknown_movements
 from apps.exercises.models import (
+    AdvanceRule,
     Confidence,
     Equipment,
     EvidenceValue,
@@ -321,10 +322,50 @@ def evidence_delete(*, user: User, evidence: EvidenceValue) -> None:
     evidence.delete()
 
 
-def _ladder_errors(
-    *, user: User, name: str, advance_at_reps: int, exercises: Sequence[Exercise]
-) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class LevelRule:
+    """When a level is passed: ``target`` reps (None: the ladder's threshold) or seconds held
+    in one set, on ``days`` separate days."""
+
+    rule: str = AdvanceRule.REPS
+    target: int | None = None
+    days: int = 1
+
+
+MAX_RULE_TARGET = {AdvanceRule.REPS: 200, AdvanceRule.HOLD: 600}
+MAX_RULE_DAYS = 14
+
+
+def _rule_errors(rules: Sequence[LevelRule]) -> dict[str, list[str]]:
+    """Each level's rule checked; errors are named ``rule_<n>``, ``target_<n>``, ``days_<n>``
+    after the level (1 first), as the ladder form names its fields."""
     errors: dict[str, list[str]] = {}
+    for number, rule in enumerate(rules, start=1):
+        if rule.rule not in AdvanceRule.values:
+            errors[f"rule_{number}"] = [f"Level {number}: choose reps or seconds held."]
+            continue
+        most = MAX_RULE_TARGET[AdvanceRule(rule.rule)]
+        unit = "reps" if rule.rule == AdvanceRule.REPS else "seconds"
+        if rule.target is None and rule.rule == AdvanceRule.HOLD:
+            errors[f"target_{number}"] = [f"Level {number}: give the seconds to hold."]
+        elif rule.target is not None and not 1 <= rule.target <= most:
+            errors[f"target_{number}"] = [f"Level {number}: give 1 to {most} {unit}."]
+        if not 1 <= rule.days <= MAX_RULE_DAYS:
+            errors[f"days_{number}"] = [f"Level {number}: give 1 to {MAX_RULE_DAYS} separate days."]
+    return errors
+
+
+def _ladder_errors(
+    *,
+    user: User,
+    name: str,
+    advance_at_reps: int,
+    exercises: Sequence[Exercise],
+    rules: Sequence[LevelRule],
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = _rule_errors(rules)
+    if len(rules) != len(exercises):
+        errors["levels"] = ["Give each level its advance rule."]
     if not name.strip():
         errors["name"] = ["Give the ladder a name."]
     if not 1 <= advance_at_reps <= 100:
@@ -336,9 +377,27 @@ def _ladder_errors(
     return errors
 
 
-def _replace_levels(ladder: Ladder, exercises: Sequence[Exercise]) -> None:
-    current = list(ladder.levels.order_by("level").values_list("exercise_id", flat=True))
-    if current == [e.pk for e in exercises]:
+def _rule_values(rule: LevelRule) -> dict[str, object]:
+    return {
+        "advance_rule": rule.rule,
+        "advance_target": rule.target,
+        "advance_days": rule.days,
+    }
+
+
+def _replace_levels(
+    ladder: Ladder, exercises: Sequence[Exercise], rules: Sequence[LevelRule]
+) -> None:
+    """Bring the levels to ``exercises`` with their ``rules``. The rules may change while
+    patients are on the ladder; the exercises may not (a level would become another one)."""
+    current = list(ladder.levels.order_by("level"))
+    if [level.exercise_id for level in current] == [e.pk for e in exercises]:
+        for level, rule in zip(current, rules, strict=True):
+            values = _rule_values(rule)
+            if any(getattr(level, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(level, name, value)
+                level.save(update_fields=list(values))
         return
     if ladder.program_items.exists():
         raise ValidationError(
@@ -346,8 +405,8 @@ def _replace_levels(ladder: Ladder, exercises: Sequence[Exercise]) -> None:
         )
     ladder.levels.all().delete()
     LadderLevel.objects.bulk_create(
-        LadderLevel(ladder=ladder, level=number, exercise=exercise)
-        for number, exercise in enumerate(exercises, start=1)
+        LadderLevel(ladder=ladder, level=number, exercise=exercise, **_rule_values(rule))
+        for number, (exercise, rule) in enumerate(zip(exercises, rules, strict=True), start=1)
     )
 
 
@@ -359,11 +418,14 @@ def ladder_create(
     exercises: Sequence[Exercise],
     description: str = "",
     advance_at_reps: int = 20,
+    rules: Sequence[LevelRule] | None = None,
 ) -> Ladder:
-    """Build a ladder for the clinic from any exercises it can see, lowest level first."""
+    """Build a ladder for the clinic from any exercises it can see, lowest level first, each
+    level with its advance rule (``rules``, in the same order; default: the reps threshold)."""
     clinic_id = _clinic_id(user)
+    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
     )
     if errors:
         raise ValidationError(errors)
@@ -375,7 +437,7 @@ def ladder_create(
         advance_at_reps=advance_at_reps,
         created_by=user,
     )
-    _replace_levels(ladder, exercises)
+    _replace_levels(ladder, exercises, rules)
     return ladder
 
 
@@ -388,17 +450,20 @@ def ladder_update(
     exercises: Sequence[Exercise],
     description: str = "",
     advance_at_reps: int = 20,
+    rules: Sequence[LevelRule] | None = None,
 ) -> Ladder:
-    """Change the clinic's own ladder. Its levels stay fixed once patients are on it, so a
-    patient's level never silently becomes a different exercise."""
+    """Change the clinic's own ladder. Its levels' exercises stay fixed once patients are on
+    it, so a patient's level never silently becomes a different exercise; their advance rules
+    may change."""
     _check_owned(user, ladder)
+    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
     )
     if errors:
         raise ValidationError(errors)
     ladder.name, ladder.description = name.strip(), description.strip()
     ladder.advance_at_reps, ladder.updated_at = advance_at_reps, timezone.now()
     ladder.save(update_fields=["name", "description", "advance_at_reps", "updated_at"])
-    _replace_levels(ladder, exercises)
+    _replace_levels(ladder, exercises, rules)
     return ladder
