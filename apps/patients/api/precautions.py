@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.audit.models import Action
+from apps.clinics.access import get_for_staff
 from apps.core.hip import HipMovement
 from apps.patients import precautions as services
+from apps.patients import selectors
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.selectors import precautions_of
@@ -58,11 +59,11 @@ PRECAUTION_FIELDS = ("kind", "movements", "starts_on", "ends_on", "note")
 
 class PrecautionApi(StaffApi):
     def patient(self, public_id: UUID, *, edit: bool) -> Patient:
-        scope = Patient.objects.editable_by if edit else Patient.objects.visible_to
-        return get_object_or_404(scope(self.user).select_related("clinic"), public_id=public_id)
+        scope = selectors.patient_for_change if edit else selectors.patient_for_page
+        return get_for_staff(self.user, scope(user=self.user), public_id)
 
     def precaution(self, patient: Patient, public_id: UUID) -> HipPrecaution:
-        return get_object_or_404(patient.precautions.all(), public_id=public_id)
+        return get_for_staff(self.user, patient.precautions.all(), public_id)
 
 
 @extend_schema_view(

@@ -13,33 +13,33 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.core.forms import add_service_errors
 from apps.patients import precautions as services
+from apps.patients import selectors
 from apps.patients.forms import PrecautionForm
 from apps.patients.models import HipPrecaution, Patient
 from apps.patients.views.patients import detail_page
 
 
 def _patient(request: HttpRequest, public_id: UUID) -> Patient:
-    user = staff_member(request)
-    patients = Patient.objects.editable_by(user).select_related("clinic", "therapist")
-    return get_for_staff(user, patients, public_id)
+    user = require_staff(request)
+    return get_for_staff(user, selectors.patient_for_change(user=user), public_id)
 
 
-def _precaution(patient: Patient, public_id: UUID) -> HipPrecaution:
-    return get_object_or_404(patient.precautions.all(), public_id=public_id)
+def _precaution(request: HttpRequest, patient: Patient, public_id: UUID) -> HipPrecaution:
+    return get_for_staff(require_staff(request), patient.precautions.all(), public_id)
 
 
 def _save(request: HttpRequest, form: PrecautionForm, patient: Patient,
           precaution: HipPrecaution | None) -> bool:  # fmt: skip
     """Set or change the precautions from a valid form; False with the errors on the form."""
-    user = staff_member(request)
+    user = require_staff(request)
     data = form.cleaned_data
     try:
         if precaution is None:
@@ -67,7 +67,7 @@ def precaution_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def precaution_edit(request: HttpRequest, public_id: UUID, precaution_id: UUID) -> HttpResponse:
     patient = _patient(request, public_id)
-    precaution = _precaution(patient, precaution_id)
+    precaution = _precaution(request, patient, precaution_id)
     initial = PrecautionForm.initial_for(precaution)
     form = PrecautionForm(request.POST or None, initial=initial, prefix="precaution")
     if request.method == "POST" and form.is_valid() and _save(request, form, patient, precaution):
@@ -87,9 +87,11 @@ def precaution_edit(request: HttpRequest, public_id: UUID, precaution_id: UUID) 
 @require_POST
 def precaution_end(request: HttpRequest, public_id: UUID, precaution_id: UUID) -> HttpResponse:
     patient = _patient(request, public_id)
-    precaution = _precaution(patient, precaution_id)
+    precaution = _precaution(request, patient, precaution_id)
     try:
-        services.precaution_end(actor=staff_member(request), precaution=precaution, request=request)
+        services.precaution_end(
+            actor=require_staff(request), precaution=precaution, request=request
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return detail_page(request, patient, status=400)
