@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -68,7 +67,3 @@ def webm(folder: Path) -> bytes:
 def mpeg4_part2(folder: Path) -> bytes:
     """An MP4 whose video is not H.264: phones' browsers may not play it."""
     return _video(folder / "clip-mpeg4.mp4", ["-c:v", "mpeg4"])
-
-
-def have_ffmpeg() -> bool:
-    return shutil.which("ffmpeg") is not None

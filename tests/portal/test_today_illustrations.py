@@ -85,4 +85,5 @@ def test_the_service_worker_caches_pictures_and_their_script():
 
     assert "/static/js/illustrations.js" in body
     assert "cachePictures" in body
-    assert "\\/illustrations\\/" in body
+    assert "illustrations\\/" in body
+    assert "today\\/media\\/" in body

@@ -36,6 +36,7 @@ from apps.portal.serializers import (
     TodayPlanOut,
     set_log_batch_data,
 )
+from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.models import SetLog
@@ -65,7 +66,8 @@ def me(request: Request) -> Patient:
 def today(request: Request) -> Response:
     patient = me(request)
     plan = today_plan(patient=patient, on=patient.local_today())
-    return Response(TodayPlanOut(plan).data)
+    media = clinic_media_for(patient=patient, items=plan.items)
+    return Response(TodayPlanOut(plan, context={"media": media}).data)
 
 
 def _recent_logs(request: Request, patient: Patient) -> Response:

@@ -3,9 +3,11 @@
    precache - static files and the offline page, cached at install;
    pages    - the patient's pages and today's plan: fetched network first, kept for offline;
    offline  - the page shown when a page is neither online nor cached.
-   Exercise pictures (/illustrations/..., versioned URLs) are cached the first time they are
-   seen, and those named in a cached page are fetched with it, so today's plan shows its
-   pictures offline.
+   Exercise pictures (the drawings at /illustrations/..., versioned URLs, and the clinic's
+   photos and video posters at /today/media/<id>/<hash>.jpg, content-hashed) are cached the
+   first time they are seen, and those named in a cached page are fetched with it, so today's
+   plan shows its pictures offline. Videos (.mp4, .webm) are never cached: they are fetched
+   from the network when played, with Range requests the browser makes itself.
    Only GET requests are handled: logs are queued by the page itself (js/today.js). */
 "use strict";
 
@@ -18,10 +20,11 @@ function isCacheable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
 
-var PICTURE = /\/illustrations\/[a-z0-9-]+\/[a-z]+\.svg\?v=[0-9a-f]+/g;
+var PICTURE = /\/(?:illustrations\/[a-z0-9-]+\/[a-z]+\.svg\?v=[0-9a-f]+|today\/media\/[0-9a-f-]+\/[0-9a-f]+\.jpg)/g;
 
 function isPicture(url) {
-  return url.pathname.indexOf("/illustrations/") === 0;
+  if (url.pathname.indexOf("/illustrations/") === 0) return true;
+  return url.pathname.indexOf("/today/media/") === 0 && /\.jpg$/.test(url.pathname);
 }
 
 // The pictures a page shows, fetched into the cache unless already there.
