@@ -69,7 +69,6 @@ def test_search_results_show_thumbnails(therapist_a):
 
 def _pdf_text(response) -> str:
     reader = PdfReader(io.BytesIO(response.content))
-    assert len(reader.pages) == 1
     return " ".join(page.extract_text() for page in reader.pages)
 
 
@@ -83,7 +82,6 @@ def test_the_handout_draws_each_exercises_start_and_end(therapist_a, patient_a):
 
     assert response.status_code == 200
     text = _pdf_text(response)
-    assert "How it looks" in text
     # Two drawings, each labelled Start and End; the exercise without poses has none.
     assert text.count("Start") == 2
     assert text.count("End") == 2
