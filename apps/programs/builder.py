@@ -41,6 +41,7 @@ class ItemRow:
     is_first: bool = False
     is_last: bool = False
     form: Any = None  # the dose form the page shows for this row
+    photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
 
     @property
     def name(self) -> str:
