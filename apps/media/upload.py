@@ -40,10 +40,11 @@ def quota_left_for(request: HttpRequest) -> Callable[[], int]:
 
 
 def megabytes(size: int) -> str:
-    """A size in words: "10 MB", "1.5 MB", or "100 KB" below a megabyte."""
-    if size < 1024 * 1024:
-        return f"{size // 1024} KB"
-    return f"{size / (1024 * 1024):.3g} MB"
+    """A size in words: "100 KB", "10 MB", "1.5 MB", "2 GB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
+        if size >= scale:
+            return f"{size / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{size // 1024} KB"
 
 
 def limit_for(kind: Kind) -> int:

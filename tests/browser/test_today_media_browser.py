@@ -1,6 +1,6 @@
-"""The clinic's photo and video on Today in Chromium on a phone: the photo (with the drawn
-pair) still shows after going offline and reloading, and the video seeks, its bytes coming
-as Range requests answered 206."""
+"""The clinic's photo and video in Chromium: a therapist uploads them on the exercise's page;
+on Today on a phone the photo (with the drawn pair) still shows after going offline and
+reloading, and the video seeks, its bytes coming as Range requests answered 206."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from apps.patients.auth import personal_link_path
 from tests.browser.conftest import (  # noqa: F401  (fixtures)
     assert_accessible,
     browser,
+    desktop_page,
     phone_page,
     screenshot,
     watch_errors,
 )
-from tests.factories import ExerciseItemFactory, ProgramFactory
+from tests.factories import STAFF_PASSWORD, ExerciseItemFactory, ProgramFactory
 from tests.media import samples
 
 pytestmark = [
@@ -81,7 +82,7 @@ def test_the_photo_shows_offline_and_the_video_seeks(phone_page, patient_a, clam
     photo.scroll_into_view_if_needed()
     page.wait_for_function(f"() => ({LOADED})(document.querySelector('.clinic-photo img'))")
     page.wait_for_function(f"() => ({LOADED})(document.querySelector('img.illustration-pair'))")
-    screenshot(page, "today-clinic-photo-offline")
+    screenshot(page, "today-clinic-photo-offline", readme="today-clinic-photo")
     page.context.set_offline(False)
 
     page.reload()
@@ -103,3 +104,46 @@ def test_the_photo_shows_offline_and_the_video_seeks(phone_page, patient_a, clam
     assert 206 in video_statuses
     assert set(video_statuses) <= {206}
     assert errors == []
+
+
+def test_a_therapist_uploads_a_photo_and_a_video_in_the_browser(
+    desktop_page,  # noqa: F811
+    therapist_a,
+    video_dir,
+    tmp_path,
+):
+    call_command("load_library", stdout=io.StringIO())
+    clam = Exercise.objects.get(key="clam-2", clinic=None)
+    photo, clip = tmp_path / "IMG_0042.jpg", tmp_path / "clam.webm"
+    photo.write_bytes(samples.jpeg_with_gps(1600, 1200))
+    clip.write_bytes(samples.webm(video_dir))
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(samples.HTML)
+    page = desktop_page
+    errors = watch_errors(page)
+    page.goto("/sign-in/")
+    page.get_by_label("Email").fill(therapist_a.email)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+    page.goto(f"/library/exercises/{clam.public_id}/")
+    page.get_by_role("link", name="Your clinic's photos and videos").click()
+    for upload_file in (photo, clip):
+        page.get_by_label("Photo or video").set_input_files(str(upload_file))
+        page.get_by_role("button", name="Upload").click()
+        page.wait_for_load_state()
+        assert "Uploaded." in page.text_content(".messages")
+    page.wait_for_function(f"() => ({LOADED})(document.querySelector('.media-row img'))")
+    assert page.locator(".media-row").count() == 2
+    assert_accessible(page)
+    screenshot(page, "exercise-media", readme="exercise-media")
+
+    # A page of HTML named .jpg: the form says what is allowed, nothing is added.
+    page.get_by_label("Photo or video").set_input_files(str(bad))
+    with page.expect_response(lambda r: r.url.endswith("/upload/")) as answer:
+        page.get_by_role("button", name="Upload").click()
+    assert answer.value.status == 400
+    assert "This file is not an allowed type" in page.text_content("[role=alert]")
+    assert page.locator(".media-row").count() == 2
+    assert errors == ["400 POST " + answer.value.url]

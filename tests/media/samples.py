@@ -14,7 +14,11 @@ ORIENTATION_TAG = 0x0112
 
 def jpeg_with_gps(width: int = 400, height: int = 200, orientation: int = 6) -> bytes:
     """A wide JPEG whose EXIF says "rotate 90°" (so it shows tall) and where it was taken."""
-    image = Image.new("RGB", (width, height), (200, 30, 30))
+    # Some detail to look at in screenshots (a fractal), not a flat colour.
+    fractal = Image.effect_mandelbrot((width, height), (-2.0, -1.0, 1.0, 1.0), 60)
+    image = Image.merge(
+        "RGB", (fractal, fractal.point(lambda v: v // 2), Image.new("L", (width, height), 90))
+    )
     exif = Image.Exif()
     exif[ORIENTATION_TAG] = orientation
     exif[0x010F] = "PhoneMaker"

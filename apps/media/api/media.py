@@ -11,7 +11,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.http import HttpRequest
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.clinics.models import User
+from apps.core.api_defaults import ErrorSerializer
 from apps.exercises.models import Exercise
 from apps.media import selectors, services
 from apps.media.models import ExerciseMedia
@@ -61,6 +62,12 @@ UPLOAD_IN = inline_serializer(
         ),
         "first": serializers.BooleanField(required=False, help_text="Show this one first."),
     },
+)
+
+
+TOO_LARGE = OpenApiResponse(
+    ErrorSerializer,
+    "Over the size limit for its type, too many megapixels, or the clinic's storage is full.",
 )
 
 
@@ -132,7 +139,7 @@ class ExerciseMediaApi(UploadApi):
 
     @extend_schema(
         request={"multipart/form-data": UPLOAD_IN},
-        responses={201: MediaOut},
+        responses={201: MediaOut, 413: TOO_LARGE},
         operation_id="exercises_media_create",
         summary="Upload a photo or a video of an exercise",
     )
@@ -152,7 +159,7 @@ class ExerciseMediaApi(UploadApi):
 class MediaReplaceApi(UploadApi):
     @extend_schema(
         request={"multipart/form-data": UPLOAD_IN},
-        responses=MediaOut,
+        responses={200: MediaOut, 413: TOO_LARGE},
         operation_id="media_replace",
         summary="Replace a photo's or video's file, keeping its place",
     )
