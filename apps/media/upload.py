@@ -88,10 +88,18 @@ def declared_too_large(request: HttpRequest) -> MediaRefused | None:
 class MediaUploadHandler(TemporaryFileUploadHandler):
     """Every file goes to a temporary file (never memory), counted and sniffed as it comes."""
 
-    def __init__(self, request: HttpRequest, quota_left: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        request: HttpRequest,
+        quota_left: Callable[[], int],
+        refusal: MediaRefused | None = None,
+    ) -> None:
+        """``refusal``: the body is refused already (its declared length): the first byte of
+        any file stops the upload without reading the rest."""
         super().__init__(request)
         self.quota_left = quota_left
-        self.refusal: MediaRefused | None = None
+        self.refused_unread = refusal is not None
+        self.refusal: MediaRefused | None = refusal
         self.sniffed: Sniffed | None = None
         self.head = b""
         self.received = 0
@@ -105,6 +113,8 @@ class MediaUploadHandler(TemporaryFileUploadHandler):
         raise StopUpload(connection_reset=False)
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        if self.refused_unread:
+            raise StopUpload(connection_reset=True)
         self.received += len(raw_data)
         if self.sniffed is None:
             self.head = (self.head + raw_data)[:HEAD_BYTES]

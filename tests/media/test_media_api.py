@@ -150,3 +150,34 @@ def exercise_b_media(therapist_b):
 
     exercise = ExerciseFactory(clinic=therapist_b.clinic)
     return services.media_upload(actor=therapist_b, exercise=exercise, upload=upload(samples.png()))
+
+
+def test_a_session_upload_declared_too_large_is_not_read_into_a_file(
+    settings, therapist_a, shared_exercise, monkeypatch, media_root
+):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    settings.MEDIA_VIDEO_MAX_BYTES = 1024
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Django's own handlers would use a temporary file
+    written = []
+    original = TemporaryFileUploadHandler.receive_data_chunk
+    monkeypatch.setattr(
+        TemporaryFileUploadHandler,
+        "receive_data_chunk",
+        lambda self, data, start: written.append(len(data)) or original(self, data, start),
+    )
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(therapist_a)
+    client.get(reverse("exercises:library"))
+    url = reverse("api-exercise-media", args=[shared_exercise.public_id])
+
+    response = client.post(
+        url,
+        {"file": upload(samples.png() + b"\x00" * 500_000)},
+        HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value,
+    )
+
+    assert response.status_code == 413
+    assert "videos 1 KB" in response.json()["message"]
+    assert written == []
+    assert stored_files(media_root) == []

@@ -103,10 +103,12 @@ class UploadApi(APIView):
     streams_uploads = True
 
     def initialize_request(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Request:
+        # Session authentication reads the body to find the CSRF token, so the handler is in
+        # place before DRF authenticates; a body declared too large is never read past its
+        # first file chunk.
         self.refused = declared_too_large(request)
-        self.handler = MediaUploadHandler(request, quota_left_for(request))
-        if self.refused is None:
-            request.upload_handlers = [self.handler]
+        self.handler = MediaUploadHandler(request, quota_left_for(request), refusal=self.refused)
+        request.upload_handlers = [self.handler]
         return super().initialize_request(request, *args, **kwargs)
 
     def received(self, request: Request) -> Any:
