@@ -103,9 +103,9 @@ def test_only_the_files_of_the_row_are_served(therapist_a, video):
     assert signed_in(therapist_a).get(bad).status_code == 404
 
 
-def test_patients_and_other_clinics_get_404_on_the_staff_route(patient_a, therapist_b, video):
+def test_other_clinics_get_404_and_patients_403_on_the_staff_route(patient_a, therapist_b, video):
     assert signed_in(therapist_b).get(_url(video)).status_code == 404
-    assert signed_in(patient_a.user).get(_url(video)).status_code == 404
+    assert signed_in(patient_a.user).get(_url(video)).status_code == 403
 
 
 def test_several_ranges_in_one_request_get_the_whole_file(therapist_a, video, video_dir):

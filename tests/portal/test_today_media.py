@@ -145,7 +145,7 @@ def test_a_patient_gets_404_for_an_exercise_outside_their_active_programs(
     assert client.get(_file_url(inside, "thumb")).status_code == 404
 
 
-def test_staff_get_404_on_the_patients_route(therapist_a, clam):
+def test_staff_get_403_on_the_patients_route(therapist_a, clam):
     media = services.media_upload(actor=therapist_a, exercise=clam, upload=upload(samples.png()))
 
-    assert signed_in(therapist_a).get(_file_url(media, "thumb")).status_code == 404
+    assert signed_in(therapist_a).get(_file_url(media, "thumb")).status_code == 403

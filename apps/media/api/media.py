@@ -13,13 +13,13 @@ from uuid import UUID
 from django.http import HttpRequest
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException, NotFound, ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.parsers import MultiPartParser
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.core.api_defaults import ErrorSerializer
 from apps.exercises.models import Exercise
@@ -28,14 +28,6 @@ from apps.media.models import ExerciseMedia
 from apps.media.presentation import file_urls
 from apps.media.processing import MediaRefused
 from apps.media.upload import MediaUploadHandler, declared_too_large, quota_left_for
-
-
-class IsClinicStaff(BasePermission):
-    message = "Photos and videos are managed by clinic staff."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and getattr(user, "is_clinic_staff", False))
 
 
 class MediaOut(serializers.ModelSerializer[ExerciseMedia]):
@@ -83,22 +75,15 @@ def _user(request: Request) -> User:
 
 def _media(request: Request, public_id: UUID) -> ExerciseMedia:
     user = _user(request)
-    found = (
-        ExerciseMedia.objects.of_clinic(user.clinic_id)
-        .select_related("exercise")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound("There is no photo or video with this id in your clinic.")
-    return found
+    queryset = ExerciseMedia.objects.of_clinic(user.clinic_id).select_related("exercise")
+    return get_for_staff(user, queryset, public_id)
 
 
 class UploadApi(APIView):
     """Reads its multipart body through MediaUploadHandler (limits while streaming)."""
 
     parser_classes = [MultiPartParser]
-    permission_classes = [IsClinicStaff]
+    permission_classes = [StaffOnly]
     # The API's 1 MB body limit does not apply: the handler bounds the body (apps/core).
     streams_uploads = True
 
@@ -124,10 +109,8 @@ class UploadApi(APIView):
 
 class ExerciseMediaApi(UploadApi):
     def _exercise(self, request: Request, public_id: UUID) -> Exercise:
-        found = Exercise.objects.visible_to(_user(request)).filter(public_id=public_id).first()
-        if found is None:
-            raise NotFound("There is no exercise with this id in your library.")
-        return found
+        user = _user(request)
+        return get_for_staff(user, Exercise.objects.visible_to(user), public_id)
 
     @extend_schema(
         responses=inline_serializer("MediaList", fields={"results": MediaOut(many=True)}),
@@ -176,7 +159,7 @@ class MediaReplaceApi(UploadApi):
 
 
 class MediaDetailApi(APIView):
-    permission_classes = [IsClinicStaff]
+    permission_classes = [StaffOnly]
 
     @extend_schema(responses=MediaOut, operation_id="media_retrieve", summary="A photo or video")
     def get(self, request: Request, public_id: UUID) -> Response:
@@ -189,7 +172,7 @@ class MediaDetailApi(APIView):
 
 
 class MediaFirstApi(APIView):
-    permission_classes = [IsClinicStaff]
+    permission_classes = [StaffOnly]
 
     @extend_schema(
         request=None,

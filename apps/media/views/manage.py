@@ -19,11 +19,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.exercises.models import Exercise
 from apps.media import selectors, services
@@ -51,7 +51,7 @@ def _media(user: User, public_id: UUID) -> ExerciseMedia:
 def _page(
     request: HttpRequest, exercise: Exercise, error: str = "", status: int = 200
 ) -> HttpResponse:
-    user = staff_member(request)
+    user = require_staff(request)
     rows = selectors.exercise_media(clinic_id=user.clinic_id, exercise_id=exercise.pk)
     context = {
         "exercise": exercise,
@@ -68,7 +68,7 @@ def _page(
 @login_required
 @require_GET
 def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_member(request)
+    user = require_staff(request)
     return _page(request, _exercise(user, public_id))
 
 
@@ -92,7 +92,7 @@ def _with_upload(view: UploadView) -> Callable[[HttpRequest, UUID], HttpResponse
     @require_POST
     @wraps(view)
     def wrapped(request: HttpRequest, public_id: UUID) -> HttpResponse:
-        user = staff_member(request)
+        user = require_staff(request)
         refused = declared_too_large(request)
         if refused is not None:
             # Refused unread: nothing is changed, so there is no token to check.
@@ -157,7 +157,7 @@ def replace(request: HttpRequest, user: User, public_id: UUID, received: Receive
 @login_required
 @require_POST
 def make_first(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_member(request)
+    user = require_staff(request)
     media = _media(user, public_id)
     services.media_make_first(actor=user, media=media)
     messages.success(request, f"This {media.get_kind_display().lower()} is now shown first.")
@@ -167,7 +167,7 @@ def make_first(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_member(request)
+    user = require_staff(request)
     media = _media(user, public_id)
     exercise = media.exercise
     services.media_delete(actor=user, media=media)
@@ -179,8 +179,8 @@ def delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_GET
 def file(request: HttpRequest, public_id: UUID, name: str) -> HttpResponseBase:
     """One of the clinic's files, for its staff; anything else is a 404."""
-    user = staff_member(request)
-    media = get_object_or_404(ExerciseMedia.objects.of_clinic(user.clinic_id), public_id=public_id)
+    user = require_staff(request)
+    media = get_for_staff(user, ExerciseMedia.objects.of_clinic(user.clinic_id), public_id)
     found = media.file_named(name)
     if found is None:
         raise Http404

@@ -1,6 +1,6 @@
 """The clinic's photos and videos, served to a patient: only those of the exercises in their
-own active programs (a single item's exercise, or any level of a ladder in it). Anything else
-is a 404, whoever asks."""
+own active programs (a single item's exercise, or any level of a ladder in it). Any other
+file is a 404; staff get a 403 (they have their own route, ``media:file``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponseBase
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
+from apps.clinics.access import get_for_patient
 from apps.media.models import ExerciseMedia
 from apps.media.serving import file_response
 from apps.portal.views.today import patient_for
@@ -22,10 +22,8 @@ from apps.programs.selectors import program_exercise_ids
 def media_file(request: HttpRequest, public_id: UUID, name: str) -> HttpResponseBase:
     patient = patient_for(request)
     exercises = program_exercise_ids(patient=patient, on=patient.local_today())
-    media = get_object_or_404(
-        ExerciseMedia.objects.of_clinic(patient.clinic_id).filter(exercise_id__in=exercises),
-        public_id=public_id,
-    )
+    mine = ExerciseMedia.objects.of_clinic(patient.clinic_id).filter(exercise_id__in=exercises)
+    media = get_for_patient(request.user, mine, public_id)
     found = media.file_named(name)
     if found is None:
         raise Http404
