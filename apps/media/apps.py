@@ -5,3 +5,9 @@ class MediaConfig(AppConfig):
     name = "apps.media"
     label = "media"
     verbose_name = "Clinic photos and videos"
+
+    def ready(self) -> None:
+        from apps.exercises.panels import exercise_panel_register
+        from apps.media.panels import exercise_media_panel
+
+        exercise_panel_register("media", exercise_media_panel)

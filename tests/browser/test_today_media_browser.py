@@ -128,7 +128,7 @@ def test_a_therapist_uploads_a_photo_and_a_video_in_the_browser(
     page.wait_for_load_state()
 
     page.goto(f"/library/exercises/{clam.public_id}/")
-    page.get_by_role("link", name="Your clinic's photos and videos").click()
+    page.get_by_role("link", name="Add or change photos and videos").click()
     for upload_file in (photo, clip):
         page.get_by_label("Photo or video").set_input_files(str(upload_file))
         page.get_by_role("button", name="Upload").click()

@@ -36,10 +36,23 @@ def client_a(therapist_a):
     return client
 
 
-def test_the_exercise_page_links_to_the_photos_and_videos(therapist_a, shared_exercise):
+def test_the_exercise_page_shows_the_clinics_thumbnails_and_links_to_their_page(
+    therapist_a, therapist_b, shared_exercise
+):
+    ours = services.media_upload(
+        actor=therapist_a, exercise=shared_exercise, upload=upload(samples.png())
+    )
+    theirs = services.media_upload(
+        actor=therapist_b, exercise=shared_exercise, upload=upload(samples.webp())
+    )
+
     page = signed_in(therapist_a).get(reverse("exercises:detail", args=[shared_exercise.public_id]))
 
     assert reverse("media:manage", args=[shared_exercise.public_id]) in page.text
+    thumb = reverse("media:file", args=[ours.public_id, ours.thumb.rsplit("/", 1)[1]])
+    assert f'src="{thumb}"' in page.text
+    assert "Your clinic's photo of Side-lying abduction, shown first" in page.text
+    assert str(theirs.public_id) not in page.text
 
 
 def test_upload_a_photo_of_a_shared_exercise_and_see_it_listed(

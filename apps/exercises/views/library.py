@@ -11,6 +11,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
+from apps.exercises.panels import exercise_panels
 from apps.exercises.presentation import (
     activation_chart,
     evidence_cells,
@@ -53,6 +54,7 @@ def exercise_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "chart": activation_chart(cells),
         "bands": bands,
         "can_edit": exercise.clinic_id == user.clinic_id,
+        "panels": exercise_panels(request, exercise),
     }
     return render(request, "exercises/exercise_detail.html", context)
 

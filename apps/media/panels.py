@@ -1,0 +1,28 @@
+"""The clinic's photos and videos on the staff's exercise page (``apps.exercises.panels``):
+their thumbnails and the way to the page that manages them. One query."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
+
+from apps.clinics.models import User
+from apps.exercises.models import Exercise
+from apps.media.presentation import file_urls
+from apps.media.selectors import exercise_media
+
+SHOWN = 6
+
+
+def exercise_media_panel(request: HttpRequest, exercise: Exercise) -> SafeString:
+    user = cast(User, request.user)
+    rows = exercise_media(clinic_id=user.clinic_id, exercise_id=exercise.pk)
+    context = {
+        "exercise": exercise,
+        "rows": [(row, file_urls(row)) for row in rows[:SHOWN]],
+        "more": max(len(rows) - SHOWN, 0),
+    }
+    return SafeString(render_to_string("media/_exercise_panel.html", context, request=request))
