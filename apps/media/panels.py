@@ -1,5 +1,6 @@
-"""The clinic's photos and videos on the staff's exercise page (``apps.exercises.panels``):
-their thumbnails and the way to the page that manages them. One query."""
+"""The clinic's photos and videos on the staff's library pages (``apps.exercises.panels``):
+on the exercise page their thumbnails and the way to the page that manages them, on the
+library list the first photo's thumbnail. One query each."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.safestring import SafeString
 from apps.clinics.models import User
 from apps.exercises.models import Exercise
 from apps.media.presentation import file_urls
-from apps.media.selectors import exercise_media
+from apps.media.selectors import exercise_media, first_media
 
 SHOWN = 6
 
@@ -26,3 +27,13 @@ def exercise_media_panel(request: HttpRequest, exercise: Exercise) -> SafeString
         "more": max(len(rows) - SHOWN, 0),
     }
     return SafeString(render_to_string("media/_exercise_panel.html", context, request=request))
+
+
+def library_photo_thumbnails(request: HttpRequest, exercise_ids: list[int]) -> dict[int, str]:
+    clinic_id = cast(User, request.user).clinic_id
+    found = first_media(clinic_id=clinic_id, exercise_ids=exercise_ids)
+    return {
+        exercise_id: file_urls(kinds["photo"])["thumb"]
+        for exercise_id, kinds in found.items()
+        if "photo" in kinds
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,7 +13,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
-from apps.exercises.panels import exercise_panels
+from apps.exercises.panels import exercise_panels, exercise_thumbnails
 from apps.exercises.presentation import (
     activation_chart,
     evidence_cells,
@@ -31,6 +33,8 @@ def library(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         exercises = selectors.exercise_library(user=user, filters=form.filters())
         rows = library_rows(exercises, bands=bands)
+        thumbs = exercise_thumbnails(request, [row.exercise.pk for row in rows])
+        rows = [replace(row, photo_thumb=thumbs.get(row.exercise.pk, "")) for row in rows]
     partial = request.headers.get("HX-Request") == "true"
     template = "exercises/_results.html" if partial else "exercises/library.html"
     context = {"form": form, "rows": rows, "bands": bands}
