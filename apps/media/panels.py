@@ -26,7 +26,8 @@ def exercise_media_panel(request: HttpRequest, exercise: Exercise) -> SafeString
         "rows": [(row, file_urls(row)) for row in rows[:SHOWN]],
         "more": max(len(rows) - SHOWN, 0),
     }
-    return SafeString(render_to_string("media/_exercise_panel.html", context, request=request))
+    # A rendered template is already escaped: Django returns it as a SafeString.
+    return render_to_string("media/_exercise_panel.html", context, request=request)
 
 
 def library_photo_thumbnails(request: HttpRequest, exercise_ids: list[int]) -> dict[int, str]:
