@@ -381,6 +381,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComparedEnum": "apps.programs.models.Compared",
         "MediaKindEnum": "apps.media.models.Kind",
+        "PrecautionKindEnum": "apps.patients.models.PrecautionKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
     },
     # The schema is public metadata; the operations themselves need credentials.

@@ -45,7 +45,8 @@ from apps.exercises.illustrations.scene import picture
 from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
 from apps.media.selectors import first_media
 from apps.patients.models import Patient
-from apps.programs.builder import dose_summary, weekday_summary
+from apps.programs.builder import weekday_summary
+from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
 
 MARGIN = 16 * mm

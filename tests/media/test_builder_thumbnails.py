@@ -24,7 +24,7 @@ def test_a_builder_card_shows_the_clinics_photo_thumbnail(
     ours = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
     client = signed_in(therapist_a)
 
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("programs:builder", args=[program.public_id]))
 
     thumb = reverse("media:file", args=[ours.public_id, ours.thumb.rsplit("/", 1)[1]])

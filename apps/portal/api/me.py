@@ -36,6 +36,7 @@ from apps.portal.serializers import (
     TodayPlanOut,
     set_log_batch_data,
 )
+from apps.portal.today_goal import goals_for
 from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
@@ -57,9 +58,11 @@ def me(request: Request) -> Patient:
 @permission_classes([PatientOnly])
 def today(request: Request) -> Response:
     patient = me(request)
-    plan = today_plan(patient=patient, on=patient.local_today())
+    today = patient.local_today()
+    plan = today_plan(patient=patient, on=today)
+    goals = goals_for(patient=patient, items=plan.items, today=today)
     media = clinic_media_for(patient=patient, items=plan.items)
-    return Response(TodayPlanOut(plan, context={"media": media}).data)
+    return Response(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
 
 
 def _recent_logs(request: Request, patient: Patient) -> Response:
