@@ -23,7 +23,7 @@ from apps.outcomes.models import (
     TimeEntry,
 )
 from apps.patients.models import Patient
-from apps.programs.adherence import daily_adherence
+from apps.programs.adherence import daily_totals
 from apps.programs.models import LevelChange, Program, SetLog
 
 MONITORING_PERIOD_DAYS = 30
@@ -264,7 +264,7 @@ def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | N
 # --- The progress report's data -------------------------------------------------------------
 def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
     totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_adherence(patient=patient, start=start, end=today):
+    for day in daily_totals(patient=patient, start=start, end=today):
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed

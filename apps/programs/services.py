@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
+from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.rows import (
     continue_items,
@@ -140,7 +141,9 @@ def _next_position(program: Program) -> int:
 @transaction.atomic
 def program_item_add(*, actor: User, program: Program, spec: ItemSpec) -> ProgramItem:
     """Add an item at the end of the program (from the patient's today if it has started)."""
-    return _item_create(program=program, spec=spec, position=_next_position(program))
+    item = _item_create(program=program, spec=spec, position=_next_position(program))
+    daily_totals_refresh_patient(patient_id=program.patient_id)
+    return item
 
 
 def _check_editable_row(item: ProgramItem, today: date) -> None:
@@ -179,11 +182,13 @@ def program_item_update(
     other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
     if dose_changed and item_has_history(item, today):
-        return item_restart(item, today, {**dose, **other})
-    changes = {**dose, **other}
-    for name, value in changes.items():
-        setattr(item, name, value)
-    item.save(update_fields=list(changes))
+        item = item_restart(item, today, {**dose, **other})
+    else:
+        changes = {**dose, **other}
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(changes))
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
     return item
 
 
@@ -202,6 +207,7 @@ def program_item_remove(*, actor: User, item: ProgramItem) -> None:
         item.save(update_fields=["active_until"])
     else:
         item.delete()
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
 
 
 @transaction.atomic
@@ -277,6 +283,7 @@ def program_create(
     if template is not None:
         copy_items(source=template, target=program)
     _add_all(program, items)
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     return program
 
 
@@ -324,12 +331,15 @@ def program_schedule_update(
         _check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
-            return _program_continue(actor, program, today, mask, end_date)
+            follow_on = _program_continue(actor, program, today, mask, end_date)
+            daily_totals_refresh_patient(patient_id=program.patient_id)
+            return follow_on
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
     program.weekdays = mask
     program.updated_at = timezone.now()
     program.save(update_fields=fields)
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     return program
 
 
@@ -412,7 +422,9 @@ def program_assign(
     if program.patient_id == patient.pk:
         if program.is_active:
             raise ValidationError("This program is already assigned to this patient.")
-        return _program_start(program, start_date, end_date, mask)
+        started = _program_start(program, start_date, end_date, mask)
+        daily_totals_refresh_patient(patient_id=patient.pk)
+        return started
     copy = Program.objects.create(
         clinic_id=program.clinic_id,
         patient=patient,
@@ -424,6 +436,7 @@ def program_assign(
         end_date=end_date,
     )
     copy_items(source=program, target=copy)
+    daily_totals_refresh_patient(patient_id=patient.pk)
     return copy
 
 

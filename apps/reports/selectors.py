@@ -21,7 +21,7 @@ from apps.patients.models import Patient, PatientQuerySet
 from apps.programs.adherence import (
     AdherenceSummary,
     PatientSchedule,
-    daily_adherence,
+    daily_totals,
     recent_short_and_long,
 )
 from apps.programs.models import (
@@ -378,7 +378,7 @@ def _progress_start(patient: Patient, today: date) -> date | None:
 
 def _weeks(patient: Patient, start: date, today: date) -> list[WeekAdherence]:
     totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_adherence(patient=patient, start=start, end=today):
+    for day in daily_totals(patient=patient, start=start, end=today):
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed
