@@ -107,7 +107,7 @@ class KeepsDailyTotals:
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         from apps.programs.daily_totals import daily_totals_refresh_patient
 
-        row = super()._create(model_class, *args, **kwargs)  # type: ignore[misc]
+        row = super()._create(model_class, *args, **kwargs)
         program = row if isinstance(row, Program) else row.program
         daily_totals_refresh_patient(patient_id=program.patient_id)
         return row
@@ -120,7 +120,7 @@ class KeepsDayTotals:
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
         from apps.programs.daily_totals import daily_totals_refresh_days
 
-        log = super()._create(model_class, *args, **kwargs)  # type: ignore[misc]
+        log = super()._create(model_class, *args, **kwargs)
         daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on], grown=True)
         return log
 

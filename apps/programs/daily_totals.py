@@ -95,7 +95,8 @@ class Scope:
 
 def _filters(patient: str, day: str, scope: Scope) -> tuple[str, list[Any]]:
     """SQL true for a row inside ``scope``."""
-    tests, params = ["1 = 1"], []
+    tests: list[str] = ["1 = 1"]
+    params: list[Any] = []
     adapt = connection.ops.adapt_datefield_value
     start, end = scope.start, scope.end
     if scope.patient_ids is not None:

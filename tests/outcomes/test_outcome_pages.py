@@ -22,6 +22,7 @@ from apps.outcomes.instruments import LEFS
 from apps.outcomes.models import Answer, ClinicWording, ProgressReport, Questionnaire, Status
 from apps.outcomes.services import OPTION_KEYS
 from apps.patients.models import Patient
+from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import Program, SetLog
 from tests.factories import AdminFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
 
@@ -190,6 +191,8 @@ def _log_days(program: Program, days: list[dt.date]) -> None:
             client_id=uuid.uuid4(), patient=_owner(program), item=item, performed_on=day,
             reps=10, pain=2, exercise=item.exercise, target_sets=2, target_reps=10,
         )  # fmt: skip
+    # As the logging services do in their transaction.
+    daily_totals_refresh_days(patient_id=_owner(program).pk, days=days)
 
 
 REFERENCE_SQL = """

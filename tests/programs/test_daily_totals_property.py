@@ -11,14 +11,16 @@ from __future__ import annotations
 import contextlib
 import uuid
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.patients.models import Side
+from apps.clinics.models import User
+from apps.exercises.models import Exercise
+from apps.patients.models import Patient, Side
 from apps.programs.adherence import daily_adherence
 from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
@@ -56,15 +58,15 @@ class World:
     """One patient with a program started ``HISTORY_DAYS`` ago, and the services to drive."""
 
     def __init__(self, zone: str, mask: set[int]) -> None:
-        self.patient = PatientFactory(time_zone=zone)
-        self.actor = self.patient.therapist
+        self.patient: Patient = cast(Patient, PatientFactory(time_zone=zone))
+        self.actor: User = self.patient.therapist
         self.today = self.patient.local_today()
         start = self.today - timedelta(days=HISTORY_DAYS)
         weekdays = sum(1 << day for day in mask)
         self.program = ProgramFactory(patient=self.patient, start_date=start, weekdays=weekdays)
         ExerciseItemFactory(program=self.program, sets=2, per_side=True)
         ExerciseItemFactory(program=self.program, sets=3, per_side=False)
-        self.exercise = ExerciseFactory(clinic=self.patient.clinic)
+        self.exercise = cast(Exercise, ExerciseFactory(clinic=self.patient.clinic))
 
     def items(self) -> list[ProgramItem]:
         rows = ProgramItem.objects.filter(program__patient=self.patient).select_related("program")
