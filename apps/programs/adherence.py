@@ -30,9 +30,10 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Max, Q
 
+from apps.core.db_router import read_alias
 from apps.patients.models import Patient, Side
 from apps.programs.models import (
     DailyTotal,
@@ -445,7 +446,7 @@ def _totals(
     (which must lie inside it; the second dict is empty without one)."""
     sql, params = _period_sql(periods)
     recent, recent_params = _recent_sql(inner)
-    with connection.cursor() as cursor:
+    with connections[read_alias()].cursor() as cursor:
         cursor.execute(_totals_sql(sql, recent), [*recent_params, *params])
         rows = cursor.fetchall()
     outer = {row[0]: _totals_row(row[1:8]) for row in rows}
