@@ -157,6 +157,10 @@ if DATABASES["default"].get("ENGINE") not in {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = _read("DATABASE_CONN_MAX_AGE", env.int, 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (docs/scaling.md) a server-side cursor cannot
+# outlive its transaction: ``.iterator()`` then fetches in chunks of client-side rows.
+DATABASE_POOLED = _read("DATABASE_POOLED", _strict_bool, False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file in the embedded default: wait for locks
     # instead of failing, and start write transactions eagerly to avoid upgrade deadlocks.
@@ -186,6 +190,7 @@ if REPLICA_DATABASE_URL:
     replica_options["options"] = f"{replica_options.get('options', '')} -c jit=off".strip()
     replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
     replica["CONN_HEALTH_CHECKS"] = True
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
     # Tests run against one database: the replica alias reads the test copy of default.
     replica["TEST"] = {"MIRROR": "default"}
     DATABASES["replica"] = replica

@@ -59,7 +59,10 @@ def test_the_report_file_is_written_inside_replica_reads(monkeypatch, db):
 
 @pytest.mark.parametrize(
     ("url", "named"),
-    [("not a url", "REPLICA_DATABASE_URL"), ("sqlite:///x.db", "REPLICA_DATABASE_URL")],
+    [
+        ("not a url", "REPLICA_DATABASE_URL"),
+        ("sqlite:///x.db", "REPLICA_DATABASE_URL"),
+    ],
 )
 def test_a_bad_replica_url_stops_the_start(url, named):
     result = start_django(DATABASE_URL="postgres://u@127.0.0.1:5432/db", REPLICA_DATABASE_URL=url)
@@ -92,3 +95,13 @@ def settings_of(expression: str, **env: str) -> str:
         timeout=60, check=True,
     )  # fmt: skip
     return result.stdout.strip()
+
+
+def test_behind_pgbouncer_server_side_cursors_are_off():
+    shown = settings_of(
+        "DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']",
+        DATABASE_URL="postgres://u@127.0.0.1:6432/db",
+        DATABASE_POOLED="true",
+    )
+    assert shown == "True"
+    assert settings_of("DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS']") == "False"
