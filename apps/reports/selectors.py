@@ -26,6 +26,7 @@ from apps.programs.adherence import (
 )
 from apps.programs.models import (
     Compared,
+    DailyTotal,
     LevelChange,
     MorningCheck,
     Program,
@@ -88,13 +89,9 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 
 
 def _last_activity(ids: list[int]) -> dict[int, date]:
-    """Each patient's latest log day, ever. One index lookup per patient (patient, day) rather
-    than a scan of all their logs."""
-    newest = (
-        SetLog.objects.filter(patient=OuterRef("pk"))
-        .order_by("-performed_on")
-        .values("performed_on")[:1]
-    )
+    """Each patient's latest log day, ever: one lookup per patient in the daily totals'
+    (patient, day) index, a row per logged day rather than per set."""
+    newest = DailyTotal.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
     rows = Patient.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
     return {pk: last for pk, last in rows.values_list("pk", "last") if last is not None}
 
