@@ -2,7 +2,8 @@
 
 CLINICAL.md: the dose rises from the prescription toward the level's advance target (Boren's
 20 reps); the control starts at the patient's best recent count at that level so the patient
-is led toward the goal instead of re-logging the minimum. Two queries for the whole page.
+is led toward the goal instead of re-logging the minimum. One query for the whole page (the
+levels come with the plan).
 """
 
 from __future__ import annotations
@@ -27,17 +28,19 @@ class Goal:
     start: int | None  # where the amount control starts; None: the prescription
 
 
-def goals_for(*, patient: Patient, items: list[PlanItem], today: date) -> dict[int, Goal]:
-    """Each ladder item's goal in plain words, keyed by item id."""
+def goals_for(
+    *,
+    patient: Patient,
+    items: list[PlanItem],
+    today: date,
+    levels: dict[tuple[int, int], LadderLevel],
+) -> dict[int, Goal]:
+    """Each ladder item's goal in plain words, keyed by item id. ``levels`` are the plan's
+    (``TodayPlan.levels``: every level of the day's ladders, with the ladder)."""
     ladder_items = [p for p in items if p.item.ladder_id and p.level]
     if not ladder_items:
         return {}
-    rules: dict[tuple[int | None, int], LadderLevel] = {
-        (lv.ladder_id, lv.level): lv
-        for lv in LadderLevel.objects.filter(
-            ladder_id__in={p.item.ladder_id for p in ladder_items}
-        ).select_related("ladder")
-    }
+    rules: dict[tuple[int | None, int], LadderLevel] = dict(levels)
     best = _best_recent(patient, [p.item.track for p in ladder_items], today)
     goals = {}
     for plan in ladder_items:

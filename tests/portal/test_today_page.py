@@ -131,7 +131,7 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
             log(item, "left")
             log(item, "right")
 
-    with django_assert_max_num_queries(12):  # + 2 morning question, + 2 ladder goals
+    with django_assert_max_num_queries(11):  # + 2 morning question, + 1 ladder goals
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8
