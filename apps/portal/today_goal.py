@@ -40,11 +40,10 @@ def goals_for(
     ladder_items = [p for p in items if p.item.ladder_id and p.level]
     if not ladder_items:
         return {}
-    rules: dict[tuple[int | None, int], LadderLevel] = dict(levels)
     best = _best_recent(patient, [p.item.track for p in ladder_items], today)
     goals = {}
     for plan in ladder_items:
-        rule = rules.get((plan.item.ladder_id, plan.level or 0))
+        rule = levels.get((plan.item.ladder_id or 0, plan.level or 0))
         if rule is None:
             continue
         goals[plan.item.pk] = _goal(plan, rule, best.get((plan.item.track, plan.level)), patient)
