@@ -47,13 +47,8 @@ lint: setup
 types: setup
 	$(BIN)/mypy .
 
-# The fault tests (real worker, Redis killed and restarted) run in a process of their own:
-# in one process after the rest of the suite they time out (an interaction still to be found;
-# see the closing note of the third session), alone they pass.
-FAULT_TESTS := tests/integration/test_faults.py
 pytest: setup
-	$(BIN)/pytest --ignore=$(FAULT_TESTS) $(PYTEST_ARGS)
-	$(BIN)/pytest $(FAULT_TESTS) $(PYTEST_FAULT_ARGS)
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint types pytest
 

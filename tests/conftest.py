@@ -112,14 +112,30 @@ def signed_in(user) -> Client:
     return client
 
 
-@contextmanager
-def celery_conf(**values: object) -> Iterator[None]:
-    """Change Celery settings for a block. Celery 5.6 reads a key that came from Django's
-    ``CELERY_`` settings under its prefixed name first, so both names are set."""
+def _celery_app():
+    """The Celery app with its configuration loaded (``app.conf`` stays a lazy placeholder,
+    whose ``changes`` is not the real one, until a setting is first read)."""
     from config.celery import app
 
-    names = [(key, f"CELERY_{key.upper()}") for key in values]
-    saved = {name: app.conf.get(name) for pair in names for name in pair}
+    app.conf.get("broker_url")
+    return app
+
+
+@contextmanager
+def celery_conf(**values: object) -> Iterator[None]:
+    """Change Celery settings for a block, then put the configuration back exactly as it was.
+
+    Celery 5.6 looks a key that came from Django's ``CELERY_`` settings up under its prefixed
+    name first, so both names are set. On the way out each name is restored or *removed*:
+    writing the old value back under a name that was not there before (a ``CELERY_BROKER_
+    WRITE_URL = None``, say) would shadow the plain name for the rest of the run, and a later
+    change to the plain name (``broker_write_url``) would be silently ignored. That is how
+    the healthz test once sent the fault tests' messages to the wrong Redis."""
+    app = _celery_app()
+    changes = app.conf.changes
+    names = [name for key in values for name in (key, f"CELERY_{key.upper()}")]
+    missing = object()
+    saved = {name: changes.get(name, missing) for name in names}
     for key, value in values.items():
         app.conf[key] = value
         app.conf[f"CELERY_{key.upper()}"] = value
@@ -127,4 +143,25 @@ def celery_conf(**values: object) -> Iterator[None]:
         yield
     finally:
         for name, value in saved.items():
-            app.conf[name] = value
+            if value is missing:
+                changes.pop(name, None)
+            else:
+                changes[name] = value
+
+
+@pytest.fixture(autouse=True)
+def _celery_conf_unchanged() -> Iterator[None]:
+    """Fail the test that leaves the Celery app's configuration changed (and put it back), so
+    a leak shows up where it happens, not as a time-out in a later test on another broker."""
+    app = _celery_app()
+    before = dict(app.conf.changes)
+    yield
+    after = dict(app.conf.changes)
+    if after == before:
+        return
+    leaked = sorted(
+        set(before) ^ set(after) | {k for k in before if k in after and before[k] != after[k]}
+    )
+    app.conf.changes.clear()
+    app.conf.changes.update(before)
+    pytest.fail(f"the test left Celery's configuration changed: {leaked}; use celery_conf()")

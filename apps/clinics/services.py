@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
+from apps.clinics.signals import clinic_settings_changed
 
 
 @transaction.atomic
@@ -57,22 +58,41 @@ CLINIC_SETTINGS_FIELDS = (
     "default_reminder_time",
     "quiet_hours_start",
     "quiet_hours_end",
+    "reminder_grace_minutes",
     "band_moderate_from",
     "band_high_from",
     "band_very_high_from",
 )
 
 
+# A reminder later than this is skipped as "too late" (apps.notifications.reminders). Under a
+# quarter of an hour a short broker restart would skip reminders; beyond 12 hours a morning
+# reminder could arrive in the evening, which is what the grace period exists to prevent.
+REMINDER_GRACE_MINUTES = (15, 720)
+
+
 @transaction.atomic
-def clinic_settings_update(*, clinic: Clinic, **values: object) -> Clinic:
-    """Change a clinic's defaults; validated as a whole so nothing is half-saved."""
+def clinic_settings_update(
+    *, clinic: Clinic, actor: User | None = None, **values: object
+) -> Clinic:
+    """Change a clinic's defaults; validated as a whole so nothing is half-saved. What
+    changed is announced (``clinic_settings_changed``) in the same transaction, for the
+    audit log."""
     unknown = set(values) - set(CLINIC_SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not clinic settings: {sorted(unknown)}")
+    before = {field: getattr(clinic, field) for field in values}
     for field, value in values.items():
         setattr(clinic, field, value)
     _validate_clinic_settings(clinic)
     clinic.save(update_fields=list(values))
+    changes = {
+        field: (old, getattr(clinic, field))
+        for field, old in before.items()
+        if old != getattr(clinic, field)
+    }
+    if changes:
+        clinic_settings_changed.send(sender=Clinic, clinic=clinic, actor=actor, changes=changes)
     return clinic
 
 
@@ -138,6 +158,12 @@ def _band_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
 
 
 def _reminder_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+    low, high = REMINDER_GRACE_MINUTES
+    if not low <= clinic.reminder_grace_minutes <= high:
+        yield (
+            "reminder_grace_minutes",
+            f"Choose a grace period from {low} to {high} minutes ({high // 60} hours).",
+        )
     start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
     if start == end:
         return  # equal start and end mean no quiet hours
@@ -160,6 +186,7 @@ def time_zone_names() -> frozenset[str]:
 # --- Staff accounts managed by the clinic admin ------------------------------------------------
 
 
+@transaction.atomic
 def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     """Add a therapist or admin to the admin's clinic with no password yet; they choose one
     through the emailed set-password link (sent after commit by the caller's view)."""
@@ -179,7 +206,8 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
 
     Deactivation ends everything the account held, for good: its password becomes unusable
     (which changes the session auth hash Django checks on every request, so every open
-    session ends) and every API token acting as it is revoked. Flipping ``is_active`` alone
+    session ends), every API token acting as it is revoked and its authenticator devices are
+    removed. Flipping ``is_active`` alone
     let a reactivation revive those sessions and tokens. A reactivated colleague starts from
     nothing: the caller emails them a link to choose a new password."""
     if staff.pk == admin.pk:
@@ -195,6 +223,9 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     staff.set_unusable_password()
     staff.save(update_fields=["is_active", "password"])
     ApiToken.objects.filter(user=staff, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    # The authenticator app paired before goes too: whoever holds that phone now (a lost or
+    # handed-on device) must not be the second factor of a reactivated account.
+    TOTPDevice.objects.filter(user=staff).delete()
     return staff
 
 

@@ -129,8 +129,11 @@ def claim(message_id: int, *, lease: timedelta, now: datetime) -> bool:
 
 
 def mark_done(message_id: int, *, now: datetime) -> None:
+    """Done work forgets what it carried: arguments can be personal data (the address a
+    one-time sign-in link went to) and nothing reads them again; the task name and key stay
+    for the days a done message is kept."""
     OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(
-        status=OutboxStatus.DONE, done_at=now, leased_until=None, error=""
+        status=OutboxStatus.DONE, done_at=now, leased_until=None, error="", args=[]
     )
 
 

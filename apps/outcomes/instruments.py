@@ -109,6 +109,13 @@ class Instrument:
     def main_scale(self) -> Scale:
         return self.scales[0]
 
+    @property
+    def needs_every_item(self) -> bool:
+        """Whether every question shown must be answered before submitting (all but a
+        scale that scores from some of its items, as HOOS-12's 2 of 4). The patient's
+        named activities (PSFS) are all rated."""
+        return self.patient_items or all(len(s.items) == s.min_answered for s in self.scales)
+
 
 def _keys(prefix: str, count: int) -> tuple[str, ...]:
     return tuple(f"{prefix}{n}" for n in range(1, count + 1))
@@ -158,7 +165,6 @@ PSFS = Instrument(
     reference="Stratford et al. 1995; MID Abbott & Schmitt, JOSPT 2014",
 )
 PSFS_ACTIVITY_CHANGE = Decimal("3")  # MDC for one activity (90 % CI), CLINICAL.md
-PSFS_MID = (Decimal("1.3"), Decimal("2.3"), Decimal("2.7"))  # small / medium / large
 
 GROC = Instrument(
     code=Code.GROC,

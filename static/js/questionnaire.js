@@ -1,13 +1,18 @@
 /* Questionnaire page: each answer is saved as it is chosen (PATCH answers), so an
    interrupted questionnaire resumes; "Send" posts everything once with the page's
-   submission_id. Offline, the submission is kept on the phone and sent when the connection
-   returns (here or on Today); a retry with the same submission_id never makes a second
-   submission. Without this script the form posts normally. */
+   submission_id. The service worker keeps the questionnaires due on Today, so the page also
+   opens offline: then "Send" (or "Save and finish later") keeps the answers on the phone, one
+   entry per questionnaire (a newer one replaces it), shown again if the page is reopened,
+   and sent when the connection returns (here or on Today). A retry with the same
+   submission_id never makes a second submission, and the server takes one submission per
+   questionnaire whatever the id. Without this script the form posts normally. */
 (function () {
   "use strict";
   var QUEUE_KEY = "clamshell.questionnaires";
   var form = document.getElementById("questionnaire");
   var status = document.getElementById("q-status");
+  var KEPT = "You are offline: your answers are kept on this phone and will be sent when you are back online.";
+  var flushing = false;
 
   function csrfToken() {
     var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
@@ -21,6 +26,17 @@
   function save(queue) {
     try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); } catch (e) { /* full */ }
   }
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+  // One entry per questionnaire: the newest answers replace older ones, except that a
+  // submission waiting to be sent is never replaced by a mere "finish later".
+  function keep(entry) {
+    var queue = load();
+    var waiting = queue.filter(function (e) { return e.questionnaire === entry.questionnaire; })[0];
+    if (waiting && waiting.method === "POST" && entry.method === "PATCH") return;
+    save(queue.filter(function (e) { return e.questionnaire !== entry.questionnaire; }).concat([entry]));
+  }
   function send(url, method, body) {
     return fetch(url, {
       method: method, credentials: "same-origin",
@@ -28,20 +44,36 @@
       body: JSON.stringify(body)
     });
   }
+  function onThisPage(entry) {
+    return form && form.dataset.questionnaire === entry.questionnaire;
+  }
   async function flush() {
-    var queue = load();
-    for (var i = 0; i < queue.length; i++) {
-      var entry = queue[i];
-      try {
-        var response = await send(entry.url, "POST", entry.body);
+    if (flushing) return;
+    flushing = true;
+    var sent = [];
+    try {
+      var queue = load();
+      for (var i = 0; i < queue.length; i++) {
+        var entry = queue[i];
+        var response;
+        try { response = await send(entry.url, entry.method || "POST", entry.body); } catch (e) { break; }
+        if (response.status >= 500) continue;  // try again at the next chance
         // Sent, or refused for good (4xx): either way it leaves the queue.
-        if (response.status < 500) entry.done = true;
-        if (response.ok && status) status.textContent = "Your answers were sent to your therapist.";
-      } catch (e) { break; }
+        sent.push(entry);
+        if (!onThisPage(entry)) continue;
+        if (response.ok) {
+          say(entry.method === "PATCH" ? "Saved." : "Your answers were sent to your therapist.");
+        } else {
+          var data = await response.json().catch(function () { return {}; });
+          say("Your answers could not be sent: " + (data.message || "please try again."));
+        }
+      }
+    } finally {
+      save(load().filter(function (e) {
+        return !sent.some(function (s) { return s.questionnaire === e.questionnaire && s.url === e.url && JSON.stringify(s.body) === JSON.stringify(e.body); });
+      }));
+      flushing = false;
     }
-    save(load().filter(function (e) {
-      return !queue.some(function (q) { return q.done && q.body.submission_id === e.body.submission_id; });
-    }));
   }
   window.addEventListener("online", flush);
   if (navigator.onLine && load().length) flush();
@@ -60,6 +92,36 @@
     return body;
   }
 
+  // Reopened offline: show what is waiting on the phone rather than the page's older answers.
+  function restore() {
+    var waiting = load().filter(function (e) { return e.questionnaire === form.dataset.questionnaire; })[0];
+    if (!waiting) return;
+    Object.keys(waiting.body.answers || {}).forEach(function (key) {
+      var input = form.querySelector('input[type="radio"][name="' + key + '"][value="' + waiting.body.answers[key] + '"]');
+      if (input) input.checked = true;
+    });
+    (waiting.body.activities || []).forEach(function (name, i) {
+      var input = form.querySelector('input[name="name_' + (i + 1) + '"]');
+      if (input) input.value = name;
+    });
+    if (waiting.method === "POST") {
+      form.querySelector('input[name="submission_id"]').value = waiting.body.submission_id;
+      say(KEPT);
+    }
+  }
+  restore();
+
+  // The questions the server requires answered (all but HOOS-12's, which needs 2 of 4 per
+  // scale): checked here too, so an offline submission is not refused once sent.
+  function unanswered() {
+    return Array.prototype.filter.call(form.querySelectorAll("fieldset.question[data-required]"), function (group) {
+      // A PSFS activity being named counts once the patient has named it.
+      var name = group.dataset.name && form.querySelector('input[name="' + group.dataset.name + '"]');
+      if (name && !name.value.trim()) return false;
+      return !group.querySelector('input[type="radio"]:checked');
+    });
+  }
+
   form.addEventListener("change", function (event) {
     if (event.target.type !== "radio" || !navigator.onLine) return;
     var body = collect();
@@ -68,28 +130,40 @@
     if (body.activities && body.activities.length >= 3) partial.activities = body.activities;
     else if (body.activities) return;  // the activities are not named yet: send all at the end
     send(form.dataset.answersUrl, "PATCH", partial).then(function (r) {
-      if (r.ok) status.textContent = "Saved.";
+      if (r.ok) say("Saved.");
     }).catch(function () {});
   });
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
-    if (submitter && submitter.name === "finish_later") return;  // the plain form saves
+    var later = submitter && submitter.name === "finish_later";
+    if (later && navigator.onLine) return;  // the plain form saves
     event.preventDefault();
     var body = collect();
+    var entry = { questionnaire: form.dataset.questionnaire, url: form.dataset.submitUrl, method: "POST", body: body };
+    if (later) {
+      keep({ questionnaire: entry.questionnaire, url: form.dataset.answersUrl, method: "PATCH", body: body });
+      say(KEPT);
+      return;
+    }
+    var missing = unanswered();
+    if (missing.length) {
+      say("Please answer every question first (" + missing.length + " to go).");
+      missing[0].querySelector("input").focus();
+      return;
+    }
     body.submission_id = form.querySelector('input[name="submission_id"]').value;
-    var entry = { url: form.dataset.submitUrl, body: body };
     if (!navigator.onLine) {
-      save(load().concat([entry]));
-      status.textContent = "You are offline: your answers are kept on this phone and will be sent when you are back online.";
+      keep(entry);
+      say(KEPT);
       return;
     }
     send(entry.url, "POST", body).then(function (response) {
       if (response.ok) { window.location = form.dataset.doneUrl; return; }
-      return response.json().then(function (data) { status.textContent = data.message; });
+      return response.json().then(function (data) { say(data.message); });
     }).catch(function () {
-      save(load().concat([entry]));
-      status.textContent = "No connection: your answers are kept on this phone and will be sent when you are back online.";
+      keep(entry);
+      say("No connection: your answers are kept on this phone and will be sent when you are back online.");
     });
   });
 })();

@@ -11,10 +11,12 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.outcomes.models import Questionnaire, Status
+from apps.outcomes.services import measures_set
 from tests.browser.conftest import (
     PHONE,
     browser_clock,
     check_page,
+    screenshot,
     sign_in_patient,
     sign_in_staff,
     watch_errors,
@@ -78,12 +80,13 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     assert nprs.scores == {"pain": "6"}
     phone.get_by_role("link", name=re.compile("^PSFS")).tap()
     phone.wait_for_url("**/today/questionnaires/**")
+    check_page(phone, "outcomes-psfs")
     phone.context.set_offline(True)
     for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
         phone.get_by_label(f"Activity {n}", exact=True).fill(name)
     for n, value in enumerate([3, 4, 5], 1):
         _rate(phone, f"activity_{n}", value)
-    check_page(phone, "outcomes-psfs-offline")
+    screenshot(phone, "outcomes-psfs-offline")  # axe-core ran on this page online
     phone.get_by_role("button", name="Send my answers").tap()
     expect(phone.locator("#q-status")).to_contain_text("kept on this phone")
     psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
@@ -127,3 +130,75 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     info.value.save_as(target)
     assert target.read_bytes().startswith(b"%PDF")
     assert not [e for e in staff_errors + phone_errors if "favicon" not in e]
+
+
+def _queued(page) -> list[dict]:
+    return page.evaluate("JSON.parse(localStorage.getItem('clamshell.questionnaires') || '[]')")
+
+
+def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitted_once(
+    browser, live_server, therapist_a, patient_a, program, server_clock
+):
+    measures_set(user=therapist_a, program=program, instruments=["nprs", "psfs"])
+    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
+    page = _phone(browser, live_server, patient_a)
+    errors = watch_errors(page)
+    expect(page.get_by_role("link", name=re.compile("^NPRS"))).to_be_visible()
+
+    # Today online: the service worker keeps Today and the questionnaire it links to.
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    for due in (nprs, psfs):
+        page.wait_for_function(
+            "async (url) => Boolean(await caches.match(url))",
+            arg=f"/today/questionnaires/{due.public_id}/",
+        )
+
+    page.context.set_offline(True)
+    page.reload()
+    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
+    send = page.get_by_role("button", name="Send my answers")
+    send.tap()  # nothing chosen yet: not kept, the patient is told
+    expect(page.locator("#q-status")).to_contain_text("answer every question")
+    assert _queued(page) == []
+    _rate(page, "pain", 4)
+    send.tap()
+    send.tap()  # tapped twice in a hurry: still one answer waiting
+    expect(page.locator("#q-status")).to_contain_text("kept on this phone")
+    assert len(_queued(page)) == 1
+    page.reload()  # reopened offline: the waiting answer is shown again
+    expect(page.locator('fieldset[data-key="pain"] input[value="4"]')).to_be_checked()
+    nprs.refresh_from_db()
+    assert nprs.status == Status.OPEN
+    assert not nprs.answers.exists()
+
+    page.context.set_offline(False)
+    expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
+    nprs.refresh_from_db()
+    assert (nprs.status, nprs.scores) == (Status.SUBMITTED, {"pain": "4"})
+    assert Questionnaire.objects.filter(status=Status.SUBMITTED).count() == 1
+    assert _queued(page) == []
+    page.reload()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    # "Save and finish later" offline: kept on the phone, saved (not submitted) once online.
+    page.context.set_offline(True)
+    page.goto("/today/")
+    page.get_by_role("link", name=re.compile("^PSFS")).tap()
+    page.wait_for_url(f"**/today/questionnaires/{psfs.public_id}/")
+    for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
+        page.get_by_label(f"Activity {n}", exact=True).fill(name)
+    _rate(page, "activity_1", 3)
+    page.get_by_role("button", name="Save and finish later").tap()
+    expect(page.locator("#q-status")).to_contain_text("kept on this phone")
+    page.context.set_offline(False)
+    expect(page.locator("#q-status")).to_have_text("Saved.", timeout=15_000)
+    psfs.refresh_from_db()
+    assert psfs.status == Status.OPEN
+    assert psfs.activities == ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    assert list(psfs.answers.values_list("item_key", "value")) == [("activity_1", 3)]
+    assert _queued(page) == []
+    assert not [e for e in errors if "favicon" not in e]

@@ -1,5 +1,6 @@
 import pytest
 
+from apps.audit.models import AuditEntry
 from apps.clinics.models import Clinic
 from tests.conftest import signed_in
 
@@ -13,6 +14,7 @@ VALID = {
     "default_reminder_time": "19:30",
     "quiet_hours_start": "22:00",
     "quiet_hours_end": "07:00",
+    "reminder_grace_minutes": 90,
     "band_moderate_from": 25,
     "band_high_from": 45,
     "band_very_high_from": 65,
@@ -28,6 +30,51 @@ def test_a_clinic_admin_changes_the_clinic_defaults(admin_a, clinic_a):
     assert str(clinic.default_reminder_time) == "19:30:00"
     assert clinic.band_high_from == 45
     assert clinic.phone == "+44 20 7946 0000"
+    assert clinic.reminder_grace_minutes == 90
+
+
+def test_a_changed_grace_period_is_audited_with_its_old_and_new_value(admin_a, clinic_a):
+    page = signed_in(admin_a).get("/clinic/settings/")
+    assert b'name="reminder_grace_minutes" value="120"' in page.content
+
+    client = signed_in(admin_a)
+    client.post("/clinic/settings/", VALID)
+    client.post("/clinic/settings/", VALID | {"reminder_grace_minutes": 45})
+
+    first, second = AuditEntry.objects.filter(target_type="clinics.Clinic").order_by("sequence")
+    assert "default reminder time 18:00 → 19:30" in first.detail
+    assert second.detail == "reminder grace minutes 90 → 45"
+    assert (second.action, second.actor, second.clinic) == ("change", admin_a, clinic_a)
+    assert second.target_ref == str(clinic_a.public_id)
+
+
+def test_saving_unchanged_settings_writes_no_audit_entry(admin_a, clinic_a):
+    client = signed_in(admin_a)
+    client.post("/clinic/settings/", VALID)
+    client.post("/clinic/settings/", VALID)
+
+    assert AuditEntry.objects.filter(target_type="clinics.Clinic").count() == 1
+
+
+@pytest.mark.parametrize("minutes", ["14", "721", "-5", "two hours", ""])
+def test_a_grace_period_out_of_range_is_refused_in_words(admin_a, clinic_a, minutes):
+    response = signed_in(admin_a).post(
+        "/clinic/settings/", VALID | {"reminder_grace_minutes": minutes}
+    )
+
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert any(
+        words in text
+        for words in (
+            "Choose a grace period from 15 to 720 minutes (12 hours).",
+            "Enter a whole number of minutes.",
+            "Enter the grace period in minutes.",
+        )
+    )
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    assert (clinic.reminder_grace_minutes, clinic.pain_alert_level) == (120, 7)
+    assert not AuditEntry.objects.filter(target_type="clinics.Clinic").exists()
 
 
 @pytest.mark.parametrize(
@@ -48,5 +95,5 @@ def test_bad_settings_get_a_400_and_change_nothing(admin_a, clinic_a, change, me
 
 
 def test_therapists_and_patients_cannot_open_clinic_settings(therapist_a, patient_a):
-    assert signed_in(therapist_a).get("/clinic/settings/").status_code == 404
-    assert signed_in(patient_a.user).get("/clinic/settings/").status_code == 404
+    assert signed_in(therapist_a).get("/clinic/settings/").status_code == 403
+    assert signed_in(patient_a.user).get("/clinic/settings/").status_code == 403

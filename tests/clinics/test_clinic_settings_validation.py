@@ -103,3 +103,22 @@ def test_the_page_offers_the_time_zones_and_explains_each_setting(admin_a):
     assert 'list="time-zones"' in body
     assert "no progression prompt that day" in body
     assert 'id="id_pain_alert_level_helptext"' in body
+
+
+@pytest.mark.parametrize(
+    ("minutes", "accepted"), [(14, False), (15, True), (720, True), (721, False)]
+)
+def test_the_service_holds_the_grace_period_between_15_minutes_and_12_hours(
+    clinic_a, minutes, accepted
+):
+    if accepted:
+        clinic_settings_update(clinic=clinic_a, reminder_grace_minutes=minutes)
+        clinic_a.refresh_from_db()
+        assert clinic_a.reminder_grace_minutes == minutes
+        return
+    errors = _errors(clinic_a, reminder_grace_minutes=minutes)
+    assert errors["reminder_grace_minutes"] == [
+        "Choose a grace period from 15 to 720 minutes (12 hours)."
+    ]
+    clinic_a.refresh_from_db()
+    assert clinic_a.reminder_grace_minutes == 120

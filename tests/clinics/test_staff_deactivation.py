@@ -6,8 +6,10 @@ import re
 import pytest
 from django.core import mail
 from django.test import Client
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken
+from apps.clinics.services import confirmed_totp_device, totp_device_start
 from apps.clinics.tokens import api_token_create
 from tests.conftest import signed_in
 from tests.factories import STAFF_PASSWORD, StaffFactory
@@ -60,6 +62,21 @@ def test_deactivation_revokes_every_token_acting_as_the_person(admin_a, clinic_a
 
     assert all(ApiToken.objects.get(pk=t.pk).revoked_at is not None for t in theirs)
     assert ApiToken.objects.get(pk=other.pk).revoked_at is None
+
+
+def test_deactivation_removes_the_authenticator_app_so_reactivation_pairs_anew(admin_a, clinic_a):
+    colleague = StaffFactory(clinic=clinic_a)
+    device = totp_device_start(user=colleague)
+    device.confirmed = True
+    device.save()
+    keeps = totp_device_start(user=admin_a)
+
+    set_active(admin_a, colleague, False)
+    set_active(admin_a, colleague, True)
+
+    assert confirmed_totp_device(colleague) is None
+    assert not TOTPDevice.objects.filter(user=colleague).exists()
+    assert TOTPDevice.objects.filter(pk=keeps.pk).exists()
 
 
 def test_a_reactivated_colleague_chooses_a_new_password_and_signs_in(client, admin_a, clinic_a):

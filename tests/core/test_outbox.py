@@ -121,6 +121,15 @@ def test_a_message_delivered_twice_runs_once(eager):
     assert message.status == "done"
 
 
+def test_a_done_message_keeps_no_arguments(eager):
+    message = committed(outbox.enqueue, RECORD, [11])
+
+    celery_app.tasks[RECORD].apply(args=[11], headers={"outbox_id": str(message.pk)})
+
+    message.refresh_from_db()
+    assert (message.status, message.args) == ("done", [])
+
+
 def test_a_message_leased_by_a_live_worker_is_skipped_and_the_sweep_waits_for_the_lease():
     with mock.patch.object(celery_app, "send_task"):
         message = committed(outbox.enqueue, RECORD, [7])

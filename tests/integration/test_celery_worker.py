@@ -36,7 +36,7 @@ from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt, SetLog
 from apps.programs.progression import prompt_approve
 from config.celery import app as celery_app
-from tests.conftest import need_service, signed_in
+from tests.conftest import celery_conf, need_service, signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -109,14 +109,10 @@ def worker_database_url() -> str:
     return f"postgres://{db['USER']}{password}@{host}:{db.get('PORT') or 5432}/{db['NAME']}"
 
 
-@contextmanager
-def worker(
-    *, redis_url: str, smtp_port: int, tmp: Path, as_deployed: bool = False
-) -> Iterator[subprocess.Popen]:
-    """A real ``celery -A config worker`` on the given broker, stopped (by its own process
-    group id) on exit. ``as_deployed`` keeps gossip, mingle and heartbeat on, as in
-    Procfile.dev and docker-compose.yml (the fault tests); others start faster without."""
-    env = {
+def service_env(*, redis_url: str, smtp_port: int, tmp: Path) -> dict[str, str]:
+    """The environment of a worker or beat started by a test: the test database, the given
+    broker, mail to the loopback SMTP server, var/ files in ``tmp``."""
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "test",
@@ -129,14 +125,17 @@ def worker(
         "CLAMSHELL_VAR_DIR": str(tmp),
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    log = tmp / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "INFO"]
-    command += ["-Q", "default,notifications", "-c", "2", "-n", f"test-{os.getpid()}@%h"]
-    if not as_deployed:
-        command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+
+
+@contextmanager
+def celery_process(
+    command: list[str], *, env: dict[str, str], log: Path, ready: bytes
+) -> Iterator[subprocess.Popen]:
+    """``celery -A config <command>`` in a process group of its own, logging to ``log``;
+    yielded once ``ready`` appears in the log, stopped (the whole group) on exit."""
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            command,
+            [sys.executable, "-m", "celery", "-A", "config", *command],
             cwd=BASE_DIR,
             env=env,
             stdout=out,
@@ -144,11 +143,43 @@ def worker(
             start_new_session=True,
         )
     try:
-        wait_for(lambda: b" ready." in log.read_bytes() or proc.poll() is not None, 60, "worker")
+        wait_for(lambda: ready in log.read_bytes() or proc.poll() is not None, 60, command[0])
         assert proc.poll() is None, log.read_text()
         yield proc
     finally:
         stop_group(proc)
+
+
+@contextmanager
+def worker(
+    *,
+    redis_url: str,
+    smtp_port: int,
+    tmp: Path,
+    as_deployed: bool = False,
+    queues: str = "default,notifications",
+) -> Iterator[subprocess.Popen]:
+    """A real ``celery -A config worker`` on the given broker, stopped (by its own process
+    group id) on exit. ``as_deployed`` keeps gossip, mingle and heartbeat on, as in
+    Procfile.dev and docker-compose.yml (the fault tests); others start faster without."""
+    command = ["worker", "-l", "INFO", "-Q", queues, "-c", "2"]
+    command += ["-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h"]
+    if not as_deployed:
+        command += ["--without-mingle", "--without-gossip", "--without-heartbeat"]
+    env = service_env(redis_url=redis_url, smtp_port=smtp_port, tmp=tmp)
+    with celery_process(command, env=env, log=tmp / "worker.log", ready=b" ready.") as proc:
+        yield proc
+
+
+@contextmanager
+def beat_process(*, redis_url: str, smtp_port: int, tmp: Path) -> Iterator[subprocess.Popen]:
+    """A real ``celery -A config beat`` with the production schedule, its schedule file in
+    ``tmp`` (two beats need two files). Its first outbox sweep comes 30 s after it starts,
+    its first reminder dispatch after 60 s, as in production."""
+    env = service_env(redis_url=redis_url, smtp_port=smtp_port, tmp=tmp)
+    command = ["beat", "-l", "INFO"]
+    with celery_process(command, env=env, log=tmp / "beat.log", ready=b"beat: Starting") as proc:
+        yield proc
 
 
 def stop_group(proc: subprocess.Popen) -> None:
@@ -166,22 +197,24 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 @contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Point this process's producer at another broker (the private Redis), then back."""
-    old = celery_app.conf.broker_url
+    """Point this process's producer at another broker (the private Redis), then back.
 
-    def switch(to: str) -> None:
-        celery_app.conf.broker_url = to
-        # Celery 5.6 resolves the write and read URLs from broker_url once: set them too.
-        celery_app.conf.broker_write_url = to
-        celery_app.conf.broker_read_url = to
+    Through ``celery_conf``: both the plain and the ``CELERY_``-prefixed names, and the
+    configuration restored exactly afterwards. The connection and producer pools are dropped
+    on the way in and out, so no connection to the other broker outlives the block."""
+
+    def fresh_pools() -> None:
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
 
-    switch(url)
-    try:
-        yield
-    finally:
-        switch(old)
+    # Celery 5.6 resolves the write and read URLs from broker_url once: set them too.
+    with celery_conf(broker_url=url, broker_write_url=url, broker_read_url=url):
+        fresh_pools()
+        assert celery_app.conf.broker_write_url == url, "the producer must publish to " + url
+        try:
+            yield
+        finally:
+            fresh_pools()
 
 
 def declare_queues() -> None:

@@ -63,6 +63,16 @@ def test_a_therapist_schedules_and_the_patient_sees_what_is_due(program: Program
     }
 
 
+def test_scheduling_without_naming_measures_takes_the_defaults(program: Program) -> None:
+    url = f"/api/v1/programs/{program.public_id}/measures/"
+    response = _json(_staff(program), "put", url, {})
+    assert response.status_code == 200, response.content
+    assert [(m["instrument"], m["interval_days"], m["at_start"], m["at_end"])
+            for m in response.json()["measures"]] == [
+        ("nprs", 14, True, True), ("psfs", 14, True, True)
+    ]  # fmt: skip
+
+
 def test_scheduling_lefs_without_wording_is_a_400(program: Program) -> None:
     url = f"/api/v1/programs/{program.public_id}/measures/"
     response = _json(_staff(program), "put", url, {"instruments": ["lefs"]})

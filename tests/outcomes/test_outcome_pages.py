@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import subprocess  # nosec B404: pdftotext reads the test's own PDF
 import uuid
 from typing import Any, cast
 
@@ -16,15 +17,29 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from apps.audit.models import Action, AuditEntry
-from apps.clinics.models import User
+from apps.clinics.models import Role, User
+from apps.devdata.scale import ScaleSpec, scale_seed
 from apps.outcomes import rtm, services
 from apps.outcomes.instruments import LEFS
-from apps.outcomes.models import Answer, ClinicWording, ProgressReport, Questionnaire, Status
+from apps.outcomes.models import (
+    Answer,
+    ClinicWording,
+    ProgressReport,
+    Questionnaire,
+    Status,
+    TimeEntry,
+)
 from apps.outcomes.services import OPTION_KEYS
 from apps.patients.models import Patient
 from apps.programs.daily_totals import daily_totals_refresh_days
-from apps.programs.models import Program, SetLog
-from tests.factories import AdminFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+from apps.programs.models import LevelChange, Program, SetLog
+from tests.factories import (
+    AdminFactory,
+    ExerciseItemFactory,
+    LadderItemFactory,
+    PatientFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +93,27 @@ def test_the_patient_answers_nprs_on_the_page(program: Program) -> None:
     assert (q.status, q.scores) == (Status.SUBMITTED, {"pain": "4"})
     assert "Thank you" in client.get(url).text
     assert f"/today/questionnaires/{q.public_id}/" not in client.get("/today/").text
+
+
+def test_submitting_the_page_twice_saves_once_and_another_submission_is_a_400(
+    program: Program,
+) -> None:
+    q = _current(program, "nprs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    client = _as(_owner(program).user)
+    sid = str(uuid.uuid4())
+    assert client.post(url, {"pain": "4", "submission_id": sid, "submit": "1"}).status_code == 302
+    # A double tap: the same page's submission again goes to its result.
+    again = client.post(url, {"pain": "5", "submission_id": sid, "submit": "1"})
+    assert again.status_code == 302
+    # Another tab's submission, or "finish later" afterwards: refused, nothing changes.
+    other = client.post(url, {"pain": "7", "submission_id": str(uuid.uuid4()), "submit": "1"})
+    later = client.post(url, {"pain": "7", "submission_id": sid, "finish_later": "1"})
+    assert (other.status_code, later.status_code) == (400, 400)
+    assert "already sent this questionnaire" in other.text
+    q.refresh_from_db()
+    assert q.scores == {"pain": "4"}
+    assert list(Answer.objects.filter(questionnaire=q).values_list("value", flat=True)) == [4]
 
 
 def test_a_bad_answer_on_the_page_is_a_form_error_and_saves_nothing(program: Program) -> None:
@@ -152,14 +188,123 @@ def test_one_click_makes_an_audited_pdf(program: Program) -> None:
     assert exports.count() == 2  # made, then downloaded
 
 
-def test_a_time_entry_in_the_future_is_a_form_error(program: Program) -> None:
+def test_the_patient_page_shows_the_outcomes_panel_with_a_working_report_form(
+    program: Program,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(program.created_by)
+    patient = _owner(program)
+    detail = client.get(f"/patients/{patient.public_id}/")
+    panel = detail.text.split('<div class="outcome-actions">', 1)[1].split("</div>", 1)[0]
+    assert f'href="/patients/{patient.public_id}/outcomes/">Outcome measures</a>' in panel
+    assert f'action="/patients/{patient.public_id}/outcomes/report/"' in panel
+    token = panel.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    made = client.post(
+        f"/patients/{patient.public_id}/outcomes/report/", {"csrfmiddlewaretoken": token}
+    )
+    assert made.status_code == 302  # the panel's CSRF token is the page's own
+
+
+def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Program) -> None:
+    patient = _owner(program)
+    start = program.start_date
+    assert start is not None
+    program.notes = "Gluteal tendinopathy, left. No hip precautions."
+    program.save(update_fields=["notes"])
+    ladder_item = LadderItemFactory(program=program, current_level=2)
+    LevelChange.objects.create(
+        item=ladder_item, from_level=1, to_level=2, effective_on=start + dt.timedelta(days=7),
+        reason="20 reps reached",
+    )  # fmt: skip
+    _log_days(program, [start + dt.timedelta(days=1)])
+    baseline, latest = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    _answer_nprs(program, baseline, 6)
+    _answer_nprs(program, latest, 3)
+    client = _as(program.created_by)
+    made = client.post(f"/patients/{patient.public_id}/outcomes/report/", {"note": "Keep going."})
+    pdf = client.get(made["Location"]).content
+
+    text = " ".join(
+        subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .split()
+    )
+    week = start + dt.timedelta(days=1)
+    monday = week - dt.timedelta(days=week.weekday())
+    therapist = program.created_by
+    for expected in (
+        str(patient.public_id),
+        "Gluteal tendinopathy, left. No hip precautions.",  # diagnosis/precautions as entered
+        f"{ladder_item.ladder.name} 1 2 {(start + dt.timedelta(days=7)).isoformat()}",
+        "Adherence by week",
+        f"{monday.isoformat()}",
+        "Pain during exercise by week",
+        "NPRS Hip pain 6 3 -3 meaningful improvement",
+        "Keep going.",
+        f"Signed: {therapist.full_name}, {patient.local_today().isoformat()}",
+    ):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"instruments": ["lefs"], "interval_days": "14"}, "once a clinic admin has loaded"),
+        ({"instruments": ["nprs"], "interval_days": "5"}, "greater than or equal to 7"),
+    ],
+)
+def test_scheduling_what_cannot_be_scheduled_is_a_form_error(
+    body: dict[str, Any], message: str
+) -> None:
+    patient = cast(Patient, PatientFactory())
+    program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
+    prefix = str(program.public_id)
+    posted = {f"{prefix}-{key}": value for key, value in body.items()}
+    response = _as(program.created_by).post(f"/programs/{prefix}/measures/", posted)
+    assert response.status_code == 400
+    form = response.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    assert message in form
+    assert not Questionnaire.objects.filter(program=program).exists()
+
+
+def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:
+    patient = cast(Patient, PatientFactory())
+    program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
+    page = _as(program.created_by).get(f"/patients/{patient.public_id}/outcomes/")
+    prefix = program.public_id
+    form = page.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    boxes = [tag.split(">", 1)[0] for tag in form.split("<input")[1:]]
+    checked = {
+        tag.split('value="', 1)[1].split('"', 1)[0]
+        for tag in boxes
+        if f'name="{prefix}-instruments"' in tag and "checked" in tag
+    }
+    assert checked == {"nprs", "psfs"}
+    assert "Nothing scheduled yet" in form
+    assert not Questionnaire.objects.filter(program=program).exists()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "days_ahead", "message"),
+    [
+        (20, 1, "cannot be in the future"),
+        (0, 0, "greater than or equal to 1"),
+        (601, 0, "less than or equal to 600"),
+    ],
+)
+def test_a_bad_time_entry_is_a_form_error_and_saves_nothing(
+    program: Program, minutes: int, days_ahead: int, message: str
+) -> None:
     services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
     patient = _owner(program)
-    tomorrow = patient.local_today() + dt.timedelta(days=1)
-    body = {"on": tomorrow.isoformat(), "minutes": "20", "activity": "Call"}
+    on = patient.local_today() + dt.timedelta(days=days_ahead)
+    body = {"on": on.isoformat(), "minutes": str(minutes), "activity": "Call"}
     response = _as(program.created_by).post(f"/patients/{patient.public_id}/outcomes/time/", body)
     assert response.status_code == 400
-    assert "cannot be in the future" in response.text
+    assert message in response.text
+    assert not TimeEntry.objects.exists()
 
 
 def _wording_file(skip: str = "") -> SimpleUploadedFile:
@@ -237,6 +382,53 @@ def test_the_export_day_counts_equal_a_reference_query(require_postgres: None) -
     assert "5 Nov 2025" in text
     assert "98985" in text
     assert "98977" in text
+
+
+CLINIC_REFERENCE_SQL = """
+    WITH firsts AS (
+        SELECT l.patient_id, MIN(l.performed_on) AS first
+        FROM patients_setlog l JOIN patients_patient p ON p.id = l.patient_id
+        WHERE p.clinic_id = %s AND l.performed_on <= %s GROUP BY l.patient_id
+    ), periods AS (
+        SELECT patient_id, first + ((%s - first) / 30) * 30 AS start_day FROM firsts
+    )
+    SELECT p.patient_id, COUNT(DISTINCT l.performed_on)
+    FROM periods p JOIN patients_setlog l ON l.patient_id = p.patient_id
+     AND l.performed_on BETWEEN p.start_day AND p.start_day + 29
+    GROUP BY p.patient_id
+"""
+
+
+def test_the_export_matches_the_reference_query_for_every_patient_of_a_small_tenth_clinic(
+    require_postgres: None,
+) -> None:
+    # The benchmark's "tenth" clinic (bench/data.py: therapists with 20 patients each, a
+    # tenth of them started recently), seeded small: 40 patients over 75 days.
+    today = dt.date(2026, 3, 4)
+    seeded = scale_seed(
+        spec=ScaleSpec(patients=40, days=75, panel=20, clinic_name="Tenth (small)", today=today)
+    )
+    admin = User.objects.get(clinic=seeded.clinic, role=Role.ADMIN)
+    services.monitoring_set(admin=admin, enabled=True)
+    for month, month_end in (("2026-01", dt.date(2026, 1, 31)), ("2026-02", dt.date(2026, 2, 28))):
+        response = _as(admin).get(f"/outcomes/monitoring/?month={month}&format=csv")
+        rows = list(csv.reader(io.StringIO(response.content.decode())))
+        refs = dict(Patient.objects.filter(clinic=seeded.clinic).values_list("public_id", "pk"))
+        exported = {refs[uuid.UUID(r[0])]: int(r[4]) for r in rows[1:] if r and _is_ref(r[0])}
+        with connection.cursor() as cursor:
+            cursor.execute(CLINIC_REFERENCE_SQL, [seeded.clinic.pk, month_end, month_end])
+            reference = dict(cursor.fetchall())
+        assert exported == reference, month
+        assert len(set(reference.values())) > 1
+    assert len(reference) == 40  # by February every patient, the recent tenth too, has data
+
+
+def _is_ref(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def test_the_excel_export_has_the_codes_as_a_guide() -> None:

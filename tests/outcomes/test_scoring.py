@@ -139,6 +139,10 @@ def test_groc_scores_as_given_and_refuses_outside_minus_seven_to_seven() -> None
         score(GROC, {"change": -8})
 
 
+def test_groc_without_its_answer_has_no_score() -> None:
+    assert score(GROC, {}) == {"change": None}
+
+
 def test_groc_has_no_verdict_of_its_own() -> None:
     assert verdict(GROC, D(0), D(5)) == Verdict.NONE
 
@@ -188,6 +192,14 @@ def test_hoos12_imputes_a_scale_with_two_of_four_and_drops_one_with_one() -> Non
 
 def test_hoos12_shows_change_without_a_verdict() -> None:
     assert verdict(HOOS12, D(40), D(75)) == Verdict.NONE
+
+
+def test_only_hoos12_may_be_submitted_with_questions_unanswered() -> None:
+    # HOOS-12 scores a scale from 2 of its 4 items; every other instrument needs every
+    # question it shows (PSFS: each activity the patient named).
+    assert [spec.code for spec in INSTRUMENTS.values() if not spec.needs_every_item] == [
+        Code.HOOS12
+    ]
 
 
 def test_an_unknown_item_is_refused() -> None:

@@ -65,3 +65,20 @@ def test_the_today_page_registers_the_worker_from_a_static_script(patient_a):
 
     assert '<script src="/static/js/sw-register.js"' in html
     assert "/api/v1/me/logs/" in html
+
+
+def test_the_worker_keeps_the_questionnaires_today_links_to():
+    import re
+    import uuid
+
+    from django.urls import reverse
+
+    from apps.portal.views import offline as views_offline
+
+    config = views_offline._worker_config()
+    due = reverse("outcomes:questionnaire", args=[uuid.uuid4()])
+
+    assert "/static/js/questionnaire.js" in config["precache"]
+    assert "/static/css/outcomes.css" in config["precache"]
+    assert any(re.fullmatch(pattern, due) for pattern in config["linked"])
+    assert not any(re.fullmatch(pattern, "/today/questionnaires/") for pattern in config["linked"])

@@ -1,4 +1,5 @@
-"""The clinic admin's page for clinic defaults: pain thresholds, reminder hours, bands."""
+"""The clinic admin's page for clinic defaults: pain thresholds, reminder hours and grace
+period, bands."""
 
 from __future__ import annotations
 
@@ -8,19 +9,25 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from apps.clinics.models import Clinic, User
+from apps.clinics.access import require_admin
+from apps.clinics.models import Clinic
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
+    REMINDER_GRACE_MINUTES,
     clinic_settings_update,
     time_zone_names,
 )
 from apps.core.forms import add_service_errors
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+GRACE_RANGE_MESSAGE = (
+    f"Choose a grace period from {REMINDER_GRACE_MINUTES[0]} to {REMINDER_GRACE_MINUTES[1]} "
+    f"minutes ({REMINDER_GRACE_MINUTES[1] // 60} hours)."
+)
 
 
 def _pain(label: str, help_text: str, low: int) -> forms.IntegerField:
@@ -102,6 +109,23 @@ class ClinicSettingsForm(forms.Form):
         ),
         widget=TIME_INPUT,
     )
+    reminder_grace_minutes = forms.IntegerField(
+        label="Skip a reminder late by more than (minutes)",
+        help_text=(
+            "After an outage, a reminder that could not go out within this many minutes of its "
+            "time is recorded as skipped (too late) rather than reaching the patient hours "
+            f"later. From {REMINDER_GRACE_MINUTES[0]} to {REMINDER_GRACE_MINUTES[1]} minutes; "
+            "the default is 120."
+        ),
+        min_value=REMINDER_GRACE_MINUTES[0],
+        max_value=REMINDER_GRACE_MINUTES[1],
+        error_messages={
+            "min_value": GRACE_RANGE_MESSAGE,
+            "max_value": GRACE_RANGE_MESSAGE,
+            "required": "Enter the grace period in minutes.",
+            "invalid": "Enter a whole number of minutes.",
+        },
+    )
     band_moderate_from = _band(
         "Moderate activation from (%MVIC)",
         "Below this an exercise is shown as low activation in the library and the builder.",
@@ -115,24 +139,17 @@ class ClinicSettingsForm(forms.Form):
         return cls(data, initial=initial)
 
 
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_admin or user.clinic is None:
-        raise Http404
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     # A fresh copy: a failed save must not leave half-changed values on request.user.clinic.
     clinic = Clinic.objects.get(pk=cast(Clinic, admin.clinic).pk)
     form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in CLINIC_SETTINGS_FIELDS}
         try:
-            clinic_settings_update(clinic=clinic, **values)
+            clinic_settings_update(clinic=clinic, actor=admin, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

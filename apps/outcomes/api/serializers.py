@@ -6,14 +6,18 @@ from typing import Any
 
 from rest_framework import serializers
 
-from apps.outcomes.instruments import INSTRUMENTS
+from apps.outcomes.instruments import DEFAULT_MEASURES, INSTRUMENTS
 from apps.outcomes.models import MAX_MINUTES
 
 CODES = [code.value for code in INSTRUMENTS]
 
 
 class MeasuresIn(serializers.Serializer[Any]):
-    instruments = serializers.ListField(child=serializers.ChoiceField(CODES), max_length=5)
+    # Left out: the defaults, NPRS and PSFS (an empty list schedules nothing).
+    instruments = serializers.ListField(
+        child=serializers.ChoiceField(CODES), max_length=5,
+        default=lambda: [code.value for code in DEFAULT_MEASURES],
+    )  # fmt: skip
     interval_days = serializers.IntegerField(min_value=7, max_value=91, default=14)
     at_start = serializers.BooleanField(default=True)
     at_end = serializers.BooleanField(default=True)

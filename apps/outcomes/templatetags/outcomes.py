@@ -1,5 +1,7 @@
-"""Small pieces other apps' pages include without importing outcomes code: the patient's
-due questionnaires on Today, and the trends on the staff progress page."""
+"""Small pieces the pages of higher layers include without importing outcomes code: the
+patient's due questionnaires on Today (portal), and the trends on the staff progress page
+(reports). The staff's patient page, a lower layer's, gets its panel through
+``apps.patients.panels`` instead (see ``apps/outcomes/panels.py``)."""
 
 from __future__ import annotations
 
@@ -25,9 +27,3 @@ def outcome_trends(patient: Patient) -> dict[str, Any]:
     """Each measure over time: chart, baseline, band, verdict, and the same as a table."""
     trends = patient_trends(patient=patient)
     return {"patient": patient, "trends": [(t, chart(t)) for t in trends]}
-
-
-@register.inclusion_tag("outcomes/_patient_actions.html", takes_context=True)
-def outcome_actions(context: Any, patient: Patient) -> dict[str, Any]:
-    """The progress-report button and the outcomes link for the patient's page."""
-    return {"patient": patient, "csrf_token": context.get("csrf_token")}

@@ -2,11 +2,15 @@
    version  - changes whenever this file or a cached static file changes;
    precache - static files and the offline page, cached at install;
    pages    - the patient's pages and today's plan: fetched network first, kept for offline;
+   linked   - patterns of pages a kept page links to that must open offline too (the
+              questionnaires due on Today): fetched again each time the linking page is,
+              since their saved answers change, and network first when opened;
    offline  - the page shown when a page is neither online nor cached.
    Exercise pictures (/illustrations/..., versioned URLs) are cached the first time they are
    seen, and those named in a cached page are fetched with it, so today's plan shows its
    pictures offline.
-   Only GET requests are handled: logs are queued by the page itself (js/today.js). */
+   Only GET requests are handled: logs and questionnaire answers are queued by the pages
+   themselves (js/today.js, js/questionnaire.js). */
 "use strict";
 
 var CONFIG = self.CLAMSHELL;
@@ -24,18 +28,46 @@ function isPicture(url) {
   return url.pathname.indexOf("/illustrations/") === 0;
 }
 
+var LINKED = CONFIG.linked.map(function (source) { return new RegExp(source, "g"); });
+
+function isLinkedPage(url) {
+  return CONFIG.linked.some(function (source) { return new RegExp("^" + source + "$").test(url.pathname); });
+}
+
+function unique(urls) {
+  return urls.filter(function (url, i) { return urls.indexOf(url) === i; });
+}
+
 // The pictures a page shows, fetched into the cache unless already there.
-function cachePictures(cache, response) {
+function cachePictures(cache, html) {
+  var urls = (html.match(PICTURE) || []).map(function (url) { return url.replace(/&amp;/g, "&"); });
+  return Promise.all(unique(urls).map(function (url) {
+    return cache.match(url).then(function (hit) {
+      if (hit) return;
+      return fetch(url).then(function (picture) { if (isCacheable(picture)) return cache.put(url, picture); });
+    }).catch(function () {});
+  }));
+}
+
+// The linked pages a page names (today's questionnaires), fetched afresh into the cache.
+function cacheLinkedPages(cache, html) {
+  var urls = [];
+  LINKED.forEach(function (pattern) { urls = urls.concat(html.match(pattern) || []); });
+  return Promise.all(unique(urls).map(function (url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (page) {
+      if (isCacheable(page)) return cache.put(url, page);
+    }).catch(function () {});
+  }));
+}
+
+// Whatever a kept page needs to open offline: its pictures and, for one of CONFIG.pages, the
+// pages it links to (a linked page's own links are not followed: it names itself).
+function cacheWhatPageNeeds(cache, response, key) {
   var type = response.headers.get("Content-Type") || "";
   if (type.indexOf("text/html") === -1) return Promise.resolve();
   return response.text().then(function (html) {
-    var urls = (html.match(PICTURE) || []).map(function (url) { return url.replace(/&amp;/g, "&"); });
-    return Promise.all(urls.filter(function (url, i) { return urls.indexOf(url) === i; }).map(function (url) {
-      return cache.match(url).then(function (hit) {
-        if (hit) return;
-        return fetch(url).then(function (picture) { if (isCacheable(picture)) return cache.put(url, picture); });
-      }).catch(function () {});
-    }));
+    var linked = CONFIG.pages.indexOf(key) !== -1 ? cacheLinkedPages(cache, html) : null;
+    return Promise.all([cachePictures(cache, html), linked]);
   });
 }
 
@@ -44,7 +76,7 @@ function cachePages(cache) {
     return fetch(url, { credentials: "same-origin" })
       .then(function (response) {
         if (!isCacheable(response)) return;
-        return cachePictures(cache, response.clone()).then(function () { return cache.put(url, response); });
+        return cacheWhatPageNeeds(cache, response.clone(), url).then(function () { return cache.put(url, response); });
       })
       .catch(function () {});
   }));
@@ -84,7 +116,7 @@ function networkFirst(request, key) {
       var scan = response.clone();
       caches.open(CACHE).then(function (cache) {
         cache.put(key, copy);
-        return cachePictures(cache, scan);
+        return cacheWhatPageNeeds(cache, scan, key);
       }).catch(function () {});
     }
     return response;
@@ -117,7 +149,7 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (CONFIG.pages.indexOf(url.pathname) !== -1) {
+  if (CONFIG.pages.indexOf(url.pathname) !== -1 || isLinkedPage(url)) {
     event.respondWith(networkFirst(request, url.pathname));
   } else if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0 || isPicture(url)) {
     event.respondWith(cacheFirst(request));

@@ -5,6 +5,8 @@
   code is ``apps/portal/static/sw.js``; this view prefixes the list of files to keep offline
   (with their current static URLs, hashed in production) and a version that changes with any
   of them, so a deploy replaces the old cache.
+  The due questionnaires Today links to are kept with it (``linked``: URL patterns), so a
+  patient who opened Today online can answer them offline.
 * ``/offline/``: the page shown when a page was never cached and there is no connection.
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -30,6 +34,8 @@ STATIC_FILES = (
     "js/today.js",
     "js/illustrations.js",
     "js/sw-register.js",
+    "css/outcomes.css",
+    "js/questionnaire.js",
     "img/icon-192.png",
     "img/icon-512.png",
     "img/icon-maskable-512.png",
@@ -79,18 +85,30 @@ def _static_digest(path: str) -> str:
     return hashlib.sha256(Path(found).read_bytes()).hexdigest()
 
 
+def _linked_patterns() -> list[str]:
+    """Regular expressions (JavaScript syntax) for the pages Today links to that must open
+    offline too: a due questionnaire, whatever its id."""
+    sample = uuid.UUID(int=0)
+    before, after = reverse("outcomes:questionnaire", args=[sample]).split(str(sample))
+    return [re.escape(before) + "[0-9a-f-]{36}" + re.escape(after)]
+
+
 def _worker_config() -> dict[str, object]:
     precache = [static(path) for path in STATIC_FILES]
     precache += [reverse("patients:offline"), reverse("patients:manifest")]
     pages = [
         reverse(name) for name in ("patients:today", "patients:history", "patients:api-me-today")
     ]
+    linked = _linked_patterns()
     contents = [_static_digest(path) for path in STATIC_FILES]
-    digest = hashlib.sha256(json.dumps([precache, pages, contents, _worker_source()]).encode())
+    digest = hashlib.sha256(
+        json.dumps([precache, pages, linked, contents, _worker_source()]).encode()
+    )
     return {
         "version": digest.hexdigest()[:12],
         "precache": precache,
         "pages": pages,
+        "linked": linked,
         "offline": reverse("patients:offline"),
     }
 
