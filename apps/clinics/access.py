@@ -9,7 +9,9 @@ id: the one place for the rule.
 * **A foreign or unknown object is a 404**: the answer never says that it exists. The
   queryset is always scoped by the user first (``Patient.objects.editable_by(user)``,
   ``SetLog.objects.filter(patient=me)``), so another clinic's (or another patient's) object
-  is simply not found. ``get_for_staff`` and ``get_for_patient`` do both steps.
+  is simply not found. ``get_for_staff``, ``get_for_admin`` and ``get_for_patient`` do both
+  steps; ``find_in_scope`` is the lookup alone, for an object a form or request body names
+  (the caller answers 400 naming the field).
 
 Anonymous visitors never reach these checks: pages send them to sign-in (``login_required``)
 and the API answers 401 (its ``IsAuthenticated`` default). Clinics sits low enough (users
