@@ -116,6 +116,24 @@ def _filters(patient: str, day: str, scope: Scope) -> tuple[str, list[Any]]:
     return " AND ".join(tests), params
 
 
+def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None) -> None:
+    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends.
+
+    A row is recomputed from the logs the statement sees; under READ COMMITTED two writers
+    for the same patient would each miss the other's uncommitted log, and the second upsert
+    would overwrite the first with a count lacking it. The lock makes the second writer wait
+    for the first to commit, so its next statement sees both logs. ``NO KEY`` because each
+    writer already holds ``KEY SHARE`` on the patient (the foreign key check of its own
+    insert), which ``FOR UPDATE`` would conflict with: a deadlock. SQLite takes the whole
+    database for each write transaction, and a rebuild of everyone is maintenance."""
+    if patient_ids is None or connection.vendor != "postgresql":
+        return
+    marks = ", ".join(["%s"] * len(patient_ids))
+    table = Patient._meta.db_table
+    lock = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608  # nosec B608
+    cursor.execute(lock, list(patient_ids))
+
+
 def _rebuild(scope: Scope, *, grown: bool = False) -> int:
     """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
     first: every day that had logs still has them, so the upsert alone is exact."""
@@ -135,6 +153,7 @@ def _rebuild(scope: Scope, *, grown: bool = False) -> int:
         due_day_prescribed=prescribed_on_sql("d.day"),
     )
     with connection.cursor() as cursor:
+        _lock_patients(cursor, scope.patient_ids)
         if not grown:
             gone, gone_params = _filters("patient_id", "day", scope)
             delete = f"DELETE FROM {total} WHERE {gone}"  # noqa: S608  # nosec B608
