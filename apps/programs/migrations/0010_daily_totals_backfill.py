@@ -14,6 +14,6 @@ def backfill(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programs", "0007_daily_totals")]
+    dependencies = [("programs", "0009_daily_totals")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('patients', '0004_one_time_link_request'),
-        ('programs', '0006_prompt_rule_met'),
+        ('programs', '0008_item_dose_ranges_and_fatigue'),
     ]
 
     operations = [
