@@ -127,3 +127,27 @@ def session_for(user: User) -> str:
     store.create()
     assert store.session_key is not None
     return store.session_key
+
+
+def delete_logs(client_ids: list[Any]) -> None:
+    """Delete the sets a scenario wrote (through the API or directly) and recompute those
+    patients' daily totals for the days they touched, so the next scenario, and the
+    dashboard's check against its SQL floor, see the seeded data again."""
+    from django.db import connection, transaction
+
+    from apps.programs.daily_totals import daily_totals_rebuild
+    from apps.programs.models import SetLog
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {SetLog._meta.db_table} WHERE client_id = ANY(%s) "  # nosec B608
+            "RETURNING patient_id, performed_on",
+            [list(client_ids)],
+        )
+        touched = cursor.fetchall()
+        if touched:
+            daily_totals_rebuild(
+                patient_ids=sorted({patient for patient, _ in touched}),
+                start=min(day for _, day in touched),
+                end=max(day for _, day in touched),
+            )

@@ -86,8 +86,8 @@ def _dashboard(small: bool) -> tuple[Callable[[], Any], int]:
 
 def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
     from apps.patients.models import Patient
-    from apps.programs.models import ProgramItem, SetLog
-    from bench.data import cohorts
+    from apps.programs.models import ProgramItem
+    from bench.data import cohorts, delete_logs
 
     clinic = cohorts(small=small)[COHORT[0]].clinic_name
     patient = Patient.objects.filter(clinic__name=clinic).first()
@@ -108,15 +108,15 @@ def _ingest(small: bool) -> tuple[Callable[[], Any], int]:
         response = post()
         return response
 
-    run.cleanup = lambda: SetLog.objects.filter(client_id__in=made).delete()
+    run.cleanup = lambda: delete_logs(made)
     return run, 200
 
 
 def _batch(small: bool) -> tuple[Callable[[], Any], int]:
     """50 sets a request to the batch endpoint, as the phone's offline queue sends them."""
     from apps.patients.models import Patient
-    from apps.programs.models import ProgramItem, SetLog
-    from bench.data import cohorts
+    from apps.programs.models import ProgramItem
+    from bench.data import cohorts, delete_logs
 
     clinic = cohorts(small=small)[COHORT[0]].clinic_name
     patient = Patient.objects.filter(clinic__name=clinic).order_by("pk").first()
@@ -137,7 +137,7 @@ def _batch(small: bool) -> tuple[Callable[[], Any], int]:
         body = {"logs": [entry(n) for n in range(50)]}
         return client.post("/api/v1/me/logs/batch/", body, content_type="application/json")
 
-    run.cleanup = lambda: SetLog.objects.filter(client_id__in=made).delete()
+    run.cleanup = lambda: delete_logs(made)
     return run, 20
 
 

@@ -3,7 +3,6 @@
 import os
 
 from celery import Celery
-from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -11,11 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 # only by the worker that takes its row (apps/core/outbox.py).
 app = Celery("clamshell", task_cls="apps.core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.conf.task_queues = (Queue("default"), Queue("notifications"), Queue("reports"))
-app.conf.task_routes = {
-    "apps.notifications.*": {"queue": "notifications"},
-    "apps.reports.*": {"queue": "reports"},
-}
+# The queues and routes are settings (CELERY_TASK_QUEUES, CELERY_TASK_ROUTES: one queue
+# name per kind of job, from the environment), read lazily through config_from_object.
 # Both jobs are idempotent through database constraints, so a second beat (or a late
 # message) finds nothing to do; ``expires`` drops a message that waited past its minute.
 app.conf.beat_schedule = {

@@ -16,6 +16,7 @@ import django_stubs_ext
 import environ
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 # Lets generic classes such as ModelAdmin[Model] be subscripted at run time.
 django_stubs_ext.monkeypatch()
@@ -157,6 +158,10 @@ if DATABASES["default"].get("ENGINE") not in {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = _read("DATABASE_CONN_MAX_AGE", env.int, 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (docs/scaling.md) a server-side cursor cannot
+# outlive its transaction: ``.iterator()`` then fetches in chunks of client-side rows.
+DATABASE_POOLED = _read("DATABASE_POOLED", _strict_bool, False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file in the embedded default: wait for locks
     # instead of failing, and start write transactions eagerly to avoid upgrade deadlocks.
@@ -168,6 +173,29 @@ if IS_POSTGRES:
     # (bench/README.md, dashboard). Options given in DATABASE_URL come first and are kept.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+# A PostgreSQL read replica for reports and exports (docs/scaling.md); empty: none. Only
+# code inside ``apps.core.db_router.replica_reads()`` reads from it.
+REPLICA_DATABASE_URL = _read("REPLICA_DATABASE_URL", env.str, "")
+if REPLICA_DATABASE_URL:
+    try:
+        replica = env.db_url_config(REPLICA_DATABASE_URL)
+    except (ValueError, KeyError, environ.ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"REPLICA_DATABASE_URL is invalid: {exc}") from exc
+    if replica.get("ENGINE") != "django.db.backends.postgresql" or not IS_POSTGRES:
+        raise ImproperlyConfigured(
+            "REPLICA_DATABASE_URL is invalid: a replica is a postgres:// URL beside a "
+            "PostgreSQL DATABASE_URL"
+        )
+    replica_options = replica.setdefault("OPTIONS", {})
+    replica_options["options"] = f"{replica_options.get('options', '')} -c jit=off".strip()
+    replica["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica["CONN_HEALTH_CHECKS"] = True
+    replica["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLED
+    # Tests run against one database: the replica alias reads the test copy of default.
+    replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = replica
+DATABASE_ROUTERS = ["apps.core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "clinics.User"
@@ -227,6 +255,19 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Queues by kind of job, so a big export never delays a reminder (docs/scaling.md). Each
+# kind's queue name is a setting: give a kind its own workers with
+# ``celery worker --queues=<name>``, or name the same queue twice to share workers.
+TASK_QUEUE_NOTIFICATIONS = _read("CELERY_NOTIFICATIONS_QUEUE", env.str, "notifications")
+TASK_QUEUE_REPORTS = _read("CELERY_REPORTS_QUEUE", env.str, "reports")
+TASK_QUEUE_OUTCOMES = _read("CELERY_OUTCOMES_QUEUE", env.str, "default")
+CELERY_TASK_ROUTES = {
+    "apps.notifications.*": {"queue": TASK_QUEUE_NOTIFICATIONS},
+    "apps.reports.*": {"queue": TASK_QUEUE_REPORTS},
+    "apps.outcomes.*": {"queue": TASK_QUEUE_OUTCOMES},
+}
+TASK_QUEUE_NAMES = {CELERY_TASK_DEFAULT_QUEUE, TASK_QUEUE_NOTIFICATIONS, TASK_QUEUE_REPORTS}
+CELERY_TASK_QUEUES = tuple(Queue(name) for name in sorted(TASK_QUEUE_NAMES | {TASK_QUEUE_OUTCOMES}))
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Keep reconnecting to the broker however long it is away (Celery's default gives up after
 # 100 attempts and the worker exits); the outbox sweep republishes what was lost meanwhile.

@@ -57,6 +57,7 @@ class PatientFactory(DjangoModelFactory):
 
 # --- Library and programs -------------------------------------------------------------------
 import datetime as _dt  # noqa: E402
+from typing import Any  # noqa: E402
 
 from django.utils import timezone  # noqa: E402
 
@@ -98,7 +99,33 @@ class LadderFactory(DjangoModelFactory):
             )
 
 
-class ProgramFactory(DjangoModelFactory):
+class KeepsDailyTotals:
+    """For factories of programs and their items: recompute the patient's daily totals after
+    the row is created, as the program services do in their transaction."""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from apps.programs.daily_totals import daily_totals_refresh_patient
+
+        row = super()._create(model_class, *args, **kwargs)
+        program = row if isinstance(row, Program) else row.program
+        daily_totals_refresh_patient(patient_id=program.patient_id)
+        return row
+
+
+class KeepsDayTotals:
+    """For factories of set logs: recompute the day's totals, as the logging services do."""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from apps.programs.daily_totals import daily_totals_refresh_days
+
+        log = super()._create(model_class, *args, **kwargs)
+        daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on], grown=True)
+        return log
+
+
+class ProgramFactory(KeepsDailyTotals, DjangoModelFactory):
     """A patient's program, scheduled every day from 30 days ago."""
 
     class Meta:
@@ -119,7 +146,7 @@ class TemplateProgramFactory(ProgramFactory):
     start_date = None
 
 
-class ExerciseItemFactory(DjangoModelFactory):
+class ExerciseItemFactory(KeepsDailyTotals, DjangoModelFactory):
     class Meta:
         model = ProgramItem
 
@@ -130,7 +157,7 @@ class ExerciseItemFactory(DjangoModelFactory):
     per_side = True
 
 
-class LadderItemFactory(DjangoModelFactory):
+class LadderItemFactory(KeepsDailyTotals, DjangoModelFactory):
     class Meta:
         model = ProgramItem
 

@@ -44,7 +44,15 @@ from apps.devdata.scale_sql import (
 )
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
-from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt, SetLog
+from apps.programs.daily_totals import daily_totals_rebuild
+from apps.programs.models import (
+    DailyTotal,
+    LevelChange,
+    Program,
+    ProgramItem,
+    ProgressionPrompt,
+    SetLog,
+)
 
 __all__ = ["PRESETS", "ScaleResult", "ScaleSpec", "insert_select_sql", "scale_clear", "scale_seed"]
 
@@ -137,6 +145,7 @@ def _seed(spec: ScaleSpec, log: Any) -> ScaleResult:
         )
         _timed(result, log, "progressions", lambda: _insert_progressions(cursor))
         result.set_logs = _timed(result, log, "set logs", lambda: _insert_set_logs(cursor, spec))
+    _timed(result, log, "daily totals", lambda: daily_totals_rebuild(clinic_id=clinic.pk))
     return result
 
 
@@ -151,7 +160,7 @@ def _timed(result: ScaleResult, log: Any, name: str, step: Any) -> int:
 def _vacuum(result: ScaleResult, log: Any) -> None:
     """Set hint bits and the visibility map now, as autovacuum would in a live clinic."""
     started = clock.perf_counter()
-    tables = [SetLog, Patient, Program, ProgramItem, User]
+    tables = [SetLog, DailyTotal, Patient, Program, ProgramItem, User]
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")

@@ -129,6 +129,8 @@ SET_LOG_FROM = """
 CLEAR_SQL = (
     "DELETE FROM patients_setlog WHERE patient_id IN "
     "(SELECT id FROM patients_patient WHERE clinic_id = %(clinic)s)",
+    "DELETE FROM programs_dailytotal WHERE patient_id IN "
+    "(SELECT id FROM patients_patient WHERE clinic_id = %(clinic)s)",
 )
 
 

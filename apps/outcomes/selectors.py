@@ -25,8 +25,8 @@ from apps.outcomes.models import (
     TimeEntry,
 )
 from apps.patients.models import Patient
-from apps.programs.adherence import daily_adherence
-from apps.programs.models import LevelChange, Program, SetLog
+from apps.programs.adherence import daily_totals
+from apps.programs.models import DailyTotal, LevelChange, Program, SetLog
 
 MONITORING_PERIOD_DAYS = 30
 
@@ -342,7 +342,7 @@ def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | N
 # --- The progress report's data -------------------------------------------------------------
 def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
     totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_adherence(patient=patient, start=start, end=today):
+    for day in daily_totals(patient=patient, start=start, end=today):
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed
@@ -454,8 +454,8 @@ class MonitoringRow:
 
 
 def monitoring_start(patient_id: int) -> date | None:
-    first = SetLog.objects.filter(patient_id=patient_id).order_by("performed_on").first()
-    return first.performed_on if first else None
+    first = DailyTotal.objects.filter(patient_id=patient_id).order_by("day").first()
+    return first.day if first else None
 
 
 def _period_for(first_day: date, month_end: date) -> tuple[date, date]:
@@ -470,15 +470,15 @@ def monitoring_summary(*, user: User, month: date) -> list[MonitoringRow]:
     """Per patient of the user's clinic: days with logged data in the 30-day period that ends
     in (or runs through the end of) ``month``, and the month's minutes and live contact.
 
-    Three grouped queries whatever the number of patients; the day counts are
-    ``COUNT(DISTINCT performed_on)`` over the (patient, performed_on) index."""
+    Three grouped queries whatever the number of patients, over the daily totals (one row
+    per patient and day with logged data) rather than the set logs."""
     month_start = month.replace(day=1)
     month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
     firsts = dict(
-        SetLog.objects.filter(patient__in=patients, performed_on__lte=month_end)
+        DailyTotal.objects.filter(patient__in=patients, day__lte=month_end)
         .values("patient_id")
-        .annotate(first=Min("performed_on"))
+        .annotate(first=Min("day"))
         .values_list("patient_id", "first")
     )
     periods = {pid: _period_for(first, month_end) for pid, first in firsts.items()}
@@ -505,9 +505,8 @@ def _data_days(periods: dict[int, tuple[date, date]]) -> dict[int, int]:
     lo = min(start for start, _ in periods.values())
     hi = max(end for _, end in periods.values())
     rows = (
-        SetLog.objects.filter(patient_id__in=list(periods), performed_on__range=(lo, hi))
-        .values_list("patient_id", "performed_on")
-        .distinct()
+        DailyTotal.objects.filter(patient_id__in=list(periods), day__range=(lo, hi))
+        .values_list("patient_id", "day")
         .order_by()
     )
     counts: dict[int, int] = defaultdict(int)

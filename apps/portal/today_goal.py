@@ -4,7 +4,7 @@ CLINICAL.md: the dose rises from the prescription toward the level's advance tar
 20 reps); the control starts at the patient's best recent count at that level so the patient
 is led toward the goal instead of re-logging the minimum. The same holds for any dose that
 rises (a range: within it) and for a dose to fatigue (the best recent count, up to its cap).
-Two queries for the whole page.
+One query for the whole page (the ladder levels come with the plan).
 """
 
 from __future__ import annotations
@@ -35,9 +35,16 @@ def _rises(plan: PlanItem) -> bool:
     return bool(item.to_fatigue or item.reps_up_to or item.hold_up_to)
 
 
-def goals_for(*, patient: Patient, items: list[PlanItem], today: date) -> dict[int, Goal]:
+def goals_for(
+    *,
+    patient: Patient,
+    items: list[PlanItem],
+    today: date,
+    levels: dict[tuple[int, int], LadderLevel],
+) -> dict[int, Goal]:
     """Each ladder item's goal in plain words, and where the control of every item whose
-    dose rises starts, keyed by item id."""
+    dose rises starts, keyed by item id. ``levels`` are the plan's (``TodayPlan.levels``:
+    every level of the day's ladders, with the ladder)."""
     ladder_items = [p for p in items if p.item.ladder_id and p.level]
     rising = [p for p in items if _rises(p) and not (p.item.ladder_id and p.level)]
     if not ladder_items and not rising:
@@ -48,14 +55,8 @@ def goals_for(*, patient: Patient, items: list[PlanItem], today: date) -> dict[i
         plan.item.pk: Goal("", log_target(plan.item, best.get((plan.item.track, None))))
         for plan in rising
     }
-    rules: dict[tuple[int | None, int], LadderLevel] = {
-        (lv.ladder_id, lv.level): lv
-        for lv in LadderLevel.objects.filter(
-            ladder_id__in={p.item.ladder_id for p in ladder_items}
-        ).select_related("ladder")
-    }
     for plan in ladder_items:
-        rule = rules.get((plan.item.ladder_id, plan.level or 0))
+        rule = levels.get((plan.item.ladder_id or 0, plan.level or 0))
         if rule is None:
             continue
         goals[plan.item.pk] = _goal(plan, rule, best.get((plan.item.track, plan.level)), patient)

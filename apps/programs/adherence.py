@@ -30,11 +30,18 @@ from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, Max, Q
 
+from apps.core.db_router import read_alias
 from apps.patients.models import Patient, Side
-from apps.programs.models import Program, ProgramItem, ProgressionPrompt, PromptStatus, SetLog
+from apps.programs.models import (
+    DailyTotal,
+    ProgramItem,
+    ProgressionPrompt,
+    PromptStatus,
+    SetLog,
+)
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
 RATIO_PLACES = Decimal("0.0001")
@@ -131,6 +138,15 @@ class PatientSchedule:
         return sum(
             span.units * weekdays_in(*span.days_in(start, end), span.weekdays)
             for span in self.spans
+        )
+
+    def prescribed_on(self, day: date) -> int:
+        return sum(
+            span.units
+            for span in self.spans
+            if span.lo <= day
+            and (span.hi is None or day <= span.hi)
+            and span.weekdays >> day.weekday() & 1
         )
 
     def scheduled_days(self, start: date, end: date) -> int:
@@ -255,6 +271,48 @@ def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdhe
     return days
 
 
+def daily_totals(*, patient: Patient, start: date, end: date) -> list[DayAdherence]:
+    """``daily_adherence`` read from the daily totals (``DailyTotal``) and the program rows,
+    in two queries: what History and the progress charts show."""
+    end = min(end, patient.local_today())
+    schedule = patient_schedules(patient_ids=[patient.pk], start=start, end=end).get(
+        patient.pk, PatientSchedule()
+    )
+    rows = {
+        row.day: row for row in DailyTotal.objects.filter(patient=patient, day__range=(start, end))
+    }
+    days = []
+    for offset in range(max((end - start).days + 1, 0)):
+        day = start + timedelta(days=offset)
+        row = rows.get(day)
+        days.append(_from_total(day, row) if row else _unlogged(day, schedule.prescribed_on(day)))
+    return days
+
+
+def _from_total(day: date, row: DailyTotal) -> DayAdherence:
+    return DayAdherence(
+        date=day,
+        scheduled=row.prescribed > 0,
+        prescribed=row.prescribed,
+        completed=row.completed,
+        complete=row.complete,
+        pain_max=row.pain_max,
+        logs=row.logs,
+    )
+
+
+def _unlogged(day: date, prescribed: int) -> DayAdherence:
+    return DayAdherence(
+        date=day,
+        scheduled=prescribed > 0,
+        prescribed=prescribed,
+        completed=0,
+        complete=False,
+        pain_max=None,
+        logs=0,
+    )
+
+
 # --- Many patients at once -------------------------------------------------------------------
 
 
@@ -265,7 +323,7 @@ def _weekday_sql(column: str) -> str:
     return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7)"
 
 
-def _prescribed_on_sql(day: str) -> str:
+def prescribed_on_sql(day: str) -> str:
     """The conditions under which item ``i`` of program ``p`` prescribes on ``day``."""
     return f"""
         p.is_template = FALSE AND p.is_active = TRUE
@@ -276,81 +334,33 @@ def _prescribed_on_sql(day: str) -> str:
     """
 
 
-# Per patient, in one pass over the period's logs: activity, pain, completed units and fully
-# completed days. ``logged`` counts logs once per (item, day, side), all sides together for an
-# unsided item; ``sided`` leaves out the unsided logs of a per-side item. ``daily`` keeps the
-# days the item prescribes, caps each count at the item's sets and adds a day up; ``due``
-# joins each such day back to everything prescribed that day (a day only appears when one of
-# its logs counted, so that is never zero). ``activity`` covers every log, scheduled or not.
-# ``recent`` marks the days of an inner window (the dashboard's week inside its month), so one
-# pass gives both windows' figures (the ``r_`` columns); without an inner window it is 0.
+# Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
+# logged day): activity, pain, completed units and fully completed days. ``recent`` marks
+# the days of an inner window (the dashboard's week inside its month), so one pass gives
+# both windows' figures (the ``r_`` columns); without an inner window it is 0.
 TOTALS_SQL = """
-    WITH logged AS (
-        SELECT l.patient_id, l.item_id, l.performed_on AS day, COUNT(*) AS n,
-               SUM(l.pain) AS pain_sum, MAX(l.pain) AS pain_max, MAX(i.sets) AS sets,
-               SUM(CASE WHEN i.per_side AND l.side NOT IN (%s, %s) THEN 0 ELSE 1 END) AS sided,
-               MAX({recent}) AS recent
-        FROM {log} l
-        JOIN {item} i ON i.id = l.item_id
+    SELECT t.patient_id, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max),
+           SUM(t.completed), SUM(t.complete),
+           SUM(t.recent), MAX(CASE WHEN t.recent = 1 THEN t.day END), SUM(t.recent * t.logs),
+           SUM(t.recent * t.pain_sum), MAX(CASE WHEN t.recent = 1 THEN t.pain_max END),
+           SUM(t.recent * t.completed), SUM(t.recent * t.complete)
+    FROM (
+        SELECT t.patient_id, t.day, t.logs, t.pain_sum, t.pain_max, t.completed,
+               CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END
+                   AS complete,
+               {recent} AS recent
+        FROM {total} t
         WHERE {period}
-        GROUP BY l.patient_id, l.item_id, l.performed_on,
-                 CASE WHEN i.per_side THEN l.side ELSE '' END
-    ), daily AS (
-        SELECT g.patient_id, g.day, MAX(g.recent) AS recent,
-               SUM(CASE WHEN g.sided < g.sets THEN g.sided ELSE g.sets END) AS completed
-        FROM logged g
-        JOIN {item} i ON i.id = g.item_id
-        JOIN {program} p ON p.id = i.program_id AND p.patient_id = g.patient_id
-        WHERE p.patient_id IN ({patients}) AND {logged_day_prescribed}
-        GROUP BY g.patient_id, g.day
-    ), due AS (
-        SELECT d.patient_id, d.completed, d.recent,
-               SUM(i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END) AS prescribed
-        FROM daily d
-        JOIN {program} p ON p.patient_id = d.patient_id
-        JOIN {item} i ON i.program_id = p.id
-        WHERE {due_day_prescribed}
-        GROUP BY d.patient_id, d.day, d.completed, d.recent
-    ), adherence AS (
-        SELECT patient_id, SUM(completed) AS completed,
-               SUM(CASE WHEN completed >= prescribed THEN 1 ELSE 0 END) AS complete_days,
-               SUM(recent * completed) AS r_completed,
-               SUM(CASE WHEN recent = 1 AND completed >= prescribed THEN 1 ELSE 0 END)
-                   AS r_complete_days
-        FROM due GROUP BY patient_id
-    ), per_day AS (
-        SELECT patient_id, day, SUM(n) AS n, SUM(pain_sum) AS pain_sum,
-               MAX(pain_max) AS pain_max, MAX(recent) AS recent
-        FROM logged GROUP BY patient_id, day
-    ), activity AS (
-        SELECT patient_id, COUNT(*) AS active_days, MAX(day) AS last_activity,
-               SUM(n) AS logs, SUM(pain_sum) AS pain_sum, MAX(pain_max) AS pain_max,
-               SUM(recent) AS r_active_days,
-               MAX(CASE WHEN recent = 1 THEN day END) AS r_last_activity,
-               SUM(recent * n) AS r_logs, SUM(recent * pain_sum) AS r_pain_sum,
-               MAX(CASE WHEN recent = 1 THEN pain_max END) AS r_pain_max
-        FROM per_day GROUP BY patient_id
-    )
-    SELECT a.patient_id, a.active_days, a.last_activity, a.logs, a.pain_sum, a.pain_max,
-           COALESCE(h.completed, 0), COALESCE(h.complete_days, 0),
-           a.r_active_days, a.r_last_activity, a.r_logs, a.r_pain_sum, a.r_pain_max,
-           COALESCE(h.r_completed, 0), COALESCE(h.r_complete_days, 0)
-    FROM activity a LEFT JOIN adherence h ON h.patient_id = a.patient_id
+    ) t
+    GROUP BY t.patient_id
 """
 
 
-def _totals_sql(period_sql: str, recent_sql: str, patients: int) -> str:
-    """``TOTALS_SQL`` for this database and these periods. Only table names from the models
-    and SQL built here are interpolated; every value is a query parameter."""
+def _totals_sql(period_sql: str, recent_sql: str) -> str:
+    """``TOTALS_SQL`` for these periods. Only the table name from the model and SQL built
+    here are interpolated; every value is a query parameter."""
     return TOTALS_SQL.format(  # nosec B608
-        log=SetLog._meta.db_table,
-        item=ProgramItem._meta.db_table,
-        program=Program._meta.db_table,
-        period=period_sql,
-        recent=recent_sql,
-        patients=", ".join(["%s"] * patients),
-        logged_day_prescribed=_prescribed_on_sql("g.day"),
-        due_day_prescribed=_prescribed_on_sql("d.day"),
+        total=DailyTotal._meta.db_table, period=period_sql, recent=recent_sql
     )
 
 
@@ -398,7 +408,7 @@ def _window_tests(periods: dict[Window, list[int]]) -> tuple[list[str], list[Any
     adapt = connection.ops.adapt_datefield_value
     for (start, cut), ids in periods.items():
         marks = ", ".join(["%s"] * len(ids))
-        tests.append(f"l.patient_id IN ({marks}) AND l.performed_on BETWEEN %s AND %s")
+        tests.append(f"t.patient_id IN ({marks}) AND t.day BETWEEN %s AND %s")
         params.extend([*ids, adapt(start), adapt(cut)])
     return tests, params
 
@@ -436,14 +446,8 @@ def _totals(
     (which must lie inside it; the second dict is empty without one)."""
     sql, params = _period_sql(periods)
     recent, recent_params = _recent_sql(inner)
-    # The patients again, so that only their programs are joined (not a hash of every
-    # program in the database).
-    ids = [pk for group in periods.values() for pk in group]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _totals_sql(sql, recent, len(ids)),
-            [Side.LEFT.value, Side.RIGHT.value, *recent_params, *params, *ids],
-        )
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(_totals_sql(sql, recent), [*recent_params, *params])
         rows = cursor.fetchall()
     outer = {row[0]: _totals_row(row[1:8]) for row in rows}
     if inner is None:

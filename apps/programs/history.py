@@ -1,6 +1,7 @@
 """The patient's own summary of past days: the streak and this week's adherence.
 
-Both follow the shared adherence rule through ``apps.programs.adherence.daily_adherence``.
+Both follow the shared adherence rule, read from the daily totals
+(``apps.programs.adherence.daily_totals``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from apps.patients.models import Patient
-from apps.programs.adherence import DayAdherence, daily_adherence, ratio
+from apps.programs.adherence import DayAdherence, daily_totals, ratio
 
 # The streak looks back at most this far (one query either way; a longer streak shows as 365).
 STREAK_HORIZON_DAYS = 365
@@ -71,7 +72,7 @@ class HistorySummary:
 def history_summary(*, patient: Patient) -> HistorySummary:
     """The streak, this week's adherence and each day's totals for the last year."""
     today = patient.local_today()
-    days = daily_adherence(
+    days = daily_totals(
         patient=patient, start=today - timedelta(days=STREAK_HORIZON_DAYS), end=today
     )
     return HistorySummary(

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 
 from apps.patients.models import Patient, Side
 from apps.programs import dispatch
+from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import exercise_for, ladder_levels
 
@@ -255,7 +256,10 @@ def set_log_record(
         **amounts,
         **_prescription(item, performed_on),
     )
-    return _insert(log, patient, evaluate=evaluate)
+    log, created = _insert(log, patient, evaluate=evaluate)
+    if created:
+        daily_totals_refresh_days(patient_id=patient.pk, days=[performed_on], grown=True)
+    return log, created
 
 
 def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:
@@ -302,6 +306,7 @@ def set_log_correct(
     log.reps, log.hold_seconds, log.pain = reps, hold_seconds, pain
     log.difficulty, log.note, log.evaluated_at = difficulty, note, None
     log.save(update_fields=["reps", "hold_seconds", "pain", "difficulty", "note", "evaluated_at"])
+    daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])
     _enqueue_evaluation(log)
     return log
 
@@ -312,3 +317,4 @@ def set_log_delete(*, log: SetLog, now: datetime | None = None) -> None:
     log = SetLog.objects.select_for_update().get(pk=log.pk)
     _check_unlocked(log, now)
     log.delete()
+    daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])

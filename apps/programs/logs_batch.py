@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.patients.models import Patient, Side
 from apps.programs import dispatch
+from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import exercise_for, ladder_levels
@@ -255,6 +256,11 @@ def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetL
     new_ids = [log.pk for log in logs if saved[log.client_id][1]]
     if new_ids:
         dispatch.enqueue_logs_evaluation(new_ids)  # in this transaction, through the outbox
+        daily_totals_refresh_days(
+            patient_id=patient.pk,
+            days=[log.performed_on for log in logs if saved[log.client_id][1]],
+            grown=True,
+        )
     return saved
 
 

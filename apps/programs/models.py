@@ -438,3 +438,36 @@ class SetLog(models.Model):
                 name="setlog_difficulty_1_5",
             ),
         ]
+
+
+class DailyTotal(models.Model):
+    """One patient's totals for one local day on which they logged at least one set.
+
+    Written by the services in the same transaction as every change that can alter them
+    (``apps.programs.daily_totals``); ``manage.py rebuild_daily_totals`` recomputes any
+    range. Days with nothing logged have no row: what they prescribe comes from the few
+    program item rows (``adherence.patient_schedules``), which stays right as days pass
+    without a job writing tomorrow's rows. ``prescribed`` and ``completed`` are units (one a
+    set, one per side and set for a per-side item) under the rule in ``adherence``.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="daily_totals")
+    day = models.DateField()
+    prescribed = models.PositiveIntegerField()
+    completed = models.PositiveIntegerField()
+    logs = models.PositiveIntegerField(help_text="Sets logged that day, extra sets included.")
+    pain_sum = models.PositiveIntegerField()
+    pain_max = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(fields=["patient", "day"], name="dailytotal_patient_day"),
+            models.CheckConstraint(condition=Q(logs__gt=0), name="dailytotal_has_logs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} {self.day}"
+
+    @property
+    def complete(self) -> bool:
+        return self.completed >= self.prescribed > 0

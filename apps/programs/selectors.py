@@ -134,6 +134,9 @@ class TodayPlan:
     items: list[PlanItem]
     level_changes: list[LevelChangeNote]
     next_day: date | None
+    # The levels of the day's ladders (``ladder_levels``), for pages that show more of them
+    # (the goal on Today) without reading them again.
+    levels: dict[tuple[int, int], LadderLevel] = field(default_factory=dict)
 
     @property
     def scheduled(self) -> bool:
@@ -208,7 +211,7 @@ def ladder_levels(ladder_ids: Iterable[int]) -> dict[tuple[int, int], LadderLeve
     ids = set(ladder_ids)
     if not ids:
         return {}
-    levels = LadderLevel.objects.filter(ladder_id__in=ids).select_related("exercise")
+    levels = LadderLevel.objects.filter(ladder_id__in=ids).select_related("exercise", "ladder")
     return {(level.ladder_id, level.level): level for level in levels}
 
 
@@ -343,6 +346,7 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         items=plan_items,
         level_changes=[_level_change_note(c, levels) for c in changes],
         next_day=next_scheduled_day(items, on),
+        levels=levels,
     )
 
 

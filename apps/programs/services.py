@@ -24,6 +24,7 @@ from apps.audit.services import audit_record
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.programs import dispatch
+from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.precautions import checked_override
 from apps.programs.rows import (
@@ -208,6 +209,7 @@ def program_item_add(
 ) -> ProgramItem:
     """Add an item at the end of the program (from the patient's today if it has started)."""
     item = _item_create(actor=actor, program=program, spec=spec, position=_next_position(program))
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
     return item
 
@@ -270,6 +272,7 @@ def program_item_update(
         for name, value in changes.items():
             setattr(item, name, value)
         item.save(update_fields=list(changes))
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
     if override_changed and exercise is not None:
         _audit_override(actor, item, exercise)
     return item
@@ -301,6 +304,7 @@ def program_item_remove(
         item.save(update_fields=["active_until"])
     else:
         item.delete()
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
     program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
 
 
@@ -387,6 +391,7 @@ def program_create(
     if template is not None:
         copy_items(source=template, target=program)
     _add_all(actor, program, items)
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
     return program
 
@@ -441,6 +446,7 @@ def program_schedule_update(
     """Change the weekdays (and, for a patient's program, its dates); returns the program
     now in force (audited on that one)."""
     saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved
 
@@ -561,6 +567,7 @@ def program_assign(
         assigned = _program_start(program, start_date, end_date, mask)
     else:
         assigned = _program_copy(actor, program, patient, start_date, end_date, mask)
+    daily_totals_refresh_patient(patient_id=patient.pk)
     program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
     return assigned
 
@@ -606,5 +613,6 @@ def program_edit(
     audit entry."""
     _rename(program, name, notes)
     saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved

@@ -21,11 +21,12 @@ from apps.patients.models import Patient, PatientQuerySet
 from apps.programs.adherence import (
     AdherenceSummary,
     PatientSchedule,
-    daily_adherence,
+    daily_totals,
     recent_short_and_long,
 )
 from apps.programs.models import (
     Compared,
+    DailyTotal,
     LevelChange,
     MorningCheck,
     Program,
@@ -88,13 +89,9 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 
 
 def _last_activity(ids: list[int]) -> dict[int, date]:
-    """Each patient's latest log day, ever. One index lookup per patient (patient, day) rather
-    than a scan of all their logs."""
-    newest = (
-        SetLog.objects.filter(patient=OuterRef("pk"))
-        .order_by("-performed_on")
-        .values("performed_on")[:1]
-    )
+    """Each patient's latest log day, ever: one lookup per patient in the daily totals'
+    (patient, day) index, a row per logged day rather than per set."""
+    newest = DailyTotal.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
     rows = Patient.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
     return {pk: last for pk, last in rows.values_list("pk", "last") if last is not None}
 
@@ -378,7 +375,7 @@ def _progress_start(patient: Patient, today: date) -> date | None:
 
 def _weeks(patient: Patient, start: date, today: date) -> list[WeekAdherence]:
     totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_adherence(patient=patient, start=start, end=today):
+    for day in daily_totals(patient=patient, start=start, end=today):
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed

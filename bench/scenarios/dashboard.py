@@ -103,11 +103,35 @@ def _size(ctx: Context, key: str, runs: int) -> tuple[str, list[Record], set[int
     return size, records, {usual(page)}
 
 
+# The daily totals against the set logs of the same clinic, for the columns a plain
+# aggregate can check (one row per logged day; sets, pain): prescribed and completed units
+# are checked through the dashboard's rows against DASHBOARD_SQL above and the adherence
+# report's against REPORT_SQL.
+TOTALS_CHECK_SQL = """
+    SELECT (SELECT ROW(COUNT(*), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max))::text
+            FROM programs_dailytotal t JOIN patients_patient p ON p.id = t.patient_id
+            WHERE p.clinic_id = %(clinic)s),
+           (SELECT ROW(COUNT(DISTINCT (l.patient_id, l.performed_on)), COUNT(*), SUM(l.pain),
+                       MAX(l.pain))::text
+            FROM patients_setlog l JOIN patients_patient p ON p.id = l.patient_id
+            WHERE p.clinic_id = %(clinic)s)
+"""
+
+
+def _check_totals(ctx: Context, key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(TOTALS_CHECK_SQL, {"clinic": ctx.clinics[key].pk})
+        totals, logs = cursor.fetchone()
+    if totals != logs:
+        ctx.notes.append(f"daily totals of {key}: {totals} (days, sets, pain) != logs {logs}")
+
+
 def run(ctx: Context) -> list[Record]:
     runs = 10 if ctx.small else 30
     records: list[Record] = []
     counts: set[int] = set()
     for key in ("full", "tenth"):
+        _check_totals(ctx, key)
         _, found, queries = _size(ctx, key, runs)
         records += found
         counts |= queries

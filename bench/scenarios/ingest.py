@@ -19,13 +19,12 @@ from dataclasses import dataclass
 
 import psycopg
 from django.conf import settings
-from django.db import connection
 
 from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
 from apps.programs.models import ProgramItem, SetLog
 from bench import load
-from bench.data import session_for
+from bench.data import delete_logs, session_for
 from bench.report import Record, median
 from bench.scenarios import Context
 
@@ -183,11 +182,7 @@ def _direct(planned: list[Planned]) -> tuple[float, list[uuid.UUID]]:
 
 
 def _clean(ids: list[uuid.UUID]) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {SetLog._meta.db_table} WHERE client_id = ANY(%s)",  # nosec
-            [ids],
-        )
+    delete_logs(ids)
     from config.celery import app
 
     app.control.purge()

@@ -65,3 +65,13 @@ def test_seeding_queues_no_evaluation_task_only_the_staff_emails():
     tasks = set(OutboxMessage.objects.values_list("task", flat=True))
     assert tasks == {"apps.notifications.tasks.deliver_notification"}
     assert OutboxMessage.objects.count() == StaffNotification.objects.count() > 0
+
+
+def test_the_demo_logs_have_their_daily_totals():
+    from apps.programs.models import DailyTotal, SetLog
+
+    call_command("load_library", verbosity=0)
+    seed_demo()
+
+    logged = SetLog.objects.values("patient_id", "performed_on").distinct().count()
+    assert DailyTotal.objects.count() == logged > 0

@@ -140,3 +140,25 @@ def test_seed_scale_will_not_replace_a_clinic_the_audit_log_names(db, require_po
     with pytest.raises(CommandError, match="append-only"):
         call_command("seed_scale", "--patients=2", "--days=3", "--clinic=Audited", "--replace")
     assert Clinic.objects.filter(name="Audited").exists()
+
+
+def test_seed_scale_writes_the_daily_totals_of_its_logs(seeded):
+    from apps.programs.daily_totals import daily_totals_rebuild
+    from apps.programs.models import DailyTotal
+
+    def rows():
+        return sorted(
+            DailyTotal.objects.filter(patient__clinic=seeded).values_list(
+                "patient_id", "day", "prescribed", "completed", "logs", "pain_sum", "pain_max"
+            )
+        )
+
+    seeded_rows = rows()
+    logged_days = (
+        SetLog.objects.filter(patient__clinic=seeded)
+        .values("patient_id", "performed_on")
+        .distinct()
+    )
+    assert len(seeded_rows) == logged_days.count() > 0
+    daily_totals_rebuild(clinic_id=seeded.pk)
+    assert rows() == seeded_rows

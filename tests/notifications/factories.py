@@ -11,7 +11,7 @@ from factory.django import DjangoModelFactory
 from apps.exercises.models import EvidenceValue, LadderLevel, Study
 from apps.patients.models import Side
 from apps.programs.models import SetLog
-from tests.factories import LadderItemFactory
+from tests.factories import KeepsDayTotals, LadderItemFactory
 
 
 def _exercise(log) -> object:
@@ -20,7 +20,7 @@ def _exercise(log) -> object:
     return LadderLevel.objects.get(ladder=log.item.ladder, level=log.ladder_level).exercise
 
 
-class SetLogFactory(DjangoModelFactory):
+class SetLogFactory(KeepsDayTotals, DjangoModelFactory):
     """A set logged against an item, copying its prescription as the log service does."""
 
     class Meta:

@@ -31,6 +31,7 @@ from apps.outcomes.models import (
 )
 from apps.outcomes.services import OPTION_KEYS
 from apps.patients.models import Patient
+from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import LevelChange, Program, SetLog
 from tests.factories import (
     AdminFactory,
@@ -335,6 +336,8 @@ def _log_days(program: Program, days: list[dt.date]) -> None:
             client_id=uuid.uuid4(), patient=_owner(program), item=item, performed_on=day,
             reps=10, pain=2, exercise=item.exercise, target_sets=2, target_reps=10,
         )  # fmt: skip
+    # As the logging services do in their transaction.
+    daily_totals_refresh_days(patient_id=_owner(program).pk, days=days)
 
 
 REFERENCE_SQL = """

@@ -9,9 +9,10 @@ from factory.django import DjangoModelFactory
 
 from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt, SetLog
+from tests.factories import KeepsDayTotals
 
 
-class SetLogFactory(DjangoModelFactory):
+class SetLogFactory(KeepsDayTotals, DjangoModelFactory):
     """A set logged against ``item``, copying its prescription as the logging service does."""
 
     class Meta:

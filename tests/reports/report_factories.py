@@ -12,7 +12,7 @@ from factory.django import DjangoModelFactory
 
 from apps.exercises.models import LadderLevel
 from apps.programs.models import SetLog
-from tests.factories import ExerciseItemFactory
+from tests.factories import ExerciseItemFactory, KeepsDayTotals
 
 
 def _exercise(log):
@@ -23,7 +23,7 @@ def _exercise(log):
     return LadderLevel.objects.get(ladder_id=item.ladder_id, level=level).exercise
 
 
-class SetLogFactory(DjangoModelFactory):
+class SetLogFactory(KeepsDayTotals, DjangoModelFactory):
     """One logged set against an item, copying the item's prescription like the app does."""
 
     class Meta:

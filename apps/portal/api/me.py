@@ -60,7 +60,7 @@ def today(request: Request) -> Response:
     patient = me(request)
     today = patient.local_today()
     plan = today_plan(patient=patient, on=today)
-    goals = goals_for(patient=patient, items=plan.items, today=today)
+    goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
     media = clinic_media_for(patient=patient, items=plan.items)
     return Response(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
 

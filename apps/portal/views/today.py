@@ -136,7 +136,7 @@ def render_today(
     today = patient.local_today()
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
-    goals = goals_for(patient=patient, items=plan.items, today=today)
+    goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
     media = clinic_media_for(patient=patient, items=plan.items)
     context = {
         "patient": patient,

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Case, CharField, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, NullIf, Ord
 from django.db.models.lookups import In
 
+from apps.core.db_router import read_alias
 from apps.reports.exports.cells import FORMULA_TRIGGERS, Cell
 from apps.reports.exports.csv_format import csv_lines
 from apps.reports.exports.filters import ReportFilters
@@ -124,8 +125,9 @@ def _safe_text_sql(field: str) -> Expression:
 
 def _iso_dates() -> bool:
     """Whether the session prints dates as ``date.isoformat()`` does (DateStyle ISO)."""
-    connection.ensure_connection()
-    style = connection.connection.info.parameter_status("DateStyle") or ""
+    reader = connections[read_alias()]
+    reader.ensure_connection()
+    style = reader.connection.info.parameter_status("DateStyle") or ""
     return style.startswith("ISO")
 
 
@@ -183,7 +185,9 @@ def _copy_chunks(logs: QuerySet[SetLog]) -> Iterator[tuple[str, int]]:
     (line breaks inside quoted names are left alone, as the csv module leaves them).
     """
     statement, params = _copy_statement(logs)
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+    # On the replica inside ``replica_reads()`` (a report job), else on ``default``.
+    reader = connections[read_alias()]
+    with reader.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
         parts: list[Any] = []
         size = 0
         for row in copy:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
 
+from apps.core.db_router import replica_reads
 from apps.reports.exports.build import build_report, report_rows
 from apps.reports.exports.csv_format import summary_csv
 from apps.reports.exports.detail import detail_csv
@@ -60,7 +61,25 @@ def write_report(
     out: IO[bytes],
     on_progress: Progress = _ignore,
 ) -> None:
-    """Write the whole report to ``out``; ``on_progress`` receives 0-100 as it goes."""
+    """Write the whole report to ``out``; ``on_progress`` receives 0-100 as it goes.
+
+    Its reads go to the read replica when one is configured (``apps.core.db_router``): a
+    report of whole months does not need the last seconds of logs."""
+    with replica_reads():
+        _write_report(
+            user=user, filters=filters, kind=kind, format=format, out=out, on_progress=on_progress
+        )
+
+
+def _write_report(
+    *,
+    user: User,
+    filters: ReportFilters,
+    kind: str,
+    format: str,
+    out: IO[bytes],
+    on_progress: Progress,
+) -> None:
     if format == ReportFormat.CSV:
         for line in csv_stream(user=user, filters=filters, kind=kind, on_progress=on_progress):
             out.write(line.encode("utf-8"))

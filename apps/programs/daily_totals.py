@@ -1,0 +1,195 @@
+"""Daily totals: each patient's adherence figures per local day, kept beside the set logs.
+
+``DailyTotal`` holds, for every patient-local day with at least one log, the units
+prescribed and completed that day (the rule in ``apps.programs.adherence``), the sets logged
+and their highest and summed pain. The dashboard, the reports, History and the progress
+charts sum these rows instead of grouping a month or a year of set logs.
+
+A row is a pure function of the patient's logs of that day and their program rows, so every
+writer recomputes the rows it can change, in its own transaction:
+
+- a log recorded (one or a batch), corrected or deleted: that patient's days of those logs
+  (``daily_totals_refresh_days``);
+- a program's items, dose, weekdays, dates or activity changed, or a program assigned: every
+  logged day of that patient (``daily_totals_refresh_patient``; a year is a few hundred rows
+  and programs change rarely).
+
+A time-zone change needs nothing: ``performed_on`` is stored as the local day the set was
+done, so no log changes day, and each reader cuts its window at the patient's local today.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import connection
+
+from apps.patients.models import Patient, Side
+from apps.programs.adherence import prescribed_on_sql
+from apps.programs.models import DailyTotal, Program, ProgramItem, SetLog
+
+# One row per patient and day with logs. ``logged`` counts logs per item, day and side (all
+# sides together for an unsided item); ``sided`` leaves out the unsided logs of a per-side
+# item. ``completed`` caps each count at the item's sets on the days the item prescribes;
+# ``due`` adds up everything prescribed on each logged day. The same grouping as the
+# reference (``adherence.daily_adherence``), which the property test holds it to. A day whose
+# row exists is overwritten (``WHERE TRUE`` lets SQLite parse ``ON CONFLICT`` after a
+# ``SELECT``); a day left without logs keeps its row unless the caller deletes it first.
+REBUILD_SQL = """
+    WITH logged AS (
+        SELECT l.patient_id, l.item_id, l.performed_on AS day, COUNT(*) AS n,
+               SUM(l.pain) AS pain_sum, MAX(l.pain) AS pain_max, MAX(i.sets) AS sets,
+               SUM(CASE WHEN i.per_side AND l.side NOT IN (%s, %s) THEN 0 ELSE 1 END) AS sided
+        FROM {log} l
+        JOIN {item} i ON i.id = l.item_id
+        WHERE {where}
+        GROUP BY l.patient_id, l.item_id, l.performed_on,
+                 CASE WHEN i.per_side THEN l.side ELSE '' END
+    ), days AS (
+        SELECT patient_id, day, SUM(n) AS logs, SUM(pain_sum) AS pain_sum,
+               MAX(pain_max) AS pain_max
+        FROM logged GROUP BY patient_id, day
+    ), completed AS (
+        SELECT g.patient_id, g.day,
+               SUM(CASE WHEN g.sided < g.sets THEN g.sided ELSE g.sets END) AS completed
+        FROM logged g
+        JOIN {item} i ON i.id = g.item_id
+        JOIN {program} p ON p.id = i.program_id AND p.patient_id = g.patient_id
+        WHERE {logged_day_prescribed}
+        GROUP BY g.patient_id, g.day
+    ), due AS (
+        SELECT d.patient_id, d.day,
+               SUM(i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END) AS prescribed
+        FROM days d
+        JOIN {program} p ON p.patient_id = d.patient_id
+        JOIN {item} i ON i.program_id = p.id
+        WHERE {due_day_prescribed}
+        GROUP BY d.patient_id, d.day
+    )
+    INSERT INTO {total} (patient_id, day, prescribed, completed, logs, pain_sum, pain_max)
+    SELECT d.patient_id, d.day, COALESCE(due.prescribed, 0), COALESCE(c.completed, 0),
+           d.logs, d.pain_sum, d.pain_max
+    FROM days d
+    LEFT JOIN completed c ON c.patient_id = d.patient_id AND c.day = d.day
+    LEFT JOIN due ON due.patient_id = d.patient_id AND due.day = d.day
+    WHERE TRUE
+    ON CONFLICT (patient_id, day) DO UPDATE SET
+        prescribed = excluded.prescribed, completed = excluded.completed, logs = excluded.logs,
+        pain_sum = excluded.pain_sum, pain_max = excluded.pain_max
+"""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which rows to recompute: these patients (or this clinic's; everyone when both are
+    None) between ``start`` and ``end`` (unbounded when None)."""
+
+    patient_ids: Sequence[int] | None = None
+    clinic_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def _filters(patient: str, day: str, scope: Scope) -> tuple[str, list[Any]]:
+    """SQL true for a row inside ``scope``."""
+    tests: list[str] = ["1 = 1"]
+    params: list[Any] = []
+    adapt = connection.ops.adapt_datefield_value
+    start, end = scope.start, scope.end
+    if scope.patient_ids is not None:
+        tests.append(f"{patient} IN ({', '.join(['%s'] * len(scope.patient_ids))})")
+        params.extend(scope.patient_ids)
+    if scope.clinic_id is not None:
+        table = Patient._meta.db_table
+        clinic_patients = f"SELECT id FROM {table} WHERE clinic_id = %s"  # noqa: S608  # nosec B608
+        tests.append(f"{patient} IN ({clinic_patients})")
+        params.append(scope.clinic_id)
+    if start is not None:
+        tests.append(f"{day} >= %s")
+        params.append(adapt(start))
+    if end is not None:
+        tests.append(f"{day} <= %s")
+        params.append(adapt(end))
+    return " AND ".join(tests), params
+
+
+def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None) -> None:
+    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends.
+
+    A row is recomputed from the logs the statement sees; under READ COMMITTED two writers
+    for the same patient would each miss the other's uncommitted log, and the second upsert
+    would overwrite the first with a count lacking it. The lock makes the second writer wait
+    for the first to commit, so its next statement sees both logs. ``NO KEY`` because each
+    writer already holds ``KEY SHARE`` on the patient (the foreign key check of its own
+    insert), which ``FOR UPDATE`` would conflict with: a deadlock. SQLite takes the whole
+    database for each write transaction, and a rebuild of everyone is maintenance."""
+    if patient_ids is None or connection.vendor != "postgresql":
+        return
+    marks = ", ".join(["%s"] * len(patient_ids))
+    table = Patient._meta.db_table
+    lock = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608  # nosec B608
+    cursor.execute(lock, list(patient_ids))
+
+
+def _rebuild(scope: Scope, *, grown: bool = False) -> int:
+    """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
+    first: every day that had logs still has them, so the upsert alone is exact."""
+    if scope.patient_ids is not None and not scope.patient_ids:
+        return 0
+    where, params = _filters("l.patient_id", "l.performed_on", scope)
+    total = DailyTotal._meta.db_table
+    # Only table names from the models and SQL built here are interpolated; every value is a
+    # query parameter.
+    insert = REBUILD_SQL.format(  # nosec B608
+        total=total,
+        log=SetLog._meta.db_table,
+        item=ProgramItem._meta.db_table,
+        program=Program._meta.db_table,
+        where=where,
+        logged_day_prescribed=prescribed_on_sql("g.day"),
+        due_day_prescribed=prescribed_on_sql("d.day"),
+    )
+    with connection.cursor() as cursor:
+        _lock_patients(cursor, scope.patient_ids)
+        if not grown:
+            gone, gone_params = _filters("patient_id", "day", scope)
+            delete = f"DELETE FROM {total} WHERE {gone}"  # noqa: S608  # nosec B608
+            cursor.execute(delete, gone_params)
+        cursor.execute(insert, [Side.LEFT.value, Side.RIGHT.value, *params])
+        return int(cursor.rowcount)
+
+
+def daily_totals_refresh_days(
+    *, patient_id: int, days: Iterable[date], grown: bool = False
+) -> None:
+    """Recompute one patient's rows for the days of logs just written (``grown``: one
+    statement), corrected or deleted (two), whatever the number of days. Call inside the
+    writer's transaction."""
+    wanted = sorted(set(days))
+    if wanted:
+        # A batch is usually a day or two; recomputing the days between gives the same rows.
+        _rebuild(Scope([patient_id], start=wanted[0], end=wanted[-1]), grown=grown)
+
+
+def daily_totals_refresh_patient(*, patient_id: int | None) -> None:
+    """Recompute every row of a patient whose prescription changed (nothing for a template,
+    which has no patient). Call inside the writer's transaction."""
+    if patient_id is not None:
+        _rebuild(Scope([patient_id]))
+
+
+def daily_totals_rebuild(
+    *,
+    patient_ids: Sequence[int] | None = None,
+    clinic_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Recompute the rows of these patients, or this clinic's (everyone's when neither is
+    given), between ``start`` and ``end`` (unbounded when None): the repair and back-fill
+    path (``manage.py rebuild_daily_totals``, ``seed_scale``). Returns the rows written."""
+    ids = None if patient_ids is None else list(patient_ids)
+    return _rebuild(Scope(ids, clinic_id, start, end))

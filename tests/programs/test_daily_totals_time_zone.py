@@ -1,0 +1,51 @@
+"""A time-zone change needs no daily-total write: logs keep their local day, and readers cut
+each window at the patient's (new) local today."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import time_machine
+
+from apps.patients.services import patient_update
+from apps.programs.adherence import adherence_summaries, daily_adherence
+from apps.programs.models import DailyTotal
+from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
+from tests.programs.adherence_factories import log_sets
+
+# 11:00 UTC: already the next day in Kiritimati (UTC+14), still today in London.
+NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
+
+
+def _rows(patient):
+    return sorted(DailyTotal.objects.filter(patient=patient).values_list("day", "completed"))
+
+
+def test_moving_a_patient_across_the_date_line_keeps_totals_equal_to_the_reference(db):
+    with time_machine.travel(NOW, tick=False):
+        patient = PatientFactory(time_zone="Europe/London")
+        program = ProgramFactory(patient=patient, start_date=date(2026, 3, 1))
+        item = ExerciseItemFactory(program=program, sets=2, per_side=False)
+        for day in (date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 10)):
+            log_sets(item, day, count=2)
+        before = _rows(patient)
+
+        patient_update(
+            patient=patient, therapist=patient.therapist, full_name=patient.full_name,
+            year_of_birth=patient.year_of_birth, email=patient.email,
+            time_zone="Pacific/Kiritimati",
+        )  # fmt: skip
+
+        patient.refresh_from_db()
+        assert patient.local_today() == date(2026, 3, 11)
+        assert _rows(patient) == before
+        reference = daily_adherence(patient=patient, start=date(2026, 3, 1), end=date(2026, 3, 11))
+        logged = {d.date: d.completed for d in reference if d.logs}
+        assert dict(_rows(patient)) == logged
+        summary = adherence_summaries(
+            patient_ids=[patient.pk], start=date(2026, 3, 1), end=date(2026, 3, 31)
+        )[patient.pk]
+        assert summary.end == date(2026, 3, 11)  # the window follows the new local today
+        assert summary.prescribed == 2 * 11
+        assert summary.completed == sum(d.completed for d in reference)
+        assert summary.last_activity == date(2026, 3, 10)
