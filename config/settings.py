@@ -377,7 +377,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # One name for the next-morning answers (hip and stiffness share the choices).
-    "ENUM_NAME_OVERRIDES": {"ComparedEnum": "apps.programs.models.Compared"},
+    "ENUM_NAME_OVERRIDES": {
+        "ComparedEnum": "apps.programs.models.Compared",
+        "PrecautionKindEnum": "apps.patients.models.PrecautionKind",
+        "ReportKindEnum": "apps.reports.models.ReportKind",
+    },
     # The schema is public metadata; the operations themselves need credentials.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

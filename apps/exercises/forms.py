@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from apps.core.hip import HipMovement
 from apps.exercises.bands import Band
-from apps.exercises.models import Confidence, Equipment, Muscle, Position, Study
+from apps.exercises.models import AdvanceRule, Confidence, Equipment, Muscle, Position, Study
 from apps.exercises.selectors import NO_EQUIPMENT, ORDERINGS, LibraryFilters
-from apps.exercises.services import ExerciseContent
+from apps.exercises.services import ExerciseContent, LevelRule
 
 
 def _invalid(name: str, allowed: list[str]) -> dict[str, str]:
@@ -132,11 +134,35 @@ class ExerciseForm(forms.Form):
     default_hold_seconds = forms.IntegerField(
         label="Default hold (seconds)", min_value=1, max_value=600, required=False
     )
+    default_reps_up_to = forms.IntegerField(
+        label="Rising to (reps)", min_value=1, max_value=200, required=False,
+        help_text="The top of a range, e.g. 20 for 10 to 20; with “to fatigue”, the most reps.",
+    )  # fmt: skip
+    default_hold_up_to = forms.IntegerField(
+        label="Rising to (seconds held)", min_value=1, max_value=600, required=False
+    )
+    default_to_fatigue = forms.BooleanField(
+        label="To fatigue: repeat until the muscle tires", required=False
+    )
+    default_rep_hold_seconds = forms.IntegerField(
+        label="Hold in each rep (seconds)", min_value=1, max_value=60, required=False
+    )
     per_side = forms.BooleanField(label="Done on each side", required=False, initial=True)
     default_rest_seconds = forms.IntegerField(
         label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60
     )
     dose_note = forms.CharField(label="Dose note", max_length=300, required=False)
+    hip_movements = forms.MultipleChoiceField(
+        label="Hip movements",
+        choices=HipMovement.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every movement the steps take the hip into: the builder checks them "
+        "against a patient's hip precautions.",
+    )
+    hip_movements_note = _textarea(
+        "How the movements were read", "Which step takes the hip where.", rows=2
+    )
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
 
     LIST_FIELDS = ("aliases", "steps", "cues", "common_mistakes")
@@ -208,12 +234,53 @@ class LadderForm(forms.Form):
             self.fields[f"level_{number}"] = forms.ChoiceField(
                 label=f"Level {number}", choices=choices, required=number == 1
             )
+            self.fields[f"rule_{number}"] = forms.ChoiceField(
+                label="Passed on", choices=AdvanceRule.choices, initial=AdvanceRule.REPS,
+                required=False,
+            )  # fmt: skip
+            # No min_value: the service names a 0 or negative target per level.
+            self.fields[f"target_{number}"] = forms.IntegerField(
+                label="Reps or seconds in one set", required=False,
+                help_text="Empty for reps: the ladder's threshold above.",
+            )  # fmt: skip
+            self.fields[f"days_{number}"] = forms.IntegerField(
+                label="On separate days", initial=1, required=False
+            )
 
     @property
-    def level_fields(self) -> list[forms.BoundField]:
-        return [self[f"level_{n}"] for n in range(1, LADDER_LEVEL_FIELDS + 1)]
+    def level_rows(self) -> list[list[forms.BoundField]]:
+        """Each level's exercise, rule, target and days, for the template."""
+        names = ("level", "rule", "target", "days")
+        return [[self[f"{name}_{n}"] for name in names] for n in range(1, LADDER_LEVEL_FIELDS + 1)]
+
+    def _chosen(self) -> list[int]:
+        return [n for n in range(1, LADDER_LEVEL_FIELDS + 1) if self.cleaned_data[f"level_{n}"]]
 
     def exercises(self) -> list[Any]:
         """The chosen exercises, lowest level first, skipping empty levels."""
-        keys = (self.cleaned_data[f"level_{n}"] for n in range(1, LADDER_LEVEL_FIELDS + 1))
-        return [self.by_id[key] for key in keys if key]
+        return [self.by_id[self.cleaned_data[f"level_{n}"]] for n in self._chosen()]
+
+    def rules(self) -> list[LevelRule]:
+        """Each chosen level's advance rule, in the order of ``exercises()``."""
+        data = self.cleaned_data
+        return [
+            LevelRule(
+                rule=data[f"rule_{n}"] or AdvanceRule.REPS,
+                target=data[f"target_{n}"],
+                days=1 if data[f"days_{n}"] is None else data[f"days_{n}"],
+            )
+            for n in self._chosen()
+        ]
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """The service's errors on the fields: it numbers levels 1, 2, ... as the ladder
+        will, the form by slot (an empty slot is skipped)."""
+        slots = dict(enumerate(self._chosen(), start=1))
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, messages in error.message_dict.items():
+            field, _, number = name.rpartition("_")
+            if field in ("rule", "target", "days") and number.isdigit():
+                name = f"{field}_{slots.get(int(number), number)}"
+            self.add_error(name if name in self.fields else None, messages)

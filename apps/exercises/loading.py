@@ -1,9 +1,11 @@
 """Load the shared library (``clinic IS NULL``) from the files in ``apps/exercises/data/``.
 
 ``library.toml`` holds the studies, exercises and ladders; ``emg_evidence.csv`` holds every
-%MVIC value, one row per exercise x study x muscle. Loading is idempotent: a row is created
-when missing, updated (only the fields that differ) when the files changed, and otherwise left
-alone, so loading twice changes nothing. Clinic rows are never read or written here.
+%MVIC value, one row per exercise x study x muscle; ``movements.toml`` the hip movements each
+exercise takes the joint into (read from its steps, with the reading). Loading is
+idempotent: a row is created when missing, updated (only the fields that differ) when the
+files changed, and otherwise left alone, so loading twice changes nothing. Clinic rows are
+never read or written here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.core.hip import unknown_movements
 from apps.exercises.models import (
     Confidence,
     Equipment,
@@ -46,10 +49,16 @@ EXERCISE_DEFAULTS: dict[str, Any] = {
     "default_sets": 2,
     "default_reps": None,
     "default_hold_seconds": None,
+    "default_reps_up_to": None,
+    "default_hold_up_to": None,
+    "default_to_fatigue": False,
+    "default_rep_hold_seconds": None,
     "per_side": True,
     "default_rest_seconds": 60,
     "dose_note": "",
     "video_url": "",
+    "hip_movements": [],
+    "hip_movements_note": "",
 }
 
 
@@ -123,9 +132,24 @@ def _exercise_values(entry: dict[str, Any]) -> dict[str, Any]:
         _check(item, Equipment, where)
     for muscle in values["target_muscles"]:
         _check(muscle, Muscle, where)
-    if values["default_reps"] is None and values["default_hold_seconds"] is None:
-        raise LibraryDataError(f"{where}: give default_reps or default_hold_seconds")
+    amounts = (values["default_reps"], values["default_hold_seconds"])
+    if values["default_to_fatigue"] == any(value is not None for value in amounts):
+        raise LibraryDataError(
+            f"{where}: give default_reps or default_hold_seconds, or default_to_fatigue"
+        )
     return values
+
+
+def _with_movements(entry: dict[str, Any], movements: dict[str, Any]) -> dict[str, Any]:
+    """The exercise's entry with its hip movements from movements.toml (required)."""
+    key = entry.get("key", "?")
+    found = movements.get(key)
+    if found is None or set(found) != {"movements", "why"}:
+        raise LibraryDataError(f"movements.toml: give [{key}] with movements and why")
+    unknown = unknown_movements(found["movements"])
+    if unknown:
+        raise LibraryDataError(f"movements.toml [{key}]: unknown movements {unknown}")
+    return {**entry, "hip_movements": found["movements"], "hip_movements_note": found["why"]}
 
 
 def _load_studies(entries: list[dict[str, Any]], report: LoadReport) -> dict[str, Study]:
@@ -220,9 +244,15 @@ def library_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
     """Bring the shared library in the database to the data files; all or nothing."""
     with (data_dir / "library.toml").open("rb") as handle:
         data = tomllib.load(handle)
+    with (data_dir / "movements.toml").open("rb") as handle:
+        movements = tomllib.load(handle)
+    extra = set(movements) - {entry["key"] for entry in data["exercises"]}
+    if extra:
+        raise LibraryDataError(f"movements.toml: no such exercises {sorted(extra)}")
     report = LoadReport()
     studies = _load_studies(data["studies"], report)
-    exercises = _load_exercises(data["exercises"], report)
+    entries = [_with_movements(entry, movements) for entry in data["exercises"]]
+    exercises = _load_exercises(entries, report)
     _load_evidence(data_dir / "emg_evidence.csv", exercises, studies, report)
     _load_ladders(data["ladders"], exercises, report)
     return report

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.hip import movement_labels
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -120,9 +121,20 @@ class Exercise(models.Model):
     default_sets = models.PositiveSmallIntegerField(default=2)
     default_reps = models.PositiveSmallIntegerField(null=True, blank=True)
     default_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The rest of the default dose, as program items hold it (apps.programs.models): the top
+    # of a range, or "to fatigue" (up to ``default_reps_up_to``), holding each rep a while.
+    default_reps_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_hold_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_to_fatigue = models.BooleanField(default=False)
+    default_rep_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     per_side = models.BooleanField(default=True)
     default_rest_seconds = models.PositiveSmallIntegerField(default=60)
     dose_note = models.CharField(max_length=300, blank=True)
+    # The hip movements the exercise takes the joint into (apps.core.hip.HipMovement), read
+    # from its steps, and how they were read, so a clinician can check them against the
+    # steps. The shared library's come from data/movements.toml.
+    hip_movements = models.JSONField(default=list, blank=True)
+    hip_movements_note = models.TextField(blank=True)
     image = models.ImageField(upload_to="exercises/", null=True, blank=True)
     video_url = models.URLField(blank=True)
     created_by = models.ForeignKey(
@@ -144,8 +156,10 @@ class Exercise(models.Model):
                 name="exercise_clinic_key_unique",
             ),
             models.CheckConstraint(
-                condition=Q(default_reps__isnull=False) | Q(default_hold_seconds__isnull=False),
-                name="exercise_has_reps_or_hold",
+                condition=Q(default_reps__isnull=False)
+                | Q(default_hold_seconds__isnull=False)
+                | Q(default_to_fatigue=True),
+                name="exercise_has_reps_hold_or_fatigue",
             ),
         ]
 
@@ -165,14 +179,29 @@ class Exercise(models.Model):
         return [_label(Muscle, item) for item in self.target_muscles]
 
     @property
+    def hip_movement_labels(self) -> list[str]:
+        return movement_labels(self.hip_movements)
+
+    @property
     def dose_summary(self) -> str:
-        """The default dose in words, e.g. "2 sets x 10 reps per side" (with a times sign)."""
+        """The default dose in words, e.g. "2 sets x 10-20 reps per side" (with a times sign
+        and an en dash), or "1 set x reps to fatigue, 5 s hold each"."""
         parts = [f"{self.default_sets} set{'s' if self.default_sets != 1 else ''}"]
+        if self.default_to_fatigue:
+            cap = f", up to {self.default_reps_up_to}" if self.default_reps_up_to else ""
+            parts.append(f"reps to fatigue{cap}")
         if self.default_reps is not None:
-            parts.append(f"{self.default_reps} reps")
+            parts.append(f"{_span(self.default_reps, self.default_reps_up_to)} reps")
         if self.default_hold_seconds is not None:
-            parts.append(f"{self.default_hold_seconds} s hold")
-        return " \N{MULTIPLICATION SIGN} ".join(parts) + (" per side" if self.per_side else "")
+            parts.append(f"{_span(self.default_hold_seconds, self.default_hold_up_to)} s hold")
+        text = " \N{MULTIPLICATION SIGN} ".join(parts)
+        if self.default_rep_hold_seconds:
+            text += f", {self.default_rep_hold_seconds} s hold each"
+        return text + (" per side" if self.per_side else "")
+
+
+def _span(low: int, high: int | None) -> str:
+    return f"{low}\N{EN DASH}{high}" if high else str(low)
 
 
 def _label(choices: type[models.TextChoices], value: str) -> str:

@@ -103,6 +103,12 @@ class LevelRow:
     medius_band: Band | None
     maximus_band: Band | None
 
+    @property
+    def rule_text(self) -> str:
+        """When the level is passed, e.g. "a 30-second hold in one set on each side"."""
+        level = self.level
+        return level.rule_text(level.ladder, level.exercise.per_side)
+
 
 def ladder_rows(levels: Iterable[LadderLevel], *, bands: tuple[Band, ...]) -> list[LevelRow]:
     """Each level with its shared primary-study (Boren 2011) gluteal values."""

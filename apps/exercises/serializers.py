@@ -72,6 +72,7 @@ class ExerciseOut(serializers.ModelSerializer[Exercise]):
             "per_side",
             "default_rest_seconds",
             "dose_note",
+            "hip_movements",
             "evidence",
         )
 
@@ -89,6 +90,7 @@ class ExerciseDetailOut(ExerciseOut):
             "cautions",
             "image",
             "video_url",
+            "hip_movements_note",
         )
 
 
@@ -106,7 +108,7 @@ class LadderLevelOut(serializers.ModelSerializer[LadderLevel]):
 
     class Meta:
         model = LadderLevel
-        fields = ("level", "exercise", "evidence")
+        fields = ("level", "exercise", "evidence", "advance_rule", "advance_target", "advance_days")
 
     @extend_schema_field(EvidenceOut(many=True))
     def get_evidence(self, obj: LadderLevel) -> list[dict[str, Any]]:

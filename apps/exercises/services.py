@@ -8,7 +8,7 @@ message per field.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -19,7 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.core.hip import unknown_movements
 from apps.exercises.models import (
+    AdvanceRule,
     Confidence,
     Equipment,
     EvidenceValue,
@@ -56,10 +58,16 @@ class ExerciseContent:
     default_sets: int = 2
     default_reps: int | None = 10
     default_hold_seconds: int | None = None
+    default_reps_up_to: int | None = None
+    default_hold_up_to: int | None = None
+    default_to_fatigue: bool = False
+    default_rep_hold_seconds: int | None = None
     per_side: bool = True
     default_rest_seconds: int = 60
     dose_note: str = ""
     video_url: str = ""
+    hip_movements: list[str] = field(default_factory=list)
+    hip_movements_note: str = ""
 
 
 def _clinic_id(user: User) -> int:
@@ -106,11 +114,34 @@ def _content_errors(content: ExerciseContent) -> dict[str, list[str]]:
     for muscle in content.target_muscles:
         if muscle not in Muscle.values:
             bad("target_muscles", f"“{muscle}” is not a muscle the library knows.")
-    if content.default_reps is None and content.default_hold_seconds is None:
-        bad("default_reps", "Give a number of reps, a hold time, or both.")
+    if (
+        content.default_reps is None
+        and content.default_hold_seconds is None
+        and not content.default_to_fatigue
+    ):
+        bad("default_reps", "Give a number of reps, a hold time, both, or “to fatigue”.")
+    amounts = (content.default_reps, content.default_hold_seconds)
+    if content.default_to_fatigue and any(value is not None for value in amounts):
+        bad("default_to_fatigue", "A dose to fatigue has no fixed reps or hold: leave them empty.")
+    _range_errors(content, bad)
     if content.default_sets < 1:
         bad("default_sets", "At least one set.")
+    for movement in unknown_movements(content.hip_movements):
+        bad("hip_movements", f"“{movement}” is not a hip movement the library knows.")
     return errors
+
+
+def _range_errors(content: ExerciseContent, bad: Callable[[str, str], None]) -> None:
+    """The top of a default range sits above its low end."""
+    pairs = (
+        ("default_reps_up_to", content.default_reps, content.default_reps_up_to),
+        ("default_hold_up_to", content.default_hold_seconds, content.default_hold_up_to),
+    )
+    for name, low, high in pairs:
+        if high is None or (name == "default_reps_up_to" and content.default_to_fatigue):
+            continue
+        if low is None or high <= low:
+            bad(name, "The top of the range must be above its low end.")
 
 
 def _validated(content: ExerciseContent) -> ExerciseContent:
@@ -291,10 +322,50 @@ def evidence_delete(*, user: User, evidence: EvidenceValue) -> None:
     evidence.delete()
 
 
-def _ladder_errors(
-    *, user: User, name: str, advance_at_reps: int, exercises: Sequence[Exercise]
-) -> dict[str, list[str]]:
+@dataclass(frozen=True)
+class LevelRule:
+    """When a level is passed: ``target`` reps (None: the ladder's threshold) or seconds held
+    in one set, on ``days`` separate days."""
+
+    rule: str = AdvanceRule.REPS
+    target: int | None = None
+    days: int = 1
+
+
+MAX_RULE_TARGET = {AdvanceRule.REPS: 200, AdvanceRule.HOLD: 600}
+MAX_RULE_DAYS = 14
+
+
+def _rule_errors(rules: Sequence[LevelRule]) -> dict[str, list[str]]:
+    """Each level's rule checked; errors are named ``rule_<n>``, ``target_<n>``, ``days_<n>``
+    after the level (1 first), as the ladder form names its fields."""
     errors: dict[str, list[str]] = {}
+    for number, rule in enumerate(rules, start=1):
+        if rule.rule not in AdvanceRule.values:
+            errors[f"rule_{number}"] = [f"Level {number}: choose reps or seconds held."]
+            continue
+        most = MAX_RULE_TARGET[AdvanceRule(rule.rule)]
+        unit = "reps" if rule.rule == AdvanceRule.REPS else "seconds"
+        if rule.target is None and rule.rule == AdvanceRule.HOLD:
+            errors[f"target_{number}"] = [f"Level {number}: give the seconds to hold."]
+        elif rule.target is not None and not 1 <= rule.target <= most:
+            errors[f"target_{number}"] = [f"Level {number}: give 1 to {most} {unit}."]
+        if not 1 <= rule.days <= MAX_RULE_DAYS:
+            errors[f"days_{number}"] = [f"Level {number}: give 1 to {MAX_RULE_DAYS} separate days."]
+    return errors
+
+
+def _ladder_errors(
+    *,
+    user: User,
+    name: str,
+    advance_at_reps: int,
+    exercises: Sequence[Exercise],
+    rules: Sequence[LevelRule],
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = _rule_errors(rules)
+    if len(rules) != len(exercises):
+        errors["levels"] = ["Give each level its advance rule."]
     if not name.strip():
         errors["name"] = ["Give the ladder a name."]
     if not 1 <= advance_at_reps <= 100:
@@ -306,9 +377,27 @@ def _ladder_errors(
     return errors
 
 
-def _replace_levels(ladder: Ladder, exercises: Sequence[Exercise]) -> None:
-    current = list(ladder.levels.order_by("level").values_list("exercise_id", flat=True))
-    if current == [e.pk for e in exercises]:
+def _rule_values(rule: LevelRule) -> dict[str, object]:
+    return {
+        "advance_rule": rule.rule,
+        "advance_target": rule.target,
+        "advance_days": rule.days,
+    }
+
+
+def _replace_levels(
+    ladder: Ladder, exercises: Sequence[Exercise], rules: Sequence[LevelRule]
+) -> None:
+    """Bring the levels to ``exercises`` with their ``rules``. The rules may change while
+    patients are on the ladder; the exercises may not (a level would become another one)."""
+    current = list(ladder.levels.order_by("level"))
+    if [level.exercise_id for level in current] == [e.pk for e in exercises]:
+        for level, rule in zip(current, rules, strict=True):
+            values = _rule_values(rule)
+            if any(getattr(level, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(level, name, value)
+                level.save(update_fields=list(values))
         return
     if ladder.program_items.exists():
         raise ValidationError(
@@ -316,8 +405,8 @@ def _replace_levels(ladder: Ladder, exercises: Sequence[Exercise]) -> None:
         )
     ladder.levels.all().delete()
     LadderLevel.objects.bulk_create(
-        LadderLevel(ladder=ladder, level=number, exercise=exercise)
-        for number, exercise in enumerate(exercises, start=1)
+        LadderLevel(ladder=ladder, level=number, exercise=exercise, **_rule_values(rule))
+        for number, (exercise, rule) in enumerate(zip(exercises, rules, strict=True), start=1)
     )
 
 
@@ -329,11 +418,14 @@ def ladder_create(
     exercises: Sequence[Exercise],
     description: str = "",
     advance_at_reps: int = 20,
+    rules: Sequence[LevelRule] | None = None,
 ) -> Ladder:
-    """Build a ladder for the clinic from any exercises it can see, lowest level first."""
+    """Build a ladder for the clinic from any exercises it can see, lowest level first, each
+    level with its advance rule (``rules``, in the same order; default: the reps threshold)."""
     clinic_id = _clinic_id(user)
+    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
     )
     if errors:
         raise ValidationError(errors)
@@ -345,7 +437,7 @@ def ladder_create(
         advance_at_reps=advance_at_reps,
         created_by=user,
     )
-    _replace_levels(ladder, exercises)
+    _replace_levels(ladder, exercises, rules)
     return ladder
 
 
@@ -358,17 +450,20 @@ def ladder_update(
     exercises: Sequence[Exercise],
     description: str = "",
     advance_at_reps: int = 20,
+    rules: Sequence[LevelRule] | None = None,
 ) -> Ladder:
-    """Change the clinic's own ladder. Its levels stay fixed once patients are on it, so a
-    patient's level never silently becomes a different exercise."""
+    """Change the clinic's own ladder. Its levels' exercises stay fixed once patients are on
+    it, so a patient's level never silently becomes a different exercise; their advance rules
+    may change."""
     _check_owned(user, ladder)
+    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises
+        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
     )
     if errors:
         raise ValidationError(errors)
     ladder.name, ladder.description = name.strip(), description.strip()
     ladder.advance_at_reps, ladder.updated_at = advance_at_reps, timezone.now()
     ladder.save(update_fields=["name", "description", "advance_at_reps", "updated_at"])
-    _replace_levels(ladder, exercises)
+    _replace_levels(ladder, exercises, rules)
     return ladder

@@ -6,7 +6,8 @@ from typing import Any, cast
 from django import forms
 
 from apps.clinics.models import Role, User
-from apps.patients.models import Patient, ReminderChannel
+from apps.core.hip import HipMovement
+from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
 
 
 class YearOfBirthForm(forms.Form):
@@ -93,3 +94,33 @@ class PatientSearchForm(forms.Form):
         choices=[("mine", "My patients"), ("all", "Everyone in the clinic")],
         label="Show",
     )
+
+
+class PrecautionForm(forms.Form):
+    """Hip precautions from the surgeon's instruction. Parses only: the service checks the
+    dates and that custom precautions name their movements."""
+
+    kind = forms.ChoiceField(
+        label="Precautions", choices=PrecautionKind.choices, widget=forms.RadioSelect
+    )
+    movements = forms.MultipleChoiceField(
+        label="Movements to avoid (custom precautions)",
+        choices=HipMovement.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    starts_on = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label="Until",
+        help_text="The precautions lift on this day, by themselves.",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    note = forms.CharField(
+        label="Note", required=False, max_length=300, help_text="e.g. the surgeon's instruction."
+    )
+
+    @classmethod
+    def initial_for(cls, precaution: HipPrecaution) -> dict[str, Any]:
+        return {name: getattr(precaution, name) for name in cls.base_fields}

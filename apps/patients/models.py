@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.hip import HipMovement, movement_labels
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -131,3 +132,87 @@ class Side(models.TextChoices):
     LEFT = "left", "Left"
     RIGHT = "right", "Right"
     BOTH = "both", "Both / not sided"
+
+
+class PrecautionKind(models.TextChoices):
+    POSTERIOR = "posterior", "Posterior (posterolateral) approach"
+    ANTERIOR = "anterior", "Anterior approach"
+    CUSTOM = "custom", "Custom movements"
+
+
+# What each surgical approach rules out (CLINICAL.md, hip precautions). Each entry is a set of
+# movements that conflict *together*: the posterior approach rules out each of its three
+# movements on its own; the anterior approach only hip extension combined with external
+# rotation, so an exercise conflicts only when it takes the hip into both.
+APPROACH_RULES: dict[str, tuple[frozenset[str], ...]] = {
+    PrecautionKind.POSTERIOR: (
+        frozenset({HipMovement.FLEXION_BEYOND_90}),
+        frozenset({HipMovement.ADDUCTION_PAST_MIDLINE}),
+        frozenset({HipMovement.INTERNAL_ROTATION}),
+    ),
+    PrecautionKind.ANTERIOR: (frozenset({HipMovement.EXTENSION, HipMovement.EXTERNAL_ROTATION}),),
+}
+
+
+class HipPrecautionQuerySet(models.QuerySet["HipPrecaution"]):
+    def in_force(self, *, on: date) -> HipPrecautionQuerySet:
+        """Precautions that apply on the patient-local day ``on``: started, not yet at their
+        end date, not ended by hand. The end date itself is the first free day, so they end by
+        themselves with no task to run."""
+        return self.filter(starts_on__lte=on, ends_on__gt=on, ended_at__isnull=True)
+
+
+class HipPrecaution(models.Model):
+    """Hip precautions set by the therapist on the surgeon's instruction, with an end date.
+
+    Never assumed: a patient without a row has none. ``movements`` holds the custom kind's
+    movements (empty for an approach, whose movements come from ``APPROACH_RULES``).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="precautions")
+    kind = models.CharField(max_length=16, choices=PrecautionKind.choices)
+    movements = models.JSONField(default=list, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(help_text="The first day without the precautions.")
+    note = models.CharField(max_length=300, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Ended early by hand.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = HipPrecautionQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-starts_on", "-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gt=models.F("starts_on")), name="precaution_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=PrecautionKind.CUSTOM) | ~Q(movements=[]),
+                name="precaution_custom_has_movements",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} until {self.ends_on}"
+
+    @property
+    def rules(self) -> tuple[frozenset[str], ...]:
+        """The movement sets this precaution rules out (each set conflicts as a whole)."""
+        if self.kind == PrecautionKind.CUSTOM:
+            return tuple(frozenset({movement}) for movement in self.movements)
+        return APPROACH_RULES[self.kind]
+
+    @property
+    def rules_text(self) -> str:
+        """E.g. "no flexion beyond 90°; no internal rotation"."""
+        return "; ".join(
+            "no " + " combined with ".join(m.lower() for m in movement_labels(rule))
+            for rule in self.rules
+        )
+
+    def is_in_force(self, on: date) -> bool:
+        return self.ended_at is None and self.starts_on <= on < self.ends_on

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -9,7 +10,7 @@ from django.http import Http404
 
 from apps.clinics.access import patient_user
 from apps.clinics.models import User
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
 
 
 def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]:
@@ -65,3 +66,14 @@ def own_patient(user: Any) -> Patient:
     if patient is None:
         raise Http404
     return patient
+
+
+def precautions_in_force(*, patient: Patient, on: date) -> list[HipPrecaution]:
+    """The patient's hip precautions on the patient-local day ``on`` (one query). A date
+    comparison: precautions end by themselves on their end date."""
+    return list(HipPrecaution.objects.filter(patient=patient).in_force(on=on))
+
+
+def precautions_of(*, patient: Patient) -> list[HipPrecaution]:
+    """Every precaution of the patient, newest first, for the staff page and the API."""
+    return list(HipPrecaution.objects.filter(patient=patient).select_related("set_by", "patient"))

@@ -1,6 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
 from apps.patients.views import patients as views
+from apps.patients.views import precautions as precaution_views
 from apps.patients.views import privacy as privacy_views
 
 app_name = "patients"
@@ -22,6 +23,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="privacy-erase",
     ),
     path("patients/<uuid:public_id>/edit/", views.patient_edit, name="edit"),
+    path(
+        "patients/<uuid:public_id>/precautions/new/",
+        precaution_views.precaution_add,
+        name="precaution-add",
+    ),
+    path(
+        "patients/<uuid:public_id>/precautions/<uuid:precaution_id>/edit/",
+        precaution_views.precaution_edit,
+        name="precaution-edit",
+    ),
+    path(
+        "patients/<uuid:public_id>/precautions/<uuid:precaution_id>/end/",
+        precaution_views.precaution_end,
+        name="precaution-end",
+    ),
     path("patients/<uuid:public_id>/link/email/", views.patient_link_email, name="link-email"),
     path("patients/<uuid:public_id>/link/renew/", views.patient_link_renew, name="link-renew"),
     path("patients/<uuid:public_id>/link/revoke/", views.patient_link_revoke, name="link-revoke"),

@@ -116,6 +116,20 @@ class PlanItemOut(serializers.Serializer[Any]):
     sets = serializers.IntegerField(source="item.sets")
     reps = serializers.IntegerField(source="item.reps", allow_null=True)
     hold_seconds = serializers.IntegerField(source="item.hold_seconds", allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        source="item.reps_up_to",
+        allow_null=True,
+        help_text="The top of a rep range, or the most reps of a dose to fatigue.",
+    )
+    hold_up_to = serializers.IntegerField(source="item.hold_up_to", allow_null=True)
+    to_fatigue = serializers.BooleanField(source="item.to_fatigue")
+    rep_hold_seconds = serializers.IntegerField(source="item.rep_hold_seconds", allow_null=True)
+    dose = serializers.CharField(source="dose_text", help_text="The dose in plain words.")
+    goal = serializers.SerializerMethodField(help_text="A ladder level's goal in plain words.")
+    log_amount = serializers.SerializerMethodField(
+        help_text="What one tap logs: the prescription, or for a dose that rises the "
+        "patient's best recent count within it (null: the patient enters their count)."
+    )
     per_side = serializers.BooleanField(source="item.per_side")
     rest_seconds = serializers.IntegerField(source="item.rest_seconds")
     notes = serializers.CharField(source="item.notes")
@@ -123,6 +137,18 @@ class PlanItemOut(serializers.Serializer[Any]):
     completed = serializers.IntegerField()
     complete = serializers.BooleanField()
     sides = PlanSideOut(many=True)
+
+    def get_goal(self, plan: Any) -> str:
+        goal = self.context.get("goals", {}).get(plan.item.pk)
+        return goal.text if goal is not None else ""
+
+    def get_log_amount(self, plan: Any) -> int | None:
+        goal = self.context.get("goals", {}).get(plan.item.pk)
+        if goal is not None and goal.start is not None:
+            return int(goal.start)
+        if plan.item.to_fatigue:
+            return None
+        return plan.item.hold_seconds if plan.is_hold else plan.item.reps
 
 
 class LevelChangeOut(serializers.Serializer[Any]):

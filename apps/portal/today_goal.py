@@ -1,8 +1,10 @@
-"""The goal a ladder item works toward on Today, and where its amount control starts.
+"""The goal an item works toward on Today, and where its amount control starts.
 
 CLINICAL.md: the dose rises from the prescription toward the level's advance target (Boren's
 20 reps); the control starts at the patient's best recent count at that level so the patient
-is led toward the goal instead of re-logging the minimum. Two queries for the whole page.
+is led toward the goal instead of re-logging the minimum. The same holds for any dose that
+rises (a range: within it) and for a dose to fatigue (the best recent count, up to its cap).
+Two queries for the whole page.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.db.models import Max
 
 from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Patient
+from apps.programs.doses import log_target
 from apps.programs.models import SetLog
 from apps.programs.selectors import PlanItem
 
@@ -27,19 +30,30 @@ class Goal:
     start: int | None  # where the amount control starts; None: the prescription
 
 
+def _rises(plan: PlanItem) -> bool:
+    item = plan.item
+    return bool(item.to_fatigue or item.reps_up_to or item.hold_up_to)
+
+
 def goals_for(*, patient: Patient, items: list[PlanItem], today: date) -> dict[int, Goal]:
-    """Each ladder item's goal in plain words, keyed by item id."""
+    """Each ladder item's goal in plain words, and where the control of every item whose
+    dose rises starts, keyed by item id."""
     ladder_items = [p for p in items if p.item.ladder_id and p.level]
-    if not ladder_items:
+    rising = [p for p in items if _rises(p) and not (p.item.ladder_id and p.level)]
+    if not ladder_items and not rising:
         return {}
+    tracks = [p.item.track for p in (*ladder_items, *rising)]
+    best = _best_recent(patient, tracks, today)
+    goals = {
+        plan.item.pk: Goal("", log_target(plan.item, best.get((plan.item.track, None))))
+        for plan in rising
+    }
     rules: dict[tuple[int | None, int], LadderLevel] = {
         (lv.ladder_id, lv.level): lv
         for lv in LadderLevel.objects.filter(
             ladder_id__in={p.item.ladder_id for p in ladder_items}
         ).select_related("ladder")
     }
-    best = _best_recent(patient, [p.item.track for p in ladder_items], today)
-    goals = {}
     for plan in ladder_items:
         rule = rules.get((plan.item.ladder_id, plan.level or 0))
         if rule is None:
@@ -56,7 +70,6 @@ def _best_recent(
             patient=patient,
             item__track__in=tracks,
             performed_on__gte=today - timedelta(days=RECENT_DAYS),
-            ladder_level__isnull=False,
         )
         .values("item__track", "ladder_level")
         .annotate(reps=Max("reps"), hold=Max("hold_seconds"))
@@ -75,6 +88,8 @@ def _goal(plan: PlanItem, rule: LadderLevel, best: int | None, patient: Patient)
     else:
         aim = f"Aim for up to {target} in one set{side}"
     text = f"{aim}; stop when your form slips or it hurts more than {limit} out of 10."
+    if plan.item.to_fatigue:
+        return Goal(text, log_target(plan.item, best))
     prescribed = plan.item.hold_seconds if plan.is_hold else plan.item.reps
     start = min(max(best or 0, prescribed or 0), target) if best else None
     return Goal(text, start)

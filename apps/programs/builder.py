@@ -1,7 +1,7 @@
 """Reads for the program builder: each current item with its exercise and %MVIC.
 
-``builder_rows`` runs three queries whatever the number of items (items, ladder levels,
-evidence), so the builder page stays at a fixed query count.
+``builder_rows`` runs four queries whatever the number of items (items, ladder levels,
+evidence, the patient's hip precautions), so the builder page stays at a fixed query count.
 """
 
 from __future__ import annotations
@@ -18,7 +18,11 @@ from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.exercises.selectors import LibraryFilters, exercise_library, primary_mvic
+from apps.patients.models import HipPrecaution
+from apps.patients.selectors import precautions_in_force
+from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
+from apps.programs.precautions import conflicts
 from apps.programs.validation import WEEKDAY_LABELS
 
 
@@ -41,6 +45,8 @@ class ItemRow:
     is_first: bool = False
     is_last: bool = False
     form: Any = None  # the dose form the page shows for this row
+    # What the exercise runs into among the patient's hip precautions in force (empty: none).
+    conflict: str = ""
 
     @property
     def name(self) -> str:
@@ -86,12 +92,32 @@ def _row(item: ProgramItem, today: date, levels: dict[tuple[int, int], LadderLev
     return ItemRow(item, exercise, level, top, Mvic(None, ""), Mvic(None, ""))
 
 
-def builder_rows(*, program: Program, today: date) -> list[ItemRow]:
-    """The program's current items in order, each with the exercise done today and its
-    gluteus medius and maximus %MVIC from the primary study."""
+def precautions(program: Program) -> list[HipPrecaution]:
+    """The hip precautions in force for the program's patient today (none for a template)."""
+    if program.patient is None:
+        return []
+    return precautions_in_force(patient=program.patient, on=program.patient.local_today())
+
+
+def _conflict_text(exercise: Exercise | None, found: list[HipPrecaution]) -> str:
+    if exercise is None or not found:
+        return ""
+    return "; ".join(conflict.text for conflict in conflicts(exercise, found))
+
+
+def builder_rows(
+    *, program: Program, today: date, in_force: list[HipPrecaution] | None = None
+) -> list[ItemRow]:
+    """The program's current items in order, each with the exercise done today, its
+    gluteus medius and maximus %MVIC from the primary study, and what it runs into among the
+    patient's hip precautions (``in_force``: already read by the caller)."""
     items = list(current_items(program, today))
     levels = _levels(items)
     rows = [_row(item, today, levels) for item in items]
+    if in_force is None:
+        in_force = precautions(program) if rows else []
+    for row in rows:
+        row.conflict = _conflict_text(row.exercise, in_force)
     evidence = primary_mvic(exercise_ids={row.exercise.pk for row in rows if row.exercise})
     clinic = program.clinic
     for row in rows:
@@ -114,6 +140,7 @@ class SearchResult:
     exercise: Exercise
     medius: Mvic
     maximus: Mvic
+    conflict: str = ""  # what it runs into among the patient's hip precautions
 
 
 def search_form(*, data: Any, clinic: Clinic) -> LibraryFilterForm:
@@ -124,15 +151,22 @@ def search_form(*, data: Any, clinic: Clinic) -> LibraryFilterForm:
     return form
 
 
-def search_results(*, user: User, filters: LibraryFilters, clinic: Clinic) -> list[SearchResult]:
+def search_results(
+    *,
+    user: User,
+    filters: LibraryFilters,
+    clinic: Clinic,
+    precautions: list[HipPrecaution] | None = None,
+) -> list[SearchResult]:
     """Every library exercise the library's search finds (no cut-off), with its primary
-    %MVIC and band: the library's two queries."""
+    %MVIC and band (the library's two queries), and what it runs into among ``precautions``."""
     results = []
     for exercise in exercise_library(user=user, filters=filters):
         medius = getattr(exercise, "mvic_gluteus_medius", None)
         maximus = getattr(exercise, "mvic_gluteus_maximus", None)
         mvic = Mvic(medius, band(medius, clinic)), Mvic(maximus, band(maximus, clinic))
-        results.append(SearchResult(exercise, *mvic))
+        conflict = _conflict_text(exercise, precautions or [])
+        results.append(SearchResult(exercise, *mvic, conflict=conflict))
     return results
 
 
@@ -141,11 +175,3 @@ def weekday_summary(program: Program) -> str:
     if len(numbers) == 7:
         return "Every day"
     return ", ".join(WEEKDAY_LABELS[day] for day in numbers)
-
-
-def dose_summary(item: ProgramItem) -> str:
-    """The dose in words, e.g. "2 sets of 10 reps per side, rest 60 s"."""
-    amount = f"{item.reps} reps" if item.reps is not None else f"{item.hold_seconds}-second holds"
-    side = " per side" if item.per_side else ""
-    sets = "1 set" if item.sets == 1 else f"{item.sets} sets"
-    return f"{sets} of {amount}{side}, rest {item.rest_seconds} s"

@@ -9,8 +9,11 @@ from django import forms
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
+from apps.programs.rows import DOSE_COPY
 from apps.programs.starters import all_starters, starter_for_choice
 from apps.programs.validation import WEEKDAY_LABELS
+
+DOSE_FIELDS = tuple(name for name in DOSE_COPY if name != "notes")
 
 WEEKDAY_CHOICES = [(str(number), label) for number, label in enumerate(WEEKDAY_LABELS)]
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -59,11 +62,38 @@ class ProgramNewForm(forms.Form):
         return data
 
 
+def override_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason to override the hip precautions",
+        help_text="Needed only when the exercise takes the hip where the patient's "
+        "precautions rule out; recorded and audited.",
+    )
+
+
 class DoseForm(forms.Form):
     sets = forms.IntegerField(min_value=1, max_value=20)
     reps = forms.IntegerField(required=False, min_value=1, max_value=200, label="Reps")
+    reps_up_to = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=200,
+        label="up to (reps)",
+        help_text="A range rising toward its top, e.g. 10 up to 20; with “to fatigue”, the most.",
+    )
     hold_seconds = forms.IntegerField(
         required=False, min_value=1, max_value=600, label="or hold (seconds)"
+    )
+    hold_up_to = forms.IntegerField(
+        required=False, min_value=1, max_value=600, label="up to (seconds)"
+    )
+    to_fatigue = forms.BooleanField(
+        required=False,
+        label="To fatigue: repeat until the muscle tires (leave reps and hold empty)",
+    )
+    rep_hold_seconds = forms.IntegerField(
+        required=False, min_value=1, max_value=60, label="Hold in each rep (seconds)"
     )
     per_side = forms.BooleanField(required=False, label="Each side")
     rest_seconds = forms.IntegerField(min_value=0, max_value=600, label="Rest (seconds)")
@@ -71,23 +101,28 @@ class DoseForm(forms.Form):
     auto_advance = forms.BooleanField(
         required=False, label="Advance automatically when the patient reaches the threshold"
     )
+    precaution_override = override_field()
 
     @classmethod
     def for_item(cls, item: ProgramItem, **kwargs: Any) -> DoseForm:
-        initial = {
-            name: getattr(item, name)
-            for name in ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "notes")
-        }
+        initial = {name: getattr(item, name) for name in (*DOSE_FIELDS, "notes")}
+        initial |= {"precaution_override": item.precaution_override}
         return cls(initial=initial | {"auto_advance": item.auto_advance}, **kwargs)
+
+    def clean_precaution_override(self) -> str | None:
+        """Empty keeps the item's reason (the field shows only where precautions apply)."""
+        return self.cleaned_data["precaution_override"].strip() or None
 
 
 class AddExerciseForm(forms.Form):
     exercise = forms.UUIDField(widget=forms.HiddenInput)
+    precaution_override = override_field()
 
 
 class AddLadderForm(forms.Form):
     ladder = forms.UUIDField(label="Ladder")
     level = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
+    precaution_override = override_field()
 
 
 class MoveForm(forms.Form):

@@ -34,7 +34,8 @@ from apps.exercises.illustrations.pdf import drawing
 from apps.exercises.illustrations.scene import picture
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import Patient
-from apps.programs.builder import dose_summary, weekday_summary
+from apps.programs.builder import weekday_summary
+from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
 
 MARGIN = 15 * mm

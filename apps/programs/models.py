@@ -141,12 +141,25 @@ class ProgramItem(models.Model):
     previous_level = models.PositiveSmallIntegerField(null=True, blank=True)
     level_since = models.DateField(null=True, blank=True)
     auto_advance = models.BooleanField(default=False)
+    # The dose (apps.programs.doses says it in words). Three kinds:
+    # - a fixed number: ``reps`` or ``hold_seconds``;
+    # - a range rising toward its top: ``reps``..``reps_up_to`` or
+    #   ``hold_seconds``..``hold_up_to`` (the patient starts from their best recent count);
+    # - to fatigue: ``to_fatigue`` with neither reps nor hold; ``reps_up_to`` is the "up to N"
+    #   (empty: no cap) and ``rep_hold_seconds`` the hold or pause in each rep.
     sets = models.PositiveSmallIntegerField(default=2)
     reps = models.PositiveSmallIntegerField(null=True, blank=True)
     hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    hold_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_fatigue = models.BooleanField(default=False)
+    rep_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
     per_side = models.BooleanField(default=True)
     rest_seconds = models.PositiveSmallIntegerField(default=60)
     notes = models.TextField(blank=True)
+    # The therapist's reason for prescribing an exercise that conflicts with the patient's hip
+    # precautions (apps.programs.precautions); empty when there was nothing to override.
+    precaution_override = models.CharField(max_length=300, blank=True)
 
     objects = ProgramItemQuerySet.as_manager()
 
@@ -159,9 +172,30 @@ class ProgramItem(models.Model):
                 name="item_exercise_xor_ladder",
             ),
             models.CheckConstraint(
-                condition=Q(reps__isnull=False, hold_seconds__isnull=True)
-                | Q(reps__isnull=True, hold_seconds__isnull=False),
-                name="item_reps_xor_hold",
+                condition=Q(to_fatigue=False, reps__isnull=False, hold_seconds__isnull=True)
+                | Q(to_fatigue=False, reps__isnull=True, hold_seconds__isnull=False)
+                | Q(to_fatigue=True, reps__isnull=True, hold_seconds__isnull=True),
+                name="item_reps_xor_hold_or_fatigue",
+            ),
+            models.CheckConstraint(
+                condition=Q(reps_up_to__isnull=True)
+                | Q(to_fatigue=True, reps_up_to__gte=1, reps_up_to__lte=200)
+                | Q(reps__isnull=False, reps_up_to__gt=models.F("reps"), reps_up_to__lte=200),
+                name="item_reps_range_rises",
+            ),
+            models.CheckConstraint(
+                condition=Q(hold_up_to__isnull=True)
+                | Q(
+                    hold_seconds__isnull=False,
+                    hold_up_to__gt=models.F("hold_seconds"),
+                    hold_up_to__lte=600,
+                ),
+                name="item_hold_range_rises",
+            ),
+            models.CheckConstraint(
+                condition=Q(rep_hold_seconds__isnull=True)
+                | Q(rep_hold_seconds__gte=1, rep_hold_seconds__lte=60),
+                name="item_rep_hold_1_60",
             ),
             models.CheckConstraint(
                 condition=Q(sets__gte=1) & Q(sets__lte=20), name="item_sets_1_20"

@@ -9,6 +9,16 @@ from django.utils import timezone
 
 from apps.programs.models import Program, ProgramItem
 
+# What a copy or a continuation of a row carries over as its dose.
+DOSE_COPY = (
+    "sets", "reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue",
+    "rep_hold_seconds", "per_side", "rest_seconds", "notes",
+)  # fmt: skip
+
+
+def dose_of(item: ProgramItem) -> dict[str, object]:
+    return {name: getattr(item, name) for name in DOSE_COPY}
+
 
 def patient_today(program: Program) -> date:
     if program.patient is None:
@@ -55,12 +65,7 @@ def copy_items(*, source: Program, target: Program) -> None:
             ladder_id=item.ladder_id,
             current_level=item.level_on(today),
             auto_advance=item.auto_advance,
-            sets=item.sets,
-            reps=item.reps,
-            hold_seconds=item.hold_seconds,
-            per_side=item.per_side,
-            rest_seconds=item.rest_seconds,
-            notes=item.notes,
+            **dose_of(item),
         )
 
 
@@ -80,7 +85,6 @@ def continue_items(items: list[ProgramItem], follow_on: Program) -> None:
             program=follow_on, track=item.track, position=item.position,
             exercise_id=item.exercise_id, ladder_id=item.ladder_id,
             current_level=item.current_level, previous_level=item.previous_level,
-            level_since=item.level_since, auto_advance=item.auto_advance, sets=item.sets,
-            reps=item.reps, hold_seconds=item.hold_seconds, per_side=item.per_side,
-            rest_seconds=item.rest_seconds, notes=item.notes,
+            level_since=item.level_since, auto_advance=item.auto_advance,
+            precaution_override=item.precaution_override, **dose_of(item),
         )  # fmt: skip

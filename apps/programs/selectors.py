@@ -1,6 +1,6 @@
 """Reads of a patient's schedule: what is prescribed on a day and how much of it is done.
 
-``today_plan`` runs a fixed number of queries (four at most) whatever the number of
+``today_plan`` runs a fixed number of queries (five at most) whatever the number of
 programs, items or logs, so the patient's page stays fast on a slow phone.
 """
 
@@ -18,8 +18,11 @@ from django.db.models import Count, QuerySet
 from apps.clinics.access import get_for_staff
 from apps.clinics.models import User
 from apps.exercises.models import Exercise, LadderLevel
-from apps.patients.models import Patient, Side
+from apps.patients.models import HipPrecaution, Patient, Side
+from apps.patients.selectors import precautions_in_force
+from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
+from apps.programs.precautions import conflicts
 from apps.programs.rows import patient_today
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
@@ -104,6 +107,11 @@ class PlanItem:
     @property
     def is_hold(self) -> bool:
         return self.item.hold_seconds is not None
+
+    @property
+    def dose_text(self) -> str:
+        """The dose in the patient's words (``apps.programs.doses.patient_dose``)."""
+        return patient_dose(self.item)
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,11 @@ def exercise_for(
     return (ladder_level.exercise if ladder_level else None), level
 
 
+def allowed(item: ProgramItem, exercise: Exercise, precautions: list[HipPrecaution]) -> bool:
+    """Whether the patient may see ``exercise`` under ``precautions`` (an override lets it)."""
+    return bool(item.precaution_override) or not conflicts(exercise, precautions)
+
+
 def _sides(item: ProgramItem) -> list[str]:
     return [Side.LEFT, Side.RIGHT] if item.per_side else [Side.BOTH]
 
@@ -280,7 +293,9 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     """What ``patient`` is prescribed on the local day ``on``, with the sets already logged.
 
     Items come from the patient's active programs scheduled on ``on`` and active that day;
-    a ladder item shows the exercise at ``item.level_on(on)``. Completion follows the
+    a ladder item shows the exercise at ``item.level_on(on)``. An exercise that conflicts with
+    the patient's hip precautions in force on ``on`` is left out unless the therapist gave an
+    override reason for it (``apps.programs.precautions``). Completion follows the
     adherence rule (logged sets per side capped at the prescribed sets). Also returns the
     level changes effective on ``on`` or the day before, and the next scheduled day after
     ``on``.
@@ -292,9 +307,12 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     ladder_ids |= {c.item.ladder_id for c in changes if c.item.ladder_id}
     levels = ladder_levels(ladder_ids)
     logs = _logs_by_item(patient, on) if todays else {}
+    precautions = precautions_in_force(patient=patient, on=on) if todays else []
     plan_items = []
     for item in todays:
         exercise, level = exercise_for(item, on, levels)
+        if exercise is not None and not allowed(item, exercise, precautions):
+            continue
         plan_items.append(
             PlanItem(
                 item=item,

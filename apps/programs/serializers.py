@@ -67,10 +67,21 @@ class ItemOut(serializers.Serializer[ItemRow]):
     sets = serializers.IntegerField(source="item.sets")
     reps = serializers.IntegerField(source="item.reps", allow_null=True)
     hold_seconds = serializers.IntegerField(source="item.hold_seconds", allow_null=True)
+    reps_up_to = serializers.IntegerField(source="item.reps_up_to", allow_null=True)
+    hold_up_to = serializers.IntegerField(source="item.hold_up_to", allow_null=True)
+    to_fatigue = serializers.BooleanField(source="item.to_fatigue")
+    rep_hold_seconds = serializers.IntegerField(source="item.rep_hold_seconds", allow_null=True)
+    dose = serializers.CharField(help_text="The dose in words.")
     per_side = serializers.BooleanField(source="item.per_side")
     rest_seconds = serializers.IntegerField(source="item.rest_seconds")
     notes = serializers.CharField(source="item.notes")
     auto_advance = serializers.BooleanField(source="item.auto_advance")
+    precaution_override = serializers.CharField(source="item.precaution_override")
+    precaution_conflict = serializers.CharField(
+        source="conflict",
+        help_text="What the exercise runs into among the patient's hip precautions in force "
+        "(empty: nothing). Without an override the patient does not see the item.",
+    )
     active_from = serializers.DateField(source="item.active_from", allow_null=True)
     gluteus_medius_mvic = serializers.DecimalField(
         source="medius.value", max_digits=5, decimal_places=1, allow_null=True
@@ -101,10 +112,32 @@ class ItemIn(serializers.Serializer[object]):
     sets = serializers.IntegerField(required=False)
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
+    )
+    hold_up_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
+    )
+    to_fatigue = serializers.BooleanField(
+        required=False,
+        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
+    )
+    rep_hold_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The hold or pause in each rep."
+    )
     per_side = serializers.BooleanField(required=False, allow_null=True, default=None)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     auto_advance = serializers.BooleanField(required=False, default=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
+        "force: why it is prescribed anyway (recorded and audited).",
+    )
 
 
 class ItemUpdateIn(serializers.Serializer[object]):
@@ -114,10 +147,32 @@ class ItemUpdateIn(serializers.Serializer[object]):
     sets = serializers.IntegerField(required=False)
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
+    )
+    hold_up_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
+    )
+    to_fatigue = serializers.BooleanField(
+        required=False,
+        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
+    )
+    rep_hold_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The hold or pause in each rep."
+    )
     per_side = serializers.BooleanField(required=False)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     auto_advance = serializers.BooleanField(required=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
+        "force: why it is prescribed anyway (recorded and audited).",
+    )
 
 
 class ProgramCreateIn(serializers.Serializer[object]):

@@ -25,6 +25,7 @@ from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.programs import dispatch
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
+from apps.programs.precautions import checked_override
 from apps.programs.rows import (
     continue_items,
     copy_items,
@@ -38,7 +39,10 @@ from apps.programs.validation import validate_dates, validate_dose, validate_nam
 if TYPE_CHECKING:
     from apps.clinics.models import User
 
-DOSE_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds")
+DOSE_FIELDS = (
+    "sets", "reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue", "rep_hold_seconds",
+    "per_side", "rest_seconds",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,10 +59,17 @@ class ItemSpec:
     sets: int | None = None
     reps: int | None = None
     hold_seconds: int | None = None
+    reps_up_to: int | None = None
+    hold_up_to: int | None = None
+    to_fatigue: bool | None = None
+    rep_hold_seconds: int | None = None
     per_side: bool | None = None
     rest_seconds: int | None = None
     notes: str = ""
     auto_advance: bool = False
+    # Why the exercise is prescribed despite the patient's hip precautions (needed only when
+    # it conflicts with precautions in force).
+    precaution_override: str = ""
 
 
 def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
@@ -89,13 +100,29 @@ def _check_clinic(program: Program, clinic_id: int | None) -> None:
         raise ValidationError({"exercise": "That exercise is not in your library."})
 
 
-def _default_amount(spec: ItemSpec, exercise: Exercise) -> tuple[int | None, int | None]:
-    """Reps and hold seconds: the spec's, else the exercise's (a hold when it has one)."""
-    if spec.reps is not None or spec.hold_seconds is not None:
-        return spec.reps, spec.hold_seconds
-    if exercise.default_hold_seconds is not None:
-        return None, exercise.default_hold_seconds
-    return exercise.default_reps, None
+def _default_amount(spec: ItemSpec, exercise: Exercise) -> dict[str, int | bool | None]:
+    """The amount part of the dose: the spec's when it gives one (reps, a hold or "to
+    fatigue"), else the exercise's default (a hold when it has one)."""
+    if spec.reps is not None or spec.hold_seconds is not None or spec.to_fatigue:
+        return {
+            "reps": spec.reps, "hold_seconds": spec.hold_seconds,
+            "reps_up_to": spec.reps_up_to, "hold_up_to": spec.hold_up_to,
+            "to_fatigue": bool(spec.to_fatigue), "rep_hold_seconds": spec.rep_hold_seconds,
+        }  # fmt: skip
+    amount: dict[str, int | bool | None] = {
+        "reps": None, "hold_seconds": None, "reps_up_to": None, "hold_up_to": None,
+        "to_fatigue": exercise.default_to_fatigue,
+        "rep_hold_seconds": exercise.default_rep_hold_seconds,
+    }  # fmt: skip
+    if exercise.default_to_fatigue:
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    elif exercise.default_hold_seconds is not None:
+        amount["hold_seconds"] = exercise.default_hold_seconds
+        amount["hold_up_to"] = exercise.default_hold_up_to
+    else:
+        amount["reps"] = exercise.default_reps
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    return amount
 
 
 # --- Items ----------------------------------------------------------------------------------
@@ -108,31 +135,54 @@ def _starts_in_history(program: Program) -> bool:
     return program.start_date < patient_today(program)
 
 
+def _override(actor: User, program: Program, exercise: Exercise, given: str, today: date) -> str:
+    """The precaution override to store (checked against the patient's precautions)."""
+    return checked_override(patient=program.patient, exercise=exercise, override=given, on=today)
+
+
+def _audit_override(actor: User, item: ProgramItem, exercise: Exercise) -> None:
+    """Record a precaution override in the transaction that stores it."""
+    audit_record(
+        actor=actor, action=Action.CHANGE, patient=item.program.patient, target=item,
+        detail=f"precaution override for {exercise.name}: {item.precaution_override}",
+    )  # fmt: skip
+
+
 def _item_create(
-    *, program: Program, spec: ItemSpec, position: int, with_program: bool = False
+    *,
+    actor: User,
+    program: Program,
+    spec: ItemSpec,
+    position: int,
+    with_program: bool = False,
 ) -> ProgramItem:
     """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
     exercise = _check_library(program, spec)
-    reps, hold = _default_amount(spec, exercise)
+    amount = _default_amount(spec, exercise)
     sets = spec.sets if spec.sets is not None else exercise.default_sets
     rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
-    validate_dose(sets=sets, reps=reps, hold_seconds=hold, rest_seconds=rest)
+    validate_dose(sets=sets, rest_seconds=rest, **amount)  # type: ignore[arg-type]
+    today = patient_today(program)
+    override = _override(actor, program, exercise, spec.precaution_override, today)
     late = not with_program and _starts_in_history(program)
-    return ProgramItem.objects.create(
+    item = ProgramItem.objects.create(
         program=program,
         position=position,
-        active_from=patient_today(program) if late else None,
+        active_from=today if late else None,
         exercise=spec.exercise,
         ladder=spec.ladder,
         current_level=spec.level if spec.ladder is not None else None,
         auto_advance=spec.auto_advance and spec.ladder is not None,
         sets=sets,
-        reps=reps,
-        hold_seconds=hold,
+        **amount,
         per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
         rest_seconds=rest,
         notes=spec.notes.strip(),
+        precaution_override=override,
     )
+    if override:
+        _audit_override(actor, item, exercise)
+    return item
 
 
 def _next_position(program: Program) -> int:
@@ -157,7 +207,7 @@ def program_item_add(
     *, actor: User, program: Program, spec: ItemSpec, request: HttpRequest | None = None
 ) -> ProgramItem:
     """Add an item at the end of the program (from the patient's today if it has started)."""
-    item = _item_create(program=program, spec=spec, position=_next_position(program))
+    item = _item_create(actor=actor, program=program, spec=spec, position=_next_position(program))
     program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
     return item
 
@@ -179,14 +229,24 @@ def program_item_update(
     rest_seconds: int,
     notes: str = "",
     auto_advance: bool = False,
+    precaution_override: str | None = None,
+    reps_up_to: int | None = None,
+    hold_up_to: int | None = None,
+    to_fatigue: bool = False,
+    rep_hold_seconds: int | None = None,
     request: HttpRequest | None = None,
 ) -> ProgramItem:
     """Change an item's dose and notes; returns the row now in force.
 
     A dose change on a row with history ends it yesterday and starts a new row of the same
-    track today; notes and auto-advance change in place.
+    track today; notes, auto-advance and the precaution override change in place. An item
+    whose exercise conflicts with the patient's hip precautions is kept only with an override
+    reason: the one given, else the one it already has (``precaution_override`` None).
     """
-    validate_dose(sets=sets, reps=reps, hold_seconds=hold_seconds, rest_seconds=rest_seconds)
+    amount = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds, "reps_up_to": reps_up_to}
+    amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
+    amount |= {"rep_hold_seconds": rep_hold_seconds}
+    validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
         .select_related("program__patient")
@@ -194,18 +254,34 @@ def program_item_update(
     )
     today = patient_today(item.program)
     _check_editable_row(item, today)
-    dose = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds}
-    dose |= {"per_side": per_side, "rest_seconds": rest_seconds}
+    exercise = _item_exercise(item, today)
+    given = item.precaution_override if precaution_override is None else precaution_override
+    override = _override(actor, item.program, exercise, given, today) if exercise else given
+    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
     other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
+    other["precaution_override"] = override
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
+    override_changed = override and override != item.precaution_override
     program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
     if dose_changed and item_has_history(item, today):
-        return item_restart(item, today, {**dose, **other})
-    changes = {**dose, **other}
-    for name, value in changes.items():
-        setattr(item, name, value)
-    item.save(update_fields=list(changes))
+        item = item_restart(item, today, {**dose, **other})
+    else:
+        changes = {**dose, **other}
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(changes))
+    if override_changed and exercise is not None:
+        _audit_override(actor, item, exercise)
     return item
+
+
+def _item_exercise(item: ProgramItem, today: date) -> Exercise | None:
+    """The exercise the item prescribes today (a ladder's: the level in force)."""
+    if item.ladder_id is None:
+        return item.exercise
+    level = LadderLevel.objects.filter(ladder_id=item.ladder_id, level=item.level_on(today) or 0)
+    row = level.select_related("exercise").first()
+    return row.exercise if row else None
 
 
 @transaction.atomic
@@ -310,17 +386,20 @@ def program_create(
     )
     if template is not None:
         copy_items(source=template, target=program)
-    _add_all(program, items)
+    _add_all(actor, program, items)
     program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
     return program
 
 
-def _add_all(program: Program, specs: Sequence[ItemSpec]) -> None:
+def _add_all(actor: User, program: Program, specs: Sequence[ItemSpec]) -> None:
     errors: dict[str, list[str]] = {}
     start = _next_position(program)
     for index, spec in enumerate(specs):
         try:
-            _item_create(program=program, spec=spec, position=start + index, with_program=True)
+            _item_create(
+                actor=actor, program=program, spec=spec, position=start + index,
+                with_program=True,
+            )  # fmt: skip
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(f"items[{index}].{field}", []).extend(messages)

@@ -3,7 +3,7 @@ from one. Both build ordinary items from the shared library through ``program_cr
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -37,6 +37,21 @@ def _library(starter: Starter) -> tuple[dict[str, Exercise], dict[str, Ladder]]:
     return exercises, ladders
 
 
+def _amount(item: StarterItem) -> dict[str, Any]:
+    """The starter's dose on the item's dose model: a dose to fatigue counts reps (its hold
+    becomes the hold in each rep, its cap the "up to"); otherwise the low end and the top of
+    any range."""
+    if item.to_fatigue:
+        return {
+            "to_fatigue": True, "reps_up_to": item.fatigue_cap,
+            "rep_hold_seconds": item.hold_seconds,
+        }  # fmt: skip
+    return {
+        "reps": item.reps, "hold_seconds": item.hold_seconds,
+        "reps_up_to": item.reps_up_to, "hold_up_to": item.hold_up_to,
+    }  # fmt: skip
+
+
 def _spec(
     item: StarterItem, exercises: dict[str, Exercise], ladders: dict[str, Ladder]
 ) -> ItemSpec:
@@ -45,12 +60,12 @@ def _spec(
         ladder=ladders[item.ladder] if item.ladder else None,
         level=item.level if item.ladder else None,
         sets=item.sets,
-        reps=item.reps,
-        hold_seconds=item.hold_seconds,
         per_side=item.per_side,
         rest_seconds=item.rest_seconds,
-        # The evidence's dose in words travels with the item until items can hold it.
+        # The evidence's dose in words also travels as the item's note: it says what the dose
+        # model holds no field for (a range of sets or of rest, later levels' doses).
         notes=item.dose_text,
+        **_amount(item),
     )
 
 

@@ -5,8 +5,10 @@ and ``make run`` have them without loading anything, and no clinic can change th
 copies one into its own templates (``starter_copy``) or starts a program from one; both
 become ordinary clinic programs built from the shared library's exercises and ladders.
 
-Each item keeps the dose as the evidence gives it (ranges, "to fatigue") beside the single
-values a program item holds today, so the richer dose model can take it over as it is.
+Each item keeps the dose as the evidence gives it (ranges, "to fatigue"); starting a program
+maps it onto the item's dose model (``starter_services``): a rep or hold range, or "to
+fatigue, up to N" with the hold in each rep. Ranges of sets and of rest have no field and
+stay in the item's note.
 """
 
 from __future__ import annotations

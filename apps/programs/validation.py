@@ -23,23 +23,80 @@ def weekdays_mask(days: Iterable[int]) -> int:
 
 
 def validate_dose(
-    *, sets: int, reps: int | None, hold_seconds: int | None, rest_seconds: int
+    *,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    rest_seconds: int,
+    reps_up_to: int | None = None,
+    hold_up_to: int | None = None,
+    to_fatigue: bool = False,
+    rep_hold_seconds: int | None = None,
 ) -> None:
+    """A fixed number, a range rising to its top, or "to fatigue, up to N" (see
+    ``ProgramItem``); a message per field otherwise."""
     errors: dict[str, str] = {}
     if not 1 <= sets <= 20:
         errors["sets"] = "Sets must be between 1 and 20."
+    if to_fatigue:
+        _fatigue_errors(reps, hold_seconds, reps_up_to, hold_up_to, errors)
+    else:
+        _amount_errors(reps, hold_seconds, errors)
+        _range_errors("reps", reps, reps_up_to, 200, errors)
+        _range_errors("hold_seconds", hold_seconds, hold_up_to, 600, errors)
+    if rep_hold_seconds is not None and not 1 <= rep_hold_seconds <= 60:
+        errors["rep_hold_seconds"] = "The hold in each rep must be between 1 and 60 seconds."
+    if not 0 <= rest_seconds <= MAX_REST_SECONDS:
+        errors["rest_seconds"] = f"Rest must be between 0 and {MAX_REST_SECONDS} seconds."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _amount_errors(reps: int | None, hold_seconds: int | None, errors: dict[str, str]) -> None:
     if reps is None and hold_seconds is None:
-        errors["reps"] = "Give the reps, or the hold time in seconds."
+        errors["reps"] = "Give the reps, or the hold time in seconds, or choose “to fatigue”."
     elif reps is not None and hold_seconds is not None:
         errors["hold_seconds"] = "Give reps or a hold time, not both."
     elif reps is not None and not 1 <= reps <= 200:
         errors["reps"] = "Reps must be between 1 and 200."
     elif hold_seconds is not None and not 1 <= hold_seconds <= 600:
         errors["hold_seconds"] = "A hold must last between 1 and 600 seconds."
-    if not 0 <= rest_seconds <= MAX_REST_SECONDS:
-        errors["rest_seconds"] = f"Rest must be between 0 and {MAX_REST_SECONDS} seconds."
-    if errors:
-        raise ValidationError(errors)
+
+
+def _range_errors(
+    field: str, low: int | None, high: int | None, most: int, errors: dict[str, str]
+) -> None:
+    """The top of a range: above its low end, within the field's limit."""
+    if high is None or field in errors:
+        return
+    name = "reps" if field == "reps" else "hold"
+    top = "reps_up_to" if field == "reps" else "hold_up_to"
+    if low is None:
+        errors[top] = f"A range of {name} needs its low end too."
+    elif high <= low:
+        errors[top] = (
+            f"The top of the range ({high}) must be above its low end ({low}); for a fixed "
+            "number leave “up to” empty."
+        )
+    elif high > most:
+        errors[top] = f"The top of the range can be {most} at most."
+
+
+def _fatigue_errors(
+    reps: int | None,
+    hold_seconds: int | None,
+    reps_up_to: int | None,
+    hold_up_to: int | None,
+    errors: dict[str, str],
+) -> None:
+    """To fatigue: the patient counts reps until the muscle tires, up to an optional cap."""
+    if reps is not None or hold_seconds is not None or hold_up_to is not None:
+        errors["to_fatigue"] = (
+            "A dose to fatigue has no fixed reps or hold: leave them empty and give the most "
+            "reps in “up to” if you want a cap."
+        )
+    if reps_up_to is not None and not 1 <= reps_up_to <= 200:
+        errors["reps_up_to"] = "The most reps to fatigue must be between 1 and 200."
 
 
 def validate_name(name: str) -> str:

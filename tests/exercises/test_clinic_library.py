@@ -55,7 +55,7 @@ def test_a_new_exercise_without_reps_or_hold_is_refused_with_the_field_named(the
     data = {**NEW_EXERCISE, "default_reps": ""}
     response = signed_in(therapist_a).post(reverse("exercises:create"), data)
     assert response.status_code == 400
-    assert "Give a number of reps, a hold time, or both." in response.content.decode()
+    assert "Give a number of reps, a hold time, both, or “to fatigue”." in response.content.decode()
     assert not Exercise.objects.exists()
 
 

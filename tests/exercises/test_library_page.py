@@ -123,7 +123,7 @@ def test_an_exercise_page_shows_instructions_chart_and_uncertainty(library, ther
     assert response.status_code == 200
     for text in [*clam3.steps, *clam3.cues, *clam3.common_mistakes, clam3.cautions]:
         assert text.replace("'", "&#x27;") in html
-    assert "2 sets \N{MULTIPLICATION SIGN} 10 reps per side" in html
+    assert "2 sets \N{MULTIPLICATION SIGN} 10\N{EN DASH}20 reps per side" in html
     assert "not reported" in html  # Boren 2011 gave no gluteus maximus value for Clam 3
     assert "some secondary sources report 68" in html
     chart = json.loads(re.search(r'id="activation-chart-data"[^>]*>(.*?)</script>', html).group(1))

@@ -142,6 +142,7 @@ def test_a_clinics_own_rows_survive_a_reload(library):
 
 def test_bad_data_is_refused_whole_with_the_line_named(db, tmp_path):
     shutil.copy(DATA_DIR / "library.toml", tmp_path / "library.toml")
+    shutil.copy(DATA_DIR / "movements.toml", tmp_path / "movements.toml")
     text = (DATA_DIR / "emg_evidence.csv").read_text(encoding="utf-8")
     (tmp_path / "emg_evidence.csv").write_text(
         text + "no-such-exercise,boren-2011,gluteus_medius,10,inferred,\n", encoding="utf-8"

@@ -139,8 +139,9 @@ def test_the_plan_uses_a_fixed_number_of_queries(patient_a, django_assert_max_nu
             for side in ("left", "right"):
                 post(client, body(made, side=side))
 
-    # Session, user, patient, then the plan's four queries.
-    with django_assert_max_num_queries(8):
+    # Session, user, patient, the plan's five queries (with the hip precautions), then the
+    # goals' two (best recent counts, ladder rules).
+    with django_assert_max_num_queries(10):
         response = client.get(PLAN)
 
     assert len(response.json()["items"]) == 10

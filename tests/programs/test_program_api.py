@@ -225,7 +225,8 @@ def test_detail_runs_a_fixed_number_of_queries(
     ExerciseItemFactory.create_batch(count, program=program)
     client = signed_in(therapist_a)
 
-    with django_assert_max_num_queries(13):
+    # 14: + the patient's hip precautions in force (each item says what it conflicts with).
+    with django_assert_max_num_queries(14):
         response = client.get(f"/api/v1/programs/{program.public_id}/")
 
     assert len(response.json()["items"]) == count

@@ -152,7 +152,10 @@ def test_a_program_for_a_patient_starts_from_a_starter(therapist_a, library):
     program = Program.objects.get(patient=patient)
     assert response.status_code == 302
     assert not program.is_active, "a draft until assigned"
-    assert [i.hold_seconds for i in program.items.order_by("position")] == [5, 1]
+    items = list(program.items.order_by("position"))
+    # Repeated to fatigue: the patient counts reps, each lift held 5 s and each tap 1 s.
+    assert [(i.to_fatigue, i.reps, i.hold_seconds) for i in items] == [(True, None, None)] * 2
+    assert [i.rep_hold_seconds for i in items] == [5, 1]
 
 
 def test_an_unknown_starter_is_a_404_and_patients_cannot_copy(therapist_a, patient_a, library):

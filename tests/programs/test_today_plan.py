@@ -198,7 +198,7 @@ def test_it_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
 
     ProgramItem.objects.filter(ladder__isnull=False).update(level_since=TUE)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # + the hip precautions in force
         result = today_plan(patient=patient, on=TUE)
 
     assert len(result.items) == 12
@@ -213,7 +213,7 @@ def test_without_a_recent_advance_the_level_changes_are_not_read(django_assert_n
     )
     log(item, TUE, Side.LEFT)
 
-    with django_assert_num_queries(3):  # items, ladder levels, the day's logs
+    with django_assert_num_queries(4):  # items, ladder levels, the day's logs, precautions
         result = today_plan(patient=item.program.patient, on=TUE)
 
     assert result.level_changes == []

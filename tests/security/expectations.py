@@ -52,6 +52,13 @@ def _program_item(side: Any) -> dict[str, Any]:
     }
 
 
+def _precaution(side: Any) -> dict[str, Any]:
+    return {
+        "public_id": side.patient.public_id,
+        "precaution_id": side.objects["precaution"].public_id,
+    }
+
+
 def _starter(side: Any) -> dict[str, Any]:
     # Starter programs are the same for every clinic: the copy is always the user's own.
     return {"key": "pelvic-rotation"}
@@ -107,6 +114,9 @@ PAGES: dict[str, Rule] = {
     "patients:link-renew": Rule(STAFF, obj="patient", writes=True),
     "patients:link-revoke": Rule(STAFF, obj="patient", writes=True),
     "patients:handout": Rule(STAFF, obj="patient"),
+    "patients:precaution-add": Rule(STAFF, obj="patient", writes=True),
+    "patients:precaution-edit": Rule(STAFF, obj="patient", kwargs=_precaution),
+    "patients:precaution-end": Rule(STAFF, obj="patient", kwargs=_precaution, writes=True),
     "patients:privacy-export": Rule(ADMIN, obj="patient"),
     "patients:privacy-erase": Rule(ADMIN, obj="patient"),
     "patients:today": Rule(PATIENT),
@@ -186,6 +196,10 @@ OPERATIONS: dict[str, Rule] = {
     "patients_create": Rule(STAFF, writes=True),
     "patients_retrieve": Rule(STAFF, obj="patient"),
     "patients_update": Rule(STAFF, obj="patient", writes=True),
+    "patients_precautions_list": Rule(STAFF, obj="patient"),
+    "patients_precautions_create": Rule(STAFF, obj="patient", writes=True),
+    "patients_precautions_update": Rule(STAFF, obj="patient", kwargs=_precaution, writes=True),
+    "patients_precautions_end": Rule(STAFF, obj="patient", kwargs=_precaution, writes=True),
     "programs_list": Rule(STAFF),
     "programs_create": Rule(STAFF, writes=True),
     "programs_retrieve": Rule(STAFF, obj="program"),

@@ -22,7 +22,7 @@ from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
 from apps.clinics.tokens import api_token_create
 from apps.exercises.models import EvidenceValue, Study
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
 from apps.programs.models import LevelChange, ProgressionPrompt, SetLog
 from tests.factories import (
     AdminFactory,
@@ -107,6 +107,11 @@ def _programs(side: Side) -> None:
     objects["program"] = program
     objects["item"] = ExerciseItemFactory(program=program, exercise=objects["exercise"])
     objects["ladder_item"] = LadderItemFactory(program=program, ladder=objects["ladder"])
+    today = side.patient.local_today()
+    objects["precaution"] = HipPrecaution.objects.create(
+        patient=side.patient, kind="posterior", starts_on=today,
+        ends_on=today + dt.timedelta(weeks=6), note=f"Surgeon's letter {side.clinic.pk}",
+    )  # fmt: skip
 
 
 def _logs(side: Side) -> None:

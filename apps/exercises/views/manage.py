@@ -145,6 +145,9 @@ def _ladder_form(request: HttpRequest, ladder: Ladder | None) -> LadderForm:
         }
         for level in ladder.levels.select_related("exercise"):
             initial[f"level_{level.level}"] = str(level.exercise.public_id)
+            initial[f"rule_{level.level}"] = level.advance_rule
+            initial[f"target_{level.level}"] = level.advance_target
+            initial[f"days_{level.level}"] = level.advance_days
     exercises = Exercise.objects.visible_to(user).order_by("name")
     return LadderForm(request.POST or None, exercises=exercises, initial=initial)
 
@@ -163,9 +166,10 @@ def ladder_create(request: HttpRequest) -> HttpResponse:
                 description=data["description"],
                 advance_at_reps=data["advance_at_reps"],
                 exercises=form.exercises(),
+                rules=form.rules(),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, f"The ladder {ladder.name} was created.")
             return redirect("exercises:ladder", public_id=ladder.public_id)
@@ -188,9 +192,10 @@ def ladder_edit(request: HttpRequest, public_id: str) -> HttpResponse:
                 description=data["description"],
                 advance_at_reps=data["advance_at_reps"],
                 exercises=form.exercises(),
+                rules=form.rules(),
             )
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form.add_service_errors(exc)
         else:
             messages.success(request, "Changes saved.")
             return redirect("exercises:ladder", public_id=ladder.public_id)

@@ -27,7 +27,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, selectors, services
-from apps.patients.forms import PatientForm, PatientSearchForm
+from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionForm
 from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
 
@@ -121,20 +121,29 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = get_for_staff(user, selectors.patient_for_page(user=user), public_id)
     _audit(request, Action.VIEW, patient)
-    return _detail_page(request, user, patient)
+    return detail_page(request, patient)
 
 
-def _detail_page(
-    request: HttpRequest, user: User, patient: Patient, status: int = 200
+def detail_page(
+    request: HttpRequest, patient: Patient, status: int = 200, **extra: Any
 ) -> HttpResponse:
+    """The patient page; ``extra`` replaces parts of it (a precautions form with errors)."""
+    user = cast(User, request.user)
+    today = patient.local_today()
     context: dict[str, Any] = {
         "patient": patient,
         "programs": selectors.patient_programs(patient=patient),
         "can_edit": selectors.patient_can_edit(user=user, patient=patient),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),
+        "all_precautions": (every := selectors.precautions_of(patient=patient)),
+        "precautions": [p for p in every if p.is_in_force(today)],
+        "precaution_form": PrecautionForm(
+            prefix="precaution", initial={"starts_on": today, "kind": "posterior"}
+        ),
+        "today": today,
     }
-    return render(request, "patients/patient_detail.html", context, status=status)
+    return render(request, "patients/patient_detail.html", context | extra, status=status)
 
 
 @login_required
@@ -176,4 +185,4 @@ def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 def patient_page_again(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
     """The detail page again, with the message just added, and an error status."""
-    return _detail_page(request, cast(User, request.user), patient, status=status)
+    return detail_page(request, patient, status=status)

@@ -36,6 +36,7 @@ from apps.portal.serializers import (
     TodayPlanOut,
     set_log_batch_data,
 )
+from apps.portal.today_goal import goals_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.models import SetLog
@@ -56,8 +57,10 @@ def me(request: Request) -> Patient:
 @permission_classes([PatientOnly])
 def today(request: Request) -> Response:
     patient = me(request)
-    plan = today_plan(patient=patient, on=patient.local_today())
-    return Response(TodayPlanOut(plan).data)
+    today = patient.local_today()
+    plan = today_plan(patient=patient, on=today)
+    goals = goals_for(patient=patient, items=plan.items, today=today)
+    return Response(TodayPlanOut(plan, context={"goals": goals}).data)
 
 
 def _recent_logs(request: Request, patient: Patient) -> Response:

@@ -96,15 +96,16 @@ def _card(
 ) -> ItemCard:
     """The card's form values. Pain is never pre-selected: every set needs the patient's own
     choice (only a rejected submission shows its values again). A ladder item's amount
-    starts at the patient's best recent count at that level."""
+    starts at the patient's best recent count at that level; so does any dose that rises (a
+    range, within it; to fatigue, up to its cap, and empty the first time)."""
     item = plan_item.item
     start = goal.start if goal is not None else None
     card = ItemCard(
         plan=plan_item,
         client_id=uuid.uuid4(),
         pain=None,
-        reps=start if start and item.reps is not None else item.reps,
-        hold_seconds=start if start and item.hold_seconds is not None else item.hold_seconds,
+        reps=start if start is not None and not plan_item.is_hold else item.reps,
+        hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
         high_pain=_high_pain(plan_item, alert_level),
         goal=goal.text if goal is not None else "",
     )

@@ -37,7 +37,7 @@ from apps.programs.serializers import (
     ReorderIn,
 )
 
-ITEM_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "notes", "auto_advance")
+ITEM_FIELDS = (*services.DOSE_FIELDS, "notes", "auto_advance")
 
 
 class ProgramApi(StaffApi):

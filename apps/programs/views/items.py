@@ -85,7 +85,8 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
     def add() -> str:
         exercises = Exercise.objects.visible_to(user)
         exercise = get_for_staff(user, exercises, form.cleaned_data["exercise"])
-        spec = services.ItemSpec(exercise=exercise)
+        override = form.cleaned_data["precaution_override"]
+        spec = services.ItemSpec(exercise=exercise, precaution_override=override)
         item = services.program_item_add(actor=user, program=program, spec=spec, request=request)
         return f"Added {item.exercise}."
 
@@ -101,7 +102,11 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
     def add() -> str:
         ladder = get_for_staff(user, Ladder.objects.visible_to(user), form.cleaned_data["ladder"])
-        spec = services.ItemSpec(ladder=ladder, level=form.cleaned_data["level"])
+        spec = services.ItemSpec(
+            ladder=ladder,
+            level=form.cleaned_data["level"],
+            precaution_override=form.cleaned_data["precaution_override"],
+        )
         services.program_item_add(actor=user, program=program, spec=spec, request=request)
         return f"Added {ladder.name} at level {form.cleaned_data['level']}."
 
@@ -163,7 +168,9 @@ def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
         context = {"program": program, "search": search, "results": []}
         return render(request, "programs/_search_results.html", context, status=400)
     filters = search.filters() if search.is_bound else LibraryFilters()
-    results = builder.search_results(user=user, filters=filters, clinic=program.clinic)
+    results = builder.search_results(
+        user=user, filters=filters, clinic=program.clinic, precautions=builder.precautions(program)
+    )
     searched = filters != LibraryFilters()
     context = {"program": program, "results": results, "search": search, "searched": searched}
     return render(request, "programs/_search_results.html", context)

@@ -26,7 +26,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.selectors import LibraryFilters
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
 from apps.programs import builder, selectors, services
 from apps.programs.forms import (
     AddLadderForm,
@@ -103,10 +103,14 @@ def _create(request: HttpRequest, user: User, data: dict[str, Any]) -> Program:
 
 
 def item_rows(
-    program: Program, error_item: UUID | None = None, dose_form: Form | None = None
+    program: Program,
+    error_item: UUID | None = None,
+    dose_form: Form | None = None,
+    in_force: list[HipPrecaution] | None = None,
 ) -> list[builder.ItemRow]:
     """The builder rows, each with its dose form (the submitted one where it had errors)."""
-    rows = builder.builder_rows(program=program, today=services.patient_today(program))
+    today = services.patient_today(program)
+    rows = builder.builder_rows(program=program, today=today, in_force=in_force)
     for row in rows:
         item = row.item
         if dose_form is not None and item.public_id == error_item:
@@ -122,13 +126,17 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
     search = builder.search_form(data=request.GET, clinic=program.clinic)
     filters = search.filters() if search.is_valid() else LibraryFilters()
     dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
+    precautions = builder.precautions(program)
     context: dict[str, Any] = {
         "program": program,
-        "rows": item_rows(program, error_item, dose_form),
+        "precautions": precautions,
+        "rows": item_rows(program, error_item, dose_form, precautions),
         "ladders": builder.ladders_for(user),
         "search": search,
         "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
-        "results": builder.search_results(user=user, filters=filters, clinic=program.clinic),
+        "results": builder.search_results(
+            user=user, filters=filters, clinic=program.clinic, precautions=precautions
+        ),
         "ladder_form": AddLadderForm(),
         "details_form": ProgramDetailsForm(initial={"name": program.name, "notes": program.notes}),
         "schedule_form": schedule_form(program),

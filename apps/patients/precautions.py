@@ -1,0 +1,129 @@
+"""Writes for a patient's hip precautions: set, change, end early.
+
+Set on the surgeon's instruction and never assumed (CLINICAL.md). Each write validates all of
+its input before touching the database, and writes its audit entry in its own transaction.
+Precautions end by themselves: ``HipPrecaution.objects.in_force(on=...)`` compares the end
+date with the patient's today, so nothing has to run on the end date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.core.hip import HipMovement, unknown_movements
+from apps.patients.models import HipPrecaution, Patient, PrecautionKind
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from apps.clinics.models import User
+
+MAX_WEEKS = 52
+
+
+def _validated(
+    *, kind: str, movements: Sequence[str], starts_on: date | None, ends_on: date | None
+) -> tuple[list[str], date, date]:
+    """The movements to store (custom only, in the vocabulary's order) and the dates;
+    a ValidationError with a message per field otherwise."""
+    errors: dict[str, str] = {}
+    if kind not in PrecautionKind.values:
+        errors["kind"] = "Choose posterior approach, anterior approach or custom movements."
+    unknown = unknown_movements(movements)
+    if unknown:
+        errors["movements"] = f"Unknown hip movements: {', '.join(unknown)}."
+    elif kind == PrecautionKind.CUSTOM and not movements:
+        errors["movements"] = "Choose at least one movement the patient must avoid."
+    if starts_on is None:
+        errors["starts_on"] = "Give the day the precautions start."
+    if ends_on is None:
+        errors["ends_on"] = "Give the day the precautions end (the surgeon's instruction)."
+    elif starts_on is not None and ends_on <= starts_on:
+        errors["ends_on"] = "The end date must be after the start date."
+    elif starts_on is not None and (ends_on - starts_on).days > MAX_WEEKS * 7:
+        errors["ends_on"] = f"Precautions last {MAX_WEEKS} weeks at most; set them again after."
+    if errors or starts_on is None or ends_on is None:
+        raise ValidationError(errors)
+    chosen = set(movements) if kind == PrecautionKind.CUSTOM else set()
+    return [value for value in HipMovement.values if value in chosen], starts_on, ends_on
+
+
+def _audit(
+    actor: User, precaution: HipPrecaution, detail: str, request: HttpRequest | None
+) -> None:
+    audit_record(
+        actor=actor, action=Action.CHANGE, patient=precaution.patient, target=precaution,
+        detail=detail, request=request,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def precaution_set(
+    *,
+    actor: User,
+    patient: Patient,
+    kind: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    movements: Sequence[str] = (),
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> HipPrecaution:
+    """Give the patient hip precautions from ``starts_on`` until (not including) ``ends_on``."""
+    stored, start, end = _validated(
+        kind=kind, movements=movements, starts_on=starts_on, ends_on=ends_on
+    )
+    precaution = HipPrecaution.objects.create(
+        patient=patient, kind=kind, movements=stored, starts_on=start, ends_on=end,
+        note=note.strip()[:300], set_by=actor,
+    )  # fmt: skip
+    _audit(actor, precaution, f"hip precautions set: {precaution}", request)
+    return precaution
+
+
+@transaction.atomic
+def precaution_update(
+    *,
+    actor: User,
+    precaution: HipPrecaution,
+    kind: str,
+    starts_on: date | None,
+    ends_on: date | None,
+    movements: Sequence[str] = (),
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> HipPrecaution:
+    """Change precautions (a new end date from the surgeon, another approach)."""
+    stored, start, end = _validated(
+        kind=kind, movements=movements, starts_on=starts_on, ends_on=ends_on
+    )
+    if precaution.ended_at is not None:
+        raise ValidationError("These precautions were ended; set new ones instead.")
+    precaution.kind, precaution.movements, precaution.note = kind, stored, note.strip()[:300]
+    precaution.starts_on, precaution.ends_on = start, end
+    precaution.save(update_fields=["kind", "movements", "note", "starts_on", "ends_on"])
+    _audit(actor, precaution, f"hip precautions changed: {precaution}", request)
+    return precaution
+
+
+@transaction.atomic
+def precaution_end(
+    *, actor: User, precaution: HipPrecaution, request: HttpRequest | None = None
+) -> HipPrecaution:
+    """End precautions before their end date (the surgeon lifted them early)."""
+    done = HipPrecaution.objects.filter(pk=precaution.pk, ended_at__isnull=True).update(
+        ended_at=timezone.now()
+    )
+    if not done:
+        raise ValidationError("These precautions have already been ended.")
+    precaution.refresh_from_db()
+    _audit(actor, precaution, "hip precautions ended early", request)
+    return precaution

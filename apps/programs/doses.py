@@ -1,0 +1,82 @@
+"""A program item's dose in words: for the therapist (builder, handout) and for the patient
+(Today). One place, so the three kinds of dose read the same everywhere:
+
+- a fixed number: "2 sets of 10 reps per side";
+- a range rising toward its top: "2 sets of 10-20 reps per side" (an en dash on the page;
+  CLINICAL.md: the dose rises from 10 toward the 20 that moves a ladder up);
+- to fatigue: "1 set per side to fatigue, up to 15 reps, holding each 5 s".
+"""
+
+from __future__ import annotations
+
+from apps.programs.models import ProgramItem
+
+DASH = "\N{EN DASH}"
+
+
+def _span(low: int | None, high: int | None) -> str:
+    return f"{low}{DASH}{high}" if high else str(low)
+
+
+def _sets(item: ProgramItem) -> str:
+    return "1 set" if item.sets == 1 else f"{item.sets} sets"
+
+
+def _each_rep(item: ProgramItem) -> str:
+    return f", holding each {item.rep_hold_seconds} s" if item.rep_hold_seconds else ""
+
+
+def dose_summary(item: ProgramItem) -> str:
+    """For the therapist, e.g. "2 sets of 10-20 reps per side, rest 60 s" (with an en dash)."""
+    side = " per side" if item.per_side else ""
+    if item.to_fatigue:
+        cap = f", up to {item.reps_up_to} reps" if item.reps_up_to else ""
+        amount = f"{_sets(item)}{side} to fatigue{cap}{_each_rep(item)}"
+        return f"{amount}, rest {item.rest_seconds} s"
+    if item.reps is not None:
+        amount = f"{_span(item.reps, item.reps_up_to)} reps"
+    else:
+        amount = f"{_span(item.hold_seconds, item.hold_up_to)}-second holds"
+    return f"{_sets(item)} of {amount}{side}{_each_rep(item)}, rest {item.rest_seconds} s"
+
+
+def patient_dose(item: ProgramItem) -> str:
+    """For the patient, in plain words, e.g. "2 sets of 10 to 20 reps on each side, building
+    up toward 20 · rest 60 s between sets"."""
+    side = " on each side" if item.per_side else ""
+    rest = f" · rest {item.rest_seconds} s between sets"
+    if item.to_fatigue:
+        cap = f", up to {item.reps_up_to}" if item.reps_up_to else ""
+        return (
+            f"{_sets(item)}{side}: repeat until the muscle tires{cap}{_each_rep(item)}. Stop "
+            f"when your form slips{rest}"
+        )
+    if item.reps is not None and item.reps_up_to:
+        amount = (
+            f"{item.reps} to {item.reps_up_to} reps{side}, building up toward {item.reps_up_to}"
+        )
+    elif item.reps is not None:
+        amount = f"{item.reps} reps{side}"
+    elif item.hold_up_to:
+        amount = f"a {item.hold_seconds}- to {item.hold_up_to}-second hold{side}"
+    else:
+        amount = f"a {item.hold_seconds}-second hold{side}"
+    return f"{_sets(item)} of {amount}{_each_rep(item)}{rest}"
+
+
+def log_target(item: ProgramItem, best: int | None) -> int | None:
+    """What one tap logs: the amount the control starts at.
+
+    Fixed: the prescription. A range: the patient's best recent count, kept within the
+    range (the low end without one). To fatigue: the best recent count, capped at the "up to"
+    (None without one: the patient enters their count).
+    """
+    if item.to_fatigue:
+        if best is None:
+            return None
+        return min(best, item.reps_up_to) if item.reps_up_to else best
+    low = item.reps if item.reps is not None else item.hold_seconds
+    high = item.reps_up_to if item.reps is not None else item.hold_up_to
+    if not high or best is None or low is None:
+        return low
+    return min(max(best, low), high)

@@ -1,0 +1,102 @@
+"""A clinic's own ladder picks each level's advance rule in its form: reps in one set (the
+ladder's threshold, or the level's own number) or seconds held in one set, on N separate
+days. A 0 or negative number is a form error and nothing is saved."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from apps.exercises import services
+from apps.exercises.loading import library_load
+from apps.exercises.models import Exercise, Ladder
+from apps.exercises.services import LevelRule
+from tests.conftest import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def library(db):
+    library_load()
+
+
+def _form(**levels):
+    wiper = Exercise.objects.get(key="windshield-wiper-stretch")
+    clam = Exercise.objects.get(key="clam-2")
+    data = {
+        "name": "Our reverse clam", "advance_at_reps": "20",
+        "level_1": str(wiper.public_id), "rule_1": "hold", "target_1": "30", "days_1": "2",
+        "level_3": str(clam.public_id), "rule_3": "reps", "target_3": "", "days_3": "1",
+    }  # fmt: skip
+    return data | levels
+
+
+def test_the_form_sets_each_levels_rule(library, therapist_a):
+    client = signed_in(therapist_a)
+    response = client.post(reverse("exercises:ladder-create"), _form())
+    assert response.status_code == 302
+    ladder = Ladder.objects.get(name="Our reverse clam")
+    rules = [
+        (lvl.level, lvl.advance_rule, lvl.advance_target, lvl.advance_days)
+        for lvl in ladder.levels.order_by("level")
+    ]
+    # The empty second slot is skipped: the clamshell becomes level 2.
+    assert rules == [(1, "hold", 30, 2), (2, "reps", None, 1)]
+    page = client.get(reverse("exercises:ladder", args=[ladder.public_id])).text
+    assert "Passed on a 30-second hold in one set on each side, on 2 separate days" in page
+    assert "Passed on 20 reps in one set on each side" in page
+    edit = client.get(reverse("exercises:ladder-edit", args=[ladder.public_id])).text
+    assert 'name="target_1" value="30"' in edit
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"target_1": "0"}, "target_1", "Level 1: give 1 to 600 seconds."),
+        ({"target_3": "-5"}, "target_3", "Level 2: give 1 to 200 reps."),
+        ({"days_3": "0"}, "days_3", "Level 2: give 1 to 14 separate days."),
+        ({"days_1": "-1"}, "days_1", "Level 1: give 1 to 14 separate days."),
+        ({"target_1": ""}, "target_1", "Level 1: give the seconds to hold."),
+    ],
+)
+def test_a_bad_rule_is_a_form_error_on_its_level_and_saves_nothing(
+    library, therapist_a, change, field, message
+):
+    response = signed_in(therapist_a).post(reverse("exercises:ladder-create"), _form(**change))
+    assert response.status_code == 400
+    assert message in response.text
+    assert response.context["form"].errors[field] == [message]
+    assert not Ladder.objects.filter(name="Our reverse clam").exists()
+
+
+def test_the_rules_may_change_while_patients_are_on_the_ladder(library, therapist_a):
+    from tests.factories import LadderItemFactory
+
+    clam1, clam2 = Exercise.objects.get(key="clam-1"), Exercise.objects.get(key="clam-2")
+    ladder = services.ladder_create(user=therapist_a, name="Ours", exercises=[clam1, clam2])
+    LadderItemFactory(ladder=ladder, program__patient__therapist=therapist_a)
+    services.ladder_update(
+        user=therapist_a, ladder=ladder, name="Ours", exercises=[clam1, clam2],
+        rules=[LevelRule(days=3), LevelRule(target=15)],
+    )  # fmt: skip
+    levels = list(ladder.levels.order_by("level"))
+    assert [(lvl.advance_days, lvl.advance_target) for lvl in levels] == [(3, None), (1, 15)]
+
+
+def test_the_service_refuses_a_hold_without_seconds(library, therapist_a):
+    clam1 = Exercise.objects.get(key="clam-1")
+    with pytest.raises(ValidationError) as caught:
+        services.ladder_create(
+            user=therapist_a, name="Bad", exercises=[clam1], rules=[LevelRule(rule="hold")]
+        )
+    assert "target_1" in caught.value.message_dict
+    assert not Ladder.objects.filter(name="Bad").exists()
+
+
+def test_the_api_shows_each_levels_rule(library, therapist_a):
+    ladder = Ladder.objects.get(key="reverse-clamshell")
+    body = signed_in(therapist_a).get(f"/api/v1/ladders/{ladder.public_id}/").json()
+    first = body["levels"][0]
+    assert (first["advance_rule"], first["advance_target"], first["advance_days"]) == (
+        "hold", 30, 1,
+    )  # fmt: skip
