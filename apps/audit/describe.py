@@ -66,6 +66,11 @@ KINDS: dict[str, RecordKind] = {
     "notifications.PainAlert": RecordKind("Pain alert"),
     "notifications.Reminder": RecordKind("Reminder"),
     "clinics.User": RecordKind("Staff account", lambda u: u.full_name or u.email or ""),
+    "clinics.ApiToken": RecordKind(
+        "API token",
+        lambda t: f"{t.name}, acting as {t.user.full_name or t.user.email}",
+        ("user",),
+    ),
     "reports.ReportJob": RecordKind(
         "Report file", lambda job: f"{job.get_kind_display()}, {job.get_format_display()}"
     ),

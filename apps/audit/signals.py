@@ -1,9 +1,10 @@
-"""Staff sign-ins and clinic settings changes go into the audit log.
+"""Staff sign-ins, clinic settings changes, staff account changes and API token changes go
+into the audit log.
 
-Receivers, because the sign-in views and the settings service belong to the clinics app,
-which sits below the audit log: Django announces every sign-in with ``user_logged_in`` and
-the settings service sends ``clinic_settings_changed`` inside its transaction. A receiver
-only records, it decides nothing."""
+Receivers, because the sign-in views and these services belong to the clinics app, which
+sits below the audit log: Django announces every sign-in with ``user_logged_in``, and the
+services send ``clinic_settings_changed``, ``staff_changed`` and ``api_token_changed``
+inside their transactions. A receiver only records, it decides nothing."""
 
 from __future__ import annotations
 
@@ -42,3 +43,30 @@ def _setting(value: Any) -> str:
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return str(value) if value != "" else "(none)"
+
+
+# Staff names and emails are not health data; the detail keeps them because a cancelled
+# invitation deletes the account the entry points at.
+STAFF_ACTIONS = {
+    "invited": Action.CREATE,
+    "invitation renewed": Action.CHANGE,
+    "invitation cancelled": Action.DELETE,
+    "deactivated": Action.CHANGE,
+    "reactivated": Action.CHANGE,
+}
+
+
+def record_staff_change(sender: Any, staff: Any, actor: Any, change: str, **kwargs: Any) -> None:
+    who = f"{staff.full_name} ({staff.email})" if staff.full_name else str(staff.email)
+    role = f" as {staff.get_role_display().lower()}" if change == "invited" else ""
+    detail = f"{who} {change}{role}"
+    audit_record(actor=actor, action=STAFF_ACTIONS[change], target=staff, detail=detail)
+
+
+def record_api_token_change(
+    sender: Any, token: Any, actor: Any, change: str, **kwargs: Any
+) -> None:
+    action = Action.CREATE if change == "created" else Action.CHANGE
+    acting_as = token.user.email or token.user.full_name
+    detail = f"API token “{token.name}” acting as {acting_as} {change}"
+    audit_record(actor=actor, action=action, target=token, detail=detail)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
-from apps.clinics.signals import clinic_settings_changed
+from apps.clinics.signals import StaffChange, clinic_settings_changed, staff_changed
 
 
 @transaction.atomic
@@ -195,9 +195,11 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already signs in with this email address."})
-    return staff_create(
+    staff = staff_create(
         clinic=admin.clinic, email=email, full_name=full_name.strip(), role=role, password=None
     )
+    staff_changed.send(sender=User, staff=staff, actor=admin, change=StaffChange.INVITED)
+    return staff
 
 
 @transaction.atomic
@@ -216,17 +218,25 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
         raise ValidationError(
             {"active": "Move this therapist's patients to a colleague before deactivating."}
         )
+    changed = staff.is_active != active
     staff.is_active = active
     if active:
         staff.save(update_fields=["is_active"])
-        return staff
+    else:
+        _end_what_the_account_held(staff)
+    if changed:
+        change = StaffChange.REACTIVATED if active else StaffChange.DEACTIVATED
+        staff_changed.send(sender=User, staff=staff, actor=admin, change=change)
+    return staff
+
+
+def _end_what_the_account_held(staff: User) -> None:
     staff.set_unusable_password()
     staff.save(update_fields=["is_active", "password"])
     ApiToken.objects.filter(user=staff, revoked_at__isnull=True).update(revoked_at=timezone.now())
     # The authenticator app paired before goes too: whoever holds that phone now (a lost or
     # handed-on device) must not be the second factor of a reactivated account.
     TOTPDevice.objects.filter(user=staff).delete()
-    return staff
 
 
 def staff_is_invited(staff: User) -> bool:
@@ -253,6 +263,7 @@ def staff_invite_renew(*, admin: User, staff: User) -> User:
     _invited(admin, staff)
     staff.set_unusable_password()
     staff.save(update_fields=["password"])
+    staff_changed.send(sender=User, staff=staff, actor=admin, change=StaffChange.INVITATION_RENEWED)
     return staff
 
 
@@ -267,6 +278,10 @@ def staff_invite_cancel(*, admin: User, staff: User) -> None:
         raise ValidationError(
             {"staff": f"Move {staff.full_name}'s patients to a colleague before cancelling."}
         )
+    # Announced before the delete: the entry names the account while it still exists.
+    staff_changed.send(
+        sender=User, staff=staff, actor=admin, change=StaffChange.INVITATION_CANCELLED
+    )
     try:
         staff.delete()
     except ProtectedError as exc:

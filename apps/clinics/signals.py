@@ -1,10 +1,37 @@
 """Signals the clinics app sends; layers above it (the audit log) listen.
 
-``clinic_settings_changed`` is sent inside ``clinic_settings_update``'s transaction, after the
-save, with ``clinic``, ``actor`` (the admin, or None from a shell) and ``changes`` (field name
-to ``(old, new)``). A receiver that fails rolls the change back, so a settings change is
-never saved without its audit entry."""
+Each is sent inside its service's transaction, after the change, so a receiver that fails
+rolls the change back: nothing here is saved without its audit entry.
+
+``clinic_settings_changed`` (``clinic_settings_update``): ``clinic``, ``actor`` (the admin,
+or None from a shell) and ``changes`` (field name to ``(old, new)``).
+
+``staff_changed`` (the staff services): ``staff`` (the colleague's account; for a cancelled
+invitation the row about to be deleted), ``actor`` (the admin) and ``change``, a
+``StaffChange``.
+
+``api_token_changed`` (``api_token_create``, ``api_token_revoke``): ``token``, ``actor``
+(the admin) and ``change``, a ``TokenChange``. A revocation of a token already revoked
+changes nothing and is not sent.
+"""
+
+from enum import StrEnum
 
 from django.dispatch import Signal
 
 clinic_settings_changed = Signal()
+staff_changed = Signal()
+api_token_changed = Signal()
+
+
+class StaffChange(StrEnum):
+    INVITED = "invited"
+    INVITATION_RENEWED = "invitation renewed"
+    INVITATION_CANCELLED = "invitation cancelled"
+    DEACTIVATED = "deactivated"
+    REACTIVATED = "reactivated"
+
+
+class TokenChange(StrEnum):
+    CREATED = "created"
+    REVOKED = "revoked"

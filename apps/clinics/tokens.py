@@ -21,6 +21,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.request import Request
 
 from apps.clinics.models import ApiToken, User
+from apps.clinics.signals import TokenChange, api_token_changed
 from apps.core import ratelimit
 
 # A public marker that makes leaked tokens easy to spot in logs and code; not a secret.
@@ -68,16 +69,24 @@ def api_token_create(*, admin: User, user: User, name: str) -> tuple[ApiToken, s
         prefix=secret[:12],
         token_hash=hash_token(secret),
     )
+    api_token_changed.send(sender=ApiToken, token=token, actor=admin, change=TokenChange.CREATED)
     return token, secret
 
 
+@transaction.atomic
 def api_token_revoke(*, admin: User, token: ApiToken) -> ApiToken:
-    """Revoke a token of the admin's clinic; revoking twice keeps the first time."""
+    """Revoke a token of the admin's clinic; revoking twice keeps the first time (and its
+    one audit entry)."""
     if not admin.is_clinic_admin or token.clinic_id != admin.clinic_id:
         message = "Only an admin of the token's clinic can revoke it."
         raise ValidationError({"token": message})
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    active = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True)
+    revoked = active.update(revoked_at=timezone.now())
     token.refresh_from_db(fields=["revoked_at"])
+    if revoked:
+        api_token_changed.send(
+            sender=ApiToken, token=token, actor=admin, change=TokenChange.REVOKED
+        )
     return token
 
 

@@ -3,7 +3,8 @@
 Every row is produced by ``INSERT … SELECT`` over ``generate_series`` so nothing crosses the
 wire row by row: ten thousand patients over a year (about fifteen million set logs) load in a
 few minutes on two cores. Randomness is seeded (``setseed``) and per-day decisions come from
-a hash of (patient, day), so the same arguments give the same shape of data.
+a hash of (patient number, day), so the same arguments give the same shape of data
+whatever ids the sequences hand out.
 
 The shape: one clinic, therapists with ``panel`` patients each, one program per patient with
 three items (a clamshell-ladder item and a per-side single exercise, then either a two-sided

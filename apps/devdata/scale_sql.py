@@ -72,12 +72,15 @@ ITEM_PLAN_SQL = """
         FROM items i
 """
 
+# Whether a patient trained on a day is a hash of the patient number n and the day, never of
+# the database id: ids come from a sequence that other inserts (other tests, an earlier seed)
+# have moved on, and the same arguments must give the same sessions.
 SESSIONS_SQL = """
     CREATE TEMP TABLE scale_session ON COMMIT DROP AS
     SELECT p.patient_id, p.tz, p.hour, d::date AS day
     FROM scale_plan p
     CROSS JOIN LATERAL generate_series(p.start_date, %(today)s::date - 1, '1 day') AS d
-    WHERE (hashint8(p.patient_id * 100003 + (d::date - date '2000-01-01'))
+    WHERE (hashint8(p.n * 100003 + (d::date - date '2000-01-01'))
            & 2147483647) / 2147483647.0
           < CASE WHEN (p.weekdays >> (extract(isodow FROM d)::int - 1)) & 1 = 1 THEN p.q
                  ELSE %(bonus)s END

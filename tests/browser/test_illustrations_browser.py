@@ -148,12 +148,17 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    # The worker has the page and the pictures it names.
+    # The worker has the page and every picture it names (the pair, its looping version and
+    # the stacked one shown enlarged) before the phone goes offline.
     page.wait_for_function(
         """async () => {
-          const urls = [...document.querySelectorAll('img.illustration-pair')].map(i => i.src);
+          const figures = document.querySelectorAll('[data-illustration]');
+          const urls = [...figures].flatMap(f => [
+            ...[...f.querySelectorAll('img')].map(i => i.src),
+            ...[...f.querySelectorAll('source')].map(s => new URL(s.srcset, location).href),
+          ]);
           const hits = await Promise.all(urls.map(u => caches.match(u)));
-          return urls.length === 2 && hits.every(Boolean);
+          return figures.length === 2 && urls.length === 6 && hits.every(Boolean);
         }"""
     )
 
@@ -169,13 +174,13 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     first.get_by_role("button", name="Tap to enlarge").click()
     assert "is-enlarged" in first.get_attribute("class")
     # Upright phone: the stacked version (start above end) shows, from the worker's cache.
+    # It loads lazily, only once shown, and has no size until it has loaded: wait for that
+    # before looking at it.
     stacked = first.locator("img.illustration-stacked")
-    # Waits: the lazy image has no layout box until the browser picks it up, which a loaded
-    # machine does a moment after the click (is_visible() answered at once and failed).
-    stacked.wait_for(state="visible")
     page.wait_for_function(
         f"() => ({LOADED})(document.querySelector('.is-enlarged img.illustration-stacked'))"
     )
+    assert stacked.is_visible()
     assert stacked.bounding_box()["height"] > 400
     others = page.locator("[data-illustration]:not(.is-enlarged) img.illustration-stacked")
     assert [o.is_visible() for o in others.all()] == [False]

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Count
 
 from apps.clinics.models import Clinic, Role, User
 from apps.devdata.scale import ScaleSpec, scale_clear, scale_seed
@@ -162,3 +163,23 @@ def test_seed_scale_writes_the_daily_totals_of_its_logs(seeded):
     assert len(seeded_rows) == logged_days.count() > 0
     daily_totals_rebuild(clinic_id=seeded.pk)
     assert rows() == seeded_rows
+
+
+def test_seed_scale_gives_the_same_sessions_whatever_ids_the_sequences_hand_out(
+    db, require_postgres
+):
+    # The second clinic's patients get later ids (as after any other test's inserts); which
+    # days each patient trained on must not depend on them.
+    first, second = (
+        scale_seed(spec=ScaleSpec(patients=10, days=20, clinic_name=name, today=NOW.date()))
+        for name in ("First", "Second")
+    )
+    assert _logs_by_patient_number(first.clinic) == _logs_by_patient_number(second.clinic)
+
+
+def _logs_by_patient_number(clinic: Clinic) -> list[tuple[str, object, int]]:
+    logs = SetLog.objects.filter(patient__clinic=clinic).values(
+        "patient__full_name", "performed_on"
+    )
+    counted = logs.annotate(sets=Count("id")).order_by("patient__full_name", "performed_on")
+    return [(row["patient__full_name"], row["performed_on"], row["sets"]) for row in counted]
