@@ -186,6 +186,7 @@ def time_zone_names() -> frozenset[str]:
 # --- Staff accounts managed by the clinic admin ------------------------------------------------
 
 
+@transaction.atomic
 def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     """Add a therapist or admin to the admin's clinic with no password yet; they choose one
     through the emailed set-password link (sent after commit by the caller's view)."""

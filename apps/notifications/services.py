@@ -171,10 +171,20 @@ def pain_alert_acknowledge(
     return alert
 
 
-def patient_reminders_opt_out(*, patient: Patient) -> Patient:
-    """Turn the patient's reminders off (the one-click link). Idempotent."""
+@transaction.atomic
+def patient_reminders_opt_out(*, patient: Patient, request: HttpRequest | None = None) -> Patient:
+    """Turn the patient's reminders off (the one-click link), audited in the same
+    transaction. Idempotent."""
     if patient.archived_at is not None:
         raise ValidationError({"patient": "This patient is no longer active."})
     Patient.objects.filter(pk=patient.pk).update(reminders_enabled=False)
     patient.reminders_enabled = False
+    audit_record(
+        actor=None,
+        action=Action.CHANGE,
+        patient=patient,
+        target=patient,
+        detail="reminders turned off with the emailed link",
+        request=request,
+    )
     return patient

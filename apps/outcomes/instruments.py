@@ -165,7 +165,6 @@ PSFS = Instrument(
     reference="Stratford et al. 1995; MID Abbott & Schmitt, JOSPT 2014",
 )
 PSFS_ACTIVITY_CHANGE = Decimal("3")  # MDC for one activity (90 % CI), CLINICAL.md
-PSFS_MID = (Decimal("1.3"), Decimal("2.3"), Decimal("2.7"))  # small / medium / large
 
 GROC = Instrument(
     code=Code.GROC,

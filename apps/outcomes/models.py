@@ -64,6 +64,10 @@ class MeasurePlan(models.Model):
     interval_days = models.PositiveSmallIntegerField(default=14)
     at_start = models.BooleanField(default=True)
     at_end = models.BooleanField(default=True)
+    # Set when the program continues an earlier version of itself (its weekdays changed after
+    # it started): the first version's start, so the every-N-days cadence and the PSFS
+    # activities go on as before. Null: the program's own start.
+    counts_from = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = MeasurePlanQuerySet.as_manager()

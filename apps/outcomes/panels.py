@@ -11,4 +11,5 @@ from apps.patients.models import Patient
 
 
 def patient_actions(request: HttpRequest, patient: Patient) -> SafeString:
+    # A rendered template is already escaped: Django returns it as a SafeString.
     return render_to_string("outcomes/_patient_actions.html", {"patient": patient}, request=request)

@@ -57,7 +57,18 @@ def _outcomes(data: dict[str, Any]) -> list[Flowable]:
         for o in data["outcomes"]
     ]
     header = ["Measure", "Baseline", "Latest", "Change", "Verdict", "Meaningful change"]
-    return [_p("Outcome measures", "Heading2"), _table(header, rows)]
+    parts: list[Flowable] = [_p("Outcome measures", "Heading2"), _table(header, rows)]
+    activities = [
+        [a["name"], a["baseline"], a["latest"], a["verdict"]]
+        for o in data["outcomes"]
+        for a in o.get("activities", [])
+    ]
+    if activities:
+        parts += [
+            _p("PSFS activities (a change of 3 points is meaningful for one activity)"),
+            _table(["Activity", "First", "Latest", "Verdict"], activities),
+        ]
+    return parts
 
 
 def _programs(data: dict[str, Any]) -> list[Flowable]:

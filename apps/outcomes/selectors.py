@@ -15,9 +15,11 @@ from apps.clinics.models import User
 from apps.outcomes import instruments as inst
 from apps.outcomes.instruments import Code, Instrument, Verdict
 from apps.outcomes.models import (
+    Answer,
     ClinicWording,
     MeasurePlan,
     MonitoringSettings,
+    ProgressReport,
     Questionnaire,
     Status,
     TimeEntry,
@@ -39,16 +41,25 @@ def questionnaire_for_patient(*, patient: Patient, public_id: Any) -> Questionna
     )
 
 
-def questionnaires_visible(*, user: User) -> QuerySet[Questionnaire]:
-    return Questionnaire.objects.visible_to(user).select_related("patient", "program")
-
-
 def wording_for(*, clinic_id: int, code: str) -> ClinicWording | None:
     return ClinicWording.objects.filter(clinic_id=clinic_id, instrument=code).first()
 
 
 def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
     return {w.instrument: w for w in ClinicWording.objects.filter(clinic_id=clinic_id)}
+
+
+def patient_measure_plans(*, patient: Patient) -> list[tuple[Program, list[MeasurePlan]]]:
+    """The patient's programs (not templates), each with its measure plans."""
+    programs = list(Program.objects.filter(patient=patient, is_template=False))
+    by_program: dict[int, list[MeasurePlan]] = {}
+    for plan in MeasurePlan.objects.filter(program__in=programs):
+        by_program.setdefault(plan.program_id, []).append(plan)
+    return [(program, by_program.get(program.pk, [])) for program in programs]
+
+
+def recent_reports(*, patient: Patient, limit: int) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(patient=patient).select_related("author")[:limit]
 
 
 def measure_plans(*, program: Program) -> list[MeasurePlan]:
@@ -68,15 +79,20 @@ class Question:
 
 
 def baseline_activities(questionnaire: Questionnaire) -> list[str]:
-    """The PSFS activities named at the program's first submitted PSFS (none yet: [])."""
-    first = (
-        Questionnaire.objects.filter(
-            program_id=questionnaire.program_id, instrument=Code.PSFS, status=Status.SUBMITTED
-        )
-        .exclude(pk=questionnaire.pk)
-        .order_by("due_on")
+    """The PSFS activities named at the program's first submitted PSFS (none yet: []). A
+    program that continues an earlier version (``MeasurePlan.counts_from``) keeps the
+    activities named since the first version's start."""
+    submitted = Questionnaire.objects.filter(instrument=Code.PSFS, status=Status.SUBMITTED)
+    since = (
+        MeasurePlan.objects.filter(program_id=questionnaire.program_id, instrument=Code.PSFS)
+        .values_list("counts_from", flat=True)
         .first()
     )
+    if since is not None:
+        submitted = submitted.filter(patient_id=questionnaire.patient_id, due_on__gte=since)
+    else:
+        submitted = submitted.filter(program_id=questionnaire.program_id)
+    first = submitted.exclude(pk=questionnaire.pk).order_by("due_on").first()
     return list(first.activities) if first else []
 
 
@@ -145,12 +161,26 @@ class Point:
     public_id: str
 
 
+@dataclass(frozen=True)
+class ActivityChange:
+    """One PSFS activity, baseline rating to latest, against its own MDC (3 points)."""
+
+    name: str
+    baseline: int | None
+    latest: int | None
+
+    @property
+    def verdict(self) -> Verdict | None:
+        return inst.activity_verdict(self.baseline, self.latest)
+
+
 @dataclass
 class Trend:
     spec: Instrument
     scale_key: str
     scale_label: str
     points: list[Point] = field(default_factory=list)
+    activities: list[ActivityChange] = field(default_factory=list)
 
     @property
     def scored(self) -> list[Point]:
@@ -198,6 +228,15 @@ class Trend:
             "change": _num(self.change),
             "verdict": self.verdict.value if self.verdict else None,
             "band": [_num(band[0]), _num(band[1])] if band else None,
+            "activities": [
+                {
+                    "name": a.name,
+                    "baseline": a.baseline,
+                    "latest": a.latest,
+                    "verdict": a.verdict.value if a.verdict else None,
+                }
+                for a in self.activities
+            ],
             "points": [
                 {
                     "date": p.submitted.isoformat(),
@@ -213,13 +252,32 @@ def _num(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
 
+def _activity_changes(first: Questionnaire, last: Questionnaire) -> list[ActivityChange]:
+    """The PSFS activities named at ``first``, each rated then and at ``last`` (one query)."""
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    answers = Answer.objects.filter(questionnaire_id__in=[first.pk, last.pk])
+    for questionnaire_id, key, value in answers.values_list(
+        "questionnaire_id", "item_key", "value"
+    ):
+        ratings[questionnaire_id][key] = value
+    return [
+        ActivityChange(name, ratings[first.pk].get(key), ratings[last.pk].get(key))
+        for key, name in zip(inst.PSFS_KEYS, first.activities, strict=False)
+    ]
+
+
 def patient_trends(*, patient: Patient) -> list[Trend]:
-    """Each measure's scores over time (one trend per scale), oldest first, in one query."""
+    """Each measure's scores over time (one trend per scale), oldest first, in one query
+    (and one more for the PSFS activities once there are two PSFS)."""
     submitted = Questionnaire.objects.filter(patient=patient, status=Status.SUBMITTED).order_by(
         "submitted_at", "pk"
     )
     trends: dict[tuple[str, str], Trend] = {}
-    for q in submitted.only("public_id", "instrument", "due_on", "submitted_at", "scores"):
+    psfs: list[Questionnaire] = []
+    fields = ("public_id", "instrument", "due_on", "submitted_at", "scores", "activities")
+    for q in submitted.only(*fields):
+        if q.instrument == Code.PSFS:
+            psfs.append(q)
         spec = inst.instrument(q.instrument)
         for scale in spec.scales:
             trend = trends.setdefault(
@@ -233,6 +291,10 @@ def patient_trends(*, patient: Patient) -> list[Trend]:
                     Decimal(raw) if raw is not None else None, str(q.public_id),
                 )
             )  # fmt: skip
+    if len(psfs) > 1:
+        trends[(Code.PSFS, inst.PSFS.main_scale.key)].activities = _activity_changes(
+            psfs[0], psfs[-1]
+        )
     order = list(inst.INSTRUMENTS)
     return sorted(trends.values(), key=lambda t: (order.index(t.spec.code), t.scale_key))
 

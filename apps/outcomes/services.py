@@ -116,15 +116,19 @@ def schedulable(clinic: Clinic | int, code: str) -> bool:
 
 # --- Scheduling -----------------------------------------------------------------------------
 def due_dates(program: Program, plan: MeasurePlan, *, through: date) -> list[date]:
-    """The days ``plan`` asks for its instrument, up to ``through`` and the program's end."""
+    """The days ``plan`` asks for its instrument, up to ``through`` and the program's end.
+
+    A program that continues an earlier version (``plan.counts_from``) asks nothing at its
+    own start: the cadence goes on from the first version's start."""
     start = program.start_date
     if start is None:
         return []
     last = min(through, program.end_date) if program.end_date else through
     spec = inst.instrument(plan.instrument)
-    days = [start] if plan.at_start and not spec.from_second else []
+    anchor = plan.counts_from or start
+    days = [start] if plan.at_start and not spec.from_second and anchor == start else []
     step = timedelta(days=plan.interval_days)
-    day = start + step
+    day = anchor + step * max(1, -(-(start - anchor).days // plan.interval_days))
     while day <= last:
         days.append(day)
         day += step
@@ -210,11 +214,48 @@ def measures_set(
     return plans
 
 
-def plans_sync_all(*, plan_ids: Iterable[int] | None = None) -> int:
+def program_resync(*, program_id: int) -> int:
+    """A program's dates changed: follow them now (the task the programs app enqueues
+    through the outbox; the daily job would catch up too). Safe to run twice."""
+    return plans_sync_all(program_id=program_id)
+
+
+@transaction.atomic
+def plans_follow(*, program_id: int, follow_on_id: int) -> int:
+    """The program continued as a new version (its weekdays changed after it started):
+    its measures move to the new version, counting from the first version's start, and its
+    open questionnaires nobody started after its new end go. Safe to run twice (the second
+    run finds no plans left to move). Returns how many plans moved."""
+    program = Program.objects.select_for_update().filter(pk=program_id).first()
+    follow_on = Program.objects.filter(pk=follow_on_id, patient_id__isnull=False).first()
+    if program is None or follow_on is None or program.start_date is None:
+        return 0
+    plans = list(MeasurePlan.objects.filter(program=program))
+    for plan in plans:
+        moved, _ = MeasurePlan.objects.update_or_create(
+            program=follow_on, instrument=plan.instrument,
+            defaults={
+                "interval_days": plan.interval_days, "at_start": plan.at_start,
+                "at_end": plan.at_end, "counts_from": plan.counts_from or program.start_date,
+            },
+        )  # fmt: skip
+        plan_sync(plan=moved)
+    MeasurePlan.objects.filter(pk__in=[plan.pk for plan in plans]).delete()
+    if program.end_date is not None:
+        Questionnaire.objects.filter(
+            program=program, status=Status.OPEN, started_at__isnull=True,
+            due_on__gt=program.end_date,
+        ).delete()  # fmt: skip
+    return len(plans)
+
+
+def plans_sync_all(*, plan_ids: Iterable[int] | None = None, program_id: int | None = None) -> int:
     """The daily job: extend every active program's questionnaires (safe to run twice)."""
     plans = MeasurePlan.objects.filter(program__is_active=True).select_related("program__patient")
     if plan_ids is not None:
         plans = plans.filter(pk__in=list(plan_ids))
+    if program_id is not None:
+        plans = plans.filter(program_id=program_id)
     count = 0
     for plan in plans:
         with transaction.atomic():

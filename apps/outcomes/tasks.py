@@ -1,14 +1,18 @@
 """Thin Celery tasks for outcome measures. Beat runs ``sync_questionnaires`` daily: it
 extends each active program's questionnaires (open-ended programs are created a year ahead)
 and follows changed program dates. Safe to run twice: the unique constraint on (program,
-instrument, due day) means a second run creates nothing."""
+instrument, due day) means a second run creates nothing.
+
+The programs app, below this one, names the other two tasks through the outbox when a
+program's schedule changes: ``program_rescheduled`` when its dates changed,
+``program_continued`` when it went on as a new version (apps/programs/dispatch.py)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from apps.outcomes.services import plans_sync_all
+from apps.outcomes.services import plans_follow, plans_sync_all, program_resync
 
 
 @shared_task(
@@ -23,3 +27,31 @@ from apps.outcomes.services import plans_sync_all
 )
 def sync_questionnaires() -> int:
     return plans_sync_all()
+
+
+@shared_task(
+    name="apps.outcomes.tasks.program_rescheduled",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def program_rescheduled(program_id: int) -> int:
+    return program_resync(program_id=program_id)
+
+
+@shared_task(
+    name="apps.outcomes.tasks.program_continued",
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=5,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def program_continued(program_id: int, follow_on_id: int) -> int:
+    return plans_follow(program_id=program_id, follow_on_id=follow_on_id)

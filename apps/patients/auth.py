@@ -32,7 +32,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from apps.audit.models import Action
+from apps.clinics.models import User
 from apps.patients.models import OneTimeSignInLink, Patient
+from apps.patients.services import patient_audit
 
 
 def personal_link_token(patient: Patient) -> str:
@@ -101,21 +104,40 @@ def personal_link_sign_in(
 
 
 @transaction.atomic
-def personal_link_renew(*, patient: Patient) -> Patient:
-    """Issue a new link: the old one stops working and every signed-in phone is signed out."""
+def personal_link_renew(
+    *, patient: Patient, actor: User | None = None, request: HttpRequest | None = None
+) -> Patient:
+    """Issue a new link: the old one stops working and every signed-in phone is signed out.
+    Audited under ``actor`` in the same transaction."""
     patient.link_version += 1
     patient.link_revoked_at = None
     patient.link_failed_attempts = 0
     patient.save(update_fields=["link_version", "link_revoked_at", "link_failed_attempts"])
     _end_patient_sessions(patient)
+    patient_audit(
+        actor=actor,
+        action=Action.CHANGE,
+        patient=patient,
+        detail="personal link renewed",
+        request=request,
+    )
     return patient
 
 
 @transaction.atomic
-def personal_link_revoke(*, patient: Patient) -> Patient:
+def personal_link_revoke(
+    *, patient: Patient, actor: User | None = None, request: HttpRequest | None = None
+) -> Patient:
     patient.link_revoked_at = timezone.now()
     patient.save(update_fields=["link_revoked_at"])
     _end_patient_sessions(patient)
+    patient_audit(
+        actor=actor,
+        action=Action.CHANGE,
+        patient=patient,
+        detail="personal link revoked",
+        request=request,
+    )
     return patient
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from typing import Any
 
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from apps.clinics.access import patient_user
 from apps.clinics.models import User
 from apps.patients.models import Patient
 
@@ -21,3 +25,43 @@ def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]
         .annotate(program_count=Count("programs", filter=active))
         .order_by("full_name", "pk")
     )
+
+
+def patient_for_page(*, user: User) -> QuerySet[Patient]:
+    """The patients ``user`` may read, with what the patient pages show about them."""
+    return Patient.objects.visible_to(user).select_related("therapist", "clinic")
+
+
+def patient_for_change(*, user: User) -> QuerySet[Patient]:
+    """The patients ``user`` may change (a therapist's own, any of the clinic for an admin)."""
+    return Patient.objects.editable_by(user).select_related("clinic", "therapist", "user")
+
+
+def patient_can_edit(*, user: User, patient: Patient) -> bool:
+    return Patient.objects.editable_by(user).filter(pk=patient.pk).exists()
+
+
+def patient_programs(*, patient: Patient) -> QuerySet[Any]:
+    """The patient's programs, newest active first, each with its count of current items."""
+    today = patient.local_today()
+    current = Q(items__active_until__isnull=True) | Q(items__active_until__gte=today)
+    programs = patient.programs.filter(is_template=False)
+    return programs.order_by("-is_active", "-start_date").annotate(
+        item_count=Count("items", filter=current)
+    )
+
+
+def own_patient(user: Any) -> Patient:
+    """The signed-in patient's own record: staff get a 403 (``require_patient``), a patient
+    account without an active record a 404. Every patient page and ``/me/`` endpoint starts
+    here, then fetches its objects with ``get_for_patient`` from this patient's rows."""
+    patient_user(user)
+    patient = (
+        Patient.objects.visible_to(user)
+        .filter(user_id=user.pk, archived_at__isnull=True)
+        .select_related("clinic")
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    return patient

@@ -9,9 +9,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
 from apps.patients.models import Patient, ReminderChannel
 
@@ -62,6 +65,24 @@ def _therapist_clinic(therapist: User, clinic_id: int | None) -> Clinic:
     return therapist.clinic
 
 
+def patient_audit(
+    *,
+    actor: User | None,
+    action: Action,
+    patient: Patient,
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> None:
+    """The audit entry for a change a member of staff made to ``patient``: called inside the
+    change's transaction, so the change and its entry are saved together or not at all. No
+    ``actor`` (seed data, management commands): nothing to record."""
+    if actor is not None:
+        audit_record(
+            actor=actor, action=action, patient=patient, target=patient, detail=detail,
+            request=request,
+        )  # fmt: skip
+
+
 @transaction.atomic
 def patient_create(
     *,
@@ -74,8 +95,11 @@ def patient_create(
     reminder_time: time | None = None,
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> Patient:
-    """Create a patient (and their password-less account) looked after by ``therapist``."""
+    """Create a patient (and their password-less account) looked after by ``therapist``;
+    ``actor`` is the member of staff to audit it under."""
     clinic = _therapist_clinic(therapist, None)
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
@@ -86,7 +110,7 @@ def patient_create(
     user = User.objects.create_user(
         email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
     )
-    return Patient.objects.create(
+    patient = Patient.objects.create(
         user=user,
         clinic=clinic,
         therapist=therapist,
@@ -99,6 +123,8 @@ def patient_create(
         reminder_channel=reminder_channel,
         reminders_enabled=reminders_enabled,
     )
+    patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
+    return patient
 
 
 PATIENT_FIELDS = (
@@ -127,8 +153,11 @@ def patient_update(
     reminder_time: time | None = None,
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
 ) -> Patient:
-    """Change a patient's details (all of them: pass the current value to keep one)."""
+    """Change a patient's details (all of them: pass the current value to keep one), audited
+    under ``actor``."""
     _therapist_clinic(therapist, patient.clinic_id)
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
@@ -147,18 +176,34 @@ def patient_update(
     if patient.user.full_name != patient.full_name:
         patient.user.full_name = patient.full_name
         patient.user.save(update_fields=["full_name"])
+    patient_audit(actor=actor, action=Action.CHANGE, patient=patient, request=request)
     return patient
 
 
-def patient_link_email_send(*, patient: Patient, link_url: str) -> None:
+@transaction.atomic
+def patient_link_email_send(
+    *,
+    patient: Patient,
+    link_url: str,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> None:
     """Email the patient their personal link (Django's mail framework, synchronously).
 
-    The year of birth is never in the email: the link asks for it.
+    The year of birth is never in the email: the link asks for it. The audit entry is written
+    first, in this transaction: a failed send rolls it back, a sent link is always recorded.
     """
     if not patient.email:
         raise ValidationError({"email": "This patient has no email address."})
     if not patient.link_active:
         raise ValidationError("The link is revoked or locked: renew it first.")
+    patient_audit(
+        actor=actor,
+        action=Action.EXPORT,
+        patient=patient,
+        detail="personal link emailed",
+        request=request,
+    )
     context = {"patient": patient, "first_name": patient.full_name.split()[0], "url": link_url}
     send_mail(
         subject=f"Your exercise program from {patient.clinic.name}",

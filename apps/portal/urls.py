@@ -6,6 +6,7 @@ They keep the names they had in the ``patients`` namespace: config/urls.py inclu
 from django.urls import URLPattern, URLResolver, path
 
 from apps.portal.api import me as api_me
+from apps.portal.api import morning as api_morning
 from apps.portal.views import history as views_history
 from apps.portal.views import morning as views_morning
 from apps.portal.views import offline as views_offline
@@ -29,5 +30,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/me/logs/", api_me.logs, name="api-me-logs"),
     path("api/v1/me/logs/batch/", api_me.logs_batch, name="api-me-logs-batch"),
     path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
-    path("api/v1/me/morning-check/", views_morning.morning_check_api, name="api-me-morning-check"),
+    path("api/v1/me/morning-check/", api_morning.morning_check_api, name="api-me-morning-check"),
 ]

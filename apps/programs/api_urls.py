@@ -1,7 +1,7 @@
 from django.urls import URLPattern, URLResolver, path
 
+from apps.programs.api import level as api_level
 from apps.programs.api import programs as api
-from apps.programs.views import level as views_level
 
 P = "programs/<uuid:public_id>"
 
@@ -20,7 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path(
         f"{P}/items/<uuid:item_id>/level/",
-        views_level.item_level_api,
+        api_level.item_level_api,
         name="api-program-item-level",
     ),
     path(

@@ -446,9 +446,17 @@ def prompt_snooze(
 
 
 @transaction.atomic
-def item_level_set(*, item: ProgramItem, user: User, level: int, reason: str) -> LevelChange:
+def item_level_set(
+    *,
+    item: ProgramItem,
+    user: User,
+    level: int,
+    reason: str,
+    request: HttpRequest | None = None,
+) -> LevelChange:
     """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
-    from the patient's next local day; ``reason`` is required and shown to the patient."""
+    from the patient's next local day; ``reason`` is required and shown to the patient. The
+    audit entry is written in the same transaction."""
     reason = reason.strip()
     errors: dict[str, str] = {}
     if item.ladder_id is None:
@@ -471,4 +479,13 @@ def item_level_set(*, item: ProgramItem, user: User, level: int, reason: str) ->
     assert in_force is not None  # the item itself is of this track
     if in_force.current_level == level:
         raise ValidationError({"level": f"The patient is already on level {level}."})
-    return _set_level(item=in_force, to_level=level, changed_by=user, reason=reason)
+    change = _set_level(item=in_force, to_level=level, changed_by=user, reason=reason)
+    audit_record(
+        actor=user,
+        action=Action.CHANGE,
+        patient=item.program.patient,
+        target=item,
+        detail=f"level {change.from_level} to {change.to_level}: {change.reason}",
+        request=request,
+    )
+    return change

@@ -13,9 +13,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db.models import Count, QuerySet
+
+from apps.clinics.access import get_for_staff
+from apps.clinics.models import User
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import Patient, Side
-from apps.programs.models import LevelChange, ProgramItem, SetLog
+from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
+from apps.programs.rows import patient_today
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
 NEXT_DAY_HORIZON_DAYS = 366
@@ -394,3 +399,62 @@ def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, l
         if entries:
             days[day] = entries
     return days
+
+
+# --- Staff reads: the program pages and the program API ------------------------------------
+
+
+def programs_for_reading(*, user: User) -> QuerySet[Program]:
+    """The clinic's templates and patients' programs ``user`` may read."""
+    return Program.objects.visible_to(user).select_related("patient", "clinic")
+
+
+def programs_for_change(*, user: User) -> QuerySet[Program]:
+    """The programs ``user`` may change: the clinic's templates, and the programs of the
+    patients ``user`` may edit."""
+    return Program.objects.editable_by(user).select_related("patient", "clinic")
+
+
+def program_list(*, user: User, everyone: bool) -> tuple[QuerySet[Program], QuerySet[Program]]:
+    """The program list page: the clinic's templates (with their item counts) and the
+    assigned programs, newest change first (only the user's own patients' unless
+    ``everyone``)."""
+    visible = Program.objects.visible_to(user)
+    templates = visible.templates().annotate(item_count=Count("items")).order_by("name")
+    recent = visible.assigned().select_related("patient", "created_by").order_by("-updated_at")
+    if not everyone:
+        recent = recent.filter(patient__therapist=user)
+    return templates, recent
+
+
+def program_current_items(*, program: Program) -> QuerySet[ProgramItem]:
+    """The program's items in force on its patient's today (a template: today's)."""
+    return program.items.current(on=patient_today(program))
+
+
+def ladder_item_levels(*, item: ProgramItem) -> QuerySet[LadderLevel]:
+    return LadderLevel.objects.filter(ladder=item.ladder).select_related("exercise")
+
+
+def ladder_item_for_staff(*, user: User, program: Program, public_id: UUID) -> ProgramItem:
+    """A current ladder item of a patient's program (the level page and its API): anything
+    else, a plain item or a template's, is a 404 like an unknown one."""
+    current = program_current_items(program=program).select_related("ladder")
+    if program.patient_id is None:
+        current = current.none()
+    return get_for_staff(user, current.filter(ladder__isnull=False), public_id)
+
+
+# --- The patient's own set logs (portal pages and /me/ API) --------------------------------
+
+
+def patient_logs(*, patient: Patient) -> QuerySet[SetLog]:
+    """The patient's own set logs, with what their pages show; fetch one by id from here
+    with ``get_for_patient``."""
+    return SetLog.objects.filter(patient=patient).select_related("item", "exercise")
+
+
+def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog]:
+    """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
+    recent = patient_logs(patient=patient).filter(performed_on__gte=since)
+    return recent.order_by("-performed_on", "-logged_at")[:limit]

@@ -16,10 +16,14 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.audit.models import Action
+from apps.audit.services import audit_record
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
+from apps.programs import dispatch
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.rows import (
     continue_items,
@@ -137,10 +141,25 @@ def _next_position(program: Program) -> int:
     return last.position + 1 if last else 0
 
 
+def program_audit(
+    *, actor: User, program: Program, action: Action, request: HttpRequest | None = None
+) -> None:
+    """The audit entry for a change to a patient's program, written inside the change's own
+    transaction (every service below calls it last); templates hold no patient data."""
+    if program.patient_id is not None:
+        audit_record(
+            actor=actor, action=action, patient=program.patient, target=program, request=request
+        )
+
+
 @transaction.atomic
-def program_item_add(*, actor: User, program: Program, spec: ItemSpec) -> ProgramItem:
+def program_item_add(
+    *, actor: User, program: Program, spec: ItemSpec, request: HttpRequest | None = None
+) -> ProgramItem:
     """Add an item at the end of the program (from the patient's today if it has started)."""
-    return _item_create(program=program, spec=spec, position=_next_position(program))
+    item = _item_create(program=program, spec=spec, position=_next_position(program))
+    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+    return item
 
 
 def _check_editable_row(item: ProgramItem, today: date) -> None:
@@ -160,6 +179,7 @@ def program_item_update(
     rest_seconds: int,
     notes: str = "",
     auto_advance: bool = False,
+    request: HttpRequest | None = None,
 ) -> ProgramItem:
     """Change an item's dose and notes; returns the row now in force.
 
@@ -178,6 +198,7 @@ def program_item_update(
     dose |= {"per_side": per_side, "rest_seconds": rest_seconds}
     other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
+    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
     if dose_changed and item_has_history(item, today):
         return item_restart(item, today, {**dose, **other})
     changes = {**dose, **other}
@@ -188,7 +209,9 @@ def program_item_update(
 
 
 @transaction.atomic
-def program_item_remove(*, actor: User, item: ProgramItem) -> None:
+def program_item_remove(
+    *, actor: User, item: ProgramItem, request: HttpRequest | None = None
+) -> None:
     """Remove an item: a row with history ends yesterday, any other row is deleted."""
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
@@ -202,10 +225,17 @@ def program_item_remove(*, actor: User, item: ProgramItem) -> None:
         item.save(update_fields=["active_until"])
     else:
         item.delete()
+    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
 
 
 @transaction.atomic
-def program_items_reorder(*, actor: User, program: Program, item_ids: Sequence[int]) -> None:
+def program_items_reorder(
+    *,
+    actor: User,
+    program: Program,
+    item_ids: Sequence[int],
+    request: HttpRequest | None = None,
+) -> None:
     """Put the program's current items in the given order (every current item, once)."""
     items = list(program.items.current(on=patient_today(program)).select_for_update(of=("self",)))
     by_id = {item.pk: item for item in items}
@@ -214,16 +244,19 @@ def program_items_reorder(*, actor: User, program: Program, item_ids: Sequence[i
     for position, item_id in enumerate(item_ids):
         by_id[item_id].position = position
     ProgramItem.objects.bulk_update(items, ["position"])
+    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
 
 
-def program_item_move(*, actor: User, item: ProgramItem, offset: int) -> None:
+def program_item_move(
+    *, actor: User, item: ProgramItem, offset: int, request: HttpRequest | None = None
+) -> None:
     """Move an item up (-1) or down (+1) among the program's current items."""
     program = item.program
     ids = list(program.items.current(on=patient_today(program)).values_list("pk", flat=True))
     index = ids.index(item.pk)
     target = min(max(index + offset, 0), len(ids) - 1)
     ids.insert(target, ids.pop(index))
-    program_items_reorder(actor=actor, program=program, item_ids=ids)
+    program_items_reorder(actor=actor, program=program, item_ids=ids, request=request)
 
 
 # --- Programs -------------------------------------------------------------------------------
@@ -242,6 +275,7 @@ def program_create(
     end_date: date | None = None,
     items: Sequence[ItemSpec] = (),
     activate: bool = False,
+    request: HttpRequest | None = None,
 ) -> Program:
     """Create a clinic template (no patient) or a patient's program.
 
@@ -277,6 +311,7 @@ def program_create(
     if template is not None:
         copy_items(source=template, target=program)
     _add_all(program, items)
+    program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
     return program
 
 
@@ -294,12 +329,24 @@ def _add_all(program: Program, specs: Sequence[ItemSpec]) -> None:
 
 
 @transaction.atomic
-def program_update(*, actor: User, program: Program, name: str, notes: str = "") -> Program:
+def program_update(
+    *,
+    actor: User,
+    program: Program,
+    name: str,
+    notes: str = "",
+    request: HttpRequest | None = None,
+) -> Program:
+    _rename(program, name, notes)
+    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+    return program
+
+
+def _rename(program: Program, name: str, notes: str) -> None:
     program.name = validate_name(name)
     program.notes = notes.strip()
     program.updated_at = timezone.now()
     program.save(update_fields=["name", "notes", "updated_at"])
-    return program
 
 
 @transaction.atomic
@@ -310,9 +357,23 @@ def program_schedule_update(
     weekdays: Iterable[int],
     start_date: date | None = None,
     end_date: date | None = None,
+    request: HttpRequest | None = None,
 ) -> Program:
     """Change the weekdays (and, for a patient's program, its dates); returns the program
-    now in force.
+    now in force (audited on that one)."""
+    saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+    return saved
+
+
+def _reschedule(
+    actor: User,
+    program: Program,
+    weekdays: Iterable[int],
+    start_date: date | None,
+    end_date: date | None,
+) -> Program:
+    """The schedule change itself.
 
     Once a program has started its past stays as it was: the start date is fixed, the end
     date cannot be earlier than the patient's yesterday, and new weekdays start a new version
@@ -324,7 +385,11 @@ def program_schedule_update(
         _check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
-            return _program_continue(actor, program, today, mask, end_date)
+            follow_on = _program_continue(actor, program, today, mask, end_date)
+            dispatch.enqueue_program_continued(program.pk, follow_on.pk)
+            return follow_on
+        if (start_date, end_date) != (program.start_date, program.end_date):
+            dispatch.enqueue_program_rescheduled(program.pk)
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
     program.weekdays = mask
@@ -398,8 +463,10 @@ def program_assign(
     start_date: date | None = None,
     end_date: date | None = None,
     weekdays: Iterable[int] | None = None,
+    request: HttpRequest | None = None,
 ) -> Program:
-    """Give a program to a patient and start it; returns the patient's program.
+    """Give a program to a patient and start it; returns the patient's program (audited as
+    created).
 
     A template (or another patient's program) is copied into a new program of the patient's
     own; the patient's own draft is started as it is.
@@ -412,7 +479,16 @@ def program_assign(
     if program.patient_id == patient.pk:
         if program.is_active:
             raise ValidationError("This program is already assigned to this patient.")
-        return _program_start(program, start_date, end_date, mask)
+        assigned = _program_start(program, start_date, end_date, mask)
+    else:
+        assigned = _program_copy(actor, program, patient, start_date, end_date, mask)
+    program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
+    return assigned
+
+
+def _program_copy(
+    actor: User, program: Program, patient: Patient, start: date, end: date | None, mask: int
+) -> Program:
     copy = Program.objects.create(
         clinic_id=program.clinic_id,
         patient=patient,
@@ -420,8 +496,8 @@ def program_assign(
         name=program.name,
         notes=program.notes,
         weekdays=mask,
-        start_date=start_date,
-        end_date=end_date,
+        start_date=start,
+        end_date=end,
     )
     copy_items(source=program, target=copy)
     return copy
@@ -445,9 +521,11 @@ def program_edit(
     weekdays: Iterable[int],
     start_date: date | None,
     end_date: date | None,
+    request: HttpRequest | None = None,
 ) -> Program:
-    """Change name, notes and schedule together (the API's update): all or nothing."""
-    program_update(actor=actor, program=program, name=name, notes=notes)
-    return program_schedule_update(
-        actor=actor, program=program, weekdays=weekdays, start_date=start_date, end_date=end_date
-    )
+    """Change name, notes and schedule together (the API's update): all or nothing, one
+    audit entry."""
+    _rename(program, name, notes)
+    saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+    return saved

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 
 from apps.exercises.models import Exercise, Ladder
 from apps.programs.models import Program
@@ -73,10 +74,15 @@ def starter_copy(*, actor: User, starter: Starter) -> Program:
 
 @transaction.atomic
 def program_create_from_starter(
-    *, actor: User, starter: Starter, name: str, patient: Patient | None = None
+    *,
+    actor: User,
+    starter: Starter,
+    name: str,
+    patient: Patient | None = None,
+    request: HttpRequest | None = None,
 ) -> Program:
     """A new program built from a starter: a patient's draft, or (no patient) a template."""
     return program_create(
         actor=actor, name=name, patient=patient, notes=starter_notes(starter),
-        items=starter_item_specs(starter),
+        items=starter_item_specs(starter), request=request,
     )  # fmt: skip

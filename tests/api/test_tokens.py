@@ -149,7 +149,7 @@ def test_the_token_page_shows_the_secret_once_and_revokes(admin_a, therapist_a):
 
 def test_the_token_page_is_for_admins_only(therapist_a, patient_a):
     assert signed_in(therapist_a).get("/clinic/api-tokens/").status_code == 403
-    assert signed_in(patient_a.user).get("/clinic/api-tokens/").status_code == 404
+    assert signed_in(patient_a.user).get("/clinic/api-tokens/").status_code == 403
 
 
 def test_the_token_page_rejects_an_empty_name(admin_a):

@@ -139,8 +139,9 @@ def _queued(page) -> list[dict]:
 def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitted_once(
     browser, live_server, therapist_a, patient_a, program, server_clock
 ):
-    measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    measures_set(user=therapist_a, program=program, instruments=["nprs", "psfs"])
     nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
     page = _phone(browser, live_server, patient_a)
     errors = watch_errors(page)
     expect(page.get_by_role("link", name=re.compile("^NPRS"))).to_be_visible()
@@ -149,10 +150,11 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "async (url) => Boolean(await caches.match(url))",
-        arg=f"/today/questionnaires/{nprs.public_id}/",
-    )
+    for due in (nprs, psfs):
+        page.wait_for_function(
+            "async (url) => Boolean(await caches.match(url))",
+            arg=f"/today/questionnaires/{due.public_id}/",
+        )
 
     page.context.set_offline(True)
     page.reload()
@@ -181,4 +183,22 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     assert _queued(page) == []
     page.reload()
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+
+    # "Save and finish later" offline: kept on the phone, saved (not submitted) once online.
+    page.context.set_offline(True)
+    page.goto("/today/")
+    page.get_by_role("link", name=re.compile("^PSFS")).tap()
+    page.wait_for_url(f"**/today/questionnaires/{psfs.public_id}/")
+    for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
+        page.get_by_label(f"Activity {n}", exact=True).fill(name)
+    _rate(page, "activity_1", 3)
+    page.get_by_role("button", name="Save and finish later").tap()
+    expect(page.locator("#q-status")).to_contain_text("kept on this phone")
+    page.context.set_offline(False)
+    expect(page.locator("#q-status")).to_have_text("Saved.", timeout=15_000)
+    psfs.refresh_from_db()
+    assert psfs.status == Status.OPEN
+    assert psfs.activities == ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    assert list(psfs.answers.values_list("item_key", "value")) == [("activity_1", 3)]
+    assert _queued(page) == []
     assert not [e for e in errors if "favicon" not in e]

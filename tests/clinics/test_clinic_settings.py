@@ -95,5 +95,5 @@ def test_bad_settings_get_a_400_and_change_nothing(admin_a, clinic_a, change, me
 
 
 def test_therapists_and_patients_cannot_open_clinic_settings(therapist_a, patient_a):
-    assert signed_in(therapist_a).get("/clinic/settings/").status_code == 404
-    assert signed_in(patient_a.user).get("/clinic/settings/").status_code == 404
+    assert signed_in(therapist_a).get("/clinic/settings/").status_code == 403
+    assert signed_in(patient_a.user).get("/clinic/settings/").status_code == 403

@@ -96,5 +96,5 @@ def test_another_clinics_invitation_is_a_404(admin_b, invited):
 def test_a_therapist_cannot_resend_or_cancel(therapist_a, invited):
     client = signed_in(therapist_a)
 
-    assert client.post(f"/clinic/staff/{invited.public_id}/cancel/").status_code == 404
+    assert client.post(f"/clinic/staff/{invited.public_id}/cancel/").status_code == 403
     assert User.objects.filter(pk=invited.pk).exists()

@@ -73,4 +73,4 @@ def test_another_clinic_staff_member_is_a_404(admin_b, therapist_a):
 
 
 def test_therapists_cannot_manage_staff(therapist_a):
-    assert signed_in(therapist_a).get("/clinic/staff/").status_code == 404
+    assert signed_in(therapist_a).get("/clinic/staff/").status_code == 403

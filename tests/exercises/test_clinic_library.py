@@ -86,7 +86,7 @@ def test_the_shared_library_and_other_clinics_rows_cannot_be_edited(
 
 
 def test_a_patient_cannot_write_to_the_library(library, patient_a):
-    assert signed_in(patient_a.user).get(reverse("exercises:create")).status_code == 404
+    assert signed_in(patient_a.user).get(reverse("exercises:create")).status_code == 403
     with pytest.raises(PermissionDenied):
         services.exercise_create(user=patient_a.user, content=content())
 

@@ -107,7 +107,7 @@ def test_the_page_needs_a_fixed_number_of_queries(
 
 
 def test_a_patient_cannot_open_the_library(library, patient_a):
-    assert signed_in(patient_a.user).get(LIBRARY).status_code == 404
+    assert signed_in(patient_a.user).get(LIBRARY).status_code == 403
 
 
 def test_signing_in_is_required(library, client):

@@ -102,11 +102,11 @@ def test_another_clinics_prompt_is_a_404(therapist_a, prompt_b):
     assert prompt_b.status == PromptStatus.PENDING
 
 
-def test_patients_get_404_from_staff_endpoints(patient_a, prompt_a):
+def test_patients_get_403_from_staff_endpoints(patient_a, prompt_a):
     client = api(patient_a.user)
 
     for url in ("/api/v1/prompts/", "/api/v1/alerts/", "/api/v1/reminders/"):
-        assert client.get(url).status_code == 404
+        assert client.get(url).status_code == 403
 
 
 def test_alerts_list_and_mark_seen(therapist_a, patient_a, patient_b):

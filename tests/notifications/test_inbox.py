@@ -157,8 +157,8 @@ def test_a_colleagues_patient_is_a_404_for_a_therapist(therapist_a):
 def test_patients_cannot_open_the_inbox(patient_a, prompt_a):
     client = signed_in(patient_a.user)
 
-    assert client.get(reverse("notifications:inbox")).status_code == 404
-    assert client.post(approve_url(prompt_a)).status_code == 404
+    assert client.get(reverse("notifications:inbox")).status_code == 403
+    assert client.post(approve_url(prompt_a)).status_code == 403
 
 
 def test_marking_an_alert_seen_removes_it_from_the_inbox(therapist_a, patient_a):

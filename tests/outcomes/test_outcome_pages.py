@@ -94,6 +94,27 @@ def test_the_patient_answers_nprs_on_the_page(program: Program) -> None:
     assert f"/today/questionnaires/{q.public_id}/" not in client.get("/today/").text
 
 
+def test_submitting_the_page_twice_saves_once_and_another_submission_is_a_400(
+    program: Program,
+) -> None:
+    q = _current(program, "nprs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    client = _as(_owner(program).user)
+    sid = str(uuid.uuid4())
+    assert client.post(url, {"pain": "4", "submission_id": sid, "submit": "1"}).status_code == 302
+    # A double tap: the same page's submission again goes to its result.
+    again = client.post(url, {"pain": "5", "submission_id": sid, "submit": "1"})
+    assert again.status_code == 302
+    # Another tab's submission, or "finish later" afterwards: refused, nothing changes.
+    other = client.post(url, {"pain": "7", "submission_id": str(uuid.uuid4()), "submit": "1"})
+    later = client.post(url, {"pain": "7", "submission_id": sid, "finish_later": "1"})
+    assert (other.status_code, later.status_code) == (400, 400)
+    assert "already sent this questionnaire" in other.text
+    q.refresh_from_db()
+    assert q.scores == {"pain": "4"}
+    assert list(Answer.objects.filter(questionnaire=q).values_list("value", flat=True)) == [4]
+
+
 def test_a_bad_answer_on_the_page_is_a_form_error_and_saves_nothing(program: Program) -> None:
     q = _current(program, "nprs")
     url = f"/today/questionnaires/{q.public_id}/"
@@ -224,6 +245,27 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
         f"Signed: {therapist.full_name}, {patient.local_today().isoformat()}",
     ):
         assert expected in text, expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"instruments": ["lefs"], "interval_days": "14"}, "once a clinic admin has loaded"),
+        ({"instruments": ["nprs"], "interval_days": "5"}, "greater than or equal to 7"),
+    ],
+)
+def test_scheduling_what_cannot_be_scheduled_is_a_form_error(
+    body: dict[str, Any], message: str
+) -> None:
+    patient = cast(Patient, PatientFactory())
+    program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
+    prefix = str(program.public_id)
+    posted = {f"{prefix}-{key}": value for key, value in body.items()}
+    response = _as(program.created_by).post(f"/programs/{prefix}/measures/", posted)
+    assert response.status_code == 400
+    form = response.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    assert message in form
+    assert not Questionnaire.objects.filter(program=program).exists()
 
 
 def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:

@@ -6,14 +6,19 @@ import datetime as dt
 from typing import cast
 
 import pytest
+import time_machine
+from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from apps.notifications.messages import reminder_message
 from apps.notifications.models import Reminder
+from apps.notifications.tasks import reminders_dispatch
 from apps.outcomes import services
 from apps.patients.models import Patient
-from apps.programs.models import Program
-from tests.factories import PatientFactory, ProgramFactory
+from apps.programs.models import Program, ProgramItem
+from tests.conftest import celery_conf
+from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,3 +43,42 @@ def test_without_questionnaires_the_reminder_is_unchanged() -> None:
     ProgramFactory(patient=patient, start_date=patient.local_today() - dt.timedelta(days=3))
     message = reminder_message(reminder=_reminder(patient))
     assert "short questions" not in message.body
+
+
+@pytest.fixture
+def eager():
+    with celery_conf(task_always_eager=True):
+        yield
+
+
+def _run_beat(at: dt.datetime) -> None:
+    with time_machine.travel(at, tick=False), TestCase.captureOnCommitCallbacks(execute=True):
+        reminders_dispatch()
+
+
+def _patient_with_questionnaires_due(reminder_at: dt.time) -> Patient:
+    item = cast(ProgramItem, ExerciseItemFactory(
+        program__start_date=dt.date(2025, 1, 15), program__patient__time_zone="Europe/London",
+        program__patient__reminder_time=reminder_at,
+    ))  # fmt: skip
+    program = item.program
+    services.measures_set(user=program.created_by, program=program, instruments=["nprs", "psfs"])
+    return cast(Patient, program.patient)
+
+
+@pytest.mark.usefixtures("eager")
+def test_due_questionnaires_make_no_message_of_their_own_and_ride_with_the_one_reminder() -> None:
+    patient = _patient_with_questionnaires_due(dt.time(18, 0))
+    for minute in (0, 1, 30):
+        _run_beat(dt.datetime(2025, 1, 15, 18, minute, tzinfo=dt.UTC))
+    (message,) = [m for m in mail.outbox if m.to == [patient.email]]
+    assert "a few short questions about your hip (2 to answer)" in message.body
+
+
+@pytest.mark.usefixtures("eager")
+def test_in_quiet_hours_due_questionnaires_send_nothing() -> None:
+    _patient_with_questionnaires_due(dt.time(21, 30))
+    for hour, minute in ((21, 30), (22, 0), (23, 59)):
+        _run_beat(dt.datetime(2025, 1, 15, hour, minute, tzinfo=dt.UTC))
+    assert mail.outbox == []
+    assert Reminder.objects.get().skip_reason == "quiet_hours"

@@ -231,6 +231,16 @@ def test_later_psfs_rerates_the_same_activities_and_the_trend_has_a_verdict() ->
     (trend,) = [t for t in patient_trends(patient=_owner(program)) if t.spec.short == "PSFS"]
     assert (str(trend.baseline), str(trend.latest)) == ("4.3", "6.7")
     assert trend.verdict == "meaningful improvement"
+    # One activity needs 3 points (its MDC): stairs 3 -> 6 is, car 4 -> 6 and walking 6 -> 8
+    # are not.
+    assert [(a.name, a.baseline, a.latest, a.verdict) for a in trend.activities] == [
+        ("Stairs", 3, 6, "meaningful improvement"),
+        ("Car", 4, 6, "no meaningful change"),
+        ("Walking", 6, 8, "no meaningful change"),
+    ]
+    assert trend.as_dict()["activities"][0] == {
+        "name": "Stairs", "baseline": 3, "latest": 6, "verdict": "meaningful improvement"
+    }  # fmt: skip
 
 
 # --- Licensed wording ----------------------------------------------------------------------
@@ -338,3 +348,58 @@ def test_the_daily_sync_follows_a_changed_end_date_and_is_safe_twice() -> None:
     assert sync_questionnaires() == 1
     assert sync_questionnaires() == 1
     assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
+
+
+# --- Programs that change --------------------------------------------------------------------
+def _run_outbox(task: str) -> list[Any]:
+    """Run the outbox rows for ``task`` inline, as the worker would (twice: safe to repeat)."""
+    from apps.core.models import OutboxMessage
+    from apps.outcomes import tasks
+
+    rows = list(OutboxMessage.objects.filter(task=task).values_list("args", flat=True))
+    function = getattr(tasks, task.rsplit(".", 1)[1])
+    return [function(*args) for args in rows for _ in range(2)]
+
+
+def test_changing_a_programs_end_date_reschedules_through_the_outbox() -> None:
+    from apps.programs.services import program_schedule_update
+
+    program = _program(length=28)
+    _schedule(program, ("nprs",))
+    start = program.start_date
+    assert start is not None
+    program_schedule_update(
+        actor=program.created_by, program=program, weekdays=range(7), start_date=start,
+        end_date=start + dt.timedelta(days=42),
+    )  # fmt: skip
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28)]
+    _run_outbox("apps.outcomes.tasks.program_rescheduled")
+    assert _due(program, "nprs") == [start + dt.timedelta(days=d) for d in (0, 14, 28, 42)]
+
+
+def test_a_program_continued_on_new_weekdays_keeps_its_measures_cadence_and_activities() -> None:
+    from apps.programs.services import program_schedule_update
+
+    program = _program(days_ago=20, length=42)
+    _schedule(program)
+    start = program.start_date
+    assert start is not None
+    names = ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=_first(program, "psfs"),
+        submission_id=uuid.uuid4(), answers={"activity_1": 3, "activity_2": 4, "activity_3": 5},
+        activities=names,
+    )  # fmt: skip
+    follow_on = program_schedule_update(
+        actor=program.created_by, program=program, weekdays=[0, 2, 4], start_date=start,
+        end_date=start + dt.timedelta(days=42),
+    )  # fmt: skip
+    assert follow_on.pk != program.pk
+    assert _run_outbox("apps.outcomes.tasks.program_continued") == [2, 0]  # moved once
+
+    # Every 14 days from the first version's start, and its end; nothing at the new start.
+    assert _due(follow_on, "nprs") == [start + dt.timedelta(days=d) for d in (28, 42)]
+    assert _due(follow_on, "psfs") == [start + dt.timedelta(days=d) for d in (28, 42)]
+    assert not services.MeasurePlan.objects.filter(program=program).exists()
+    assert _due(program, "nprs") == [start, start + dt.timedelta(days=14)]
+    assert [x.text for x in questions(_first(follow_on, "psfs"))] == names

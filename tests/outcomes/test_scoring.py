@@ -139,6 +139,10 @@ def test_groc_scores_as_given_and_refuses_outside_minus_seven_to_seven() -> None
         score(GROC, {"change": -8})
 
 
+def test_groc_without_its_answer_has_no_score() -> None:
+    assert score(GROC, {}) == {"change": None}
+
+
 def test_groc_has_no_verdict_of_its_own() -> None:
     assert verdict(GROC, D(0), D(5)) == Verdict.NONE
 

@@ -25,8 +25,8 @@ def test_an_admin_of_clinic_b_gets_404_for_clinic_a_patient(admin_b, patient_a):
 def test_a_patient_cannot_open_staff_pages(patient_a):
     client = signed_in(patient_a.user)
 
-    assert client.get(f"/patients/{patient_a.public_id}/").status_code == 404
-    assert client.get("/patients/").status_code == 404
+    assert client.get(f"/patients/{patient_a.public_id}/").status_code == 403
+    assert client.get("/patients/").status_code == 403
 
 
 def test_visible_to_never_crosses_clinics(therapist_a, admin_b, patient_a, patient_b):

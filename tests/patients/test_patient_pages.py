@@ -171,8 +171,8 @@ def test_a_patient_cannot_reach_the_staff_pages(patient_a):
     url = f"/patients/{patient_a.public_id}"
 
     for path in ("/patients/", "/patients/new/", f"{url}/edit/", f"{url}/handout.pdf"):
-        assert client.get(path).status_code == 404
-    assert client.post(f"{url}/link/renew/").status_code == 404
+        assert client.get(path).status_code == 403
+    assert client.post(f"{url}/link/renew/").status_code == 403
 
 
 def test_the_detail_page_is_audited_and_shows_programs_and_link_actions(therapist_a, patient_a):

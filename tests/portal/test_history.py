@@ -175,5 +175,5 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, django_assert_max_nu
 
 
 @pytest.mark.django_db
-def test_staff_get_a_404_on_the_history_page(therapist_a):
-    assert signed_in(therapist_a).get("/history/").status_code == 404
+def test_staff_get_a_403_on_the_history_page(therapist_a):
+    assert signed_in(therapist_a).get("/history/").status_code == 403

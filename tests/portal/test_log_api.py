@@ -217,10 +217,10 @@ def test_staff_have_no_me(therapist_a, admin_a, patient_a, item):
 
     for user in (therapist_a, admin_a):
         client = signed_in(user)
-        assert client.get(PLAN).status_code == 404
-        assert client.get(LOGS).status_code == 404
-        assert post(client, body(item)).status_code == 404
-        assert client.get(f"{LOGS}{log_id}/").status_code == 404
+        assert client.get(PLAN).status_code == 403
+        assert client.get(LOGS).status_code == 403
+        assert post(client, body(item)).status_code == 403
+        assert client.get(f"{LOGS}{log_id}/").status_code == 403
 
 
 def test_anonymous_requests_are_refused(item):

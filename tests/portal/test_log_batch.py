@@ -173,12 +173,12 @@ def test_a_body_without_a_list_is_a_400(patient_a):
 
 
 @pytest.mark.parametrize("staff", ["therapist_a", "admin_a"])
-def test_staff_get_a_404_and_nothing_is_saved(request, item, staff):
+def test_staff_get_a_403_and_nothing_is_saved(request, item, staff):
     user = request.getfixturevalue(staff)
 
     response = post(signed_in(user), three(item))
 
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not SetLog.objects.exists()
 
 

@@ -92,4 +92,4 @@ def test_staff_have_no_morning_question(therapist_a):
         content_type="application/json",
     )
 
-    assert response.status_code == 404
+    assert response.status_code == 403

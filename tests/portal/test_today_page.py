@@ -255,11 +255,11 @@ def test_another_patients_set_is_a_404_on_the_page(patient_a, patient_b):
     assert SetLog.objects.count() == 1
 
 
-def test_staff_get_a_404_on_the_patient_pages(therapist_a):
+def test_staff_get_a_403_on_the_patient_pages(therapist_a):
     client = signed_in(therapist_a)
 
-    assert client.get(PAGE).status_code == 404
-    assert client.post("/today/log/", {}).status_code == 404
+    assert client.get(PAGE).status_code == 403
+    assert client.post("/today/log/", {}).status_code == 403
 
 
 def test_each_card_offers_pain_0_to_10_and_never_pre_selects_one(patient_a, program):

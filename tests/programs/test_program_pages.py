@@ -293,9 +293,9 @@ def test_a_patient_cannot_reach_program_pages(patient_a):
     program = ProgramFactory(patient=patient_a)
     client = signed_in(patient_a.user)
 
-    assert client.get("/programs/").status_code == 404
-    assert client.get(f"/programs/{program.public_id}/").status_code == 404
-    assert client.post("/programs/new/", {"name": "x"}).status_code == 404
+    assert client.get("/programs/").status_code == 403
+    assert client.get(f"/programs/{program.public_id}/").status_code == 403
+    assert client.post("/programs/new/", {"name": "x"}).status_code == 403
 
 
 def test_new_weekdays_for_a_started_program_open_its_continuation(therapist_a, patient_a):

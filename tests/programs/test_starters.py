@@ -159,7 +159,7 @@ def test_an_unknown_starter_is_a_404_and_patients_cannot_copy(therapist_a, patie
     assert signed_in(therapist_a).post("/programs/starters/nope/copy/").status_code == 404
     assert (
         signed_in(patient_a.user).post("/programs/starters/pelvic-rotation/copy/").status_code
-        == 404
+        == 403
     )
     assert not Program.objects.exists()
 

@@ -65,7 +65,7 @@ def test_a_foreign_patient_or_bad_date_is_a_400(admin_a, patient_b, entries):
 
 def test_the_page_is_for_clinic_admins_only(therapist_a, patient_a, client):
     assert signed_in(therapist_a).get("/audit/").status_code == 403
-    assert signed_in(patient_a.user).get("/audit/").status_code == 404
+    assert signed_in(patient_a.user).get("/audit/").status_code == 403
     assert client.get("/audit/").status_code == 302
 
 

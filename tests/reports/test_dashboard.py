@@ -104,7 +104,7 @@ def test_an_unknown_sort_is_a_400_that_lists_the_sorts(therapist_a):
 
 
 def test_a_patient_cannot_open_the_dashboard(patient_a):
-    assert signed_in(patient_a.user).get(URL).status_code == 404
+    assert signed_in(patient_a.user).get(URL).status_code == 403
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(db):

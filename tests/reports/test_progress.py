@@ -82,7 +82,7 @@ def test_another_clinic_patient_is_a_404(therapist_a, admin_a, patient_b):
 
 
 def test_a_patient_cannot_open_even_their_own_progress_page(patient_a):
-    assert signed_in(patient_a.user).get(url(patient_a)).status_code == 404
+    assert signed_in(patient_a.user).get(url(patient_a)).status_code == 403
 
 
 def test_opening_the_page_is_audited_once(therapist_a, patient_a, ladder_item):

@@ -6,7 +6,8 @@ it is for (``audience``), which object its URL names (``obj``: a kind built by
 it only where it must be refused, never for the owner). Everything else is derived:
 
 * anonymous: pages redirect to sign-in (302), API operations answer 401;
-* a signed-in user outside the audience: 403 or 404 (a page may also redirect them home);
+* a signed-in user outside the audience (a role that may not use it): 403, always, before
+  any object is looked up (``apps.clinics.access``);
 * another clinic's object (another patient's, for a patient): 404;
 * the audience on their own clinic's object: ``ok`` (200 unless stated).
 """

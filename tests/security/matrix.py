@@ -67,7 +67,7 @@ def expected(rule: Rule, role: Role, target: str, *, api: bool) -> frozenset[int
     if role.kind == "anonymous" and rule.audience != PUBLIC:
         return frozenset({401}) if api else frozenset({302})
     if not role.in_audience(rule.audience):
-        return frozenset({403, 404}) if api else frozenset({302, 403, 404})
+        return frozenset({403})  # the role may not use it, whoever's the object
     if role.kind == "token" and not rule.token_allowed:
         return frozenset({403})
     if rule.obj is not None and target != role.side:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from tests.security.expectations import OPERATIONS, PAGES, PUBLIC, Rule
+from tests.security.expectations import OPERATIONS, PAGES, PUBLIC, STAFF, Rule
 from tests.security.matrix import (
     API_ROLES,
     PAGE_ROLES,
@@ -71,6 +71,33 @@ def test_every_api_route_is_in_the_schema_and_has_an_expectation():
     assert not missing, (
         f"No isolation expectation for these API operations: {missing}. {HOW_TO_ADD}"
     )
+
+
+def test_every_route_that_names_an_object_is_checked_against_both_clinics():
+    """A URL with an id in it must say which object it names (``obj``) or how to build its
+    arguments (``kwargs``), so the matrix asks for clinic B's object as clinic A's users."""
+    page_gaps = [
+        f"{r.name} (/{r.route})"
+        for r in page_routes()
+        if r.params and r.name in PAGES and PAGES[r.name].obj is None
+        and PAGES[r.name].kwargs is None
+    ]  # fmt: skip
+    api_gaps = [
+        f"{op.operation_id} ({op.method} {op.path})"
+        for op in api_operations(api_schema())
+        if "{" in op.path and op.operation_id in OPERATIONS
+        and OPERATIONS[op.operation_id].obj is None and OPERATIONS[op.operation_id].kwargs is None
+    ]  # fmt: skip
+
+    assert not page_gaps, f"Pages whose URL names an object but whose rule has no obj: {page_gaps}"
+    assert not api_gaps, f"API operations naming an object without an obj rule: {api_gaps}"
+
+
+def test_a_route_with_an_object_id_but_no_object_in_its_rule_is_reported(monkeypatch):
+    monkeypatch.setitem(PAGES, "patients:detail", Rule(STAFF))
+
+    with pytest.raises(AssertionError, match="patients:detail"):
+        test_every_route_that_names_an_object_is_checked_against_both_clinics()
 
 
 class Report:

@@ -75,7 +75,7 @@ def test_only_the_patients_clinic_admin_may_export_or_erase(world):
     )
     assert signed_in(a.therapist).get(export_url(a.patient)).status_code == 403
     assert signed_in(a.therapist).get(erase_url(a.patient)).status_code == 403
-    assert signed_in(a.patient.user).get(export_url(a.patient)).status_code == 404
+    assert signed_in(a.patient.user).get(export_url(a.patient)).status_code == 403
     assert Patient.objects.filter(pk=a.patient.pk).exists()
 
 

@@ -9,15 +9,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
 from apps.clinics.models import ApiToken, User
 from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
 
@@ -32,13 +31,11 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
         return {"type": "http", "scheme": "bearer", "description": "A clinic's API token."}
 
 
-class IsClinicAdminSession(BasePermission):
+class IsClinicAdminSession(AdminOnly):
     message = "Only a clinic admin signed in with a browser session can manage API tokens."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        is_admin = user.is_authenticated and user.is_clinic_admin
-        return bool(is_admin and not is_token_request(request))
+        return super().has_permission(request, view) and not is_token_request(request)
 
 
 class TokenOutput(serializers.ModelSerializer[ApiToken]):
@@ -80,7 +77,7 @@ class TokenInput(serializers.Serializer[Any]):
 def _acting_user(admin: User, public_id: Any) -> User:
     if public_id is None:
         return admin
-    user = User.objects.filter(public_id=public_id, clinic=admin.clinic).first()
+    user = find_in_scope(User.objects.filter(clinic=admin.clinic), public_id)
     if user is None:
         raise serializers.ValidationError({"acts_as": ["No staff member of your clinic has it."]})
     return user
@@ -123,7 +120,7 @@ class TokenRevoke(APIView):
     @extend_schema(operation_id="tokens_revoke", request=None, responses={204: None})
     def delete(self, request: Request, public_id: str) -> Response:
         admin = cast(User, request.user)
-        token = get_object_or_404(ApiToken.objects.visible_to(admin), public_id=public_id)
+        token = get_for_admin(admin, ApiToken.objects.visible_to(admin), public_id)
         api_token_revoke(admin=admin, token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -9,11 +9,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from apps.clinics.models import Clinic, User
+from apps.clinics.access import require_admin
+from apps.clinics.models import Clinic
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     REMINDER_GRACE_MINUTES,
@@ -138,17 +139,10 @@ class ClinicSettingsForm(forms.Form):
         return cls(data, initial=initial)
 
 
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_admin or user.clinic is None:
-        raise Http404
-    return user
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     # A fresh copy: a failed save must not leave half-changed values on request.user.clinic.
     clinic = Clinic.objects.get(pk=cast(Clinic, admin.clinic).pk)
     form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)

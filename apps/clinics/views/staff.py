@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import cast
 from uuid import UUID
 
 from django import forms
@@ -12,15 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import Role, User
+from apps.clinics.selectors import clinic_staff
 from apps.clinics.services import (
     staff_invite,
     staff_invite_cancel,
@@ -38,13 +38,6 @@ class StaffInviteForm(forms.Form):
         choices=[(Role.THERAPIST, "Therapist"), (Role.ADMIN, "Clinic admin")],
         initial=Role.THERAPIST,
     )
-
-
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_admin or user.clinic_id is None:
-        raise Http404
-    return user
 
 
 def set_password_url(user: User) -> str:
@@ -82,19 +75,18 @@ def _send_reactivation(user: User, clinic_name: str) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                user = staff_invite(admin=admin, **form.cleaned_data)
+            user = staff_invite(admin=admin, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             _send_invitation(user, str(admin.clinic))
             messages.success(request, f"{user.full_name} was invited by email.")
             return redirect("clinics:staff")
-    staff = User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST])
+    staff = clinic_staff(clinic=admin.clinic)
     people = [
         (person, staff_is_invited(person)) for person in staff.order_by("-is_active", "full_name")
     ]
@@ -104,16 +96,13 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 def _colleague(admin: User, public_id: UUID) -> User:
     """A staff member of the admin's clinic; anyone else (another clinic's) is a 404."""
-    return get_object_or_404(
-        User.objects.filter(clinic=admin.clinic, role__in=[Role.ADMIN, Role.THERAPIST]),
-        public_id=public_id,
-    )
+    return get_for_admin(admin, clinic_staff(clinic=admin.clinic), public_id)
 
 
 @login_required
 @require_POST
 def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     staff = _colleague(admin, public_id)
     active = request.POST.get("active") == "1"
     try:
@@ -132,11 +121,10 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def staff_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Send the invitation again with a new link; the link in the earlier email stops working."""
-    admin = _admin(request)
+    admin = require_admin(request)
     staff = _colleague(admin, public_id)
     try:
-        with transaction.atomic():
-            staff_invite_renew(admin=admin, staff=staff)
+        staff_invite_renew(admin=admin, staff=staff)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -151,7 +139,7 @@ def staff_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def staff_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     staff = _colleague(admin, public_id)
     name = staff.full_name
     try:

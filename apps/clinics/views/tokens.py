@@ -7,13 +7,15 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import ApiToken, User
+from apps.clinics.selectors import clinic_staff
 from apps.clinics.tokens import api_token_create, api_token_revoke
 from apps.core.forms import add_service_errors
 
@@ -32,21 +34,12 @@ class TokenForm(forms.Form):
 
     def __init__(self, *args: Any, admin: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        staff = User.objects.filter(
-            clinic=admin.clinic, role__in=("admin", "therapist"), is_active=True
-        ).order_by("full_name", "email")
+        staff = (
+            clinic_staff(clinic=admin.clinic).filter(is_active=True).order_by("full_name", "email")
+        )
         field = cast(forms.ModelChoiceField[User], self.fields["acts_as"])
         field.queryset = staff
         field.initial = admin.public_id
-
-
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if user.is_patient:
-        raise Http404
-    if not user.is_clinic_admin:
-        raise PermissionDenied
-    return user
 
 
 def _page(request: HttpRequest, admin: User, form: TokenForm, status: int = 200) -> HttpResponse:
@@ -60,7 +53,7 @@ def _page(request: HttpRequest, admin: User, form: TokenForm, status: int = 200)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     form = TokenForm(request.POST or None, admin=admin)
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,8 +72,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def api_token_revoke_view(request: HttpRequest, public_id: str) -> HttpResponse:
-    admin = _admin(request)
-    token = get_object_or_404(ApiToken.objects.visible_to(admin), public_id=public_id)
+    admin = require_admin(request)
+    token = get_for_admin(admin, ApiToken.objects.visible_to(admin), public_id)
     api_token_revoke(admin=admin, token=token)
     messages.success(request, f"The token “{token.name}” no longer works.")
     return redirect("clinics:api-tokens")

@@ -14,23 +14,14 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission
-from rest_framework.request import Request
 
+from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import EvidenceFilterForm, LibraryFilterForm
 from apps.exercises.models import EvidenceValue, Exercise, Ladder
 from apps.exercises.serializers import EvidenceOut, ExerciseDetailOut, ExerciseOut, LadderOut
-
-
-class IsClinicStaff(BasePermission):
-    message = "The exercise library is for clinic staff."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and getattr(user, "is_clinic_staff", False))
 
 
 def _valid(form: forms.Form) -> None:
@@ -58,12 +49,16 @@ LIBRARY_PARAMETERS = [
 class LibraryApi(generics.GenericAPIView[Any]):
     """Shared parts of the library endpoints; query parameters are validated by forms."""
 
-    permission_classes = (IsClinicStaff,)
+    permission_classes = (StaffOnly,)
     filter_backends = ()
+    lookup_field = "public_id"
 
     @property
     def user(self) -> User:
         return cast(User, self.request.user)
+
+    def get_object(self) -> Any:
+        return get_for_staff(self.user, self.get_queryset(), self.kwargs[self.lookup_field])
 
 
 @extend_schema(parameters=LIBRARY_PARAMETERS, summary="Exercises, filtered and ordered")
@@ -79,7 +74,6 @@ class ExerciseListApi(LibraryApi, generics.ListAPIView[Exercise]):
 @extend_schema(summary="An exercise with its instructions and evidence")
 class ExerciseDetailApi(LibraryApi, generics.RetrieveAPIView[Exercise]):
     serializer_class = ExerciseDetailOut
-    lookup_field = "public_id"
 
     def get_queryset(self) -> QuerySet[Exercise]:
         return selectors.exercise_for_page(user=self.user)
@@ -122,7 +116,6 @@ class LadderListApi(LibraryApi, generics.ListAPIView[Ladder]):
 @extend_schema(summary="A ladder with its levels and their %MVIC")
 class LadderDetailApi(LibraryApi, generics.RetrieveAPIView[Ladder]):
     serializer_class = LadderOut
-    lookup_field = "public_id"
 
     def get_queryset(self) -> QuerySet[Ladder]:
         return selectors.ladders_with_levels(user=self.user)

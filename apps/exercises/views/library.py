@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from apps.clinics.access import staff_member
-from apps.clinics.models import User
+from apps.clinics.access import get_for_staff, require_staff
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
@@ -21,15 +20,10 @@ from apps.exercises.presentation import (
 )
 
 
-def staff_user(request: HttpRequest) -> User:
-    """The signed-in clinic staff member; anyone else gets a 404 (the library is staff-only)."""
-    return staff_member(request)
-
-
 @login_required
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     bands = bands_for(user.clinic)
     form = LibraryFilterForm(request.GET, bands=bands)
     rows = []
@@ -45,8 +39,8 @@ def library(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def exercise_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    exercise = get_object_or_404(selectors.exercise_for_page(user=user), public_id=public_id)
+    user = require_staff(request)
+    exercise = get_for_staff(user, selectors.exercise_for_page(user=user), public_id)
     bands = bands_for(user.clinic)
     cells = evidence_cells(
         exercise.visible_evidence,  # type: ignore[attr-defined]
@@ -66,7 +60,7 @@ def exercise_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def ladder_list(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     ladders = selectors.ladders_with_levels(user=user)
     bands = bands_for(user.clinic)
     items = [(ladder, ladder_rows(ladder.levels.all(), bands=bands)) for ladder in ladders]
@@ -76,8 +70,8 @@ def ladder_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def ladder_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    ladder = get_object_or_404(selectors.ladders_with_levels(user=user), public_id=public_id)
+    user = require_staff(request)
+    ladder = get_for_staff(user, selectors.ladders_with_levels(user=user), public_id)
     bands = bands_for(user.clinic)
     rows = ladder_rows(ladder.levels.all(), bands=bands)
     study = selectors.primary_study()

@@ -9,16 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from apps.clinics.access import get_for_staff, require_staff
 from apps.core.forms import add_service_errors
 from apps.exercises import selectors, services
 from apps.exercises.forms import EvidenceForm, ExerciseForm, LadderForm, StudyForm
 from apps.exercises.models import EvidenceValue, Exercise, Ladder
-from apps.exercises.views.library import staff_user
 
 FORM_METHODS = ["GET", "POST"]
 
@@ -40,7 +40,7 @@ def _render(request: HttpRequest, template: str, context: dict[str, object]) -> 
 @login_required
 @require_http_methods(FORM_METHODS)
 def exercise_create(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     form = ExerciseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,8 +56,8 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(FORM_METHODS)
 def exercise_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    exercise = get_object_or_404(Exercise.objects.editable_by(user), public_id=public_id)
+    user = require_staff(request)
+    exercise = get_for_staff(user, Exercise.objects.editable_by(user), public_id)
     form = ExerciseForm(request.POST or None, initial=ExerciseForm.initial_for(exercise))
     if request.method == "POST" and form.is_valid():
         try:
@@ -73,7 +73,7 @@ def exercise_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(FORM_METHODS)
 def study_create(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     form = StudyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -89,8 +89,8 @@ def study_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(FORM_METHODS)
 def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    exercise = get_object_or_404(Exercise.objects.visible_to(user), public_id=public_id)
+    user = require_staff(request)
+    exercise = get_for_staff(user, Exercise.objects.visible_to(user), public_id)
     form = EvidenceForm(request.POST or None, studies=selectors.visible_studies(user=user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -107,10 +107,9 @@ def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_http_methods(FORM_METHODS)
 def evidence_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    evidence = get_object_or_404(
-        EvidenceValue.objects.editable_by(user).select_related("exercise", "study"),
-        public_id=public_id,
+    user = require_staff(request)
+    evidence = get_for_staff(
+        user, EvidenceValue.objects.editable_by(user).select_related("exercise", "study"), public_id
     )
     exercise = evidence.exercise
     if request.method == "POST" and "delete" in request.POST:
@@ -136,7 +135,7 @@ def evidence_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 def _ladder_form(request: HttpRequest, ladder: Ladder | None) -> LadderForm:
-    user = staff_user(request)
+    user = require_staff(request)
     initial: dict[str, object] | None = None
     if ladder is not None:
         initial = {
@@ -153,7 +152,7 @@ def _ladder_form(request: HttpRequest, ladder: Ladder | None) -> LadderForm:
 @login_required
 @require_http_methods(FORM_METHODS)
 def ladder_create(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     form = _ladder_form(request, None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -176,8 +175,8 @@ def ladder_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(FORM_METHODS)
 def ladder_edit(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = staff_user(request)
-    ladder = get_object_or_404(Ladder.objects.editable_by(user), public_id=public_id)
+    user = require_staff(request)
+    ladder = get_for_staff(user, Ladder.objects.editable_by(user), public_id)
     form = _ladder_form(request, ladder)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,23 +1,23 @@
 """REST endpoints under /api/v1/: prompts (list, approve, decline, snooze), pain alerts,
-reminder records. Staff only, scoped to the user's patients; anything else is a 404."""
+reminder records. Staff only (a patient gets 403), scoped to the user's patients: any other
+object is a 404."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any, cast
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.notifications import selectors, services
 from apps.notifications.models import DeliveryStatus, PainAlert, Reminder
@@ -35,10 +35,7 @@ from apps.programs.models import ProgressionPrompt, PromptStatus
 
 
 def _staff(request: Request) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise NotFound
-    return user
+    return cast(User, request.user)  # StaffOnly let the request in
 
 
 def _choice(request: Request, name: str, choices: list[str]) -> str | None:
@@ -53,6 +50,7 @@ class PromptList(generics.ListAPIView[ProgressionPrompt]):
 
     serializer_class = PromptSerializer  # type: ignore[assignment]  # serializes PromptCards
     filter_backends: list[Any] = []
+    permission_classes = (StaffOnly,)
 
     def get_queryset(self) -> QuerySet[ProgressionPrompt]:
         prompts = selectors.prompts_for_staff(_staff(self.request))
@@ -75,7 +73,7 @@ def _decide(
     request: Request, public_id: str, input_class: type[serializers.Serializer[Any]], act: Act
 ) -> Response:
     user = _staff(request)
-    prompt = get_object_or_404(selectors.prompts_for_staff(user), public_id=public_id)
+    prompt = get_for_staff(user, selectors.prompts_for_staff(user), public_id)
     given = input_class(data=request.data)
     given.is_valid(raise_exception=True)
     act(prompt, user, dict(given.validated_data))
@@ -85,6 +83,7 @@ def _decide(
 
 @extend_schema(request=ApproveInput, responses=PromptSerializer)
 @api_view(["POST"])
+@permission_classes([StaffOnly])
 def prompt_approve(request: Request, public_id: str) -> Response:
     """Approve: the patient moves up a level from their next day; ``note`` is shown to them."""
     return _decide(
@@ -99,6 +98,7 @@ def prompt_approve(request: Request, public_id: str) -> Response:
 
 @extend_schema(request=DeclineInput, responses=PromptSerializer)
 @api_view(["POST"])
+@permission_classes([StaffOnly])
 def prompt_decline(request: Request, public_id: str) -> Response:
     """Decline with a reason (required); the level stays."""
     return _decide(
@@ -113,6 +113,7 @@ def prompt_decline(request: Request, public_id: str) -> Response:
 
 @extend_schema(request=SnoozeInput, responses=PromptSerializer)
 @api_view(["POST"])
+@permission_classes([StaffOnly])
 def prompt_snooze(request: Request, public_id: str) -> Response:
     """Snooze until a later date (patient-local); the prompt is open again from then."""
     return _decide(
@@ -130,9 +131,10 @@ class PainAlertList(generics.ListAPIView[PainAlert]):
 
     serializer_class = PainAlertSerializer
     filter_backends: list[Any] = []
+    permission_classes = (StaffOnly,)
 
     def get_queryset(self) -> QuerySet[PainAlert]:
-        alerts = PainAlert.objects.for_staff(_staff(self.request)).select_related("patient")
+        alerts = selectors.alerts_for_staff(user=_staff(self.request))
         if _choice(self.request, "unseen", ["true", "false"]) == "true":
             alerts = alerts.filter(acknowledged_at__isnull=True)
         return alerts.order_by("-created_at", "-pk")
@@ -145,12 +147,11 @@ class PainAlertList(generics.ListAPIView[PainAlert]):
 
 @extend_schema(request=None, responses=PainAlertSerializer)
 @api_view(["POST"])
+@permission_classes([StaffOnly])
 def pain_alert_acknowledge(request: Request, public_id: str) -> Response:
     """Mark a pain alert as seen."""
     user = _staff(request)
-    alert = get_object_or_404(
-        PainAlert.objects.for_staff(user).select_related("patient"), public_id=public_id
-    )
+    alert = get_for_staff(user, selectors.alerts_for_staff(user=user), public_id)
     services.pain_alert_acknowledge(alert=alert, user=user, request=request)
     return Response(PainAlertSerializer(alert).data)
 
@@ -160,6 +161,7 @@ class ReminderList(generics.ListAPIView[Reminder]):
 
     serializer_class = ReminderSerializer
     filter_backends: list[Any] = []
+    permission_classes = (StaffOnly,)
 
     def get_queryset(self) -> QuerySet[Reminder]:
         user = _staff(self.request)
@@ -171,10 +173,7 @@ class ReminderList(generics.ListAPIView[Reminder]):
         public_id = self.request.query_params.get("patient")
         if not public_id:
             return None
-        try:
-            return Patient.objects.editable_by(user).get(public_id=public_id)
-        except (Patient.DoesNotExist, DjangoValidationError) as exc:
-            raise NotFound from exc
+        return get_for_staff(user, Patient.objects.editable_by(user), public_id)
 
     @extend_schema(
         parameters=[

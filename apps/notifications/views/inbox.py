@@ -11,8 +11,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -20,21 +20,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.notifications import links, selectors, services
 from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm
-from apps.notifications.models import PainAlert
 from apps.patients.models import Patient
 from apps.programs import progression
 from apps.programs.models import ProgressionPrompt
 
 REMINDERS_SHOWN = 200
-
-
-def _staff(request: HttpRequest) -> User:
-    return staff_member(request)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -49,14 +44,14 @@ def _clinic_today(user: User) -> date:
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     data = selectors.inbox_for(user=user, today=_clinic_today(user))
     audit_record(actor=user, action=Action.VIEW, detail="inbox", request=request)
     return render(request, "notifications/inbox.html", {"inbox": data})
 
 
 def _prompt_or_404(user: User, public_id: str) -> ProgressionPrompt:
-    return get_object_or_404(selectors.prompts_for_staff(user), public_id=public_id)
+    return get_for_staff(user, selectors.prompts_for_staff(user), public_id)
 
 
 def _decide(
@@ -68,7 +63,7 @@ def _decide(
 ) -> HttpResponse:
     """Parse the form, call one progression service, answer with the updated card (htmx) or
     a redirect; bad input is a 400 that shows the message on the card."""
-    user = _staff(request)
+    user = require_staff(request)
     prompt = _prompt_or_404(user, public_id)
     form = form_class(request.POST)
     if form.is_valid():
@@ -138,10 +133,8 @@ def prompt_snooze(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def alert_acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
-    user = _staff(request)
-    alert = get_object_or_404(
-        PainAlert.objects.for_staff(user).select_related("patient"), public_id=public_id
-    )
+    user = require_staff(request)
+    alert = get_for_staff(user, selectors.alerts_for_staff(user=user), public_id)
     services.pain_alert_acknowledge(alert=alert, user=user, request=request)
     if _is_htmx(request):
         return render(request, "notifications/_alert_seen.html", {"alert": alert})
@@ -152,23 +145,16 @@ def alert_acknowledge(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @require_GET
 def reminder_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     patient = None
     if request.GET.get("patient"):
-        patient = _patient_or_404(user, request.GET["patient"])
+        patient = get_for_staff(user, Patient.objects.editable_by(user), request.GET["patient"])
     reminders = selectors.reminders_for_staff(user=user, patient=patient)[:REMINDERS_SHOWN]
     audit_record(
         actor=user, action=Action.VIEW, patient=patient, detail="reminders", request=request
     )
     context = {"reminders": reminders, "patient": patient}
     return render(request, "notifications/reminder_list.html", context)
-
-
-def _patient_or_404(user: User, public_id: str) -> Patient:
-    try:
-        return Patient.objects.editable_by(user).get(public_id=public_id)
-    except (Patient.DoesNotExist, ValidationError) as exc:
-        raise Http404 from exc
 
 
 @never_cache
@@ -181,13 +167,5 @@ def reminders_opt_out(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "notifications/opt_out_invalid.html", status=404)
     if request.method == "GET":
         return render(request, "notifications/opt_out_confirm.html", {"token": token})
-    services.patient_reminders_opt_out(patient=patient)
-    audit_record(
-        actor=None,
-        action=Action.CHANGE,
-        patient=patient,
-        target=patient,
-        detail="reminders turned off with the emailed link",
-        request=request,
-    )
+    services.patient_reminders_opt_out(patient=patient, request=request)
     return render(request, "notifications/opt_out_done.html")

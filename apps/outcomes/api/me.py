@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.api import service_error
 from apps.outcomes import access, selectors, services
 from apps.outcomes.api.serializers import (
     AnswersIn,
@@ -54,13 +52,10 @@ def detail(request: Request, public_id: UUID) -> Response:
 def answers(request: Request, public_id: UUID) -> Response:
     patient, found = access.my_questionnaire(request.user, public_id)
     values = _valid(AnswersIn(data=request.data))
-    try:
-        saved = services.questionnaire_answer(
-            patient=patient, questionnaire=found, answers=values["answers"],
-            activities=values.get("activities"),
-        )  # fmt: skip
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    saved = services.questionnaire_answer(
+        patient=patient, questionnaire=found, answers=values["answers"],
+        activities=values.get("activities"),
+    )  # fmt: skip
     return Response(questionnaire_detail(saved))
 
 
@@ -72,11 +67,8 @@ def answers(request: Request, public_id: UUID) -> Response:
 def submit(request: Request, public_id: UUID) -> Response:
     patient, found = access.my_questionnaire(request.user, public_id)
     values = _valid(SubmitIn(data=request.data))
-    try:
-        saved = services.questionnaire_submit(
-            patient=patient, questionnaire=found, submission_id=values["submission_id"],
-            answers=values["answers"], activities=values.get("activities"),
-        )  # fmt: skip
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    saved = services.questionnaire_submit(
+        patient=patient, questionnaire=found, submission_id=values["submission_id"],
+        answers=values["answers"], activities=values.get("activities"),
+    )  # fmt: skip
     return Response(questionnaire_detail(saved))

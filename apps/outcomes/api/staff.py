@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -18,7 +17,6 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.core.api import service_error
 from apps.outcomes import access, selectors, services
 from apps.outcomes.api.serializers import (
     MeasurePlanOut,
@@ -66,10 +64,7 @@ def measures(request: Request, public_id: UUID) -> Response:
     program = access.program_editable(user, public_id)
     if request.method == "PUT":
         values = _valid(MeasuresIn(data=request.data))
-        try:
-            services.measures_set(user=user, program=program, request=request, **values)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        services.measures_set(user=user, program=program, request=request, **values)
     else:
         _audit(request, Action.VIEW, program.patient, program, "outcome measures")
     return _plans(program)
@@ -97,12 +92,9 @@ def report_create(request: Request, public_id: UUID) -> Response:
     patient = access.patient_editable(user, public_id)
     note = _valid(ReportIn(data=request.data))["note"]
     data = selectors.report_data(patient=patient, author=user, note=note)
-    try:
-        report = services.report_create(
-            user=user, patient=patient, note=note, data=data, request=request
-        )
-    except DjangoValidationError as exc:
-        raise service_error(exc) from exc
+    report = services.report_create(
+        user=user, patient=patient, note=note, data=data, request=request
+    )
     return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
 
 
@@ -150,10 +142,7 @@ def time_entries(request: Request, public_id: UUID) -> Response:
         user = access.staff(request.user)
         patient = access.patient_editable(user, public_id)
         values = _valid(TimeEntryIn(data=request.data))
-        try:
-            entry = services.time_entry_add(user=user, patient=patient, request=request, **values)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from exc
+        entry = services.time_entry_add(user=user, patient=patient, request=request, **values)
         return Response(TimeEntryOut(entry).data, status=status.HTTP_201_CREATED)
     patient = access.patient_visible(request.user, public_id)
     _audit(request, Action.VIEW, patient, patient, "monitoring time log")

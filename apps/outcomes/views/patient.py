@@ -76,20 +76,34 @@ def _context(
     }
 
 
+def _already_submitted(
+    request: HttpRequest, found: Questionnaire, submission_id: uuid.UUID
+) -> HttpResponse:
+    """A repeat of the submission that went through (a double tap) shows its result; any
+    other post to a submitted questionnaire is refused, saving nothing."""
+    if "finish_later" not in request.POST and found.submission_id == submission_id:
+        return redirect(reverse("outcomes:questionnaire", args=[found.public_id]))
+    context = {"q": found, "refused": "These answers were not saved: you had already sent "
+               "this questionnaire, and the answers sent first are kept."}  # fmt: skip
+    return render(request, "outcomes/questionnaire_done.html", context, status=400)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     patient, found = access.my_questionnaire(request.user, public_id)
-    if found.status == Status.SUBMITTED:
-        return render(request, "outcomes/questionnaire_done.html", {"q": found})
     if request.method == "GET":
+        if found.status == Status.SUBMITTED:
+            return render(request, "outcomes/questionnaire_done.html", {"q": found})
         return render(request, "outcomes/questionnaire.html", _context(found, {}))
-    answers, errors = _answers(request.POST, found)
-    activities = _activities(request.POST)
     try:
         submission_id = uuid.UUID(request.POST.get("submission_id", ""))
     except ValueError:
         submission_id = uuid.uuid4()
+    if found.status == Status.SUBMITTED:
+        return _already_submitted(request, found, submission_id)
+    answers, errors = _answers(request.POST, found)
+    activities = _activities(request.POST)
     if not errors:
         try:
             if "finish_later" in request.POST:

@@ -20,21 +20,18 @@ from apps.core.forms import add_service_errors
 from apps.outcomes import access, selectors, services
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
-from apps.outcomes.models import MeasurePlan, ProgressReport
 from apps.outcomes.report_pdf import report_pdf
 from apps.patients.models import Patient
 from apps.programs.models import Program
 
 
-def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm, list[str]]]:
-    """Each program with its measures form and the measures scheduled now."""
-    programs = list(Program.objects.filter(patient=patient, is_template=False))
-    by_program: dict[int, list[MeasurePlan]] = {}
-    for plan in MeasurePlan.objects.filter(program__in=programs):
-        by_program.setdefault(plan.program_id, []).append(plan)
+def _programs(
+    patient: Patient, refused: MeasuresForm | None = None
+) -> list[tuple[Program, MeasuresForm, list[str]]]:
+    """Each program with its measures form (``refused``, a posted form with its errors, in
+    its program's place) and the measures scheduled now."""
     rows = []
-    for program in programs:
-        plans = by_program.get(program.pk, [])
+    for program, plans in selectors.patient_measure_plans(patient=patient):
         # Nothing scheduled yet: the defaults (NPRS and PSFS) are ticked, ready to save.
         chosen = [p.instrument for p in plans] or [code.value for code in DEFAULT_MEASURES]
         initial: dict[str, Any] = {"instruments": chosen}
@@ -43,6 +40,8 @@ def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm, list[str]]]
             initial |= {"interval_days": first.interval_days, "at_start": first.at_start,
                         "at_end": first.at_end}  # fmt: skip
         form = MeasuresForm(initial=initial, prefix=str(program.public_id))
+        if refused is not None and refused.prefix == form.prefix:
+            form = refused
         rows.append((program, form, [instrument(p.instrument).short for p in plans]))
     return rows
 
@@ -50,8 +49,8 @@ def _programs(patient: Patient) -> list[tuple[Program, MeasuresForm, list[str]]]
 def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
     context = {
         "patient": patient,
-        "programs": _programs(patient),
-        "reports": ProgressReport.objects.filter(patient=patient).select_related("author")[:10],
+        "programs": _programs(patient, forms.get("measures_form")),
+        "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
         "monitoring": selectors.monitoring_enabled(clinic_id=patient.clinic_id),
         "time_form": forms.get("time_form") or TimeEntryForm(initial={"on": patient.local_today()}),
@@ -90,8 +89,7 @@ def measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-        return _back(program.patient)
+        return _page(request, program.patient, measures_form=form)
     messages.success(request, f"Outcome measures saved for {program.name}.")
     return _back(program.patient)
 

@@ -11,34 +11,25 @@ from typing import Any, cast
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.models import Role, User
-from apps.patients import services
+from apps.clinics.access import StaffOnly, find_in_scope, get_for_staff
+from apps.clinics.models import User
+from apps.clinics.selectors import clinic_staff
+from apps.patients import selectors, services
 from apps.patients.models import Patient
-from apps.patients.selectors import patient_rows
 from apps.patients.serializers import PatientIn, PatientOut
 
 
-class IsClinicStaff(BasePermission):
-    message = "This API is for clinic staff."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and getattr(user, "is_clinic_staff", False))
-
-
 class StaffApi(APIView):
-    permission_classes = (IsClinicStaff,)
+    permission_classes = (StaffOnly,)
 
     @property
     def user(self) -> User:
@@ -70,7 +61,7 @@ class PatientListApi(StaffApi, generics.ListAPIView[Patient]):
         query, scope = params.get("q", "")[:100], params.get("scope", "mine")
         if scope not in ("mine", "all"):
             raise ValidationError({"scope": ["Use mine or all."]})
-        return patient_rows(self.user, query=query, everyone=scope == "all")
+        return selectors.patient_rows(self.user, query=query, everyone=scope == "all")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.audit(Action.VIEW, None)
@@ -84,8 +75,7 @@ class PatientListApi(StaffApi, generics.ListAPIView[Patient]):
 )
 class PatientDetailApi(StaffApi):
     def get(self, request: Request, public_id: UUID) -> Response:
-        patients = Patient.objects.visible_to(self.user).select_related("therapist")
-        patient = get_object_or_404(patients, public_id=public_id)
+        patient = get_for_staff(self.user, selectors.patient_for_page(user=self.user), public_id)
         self.audit(Action.VIEW, patient)
         return Response(PatientOut(patient).data)
 
@@ -96,9 +86,7 @@ def _therapist(user: User, public_id: UUID | None, default: User) -> User:
         return default
     if not user.is_clinic_admin:
         raise ValidationError({"therapist": ["Only a clinic admin chooses the therapist."]})
-    staff = User.objects.filter(
-        clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], public_id=public_id
-    ).first()
+    staff = find_in_scope(clinic_staff(clinic=user.clinic), public_id)
     if staff is None:
         raise ValidationError({"therapist": ["Unknown member of staff."]})
     return staff
@@ -118,8 +106,7 @@ class PatientCreateApi(StaffApi):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["therapist"] = _therapist(self.user, data.pop("therapist", None), self.user)
-        patient = services.patient_create(**data)
-        self.audit(Action.CREATE, patient)
+        patient = services.patient_create(**data, actor=self.user, request=request._request)
         return Response(PatientOut(patient).data, status=status.HTTP_201_CREATED)
 
 
@@ -133,8 +120,7 @@ class PatientCreateApi(StaffApi):
 )
 class PatientUpdateApi(StaffApi):
     def patch(self, request: Request, public_id: UUID) -> Response:
-        patients = Patient.objects.editable_by(self.user).select_related("therapist", "user")
-        patient = get_object_or_404(patients, public_id=public_id)
+        patient = get_for_staff(self.user, selectors.patient_for_change(user=self.user), public_id)
         payload = PatientIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         data = {name: getattr(patient, name) for name in services.PATIENT_FIELDS}
@@ -142,6 +128,5 @@ class PatientUpdateApi(StaffApi):
         data["therapist"] = _therapist(
             self.user, payload.validated_data.get("therapist"), patient.therapist
         )
-        services.patient_update(patient=patient, **data)
-        self.audit(Action.CHANGE, patient)
+        services.patient_update(patient=patient, **data, actor=self.user, request=request._request)
         return Response(PatientOut(patient).data)

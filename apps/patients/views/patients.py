@@ -4,7 +4,7 @@ Every query starts from the user. Staff see their clinic's patients
 (``Patient.objects.visible_to``); changes and the personal link need
 ``Patient.objects.editable_by`` (a therapist's own patients, any for a clinic admin), so
 another therapist's patient is a 404 for those, exactly like another clinic's patient.
-Patients never reach these pages (404).
+Patients never reach these pages (403): ``apps.clinics.access``.
 """
 
 from __future__ import annotations
@@ -16,33 +16,26 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
-from apps.patients import auth, services
+from apps.patients import auth, selectors, services
 from apps.patients.forms import PatientForm, PatientSearchForm
 from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
-from apps.patients.selectors import patient_rows
 
 PAGE_SIZE = 50
 
 
-def _staff(request: HttpRequest) -> User:
-    return staff_member(request)
-
-
 def _editable(user: User, public_id: UUID) -> Patient:
-    patients = Patient.objects.editable_by(user).select_related("clinic", "user")
-    return get_for_staff(user, patients, public_id)
+    return get_for_staff(user, selectors.patient_for_change(user=user), public_id)
 
 
 def _audit(request: HttpRequest, action: Action, patient: Patient, detail: str = "") -> None:
@@ -55,13 +48,13 @@ def _audit(request: HttpRequest, action: Action, patient: Patient, detail: str =
 @login_required
 @require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     form = PatientSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     query, everyone = data.get("q", ""), data.get("scope") == "all"
-    page = Paginator(patient_rows(user, query=query, everyone=everyone), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.patient_rows(user, query=query, everyone=everyone), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     audit_record(actor=user, action=Action.VIEW, detail="patient list", request=request)
     context = {"page": page, "form": form, "query": query, "everyone": everyone}
     return render(request, "patients/patient_list.html", context)
@@ -70,17 +63,16 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_create(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     initial = {"time_zone": user.clinic.time_zone if user.clinic else "", "reminders_enabled": True}
     form = PatientForm(request.POST or None, user=user, initial=initial | {"therapist": user.pk})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data | {"therapist": form.cleaned_data.get("therapist") or user}
         try:
-            patient = services.patient_create(**data)
+            patient = services.patient_create(**data, actor=user, request=request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _audit(request, Action.CREATE, patient)
             messages.success(request, f"{patient.full_name} added.")
             return _after_create(request, patient)
     status = 400 if form.errors else 200
@@ -102,7 +94,7 @@ def _after_create(request: HttpRequest, patient: Patient) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     patient = _editable(user, public_id)
     initial = PatientForm.initial_for(patient)
     form = PatientForm(request.POST or None, user=user, initial=initial)
@@ -110,11 +102,10 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         therapist = form.cleaned_data.get("therapist") or patient.therapist
         data = form.cleaned_data | {"therapist": therapist}
         try:
-            services.patient_update(patient=patient, **data)
+            services.patient_update(patient=patient, **data, actor=user, request=request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _audit(request, Action.CHANGE, patient)
             messages.success(request, "Patient details saved.")
             return redirect("patients:detail", patient.public_id)
     if request.method == "GET":
@@ -127,9 +118,8 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_GET
 def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = _staff(request)
-    patients = Patient.objects.visible_to(user).select_related("therapist", "clinic")
-    patient = get_object_or_404(patients, public_id=public_id)
+    user = require_staff(request)
+    patient = get_for_staff(user, selectors.patient_for_page(user=user), public_id)
     _audit(request, Action.VIEW, patient)
     return _detail_page(request, user, patient)
 
@@ -137,32 +127,29 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def _detail_page(
     request: HttpRequest, user: User, patient: Patient, status: int = 200
 ) -> HttpResponse:
-    programs = patient.programs.filter(is_template=False).order_by("-is_active", "-start_date")
     context: dict[str, Any] = {
         "patient": patient,
-        "programs": programs.annotate(item_count=Count("items", filter=_current_items(patient))),
-        "can_edit": Patient.objects.editable_by(user).filter(pk=patient.pk).exists(),
+        "programs": selectors.patient_programs(patient=patient),
+        "can_edit": selectors.patient_can_edit(user=user, patient=patient),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),
     }
     return render(request, "patients/patient_detail.html", context, status=status)
 
 
-def _current_items(patient: Patient) -> Q:
-    today = patient.local_today()
-    return Q(items__active_until__isnull=True) | Q(items__active_until__gte=today)
-
-
 @login_required
 @require_POST
 def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = _editable(_staff(request), public_id)
+    user = require_staff(request)
+    patient = _editable(user, public_id)
+    link_url = auth.personal_link_url(patient)
     try:
-        services.patient_link_email_send(patient=patient, link_url=auth.personal_link_url(patient))
+        services.patient_link_email_send(
+            patient=patient, link_url=link_url, actor=user, request=request
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return patient_page_again(patient, status=400, request=request)
-    _audit(request, Action.EXPORT, patient, detail="personal link emailed")
     messages.success(request, f"Link sent to {patient.email}.")
     return redirect("patients:detail", patient.public_id)
 
@@ -170,9 +157,9 @@ def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def patient_link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = _editable(_staff(request), public_id)
-    auth.personal_link_renew(patient=patient)
-    _audit(request, Action.CHANGE, patient, detail="personal link renewed")
+    user = require_staff(request)
+    patient = _editable(user, public_id)
+    auth.personal_link_renew(patient=patient, actor=user, request=request)
     messages.success(request, "New link issued: the old link and signed-in phones stop working.")
     return redirect("patients:detail", patient.public_id)
 
@@ -180,9 +167,9 @@ def patient_link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = _editable(_staff(request), public_id)
-    auth.personal_link_revoke(patient=patient)
-    _audit(request, Action.CHANGE, patient, detail="personal link revoked")
+    user = require_staff(request)
+    patient = _editable(user, public_id)
+    auth.personal_link_revoke(patient=patient, actor=user, request=request)
     messages.success(request, "Link revoked: the patient is signed out until you renew it.")
     return redirect("patients:detail", patient.public_id)
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.patients.privacy import patient_data_export, patient_erase
@@ -31,16 +31,11 @@ class EraseForm(forms.Form):
 
 
 def _patient_for_admin(request: HttpRequest, public_id: str) -> tuple[User, Patient]:
-    """The patient, if this admin's clinic has them: 404 outside it, 403 for non-admins."""
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    patient = get_object_or_404(
-        Patient.objects.visible_to(user).select_related("user"), public_id=public_id
-    )
-    if not user.is_clinic_admin:
-        raise PermissionDenied
-    return user, patient
+    """The patient, if this admin's clinic has them: 403 for anyone but a clinic admin, 404
+    outside the admin's clinic."""
+    admin = require_admin(request)
+    patients = Patient.objects.visible_to(admin).select_related("user")
+    return admin, get_for_admin(admin, patients, public_id)
 
 
 @login_required

@@ -1,17 +1,17 @@
 """The patient's own API under ``/api/v1/me/``: today's plan and their set logs.
 
-Only a signed-in patient has a "me": staff and anyone else get a 404. Another patient's log
-is a 404 too. Session authentication enforces CSRF, so the page's script sends the token.
+Only a signed-in patient has a "me": staff get a 403 (``PatientOnly``, ``own_patient``),
+another patient's log is a 404 (``get_for_patient``). Session authentication enforces CSRF, so
+the page's script sends the token.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -19,14 +19,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
-from rest_framework.exceptions import NotFound
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from apps.clinics.models import User
+from apps.clinics.access import PatientOnly, get_for_patient
 from apps.patients.models import Patient, Side
+from apps.patients.selectors import own_patient
 from apps.portal.serializers import (
     SetLogBatchIn,
     SetLogBatchOut,
@@ -39,7 +39,7 @@ from apps.portal.serializers import (
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.models import SetLog
-from apps.programs.selectors import patient_item, today_plan
+from apps.programs.selectors import patient_item, patient_logs, recent_logs, today_plan
 
 RECENT_DAYS_DEFAULT = 14
 RECENT_DAYS_MAX = 90
@@ -47,21 +47,13 @@ RECENT_LIMIT = 500
 
 
 def me(request: Request) -> Patient:
-    """The signed-in patient, or a 404 for staff and everyone else."""
-    user = cast(User, request.user)
-    patient = (
-        Patient.objects.visible_to(user)
-        .filter(user_id=user.pk, archived_at__isnull=True)
-        .select_related("clinic")
-        .first()
-    )
-    if patient is None:
-        raise NotFound("There is no patient here.")
-    return patient
+    """The signed-in patient (``apps.patients.selectors.own_patient``)."""
+    return own_patient(request.user)
 
 
 @extend_schema(responses=TodayPlanOut, summary="Today's exercises and the sets logged")
 @api_view(["GET"])
+@permission_classes([PatientOnly])
 def today(request: Request) -> Response:
     patient = me(request)
     plan = today_plan(patient=patient, on=patient.local_today())
@@ -76,11 +68,7 @@ def _recent_logs(request: Request, patient: Patient) -> Response:
     if not 1 <= days <= RECENT_DAYS_MAX:
         raise serializers.ValidationError({"days": [f"days must be from 1 to {RECENT_DAYS_MAX}."]})
     since = patient.local_today() - timedelta(days=days - 1)
-    recent = (
-        SetLog.objects.filter(patient=patient, performed_on__gte=since)
-        .select_related("item", "exercise")
-        .order_by("-performed_on", "-logged_at")[:RECENT_LIMIT]
-    )
+    recent = recent_logs(patient=patient, since=since, limit=RECENT_LIMIT)
     return Response({"results": SetLogOut(recent, many=True).data})
 
 
@@ -117,6 +105,7 @@ def _record(request: Request, patient: Patient) -> Response:
     summary="Log a set (idempotent by client_id)",
 )
 @api_view(["GET", "POST"])
+@permission_classes([PatientOnly])
 def logs(request: Request) -> Response:
     patient = me(request)
     if request.method == "POST":
@@ -160,6 +149,7 @@ def _batch_entries(request: Request) -> list[batch_services.LogEntry]:
     ),
 )
 @api_view(["POST"])
+@permission_classes([PatientOnly])
 def logs_batch(request: Request) -> Response:
     patient = me(request)
     entries = _batch_entries(request)
@@ -195,12 +185,10 @@ def _delete(log: SetLog) -> Response:
 )
 @extend_schema(methods=["DELETE"], responses={204: None}, summary="Delete a set (24 h)")
 @api_view(["GET", "PATCH", "DELETE"])
+@permission_classes([PatientOnly])
 def log_detail(request: Request, public_id: UUID) -> Response:
     patient = me(request)
-    log = get_object_or_404(
-        SetLog.objects.filter(patient=patient).select_related("item", "exercise"),
-        public_id=public_id,
-    )
+    log = get_for_patient(request.user, patient_logs(patient=patient), public_id)
     if request.method == "PATCH":
         return _correct(request, log)
     if request.method == "DELETE":

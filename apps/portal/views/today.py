@@ -9,27 +9,28 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.clinics.models import User
+from apps.clinics.access import get_for_patient
 from apps.patients.models import Patient
+from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.portal.today_goal import Goal, goals_for
 from apps.programs import logs as log_services
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
-from apps.programs.selectors import PlanItem, patient_item, today_plan
+from apps.programs.selectors import PlanItem, patient_item, patient_logs, today_plan
 
 PAIN_SCALE = list(range(11))
 
@@ -48,17 +49,8 @@ def pain_options(checked: int | None) -> SafeString:
 
 
 def patient_for(request: HttpRequest) -> Patient:
-    """The signed-in patient; a 404 for staff and everyone else."""
-    user = cast(User, request.user)
-    patient = (
-        Patient.objects.visible_to(user)
-        .filter(user_id=user.pk, archived_at__isnull=True)
-        .select_related("clinic")
-        .first()
-    )
-    if patient is None:
-        raise Http404
-    return patient
+    """The signed-in patient (``own_patient``): staff get a 403."""
+    return own_patient(request.user)
 
 
 @dataclass
@@ -204,11 +196,8 @@ def log_set(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('patients:today')}#item-{outcome}")
 
 
-def _own_log(patient: Patient, public_id: UUID) -> SetLog:
-    return get_object_or_404(
-        SetLog.objects.filter(patient=patient).select_related("exercise", "item"),
-        public_id=public_id,
-    )
+def _own_log(request: HttpRequest, patient: Patient, public_id: UUID) -> SetLog:
+    return get_for_patient(request.user, patient_logs(patient=patient), public_id)
 
 
 def _apply_correction(form: SetLogCorrectForm, log: SetLog) -> bool:
@@ -236,7 +225,7 @@ def _apply_correction(form: SetLogCorrectForm, log: SetLog) -> bool:
 def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Correct one set within 24 hours of logging it."""
     patient = patient_for(request)
-    log = _own_log(patient, public_id)
+    log = _own_log(request, patient, public_id)
     form = SetLogCorrectForm(request.POST or None, log=log)
     if request.method == "POST" and form.is_valid() and _apply_correction(form, log):
         messages.success(request, "Set corrected.")
@@ -250,7 +239,7 @@ def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 def log_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for(request)
-    log = _own_log(patient, public_id)
+    log = _own_log(request, patient, public_id)
     try:
         log_services.set_log_delete(log=log)
     except ValidationError as exc:

@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -20,10 +19,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.audit.models import Action
+from apps.clinics.access import find_in_scope, get_for_staff
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import services
+from apps.programs import selectors, services
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
@@ -42,22 +42,17 @@ ITEM_FIELDS = ("sets", "reps", "hold_seconds", "per_side", "rest_seconds", "note
 
 class ProgramApi(StaffApi):
     def editable(self, public_id: UUID) -> Program:
-        programs = Program.objects.editable_by(self.user).select_related("patient", "clinic")
-        return get_object_or_404(programs, public_id=public_id)
+        return get_for_staff(self.user, selectors.programs_for_change(user=self.user), public_id)
 
     def detail(self, program: Program, status_code: int = status.HTTP_200_OK) -> Response:
         rows = builder_rows(program=program, today=services.patient_today(program))
         data = ProgramDetailOut(program, context={"rows": rows}).data
         return Response(data, status=status_code)
 
-    def audit_program(self, action: Action, program: Program) -> None:
-        if program.patient is not None:
-            self.audit(action, program.patient, program)
-
     def patient(self, public_id: UUID | None) -> Patient | None:
         if public_id is None:
             return None
-        patient = Patient.objects.editable_by(self.user).filter(public_id=public_id).first()
+        patient = find_in_scope(Patient.objects.editable_by(self.user), public_id)
         if patient is None:
             raise ValidationError({"patient": ["Unknown patient, or not one you may change."]})
         return patient
@@ -78,7 +73,7 @@ class ProgramListApi(StaffApi, generics.ListAPIView[Program]):
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Program]:
-        programs = Program.objects.visible_to(self.user).select_related("patient")
+        programs = selectors.programs_for_reading(user=self.user)
         params = self.request.query_params
         kind = params.get("kind")
         if kind not in (None, "template", "assigned"):
@@ -86,15 +81,18 @@ class ProgramListApi(StaffApi, generics.ListAPIView[Program]):
         if kind:
             programs = programs.filter(is_template=kind == "template")
         if params.get("patient"):
-            programs = programs.filter(patient__public_id=_uuid(params["patient"], "patient"))
+            patient = self._patient_filter(params["patient"])
+            programs = programs.filter(patient=patient) if patient else programs.none()
         return programs.order_by("-created_at", "pk")
 
-
-def _uuid(value: str, field: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError as error:
-        raise ValidationError({field: ["Give a valid id."]}) from error
+    def _patient_filter(self, value: str) -> Patient | None:
+        """The patient named by ``?patient=`` (None, so no programs, when not one of the
+        clinic's); a value that is not an id is a 400."""
+        try:
+            public_id = UUID(value)
+        except ValueError as error:
+            raise ValidationError({"patient": ["Give a valid id."]}) from error
+        return find_in_scope(Patient.objects.visible_to(self.user), public_id)
 
 
 @extend_schema_view(
@@ -106,9 +104,11 @@ def _uuid(value: str, field: str) -> UUID:
 )
 class ProgramDetailApi(ProgramApi):
     def get(self, request: Request, public_id: UUID) -> Response:
-        programs = Program.objects.visible_to(self.user).select_related("patient", "clinic")
-        program = get_object_or_404(programs, public_id=public_id)
-        self.audit_program(Action.VIEW, program)
+        program = get_for_staff(
+            self.user, selectors.programs_for_reading(user=self.user), public_id
+        )
+        if program.patient is not None:
+            self.audit(Action.VIEW, program.patient, program)
         return self.detail(program)
 
 
@@ -117,12 +117,12 @@ def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> ser
     prefix = f"items[{index}]." if index is not None else ""
     values = {key: value for key, value in data.items() if key not in ("exercise", "ladder")}
     if data.get("exercise") is not None:
-        exercise = Exercise.objects.visible_to(user).filter(public_id=data["exercise"]).first()
+        exercise = find_in_scope(Exercise.objects.visible_to(user), data["exercise"])
         if exercise is None:
             raise ValidationError({f"{prefix}exercise": ["Unknown exercise."]})
         values["exercise"] = exercise
     if data.get("ladder") is not None:
-        ladder = Ladder.objects.visible_to(user).filter(public_id=data["ladder"]).first()
+        ladder = find_in_scope(Ladder.objects.visible_to(user), data["ladder"])
         if ladder is None:
             raise ValidationError({f"{prefix}ladder": ["Unknown ladder."]})
         values["ladder"] = ladder
@@ -149,16 +149,14 @@ class ProgramCreateApi(ProgramApi):
         ]
         program = services.program_create(
             actor=self.user, patient=patient, template=template, items=items,
-            activate=True, **data,
+            activate=True, **data, request=request._request,
         )  # fmt: skip
-        self.audit_program(Action.CREATE, program)
         return self.detail(program, status.HTTP_201_CREATED)
 
     def _template(self, public_id: UUID | None) -> Program | None:
         if public_id is None:
             return None
-        found = Program.objects.visible_to(self.user).templates().filter(public_id=public_id)
-        template = found.first()
+        template = find_in_scope(Program.objects.visible_to(self.user).templates(), public_id)
         if template is None:
             raise ValidationError({"template": ["Unknown template."]})
         return template
@@ -190,9 +188,11 @@ class ProgramUpdateApi(ProgramApi):
             "end_date": program.end_date,
         }
         program = services.program_edit(
-            actor=self.user, program=program, **(current | dict(payload.validated_data))
+            actor=self.user,
+            program=program,
+            **(current | dict(payload.validated_data)),
+            request=request._request,
         )
-        self.audit_program(Action.CHANGE, program)
         return self.detail(program)
 
 
@@ -214,9 +214,8 @@ class ProgramAssignApi(ProgramApi):
         if patient is None:  # the serializer requires it
             raise ValidationError({"patient": ["Choose a patient."]})
         assigned = services.program_assign(
-            actor=self.user, program=program, patient=patient, **data
+            actor=self.user, program=program, patient=patient, **data, request=request._request
         )
-        self.audit_program(Action.CREATE, assigned)
         return self.detail(assigned, status.HTTP_201_CREATED)
 
 
@@ -234,15 +233,16 @@ class ProgramItemAddApi(ProgramApi):
         payload = ItemIn(data=request.data)
         payload.is_valid(raise_exception=True)
         spec = _item_spec(self.user, dict(payload.validated_data))
-        services.program_item_add(actor=self.user, program=program, spec=spec)
-        self.audit_program(Action.CHANGE, program)
+        services.program_item_add(
+            actor=self.user, program=program, spec=spec, request=request._request
+        )
         return self.detail(program, status.HTTP_201_CREATED)
 
 
 class ProgramItemApi(ProgramApi):
     def item(self, program: Program, item_id: UUID) -> ProgramItem:
-        current = program.items.current(on=services.patient_today(program))
-        return get_object_or_404(current, public_id=item_id)
+        current = selectors.program_current_items(program=program)
+        return get_for_staff(self.user, current, item_id)
 
 
 @extend_schema_view(
@@ -261,9 +261,11 @@ class ProgramItemUpdateApi(ProgramItemApi):
         payload.is_valid(raise_exception=True)
         values = {name: getattr(item, name) for name in ITEM_FIELDS}
         services.program_item_update(
-            actor=self.user, item=item, **(values | dict(payload.validated_data))
+            actor=self.user,
+            item=item,
+            **(values | dict(payload.validated_data)),
+            request=request._request,
         )
-        self.audit_program(Action.CHANGE, program)
         return self.detail(program)
 
 
@@ -279,8 +281,7 @@ class ProgramItemRemoveApi(ProgramItemApi):
     def post(self, request: Request, public_id: UUID, item_id: UUID) -> Response:
         program = self.editable(public_id)
         item = self.item(program, item_id)
-        services.program_item_remove(actor=self.user, item=item)
-        self.audit_program(Action.CHANGE, program)
+        services.program_item_remove(actor=self.user, item=item, request=request._request)
         return self.detail(program)
 
 
@@ -297,12 +298,13 @@ class ProgramItemsReorderApi(ProgramApi):
         program = self.editable(public_id)
         payload = ReorderIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        ids = dict(
-            program.items.current(on=services.patient_today(program)).values_list("public_id", "pk")
-        )
+        current = selectors.program_current_items(program=program)
+        ids = dict(current.values_list("public_id", "pk"))
         order = [ids.get(public) for public in payload.validated_data["items"]]
         services.program_items_reorder(
-            actor=self.user, program=program, item_ids=[pk or 0 for pk in order]
+            actor=self.user,
+            program=program,
+            item_ids=[pk or 0 for pk in order],
+            request=request._request,
         )
-        self.audit_program(Action.CHANGE, program)
         return self.detail(program)

@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.patients import auth
-from apps.patients.models import Patient
+from apps.patients.selectors import patient_for_change
 from apps.patients.views.patients import patient_page_again
 from apps.programs.handout import handout_pdf, handout_programs
 
@@ -25,9 +25,8 @@ from apps.programs.handout import handout_pdf, handout_programs
 @login_required
 @require_GET
 def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_member(request)
-    editable = Patient.objects.editable_by(user).select_related("clinic", "user")
-    patient = get_for_staff(user, editable, public_id)
+    user = require_staff(request)
+    patient = get_for_staff(user, patient_for_change(user=user), public_id)
     if not patient.link_active:
         messages.error(request, "The link is revoked or locked: renew it before printing.")
         return patient_page_again(patient, status=400, request=request)

@@ -16,16 +16,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.audit.models import Action
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
-from apps.programs import builder, services
+from apps.programs import builder, selectors, services
 from apps.programs.forms import (
     AddExerciseForm,
     AddLadderForm,
@@ -33,18 +33,11 @@ from apps.programs.forms import (
     MoveForm,
 )
 from apps.programs.models import Program, ProgramItem
-from apps.programs.views.programs import (
-    audit_program,
-    editable_program,
-    item_rows,
-    render_builder,
-    staff_user,
-)
+from apps.programs.views.programs import editable_program, item_rows, render_builder
 
 
-def _item(program: Program, public_id: UUID) -> ProgramItem:
-    today = services.patient_today(program)
-    return get_object_or_404(program.items.current(on=today), public_id=public_id)
+def _item(user: User, program: Program, public_id: UUID) -> ProgramItem:
+    return get_for_staff(user, selectors.program_current_items(program=program), public_id)
 
 
 def _items_section(
@@ -76,7 +69,6 @@ def _apply(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            audit_program(request, program, Action.CHANGE)
             return _items_section(request, program, message=message)
     problems = " ".join(str(message) for found in form.errors.values() for message in found)
     message = f"Not saved: {problems}" if problems else "Not saved."
@@ -86,14 +78,15 @@ def _apply(
 @login_required
 @require_POST
 def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = AddExerciseForm(request.POST)
 
     def add() -> str:
-        exercise = Exercise.objects.visible_to(user).filter(public_id=form.cleaned_data["exercise"])
-        spec = services.ItemSpec(exercise=get_object_or_404(exercise))
-        item = services.program_item_add(actor=user, program=program, spec=spec)
+        exercises = Exercise.objects.visible_to(user)
+        exercise = get_for_staff(user, exercises, form.cleaned_data["exercise"])
+        spec = services.ItemSpec(exercise=exercise)
+        item = services.program_item_add(actor=user, program=program, spec=spec, request=request)
         return f"Added {item.exercise}."
 
     return _apply(request, program, form, add, exercise_form=form)
@@ -102,15 +95,14 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = AddLadderForm(request.POST)
 
     def add() -> str:
-        ladders = Ladder.objects.visible_to(user).filter(public_id=form.cleaned_data["ladder"])
-        ladder = get_object_or_404(ladders)
+        ladder = get_for_staff(user, Ladder.objects.visible_to(user), form.cleaned_data["ladder"])
         spec = services.ItemSpec(ladder=ladder, level=form.cleaned_data["level"])
-        services.program_item_add(actor=user, program=program, spec=spec)
+        services.program_item_add(actor=user, program=program, spec=spec, request=request)
         return f"Added {ladder.name} at level {form.cleaned_data['level']}."
 
     return _apply(request, program, form, add, ladder_form=form)
@@ -119,13 +111,13 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
-    item = _item(program, item_id)
+    item = _item(user, program, item_id)
     form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
 
     def update() -> str:
-        services.program_item_update(actor=user, item=item, **form.cleaned_data)
+        services.program_item_update(actor=user, item=item, **form.cleaned_data, request=request)
         return "Dose saved."
 
     return _apply(request, program, form, update, error_item=item.public_id, dose_form=form)
@@ -134,12 +126,12 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
 @login_required
 @require_POST
 def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
-    item = _item(program, item_id)
+    item = _item(user, program, item_id)
 
     def remove() -> str:
-        services.program_item_remove(actor=user, item=item)
+        services.program_item_remove(actor=user, item=item, request=request)
         return "Item removed."
 
     return _apply(request, program, Form(request.POST), remove)
@@ -148,14 +140,14 @@ def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
 @login_required
 @require_POST
 def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
-    item = _item(program, item_id)
+    item = _item(user, program, item_id)
     form = MoveForm(request.POST)
 
     def move() -> str:
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
-        services.program_item_move(actor=user, item=item, offset=offset)
+        services.program_item_move(actor=user, item=item, offset=offset, request=request)
         return f"Moved {form.cleaned_data['direction']}."
 
     return _apply(request, program, form, move)
@@ -164,7 +156,7 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
 @login_required
 @require_GET
 def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user: User = staff_user(request)
+    user: User = require_staff(request)
     program = editable_program(user, public_id)
     search = builder.search_form(data=request.GET, clinic=program.clinic)
     if search.is_bound and not search.is_valid():

@@ -2,7 +2,9 @@
 
 Every view starts from the user: ``Program.objects.editable_by(user)`` (the clinic's
 templates and the programs of patients the user may edit), so another clinic's program, or a
-program of another therapist's patient, is a 404.
+program of another therapist's patient, is a 404; a patient gets 403
+(``apps.clinics.access``). Changes are audited by the services, in their transaction; the
+views audit only what a page shows.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,12 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.access import get_for_staff, staff_member
+from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.selectors import LibraryFilters
 from apps.patients.models import Patient
-from apps.programs import builder, services
+from apps.programs import builder, selectors, services
 from apps.programs.forms import (
     AddLadderForm,
     AssignForm,
@@ -44,20 +45,15 @@ from apps.programs.starter_services import program_create_from_starter
 RECENT_PROGRAMS = 25
 
 
-def staff_user(request: HttpRequest) -> User:
-    return staff_member(request)
-
-
 def editable_program(user: User, public_id: UUID) -> Program:
-    programs = Program.objects.editable_by(user).select_related("patient", "clinic")
-    return get_for_staff(user, programs, public_id)
+    return get_for_staff(user, selectors.programs_for_change(user=user), public_id)
 
 
-def audit_program(request: HttpRequest, program: Program, action: Action) -> None:
-    """Record access to a patient's program; templates hold no patient data."""
+def audit_program_read(request: HttpRequest, program: Program) -> None:
+    """Record that a page showed a patient's program; templates hold no patient data."""
     if program.patient is not None:
         audit_record(
-            actor=request.user, action=action, patient=program.patient, target=program,
+            actor=request.user, action=Action.VIEW, patient=program.patient, target=program,
             request=request,
         )  # fmt: skip
 
@@ -65,13 +61,9 @@ def audit_program(request: HttpRequest, program: Program, action: Action) -> Non
 @login_required
 @require_GET
 def program_list(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
-    visible = Program.objects.visible_to(user)
-    templates = visible.templates().annotate(item_count=Count("items")).order_by("name")
-    recent = visible.assigned().select_related("patient", "created_by").order_by("-updated_at")
+    user = require_staff(request)
     show_all = request.GET.get("scope") == "all" or user.is_clinic_admin
-    if not show_all:
-        recent = recent.filter(patient__therapist=user)
+    templates, recent = selectors.program_list(user=user, everyone=show_all)
     audit_record(actor=user, action=Action.VIEW, detail="program list", request=request)
     context = {
         "templates": templates,
@@ -85,29 +77,29 @@ def program_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def program_new(request: HttpRequest) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     initial = {"patient": request.GET.get("patient"), "template": request.GET.get("template")}
     form = ProgramNewForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            program = _create(user, form.cleaned_data)
+            program = _create(request, user, form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            audit_program(request, program, Action.CREATE)
             return redirect("programs:builder", program.public_id)
     status = 400 if form.errors else 200
     context = {"form": form, "starters": starter_cards()}
     return render(request, "programs/program_new.html", context, status=status)
 
 
-def _create(user: User, data: dict[str, Any]) -> Program:
+def _create(request: HttpRequest, user: User, data: dict[str, Any]) -> Program:
     starter = data.pop("starter")
     if starter is not None:
         return program_create_from_starter(
-            actor=user, starter=starter, name=data["name"], patient=data["patient"]
-        )
-    return services.program_create(actor=user, **data)
+            actor=user, starter=starter, name=data["name"], patient=data["patient"],
+            request=request,
+        )  # fmt: skip
+    return services.program_create(actor=user, **data, request=request)
 
 
 def item_rows(
@@ -126,7 +118,7 @@ def item_rows(
 
 def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dict[str, Any]:
     """Everything the builder page shows; ``forms`` replace the blank ones (with errors)."""
-    user = staff_user(request)
+    user = require_staff(request)
     search = builder.search_form(data=request.GET, clinic=program.clinic)
     filters = search.filters() if search.is_valid() else LibraryFilters()
     dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
@@ -177,25 +169,26 @@ def render_builder(
 @login_required
 @require_GET
 def program_builder(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    program = editable_program(staff_user(request), public_id)
-    audit_program(request, program, Action.VIEW)
+    program = editable_program(require_staff(request), public_id)
+    audit_program_read(request, program)
     return render_builder(request, program)
 
 
 @login_required
 @require_POST
 def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = ProgramDetailsForm(request.POST)
     if form.is_valid():
         try:
-            services.program_update(actor=user, program=program, **form.cleaned_data)
+            services.program_update(
+                actor=user, program=program, **form.cleaned_data, request=request
+            )
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
         return render_builder(request, program, status=400, details_form=form)
-    audit_program(request, program, Action.CHANGE)
     messages.success(request, "Program details saved.")
     return redirect("programs:builder", program.public_id)
 
@@ -203,7 +196,7 @@ def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = schedule_form(program, request.POST)
     saved = program
@@ -212,13 +205,12 @@ def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             saved = services.program_schedule_update(
                 actor=user, program=program, weekdays=form.weekday_numbers(),
-                start_date=data["start_date"], end_date=data["end_date"],
+                start_date=data["start_date"], end_date=data["end_date"], request=request,
             )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
     if form.errors:
         return render_builder(request, program, status=400, schedule_form=form)
-    audit_program(request, saved, Action.CHANGE)
     messages.success(request, _schedule_message(program, saved))
     return redirect("programs:builder", saved.public_id)
 
@@ -232,7 +224,7 @@ def _schedule_message(program: Program, saved: Program) -> str:
 @login_required
 @require_POST
 def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = SaveAsTemplateForm(request.POST)
     if form.is_valid():
@@ -251,7 +243,7 @@ def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpRespo
 @login_required
 @require_POST
 def program_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = staff_user(request)
+    user = require_staff(request)
     program = editable_program(user, public_id)
     form = assign_form(request, program, user, request.POST)
     if form is None:
@@ -261,21 +253,23 @@ def program_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if patient is None:
             raise Http404
         try:
-            assigned = _assign(user, program, patient, form)
+            assigned = _assign(request, user, program, patient, form)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            audit_program(request, assigned, Action.CREATE)
             messages.success(request, f"“{assigned.name}” assigned to {patient.full_name}.")
             return redirect("patients:detail", patient.public_id)
     return render_builder(request, program, status=400, assign_form=form)
 
 
-def _assign(user: User, program: Program, patient: Patient, form: Form) -> Program:
+def _assign(
+    request: HttpRequest, user: User, program: Program, patient: Patient, form: Form
+) -> Program:
     return services.program_assign(
         actor=user,
         program=program,
         patient=patient,
         start_date=form.cleaned_data["start_date"],
         end_date=form.cleaned_data["end_date"],
+        request=request,
     )

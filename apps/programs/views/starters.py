@@ -9,16 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from apps.clinics.access import require_staff
 from apps.programs.starter_services import starter_copy
 from apps.programs.starters import starter_by_key
-from apps.programs.views.programs import staff_user
 
 
 @login_required
 @require_POST
 def starter_copy_view(request: HttpRequest, key: str) -> HttpResponse:
     """Starters are the same for every clinic; the copy belongs to the user's clinic only."""
-    user = staff_user(request)
+    user = require_staff(request)
     starter = starter_by_key(key)
     if starter is None:
         raise Http404

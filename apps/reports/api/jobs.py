@@ -11,15 +11,14 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.clinics.access import AdminOnly, get_for_admin
 from apps.clinics.models import User
 from apps.reports import services
 from apps.reports.downloads import job_file_response
@@ -29,17 +28,13 @@ from apps.reports.models import ReportJob
 from apps.reports.serializers import ReportJobInput, ReportJobOutput
 
 
-class IsClinicAdmin(BasePermission):
+class IsClinicAdmin(AdminOnly):
     message = "Adherence reports are for clinic admins."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        return bool(user.is_authenticated and user.is_clinic_admin and user.clinic_id)
 
 
 def _job(request: Request, public_id: str) -> ReportJob:
     user = cast(User, request.user)
-    return get_object_or_404(ReportJob.objects.visible_to(user), public_id=public_id)
+    return get_for_admin(user, ReportJob.objects.visible_to(user), public_id)
 
 
 class ReportJobListCreate(generics.ListAPIView[ReportJob]):

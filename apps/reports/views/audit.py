@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator
 from datetime import UTC
-from typing import cast
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -20,6 +18,7 @@ from apps.audit.describe import describe_records
 from apps.audit.models import Action, AuditEntry
 from apps.audit.selectors import AuditFilter, audit_entries_for
 from apps.audit.services import audit_record
+from apps.clinics.access import require_admin
 from apps.clinics.models import User
 from apps.patients.models import Patient
 from apps.reports.audit_forms import AuditFilterForm
@@ -41,15 +40,6 @@ CSV_COLUMNS = (
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    if not user.is_clinic_admin:
-        raise PermissionDenied
-    return user
-
-
 def _filters(request: HttpRequest, admin: User) -> tuple[AuditFilterForm, AuditFilter | None]:
     form = AuditFilterForm(request.GET or None, admin=admin)
     if not request.GET:
@@ -61,7 +51,7 @@ def _filters(request: HttpRequest, admin: User) -> tuple[AuditFilterForm, AuditF
 @never_cache
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
         return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)
@@ -112,7 +102,7 @@ def _csv_lines(entries: Iterable[AuditEntry]) -> Iterator[str]:
 @never_cache
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    admin = _admin(request)
+    admin = require_admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
         return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import find_in_scope, get_for_staff, require_staff
 from apps.clinics.models import User
-from apps.patients.models import Patient
+from apps.patients.selectors import patient_for_page
 from apps.reports.dashboard_cells import row_cells
 from apps.reports.selectors import (
     LOW_ADHERENCE_PERCENT,
@@ -44,13 +44,6 @@ class BadRequest(ValueError):
     """Input the page cannot use; the message says what is wrong."""
 
 
-def _staff(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_staff:
-        raise Http404
-    return user
-
-
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
     context = {"message": message}
     return render(request, "reports/dashboard_bad_request.html", context, status=400)
@@ -65,7 +58,7 @@ def _therapist_filter(user: User, raw: str) -> User | None:
         public_id = uuid.UUID(raw)
     except ValueError:
         raise BadRequest(f"The therapist {raw!r} is not a valid id.") from None
-    therapist = clinic_therapists(user=user).filter(public_id=public_id).first()
+    therapist = find_in_scope(clinic_therapists(user=user), public_id)
     if therapist is None:
         raise BadRequest("That therapist does not work in your clinic.")
     return therapist
@@ -90,7 +83,7 @@ def _columns(user: User, sort: str, therapist: User | None) -> list[dict[str, st
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = _staff(request)
+    user = require_staff(request)
     sort = request.GET.get("sort", "name")
     try:
         therapist = _therapist_filter(user, request.GET.get("therapist", ""))
@@ -126,10 +119,8 @@ def _page_number(raw: str) -> int:
 @login_required
 @require_GET
 def patient_progress_page(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user = _staff(request)
-    patient = get_object_or_404(
-        Patient.objects.visible_to(user).select_related("therapist", "clinic"), public_id=public_id
-    )
+    user = require_staff(request)
+    patient = get_for_staff(user, patient_for_page(user=user), public_id)
     try:
         paginator = Paginator(patient_logs(patient=patient), LOGS_PER_PAGE)
         logs = paginator.page(_page_number(request.GET.get("page", "")))

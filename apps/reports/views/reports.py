@@ -8,7 +8,6 @@ from typing import cast
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -16,12 +15,13 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import User
 from apps.reports import services
 from apps.reports.downloads import job_file_response
@@ -32,13 +32,6 @@ from apps.reports.report_forms import ReportExportForm, ReportFilterForm, defaul
 from apps.reports.report_selectors import report_page
 
 RECENT_JOBS = 10
-
-
-def _admin(request: HttpRequest) -> User:
-    user = cast(User, request.user)
-    if not user.is_clinic_admin or user.clinic_id is None:
-        raise PermissionDenied("Adherence reports are for clinic admins.")
-    return user
 
 
 def _clinic_today(user: User) -> date:
@@ -59,7 +52,7 @@ def _render_page(
 @login_required
 @require_GET
 def adherence_report(request: HttpRequest) -> HttpResponse:
-    user = _admin(request)
+    user = require_admin(request)
     if not ({"start", "end"} & set(request.GET)):
         form = ReportFilterForm(
             initial=default_range(_clinic_today(user)), clinic_id=cast(int, user.clinic_id)
@@ -82,7 +75,7 @@ def adherence_report(request: HttpRequest) -> HttpResponse:
 @require_POST
 def adherence_export(request: HttpRequest) -> HttpResponseBase:
     """Download the report now, or queue it when it is over the background threshold."""
-    user = _admin(request)
+    user = require_admin(request)
     form = ReportExportForm(request.POST, clinic_id=cast(int, user.clinic_id))
     if not form.is_valid():
         return _render_page(request, user, form, status=400)
@@ -119,9 +112,9 @@ def _export_response(
 
 
 def _job(request: HttpRequest, public_id: str) -> ReportJob:
-    # Another clinic's job, and any job for a non-admin, is a 404.
-    user = cast(User, request.user)
-    return get_object_or_404(ReportJob.objects.visible_to(user), public_id=public_id)
+    # A non-admin is a 403, another clinic's job a 404.
+    admin = require_admin(request)
+    return get_for_admin(admin, ReportJob.objects.visible_to(admin), public_id)
 
 
 @login_required
