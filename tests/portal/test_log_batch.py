@@ -261,12 +261,13 @@ def test_a_batch_uses_a_fixed_number_of_queries_whatever_its_size(
     ]
     client = signed_in(patient_a.user)
 
-    # Session, user, patient; stored ids, items, set counts, ladder levels, insert, re-read;
+    # Session, user, patient; stored ids, items, set counts, ladder levels, hip precautions,
+    # insert, re-read;
     # the outbox row that queues their evaluation; the transaction's savepoint and its
     # release. SQLite caps a query at 999 parameters, so
     # Django splits the rows into INSERTs of 49 there: up to three for 100 sets.
     inserts = 1 if connection.vendor == "postgresql" else 3
-    with django_assert_max_num_queries(11 + inserts):
+    with django_assert_max_num_queries(12 + inserts):
         response = post(client, logs)
 
     assert response.status_code == 200

@@ -1,0 +1,106 @@
+"""Issue #16's rule beyond Today: an exercise the hip precautions hold back (a conflict and no
+override from the therapist) is not prescribed anywhere. The patient cannot log it, adherence
+does not expect it, the handout leaves it out, and a template or a level change cannot bring
+one in without the therapist's reason."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.patients.precautions import precaution_set
+from apps.programs.models import SetLog
+from tests.conftest import signed_in
+from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+JSON = {"content_type": "application/json"}
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("UTC"))
+TODAY = date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def program(patient_a):
+    return ProgramFactory(patient=patient_a, start_date=date(2026, 3, 1))
+
+
+@pytest.fixture
+def inward(therapist_a):
+    return ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+
+
+@pytest.fixture
+def posterior(patient_a, therapist_a):
+    return precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def hidden(program, inward, posterior):
+    return ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+
+
+@pytest.fixture
+def safe(program):
+    return ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(name="Safe squeeze"), per_side=False
+    )
+
+
+def _body(item, **changes):
+    return {"client_id": str(uuid.uuid4()), "item": str(item.public_id), "side": "both",
+            "reps": 10, "pain": 1} | changes  # fmt: skip
+
+
+# --- 1. Not loggable -------------------------------------------------------------------------
+
+
+def test_a_held_back_exercise_cannot_be_logged_one_set_at_a_time(patient_a, hidden):
+    response = signed_in(patient_a.user).post("/api/v1/me/logs/", _body(hidden), **JSON)
+    assert response.status_code == 400
+    assert "Inward turn is on hold" in str(response.json())
+    assert not SetLog.objects.exists()
+
+
+def test_a_batch_with_a_held_back_set_saves_nothing_and_names_it(patient_a, hidden, safe):
+    logs = [_body(safe), _body(hidden)]
+    response = signed_in(patient_a.user).post("/api/v1/me/logs/batch/", {"logs": logs}, **JSON)
+    assert response.status_code == 400
+    errors = response.json()
+    assert "Inward turn is on hold" in str(errors)
+    assert "logs.1.item" in str(errors), errors
+    assert not SetLog.objects.exists()
+
+
+def test_with_the_therapists_override_it_is_logged(patient_a, program, inward, posterior):
+    item = ExerciseItemFactory(
+        program=program, exercise=inward, per_side=False, precaution_override="Cleared"
+    )
+    client = signed_in(patient_a.user)
+    assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
+    batch = client.post("/api/v1/me/logs/batch/", {"logs": [_body(item)]}, **JSON)
+    assert batch.status_code == 200
+    assert SetLog.objects.count() == 2
+
+
+def test_a_day_before_the_precautions_can_still_be_logged(patient_a, therapist_a, program, inward):
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=TODAY, ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    item = ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+    client = signed_in(patient_a.user)
+    yesterday = _body(item, performed_on="2026-03-09")
+    assert client.post("/api/v1/me/logs/batch/", {"logs": [yesterday]}, **JSON).status_code == 200
+    assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 400
+    assert SetLog.objects.count() == 1
