@@ -33,10 +33,12 @@ from apps.exercises.illustrations import illustration_for, specs
 from apps.exercises.illustrations.pdf import drawing
 from apps.exercises.illustrations.scene import picture
 from apps.exercises.models import Exercise, LadderLevel
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
+from apps.patients.selectors import precautions_in_force
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
+from apps.programs.selectors import allowed
 
 MARGIN = 15 * mm
 QR_SIZE = 45 * mm
@@ -58,7 +60,8 @@ class HandoutProgram:
 
 
 def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
-    """The patient's assigned programs that have not ended, with today's items (3 queries)."""
+    """The patient's assigned programs that have not ended, with the items Today shows them
+    (4 queries): an exercise the hip precautions hold back is left off the paper too."""
     items = ProgramItem.objects.current(on=today).select_related("exercise", "ladder")
     programs: list[Program] = list(
         patient.programs.filter(is_template=False, is_active=True)
@@ -71,7 +74,8 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
         (row.ladder_id, row.level): row.exercise
         for row in LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise")
     }
-    return [_program(program, levels, today) for program in programs]
+    precautions = precautions_in_force(patient=patient, on=today) if programs else []
+    return [_program(program, levels, today, precautions) for program in programs]
 
 
 def escape(text: str) -> str:
@@ -96,6 +100,11 @@ def _item_exercise(item: ProgramItem, levels: Levels, today: date) -> Exercise |
     return levels.get((item.ladder.pk, item.level_on(today) or 1))
 
 
+def _may_do(item: ProgramItem, exercise: Exercise | None, precautions: list[HipPrecaution]) -> bool:
+    """Today's rule (``selectors.allowed``), so paper and phone list the same exercises."""
+    return exercise is None or allowed(item, exercise, precautions)
+
+
 def _item_name(item: ProgramItem, levels: Levels, today: date) -> str:
     if item.ladder is None:
         return item.exercise.name if item.exercise is not None else ""
@@ -104,7 +113,9 @@ def _item_name(item: ProgramItem, levels: Levels, today: date) -> str:
     return f"{exercise.name if exercise else item.ladder.name} (level {level})"
 
 
-def _program(program: Program, levels: Levels, today: date) -> HandoutProgram:
+def _program(
+    program: Program, levels: Levels, today: date, precautions: list[HipPrecaution]
+) -> HandoutProgram:
     lines = [
         HandoutLine(
             _item_name(item, levels, today),
@@ -113,6 +124,7 @@ def _program(program: Program, levels: Levels, today: date) -> HandoutProgram:
             _item_exercise(item, levels, today),
         )
         for item in _current(program)
+        if _may_do(item, _item_exercise(item, levels, today), precautions)
     ]
     schedule = weekday_summary(program)
     if program.start_date:

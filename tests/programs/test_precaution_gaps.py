@@ -104,3 +104,29 @@ def test_a_day_before_the_precautions_can_still_be_logged(patient_a, therapist_a
     assert client.post("/api/v1/me/logs/batch/", {"logs": [yesterday]}, **JSON).status_code == 200
     assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 400
     assert SetLog.objects.count() == 1
+
+
+# --- 3. Not on the handout -------------------------------------------------------------------
+
+
+def _handout(client, patient):
+    import io
+
+    from pypdf import PdfReader
+
+    response = client.get(f"/patients/{patient.public_id}/handout.pdf")
+    assert response.status_code == 200
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_handout_leaves_out_what_today_leaves_out(therapist_a, patient_a, hidden, safe):
+    text = _handout(signed_in(therapist_a), patient_a)
+    assert "Safe squeeze" in text
+    assert "Inward turn" not in text
+
+
+def test_the_handout_lists_it_with_the_therapists_override(
+    therapist_a, patient_a, program, inward, posterior
+):
+    ExerciseItemFactory(program=program, exercise=inward, precaution_override="Cleared")
+    assert "Inward turn" in _handout(signed_in(therapist_a), patient_a)
