@@ -130,3 +130,97 @@ def test_the_handout_lists_it_with_the_therapists_override(
 ):
     ExerciseItemFactory(program=program, exercise=inward, precaution_override="Cleared")
     assert "Inward turn" in _handout(signed_in(therapist_a), patient_a)
+
+
+# --- 5. No level change into a conflict without a reason ------------------------------------
+
+
+def _ladder_item(program, *, auto_advance=False):
+    from tests.factories import LadderFactory, LadderItemFactory
+
+    ladder = LadderFactory(levels=2)
+    level_two = ladder.levels.get(level=2).exercise
+    level_two.name, level_two.hip_movements = "Inward clam", ["internal_rotation"]
+    level_two.save(update_fields=["name", "hip_movements"])
+    return LadderItemFactory(
+        program=program, ladder=ladder, per_side=False, auto_advance=auto_advance
+    )
+
+
+def _prompt(item):
+    from apps.programs.progression import prompt_for_log
+    from tests.notifications.factories import SetLogFactory
+
+    prompt, _ = prompt_for_log(log=SetLogFactory(item=item, reps=20, performed_on=TODAY))
+    return prompt
+
+
+def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(therapist_a, program, posterior):
+    from apps.audit.models import AuditEntry
+
+    item = _ladder_item(program)
+    prompt = _prompt(item)
+    assert prompt.status == "pending"
+    client = signed_in(therapist_a)
+    url = f"/api/v1/prompts/{prompt.public_id}/approve/"
+    refused = client.post(url, {}, **JSON)
+    assert refused.status_code == 400
+    assert "Inward clam takes the hip into internal rotation" in str(refused.json())
+    item.refresh_from_db()
+    prompt.refresh_from_db()
+    assert (item.current_level, prompt.status) == (1, "pending")
+    taken = client.post(url, {"precaution_override": "Surgeon cleared level 2"}, **JSON)
+    assert taken.status_code == 200, taken.json()
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "Surgeon cleared level 2")
+    assert AuditEntry.objects.filter(detail__contains="Surgeon cleared level 2").exists()
+
+
+def test_the_inbox_page_asks_for_the_reason_and_takes_it(therapist_a, program, posterior):
+    item = _ladder_item(program)
+    prompt = _prompt(item)
+    client = signed_in(therapist_a)
+    from django.urls import reverse
+
+    url = reverse("notifications:approve", args=[prompt.public_id])
+    refused = client.post(url, {"note": ""}, HTTP_HX_REQUEST="true")
+    assert "internal rotation" in refused.text
+    assert 'name="precaution_override"' in refused.text
+    client.post(url, {"note": "", "precaution_override": "Cleared"})
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "Cleared")
+
+
+def test_a_conflicting_next_level_is_never_approved_automatically(program, posterior):
+    item = _ladder_item(program, auto_advance=True)
+    prompt = _prompt(item)
+    item.refresh_from_db()
+    assert prompt.status == "pending"
+    assert item.current_level == 1
+
+
+def test_without_precautions_auto_advance_still_advances(program):
+    item = _ladder_item(program, auto_advance=True)
+    assert _prompt(item).status == "auto_approved"
+
+
+def test_a_level_change_by_hand_into_a_conflict_needs_a_reason(therapist_a, program, posterior):
+    from apps.audit.models import AuditEntry
+
+    item = _ladder_item(program)
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/items/{item.public_id}/level/"
+    refused = client.post(url, {"level": 2, "reason": "Ready"}, **JSON)
+    assert refused.status_code == 400
+    assert "internal rotation" in str(refused.json())
+    item.refresh_from_db()
+    assert item.current_level == 1
+    page = f"/programs/{program.public_id}/items/{item.public_id}/level/"
+    form = client.post(page, {"level": 2, "reason": "Ready"})
+    assert form.status_code == 400
+    assert "Inward clam takes the hip into internal rotation" in form.text
+    taken = client.post(url, {"level": 2, "reason": "Ready", "precaution_override": "OK'd"}, **JSON)
+    assert taken.status_code == 200, taken.json()
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "OK'd")
+    assert AuditEntry.objects.filter(detail__contains="overridden for Inward clam").exists()
