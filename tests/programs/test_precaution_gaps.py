@@ -155,7 +155,9 @@ def _prompt(item):
     return prompt
 
 
-def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(therapist_a, program, posterior):
+def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(
+    therapist_a, program, posterior
+):
     from apps.audit.models import AuditEntry
 
     item = _ladder_item(program)
