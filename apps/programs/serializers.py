@@ -204,6 +204,13 @@ class ProgramAssignIn(serializers.Serializer[object]):
     start_date = serializers.DateField(required=False, help_text="Default: the patient's today.")
     end_date = serializers.DateField(required=False, allow_null=True)
     weekdays = WeekdaysField(required=False, help_text="Default: the program's weekdays.")
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when items conflict with the patient's hip precautions (the 400 "
+        "names them); kept on each of them and audited.",
+    )
 
 
 class ReorderIn(serializers.Serializer[object]):

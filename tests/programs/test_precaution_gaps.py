@@ -226,3 +226,91 @@ def test_a_level_change_by_hand_into_a_conflict_needs_a_reason(therapist_a, prog
     item.refresh_from_db()
     assert (item.current_level, item.precaution_override) == (2, "OK'd")
     assert AuditEntry.objects.filter(detail__contains="overridden for Inward clam").exists()
+
+
+# --- 4. Assigning a template ----------------------------------------------------------------
+
+
+@pytest.fixture
+def template(therapist_a, inward):
+    from tests.factories import TemplateProgramFactory
+
+    template = TemplateProgramFactory(clinic=therapist_a.clinic, created_by=therapist_a)
+    ExerciseItemFactory(program=template, exercise=inward)
+    ExerciseItemFactory(program=template, exercise=ExerciseFactory(name="Safe squeeze"))
+    return template
+
+
+def test_assigning_a_template_with_a_conflict_is_refused_naming_the_item(
+    therapist_a, patient_a, template, posterior
+):
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+    refused = client.post(url, {"patient": str(patient_a.public_id)}, **JSON)
+    assert refused.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in str(refused.json())
+    assert not patient_a.programs.exists()
+    page = client.post(
+        f"/programs/{template.public_id}/assign/", {"patient": str(patient_a.public_id)}
+    )
+    assert page.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in page.text
+    assert not patient_a.programs.exists()
+
+
+def test_with_a_reason_it_is_assigned_and_the_reason_kept_on_the_item(
+    therapist_a, patient_a, template, posterior
+):
+    from apps.audit.models import AuditEntry
+
+    patient_a.programs.all().delete()
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+    body = {"patient": str(patient_a.public_id), "precaution_override": "Surgeon allows it"}
+    assert signed_in(therapist_a).post(url, body, **JSON).status_code == 201
+    items = {i.exercise.name: i.precaution_override for i in patient_a.programs.get().items.all()}
+    assert items == {"Inward turn": "Surgeon allows it", "Safe squeeze": ""}
+    assert AuditEntry.objects.filter(detail__contains="Surgeon allows it").count() == 1
+
+
+def test_precautions_starting_during_the_program_count_too(therapist_a, patient_a, template):
+    from django.core.exceptions import ValidationError
+
+    from apps.programs.services import program_assign
+
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 20), ends_on=date(2026, 5, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="Inward turn"):
+        program_assign(actor=therapist_a, program=template, patient=patient_a)
+
+
+def test_a_starter_for_a_patient_with_precautions_asks_for_the_reason(therapist_a, patient_a):
+    from apps.exercises.loading import library_load
+    from apps.programs.starters import all_starters
+
+    library_load()
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    conflicting = None
+    for starter in all_starters():
+        body = {"name": "Hip", "template": starter.choice, "patient": str(patient_a.public_id)}
+        response = client.post("/programs/new/", body)
+        if response.status_code == 400:
+            conflicting = (starter, body, response)
+            break
+        patient_a.programs.all().delete()
+    assert conflicting is not None, "a starter with an exercise the posterior approach rules out"
+    _, body, response = conflicting
+    assert "takes the hip into" in response.text
+    assert 'name="precaution_override"' in response.text
+    assert not patient_a.programs.exists()
+    kept = client.post("/programs/new/", body | {"precaution_override": "Surgeon agreed"})
+    assert kept.status_code == 302
+    overrides = set(patient_a.programs.get().items.values_list("precaution_override", flat=True))
+    assert "Surgeon agreed" in overrides
