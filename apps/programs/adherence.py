@@ -734,6 +734,7 @@ def adherence_summaries(
 ) -> dict[int, AdherenceSummary]:
     """Adherence over ``start..end`` for many patients, keyed by patient id, in five queries
     (six when hip precautions apply to a ladder) whatever the number of patients, logs or
-    days. Each patient's period ends at their own local today; ids that match no patient are missing from the result."""
+    days. Each patient's period ends at their own local today; ids that match no patient
+    are missing from the result."""
     patients = Patient.objects.filter(pk__in=list(patient_ids)).only("pk", "time_zone")
     return summaries_for_patients(patients=patients, start=start, end=end)
