@@ -263,8 +263,10 @@ def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:
     """Whether the exercise at ``level`` runs into the patient's hip precautions on the day
     a level change would start (their next day)."""
     patient = item.program.patient
+    if patient is None or item.ladder_id is None:
+        return False
     rung = LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).first()
-    if patient is None or rung is None:
+    if rung is None:
         return False
     on = patient.local_today() + timedelta(days=1)
     return bool(conflicts(rung.exercise, precautions_in_force(patient=patient, on=on)))
@@ -345,6 +347,7 @@ def _set_level(
     assert from_level is not None
     patient = item.program.patient
     assert patient is not None  # ladder items with levels belong to assigned programs
+    assert item.ladder_id is not None  # only a ladder item has levels
     effective_on = patient.local_today() + timedelta(days=1)
     rung = LadderLevel.objects.select_related("exercise").get(
         ladder_id=item.ladder_id, level=to_level
