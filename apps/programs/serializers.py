@@ -187,6 +187,13 @@ class ProgramCreateIn(serializers.Serializer[object]):
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
     items = ItemIn(many=True, required=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="For the template's items that conflict with the patient's hip precautions "
+        "(the 400 names them); kept on each of them and audited. Each of ``items`` has its own.",
+    )
 
 
 class ProgramUpdateIn(serializers.Serializer[object]):

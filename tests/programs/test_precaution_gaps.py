@@ -359,3 +359,19 @@ def test_a_ladder_is_expected_only_on_the_days_its_level_is_allowed(
     item.save()
     # 1 to 7 March at level 1 (allowed), 8 to 10 March at level 2 (held back).
     assert _both(patient_a, date(2026, 3, 1), TODAY)[0] == 7
+
+
+def test_creating_a_patients_program_from_a_template_through_the_api_checks_its_items(
+    therapist_a, patient_a, template, posterior
+):
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    body = {"name": "Hip", "patient": str(patient_a.public_id), "template": str(template.public_id)}
+    refused = client.post("/api/v1/programs/create/", body, **JSON)
+    assert refused.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in str(refused.json())
+    assert not patient_a.programs.exists()
+    body["precaution_override"] = "Surgeon agreed"
+    assert client.post("/api/v1/programs/create/", body, **JSON).status_code == 201
+    item = patient_a.programs.get().items.get(exercise__name="Inward turn")
+    assert item.precaution_override == "Surgeon agreed"
