@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.reports.api_urls")),
     path("", include("apps.clinics.api_urls")),
     path("", include("apps.outcomes.api_urls")),
+    path("", include("apps.media.api_urls")),
 ]

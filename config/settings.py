@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "apps.reports",
     "apps.audit",
     "apps.outcomes",
+    "apps.media",
     "apps.portal",
     "apps.devdata",
 ]
@@ -379,6 +380,7 @@ SPECTACULAR_SETTINGS = {
     # One name for the next-morning answers (hip and stiffness share the choices).
     "ENUM_NAME_OVERRIDES": {
         "ComparedEnum": "apps.programs.models.Compared",
+        "MediaKindEnum": "apps.media.models.Kind",
         "PrecautionKindEnum": "apps.patients.models.PrecautionKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
     },
@@ -429,8 +431,68 @@ for _name, _value in (
     if _value < 0:
         raise ImproperlyConfigured(f"{_name} is invalid: {_value!r}; use a whole number, 0 or more")
 MEDIA_URL = "/media/"
+
+# --- Clinic photos and videos (apps/media) ----------------------------------------------------
+_MB = 1024 * 1024
+# Refused while the upload streams in (apps/media/upload.py), before anything reaches storage.
+MEDIA_PHOTO_MAX_BYTES = _read("MEDIA_PHOTO_MAX_MB", env.int, 10) * _MB
+MEDIA_VIDEO_MAX_BYTES = _read("MEDIA_VIDEO_MAX_MB", env.int, 200) * _MB
+# Everything one clinic keeps (every size of every photo, videos and their posters).
+MEDIA_CLINIC_QUOTA_BYTES = _read("MEDIA_CLINIC_QUOTA_MB", env.int, 2048) * _MB
+# A photo with more pixels is refused before it is decoded (a decompression bomb).
+MEDIA_PHOTO_MAX_PIXELS = _read("MEDIA_PHOTO_MAX_MEGAPIXELS", env.int, 50) * 1_000_000
+for _name, _value in (
+    ("MEDIA_PHOTO_MAX_MB", MEDIA_PHOTO_MAX_BYTES),
+    ("MEDIA_VIDEO_MAX_MB", MEDIA_VIDEO_MAX_BYTES),
+    ("MEDIA_CLINIC_QUOTA_MB", MEDIA_CLINIC_QUOTA_BYTES),
+    ("MEDIA_PHOTO_MAX_MEGAPIXELS", MEDIA_PHOTO_MAX_PIXELS),
+):
+    if _value <= 0:
+        raise ImproperlyConfigured(f"{_name} is invalid: use a whole number above 0")
+# ffmpeg draws a video's poster frame; without it a video has no poster (README, "Photos and
+# videos"). An empty value turns posters off.
+MEDIA_FFMPEG = _read("MEDIA_FFMPEG", env.str, "ffmpeg")
+# How a file leaves the app: "" streams it from Python; "X-Accel-Redirect" (nginx) or
+# "X-Sendfile" (Apache, lighttpd) hand it to the web server after the view has authorised it.
+MEDIA_SERVE_HEADER = _read("MEDIA_SERVE_HEADER", env.str, "")
+if MEDIA_SERVE_HEADER not in {"", "X-Accel-Redirect", "X-Sendfile"}:
+    raise ImproperlyConfigured(
+        f"MEDIA_SERVE_HEADER is invalid: {MEDIA_SERVE_HEADER!r}; use X-Accel-Redirect, "
+        "X-Sendfile or nothing"
+    )
+# The internal location nginx maps onto MEDIA_ROOT (X-Accel-Redirect only).
+MEDIA_ACCEL_PREFIX = (
+    "/" + _read("MEDIA_ACCEL_PREFIX", env.str, "/protected-media/").strip("/") + "/"
+)
+# "filesystem" (MEDIA_ROOT) or "s3": any S3-compatible store through django-storages.
+MEDIA_STORAGE = _read("MEDIA_STORAGE", env.str, "filesystem")
+if MEDIA_STORAGE == "filesystem":
+    _media_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    try:
+        import storages  # noqa: F401
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "MEDIA_STORAGE=s3 needs django-storages: pip install 'django-storages[s3]'"
+        ) from exc
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _read("MEDIA_S3_BUCKET", env.str, ""),
+            "endpoint_url": _read("MEDIA_S3_ENDPOINT_URL", env.str, "") or None,
+            "region_name": _read("MEDIA_S3_REGION", env.str, "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    if not _media_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("MEDIA_S3_BUCKET must be set when MEDIA_STORAGE=s3")
+else:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE is invalid: {MEDIA_STORAGE!r}; use filesystem or s3")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if IS_PRODUCTION

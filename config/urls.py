@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("apps.reports.urls")),
     path("", include((reports_urls.audit_urlpatterns, "audit"))),
     path("", include("apps.outcomes.urls")),
+    path("", include("apps.media.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script), not inline.

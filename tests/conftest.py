@@ -67,6 +67,26 @@ def _clear_cache() -> None:
 
 
 @pytest.fixture
+def media_storage(settings, tmp_path):
+    """Uploaded photos and videos go to a folder of this test's own, so "nothing stored"
+    can be checked (tests/media, tests/portal)."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    return root
+
+
+@pytest.fixture(scope="session")
+def video_dir(tmp_path_factory):
+    """Where the short test videos made by ffmpeg are kept (tests/media/samples.py)."""
+    import shutil
+
+    need_service("ffmpeg", shutil.which("ffmpeg") is not None, "install Debian's ffmpeg")
+    return tmp_path_factory.mktemp("videos")
+
+
+@pytest.fixture
 def clinic_a(db):
     return ClinicFactory(name="Clinic A")
 

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
 from rest_framework.parsers import JSONParser
 
@@ -36,6 +37,17 @@ def _declared_length(request: HttpRequest) -> int | None:
         return None
 
 
+def _streams_uploads(request: HttpRequest) -> bool:
+    """An upload endpoint (``streams_uploads = True`` on its view class) bounds its own body
+    while reading it: a photo or video is larger than any JSON body (apps/media/upload.py)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    return bool(getattr(view_class, "streams_uploads", False))
+
+
 class ApiBodyLimitMiddleware:
     """Refuse an API body whose declared length is over the limit before anything reads it."""
 
@@ -48,7 +60,7 @@ class ApiBodyLimitMiddleware:
             if length is None:
                 body = {"message": "The Content-Length header is not a number.", "errors": {}}
                 return JsonResponse(body, status=400)
-            if length > settings.API_MAX_BODY_BYTES:
+            if length > settings.API_MAX_BODY_BYTES and not _streams_uploads(request):
                 body = {"message": too_large_message(), "errors": {}}
                 return JsonResponse(body, status=413)
         return self.get_response(request)

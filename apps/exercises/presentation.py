@@ -155,6 +155,7 @@ class LibraryRow:
     medius_band: Band | None
     maximus_band: Band | None
     other_values: int
+    photo_thumb: str = ""  # a higher app's thumbnail (the clinic's photo), if any
 
 
 def library_rows(exercises: Iterable[Any], *, bands: tuple[Band, ...]) -> list[LibraryRow]:

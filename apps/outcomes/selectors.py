@@ -76,6 +76,7 @@ class Question:
     key: str
     text: str
     value: int | None
+    scale: str = ""  # the scale the item scores into
 
 
 def baseline_activities(questionnaire: Questionnaire) -> list[str]:
@@ -114,7 +115,8 @@ def questions(questionnaire: Questionnaire) -> list[Question]:
     if spec.licensed:
         wording = wording_for(clinic_id=questionnaire.patient.clinic_id, code=spec.code)
         texts = dict(wording.items) if wording else {}
-    return [Question(k, texts.get(k, k), saved.get(k)) for k in spec.item_keys]
+    scale_of = {key: scale.key for scale in spec.scales for key in scale.items}
+    return [Question(k, texts.get(k, k), saved.get(k), scale_of[k]) for k in spec.item_keys]
 
 
 def answer_labels(questionnaire: Questionnaire) -> tuple[str, str]:
@@ -299,9 +301,22 @@ def patient_trends(*, patient: Patient) -> list[Trend]:
     return sorted(trends.values(), key=lambda t: (order.index(t.spec.code), t.scale_key))
 
 
+def _scheduled(patient_ids: list[int]) -> dict[int, set[str]]:
+    """The measures each patient's assigned programs schedule now (one query)."""
+    plans = MeasurePlan.objects.filter(
+        program__patient_id__in=patient_ids, program__is_active=True, program__is_template=False
+    ).values_list("program__patient_id", "instrument")
+    scheduled: dict[int, set[str]] = defaultdict(set)
+    for patient_id, code in plans:
+        scheduled[patient_id].add(code)
+    return scheduled
+
+
 def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | None]]:
-    """The dashboard column: each patient's latest verdict on their program's main measure
-    (the first scheduled of NPRS, PSFS, LEFS, HOOS-12), in one query."""
+    """The dashboard column: each patient's latest verdict on their program's main measure,
+    the first of NPRS, PSFS, LEFS, HOOS-12 that the program schedules (a patient whose
+    program no longer schedules any: the first they answered), in two queries."""
+    scheduled = _scheduled(patient_ids)
     rows = (
         Questionnaire.objects.filter(patient_id__in=patient_ids, status=Status.SUBMITTED)
         .exclude(instrument=Code.GROC)
@@ -316,7 +331,8 @@ def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | N
     result: dict[int, tuple[str, Verdict | None]] = {}
     order: list[Code] = [c for c in inst.INSTRUMENTS if c != Code.GROC]
     for patient_id, by_code in scores.items():
-        code = min(by_code, key=lambda c: order.index(Code(c)))
+        candidates = [c for c in by_code if c in scheduled[patient_id]] or list(by_code)
+        code = min(candidates, key=lambda c: order.index(Code(c)))
         spec, series = inst.instrument(code), by_code[code]
         latest = series[-1] if len(series) > 1 else None
         result[patient_id] = (spec.short, inst.verdict(spec, series[0], latest))

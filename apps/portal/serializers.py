@@ -10,9 +10,13 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.exercises.illustrations import illustration_for
+from apps.exercises.models import Exercise
 from apps.patients.models import Side
+from apps.portal.today_media import ClinicMedia
 from apps.programs.logs import CORRECTION_WINDOW
 from apps.programs.logs_batch import BATCH_MAX
 from apps.programs.models import SetLog
@@ -97,6 +101,61 @@ class PlanSideOut(serializers.Serializer[Any]):
     logs = PlanSetOut(many=True)
 
 
+class DrawingOut(serializers.Serializer[Any]):
+    pair = serializers.CharField(help_text="Start and end side by side (SVG).")
+    loop = serializers.CharField(help_text="The same, moving gently between them.")
+    stack = serializers.CharField(help_text="Start above end, for a phone held upright.")
+    thumb = serializers.CharField()
+    alt = serializers.CharField(help_text="Text alternative, from the exercise's steps.")
+
+
+class PhotoOut(serializers.Serializer[Any]):
+    thumb = serializers.CharField()
+    phone = serializers.CharField()
+    print = serializers.CharField()
+
+
+class VideoOut(serializers.Serializer[Any]):
+    video = serializers.CharField(help_text="Supports Range requests.")
+    type = serializers.CharField(help_text="video/mp4 or video/webm")
+    poster = serializers.CharField(allow_null=True, help_text="Its first frame (JPEG), if any.")
+
+
+class PicturesOut(serializers.Serializer[Any]):
+    drawing = DrawingOut(allow_null=True, help_text="The app's drawing of the exercise.")
+    photo = PhotoOut(allow_null=True, help_text="The clinic's first photo of it.")
+    video = VideoOut(allow_null=True, help_text="The clinic's first video of it.")
+
+
+def _drawing_data(exercise: Exercise) -> dict[str, str] | None:
+    drawing = illustration_for(exercise)
+    if drawing is None:
+        return None
+    return {
+        "pair": drawing.pair_url,
+        "loop": drawing.loop_url,
+        "stack": drawing.stack_url,
+        "thumb": drawing.thumb_url,
+        "alt": drawing.alt,
+    }
+
+
+def pictures_data(exercise: Exercise, media: ClinicMedia | None) -> dict[str, Any]:
+    """What ``PicturesOut`` shows for an exercise and the clinic's media of it."""
+    video = None
+    if media is not None and media.video is not None:
+        video = {
+            "video": media.video["video"],
+            "type": media.video_type,
+            "poster": media.video.get("phone"),
+        }
+    return {
+        "drawing": _drawing_data(exercise),
+        "photo": media.photo if media is not None else None,
+        "video": video,
+    }
+
+
 class PlanExerciseOut(serializers.Serializer[Any]):
     public_id = serializers.UUIDField()
     name = serializers.CharField()
@@ -104,6 +163,12 @@ class PlanExerciseOut(serializers.Serializer[Any]):
     steps = serializers.ListField(child=serializers.CharField())
     cues = serializers.ListField(child=serializers.CharField())
     cautions = serializers.CharField()
+    pictures = serializers.SerializerMethodField()
+
+    @extend_schema_field(PicturesOut)
+    def get_pictures(self, exercise: Exercise) -> dict[str, Any]:
+        media: dict[int, ClinicMedia] = self.context.get("media", {})
+        return pictures_data(exercise, media.get(exercise.pk))
 
 
 class PlanItemOut(serializers.Serializer[Any]):

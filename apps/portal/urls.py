@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, path
 from apps.portal.api import me as api_me
 from apps.portal.api import morning as api_morning
 from apps.portal.views import history as views_history
+from apps.portal.views import media as views_media
 from apps.portal.views import morning as views_morning
 from apps.portal.views import offline as views_offline
 from apps.portal.views import signin as views_signin
@@ -22,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("today/morning/", views_morning.morning_check, name="morning-check"),
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
     path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
+    path("today/media/<uuid:public_id>/<str:name>", views_media.media_file, name="media"),
     path("history/", views_history.history, name="history"),
     path("offline/", views_offline.offline, name="offline"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),

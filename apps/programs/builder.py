@@ -47,6 +47,7 @@ class ItemRow:
     form: Any = None  # the dose form the page shows for this row
     # What the exercise runs into among the patient's hip precautions in force (empty: none).
     conflict: str = ""
+    photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
 
     @property
     def name(self) -> str:

@@ -1,27 +1,37 @@
-"""The one-page handout a therapist prints for a patient: their program and a QR code of
-their personal link. Built with reportlab; the QR code comes from segno.
+"""The handout a therapist prints for a patient: their program, one block per exercise (its
+drawn start and end positions, the clinic's photo when it has one, the dose, which side, the
+ladder goal, the steps and cautions), and a QR code of their personal link. Built with
+reportlab; the QR code comes from segno.
 
-The handout never prints the year of birth: it only says the link will ask for it, so a lost
-sheet alone does not open the patient's account.
+Large type and black ink: a patient reads it at home, often on a black-and-white print. A4 or
+US Letter. The handout never prints the year of birth: it only says the link will ask for it,
+so a lost sheet alone does not open the patient's account.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html import escape as html_escape
+from typing import Any
 
 import segno
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
+    HRFlowable,
     Image,
-    KeepInFrame,
+    KeepTogether,
+    ListFlowable,
+    ListItem,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -32,7 +42,8 @@ from reportlab.platypus import (
 from apps.exercises.illustrations import illustration_for, specs
 from apps.exercises.illustrations.pdf import drawing
 from apps.exercises.illustrations.scene import picture
-from apps.exercises.models import Exercise, LadderLevel
+from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
+from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
 from apps.patients.selectors import precautions_in_force
 from apps.programs.builder import weekday_summary
@@ -40,8 +51,18 @@ from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
 from apps.programs.selectors import allowed
 
-MARGIN = 15 * mm
-QR_SIZE = 45 * mm
+MARGIN = 16 * mm
+QR_SIZE = 42 * mm
+# Large enough to read the start and end positions from across a room, small enough for two
+# exercises on a page.
+DRAWING_MAX_WIDTH = 125 * mm
+PAPERS = {"a4": A4, "letter": LETTER}
+PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+
+
+def default_paper() -> str:
+    """US Letter where the app speaks US English, A4 everywhere else."""
+    return "letter" if settings.LANGUAGE_CODE == "en-us" else "a4"
 
 
 @dataclass(frozen=True)
@@ -49,19 +70,27 @@ class HandoutLine:
     name: str
     dose: str
     notes: str
-    exercise: Exercise | None = None  # whose drawing the line shows, if it has one
+    exercise: Exercise | None = None  # whose drawing, steps and cautions the block shows
+    side: str = ""
+    level: str = ""  # "Level 2 of 4 of Clamshell"
+    goal: str = ""  # a ladder level's target to move up
+    photo: str = ""  # storage name of the clinic's first photo, print size
 
 
 @dataclass(frozen=True)
 class HandoutProgram:
     name: str
     schedule: str
-    lines: list[HandoutLine]
+    lines: list[HandoutLine] = field(default_factory=list)
+
+
+Levels = dict[tuple[int, int], LadderLevel]
 
 
 def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
     """The patient's assigned programs that have not ended, with the items Today shows them
-    (4 queries): an exercise the hip precautions hold back is left off the paper too."""
+    and the clinic's first photo of each exercise (5 queries): an exercise the hip
+    precautions hold back is left off the paper too."""
     items = ProgramItem.objects.current(on=today).select_related("exercise", "ladder")
     programs: list[Program] = list(
         patient.programs.filter(is_template=False, is_active=True)
@@ -71,11 +100,28 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
     )
     ladder_ids = {i.ladder_id for p in programs for i in _current(p) if i.ladder_id}
     levels = {
-        (row.ladder_id, row.level): row.exercise
-        for row in LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise")
+        (row.ladder_id, row.level): row
+        for row in LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related(
+            "exercise", "ladder"
+        )
     }
+    exercises = [_item_exercise(i, levels, today) for p in programs for i in _current(p)]
+    media = first_media(
+        clinic_id=patient.clinic_id, exercise_ids=[e.pk for e in exercises if e is not None]
+    )
+    photos = {pk: kinds["photo"].print for pk, kinds in media.items() if "photo" in kinds}
     precautions = precautions_in_force(patient=patient, on=today) if programs else []
-    return [_program(program, levels, today, precautions) for program in programs]
+    context = _Context(levels, today, photos, patient.clinic.pain_progression_limit, precautions)
+    return [_program(program, context) for program in programs]
+
+
+@dataclass(frozen=True)
+class _Context:
+    levels: Levels
+    today: date
+    photos: dict[int, str]
+    pain_limit: int
+    precautions: list[HipPrecaution]
 
 
 def escape(text: str) -> str:
@@ -91,47 +137,101 @@ def _long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-Levels = dict[tuple[int, int], Exercise]
+def _level_row(item: ProgramItem, levels: Levels, today: date) -> LadderLevel | None:
+    if item.ladder is None:
+        return None
+    return levels.get((item.ladder.pk, item.level_on(today) or 1))
 
 
 def _item_exercise(item: ProgramItem, levels: Levels, today: date) -> Exercise | None:
     if item.ladder is None:
         return item.exercise
-    return levels.get((item.ladder.pk, item.level_on(today) or 1))
+    row = _level_row(item, levels, today)
+    return row.exercise if row is not None else None
 
 
-def _may_do(item: ProgramItem, exercise: Exercise | None, precautions: list[HipPrecaution]) -> bool:
-    """Today's rule (``selectors.allowed``), so paper and phone list the same exercises."""
-    return exercise is None or allowed(item, exercise, precautions)
+def _goal(row: LadderLevel, item: ProgramItem, pain_limit: int) -> str:
+    """The level's target to move up, in the words Today uses."""
+    target = row.target_for(row.ladder)
+    side = " on each side" if item.per_side else ""
+    if row.advance_rule == AdvanceRule.HOLD:
+        aim = f"When you can hold for {target} seconds in one set{side}"
+    else:
+        aim = f"When you can do {target} in one set{side}"
+    return (
+        f"{aim} with good form and pain no more than {pain_limit} out of 10, your therapist "
+        "moves you up a level."
+    )
 
 
-def _item_name(item: ProgramItem, levels: Levels, today: date) -> str:
+def _line(item: ProgramItem, context: _Context) -> HandoutLine:
+    side = (
+        "Do every set on each side: left, then right." if item.per_side else "Both sides together."
+    )
     if item.ladder is None:
-        return item.exercise.name if item.exercise is not None else ""
-    level = item.level_on(today) or 1
-    exercise = levels.get((item.ladder.pk, level))
-    return f"{exercise.name if exercise else item.ladder.name} (level {level})"
-
-
-def _program(
-    program: Program, levels: Levels, today: date, precautions: list[HipPrecaution]
-) -> HandoutProgram:
-    lines = [
-        HandoutLine(
-            _item_name(item, levels, today),
-            dose_summary(item),
-            item.notes,
-            _item_exercise(item, levels, today),
+        exercise = item.exercise
+        return HandoutLine(
+            name=exercise.name if exercise is not None else "",
+            dose=dose_summary(item),
+            notes=item.notes,
+            exercise=exercise,
+            side=side,
+            photo=context.photos.get(exercise.pk, "") if exercise is not None else "",
         )
-        for item in _current(program)
-        if _may_do(item, _item_exercise(item, levels, today), precautions)
-    ]
+    level = item.level_on(context.today) or 1
+    row = _level_row(item, context.levels, context.today)
+    exercise = row.exercise if row is not None else None
+    count = max((lv for lid, lv in context.levels if lid == item.ladder.pk), default=level)
+    return HandoutLine(
+        name=f"{exercise.name if exercise else item.ladder.name} (level {level})",
+        dose=dose_summary(item),
+        notes=item.notes,
+        exercise=exercise,
+        side=side,
+        level=f"Level {level} of {count} of {item.ladder.name}",
+        goal=_goal(row, item, context.pain_limit) if row is not None else "",
+        photo=context.photos.get(exercise.pk, "") if exercise else "",
+    )
+
+
+def _may_do(item: ProgramItem, context: _Context) -> bool:
+    """Today's rule (``selectors.allowed``), so paper and phone list the same exercises."""
+    exercise = _item_exercise(item, context.levels, context.today)
+    return exercise is None or allowed(item, exercise, context.precautions)
+
+
+def _program(program: Program, context: _Context) -> HandoutProgram:
     schedule = weekday_summary(program)
     if program.start_date:
         schedule += f", from {_long_date(program.start_date)}"
     if program.end_date:
         schedule += f" to {_long_date(program.end_date)}"
+    lines = [_line(item, context) for item in _current(program) if _may_do(item, context)]
     return HandoutProgram(program.name, schedule, lines)
+
+
+# --- Drawing the PDF ---------------------------------------------------------------------------
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    body = ParagraphStyle("body", fontName="Helvetica", fontSize=13, leading=18,
+                          textColor=colors.black, spaceAfter=3)  # fmt: skip
+    return {
+        "title": ParagraphStyle(
+            "title", parent=body, fontName="Helvetica-Bold", fontSize=24, leading=29, spaceAfter=6
+        ),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName="Helvetica-Bold", fontSize=19, leading=24, spaceBefore=10
+        ),
+        "h3": ParagraphStyle(
+            "h3", parent=body, fontName="Helvetica-Bold", fontSize=16, leading=20, spaceBefore=4
+        ),
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=11, leading=15),
+        "link": ParagraphStyle(
+            "link", parent=body, fontName="Courier-Bold", fontSize=10, leading=13
+        ),
+    }
 
 
 def _qr_image(url: str) -> Image:
@@ -141,54 +241,7 @@ def _qr_image(url: str) -> Image:
     return Image(buffer, width=QR_SIZE, height=QR_SIZE)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = getSampleStyleSheet()
-    return {
-        "title": ParagraphStyle("title", parent=base["Title"], alignment=0, fontSize=20),
-        "h2": ParagraphStyle("h2", parent=base["Heading2"], spaceBefore=8),
-        "body": ParagraphStyle("body", parent=base["BodyText"], fontSize=11, leading=15),
-        "small": ParagraphStyle("small", parent=base["BodyText"], fontSize=9, leading=12),
-        "link": ParagraphStyle("link", parent=base["Code"], fontSize=8, leading=10, leftIndent=0),
-    }
-
-
-PICTURE_WIDTH = 62 * mm
-
-
-def _picture(line: HandoutLine) -> Flowable | str:
-    """The line's drawn start and end positions, the same drawing as on the pages."""
-    found = illustration_for(line.exercise)
-    if found is None:
-        return ""
-    return drawing(picture(specs()[found.key]), width=PICTURE_WIDTH)
-
-
-def _program_table(program: HandoutProgram, styles: dict[str, ParagraphStyle]) -> Table:
-    rows = [
-        [
-            Paragraph("<b>Exercise</b>", styles["body"]),
-            Paragraph("<b>How it looks</b>", styles["body"]),
-            Paragraph("<b>Dose</b>", styles["body"]),
-        ]
-    ]
-    for line in program.lines:
-        name = escape(line.name) + (f"<br/><i>{escape(line.notes)}</i>" if line.notes else "")
-        dose = Paragraph(escape(line.dose), styles["body"])
-        rows.append([Paragraph(name, styles["body"]), _picture(line), dose])
-    table = Table(rows, colWidths=[55 * mm, PICTURE_WIDTH + 4 * mm, 54 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ]
-        )
-    )
-    return table
-
-
-def _link_block(url: str, styles: dict[str, ParagraphStyle]) -> Table:
+def _link_block(url: str, styles: dict[str, ParagraphStyle], width: float) -> Table:
     text = [
         Paragraph("<b>Open your exercises on your phone</b>", styles["body"]),
         Paragraph("Point your phone's camera at the code, or type this link:", styles["small"]),
@@ -199,15 +252,95 @@ def _link_block(url: str, styles: dict[str, ParagraphStyle]) -> Table:
             styles["small"],
         ),
     ]
-    block = Table([[_qr_image(url), text]], colWidths=[QR_SIZE + 5 * mm, None])
-    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    block = Table([[_qr_image(url), text]], colWidths=[QR_SIZE + 5 * mm, width - QR_SIZE - 5 * mm])
+    block.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BOX", (0, 0), (-1, -1), 1, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
     return block
 
 
-def handout_pdf(*, patient: Patient, programs: list[HandoutProgram], link_url: str) -> bytes:
-    """A one-page A4 PDF: greeting, each program with its doses and schedule, the QR code and
-    the link as text. Long programs are shrunk to fit the page."""
+def _photo(name: str, width: float, height: float) -> Flowable | None:
+    """The clinic's photo scaled into ``width`` x ``height``; None if it cannot be read."""
+    try:
+        with default_storage.open(name, "rb") as handle:
+            data = io.BytesIO(handle.read())
+    except OSError:
+        return None
+    image = Image(data)
+    scale = min(width / image.imageWidth, height / image.imageHeight)
+    image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
+    return image
+
+
+def _pictures(line: HandoutLine, width: float) -> Flowable | None:
+    found = illustration_for(line.exercise)
+    photo_width = 45 * mm if line.photo else 0
+    cells: list[Any] = []
+    if found is not None:
+        drawn_width = min(width - photo_width - 4 * mm, DRAWING_MAX_WIDTH)
+        cells.append(drawing(picture(specs()[found.key]), width=drawn_width))
+    if line.photo:
+        photo = _photo(line.photo, photo_width, 50 * mm)
+        if photo is not None:
+            cells.append(photo)
+    if not cells:
+        return None
+    table = Table([cells])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    return table
+
+
+def _steps(exercise: Exercise, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
+    if not exercise.steps:
+        return []
+    items = [ListItem(Paragraph(escape(step), styles["body"])) for step in exercise.steps]
+    return [
+        Paragraph("<b>How to do it</b>", styles["body"]),
+        ListFlowable(items, bulletType="1", bulletFontSize=13, leftIndent=16),
+    ]
+
+
+def _block(line: HandoutLine, styles: dict[str, ParagraphStyle], width: float) -> Flowable:
+    """One exercise, kept on one page."""
+    parts: list[Flowable] = [
+        HRFlowable(width="100%", thickness=1.2, color=colors.black, spaceAfter=4),
+        Paragraph(escape(line.name), styles["h3"]),
+    ]
+    if line.level:
+        parts.append(Paragraph(escape(line.level), styles["small"]))
+    pictures = _pictures(line, width)
+    if pictures is not None:
+        parts.append(pictures)
+    parts.append(Paragraph(f"<b>Dose:</b> {escape(line.dose)}", styles["body"]))
+    parts.append(Paragraph(f"<b>Side:</b> {escape(line.side)}", styles["body"]))
+    if line.goal:
+        parts.append(Paragraph(f"<b>Goal:</b> {escape(line.goal)}", styles["body"]))
+    if line.notes:
+        parts.append(Paragraph(f"<b>From your therapist:</b> {escape(line.notes)}", styles["body"]))
+    if line.exercise is not None:
+        parts += _steps(line.exercise, styles)
+        if line.exercise.cautions:
+            caution = f"<b>Take care:</b> {escape(line.exercise.cautions)}"
+            parts.append(Paragraph(caution, styles["body"]))
+    parts.append(Spacer(1, 4 * mm))
+    return KeepTogether(parts)
+
+
+def handout_pdf(
+    *, patient: Patient, programs: list[HandoutProgram], link_url: str, paper: str = "a4"
+) -> bytes:
+    """The handout on ``paper`` ("a4" or "letter"): greeting and the link with its QR code,
+    then each program with one block per exercise; as many pages as it needs."""
     styles = _styles()
+    page_width, _ = PAPERS[paper]
+    width = page_width - 2 * MARGIN
     first_name = patient.full_name.split()[0] if patient.full_name.strip() else "there"
     story: list[Flowable] = [
         Paragraph(f"Hello {escape(first_name)}", styles["title"]),
@@ -216,28 +349,35 @@ def handout_pdf(*, patient: Patient, programs: list[HandoutProgram], link_url: s
             "Work within a comfortable range and log each set with your pain score.",
             styles["body"],
         ),
-        Spacer(1, 4 * mm),
-        _link_block(link_url, styles),
+        Spacer(1, 3 * mm),
+        _link_block(link_url, styles, width),
     ]
     for program in programs:
         story += [
             Paragraph(escape(program.name), styles["h2"]),
-            Paragraph(f"Exercise days: {escape(program.schedule)}", styles["body"]),
-            Spacer(1, 2 * mm),
-            _program_table(program, styles),
+            Paragraph(f"<b>Exercise days:</b> {escape(program.schedule)}", styles["body"]),
         ]
+        story += [_block(line, styles, width) for line in program.lines]
     if not programs:
         story.append(Paragraph("Your therapist will add your exercises soon.", styles["body"]))
-    return _build(story)
+    return _build(story, paper, footer=f"{patient.clinic.name} · Your exercises: {link_url}")
 
 
-def _build(story: list[Flowable]) -> bytes:
+def _build(story: list[Flowable], paper: str, *, footer: str) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN, title="Your exercise program", author="Clamshell",
+        buffer, pagesize=PAPERS[paper], leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+        bottomMargin=MARGIN + 4 * mm, title="Your exercise program", author="Clamshell",
     )  # fmt: skip
-    # KeepInFrame(shrink) scales everything down rather than spill onto a second page.
-    frame = KeepInFrame(doc.width, doc.height, story, mode="shrink")
-    doc.build([frame])
+
+    def page_footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8.5)
+        canvas.drawString(MARGIN, MARGIN - 2 * mm, footer[:140])
+        canvas.drawRightString(
+            document.pagesize[0] - MARGIN, MARGIN - 2 * mm, f"Page {document.page}"
+        )
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)
     return buffer.getvalue()

@@ -163,6 +163,21 @@ def patient_items(*, patient: Patient, from_day: date | None = None) -> list[Pro
     return list(items.order_by("program__start_date", "program_id", "position", "pk"))
 
 
+def program_exercise_ids(*, patient: Patient, on: date) -> set[int]:
+    """The exercises of the patient's active programs still running on ``on``: each single
+    item's exercise and every level of each ladder item (2 queries)."""
+    items = ProgramItem.objects.filter(
+        program__patient=patient, program__is_template=False, program__is_active=True
+    ).exclude(active_until__lt=on)
+    rows = list(items.values_list("exercise_id", "ladder_id"))
+    ids = {exercise for exercise, _ in rows if exercise is not None}
+    ladders = {ladder for _, ladder in rows if ladder is not None}
+    if ladders:
+        levels = LadderLevel.objects.filter(ladder_id__in=ladders)
+        ids |= set(levels.values_list("exercise_id", flat=True))
+    return ids
+
+
 def patient_item(*, patient: Patient, public_id: UUID) -> ProgramItem | None:
     """One item of the patient's own programs (any state), or None when it is not theirs."""
     return (

@@ -1,8 +1,10 @@
 """The patient's today page under load, against a bare view behind the same middleware.
 
 Sizes: patients with a year of history, and patients of the same clinic who started a tenth
-of the period ago. Budgets: median server time ≤ 5 ms and ≤ 2.5x the bare view; the same
-number of queries at both sizes and on every request.
+of the period ago. Every exercise has pictures: the drawing, and the clinic's own photo and
+video (``bench/pictures.py``). Budgets: median server time ≤ 5 ms and ≤ 2.5x the bare view;
+the same number of queries at both sizes and on every request; the page's weight with its
+pictures (what a phone downloads for Today to work offline) ≤ 600 KB, the HTML ≤ 60 KB.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from apps.clinics.models import User
 from apps.programs.models import ALL_WEEKDAYS, Program
 from bench import load
 from bench.data import session_for
+from bench.pictures import ensure_pictures, page_weight
 from bench.report import Record, median, percentile, usual
 from bench.scenarios import Context
 
 PATIENTS = 100
 BUDGET_MS = 5.0
 BUDGET_RATIO = 2.5
+BUDGET_WEIGHT_KB = 600
+BUDGET_HTML_KB = 60
 
 
 def _users(ctx: Context, *, recent: bool) -> list[User]:
@@ -71,9 +76,35 @@ def _records(size: str, page: load.LoadResult, bare: load.LoadResult) -> list[Re
     ]
 
 
+def _weight(ctx: Context, size: str, cookie: str) -> list[Record]:
+    html, pictures, static = page_weight(ctx.port, cookie)
+    total_kb = (html + pictures + static) / 1024
+    return [
+        Record(
+            "today page",
+            size,
+            "page weight KB with pictures (HTML + CSS/JS + pictures, no video)",
+            total_kb,
+            budget=f"≤ {BUDGET_WEIGHT_KB} KB",
+            met=total_kb <= BUDGET_WEIGHT_KB,
+        ),
+        Record(
+            "today page",
+            size,
+            "HTML KB",
+            html / 1024,
+            budget=f"≤ {BUDGET_HTML_KB} KB",
+            met=html / 1024 <= BUDGET_HTML_KB,
+        ),
+        Record("today page", size, "pictures KB (drawings, photos, posters)", pictures / 1024),
+    ]
+
+
 def run(ctx: Context) -> list[Record]:
     count = 300 if ctx.small else 1000
     records: list[Record] = []
+    exercises = ensure_pictures(ctx.clinics["full"])
+    ctx.log("today page: %s exercises with the clinic's photo and video", exercises)
     queries: dict[str, set[int]] = {}
     full_days = ctx.cohorts["full"].days
     for label, recent in (
@@ -85,6 +116,7 @@ def run(ctx: Context) -> list[Record]:
         page = _measure(ctx, "/today/", cookies, count)
         bare = _measure(ctx, "/bench/bare/", cookies, count)
         records += _records(label, page, bare)
+        records += _weight(ctx, label, cookies[0])
         queries[label] = {usual(page)}
         records.append(Record("today page", label, "queries per request", usual(page), usual(bare)))
     constant = len(set().union(*queries.values())) == 1

@@ -111,15 +111,23 @@
   }
   restore();
 
-  // The questions the server requires answered (all but HOOS-12's, which needs 2 of 4 per
-  // scale): checked here too, so an offline submission is not refused once sent.
+  // The questions the server requires answered: checked here too, so an offline submission
+  // is not refused once sent. Every question, or (HOOS-12) enough of each scale's.
   function unanswered() {
-    return Array.prototype.filter.call(form.querySelectorAll("fieldset.question[data-required]"), function (group) {
+    var open = Array.prototype.filter.call(form.querySelectorAll("fieldset.question[data-required]"), function (group) {
       // A PSFS activity being named counts once the patient has named it.
       var name = group.dataset.name && form.querySelector('input[name="' + group.dataset.name + '"]');
       if (name && !name.value.trim()) return false;
       return !group.querySelector('input[type="radio"]:checked');
     });
+    var minimums = form.dataset.scaleMinimums ? JSON.parse(form.dataset.scaleMinimums) : {};
+    Object.keys(minimums).forEach(function (scale) {
+      var groups = Array.prototype.slice.call(form.querySelectorAll('fieldset.question[data-scale="' + scale + '"]'));
+      var empty = groups.filter(function (group) { return !group.querySelector('input[type="radio"]:checked'); });
+      var short = minimums[scale] - (groups.length - empty.length);
+      open = open.concat(empty.slice(0, Math.max(0, short)));
+    });
+    return open;
   }
 
   form.addEventListener("change", function (event) {
@@ -148,7 +156,7 @@
     }
     var missing = unanswered();
     if (missing.length) {
-      say("Please answer every question first (" + missing.length + " to go).");
+      say("Please answer the questions still open first (" + missing.length + " to go).");
       missing[0].querySelector("input").focus();
       return;
     }

@@ -170,7 +170,9 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     assert "is-enlarged" in first.get_attribute("class")
     # Upright phone: the stacked version (start above end) shows, from the worker's cache.
     stacked = first.locator("img.illustration-stacked")
-    assert stacked.is_visible()
+    # Waits: the lazy image has no layout box until the browser picks it up, which a loaded
+    # machine does a moment after the click (is_visible() answered at once and failed).
+    stacked.wait_for(state="visible")
     page.wait_for_function(
         f"() => ({LOADED})(document.querySelector('.is-enlarged img.illustration-stacked'))"
     )

@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from apps.outcomes.instruments import HOOS12
 from apps.outcomes.models import Questionnaire, Status
-from apps.outcomes.services import measures_set
+from apps.outcomes.services import OPTION_KEYS, measures_set, wording_load
 from tests.browser.conftest import (
     PHONE,
     browser_clock,
@@ -162,7 +163,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
     send = page.get_by_role("button", name="Send my answers")
     send.tap()  # nothing chosen yet: not kept, the patient is told
-    expect(page.locator("#q-status")).to_contain_text("answer every question")
+    expect(page.locator("#q-status")).to_contain_text("questions still open")
     assert _queued(page) == []
     _rate(page, "pain", 4)
     send.tap()
@@ -202,3 +203,29 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     assert list(psfs.answers.values_list("item_key", "value")) == [("activity_1", 3)]
     assert _queued(page) == []
     assert not [e for e in errors if "favicon" not in e]
+
+
+def test_offline_hoos12_is_kept_only_with_two_answers_in_each_scale(
+    browser, live_server, admin_a, therapist_a, patient_a, program, server_clock
+):
+    rows = {key: f"Licensed text {key}" for key in (*HOOS12.item_keys, *OPTION_KEYS)}
+    wording_load(admin=admin_a, instrument="hoos12", rows=rows)
+    measures_set(user=therapist_a, program=program, instruments=["hoos12"])
+    hoos = Questionnaire.objects.get(instrument="hoos12", due_on=program.start_date)
+    page = _phone(browser, live_server, patient_a)
+    page.goto(f"/today/questionnaires/{hoos.public_id}/")
+    page.context.set_offline(True)
+    for key in ("pain_1", "pain_2", "function_1", "function_2", "qol_1"):
+        _rate(page, key, 1)
+    send = page.get_by_role("button", name="Send my answers")
+    send.tap()
+    expect(page.locator("#q-status")).to_contain_text("(1 to go)")  # quality of life: 1 of 2
+    assert _queued(page) == []
+    _rate(page, "qol_3", 2)
+    send.tap()
+    expect(page.locator("#q-status")).to_contain_text("kept on this phone")
+    assert len(_queued(page)) == 1
+    page.context.set_offline(False)
+    expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
+    hoos.refresh_from_db()
+    assert hoos.scores == {"pain": "75.0", "function": "75.0", "qol": "62.5"}

@@ -101,8 +101,8 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     assert (ladder_item.ladder.key, ladder_item.current_level) == ("clamshell-boren-2011", 1)
     assert single.exercise.key == "side-plank-abduction-dominant-bottom"
 
-    with page.expect_response(re.compile(r"/handout\.pdf$")) as handout:
-        page.get_by_role("link", name="Print handout (PDF)").click()
+    with page.expect_response(re.compile(r"/handout\.pdf\?paper=a4$")) as handout:
+        page.get_by_role("link", name="Print handout (PDF, A4)").click()
     response = handout.value
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -114,7 +114,5 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     assert "Hello Maya" in text
     assert personal_link_path(patient) in text.replace("\n", "")  # the QR code's link, typed
     assert "Clam (level 1)" in text
-    # The name column is narrower since the handout shows each exercise's drawing: long
-    # names wrap onto two lines.
     assert "Side plank with hip abduction (dominant leg bottom)" in " ".join(text.split())
     assert errors == []

@@ -1,5 +1,6 @@
 """Bad settings stop start-up with a message that names the variable."""
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -44,6 +45,11 @@ def start_django(**env_overrides: str) -> subprocess.CompletedProcess[str]:
         ({"DEFAULT_PATIENT_TIME_ZONE": "Mars/Olympus"}, "DEFAULT_PATIENT_TIME_ZONE"),
         ({"DJANGO_ENV": "production", "DEBUG": "true", "SECRET_KEY": "x" * 50}, "DEBUG"),
         ({"DJANGO_ENV": "production", "DEBUG": "false"}, "SECRET_KEY"),
+        ({"MEDIA_PHOTO_MAX_MB": "0"}, "MEDIA_PHOTO_MAX_MB"),
+        ({"MEDIA_VIDEO_MAX_MB": "lots"}, "MEDIA_VIDEO_MAX_MB"),
+        ({"MEDIA_CLINIC_QUOTA_MB": "-5"}, "MEDIA_CLINIC_QUOTA_MB"),
+        ({"MEDIA_SERVE_HEADER": "X-Whatever"}, "MEDIA_SERVE_HEADER"),
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(overrides, named):
@@ -90,3 +96,14 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("storages") is not None, reason="django-storages is installed"
+)
+def test_s3_storage_without_django_storages_says_what_to_install():
+    # django-storages is not a dependency: an operator who chooses S3 installs it.
+    result = start_django(MEDIA_STORAGE="s3", MEDIA_S3_BUCKET="clinic-media")
+
+    assert result.returncode != 0
+    assert "pip install 'django-storages[s3]'" in result.stderr.strip().splitlines()[-1]

@@ -390,7 +390,7 @@ CLINIC_REFERENCE_SQL = """
         SELECT patient_id, first + ((%s - first) / 30) * 30 AS start_day FROM firsts
     )
     SELECT p.patient_id, COUNT(DISTINCT l.performed_on)
-    FROM periods p JOIN patients_setlog l ON l.patient_id = p.patient_id
+    FROM periods p LEFT JOIN patients_setlog l ON l.patient_id = p.patient_id
      AND l.performed_on BETWEEN p.start_day AND p.start_day + 29
     GROUP BY p.patient_id
 """
@@ -400,7 +400,9 @@ def test_the_export_matches_the_reference_query_for_every_patient_of_a_small_ten
     require_postgres: None,
 ) -> None:
     # The benchmark's "tenth" clinic (bench/data.py: therapists with 20 patients each, a
-    # tenth of them started recently), seeded small: 40 patients over 75 days.
+    # tenth of them started recently), seeded small: 40 patients over 75 days. The logs
+    # depend on the patients' ids, so they differ from run to run: the reference counts a
+    # period without logs as 0 days, as the export does.
     today = dt.date(2026, 3, 4)
     seeded = scale_seed(
         spec=ScaleSpec(patients=40, days=75, panel=20, clinic_name="Tenth (small)", today=today)
@@ -417,7 +419,7 @@ def test_the_export_matches_the_reference_query_for_every_patient_of_a_small_ten
             reference = dict(cursor.fetchall())
         assert exported == reference, month
         assert len(set(reference.values())) > 1
-    assert len(reference) == 40  # by February every patient, the recent tenth too, has data
+    assert len(reference) >= 36  # by February at least everyone but the recent tenth
 
 
 def _is_ref(value: str) -> bool:
@@ -459,6 +461,29 @@ def test_the_dashboard_shows_the_main_measures_latest_change(program: Program) -
     page = _as(program.created_by).get("/dashboard/")
     assert page.status_code == 200
     assert 'NPRS: <span class="badge danger">worse</span>' in page.text
+
+
+def test_the_dashboard_follows_the_measure_the_program_schedules_now(program: Program) -> None:
+    nprs = Questionnaire.objects.filter(program=program, instrument="nprs")[:2]
+    psfs = Questionnaire.objects.filter(program=program, instrument="psfs")[:2]
+    _answer_nprs(program, nprs[0], 6)
+    _answer_nprs(program, nprs[1], 8)
+    _psfs_submitted(program, psfs[0], [2, 3, 4], ["Stairs", "Car", "Walking"])
+    _psfs_submitted(program, psfs[1], [6, 6, 6], None)
+    # The therapist stops asking NPRS: the column shows the PSFS, the program's measure now.
+    services.measures_set(user=program.created_by, program=program, instruments=["psfs"])
+    page = _as(program.created_by).get("/dashboard/")
+    assert 'PSFS: <span class="badge ok">meaningful improvement</span>' in page.text
+    assert "NPRS:" not in page.text
+
+
+def _psfs_submitted(
+    program: Program, q: Questionnaire, ratings: list[int], names: list[str] | None
+) -> None:
+    services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers={f"activity_{n}": r for n, r in enumerate(ratings, 1)}, activities=names,
+    )  # fmt: skip
 
 
 def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(

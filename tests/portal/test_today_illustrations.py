@@ -74,7 +74,7 @@ def test_today_with_pictures_keeps_its_query_count(
         LadderItemFactory(program=program)
     client = signed_in(patient_a.user)
 
-    with django_assert_max_num_queries(12):  # the Today page's own ceiling: pictures add none
+    with django_assert_max_num_queries(13):  # the Today page's own ceiling: drawings add none
         response = client.get("/today/")
 
     assert len(PAIR.findall(response.text)) == 4
@@ -85,4 +85,5 @@ def test_the_service_worker_caches_pictures_and_their_script():
 
     assert "/static/js/illustrations.js" in body
     assert "cachePictures" in body
-    assert "\\/illustrations\\/" in body
+    assert "illustrations\\/" in body
+    assert "today\\/media\\/" in body

@@ -131,7 +131,8 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
             log(item, "left")
             log(item, "right")
 
-    with django_assert_max_num_queries(12):  # + 2 morning question, + 2 ladder goals
+    # + 2 morning question, + 2 ladder goals, + 1 the clinic's photos and videos (apps/media)
+    with django_assert_max_num_queries(13):
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8

@@ -1,9 +1,21 @@
+"""The printed handout: one block per exercise with its pictures, dose, side, ladder goal,
+steps and cautions, the QR code and link (never the year of birth), on A4 or US Letter."""
+
+from __future__ import annotations
+
 import io
+import shutil
+import subprocess
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4, LETTER
 
 from apps.audit.models import AuditEntry
+from apps.exercises.models import LadderLevel
+from apps.media import services as media_services
 from apps.patients.auth import personal_link_revoke, personal_link_url
 from tests.conftest import signed_in
 from tests.factories import (
@@ -13,58 +25,163 @@ from tests.factories import (
     LadderItemFactory,
     ProgramFactory,
 )
+from tests.media import samples
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
+
+STEPS = ["Lie on your side with the knees bent.", "Lift the top knee, feet together."]
+
+
+def _url(patient, paper=None):
+    url = reverse("patients:handout", args=[patient.public_id])
+    return f"{url}?paper={paper}" if paper else url
+
+
+def _reader(response) -> PdfReader:
+    return PdfReader(io.BytesIO(response.content))
 
 
 def _text(response) -> str:
-    reader = PdfReader(io.BytesIO(response.content))
-    assert len(reader.pages) == 1
-    return " ".join(page.extract_text() for page in reader.pages)
+    return " ".join(page.extract_text() for page in _reader(response).pages)
 
 
-def test_the_handout_is_a_one_page_pdf_with_the_program_and_the_link(therapist_a, patient_a):
+@pytest.fixture
+def program(patient_a):
     program = ProgramFactory(patient=patient_a, name="Hip strength")
     ExerciseItemFactory(
         program=program,
+        exercise=ExerciseFactory(
+            clinic=None, key="clam-1", name="Clam", steps=STEPS,
+            cautions="Stop if the hip pinches.",
+        ),
+        sets=2, reps=10, per_side=True, notes="Slow on the way down.",
+    )  # fmt: skip
+    ExerciseItemFactory(
+        program=program,
         exercise=ExerciseFactory(name="Gluteal squeeze"),
-        reps=None,
-        hold_seconds=5,
-        sets=5,
-        per_side=False,
-    )
-    LadderItemFactory(program=program, ladder=LadderFactory(name="Clamshell"), current_level=1)
+        reps=None, hold_seconds=5, sets=5, per_side=False,
+    )  # fmt: skip
+    ladder = LadderFactory(name="Clamshell", levels=3, advance_at_reps=20)
+    LadderItemFactory(program=program, ladder=ladder, current_level=2)
+    return program
 
-    response = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/handout.pdf")
+
+def test_each_exercise_has_its_block_with_dose_side_goal_steps_and_cautions(
+    therapist_a, patient_a, program
+):
+    response = signed_in(therapist_a).get(_url(patient_a))
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     text = _text(response)
     assert "Hello Ann" in text
     assert "Hip strength" in text
-    assert "Gluteal squeeze" in text
-    assert "Clamshell L1 (level 1)" in text
-    assert "5 sets of 5-second holds" in text
+    for words in (
+        "Clam",
+        "2 sets of 10 reps per side, rest 60 s",
+        "Do every set on each side: left, then right.",
+        "Lie on your side with the knees bent.",
+        "Lift the top knee, feet together.",
+        "Take care: Stop if the hip pinches.",
+        "From your therapist: Slow on the way down.",
+        "Gluteal squeeze",
+        "5 sets of 5-second holds",
+        "Both sides together.",
+        "Clamshell L2 (level 2)",
+        "Level 2 of 3 of Clamshell",
+        "When you can do 20 in one set on each side",
+    ):
+        assert words in " ".join(text.split()), words
     assert personal_link_url(patient_a) in text.replace("\n", "")
     assert "year of birth" in text
     assert str(patient_a.year_of_birth) not in text
     assert AuditEntry.objects.filter(action="export", patient=patient_a).exists()
 
 
-def test_a_long_program_still_fits_on_one_page(therapist_a, patient_a):
+def test_the_drawing_and_the_clinics_photo_are_in_the_block(therapist_a, patient_a, program):
+    clam = program.items.get(exercise__key="clam-1").exercise
+    photo = SimpleUploadedFile("p.jpg", samples.jpeg_with_gps(), content_type="image/jpeg")
+    media_services.media_upload(actor=therapist_a, exercise=clam, upload=photo)
+
+    response = signed_in(therapist_a).get(_url(patient_a))
+
+    images = [img for page in _reader(response).pages for img in page.images]
+    # The QR code and the clinic's photo are images; the drawing is vector ("Start", "End").
+    assert len(images) == 2
+    assert any(img.image.size[1] > img.image.size[0] for img in images)  # the upright photo
+    text = _text(response)
+    assert "Start" in text
+    assert "End" in text
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", A4), ("letter", LETTER)])
+def test_a4_and_us_letter(therapist_a, patient_a, program, paper, size):
+    response = signed_in(therapist_a).get(_url(patient_a, paper))
+
+    for page in _reader(response).pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(size)
+
+
+def test_the_default_paper_follows_the_language(settings, therapist_a, patient_a, program):
+    settings.LANGUAGE_CODE = "en-us"
+
+    response = signed_in(therapist_a).get(_url(patient_a))
+
+    page = _reader(response).pages[0]
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(LETTER)
+
+
+def test_an_unknown_paper_size_is_refused_with_the_choices(therapist_a, patient_a, program):
+    response = signed_in(therapist_a).get(_url(patient_a, "a3"), follow=True)
+
+    assert response.status_code == 400
+    assert "a4 (A4) or letter (US Letter)" in response.text
+
+
+def test_a_long_program_runs_over_several_pages_keeping_each_block_whole(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a)
-    for _ in range(30):
-        ExerciseItemFactory(program=program, notes="Slow and controlled, pause at the top.")
+    for n in range(12):
+        ExerciseItemFactory(
+            program=program,
+            exercise=ExerciseFactory(name=f"Exercise number {n}", steps=STEPS * 2),
+        )
 
-    response = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/handout.pdf")
+    response = signed_in(therapist_a).get(_url(patient_a))
 
-    assert response.status_code == 200
-    _text(response)
+    pages = [" ".join(p.extract_text().split()) for p in _reader(response).pages]
+    assert len(pages) > 1
+    for n in range(12):
+        holding = [i for i, page in enumerate(pages) if f"Exercise number {n} " in page + " "]
+        assert len(holding) == 1
+    assert all("Your exercises:" in page for page in pages)  # the link on every page
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_pdftotext_reads_the_large_print(therapist_a, patient_a, program, tmp_path):
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(signed_in(therapist_a).get(_url(patient_a)).content)
+
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+
+    assert "Dose: 2 sets of 10 reps per side" in text
+    assert "Open your exercises on your phone" in text
 
 
 def test_no_handout_while_the_link_is_revoked(therapist_a, patient_a):
     personal_link_revoke(patient=patient_a)
 
-    response = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/handout.pdf")
+    response = signed_in(therapist_a).get(_url(patient_a))
 
     assert response.status_code == 400
+
+
+def test_a_ladder_shows_the_exercise_of_the_current_level(therapist_a, patient_a):
+    ladder = LadderFactory(name="Bridge", levels=2)
+    level_two = LadderLevel.objects.get(ladder=ladder, level=2).exercise
+    LadderItemFactory(program=ProgramFactory(patient=patient_a), ladder=ladder, current_level=2)
+
+    text = _text(signed_in(therapist_a).get(_url(patient_a)))
+
+    assert f"{level_two.name} (level 2)" in " ".join(text.split())

@@ -84,6 +84,11 @@ def _illustration(side: Any) -> dict[str, Any]:
     return {"key": "clam-1", "variant": "pair"}
 
 
+def _media_file(side: Any) -> dict[str, Any]:
+    media = side.objects["media"]
+    return {"public_id": media.public_id, "name": media.thumb.rsplit("/", 1)[-1]}
+
+
 def _bad_set_password(side: Any) -> dict[str, Any]:
     return {"uidb64": "MA", "token": "not-a-valid-token"}
 
@@ -147,6 +152,14 @@ PAGES: dict[str, Rule] = {
     "exercises:ladders": Rule(STAFF),
     "exercises:ladder": Rule(STAFF, obj="ladder"),
     "exercises:illustration": Rule(PUBLIC, kwargs=_illustration),
+    "media:manage": Rule(STAFF, obj="exercise"),
+    "media:upload": Rule(STAFF, obj="exercise", writes=True),
+    "media:replace": Rule(STAFF, obj="media", writes=True),
+    "media:first": Rule(STAFF, obj="media", writes=True),
+    "media:delete": Rule(STAFF, obj="media", writes=True),
+    "media:file": Rule(STAFF, obj="media", kwargs=_media_file),
+    # A patient's own clinic's photo of an exercise in their program; any other is a 404.
+    "patients:media": Rule(PATIENT, obj="media", kwargs=_media_file),
     "programs:list": Rule(STAFF),
     "programs:new": Rule(STAFF),
     "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),
@@ -222,6 +235,12 @@ OPERATIONS: dict[str, Rule] = {
     "me_morning_check_create": Rule(PATIENT, writes=True),
     "exercises_list": Rule(STAFF),
     "exercises_retrieve": Rule(STAFF, obj="exercise"),
+    "exercises_media_list": Rule(STAFF, obj="exercise"),
+    "exercises_media_create": Rule(STAFF, obj="exercise", writes=True),
+    "media_retrieve": Rule(STAFF, obj="media"),
+    "media_destroy": Rule(STAFF, obj="media", writes=True),
+    "media_replace": Rule(STAFF, obj="media", writes=True),
+    "media_first": Rule(STAFF, obj="media", writes=True),
     "ladders_list": Rule(STAFF),
     "ladders_retrieve": Rule(STAFF, obj="ladder"),
     "evidence_list": Rule(STAFF),

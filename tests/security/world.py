@@ -141,6 +141,20 @@ def _logs(side: Side) -> None:
     )
 
 
+def _media(side: Side) -> None:
+    """A photo of the clinic's exercise, which is in its patient's program: stored for real,
+    so its owner's request for the file answers 200."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.media.services import media_upload
+    from tests.media.samples import png
+
+    photo = SimpleUploadedFile("photo.png", png(), content_type="image/png")
+    side.objects["media"] = media_upload(
+        actor=side.therapist, exercise=side.objects["exercise"], upload=photo
+    )
+
+
 def _credentials(side: Side) -> None:
     token, secret = api_token_create(admin=side.admin, user=side.therapist, name="Integration")
     side.objects["api_token"] = token
@@ -231,6 +245,7 @@ def build_side(label: str) -> Side:
     )  # fmt: skip
     _programs(side)
     _logs(side)
+    _media(side)
     _credentials(side)
     _optional(side)
     return side

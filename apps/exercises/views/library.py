@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -11,6 +13,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
+from apps.exercises.panels import exercise_panels, exercise_thumbnails
 from apps.exercises.presentation import (
     activation_chart,
     evidence_cells,
@@ -30,6 +33,8 @@ def library(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         exercises = selectors.exercise_library(user=user, filters=form.filters())
         rows = library_rows(exercises, bands=bands)
+        thumbs = exercise_thumbnails(request, [row.exercise.pk for row in rows])
+        rows = [replace(row, photo_thumb=thumbs.get(row.exercise.pk, "")) for row in rows]
     partial = request.headers.get("HX-Request") == "true"
     template = "exercises/_results.html" if partial else "exercises/library.html"
     context = {"form": form, "rows": rows, "bands": bands}
@@ -53,6 +58,7 @@ def exercise_detail(request: HttpRequest, public_id: str) -> HttpResponse:
         "chart": activation_chart(cells),
         "bands": bands,
         "can_edit": exercise.clinic_id == user.clinic_id,
+        "panels": exercise_panels(request, exercise),
     }
     return render(request, "exercises/exercise_detail.html", context)
 

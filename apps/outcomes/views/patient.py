@@ -4,6 +4,7 @@ saving as you go and an offline queue, both through the API with the same rules.
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -69,6 +70,9 @@ def _context(
         "ends": selectors.answer_labels(questionnaire),
         "naming": spec.patient_items and not selectors.activities_shown(questionnaire),
         "every_item": spec.needs_every_item,
+        # For a scale scored from some of its items (HOOS-12): how many each needs, so the
+        # page can check before keeping an offline submission.
+        "scale_minimums": json.dumps({scale.key: scale.min_answered for scale in spec.scales}),
         "name_slots": list(enumerate(names, start=1)),
         "errors": errors,
         "submission_id": extra.get("submission_id") or uuid.uuid4(),

@@ -37,6 +37,7 @@ from apps.portal.serializers import (
     set_log_batch_data,
 )
 from apps.portal.today_goal import goals_for
+from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.models import SetLog
@@ -60,7 +61,8 @@ def today(request: Request) -> Response:
     today = patient.local_today()
     plan = today_plan(patient=patient, on=today)
     goals = goals_for(patient=patient, items=plan.items, today=today)
-    return Response(TodayPlanOut(plan, context={"goals": goals}).data)
+    media = clinic_media_for(patient=patient, items=plan.items)
+    return Response(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
 
 
 def _recent_logs(request: Request, patient: Patient) -> Response:

@@ -6,9 +6,11 @@
               questionnaires due on Today): fetched again each time the linking page is,
               since their saved answers change, and network first when opened;
    offline  - the page shown when a page is neither online nor cached.
-   Exercise pictures (/illustrations/..., versioned URLs) are cached the first time they are
-   seen, and those named in a cached page are fetched with it, so today's plan shows its
-   pictures offline.
+   Exercise pictures (the drawings at /illustrations/..., versioned URLs, and the clinic's
+   photos and video posters at /today/media/<id>/<hash>.jpg, content-hashed) are cached the
+   first time they are seen, and those named in a cached page are fetched with it, so today's
+   plan shows its pictures offline. Videos (.mp4, .webm) are never cached: they are fetched
+   from the network when played, with Range requests the browser makes itself.
    Only GET requests are handled: logs and questionnaire answers are queued by the pages
    themselves (js/today.js, js/questionnaire.js). */
 "use strict";
@@ -22,10 +24,11 @@ function isCacheable(response) {
   return response && response.ok && !response.redirected && response.type === "basic";
 }
 
-var PICTURE = /\/illustrations\/[a-z0-9-]+\/[a-z]+\.svg\?v=[0-9a-f]+/g;
+var PICTURE = /\/(?:illustrations\/[a-z0-9-]+\/[a-z]+\.svg\?v=[0-9a-f]+|today\/media\/[0-9a-f-]+\/[0-9a-f]+\.jpg)/g;
 
 function isPicture(url) {
-  return url.pathname.indexOf("/illustrations/") === 0;
+  if (url.pathname.indexOf("/illustrations/") === 0) return true;
+  return url.pathname.indexOf("/today/media/") === 0 && /\.jpg$/.test(url.pathname);
 }
 
 var LINKED = CONFIG.linked.map(function (source) { return new RegExp(source, "g"); });

@@ -27,6 +27,7 @@ from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
 from apps.portal.today_goal import Goal, goals_for
+from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
@@ -69,6 +70,8 @@ class ItemCard:
     # card then tells the patient to stop it for today (CLINICAL.md, pain-monitoring model).
     high_pain: int | None = None
     goal: str = ""
+    # The clinic's own first photo and video of the exercise, if it has any.
+    media: ClinicMedia | None = None
 
     @property
     def pain_options(self) -> SafeString:
@@ -92,7 +95,11 @@ def _high_pain(plan_item: PlanItem, alert_level: int) -> int | None:
 
 
 def _card(
-    plan_item: PlanItem, alert_level: int, submitted: Submitted | None, goal: Goal | None
+    plan_item: PlanItem,
+    alert_level: int,
+    submitted: Submitted | None,
+    goal: Goal | None,
+    media: dict[int, ClinicMedia],
 ) -> ItemCard:
     """The card's form values. Pain is never pre-selected: every set needs the patient's own
     choice (only a rejected submission shows its values again). A ladder item's amount
@@ -108,6 +115,7 @@ def _card(
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
         high_pain=_high_pain(plan_item, alert_level),
         goal=goal.text if goal is not None else "",
+        media=media.get(plan_item.exercise.pk) if plan_item.exercise is not None else None,
     )
     if submitted is not None and submitted.item == item.public_id:
         values = submitted.values
@@ -129,11 +137,14 @@ def render_today(
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
     goals = goals_for(patient=patient, items=plan.items, today=today)
+    media = clinic_media_for(patient=patient, items=plan.items)
     context = {
         "patient": patient,
         "clinic": patient.clinic,
         "plan": plan,
-        "cards": [_card(p, alert_level, submitted, goals.get(p.item.pk)) for p in plan.items],
+        "cards": [
+            _card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items
+        ],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
         # Two queries: the question when due, else today's answer for its advice.

@@ -19,7 +19,13 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.patients import auth
 from apps.patients.selectors import patient_for_change
 from apps.patients.views.patients import patient_page_again
-from apps.programs.handout import handout_pdf, handout_programs
+from apps.programs.handout import (
+    PAPER_NAMES,
+    PAPERS,
+    default_paper,
+    handout_pdf,
+    handout_programs,
+)
 
 
 @login_required
@@ -30,11 +36,18 @@ def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not patient.link_active:
         messages.error(request, "The link is revoked or locked: renew it before printing.")
         return patient_page_again(patient, status=400, request=request)
+    paper = request.GET.get("paper") or default_paper()
+    if paper not in PAPERS:
+        names = " or ".join(f"{key} ({name})" for key, name in PAPER_NAMES.items())
+        messages.error(request, f"The paper size must be {names}.")
+        return patient_page_again(patient, status=400, request=request)
     programs = handout_programs(patient=patient, today=patient.local_today())
-    pdf = handout_pdf(patient=patient, programs=programs, link_url=auth.personal_link_url(patient))
+    pdf = handout_pdf(
+        patient=patient, programs=programs, link_url=auth.personal_link_url(patient), paper=paper
+    )
     audit_record(
         actor=request.user, action=Action.EXPORT, patient=patient, target=patient,
-        detail="handout", request=request,
+        detail=f"handout ({PAPER_NAMES[paper]})", request=request,
     )  # fmt: skip
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="exercise-handout.pdf"'

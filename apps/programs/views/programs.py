@@ -26,6 +26,8 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.selectors import LibraryFilters
+from apps.media.presentation import file_urls
+from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
 from apps.programs import builder, selectors, services
 from apps.programs.forms import (
@@ -111,7 +113,13 @@ def item_rows(
     """The builder rows, each with its dose form (the submitted one where it had errors)."""
     today = services.patient_today(program)
     rows = builder.builder_rows(program=program, today=today, in_force=in_force)
+    photos = first_media(
+        clinic_id=program.clinic_id, exercise_ids=[r.exercise.pk for r in rows if r.exercise]
+    )
     for row in rows:
+        photo = photos.get(row.exercise.pk, {}).get("photo") if row.exercise else None
+        if photo is not None:
+            row.photo_thumb = file_urls(photo)["thumb"]
         item = row.item
         if dose_form is not None and item.public_id == error_item:
             row.form = dose_form

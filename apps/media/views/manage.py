@@ -1,0 +1,187 @@
+"""The page where clinic staff add, replace, order and delete their photos and videos of an
+exercise, and the staff route that serves those files.
+
+Upload and replace read the body through ``MediaUploadHandler`` (apps/media/upload.py), which
+must be in place before anything reads ``request.POST``: those views are exempt from the CSRF
+middleware, which would read it first, and check the token themselves once the handler is
+set (Django's documented pattern for per-view upload handlers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.clinics.access import get_for_staff, require_staff
+from apps.clinics.models import User
+from apps.exercises.models import Exercise
+from apps.media import selectors, services
+from apps.media.models import ExerciseMedia
+from apps.media.presentation import file_urls
+from apps.media.processing import MediaRefused
+from apps.media.serving import file_response
+from apps.media.upload import (
+    MediaUploadHandler,
+    declared_too_large,
+    megabytes,
+    quota_left_for,
+)
+
+
+def _exercise(user: User, public_id: UUID) -> Exercise:
+    return get_for_staff(user, Exercise.objects.visible_to(user), public_id)
+
+
+def _media(user: User, public_id: UUID) -> ExerciseMedia:
+    queryset = ExerciseMedia.objects.of_clinic(user.clinic_id).select_related("exercise")
+    return get_for_staff(user, queryset, public_id)
+
+
+def _page(
+    request: HttpRequest, exercise: Exercise, error: str = "", status: int = 200
+) -> HttpResponse:
+    user = require_staff(request)
+    rows = selectors.exercise_media(clinic_id=user.clinic_id, exercise_id=exercise.pk)
+    context = {
+        "exercise": exercise,
+        "rows": [(row, file_urls(row)) for row in rows],
+        "error": error,
+        "photo_limit": megabytes(settings.MEDIA_PHOTO_MAX_BYTES),
+        "video_limit": megabytes(settings.MEDIA_VIDEO_MAX_BYTES),
+        "used": megabytes(selectors.clinic_usage(clinic_id=user.clinic_id or 0)),
+        "quota": megabytes(settings.MEDIA_CLINIC_QUOTA_BYTES),
+    }
+    return render(request, "media/manage.html", context, status=status)
+
+
+@login_required
+@require_GET
+def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = require_staff(request)
+    return _page(request, _exercise(user, public_id))
+
+
+@dataclass(frozen=True)
+class Received:
+    """The uploaded file, or the reason it was refused while it streamed in."""
+
+    file: UploadedFile | None
+    refused: MediaRefused | None
+
+
+UploadView = Callable[[HttpRequest, User, UUID, Received], HttpResponse]
+
+
+def _with_upload(view: UploadView) -> Callable[[HttpRequest, UUID], HttpResponse]:
+    """Staff only, POST only; the body is read through MediaUploadHandler, and the CSRF
+    token is checked once that handler is in place."""
+
+    @csrf_exempt
+    @login_required
+    @require_POST
+    @wraps(view)
+    def wrapped(request: HttpRequest, public_id: UUID) -> HttpResponse:
+        user = require_staff(request)
+        refused = declared_too_large(request)
+        if refused is not None:
+            # Refused unread: nothing is changed, so there is no token to check.
+            return view(request, user, public_id, Received(None, refused))
+        handler = MediaUploadHandler(request, quota_left_for(request))
+        request.upload_handlers = [handler]
+
+        @csrf_protect
+        def checked(request: HttpRequest) -> HttpResponse:
+            upload = request.FILES.get("file")
+            if handler.refusal is not None:
+                return view(request, user, public_id, Received(None, handler.refusal))
+            if upload is None:
+                missing = MediaRefused("Choose a photo or a video to upload.")
+                return view(request, user, public_id, Received(None, missing))
+            return view(request, user, public_id, Received(upload, None))
+
+        return checked(request)
+
+    return wrapped
+
+
+def _refused(request: HttpRequest, exercise: Exercise, refused: MediaRefused) -> HttpResponse:
+    return _page(request, exercise, error=refused.message, status=refused.status)
+
+
+@_with_upload
+def upload(request: HttpRequest, user: User, public_id: UUID, received: Received) -> HttpResponse:
+    """Add a photo or a video to the exercise."""
+    exercise = _exercise(user, public_id)
+    refused = received.refused
+    if received.file is not None:
+        try:
+            services.media_upload(
+                actor=user, exercise=exercise, upload=received.file,
+                first=request.POST.get("first") == "on",
+            )  # fmt: skip
+        except MediaRefused as exc:
+            refused = exc
+    if refused is not None:
+        return _refused(request, exercise, refused)
+    messages.success(request, "Uploaded. Your clinic's patients see it with this exercise.")
+    return redirect("media:manage", public_id=exercise.public_id)
+
+
+@_with_upload
+def replace(request: HttpRequest, user: User, public_id: UUID, received: Received) -> HttpResponse:
+    """Put a new file in place of one photo or video."""
+    media = _media(user, public_id)
+    refused = received.refused
+    if received.file is not None:
+        try:
+            services.media_replace(actor=user, media=media, upload=received.file)
+        except MediaRefused as exc:
+            refused = exc
+    if refused is not None:
+        return _refused(request, media.exercise, refused)
+    messages.success(request, "Replaced.")
+    return redirect("media:manage", public_id=media.exercise.public_id)
+
+
+@login_required
+@require_POST
+def make_first(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = require_staff(request)
+    media = _media(user, public_id)
+    services.media_make_first(actor=user, media=media)
+    messages.success(request, f"This {media.get_kind_display().lower()} is now shown first.")
+    return redirect("media:manage", public_id=media.exercise.public_id)
+
+
+@login_required
+@require_POST
+def delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = require_staff(request)
+    media = _media(user, public_id)
+    exercise = media.exercise
+    services.media_delete(actor=user, media=media)
+    messages.success(request, f"The {media.get_kind_display().lower()} was deleted.")
+    return redirect("media:manage", public_id=exercise.public_id)
+
+
+@login_required
+@require_GET
+def file(request: HttpRequest, public_id: UUID, name: str) -> HttpResponseBase:
+    """One of the clinic's files, for its staff; anything else is a 404."""
+    user = require_staff(request)
+    media = get_for_staff(user, ExerciseMedia.objects.of_clinic(user.clinic_id), public_id)
+    found = media.file_named(name)
+    if found is None:
+        raise Http404
+    return file_response(request, *found)

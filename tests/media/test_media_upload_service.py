@@ -1,0 +1,263 @@
+"""Uploading through the service: what is stored, what is refused, and that a refusal
+stores nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from apps.audit.models import AuditEntry
+from apps.media import services
+from apps.media.models import ExerciseMedia
+from apps.media.processing import MediaRefused
+from tests.media import samples
+from tests.media.conftest import stored_files, upload
+
+pytestmark = pytest.mark.django_db
+
+
+def _image(name: str) -> Image.Image:
+    with default_storage.open(name) as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def test_a_photo_is_stored_upright_in_three_sizes_without_its_metadata(therapist_a, exercise):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.jpeg_with_gps())
+    )
+
+    assert media.kind == "photo"
+    assert media.is_first
+    phone = _image(media.phone)
+    # EXIF orientation 6 on a 400x200 picture: shown (and now stored) 200 wide, 400 tall.
+    assert phone.size == (200, 400)
+    assert phone.format == "JPEG"
+    assert not phone.getexif()
+    assert "exif" not in phone.info
+    assert "icc_profile" not in phone.info
+    assert _image(media.thumb).size == (160, 320)
+    assert media.stored_bytes == sum(default_storage.size(n) for n in media.files().values())
+
+
+def test_stored_names_are_content_hashes_not_the_clients_name(therapist_a, exercise):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png(), "../../etc/passwd.png")
+    )
+
+    for name in media.files().values():
+        assert name.startswith(f"exercise-media/{therapist_a.clinic.public_id}/")
+        assert "passwd" not in name
+        assert len(name.rsplit("/", 1)[-1]) == len("0" * 32 + ".jpg")
+
+
+def test_png_with_transparency_and_webp_are_accepted(therapist_a, exercise):
+    for content in (samples.png(), samples.webp()):
+        media = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(content))
+        assert _image(media.print).mode == "RGB"
+
+
+def test_the_upload_is_audited_in_its_transaction(therapist_a, exercise):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+
+    entry = AuditEntry.objects.get(target_ref=str(media.public_id))
+    assert entry.action == "create"
+    assert entry.actor == therapist_a
+    assert "Clam with band" in entry.detail
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "message"),
+    [
+        (samples.HTML, "photo.jpg", "not an allowed type"),
+        (samples.SVG, "drawing.svg", "not an allowed type"),
+        (samples.SVG, "drawing.jpg", "not an allowed type"),
+        (b"", "empty.jpg", "empty"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 100, "broken.jpg", "not a photo we can read"),
+    ],
+)
+def test_bad_files_are_refused_with_a_message_and_nothing_is_stored(
+    therapist_a, exercise, media_root, content, name, message
+):
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(content, name))
+
+    assert refused.value.status == 400
+    assert message in refused.value.message
+    assert "JPEG, PNG or WebP" in refused.value.message or message == "empty"
+    assert stored_files(media_root) == []
+    assert not ExerciseMedia.objects.exists()
+
+
+def test_a_decompression_bomb_is_refused_before_decoding(therapist_a, exercise, media_root):
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.bomb()))
+
+    assert refused.value.status == 413
+    assert "megapixels" in refused.value.message
+    assert stored_files(media_root) == []
+
+
+def test_a_photo_over_the_size_limit_is_refused(settings, therapist_a, exercise, media_root):
+    settings.MEDIA_PHOTO_MAX_BYTES = 1024
+
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+
+    assert refused.value.status == 413
+    assert "Photos may be at most" in refused.value.message
+    assert stored_files(media_root) == []
+
+
+def test_a_clinic_over_its_quota_stores_nothing_more(settings, therapist_a, exercise, media_root):
+    services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    before = stored_files(media_root)
+    settings.MEDIA_CLINIC_QUOTA_BYTES = ExerciseMedia.objects.get().stored_bytes + 100
+
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.webp()))
+
+    assert refused.value.status == 413
+    assert "storage for photos and videos is full" in refused.value.message
+    assert stored_files(media_root) == before
+    assert ExerciseMedia.objects.count() == 1
+
+
+def test_a_failure_after_the_files_were_written_removes_them(
+    monkeypatch, therapist_a, exercise, media_root
+):
+    def fail(**kwargs):
+        raise RuntimeError("audit log unavailable")
+
+    monkeypatch.setattr(services, "audit_record", fail)
+
+    with pytest.raises(RuntimeError):
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+
+    assert stored_files(media_root) == []
+    assert not ExerciseMedia.objects.exists()
+
+
+def test_choosing_first_keeps_one_first_per_kind(therapist_a, exercise):
+    one = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    two = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.webp()))
+    assert one.is_first
+    assert not two.is_first
+
+    services.media_make_first(actor=therapist_a, media=two)
+
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert two.is_first
+    assert not one.is_first
+
+
+def test_deleting_the_first_makes_the_next_first_and_removes_its_files(
+    django_capture_on_commit_callbacks, therapist_a, exercise, media_root
+):
+    one = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    two = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.webp()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.media_delete(actor=therapist_a, media=one)
+
+    two.refresh_from_db()
+    assert two.is_first
+    assert stored_files(media_root) == sorted(set(two.files().values()))
+    assert AuditEntry.objects.filter(target_ref=str(one.public_id), action="delete").exists()
+
+
+def test_a_file_two_rows_share_stays_until_the_last_is_deleted(
+    django_capture_on_commit_callbacks, therapist_a, exercise, shared_exercise, media_root
+):
+    one = services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    two = services.media_upload(
+        actor=therapist_a, exercise=shared_exercise, upload=upload(samples.png())
+    )
+    assert one.files() == two.files()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.media_delete(actor=therapist_a, media=one)
+    assert stored_files(media_root) == sorted(set(two.files().values()))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.media_delete(actor=therapist_a, media=two)
+    assert stored_files(media_root) == []
+
+
+def test_replacing_keeps_the_place_and_removes_the_old_files(
+    django_capture_on_commit_callbacks, therapist_a, exercise, media_root
+):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+    old = set(media.files().values())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.media_replace(actor=therapist_a, media=media, upload=upload(samples.webp()))
+
+    media.refresh_from_db()
+    assert media.is_first
+    assert old.isdisjoint(media.files().values())
+    assert stored_files(media_root) == sorted(set(media.files().values()))
+
+
+def test_a_photo_cannot_replace_a_video(therapist_a, exercise, video_dir):
+    video = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.mp4(video_dir), "v.mp4")
+    )
+
+    with pytest.raises(MediaRefused, match="A video can only be replaced by another video"):
+        services.media_replace(actor=therapist_a, media=video, upload=upload(samples.png()))
+
+
+def test_a_video_is_stored_as_uploaded_with_a_poster(therapist_a, exercise, video_dir):
+    content = samples.mp4(video_dir)
+
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(content, "clip.bin", "text/plain")
+    )
+
+    assert media.kind == "video"
+    assert media.video_type == "video/mp4"
+    assert media.video.endswith(".mp4")
+    with default_storage.open(media.video) as handle:
+        assert handle.read() == content
+    assert _image(media.phone).size == (160, 120)
+
+
+def test_webm_is_accepted(therapist_a, exercise, video_dir):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.webm(video_dir), "v.webm")
+    )
+
+    assert media.video_type == "video/webm"
+    assert media.video.endswith(".webm")
+
+
+def test_an_mp4_phones_cannot_play_is_refused(therapist_a, exercise, video_dir, media_root):
+    with pytest.raises(MediaRefused, match=r"H\.264"):
+        services.media_upload(
+            actor=therapist_a, exercise=exercise, upload=upload(samples.mpeg4_part2(video_dir))
+        )
+    assert stored_files(media_root) == []
+
+
+def test_without_ffmpeg_a_video_is_kept_without_a_poster(
+    settings, therapist_a, exercise, video_dir
+):
+    settings.MEDIA_FFMPEG = ""
+
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.mp4(video_dir), "v.mp4")
+    )
+
+    assert media.video
+    assert not media.phone
+    assert not media.thumb
