@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from apps.programs.forms import override_field
 from apps.programs.progression import DECLINE_REASON_MAX, REASON_MAX
 
 
@@ -20,6 +21,7 @@ class ApproveForm(forms.Form):
         max_length=DECLINE_REASON_MAX,
         help_text="Needed when pain or a worse next-morning answer came since these sets.",
     )
+    precaution_override = override_field()
 
 
 class DeclineForm(forms.Form):

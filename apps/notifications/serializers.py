@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import LevelInfo, PromptCard
+from apps.programs.precautions import MAX_OVERRIDE_LENGTH
 from apps.programs.progression import DECLINE_REASON_MAX, REASON_MAX
 
 
@@ -75,6 +76,14 @@ class ApproveInput(serializers.Serializer[dict[str, Any]]):
         max_length=DECLINE_REASON_MAX,
         help_text="Approve anyway: needed when pain or a worse next-morning answer came since "
         "the qualifying sets (see the prompt's concerns).",
+    )
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_OVERRIDE_LENGTH,
+        help_text="Needed when the next level's exercise conflicts with the patient's hip "
+        "precautions; kept on the item and audited.",
     )
 
 

@@ -74,6 +74,16 @@ def precautions_in_force(*, patient: Patient, on: date) -> list[HipPrecaution]:
     return list(HipPrecaution.objects.filter(patient=patient).in_force(on=on))
 
 
+def precautions_between(*, patient: Patient, first: date, last: date) -> list[HipPrecaution]:
+    """The patient's precautions in force on any day from ``first`` to ``last`` (one query);
+    ``HipPrecaution.is_in_force`` then tells the days apart."""
+    return list(
+        HipPrecaution.objects.filter(
+            patient=patient, starts_on__lte=last, ends_on__gt=first, ended_at__isnull=True
+        )
+    )
+
+
 def precautions_of(*, patient: Patient) -> list[HipPrecaution]:
     """Every precaution of the patient, newest first, for the staff page and the API."""
     return list(HipPrecaution.objects.filter(patient=patient).select_related("set_by", "patient"))

@@ -19,6 +19,16 @@ WEEKDAY_CHOICES = [(str(number), label) for number, label in enumerate(WEEKDAY_L
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def override_field() -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=300,
+        label="Reason to override the hip precautions",
+        help_text="Needed only when the exercise takes the hip where the patient's "
+        "precautions rule out; recorded and audited.",
+    )
+
+
 class ProgramNewForm(forms.Form):
     """Name, what to start from (a clinic template or a starter program from the evidence)
     and for whom. ``cleaned_data`` has ``template`` (a Program or None) and ``starter``."""
@@ -37,6 +47,7 @@ class ProgramNewForm(forms.Form):
         empty_label="No patient: build a clinic template",
         help_text="A patient's program stays a draft until you assign it.",
     )
+    precaution_override = override_field()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,16 +71,6 @@ class ProgramNewForm(forms.Form):
         data["starter"] = starter_for_choice(chosen)
         data["template"] = self.templates.get(chosen)
         return data
-
-
-def override_field() -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        max_length=300,
-        label="Reason to override the hip precautions",
-        help_text="Needed only when the exercise takes the hip where the patient's "
-        "precautions rule out; recorded and audited.",
-    )
 
 
 class DoseForm(forms.Form):
@@ -154,6 +155,7 @@ class StartForm(forms.Form):
 
     start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+    precaution_override = override_field()
 
 
 class AssignForm(forms.Form):
@@ -162,6 +164,7 @@ class AssignForm(forms.Form):
     )
     start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+    precaution_override = override_field()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

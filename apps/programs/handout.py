@@ -44,10 +44,12 @@ from apps.exercises.illustrations.pdf import drawing
 from apps.exercises.illustrations.scene import picture
 from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
 from apps.media.selectors import first_media
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
+from apps.patients.selectors import precautions_in_force
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
+from apps.programs.selectors import allowed
 
 MARGIN = 16 * mm
 QR_SIZE = 42 * mm
@@ -86,8 +88,9 @@ Levels = dict[tuple[int, int], LadderLevel]
 
 
 def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
-    """The patient's assigned programs that have not ended, with today's items and the
-    clinic's first photo of each exercise (4 queries)."""
+    """The patient's assigned programs that have not ended, with the items Today shows them
+    and the clinic's first photo of each exercise (5 queries): an exercise the hip
+    precautions hold back is left off the paper too."""
     items = ProgramItem.objects.current(on=today).select_related("exercise", "ladder")
     programs: list[Program] = list(
         patient.programs.filter(is_template=False, is_active=True)
@@ -107,7 +110,8 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
         clinic_id=patient.clinic_id, exercise_ids=[e.pk for e in exercises if e is not None]
     )
     photos = {pk: kinds["photo"].print for pk, kinds in media.items() if "photo" in kinds}
-    context = _Context(levels, today, photos, patient.clinic.pain_progression_limit)
+    precautions = precautions_in_force(patient=patient, on=today) if programs else []
+    context = _Context(levels, today, photos, patient.clinic.pain_progression_limit, precautions)
     return [_program(program, context) for program in programs]
 
 
@@ -117,6 +121,7 @@ class _Context:
     today: date
     photos: dict[int, str]
     pain_limit: int
+    precautions: list[HipPrecaution]
 
 
 def escape(text: str) -> str:
@@ -189,13 +194,19 @@ def _line(item: ProgramItem, context: _Context) -> HandoutLine:
     )
 
 
+def _may_do(item: ProgramItem, context: _Context) -> bool:
+    """Today's rule (``selectors.allowed``), so paper and phone list the same exercises."""
+    exercise = _item_exercise(item, context.levels, context.today)
+    return exercise is None or allowed(item, exercise, context.precautions)
+
+
 def _program(program: Program, context: _Context) -> HandoutProgram:
     schedule = weekday_summary(program)
     if program.start_date:
         schedule += f", from {_long_date(program.start_date)}"
     if program.end_date:
         schedule += f" to {_long_date(program.end_date)}"
-    lines = [_line(item, context) for item in _current(program)]
+    lines = [_line(item, context) for item in _current(program) if _may_do(item, context)]
     return HandoutProgram(program.name, schedule, lines)
 
 

@@ -16,10 +16,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from apps.patients.models import Patient, Side
+from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import ProgramItem, SetLog
-from apps.programs.selectors import exercise_for, ladder_levels
+from apps.programs.precautions import held_back_message
+from apps.programs.selectors import allowed, exercise_for, ladder_levels
 
 # A patient may fix a mistake for a day; after that the log is part of the record.
 CORRECTION_WINDOW = timedelta(hours=24)
@@ -146,12 +148,18 @@ def _item_on(item: ProgramItem, day: date) -> ProgramItem:
     return current[0] if current else item
 
 
-def _prescription(item: ProgramItem, day: date) -> dict[str, object]:
-    """What was prescribed on ``day``: copied onto the log so later edits keep history."""
+def _prescription(patient: Patient, item: ProgramItem, day: date) -> dict[str, object]:
+    """What was prescribed on ``day``: copied onto the log so later edits keep history.
+
+    An exercise the patient's hip precautions held back that day (Today left it out: no
+    override) was not prescribed, so it cannot be logged either.
+    """
     levels = ladder_levels([item.ladder_id]) if item.ladder_id else {}
     exercise, level = exercise_for(item, day, levels)
     if exercise is None:
         raise ValidationError({"item": NO_LEVEL})
+    if not allowed(item, exercise, precautions_in_force(patient=patient, on=day)):
+        raise ValidationError({"item": held_back_message(exercise)})
     return {
         "exercise": exercise,
         "ladder_level": level,
@@ -254,7 +262,7 @@ def set_log_record(
         set_number=set_number or _next_set_number(item, performed_on, side),
         note=note,
         **amounts,
-        **_prescription(item, performed_on),
+        **_prescription(patient, item, performed_on),
     )
     log, created = _insert(log, patient, evaluate=evaluate)
     if created:

@@ -14,12 +14,14 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.patients.models import Patient, Side
+from apps.patients.models import HipPrecaution, Patient, Side
+from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors
 from apps.programs.models import ProgramItem, SetLog
-from apps.programs.selectors import exercise_for, ladder_levels
+from apps.programs.precautions import held_back_message
+from apps.programs.selectors import allowed, exercise_for, ladder_levels
 
 BATCH_MAX = 100
 
@@ -179,19 +181,40 @@ def _set_numbers(todo: list[tuple[LogEntry, ProgramItem]]) -> dict[int, int]:
     return numbers
 
 
-def _batch_rows(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> list[SetLog]:
-    """Unsaved logs for the validated entries, each with its day's prescription."""
+def _precautions(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> list[HipPrecaution]:
+    """The patient's precautions over the batch's days, in one query whatever its size."""
+    days = [_day_of(entry) for entry, _ in todo]
+    if not days:
+        return []
+    return precautions_between(patient=patient, first=min(days), last=max(days))
+
+
+def _batch_rows(
+    patient: Patient, todo: list[tuple[LogEntry, ProgramItem]], positions: dict[UUID, int]
+) -> list[SetLog]:
+    """Unsaved logs for the validated entries, each with its day's prescription.
+
+    A set of an exercise the hip precautions held back on its day (Today left it out: no
+    override) was not prescribed, so it is refused like any bad set: the whole batch is,
+    the error keyed by the set's index (``positions``) and naming the exercise.
+    """
     rows_on_day = _rows_on_day(todo)
     todo = [(entry, rows_on_day.get(id(entry), item)) for entry, item in todo]
     numbers = _set_numbers(todo)
     ladder_ids = {item.ladder_id for _, item in todo if item.ladder_id}
     levels = ladder_levels(ladder_ids) if ladder_ids else {}
+    precautions = _precautions(patient, todo)
     logs = []
+    held_back: Errors = {}
     for entry, item in todo:
         day = _day_of(entry)
         exercise, level = exercise_for(item, day, levels)
         if exercise is None:
             raise ValidationError({"item": NO_LEVEL})
+        in_force = [precaution for precaution in precautions if precaution.is_in_force(day)]
+        if not allowed(item, exercise, in_force):
+            held_back[f"{positions[entry.client_id]}.item"] = held_back_message(exercise)
+            continue
         logs.append(
             SetLog(
                 client_id=entry.client_id,
@@ -213,6 +236,8 @@ def _batch_rows(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> l
                 target_per_side=item.per_side,
             )
         )
+    if held_back:
+        raise ValidationError(held_back)
     return logs
 
 
@@ -284,7 +309,8 @@ def set_logs_record_many(
     todo, entry_errors = _batch_new(patient, entries, stored, now or timezone.now())
     if errors or entry_errors:
         raise ValidationError(errors | entry_errors)
-    saved = _batch_insert(patient, _batch_rows(patient, todo))
+    positions = {entry.client_id: index for index, entry in enumerate(entries)}
+    saved = _batch_insert(patient, _batch_rows(patient, todo, positions))
     return [
         saved[entry.client_id] if entry.client_id in saved else (stored[entry.client_id], False)
         for entry in entries

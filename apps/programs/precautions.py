@@ -57,6 +57,14 @@ def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:
     )
 
 
+def held_back_message(exercise: Exercise) -> str:
+    """Why a patient cannot log ``exercise``: their Today leaves it out (``selectors.allowed``)."""
+    return (
+        f"{exercise.name} is on hold: it conflicts with your hip precautions, so it is not in "
+        "your program for now. Ask your therapist before doing it."
+    )
+
+
 def checked_override(
     *, patient: Patient | None, exercise: Exercise, override: str, on: date
 ) -> str:

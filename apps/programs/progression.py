@@ -25,6 +25,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Side
+from apps.patients.selectors import precautions_in_force
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.models import (
     LevelChange,
@@ -34,6 +35,7 @@ from apps.programs.models import (
     PromptStatus,
     SetLog,
 )
+from apps.programs.precautions import checked_override, conflicts
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -232,7 +234,12 @@ def _create_prompt(
     status = PromptStatus.PENDING
     if next_level is None:
         status = PromptStatus.COMPLETE
-    elif item.auto_advance and hold is None and worse is None:  # held back: the therapist decides
+    elif (
+        item.auto_advance
+        and hold is None
+        and worse is None
+        and not _next_level_conflicts(item=item, level=next_level)
+    ):  # held back, or a level the hip precautions rule out: the therapist decides
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -250,6 +257,19 @@ def _create_prompt(
         held_back_log=hold,
         held_back_check=worse,
     )
+
+
+def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:
+    """Whether the exercise at ``level`` runs into the patient's hip precautions on the day
+    a level change would start (their next day)."""
+    patient = item.program.patient
+    if patient is None or item.ladder_id is None:
+        return False
+    rung = LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).first()
+    if rung is None:
+        return False
+    on = patient.local_today() + timedelta(days=1)
+    return bool(conflicts(rung.exercise, precautions_in_force(patient=patient, on=on)))
 
 
 def _rule_met_text(*, log: SetLog, level: int) -> str:
@@ -287,15 +307,23 @@ def _item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
     return item
 
 
-def _advance(*, prompt: ProgressionPrompt, changed_by: User | None, reason: str) -> LevelChange:
+def _advance(
+    *,
+    prompt: ProgressionPrompt,
+    changed_by: User | None,
+    reason: str,
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
+) -> LevelChange:
     item = _item_in_force(prompt)
     if item.current_level != prompt.level or prompt.next_level is None:
         raise ValidationError(
             {"level": "The level changed since this prompt was raised; nothing was advanced."}
         )
     return _set_level(
-        item=item, to_level=prompt.next_level, changed_by=changed_by, reason=reason, prompt=prompt
-    )
+        item=item, to_level=prompt.next_level, changed_by=changed_by, reason=reason,
+        prompt=prompt, precaution_override=precaution_override, request=request,
+    )  # fmt: skip
 
 
 def _set_level(
@@ -305,17 +333,42 @@ def _set_level(
     changed_by: User | None,
     reason: str,
     prompt: ProgressionPrompt | None = None,
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
 ) -> LevelChange:
     """Move the (locked) item in force to ``to_level`` from the patient's next local day and
-    record the change with the reason the patient is shown."""
+    record the change with the reason the patient is shown.
+
+    A level whose exercise runs into the patient's hip precautions on that day is refused
+    without ``precaution_override`` (a ValidationError naming the movements); with one, the
+    reason is kept on the item, as the builder keeps it, and audited in this transaction.
+    """
     from_level = item.current_level
     assert from_level is not None
     patient = item.program.patient
     assert patient is not None  # ladder items with levels belong to assigned programs
+    assert item.ladder_id is not None  # only a ladder item has levels
     effective_on = patient.local_today() + timedelta(days=1)
+    rung = LadderLevel.objects.select_related("exercise").get(
+        ladder_id=item.ladder_id, level=to_level
+    )
+    override = checked_override(
+        patient=patient, exercise=rung.exercise, override=precaution_override, on=effective_on
+    )
     item.previous_level, item.current_level = from_level, to_level
     item.level_since = effective_on
-    item.save(update_fields=["previous_level", "current_level", "level_since"])
+    fields = ["previous_level", "current_level", "level_since"]
+    if override:
+        item.precaution_override = override
+        fields.append("precaution_override")
+    item.save(update_fields=fields)
+    if override:
+        audit_record(
+            actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
+            detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}): "
+            f"{override}",
+            request=request,
+        )  # fmt: skip
     return LevelChange.objects.create(
         item=item,
         from_level=from_level,
@@ -361,10 +414,14 @@ def prompt_approve(
     user: User,
     note: str = "",
     override_reason: str = "",
+    precaution_override: str = "",
     request: HttpRequest | None = None,
 ) -> LevelChange:
     """Approve: the level goes up from the patient's next local day; ``note`` (or a default
     sentence) is the reason the patient is shown.
+
+    A next level whose exercise the patient's hip precautions rule out needs
+    ``precaution_override`` (kept on the item and audited), as the builder does.
 
     When the prompt is held back, or pain above the hold-back level, pain at the alert level
     or a "worse" next-morning answer came since its qualifying sets, approving needs
@@ -391,7 +448,10 @@ def prompt_approve(
         decision_reason=note,
         override_reason=override_reason,
     )
-    return _advance(prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt))
+    return _advance(
+        prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt),
+        precaution_override=precaution_override, request=request,
+    )  # fmt: skip
 
 
 def _override_needed(concerns: PromptConcerns) -> str:
@@ -452,11 +512,13 @@ def item_level_set(
     user: User,
     level: int,
     reason: str,
+    precaution_override: str = "",
     request: HttpRequest | None = None,
 ) -> LevelChange:
     """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
-    from the patient's next local day; ``reason`` is required and shown to the patient. The
-    audit entry is written in the same transaction."""
+    from the patient's next local day; ``reason`` is required and shown to the patient. A
+    level the patient's hip precautions rule out needs ``precaution_override``. The audit
+    entries are written in the same transaction."""
     reason = reason.strip()
     errors: dict[str, str] = {}
     if item.ladder_id is None:
@@ -479,7 +541,10 @@ def item_level_set(
     assert in_force is not None  # the item itself is of this track
     if in_force.current_level == level:
         raise ValidationError({"level": f"The patient is already on level {level}."})
-    change = _set_level(item=in_force, to_level=level, changed_by=user, reason=reason)
+    change = _set_level(
+        item=in_force, to_level=level, changed_by=user, reason=reason,
+        precaution_override=precaution_override, request=request,
+    )  # fmt: skip
     audit_record(
         actor=user,
         action=Action.CHANGE,

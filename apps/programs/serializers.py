@@ -187,6 +187,13 @@ class ProgramCreateIn(serializers.Serializer[object]):
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
     items = ItemIn(many=True, required=False)
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="For the template's items that conflict with the patient's hip precautions "
+        "(the 400 names them); kept on each of them and audited. Each of ``items`` has its own.",
+    )
 
 
 class ProgramUpdateIn(serializers.Serializer[object]):
@@ -204,6 +211,13 @@ class ProgramAssignIn(serializers.Serializer[object]):
     start_date = serializers.DateField(required=False, help_text="Default: the patient's today.")
     end_date = serializers.DateField(required=False, allow_null=True)
     weekdays = WeekdaysField(required=False, help_text="Default: the program's weekdays.")
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when items conflict with the patient's hip precautions (the 400 "
+        "names them); kept on each of them and audited.",
+    )
 
 
 class ReorderIn(serializers.Serializer[object]):

@@ -23,10 +23,16 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
+from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
-from apps.programs.precautions import checked_override
+from apps.programs.precautions import (
+    MAX_OVERRIDE_LENGTH,
+    checked_override,
+    conflict_message,
+    conflicts,
+)
 from apps.programs.rows import (
     continue_items,
     copy_items,
@@ -35,6 +41,7 @@ from apps.programs.rows import (
     item_restart,
     patient_today,
 )
+from apps.programs.selectors import exercise_for, ladder_levels
 from apps.programs.validation import validate_dates, validate_dose, validate_name, weekdays_mask
 
 if TYPE_CHECKING:
@@ -355,13 +362,16 @@ def program_create(
     end_date: date | None = None,
     items: Sequence[ItemSpec] = (),
     activate: bool = False,
+    precaution_override: str = "",
     request: HttpRequest | None = None,
 ) -> Program:
     """Create a clinic template (no patient) or a patient's program.
 
     A patient's program is a draft (not shown to the patient) until assigned, unless
     ``activate``; it starts on ``start_date`` (default: the patient's today). Starting from
-    ``template`` copies its items, then ``items`` are appended.
+    ``template`` copies its items, then ``items`` are appended. For a patient, copied items
+    that conflict with their hip precautions are refused as at assignment, unless
+    ``precaution_override`` is given (each of ``items`` carries its own).
     """
     if actor.clinic_id is None or not actor.is_clinic_staff:
         raise ValidationError("Programs are created by clinic staff.")
@@ -390,6 +400,9 @@ def program_create(
     )
     if template is not None:
         copy_items(source=template, target=program)
+        if patient is not None:
+            assert start_date is not None  # set above for a patient
+            _check_assigned(actor, program, precaution_override, start_date, end_date)
     _add_all(actor, program, items)
     daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
@@ -548,13 +561,16 @@ def program_assign(
     start_date: date | None = None,
     end_date: date | None = None,
     weekdays: Iterable[int] | None = None,
+    precaution_override: str = "",
     request: HttpRequest | None = None,
 ) -> Program:
     """Give a program to a patient and start it; returns the patient's program (audited as
     created).
 
     A template (or another patient's program) is copied into a new program of the patient's
-    own; the patient's own draft is started as it is.
+    own; the patient's own draft is started as it is. Items that run into the patient's hip
+    precautions (any in force during the program) are refused, each named, unless the
+    therapist gives ``precaution_override``: it is then kept on each of them and audited.
     """
     if patient.clinic_id != program.clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
@@ -567,9 +583,45 @@ def program_assign(
         assigned = _program_start(program, start_date, end_date, mask)
     else:
         assigned = _program_copy(actor, program, patient, start_date, end_date, mask)
+    _check_assigned(actor, assigned, precaution_override, start_date, end_date)
     daily_totals_refresh_patient(patient_id=patient.pk)
     program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
     return assigned
+
+
+def _check_assigned(
+    actor: User, program: Program, given: str, start: date, end: date | None
+) -> None:
+    """Refuse (in the assignment's transaction, so nothing stays) the items that conflict
+    with hip precautions in force on any day of the program, naming each; with ``given``,
+    keep it on each of them as the builder keeps an item's override, and audit it."""
+    given = given.strip()
+    if len(given) > MAX_OVERRIDE_LENGTH:
+        raise ValidationError(
+            {"precaution_override": f"Keep the reason under {MAX_OVERRIDE_LENGTH} characters."}
+        )
+    assert program.patient is not None  # an assigned program
+    precautions = precautions_between(patient=program.patient, first=start, last=end or date.max)
+    if not precautions:
+        return
+    items = list(
+        program.items.current(on=patient_today(program))
+        .filter(precaution_override="")
+        .select_related("exercise", "ladder", "program__patient")
+    )
+    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    found = []
+    for item in items:
+        exercise, _ = exercise_for(item, start, levels)
+        clashes = conflicts(exercise, precautions) if exercise is not None else []
+        if exercise is not None and clashes:
+            found.append((item, exercise, conflict_message(exercise, clashes)))
+    if found and not given:
+        raise ValidationError({"precaution_override": [message for _, _, message in found]})
+    for item, exercise, _ in found:
+        item.precaution_override = given
+        item.save(update_fields=["precaution_override"])
+        _audit_override(actor, item, exercise)
 
 
 def _program_copy(

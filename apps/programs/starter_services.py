@@ -3,6 +3,7 @@ from one. Both build ordinary items from the shared library through ``program_cr
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -94,10 +95,20 @@ def program_create_from_starter(
     starter: Starter,
     name: str,
     patient: Patient | None = None,
+    precaution_override: str = "",
     request: HttpRequest | None = None,
 ) -> Program:
-    """A new program built from a starter: a patient's draft, or (no patient) a template."""
+    """A new program built from a starter: a patient's draft, or (no patient) a template.
+
+    ``precaution_override`` goes with every item; it is kept only on those that conflict
+    with the patient's hip precautions (the others need none), and without it they are
+    refused, each named.
+    """
+    specs = [
+        replace(spec, precaution_override=precaution_override)
+        for spec in starter_item_specs(starter)
+    ]
     return program_create(
         actor=actor, name=name, patient=patient, notes=starter_notes(starter),
-        items=starter_item_specs(starter), request=request,
+        items=specs, request=request,
     )  # fmt: skip

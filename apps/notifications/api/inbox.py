@@ -91,7 +91,12 @@ def prompt_approve(request: Request, public_id: str) -> Response:
         public_id,
         ApproveInput,
         lambda p, u, d: progression.prompt_approve(
-            prompt=p, user=u, note=d["note"], override_reason=d["override_reason"], request=request
+            prompt=p,
+            user=u,
+            note=d["note"],
+            override_reason=d["override_reason"],
+            precaution_override=d["precaution_override"],
+            request=request,
         ),
     )
 

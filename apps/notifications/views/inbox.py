@@ -102,6 +102,7 @@ def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
             user=user,
             note=data["note"],
             override_reason=data["override_reason"],
+            precaution_override=data["precaution_override"],
             request=request,
         )
 

@@ -16,6 +16,7 @@ from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.programs import selectors
 from apps.programs.models import LevelChange
+from apps.programs.precautions import MAX_OVERRIDE_LENGTH
 from apps.programs.progression import REASON_MAX, item_level_set
 from apps.programs.selectors import ladder_item_for_staff
 
@@ -28,6 +29,14 @@ class LevelIn(serializers.Serializer[dict[str, Any]]):
             "blank": "Say why: the patient sees this reason.",
             "required": "Say why: the patient sees this reason.",
         },
+    )
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=MAX_OVERRIDE_LENGTH,
+        help_text="Needed when the new level's exercise conflicts with the patient's hip "
+        "precautions; kept on the item and audited.",
     )
 
 

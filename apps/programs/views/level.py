@@ -19,6 +19,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import require_staff
 from apps.core.forms import add_service_errors
 from apps.programs import selectors
+from apps.programs.forms import override_field
 from apps.programs.progression import REASON_MAX, item_level_set
 from apps.programs.selectors import ladder_item_for_staff
 from apps.programs.views.programs import editable_program
@@ -31,6 +32,7 @@ class LevelForm(forms.Form):
         max_length=REASON_MAX,
         error_messages={"required": "Say why: the patient sees this reason."},
     )
+    precaution_override = override_field()
 
 
 @login_required

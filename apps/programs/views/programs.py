@@ -99,7 +99,7 @@ def _create(request: HttpRequest, user: User, data: dict[str, Any]) -> Program:
     if starter is not None:
         return program_create_from_starter(
             actor=user, starter=starter, name=data["name"], patient=data["patient"],
-            request=request,
+            precaution_override=data["precaution_override"], request=request,
         )  # fmt: skip
     return services.program_create(actor=user, **data, request=request)
 
@@ -287,5 +287,6 @@ def _assign(
         patient=patient,
         start_date=form.cleaned_data["start_date"],
         end_date=form.cleaned_data["end_date"],
+        precaution_override=form.cleaned_data["precaution_override"],
         request=request,
     )

@@ -1,0 +1,332 @@
+"""Issue #16's rule beyond Today: an exercise the hip precautions hold back (a conflict and no
+override from the therapist) is not prescribed anywhere. The patient cannot log it, adherence
+does not expect it, the handout leaves it out, and a template or a level change cannot bring
+one in without the therapist's reason."""
+
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.patients.precautions import precaution_set
+from apps.programs.models import SetLog
+from tests.conftest import signed_in
+from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+JSON = {"content_type": "application/json"}
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("UTC"))
+TODAY = date(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def program(patient_a):
+    return ProgramFactory(patient=patient_a, start_date=date(2026, 3, 1))
+
+
+@pytest.fixture
+def inward(therapist_a):
+    return ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+
+
+@pytest.fixture
+def posterior(patient_a, therapist_a):
+    return precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def hidden(program, inward, posterior):
+    return ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+
+
+@pytest.fixture
+def safe(program):
+    return ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(name="Safe squeeze"), per_side=False
+    )
+
+
+def _body(item, **changes):
+    return {"client_id": str(uuid.uuid4()), "item": str(item.public_id), "side": "both",
+            "reps": 10, "pain": 1} | changes  # fmt: skip
+
+
+# --- 1. Not loggable -------------------------------------------------------------------------
+
+
+def test_a_held_back_exercise_cannot_be_logged_one_set_at_a_time(patient_a, hidden):
+    response = signed_in(patient_a.user).post("/api/v1/me/logs/", _body(hidden), **JSON)
+    assert response.status_code == 400
+    assert "Inward turn is on hold" in str(response.json())
+    assert not SetLog.objects.exists()
+
+
+def test_a_batch_with_a_held_back_set_saves_nothing_and_names_it(patient_a, hidden, safe):
+    logs = [_body(safe), _body(hidden)]
+    response = signed_in(patient_a.user).post("/api/v1/me/logs/batch/", {"logs": logs}, **JSON)
+    assert response.status_code == 400
+    errors = response.json()
+    assert "Inward turn is on hold" in str(errors)
+    assert "logs.1.item" in str(errors), errors
+    assert not SetLog.objects.exists()
+
+
+def test_with_the_therapists_override_it_is_logged(patient_a, program, inward, posterior):
+    item = ExerciseItemFactory(
+        program=program, exercise=inward, per_side=False, precaution_override="Cleared"
+    )
+    client = signed_in(patient_a.user)
+    assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
+    batch = client.post("/api/v1/me/logs/batch/", {"logs": [_body(item)]}, **JSON)
+    assert batch.status_code == 200
+    assert SetLog.objects.count() == 2
+
+
+def test_a_day_before_the_precautions_can_still_be_logged(patient_a, therapist_a, program, inward):
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=TODAY, ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    item = ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+    client = signed_in(patient_a.user)
+    yesterday = _body(item, performed_on="2026-03-09")
+    assert client.post("/api/v1/me/logs/batch/", {"logs": [yesterday]}, **JSON).status_code == 200
+    assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 400
+    assert SetLog.objects.count() == 1
+
+
+# --- 3. Not on the handout -------------------------------------------------------------------
+
+
+def _handout(client, patient):
+    import io
+
+    from pypdf import PdfReader
+
+    response = client.get(f"/patients/{patient.public_id}/handout.pdf")
+    assert response.status_code == 200
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def test_the_handout_leaves_out_what_today_leaves_out(therapist_a, patient_a, hidden, safe):
+    text = _handout(signed_in(therapist_a), patient_a)
+    assert "Safe squeeze" in text
+    assert "Inward turn" not in text
+
+
+def test_the_handout_lists_it_with_the_therapists_override(
+    therapist_a, patient_a, program, inward, posterior
+):
+    ExerciseItemFactory(program=program, exercise=inward, precaution_override="Cleared")
+    assert "Inward turn" in _handout(signed_in(therapist_a), patient_a)
+
+
+# --- 5. No level change into a conflict without a reason ------------------------------------
+
+
+def _ladder_item(program, *, auto_advance=False):
+    from tests.factories import LadderFactory, LadderItemFactory
+
+    ladder = LadderFactory(levels=2)
+    level_two = ladder.levels.get(level=2).exercise
+    level_two.name, level_two.hip_movements = "Inward clam", ["internal_rotation"]
+    level_two.save(update_fields=["name", "hip_movements"])
+    return LadderItemFactory(
+        program=program, ladder=ladder, per_side=False, auto_advance=auto_advance
+    )
+
+
+def _prompt(item):
+    from apps.programs.progression import prompt_for_log
+    from tests.notifications.factories import SetLogFactory
+
+    prompt, _ = prompt_for_log(log=SetLogFactory(item=item, reps=20, performed_on=TODAY))
+    return prompt
+
+
+def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(
+    therapist_a, program, posterior
+):
+    from apps.audit.models import AuditEntry
+
+    item = _ladder_item(program)
+    prompt = _prompt(item)
+    assert prompt.status == "pending"
+    client = signed_in(therapist_a)
+    url = f"/api/v1/prompts/{prompt.public_id}/approve/"
+    refused = client.post(url, {}, **JSON)
+    assert refused.status_code == 400
+    assert "Inward clam takes the hip into internal rotation" in str(refused.json())
+    item.refresh_from_db()
+    prompt.refresh_from_db()
+    assert (item.current_level, prompt.status) == (1, "pending")
+    taken = client.post(url, {"precaution_override": "Surgeon cleared level 2"}, **JSON)
+    assert taken.status_code == 200, taken.json()
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "Surgeon cleared level 2")
+    assert AuditEntry.objects.filter(detail__contains="Surgeon cleared level 2").exists()
+
+
+def test_the_inbox_page_asks_for_the_reason_and_takes_it(therapist_a, program, posterior):
+    item = _ladder_item(program)
+    prompt = _prompt(item)
+    client = signed_in(therapist_a)
+    from django.urls import reverse
+
+    url = reverse("notifications:approve", args=[prompt.public_id])
+    refused = client.post(url, {"note": ""}, HTTP_HX_REQUEST="true")
+    assert "internal rotation" in refused.text
+    assert 'name="precaution_override"' in refused.text
+    client.post(url, {"note": "", "precaution_override": "Cleared"})
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "Cleared")
+
+
+def test_a_conflicting_next_level_is_never_approved_automatically(program, posterior):
+    item = _ladder_item(program, auto_advance=True)
+    prompt = _prompt(item)
+    item.refresh_from_db()
+    assert prompt.status == "pending"
+    assert item.current_level == 1
+
+
+def test_without_precautions_auto_advance_still_advances(program):
+    item = _ladder_item(program, auto_advance=True)
+    assert _prompt(item).status == "auto_approved"
+
+
+def test_a_level_change_by_hand_into_a_conflict_needs_a_reason(therapist_a, program, posterior):
+    from apps.audit.models import AuditEntry
+
+    item = _ladder_item(program)
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/items/{item.public_id}/level/"
+    refused = client.post(url, {"level": 2, "reason": "Ready"}, **JSON)
+    assert refused.status_code == 400
+    assert "internal rotation" in str(refused.json())
+    item.refresh_from_db()
+    assert item.current_level == 1
+    page = f"/programs/{program.public_id}/items/{item.public_id}/level/"
+    form = client.post(page, {"level": 2, "reason": "Ready"})
+    assert form.status_code == 400
+    assert "Inward clam takes the hip into internal rotation" in form.text
+    taken = client.post(url, {"level": 2, "reason": "Ready", "precaution_override": "OK'd"}, **JSON)
+    assert taken.status_code == 200, taken.json()
+    item.refresh_from_db()
+    assert (item.current_level, item.precaution_override) == (2, "OK'd")
+    assert AuditEntry.objects.filter(detail__contains="overridden for Inward clam").exists()
+
+
+# --- 4. Assigning a template ----------------------------------------------------------------
+
+
+@pytest.fixture
+def template(therapist_a, inward):
+    from tests.factories import TemplateProgramFactory
+
+    template = TemplateProgramFactory(clinic=therapist_a.clinic, created_by=therapist_a)
+    ExerciseItemFactory(program=template, exercise=inward)
+    ExerciseItemFactory(program=template, exercise=ExerciseFactory(name="Safe squeeze"))
+    return template
+
+
+def test_assigning_a_template_with_a_conflict_is_refused_naming_the_item(
+    therapist_a, patient_a, template, posterior
+):
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+    refused = client.post(url, {"patient": str(patient_a.public_id)}, **JSON)
+    assert refused.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in str(refused.json())
+    assert not patient_a.programs.exists()
+    page = client.post(
+        f"/programs/{template.public_id}/assign/", {"patient": str(patient_a.public_id)}
+    )
+    assert page.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in page.text
+    assert not patient_a.programs.exists()
+
+
+def test_with_a_reason_it_is_assigned_and_the_reason_kept_on_the_item(
+    therapist_a, patient_a, template, posterior
+):
+    from apps.audit.models import AuditEntry
+
+    patient_a.programs.all().delete()
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+    body = {"patient": str(patient_a.public_id), "precaution_override": "Surgeon allows it"}
+    assert signed_in(therapist_a).post(url, body, **JSON).status_code == 201
+    items = {i.exercise.name: i.precaution_override for i in patient_a.programs.get().items.all()}
+    assert items == {"Inward turn": "Surgeon allows it", "Safe squeeze": ""}
+    assert AuditEntry.objects.filter(detail__contains="Surgeon allows it").count() == 1
+
+
+def test_precautions_starting_during_the_program_count_too(therapist_a, patient_a, template):
+    from django.core.exceptions import ValidationError
+
+    from apps.programs.services import program_assign
+
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 20), ends_on=date(2026, 5, 1),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="Inward turn"):
+        program_assign(actor=therapist_a, program=template, patient=patient_a)
+
+
+def test_a_starter_for_a_patient_with_precautions_asks_for_the_reason(therapist_a, patient_a):
+    from apps.exercises.loading import library_load
+    from apps.programs.starters import all_starters
+
+    library_load()
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    conflicting = None
+    for starter in all_starters():
+        body = {"name": "Hip", "template": starter.choice, "patient": str(patient_a.public_id)}
+        response = client.post("/programs/new/", body)
+        if response.status_code == 400:
+            conflicting = (starter, body, response)
+            break
+        patient_a.programs.all().delete()
+    assert conflicting is not None, "a starter with an exercise the posterior approach rules out"
+    _, body, response = conflicting
+    assert "takes the hip into" in response.text
+    assert 'name="precaution_override"' in response.text
+    assert not patient_a.programs.exists()
+    kept = client.post("/programs/new/", body | {"precaution_override": "Surgeon agreed"})
+    assert kept.status_code == 302
+    overrides = set(patient_a.programs.get().items.values_list("precaution_override", flat=True))
+    assert "Surgeon agreed" in overrides
+
+
+def test_creating_a_patients_program_from_a_template_through_the_api_checks_its_items(
+    therapist_a, patient_a, template, posterior
+):
+    patient_a.programs.all().delete()
+    client = signed_in(therapist_a)
+    body = {"name": "Hip", "patient": str(patient_a.public_id), "template": str(template.public_id)}
+    refused = client.post("/api/v1/programs/create/", body, **JSON)
+    assert refused.status_code == 400
+    assert "Inward turn takes the hip into internal rotation" in str(refused.json())
+    assert not patient_a.programs.exists()
+    body["precaution_override"] = "Surgeon agreed"
+    assert client.post("/api/v1/programs/create/", body, **JSON).status_code == 201
+    item = patient_a.programs.get().items.get(exercise__name="Inward turn")
+    assert item.precaution_override == "Surgeon agreed"
