@@ -20,6 +20,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.hip import HipMovement, unknown_movements
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
+from apps.patients.signals import precautions_changed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -86,6 +87,7 @@ def precaution_set(
         note=note.strip()[:300], set_by=actor,
     )  # fmt: skip
     _audit(actor, precaution, f"hip precautions set: {precaution}", request)
+    precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
     return precaution
 
 
@@ -111,6 +113,7 @@ def precaution_update(
     precaution.starts_on, precaution.ends_on = start, end
     precaution.save(update_fields=["kind", "movements", "note", "starts_on", "ends_on"])
     _audit(actor, precaution, f"hip precautions changed: {precaution}", request)
+    precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
     return precaution
 
 
@@ -126,4 +129,5 @@ def precaution_end(
         raise ValidationError("These precautions have already been ended.")
     precaution.refresh_from_db()
     _audit(actor, precaution, "hip precautions ended early", request)
+    precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
     return precaution

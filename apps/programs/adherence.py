@@ -8,6 +8,9 @@ The rule (shared by the dashboard, the progress page and the exports):
 - Completed units for an item on ``d`` are ``min(sets, logs)`` counted per side (``left`` and
   ``right``) for a per-side item, or over all its logs otherwise; logs are matched by
   ``item_id`` and ``performed_on``. Extra sets never count twice.
+- An item whose exercise the patient's hip precautions hold back on ``d`` (a conflict and no
+  override: Today leaves it out, and its sets cannot be logged) prescribes nothing that day,
+  so it is neither expected nor counted.
 - Adherence is completed / prescribed (None when nothing was prescribed). A day is complete
   when completed >= prescribed > 0. Logs on other days are activity, not adherence.
 
@@ -34,7 +37,9 @@ from django.db import connection, connections
 from django.db.models import Count, Max, Q
 
 from apps.core.db_router import read_alias
-from apps.patients.models import Patient, Side
+from apps.exercises.models import LadderLevel
+from apps.patients.models import HipPrecaution, Patient, Side
+from apps.patients.selectors import precautions_between
 from apps.programs.models import (
     DailyTotal,
     ProgramItem,
@@ -42,6 +47,7 @@ from apps.programs.models import (
     PromptStatus,
     SetLog,
 )
+from apps.programs.selectors import allowed, exercise_for, ladder_levels
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
 RATIO_PLACES = Decimal("0.0001")
@@ -128,11 +134,17 @@ class ItemSpan:
         return lo, hi
 
 
+Window = tuple[date, date]
+
+
 @dataclass
 class PatientSchedule:
-    """What one patient is prescribed, from their program item rows."""
+    """What one patient is prescribed, from their program item rows. ``held_back``: per item
+    row id, the days (inclusive ranges) its exercise is held back by hip precautions; the
+    spans already leave them out."""
 
     spans: list[ItemSpan] = field(default_factory=list)
+    held_back: dict[int, list[Window]] = field(default_factory=dict)
 
     def prescribed_units(self, start: date, end: date) -> int:
         return sum(
@@ -180,6 +192,85 @@ def _item_span(row: dict[str, Any]) -> ItemSpan:
     )
 
 
+def _without(span: ItemSpan, gaps: list[Window]) -> list[ItemSpan]:
+    """The span with the (sorted, disjoint) ``gaps`` cut out."""
+    pieces, lo = [], span.lo
+    for gap_lo, gap_hi in gaps:
+        if span.hi is not None and gap_lo > span.hi:
+            break
+        if gap_hi < lo:
+            continue
+        if gap_lo > lo:
+            pieces.append(ItemSpan(lo, gap_lo - timedelta(days=1), span.weekdays, span.units))
+        lo = gap_hi + timedelta(days=1)
+    if span.hi is None or lo <= span.hi:
+        pieces.append(ItemSpan(lo, span.hi, span.weekdays, span.units))
+    return pieces
+
+
+def _merged(ranges: list[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _level_segments(
+    row: dict[str, Any], tags: dict[tuple[int, int], list[str]], start: date, end: date
+) -> list[tuple[date, date, set[str]]]:
+    """The row's exercise movement tags over ``start..end``, split where its ladder level
+    changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
+    if row["ladder_id"] is None:
+        return [(start, end, set(row["exercise__hip_movements"] or []))]
+    since, before = row["level_since"], row["previous_level"]
+    current = set(tags.get((row["ladder_id"], row["current_level"] or 0), []))
+    if since is None or not before or since <= start:
+        return [(start, end, current)]
+    earlier = set(tags.get((row["ladder_id"], before), []))
+    return [(start, min(end, since - timedelta(days=1)), earlier), (since, end, current)]
+
+
+def _held_back(
+    rows: list[dict[str, Any]], patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[Window]]:
+    """Per item row, the days of ``start..end`` its exercise conflicts with hip precautions
+    in force (as ``precautions.conflicts``: a ruled-out set wholly among its tags) and it
+    has no override. One query for the precautions, one more for ladder levels if needed."""
+    candidates = [row for row in rows if not row["precaution_override"]]
+    if not candidates:
+        return {}
+    precautions: dict[int, list[HipPrecaution]] = defaultdict(list)
+    for precaution in HipPrecaution.objects.filter(
+        patient_id__in=list(patient_ids), ended_at__isnull=True,
+        starts_on__lte=end, ends_on__gt=start,
+    ):  # fmt: skip
+        precautions[precaution.patient_id].append(precaution)
+    if not precautions:
+        return {}
+    ladder_ids = {row["ladder_id"] for row in candidates if row["ladder_id"]}
+    tags: dict[tuple[int, int], list[str]] = {}
+    if ladder_ids:
+        levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids)
+        for ladder_id, level, movements in levels.values_list(
+            "ladder_id", "level", "exercise__hip_movements"
+        ):
+            tags[(ladder_id, level)] = movements
+    held: dict[int, list[Window]] = defaultdict(list)
+    for row in candidates:
+        for lo, hi, movements in _level_segments(row, tags, start, end):
+            for precaution in precautions.get(row["program__patient_id"], []):
+                if not any(rule <= movements for rule in precaution.rules):
+                    continue
+                last = precaution.ends_on - timedelta(days=1)
+                days = (max(lo, precaution.starts_on), min(hi, last))
+                if days[0] <= days[1]:
+                    held[row["id"]].append(days)
+    return {pk: _merged(ranges) for pk, ranges in held.items()}
+
+
 def _prescribing_items(patient_ids: Iterable[int], start: date, end: date) -> Any:
     """Item rows of assigned, active programs that can prescribe something in the period."""
     return ProgramItem.objects.filter(
@@ -199,19 +290,32 @@ def patient_schedules(
 ) -> dict[int, PatientSchedule]:
     """Each patient's prescription over ``start..end``, in one query (patients with none are
     missing from the result)."""
-    rows = _prescribing_items(patient_ids, start, end).values(
-        "program__patient_id",
-        "program__start_date",
-        "program__end_date",
-        "program__weekdays",
-        "active_from",
-        "active_until",
-        "sets",
-        "per_side",
+    rows = list(
+        _prescribing_items(patient_ids, start, end).values(
+            "id",
+            "program__patient_id",
+            "program__start_date",
+            "program__end_date",
+            "program__weekdays",
+            "active_from",
+            "active_until",
+            "sets",
+            "per_side",
+            "exercise__hip_movements",
+            "ladder_id",
+            "current_level",
+            "previous_level",
+            "level_since",
+            "precaution_override",
+        )
     )
+    held = _held_back(rows, patient_ids, start, end)
     schedules: dict[int, PatientSchedule] = defaultdict(PatientSchedule)
     for row in rows:
-        schedules[row["program__patient_id"]].spans.append(_item_span(row))
+        schedule = schedules[row["program__patient_id"]]
+        schedule.spans.extend(_without(_item_span(row), held.get(row["id"], [])))
+        if row["id"] in held:
+            schedule.held_back[row["id"]] = held[row["id"]]
     return dict(schedules)
 
 
@@ -225,10 +329,18 @@ def _capped_units(item: ProgramItem, counts: dict[str, int]) -> int:
 
 
 def _day(
-    day: date, items: Sequence[ProgramItem], counts: dict[tuple[int, date], dict[str, int]]
+    day: date,
+    items: Sequence[ProgramItem],
+    counts: dict[tuple[int, date], dict[str, int]],
+    precautions: list[HipPrecaution],
+    levels: dict[tuple[int, int], LadderLevel],
 ) -> tuple[int, int]:
     prescribed = completed = 0
+    in_force = [precaution for precaution in precautions if precaution.is_in_force(day)]
     for item in items:
+        exercise, _ = exercise_for(item, day, levels)
+        if in_force and exercise is not None and not allowed(item, exercise, in_force):
+            continue  # held back by the hip precautions: Today leaves it out
         if item.program.is_scheduled_on(day) and item.is_active_on(day):
             prescribed += item.sets * (2 if item.per_side else 1)
             completed += _capped_units(item, counts.get((item.pk, day), {}))
@@ -236,9 +348,13 @@ def _day(
 
 
 def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdherence]:
-    """Every day of ``start..end`` up to the patient's local today, in two queries."""
+    """Every day of ``start..end`` up to the patient's local today, in four queries at most
+    (items, logs, hip precautions, ladder levels)."""
     end = min(end, patient.local_today())
-    items = list(_prescribing_items([patient.pk], start, end).select_related("program"))
+    items = list(_prescribing_items([patient.pk], start, end).select_related("program", "exercise"))
+    precautions = precautions_between(patient=patient, first=start, last=end) if items else []
+    ladder_ids = {item.ladder_id for item in items if item.ladder_id}
+    levels = ladder_levels(ladder_ids) if precautions and ladder_ids else {}
     counts: dict[tuple[int, date], dict[str, int]] = defaultdict(dict)
     pain: dict[date, int] = {}
     logs: dict[date, int] = defaultdict(int)
@@ -256,7 +372,7 @@ def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdhe
     days = []
     for offset in range(max((end - start).days + 1, 0)):
         day = start + timedelta(days=offset)
-        prescribed, completed = _day(day, items, counts)
+        prescribed, completed = _day(day, items, counts, precautions, levels)
         days.append(
             DayAdherence(
                 date=day,
@@ -323,7 +439,18 @@ def _weekday_sql(column: str) -> str:
     return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7)"
 
 
-def prescribed_on_sql(day: str) -> str:
+def held_back_sql(day: str, held: dict[int, list[Window]]) -> str:
+    """True while item ``i`` is held back by hip precautions on ``day`` (``_held_back``).
+    Only integers and ISO dates from the database are written into the SQL."""
+    tests = [
+        f"(i.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
+        for pk, ranges in sorted(held.items())
+        for lo, hi in ranges
+    ]
+    return " OR ".join(tests) or "1 = 0"
+
+
+def prescribed_on_sql(day: str, held: dict[int, list[Window]] | None = None) -> str:
     """The conditions under which item ``i`` of program ``p`` prescribes on ``day``."""
     return f"""
         p.is_template = FALSE AND p.is_active = TRUE
@@ -331,6 +458,7 @@ def prescribed_on_sql(day: str) -> str:
         AND (i.active_from IS NULL OR i.active_from <= {day})
         AND (i.active_until IS NULL OR {day} <= i.active_until)
         AND ((p.weekdays >> {_weekday_sql(day)}) & 1) = 1
+        AND NOT ({held_back_sql(day, held or {})})
     """
 
 
@@ -386,9 +514,6 @@ class _Totals:
 def _as_date(value: date | str | None) -> date | None:
     # SQLite hands raw-SQL dates back as ISO strings.
     return date.fromisoformat(value) if isinstance(value, str) else value
-
-
-Window = tuple[date, date]
 
 
 def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
@@ -547,7 +672,7 @@ def summaries_for_patients(
     *, patients: Iterable[Patient], start: date, end: date
 ) -> dict[int, AdherenceSummary]:
     """``adherence_summaries`` for patients already loaded (``pk`` and ``time_zone``), in
-    three queries."""
+    four queries (five when hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
     windows = {pk: (start, min(end, p.local_today())) for pk, p in by_id.items()}
     return _summaries(by_id, windows)
@@ -562,7 +687,8 @@ def _recent_windows(patients: dict[int, Patient], days: int) -> dict[int, Window
 
 
 def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, AdherenceSummary]:
-    """Each patient's last ``days`` local days, today included, in three queries."""
+    """Each patient's last ``days`` local days, today included, in four queries (five when
+    hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
     return _summaries(by_id, _recent_windows(by_id, days))
 
@@ -580,7 +706,8 @@ def recent_short_and_long(
     *, patients: Iterable[Patient], short_days: int, long_days: int, schedule_from: date
 ) -> RecentAdherence:
     """``recent_summaries`` for two windows ending today (the dashboard's week and month) in
-    two queries: one read of the schedules and one pass over the long window's logs, which
+    three queries: one read of the schedules and the hip precautions that hold items back,
+    and one pass over the long window's logs, which
     also sums the short window's days. ``schedules`` (from ``schedule_from`` to each
     patient's today) are returned for other per-patient counts. Approved progressions are
     not counted (0): the dashboard does not show them."""
@@ -603,8 +730,9 @@ def recent_short_and_long(
 def adherence_summaries(
     *, patient_ids: Iterable[int], start: date, end: date
 ) -> dict[int, AdherenceSummary]:
-    """Adherence over ``start..end`` for many patients, keyed by patient id, in four queries
-    whatever the number of patients, logs or days. Each patient's period ends at their own
-    local today; ids that match no patient are missing from the result."""
+    """Adherence over ``start..end`` for many patients, keyed by patient id, in five queries
+    (six when hip precautions apply to a ladder) whatever the number of patients, logs or
+    days. Each patient's period ends at their own local today; ids that match no patient
+    are missing from the result."""
     patients = Patient.objects.filter(pk__in=list(patient_ids)).only("pk", "time_zone")
     return summaries_for_patients(patients=patients, start=start, end=end)

@@ -13,6 +13,9 @@ writer recomputes the rows it can change, in its own transaction:
 - a program's items, dose, weekdays, dates or activity changed, or a program assigned: every
   logged day of that patient (``daily_totals_refresh_patient``; a year is a few hundred rows
   and programs change rarely).
+- hip precautions set, changed or ended (the ``precautions_changed`` signal of the patients
+  app, received in ``ProgramsConfig.ready``) or a ladder level changed: the same, because an
+  exercise the precautions hold back prescribes nothing on those days.
 
 A time-zone change needs nothing: ``performed_on`` is stored as the local day the set was
 done, so no log changes day, and each reader cuts its window at the patient's local today.
@@ -27,8 +30,8 @@ from typing import Any
 
 from django.db import connection
 
-from apps.patients.models import Patient, Side
-from apps.programs.adherence import prescribed_on_sql
+from apps.patients.models import HipPrecaution, Patient, Side
+from apps.programs.adherence import Window, patient_schedules, prescribed_on_sql
 from apps.programs.models import DailyTotal, Program, ProgramItem, SetLog
 
 # One row per patient and day with logs. ``logged`` counts logs per item, day and side (all
@@ -134,12 +137,31 @@ def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None) -> None:
     cursor.execute(lock, list(patient_ids))
 
 
+def _held_back(scope: Scope) -> dict[int, list[Window]]:
+    """Per item row, the days in scope its exercise is held back by hip precautions (no
+    override): it prescribes nothing then, as in the reference. One query when no patient in
+    scope has precautions, the usual case."""
+    precautions = HipPrecaution.objects.filter(ended_at__isnull=True)
+    if scope.patient_ids is not None:
+        precautions = precautions.filter(patient_id__in=list(scope.patient_ids))
+    if scope.clinic_id is not None:
+        precautions = precautions.filter(patient__clinic_id=scope.clinic_id)
+    patient_ids = set(precautions.values_list("patient_id", flat=True))
+    if not patient_ids:
+        return {}
+    schedules = patient_schedules(
+        patient_ids=patient_ids, start=scope.start or date.min, end=scope.end or date.max
+    )
+    return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
+
+
 def _rebuild(scope: Scope, *, grown: bool = False) -> int:
     """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
     first: every day that had logs still has them, so the upsert alone is exact."""
     if scope.patient_ids is not None and not scope.patient_ids:
         return 0
     where, params = _filters("l.patient_id", "l.performed_on", scope)
+    held = _held_back(scope)
     total = DailyTotal._meta.db_table
     # Only table names from the models and SQL built here are interpolated; every value is a
     # query parameter.
@@ -149,8 +171,8 @@ def _rebuild(scope: Scope, *, grown: bool = False) -> int:
         item=ProgramItem._meta.db_table,
         program=Program._meta.db_table,
         where=where,
-        logged_day_prescribed=prescribed_on_sql("g.day"),
-        due_day_prescribed=prescribed_on_sql("d.day"),
+        logged_day_prescribed=prescribed_on_sql("g.day", held),
+        due_day_prescribed=prescribed_on_sql("d.day", held),
     )
     with connection.cursor() as cursor:
         _lock_patients(cursor, scope.patient_ids)

@@ -27,6 +27,7 @@ from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import (
     LevelChange,
     MorningCheck,
@@ -200,6 +201,9 @@ def _undo_auto_advance(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
         item.current_level = prompt.level
         item.save(update_fields=["previous_level", "current_level", "level_since"])
         change.delete()
+        # A level's exercise can be held back by hip precautions: what the days prescribe
+        # may have changed with it.
+        daily_totals_refresh_patient(patient_id=prompt.patient_id)
         return
     _set_level(
         item=item,
@@ -362,6 +366,9 @@ def _set_level(
         item.precaution_override = override
         fields.append("precaution_override")
     item.save(update_fields=fields)
+    # A level's exercise can be held back by hip precautions: what the days prescribe may
+    # have changed with it.
+    daily_totals_refresh_patient(patient_id=patient.pk)
     if override:
         audit_record(
             actor=changed_by, action=Action.CHANGE, patient=patient, target=item,

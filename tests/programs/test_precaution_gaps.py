@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from apps.patients.precautions import precaution_set
+from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
@@ -314,6 +315,103 @@ def test_a_starter_for_a_patient_with_precautions_asks_for_the_reason(therapist_
     assert kept.status_code == 302
     overrides = set(patient_a.programs.get().items.values_list("precaution_override", flat=True))
     assert "Surgeon agreed" in overrides
+
+
+# --- 2. Not expected in adherence ------------------------------------------------------------
+
+
+def _both(patient, start, end):
+    from apps.programs.adherence import adherence_summaries, daily_adherence
+
+    days = daily_adherence(patient=patient, start=start, end=end)
+    summary = adherence_summaries(patient_ids=[patient.pk], start=start, end=end)[patient.pk]
+    reference = (sum(d.prescribed for d in days), sum(d.completed for d in days),
+                 sum(d.complete for d in days))  # fmt: skip
+    assert (summary.prescribed, summary.completed, summary.complete_days) == reference
+    return reference
+
+
+def _stored_equal_reference(patient, start, end):
+    """The stored daily totals (what the dashboard and reports read) equal the reference on
+    every logged day."""
+    from apps.programs.adherence import daily_adherence
+    from apps.programs.models import DailyTotal
+
+    reference = {
+        d.date: (d.prescribed, d.completed)
+        for d in daily_adherence(patient=patient, start=start, end=end)
+        if d.logs
+    }
+    stored = {
+        t.day: (t.prescribed, t.completed) for t in DailyTotal.objects.filter(patient=patient)
+    }
+    assert reference
+    assert stored == reference
+
+
+def test_adherence_does_not_expect_a_held_back_exercise(patient_a, therapist_a, program, inward):
+    from tests.notifications.factories import SetLogFactory
+
+    hidden = ExerciseItemFactory(program=program, exercise=inward, per_side=False, sets=2)
+    safe = ExerciseItemFactory(program=program, per_side=False, sets=2)
+    for item in (safe, safe):
+        SetLogFactory(item=item, ladder_level=None, exercise=item.exercise, reps=10)
+    # Factories write rows directly, past the services that keep the daily totals.
+    daily_totals_rebuild(patient_ids=[patient_a.pk])
+    # Before the precautions: both items, 2 sets each a day, 1 to 10 March.
+    assert _both(patient_a, date(2026, 3, 1), TODAY) == (40, 2, 0)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 6), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    # From 6 March only the safe item is expected: 5 days x 4 + 5 days x 2; today complete.
+    assert _both(patient_a, date(2026, 3, 1), TODAY) == (30, 2, 1)
+    hidden.precaution_override = "Cleared by the surgeon"
+    hidden.save(update_fields=["precaution_override"])
+    daily_totals_rebuild(patient_ids=[patient_a.pk])
+    assert _both(patient_a, date(2026, 3, 1), TODAY) == (40, 2, 0)
+
+
+def test_the_stored_daily_totals_follow_precautions_set_and_ended(
+    patient_a, therapist_a, program, inward
+):
+    from apps.patients.precautions import precaution_end
+    from tests.notifications.factories import SetLogFactory
+
+    hidden = ExerciseItemFactory(program=program, exercise=inward, per_side=False, sets=2)
+    safe = ExerciseItemFactory(program=program, per_side=False, sets=2)
+    for day in (date(2026, 3, 4), date(2026, 3, 8)):
+        for item in (hidden, safe):
+            SetLogFactory(item=item, ladder_level=None, exercise=item.exercise, reps=10,
+                          performed_on=day)  # fmt: skip
+    daily_totals_rebuild(patient_ids=[patient_a.pk])
+    before = {t.day: t.prescribed for t in patient_a.daily_totals.all()}
+
+    precaution = precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 6), ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+
+    _stored_equal_reference(patient_a, date(2026, 3, 1), TODAY)
+    after = {t.day: t.prescribed for t in patient_a.daily_totals.all()}
+    assert after[date(2026, 3, 4)] == before[date(2026, 3, 4)]  # before the precautions
+    assert after[date(2026, 3, 8)] < before[date(2026, 3, 8)]  # the held-back item is gone
+
+    precaution_end(actor=therapist_a, precaution=precaution)
+
+    _stored_equal_reference(patient_a, date(2026, 3, 1), TODAY)
+    assert {t.day: t.prescribed for t in patient_a.daily_totals.all()} == before
+
+
+def test_a_ladder_is_expected_only_on_the_days_its_level_is_allowed(
+    patient_a, therapist_a, program, posterior
+):
+    item = _ladder_item(program)  # level 2 turns the hip inward
+    item.sets, item.previous_level, item.current_level = 1, 1, 2
+    item.level_since = date(2026, 3, 8)
+    item.save()
+    # 1 to 7 March at level 1 (allowed), 8 to 10 March at level 2 (held back).
+    assert _both(patient_a, date(2026, 3, 1), TODAY)[0] == 7
 
 
 def test_creating_a_patients_program_from_a_template_through_the_api_checks_its_items(

@@ -1,0 +1,11 @@
+"""Signals the patients app sends; layers above it listen.
+
+``precautions_changed`` (``precaution_set``, ``precaution_update``, ``precaution_end``):
+``patient``. Sent inside the service's transaction, after the change: what the patient is
+expected to do changed, so the programs app recomputes the patient's daily totals in the
+same transaction (a receiver that fails rolls the change back).
+"""
+
+from django.dispatch import Signal
+
+precautions_changed = Signal()
