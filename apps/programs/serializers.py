@@ -102,77 +102,57 @@ class ProgramDetailOut(ProgramOut):
         return [dict(item) for item in ItemOut(rows, many=True).data]
 
 
-class ItemIn(serializers.Serializer[object]):
+class ItemDoseIn(serializers.Serializer[object]):
+    """The dose fields a new item and an item change share, and the override reason."""
+
+    sets = serializers.IntegerField(required=False)
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
+    reps_up_to = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
+    )
+    hold_up_to = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
+    )
+    to_fatigue = serializers.BooleanField(
+        required=False,
+        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
+    )
+    rep_hold_seconds = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The hold or pause in each rep."
+    )
+    precaution_override = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
+        "force: why it is prescribed anyway (recorded and audited).",
+    )
+
+
+class ItemIn(ItemDoseIn):
     """A new item: an exercise, or a ladder at a starting level. Dose values left out come
     from the exercise's defaults."""
 
     exercise = serializers.UUIDField(required=False)
     ladder = serializers.UUIDField(required=False)
     level = serializers.IntegerField(required=False, min_value=1)
-    sets = serializers.IntegerField(required=False)
-    reps = serializers.IntegerField(required=False, allow_null=True)
-    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
-    reps_up_to = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
-    )
-    hold_up_to = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
-    )
-    to_fatigue = serializers.BooleanField(
-        required=False,
-        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
-    )
-    rep_hold_seconds = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The hold or pause in each rep."
-    )
     per_side = serializers.BooleanField(required=False, allow_null=True, default=None)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     auto_advance = serializers.BooleanField(required=False, default=False)
-    precaution_override = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=300,
-        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
-        "force: why it is prescribed anyway (recorded and audited).",
-    )
 
 
-class ItemUpdateIn(serializers.Serializer[object]):
+class ItemUpdateIn(ItemDoseIn):
     """Fields left out stay as they are. A dose change on an item with history ends it and
     starts a new row of the same track (the response shows the row now in force)."""
 
-    sets = serializers.IntegerField(required=False)
-    reps = serializers.IntegerField(required=False, allow_null=True)
-    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
-    reps_up_to = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        help_text="The top of a rep range (above reps), or with to_fatigue the most reps.",
-    )
-    hold_up_to = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The top of a hold range (above hold_seconds)."
-    )
-    to_fatigue = serializers.BooleanField(
-        required=False,
-        help_text="Repeat until the muscle tires (no reps or hold; reps_up_to caps it).",
-    )
-    rep_hold_seconds = serializers.IntegerField(
-        required=False, allow_null=True, help_text="The hold or pause in each rep."
-    )
     per_side = serializers.BooleanField(required=False)
     rest_seconds = serializers.IntegerField(required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     auto_advance = serializers.BooleanField(required=False)
-    precaution_override = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=300,
-        help_text="Needed when the exercise conflicts with the patient's hip precautions in "
-        "force: why it is prescribed anyway (recorded and audited).",
-    )
 
 
 class ProgramCreateIn(serializers.Serializer[object]):
