@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import time_machine
+from django.core.servers.basehttp import WSGIRequestHandler
 
 from tests.conftest import need_service
 from tests.factories import STAFF_PASSWORD
@@ -189,6 +191,48 @@ def check_page(page, name: str, *, readme: str = "") -> None:
     page.wait_for_load_state()
     assert_accessible(page)
     screenshot(page, name, readme=readme)
+
+
+# --- Offline -----------------------------------------------------------------------------------
+
+_network_cut = threading.Event()
+
+
+def _handle_one_request(self) -> None:
+    # Wait for the request to arrive before looking at the switch: a kept-alive connection
+    # sits here between requests, and the network may be cut in the meantime.
+    self.rfile.peek(1)
+    if _network_cut.is_set():
+        # The connection dies with the request unanswered, as on a dead network: the page's
+        # fetch rejects (no status code), so nothing is saved on the server.
+        self.raw_requestline = b""
+        self.close_connection = True
+        return
+    _serve_one_request(self)
+
+
+_serve_one_request = WSGIRequestHandler.handle_one_request
+WSGIRequestHandler.handle_one_request = _handle_one_request
+
+
+def set_offline(page, offline: bool) -> None:
+    """Take the phone off the network, or put it back. Chromium's offline emulation is told
+    first; the live server also drops every request while the phone is offline, because the
+    emulation is not always in force at once for a page that was just reloaded (seen in CI:
+    a reloaded questionnaire page read ``navigator.onLine`` as true and its queued answers
+    reached the server). Put back at the end of every browser test whatever happens."""
+    if offline:
+        _network_cut.set()
+        page.context.set_offline(True)
+    else:  # the server first: the browser sends what it kept as soon as it is back online
+        _network_cut.clear()
+        page.context.set_offline(False)
+
+
+@pytest.fixture(autouse=True)
+def _network_restored() -> Iterator[None]:
+    yield
+    _network_cut.clear()
 
 
 def sign_in_staff(page, user) -> None:

@@ -18,6 +18,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     desktop_page,
     phone_page,
     screenshot,
+    set_offline,
     watch_errors,
 )
 from tests.factories import STAFF_PASSWORD, ExerciseItemFactory, ProgramFactory
@@ -162,7 +163,7 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
         }"""
     )
 
-    page.context.set_offline(True)
+    set_offline(page, True)
     page.reload()
     page.wait_for_function(
         f"() => [...document.querySelectorAll('img.illustration-pair')].every({LOADED})"
@@ -188,4 +189,4 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     screenshot(page, "today-illustration-enlarged")
     page.keyboard.press("Escape")
     assert "is-enlarged" not in first.get_attribute("class")
-    page.context.set_offline(False)
+    set_offline(page, False)

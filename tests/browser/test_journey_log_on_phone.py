@@ -14,7 +14,13 @@ from playwright.sync_api import expect
 
 from apps.exercises.models import Exercise, Ladder
 from apps.programs.models import SetLog
-from tests.browser.conftest import browser_clock, check_page, sign_in_patient, watch_errors
+from tests.browser.conftest import (
+    browser_clock,
+    check_page,
+    set_offline,
+    sign_in_patient,
+    watch_errors,
+)
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -94,7 +100,7 @@ def test_a_patient_completes_the_day_on_a_phone_and_an_offline_set_is_saved_once
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.context.set_offline(True)
+    set_offline(page, True)
     page.reload()
     expect(page.get_by_text("Day complete. Well done!")).to_be_visible()
     expect(page.locator("#stale-notice")).to_be_hidden()  # the phone's today is the page's
@@ -111,7 +117,7 @@ def test_a_patient_completes_the_day_on_a_phone_and_an_offline_set_is_saved_once
     check_page(page, "j2-offline-queued")
     assert SetLog.objects.count() == 3
 
-    page.context.set_offline(False)
+    set_offline(page, False)
     page.locator("#sync-status").filter(has_text=SAVED).wait_for(timeout=15_000)
     expect(clam_card.locator("li.pending")).to_have_count(0)
     page.reload()  # the queue is empty: reopening sends nothing again

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     browser_clock,
     check_page,
     screenshot,
+    set_offline,
     sign_in_patient,
     sign_in_staff,
     watch_errors,
@@ -82,7 +83,7 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     phone.get_by_role("link", name=re.compile("^PSFS")).tap()
     phone.wait_for_url("**/today/questionnaires/**")
     check_page(phone, "outcomes-psfs")
-    phone.context.set_offline(True)
+    set_offline(phone, True)
     for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
         phone.get_by_label(f"Activity {n}", exact=True).fill(name)
     for n, value in enumerate([3, 4, 5], 1):
@@ -92,7 +93,7 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     expect(phone.locator("#q-status")).to_contain_text("kept on this phone")
     psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
     assert psfs.status == Status.OPEN
-    phone.context.set_offline(False)
+    set_offline(phone, False)
     expect(phone.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
     psfs.refresh_from_db()
     assert (psfs.status, psfs.scores) == (Status.SUBMITTED, {"function": "4.0"})
@@ -157,7 +158,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
             arg=f"/today/questionnaires/{due.public_id}/",
         )
 
-    page.context.set_offline(True)
+    set_offline(page, True)
     page.reload()
     page.get_by_role("link", name=re.compile("^NPRS")).tap()
     page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
@@ -176,7 +177,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     assert nprs.status == Status.OPEN
     assert not nprs.answers.exists()
 
-    page.context.set_offline(False)
+    set_offline(page, False)
     expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
     nprs.refresh_from_db()
     assert (nprs.status, nprs.scores) == (Status.SUBMITTED, {"pain": "4"})
@@ -186,7 +187,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
 
     # "Save and finish later" offline: kept on the phone, saved (not submitted) once online.
-    page.context.set_offline(True)
+    set_offline(page, True)
     page.goto("/today/")
     page.get_by_role("link", name=re.compile("^PSFS")).tap()
     page.wait_for_url(f"**/today/questionnaires/{psfs.public_id}/")
@@ -195,7 +196,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     _rate(page, "activity_1", 3)
     page.get_by_role("button", name="Save and finish later").tap()
     expect(page.locator("#q-status")).to_contain_text("kept on this phone")
-    page.context.set_offline(False)
+    set_offline(page, False)
     expect(page.locator("#q-status")).to_have_text("Saved.", timeout=15_000)
     psfs.refresh_from_db()
     assert psfs.status == Status.OPEN
@@ -214,7 +215,7 @@ def test_offline_hoos12_is_kept_only_with_two_answers_in_each_scale(
     hoos = Questionnaire.objects.get(instrument="hoos12", due_on=program.start_date)
     page = _phone(browser, live_server, patient_a)
     page.goto(f"/today/questionnaires/{hoos.public_id}/")
-    page.context.set_offline(True)
+    set_offline(page, True)
     for key in ("pain_1", "pain_2", "function_1", "function_2", "qol_1"):
         _rate(page, key, 1)
     send = page.get_by_role("button", name="Send my answers")
@@ -225,7 +226,7 @@ def test_offline_hoos12_is_kept_only_with_two_answers_in_each_scale(
     send.tap()
     expect(page.locator("#q-status")).to_contain_text("kept on this phone")
     assert len(_queued(page)) == 1
-    page.context.set_offline(False)
+    set_offline(page, False)
     expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
     hoos.refresh_from_db()
     assert hoos.scores == {"pain": "75.0", "function": "75.0", "qol": "62.5"}

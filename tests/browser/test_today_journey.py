@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from apps.patients.auth import personal_link_path
 from apps.programs.models import SetLog
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, screenshot, set_offline
 from tests.factories import ExerciseItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +50,7 @@ def test_a_patient_logs_sets_online_and_offline_without_losing_or_doubling_any(
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.context.set_offline(True)
+    set_offline(page, True)
 
     card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
     card.get_by_role("button", name=re.compile(r"Log right set")).click()
@@ -62,7 +62,7 @@ def test_a_patient_logs_sets_online_and_offline_without_losing_or_doubling_any(
     card.get_by_text("will sync").wait_for()
     screenshot(page, "today-offline-queued")
 
-    page.context.set_offline(False)
+    set_offline(page, False)
     status.filter(has_text="All your sets are saved").wait_for(timeout=15000)
     logs = list(SetLog.objects.order_by("side"))
     assert [(log.side, log.reps, log.pain) for log in logs] == [("left", 10, 2), ("right", 10, 2)]

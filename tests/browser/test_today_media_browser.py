@@ -19,6 +19,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     desktop_page,
     phone_page,
     screenshot,
+    set_offline,
     watch_errors,
 )
 from tests.factories import STAFF_PASSWORD, ExerciseItemFactory, ProgramFactory
@@ -76,14 +77,14 @@ def test_the_photo_shows_offline_and_the_video_seeks(phone_page, patient_a, clam
     )
     assert video_statuses == []  # never fetched for the page or the cache: on demand only
 
-    page.context.set_offline(True)
+    set_offline(page, True)
     page.reload()
     photo = page.locator(".clinic-photo img")
     photo.scroll_into_view_if_needed()
     page.wait_for_function(f"() => ({LOADED})(document.querySelector('.clinic-photo img'))")
     page.wait_for_function(f"() => ({LOADED})(document.querySelector('img.illustration-pair'))")
     screenshot(page, "today-clinic-photo-offline", readme="today-clinic-photo")
-    page.context.set_offline(False)
+    set_offline(page, False)
 
     page.reload()
     page.locator("video.clinic-video").scroll_into_view_if_needed()
