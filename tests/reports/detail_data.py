@@ -24,6 +24,7 @@ from tests.factories import (
 from tests.reports.report_factories import SetLogFactory
 
 START = date(2026, 3, 1)
+SETS_A_PATIENT = 6
 END = date(2026, 4, 6)
 
 THERAPISTS = ["Dr Zoë Ström", 'Thé "Rapist", Jr.', "=cmd|' /C calc'!A0"]
