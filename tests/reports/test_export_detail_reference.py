@@ -10,6 +10,7 @@ import threading
 from io import BytesIO
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db import connection
 
@@ -77,3 +78,18 @@ def test_a_download_closed_early_stops_both_connections(admin_a, monkeypatch):
     assert first[0].startswith("\ufeffPatient".encode())
     assert not [t for t in threading.enumerate() if t.name.startswith("detail-export")]
     assert connection.vendor == "postgresql"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("require_postgres")
+def test_a_query_failing_on_a_reading_connection_reaches_the_caller(admin_a, monkeypatch):
+    filters = tricky_clinic(admin_a)
+    monkeypatch.setattr(detail_sql, "DETAIL_PATIENT_BATCH", 3)
+    statement = detail_sql._statement(iso_dates=True)
+    failing = statement.replace("count(*)", "count(*) / (count(*) - count(*))")
+    monkeypatch.setattr(detail_sql, "_statement", lambda iso_dates: failing)
+
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        b"".join(detail_csv_postgres(user=admin_a, filters=filters))
+
+    assert not [t for t in threading.enumerate() if t.name.startswith("detail-export")]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -156,13 +157,16 @@ def detail_csv_sql(
     # see what it wrote: stay on its connection.
     alone = DETAIL_STREAMS < 2 or len(batches) < 2 or connections[alias].in_atomic_block
     results = _one_stream(query, alias, batches) if alone else _streams(query, alias, batches)
-    done = 0
-    for rows in results:
-        for text, count in rows:
-            done += count
-            yield text
-        if on_row is not None:
-            on_row(done)
+    # Closed here, not when collected: a failed batch or a download closed early stops the
+    # other connection's worker now.
+    with closing(results):
+        done = 0
+        for rows in results:
+            for text, count in rows:
+                done += count
+                yield text
+            if on_row is not None:
+                on_row(done)
 
 
 class _Query:
