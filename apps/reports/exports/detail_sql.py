@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,8 @@ DETAIL_STREAMS = 2
 
 Batch = list[int]
 Row = tuple[bytes, int]
+# Each batch's rows, in batch order.
+Results = Generator[Iterator[Row], None, None]
 
 
 def _csv_text(column: str) -> str:
@@ -189,7 +191,7 @@ class _Query:
                     yield bytes(text), int(count)
 
 
-def _one_stream(query: _Query, alias: str, batches: list[Batch]) -> Iterator[Iterator[Row]]:
+def _one_stream(query: _Query, alias: str, batches: list[Batch]) -> Results:
     for batch in batches:
         yield query.rows(alias, batch)
 
@@ -197,7 +199,7 @@ def _one_stream(query: _Query, alias: str, batches: list[Batch]) -> Iterator[Ite
 _END = object()
 
 
-def _streams(query: _Query, alias: str, batches: list[Batch]) -> Iterator[Iterator[Row]]:
+def _streams(query: _Query, alias: str, batches: list[Batch]) -> Results:
     """Batch results in batch order, batch ``n`` read by worker ``n % DETAIL_STREAMS``.
 
     Each worker has its own connection (Django's are per thread) and a queue of at most a
