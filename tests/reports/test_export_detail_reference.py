@@ -3,7 +3,8 @@
 ``fixtures/detail_export_reference.csv`` was written by the previous implementation (the
 row-by-row COPY, checked equal to the Python writer) from ``tricky_clinic``'s data; every
 writer must still produce it byte for byte: the Python one, PostgreSQL's on one connection
-and on two at once.
+and on two at once. Its patient order is that of a code-point collation (``C.UTF-8``, the
+project's databases and SQLite's default).
 """
 
 import threading
