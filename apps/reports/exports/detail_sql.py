@@ -8,9 +8,11 @@ are read through the ``(patient, performed_on)`` index and ordered inside the ag
 and the names are quoted once per patient, program item and exercise (memoized lookups),
 not once per set.
 
-Two connections work at once on alternate batches (this machine has two cores and the
-database does most of the work); their results are written strictly in batch order, each
-held in a queue of at most ``DETAIL_PATIENT_BATCH`` patients, so memory stays flat.
+Two connections work at once on alternate batches (the database does nearly all the work,
+so a second backend puts a second core to use); their results are written strictly in batch
+order, each held in a queue of at most ``DETAIL_PATIENT_BATCH`` patients, so memory stays
+flat. Each batch is its own statement, as the background job's batches were before: a set
+logged during the export may be in a later batch and not an earlier one.
 
 The cell rules are those of ``apps.reports.exports.cells`` and the csv module's (excel
 dialect, minimal quoting), in SQL; ``tests/reports/test_export_detail_copy.py`` checks the
