@@ -278,6 +278,13 @@ def set_log_batch_data(saved: list[tuple[SetLog, bool]]) -> dict[str, Any]:
     return {"results": results}
 
 
+def set_log_data(log: SetLog) -> dict[str, Any]:
+    """What ``SetLogOut`` renders for one log, without walking its fields (the one-tap log's
+    answer; the same test holds it equal to ``SetLogOut``'s)."""
+    moment = serializers.DateTimeField().to_representation
+    return _log_data(log, moment, serializers.DateField().to_representation)
+
+
 def _log_data(
     log: SetLog, moment: Callable[[datetime], Any], day: Callable[[date], Any]
 ) -> dict[str, Any]:

@@ -155,13 +155,17 @@ def _held_back(scope: Scope) -> dict[int, list[Window]]:
     return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
 
 
-def _rebuild(scope: Scope, *, grown: bool = False) -> int:
+def _rebuild(
+    scope: Scope, *, grown: bool = False, precautions: Sequence[HipPrecaution] | None = None
+) -> int:
     """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
-    first: every day that had logs still has them, so the upsert alone is exact."""
+    first: every day that had logs still has them, so the upsert alone is exact. An empty
+    ``precautions`` (the caller read them for the scope and found none) spares looking
+    them up: nothing is held back."""
     if scope.patient_ids is not None and not scope.patient_ids:
         return 0
     where, params = _filters("l.patient_id", "l.performed_on", scope)
-    held = _held_back(scope)
+    held = {} if precautions is not None and not precautions else _held_back(scope)
     total = DailyTotal._meta.db_table
     # Only table names from the models and SQL built here are interpolated; every value is a
     # query parameter.
@@ -185,15 +189,22 @@ def _rebuild(scope: Scope, *, grown: bool = False) -> int:
 
 
 def daily_totals_refresh_days(
-    *, patient_id: int, days: Iterable[date], grown: bool = False
+    *,
+    patient_id: int,
+    days: Iterable[date],
+    grown: bool = False,
+    precautions: Sequence[HipPrecaution] | None = None,
 ) -> None:
     """Recompute one patient's rows for the days of logs just written (``grown``: one
     statement), corrected or deleted (two), whatever the number of days. Call inside the
-    writer's transaction."""
+    writer's transaction. A writer that has read the patient's precautions in force on any
+    day from the first of these days to the last passes them as ``precautions``: none
+    spares a query."""
     wanted = sorted(set(days))
     if wanted:
         # A batch is usually a day or two; recomputing the days between gives the same rows.
-        _rebuild(Scope([patient_id], start=wanted[0], end=wanted[-1]), grown=grown)
+        scope = Scope([patient_id], start=wanted[0], end=wanted[-1])
+        _rebuild(scope, grown=grown, precautions=precautions)
 
 
 def daily_totals_refresh_patient(*, patient_id: int | None) -> None:

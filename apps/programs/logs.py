@@ -7,6 +7,7 @@ never saves half of itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from apps.patients.models import Patient, Side
+from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_days
@@ -148,17 +149,19 @@ def _item_on(item: ProgramItem, day: date) -> ProgramItem:
     return current[0] if current else item
 
 
-def _prescription(patient: Patient, item: ProgramItem, day: date) -> dict[str, object]:
+def _prescription(
+    item: ProgramItem, day: date, precautions: list[HipPrecaution]
+) -> dict[str, object]:
     """What was prescribed on ``day``: copied onto the log so later edits keep history.
 
-    An exercise the patient's hip precautions held back that day (Today left it out: no
-    override) was not prescribed, so it cannot be logged either.
+    An exercise the patient's hip precautions (those in force on ``day``) held back that day
+    (Today left it out: no override) was not prescribed, so it cannot be logged either.
     """
     levels = ladder_levels([item.ladder_id]) if item.ladder_id else {}
     exercise, level = exercise_for(item, day, levels)
     if exercise is None:
         raise ValidationError({"item": NO_LEVEL})
-    if not allowed(item, exercise, precautions_in_force(patient=patient, on=day)):
+    if not allowed(item, exercise, precautions):
         raise ValidationError({"item": held_back_message(exercise)})
     return {
         "exercise": exercise,
@@ -172,22 +175,6 @@ def _prescription(patient: Patient, item: ProgramItem, day: date) -> dict[str, o
 
 def _next_set_number(item: ProgramItem, day: date, side: str) -> int:
     return SetLog.objects.filter(item=item, performed_on=day, side=side).count() + 1
-
-
-def _insert(log: SetLog, patient: Patient, *, evaluate: bool = True) -> tuple[SetLog, bool]:
-    """Insert, or return the row a concurrent request saved first under the same client id."""
-    try:
-        # A savepoint, so a lost race leaves the outer transaction usable.
-        with transaction.atomic():
-            log.save(force_insert=True)
-    except IntegrityError:
-        existing = _existing(patient, log.client_id)
-        if existing is None:
-            raise
-        return existing, False
-    if evaluate:
-        _enqueue_evaluation(log)
-    return log, True
 
 
 def _record_errors(
@@ -209,7 +196,67 @@ def _record_errors(
     return errors
 
 
+@dataclass(frozen=True)
+class _NewSet:
+    """One set as the patient sent it, defaults filled in by the caller."""
+
+    patient: Patient
+    item: ProgramItem
+    client_id: UUID
+    performed_on: date
+    side: str
+    amounts: dict[str, int | None]
+    note: str
+    set_number: int | None
+
+
+def _check_new(new: _NewSet, now: datetime) -> None:
+    _check_owner(new.patient, new.item)
+    errors = _record_errors(
+        patient=new.patient,
+        item=new.item,
+        performed_on=new.performed_on,
+        side=new.side,
+        amounts=new.amounts,
+        note=new.note,
+        set_number=new.set_number,
+        now=now,
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
+def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
+    """Check and insert a new set with its outbox row and the day's totals (one transaction).
+
+    Raises ValidationError for a bad set and IntegrityError when the client id is taken.
+    """
+    patient, day = new.patient, new.performed_on
+    _check_new(new, now)
+    item = _item_on(new.item, day)
+    # Read once: the hold-back check and the day's totals both need them.
+    precautions = precautions_in_force(patient=patient, on=day)
+    log = SetLog(
+        client_id=new.client_id,
+        patient=patient,
+        item=item,
+        performed_on=day,
+        side=new.side,
+        set_number=new.set_number or _next_set_number(item, day, new.side),
+        note=new.note,
+        **new.amounts,
+        **_prescription(item, day, precautions),
+    )
+    log.save(force_insert=True)
+    if evaluate:
+        _enqueue_evaluation(log)
+    daily_totals_refresh_days(
+        patient_id=patient.pk, days=[day], grown=True, precautions=precautions
+    )
+    return log
+
+
 def set_log_record(
     *,
     patient: Patient,
@@ -234,40 +281,22 @@ def set_log_record(
     Returns ``(log, created)``. A replay of a ``client_id`` returns the stored log unchanged,
     whatever the body, so retries and double taps save once. ``item`` must be one of the
     patient's own (a ValidationError on ``item`` otherwise).
+
+    A new set is not looked up first: the unique client id refuses a second insert, and
+    only then (or when the body no longer passes, as a retry on a later day may not) is the
+    stored log read. That keeps the one-tap log to its checks, one insert, its outbox row
+    and the day's totals; a replay pays one more query.
     """
-    existing = _existing(patient, client_id)
-    if existing is not None:
-        return existing, False
-    _check_owner(patient, item)
     amounts = {"reps": reps, "hold_seconds": hold_seconds, "pain": pain, "difficulty": difficulty}
-    errors = _record_errors(
-        patient=patient,
-        item=item,
-        performed_on=performed_on,
-        side=side,
-        amounts=amounts,
-        note=note,
-        set_number=set_number,
-        now=now or timezone.now(),
-    )
-    if errors:
-        raise ValidationError(errors)
-    item = _item_on(item, performed_on)
-    log = SetLog(
-        client_id=client_id,
-        patient=patient,
-        item=item,
-        performed_on=performed_on,
-        side=side,
-        set_number=set_number or _next_set_number(item, performed_on, side),
-        note=note,
-        **amounts,
-        **_prescription(patient, item, performed_on),
-    )
-    log, created = _insert(log, patient, evaluate=evaluate)
-    if created:
-        daily_totals_refresh_days(patient_id=patient.pk, days=[performed_on], grown=True)
-    return log, created
+    new = _NewSet(patient, item, client_id, performed_on, side, amounts, note, set_number)
+    try:
+        return _save_new(new, now=now or timezone.now(), evaluate=evaluate), True
+    except (ValidationError, IntegrityError):
+        # Outside the insert's transaction (rolled back), so the lookup runs in a usable one.
+        existing = _existing(patient, client_id)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:

@@ -190,7 +190,10 @@ def _precautions(patient: Patient, todo: list[tuple[LogEntry, ProgramItem]]) -> 
 
 
 def _batch_rows(
-    patient: Patient, todo: list[tuple[LogEntry, ProgramItem]], positions: dict[UUID, int]
+    patient: Patient,
+    todo: list[tuple[LogEntry, ProgramItem]],
+    positions: dict[UUID, int],
+    precautions: list[HipPrecaution],
 ) -> list[SetLog]:
     """Unsaved logs for the validated entries, each with its day's prescription.
 
@@ -203,7 +206,6 @@ def _batch_rows(
     numbers = _set_numbers(todo)
     ladder_ids = {item.ladder_id for _, item in todo if item.ladder_id}
     levels = ladder_levels(ladder_ids) if ladder_ids else {}
-    precautions = _precautions(patient, todo)
     logs = []
     held_back: Errors = {}
     for entry, item in todo:
@@ -247,7 +249,9 @@ def _adopt(log: SetLog, pk: int, db: str) -> None:
     log._state.adding, log._state.db = False, db
 
 
-def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetLog, bool]]:
+def _batch_insert(
+    patient: Patient, logs: list[SetLog], precautions: list[HipPrecaution]
+) -> dict[UUID, tuple[SetLog, bool]]:
     """Insert, skipping client ids a concurrent request stored first; every row with its id.
 
     The rows inserted here are answered from memory (they hold what was written, item and
@@ -285,6 +289,7 @@ def _batch_insert(patient: Patient, logs: list[SetLog]) -> dict[UUID, tuple[SetL
             patient_id=patient.pk,
             days=[log.performed_on for log in logs if saved[log.client_id][1]],
             grown=True,
+            precautions=precautions,
         )
     return saved
 
@@ -310,7 +315,10 @@ def set_logs_record_many(
     if errors or entry_errors:
         raise ValidationError(errors | entry_errors)
     positions = {entry.client_id: index for index, entry in enumerate(entries)}
-    saved = _batch_insert(patient, _batch_rows(patient, todo, positions))
+    # Over the batch's days: the hold-back checks and the daily totals both use them.
+    precautions = _precautions(patient, todo)
+    rows = _batch_rows(patient, todo, positions, precautions)
+    saved = _batch_insert(patient, rows, precautions)
     return [
         saved[entry.client_id] if entry.client_id in saved else (stored[entry.client_id], False)
         for entry in entries

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from django.db.models import Count, QuerySet
 
-from apps.clinics.access import get_for_staff
+from apps.clinics.access import find_in_scope, get_for_staff
 from apps.clinics.models import User
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
@@ -182,14 +182,21 @@ def program_exercise_ids(*, patient: Patient, on: date) -> set[int]:
 
 
 def patient_item(*, patient: Patient, public_id: UUID) -> ProgramItem | None:
-    """One item of the patient's own programs (any state), or None when it is not theirs."""
-    return (
-        ProgramItem.objects.filter(
-            program__patient=patient, program__is_template=False, public_id=public_id
-        )
-        .select_related("program", "exercise", "ladder")
-        .first()
-    )
+    """One item of the patient's own programs (any state), or None when it is not theirs,
+    with what logging a set reads: its program and its exercise (a ladder's exercise comes
+    from its levels)."""
+    items = ProgramItem.objects.filter(program__patient=patient, program__is_template=False)
+    return find_in_scope(items.select_related("program", "exercise"), public_id)
+
+
+def own_item(*, user: User, public_id: UUID) -> ProgramItem | None:
+    """An item of the signed-in patient's own programs (any state) with its program, the
+    patient and its exercise, in one query: the one-tap log's only lookup before its checks.
+    None when it is not theirs, or they have no active patient record (``own_patient``
+    tells the two apart)."""
+    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
+    items = ProgramItem.objects.filter(program__patient__in=patients, program__is_template=False)
+    return find_in_scope(items.select_related("program__patient", "exercise"), public_id)
 
 
 def prescribed_on(items: Iterable[ProgramItem], day: date) -> list[ProgramItem]:

@@ -4,12 +4,15 @@ Time is frozen at Tuesday 3 March 2026, 12:00 UTC."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.test import Client
+from rest_framework.renderers import JSONRenderer
 
+from apps.portal.serializers import SetLogOut
 from apps.programs.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
@@ -113,6 +116,48 @@ def test_csrf_is_enforced_for_the_pages_script(patient_a, item):
 
     assert response.status_code == 403
     assert SetLog.objects.count() == 0
+
+
+def test_an_archived_patient_gets_404_for_a_good_or_a_bad_set(patient_a, item):
+    # Only the log's lookup fails to find the item: the patient is read alone then, for
+    # the 404 every /me/ endpoint gives an account without an active patient record.
+    client = signed_in(patient_a.user)
+    patient_a.archived_at = NOW
+    patient_a.save(update_fields=["archived_at"])
+
+    assert post(client, body(item)).status_code == 404
+    assert post(client, body(item, reps="ten")).status_code == 404
+    assert SetLog.objects.count() == 0
+
+
+def test_the_answer_is_what_the_log_serializer_gives(patient_a, item):
+    client = signed_in(patient_a.user)
+
+    answer = post(client, body(item, note="felt fine", difficulty=3)).json()
+
+    log = SetLog.objects.select_related("item", "exercise").get()
+    expected = json.loads(JSONRenderer().render(SetLogOut(log).data))
+    assert list(answer.items()) == list(expected.items())  # same keys, same order
+
+
+@pytest.mark.parametrize(("ladder", "ceiling"), [(False, 9), (True, 10)])
+def test_a_one_tap_log_uses_a_fixed_number_of_queries(
+    patient_a, django_assert_max_num_queries, ladder, ceiling
+):
+    program = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+    made = LadderItemFactory(program=program) if ladder else ExerciseItemFactory(program=program)
+    client = signed_in(patient_a.user)
+    post(client, body(made, side="left" if made.per_side else "both"))
+
+    # Session, user, the item with its patient; in the transaction the hip precautions, the
+    # set number, the ladder's levels (a ladder item), the insert, the outbox row that queues
+    # its evaluation, the patient's row lock and the day's totals (SQLite takes no lock).
+    # The test runs inside a transaction, so the service's is a savepoint here: two more.
+    with django_assert_max_num_queries(ceiling + 2):
+        response = post(client, body(made, side="left" if made.per_side else "both"))
+
+    assert response.status_code == 201
+    assert response.json()["set_number"] == 2
 
 
 def test_the_plan_lists_todays_items_with_their_logged_sets(patient_a, item):

@@ -108,6 +108,20 @@ def test_log_retry_with_same_client_id_saves_once():
 
 
 @pytest.mark.django_db
+def test_a_retry_whose_body_no_longer_passes_returns_the_stored_log():
+    # Nothing is looked up by client id before the checks: a replay that fails them (a
+    # precaution since, a dose edited, a different body) must still find the stored set.
+    item = make_item()
+    client_id = uuid.uuid4()
+    first, _ = record(item, client_id=client_id)
+
+    again, created = record(item, client_id=client_id, reps=999, pain=None)
+
+    assert (again.pk, again.reps, created) == (first.pk, 10, False)
+    assert SetLog.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_a_client_id_of_another_patient_is_refused():
     item = make_item()
     other = make_item()
@@ -286,12 +300,13 @@ def test_concurrent_double_submit_saves_one_row(require_postgres):
     item = make_item()
     client_id = uuid.uuid4()
     barrier = threading.Barrier(2, timeout=10)
-    original = logs._existing
+    original = logs._prescription
     results, failures = [], []
 
-    def racing_existing(patient, cid):
-        # Both requests look for the client id before either has saved it.
-        found = original(patient, cid)
+    def racing_prescription(*args):
+        # Both requests have checked their set (nothing is looked up by client id before
+        # the insert) and neither has saved it yet.
+        found = original(*args)
         if not getattr(local, "waited", False):
             local.waited = True
             barrier.wait()
@@ -308,7 +323,7 @@ def test_concurrent_double_submit_saves_one_row(require_postgres):
             connection.close()
 
     with (
-        mock.patch("apps.programs.logs._existing", side_effect=racing_existing),
+        mock.patch("apps.programs.logs._prescription", side_effect=racing_prescription),
         mock.patch("apps.programs.logs.dispatch.enqueue_log_evaluation") as enqueue,
     ):
         threads = [threading.Thread(target=submit) for _ in range(2)]

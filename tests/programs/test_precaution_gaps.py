@@ -409,6 +409,32 @@ def test_the_stored_daily_totals_follow_precautions_set_and_ended(
     assert ended == before | {date(2026, 3, 6): after[date(2026, 3, 6)]}
 
 
+@pytest.mark.parametrize("batch", [False, True])
+def test_sets_logged_around_precautions_keep_the_stored_totals_right(
+    patient_a, therapist_a, program, inward, batch
+):
+    # The log services hand the precautions read for the hold-back check on to the daily
+    # totals: none in force on the day spares the totals' own lookup, and some in force
+    # must still leave the held-back item out of what the day prescribes.
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=TODAY, ends_on=date(2026, 4, 12),
+    )  # fmt: skip
+    ExerciseItemFactory(program=program, exercise=inward, per_side=False, sets=2)
+    safe = ExerciseItemFactory(program=program, per_side=False, sets=2)
+    client = signed_in(patient_a.user)
+    sets = [_body(safe, performed_on="2026-03-09"), _body(safe)]
+
+    if batch:
+        assert client.post("/api/v1/me/logs/batch/", {"logs": sets}, **JSON).status_code == 200
+    for body in [] if batch else sets:
+        assert client.post("/api/v1/me/logs/", body, **JSON).status_code == 201
+
+    _stored_equal_reference(patient_a, date(2026, 3, 1), TODAY)
+    stored = {t.day: t.prescribed for t in patient_a.daily_totals.all()}
+    assert stored == {date(2026, 3, 9): 4, TODAY: 2}  # the inward turn held back today
+
+
 def test_a_ladder_is_expected_only_on_the_days_its_level_is_allowed(
     patient_a, therapist_a, program, posterior
 ):

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from apps.clinics.access import PatientOnly, get_for_patient
+from apps.clinics.access import PatientOnly, get_for_patient, require_patient
 from apps.patients.models import Patient, Side
 from apps.patients.selectors import own_patient
 from apps.portal.serializers import (
@@ -35,13 +35,14 @@ from apps.portal.serializers import (
     SetLogPatchIn,
     TodayPlanOut,
     set_log_batch_data,
+    set_log_data,
 )
 from apps.portal.today_goal import goals_for
 from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.models import SetLog
-from apps.programs.selectors import patient_item, patient_logs, recent_logs, today_plan
+from apps.programs.selectors import own_item, patient_logs, recent_logs, today_plan
 
 RECENT_DAYS_DEFAULT = 14
 RECENT_DAYS_MAX = 90
@@ -77,19 +78,27 @@ def _recent_logs(request: Request, patient: Patient) -> Response:
     return Response({"results": SetLogOut(recent, many=True).data})
 
 
-def _record(request: Request, patient: Patient) -> Response:
+def _record(request: Request) -> Response:
+    """The one-tap log. The item is looked up with its patient in one query; only when that
+    finds nothing (or the body is bad) is the patient read alone, so that a user without a
+    patient record gets its 404 before any 400, as on every other ``/me/`` endpoint."""
     data = SetLogCreateIn(data=request.data)
-    data.is_valid(raise_exception=True)
+    if not data.is_valid():
+        me(request)
+        raise serializers.ValidationError(data.errors)
     values: dict[str, Any] = dict(data.validated_data)
-    item = patient_item(patient=patient, public_id=values.pop("item"))
+    item = own_item(user=require_patient(request), public_id=values.pop("item"))
     if item is None:
+        me(request)
         raise serializers.ValidationError({"item": ["This exercise is not in your program."]})
+    patient = item.program.patient
+    assert patient is not None  # own_item finds only items of a patient's own programs
     values.setdefault("performed_on", patient.local_today())
     values.setdefault("pain", None)
     values.setdefault("side", "" if item.per_side else Side.BOTH)
     log, created = log_services.set_log_record(patient=patient, item=item, **values)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return Response(SetLogOut(log).data, status=code)
+    return Response(set_log_data(log), status=code)
 
 
 @extend_schema(
@@ -112,10 +121,9 @@ def _record(request: Request, patient: Patient) -> Response:
 @api_view(["GET", "POST"])
 @permission_classes([PatientOnly])
 def logs(request: Request) -> Response:
-    patient = me(request)
     if request.method == "POST":
-        return _record(request, patient)
-    return _recent_logs(request, patient)
+        return _record(request)
+    return _recent_logs(request, me(request))
 
 
 def _dotted(detail: Any, prefix: str) -> dict[str, list[str]]:
