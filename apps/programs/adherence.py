@@ -94,16 +94,21 @@ class AdherenceSummary:
     @property
     def adherence_percent(self) -> int | None:
         """Adherence as a whole percentage, for display."""
-        value = self.adherence
-        if value is None:
-            return None
-        return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return percent(self.completed, self.prescribed)
 
 
 def ratio(completed: int, prescribed: int) -> Decimal | None:
     if prescribed <= 0:
         return None
     return (Decimal(completed) / Decimal(prescribed)).quantize(RATIO_PLACES, ROUND_HALF_UP)
+
+
+def percent(completed: int, prescribed: int) -> int | None:
+    """The ratio as a whole percentage (the ratio is rounded first, as every page shows it)."""
+    value = ratio(completed, prescribed)
+    if value is None:
+        return None
+    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
 # --- Schedules: prescribed units and scheduled days, counted without walking days ----------
@@ -319,6 +324,24 @@ def patient_schedules(
     return dict(schedules)
 
 
+def held_back_windows(
+    *, patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[Window]]:
+    """Per item row of these patients, the days of ``start..end`` on which hip precautions
+    hold its exercise back (``PatientSchedule.held_back``), for ``prescribed_on_sql``. One
+    query when none of them has precautions in force then, the usual case."""
+    ids = list(patient_ids)
+    with_precautions = set(
+        HipPrecaution.objects.filter(
+            patient_id__in=ids, ended_at__isnull=True, starts_on__lte=end, ends_on__gt=start
+        ).values_list("patient_id", flat=True)
+    )
+    if not with_precautions:
+        return {}
+    schedules = patient_schedules(patient_ids=with_precautions, start=start, end=end)
+    return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
+
+
 # --- One patient, day by day (the reference) -------------------------------------------------
 
 
@@ -439,26 +462,30 @@ def _weekday_sql(column: str) -> str:
     return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7)"
 
 
-def held_back_sql(day: str, held: dict[int, list[Window]]) -> str:
-    """True while item ``i`` is held back by hip precautions on ``day`` (``_held_back``).
+def held_back_sql(day: str, held: dict[int, list[Window]], item: str = "i") -> str:
+    """True while item ``item`` is held back by hip precautions on ``day`` (``_held_back``).
     Only integers and ISO dates from the database are written into the SQL."""
     tests = [
-        f"(i.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
+        f"({item}.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
         for pk, ranges in sorted(held.items())
         for lo, hi in ranges
     ]
     return " OR ".join(tests) or "1 = 0"
 
 
-def prescribed_on_sql(day: str, held: dict[int, list[Window]] | None = None) -> str:
-    """The conditions under which item ``i`` of program ``p`` prescribes on ``day``."""
+def prescribed_on_sql(
+    day: str, held: dict[int, list[Window]] | None = None, *, program: str = "p", item: str = "i"
+) -> str:
+    """The conditions under which item ``i`` of program ``p`` prescribes on ``day`` (other
+    aliases, the same one for both when a query has joined them already, as given)."""
+    p, i = program, item
     return f"""
-        p.is_template = FALSE AND p.is_active = TRUE
-        AND p.start_date <= {day} AND (p.end_date IS NULL OR {day} <= p.end_date)
-        AND (i.active_from IS NULL OR i.active_from <= {day})
-        AND (i.active_until IS NULL OR {day} <= i.active_until)
-        AND ((p.weekdays >> {_weekday_sql(day)}) & 1) = 1
-        AND NOT ({held_back_sql(day, held or {})})
+        {p}.is_template = FALSE AND {p}.is_active = TRUE
+        AND {p}.start_date <= {day} AND ({p}.end_date IS NULL OR {day} <= {p}.end_date)
+        AND ({i}.active_from IS NULL OR {i}.active_from <= {day})
+        AND ({i}.active_until IS NULL OR {day} <= {i}.active_until)
+        AND (({p}.weekdays >> {_weekday_sql(day)}) & 1) = 1
+        AND NOT ({held_back_sql(day, held or {}, i)})
     """
 
 
