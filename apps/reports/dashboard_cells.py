@@ -127,4 +127,4 @@ def table_rows(rows: Sequence[DashboardRow], *, show_therapist: bool) -> SafeStr
             )
         )
     # Every value above is escaped or a number.
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308, B703
