@@ -136,6 +136,7 @@ FIGURES_SQL = """
                    AS last
         FROM pt LEFT JOIN done ON done.patient_id = pt.id
     ),
+    offsets (k) AS (VALUES {offsets}),
     items AS MATERIALIZED (
         SELECT pt.id AS patient_id, pt.today, pt.last, i.id, i.active_from, i.active_until,
                i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END AS units, p.is_template,
@@ -150,7 +151,7 @@ FIGURES_SQL = """
                CASE WHEN o.k > 0 AND (x.last IS NULL OR {day} > x.last) THEN 1 ELSE 0 END
                    AS missed,
                SUM(x.units) AS units
-        FROM items x CROSS JOIN (VALUES {offsets}) AS o (k)
+        FROM items x CROSS JOIN offsets o
         WHERE {prescribed}
         GROUP BY x.patient_id, o.k, x.today, x.last
         HAVING SUM(x.units) > 0
