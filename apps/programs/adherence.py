@@ -103,12 +103,21 @@ def ratio(completed: int, prescribed: int) -> Decimal | None:
     return (Decimal(completed) / Decimal(prescribed)).quantize(RATIO_PLACES, ROUND_HALF_UP)
 
 
-def percent(completed: int, prescribed: int) -> int | None:
-    """The ratio as a whole percentage (the ratio is rounded first, as every page shows it)."""
-    value = ratio(completed, prescribed)
-    if value is None:
+def ratio_units(completed: int, prescribed: int) -> int | None:
+    """``ratio`` in ten-thousandths, as an integer (the same rounding, half up, without
+    building Decimals: a dashboard computes hundreds of them)."""
+    if prescribed <= 0:
         return None
-    return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+    return (2 * completed * 10000 + prescribed) // (2 * prescribed)
+
+
+def percent(completed: int, prescribed: int) -> int | None:
+    """The ratio as a whole percentage, rounded half up from the ratio's four places (as
+    every page has shown it: ``round(ratio * 100)``)."""
+    units = ratio_units(completed, prescribed)
+    if units is None:
+        return None
+    return (2 * units + 100) // 200
 
 
 # --- Schedules: prescribed units and scheduled days, counted without walking days ----------

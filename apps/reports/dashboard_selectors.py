@@ -1,5 +1,5 @@
-"""Reads for the therapist dashboard: one row per patient, in four queries whatever the
-number of patients (one or two more when hip precautions hold an item back).
+"""Reads for the therapist dashboard: one row per patient, in three queries whatever the
+number of patients (three or four more when some have hip precautions).
 
 A panel is 200 patients. The database computes every figure per patient in one statement
 (``FIGURES_SQL``: the week's and month's prescribed and completed units, the week's pain, the
@@ -20,12 +20,20 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.db import connection, connections
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from apps.clinics.models import Clinic, User
 from apps.core.db_router import read_alias
 from apps.exercises.models import Ladder, LadderLevel
-from apps.patients.models import Patient, PatientQuerySet
-from apps.programs.adherence import held_back_windows, percent, prescribed_on_sql, ratio
+from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
+from apps.programs.adherence import (
+    held_back_windows,
+    percent,
+    prescribed_on_sql,
+    ratio,
+    ratio_units,
+)
 from apps.programs.models import (
     Compared,
     DailyTotal,
@@ -79,6 +87,11 @@ class Adherence(NamedTuple):
     @property
     def adherence_percent(self) -> int | None:
         return percent(self.completed, self.prescribed)
+
+    @property
+    def sort_key(self) -> int | None:
+        """``adherence`` as an integer, for sorting."""
+        return ratio_units(self.completed, self.prescribed)
 
 
 @dataclass(slots=True)
@@ -223,6 +236,7 @@ class _Panel:
     patients: str
     params: list[Any]
     todays: dict[str, date]
+    under_precautions: list[int]
 
     def pt(self) -> tuple[dict[str, str], list[Any]]:
         """The ``{patients}`` and ``{today}`` of the SQL above, and their parameters (the
@@ -256,13 +270,15 @@ class _Figures:
 NO_FIGURES = _Figures(Adherence(0, 0), Adherence(0, 0))
 
 
-def _figures(panel: _Panel, patient_ids: list[int]) -> dict[int, _Figures]:
-    """Every figure of every patient but the ladders, in one query (plus one to learn whether
-    hip precautions hold anything back, and two or three more when they do)."""
+def _figures(panel: _Panel) -> dict[int, _Figures]:
+    """Every figure of every patient but the ladders, in one query (three or four more when
+    some of them have hip precautions, which may hold items back)."""
     first, last = min(panel.todays.values()), max(panel.todays.values())
-    held = held_back_windows(
-        patient_ids=patient_ids, start=first - timedelta(days=MONTH_DAYS), end=last
-    )
+    held = {}
+    if panel.under_precautions:
+        held = held_back_windows(
+            patient_ids=panel.under_precautions, start=first - timedelta(days=MONTH_DAYS), end=last
+        )
     pt, pt_params = panel.pt()
     day = _days_before("x.today", "o.k")
     # Only table names from the models and SQL built here are interpolated; every value is a
@@ -320,35 +336,52 @@ def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
     return flags
 
 
+def _under_precautions() -> Exists:
+    """Whether the patient has hip precautions in force around the last month: a wide
+    window (a day more each side holds every time zone), narrowed to each patient's own days
+    by ``held_back_windows`` for the few that have them."""
+    today = timezone.now().date()
+    return Exists(
+        HipPrecaution.objects.filter(
+            patient_id=OuterRef("pk"),
+            ended_at__isnull=True,
+            starts_on__lte=today + timedelta(days=1),
+            ends_on__gt=today - timedelta(days=MONTH_DAYS + 1),
+        )
+    )
+
+
 def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], _Panel]:
     """The patients (as plain tuples; one query) and the same patients as SQL for the
     figures, with the local today of each of their time zones."""
     chosen = dashboard_patients(user=user, therapist=therapist)
-    rows = chosen.values_list(
+    rows = chosen.annotate(held=_under_precautions()).values_list(
         "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
-        "therapist_id",
+        "therapist_id", "held",
     )  # fmt: skip
-    patients, todays = [], {}
-    for pk, public_id, name, zone, t_name, t_email, t_id in rows:
+    patients, todays, held = [], {}, []
+    for pk, public_id, name, zone, t_name, t_email, t_id, under_precautions in rows:
         if zone not in todays:
             todays[zone] = Patient(time_zone=zone).local_today()
         # As ``str(User)``: the name, else the email, else the id.
         patients.append(DashboardPatient(pk, public_id, name, t_name or t_email or f"user {t_id}"))
+        if under_precautions:
+            held.append(pk)
     sql, params = chosen.values("id", "time_zone").order_by().query.sql_with_params()
-    return patients, _Panel(sql, list(params), todays)
+    return patients, _Panel(sql, list(params), todays, held)
 
 
 def dashboard_rows(
     *, user: User, clinic: Clinic, therapist: User | None = None, sort: str = "name"
 ) -> list[DashboardRow]:
     """The dashboard's rows, sorted by ``sort`` (a key of ``SORTS``, ``-`` first for
-    descending; raises ``InvalidSort`` otherwise). Four queries (five or six when hip
-    precautions hold items back), one when the user has no patients."""
+    descending; raises ``InvalidSort`` otherwise). Three queries (three or four more when
+    some patients have hip precautions), one when the user has no patients."""
     key = sort_key(sort)
     patients, panel = _panel(user, therapist)
     if not patients:
         return []
-    figures = _figures(panel, [patient.pk for patient in patients])
+    figures = _figures(panel)
     ladders = _ladders(panel)
     rows = []
     for patient in patients:
@@ -374,8 +407,8 @@ def dashboard_rows(
 SORTS: dict[str, Callable[[DashboardRow], Any]] = {
     "name": lambda r: r.patient.full_name.casefold(),
     "therapist": lambda r: r.patient.therapist.casefold(),
-    "week": lambda r: r.week.adherence,
-    "month": lambda r: r.month.adherence,
+    "week": lambda r: r.week.sort_key,
+    "month": lambda r: r.month.sort_key,
     "last_activity": lambda r: r.last_activity,
     "ladders": lambda r: max((ladder.level for ladder in r.ladders), default=None),
     "prompts": lambda r: r.pending_prompts,
