@@ -125,10 +125,10 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 # Per patient (``pt``: id and local today, for the patients of the page): what the daily
 # totals say was done over the last 31 days (``done``; ``last`` is the newest logged day,
 # looked up in the index only for a patient with no log in that time), the units prescribed
-# on each of those days (``due``: ``k`` days ago, only days that prescribe something; the
-# shared rule ``prescribed_on_sql`` over the patients' few item rows, read once in ``items``
-# before they meet the 31 days), and missed days: scheduled days of the 30 before today after
-# the last log (today may still be done). Prompts and worse mornings are a lookup each in
+# by each item on each of those days (``k`` days ago: the shared rule ``prescribed_on_sql``
+# over the patients' few item rows, read once in ``items`` before they meet the 31 days;
+# every item prescribes at least one set), summed per window, and missed days: the distinct
+# days among them in the 30 before today after the last log (today may still be done). Prompts and worse mornings are a lookup each in
 # their (partial) indexes.
 FIGURES_SQL = """
     WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v),
@@ -159,22 +159,15 @@ FIGURES_SQL = """
         JOIN {item} i ON i.program_id = p.id
         WHERE p.is_template = FALSE AND p.is_active = TRUE
     ),
-    due AS (
-        SELECT x.patient_id, o.k,
-               CASE WHEN o.k > 0 AND (x.last IS NULL OR {day} > x.last) THEN 1 ELSE 0 END
-                   AS missed,
-               SUM(x.units) AS units
+    expected AS (
+        SELECT x.patient_id,
+               SUM(CASE WHEN o.k < {week_days} THEN x.units ELSE 0 END) AS week,
+               SUM(CASE WHEN o.k < {month_days} THEN x.units ELSE 0 END) AS month,
+               COUNT(DISTINCT CASE WHEN o.k > 0 AND (x.last IS NULL OR {day} > x.last)
+                                   THEN o.k END) AS missed
         FROM items x CROSS JOIN offsets o
         WHERE {prescribed}
-        GROUP BY x.patient_id, o.k, x.today, x.last
-        HAVING SUM(x.units) > 0
-    ),
-    expected AS (
-        SELECT patient_id,
-               SUM(CASE WHEN k < {week_days} THEN units ELSE 0 END) AS week,
-               SUM(CASE WHEN k < {month_days} THEN units ELSE 0 END) AS month,
-               SUM(missed) AS missed
-        FROM due GROUP BY patient_id
+        GROUP BY x.patient_id
     )
     SELECT pt.id, e.week, pt.week, e.month, pt.month, pt.pain, pt.last, e.missed,
            (SELECT COUNT(*) FROM {prompt} pp WHERE pp.patient_id = pt.id AND pp.status = %s),
