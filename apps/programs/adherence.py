@@ -499,33 +499,21 @@ def prescribed_on_sql(
 
 
 # Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
-# logged day): activity, pain, completed units and fully completed days. ``recent`` marks
-# the days of an inner window (the dashboard's week inside its month), so one pass gives
-# both windows' figures (the ``r_`` columns); without an inner window it is 0.
+# logged day): activity, pain, completed units and fully completed days.
 TOTALS_SQL = """
     SELECT t.patient_id, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max),
-           SUM(t.completed), SUM(t.complete),
-           SUM(t.recent), MAX(CASE WHEN t.recent = 1 THEN t.day END), SUM(t.recent * t.logs),
-           SUM(t.recent * t.pain_sum), MAX(CASE WHEN t.recent = 1 THEN t.pain_max END),
-           SUM(t.recent * t.completed), SUM(t.recent * t.complete)
-    FROM (
-        SELECT t.patient_id, t.day, t.logs, t.pain_sum, t.pain_max, t.completed,
-               CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END
-                   AS complete,
-               {recent} AS recent
-        FROM {total} t
-        WHERE {period}
-    ) t
+           SUM(t.completed),
+           SUM(CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END)
+    FROM {total} t
+    WHERE {period}
     GROUP BY t.patient_id
 """
 
 
-def _totals_sql(period_sql: str, recent_sql: str) -> str:
+def _totals_sql(period_sql: str) -> str:
     """``TOTALS_SQL`` for these periods. Only the table name from the model and SQL built
     here are interpolated; every value is a query parameter."""
-    return TOTALS_SQL.format(  # nosec B608
-        total=DailyTotal._meta.db_table, period=period_sql, recent=recent_sql
-    )
+    return TOTALS_SQL.format(total=DailyTotal._meta.db_table, period=period_sql)  # nosec B608
 
 
 @dataclass(frozen=True)
@@ -579,15 +567,6 @@ def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
     return " OR ".join(f"({test})" for test in tests), params
 
 
-def _recent_sql(periods: dict[Window, list[int]] | None) -> tuple[str, list[Any]]:
-    """1 for a log inside its patient's inner window, else 0 (always 0 without one)."""
-    if not periods:
-        return "0", []
-    tests, params = _window_tests(periods)
-    whens = " ".join(f"WHEN {test} THEN 1" for test in tests)
-    return f"CASE {whens} ELSE 0 END", params
-
-
 def _totals_row(values: Sequence[Any]) -> _Totals:
     return _Totals(
         active_days=int(values[0]),
@@ -600,23 +579,13 @@ def _totals_row(values: Sequence[Any]) -> _Totals:
     )
 
 
-def _totals(
-    periods: dict[Window, list[int]], inner: dict[Window, list[int]] | None = None
-) -> tuple[dict[int, _Totals], dict[int, _Totals]]:
-    """Each patient's totals over their window and, in the same pass, over their inner window
-    (which must lie inside it; the second dict is empty without one)."""
+def _totals(periods: dict[Window, list[int]]) -> dict[int, _Totals]:
+    """Each patient's totals over their window."""
     sql, params = _period_sql(periods)
-    recent, recent_params = _recent_sql(inner)
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(_totals_sql(sql, recent), [*recent_params, *params])
+        cursor.execute(_totals_sql(sql), params)
         rows = cursor.fetchall()
-    outer = {row[0]: _totals_row(row[1:8]) for row in rows}
-    if inner is None:
-        return outer, {}
-    # Column order of the inner figures: active days, last activity, logs, pain sum, pain
-    # max, completed, complete days (as for the outer window).
-    recent_rows = {row[0]: _totals_row(row[8:15]) for row in rows if int(row[8] or 0) > 0}
-    return outer, recent_rows
+    return {row[0]: _totals_row(row[1:8]) for row in rows}
 
 
 def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
@@ -660,7 +629,7 @@ def _summaries(
 ) -> dict[int, AdherenceSummary]:
     counted = _counted(windows)
     schedules = _schedules_for(counted)
-    totals = _totals(_periods(counted))[0] if counted else {}
+    totals = _totals(_periods(counted)) if counted else {}
     return _assemble(patients, windows, schedules, totals, _approvals(patients, counted))
 
 
@@ -727,40 +696,6 @@ def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, Adh
     hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
     return _summaries(by_id, _recent_windows(by_id, days))
-
-
-@dataclass(frozen=True)
-class RecentAdherence:
-    """Each patient's last ``short`` and last ``long`` local days (keyed by patient id)."""
-
-    short: dict[int, AdherenceSummary]
-    long: dict[int, AdherenceSummary]
-    schedules: dict[int, PatientSchedule]
-
-
-def recent_short_and_long(
-    *, patients: Iterable[Patient], short_days: int, long_days: int, schedule_from: date
-) -> RecentAdherence:
-    """``recent_summaries`` for two windows ending today (the dashboard's week and month) in
-    three queries: one read of the schedules and the hip precautions that hold items back,
-    and one pass over the long window's logs, which
-    also sums the short window's days. ``schedules`` (from ``schedule_from`` to each
-    patient's today) are returned for other per-patient counts. Approved progressions are
-    not counted (0): the dashboard does not show them."""
-    if not 0 < short_days <= long_days:
-        raise ValueError("The short window must be within the long one.")
-    by_id = {patient.pk: patient for patient in patients}
-    long = _recent_windows(by_id, long_days)
-    short = _recent_windows(by_id, short_days)
-    ends = {pk: (min(schedule_from, start), cut) for pk, (start, cut) in long.items()}
-    schedules = _schedules_for(ends)
-    outer, inner = _totals(_periods(long), _periods(short)) if long else ({}, {})
-
-    return RecentAdherence(
-        short=_assemble(by_id, short, schedules, inner, {}),
-        long=_assemble(by_id, long, schedules, outer, {}),
-        schedules=schedules,
-    )
 
 
 def adherence_summaries(
