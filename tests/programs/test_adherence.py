@@ -269,3 +269,18 @@ def test_summaries_agree_with_the_day_by_day_reference():
 )
 def test_weekdays_in_counts_matching_days(lo, hi, mask, expected):
     assert weekdays_in(lo, hi, mask) == expected
+
+
+@pytest.mark.parametrize(
+    "day", [date(1999, 12, 31), date(2000, 1, 3), MON, THU, date(2024, 2, 29), date(2100, 3, 1)]
+)
+def test_the_sql_weekday_is_pythons_monday_based_weekday(day):
+    from django.db import connection
+
+    from apps.programs.adherence import _weekday_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_weekday_sql('%s')}", [connection.ops.adapt_datefield_value(day)])
+        (found,) = cursor.fetchone()
+
+    assert found == day.weekday()
