@@ -128,8 +128,8 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 # by each item on each of those days (``k`` days ago: the shared rule ``prescribed_on_sql``
 # over the patients' few item rows, read once in ``items`` before they meet the 31 days;
 # every item prescribes at least one set), summed per window, and missed days: the distinct
-# days among them in the 30 before today after the last log (today may still be done). Prompts and worse mornings are a lookup each in
-# their (partial) indexes.
+# days among them in the 30 before today after the last log (today may still be done).
+# Prompts and worse mornings are a lookup each in their (partial) indexes.
 FIGURES_SQL = """
     WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v),
     done AS (
