@@ -341,7 +341,7 @@ def held_back_windows(
     ids = list(patient_ids)
     with_precautions = set(
         HipPrecaution.objects.filter(
-            patient_id__in=ids, ended_at__isnull=True, starts_on__lte=end, ends_on__gt=start
+            patient_id__in=ids, starts_on__lte=end, ends_on__gt=start
         ).values_list("patient_id", flat=True)
     )
     if not with_precautions:

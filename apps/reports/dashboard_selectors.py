@@ -330,14 +330,14 @@ def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
 
 
 def _under_precautions() -> Exists:
-    """Whether the patient has hip precautions in force around the last month: a wide
+    """Whether the patient has hip precautions in force around the last month (one ended
+    early by hand still holds its days before the end, moved to that day): a wide
     window (a day more each side holds every time zone), narrowed to each patient's own days
     by ``held_back_windows`` for the few that have them."""
     today = timezone.now().date()
     return Exists(
         HipPrecaution.objects.filter(
             patient_id=OuterRef("pk"),
-            ended_at__isnull=True,
             starts_on__lte=today + timedelta(days=1),
             ends_on__gt=today - timedelta(days=MONTH_DAYS + 1),
         )

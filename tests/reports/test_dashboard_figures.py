@@ -1,7 +1,8 @@
 """The dashboard's figures, computed in SQL, equal the day-by-day reference
 (``adherence.daily_adherence``) for every patient: time zones a day apart, per-side and
 unsided items, items and programs that end or start inside the month, weekdays, extra sets,
-hip precautions that hold an item back, ladder levels changed this week."""
+hip precautions that hold an item back (and ones ended early, which still hold the days
+before), ladder levels changed this week."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 import time_machine
 
 from apps.patients.models import Side
-from apps.patients.precautions import precaution_set
+from apps.patients.precautions import precaution_end, precaution_set
 from apps.programs.adherence import daily_adherence
 from apps.programs.models import SetLog
 from apps.reports.dashboard_selectors import MONTH_DAYS, WEEK_DAYS, dashboard_rows
@@ -87,11 +88,18 @@ def _patients(therapist):
     )
     log_sets(ExerciseItemFactory(program=ended, sets=1), FRI - timedelta(days=5), 2, pain=9)
     patients += [ended.patient, PatientFactory(therapist=therapist)]  # the last: nothing at all
-    # The London patient's hip precautions hold the inward turn back from last Monday.
+    # The London patient's hip precautions hold the inward turn back from last Monday; the
+    # Los Angeles patient's held it back for two weeks until the surgeon lifted them today
+    # (ended early: they still hold the days before).
     precaution_set(
         actor=therapist, patient=patients[2], kind="posterior",
         starts_on=FRI - timedelta(days=4), ends_on=FRI + timedelta(days=40),
     )  # fmt: skip
+    lifted = precaution_set(
+        actor=therapist, patient=patients[1], kind="posterior",
+        starts_on=FRI - timedelta(days=14), ends_on=FRI + timedelta(days=40),
+    )  # fmt: skip
+    precaution_end(actor=therapist, precaution=lifted)
     return patients
 
 
