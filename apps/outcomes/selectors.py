@@ -301,7 +301,12 @@ def patient_trends(*, patient: Patient) -> list[Trend]:
     return sorted(trends.values(), key=lambda t: (order.index(t.spec.code), t.scale_key))
 
 
-def _scheduled(patient_ids: list[int]) -> dict[int, set[str]]:
+# Patient ids, as a list or as a query of ids (``values("id")``): a panel's 200 ids cost more
+# to send as parameters than the subquery that finds them.
+PatientIds = list[int] | QuerySet[Any, Any]
+
+
+def _scheduled(patient_ids: PatientIds) -> dict[int, set[str]]:
     """The measures each patient's assigned programs schedule now (one query)."""
     plans = MeasurePlan.objects.filter(
         program__patient_id__in=patient_ids, program__is_active=True, program__is_template=False
@@ -312,7 +317,7 @@ def _scheduled(patient_ids: list[int]) -> dict[int, set[str]]:
     return scheduled
 
 
-def main_verdicts(*, patient_ids: list[int]) -> dict[int, tuple[str, Verdict | None]]:
+def main_verdicts(*, patient_ids: PatientIds) -> dict[int, tuple[str, Verdict | None]]:
     """The dashboard column: each patient's latest verdict on their program's main measure,
     the first of NPRS, PSFS, LEFS, HOOS-12 that the program schedules (a patient whose
     program no longer schedules any: the first they answered), in two queries."""

@@ -94,16 +94,30 @@ class AdherenceSummary:
     @property
     def adherence_percent(self) -> int | None:
         """Adherence as a whole percentage, for display."""
-        value = self.adherence
-        if value is None:
-            return None
-        return int((value * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+        return percent(self.completed, self.prescribed)
 
 
 def ratio(completed: int, prescribed: int) -> Decimal | None:
     if prescribed <= 0:
         return None
     return (Decimal(completed) / Decimal(prescribed)).quantize(RATIO_PLACES, ROUND_HALF_UP)
+
+
+def ratio_units(completed: int, prescribed: int) -> int | None:
+    """``ratio`` in ten-thousandths, as an integer (the same rounding, half up, without
+    building Decimals: a dashboard computes hundreds of them)."""
+    if prescribed <= 0:
+        return None
+    return (2 * completed * 10000 + prescribed) // (2 * prescribed)
+
+
+def percent(completed: int, prescribed: int) -> int | None:
+    """The ratio as a whole percentage, rounded half up from the ratio's four places (as
+    every page has shown it: ``round(ratio * 100)``)."""
+    units = ratio_units(completed, prescribed)
+    if units is None:
+        return None
+    return (2 * units + 100) // 200
 
 
 # --- Schedules: prescribed units and scheduled days, counted without walking days ----------
@@ -318,6 +332,24 @@ def patient_schedules(
     return dict(schedules)
 
 
+def held_back_windows(
+    *, patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, list[Window]]:
+    """Per item row of these patients, the days of ``start..end`` on which hip precautions
+    hold its exercise back (``PatientSchedule.held_back``), for ``prescribed_on_sql``. One
+    query when none of them has precautions in force then, the usual case."""
+    ids = list(patient_ids)
+    with_precautions = set(
+        HipPrecaution.objects.filter(
+            patient_id__in=ids, starts_on__lte=end, ends_on__gt=start
+        ).values_list("patient_id", flat=True)
+    )
+    if not with_precautions:
+        return {}
+    schedules = patient_schedules(patient_ids=with_precautions, start=start, end=end)
+    return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
+
+
 # --- One patient, day by day (the reference) -------------------------------------------------
 
 
@@ -434,61 +466,55 @@ def _unlogged(day: date, prescribed: int) -> DayAdherence:
 def _weekday_sql(column: str) -> str:
     """SQL for the Monday-based weekday number (0-6) of a date column."""
     if connection.vendor == "postgresql":
-        return f"((CAST(EXTRACT(DOW FROM {column}) AS INTEGER) + 6) %% 7)"
+        # Days since a Monday, modulo 7 (made positive for earlier dates): integer arithmetic,
+        # where EXTRACT builds a numeric for every row (the dashboard checks 19,000 item-days).
+        return f"((({column} - DATE '2000-01-03') %% 7 + 7) %% 7)"
     return f"((CAST(strftime('%%w', {column}) AS INTEGER) + 6) %% 7)"
 
 
-def held_back_sql(day: str, held: dict[int, list[Window]]) -> str:
-    """True while item ``i`` is held back by hip precautions on ``day`` (``_held_back``).
+def held_back_sql(day: str, held: dict[int, list[Window]], item: str = "i") -> str:
+    """True while item ``item`` is held back by hip precautions on ``day`` (``_held_back``).
     Only integers and ISO dates from the database are written into the SQL."""
     tests = [
-        f"(i.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
+        f"({item}.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
         for pk, ranges in sorted(held.items())
         for lo, hi in ranges
     ]
     return " OR ".join(tests) or "1 = 0"
 
 
-def prescribed_on_sql(day: str, held: dict[int, list[Window]] | None = None) -> str:
-    """The conditions under which item ``i`` of program ``p`` prescribes on ``day``."""
+def prescribed_on_sql(
+    day: str, held: dict[int, list[Window]] | None = None, *, program: str = "p", item: str = "i"
+) -> str:
+    """The conditions under which item ``i`` of program ``p`` prescribes on ``day`` (other
+    aliases, the same one for both when a query has joined them already, as given)."""
+    p, i = program, item
     return f"""
-        p.is_template = FALSE AND p.is_active = TRUE
-        AND p.start_date <= {day} AND (p.end_date IS NULL OR {day} <= p.end_date)
-        AND (i.active_from IS NULL OR i.active_from <= {day})
-        AND (i.active_until IS NULL OR {day} <= i.active_until)
-        AND ((p.weekdays >> {_weekday_sql(day)}) & 1) = 1
-        AND NOT ({held_back_sql(day, held or {})})
+        {p}.is_template = FALSE AND {p}.is_active = TRUE
+        AND {p}.start_date <= {day} AND ({p}.end_date IS NULL OR {day} <= {p}.end_date)
+        AND ({i}.active_from IS NULL OR {i}.active_from <= {day})
+        AND ({i}.active_until IS NULL OR {day} <= {i}.active_until)
+        AND (({p}.weekdays >> {_weekday_sql(day)}) & 1) = 1
+        AND NOT ({held_back_sql(day, held or {}, i)})
     """
 
 
 # Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
-# logged day): activity, pain, completed units and fully completed days. ``recent`` marks
-# the days of an inner window (the dashboard's week inside its month), so one pass gives
-# both windows' figures (the ``r_`` columns); without an inner window it is 0.
+# logged day): activity, pain, completed units and fully completed days.
 TOTALS_SQL = """
     SELECT t.patient_id, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max),
-           SUM(t.completed), SUM(t.complete),
-           SUM(t.recent), MAX(CASE WHEN t.recent = 1 THEN t.day END), SUM(t.recent * t.logs),
-           SUM(t.recent * t.pain_sum), MAX(CASE WHEN t.recent = 1 THEN t.pain_max END),
-           SUM(t.recent * t.completed), SUM(t.recent * t.complete)
-    FROM (
-        SELECT t.patient_id, t.day, t.logs, t.pain_sum, t.pain_max, t.completed,
-               CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END
-                   AS complete,
-               {recent} AS recent
-        FROM {total} t
-        WHERE {period}
-    ) t
+           SUM(t.completed),
+           SUM(CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END)
+    FROM {total} t
+    WHERE {period}
     GROUP BY t.patient_id
 """
 
 
-def _totals_sql(period_sql: str, recent_sql: str) -> str:
+def _totals_sql(period_sql: str) -> str:
     """``TOTALS_SQL`` for these periods. Only the table name from the model and SQL built
     here are interpolated; every value is a query parameter."""
-    return TOTALS_SQL.format(  # nosec B608
-        total=DailyTotal._meta.db_table, period=period_sql, recent=recent_sql
-    )
+    return TOTALS_SQL.format(total=DailyTotal._meta.db_table, period=period_sql)  # nosec B608
 
 
 @dataclass(frozen=True)
@@ -542,15 +568,6 @@ def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
     return " OR ".join(f"({test})" for test in tests), params
 
 
-def _recent_sql(periods: dict[Window, list[int]] | None) -> tuple[str, list[Any]]:
-    """1 for a log inside its patient's inner window, else 0 (always 0 without one)."""
-    if not periods:
-        return "0", []
-    tests, params = _window_tests(periods)
-    whens = " ".join(f"WHEN {test} THEN 1" for test in tests)
-    return f"CASE {whens} ELSE 0 END", params
-
-
 def _totals_row(values: Sequence[Any]) -> _Totals:
     return _Totals(
         active_days=int(values[0]),
@@ -563,23 +580,13 @@ def _totals_row(values: Sequence[Any]) -> _Totals:
     )
 
 
-def _totals(
-    periods: dict[Window, list[int]], inner: dict[Window, list[int]] | None = None
-) -> tuple[dict[int, _Totals], dict[int, _Totals]]:
-    """Each patient's totals over their window and, in the same pass, over their inner window
-    (which must lie inside it; the second dict is empty without one)."""
+def _totals(periods: dict[Window, list[int]]) -> dict[int, _Totals]:
+    """Each patient's totals over their window."""
     sql, params = _period_sql(periods)
-    recent, recent_params = _recent_sql(inner)
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(_totals_sql(sql, recent), [*recent_params, *params])
+        cursor.execute(_totals_sql(sql), params)
         rows = cursor.fetchall()
-    outer = {row[0]: _totals_row(row[1:8]) for row in rows}
-    if inner is None:
-        return outer, {}
-    # Column order of the inner figures: active days, last activity, logs, pain sum, pain
-    # max, completed, complete days (as for the outer window).
-    recent_rows = {row[0]: _totals_row(row[8:15]) for row in rows if int(row[8] or 0) > 0}
-    return outer, recent_rows
+    return {row[0]: _totals_row(row[1:8]) for row in rows}
 
 
 def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
@@ -623,7 +630,7 @@ def _summaries(
 ) -> dict[int, AdherenceSummary]:
     counted = _counted(windows)
     schedules = _schedules_for(counted)
-    totals = _totals(_periods(counted))[0] if counted else {}
+    totals = _totals(_periods(counted)) if counted else {}
     return _assemble(patients, windows, schedules, totals, _approvals(patients, counted))
 
 
@@ -690,40 +697,6 @@ def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, Adh
     hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
     return _summaries(by_id, _recent_windows(by_id, days))
-
-
-@dataclass(frozen=True)
-class RecentAdherence:
-    """Each patient's last ``short`` and last ``long`` local days (keyed by patient id)."""
-
-    short: dict[int, AdherenceSummary]
-    long: dict[int, AdherenceSummary]
-    schedules: dict[int, PatientSchedule]
-
-
-def recent_short_and_long(
-    *, patients: Iterable[Patient], short_days: int, long_days: int, schedule_from: date
-) -> RecentAdherence:
-    """``recent_summaries`` for two windows ending today (the dashboard's week and month) in
-    three queries: one read of the schedules and the hip precautions that hold items back,
-    and one pass over the long window's logs, which
-    also sums the short window's days. ``schedules`` (from ``schedule_from`` to each
-    patient's today) are returned for other per-patient counts. Approved progressions are
-    not counted (0): the dashboard does not show them."""
-    if not 0 < short_days <= long_days:
-        raise ValueError("The short window must be within the long one.")
-    by_id = {patient.pk: patient for patient in patients}
-    long = _recent_windows(by_id, long_days)
-    short = _recent_windows(by_id, short_days)
-    ends = {pk: (min(schedule_from, start), cut) for pk, (start, cut) in long.items()}
-    schedules = _schedules_for(ends)
-    outer, inner = _totals(_periods(long), _periods(short)) if long else ({}, {})
-
-    return RecentAdherence(
-        short=_assemble(by_id, short, schedules, inner, {}),
-        long=_assemble(by_id, long, schedules, outer, {}),
-        schedules=schedules,
-    )
 
 
 def adherence_summaries(

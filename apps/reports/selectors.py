@@ -1,260 +1,31 @@
-"""Reads for the therapist dashboard and the patient progress page.
+"""Reads for the patient progress page and the dashboard's therapist filter (the dashboard's
+rows are in ``dashboard_selectors``).
 
-Every function runs a fixed number of queries whatever the number of patients, days or logs;
+Every function runs a fixed number of queries whatever the number of days or logs;
 adherence comes from ``apps.programs.adherence`` (the shared rule).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Max, Min, QuerySet
 
-from apps.clinics.models import Clinic, Role, User
-from apps.exercises.models import LadderLevel
-from apps.patients.models import Patient, PatientQuerySet
+from apps.clinics.models import Role, User
+from apps.patients.models import Patient
 from apps.programs.adherence import (
     AdherenceSummary,
-    PatientSchedule,
     daily_totals,
-    recent_short_and_long,
 )
 from apps.programs.models import (
-    Compared,
-    DailyTotal,
     LevelChange,
-    MorningCheck,
     Program,
-    ProgramItem,
-    ProgressionPrompt,
-    PromptStatus,
     SetLog,
 )
-
-WEEK_DAYS = 7
-MONTH_DAYS = 30
-# Flags: this many scheduled days in a row without a log, and adherence under this share.
-MISSED_DAYS_FLAG = 3
-LOW_ADHERENCE_PERCENT = 50
-
-
-class InvalidSort(ValueError):
-    """The requested sort is not one the dashboard offers."""
-
-
-@dataclass(frozen=True)
-class LadderStatus:
-    ladder: str
-    level: int
-    top: int
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
-
-
-@dataclass
-class DashboardRow:
-    """One patient on the dashboard."""
-
-    patient: Patient
-    week: AdherenceSummary
-    month: AdherenceSummary
-    last_activity: date | None
-    missed_days: int
-    pending_prompts: int
-    ladders: list[LadderStatus] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    worse_morning: date | None = None
-
-
-def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQuerySet:
-    """The patients on the user's dashboard: a therapist's own; an admin's clinic's, or one
-    therapist's when ``therapist`` is given. Archived patients are left out."""
-    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
-    if not user.is_clinic_staff:
-        return patients.none()
-    if user.is_therapist:
-        return patients.filter(therapist=user)
-    if therapist is not None:
-        return patients.filter(therapist=therapist)
-    return patients
-
-
-def _last_activity(ids: list[int]) -> dict[int, date]:
-    """Each patient's latest log day, ever: one lookup per patient in the daily totals'
-    (patient, day) index, a row per logged day rather than per set."""
-    newest = DailyTotal.objects.filter(patient=OuterRef("pk")).order_by("-day").values("day")[:1]
-    rows = Patient.objects.filter(pk__in=ids).annotate(last=Subquery(newest))
-    return {pk: last for pk, last in rows.values_list("pk", "last") if last is not None}
-
-
-def _pending_prompts(ids: list[int]) -> dict[int, int]:
-    rows = (
-        ProgressionPrompt.objects.filter(patient_id__in=ids, status=PromptStatus.PENDING)
-        .values("patient_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {row["patient_id"]: row["n"] for row in rows}
-
-
-def _worse_mornings(ids: list[int], since: date) -> dict[int, date]:
-    """Each patient's latest "worse" next-morning answer since ``since`` (one query)."""
-    worse = Q(hip=Compared.WORSE) | Q(stiffness=Compared.WORSE)
-    rows = (
-        MorningCheck.objects.filter(worse, patient_id__in=ids, local_date__gte=since)
-        .values("patient_id")
-        .annotate(last=Max("local_date"))
-        .order_by()
-    )
-    return {row["patient_id"]: row["last"] for row in rows}
-
-
-def _ladders(patients: dict[int, Patient]) -> dict[int, list[LadderStatus]]:
-    """Each patient's ladder items in force today, with the level prescribed today."""
-    earliest = min(patient.local_today() for patient in patients.values())
-    items = list(
-        ProgramItem.objects.filter(
-            program__patient_id__in=list(patients),
-            program__is_template=False,
-            program__is_active=True,
-            ladder__isnull=False,
-        )
-        .exclude(active_until__lt=earliest)
-        .select_related("program", "ladder")
-        .order_by("program__start_date", "position", "pk")
-    )
-    # The number of levels per ladder in a query of its own: counting them on the item rows
-    # made PostgreSQL group every selected column of every item.
-    tops = dict(
-        LadderLevel.objects.filter(ladder_id__in={item.ladder_id for item in items})
-        .values("ladder_id")
-        .annotate(n=Count("id"))
-        .values_list("ladder_id", "n")
-        .order_by()
-    )
-    ladders: dict[int, list[LadderStatus]] = defaultdict(list)
-    for item in items:
-        patient = patients[item.program.patient_id or 0]
-        today = patient.local_today()
-        ended = item.program.end_date is not None and item.program.end_date < today
-        if ended or not item.is_active_on(today) or item.ladder is None:
-            continue
-        level = item.level_on(today) or 1
-        status = LadderStatus(item.ladder.name, level, tops.get(item.ladder_id or 0, 0))
-        ladders[patient.pk].append(status)
-    return ladders
-
-
-def _missed_days(
-    patients: dict[int, Patient], last: dict[int, date], schedules: dict[int, PatientSchedule]
-) -> dict[int, int]:
-    """Scheduled days since the last log (or in the last 30 days), up to yesterday: today
-    may still be done. ``schedules`` must cover each patient's last 30 days."""
-    missed = {}
-    for pk, schedule in schedules.items():
-        today = patients[pk].local_today()
-        since = today - timedelta(days=MONTH_DAYS)
-        if pk in last:
-            since = max(since, last[pk] + timedelta(days=1))
-        missed[pk] = schedule.scheduled_days(since, today - timedelta(days=1))
-    return missed
-
-
-def _flags(row: DashboardRow, clinic: Clinic) -> list[Flag]:
-    flags = []
-    if row.missed_days >= MISSED_DAYS_FLAG:
-        flags.append(Flag("missed", f"{row.missed_days} scheduled days missed"))
-    if row.week.pain_max is not None and row.week.pain_max >= clinic.pain_alert_level:
-        flags.append(Flag("pain", f"Pain {row.week.pain_max}/10"))
-    if row.worse_morning is not None:
-        flags.append(Flag("worse", f"Worse next morning ({row.worse_morning:%a %-d %b})"))
-    percent = row.week.adherence_percent
-    if percent is not None and percent < LOW_ADHERENCE_PERCENT:
-        flags.append(Flag("low", f"Low adherence ({percent}%)"))
-    return flags
-
-
-def dashboard_rows(
-    *, user: User, clinic: Clinic, therapist: User | None = None, sort: str = "name"
-) -> list[DashboardRow]:
-    """The dashboard's rows, sorted by ``sort`` (a key of ``SORTS``, ``-`` first for
-    descending; raises ``InvalidSort`` otherwise). Fixed number of queries."""
-    key = sort_key(sort)
-    patients = list(dashboard_patients(user=user, therapist=therapist).select_related("therapist"))
-    if not patients:
-        return []
-    by_id = {patient.pk: patient for patient in patients}
-    ids = list(by_id)
-    earliest = min(patient.local_today() for patient in patients)
-    recent = recent_short_and_long(
-        patients=patients,
-        short_days=WEEK_DAYS,
-        long_days=MONTH_DAYS,
-        schedule_from=earliest - timedelta(days=MONTH_DAYS),
-    )
-    week, month = recent.short, recent.long
-    last = _last_activity(ids)
-    missed = _missed_days(by_id, last, recent.schedules)
-    prompts = _pending_prompts(ids)
-    ladders = _ladders(by_id)
-    worse = _worse_mornings(ids, earliest - timedelta(days=WEEK_DAYS - 1))
-    rows = []
-    for patient in patients:
-        row = DashboardRow(
-            patient=patient,
-            week=week[patient.pk],
-            month=month[patient.pk],
-            last_activity=last.get(patient.pk),
-            missed_days=missed.get(patient.pk, 0),
-            pending_prompts=prompts.get(patient.pk, 0),
-            ladders=ladders.get(patient.pk, []),
-            worse_morning=worse.get(patient.pk),
-        )
-        row.flags = _flags(row, clinic)
-        rows.append(row)
-    return key(rows)
-
-
-# --- Sorting -------------------------------------------------------------------------------
-
-SORTS: dict[str, Callable[[DashboardRow], Any]] = {
-    "name": lambda r: r.patient.full_name.casefold(),
-    "therapist": lambda r: str(r.patient.therapist).casefold(),
-    "week": lambda r: r.week.adherence,
-    "month": lambda r: r.month.adherence,
-    "last_activity": lambda r: r.last_activity,
-    "ladders": lambda r: max((ladder.level for ladder in r.ladders), default=None),
-    "prompts": lambda r: r.pending_prompts,
-    "flags": lambda r: len(r.flags),
-}
-
-
-def sort_key(sort: str) -> Callable[[list[DashboardRow]], list[DashboardRow]]:
-    """A function sorting rows by ``sort``; empty values always last, then by name."""
-    descending = sort.startswith("-")
-    column = sort.removeprefix("-")
-    if column not in SORTS:
-        raise InvalidSort(
-            f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}, optionally with a leading '-'."
-        )
-    value = SORTS[column]
-
-    def order(rows: list[DashboardRow]) -> list[DashboardRow]:
-        rows = sorted(rows, key=SORTS["name"])
-        present = [row for row in rows if value(row) is not None]
-        empty = [row for row in rows if value(row) is None]
-        return sorted(present, key=value, reverse=descending) + empty
-
-    return order
 
 
 def clinic_therapists(*, user: User) -> QuerySet[User]:

@@ -12,7 +12,7 @@ import time
 from django.db import connection
 
 from apps.clinics.models import Role, User
-from apps.reports.selectors import dashboard_rows
+from apps.reports.dashboard_selectors import dashboard_rows
 from bench import load
 from bench.data import session_for
 from bench.floors import DASHBOARD_SQL

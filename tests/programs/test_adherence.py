@@ -4,7 +4,6 @@ Time is frozen at Friday 14 March 2025, 12:00 UTC (the same day in London)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -16,7 +15,6 @@ from apps.patients.models import Side
 from apps.programs.adherence import (
     adherence_summaries,
     daily_adherence,
-    recent_short_and_long,
     recent_summaries,
     weekdays_in,
 )
@@ -167,51 +165,6 @@ def test_recent_summaries_cover_each_patient_own_last_days():
     assert (la.start, la.end, la.prescribed, la.completed) == (WED, FRI, 3, 3)
 
 
-def test_week_and_month_in_one_pass_equal_each_window_on_its_own(django_assert_num_queries):
-    # 23:30 UTC: Saturday in Auckland, Friday in Los Angeles, so the windows differ by patient.
-    late = datetime(2025, 3, 14, 23, 30, tzinfo=UTC)
-    start = MON - timedelta(days=14)
-    patients = []
-    for zone in ("Pacific/Auckland", "America/Los_Angeles", "Europe/London"):
-        plan = program(PatientFactory(time_zone=zone), start_date=start, weekdays=0b1011011)
-        sided = ExerciseItemFactory(program=plan, sets=2, per_side=True)
-        plain = ExerciseItemFactory(program=plan, sets=3, per_side=False, active_until=WED)
-        for offset in range(20):
-            day = start + timedelta(days=offset)
-            log_sets(sided, day, offset % 3, Side.LEFT, pain=offset % 11)
-            log_sets(sided, day, (offset + 1) % 3, Side.RIGHT, pain=(offset * 3) % 11)
-            log_sets(plain, day, offset % 5, pain=offset % 4)
-        patients.append(plan.patient)
-    quiet = PatientFactory()  # nothing prescribed, nothing logged
-    patients.append(quiet)
-    old = program(PatientFactory(), start_date=start)  # active only before the week
-    log_sets(ExerciseItemFactory(program=old, sets=1), start + timedelta(days=2))
-    patients.append(old.patient)
-
-    with time_machine.travel(late, tick=False):
-        week = recent_summaries(patients=patients, days=7)
-        month = recent_summaries(patients=patients, days=30)
-        # The schedules, the patients' hip precautions (which hold items back), the logs.
-        with django_assert_num_queries(3):
-            both = recent_short_and_long(
-                patients=patients, short_days=7, long_days=30, schedule_from=start
-            )
-
-    def without_approvals(result):
-        return {pk: replace(s, progressions_approved=0) for pk, s in result.items()}
-
-    assert both.short == without_approvals(week)
-    assert both.long == without_approvals(month)
-    assert week[old.patient.pk].active_days == 0
-    assert month[old.patient.pk].active_days == 1
-    assert set(both.schedules) == {p.pk for p in patients} - {quiet.pk}
-
-
-def test_the_short_window_must_fit_in_the_long_one():
-    with pytest.raises(ValueError, match="within the long one"):
-        recent_short_and_long(patients=[], short_days=31, long_days=30, schedule_from=MON)
-
-
 def test_without_a_prescription_adherence_has_no_value():
     idle = PatientFactory()
     later = program(start_date=FRI + timedelta(days=3))
@@ -316,3 +269,18 @@ def test_summaries_agree_with_the_day_by_day_reference():
 )
 def test_weekdays_in_counts_matching_days(lo, hi, mask, expected):
     assert weekdays_in(lo, hi, mask) == expected
+
+
+@pytest.mark.parametrize(
+    "day", [date(1999, 12, 31), date(2000, 1, 3), MON, THU, date(2024, 2, 29), date(2100, 3, 1)]
+)
+def test_the_sql_weekday_is_pythons_monday_based_weekday(day):
+    from django.db import connection
+
+    from apps.programs.adherence import _weekday_sql
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_weekday_sql('%s')}", [connection.ops.adapt_datefield_value(day)])
+        (found,) = cursor.fetchone()
+
+    assert found == day.weekday()

@@ -1,4 +1,4 @@
-"""The dashboard's cells are formatted in Python: they must escape and read as the template
+"""The dashboard's table body is written in Python: it must escape and read as the template
 did."""
 
 from __future__ import annotations
@@ -8,9 +8,14 @@ from datetime import date
 import pytest
 from django.template.defaultfilters import date as date_filter
 
-from apps.programs.adherence import AdherenceSummary
-from apps.reports.dashboard_cells import adherence_cell, day_cell, row_cells
-from apps.reports.selectors import DashboardRow, Flag, LadderStatus
+from apps.reports.dashboard_cells import adherence_cell, day_cell, table_rows
+from apps.reports.dashboard_selectors import (
+    Adherence,
+    DashboardPatient,
+    DashboardRow,
+    Flag,
+    LadderStatus,
+)
 from tests.factories import PatientFactory
 
 
@@ -26,10 +31,8 @@ def test_no_day_reads_never():
 
 
 def test_adherence_shows_percent_and_sets_or_nothing_due():
-    week = AdherenceSummary(
-        patient_id=1, start=date(2025, 3, 8), end=date(2025, 3, 14), prescribed=8, completed=3
-    )
-    idle = AdherenceSummary(patient_id=1, start=date(2025, 3, 8), end=date(2025, 3, 14))
+    week = Adherence(prescribed=8, completed=3)
+    idle = Adherence(prescribed=0, completed=0)
 
     assert adherence_cell(week) == (
         '<span class="adherence">38%</span> <span class="muted units">3 of 8 sets</span>'
@@ -37,27 +40,53 @@ def test_adherence_shows_percent_and_sets_or_nothing_due():
     assert "Nothing due" in adherence_cell(idle)
 
 
+def _row(patient, **changes):
+    """A row for ``patient`` with nothing due and nothing flagged, then ``changes``."""
+    nothing = Adherence(prescribed=0, completed=0)
+    values = {
+        "patient": DashboardPatient(
+            patient.pk, patient.public_id, patient.full_name, str(patient.therapist)
+        ),
+        "week": nothing,
+        "month": nothing,
+        "last_activity": None,
+        "missed_days": 0,
+        "pending_prompts": 0,
+    }
+    return DashboardRow(**(values | changes))
+
+
 @pytest.mark.django_db
 def test_every_value_from_the_database_is_escaped():
-    patient = PatientFactory(full_name='<script>alert("x")</script>')
-    summary = AdherenceSummary(patient_id=patient.pk, start=date(2025, 3, 8), end=date(2025, 3, 14))
-    row = DashboardRow(
-        patient=patient,
-        week=summary,
-        month=summary,
-        last_activity=None,
-        missed_days=0,
+    patient = PatientFactory(
+        full_name='<script>alert("x")</script>', therapist__full_name="Dr <i>O'Neil</i>"
+    )
+    row = _row(
+        patient,
         pending_prompts=2,
         ladders=[LadderStatus("<b>Clam</b>", 2, 4)],
         flags=[Flag("pain", "Pain <8>/10")],
     )
 
-    (cells,) = row_cells([row])
+    body = table_rows([row], show_therapist=True)
 
-    assert "<script>" not in cells.patient
-    assert "&lt;script&gt;" in cells.patient
-    assert f"/{patient.public_id}/" in cells.patient
-    assert "&lt;b&gt;Clam&lt;/b&gt;: level 2 of 4" in cells.ladders
-    assert 'class="badge danger flag-pain">Pain &lt;8&gt;/10</span>' in cells.flags
-    assert cells.prompts == '<span class="badge">2</span>'
-    assert cells.flagged
+    assert "<script>" not in body
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</a></th>" in body
+    assert f'href="/patients/{patient.public_id}/progress/"' in body
+    assert "<td>Dr &lt;i&gt;O&#x27;Neil&lt;/i&gt;</td>" in body
+    assert "&lt;b&gt;Clam&lt;/b&gt;: level 2 of 4" in body
+    assert 'class="badge danger flag-pain">Pain &lt;8&gt;/10</span>' in body
+    assert '<td><span class="badge">2</span></td>' in body
+    assert body.startswith('\n    <tr class="flagged">')
+
+
+@pytest.mark.django_db
+def test_a_therapist_sees_no_therapist_column_and_an_unflagged_row_no_class():
+    patient = PatientFactory(therapist__full_name="Dr Someone")
+
+    body = table_rows([_row(patient)], show_therapist=False)
+
+    assert "Dr Someone" not in body
+    assert "<tr>" in body
+    assert body.count("<td>") == 6  # and the flags cell, with its class
+    assert '<td class="flags"><span class="muted">None</span></td>' in body

@@ -16,16 +16,15 @@ from apps.audit.services import audit_record
 from apps.clinics.access import find_in_scope, get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.patients.selectors import patient_for_page
-from apps.reports.dashboard_cells import row_cells
-from apps.reports.selectors import (
+from apps.reports.dashboard_cells import table_rows
+from apps.reports.dashboard_selectors import (
     LOW_ADHERENCE_PERCENT,
     MISSED_DAYS_FLAG,
     InvalidSort,
-    clinic_therapists,
+    dashboard_patients,
     dashboard_rows,
-    patient_logs,
-    patient_progress,
 )
+from apps.reports.selectors import clinic_therapists, patient_logs, patient_progress
 
 LOGS_PER_PAGE = 25
 COLUMNS = [
@@ -94,8 +93,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     audit_record(actor=user, action=Action.VIEW, detail="dashboard", request=request)
     context = {
         "rows": rows,
-        "cells": row_cells(rows),
-        "show_therapist": user.is_clinic_admin,
+        "table_rows": table_rows(
+            rows,
+            show_therapist=user.is_clinic_admin,
+            patients=dashboard_patients(user=user, therapist=therapist),
+        ),
         "clinic": user.clinic,
         "columns": _columns(user, sort, therapist),
         "therapist": therapist,

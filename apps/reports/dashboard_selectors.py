@@ -1,0 +1,428 @@
+"""Reads for the therapist dashboard: one row per patient, in three queries whatever the
+number of patients (three or four more when some have hip precautions).
+
+A panel is 200 patients. The database computes every figure per patient in one statement
+(``FIGURES_SQL``: the week's and month's prescribed and completed units, the week's pain, the
+last activity, missed days, waiting prompts, the latest worse morning) and the ladder levels
+in another (``LADDERS_SQL``); Python only reads the rows into small tuples. The rule is the
+shared one of ``apps.programs.adherence``: what a day prescribes is its ``prescribed_on_sql``
+over the program item rows, what was done comes from the daily totals (``DailyTotal``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, NamedTuple
+from uuid import UUID
+
+from django.db import connection, connections
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from apps.clinics.models import Clinic, User
+from apps.core.db_router import read_alias
+from apps.exercises.models import Ladder, LadderLevel
+from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
+from apps.programs.adherence import (
+    held_back_windows,
+    percent,
+    prescribed_on_sql,
+    ratio,
+    ratio_units,
+)
+from apps.programs.models import (
+    Compared,
+    DailyTotal,
+    MorningCheck,
+    Program,
+    ProgramItem,
+    ProgressionPrompt,
+    PromptStatus,
+)
+
+WEEK_DAYS = 7
+MONTH_DAYS = 30
+# Flags: this many scheduled days in a row without a log, and adherence under this share.
+MISSED_DAYS_FLAG = 3
+LOW_ADHERENCE_PERCENT = 50
+
+
+class InvalidSort(ValueError):
+    """The requested sort is not one the dashboard offers."""
+
+
+class DashboardPatient(NamedTuple):
+    pk: int
+    public_id: UUID
+    full_name: str
+    therapist: str
+
+
+class LadderStatus(NamedTuple):
+    ladder: str
+    level: int
+    top: int
+
+
+class Flag(NamedTuple):
+    code: str
+    label: str
+
+
+class Adherence(NamedTuple):
+    """Units prescribed and completed over a window ending today, and its highest pain."""
+
+    prescribed: int
+    completed: int
+    pain_max: int | None = None
+
+    @property
+    def adherence(self) -> Decimal | None:
+        return ratio(self.completed, self.prescribed)
+
+    @property
+    def adherence_percent(self) -> int | None:
+        return percent(self.completed, self.prescribed)
+
+    @property
+    def sort_key(self) -> int | None:
+        """``adherence`` as an integer, for sorting."""
+        return ratio_units(self.completed, self.prescribed)
+
+
+@dataclass(slots=True)
+class DashboardRow:
+    """One patient on the dashboard."""
+
+    patient: DashboardPatient
+    week: Adherence
+    month: Adherence
+    last_activity: date | None
+    missed_days: int
+    pending_prompts: int
+    ladders: list[LadderStatus] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    worse_morning: date | None = None
+
+
+def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQuerySet:
+    """The patients on the user's dashboard: a therapist's own; an admin's clinic's, or one
+    therapist's when ``therapist`` is given. Archived patients are left out."""
+    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
+    if not user.is_clinic_staff:
+        return patients.none()
+    if user.is_therapist:
+        return patients.filter(therapist=user)
+    if therapist is not None:
+        return patients.filter(therapist=therapist)
+    return patients
+
+
+# Per patient (``pt``: id and local today, for the patients of the page): what the daily
+# totals say was done over the last 31 days (``done``; ``last`` is the newest logged day,
+# looked up in the index only for a patient with no log in that time), the units prescribed
+# by each item on each of those days (``k`` days ago: the shared rule ``prescribed_on_sql``
+# over the patients' few item rows, read once in ``items`` before they meet the 31 days;
+# every item prescribes at least one set), summed per window, and missed days: the distinct
+# days among them in the 30 before today after the last log (today may still be done).
+# Prompts and worse mornings are a lookup each in their (partial) indexes.
+FIGURES_SQL = """
+    WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v),
+    done AS (
+        SELECT pt.id AS patient_id,
+               SUM(CASE WHEN t.day BETWEEN {week_from} AND pt.today THEN t.completed ELSE 0 END)
+                   AS week,
+               SUM(CASE WHEN t.day BETWEEN {month_from} AND pt.today THEN t.completed ELSE 0 END)
+                   AS month,
+               MAX(CASE WHEN t.day BETWEEN {week_from} AND pt.today THEN t.pain_max END) AS pain,
+               MAX(t.day) AS last
+        FROM pt JOIN {total} t ON t.patient_id = pt.id AND t.day >= {past_from}
+        GROUP BY pt.id
+    ),
+    latest AS MATERIALIZED (
+        SELECT pt.id, pt.today, done.week, done.month, done.pain,
+               COALESCE(done.last, (SELECT MAX(t.day) FROM {total} t WHERE t.patient_id = pt.id))
+                   AS last
+        FROM pt LEFT JOIN done ON done.patient_id = pt.id
+    ),
+    offsets (k) AS (VALUES {offsets}),
+    items AS MATERIALIZED (
+        SELECT pt.id AS patient_id, pt.today, pt.last, i.id, i.active_from, i.active_until,
+               i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END AS units, p.is_template,
+               p.is_active, p.start_date, p.end_date, p.weekdays
+        FROM latest pt
+        JOIN {program} p ON p.patient_id = pt.id
+        JOIN {item} i ON i.program_id = p.id
+        WHERE p.is_template = FALSE AND p.is_active = TRUE
+    ),
+    expected AS (
+        SELECT x.patient_id,
+               SUM(CASE WHEN o.k < {week_days} THEN x.units ELSE 0 END) AS week,
+               SUM(CASE WHEN o.k < {month_days} THEN x.units ELSE 0 END) AS month,
+               COUNT(DISTINCT CASE WHEN o.k > 0 AND (x.last IS NULL OR {day} > x.last)
+                                   THEN o.k END) AS missed
+        FROM items x CROSS JOIN offsets o
+        WHERE {prescribed}
+        GROUP BY x.patient_id
+    )
+    SELECT pt.id, e.week, pt.week, e.month, pt.month, pt.pain, pt.last, e.missed,
+           (SELECT COUNT(*) FROM {prompt} pp WHERE pp.patient_id = pt.id AND pp.status = %s),
+           (SELECT MAX(m.local_date) FROM {morning} m
+            WHERE m.patient_id = pt.id AND m.local_date >= %s
+              AND (m.hip = %s OR m.stiffness = %s))
+    FROM latest pt LEFT JOIN expected e ON e.patient_id = pt.id
+"""
+
+# Each patient's ladder items in force on their today (of an active program that has not
+# ended; a program yet to start shows its ladders too), with the level prescribed today
+# (``ProgramItem.level_on``, 1 when unset) and the ladder's number of levels.
+LADDERS_SQL = """
+    WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v)
+    SELECT pt.id, l.name,
+           CASE WHEN i.level_since IS NOT NULL AND pt.today < i.level_since
+                     AND COALESCE(i.previous_level, 0) <> 0
+                THEN i.previous_level ELSE COALESCE(NULLIF(i.current_level, 0), 1) END,
+           (SELECT COUNT(*) FROM {level} ll WHERE ll.ladder_id = i.ladder_id)
+    FROM pt
+    JOIN {program} p ON p.patient_id = pt.id
+    JOIN {item} i ON i.program_id = p.id
+    JOIN {ladder} l ON l.id = i.ladder_id
+    WHERE p.is_template = FALSE AND p.is_active = TRUE
+      AND (p.end_date IS NULL OR pt.today <= p.end_date)
+      AND (i.active_from IS NULL OR i.active_from <= pt.today)
+      AND (i.active_until IS NULL OR pt.today <= i.active_until)
+    ORDER BY p.start_date, i.position, i.id
+"""
+
+TABLES = {
+    "total": DailyTotal._meta.db_table,
+    "program": Program._meta.db_table,
+    "item": ProgramItem._meta.db_table,
+    "prompt": ProgressionPrompt._meta.db_table,
+    "morning": MorningCheck._meta.db_table,
+    "level": LadderLevel._meta.db_table,
+    "ladder": Ladder._meta.db_table,
+}
+
+
+def _days_before(day: str, days: str | int) -> str:
+    """SQL for the date ``days`` days before the date ``day`` (both SQL expressions)."""
+    if connection.vendor == "postgresql":
+        return f"({day} - {days})"
+    return f"date({day}, '-' || ({days}) || ' days')"
+
+
+def _as_date(value: date | str | None) -> date | None:
+    # SQLite hands raw-SQL dates back as ISO strings.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """The page's patients as SQL (the same query that listed them, so no id travels back)
+    with each one's local today, which depends only on their time zone."""
+
+    patients: str
+    params: list[Any]
+    todays: dict[str, date]
+    under_precautions: list[int]
+
+    def pt(self) -> tuple[dict[str, str], list[Any]]:
+        """The ``{patients}`` and ``{today}`` of the SQL above, and their parameters (the
+        time zones' todays come first: ``{today}`` is written before ``{patients}``)."""
+        whens = " ".join("WHEN %s THEN %s" for _ in self.todays)
+        params: list[Any] = []
+        for zone, today in self.todays.items():
+            params += [zone, connection.ops.adapt_datefield_value(today)]
+        return {"today": f"CASE v.time_zone {whens} END", "patients": self.patients}, [
+            *params,
+            *self.params,
+        ]
+
+
+def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+@dataclass(frozen=True)
+class _Figures:
+    week: Adherence
+    month: Adherence
+    last_activity: date | None = None
+    missed_days: int = 0
+    pending_prompts: int = 0
+    worse_morning: date | None = None
+
+
+NO_FIGURES = _Figures(Adherence(0, 0), Adherence(0, 0))
+
+
+def _figures(panel: _Panel) -> dict[int, _Figures]:
+    """Every figure of every patient but the ladders, in one query (three or four more when
+    some of them have hip precautions, which may hold items back)."""
+    first, last = min(panel.todays.values()), max(panel.todays.values())
+    held = {}
+    if panel.under_precautions:
+        held = held_back_windows(
+            patient_ids=panel.under_precautions, start=first - timedelta(days=MONTH_DAYS), end=last
+        )
+    pt, pt_params = panel.pt()
+    day = _days_before("x.today", "o.k")
+    # Only table names from the models and SQL built here are interpolated; every value is a
+    # query parameter.
+    sql = FIGURES_SQL.format(  # nosec B608
+        **pt,
+        **TABLES,
+        day=day,
+        offsets=", ".join(f"({k})" for k in range(MONTH_DAYS + 1)),
+        prescribed=prescribed_on_sql(day, held, program="x", item="x"),
+        week_from=_days_before("pt.today", WEEK_DAYS - 1),
+        month_from=_days_before("pt.today", MONTH_DAYS - 1),
+        past_from=_days_before("pt.today", MONTH_DAYS),
+        week_days=WEEK_DAYS,
+        month_days=MONTH_DAYS,
+    )
+    worse = Compared.WORSE.value
+    since = connection.ops.adapt_datefield_value(first - timedelta(days=WEEK_DAYS - 1))
+    params = [*pt_params, PromptStatus.PENDING.value, since, worse, worse]
+    figures = {}
+    for pk, w_due, w_done, m_due, m_done, pain, latest, missed, prompts, morning in _fetch(
+        sql, params
+    ):
+        figures[pk] = _Figures(
+            week=Adherence(int(w_due or 0), int(w_done or 0), pain),
+            month=Adherence(int(m_due or 0), int(m_done or 0)),
+            last_activity=_as_date(latest),
+            missed_days=int(missed or 0),
+            pending_prompts=int(prompts),
+            worse_morning=_as_date(morning),
+        )
+    return figures
+
+
+def _ladders(panel: _Panel) -> dict[int, list[LadderStatus]]:
+    pt, params = panel.pt()
+    sql = LADDERS_SQL.format(**pt, **TABLES)  # nosec B608
+    ladders: dict[int, list[LadderStatus]] = defaultdict(list)
+    for pk, name, level, top in _fetch(sql, params):
+        ladders[pk].append(LadderStatus(name, int(level), int(top)))
+    return ladders
+
+
+def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
+    flags = []
+    if row.missed_days >= MISSED_DAYS_FLAG:
+        flags.append(Flag("missed", f"{row.missed_days} scheduled days missed"))
+    if row.week.pain_max is not None and row.week.pain_max >= pain_alert_level:
+        flags.append(Flag("pain", f"Pain {row.week.pain_max}/10"))
+    if row.worse_morning is not None:
+        flags.append(Flag("worse", f"Worse next morning ({row.worse_morning:%a %-d %b})"))
+    value = row.week.adherence_percent
+    if value is not None and value < LOW_ADHERENCE_PERCENT:
+        flags.append(Flag("low", f"Low adherence ({value}%)"))
+    return flags
+
+
+def _under_precautions() -> Exists:
+    """Whether the patient has hip precautions in force around the last month (one ended
+    early by hand still holds its days before the end, moved to that day): a wide
+    window (a day more each side holds every time zone), narrowed to each patient's own days
+    by ``held_back_windows`` for the few that have them."""
+    today = timezone.now().date()
+    return Exists(
+        HipPrecaution.objects.filter(
+            patient_id=OuterRef("pk"),
+            starts_on__lte=today + timedelta(days=1),
+            ends_on__gt=today - timedelta(days=MONTH_DAYS + 1),
+        )
+    )
+
+
+def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], _Panel]:
+    """The patients (as plain tuples; one query) and the same patients as SQL for the
+    figures, with the local today of each of their time zones."""
+    chosen = dashboard_patients(user=user, therapist=therapist)
+    rows = chosen.annotate(held=_under_precautions()).values_list(
+        "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
+        "therapist_id", "held",
+    )  # fmt: skip
+    patients, todays, held = [], {}, []
+    for pk, public_id, name, zone, t_name, t_email, t_id, under_precautions in rows:
+        if zone not in todays:
+            todays[zone] = Patient(time_zone=zone).local_today()
+        # As ``str(User)``: the name, else the email, else the id.
+        patients.append(DashboardPatient(pk, public_id, name, t_name or t_email or f"user {t_id}"))
+        if under_precautions:
+            held.append(pk)
+    sql, params = chosen.values("id", "time_zone").order_by().query.sql_with_params()
+    return patients, _Panel(sql, list(params), todays, held)
+
+
+def dashboard_rows(
+    *, user: User, clinic: Clinic, therapist: User | None = None, sort: str = "name"
+) -> list[DashboardRow]:
+    """The dashboard's rows, sorted by ``sort`` (a key of ``SORTS``, ``-`` first for
+    descending; raises ``InvalidSort`` otherwise). Three queries (three or four more when
+    some patients have hip precautions), one when the user has no patients."""
+    key = sort_key(sort)
+    patients, panel = _panel(user, therapist)
+    if not patients:
+        return []
+    figures = _figures(panel)
+    ladders = _ladders(panel)
+    rows = []
+    for patient in patients:
+        # A patient added since the list was read has no figures yet: the next load has them.
+        found = figures.get(patient.pk, NO_FIGURES)
+        row = DashboardRow(
+            patient=patient,
+            week=found.week,
+            month=found.month,
+            last_activity=found.last_activity,
+            missed_days=found.missed_days,
+            pending_prompts=found.pending_prompts,
+            ladders=ladders.get(patient.pk, []),
+            worse_morning=found.worse_morning,
+        )
+        row.flags = _flags(row, clinic.pain_alert_level)
+        rows.append(row)
+    return key(rows)
+
+
+# --- Sorting -------------------------------------------------------------------------------
+
+SORTS: dict[str, Callable[[DashboardRow], Any]] = {
+    "name": lambda r: r.patient.full_name.casefold(),
+    "therapist": lambda r: r.patient.therapist.casefold(),
+    "week": lambda r: r.week.sort_key,
+    "month": lambda r: r.month.sort_key,
+    "last_activity": lambda r: r.last_activity,
+    "ladders": lambda r: max((ladder.level for ladder in r.ladders), default=None),
+    "prompts": lambda r: r.pending_prompts,
+    "flags": lambda r: len(r.flags),
+}
+
+
+def sort_key(sort: str) -> Callable[[list[DashboardRow]], list[DashboardRow]]:
+    """A function sorting rows by ``sort``; empty values always last, then by name."""
+    descending = sort.startswith("-")
+    column = sort.removeprefix("-")
+    if column not in SORTS:
+        raise InvalidSort(
+            f"Unknown sort {sort!r}: use one of {', '.join(SORTS)}, optionally with a leading '-'."
+        )
+    value = SORTS[column]
+
+    def order(rows: Sequence[DashboardRow]) -> list[DashboardRow]:
+        rows = sorted(rows, key=SORTS["name"])
+        present = [row for row in rows if value(row) is not None]
+        empty = [row for row in rows if value(row) is None]
+        return sorted(present, key=value, reverse=descending) + empty
+
+    return order
