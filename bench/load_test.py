@@ -24,6 +24,7 @@ Every process it starts is stopped on the way out, on failure and on Ctrl-C too.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -245,6 +246,8 @@ class Step:
     therapists: int
     seconds: float = 0.0
     samples: list[tuple[str, float, bool, int]] = field(default_factory=list)
+    ramp_errors: int = 0  # requests that failed while the users were being started
+    server_ms: list[float] = field(default_factory=list)  # gunicorn's own time, whole step
     check: LogCheck = field(default_factory=LogCheck)
     evaluated_after: float = math.nan  # seconds from the step's end to the last evaluation
     questionnaires: int = 0
@@ -254,7 +257,7 @@ class Step:
 
     @property
     def errors(self) -> int:
-        return sum(1 for *_, ok, _ in self.samples if not ok)
+        return self.ramp_errors + sum(1 for *_, ok, _ in self.samples if not ok)
 
     @property
     def per_second(self) -> float:
@@ -321,6 +324,17 @@ def _run_to_end(command: list[str], env: dict[str, str], log: Any) -> None:
                 process.wait()
 
 
+def server_times(access_log: Path, offset: int) -> list[float]:
+    """Milliseconds gunicorn took for each request logged after ``offset`` (ramp included):
+    beside Locust's times, they tell the server's share from the load generator's."""
+    if not access_log.exists():
+        return []
+    with open(access_log, "rb") as log:
+        log.seek(offset)
+        lines = log.read().decode("utf-8", "replace").splitlines()
+    return [int(line.rsplit(" ", 1)[1]) / 1000 for line in lines if line.count(" ") >= 3]
+
+
 def wait_evaluated(
     *, clinic_id: int, since: datetime, sent: set[str], acked: set[str], limit: float
 ) -> tuple[LogCheck, float]:
@@ -342,11 +356,15 @@ def run_step(ctx: dict[str, Any], *, patients: int, seconds: int, think: str, li
     therapists = min(ctx["therapists"], max(1, math.ceil(patients / PANEL)))
     step = Step(patients, therapists)
     since = timezone.now()
+    access: Path = ctx["access_log"]
+    offset = access.stat().st_size if access.exists() else 0
     data = run_locust(
         port=ctx["port"], patients=patients, therapists=therapists, seconds=seconds,
         think=think, roster_path=ctx["roster"],
     )  # fmt: skip
     step.samples = [(str(n), float(ms), bool(ok), int(st)) for n, ms, ok, st in data["samples"]]
+    step.ramp_errors = sum(1 for *_, ok, _ in data["ramp"] if not ok)
+    step.server_ms = server_times(access, offset)
     step.seconds = float(data["measured_seconds"])
     step.questionnaires = int(data["questionnaires"])
     step.check, step.evaluated_after = wait_evaluated(
@@ -358,21 +376,23 @@ def run_step(ctx: dict[str, Any], *, patients: int, seconds: int, think: str, li
 
 # --- Report -----------------------------------------------------------------------------------
 def step_line(step: Step) -> str:
-    from bench.report import median
+    from bench.report import median, percentile
 
     c = step.check
     return (
         f"| {step.patients} | {step.therapists} | {len(step.samples):,} | {step.per_second:.1f} "
-        f"| {median(step.times()):.0f} | {step.p95:.0f} | {step.errors} | {c.acked:,} "
+        f"| {median(step.times()):.0f} | {step.p95:.0f} "
+        f"| {median(step.server_ms):.0f} / {percentile(step.server_ms, 0.95):.0f} "
+        f"| {step.errors} | {c.acked:,} "
         f"| {c.lost} / {c.duplicated} / {c.extra} | {c.unevaluated} "
         f"| {step.evaluated_after:.1f} | {'yes' if step.passed else '**no**'} |"
     )
 
 
 TABLE_HEAD = (
-    "| patients | therapists | requests | req/s | p50 ms | p95 ms | errors | sets acked "
-    "| lost / dup / extra | unevaluated | evaluated after s | passed |\n"
-    "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|"
+    "| patients | therapists | requests | req/s | p50 ms | p95 ms | server p50 / p95 ms "
+    "| errors | sets acked | lost / dup / extra | unevaluated | evaluated after s | passed |\n"
+    "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---|"
 )
 
 
@@ -392,7 +412,7 @@ def per_endpoint(step: Step) -> str:
 
 
 def records(steps: Iterable[Step]) -> list[Any]:
-    from bench.report import Record, median
+    from bench.report import Record, median, percentile
 
     found = []
     best = 0
@@ -404,6 +424,7 @@ def records(steps: Iterable[Step]) -> list[Any]:
             Record("load", size, "p50 ms", median(step.times())),
             Record("load", size, "p95 ms", step.p95, budget=f"≤ {P95_BUDGET_MS:.0f} ms", met=met),
             Record("load", size, "requests/s", step.per_second),
+            Record("load", size, "server p95 ms (gunicorn)", percentile(step.server_ms, 0.95)),
             Record("load", size, "errors", step.errors, budget="0", met=not step.errors),
             Record("load", size, "sets acknowledged", step.check.acked),
             Record(
@@ -468,21 +489,33 @@ def _setup() -> str:
         return str(cursor.fetchone()[0])
 
 
+def _static_fingerprint() -> str:
+    """A digest of every static source and the pinned packages (which ship static files)."""
+    digest = hashlib.sha256()
+    sources = [ROOT / "requirements.lock", *sorted((ROOT / "static").rglob("*"))]
+    sources += sorted(f for folder in (ROOT / "apps").glob("*/static") for f in folder.rglob("*"))
+    for source in sources:
+        if source.is_file():
+            digest.update(str(source.relative_to(ROOT)).encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
 def _collectstatic(env: dict[str, str]) -> None:
     """The production settings serve hashed static files from a manifest, as the image has.
     Collecting (and compressing) takes minutes on a busy machine: skipped while no static
-    source and no pinned package changed since the last run."""
+    source and no pinned package changed since the last run (by content: ``make`` copies
+    the vendored files anew every time)."""
+    stamp = LOAD_DIR / "staticfiles.sha256"
     manifest = LOAD_DIR / "staticfiles" / "staticfiles.json"
-    sources = [ROOT / "requirements.lock", *(ROOT / "static").rglob("*")]
-    sources += [f for folder in (ROOT / "apps").glob("*/static") for f in folder.rglob("*")]
-    newest = max(source.stat().st_mtime for source in sources)
-    if manifest.exists() and manifest.stat().st_mtime > newest:
+    fingerprint = _static_fingerprint()
+    if manifest.exists() and stamp.exists() and stamp.read_text() == fingerprint:
         return
-    print("collecting static files ...", flush=True)
+    print("collecting static files (a few minutes the first time) ...", flush=True)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
+    stamp.write_text(fingerprint)
 
 
 def _sigterm_exits() -> None:
@@ -512,7 +545,11 @@ def main(argv: list[str] | None = None) -> int:
     LOAD_DIR.mkdir(parents=True, exist_ok=True)
     clinic = seed(max(args.steps))
     app.control.purge()  # messages left by an earlier run name rows that are gone
-    ctx: dict[str, Any] = {"clinic": clinic, "roster": LOAD_DIR / "roster.json"}
+    ctx: dict[str, Any] = {
+        "clinic": clinic,
+        "roster": LOAD_DIR / "roster.json",
+        "access_log": LOAD_DIR / "access.log",
+    }
     counts = roster(clinic, ctx["roster"])
     ctx["therapists"] = counts["therapists"]
     print(f"roster: {counts['patients']} patients, {counts['therapists']} therapists")
@@ -521,7 +558,7 @@ def main(argv: list[str] | None = None) -> int:
     print("starting gunicorn, the Celery worker and beat ...", flush=True)
     steps: list[Step] = []
     with (
-        server.gunicorn(workers=args.workers, env=env) as port,
+        server.gunicorn(workers=args.workers, env=env, access_log=ctx["access_log"]) as port,
         server.celery_worker(concurrency=2, env=env),
         server.celery_beat(env=env, schedule=LOAD_DIR / "celerybeat-schedule"),
     ):

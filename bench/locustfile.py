@@ -40,6 +40,7 @@ REPLAY_SHARE = float(os.environ.get("LOAD_REPLAY_SHARE", "0.02"))
 QUESTIONNAIRE_SHARE = float(os.environ.get("LOAD_QUESTIONNAIRE_SHARE", "0.3"))
 LOGS = "/api/v1/me/logs/"
 THINK = tuple(float(s) for s in os.environ.get("LOAD_THINK", "2,6").split(","))
+VISITS = tuple(float(s) for s in os.environ.get("LOAD_VISIT_WAIT", "5,15").split(","))
 
 
 class Record:
@@ -47,7 +48,8 @@ class Record:
 
     measuring_since: float | None = None
     measured_seconds: float = 0.0
-    samples: list[tuple[str, float, bool, int]] = []
+    samples: list[tuple[str, float, bool, int]] = []  # once every user is started
+    ramp: list[tuple[str, float, bool, int]] = []  # before: errors count, times do not
     sent: set[str] = set()
     acked: set[str] = set()
     questionnaires: int = 0
@@ -83,9 +85,9 @@ def _spawned(user_count: int, **_: Any) -> None:
 def _request(
     request_type: str, name: str, response_time: float, exception: Any, response: Any, **_: Any
 ) -> None:
-    if Record.measuring_since is not None:
-        status = getattr(response, "status_code", 0) or 0
-        Record.samples.append((f"{request_type} {name}", response_time, exception is None, status))
+    status = getattr(response, "status_code", 0) or 0
+    sample = (f"{request_type} {name}", response_time, exception is None, status)
+    (Record.ramp if Record.measuring_since is None else Record.samples).append(sample)
 
 
 @events.quitting.add_listener
@@ -99,6 +101,7 @@ def _write(**_: Any) -> None:
         json.dump(
             {
                 "samples": Record.samples,
+                "ramp": Record.ramp,
                 "sent": sorted(Record.sent),
                 "acked": sorted(Record.acked),
                 "questionnaires": Record.questionnaires,
@@ -160,7 +163,7 @@ class Patient(Phone):
 
     kind = "patient"
     weight = 1
-    wait_time = between(5, 15)  # between two visits of Today
+    wait_time = between(*VISITS)  # between two visits of Today
 
     def think(self) -> None:
         time.sleep(random.uniform(*THINK))
@@ -251,7 +254,7 @@ class Therapist(Phone):
 
     kind = "therapist"
     fixed_count = int(os.environ.get("LOAD_THERAPISTS", "1"))
-    wait_time = between(5, 15)
+    wait_time = between(*VISITS)
 
     @task(3)
     def dashboard(self) -> None:

@@ -60,9 +60,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None) -> Iterator[int]:
+def gunicorn(
+    *, workers: int = 2, env: dict[str, str] | None = None, access_log: Path | None = None
+) -> Iterator[int]:
     """Serve the app on a free loopback port with ``workers`` sync workers; yields the port.
-    ``env``: the processes' environment (default ``bench_env()``)."""
+    ``env``: the processes' environment (default ``bench_env()``); ``access_log``: a file
+    getting ``method path status microseconds`` per request."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
@@ -74,6 +77,8 @@ def gunicorn(*, workers: int = 2, env: dict[str, str] | None = None) -> Iterator
         "--timeout=300",
         f"--error-logfile={LOG_DIR / 'gunicorn.log'}",
     ]
+    if access_log:
+        command += [f"--access-logfile={access_log}", "--access-logformat=%(m)s %(U)s %(s)s %(D)s"]
     process = subprocess.Popen(command, cwd=ROOT, env=env or bench_env())
     try:
         _wait_http(port, process)
