@@ -310,13 +310,14 @@ def run_locust(
 
 
 def _run_to_end(command: list[str], env: dict[str, str], log: Any) -> None:
-    """Run ``command`` to its end; stopped (SIGINT, as Ctrl-C would) if the harness stops."""
+    """Run ``command`` to its end; stopped (SIGTERM: SIGINT may be ignored in a background
+    job) if the harness stops first."""
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         process.wait()
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGINT)
+            process.send_signal(signal.SIGTERM)
             try:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
@@ -534,6 +535,14 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     _sigterm_exits()
+    try:
+        return _main(args)
+    except KeyboardInterrupt:
+        print("\nstopped: every process the load test started has been stopped", file=sys.stderr)
+        return 130
+
+
+def _main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     # The sessions made here must be valid for the servers: one key for both.
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)

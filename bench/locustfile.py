@@ -193,6 +193,9 @@ class Patient(Phone):
     @task
     def morning(self) -> None:
         self.get("/today/")
+        # Today lists a questionnaire that is due above the exercises.
+        if self.person["questionnaires"] and random.random() < QUESTIONNAIRE_SHARE:
+            self.answer_questionnaire()
         offline = random.random() < OFFLINE_SHARE
         queue: list[dict[str, Any]] = []
         for body in self.planned_sets():
@@ -207,8 +210,6 @@ class Patient(Phone):
                 self.send_one(body)
         if queue:
             self.send_batch(queue)
-        if self.person["questionnaires"] and random.random() < QUESTIONNAIRE_SHARE:
-            self.answer_questionnaire()
 
     def send_one(self, body: dict[str, Any]) -> None:
         Record.sent.add(body["client_id"])

@@ -1,13 +1,22 @@
 """The load test's verdicts (bench/load_test.py): the count of lost, extra and unevaluated sets
 on real rows, when a step passes, and the refusal without PostgreSQL and Redis."""
 
+import json
 import uuid
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from bench.load_test import LogCheck, Step, log_check, records, require_services
+from bench import report
+from bench.load_test import (
+    LogCheck,
+    Step,
+    log_check,
+    records,
+    require_services,
+    write_results,
+)
 from tests.factories import ExerciseItemFactory
 from tests.programs.adherence_factories import SetLogFactory
 
@@ -90,3 +99,19 @@ def test_it_refuses_to_run_without_postgresql_and_redis():
     assert "DATABASE_URL" in (require_services({"DATABASE_URL": "sqlite:///x"}) or "")
     assert "REDIS_URL" in (require_services({"DATABASE_URL": postgres}) or "")
     assert require_services({"DATABASE_URL": postgres, "REDIS_URL": "redis://h/1"}) is None
+
+
+def test_make_bench_and_make_load_keep_each_others_records(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS_JSON", tmp_path / "results.json")
+    monkeypatch.setattr(report, "RESULTS_MD", tmp_path / "results.md")
+
+    report.write([report.Record("today", "full", "median ms", 12.0)], {}, 60.0)
+    write_results([report.Record("load", "25 patients", "p95 ms", 150.0)])
+    write_results([report.Record("load", "50 patients", "p95 ms", 180.0)])
+    report.write([report.Record("dashboard", "200", "median ms", 150.0)], {}, 60.0)
+
+    found = json.loads((tmp_path / "results.json").read_text())
+    assert [(r["scenario"], r["size"]) for r in found] == [
+        ("load", "50 patients"),
+        ("dashboard", "200"),
+    ]
