@@ -5,7 +5,7 @@
 Starts what docker-compose.yml runs (gunicorn with three sync workers, a Celery worker with
 two processes and beat) with the production settings (``DJANGO_ENV=production``, DEBUG off,
 collected static files, a random SECRET_KEY, one trusted proxy) on the caller's PostgreSQL and
-Redis, seeds a clinic of its own (``seed_scale``, replaced at every run), and runs
+Redis, seeds a clinic of its own (``seed_scale``, one a day and size), and runs
 ``bench/locustfile.py`` headless once per step: that many patients logging their sets one tap
 at a time (and sometimes offline, in batches, and answering a questionnaire), with one
 therapist per ``PANEL`` patients opening the dashboard and the inbox.
@@ -16,7 +16,8 @@ the worker took to evaluate them all (``evaluated_at``). A step passes when its 
 200 ms, no request failed and no set was lost, duplicated, extra or left unevaluated within
 ``--evaluation-limit`` seconds; the steps stop after the first that fails. The result is the
 largest passing number of patients, written to ``bench/results.json`` as ``load`` records
-(other scenarios' records are kept) and to ``var/bench/load.md``.
+(other scenarios' records are kept) and to ``var/bench/load.md`` (``bench/load_check.py``
+counts, ``bench/load_report.py`` writes).
 
 Every process it starts is stopped on the way out, on failure and on Ctrl-C too.
 """
@@ -33,17 +34,17 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from bench.load_check import P95_BUDGET_MS, LogCheck, Step, log_check
+from bench.load_report import TABLE_HEAD, records, step_line, write_markdown, write_results
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LOAD_DIR = ROOT / "var" / "load"
 DEFAULT_STEPS = "25,50,100,200"
-P95_BUDGET_MS = 200.0
 PANEL = 25  # patients per therapist, and one therapist user per this many patients
 DAYS = 30  # history the seeded patients have
 CLINIC = "Bench load"  # bench.data.PREFIX + "load": make bench's data set leaves it alone
@@ -201,81 +202,7 @@ def roster(clinic: Any, path: Path) -> dict[str, int]:
     return {kind: len(found) for kind, found in people.items()}
 
 
-@dataclass
-class LogCheck:
-    """What the database holds of the sets a step sent (all counts of client ids)."""
-
-    acked: int = 0
-    lost: int = 0  # answered 2xx, not in the database
-    duplicated: int = 0  # in the database more than once
-    extra: int = 0  # in the clinic since the step began, never sent
-    unevaluated: int = 0  # saved, the worker has not evaluated it yet
-
-    @property
-    def ok(self) -> bool:
-        return not (self.lost or self.duplicated or self.extra or self.unevaluated)
-
-
-def log_check(*, clinic_id: int, since: datetime, sent: set[str], acked: set[str]) -> LogCheck:
-    """Count, by ``client_id``, the clinic's sets that were acknowledged or saved since
-    ``since``: the lost, duplicated, extra and not yet evaluated ones."""
-    from django.db.models import Count, Q
-
-    from apps.programs.models import SetLog
-
-    rows = (
-        SetLog.objects.filter(patient__clinic_id=clinic_id)
-        .filter(Q(client_id__in=sorted(acked)) | Q(logged_at__gte=since))
-        .values("client_id")
-        .annotate(n=Count("id"), evaluated=Count("evaluated_at"))
-    )
-    found = {str(row["client_id"]): row for row in rows}
-    return LogCheck(
-        acked=len(acked),
-        lost=len(acked - found.keys()),
-        duplicated=sum(1 for row in found.values() if row["n"] > 1),
-        extra=len(found.keys() - sent),
-        unevaluated=sum(1 for row in found.values() if row["evaluated"] < row["n"]),
-    )
-
-
 # --- A step -----------------------------------------------------------------------------------
-@dataclass
-class Step:
-    patients: int
-    therapists: int
-    seconds: float = 0.0
-    samples: list[tuple[str, float, bool, int]] = field(default_factory=list)
-    ramp_errors: int = 0  # requests that failed while the users were being started
-    server_ms: list[float] = field(default_factory=list)  # gunicorn's own time, whole step
-    check: LogCheck = field(default_factory=LogCheck)
-    evaluated_after: float = math.nan  # seconds from the step's end to the last evaluation
-    questionnaires: int = 0
-
-    def times(self, name: str | None = None) -> list[float]:
-        return [ms for n, ms, _, _ in self.samples if name is None or n == name]
-
-    @property
-    def errors(self) -> int:
-        return self.ramp_errors + sum(1 for *_, ok, _ in self.samples if not ok)
-
-    @property
-    def per_second(self) -> float:
-        return len(self.samples) / self.seconds if self.seconds else 0.0
-
-    @property
-    def p95(self) -> float:
-        from bench.report import percentile
-
-        return percentile(self.times(), 0.95)
-
-    @property
-    def passed(self) -> bool:
-        return (
-            bool(self.samples) and self.p95 <= P95_BUDGET_MS and not self.errors and (self.check.ok)
-        )
-
-
 def run_locust(
     *,
     port: int,
@@ -373,106 +300,6 @@ def run_step(ctx: dict[str, Any], *, patients: int, seconds: int, think: str, li
         acked=set(data["acked"]), limit=limit,
     )  # fmt: skip
     return step
-
-
-# --- Report -----------------------------------------------------------------------------------
-def step_line(step: Step) -> str:
-    from bench.report import median, percentile
-
-    c = step.check
-    return (
-        f"| {step.patients} | {step.therapists} | {len(step.samples):,} | {step.per_second:.1f} "
-        f"| {median(step.times()):.0f} | {step.p95:.0f} "
-        f"| {median(step.server_ms):.0f} / {percentile(step.server_ms, 0.95):.0f} "
-        f"| {step.errors} | {c.acked:,} "
-        f"| {c.lost} / {c.duplicated} / {c.extra} | {c.unevaluated} "
-        f"| {step.evaluated_after:.1f} | {'yes' if step.passed else '**no**'} |"
-    )
-
-
-TABLE_HEAD = (
-    "| patients | therapists | requests | req/s | p50 ms | p95 ms | server p50 / p95 ms "
-    "| errors | sets acked | lost / dup / extra | unevaluated | evaluated after s | passed |\n"
-    "|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---:|---|"
-)
-
-
-def per_endpoint(step: Step) -> str:
-    from bench.report import median, percentile
-
-    names = sorted({name for name, *_ in step.samples})
-    lines = ["| request | count | p50 ms | p95 ms | errors |", "|---|---:|---:|---:|---:|"]
-    for name in names:
-        times = step.times(name)
-        errors = sum(1 for n, _, ok, _ in step.samples if n == name and not ok)
-        lines.append(
-            f"| {name} | {len(times)} | {median(times):.0f} "
-            f"| {percentile(times, 0.95):.0f} | {errors} |"
-        )
-    return "\n".join(lines)
-
-
-def records(steps: Iterable[Step]) -> list[Any]:
-    from bench.report import Record, median, percentile
-
-    found = []
-    best = 0
-    for step in steps:
-        size = f"{step.patients} patients"
-        met = step.p95 <= P95_BUDGET_MS
-        c = step.check
-        found += [
-            Record("load", size, "p50 ms", median(step.times())),
-            Record("load", size, "p95 ms", step.p95, budget=f"≤ {P95_BUDGET_MS:.0f} ms", met=met),
-            Record("load", size, "requests/s", step.per_second),
-            Record("load", size, "server p95 ms (gunicorn)", percentile(step.server_ms, 0.95)),
-            Record("load", size, "errors", step.errors, budget="0", met=not step.errors),
-            Record("load", size, "sets acknowledged", step.check.acked),
-            Record(
-                "load",
-                size,
-                "sets lost, duplicated, extra or unevaluated",
-                c.lost + c.duplicated + c.extra + c.unevaluated,
-                budget="0",
-                met=c.ok,
-            ),
-            Record("load", size, "s until every set evaluated", step.evaluated_after),
-        ]
-        if step.passed:
-            best = step.patients
-    found.append(Record("load", "all steps", "most concurrent patients within budget", best))
-    return found
-
-
-def write_results(new: list[Any]) -> None:
-    """``bench/results.json`` with the load records replaced and every other record kept."""
-    from bench.report import RESULTS_JSON, _json
-
-    kept = []
-    if RESULTS_JSON.exists():
-        kept = [r for r in json.loads(RESULTS_JSON.read_text("utf-8")) if r["scenario"] != "load"]
-    RESULTS_JSON.write_text(
-        json.dumps(kept + [_json(r) for r in new], indent=2, default=str) + "\n", "utf-8"
-    )
-
-
-def write_markdown(steps: list[Step], info: dict[str, str], args: argparse.Namespace) -> Path:
-    header = ", ".join(f"{key} {value}" for key, value in info.items())
-    text = [
-        f"Load test {datetime.now().astimezone():%Y-%m-%d %H:%M %Z}. Machine: {header}.",
-        f"Settings: DJANGO_ENV=production, gunicorn {args.workers} sync workers, Celery worker "
-        f"2 processes and beat; {args.seconds} s a step, think time {args.think} s.",
-        "",
-        TABLE_HEAD,
-        *(step_line(step) for step in steps),
-        "",
-    ]
-    for step in steps:
-        text += [f"Step of {step.patients} patients:", "", per_endpoint(step), ""]
-    path = ROOT / "var" / "bench" / "load.md"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(text), encoding="utf-8")
-    return path
 
 
 # --- Main -------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""The load test's verdicts (bench/load_test.py): the count of lost, extra and unevaluated sets
-on real rows, when a step passes, and the refusal without PostgreSQL and Redis."""
+"""The load test's verdicts (bench/load_check.py, load_report.py, load_test.py): the count of
+lost, extra and unevaluated sets on real rows, when a step passes, where the records go, and
+the refusal without PostgreSQL and Redis."""
 
 import json
 import uuid
@@ -9,14 +10,9 @@ import pytest
 from django.utils import timezone
 
 from bench import report
-from bench.load_test import (
-    LogCheck,
-    Step,
-    log_check,
-    records,
-    require_services,
-    write_results,
-)
+from bench.load_check import LogCheck, Step, log_check
+from bench.load_report import records, write_results
+from bench.load_test import require_services
 from tests.factories import ExerciseItemFactory
 from tests.programs.adherence_factories import SetLogFactory
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from bench.load_test import log_check, roster
+from bench.load_check import log_check
+from bench.load_test import roster
 from tests.factories import ExerciseItemFactory, PatientFactory, StaffFactory
 
 LOCUST = Path(sys.executable).parent / "locust"
