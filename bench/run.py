@@ -1,7 +1,10 @@
 """``make bench``: seed (or reuse) the clinic-scale data set, run every scenario at full size
 and at a tenth, print the table and write ``bench/results.json`` and ``bench/results.md``.
 
-    python -m bench.run [--small] [--only today,dashboard,ingest,exports,fanout]
+    python -m bench.run [--small] [--only today,dashboard,ingest,exports,fanout,load]
+
+``load`` (the load test, ``make load``: bench/load_test.py) runs only when named: it starts
+its own production-like processes on a clinic of its own and takes about ten minutes.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import time
 from collections.abc import Callable
 
 SCENARIOS = ("today", "dashboard", "ingest", "exports", "fanout")
+ON_REQUEST = ("load",)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -22,10 +26,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated scenarios")
     args = parser.parse_args(argv)
     args.only = [name.strip() for name in args.only.split(",") if name.strip()]
-    unknown = set(args.only) - set(SCENARIOS)
+    unknown = set(args.only) - set(SCENARIOS) - set(ON_REQUEST)
     if unknown:
         parser.error(
-            f"unknown scenario(s) {', '.join(sorted(unknown))}; use {', '.join(SCENARIOS)}"
+            f"unknown scenario(s) {', '.join(sorted(unknown))}; "
+            f"use {', '.join(SCENARIOS + ON_REQUEST)}"
         )
     return args
 
@@ -56,6 +61,17 @@ def _runner(name: str) -> Callable[..., list]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _arguments(argv)
+    load = "load" in args.only
+    args.only = [name for name in args.only if name != "load"]
+    code = _scenarios(args) if args.only else 0
+    if load:
+        from bench import load_test
+
+        code = code or load_test.main([])
+    return code
+
+
+def _scenarios(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     version = _setup()
     from bench import report, server

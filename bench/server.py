@@ -60,8 +60,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 2) -> Iterator[int]:
-    """Serve the app on a free loopback port with ``workers`` sync workers; yields the port."""
+def gunicorn(
+    *, workers: int = 2, env: dict[str, str] | None = None, access_log: Path | None = None
+) -> Iterator[int]:
+    """Serve the app on a free loopback port with ``workers`` sync workers; yields the port.
+    ``env``: the processes' environment (default ``bench_env()``); ``access_log``: a file
+    getting ``method path status microseconds`` per request."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
@@ -73,7 +77,9 @@ def gunicorn(*, workers: int = 2) -> Iterator[int]:
         "--timeout=300",
         f"--error-logfile={LOG_DIR / 'gunicorn.log'}",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, env=bench_env())
+    if access_log:
+        command += [f"--access-logfile={access_log}", "--access-logformat=%(m)s %(U)s %(s)s %(D)s"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env or bench_env())
     try:
         _wait_http(port, process)
         yield port
@@ -82,7 +88,9 @@ def gunicorn(*, workers: int = 2) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def celery_worker(*, concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
+def celery_worker(
+    *, concurrency: int = 2, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
     """A Celery worker with ``concurrency`` processes on every queue, ready when yielded."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     command = [
@@ -101,10 +109,31 @@ def celery_worker(*, concurrency: int = 2) -> Iterator[subprocess.Popen[bytes]]:
     ]
     with open(LOG_DIR / "celery.out", "ab") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, env=bench_env(), stdout=out, stderr=subprocess.STDOUT
+            command, cwd=ROOT, env=env or bench_env(), stdout=out, stderr=subprocess.STDOUT
         )
     try:
         _wait_celery()
+        yield process
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
+def celery_beat(*, env: dict[str, str], schedule: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """Celery beat (the outbox sweep every 30 s and the daily jobs), as production runs it."""
+    LOG_DIR.mkdir(parents=True, exist_ok=True)
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "config",
+        "beat",
+        "--loglevel=WARNING",
+        f"--schedule={schedule}",
+        f"--logfile={LOG_DIR / 'beat.log'}",
+    ]
+    with open(LOG_DIR / "beat.out", "ab") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
         yield process
     finally:
         _stop(process)

@@ -11,6 +11,9 @@ VENDOR = ROOT / "static" / "vendor"
 FILES = {
     "htmx.org/dist/htmx.min.js": "htmx.min.js",
     "chart.js/dist/chart.umd.js": "chart.umd.js",
+    # chart.umd.js names its source map; without it the production collectstatic (the
+    # manifest storage follows the reference) stops with MissingFileError.
+    "chart.js/dist/chart.umd.js.map": "chart.umd.js.map",
     "axe-core/axe.min.js": "axe.min.js",
 }
 
