@@ -120,21 +120,29 @@ def _filters(patient: str, day: str, scope: Scope) -> tuple[str, list[Any]]:
 
 
 def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None) -> None:
-    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends.
+    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends, and bump
+    their ``today_version`` in the same statement: every writer that refreshes the totals
+    (logs, programs, levels, precautions) changed what Today shows, and the bump commits
+    with it, so a cached Today page misses from that commit (``apps/portal/today_cache.py``).
 
     A row is recomputed from the logs the statement sees; under READ COMMITTED two writers
     for the same patient would each miss the other's uncommitted log, and the second upsert
     would overwrite the first with a count lacking it. The lock makes the second writer wait
     for the first to commit, so its next statement sees both logs. ``NO KEY`` because each
     writer already holds ``KEY SHARE`` on the patient (the foreign key check of its own
-    insert), which ``FOR UPDATE`` would conflict with: a deadlock. SQLite takes the whole
-    database for each write transaction, and a rebuild of everyone is maintenance."""
-    if patient_ids is None or connection.vendor != "postgresql":
+    insert), which ``FOR UPDATE`` would conflict with: a deadlock (an ``UPDATE`` of a
+    non-key column takes the same lock). Rows are locked in id order, so two writers of the
+    same patients cannot deadlock. SQLite takes the whole database for each write
+    transaction, and a rebuild of everyone is maintenance."""
+    if patient_ids is None:
         return
     marks = ", ".join(["%s"] * len(patient_ids))
     table = Patient._meta.db_table
-    lock = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608  # nosec B608
-    cursor.execute(lock, list(patient_ids))
+    chosen = f"SELECT id FROM {table} WHERE id IN ({marks})"  # noqa: S608  # nosec B608
+    if connection.vendor == "postgresql":
+        chosen += " ORDER BY id FOR NO KEY UPDATE"
+    bump = f"UPDATE {table} SET today_version = today_version + 1 WHERE id IN ({chosen})"  # noqa: S608  # nosec B608
+    cursor.execute(bump, list(patient_ids))
 
 
 def _held_back(scope: Scope) -> dict[int, list[Window]]:

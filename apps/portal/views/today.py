@@ -6,8 +6,8 @@ tap, offline queue, hold timer) and talks to ``/api/v1/me/``.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -16,16 +16,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_patient
 from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
+from apps.portal.today_cache import CLIENT_ID_MARK, CSRF_MARK, fill_marks, today_fragment
 from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
@@ -59,7 +62,9 @@ class ItemCard:
     """One item of the today page with the values its log form shows."""
 
     plan: PlanItem
-    client_id: UUID
+    # A new set's idempotency key: a marker that ``fill_marks`` replaces with a new UUID on
+    # every request; a rejected submission's own key is shown again as it was.
+    client_id: UUID | str
     pain: int | None
     reps: int | None
     hold_seconds: int | None
@@ -109,7 +114,7 @@ def _card(
     start = goal.start if goal is not None else None
     card = ItemCard(
         plan=plan_item,
-        client_id=uuid.uuid4(),
+        client_id=CLIENT_ID_MARK,
         pain=None,
         reps=start if start is not None and not plan_item.is_hold else item.reps,
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
@@ -127,33 +132,50 @@ def _card(
     return card
 
 
-def render_today(
-    request: HttpRequest,
-    patient: Patient,
-    submitted: Submitted | None = None,
-    status: int | None = None,
-) -> HttpResponse:
-    today = patient.local_today()
+def _content(patient: Patient, today: date, submitted: Submitted | None) -> str:
+    """The ``#today`` section, with markers for the CSRF token and each new card's
+    ``client_id`` (``fill_marks``): nothing in it depends on the request."""
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
     goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
     media = clinic_media_for(patient=patient, items=plan.items)
+    cards = [_card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items]
     context = {
         "patient": patient,
         "clinic": patient.clinic,
         "plan": plan,
-        "cards": [
-            _card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items
-        ],
+        "cards": cards,
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
         # Two queries: the question when due, else today's answer for its advice.
         "morning_due": (due := morning_check_due(patient=patient, today=today)),
         "morning": None if due else morning_check_today(patient=patient, today=today),
         "compared": Compared.choices,
+        "csrf_token": CSRF_MARK,
     }
+    return render_to_string("portal/today_content.html", context)
+
+
+def render_today(
+    request: HttpRequest,
+    patient: Patient,
+    submitted: Submitted | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    """Today, from the cache unless it shows a rejected submission (its values and errors
+    are this request's own)."""
+    today = patient.local_today()
+    if submitted is None:
+        section = today_fragment(
+            patient=patient,
+            today=today,
+            render=lambda: _content(patient, today, None),
+        )
+    else:
+        section = _content(patient, today, submitted)
+    content = mark_safe(fill_marks(section, csrf_token=get_token(request)))  # noqa: S308  # nosec B308, B703
     status = status or (400 if submitted is not None else 200)
-    return render(request, "portal/today.html", context, status=status)
+    return render(request, "portal/today.html", {"content": content}, status=status)
 
 
 @login_required
