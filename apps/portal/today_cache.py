@@ -2,7 +2,7 @@
 
 Most of Today's time went into reading the plan (items, levels, logs, goals, media, morning
 check, questionnaires) and rendering its cards (bench/README.md, today page). The rendered
-``#today`` section is cached under a key that changes whenever what it shows may have:
+page is cached under a key that changes whenever what it shows may have:
 
 - the patient's local date (day rollover, and everything "due today");
 - ``Patient.today_version``, bumped in the transaction of every write to the patient's logs,
@@ -18,9 +18,11 @@ The versions are in the database, written with the change they describe: a reque
 them (with the patient) before it reads the plan, so whatever it caches is at least as new
 as its key, and a Redis fault can only cost a fresh rendering, never keep a stale page.
 
-Nothing per request is cached: the CSRF token and each form's ``client_id`` (the set's
-idempotency key, which must differ between two page loads) are markers filled in on every
-request. With ``TODAY_CACHE_VERIFY`` (the tests) every hit is rendered again and compared.
+The whole page is cached, so a hit renders no template. Nothing per request is: the CSRF
+token, the messages and each form's ``client_id`` (the set's idempotency key, which must
+differ between two page loads) are markers filled in on every request; the rest depends on
+the request only through the patient's own account and the language (in the key). With
+``TODAY_CACHE_VERIFY`` (the tests) every hit is rendered again and compared.
 """
 
 from __future__ import annotations
@@ -31,9 +33,14 @@ from collections.abc import Callable
 from datetime import date
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db.models import Model
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from apps.core.build import code_version
 from apps.exercises.illustrations import illustration_version
@@ -43,6 +50,7 @@ from apps.patients.models import Patient
 # content can produce them.
 CSRF_MARK = mark_safe("<cs:csrf-token>")  # nosec B308, B703
 CLIENT_ID_MARK = mark_safe("<cs:client-id>")  # nosec B308, B703
+MESSAGES_MARK = mark_safe("<cs:messages>")  # nosec B308, B703
 
 
 class StaleTodayError(AssertionError):
@@ -57,12 +65,12 @@ def today_key(*, patient: Patient, today: date) -> str:
     digest = hashlib.blake2b(digest_size=12)
     for part in (_row_values(patient), _row_values(patient.clinic)):
         digest.update(part)
-    digest.update(f"{illustration_version()}:{code_version()}".encode())
+    digest.update(f"{get_language()}:{illustration_version()}:{code_version()}".encode())
     return f"today:{patient.pk}:{today.isoformat()}:{digest.hexdigest()}"
 
 
-def today_fragment(*, patient: Patient, today: date, render: Callable[[], str]) -> str:
-    """The section, with its markers, from the cache or from ``render()`` (then stored)."""
+def today_page(*, patient: Patient, today: date, render: Callable[[], str]) -> str:
+    """The page, with its markers, from the cache or from ``render()`` (then stored)."""
     seconds = settings.TODAY_CACHE_SECONDS
     if not seconds:
         return render()
@@ -86,9 +94,13 @@ def _verify(key: str, cached: str, fresh: str) -> None:
         )
 
 
-def fill_marks(fragment: str, *, csrf_token: str) -> str:
-    """The section for this request: its CSRF token, and a new ``client_id`` per form."""
-    parts = fragment.replace(CSRF_MARK, csrf_token).split(CLIENT_ID_MARK)
+def fill_marks(page: str, *, request: HttpRequest) -> str:
+    """The page for this request: its CSRF token, its messages (a set saved without
+    JavaScript), and a new ``client_id`` per form."""
+    storage = get_messages(request)
+    messages = render_to_string("_messages.html", {"messages": storage}) if storage else ""
+    page = page.replace(CSRF_MARK, get_token(request)).replace(MESSAGES_MARK, messages)
+    parts = page.split(CLIENT_ID_MARK)
     filled = [parts[0]]
     for part in parts[1:]:
         filled += [str(uuid.uuid4()), part]

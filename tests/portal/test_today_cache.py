@@ -118,6 +118,19 @@ def test_each_load_has_its_own_set_ids_and_a_working_csrf_token(patient_a, item)
     assert "Set 1: 10 reps, pain 2" in client.get(PAGE).content.decode()
 
 
+def test_a_cached_page_shows_this_requests_messages(patient_a, item):
+    client = signed_in(patient_a.user)
+    client.get(PAGE)
+    assert cached(patient_a)
+    response = client.post(reverse("patients:morning-check"), {"hip": "same"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert '<div class="messages" role="status">' in html
+    assert "There is no morning question today" in html or "Choose how" in html
+    assert "<cs:" not in html
+    assert '<div class="messages"' not in client.get(PAGE).content.decode()  # shown once
+
+
 def test_the_fresh_check_fails_a_page_a_writer_forgot(settings, patient_a, item):
     settings.TODAY_CACHE_VERIFY = True
     page(patient_a)

@@ -16,19 +16,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_patient
 from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
-from apps.portal.today_cache import CLIENT_ID_MARK, CSRF_MARK, fill_marks, today_fragment
+from apps.portal.today_cache import (
+    CLIENT_ID_MARK,
+    CSRF_MARK,
+    MESSAGES_MARK,
+    fill_marks,
+    today_page,
+)
 from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
@@ -132,19 +137,21 @@ def _card(
     return card
 
 
-def _content(patient: Patient, today: date, submitted: Submitted | None) -> str:
-    """The ``#today`` section, with markers for the CSRF token and each new card's
-    ``client_id`` (``fill_marks``): nothing in it depends on the request."""
+def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submitted | None) -> str:
+    """The whole page, with markers for the CSRF token, the messages and each new card's
+    ``client_id`` (``fill_marks``). The request only gives what is the same on every
+    request of this patient: their account and the language."""
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
     goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
     media = clinic_media_for(patient=patient, items=plan.items)
-    cards = [_card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items]
     context = {
         "patient": patient,
         "clinic": patient.clinic,
         "plan": plan,
-        "cards": cards,
+        "cards": [
+            _card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items
+        ],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
         # Two queries: the question when due, else today's answer for its advice.
@@ -152,8 +159,9 @@ def _content(patient: Patient, today: date, submitted: Submitted | None) -> str:
         "morning": None if due else morning_check_today(patient=patient, today=today),
         "compared": Compared.choices,
         "csrf_token": CSRF_MARK,
+        "messages_mark": MESSAGES_MARK,
     }
-    return render_to_string("portal/today_content.html", context)
+    return render_to_string("portal/today.html", context, request=request)
 
 
 def render_today(
@@ -166,16 +174,13 @@ def render_today(
     are this request's own)."""
     today = patient.local_today()
     if submitted is None:
-        section = today_fragment(
-            patient=patient,
-            today=today,
-            render=lambda: _content(patient, today, None),
+        page = today_page(
+            patient=patient, today=today, render=lambda: _page(request, patient, today, None)
         )
     else:
-        section = _content(patient, today, submitted)
-    content = mark_safe(fill_marks(section, csrf_token=get_token(request)))  # noqa: S308  # nosec B308, B703
+        page = _page(request, patient, today, submitted)
     status = status or (400 if submitted is not None else 200)
-    return render(request, "portal/today.html", {"content": content}, status=status)
+    return HttpResponse(fill_marks(page, request=request), status=status)
 
 
 @login_required
