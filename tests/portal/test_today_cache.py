@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from apps.clinics.models import Clinic, User
 from apps.clinics.services import clinic_settings_update
 from apps.exercises import services as library
 from apps.exercises.loading import library_load
@@ -304,3 +305,18 @@ def test_a_library_reload_reaches_every_clinic(patient_a, program):
     html = page(patient_a)
     assert "Mistyped name" not in html
     assert shared.name in html
+
+
+def test_an_operators_edit_in_the_admin_reaches_every_clinic(patient_a, patient_b, program):
+    """Exercises and ladders changed in Django admin bump every clinic (deleting one here)."""
+    unused = ExerciseFactory(clinic=None, name="Never prescribed")
+    page(patient_a)
+    before = {c.pk: c.today_version for c in Clinic.objects.all()}
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    client = signed_in(operator)
+    response = client.post(f"/ops/admin/exercises/exercise/{unused.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    after = {c.pk: c.today_version for c in Clinic.objects.all()}
+    assert {patient_a.clinic_id, patient_b.clinic_id} <= set(after)
+    assert all(after[pk] == before[pk] + 1 for pk in after)
+    assert not cached(patient_a)
