@@ -1,9 +1,10 @@
 """A Redis cache that treats an unreachable server as a cache miss.
 
 The cache holds rate-limit counters, throttling history and the patients' rendered Today
-pages (rebuilt on a miss), never data a request needs. With Django's plain RedisCache an outage of Redis turns every API call into a 500 (the
-throttle reads the cache first); with this one the request goes on and a warning is logged,
-so a patient's log is still saved while Redis is down."""
+pages (rebuilt on a miss), never data a request needs. With Django's plain RedisCache an
+outage of Redis turns every API call into a 500 (the throttle reads the cache first); with
+this one the request goes on and a warning is logged, so a patient's log is still saved
+while Redis is down."""
 
 from __future__ import annotations
 
