@@ -161,9 +161,10 @@ APPROACH_RULES: dict[str, tuple[frozenset[str], ...]] = {
 class HipPrecautionQuerySet(models.QuerySet["HipPrecaution"]):
     def in_force(self, *, on: date) -> HipPrecautionQuerySet:
         """Precautions that apply on the patient-local day ``on``: started, not yet at their
-        end date, not ended by hand. The end date itself is the first free day, so they end by
-        themselves with no task to run."""
-        return self.filter(starts_on__lte=on, ends_on__gt=on, ended_at__isnull=True)
+        end date. The end date itself is the first free day, so they end by themselves with no
+        task to run; ending them early by hand moves it to that day, so the days before keep
+        the precautions they were done under."""
+        return self.filter(starts_on__lte=on, ends_on__gt=on)
 
 
 class HipPrecaution(models.Model):
@@ -183,7 +184,9 @@ class HipPrecaution(models.Model):
     set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="Ended early by hand.")
+    ended_at = models.DateTimeField(
+        null=True, blank=True, help_text="Ended early by hand (``ends_on`` was moved to that day)."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = HipPrecautionQuerySet.as_manager()
@@ -191,8 +194,13 @@ class HipPrecaution(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-starts_on", "-created_at"]
         constraints: ClassVar[list[Any]] = [
+            # Set with an end after the start (the service checks it); ended by hand before
+            # they started (an operation called off), the end is moved back to the start: an
+            # empty range, in force on no day.
             models.CheckConstraint(
-                condition=Q(ends_on__gt=models.F("starts_on")), name="precaution_ends_after_start"
+                condition=Q(ends_on__gt=models.F("starts_on"))
+                | Q(ended_at__isnull=False, ends_on=models.F("starts_on")),
+                name="precaution_ends_after_start",
             ),
             models.CheckConstraint(
                 condition=~Q(kind=PrecautionKind.CUSTOM) | ~Q(movements=[]),
@@ -219,4 +227,4 @@ class HipPrecaution(models.Model):
         )
 
     def is_in_force(self, on: date) -> bool:
-        return self.ended_at is None and self.starts_on <= on < self.ends_on
+        return self.starts_on <= on < self.ends_on

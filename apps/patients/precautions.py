@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.audit.models import Action
@@ -124,9 +126,13 @@ def precaution_update(
 def precaution_end(
     *, actor: User, precaution: HipPrecaution, request: HttpRequest | None = None
 ) -> HipPrecaution:
-    """End precautions before their end date (the surgeon lifted them early)."""
+    """End precautions before their end date (the surgeon lifted them early): they no longer
+    apply from the patient's today on, and still apply to the days before, so history (what
+    was prescribed then, the adherence on those days) does not change after the fact."""
+    now = timezone.now()
+    lifted_from = max(precaution.starts_on, precaution.patient.local_today(now))
     done = HipPrecaution.objects.filter(pk=precaution.pk, ended_at__isnull=True).update(
-        ended_at=timezone.now()
+        ended_at=now, ends_on=Least("ends_on", Value(lifted_from))
     )
     if not done:
         raise ValidationError("These precautions have already been ended.")

@@ -78,9 +78,7 @@ def precautions_between(*, patient: Patient, first: date, last: date) -> list[Hi
     """The patient's precautions in force on any day from ``first`` to ``last`` (one query);
     ``HipPrecaution.is_in_force`` then tells the days apart."""
     return list(
-        HipPrecaution.objects.filter(
-            patient=patient, starts_on__lte=last, ends_on__gt=first, ended_at__isnull=True
-        )
+        HipPrecaution.objects.filter(patient=patient, starts_on__lte=last, ends_on__gt=first)
     )
 
 

@@ -244,8 +244,7 @@ def _held_back(
         return {}
     precautions: dict[int, list[HipPrecaution]] = defaultdict(list)
     for precaution in HipPrecaution.objects.filter(
-        patient_id__in=list(patient_ids), ended_at__isnull=True,
-        starts_on__lte=end, ends_on__gt=start,
+        patient_id__in=list(patient_ids), starts_on__lte=end, ends_on__gt=start,
     ):  # fmt: skip
         precautions[precaution.patient_id].append(precaution)
     if not precautions:

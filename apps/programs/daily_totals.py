@@ -149,7 +149,7 @@ def _held_back(scope: Scope) -> dict[int, list[Window]]:
     """Per item row, the days in scope its exercise is held back by hip precautions (no
     override): it prescribes nothing then, as in the reference. One query when no patient in
     scope has precautions, the usual case."""
-    precautions = HipPrecaution.objects.filter(ended_at__isnull=True)
+    precautions = HipPrecaution.objects.all()
     if scope.patient_ids is not None:
         precautions = precautions.filter(patient_id__in=list(scope.patient_ids))
     if scope.clinic_id is not None:

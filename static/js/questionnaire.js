@@ -60,7 +60,15 @@
         if (response.status >= 500) continue;  // try again at the next chance
         // Sent, or refused for good (4xx): either way it leaves the queue.
         sent.push(entry);
-        if (!onThisPage(entry)) continue;
+        if (!onThisPage(entry)) {
+          // Sent from Today: a refusal must not vanish unseen (the patient thinks it went).
+          if (!response.ok) {
+            var reason = await response.json().catch(function () { return {}; });
+            say("Your answers to " + (entry.title || "a questionnaire") + " could not be sent: " +
+              (reason.message || "please open it and try again."));
+          }
+          continue;
+        }
         if (response.ok) {
           say(entry.method === "PATCH" ? "Saved." : "Your answers were sent to your therapist.");
         } else {
@@ -148,9 +156,9 @@
     if (later && navigator.onLine) return;  // the plain form saves
     event.preventDefault();
     var body = collect();
-    var entry = { questionnaire: form.dataset.questionnaire, url: form.dataset.submitUrl, method: "POST", body: body };
+    var entry = { questionnaire: form.dataset.questionnaire, title: form.dataset.title, url: form.dataset.submitUrl, method: "POST", body: body };
     if (later) {
-      keep({ questionnaire: entry.questionnaire, url: form.dataset.answersUrl, method: "PATCH", body: body });
+      keep({ questionnaire: entry.questionnaire, title: entry.title, url: form.dataset.answersUrl, method: "PATCH", body: body });
       say(KEPT);
       return;
     }

@@ -230,3 +230,38 @@ def test_offline_hoos12_is_kept_only_with_two_answers_in_each_scale(
     expect(page.locator("#q-status")).to_contain_text("sent to your therapist", timeout=15_000)
     hoos.refresh_from_db()
     assert hoos.scores == {"pain": "75.0", "function": "75.0", "qol": "62.5"}
+
+
+def test_answers_kept_offline_and_refused_when_sent_from_today_are_reported_there(
+    browser, live_server, therapist_a, patient_a, program, server_clock
+):
+    """The phone sends what it kept as soon as it is online, wherever the patient is: if the
+    server refuses it then (here: the questionnaire was meanwhile answered on another device),
+    Today says so instead of dropping the answers unseen."""
+    import uuid
+
+    from apps.outcomes.services import questionnaire_submit
+
+    measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    page = _phone(browser, live_server, patient_a)
+    page.goto(f"/today/questionnaires/{nprs.public_id}/")
+    set_offline(page, True)
+    _rate(page, "pain", 6)
+    page.get_by_role("button", name="Send my answers").tap()
+    expect(page.locator("#q-status")).to_contain_text("kept on this phone")
+    page.close()
+
+    questionnaire_submit(
+        patient=patient_a, questionnaire=nprs, submission_id=uuid.uuid4(), answers={"pain": 2}
+    )
+    set_offline(page, False)
+    today = page.context.new_page()  # the app opened again later, on Today
+    today.goto("/today/")
+    expect(today.locator("#q-status")).to_contain_text(
+        "Your answers to Numeric Pain Rating Scale could not be sent: "
+        "questionnaire: This questionnaire was already submitted."
+    )
+    assert _queued(today) == []  # refused for good: not sent again and again
+    nprs.refresh_from_db()
+    assert nprs.scores == {"pain": "2"}

@@ -1,7 +1,7 @@
 """Hip precautions on the patient record: the approach mapping, the end date, bad input, and
 the staff page and API that set, change and end them."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -63,11 +63,41 @@ def test_precautions_end_by_themselves_on_their_end_date(patient_a, therapist_a)
     assert precautions_in_force(patient=patient_a, on=END) == []
 
 
-def test_ending_early_lifts_them_at_once_and_is_audited(patient_a, therapist_a):
+def test_ending_early_lifts_them_from_the_patients_today_and_is_audited(patient_a, therapist_a):
     precaution = _set(patient_a, therapist_a)
-    precaution_end(actor=therapist_a, precaution=precaution)
-    assert precautions_in_force(patient=patient_a, on=START) == []
+    ended_day = START + timedelta(days=10)
+    # 23:30 in London on the tenth day is already the eleventh in Auckland.
+    patient_a.time_zone = "Pacific/Auckland"
+    patient_a.save(update_fields=["time_zone"])
+    with time_machine.travel(datetime(2026, 3, 12, 23, 30, tzinfo=UTC), tick=False):
+        precaution_end(actor=therapist_a, precaution=precaution)
+    auckland_today = ended_day + timedelta(days=1)
+    assert precautions_in_force(patient=patient_a, on=auckland_today) == []
+    assert precautions_in_force(patient=patient_a, on=END - timedelta(days=1)) == []
+    precaution.refresh_from_db()
+    assert precaution.ends_on == auckland_today
     assert AuditEntry.objects.filter(detail="hip precautions ended early").count() == 1
+
+
+def test_ending_early_keeps_the_days_before_as_they_were_done(patient_a, therapist_a):
+    """History must not change after the fact: the days already done stay under the
+    precautions they were done under (what they prescribed, their adherence)."""
+    precaution = _set(patient_a, therapist_a)
+    with time_machine.travel(datetime(2026, 3, 12, 9, 0, tzinfo=UTC), tick=False):
+        precaution_end(actor=therapist_a, precaution=precaution)
+    for day in (START, START + timedelta(days=9)):
+        assert precautions_in_force(patient=patient_a, on=day) == [precaution]
+        assert HipPrecaution.objects.get().is_in_force(day)
+    assert not HipPrecaution.objects.get().is_in_force(START + timedelta(days=10))
+
+
+def test_precautions_ended_before_they_started_never_apply(patient_a, therapist_a):
+    precaution = _set(patient_a, therapist_a)  # set ahead of the operation, then called off
+    with time_machine.travel(datetime(2026, 2, 20, 9, 0, tzinfo=UTC), tick=False):
+        precaution_end(actor=therapist_a, precaution=precaution)
+    precaution.refresh_from_db()
+    assert precaution.ends_on == START
+    assert precautions_in_force(patient=patient_a, on=START) == []
 
 
 @pytest.mark.parametrize(
@@ -212,3 +242,26 @@ def test_the_api_refuses_bad_precautions_with_a_400(patient_a, therapist_a, body
 
 def test_precaution_kinds_match_the_clinical_notes():
     assert set(PrecautionKind.values) == {"posterior", "anterior", "custom"}
+
+
+def test_the_migration_gives_precautions_ended_earlier_the_end_date_of_that_day(
+    patient_a, therapist_a
+):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "apps.patients.migrations.0006_precautions_ended_early_keep_their_past"
+    )
+    ended = _set(patient_a, therapist_a)
+    running = _set(patient_a, therapist_a, starts_on=START + timedelta(days=1))
+    # Ended the old way: only the time stamp, the end date left as set.
+    HipPrecaution.objects.filter(pk=ended.pk).update(
+        ended_at=datetime(2026, 3, 20, 23, 30, tzinfo=UTC)  # the 20th in London
+    )
+
+    migration.move_end_dates(apps, None)
+
+    assert HipPrecaution.objects.get(pk=ended.pk).ends_on == date(2026, 3, 20)
+    assert HipPrecaution.objects.get(pk=running.pk).ends_on == END

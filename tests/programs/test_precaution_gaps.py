@@ -4,7 +4,7 @@ does not expect it, the handout leaves it out, and a template or a level change 
 one in without the therapist's reason."""
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -380,7 +380,8 @@ def test_the_stored_daily_totals_follow_precautions_set_and_ended(
 
     hidden = ExerciseItemFactory(program=program, exercise=inward, per_side=False, sets=2)
     safe = ExerciseItemFactory(program=program, per_side=False, sets=2)
-    for day in (date(2026, 3, 4), date(2026, 3, 8)):
+    days = (date(2026, 3, 4), date(2026, 3, 6), date(2026, 3, 8))
+    for day in days:
         for item in (hidden, safe):
             SetLogFactory(item=item, ladder_level=None, exercise=item.exercise, reps=10,
                           performed_on=day)  # fmt: skip
@@ -395,12 +396,17 @@ def test_the_stored_daily_totals_follow_precautions_set_and_ended(
     _stored_equal_reference(patient_a, date(2026, 3, 1), TODAY)
     after = {t.day: t.prescribed for t in patient_a.daily_totals.all()}
     assert after[date(2026, 3, 4)] == before[date(2026, 3, 4)]  # before the precautions
-    assert after[date(2026, 3, 8)] < before[date(2026, 3, 8)]  # the held-back item is gone
+    assert after[date(2026, 3, 6)] < before[date(2026, 3, 6)]  # the held-back item is gone
+    assert after[date(2026, 3, 8)] < before[date(2026, 3, 8)]
 
-    precaution_end(actor=therapist_a, precaution=precaution)
+    # Lifted by the surgeon on 7 March: the 8th prescribes the item again, the 6th (done
+    # under the precautions) keeps what it prescribed then.
+    with time_machine.travel(datetime(2026, 3, 7, 9, 0, tzinfo=UTC), tick=False):
+        precaution_end(actor=therapist_a, precaution=precaution)
 
     _stored_equal_reference(patient_a, date(2026, 3, 1), TODAY)
-    assert {t.day: t.prescribed for t in patient_a.daily_totals.all()} == before
+    ended = {t.day: t.prescribed for t in patient_a.daily_totals.all()}
+    assert ended == before | {date(2026, 3, 6): after[date(2026, 3, 6)]}
 
 
 def test_a_ladder_is_expected_only_on_the_days_its_level_is_allowed(
