@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('patients', '0005_hip_precautions'),
+        ('patients', '0006_precautions_ended_early_keep_their_past'),
     ]
 
     operations = [
