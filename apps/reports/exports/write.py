@@ -39,8 +39,9 @@ def download_name(*, kind: str, format: str, filters: ReportFilters) -> str:
 
 def csv_stream(
     *, user: User, filters: ReportFilters, kind: str, on_progress: Progress = _ignore
-) -> Iterator[str]:
-    """CSV text, line by line, for a streaming response or a file."""
+) -> Iterator[bytes]:
+    """UTF-8 CSV in chunks (a line, or a patient's lines), for a streaming response or a
+    file."""
     if kind == ReportKind.DETAIL:
         if on_progress is _ignore:
             return detail_csv(user=user, filters=filters)
@@ -49,7 +50,8 @@ def csv_stream(
         return detail_csv(
             user=user, filters=filters, on_row=lambda n: on_progress(n * 100 // total)
         )
-    return summary_csv(report_rows(user=user, filters=filters, on_progress=on_progress))
+    rows = report_rows(user=user, filters=filters, on_progress=on_progress)
+    return (line.encode("utf-8") for line in summary_csv(rows))
 
 
 def write_report(
@@ -81,8 +83,8 @@ def _write_report(
     on_progress: Progress,
 ) -> None:
     if format == ReportFormat.CSV:
-        for line in csv_stream(user=user, filters=filters, kind=kind, on_progress=on_progress):
-            out.write(line.encode("utf-8"))
+        for chunk in csv_stream(user=user, filters=filters, kind=kind, on_progress=on_progress):
+            out.write(chunk)
         return
 
     def rows_progress(percent: int) -> None:

@@ -98,9 +98,8 @@ def _export_response(
     name = download_name(kind=kind, format=format, filters=filters)
     disposition = f'attachment; filename="{name}"'
     if format == ReportFormat.CSV:
-        stream = csv_stream(user=user, filters=filters, kind=kind)
         response: HttpResponseBase = StreamingHttpResponse(
-            (line.encode("utf-8") for line in stream), content_type=CONTENT_TYPES[format]
+            csv_stream(user=user, filters=filters, kind=kind), content_type=CONTENT_TYPES[format]
         )
     else:
         buffer = BytesIO()
