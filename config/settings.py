@@ -328,6 +328,14 @@ STAFF_SESSION_MAX_AGE = timedelta(hours=_read("STAFF_SESSION_MAX_HOURS", env.int
 PATIENT_SESSION_DAYS = _read("PATIENT_SESSION_DAYS", env.int, 90)
 PATIENT_LINK_MAX_FAILURES = 5
 ONE_TIME_LINK_MINUTES = 15
+# The patient's Today page is cached per patient and local day (apps/portal/today_cache.py)
+# for this many seconds at most; 0 turns the cache off. TODAY_CACHE_VERIFY renders the page
+# again on every hit and fails the request if the cached copy differs: on in the tests, so
+# any test that opens Today after a write catches a writer that forgot to bump a version.
+TODAY_CACHE_SECONDS = _read("TODAY_CACHE_SECONDS", env.int, 3600)
+if TODAY_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("TODAY_CACHE_SECONDS must be 0 (off) or more")
+TODAY_CACHE_VERIFY = _read("TODAY_CACHE_VERIFY", _strict_bool, False)
 SESSION_COOKIE_AGE = int(STAFF_SESSION_MAX_AGE.total_seconds())
 SESSION_ENGINE = "apps.core.sessions"
 SESSION_COOKIE_HTTPONLY = True

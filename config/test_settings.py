@@ -20,6 +20,9 @@ from config.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Every cached Today page a test serves is checked against a fresh rendering: a writer that
+# changes what Today shows without bumping a version fails the test that shows it.
+TODAY_CACHE_VERIFY = True
 
 if REDIS_URL:  # noqa: F405
     # One Redis database serves every xdist worker (and, in the integration tests, the

@@ -44,6 +44,11 @@ class Clinic(models.Model):
     band_high_from = models.PositiveSmallIntegerField(default=41)
     band_very_high_from = models.PositiveSmallIntegerField(default=61)
     created_at = models.DateTimeField(default=timezone.now)
+    # Bumped (``clinic_today_bump``) in the transaction of every change to what the Today
+    # pages of all the clinic's patients show from other tables: its exercise photos and
+    # videos, its exercises and ladders (every clinic for the shared library). It is part of
+    # the key of each patient's cached Today (``apps/portal/today_cache.py``).
+    today_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         constraints: ClassVar[list[Any]] = [

@@ -10,7 +10,7 @@ from zoneinfo import available_timezones
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -288,3 +288,12 @@ def staff_invite_cancel(*, admin: User, staff: User) -> None:
         raise ValidationError(
             {"staff": f"{staff.full_name} is already named on clinic records; deactivate instead."}
         ) from exc
+
+
+def clinic_today_bump(*, clinic_id: int | None) -> None:
+    """Make every cached Today page of the clinic's patients (of every clinic when
+    ``clinic_id`` is None: the shared library changed) miss, from the commit of the caller's
+    transaction: call it in the transaction of the write, after or with it. One statement;
+    the clinic's own settings need no call (the cache key holds the clinic row's values)."""
+    clinics = Clinic.objects.all() if clinic_id is None else Clinic.objects.filter(pk=clinic_id)
+    clinics.update(today_version=F("today_version") + 1)

@@ -4,9 +4,34 @@ restores them on its next run, so lasting changes to the shared library belong i
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any, TypeVar
 
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from apps.clinics.services import clinic_today_bump
 from apps.exercises.models import EvidenceValue, Exercise, Ladder, LadderLevel, Study
+
+T = TypeVar("T", bound=Model)
+
+
+class TodayBumpAdmin(admin.ModelAdmin[T]):
+    """An operator's change to an exercise or a ladder (and its inline rows) reaches every
+    patient's Today: every clinic's cached page misses, from the commit of the admin's own
+    transaction (rare enough that telling the clinics apart is not worth it)."""
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        clinic_today_bump(clinic_id=None)
+
+    def delete_model(self, request: HttpRequest, obj: T) -> None:
+        super().delete_model(request, obj)
+        clinic_today_bump(clinic_id=None)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[T]) -> None:
+        super().delete_queryset(request, queryset)
+        clinic_today_bump(clinic_id=None)
 
 
 class EvidenceInline(admin.TabularInline[EvidenceValue, Exercise]):
@@ -17,7 +42,7 @@ class EvidenceInline(admin.TabularInline[EvidenceValue, Exercise]):
 
 
 @admin.register(Exercise)
-class ExerciseAdmin(admin.ModelAdmin[Exercise]):
+class ExerciseAdmin(TodayBumpAdmin[Exercise]):
     list_display = ("name", "key", "position", "clinic", "default_sets", "default_reps")
     list_filter = ("position", ("clinic", admin.EmptyFieldListFilter), "clinic")
     search_fields = ("name", "key", "aliases")
@@ -50,7 +75,7 @@ class LadderLevelInline(admin.TabularInline[LadderLevel, Ladder]):
 
 
 @admin.register(Ladder)
-class LadderAdmin(admin.ModelAdmin[Ladder]):
+class LadderAdmin(TodayBumpAdmin[Ladder]):
     list_display = ("name", "key", "advance_at_reps", "clinic")
     list_filter = (("clinic", admin.EmptyFieldListFilter),)
     search_fields = ("name", "key")

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
 from apps.exercises.models import (
     Confidence,
@@ -255,4 +256,5 @@ def library_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
     exercises = _load_exercises(entries, report)
     _load_evidence(data_dir / "emg_evidence.csv", exercises, studies, report)
     _load_ladders(data["ladders"], exercises, report)
+    clinic_today_bump(clinic_id=None)  # every clinic's Today may show the shared library
     return report

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
 from apps.exercises.models import (
     AdvanceRule,
@@ -174,6 +175,7 @@ def exercise_update(*, user: User, exercise: Exercise, content: ExerciseContent)
         setattr(exercise, name, values[name])
     exercise.updated_at = timezone.now()
     exercise.save(update_fields=[*changed, "updated_at"])
+    clinic_today_bump(clinic_id=exercise.clinic_id)  # Today shows its name, steps, cautions
     return exercise
 
 
@@ -466,4 +468,5 @@ def ladder_update(
     ladder.advance_at_reps, ladder.updated_at = advance_at_reps, timezone.now()
     ladder.save(update_fields=["name", "description", "advance_at_reps", "updated_at"])
     _replace_levels(ladder, exercises, rules)
+    clinic_today_bump(clinic_id=ladder.clinic_id)  # Today shows its name, levels and goals
     return ladder

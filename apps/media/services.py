@@ -25,6 +25,7 @@ from django.db.models import Q
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
+from apps.clinics.services import clinic_today_bump
 from apps.exercises.models import Exercise
 from apps.media.models import VARIANTS, ExerciseMedia, Kind
 from apps.media.processing import (
@@ -185,6 +186,10 @@ def _fields(prepared: Prepared, names: dict[str, str]) -> dict[str, object]:
 
 
 def _audit(actor: User, action: Action, media: ExerciseMedia, what: str) -> None:
+    """Every change here calls this in its transaction: the audit entry, and the bump that
+    makes the Today pages of the clinic's patients (which show its first photo and video of
+    each exercise) miss."""
+    clinic_today_bump(clinic_id=media.clinic_id)
     detail = f"{media.get_kind_display()} of {media.exercise.name}: {what}"
     audit_record(actor=actor, action=action, target=media, detail=detail)
 

@@ -32,6 +32,7 @@ from apps.outcomes.models import (
 )
 from apps.outcomes.selectors import baseline_activities
 from apps.patients.models import Patient
+from apps.patients.services import patient_today_bump
 from apps.programs.models import Program
 
 # Open-ended programs get their questionnaires this far ahead; the daily task extends them.
@@ -159,6 +160,7 @@ def plan_sync(*, plan: MeasurePlan, today: date | None = None) -> int:
     )
     mine = Questionnaire.objects.filter(program=program, instrument=plan.instrument)
     mine.filter(status=Status.OPEN, started_at__isnull=True).exclude(due_on__in=days).delete()
+    patient_today_bump(patient_id=patient_id)  # Today lists the questionnaires due
     return mine.count()
 
 
@@ -207,6 +209,7 @@ def measures_set(
         )  # fmt: skip
         plan_sync(plan=plan)
         plans.append(plan)
+    patient_today_bump(patient_id=program.patient_id)
     audit_record(
         actor=user, action=Action.CHANGE, patient=program.patient, target=program,
         detail=f"outcome measures: {', '.join(codes) or 'none'}", request=request,
@@ -246,6 +249,7 @@ def plans_follow(*, program_id: int, follow_on_id: int) -> int:
             program=program, status=Status.OPEN, started_at__isnull=True,
             due_on__gt=program.end_date,
         ).delete()  # fmt: skip
+    patient_today_bump(patient_id=program.patient_id)
     return len(plans)
 
 
@@ -348,6 +352,7 @@ def questionnaire_answer(
     locked.activities = names
     locked.started_at = locked.started_at or timezone.now()
     locked.save(update_fields=["activities", "started_at"])
+    patient_today_bump(patient_id=patient.pk)  # Today offers to carry on
     return locked
 
 
@@ -424,6 +429,7 @@ def _submit(
             "activities", "scores", "status", "submission_id", "submitted_at", "started_at"
         ]
     )  # fmt: skip
+    patient_today_bump(patient_id=locked.patient_id)  # no longer due on Today
     audit_record(
         actor=locked.patient.user, action=Action.CREATE, patient=locked.patient, target=locked,
         detail=f"questionnaire {spec.short} submitted",

@@ -72,6 +72,10 @@ class Patient(models.Model):
     link_failed_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Bumped in the transaction of every change to what this patient's Today page shows
+    # from other tables (set logs, programs, levels, precautions, morning checks,
+    # questionnaires): the key of the cached Today (``apps/portal/today_cache.py``) holds it.
+    today_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = PatientQuerySet.as_manager()
 

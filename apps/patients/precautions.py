@@ -22,6 +22,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.hip import HipMovement, unknown_movements
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
+from apps.patients.services import patient_today_bump
 from apps.patients.signals import precautions_changed
 
 if TYPE_CHECKING:
@@ -90,6 +91,7 @@ def precaution_set(
     )  # fmt: skip
     _audit(actor, precaution, f"hip precautions set: {precaution}", request)
     precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
+    patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
     return precaution
 
 
@@ -116,6 +118,7 @@ def precaution_update(
     precaution.save(update_fields=["kind", "movements", "note", "starts_on", "ends_on"])
     _audit(actor, precaution, f"hip precautions changed: {precaution}", request)
     precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
+    patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
     return precaution
 
 
@@ -136,4 +139,5 @@ def precaution_end(
     precaution.refresh_from_db()
     _audit(actor, precaution, "hip precautions ended early", request)
     precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
+    patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
     return precaution

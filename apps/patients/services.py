@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -211,3 +212,12 @@ def patient_link_email_send(
         from_email=None,
         recipient_list=[patient.email],
     )
+
+
+def patient_today_bump(*, patient_id: int | None) -> None:
+    """Make the patient's cached Today page miss from the commit of the caller's
+    transaction: every write to what Today shows calls it in its own transaction, after or
+    with the write (nothing for ``None``, a template program's missing patient). The
+    patient's own row needs no call: the cache key holds its values."""
+    if patient_id is not None:
+        Patient.objects.filter(pk=patient_id).update(today_version=F("today_version") + 1)

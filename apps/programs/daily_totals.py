@@ -119,22 +119,32 @@ def _filters(patient: str, day: str, scope: Scope) -> tuple[str, list[Any]]:
     return " AND ".join(tests), params
 
 
-def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None) -> None:
-    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends.
+def _lock_patients(cursor: Any, patient_ids: Sequence[int] | None, *, bump: bool) -> None:
+    """Take these patients' rows ``FOR NO KEY UPDATE`` until the transaction ends; with
+    ``bump``, in the same statement, raise their ``today_version``: every writer that
+    refreshes the totals (logs, programs, levels, precautions) changed what Today shows, and
+    the bump commits with it, so a cached Today page misses from that commit
+    (``apps/portal/today_cache.py``).
 
     A row is recomputed from the logs the statement sees; under READ COMMITTED two writers
     for the same patient would each miss the other's uncommitted log, and the second upsert
     would overwrite the first with a count lacking it. The lock makes the second writer wait
     for the first to commit, so its next statement sees both logs. ``NO KEY`` because each
     writer already holds ``KEY SHARE`` on the patient (the foreign key check of its own
-    insert), which ``FOR UPDATE`` would conflict with: a deadlock. SQLite takes the whole
-    database for each write transaction, and a rebuild of everyone is maintenance."""
-    if patient_ids is None or connection.vendor != "postgresql":
+    insert), which ``FOR UPDATE`` would conflict with: a deadlock (an ``UPDATE`` of a
+    non-key column takes the same lock). Rows are locked in id order, so two writers of the
+    same patients cannot deadlock. SQLite takes the whole database for each write
+    transaction, and a rebuild of everyone is maintenance."""
+    if patient_ids is None or (not bump and connection.vendor != "postgresql"):
         return
     marks = ", ".join(["%s"] * len(patient_ids))
     table = Patient._meta.db_table
-    lock = f"SELECT id FROM {table} WHERE id IN ({marks}) ORDER BY id FOR NO KEY UPDATE"  # noqa: S608  # nosec B608
-    cursor.execute(lock, list(patient_ids))
+    chosen = f"SELECT id FROM {table} WHERE id IN ({marks})"  # noqa: S608  # nosec B608
+    if connection.vendor == "postgresql":
+        chosen += " ORDER BY id FOR NO KEY UPDATE"
+    if bump:
+        chosen = f"UPDATE {table} SET today_version = today_version + 1 WHERE id IN ({chosen})"  # noqa: S608  # nosec B608
+    cursor.execute(chosen, list(patient_ids))
 
 
 def _held_back(scope: Scope) -> dict[int, list[Window]]:
@@ -156,12 +166,17 @@ def _held_back(scope: Scope) -> dict[int, list[Window]]:
 
 
 def _rebuild(
-    scope: Scope, *, grown: bool = False, precautions: Sequence[HipPrecaution] | None = None
+    scope: Scope,
+    *,
+    grown: bool = False,
+    precautions: Sequence[HipPrecaution] | None = None,
+    bump: bool = True,
 ) -> int:
     """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
     first: every day that had logs still has them, so the upsert alone is exact. An empty
     ``precautions`` (the caller read them for the scope and found none) spares looking
-    them up: nothing is held back."""
+    them up: nothing is held back. ``bump``: the writer changed what the patients' Today
+    shows (``_lock_patients``)."""
     if scope.patient_ids is not None and not scope.patient_ids:
         return 0
     where, params = _filters("l.patient_id", "l.performed_on", scope)
@@ -179,7 +194,7 @@ def _rebuild(
         due_day_prescribed=prescribed_on_sql("d.day", held),
     )
     with connection.cursor() as cursor:
-        _lock_patients(cursor, scope.patient_ids)
+        _lock_patients(cursor, scope.patient_ids, bump=bump)
         if not grown:
             gone, gone_params = _filters("patient_id", "day", scope)
             delete = f"DELETE FROM {total} WHERE {gone}"  # noqa: S608  # nosec B608
@@ -223,6 +238,9 @@ def daily_totals_rebuild(
 ) -> int:
     """Recompute the rows of these patients, or this clinic's (everyone's when neither is
     given), between ``start`` and ``end`` (unbounded when None): the repair and back-fill
-    path (``manage.py rebuild_daily_totals``, ``seed_scale``). Returns the rows written."""
+    path (``manage.py rebuild_daily_totals``, ``seed_scale``). Returns the rows written.
+
+    No Today version is bumped: Today does not show the totals, and migrations run this
+    before ``patients.0007_today_version`` may have added the column."""
     ids = None if patient_ids is None else list(patient_ids)
-    return _rebuild(Scope(ids, clinic_id, start, end))
+    return _rebuild(Scope(ids, clinic_id, start, end), bump=False)

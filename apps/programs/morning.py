@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists
 
 from apps.patients.models import Patient
+from apps.patients.services import patient_today_bump
 from apps.programs.models import Compared, MorningCheck, ProgressionPrompt, PromptStatus, SetLog
 
 OPEN_STATUSES = (PromptStatus.PENDING, PromptStatus.SNOOZED)
@@ -76,6 +77,7 @@ def morning_check_record(
         return existing, False
     if check.is_worse:
         prompts_hold_for_morning(check=check)
+    patient_today_bump(patient_id=patient.pk)  # the question becomes its advice
     return check, True
 
 

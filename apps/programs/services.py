@@ -24,6 +24,7 @@ from apps.audit.services import audit_record
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
+from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
@@ -203,8 +204,11 @@ def program_audit(
     *, actor: User, program: Program, action: Action, request: HttpRequest | None = None
 ) -> None:
     """The audit entry for a change to a patient's program, written inside the change's own
-    transaction (every service below calls it last); templates hold no patient data."""
+    transaction (every service below calls it last), and the bump that makes the patient's
+    cached Today miss (the totals' refresh bumps too; not every change refreshes them:
+    reordering, renaming); templates hold no patient data."""
     if program.patient_id is not None:
+        patient_today_bump(patient_id=program.patient_id)
         audit_record(
             actor=actor, action=action, patient=program.patient, target=program, request=request
         )

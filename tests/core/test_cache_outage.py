@@ -45,3 +45,14 @@ def test_a_patient_logs_a_set_while_redis_is_down(client):
 
     assert response.status_code == 201, response.content
     assert SetLog.objects.filter(patient=patient).count() == 1
+
+
+def test_the_redis_cache_reuses_one_client(require_redis):
+    cache = caches["default"]
+    assert isinstance(cache, ResilientRedisCache)
+    client = cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is client
+    key = f"reuse-{uuid.uuid4()}"
+    cache.set(key, "kept", 30)
+    assert cache.get(key) == "kept"
+    assert cache._cache.get_client() is client

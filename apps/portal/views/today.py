@@ -6,8 +6,8 @@ tap, offline queue, hold timer) and talks to ``/api/v1/me/``.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
@@ -26,6 +27,13 @@ from apps.clinics.access import get_for_patient
 from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
+from apps.portal.today_cache import (
+    CLIENT_ID_MARK,
+    CSRF_MARK,
+    MESSAGES_MARK,
+    fill_marks,
+    today_page,
+)
 from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
@@ -59,7 +67,9 @@ class ItemCard:
     """One item of the today page with the values its log form shows."""
 
     plan: PlanItem
-    client_id: UUID
+    # A new set's idempotency key: a marker that ``fill_marks`` replaces with a new UUID on
+    # every request; a rejected submission's own key is shown again as it was.
+    client_id: UUID | str
     pain: int | None
     reps: int | None
     hold_seconds: int | None
@@ -109,7 +119,7 @@ def _card(
     start = goal.start if goal is not None else None
     card = ItemCard(
         plan=plan_item,
-        client_id=uuid.uuid4(),
+        client_id=CLIENT_ID_MARK,
         pain=None,
         reps=start if start is not None and not plan_item.is_hold else item.reps,
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
@@ -127,13 +137,10 @@ def _card(
     return card
 
 
-def render_today(
-    request: HttpRequest,
-    patient: Patient,
-    submitted: Submitted | None = None,
-    status: int | None = None,
-) -> HttpResponse:
-    today = patient.local_today()
+def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submitted | None) -> str:
+    """The whole page, with markers for the CSRF token, the messages and each new card's
+    ``client_id`` (``fill_marks``). The request only gives what is the same on every
+    request of this patient: their account and the language."""
     plan = today_plan(patient=patient, on=today)
     alert_level = patient.clinic.pain_alert_level
     goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
@@ -151,9 +158,29 @@ def render_today(
         "morning_due": (due := morning_check_due(patient=patient, today=today)),
         "morning": None if due else morning_check_today(patient=patient, today=today),
         "compared": Compared.choices,
+        "csrf_token": CSRF_MARK,
+        "messages_mark": MESSAGES_MARK,
     }
+    return render_to_string("portal/today.html", context, request=request)
+
+
+def render_today(
+    request: HttpRequest,
+    patient: Patient,
+    submitted: Submitted | None = None,
+    status: int | None = None,
+) -> HttpResponse:
+    """Today, from the cache unless it shows a rejected submission (its values and errors
+    are this request's own)."""
+    today = patient.local_today()
+    if submitted is None:
+        page = today_page(
+            patient=patient, today=today, render=lambda: _page(request, patient, today, None)
+        )
+    else:
+        page = _page(request, patient, today, submitted)
     status = status or (400 if submitted is not None else 200)
-    return render(request, "portal/today.html", context, status=status)
+    return HttpResponse(fill_marks(page, request=request), status=status)
 
 
 @login_required

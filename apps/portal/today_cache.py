@@ -1,0 +1,107 @@
+"""The patient's Today page, rendered once per patient, local day and version.
+
+Most of Today's time went into reading the plan (items, levels, logs, goals, media, morning
+check, questionnaires) and rendering its cards (bench/README.md, today page). The rendered
+page is cached under a key that changes whenever what it shows may have:
+
+- the patient's local date (day rollover, and everything "due today");
+- ``Patient.today_version``, bumped in the transaction of every write to the patient's logs,
+  programs, levels, precautions, morning checks and questionnaires;
+- ``Clinic.today_version``, bumped for the clinic's exercise media, exercises and ladders
+  (every clinic's for the shared library);
+- every column of the patient's and the clinic's rows (time zone, pain levels, phone...), so
+  a change to either row needs no bump;
+- the drawings' version and the code's (``apps.core.build``): a release never serves a page
+  rendered by the one before.
+
+The versions are in the database, written with the change they describe: a request reads
+them (with the patient) before it reads the plan, so whatever it caches is at least as new
+as its key, and a Redis fault can only cost a fresh rendering, never keep a stale page.
+
+The whole page is cached, so a hit renders no template. Nothing per request is: the CSRF
+token, the messages and each form's ``client_id`` (the set's idempotency key, which must
+differ between two page loads) are markers filled in on every request; the rest depends on
+the request only through the patient's own account and the language (in the key). With
+``TODAY_CACHE_VERIFY`` (the tests) every hit is rendered again and compared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db.models import Model
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from apps.core.build import code_version
+from apps.exercises.illustrations import illustration_version
+from apps.patients.models import Patient
+
+# Rendered verbatim (safe strings), and impossible in escaped text: no patient or clinic
+# content can produce them.
+CSRF_MARK = mark_safe("<cs:csrf-token>")  # nosec B308, B703
+CLIENT_ID_MARK = mark_safe("<cs:client-id>")  # nosec B308, B703
+MESSAGES_MARK = mark_safe("<cs:messages>")  # nosec B308, B703
+
+
+class StaleTodayError(AssertionError):
+    """A cached Today differs from a fresh rendering: a writer did not bump a version."""
+
+
+def _row_values(row: Model) -> bytes:
+    return repr([getattr(row, f.attname) for f in row._meta.concrete_fields]).encode()
+
+
+def today_key(*, patient: Patient, today: date) -> str:
+    digest = hashlib.blake2b(digest_size=12)
+    for part in (_row_values(patient), _row_values(patient.clinic)):
+        digest.update(part)
+    digest.update(f"{get_language()}:{illustration_version()}:{code_version()}".encode())
+    return f"today:{patient.pk}:{today.isoformat()}:{digest.hexdigest()}"
+
+
+def today_page(*, patient: Patient, today: date, render: Callable[[], str]) -> str:
+    """The page, with its markers, from the cache or from ``render()`` (then stored)."""
+    seconds = settings.TODAY_CACHE_SECONDS
+    if not seconds:
+        return render()
+    key = today_key(patient=patient, today=today)
+    cached = cache.get(key)
+    if cached is None:
+        cached = render()
+        cache.set(key, cached, seconds)
+    elif settings.TODAY_CACHE_VERIFY:
+        _verify(key, cached, render())
+    return str(cached)
+
+
+def _verify(key: str, cached: str, fresh: str) -> None:
+    if cached != fresh:
+        at = next((n for n, (a, b) in enumerate(zip(cached, fresh, strict=False)) if a != b), 0)
+        raise StaleTodayError(
+            f"cached Today {key} differs from a fresh rendering at {at}:\n"
+            f"cached: {cached[max(at - 200, 0) : at + 200]!r}\n"
+            f"fresh:  {fresh[max(at - 200, 0) : at + 200]!r}"
+        )
+
+
+def fill_marks(page: str, *, request: HttpRequest) -> str:
+    """The page for this request: its CSRF token, its messages (a set saved without
+    JavaScript), and a new ``client_id`` per form."""
+    storage = get_messages(request)
+    messages = render_to_string("_messages.html", {"messages": storage}) if storage else ""
+    page = page.replace(CSRF_MARK, get_token(request)).replace(MESSAGES_MARK, messages)
+    parts = page.split(CLIENT_ID_MARK)
+    filled = [parts[0]]
+    for part in parts[1:]:
+        filled += [str(uuid.uuid4()), part]
+    return "".join(filled)
