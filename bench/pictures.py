@@ -83,7 +83,10 @@ def page_weight(port: int, cookie: str) -> tuple[int, int, int]:
     urls = sorted(url for url in named if not url.endswith(VIDEO_EXTENSIONS))
     requests = [load.Request("GET", url.replace("&amp;", "&"), headers) for url in urls]
     fetched = load.run(port=port, requests=requests, threads=1, keep_body=True).samples
-    sizes = dict(zip(urls, (len(s.body) if s.status == 200 else 0 for s in fetched), strict=True))
+    missing = [url for url, s in zip(urls, fetched, strict=True) if s.status != 200]
+    if missing:  # a file the page names but cannot be fetched would make the page look light
+        raise RuntimeError(f"the today page names files that answer an error: {missing}")
+    sizes = dict(zip(urls, (len(s.body) for s in fetched), strict=True))
     pictures = sum(size for url, size in sizes.items() if not url.startswith("/static/"))
     static = sum(size for url, size in sizes.items() if url.startswith("/static/"))
     return len(page.body), pictures, static
