@@ -52,9 +52,10 @@ def alert_message(*, alert: PainAlert) -> Message:
     return Message(subject, render_to_string("notifications/email/pain_alert.txt", context))
 
 
-def reminder_message(*, reminder: Reminder) -> Message:
+def reminder_message(*, reminder: Reminder, questionnaires: int | None = None) -> Message:
     """Links straight to today, with the personal link for a phone that is signed out, and a
-    one-click opt-out (also as List-Unsubscribe headers, RFC 8058)."""
+    one-click opt-out (also as List-Unsubscribe headers, RFC 8058). ``questionnaires`` is the
+    number due that day when the caller read it for many reminders at once (``due_counts``)."""
     from apps.patients.auth import personal_link_url
 
     patient = reminder.patient
@@ -65,7 +66,11 @@ def reminder_message(*, reminder: Reminder) -> Message:
         "personal_link": personal_link_url(patient),
         "opt_out_url": opt_out,
         # Due questionnaires ride along with this reminder, never in a message of their own.
-        "questionnaires": due_count(patient=patient, on=reminder.local_date),
+        "questionnaires": (
+            due_count(patient=patient, on=reminder.local_date)
+            if questionnaires is None
+            else questionnaires
+        ),
     }
     return Message(
         subject="Time for today's hip exercises",

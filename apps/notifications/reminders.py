@@ -30,6 +30,7 @@ from apps.notifications.selectors import (
     patients_due_for_reminder,
     reminder_time_zones,
 )
+from apps.outcomes.selectors import due_counts
 from apps.patients.models import ReminderChannel
 
 logger = logging.getLogger(__name__)
@@ -147,10 +148,11 @@ def reminders_send(
     *, reminder_ids: list[int], now: datetime | None = None, token: UUID | None = None
 ) -> dict[str, int]:
     """Send, skip or fail each waiting row among ``reminder_ids`` (those due, or reserved
-    under ``token``), one message at a time: take it, send it, mark it sent. A worker killed
-    here leaves at most the one row it was sending as ``sending`` (later ``unknown``); the
-    others stay waiting and go out with the next task. Safe to run twice: rows already
-    taken are left alone. Returns a count per outcome."""
+    under ``token``), one message at a time: take it, send it, mark it sent (the mark and the
+    next take are one statement). A worker killed here leaves at most the one row it was
+    sending as ``sending`` (later ``unknown``); the others stay waiting and go out with the
+    next task. Safe to run twice: rows already taken are left alone. Returns a count per
+    outcome."""
     now = now or timezone.now()
     rows = list(
         Reminder.objects.filter(delivery.takeable(now, token), pk__in=reminder_ids)
@@ -162,15 +164,34 @@ def reminders_send(
     )
     outcomes: dict[str, int] = defaultdict(int)
     skipped: dict[SkipReason, list[int]] = defaultdict(list)
+    to_send: list[Reminder] = []
     for reminder in rows:
         reason = skip_reason(reminder=reminder, now=now, complete=reminder.patient_id in complete)
         if reason is not None:
             skipped[reason].append(reminder.pk)
         else:
-            outcomes[_send_one(reminder=reminder, token=token, now=now)] += 1
+            to_send.append(reminder)
     _record_skips(skipped=skipped, token=token, now=now)
     outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
-    outcomes.pop("taken elsewhere", None)
+    questionnaires = due_counts(days={r.patient_id: r.local_date for r in to_send})
+    unrecorded: tuple[int, UUID] | None = None  # sent, its mark riding on the next take
+    for reminder in to_send:
+        if unrecorded is None:
+            taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
+        else:
+            taken = delivery.mark_sent_and_take(
+                Reminder, sent=unrecorded, take=reminder.pk, now=now, token=token
+            )
+            unrecorded = None
+        if taken is None:
+            continue  # taken elsewhere
+        outcome = _send_one(reminder=reminder, taken=taken, now=now, due=questionnaires)
+        outcomes[outcome] += 1
+        if outcome == DeliveryStatus.SENT:
+            unrecorded = (reminder.pk, taken)
+    if unrecorded is not None:
+        # The task's "now" (the real time, or the minute a replay or a test names).
+        delivery.mark_sent(Reminder, unrecorded[0], token=unrecorded[1], now=now)
     return dict(outcomes)
 
 
@@ -184,14 +205,13 @@ def _record_skips(
         )
 
 
-def _send_one(*, reminder: Reminder, token: UUID | None, now: datetime) -> str:
-    """Take, send and record one reminder; returns the outcome."""
-    taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
-    if taken is None:
-        return "taken elsewhere"
+def _send_one(*, reminder: Reminder, taken: UUID, now: datetime, due: dict[int, int]) -> str:
+    """Send one taken reminder; returns the outcome. Sent is recorded by the caller (with the
+    next take); a failure here and now: retried later, or failed for good."""
     channel = channel_for(reminder.channel)
+    message = reminder_message(reminder=reminder, questionnaires=due.get(reminder.patient_id))
     try:
-        channel.send(to=_address(reminder), message=reminder_message(reminder=reminder))
+        channel.send(to=_address(reminder), message=message)
     except Exception as exc:  # any channel error: record it and retry later, never lose it
         logger.warning("reminder %s failed: %s", reminder.pk, exc)
         retry = delivery.mark_failed(
@@ -203,6 +223,4 @@ def _send_one(*, reminder: Reminder, token: UUID | None, now: datetime) -> str:
             now=now,
         )
         return "retry" if retry else DeliveryStatus.FAILED
-    # The task's "now" (the real time, or the minute a replay or a test names).
-    delivery.mark_sent(Reminder, reminder.pk, token=taken, now=now)
     return DeliveryStatus.SENT

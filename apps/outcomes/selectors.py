@@ -154,6 +154,30 @@ def due_count(*, patient: Patient, on: date) -> int:
     return len(due_questionnaires(patient=patient, today=on))
 
 
+def due_counts(*, days: dict[int, date]) -> dict[int, int]:
+    """``due_count`` for many patients at once (patient id -> that patient's local day), in one
+    query: the reminder fan-out asks it for each batch instead of once per message."""
+    if not days:
+        return {}
+    rows = (
+        Questionnaire.objects.filter(
+            patient_id__in=list(days),
+            due_on__lte=max(days.values()),
+            program__is_active=True,
+        )
+        .order_by("patient_id", "program_id", "instrument", "-due_on")
+        .values_list("patient_id", "program_id", "instrument", "due_on", "status")
+    )
+    latest: dict[tuple[int, int, str], str] = {}
+    for patient_id, program_id, instrument, due_on, status in rows:
+        if due_on <= days[patient_id]:
+            latest.setdefault((patient_id, program_id, instrument), status)
+    counts = dict.fromkeys(days, 0)
+    for (patient_id, _, _), status in latest.items():
+        counts[patient_id] += status == Status.OPEN
+    return counts
+
+
 # --- Trends ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Point:

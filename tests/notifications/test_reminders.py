@@ -250,6 +250,79 @@ def test_claiming_many_patients_takes_a_fixed_number_of_queries(
     assert [len(batch) for batch in batches] == [10, 10, 5]
 
 
+def _queries_to_send(total: int, now: datetime) -> int:
+    """Statements to send a batch of reminders to ``total`` patients (made as needed)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.patients.models import Patient
+
+    Reminder.objects.all().delete()
+    for _ in range(total - Patient.objects.count()):
+        patient_in("Europe/London")
+    (batch,) = reminders_claim_due(now=now)
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_send(reminder_ids=batch, now=now) == {"sent": total, "skipped": 0}
+    return len(queries)
+
+
+def test_each_message_of_a_batch_costs_one_statement():
+    """The mark of one message and the take of the next are one statement (one commit); the
+    message's questionnaires are read for the whole batch at once."""
+    now = utc(2025, 1, 15, 18, 0)
+    five = _queries_to_send(5, now)
+    fifteen = _queries_to_send(15, now)
+    assert fifteen - five == 10
+
+
+def test_a_worker_stopped_while_sending_leaves_only_that_message_sending():
+    """Every message before it is recorded sent (the last one's mark rode on this take), the
+    rest are still waiting: at most one "unknown" whenever the process dies."""
+    for _ in range(5):
+        patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+    (batch,) = reminders_claim_due(now=now)
+    sent = []
+
+    def send(self, fail_silently=False):
+        if len(sent) == 3:
+            raise SystemExit("killed")  # not an Exception: nothing in the app catches it
+        sent.append(self.to)
+        return 1
+
+    with mock.patch("django.core.mail.EmailMessage.send", send), pytest.raises(SystemExit):
+        reminders_send(reminder_ids=batch, now=now)
+
+    statuses = list(Reminder.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["sent", "sent", "sent", "sending", "claimed"]
+
+
+def test_a_row_taken_elsewhere_is_left_alone_and_the_sent_one_still_recorded():
+    from uuid import uuid4
+
+    from apps.notifications import delivery
+
+    patient_in("Europe/London")
+    patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+    first, second = sorted(*reminders_claim_due(now=now))
+    token = delivery.take_one(Reminder, first, now=now)
+    assert token is not None
+    assert delivery.take_one(Reminder, second, now=now) is not None  # another worker's
+
+    assert delivery.mark_sent_and_take(Reminder, sent=(first, token), take=second, now=now) is None
+    assert Reminder.objects.get(pk=first).status == "sent"
+    assert Reminder.objects.get(pk=second).status == "sending"
+    # A row no longer ours (marked unknown by the sweep) is not marked sent; the take holds.
+    Reminder.objects.filter(pk=second).update(status="unknown")
+    patient_in("Europe/London")
+    (third,) = reminders_claim_due(now=now)[0]
+    taken = delivery.mark_sent_and_take(Reminder, sent=(second, uuid4()), take=third, now=now)
+    assert taken is not None
+    assert Reminder.objects.get(pk=second).status == "unknown"
+    assert Reminder.objects.get(pk=third).claim_token == taken
+
+
 def test_a_failed_send_is_recorded_and_retried_by_the_sweep(eager):
     patient = patient_in("Europe/London")
     with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):

@@ -82,3 +82,29 @@ def test_in_quiet_hours_due_questionnaires_send_nothing() -> None:
         _run_beat(dt.datetime(2025, 1, 15, hour, minute, tzinfo=dt.UTC))
     assert mail.outbox == []
     assert Reminder.objects.get().skip_reason == "quiet_hours"
+
+
+def test_due_counts_for_many_patients_agree_with_each_patients_own_count() -> None:
+    """The fan-out reads the due questionnaires of a whole batch in one query."""
+    from apps.outcomes.selectors import due_count, due_counts
+
+    with_two = cast(Patient, PatientFactory())
+    program = cast(Program, ProgramFactory(patient=with_two, start_date=with_two.local_today()))
+    services.measures_set(user=program.created_by, program=program, instruments=["nprs", "psfs"])
+    none_yet = cast(Patient, PatientFactory())
+    later = cast(Program, ProgramFactory(patient=none_yet, start_date=none_yet.local_today()))
+    services.measures_set(user=later.created_by, program=later, instruments=["nprs"])
+    without = cast(Patient, PatientFactory())
+    days = {
+        with_two.pk: with_two.local_today(),
+        # The day before the baseline is due: nothing waits yet.
+        none_yet.pk: none_yet.local_today() - dt.timedelta(days=1),
+        without.pk: without.local_today(),
+    }
+
+    counts = due_counts(days=days)
+
+    assert counts == {pk: due_count(patient=Patient.objects.get(pk=pk), on=on)
+                      for pk, on in days.items()}  # fmt: skip
+    assert counts == {with_two.pk: 2, none_yet.pk: 0, without.pk: 0}
+    assert due_counts(days={}) == {}
