@@ -164,16 +164,19 @@ def _fanout(small: bool) -> tuple[Callable[[], Any], int]:
     from bench.data import cohorts
     from bench.scenarios.fanout import _due_at
 
-    cohort = cohorts(small=small)["reminders-tenth"]
+    seeded = cohorts(small=small)
+    cohort = seeded["reminders-tenth"]
     now = _due_at(cohort.reminder_time)
-    Reminder.objects.filter(patient__clinic__name=cohort.clinic_name).delete()
+    # Both reminder cohorts are due by then: start from none of theirs (6 batches are needed).
+    clinics = [seeded[name].clinic_name for name in ("reminders", "reminders-tenth")]
+    Reminder.objects.filter(patient__clinic__name__in=clinics).delete()
     batches = reminders_claim_due(now=now)
     pending = iter(batches[:6])
 
     def run() -> Any:
         return reminders_send(reminder_ids=next(pending), now=now)
 
-    run.cleanup = lambda: Reminder.objects.filter(patient__clinic__name=cohort.clinic_name).delete()
+    run.cleanup = lambda: Reminder.objects.filter(patient__clinic__name__in=clinics).delete()
     del timezone
     return run, 5
 
