@@ -1,4 +1,5 @@
-"""The patient's Today page, rendered once per patient, local day and version.
+"""The patient's Today page, rendered once per patient, local day and version; the phone's
+plan refresh (``GET /api/v1/me/today/``) is cached the same way, under its own key.
 
 Most of Today's time went into reading the plan (items, levels, logs, goals, media, morning
 check, questionnaires) and rendering its cards (bench/README.md, today page). The rendered
@@ -31,6 +32,7 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import Any, TypeVar, cast
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -45,6 +47,8 @@ from django.utils.translation import get_language
 from apps.core.build import code_version
 from apps.exercises.illustrations import illustration_version
 from apps.patients.models import Patient
+
+T = TypeVar("T")
 
 # Rendered verbatim (safe strings), and impossible in escaped text: no patient or clinic
 # content can produce them.
@@ -61,37 +65,54 @@ def _row_values(row: Model) -> bytes:
     return repr([getattr(row, f.attname) for f in row._meta.concrete_fields]).encode()
 
 
-def today_key(*, patient: Patient, today: date) -> str:
+def today_key(*, patient: Patient, today: date, kind: str = "page") -> str:
     digest = hashlib.blake2b(digest_size=12)
     for part in (_row_values(patient), _row_values(patient.clinic)):
         digest.update(part)
     digest.update(f"{get_language()}:{illustration_version()}:{code_version()}".encode())
-    return f"today:{patient.pk}:{today.isoformat()}:{digest.hexdigest()}"
+    return f"today:{kind}:{patient.pk}:{today.isoformat()}:{digest.hexdigest()}"
 
 
 def today_page(*, patient: Patient, today: date, render: Callable[[], str]) -> str:
     """The page, with its markers, from the cache or from ``render()`` (then stored)."""
+    return str(_cached(patient=patient, today=today, kind="page", build=render))
+
+
+def today_plan_data(
+    *, patient: Patient, today: date, build: Callable[[], dict[str, Any]]
+) -> dict[str, Any]:
+    """``GET /api/v1/me/today/``'s body (the phone's plan refresh, the most frequent request
+    of the load test), cached under the same key as the page: it shows the same plan."""
+    data = _cached(patient=patient, today=today, kind="plan", build=build)
+    assert isinstance(data, dict)
+    return data
+
+
+def _cached(*, patient: Patient, today: date, kind: str, build: Callable[[], T]) -> T:
     seconds = settings.TODAY_CACHE_SECONDS
     if not seconds:
-        return render()
-    key = today_key(patient=patient, today=today)
+        return build()
+    key = today_key(patient=patient, today=today, kind=kind)
     cached = cache.get(key)
     if cached is None:
-        cached = render()
+        cached = build()
         cache.set(key, cached, seconds)
     elif settings.TODAY_CACHE_VERIFY:
-        _verify(key, cached, render())
-    return str(cached)
+        _verify(key, cached, build())
+    return cast(T, cached)
 
 
-def _verify(key: str, cached: str, fresh: str) -> None:
-    if cached != fresh:
-        at = next((n for n, (a, b) in enumerate(zip(cached, fresh, strict=False)) if a != b), 0)
-        raise StaleTodayError(
-            f"cached Today {key} differs from a fresh rendering at {at}:\n"
-            f"cached: {cached[max(at - 200, 0) : at + 200]!r}\n"
-            f"fresh:  {fresh[max(at - 200, 0) : at + 200]!r}"
-        )
+def _verify(key: str, cached: object, fresh: object) -> None:
+    if cached == fresh:
+        return
+    if not isinstance(cached, str) or not isinstance(fresh, str):
+        raise StaleTodayError(f"cached {key} differs from a fresh one:\n{cached!r}\n{fresh!r}")
+    at = next((n for n, (a, b) in enumerate(zip(cached, fresh, strict=False)) if a != b), 0)
+    raise StaleTodayError(
+        f"cached Today {key} differs from a fresh rendering at {at}:\n"
+        f"cached: {cached[max(at - 200, 0) : at + 200]!r}\n"
+        f"fresh:  {fresh[max(at - 200, 0) : at + 200]!r}"
+    )
 
 
 def fill_marks(page: str, *, request: HttpRequest) -> str:

@@ -88,15 +88,54 @@ def log(item, **extra):
 # --- The cache itself ----------------------------------------------------------------------
 
 
-def test_a_second_load_is_served_from_the_cache_in_three_queries(
+def test_a_second_load_is_served_from_the_cache_in_two_queries(
     patient_a, item, django_assert_max_num_queries
 ):
     client = signed_in(patient_a.user)
     first = client.get(PAGE).content.decode()
     assert cached(patient_a)
-    with django_assert_max_num_queries(3):  # session, user, patient with clinic
+    with django_assert_max_num_queries(2):  # session; user with patient and clinic
         second = client.get(PAGE).content.decode()
     assert second.count(item.exercise.name) == first.count(item.exercise.name) > 0
+
+
+PLAN = "/api/v1/me/today/"
+
+
+def test_the_phones_plan_refresh_is_cached_too_and_fresh_after_a_set(
+    patient_a, item, django_assert_max_num_queries
+):
+    client = signed_in(patient_a.user)
+    first = client.get(PLAN).json()
+    patient_a.refresh_from_db()
+    key = today_key(patient=patient_a, today=TODAY, kind="plan")
+    assert cache.get(key) == first
+    with django_assert_max_num_queries(2):  # session; user with patient and clinic
+        assert client.get(PLAN).json() == first
+    assert first["completed"] == 0
+
+    log(item)
+
+    after = client.get(PLAN).json()
+    assert after["completed"] == 1
+    assert after["items"][0]["public_id"] == first["items"][0]["public_id"]
+
+
+def test_the_plan_and_the_page_are_cached_apart(patient_a, item):
+    page(patient_a)
+    patient_a.refresh_from_db()
+    assert cache.get(today_key(patient=patient_a, today=TODAY, kind="plan")) is None
+    assert signed_in(patient_a.user).get(PLAN).status_code == 200
+    assert cache.get(today_key(patient=patient_a, today=TODAY, kind="plan")) is not None
+
+
+def test_the_fresh_check_fails_a_plan_a_writer_forgot(settings, patient_a, item):
+    settings.TODAY_CACHE_VERIFY = True
+    client = signed_in(patient_a.user)
+    client.get(PLAN)
+    type(item).objects.filter(pk=item.pk).update(reps=15)  # no service: no bump
+    with pytest.raises(StaleTodayError):
+        client.get(PLAN)
 
 
 def test_each_load_has_its_own_set_ids_and_a_working_csrf_token(patient_a, item):

@@ -7,6 +7,7 @@ the page's script sends the token.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -20,6 +21,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -37,6 +39,7 @@ from apps.portal.serializers import (
     set_log_batch_data,
     set_log_data,
 )
+from apps.portal.today_cache import today_plan_data
 from apps.portal.today_goal import goals_for
 from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
@@ -60,10 +63,17 @@ def me(request: Request) -> Patient:
 def today(request: Request) -> Response:
     patient = me(request)
     today = patient.local_today()
-    plan = today_plan(patient=patient, on=today)
-    goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
-    media = clinic_media_for(patient=patient, items=plan.items)
-    return Response(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
+
+    def build() -> dict[str, Any]:
+        plan = today_plan(patient=patient, on=today)
+        goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
+        media = clinic_media_for(patient=patient, items=plan.items)
+        # A plain dict (JSON's own types), as it is cached and compared.
+        return json.loads(
+            JSONRenderer().render(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
+        )
+
+    return Response(today_plan_data(patient=patient, today=today, build=build))
 
 
 def _recent_logs(request: Request, patient: Patient) -> Response:
