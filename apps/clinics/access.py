@@ -127,7 +127,8 @@ def find_in_scope(queryset: QuerySet[M], public_id: UUID | str | None) -> M | No
     if public_id in (None, ""):
         return None
     try:
-        return queryset.filter(public_id=public_id).first()
+        # public_id is unique: no ORDER BY (``first()`` would sort the joined rows for nothing).
+        return next(iter(queryset.filter(public_id=public_id)[:1]), None)
     except ValidationError:
         return None
 

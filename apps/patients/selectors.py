@@ -57,7 +57,7 @@ def own_patient(user: Any) -> Patient:
     account without an active record a 404. Every patient page and ``/me/`` endpoint starts
     here, then fetches its objects with ``get_for_patient`` from this patient's rows."""
     patient_user(user)
-    preloaded = _preloaded_patient(user)
+    preloaded = preloaded_patient(user)
     if preloaded is not None:
         return preloaded
     patient = (
@@ -71,7 +71,7 @@ def own_patient(user: Any) -> Patient:
     return patient
 
 
-def _preloaded_patient(user: Any) -> Patient | None:
+def preloaded_patient(user: Any) -> Patient | None:
     """The record ``SignedInUserBackend`` loaded with the user (apps/patients/backends.py), when
     it did and it passes the same test as the query: this user's, active, same clinic."""
     if not User.patient.is_cached(user):

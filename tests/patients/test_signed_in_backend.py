@@ -107,3 +107,20 @@ def test_the_migration_leaves_other_sessions_alone_and_runs_backwards(patient_a)
     assert SessionStore(session_key=other).load()[BACKEND_SESSION_KEY] == "some.other.Backend"
     assert SessionStore(session_key=old).load()[BACKEND_SESSION_KEY] == DJANGO_MODEL_BACKEND
     assert set(before) == set(Session.objects.values_list("pk", flat=True))
+
+
+def test_the_one_tap_lookup_of_a_signed_in_patient_is_one_query_and_only_their_own(
+    patient_a, patient_b, django_assert_num_queries
+):
+    from apps.programs.selectors import own_item
+    from tests.factories import ExerciseItemFactory
+
+    mine = ExerciseItemFactory(program__patient=patient_a)
+    theirs = ExerciseItemFactory(program__patient=patient_b)
+    user = SignedInUserBackend().get_user(patient_a.user_id)
+    with django_assert_num_queries(1):
+        found = own_item(user=user, public_id=mine.public_id)
+        assert found is not None
+        assert found.program.patient.clinic.pk == patient_a.clinic_id
+    assert found.pk == mine.pk
+    assert own_item(user=user, public_id=theirs.public_id) is None
