@@ -15,6 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
+from apps.programs.models import SetLog
 from apps.reports.exports import detail_sql
 from apps.reports.exports.detail import detail_csv_postgres, detail_csv_python
 from apps.reports.exports.write import write_report
@@ -94,3 +95,42 @@ def test_a_query_failing_on_a_reading_connection_reaches_the_caller(admin_a, mon
         b"".join(detail_csv_postgres(user=admin_a, filters=filters))
 
     assert not [t for t in threading.enumerate() if t.name.startswith("detail-export")]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("require_postgres")
+def test_both_connections_read_one_snapshot_whatever_is_logged_meanwhile(admin_a, monkeypatch):
+    """A set logged while the export runs is in no batch (the file is one moment), even in a
+    batch read after it was committed."""
+    from tests.reports.report_factories import SetLogFactory
+
+    filters = tricky_clinic(admin_a)
+    monkeypatch.setattr(detail_sql, "DETAIL_PATIENT_BATCH", 1)
+    before = b"".join(detail_csv_python(user=admin_a, filters=filters))
+    logged = threading.Event()
+    real_rows = detail_sql._Query.rows
+    first_batch: list[list[int]] = []
+
+    def rows_after_the_set_is_logged(self, alias, batch):
+        if not first_batch:
+            first_batch.append(batch)
+        elif batch != first_batch[0]:
+            assert logged.wait(20), "the test's set was never logged"
+        yield from real_rows(self, alias, batch)
+
+    monkeypatch.setattr(detail_sql._Query, "rows", rows_after_the_set_is_logged)
+    # The patient the file ends with (C collation), in a batch read after the first.
+    last = SetLog.objects.filter(patient__full_name="anna lower").order_by("pk").first()
+    assert last is not None
+
+    def log_a_set(rows: int) -> None:
+        if not logged.is_set():
+            SetLogFactory(item=last.item, performed_on=last.performed_on, pain=9)
+            logged.set()
+
+    written = b"".join(detail_csv_postgres(user=admin_a, filters=filters, on_row=log_a_set))
+
+    assert logged.is_set()
+    assert written == before
+    after = b"".join(detail_csv_python(user=admin_a, filters=filters))
+    assert len(after) > len(before), "the set logged meanwhile is in the next export"

@@ -11,8 +11,9 @@ not once per set.
 Two connections work at once on alternate batches (the database does nearly all the work,
 so a second backend puts a second core to use); their results are written strictly in batch
 order, each held in a queue of at most ``DETAIL_PATIENT_BATCH`` patients, so memory stays
-flat. Each batch is its own statement, as the background job's batches were before: a set
-logged during the export may be in a later batch and not an earlier one.
+flat. Both read one snapshot of the database (``pg_export_snapshot``, imported by the
+other): the file is the clinic at one moment, however long it takes; a set logged meanwhile
+is in no batch rather than in a later one only.
 
 The cell rules are those of ``apps.reports.exports.cells`` and the csv module's (excel
 dialect, minimal quoting), in SQL; ``tests/reports/test_export_detail_copy.py`` checks the
@@ -208,13 +209,14 @@ def _streams(query: _Query, alias: str, batches: list[Batch]) -> Results:
     batch of patients, so a worker runs ahead by one batch, no more.
     """
     stop = threading.Event()
+    snapshot = _Snapshot(readers=DETAIL_STREAMS, stop=stop)
     queues: list[queue.Queue[Any]] = [
         queue.Queue(maxsize=DETAIL_PATIENT_BATCH) for _ in range(DETAIL_STREAMS)
     ]
     workers = [
         threading.Thread(
             target=_work,
-            args=(query, alias, batches[n::DETAIL_STREAMS], queues[n], stop),
+            args=(query, alias, batches[n::DETAIL_STREAMS], queues[n], stop, snapshot, n),
             name=f"detail-export-{n}",
             daemon=True,
         )
@@ -238,20 +240,65 @@ def _drain(results: queue.Queue[Any]) -> Iterator[Row]:
         yield item
 
 
+class _Snapshot:
+    """One database snapshot for every reading connection: the first exports it in a
+    read-only REPEATABLE READ transaction, the others import it, and the first keeps its
+    transaction open until they have (an exported snapshot lives only as long as that)."""
+
+    def __init__(self, *, readers: int, stop: threading.Event) -> None:
+        self.stop = stop
+        self.name: str | None = None
+        self.exported = threading.Event()
+        self.imported = threading.Semaphore(0)
+        self.importers = readers - 1
+
+    def begin(self, alias: str, number: int) -> bool:
+        """Start reader ``number``'s transaction on the shared snapshot; False when stopped."""
+        with connections[alias].cursor() as cursor:
+            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            if number == 0:
+                cursor.execute("SELECT pg_export_snapshot()")
+                self.name = str(cursor.fetchone()[0])
+                self.exported.set()
+                return True
+            while not self.exported.wait(0.1):
+                if self.stop.is_set():
+                    return False
+            cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.name])
+        self.imported.release()
+        return True
+
+    def end(self, alias: str, number: int) -> None:
+        """Close reader ``number``'s transaction: the exporter only once every importer has
+        imported (or the export stopped)."""
+        if number == 0:
+            for _ in range(self.importers):
+                while not self.imported.acquire(timeout=0.1):
+                    if self.stop.is_set():
+                        break
+        with connections[alias].cursor() as cursor:
+            cursor.execute("COMMIT")
+
+
 def _work(
     query: _Query,
     alias: str,
     batches: list[Batch],
     results: queue.Queue[Any],
     stop: threading.Event,
+    snapshot: _Snapshot,
+    number: int,
 ) -> None:
     try:
+        if not snapshot.begin(alias, number):
+            return
         for batch in batches:
             for row in query.rows(alias, batch):
                 if not _put(results, row, stop):
                     return
             if not _put(results, _END, stop):
                 return
+        snapshot.end(alias, number)
     except Exception as error:  # handed to the writing thread, which raises it
         _put(results, error, stop)
     finally:
