@@ -209,8 +209,8 @@ def _send_one(*, reminder: Reminder, taken: UUID, now: datetime, due: dict[int, 
     """Send one taken reminder; returns the outcome. Sent is recorded by the caller (with the
     next take); a failure here and now: retried later, or failed for good."""
     channel = channel_for(reminder.channel)
-    message = reminder_message(reminder=reminder, questionnaires=due.get(reminder.patient_id))
     try:
+        message = reminder_message(reminder=reminder, questionnaires=due.get(reminder.patient_id))
         channel.send(to=_address(reminder), message=message)
     except Exception as exc:  # any channel error: record it and retry later, never lose it
         logger.warning("reminder %s failed: %s", reminder.pk, exc)
