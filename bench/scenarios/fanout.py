@@ -25,7 +25,7 @@ from apps.notifications.models import DeliveryStatus, Reminder
 from bench import server
 from bench.data import REMINDER_ZONE
 from bench.mail import COUNTER_KEY, FLUSH_EVERY
-from bench.report import Record
+from bench.report import Record, median
 from bench.scenarios import Context
 
 BUDGET_SECONDS = 60.0
@@ -185,4 +185,29 @@ def run(ctx: Context) -> list[Record]:
             ]
     for key in keys:
         _clear(ctx.clinics[key])
+    commit_ms = _durable_commit_ms()
+    records.append(
+        Record(
+            "reminder fan-out",
+            "this machine",
+            "durable commit ms (median of 200; one per reminder since issue 14)",
+            commit_ms,
+        )
+    )
     return records
+
+
+def _durable_commit_ms(commits: int = 200) -> float:
+    """The median time of a one-row UPDATE committed on its own, as each reminder's state
+    is: the disk's flush sets a ceiling on how fast one process can send (a table of its
+    own, not a temporary one, whose commits would not wait for the write-ahead log)."""
+    timings = []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_commit_probe (id int PRIMARY KEY, n int)")
+        cursor.execute("INSERT INTO bench_commit_probe VALUES (1, 0) ON CONFLICT DO NOTHING")
+        for _ in range(commits):
+            started = time.perf_counter()
+            cursor.execute("UPDATE bench_commit_probe SET n = n + 1 WHERE id = 1")
+            timings.append((time.perf_counter() - started) * 1000)
+        cursor.execute("DROP TABLE bench_commit_probe")
+    return median(timings)
