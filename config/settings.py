@@ -296,12 +296,9 @@ DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "Clamshell <no-reply@c
 SMS_BACKEND = _read("SMS_BACKEND", env.str, "apps.core.sms.ConsoleSMSBackend")
 
 # --- Authentication -------------------------------------------------------------------------
-# The backend a session records when someone signs in (patients' links, staff after 2FA):
-# ModelBackend loading the user with their clinic and patient record (apps/patients/backends.py).
-SIGN_IN_BACKEND = "apps.patients.backends.SignedInUserBackend"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    SIGN_IN_BACKEND,
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -65,7 +65,7 @@ def patient_for_link(*, public_id: UUID, token: str) -> Patient | None:
 
 
 def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
-    login(request, patient.user, backend=settings.SIGN_IN_BACKEND)
+    login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
     request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
 
 

@@ -57,9 +57,6 @@ def own_patient(user: Any) -> Patient:
     account without an active record a 404. Every patient page and ``/me/`` endpoint starts
     here, then fetches its objects with ``get_for_patient`` from this patient's rows."""
     patient_user(user)
-    preloaded = preloaded_patient(user)
-    if preloaded is not None:
-        return preloaded
     patient = (
         Patient.objects.visible_to(user)
         .filter(user_id=user.pk, archived_at__isnull=True)
@@ -68,22 +65,6 @@ def own_patient(user: Any) -> Patient:
     )
     if patient is None:
         raise Http404
-    return patient
-
-
-def preloaded_patient(user: Any) -> Patient | None:
-    """The record ``SignedInUserBackend`` loaded with the user (apps/patients/backends.py), when
-    it did and it passes the same test as the query: this user's, active, same clinic."""
-    if not User.patient.is_cached(user):
-        return None
-    patient = getattr(user, "patient", None)
-    if (
-        patient is None
-        or patient.archived_at is not None
-        or patient.clinic_id != user.clinic_id
-        or not Patient.clinic.is_cached(patient)
-    ):
-        return None
     return patient
 
 

@@ -19,7 +19,7 @@ from apps.clinics.access import find_in_scope, get_for_staff
 from apps.clinics.models import User
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
-from apps.patients.selectors import precautions_in_force, preloaded_patient
+from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
 from apps.programs.precautions import conflicts
@@ -194,13 +194,6 @@ def own_item(*, user: User, public_id: UUID) -> ProgramItem | None:
     patient and its exercise, in one query: the one-tap log's only lookup before its checks.
     None when it is not theirs, or they have no active patient record (``own_patient``
     tells the two apart)."""
-    patient = preloaded_patient(user)
-    if patient is not None:
-        # Signed in with the record (apps/patients/backends.py): fewer joins to plan and run.
-        item = patient_item(patient=patient, public_id=public_id)
-        if item is not None:
-            item.program.patient = patient
-        return item
     patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
     items = ProgramItem.objects.filter(program__patient__in=patients, program__is_template=False)
     return find_in_scope(items.select_related("program__patient", "exercise"), public_id)

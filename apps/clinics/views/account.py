@@ -34,7 +34,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    login(request, user, backend=settings.SIGN_IN_BACKEND)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     staff_session_started(request)
     request.session.set_expiry(int(settings.STAFF_SESSION_MAX_AGE.total_seconds()))
     return redirect(next_url)
