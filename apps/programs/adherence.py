@@ -47,6 +47,7 @@ from apps.programs.models import (
     PromptStatus,
     SetLog,
 )
+from apps.programs.precautions import cover_key
 from apps.programs.selectors import allowed, exercise_for, ladder_levels
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
@@ -232,29 +233,46 @@ def _merged(ranges: list[Window]) -> list[Window]:
     return merged
 
 
+# An exercise as the held-back windows need it: its id and its movement tags.
+Tagged = tuple[int | None, set[str]]
+
+
 def _level_segments(
-    row: dict[str, Any], tags: dict[tuple[int, int], list[str]], start: date, end: date
-) -> list[tuple[date, date, set[str]]]:
-    """The row's exercise movement tags over ``start..end``, split where its ladder level
-    changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
+    row: dict[str, Any], tags: dict[tuple[int, int], Tagged], start: date, end: date
+) -> list[tuple[date, date, Tagged]]:
+    """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
+    level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
     if row["ladder_id"] is None:
-        return [(start, end, set(row["exercise__hip_movements"] or []))]
+        return [(start, end, (row["exercise_id"], set(row["exercise__hip_movements"] or [])))]
     since, before = row["level_since"], row["previous_level"]
-    current = set(tags.get((row["ladder_id"], row["current_level"] or 0), []))
+    current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
     if since is None or not before or since <= start:
         return [(start, end, current)]
-    earlier = set(tags.get((row["ladder_id"], before), []))
+    earlier = tags.get((row["ladder_id"], before), (None, set()))
     return [(start, min(end, since - timedelta(days=1)), earlier), (since, end, current)]
+
+
+def _holds_back(
+    precaution: HipPrecaution, exercise_id: int | None, movements: set[str], covered: set[str]
+) -> bool:
+    """Whether ``precaution`` rules out the exercise with no reason given for it (as
+    ``precautions.uncovered``)."""
+    return any(
+        rule <= movements
+        and cover_key(precaution_id=precaution.pk, exercise_id=exercise_id or 0, movements=rule)
+        not in covered
+        for rule in precaution.rules
+    )
 
 
 def _held_back(
     rows: list[dict[str, Any]], patient_ids: Iterable[int], start: date, end: date
 ) -> dict[int, list[Window]]:
     """Per item row, the days of ``start..end`` its exercise conflicts with hip precautions
-    in force (as ``precautions.conflicts``: a ruled-out set wholly among its tags) and it
-    has no override. One query for the precautions, one more for ladder levels if needed."""
-    candidates = [row for row in rows if not row["precaution_override"]]
-    if not candidates:
+    in force (as ``precautions.uncovered``: a ruled-out set wholly among its tags that its
+    override reason, if any, was not given for). One query for the precautions, one more
+    for ladder levels if needed."""
+    if not rows:
         return {}
     precautions: dict[int, list[HipPrecaution]] = defaultdict(list)
     for precaution in HipPrecaution.objects.filter(
@@ -263,19 +281,21 @@ def _held_back(
         precautions[precaution.patient_id].append(precaution)
     if not precautions:
         return {}
-    ladder_ids = {row["ladder_id"] for row in candidates if row["ladder_id"]}
-    tags: dict[tuple[int, int], list[str]] = {}
+    ladder_ids = {row["ladder_id"] for row in rows if row["ladder_id"]}
+    tags: dict[tuple[int, int], Tagged] = {}
     if ladder_ids:
         levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids)
-        for ladder_id, level, movements in levels.values_list(
-            "ladder_id", "level", "exercise__hip_movements"
+        for ladder_id, level, level_exercise, movements in levels.values_list(
+            "ladder_id", "level", "exercise_id", "exercise__hip_movements"
         ):
-            tags[(ladder_id, level)] = movements
+            tags[(ladder_id, level)] = (level_exercise, set(movements or []))
     held: dict[int, list[Window]] = defaultdict(list)
-    for row in candidates:
-        for lo, hi, movements in _level_segments(row, tags, start, end):
+    for row in rows:
+        reason = row["precaution_override"]
+        covered = set(row["precaution_override_covers"] or []) if reason else set()
+        for lo, hi, (exercise_id, movements) in _level_segments(row, tags, start, end):
             for precaution in precautions.get(row["program__patient_id"], []):
-                if not any(rule <= movements for rule in precaution.rules):
+                if not _holds_back(precaution, exercise_id, movements, covered):
                     continue
                 last = precaution.ends_on - timedelta(days=1)
                 days = (max(lo, precaution.starts_on), min(hi, last))
@@ -314,12 +334,14 @@ def patient_schedules(
             "active_until",
             "sets",
             "per_side",
+            "exercise_id",
             "exercise__hip_movements",
             "ladder_id",
             "current_level",
             "previous_level",
             "level_since",
             "precaution_override",
+            "precaution_override_covers",
         )
     )
     held = _held_back(rows, patient_ids, start, end)

@@ -22,7 +22,7 @@ from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
-from apps.programs.precautions import conflicts
+from apps.programs.precautions import conflicts, uncovered
 from apps.programs.validation import WEEKDAY_LABELS
 
 
@@ -47,6 +47,8 @@ class ItemRow:
     form: Any = None  # the dose form the page shows for this row
     # What the exercise runs into among the patient's hip precautions in force (empty: none).
     conflict: str = ""
+    # What of that the item's override reason was not given for (newer precautions).
+    not_covered: str = ""
     photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
 
     @property
@@ -119,6 +121,9 @@ def builder_rows(
         in_force = precautions(program) if rows else []
     for row in rows:
         row.conflict = _conflict_text(row.exercise, in_force)
+        if row.conflict and row.item.precaution_override and row.exercise is not None:
+            found = uncovered(row.item, row.exercise, in_force)
+            row.not_covered = "; ".join(conflict.text for conflict in found)
     evidence = primary_mvic(exercise_ids={row.exercise.pk for row in rows if row.exercise})
     clinic = program.clinic
     for row in rows:

@@ -105,9 +105,11 @@ class DoseForm(forms.Form):
     precaution_override = override_field()
 
     @classmethod
-    def for_item(cls, item: ProgramItem, **kwargs: Any) -> DoseForm:
+    def for_item(cls, item: ProgramItem, *, reason_covers: bool = True, **kwargs: Any) -> DoseForm:
+        """The item's dose; its override reason too unless newer precautions need a new one
+        (``reason_covers`` False), which the therapist then writes rather than resubmits."""
         initial = {name: getattr(item, name) for name in (*DOSE_FIELDS, "notes")}
-        initial |= {"precaution_override": item.precaution_override}
+        initial |= {"precaution_override": item.precaution_override if reason_covers else ""}
         return cls(initial=initial | {"auto_advance": item.auto_advance}, **kwargs)
 
     def clean_precaution_override(self) -> str | None:

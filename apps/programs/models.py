@@ -160,6 +160,9 @@ class ProgramItem(models.Model):
     # The therapist's reason for prescribing an exercise that conflicts with the patient's hip
     # precautions (apps.programs.precautions); empty when there was nothing to override.
     precaution_override = models.CharField(max_length=300, blank=True)
+    # The conflicts that reason was given for (``precautions.cover_key``): precautions set
+    # after it conflict afresh and hold the exercise back until a reason is given for them.
+    precaution_override_covers = models.JSONField(default=list, blank=True)
 
     objects = ProgramItemQuerySet.as_manager()
 

@@ -6,12 +6,18 @@ ruled-out sets is wholly among its tags (the anterior approach's "extension comb
 external rotation" needs both). While precautions are in force the builder and the API add
 or keep a conflicting exercise only with the therapist's override reason, recorded on the
 item; Today leaves out a conflicting exercise that has none.
+
+A reason covers the conflicts it was given for, no more: the item keeps their keys
+(``cover_key``: which precautions, which exercise, which movements). Precautions set later
+(another operation, another approach, a changed kind) conflict afresh, so the exercise is
+held back again until the therapist gives a reason for them too: a reason written for an
+anterior approach never quietly covers a posterior one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -20,6 +26,7 @@ from apps.core.hip import movement_labels
 from apps.exercises.models import Exercise
 from apps.patients.models import HipPrecaution, Patient
 from apps.patients.selectors import precautions_in_force
+from apps.programs.models import ProgramItem
 
 MAX_OVERRIDE_LENGTH = 300
 
@@ -49,6 +56,31 @@ def conflicts(exercise: Exercise, precautions: Iterable[HipPrecaution]) -> list[
     ]
 
 
+def cover_key(*, precaution_id: int, exercise_id: int, movements: Iterable[str]) -> str:
+    """What an override reason was given for: one precaution, one exercise, one ruled-out set
+    of movements (e.g. "12/3/external_rotation+extension")."""
+    return f"{precaution_id}/{exercise_id}/{'+'.join(sorted(movements))}"
+
+
+def conflict_key(conflict: Conflict, exercise: Exercise) -> str:
+    """``cover_key`` of one conflict of ``exercise``."""
+    return cover_key(
+        precaution_id=conflict.precaution.pk, exercise_id=exercise.pk, movements=conflict.movements
+    )
+
+
+def uncovered(
+    item: ProgramItem, exercise: Exercise, precautions: Iterable[HipPrecaution]
+) -> list[Conflict]:
+    """The conflicts of ``exercise`` with ``precautions`` that the item's override reason was
+    not given for (all of them when it has none): while any is left, Today holds it back."""
+    found = conflicts(exercise, precautions)
+    if not found or not item.precaution_override:
+        return found
+    covered = set(item.precaution_override_covers)
+    return [conflict for conflict in found if conflict_key(conflict, exercise) not in covered]
+
+
 def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:
     reasons = "; ".join(conflict.text for conflict in found)
     return (
@@ -65,13 +97,30 @@ def held_back_message(exercise: Exercise) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Override:
+    """An override reason and the conflicts it covers (``cover_key``); empty: none needed."""
+
+    reason: str = ""
+    covers: list[str] = field(default_factory=list)
+
+
 def checked_override(
-    *, patient: Patient | None, exercise: Exercise, override: str, on: date
-) -> str:
-    """The override reason to store for ``exercise`` in ``patient``'s program on ``on``.
+    *,
+    patient: Patient | None,
+    exercise: Exercise,
+    override: str,
+    on: date,
+    kept: Sequence[str] | None = None,
+    covered: Sequence[str] = (),
+) -> Override:
+    """The override to store for ``exercise`` in ``patient``'s program on ``on``.
 
     No precautions in force, or no conflict: nothing to override (an empty reason). A
-    conflict without a reason is a ``ValidationError`` naming the movements.
+    conflict without a reason is a ``ValidationError`` naming the movements. A reason given
+    now covers every conflict found, on top of what the item already ``covered`` (the days
+    of its earlier levels). ``kept``: the reason is the item's own, not given again, so it
+    covers only the conflicts it was given for; a new one is refused like a missing reason.
     """
     override = override.strip()
     if len(override) > MAX_OVERRIDE_LENGTH:
@@ -79,10 +128,16 @@ def checked_override(
             {"precaution_override": f"Keep the reason under {MAX_OVERRIDE_LENGTH} characters."}
         )
     if patient is None:
-        return ""
+        return Override()
     found = conflicts(exercise, precautions_in_force(patient=patient, on=on))
     if not found:
-        return ""
+        return Override()
+    if kept is not None:
+        new = [conflict for conflict in found if conflict_key(conflict, exercise) not in kept]
+        if override and not new:
+            return Override(override, sorted(set(kept)))
+        raise ValidationError({"precaution_override": conflict_message(exercise, new)})
     if not override:
         raise ValidationError({"precaution_override": conflict_message(exercise, found)})
-    return override
+    keys = {conflict_key(conflict, exercise) for conflict in found}
+    return Override(override, sorted(keys | set(covered)))

@@ -357,23 +357,26 @@ def _set_level(
         ladder_id=item.ladder_id, level=to_level
     )
     override = checked_override(
-        patient=patient, exercise=rung.exercise, override=precaution_override, on=effective_on
-    )
+        patient=patient, exercise=rung.exercise, override=precaution_override, on=effective_on,
+        covered=item.precaution_override_covers,
+    )  # fmt: skip
     item.previous_level, item.current_level = from_level, to_level
     item.level_since = effective_on
     fields = ["previous_level", "current_level", "level_since"]
-    if override:
-        item.precaution_override = override
-        fields.append("precaution_override")
+    if override.reason:
+        # What the earlier levels' days were covered for stays covered.
+        item.precaution_override = override.reason
+        item.precaution_override_covers = override.covers
+        fields += ["precaution_override", "precaution_override_covers"]
     item.save(update_fields=fields)
     # A level's exercise can be held back by hip precautions: what the days prescribe may
     # have changed with it.
     daily_totals_refresh_patient(patient_id=patient.pk)
-    if override:
+    if override.reason:
         audit_record(
             actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
             detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}): "
-            f"{override}",
+            f"{override.reason}",
             request=request,
         )  # fmt: skip
     return LevelChange.objects.create(

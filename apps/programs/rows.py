@@ -86,5 +86,6 @@ def continue_items(items: list[ProgramItem], follow_on: Program) -> None:
             exercise_id=item.exercise_id, ladder_id=item.ladder_id,
             current_level=item.current_level, previous_level=item.previous_level,
             level_since=item.level_since, auto_advance=item.auto_advance,
-            precaution_override=item.precaution_override, **dose_of(item),
+            precaution_override=item.precaution_override,
+            precaution_override_covers=item.precaution_override_covers, **dose_of(item),
         )  # fmt: skip

@@ -22,7 +22,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
-from apps.programs.precautions import conflicts
+from apps.programs.precautions import uncovered
 from apps.programs.rows import patient_today
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
@@ -234,8 +234,9 @@ def exercise_for(
 
 
 def allowed(item: ProgramItem, exercise: Exercise, precautions: list[HipPrecaution]) -> bool:
-    """Whether the patient may see ``exercise`` under ``precautions`` (an override lets it)."""
-    return bool(item.precaution_override) or not conflicts(exercise, precautions)
+    """Whether the patient may see ``exercise`` under ``precautions``: no conflict, or an
+    override reason given for each conflict it has."""
+    return not uncovered(item, exercise, precautions)
 
 
 def _sides(item: ProgramItem) -> list[str]:

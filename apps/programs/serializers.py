@@ -82,6 +82,11 @@ class ItemOut(serializers.Serializer[ItemRow]):
         help_text="What the exercise runs into among the patient's hip precautions in force "
         "(empty: nothing). Without an override the patient does not see the item.",
     )
+    precaution_not_covered = serializers.CharField(
+        source="not_covered",
+        help_text="What of that conflict the override reason was not given for (precautions "
+        "set after it): the patient does not see the item until a reason is given for it.",
+    )
     active_from = serializers.DateField(source="item.active_from", allow_null=True)
     gluteus_medius_mvic = serializers.DecimalField(
         source="medius.value", max_digits=5, decimal_places=1, allow_null=True

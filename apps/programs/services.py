@@ -30,9 +30,11 @@ from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.precautions import (
     MAX_OVERRIDE_LENGTH,
+    Override,
     checked_override,
+    conflict_key,
     conflict_message,
-    conflicts,
+    uncovered,
 )
 from apps.programs.rows import (
     continue_items,
@@ -144,9 +146,13 @@ def _starts_in_history(program: Program) -> bool:
     return program.start_date < patient_today(program)
 
 
-def _override(actor: User, program: Program, exercise: Exercise, given: str, today: date) -> str:
+def _override(
+    program: Program, exercise: Exercise, given: str, today: date, kept: list[str] | None = None
+) -> Override:
     """The precaution override to store (checked against the patient's precautions)."""
-    return checked_override(patient=program.patient, exercise=exercise, override=given, on=today)
+    return checked_override(
+        patient=program.patient, exercise=exercise, override=given, on=today, kept=kept
+    )
 
 
 def _audit_override(actor: User, item: ProgramItem, exercise: Exercise) -> None:
@@ -172,7 +178,7 @@ def _item_create(
     rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
     validate_dose(sets=sets, rest_seconds=rest, **amount)  # type: ignore[arg-type]
     today = patient_today(program)
-    override = _override(actor, program, exercise, spec.precaution_override, today)
+    override = _override(program, exercise, spec.precaution_override, today)
     late = not with_program and _starts_in_history(program)
     item = ProgramItem.objects.create(
         program=program,
@@ -187,9 +193,10 @@ def _item_create(
         per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
         rest_seconds=rest,
         notes=spec.notes.strip(),
-        precaution_override=override,
+        precaution_override=override.reason,
+        precaution_override_covers=override.covers,
     )
-    if override:
+    if override.reason:
         _audit_override(actor, item, exercise)
     return item
 
@@ -268,13 +275,26 @@ def program_item_update(
     today = patient_today(item.program)
     _check_editable_row(item, today)
     exercise = _item_exercise(item, today)
+    # No reason given keeps the item's own, which covers only what it was given for.
+    kept = list(item.precaution_override_covers) if precaution_override is None else None
     given = item.precaution_override if precaution_override is None else precaution_override
-    override = _override(actor, item.program, exercise, given, today) if exercise else given
+    override = (
+        _override(item.program, exercise, given, today, kept)
+        if exercise
+        else Override(given, list(item.precaution_override_covers))
+    )
     dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
-    other = {"notes": notes.strip(), "auto_advance": auto_advance and item.ladder_id is not None}
-    other["precaution_override"] = override
+    other: dict[str, object] = {
+        "notes": notes.strip(),
+        "auto_advance": auto_advance and item.ladder_id is not None,
+        "precaution_override": override.reason,
+        "precaution_override_covers": override.covers,
+    }
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
-    override_changed = override and override != item.precaution_override
+    override_changed = override.reason and (
+        override.reason != item.precaution_override
+        or override.covers != item.precaution_override_covers
+    )
     program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
     if dose_changed and item_has_history(item, today):
         item = item_restart(item, today, {**dose, **other})
@@ -597,8 +617,9 @@ def _check_assigned(
     actor: User, program: Program, given: str, start: date, end: date | None
 ) -> None:
     """Refuse (in the assignment's transaction, so nothing stays) the items that conflict
-    with hip precautions in force on any day of the program, naming each; with ``given``,
-    keep it on each of them as the builder keeps an item's override, and audit it."""
+    with hip precautions in force on any day of the program, naming each (an item's own
+    reason counts for the conflicts it was given for); with ``given``, keep it on each of
+    them as the builder keeps an item's override, and audit it."""
     given = given.strip()
     if len(given) > MAX_OVERRIDE_LENGTH:
         raise ValidationError(
@@ -609,22 +630,25 @@ def _check_assigned(
     if not precautions:
         return
     items = list(
-        program.items.current(on=patient_today(program))
-        .filter(precaution_override="")
-        .select_related("exercise", "ladder", "program__patient")
+        program.items.current(on=patient_today(program)).select_related(
+            "exercise", "ladder", "program__patient"
+        )
     )
     levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
     found = []
     for item in items:
         exercise, _ = exercise_for(item, start, levels)
-        clashes = conflicts(exercise, precautions) if exercise is not None else []
+        clashes = uncovered(item, exercise, precautions) if exercise is not None else []
         if exercise is not None and clashes:
-            found.append((item, exercise, conflict_message(exercise, clashes)))
+            found.append((item, exercise, clashes))
     if found and not given:
-        raise ValidationError({"precaution_override": [message for _, _, message in found]})
-    for item, exercise, _ in found:
+        messages = [conflict_message(exercise, clashes) for _, exercise, clashes in found]
+        raise ValidationError({"precaution_override": messages})
+    for item, exercise, clashes in found:
+        keys = {conflict_key(clash, exercise) for clash in clashes}
         item.precaution_override = given
-        item.save(update_fields=["precaution_override"])
+        item.precaution_override_covers = sorted(keys | set(item.precaution_override_covers))
+        item.save(update_fields=["precaution_override", "precaution_override_covers"])
         _audit_override(actor, item, exercise)
 
 

@@ -23,6 +23,7 @@ from tests.factories import (
     ProgramFactory,
     TemplateProgramFactory,
 )
+from tests.programs.precaution_helpers import overridden
 
 pytestmark = pytest.mark.django_db
 JSON = {"content_type": "application/json"}
@@ -233,8 +234,10 @@ def test_today_leaves_out_a_conflicting_exercise_without_an_override(
     assert names == ["Safe squeeze"]
 
 
-def test_today_shows_it_with_the_therapists_override(patient_a, program, inward, posterior):
-    ExerciseItemFactory(program=program, exercise=inward, precaution_override="Cleared")
+def test_today_shows_it_with_the_therapists_override(
+    patient_a, therapist_a, program, inward, posterior
+):
+    overridden(ExerciseItemFactory(program=program, exercise=inward), actor=therapist_a)
     html, names = _today_names(signed_in(patient_a.user))
     assert "Inward turn" in html
     assert names == ["Inward turn"]

@@ -15,6 +15,7 @@ from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.models import SetLog
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
+from tests.programs.precaution_helpers import overridden
 
 pytestmark = pytest.mark.django_db
 JSON = {"content_type": "application/json"}
@@ -83,10 +84,11 @@ def test_a_batch_with_a_held_back_set_saves_nothing_and_names_it(patient_a, hidd
     assert not SetLog.objects.exists()
 
 
-def test_with_the_therapists_override_it_is_logged(patient_a, program, inward, posterior):
-    item = ExerciseItemFactory(
-        program=program, exercise=inward, per_side=False, precaution_override="Cleared"
-    )
+def test_with_the_therapists_override_it_is_logged(
+    patient_a, therapist_a, program, inward, posterior
+):
+    item = ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+    item = overridden(item, actor=therapist_a)
     client = signed_in(patient_a.user)
     assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
     batch = client.post("/api/v1/me/logs/batch/", {"logs": [_body(item)]}, **JSON)
@@ -129,7 +131,7 @@ def test_the_handout_leaves_out_what_today_leaves_out(therapist_a, patient_a, hi
 def test_the_handout_lists_it_with_the_therapists_override(
     therapist_a, patient_a, program, inward, posterior
 ):
-    ExerciseItemFactory(program=program, exercise=inward, precaution_override="Cleared")
+    overridden(ExerciseItemFactory(program=program, exercise=inward), actor=therapist_a)
     assert "Inward turn" in _handout(signed_in(therapist_a), patient_a)
 
 
@@ -366,9 +368,7 @@ def test_adherence_does_not_expect_a_held_back_exercise(patient_a, therapist_a, 
     )  # fmt: skip
     # From 6 March only the safe item is expected: 5 days x 4 + 5 days x 2; today complete.
     assert _both(patient_a, date(2026, 3, 1), TODAY) == (30, 2, 1)
-    hidden.precaution_override = "Cleared by the surgeon"
-    hidden.save(update_fields=["precaution_override"])
-    daily_totals_rebuild(patient_ids=[patient_a.pk])
+    overridden(hidden, actor=therapist_a, reason="Cleared by the surgeon")
     assert _both(patient_a, date(2026, 3, 1), TODAY) == (40, 2, 0)
 
 

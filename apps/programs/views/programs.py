@@ -124,7 +124,9 @@ def item_rows(
         if dose_form is not None and item.public_id == error_item:
             row.form = dose_form
         else:
-            row.form = DoseForm.for_item(item, auto_id=f"id_{item.public_id}_%s")
+            row.form = DoseForm.for_item(
+                item, reason_covers=not row.not_covered, auto_id=f"id_{item.public_id}_%s"
+            )
     return rows
 
 
