@@ -248,3 +248,33 @@ def test_the_upgrade_keeps_what_patients_saw_for_reasons_given_before_it(
     # same, so the patient's version stands in for it.
     patient_a.__class__.objects.filter(pk=patient_a.pk).update(today_version=99)
     assert _patient_sees(patient_a) == ["Deep turn"]
+
+
+def test_starting_a_draft_asks_for_a_reason_for_the_newer_precautions_only(
+    patient_a, therapist_a, turn_and_bend
+):
+    from apps.programs.services import program_assign
+
+    draft = ProgramFactory(patient=patient_a, is_active=False, start_date=date(2026, 3, 10))
+    _custom(therapist_a, patient_a, ["internal_rotation"])
+    item = overridden(
+        ExerciseItemFactory(program=draft, exercise=turn_and_bend, per_side=False),
+        actor=therapist_a,
+    )
+    _custom(therapist_a, patient_a, ["flexion_beyond_90"])
+
+    with pytest.raises(ValidationError) as refused:
+        program_assign(actor=therapist_a, program=draft, patient=patient_a)
+    message = str(refused.value.message_dict["precaution_override"])
+    assert "flexion beyond 90°" in message
+    assert "internal rotation" not in message
+    draft.refresh_from_db()
+    assert not draft.is_active
+
+    program_assign(
+        actor=therapist_a, program=draft, patient=patient_a, precaution_override="Both cleared"
+    )
+    item.refresh_from_db()
+    assert item.precaution_override == "Both cleared"
+    assert len(item.precaution_override_covers) == 2
+    assert _patient_sees(patient_a) == ["Deep turn"]
