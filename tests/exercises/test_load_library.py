@@ -113,6 +113,22 @@ def test_loading_twice_changes_nothing(library):
     assert "up to date" in out.getvalue()
 
 
+def test_the_windshield_wiper_carries_the_clinical_caution(library):
+    """CLINICAL.md: the stretch is not for people with a hip replacement, hip impingement or
+    pain on turning the hip inward; the exercise shows it as a caution (the library page,
+    Today and the handout all show ``cautions``)."""
+    cautions = Exercise.objects.get(key="windshield-wiper-stretch").cautions.lower()
+    assert "hip replacement" in cautions
+    assert "impingement" in cautions
+    assert "pain when the hip turns inward" in cautions
+
+
+def test_a_reload_brings_a_changed_caution_to_existing_rows(library):
+    Exercise.objects.filter(key="windshield-wiper-stretch").update(cautions="Ease off if sore.")
+    library_load()
+    assert "hip replacement" in Exercise.objects.get(key="windshield-wiper-stretch").cautions
+
+
 def test_a_reload_restores_a_changed_shared_value(library):
     EvidenceValue.objects.filter(
         exercise__key="clam-1", study__key="boren-2011", muscle="gluteus_medius"
