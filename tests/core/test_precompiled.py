@@ -19,9 +19,11 @@ from tests.factories import ClinicFactory, PatientFactory
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WITH_CLINIC = PrecompiledQuery(
-    lambda user_id: Patient.objects.filter(user_id=user_id, archived_at__isnull=True)
-    .select_related("clinic")
-    .order_by()
+    lambda user_id: (
+        Patient.objects.filter(user_id=user_id, archived_at__isnull=True)
+        .select_related("clinic")
+        .order_by()
+    )
 )
 
 
