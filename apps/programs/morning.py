@@ -2,8 +2,9 @@
 
 The first time the patient opens Today on the day after an exercise day, one question asks
 how the hip is compared with before yesterday's exercises (better, about the same, worse),
-and its stiffness. "Worse" (either answer) holds back the patient's open prompts and tells
-the patient to go lighter today.
+and its stiffness. "Worse" (either answer) holds back the patient's open prompts, takes back
+an automatic advance those exercises (or this morning's) gave, and tells the patient to go
+lighter today.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.db.models import Exists
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs.models import Compared, MorningCheck, ProgressionPrompt, PromptStatus, SetLog
+from apps.programs.progression import auto_advances_undo_for_morning
 
 OPEN_STATUSES = (PromptStatus.PENDING, PromptStatus.SNOOZED)
 
@@ -47,7 +49,8 @@ def morning_check_record(
     *, patient: Patient, hip: object, stiffness: object, today: date | None = None
 ) -> tuple[MorningCheck, bool]:
     """Record this morning's answer; ``(check, created)``. A second answer the same morning
-    returns the first (a retried request saves once). "Worse" holds back open prompts."""
+    returns the first (a retried request saves once). "Worse" holds back open prompts and
+    takes back the automatic advance of the exercise day it is about."""
     today = today or patient.local_today()
     errors: dict[str, str] = {}
     hip_value, stiffness_value = (
@@ -77,6 +80,7 @@ def morning_check_record(
         return existing, False
     if check.is_worse:
         prompts_hold_for_morning(check=check)
+        auto_advances_undo_for_morning(check=check)
     patient_today_bump(patient_id=patient.pk)  # the question becomes its advice
     return check, True
 

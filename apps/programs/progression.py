@@ -172,21 +172,59 @@ def _hold(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
     prompt.held_back_pain, prompt.held_back_log = hold.pain, hold
     fields = ["held_back_pain", "held_back_log"]
     if prompt.status == PromptStatus.AUTO_APPROVED:
-        _undo_auto_advance(prompt=prompt, hold=hold)
+        _undo_auto_advance(
+            prompt=prompt,
+            reason=(
+                f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on the "
+                "day of the sets that moved you up. Your therapist will decide when to move on."
+            ),
+        )
         prompt.status, prompt.decided_at = PromptStatus.PENDING, None
         fields += ["status", "decided_at"]
     prompt.save(update_fields=fields)
 
 
-def _undo_auto_advance(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
-    """Take back the level an automatic advance gave. Before the new level has started the
-    advance is erased (the patient never saw it); once started, a step back is recorded."""
+def auto_advances_undo_for_morning(*, check: MorningCheck) -> list[ProgressionPrompt]:
+    """Take back the automatic advances a "worse" next-morning answer is about: prompts
+    qualified on the exercise day it asks about, or on its own day (sets done before the
+    answer), go back to the therapist, held back by the answer, as pain does. The patient,
+    told to go lighter today, is not moved up the same morning. Returns those prompts."""
+    if not check.is_worse:
+        return []
+    prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        patient_id=check.patient_id,
+        status=PromptStatus.AUTO_APPROVED,
+        qualified_on__gte=check.exercise_day,
+        qualified_on__lte=check.local_date,
+    )
+    undone = []
+    for prompt in prompts.select_related("patient", "item").order_by("pk"):
+        _undo_auto_advance(
+            prompt=prompt,
+            reason=(
+                f"Back to level {prompt.level}: your hip was worse this morning than before "
+                "the exercises that moved you up. Your therapist will decide when to move on."
+            ),
+        )
+        prompt.status, prompt.decided_at, prompt.held_back_check = (
+            PromptStatus.PENDING, None, check,
+        )  # fmt: skip
+        prompt.save(update_fields=["status", "decided_at", "held_back_check"])
+        undone.append(prompt)
+    return undone
+
+
+def _undo_auto_advance(*, prompt: ProgressionPrompt, reason: str) -> None:
+    """Take back the level an automatic advance gave. Until the end of the day the new level
+    starts on, the advance is erased (the patient is back on the old level today: sets done
+    at the new one that day count for nothing); later, a step back is recorded from the
+    patient's next day."""
     item = _item_in_force(prompt)
     if item.current_level != prompt.next_level:
         return  # the level changed since (by hand): leave it to the therapist
     change = prompt.level_changes.filter(changed_by__isnull=True).order_by("-pk").first()
     today = prompt.patient.local_today()
-    if change is not None and change.effective_on > today:
+    if change is not None and change.effective_on >= today:
         prior = (
             LevelChange.objects.filter(
                 item__track=prompt.track, item__program__patient_id=prompt.patient_id
@@ -205,15 +243,7 @@ def _undo_auto_advance(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
         # may have changed with it.
         daily_totals_refresh_patient(patient_id=prompt.patient_id)
         return
-    _set_level(
-        item=item,
-        to_level=prompt.level,
-        changed_by=None,
-        reason=(
-            f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on the day "
-            "of the sets that moved you up. Your therapist will decide when to move on."
-        ),
-    )
+    _set_level(item=item, to_level=prompt.level, changed_by=None, reason=reason)
 
 
 def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
@@ -223,10 +253,15 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
 
 
 def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
-    """A "worse" next-morning answer given on ``day``: sets done later that day raise their
-    prompt held back (the patient was told to go lighter that day)."""
-    check = MorningCheck.objects.filter(patient_id=patient_id, local_date=day).first()
-    return check if check is not None and check.is_worse else None
+    """A "worse" next-morning answer given on ``day`` (sets done later that day: the patient
+    was told to go lighter that day) or about ``day`` (given the morning after): either
+    holds back the prompt ``day``'s sets raise. A log evaluated after such an answer (the
+    worker was down) raises its prompt held back, as one evaluated before it ends up
+    (``auto_advances_undo_for_morning``, ``morning.prompts_hold_for_morning``)."""
+    checks = MorningCheck.objects.filter(patient_id=patient_id).filter(
+        Q(local_date=day) | Q(exercise_day=day)
+    )
+    return next((check for check in checks.order_by("local_date") if check.is_worse), None)
 
 
 def _create_prompt(
