@@ -55,8 +55,13 @@ def item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> P
 
 
 def copy_items(*, source: Program, target: Program) -> None:
-    """Copy the source's current items as fresh rows (new tracks) of the target."""
+    """Copy the source's current items as fresh rows (new tracks) of the target.
+
+    Automatic advance is copied into a template only: a patient's program starts with it off
+    on every item, because a level may advance by itself only when the therapist turned that
+    on for this patient (CLINICAL.md), not because a template or another patient had it."""
     today = patient_today(source)
+    for_patient = target.patient_id is not None
     for position, item in enumerate(source.items.current(on=today)):
         ProgramItem.objects.create(
             program=target,
@@ -64,7 +69,7 @@ def copy_items(*, source: Program, target: Program) -> None:
             exercise_id=item.exercise_id,
             ladder_id=item.ladder_id,
             current_level=item.level_on(today),
-            auto_advance=item.auto_advance,
+            auto_advance=item.auto_advance and not for_patient,
             **dose_of(item),
         )
 

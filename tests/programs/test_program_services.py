@@ -398,3 +398,22 @@ def test_items_created_with_a_backdated_program_start_with_it(therapist_a):
     item = program.items.get()
     assert item.active_from is None
     assert item.is_active_on(TODAY - dt.timedelta(days=7))
+
+
+def test_automatic_advance_is_off_in_a_program_copied_for_a_patient(therapist_a):
+    """CLINICAL.md: a level advances by itself only when the therapist turned that on for
+    the patient, so a template's (or another patient's) automatic advance is not copied."""
+    template = TemplateProgramFactory(clinic=therapist_a.clinic)
+    LadderItemFactory(program=template, auto_advance=True)
+    first, second = PatientFactory(therapist=therapist_a), PatientFactory(therapist=therapist_a)
+
+    program = program_assign(actor=therapist_a, program=template, patient=first, start_date=TODAY)
+    assert [item.auto_advance for item in program.items.all()] == [False]
+    program.items.update(auto_advance=True)  # turned on for this patient by the therapist
+    copied = program_assign(actor=therapist_a, program=program, patient=second, start_date=TODAY)
+    kept = program_save_as_template(actor=therapist_a, program=program, name="Auto")
+
+    assert [item.auto_advance for item in program.items.all()] == [True]
+    assert [item.auto_advance for item in copied.items.all()] == [False]
+    assert [item.auto_advance for item in kept.items.all()] == [True]
+    assert [item.auto_advance for item in template.items.all()] == [True]
