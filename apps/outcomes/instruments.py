@@ -43,6 +43,16 @@ class Verdict(StrEnum):
     NONE = "no meaningful-change value established"
 
 
+class ActivityVerdict(StrEnum):
+    """One PSFS activity against its MDC (3 points, 90 % CI). The MDC is the smallest change
+    beyond measurement error, not a meaningful (clinically important) change, so the
+    activity's verdict says only that."""
+
+    IMPROVED = "better, beyond measurement error"
+    UNCHANGED = "within measurement error"
+    WORSE = "worse, beyond measurement error"
+
+
 class Rule(StrEnum):
     AS_GIVEN = "as_given"  # one item, the score is the answer
     MEAN = "mean"  # mean of the answered items
@@ -74,7 +84,8 @@ class Scale:
 
 @dataclass(frozen=True)
 class Change:
-    """The change that matters: ``points`` and/or a ``percent`` of the baseline."""
+    """The change the verdict needs: ``points`` and/or a ``percent`` of the baseline;
+    ``label`` says what that threshold is."""
 
     points: Decimal | None
     percent: Decimal | None = None
@@ -91,7 +102,12 @@ class Instrument:
     better: Better
     scales: tuple[Scale, ...]
     items: tuple[Item, ...] = ()
-    meaningful: Change | None = None
+    meaningful: Change | None = None  # the verdict's threshold
+    # What staff read beside a measure, labelled as the research notes label them: the
+    # meaningful change (MCID / MID: clinically important) and the MDC (the smallest change
+    # beyond measurement error). Empty where none is established.
+    meaningful_change: str = ""
+    measurement_error: str = ""
     missing_rule: str = ""
     licensed: bool = False  # wording comes from the clinic's licensed copy
     patient_items: bool = False  # the patient names the items (PSFS activities)
@@ -135,7 +151,8 @@ NPRS = Instrument(
     items=(Item("pain", "On a usual day this week, how much did your hip hurt?"),),
     scales=(Scale("pain", "Hip pain", ("pain",), Rule.AS_GIVEN),),
     # Farrar 2001: a change of about 2 points or about 30 % (CLINICAL.md).
-    meaningful=Change(Decimal("2"), Decimal("30"), "2 points or 30 % (Farrar 2001)"),
+    meaningful=Change(Decimal("2"), Decimal("30"), "2 points or 30 % of the baseline"),
+    meaningful_change="about 2 points or 30 % (Farrar 2001)",
     missing_rule="The one question must be answered.",
     ends=("0: no pain", "10: the worst pain you can imagine"),
     reference="Farrar et al., Pain 2001;94(2):149-158",
@@ -154,10 +171,17 @@ PSFS = Instrument(
     # The verdict uses the MDC of the mean (2 points, 90 % CI): a change smaller than the
     # measurement error cannot be told from noise, and it is above the published MID of
     # 1.3 / 2.3 / 2.7 (small / medium / large; Abbott & Schmitt 2014), so a change past it is
-    # both detectable and important. A single activity needs 3 points (its MDC).
+    # both detectable and important. research/outcomes.md §0: 2 and 3 are MDC values, not
+    # MCID, and are labelled so. A single activity is judged against its MDC only (3 points).
     meaningful=Change(
-        Decimal("2"), None, "MDC 2 points for the mean, 3 for one activity (MID 1.3 / 2.3 / 2.7)"
+        Decimal("2"),
+        None,
+        "2 points (beyond measurement error for the mean, and more than the small meaningful "
+        "change of 1.3)",
     ),
+    meaningful_change="MID 1.3 / 2.3 / 2.7 points for a small / medium / large change "
+    "(Abbott & Schmitt 2014)",
+    measurement_error="MDC 2 points for the mean, 3 points for one activity (90 % CI)",
     missing_rule="Not defined by the authors: the score is the mean of the rated activities.",
     patient_items=True,
     ends=("0: I cannot do it", "10: as well as before the problem"),
@@ -192,7 +216,9 @@ LEFS = Instrument(
     items=tuple(Item(key) for key in LEFS_KEYS),
     scales=(Scale("function", "Function", LEFS_KEYS, Rule.SUM_ALL, 20, 0, 80),),
     # Binkley 1999: MCID 9 and MDC 9 points (90 % CI).
-    meaningful=Change(Decimal("9"), None, "9 points (MCID and MDC, Binkley 1999)"),
+    meaningful=Change(Decimal("9"), None, "9 points"),
+    meaningful_change="MCID 9 points (Binkley 1999)",
+    measurement_error="MDC 9 points (90 % CI, Binkley 1999)",
     # No published rule for missing answers was found: no score unless all 20 are answered.
     missing_rule="All 20 items must be answered (no published rule for missing items).",
     licensed=True,
@@ -311,20 +337,21 @@ def verdict(spec: Instrument, baseline: Decimal | None, latest: Decimal | None) 
     return Verdict.UNCHANGED
 
 
-def activity_verdict(baseline: int | None, latest: int | None) -> Verdict | None:
-    """One PSFS activity against its own MDC (3 points)."""
+def activity_verdict(baseline: int | None, latest: int | None) -> ActivityVerdict | None:
+    """One PSFS activity against its own MDC (3 points): beyond measurement error or not."""
     if baseline is None or latest is None:
         return None
     gain = Decimal(latest - baseline)
     if gain >= PSFS_ACTIVITY_CHANGE:
-        return Verdict.IMPROVED
+        return ActivityVerdict.IMPROVED
     if -gain >= PSFS_ACTIVITY_CHANGE:
-        return Verdict.WORSE
-    return Verdict.UNCHANGED
+        return ActivityVerdict.WORSE
+    return ActivityVerdict.UNCHANGED
 
 
 def band(spec: Instrument, baseline: Decimal) -> tuple[Decimal, Decimal] | None:
-    """The no-meaningful-change band around the baseline, in points, clipped to the scale."""
+    """The band around the baseline where the change is below the verdict's threshold, in
+    points, clipped to the scale."""
     if spec.meaningful is None or spec.meaningful.points is None:
         return None
     scale = spec.main_scale

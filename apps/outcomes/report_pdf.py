@@ -44,6 +44,21 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _change_values(outcome: dict[str, Any]) -> str:
+    """The measure's change values, the meaningful change (MCID / MID) apart from the change
+    beyond measurement error (MDC). A report frozen before the two were told apart kept one
+    text: it is shown as recorded, under a neutral label."""
+    name = outcome["name"]
+    if "measurement_error" not in outcome:
+        return f"{name}: change values as recorded: {outcome['meaningful_change'] or '-'}."
+    text = f"{name}: meaningful change: {outcome['meaningful_change'] or 'not established'}."
+    if outcome["measurement_error"]:
+        text += f" Beyond measurement error: {outcome['measurement_error']}."
+    if outcome.get("verdict_needs"):
+        text += f" The verdict needs a change of {outcome['verdict_needs']}."
+    return text
+
+
 def _outcomes(data: dict[str, Any]) -> list[Flowable]:
     rows = [
         [
@@ -52,12 +67,14 @@ def _outcomes(data: dict[str, Any]) -> list[Flowable]:
             o["latest"],
             o["change"],
             o["verdict"] or "-",
-            o["meaningful_change"] or "not established",
         ]
         for o in data["outcomes"]
     ]
-    header = ["Measure", "Baseline", "Latest", "Change", "Verdict", "Meaningful change"]
+    header = ["Measure", "Baseline", "Latest", "Change", "Verdict"]
     parts: list[Flowable] = [_p("Outcome measures", "Heading2"), _table(header, rows)]
+    # One line per measure, not per scale (HOOS-12's three scales share theirs).
+    notes = dict.fromkeys(_change_values(o) for o in data["outcomes"])
+    parts += [_p(note) for note in notes]
     activities = [
         [a["name"], a["baseline"], a["latest"], a["verdict"]]
         for o in data["outcomes"]
@@ -65,7 +82,10 @@ def _outcomes(data: dict[str, Any]) -> list[Flowable]:
     ]
     if activities:
         parts += [
-            _p("PSFS activities (a change of 3 points is meaningful for one activity)"),
+            _p(
+                "PSFS activities (a change of 3 points or more on one activity is beyond "
+                "measurement error: the MDC, not a meaningful-change value)"
+            ),
             _table(["Activity", "First", "Latest", "Verdict"], activities),
         ]
     return parts

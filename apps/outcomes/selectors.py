@@ -189,14 +189,15 @@ class Point:
 
 @dataclass(frozen=True)
 class ActivityChange:
-    """One PSFS activity, baseline rating to latest, against its own MDC (3 points)."""
+    """One PSFS activity, baseline rating to latest, against its own MDC (3 points): the
+    verdict says whether the change is beyond measurement error, not whether it matters."""
 
     name: str
     baseline: int | None
     latest: int | None
 
     @property
-    def verdict(self) -> Verdict | None:
+    def verdict(self) -> inst.ActivityVerdict | None:
         return inst.activity_verdict(self.baseline, self.latest)
 
 
@@ -248,7 +249,9 @@ class Trend:
             "better": self.spec.better.value,
             "low": self.spec.scales[0].low if self.scale_key else None,
             "high": next(s.high for s in self.spec.scales if s.key == self.scale_key),
-            "meaningful_change": self.spec.meaningful.label if self.spec.meaningful else None,
+            "meaningful_change": self.spec.meaningful_change or None,
+            "measurement_error": self.spec.measurement_error or None,
+            "verdict_needs": self.spec.meaningful.label if self.spec.meaningful else None,
             "baseline": _num(self.baseline),
             "latest": _num(self.latest),
             "change": _num(self.change),

@@ -29,6 +29,7 @@ from apps.outcomes.models import (
     Status,
     TimeEntry,
 )
+from apps.outcomes.report_pdf import report_pdf
 from apps.outcomes.services import OPTION_KEYS
 from apps.patients.models import Patient
 from apps.programs.daily_totals import daily_totals_refresh_days
@@ -478,6 +479,77 @@ def test_the_dashboard_follows_the_measure_the_program_schedules_now(program: Pr
     page = _as(program.created_by).get("/dashboard/")
     assert 'PSFS: <span class="badge ok">meaningful improvement</span>' in page.text
     assert "NPRS:" not in page.text
+
+
+def _psfs_trend(program: Program) -> None:
+    first, second = Questionnaire.objects.filter(program=program, instrument="psfs")[:2]
+    _psfs_submitted(program, first, [3, 4, 6], ["Stairs", "Car", "Walking"])
+    _psfs_submitted(program, second, [6, 6, 8], None)
+
+
+def test_the_psfs_trend_labels_mdc_as_measurement_error_not_meaningful(program: Program) -> None:
+    """research/outcomes.md §0: the PSFS 2 and 3 points are MDC values (beyond measurement
+    error); the meaningful change is the MID 1.3 / 2.3 / 2.7."""
+    _psfs_trend(program)
+    page = _as(program.created_by).get(f"/patients/{_owner(program).public_id}/outcomes/")
+    text = " ".join(page.text.split())
+    assert (
+        "Each activity (a change of 3 points or more on one activity is beyond measurement "
+        "error: the MDC, not a meaningful-change value)"
+    ) in text
+    assert (
+        "Meaningful change: MID 1.3 / 2.3 / 2.7 points for a small / medium / large change "
+        "(Abbott &amp; Schmitt 2014). Beyond measurement error: MDC 2 points for the mean, "
+        "3 points for one activity (90 % CI)."
+    ) in text
+    assert "<td>better, beyond measurement error</td>" in text  # stairs 3 -> 6
+    assert "<td>within measurement error</td>" in text  # car 4 -> 6
+    assert "is meaningful for one activity" not in text
+    assert "Meaningful change: MDC" not in text
+
+
+def test_the_pdf_labels_the_psfs_mdc_as_measurement_error(program: Program) -> None:
+    _psfs_trend(program)
+    client = _as(program.created_by)
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+    pdf = client.get(made["Location"]).content
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    text = " ".join(out.stdout.decode().split())
+    assert (
+        "PSFS: meaningful change: MID 1.3 / 2.3 / 2.7 points for a small / medium / large "
+        "change (Abbott & Schmitt 2014). Beyond measurement error: MDC 2 points for the mean, "
+        "3 points for one activity (90 % CI)."
+    ) in text
+    assert (
+        "PSFS activities (a change of 3 points or more on one activity is beyond measurement "
+        "error: the MDC, not a meaningful-change value)"
+    ) in text
+    assert "Stairs 3 6 better, beyond measurement error" in text
+    assert "is meaningful for one activity" not in text
+
+
+def test_a_report_frozen_before_the_split_shows_its_one_text_under_a_neutral_label() -> None:
+    old = {
+        "name": "PSFS", "scale_label": "Activities", "baseline": 4.3, "latest": 6.7,
+        "change": 2.4, "verdict": "meaningful improvement", "activities": [],
+        "meaningful_change": "MDC 2 points for the mean, 3 for one activity (MID 1.3 / 2.3 / 2.7)",
+    }  # fmt: skip
+    pdf = report_pdf({"outcomes": [old]})
+    out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
+    text = " ".join(out.stdout.decode().split())
+    assert "PSFS: change values as recorded: MDC 2 points for the mean" in text
+    assert "meaningful change: MDC" not in text.lower()
+
+
+def test_the_instruments_page_labels_mdc_and_meaningful_change_apart() -> None:
+    page = _as(AdminFactory()).get("/outcomes/instruments/")
+    text = " ".join(page.text.split())
+    assert (
+        "Meaningful change: MID 1.3 / 2.3 / 2.7 points for a small / medium / large change "
+        "(Abbott &amp; Schmitt 2014). Beyond measurement error: MDC 2 points for the mean, "
+        "3 points for one activity (90 % CI)."
+    ) in text
+    assert "Meaningful change: about 2 points or 30 % (Farrar 2001)." in text
 
 
 def _psfs_submitted(

@@ -231,16 +231,24 @@ def test_later_psfs_rerates_the_same_activities_and_the_trend_has_a_verdict() ->
     (trend,) = [t for t in patient_trends(patient=_owner(program)) if t.spec.short == "PSFS"]
     assert (str(trend.baseline), str(trend.latest)) == ("4.3", "6.7")
     assert trend.verdict == "meaningful improvement"
-    # One activity needs 3 points (its MDC): stairs 3 -> 6 is, car 4 -> 6 and walking 6 -> 8
-    # are not.
+    # One activity is judged against its MDC (3 points), which says only whether the change
+    # is beyond measurement error: stairs 3 -> 6 is, car 4 -> 6 and walking 6 -> 8 are not.
     assert [(a.name, a.baseline, a.latest, a.verdict) for a in trend.activities] == [
-        ("Stairs", 3, 6, "meaningful improvement"),
-        ("Car", 4, 6, "no meaningful change"),
-        ("Walking", 6, 8, "no meaningful change"),
+        ("Stairs", 3, 6, "better, beyond measurement error"),
+        ("Car", 4, 6, "within measurement error"),
+        ("Walking", 6, 8, "within measurement error"),
     ]
-    assert trend.as_dict()["activities"][0] == {
-        "name": "Stairs", "baseline": 3, "latest": 6, "verdict": "meaningful improvement"
+    data = trend.as_dict()
+    assert data["activities"][0] == {
+        "name": "Stairs", "baseline": 3, "latest": 6, "verdict": "better, beyond measurement error"
     }  # fmt: skip
+    assert data["meaningful_change"] == (
+        "MID 1.3 / 2.3 / 2.7 points for a small / medium / large change (Abbott & Schmitt 2014)"
+    )
+    assert data["measurement_error"] == (
+        "MDC 2 points for the mean, 3 points for one activity (90 % CI)"
+    )
+    assert data["verdict_needs"].startswith("2 points (beyond measurement error for the mean")
 
 
 # --- Licensed wording ----------------------------------------------------------------------

@@ -16,6 +16,7 @@ from apps.outcomes.instruments import (
     LEFS,
     NPRS,
     PSFS,
+    ActivityVerdict,
     Code,
     ScoringError,
     Verdict,
@@ -123,11 +124,35 @@ def test_psfs_verdicts(baseline: str, latest: str, expected: Verdict) -> None:
     assert verdict(PSFS, D(baseline), D(latest)) == expected
 
 
-def test_psfs_single_activity_needs_three_points() -> None:
-    assert activity_verdict(2, 5) == Verdict.IMPROVED
-    assert activity_verdict(2, 4) == Verdict.UNCHANGED
-    assert activity_verdict(6, 3) == Verdict.WORSE
-    assert activity_verdict(None, 3) is None
+def test_psfs_single_activity_needs_three_points_and_says_only_beyond_measurement_error() -> None:
+    # 3 points is the MDC of one activity (research/outcomes.md §0), not a meaningful change.
+    assert [activity_verdict(*pair) for pair in [(2, 5), (2, 4), (6, 3), (None, 3)]] == [
+        "better, beyond measurement error",
+        "within measurement error",
+        "worse, beyond measurement error",
+        None,
+    ]
+    assert isinstance(activity_verdict(2, 5), ActivityVerdict)
+
+
+def test_mdc_figures_are_labelled_beyond_measurement_error_and_mcid_figures_meaningful() -> None:
+    """research/outcomes.md §0-1: the PSFS 2 / 3 points are MDC values (90 % CI), the
+    published MID is 1.3 / 2.3 / 2.7; LEFS has MCID 9 and MDC 9; NPRS about 2 points or 30 %."""
+    assert PSFS.meaningful_change == (
+        "MID 1.3 / 2.3 / 2.7 points for a small / medium / large change (Abbott & Schmitt 2014)"
+    )
+    assert PSFS.measurement_error == (
+        "MDC 2 points for the mean, 3 points for one activity (90 % CI)"
+    )
+    assert LEFS.meaningful_change == "MCID 9 points (Binkley 1999)"
+    assert LEFS.measurement_error == "MDC 9 points (90 % CI, Binkley 1999)"
+    assert NPRS.meaningful_change == "about 2 points or 30 % (Farrar 2001)"
+    assert NPRS.measurement_error == ""
+    assert (HOOS12.meaningful_change, GROC.meaningful_change) == ("", "")
+    for spec in INSTRUMENTS.values():
+        assert "MDC" not in spec.meaningful_change
+        assert "MID" not in spec.measurement_error
+        assert "MCID" not in spec.measurement_error
 
 
 # --- GROC ----------------------------------------------------------------------------------
