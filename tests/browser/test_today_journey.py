@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from apps.patients.auth import personal_link_path
 from apps.programs.models import SetLog
-from tests.browser.conftest import assert_accessible, screenshot, set_offline
+from tests.browser.conftest import assert_accessible, browser_clock, screenshot, set_offline
 from tests.factories import ExerciseItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -97,3 +97,34 @@ def test_a_hold_counts_down_and_logs_the_seconds(phone_page, patient_a):
 
     log = SetLog.objects.get()
     assert (log.hold_seconds, log.reps, log.side, log.pain) == (2, None, "both", 0)
+
+
+def test_pain_above_the_hold_back_level_shows_the_stop_advice_at_once_even_offline(
+    phone_page, patient_a
+):
+    """CLINICAL.md: up to 5 of 10 is acceptable; above 5 is too much, stop that exercise for
+    today. The phone says so as the set is logged, without waiting for the server."""
+    item = ExerciseItemFactory(
+        program=ProgramFactory(patient=patient_a), sets=3, reps=10, per_side=False
+    )
+    page = phone_page
+    browser_clock(page)
+    sign_in(page, patient_a)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    card = page.locator(f"#item-{item.public_id}")
+    advice = card.locator("[data-pain-advice]")
+    set_offline(page, True)
+
+    card.locator(".pain-option span", has_text=re.compile(r"^5$")).click()
+    card.get_by_role("button", name=re.compile(r"Log .*set")).first.click()
+    page.locator("#sync-status").filter(has_text="saved on this phone").wait_for()
+    expect(advice).to_be_hidden()
+
+    page.clock.fast_forward(2000)  # a rest: two taps within 1.5 s count as one
+    card.locator(".pain-option span", has_text=re.compile(r"^6$")).click()
+    card.get_by_role("button", name=re.compile(r"Log .*set")).first.click()
+    expect(advice).to_be_visible()
+    expect(advice).to_contain_text("You logged pain of 6 out of 10")
+    expect(advice).to_contain_text("above 5 is too much")

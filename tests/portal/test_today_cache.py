@@ -205,9 +205,9 @@ def test_a_new_time_zone_shows_the_patients_new_day(patient_a, therapist_a, item
 
 
 def test_clinic_settings_show_at_once(patient_a, admin_a, item):
-    assert 'data-alert-level="7"' in page(patient_a)
-    clinic_settings_update(clinic=admin_a.clinic, actor=admin_a, pain_alert_level=6)
-    assert 'data-alert-level="6"' in page(patient_a)
+    assert 'data-too-much-above="5"' in page(patient_a)
+    clinic_settings_update(clinic=admin_a.clinic, actor=admin_a, pain_progression_limit=4)
+    assert 'data-too-much-above="4"' in page(patient_a)
 
 
 # --- Set logs ------------------------------------------------------------------------------

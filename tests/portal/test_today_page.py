@@ -296,15 +296,46 @@ def test_pain_at_the_alert_level_says_stop_that_exercise_today_and_how_to_reach_
     assert 'href="tel:+442079460000"' in html
 
 
-def test_pain_below_the_alert_level_gives_no_stop_advice(patient_a, program):
+def test_pain_at_the_hold_back_level_gives_no_stop_advice(patient_a, program):
+    """CLINICAL.md: up to 5 of 10 is acceptable during exercise."""
     item = ExerciseItemFactory(program=program, per_side=False)
-    log(item, side="both", pain=6)
+    log(item, side="both", pain=5)
 
     html = signed_in(patient_a.user).get(PAGE).content.decode()
 
     assert re.findall(r'data-pain-advice role="alert" aria-labelledby="[^"]+"( hidden)', html) == [
         " hidden"
     ]
+
+
+def test_pain_above_the_hold_back_level_says_stop_even_below_the_alert_level(patient_a, program):
+    """CLINICAL.md: above 5 is "too much": stop that exercise for the day. The alert level
+    (7) only decides whether the therapist is told at once."""
+    item = ExerciseItemFactory(program=program, per_side=False)
+    log(item, side="both", pain=6)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert re.findall(r'data-pain-advice role="alert" aria-labelledby="[^"]+"( hidden)?', html) == [
+        ""
+    ]
+    assert "pain of <strong data-pain-advice-value>6</strong> out of 10" in html
+    assert "above 5 is too much" in html
+
+
+def test_the_advice_follows_the_clinics_own_hold_back_level(patient_a, admin_a, program):
+    from apps.clinics.services import clinic_settings_update
+
+    clinic_settings_update(clinic=admin_a.clinic, actor=admin_a, pain_progression_limit=3)
+    item = ExerciseItemFactory(program=program, per_side=False)
+    log(item, side="both", pain=4)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "pain of <strong data-pain-advice-value>4</strong> out of 10" in html
+    assert "above 3 is too much" in html
+    assert "stay at 3 out of 10 or less" in html
+    assert 'data-too-much-above="3"' in html
 
 
 def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patient_a, program):

@@ -28,6 +28,10 @@ def _link_not_working(request: HttpRequest) -> HttpResponse:
 def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
     patient = auth.patient_for_link(public_id=public_id, token=token)
     if patient is None:
+        if auth.personal_link_expired(public_id=public_id, token=token):
+            # No name on this page: a link found in an old email or a lost handout should
+            # learn nothing more about its patient than how to get a new one.
+            return render(request, "portal/link_expired.html", status=410)
         return _link_not_working(request)
     if patient.link_locked:
         return render(request, "portal/link_locked.html", status=403)

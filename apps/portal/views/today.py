@@ -97,16 +97,20 @@ class Submitted:
     errors: dict[str, list[str]]
 
 
-def _high_pain(plan_item: PlanItem, alert_level: int) -> int | None:
+def _high_pain(plan_item: PlanItem, too_much_above: int) -> int | None:
+    """The day's highest pain of this exercise when it is "too much" (CLINICAL.md's
+    pain-monitoring model: above the clinic's hold-back level, 5 by default): the patient
+    is told to stop it for today. The alert level (7) only decides whether the therapist is
+    told the same day."""
     highest = max(
         (side.pain_max for side in plan_item.sides if side.pain_max is not None), default=None
     )
-    return highest if highest is not None and highest >= alert_level else None
+    return highest if highest is not None and highest > too_much_above else None
 
 
 def _card(
     plan_item: PlanItem,
-    alert_level: int,
+    too_much_above: int,
     submitted: Submitted | None,
     goal: Goal | None,
     media: dict[int, ClinicMedia],
@@ -123,7 +127,7 @@ def _card(
         pain=None,
         reps=start if start is not None and not plan_item.is_hold else item.reps,
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
-        high_pain=_high_pain(plan_item, alert_level),
+        high_pain=_high_pain(plan_item, too_much_above),
         goal=goal.text if goal is not None else "",
         media=media.get(plan_item.exercise.pk) if plan_item.exercise is not None else None,
     )
@@ -142,7 +146,7 @@ def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submit
     ``client_id`` (``fill_marks``). The request only gives what is the same on every
     request of this patient: their account and the language."""
     plan = today_plan(patient=patient, on=today)
-    alert_level = patient.clinic.pain_alert_level
+    too_much_above = patient.clinic.pain_progression_limit
     goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
     media = clinic_media_for(patient=patient, items=plan.items)
     context = {
@@ -150,7 +154,7 @@ def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submit
         "clinic": patient.clinic,
         "plan": plan,
         "cards": [
-            _card(p, alert_level, submitted, goals.get(p.item.pk), media) for p in plan.items
+            _card(p, too_much_above, submitted, goals.get(p.item.pk), media) for p in plan.items
         ],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,

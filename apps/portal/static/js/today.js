@@ -377,11 +377,12 @@
     });
   }
 
-  // Pain at or above the clinic's alert level: the advice shows at once, even offline.
+  // Pain above the clinic's hold-back level ("too much": stop that exercise for today) shows
+  // the advice at once, even offline.
   function adviseAfterPain(form, pain) {
-    var level = Number(root.dataset.alertLevel || 11);
+    var level = Number(root.dataset.tooMuchAbove || 5);
     var advice = form.closest("[data-item]").querySelector("[data-pain-advice]");
-    if (!advice || pain < level) return;
+    if (!advice || pain <= level) return;
     var shown = advice.querySelector("[data-pain-advice-value]");
     var previous = Number(shown.textContent || 0);
     shown.textContent = String(Math.max(previous, pain));
