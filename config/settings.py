@@ -326,6 +326,12 @@ AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_address"
 STAFF_SESSION_IDLE = timedelta(minutes=_read("STAFF_SESSION_IDLE_MINUTES", env.int, 30))
 STAFF_SESSION_MAX_AGE = timedelta(hours=_read("STAFF_SESSION_MAX_HOURS", env.int, 12))
 PATIENT_SESSION_DAYS = _read("PATIENT_SESSION_DAYS", env.int, 90)
+# A personal link stops working this many days after it was issued (or last renewed), so a
+# link left in an old email, a forwarded message or a lost handout does not work for ever.
+# Read when a link is opened: changing it applies to links already issued.
+PATIENT_LINK_DAYS = _read("PATIENT_LINK_DAYS", env.int, 180)
+if PATIENT_LINK_DAYS < 1:
+    raise ImproperlyConfigured("PATIENT_LINK_DAYS must be 1 or more")
 PATIENT_LINK_MAX_FAILURES = 5
 ONE_TIME_LINK_MINUTES = 15
 # The patient's Today page is cached per patient and local day (apps/portal/today_cache.py)

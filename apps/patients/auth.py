@@ -1,10 +1,11 @@
 """How patients sign in without a password.
 
 * The **personal link** is ``/p/<public_id>/<token>/`` where the token is an HMAC of the
-  patient's id and link version under SECRET_KEY. It stays valid until the therapist renews
-  (version bump) or revokes it. Opening it asks for the year of birth and signs in by POST, so
-  link scanners cannot use it and a forwarded link alone is not enough. Five wrong answers lock
-  it until the therapist renews it.
+  patient's id and link version under SECRET_KEY. It works for PATIENT_LINK_DAYS after it
+  was issued, unless the therapist renews it first (a new version, issued now) or revokes it.
+  Opening it asks for the year of birth and signs in by POST, so link scanners cannot use it
+  and a forwarded link alone is not enough. Five wrong answers lock it until the therapist
+  renews it.
 * The **one-time link** is a random token emailed on request (by a worker, so the answer
   takes the same time whether or not the address is known); only its SHA-256 is stored; it
   works once, for 15 minutes.
@@ -54,14 +55,33 @@ def personal_link_url(patient: Patient) -> str:
     return f"{settings.SITE_URL}{personal_link_path(patient)}"
 
 
-def patient_for_link(*, public_id: UUID, token: str) -> Patient | None:
-    """The patient whose current, unrevoked link this is (locked links included)."""
+def _patient_holding_link(*, public_id: UUID, token: str) -> Patient | None:
+    """The patient whose current, unrevoked link this is, however old (locked included)."""
     patient = Patient.objects.filter(public_id=public_id, archived_at__isnull=True).first()
     if patient is None or patient.link_revoked_at is not None:
         return None
     if not hmac.compare_digest(personal_link_token(patient), token):
         return None
     return patient
+
+
+def patient_for_link(*, public_id: UUID, token: str) -> Patient | None:
+    """The patient whose current, unrevoked, unexpired link this is (locked links included)."""
+    patient = _patient_holding_link(public_id=public_id, token=token)
+    if patient is None or patient.link_expired:
+        return None
+    return patient
+
+
+def personal_link_expired(*, public_id: UUID, token: str) -> bool:
+    """True only for a patient's current, unrevoked link that is past PATIENT_LINK_DAYS.
+
+    Only someone holding a genuine link (an HMAC under SECRET_KEY that the app issued to
+    that patient) can get True. A forged, renewed or revoked link, or an unknown patient, is
+    False, as "not working" as before: the answer tells no one else whether a patient or a
+    link exists."""
+    patient = _patient_holding_link(public_id=public_id, token=token)
+    return patient is not None and patient.link_expired
 
 
 def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
@@ -107,12 +127,21 @@ def personal_link_sign_in(
 def personal_link_renew(
     *, patient: Patient, actor: User | None = None, request: HttpRequest | None = None
 ) -> Patient:
-    """Issue a new link: the old one stops working and every signed-in phone is signed out.
-    Audited under ``actor`` in the same transaction."""
+    """Issue a new link, working for PATIENT_LINK_DAYS from now: the old one stops working
+    and every signed-in phone is signed out. Audited under ``actor`` in the same
+    transaction."""
     patient.link_version += 1
+    patient.link_issued_at = timezone.now()
     patient.link_revoked_at = None
     patient.link_failed_attempts = 0
-    patient.save(update_fields=["link_version", "link_revoked_at", "link_failed_attempts"])
+    patient.save(
+        update_fields=[
+            "link_version",
+            "link_issued_at",
+            "link_revoked_at",
+            "link_failed_attempts",
+        ]
+    )
     _end_patient_sessions(patient)
     patient_audit(
         actor=actor,

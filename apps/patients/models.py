@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -68,6 +68,9 @@ class Patient(models.Model):
     # bumps the version, so the old link stops working and a database copy alone cannot
     # produce a working link.
     link_version = models.PositiveIntegerField(default=1)
+    # When the current link was issued: it works for PATIENT_LINK_DAYS from then. Only
+    # renewing sets it again (``personal_link_renew``).
+    link_issued_at = models.DateTimeField(default=timezone.now)
     link_revoked_at = models.DateTimeField(null=True, blank=True)
     link_failed_attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -108,8 +111,16 @@ class Patient(models.Model):
         return self.link_failed_attempts >= settings.PATIENT_LINK_MAX_FAILURES
 
     @property
+    def link_expires_at(self) -> datetime:
+        return self.link_issued_at + timedelta(days=settings.PATIENT_LINK_DAYS)
+
+    @property
+    def link_expired(self) -> bool:
+        return timezone.now() >= self.link_expires_at
+
+    @property
     def link_active(self) -> bool:
-        return self.link_revoked_at is None and not self.link_locked
+        return self.link_revoked_at is None and not self.link_locked and not self.link_expired
 
 
 class OneTimeSignInLink(models.Model):

@@ -50,6 +50,8 @@ def start_django(**env_overrides: str) -> subprocess.CompletedProcess[str]:
         ({"MEDIA_CLINIC_QUOTA_MB": "-5"}, "MEDIA_CLINIC_QUOTA_MB"),
         ({"MEDIA_SERVE_HEADER": "X-Whatever"}, "MEDIA_SERVE_HEADER"),
         ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE"),
+        ({"PATIENT_LINK_DAYS": "0"}, "PATIENT_LINK_DAYS"),
+        ({"PATIENT_LINK_DAYS": "half a year"}, "PATIENT_LINK_DAYS"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(overrides, named):
