@@ -196,8 +196,10 @@ def patient_link_email_send(
     """
     if not patient.email:
         raise ValidationError({"email": "This patient has no email address."})
+    # Sending an expired link does not extend it: the same link sits in every earlier email
+    # and on every printed handout, and extending it would revive all of them. Renew instead.
     if not patient.link_active:
-        raise ValidationError("The link is revoked or locked: renew it first.")
+        raise ValidationError("The link is revoked, locked or expired: renew it first.")
     patient_audit(
         actor=actor,
         action=Action.EXPORT,
