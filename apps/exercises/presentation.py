@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from apps.exercises.bands import Band, band_of
-from apps.exercises.models import GLUTEAL_MUSCLES, EvidenceValue, LadderLevel, Study
+from apps.exercises.models import GLUTEAL_MUSCLES, AdvanceRule, EvidenceValue, LadderLevel, Study
 from apps.exercises.selectors import muscle_label, primary_values
 
 
@@ -108,6 +108,12 @@ class LevelRow:
         """When the level is passed, e.g. "a 30-second hold in one set on each side"."""
         level = self.level
         return level.rule_text(level.ladder, level.exercise.per_side)
+
+    @property
+    def is_hold(self) -> bool:
+        """A hold target is the clinic's default, never evidence (CLINICAL.md: no published
+        criterion uses a hold time to progress), and the page labels it so."""
+        return self.level.advance_rule == AdvanceRule.HOLD
 
 
 def ladder_rows(levels: Iterable[LadderLevel], *, bands: tuple[Band, ...]) -> list[LevelRow]:

@@ -100,3 +100,19 @@ def test_the_api_shows_each_levels_rule(library, therapist_a):
     assert (first["advance_rule"], first["advance_target"], first["advance_days"]) == (
         "hold", 30, 1,
     )  # fmt: skip
+
+
+HOLD_LABEL = "(the clinic's default, not from a study)"
+
+
+def test_a_hold_rule_is_labelled_the_clinics_default_and_a_reps_rule_is_not(library, therapist_a):
+    """CLINICAL.md: no published criterion uses a hold time; the hold target (30 s for the
+    windshield wiper) is the clinic's default, never evidence, and is labelled so."""
+    ladder = Ladder.objects.get(key="reverse-clamshell")
+    page = signed_in(therapist_a).get(reverse("exercises:ladder", args=[ladder.public_id])).text
+    assert (
+        "Passed on a 30-second hold in one set on each side "
+        f'<span class="muted hold-default">{HOLD_LABEL}</span>'
+    ) in page
+    assert page.count(HOLD_LABEL) == 1  # the other three levels pass on reps
+    assert "Passed on 20 reps in one set on each side</div>" in page
