@@ -1,4 +1,4 @@
-"""Links in messages: today's page, and the one-click reminder opt-out.
+"""Links in messages: today's page, signing in by email, and the one-click reminder opt-out.
 
 The opt-out link carries the patient's public id signed under SECRET_KEY (Django's
 ``Signer`` with its own salt), so it works without signing in, cannot be forged for another
@@ -39,6 +39,11 @@ def patient_for_opt_out(token: str) -> Patient | None:
 
 def today_url() -> str:
     return settings.SITE_URL + reverse("patients:today")
+
+
+def sign_in_by_email_url() -> str:
+    """The page where a patient asks for a one-time sign-in link by email."""
+    return settings.SITE_URL + reverse("patients:one-time-request")
 
 
 def inbox_url() -> str:

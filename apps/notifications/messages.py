@@ -53,9 +53,10 @@ def alert_message(*, alert: PainAlert) -> Message:
 
 
 def reminder_message(*, reminder: Reminder, questionnaires: int | None = None) -> Message:
-    """Links straight to today, with the personal link for a phone that is signed out, and a
-    one-click opt-out (also as List-Unsubscribe headers, RFC 8058). ``questionnaires`` is the
-    number due that day when the caller read it for many reminders at once (``due_counts``)."""
+    """Links straight to today, with the personal link (while it works) for a phone that is
+    signed out, and a one-click opt-out (also as List-Unsubscribe headers, RFC 8058).
+    ``questionnaires`` is the number due that day when the caller read it for many reminders
+    at once (``due_counts``)."""
     from apps.patients.auth import personal_link_url
 
     patient = reminder.patient
@@ -63,7 +64,12 @@ def reminder_message(*, reminder: Reminder, questionnaires: int | None = None) -
     context = {
         "first_name": patient.full_name.split(" ")[0],
         "today_url": links.today_url(),
-        "personal_link": personal_link_url(patient),
+        # Only a link that works, and sending it never extends it: the link is the same in
+        # every email and handout it was ever sent in, so a reminder that renewed its days
+        # would keep all of those copies working for as long as reminders go out, and the
+        # link would never expire. Without it the email points to the one-time sign-in.
+        "personal_link": personal_link_url(patient) if patient.link_active else None,
+        "sign_in_url": links.sign_in_by_email_url(),
         "opt_out_url": opt_out,
         # Due questionnaires ride along with this reminder, never in a message of their own.
         "questionnaires": (
