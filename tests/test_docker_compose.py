@@ -35,7 +35,7 @@ def test_docker_compose_config_accepts_the_file():
     )
 
     assert result.returncode == 0, result.stderr
-    for service in ("web:", "worker:", "beat:", "db:", "redis:"):
+    for service in ("web:", "worker:", "worker-reports:", "beat:", "db:", "redis:"):
         assert service in result.stdout
 
 
@@ -46,10 +46,41 @@ def test_workers_and_beat_restart_by_themselves_and_are_health_checked():
     anchor = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
 
     assert anchor["restart"] == "unless-stopped"
-    for name in ("worker", "beat", "web"):
+    for name in ("worker", "worker-reports", "beat", "web"):
         assert services[name].get("restart", anchor["restart"]) == "unless-stopped"
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert "inspect ping -d reports@$$HOSTNAME" in " ".join(
+        services["worker-reports"]["healthcheck"]["test"]
+    )
     assert "beat_alive" in services["beat"]["healthcheck"]["test"]
+
+
+def _option(command: str, name: str) -> str:
+    (value,) = [part.split("=", 1)[1] for part in command.split() if part.startswith(f"{name}=")]
+    return value
+
+
+def test_reports_have_their_own_worker_so_they_never_hold_up_reminders():
+    """Two long background reports on the shared worker could take both its processes; the
+    reports queue has a worker of its own with one process, the other queues the rest."""
+    import yaml
+    from django.conf import settings
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    worker, reports = services["worker"], services["worker-reports"]
+
+    assert _option(worker["command"], "--queues").split(",") == ["default", "notifications"]
+    assert _option(worker["command"], "--concurrency") == "2"
+    assert _option(reports["command"], "--queues") == "reports"
+    assert _option(reports["command"], "--concurrency") == "1"
+    assert " -n reports@%h" in reports["command"]
+    # Every queue a task is routed to has exactly one of the two workers.
+    assert {q.name for q in settings.CELERY_TASK_QUEUES} == {"default", "notifications", "reports"}
+    # Same image, environment, volumes, start order and restart policy (the x-app anchor).
+    for key in ("image", "build", "environment", "volumes", "restart", "depends_on"):
+        assert reports[key] == worker[key], key
+    for key in ("interval", "timeout", "retries", "start_period"):
+        assert reports["healthcheck"][key] == worker["healthcheck"][key], key
 
 
 def test_make_run_restarts_a_process_that_died_and_says_so(tmp_path):
