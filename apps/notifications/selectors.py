@@ -21,6 +21,7 @@ from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import Patient
 from apps.programs.adherence import summaries_for_patients
 from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class LevelInfo:
     level: int
     name: str
     mvic: dict[str, Decimal] = field(default_factory=dict)
+    usual_dose: Dose = field(default_factory=dict)  # the exercise's (``doses.usual_dose``)
 
     def mvic_text(self) -> str:
         """'gluteus medius 47 %MVIC, gluteus maximus not reported': both gluteals always (a
@@ -127,7 +129,9 @@ def level_infos(*, prompts: list[ProgressionPrompt]) -> dict[tuple[int, int], Le
     levels = [r for r in rows if (r.ladder_id, r.level) in wanted]
     mvic = primary_mvic(exercise_ids={r.exercise_id for r in levels})
     return {
-        (r.ladder_id, r.level): LevelInfo(r.level, r.exercise.name, mvic.get(r.exercise_id, {}))
+        (r.ladder_id, r.level): LevelInfo(
+            r.level, r.exercise.name, mvic.get(r.exercise_id, {}), usual_dose(r.exercise)
+        )
         for r in levels
     }
 
@@ -160,6 +164,16 @@ class PromptCard:
     current: LevelInfo | None
     next: LevelInfo | None
     concerns: PromptConcerns
+
+    @property
+    def next_dose(self) -> str:
+        """The dose the next level brings when its exercise's usual dose differs (approving
+        changes the patient's dose to it), else empty: the current dose carries on."""
+        if self.next is None or self.current is None:
+            return ""
+        if self.next.usual_dose == self.current.usual_dose:
+            return ""
+        return dose_summary_of(self.next.usual_dose)
 
 
 def prompt_cards(prompts: list[ProgressionPrompt]) -> list[PromptCard]:

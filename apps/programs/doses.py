@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from apps.exercises.models import Exercise
 from apps.programs.models import ProgramItem
 
 DASH = "\N{EN DASH}"
@@ -80,3 +81,46 @@ def log_target(item: ProgramItem, best: int | None) -> int | None:
     if not high or best is None or low is None:
         return low
     return min(max(best, low), high)
+
+
+Dose = dict[str, int | bool | None]
+
+
+def usual_dose(exercise: Exercise) -> Dose:
+    """The exercise's usual dose from the library (CLINICAL.md), as a row's dose fields: a
+    hold when it has one, "to fatigue" when that is its dose, else reps (a range when the
+    library gives one)."""
+    amount: Dose = {
+        "reps": None, "hold_seconds": None, "reps_up_to": None, "hold_up_to": None,
+        "to_fatigue": exercise.default_to_fatigue,
+        "rep_hold_seconds": exercise.default_rep_hold_seconds,
+    }  # fmt: skip
+    if exercise.default_to_fatigue:
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    elif exercise.default_hold_seconds is not None:
+        amount["hold_seconds"] = exercise.default_hold_seconds
+        amount["hold_up_to"] = exercise.default_hold_up_to
+    else:
+        amount["reps"] = exercise.default_reps
+        amount["reps_up_to"] = exercise.default_reps_up_to
+    return amount | {
+        "sets": exercise.default_sets,
+        "per_side": exercise.per_side,
+        "rest_seconds": exercise.default_rest_seconds,
+    }
+
+
+def dose_at_new_level(*, leaving: Exercise | None, entering: Exercise) -> Dose | None:
+    """The dose a ladder item takes when it moves from the level of ``leaving`` to that of
+    ``entering``: None when the two exercises have the same usual dose (the item's own dose,
+    perhaps the therapist's, carries on: the clamshell ladder), else the usual dose of the
+    new exercise (a hold-based stretch giving way to a reps exercise, 10 reps to 8): the
+    patient is never told to do the new exercise in the old one's terms."""
+    if leaving is not None and usual_dose(leaving) == usual_dose(entering):
+        return None
+    return usual_dose(entering)
+
+
+def dose_summary_of(values: Dose) -> str:
+    """``dose_summary`` of dose fields not on a row (the dose a level change will give)."""
+    return dose_summary(ProgramItem(**values))

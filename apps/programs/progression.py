@@ -23,11 +23,12 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.exercises.models import AdvanceRule, LadderLevel
+from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
 from apps.patients.models import Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.doses import Dose, dose_at_new_level
 from apps.programs.models import (
     LevelChange,
     MorningCheck,
@@ -37,6 +38,7 @@ from apps.programs.models import (
     SetLog,
 )
 from apps.programs.precautions import checked_override, conflicts
+from apps.programs.rows import item_has_history, item_restart
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -246,6 +248,29 @@ def _undo_auto_advance(*, prompt: ProgressionPrompt, reason: str) -> None:
     _set_level(item=item, to_level=prompt.level, changed_by=None, reason=reason)
 
 
+def _level_exercise(ladder_id: int, level: int) -> Exercise | None:
+    rung = LadderLevel.objects.select_related("exercise").filter(ladder_id=ladder_id, level=level)
+    found = rung.first()
+    return found.exercise if found is not None else None
+
+
+def _with_dose(item: ProgramItem, dose: Dose, first_day: date) -> ProgramItem:
+    """The row that prescribes ``dose`` from ``first_day``: the same row changed, when it has
+    prescribed nothing yet; else a new row of the same track from that day (``item_restart``,
+    as a dose edit in the builder), the old one ending the day before."""
+    if not item_has_history(item, first_day):
+        for name, value in dose.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(dose))
+        return item
+    carried = {
+        "notes": item.notes, "auto_advance": item.auto_advance,
+        "precaution_override": item.precaution_override,
+        "precaution_override_covers": item.precaution_override_covers,
+    }  # fmt: skip
+    return item_restart(item, first_day, {**dose, **carried})
+
+
 def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     return ProgressionPrompt.objects.filter(
         patient_id=log.patient_id, track=log.item.track, level=level
@@ -278,7 +303,9 @@ def _create_prompt(
         and hold is None
         and worse is None
         and not _next_level_conflicts(item=item, level=next_level)
-    ):  # held back, or a level the hip precautions rule out: the therapist decides
+        and not _next_level_changes_dose(item=item, level=level, next_level=next_level)
+    ):  # held back, a level the hip precautions rule out, or one with another dose: the
+        # therapist decides (and sees the new dose on the prompt)
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -296,6 +323,15 @@ def _create_prompt(
         held_back_log=hold,
         held_back_check=worse,
     )
+
+
+def _next_level_changes_dose(*, item: ProgramItem, level: int, next_level: int) -> bool:
+    assert item.ladder_id is not None
+    entering = _level_exercise(item.ladder_id, next_level)
+    if entering is None:
+        return False
+    leaving = _level_exercise(item.ladder_id, level)
+    return dose_at_new_level(leaving=leaving, entering=entering) is not None
 
 
 def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:
@@ -381,6 +417,10 @@ def _set_level(
     A level whose exercise runs into the patient's hip precautions on that day is refused
     without ``precaution_override`` (a ValidationError naming the movements); with one, the
     reason is kept on the item, as the builder keeps it, and audited in this transaction.
+
+    A level whose exercise has another usual dose (``doses.dose_at_new_level``) brings it:
+    the row ends today and the track continues from the new level's first day with the new
+    dose, so the days before keep the dose they were prescribed.
     """
     from_level = item.current_level
     assert from_level is not None
@@ -395,6 +435,11 @@ def _set_level(
         patient=patient, exercise=rung.exercise, override=precaution_override, on=effective_on,
         covered=item.precaution_override_covers,
     )  # fmt: skip
+    new_dose = dose_at_new_level(
+        leaving=_level_exercise(item.ladder_id, from_level), entering=rung.exercise
+    )
+    if new_dose is not None and new_dose != {name: getattr(item, name) for name in new_dose}:
+        item = _with_dose(item, new_dose, effective_on)
     item.previous_level, item.current_level = from_level, to_level
     item.level_since = effective_on
     fields = ["previous_level", "current_level", "level_since"]

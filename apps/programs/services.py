@@ -27,6 +27,7 @@ from apps.patients.selectors import precautions_between
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.doses import usual_dose
 from apps.programs.models import ALL_WEEKDAYS, Program, ProgramItem
 from apps.programs.precautions import (
     MAX_OVERRIDE_LENGTH,
@@ -120,20 +121,12 @@ def _default_amount(spec: ItemSpec, exercise: Exercise) -> dict[str, int | bool 
             "reps_up_to": spec.reps_up_to, "hold_up_to": spec.hold_up_to,
             "to_fatigue": bool(spec.to_fatigue), "rep_hold_seconds": spec.rep_hold_seconds,
         }  # fmt: skip
-    amount: dict[str, int | bool | None] = {
-        "reps": None, "hold_seconds": None, "reps_up_to": None, "hold_up_to": None,
-        "to_fatigue": exercise.default_to_fatigue,
-        "rep_hold_seconds": exercise.default_rep_hold_seconds,
+    usual = usual_dose(exercise)
+    return {
+        name: usual[name]
+        for name in ("reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue",
+                     "rep_hold_seconds")
     }  # fmt: skip
-    if exercise.default_to_fatigue:
-        amount["reps_up_to"] = exercise.default_reps_up_to
-    elif exercise.default_hold_seconds is not None:
-        amount["hold_seconds"] = exercise.default_hold_seconds
-        amount["hold_up_to"] = exercise.default_hold_up_to
-    else:
-        amount["reps"] = exercise.default_reps
-        amount["reps_up_to"] = exercise.default_reps_up_to
-    return amount
 
 
 # --- Items ----------------------------------------------------------------------------------
