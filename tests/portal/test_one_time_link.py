@@ -22,6 +22,9 @@ def ask(client, django_capture_on_commit_callbacks):
         def run_inline(messages):
             from config.celery import app
 
+            # What a worker does when it starts: import every app's tasks module. Without it
+            # the task is registered only if another test imported it first.
+            app.loader.import_default_modules()
             for message in messages:
                 app.tasks[message.task].apply(message.args).get()
             return len(messages)
