@@ -80,6 +80,20 @@ def test_it_shows_todays_items_with_steps_cues_dose_and_level(patient_a, program
     assert "Log right set" in html
 
 
+def test_an_exercise_day_says_to_start_after_a_fracture_or_operation_only_when_cleared(
+    patient_a, program
+):
+    """CLINICAL.md, safety: anyone recovering from a fracture or surgery starts only on their
+    care team's advice."""
+    ExerciseItemFactory(program=program)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert html.count("data-safety-note") == 1
+    assert "recovering from a fracture or an operation" in html
+    assert "only when your care team says so" in html
+
+
 def test_a_hold_item_offers_a_countdown_timer(patient_a, program):
     ExerciseItemFactory(program=program, reps=None, hold_seconds=30, per_side=False)
 
