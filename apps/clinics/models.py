@@ -67,6 +67,20 @@ class Clinic(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def is_quiet_at(self, at: time) -> bool:
+        """Whether local time ``at`` falls inside the clinic's quiet hours."""
+        return in_quiet_hours(at, start=self.quiet_hours_start, end=self.quiet_hours_end)
+
+
+def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
+    """Whether local time ``at`` is inside quiet hours [start, end), which may span midnight;
+    equal start and end mean no quiet hours."""
+    if start == end:
+        return False
+    if start < end:
+        return start <= at < end
+    return at >= start or at < end
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", "Clinic admin"

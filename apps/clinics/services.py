@@ -165,11 +165,7 @@ def _reminder_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
             f"Choose a grace period from {low} to {high} minutes ({high // 60} hours).",
         )
     start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
-    if start == end:
-        return  # equal start and end mean no quiet hours
-    at = clinic.default_reminder_time
-    inside = start <= at < end if start < end else (at >= start or at < end)
-    if inside:
+    if clinic.is_quiet_at(clinic.default_reminder_time):
         yield (
             "default_reminder_time",
             f"The reminder time falls inside the quiet hours ({start:%H:%M} to {end:%H:%M}), "

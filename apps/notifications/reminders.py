@@ -107,16 +107,6 @@ def local_instant(day: date, at: time, tz: ZoneInfo) -> datetime:
     return wall.replace(tzinfo=tz)  # no zone skips a whole day; kept for the type checker
 
 
-def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
-    """Whether local time ``at`` is inside quiet hours [start, end), which may span midnight;
-    equal start and end mean no quiet hours."""
-    if start == end:
-        return False
-    if start < end:
-        return start <= at < end
-    return at >= start or at < end
-
-
 def _address(reminder: Reminder) -> str:
     """Where the reminder goes on the channel recorded when it was claimed."""
     patient = reminder.patient
@@ -135,7 +125,7 @@ def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipRea
     grace = timedelta(minutes=clinic.reminder_grace_minutes)
     if local.date() != reminder.local_date or now - reminder.due_at > grace:
         return SkipReason.TOO_LATE
-    if in_quiet_hours(local.time(), start=clinic.quiet_hours_start, end=clinic.quiet_hours_end):
+    if clinic.is_quiet_at(local.time()):
         return SkipReason.QUIET_HOURS
     if complete:
         return SkipReason.DAY_COMPLETE

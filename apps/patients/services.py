@@ -38,6 +38,8 @@ def _validate_details(
     time_zone: str,
     reminder_channel: str,
     reminders_enabled: bool,
+    clinic: Clinic,
+    reminder_time: time | None,
 ) -> None:
     errors: dict[str, str] = {}
     if not full_name.strip():
@@ -52,6 +54,12 @@ def _validate_details(
         errors["phone"] = "Text-message reminders need a phone number."
     elif reminders_enabled and reminder_channel == ReminderChannel.EMAIL and not email:
         errors["email"] = "Email reminders need an email address."
+    if reminder_time is not None and clinic.is_quiet_at(reminder_time):
+        start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
+        errors["reminder_time"] = (
+            f"{reminder_time:%H:%M} is inside the clinic's quiet hours ({start:%H:%M} to "
+            f"{end:%H:%M}): no reminder would ever be sent. Choose a time outside them."
+        )
     if errors:
         raise ValidationError(errors)
     validate_time_zone(time_zone)
@@ -106,7 +114,7 @@ def patient_create(
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
         time_zone=time_zone, reminder_channel=reminder_channel,
-        reminders_enabled=reminders_enabled,
+        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
     )  # fmt: skip
     user = User.objects.create_user(
         email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
@@ -159,12 +167,12 @@ def patient_update(
 ) -> Patient:
     """Change a patient's details (all of them: pass the current value to keep one), audited
     under ``actor``."""
-    _therapist_clinic(therapist, patient.clinic_id)
+    clinic = _therapist_clinic(therapist, patient.clinic_id)
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
         time_zone=time_zone, reminder_channel=reminder_channel,
-        reminders_enabled=reminders_enabled,
+        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
     )  # fmt: skip
     values = {
         "therapist": therapist, "full_name": full_name.strip(), "email": email, "phone": phone,

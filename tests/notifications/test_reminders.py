@@ -9,8 +9,9 @@ import time_machine
 from django.core import mail
 from django.test import TestCase
 
+from apps.clinics.models import in_quiet_hours
 from apps.notifications.models import Reminder
-from apps.notifications.reminders import in_quiet_hours, reminders_claim_due, reminders_send
+from apps.notifications.reminders import reminders_claim_due, reminders_send
 from apps.notifications.sweep import notifications_sweep
 from apps.notifications.tasks import reminders_dispatch, sweep_notifications
 from apps.patients.models import Side

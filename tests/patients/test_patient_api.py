@@ -81,6 +81,31 @@ def test_a_rule_of_the_service_is_a_400_too(therapist_a):
     assert response.json()["errors"] == {"phone": ["Text-message reminders need a phone number."]}
 
 
+def test_a_reminder_time_inside_the_quiet_hours_is_a_400(therapist_a):
+    """Quiet hours (21:00 to 08:00 by default) would skip such a reminder every day."""
+    data = NEW | {"reminder_time": "06:30"}
+
+    response = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", data, content_type="application/json"
+    )
+
+    assert response.status_code == 400
+    (message,) = response.json()["errors"]["reminder_time"]
+    assert "06:30 is inside the clinic's quiet hours (21:00 to 08:00)" in message
+    assert not Patient.objects.exists()
+
+
+def test_a_reminder_time_outside_the_quiet_hours_is_kept(therapist_a):
+    data = NEW | {"reminder_time": "08:00"}
+
+    response = signed_in(therapist_a).post(
+        "/api/v1/patients/create/", data, content_type="application/json"
+    )
+
+    assert response.status_code == 201
+    assert str(Patient.objects.get().reminder_time) == "08:00:00"
+
+
 def test_only_an_admin_chooses_the_therapist(therapist_a, admin_a):
     colleague = StaffFactory(clinic=therapist_a.clinic)
     data = NEW | {"therapist": str(colleague.public_id)}

@@ -14,7 +14,7 @@ NEW_PATIENT = {
     "phone": "+44 7700 900123",
     "year_of_birth": "1970",
     "time_zone": "Europe/Madrid",
-    "reminder_time": "07:30",
+    "reminder_time": "08:30",
     "reminder_channel": "sms",
     "reminders_enabled": "on",
 }
@@ -80,7 +80,7 @@ def test_a_therapist_creates_a_patient_of_their_own(therapist_a):
     assert (patient.time_zone, patient.reminder_channel, str(patient.reminder_time)) == (
         "Europe/Madrid",
         "sms",
-        "07:30:00",
+        "08:30:00",
     )
     assert patient.user.is_patient
     assert AuditEntry.objects.filter(action="create", patient=patient).exists()
