@@ -305,14 +305,23 @@ class ProgressionPromptQuerySet(models.QuerySet["ProgressionPrompt"]):
         return self.filter(patient__clinic_id=user.clinic_id)
 
 
+# The stay at a level that began with the item itself (no level change led into it).
+FIRST_STAY = date(1, 1, 1)
+
+
 class ProgressionPrompt(models.Model):
-    """Raised when a patient meets a ladder level's threshold; one per patient, item, level."""
+    """Raised when a patient meets a ladder level's threshold; one per patient, track, level
+    and stay at that level (``level_entered_on``): a patient stepped back to a level after a
+    flare-up raises a new prompt when they meet its rule again."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="prompts")
     item = models.ForeignKey(ProgramItem, on_delete=models.CASCADE, related_name="prompts")
     track = models.UUIDField(help_text="The item's track: stable across dose edits.")
     level = models.PositiveSmallIntegerField()
+    # The first day of this stay at ``level``: the ``effective_on`` of the level change that
+    # led into it, or ``FIRST_STAY`` when the item started at it. Only this stay's sets count.
+    level_entered_on = models.DateField(default=FIRST_STAY)
     next_level = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: top.")
     triggered_by = models.ForeignKey(
         "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -354,7 +363,8 @@ class ProgressionPrompt(models.Model):
         ordering: ClassVar[list[str]] = ["-created_at"]
         constraints: ClassVar[list[Any]] = [
             models.UniqueConstraint(
-                fields=["patient", "track", "level"], name="one_prompt_per_patient_track_level"
+                fields=["patient", "track", "level", "level_entered_on"],
+                name="one_prompt_per_stay_at_a_level",
             ),
             models.CheckConstraint(
                 condition=Q(held_back_pain__isnull=True) | Q(held_back_pain__lte=10),

@@ -3,8 +3,9 @@
 The rule (see DESIGN.md): one set at the item's current ladder level reaches the ladder's
 ``advance_at_reps`` (for a per-side item: a left and a right set, the same day) and no pain
 above the clinic's ``pain_progression_limit`` was logged that day. Then one prompt per
-(patient, track, level) exists: the database makes it unique, so evaluating twice, or two
-logs meeting the rule, never makes a second one.
+(patient, track, level, stay at that level) exists: the database makes it unique, so
+evaluating twice, or two logs meeting the rule, never makes a second one, while a patient
+moved back to a level and meeting its rule again raises a new one.
 
 Approving advances the level from the patient's next local day and writes a ``LevelChange``
 whose ``reason`` the patient sees. Nothing here sends messages: callers do (notifications).
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,6 +32,7 @@ from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import Dose, dose_at_new_level
 from apps.programs.models import (
+    FIRST_STAY,
     LevelChange,
     MorningCheck,
     ProgramItem,
@@ -73,9 +76,34 @@ def level_rule(*, ladder_id: int, level: int) -> LadderLevel | None:
     return LadderLevel.objects.filter(ladder_id=ladder_id, level=level).first()
 
 
+def level_entered_on(*, track: UUID, patient_id: int, level: int, day: date) -> date:
+    """The first day of the stay at ``level`` that ``day`` belongs to: the start of the
+    latest level change into it on or before ``day``, else ``FIRST_STAY``. One query."""
+    entered = (
+        LevelChange.objects.filter(
+            item__track=track,
+            item__program__patient_id=patient_id,
+            to_level=level,
+            effective_on__lte=day,
+        )
+        .order_by("-effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    return entered or FIRST_STAY
+
+
+def _entered_on(log: SetLog) -> date:
+    assert log.ladder_level is not None
+    return level_entered_on(
+        track=log.item.track, patient_id=log.patient_id, level=log.ladder_level,
+        day=log.performed_on,
+    )  # fmt: skip
+
+
 def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
-    """The days up to this log's on which the rule was met at this level (both sides the
-    same day for a per-side item), oldest first. One query."""
+    """The days of this stay at the log's level, up to the log's, on which the rule was met
+    (both sides the same day for a per-side item), oldest first. Two queries."""
     assert log.item.ladder is not None
     field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
     target = rule.target_for(log.item.ladder)
@@ -84,6 +112,7 @@ def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
             patient_id=log.patient_id,
             item__track=log.item.track,
             ladder_level=log.ladder_level,
+            performed_on__gte=_entered_on(log),
             performed_on__lte=log.performed_on,
             **{f"{field}__gte": target},
         )
@@ -273,8 +302,9 @@ def _with_dose(item: ProgramItem, dose: Dose, first_day: date) -> ProgramItem:
 
 def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     return ProgressionPrompt.objects.filter(
-        patient_id=log.patient_id, track=log.item.track, level=level
-    ).first()
+        patient_id=log.patient_id, track=log.item.track, level=level,
+        level_entered_on=_entered_on(log),
+    ).first()  # fmt: skip
 
 
 def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
@@ -313,6 +343,7 @@ def _create_prompt(
         item=item,
         track=item.track,
         level=level,
+        level_entered_on=_entered_on(log),
         next_level=next_level,
         triggered_by=log,
         status=status,
