@@ -122,6 +122,16 @@ class Patient(models.Model):
     def link_active(self) -> bool:
         return self.link_revoked_at is None and not self.link_locked and not self.link_expired
 
+    @property
+    def link_state(self) -> str:
+        """Why the link does not work, for staff ("revoked", "locked", "expired"), or
+        "active"."""
+        if self.link_revoked_at is not None:
+            return "revoked"
+        if self.link_locked:
+            return "locked"
+        return "expired" if self.link_expired else "active"
+
 
 class OneTimeSignInLink(models.Model):
     """A single-use sign-in link sent by email. Only a hash of the token is stored."""

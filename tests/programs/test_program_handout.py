@@ -175,6 +175,21 @@ def test_no_handout_while_the_link_is_revoked(therapist_a, patient_a):
     response = signed_in(therapist_a).get(_url(patient_a))
 
     assert response.status_code == 400
+    assert "The personal link is revoked: renew it before printing." in response.text
+
+
+def test_no_handout_while_the_link_is_expired_and_it_says_so(therapist_a, patient_a):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    expired = patient_a.link_issued_at - timedelta(days=settings.PATIENT_LINK_DAYS + 1)
+    type(patient_a).objects.filter(pk=patient_a.pk).update(link_issued_at=expired)
+
+    response = signed_in(therapist_a).get(_url(patient_a))
+
+    assert response.status_code == 400
+    assert "The personal link is expired: renew it before printing." in response.text
 
 
 def test_a_ladder_shows_the_exercise_of_the_current_level(therapist_a, patient_a):

@@ -34,7 +34,9 @@ def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = get_for_staff(user, patient_for_change(user=user), public_id)
     if not patient.link_active:
-        messages.error(request, "The link is revoked or locked: renew it before printing.")
+        messages.error(
+            request, f"The personal link is {patient.link_state}: renew it before printing."
+        )
         return patient_page_again(patient, status=400, request=request)
     paper = request.GET.get("paper") or default_paper()
     if paper not in PAPERS:
