@@ -34,6 +34,17 @@ def streak_length(days: Sequence[DayAdherence], today: date) -> int:
     return count
 
 
+def streak_once_today_is_done(*, patient: Patient, today: date) -> int:
+    """The streak the patient has once today is complete (the Today page says it as the day
+    is done): the complete scheduled days before today, in a row, plus today. Three
+    queries (``daily_totals``), on a Today cache miss only."""
+    days = daily_totals(
+        patient=patient, start=today - timedelta(days=STREAK_HORIZON_DAYS), end=today
+    )
+    before = streak_length([d for d in days if d.date < today], today)
+    return before + 1
+
+
 @dataclass(frozen=True)
 class WeekAdherence:
     start: date

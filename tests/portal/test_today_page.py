@@ -35,13 +35,13 @@ def program(patient_a):
     return ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
 
 
-def log(item, side="left", **extra):
+def log(item, side="left", performed_on=TODAY, **extra):
     values = {"reps": item.reps, "pain": 3, **extra}
     return set_log_record(
         patient=item.program.patient,
         item=item,
         client_id=uuid.uuid4(),
-        performed_on=TODAY,
+        performed_on=performed_on,
         side=side,
         **values,
     )[0]
@@ -145,8 +145,9 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
             log(item, "left")
             log(item, "right")
 
-    # + 2 morning question, + 1 ladder goals, + 1 the clinic's photos and videos (apps/media)
-    with django_assert_max_num_queries(12):
+    # + 2 morning question, + 1 ladder goals, + 1 the clinic's photos and videos (apps/media),
+    # + 3 the streak (the year's schedule, precautions and daily totals; a cache miss only)
+    with django_assert_max_num_queries(15):
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8
@@ -159,6 +160,27 @@ def test_a_complete_day_says_so(patient_a, program):
     html = signed_in(patient_a.user).get(PAGE).content.decode()
 
     assert re.search(r"data-day-complete>\s*Day complete", html)
+
+
+def test_the_day_complete_message_gives_the_streak(patient_a, program):
+    """Journey 2: the patient sees the day complete and their streak. Two days done before
+    today (the program runs every day) and today make three in a row."""
+    item = ExerciseItemFactory(program=program, sets=1, per_side=False)
+    for days_ago in (2, 1, 0):
+        log(item, "both", performed_on=TODAY - timedelta(days=days_ago))
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "Day complete. Well done! That is 3 exercise days in a row." in html
+
+
+def test_a_first_day_says_no_streak(patient_a, program):
+    item = ExerciseItemFactory(program=program, sets=1, per_side=False)
+    log(item, "both")
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "in a row" not in html
 
 
 def test_logging_a_set_from_the_form_saves_it_and_returns_to_the_item(patient_a, program):

@@ -37,6 +37,7 @@ from apps.portal.today_cache import (
 from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
+from apps.programs.history import streak_once_today_is_done
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
 from apps.programs.selectors import PlanItem, patient_item, patient_logs, today_plan
@@ -162,6 +163,8 @@ def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submit
         "morning_due": (due := morning_check_due(patient=patient, today=today)),
         "morning": None if due else morning_check_today(patient=patient, today=today),
         "compared": Compared.choices,
+        # Shown with "Day complete" (journey 2: the patient sees the day done and the streak).
+        "streak": streak_once_today_is_done(patient=patient, today=today) if plan.scheduled else 0,
         "csrf_token": CSRF_MARK,
         "messages_mark": MESSAGES_MARK,
     }
