@@ -56,6 +56,9 @@ def _clear_cache() -> None:
     from django.core.cache import caches
     from django.core.cache.backends.redis import RedisCache
 
+    from apps.portal.today_cache import clear_recent
+
+    clear_recent()  # the Today pages this process keeps in memory, in front of the cache
     cache = caches["default"]  # the instance: ``django.core.cache.cache`` is a proxy
     if not isinstance(cache, RedisCache):
         cache.clear()

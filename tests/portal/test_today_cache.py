@@ -359,3 +359,46 @@ def test_an_operators_edit_in_the_admin_reaches_every_clinic(patient_a, patient_
     assert {patient_a.clinic_id, patient_b.clinic_id} <= set(after)
     assert all(after[pk] == before[pk] + 1 for pk in after)
     assert not cached(patient_a)
+
+
+# --- The process's own copies, in front of Redis ----------------------------------------------
+
+
+def test_a_repeat_load_is_served_from_memory_without_asking_the_cache(patient_a, item, monkeypatch):
+    client = signed_in(patient_a.user)
+    first = client.get(PAGE).content.decode()
+    asked = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda *a, **k: asked.append(a) or real_get(*a, **k))
+
+    second = client.get(PAGE).content.decode()
+
+    assert asked == []
+    assert second.count(item.exercise.name) == first.count(item.exercise.name) > 0
+
+
+def test_a_write_still_shows_at_once_with_copies_in_memory(patient_a, item):
+    def done() -> str:
+        return re.findall(r"<strong data-day-done>(\d+)</strong>", page(patient_a))[0]
+
+    assert done() == done() == "0"  # the second from memory
+
+    log(item)
+
+    assert done() == "1"
+
+
+def test_copies_in_memory_expire_and_the_oldest_go_first(monkeypatch):
+    from apps.portal import today_cache
+
+    clock = [1000.0]
+    monkeypatch.setattr(today_cache.time, "monotonic", lambda: clock[0])
+    recent = today_cache._Recent(size=2)
+    recent.put("a", "page a", 60)
+    recent.put("b", "page b", 60)
+    assert recent.get("a") == "page a"  # now the most recently used
+    recent.put("c", "page c", 60)
+
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == ("page a", None, "page c")
+    clock[0] += 61
+    assert recent.get("a") is None
