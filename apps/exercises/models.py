@@ -359,13 +359,21 @@ class LadderLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.ladder} level {self.level}"
 
-    def target_for(self, ladder: Ladder) -> int:
-        """The number to reach: the level's own, else the ladder's reps threshold."""
+    def target_for(self, ladder: Ladder, prescribed_hold_top: int | None = None) -> int:
+        """The number to reach. A hold-based level is passed at the top of the hold the item
+        prescribes (CLINICAL.md: the clinic's default rule, 30 s for the windshield wiper
+        prescribed 20-30 s), so a patient prescribed 10-15 s is never asked for 30; with no
+        prescription at hand (the ladder page) the level's own target. A reps level: its
+        own target, else the ladder's threshold."""
+        if self.advance_rule == AdvanceRule.HOLD and prescribed_hold_top:
+            return prescribed_hold_top
         return self.advance_target or ladder.advance_at_reps
 
-    def rule_text(self, ladder: Ladder, per_side: bool) -> str:
+    def rule_text(
+        self, ladder: Ladder, per_side: bool, prescribed_hold_top: int | None = None
+    ) -> str:
         """E.g. "20 reps in one set on each side, on 2 separate days"."""
-        target = self.target_for(ladder)
+        target = self.target_for(ladder, prescribed_hold_top)
         amount = (
             f"{target} reps" if self.advance_rule == AdvanceRule.REPS else f"a {target}-second hold"
         )

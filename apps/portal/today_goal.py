@@ -17,7 +17,7 @@ from django.db.models import Max
 
 from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Patient
-from apps.programs.doses import log_target
+from apps.programs.doses import hold_top, log_target
 from apps.programs.models import SetLog
 from apps.programs.selectors import PlanItem
 
@@ -81,7 +81,7 @@ def _best_recent(
 
 
 def _goal(plan: PlanItem, rule: LadderLevel, best: int | None, patient: Patient) -> Goal:
-    target = rule.target_for(rule.ladder)
+    target = rule.target_for(rule.ladder, hold_top(plan.item))
     limit = patient.clinic.pain_progression_limit
     side = " on each side" if plan.item.per_side else ""
     if rule.advance_rule == AdvanceRule.HOLD:

@@ -86,6 +86,13 @@ def log_target(item: ProgramItem, best: int | None) -> int | None:
 Dose = dict[str, int | bool | None]
 
 
+def hold_top(item: ProgramItem) -> int | None:
+    """The longest hold the item prescribes (the top of a range), or None for reps."""
+    if item.hold_seconds is None:
+        return None
+    return item.hold_up_to or item.hold_seconds
+
+
 def usual_dose(exercise: Exercise) -> Dose:
     """The exercise's usual dose from the library (CLINICAL.md), as a row's dose fields: a
     hold when it has one, "to fatigue" when that is its dose, else reps (a range when the

@@ -47,7 +47,7 @@ from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
 from apps.patients.selectors import precautions_in_force
 from apps.programs.builder import weekday_summary
-from apps.programs.doses import dose_summary
+from apps.programs.doses import dose_summary, hold_top
 from apps.programs.models import Program, ProgramItem
 from apps.programs.selectors import allowed
 
@@ -152,7 +152,7 @@ def _item_exercise(item: ProgramItem, levels: Levels, today: date) -> Exercise |
 
 def _goal(row: LadderLevel, item: ProgramItem, pain_limit: int) -> str:
     """The level's target to move up, in the words Today uses."""
-    target = row.target_for(row.ladder)
+    target = row.target_for(row.ladder, hold_top(item))
     side = " on each side" if item.per_side else ""
     if row.advance_rule == AdvanceRule.HOLD:
         aim = f"When you can hold for {target} seconds in one set{side}"

@@ -30,7 +30,7 @@ from apps.patients.models import Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.daily_totals import daily_totals_refresh_patient
-from apps.programs.doses import Dose, dose_at_new_level
+from apps.programs.doses import Dose, dose_at_new_level, hold_top
 from apps.programs.models import (
     FIRST_STAY,
     LevelChange,
@@ -66,7 +66,7 @@ def progression_rule_met(*, log: SetLog) -> bool:
     if rule is None:
         return False
     done = log.reps if rule.advance_rule == AdvanceRule.REPS else log.hold_seconds
-    if done is None or done < rule.target_for(item.ladder):
+    if done is None or done < rule.target_for(item.ladder, hold_top(item)):
         return False
     days = qualifying_days(log=log, rule=rule)
     return bool(days) and days[-1] == log.performed_on and len(days) >= rule.advance_days
@@ -106,7 +106,7 @@ def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
     (both sides the same day for a per-side item), oldest first. Two queries."""
     assert log.item.ladder is not None
     field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
-    target = rule.target_for(log.item.ladder)
+    target = rule.target_for(log.item.ladder, hold_top(log.item))
     rows = (
         SetLog.objects.filter(
             patient_id=log.patient_id,
@@ -387,7 +387,8 @@ def _rule_met_text(*, log: SetLog, level: int) -> str:
     assert rule is not None
     days = qualifying_days(log=log, rule=rule)[-rule.advance_days :]
     when = ", ".join(day.strftime("%a %-d %b") for day in days)
-    return f"{rule.rule_text(item.ladder, log.target_per_side)}: {when}"[:200]
+    text = rule.rule_text(item.ladder, log.target_per_side, hold_top(item))
+    return f"{text}: {when}"[:200]
 
 
 def default_reason(*, prompt: ProgressionPrompt) -> str:

@@ -374,6 +374,23 @@ def test_the_advice_follows_the_clinics_own_hold_back_level(patient_a, admin_a, 
     assert 'data-too-much-above="3"' in html
 
 
+def test_a_hold_level_aims_at_the_top_of_the_prescribed_hold(patient_a, program):
+    """CLINICAL.md: a hold-based level is passed at the top of the prescribed hold."""
+    from apps.exercises.models import AdvanceRule, LadderLevel
+
+    item = LadderItemFactory(
+        program=program, reps=None, hold_seconds=10, hold_up_to=15, per_side=True
+    )
+    LadderLevel.objects.filter(ladder=item.ladder, level=1).update(
+        advance_rule=AdvanceRule.HOLD, advance_target=30
+    )
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "Aim to hold for up to 15 seconds in one set on each side" in html
+    assert "30 seconds" not in html
+
+
 def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patient_a, program):
     item = LadderItemFactory(program=program, reps=10, per_side=True)
     yesterday = TODAY - timedelta(days=1)

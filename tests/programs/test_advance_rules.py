@@ -26,7 +26,10 @@ def held(item, seconds, side, **extra):
 def wiper_item():
     call_command("load_library", stdout=io.StringIO())
     ladder = Ladder.objects.get(key="reverse-clamshell", clinic__isnull=True)
-    return LadderItemFactory(ladder=ladder, reps=None, hold_seconds=20, per_side=True)
+    # The stretch as the library prescribes it: a 20-30 s hold on each side.
+    return LadderItemFactory(
+        ladder=ladder, reps=None, hold_seconds=20, hold_up_to=30, sets=1, per_side=True
+    )
 
 
 def test_the_windshield_wiper_level_advances_on_a_30_second_hold_each_side(wiper_item):
@@ -41,6 +44,23 @@ def test_the_windshield_wiper_level_advances_on_a_30_second_hold_each_side(wiper
     assert created
     assert (prompt.level, prompt.next_level) == (1, 2)
     assert prompt.rule_met.startswith("a 30-second hold in one set on each side: ")
+
+
+@pytest.mark.parametrize(("hold", "up_to", "top"), [(10, 15, 15), (20, None, 20), (20, 40, 40)])
+def test_a_hold_level_is_passed_at_the_top_of_the_hold_the_item_prescribes(
+    wiper_item, hold, up_to, top
+):
+    """CLINICAL.md: the default for a hold-based level is reaching the top of its prescribed
+    hold in one set on each side: a patient prescribed 10-15 s is never asked for 30."""
+    wiper_item.hold_seconds, wiper_item.hold_up_to = hold, up_to
+    wiper_item.save(update_fields=["hold_seconds", "hold_up_to"])
+
+    held(wiper_item, top, Side.LEFT)
+    assert prompt_for_log(log=held(wiper_item, top - 1, Side.RIGHT)) == (None, False)
+    prompt, created = prompt_for_log(log=held(wiper_item, top, Side.RIGHT))
+
+    assert created
+    assert prompt.rule_met.startswith(f"a {top}-second hold in one set on each side: ")
 
 
 def test_the_other_levels_of_that_ladder_still_advance_on_20_reps(wiper_item):
