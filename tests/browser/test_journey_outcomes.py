@@ -265,3 +265,22 @@ def test_answers_kept_offline_and_refused_when_sent_from_today_are_reported_ther
     assert _queued(today) == []  # refused for good: not sent again and again
     nprs.refresh_from_db()
     assert nprs.scores == {"pain": "2"}
+
+
+def test_the_saved_message_does_not_move_the_send_button(
+    browser, live_server, therapist_a, patient_a, program, server_clock
+):
+    """An answer is saved as it is chosen and the page says "Saved.": that line must not
+    push "Send my answers" down under the patient's finger (a tap landing on the message
+    instead sent nothing; seen in a test run on a busy machine)."""
+    measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    page = _phone(browser, live_server, patient_a)
+    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.wait_for_url("**/today/questionnaires/**")
+    send = page.get_by_role("button", name="Send my answers")
+    before = send.bounding_box()
+
+    _rate(page, "pain", 4)
+    expect(page.locator("#q-status")).to_have_text("Saved.")
+
+    assert send.bounding_box() == before
