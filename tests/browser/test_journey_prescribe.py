@@ -40,8 +40,10 @@ def filter_library_by_gluteus_medius(page) -> None:
 def build_template(page) -> None:
     """A program without a patient (a clinic template): ladder at level 1, then one exercise."""
     page.get_by_role("link", name="Programs", exact=True).click()
+    page.wait_for_url("**/programs/")
     check_page(page, "j1-programs")
     page.get_by_role("link", name="New program or template").click()
+    page.wait_for_url("**/programs/new/**")
     check_page(page, "j1-program-new")
     page.get_by_label("Program name").fill("Hip strength, phase 1")
     page.get_by_role("button", name="Create and open the builder").click()
@@ -64,6 +66,7 @@ def build_template(page) -> None:
 
 def add_patient_and_assign(page) -> None:
     page.get_by_role("link", name="Add a new patient, then assign this template").click()
+    page.wait_for_url("**/patients/new/**")
     check_page(page, "j1-patient-new")
     page.get_by_label("Full name").fill("Maya Lopez")
     page.get_by_label("Email").fill("maya@example.org")

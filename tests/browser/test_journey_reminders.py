@@ -83,6 +83,7 @@ def test_the_dispatcher_reminds_who_has_not_finished_today_and_the_therapist_see
     expect(page.get_by_role("rowheader", name="Ann Archer")).to_be_visible()
     check_page(page, "j4-dashboard", readme="therapist-dashboard")
     page.get_by_role("link", name="Inbox", exact=True).click()
+    page.wait_for_url("**/inbox/")
     check_page(page, "j4-inbox")
     page.get_by_role("link", name="Reminders sent to your patients").click()
     page.get_by_role("heading", name="Reminders").wait_for()

@@ -1,6 +1,7 @@
 """Signing in as a person would: staff with email and password, a patient through their link."""
 
 import pytest
+from playwright.sync_api import expect
 
 from apps.patients.auth import personal_link_path
 from tests.browser.conftest import assert_accessible, screenshot
@@ -44,15 +45,19 @@ def test_a_clinic_admin_changes_the_alert_level_in_clinic_settings(desktop_page,
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/patients/")
 
+    # Each click that navigates is followed by a wait for the new page: axe injected into a
+    # page still being replaced fails (seen on a busy machine).
     page.get_by_role("link", name="Clinic settings").click()
+    page.wait_for_url("**/clinic/settings/")
     assert_accessible(page)
     page.get_by_label("Alert the therapist when pain is at or above").fill("6")
     page.get_by_role("button", name="Save settings").click()
 
-    assert page.get_by_text("Clinic settings saved.").is_visible()
+    expect(page.get_by_text("Clinic settings saved.")).to_be_visible()
     admin_a.clinic.refresh_from_db()
     assert admin_a.clinic.pain_alert_level == 6
 
     page.get_by_role("link", name="Staff", exact=True).click()
+    page.wait_for_url("**/clinic/staff/")
     assert_accessible(page)
     screenshot(page, "clinic-staff")
