@@ -41,7 +41,7 @@ def test_a_patient_logs_sets_online_and_offline_without_losing_or_doubling_any(
     card.get_by_role("button", name=re.compile(r"Log left set")).click()
     page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
     expect(card.locator("li.pending")).to_have_count(0)
-    assert card.locator('.side[data-side="left"] [data-side-done]').inner_text() == "1"
+    expect(card.locator('.side[data-side="left"] [data-side-done]')).to_have_text("1")
     assert not card.get_by_text("Done", exact=True).is_visible()
     assert SetLog.objects.count() == 1
     screenshot(page, "today-after-one-set")
@@ -93,7 +93,8 @@ def test_a_hold_counts_down_and_logs_the_seconds(phone_page, patient_a):
     card.locator(".pain-option span", has_text=re.compile(r"^0$")).click()
     card.get_by_role("button", name=re.compile(r"Log set 1: 2 s hold")).click()
     page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
-    assert card.get_by_text("Done", exact=True).is_visible()
+    # The card is redrawn from the refreshed plan just after the status line: wait for it.
+    expect(card.get_by_text("Done", exact=True)).to_be_visible()
 
     log = SetLog.objects.get()
     assert (log.hold_seconds, log.reps, log.side, log.pain) == (2, None, "both", 0)
