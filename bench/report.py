@@ -114,7 +114,7 @@ def write(
     records: Sequence[Record], info: dict[str, str], seconds: float, notes: Sequence[str] = ()
 ) -> None:
     RESULTS_JSON.write_text(
-        json.dumps(_kept_load() + [_json(r) for r in records], indent=2, default=str) + "\n",
+        json.dumps(_kept(records) + [_json(r) for r in records], indent=2, default=str) + "\n",
         encoding="utf-8",
     )
     header = ", ".join(f"{key} {value}" for key, value in info.items())
@@ -127,12 +127,14 @@ def write(
     )
 
 
-def _kept_load() -> list[dict[str, Any]]:
-    """The load test's records of the file (``make load`` writes them apart, and only they)."""
+def _kept(records: Sequence[Record]) -> list[dict[str, Any]]:
+    """The file's records of the scenarios this run did not measure (``--only today``
+    replaces the Today records and keeps the rest; ``make load`` writes its own apart)."""
     if not RESULTS_JSON.exists():
         return []
+    measured = {record.scenario for record in records}
     found = json.loads(RESULTS_JSON.read_text(encoding="utf-8"))
-    return [record for record in found if record.get("scenario") == "load"]
+    return [record for record in found if record.get("scenario") not in measured]
 
 
 def _json(record: Record) -> dict[str, object]:

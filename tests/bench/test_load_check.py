@@ -97,7 +97,9 @@ def test_it_refuses_to_run_without_postgresql_and_redis():
     assert require_services({"DATABASE_URL": postgres, "REDIS_URL": "redis://h/1"}) is None
 
 
-def test_make_bench_and_make_load_keep_each_others_records(tmp_path, monkeypatch):
+def test_each_run_replaces_only_the_scenarios_it_measured(tmp_path, monkeypatch):
+    """`make bench --only today` replaces the Today records and keeps the rest; `make load`
+    writes its own apart."""
     monkeypatch.setattr(report, "RESULTS_JSON", tmp_path / "results.json")
     monkeypatch.setattr(report, "RESULTS_MD", tmp_path / "results.md")
 
@@ -105,9 +107,11 @@ def test_make_bench_and_make_load_keep_each_others_records(tmp_path, monkeypatch
     write_results([report.Record("load", "25 patients", "p95 ms", 150.0)])
     write_results([report.Record("load", "50 patients", "p95 ms", 180.0)])
     report.write([report.Record("dashboard", "200", "median ms", 150.0)], {}, 60.0)
+    report.write([report.Record("today", "full", "median ms", 2.5)], {}, 60.0)
 
     found = json.loads((tmp_path / "results.json").read_text())
-    assert [(r["scenario"], r["size"]) for r in found] == [
-        ("load", "50 patients"),
-        ("dashboard", "200"),
+    assert [(r["scenario"], r["size"], r["value"]) for r in found] == [
+        ("load", "50 patients", 180.0),
+        ("dashboard", "200", 150.0),
+        ("today", "full", 2.5),
     ]
