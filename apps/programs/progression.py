@@ -371,11 +371,11 @@ def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:
     patient = item.program.patient
     if patient is None or item.ladder_id is None:
         return False
-    rung = LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).first()
-    if rung is None:
+    exercise = _level_exercise(item.ladder_id, level)
+    if exercise is None:
         return False
     on = patient.local_today() + timedelta(days=1)
-    return bool(conflicts(rung.exercise, precautions_in_force(patient=patient, on=on)))
+    return bool(conflicts(exercise, precautions_in_force(patient=patient, on=on)))
 
 
 def _rule_met_text(*, log: SetLog, level: int) -> str:
