@@ -31,6 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage, OutboxStatus
+from apps.core.prepared import insert_row
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def enqueue(task: str, args: Sequence[Any] = (), *, key: str = "") -> OutboxMess
         except IntegrityError:
             return None
     else:
-        message.save(force_insert=True)
+        insert_row(message)  # the one-tap log's path: the INSERT prepared, not compiled
     transaction.on_commit(lambda: publish([message]))
     return message
 

@@ -8,8 +8,9 @@ the related-object populators once, then runs the same SQL with the new value an
 objects the way ``QuerySet`` does. The statement goes through the connection's cursor
 wrapper, so it is counted, timed and guarded like any other query.
 
-Only for reads with one integer parameter that are run often enough to matter; everything
-else stays a plain queryset. ``tests/core/test_precompiled.py`` checks the objects equal the
+Only for reads run often enough to matter, whose parameters are integers, UUIDs or dates;
+everything else stays a plain queryset. The statement is also prepared on PostgreSQL
+(``apps.core.prepared``). ``tests/core/test_precompiled.py`` checks the objects equal the
 queryset's field for field, on SQLite and PostgreSQL.
 """
 
@@ -18,17 +19,45 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
+from uuid import UUID
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
+from apps.core.prepared import prepared_cursor
+
 M = TypeVar("M", bound=Model)
 
-# The parameter's stand-in while compiling: found by value among the compiled parameters,
-# so it must be a value no real query passes.
-_STAND_IN = -8_765_432_109_876
+# The parameters' stand-ins while compiling: found by value among the compiled parameters,
+# so they must be values no real query passes.
+INT = -8_765_432_109_876
+UUID_STAND_IN = UUID("8765d432-1098-4765-8321-0987654321fe")
+DATE_STAND_IN = date(1001, 2, 3)
+
+
+def _form(param: Any, stand_in: Any) -> str | None:
+    """How the backend carries ``stand_in`` in ``param`` (itself, or the text SQLite gets for
+    a UUID or a date), or None when ``param`` is not it."""
+    if type(param) is type(stand_in) and param == stand_in:
+        return "same"
+    if isinstance(stand_in, UUID) and param == stand_in.hex:
+        return "hex"
+    if isinstance(stand_in, date) and param == stand_in.isoformat():
+        return "iso"
+    return None
+
+
+def _carried(value: Any, stand_in: Any, form: str) -> Any:
+    """``value`` as the backend carries its parameter (``_form``)."""
+    if isinstance(stand_in, UUID):
+        value = value if isinstance(value, UUID) else UUID(str(value))
+        return value.hex if form == "hex" else value
+    if isinstance(stand_in, date):
+        return value.isoformat() if form == "iso" else value
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -37,7 +66,8 @@ class _Compiled:
     compiler: Any
     sql: str
     params: tuple[Any, ...]
-    spot: int  # where the value goes in ``params``
+    # Per place a value goes: which value, where in ``params``, in what form (``_form``).
+    spots: tuple[tuple[int, int, str], ...]
     converters: dict[int, Any]
     model: type[Model]
     init_list: list[str]
@@ -47,46 +77,65 @@ class _Compiled:
 
 
 class PrecompiledQuery(Generic[M]):
-    def __init__(self, build: Callable[[int], QuerySet[M]]) -> None:
-        """``build(value)``: the queryset for one value of its single integer parameter."""
+    def __init__(
+        self, build: Callable[..., QuerySet[M]], stand_ins: tuple[Any, ...] = (INT,)
+    ) -> None:
+        """``build(*values)``: the queryset for these values of its parameters, one per
+        stand-in (``INT``, ``UUID_STAND_IN`` or ``DATE_STAND_IN``, in ``build``'s order)."""
         self._build = build
+        self._stand_ins = stand_ins
         self._model: type[Model] | None = None
         self._local = threading.local()
 
-    def first(self, value: int) -> M | None:
-        """The first object ``build(value)`` gives (as ``build(value)[:1]``), or None."""
-        compiled = self._compiled()
-        params = list(compiled.params)
-        params[compiled.spot] = int(value)
-        with compiled.connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if compiled.converters:
-            row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
-        obj = compiled.model.from_db(
-            compiled.connection.alias, compiled.init_list, row[compiled.start : compiled.end]
-        )
-        for populator in compiled.populators:
-            populator.populate(row, obj)
-        return obj  # type: ignore[return-value]
+    def first(self, *values: Any) -> M | None:
+        """The first object ``build(*values)`` gives (as ``build(*values)[:1]``), or None."""
+        found = self._objects(self._compiled(one=True), values)
+        return found[0] if found else None
 
-    def _compiled(self) -> _Compiled:
+    def all(self, *values: Any) -> list[M]:
+        """Every object ``build(*values)`` gives, in its order."""
+        return self._objects(self._compiled(one=False), values)
+
+    def _objects(self, compiled: _Compiled, values: tuple[Any, ...]) -> list[M]:
+        params = list(compiled.params)
+        for index, spot, form in compiled.spots:
+            params[spot] = _carried(values[index], self._stand_ins[index], form)
+        with prepared_cursor(compiled.connection.alias) as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if compiled.converters:
+            rows = list(compiled.compiler.apply_converters(rows, compiled.converters))
+        found = []
+        for row in rows:
+            obj = compiled.model.from_db(
+                compiled.connection.alias, compiled.init_list, row[compiled.start : compiled.end]
+            )
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            found.append(obj)
+        return found  # type: ignore[return-value]
+
+    def _compiled(self, *, one: bool) -> _Compiled:
         if self._model is None:
-            self._model = self._build(_STAND_IN).model
+            self._model = self._build(*self._stand_ins).model
         alias = router.db_for_read(self._model)
         connection = connections[alias]
-        by_alias: dict[str, _Compiled] = self._local.__dict__.setdefault("by_alias", {})
-        compiled = by_alias.get(alias)
+        by_alias: dict[tuple[str, bool], _Compiled] = self._local.__dict__.setdefault(
+            "by_alias", {}
+        )
+        compiled = by_alias.get((alias, one))
         if compiled is not None and compiled.connection is connection:
             return compiled
-        queryset = self._build(_STAND_IN).using(alias)[:1]
+        queryset = self._build(*self._stand_ins).using(alias)
+        queryset = queryset[:1] if one else queryset
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        spots = [n for n, param in enumerate(params) if param == _STAND_IN]
-        if len(spots) != 1:
-            raise ValueError(f"the query must take its value exactly once, not {len(spots)}")
+        spots = []
+        for index, stand_in in enumerate(self._stand_ins):
+            found = [(index, n, form) for n, p in enumerate(params) if (form := _form(p, stand_in))]
+            if not found:
+                raise ValueError(f"the query does not take value {index} ({stand_in!r})")
+            spots += found
         if compiler.annotation_col_map or compiler.klass_info is None:
             raise ValueError("only plain model reads (with select_related) are supported")
         select, klass_info = compiler.select, compiler.klass_info
@@ -97,7 +146,7 @@ class PrecompiledQuery(Generic[M]):
             compiler=compiler,
             sql=sql,
             params=tuple(params),
-            spot=spots[0],
+            spots=tuple(spots),
             converters=compiler.get_converters([column[0] for column in select]),
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[start:end]],
@@ -106,5 +155,5 @@ class PrecompiledQuery(Generic[M]):
             # django-stubs already follow Django 6, which adds a fetch mode argument.
             populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
         )
-        by_alias[alias] = compiled
+        by_alias[(alias, one)] = compiled
         return compiled

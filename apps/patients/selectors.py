@@ -10,7 +10,7 @@ from django.http import Http404
 
 from apps.clinics.access import patient_user
 from apps.clinics.models import User
-from apps.core.precompiled import PrecompiledQuery
+from apps.core.precompiled import DATE_STAND_IN, INT, PrecompiledQuery
 from apps.patients.models import HipPrecaution, Patient
 
 
@@ -78,10 +78,17 @@ def own_patient(user: Any) -> Patient:
     return patient
 
 
+# Read by every set logged (the hold-back check), so compiled once (``PrecompiledQuery``).
+_IN_FORCE: PrecompiledQuery[HipPrecaution] = PrecompiledQuery(
+    lambda patient_id, on: HipPrecaution.objects.filter(patient_id=patient_id).in_force(on=on),
+    stand_ins=(INT, DATE_STAND_IN),
+)
+
+
 def precautions_in_force(*, patient: Patient, on: date) -> list[HipPrecaution]:
     """The patient's hip precautions on the patient-local day ``on`` (one query). A date
     comparison: precautions end by themselves on their end date."""
-    return list(HipPrecaution.objects.filter(patient=patient).in_force(on=on))
+    return _IN_FORCE.all(patient.pk, on)
 
 
 def precautions_between(*, patient: Patient, first: date, last: date) -> list[HipPrecaution]:

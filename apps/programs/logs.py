@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from apps.core.prepared import insert_row, prepared_cursor
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
@@ -173,8 +174,17 @@ def _prescription(
     }
 
 
+NEXT_SET_NUMBER_SQL = f"""
+    SELECT COUNT(*) + 1 FROM {SetLog._meta.db_table}
+    WHERE item_id = %s AND performed_on = %s AND side = %s
+"""  # noqa: S608  # nosec B608: a table name from the model
+
+
 def _next_set_number(item: ProgramItem, day: date, side: str) -> int:
-    return SetLog.objects.filter(item=item, performed_on=day, side=side).count() + 1
+    # Prepared: every one-tap log asks (``apps.core.prepared``).
+    with prepared_cursor() as cursor:
+        cursor.execute(NEXT_SET_NUMBER_SQL, [item.pk, day, side])
+        return int(cursor.fetchone()[0])
 
 
 def _record_errors(
@@ -248,7 +258,7 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
         **new.amounts,
         **_prescription(item, day, precautions),
     )
-    log.save(force_insert=True)
+    insert_row(log)  # as ``log.save(force_insert=True)``, the INSERT prepared
     if evaluate:
         _enqueue_evaluation(log)
     daily_totals_refresh_days(

@@ -2,7 +2,7 @@
 ``own_patient`` (its one user) behaves as the ``visible_to`` read it replaced."""
 
 import threading
-from datetime import time
+from datetime import date, time
 from decimal import Decimal
 
 import pytest
@@ -11,9 +11,9 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.precompiled import PrecompiledQuery
-from apps.patients.models import Patient
-from apps.patients.selectors import own_patient
+from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
+from apps.patients.models import HipPrecaution, Patient, PrecautionKind
+from apps.patients.selectors import own_patient, precautions_in_force
 from tests.factories import ClinicFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -87,10 +87,61 @@ def test_each_thread_compiles_for_its_own_connection(patient):
     assert WITH_CLINIC.first(patient.user_id).pk == patient.pk
 
 
-def test_a_query_that_does_not_take_the_value_once_is_refused(patient):
-    twice = PrecompiledQuery(lambda pk: Patient.objects.filter(pk=pk, user_id=pk))
-    with pytest.raises(ValueError, match="exactly once"):
-        twice.first(patient.pk)
+def test_a_query_that_does_not_take_its_value_is_refused(patient):
+    ignored = PrecompiledQuery(lambda pk: Patient.objects.filter(user_id=patient.user_id))
+    with pytest.raises(ValueError, match="does not take value 0"):
+        ignored.first(patient.pk)
+
+
+def test_a_value_taken_twice_goes_to_both_places(patient):
+    twice = PrecompiledQuery(lambda pk: Patient.objects.filter(pk=pk, id__lte=pk))
+
+    assert twice.first(patient.pk).pk == patient.pk
+
+
+def test_uuid_values_select_their_rows(patient):
+    other = PatientFactory(clinic=patient.clinic)
+    query = PrecompiledQuery(
+        lambda public_id, clinic_id: Patient.objects.filter(
+            public_id=public_id, clinic_id=clinic_id
+        ),
+        stand_ins=(UUID_STAND_IN, INT),
+    )
+
+    assert query.first(other.public_id, other.clinic_id).pk == other.pk
+    assert query.first(str(patient.public_id), patient.clinic_id).pk == patient.pk
+    assert query.first(other.public_id, -1) is None
+
+
+def test_a_date_value_taken_twice_gives_the_querysets_rows(patient):
+    # precautions_in_force compares the day with both ends of each precaution.
+    for starts, ends in ((1, 5), (3, 9), (8, 12)):
+        HipPrecaution.objects.create(
+            patient=patient, kind=PrecautionKind.POSTERIOR,
+            starts_on=date(2026, 3, starts), ends_on=date(2026, 3, ends),
+        )  # fmt: skip
+
+    for day in range(1, 14):
+        on = date(2026, 3, day)
+        expected = list(HipPrecaution.objects.filter(patient=patient).in_force(on=on))
+        found = precautions_in_force(patient=patient, on=on)
+        assert [_values(p) for p in found] == [_values(p) for p in expected], on
+
+
+def test_all_gives_every_row_in_the_querysets_order(patient):
+    clinic = patient.clinic
+    for name in ("Zoe", "Adam", "Mia"):
+        PatientFactory(clinic=clinic, full_name=name)
+    query = PrecompiledQuery(
+        lambda clinic_id: Patient.objects.filter(clinic_id=clinic_id).order_by("full_name")
+    )
+    expected = list(Patient.objects.filter(clinic_id=clinic.pk).order_by("full_name"))
+
+    found = query.all(clinic.pk)
+
+    assert [_values(p) for p in found] == [_values(p) for p in expected]
+    assert query.all(-1) == []
+    assert query.first(clinic.pk).pk == expected[0].pk
 
 
 # --- own_patient, as the visible_to read it replaced --------------------------------------

@@ -1,0 +1,125 @@
+"""``prepared_cursor`` prepares its statements on PostgreSQL (planned once per connection, as
+generic plans), still counts them, and is a plain cursor behind a pooler and on SQLite;
+``insert_row`` writes what ``save(force_insert=True)`` writes."""
+
+import uuid
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.core.models import OutboxMessage
+from apps.core.prepared import insert_row, prepared_cursor, prepares
+from apps.programs.models import SetLog
+from tests.factories import ExerciseItemFactory
+
+pytestmark = pytest.mark.django_db
+
+# A statement of its own, so the test finds it among the connection's prepared statements.
+PROBE = "SELECT %s::int + 41 AS prepared_probe"
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.usefixtures("require_postgres")
+def test_a_statement_is_prepared_once_and_reused_on_postgresql():
+    for value in (1, 2, 3):
+        with prepared_cursor() as cursor:
+            cursor.execute(PROBE, [value])
+            assert cursor.fetchone()[0] == value + 41
+
+    probes = [sql for sql in _prepared_statements() if "prepared_probe" in sql]
+    assert len(probes) == 1
+
+
+@pytest.mark.usefixtures("require_postgres")
+def test_prepared_statements_get_generic_plans_and_nothing_else_is_prepared():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+        for _ in range(10):  # Django's own cursor binds on the client: never prepared
+            cursor.execute("SELECT %s::int AS plain_probe", [1])
+
+    assert not [sql for sql in _prepared_statements() if "plain_probe" in sql]
+
+
+def test_its_statements_are_counted_like_any_other():
+    statement = PROBE if connection.vendor == "postgresql" else "SELECT %s + 41"
+    with CaptureQueriesContext(connection) as queries, prepared_cursor() as cursor:
+        cursor.execute(statement, [7])
+        assert cursor.fetchone()[0] == 48
+
+    assert len(queries) == 1
+
+
+@pytest.mark.usefixtures("require_postgres")
+@override_settings(DATABASE_POOLED=True)
+def test_behind_a_pooler_nothing_is_prepared():
+    assert not prepares()
+    with prepared_cursor() as cursor:
+        cursor.execute(PROBE.replace("prepared_probe", "pooled_probe"), [1])
+
+    assert not [sql for sql in _prepared_statements() if "pooled_probe" in sql]
+
+
+def _values(obj) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+
+
+def test_insert_row_writes_what_save_writes():
+    item = ExerciseItemFactory()
+    now = timezone.now()
+    fields = {
+        "patient_id": item.program.patient_id, "item": item, "performed_on": now.date(),
+        "side": "both", "reps": 12, "pain": 3, "note": "knee clicked, no pain",
+        "exercise_id": item.exercise_id, "target_sets": 3, "target_reps": 12, "logged_at": now,
+    }  # fmt: skip
+    saved = SetLog(client_id=uuid.uuid4(), **fields)
+    saved.save(force_insert=True)
+    inserted = SetLog(client_id=uuid.uuid4(), **fields)
+
+    insert_row(inserted)
+
+    assert inserted.pk is not None
+    assert inserted.pk != saved.pk
+    assert inserted._state.adding is False
+    assert inserted._state.db == "default"
+    stored = _values(SetLog.objects.get(pk=inserted.pk))
+    expected = _values(SetLog.objects.get(pk=saved.pk))
+    for differs in ("id", "public_id", "client_id"):
+        stored.pop(differs), expected.pop(differs)
+    assert stored == expected
+
+
+def test_insert_row_writes_json_and_defaults():
+    message = OutboxMessage(
+        task="apps.x.tasks.y", args=[1, {"a": "é"}], created_at=timezone.now(),
+        available_at=timezone.now(),
+    )  # fmt: skip
+
+    insert_row(message)
+
+    stored = OutboxMessage.objects.get(pk=message.pk)
+    assert stored.args == [1, {"a": "é"}]
+    assert (stored.status, stored.attempts, stored.key) == ("pending", 0, "")
+
+
+def test_a_duplicate_is_djangos_integrity_error():
+    item = ExerciseItemFactory()
+    client_id = uuid.uuid4()
+    fields = {
+        "client_id": client_id, "patient_id": item.program.patient_id, "item": item,
+        "performed_on": timezone.now().date(), "side": "both", "reps": 12, "pain": 3,
+        "exercise_id": item.exercise_id, "target_sets": 3,
+    }  # fmt: skip
+    insert_row(SetLog(**fields))
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_row(SetLog(**fields))
+    assert SetLog.objects.filter(client_id=client_id).count() == 1
