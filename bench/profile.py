@@ -196,17 +196,24 @@ PATHS = {
 def _plain(path: str, run: Callable[[], Any], times: int) -> int:
     """Each run timed on its own, without the profiler's overhead (which roughly doubles
     Python's time): what a change saves in milliseconds, on an idle machine."""
-    took = []
+    from bench.middleware import TIME_HEADER
+
+    took, server = [], []
     for _ in range(max(times, 200)):
         started = time.perf_counter()
-        run()
+        response = run()
         took.append(time.perf_counter() - started)
+        if response is not None and response.has_header(TIME_HEADER):
+            server.append(float(response[TIME_HEADER]))
     if hasattr(run, "cleanup"):
         run.cleanup()
     took.sort()
+    server.sort()
     print(
         f"{path}: {len(took)} runs, median {took[len(took) // 2] * 1000:.2f} ms, "
         f"p10 {took[len(took) // 10] * 1000:.2f} ms, p90 {took[len(took) * 9 // 10] * 1000:.2f} ms"
+        + (f"; server time (as make bench reads it) median {server[len(server) // 2]:.2f} ms"
+           if server else "")
     )
     return 0
 

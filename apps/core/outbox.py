@@ -19,7 +19,8 @@ worker that dies after the work but before marking it done runs it again).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from celery.exceptions import Retry
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage, OutboxStatus
@@ -72,8 +74,52 @@ def enqueue(task: str, args: Sequence[Any] = (), *, key: str = "") -> OutboxMess
             return None
     else:
         insert_row(message)  # the one-tap log's path: the INSERT prepared, not compiled
-    transaction.on_commit(lambda: publish([message]))
+    transaction.on_commit(lambda: _publish_after_commit(message))
     return message
+
+
+# Messages committed while a web request runs wait here until its response has been sent
+# (``PublishAfterResponseMiddleware``), so the answer never waits for the broker: publishing
+# cost about 0.5 ms of a 5 ms one-tap log. Outside a request (tasks, commands) they go at once.
+_after_response: ContextVar[list[OutboxMessage] | None] = ContextVar(
+    "outbox_after_response", default=None
+)
+
+
+def _publish_after_commit(message: OutboxMessage) -> None:
+    waiting = _after_response.get()
+    if waiting is None:
+        publish([message])
+    else:
+        waiting.append(message)
+
+
+class PublishAfterResponseMiddleware:
+    """Publish what the request committed once its response is sent (Django closes a response
+    after the server has written it). A worker killed in between leaves committed rows that
+    the sweep publishes, as after a broker outage. A streamed response (an export) publishes
+    before streaming: it may take minutes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        waiting: list[OutboxMessage] = []
+        token = _after_response.set(waiting)
+        try:
+            response = self.get_response(request)
+        except BaseException:
+            _after_response.reset(token)
+            publish(waiting)
+            raise
+        _after_response.reset(token)
+        if waiting:
+            if response.streaming:
+                publish(waiting)
+            else:
+                # Django's own list of what ``response.close()`` runs (file responses use it).
+                response._resource_closers.append(lambda: publish(waiting))
+        return response
 
 
 def publish(messages: Sequence[OutboxMessage]) -> int:

@@ -74,30 +74,75 @@ def prepared_cursor(alias: str = "default") -> Iterator[CursorWrapper]:
 
 
 @cache
-def _insert_statement(model: type[Model]) -> tuple[str, tuple[Any, ...]]:
+def _insert_statement(
+    model: type[Model], computed: tuple[tuple[str, str], ...]
+) -> tuple[str, tuple[Any, ...]]:
     """The INSERT of one row of ``model`` (every concrete column but its automatic primary
-    key) returning that key, and the fields in the order of their values."""
+    key) returning that key and the ``computed`` columns (attname, SQL expression: its value
+    is computed by the database), and the fields in the order of their values."""
     meta = model._meta
     if meta.auto_field is None:
         raise ValueError(f"{model.__name__} has no automatic primary key")
+    expressions = dict(computed)
     fields = tuple(f for f in meta.concrete_fields if f is not meta.auto_field)
     columns = ", ".join(f'"{f.column}"' for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table, key = meta.db_table, meta.auto_field.column
-    # Names from the model only; every value is a parameter.
-    return f'INSERT INTO "{table}" ({columns}) VALUES ({marks}) RETURNING "{key}"', fields  # noqa: S608  # nosec B608
+    marks = ", ".join(
+        f"({expressions[f.attname]})" if f.attname in expressions else "%s" for f in fields
+    )
+    returned = [meta.auto_field.column] + [f.column for f in fields if f.attname in expressions]
+    returning = ", ".join(f'"{column}"' for column in returned)
+    # Names from the model and SQL from the caller's code only; every value is a parameter.
+    sql = f'INSERT INTO "{meta.db_table}" ({columns}) VALUES ({marks}) RETURNING {returning}'  # noqa: S608  # nosec B608
+    return sql, fields
 
 
-def insert_row(obj: Model, alias: str = "default") -> None:
+def insert_row(
+    obj: Model,
+    alias: str = "default",
+    *,
+    computed: dict[str, tuple[str, list[Any]]] | None = None,
+) -> None:
     """Insert ``obj`` as a new row and set its primary key: what ``obj.save(force_insert=True)``
     does for a model with an automatic key and no save signals or overridden ``save``, with
     the INSERT built once and prepared. For the one-tap log's two rows (the set and its
-    outbox message): Django compiling an INSERT cost more than PostgreSQL running it."""
+    outbox message): Django compiling an INSERT cost more than PostgreSQL running it.
+
+    ``computed``: fields whose value the database computes in the same statement, as an SQL
+    expression and its parameters (the set's number, counted from the sets before it); they
+    are set on ``obj`` from the inserted row."""
     connection = connections[alias]
-    sql, fields = _insert_statement(type(obj))
-    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    computed = computed or {}
+    key = tuple((name, sql) for name, (sql, _) in sorted(computed.items()))
+    sql, fields = _insert_statement(type(obj), key)
+    values: list[Any] = []
+    for field in fields:
+        if field.attname in computed:
+            values += computed[field.attname][1]
+        else:
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
     with prepared_cursor(alias) as cursor:
         cursor.execute(sql, values)
-        obj.pk = cursor.fetchone()[0]
+        row = cursor.fetchone()
+    obj.pk = row[0]
+    for field, value in zip(
+        (f for f in fields if f.attname in computed), row[1:], strict=True
+    ):
+        setattr(obj, field.attname, value)
     obj._state.adding = False
     obj._state.db = alias
+
+
+@contextmanager
+def pipelined(alias: str = "default") -> Iterator[None]:
+    """Send the statements run inside one after another without waiting for each answer;
+    the answers are read at the first fetch or at the end, where an error is raised (as
+    Django's). For a few writes in a row whose results nothing reads in between (the one-tap
+    log's lock, daily totals and outbox row: one round trip instead of three). PostgreSQL
+    runs them in order, each with its own snapshot, exactly as if sent one at a time."""
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from apps.core.prepared import insert_row, prepared_cursor
+from apps.core.prepared import insert_row, pipelined
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
@@ -174,17 +175,16 @@ def _prescription(
     }
 
 
+# The set's number when the phone sends none (the one-tap log): one more than the sets
+# already logged for the item, day and side, counted by the set's own INSERT.
 NEXT_SET_NUMBER_SQL = f"""
     SELECT COUNT(*) + 1 FROM {SetLog._meta.db_table}
     WHERE item_id = %s AND performed_on = %s AND side = %s
 """  # noqa: S608  # nosec B608: a table name from the model
 
 
-def _next_set_number(item: ProgramItem, day: date, side: str) -> int:
-    # Prepared: every one-tap log asks (``apps.core.prepared``).
-    with prepared_cursor() as cursor:
-        cursor.execute(NEXT_SET_NUMBER_SQL, [item.pk, day, side])
-        return int(cursor.fetchone()[0])
+def _numbered(item: ProgramItem, day: date, side: str) -> dict[str, tuple[str, list[Any]]]:
+    return {"set_number": (NEXT_SET_NUMBER_SQL, [item.pk, day, side])}
 
 
 def _record_errors(
@@ -253,17 +253,19 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
         item=item,
         performed_on=day,
         side=new.side,
-        set_number=new.set_number or _next_set_number(item, day, new.side),
+        set_number=new.set_number or 1,
         note=new.note,
         **new.amounts,
         **_prescription(item, day, precautions),
     )
-    insert_row(log)  # as ``log.save(force_insert=True)``, the INSERT prepared
-    if evaluate:
-        _enqueue_evaluation(log)
-    daily_totals_refresh_days(
-        patient_id=patient.pk, days=[day], grown=True, precautions=precautions
-    )
+    # As ``log.save(force_insert=True)``, the INSERT prepared and counting the set's number.
+    insert_row(log, computed=None if new.set_number else _numbered(item, day, new.side))
+    with pipelined():  # nothing reads these answers: one round trip for the three
+        daily_totals_refresh_days(
+            patient_id=patient.pk, days=[day], grown=True, precautions=precautions
+        )
+        if evaluate:
+            _enqueue_evaluation(log)
     return log
 
 

@@ -189,3 +189,75 @@ def test_done_messages_are_forgotten_after_a_week(eager):
     assert OutboxMessage.objects.filter(pk=message.pk).exists()
     outbox.outbox_sweep(now=timezone.now() + outbox.KEEP_DONE + timedelta(minutes=1))
     assert not OutboxMessage.objects.filter(pk=message.pk).exists()
+
+
+# --- Published once the response is sent ---------------------------------------------------
+
+
+def _request_enqueuing(response_class=None):
+    """The middleware around a view that commits one message; what ``send_task`` saw."""
+    from django.http import HttpResponse, StreamingHttpResponse
+    from django.test import RequestFactory
+
+    def view(request):
+        with transaction.atomic():
+            outbox.enqueue(RECORD, [5])
+        if response_class is StreamingHttpResponse:
+            return StreamingHttpResponse(iter([b"a", b"b"]))
+        return HttpResponse("ok")
+
+    middleware = outbox.PublishAfterResponseMiddleware(view)
+    return middleware(RequestFactory().post("/api/v1/me/logs/"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_requests_message_is_published_after_its_response_is_sent():
+    with mock.patch.object(celery_app, "send_task") as send_task:
+        response = _request_enqueuing()
+        assert send_task.call_count == 0  # committed, not yet published: the answer goes first
+        assert OutboxMessage.objects.filter(task=RECORD).count() == 1
+
+        response.close()  # what the server does once it has written the response
+
+        assert send_task.call_count == 1
+        assert send_task.call_args.args == (RECORD,)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_streamed_response_publishes_before_streaming():
+    from django.http import StreamingHttpResponse
+
+    with mock.patch.object(celery_app, "send_task") as send_task:
+        _request_enqueuing(StreamingHttpResponse)
+        assert send_task.call_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_view_that_raises_after_committing_still_publishes():
+    from django.test import RequestFactory
+
+    def view(request):
+        with transaction.atomic():
+            outbox.enqueue(RECORD, [6])
+        raise RuntimeError("after the commit")
+
+    middleware = outbox.PublishAfterResponseMiddleware(view)
+    with mock.patch.object(celery_app, "send_task") as send_task:
+        with pytest.raises(RuntimeError):
+            middleware(RequestFactory().get("/"))
+        assert send_task.call_count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_request_a_message_is_published_at_commit():
+    with mock.patch.object(celery_app, "send_task") as send_task:
+        with transaction.atomic():
+            outbox.enqueue(RECORD, [8])
+            assert send_task.call_count == 0
+        assert send_task.call_count == 1
+
+
+def test_the_middleware_is_installed():
+    from django.conf import settings
+
+    assert "apps.core.outbox.PublishAfterResponseMiddleware" in settings.MIDDLEWARE

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.core.models import OutboxMessage
-from apps.core.prepared import insert_row, prepared_cursor, prepares
+from apps.core.prepared import insert_row, pipelined, prepared_cursor, prepares
 from apps.programs.models import SetLog
 from tests.factories import ExerciseItemFactory
 
@@ -123,3 +123,43 @@ def test_a_duplicate_is_djangos_integrity_error():
     with pytest.raises(IntegrityError), transaction.atomic():
         insert_row(SetLog(**fields))
     assert SetLog.objects.filter(client_id=client_id).count() == 1
+
+
+def test_a_computed_value_is_counted_by_the_insert_and_set_on_the_object():
+    item = ExerciseItemFactory()
+    day = timezone.now().date()
+    count = "SELECT COUNT(*) + 1 FROM patients_setlog WHERE item_id = %s AND performed_on = %s"
+    numbers = []
+    for _ in range(3):
+        log = SetLog(
+            client_id=uuid.uuid4(), patient_id=item.program.patient_id, item=item,
+            performed_on=day, side="left", reps=10, pain=1, exercise_id=item.exercise_id,
+            target_sets=2, set_number=99,
+        )  # fmt: skip
+        insert_row(log, computed={"set_number": (count, [item.pk, day])})
+        numbers.append(log.set_number)
+
+    assert numbers == [1, 2, 3]
+    stored = SetLog.objects.filter(item=item).order_by("pk").values_list("set_number", flat=True)
+    assert list(stored) == [1, 2, 3]
+
+
+def test_statements_sent_together_run_in_order_and_their_errors_are_djangos():
+    item = ExerciseItemFactory()
+    fields = {
+        "patient_id": item.program.patient_id, "item": item, "side": "both", "reps": 12,
+        "pain": 3, "exercise_id": item.exercise_id, "target_sets": 3,
+        "performed_on": timezone.now().date(),
+    }  # fmt: skip
+    taken = uuid.uuid4()
+    with transaction.atomic(), pipelined():
+        insert_row(SetLog(client_id=taken, **fields))
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE patients_setlog SET reps = 13 WHERE pain = 3")
+    assert SetLog.objects.get(client_id=taken).reps == 13
+
+    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE patients_setlog SET reps = 14 WHERE pain = 3")
+        insert_row(SetLog(client_id=taken, **fields))
+    assert SetLog.objects.get(client_id=taken).reps == 13  # the whole transaction undone
