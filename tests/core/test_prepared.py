@@ -158,8 +158,12 @@ def test_statements_sent_together_run_in_order_and_their_errors_are_djangos():
             cursor.execute("UPDATE patients_setlog SET reps = 13 WHERE pain = 3")
     assert SetLog.objects.get(client_id=taken).reps == 13
 
-    with pytest.raises(IntegrityError), transaction.atomic(), pipelined():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE patients_setlog SET reps = 14 WHERE pain = 3")
-        insert_row(SetLog(client_id=taken, **fields))
+    def update_then_insert_a_duplicate():
+        with transaction.atomic(), pipelined():
+            with connection.cursor() as cursor:
+                cursor.execute("UPDATE patients_setlog SET reps = 14 WHERE pain = 3")
+            insert_row(SetLog(client_id=taken, **fields))
+
+    with pytest.raises(IntegrityError):
+        update_then_insert_a_duplicate()
     assert SetLog.objects.get(client_id=taken).reps == 13  # the whole transaction undone
