@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from apps.notifications import delivery
-from apps.notifications.channels import Channel, Message, channel_for
+from apps.notifications.channels import Channel, Message, batch_channels
 from apps.notifications.messages import ReminderMessages
 from apps.notifications.models import DeliveryStatus, Reminder, SkipReason
 from apps.notifications.selectors import (
@@ -172,34 +172,36 @@ def _send_in_turn(
     reminders: list[Reminder], *, outcomes: dict[str, int], now: datetime, token: UUID | None
 ) -> None:
     """Take, send and mark each reminder, one at a time (see ``reminders_send``); the
-    questionnaires due, the links and the templates are read once for all of them."""
+    questionnaires due, the links and the templates are read once for all of them, and the
+    emails share one connection to the email backend."""
     questionnaires = due_counts(days={r.patient_id: r.local_date for r in reminders})
     writer = ReminderMessages()
     unrecorded: tuple[int, UUID] | None = None  # sent, its mark riding on the next take
-    for reminder in reminders:
-        if unrecorded is None:
-            taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
-        else:
-            taken = delivery.mark_sent_and_take(
-                Reminder, sent=unrecorded, take=reminder.pk, now=now, token=token
+    with batch_channels() as channel_for:
+        for reminder in reminders:
+            if unrecorded is None:
+                taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
+            else:
+                taken = delivery.mark_sent_and_take(
+                    Reminder, sent=unrecorded, take=reminder.pk, now=now, token=token
+                )
+                unrecorded = None
+            if taken is None:
+                continue  # taken elsewhere
+            message = partial(
+                writer.message,
+                reminder=reminder,
+                questionnaires=questionnaires.get(reminder.patient_id),
             )
-            unrecorded = None
-        if taken is None:
-            continue  # taken elsewhere
-        message = partial(
-            writer.message,
-            reminder=reminder,
-            questionnaires=questionnaires.get(reminder.patient_id),
-        )
-        outcome = _send_one(
-            reminder, message, taken=taken, channel=channel_for(reminder.channel), now=now
-        )
-        outcomes[outcome] += 1
-        if outcome == DeliveryStatus.SENT:
-            unrecorded = (reminder.pk, taken)
-    if unrecorded is not None:
-        # The task's "now" (the real time, or the minute a replay or a test names).
-        delivery.mark_sent(Reminder, unrecorded[0], token=unrecorded[1], now=now)
+            outcome = _send_one(
+                reminder, message, taken=taken, channel=channel_for(reminder.channel), now=now
+            )
+            outcomes[outcome] += 1
+            if outcome == DeliveryStatus.SENT:
+                unrecorded = (reminder.pk, taken)
+        if unrecorded is not None:
+            # The task's "now" (the real time, or the minute a replay or a test names).
+            delivery.mark_sent(Reminder, unrecorded[0], token=unrecorded[1], now=now)
 
 
 def _record_skips(
