@@ -50,21 +50,31 @@ def _batches(ids: Iterable[T], size: int) -> Iterator[list[T]]:
 def reminders_claim_due(*, now: datetime) -> list[list[int]]:
     """Claim a reminder row for every patient due at ``now``; returns the claimed ids in
     batches of SEND_BATCH, each to be handed to ``reminders_send``."""
+    return list(reminders_claim_in_batches(now=now))
+
+
+def reminders_claim_in_batches(*, now: datetime) -> Iterator[list[int]]:
+    """``reminders_claim_due``, giving each batch as soon as its rows are claimed (and
+    committed), so that the first batches go out while the rest are still being claimed."""
     claimed: list[int] = []
     for zone in reminder_time_zones():
-        claimed += _claim_zone(zone=zone, now=now)
-    return list(_batches(claimed, SEND_BATCH))
+        for ids in _claim_zone(zone=zone, now=now):
+            claimed += ids
+            while len(claimed) >= SEND_BATCH:
+                yield claimed[:SEND_BATCH]
+                claimed = claimed[SEND_BATCH:]
+    if claimed:
+        yield claimed
 
 
-def _claim_zone(*, zone: str, now: datetime) -> list[int]:
+def _claim_zone(*, zone: str, now: datetime) -> Iterator[list[int]]:
+    """The ids claimed in ``zone``, a list per CLAIM_BATCH patients due."""
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
     day = local.date()
     due = patients_due_for_reminder(time_zone=zone, day=day, at=local.time())
-    claimed: list[int] = []
     for batch in _batches(due.iterator(chunk_size=CLAIM_BATCH), CLAIM_BATCH):
-        claimed += _claim_batch(rows=batch, day=day, tz=tz, now=now)
-    return claimed
+        yield _claim_batch(rows=batch, day=day, tz=tz, now=now)
 
 
 def _claim_batch(
