@@ -3,10 +3,13 @@ backend in development, SMTP in production) and text messages through ``apps.cor
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 
 from apps.core.sms import get_sms_backend
 from apps.patients.models import ReminderChannel
@@ -29,13 +32,38 @@ class Channel(Protocol):
 
 
 class EmailChannel:
+    """Each email through its own connection of the configured backend, or, given one, through
+    that connection: opened at the first email, opened again after a failed one (it may be
+    broken), closed by its owner (``batch_channels``)."""
+
     name = ReminderChannel.EMAIL.value
+
+    def __init__(self, connection: BaseEmailBackend | None = None) -> None:
+        self._connection = connection
+        self._open = False
 
     def send(self, *, to: str, message: Message) -> None:
         email = EmailMessage(
-            subject=message.subject, body=message.body, to=[to], headers=message.headers
+            subject=message.subject,
+            body=message.body,
+            to=[to],
+            headers=message.headers,
+            connection=self._connection,
         )
-        email.send(fail_silently=False)
+        try:
+            if self._connection is not None and not self._open:
+                self._connection.open()
+                self._open = True
+            email.send(fail_silently=False)
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._connection is not None and self._open:
+            self._open = False
+            with contextlib.suppress(Exception):  # closing a broken connection may fail too
+                self._connection.close()
 
 
 class SMSChannel:
@@ -54,3 +82,16 @@ CHANNELS: dict[str, Channel] = {
 def channel_for(name: str) -> Channel:
     """The channel called ``name`` (a ``ReminderChannel`` value); email when unknown."""
     return CHANNELS.get(name, CHANNELS[ReminderChannel.EMAIL.value])
+
+
+@contextlib.contextmanager
+def batch_channels() -> Iterator[Callable[[str], Channel]]:
+    """``channel_for`` for a batch of messages sent one after the other: the emails share one
+    connection to the email backend (an SMTP session, not one per message), closed at the
+    end. Each message is still handed over, accepted or refused on its own."""
+    email = EmailChannel(get_connection())
+    channels: dict[str, Channel] = {email.name: email, SMSChannel.name: SMSChannel()}
+    try:
+        yield lambda name: channels.get(name, email)
+    finally:
+        email.close()

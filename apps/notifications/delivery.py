@@ -13,8 +13,10 @@ again when the reservation ends and are sent by the next task.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeAlias
 
@@ -108,10 +110,47 @@ def mark_sent_and_take(
     one: never more than one row per worker. Returns the taken row's token, or None when
     someone else has it.
 
-    Written in SQL: built by the ORM (a CASE per column) the statement cost more to compile
-    than to run, once per message (bench/README.md, reminder fan-out)."""
+    Written in SQL, and the SQL written once per model and database: built by the ORM (a
+    CASE per column) the statement cost more to compile than to run, and so did assembling
+    it from the model's metadata on every message (bench/README.md, reminder fan-out)."""
     sent_pk, sent_token = sent
     taken = uuid.uuid4()
+    statement = _sent_and_take_statement(model, connection.vendor)
+    params = {
+        "sent": sent_pk,
+        "sent_token": statement.uuid(sent_token),
+        "taken": statement.uuid(taken),
+        "take": take,
+        "now": statement.instant(now),
+        "token": statement.uuid(token or taken),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        updated = cursor.rowcount
+    if updated == 2:
+        return taken
+    if updated == 1 and model.objects.filter(pk=take, claim_token=taken).exists():
+        return taken  # rare: the sent row was no longer ours (see mark_unknown_stuck)
+    return None
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    token_field: Field[Any, Any]
+    time_field: Field[Any, Any]
+
+    def uuid(self, value: uuid.UUID) -> Any:
+        return self.token_field.get_db_prep_value(value, connection)
+
+    def instant(self, value: datetime) -> Any:
+        return self.time_field.get_db_prep_value(value, connection)
+
+
+@functools.cache
+def _sent_and_take_statement(model: Delivered, vendor: str) -> _Statement:
+    """The UPDATE of ``mark_sent_and_take`` for ``model`` on a ``vendor`` database (the
+    quoting differs), with named parameters: sent, sent_token, taken, take, now, token."""
     meta = model._meta
     quote = connection.ops.quote_name
 
@@ -123,42 +162,27 @@ def mark_sent_and_take(
     def column(name: str) -> str:
         return quote(field(name).column or name)
 
-    def param(name: str, value: object) -> Any:
-        return field(name).get_db_prep_value(value, connection)
+    def literal(status: DeliveryStatus) -> str:
+        assert status.value.isalpha()  # a constant of ours, safe to write into the SQL
+        return f"'{status.value}'"
 
     pk, status, claim_token = column("id"), column("status"), column("claim_token")
-    takeable_sql = f"{status} = %s AND ({column('retry_after')} <= %s OR {claim_token} = %s)"
+    sent, sending = literal(DeliveryStatus.SENT), literal(DeliveryStatus.SENDING)
+    is_sent = f"{pk} = %(sent)s"
     sql = f"""
         UPDATE {quote(meta.db_table)} SET
-            {status} = CASE WHEN {pk} = %s THEN %s ELSE %s END,
-            {column("sent_at")} = CASE WHEN {pk} = %s THEN %s ELSE {column("sent_at")} END,
-            {column("error")} = CASE WHEN {pk} = %s THEN '' ELSE {column("error")} END,
-            {claim_token} = CASE WHEN {pk} = %s THEN {claim_token} ELSE %s END,
-            {column("attempts")} = CASE WHEN {pk} = %s
+            {status} = CASE WHEN {is_sent} THEN {sent} ELSE {sending} END,
+            {column("sent_at")} = CASE WHEN {is_sent} THEN %(now)s ELSE {column("sent_at")} END,
+            {column("error")} = CASE WHEN {is_sent} THEN '' ELSE {column("error")} END,
+            {claim_token} = CASE WHEN {is_sent} THEN {claim_token} ELSE %(taken)s END,
+            {column("attempts")} = CASE WHEN {is_sent}
                 THEN {column("attempts")} ELSE {column("attempts")} + 1 END,
-            {column("updated_at")} = %s
-        WHERE ({pk} = %s AND {claim_token} = %s AND {status} = %s)
-           OR ({pk} = %s AND {takeable_sql})
+            {column("updated_at")} = %(now)s
+        WHERE ({is_sent} AND {claim_token} = %(sent_token)s AND {status} = {sending})
+           OR ({pk} = %(take)s AND {status} = {literal(DeliveryStatus.CLAIMED)}
+               AND ({column("retry_after")} <= %(now)s OR {claim_token} = %(token)s))
     """  # noqa: S608  # nosec B608: names from the model's own metadata, values are parameters
-    at = param("updated_at", now)
-    params: list[Any] = [
-        sent_pk, DeliveryStatus.SENT.value, DeliveryStatus.SENDING.value,
-        sent_pk, at,
-        sent_pk,
-        sent_pk, param("claim_token", taken),
-        sent_pk,
-        at,
-        sent_pk, param("claim_token", sent_token), DeliveryStatus.SENDING.value,
-        take, DeliveryStatus.CLAIMED.value, at, param("claim_token", token or taken),
-    ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        updated = cursor.rowcount
-    if updated == 2:
-        return taken
-    if updated == 1 and model.objects.filter(pk=take, claim_token=taken).exists():
-        return taken  # rare: the sent row was no longer ours (see mark_unknown_stuck)
-    return None
+    return _Statement(sql, field("claim_token"), field("updated_at"))
 
 
 def mark_failed(

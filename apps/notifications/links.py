@@ -7,6 +7,7 @@ patient, and stores nothing. It only ever turns reminders *off*.
 
 from __future__ import annotations
 
+import re
 from uuid import UUID
 
 from django.conf import settings
@@ -23,9 +24,37 @@ def opt_out_token(patient: Patient) -> str:
 
 
 def opt_out_url(patient: Patient) -> str:
-    return settings.SITE_URL + reverse(
-        "notifications:opt-out", kwargs={"token": opt_out_token(patient)}
-    )
+    return _opt_out_url(opt_out_token(patient))
+
+
+def _opt_out_url(token: str) -> str:
+    return settings.SITE_URL + reverse("notifications:opt-out", kwargs={"token": token})
+
+
+# What reverse() leaves unquoted and the pattern accepts: a signed token is a UUID, a colon
+# and URL-safe base64, so this always holds; anything else takes the slow road.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_.~:-]+")
+_STAND_IN = "0stand0in0"
+
+
+class ReminderLinks:
+    """The links of a batch of reminders, reversed once (``today``, ``sign_in``) or once with
+    a stand-in that each patient's own token replaces (``opt_out``, ``personal``): the same
+    URLs as ``opt_out_url`` and ``personal_link_url``."""
+
+    def __init__(self) -> None:
+        from apps.patients.auth import personal_link_urls
+
+        self.today = today_url()
+        self.sign_in = sign_in_by_email_url()
+        self._opt_out_start, self._opt_out_end = _opt_out_url(_STAND_IN).split(_STAND_IN)
+        self.personal = personal_link_urls()
+
+    def opt_out(self, patient: Patient) -> str:
+        token = opt_out_token(patient)
+        if not _PLAIN_TOKEN.fullmatch(token):
+            return _opt_out_url(token)
+        return f"{self._opt_out_start}{token}{self._opt_out_end}"
 
 
 def patient_for_opt_out(token: str) -> Patient | None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
+from typing import Any
 
+from django.template.loader import get_template, render_to_string
+
+from apps.core.prerender import PrerenderedTemplate
 from apps.notifications import links
 from apps.notifications.channels import Message
 from apps.notifications.models import PainAlert, Reminder
@@ -53,37 +56,64 @@ def alert_message(*, alert: PainAlert) -> Message:
 
 
 def reminder_message(*, reminder: Reminder, questionnaires: int | None = None) -> Message:
-    """Links straight to today, with the personal link (while it works) for a phone that is
-    signed out, and a one-click opt-out (also as List-Unsubscribe headers, RFC 8058).
-    ``questionnaires`` is the number due that day when the caller read it for many reminders
-    at once (``due_counts``)."""
-    from apps.patients.auth import personal_link_url
+    """One reminder's message (``ReminderMessages`` writes a batch's)."""
+    return ReminderMessages().message(reminder=reminder, questionnaires=questionnaires)
 
-    patient = reminder.patient
-    opt_out = links.opt_out_url(patient)
-    context = {
-        "first_name": patient.full_name.split(" ")[0],
-        "today_url": links.today_url(),
-        # Only a link that works, and sending it never extends it: the link is the same in
-        # every email and handout it was ever sent in, so a reminder that renewed its days
-        # would keep all of those copies working for as long as reminders go out, and the
-        # link would never expire. Without it the email points to the one-time sign-in.
-        "personal_link": personal_link_url(patient) if patient.link_active else None,
-        "sign_in_url": links.sign_in_by_email_url(),
-        "opt_out_url": opt_out,
-        # Due questionnaires ride along with this reminder, never in a message of their own.
-        "questionnaires": (
-            due_count(patient=patient, on=reminder.local_date)
-            if questionnaires is None
-            else questionnaires
-        ),
-    }
-    return Message(
-        subject="Time for today's hip exercises",
-        body=render_to_string("notifications/email/reminder.txt", context),
-        short_body=render_to_string("notifications/email/reminder_sms.txt", context).strip(),
-        headers={
-            "List-Unsubscribe": f"<{opt_out}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
-    )
+
+REMINDER = "notifications/email/reminder.txt"
+REMINDER_SMS = "notifications/email/reminder_sms.txt"
+
+
+class ReminderMessages:
+    """Writes the reminders of a batch. Each template is rendered once per variant (language,
+    questionnaires due, personal link or not) and each patient's first name and links are
+    filled in (``PrerenderedTemplate``); the links are reversed once (``ReminderLinks``). The
+    text is the same as rendering each message with Django's templates
+    (tests/notifications/test_reminder_rendering.py)."""
+
+    SLOTS = ("first_name", "personal_link", "opt_out_url")
+
+    def __init__(self) -> None:
+        self._links = links.ReminderLinks()
+        self._body = PrerenderedTemplate(get_template(REMINDER), slots=self.SLOTS)
+        self._short = PrerenderedTemplate(get_template(REMINDER_SMS), slots=self.SLOTS)
+
+    def message(self, *, reminder: Reminder, questionnaires: int | None = None) -> Message:
+        """Links straight to today, with the personal link (while it works) for a phone that
+        is signed out, and a one-click opt-out (also as List-Unsubscribe headers, RFC 8058).
+        ``questionnaires`` is the number due that day when the caller read it for many
+        reminders at once (``due_counts``)."""
+        context = self.context(reminder=reminder, questionnaires=questionnaires)
+        opt_out = context["opt_out_url"]
+        return Message(
+            subject="Time for today's hip exercises",
+            body=self._body.render(context),
+            short_body=self._short.render(context).strip(),
+            headers={
+                "List-Unsubscribe": f"<{opt_out}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+
+    def context(self, *, reminder: Reminder, questionnaires: int | None = None) -> dict[str, Any]:
+        """The templates' context for one reminder."""
+        patient = reminder.patient
+        return {
+            "first_name": patient.full_name.split(" ")[0],
+            "today_url": self._links.today,
+            # Only a link that works, and sending it never extends it: the link is the same
+            # in every email and handout it was ever sent in, so a reminder that renewed its
+            # days would keep all of those copies working for as long as reminders go out,
+            # and the link would never expire. Without it the email points to the one-time
+            # sign-in.
+            "personal_link": self._links.personal(patient) if patient.link_active else None,
+            "sign_in_url": self._links.sign_in,
+            "opt_out_url": self._links.opt_out(patient),
+            # Due questionnaires ride along with this reminder, never in a message of their
+            # own.
+            "questionnaires": (
+                due_count(patient=patient, on=reminder.local_date)
+                if questionnaires is None
+                else questionnaires
+            ),
+        }

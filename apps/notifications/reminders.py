@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from itertools import islice
 from typing import TypeVar
 from uuid import UUID
@@ -22,8 +23,8 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from apps.notifications import delivery
-from apps.notifications.channels import channel_for
-from apps.notifications.messages import reminder_message
+from apps.notifications.channels import Channel, Message, batch_channels
+from apps.notifications.messages import ReminderMessages
 from apps.notifications.models import DeliveryStatus, Reminder, SkipReason
 from apps.notifications.selectors import (
     patients_complete_on,
@@ -49,21 +50,31 @@ def _batches(ids: Iterable[T], size: int) -> Iterator[list[T]]:
 def reminders_claim_due(*, now: datetime) -> list[list[int]]:
     """Claim a reminder row for every patient due at ``now``; returns the claimed ids in
     batches of SEND_BATCH, each to be handed to ``reminders_send``."""
+    return list(reminders_claim_in_batches(now=now))
+
+
+def reminders_claim_in_batches(*, now: datetime) -> Iterator[list[int]]:
+    """``reminders_claim_due``, giving each batch as soon as its rows are claimed (and
+    committed), so that the first batches go out while the rest are still being claimed."""
     claimed: list[int] = []
     for zone in reminder_time_zones():
-        claimed += _claim_zone(zone=zone, now=now)
-    return list(_batches(claimed, SEND_BATCH))
+        for ids in _claim_zone(zone=zone, now=now):
+            claimed += ids
+            while len(claimed) >= SEND_BATCH:
+                yield claimed[:SEND_BATCH]
+                claimed = claimed[SEND_BATCH:]
+    if claimed:
+        yield claimed
 
 
-def _claim_zone(*, zone: str, now: datetime) -> list[int]:
+def _claim_zone(*, zone: str, now: datetime) -> Iterator[list[int]]:
+    """The ids claimed in ``zone``, a list per CLAIM_BATCH patients due."""
     tz = ZoneInfo(zone)
     local = now.astimezone(tz)
     day = local.date()
     due = patients_due_for_reminder(time_zone=zone, day=day, at=local.time())
-    claimed: list[int] = []
     for batch in _batches(due.iterator(chunk_size=CLAIM_BATCH), CLAIM_BATCH):
-        claimed += _claim_batch(rows=batch, day=day, tz=tz, now=now)
-    return claimed
+        yield _claim_batch(rows=batch, day=day, tz=tz, now=now)
 
 
 def _claim_batch(
@@ -163,26 +174,44 @@ def reminders_send(
             to_send.append(reminder)
     _record_skips(skipped=skipped, token=token, now=now)
     outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
-    questionnaires = due_counts(days={r.patient_id: r.local_date for r in to_send})
-    unrecorded: tuple[int, UUID] | None = None  # sent, its mark riding on the next take
-    for reminder in to_send:
-        if unrecorded is None:
-            taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
-        else:
-            taken = delivery.mark_sent_and_take(
-                Reminder, sent=unrecorded, take=reminder.pk, now=now, token=token
-            )
-            unrecorded = None
-        if taken is None:
-            continue  # taken elsewhere
-        outcome = _send_one(reminder=reminder, taken=taken, now=now, due=questionnaires)
-        outcomes[outcome] += 1
-        if outcome == DeliveryStatus.SENT:
-            unrecorded = (reminder.pk, taken)
-    if unrecorded is not None:
-        # The task's "now" (the real time, or the minute a replay or a test names).
-        delivery.mark_sent(Reminder, unrecorded[0], token=unrecorded[1], now=now)
+    _send_in_turn(to_send, outcomes=outcomes, now=now, token=token)
     return dict(outcomes)
+
+
+def _send_in_turn(
+    reminders: list[Reminder], *, outcomes: dict[str, int], now: datetime, token: UUID | None
+) -> None:
+    """Take, send and mark each reminder, one at a time (see ``reminders_send``); the
+    questionnaires due, the links and the templates are read once for all of them, and the
+    emails share one connection to the email backend."""
+    questionnaires = due_counts(days={r.patient_id: r.local_date for r in reminders})
+    writer = ReminderMessages()
+    unrecorded: tuple[int, UUID] | None = None  # sent, its mark riding on the next take
+    with batch_channels() as channel_for:
+        for reminder in reminders:
+            if unrecorded is None:
+                taken = delivery.take_one(Reminder, reminder.pk, now=now, token=token)
+            else:
+                taken = delivery.mark_sent_and_take(
+                    Reminder, sent=unrecorded, take=reminder.pk, now=now, token=token
+                )
+                unrecorded = None
+            if taken is None:
+                continue  # taken elsewhere
+            message = partial(
+                writer.message,
+                reminder=reminder,
+                questionnaires=questionnaires.get(reminder.patient_id),
+            )
+            outcome = _send_one(
+                reminder, message, taken=taken, channel=channel_for(reminder.channel), now=now
+            )
+            outcomes[outcome] += 1
+            if outcome == DeliveryStatus.SENT:
+                unrecorded = (reminder.pk, taken)
+        if unrecorded is not None:
+            # The task's "now" (the real time, or the minute a replay or a test names).
+            delivery.mark_sent(Reminder, unrecorded[0], token=unrecorded[1], now=now)
 
 
 def _record_skips(
@@ -195,13 +224,18 @@ def _record_skips(
         )
 
 
-def _send_one(*, reminder: Reminder, taken: UUID, now: datetime, due: dict[int, int]) -> str:
+def _send_one(
+    reminder: Reminder,
+    message: Callable[[], Message],
+    *,
+    taken: UUID,
+    channel: Channel,
+    now: datetime,
+) -> str:
     """Send one taken reminder; returns the outcome. Sent is recorded by the caller (with the
     next take); a failure here and now: retried later, or failed for good."""
-    channel = channel_for(reminder.channel)
     try:
-        message = reminder_message(reminder=reminder, questionnaires=due.get(reminder.patient_id))
-        channel.send(to=_address(reminder), message=message)
+        channel.send(to=_address(reminder), message=message())
     except Exception as exc:  # any channel error: record it and retry later, never lose it
         logger.warning("reminder %s failed: %s", reminder.pk, exc)
         retry = delivery.mark_failed(

@@ -5,7 +5,6 @@ Every function here does a fixed number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -19,10 +18,9 @@ from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import primary_mvic
 from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import Patient
-from apps.programs.adherence import summaries_for_patients
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
-from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
+from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -33,14 +31,23 @@ if TYPE_CHECKING:
 
 def patients_complete_on(*, patients: dict[int, tuple[Patient, date]]) -> set[int]:
     """Ids of the patients whose given local day is complete (the shared adherence rule:
-    completed >= prescribed > 0), in a fixed number of queries per distinct day."""
-    by_day: dict[date, list[Patient]] = defaultdict(list)
-    for patient, day in patients.values():
-        by_day[day].append(patient)
-    complete: set[int] = set()
-    for day, group in by_day.items():
-        summaries = summaries_for_patients(patients=group, start=day, end=day)
-        complete |= {pk for pk, summary in summaries.items() if summary.complete_days}
+    completed >= prescribed > 0), in one query: the day's stored totals, which are what
+    adherence summaries count complete days from (a day not yet begun in the patient's
+    time zone is not complete)."""
+    if not patients:
+        return set()
+    days = {day for _, day in patients.values()}
+    rows = DailyTotal.objects.filter(
+        patient_id__in=list(patients),
+        day__in=list(days),
+        prescribed__gt=0,
+        completed__gte=F("prescribed"),
+    ).values_list("patient_id", "day")
+    complete = set()
+    for pk, day in rows:
+        patient, wanted = patients[pk]
+        if day == wanted and day <= patient.local_today():
+            complete.add(pk)
     return complete
 
 

@@ -22,7 +22,11 @@ from django.utils.dateparse import parse_datetime
 from apps.core import outbox
 from apps.notifications import delivery
 from apps.notifications.models import Reminder
-from apps.notifications.reminders import SEND_BATCH, reminders_claim_due, reminders_send
+from apps.notifications.reminders import (
+    SEND_BATCH,
+    reminders_claim_in_batches,
+    reminders_send,
+)
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import notifications_sweep
 from apps.patients.auth import one_time_links_send
@@ -80,15 +84,18 @@ def deliver_notification(notification_id: int, token: str | None = None) -> None
 @shared_task(**TASK_OPTIONS)
 def reminders_dispatch(now: str | None = None) -> int:
     """Every minute (beat): claim due reminders and fan the sending out in batches, each
-    reserved for its task so the sweep leaves it alone while it waits in the queue."""
+    reserved for its task so the sweep leaves it alone while it waits in the queue. Each
+    batch is queued as soon as it is claimed: other workers send the first ones while this
+    one claims the rest."""
     at = _when(now)
-    batches = reminders_claim_due(now=at)
     hold = outbox.requeue_after() * 2
-    for batch in batches:
+    claimed = 0
+    for batch in reminders_claim_in_batches(now=at):
         with transaction.atomic():
             token = delivery.reserve(Reminder, batch, now=at, hold=hold)
             outbox.enqueue(SEND_REMINDERS, [batch, now, str(token)])
-    return sum(len(batch) for batch in batches)
+        claimed += len(batch)
+    return claimed
 
 
 @shared_task(**TASK_OPTIONS)

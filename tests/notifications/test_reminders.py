@@ -251,6 +251,30 @@ def test_claiming_many_patients_takes_a_fixed_number_of_queries(
     assert [len(batch) for batch in batches] == [10, 10, 5]
 
 
+def test_each_batch_is_queued_as_soon_as_it_is_claimed(monkeypatch):
+    """The dispatcher does not claim everyone before queueing the first batch: other workers
+    send it while the rest are claimed."""
+    from apps.core import outbox
+
+    monkeypatch.setattr("apps.notifications.reminders.SEND_BATCH", 2)
+    monkeypatch.setattr("apps.notifications.reminders.CLAIM_BATCH", 2)
+    for _ in range(5):
+        patient_in("Europe/London")
+    claimed_when_queued = []
+    enqueue = outbox.enqueue
+
+    def counting(task, args=(), **kwargs):
+        claimed_when_queued.append(Reminder.objects.count())
+        return enqueue(task, args, **kwargs)
+
+    monkeypatch.setattr(outbox, "enqueue", counting)
+    with time_machine.travel(utc(2025, 1, 15, 18, 0), tick=False):
+        assert reminders_dispatch() == 5
+
+    assert claimed_when_queued == [2, 4, 5]
+    assert Reminder.objects.exclude(claim_token=None).count() == 5  # all reserved
+
+
 def _queries_to_send(total: int, now: datetime) -> int:
     """Statements to send a batch of reminders to ``total`` patients (made as needed)."""
     from django.db import connection

@@ -18,11 +18,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.smtp]
 class Collect:
     def __init__(self):
         self.messages = []
+        self.sessions = []
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+            self.sessions.append(session.peer)  # the client's address and port: one a connection
         return "250 OK"
 
 
@@ -70,3 +72,19 @@ def test_an_unreachable_smtp_server_leaves_the_email_for_a_retry(settings):
     row = StaffNotification.objects.get()
     assert (row.status, row.attempts) == ("claimed", 1)
     assert row.error
+
+
+def test_a_batch_of_reminders_travels_over_one_smtp_session(smtp_server):
+    from datetime import UTC, datetime
+
+    from apps.notifications.reminders import reminders_claim_due, reminders_send
+    from tests.notifications.test_reminders import patient_in
+
+    patients = [patient_in("Europe/London") for _ in range(3)]
+    now = datetime(2025, 1, 15, 18, 0, tzinfo=UTC)
+    (batch,) = reminders_claim_due(now=now)
+
+    assert reminders_send(reminder_ids=batch, now=now) == {"sent": 3, "skipped": 0}
+
+    assert sorted(rcpt for rcpt, _ in smtp_server.messages) == sorted([p.email] for p in patients)
+    assert len(set(smtp_server.sessions)) == 1
