@@ -212,8 +212,11 @@ def _plain(path: str, run: Callable[[], Any], times: int) -> int:
     print(
         f"{path}: {len(took)} runs, median {took[len(took) // 2] * 1000:.2f} ms, "
         f"p10 {took[len(took) // 10] * 1000:.2f} ms, p90 {took[len(took) * 9 // 10] * 1000:.2f} ms"
-        + (f"; server time (as make bench reads it) median {server[len(server) // 2]:.2f} ms"
-           if server else "")
+        + (
+            f"; server time (as make bench reads it) median {server[len(server) // 2]:.2f} ms"
+            if server
+            else ""
+        )
     )
     return 0
 
