@@ -118,7 +118,7 @@ class PublishAfterResponseMiddleware:
                 publish(waiting)
             else:
                 # Django's own list of what ``response.close()`` runs (file responses use it).
-                response._resource_closers.append(lambda: publish(waiting))
+                response._resource_closers.append(lambda: publish(waiting))  # type: ignore[attr-defined]
         return response
 
 
