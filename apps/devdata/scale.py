@@ -471,6 +471,8 @@ def _insert_set_logs(cursor: CursorWrapper, spec: ScaleSpec) -> int:
     if rebuild is None:
         rebuild = expected > REBUILD_INDEXES_ABOVE
     with indexes_dropped(cursor, SetLog, enabled=rebuild):
-        cursor.execute(statement, {"set_rate": SET_RATE, "extra": EXTRA_SET_RATE})
+        cursor.execute(
+            statement, {"set_rate": SET_RATE, "extra": EXTRA_SET_RATE, "now": timezone.now()}
+        )
         count = int(cursor.rowcount)
     return count

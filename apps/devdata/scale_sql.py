@@ -126,6 +126,9 @@ SET_LOG_FROM = """
                AT TIME ZONE s.tz AS at
     ) AS l
     WHERE random() < CASE WHEN k.n <= i.sets THEN %(set_rate)s ELSE %(extra)s END
+      -- Yesterday on the server's calendar can still be today in a patient's time zone: a set
+      -- is never logged in the future (random() first, so the same sets are drawn as before).
+      AND l.at <= %(now)s
 """
 
 

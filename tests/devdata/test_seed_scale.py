@@ -183,3 +183,18 @@ def _logs_by_patient_number(clinic: Clinic) -> list[tuple[str, object, int]]:
     )
     counted = logs.annotate(sets=Count("id")).order_by("patient__full_name", "performed_on")
     return [(row["patient__full_name"], row["performed_on"], row["sets"]) for row in counted]
+
+
+def test_no_set_is_logged_in_the_future_when_seeded_just_after_midnight(db, require_postgres):
+    # 00:30 UTC: yesterday on the server's calendar is still today in the Americas, where an
+    # evening session of "yesterday" would end hours from now (the load test counted such
+    # sets as sent by nobody).
+    just_after = datetime(2026, 3, 5, 0, 30, tzinfo=UTC)
+    with time_machine.travel(just_after, tick=False):
+        call_command(
+            "seed_scale", "--patients=120", "--days=3", "--panel=30", "--clinic=Midnight"
+        )
+    logs = SetLog.objects.filter(patient__clinic__name="Midnight")
+
+    assert logs.filter(patient__time_zone__startswith="America/").exists()
+    assert not logs.filter(logged_at__gt=just_after).exists()
