@@ -379,6 +379,15 @@ class ProgressionPrompt(models.Model):
                 condition=Q(status__in=["pending", "snoozed"]),
                 name="open_prompts_by_patient",
             ),
+            # The inbox's recent decisions of a therapist's patients, newest first: without it
+            # the planner scanned every decided prompt once per patient (358 ms for 25
+            # patients among 81,000 prompts in the load test; 48 ms with it).
+            models.Index(
+                "patient",
+                models.F("created_at").desc(),
+                condition=~Q(status__in=["pending", "snoozed"]),
+                name="decided_prompts_by_patient",
+            ),
         ]
 
     @property
