@@ -124,9 +124,7 @@ def insert_row(
         cursor.execute(sql, values)
         row = cursor.fetchone()
     obj.pk = row[0]
-    for field, value in zip(
-        (f for f in fields if f.attname in computed), row[1:], strict=True
-    ):
+    for field, value in zip((f for f in fields if f.attname in computed), row[1:], strict=True):
         setattr(obj, field.attname, value)
     obj._state.adding = False
     obj._state.db = alias

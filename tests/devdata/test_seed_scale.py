@@ -191,9 +191,7 @@ def test_no_set_is_logged_in_the_future_when_seeded_just_after_midnight(db, requ
     # sets as sent by nobody).
     just_after = datetime(2026, 3, 5, 0, 30, tzinfo=UTC)
     with time_machine.travel(just_after, tick=False):
-        call_command(
-            "seed_scale", "--patients=120", "--days=3", "--panel=30", "--clinic=Midnight"
-        )
+        call_command("seed_scale", "--patients=120", "--days=3", "--panel=30", "--clinic=Midnight")
     logs = SetLog.objects.filter(patient__clinic__name="Midnight")
 
     assert logs.filter(patient__time_zone__startswith="America/").exists()
