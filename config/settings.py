@@ -173,11 +173,12 @@ if IS_POSTGRES:
     # Pages read a few thousand rows of tables of millions, and the planner's estimate for
     # such a read can pass jit_above_cost: compiling then costs 50-70 ms that never pays back
     # (bench/README.md, dashboard). Options given in DATABASE_URL come first and are kept.
-    # Generic plans: only the statements of ``apps.core.prepared`` are prepared (every other
-    # one is bound on the client), and those are planned once per connection.
+    # Only the statements of ``apps.core.prepared`` are prepared (every other one is bound on
+    # the client); each of their runs is planned with its own values, never from a plan made
+    # when a table was much smaller (apps/core/prepared.py).
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = (
-        f"{options.get('options', '')} -c jit=off -c plan_cache_mode=force_generic_plan".strip()
+        f"{options.get('options', '')} -c jit=off -c plan_cache_mode=force_custom_plan".strip()
     )
 
 # A PostgreSQL read replica for reports and exports (docs/scaling.md); empty: none. Only

@@ -1,19 +1,19 @@
-"""Hot statements that PostgreSQL plans once per connection, not on every run.
+"""Hot statements prepared once per connection: parsed and bound on the server, planned on
+every run with their own values.
 
-PostgreSQL plans every statement Django sends: Django binds parameters on the client, so
-nothing is ever prepared. For most statements planning is a small share, but for the few
-complex ones on the hottest path it is most of their cost: the one-tap log's daily-totals
-upsert (four CTEs over five tables) took 0.56 ms to plan and 0.09 ms to run
-(bench/README.md, "Eighth session"). ``prepared_cursor()`` runs its statements through a
-server-side-binding cursor that prepares each one on first use; the connections ask for
-generic plans (``plan_cache_mode=force_generic_plan`` in ``config/settings.py``), so a
-prepared statement is never planned again. That setting touches nothing else: no other
-statement is prepared.
+Django binds parameters on the client, so PostgreSQL parses every statement it sends, and
+Python builds each statement's text with its values in it. ``prepared_cursor()`` runs its
+statements through psycopg's server-side-binding cursor, preparing each on first use: on the
+one-tap log that saved about 0.4 ms a request (bench/README.md, "Eighth session").
 
-Only for statements whose best plan does not depend on their values (one patient, a few
-days, an id): a generic plan is made without them. Behind PgBouncer in transaction pooling
-(``DATABASE_POOLED``) and on SQLite this is a plain cursor. The cursor goes through Django's
-cursor wrapper, so its statements are counted, logged and guarded like any other.
+Every execution still gets a plan of its own (``plan_cache_mode=force_custom_plan`` in
+``config/settings.py``, which only prepared statements read): a generic plan, made once
+without the values, saved another millisecond but is made from the table as it is at the
+first run, and one made while the reminders table was nearly empty kept scanning it whole
+once it held 100,000 rows (the fan-out took 507 s instead of 64). Behind PgBouncer in
+transaction pooling (``DATABASE_POOLED``) and on SQLite this is a plain cursor. The cursor
+goes through Django's cursor wrapper, so its statements are counted, logged and guarded like
+any other.
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ def mark_sent_and_take(
         "now": statement.instant(now),
         "token": statement.uuid(token or taken),
     }
-    # Prepared (``apps.core.prepared``): planning this UPDATE cost the worker more than running it.
+    # Prepared (``apps.core.prepared``): bound on the server, no statement text built per message.
     with prepared_cursor() as cursor:
         cursor.execute(statement.sql, params)
         updated = cursor.rowcount

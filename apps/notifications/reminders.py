@@ -20,8 +20,10 @@ from typing import TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.utils import timezone
 
+from apps.core.prepared import prepared_cursor
 from apps.notifications import delivery
 from apps.notifications.channels import Channel, Message, batch_channels
 from apps.notifications.messages import ReminderMessages
@@ -77,24 +79,54 @@ def _claim_zone(*, zone: str, now: datetime) -> Iterator[list[int]]:
         yield _claim_batch(rows=batch, day=day, tz=tz, now=now)
 
 
+# The claim's rows as ``Reminder(...)`` with its defaults would write them (``public_id`` a
+# random UUID, as ``uuid.uuid4``), on PostgreSQL: ``_claim_batch``.
+CLAIM_SQL = f"""
+    INSERT INTO {Reminder._meta.db_table} (public_id, patient_id, local_date, due_at, channel,
+        status, skip_reason, error, attempts, claim_token, retry_after, created_at, updated_at,
+        sent_at)
+    SELECT gen_random_uuid(), c.patient_id, %(day)s, c.due_at, c.channel,
+        '{DeliveryStatus.CLAIMED.value}', '', '', 0, NULL, %(now)s, %(now)s, %(now)s, NULL
+    FROM unnest(%(patients)s::bigint[], %(due)s::timestamptz[], %(channels)s::text[])
+        AS c (patient_id, due_at, channel)
+    ON CONFLICT DO NOTHING
+"""  # noqa: S608  # nosec B608: a table name and a status of our own; values are parameters
+
+
 def _claim_batch(
     *, rows: list[tuple[int, time, str]], day: date, tz: ZoneInfo, now: datetime
 ) -> list[int]:
     """One INSERT ... ON CONFLICT DO NOTHING for the batch, then the ids still waiting for a
     first attempt (a concurrent claimer's rows may be among them: sending claims again)."""
-    reminders = [
-        Reminder(
-            patient_id=patient_id,
-            local_date=day,
-            due_at=local_instant(day, remind_at, tz),
-            channel=channel,
-            retry_after=now,
-            created_at=now,
-            updated_at=now,
-        )
-        for patient_id, remind_at, channel in rows
-    ]
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=CLAIM_BATCH)
+    due = [local_instant(day, remind_at, tz) for _, remind_at, _ in rows]
+    if connection.vendor == "postgresql":
+        # Three arrays instead of fourteen values a row: building and sending a thousand
+        # rows' values through bulk_create cost most of the claim (9.4 s for 100,000).
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                CLAIM_SQL,
+                {
+                    "patients": [row[0] for row in rows],
+                    "due": due,
+                    "channels": [row[2] for row in rows],
+                    "day": day,
+                    "now": now,
+                },
+            )
+    else:
+        reminders = [
+            Reminder(
+                patient_id=patient_id,
+                local_date=day,
+                due_at=due_at,
+                channel=channel,
+                retry_after=now,
+                created_at=now,
+                updated_at=now,
+            )
+            for (patient_id, _, channel), due_at in zip(rows, due, strict=True)
+        ]
+        Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=CLAIM_BATCH)
     inserted = Reminder.objects.filter(
         local_date=day,
         patient_id__in=[row[0] for row in rows],

@@ -168,8 +168,8 @@ def _held_back(scope: Scope) -> dict[int, list[Window]]:
 
 def _cursor(scope: Scope, held: dict[int, list[Window]]) -> Any:
     """A prepared cursor for the writers' usual scope, a few days of one patient with
-    nothing held back (the one-tap log's upsert: planning it cost six times running it);
-    a plain one for the rest, whose best plans depend on how much they cover."""
+    nothing held back (the one-tap log's upsert, the same text every time); a plain one for
+    the rest, whose text changes with the number of patients."""
     ids = scope.patient_ids
     few_days = scope.start is not None and scope.end is not None
     if ids is not None and len(ids) == 1 and scope.clinic_id is None and few_days and not held:

@@ -1,5 +1,5 @@
-"""``prepared_cursor`` prepares its statements on PostgreSQL (planned once per connection, as
-generic plans), still counts them, and is a plain cursor behind a pooler and on SQLite;
+"""``prepared_cursor`` prepares its statements on PostgreSQL (each run still planned with its own
+values), still counts them, and is a plain cursor behind a pooler and on SQLite;
 ``insert_row`` writes what ``save(force_insert=True)`` writes."""
 
 import uuid
@@ -39,10 +39,11 @@ def test_a_statement_is_prepared_once_and_reused_on_postgresql():
 
 
 @pytest.mark.usefixtures("require_postgres")
-def test_prepared_statements_get_generic_plans_and_nothing_else_is_prepared():
+def test_prepared_statements_are_planned_per_run_and_nothing_else_is_prepared():
+    # A generic plan made while a table is small stays with the connection as it grows.
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "force_generic_plan"
+        assert cursor.fetchone()[0] == "force_custom_plan"
         for _ in range(10):  # Django's own cursor binds on the client: never prepared
             cursor.execute("SELECT %s::int AS plain_probe", [1])
 
