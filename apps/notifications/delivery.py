@@ -171,6 +171,12 @@ def _sent_and_take_statement(model: Delivered, vendor: str) -> _Statement:
     pk, status, claim_token = column("id"), column("status"), column("claim_token")
     sent, sending = literal(DeliveryStatus.SENT), literal(DeliveryStatus.SENDING)
     is_sent = f"{pk} = %(sent)s"
+    # The status compared through an expression no index is on, so that only the primary key
+    # can find the two rows. Compared plainly, the status implied the predicate of the waiting
+    # rows' partial index, and when the statistics were older than a morning's claims (few
+    # rows waiting then, 100,000 now) the planner scanned that whole index for every message:
+    # 9.6 ms instead of 0.1, and a fan-out of 100,000 in 460-500 s instead of 64.
+    status_ = f"({status} || '')"
     sql = f"""
         UPDATE {quote(meta.db_table)} SET
             {status} = CASE WHEN {is_sent} THEN {sent} ELSE {sending} END,
@@ -180,8 +186,8 @@ def _sent_and_take_statement(model: Delivered, vendor: str) -> _Statement:
             {column("attempts")} = CASE WHEN {is_sent}
                 THEN {column("attempts")} ELSE {column("attempts")} + 1 END,
             {column("updated_at")} = %(now)s
-        WHERE ({is_sent} AND {claim_token} = %(sent_token)s AND {status} = {sending})
-           OR ({pk} = %(take)s AND {status} = {literal(DeliveryStatus.CLAIMED)}
+        WHERE ({is_sent} AND {claim_token} = %(sent_token)s AND {status_} = {sending})
+           OR ({pk} = %(take)s AND {status_} = {literal(DeliveryStatus.CLAIMED)}
                AND ({column("retry_after")} <= %(now)s OR {claim_token} = %(token)s))
     """  # noqa: S608  # nosec B608: names from the model's own metadata, values are parameters
     return _Statement(sql, field("claim_token"), field("updated_at"))

@@ -64,13 +64,7 @@ FLOOR_COLUMNS = {
 
 
 def _clear(clinic: Clinic) -> None:
-    """Delete the clinic's reminders and vacuum the table, so that every run starts from the
-    same table: without it each run left 330,000 dead row versions (its rows and their two
-    updates) that the next one wrote and searched beside (2.7 million after a night of runs,
-    the fan-out 63 s, then 67, 65 and 70 s on the same code)."""
     Reminder.objects.filter(patient__clinic=clinic).delete()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {Reminder._meta.db_table}")
 
 
 def _due_at(reminder: str) -> datetime:
