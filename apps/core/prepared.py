@@ -7,13 +7,15 @@ statements through psycopg's server-side-binding cursor, preparing each on first
 one-tap log that saved about 0.4 ms a request (bench/README.md, "Eighth session").
 
 Every execution still gets a plan of its own (``plan_cache_mode=force_custom_plan`` in
-``config/settings.py``, which only prepared statements read): a generic plan, made once
-without the values, saved another millisecond but is made from the table as it is at the
-first run, and one made while the reminders table was nearly empty kept scanning it whole
-once it held 100,000 rows (the fan-out took 507 s instead of 64). Behind PgBouncer in
-transaction pooling (``DATABASE_POOLED``) and on SQLite this is a plain cursor. The cursor
-goes through Django's cursor wrapper, so its statements are counted, logged and guarded like
-any other.
+``config/settings.py``, which only prepared statements read). A generic plan, made once
+without the values, saved another millisecond on the one-tap log, but it is made from the
+statistics of its first run and kept for the connection's life; how badly a plan from stale
+statistics can go showed in the reminders' fan-out (a partial index chosen for every message:
+bench/README.md, "Eighth session"), so we do not take that risk for a millisecond.
+
+Behind PgBouncer in transaction pooling (``DATABASE_POOLED``) and on SQLite this is a plain
+cursor. The cursor goes through Django's cursor wrapper, so its statements are counted,
+logged and guarded like any other.
 """
 
 from __future__ import annotations

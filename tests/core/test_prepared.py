@@ -40,7 +40,7 @@ def test_a_statement_is_prepared_once_and_reused_on_postgresql():
 
 @pytest.mark.usefixtures("require_postgres")
 def test_prepared_statements_are_planned_per_run_and_nothing_else_is_prepared():
-    # A generic plan made while a table is small stays with the connection as it grows.
+    # A generic plan is made from the statistics of its first run and kept by the connection.
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
         assert cursor.fetchone()[0] == "force_custom_plan"
