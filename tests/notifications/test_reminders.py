@@ -388,3 +388,22 @@ def test_the_sweep_marks_a_reminder_left_sending_by_a_dead_worker_unknown():
     assert result.unknown == 1
     assert reminder.status == "unknown"
     assert "not sent again" in reminder.reason
+
+
+def test_a_claimed_row_is_what_a_reminder_with_its_defaults_would_be():
+    # On PostgreSQL the claim is one INSERT from arrays, elsewhere bulk_create: the same row.
+    patient = patient_in("America/New_York", reminder=time(7, 30), reminder_channel="sms")
+    now = utc(2025, 1, 15, 12, 31)
+
+    (batch,) = reminders_claim_due(now=now)
+
+    row = Reminder.objects.get(pk=batch[0])
+    expected = Reminder(
+        patient=patient, local_date=date(2025, 1, 15), due_at=utc(2025, 1, 15, 12, 30),
+        channel="sms", retry_after=now, created_at=now, updated_at=now,
+    )  # fmt: skip
+    fields = [
+        f.attname for f in Reminder._meta.concrete_fields if f.attname not in ("id", "public_id")
+    ]
+    assert {f: getattr(row, f) for f in fields} == {f: getattr(expected, f) for f in fields}
+    assert row.public_id is not None
