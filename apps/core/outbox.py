@@ -109,10 +109,10 @@ class PublishAfterResponseMiddleware:
         try:
             response = self.get_response(request)
         except BaseException:
-            _after_response.reset(token)
             publish(waiting)
             raise
-        _after_response.reset(token)
+        finally:
+            _after_response.reset(token)
         if waiting:
             if response.streaming:
                 publish(waiting)

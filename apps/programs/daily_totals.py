@@ -24,6 +24,7 @@ done, so no log changes day, and each reader cuts its window at the patient's lo
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -166,7 +167,7 @@ def _held_back(scope: Scope) -> dict[int, list[Window]]:
     return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
 
 
-def _cursor(scope: Scope, held: dict[int, list[Window]]) -> Any:
+def _cursor(scope: Scope, held: dict[int, list[Window]]) -> AbstractContextManager[Any]:
     """A prepared cursor for the writers' usual scope, a few days of one patient with
     nothing held back (the one-tap log's upsert, the same text every time); a plain one for
     the rest, whose text changes with the number of patients."""
