@@ -24,6 +24,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.management import call_command
 from django.utils import timezone
 
+from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.middleware import LAST_SEEN_AT, SIGNED_IN_AT
 from apps.clinics.models import Clinic, User
 from apps.core.sessions import SessionStore
@@ -118,7 +119,7 @@ def session_for(user: User) -> str:
     """A signed-in session for ``user``, as the sign-in views would leave it; its cookie."""
     store = SessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = SIGN_IN_BACKEND
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     if user.is_clinic_staff:
         now = int(time.time())

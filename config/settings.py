@@ -174,12 +174,9 @@ if IS_POSTGRES:
     # such a read can pass jit_above_cost: compiling then costs 50-70 ms that never pays back
     # (bench/README.md, dashboard). Options given in DATABASE_URL come first and are kept.
     # Only the statements of ``apps.core.prepared`` are prepared (every other one is bound on
-    # the client); each of their runs is planned with its own values, never from a plan made
-    # when a table was much smaller (apps/core/prepared.py).
+    # the client); PostgreSQL's own plan_cache_mode (auto) decides when they reuse a plan.
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = (
-        f"{options.get('options', '')} -c jit=off -c plan_cache_mode=force_custom_plan".strip()
-    )
+    options["options"] = f"{options.get('options', '')} -c jit=off".strip()
 
 # A PostgreSQL read replica for reports and exports (docs/scaling.md); empty: none. Only
 # code inside ``apps.core.db_router.replica_reads()`` reads from it.
@@ -305,7 +302,7 @@ SMS_BACKEND = _read("SMS_BACKEND", env.str, "apps.core.sms.ConsoleSMSBackend")
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "apps.clinics.backends.ClinicUserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

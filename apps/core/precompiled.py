@@ -8,7 +8,8 @@ the related-object populators once, then runs the same SQL with the new value an
 objects the way ``QuerySet`` does. The statement goes through the connection's cursor
 wrapper, so it is counted, timed and guarded like any other query.
 
-Only for reads run often enough to matter, whose parameters are integers, UUIDs or dates;
+Only for reads run often enough to matter, whose parameters are integers, strings, UUIDs or
+dates;
 everything else stays a plain queryset. The statement is also prepared on PostgreSQL
 (``apps.core.prepared``). ``tests/core/test_precompiled.py`` checks the objects equal the
 queryset's field for field, on SQLite and PostgreSQL.
@@ -36,6 +37,7 @@ M = TypeVar("M", bound=Model)
 INT = -8_765_432_109_876
 UUID_STAND_IN = UUID("8765d432-1098-4765-8321-0987654321fe")
 DATE_STAND_IN = date(1001, 2, 3)
+STR_STAND_IN = "\x1fprecompiled stand-in\x1f"
 
 
 def _form(param: Any, stand_in: Any) -> str | None:
@@ -57,6 +59,8 @@ def _carried(value: Any, stand_in: Any, form: str) -> Any:
         return value.hex if form == "hex" else value
     if isinstance(stand_in, date):
         return value.isoformat() if form == "iso" else value
+    if isinstance(stand_in, str):
+        return str(value)
     return int(value)
 
 
@@ -81,7 +85,8 @@ class PrecompiledQuery(Generic[M]):
         self, build: Callable[..., QuerySet[M]], stand_ins: tuple[Any, ...] = (INT,)
     ) -> None:
         """``build(*values)``: the queryset for these values of its parameters, one per
-        stand-in (``INT``, ``UUID_STAND_IN`` or ``DATE_STAND_IN``, in ``build``'s order)."""
+        stand-in (``INT``, ``STR_STAND_IN``, ``UUID_STAND_IN`` or ``DATE_STAND_IN``, in
+        ``build``'s order)."""
         self._build = build
         self._stand_ins = stand_ins
         self._model: type[Model] | None = None

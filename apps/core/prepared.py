@@ -1,17 +1,21 @@
-"""Hot statements prepared once per connection: parsed and bound on the server, planned on
-every run with their own values.
+"""Hot statements prepared once per connection: parsed and bound on the server, their plans
+reused when PostgreSQL finds that pays.
 
 Django binds parameters on the client, so PostgreSQL parses every statement it sends, and
 Python builds each statement's text with its values in it. ``prepared_cursor()`` runs its
 statements through psycopg's server-side-binding cursor, preparing each on first use: on the
 one-tap log that saved about 0.4 ms a request (bench/README.md, "Eighth session").
 
-Every execution still gets a plan of its own (``plan_cache_mode=force_custom_plan`` in
-``config/settings.py``, which only prepared statements read). A generic plan, made once
-without the values, saved another millisecond on the one-tap log, but it is made from the
-statistics of its first run and kept for the connection's life; how badly a plan from stale
-statistics can go showed in the reminders' fan-out (a partial index chosen for every message:
-bench/README.md, "Eighth session"), so we do not take that risk for a millisecond.
+Plans follow PostgreSQL's default ``plan_cache_mode`` (auto): a statement's first five runs
+are planned with their own values, after which the generic plan is reused when it is
+estimated to cost no more than those (key lookups, inserts); a statement whose best plan
+depends on its values keeps being planned per run. A cached plan is thrown away whenever the
+statistics of a table it reads are updated (ANALYZE, autovacuum), so it is never older than
+the statistics a fresh plan would use. Planning was most of some statements' cost: the
+one-tap log's item lookup took 0.66 ms to plan and 0.09 ms to run (bench/README.md,
+"Ninth session"). The eighth session forced a plan per run for fear of plans from stale
+statistics; stale statistics mislead a per-run plan just as much (the reminders' fan-out
+trap was one), so the answer there was a statement that needs no statistics.
 
 Behind PgBouncer in transaction pooling (``DATABASE_POOLED``) and on SQLite this is a plain
 cursor. The cursor goes through Django's cursor wrapper, so its statements are counted,

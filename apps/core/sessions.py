@@ -2,7 +2,9 @@
 
 The cookie carries the session id; the table stores only its SHA-256, so a copy of the
 database alone cannot be replayed as anyone's session (the same idea as storing password
-hashes). Everything else is Django's own database session store.
+hashes). Every request that carries a session cookie reads its row, so that read's SQL is
+compiled once and prepared (``PrecompiledQuery``). Everything else is Django's own database
+session store.
 """
 
 import hashlib
@@ -10,6 +12,15 @@ from typing import Any
 
 from django.contrib.sessions.backends.db import SessionStore as DBSessionStore
 from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from apps.core.precompiled import STR_STAND_IN, PrecompiledQuery
+
+# By key alone: whether it has expired is checked on the row, as Django's store does in SQL.
+_SESSION_BY_KEY: PrecompiledQuery[Session] = PrecompiledQuery(
+    lambda session_key: Session.objects.filter(session_key=session_key).order_by(),
+    stand_ins=(STR_STAND_IN,),
+)
 
 
 def hash_session_key(session_key: str) -> str:
@@ -21,12 +32,11 @@ class SessionStore(DBSessionStore):
     def _get_session_from_db(self) -> Session | None:
         if self.session_key is None:
             return None
-        real_key = self.session_key
-        self._session_key = hash_session_key(real_key)
-        try:
-            return super()._get_session_from_db()  # type: ignore[misc]
-        finally:
-            self._session_key = real_key
+        found = _SESSION_BY_KEY.first(hash_session_key(self.session_key))
+        if found is None or found.expire_date <= timezone.now():
+            self._session_key = None  # as Django's store: a new session on the next save
+            return None
+        return found
 
     def exists(self, session_key: str) -> bool:
         return super().exists(hash_session_key(session_key))

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from apps.audit.models import Action
+from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.models import User
 from apps.patients.models import OneTimeSignInLink, Patient
 from apps.patients.services import patient_audit
@@ -106,7 +107,7 @@ def personal_link_expired(*, public_id: UUID, token: str) -> bool:
 
 
 def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
-    login(request, patient.user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, patient.user, backend=SIGN_IN_BACKEND)
     request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
 
 

@@ -1,6 +1,6 @@
-"""``prepared_cursor`` prepares its statements on PostgreSQL (each run still planned with its own
-values), still counts them, and is a plain cursor behind a pooler and on SQLite;
-``insert_row`` writes what ``save(force_insert=True)`` writes."""
+"""``prepared_cursor`` prepares its statements on PostgreSQL (PostgreSQL's own plan cache mode
+decides when a plan is reused), still counts them, and is a plain cursor behind a pooler and
+on SQLite; ``insert_row`` writes what ``save(force_insert=True)`` writes."""
 
 import uuid
 
@@ -39,11 +39,24 @@ def test_a_statement_is_prepared_once_and_reused_on_postgresql():
 
 
 @pytest.mark.usefixtures("require_postgres")
-def test_prepared_statements_are_planned_per_run_and_nothing_else_is_prepared():
-    # A generic plan is made from the statistics of its first run and kept by the connection.
+def test_a_key_lookup_reuses_its_plan_and_nothing_else_is_prepared():
+    # PostgreSQL's default (auto): five runs with plans of their own, then the generic plan
+    # when it costs no more than theirs, as for a primary-key read.
+    for value in range(8):
+        with prepared_cursor() as cursor:
+            cursor.execute(
+                "SELECT expire_date AS plan_probe FROM django_session WHERE session_key = %s",
+                [str(value)],
+            )
     with connection.cursor() as cursor:
         cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "force_custom_plan"
+        assert cursor.fetchone()[0] == "auto"
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%plan_probe%"],
+        )
+        assert cursor.fetchone() == (3, 5)
         for _ in range(10):  # Django's own cursor binds on the client: never prepared
             cursor.execute("SELECT %s::int AS plain_probe", [1])
 

@@ -18,6 +18,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics import services
+from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.forms import StaffSignInForm, TOTPForm
 from apps.clinics.middleware import staff_session_started
 from apps.clinics.models import User
@@ -34,7 +35,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend=SIGN_IN_BACKEND)
     staff_session_started(request)
     request.session.set_expiry(int(settings.STAFF_SESSION_MAX_AGE.total_seconds()))
     return redirect(next_url)
