@@ -11,7 +11,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
+from apps.core.precompiled import INT, STR_STAND_IN, UUID_STAND_IN, PrecompiledQuery
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.selectors import own_patient, precautions_in_force
 from tests.factories import ClinicFactory, PatientFactory
@@ -111,6 +111,17 @@ def test_uuid_values_select_their_rows(patient):
     assert query.first(other.public_id, other.clinic_id).pk == other.pk
     assert query.first(str(patient.public_id), patient.clinic_id).pk == patient.pk
     assert query.first(other.public_id, -1) is None
+
+
+def test_string_values_select_their_rows(patient):
+    other = PatientFactory(clinic=patient.clinic, email="o'ther@example.com")
+    query = PrecompiledQuery(
+        lambda email: Patient.objects.filter(email=email).order_by(), stand_ins=(STR_STAND_IN,)
+    )
+
+    assert _values(query.first("o'ther@example.com")) == _values(other)
+    assert query.first("p@example.com").pk == patient.pk
+    assert query.first("%") is None  # a value, never a pattern
 
 
 def test_a_date_value_taken_twice_gives_the_querysets_rows(patient):
