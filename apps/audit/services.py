@@ -8,11 +8,12 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
-from django.db.models import Model, Q, Subquery
+from django.db.models import Model
 from django.http import HttpRequest
 
 from apps.audit.models import Action, AuditEntry
 from apps.core import ratelimit
+from apps.core.prepared import prepared_cursor
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -49,7 +50,7 @@ def _lock_chain() -> None:
     # Two writers must not both append after the same entry; on SQLite the IMMEDIATE
     # transaction mode already serialises writers.
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
 
 
@@ -63,20 +64,33 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return ratelimit.client_address(request) if request is not None else None
 
 
-def _last_entries(clinic_id: int | None) -> tuple[AuditEntry | None, int]:
-    """The chain's last entry and the clinic's last number, in one query (every audited page
-    pays for it). Called under the chain lock, so two writers never take the same number."""
-    same_clinic = Q(clinic_id=clinic_id) if clinic_id is not None else Q(clinic__isnull=True)
-    clinic_last = (
-        AuditEntry.objects.filter(same_clinic).order_by("-sequence").values("clinic_sequence")[:1]
-    )
-    last = (
-        AuditEntry.objects.order_by("-sequence")
-        .only("sequence", "entry_hash")
-        .annotate(clinic_last=Subquery(clinic_last))
-        .first()
-    )
-    return last, (getattr(last, "clinic_last", None) or 0)
+# The chain's last entry, and the last number of the entry's clinic (none for an entry of no
+# clinic). Hand-written and prepared: every audited page runs it, and the ORM compiled its
+# subquery on each one (bench/README.md, "Ninth session"). Both read an index backwards.
+_LAST_SQL = (
+    "SELECT a.sequence, a.entry_hash{clinic} FROM {table} a ORDER BY a.sequence DESC LIMIT 1"
+)
+_CLINIC_LAST_SQL = (
+    ", (SELECT c.clinic_sequence FROM {table} c WHERE c.clinic_id = %s"
+    " ORDER BY c.sequence DESC LIMIT 1)"
+)
+
+
+def _last_entries(clinic_id: int | None) -> tuple[int, str, int]:
+    """The chain's last sequence and hash (0 and the genesis hash for an empty chain) and the
+    clinic's last number (0 when it has none), in one query. Called under the chain lock, so
+    two writers never take the same number."""
+    table = AuditEntry._meta.db_table
+    clinic = _CLINIC_LAST_SQL.format(table=table) if clinic_id is not None else ""
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            _LAST_SQL.format(clinic=clinic, table=table),
+            [clinic_id] if clinic_id is not None else [],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return 0, GENESIS_HASH, 0
+    return row[0], row[1], (row[2] or 0) if clinic_id is not None else 0
 
 
 @transaction.atomic
@@ -93,9 +107,9 @@ def audit_record(
     _lock_chain()
     user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     clinic_id = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
-    last, clinic_last = _last_entries(clinic_id)
+    last_sequence, last_hash, clinic_last = _last_entries(clinic_id)
     entry = AuditEntry(
-        sequence=(last.sequence + 1) if last else 1,
+        sequence=last_sequence + 1,
         # Entries of no clinic (an unknown sign-in) take no clinic number.
         clinic_sequence=clinic_last + 1 if clinic_id is not None else None,
         actor=user,
@@ -108,7 +122,7 @@ def audit_record(
         target_ref=_ref(target),
         detail=detail[:200],
         ip_address=_client_ip(request),
-        previous_hash=last.entry_hash if last else GENESIS_HASH,
+        previous_hash=last_hash,
     )
     entry.entry_hash = entry_hash(entry, entry.previous_hash)
     entry.save(force_insert=True)
