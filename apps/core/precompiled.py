@@ -9,8 +9,7 @@ objects the way ``QuerySet`` does. The statement goes through the connection's c
 wrapper, so it is counted, timed and guarded like any other query.
 
 Only for reads run often enough to matter, whose parameters are integers, strings, UUIDs or
-dates;
-everything else stays a plain queryset. The statement is also prepared on PostgreSQL
+dates; everything else stays a plain queryset. The statement is also prepared on PostgreSQL
 (``apps.core.prepared``). ``tests/core/test_precompiled.py`` checks the objects equal the
 queryset's field for field, on SQLite and PostgreSQL.
 """
