@@ -9,7 +9,8 @@ objects the way ``QuerySet`` does. The statement goes through the connection's c
 wrapper, so it is counted, timed and guarded like any other query.
 
 Only for reads run often enough to matter, whose parameters are integers, strings, UUIDs or
-dates; everything else stays a plain queryset. The statement is also prepared on PostgreSQL
+dates (a model with ``select_related`` and ``annotate``, as a queryset gives them);
+everything else stays a plain queryset. The statement is also prepared on PostgreSQL
 (``apps.core.prepared``). ``tests/core/test_precompiled.py`` checks the objects equal the
 queryset's field for field, on SQLite and PostgreSQL.
 """
@@ -77,6 +78,7 @@ class _Compiled:
     start: int
     end: int
     populators: list[Any]
+    annotations: dict[str, int]  # annotation name: its column, set on each object
 
 
 class PrecompiledQuery(Generic[M]):
@@ -116,6 +118,8 @@ class PrecompiledQuery(Generic[M]):
             )
             for populator in compiled.populators:
                 populator.populate(row, obj)
+            for name, column in compiled.annotations.items():  # as Django's ModelIterable
+                setattr(obj, name, row[column])
             found.append(obj)
         return found  # type: ignore[return-value]
 
@@ -140,8 +144,8 @@ class PrecompiledQuery(Generic[M]):
             if not found:
                 raise ValueError(f"the query does not take value {index} ({stand_in!r})")
             spots += found
-        if compiler.annotation_col_map or compiler.klass_info is None:
-            raise ValueError("only plain model reads (with select_related) are supported")
+        if compiler.klass_info is None:
+            raise ValueError("only model reads (with select_related, annotate) are supported")
         select, klass_info = compiler.select, compiler.klass_info
         fields = klass_info["select_fields"]
         start, end = fields[0], fields[-1] + 1
@@ -158,6 +162,7 @@ class PrecompiledQuery(Generic[M]):
             end=end,
             # django-stubs already follow Django 6, which adds a fetch mode argument.
             populators=get_related_populators(klass_info, select, alias),  # type: ignore[call-arg]
+            annotations=dict(compiler.annotation_col_map or {}),
         )
         by_alias[(alias, one)] = compiled
         return compiled

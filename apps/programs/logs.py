@@ -24,7 +24,12 @@ from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
-from apps.programs.selectors import allowed, exercise_for, ladder_levels
+from apps.programs.selectors import (
+    PATIENT_HAS_PRECAUTIONS,
+    allowed,
+    exercise_for,
+    ladder_levels,
+)
 
 # A patient may fix a mistake for a day; after that the log is part of the record.
 CORRECTION_WINDOW = timedelta(hours=24)
@@ -245,8 +250,12 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
     patient, day = new.patient, new.performed_on
     _check_new(new, now)
     item = _item_on(new.item, day)
-    # Read once: the hold-back check and the day's totals both need them.
-    precautions = precautions_in_force(patient=patient, on=day)
+    # Read once: the hold-back check and the day's totals both need them. An item read by
+    # ``own_item`` already says whether the patient has any precautions at all.
+    if getattr(new.item, PATIENT_HAS_PRECAUTIONS, True):
+        precautions = precautions_in_force(patient=patient, on=day)
+    else:
+        precautions = []
     log = SetLog(
         client_id=new.client_id,
         patient=patient,
@@ -258,9 +267,11 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
         **new.amounts,
         **_prescription(item, day, precautions),
     )
-    # As ``log.save(force_insert=True)``, the INSERT prepared and counting the set's number.
-    insert_row(log, computed=None if new.set_number else _numbered(item, day, new.side))
-    with pipelined():  # nothing reads these answers: one round trip for the three
+    with pipelined():
+        # As ``log.save(force_insert=True)``, the INSERT prepared and counting the set's
+        # number; its id is read back, which sends it with the transaction's BEGIN.
+        insert_row(log, computed=None if new.set_number else _numbered(item, day, new.side))
+        # Nothing reads the answers of these: one round trip for all of them.
         daily_totals_refresh_days(
             patient_id=patient.pk, days=[day], grown=True, precautions=precautions
         )

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from apps.clinics.access import find_in_scope, get_for_staff
 from apps.clinics.models import User
@@ -193,7 +193,10 @@ def patient_item(*, patient: Patient, public_id: UUID) -> ProgramItem | None:
 # ``own_item``'s read: what ``Patient.objects.visible_to(user)`` is for a patient account
 # (their own record), unarchived, joined to the item. The one-tap log's only lookup before
 # its checks, so its SQL is compiled once (``PrecompiledQuery``; Django compiling this
-# four-table join cost more than PostgreSQL running it).
+# four-table join cost more than PostgreSQL running it). It also says whether the patient
+# has ever had hip precautions (``PATIENT_HAS_PRECAUTIONS``): most never have, and then the
+# log's hold-back check needs no query of its own.
+PATIENT_HAS_PRECAUTIONS = "patient_has_precautions"
 _OWN_ITEM: PrecompiledQuery[ProgramItem] = PrecompiledQuery(
     lambda user_id, public_id: (
         ProgramItem.objects.filter(
@@ -203,6 +206,13 @@ _OWN_ITEM: PrecompiledQuery[ProgramItem] = PrecompiledQuery(
             public_id=public_id,
         )
         .select_related("program__patient", "exercise")
+        .annotate(
+            **{
+                PATIENT_HAS_PRECAUTIONS: Exists(
+                    HipPrecaution.objects.filter(patient_id=OuterRef("program__patient_id"))
+                )
+            }
+        )
         .order_by()
     ),
     stand_ins=(INT, UUID_STAND_IN),
@@ -212,7 +222,9 @@ _OWN_ITEM: PrecompiledQuery[ProgramItem] = PrecompiledQuery(
 def own_item(*, user: User, public_id: UUID | str) -> ProgramItem | None:
     """An item of the signed-in patient's own programs (any state) with its program, the
     patient and its exercise, in one query. None when it is not theirs, or they have no
-    active patient record (``own_patient`` tells the two apart)."""
+    active patient record (``own_patient`` tells the two apart). Its attribute named
+    ``PATIENT_HAS_PRECAUTIONS`` is False when the patient has no hip precautions at all,
+    in force or not (``apps.programs.logs`` then reads none)."""
     if not user.is_patient or user.clinic_id is None:  # as ``visible_to``
         return None
     try:

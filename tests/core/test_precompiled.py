@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -153,6 +154,34 @@ def test_all_gives_every_row_in_the_querysets_order(patient):
     assert [_values(p) for p in found] == [_values(p) for p in expected]
     assert query.all(-1) == []
     assert query.first(clinic.pk).pk == expected[0].pk
+
+
+def test_annotations_are_set_on_the_objects_as_the_querysets(patient):
+    other = PatientFactory(clinic=patient.clinic)
+    HipPrecaution.objects.create(
+        patient=other, kind=PrecautionKind.POSTERIOR,
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 9),
+    )  # fmt: skip
+
+    def build(clinic_id):
+        precautions = HipPrecaution.objects.filter(patient_id=OuterRef("pk"))
+        return (
+            Patient.objects.filter(clinic_id=clinic_id)
+            .select_related("clinic")
+            .annotate(
+                cautious=Exists(precautions), starts=Subquery(precautions.values("starts_on")[:1])
+            )
+            .order_by("pk")
+        )
+
+    found = PrecompiledQuery(build).all(patient.clinic_id)
+
+    expected = list(build(patient.clinic_id))
+    assert [(p.pk, p.cautious, p.starts) for p in found] == [
+        (p.pk, p.cautious, p.starts) for p in expected
+    ]
+    assert [(p.cautious, p.starts) for p in found] == [(False, None), (True, date(2026, 3, 1))]
+    assert [_values(p.clinic) for p in found] == [_values(p.clinic) for p in expected]
 
 
 # --- own_patient, as the visible_to read it replaced --------------------------------------

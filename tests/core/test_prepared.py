@@ -63,6 +63,64 @@ def test_a_key_lookup_reuses_its_plan_and_nothing_else_is_prepared():
     assert not [sql for sql in _prepared_statements() if "plain_probe" in sql]
 
 
+def _plans(marker: str) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"%{marker}%"],
+        )
+        return cursor.fetchone()
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.usefixtures("require_postgres")
+def test_generic_statements_run_on_the_generic_plan_from_the_first_run_and_only_they():
+    statement = "SELECT count(*) AS generic_probe FROM django_session WHERE expire_date > %s"
+    with transaction.atomic():
+        for _ in range(3):
+            with prepared_cursor(generic=True) as cursor:
+                assert _plan_cache_mode() == "force_generic_plan"
+                cursor.execute(statement, [timezone.now()])
+        assert _plan_cache_mode() == "auto"  # what follows in the transaction plans as before
+        with prepared_cursor() as cursor:
+            cursor.execute(statement.replace("generic_probe", "auto_probe"), [timezone.now()])
+
+    assert _plans("generic_probe") == (3, 0)
+    assert _plans("auto_probe") == (0, 1)
+
+
+@pytest.mark.usefixtures("require_postgres")
+def test_a_failed_generic_statement_leaves_the_setting_to_its_rollback():
+    with (
+        pytest.raises(IntegrityError),
+        transaction.atomic(),
+        prepared_cursor(generic=True) as cursor,
+    ):
+        cursor.execute("INSERT INTO django_session VALUES (NULL, '', now())")
+
+    assert _plan_cache_mode() == "auto"
+
+
+def test_generic_statements_are_counted_with_the_two_settings_on_postgresql():
+    statement = PROBE if connection.vendor == "postgresql" else "SELECT %s + 41"
+    with (
+        transaction.atomic(),
+        CaptureQueriesContext(connection) as queries,
+        prepared_cursor(generic=True) as cursor,
+    ):
+        cursor.execute(statement, [1])
+        assert cursor.fetchone()[0] == 42
+
+    # The statement, and on PostgreSQL the setting before it and after.
+    assert len(queries) == (3 if connection.vendor == "postgresql" else 1)
+
+
 def test_its_statements_are_counted_like_any_other():
     statement = PROBE if connection.vendor == "postgresql" else "SELECT %s + 41"
     with CaptureQueriesContext(connection) as queries, prepared_cursor() as cursor:

@@ -149,10 +149,12 @@ def test_a_one_tap_log_uses_a_fixed_number_of_queries(
     client = signed_in(patient_a.user)
     post(client, body(made, side="left" if made.per_side else "both"))
 
-    # Session, user, the item with its patient; in the transaction the hip precautions, the
-    # set number, the ladder's levels (a ladder item), the insert, the outbox row that queues
-    # its evaluation, the patient's row lock and the day's totals (SQLite takes no lock).
-    # The test runs inside a transaction, so the service's is a savepoint here: two more.
+    # Session, user, the item with its patient (and whether they have hip precautions: none
+    # here, so none are read); in the transaction the ladder's levels (a ladder item), the
+    # insert that numbers the set, the outbox row that queues its evaluation, the patient's
+    # row lock and the day's totals, on PostgreSQL between two statements that put them on
+    # their generic plan (SQLite takes no lock and has no plans to choose). The test runs
+    # inside a transaction, so the service's is a savepoint here: two more.
     with django_assert_max_num_queries(ceiling + 2):
         response = post(client, body(made, side="left" if made.per_side else "both"))
 

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.patients.precautions import precaution_set
 from apps.programs.daily_totals import daily_totals_rebuild
@@ -107,6 +109,39 @@ def test_a_day_before_the_precautions_can_still_be_logged(patient_a, therapist_a
     assert client.post("/api/v1/me/logs/batch/", {"logs": [yesterday]}, **JSON).status_code == 200
     assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 400
     assert SetLog.objects.count() == 1
+
+
+def test_after_the_precautions_end_it_is_logged_again(patient_a, therapist_a, program, inward):
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 2, 1), ends_on=TODAY,
+    )  # fmt: skip
+    item = ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+    client = signed_in(patient_a.user)
+
+    assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
+    on_hold = _body(item, performed_on="2026-03-09")  # the last day under the precautions
+    assert client.post("/api/v1/me/logs/", on_hold, **JSON).status_code == 400
+
+
+def test_only_a_patient_with_precautions_pays_a_query_for_them(
+    patient_a, therapist_a, program, inward
+):
+    # The item's read says whether the patient has any precautions at all; only then are
+    # those in force on the set's day read.
+    item = ExerciseItemFactory(program=program, exercise=inward, per_side=False)
+    client = signed_in(patient_a.user)
+    client.post("/api/v1/me/logs/", _body(item), **JSON)  # sign-in's first-request work
+    with CaptureQueriesContext(connection) as without:
+        assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 2, 1), ends_on=date(2026, 3, 2),
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as ended:
+        assert client.post("/api/v1/me/logs/", _body(item), **JSON).status_code == 201
+
+    assert len(ended) == len(without) + 1
 
 
 # --- 3. Not on the handout -------------------------------------------------------------------
