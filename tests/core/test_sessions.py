@@ -1,9 +1,11 @@
 """The session store: the table holds a hash of the cookie's key, and the row is read by a
-precompiled query that keeps Django's rules (an expired session is no session)."""
+precompiled query that keeps Django's rules (an expired session is no session). Its async
+methods (an ASGI deployment's) hash the key too."""
 
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -55,3 +57,28 @@ def test_an_expired_session_reads_as_none_and_is_not_reused():
 
 def test_an_unknown_key_reads_as_none():
     assert SessionStore("k" * 32).load() == {}
+
+
+def test_the_async_methods_store_and_read_the_hash_too():
+    store = SessionStore()
+    store["seen"] = 5
+    async_to_sync(store.asave)()
+    key = store.session_key
+    assert key is not None
+
+    assert not Session.objects.filter(session_key=key).exists()
+    assert Session.objects.filter(session_key=hash_session_key(key)).exists()
+    assert async_to_sync(SessionStore(key).aload)() == {"seen": 5}
+    assert async_to_sync(store.aexists)(key)
+    assert SessionStore(key).load() == {"seen": 5}  # and the two kinds read each other's
+
+
+def test_async_reading_keeps_the_rules_and_deleting_removes_the_row():
+    key = stored({"seen": 6})
+    assert async_to_sync(SessionStore(key).aload)() == {"seen": 6}
+    assert async_to_sync(SessionStore("k" * 32).aload)() == {}
+
+    async_to_sync(SessionStore(key).adelete)()
+
+    assert not Session.objects.filter(session_key=hash_session_key(key)).exists()
+    assert async_to_sync(SessionStore(key).aload)() == {}
