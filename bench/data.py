@@ -153,3 +153,24 @@ def delete_logs(client_ids: list[Any]) -> None:
                 start=min(day for _, day in touched),
                 end=max(day for _, day in touched),
             )
+
+
+def settle(*models: Any, log: Any = None) -> float:
+    """``VACUUM (ANALYZE)`` the tables a scenario writes and deletes in, before it measures;
+    returns the seconds taken.
+
+    A live clinic's PostgreSQL runs autovacuum; these machines' does not (``SHOW
+    autovacuum``: off). Without it every run left its deleted rows behind, and the next runs
+    measured their tables' growing bloat: after a day of runs the reminders table held 1.9
+    million dead rows for 100,000 live ones at most, and the fan-out and the log ingestion
+    slowed run after run on the same code (bench/README.md, "Tenth session")."""
+    from django.db import connection
+
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+    took = time.perf_counter() - started
+    if log is not None:
+        log("vacuum and analyze of %s in %.1f s", ", ".join(m.__name__ for m in models), took)
+    return took

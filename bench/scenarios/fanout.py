@@ -20,10 +20,11 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.models import OutboxMessage
 from apps.devdata.scale import insert_select_sql
 from apps.notifications.models import DeliveryStatus, Reminder
 from bench import server
-from bench.data import REMINDER_ZONE
+from bench.data import REMINDER_ZONE, settle
 from bench.mail import COUNTER_KEY, FLUSH_EVERY
 from bench.report import Record, median
 from bench.scenarios import Context
@@ -154,6 +155,7 @@ def run(ctx: Context) -> list[Record]:
     keys = ("reminders", "reminders-tenth")
     for key in keys:
         _clear(ctx.clinics[key])
+    settle(Reminder, OutboxMessage, log=ctx.log)
     with server.celery_worker(concurrency=WORKER_PROCESSES):
         for key in keys:
             clinic, cohort = ctx.clinics[key], ctx.cohorts[key]

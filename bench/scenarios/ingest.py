@@ -23,11 +23,12 @@ from datetime import date
 import psycopg
 from django.conf import settings
 
+from apps.core.models import OutboxMessage
 from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
-from apps.programs.models import ProgramItem, SetLog
+from apps.programs.models import DailyTotal, ProgramItem, SetLog
 from bench import load
-from bench.data import delete_logs, session_for
+from bench.data import delete_logs, session_for, settle
 from bench.report import Record, median, usual
 from bench.scenarios import Context
 
@@ -273,5 +274,6 @@ def _measure(ctx: Context, count: int) -> list[Record]:
 
 
 def run(ctx: Context) -> list[Record]:
+    settle(SetLog, DailyTotal, OutboxMessage, Patient, log=ctx.log)
     full = 500 if ctx.small else 3_000
     return [record for count in (full, full // 10) for record in _measure(ctx, count)]
