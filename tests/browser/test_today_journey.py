@@ -129,3 +129,41 @@ def test_pain_above_the_hold_back_level_shows_the_stop_advice_at_once_even_offli
     expect(advice).to_be_visible()
     expect(advice).to_contain_text("You logged pain of 6 out of 10")
     expect(advice).to_contain_text("above 5 is too much")
+
+
+def _tops(page, *items):
+    """Where each item's card starts on the page (not on the screen, which scrolls)."""
+    return [
+        page.evaluate(
+            "id => document.getElementById(id).getBoundingClientRect().top + window.scrollY",
+            f"item-{item.public_id}",
+        )
+        for item in items
+    ]
+
+
+def test_the_sync_status_shows_over_the_page_and_moves_no_card(phone_page, patient_a):
+    # A status that pushed the cards down while a thumb was on the next button made that
+    # tap land on another exercise: it comes and goes without moving anything, and the last
+    # card can still be scrolled clear of it.
+    program = ProgramFactory(patient=patient_a)
+    first = ExerciseItemFactory(program=program, sets=3, reps=10, per_side=False)
+    second = ExerciseItemFactory(program=program, sets=3, reps=10, per_side=False)
+    page = phone_page
+    sign_in(page, patient_a)
+    card = page.locator(f"#item-{first.public_id}")
+    card.locator(".pain-option span", has_text=re.compile(r"^1$")).click()
+    card.get_by_role("button", name=re.compile(r"Log set")).click()
+    status = page.locator("#sync-status")
+    status.filter(has_text="All your sets are saved").wait_for()
+    expect(card.locator("li.pending")).to_have_count(0)  # the card shows the saved set
+    shown = _tops(page, first, second)
+
+    box, viewport = status.bounding_box(), page.viewport_size
+    assert box["y"] + box["height"] <= viewport["height"]  # on screen, at its foot
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")  # the last card too
+    last = page.locator(f"#item-{second.public_id}").get_by_role("button", name="Log set")
+    assert last.bounding_box()["y"] + last.bounding_box()["height"] <= box["y"]
+
+    expect(status).to_be_hidden(timeout=10_000)  # "saved" goes after a few seconds
+    assert _tops(page, first, second) == shown

@@ -181,14 +181,19 @@
   // --- Status line --------------------------------------------------------------------------
   var statusTimer = null;
 
+  function setStatusShown(box, shown) {
+    box.hidden = !shown;
+    document.body.classList.toggle("has-sync-status", shown);
+  }
+
   function showStatus(kind, message) {
     var box = document.getElementById("sync-status");
     if (!box) return;
     clearTimeout(statusTimer);
     box.className = "sync-status " + kind;
     box.textContent = message;
-    box.hidden = !message;
-    if (kind === "synced") statusTimer = setTimeout(function () { box.hidden = true; }, 5000);
+    setStatusShown(box, !!message);
+    if (kind === "synced") statusTimer = setTimeout(function () { setStatusShown(box, false); }, 5000);
   }
 
   function describeQueue(note) {
