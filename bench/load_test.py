@@ -112,6 +112,8 @@ def seed(patients: int, log: Any = print) -> Any:
     from django.utils import timezone
 
     from apps.clinics.models import Clinic
+    from apps.outcomes.models import MeasurePlan, Questionnaire
+    from bench.data import settle
 
     foreign = list(
         Clinic.objects.exclude(name__startswith="Bench ").values_list("name", flat=True)[:3]
@@ -133,6 +135,7 @@ def seed(patients: int, log: Any = print) -> Any:
     )  # fmt: skip
     clinic = Clinic.objects.get(name=name)
     _schedule_questionnaires(clinic)
+    settle(MeasurePlan, Questionnaire)  # statistics, as autovacuum would gather them
     log(f"seeded {name} in {time.perf_counter() - started:.0f} s")
     return clinic
 
