@@ -164,13 +164,9 @@ def settle(*models: Any, log: Any = None) -> float:
     measured their tables' growing bloat: after a day of runs the reminders table held 1.9
     million dead rows for 100,000 live ones at most, and the offline batches fell from 62-64 %
     to 45-51 % of direct inserts on the same code (bench/README.md, "Tenth session")."""
-    from django.db import connection
+    from apps.devdata.scale import vacuum_analyze
 
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
-    took = time.perf_counter() - started
+    took = vacuum_analyze(models)
     if log is not None:
         log("vacuum and analyze of %s in %.1f s", ", ".join(m.__name__ for m in models), took)
     return took

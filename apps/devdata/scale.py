@@ -55,7 +55,15 @@ from apps.programs.models import (
     SetLog,
 )
 
-__all__ = ["PRESETS", "ScaleResult", "ScaleSpec", "insert_select_sql", "scale_clear", "scale_seed"]
+__all__ = [
+    "PRESETS",
+    "ScaleResult",
+    "ScaleSpec",
+    "insert_select_sql",
+    "scale_clear",
+    "scale_seed",
+    "vacuum_analyze",
+]
 
 TIME_ZONES = (
     "Europe/London",
@@ -160,7 +168,6 @@ def _timed(result: ScaleResult, log: Any, name: str, step: Any) -> int:
 
 def _vacuum(result: ScaleResult, log: Any) -> None:
     """Set hint bits and the visibility map now, as autovacuum would in a live clinic."""
-    started = clock.perf_counter()
     # Every table the seed fills: a table left without statistics is planned as if nearly
     # empty (the inbox's decided prompts, read once per patient from such a plan, took 450 ms
     # instead of 12; bench/README.md, "Tenth session").
@@ -174,12 +181,19 @@ def _vacuum(result: ScaleResult, log: Any) -> None:
         LevelChange,
         User,
     ]
+    result.timings["vacuum"] = vacuum_analyze(tables)
+    if log:
+        log(f"vacuum and analyze in {result.timings['vacuum']:.1f} s")
+
+
+def vacuum_analyze(tables: Sequence[type[models.Model]]) -> float:
+    """``VACUUM (ANALYZE)`` these models' tables (outside a transaction); the seconds taken.
+    What autovacuum does in a live clinic, for databases that run without it."""
+    started = clock.perf_counter()
     with connection.cursor() as cursor:
         for model in tables:
             cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
-    result.timings["vacuum"] = clock.perf_counter() - started
-    if log:
-        log(f"vacuum and analyze in {result.timings['vacuum']:.1f} s")
+    return clock.perf_counter() - started
 
 
 def scale_clear(*, clinic: Clinic) -> None:
