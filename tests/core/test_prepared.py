@@ -27,6 +27,23 @@ def _prepared_statements() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _plans(marker: str) -> tuple[int, int]:
+    """(generic, custom) plans made so far for the prepared statement holding ``marker``."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            [f"%{marker}%"],
+        )
+        return cursor.fetchone()
+
+
+def _plan_cache_mode() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.usefixtures("require_postgres")
 def test_a_statement_is_prepared_once_and_reused_on_postgresql():
     for value in (1, 2, 3):
@@ -48,35 +65,13 @@ def test_a_key_lookup_reuses_its_plan_and_nothing_else_is_prepared():
                 "SELECT expire_date AS plan_probe FROM django_session WHERE session_key = %s",
                 [str(value)],
             )
+    assert _plan_cache_mode() == "auto"
+    assert _plans("plan_probe") == (3, 5)
     with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        assert cursor.fetchone()[0] == "auto"
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
-            ["%plan_probe%"],
-        )
-        assert cursor.fetchone() == (3, 5)
         for _ in range(10):  # Django's own cursor binds on the client: never prepared
             cursor.execute("SELECT %s::int AS plain_probe", [1])
 
     assert not [sql for sql in _prepared_statements() if "plain_probe" in sql]
-
-
-def _plans(marker: str) -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-            "WHERE statement LIKE %s",
-            [f"%{marker}%"],
-        )
-        return cursor.fetchone()
-
-
-def _plan_cache_mode() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW plan_cache_mode")
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.usefixtures("require_postgres")
