@@ -1,6 +1,8 @@
 """Profile one scenario's code path in-process with cProfile, on the seeded data set.
 
     python -m bench.profile today|dashboard|ingest|batch|detail|fanout [--small] [--top 25]
+    python -m bench.profile ingest --waits    # each wait for PostgreSQL, by what waited
+
 
 Prints the functions with the most cumulative time, and the share of the time spent waiting
 for the database (queries and their count), which is what tells an ORM-bound path from a
@@ -16,8 +18,11 @@ import os
 import pstats
 import sys
 import time
+import traceback
 import uuid
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -53,6 +58,75 @@ class QueryClock:
         return "\n".join(
             f"{sum(t) * 1000 / runs:8.1f} ms/run {len(t) / runs:5.1f}x  {sql}" for sql, t in ranked
         )
+
+
+class WaitClock:
+    """Every time the request waited for PostgreSQL's answer (psycopg's ``Connection.wait``:
+    a round trip, or its end), grouped by what waited: the statement for a query, else the
+    psycopg call (``commit``, a pipeline's ``sync`` or exit, a ``fetchone`` that forced one)
+    with the app's function that made it. The count of waits is the count of round trips,
+    which ``QueryClock`` cannot see: a commit, a transaction's BEGIN and a pipeline's syncs
+    are no query of Django's."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self.seconds: defaultdict[str, float] = defaultdict(float)
+        self._statement = ""
+
+    @staticmethod
+    def label(frames: list[tuple[str, str]], statement: str) -> str:
+        """What waited, from the call stack (outermost first, as (file, function)) and the
+        text of the last statement the connection was given."""
+        psycopg_calls = [name for file, name in frames if "/psycopg/" in file]
+        call = psycopg_calls[0] if psycopg_calls else "?"
+        if call == "execute":
+            return "query " + " ".join(statement.split())[:100]
+        library = ("/psycopg/", "/site-packages/", "/lib/python")
+        ours = [
+            f"{os.path.basename(file)}:{name}"
+            for file, name in frames
+            if not any(part in file for part in library)
+        ]
+        return f"{call} (from {ours[-1] if ours else '?'})"
+
+    @contextmanager
+    def watching(self) -> Iterator[None]:
+        import psycopg
+
+        wait, execute = psycopg.Connection.wait, psycopg.Cursor.execute
+        clock = self
+
+        def timed_wait(conn: Any, gen: Any, *args: Any, **kwargs: Any) -> Any:
+            frames = [(f.filename, f.name) for f in traceback.extract_stack()[:-1]]
+            started = time.perf_counter()
+            try:
+                return wait(conn, gen, *args, **kwargs)
+            finally:
+                key = clock.label(frames, clock._statement)
+                clock.counts[key] += 1
+                clock.seconds[key] += time.perf_counter() - started
+
+        def noted_execute(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            clock._statement = query if isinstance(query, str) else repr(query)
+            return execute(cursor, query, *args, **kwargs)
+
+        psycopg.Connection.wait = timed_wait
+        psycopg.Cursor.execute = noted_execute
+        try:
+            yield
+        finally:
+            psycopg.Connection.wait = wait
+            psycopg.Cursor.execute = execute
+
+    def report(self, runs: int) -> str:
+        ranked = sorted(self.counts, key=lambda key: -self.seconds[key])
+        total = sum(self.seconds.values()) * 1000 / runs
+        lines = [
+            f"{self.counts[key] / runs:5.1f}x {self.seconds[key] * 1000 / runs:7.3f} ms  {key}"
+            for key in ranked
+        ]
+        waits = sum(self.counts.values()) / runs
+        return "\n".join([f"{waits:.1f} waits a run, {total:.2f} ms in all:", *lines])
 
 
 def _client(user: Any) -> Any:
@@ -221,6 +295,17 @@ def _plain(path: str, run: Callable[[], Any], times: int) -> int:
     return 0
 
 
+def _waits(path: str, run: Callable[[], Any], times: int) -> int:
+    waits = WaitClock()
+    with waits.watching():
+        for _ in range(times):
+            run()
+    if hasattr(run, "cleanup"):
+        run.cleanup()
+    print(f"{path}: {times} runs; " + waits.report(times))
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("path", choices=sorted(PATHS))
@@ -231,6 +316,9 @@ def main() -> int:
     parser.add_argument(
         "--plain", action="store_true", help="no cProfile: the median and p10 of each run's time"
     )
+    parser.add_argument(
+        "--waits", action="store_true", help="no cProfile: each wait for PostgreSQL, by cause"
+    )
     args = parser.parse_args()
     COHORT[0] = args.cohort
     _setup()
@@ -240,6 +328,8 @@ def main() -> int:
     run()  # warm up: imports, template loading, first connection
     if args.plain:
         return _plain(args.path, run, times)
+    if args.waits:
+        return _waits(args.path, run, max(times, 200))
     clock = QueryClock()
     profile = cProfile.Profile()
     started = time.perf_counter()
