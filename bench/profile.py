@@ -329,7 +329,7 @@ def main() -> int:
     if args.plain:
         return _plain(args.path, run, times)
     if args.waits:
-        return _waits(args.path, run, max(times, 200))
+        return _waits(args.path, run, times)
     clock = QueryClock()
     profile = cProfile.Profile()
     started = time.perf_counter()

@@ -6,7 +6,9 @@ A panel is 200 patients. The database computes every figure per patient in one s
 last activity, missed days, waiting prompts, the latest worse morning) and the ladder levels
 in another (``LADDERS_SQL``); Python only reads the rows into small tuples. The rule is the
 shared one of ``apps.programs.adherence``: what a day prescribes is its ``prescribed_on_sql``
-over the program item rows, what was done comes from the daily totals (``DailyTotal``).
+over the program item rows (on PostgreSQL, counted a window at a time by
+``scheduled_days_sql`` with the same dates and weekdays), what was done comes from the daily
+totals (``DailyTotal``).
 """
 
 from __future__ import annotations
@@ -28,11 +30,15 @@ from apps.core.db_router import read_alias
 from apps.exercises.models import Ladder, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
 from apps.programs.adherence import (
+    Window,
+    held_back_sql,
     held_back_windows,
     percent,
     prescribed_on_sql,
     ratio,
     ratio_units,
+    scheduled_days_sql,
+    weekday_sql,
 )
 from apps.programs.models import (
     Compared,
@@ -125,10 +131,10 @@ def dashboard_patients(*, user: User, therapist: User | None = None) -> PatientQ
 # Per patient (``pt``: id and local today, for the patients of the page): what the daily
 # totals say was done over the last 31 days (``done``; ``last`` is the newest logged day,
 # looked up in the index only for a patient with no log in that time), the units prescribed
-# by each item on each of those days (``k`` days ago: the shared rule ``prescribed_on_sql``
-# over the patients' few item rows, read once in ``items`` before they meet the 31 days;
-# every item prescribes at least one set), summed per window, and missed days: the distinct
-# days among them in the 30 before today after the last log (today may still be done).
+# over each window and the missed days (``expected``, from the patients' few item rows read
+# once in ``items``; every item prescribes at least one set; the CTE differs by database:
+# ``EXPECTED_WALKED_SQL``, ``EXPECTED_COUNTED_SQL``). Missed days are the scheduled days in
+# the 30 before today after the last log (today may still be done).
 # Prompts and worse mornings are a lookup each in their (partial) indexes. Each per-patient
 # aggregate is MATERIALIZED: the planner, expecting a therapist's average of a dozen
 # patients, may join them in a nested loop, which would compute an aggregate again for every
@@ -152,7 +158,6 @@ FIGURES_SQL = """
                    AS last
         FROM pt LEFT JOIN done ON done.patient_id = pt.id
     ),
-    offsets (k) AS (VALUES {offsets}),
     items AS MATERIALIZED (
         SELECT pt.id AS patient_id, pt.today, pt.last, i.id, i.active_from, i.active_until,
                i.sets * CASE WHEN i.per_side THEN 2 ELSE 1 END AS units, p.is_template,
@@ -162,6 +167,20 @@ FIGURES_SQL = """
         JOIN {item} i ON i.program_id = p.id
         WHERE p.is_template = FALSE AND p.is_active = TRUE
     ),
+    {expected}
+    SELECT pt.id, e.week, pt.week, e.month, pt.month, pt.pain, pt.last, e.missed,
+           (SELECT COUNT(*) FROM {prompt} pp WHERE pp.patient_id = pt.id AND pp.status = %s),
+           (SELECT MAX(m.local_date) FROM {morning} m
+            WHERE m.patient_id = pt.id AND m.local_date >= %s
+              AND (m.hip = %s OR m.stiffness = %s))
+    FROM latest pt LEFT JOIN expected e ON e.patient_id = pt.id
+"""
+
+# ``expected`` (SQLite): every item on each of the 31 days (``k`` days ago) under the shared
+# rule ``prescribed_on_sql``, summed per window; missed days are the distinct days among them
+# in the 30 before today after the last log (today may still be done).
+EXPECTED_WALKED_SQL = """
+    offsets (k) AS (VALUES {offsets}),
     expected AS MATERIALIZED (
         SELECT x.patient_id,
                SUM(CASE WHEN o.k < {week_days} THEN x.units ELSE 0 END) AS week,
@@ -172,13 +191,90 @@ FIGURES_SQL = """
         WHERE {prescribed}
         GROUP BY x.patient_id
     )
-    SELECT pt.id, e.week, pt.week, e.month, pt.month, pt.pain, pt.last, e.missed,
-           (SELECT COUNT(*) FROM {prompt} pp WHERE pp.patient_id = pt.id AND pp.status = %s),
-           (SELECT MAX(m.local_date) FROM {morning} m
-            WHERE m.patient_id = pt.id AND m.local_date >= %s
-              AND (m.hip = %s OR m.stiffness = %s))
-    FROM latest pt LEFT JOIN expected e ON e.patient_id = pt.id
 """
+
+# ``expected`` (PostgreSQL), the same figures without walking every item through every day:
+# each item's days narrowed to its own and its program's dates (``ranges``: ``near`` and
+# ``far``, in days ago, the shared rule's dates), its scheduled days in each window counted
+# by arithmetic (``scheduled_days_sql``) unless a hip precaution holds it back some day
+# (``held``: those few are walked day by day as on SQLite); missed days are walked, but only
+# those after the last log, which for most patients are none.
+EXPECTED_COUNTED_SQL = """
+    ranges AS MATERIALIZED (
+        SELECT x.patient_id, x.id, x.today, x.last, x.units, x.weekdays,
+               x.today - LEAST(x.end_date, x.active_until, x.today) AS near,
+               CASE WHEN x.start_date IS NULL THEN -1
+                    ELSE LEAST({month_days}, x.today - GREATEST(x.start_date, x.active_from))
+               END AS far
+        FROM items x
+    ),
+    counted AS MATERIALIZED (
+        SELECT r.patient_id, SUM(r.units * {week_count}) AS week,
+               SUM(r.units * {month_count}) AS month
+        FROM ranges r WHERE NOT ({held})
+        GROUP BY r.patient_id
+    ),
+    walked AS MATERIALIZED (
+        SELECT r.patient_id, SUM(CASE WHEN o.k < {week_days} THEN r.units ELSE 0 END) AS week,
+               SUM(CASE WHEN o.k < {month_days} THEN r.units ELSE 0 END) AS month
+        FROM ranges r CROSS JOIN LATERAL generate_series(r.near, r.far) AS o (k)
+        WHERE ({held}) AND {scheduled}
+        GROUP BY r.patient_id
+    ),
+    missed AS MATERIALIZED (
+        SELECT r.patient_id, COUNT(DISTINCT o.k) AS missed
+        FROM ranges r CROSS JOIN LATERAL generate_series(
+            GREATEST(1, r.near), LEAST(r.far, COALESCE(r.today - r.last - 1, {month_days}))
+        ) AS o (k)
+        WHERE {scheduled}
+        GROUP BY r.patient_id
+    ),
+    expected AS MATERIALIZED (
+        SELECT pt.id AS patient_id, COALESCE(c.week, 0) + COALESCE(w.week, 0) AS week,
+               COALESCE(c.month, 0) + COALESCE(w.month, 0) AS month,
+               COALESCE(m.missed, 0) AS missed
+        FROM latest pt
+        LEFT JOIN counted c ON c.patient_id = pt.id
+        LEFT JOIN walked w ON w.patient_id = pt.id
+        LEFT JOIN missed m ON m.patient_id = pt.id
+    )
+"""
+
+
+def _expected_sql(held: dict[int, list[Window]]) -> str:
+    """The ``expected`` CTE of ``FIGURES_SQL`` for this database (see the two above)."""
+    if connection.vendor != "postgresql":
+        day = _days_before("x.today", "o.k")
+        return EXPECTED_WALKED_SQL.format(
+            offsets=", ".join(f"({k})" for k in range(MONTH_DAYS + 1)),
+            day=day,
+            prescribed=prescribed_on_sql(day, held, program="x", item="x"),
+            week_days=WEEK_DAYS,
+            month_days=MONTH_DAYS,
+        )
+    day = "(r.today - o.k)"
+    counts = {
+        f"{name}_count": scheduled_days_sql(
+            today="r.today",
+            nearest="r.near",
+            farthest=f"LEAST(r.far, {days - 1})",
+            weekdays="r.weekdays",
+        )
+        for name, days in (("week", WEEK_DAYS), ("month", MONTH_DAYS))
+    }
+    # Only integers (item ids) and ISO dates from the database are written into the SQL.
+    held_ids = f"r.id IN ({', '.join(str(int(pk)) for pk in sorted(held))})" if held else "FALSE"
+    return EXPECTED_COUNTED_SQL.format(
+        **counts,
+        held=held_ids,
+        scheduled=(
+            f"((r.weekdays >> {weekday_sql(day)}) & 1) = 1"
+            f" AND NOT ({held_back_sql(day, held, 'r')})"
+        ),
+        week_days=WEEK_DAYS,
+        month_days=MONTH_DAYS,
+    )
+
 
 # Each patient's ladder items in force on their today (of an active program that has not
 # ended; a program yet to start shows its ladders too), with the level prescribed today
@@ -276,20 +372,15 @@ def _figures(panel: _Panel) -> dict[int, _Figures]:
             patient_ids=panel.under_precautions, start=first - timedelta(days=MONTH_DAYS), end=last
         )
     pt, pt_params = panel.pt()
-    day = _days_before("x.today", "o.k")
     # Only table names from the models and SQL built here are interpolated; every value is a
     # query parameter.
     sql = FIGURES_SQL.format(  # nosec B608
         **pt,
         **TABLES,
-        day=day,
-        offsets=", ".join(f"({k})" for k in range(MONTH_DAYS + 1)),
-        prescribed=prescribed_on_sql(day, held, program="x", item="x"),
+        expected=_expected_sql(held),
         week_from=_days_before("pt.today", WEEK_DAYS - 1),
         month_from=_days_before("pt.today", MONTH_DAYS - 1),
         past_from=_days_before("pt.today", MONTH_DAYS),
-        week_days=WEEK_DAYS,
-        month_days=MONTH_DAYS,
     )
     worse = Compared.WORSE.value
     since = connection.ops.adapt_datefield_value(first - timedelta(days=WEEK_DAYS - 1))

@@ -277,10 +277,10 @@ def test_weekdays_in_counts_matching_days(lo, hi, mask, expected):
 def test_the_sql_weekday_is_pythons_monday_based_weekday(day):
     from django.db import connection
 
-    from apps.programs.adherence import _weekday_sql
+    from apps.programs.adherence import weekday_sql
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_weekday_sql('%s')}", [connection.ops.adapt_datefield_value(day)])
+        cursor.execute(f"SELECT {weekday_sql('%s')}", [connection.ops.adapt_datefield_value(day)])
         (found,) = cursor.fetchone()
 
     assert found == day.weekday()
