@@ -538,10 +538,7 @@ def scheduled_days_sql(*, today: str, nearest: str, farthest: str, weekdays: str
     run = f"((((1 << ({days} %% 7)) - 1) << {oldest}))"  # the remainder's weekdays, unwrapped
     remainder = f"(({run} | ({run} >> 7)) & 127)"
     mask = f"(({weekdays})::int & 127)"
-    return (
-        f"(({days} / 7) * bit_count({mask}::bit(7))"
-        f" + bit_count(({mask} & {remainder})::bit(7)))"
-    )
+    return f"(({days} / 7) * bit_count({mask}::bit(7)) + bit_count(({mask} & {remainder})::bit(7)))"
 
 
 # Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
