@@ -2,9 +2,10 @@
 
 Every row is produced by ``INSERT … SELECT`` over ``generate_series`` so nothing crosses the
 wire row by row: ten thousand patients over a year (about fifteen million set logs) load in a
-few minutes on two cores. Randomness is seeded (``setseed``) and per-day decisions come from
-a hash of (patient number, day), so the same arguments give the same shape of data
-whatever ids the sequences hand out.
+few minutes on two cores. Randomness is seeded (``setseed``); which days a patient trained
+and which sets they did come from a hash of the patient number, the day (and the item, set
+and side), so the same arguments give the same sessions and sets whatever ids the sequences
+hand out and whatever order the database joins the rows in.
 
 The shape: one clinic, therapists with ``panel`` patients each, one program per patient with
 three items (a clamshell-ladder item and a per-side single exercise, then either a two-sided

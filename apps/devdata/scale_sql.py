@@ -125,9 +125,14 @@ SET_LOG_FROM = """
         SELECT (s.day + make_time(s.hour::int, (i.pos * 12 + k.n * 2)::int, sd.o * 20.0::float8))
                AT TIME ZONE s.tz AS at
     ) AS l
-    WHERE random() < CASE WHEN k.n <= i.sets THEN %(set_rate)s ELSE %(extra)s END
+    -- Whether a set was done is a hash of (patient number, day, item position, set, side),
+    -- like the sessions: random() would hand its draws out in the order the join produces
+    -- rows, which follows the plan and the ids, so the same arguments drew different sets.
+    WHERE (hashint8((((i.n * 100003 + (s.day - date '2000-01-01')) * 16 + i.pos) * 16 + k.n)
+                    * 4 + sd.o) & 2147483647) / 2147483647.0
+          < CASE WHEN k.n <= i.sets THEN %(set_rate)s ELSE %(extra)s END
       -- Yesterday on the server's calendar can still be today in a patient's time zone: a set
-      -- is never logged in the future (random() first, so the same sets are drawn as before).
+      -- is never logged in the future.
       AND l.at <= %(now)s
 """
 
