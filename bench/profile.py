@@ -3,7 +3,6 @@
     python -m bench.profile today|dashboard|ingest|batch|detail|fanout [--small] [--top 25]
     python -m bench.profile ingest --waits    # each wait for PostgreSQL, by what waited
 
-
 Prints the functions with the most cumulative time, and the share of the time spent waiting
 for the database (queries and their count), which is what tells an ORM-bound path from a
 Python-bound one. Requests go through Django's test client with the bench settings (same
