@@ -269,7 +269,8 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
     )
     with pipelined():
         # As ``log.save(force_insert=True)``, the INSERT prepared and counting the set's
-        # number; its id is read back, which sends it with the transaction's BEGIN.
+        # number; its id is read back. psycopg sends the transaction's BEGIN just before it
+        # and waits for that on its own, pipeline or not (bench/README.md, "Eleventh session").
         insert_row(log, computed=None if new.set_number else _numbered(item, day, new.side))
         # Nothing reads the answers of these: one round trip for all of them.
         daily_totals_refresh_days(
