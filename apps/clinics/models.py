@@ -86,6 +86,17 @@ class Clinic(models.Model):
         """Whether local time ``at`` falls inside the clinic's quiet hours."""
         return in_quiet_hours(at, start=self.quiet_hours_start, end=self.quiet_hours_end)
 
+    def quiet_reminder_time_error(self, at: time | None) -> str | None:
+        """What is wrong with ``at`` as a reminder time (a patient's or a program's), or
+        None: a time inside quiet hours would never be sent."""
+        if at is None or not self.is_quiet_at(at):
+            return None
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        return (
+            f"{at:%H:%M} is inside the clinic's quiet hours ({start:%H:%M} to {end:%H:%M}): "
+            "no reminder would ever be sent. Choose a time outside them."
+        )
+
 
 def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
     """Whether local time ``at`` is inside quiet hours [start, end), which may span midnight;

@@ -10,7 +10,7 @@ from datetime import date, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from apps.core.formats import mvic_text
@@ -77,15 +77,35 @@ def _scheduled_items(day: date) -> QuerySet[ProgramItem]:
     )
 
 
+def _program_reminder_time(day: date) -> Subquery:
+    """The earliest reminder time among OuterRef patient's programs with something
+    scheduled on ``day`` that set one (None when none does)."""
+    times = (
+        _scheduled_items(day)
+        .filter(program__reminder_time__isnull=False)
+        .order_by("program__reminder_time")
+        .values("program__reminder_time")[:1]
+    )
+    return Subquery(times)
+
+
 def patients_due_for_reminder(
     *, time_zone: str, day: date, at: time
 ) -> QuerySet[Any, tuple[int, time, str]]:
-    """Patients in one time zone whose reminder time (their own, else the clinic's) has come
-    by local time ``at`` on ``day``, who have something scheduled that day and no reminder
-    row for it yet. Yields ``(patient id, reminder time, channel)``, in id order."""
+    """Patients in one time zone whose reminder time has come by local time ``at`` on
+    ``day``, who have something scheduled that day and no reminder row for it yet. Yields
+    ``(patient id, reminder time, channel)``, in id order.
+
+    The reminder time is the one the therapist set on a program scheduled that day (the
+    earliest, when several are: one reminder a day), else the patient's own, else the
+    clinic's default."""
     return (
         Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
-        .annotate(remind_at=Coalesce("reminder_time", "clinic__default_reminder_time"))
+        .annotate(
+            remind_at=Coalesce(
+                _program_reminder_time(day), "reminder_time", "clinic__default_reminder_time"
+            )
+        )
         .filter(remind_at__lte=at)
         .filter(Exists(_scheduled_items(day)))
         .exclude(Exists(Reminder.objects.filter(patient_id=OuterRef("pk"), local_date=day)))

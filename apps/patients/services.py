@@ -54,12 +54,8 @@ def _validate_details(
         errors["phone"] = "Text-message reminders need a phone number."
     elif reminders_enabled and reminder_channel == ReminderChannel.EMAIL and not email:
         errors["email"] = "Email reminders need an email address."
-    if reminder_time is not None and clinic.is_quiet_at(reminder_time):
-        start, end = clinic.quiet_hours_start, clinic.quiet_hours_end
-        errors["reminder_time"] = (
-            f"{reminder_time:%H:%M} is inside the clinic's quiet hours ({start:%H:%M} to "
-            f"{end:%H:%M}): no reminder would ever be sent. Choose a time outside them."
-        )
+    if quiet := clinic.quiet_reminder_time_error(reminder_time):
+        errors["reminder_time"] = quiet
     if errors:
         raise ValidationError(errors)
     validate_time_zone(time_zone)

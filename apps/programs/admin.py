@@ -35,6 +35,6 @@ class ProgramAdmin(ReadOnlyAdmin):
     list_filter = ("is_template", "is_active", "clinic")
     list_select_related = ("clinic",)
     readonly_fields = ("public_id", "clinic", "patient", "created_by", "name", "notes",
-                       "is_template", "weekdays", "start_date", "end_date", "is_active",
-                       "created_at", "updated_at")  # fmt: skip
+                       "is_template", "weekdays", "start_date", "end_date", "reminder_time",
+                       "is_active", "created_at", "updated_at")  # fmt: skip
     inlines = (ProgramItemInline,)

@@ -138,6 +138,12 @@ class ScheduleForm(forms.Form):
     )
     start_date = forms.DateField(required=False, widget=DATE_INPUT)
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
+    reminder_time = forms.TimeField(
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        label="Reminder time (optional)",
+        help_text="The patient's local time. Empty: the patient's own time, else the clinic's.",
+    )
 
     def weekday_numbers(self) -> list[int]:
         return [int(day) for day in self.cleaned_data["weekdays"]]

@@ -206,6 +206,8 @@ def _program(program: Program, context: _Context) -> HandoutProgram:
         schedule += f", from {_long_date(program.start_date)}"
     if program.end_date:
         schedule += f" to {_long_date(program.end_date)}"
+    if program.reminder_time:
+        schedule += f"; reminder at {program.reminder_time:%H:%M}"
     lines = [_line(item, context) for item in _current(program) if _may_do(item, context)]
     return HandoutProgram(program.name, schedule, lines)
 

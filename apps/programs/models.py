@@ -70,6 +70,9 @@ class Program(models.Model):
     weekdays = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
+    # The patient's local time to be reminded on the program's days (DESIGN.md: part of the
+    # assignment's schedule). Empty: the patient's own time, else the clinic's default.
+    reminder_time = models.TimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -43,6 +43,7 @@ class ProgramOut(serializers.ModelSerializer[Program]):
             "weekdays",
             "start_date",
             "end_date",
+            "reminder_time",
             "created_at",
             "updated_at",
         )
@@ -171,6 +172,12 @@ class ProgramCreateIn(serializers.Serializer[object]):
     weekdays = WeekdaysField(required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
+    reminder_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
+        "null: the patient's own time, else the clinic's default.",
+    )
     items = ItemIn(many=True, required=False)
     precaution_override = serializers.CharField(
         required=False,
@@ -189,6 +196,12 @@ class ProgramUpdateIn(serializers.Serializer[object]):
     weekdays = WeekdaysField(required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
+    reminder_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
+        "null: the patient's own time, else the clinic's default.",
+    )
 
 
 class ProgramAssignIn(serializers.Serializer[object]):

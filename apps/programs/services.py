@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -377,6 +377,7 @@ def program_create(
     weekdays: Iterable[int] | None = None,
     start_date: date | None = None,
     end_date: date | None = None,
+    reminder_time: time | None = None,
     items: Sequence[ItemSpec] = (),
     activate: bool = False,
     precaution_override: str = "",
@@ -388,7 +389,8 @@ def program_create(
     ``activate``; it starts on ``start_date`` (default: the patient's today). Starting from
     ``template`` copies its items, then ``items`` are appended. For a patient, copied items
     that conflict with their hip precautions are refused as at assignment, unless
-    ``precaution_override`` is given (each of ``items`` carries its own).
+    ``precaution_override`` is given (each of ``items`` carries its own). Without
+    ``reminder_time``, a template's is kept.
     """
     if actor.clinic_id is None or not actor.is_clinic_staff:
         raise ValidationError("Programs are created by clinic staff.")
@@ -403,6 +405,9 @@ def program_create(
     if patient is not None:
         start_date = start_date or patient.local_today()
         validate_dates(start_date, end_date)
+    if reminder_time is None and template is not None:
+        reminder_time = template.reminder_time
+    _check_reminder_time(actor, reminder_time)
     program = Program.objects.create(
         clinic_id=actor.clinic_id,
         patient=patient,
@@ -413,6 +418,7 @@ def program_create(
         weekdays=mask,
         start_date=start_date if patient is not None else None,
         end_date=end_date if patient is not None else None,
+        reminder_time=reminder_time,
         is_active=patient is None or activate,
     )
     if template is not None:
@@ -471,11 +477,12 @@ def program_schedule_update(
     weekdays: Iterable[int],
     start_date: date | None = None,
     end_date: date | None = None,
+    reminder_time: time | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
-    """Change the weekdays (and, for a patient's program, its dates); returns the program
-    now in force (audited on that one)."""
-    saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    """Change the weekdays and reminder time (and, for a patient's program, its dates);
+    returns the program now in force (audited on that one)."""
+    saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
     daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved
@@ -487,34 +494,43 @@ def _reschedule(
     weekdays: Iterable[int],
     start_date: date | None,
     end_date: date | None,
+    reminder_time: time | None,
 ) -> Program:
     """The schedule change itself.
 
     Once a program has started its past stays as it was: the start date is fixed, the end
     date cannot be earlier than the patient's yesterday, and new weekdays start a new version
-    of the program today (see ``_program_continue``).
+    of the program today (see ``_program_continue``). The reminder time is not history (a
+    reminder already sent keeps its own time): it changes in place, or goes on in the new
+    version.
     """
     mask = weekdays_mask(weekdays)
-    fields = ["weekdays", "updated_at"]
+    _check_reminder_time(actor, reminder_time)
+    fields = ["weekdays", "reminder_time", "updated_at"]
     if not program.is_template:
         _check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
-            follow_on = _program_continue(actor, program, today, mask, end_date)
+            follow_on = _program_continue(actor, program, today, mask, end_date, reminder_time)
             dispatch.enqueue_program_continued(program.pk, follow_on.pk)
             return follow_on
         if (start_date, end_date) != (program.start_date, program.end_date):
             dispatch.enqueue_program_rescheduled(program.pk)
         program.start_date, program.end_date = start_date, end_date
         fields += ["start_date", "end_date"]
-    program.weekdays = mask
+    program.weekdays, program.reminder_time = mask, reminder_time
     program.updated_at = timezone.now()
     program.save(update_fields=fields)
     return program
 
 
 def _program_continue(
-    actor: User, program: Program, today: date, mask: int, end_date: date | None
+    actor: User,
+    program: Program,
+    today: date,
+    mask: int,
+    end_date: date | None,
+    reminder_time: time | None,
 ) -> Program:
     """End a started program yesterday and continue it today on new weekdays.
 
@@ -531,10 +547,19 @@ def _program_continue(
     follow_on = Program.objects.create(
         clinic_id=program.clinic_id, patient_id=program.patient_id, created_by=actor,
         name=program.name, notes=program.notes, weekdays=mask, start_date=today,
-        end_date=end_date,
+        end_date=end_date, reminder_time=reminder_time,
     )  # fmt: skip
     continue_items(items, follow_on)
     return follow_on
+
+
+def _check_reminder_time(actor: User, reminder_time: time | None) -> None:
+    """A program's reminder time outside the quiet hours of its clinic (the actor's)."""
+    if reminder_time is None:
+        return
+    assert actor.clinic is not None  # clinic staff: every caller checked it
+    if quiet := actor.clinic.quiet_reminder_time_error(reminder_time):
+        raise ValidationError({"reminder_time": quiet})
 
 
 def _check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
@@ -556,7 +581,8 @@ def _check_schedule_dates(program: Program, start_date: date | None, end_date: d
 
 @transaction.atomic
 def program_save_as_template(*, actor: User, program: Program, name: str) -> Program:
-    """Copy the program's current items and weekdays into a new clinic template."""
+    """Copy the program's current items, weekdays and reminder time into a new clinic
+    template."""
     template = Program.objects.create(
         clinic_id=program.clinic_id,
         created_by=actor,
@@ -564,6 +590,7 @@ def program_save_as_template(*, actor: User, program: Program, name: str) -> Pro
         notes=program.notes,
         is_template=True,
         weekdays=program.weekdays,
+        reminder_time=program.reminder_time,
     )
     copy_items(source=program, target=template)
     return template
@@ -657,6 +684,7 @@ def _program_copy(
         weekdays=mask,
         start_date=start,
         end_date=end,
+        reminder_time=program.reminder_time,
     )
     copy_items(source=program, target=copy)
     return copy
@@ -680,12 +708,13 @@ def program_edit(
     weekdays: Iterable[int],
     start_date: date | None,
     end_date: date | None,
+    reminder_time: time | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
     """Change name, notes and schedule together (the API's update): all or nothing, one
     audit entry."""
     _rename(program, name, notes)
-    saved = _reschedule(actor, program, weekdays, start_date, end_date)
+    saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
     daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved

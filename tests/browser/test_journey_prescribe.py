@@ -4,6 +4,7 @@ patient, assigns the program to them and opens the printable handout."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -63,6 +64,12 @@ def build_template(page) -> None:
     expect(items.get_by_role("heading", name=re.compile("dominant leg bottom"))).to_be_visible()
     check_page(page, "j1-program-builder", readme="program-builder")
 
+    # The schedule's reminder time goes with the template into the patient's program.
+    page.get_by_label("Reminder time (optional)").fill("08:15")
+    page.get_by_role("button", name="Save schedule").click()
+    expect(page.get_by_text("Schedule saved.")).to_be_visible()
+    expect(page.get_by_label("Reminder time (optional)")).to_have_value("08:15")
+
 
 def add_patient_and_assign(page) -> None:
     page.get_by_role("link", name="Add a new patient, then assign this template").click()
@@ -100,6 +107,7 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     program = Program.objects.get(patient=patient, is_template=False)
     assert program.is_active
     assert program.start_date == patient.local_today()
+    assert program.reminder_time == datetime.time(8, 15)
     ladder_item, single = program.items.order_by("position").select_related("ladder", "exercise")
     assert (ladder_item.ladder.key, ladder_item.current_level) == ("clamshell-boren-2011", 1)
     assert single.exercise.key == "side-plank-abduction-dominant-bottom"
@@ -115,6 +123,7 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     assert pdf.startswith(b"%PDF")
     text = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
     assert "Hello Maya" in text
+    assert "reminder at 08:15" in text
     assert personal_link_path(patient) in text.replace("\n", "")  # the QR code's link, typed
     assert "Clam (level 1)" in text
     assert "Side plank with hip abduction (dominant leg bottom)" in " ".join(text.split())

@@ -122,6 +122,61 @@ def test_without_a_time_of_their_own_the_clinic_default_applies(eager):
     assert len(sent_to(patient)) == 1
 
 
+def test_a_program_reminder_time_comes_before_the_patients_own(eager):
+    patient = patient_in("Europe/London", reminder=time(18, 0))
+    program = patient.programs.get()
+    program.reminder_time = time(9, 30)
+    program.save(update_fields=["reminder_time"])
+
+    run_beat(utc(2025, 1, 15, 9, 29))
+    assert mail.outbox == []
+    run_beat(utc(2025, 1, 15, 9, 30))
+
+    assert len(sent_to(patient)) == 1
+    assert Reminder.objects.get().due_at == utc(2025, 1, 15, 9, 30)
+    run_beat(utc(2025, 1, 15, 18, 0))
+    assert len(sent_to(patient)) == 1, "one reminder a day, at the program's time"
+
+
+def test_with_two_programs_that_day_the_earlier_reminder_time_wins(eager):
+    patient = patient_in("Europe/London", reminder=None)
+    first = patient.programs.get()
+    first.reminder_time = time(12, 0)
+    first.save(update_fields=["reminder_time"])
+    ExerciseItemFactory(
+        program__patient=patient,
+        program__start_date=date(2025, 1, 1),
+        program__reminder_time=time(8, 45),
+    )
+
+    run_beat(utc(2025, 1, 15, 8, 44))
+    assert mail.outbox == []
+    run_beat(utc(2025, 1, 15, 8, 45))
+
+    assert len(sent_to(patient)) == 1
+
+
+def test_a_program_not_scheduled_that_day_leaves_its_reminder_time_out(eager):
+    """Tuesdays only at 09:00; the other program (every day) has no time of its own, so on a
+    Wednesday the patient's own time applies."""
+    patient = patient_in("Europe/London", reminder=time(19, 0))
+    ExerciseItemFactory(
+        program__patient=patient,
+        program__start_date=date(2025, 1, 1),
+        program__weekdays=0b0000010,
+        program__reminder_time=time(9, 0),
+    )
+
+    run_beat(utc(2025, 1, 15, 9, 0))  # a Wednesday
+    run_beat(utc(2025, 1, 15, 18, 59))
+    assert mail.outbox == []
+    run_beat(utc(2025, 1, 15, 19, 0))
+    assert len(sent_to(patient)) == 1
+
+    run_beat(utc(2025, 1, 21, 9, 0))  # a Tuesday
+    assert len(sent_to(patient)) == 2
+
+
 def test_the_message_links_to_today_and_has_a_one_click_opt_out(eager):
     patient = patient_in("Europe/London")
 

@@ -175,6 +175,34 @@ def test_update_with_end_before_start_is_a_400_and_changes_nothing(therapist_a, 
     assert program.name == "Hip program"
 
 
+def test_the_reminder_time_is_set_kept_when_left_out_and_refused_in_quiet_hours(
+    therapist_a, patient_a
+):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/update/"
+
+    set_it = client.patch(url, {"reminder_time": "08:30"}, **JSON)
+    left_out = client.patch(url, {"name": "Renamed"}, **JSON)
+    quiet = client.patch(url, {"name": "Again", "reminder_time": "23:00"}, **JSON)
+    garbled = client.patch(url, {"reminder_time": "half past eight"}, **JSON)
+
+    assert (set_it.status_code, set_it.json()["reminder_time"]) == (200, "08:30:00")
+    assert (left_out.status_code, left_out.json()["reminder_time"]) == (200, "08:30:00")
+    assert quiet.status_code == garbled.status_code == 400
+    assert quiet.json()["errors"] == {
+        "reminder_time": [
+            "23:00 is inside the clinic's quiet hours (21:00 to 08:00): no reminder would ever "
+            "be sent. Choose a time outside them."
+        ]
+    }
+    assert "reminder_time" in garbled.json()["errors"]
+    program.refresh_from_db()
+    assert (program.name, program.reminder_time) == ("Renamed", dt.time(8, 30))
+    cleared = client.patch(url, {"reminder_time": None}, **JSON)
+    assert (cleared.status_code, cleared.json()["reminder_time"]) == (200, None)
+
+
 def test_assign_a_template_copies_it(therapist_a, patient_a):
     template = TemplateProgramFactory(clinic=therapist_a.clinic)
     ExerciseItemFactory(program=template)

@@ -3,6 +3,7 @@ steps and cautions, the QR code and link (never the year of birth), on A4 or US 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -96,6 +97,17 @@ def test_each_exercise_has_its_block_with_dose_side_goal_steps_and_cautions(
     assert "year of birth" in text
     assert str(patient_a.year_of_birth) not in text
     assert AuditEntry.objects.filter(action="export", patient=patient_a).exists()
+
+
+def test_the_schedule_line_names_the_program_reminder_time(therapist_a, patient_a, program):
+    without = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+    program.reminder_time = dt.time(9, 30)
+    program.save(update_fields=["reminder_time"])
+
+    text = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+
+    assert "reminder at" not in without
+    assert "reminder at 09:30" in text
 
 
 def test_the_drawing_and_the_clinics_photo_are_in_the_block(therapist_a, patient_a, program):

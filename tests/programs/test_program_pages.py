@@ -230,6 +230,24 @@ def test_schedule_errors_are_a_400_and_valid_changes_save(therapist_a, patient_a
     assert program.weekday_numbers == [0, 3]
 
 
+def test_the_schedule_form_sets_the_reminder_time_and_names_quiet_hours(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    client = signed_in(therapist_a)
+    url = f"/programs/{program.public_id}/schedule/"
+    schedule = {"weekdays": ["0", "3"], "start_date": program.start_date.isoformat()}
+
+    quiet = client.post(url, schedule | {"reminder_time": "06:15"})
+    saved = client.post(url, schedule | {"reminder_time": "17:45"})
+    page = client.get(f"/programs/{program.public_id}/")
+
+    assert quiet.status_code == 400
+    assert "06:15 is inside the clinic&#x27;s quiet hours (21:00 to 08:00)" in quiet.text
+    assert saved.status_code == 302
+    program.refresh_from_db()
+    assert (program.weekday_numbers, program.reminder_time) == ([0, 3], dt.time(17, 45))
+    assert 'name="reminder_time" value="17:45"' in page.text
+
+
 def test_assigning_a_template_copies_it_to_the_patient(therapist_a, patient_a):
     template = TemplateProgramFactory(clinic=therapist_a.clinic, name="Starter")
     ExerciseItemFactory(program=template)

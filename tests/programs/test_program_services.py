@@ -417,3 +417,74 @@ def test_automatic_advance_is_off_in_a_program_copied_for_a_patient(therapist_a)
     assert [item.auto_advance for item in copied.items.all()] == [False]
     assert [item.auto_advance for item in kept.items.all()] == [True]
     assert [item.auto_advance for item in template.items.all()] == [True]
+
+
+# --- The reminder time (part of the schedule) --------------------------------------------------
+
+
+def test_the_schedule_sets_and_clears_the_program_reminder_time(therapist_a):
+    program = ProgramFactory(patient__therapist=therapist_a, start_date=TODAY)
+
+    saved = program_schedule_update(
+        actor=therapist_a,
+        program=program,
+        weekdays=[0, 2, 4],
+        start_date=TODAY,
+        reminder_time=dt.time(9, 45),
+    )
+    program.refresh_from_db()
+    assert (saved.pk, program.reminder_time) == (program.pk, dt.time(9, 45))
+
+    program_schedule_update(actor=therapist_a, program=program, weekdays=[0], start_date=TODAY)
+    program.refresh_from_db()
+    assert program.reminder_time is None
+
+
+def test_a_reminder_time_inside_quiet_hours_is_refused_and_nothing_changes(therapist_a):
+    program = ProgramFactory(patient__therapist=therapist_a, start_date=TODAY, weekdays=0b1111111)
+
+    with pytest.raises(ValidationError) as quiet:
+        program_schedule_update(
+            actor=therapist_a,
+            program=program,
+            weekdays=[0],
+            start_date=TODAY,
+            reminder_time=dt.time(22, 30),
+        )
+
+    assert quiet.value.message_dict["reminder_time"] == [
+        "22:30 is inside the clinic's quiet hours (21:00 to 08:00): no reminder would ever be "
+        "sent. Choose a time outside them."
+    ]
+    program.refresh_from_db()
+    assert (program.weekdays, program.reminder_time) == (0b1111111, None)
+    with pytest.raises(ValidationError) as created:
+        program_create(
+            actor=therapist_a, name="Evening", patient=program.patient, reminder_time=dt.time(6)
+        )
+    assert "reminder_time" in created.value.message_dict
+    assert Program.objects.filter(name="Evening").count() == 0
+
+
+def test_the_reminder_time_goes_with_the_program_into_copies_and_new_versions(therapist_a):
+    template = TemplateProgramFactory(clinic=therapist_a.clinic, reminder_time=dt.time(10, 15))
+    LadderItemFactory(program=template)
+    patient = PatientFactory(therapist=therapist_a)
+
+    assigned = program_assign(
+        actor=therapist_a, program=template, patient=patient, start_date=TODAY - dt.timedelta(3)
+    )
+    follow_on = program_schedule_update(
+        actor=therapist_a,
+        program=assigned,
+        weekdays=[1, 3],
+        start_date=assigned.start_date,
+        reminder_time=dt.time(11, 0),
+    )
+    saved_as = program_save_as_template(actor=therapist_a, program=follow_on, name="Mornings")
+    started = program_create(actor=therapist_a, name="From it", template=saved_as, patient=patient)
+
+    assigned.refresh_from_db()
+    assert assigned.reminder_time == dt.time(10, 15), "a new version leaves the past as it was"
+    assert follow_on.pk != assigned.pk
+    assert [p.reminder_time for p in (follow_on, saved_as, started)] == [dt.time(11, 0)] * 3

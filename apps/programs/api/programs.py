@@ -186,6 +186,7 @@ class ProgramUpdateApi(ProgramApi):
             "weekdays": program.weekday_numbers,
             "start_date": program.start_date,
             "end_date": program.end_date,
+            "reminder_time": program.reminder_time,
         }
         program = services.program_edit(
             actor=self.user,

@@ -162,6 +162,7 @@ def schedule_form(program: Program, data: Any = None) -> ScheduleForm:
         "weekdays": [str(day) for day in program.weekday_numbers],
         "start_date": program.start_date,
         "end_date": program.end_date,
+        "reminder_time": program.reminder_time,
     }
     return ScheduleForm(data, initial=initial)
 
@@ -223,7 +224,8 @@ def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             saved = services.program_schedule_update(
                 actor=user, program=program, weekdays=form.weekday_numbers(),
-                start_date=data["start_date"], end_date=data["end_date"], request=request,
+                start_date=data["start_date"], end_date=data["end_date"],
+                reminder_time=data["reminder_time"], request=request,
             )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
