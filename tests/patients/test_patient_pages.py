@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -183,6 +185,21 @@ def test_the_detail_page_is_audited_and_shows_programs_and_link_actions(therapis
     assert "Knee-friendly hips" in response.text
     assert f"/patients/{patient_a.public_id}/handout.pdf" in response.text
     assert AuditEntry.objects.filter(action="view", patient=patient_a).count() == 1
+
+
+def test_the_detail_page_says_when_a_program_sets_its_own_reminder_time(therapist_a, patient_a):
+    client = signed_in(therapist_a)
+    program = ProgramFactory(patient=patient_a, name="Mornings")
+    before = client.get(f"/patients/{patient_a.public_id}/").text
+    program.reminder_time = dt.time(9, 30)
+    program.save(update_fields=["reminder_time"])
+
+    after = client.get(f"/patients/{patient_a.public_id}/").text
+
+    assert "a program's own time" not in before
+    assert "Reminder at 09:30" not in before
+    assert "or a program's own time on its days (below)" in after
+    assert "Reminder at 09:30" in after
 
 
 def test_emailing_the_link_sends_it_and_never_the_year_of_birth(therapist_a, patient_a):

@@ -130,9 +130,12 @@ def detail_page(
     """The patient page; ``extra`` replaces parts of it (a precautions form with errors)."""
     user = cast(User, request.user)
     today = patient.local_today()
+    programs = list(selectors.patient_programs(patient=patient))
     context: dict[str, Any] = {
         "patient": patient,
-        "programs": selectors.patient_programs(patient=patient),
+        "programs": programs,
+        # The patient's own time is not the whole story once a program sets its own.
+        "a_program_sets_the_time": any(p.is_active and p.reminder_time for p in programs),
         "can_edit": selectors.patient_can_edit(user=user, patient=patient),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),
