@@ -15,6 +15,16 @@ from apps.programs.models import Program
 from apps.programs.validation import WEEKDAY_NAMES
 
 
+def reminder_time_field() -> serializers.TimeField:
+    """A program's reminder time as the create and update bodies take it."""
+    return serializers.TimeField(
+        required=False,
+        allow_null=True,
+        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
+        "null: the patient's own time, else the clinic's default.",
+    )
+
+
 class WeekdaysField(serializers.ListField):
     child = serializers.ChoiceField(choices=WEEKDAY_NAMES)
 
@@ -172,12 +182,7 @@ class ProgramCreateIn(serializers.Serializer[object]):
     weekdays = WeekdaysField(required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
-    reminder_time = serializers.TimeField(
-        required=False,
-        allow_null=True,
-        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
-        "null: the patient's own time, else the clinic's default.",
-    )
+    reminder_time = reminder_time_field()
     items = ItemIn(many=True, required=False)
     precaution_override = serializers.CharField(
         required=False,
@@ -196,12 +201,7 @@ class ProgramUpdateIn(serializers.Serializer[object]):
     weekdays = WeekdaysField(required=False)
     start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
-    reminder_time = serializers.TimeField(
-        required=False,
-        allow_null=True,
-        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
-        "null: the patient's own time, else the clinic's default.",
-    )
+    reminder_time = reminder_time_field()
 
 
 class ProgramAssignIn(serializers.Serializer[object]):

@@ -186,7 +186,8 @@ def test_redis_restarted_while_the_worker_holds_tasks_loses_no_log(
         def evaluated(among: list[int] = ids) -> int:
             return SetLog.objects.filter(pk__in=among, evaluated_at__isnull=False).count()
 
-        free = [pk for pk in ids if pk not in set(first) | set(second)]
+        held = set(first) | set(second)
+        free = [pk for pk in ids if pk not in held]
         # The second outage hits a worker that just recovered; it is short, the first is not.
         stages = zip(OUTAGES_SECONDS, (free, first), (release_first, release_second), strict=True)
         for outage, done, release in stages:

@@ -202,6 +202,21 @@ def test_the_detail_page_says_when_a_program_sets_its_own_reminder_time(therapis
     assert "Reminder at 09:30" in after
 
 
+def test_an_ended_programs_reminder_time_is_not_said_to_apply(therapist_a, patient_a):
+    today = patient_a.local_today()
+    ProgramFactory(
+        patient=patient_a,
+        start_date=today - dt.timedelta(days=20),
+        end_date=today - dt.timedelta(days=1),
+        reminder_time=dt.time(9, 30),
+    )
+
+    page = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/").text
+
+    assert "Reminder at 09:30" in page
+    assert "a program's own time" not in page
+
+
 def test_emailing_the_link_sends_it_and_never_the_year_of_birth(therapist_a, patient_a):
     from apps.patients.auth import personal_link_url
 

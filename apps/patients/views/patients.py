@@ -134,8 +134,12 @@ def detail_page(
     context: dict[str, Any] = {
         "patient": patient,
         "programs": programs,
-        # The patient's own time is not the whole story once a program sets its own.
-        "a_program_sets_the_time": any(p.is_active and p.reminder_time for p in programs),
+        # The patient's own time is not the whole story once a program (assigned, not
+        # ended) sets its own.
+        "a_program_sets_the_time": any(
+            p.is_active and p.reminder_time and (p.end_date is None or p.end_date >= today)
+            for p in programs
+        ),
         "can_edit": selectors.patient_can_edit(user=user, patient=patient),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),
