@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import append_meta
+from rest_framework import serializers
 
 from apps.core.api_defaults import ErrorSerializer
 
@@ -17,8 +19,24 @@ ERROR_STATUSES = {
     "429": "Too many requests; wait for the number of seconds in `Retry-After`.",
 }
 
+# Every time of day in this API is a local wall-clock time (a reminder time, quiet hours),
+# written without an offset; OpenAPI's ``format: time`` is RFC 3339's, which demands one.
+LOCAL_TIME = {
+    "type": "string",
+    "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+    "example": "18:30:00",
+}
+
 
 class AutoSchema(SpectacularAutoSchema):
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> dict[str, Any]:
+        if isinstance(field, serializers.TimeField):
+            return append_meta(dict(LOCAL_TIME), self._get_serializer_field_meta(field, direction))
+        mapped: dict[str, Any] = super()._map_serializer_field(field, direction, bypass_extensions)
+        return mapped
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         for code, description in ERROR_STATUSES.items():

@@ -96,14 +96,16 @@ def patients_due_for_reminder(
     ``day``, who have something scheduled that day and no reminder row for it yet. Yields
     ``(patient id, reminder time, channel)``, in id order.
 
-    The reminder time is the one the therapist set on a program scheduled that day (the
-    earliest, when several are: one reminder a day), else the patient's own, else the
-    clinic's default."""
+    The reminder time is the patient's own (journey 4: "at the patient's chosen local
+    time", chosen on their phone or set for them by staff), else the one the therapist set on
+    a program scheduled that day (the earliest, when several are: one reminder a day), else
+    the clinic's default. A program's time is written for everyone it is copied to; a
+    patient's own is about that person's day, so it comes first."""
     return (
         Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
         .annotate(
             remind_at=Coalesce(
-                _program_reminder_time(day), "reminder_time", "clinic__default_reminder_time"
+                "reminder_time", _program_reminder_time(day), "clinic__default_reminder_time"
             )
         )
         .filter(remind_at__lte=at)

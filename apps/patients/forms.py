@@ -57,7 +57,10 @@ class PatientForm(forms.Form):
     reminder_time = forms.TimeField(
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
-        help_text="Empty: the clinic's default time.",
+        help_text=(
+            "The patient's own time comes before a program's; the patient can change it on their"
+            " phone. Empty: a program's time on its days, else the clinic's default."
+        ),
     )
     reminder_channel = forms.ChoiceField(choices=ReminderChannel.choices, label="Remind by")
     reminders_enabled = forms.BooleanField(required=False, label="Send reminders")

@@ -185,6 +185,64 @@ def patient_update(
     return patient
 
 
+def _reminders_choice_error(patient: Patient, reminders_enabled: bool) -> str | None:
+    """Why reminders cannot be turned on for ``patient`` (said to the patient), or None."""
+    if not reminders_enabled:
+        return None
+    if patient.reminder_channel == ReminderChannel.SMS and not patient.phone:
+        return (
+            "Your clinic has no phone number for you, so no text can be sent: ask them to add it."
+        )
+    if patient.reminder_channel == ReminderChannel.EMAIL and not patient.email:
+        return (
+            "Your clinic has no email address for you, so no email can be sent: ask them to add it."
+        )
+    return None
+
+
+@transaction.atomic
+def patient_reminders_choose(
+    *,
+    patient: Patient,
+    reminders_enabled: bool,
+    reminder_time: time | None,
+    request: HttpRequest | None = None,
+) -> bool:
+    """The patient's own choice, from their phone: reminders on or off, and at what local time
+    (None: the time their program or clinic sets). The patient's time comes before a
+    program's (journey 4: reminders at the patient's chosen time). Audited under the patient
+    in the same transaction; the same choice again changes and records nothing (a double tap
+    or a retried form). Returns whether anything changed."""
+    if patient.archived_at is not None:
+        raise ValidationError({"patient": "This patient is no longer active."})
+    errors: dict[str, str] = {}
+    if quiet := patient.clinic.quiet_reminder_time_error(reminder_time):
+        errors["reminder_time"] = quiet
+    if refused := _reminders_choice_error(patient, reminders_enabled):
+        errors["reminders_enabled"] = refused
+    if errors:
+        raise ValidationError(errors)
+    # The row as it is now, locked: two tabs saving at once record two changes in order.
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    if (current.reminders_enabled, current.reminder_time) == (reminders_enabled, reminder_time):
+        patient.reminders_enabled, patient.reminder_time = reminders_enabled, reminder_time
+        return False
+    Patient.objects.filter(pk=patient.pk).update(
+        reminders_enabled=reminders_enabled, reminder_time=reminder_time
+    )
+    patient.reminders_enabled, patient.reminder_time = reminders_enabled, reminder_time
+    chosen = f"on at {reminder_time:%H:%M}" if reminder_time else "on at the usual time"
+    audit_record(
+        actor=patient.user,
+        action=Action.CHANGE,
+        patient=patient,
+        target=patient,
+        detail=f"reminders {chosen if reminders_enabled else 'off'}, chosen by the patient",
+        request=request,
+    )
+    return True
+
+
 @transaction.atomic
 def patient_link_email_send(
     *,

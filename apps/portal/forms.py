@@ -67,3 +67,23 @@ class SetLogCorrectForm(forms.Form):
             if name in self.fields:
                 self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": "0"})
         self.fields["note"].widget.attrs.update({"rows": "3", "maxlength": "500"})
+
+
+class ReminderChoiceForm(forms.Form):
+    """The patient's own reminder choice. Parses only: ``patient_reminders_choose`` checks
+    quiet hours and that the clinic has an address to send to."""
+
+    reminders_enabled = forms.BooleanField(required=False, label="Remind me on my exercise days")
+    reminder_time = forms.TimeField(
+        required=False,
+        label="Remind me at (optional)",
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"invalid": "Give the time as hours and minutes, for example 18:30."},
+    )
+
+    def __init__(self, *args: Any, usual_time: str, quiet_hours: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        help_text = f"Leave it empty for {usual_time}."
+        if quiet_hours:
+            help_text += f" No reminder is sent between {quiet_hours}."
+        self.fields["reminder_time"].help_text = help_text

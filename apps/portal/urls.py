@@ -7,10 +7,12 @@ from django.urls import URLPattern, URLResolver, path
 
 from apps.portal.api import me as api_me
 from apps.portal.api import morning as api_morning
+from apps.portal.api import reminders as api_reminders
 from apps.portal.views import history as views_history
 from apps.portal.views import media as views_media
 from apps.portal.views import morning as views_morning
 from apps.portal.views import offline as views_offline
+from apps.portal.views import reminders as views_reminders
 from apps.portal.views import signin as views_signin
 from apps.portal.views import today as views_today
 
@@ -25,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
     path("today/media/<uuid:public_id>/<str:name>", views_media.media_file, name="media"),
     path("history/", views_history.history, name="history"),
+    path("reminders/", views_reminders.reminders, name="reminders"),
     path("offline/", views_offline.offline, name="offline"),
     path("manifest.webmanifest", views_offline.manifest, name="manifest"),
     path("sw.js", views_offline.service_worker, name="service-worker"),
@@ -33,4 +36,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/me/logs/batch/", api_me.logs_batch, name="api-me-logs-batch"),
     path("api/v1/me/logs/<uuid:public_id>/", api_me.log_detail, name="api-me-log"),
     path("api/v1/me/morning-check/", api_morning.morning_check_api, name="api-me-morning-check"),
+    path("api/v1/me/reminders/", api_reminders.reminders, name="api-me-reminders"),
 ]

@@ -142,7 +142,10 @@ class ScheduleForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         label="Reminder time (optional)",
-        help_text="The patient's local time. Empty: the patient's own time, else the clinic's.",
+        help_text=(
+            "The patient's local time, for a patient with no time of their own (they can choose"
+            " one on their phone). Empty: the clinic's default."
+        ),
     )
 
     def weekday_numbers(self) -> list[int]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -21,6 +21,7 @@ from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
+from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
 from apps.programs.precautions import uncovered
@@ -538,3 +539,26 @@ def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog
     """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
     recent = patient_logs(patient=patient).filter(performed_on__gte=since)
     return recent.order_by("-performed_on", "-logged_at")[:limit]
+
+
+@dataclass(frozen=True)
+class ProgramReminderTime:
+    program_name: str
+    reminder_time: time
+    days: str  # "Every day", or "Mon, Wed, Fri"
+
+
+def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
+    """The reminder times the therapist set on the patient's assigned programs that have not
+    ended, earliest first: what reminds the patient on those programs' days when they have no
+    time of their own."""
+    programs = (
+        patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
+        .exclude(end_date__lt=today)
+        .order_by("reminder_time", "name")
+    )
+    return [
+        ProgramReminderTime(p.name, p.reminder_time, weekday_summary(p))
+        for p in programs
+        if p.reminder_time is not None
+    ]

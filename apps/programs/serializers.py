@@ -20,8 +20,8 @@ def reminder_time_field() -> serializers.TimeField:
     return serializers.TimeField(
         required=False,
         allow_null=True,
-        help_text="The patient's local time to be reminded on the program's days (HH:MM); "
-        "null: the patient's own time, else the clinic's default.",
+        help_text="The patient's local time to be reminded on the program's days (HH:MM), for "
+        "a patient with no reminder time of their own; null: the clinic's default.",
     )
 
 

@@ -105,3 +105,22 @@ def test_the_schema_documents_token_auth_and_the_error_body(client):
     assert "Error" in schema["components"]["schemas"]
     whoami = schema["paths"]["/api/v1/whoami/"]["get"]
     assert set(whoami["responses"]) >= {"200", "401", "403", "404", "429"}
+
+
+def test_times_of_day_are_documented_as_local_times_that_the_answers_match(client, patient_a):
+    """A reminder time is a local wall-clock time: OpenAPI's ``format: time`` (RFC 3339)
+    would demand an offset that the API never writes."""
+    import re
+
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    documented = schema["components"]["schemas"]["RemindersOut"]["properties"]["reminder_time"]
+    assert "format" not in documented
+    assert documented["nullable"] is True
+    me = signed_in(patient_a.user)
+    me.patch("/api/v1/me/reminders/", {"reminder_time": "18:05"}, content_type="application/json")
+
+    answered = me.get("/api/v1/me/reminders/").json()["reminder_time"]
+
+    assert answered == "18:05:00"
+    assert re.fullmatch(documented["pattern"], answered)
+    assert not re.fullmatch(documented["pattern"], "18:05:00+01:00")

@@ -122,8 +122,8 @@ def test_without_a_time_of_their_own_the_clinic_default_applies(eager):
     assert len(sent_to(patient)) == 1
 
 
-def test_a_program_reminder_time_comes_before_the_patients_own(eager):
-    patient = patient_in("Europe/London", reminder=time(18, 0))
+def test_without_a_time_of_their_own_a_programs_reminder_time_applies(eager):
+    patient = patient_in("Europe/London", reminder=None)
     program = patient.programs.get()
     program.reminder_time = time(9, 30)
     program.save(update_fields=["reminder_time"])
@@ -136,6 +136,23 @@ def test_a_program_reminder_time_comes_before_the_patients_own(eager):
     assert Reminder.objects.get().due_at == utc(2025, 1, 15, 9, 30)
     run_beat(utc(2025, 1, 15, 18, 0))
     assert len(sent_to(patient)) == 1, "one reminder a day, at the program's time"
+
+
+def test_the_patients_own_time_comes_before_a_programs(eager):
+    """Journey 4: the reminder comes at the patient's chosen time; a program's time (copied
+    to everyone the program was made for) is only the fallback."""
+    patient = patient_in("Europe/London", reminder=time(18, 0))
+    program = patient.programs.get()
+    program.reminder_time = time(9, 30)
+    program.save(update_fields=["reminder_time"])
+
+    run_beat(utc(2025, 1, 15, 9, 30))
+    run_beat(utc(2025, 1, 15, 17, 59))
+    assert mail.outbox == []
+    run_beat(utc(2025, 1, 15, 18, 0))
+
+    assert len(sent_to(patient)) == 1
+    assert Reminder.objects.get().due_at == utc(2025, 1, 15, 18, 0)
 
 
 def test_with_two_programs_that_day_the_earlier_reminder_time_wins(eager):
@@ -158,8 +175,10 @@ def test_with_two_programs_that_day_the_earlier_reminder_time_wins(eager):
 
 def test_a_program_not_scheduled_that_day_leaves_its_reminder_time_out(eager):
     """Tuesdays only at 09:00; the other program (every day) has no time of its own, so on a
-    Wednesday the patient's own time applies."""
-    patient = patient_in("Europe/London", reminder=time(19, 0))
+    Wednesday the clinic's time applies."""
+    patient = patient_in("Europe/London", reminder=None)
+    patient.clinic.default_reminder_time = time(19, 0)
+    patient.clinic.save(update_fields=["default_reminder_time"])
     ExerciseItemFactory(
         program__patient=patient,
         program__start_date=date(2025, 1, 1),

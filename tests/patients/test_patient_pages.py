@@ -202,6 +202,20 @@ def test_the_detail_page_says_when_a_program_sets_its_own_reminder_time(therapis
     assert "Reminder at 09:30" in after
 
 
+def test_the_detail_page_says_the_patients_own_time_comes_before_a_programs(therapist_a, patient_a):
+    patient_a.reminder_time = dt.time(8, 30)
+    patient_a.save(update_fields=["reminder_time"])
+    client = signed_in(therapist_a)
+    alone = client.get(f"/patients/{patient_a.public_id}/").text
+    ProgramFactory(patient=patient_a, reminder_time=dt.time(9, 30))
+
+    page = client.get(f"/patients/{patient_a.public_id}/").text
+
+    assert "Email at 08:30 (the patient's own time)</dd>" in alone
+    assert "Email at 08:30 (the patient's own time, which comes before a program's)" in page
+    assert "a program's own time on its days" not in page
+
+
 def test_an_ended_programs_reminder_time_is_not_said_to_apply(therapist_a, patient_a):
     today = patient_a.local_today()
     ProgramFactory(

@@ -134,8 +134,8 @@ def detail_page(
     context: dict[str, Any] = {
         "patient": patient,
         "programs": programs,
-        # The patient's own time is not the whole story once a program (assigned, not
-        # ended) sets its own.
+        # Without a time of their own, a program (assigned, not ended) that sets one decides
+        # on its days; with one, the staff are told it comes first.
         "a_program_sets_the_time": any(
             p.is_active and p.reminder_time and (p.end_date is None or p.end_date >= today)
             for p in programs

@@ -1,0 +1,71 @@
+"""The patient's reminder choice through their API: GET and PATCH /api/v1/me/reminders/ (the
+page is ``apps/portal/views/reminders.py``)."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.clinics.access import PatientOnly
+from apps.patients.models import Patient, ReminderChannel
+from apps.patients.services import patient_reminders_choose
+from apps.portal.api.me import me
+
+
+class RemindersIn(serializers.Serializer[dict[str, Any]]):
+    """Either may be left out to keep it."""
+
+    reminders_enabled = serializers.BooleanField(required=False)
+    reminder_time = serializers.TimeField(
+        required=False,
+        allow_null=True,
+        help_text="The patient's local time (HH:MM); null: their program's time on its days, "
+        "else the clinic's default.",
+    )
+
+    def validate_reminder_time(self, value: time | None) -> time | None:
+        # The beat runs once a minute: seconds would only show up as noise in the answer.
+        return value.replace(second=0, microsecond=0) if value is not None else None
+
+
+class RemindersOut(serializers.ModelSerializer[Patient]):
+    reminder_time = serializers.TimeField(allow_null=True)
+    reminder_channel = serializers.ChoiceField(choices=ReminderChannel.choices)
+
+    class Meta:
+        model = Patient
+        fields = ("reminders_enabled", "reminder_time", "reminder_channel")
+
+
+@extend_schema(methods=["GET"], responses=RemindersOut, summary="The patient's reminder choice")
+@extend_schema(
+    methods=["PATCH"],
+    request=RemindersIn,
+    responses=RemindersOut,
+    summary="Turn reminders on or off, or choose their time",
+)
+@api_view(["GET", "PATCH"])
+@permission_classes([PatientOnly])
+def reminders(request: Request) -> Response:
+    """Reminders on or off, and the local time of day. The patient's own time comes before
+    their program's (and the clinic's default). A time inside the clinic's quiet hours, or
+    reminders turned on with no address to send to, is a 400 that changes nothing."""
+    patient = me(request)
+    if request.method == "PATCH":
+        given = RemindersIn(data=request.data)
+        given.is_valid(raise_exception=True)
+        chosen = given.validated_data
+        # A refusal by the service (a ValidationError) is a 400 through apps.core.api.
+        patient_reminders_choose(
+            patient=patient,
+            reminders_enabled=chosen.get("reminders_enabled", patient.reminders_enabled),
+            reminder_time=chosen.get("reminder_time", patient.reminder_time),
+            request=request,
+        )
+    return Response(RemindersOut(patient).data)

@@ -1,0 +1,87 @@
+"""The patient's reminder settings: on or off, and the time of day (journey 4: reminders at
+the patient's chosen local time)."""
+
+from __future__ import annotations
+
+from datetime import time
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from apps.clinics.models import Clinic
+from apps.core.forms import add_service_errors
+from apps.patients.models import Patient, ReminderChannel
+from apps.patients.services import patient_reminders_choose
+from apps.portal.forms import ReminderChoiceForm
+from apps.portal.views.today import patient_for
+from apps.programs.selectors import ProgramReminderTime, program_reminder_times
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reminders(request: HttpRequest) -> HttpResponse:
+    patient = patient_for(request)
+    initial = {
+        "reminders_enabled": patient.reminders_enabled,
+        "reminder_time": patient.reminder_time,
+    }
+    clinic = patient.clinic
+    program_times = program_reminder_times(patient=patient, today=patient.local_today())
+    form = ReminderChoiceForm(
+        request.POST or None,
+        initial=initial,
+        usual_time=_usual_time(program_times, clinic.default_reminder_time),
+        quiet_hours=_quiet_hours(clinic),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_reminders_choose(
+                patient=patient,
+                reminders_enabled=form.cleaned_data["reminders_enabled"],
+                reminder_time=form.cleaned_data["reminder_time"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved. {_summary(patient)}")
+            return redirect("patients:reminders")
+    address = patient.phone if patient.reminder_channel == ReminderChannel.SMS else patient.email
+    context = {
+        "patient": patient,
+        "form": form,
+        "channel": patient.get_reminder_channel_display().lower(),
+        "address": address,
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "portal/reminders.html", context, status=status)
+
+
+def _summary(patient: Patient) -> str:
+    if not patient.reminders_enabled:
+        return "You will not get reminders."
+    if patient.reminder_time is None:
+        return "Reminders come at the usual time on your exercise days."
+    return f"Reminders come at {patient.reminder_time:%H:%M} on your exercise days."
+
+
+def _usual_time(program_times: list[ProgramReminderTime], clinic_time: time) -> str:
+    """What applies without a time of the patient's own, in words."""
+    if not program_times:
+        return f"your clinic's usual time, {clinic_time:%H:%M}"
+    named = "; ".join(
+        f"{p.reminder_time:%H:%M} on the days of your program \u201c{p.program_name}\u201d "
+        f"({'every day' if p.days == 'Every day' else p.days})"
+        for p in program_times
+    )
+    return f"the time your therapist set: {named}; on other days {clinic_time:%H:%M}"
+
+
+def _quiet_hours(clinic: Clinic) -> str:
+    if clinic.quiet_hours_start == clinic.quiet_hours_end:
+        return ""
+    return f"{clinic.quiet_hours_start:%H:%M} and {clinic.quiet_hours_end:%H:%M}"

@@ -1,0 +1,129 @@
+"""The patient's reminders page: what reminds them and when, and their own choice saved with
+a clear message, or refused with a 400 that says why and saves nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from apps.audit.models import AuditEntry
+from apps.patients.models import Patient
+from tests.conftest import signed_in
+from tests.factories import ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/reminders/"
+
+
+def test_the_page_shows_the_current_choice_and_where_reminders_go(patient_a):
+    page = signed_in(patient_a.user).get(URL)
+
+    assert page.status_code == 200
+    text = page.text
+    assert "My reminders" in text
+    assert f"by email to <strong>{patient_a.email}</strong>" in text
+    assert 'type="checkbox" name="reminders_enabled" id="id_reminders_enabled" checked' in text
+    assert "Leave it empty for your clinic&#x27;s usual time, 18:00." in text
+    assert "No reminder is sent between 21:00 and 08:00." in text
+    assert 'aria-current="page">Reminders</a>' in text
+
+
+def test_a_program_with_its_own_time_is_named_as_the_usual_time(patient_a):
+    ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                   weekdays=0b0010101)  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert "the time your therapist set: 09:30 on the days of your program" in text
+    assert "\u201cMornings\u201d (Monday, Wednesday, Friday); on other days 18:00." in text
+
+
+def test_saving_a_time_redirects_with_what_was_saved(patient_a):
+    client = signed_in(patient_a.user)
+
+    response = client.post(URL, {"reminders_enabled": "on", "reminder_time": "08:30"})
+
+    assert response.status_code == 302
+    assert response.url == URL
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.reminders_enabled, patient.reminder_time) == (True, dt.time(8, 30))
+    after = client.get(URL).text
+    assert "Saved. Reminders come at 08:30 on your exercise days." in after
+    assert 'value="08:30"' in after
+
+
+def test_unticking_turns_reminders_off(patient_a):
+    response = signed_in(patient_a.user).post(URL, {"reminder_time": ""})
+
+    assert response.status_code == 302
+    assert not Patient.objects.get(pk=patient_a.pk).reminders_enabled
+
+
+@pytest.mark.parametrize(
+    ("posted", "said"),
+    [
+        (
+            {"reminders_enabled": "on", "reminder_time": "23:00"},
+            "inside the clinic&#x27;s quiet hours",
+        ),
+        ({"reminders_enabled": "on", "reminder_time": "7 in the morning"}, "for example 18:30"),
+    ],
+)
+def test_a_bad_time_is_a_400_that_says_why_and_saves_nothing(patient_a, posted, said):
+    response = signed_in(patient_a.user).post(URL, posted)
+
+    assert response.status_code == 400
+    assert said in response.text
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert patient.reminder_time is None
+    assert not AuditEntry.objects.filter(action="change").exists()
+
+
+def test_the_page_reads_a_fixed_number_of_queries(patient_a, django_assert_max_num_queries):
+    client = signed_in(patient_a.user)
+    for n in range(4):
+        ProgramFactory(patient=patient_a, name=f"Program {n}", reminder_time=dt.time(9, n))
+    with django_assert_max_num_queries(6):
+        client.get(URL)
+
+
+API = "/api/v1/me/reminders/"
+
+
+def test_the_api_reads_and_changes_the_choice(patient_a):
+    client = signed_in(patient_a.user)
+    assert client.get(API).json() == {
+        "reminders_enabled": True, "reminder_time": None, "reminder_channel": "email",
+    }  # fmt: skip
+
+    changed = client.patch(API, {"reminder_time": "18:45"}, content_type="application/json")
+
+    assert changed.status_code == 200
+    assert changed.json()["reminder_time"] == "18:45:00"
+    off = client.patch(API, {"reminders_enabled": False}, content_type="application/json")
+    assert off.json() == {
+        "reminders_enabled": False, "reminder_time": "18:45:00", "reminder_channel": "email",
+    }  # fmt: skip
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.reminders_enabled, patient.reminder_time) == (False, dt.time(18, 45))
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"reminder_time": "22:15"}, "reminder_time"),
+        ({"reminder_time": "quarter past"}, "reminder_time"),
+        ({"reminders_enabled": "maybe"}, "reminders_enabled"),
+    ],
+)
+def test_the_api_refuses_bad_input_with_a_400_naming_the_field(patient_a, body, field):
+    client = signed_in(patient_a.user)
+
+    response = client.patch(API, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["message"].startswith(f"{field}: ")
+    assert field in response.json()["errors"]
+    assert Patient.objects.get(pk=patient_a.pk).reminder_time is None
