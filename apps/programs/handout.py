@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from html import escape as html_escape
 from typing import Any
 
@@ -111,7 +111,10 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
     )
     photos = {pk: kinds["photo"].print for pk, kinds in media.items() if "photo" in kinds}
     precautions = precautions_in_force(patient=patient, on=today) if programs else []
-    context = _Context(levels, today, photos, patient.clinic.pain_progression_limit, precautions)
+    context = _Context(
+        levels, today, photos, patient.clinic.pain_progression_limit, precautions,
+        own_reminder_time=patient.reminder_time, reminders_enabled=patient.reminders_enabled,
+    )  # fmt: skip
     return [_program(program, context) for program in programs]
 
 
@@ -122,6 +125,10 @@ class _Context:
     photos: dict[int, str]
     pain_limit: int
     precautions: list[HipPrecaution]
+    # The patient's own reminder time (None: none, or reminders off): it comes before a
+    # program's (``patients_due_for_reminder``), so the paper names the one that applies.
+    own_reminder_time: time | None = None
+    reminders_enabled: bool = True
 
 
 def escape(text: str) -> str:
@@ -206,8 +213,9 @@ def _program(program: Program, context: _Context) -> HandoutProgram:
         schedule += f", from {_long_date(program.start_date)}"
     if program.end_date:
         schedule += f" to {_long_date(program.end_date)}"
-    if program.reminder_time:
-        schedule += f"; reminder at {program.reminder_time:%H:%M}"
+    remind_at = context.own_reminder_time or program.reminder_time
+    if context.reminders_enabled and remind_at:
+        schedule += f"; reminder at {remind_at:%H:%M}"
     lines = [_line(item, context) for item in _current(program) if _may_do(item, context)]
     return HandoutProgram(program.name, schedule, lines)
 

@@ -110,6 +110,25 @@ def test_the_schedule_line_names_the_program_reminder_time(therapist_a, patient_
     assert "reminder at 09:30" in text
 
 
+def test_the_schedule_line_names_the_time_that_applies_or_none_with_reminders_off(
+    therapist_a, patient_a, program
+):
+    """The patient's own time comes before a program's; with reminders off, no time."""
+    program.reminder_time = dt.time(9, 30)
+    program.save(update_fields=["reminder_time"])
+    patient_a.reminder_time = dt.time(18, 45)
+    patient_a.save(update_fields=["reminder_time"])
+    own = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+    patient_a.reminders_enabled = False
+    patient_a.save(update_fields=["reminders_enabled"])
+
+    off = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+
+    assert "reminder at 18:45" in own
+    assert "09:30" not in own
+    assert "reminder at" not in off
+
+
 def test_the_drawing_and_the_clinics_photo_are_in_the_block(therapist_a, patient_a, program):
     clam = program.items.get(exercise__key="clam-1").exercise
     photo = SimpleUploadedFile("p.jpg", samples.jpeg_with_gps(), content_type="image/jpeg")
