@@ -9,7 +9,7 @@ dispatcher's explicit ``now``, so both agree on every patient's local day and ti
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -21,6 +21,7 @@ from apps.patients.models import Patient
 from tests.browser.conftest import (
     JOURNEY_START,
     check_page,
+    sign_in_patient,
     sign_in_staff,
     watch_errors,
 )
@@ -115,3 +116,60 @@ def test_the_dispatcher_reminds_who_has_not_finished_today_and_the_therapist_see
     assert next_day.get(patient=patients["ann"]).reason == "The patient turned reminders off"
     assert errors == []
     assert phone_errors == []
+
+
+def test_a_patient_chooses_their_reminder_time_on_the_phone_and_is_reminded_then(
+    phone_page, live_worker, therapist_a, server_clock
+):
+    """Journey 4's "patient's chosen local time": Ben picks 19:15 on his phone; the 18:00
+    beat reminds Ann but not him, the 19:15 beat reminds him, once."""
+    patients = clinic_week(therapist_a)
+    server_clock.move_to(SIX_PM - timedelta(hours=2))
+    page = phone_page
+    errors = watch_errors(page)
+    sign_in_patient(page, patients["ben"])
+    page.get_by_role("link", name="Reminders", exact=True).tap()
+    page.get_by_role("heading", name="My reminders").wait_for()
+    expect(page.get_by_label("Remind me on my exercise days")).to_be_checked()
+    expect(page.get_by_label("Remind me at (optional)")).to_have_value("18:00")
+    expect(page.get_by_text("your clinic's usual time, 18:00")).to_be_visible()
+    check_page(page, "j4-patient-reminders")
+
+    page.get_by_label("Remind me at (optional)").fill("22:30")
+    page.get_by_role("button", name="Save").tap()
+    expect(page.get_by_role("alert").first).to_contain_text("inside the clinic's quiet hours")
+    check_page(page, "j4-patient-reminders-refused")
+    assert Patient.objects.get(pk=patients["ben"].pk).reminder_time == time(18, 0)
+    assert errors == [f"400 POST {page.url}"], "the refusal, and nothing else"
+    errors.clear()
+
+    page.get_by_label("Remind me at (optional)").fill("19:15")
+    page.get_by_role("button", name="Save").tap()
+    expect(
+        page.get_by_text("Saved. Reminders come at 19:15 on your exercise days.")
+    ).to_be_visible()
+    expect(page.get_by_label("Remind me at (optional)")).to_have_value("19:15")
+
+    server_clock.move_to(SIX_PM)
+    reminders_dispatch.delay(timezone.now().isoformat())
+    wait_for(settled_for(3), 30, "the 18:00 records")
+    assert not Reminder.objects.filter(patient=patients["ben"]).exists()
+    server_clock.move_to(SIX_PM + timedelta(hours=1, minutes=15))
+    reminders_dispatch.delay(timezone.now().isoformat())
+    reminders_dispatch.delay(timezone.now().isoformat())
+    wait_for(settled_for(4), 30, "Ben's record")
+
+    ben = Reminder.objects.get(patient=patients["ben"])
+    assert (ben.status, ben.due_at.astimezone(UTC).time()) == ("sent", time(19, 15))
+    wait_for(lambda: live_worker.to(patients["ben"].email), 15, "Ben's email")
+    assert len(live_worker.to(patients["ben"].email)) == 1
+    assert errors == []
+
+
+def settled_for(count: int):
+    def settled() -> bool:
+        return Reminder.objects.count() == count and not Reminder.objects.filter(
+            status__in=["claimed", "sending"]
+        )
+
+    return settled
