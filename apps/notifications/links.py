@@ -46,6 +46,7 @@ class ReminderLinks:
         from apps.patients.auth import personal_link_urls
 
         self.today = today_url()
+        self.reminders = reminder_settings_url()
         self.sign_in = sign_in_by_email_url()
         self._opt_out_start, self._opt_out_end = _opt_out_url(_STAND_IN).split(_STAND_IN)
         self.personal = personal_link_urls()
@@ -68,6 +69,11 @@ def patient_for_opt_out(token: str) -> Patient | None:
 
 def today_url() -> str:
     return settings.SITE_URL + reverse("patients:today")
+
+
+def reminder_settings_url() -> str:
+    """The patient's page for choosing their reminder time (or turning reminders off)."""
+    return settings.SITE_URL + reverse("patients:reminders")
 
 
 def sign_in_by_email_url() -> str:

@@ -101,6 +101,7 @@ class ReminderMessages:
         return {
             "first_name": patient.full_name.split(" ")[0],
             "today_url": self._links.today,
+            "reminders_url": self._links.reminders,
             # Only a link that works, and sending it never extends it: the link is the same
             # in every email and handout it was ever sent in, so a reminder that renewed its
             # days would keep all of those copies working for as long as reminders go out,

@@ -39,6 +39,7 @@ def reference(reminder: Reminder, questionnaires: int) -> tuple[str, str]:
     context = {
         "first_name": patient.full_name.split(" ")[0],
         "today_url": links.today_url(),
+        "reminders_url": links.reminder_settings_url(),
         "personal_link": personal_link_url(patient) if patient.link_active else None,
         "sign_in_url": links.sign_in_by_email_url(),
         "opt_out_url": links.opt_out_url(patient),

@@ -205,6 +205,7 @@ def test_the_message_links_to_today_and_has_a_one_click_opt_out(eager):
     assert "http://127.0.0.1:8000/today/" in email.body
     assert f"/p/{patient.public_id}/" in email.body
     assert "/reminders/stop/" in email.body
+    assert "To choose the time it comes, open: http://127.0.0.1:8000/reminders/\n" in email.body
     assert email.extra_headers["List-Unsubscribe"].startswith("<http://127.0.0.1:8000/reminders/")
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
