@@ -70,12 +70,14 @@ def test_the_opt_out_link_asks_first_then_turns_reminders_off_without_signing_in
     patient_a.refresh_from_db()
     assert page.status_code == 200
     assert patient_a.reminders_enabled
+    assert 'Choose another on <a href="/reminders/">Reminders</a>' in page.content.decode()
 
     done = client.post(url)  # one-click: no session, no CSRF token (RFC 8058)
 
     patient_a.refresh_from_db()
     assert done.status_code == 200
     assert "Reminders stopped" in done.content.decode()
+    assert '<a href="/reminders/">Reminders</a>' in done.content.decode()
     assert not patient_a.reminders_enabled
 
 
