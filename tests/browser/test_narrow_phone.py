@@ -1,0 +1,108 @@
+"""The patient's pages on the narrowest phone the design names (360 px), and with the text
+doubled: nothing is wider than the screen (no sideways scrolling to reach a log button), and
+every button and field is at least 24 px each way (WCAG 2.2 target size)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from apps.exercises.models import Exercise, Ladder
+from apps.patients.auth import personal_link_path
+from tests.browser.conftest import assert_accessible, screenshot, watch_errors
+from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NARROW = {"viewport": {"width": 360, "height": 640}, "has_touch": True, "is_mobile": True}
+
+# Whatever is wider than the viewport, and every control smaller than 24 x 24 px, on the page.
+MEASURE = """() => {
+  const width = document.documentElement.clientWidth;
+  const at = (el) => {
+    const r = el.getBoundingClientRect();
+    const x = `${Math.round(r.left)}-${Math.round(r.right)}`;
+    return `${el.tagName}#${el.id}.${el.className} x ${x} y ${Math.round(r.top + scrollY)}`;
+  };
+  const shown = (selector) => [...document.querySelectorAll(selector)]
+    .filter((el) => el.offsetParent !== null && el.type !== "hidden");
+  const wide = [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > width + 1).map(at);
+  const controls = "main button, main input, main select, main textarea, main a.button";
+  const small = shown(controls)
+    // A radio or checkbox is tapped through its label (the pain scale hides the circles).
+    .map((el) => ["radio", "checkbox"].includes(el.type) && el.closest("label") || el)
+    .filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width < 24 || r.height < 24;
+    }).map(at);
+  // A field too narrow for what it holds (the reps count) hides part of the number.
+  const clipped = shown("main input:not([type=radio]):not([type=checkbox])")
+    .filter((el) => el.scrollWidth > el.clientWidth + 1).map(at);
+  return {scroll: document.documentElement.scrollWidth, width, wide, small, clipped};
+}"""
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, **NARROW)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def program(patient_a, server_clock):
+    """The real library's clamshell ladder (the longest names and cues) and a hold."""
+    call_command("load_library", stdout=io.StringIO())
+    program = ProgramFactory(patient=patient_a, name="Hip strength after a long day at work")
+    LadderItemFactory(
+        program=program, ladder=Ladder.objects.get(key="clamshell-boren-2011"), sets=2,
+        reps=12, per_side=True, position=0,
+    )  # fmt: skip
+    ExerciseItemFactory(
+        program=program, exercise=Exercise.objects.get(key="gluteal-squeeze"), sets=1,
+        reps=None, hold_seconds=5, per_side=False, position=1,
+    )  # fmt: skip
+    return program
+
+
+def fits(page, name: str) -> None:
+    page.wait_for_load_state()
+    measured = page.evaluate(MEASURE)
+    screenshot(page, name)
+    assert measured["scroll"] <= measured["width"], (name, measured["wide"][:10])
+    assert measured["small"] == [], (name, measured["small"])
+    assert measured["clipped"] == [], (name, measured["clipped"])
+
+
+@pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
+def test_every_patient_page_fits_a_360px_phone(narrow_page, patient_a, program, text_scale):
+    page = narrow_page
+    errors = watch_errors(page)
+    # As a phone's "large text" setting does: every rem and em grows with the root size.
+    page.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => "
+        f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
+    )
+    suffix = f"narrow-{text_scale}x"
+    page.goto(personal_link_path(patient_a))
+    fits(page, f"{suffix}-sign-in")
+    page.get_by_label("Your year of birth").fill(str(patient_a.year_of_birth))
+    page.get_by_role("button", name="Open my exercises").tap()
+    page.wait_for_url("**/today/")
+
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    fits(page, f"{suffix}-today")
+    page.get_by_role("link", name="History", exact=True).tap()
+    page.wait_for_url("**/history/")
+    fits(page, f"{suffix}-history")
+    page.get_by_role("link", name="Reminders", exact=True).tap()
+    page.wait_for_url("**/reminders/")
+    fits(page, f"{suffix}-reminders")
+    if text_scale == 1:
+        assert_accessible(page)
+    assert errors == []
