@@ -1,16 +1,20 @@
-"""The patient's pages on the narrowest phone the design names (360 px), and with the text
-doubled: nothing is wider than the screen (no sideways scrolling to reach a log button), and
-every button and field is at least 24 px each way (WCAG 2.2 target size)."""
+"""The patient's pages (sign-in, Today, a set's correction, two questionnaires, History,
+Reminders) on the narrowest phone the design names (360 px), and with the text doubled:
+nothing is wider than the screen (no sideways scrolling to reach a log button), every button
+and field is at least 24 px each way (WCAG 2.2 target size), and no field hides part of what
+it holds."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.exercises.models import Exercise, Ladder
+from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
 from tests.browser.conftest import assert_accessible, screenshot, watch_errors
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
@@ -58,7 +62,11 @@ def narrow_page(browser, live_server):
 def program(patient_a, server_clock):
     """The real library's clamshell ladder (the longest names and cues) and a hold."""
     call_command("load_library", stdout=io.StringIO())
-    program = ProgramFactory(patient=patient_a, name="Hip strength after a long day at work")
+    program = ProgramFactory(
+        patient=patient_a,
+        name="Hip strength after a long day at work",
+        start_date=patient_a.local_today(),
+    )
     LadderItemFactory(
         program=program, ladder=Ladder.objects.get(key="clamshell-boren-2011"), sets=2,
         reps=12, per_side=True, position=0,
@@ -67,6 +75,7 @@ def program(patient_a, server_clock):
         program=program, exercise=Exercise.objects.get(key="gluteal-squeeze"), sets=1,
         reps=None, hold_seconds=5, per_side=False, position=1,
     )  # fmt: skip
+    measures_set(user=program.patient.therapist, program=program, instruments=["nprs", "psfs"])
     return program
 
 
@@ -97,6 +106,20 @@ def test_every_patient_page_fits_a_360px_phone(narrow_page, patient_a, program, 
 
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
     fits(page, f"{suffix}-today")
+    clam = page.locator("article.exercise").first
+    clam.locator(".pain-option span", has_text=re.compile(r"^2$")).tap()
+    clam.get_by_role("button", name=re.compile("Log left set")).tap()
+    page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
+    page.reload()
+    page.locator(".change-link").first.tap()
+    page.get_by_role("heading", name="Change a set").wait_for()
+    fits(page, f"{suffix}-change-a-set")
+    for instrument in ("NPRS", "PSFS"):
+        page.goto("/today/")
+        page.get_by_role("link", name=re.compile(f"^{instrument}")).tap()
+        page.wait_for_url("**/today/questionnaires/**")
+        fits(page, f"{suffix}-{instrument.lower()}")
+    page.goto("/today/")
     page.get_by_role("link", name="History", exact=True).tap()
     page.wait_for_url("**/history/")
     fits(page, f"{suffix}-history")
