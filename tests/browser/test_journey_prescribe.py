@@ -123,7 +123,9 @@ def test_a_therapist_prescribes_the_clamshell_ladder_to_a_new_patient_and_prints
     assert pdf.startswith(b"%PDF")
     text = " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(pdf)).pages)
     assert "Hello Maya" in text
-    assert "reminder at 08:15" in text
+    # Maya's own reminder time (18:30, set when she was added) comes before her program's.
+    assert "reminder at 18:30" in text
+    assert "08:15" not in text
     assert personal_link_path(patient) in text.replace("\n", "")  # the QR code's link, typed
     assert "Clam (level 1)" in text
     assert "Side plank with hip abduction (dominant leg bottom)" in " ".join(text.split())
