@@ -67,6 +67,8 @@ class PatientForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Therapist", to_field_name="public_id"
     )
+    # The reminder values shown when the form was opened (``details``).
+    seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,7 +89,41 @@ class PatientForm(forms.Form):
             "reminder_channel": patient.reminder_channel,
             "reminders_enabled": patient.reminders_enabled,
             "therapist": patient.therapist,
+            "seen_reminders": _reminders_seen(patient.reminders_enabled, patient.reminder_time),
         }
+
+    def details(self, patient: Patient | None) -> dict[str, Any]:
+        """The cleaned values to save for ``patient`` (as read now; None for a new one). The
+        patient can change their reminders on their phone while this form is open: a reminder
+        field the staff member left as it was shown (``seen_reminders``) keeps the patient's
+        current value instead of writing the old one back over it."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "seen_reminders"}
+        if patient is None:
+            return data
+        enabled_seen, time_seen = _reminders_seen_parse(self.cleaned_data.get("seen_reminders"))
+        if enabled_seen is not None and data["reminders_enabled"] == enabled_seen:
+            data["reminders_enabled"] = patient.reminders_enabled
+        if enabled_seen is not None and _hhmm(data["reminder_time"]) == time_seen:
+            data["reminder_time"] = patient.reminder_time
+        return data
+
+
+def _hhmm(at: Any) -> str:
+    return at.strftime("%H:%M") if at is not None else ""
+
+
+def _reminders_seen(enabled: bool, at: Any) -> str:
+    """The reminder values the form showed, as its hidden ``seen_reminders``: "on 18:30"."""
+    return f"{'on' if enabled else 'off'} {_hhmm(at)}".strip()
+
+
+def _reminders_seen_parse(seen: str | None) -> tuple[bool | None, str]:
+    """``_reminders_seen``'s text back; (None, "") for none or anything else (a form sent
+    without it, as by an older page): then every field is saved as sent."""
+    state, _, at = (seen or "").partition(" ")
+    if state not in ("on", "off"):
+        return None, ""
+    return state == "on", at
 
 
 class PatientSearchForm(forms.Form):

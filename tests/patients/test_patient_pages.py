@@ -5,6 +5,7 @@ from django.core import mail
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
+from apps.patients.services import patient_reminders_choose
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, ProgramFactory, StaffFactory
 
@@ -133,6 +134,42 @@ def test_a_therapist_edits_their_patient_and_it_is_audited(therapist_a, patient_
     assert (patient_a.full_name, patient_a.reminders_enabled) == ("Ann Changed", False)
     assert patient_a.user.full_name == "Ann Changed"
     assert AuditEntry.objects.filter(action="change", patient=patient_a).exists()
+
+
+def test_an_edit_keeps_the_reminders_the_patient_changed_while_the_form_was_open(
+    therapist_a, patient_a
+):
+    """The therapist opens the form (reminders on, no time), the patient picks 19:15 on their
+    phone, the therapist saves a new phone number: the patient's 19:15 stays."""
+    client = signed_in(therapist_a)
+    form = client.get(f"/patients/{patient_a.public_id}/edit/").text
+    assert 'name="seen_reminders" value="on"' in form
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(19, 15)
+    )
+
+    sent = NEW_PATIENT | {"reminder_time": "", "reminder_channel": "email", "seen_reminders": "on"}
+    response = client.post(f"/patients/{patient_a.public_id}/edit/", sent)
+
+    patient_a.refresh_from_db()
+    assert response.status_code == 302
+    assert (patient_a.phone, patient_a.reminder_time) == ("+44 7700 900123", dt.time(19, 15))
+    assert patient_a.reminders_enabled
+
+
+def test_an_edit_that_changes_the_reminders_itself_wins(therapist_a, patient_a):
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(19, 15)
+    )
+
+    sent = NEW_PATIENT | {
+        "reminder_time": "09:45", "reminder_channel": "email", "reminders_enabled": "",
+        "seen_reminders": "on",
+    }  # fmt: skip
+    signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/edit/", sent)
+
+    patient_a.refresh_from_db()
+    assert (patient_a.reminders_enabled, patient_a.reminder_time) == (False, dt.time(9, 45))
 
 
 def test_a_therapist_cannot_edit_a_colleagues_patient_it_is_a_404(therapist_a):

@@ -67,7 +67,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     initial = {"time_zone": user.clinic.time_zone if user.clinic else "", "reminders_enabled": True}
     form = PatientForm(request.POST or None, user=user, initial=initial | {"therapist": user.pk})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data | {"therapist": form.cleaned_data.get("therapist") or user}
+        data = form.details(None) | {"therapist": form.cleaned_data.get("therapist") or user}
         try:
             patient = services.patient_create(**data, actor=user, request=request)
         except ValidationError as error:
@@ -100,7 +100,7 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = PatientForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         therapist = form.cleaned_data.get("therapist") or patient.therapist
-        data = form.cleaned_data | {"therapist": therapist}
+        data = form.details(patient) | {"therapist": therapist}
         try:
             services.patient_update(patient=patient, **data, actor=user, request=request)
         except ValidationError as error:
