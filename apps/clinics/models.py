@@ -98,6 +98,17 @@ class Clinic(models.Model):
         )
 
 
+def quiet_hours_widened(before: tuple[time, time], after: tuple[time, time]) -> bool:
+    """Whether some minute of the day is quiet ``after`` (start, end) that was not
+    ``before``: a reminder time chosen then may now fall inside."""
+    minutes = (time(h, m) for h in range(24) for m in range(60))
+    return any(
+        in_quiet_hours(at, start=after[0], end=after[1])
+        and not in_quiet_hours(at, start=before[0], end=before[1])
+        for at in minutes
+    )
+
+
 def in_quiet_hours(at: time, *, start: time, end: time) -> bool:
     """Whether local time ``at`` is inside quiet hours [start, end), which may span midnight;
     equal start and end mean no quiet hours."""

@@ -97,3 +97,37 @@ def test_bad_settings_get_a_400_and_change_nothing(admin_a, clinic_a, change, me
 def test_therapists_and_patients_cannot_open_clinic_settings(therapist_a, patient_a):
     assert signed_in(therapist_a).get("/clinic/settings/").status_code == 403
     assert signed_in(patient_a.user).get("/clinic/settings/").status_code == 403
+
+
+def test_widening_the_quiet_hours_says_that_times_inside_them_are_not_sent(admin_a, clinic_a):
+    """21:00-08:00 by default; 22:00-07:00 narrows them, 20:00-08:00 widens them."""
+    client = signed_in(admin_a)
+    narrowed = client.post("/clinic/settings/", VALID, follow=True).text
+    widened = client.post(
+        "/clinic/settings/", VALID | {"quiet_hours_start": "20:00", "quiet_hours_end": "08:00"},
+        follow=True,
+    ).text  # fmt: skip
+
+    assert "Clinic settings saved." in narrowed
+    assert "inside the new quiet hours" not in narrowed
+    assert "reminder time inside the new quiet hours is not sent" in widened
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "widened"),
+    [
+        ((21, 8), (20, 8), True),
+        ((21, 8), (22, 7), False),
+        ((21, 8), (21, 8), False),
+        ((0, 0), (23, 0), True),  # none before
+        ((21, 8), (0, 0), False),  # none after
+        ((21, 8), (7, 9), True),  # a daytime spell: 08:00-09:00 was not quiet
+    ],
+)
+def test_quiet_hours_widened_minute_by_minute(before, after, widened):
+    from datetime import time
+
+    from apps.clinics.models import quiet_hours_widened
+
+    as_times = [(time(a), time(b)) for a, b in (before, after)]
+    assert quiet_hours_widened(*as_times) is widened

@@ -253,6 +253,27 @@ def test_the_detail_page_says_the_patients_own_time_comes_before_a_programs(ther
     assert "a program's own time on its days" not in page
 
 
+def test_the_detail_page_says_when_quiet_hours_widened_later_cover_a_reminder_time(
+    therapist_a, patient_a
+):
+    """Times are refused inside quiet hours when set; a clinic that widens its quiet hours
+    afterwards leaves them there, and the page says that no reminder goes out."""
+    patient_a.reminder_time = dt.time(20, 30)
+    patient_a.save(update_fields=["reminder_time"])
+    ProgramFactory(patient=patient_a, reminder_time=dt.time(7, 45))
+    client = signed_in(therapist_a)
+    before = client.get(f"/patients/{patient_a.public_id}/").text
+    clinic = patient_a.clinic
+    clinic.quiet_hours_start = dt.time(20, 0)
+    clinic.save(update_fields=["quiet_hours_start"])
+
+    after = client.get(f"/patients/{patient_a.public_id}/").text
+
+    assert "Not sent" not in before
+    assert "20:30 is inside the clinic&#x27;s quiet hours (20:00 to 08:00)" in after
+    assert 'Reminder at 07:45 <span class="badge warn">inside quiet hours: not sent' in after
+
+
 def test_an_ended_programs_reminder_time_is_not_said_to_apply(therapist_a, patient_a):
     today = patient_a.local_today()
     ProgramFactory(

@@ -40,6 +40,19 @@ def test_a_program_with_its_own_time_is_named_as_the_usual_time(patient_a):
     assert "\u201cMornings\u201d (Monday, Wednesday, Friday); on other days 18:00." in text
 
 
+def test_a_time_the_quiet_hours_now_cover_is_pointed_out(patient_a):
+    patient_a.reminder_time = dt.time(20, 30)
+    patient_a.save(update_fields=["reminder_time"])
+    before = signed_in(patient_a.user).get(URL).text
+    patient_a.clinic.quiet_hours_start = dt.time(20, 0)
+    patient_a.clinic.save(update_fields=["quiet_hours_start"])
+
+    after = signed_in(patient_a.user).get(URL).text
+
+    assert "No reminder is being sent" not in before
+    assert "No reminder is being sent:</strong> 20:30 is now inside" in after
+
+
 def test_saving_a_time_redirects_with_what_was_saved(patient_a):
     client = signed_in(patient_a.user)
 

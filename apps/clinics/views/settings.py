@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.clinics.access import require_admin
-from apps.clinics.models import Clinic
+from apps.clinics.models import Clinic, quiet_hours_widened
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     REMINDER_GRACE_MINUTES,
@@ -146,6 +146,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     # A fresh copy: a failed save must not leave half-changed values on request.user.clinic.
     clinic = Clinic.objects.get(pk=cast(Clinic, admin.clinic).pk)
     form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)
+    before = (clinic.quiet_hours_start, clinic.quiet_hours_end)
     if request.method == "POST" and form.is_valid():
         values = {name: form.cleaned_data[name] for name in CLINIC_SETTINGS_FIELDS}
         try:
@@ -153,7 +154,14 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Clinic settings saved.")
+            saved = "Clinic settings saved."
+            if quiet_hours_widened(before, (clinic.quiet_hours_start, clinic.quiet_hours_end)):
+                # Times already chosen are not refused again; each one's page flags it.
+                saved += (
+                    " A patient's or program's reminder time inside the new quiet hours is not"
+                    " sent: their patient pages say so."
+                )
+            messages.success(request, saved)
             return redirect("clinics:settings")
     context = {"form": form, "clinic": clinic, "time_zones": sorted(time_zone_names())}
     return render(request, "clinics/settings.html", context, status=400 if form.errors else 200)

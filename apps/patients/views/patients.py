@@ -131,6 +131,10 @@ def detail_page(
     user = cast(User, request.user)
     today = patient.local_today()
     programs = list(selectors.patient_programs(patient=patient))
+    for program in programs:
+        program.reminder_is_quiet = bool(  # type: ignore[attr-defined]
+            program.reminder_time and patient.clinic.is_quiet_at(program.reminder_time)
+        )
     context: dict[str, Any] = {
         "patient": patient,
         "programs": programs,
@@ -140,6 +144,10 @@ def detail_page(
             p.is_active and p.reminder_time and (p.end_date is None or p.end_date >= today)
             for p in programs
         ),
+        # A time the clinic's quiet hours now cover (they were widened after it was set) is
+        # never reminded at: say so, rather than let reminders stop without a word.
+        "quiet_time_note": patient.reminders_enabled
+        and patient.clinic.quiet_reminder_time_error(patient.reminder_time),
         "can_edit": selectors.patient_can_edit(user=user, patient=patient),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),

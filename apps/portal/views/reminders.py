@@ -54,6 +54,11 @@ def reminders(request: HttpRequest) -> HttpResponse:
     context = {
         "patient": patient,
         "form": form,
+        # A time of theirs that the clinic's quiet hours have come to cover since they chose it.
+        "quiet_now": request.method == "GET"
+        and patient.reminders_enabled
+        and patient.reminder_time is not None
+        and clinic.is_quiet_at(patient.reminder_time),
         "channel": patient.get_reminder_channel_display().lower(),
         "address": address,
     }
