@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from datetime import time
 from typing import Any, cast
 
 from django import forms
@@ -70,8 +71,10 @@ class PatientForm(forms.Form):
     # The reminder values shown when the form was opened (``details``).
     seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["seen_reminders"]
         if user.is_clinic_admin:
             staff = User.objects.filter(
                 clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], is_active=True
@@ -92,20 +95,12 @@ class PatientForm(forms.Form):
             "seen_reminders": _reminders_seen(patient.reminders_enabled, patient.reminder_time),
         }
 
-    def details(self, patient: Patient | None) -> dict[str, Any]:
-        """The cleaned values to save for ``patient`` (as read now; None for a new one). The
-        patient can change their reminders on their phone while this form is open: a reminder
-        field the staff member left as it was shown (``seen_reminders``) keeps the patient's
-        current value instead of writing the old one back over it."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "seen_reminders"}
-        if patient is None:
-            return data
-        enabled_seen, time_seen = _reminders_seen_parse(self.cleaned_data.get("seen_reminders"))
-        if enabled_seen is not None and data["reminders_enabled"] == enabled_seen:
-            data["reminders_enabled"] = patient.reminders_enabled
-        if enabled_seen is not None and _hhmm(data["reminder_time"]) == time_seen:
-            data["reminder_time"] = patient.reminder_time
-        return data
+    def details(self) -> dict[str, Any]:
+        """An edit's cleaned values for ``patient_update``, with the reminders the form
+        showed (``reminders_as_shown``; None when it did not carry them)."""
+        data = dict(self.cleaned_data)
+        seen = str(data.pop("seen_reminders", "") or "")
+        return data | {"reminders_as_shown": _reminders_seen_parse(seen)}
 
 
 def _hhmm(at: Any) -> str:
@@ -117,13 +112,17 @@ def _reminders_seen(enabled: bool, at: Any) -> str:
     return f"{'on' if enabled else 'off'} {_hhmm(at)}".strip()
 
 
-def _reminders_seen_parse(seen: str | None) -> tuple[bool | None, str]:
-    """``_reminders_seen``'s text back; (None, "") for none or anything else (a form sent
-    without it, as by an older page): then every field is saved as sent."""
-    state, _, at = (seen or "").partition(" ")
+def _reminders_seen_parse(seen: str) -> tuple[bool, time | None] | None:
+    """``_reminders_seen``'s text back; None for none or anything else (a form sent without
+    it, as by an older page): then every field is saved as sent."""
+    state, _, at = seen.partition(" ")
     if state not in ("on", "off"):
-        return None, ""
-    return state == "on", at
+        return None
+    try:
+        shown = time.fromisoformat(at) if at else None
+    except ValueError:
+        return None
+    return state == "on", shown
 
 
 class PatientSearchForm(forms.Form):

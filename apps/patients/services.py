@@ -158,12 +158,29 @@ def patient_update(
     reminder_time: time | None = None,
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
+    reminders_as_shown: tuple[bool, time | None] | None = None,
     actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Change a patient's details (all of them: pass the current value to keep one), audited
-    under ``actor``."""
+    under ``actor``.
+
+    ``reminders_as_shown`` is (reminders on, time) as the staff member's form showed them.
+    The patient can change both on their phone meanwhile: a value sent back as it was shown
+    keeps the patient's current one instead of writing the old one over it."""
     clinic = _therapist_clinic(therapist, patient.clinic_id)
+    if reminders_as_shown is not None:
+        # Read under the row's lock, so a choice the patient commits meanwhile is either
+        # seen here or made after this change.
+        now_enabled, now_time = (
+            Patient.objects.select_for_update()
+            .values_list("reminders_enabled", "reminder_time")
+            .get(pk=patient.pk)
+        )
+        if reminders_enabled == reminders_as_shown[0]:
+            reminders_enabled = now_enabled
+        if reminder_time == reminders_as_shown[1]:
+            reminder_time = now_time
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,

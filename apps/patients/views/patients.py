@@ -67,7 +67,7 @@ def patient_create(request: HttpRequest) -> HttpResponse:
     initial = {"time_zone": user.clinic.time_zone if user.clinic else "", "reminders_enabled": True}
     form = PatientForm(request.POST or None, user=user, initial=initial | {"therapist": user.pk})
     if request.method == "POST" and form.is_valid():
-        data = form.details(None) | {"therapist": form.cleaned_data.get("therapist") or user}
+        data = form.cleaned_data | {"therapist": form.cleaned_data.get("therapist") or user}
         try:
             patient = services.patient_create(**data, actor=user, request=request)
         except ValidationError as error:
@@ -97,10 +97,10 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
     initial = PatientForm.initial_for(patient)
-    form = PatientForm(request.POST or None, user=user, initial=initial)
+    form = PatientForm(request.POST or None, user=user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         therapist = form.cleaned_data.get("therapist") or patient.therapist
-        data = form.details(patient) | {"therapist": therapist}
+        data = form.details() | {"therapist": therapist}
         try:
             services.patient_update(patient=patient, **data, actor=user, request=request)
         except ValidationError as error:
@@ -132,7 +132,7 @@ def detail_page(
     today = patient.local_today()
     programs = list(selectors.patient_programs(patient=patient))
     for program in programs:
-        program.reminder_is_quiet = bool(  # type: ignore[attr-defined]
+        program.reminder_is_quiet = bool(
             program.reminder_time and patient.clinic.is_quiet_at(program.reminder_time)
         )
     context: dict[str, Any] = {
