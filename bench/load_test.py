@@ -374,6 +374,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    from django.conf import settings
+
+    if settings.configured:
+        # Its settings read already, this process would sign the roster in under another
+        # key than the servers': every simulated request would be a 401.
+        raise SystemExit("the load test needs a process of its own: python -m bench.load_test")
     # The sessions made here must be valid for the servers: one key for both.
     os.environ["SECRET_KEY"] = secrets.token_urlsafe(48)
     version = _setup()

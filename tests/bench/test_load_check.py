@@ -115,3 +115,13 @@ def test_each_run_replaces_only_the_scenarios_it_measured(tmp_path, monkeypatch)
         ("dashboard", "200", 150.0),
         ("today", "full", 2.5),
     ]
+
+
+def test_the_load_test_refuses_to_run_where_django_has_read_its_settings():
+    """``make bench``'s scenarios read the settings before the load test chose its
+    SECRET_KEY: the roster's sessions were then invalid for the servers and every simulated
+    request was a 401. The load test runs in a process of its own, and says so if not."""
+    from bench import load_test
+
+    with pytest.raises(SystemExit, match="a process of its own"):
+        load_test._main(load_test._arguments([]))
