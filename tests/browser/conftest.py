@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -92,20 +93,27 @@ def browser() -> Iterator[object]:
         _release_browser()
 
 
+@contextmanager
+def browser_page(browser, live_server, **options) -> Iterator[object]:
+    """A page of a fresh browser context on the live server (``options``: Playwright's
+    context options: viewport, touch), closed afterwards."""
+    context = browser.new_context(base_url=live_server.url, **options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def desktop_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, live_server, viewport={"width": 1280, "height": 900}) as page:
+        yield page
 
 
 @pytest.fixture
 def phone_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **PHONE)
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, live_server, **PHONE) as page:
+        yield page
 
 
 def screenshot(page, name: str, *, readme: str = "") -> Path:

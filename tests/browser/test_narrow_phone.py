@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from apps.exercises.models import Exercise, Ladder
 from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
-from tests.browser.conftest import assert_accessible, screenshot, watch_errors
+from tests.browser.conftest import assert_accessible, browser_page, screenshot, watch_errors
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,10 +52,8 @@ MEASURE = """() => {
 
 @pytest.fixture
 def narrow_page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, **NARROW)
-    page = context.new_page()
-    yield page
-    context.close()
+    with browser_page(browser, live_server, **NARROW) as page:
+        yield page
 
 
 @pytest.fixture
