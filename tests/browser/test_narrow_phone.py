@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -87,7 +88,9 @@ def fits(page, name: str) -> None:
 
 
 @pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
-def test_every_patient_page_fits_a_360px_phone(narrow_page, patient_a, program, text_scale):
+def test_every_patient_page_fits_a_360px_phone(
+    narrow_page, patient_a, program, text_scale, server_clock
+):
     page = narrow_page
     errors = watch_errors(page)
     # As a phone's "large text" setting does: every rem and em grows with the root size.
@@ -105,10 +108,13 @@ def test_every_patient_page_fits_a_360px_phone(narrow_page, patient_a, program, 
     expect(page.get_by_role("heading", level=1).first).to_be_visible()
     fits(page, f"{suffix}-today")
     clam = page.locator("article.exercise").first
-    clam.locator(".pain-option span", has_text=re.compile(r"^2$")).tap()
+    # Pain 8: the card then shows the stop-for-today advice, which must be readable too.
+    clam.locator(".pain-option span", has_text=re.compile(r"^8$")).tap()
     clam.get_by_role("button", name=re.compile("Log left set")).tap()
     page.locator("#sync-status").filter(has_text="All your sets are saved").wait_for()
     page.reload()
+    expect(clam.locator("[data-pain-advice]")).to_contain_text("Stop this exercise for today")
+    fits(page, f"{suffix}-today-pain-advice")
     page.locator(".change-link").first.tap()
     page.get_by_role("heading", name="Change a set").wait_for()
     fits(page, f"{suffix}-change-a-set")
@@ -126,4 +132,10 @@ def test_every_patient_page_fits_a_360px_phone(narrow_page, patient_a, program, 
     fits(page, f"{suffix}-reminders")
     if text_scale == 1:
         assert_accessible(page)
+
+    # The next morning Today asks how the hip is compared with before yesterday's exercises.
+    server_clock.shift(timedelta(days=1))
+    page.goto("/today/")
+    expect(page.get_by_role("heading", name="How is your hip this morning?")).to_be_visible()
+    fits(page, f"{suffix}-morning-check")
     assert errors == []
