@@ -96,6 +96,11 @@ class Patient(models.Model):
         return self.full_name
 
     @property
+    def reminder_address(self) -> str:
+        """Where the patient's reminders go on their channel ("" when the clinic has none)."""
+        return self.phone if self.reminder_channel == ReminderChannel.SMS else self.email
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
 

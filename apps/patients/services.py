@@ -170,17 +170,9 @@ def patient_update(
     keeps the patient's current one instead of writing the old one over it."""
     clinic = _therapist_clinic(therapist, patient.clinic_id)
     if reminders_as_shown is not None:
-        # Read under the row's lock, so a choice the patient commits meanwhile is either
-        # seen here or made after this change.
-        now_enabled, now_time = (
-            Patient.objects.select_for_update()
-            .values_list("reminders_enabled", "reminder_time")
-            .get(pk=patient.pk)
+        reminders_enabled, reminder_time = _reminders_kept(
+            patient, reminders_as_shown, reminders_enabled, reminder_time
         )
-        if reminders_enabled == reminders_as_shown[0]:
-            reminders_enabled = now_enabled
-        if reminder_time == reminders_as_shown[1]:
-            reminder_time = now_time
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
@@ -204,17 +196,13 @@ def patient_update(
 
 def _reminders_choice_error(patient: Patient, reminders_enabled: bool) -> str | None:
     """Why reminders cannot be turned on for ``patient`` (said to the patient), or None."""
-    if not reminders_enabled:
+    if not reminders_enabled or patient.reminder_address:
         return None
-    if patient.reminder_channel == ReminderChannel.SMS and not patient.phone:
+    if patient.reminder_channel == ReminderChannel.SMS:
         return (
             "Your clinic has no phone number for you, so no text can be sent: ask them to add it."
         )
-    if patient.reminder_channel == ReminderChannel.EMAIL and not patient.email:
-        return (
-            "Your clinic has no email address for you, so no email can be sent: ask them to add it."
-        )
-    return None
+    return "Your clinic has no email address for you, so no email can be sent: ask them to add it."
 
 
 @transaction.atomic
@@ -258,6 +246,23 @@ def patient_reminders_choose(
         request=request,
     )
     return True
+
+
+def _reminders_kept(
+    patient: Patient, shown: tuple[bool, time | None], enabled: bool, at: time | None
+) -> tuple[bool, time | None]:
+    """``enabled`` and ``at`` as sent by a staff form that showed ``shown``: each one sent
+    back unchanged is the patient's current value, read under the row's lock (so a choice
+    the patient commits meanwhile is either seen here or made after this change)."""
+    now_enabled, now_time = (
+        Patient.objects.select_for_update()
+        .values_list("reminders_enabled", "reminder_time")
+        .get(pk=patient.pk)
+    )
+    return (
+        now_enabled if enabled == shown[0] else enabled,
+        now_time if at == shown[1] else at,
+    )
 
 
 @transaction.atomic

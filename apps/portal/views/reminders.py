@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic
 from apps.core.forms import add_service_errors
-from apps.patients.models import Patient, ReminderChannel
+from apps.patients.models import Patient
 from apps.patients.services import patient_reminders_choose
 from apps.portal.forms import ReminderChoiceForm
 from apps.portal.views.today import patient_for
@@ -50,7 +50,6 @@ def reminders(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Saved. {_summary(patient)}")
             return redirect("patients:reminders")
-    address = patient.phone if patient.reminder_channel == ReminderChannel.SMS else patient.email
     context = {
         "patient": patient,
         "form": form,
@@ -60,7 +59,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
         and patient.reminder_time is not None
         and clinic.is_quiet_at(patient.reminder_time),
         "channel": patient.get_reminder_channel_display().lower(),
-        "address": address,
+        "address": patient.reminder_address,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/reminders.html", context, status=status)
