@@ -198,6 +198,9 @@ def _end_patient_sessions(patient: Patient) -> None:
     user = patient.user
     user.set_unusable_password()
     user.save(update_fields=["password"])
+    # A one-time link already emailed would start a new session after the renewal or
+    # revocation meant to end them all (whoever has the phone has the mailbox too).
+    OneTimeSignInLink.objects.filter(patient=patient, used_at__isnull=True).delete()
 
 
 def _hash_token(token: str) -> str:
@@ -262,6 +265,8 @@ def one_time_link_find(token: str) -> OneTimeSignInLink | None:
             used_at__isnull=True,
             expires_at__gt=timezone.now(),
             patient__archived_at__isnull=True,
+            # A revoked patient signs in by no link at all (none is sent to them either).
+            patient__link_revoked_at__isnull=True,
         )
         .first()
     )

@@ -95,3 +95,29 @@ def test_a_bad_address_gets_a_400_that_says_why(client, db):
 
     assert response.status_code == 400
     assert b"valid email" in response.content
+
+
+def test_a_link_emailed_before_the_personal_link_was_revoked_no_longer_signs_in(
+    client, ask, patient_a
+):
+    # A revoked patient gets no new one-time link; one already in their inbox (or in the
+    # hands of whoever has their phone or mailbox, the reason to revoke) must stop too.
+    ask(patient_a.email)
+    token = link_from(mail.outbox[0])
+    auth.personal_link_revoke(patient=patient_a)
+
+    assert client.get(f"/sign-in/link/{token}/").status_code == 404
+    assert client.post(f"/sign-in/link/{token}/").status_code == 404
+    assert client.get("/today/").status_code == 302
+
+
+def test_a_link_emailed_before_the_personal_link_was_renewed_no_longer_signs_in(
+    client, ask, patient_a
+):
+    # Renewing ends every signed-in phone; a link asked for before must not start a new one.
+    ask(patient_a.email)
+    token = link_from(mail.outbox[0])
+    auth.personal_link_renew(patient=patient_a)
+
+    assert client.post(f"/sign-in/link/{token}/").status_code == 404
+    assert client.get("/today/").status_code == 302
