@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.clinics.views import account as account_views
 from apps.patients import urls as patients_urls
 from apps.portal import urls as portal_urls
 from apps.programs import urls as programs_urls
@@ -33,5 +34,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file (?script), not inline.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Before admin's own login, which would sign an operator in without their second factor.
+    path("ops/admin/login/", account_views.operator_sign_in, name="ops-admin-login"),
     path("ops/admin/", admin.site.urls),
 ]

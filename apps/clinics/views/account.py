@@ -9,8 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -52,7 +54,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             password=form.cleaned_data["password"],
         )
         staff = user if isinstance(user, User) else None
-        if staff is not None and (staff.is_clinic_staff or staff.is_superuser):
+        if staff is not None and (staff.is_clinic_staff or staff.is_staff or staff.is_superuser):
             next_url = _safe_next(request)
             if services.confirmed_totp_device(staff) is not None:
                 request.session[PENDING_USER] = staff.pk
@@ -64,6 +66,17 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return render(
         request, "clinics/sign_in.html", {"form": form, "next": _safe_next(request)}, status=status
     )
+
+
+@require_http_methods(["GET", "POST"])
+def operator_sign_in(request: HttpRequest) -> HttpResponse:
+    """Django admin's own login form, replaced: it signs in with a password alone, so an
+    operator's authenticator app was never asked for. Operators sign in here like staff
+    (lockout, then the code when two-factor is on) and come back to the admin page."""
+    target = request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = ""
+    return redirect_to_login(target or reverse("admin:index"), "clinics:login")
 
 
 @require_http_methods(["GET", "POST"])
