@@ -63,6 +63,9 @@ def _validated(
 def _audit(
     actor: User, precaution: HipPrecaution, detail: str, request: HttpRequest | None
 ) -> None:
+    # The detail never describes the precautions: their kind (the surgical approach) and end
+    # date are health data, which the append-only log must not keep after an erasure. The
+    # log's page names the record as it is now.
     audit_record(
         actor=actor, action=Action.CHANGE, patient=precaution.patient, target=precaution,
         detail=detail, request=request,
@@ -89,7 +92,7 @@ def precaution_set(
         patient=patient, kind=kind, movements=stored, starts_on=start, ends_on=end,
         note=note.strip()[:300], set_by=actor,
     )  # fmt: skip
-    _audit(actor, precaution, f"hip precautions set: {precaution}", request)
+    _audit(actor, precaution, "hip precautions set", request)
     precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
     patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
     return precaution
@@ -116,7 +119,7 @@ def precaution_update(
     precaution.kind, precaution.movements, precaution.note = kind, stored, note.strip()[:300]
     precaution.starts_on, precaution.ends_on = start, end
     precaution.save(update_fields=["kind", "movements", "note", "starts_on", "ends_on"])
-    _audit(actor, precaution, f"hip precautions changed: {precaution}", request)
+    _audit(actor, precaution, "hip precautions changed", request)
     precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
     patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
     return precaution

@@ -487,8 +487,9 @@ def _set_level(
     if override.reason:
         audit_record(
             actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
-            detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}): "
-            f"{override.reason}",
+            # The typed reason stays on the item (erased with the patient), not in the trail.
+            detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}); "
+            "reason kept on the item",
             request=request,
         )  # fmt: skip
     return LevelChange.objects.create(
@@ -565,7 +566,9 @@ def prompt_approve(
         prompt=prompt,
         user=user,
         request=request,
-        detail=f"approved anyway: {override_reason}" if override_reason else "",
+        # The reason describes the patient's pain: it is kept with the prompt (erased with
+        # the patient); the append-only trail records only that one was given.
+        detail="approved anyway (reason kept with the prompt)" if override_reason else "",
         status=PromptStatus.APPROVED,
         decision_reason=note,
         override_reason=override_reason,
@@ -672,7 +675,8 @@ def item_level_set(
         action=Action.CHANGE,
         patient=item.program.patient,
         target=item,
-        detail=f"level {change.from_level} to {change.to_level}: {change.reason}",
+        # The reason the patient is shown stays on the level change, not in the trail.
+        detail=f"level {change.from_level} to {change.to_level} (reason kept with the change)",
         request=request,
     )
     return change

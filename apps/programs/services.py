@@ -152,7 +152,9 @@ def _audit_override(actor: User, item: ProgramItem, exercise: Exercise) -> None:
     """Record a precaution override in the transaction that stores it."""
     audit_record(
         actor=actor, action=Action.CHANGE, patient=item.program.patient, target=item,
-        detail=f"precaution override for {exercise.name}: {item.precaution_override}",
+        # The reason is typed by a clinician and can describe the patient's hip: it stays on
+        # the item, which erasing the patient removes; the append-only trail only names it.
+        detail=f"precaution override for {exercise.name} (reason kept on the item)",
     )  # fmt: skip
 
 

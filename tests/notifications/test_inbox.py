@@ -242,4 +242,9 @@ def test_approving_after_pain_needs_approve_anyway_with_a_reason_on_the_page(the
     assert done.status_code == 302
     prompt_a.refresh_from_db()
     assert (prompt_a.status, prompt_a.override_reason) == ("approved", "Cramp, not the hip.")
-    assert AuditEntry.objects.filter(detail="approved anyway: Cramp, not the hip.").exists()
+    # The trail records that a reason was given; the words, about the patient's pain, stay
+    # with the prompt (erased with the patient), never in the append-only log.
+    assert AuditEntry.objects.filter(
+        detail="approved anyway (reason kept with the prompt)"
+    ).exists()
+    assert not AuditEntry.objects.filter(detail__contains="Cramp").exists()

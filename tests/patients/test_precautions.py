@@ -121,6 +121,18 @@ def test_bad_precautions_are_refused_and_nothing_is_saved(patient_a, therapist_a
     assert not AuditEntry.objects.filter(target_type="patients.HipPrecaution").exists()
 
 
+def test_the_audit_log_records_each_change_without_describing_the_precautions(
+    patient_a, therapist_a
+):
+    precaution = _set(patient_a, therapist_a, note="Posterior approach, left hip")
+    precaution_update(
+        actor=therapist_a, precaution=precaution, kind="anterior", starts_on=START, ends_on=END
+    )
+    entries = AuditEntry.objects.filter(target_type="patients.HipPrecaution").order_by("sequence")
+    # The approach, the dates and the note are health data; the trail outlives an erasure.
+    assert [e.detail for e in entries] == ["hip precautions set", "hip precautions changed"]
+
+
 def test_a_change_is_validated_like_a_new_one(patient_a, therapist_a):
     from django.core.exceptions import ValidationError
 

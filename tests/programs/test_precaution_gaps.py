@@ -213,7 +213,8 @@ def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(
     assert taken.status_code == 200, taken.json()
     item.refresh_from_db()
     assert (item.current_level, item.precaution_override) == (2, "Surgeon cleared level 2")
-    assert AuditEntry.objects.filter(detail__contains="Surgeon cleared level 2").exists()
+    assert AuditEntry.objects.filter(detail__contains="overridden for Inward clam").exists()
+    assert not AuditEntry.objects.filter(detail__contains="Surgeon").exists()
 
 
 def test_the_inbox_page_asks_for_the_reason_and_takes_it(therapist_a, program, posterior):
@@ -259,11 +260,16 @@ def test_a_level_change_by_hand_into_a_conflict_needs_a_reason(therapist_a, prog
     form = client.post(page, {"level": 2, "reason": "Ready"})
     assert form.status_code == 400
     assert "Inward clam takes the hip into internal rotation" in form.text
-    taken = client.post(url, {"level": 2, "reason": "Ready", "precaution_override": "OK'd"}, **JSON)
+    override = "Surgeon OK'd rotation"
+    taken = client.post(
+        url, {"level": 2, "reason": "Ready", "precaution_override": override}, **JSON
+    )
     assert taken.status_code == 200, taken.json()
     item.refresh_from_db()
-    assert (item.current_level, item.precaution_override) == (2, "OK'd")
+    assert (item.current_level, item.precaution_override) == (2, override)
     assert AuditEntry.objects.filter(detail__contains="overridden for Inward clam").exists()
+    # The typed words stay on the item (erased with the patient), never in the append-only log.
+    assert not AuditEntry.objects.filter(detail__contains="Surgeon").exists()
 
 
 # --- 4. Assigning a template ----------------------------------------------------------------
@@ -308,7 +314,9 @@ def test_with_a_reason_it_is_assigned_and_the_reason_kept_on_the_item(
     assert signed_in(therapist_a).post(url, body, **JSON).status_code == 201
     items = {i.exercise.name: i.precaution_override for i in patient_a.programs.get().items.all()}
     assert items == {"Inward turn": "Surgeon allows it", "Safe squeeze": ""}
-    assert AuditEntry.objects.filter(detail__contains="Surgeon allows it").count() == 1
+    override = "precaution override for Inward turn (reason kept on the item)"
+    assert AuditEntry.objects.filter(detail=override).count() == 1
+    assert not AuditEntry.objects.filter(detail__contains="Surgeon").exists()
 
 
 def test_precautions_starting_during_the_program_count_too(therapist_a, patient_a, template):
