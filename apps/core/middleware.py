@@ -65,4 +65,16 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        if _signed_in(request):
+            # What a signed-in user is shown is health data or leads to it: no browser cache or
+            # proxy keeps a copy, and the back button on a shared computer after signing out
+            # does not bring a page back. A response that chose its own caching (photos,
+            # content-hashed drawings) keeps it. The patient's offline copy of Today lives in
+            # the service worker's Cache Storage, which this header does not govern.
+            response.setdefault("Cache-Control", "private, no-store")
         return response
+
+
+def _signed_in(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
