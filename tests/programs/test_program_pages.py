@@ -1,5 +1,7 @@
 import datetime as dt
+import uuid
 from decimal import Decimal
+from html import escape
 
 import pytest
 
@@ -141,6 +143,27 @@ def test_adding_without_htmx_redirects_back_to_the_builder(therapist_a):
 
     assert response.status_code == 302
     assert response["Location"] == f"/programs/{template.public_id}/#items"
+
+
+def test_adding_another_clinics_exercise_or_ladder_is_a_400_naming_the_field(therapist_a, clinic_b):
+    template = TemplateProgramFactory(clinic=therapist_a.clinic)
+    theirs = ExerciseFactory(name="Their squat", clinic=clinic_b)
+    their_ladder = LadderFactory(name="Their ladder", levels=2, clinic=clinic_b)
+    LadderFactory(name="Clamshell", levels=4)  # the shared library's: the ladder form shows
+    client = signed_in(therapist_a)
+    base = f"/programs/{template.public_id}/items"
+
+    # The page is the therapist's own: what the form names is wrong, so the form says so.
+    exercise = client.post(f"{base}/add-exercise/", {"exercise": theirs.public_id}, **HTMX)
+    unknown = client.post(f"{base}/add-exercise/", {"exercise": uuid.uuid4()})
+    ladder = client.post(f"{base}/add-ladder/", {"ladder": their_ladder.public_id, "level": "1"})
+
+    assert exercise.status_code == unknown.status_code == ladder.status_code == 400
+    assert escape("Choose an exercise from your clinic's library.") in exercise.text
+    assert escape("Choose an exercise from your clinic's library.") in unknown.text
+    assert escape("Choose a progression ladder from your clinic's library.") in ladder.text
+    assert "Their squat" not in exercise.text
+    assert not template.items.exists()
 
 
 def test_adding_a_ladder_at_a_missing_level_is_a_400_with_the_message(therapist_a):

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.clinics.access import get_for_staff, require_staff
+from apps.clinics.access import find_in_scope, get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
@@ -83,8 +83,9 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = AddExerciseForm(request.POST)
 
     def add() -> str:
-        exercises = Exercise.objects.visible_to(user)
-        exercise = get_for_staff(user, exercises, form.cleaned_data["exercise"])
+        exercise = find_in_scope(Exercise.objects.visible_to(user), form.cleaned_data["exercise"])
+        if exercise is None:  # a field of the form, not the page: a 400 naming it
+            raise ValidationError({"exercise": "Choose an exercise from your clinic's library."})
         override = form.cleaned_data["precaution_override"]
         spec = services.ItemSpec(exercise=exercise, precaution_override=override)
         item = services.program_item_add(actor=user, program=program, spec=spec, request=request)
@@ -101,7 +102,11 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = AddLadderForm(request.POST)
 
     def add() -> str:
-        ladder = get_for_staff(user, Ladder.objects.visible_to(user), form.cleaned_data["ladder"])
+        ladder = find_in_scope(Ladder.objects.visible_to(user), form.cleaned_data["ladder"])
+        if ladder is None:
+            raise ValidationError(
+                {"ladder": "Choose a progression ladder from your clinic's library."}
+            )
         spec = services.ItemSpec(
             ladder=ladder,
             level=form.cleaned_data["level"],
