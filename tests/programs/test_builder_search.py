@@ -1,5 +1,7 @@
 """The builder searches like the library and shows every match (issue 20, item 5)."""
 
+import re
+
 import pytest
 
 from apps.exercises.loading import library_load
@@ -90,3 +92,36 @@ def test_no_search_lists_the_whole_library(therapist_a, template):
 
     assert response.status_code == 200
     assert len(_names(response)) == Exercise.objects.filter(clinic=None).count()
+
+
+# htmx reads a trigger's "from:" selector up to the first space: a selector with a space must
+# be wrapped in parentheses, or the rest is an unknown modifier (an htmx:syntax:error).
+_TRIGGER_MODIFIERS = {
+    "changed",
+    "once",
+    "consume",
+    "delay",
+    "throttle",
+    "from",
+    "target",
+    "queue",
+    "root",
+    "threshold",
+}
+
+
+def _bad_trigger_tokens(html):
+    bad = []
+    for trigger in re.findall(r'hx-trigger="([^"]*)"', html):
+        for spec in re.sub(r"\([^)]*\)", "()", trigger).split(","):
+            modifiers = spec.split()[1:]
+            bad += [m for m in modifiers if m.split(":")[0] not in _TRIGGER_MODIFIERS]
+    return bad
+
+
+def test_the_builder_search_triggers_parse_in_htmx(therapist_a, template):
+    response = signed_in(therapist_a).get(f"/programs/{template.public_id}/")
+
+    html = response.content.decode()
+    assert "change from:(.search-more select)" in html
+    assert _bad_trigger_tokens(html) == []
