@@ -248,3 +248,12 @@ def test_approving_after_pain_needs_approve_anyway_with_a_reason_on_the_page(the
         detail="approved anyway (reason kept with the prompt)"
     ).exists()
     assert not AuditEntry.objects.filter(detail__contains="Cramp").exists()
+
+
+def test_the_inbox_keeps_htmx_from_adding_styles_the_csp_blocks(therapist_a, prompt_a):
+    response = signed_in(therapist_a).get(reverse("notifications:inbox"))
+
+    # style-src 'self' refuses htmx's inline indicator styles: a console error on every visit.
+    assert "'self'" in response["Content-Security-Policy"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert """content='{"includeIndicatorStyles": false}'""" in response.content.decode()
