@@ -17,13 +17,31 @@
     if (!target || target.id !== "items") {
       return;
     }
+    // The swap replaced #items whole (outerHTML): the event's target is the old section, no
+    // longer in the page, so what to focus is looked up in the new one.
+    var items = document.getElementById("items");
+    var invalid = items && refusedField(items);
     var again = lastFocusId ? document.getElementById(lastFocusId) : null;
+    if (invalid && (!again || !items.contains(again) || again.tagName === "BUTTON")) {
+      invalid.focus();  // a refused change: straight to the field that says why
+      return;
+    }
     if (again && !again.disabled) {
       again.focus();
       return;
     }
-    var invalid = target.querySelector("details[open] .field-invalid input, details[open] .form-errors");
-    var heading = document.getElementById("items-heading");
-    (invalid || heading).focus();
+    document.getElementById("items-heading").focus();
   });
+
+  // The field to fix in a refused dose form (kept open with its errors): the first one marked
+  // invalid, else, for an error about the whole form, its first field.
+  function refusedField(items) {
+    var form = items.querySelector("details[open] form");
+    if (!form) {
+      return null;
+    }
+    var controls = "input:not([type=hidden]), select, textarea";
+    var marked = form.querySelector(".field-invalid :is(" + controls + ")");
+    return marked || (form.querySelector(".form-errors") ? form.querySelector(controls) : null);
+  }
 })();
