@@ -195,6 +195,14 @@ class PromptCard:
     concerns: PromptConcerns
 
     @property
+    def waiting(self) -> bool:
+        """Still waiting for a decision (what the inbox's "Ready to progress" counts)."""
+        prompt = self.prompt
+        if prompt.status == PromptStatus.SNOOZED and prompt.snoozed_until is not None:
+            return prompt.snoozed_until <= prompt.patient.local_today()
+        return prompt.status == PromptStatus.PENDING
+
+    @property
     def next_dose(self) -> str:
         """The dose the next level brings when its exercise's usual dose differs (approving
         changes the patient's dose to it), else empty: the current dose carries on."""

@@ -257,3 +257,28 @@ def test_the_inbox_keeps_htmx_from_adding_styles_the_csp_blocks(therapist_a, pro
     assert "'self'" in response["Content-Security-Policy"]
     assert "unsafe-inline" not in response["Content-Security-Policy"]
     assert """content='{"includeIndicatorStyles": false}'""" in response.content.decode()
+
+
+def test_a_decided_card_names_the_note_for_the_patient_and_is_no_longer_counted(
+    therapist_a, prompt_a
+):
+    client = signed_in(therapist_a)
+    inbox = client.get(reverse("notifications:inbox")).content.decode()
+    assert 'id="prompts-count">1<' in inbox
+    assert "data-open" in inbox  # what the page's script counts after a decision
+
+    card = client.post(
+        approve_url(prompt_a), {"note": "Well done: on to level 2"}, HTTP_HX_REQUEST="true"
+    )
+
+    html = card.content.decode()
+    assert "Note for the patient: Well done: on to level 2" in html
+    assert "Reason:" not in html
+    assert "data-open" not in html
+
+
+def test_a_declined_card_says_why_the_level_was_kept(therapist_a, prompt_a):
+    url = reverse("notifications:decline", args=[prompt_a.public_id])
+    card = signed_in(therapist_a).post(url, {"reason": "Form still shaky"}, HTTP_HX_REQUEST="true")
+
+    assert "Why this level was kept: Form still shaky" in card.content.decode()
