@@ -352,3 +352,21 @@ def test_new_weekdays_for_a_started_program_open_its_continuation(therapist_a, p
     follow_on = patient_a.programs.exclude(pk=program.pk).get()
     assert response["Location"] == f"/programs/{follow_on.public_id}/"
     assert follow_on.weekday_numbers == [1]
+
+
+def test_the_builder_shows_an_exercises_cautions_in_search_and_in_the_program(therapist_a):
+    template = TemplateProgramFactory(clinic=therapist_a.clinic)
+    caution = "Not after a hip replacement, or with pain turning the hip inward."
+    wiper = ExerciseFactory(name="Windshield wiper", cautions=caution)
+    ExerciseFactory(name="Bridge", cautions="")
+    client = signed_in(therapist_a)
+
+    found = client.get(f"/programs/{template.public_id}/exercises/", {"q": "wiper"}, **HTMX)
+    ExerciseItemFactory(program=template, exercise=wiper)
+    builder = client.get(f"/programs/{template.public_id}/")
+
+    # What the patient will be told to take care of is in front of the therapist who picks it.
+    assert f"<strong>Cautions:</strong> {escape(caution)}" in found.text
+    items = builder.text.split('<section id="items"', 1)[1].split("</section>", 1)[0]
+    assert escape(caution) in items
+    assert items.count('class="caution exercise-cautions"') == 1
