@@ -111,22 +111,31 @@
   }
 
   // --- Drawing progress ---------------------------------------------------------------------
+  // The same words as the server's list (portal/today_item.html), difficulty included.
   function setText(payloadLike) {
     var amount = payloadLike.reps !== null && payloadLike.reps !== undefined
       ? payloadLike.reps + " reps" : payloadLike.hold_seconds + " s";
-    return amount + ", pain " + payloadLike.pain;
+    var text = amount + ", pain " + payloadLike.pain;
+    return payloadLike.difficulty ? text + ", difficulty " + payloadLike.difficulty : text;
+  }
+
+  // "Change" alone is ambiguous among a card's links for a screen reader listing links: as
+  // on the server's list, the link names its side and set ("Change left set 2").
+  function changeLink(sideEl, log) {
+    var link = el("a", "change-link", "Change");
+    var side = sideEl.dataset.side === "both" ? "" : sideEl.dataset.side + " ";
+    link.href = (root.dataset.editUrl || "").replace("00000000-0000-0000-0000-000000000000", log.public_id);
+    link.appendChild(el("span", "visually-hidden", " " + side + "set " + log.set_number));
+    return link;
   }
 
   function drawSide(sideEl, logs, pending) {
     var list = sideEl.querySelector("[data-set-list]");
-    var editUrl = root.dataset.editUrl || "";
     if (logs) {
       list.textContent = "";
       logs.forEach(function (log) {
         var li = el("li", "", "Set " + log.set_number + ": " + setText(log) + " ");
-        var link = el("a", "change-link", "Change");
-        link.href = editUrl.replace("00000000-0000-0000-0000-000000000000", log.public_id);
-        li.appendChild(link);
+        li.appendChild(changeLink(sideEl, log));
         list.appendChild(li);
       });
       sideEl.dataset.logged = String(logs.length);
