@@ -11,7 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.exercises.models import Ladder
-from tests.browser.conftest import browser_clock, sign_in_patient, watch_errors
+from apps.programs.models import SetLog
+from tests.browser.conftest import browser_clock, set_offline, sign_in_patient, watch_errors
 from tests.factories import LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,4 +67,31 @@ def test_the_sets_the_page_draws_show_their_difficulty_and_name_their_change_lin
     page.reload()  # the server's list says the same
     expect(left.get_by_text("Set 1: 10 reps, pain 2, difficulty 3")).to_be_visible()
     expect(left.get_by_role("link", name="Change left set 1")).to_be_visible()
+    assert errors == []
+
+
+def test_a_set_sent_since_the_last_visit_shows_as_done_when_today_opens_offline(
+    phone_page, patient_a, clam
+):
+    """Opened offline, Today is the page the service worker kept at the last visit, from
+    before the set; the page draws the set from the plan kept after it was sent, so the
+    patient is not invited to log it a second time."""
+    page = phone_page
+    errors = watch_errors(page)
+    open_today(page, patient_a)
+    card = page.locator(f"#item-{clam.public_id}")
+    log_left(page, card, pain=2)
+    assert SetLog.objects.count() == 1
+
+    set_offline(page, True)
+    page.reload()  # no visit in between
+    left = card.locator('.side[data-side="left"]')
+    expect(left.locator("[data-side-done]")).to_have_text("1")
+    expect(left.get_by_text("Set 1: 10 reps, pain 2")).to_be_visible()
+    expect(page.locator("[data-day-done]")).to_have_text("1")
+    expect(card.locator('[data-log-side="left"]')).to_have_accessible_name(
+        re.compile(r"^Log left set 2")
+    )
+    set_offline(page, False)
+    assert SetLog.objects.count() == 1
     assert errors == []

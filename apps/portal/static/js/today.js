@@ -239,6 +239,17 @@
     return post(root.dataset.logsUrl + "batch/", { logs: entries });
   }
 
+  // The sets saved since this page was kept on the phone: opened offline, Today is the copy
+  // the service worker kept at the last visit, but the plan it kept after each set sent is
+  // newer. Without it a set logged and sent since showed as not done, inviting a second log.
+  // Only the same day's plan is drawn; a new day is for refreshPlan to find once online.
+  function drawKeptPlan() {
+    return fetch(root.dataset.planUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (plan) { if (plan && plan.day === root.dataset.day) draw(plan); })
+      .catch(function () {});
+  }
+
   function refreshPlan() {
     return fetch(root.dataset.planUrl, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -469,7 +480,7 @@
     if (stale) stale.hidden = root.dataset.day === localDate() || navigator.onLine;
     draw(null);
     describeQueue();
-    flush();
+    drawKeptPlan().then(flush);
     window.addEventListener("online", flush);
     window.addEventListener("offline", function () { describeQueue(); });
     document.addEventListener("visibilitychange", function () {
