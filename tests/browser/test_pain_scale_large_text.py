@@ -1,0 +1,69 @@
+"""The 0-10 pain scale on a 360 px phone, at the usual text size and with the text doubled
+(a phone's "large text"): every choice is a 44 px target (STYLE.md) wide enough for its
+number, and none sticks out of its exercise's card."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from apps.exercises.models import Ladder
+from apps.patients.auth import personal_link_path
+from tests.browser.conftest import browser_page, screenshot
+from tests.factories import LadderItemFactory, ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE_360 = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_mobile": True}
+
+# Each pain choice's box, and whether it lies inside its card's content box.
+MEASURE = """() => [...document.querySelectorAll('.pain-option span')].map((span) => {
+  const card = span.closest('article');
+  const style = getComputedStyle(card);
+  const inner = card.getBoundingClientRect();
+  const left = inner.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft);
+  const right = inner.right - parseFloat(style.borderRightWidth) - parseFloat(style.paddingRight);
+  const r = span.getBoundingClientRect();
+  return {
+    pain: span.textContent, width: Math.round(r.width), height: Math.round(r.height),
+    inside: r.left >= left - 1 && r.right <= right + 1,
+    fits: span.scrollWidth <= span.clientWidth + 1,
+  };
+})"""
+
+
+@pytest.fixture
+def clam(patient_a, server_clock):
+    call_command("load_library", stdout=io.StringIO())
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    return LadderItemFactory(
+        program=program,
+        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
+        sets=2,
+        reps=12,
+        per_side=True,
+    )
+
+
+@pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
+def test_every_pain_choice_is_a_44px_target_inside_its_card(
+    browser, live_server, patient_a, clam, text_scale
+):
+    with browser_page(browser, live_server, **PHONE_360) as page:
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
+        )
+        page.goto(personal_link_path(patient_a))
+        page.get_by_label("Your year of birth").fill(str(patient_a.year_of_birth))
+        page.get_by_role("button", name="Open my exercises").tap()
+        page.wait_for_url("**/today/")
+        choices = page.evaluate(MEASURE)
+        screenshot(page, f"pain-scale-{text_scale}x")
+
+    assert [c["pain"] for c in choices] == [str(n) for n in range(11)]
+    small = [c for c in choices if c["width"] < 44 or c["height"] < 44]
+    assert small == []
+    assert [c for c in choices if not c["inside"] or not c["fits"]] == []
