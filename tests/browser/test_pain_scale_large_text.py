@@ -1,6 +1,6 @@
-"""The 0-10 pain scale on a 360 px phone, at the usual text size and with the text doubled
-(a phone's "large text"): every choice is a 44 px target (STYLE.md) wide enough for its
-number, and none sticks out of its exercise's card."""
+"""The 0-10 scales on a 360 px phone (Today's pain scale, a questionnaire's answers), at the
+usual text size and with the text doubled (a phone's "large text"): every choice is a 44 px
+target (STYLE.md) wide enough for its number, and none sticks out of its card."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.exercises.models import Ladder
+from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
 from tests.browser.conftest import browser_page, screenshot
 from tests.factories import LadderItemFactory, ProgramFactory
@@ -20,7 +21,7 @@ PHONE_360 = {"viewport": {"width": 360, "height": 740}, "has_touch": True, "is_m
 
 # Each pain choice's box, and whether it lies inside its card's content box.
 MEASURE = """() => [...document.querySelectorAll('.pain-option span')].map((span) => {
-  const card = span.closest('article');
+  const card = span.closest('article, form.card');
   const style = getComputedStyle(card);
   const inner = card.getBoundingClientRect();
   const left = inner.left + parseFloat(style.borderLeftWidth) + parseFloat(style.paddingLeft);
@@ -38,6 +39,7 @@ MEASURE = """() => [...document.querySelectorAll('.pain-option span')].map((span
 def clam(patient_a, server_clock):
     call_command("load_library", stdout=io.StringIO())
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    measures_set(user=patient_a.therapist, program=program, instruments=["nprs"])
     return LadderItemFactory(
         program=program,
         ladder=Ladder.objects.get(key="clamshell-boren-2011"),
@@ -62,8 +64,12 @@ def test_every_pain_choice_is_a_44px_target_inside_its_card(
         page.wait_for_url("**/today/")
         choices = page.evaluate(MEASURE)
         screenshot(page, f"pain-scale-{text_scale}x")
+        page.get_by_role("link", name="NPRS").tap()
+        page.wait_for_url("**/today/questionnaires/**")
+        answers = page.evaluate(MEASURE)
+        screenshot(page, f"nprs-scale-{text_scale}x")
 
-    assert [c["pain"] for c in choices] == [str(n) for n in range(11)]
-    small = [c for c in choices if c["width"] < 44 or c["height"] < 44]
-    assert small == []
-    assert [c for c in choices if not c["inside"] or not c["fits"]] == []
+    for scale in (choices, answers):
+        assert [c["pain"] for c in scale] == [str(n) for n in range(11)]
+        assert [c for c in scale if c["width"] < 44 or c["height"] < 44] == []
+        assert [c for c in scale if not c["inside"] or not c["fits"]] == []
