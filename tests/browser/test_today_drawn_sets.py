@@ -18,6 +18,13 @@ from tests.factories import LadderItemFactory, ProgramFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVED = "All your sets are saved."
+# Whether the plan kept by the service worker has a set logged on this side.
+KEPT_PLAN_HAS_SET = """async (side) => {
+  const kept = await caches.match("/api/v1/me/today/");
+  if (!kept) return false;
+  const plan = await kept.json();
+  return plan.items.some((item) => item.sides.some((s) => s.side === side && s.logs.length));
+}"""
 
 
 @pytest.fixture
@@ -34,13 +41,16 @@ def clam(patient_a, server_clock):
     )
 
 
-def log_left(page, card, pain: int, difficulty: str = "") -> None:
+def log_side(page, card, side: str, pain: int, difficulty: str = "") -> None:
+    """Log a set and wait until the plan the phone keeps has it (the worker stores it as
+    the page receives it, just after "All your sets are saved")."""
     card.locator(".pain-option span", has_text=re.compile(rf"^{pain}$")).tap()
     if difficulty:
         card.locator(".adjust summary").tap()
         card.get_by_label("How hard was it? (optional)").select_option(difficulty)
-    card.locator('[data-log-side="left"]').tap()
+    card.locator(f'[data-log-side="{side}"]').tap()
     page.locator("#sync-status").filter(has_text=SAVED).wait_for()
+    page.wait_for_function(KEPT_PLAN_HAS_SET, arg=side)
 
 
 def open_today(page, patient) -> None:
@@ -59,7 +69,7 @@ def test_the_sets_the_page_draws_show_their_difficulty_and_name_their_change_lin
     errors = watch_errors(page)
     open_today(page, patient_a)
     card = page.locator(f"#item-{clam.public_id}")
-    log_left(page, card, pain=2, difficulty="3")
+    log_side(page, card, "left", pain=2, difficulty="3")
 
     left = card.locator('.side[data-side="left"]')
     expect(left.get_by_text("Set 1: 10 reps, pain 2, difficulty 3")).to_be_visible()
@@ -80,7 +90,7 @@ def test_a_set_sent_since_the_last_visit_shows_as_done_when_today_opens_offline(
     errors = watch_errors(page)
     open_today(page, patient_a)
     card = page.locator(f"#item-{clam.public_id}")
-    log_left(page, card, pain=2)
+    log_side(page, card, "left", pain=2)
     assert SetLog.objects.count() == 1
 
     set_offline(page, True)
@@ -95,3 +105,20 @@ def test_a_set_sent_since_the_last_visit_shows_as_done_when_today_opens_offline(
     set_offline(page, False)
     assert SetLog.objects.count() == 1
     assert errors == []
+
+
+def test_completing_the_day_is_said_in_a_status_region(phone_page, patient_a, clam):
+    """The "Day complete" banner shown by the page as the last set is logged is a status
+    region filled then (a banner merely unhidden is not announced by a screen reader)."""
+    page = phone_page
+    open_today(page, patient_a)
+    card = page.locator(f"#item-{clam.public_id}")
+    banner = page.locator("[data-day-complete]")
+    expect(banner).to_have_attribute("role", "status")
+    for side in ("left", "right", "left", "right"):
+        expect(banner).to_be_hidden()
+        expect(banner).to_have_text("")
+        log_side(page, card, side, pain=1)
+        page.wait_for_timeout(1600)  # past the double-tap guard of the same button
+    expect(banner).to_be_visible()
+    expect(banner).to_have_text(re.compile(r"^Day complete\. Well done! Next exercise day: "))

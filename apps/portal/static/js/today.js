@@ -184,7 +184,9 @@
     var bar = root.querySelector("[data-day-progress]");
     if (bar) bar.value = dayDone;
     var banner = root.querySelector("[data-day-complete]");
-    if (banner) banner.hidden = !(dayTarget > 0 && dayDone >= dayTarget);
+    if (!banner) return;
+    var text = dayTarget > 0 && dayDone >= dayTarget ? banner.dataset.doneText : "";
+    if (banner.textContent !== text) banner.textContent = text;  // a change is announced
   }
 
   // --- Status line --------------------------------------------------------------------------
