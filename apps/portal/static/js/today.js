@@ -245,7 +245,9 @@
   // the service worker kept at the last visit, but the plan it kept after each set sent is
   // newer. Without it a set logged and sent since showed as not done, inviting a second log.
   // Only the same day's plan is drawn; a new day is for refreshPlan to find once online.
+  // Online the page itself is fresh: asking again would be one more request on every visit.
   function drawKeptPlan() {
+    if (navigator.onLine) return Promise.resolve();
     return fetch(root.dataset.planUrl, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (plan) { if (plan && plan.day === root.dataset.day) draw(plan); })
