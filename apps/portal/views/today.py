@@ -77,8 +77,9 @@ class ItemCard:
     difficulty: int | None = None
     note: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
-    # The day's highest pain on this exercise when it reached the clinic's alert level: the
-    # card then tells the patient to stop it for today (CLINICAL.md, pain-monitoring model).
+    # The day's highest pain on this exercise when it was "too much" (above the clinic's
+    # hold-back level): the card then tells the patient to stop it for today (CLINICAL.md,
+    # pain-monitoring model).
     high_pain: int | None = None
     goal: str = ""
     # The clinic's own first photo and video of the exercise, if it has any.
