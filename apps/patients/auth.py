@@ -21,15 +21,16 @@ import hmac
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -39,6 +40,8 @@ from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.models import User
 from apps.patients.models import OneTimeSignInLink, Patient
 from apps.patients.services import patient_audit
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
 def personal_link_token(patient: Patient) -> str:
@@ -284,3 +287,14 @@ def one_time_link_sign_in(request: HttpRequest, *, token: str) -> bool:
         return False
     _start_patient_session(request, link.patient)
     return True
+
+
+# Where a patient's page sends someone who is not signed in (their link was renewed or revoked,
+# or the 90-day session ran out): the patients' own way back in, never the staff sign-in page.
+PATIENT_SIGN_IN_URL = "patients:one-time-request"
+
+
+def patient_login_required(view: ViewFunc) -> ViewFunc:
+    """``login_required`` for the patient's pages, sending the signed-out to ask for a one-time
+    sign-in link (a page that also says to open the personal link)."""
+    return login_required(view, login_url=PATIENT_SIGN_IN_URL)

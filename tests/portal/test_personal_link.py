@@ -99,3 +99,19 @@ def test_attempts_from_one_address_are_rate_limited(client, therapist_a):
     statuses = [open_link(client, patients[i % 6], 1900).status_code for i in range(21)]
 
     assert statuses[-1] == 429
+
+
+@pytest.mark.parametrize(
+    "path", ["/today/", "/history/", "/reminders/", "/today/morning/", "/today/log/"]
+)
+def test_a_signed_out_patient_is_sent_to_the_patients_way_back_in_not_the_staff_sign_in(
+    client, path
+):
+    response = client.get(path)
+
+    # A patient whose link was renewed or whose session ran out asks for a one-time link here
+    # (the page also says to open the personal link); the staff page has no use for them.
+    assert response.status_code == 302
+    assert response["Location"] == f"/sign-in/link/?next={path}"
+    page = client.get(response["Location"]).content.decode()
+    assert "personal link" in page

@@ -9,7 +9,6 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from apps.outcomes import access, selectors, services
 from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, instrument
 from apps.outcomes.models import Questionnaire, Status
+from apps.patients.auth import patient_login_required
 
 
 def _answers(
@@ -92,7 +92,7 @@ def _already_submitted(
     return render(request, "outcomes/questionnaire_done.html", context, status=400)
 
 
-@login_required
+@patient_login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     patient, found = access.my_questionnaire(request.user, public_id)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.patients.auth import patient_login_required
 from apps.portal.views.today import patient_for
 from apps.programs.adherence import DayAdherence
 from apps.programs.history import history_summary
@@ -25,7 +25,7 @@ class HistoryDay:
     entries: list[HistoryEntry]
 
 
-@login_required
+@patient_login_required
 @require_GET
 def history(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request)

@@ -6,18 +6,18 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.views.decorators.http import require_GET
 
 from apps.clinics.access import get_for_patient
 from apps.media.models import ExerciseMedia
 from apps.media.serving import file_response
+from apps.patients.auth import patient_login_required
 from apps.portal.views.today import patient_for
 from apps.programs.selectors import program_exercise_ids
 
 
-@login_required
+@patient_login_required
 @require_GET
 def media_file(request: HttpRequest, public_id: UUID, name: str) -> HttpResponseBase:
     patient = patient_for(request)

@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from apps.patients.auth import patient_login_required
 from apps.portal.views.today import patient_for, render_today
 from apps.programs.morning import morning_check_record
 
 
-@login_required
+@patient_login_required
 @require_POST
 def morning_check(request: HttpRequest) -> HttpResponse:
     """Record this morning's answer from the Today page (works without JavaScript)."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import time
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic
 from apps.core.forms import add_service_errors
+from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
 from apps.patients.services import patient_reminders_choose
 from apps.portal.forms import ReminderChoiceForm
@@ -21,7 +21,7 @@ from apps.portal.views.today import patient_for
 from apps.programs.selectors import ProgramReminderTime, program_reminder_times
 
 
-@login_required
+@patient_login_required
 @require_http_methods(["GET", "POST"])
 def reminders(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request)

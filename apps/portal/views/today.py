@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_patient
+from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
 from apps.portal.forms import DIFFICULTY_CHOICES, SetLogCorrectForm, SetLogForm
@@ -191,7 +191,7 @@ def render_today(
     return HttpResponse(fill_marks(page, request=request), status=status)
 
 
-@login_required
+@patient_login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     return render_today(request, patient_for(request))
@@ -225,7 +225,7 @@ def _record(patient: Patient, form: SetLogForm) -> Submitted | UUID:
     return item.public_id
 
 
-@login_required
+@patient_login_required
 @require_POST
 def log_set(request: HttpRequest) -> HttpResponse:
     """Log one set from the today page's form (the no-JavaScript path)."""
@@ -267,7 +267,7 @@ def _apply_correction(form: SetLogCorrectForm, log: SetLog) -> bool:
     return True
 
 
-@login_required
+@patient_login_required
 @require_http_methods(["GET", "POST"])
 def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """Correct one set within 24 hours of logging it."""
@@ -282,7 +282,7 @@ def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "portal/today_log_edit.html", context, status=status)
 
 
-@login_required
+@patient_login_required
 @require_POST
 def log_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = patient_for(request)
