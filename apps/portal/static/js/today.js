@@ -360,14 +360,24 @@
     } finally {
       flushing = false;
     }
+    var left = loadQueue().length;
+    var one = left === 1;
     if (result.outcome === "signed-out") {
-      describeQueue("Open your personal link again to send them.");
+      // Whose link was renewed signs in with the new one (or a one-time link by email).
+      describeQueue("Sign in again (your personal link, or a link by email) to send " +
+        (one ? "it." : "them."));
     } else if (result.outcome === "later") {
-      describeQueue("They will be sent when the connection is back.");
+      describeQueue((one ? "It" : "They") + " will be sent when the connection is back.");
     } else {
-      describeQueue(result.count ? "All your sets are saved." : "");
+      // Sets tapped during this flush are still to go ("Sending…"), not all saved.
+      describeQueue(result.count && !left ? "All your sets are saved." : "");
     }
     if (result.count) await refreshPlan();
+    // A set tapped while this flush was sending found it busy and waited: send it now rather
+    // than at the next retry (up to RETRY_MS later). Only after progress, so never a loop.
+    if (result.count && result.outcome !== "signed-out" && result.outcome !== "later" && left) {
+      flush();
+    }
   }
 
   // --- Logging a set ------------------------------------------------------------------------
