@@ -116,6 +116,9 @@ class Instrument:
     prompt: str = ""
     reference: str = ""
     options: tuple[str, ...] = field(default=())
+    # What the patient's button and page call it: plain words and how long it is, not the
+    # instrument's initials.
+    patient_title: str = ""
 
     @property
     def item_keys(self) -> tuple[str, ...]:
@@ -145,6 +148,7 @@ NPRS = Instrument(
     code=Code.NPRS,
     name="Numeric Pain Rating Scale",
     short="NPRS",
+    patient_title="Your hip pain this week (1 question)",
     answer_min=0,
     answer_max=10,
     better=Better.LOWER,
@@ -162,6 +166,7 @@ PSFS = Instrument(
     code=Code.PSFS,
     name="Patient-Specific Functional Scale",
     short="PSFS",
+    patient_title="Things your hip makes hard (3 to 5 activities)",
     answer_min=0,
     answer_max=10,
     better=Better.HIGHER,
@@ -194,6 +199,7 @@ GROC = Instrument(
     code=Code.GROC,
     name="Global Rating of Change",
     short="GROC",
+    patient_title="How your hip has changed overall (1 question)",
     answer_min=-7,
     answer_max=7,
     better=Better.HIGHER,
@@ -210,6 +216,7 @@ LEFS = Instrument(
     code=Code.LEFS,
     name="Lower Extremity Functional Scale",
     short="LEFS",
+    patient_title="Everyday activities (20 questions)",
     answer_min=0,
     answer_max=4,
     better=Better.HIGHER,
@@ -229,6 +236,7 @@ HOOS12 = Instrument(
     code=Code.HOOS12,
     name="HOOS-12",
     short="HOOS-12",
+    patient_title="Your hip in daily life (12 questions)",
     answer_min=0,
     answer_max=4,
     better=Better.HIGHER,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
-from apps.outcomes.instruments import INSTRUMENTS
+from apps.outcomes.instruments import INSTRUMENTS, Code
 from apps.patients.models import Patient
 from apps.programs.models import Program
 
@@ -136,6 +136,11 @@ class Questionnaire(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} due {self.due_on}"
+
+    @property
+    def patient_title(self) -> str:
+        """What the patient's pages call this questionnaire (plain words, not initials)."""
+        return INSTRUMENTS[Code(self.instrument)].patient_title
 
 
 class Answer(models.Model):

@@ -41,7 +41,7 @@ def _rate(page, key: str, value: int) -> None:
 
 
 def _answer_nprs(page, pain: int) -> None:
-    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
     page.wait_for_url("**/today/questionnaires/**")
     check_page(page, "outcomes-nprs")
     _rate(page, "pain", pain)
@@ -80,7 +80,7 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     _answer_nprs(phone, 6)
     nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
     assert nprs.scores == {"pain": "6"}
-    phone.get_by_role("link", name=re.compile("^PSFS")).tap()
+    phone.get_by_role("link", name=re.compile("^Things your hip makes hard")).tap()
     phone.wait_for_url("**/today/questionnaires/**")
     check_page(phone, "outcomes-psfs")
     set_offline(phone, True)
@@ -104,7 +104,7 @@ def test_scheduled_measures_are_answered_trended_and_reported(
     phone = _phone(browser, live_server, patient_a)
     phone_errors += watch_errors(phone)
     _answer_nprs(phone, 3)
-    phone.get_by_role("link", name=re.compile("^PSFS")).tap()
+    phone.get_by_role("link", name=re.compile("^Things your hip makes hard")).tap()
     phone.wait_for_url("**/today/questionnaires/**")
     expect(phone.get_by_text("Climbing stairs")).to_be_visible()
     for n, value in enumerate([6, 7, 7], 1):
@@ -146,7 +146,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
     page = _phone(browser, live_server, patient_a)
     errors = watch_errors(page)
-    expect(page.get_by_role("link", name=re.compile("^NPRS"))).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("^Your hip pain this week"))).to_be_visible()
 
     # Today online: the service worker keeps Today and the questionnaire it links to.
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
@@ -160,7 +160,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
 
     set_offline(page, True)
     page.reload()
-    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
     page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
     send = page.get_by_role("button", name="Send my answers")
     send.tap()  # nothing chosen yet: not kept, the patient is told
@@ -189,7 +189,7 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     # "Save and finish later" offline: kept on the phone, saved (not submitted) once online.
     set_offline(page, True)
     page.goto("/today/")
-    page.get_by_role("link", name=re.compile("^PSFS")).tap()
+    page.get_by_role("link", name=re.compile("^Things your hip makes hard")).tap()
     page.wait_for_url(f"**/today/questionnaires/{psfs.public_id}/")
     for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
         page.get_by_label(f"Activity {n}", exact=True).fill(name)
@@ -275,7 +275,7 @@ def test_the_saved_message_does_not_move_the_send_button(
     instead sent nothing; seen in a test run on a busy machine)."""
     measures_set(user=therapist_a, program=program, instruments=["nprs"])
     page = _phone(browser, live_server, patient_a)
-    page.get_by_role("link", name=re.compile("^NPRS")).tap()
+    page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
     page.wait_for_url("**/today/questionnaires/**")
     send = page.get_by_role("button", name="Send my answers")
     before = send.bounding_box()

@@ -118,11 +118,11 @@ def test_every_patient_page_fits_a_360px_phone(
     page.locator(".change-link").first.tap()
     page.get_by_role("heading", name="Change a set").wait_for()
     fits(page, f"{suffix}-change-a-set")
-    for instrument in ("NPRS", "PSFS"):
+    for instrument, button in (("nprs", "Your hip pain this week"), ("psfs", "Things your hip")):
         page.goto("/today/")
-        page.get_by_role("link", name=re.compile(f"^{instrument}")).tap()
+        page.get_by_role("link", name=re.compile(f"^{button}")).tap()
         page.wait_for_url("**/today/questionnaires/**")
-        fits(page, f"{suffix}-{instrument.lower()}")
+        fits(page, f"{suffix}-{instrument}")
     page.goto("/today/")
     page.get_by_role("link", name="History", exact=True).tap()
     page.wait_for_url("**/history/")

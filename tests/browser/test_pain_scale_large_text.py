@@ -5,6 +5,7 @@ target (STYLE.md) wide enough for its number, and none sticks out of its card.""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -64,7 +65,7 @@ def test_every_pain_choice_is_a_44px_target_inside_its_card(
         page.wait_for_url("**/today/")
         choices = page.evaluate(MEASURE)
         screenshot(page, f"pain-scale-{text_scale}x")
-        page.get_by_role("link", name="NPRS").tap()
+        page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
         page.wait_for_url("**/today/questionnaires/**")
         answers = page.evaluate(MEASURE)
         screenshot(page, f"nprs-scale-{text_scale}x")

@@ -298,7 +298,11 @@ def test_the_morning_answer_shows_its_advice_at_once(patient_a, item):
 def test_questionnaires_due_and_submitted_show_at_once(patient_a, program, item):
     assert "A few questions for your therapist" not in page(patient_a)
     outcomes.measures_set(user=program.created_by, program=program, instruments=["nprs"])
-    assert "A few questions for your therapist" in page(patient_a)
+    html = page(patient_a)
+    assert "A few questions for your therapist" in html
+    # The button says what it is in plain words and how long, not the instrument's initials.
+    assert "Your hip pain this week (1 question)</a>" in html
+    assert ">NPRS" not in html
     due = Questionnaire.objects.filter(program=program, due_on__lte=TODAY).latest("due_on")
     outcomes.questionnaire_submit(
         patient=patient_a, questionnaire=due, submission_id=uuid.uuid4(), answers={"pain": 3}
