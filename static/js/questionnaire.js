@@ -119,6 +119,21 @@
   }
   restore();
 
+  // PSFS, first time: each rating names the activity as the patient types it, so they rate
+  // "Activity 2: Getting out of a car" without scrolling back to see what activity 2 was.
+  function nameRatings() {
+    form.querySelectorAll("[data-named-by]").forEach(function (group) {
+      var input = form.querySelector('input[name="' + group.dataset.namedBy + '"]');
+      var slot = group.querySelector("[data-activity-name]");
+      var name = input ? input.value.trim() : "";
+      if (slot) slot.textContent = name ? ": " + name : "";
+    });
+  }
+  form.addEventListener("input", function (event) {
+    if (event.target.name && event.target.name.indexOf("name_") === 0) nameRatings();
+  });
+  nameRatings();
+
   // The questions the server requires answered: checked here too, so an offline submission
   // is not refused once sent. Every question, or (HOOS-12) enough of each scale's.
   function unanswered() {

@@ -193,6 +193,9 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     page.wait_for_url(f"**/today/questionnaires/{psfs.public_id}/")
     for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
         page.get_by_label(f"Activity {n}", exact=True).fill(name)
+        # Each rating names the activity being typed: no scrolling back to see which it was.
+        legend = page.locator(f'fieldset[data-key="activity_{n}"] legend')
+        expect(legend).to_have_text(f"Activity {n}: {name}")
     _rate(page, "activity_1", 3)
     page.get_by_role("button", name="Save and finish later").tap()
     expect(page.locator("#q-status")).to_contain_text("kept on this phone")
