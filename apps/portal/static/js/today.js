@@ -381,7 +381,59 @@
   }
 
   // --- Logging a set ------------------------------------------------------------------------
+  // --- The next-morning question -------------------------------------------------------------
+  // The answer is kept on the phone and its advice shown at once ("go lighter today" must not
+  // wait for a connection), then sent to the API; a form posted offline was lost with the
+  // browser's error page. Only the same morning's answer is sent: a later day is another one.
+  var MORNING_KEY = "clamshell.morning." + root.dataset.patient;
+
+  function keptMorning() {
+    try { return JSON.parse(localStorage.getItem(MORNING_KEY) || "null"); } catch (e) { return null; }
+  }
+
+  function showMorningAdvice(answer, kept, moveFocus) {
+    var box = root.querySelector("[data-morning]");
+    if (!box) return;
+    var worse = answer.hip === "worse" || answer.stiffness === "worse";
+    var advice = box.querySelector('[data-morning-advice="' + (worse ? "worse" : "fine") + '"]');
+    box.querySelector(".morning-check").hidden = true;
+    advice.hidden = false;
+    advice.querySelector("[data-morning-kept]").hidden = !kept;
+    if (moveFocus) advice.focus();  // the question is gone: the advice is read next
+  }
+
+  function sendMorning() {
+    var answer = keptMorning();
+    var form = root.querySelector("[data-morning-form]");
+    if (!answer) return Promise.resolve();
+    if (answer.day !== localDate()) { localStorage.removeItem(MORNING_KEY); return Promise.resolve(); }
+    if (!form || !navigator.onLine) return Promise.resolve();
+    return post(form.dataset.apiUrl, { hip: answer.hip, stiffness: answer.stiffness })
+      .then(function (response) {
+        // Saved, or already answered (200 with the first answer): done. A refusal (400, the
+        // question no longer applies) is not sent again; a 401/403 waits for a sign-in.
+        if (response.ok || response.status === 400) localStorage.removeItem(MORNING_KEY);
+        if (response.ok) showMorningAdvice(answer, false);
+      })
+      .catch(function () {});
+  }
+
+  function onMorning(event) {
+    var form = event.target.closest("[data-morning-form]");
+    if (!form) return false;
+    event.preventDefault();
+    var hip = form.querySelector('input[name="hip"]:checked');
+    var stiffness = form.querySelector('input[name="stiffness"]:checked');
+    if (!hip || !stiffness) return true;  // the browser already asked for both
+    var answer = { day: localDate(), hip: hip.value, stiffness: stiffness.value };
+    localStorage.setItem(MORNING_KEY, JSON.stringify(answer));
+    showMorningAdvice(answer, !navigator.onLine, true);
+    sendMorning();
+    return true;
+  }
+
   function onSubmit(event) {
+    if (onMorning(event)) return;
     var form = event.target.closest("[data-log-form]");
     if (!form) return;
     event.preventDefault();
@@ -495,7 +547,11 @@
     draw(null);
     describeQueue();
     drawKeptPlan().then(flush);
+    var morning = keptMorning();
+    if (morning && morning.day === localDate()) showMorningAdvice(morning, !navigator.onLine);
+    sendMorning();
     window.addEventListener("online", flush);
+    window.addEventListener("online", sendMorning);
     window.addEventListener("offline", function () { describeQueue(); });
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") flush();
