@@ -106,3 +106,18 @@ def test_the_staff_page_says_deactivated_not_invited(admin_a, clinic_a):
 
     row = page[page.index("Dana Hill") :]
     assert row.index("Deactivated") < row.index("</tr>")
+
+
+def test_deactivating_asks_once_more_and_then_says_it_was_done(admin_a, clinic_a):
+    colleague = StaffFactory(clinic=clinic_a, full_name="Dana Hill")
+    client = signed_in(admin_a)
+    page = client.get("/clinic/staff/").content.decode()
+    row = page[page.index("Dana Hill") :]
+    row = row[: row.index("</tr>")]
+    # The first button only opens the question; the form is sent by the second.
+    assert '<summary class="button danger">Deactivate' in row
+    assert "Yes, deactivate</button>" in row
+
+    done = client.post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "0"}, follow=True)
+
+    assert "Dana Hill was deactivated: signed out everywhere, tokens revoked." in done.text

@@ -277,3 +277,17 @@ def test_the_migration_gives_precautions_ended_earlier_the_end_date_of_that_day(
 
     assert HipPrecaution.objects.get(pk=ended.pk).ends_on == date(2026, 3, 20)
     assert HipPrecaution.objects.get(pk=running.pk).ends_on == END
+
+
+def test_ending_precautions_or_changing_the_link_asks_once_more(patient_a, therapist_a):
+    today = patient_a.local_today()
+    _set(patient_a, therapist_a, starts_on=today, ends_on=today + timedelta(weeks=6))
+    page = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/").content.decode()
+
+    for label, confirm in [
+        ("End now", "Yes, end them today"),
+        ("Renew link", "Yes, renew the link"),
+        ("Revoke link", "Yes, revoke the link"),
+    ]:
+        assert f'<summary class="button danger">{label}' in page
+        assert f"{confirm}</button>" in page

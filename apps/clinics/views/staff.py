@@ -114,6 +114,10 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Deactivation made the old password unusable: the colleague chooses a new one.
         _send_reactivation(staff, str(admin.clinic))
         messages.success(request, f"{staff.full_name} was sent a link to choose a new password.")
+    else:
+        messages.success(
+            request, f"{staff.full_name} was deactivated: signed out everywhere, tokens revoked."
+        )
     return redirect("clinics:staff")
 
 
