@@ -1,5 +1,7 @@
 """Form helpers shared by every app's views."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -12,3 +14,18 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, messages in error.message_dict.items():
         form.add_error(field if field in form.fields else None, messages)
+
+
+class BoundedIntegerField(forms.IntegerField):
+    """A whole number within ``min_value`` and ``max_value`` whose refusals say the range in
+    plain words ("Give a whole number from 1 to 20."), where Django's say "Ensure this value is
+    less than or equal to 20." (and a word typed in a number box, "Enter a whole number.").
+    ``error_messages`` given by the caller win."""
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs: Any) -> None:
+        plain = f"Give a whole number from {min_value} to {max_value}."
+        messages = {"min_value": plain, "max_value": plain, "invalid": plain}
+        messages.update(kwargs.pop("error_messages", None) or {})
+        super().__init__(
+            min_value=min_value, max_value=max_value, error_messages=messages, **kwargs
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
 from apps.exercises.bands import Band
 from apps.exercises.models import AdvanceRule, Confidence, Equipment, Muscle, Position, Study
@@ -129,26 +130,26 @@ class ExerciseForm(forms.Form):
     cues = _textarea("Cues", ONE_PER_LINE)
     common_mistakes = _textarea("Common mistakes", ONE_PER_LINE)
     cautions = _textarea("Cautions", rows=2)
-    default_sets = forms.IntegerField(min_value=1, max_value=20, initial=2)
-    default_reps = forms.IntegerField(min_value=1, max_value=200, required=False, initial=10)
-    default_hold_seconds = forms.IntegerField(
+    default_sets = BoundedIntegerField(min_value=1, max_value=20, initial=2)
+    default_reps = BoundedIntegerField(min_value=1, max_value=200, required=False, initial=10)
+    default_hold_seconds = BoundedIntegerField(
         label="Default hold (seconds)", min_value=1, max_value=600, required=False
     )
-    default_reps_up_to = forms.IntegerField(
+    default_reps_up_to = BoundedIntegerField(
         label="Rising to (reps)", min_value=1, max_value=200, required=False,
         help_text="The top of a range, e.g. 20 for 10 to 20; with “to fatigue”, the most reps.",
     )  # fmt: skip
-    default_hold_up_to = forms.IntegerField(
+    default_hold_up_to = BoundedIntegerField(
         label="Rising to (seconds held)", min_value=1, max_value=600, required=False
     )
     default_to_fatigue = forms.BooleanField(
         label="To fatigue: repeat until the muscle tires", required=False
     )
-    default_rep_hold_seconds = forms.IntegerField(
+    default_rep_hold_seconds = BoundedIntegerField(
         label="Hold in each rep (seconds)", min_value=1, max_value=60, required=False
     )
     per_side = forms.BooleanField(label="Done on each side", required=False, initial=True)
-    default_rest_seconds = forms.IntegerField(
+    default_rest_seconds = BoundedIntegerField(
         label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60
     )
     dose_note = forms.CharField(label="Dose note", max_length=300, required=False)
@@ -188,7 +189,15 @@ class StudyForm(forms.Form):
         label="Short name", max_length=100, help_text="How it is shown, e.g. “Selkowitz 2013”."
     )
     citation = _textarea("Citation or source", "The full reference, or how you measured it.")
-    year = forms.IntegerField(min_value=1900, max_value=2100, required=False)
+    year = BoundedIntegerField(
+        min_value=1900,
+        max_value=2100,
+        required=False,
+        # The service refuses a year after this one in the same words.
+        error_messages=dict.fromkeys(
+            ("min_value", "max_value", "invalid"), "Give a year between 1900 and this year."
+        ),
+    )
     summary = _textarea("Summary", rows=2)
 
 
@@ -222,7 +231,7 @@ class LadderForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     description = _textarea("Description", rows=2)
-    advance_at_reps = forms.IntegerField(
+    advance_at_reps = BoundedIntegerField(
         label="Advance at (reps in one set)", min_value=1, max_value=100, initial=20
     )
 

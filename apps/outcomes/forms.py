@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from apps.core.forms import BoundedIntegerField
 from apps.outcomes.instruments import INSTRUMENTS
 from apps.outcomes.models import MAX_MINUTES
 
@@ -17,7 +18,7 @@ class MeasuresForm(forms.Form):
         choices=MEASURE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
         label="Measures",
     )  # fmt: skip
-    interval_days = forms.IntegerField(
+    interval_days = BoundedIntegerField(
         min_value=7, max_value=91, initial=14, label="Repeat every (days)"
     )
     at_start = forms.BooleanField(required=False, initial=True, label="At the start")
@@ -33,7 +34,7 @@ class ReportForm(forms.Form):
 
 class TimeEntryForm(forms.Form):
     on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    minutes = forms.IntegerField(min_value=1, max_value=MAX_MINUTES)
+    minutes = BoundedIntegerField(min_value=1, max_value=MAX_MINUTES)
     activity = forms.CharField(max_length=300, label="What was done")
     live_interaction = forms.BooleanField(
         required=False, label="Included a live conversation with the patient or caregiver"

@@ -7,15 +7,22 @@ from typing import Any, cast
 from django import forms
 
 from apps.clinics.models import Role, User
+from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
 
+# The service refuses a year after this one in the same words.
+YEAR_MESSAGES = dict.fromkeys(
+    ("min_value", "max_value", "invalid"), "Give a year between 1900 and this year."
+)
+
 
 class YearOfBirthForm(forms.Form):
-    year_of_birth = forms.IntegerField(
+    year_of_birth = BoundedIntegerField(
         label="Your year of birth",
         min_value=1900,
         max_value=2100,
+        error_messages=YEAR_MESSAGES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
     )
 
@@ -47,9 +54,10 @@ class PatientForm(forms.Form):
     phone = forms.CharField(
         max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )
-    year_of_birth = forms.IntegerField(
+    year_of_birth = BoundedIntegerField(
         min_value=1900,
         max_value=2100,
+        error_messages=YEAR_MESSAGES,
         label="Year of birth",
         help_text="The patient types it when they first open their personal link.",
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),

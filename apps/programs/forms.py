@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 
 from apps.clinics.models import User
+from apps.core.forms import BoundedIntegerField
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
 from apps.programs.rows import DOSE_COPY
@@ -74,30 +75,30 @@ class ProgramNewForm(forms.Form):
 
 
 class DoseForm(forms.Form):
-    sets = forms.IntegerField(min_value=1, max_value=20)
-    reps = forms.IntegerField(required=False, min_value=1, max_value=200, label="Reps")
-    reps_up_to = forms.IntegerField(
+    sets = BoundedIntegerField(min_value=1, max_value=20)
+    reps = BoundedIntegerField(required=False, min_value=1, max_value=200, label="Reps")
+    reps_up_to = BoundedIntegerField(
         required=False,
         min_value=1,
         max_value=200,
         label="up to (reps)",
         help_text="A range rising toward its top, e.g. 10 up to 20; with “to fatigue”, the most.",
     )
-    hold_seconds = forms.IntegerField(
+    hold_seconds = BoundedIntegerField(
         required=False, min_value=1, max_value=600, label="or hold (seconds)"
     )
-    hold_up_to = forms.IntegerField(
+    hold_up_to = BoundedIntegerField(
         required=False, min_value=1, max_value=600, label="up to (seconds)"
     )
     to_fatigue = forms.BooleanField(
         required=False,
         label="To fatigue: repeat until the muscle tires (leave reps and hold empty)",
     )
-    rep_hold_seconds = forms.IntegerField(
+    rep_hold_seconds = BoundedIntegerField(
         required=False, min_value=1, max_value=60, label="Hold in each rep (seconds)"
     )
     per_side = forms.BooleanField(required=False, label="Each side")
-    rest_seconds = forms.IntegerField(min_value=0, max_value=600, label="Rest (seconds)")
+    rest_seconds = BoundedIntegerField(min_value=0, max_value=600, label="Rest (seconds)")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     auto_advance = forms.BooleanField(
         required=False, label="Advance automatically when the patient reaches the threshold"
@@ -124,7 +125,7 @@ class AddExerciseForm(forms.Form):
 
 class AddLadderForm(forms.Form):
     ladder = forms.UUIDField(label="Ladder")
-    level = forms.IntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
+    level = BoundedIntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
     precaution_override = override_field()
 
 

@@ -25,3 +25,24 @@ def test_an_error_without_fields_goes_on_top():
     add_service_errors(form, ValidationError("Not now."))
 
     assert form.non_field_errors() == ["Not now."]
+
+
+def test_a_number_out_of_range_is_refused_in_plain_words_naming_the_range():
+    from apps.core.forms import BoundedIntegerField
+
+    class Dose(forms.Form):
+        sets = BoundedIntegerField(min_value=1, max_value=20)
+
+    for given in ("0", "21", "two"):
+        form = Dose({"sets": given})
+        assert not form.is_valid()
+        assert form.errors["sets"] == ["Give a whole number from 1 to 20."], given
+    assert Dose({"sets": "3"}).is_valid()
+
+
+def test_a_year_of_birth_out_of_range_says_which_years(db):
+    from apps.patients.forms import YearOfBirthForm
+
+    form = YearOfBirthForm({"year_of_birth": "1800"})
+
+    assert form.errors["year_of_birth"] == ["Give a year between 1900 and this year."]

@@ -253,7 +253,7 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
     ("body", "message"),
     [
         ({"instruments": ["lefs"], "interval_days": "14"}, "once a clinic admin has loaded"),
-        ({"instruments": ["nprs"], "interval_days": "5"}, "greater than or equal to 7"),
+        ({"instruments": ["nprs"], "interval_days": "5"}, "Give a whole number from 7 to"),
     ],
 )
 def test_scheduling_what_cannot_be_scheduled_is_a_form_error(
@@ -291,8 +291,8 @@ def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:
     ("minutes", "days_ahead", "message"),
     [
         (20, 1, "cannot be in the future"),
-        (0, 0, "greater than or equal to 1"),
-        (601, 0, "less than or equal to 600"),
+        (0, 0, "Give a whole number from 1 to 600."),
+        (601, 0, "Give a whole number from 1 to 600."),
     ],
 )
 def test_a_bad_time_entry_is_a_form_error_and_saves_nothing(

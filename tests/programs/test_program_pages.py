@@ -190,7 +190,8 @@ def test_a_dose_edit_keeps_history_and_a_bad_dose_is_a_400(therapist_a, patient_
     good = client.post(url, DOSE, **HTMX)
 
     assert bad.status_code == 400
-    assert "Ensure this value is less than or equal to 20." in bad.text
+    assert "Sets: Give a whole number from 1 to 20." in bad.text  # the status line names it
+    assert "Ensure this value" not in bad.text
     assert good.status_code == 200
     old, new = ProgramItem.objects.order_by("pk")
     assert old.active_until is not None

@@ -59,6 +59,16 @@ def _items_section(
     return render(request, "programs/_items.html", context, status=status)
 
 
+def _named(form: Form, name: str, message: str) -> str:
+    """A field's message in the status line, which shows them all: "Sets: Give a whole number
+    from 1 to 20." (the field's own message sits under it, where its label is seen)."""
+    field = form.fields.get(name)
+    label = (
+        field.label if field is not None and field.label else name.replace("_", " ").capitalize()
+    )
+    return message if name == "__all__" else f"{label!s}: {message}"
+
+
 def _apply(
     request: HttpRequest, program: Program, form: Form, action: Callable[[], str], **errors: Any
 ) -> HttpResponse:
@@ -70,7 +80,9 @@ def _apply(
             add_service_errors(form, error)
         else:
             return _items_section(request, program, message=message)
-    problems = " ".join(str(message) for found in form.errors.values() for message in found)
+    problems = " ".join(
+        _named(form, name, str(message)) for name, found in form.errors.items() for message in found
+    )
     message = f"Not saved: {problems}" if problems else "Not saved."
     return _items_section(request, program, status=400, message=message, **errors)
 
