@@ -276,8 +276,13 @@ def test_a_locked_set_cannot_be_changed_or_deleted_on_the_page(patient_a, progra
 
 def test_a_set_can_be_deleted_within_24_hours(patient_a, program):
     saved = log(ExerciseItemFactory(program=program))
+    client = signed_in(patient_a.user)
+    page = client.get(f"/today/logs/{saved.public_id}/").content.decode()
+    # A mistaken tap on "Delete this set" only opens the question; the second button deletes.
+    assert '<summary class="button danger">Delete this set' in page
+    assert "Yes, delete this set</button>" in page
 
-    response = signed_in(patient_a.user).post(f"/today/logs/{saved.public_id}/delete/")
+    response = client.post(f"/today/logs/{saved.public_id}/delete/")
 
     assert response.status_code == 302
     assert not SetLog.objects.exists()
