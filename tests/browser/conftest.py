@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -221,6 +222,19 @@ def _handle_one_request(self) -> None:
 
 _serve_one_request = WSGIRequestHandler.handle_one_request
 WSGIRequestHandler.handle_one_request = _handle_one_request
+
+
+def wait_until(page, script: str, arg: object = None, *, seconds: float = 15) -> None:
+    """Wait until ``script`` (a page function, async ones included) returns a true value.
+
+    ``page.wait_for_function`` takes an async function's promise itself as the true answer
+    and returns at once: a wait on the service worker's Cache Storage written with it waited
+    for nothing (a flaky test). ``evaluate`` awaits the promise, so this polls with it."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds} s: {script.strip()[:120]}")
+        page.wait_for_timeout(100)
 
 
 def set_offline(page, offline: bool) -> None:

@@ -19,6 +19,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     phone_page,
     screenshot,
     set_offline,
+    wait_until,
     watch_errors,
 )
 from tests.factories import STAFF_PASSWORD, ExerciseItemFactory, ProgramFactory
@@ -151,7 +152,8 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker has the page and every picture it names (the pair, its looping version and
     # the stacked one shown enlarged) before the phone goes offline.
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
           const figures = document.querySelectorAll('[data-illustration]');
           const urls = [...figures].flatMap(f => [
@@ -160,7 +162,7 @@ def test_today_shows_the_pictures_offline_and_enlarges_them_on_a_phone(
           ]);
           const hits = await Promise.all(urls.map(u => caches.match(u)));
           return figures.length === 2 && urls.length === 6 && hits.every(Boolean);
-        }"""
+        }""",
     )
 
     set_offline(page, True)

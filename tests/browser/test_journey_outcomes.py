@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     set_offline,
     sign_in_patient,
     sign_in_staff,
+    wait_until,
     watch_errors,
 )
 from tests.factories import ProgramFactory
@@ -153,9 +154,10 @@ def test_a_questionnaire_due_on_today_opens_offline_and_its_answers_are_submitte
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     for due in (nprs, psfs):
-        page.wait_for_function(
+        wait_until(
+            page,
             "async (url) => Boolean(await caches.match(url))",
-            arg=f"/today/questionnaires/{due.public_id}/",
+            f"/today/questionnaires/{due.public_id}/",
         )
 
     set_offline(page, True)

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from apps.exercises.models import Ladder
 from apps.programs.logs import set_log_record
 from apps.programs.models import MorningCheck
-from tests.browser.conftest import browser_clock, set_offline, sign_in_patient
+from tests.browser.conftest import browser_clock, set_offline, sign_in_patient, wait_until
 from tests.factories import LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,7 +45,7 @@ def test_a_worse_answer_offline_advises_at_once_and_is_sent_once_back_online(
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function("async () => Boolean(await caches.match('/today/'))")
+    wait_until(page, "async () => Boolean(await caches.match('/today/'))")
 
     set_offline(page, True)
     page.reload()

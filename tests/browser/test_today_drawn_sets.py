@@ -12,7 +12,13 @@ from playwright.sync_api import expect
 
 from apps.exercises.models import Ladder
 from apps.programs.models import SetLog
-from tests.browser.conftest import browser_clock, set_offline, sign_in_patient, watch_errors
+from tests.browser.conftest import (
+    browser_clock,
+    set_offline,
+    sign_in_patient,
+    wait_until,
+    watch_errors,
+)
 from tests.factories import LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,7 +56,7 @@ def log_side(page, card, side: str, pain: int, difficulty: str = "") -> None:
         card.get_by_label("How hard was it? (optional)").select_option(difficulty)
     card.locator(f'[data-log-side="{side}"]').tap()
     page.locator("#sync-status").filter(has_text=SAVED).wait_for()
-    page.wait_for_function(KEPT_PLAN_HAS_SET, arg=side)
+    wait_until(page, KEPT_PLAN_HAS_SET, side)
 
 
 def open_today(page, patient) -> None:

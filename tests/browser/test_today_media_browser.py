@@ -20,6 +20,7 @@ from tests.browser.conftest import (  # noqa: F401  (fixtures)
     phone_page,
     screenshot,
     set_offline,
+    wait_until,
     watch_errors,
 )
 from tests.factories import STAFF_PASSWORD, ExerciseItemFactory, ProgramFactory
@@ -66,14 +67,15 @@ def test_the_photo_shows_offline_and_the_video_seeks(phone_page, patient_a, clam
     page.reload()
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     # The worker fetched the pictures the page names: the drawing, the photo, the poster.
-    page.wait_for_function(
+    wait_until(
+        page,
         """async () => {
           const urls = [document.querySelector('img.illustration-pair').src,
                         document.querySelector('.clinic-photo img').src,
                         document.querySelector('video.clinic-video').poster];
           const hits = await Promise.all(urls.map(u => caches.match(u)));
           return hits.every(Boolean);
-        }"""
+        }""",
     )
     assert video_statuses == []  # never fetched for the page or the cache: on demand only
 

@@ -244,14 +244,30 @@
   // The sets saved since this page was kept on the phone: opened offline, Today is the copy
   // the service worker kept at the last visit, but the plan it kept after each set sent is
   // newer. Without it a set logged and sent since showed as not done, inviting a second log.
-  // Only the same day's plan is drawn; a new day is for refreshPlan to find once online.
-  // Online the page itself is fresh: asking again would be one more request on every visit.
+  // The kept plan is read from the phone's Cache Storage (no request), and drawn only when it
+  // is the same day's and holds more sets than the page: a page fresh from the network is
+  // never redrawn from an older plan. (Whether the phone is online cannot tell: a page just
+  // reloaded offline can still read navigator.onLine as true.)
   function drawKeptPlan() {
-    if (navigator.onLine) return Promise.resolve();
-    return fetch(root.dataset.planUrl, { credentials: "same-origin" })
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (plan) { if (plan && plan.day === root.dataset.day) draw(plan); })
+    if (!window.caches) return Promise.resolve();
+    return caches.match(root.dataset.planUrl)
+      .then(function (kept) { return kept ? kept.json() : null; })
+      .then(function (plan) {
+        if (plan && plan.day === root.dataset.day && setsIn(plan) > setsOnPage()) draw(plan);
+      })
       .catch(function () {});
+  }
+
+  function setsIn(plan) {
+    return plan.items.reduce(function (n, item) {
+      return item.sides.reduce(function (m, side) { return m + side.logs.length; }, n);
+    }, 0);
+  }
+
+  function setsOnPage() {
+    return Array.prototype.reduce.call(root.querySelectorAll("[data-logged]"), function (n, side) {
+      return n + Number(side.dataset.logged || 0);
+    }, 0);
   }
 
   function refreshPlan() {
