@@ -45,6 +45,16 @@ def test_a_bad_scope_is_a_400(therapist_a):
     assert response.json()["errors"] == {"scope": ["Use mine or all."]}
 
 
+def test_a_search_with_a_null_character_is_a_400_not_a_500(therapist_a, patient_a):
+    response = signed_in(therapist_a).get("/api/v1/patients/?q=ann%00")
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "message": "q: Null characters are not allowed.",
+        "errors": {"q": ["Null characters are not allowed."]},
+    }
+
+
 def test_create_makes_the_caller_the_therapist_and_is_audited(therapist_a):
     response = signed_in(therapist_a).post(
         "/api/v1/patients/create/", NEW, content_type="application/json"

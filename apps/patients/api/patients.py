@@ -61,6 +61,9 @@ class PatientListApi(StaffApi, generics.ListAPIView[Patient]):
         query, scope = params.get("q", "")[:100], params.get("scope", "mine")
         if scope not in ("mine", "all"):
             raise ValidationError({"scope": ["Use mine or all."]})
+        # PostgreSQL refuses a NUL in a query's text (a 500); the page's form refuses it too.
+        if "\x00" in query:
+            raise ValidationError({"q": ["Null characters are not allowed."]})
         return selectors.patient_rows(self.user, query=query, everyone=scope == "all")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
