@@ -50,7 +50,9 @@ class PatientForm(forms.Form):
     """Create or edit a patient (the service checks the rules that join several fields)."""
 
     full_name = forms.CharField(max_length=200, label="Full name")
-    email = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+    email = forms.EmailField(
+        required=False, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "off"})
+    )
     phone = forms.CharField(
         max_length=32, required=False, widget=forms.TextInput(attrs={"type": "tel"})
     )

@@ -41,7 +41,8 @@ class PatientIn(serializers.Serializer[object]):
     """Create a patient; on update every field is optional (unchanged when left out)."""
 
     full_name = serializers.CharField(max_length=200)
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    # The column's length: a longer address would fail in PostgreSQL (a 500), not here.
+    email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     year_of_birth = serializers.IntegerField(min_value=1900, max_value=2100)
     time_zone = serializers.ChoiceField(

@@ -46,6 +46,14 @@ def test_a_duplicate_email_gets_a_400_with_a_message(admin_a, therapist_a):
     assert b"already signs in" in response.content
 
 
+def test_an_email_longer_than_the_column_is_a_400_not_a_500(admin_a):
+    response = invite(signed_in(admin_a), email="r" * 250 + "@a.example")
+
+    assert response.status_code == 400
+    assert "at most 254 characters" in response.content.decode()
+    assert not User.objects.filter(full_name="Robin Hart").exists()
+
+
 def test_deactivating_a_therapist_with_patients_is_refused(admin_a, therapist_a, patient_a):
     client = signed_in(admin_a)
 

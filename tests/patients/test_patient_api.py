@@ -80,6 +80,24 @@ def test_create_with_bad_input_is_a_400_with_messages_and_saves_nothing(therapis
     assert not Patient.objects.exists()
 
 
+@pytest.mark.parametrize("method", ["create", "update"])
+def test_an_email_longer_than_the_column_is_a_400_not_a_500(therapist_a, patient_a, method):
+    client, email = signed_in(therapist_a), "l" * 250 + "@mail.example"
+    if method == "create":
+        response = client.post(
+            "/api/v1/patients/create/", NEW | {"email": email}, "application/json"
+        )
+    else:
+        url = f"/api/v1/patients/{patient_a.public_id}/update/"
+        response = client.patch(url, {"email": email}, "application/json")
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "email": ["Ensure this field has no more than 254 characters."]
+    }
+    assert not Patient.objects.filter(email=email).exists()
+
+
 def test_a_rule_of_the_service_is_a_400_too(therapist_a):
     data = NEW | {"reminder_channel": "sms"}
 

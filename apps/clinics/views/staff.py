@@ -33,7 +33,7 @@ from apps.core.forms import add_service_errors
 
 class StaffInviteForm(forms.Form):
     full_name = forms.CharField(max_length=200, label="Full name")
-    email = forms.EmailField(label="Email (they sign in with it)")
+    email = forms.EmailField(max_length=254, label="Email (they sign in with it)")
     role = forms.ChoiceField(
         choices=[(Role.THERAPIST, "Therapist"), (Role.ADMIN, "Clinic admin")],
         initial=Role.THERAPIST,
