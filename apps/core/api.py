@@ -17,13 +17,30 @@ def service_error(exc: DjangoValidationError) -> ValidationError:
 
 def _flatten(detail: Any) -> dict[str, list[str]]:
     if isinstance(detail, dict):
-        return {
-            str(field): [str(m) for m in (msgs if isinstance(msgs, list) else [msgs])]
-            for field, msgs in detail.items()
-        }
+        found: dict[str, list[str]] = {}
+        for field, value in detail.items():
+            found |= _field_errors(str(field), value)
+        return found
     if isinstance(detail, list):
-        return {"non_field_errors": [str(m) for m in detail]}
+        return _field_errors("non_field_errors", detail)
     return {}
+
+
+def _field_errors(name: str, value: Any) -> dict[str, list[str]]:
+    """A field's messages; those of a list's element or a nested object under a dotted name
+    (``movements.0``, ``items.1.sets``), as the error format has one level."""
+    if isinstance(value, dict):
+        found: dict[str, list[str]] = {}
+        for key, inner in value.items():
+            nested = name if key == "non_field_errors" else f"{name}.{key}"
+            found |= _field_errors(nested, inner)
+        return found
+    if isinstance(value, list) and any(isinstance(part, dict | list) for part in value):
+        found = {}
+        for index, part in enumerate(value):
+            found |= _field_errors(f"{name}.{index}", part)
+        return found
+    return {name: [str(m) for m in (value if isinstance(value, list) else [value])]}
 
 
 def _message(errors: dict[str, list[str]], detail: Any) -> str:
