@@ -14,6 +14,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -328,6 +329,18 @@ def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:
     return (now or timezone.now()) - log.logged_at > CORRECTION_WINDOW
 
 
+def _locked_row(log: SetLog) -> SetLog:
+    """The log's row, locked for this transaction.
+
+    A simultaneous request (a double-tapped delete, a delete and a correction) may have
+    deleted it since the caller read it: then it is a 404, as for a request that came after.
+    """
+    row = SetLog.objects.select_for_update().filter(pk=log.pk).first()
+    if row is None:
+        raise Http404("This set has been deleted.")
+    return row
+
+
 def _check_unlocked(log: SetLog, now: datetime | None) -> None:
     if set_log_is_locked(log, now):
         raise ValidationError(
@@ -351,7 +364,7 @@ def set_log_correct(
 
     The corrected log is evaluated again (a correction to 20 reps may earn a prompt).
     """
-    log = SetLog.objects.select_for_update().get(pk=log.pk)
+    log = _locked_row(log)
     _check_unlocked(log, now)
     errors = _check_values(
         is_hold=log.target_hold_seconds is not None,
@@ -375,7 +388,7 @@ def set_log_correct(
 @transaction.atomic
 def set_log_delete(*, log: SetLog, now: datetime | None = None) -> None:
     """Delete a set within 24 hours of logging it."""
-    log = SetLog.objects.select_for_update().get(pk=log.pk)
+    log = _locked_row(log)
     _check_unlocked(log, now)
     log.delete()
     daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])

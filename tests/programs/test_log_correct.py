@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
 from apps.programs.models import SetLog
@@ -95,3 +96,21 @@ def test_a_delete_after_24_hours_is_refused(log):
         set_log_delete(log=log)
 
     assert SetLog.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda log: set_log_correct(log=log, reps=12, pain=3),
+        lambda log: set_log_delete(log=log),
+    ],
+    ids=["correct", "delete"],
+)
+def test_a_set_deleted_by_a_simultaneous_request_is_a_404_not_a_500(log, change):
+    # The other request (a double-tapped delete) deleted the row after this one read it.
+    SetLog.objects.filter(pk=log.pk).delete()
+
+    with time_machine.travel(LOGGED + timedelta(hours=1), tick=False), pytest.raises(Http404):
+        change(log)
+
+    assert not SetLog.objects.exists()
