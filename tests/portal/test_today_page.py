@@ -174,6 +174,16 @@ def test_the_day_complete_message_gives_the_streak(patient_a, program):
     assert "Day complete. Well done! That is 3 exercise days in a row." in html
 
 
+def test_the_page_shows_no_template_comment(patient_a, program):
+    """Django's {# #} comment is one line only: a longer one is printed on the page."""
+    ExerciseItemFactory(program=program, sets=1, per_side=False)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "{#" not in html
+    assert "#}" not in html
+
+
 def test_a_first_day_says_no_streak(patient_a, program):
     item = ExerciseItemFactory(program=program, sets=1, per_side=False)
     log(item, "both")
