@@ -454,12 +454,15 @@ def _set_level(
     the row ends today and the track continues from the new level's first day with the new
     dose, so the days before keep the dose they were prescribed.
     """
-    from_level = item.current_level
-    assert from_level is not None
     patient = item.program.patient
     assert patient is not None  # ladder items with levels belong to assigned programs
     assert item.ladder_id is not None  # only a ladder item has levels
-    effective_on = patient.local_today() + timedelta(days=1)
+    today = patient.local_today()
+    effective_on = today + timedelta(days=1)
+    # The level in force today, not one already changed from tomorrow: a second change made
+    # the same day replaces that one, and today's level stays what the patient is doing.
+    from_level = item.level_on(today)
+    assert from_level is not None
     rung = LadderLevel.objects.select_related("exercise").get(
         ladder_id=item.ladder_id, level=to_level
     )

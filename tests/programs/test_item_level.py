@@ -45,6 +45,23 @@ def test_a_therapist_steps_a_patient_back_with_a_reason_the_patient_sees(therapi
     assert [(m.from_level, m.to_level) for m in marks] == [(3, 2)]
 
 
+def test_a_second_change_the_same_day_keeps_todays_level(therapist_a, item):
+    """A change made by mistake and corrected the same day: the patient stays on today's
+    level today, and the correction is recorded from today's level."""
+    patient = item.program.patient
+    client = signed_in(therapist_a)
+    client.post(url(item), {"level": 4, "reason": "Ready for the top"})
+
+    client.post(url(item), {"level": 2, "reason": "Sorry, wrong patient: ease off"})
+
+    item.refresh_from_db()
+    today = patient.local_today()
+    assert (item.level_on(today), item.level_on(today + timedelta(days=1))) == (3, 2)
+    assert today_plan(patient=patient, on=today).items[0].level == 3
+    change = LevelChange.objects.order_by("pk").last()
+    assert (change.from_level, change.to_level) == (3, 2)
+
+
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [
