@@ -298,6 +298,25 @@ def activities_for(questionnaire: Questionnaire, names: Sequence[Any] | None) ->
     return _clean_activities(names)
 
 
+def _by_slot(
+    questionnaire: Questionnaire, activities: Sequence[Any] | None, answers: Mapping[str, Any]
+) -> tuple[Sequence[Any] | None, Mapping[str, Any]]:
+    """The first PSFS as the patient filled its slots: ``activity_<n>`` rates the activity
+    named in slot n, so when a slot is left empty (4 of 5) the named ones close up and each
+    rating moves with its activity. A rating of an empty slot is refused."""
+    if questionnaire.instrument != Code.PSFS or activities is None:
+        return activities, answers
+    slots = [str(name).strip() for name in activities]
+    for n, name in enumerate(slots, start=1):
+        if not name and f"activity_{n}" in answers:
+            raise ValidationError(
+                {f"activity_{n}": [f"You rated activity {n} without naming it: name it."]}
+            )
+    named = [n for n, name in enumerate(slots, start=1) if name]
+    moved = {f"activity_{old}": f"activity_{new}" for new, old in enumerate(named, start=1)}
+    return [slots[n - 1] for n in named], {moved.get(k, k): v for k, v in answers.items()}
+
+
 def _check_values(spec: Instrument, answers: Mapping[str, Any], allowed: Sequence[str]) -> None:
     errors: dict[str, list[str]] = {}
     for key, value in answers.items():
@@ -346,6 +365,7 @@ def questionnaire_answer(
         raise ValidationError({"questionnaire": ["Not your questionnaire."]})
     locked = _lock_open(questionnaire)
     spec = inst.instrument(locked.instrument)
+    activities, answers = _by_slot(locked, activities, answers)
     names = activities_for(locked, activities)
     _check_values(spec, answers, _allowed_items(spec, names))
     _store_answers(locked, answers)
@@ -409,6 +429,7 @@ def _submit(
     if locked.status == Status.SUBMITTED:
         return _resubmission(locked, submission_id)  # submitted since it was read
     spec = inst.instrument(locked.instrument)
+    activities, answers = _by_slot(locked, activities, answers)
     names = activities_for(locked, activities)
     _check_values(spec, answers, _allowed_items(spec, names))
     _store_answers(locked, answers)

@@ -96,7 +96,8 @@
     var names = [];
     form.querySelectorAll('input[name^="name_"]').forEach(function (input) { names.push(input.value); });
     var body = { answers: answers };
-    if (names.length) body.activities = names.filter(function (n) { return n.trim(); });
+    // By slot, empty ones too: activity_<n> rates the name in slot n (the server closes gaps).
+    if (names.length) body.activities = names;
     return body;
   }
 

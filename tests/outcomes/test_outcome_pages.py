@@ -139,6 +139,37 @@ def test_psfs_with_two_activities_is_refused_on_the_page(program: Program) -> No
     assert not Answer.objects.exists()
 
 
+def test_psfs_with_an_empty_slot_keeps_each_rating_with_its_activity(program: Program) -> None:
+    """Activities 1, 2, 3 and 5 named, 4 left empty: the ratings follow their names."""
+    q = _current(program, "psfs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    names = {"name_1": "Stairs", "name_2": "Car", "name_3": "Walk", "name_5": "Garden"}
+    ratings = {"activity_1": "2", "activity_2": "3", "activity_3": "4", "activity_5": "9"}
+    body = {**names, **ratings, "submission_id": str(uuid.uuid4())}
+
+    response = _as(_owner(program).user).post(url, body)
+
+    assert response.status_code == 302
+    q.refresh_from_db()
+    assert q.activities == ["Stairs", "Car", "Walk", "Garden"]
+    rated = dict(q.answers.values_list("item_key", "value"))
+    assert rated == {"activity_1": 2, "activity_2": 3, "activity_3": 4, "activity_4": 9}
+
+
+def test_psfs_rating_an_unnamed_activity_is_refused_in_words(program: Program) -> None:
+    q = _current(program, "psfs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    names = {"name_1": "Stairs", "name_2": "Car", "name_3": "Walk"}
+    ratings = {"activity_1": "2", "activity_2": "3", "activity_3": "4", "activity_4": "9"}
+    body = {**names, **ratings, "submission_id": str(uuid.uuid4())}
+
+    response = _as(_owner(program).user).post(url, body)
+
+    assert response.status_code == 400
+    assert "You rated activity 4 without naming it" in response.text
+    assert not Answer.objects.exists()
+
+
 def test_finish_later_keeps_the_answers(program: Program) -> None:
     q = _current(program, "psfs")
     url = f"/today/questionnaires/{q.public_id}/"
