@@ -371,9 +371,11 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     logs = _logs_by_item(patient, on) if todays else {}
     precautions = precautions_in_force(patient=patient, on=on) if todays else []
     plan_items = []
+    held_back: set[UUID] = set()
     for item in todays:
         exercise, level = exercise_for(item, on, levels)
         if exercise is not None and not allowed(item, exercise, precautions):
+            held_back.add(item.track)
             continue
         plan_items.append(
             PlanItem(
@@ -388,7 +390,10 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         patient=patient,
         day=on,
         items=plan_items,
-        level_changes=[_level_change_note(c, levels) for c in changes],
+        # A new level the page leaves out is not announced: the patient would look for it.
+        level_changes=[
+            _level_change_note(c, levels) for c in changes if c.item.track not in held_back
+        ],
         next_day=next_scheduled_day(items, on),
         levels=levels,
     )

@@ -193,6 +193,28 @@ def _prompt(item):
     return prompt
 
 
+def test_today_does_not_announce_a_new_level_it_leaves_out(therapist_a, program):
+    """Precautions set after a level change was approved: the new level's exercise is held
+    back, so Today does not tell the patient to move up to it either."""
+    from datetime import timedelta
+
+    from apps.programs.progression import item_level_set
+    from apps.programs.selectors import today_plan
+
+    item = _ladder_item(program)
+    item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more")
+    patient = program.patient
+    precaution_set(
+        actor=therapist_a, patient=patient, kind="posterior",
+        starts_on=TODAY, ends_on=date(2026, 4, 21),
+    )  # fmt: skip
+
+    plan = today_plan(patient=patient, on=TODAY + timedelta(days=1))
+
+    assert [p.item.track for p in plan.items] == []
+    assert plan.level_changes == []
+
+
 def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(
     therapist_a, program, posterior
 ):
