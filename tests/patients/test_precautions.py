@@ -1,6 +1,7 @@
 """Hip precautions on the patient record: the approach mapping, the end date, bad input, and
 the staff page and API that set, change and end them."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -166,6 +167,15 @@ def test_the_patient_page_sets_shows_and_ends_precautions(patient_a, therapist_a
     precaution = HipPrecaution.objects.get()
     assert client.post(f"{url}precautions/{precaution.public_id}/end/").status_code == 302
     assert "Ended early" in client.get(url).text
+
+
+def test_the_new_precautions_form_chooses_no_approach(patient_a, therapist_a):
+    """Never assumed (CLINICAL.md): the therapist picks the surgeon's approach."""
+    page = signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/").text
+
+    kinds = re.findall(r'<input type="radio" name="precaution-kind"[^>]*>', page)
+    assert len(kinds) == 3
+    assert not [tag for tag in kinds if "checked" in tag]
 
 
 @time_machine.travel("2026-03-10 09:00Z", tick=False)

@@ -153,9 +153,9 @@ def detail_page(
         "panels": patient_panels(request, patient),
         "all_precautions": (every := selectors.precautions_of(patient=patient)),
         "precautions": [p for p in every if p.is_in_force(today)],
-        "precaution_form": PrecautionForm(
-            prefix="precaution", initial={"starts_on": today, "kind": "posterior"}
-        ),
+        # No approach is chosen for the therapist: precautions are never assumed
+        # (CLINICAL.md), so the surgeon's approach must be picked on purpose.
+        "precaution_form": PrecautionForm(prefix="precaution", initial={"starts_on": today}),
         "today": today,
     }
     return render(request, "patients/patient_detail.html", context | extra, status=status)
