@@ -46,3 +46,17 @@ def test_a_year_of_birth_out_of_range_says_which_years(db):
     form = YearOfBirthForm({"year_of_birth": "1800"})
 
     assert form.errors["year_of_birth"] == ["Give a year between 1900 and this year."]
+
+
+class ChoicesForm(forms.Form):
+    kind = forms.ChoiceField(label="Approach", choices=[("a", "A"), ("b", "B")],
+                             widget=forms.RadioSelect)  # fmt: skip
+
+
+def test_a_group_of_radio_buttons_is_named_by_a_legend_not_an_empty_label():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("includes/field.html", {"field": ChoicesForm()["kind"]})
+
+    assert "<legend>Approach</legend>" in html
+    assert 'for=""' not in html
