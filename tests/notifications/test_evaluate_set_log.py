@@ -89,6 +89,20 @@ def test_a_ladder_complete_prompt_says_so(item):
     assert "ladder is complete" in mail.outbox[0].body
 
 
+def test_a_ladder_complete_email_names_the_top_levels_own_rule(item):
+    """The top level asks 12 reps, not the ladder's 20: the email says what was met."""
+    item.ladder.levels.filter(level=4).update(advance_target=12)
+    item.current_level = 4
+    item.save(update_fields=["current_level"])
+    SetLogFactory(item=item, side=Side.LEFT, reps=12)
+
+    evaluate_set_log(SetLogFactory(item=item, side=Side.RIGHT, reps=12).pk)
+
+    body = mail.outbox[0].body
+    assert "reached 12 reps in one set on each side" in body
+    assert "20 reps" not in body
+
+
 def test_pain_at_the_alert_level_alerts_the_therapist_once_per_local_day(item):
     for _ in range(2):
         evaluate_set_log(SetLogFactory(item=item, pain=7).pk)
