@@ -62,6 +62,18 @@ def test_a_second_change_the_same_day_keeps_todays_level(therapist_a, item):
     assert (change.from_level, change.to_level) == (3, 2)
 
 
+def test_the_page_tells_todays_level_from_a_change_still_to_come(therapist_a, item):
+    client = signed_in(therapist_a)
+    client.post(url(item), {"level": 4, "reason": "Ready for the top"})
+
+    page = client.get(url(item)).text
+
+    patient = item.program.patient
+    tomorrow = patient.local_today() + timedelta(days=1)
+    assert f"{patient.full_name} is on level 3, and moves to level 4 on" in page
+    assert f"(from {tomorrow:%a} {tomorrow.day} {tomorrow:%b})" in page
+
+
 @pytest.mark.parametrize(
     ("body", "field", "words"),
     [

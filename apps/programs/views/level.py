@@ -57,6 +57,14 @@ def item_level(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResp
             actor=user, action=Action.VIEW, patient=program.patient, target=item, request=request
         )
     levels = selectors.ladder_item_levels(item=item)
-    context = {"program": program, "item": item, "form": form, "levels": levels}
+    assert program.patient is not None  # a ladder item with levels is in an assigned program
+    today = program.patient.local_today()
+    # A change already made takes effect on the patient's next day: until then the patient
+    # is on the level before it, and the page says both.
+    context = {
+        "program": program, "item": item, "form": form, "levels": levels,
+        "today_level": item.level_on(today),
+        "pending_from": item.level_since if item.level_since and item.level_since > today else None,
+    }  # fmt: skip
     status = 400 if request.method == "POST" else 200
     return render(request, "programs/item_level.html", context, status=status)
