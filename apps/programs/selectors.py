@@ -329,6 +329,19 @@ def _level_changes(patient: Patient, day: date) -> list[LevelChange]:
     )
 
 
+def _announced(changes: list[LevelChange], *, held_back: set[UUID]) -> list[LevelChange]:
+    """The changes Today tells the patient about: for each exercise and day only the last
+    one made (a change replaced the same day, or taken back, is not news), and none whose
+    exercise the page leaves out (the patient would look for it)."""
+    last: dict[tuple[UUID, date], LevelChange] = {}
+    for change in sorted(changes, key=lambda c: c.pk):
+        last[(change.item.track, change.effective_on)] = change
+    return [
+        c for c in last.values()
+        if c.item.track not in held_back and c.from_level != c.to_level
+    ]  # fmt: skip
+
+
 def _level_change_note(
     change: LevelChange, levels: dict[tuple[int, int], LadderLevel]
 ) -> LevelChangeNote:
@@ -390,9 +403,8 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         patient=patient,
         day=on,
         items=plan_items,
-        # A new level the page leaves out is not announced: the patient would look for it.
         level_changes=[
-            _level_change_note(c, levels) for c in changes if c.item.track not in held_back
+            _level_change_note(c, levels) for c in _announced(changes, held_back=held_back)
         ],
         next_day=next_scheduled_day(items, on),
         levels=levels,

@@ -62,6 +62,32 @@ def test_a_second_change_the_same_day_keeps_todays_level(therapist_a, item):
     assert (change.from_level, change.to_level) == (3, 2)
 
 
+def test_today_announces_only_the_last_change_made_for_a_day(therapist_a, item):
+    patient = item.program.patient
+    client = signed_in(therapist_a)
+    client.post(url(item), {"level": 4, "reason": "Ready for the top"})
+    client.post(url(item), {"level": 2, "reason": "Sorry, wrong patient: ease off"})
+
+    notes = today_plan(patient=patient, on=patient.local_today() + timedelta(days=1)).level_changes
+
+    assert [(n.from_level, n.to_level, n.reason) for n in notes] == [
+        (3, 2, "Sorry, wrong patient: ease off")
+    ]
+
+
+def test_a_change_taken_back_the_same_day_is_not_announced(therapist_a, item):
+    patient = item.program.patient
+    client = signed_in(therapist_a)
+    client.post(url(item), {"level": 4, "reason": "Ready for the top"})
+    client.post(url(item), {"level": 3, "reason": "Sorry, wrong patient"})
+
+    tomorrow = patient.local_today() + timedelta(days=1)
+    plan = today_plan(patient=patient, on=tomorrow)
+
+    assert plan.level_changes == []
+    assert plan.items[0].level == 3
+
+
 def test_the_page_tells_todays_level_from_a_change_still_to_come(therapist_a, item):
     client = signed_in(therapist_a)
     client.post(url(item), {"level": 4, "reason": "Ready for the top"})
