@@ -190,7 +190,7 @@ def test_it_runs_a_fixed_number_of_queries(django_assert_max_num_queries):
         ExerciseItemFactory(program=plan, sets=2)
         ladder_item = LadderItemFactory(program=plan)
         LevelChange.objects.create(
-            item=ladder_item, from_level=1, to_level=1, effective_on=TUE, reason=f"{n}"
+            item=ladder_item, from_level=1, to_level=2, effective_on=TUE, reason=f"{n}"
         )
     for item in ProgramItem.objects.filter(program__patient=patient):
         log(item, TUE, Side.LEFT)
