@@ -28,6 +28,8 @@ from django.db.models.functions import Cast, Lower
 from apps.exercises.bands import Band
 from apps.exercises.models import (
     GLUTEAL_MUSCLES,
+    LESS_CERTAIN,
+    Confidence,
     EvidenceValue,
     Exercise,
     Ladder,
@@ -64,19 +66,51 @@ class LibraryFilters:
     ordering: str = "name"
 
 
-def primary_mvic(*, exercise_ids: Iterable[int]) -> dict[int, dict[str, Decimal]]:
-    """Each exercise's %MVIC per muscle in the primary study (Boren 2011), in one query.
+@dataclass(frozen=True)
+class PrimaryValue:
+    """A %MVIC value of the primary study with how sure it is. CLINICAL.md: a value from one
+    source only, or inferred from a review table, is shown as less certain (a marker and the
+    note) wherever it is shown, never hidden."""
+
+    value: Decimal
+    confidence: str
+    note: str = ""
+
+    @property
+    def less_certain(self) -> str:
+        """The marker's words ("single source", "inferred"), empty for a certain value."""
+        if self.confidence not in LESS_CERTAIN:
+            return ""
+        return str(Confidence(self.confidence).label).lower()
+
+    @classmethod
+    def of(cls, evidence: EvidenceValue) -> PrimaryValue:
+        return cls(evidence.mvic_percent, evidence.confidence, evidence.note)
+
+
+def primary_mvic(*, exercise_ids: Iterable[int]) -> dict[int, dict[str, PrimaryValue]]:
+    """Each exercise's %MVIC per muscle in the primary study (Boren 2011), with its
+    confidence and note, in one query.
 
     A muscle the study did not report is absent from the inner dict: show "not reported",
     never zero.
     """
-    result: dict[int, dict[str, Decimal]] = {}
+    result: dict[int, dict[str, PrimaryValue]] = {}
     rows = EvidenceValue.objects.filter(
         exercise_id__in=list(exercise_ids), study__is_primary=True, clinic__isnull=True
-    ).values_list("exercise_id", "muscle", "mvic_percent")
-    for exercise_id, muscle, value in rows:
-        result.setdefault(exercise_id, {})[muscle] = value
+    ).values_list("exercise_id", "muscle", "mvic_percent", "confidence", "note")
+    for exercise_id, muscle, value, confidence, note in rows:
+        result.setdefault(exercise_id, {})[muscle] = PrimaryValue(value, confidence, note)
     return result
+
+
+def primary_of(exercise: Exercise, muscle: str) -> PrimaryValue | None:
+    """The primary study's value for ``muscle`` among an exercise's prefetched
+    ``visible_evidence`` (``exercise_library``): no query."""
+    for evidence in getattr(exercise, "visible_evidence", ()):
+        if evidence.muscle == muscle and evidence.study.is_primary and evidence.is_shared:
+            return PrimaryValue.of(evidence)
+    return None
 
 
 def visible_evidence(*, user: User) -> QuerySet[EvidenceValue]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, time
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -15,7 +14,7 @@ from django.db.models.functions import Coalesce
 
 from apps.core.formats import mvic_text
 from apps.exercises.models import LadderLevel, Muscle
-from apps.exercises.selectors import primary_mvic
+from apps.exercises.selectors import PrimaryValue, primary_mvic
 from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import Patient
 from apps.programs.concerns import PromptConcerns, concerns_for
@@ -126,18 +125,22 @@ GLUTEALS = ("gluteus_medius", "gluteus_maximus")
 class LevelInfo:
     level: int
     name: str
-    mvic: dict[str, Decimal] = field(default_factory=dict)
+    mvic: dict[str, PrimaryValue] = field(default_factory=dict)
     usual_dose: Dose = field(default_factory=dict)  # the exercise's (``doses.usual_dose``)
 
     def mvic_text(self) -> str:
-        """'gluteus medius 47 %MVIC, gluteus maximus not reported': both gluteals always (a
-        missing value is "not reported", never zero), any other muscle only when reported."""
+        """'gluteus medius 47 %MVIC, gluteus maximus 53 %MVIC (single source, less certain)':
+        both gluteals always (a missing value is "not reported", never zero), any other muscle
+        only when reported, and a value from one source or inferred marked as less certain
+        (CLINICAL.md), as the library shows it."""
         parts = []
         for muscle in Muscle:
-            value = self.mvic.get(muscle.value)
-            if value is None and muscle.value not in GLUTEALS:
+            primary = self.mvic.get(muscle.value)
+            if primary is None and muscle.value not in GLUTEALS:
                 continue
-            shown = mvic_text(value, unit="%MVIC")
+            shown = mvic_text(primary.value if primary else None, unit="%MVIC")
+            if primary is not None and primary.less_certain:
+                shown += f" ({primary.less_certain}, less certain)"
             parts.append(f"{muscle.label.lower()} {shown}")
         return ", ".join(parts)
 

@@ -17,7 +17,13 @@ from apps.clinics.models import Clinic, User
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.models import Exercise, Ladder, LadderLevel
-from apps.exercises.selectors import LibraryFilters, exercise_library, primary_mvic
+from apps.exercises.selectors import (
+    LibraryFilters,
+    PrimaryValue,
+    exercise_library,
+    primary_mvic,
+    primary_of,
+)
 from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import dose_summary
@@ -28,10 +34,21 @@ from apps.programs.validation import WEEKDAY_LABELS
 
 @dataclass(frozen=True)
 class Mvic:
-    """A %MVIC value and its activation band; ``value`` None means "not reported"."""
+    """A %MVIC value and its activation band; ``value`` None means "not reported".
+    ``less_certain``: the marker's words for a value from one source or inferred (CLINICAL.md
+    asks for a marker and the note wherever the value is shown), empty when certain."""
 
     value: Decimal | None
     band: str
+    less_certain: str = ""
+    note: str = ""
+
+    @classmethod
+    def of(cls, primary: PrimaryValue | None, clinic: Clinic) -> Mvic:
+        if primary is None:
+            return cls(None, band(None, clinic))
+        value = primary.value
+        return cls(value, band(value, clinic), primary.less_certain, primary.note)
 
 
 @dataclass
@@ -128,9 +145,8 @@ def builder_rows(
     clinic = program.clinic
     for row in rows:
         values = evidence.get(row.exercise.pk, {}) if row.exercise else {}
-        medius, maximus = values.get("gluteus_medius"), values.get("gluteus_maximus")
-        row.medius = Mvic(medius, band(medius, clinic))
-        row.maximus = Mvic(maximus, band(maximus, clinic))
+        row.medius = Mvic.of(values.get("gluteus_medius"), clinic)
+        row.maximus = Mvic.of(values.get("gluteus_maximus"), clinic)
     if rows:
         rows[0].is_first, rows[-1].is_last = True, True
     return rows
@@ -168,9 +184,10 @@ def search_results(
     %MVIC and band (the library's two queries), and what it runs into among ``precautions``."""
     results = []
     for exercise in exercise_library(user=user, filters=filters):
-        medius = getattr(exercise, "mvic_gluteus_medius", None)
-        maximus = getattr(exercise, "mvic_gluteus_maximus", None)
-        mvic = Mvic(medius, band(medius, clinic)), Mvic(maximus, band(maximus, clinic))
+        mvic = (
+            Mvic.of(primary_of(exercise, "gluteus_medius"), clinic),
+            Mvic.of(primary_of(exercise, "gluteus_maximus"), clinic),
+        )
         conflict = _conflict_text(exercise, precautions or [])
         results.append(SearchResult(exercise, *mvic, conflict=conflict))
     return results

@@ -40,7 +40,7 @@ class SetLogFactory(KeepsDayTotals, DjangoModelFactory):
     target_per_side = factory.SelfAttribute("item.per_side")
 
 
-def add_primary_mvic(exercise, **values: str) -> None:
+def add_primary_mvic(exercise, confidence: str = "source-document", **values: str) -> None:
     """Give an exercise Boren 2011 values, e.g. ``gluteus_medius="47"``."""
     study, _ = Study.objects.get_or_create(
         key="boren-2011",
@@ -57,5 +57,5 @@ def add_primary_mvic(exercise, **values: str) -> None:
             study=study,
             muscle=muscle,
             mvic_percent=Decimal(value),
-            confidence="source-document",
+            confidence=confidence,
         )

@@ -55,6 +55,23 @@ def test_twenty_reps_prompt_the_therapist_by_email_naming_both_levels_and_their_
     assert StaffNotification.objects.get().status == DeliveryStatus.SENT
 
 
+def test_a_less_certain_mvic_value_is_marked_so_in_the_email_and_the_inbox(item):
+    from apps.notifications.selectors import inbox_for
+
+    level_2 = item.ladder.levels.get(level=2).exercise
+    add_primary_mvic(level_2, confidence="single-source", gluteus_maximus="53")
+
+    evaluate_set_log(log_twenty_both_sides(item).pk)
+
+    # CLINICAL.md: a value from one source is shown as less certain wherever it is shown.
+    marked = "gluteus maximus 53 %MVIC (single source, less certain)"
+    assert marked in mail.outbox[0].body
+    assert "gluteus medius 62 %MVIC," in mail.outbox[0].body  # a certain value is not marked
+    therapist = item.program.patient.therapist
+    (card,) = inbox_for(user=therapist, today=timezone.localdate()).open_prompts
+    assert marked in card.next.mvic_text()
+
+
 def test_a_log_is_marked_evaluated_and_a_second_evaluation_does_nothing(item):
     log = log_twenty_both_sides(item)
 

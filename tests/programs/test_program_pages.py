@@ -29,7 +29,7 @@ def _evidence(exercise, muscle, value):
     study, _ = Study.objects.get_or_create(
         key="boren-2011", defaults={"short_name": "Boren 2011", "citation": "x", "is_primary": True}
     )
-    EvidenceValue.objects.create(
+    return EvidenceValue.objects.create(
         exercise=exercise,
         study=study,
         muscle=muscle,
@@ -371,3 +371,25 @@ def test_the_builder_shows_an_exercises_cautions_in_search_and_in_the_program(th
     items = builder.text.split('<section id="items"', 1)[1].split("</section>", 1)[0]
     assert escape(caution) in items
     assert items.count('class="caution exercise-cautions"') == 1
+
+
+def test_the_builder_marks_a_less_certain_mvic_value_with_its_note(therapist_a):
+    from apps.exercises.models import Confidence
+
+    template = TemplateProgramFactory(clinic=therapist_a.clinic)
+    exercise = ExerciseFactory(name="Side plank")
+    _evidence(exercise, "gluteus_medius", "74")  # corroborated: no marker
+    unsure = _evidence(exercise, "gluteus_maximus", "71")
+    unsure.confidence, unsure.note = Confidence.SINGLE_SOURCE, "one review table only"
+    unsure.save()
+    ExerciseItemFactory(program=template, exercise=exercise)
+    client = signed_in(therapist_a)
+
+    found = client.get(f"/programs/{template.public_id}/exercises/", {"q": "plank"}, **HTMX)
+    builder = client.get(f"/programs/{template.public_id}/")
+    items = builder.text.split('<section id="items"', 1)[1].split("</section>", 1)[0]
+
+    # CLINICAL.md: a value from one source is shown as less certain, with its note.
+    for html in (found.text, items):
+        assert html.count('class="badge warn less-certain"') == 1
+        assert 'title="Less certain: single source. one review table only">single source<' in html
