@@ -123,6 +123,14 @@ def test_the_windshield_wiper_carries_the_clinical_caution(library):
     assert "pain when the hip turns inward" in cautions
 
 
+def test_the_reverse_clamshells_other_start_position_is_a_cue_not_a_caution(library):
+    """CLINICAL.md: clam-2 is also taught with the knees at 90°; a way to do it belongs with
+    how to do it, and "Take care" keeps only what to take care of."""
+    clam_2 = Exercise.objects.get(key="clam-2", clinic=None)
+    assert clam_2.cautions == "Stay within a comfortable range."
+    assert any("knees bent to 90°" in cue for cue in clam_2.cues)
+
+
 def test_a_reload_brings_a_changed_caution_to_existing_rows(library):
     Exercise.objects.filter(key="windshield-wiper-stretch").update(cautions="Ease off if sore.")
     library_load()
