@@ -1,7 +1,7 @@
 """The patient's questionnaires under ``/api/v1/me/questionnaires/``: list what is due,
 read one, save answers as they go (resumable), submit once (idempotent by
 ``submission_id``, so the phone's offline queue can retry safely). Another patient's
-questionnaire, or staff asking, is a 404."""
+questionnaire is a 404; staff asking get a 403 (the security matrix holds both)."""
 
 from __future__ import annotations
 
