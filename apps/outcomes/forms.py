@@ -33,6 +33,8 @@ class ReportForm(forms.Form):
 
 
 class TimeEntryForm(forms.Form):
+    # Given when the form is drawn: a double click or a resent form logs the minutes once.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     minutes = BoundedIntegerField(min_value=1, max_value=MAX_MINUTES)
     activity = forms.CharField(max_length=300, label="What was done")

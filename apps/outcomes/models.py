@@ -208,6 +208,9 @@ class TimeEntry(models.Model):
     activity = models.CharField(max_length=300)
     live_interaction = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
+    # The id the form or the integration gave the entry: sent again (a retry, a double
+    # click), it finds the first entry instead of logging the minutes twice (they are billed).
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
 
     objects = TimeEntryQuerySet.as_manager()
 

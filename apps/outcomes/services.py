@@ -515,17 +515,40 @@ def time_entry_add(
     minutes: Any,
     activity: str,
     live_interaction: bool,
+    client_id: uuid.UUID | None = None,
     request: Any = None,
-) -> TimeEntry:
-    """Log management minutes for a patient (1 to 600, not in the future)."""
+) -> tuple[TimeEntry, bool]:
+    """Log management minutes for a patient (1 to 600, not in the future); returns the entry
+    and whether it is new. With a ``client_id`` already used for this patient, the first
+    entry is returned and nothing is added: minutes are billed, so a retried request or a
+    double click never counts them twice."""
     _check_time_entry(patient, on, minutes, activity)
     assert on is not None
-    entry = TimeEntry.objects.create(
-        patient=patient, therapist=user, on=on, minutes=minutes, activity=activity.strip(),
-        live_interaction=live_interaction,
-    )  # fmt: skip
+    if client_id is not None and (first := _time_entry_sent_before(patient, client_id)):
+        return first, False
+    try:
+        with transaction.atomic():  # a savepoint: losing a race keeps the caller's transaction
+            entry = TimeEntry.objects.create(
+                patient=patient, therapist=user, on=on, minutes=minutes,
+                activity=activity.strip(), live_interaction=live_interaction, client_id=client_id,
+            )  # fmt: skip
+    except IntegrityError:  # the same id sent twice at once: the other request stored it
+        first = _time_entry_sent_before(patient, client_id) if client_id else None
+        if first is None:
+            raise
+        return first, False
     audit_record(
         actor=user, action=Action.CREATE, patient=patient, target=entry,
         detail="monitoring time entry", request=request,
     )  # fmt: skip
-    return entry
+    return entry, True
+
+
+def _time_entry_sent_before(patient: Patient, client_id: uuid.UUID) -> TimeEntry | None:
+    """The entry stored under ``client_id``; an id used for another patient's is refused."""
+    first = TimeEntry.objects.filter(client_id=client_id).first()
+    if first is not None and first.patient_id != patient.pk:
+        raise ValidationError(
+            {"client_id": ["This id was used for another entry: send a new one."]}
+        )
+    return first

@@ -178,3 +178,22 @@ def test_bad_time_entries_are_400s(program: Program, minutes: int, days_ahead: i
     response = _json(_staff(program), "post", url, body)
     assert response.status_code == 400
     assert not TimeEntry.objects.exists()
+
+
+def test_a_time_entry_retried_with_its_client_id_is_a_200_with_the_first_entry(
+    program: Program,
+) -> None:
+    assert program.patient is not None
+    url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
+    body = {
+        "on": program.patient.local_today().isoformat(), "minutes": 25,
+        "activity": "Reviewed the logs", "client_id": str(uuid.uuid4()),
+    }  # fmt: skip
+    client = _staff(program)
+
+    first = _json(client, "post", url, body)
+    again = _json(client, "post", url, body)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["public_id"] == first.json()["public_id"]
+    assert TimeEntry.objects.count() == 1

@@ -609,3 +609,20 @@ def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
         page = client.get("/outcomes/monitoring/")
     assert page.status_code == 200
     assert page.text.count("2-15 days") + page.text.count("under 2 days") == 5
+
+
+def test_the_time_form_sent_twice_logs_the_minutes_once(program: Program) -> None:
+    services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
+    patient = _owner(program)
+    client = _as(program.created_by)
+    page = client.get(f"/patients/{patient.public_id}/outcomes/").text
+    client_id = page.split('name="client_id" value="', 1)[1].split('"', 1)[0]
+    body = {
+        "on": patient.local_today().isoformat(), "minutes": "15", "activity": "Call",
+        "client_id": client_id,
+    }  # fmt: skip
+
+    for _ in range(2):  # a double click
+        assert client.post(f"/patients/{patient.public_id}/outcomes/time/", body).status_code == 302
+
+    assert TimeEntry.objects.get().minutes == 15

@@ -337,11 +337,31 @@ def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str)
 
 def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
     patient = _patient()
-    entry = services.time_entry_add(
+    entry, created = services.time_entry_add(
         user=patient.therapist, patient=patient, minutes=600, activity="Call",
         on=patient.local_today(), live_interaction=True,
     )  # fmt: skip
-    assert entry.minutes == 600
+    assert (entry.minutes, created) == (600, True)
+
+
+def test_a_time_entry_sent_again_with_its_client_id_is_logged_once() -> None:
+    patient = _patient()
+    client_id = uuid.uuid4()
+    given = {
+        "user": patient.therapist, "patient": patient, "minutes": 20, "activity": "Call",
+        "on": patient.local_today(), "live_interaction": True, "client_id": client_id,
+    }  # fmt: skip
+
+    first, created = services.time_entry_add(**given)
+    again, created_again = services.time_entry_add(**given)
+
+    # Minutes are billed: a retried request must not count them twice.
+    assert (created, created_again, again.pk) == (True, False, first.pk)
+    assert TimeEntry.objects.count() == 1
+    other = _patient()
+    with pytest.raises(ValidationError) as caught:
+        services.time_entry_add(**given | {"user": other.therapist, "patient": other})
+    assert "client_id" in caught.value.message_dict
 
 
 def test_the_daily_sync_follows_a_changed_end_date_and_is_safe_twice() -> None:

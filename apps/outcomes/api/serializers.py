@@ -79,6 +79,11 @@ class TimeEntryIn(serializers.Serializer[Any]):
     minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
     activity = serializers.CharField(max_length=300)
     live_interaction = serializers.BooleanField(default=False)
+    client_id = serializers.UUIDField(
+        required=False,
+        help_text="Your id for this entry: sending the same one again (a retry) returns the "
+        "first entry with 200 instead of logging the minutes twice.",
+    )
 
 
 class TimeEntryOut(serializers.Serializer[Any]):

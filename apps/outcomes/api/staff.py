@@ -134,7 +134,8 @@ def questionnaire_detail(found: Any) -> dict[str, Any]:
 )  # fmt: skip
 @extend_schema(
     methods=["POST"], operation_id="outcomes_time_entries_create", request=TimeEntryIn,
-    responses={201: TimeEntryOut}, summary="Log management minutes (1 to 600, not in the future)",
+    responses={201: TimeEntryOut, 200: TimeEntryOut},
+    summary="Log management minutes (1 to 600, not in the future); 200 for a client_id sent before",
 )  # fmt: skip
 @api_view(["GET", "POST"])
 def time_entries(request: Request, public_id: UUID) -> Response:
@@ -142,8 +143,11 @@ def time_entries(request: Request, public_id: UUID) -> Response:
         user = access.staff(request.user)
         patient = access.patient_editable(user, public_id)
         values = _valid(TimeEntryIn(data=request.data))
-        entry = services.time_entry_add(user=user, patient=patient, request=request, **values)
-        return Response(TimeEntryOut(entry).data, status=status.HTTP_201_CREATED)
+        entry, created = services.time_entry_add(
+            user=user, patient=patient, request=request, **values
+        )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(TimeEntryOut(entry).data, status=code)
     patient = access.patient_visible(request.user, public_id)
     _audit(request, Action.VIEW, patient, patient, "monitoring time log")
     return Response(

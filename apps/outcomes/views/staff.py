@@ -4,7 +4,7 @@ reports, the monitoring time log). Objects come through ``apps.outcomes.access``
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -53,7 +53,8 @@ def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
         "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
         "monitoring": selectors.monitoring_enabled(clinic_id=patient.clinic_id),
-        "time_form": forms.get("time_form") or TimeEntryForm(initial={"on": patient.local_today()}),
+        "time_form": forms.get("time_form")
+        or TimeEntryForm(initial={"on": patient.local_today(), "client_id": uuid4()}),
         "time_entries": selectors.time_entries(patient=patient, limit=20),
         "wordings": selectors.wordings(clinic_id=patient.clinic_id),
     }
