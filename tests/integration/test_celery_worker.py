@@ -7,6 +7,7 @@ pytest-django's test database (``test_<name>``), so it sees the rows these tests
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
@@ -76,8 +77,19 @@ class Inbox:
     def __init__(self) -> None:
         self.messages: list = []
         self.lock = threading.Lock()
+        # A test's gate: once this many messages are in, the next ones wait unanswered (a
+        # sender held mid-send, as by a slow server) until the test sets it back to None.
+        self.hold_after: int | None = None
+        self.held = 0  # senders waiting at the gate now
 
     async def handle_DATA(self, server, session, envelope) -> str:
+        if self.hold_after is not None and len(self.messages) >= self.hold_after:
+            self.held += 1
+            try:
+                while self.hold_after is not None:
+                    await asyncio.sleep(0.02)
+            finally:
+                self.held -= 1
         with self.lock:
             self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"
