@@ -347,7 +347,7 @@ def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
 def test_a_time_entry_sent_again_with_its_client_id_is_logged_once() -> None:
     patient = _patient()
     client_id = uuid.uuid4()
-    given = {
+    given: dict[str, Any] = {
         "user": patient.therapist, "patient": patient, "minutes": 20, "activity": "Call",
         "on": patient.local_today(), "live_interaction": True, "client_id": client_id,
     }  # fmt: skip
