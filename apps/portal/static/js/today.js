@@ -396,7 +396,6 @@
     }
   }
 
-  // --- Logging a set ------------------------------------------------------------------------
   // --- The next-morning question -------------------------------------------------------------
   // The answer is kept on the phone and its advice shown at once ("go lighter today" must not
   // wait for a connection), then sent to the API; a form posted offline was lost with the
@@ -448,6 +447,7 @@
     return true;
   }
 
+  // --- Logging a set ------------------------------------------------------------------------
   function onSubmit(event) {
     if (onMorning(event)) return;
     var form = event.target.closest("[data-log-form]");
