@@ -211,8 +211,8 @@ def _batch_rows(
     for entry, item in todo:
         day = _day_of(entry)
         exercise, level = exercise_for(item, day, levels)
-        if exercise is None:
-            raise ValidationError({"item": NO_LEVEL})
+        if exercise is None:  # keyed by the set's index, as every other refusal of a batch
+            raise ValidationError({f"{positions[entry.client_id]}.item": NO_LEVEL})
         in_force = [precaution for precaution in precautions if precaution.is_in_force(day)]
         if not allowed(item, exercise, in_force):
             held_back[f"{positions[entry.client_id]}.item"] = held_back_message(exercise)

@@ -276,3 +276,16 @@ def test_a_batch_uses_a_fixed_number_of_queries_whatever_its_size(
 
     assert response.status_code == 200
     assert SetLog.objects.count() == size
+
+
+def test_a_set_of_a_ladder_level_with_no_exercise_is_a_400_naming_its_index(patient_a, item):
+    no_level = LadderItemFactory(program=item.program, per_side=False, current_level=9)
+    logs = [*three(item), entry(no_level, side="both")]
+
+    response = post(signed_in(patient_a.user), logs)
+
+    assert response.status_code == 400
+    # The phone's queue names the set to drop or fix, as for every other refusal.
+    assert list(response.json()["errors"]) == ["logs.3.item"]
+    assert "no level to log against" in response.json()["errors"]["logs.3.item"][0]
+    assert not SetLog.objects.exists()
