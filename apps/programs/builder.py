@@ -66,6 +66,10 @@ class ItemRow:
     conflict: str = ""
     # What of that the item's override reason was not given for (newer precautions).
     not_covered: str = ""
+    # A level set for the patient's next day whose exercise the precautions will hold back
+    # (no reason covers it): from ``pending_from`` Today leaves it out, so the builder says so.
+    pending_from: date | None = None
+    pending_conflict: str = ""
     photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
 
     @property
@@ -112,6 +116,30 @@ def _row(item: ProgramItem, today: date, levels: dict[tuple[int, int], LadderLev
     return ItemRow(item, exercise, level, top, Mvic(None, ""), Mvic(None, ""))
 
 
+def _flag_pending_level(
+    row: ItemRow,
+    today: date,
+    levels: dict[tuple[int, int], LadderLevel],
+    in_force: list[HipPrecaution],
+) -> None:
+    """Mark a level that starts after today (approved, or set by hand, for the next day) when
+    the precautions in force will hold its exercise back: approving came first and precautions
+    after, so nothing else would tell the therapist before the exercise vanishes from Today."""
+    item = row.item
+    if not in_force or item.ladder_id is None or not item.level_since or item.level_since <= today:
+        return
+    rung = levels.get((item.ladder_id, item.current_level or 0))
+    if rung is None:
+        return
+    found = uncovered(item, rung.exercise, in_force)
+    if found:
+        row.pending_from = item.level_since
+        texts = "; ".join(conflict.text for conflict in found)
+        row.pending_conflict = (
+            f"level {item.current_level} ({rung.exercise.name}) takes the hip into {texts}"
+        )
+
+
 def precautions(program: Program) -> list[HipPrecaution]:
     """The hip precautions in force for the program's patient today (none for a template)."""
     if program.patient is None:
@@ -141,6 +169,7 @@ def builder_rows(
         if row.conflict and row.item.precaution_override and row.exercise is not None:
             found = uncovered(row.item, row.exercise, in_force)
             row.not_covered = "; ".join(conflict.text for conflict in found)
+        _flag_pending_level(row, today, levels, in_force)
     evidence = primary_mvic(exercise_ids={row.exercise.pk for row in rows if row.exercise})
     clinic = program.clinic
     for row in rows:

@@ -215,6 +215,30 @@ def test_today_does_not_announce_a_new_level_it_leaves_out(therapist_a, program)
     assert plan.level_changes == []
 
 
+def test_the_builder_warns_of_a_level_to_come_that_the_precautions_will_hold_back(
+    therapist_a, program
+):
+    """Approved first, precautions set after: the builder says the next day's level will be
+    left out of Today, before the exercise simply vanishes for the patient."""
+    from apps.programs.progression import item_level_set
+
+    item = _ladder_item(program)
+    item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more")
+    client = signed_in(therapist_a)
+    before = client.get(f"/programs/{program.public_id}/").text
+    precaution_set(
+        actor=therapist_a, patient=program.patient, kind="posterior",
+        starts_on=TODAY, ends_on=date(2026, 4, 21),
+    )  # fmt: skip
+
+    page = client.get(f"/programs/{program.public_id}/").text
+
+    warning = "From Wednesday 11 March, level 2 (Inward clam) takes the hip into internal rotation"
+    assert warning in page
+    assert "Today will leave it out from then" in page
+    assert "Today will leave it out" not in before  # no precautions, nothing to warn of
+
+
 def test_approving_a_prompt_into_a_conflicting_level_needs_a_reason(
     therapist_a, program, posterior
 ):
