@@ -267,6 +267,25 @@ def sign_in_staff(page, user) -> None:
     check_page(page, "staff-patients")
 
 
+def clamshell_item(patient, *, program=None, **dose):
+    """An item of ``patient``'s program (a new "Hip strength" one unless given) on the shared
+    clamshell ladder of Boren 2011, the library loaded: 2 sets of 10 a side unless ``dose``
+    (any other item field) says otherwise. The journeys on a phone start from it."""
+    import io
+
+    from django.core.management import call_command
+
+    from apps.exercises.models import Ladder
+    from tests.factories import LadderItemFactory, ProgramFactory
+
+    call_command("load_library", stdout=io.StringIO())
+    return LadderItemFactory(
+        program=program or ProgramFactory(patient=patient, name="Hip strength"),
+        ladder=Ladder.objects.get(key="clamshell-boren-2011", clinic=None),
+        **{"sets": 2, "reps": 10, "per_side": True} | dose,
+    )
+
+
 def sign_in_patient(page, patient) -> None:
     """Open the personal link, as from the printed QR code, and give the year of birth."""
     from apps.patients.auth import personal_link_path

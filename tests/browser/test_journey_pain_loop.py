@@ -10,26 +10,23 @@ their ``performed_on`` day."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from apps.audit.models import AuditEntry
-from apps.exercises.models import Ladder
 from apps.programs.models import LevelChange, ProgressionPrompt, SetLog
 from tests.browser.conftest import (
     browser_clock,
     check_page,
+    clamshell_item,
     sign_in_patient,
     sign_in_staff,
     watch_errors,
 )
 from tests.browser.test_journey_progress import open_inbox_until_the_prompt_shows
-from tests.factories import LadderItemFactory, ProgramFactory
 from tests.integration.test_celery_worker import wait_for
 
 pytestmark = [
@@ -45,16 +42,7 @@ REASON = "Pain 8 was a one-off after gardening; she reports it settled within th
 
 @pytest.fixture
 def clam(patient_a, server_clock):
-    call_command("load_library", stdout=io.StringIO())
-    return LadderItemFactory(
-        program=ProgramFactory(patient=patient_a, name="Hip strength"),
-        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
-        current_level=1,
-        sets=2,
-        reps=10,
-        reps_up_to=20,
-        per_side=True,
-    )
+    return clamshell_item(patient_a, current_level=1, reps_up_to=20)
 
 
 def step_to(card, reps: int) -> None:

@@ -8,25 +8,22 @@ server runs; the worker keeps the real time, which is safe because it only evalu
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from apps.exercises.models import Ladder
 from apps.programs.models import LevelChange, ProgressionPrompt, SetLog
 from tests.browser.conftest import (
     browser_clock,
     check_page,
+    clamshell_item,
     sign_in_patient,
     sign_in_staff,
     watch_errors,
 )
-from tests.factories import LadderItemFactory, ProgramFactory
 from tests.integration.test_celery_worker import wait_for
 
 pytestmark = [
@@ -42,15 +39,7 @@ NOTE = "Great work: 20 on both sides. Keep it slow and controlled."
 
 @pytest.fixture
 def clam(patient_a, server_clock):
-    call_command("load_library", stdout=io.StringIO())
-    return LadderItemFactory(
-        program=ProgramFactory(patient=patient_a, name="Hip strength"),
-        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
-        current_level=1,
-        sets=2,
-        reps=12,
-        per_side=True,
-    )
+    return clamshell_item(patient_a, current_level=1, reps=12)
 
 
 def log_twenty_a_side(page, card) -> None:

@@ -4,31 +4,31 @@ therapist once, when the phone is back online."""
 
 from __future__ import annotations
 
-import io
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from apps.exercises.models import Ladder
 from apps.programs.logs import set_log_record
 from apps.programs.models import MorningCheck
-from tests.browser.conftest import browser_clock, set_offline, sign_in_patient, wait_until
-from tests.factories import LadderItemFactory, ProgramFactory
+from tests.browser.conftest import (
+    browser_clock,
+    clamshell_item,
+    set_offline,
+    sign_in_patient,
+    wait_until,
+)
+from tests.factories import ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def exercised_yesterday(patient_a, server_clock):
-    call_command("load_library", stdout=io.StringIO())
     yesterday = patient_a.local_today() - timedelta(days=1)
     program = ProgramFactory(patient=patient_a, name="Hip strength", start_date=yesterday)
-    item = LadderItemFactory(
-        program=program, ladder=Ladder.objects.get(key="clamshell-boren-2011"), per_side=False
-    )
+    item = clamshell_item(patient_a, program=program, per_side=False)
     set_log_record(
         patient=patient_a, item=item, client_id=uuid.uuid4(), performed_on=yesterday,
         side="both", reps=10, pain=2,

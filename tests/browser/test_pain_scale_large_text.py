@@ -4,17 +4,14 @@ target (STYLE.md) wide enough for its number, and none sticks out of its card.""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 
-from apps.exercises.models import Ladder
 from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
-from tests.browser.conftest import browser_page, screenshot
-from tests.factories import LadderItemFactory, ProgramFactory
+from tests.browser.conftest import browser_page, clamshell_item, screenshot
+from tests.factories import ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,16 +35,9 @@ MEASURE = """() => [...document.querySelectorAll('.pain-option span')].map((span
 
 @pytest.fixture
 def clam(patient_a, server_clock):
-    call_command("load_library", stdout=io.StringIO())
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
     measures_set(user=patient_a.therapist, program=program, instruments=["nprs"])
-    return LadderItemFactory(
-        program=program,
-        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
-        sets=2,
-        reps=12,
-        per_side=True,
-    )
+    return clamshell_item(patient_a, program=program, reps=12)
 
 
 @pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])

@@ -3,23 +3,20 @@ say as much as the server's list: the difficulty, and which set a "Change" link 
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from apps.exercises.models import Ladder
 from apps.programs.models import SetLog
 from tests.browser.conftest import (
     browser_clock,
+    clamshell_item,
     set_offline,
     sign_in_patient,
     wait_until,
     watch_errors,
 )
-from tests.factories import LadderItemFactory, ProgramFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,16 +32,7 @@ KEPT_PLAN_HAS_SET = """async (side) => {
 
 @pytest.fixture
 def clam(patient_a, server_clock):
-    call_command("load_library", stdout=io.StringIO())
-    program = ProgramFactory(patient=patient_a, name="Hip strength")
-    return LadderItemFactory(
-        program=program,
-        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
-        sets=2,
-        reps=10,
-        per_side=True,
-        position=0,
-    )
+    return clamshell_item(patient_a, position=0)
 
 
 def log_side(page, card, side: str, pain: int, difficulty: str = "") -> None:

@@ -3,17 +3,13 @@ done, not at the next retry half a minute later."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from apps.exercises.models import Ladder
 from apps.programs.models import SetLog
-from tests.browser.conftest import PHONE, browser_page, sign_in_patient
-from tests.factories import LadderItemFactory, ProgramFactory
+from tests.browser.conftest import PHONE, browser_page, clamshell_item, sign_in_patient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,14 +18,7 @@ RETRY_S = 30  # today.js's RETRY_MS: the old wait for a set that found a send in
 
 @pytest.fixture
 def clam(patient_a):
-    call_command("load_library", stdout=io.StringIO())
-    return LadderItemFactory(
-        program=ProgramFactory(patient=patient_a, name="Hip strength"),
-        ladder=Ladder.objects.get(key="clamshell-boren-2011"),
-        sets=2,
-        reps=10,
-        per_side=True,
-    )
+    return clamshell_item(patient_a)
 
 
 def test_a_set_tapped_during_a_send_follows_it_at_once(browser, live_server, patient_a, clam):
