@@ -28,7 +28,7 @@ from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import dose_summary
 from apps.programs.models import Program, ProgramItem
-from apps.programs.precautions import conflicts, uncovered
+from apps.programs.precautions import Conflict, conflicts, uncovered
 from apps.programs.validation import WEEKDAY_LABELS
 
 
@@ -46,7 +46,7 @@ class Mvic:
     @classmethod
     def of(cls, primary: PrimaryValue | None, clinic: Clinic) -> Mvic:
         if primary is None:
-            return cls(None, band(None, clinic))
+            return cls(None, "")
         value = primary.value
         return cls(value, band(value, clinic), primary.less_certain, primary.note)
 
@@ -131,10 +131,9 @@ def _flag_pending_level(
     rung = levels.get((item.ladder_id, item.current_level or 0))
     if rung is None:
         return
-    found = uncovered(item, rung.exercise, in_force)
-    if found:
+    texts = _texts(uncovered(item, rung.exercise, in_force))
+    if texts:
         row.pending_from = item.level_since
-        texts = "; ".join(conflict.text for conflict in found)
         row.pending_conflict = (
             f"level {item.current_level} ({rung.exercise.name}) takes the hip into {texts}"
         )
@@ -150,7 +149,11 @@ def precautions(program: Program) -> list[HipPrecaution]:
 def _conflict_text(exercise: Exercise | None, found: list[HipPrecaution]) -> str:
     if exercise is None or not found:
         return ""
-    return "; ".join(conflict.text for conflict in conflicts(exercise, found))
+    return _texts(conflicts(exercise, found))
+
+
+def _texts(found: list[Conflict]) -> str:
+    return "; ".join(conflict.text for conflict in found)
 
 
 def builder_rows(
@@ -167,8 +170,7 @@ def builder_rows(
     for row in rows:
         row.conflict = _conflict_text(row.exercise, in_force)
         if row.conflict and row.item.precaution_override and row.exercise is not None:
-            found = uncovered(row.item, row.exercise, in_force)
-            row.not_covered = "; ".join(conflict.text for conflict in found)
+            row.not_covered = _texts(uncovered(row.item, row.exercise, in_force))
         _flag_pending_level(row, today, levels, in_force)
     evidence = primary_mvic(exercise_ids={row.exercise.pk for row in rows if row.exercise})
     clinic = program.clinic

@@ -8,7 +8,8 @@ import time_machine
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from apps.reports.exports.cells import csv_cell, safe_text
+from apps.core.spreadsheet import safe_text
+from apps.reports.exports.cells import csv_cell
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
 from tests.reports.report_factories import SetLogFactory, parse_csv, streamed

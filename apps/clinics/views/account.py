@@ -29,11 +29,12 @@ PENDING_USER = "pending_two_factor_user"
 PENDING_NEXT = "pending_two_factor_next"
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: HttpRequest, default: str = "") -> str:
+    """The ``next`` asked for when it stays on this site, else ``default`` (the dashboard)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
-    return str(settings.LOGIN_REDIRECT_URL)
+    return default or str(settings.LOGIN_REDIRECT_URL)
 
 
 def _finish_sign_in(request: HttpRequest, user: User, next_url: str) -> HttpResponse:
@@ -73,10 +74,7 @@ def operator_sign_in(request: HttpRequest) -> HttpResponse:
     """Django admin's own login form, replaced: it signs in with a password alone, so an
     operator's authenticator app was never asked for. Operators sign in here like staff
     (lockout, then the code when two-factor is on) and come back to the admin page."""
-    target = request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = ""
-    return redirect_to_login(target or reverse("admin:index"), "clinics:login")
+    return redirect_to_login(_safe_next(request, reverse("admin:index")), "clinics:login")
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,9 +8,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from apps.core.spreadsheet import FORMULA_TRIGGERS, safe_text
-
-__all__ = ["FORMULA_TRIGGERS", "Cell", "csv_cell", "safe_cell", "safe_text"]
+from apps.core.spreadsheet import safe_text
 
 Cell = str | int | Decimal | date | None
 

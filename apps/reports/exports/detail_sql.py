@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connections
 
 from apps.core.db_router import read_alias
+from apps.core.spreadsheet import FORMULA_TRIGGERS
 from apps.patients.models import Side
-from apps.reports.exports.cells import FORMULA_TRIGGERS
 from apps.reports.exports.scope import report_patients
 
 if TYPE_CHECKING:
