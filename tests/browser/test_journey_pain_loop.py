@@ -119,6 +119,17 @@ def test_the_dose_rises_to_twenty_pain_holds_the_prompt_back_and_approve_anyway_
     expect(advice).to_be_visible()
     expect(advice).to_contain_text("Stop this exercise for today")
     expect(advice).to_contain_text("You logged pain of 8 out of 10")
+    # "Too much" means no more sets of it today (CLINICAL.md): the form folds away and the
+    # advice is read next; a set done before stopping is still one tap away, and the fold
+    # holds when the page comes again from the server.
+    expect(advice).to_be_focused()
+    next_set = card.get_by_role("button", name=re.compile(r"^Log left set 5"))
+    expect(next_set).to_be_hidden()
+    phone.reload()
+    expect(advice).to_be_visible()
+    expect(next_set).to_be_hidden()
+    card.get_by_text("Log a set you did before you stopped").tap()
+    expect(next_set).to_be_visible()
     check_page(phone, "j16-pain-eight-advice")
     evaluated(clam)
     prompt.refresh_from_db()

@@ -374,6 +374,54 @@ def test_pain_above_the_hold_back_level_says_stop_even_below_the_alert_level(pat
     assert "above 5 is too much" in html
 
 
+def _log_area(html: str) -> list[tuple[str, str]]:
+    """Each card's log area: whether it is open, and whether its summary is hidden."""
+    return re.findall(
+        r'<details class="log-area" data-log-area( open)?>\s*<summary data-log-area-summary( hidden)?>',
+        html,
+    )
+
+
+def test_after_too_much_pain_the_log_form_folds_away_but_a_set_done_can_still_be_logged(
+    patient_a, program
+):
+    """CLINICAL.md: above 5 is "too much": stop that exercise for the day. Today stops
+    offering its next set (the form is folded behind "Log a set you did before you
+    stopped"); the other exercises keep theirs."""
+    painful = ExerciseItemFactory(program=program, per_side=False)
+    ExerciseItemFactory(program=program, per_side=False)
+    log(painful, side="both", pain=6)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert _log_area(html) == [("", ""), (" open", " hidden")]
+    assert "Log a set you did before you stopped" in html
+
+
+def test_pain_within_the_limit_leaves_the_log_form_open(patient_a, program):
+    item = ExerciseItemFactory(program=program, per_side=False)
+    log(item, side="both", pain=5)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert _log_area(html) == [(" open", " hidden")]
+
+
+def test_a_refused_set_on_a_stopped_exercise_is_shown_again_open(patient_a, program):
+    """A set the patient did before stopping and sent without JavaScript, refused for a
+    missing pain, comes back with its message in an open form, not folded away."""
+    item = ExerciseItemFactory(program=program, per_side=False)
+    log(item, side="both", pain=8)
+    client = signed_in(patient_a.user)
+
+    response = client.post(PAGE + "log/", form(item, side="both", pain=""))
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _log_area(html) == [(" open", "")]
+    assert SetLog.objects.count() == 1
+
+
 def test_the_advice_follows_the_clinics_own_hold_back_level(patient_a, admin_a, program):
     from apps.clinics.services import clinic_settings_update
 

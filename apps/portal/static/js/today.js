@@ -164,6 +164,7 @@
       var id = card.dataset.item;
       var itemDone = 0;
       var itemTarget = 0;
+      var pains = [];
       Array.prototype.forEach.call(card.querySelectorAll(".side[data-side]"), function (sideEl) {
         var side = sideEl.dataset.side;
         var fresh = byItem[id] && byItem[id].sides.filter(function (s) { return s.side === side; })[0];
@@ -171,7 +172,14 @@
         var counts = drawSide(sideEl, fresh ? fresh.logs : null, pending);
         itemDone += counts.done;
         itemTarget += counts.target;
+        (fresh ? fresh.logs : []).concat(pending).forEach(function (log) { pains.push(log.pain); });
       });
+      // A fresh plan says what is saved (a pain corrected since lowers it); without one, the
+      // highest seen stands, so a set sent since the page came keeps its advice.
+      var kept = byItem[id] ? 0 : Number(card.dataset.highPain || 0);
+      var highest = Math.max.apply(null, pains.concat([kept]));
+      card.dataset.highPain = String(highest);
+      showStop(card, highest);
       var complete = itemTarget > 0 && itemDone >= itemTarget;
       card.classList.toggle("is-complete", complete);
       var badge = card.querySelector("[data-item-complete]");
@@ -470,9 +478,12 @@
       return;
     }
     failures = [];
-    adviseAfterPain(form, payload.pain);
     clearPain(form);
+    var card = form.closest("[data-item]");
+    var wasStopped = card.dataset.stopped === "yes";
     draw(null);
+    // The form the patient was in has just folded away: the advice is what to read next.
+    if (!wasStopped && card.dataset.stopped === "yes") card.querySelector("[data-pain-advice]").focus();
     describeQueue();
     flush();
   }
@@ -484,16 +495,25 @@
     });
   }
 
-  // Pain above the clinic's hold-back level ("too much": stop that exercise for today) shows
-  // the advice at once, even offline.
-  function adviseAfterPain(form, pain) {
-    var level = Number(root.dataset.tooMuchAbove || 5);
-    var advice = form.closest("[data-item]").querySelector("[data-pain-advice]");
-    if (!advice || pain <= level) return;
-    var shown = advice.querySelector("[data-pain-advice-value]");
-    var previous = Number(shown.textContent || 0);
-    shown.textContent = String(Math.max(previous, pain));
-    advice.hidden = false;
+  // Pain above the clinic's hold-back level ("too much") means no more sets of that exercise
+  // today (CLINICAL.md): the advice shows and the log form folds away, at once and offline
+  // too. The form stays one tap away (its summary) for a set done before the patient stopped.
+  // It folds once, when the pain first goes over, so a form opened again stays open while
+  // those sets are logged; a pain corrected below the level (a fresh plan) unfolds it.
+  function showStop(card, highest) {
+    var stopped = highest > Number(root.dataset.tooMuchAbove || 5);
+    var advice = card.querySelector("[data-pain-advice]");
+    var area = card.querySelector("[data-log-area]");
+    if (advice) {
+      var shown = advice.querySelector("[data-pain-advice-value]");
+      if (stopped && shown.textContent !== String(highest)) shown.textContent = String(highest);
+      advice.hidden = !stopped;
+    }
+    if (area) {
+      area.querySelector("[data-log-area-summary]").hidden = !stopped;
+      if (stopped !== (card.dataset.stopped === "yes")) area.open = !stopped;
+    }
+    card.dataset.stopped = stopped ? "yes" : "";
   }
 
   // --- Hold timer ---------------------------------------------------------------------------
