@@ -186,12 +186,14 @@ def _rebuild(
     grown: bool = False,
     precautions: Sequence[HipPrecaution] | None = None,
     bump: bool = True,
+    locked: bool = False,
 ) -> int:
     """Recompute the rows in scope. ``grown`` (logs were only added) skips deleting rows
     first: every day that had logs still has them, so the upsert alone is exact. An empty
     ``precautions`` (the caller read them for the scope and found none) spares looking
     them up: nothing is held back. ``bump``: the writer changed what the patients' Today
-    shows (``_lock_patients``)."""
+    shows (``_lock_patients``). ``locked``: the writer took the lock (and the bump) itself
+    first (``daily_totals_lock_patient``)."""
     if scope.patient_ids is not None and not scope.patient_ids:
         return 0
     where, params = _filters("l.patient_id", "l.performed_on", scope)
@@ -209,7 +211,8 @@ def _rebuild(
         due_day_prescribed=prescribed_on_sql("d.day", held),
     )
     with _cursor(scope, held) as cursor:
-        _lock_patients(cursor, scope.patient_ids, bump=bump)
+        if not locked:
+            _lock_patients(cursor, scope.patient_ids, bump=bump)
         if not grown:
             gone, gone_params = _filters("patient_id", "day", scope)
             delete = f"DELETE FROM {total} WHERE {gone}"  # noqa: S608  # nosec B608
@@ -218,23 +221,35 @@ def _rebuild(
         return int(cursor.rowcount)
 
 
+def daily_totals_lock_patient(*, patient_id: int) -> None:
+    """Take the lock every writer of this patient's totals takes (``_lock_patients``, with
+    the Today bump) now, at the start of the writer's transaction, for a writer that counts
+    the patient's rows before it writes: a set's number is one more than the sets already
+    logged, and two writers counting at once would both give the same number. Taken first,
+    the second writer waits for the first to commit and counts its set too. The writer
+    then refreshes with ``locked=True``."""
+    with prepared_cursor() as cursor:
+        _lock_patients(cursor, [patient_id], bump=True)
+
+
 def daily_totals_refresh_days(
     *,
     patient_id: int,
     days: Iterable[date],
     grown: bool = False,
     precautions: Sequence[HipPrecaution] | None = None,
+    locked: bool = False,
 ) -> None:
     """Recompute one patient's rows for the days of logs just written (``grown``: one
     statement), corrected or deleted (two), whatever the number of days. Call inside the
     writer's transaction. A writer that has read the patient's precautions in force on any
     day from the first of these days to the last passes them as ``precautions``: none
-    spares a query."""
+    spares a query. ``locked``: the writer took ``daily_totals_lock_patient`` already."""
     wanted = sorted(set(days))
     if wanted:
         # A batch is usually a day or two; recomputing the days between gives the same rows.
         scope = Scope([patient_id], start=wanted[0], end=wanted[-1])
-        _rebuild(scope, grown=grown, precautions=precautions)
+        _rebuild(scope, grown=grown, precautions=precautions, locked=locked)
 
 
 def daily_totals_refresh_patient(*, patient_id: int | None) -> None:

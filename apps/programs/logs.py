@@ -22,7 +22,7 @@ from apps.core.prepared import insert_row, pipelined
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
-from apps.programs.daily_totals import daily_totals_refresh_days
+from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
 from apps.programs.selectors import (
@@ -269,13 +269,18 @@ def _save_new(new: _NewSet, *, now: datetime, evaluate: bool) -> SetLog:
         **_prescription(item, day, precautions),
     )
     with pipelined():
+        # First the patient's writer lock: the INSERT counts the sets already logged for the
+        # set's number, and a second set logged at the same instant (another phone, a batch)
+        # must count this one. Sent with the INSERT, so it costs no round trip of its own.
+        daily_totals_lock_patient(patient_id=patient.pk)
         # As ``log.save(force_insert=True)``, the INSERT prepared and counting the set's
-        # number; its id is read back. psycopg sends the transaction's BEGIN just before it
-        # and waits for that on its own, pipeline or not (bench/README.md, "Eleventh session").
+        # number; its id is read back. psycopg sends the transaction's BEGIN just before the
+        # lock and waits for that on its own, pipeline or not (bench/README.md, "Eleventh
+        # session").
         insert_row(log, computed=None if new.set_number else _numbered(item, day, new.side))
         # Nothing reads the answers of these: one round trip for all of them.
         daily_totals_refresh_days(
-            patient_id=patient.pk, days=[day], grown=True, precautions=precautions
+            patient_id=patient.pk, days=[day], grown=True, precautions=precautions, locked=True
         )
         if evaluate:
             _enqueue_evaluation(log)

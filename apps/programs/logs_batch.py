@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
-from apps.programs.daily_totals import daily_totals_refresh_days
+from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
@@ -290,6 +290,7 @@ def _batch_insert(
             days=[log.performed_on for log in logs if saved[log.client_id][1]],
             grown=True,
             precautions=precautions,
+            locked=True,
         )
     return saved
 
@@ -315,6 +316,9 @@ def set_logs_record_many(
     if errors or entry_errors:
         raise ValidationError(errors | entry_errors)
     positions = {entry.client_id: index for index, entry in enumerate(entries)}
+    # Before the sets are numbered by counting those stored: a set logged at the same
+    # instant (the other phone, a one-tap log) waits, or is waited for, and is counted.
+    daily_totals_lock_patient(patient_id=patient.pk)
     # Over the batch's days: the hold-back checks and the daily totals both use them.
     precautions = _precautions(patient, todo)
     rows = _batch_rows(patient, todo, positions, precautions)

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from apps.patients.models import Side
 from apps.programs.logs import set_log_record
-from apps.programs.models import DailyTotal
+from apps.programs.models import DailyTotal, SetLog
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
 
 WAIT = 30
@@ -79,3 +79,58 @@ def test_two_sets_logged_at_once_for_the_same_day_are_both_in_the_total(require_
     assert not errors
     row = DailyTotal.objects.get(patient=patient, day=patient.local_today())
     assert (row.logs, row.completed, row.pain_sum, row.pain_max) == (2, 2, 8, 5)
+
+
+def _batch(patient, item, pain: int) -> None:
+    from apps.programs.logs_batch import LogEntry, set_logs_record_many
+
+    entry = LogEntry(client_id=uuid.uuid4(), item=item.public_id, pain=pain, reps=10)
+    set_logs_record_many(patient=patient, entries=[entry])
+
+
+@pytest.mark.parametrize("second", [_log, _batch], ids=["one-tap", "offline batch"])
+@pytest.mark.django_db(transaction=True)
+def test_two_sets_logged_at_once_get_their_own_set_numbers(require_postgres, second):
+    """The phone sends no set number: the server counts the sets already logged. Writer A
+    logs set 1 and holds its transaction open; writer B (another phone, or an offline
+    batch) logs the same exercise, day and side and is seen waiting; A commits. B counts
+    A's set: 1 and 2, never 1 twice."""
+    patient = PatientFactory()
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient), sets=3, per_side=False)
+    a_saved, release_a = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def writer_a() -> None:
+        try:
+            with transaction.atomic():
+                _log(patient, item, pain=3)
+                a_saved.set()
+                release_a.wait(WAIT)
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def writer_b() -> None:
+        try:
+            a_saved.wait(WAIT)
+            second(patient, item, pain=2)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
+    for thread in threads:
+        thread.start()
+    assert a_saved.wait(WAIT)
+    deadline = time.monotonic() + WAIT
+    while not _someone_waits_on_a_lock():
+        assert time.monotonic() < deadline, "writer B never waited for writer A"
+    release_a.set()
+    for thread in threads:
+        thread.join(WAIT)
+
+    assert not errors
+    numbers = SetLog.objects.filter(item=item).order_by("pain").values_list("pain", "set_number")
+    assert list(numbers) == [(2, 2), (3, 1)]
