@@ -376,10 +376,8 @@ def test_pain_above_the_hold_back_level_says_stop_even_below_the_alert_level(pat
 
 def _log_area(html: str) -> list[tuple[str, str]]:
     """Each card's log area: whether it is open, and whether its summary is hidden."""
-    return re.findall(
-        r'<details class="log-area" data-log-area( open)?>\s*<summary data-log-area-summary( hidden)?>',
-        html,
-    )
+    area = r'<details class="log-area" data-log-area( open)?>'
+    return re.findall(area + r"\s*<summary data-log-area-summary( hidden)?>", html)
 
 
 def test_after_too_much_pain_the_log_form_folds_away_but_a_set_done_can_still_be_logged(
