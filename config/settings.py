@@ -435,6 +435,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # drf-spectacular's own hook first (it is the default this setting replaces).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.portal.schema.mark_service_required",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     # One name for the next-morning answers (hip and stiffness share the choices).
     "ENUM_NAME_OVERRIDES": {

@@ -30,7 +30,12 @@ class SetLogCreateIn(serializers.Serializer[Any]):
     performed_on = serializers.DateField(
         required=False, help_text="Patient-local date of the set; defaults to today."
     )
-    side = serializers.ChoiceField(choices=Side.choices, required=False)
+    side = serializers.ChoiceField(
+        choices=Side.choices,
+        required=False,
+        help_text='"left" or "right" for an exercise done on each side (then required); '
+        '"both", the default, for one that is not.',
+    )
     set_number = serializers.IntegerField(required=False, allow_null=True)
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)

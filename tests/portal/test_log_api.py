@@ -89,6 +89,17 @@ def test_a_set_without_any_pain_field_is_a_400_and_nothing_is_saved(patient_a, i
     assert SetLog.objects.count() == 0
 
 
+def test_the_schema_says_what_a_set_must_carry(client):
+    """The service requires pain (and words its message), so the serializer leaves it
+    optional; the schema must still say it is required, and when side is."""
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    component = schema["components"]["schemas"]["SetLogCreateInRequest"]
+
+    assert {"client_id", "item", "pain"} <= set(component["required"])
+    assert "side" not in component["required"]
+    assert "each side (then required)" in component["properties"]["side"]["description"]
+
+
 def test_a_missing_side_on_a_per_side_item_is_a_400(patient_a, item):
     data = body(item)
     del data["side"]
