@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api_input import StrictInput
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import LevelInfo, PromptCard
 from apps.programs.precautions import MAX_OVERRIDE_LENGTH
@@ -65,7 +66,7 @@ class PromptSerializer(serializers.Serializer[PromptCard]):
     concerns = ConcernsSerializer()
 
 
-class ApproveInput(serializers.Serializer[dict[str, Any]]):
+class ApproveInput(StrictInput[dict[str, Any]]):
     note = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=REASON_MAX
     )
@@ -87,11 +88,11 @@ class ApproveInput(serializers.Serializer[dict[str, Any]]):
     )
 
 
-class DeclineInput(serializers.Serializer[dict[str, Any]]):
+class DeclineInput(StrictInput[dict[str, Any]]):
     reason = serializers.CharField(max_length=DECLINE_REASON_MAX)
 
 
-class SnoozeInput(serializers.Serializer[dict[str, Any]]):
+class SnoozeInput(StrictInput[dict[str, Any]]):
     until = serializers.DateField()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from rest_framework import serializers
 
+from apps.core.api_input import StrictInput
 from apps.patients.forms import time_zone_choices
 from apps.patients.models import Patient, ReminderChannel
 
@@ -37,7 +38,7 @@ class PatientOut(serializers.ModelSerializer[Patient]):
         )
 
 
-class PatientIn(serializers.Serializer[object]):
+class PatientIn(StrictInput[object]):
     """Create a patient; on update every field is optional (unchanged when left out)."""
 
     full_name = serializers.CharField(max_length=200)

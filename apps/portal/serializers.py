@@ -13,6 +13,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.api_input import StrictInput
 from apps.exercises.illustrations import illustration_for
 from apps.exercises.models import Exercise
 from apps.patients.models import Side
@@ -44,7 +45,7 @@ class SetLogCreateIn(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="", trim_whitespace=True)
 
 
-class SetLogPatchIn(serializers.Serializer[Any]):
+class SetLogPatchIn(StrictInput[Any]):
     reps = serializers.IntegerField(required=False, allow_null=True)
     hold_seconds = serializers.IntegerField(required=False, allow_null=True)
     pain = serializers.IntegerField(required=False)

@@ -10,6 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api_input import StrictInput
 from apps.programs.builder import ItemRow
 from apps.programs.models import Program
 from apps.programs.validation import WEEKDAY_NAMES
@@ -118,7 +119,7 @@ class ProgramDetailOut(ProgramOut):
         return [dict(item) for item in ItemOut(rows, many=True).data]
 
 
-class ItemDoseIn(serializers.Serializer[object]):
+class ItemDoseIn(StrictInput[object]):
     """The dose fields a new item and an item change share, and the override reason."""
 
     sets = serializers.IntegerField(required=False)
@@ -171,7 +172,7 @@ class ItemUpdateIn(ItemDoseIn):
     auto_advance = serializers.BooleanField(required=False)
 
 
-class ProgramCreateIn(serializers.Serializer[object]):
+class ProgramCreateIn(StrictInput[object]):
     """Without ``patient``: a clinic template. With ``patient``: an assigned program that
     starts on ``start_date`` (default: the patient's today)."""
 
@@ -193,7 +194,7 @@ class ProgramCreateIn(serializers.Serializer[object]):
     )
 
 
-class ProgramUpdateIn(serializers.Serializer[object]):
+class ProgramUpdateIn(StrictInput[object]):
     """Fields left out stay as they are."""
 
     name = serializers.CharField(max_length=200, required=False)
@@ -204,7 +205,7 @@ class ProgramUpdateIn(serializers.Serializer[object]):
     reminder_time = reminder_time_field()
 
 
-class ProgramAssignIn(serializers.Serializer[object]):
+class ProgramAssignIn(StrictInput[object]):
     patient = serializers.UUIDField()
     start_date = serializers.DateField(required=False, help_text="Default: the patient's today.")
     end_date = serializers.DateField(required=False, allow_null=True)
@@ -218,5 +219,5 @@ class ProgramAssignIn(serializers.Serializer[object]):
     )
 
 
-class ReorderIn(serializers.Serializer[object]):
+class ReorderIn(StrictInput[object]):
     items = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)

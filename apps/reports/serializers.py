@@ -11,11 +11,12 @@ from rest_framework import serializers
 
 from apps.clinics.models import User
 from apps.core.api import service_error
+from apps.core.api_input import StrictInput
 from apps.reports.exports.filters import clinic_therapists, validate_range
 from apps.reports.models import ReportFormat, ReportJob, ReportKind
 
 
-class ReportJobInput(serializers.Serializer[Any]):
+class ReportJobInput(StrictInput[Any]):
     start = serializers.DateField(help_text="First day of the period (YYYY-MM-DD).")
     end = serializers.DateField(help_text="Last day of the period, inclusive.")
     therapist = serializers.UUIDField(

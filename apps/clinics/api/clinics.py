@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
 from apps.clinics.models import ApiToken, User
 from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
+from apps.core.api_input import StrictInput
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -67,7 +68,7 @@ class TokenCreatedOutput(TokenOutput):
         read_only_fields: tuple[str, ...] = fields
 
 
-class TokenInput(serializers.Serializer[Any]):
+class TokenInput(StrictInput[Any]):
     name = serializers.CharField(max_length=100)
     acts_as = serializers.UUIDField(
         required=False, help_text="A staff member of your clinic; you when left out."

@@ -6,13 +6,14 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api_input import StrictInput
 from apps.outcomes.instruments import DEFAULT_MEASURES, INSTRUMENTS
 from apps.outcomes.models import MAX_MINUTES
 
 CODES = [code.value for code in INSTRUMENTS]
 
 
-class MeasuresIn(serializers.Serializer[Any]):
+class MeasuresIn(StrictInput[Any]):
     # Left out: the defaults, NPRS and PSFS (an empty list schedules nothing).
     instruments = serializers.ListField(
         child=serializers.ChoiceField(CODES), max_length=5,
@@ -64,7 +65,7 @@ class SubmitIn(AnswersIn):
     submission_id = serializers.UUIDField()
 
 
-class ReportIn(serializers.Serializer[Any]):
+class ReportIn(StrictInput[Any]):
     note = serializers.CharField(max_length=4000, allow_blank=True, default="")
 
 
@@ -74,7 +75,7 @@ class ReportOut(serializers.Serializer[Any]):
     report = serializers.JSONField(source="data")
 
 
-class TimeEntryIn(serializers.Serializer[Any]):
+class TimeEntryIn(StrictInput[Any]):
     on = serializers.DateField()
     minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
     activity = serializers.CharField(max_length=300)

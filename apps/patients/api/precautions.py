@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.clinics.access import get_for_staff
+from apps.core.api_input import StrictInput
 from apps.core.hip import HipMovement
 from apps.patients import precautions as services
 from apps.patients import selectors
@@ -41,7 +42,7 @@ class PrecautionOut(serializers.ModelSerializer[HipPrecaution]):
         return precaution.is_in_force(precaution.patient.local_today())
 
 
-class PrecautionIn(serializers.Serializer[object]):
+class PrecautionIn(StrictInput[object]):
     kind = serializers.ChoiceField(choices=PrecautionKind.choices)
     movements = serializers.ListField(
         child=serializers.ChoiceField(choices=HipMovement.choices),

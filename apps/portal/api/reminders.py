@@ -13,12 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.clinics.access import PatientOnly
+from apps.core.api_input import StrictInput
 from apps.patients.models import Patient, ReminderChannel
 from apps.patients.services import patient_reminders_choose
 from apps.portal.api.me import me
 
 
-class RemindersIn(serializers.Serializer[dict[str, Any]]):
+class RemindersIn(StrictInput[dict[str, Any]]):
     """Either may be left out to keep it."""
 
     reminders_enabled = serializers.BooleanField(required=False)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
+from apps.core.api_input import StrictInput
 from apps.programs import selectors
 from apps.programs.models import LevelChange
 from apps.programs.precautions import MAX_OVERRIDE_LENGTH
@@ -21,7 +22,7 @@ from apps.programs.progression import REASON_MAX, item_level_set
 from apps.programs.selectors import ladder_item_for_staff
 
 
-class LevelIn(serializers.Serializer[dict[str, Any]]):
+class LevelIn(StrictInput[dict[str, Any]]):
     level = serializers.IntegerField(min_value=1)
     reason = serializers.CharField(
         max_length=REASON_MAX,
