@@ -4,8 +4,9 @@
 %MVIC value, one row per exercise x study x muscle; ``movements.toml`` the hip movements each
 exercise takes the joint into (read from its steps, with the reading). Loading is
 idempotent: a row is created when missing, updated (only the fields that differ) when the
-files changed, and otherwise left alone, so loading twice changes nothing. Clinic rows are
-never read or written here.
+files changed, and otherwise left alone, so loading twice changes nothing. A shared %MVIC
+value no longer in ``emg_evidence.csv`` is removed. Clinic rows are never read or written
+here.
 """
 
 from __future__ import annotations
@@ -88,6 +89,7 @@ class LoadReport:
         return [
             f"{kind}: {self.get(kind, 'created')} created, {self.get(kind, 'updated')} updated, "
             f"{self.get(kind, 'unchanged')} unchanged"
+            + (f", {self.get(kind, 'removed')} removed" if self.get(kind, "removed") else "")
             for kind in kinds
         ]
 
@@ -204,10 +206,18 @@ def _parse_evidence_row(
 def _load_evidence(
     path: Path, exercises: dict[str, Exercise], studies: dict[str, Study], report: LoadReport
 ) -> None:
+    kept = []
     with path.open(newline="", encoding="utf-8") as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             lookup, values = _parse_evidence_row(row, line, exercises, studies)
-            _sync(EvidenceValue, lookup=lookup, values=values, report=report)
+            kept.append(_sync(EvidenceValue, lookup=lookup, values=values, report=report).pk)
+    # A value taken out of the file (a correction of the source) must leave the pages and
+    # the API too, or the app would go on showing a figure the sources no longer give.
+    # Nothing points at an evidence row, and a clinic's own values are never touched.
+    stale = EvidenceValue.objects.filter(clinic__isnull=True).exclude(pk__in=kept)
+    removed, _ = stale.delete()
+    for _ in range(removed):
+        report.add(str(EvidenceValue._meta.verbose_name_plural), "removed")
 
 
 def _load_ladders(

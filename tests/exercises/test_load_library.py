@@ -149,6 +149,34 @@ def test_a_reload_restores_a_changed_shared_value(library):
     assert restored.mvic_percent == Decimal("47")
 
 
+def test_a_value_taken_out_of_the_csv_leaves_the_database_on_reload(library, tmp_path):
+    """The database holds exactly the file's values: a correction that drops a row (here
+    Boren's clam-2 gluteus maximus) must not leave the old figure on the pages and in the
+    API. A clinic's own value for the same cell stays."""
+    clinic = ClinicFactory()
+    shared_clam_2 = Exercise.objects.get(key="clam-2", clinic=None)
+    own = ClinicEvidenceFactory(
+        clinic=clinic, exercise=shared_clam_2, muscle="gluteus_maximus", mvic_percent=14
+    )
+    for name in ("library.toml", "movements.toml"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    lines = (DATA_DIR / "emg_evidence.csv").read_text(encoding="utf-8").splitlines()
+    dropped = "clam-2,boren-2011,gluteus_maximus,12,single-source,"
+    assert dropped in lines
+    kept = [line for line in lines if line != dropped]
+    (tmp_path / "emg_evidence.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+    report = library_load(data_dir=tmp_path)
+
+    assert report.get("evidence values", "removed") == 1
+    assert report.changed
+    assert not EvidenceValue.objects.filter(
+        exercise__key="clam-2", study__key="boren-2011", muscle="gluteus_maximus", clinic=None
+    ).exists()
+    assert EvidenceValue.objects.filter(clinic=None).count() == len(kept) - 1  # the header
+    assert EvidenceValue.objects.filter(pk=own.pk).exists()
+
+
 def test_a_clinics_own_rows_survive_a_reload(library):
     clinic = ClinicFactory()
     own = ClinicExerciseFactory(clinic=clinic, key="clam-1", name="Our clam", default_reps=12)
