@@ -69,6 +69,12 @@ class ExerciseOut(serializers.ModelSerializer[Exercise]):
             "default_sets",
             "default_reps",
             "default_hold_seconds",
+            # The rest of the default dose: without these the API read the clamshell's
+            # "10 rising to 20" as a fixed 10 and the exercises done to fatigue as no dose.
+            "default_reps_up_to",
+            "default_hold_up_to",
+            "default_to_fatigue",
+            "default_rep_hold_seconds",
             "per_side",
             "default_rest_seconds",
             "dose_note",

@@ -31,6 +31,26 @@ def test_every_csv_value_is_in_the_api_exactly(library, therapist_a, csv_rows):
         assert value["clinic_added"] is False
 
 
+def test_the_api_gives_each_exercises_whole_default_dose(library, therapist_a):
+    """CLINICAL.md doses: the clam builds from 10 toward 20 reps, the windshield wiper holds
+    20-30 s, the extreme clamshell is repeated to fatigue holding each lift 5 s. The API
+    carries all of it, not only the low end (nor, to fatigue, nothing at all)."""
+    body = api(therapist_a).get(EXERCISES, {"limit": 100}).json()
+    by_key = {e["key"]: e for e in body["results"]}
+    fields = (
+        "default_sets", "default_reps", "default_reps_up_to", "default_hold_seconds",
+        "default_hold_up_to", "default_to_fatigue", "default_rep_hold_seconds", "per_side",
+    )  # fmt: skip
+
+    def dose(key):
+        return tuple(by_key[key][name] for name in fields)
+
+    assert dose("clam-1") == (2, 10, 20, None, None, False, None, True)
+    assert dose("windshield-wiper-stretch") == (1, None, None, 20, 30, False, None, True)
+    assert dose("extreme-clamshell") == (1, None, None, None, None, True, 5, True)
+    assert dose("wall-tap-hip-hinge") == (1, None, None, None, None, True, 1, True)
+
+
 def test_exercises_sorted_by_gluteus_medius_start_with_side_plank_bottom(library, therapist_a):
     body = api(therapist_a).get(EXERCISES, {"ordering": "-gluteus_medius", "limit": 100}).json()
     keys = [e["key"] for e in body["results"]]
