@@ -66,7 +66,7 @@ def settings_are_checked_together(page) -> None:
     zone = page.get_by_label("Clinic time zone")
     assert zone.get_attribute("list") == "time-zones"
     assert page.locator("#time-zones option").count() > 300
-    expect(page.get_by_text("no progression prompt that day")).to_be_visible()
+    expect(page.get_by_text("holds that progression prompt back")).to_be_visible()
     page.get_by_label("Hold back progression when pain is above").fill("8")
     page.get_by_label("Alert the therapist when pain is at or above").fill("7")
     page.get_by_role("button", name="Save settings").click()

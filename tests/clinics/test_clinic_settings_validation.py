@@ -101,7 +101,11 @@ def test_the_page_offers_the_time_zones_and_explains_each_setting(admin_a):
     assert '<datalist id="time-zones">' in body
     assert '<option value="Europe/London">' in body
     assert 'list="time-zones"' in body
-    assert "no progression prompt that day" in body
+    # CLINICAL.md: pain above the limit holds a progression prompt back; the prompt is still
+    # raised (marked held back), so the page must not say there is none.
+    assert "no progression prompt" not in body
+    assert "holds that progression prompt back" in body
+    assert "pain above the hold-back level" in body
     assert 'id="id_pain_alert_level_helptext"' in body
 
 

@@ -73,8 +73,10 @@ class ClinicSettingsForm(forms.Form):
     )
     pain_progression_limit = _pain(
         "Hold back progression when pain is above",
-        "A patient who logs pain above this on a day gets no progression prompt that day. "
-        "The pain-monitoring model accepts up to 5 during exercise.",
+        "Pain above this on the day a patient meets a level's rule holds that progression "
+        "prompt back: it is marked held back, and approving it needs your reason. The "
+        "pain-monitoring model accepts up to 5 during exercise; above it the patient is told "
+        "to stop that exercise for the day.",
         0,
     )
     pain_alert_level = _pain(
@@ -88,8 +90,8 @@ class ClinicSettingsForm(forms.Form):
         max_length=32,
         required=False,
         help_text=(
-            "Shown to a patient straight after they log pain at or above the alert level, "
-            "so they can reach the clinic."
+            "Shown to a patient straight after they log pain above the hold-back level (too "
+            "much: they are told to stop that exercise for today), so they can reach the clinic."
         ),
     )
     default_reminder_time = forms.TimeField(
