@@ -207,7 +207,15 @@ class PlanItemOut(serializers.Serializer[Any]):
     prescribed = serializers.IntegerField()
     completed = serializers.IntegerField()
     complete = serializers.BooleanField()
+    stop_for_today = serializers.SerializerMethodField(
+        help_text="A set of this exercise today had pain above the plan's pain_limit (too "
+        "much): tell the patient to do no more sets of it today, to go lighter next time and "
+        "how to reach the clinic; offer the form only for a set already done."
+    )
     sides = PlanSideOut(many=True)
+
+    def get_stop_for_today(self, plan: Any) -> bool:
+        return plan.too_much_pain(self.context["pain_limit"]) is not None
 
     def get_goal(self, plan: Any) -> str:
         goal = self.context.get("goals", {}).get(plan.item.pk)
@@ -234,6 +242,13 @@ class LevelChangeOut(serializers.Serializer[Any]):
 
 class TodayPlanOut(serializers.Serializer[Any]):
     day = serializers.DateField()
+    pain_limit = serializers.SerializerMethodField(
+        help_text="The clinic's hold-back level: pain above it during a set is too much, "
+        "and that exercise stops for the day (stop_for_today)."
+    )
+    pain_alert_level = serializers.SerializerMethodField(
+        help_text="Pain at or above it alerts the patient's therapist the same day."
+    )
     scheduled = serializers.BooleanField()
     complete = serializers.BooleanField()
     prescribed = serializers.IntegerField()
@@ -241,6 +256,12 @@ class TodayPlanOut(serializers.Serializer[Any]):
     next_day = serializers.DateField(allow_null=True)
     items = PlanItemOut(many=True)
     level_changes = LevelChangeOut(many=True)
+
+    def get_pain_limit(self, plan: Any) -> int:
+        return int(self.context["pain_limit"])
+
+    def get_pain_alert_level(self, plan: Any) -> int:
+        return int(self.context["pain_alert_level"])
 
 
 class SetLogBatchIn(serializers.Serializer[Any]):

@@ -115,6 +115,16 @@ class PlanItem:
         """The dose in the patient's words (``apps.programs.doses.patient_dose``)."""
         return patient_dose(self.item)
 
+    def too_much_pain(self, too_much_above: int) -> int | None:
+        """The day's highest pain on this item when it is "too much" (CLINICAL.md's
+        pain-monitoring model: above the clinic's hold-back level, 5 by default): the
+        patient is told to stop this exercise for today. The alert level (7) only decides
+        whether the therapist is told the same day."""
+        highest = max(
+            (side.pain_max for side in self.sides if side.pain_max is not None), default=None
+        )
+        return highest if highest is not None and highest > too_much_above else None
+
 
 @dataclass(frozen=True)
 class LevelChangeNote:

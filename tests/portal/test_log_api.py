@@ -189,6 +189,36 @@ def test_the_plan_lists_todays_items_with_their_logged_sets(patient_a, item):
     assert entry["sides"][0]["logs"][0]["reps"] == 10
 
 
+def test_the_plan_says_which_exercise_stops_for_today_and_the_clinics_pain_levels(
+    patient_a, item
+):
+    """CLINICAL.md: above the hold-back level (5) is too much: stop that exercise for the
+    day. A client other than the page (which draws the advice) learns it from the plan."""
+    other = ExerciseItemFactory(program=item.program, per_side=False)
+    client = signed_in(patient_a.user)
+    post(client, body(item, pain=6))
+    post(client, body(other, side="both", pain=5))
+
+    plan = client.get(PLAN).json()
+
+    stops = {entry["public_id"]: entry["stop_for_today"] for entry in plan["items"]}
+    assert stops == {str(item.public_id): True, str(other.public_id): False}
+    assert (plan["pain_limit"], plan["pain_alert_level"]) == (5, 7)
+
+
+def test_the_plans_stop_follows_the_clinics_own_hold_back_level(patient_a, admin_a, item):
+    from apps.clinics.services import clinic_settings_update
+
+    client = signed_in(patient_a.user)
+    post(client, body(item, pain=4))
+    assert client.get(PLAN).json()["items"][0]["stop_for_today"] is False
+
+    clinic_settings_update(clinic=admin_a.clinic, actor=admin_a, pain_progression_limit=3)
+    plan = client.get(PLAN).json()
+
+    assert (plan["items"][0]["stop_for_today"], plan["pain_limit"]) == (True, 3)
+
+
 def test_the_plan_uses_a_fixed_number_of_queries(patient_a, django_assert_max_num_queries):
     client = signed_in(patient_a.user)
     for _ in range(5):

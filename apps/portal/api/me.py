@@ -69,9 +69,14 @@ def today(request: Request) -> Response:
         goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
         media = clinic_media_for(patient=patient, items=plan.items)
         # A plain dict (JSON's own types), as it is cached and compared.
-        return json.loads(
-            JSONRenderer().render(TodayPlanOut(plan, context={"goals": goals, "media": media}).data)
-        )
+        clinic = patient.clinic
+        context = {
+            "goals": goals,
+            "media": media,
+            "pain_limit": clinic.pain_progression_limit,
+            "pain_alert_level": clinic.pain_alert_level,
+        }
+        return json.loads(JSONRenderer().render(TodayPlanOut(plan, context=context).data))
 
     return Response(today_plan_data(patient=patient, today=today, build=build))
 

@@ -99,17 +99,6 @@ class Submitted:
     errors: dict[str, list[str]]
 
 
-def _high_pain(plan_item: PlanItem, too_much_above: int) -> int | None:
-    """The day's highest pain of this exercise when it is "too much" (CLINICAL.md's
-    pain-monitoring model: above the clinic's hold-back level, 5 by default): the patient
-    is told to stop it for today. The alert level (7) only decides whether the therapist is
-    told the same day."""
-    highest = max(
-        (side.pain_max for side in plan_item.sides if side.pain_max is not None), default=None
-    )
-    return highest if highest is not None and highest > too_much_above else None
-
-
 def _card(
     plan_item: PlanItem,
     too_much_above: int,
@@ -129,7 +118,7 @@ def _card(
         pain=None,
         reps=start if start is not None and not plan_item.is_hold else item.reps,
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
-        high_pain=_high_pain(plan_item, too_much_above),
+        high_pain=plan_item.too_much_pain(too_much_above),
         goal=goal.text if goal is not None else "",
         media=media.get(plan_item.exercise.pk) if plan_item.exercise is not None else None,
     )
