@@ -32,6 +32,7 @@ import time_machine
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from tests.conftest import signed_in
 from tests.factories import (
@@ -252,3 +253,20 @@ def test_the_page_shows_the_same_numbers(clinic_admin, clinic_data):
     assert report.clinic_total.adherence == Decimal("37.1")
     assert b"34.5&nbsp;%" in response.content
     assert b"Dee Done" not in response.content
+
+
+def test_a_draft_program_neither_adds_a_patient_nor_names_a_program(clinic_admin, clinic_data):
+    # A program built for a patient stays a draft (never shown to them) until assigned: it
+    # is not running, so the report leaves it out, patient and program name alike.
+    alex = clinic_data["alex"]
+    draft_only = PatientFactory(therapist=alex, full_name="Dot Draft")
+    ProgramFactory(patient=draft_only, name="Unsent", is_active=False, start_date=date(2026, 2, 2))
+    ann = Patient.objects.get(full_name="Ann Adams")
+    ProgramFactory(patient=ann, name="Next block", is_active=False, start_date=date(2026, 2, 3))
+
+    rows = parse_csv(_export(clinic_admin, "csv"))
+
+    patients = {r[1]: r[3] for r in rows[1:] if r[0] == "patient"}
+    assert sorted(patients) == ["Ann Adams", "Bo Brown", "Cy Cole"]
+    assert patients["Ann Adams"] == "Hip strength"
+    assert rows[-1][:2] == ["clinic total", "3 patients"]

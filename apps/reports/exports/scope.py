@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 
 
 def overlapping_programs(filters: ReportFilters) -> QuerySet[Program]:
-    """Patients' own programs whose schedule overlaps the report's period."""
-    return Program.objects.filter(is_template=False, start_date__lte=filters.end).filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=filters.start)
-    )
+    """Patients' own programs whose schedule overlaps the report's period. A draft (built
+    for the patient, never assigned: ``is_active`` False) prescribes nothing and is not
+    running, so it neither brings a patient into the report nor names a program there."""
+    return Program.objects.filter(
+        is_template=False, is_active=True, start_date__lte=filters.end
+    ).filter(Q(end_date__isnull=True) | Q(end_date__gte=filters.start))
 
 
 def report_patients(*, user: User, filters: ReportFilters) -> QuerySet[Patient]:
