@@ -417,10 +417,14 @@ def _levels(patient: Patient) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _assigned(patient: Patient) -> QuerySet[Program]:
+    """The patient's assigned programs: a draft (never assigned, never shown to the patient)
+    is no part of their care, so the referrer is not told about it."""
+    return Program.objects.filter(patient=patient, is_template=False, is_active=True)
+
+
 def _programs(patient: Patient) -> list[dict[str, Any]]:
-    programs = Program.objects.filter(patient=patient, is_template=False).prefetch_related(
-        "items__ladder", "items__exercise"
-    )
+    programs = _assigned(patient).prefetch_related("items__ladder", "items__exercise")
     return [
         {
             "name": p.name,
@@ -444,8 +448,7 @@ def _iso(day: date | None) -> str | None:
 def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
     """Everything the referrer's report shows, as JSON-ready values."""
     today = patient.local_today()
-    first = Program.objects.filter(patient=patient, is_template=False).order_by("start_date")
-    start_program = first.exclude(start_date=None).first()
+    start_program = _assigned(patient).exclude(start_date=None).order_by("start_date").first()
     start = start_program.start_date if start_program and start_program.start_date else today
     start = max(start, today - timedelta(days=365))
     return {

@@ -133,9 +133,9 @@ class PatientProgress:
 
 
 def _progress_start(patient: Patient, today: date) -> date | None:
-    """The Monday of the week the first program started (at most a year back); None when the
-    patient has no program."""
-    first = Program.objects.filter(patient=patient, is_template=False).aggregate(
+    """The Monday of the week the first assigned program started (at most a year back); None
+    when the patient has none (a draft, never assigned, prescribes nothing)."""
+    first = Program.objects.filter(patient=patient, is_template=False, is_active=True).aggregate(
         first=Min("start_date")
     )["first"]
     if first is None:

@@ -175,6 +175,18 @@ def test_a_patient_without_programs_or_logs_gets_an_empty_page(therapist_a, pati
     assert chart_data(response)["weeks"] == []
 
 
+def test_a_draft_program_adds_no_empty_weeks_before_the_first_assigned_one(
+    therapist_a, patient_a, ladder_item
+):
+    # A draft built weeks earlier and never assigned prescribes nothing: the weeks start
+    # with the first program the patient was given.
+    ProgramFactory(patient=patient_a, is_active=False, start_date=date(2025, 1, 6))
+
+    weeks = chart_data(signed_in(therapist_a).get(url(patient_a)))["weeks"]
+
+    assert [week["start"] for week in weeks] == ["2025-03-03", "2025-03-10"]
+
+
 def test_the_page_takes_a_fixed_number_of_queries(
     therapist_a, patient_a, ladder_item, django_assert_max_num_queries
 ):
