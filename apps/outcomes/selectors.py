@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 
 from apps.clinics.models import User
 from apps.outcomes import instruments as inst
@@ -25,8 +25,8 @@ from apps.outcomes.models import (
     TimeEntry,
 )
 from apps.patients.models import Patient
-from apps.programs.adherence import daily_totals
-from apps.programs.models import DailyTotal, LevelChange, Program, SetLog
+from apps.programs.adherence import daily_totals, percent
+from apps.programs.models import DailyTotal, LevelChange, Program
 
 MONITORING_PERIOD_DAYS = 30
 
@@ -378,29 +378,30 @@ def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed
+    # ``percent`` rounds half up, as every page does (Python's round() would give 12 for
+    # 12.5 where the progress page shows 13).
     return [
         {"week_of": w.isoformat(), "prescribed": p, "completed": c,
-         "adherence_percent": round(c / p * 100) if p else None}
+         "adherence_percent": percent(c, p)}
         for w, (p, c) in sorted(totals.items())
     ]  # fmt: skip
 
 
 def _pain_weeks(patient: Patient, start: date) -> list[dict[str, Any]]:
-    rows = (
-        SetLog.objects.filter(patient=patient, performed_on__gte=start)
-        .values("performed_on")
-        .annotate(top=Max("pain"), mean=Avg("pain"))
-        .order_by("performed_on")
+    """Each week's highest pain and its average over every set logged that week, read from
+    the daily totals. Every set weighs alike, as in the adherence report: an average of the
+    days' averages would let one painful set on a quiet day outweigh a week of easy ones."""
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = DailyTotal.objects.filter(patient=patient, day__gte=start).values_list(
+        "day", "pain_max", "pain_sum", "logs"
     )
-    weeks: dict[date, list[tuple[int, float]]] = defaultdict(list)
-    for row in rows:
-        weeks[row["performed_on"] - timedelta(days=row["performed_on"].weekday())].append(
-            (row["top"], float(row["mean"]))
-        )
+    for day, top, total, logs in rows:
+        week = weeks[day - timedelta(days=day.weekday())]
+        week[0], week[1], week[2] = max(week[0], top), week[1] + total, week[2] + logs
     return [
-        {"week_of": w.isoformat(), "max": max(t for t, _ in days),
-         "mean": round(sum(m for _, m in days) / len(days), 1)}
-        for w, days in sorted(weeks.items())
+        {"week_of": w.isoformat(), "max": top,
+         "mean": float((Decimal(total) / logs).quantize(Decimal("0.1"), ROUND_HALF_UP))}
+        for w, (top, total, logs) in sorted(weeks.items())
     ]  # fmt: skip
 
 

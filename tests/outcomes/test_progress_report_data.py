@@ -39,3 +39,29 @@ def test_a_draft_program_is_not_reported_to_the_referrer(therapist_a, patient_a)
 
     assert [program["name"] for program in data["programs"]] == ["Hip strength"]
     assert data["period"] == {"start": "2025-03-03", "end": "2025-03-14"}
+
+
+def test_weekly_adherence_rounds_half_up_like_every_page(therapist_a, patient_a):
+    # From Saturday 8 March, 2 sets per side a day: the week of 3 March prescribes 8 units
+    # (Sat and Sun) and one was done, 12.5 %: 13 on the progress page, so 13 here too.
+    program = ProgramFactory(patient=patient_a, start_date=date(2025, 3, 8))
+    item = ExerciseItemFactory(program=program, sets=2, per_side=True)
+    log_sets(item, date(2025, 3, 8), 1, "left")
+
+    weeks = report_data(patient=patient_a, author=therapist_a, note="")["adherence_by_week"]
+
+    assert weeks[0] == {
+        "week_of": "2025-03-03", "prescribed": 8, "completed": 1, "adherence_percent": 13
+    }  # fmt: skip
+
+
+def test_weekly_pain_averages_every_set_alike(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    item = ExerciseItemFactory(program=program, sets=5, per_side=False)
+    log_sets(item, date(2025, 3, 3), 1, pain=8)  # one painful set on Monday
+    log_sets(item, date(2025, 3, 4), 9, pain=0)  # nine easy ones on Tuesday
+
+    pain = report_data(patient=patient_a, author=therapist_a, note="")["pain_by_week"]
+
+    # 8 / 10 sets = 0.8, not (8 + 0) / 2 days = 4.0.
+    assert pain == [{"week_of": "2025-03-03", "max": 8, "mean": 0.8}]
