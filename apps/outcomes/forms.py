@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -66,7 +67,29 @@ class MonitoringForm(forms.Form):
     enabled = forms.BooleanField(required=False, label="Use the remote-monitoring summary")
 
 
+# The summary counts logged data, which no clinic has from before this year.
+FIRST_MONTH = date(2000, 1, 1)
+
+
 class MonthForm(forms.Form):
     month = forms.DateField(
         input_formats=["%Y-%m"], label="Month", widget=forms.DateInput(attrs={"type": "month"})
     )
+    format = forms.ChoiceField(
+        choices=[("", "Page"), ("csv", "CSV"), ("xlsx", "Excel")], required=False,
+        widget=forms.HiddenInput,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, latest: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.latest = latest.replace(day=1)
+
+    def clean_month(self) -> date:
+        # A month to come has no data to summarise or bill, and one far off (9999-12) has no
+        # end the calendar can count: both are refused with the reason, never exported.
+        month: date = self.cleaned_data["month"]
+        if month > self.latest:
+            raise forms.ValidationError(f"Choose {self.latest:%Y-%m} or an earlier month.")
+        if month < FIRST_MONTH:
+            raise forms.ValidationError(f"Choose {FIRST_MONTH:%Y-%m} or a later month.")
+        return month

@@ -10,6 +10,7 @@ import uuid
 from typing import cast
 
 import pytest
+import time_machine
 from django.test import Client
 from openpyxl import load_workbook
 
@@ -68,3 +69,42 @@ def test_it_writes_a_formula_like_patient_name_as_text_in_the_workbook() -> None
     cells = [row[1] for row in sheet.iter_rows(min_row=2) if row[1].value and NAME in row[1].value]
     assert [cell.value for cell in cells] == ["'" + NAME]
     assert all(cell.data_type == "s" for cell in cells)  # text, not a formula ("f")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("month=garbage&format=csv", b"Enter a valid date"),
+        ("month=garbage&format=xlsx", b"Enter a valid date"),
+        ("format=csv", b"This field is required"),
+        ("month=9999-12&format=csv", b"or an earlier month"),
+        ("month=9999-12", b"or an earlier month"),
+        ("month=0001-01&format=xlsx", b"2000-01 or a later month"),
+        ("month=2026-11&format=pdf", b"Select a valid choice"),
+    ],
+)
+def test_a_bad_month_or_format_is_a_400_that_says_why_and_never_a_download(
+    query: str, message: bytes
+) -> None:
+    # Never another month's figures in a file named as asked, never a 500.
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    _patient_with_logs(admin)
+
+    response = _as(admin).get(f"/outcomes/monitoring/?{query}")
+
+    assert response.status_code == 400
+    assert "Content-Disposition" not in response
+    assert message in response.content
+
+
+def test_the_default_month_is_the_clinics_own() -> None:
+    admin = cast(User, AdminFactory(clinic__time_zone="America/New_York"))
+    services.monitoring_set(admin=admin, enabled=True)
+
+    # 1 December 02:00 UTC is still the evening of 30 November in New York.
+    with time_machine.travel(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False):
+        response = _as(admin).get("/outcomes/monitoring/")
+
+    assert response.status_code == 200
+    assert response.context["month"] == dt.date(2026, 11, 1)

@@ -4,6 +4,7 @@ remote-monitoring summary on, and the summary itself with its CSV and Excel expo
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -82,7 +83,8 @@ def monitoring_toggle(request: HttpRequest) -> HttpResponse:
 
 
 def _month(request: HttpRequest, today: date) -> tuple[MonthForm, date]:
-    form = MonthForm(request.GET or {"month": today.strftime("%Y-%m")})
+    """The month asked for, or this month (with the form's errors) when it is not valid."""
+    form = MonthForm(request.GET or {"month": today.strftime("%Y-%m")}, latest=today)
     if form.is_valid():
         return form, form.cleaned_data["month"]
     return form, today.replace(day=1)
@@ -92,12 +94,15 @@ def _month(request: HttpRequest, today: date) -> tuple[MonthForm, date]:
 @require_GET
 def monitoring(request: HttpRequest) -> HttpResponse:
     user = access.admin(request.user)
-    assert user.clinic_id is not None
-    if not selectors.monitoring_enabled(clinic_id=user.clinic_id):
+    assert user.clinic is not None
+    if not selectors.monitoring_enabled(clinic_id=user.clinic.pk):
         return render(request, "outcomes/monitoring_off.html")
-    form, month = _month(request, timezone.localdate())
+    # The clinic's month, not the server's (UTC): on the evening of the 31st in New York
+    # it is still that month.
+    today = timezone.now().astimezone(ZoneInfo(user.clinic.time_zone)).date()
+    form, month = _month(request, today)
     rows = selectors.monitoring_summary(user=user, month=month)
-    fmt = request.GET.get("format", "")
+    fmt = form.cleaned_data.get("format", "") if form.is_valid() else ""
     if fmt in ("csv", "xlsx"):
         audit_record(
             actor=user, action=Action.EXPORT, detail=f"remote monitoring {month:%Y-%m} {fmt}",
