@@ -16,6 +16,8 @@ from apps.core.spreadsheet import safe_text
 from apps.outcomes import rtm
 from apps.outcomes.selectors import MonitoringRow
 
+BOM = "\ufeff"
+
 HEADER = [
     "Patient reference", "Patient", "Period start", "Period end", "Days with data",
     "Day band", "Minutes this month", "Live interaction", "Device code (guide)",
@@ -46,7 +48,10 @@ def _name(month: date, ext: str) -> str:
 
 
 def monitoring_csv(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
-    buffer = io.StringIO()
+    # A UTF-8 byte order mark first, as in the adherence export: Excel, which most clinics
+    # open CSV files with, otherwise reads "Łukasz Wójcik" as Latin-1.
+    buffer = io.StringIO(BOM)
+    buffer.seek(0, io.SEEK_END)
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     writer.writerows(_row(r) for r in rows)

@@ -108,3 +108,15 @@ def test_the_default_month_is_the_clinics_own() -> None:
 
     assert response.status_code == 200
     assert response.context["month"] == dt.date(2026, 11, 1)
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_accented_names() -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    patient = _patient_with_logs(admin)
+    Patient.objects.filter(pk=patient.pk).update(full_name="Łukasz Wójcik")
+
+    response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=csv")
+
+    assert response.content.startswith("\ufeffPatient reference,".encode())
+    assert "Łukasz Wójcik".encode() in response.content
