@@ -4,35 +4,53 @@ frozen ``data`` (the API returns the same data as JSON, so the two never disagre
 from __future__ import annotations
 
 import io
+from functools import cache
 from html import escape
 from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-STYLES = getSampleStyleSheet()
-GRID = TableStyle(
-    [
-        ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
-        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]
-)
+from apps.core.pdf_fonts import pdf_fonts
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    # In a font that prints the patient's name, the program notes and the PSFS activities
+    # as typed (``apps.core.pdf_fonts``): Helvetica shows "Łukasz" as "■ukasz".
+    sheet, fonts = getSampleStyleSheet(), pdf_fonts()
+    return {
+        name: ParagraphStyle(name, parent=sheet[name], fontName=font)
+        for name, font in (
+            ("BodyText", fonts.regular), ("Title", fonts.bold), ("Heading2", fonts.bold)
+        )
+    }  # fmt: skip
+
+
+def _grid() -> TableStyle:
+    return TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef4")),
+            ("FONTNAME", (0, 0), (-1, -1), pdf_fonts().regular),
+            ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
 
 
 def _p(text: Any, style: str = "BodyText") -> Paragraph:
-    return Paragraph(escape(str(text)), STYLES[style])
+    return Paragraph(escape(str(text)), _styles()[style])
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> Flowable:
     if not rows:
         return _p("Nothing recorded.")
     table = Table([header, *[[_fmt(v) for v in row] for row in rows]], repeatRows=1)
-    table.setStyle(GRID)
+    table.setStyle(_grid())
     return table
 
 

@@ -69,19 +69,21 @@ def test_the_first_page_reads_title_period_clinic_totals_then_chart(settings):
 def test_a_long_patient_list_repeats_its_header_and_never_splits_a_row():
     pages = _pages(_report(90))
 
-    patient_pages = [page for page in pages if "Patient Number" in page]
+    # Names and programs wrap where the font's widths say: only the words are checked.
+    patient_pages = [page for page in pages if re.search(r"Number\d{3}", page)]
     assert len(patient_pages) >= 3
     for page in patient_pages:
         assert "Patient\nTherapist\nPrograms" in page, "the header is on every page"
         assert re.search(r"Page \d+", page)
     for n in range(90):
-        name = f"Patient Number{n:03d}"
+        name = f"Number{n:03d}"
         (page,) = [page for page in patient_pages if name in page]
         after = page[page.index(name) + len(name) :]
-        row = after.split("Patient Number")[0]
+        row = re.split(r"Number\d{3}", after)[0]
         # The row's wrapped name, its long program list and its last cells share the page.
-        assert "Family\nName" in row, name
-        assert "work for the weekend" in row, name
+        assert "Family" in row, name
+        assert "Name" in row, name
+        assert "weekend" in row, name
         assert "3 Nov 2026" in row, name
 
 
@@ -91,3 +93,19 @@ def test_dates_follow_the_locale_setting(settings):
     first = _pages(_report(1))[0]
 
     assert "Period: Nov. 1, 2026 to Nov. 30, 2026" in first
+
+
+def test_names_outside_latin_1_print_as_typed(settings):
+    # Helvetica, reportlab's built-in font, has no "Ł" or "ő": they printed as black boxes.
+    settings.LANGUAGE_CODE = "en-gb"
+    report = _report(2)
+    report.rows[0].patient = "Łukasz Żak"
+    report.rows[1].therapist = "Zsófia Kővári"
+    report.clinic_name = "Fizjoterapia Łódź"
+
+    text = "\n".join(_pages(report))
+
+    assert "Łukasz Żak" in text
+    assert "Zsófia Kővári" in text
+    assert "Fizjoterapia Łódź" in text
+    assert "\u25a0" not in text

@@ -28,6 +28,7 @@ from reportlab.platypus import (
 )
 
 from apps.core.formats import day_text
+from apps.core.pdf_fonts import pdf_fonts
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.report import (
     PATIENT_COLUMNS,
@@ -44,7 +45,9 @@ LINE = colors.HexColor("#c5ced6")
 STRIPE = colors.HexColor("#f3f6f8")
 WIDE_COLUMNS = frozenset({"Patient", "Therapist", "Programs"})
 DATE_COLUMNS = frozenset({"Last activity"})
-FIGURE_WIDTH = 19 * mm
+# Room for "Progressions" in bold DejaVu Sans (18.1 mm at 7 pt, wider than Helvetica's 15.8)
+# and the cell's padding.
+FIGURE_WIDTH = 20.5 * mm
 DATE_WIDTH = 22 * mm
 NO_VALUE = "\u2013"  # an en dash
 CHART_LABEL_CHARS = 18
@@ -65,15 +68,15 @@ def display(value: Cell) -> str:
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    sheet = getSampleStyleSheet()
-    cell = ParagraphStyle("cell", parent=sheet["BodyText"], fontSize=7, leading=8.5)
-    head = ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold")
+    sheet, fonts = getSampleStyleSheet(), pdf_fonts()
+    body = ParagraphStyle("body", parent=sheet["BodyText"], fontName=fonts.regular)
+    cell = ParagraphStyle("cell", parent=body, fontSize=7, leading=8.5)
     return {
-        "title": sheet["Title"],
-        "h2": sheet["Heading2"],
-        "body": sheet["BodyText"],
+        "title": ParagraphStyle("title", parent=sheet["Title"], fontName=fonts.bold),
+        "h2": ParagraphStyle("h2", parent=sheet["Heading2"], fontName=fonts.bold),
+        "body": body,
         "cell": cell,
-        "head": head,
+        "head": ParagraphStyle("head", parent=cell, fontName=fonts.bold),
     }
 
 
@@ -122,6 +125,7 @@ def adherence_chart(totals: Sequence[Total], width: float) -> Drawing:
     chart.data = [[float(t.adherence or 0) for t in totals] or [0.0]]
     chart.categoryAxis.categoryNames = [t.label[:CHART_LABEL_CHARS] for t in totals] or [""]
     chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName = pdf_fonts().regular  # therapists' names
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.bars[0].fillColor = BRAND
     drawing.add(chart)
@@ -153,7 +157,7 @@ def _footer(report: AdherenceReport) -> Any:
 
     def draw(canvas: Any, doc: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 7)
+        canvas.setFont(pdf_fonts().regular, 7)  # the clinic's name
         canvas.setFillColor(colors.HexColor("#4a5560"))
         canvas.drawString(doc.leftMargin, 7 * mm, text)
         canvas.drawRightString(
