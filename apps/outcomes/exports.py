@@ -43,8 +43,13 @@ def _notes() -> list[list[str]]:
     ]
 
 
-def _name(month: date, ext: str) -> str:
-    return f'attachment; filename="remote-monitoring-{month:%Y-%m}.{ext}"'
+def _headers(response: HttpResponse, month: date, ext: str) -> HttpResponse:
+    response["Content-Disposition"] = (
+        f'attachment; filename="remote-monitoring-{month:%Y-%m}.{ext}"'
+    )
+    # Patients' names and minutes: no browser or proxy keeps a copy (as the adherence exports).
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def monitoring_csv(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
@@ -58,8 +63,7 @@ def monitoring_csv(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
     writer.writerow([])
     writer.writerows(_notes())
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _name(month, "csv")
-    return response
+    return _headers(response, month, "csv")
 
 
 def monitoring_xlsx(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
@@ -77,5 +81,4 @@ def monitoring_xlsx(rows: Sequence[MonitoringRow], month: date) -> HttpResponse:
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = _name(month, "xlsx")
-    return response
+    return _headers(response, month, "xlsx")

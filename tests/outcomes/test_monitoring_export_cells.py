@@ -120,3 +120,14 @@ def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_accented_names() -
 
     assert response.content.startswith("\ufeffPatient reference,".encode())
     assert "Łukasz Wójcik".encode() in response.content
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_exports_are_never_cached(fmt: str) -> None:
+    admin = cast(User, AdminFactory())
+    services.monitoring_set(admin=admin, enabled=True)
+    _patient_with_logs(admin)
+
+    response = _as(admin).get(f"/outcomes/monitoring/?month=2026-11&format={fmt}")
+
+    assert response["Cache-Control"] == "no-store"

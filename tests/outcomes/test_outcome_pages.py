@@ -220,6 +220,15 @@ def test_one_click_makes_an_audited_pdf(program: Program) -> None:
     assert exports.count() == 2  # made, then downloaded
 
 
+def test_the_report_pdf_is_never_cached(program: Program) -> None:
+    client = _as(program.created_by)
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+
+    pdf = client.get(made["Location"])
+
+    assert pdf["Cache-Control"] == "no-store"
+
+
 def test_the_patient_page_shows_the_outcomes_panel_with_a_working_report_form(
     program: Program,
 ) -> None:

@@ -123,6 +123,8 @@ def report_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     response = HttpResponse(report_pdf(report.data), content_type="application/pdf")
     name = f"progress-report-{report.created_at:%Y-%m-%d}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # Health data: no browser or proxy keeps a copy (as the adherence exports).
+    response["Cache-Control"] = "no-store"
     return response
 
 
