@@ -29,11 +29,13 @@ from apps.programs.models import (
 
 
 def clinic_therapists(*, user: User) -> QuerySet[User]:
-    """The therapists of the user's clinic, for the dashboard's filter."""
+    """The staff of the user's clinic who can have patients, for the dashboard's filter:
+    therapists and clinic admins (an admin may keep a caseload of their own), as the
+    adherence report offers them."""
     if not user.is_clinic_staff or user.clinic_id is None:
         return User.objects.none()
     return User.objects.filter(
-        clinic_id=user.clinic_id, role=Role.THERAPIST, is_active=True
+        clinic_id=user.clinic_id, role__in=[Role.THERAPIST, Role.ADMIN], is_active=True
     ).order_by("full_name", "email")
 
 

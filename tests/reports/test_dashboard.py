@@ -81,6 +81,21 @@ def test_an_admin_sees_the_clinic_and_can_filter_by_therapist(
     assert set(rows(filtered)) == {"Cat"}
 
 
+def test_an_admin_with_a_caseload_of_their_own_is_in_the_filter(admin_a, therapist_a):
+    """Admins can have patients (the adherence report offers them): the dashboard's filter
+    offers them too, and narrows to their own patients."""
+    patient_with_logs(therapist_a, "Ann", range(7))
+    patient_with_logs(admin_a, "Ada", range(7))
+    client = signed_in(admin_a)
+
+    offered = client.get(URL).context["therapists"]
+    filtered = client.get(URL, {"therapist": str(admin_a.public_id)})
+
+    assert {person.pk for person in offered} == {admin_a.pk, therapist_a.pk}
+    assert filtered.status_code == 200
+    assert set(rows(filtered)) == {"Ada"}
+
+
 def test_a_therapist_of_another_clinic_is_a_bad_filter(admin_a, therapist_b):
     response = signed_in(admin_a).get(URL, {"therapist": str(therapist_b.public_id)})
 
