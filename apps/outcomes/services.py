@@ -30,7 +30,7 @@ from apps.outcomes.models import (
     Status,
     TimeEntry,
 )
-from apps.outcomes.selectors import baseline_activities
+from apps.outcomes.selectors import baseline_activities, monitoring_enabled
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs.models import Program
@@ -490,14 +490,28 @@ def monitoring_set(*, admin: User, enabled: bool, request: Any = None) -> Monito
     return settings
 
 
+MONITORING_OFF = (
+    "Remote monitoring is turned off for your clinic: a clinic admin turns it on under "
+    "Outcome measures, and its minutes are logged from then."
+)
+
+
 def _check_time_entry(patient: Patient, on: date | None, minutes: Any, activity: str) -> None:
+    # Minutes are billed only where the clinic runs the summary; the page offers the log
+    # only then, and the API must not take what no summary will show.
+    if not monitoring_enabled(clinic_id=patient.clinic_id):
+        raise ValidationError(MONITORING_OFF)
     errors: dict[str, list[str]] = {}
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
         errors["minutes"] = [f"Minutes must be from 1 to {MAX_MINUTES}."]
+    added = patient.local_today(patient.created_at)
     if on is None:
         errors["on"] = ["Give the date."]
     elif on > patient.local_today():
         errors["on"] = ["The date cannot be in the future."]
+    elif on < added:
+        # A typo (1900, or last year for this year) would bill a month nobody monitored.
+        errors["on"] = [f"The date cannot be before the patient was added, {added:%-d %B %Y}."]
     if not activity.strip():
         errors["activity"] = ["Say what was done."]
     elif len(activity) > 300:

@@ -10,10 +10,11 @@ import pytest
 from django.test import Client
 
 from apps.audit.models import Action, AuditEntry
+from apps.clinics.models import User
 from apps.outcomes.models import Answer, ProgressReport, Questionnaire, Status, TimeEntry
 from apps.patients.models import Patient
 from apps.programs.models import Program
-from tests.factories import PatientFactory, ProgramFactory
+from tests.factories import AdminFactory, PatientFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,12 @@ def program() -> Program:
         Program,
         ProgramFactory(patient=patient, start_date=start, end_date=start + dt.timedelta(days=42)),
     )
+
+
+def _monitoring_on(program: Program) -> None:
+    from apps.outcomes.services import monitoring_set
+
+    monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
 
 
 def _staff(program: Program) -> Client:
@@ -172,6 +179,7 @@ def test_trends_and_the_report_agree_and_the_report_is_audited(program: Program)
 @pytest.mark.parametrize(("minutes", "days_ahead"), [(0, 0), (601, 0), (20, 1)])
 def test_bad_time_entries_are_400s(program: Program, minutes: int, days_ahead: int) -> None:
     assert program.patient is not None
+    _monitoring_on(program)
     on = program.patient.local_today() + dt.timedelta(days=days_ahead)
     url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
     body = {"on": on.isoformat(), "minutes": minutes, "activity": "Reviewed the logs"}
@@ -184,6 +192,7 @@ def test_a_time_entry_retried_with_its_client_id_is_a_200_with_the_first_entry(
     program: Program,
 ) -> None:
     assert program.patient is not None
+    _monitoring_on(program)
     url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
     body = {
         "on": program.patient.local_today().isoformat(), "minutes": 25,
@@ -197,3 +206,17 @@ def test_a_time_entry_retried_with_its_client_id_is_a_200_with_the_first_entry(
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["public_id"] == first.json()["public_id"]
     assert TimeEntry.objects.count() == 1
+
+
+def test_a_time_entry_while_remote_monitoring_is_off_is_a_400_that_says_so(
+    program: Program,
+) -> None:
+    assert program.patient is not None
+    url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
+    body = {"on": program.patient.local_today().isoformat(), "minutes": 25, "activity": "Call"}
+
+    response = _json(_staff(program), "post", url, body)
+
+    assert response.status_code == 400
+    assert "Remote monitoring is turned off" in response.json()["message"]
+    assert not TimeEntry.objects.exists()

@@ -321,11 +321,21 @@ def test_our_own_instruments_take_no_clinic_wording() -> None:
 
 
 # --- Time log ------------------------------------------------------------------------------
+def _monitored_patient() -> Patient:
+    """A patient of a clinic that runs the remote-monitoring summary."""
+    patient = _patient()
+    services.monitoring_set(admin=_admin(clinic=patient.clinic), enabled=True)
+    return patient
+
+
 @pytest.mark.parametrize(
-    ("minutes", "days_ahead", "field"), [(0, 0, "minutes"), (601, 0, "minutes"), (10, 1, "on")]
+    ("minutes", "days_ahead", "field"),
+    [(0, 0, "minutes"), (601, 0, "minutes"), (10, 1, "on"), (10, -1, "on"), (10, -45_000, "on")],
 )
 def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str) -> None:
-    patient = _patient()
+    """Not in the future, and not before the patient was added (today here): a typo such
+    as 1900 would bill a month nobody monitored."""
+    patient = _monitored_patient()
     with pytest.raises(ValidationError) as caught:
         services.time_entry_add(
             user=patient.therapist, patient=patient, minutes=minutes, activity="Reviewed logs",
@@ -335,8 +345,19 @@ def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str)
     assert not TimeEntry.objects.exists()
 
 
-def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
+def test_no_minutes_are_logged_while_the_clinic_has_remote_monitoring_off() -> None:
     patient = _patient()
+    with pytest.raises(ValidationError) as caught:
+        services.time_entry_add(
+            user=patient.therapist, patient=patient, minutes=20, activity="Call",
+            on=patient.local_today(), live_interaction=True,
+        )  # fmt: skip
+    assert caught.value.messages == [services.MONITORING_OFF]
+    assert not TimeEntry.objects.exists()
+
+
+def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
+    patient = _monitored_patient()
     entry, created = services.time_entry_add(
         user=patient.therapist, patient=patient, minutes=600, activity="Call",
         on=patient.local_today(), live_interaction=True,
@@ -345,7 +366,7 @@ def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
 
 
 def test_a_time_entry_sent_again_with_its_client_id_is_logged_once() -> None:
-    patient = _patient()
+    patient = _monitored_patient()
     client_id = uuid.uuid4()
     given: dict[str, Any] = {
         "user": patient.therapist, "patient": patient, "minutes": 20, "activity": "Call",
@@ -358,7 +379,7 @@ def test_a_time_entry_sent_again_with_its_client_id_is_logged_once() -> None:
     # Minutes are billed: a retried request must not count them twice.
     assert (created, created_again, again.pk) == (True, False, first.pk)
     assert TimeEntry.objects.count() == 1
-    other = _patient()
+    other = _monitored_patient()
     with pytest.raises(ValidationError) as caught:
         services.time_entry_add(**given | {"user": other.therapist, "patient": other})
     assert "client_id" in caught.value.message_dict
