@@ -565,5 +565,14 @@ def _month_time(patients: Any, start: date, end: date) -> dict[int, tuple[int, b
     return {r["patient_id"]: (r["minutes"] or 0, r["live"] > 0) for r in rows}
 
 
+def time_entries_newest_first(*, patient: Patient) -> QuerySet[TimeEntry]:
+    """The patient's whole time log, newest first, in an order that pages stably."""
+    return (
+        TimeEntry.objects.filter(patient=patient)
+        .select_related("therapist")
+        .order_by("-on", "-created_at", "-pk")
+    )
+
+
 def time_entries(*, patient: Patient, limit: int = 50) -> list[TimeEntry]:
-    return list(TimeEntry.objects.filter(patient=patient).select_related("therapist")[:limit])
+    return list(time_entries_newest_first(patient=patient)[:limit])

@@ -220,3 +220,28 @@ def test_a_time_entry_while_remote_monitoring_is_off_is_a_400_that_says_so(
     assert response.status_code == 400
     assert "Remote monitoring is turned off" in response.json()["message"]
     assert not TimeEntry.objects.exists()
+
+
+def test_the_time_log_reads_a_page_at_a_time_newest_first_to_the_oldest_entry(
+    program: Program, django_assert_max_num_queries: Any
+) -> None:
+    """Every entry is billed: an integration reads the whole log, not the newest 50."""
+    patient = program.patient
+    assert patient is not None
+    today = patient.local_today()
+    for days_ago in range(5):
+        TimeEntry.objects.create(
+            patient=patient, therapist=program.created_by, on=today - dt.timedelta(days=days_ago),
+            minutes=10 + days_ago, activity="Reviewed the logs", live_interaction=False,
+        )  # fmt: skip
+    url = f"/api/v1/patients/{patient.public_id}/time-entries/"
+    client = _staff(program)
+
+    first = client.get(url, {"limit": 2}).json()
+    with django_assert_max_num_queries(12):
+        last = client.get(url, {"limit": 2, "offset": 4}).json()
+
+    assert first["count"] == 5
+    assert [entry["minutes"] for entry in first["results"]] == [10, 11]
+    assert "offset=2" in first["next"]
+    assert ([entry["minutes"] for entry in last["results"]], last["next"]) == ([14], None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.core.api_defaults import LimitOffsetPagination
 from apps.outcomes import access, selectors, services
 from apps.outcomes.api.serializers import (
     MeasurePlanOut,
@@ -129,8 +130,20 @@ def questionnaire_detail(found: Any) -> dict[str, Any]:
 
 @extend_schema(
     methods=["GET"], operation_id="outcomes_time_entries_list",
-    responses=inline_serializer("TimeEntries", {"results": TimeEntryOut(many=True)}),
-    summary="The patient's remote-monitoring time log (newest first)",
+    responses=inline_serializer(
+        "TimeEntries",
+        {
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": TimeEntryOut(many=True),
+        },
+    ),
+    parameters=[
+        OpenApiParameter("limit", int, description="Entries a page (50 by default, at most 200)."),
+        OpenApiParameter("offset", int, description="Entries to skip."),
+    ],
+    summary="The patient's remote-monitoring time log (newest first), a page at a time",
 )  # fmt: skip
 @extend_schema(
     methods=["POST"], operation_id="outcomes_time_entries_create", request=TimeEntryIn,
@@ -150,6 +163,10 @@ def time_entries(request: Request, public_id: UUID) -> Response:
         return Response(TimeEntryOut(entry).data, status=code)
     patient = access.patient_visible(request.user, public_id)
     _audit(request, Action.VIEW, patient, patient, "monitoring time log")
-    return Response(
-        {"results": TimeEntryOut(selectors.time_entries(patient=patient), many=True).data}
+    # Every entry is billed: an integration must be able to read the whole log, not the
+    # newest 50 only.
+    paginator = LimitOffsetPagination()
+    page = paginator.paginate_queryset(
+        selectors.time_entries_newest_first(patient=patient), request
     )
+    return paginator.get_paginated_response(TimeEntryOut(page, many=True).data)
