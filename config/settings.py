@@ -326,6 +326,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "apps.clinics.lockout.lockout_response"
 AXES_ENABLED = _read("AXES_ENABLED", _strict_bool, True)
 AXES_CLIENT_IP_CALLABLE = "apps.core.ratelimit.client_address"
+# No access log of successful sign-ins: it stored each sign-in's path, and a patient's path is
+# their personal link (``/p/<id>/<token>/``), which must never be stored (a copy of the database
+# would then hold working links). Staff sign-ins are in the audit log; failures still count.
+AXES_DISABLE_ACCESS_LOG = True
 
 STAFF_SESSION_IDLE = timedelta(minutes=_read("STAFF_SESSION_IDLE_MINUTES", env.int, 30))
 STAFF_SESSION_MAX_AGE = timedelta(hours=_read("STAFF_SESSION_MAX_HOURS", env.int, 12))
