@@ -27,6 +27,7 @@ from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
 from apps.clinics.models import User
 from apps.patients.models import Patient
+from apps.patients.signals import patient_erased
 
 EXPORT_FORMAT = "clamshell-patient-export/1"
 # Credentials and sign-in internals: of no use to the patient, and secret.
@@ -203,4 +204,5 @@ def patient_erase(
     user = patient.user
     Patient._base_manager.filter(pk=patient.pk).delete()
     _close_account(user)
+    patient_erased.send(sender=Patient, clinic_id=patient.clinic_id)
     return reference

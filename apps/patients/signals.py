@@ -4,8 +4,13 @@
 ``patient``. Sent inside the service's transaction, after the change: what the patient is
 expected to do changed, so the programs app recomputes the patient's daily totals in the
 same transaction (a receiver that fails rolls the change back).
+
+``patient_erased`` (``patient_erase``): ``clinic_id``. Sent inside the erasure's transaction,
+after the patient's rows are deleted: layers above forget what they keep outside the
+patient's rows (the reports app, the clinic's report files, which may name the patient).
 """
 
 from django.dispatch import Signal
 
 precautions_changed = Signal()
+patient_erased = Signal()

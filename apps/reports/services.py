@@ -193,6 +193,32 @@ def _finish(job_id: int, name: str) -> None:
         delete_report_file(name)
 
 
+ERASED_WHILE_BUILT = "A patient was erased while this report was being built: ask for it again."
+
+
+@transaction.atomic
+def report_files_forget(*, clinic_id: int) -> int:
+    """Forget the clinic's report files made so far (a patient was erased: a file may name
+    them and hold their sets and pain). Ready files are deleted once the caller's transaction
+    commits (kept if it rolls back) and their jobs marked expired; a job being built fails,
+    so the file its worker is writing is dropped (``_finish`` keeps only a running job's
+    file). A job still waiting is built later, without the patient. Returns how many jobs
+    it ended."""
+    jobs = ReportJob.objects.filter(clinic_id=clinic_id)
+    names = list(jobs.filter(status=JobStatus.DONE).values_list("file", flat=True))
+    ended = jobs.filter(status=JobStatus.DONE).update(status=JobStatus.EXPIRED, file="")
+    ended += jobs.filter(status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, error=ERASED_WHILE_BUILT, finished_at=timezone.now()
+    )
+    transaction.on_commit(lambda: _delete_report_files(names))
+    return ended
+
+
+def _delete_report_files(names: list[str]) -> None:
+    for name in names:
+        delete_report_file(name)
+
+
 def report_jobs_expire(*, now: datetime | None = None) -> int:
     """Delete the files of jobs past ``expires_at`` (and stray files) and mark them expired.
 
