@@ -208,6 +208,13 @@ def mark_failed(
     return retry
 
 
+def mark_skipped(model: Delivered, pk: int, *, token: uuid.UUID, why: str, now: datetime) -> None:
+    """Record that a taken row will never be sent, and why (``error``)."""
+    model.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SKIPPED, error=why[:300], updated_at=now
+    )
+
+
 def due_for_retry(model: Delivered, *, now: datetime, limit: int) -> list[int]:
     """Ids of waiting rows nobody took in time (lost message, broker down, backoff over,
     reservation ended)."""

@@ -137,6 +137,12 @@ def notification_deliver(
     )
     if row is None:
         return False
+    if not row.recipient.is_active:
+        # Deactivated since the email was recorded (a retry after a failure): they have left
+        # the clinic, and the email names a patient with their pain and notes.
+        why = "Not sent: the recipient's account was deactivated."
+        delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
+        return False
     try:
         EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))
     except Exception as exc:  # any channel error: record it, never lose the row
