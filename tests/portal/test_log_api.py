@@ -189,9 +189,7 @@ def test_the_plan_lists_todays_items_with_their_logged_sets(patient_a, item):
     assert entry["sides"][0]["logs"][0]["reps"] == 10
 
 
-def test_the_plan_says_which_exercise_stops_for_today_and_the_clinics_pain_levels(
-    patient_a, item
-):
+def test_the_plan_says_which_exercise_stops_for_today_and_the_clinics_pain_levels(patient_a, item):
     """CLINICAL.md: above the hold-back level (5) is too much: stop that exercise for the
     day. A client other than the page (which draws the advice) learns it from the plan."""
     other = ExerciseItemFactory(program=item.program, per_side=False)
