@@ -258,6 +258,27 @@ def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     return publish(due)
 
 
+def outbox_forget(*, value: str) -> int:
+    """Delete every message, whatever its state, that carries ``value`` (compared without
+    case) among its arguments; returns how many. For erasing a person: a message may carry
+    their email address (a one-time link request), and one given up on is kept until an
+    operator looks, which for an erased patient is never. The text search only narrows the
+    rows read; the match is on whole arguments."""
+    wanted = value.casefold()
+    if not wanted:
+        return 0
+    rows = OutboxMessage.objects.filter(args__icontains=value).values_list("pk", "args")
+    ids = [
+        pk
+        for pk, args in rows
+        if any(isinstance(arg, str) and arg.casefold() == wanted for arg in args or [])
+    ]
+    if not ids:
+        return 0
+    deleted, _ = OutboxMessage.objects.filter(pk__in=ids).delete()
+    return deleted
+
+
 def _purge_done(*, now: datetime) -> None:
     old = OutboxMessage.objects.filter(status=OutboxStatus.DONE, done_at__lt=now - KEEP_DONE)
     ids = list(old.values_list("pk", flat=True)[:SWEEP_BATCH])

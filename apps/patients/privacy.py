@@ -26,6 +26,7 @@ from django.utils import timezone
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.outbox import outbox_forget
 from apps.patients.models import Patient
 from apps.patients.signals import patient_erased
 
@@ -204,5 +205,7 @@ def patient_erase(
     user = patient.user
     Patient._base_manager.filter(pk=patient.pk).delete()
     _close_account(user)
+    if patient.email:  # a one-time link request carries the address until it is sent
+        outbox_forget(value=patient.email)
     patient_erased.send(sender=Patient, clinic_id=patient.clinic_id)
     return reference
