@@ -332,10 +332,11 @@ def _create_prompt(
         item.auto_advance
         and hold is None
         and worse is None
+        and _still_on(item=item, patient_id=log.patient_id, level=level)
         and not _next_level_conflicts(item=item, level=next_level)
         and not _next_level_changes_dose(item=item, level=level, next_level=next_level)
-    ):  # held back, a level the hip precautions rule out, or one with another dose: the
-        # therapist decides (and sees the new dose on the prompt)
+    ):  # held back, a level changed by hand since, a level the hip precautions rule out, or
+        # one with another dose: the therapist decides (and sees the new dose on the prompt)
         status = PromptStatus.AUTO_APPROVED
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
@@ -354,6 +355,20 @@ def _create_prompt(
         held_back_log=hold,
         held_back_check=worse,
     )
+
+
+def _still_on(*, item: ProgramItem, patient_id: int, level: int) -> bool:
+    """Whether the track's row in force is still on ``level``. A level changed by hand since
+    the qualifying sets (sets done the day before the change starts, or evaluated late)
+    leaves nothing to advance automatically: ``_advance`` would refuse, and the refusal
+    would fail the whole evaluation (its pain alert, the rest of a batch) on every retry."""
+    in_force = (
+        ProgramItem.objects.filter(track=item.track, program__patient_id=patient_id)
+        .order_by(F("active_until").desc(nulls_first=True), "-pk")
+        .values_list("current_level", flat=True)
+        .first()
+    )
+    return in_force == level
 
 
 def _next_level_changes_dose(*, item: ProgramItem, level: int, next_level: int) -> bool:

@@ -115,3 +115,35 @@ def test_the_batch_task_goes_to_the_notifications_queue_as_the_per_log_task():
 
     route = app.amqp.router.route({}, evaluate_set_logs.name)
     assert route["queue"].name == "notifications"
+
+
+def test_a_level_changed_by_hand_before_the_qualifying_set_is_evaluated_holds_no_batch_back(
+    therapist_a, patient_a
+):
+    """Automatic advance is on, and the therapist moved the patient from level 1 to level 3
+    from tomorrow; today the patient still does level 1 and reaches 20 reps, then logs a
+    painful set of another exercise. The prompt waits for the therapist (there is nothing
+    left to advance automatically) and the rest of the batch is evaluated: the pain alert
+    still comes."""
+    from apps.programs.models import LevelChange, PromptStatus
+    from apps.programs.progression import item_level_set
+    from tests.factories import ProgramFactory
+
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today() - timedelta(9))
+    item = LadderItemFactory(program=program, per_side=False, auto_advance=True, current_level=1)
+    other = LadderItemFactory(program=program, per_side=False)
+    item_level_set(item=item, user=therapist_a, level=3, reason="Ready for more")
+    item.refresh_from_db()
+    yesterday = patient_a.local_today() - timedelta(days=1)
+    logs = [
+        SetLogFactory(item=item, reps=20, pain=0),
+        SetLogFactory(item=other, pain=8, performed_on=yesterday),
+    ]
+
+    evaluate_set_logs([log.pk for log in logs])
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.level, prompt.status) == (1, PromptStatus.PENDING)
+    assert list(LevelChange.objects.values_list("to_level", "changed_by")) == [(3, therapist_a.pk)]
+    assert evaluated_ids() == {log.pk for log in logs}
+    assert PainAlert.objects.get().pain == 8
