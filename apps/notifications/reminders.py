@@ -20,6 +20,7 @@ from typing import TypeVar
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import connection
 from django.utils import timezone
 
@@ -268,6 +269,12 @@ def _send_one(
     next take); a failure here and now: retried later, or failed for good."""
     try:
         channel.send(to=_address(reminder), message=message())
+    except SoftTimeLimitExceeded:
+        # The task's time is up, not the channel's fault: stop here. This row stays
+        # ``sending`` (it may have arrived: ``unknown``, never sent twice); the rest wait for
+        # the task's retry. Recorded as failed, it would be sent again, and the batch would
+        # go on until the hard limit killed the worker in the middle of another message.
+        raise
     except Exception as exc:  # any channel error: record it and retry later, never lose it
         logger.warning("reminder %s failed: %s", reminder.pk, exc)
         retry = delivery.mark_failed(

@@ -12,6 +12,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -145,6 +146,8 @@ def notification_deliver(
         return False
     try:
         EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up mid-send: it may have arrived (``unknown``, not resent)
     except Exception as exc:  # any channel error: record it, never lose the row
         logger.warning("staff email %s failed: %s", row.pk, exc)
         delivery.mark_failed(

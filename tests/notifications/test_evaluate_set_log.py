@@ -179,6 +179,25 @@ def test_a_failed_email_is_kept_for_a_later_retry_then_given_up(item):
     assert mail.outbox == []
 
 
+def test_an_email_cut_off_by_the_tasks_time_limit_is_not_sent_again(item):
+    """The soft time limit firing mid-send is not a refused email: it may have arrived, so it
+    stays ``sending`` (later ``unknown``) and the task stops, instead of a retry resending it."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    (notification_id,) = set_log_evaluate(log_id=log_twenty_both_sides(item).pk)
+
+    with (
+        mock.patch("django.core.mail.EmailMessage.send", side_effect=SoftTimeLimitExceeded()),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        notification_deliver(notification_id=notification_id)
+
+    row = StaffNotification.objects.get()
+    assert (row.status, row.attempts) == ("sending", 1)
+    later = timezone.now() + timedelta(hours=1)
+    assert notification_deliver(notification_id=notification_id, now=later) is False
+
+
 def test_the_email_row_commits_before_anything_is_sent(item):
     log = log_twenty_both_sides(item)
     with mock.patch("apps.notifications.services.EmailChannel.send") as send:

@@ -482,3 +482,32 @@ def test_a_claimed_row_is_what_a_reminder_with_its_defaults_would_be():
     ]
     assert {f: getattr(row, f) for f in fields} == {f: getattr(expected, f) for f in fields}
     assert row.public_id is not None
+
+
+def test_a_task_out_of_time_stops_the_batch_and_never_sends_the_interrupted_message_again():
+    """The soft time limit firing mid-send is not a channel error to retry: the batch stops
+    there, the interrupted message stays ``sending`` (it may have arrived), the rest wait for
+    the task's retry, and the hard limit never has to kill the worker mid-message."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    for _ in range(5):
+        patient_in("Europe/London")
+    now = utc(2025, 1, 15, 18, 0)
+    (batch,) = reminders_claim_due(now=now)
+    sent = []
+
+    def send(self, fail_silently=False):
+        if len(sent) == 2:
+            raise SoftTimeLimitExceeded()
+        sent.append(self.to)
+        return 1
+
+    with (
+        mock.patch("django.core.mail.EmailMessage.send", send),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        reminders_send(reminder_ids=batch, now=now)
+
+    statuses = list(Reminder.objects.order_by("pk").values_list("status", flat=True))
+    assert statuses == ["sent", "sent", "sending", "claimed", "claimed"]
+    assert len(sent) == 2
