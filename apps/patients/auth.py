@@ -229,7 +229,13 @@ def one_time_links_send(*, email: str, request_id: UUID) -> int:
 
     Runs in a worker, so the sign-in page answers in the same time whether or not the
     address is known. Safe to run twice: the link is made once per patient and request (a
-    unique constraint) before its email is sent, and a second run sends nothing."""
+    unique constraint) and commits only once its email was handed over, so a second run sends
+    nothing for a patient already answered and sends what a refused email failed to deliver.
+
+    The email is sent inside the link's transaction on purpose: a link committed before a
+    send that failed would make every retry skip that patient, who would never get one. A
+    worker killed after sending, before the commit, costs a second email (each link works
+    once), never a missing one; a simultaneous run waits on the unique key meanwhile."""
     sent = 0
     patients = Patient.objects.filter(
         email=email.strip().lower(), archived_at__isnull=True, link_revoked_at__isnull=True
@@ -238,9 +244,9 @@ def one_time_links_send(*, email: str, request_id: UUID) -> int:
         try:
             with transaction.atomic():
                 token = one_time_link_create(patient=patient, request_id=request_id)
+                _email_one_time_link(patient, token)
         except IntegrityError:
             continue  # this request was answered for this patient already
-        _email_one_time_link(patient, token)
         sent += 1
     return sent
 

@@ -83,3 +83,20 @@ def test_the_worker_sends_nothing_for_an_unknown_or_revoked_address(patient_a):
     assert auth.one_time_links_send(email=patient_a.email, request_id=uuid.uuid4()) == 0
     assert auth.one_time_links_send(email="nobody@nowhere.example", request_id=uuid.uuid4()) == 0
     assert mail.outbox == []
+
+
+def test_an_email_the_mail_server_refused_is_sent_when_the_task_runs_again(patient_a):
+    """A refused email leaves no link behind for the request, so the retry makes and sends
+    one; before, the retry found the request answered and the patient never got a link."""
+    request_id = uuid.uuid4()
+
+    with (
+        mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")),
+        pytest.raises(OSError, match="refused"),
+    ):
+        auth.one_time_links_send(email=patient_a.email, request_id=request_id)
+    assert OneTimeSignInLink.objects.count() == 0
+
+    assert auth.one_time_links_send(email=patient_a.email, request_id=request_id) == 1
+    assert [m.to for m in mail.outbox] == [[patient_a.email]]
+    assert OneTimeSignInLink.objects.count() == 1
