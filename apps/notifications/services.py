@@ -144,6 +144,14 @@ def notification_deliver(
         why = "Not sent: the recipient's account was deactivated."
         delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
+    if not _still_looks_after(row):
+        # The patient moved to a colleague since the email was recorded, e.g. while it
+        # waited for a retry: it would tell someone who no longer looks after the patient
+        # about their pain. The inbox shows it to whoever does.
+        delivery.mark_skipped(
+            StaffNotification, row.pk, token=token, why=NOT_THEIR_PATIENT, now=now
+        )
+        return False
     try:
         EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))
     except SoftTimeLimitExceeded:
@@ -155,6 +163,16 @@ def notification_deliver(
         )
         return False
     return delivery.mark_sent(StaffNotification, row.pk, token=token, now=timezone.now())
+
+
+NOT_THEIR_PATIENT = "Not sent: the recipient no longer looks after this patient."
+
+
+def _still_looks_after(row: StaffNotification) -> bool:
+    """Whether the recipient is still the therapist of the email's patient."""
+    subject = row.prompt if row.prompt is not None else row.alert
+    assert subject is not None  # a database constraint: one or the other
+    return subject.patient.therapist_id == row.recipient_id
 
 
 def _message_for(row: StaffNotification) -> Message:

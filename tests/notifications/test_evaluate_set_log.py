@@ -198,6 +198,32 @@ def test_an_email_cut_off_by_the_tasks_time_limit_is_not_sent_again(item):
     assert notification_deliver(notification_id=notification_id, now=later) is False
 
 
+def test_an_email_waiting_for_a_retry_is_not_sent_to_a_therapist_who_handed_the_patient_on(
+    item,
+):
+    """Pain data goes only to who looks after the patient when it is sent: a retry after the
+    patient moved to a colleague records it unsent (skipped, saying why) instead, though the
+    former therapist still works at the clinic."""
+    from tests.factories import StaffFactory
+
+    patient = item.program.patient
+    (notification_id,) = set_log_evaluate(log_id=SetLogFactory(item=item, pain=8).pk)
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
+        notification_deliver(notification_id=notification_id)
+    patient.therapist = StaffFactory(clinic=patient.clinic)
+    patient.save(update_fields=["therapist"])
+
+    later = timezone.now() + timedelta(hours=1)
+    assert notification_deliver(notification_id=notification_id, now=later) is False
+
+    assert mail.outbox == []
+    row = StaffNotification.objects.get()
+    assert (row.status, row.error) == (
+        "skipped",
+        "Not sent: the recipient no longer looks after this patient.",
+    )
+
+
 def test_the_email_row_commits_before_anything_is_sent(item):
     log = log_twenty_both_sides(item)
     with mock.patch("apps.notifications.services.EmailChannel.send") as send:
