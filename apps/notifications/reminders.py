@@ -32,6 +32,7 @@ from apps.notifications.models import DeliveryStatus, Reminder, SkipReason
 from apps.notifications.selectors import (
     patients_complete_on,
     patients_due_for_reminder,
+    patients_scheduled_on,
     reminder_time_zones,
 )
 from apps.outcomes.selectors import due_counts
@@ -157,8 +158,11 @@ def _address(reminder: Reminder) -> str:
     return patient.phone if reminder.channel == ReminderChannel.SMS else patient.email
 
 
-def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipReason | None:
-    """Why this reminder must not be sent at ``now``, or None to send it."""
+def skip_reason(
+    *, reminder: Reminder, now: datetime, complete: bool, scheduled: bool = True
+) -> SkipReason | None:
+    """Why this reminder must not be sent at ``now``, or None to send it. ``scheduled``:
+    something is still scheduled on its day (it was when the reminder was claimed)."""
     patient = reminder.patient
     clinic = patient.clinic
     local = patient.local_now(now)
@@ -171,6 +175,8 @@ def skip_reason(*, reminder: Reminder, now: datetime, complete: bool) -> SkipRea
         return SkipReason.TOO_LATE
     if clinic.is_quiet_at(local.time()):
         return SkipReason.QUIET_HOURS
+    if not scheduled:
+        return SkipReason.NOT_SCHEDULED
     if complete:
         return SkipReason.DAY_COMPLETE
     if not _address(reminder):
@@ -196,11 +202,19 @@ def reminders_send(
     complete = patients_complete_on(
         patients={r.patient_id: (r.patient, r.local_date) for r in rows}
     )
+    # Claimed while something was scheduled; a retry (or a queue that waited) can come after
+    # the therapist ended, paused or rescheduled the program.
+    scheduled = patients_scheduled_on(days={r.patient_id: r.local_date for r in rows})
     outcomes: dict[str, int] = defaultdict(int)
     skipped: dict[SkipReason, list[int]] = defaultdict(list)
     to_send: list[Reminder] = []
     for reminder in rows:
-        reason = skip_reason(reminder=reminder, now=now, complete=reminder.patient_id in complete)
+        reason = skip_reason(
+            reminder=reminder,
+            now=now,
+            complete=reminder.patient_id in complete,
+            scheduled=reminder.patient_id in scheduled,
+        )
         if reason is not None:
             skipped[reason].append(reminder.pk)
         else:

@@ -88,6 +88,20 @@ def _program_reminder_time(day: date) -> Subquery:
     return Subquery(times)
 
 
+def patients_scheduled_on(*, days: dict[int, date]) -> set[int]:
+    """Ids of the patients with something still scheduled on their given local day (a
+    program ended, paused or rescheduled since a reminder was claimed leaves nothing). One
+    query per distinct day: a batch's patients share one or two."""
+    by_day: dict[date, list[int]] = {}
+    for pk, day in days.items():
+        by_day.setdefault(day, []).append(pk)
+    scheduled: set[int] = set()
+    for day, ids in by_day.items():
+        found = Patient.objects.filter(pk__in=ids).filter(Exists(_scheduled_items(day)))
+        scheduled.update(found.values_list("pk", flat=True))
+    return scheduled
+
+
 def patients_due_for_reminder(
     *, time_zone: str, day: date, at: time
 ) -> QuerySet[Any, tuple[int, time, str]]:

@@ -253,6 +253,25 @@ def test_no_reminder_row_on_a_day_with_nothing_scheduled(eager):
     assert not Reminder.objects.exists()
 
 
+def test_a_reminder_retried_after_the_program_ended_is_skipped_not_scheduled(eager):
+    """Reminders go on scheduled days only, when they are sent too: a failed send retried
+    after the therapist ended the program that day reminds of nothing."""
+    patient = patient_in("Europe/London")
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
+        run_beat(utc(2025, 1, 15, 18, 0))
+    patient.programs.update(end_date=date(2025, 1, 14))
+
+    with (
+        time_machine.travel(utc(2025, 1, 15, 18, 5), tick=False),
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
+        sweep_notifications()
+
+    assert mail.outbox == []
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.skip_reason) == ("skipped", "not_scheduled")
+
+
 def test_a_reminder_time_inside_quiet_hours_is_skipped(eager):
     patient_in("Europe/London", reminder=time(21, 30))
 
