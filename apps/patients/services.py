@@ -300,6 +300,16 @@ def patient_link_email_send(
     )
 
 
+def patient_row_lock(*, patient_id: int) -> None:
+    """Hold the patient's row (``FOR NO KEY UPDATE``, the lock the set-log writers take)
+    until the caller's transaction ends. For two writers that each decide from rows the
+    other writes: a "worse" next-morning answer holds back the open prompts, and a prompt
+    being raised is held back by a "worse" answer. Under READ COMMITTED each would miss the
+    other's uncommitted row, and the prompt would be neither; taken first by both, the
+    second waits for the first to commit and its next statement sees it."""
+    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
+
+
 def patient_today_bump(*, patient_id: int | None) -> None:
     """Make the patient's cached Today page miss from the commit of the caller's
     transaction: every write to what Today shows calls it in its own transaction, after or

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists
 
 from apps.patients.models import Patient
-from apps.patients.services import patient_today_bump
+from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs.models import Compared, MorningCheck, ProgressionPrompt, PromptStatus, SetLog
 from apps.programs.progression import auto_advances_undo_for_morning
 
@@ -59,6 +59,9 @@ def morning_check_record(
     )
     if errors:
         raise ValidationError(errors)
+    # Before reading anything: a prompt being raised at this moment (yesterday's sets synced
+    # from the phone) waits for this answer or is waited for, and is held back either way.
+    patient_row_lock(patient_id=patient.pk)
     existing = morning_check_today(patient=patient, today=today)
     if existing is not None:
         return existing, False

@@ -28,6 +28,7 @@ from apps.audit.services import audit_record
 from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
 from apps.patients.models import Side
 from apps.patients.selectors import precautions_in_force
+from apps.patients.services import patient_row_lock
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import Dose, dose_at_new_level, hold_top
@@ -159,6 +160,9 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     existing = _existing_prompt(log=log, level=level)
     if existing is not None:
         return existing, False
+    # A "worse" next-morning answer being recorded at this moment is seen, or sees this
+    # prompt (``patient_row_lock``). Pain logs need no lock: they commit before evaluation.
+    patient_row_lock(patient_id=log.patient_id)
     hold = day_hold(
         patient_id=log.patient_id,
         day=log.performed_on,
