@@ -39,7 +39,7 @@ from apps.audit.models import Action
 from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.models import User
 from apps.patients.models import OneTimeSignInLink, Patient
-from apps.patients.services import patient_audit
+from apps.patients.services import patient_audit, patient_sessions_end
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
@@ -167,7 +167,7 @@ def personal_link_renew(
             "link_failed_attempts",
         ]
     )
-    _end_patient_sessions(patient)
+    patient_sessions_end(patient=patient)
     patient_audit(
         actor=actor,
         action=Action.CHANGE,
@@ -184,7 +184,7 @@ def personal_link_revoke(
 ) -> Patient:
     patient.link_revoked_at = timezone.now()
     patient.save(update_fields=["link_revoked_at"])
-    _end_patient_sessions(patient)
+    patient_sessions_end(patient=patient)
     patient_audit(
         actor=actor,
         action=Action.CHANGE,
@@ -193,17 +193,6 @@ def personal_link_revoke(
         request=request,
     )
     return patient
-
-
-def _end_patient_sessions(patient: Patient) -> None:
-    # A new random unusable password changes the session auth hash, which Django checks on
-    # every request: every session signed in before is ended.
-    user = patient.user
-    user.set_unusable_password()
-    user.save(update_fields=["password"])
-    # A one-time link already emailed would start a new session after the renewal or
-    # revocation meant to end them all (whoever has the phone has the mailbox too).
-    OneTimeSignInLink.objects.filter(patient=patient, used_at__isnull=True).delete()
 
 
 def _hash_token(token: str) -> str:

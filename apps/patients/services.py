@@ -1,9 +1,10 @@
-"""Writes for patients: create and edit them, and send them their personal link."""
+"""Writes for patients: create and edit them, send them their personal link, archive
+(discharge) and restore them."""
 
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
-from apps.patients.models import Patient, ReminderChannel
+from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
 
@@ -278,6 +279,8 @@ def patient_link_email_send(
     The year of birth is never in the email: the link asks for it. The audit entry is written
     first, in this transaction: a failed send rolls it back, a sent link is always recorded.
     """
+    if patient.archived_at is not None:
+        raise ValidationError("This patient is archived: restore them before sending the link.")
     if not patient.email:
         raise ValidationError({"email": "This patient has no email address."})
     # Sending an expired link does not extend it: the same link sits in every earlier email
@@ -317,3 +320,86 @@ def patient_today_bump(*, patient_id: int | None) -> None:
     patient's own row needs no call: the cache key holds its values."""
     if patient_id is not None:
         Patient.objects.filter(pk=patient_id).update(today_version=F("today_version") + 1)
+
+
+def patient_sessions_end(*, patient: Patient) -> None:
+    """Sign the patient out on every phone and cancel the one-time links not yet used (the
+    personal link's renewal and revocation, and archiving)."""
+    # A new random unusable password changes the session auth hash, which Django checks on
+    # every request: every session signed in before is ended.
+    user = patient.user
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    # A one-time link already emailed would start a new session after the change meant to
+    # end them all (whoever has the phone has the mailbox too).
+    OneTimeSignInLink.objects.filter(patient=patient, used_at__isnull=True).delete()
+
+
+def _locked_state(patient: Patient) -> tuple[datetime | None, bool]:
+    """(``archived_at``, therapist active) as they are now, the patient's row locked until
+    the caller's transaction ends: of an archive and a restore sent at once (two tabs, a
+    double tap, the page and the API), one waits for the other and finds its result, so
+    each change is made and recorded once."""
+    archived_at, therapist_active = (
+        Patient.objects.select_for_update(of=("self",))
+        .values_list("archived_at", "therapist__is_active")
+        .get(pk=patient.pk)
+    )
+    return archived_at, therapist_active
+
+
+@transaction.atomic
+def patient_archive(*, patient: Patient, actor: User, request: HttpRequest | None = None) -> bool:
+    """Archive (discharge) a patient who finished therapy. Nothing is deleted: their
+    details, programs, logs, reminders sent and audit trail stay for the record and the
+    reports. From now on they cannot sign in (their phones are signed out, unused one-time
+    links cancelled, and both kinds of link refused while ``archived_at`` is set), get no
+    reminder, and leave the dashboard, the patient lists and program assignment.
+
+    Programs are left as they are, on purpose: ending them would rewrite the record (the end
+    dates the therapist set) and restoring could not tell which to bring back. Reminders and
+    Today stop because of ``archived_at`` alone, wherever they are decided.
+
+    Audited under ``actor`` in the same transaction. Archiving an archived patient changes
+    and records nothing. Returns whether anything changed."""
+    archived_at, _ = _locked_state(patient)
+    if archived_at is not None:
+        patient.archived_at = archived_at
+        return False
+    patient.archived_at = timezone.now()
+    Patient.objects.filter(pk=patient.pk).update(archived_at=patient.archived_at)
+    patient_sessions_end(patient=patient)
+    patient_audit(
+        actor=actor, action=Action.CHANGE, patient=patient, detail="patient archived (discharged)",
+        request=request,
+    )  # fmt: skip
+    return True
+
+
+@transaction.atomic
+def patient_restore(*, patient: Patient, actor: User, request: HttpRequest | None = None) -> bool:
+    """Bring an archived patient back as they were: their programs run again, reminders
+    resume, and their personal link works again if it still would have (not revoked,
+    locked or expired meanwhile: renew it otherwise). Phones signed out by the archive stay
+    signed out: the patient opens their link again.
+
+    Refused while their therapist is deactivated (a colleague may only be deactivated once
+    none of their patients is active): an admin moves the patient to a colleague first.
+
+    Audited under ``actor`` in the same transaction. Restoring an active patient changes
+    and records nothing. Returns whether anything changed."""
+    archived_at, therapist_active = _locked_state(patient)
+    if archived_at is None:
+        patient.archived_at = None
+        return False
+    if not therapist_active:
+        raise ValidationError(
+            {"therapist": "Their therapist is deactivated: move them to a colleague first."}
+        )
+    patient.archived_at = None
+    Patient.objects.filter(pk=patient.pk).update(archived_at=None)
+    patient_audit(
+        actor=actor, action=Action.CHANGE, patient=patient, detail="patient restored",
+        request=request,
+    )  # fmt: skip
+    return True
