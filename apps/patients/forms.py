@@ -142,6 +142,11 @@ class PatientSearchForm(forms.Form):
         choices=[("mine", "My patients"), ("all", "Everyone in the clinic")],
         label="Show",
     )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("active", "Active patients"), ("archived", "Archived (discharged) patients")],
+        label="Status",
+    )
 
 
 class PrecautionForm(forms.Form):

@@ -14,9 +14,12 @@ from apps.core.precompiled import DATE_STAND_IN, INT, PrecompiledQuery
 from apps.patients.models import HipPrecaution, Patient
 
 
-def patient_rows(user: User, *, query: str, everyone: bool) -> QuerySet[Patient]:
-    """The list: the therapist's own patients (the clinic's for admins or ``everyone``)."""
-    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=True)
+def patient_rows(
+    user: User, *, query: str, everyone: bool, archived: bool = False
+) -> QuerySet[Patient]:
+    """The list: the therapist's own patients (the clinic's for admins or ``everyone``),
+    active ones, or with ``archived`` the archived (discharged) ones only."""
+    patients = Patient.objects.visible_to(user).filter(archived_at__isnull=not archived)
     if user.is_therapist and not everyone:
         patients = patients.filter(therapist=user)
     if query:

@@ -41,4 +41,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<uuid:public_id>/link/email/", views.patient_link_email, name="link-email"),
     path("patients/<uuid:public_id>/link/renew/", views.patient_link_renew, name="link-renew"),
     path("patients/<uuid:public_id>/link/revoke/", views.patient_link_revoke, name="link-revoke"),
+    path("patients/<uuid:public_id>/archive/", views.patient_archive, name="archive"),
+    path("patients/<uuid:public_id>/restore/", views.patient_restore, name="restore"),
 ]

@@ -118,6 +118,8 @@ PAGES: dict[str, Rule] = {
     "patients:link-email": Rule(STAFF, obj="patient", writes=True),
     "patients:link-renew": Rule(STAFF, obj="patient", writes=True),
     "patients:link-revoke": Rule(STAFF, obj="patient", writes=True),
+    "patients:archive": Rule(STAFF, obj="patient", writes=True),
+    "patients:restore": Rule(STAFF, obj="patient", writes=True),
     "patients:handout": Rule(STAFF, obj="patient"),
     "patients:precaution-add": Rule(STAFF, obj="patient", writes=True),
     "patients:precaution-edit": Rule(STAFF, obj="patient", kwargs=_precaution),

@@ -1,4 +1,4 @@
-"""Staff pages about patients: list, create, edit, detail and personal link.
+"""Staff pages about patients: list, create, edit, detail, personal link, archive and restore.
 
 Every query starts from the user. Staff see their clinic's patients
 (``Patient.objects.visible_to``); changes and the personal link need
@@ -52,11 +52,14 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
     query, everyone = data.get("q", ""), data.get("scope") == "all"
-    page = Paginator(
-        selectors.patient_rows(user, query=query, everyone=everyone), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
-    audit_record(actor=user, action=Action.VIEW, detail="patient list", request=request)
-    context = {"page": page, "form": form, "query": query, "everyone": everyone}
+    archived = data.get("status") == "archived"
+    rows = selectors.patient_rows(user, query=query, everyone=everyone, archived=archived)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    detail = "archived patient list" if archived else "patient list"
+    audit_record(actor=user, action=Action.VIEW, detail=detail, request=request)
+    context = {
+        "page": page, "form": form, "query": query, "everyone": everyone, "archived": archived,
+    }  # fmt: skip
     return render(request, "patients/patient_list.html", context)
 
 
@@ -195,6 +198,37 @@ def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = _editable(user, public_id)
     auth.personal_link_revoke(patient=patient, actor=user, request=request)
     messages.success(request, "Link revoked: the patient is signed out until you renew it.")
+    return redirect("patients:detail", patient.public_id)
+
+
+@login_required
+@require_POST
+def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = require_staff(request)
+    patient = _editable(user, public_id)
+    if services.patient_archive(patient=patient, actor=user, request=request):
+        messages.success(
+            request, f"{patient.full_name} archived: they are signed out and get no reminders."
+        )
+    else:
+        messages.info(request, f"{patient.full_name} was already archived.")
+    return redirect("patients:detail", patient.public_id)
+
+
+@login_required
+@require_POST
+def patient_restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    user = require_staff(request)
+    patient = _editable(user, public_id)
+    try:
+        changed = services.patient_restore(patient=patient, actor=user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return patient_page_again(patient, status=400, request=request)
+    if changed:
+        messages.success(request, f"{patient.full_name} restored.")
+    else:
+        messages.info(request, f"{patient.full_name} was not archived.")
     return redirect("patients:detail", patient.public_id)
 
 
