@@ -15,6 +15,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api-patient-update",
     ),
     path(
+        "patients/<uuid:public_id>/archive/",
+        api.PatientArchiveApi.as_view(),
+        name="api-patient-archive",
+    ),
+    path(
+        "patients/<uuid:public_id>/restore/",
+        api.PatientRestoreApi.as_view(),
+        name="api-patient-restore",
+    ),
+    path(
         "patients/<uuid:public_id>/precautions/",
         precaution_api.PrecautionListApi.as_view(),
         name="api-patient-precautions",

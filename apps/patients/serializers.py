@@ -35,6 +35,7 @@ class PatientOut(serializers.ModelSerializer[Patient]):
             "therapist",
             "link_active",
             "created_at",
+            "archived_at",
         )
 
 

@@ -212,6 +212,8 @@ OPERATIONS: dict[str, Rule] = {
     "patients_create": Rule(STAFF, writes=True),
     "patients_retrieve": Rule(STAFF, obj="patient"),
     "patients_update": Rule(STAFF, obj="patient", writes=True),
+    "patients_archive": Rule(STAFF, obj="patient", writes=True),
+    "patients_restore": Rule(STAFF, obj="patient", writes=True),
     "patients_precautions_list": Rule(STAFF, obj="patient"),
     "patients_precautions_create": Rule(STAFF, obj="patient", writes=True),
     "patients_precautions_update": Rule(STAFF, obj="patient", kwargs=_precaution, writes=True),

@@ -1,4 +1,5 @@
-"""The staff patient API under /api/v1/patients/: list, detail, create, update.
+"""The staff patient API under /api/v1/patients/: list, detail, create, update, archive and
+restore.
 
 Clinic staff only (a patient gets 403). Reads are scoped to the caller's clinic; changes to
 patients the caller may edit (a therapist's own, any for a clinic admin). Any other patient is
@@ -49,6 +50,11 @@ class StaffApi(APIView):
         parameters=[
             OpenApiParameter("q", str, description="Search in names and emails."),
             OpenApiParameter("scope", str, description="mine (default) or all."),
+            OpenApiParameter(
+                "status",
+                str,
+                description="active (default) or archived: the archived (discharged) only.",
+            ),
         ],
     )
 )
@@ -61,10 +67,15 @@ class PatientListApi(StaffApi, generics.ListAPIView[Patient]):
         query, scope = params.get("q", "")[:100], params.get("scope", "mine")
         if scope not in ("mine", "all"):
             raise ValidationError({"scope": ["Use mine or all."]})
+        status_ = params.get("status", "active")
+        if status_ not in ("active", "archived"):
+            raise ValidationError({"status": ["Use active or archived."]})
         # PostgreSQL refuses a NUL in a query's text (a 500); the page's form refuses it too.
         if "\x00" in query:
             raise ValidationError({"q": ["Null characters are not allowed."]})
-        return selectors.patient_rows(self.user, query=query, everyone=scope == "all")
+        return selectors.patient_rows(
+            self.user, query=query, everyone=scope == "all", archived=status_ == "archived"
+        )
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.audit(Action.VIEW, None)
@@ -132,4 +143,52 @@ class PatientUpdateApi(StaffApi):
             self.user, payload.validated_data.get("therapist"), patient.therapist
         )
         services.patient_update(patient=patient, **data, actor=self.user, request=request._request)
+        return Response(PatientOut(patient).data)
+
+
+class PatientChangeApi(StaffApi):
+    """A patient the caller may change (a therapist's own, any of the clinic for an admin)."""
+
+    def patient(self, public_id: UUID) -> Patient:
+        return get_for_staff(self.user, selectors.patient_for_change(user=self.user), public_id)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="patients_archive",
+        summary="Archive (discharge) a patient",
+        description=(
+            "The patient is signed out on every phone, can no longer sign in and gets no "
+            "reminders; they leave the dashboard and the patient list (see `status=archived`). "
+            "Nothing is deleted. Archiving an archived patient changes nothing. No body."
+        ),
+        request=None,
+        responses=PatientOut,
+    )
+)
+class PatientArchiveApi(PatientChangeApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        patient = self.patient(public_id)
+        services.patient_archive(patient=patient, actor=self.user, request=request._request)
+        return Response(PatientOut(patient).data)
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="patients_restore",
+        summary="Restore an archived patient",
+        description=(
+            "The patient is back as they were: programs and reminders run again, and their "
+            "personal link works again unless it was revoked or has expired. Restoring an "
+            "active patient changes nothing. A 400 while their therapist is deactivated. "
+            "No body."
+        ),
+        request=None,
+        responses=PatientOut,
+    )
+)
+class PatientRestoreApi(PatientChangeApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        patient = self.patient(public_id)
+        services.patient_restore(patient=patient, actor=self.user, request=request._request)
         return Response(PatientOut(patient).data)
