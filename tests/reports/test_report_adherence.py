@@ -33,6 +33,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.patients.models import Patient
+from apps.patients.services import patient_archive
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from tests.conftest import signed_in
 from tests.factories import (
@@ -269,4 +270,19 @@ def test_a_draft_program_neither_adds_a_patient_nor_names_a_program(clinic_admin
     patients = {r[1]: r[3] for r in rows[1:] if r[0] == "patient"}
     assert sorted(patients) == ["Ann Adams", "Bo Brown", "Cy Cole"]
     assert patients["Ann Adams"] == "Hip strength"
+    assert rows[-1][:2] == ["clinic total", "3 patients"]
+
+
+def test_a_patient_archived_since_is_still_reported_for_the_period_they_were_active(
+    clinic_admin, clinic_data
+):
+    # Discharged after the period (Ann and Bo): their rows, and the totals, stay as they were.
+    # Nothing in the report's scope looks at archived_at.
+    for name in ("Ann Adams", "Bo Brown"):
+        patient_archive(patient=Patient.objects.get(full_name=name), actor=clinic_admin)
+
+    rows = parse_csv(_export(clinic_admin, "csv"))
+
+    patients = {r[1]: _row(r[2:]) for r in rows[1:] if r[0] == "patient"}
+    assert patients == _expected_rows()
     assert rows[-1][:2] == ["clinic total", "3 patients"]
