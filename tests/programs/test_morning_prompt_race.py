@@ -20,13 +20,13 @@ from django.db import connection, transaction
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.morning import morning_check_record
+from tests.factories import LadderItemFactory
 from tests.programs.test_daily_totals_race import _someone_waits_on_a_lock
 from tests.programs.test_morning_check_auto_advance import (
     EXERCISE_DAY,
     NEXT_MORNING,
     _qualifying_set,
 )
-from tests.factories import LadderItemFactory
 
 WAIT = 30
 
