@@ -199,13 +199,25 @@ def reminders_send(
         .select_related("patient__clinic")
         .order_by("pk")
     )
+    skipped, to_send = _sorted_out(rows, now=now)
+    _record_skips(skipped=skipped, token=token, now=now)
+    outcomes: dict[str, int] = defaultdict(int)
+    outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
+    _send_in_turn(to_send, outcomes=outcomes, now=now, token=token)
+    return dict(outcomes)
+
+
+def _sorted_out(
+    rows: list[Reminder], *, now: datetime
+) -> tuple[dict[SkipReason, list[int]], list[Reminder]]:
+    """The rows to skip, by reason, and those to send. A fixed number of queries for the
+    batch, whatever its size."""
     complete = patients_complete_on(
         patients={r.patient_id: (r.patient, r.local_date) for r in rows}
     )
     # Claimed while something was scheduled; a retry (or a queue that waited) can come after
     # the therapist ended, paused or rescheduled the program.
     scheduled = patients_scheduled_on(days={r.patient_id: r.local_date for r in rows})
-    outcomes: dict[str, int] = defaultdict(int)
     skipped: dict[SkipReason, list[int]] = defaultdict(list)
     to_send: list[Reminder] = []
     for reminder in rows:
@@ -219,10 +231,7 @@ def reminders_send(
             skipped[reason].append(reminder.pk)
         else:
             to_send.append(reminder)
-    _record_skips(skipped=skipped, token=token, now=now)
-    outcomes[DeliveryStatus.SKIPPED] = sum(len(ids) for ids in skipped.values())
-    _send_in_turn(to_send, outcomes=outcomes, now=now, token=token)
-    return dict(outcomes)
+    return skipped, to_send
 
 
 def _send_in_turn(
