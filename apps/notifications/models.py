@@ -143,6 +143,7 @@ class SkipReason(models.TextChoices):
     NO_ADDRESS = "no_address", "No email address or phone number for the chosen channel"
     TOO_LATE = "too_late", "Too late: it could not go out within the clinic's grace period"
     NOT_SCHEDULED = "not_scheduled", "Nothing is scheduled today any more"
+    HELD_BACK = "held_back", "Hip precautions hold back every exercise scheduled today"
     ARCHIVED = "archived", "The patient is archived"
 
 

@@ -32,6 +32,7 @@ from apps.notifications.models import DeliveryStatus, Reminder, SkipReason
 from apps.notifications.selectors import (
     patients_complete_on,
     patients_due_for_reminder,
+    patients_held_back_on,
     patients_scheduled_on,
     reminder_time_zones,
 )
@@ -159,10 +160,17 @@ def _address(reminder: Reminder) -> str:
 
 
 def skip_reason(
-    *, reminder: Reminder, now: datetime, complete: bool, scheduled: bool = True
+    *,
+    reminder: Reminder,
+    now: datetime,
+    complete: bool,
+    scheduled: bool = True,
+    held_back: bool = False,
 ) -> SkipReason | None:
     """Why this reminder must not be sent at ``now``, or None to send it. ``scheduled``:
-    something is still scheduled on its day (it was when the reminder was claimed)."""
+    something is still scheduled on its day (it was when the reminder was claimed).
+    ``held_back``: hip precautions hold back everything scheduled on its day, so Today has
+    nothing to do (``patients_held_back_on``)."""
     patient = reminder.patient
     clinic = patient.clinic
     local = patient.local_now(now)
@@ -177,6 +185,8 @@ def skip_reason(
         return SkipReason.QUIET_HOURS
     if not scheduled:
         return SkipReason.NOT_SCHEDULED
+    if held_back:
+        return SkipReason.HELD_BACK
     if complete:
         return SkipReason.DAY_COMPLETE
     if not _address(reminder):
@@ -217,7 +227,12 @@ def _sorted_out(
     )
     # Claimed while something was scheduled; a retry (or a queue that waited) can come after
     # the therapist ended, paused or rescheduled the program.
-    scheduled = patients_scheduled_on(days={r.patient_id: r.local_date for r in rows})
+    days = {r.patient_id: r.local_date for r in rows}
+    scheduled = patients_scheduled_on(days=days)
+    # The claim counts every scheduled item: checking precautions patient by patient in the
+    # bulk selection would cost the fan-out dearly. The few patients with precautions in
+    # force are checked here, in one query for the batch (a few more when there are any).
+    held_back = patients_held_back_on(days={pk: day for pk, day in days.items() if pk in scheduled})
     skipped: dict[SkipReason, list[int]] = defaultdict(list)
     to_send: list[Reminder] = []
     for reminder in rows:
@@ -226,6 +241,7 @@ def _sorted_out(
             now=now,
             complete=reminder.patient_id in complete,
             scheduled=reminder.patient_id in scheduled,
+            held_back=reminder.patient_id in held_back,
         )
         if reason is not None:
             skipped[reason].append(reminder.pk)

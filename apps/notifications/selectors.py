@@ -16,7 +16,8 @@ from apps.core.formats import mvic_text
 from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import PrimaryValue, primary_mvic
 from apps.notifications.models import PainAlert, Reminder
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
+from apps.programs.adherence import patient_schedules
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
@@ -100,6 +101,26 @@ def patients_scheduled_on(*, days: dict[int, date]) -> set[int]:
         found = Patient.objects.filter(pk__in=ids).filter(Exists(_scheduled_items(day)))
         scheduled.update(found.values_list("pk", flat=True))
     return scheduled
+
+
+def patients_held_back_on(*, days: dict[int, date]) -> set[int]:
+    """Ids of the patients, among these with something scheduled on their given local day,
+    whose every item that day is held back by hip precautions (a conflict and no override
+    reason: Today leaves it out), so that the day has nothing to do. The rule of Today and
+    adherence (``adherence.patient_schedules``). One query when none of them has precautions
+    in force on their day, the usual case; four at most otherwise, whatever their number."""
+    if not days:
+        return set()
+    first, last = min(days.values()), max(days.values())
+    rows = HipPrecaution.objects.filter(
+        patient_id__in=list(days), starts_on__lte=last, ends_on__gt=first
+    ).values_list("patient_id", "starts_on", "ends_on")
+    under = {pk for pk, starts_on, ends_on in rows if starts_on <= days[pk] < ends_on}
+    if not under:
+        return set()
+    schedules = patient_schedules(patient_ids=under, start=first, end=last)
+    # No schedule left at all: the program ended meanwhile; nothing to do either way.
+    return {pk for pk in under if pk not in schedules or not schedules[pk].prescribed_on(days[pk])}
 
 
 def patients_due_for_reminder(
