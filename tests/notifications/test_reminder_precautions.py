@@ -14,10 +14,11 @@ from django.test import TestCase
 from apps.notifications.models import Reminder
 from apps.notifications.reminders import reminders_claim_due, reminders_send
 from apps.notifications.tasks import reminders_dispatch, sweep_notifications
-from apps.patients.models import Patient
+from apps.patients.models import Patient, Side
 from apps.patients.precautions import precaution_set
 from apps.programs.selectors import today_plan
 from tests.factories import ExerciseFactory, ExerciseItemFactory, LadderItemFactory
+from tests.notifications.factories import SetLogFactory
 from tests.programs.precaution_helpers import overridden
 
 pytestmark = pytest.mark.django_db
@@ -169,6 +170,23 @@ def test_a_reminder_retried_after_precautions_were_set_is_skipped_held_back(eage
     assert mail.outbox == []
     reminder = Reminder.objects.get()
     assert (reminder.status, reminder.skip_reason) == ("skipped", "held_back")
+
+
+def test_the_day_is_complete_when_what_is_not_held_back_is_done(eager):
+    """Day completeness follows the same rule: the held-back exercise is not expected, so
+    doing the other one's sets completes the day."""
+    patient = patient_with(["internal_rotation"], ["external_rotation"])
+    posterior(patient)
+    allowed = patient.programs.get().items.get(exercise__hip_movements=["external_rotation"])
+    with time_machine.travel(datetime(2025, 1, 15, 12, 0, tzinfo=UTC), tick=False):
+        for side in (Side.LEFT, Side.RIGHT):
+            for _ in range(allowed.sets):
+                SetLogFactory(item=allowed, side=side)
+
+    run_beat()
+
+    assert mail.outbox == []
+    assert Reminder.objects.get().skip_reason == "day_complete"
 
 
 def _patients_with_precautions(*, held_back: int, reminded: int) -> None:
