@@ -7,19 +7,15 @@ A's uncommitted set, would overwrite A's row with a count lacking it."""
 
 from __future__ import annotations
 
-import threading
-import time
 import uuid
 
 import pytest
-from django.db import connection, transaction
 
 from apps.patients.models import Side
 from apps.programs.logs import set_log_record
 from apps.programs.models import DailyTotal, SetLog
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
-
-WAIT = 30
+from tests.programs.races import race
 
 
 def _log(patient, item, pain: int) -> None:
@@ -29,54 +25,12 @@ def _log(patient, item, pain: int) -> None:
     )  # fmt: skip
 
 
-def _someone_waits_on_a_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return bool(cursor.fetchone()[0])
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_sets_logged_at_once_for_the_same_day_are_both_in_the_total(require_postgres):
     patient = PatientFactory()
     item = ExerciseItemFactory(program=ProgramFactory(patient=patient), sets=3, per_side=False)
-    a_saved, release_a = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    race(lambda: _log(patient, item, pain=3), lambda: _log(patient, item, pain=5))
 
-    def writer_a() -> None:
-        try:
-            with transaction.atomic():
-                _log(patient, item, pain=3)
-                a_saved.set()
-                release_a.wait(WAIT)
-        except BaseException as exc:  # reported by the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def writer_b() -> None:
-        try:
-            a_saved.wait(WAIT)
-            _log(patient, item, pain=5)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
-    for thread in threads:
-        thread.start()
-    assert a_saved.wait(WAIT)
-    deadline = time.monotonic() + WAIT
-    while not _someone_waits_on_a_lock():  # B is blocked behind A: the moment that matters
-        assert time.monotonic() < deadline, "writer B never waited for writer A"
-    release_a.set()
-    for thread in threads:
-        thread.join(WAIT)
-
-    assert not errors
     row = DailyTotal.objects.get(patient=patient, day=patient.local_today())
     assert (row.logs, row.completed, row.pain_sum, row.pain_max) == (2, 2, 8, 5)
 
@@ -97,40 +51,7 @@ def test_two_sets_logged_at_once_get_their_own_set_numbers(require_postgres, sec
     A's set: 1 and 2, never 1 twice."""
     patient = PatientFactory()
     item = ExerciseItemFactory(program=ProgramFactory(patient=patient), sets=3, per_side=False)
-    a_saved, release_a = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    race(lambda: _log(patient, item, pain=3), lambda: second(patient, item, pain=2))
 
-    def writer_a() -> None:
-        try:
-            with transaction.atomic():
-                _log(patient, item, pain=3)
-                a_saved.set()
-                release_a.wait(WAIT)
-        except BaseException as exc:  # reported by the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    def writer_b() -> None:
-        try:
-            a_saved.wait(WAIT)
-            second(patient, item, pain=2)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
-    for thread in threads:
-        thread.start()
-    assert a_saved.wait(WAIT)
-    deadline = time.monotonic() + WAIT
-    while not _someone_waits_on_a_lock():
-        assert time.monotonic() < deadline, "writer B never waited for writer A"
-    release_a.set()
-    for thread in threads:
-        thread.join(WAIT)
-
-    assert not errors
     numbers = SetLog.objects.filter(item=item).order_by("pain").values_list("pain", "set_number")
     assert list(numbers) == [(2, 2), (3, 1)]
