@@ -1,4 +1,5 @@
 import pytest
+from django.db import transaction
 
 from tests.conftest import celery_conf
 
@@ -27,7 +28,11 @@ def make_prompt(patient, reps=20):
     from tests.notifications.factories import SetLogFactory
 
     item = LadderItemFactory(program__patient=patient, per_side=False)
-    prompt, _ = prompt_for_log(log=SetLogFactory(item=item, reps=reps))
+    log = SetLogFactory(item=item, reps=reps)
+    # In a transaction, as the evaluation runs it (it locks the patient's row): browser tests
+    # run outside one.
+    with transaction.atomic():
+        prompt, _ = prompt_for_log(log=log)
     return prompt
 
 
