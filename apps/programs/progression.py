@@ -41,7 +41,7 @@ from apps.programs.models import (
     PromptStatus,
     SetLog,
 )
-from apps.programs.precautions import checked_override, conflicts
+from apps.programs.precautions import Override, checked_override, conflicts
 from apps.programs.rows import item_has_history, item_restart
 
 if TYPE_CHECKING:
@@ -278,7 +278,7 @@ def _undo_auto_advance(*, prompt: ProgressionPrompt, reason: str) -> None:
         # may have changed with it.
         daily_totals_refresh_patient(patient_id=prompt.patient_id)
         return
-    _set_level(item=item, to_level=prompt.level, changed_by=None, reason=reason)
+    _set_level(item=item, to_level=prompt.level, changed_by=None, reason=reason, step_back=True)
 
 
 def _level_exercise(ladder_id: int, level: int) -> Exercise | None:
@@ -461,6 +461,7 @@ def _set_level(
     prompt: ProgressionPrompt | None = None,
     precaution_override: str = "",
     request: HttpRequest | None = None,
+    step_back: bool = False,
 ) -> LevelChange:
     """Move the (locked) item in force to ``to_level`` from the patient's next local day and
     record the change with the reason the patient is shown.
@@ -468,6 +469,10 @@ def _set_level(
     A level whose exercise runs into the patient's hip precautions on that day is refused
     without ``precaution_override`` (a ValidationError naming the movements); with one, the
     reason is kept on the item, as the builder keeps it, and audited in this transaction.
+    Except a ``step_back`` the app takes on its own (an automatic advance undone after pain
+    or a worse morning): reducing the load is never refused, and a lower level that the
+    precautions hold back is left out of Today until the therapist decides (refusing it
+    kept the patient on the harder level and failed the evaluation on every retry).
 
     A level whose exercise has another usual dose (``doses.dose_at_new_level``) brings it:
     the row ends today and the track continues from the new level's first day with the new
@@ -485,10 +490,15 @@ def _set_level(
     rung = LadderLevel.objects.select_related("exercise").get(
         ladder_id=item.ladder_id, level=to_level
     )
-    override = checked_override(
-        patient=patient, exercise=rung.exercise, override=precaution_override, on=effective_on,
-        covered=item.precaution_override_covers,
-    )  # fmt: skip
+    try:
+        override = checked_override(
+            patient=patient, exercise=rung.exercise, override=precaution_override,
+            on=effective_on, covered=item.precaution_override_covers,
+        )  # fmt: skip
+    except ValidationError:
+        if not step_back:
+            raise
+        override = Override()
     new_dose = dose_at_new_level(
         leaving=_level_exercise(item.ladder_id, from_level), entering=rung.exercise
     )
