@@ -8,8 +8,9 @@ sees another's data.
 from __future__ import annotations
 
 import uuid
-from datetime import time
+from datetime import date, time
 from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -81,6 +82,10 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_today(self) -> date:
+        """The clinic's own date now (its months and report ranges), not the server's UTC."""
+        return timezone.now().astimezone(ZoneInfo(self.time_zone)).date()
 
     def is_quiet_at(self, at: time) -> bool:
         """Whether local time ``at`` falls inside the clinic's quiet hours."""

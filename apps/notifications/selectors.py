@@ -114,8 +114,8 @@ def patients_held_back_on(*, days: dict[int, date]) -> set[int]:
     first, last = min(days.values()), max(days.values())
     rows = HipPrecaution.objects.filter(
         patient_id__in=list(days), starts_on__lte=last, ends_on__gt=first
-    ).values_list("patient_id", "starts_on", "ends_on")
-    under = {pk for pk, starts_on, ends_on in rows if starts_on <= days[pk] < ends_on}
+    ).only("patient_id", "starts_on", "ends_on")
+    under = {p.patient_id for p in rows if p.is_in_force(days[p.patient_id])}
     if not under:
         return set()
     schedules = patient_schedules(patient_ids=under, start=first, end=last)

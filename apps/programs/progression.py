@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -367,8 +367,7 @@ def _still_on(*, item: ProgramItem, patient_id: int, level: int) -> bool:
     leaves nothing to advance automatically: ``_advance`` would refuse, and the refusal
     would fail the whole evaluation (its pain alert, the rest of a batch) on every retry."""
     in_force = (
-        ProgramItem.objects.filter(track=item.track, program__patient_id=patient_id)
-        .order_by(F("active_until").desc(nulls_first=True), "-pk")
+        _track_rows(track=item.track, patient_id=patient_id)
         .values_list("current_level", flat=True)
         .first()
     )
@@ -419,15 +418,18 @@ def default_reason(*, prompt: ProgressionPrompt) -> str:
     )
 
 
+def _track_rows(*, track: UUID, patient_id: int) -> QuerySet[ProgramItem]:
+    """The rows of a patient's track, the one in force now first (a dose edit ends a row and
+    continues the track on a new one)."""
+    return ProgramItem.objects.filter(track=track, program__patient_id=patient_id).order_by(
+        F("active_until").desc(nulls_first=True), "-pk"
+    )
+
+
 def _item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
     """The row of the prompt's track in force now (a dose edit may have replaced the prompt's
     own row), locked so two approvals cannot both advance it."""
-    item = (
-        ProgramItem.objects.select_for_update()
-        .filter(track=prompt.track, program__patient_id=prompt.patient_id)
-        .order_by(F("active_until").desc(nulls_first=True), "-pk")
-        .first()
-    )
+    item = _track_rows(track=prompt.track, patient_id=prompt.patient_id).select_for_update().first()
     if item is None:
         raise ValidationError({"item": "This exercise is no longer in the patient's program."})
     return item

@@ -4,7 +4,6 @@ remote-monitoring summary on, and the summary itself with its CSV and Excel expo
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.audit.models import Action
@@ -99,8 +97,7 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         return render(request, "outcomes/monitoring_off.html")
     # The clinic's month, not the server's (UTC): on the evening of the 31st in New York
     # it is still that month.
-    today = timezone.now().astimezone(ZoneInfo(user.clinic.time_zone)).date()
-    form, month = _month(request, today)
+    form, month = _month(request, user.clinic.local_today())
     rows = selectors.monitoring_summary(user=user, month=month)
     fmt = form.cleaned_data.get("format", "") if form.is_valid() else ""
     if fmt in ("csv", "xlsx"):

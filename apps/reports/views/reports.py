@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from io import BytesIO
 from typing import cast
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -16,7 +15,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.audit.models import Action
@@ -36,7 +34,7 @@ RECENT_JOBS = 10
 
 def _clinic_today(user: User) -> date:
     assert user.clinic is not None
-    return timezone.now().astimezone(ZoneInfo(user.clinic.time_zone)).date()
+    return user.clinic.local_today()
 
 
 def _render_page(
