@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.clinics.access import PatientOnly
-from apps.portal.api.me import me
+from apps.portal.api.me import PATIENT_HEADER_PARAMETER, me, same_patient
 from apps.programs.models import Compared, MorningCheck
 from apps.programs.morning import morning_check_record
 
@@ -32,13 +32,22 @@ class MorningCheckOut(serializers.ModelSerializer[MorningCheck]):
         fields = ("id", "local_date", "exercise_day", "hip", "stiffness", "is_worse")
 
 
-@extend_schema(request=MorningCheckIn, responses={201: MorningCheckOut, 200: MorningCheckOut})
+@extend_schema(
+    request=MorningCheckIn,
+    parameters=[PATIENT_HEADER_PARAMETER],
+    responses={
+        201: MorningCheckOut,
+        200: MorningCheckOut,
+        409: OpenApiResponse(description="Answered by another patient than the one signed in"),
+    },
+)
 @api_view(["POST"])
 @permission_classes([PatientOnly])
 def morning_check_api(request: Request) -> Response:
     """Answer this morning's question (how the hip and its stiffness are compared with before
     yesterday's exercises). 201 when saved, 200 with the first answer when already given."""
     patient = me(request)
+    same_patient(request, patient)
     given = MorningCheckIn(data=request.data)
     given.is_valid(raise_exception=True)
     # A refusal by the service (a ValidationError) is a 400 through apps.core.api.

@@ -231,13 +231,25 @@
   }
 
   // --- Talking to the server ----------------------------------------------------------------
+  // Every send names the patient whose page kept it: on a family phone another patient may
+  // have signed in since (in another tab), and the server refuses (409) rather than file this
+  // patient's sets as theirs. Kept on the phone, they go when this patient signs in again.
   function post(url, body) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken(),
+        "X-Clamshell-Patient": root.dataset.patient
+      },
       body: JSON.stringify(body)
     });
+  }
+
+  // The session is not this page's patient's (or not anyone's): keep the sets, ask for a sign-in.
+  function waitsForSignIn(outcome) {
+    return outcome === "signed-out" || outcome === "other-patient";
   }
 
   function send(entry) {
@@ -304,6 +316,7 @@
       return "rejected";
     }
     if (response.status === 401 || response.status === 403) return "signed-out";
+    if (response.status === 409) return "other-patient";
     return "later";
   }
 
@@ -336,6 +349,7 @@
     }
     if (response.status === 404) return { outcome: "one-by-one", count: 0 };
     if (response.status === 401 || response.status === 403) return { outcome: "signed-out", count: 0 };
+    if (response.status === 409) return { outcome: "other-patient", count: 0 };
     return { outcome: "later", count: 0 };
   }
 
@@ -345,7 +359,7 @@
     for (var i = 0; i < queue.length; i++) {
       outcome = await handle(queue[i], await send(queue[i]));
       if (outcome === "sent" || outcome === "rejected") sent++;
-      if (outcome === "signed-out" || outcome === "later") break;
+      if (waitsForSignIn(outcome) || outcome === "later") break;
     }
     return { outcome: outcome, count: sent };
   }
@@ -363,7 +377,7 @@
       result = await handleBatch(chunk, await sendBatch(chunk));
       sent += result.count;
       if (result.outcome === "one-by-one") return addSent(await flushOneByOne(chunk), sent);
-      if (result.outcome === "signed-out" || result.outcome === "later") break;
+      if (waitsForSignIn(result.outcome) || result.outcome === "later") break;
     }
     return { outcome: result.outcome, count: sent };
   }
@@ -390,6 +404,9 @@
       // Whose link was renewed signs in with the new one (or a one-time link by email).
       describeQueue("Sign in again (your personal link, or a link by email) to send " +
         (one ? "it." : "them."));
+    } else if (result.outcome === "other-patient") {
+      describeQueue("Someone else is signed in on this phone now: open your own personal link " +
+        "to send " + (one ? "it." : "them."));
     } else if (result.outcome === "later") {
       describeQueue((one ? "It" : "They") + " will be sent when the connection is back.");
     } else {
@@ -399,7 +416,7 @@
     if (result.count) await refreshPlan();
     // A set tapped while this flush was sending found it busy and waited: send it now rather
     // than at the next retry (up to RETRY_MS later). Only after progress, so never a loop.
-    if (result.count && result.outcome !== "signed-out" && result.outcome !== "later" && left) {
+    if (result.count && !waitsForSignIn(result.outcome) && result.outcome !== "later" && left) {
       flush();
     }
   }
@@ -434,7 +451,8 @@
     return post(form.dataset.apiUrl, { hip: answer.hip, stiffness: answer.stiffness })
       .then(function (response) {
         // Saved, or already answered (200 with the first answer): done. A refusal (400, the
-        // question no longer applies) is not sent again; a 401/403 waits for a sign-in.
+        // question no longer applies) is not sent again; a 401/403 waits for a sign-in, and a
+        // 409 (another patient signed in on this phone) for this patient's.
         if (response.ok || response.status === 400) localStorage.removeItem(MORNING_KEY);
         if (response.ok) showMorningAdvice(answer, false);
       })
