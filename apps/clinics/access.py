@@ -6,6 +6,10 @@ id: the one place for the rule.
   ``require_admin``, ``require_patient`` (or the DRF permissions ``StaffOnly``, ``AdminOnly``,
   ``PatientOnly``, which ask the same questions). The role is checked before any object is
   looked up, so the answer never depends on whether the object exists.
+* **What a patient's phone kept for one patient is refused (409) under another's session**
+  (a family phone): the page names its patient in ``X-Clamshell-Patient``
+  (``require_same_patient``), checked before anything is looked up, so it is never filed as
+  the other patient's nor refused as bad data (which the phone would drop).
 * **A foreign or unknown object is a 404**: the answer never says that it exists. The
   queryset is always scoped by the user first (``Patient.objects.editable_by(user)``,
   ``SetLog.objects.filter(patient=me)``), so another clinic's (or another patient's) object
@@ -26,6 +30,9 @@ from uuid import UUID
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import status
+from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 
 from apps.clinics.models import User
@@ -38,6 +45,11 @@ class _HasUser(Protocol):
 
     @property
     def user(self) -> Any: ...
+
+
+class _HasHeaders(Protocol):
+    @property
+    def headers(self) -> Any: ...
 
 
 def is_staff(user: Any) -> bool:
@@ -91,6 +103,43 @@ def require_admin(request: _HasUser) -> User:
 def require_patient(request: _HasUser) -> User:
     """The signed-in patient's user; staff get a 403."""
     return patient_user(request.user)
+
+
+# The patient whose page kept what a phone sends (sets, the morning answer, questionnaire
+# answers): a family phone signs in one patient after another, and a page of the first left
+# open in a tab (or restored by the back button), or the queue it left on the phone, is sent
+# under whoever's session the phone holds by then.
+PATIENT_HEADER = "X-Clamshell-Patient"
+PATIENT_HEADER_PARAMETER = OpenApiParameter(
+    PATIENT_HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The public id of the patient the data belongs to (the phone sends it). When it is "
+        "not the signed-in patient the answer is 409 and nothing is saved."
+    ),
+)
+
+
+class OtherPatient(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "This was kept on this phone for another patient than the one signed in now: "
+        "nothing was saved. It can be sent once that patient signs in again."
+    )
+    default_code = "other_patient"
+
+
+def require_same_patient(request: _HasHeaders, public_id: UUID) -> None:
+    """Refuse (409) data the phone says is another patient's than the signed-in one, whose
+    ``public_id`` is given.
+
+    Not a 400: the data may be good, only the session is someone else's, so the phone keeps
+    it for its patient rather than dropping it as refused. Without the header (a page of an
+    older release) the request is taken as it always was."""
+    sent = (request.headers.get(PATIENT_HEADER) or "").strip().lower()
+    if sent and sent != str(public_id):
+        raise OtherPatient
 
 
 def _one(queryset: QuerySet[M], public_id: UUID | str) -> M:

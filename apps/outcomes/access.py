@@ -6,7 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.clinics.access import admin_user, get_for_patient, get_for_staff, staff_user
+from apps.clinics.access import (
+    admin_user,
+    get_for_patient,
+    get_for_staff,
+    require_same_patient,
+    staff_user,
+)
 from apps.clinics.models import User
 from apps.outcomes.models import ProgressReport, Questionnaire
 from apps.patients.models import Patient
@@ -45,7 +51,14 @@ def questionnaire_visible(user: Any, public_id: Any) -> Questionnaire:
     return get_for_staff(user, rows, public_id)
 
 
-def my_questionnaire(user: Any, public_id: Any) -> tuple[Patient, Questionnaire]:
+def my_questionnaire(
+    user: Any, public_id: Any, *, sent: Any = None
+) -> tuple[Patient, Questionnaire]:
+    """The patient's own questionnaire; with ``sent`` (the request of answers the phone
+    kept), answers kept for another patient than the signed-in one are a 409 first, before
+    the lookup would call that patient's questionnaire not found."""
     patient = own_patient(user)
+    if sent is not None:
+        require_same_patient(sent, patient.public_id)
     rows = Questionnaire.objects.filter(patient=patient).select_related("patient", "program")
     return patient, get_for_patient(user, rows, public_id)

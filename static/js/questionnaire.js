@@ -5,7 +5,9 @@
    entry per questionnaire (a newer one replaces it), shown again if the page is reopened,
    and sent when the connection returns (here or on Today). A retry with the same
    submission_id never makes a second submission, and the server takes one submission per
-   questionnaire whatever the id. Without this script the form posts normally. */
+   questionnaire whatever the id. Each entry names its patient, and waits for that patient's
+   own session: a phone signed out meanwhile (401/403) or signed in by another patient (a
+   family phone: 409) keeps it. Without this script the form posts normally. */
 (function () {
   "use strict";
   var QUEUE_KEY = "clamshell.questionnaires";
@@ -37,12 +39,21 @@
     if (waiting && waiting.method === "POST" && entry.method === "PATCH") return;
     save(queue.filter(function (e) { return e.questionnaire !== entry.questionnaire; }).concat([entry]));
   }
-  function send(url, method, body) {
-    return fetch(url, {
-      method: method, credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
-      body: JSON.stringify(body)
-    });
+  // The server refuses (409) answers named for another patient than the one signed in.
+  function send(url, method, body, patient) {
+    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrfToken() };
+    if (patient) headers["X-Clamshell-Patient"] = patient;
+    return fetch(url, { method: method, credentials: "same-origin", headers: headers, body: JSON.stringify(body) });
+  }
+  // Not refused: the session is not this entry's patient's. Kept until theirs is.
+  function waitsForSignIn(response) {
+    return response.status === 401 || response.status === 403 || response.status === 409;
+  }
+  var OTHER_PATIENT = "Your answers are kept on this phone. Someone else is signed in on this " +
+    "phone now: open your own personal link to send them.";
+  function signInAgain(entry) {
+    return "Your answers to " + (entry.title || "a questionnaire") + " are kept on this phone. " +
+      "Sign in again (your personal link, or a link by email) to send them.";
   }
   function onThisPage(entry) {
     return form && form.dataset.questionnaire === entry.questionnaire;
@@ -56,8 +67,18 @@
       for (var i = 0; i < queue.length; i++) {
         var entry = queue[i];
         var response;
-        try { response = await send(entry.url, entry.method || "POST", entry.body); } catch (e) { break; }
+        try { response = await send(entry.url, entry.method || "POST", entry.body, entry.patient); } catch (e) { break; }
         if (response.status >= 500) continue;  // try again at the next chance
+        if (response.status === 409) {
+          // Another patient's answers: kept, and not a word on this patient's page (they
+          // cannot act on it); the entries after it may be this patient's.
+          if (onThisPage(entry)) say(OTHER_PATIENT);
+          continue;
+        }
+        if (waitsForSignIn(response)) {
+          say(signInAgain(entry));
+          break;  // nobody is signed in: the rest wait too
+        }
         // Sent, or refused for good (4xx): either way it leaves the queue.
         sent.push(entry);
         if (!onThisPage(entry)) {
@@ -161,7 +182,7 @@
     var partial = { answers: one };
     if (body.activities && body.activities.length >= 3) partial.activities = body.activities;
     else if (body.activities) return;  // the activities are not named yet: send all at the end
-    send(form.dataset.answersUrl, "PATCH", partial).then(function (r) {
+    send(form.dataset.answersUrl, "PATCH", partial, form.dataset.patient).then(function (r) {
       if (r.ok) say("Saved.");
     }).catch(function () {});
   });
@@ -172,9 +193,9 @@
     if (later && navigator.onLine) return;  // the plain form saves
     event.preventDefault();
     var body = collect();
-    var entry = { questionnaire: form.dataset.questionnaire, title: form.dataset.title, url: form.dataset.submitUrl, method: "POST", body: body };
+    var entry = { questionnaire: form.dataset.questionnaire, patient: form.dataset.patient, title: form.dataset.title, url: form.dataset.submitUrl, method: "POST", body: body };
     if (later) {
-      keep({ questionnaire: entry.questionnaire, title: entry.title, url: form.dataset.answersUrl, method: "PATCH", body: body });
+      keep({ questionnaire: entry.questionnaire, patient: entry.patient, title: entry.title, url: form.dataset.answersUrl, method: "PATCH", body: body });
       say(KEPT);
       return;
     }
@@ -190,8 +211,13 @@
       say(KEPT);
       return;
     }
-    send(entry.url, "POST", body).then(function (response) {
+    send(entry.url, "POST", body, entry.patient).then(function (response) {
       if (response.ok) { window.location = form.dataset.doneUrl; return; }
+      if (waitsForSignIn(response)) {  // signed out meanwhile: the answers must not be lost
+        keep(entry);
+        say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
+        return;
+      }
       return response.json().then(function (data) { say(data.message); });
     }).catch(function () {
       keep(entry);

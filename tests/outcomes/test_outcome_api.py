@@ -147,6 +147,30 @@ def test_another_patients_questionnaire_is_a_404(program: Program) -> None:
     assert not Answer.objects.exists()
 
 
+@pytest.mark.parametrize("action", ["submit", "answers"])
+def test_answers_a_phone_kept_for_another_patient_are_a_409_not_a_404(
+    program: Program, action: str
+) -> None:
+    # A family phone: what the first patient answered offline is sent once someone else has
+    # signed in. A 404 told the phone to drop it; a 409 tells it to keep it for its patient.
+    _schedule(program)
+    q = Questionnaire.objects.filter(program=program).first()
+    assert q is not None
+    assert program.patient is not None
+    relative = Client()
+    relative.force_login(cast(Patient, PatientFactory(clinic=program.clinic)).user)
+    url = f"/api/v1/me/questionnaires/{q.public_id}/{action}/"
+    body = {"submission_id": str(uuid.uuid4()), "answers": {"pain": 3}}
+    method = "post" if action == "submit" else "patch"
+    response = getattr(relative, method)(
+        url, body, content_type="application/json",
+        HTTP_X_CLAMSHELL_PATIENT=str(program.patient.public_id),
+    )  # fmt: skip
+    assert response.status_code == 409
+    assert "another patient" in response.json()["message"]
+    assert not Answer.objects.exists()
+
+
 def _submit_nprs(program: Program, q: Questionnaire, pain: int) -> None:
     url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
     body = {"submission_id": str(uuid.uuid4()), "answers": {"pain": pain}}

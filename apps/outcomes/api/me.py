@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.clinics.access import PATIENT_HEADER_PARAMETER
 from apps.outcomes import access, selectors, services
 from apps.outcomes.api.serializers import (
     AnswersIn,
@@ -44,13 +45,18 @@ def detail(request: Request, public_id: UUID) -> Response:
     return Response(questionnaire_detail(found))
 
 
+OTHER_PATIENT = OpenApiResponse(description="Kept for another patient than the one signed in")
+
+
 @extend_schema(
     operation_id="me_questionnaires_answers", request=AnswersIn,
-    responses=QuestionnaireDetailOut, summary="Save some answers (resume later)",
+    parameters=[PATIENT_HEADER_PARAMETER],
+    responses={200: QuestionnaireDetailOut, 409: OTHER_PATIENT},
+    summary="Save some answers (resume later)",
 )  # fmt: skip
 @api_view(["PATCH"])
 def answers(request: Request, public_id: UUID) -> Response:
-    patient, found = access.my_questionnaire(request.user, public_id)
+    patient, found = access.my_questionnaire(request.user, public_id, sent=request)
     values = _valid(AnswersIn(data=request.data))
     saved = services.questionnaire_answer(
         patient=patient, questionnaire=found, answers=values["answers"],
@@ -60,12 +66,14 @@ def answers(request: Request, public_id: UUID) -> Response:
 
 
 @extend_schema(
-    operation_id="me_questionnaires_submit", request=SubmitIn, responses=QuestionnaireDetailOut,
+    operation_id="me_questionnaires_submit", request=SubmitIn,
+    parameters=[PATIENT_HEADER_PARAMETER],
+    responses={200: QuestionnaireDetailOut, 409: OTHER_PATIENT},
     summary="Submit once (a retry with the same submission_id answers as before)",
 )  # fmt: skip
 @api_view(["POST"])
 def submit(request: Request, public_id: UUID) -> Response:
-    patient, found = access.my_questionnaire(request.user, public_id)
+    patient, found = access.my_questionnaire(request.user, public_id, sent=request)
     values = _valid(SubmitIn(data=request.data))
     saved = services.questionnaire_submit(
         patient=patient, questionnaire=found, submission_id=values["submission_id"],

@@ -21,13 +21,18 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import APIException
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
-from apps.clinics.access import PatientOnly, get_for_patient, require_patient
+from apps.clinics.access import (
+    PATIENT_HEADER_PARAMETER,
+    PatientOnly,
+    get_for_patient,
+    require_patient,
+    require_same_patient,
+)
 from apps.patients.models import Patient, Side
 from apps.patients.selectors import own_patient
 from apps.portal.serializers import (
@@ -56,41 +61,6 @@ RECENT_LIMIT = 500
 def me(request: Request) -> Patient:
     """The signed-in patient (``apps.patients.selectors.own_patient``)."""
     return own_patient(request.user)
-
-
-# The patient whose page kept what it sends (sets, the morning answer): a family phone signs
-# in one patient after another, and a page of the first left open in a tab (or restored by
-# the back button) still sends what it kept, under whoever's session the phone holds now.
-PATIENT_HEADER = "X-Clamshell-Patient"
-PATIENT_HEADER_PARAMETER = OpenApiParameter(
-    PATIENT_HEADER,
-    str,
-    OpenApiParameter.HEADER,
-    description=(
-        "The public id of the patient the data belongs to (the page sends it). When it is "
-        "not the signed-in patient the answer is 409 and nothing is saved."
-    ),
-)
-
-
-class OtherPatient(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = (
-        "This was logged on this phone by another patient than the one signed in now: "
-        "nothing was saved. It can be sent once that patient signs in again."
-    )
-    default_code = "other_patient"
-
-
-def same_patient(request: Request, patient: Patient) -> None:
-    """Refuse (409) data the page says is another patient's than the signed-in ``patient``.
-
-    Not a 400: the data is good, only the session is someone else's, so the phone keeps it
-    for its patient rather than dropping it as refused. Without the header (a page of an
-    older release) the request is taken as it always was."""
-    sent = request.headers.get(PATIENT_HEADER, "").strip().lower()
-    if sent and sent != str(patient.public_id):
-        raise OtherPatient
 
 
 @extend_schema(responses=TodayPlanOut, summary="Today's exercises and the sets logged")
@@ -135,16 +105,16 @@ def _record(request: Request) -> Response:
     patient record gets its 404 before any 400, as on every other ``/me/`` endpoint."""
     data = SetLogCreateIn(data=request.data)
     if not data.is_valid():
-        same_patient(request, me(request))
+        require_same_patient(request, me(request).public_id)
         raise serializers.ValidationError(data.errors)
     values: dict[str, Any] = dict(data.validated_data)
     item = own_item(user=require_patient(request), public_id=values.pop("item"))
     if item is None:
-        same_patient(request, me(request))
+        require_same_patient(request, me(request).public_id)
         raise serializers.ValidationError({"item": ["This exercise is not in your program."]})
     patient = item.program.patient
     assert patient is not None  # own_item finds only items of a patient's own programs
-    same_patient(request, patient)
+    require_same_patient(request, patient.public_id)
     values.setdefault("performed_on", patient.local_today())
     values.setdefault("pain", None)
     values.setdefault("side", "" if item.per_side else Side.BOTH)
@@ -226,7 +196,7 @@ def _batch_entries(request: Request) -> list[batch_services.LogEntry]:
 @permission_classes([PatientOnly])
 def logs_batch(request: Request) -> Response:
     patient = me(request)
-    same_patient(request, patient)
+    require_same_patient(request, patient.public_id)
     entries = _batch_entries(request)
     try:
         saved = batch_services.set_logs_record_many(patient=patient, entries=entries)

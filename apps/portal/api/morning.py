@@ -11,8 +11,8 @@ from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.clinics.access import PatientOnly
-from apps.portal.api.me import PATIENT_HEADER_PARAMETER, me, same_patient
+from apps.clinics.access import PATIENT_HEADER_PARAMETER, PatientOnly, require_same_patient
+from apps.portal.api.me import me
 from apps.programs.models import Compared, MorningCheck
 from apps.programs.morning import morning_check_record
 
@@ -47,7 +47,7 @@ def morning_check_api(request: Request) -> Response:
     """Answer this morning's question (how the hip and its stiffness are compared with before
     yesterday's exercises). 201 when saved, 200 with the first answer when already given."""
     patient = me(request)
-    same_patient(request, patient)
+    require_same_patient(request, patient.public_id)
     given = MorningCheckIn(data=request.data)
     given.is_valid(raise_exception=True)
     # A refusal by the service (a ValidationError) is a 400 through apps.core.api.
