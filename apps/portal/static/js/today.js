@@ -215,10 +215,29 @@
     if (kind === "synced") statusTimer = setTimeout(function () { setStatusShown(box, false); }, 5000);
   }
 
+  // A refused set, named so the patient knows which one it was among those that waited:
+  // "Your right set of Clam (10 reps, pain 12) was not saved: Pain must be ...".
+  function refusal(entry, reason) {
+    var title = root.querySelector('article[data-item="' + entry.item + '"] h2');
+    var name = title ? title.textContent.trim() : "an exercise";
+    var side = entry.side === "left" || entry.side === "right" ? entry.side + " " : "";
+    var day = entry.performed_on && entry.performed_on !== root.dataset.day ? " on " + entry.performed_on : "";
+    return "Your " + side + "set of " + name + day + " (" + setText(entry) + ") was not saved: " + reason;
+  }
+
+  // The server's messages without the field names the API puts in front ("pain: ...").
+  function reasonOf(body) {
+    var messages = [];
+    Object.keys((body && body.errors) || {}).forEach(function (key) {
+      messages = messages.concat(body.errors[key]);
+    });
+    return messages.length ? messages.join(" ") : (body && body.message) || "it was refused.";
+  }
+
   function describeQueue(note) {
     var n = loadQueue().length;
     if (failures.length) {
-      showStatus("failed", "A set could not be saved: " + failures.join(" "));
+      showStatus("failed", failures.join(" "));
     } else if (n && !navigator.onLine) {
       showStatus("pending", n + (n === 1 ? " set is" : " sets are") +
         " saved on this phone and will sync when you are back online.");
@@ -312,7 +331,7 @@
       // The server will never accept this set: drop it and say why.
       var body = await response.json().catch(function () { return {}; });
       removeFromQueue(entry.client_id);
-      failures.push(body.message || "it was rejected.");
+      failures.push(refusal(entry, reasonOf(body)));
       return "rejected";
     }
     if (response.status === 401 || response.status === 403) return "signed-out";
@@ -343,7 +362,7 @@
       if (!indexes.length) return { outcome: "one-by-one", count: 0 };
       indexes.forEach(function (i) {
         removeFromQueue(entries[Number(i)].client_id);
-        failures.push(bad[i].join(" "));
+        failures.push(refusal(entries[Number(i)], bad[i].join(" ")));
       });
       return { outcome: "retry", count: indexes.length };
     }

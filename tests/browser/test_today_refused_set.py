@@ -1,0 +1,82 @@
+"""A set of the phone's queue the server refuses (the batch is all or nothing): the other sets
+are saved, the refused one is named to the patient (which exercise, which set) with the
+server's reason, and it leaves the queue rather than being sent again and again."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.programs.models import SetLog
+from tests.browser.conftest import PHONE, browser_page, set_offline, sign_in_patient
+from tests.factories import ExerciseItemFactory, ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+QUEUE = "id => JSON.parse(localStorage.getItem('clamshell.queue.' + id) || '[]')"
+
+
+def test_a_refused_set_is_named_with_its_reason_and_the_others_are_saved(
+    browser, live_server, patient_a
+):
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    with browser_page(browser, live_server, **PHONE, service_workers="block") as page:
+        sign_in_patient(page, patient_a)
+        card = page.locator(f"#item-{item.public_id}")
+        set_offline(page, True)
+        for side in ("left", "right"):
+            card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+            card.get_by_role("button", name=re.compile(rf"Log {side} set")).click()
+        status = page.locator("#sync-status")
+        status.filter(has_text="2 sets are saved on this phone").wait_for()
+        # The right set's pain is out of range by the time it is sent (storage edited).
+        patient = str(patient_a.public_id)
+        page.evaluate(
+            f"""id => {{
+                var queue = ({QUEUE})(id);
+                queue[1].pain = 12;
+                localStorage.setItem('clamshell.queue.' + id, JSON.stringify(queue));
+            }}""",
+            patient,
+        )
+
+        set_offline(page, False)
+        expect(status).to_contain_text(
+            f"Your right set of {item.exercise.name} (10 reps, pain 12) was not saved: "
+            "Pain must be a whole number from 0 to 10."
+        )
+        assert [(log.side, log.pain) for log in SetLog.objects.all()] == [("left", 2)]
+        assert page.evaluate(QUEUE, patient) == []  # not sent again and again
+
+
+def test_a_refused_single_set_is_named_without_the_apis_field_names(
+    browser, live_server, patient_a
+):
+    # One waiting set goes to the single endpoint, whose message starts "pain: ...".
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    with browser_page(browser, live_server, **PHONE, service_workers="block") as page:
+        sign_in_patient(page, patient_a)
+        card = page.locator(f"#item-{item.public_id}")
+        set_offline(page, True)
+        card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+        card.get_by_role("button", name=re.compile(r"Log left set")).click()
+        page.locator("#sync-status").filter(has_text="1 set is saved on this phone").wait_for()
+        patient = str(patient_a.public_id)
+        page.evaluate(
+            f"""id => {{
+                var queue = ({QUEUE})(id);
+                queue[0].pain = 12;
+                localStorage.setItem('clamshell.queue.' + id, JSON.stringify(queue));
+            }}""",
+            patient,
+        )
+
+        set_offline(page, False)
+        expect(page.locator("#sync-status")).to_have_text(
+            f"Your left set of {item.exercise.name} (10 reps, pain 12) was not saved: "
+            "Pain must be a whole number from 0 to 10."
+        )
+        assert not SetLog.objects.exists()
+        assert page.evaluate(QUEUE, patient) == []
