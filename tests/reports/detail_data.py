@@ -27,7 +27,13 @@ START = date(2026, 3, 1)
 SETS_A_PATIENT = 6
 END = date(2026, 4, 6)
 
-THERAPISTS = ["Dr Zoë Ström", 'Thé "Rapist", Jr.', "=cmd|' /C calc'!A0"]
+# (full name, email): a therapist with no name is named by their email, as in the summary.
+THERAPISTS = [
+    ("Dr Zoë Ström", "zoe@clinic.example"),
+    ('Thé "Rapist", Jr.', "the@clinic.example"),
+    ("=cmd|' /C calc'!A0", "cmd@clinic.example"),
+    ("", "-nameless@clinic.example"),
+]
 # (patient, time zone, program): two "Ann Smith" rows, ordered by id in the file.
 PATIENTS = [
     ("Ann Smith", "Europe/London", "Hip, knee"),
@@ -61,7 +67,9 @@ def _utc(day: date, hour: int, minute: int = 0) -> datetime:
 
 def tricky_clinic(admin: User) -> ReportFilters:
     """Logs for ten patients of ``admin``'s clinic (and some outside the report); its filters."""
-    therapists = [StaffFactory(clinic=admin.clinic, full_name=name) for name in THERAPISTS]
+    therapists = [
+        StaffFactory(clinic=admin.clinic, full_name=name, email=email) for name, email in THERAPISTS
+    ]
     exercises = [ExerciseFactory(name=name) for name in EXERCISES]
     for number, (name, zone, program_name) in enumerate(PATIENTS):
         patient = PatientFactory(

@@ -7,8 +7,16 @@ import time_machine
 
 from apps.audit.models import Action, AuditEntry
 from apps.patients.models import Side
+from apps.reports.exports.detail import detail_csv, detail_csv_python
+from apps.reports.exports.filters import ReportFilters
 from tests.conftest import signed_in
-from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    PatientFactory,
+    ProgramFactory,
+    StaffFactory,
+)
 from tests.reports.report_factories import SetLogFactory, parse_csv, streamed
 
 pytestmark = pytest.mark.django_db
@@ -118,3 +126,28 @@ def test_it_is_offered_as_csv_only(admin_a):
 
     assert response.status_code == 400
     assert b"CSV only" in response.content
+
+
+def test_a_therapist_without_a_name_is_named_by_email_as_in_the_summary(admin_a):
+    # The summary names a therapist with no full name by their email (``str(User)``'s
+    # rule); the detailed export, on both of its writers, did not: an empty cell.
+    nameless = StaffFactory(clinic=admin_a.clinic, full_name="", email="no.name@clinic.example")
+    patient = PatientFactory(therapist=nameless, full_name="Nell Nameless")
+    SetLogFactory(item=_item(patient), performed_on=date(2026, 2, 3))
+    client = signed_in(admin_a)
+
+    detail = parse_csv(streamed(_detail(client)))
+    summary = parse_csv(streamed(_detail(client, kind="summary")))
+
+    therapist = detail[0].index("Therapist")
+    assert [row[therapist] for row in detail[1:]] == ["no.name@clinic.example"]
+    rows = [dict(zip(summary[0], row, strict=False)) for row in summary[1:]]
+    assert {r["Therapist"] for r in rows if r.get("Patient") == "Nell Nameless"} == {
+        "no.name@clinic.example"
+    }
+    filters = ReportFilters(
+        clinic_id=admin_a.clinic_id, start=date(2026, 2, 1), end=date(2026, 2, 7)
+    )
+    assert b"".join(detail_csv_python(user=admin_a, filters=filters)) == b"".join(
+        detail_csv(user=admin_a, filters=filters)
+    )

@@ -1,10 +1,11 @@
 """The detailed export's bytes are those clinics received before the export was rewritten.
 
 ``fixtures/detail_export_reference.csv`` was written by the previous implementation (the
-row-by-row COPY, checked equal to the Python writer) from ``tricky_clinic``'s data; every
-writer must still produce it byte for byte: the Python one, PostgreSQL's on one connection
-and on two at once. Its patient order is that of a code-point collation (``C.UTF-8``, the
-project's databases and SQLite's default).
+row-by-row COPY, checked equal to the Python writer) from ``tricky_clinic``'s data, its
+Therapist column since updated for a therapist with no name (named by email, as in the
+summary, where it had been left empty); every writer must still produce it byte for byte:
+the Python one, PostgreSQL's on one connection and on two at once. Its patient order is that
+of a code-point collation (``C.UTF-8``, the project's databases and SQLite's default).
 """
 
 import threading

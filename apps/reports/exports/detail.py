@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.csv_format import csv_lines
@@ -26,9 +27,18 @@ if TYPE_CHECKING:
 
 DETAIL_CHUNK_ROWS = 2000
 
-DETAIL_FIELDS: tuple[tuple[str, str], ...] = (
+# The therapist as the summary names them (``build._row``, ``str(User)``): the full name,
+# else the email. ``detail_sql`` writes the same rule in its SQL.
+THERAPIST_NAME = Coalesce(
+    NullIf(F("patient__therapist__full_name"), Value("")),
+    F("patient__therapist__email"),
+    Value(""),
+    output_field=CharField(),
+)
+
+DETAIL_FIELDS: tuple[tuple[str, str | Coalesce], ...] = (
     ("Patient", "patient__full_name"),
-    ("Therapist", "patient__therapist__full_name"),
+    ("Therapist", THERAPIST_NAME),
     ("Date", "performed_on"),
     ("Program", "item__program__name"),
     ("Exercise", "exercise__name"),

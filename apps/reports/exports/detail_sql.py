@@ -65,6 +65,11 @@ def _csv_text(column: str) -> str:
     )
 
 
+# The therapist's cell: the full name, else the email, as the summary names them
+# (``detail.THERAPIST_NAME``).
+THERAPIST = "coalesce(nullif(t.full_name, ''), t.email, '')"
+
+
 def _side() -> str:
     # The choices never need quoting or a prefix: one comparison instead of the full rule.
     plain = ", ".join(f"'{value}'" for value in Side.values)
@@ -107,7 +112,7 @@ SELECT convert_to(
        count(*)
 FROM (
     SELECT p.id, p.full_name,
-           {_csv_text("p.full_name")} || ',' || {_csv_text("t.full_name")} || ',' AS cells
+           {_csv_text("p.full_name")} || ',' || {_csv_text(THERAPIST)} || ',' AS cells
     FROM patients_patient p JOIN clinics_user t ON t.id = p.therapist_id
     WHERE p.id = ANY(%(patients)s::bigint[])
     ORDER BY p.full_name, p.id
