@@ -20,7 +20,7 @@ from apps.clinics.models import User
 from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
-from apps.patients.selectors import precautions_in_force
+from apps.patients.selectors import precautions_between
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
@@ -250,13 +250,39 @@ def prescribed_on(items: Iterable[ProgramItem], day: date) -> list[ProgramItem]:
     return [item for item in items if item.program.is_scheduled_on(day) and item.is_active_on(day)]
 
 
-def next_scheduled_day(items: list[ProgramItem], after: date) -> date | None:
-    """The first day after ``after`` with anything prescribed, within a year."""
+def next_scheduled_day(
+    items: list[ProgramItem],
+    after: date,
+    *,
+    levels: dict[tuple[int, int], LadderLevel],
+    precautions: list[HipPrecaution],
+) -> date | None:
+    """The first day after ``after``, within a year, on which Today will show something: an
+    item prescribed whose exercise the hip precautions in force that day do not hold back.
+    A day whose every exercise they hold back is no exercise day for the patient (Today
+    shows nothing), so "your next exercise day" must not send them to it. ``levels``: those
+    of every ladder among ``items`` when ``precautions`` (those in force on any day after
+    ``after``) are not empty."""
     for offset in range(1, NEXT_DAY_HORIZON_DAYS + 1):
         day = after + timedelta(days=offset)
-        if prescribed_on(items, day):
+        todays = prescribed_on(items, day)
+        if not todays:
+            continue
+        in_force = [p for p in precautions if p.is_in_force(day)]
+        if not in_force or any(_shown(item, day, levels, in_force) for item in todays):
             return day
     return None
+
+
+def _shown(
+    item: ProgramItem,
+    day: date,
+    levels: dict[tuple[int, int], LadderLevel],
+    precautions: list[HipPrecaution],
+) -> bool:
+    """Whether Today shows ``item`` on ``day`` (``today_plan``'s rule)."""
+    exercise, _ = exercise_for(item, day, levels)
+    return exercise is None or allowed(item, exercise, precautions)
 
 
 def ladder_levels(ladder_ids: Iterable[int]) -> dict[tuple[int, int], LadderLevel]:
@@ -374,6 +400,12 @@ def _level_count(ladder_id: int | None, levels: dict[tuple[int, int], Any]) -> i
     return max((lvl for lid, lvl in levels if lid == ladder_id), default=None)
 
 
+def _precautions_ahead(patient: Patient, on: date) -> list[HipPrecaution]:
+    """The patient's precautions in force on ``on`` or a day of the next year (one query)."""
+    last = on + timedelta(days=NEXT_DAY_HORIZON_DAYS)
+    return precautions_between(patient=patient, first=on, last=last)
+
+
 def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     """What ``patient`` is prescribed on the local day ``on``, with the sets already logged.
 
@@ -382,17 +414,22 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     the patient's hip precautions in force on ``on`` is left out unless the therapist gave an
     override reason for it (``apps.programs.precautions``). Completion follows the
     adherence rule (logged sets per side capped at the prescribed sets). Also returns the
-    level changes effective on ``on`` or the day before, and the next scheduled day after
-    ``on``.
+    level changes effective on ``on`` or the day before, and the next day after ``on`` on
+    which something will be shown (``next_scheduled_day``: one the precautions do not wholly
+    hold back).
     """
     items = patient_items(patient=patient, from_day=on)
     todays = prescribed_on(items, on)
     changes = _level_changes(patient, on) if _level_changed_lately(items, on) else []
-    ladder_ids = {i.ladder_id for i in todays if i.ladder_id}
+    # Today's precautions and those of the days to come in one query: the next exercise day
+    # is one whose exercises they do not all hold back. Under any, every ladder's levels are
+    # needed (the next day's exercise may be another item's); without, today's suffice.
+    ahead = _precautions_ahead(patient, on) if items else []
+    ladder_ids = {i.ladder_id for i in (items if ahead else todays) if i.ladder_id}
     ladder_ids |= {c.item.ladder_id for c in changes if c.item.ladder_id}
     levels = ladder_levels(ladder_ids)
     logs = _logs_by_item(patient, on) if todays else {}
-    precautions = precautions_in_force(patient=patient, on=on) if todays else []
+    precautions = [p for p in ahead if p.is_in_force(on)]
     plan_items = []
     held_back: set[UUID] = set()
     for item in todays:
@@ -416,7 +453,7 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         level_changes=[
             _level_change_note(c, levels) for c in _announced(changes, held_back=held_back)
         ],
-        next_day=next_scheduled_day(items, on),
+        next_day=next_scheduled_day(items, on, levels=levels, precautions=ahead),
         levels=levels,
     )
 

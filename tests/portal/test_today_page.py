@@ -12,10 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from apps.patients.precautions import precaution_set
 from apps.programs.logs import set_log_record
 from apps.programs.models import LevelChange, SetLog
 from tests.conftest import signed_in
-from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    LadderItemFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +129,43 @@ def test_nothing_today_shows_a_friendly_message_with_the_next_day(patient_a):
 
     assert "no exercises for you today" in html
     assert "Thursday 5 March" in html
+
+
+def test_the_next_day_named_is_not_one_the_hip_precautions_leave_empty(patient_a, therapist_a):
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    held = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 4), weekdays=0b0000100)
+    ExerciseItemFactory(program=held, exercise=inward)  # Wednesdays: held back
+    fridays = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 4), weekdays=0b0010000)
+    ExerciseItemFactory(program=fridays)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+    client = signed_in(patient_a.user)
+
+    html = client.get(PAGE).content.decode()
+    plan = client.get("/api/v1/me/today/").json()
+
+    assert "Friday 6 March" in html
+    assert "Wednesday 4 March" not in html
+    assert plan["next_day"] == "2026-03-06"
+
+
+def test_held_back_for_all_the_days_planned_the_patient_is_told_the_therapist_will_say(
+    patient_a, therapist_a
+):
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    held = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 4), end_date=date(2026, 4, 1))
+    ExerciseItemFactory(program=held, exercise=inward)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert "No more exercise days are planned yet. Your therapist will let you know." in html
+    assert "Your next exercise day" not in html
 
 
 def test_a_level_change_is_explained(patient_a, program):

@@ -13,15 +13,18 @@ import pytest
 import time_machine
 
 from apps.patients.models import Side
+from apps.patients.precautions import precaution_set
 from apps.programs.logs import set_log_record
 from apps.programs.models import LevelChange, ProgramItem
 from apps.programs.selectors import today_plan
 from tests.factories import (
+    ExerciseFactory,
     ExerciseItemFactory,
     LadderItemFactory,
     PatientFactory,
     ProgramFactory,
 )
+from tests.programs.precaution_helpers import overridden
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +229,91 @@ def test_the_next_day_skips_an_item_that_has_ended():
 
     assert today_plan(patient=plan.patient, on=TUE).next_day is None
     assert today_plan(patient=plan.patient, on=TUE - timedelta(days=1)).next_day == TUE
+
+
+# --- The next day under hip precautions: a day on which Today will show something -----------
+
+WEDNESDAYS, FRIDAYS = 0b0000100, 0b0010000
+FRI = date(2026, 3, 6)
+
+
+def _posterior(patient, ends_on):
+    return precaution_set(
+        actor=patient.therapist, patient=patient, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=ends_on,
+    )  # fmt: skip
+
+
+def _inward():
+    return ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+
+
+def test_the_next_day_skips_a_day_whose_every_exercise_the_precautions_hold_back():
+    patient = PatientFactory()
+    ExerciseItemFactory(program=program(patient=patient, weekdays=WEDNESDAYS), exercise=_inward())
+    ExerciseItemFactory(program=program(patient=patient, weekdays=FRIDAYS))
+    _posterior(patient, ends_on=date(2026, 4, 30))
+
+    result = today_plan(patient=patient, on=TUE)
+
+    assert today_plan(patient=patient, on=WED).items == []  # nothing shown on Wednesday
+    assert result.next_day == FRI
+
+
+def test_the_next_day_is_the_first_one_after_the_precautions_end():
+    patient = PatientFactory()
+    ExerciseItemFactory(program=program(patient=patient, weekdays=WEDNESDAYS), exercise=_inward())
+    _posterior(patient, ends_on=date(2026, 3, 20))  # a Friday: the first day without them
+
+    assert today_plan(patient=patient, on=TUE).next_day == date(2026, 3, 25)
+
+
+def test_held_back_to_the_end_of_the_program_there_is_no_next_day():
+    patient = PatientFactory()
+    plan = program(patient=patient, weekdays=WEDNESDAYS, end_date=date(2026, 4, 1))
+    ExerciseItemFactory(program=plan, exercise=_inward())
+    _posterior(patient, ends_on=date(2026, 6, 1))
+
+    assert today_plan(patient=patient, on=TUE).next_day is None
+
+
+def test_the_therapists_override_makes_the_day_count_again():
+    patient = PatientFactory()
+    plan = program(patient=patient, weekdays=WEDNESDAYS)
+    item = ExerciseItemFactory(program=plan, exercise=_inward())
+    _posterior(patient, ends_on=date(2026, 4, 30))
+
+    overridden(item, actor=patient.therapist)
+
+    assert today_plan(patient=patient, on=TUE).next_day == WED
+
+
+def test_a_ladder_held_back_only_from_its_next_level_on_still_counts_before_it():
+    patient = PatientFactory()
+    ladder_item = LadderItemFactory(
+        program=program(patient=patient, weekdays=WEDNESDAYS | FRIDAYS),
+        previous_level=1, current_level=2, level_since=FRI,
+    )  # fmt: skip
+    level_two = ladder_item.ladder.levels.get(level=2).exercise
+    level_two.hip_movements = ["internal_rotation"]
+    level_two.save(update_fields=["hip_movements"])
+    _posterior(patient, ends_on=date(2026, 4, 30))
+
+    assert today_plan(patient=patient, on=TUE).next_day == WED
+    assert today_plan(patient=patient, on=WED).next_day == date(2026, 5, 1)  # Apr 30: a Thu
+
+
+def test_on_a_rest_day_under_precautions_it_runs_a_fixed_number_of_queries(
+    django_assert_max_num_queries,
+):
+    patient = PatientFactory()
+    for _ in range(6):
+        plan = program(patient=patient, weekdays=WEDNESDAYS)
+        ExerciseItemFactory(program=plan, exercise=_inward())
+        LadderItemFactory(program=plan)
+    _posterior(patient, ends_on=date(2026, 4, 30))
+
+    with django_assert_max_num_queries(3):  # items, precautions, ladder levels
+        result = today_plan(patient=patient, on=TUE)
+
+    assert result.next_day == WED
