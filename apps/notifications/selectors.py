@@ -17,7 +17,7 @@ from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import PrimaryValue, primary_mvic
 from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import HipPrecaution, Patient
-from apps.programs.adherence import patient_schedules
+from apps.programs.adherence import patient_schedules, programs_held_back_on
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
@@ -77,15 +77,15 @@ def _scheduled_items(day: date) -> QuerySet[ProgramItem]:
     )
 
 
-def _program_reminder_time(day: date) -> Subquery:
+def _program_reminder_time(day: date, *, held_back: set[int]) -> Subquery:
     """The earliest reminder time among OuterRef patient's programs with something
-    scheduled on ``day`` that set one (None when none does)."""
-    times = (
-        _scheduled_items(day)
-        .filter(program__reminder_time__isnull=False)
-        .order_by("program__reminder_time")
-        .values("program__reminder_time")[:1]
-    )
+    scheduled on ``day`` that set one (None when none does), leaving out the ``held_back``
+    programs: hip precautions hold back all they schedule that day, so it is not their
+    time that reminds the patient of the rest."""
+    items = _scheduled_items(day).filter(program__reminder_time__isnull=False)
+    if held_back:
+        items = items.exclude(program_id__in=held_back)
+    times = items.order_by("program__reminder_time").values("program__reminder_time")[:1]
     return Subquery(times)
 
 
@@ -134,13 +134,15 @@ def patients_due_for_reminder(
     time", chosen on their phone or set for them by staff), else the one the therapist set on
     a program scheduled that day (the earliest, when several are: one reminder a day), else
     the clinic's default. A program's time is written for everyone it is copied to; a
-    patient's own is about that person's day, so it comes first."""
+    patient's own is about that person's day, so it comes first. A program whose every
+    exercise that day hip precautions hold back gives no time (it has nothing to do): one
+    query finds them before, for the few patients of the zone with precautions in force."""
+    patients = Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
+    held_back = programs_held_back_on(patients=patients.values("pk"), day=day)
+    program_time = _program_reminder_time(day, held_back=held_back)
     return (
-        Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
-        .annotate(
-            remind_at=Coalesce(
-                "reminder_time", _program_reminder_time(day), "clinic__default_reminder_time"
-            )
+        patients.annotate(
+            remind_at=Coalesce("reminder_time", program_time, "clinic__default_reminder_time")
         )
         .filter(remind_at__lte=at)
         .filter(Exists(_scheduled_items(day)))

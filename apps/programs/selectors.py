@@ -20,7 +20,7 @@ from apps.clinics.models import User
 from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
-from apps.patients.selectors import precautions_between
+from apps.patients.selectors import precautions_between, precautions_in_force
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
@@ -615,14 +615,38 @@ class ProgramReminderTime:
 def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
     """The reminder times the therapist set on the patient's assigned programs that have not
     ended, earliest first: what reminds the patient on those programs' days when they have no
-    time of their own."""
+    time of their own. A program whose every exercise the hip precautions in force today
+    hold back is left out: it has nothing to do, so its time reminds of nothing (as
+    ``apps.notifications.selectors.patients_due_for_reminder`` has it)."""
     programs = (
         patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
         .exclude(end_date__lt=today)
         .order_by("reminder_time", "name")
     )
+    held_back = _programs_held_back(patient, today)
     return [
         ProgramReminderTime(p.name, p.reminder_time, weekday_summary(p))
         for p in programs
-        if p.reminder_time is not None
+        if p.reminder_time is not None and p.pk not in held_back
     ]
+
+
+def _programs_held_back(patient: Patient, day: date) -> set[int]:
+    """Ids of the patient's programs running on ``day`` whose every item that day Today
+    would hold back under the precautions in force then (one query without precautions)."""
+    precautions = precautions_in_force(patient=patient, on=day)
+    if not precautions:
+        return set()
+    items = [
+        item
+        for item in patient_items(patient=patient, from_day=day)
+        if item.program.start_date is not None
+        and item.program.start_date <= day
+        and item.is_active_on(day)
+    ]
+    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    shown: dict[int, bool] = {}
+    for item in items:
+        seen = shown.get(item.program_id, False)
+        shown[item.program_id] = seen or _shown(item, day, levels, precautions)
+    return {program for program, any_shown in shown.items() if not any_shown}

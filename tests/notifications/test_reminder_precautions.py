@@ -216,3 +216,67 @@ def test_checking_precautions_takes_a_fixed_number_of_queries_per_batch(
 
     with django_assert_max_num_queries(14):
         assert reminders_send(reminder_ids=batch, now=AT) == {"sent": 4, "skipped": 8}
+
+
+# --- Whose reminder time: a program the precautions wholly hold back gives none -------------
+
+
+def two_programs(*, held_at: time, other_at: time | None) -> Patient:
+    """A patient in London with no time of their own and two programs every day: one of an
+    exercise the posterior precautions hold back (reminder ``held_at``), one of an exercise
+    they allow (reminder ``other_at``)."""
+    held = ExerciseItemFactory(
+        program__start_date=date(2025, 1, 1),
+        program__patient__time_zone="Europe/London",
+        program__patient__reminder_time=None,
+        program__reminder_time=held_at,
+        exercise=ExerciseFactory(hip_movements=["internal_rotation"]),
+    )
+    patient = held.program.patient
+    ExerciseItemFactory(
+        program__patient=patient,
+        program__start_date=date(2025, 1, 1),
+        program__reminder_time=other_at,
+        exercise=ExerciseFactory(hip_movements=["external_rotation"]),
+    )
+    posterior(patient)
+    return patient
+
+
+def at_london(hour: int, minute: int = 0) -> datetime:
+    return datetime(2025, 1, 15, hour, minute, tzinfo=UTC)  # London is on UTC in January
+
+
+def test_the_time_comes_from_the_program_with_something_to_do_that_day(eager):
+    patient = two_programs(held_at=time(8, 30), other_at=time(17, 30))
+
+    run_beat(at_london(8, 30))
+    run_beat(at_london(17, 29))
+    assert Reminder.objects.filter(patient=patient).count() == 0
+
+    run_beat(at_london(17, 30))
+
+    assert len(sent_to(patient)) == 1
+    assert Reminder.objects.get(patient=patient).due_at == at_london(17, 30)
+
+
+def test_without_another_program_time_the_clinics_applies_not_the_held_back_programs(eager):
+    patient = two_programs(held_at=time(20, 0), other_at=None)
+    patient.clinic.default_reminder_time = time(9, 0)
+    patient.clinic.save(update_fields=["default_reminder_time"])
+
+    run_beat(at_london(9, 0))
+
+    assert len(sent_to(patient)) == 1
+    assert Reminder.objects.get(patient=patient).due_at == at_london(9, 0)
+
+
+def test_the_held_back_programs_time_is_back_once_its_exercise_is_cleared(eager):
+    patient = two_programs(held_at=time(8, 30), other_at=time(17, 30))
+    held = patient.programs.get(reminder_time=time(8, 30)).items.get()
+    with time_machine.travel(datetime(2025, 1, 10, 12, 0, tzinfo=UTC), tick=False):
+        overridden(held, actor=patient.therapist)
+
+    run_beat(at_london(8, 30))
+
+    assert len(sent_to(patient)) == 1

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
+from apps.patients.precautions import precaution_set
 from tests.conftest import signed_in
-from tests.factories import ProgramFactory
+from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +40,28 @@ def test_a_program_with_its_own_time_is_named_as_the_usual_time(patient_a):
 
     assert "the time your therapist set: 09:30 on the days of your program" in text
     assert "\u201cMornings\u201d (Monday, Wednesday, Friday); on other days 18:00." in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_a_program_whose_every_exercise_is_held_back_gives_no_time(patient_a, therapist_a):
+    """Its days remind of nothing (Today shows nothing of it): the time named is the other
+    program's, as the reminders sent follow it."""
+    held = ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                          start_date=dt.date(2026, 3, 1))  # fmt: skip
+    ExerciseItemFactory(program=held, exercise=ExerciseFactory(hip_movements=["internal_rotation"]))
+    other = ProgramFactory(patient=patient_a, name="Evenings", reminder_time=dt.time(17, 0),
+                           start_date=dt.date(2026, 3, 1))  # fmt: skip
+    ExerciseItemFactory(program=other)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 4, 12),
+    )  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert "17:00 on the days of your program \u201cEvenings\u201d" in text
+    assert "09:30" not in text
+    assert "Mornings" not in text
 
 
 def test_a_time_the_quiet_hours_now_cover_is_pointed_out(patient_a):
