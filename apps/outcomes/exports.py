@@ -26,13 +26,27 @@ HEADER = [
 
 
 def _row(row: MonitoringRow) -> list[Any]:
+    """The row's cells. A row without a period leaves the period's cells empty; a patient's
+    second period of the month leaves the month's minutes, contact and management codes
+    empty (they are on the first, and counted once)."""
     # The name is typed by people: one starting with "=" would be a formula in the file.
-    return [
-        row.patient_ref, safe_text(row.patient_name), row.period_start.isoformat(),
-        row.period_end.isoformat(), row.data_days, row.day_band, row.minutes,
-        "yes" if row.live_interaction else "no", rtm.device_code(row.data_days),
-        rtm.management_codes(row.minutes, row.live_interaction),
+    period = [
+        _day(row.period_start), _day(row.period_end), _blank(row.data_days), row.day_band,
     ]  # fmt: skip
+    month: list[Any] = ["", "", ""]
+    if row.minutes is not None:
+        live = bool(row.live_interaction)
+        month = [row.minutes, "yes" if live else "no", rtm.management_codes(row.minutes, live)]
+    device = rtm.device_code(row.data_days) if row.data_days is not None else ""
+    return [row.patient_ref, safe_text(row.patient_name), *period, *month[:2], device, month[2]]
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day is not None else ""
+
+
+def _blank(value: int | None) -> int | str:
+    return "" if value is None else value
 
 
 def _notes() -> list[list[str]]:

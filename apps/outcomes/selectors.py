@@ -469,19 +469,30 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
 
 
 # --- Remote monitoring ----------------------------------------------------------------------
+Period = tuple[date, date]
+
+
 @dataclass(frozen=True)
 class MonitoringRow:
+    """One 30-day period of a patient reported in the month, with the month's minutes and
+    live contact on the patient's first row of the month only (``None`` on the others: the
+    calendar month's management time is one figure, never to be counted twice). A patient
+    with minutes in a month in which none of their periods ends has one row without a
+    period (``period_start`` and ``data_days`` None)."""
+
     patient_ref: str
     patient_name: str
-    period_start: date
-    period_end: date
-    data_days: int
-    minutes: int
-    live_interaction: bool
+    period_start: date | None
+    period_end: date | None
+    data_days: int | None
+    minutes: int | None
+    live_interaction: bool | None
 
     @property
     def day_band(self) -> str:
         """Which device-supply threshold the 30-day period reaches (a guide only)."""
+        if self.data_days is None:
+            return ""
         if self.data_days >= 16:
             return "16-30 days"
         if self.data_days >= 2:
@@ -494,17 +505,30 @@ def monitoring_start(patient_id: int) -> date | None:
     return first.day if first else None
 
 
-def _period_for(first_day: date, month_end: date) -> tuple[date, date]:
-    """The 30-day monitoring period (counted from the first day of data) holding the month's
-    last day, or the last one before it."""
-    periods = (month_end - first_day).days // MONITORING_PERIOD_DAYS
-    start = first_day + timedelta(days=periods * MONITORING_PERIOD_DAYS)
-    return start, start + timedelta(days=MONITORING_PERIOD_DAYS - 1)
+def _periods_in(first_day: date, month_start: date, month_end: date, today: date) -> list[Period]:
+    """The 30-day monitoring periods (counted from the first day of data) reported in the
+    month: each in the month in which it ends, so that every period is in exactly one
+    month's summary (a 31-day month can hold the ends of two, February none); in the
+    clinic's current month also the period running today, its days so far."""
+    days = MONITORING_PERIOD_DAYS
+    # The first period ending on or after the month's first day.
+    number = max(0, -(-((month_start - first_day).days - (days - 1)) // days))
+    periods = []
+    while (end := first_day + timedelta(days=number * days + days - 1)) <= month_end:
+        periods.append((end - timedelta(days=days - 1), end))
+        number += 1
+    if month_start <= today <= month_end and first_day <= today:
+        running = first_day + timedelta(days=(today - first_day).days // days * days)
+        if running + timedelta(days=days - 1) > month_end:
+            periods.append((running, running + timedelta(days=days - 1)))
+    return periods
 
 
-def monitoring_summary(*, user: User, month: date) -> list[MonitoringRow]:
-    """Per patient of the user's clinic: days with logged data in the 30-day period that ends
-    in (or runs through the end of) ``month``, and the month's minutes and live contact.
+def monitoring_summary(*, user: User, month: date, today: date) -> list[MonitoringRow]:
+    """Per patient of the user's clinic: the days with logged data in each 30-day period
+    reported in ``month`` (``_periods_in``: those ending in it, and the one running on
+    ``today``, the clinic's date, in its current month), and the month's minutes and live
+    contact.
 
     Three grouped queries whatever the number of patients, over the daily totals (one row
     per patient and day with logged data) rather than the set logs."""
@@ -517,39 +541,47 @@ def monitoring_summary(*, user: User, month: date) -> list[MonitoringRow]:
         .annotate(first=Min("day"))
         .values_list("patient_id", "first")
     )
-    periods = {pid: _period_for(first, month_end) for pid, first in firsts.items()}
+    periods = {
+        pid: _periods_in(first, month_start, month_end, today) for pid, first in firsts.items()
+    }
     days = _data_days(periods)
     time = _month_time(patients, month_start, month_end)
     rows = []
     for patient in patients.order_by("full_name", "pk"):
-        if patient.pk not in periods and patient.pk not in time:
-            continue
-        start, end = periods.get(patient.pk, (month_start, month_end))
+        ref, name = str(patient.public_id), patient.full_name
         minutes, live = time.get(patient.pk, (0, False))
-        rows.append(
-            MonitoringRow(
-                str(patient.public_id), patient.full_name, start, end,
-                days.get(patient.pk, 0), minutes, live,
-            )
-        )  # fmt: skip
+        own: list[Period | None] = [*periods.get(patient.pk, [])]
+        if not own and patient.pk in time:
+            own = [None]
+        for number, period in enumerate(own):
+            first_row = number == 0
+            rows.append(
+                MonitoringRow(
+                    ref, name, period[0] if period else None, period[1] if period else None,
+                    days.get((patient.pk, period[0]), 0) if period else None,
+                    minutes if first_row else None, live if first_row else None,
+                )
+            )  # fmt: skip
     return rows
 
 
-def _data_days(periods: dict[int, tuple[date, date]]) -> dict[int, int]:
-    if not periods:
+def _data_days(periods: dict[int, list[Period]]) -> dict[tuple[int, date], int]:
+    """Days with data per (patient, period start)."""
+    spans = [span for own in periods.values() for span in own]
+    if not spans:
         return {}
-    lo = min(start for start, _ in periods.values())
-    hi = max(end for _, end in periods.values())
+    lo = min(start for start, _ in spans)
+    hi = max(end for _, end in spans)
     rows = (
         DailyTotal.objects.filter(patient_id__in=list(periods), day__range=(lo, hi))
         .values_list("patient_id", "day")
         .order_by()
     )
-    counts: dict[int, int] = defaultdict(int)
+    counts: dict[tuple[int, date], int] = defaultdict(int)
     for patient_id, day in rows:
-        start, end = periods[patient_id]
-        if start <= day <= end:
-            counts[patient_id] += 1
+        for start, end in periods[patient_id]:
+            if start <= day <= end:
+                counts[(patient_id, start)] += 1
     return counts
 
 

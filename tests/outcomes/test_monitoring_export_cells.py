@@ -30,7 +30,8 @@ def _patient_with_logs(admin: User) -> Patient:
     patient = cast(Patient, PatientFactory(clinic=admin.clinic, full_name=NAME))
     program = cast(Program, ProgramFactory(patient=patient, start_date=dt.date(2026, 10, 1)))
     item = ExerciseItemFactory(program=program)
-    days = [dt.date(2026, 11, 2), dt.date(2026, 11, 3)]
+    # The first 30-day period (20 October to 18 November) ends in November: its row is there.
+    days = [dt.date(2026, 10, 20), dt.date(2026, 11, 3)]
     for day in days:
         SetLog.objects.create(
             client_id=uuid.uuid4(), patient=patient, item=item, performed_on=day,

@@ -97,8 +97,9 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         return render(request, "outcomes/monitoring_off.html")
     # The clinic's month, not the server's (UTC): on the evening of the 31st in New York
     # it is still that month.
-    form, month = _month(request, user.clinic.local_today())
-    rows = selectors.monitoring_summary(user=user, month=month)
+    today = user.clinic.local_today()
+    form, month = _month(request, today)
+    rows = selectors.monitoring_summary(user=user, month=month, today=today)
     fmt = form.cleaned_data.get("format", "") if form.is_valid() else ""
     if fmt in ("csv", "xlsx"):
         audit_record(
@@ -107,5 +108,6 @@ def monitoring(request: HttpRequest) -> HttpResponse:
         )  # fmt: skip
         return (monitoring_csv if fmt == "csv" else monitoring_xlsx)(rows, month)
     status = 400 if form.errors else 200
-    context = {"form": form, "month": month, "rows": rows}
+    current = month == today.replace(day=1)
+    context = {"form": form, "month": month, "rows": rows, "current": current}
     return render(request, "outcomes/monitoring.html", context, status=status)
