@@ -254,6 +254,11 @@ class TodayPlanOut(serializers.Serializer[Any]):
     prescribed = serializers.IntegerField()
     completed = serializers.IntegerField()
     next_day = serializers.DateField(allow_null=True)
+    held_back = serializers.IntegerField(
+        help_text="How many of the day's exercises the hip precautions hold back until the "
+        "therapist has checked them (not in items): with no items, the day is on hold, "
+        "not a rest day."
+    )
     items = PlanItemOut(many=True)
     level_changes = LevelChangeOut(many=True)
 

@@ -146,6 +146,10 @@ class TodayPlan:
     items: list[PlanItem]
     level_changes: list[LevelChangeNote]
     next_day: date | None
+    # How many of the day's exercises the hip precautions hold back (left out of ``items``
+    # until the therapist gives an override reason or changes the program): a day of nothing
+    # but those is no rest day, and the patient is told why.
+    held_back: int = 0
     # The levels of the day's ladders (``ladder_levels``), for pages that show more of them
     # (the goal on Today) without reading them again.
     levels: dict[tuple[int, int], LadderLevel] = field(default_factory=dict)
@@ -454,6 +458,7 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
             _level_change_note(c, levels) for c in _announced(changes, held_back=held_back)
         ],
         next_day=next_scheduled_day(items, on, levels=levels, precautions=ahead),
+        held_back=len(held_back),
         levels=levels,
     )
 

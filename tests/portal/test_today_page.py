@@ -168,6 +168,64 @@ def test_held_back_for_all_the_days_planned_the_patient_is_told_the_therapist_wi
     assert "Your next exercise day" not in html
 
 
+def test_a_day_the_hip_precautions_hold_back_wholly_is_on_hold_not_a_rest_day(
+    patient_a, therapist_a
+):
+    """Every exercise of today waits for the therapist's check: the patient is told to leave
+    them out until the program is updated, never to "enjoy" a rest day (which says nothing
+    of the exercises they remember, and nothing of asking the clinic)."""
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    held = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 2))  # every day
+    ExerciseItemFactory(program=held, exercise=inward)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+    client = signed_in(patient_a.user)
+
+    html = client.get(PAGE).content.decode()
+    plan = client.get("/api/v1/me/today/").json()
+
+    assert "Today's exercises are on hold" in html
+    assert "Leave them out until your program is updated" in html
+    assert "A rest day" not in html
+    assert "Inward turn" not in html
+    assert plan["items"] == []
+    assert plan["held_back"] == 1
+
+
+def test_one_exercise_held_back_beside_others_is_said_to_be_on_hold(
+    patient_a, therapist_a, program
+):
+    ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Bridge"))
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    ExerciseItemFactory(program=program, exercise=inward)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+    client = signed_in(patient_a.user)
+
+    html = client.get(PAGE).content.decode()
+    plan = client.get("/api/v1/me/today/").json()
+
+    assert "Bridge" in html
+    assert "Inward turn" not in html
+    assert "One more exercise planned for today is on hold" in html
+    assert plan["held_back"] == 1
+    assert len(plan["items"]) == 1
+
+
+def test_without_precautions_nothing_is_said_to_be_on_hold(patient_a, program):
+    ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Bridge"))
+    client = signed_in(patient_a.user)
+
+    html = client.get(PAGE).content.decode()
+
+    assert "on hold" not in html
+    assert client.get("/api/v1/me/today/").json()["held_back"] == 0
+
+
 def test_a_level_change_is_explained(patient_a, program):
     item = LadderItemFactory(program=program, previous_level=1, current_level=2, level_since=TODAY)
     LevelChange.objects.create(
