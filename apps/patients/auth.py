@@ -39,7 +39,7 @@ from apps.audit.models import Action
 from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.models import User
 from apps.patients.models import OneTimeSignInLink, Patient
-from apps.patients.services import patient_audit, patient_sessions_end
+from apps.patients.services import patient_active_or_refuse, patient_audit, patient_sessions_end
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
@@ -154,7 +154,11 @@ def personal_link_renew(
 ) -> Patient:
     """Issue a new link, working for PATIENT_LINK_DAYS from now: the old one stops working
     and every signed-in phone is signed out. Audited under ``actor`` in the same
-    transaction."""
+    transaction.
+
+    Refused for an archived (discharged) patient: the new link would be a credential nobody
+    should hold, and restoring them would bring it to life. Restore them, then renew."""
+    patient_active_or_refuse(patient=patient, before="renewing the link")
     patient.link_version += 1
     patient.link_issued_at = timezone.now()
     patient.link_revoked_at = None
@@ -182,6 +186,12 @@ def personal_link_renew(
 def personal_link_revoke(
     *, patient: Patient, actor: User | None = None, request: HttpRequest | None = None
 ) -> Patient:
+    """Stop the link working until it is renewed; every signed-in phone is signed out.
+    Audited under ``actor`` in the same transaction.
+
+    Allowed for an archived patient too, on purpose: it only takes access away. No link works
+    while they are archived, but restoring them brings back a link that was not revoked, so
+    revoking now (a lost phone, a link handed on) keeps that old link dead after a restore."""
     patient.link_revoked_at = timezone.now()
     patient.save(update_fields=["link_revoked_at"])
     patient_sessions_end(patient=patient)

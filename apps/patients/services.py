@@ -279,8 +279,7 @@ def patient_link_email_send(
     The year of birth is never in the email: the link asks for it. The audit entry is written
     first, in this transaction: a failed send rolls it back, a sent link is always recorded.
     """
-    if patient.archived_at is not None:
-        raise ValidationError("This patient is archived: restore them before sending the link.")
+    patient_active_or_refuse(patient=patient, before="sending the link")
     if not patient.email:
         raise ValidationError({"email": "This patient has no email address."})
     # Sending an expired link does not extend it: the same link sits in every earlier email
@@ -301,6 +300,22 @@ def patient_link_email_send(
         from_email=None,
         recipient_list=[patient.email],
     )
+
+
+def patient_active_or_refuse(*, patient: Patient, before: str) -> None:
+    """Raise unless the patient is active (not archived), read under the row's lock until
+    the caller's transaction ends: an archive committed meanwhile (another tab, the API) is
+    either seen here or waits for the caller's change. For what hands out a sign-in
+    credential (renewing or sending the personal link): for a discharged patient it is one
+    nobody should hold, and restoring them would bring it to life."""
+    archived_at = (
+        Patient.objects.select_for_update(of=("self",))
+        .values_list("archived_at", flat=True)
+        .get(pk=patient.pk)
+    )
+    if archived_at is not None:
+        patient.archived_at = archived_at
+        raise ValidationError(f"This patient is archived: restore them before {before}.")
 
 
 def patient_row_lock(*, patient_id: int) -> None:

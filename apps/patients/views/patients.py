@@ -186,7 +186,11 @@ def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def patient_link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
-    auth.personal_link_renew(patient=patient, actor=user, request=request)
+    try:
+        auth.personal_link_renew(patient=patient, actor=user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return patient_page_again(patient, status=400, request=request)
     messages.success(request, "New link issued: the old link and signed-in phones stop working.")
     return redirect("patients:detail", patient.public_id)
 

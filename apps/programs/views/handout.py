@@ -33,6 +33,11 @@ from apps.programs.handout import (
 def patient_handout(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = get_for_staff(user, patient_for_change(user=user), public_id)
+    # The handout carries the personal link: printed for a discharged patient it is a
+    # credential nobody should hold, which restoring them would bring to life.
+    if patient.archived_at is not None:
+        messages.error(request, "This patient is archived: restore them before printing.")
+        return patient_page_again(patient, status=400, request=request)
     if not patient.link_active:
         messages.error(
             request, f"The personal link is {patient.link_state}: renew it before printing."
