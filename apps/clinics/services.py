@@ -210,6 +210,13 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     nothing: the caller emails them a link to choose a new password."""
     if staff.pk == admin.pk:
         raise ValidationError({"active": "You cannot deactivate your own account."})
+    # The colleague's row, locked before their patients are counted: a patient restored to
+    # them meanwhile (which locks this row too) is either counted or waits, and is then
+    # refused because they are deactivated. Never an active patient with nobody active.
+    # NO KEY, the lock the UPDATE below takes anyway: a plain FOR UPDATE would also block the
+    # foreign-key checks that other transactions' rows naming this colleague run at commit,
+    # after taking the audit chain's lock this one then waits for (a deadlock).
+    list(User.objects.select_for_update(no_key=True).filter(pk=staff.pk).values_list("pk"))
     if not active and staff.patients.filter(archived_at__isnull=True).exists():
         raise ValidationError(
             {"active": "Move this therapist's patients to a colleague before deactivating."}

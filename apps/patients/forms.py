@@ -5,6 +5,7 @@ from datetime import time
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
 from apps.clinics.models import Role, User
 from apps.core.forms import BoundedIntegerField
@@ -86,10 +87,7 @@ class PatientForm(forms.Form):
         if not editing:
             del self.fields["seen_reminders"]
         if user.is_clinic_admin:
-            staff = User.objects.filter(
-                clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], is_active=True
-            ).order_by("full_name")
-            cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = staff
+            cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:
             # A therapist's patients are their own: no choice to make.
             del self.fields["therapist"]
@@ -111,6 +109,37 @@ class PatientForm(forms.Form):
         data = dict(self.cleaned_data)
         seen = str(data.pop("seen_reminders", "") or "")
         return data | {"reminders_as_shown": _reminders_seen_parse(seen)}
+
+
+def _active_staff(user: User) -> QuerySet[User]:
+    """Who may look after the user's clinic's patients: its active therapists and admins."""
+    return User.objects.filter(
+        clinic=user.clinic, role__in=[Role.ADMIN, Role.THERAPIST], is_active=True
+    ).order_by("full_name")
+
+
+class RestoreForm(forms.Form):
+    """Restore an archived patient. While their therapist is deactivated, a clinic admin (the
+    only one who may change them then) chooses who looks after them: the field is there only
+    then, so every other restore is the one button it was."""
+
+    therapist = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        label="Who looks after them from now",
+        to_field_name="public_id",
+        empty_label="Choose a colleague",
+        error_messages={
+            "required": "Choose who looks after them: their therapist has been deactivated.",
+            "invalid_choice": "Choose an active colleague from the list.",
+        },
+    )
+
+    def __init__(self, *args: Any, user: User, patient: Patient, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if user.is_clinic_admin and not patient.therapist.is_active:
+            cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
+        else:
+            del self.fields["therapist"]
 
 
 def _hhmm(at: Any) -> str:

@@ -58,3 +58,15 @@ class PatientIn(StrictInput[object]):
     therapist = serializers.UUIDField(
         required=False, help_text="Clinic admins only: the staff member looking after them."
     )
+
+
+class PatientRestoreIn(StrictInput[object]):
+    """Restore an archived patient; the body may be left out."""
+
+    therapist = serializers.UUIDField(
+        required=False,
+        help_text=(
+            "Clinic admins only: an active therapist or admin of the clinic to look after the "
+            "patient from now. Needed when their own therapist has been deactivated."
+        ),
+    )

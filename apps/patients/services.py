@@ -350,17 +350,31 @@ def patient_sessions_end(*, patient: Patient) -> None:
     OneTimeSignInLink.objects.filter(patient=patient, used_at__isnull=True).delete()
 
 
-def _locked_state(patient: Patient) -> tuple[datetime | None, bool]:
-    """(``archived_at``, therapist active) as they are now, the patient's row locked until
+def _locked_state(patient: Patient) -> tuple[datetime | None, int]:
+    """(``archived_at``, therapist's id) as they are now, the patient's row locked until
     the caller's transaction ends: of an archive and a restore sent at once (two tabs, a
     double tap, the page and the API), one waits for the other and finds its result, so
     each change is made and recorded once."""
-    archived_at, therapist_active = (
+    archived_at, therapist_id = (
         Patient.objects.select_for_update(of=("self",))
-        .values_list("archived_at", "therapist__is_active")
+        .values_list("archived_at", "therapist_id")
         .get(pk=patient.pk)
     )
-    return archived_at, therapist_active
+    return archived_at, therapist_id
+
+
+def _active_staff_locked(*, user_id: int, clinic_id: int) -> User | None:
+    """The clinic's active therapist or admin ``user_id``, or None, their row locked (FOR NO
+    KEY UPDATE) until the caller's transaction ends. A deactivation locks the row before it
+    counts the colleague's active patients (``staff_set_active``): it either commits first
+    and is seen here, or waits and then counts the patient this transaction restores."""
+    return (
+        User.objects.select_for_update(no_key=True)
+        .filter(
+            pk=user_id, clinic_id=clinic_id, role__in=(Role.ADMIN, Role.THERAPIST), is_active=True
+        )
+        .first()
+    )
 
 
 @transaction.atomic
@@ -392,29 +406,56 @@ def patient_archive(*, patient: Patient, actor: User, request: HttpRequest | Non
 
 
 @transaction.atomic
-def patient_restore(*, patient: Patient, actor: User, request: HttpRequest | None = None) -> bool:
+def patient_restore(
+    *,
+    patient: Patient,
+    actor: User,
+    therapist: User | None = None,
+    request: HttpRequest | None = None,
+) -> bool:
     """Bring an archived patient back as they were: their programs run again, reminders
     resume, and their personal link works again if it still would have (not revoked,
     locked or expired meanwhile: renew it otherwise). Phones signed out by the archive stay
     signed out: the patient opens their link again.
 
-    Refused while their therapist is deactivated (a colleague may only be deactivated once
-    none of their patients is active): an admin moves the patient to a colleague first.
+    ``therapist``: who looks after them from now, an active therapist or admin of their
+    clinic (the caller resolved it within the clinic: another clinic's is never passed). It
+    is needed when their own therapist has been deactivated (a colleague may only be
+    deactivated once none of their patients is active): without it the restore is refused
+    with what to do. The move and the restore are one transaction, each audited as a change
+    of the patient under ``actor``.
 
-    Audited under ``actor`` in the same transaction. Restoring an active patient changes
-    and records nothing. Returns whether anything changed."""
-    archived_at, therapist_active = _locked_state(patient)
+    Restoring an active patient changes and records nothing (``therapist`` included: a
+    retried request finds it done; move an active patient with ``patient_update``). Returns
+    whether anything changed."""
+    archived_at, therapist_id = _locked_state(patient)
     if archived_at is None:
         patient.archived_at = None
         return False
-    if not therapist_active:
-        raise ValidationError(
-            {"therapist": "Their therapist is deactivated: move them to a colleague first."}
-        )
-    patient.archived_at = None
-    Patient.objects.filter(pk=patient.pk).update(archived_at=None)
+    chosen = therapist.pk if therapist is not None else therapist_id
+    looked_after_by = _active_staff_locked(user_id=chosen, clinic_id=patient.clinic_id)
+    if looked_after_by is None:
+        raise ValidationError({"therapist": _restore_therapist_refusal(therapist)})
+    moved = looked_after_by.pk != therapist_id
+    patient.archived_at, patient.therapist = None, looked_after_by
+    Patient.objects.filter(pk=patient.pk).update(archived_at=None, therapist=looked_after_by)
     patient_audit(
         actor=actor, action=Action.CHANGE, patient=patient, detail="patient restored",
         request=request,
     )  # fmt: skip
+    if moved:
+        patient_audit(
+            actor=actor, action=Action.CHANGE, patient=patient,
+            detail="therapist changed on restoring", request=request,
+        )  # fmt: skip
     return True
+
+
+def _restore_therapist_refusal(therapist: User | None) -> str:
+    if therapist is not None:
+        # Never named: a caller that resolved the id outside the clinic must not learn whose.
+        return "That member of staff is deactivated or not of this clinic: choose an active one."
+    return (
+        "Their therapist has been deactivated: choose an active colleague to look after them "
+        "as you restore them (or reactivate their therapist first)."
+    )

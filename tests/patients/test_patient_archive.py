@@ -161,7 +161,7 @@ def test_restoring_is_refused_while_the_therapist_is_deactivated(admin_a, therap
     with pytest.raises(ValidationError) as refused:
         patient_restore(patient=patient_a, actor=admin_a)
 
-    assert "move them to a colleague" in str(refused.value)
+    assert "choose an active colleague to look after them" in str(refused.value)
     assert Patient.objects.get(pk=patient_a.pk).archived_at is not None
     assert changes(patient_a)[-1][1] == "patient archived (discharged)"
 

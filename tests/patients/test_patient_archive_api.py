@@ -134,13 +134,16 @@ def test_a_patient_is_refused(patient_a):
     assert archived_at(patient_a) is None
 
 
-def test_both_operations_are_documented_without_a_body():
+def test_both_operations_are_documented_archive_without_a_body():
     paths = api_schema()["paths"]
 
     for action in ("archive", "restore"):
         operation = paths[f"/api/v1/patients/{{public_id}}/{action}/"]["post"]
         assert operation["operationId"] == f"patients_{action}"
-        assert "requestBody" not in operation
         assert "200" in operation["responses"]
+    assert "requestBody" not in paths["/api/v1/patients/{public_id}/archive/"]["post"]
+    # Restore takes an optional body: the therapist, when theirs has been deactivated.
+    restore = paths["/api/v1/patients/{public_id}/restore/"]["post"]
+    assert restore["requestBody"].get("required") is not True
     listing = paths["/api/v1/patients/"]["get"]
     assert "status" in [p["name"] for p in listing["parameters"]]

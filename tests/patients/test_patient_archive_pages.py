@@ -111,7 +111,7 @@ def test_restoring_with_a_deactivated_therapist_is_a_400_that_says_what_to_do(ad
     response = signed_in(admin_a).post(url(patient_a, "restore/"))
 
     assert response.status_code == 400
-    assert "move them to a colleague" in response.text
+    assert "their therapist has been deactivated" in response.text
     assert archived_at(patient_a) is not None
 
 

@@ -26,7 +26,7 @@ from apps.clinics.models import User
 from apps.clinics.selectors import clinic_staff
 from apps.patients import selectors, services
 from apps.patients.models import Patient
-from apps.patients.serializers import PatientIn, PatientOut
+from apps.patients.serializers import PatientIn, PatientOut, PatientRestoreIn
 
 
 class StaffApi(APIView):
@@ -96,8 +96,12 @@ class PatientDetailApi(StaffApi):
 
 def _therapist(user: User, public_id: UUID | None, default: User) -> User:
     """Admins may name a member of staff; anyone else looks after the patient themselves."""
-    if public_id is None:
-        return default
+    return default if public_id is None else _named_staff(user, public_id)
+
+
+def _named_staff(user: User, public_id: UUID) -> User:
+    """The member of the admin's clinic's staff the body names. Another clinic's is "unknown",
+    in the same words as an id that names nobody: the answer tells no one it exists."""
     if not user.is_clinic_admin:
         raise ValidationError({"therapist": ["Only a clinic admin chooses the therapist."]})
     staff = find_in_scope(clinic_staff(clinic=user.clinic), public_id)
@@ -180,15 +184,23 @@ class PatientArchiveApi(PatientChangeApi):
         description=(
             "The patient is back as they were: programs and reminders run again, and their "
             "personal link works again unless it was revoked or has expired. Restoring an "
-            "active patient changes nothing. A 400 while their therapist is deactivated. "
-            "No body."
+            "active patient changes nothing. While their therapist is deactivated, name an "
+            "active therapist or admin of the clinic in `therapist` (clinic admins): the move "
+            "and the restore are made together; without one it is a 400. The body may be "
+            "left out."
         ),
-        request=None,
+        request=PatientRestoreIn,
         responses=PatientOut,
     )
 )
 class PatientRestoreApi(PatientChangeApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         patient = self.patient(public_id)
-        services.patient_restore(patient=patient, actor=self.user, request=request._request)
+        payload = PatientRestoreIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        chosen = payload.validated_data.get("therapist")
+        therapist = _named_staff(self.user, chosen) if chosen is not None else None
+        services.patient_restore(
+            patient=patient, actor=self.user, therapist=therapist, request=request._request
+        )
         return Response(PatientOut(patient).data)

@@ -27,7 +27,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, selectors, services
-from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionForm
+from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionForm, RestoreForm
 from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
 
@@ -151,7 +151,10 @@ def detail_page(
         # never reminded at: say so, rather than let reminders stop without a word.
         "quiet_time_note": patient.reminders_enabled
         and patient.clinic.quiet_reminder_time_error(patient.reminder_time),
-        "can_edit": selectors.patient_can_edit(user=user, patient=patient),
+        "can_edit": (can_edit := selectors.patient_can_edit(user=user, patient=patient)),
+        "restore_form": (
+            RestoreForm(user=user, patient=patient) if can_edit and patient.archived_at else None
+        ),
         # What higher layers add (the outcome measures link and progress report button).
         "panels": patient_panels(request, patient),
         "all_precautions": (every := selectors.precautions_of(patient=patient)),
@@ -224,16 +227,32 @@ def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def patient_restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
-    try:
-        changed = services.patient_restore(patient=patient, actor=user, request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return patient_page_again(patient, status=400, request=request)
-    if changed:
-        messages.success(request, f"{patient.full_name} restored.")
-    else:
+    form = RestoreForm(request.POST, user=user, patient=patient)
+    if form.is_valid():
+        therapist = form.cleaned_data.get("therapist")
+        try:
+            changed = services.patient_restore(
+                patient=patient, actor=user, therapist=therapist, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            _restored_message(request, patient, changed=changed, moved=therapist is not None)
+            return redirect("patients:detail", patient.public_id)
+    return detail_page(request, patient, status=400, restore_form=form)
+
+
+def _restored_message(
+    request: HttpRequest, patient: Patient, *, changed: bool, moved: bool
+) -> None:
+    if not changed:
         messages.info(request, f"{patient.full_name} was not archived.")
-    return redirect("patients:detail", patient.public_id)
+    elif moved:
+        messages.success(
+            request, f"{patient.full_name} restored, looked after by {patient.therapist} from now."
+        )
+    else:
+        messages.success(request, f"{patient.full_name} restored.")
 
 
 def patient_page_again(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
