@@ -35,6 +35,11 @@ app.conf.beat_schedule = {
         "schedule": 86400.0,
         "options": {"expires": 3600},
     },
+    "outbox-purge": {
+        "task": "apps.core.tasks.purge_outbox",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
     "purge-expired-reports": {
         "task": "apps.reports.tasks.purge_expired_reports",
         "schedule": 3600.0,

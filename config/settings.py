@@ -280,6 +280,17 @@ CELERY_TIMEZONE = "UTC"
 # A published outbox message not taken by a worker within this many seconds is published
 # again by the sweep (the broker lost it); see apps.core.outbox.
 OUTBOX_REQUEUE_SECONDS = _read("OUTBOX_REQUEUE_SECONDS", env.int, 120)
+# Days an ended outbox message is kept (apps/core/outbox.py, outbox_purge): a done one (its
+# arguments already cleared), and a given-up one, kept with its arguments (which can be an
+# email address) for an operator to look at.
+OUTBOX_KEEP_DONE_DAYS = _read("OUTBOX_KEEP_DONE_DAYS", env.int, 7)
+OUTBOX_KEEP_DEAD_DAYS = _read("OUTBOX_KEEP_DEAD_DAYS", env.int, 90)
+for _name, _value in (
+    ("OUTBOX_KEEP_DONE_DAYS", OUTBOX_KEEP_DONE_DAYS),
+    ("OUTBOX_KEEP_DEAD_DAYS", OUTBOX_KEEP_DEAD_DAYS),
+):
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} is invalid: {_value!r}; use a whole number, 1 or more")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Email and SMS ----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ class OutboxMessage(models.Model):
     leased_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     published = models.PositiveIntegerField(default=0)
+    # When the message ended: done, or given up (dead). The purge counts its days from it.
     done_at = models.DateTimeField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True, default="")
 
@@ -50,6 +51,7 @@ class OutboxMessage(models.Model):
                 name="outbox_due",
             ),
             models.Index(fields=["done_at"], condition=Q(status="done"), name="outbox_done"),
+            models.Index(fields=["done_at"], condition=Q(status="dead"), name="outbox_dead"),
         ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(

@@ -10,6 +10,9 @@
 4. ``outbox_sweep`` (beat) republishes rows whose time came and went: never published, lost
    with a Redis restart, or leased by a worker that died. A row that was just published is
    not due again before ``OUTBOX_REQUEUE_SECONDS``, so a backlog is never queued twice.
+5. ``outbox_purge`` (beat) deletes rows that ended: done ones after
+   ``OUTBOX_KEEP_DONE_DAYS``, given-up (dead) ones, kept with their arguments for an operator
+   to look at, after ``OUTBOX_KEEP_DEAD_DAYS``.
 
 Only this module talks to Celery's publishing API; task names are strings, so ``core``
 imports no app. Tasks stay idempotent: the outbox makes duplicates rare, not impossible (a
@@ -47,7 +50,11 @@ LEASE_MARGIN = timedelta(seconds=30)
 # After this many takes (each a crash, a time-out or an error) a message is given up.
 MAX_ATTEMPTS = 8
 SWEEP_BATCH = 500
-KEEP_DONE = timedelta(days=7)
+# The purge deletes this many rows a statement, at most PURGE_BATCHES statements a state and
+# run: each DELETE stays short (no long lock, no huge WAL burst) and a backlog (the first
+# run after an upgrade) is worked off over a few runs.
+PURGE_BATCH = 1000
+PURGE_BATCHES = 50
 
 
 def requeue_after() -> timedelta:
@@ -239,11 +246,12 @@ def _message_id(request: Any) -> int | None:
 
 def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
     """Publish again what fell due (lost, never published, its worker died); give up on
-    messages taken MAX_ATTEMPTS times; forget done ones after KEEP_DONE. Returns how many
-    were published. Two sweeps at once publish each message once (rows locked, skipped)."""
+    messages taken MAX_ATTEMPTS times. Returns how many were published. Two sweeps at once
+    publish each message once (rows locked, skipped)."""
     pending = OutboxMessage.objects.filter(status=OutboxStatus.PENDING, available_at__lte=now)
+    # ``done_at`` is when a message ended, given up included: the purge counts from it.
     dead = pending.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=OutboxStatus.DEAD, leased_until=None
+        status=OutboxStatus.DEAD, leased_until=None, done_at=now
     )
     if dead:
         logger.error("gave up on %s outbox message(s) after %s attempts", dead, MAX_ATTEMPTS)
@@ -254,8 +262,34 @@ def outbox_sweep(*, now: datetime, limit: int = SWEEP_BATCH) -> int:
         OutboxMessage.objects.filter(pk__in=[m.pk for m in due]).update(
             available_at=now + requeue_after(), leased_until=None, published=F("published") + 1
         )
-    _purge_done(now=now)
     return publish(due)
+
+
+def outbox_purge(*, now: datetime, batch: int = PURGE_BATCH, batches: int = PURGE_BATCHES) -> int:
+    """Delete the messages that ended long enough ago; returns how many.
+
+    Done ones go ``OUTBOX_KEEP_DONE_DAYS`` after they were done (their arguments are already
+    gone, ``mark_done``). Given-up (dead) ones keep theirs, which can be personal data (the
+    address a one-time sign-in link was asked for), so an operator can see what failed: they
+    go ``OUTBOX_KEEP_DEAD_DAYS`` after they were given up, rather than never. Pending
+    messages are never touched, however old.
+
+    Deletes ``batch`` rows a statement, at most ``batches`` statements a state: the next run
+    goes on where this one stopped. Safe to run twice or at once: a row the other run
+    deleted is simply not there any more."""
+    deleted = 0
+    for status, days in (
+        (OutboxStatus.DONE, settings.OUTBOX_KEEP_DONE_DAYS),
+        (OutboxStatus.DEAD, settings.OUTBOX_KEEP_DEAD_DAYS),
+    ):
+        ended = OutboxMessage.objects.filter(status=status, done_at__lt=now - timedelta(days=days))
+        for _ in range(batches):
+            ids = list(ended.values_list("pk", flat=True)[:batch])
+            if not ids:
+                break
+            count, _ = OutboxMessage.objects.filter(pk__in=ids, status=status).delete()
+            deleted += count
+    return deleted
 
 
 def outbox_forget(*, value: str) -> int:
@@ -277,10 +311,3 @@ def outbox_forget(*, value: str) -> int:
         return 0
     deleted, _ = OutboxMessage.objects.filter(pk__in=ids).delete()
     return deleted
-
-
-def _purge_done(*, now: datetime) -> None:
-    old = OutboxMessage.objects.filter(status=OutboxStatus.DONE, done_at__lt=now - KEEP_DONE)
-    ids = list(old.values_list("pk", flat=True)[:SWEEP_BATCH])
-    if ids:
-        OutboxMessage.objects.filter(pk__in=ids).delete()

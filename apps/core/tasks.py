@@ -1,4 +1,4 @@
-"""The outbox sweep, run by beat; see ``apps.core.outbox``."""
+"""The outbox sweep and purge, run by beat; see ``apps.core.outbox``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
-from apps.core.outbox import outbox_sweep
+from apps.core.outbox import outbox_purge, outbox_sweep
 
 HEARTBEAT_KEY = "beat:heartbeat"
 
@@ -21,3 +21,10 @@ def sweep_outbox() -> int:
     # last run says the whole chain is alive (``manage.py beat_alive``, the compose check).
     cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
     return outbox_sweep(now=timezone.now())
+
+
+@shared_task(
+    name="apps.core.tasks.purge_outbox", ignore_result=True, soft_time_limit=240, time_limit=300
+)
+def purge_outbox() -> int:
+    return outbox_purge(now=timezone.now())

@@ -159,6 +159,9 @@ def test_a_failing_task_is_retried_with_backoff_then_given_up(eager):
         outbox.outbox_sweep(now=later)
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("dead", outbox.MAX_ATTEMPTS)
+    # When it was given up, which the purge counts its days from.
+    assert message.done_at is not None
+    assert timezone.now() < message.done_at <= later
 
 
 def test_a_key_keeps_one_pending_message_per_piece_of_work():
@@ -184,10 +187,11 @@ def test_a_call_without_the_header_just_runs():
 
 def test_done_messages_are_forgotten_after_a_week(eager):
     message = committed(outbox.enqueue, RECORD, [7])
+    week = timedelta(days=7)
 
-    outbox.outbox_sweep(now=timezone.now() + outbox.KEEP_DONE - timedelta(minutes=1))
+    outbox.outbox_purge(now=timezone.now() + week - timedelta(minutes=1))
     assert OutboxMessage.objects.filter(pk=message.pk).exists()
-    outbox.outbox_sweep(now=timezone.now() + outbox.KEEP_DONE + timedelta(minutes=1))
+    outbox.outbox_purge(now=timezone.now() + week + timedelta(minutes=1))
     assert not OutboxMessage.objects.filter(pk=message.pk).exists()
 
 
