@@ -71,6 +71,21 @@ def _therapist_clinic(therapist: User, clinic_id: int | None) -> Clinic:
     return therapist.clinic
 
 
+def _refuse_inactive_newcomer(therapist: User, clinic: Clinic, current_id: int | None) -> None:
+    """A patient is handed only to an active colleague (a deactivated one cannot sign in to
+    see them, nor get their prompts and alerts). Keeping the current therapist is always
+    allowed: their patients stay editable until someone moves them. The row lock is the one
+    a deactivation takes before counting the colleague's active patients
+    (``_active_staff_locked``), so the two cannot pass each other."""
+    if therapist.pk == current_id:
+        return
+    if _active_staff_locked(user_id=therapist.pk, clinic_id=clinic.pk) is None:
+        name = therapist.full_name or therapist.email
+        raise ValidationError(
+            {"therapist": f"{name} has been deactivated: choose an active colleague."}
+        )
+
+
 def patient_audit(
     *,
     actor: User | None,
@@ -107,6 +122,7 @@ def patient_create(
     """Create a patient (and their password-less account) looked after by ``therapist``;
     ``actor`` is the member of staff to audit it under."""
     clinic = _therapist_clinic(therapist, None)
+    _refuse_inactive_newcomer(therapist, clinic, None)
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
@@ -170,6 +186,7 @@ def patient_update(
     The patient can change both on their phone meanwhile: a value sent back as it was shown
     keeps the patient's current one instead of writing the old one over it."""
     clinic = _therapist_clinic(therapist, patient.clinic_id)
+    _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
     if reminders_as_shown is not None:
         reminders_enabled, reminder_time = _reminders_kept(
             patient, reminders_as_shown, reminders_enabled, reminder_time
