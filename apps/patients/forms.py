@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import zoneinfo
 from datetime import time
+from functools import cache
 from typing import Any, cast
 
 from django import forms
@@ -41,6 +42,22 @@ def time_zone_choices() -> list[tuple[str, str]]:
         zone for zone in zoneinfo.available_timezones() if "/" in zone and not _legacy(zone)
     )
     return [("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+@cache
+def time_zone_groups() -> list[tuple[str, list[tuple[str, str]]] | tuple[str, str]]:
+    """``time_zone_choices`` for a select a patient can find their zone in: UTC, then one
+    group per region ("Asia") of its places by name ("Tokyo"; "Buenos Aires (Argentina)"),
+    so a phone's picker lists them under headings and typing a city's first letters on a
+    keyboard reaches it. Read once per process (the zone files do not change under it)."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for zone, _ in time_zone_choices()[1:]:
+        region, _, place = zone.partition("/")
+        *within, city = place.replace("_", " ").split("/")
+        label = f"{city} ({', '.join(within)})" if within else city
+        groups.setdefault(region, []).append((zone, label))
+    grouped = [(region, sorted(places, key=lambda p: p[1])) for region, places in groups.items()]
+    return [("UTC", "UTC"), *sorted(grouped)]
 
 
 def _legacy(zone: str) -> bool:

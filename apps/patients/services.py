@@ -229,41 +229,73 @@ def patient_reminders_choose(
     patient: Patient,
     reminders_enabled: bool,
     reminder_time: time | None,
+    time_zone: str | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
-    """The patient's own choice, from their phone: reminders on or off, and at what local time
-    (None: the time their program or clinic sets). The patient's time comes before a
-    program's (journey 4: reminders at the patient's chosen time). Audited under the patient
-    in the same transaction; the same choice again changes and records nothing (a double tap
-    or a retried form). Returns whether anything changed."""
+    """The patient's own choice, from their phone: reminders on or off, at what local time
+    (None: the time their program or clinic sets), and their time zone (None: kept; a
+    patient who travels or moves). The patient's time comes before a program's (journey 4:
+    reminders at the patient's chosen time). All or nothing, audited under the patient in the
+    same transaction, one entry for the reminders and one for the zone; the same choice
+    again changes and records nothing (a double tap or a retried form). Returns whether
+    anything changed.
+
+    A new zone needs nothing else written: the reminder time and the clinic's quiet hours
+    are both the patient's local wall-clock times, so a time allowed before is allowed after;
+    a day's reminder is one row per patient and local date, so a date that already had one
+    (moving west) gets no second and a date without one gets it at the time in the new zone;
+    the cached Today is keyed by the patient's row and local date; daily totals are per
+    logged local date (``apps.programs.daily_totals``)."""
     if patient.archived_at is not None:
         raise ValidationError({"patient": "This patient is no longer active."})
+    _reminders_choice_check(patient, reminders_enabled, reminder_time, time_zone)
+    # The row as it is now, locked: two tabs saving at once record two changes in order.
+    current = Patient.objects.select_for_update().get(pk=patient.pk)
+    time_zone = time_zone or current.time_zone
+    reminders_changed = (current.reminders_enabled, current.reminder_time) != (
+        reminders_enabled,
+        reminder_time,
+    )
+    zone_changed = current.time_zone != time_zone
+    if reminders_changed or zone_changed:
+        Patient.objects.filter(pk=patient.pk).update(
+            reminders_enabled=reminders_enabled, reminder_time=reminder_time, time_zone=time_zone
+        )
+    patient.reminders_enabled, patient.reminder_time = reminders_enabled, reminder_time
+    patient.time_zone = time_zone
+    if reminders_changed:
+        chosen = f"on at {reminder_time:%H:%M}" if reminder_time else "on at the usual time"
+        detail = f"reminders {chosen if reminders_enabled else 'off'}, chosen by the patient"
+        _patient_choice_audit(patient, detail, request)
+    if zone_changed:
+        detail = f"time zone {current.time_zone} → {time_zone}, chosen by the patient"
+        _patient_choice_audit(patient, detail, request)
+    return reminders_changed or zone_changed
+
+
+def _reminders_choice_check(
+    patient: Patient, reminders_enabled: bool, reminder_time: time | None, time_zone: str | None
+) -> None:
+    """Every refusal of the patient's choice at once, each on its field, in their words."""
     errors: dict[str, str] = {}
     if quiet := patient.clinic.quiet_reminder_time_error(reminder_time):
         errors["reminder_time"] = quiet
     if refused := _reminders_choice_error(patient, reminders_enabled):
         errors["reminders_enabled"] = refused
+    if time_zone is not None:
+        try:
+            validate_time_zone(time_zone)
+        except ValidationError as error:
+            errors |= {name: found[0] for name, found in error.message_dict.items()}
     if errors:
         raise ValidationError(errors)
-    # The row as it is now, locked: two tabs saving at once record two changes in order.
-    current = Patient.objects.select_for_update().get(pk=patient.pk)
-    if (current.reminders_enabled, current.reminder_time) == (reminders_enabled, reminder_time):
-        patient.reminders_enabled, patient.reminder_time = reminders_enabled, reminder_time
-        return False
-    Patient.objects.filter(pk=patient.pk).update(
-        reminders_enabled=reminders_enabled, reminder_time=reminder_time
-    )
-    patient.reminders_enabled, patient.reminder_time = reminders_enabled, reminder_time
-    chosen = f"on at {reminder_time:%H:%M}" if reminder_time else "on at the usual time"
+
+
+def _patient_choice_audit(patient: Patient, detail: str, request: HttpRequest | None) -> None:
     audit_record(
-        actor=patient.user,
-        action=Action.CHANGE,
-        patient=patient,
-        target=patient,
-        detail=f"reminders {chosen if reminders_enabled else 'off'}, chosen by the patient",
-        request=request,
-    )
-    return True
+        actor=patient.user, action=Action.CHANGE, patient=patient, target=patient,
+        detail=detail, request=request,
+    )  # fmt: skip
 
 
 def _reminders_kept(

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
+from apps.patients.forms import time_zone_groups
 from apps.programs.models import SetLog
 
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
@@ -70,8 +71,9 @@ class SetLogCorrectForm(forms.Form):
 
 
 class ReminderChoiceForm(forms.Form):
-    """The patient's own reminder choice. Parses only: ``patient_reminders_choose`` checks
-    quiet hours and that the clinic has an address to send to."""
+    """The patient's own reminder choice and time zone. Parses only:
+    ``patient_reminders_choose`` checks quiet hours, that the clinic has an address to send
+    to, and the zone."""
 
     reminders_enabled = forms.BooleanField(required=False, label="Remind me on my exercise days")
     reminder_time = forms.TimeField(
@@ -80,10 +82,31 @@ class ReminderChoiceForm(forms.Form):
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         error_messages={"invalid": "Give the time as hours and minutes, for example 18:30."},
     )
+    # Left out (a form from before the field existed): the zone is kept.
+    time_zone = forms.ChoiceField(
+        required=False,
+        label="My time zone",
+        error_messages={"invalid_choice": "Choose your time zone from the list."},
+    )
 
-    def __init__(self, *args: Any, usual_time: str, quiet_hours: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, usual_time: str, quiet_hours: str, time_zone: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         help_text = f"Leave it empty for {usual_time}."
         if quiet_hours:
             help_text += f" No reminder is sent between {quiet_hours}."
         self.fields["reminder_time"].help_text = help_text
+        zones = cast(forms.ChoiceField, self.fields["time_zone"])
+        zones.choices = _with_current(time_zone_groups(), time_zone)
+        zones.help_text = (
+            "Your day (which sets count for today) and your reminder time follow it: change it "
+            "when you travel or move."
+        )
+
+
+def _with_current(groups: list[Any], current: str) -> list[Any]:
+    """The zones to offer, with the patient's own first when it is not among them (a name
+    the clinic chose that the list leaves out, such as US/Eastern): never changed unasked."""
+    listed = {zone for _, places in groups[1:] for zone, _ in places} | {"UTC"}
+    return groups if current in listed else [(current, current), *groups]

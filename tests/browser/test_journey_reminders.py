@@ -129,7 +129,7 @@ def test_a_patient_chooses_their_reminder_time_on_the_phone_and_is_reminded_then
     errors = watch_errors(page)
     sign_in_patient(page, patients["ben"])
     page.get_by_role("link", name="Reminders", exact=True).tap()
-    page.get_by_role("heading", name="My reminders").wait_for()
+    page.get_by_role("heading", name="Reminders and time zone").wait_for()
     expect(page.get_by_label("Remind me on my exercise days")).to_be_checked()
     expect(page.get_by_label("Remind me at (optional)")).to_have_value("18:00")
     expect(page.get_by_text("your clinic's usual time, 18:00")).to_be_visible()

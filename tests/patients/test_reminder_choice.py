@@ -115,3 +115,98 @@ def test_an_archived_patient_cannot_change_anything(patient_a):
         patient_reminders_choose(
             patient=patient_a, reminders_enabled=True, reminder_time=dt.time(9)
         )
+
+
+# --- The patient's time zone (travelling, moving) -------------------------------------------
+
+
+def zone(patient: Patient) -> str:
+    return Patient.objects.get(pk=patient.pk).time_zone
+
+
+def test_the_patient_changes_their_time_zone_and_the_change_is_audited_under_them(patient_a):
+    changed = patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=None, time_zone="Asia/Tokyo"
+    )
+
+    assert changed
+    assert zone(patient_a) == "Asia/Tokyo"
+    assert patient_a.time_zone == "Asia/Tokyo"
+    entry = AuditEntry.objects.get(patient=patient_a)
+    assert (entry.actor, entry.action) == (patient_a.user, "change")
+    assert entry.detail == "time zone Europe/London → Asia/Tokyo, chosen by the patient"
+
+
+def test_the_same_zone_again_changes_and_records_nothing(patient_a):
+    for _ in range(2):  # the suggestion tapped twice
+        patient_reminders_choose(
+            patient=patient_a, reminders_enabled=True, reminder_time=None, time_zone="Asia/Tokyo"
+        )
+
+    assert AuditEntry.objects.filter(patient=patient_a).count() == 1
+    assert not patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=None, time_zone="Asia/Tokyo"
+    )
+
+
+def test_no_zone_given_keeps_the_zone(patient_a):
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=None, time_zone="Asia/Tokyo"
+    )
+
+    patient_reminders_choose(patient=patient_a, reminders_enabled=True, reminder_time=dt.time(9))
+
+    assert zone(patient_a) == "Asia/Tokyo"
+
+
+def test_a_new_time_and_a_new_zone_at_once_are_two_entries_of_one_save(patient_a):
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(8, 45),
+        time_zone="America/New_York",
+    )  # fmt: skip
+
+    assert stored(patient_a) == (True, dt.time(8, 45))
+    assert zone(patient_a) == "America/New_York"
+    details = set(AuditEntry.objects.filter(patient=patient_a).values_list("detail", flat=True))
+    assert details == {
+        "reminders on at 08:45, chosen by the patient",
+        "time zone Europe/London → America/New_York, chosen by the patient",
+    }
+
+
+@pytest.mark.parametrize("name", ["Mars/Olympus", "", "../../etc/passwd", "Tokyo"])
+def test_an_unknown_zone_is_refused_and_nothing_is_saved(patient_a, name):
+    with pytest.raises(ValidationError) as refused:
+        patient_reminders_choose(
+            patient=patient_a, reminders_enabled=True, reminder_time=dt.time(9), time_zone=name
+        )
+
+    assert refused.value.message_dict["time_zone"] == [f"{name!r} is not a known time zone."]
+    assert zone(patient_a) == "Europe/London"
+    assert stored(patient_a) == (True, None)  # the valid time was not saved either
+    assert not AuditEntry.objects.exists()
+
+
+def test_a_bad_time_and_a_bad_zone_are_both_named(patient_a):
+    with pytest.raises(ValidationError) as refused:
+        patient_reminders_choose(
+            patient=patient_a, reminders_enabled=True, reminder_time=dt.time(23),
+            time_zone="Mars/Olympus",
+        )  # fmt: skip
+
+    assert set(refused.value.message_dict) == {"reminder_time", "time_zone"}
+
+
+def test_a_time_outside_quiet_hours_stays_allowed_in_any_zone(patient_a):
+    """Quiet hours are the patient's local hours, like the reminder time: moving to Tokyo
+    with 08:30 (23:30 at the clinic in London) is still a time that is sent."""
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(8, 30)
+    )
+
+    patient_reminders_choose(
+        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(8, 30),
+        time_zone="Asia/Tokyo",
+    )  # fmt: skip
+
+    assert (zone(patient_a), stored(patient_a)) == ("Asia/Tokyo", (True, dt.time(8, 30)))

@@ -4,6 +4,7 @@ a clear message, or refused with a 400 that says why and saves nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -24,7 +25,7 @@ def test_the_page_shows_the_current_choice_and_where_reminders_go(patient_a):
 
     assert page.status_code == 200
     text = page.text
-    assert "My reminders" in text
+    assert "<h1>Reminders and time zone</h1>" in text
     assert f"by email to <strong>{patient_a.email}</strong>" in text
     assert 'type="checkbox" name="reminders_enabled" id="id_reminders_enabled" checked' in text
     assert "Leave it empty for your clinic&#x27;s usual time, 18:00." in text
@@ -132,7 +133,8 @@ API = "/api/v1/me/reminders/"
 def test_the_api_reads_and_changes_the_choice(patient_a):
     client = signed_in(patient_a.user)
     assert client.get(API).json() == {
-        "reminders_enabled": True, "reminder_time": None, "reminder_channel": "email",
+        "reminders_enabled": True, "reminder_time": None, "time_zone": "Europe/London",
+        "reminder_channel": "email",
     }  # fmt: skip
 
     changed = client.patch(API, {"reminder_time": "18:45"}, content_type="application/json")
@@ -141,7 +143,8 @@ def test_the_api_reads_and_changes_the_choice(patient_a):
     assert changed.json()["reminder_time"] == "18:45:00"
     off = client.patch(API, {"reminders_enabled": False}, content_type="application/json")
     assert off.json() == {
-        "reminders_enabled": False, "reminder_time": "18:45:00", "reminder_channel": "email",
+        "reminders_enabled": False, "reminder_time": "18:45:00", "time_zone": "Europe/London",
+        "reminder_channel": "email",
     }  # fmt: skip
     patient = Patient.objects.get(pk=patient_a.pk)
     assert (patient.reminders_enabled, patient.reminder_time) == (False, dt.time(18, 45))
@@ -153,6 +156,8 @@ def test_the_api_reads_and_changes_the_choice(patient_a):
         ({"reminder_time": "22:15"}, "reminder_time"),
         ({"reminder_time": "quarter past"}, "reminder_time"),
         ({"reminders_enabled": "maybe"}, "reminders_enabled"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": None}, "time_zone"),
     ],
 )
 def test_the_api_refuses_bad_input_with_a_400_naming_the_field(patient_a, body, field):
@@ -163,4 +168,101 @@ def test_the_api_refuses_bad_input_with_a_400_naming_the_field(patient_a, body, 
     assert response.status_code == 400
     assert response.json()["message"].startswith(f"{field}: ")
     assert field in response.json()["errors"]
-    assert Patient.objects.get(pk=patient_a.pk).reminder_time is None
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.reminder_time, patient.time_zone) == (None, "Europe/London")
+
+
+def test_the_api_changes_the_time_zone_and_says_so_for_an_unknown_one(patient_a):
+    client = signed_in(patient_a.user)
+
+    changed = client.patch(API, {"time_zone": "Asia/Tokyo"}, content_type="application/json")
+    unknown = client.patch(
+        API, {"time_zone": "Asia/Atlantis", "reminder_time": "09:00"},
+        content_type="application/json",
+    )  # fmt: skip
+
+    assert changed.status_code == 200
+    assert changed.json()["time_zone"] == "Asia/Tokyo"
+    assert changed.json()["reminder_time"] is None  # left out: kept
+    assert unknown.status_code == 400
+    assert unknown.json()["message"] == "time_zone: 'Asia/Atlantis' is not a known time zone."
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.time_zone, patient.reminder_time) == ("Asia/Tokyo", None)
+    entry = AuditEntry.objects.get(patient=patient_a)
+    assert entry.detail == "time zone Europe/London → Asia/Tokyo, chosen by the patient"
+
+
+# --- The time zone on the page ---------------------------------------------------------------
+
+
+def test_the_page_offers_every_zone_grouped_by_region_with_the_saved_one_chosen(patient_a):
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert '<select name="time_zone"' in text
+    assert '<label for="id_time_zone">My time zone</label>' in text
+    assert '<optgroup label="Asia">' in text
+    assert '<option value="Asia/Tokyo">Tokyo</option>' in text
+    assert (
+        '<option value="America/Argentina/Buenos_Aires">Buenos Aires (Argentina)</option>' in text
+    )
+    assert '<option value="Europe/London" selected>London</option>' in text
+    assert "in Europe/London." in text  # what time it is there
+    # The phone's zone is offered by the page's script, hidden until it finds one to offer.
+    assert 'data-saved-zone="Europe/London"' in text
+    assert re.search(r'<div class="card notice" id="phone-zone"[^>]* hidden>', text)
+    assert 'src="/static/js/reminders.js' in text
+
+
+def test_choosing_a_zone_saves_it_and_says_the_day_follows_it(patient_a):
+    client = signed_in(patient_a.user)
+
+    response = client.post(
+        URL, {"reminders_enabled": "on", "reminder_time": "08:30", "time_zone": "Asia/Tokyo"}
+    )
+
+    assert response.status_code == 302
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.time_zone, patient.reminder_time) == ("Asia/Tokyo", dt.time(8, 30))
+    after = client.get(URL).text
+    assert (
+        "Saved. Your time zone is now Asia/Tokyo: your day follows it. "
+        "Reminders come at 08:30 on your exercise days."
+    ) in after
+    assert '<option value="Asia/Tokyo" selected>Tokyo</option>' in after
+    assert "in Asia/Tokyo." in after
+    details = set(AuditEntry.objects.filter(patient=patient_a).values_list("detail", flat=True))
+    assert "time zone Europe/London → Asia/Tokyo, chosen by the patient" in details
+
+
+def test_saving_with_the_same_zone_says_nothing_about_it(patient_a):
+    client = signed_in(patient_a.user)
+
+    client.post(URL, {"reminders_enabled": "on", "time_zone": "Europe/London"})
+
+    assert "Saved. Reminders come at the usual time" in client.get(URL).text
+    assert not AuditEntry.objects.filter(action="change").exists()
+
+
+def test_a_zone_not_on_the_list_is_a_400_that_saves_nothing(patient_a):
+    response = signed_in(patient_a.user).post(
+        URL, {"reminders_enabled": "on", "reminder_time": "09:00", "time_zone": "Mars/Olympus"}
+    )
+
+    assert response.status_code == 400
+    assert "Choose your time zone from the list." in response.text
+    patient = Patient.objects.get(pk=patient_a.pk)
+    assert (patient.time_zone, patient.reminder_time) == ("Europe/London", None)
+
+
+def test_a_zone_the_list_leaves_out_stays_chosen_and_is_kept_on_save(patient_a):
+    """A name staff or the API saved that the list does not offer (US/Eastern) is shown as
+    the choice, so saving the page never changes it unasked."""
+    Patient.objects.filter(pk=patient_a.pk).update(time_zone="US/Eastern")
+    client = signed_in(patient_a.user)
+
+    text = client.get(URL).text
+    response = client.post(URL, {"reminder_time": "09:00", "time_zone": "US/Eastern"})
+
+    assert '<option value="US/Eastern" selected>US/Eastern</option>' in text
+    assert response.status_code == 302
+    assert Patient.objects.get(pk=patient_a.pk).time_zone == "US/Eastern"

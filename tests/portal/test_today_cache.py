@@ -204,6 +204,25 @@ def test_a_new_time_zone_shows_the_patients_new_day(patient_a, therapist_a, item
     assert "Wednesday 4 March" in page(patient_a)
 
 
+def test_the_patients_own_new_time_zone_shows_their_new_day_on_the_page_and_the_plan(
+    patient_a, item
+):
+    """The patient taps "use my phone's zone" on the Reminders page: Today and the phone's
+    plan refresh follow the new local day at once (the cache key holds the patient's row and
+    local day, so no version bump is needed)."""
+    client = signed_in(patient_a.user)
+    assert "Tuesday 3 March" in page(patient_a)
+    assert client.get(PLAN).json()["day"] == "2026-03-03"
+
+    moved = client.post(
+        "/reminders/", {"reminders_enabled": "on", "time_zone": "Pacific/Kiritimati"}
+    )
+
+    assert moved.status_code == 302
+    assert "Wednesday 4 March" in page(patient_a)
+    assert client.get(PLAN).json()["day"] == "2026-03-04"
+
+
 def test_clinic_settings_show_at_once(patient_a, admin_a, item):
     assert 'data-too-much-above="5"' in page(patient_a)
     clinic_settings_update(clinic=admin_a.clinic, actor=admin_a, pain_progression_limit=4)

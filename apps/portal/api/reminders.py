@@ -1,5 +1,5 @@
-"""The patient's reminder choice through their API: GET and PATCH /api/v1/me/reminders/ (the
-page is ``apps/portal/views/reminders.py``)."""
+"""The patient's reminder choice and time zone through their API: GET and PATCH
+/api/v1/me/reminders/ (the page is ``apps/portal/views/reminders.py``)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from apps.portal.api.me import me
 
 
 class RemindersIn(StrictInput[dict[str, Any]]):
-    """Either may be left out to keep it."""
+    """Any may be left out to keep it."""
 
     reminders_enabled = serializers.BooleanField(required=False)
     reminder_time = serializers.TimeField(
@@ -28,6 +28,13 @@ class RemindersIn(StrictInput[dict[str, Any]]):
         allow_null=True,
         help_text="The patient's local time (HH:MM); null: their program's time on its days, "
         "else the clinic's default.",
+    )
+
+    time_zone = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The patient's IANA time zone (e.g. Asia/Tokyo): their day and the reminder "
+        "time follow it. An unknown name is a 400.",
     )
 
     def validate_reminder_time(self, value: time | None) -> time | None:
@@ -41,7 +48,7 @@ class RemindersOut(serializers.ModelSerializer[Patient]):
 
     class Meta:
         model = Patient
-        fields = ("reminders_enabled", "reminder_time", "reminder_channel")
+        fields = ("reminders_enabled", "reminder_time", "time_zone", "reminder_channel")
 
 
 @extend_schema(methods=["GET"], responses=RemindersOut, summary="The patient's reminder choice")
@@ -49,14 +56,15 @@ class RemindersOut(serializers.ModelSerializer[Patient]):
     methods=["PATCH"],
     request=RemindersIn,
     responses=RemindersOut,
-    summary="Turn reminders on or off, or choose their time",
+    summary="Turn reminders on or off, choose their time, or change the time zone",
 )
 @api_view(["GET", "PATCH"])
 @permission_classes([PatientOnly])
 def reminders(request: Request) -> Response:
-    """Reminders on or off, and the local time of day. The patient's own time comes before
-    their program's (and the clinic's default). A time inside the clinic's quiet hours, or
-    reminders turned on with no address to send to, is a 400 that changes nothing."""
+    """Reminders on or off, the local time of day, and the patient's time zone. The patient's
+    own time comes before their program's (and the clinic's default). A time inside the
+    clinic's quiet hours, reminders turned on with no address to send to, or an unknown time
+    zone, is a 400 that changes nothing."""
     patient = me(request)
     if request.method == "PATCH":
         given = RemindersIn(data=request.data)
@@ -67,6 +75,7 @@ def reminders(request: Request) -> Response:
             patient=patient,
             reminders_enabled=chosen.get("reminders_enabled", patient.reminders_enabled),
             reminder_time=chosen.get("reminder_time", patient.reminder_time),
+            time_zone=chosen.get("time_zone"),
             request=request,
         )
     return Response(RemindersOut(patient).data)

@@ -1,5 +1,7 @@
-"""The patient's reminder settings: on or off, and the time of day (journey 4: reminders at
-the patient's chosen local time)."""
+"""The patient's reminder settings and time zone: on or off, the time of day (journey 4:
+reminders at the patient's chosen local time), and the zone their day follows (travelling,
+moving). The page's script offers the phone's own zone when it differs (``reminders.js``);
+without JavaScript the select alone does it."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ def reminders(request: HttpRequest) -> HttpResponse:
     initial = {
         "reminders_enabled": patient.reminders_enabled,
         "reminder_time": patient.reminder_time,
+        "time_zone": patient.time_zone,
     }
     clinic = patient.clinic
     program_times = program_reminder_times(patient=patient, today=patient.local_today())
@@ -36,19 +39,23 @@ def reminders(request: HttpRequest) -> HttpResponse:
         initial=initial,
         usual_time=_usual_time(program_times, clinic.default_reminder_time),
         quiet_hours=_quiet_hours(clinic),
+        time_zone=patient.time_zone,
     )
     if request.method == "POST" and form.is_valid():
+        zone_before = patient.time_zone
         try:
             patient_reminders_choose(
                 patient=patient,
                 reminders_enabled=form.cleaned_data["reminders_enabled"],
                 reminder_time=form.cleaned_data["reminder_time"],
+                time_zone=form.cleaned_data["time_zone"] or None,
                 request=request,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"Saved. {_summary(patient)}")
+            moved = patient.time_zone != zone_before
+            messages.success(request, f"Saved. {_summary(patient, moved=moved)}")
             return redirect("patients:reminders")
     context = {
         "patient": patient,
@@ -60,17 +67,19 @@ def reminders(request: HttpRequest) -> HttpResponse:
         and clinic.is_quiet_at(patient.reminder_time),
         "channel": patient.get_reminder_channel_display().lower(),
         "address": patient.reminder_address,
+        "local_now": patient.local_now(),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/reminders.html", context, status=status)
 
 
-def _summary(patient: Patient) -> str:
+def _summary(patient: Patient, *, moved: bool) -> str:
+    zone = f"Your time zone is now {patient.time_zone}: your day follows it. " if moved else ""
     if not patient.reminders_enabled:
-        return "You will not get reminders."
+        return zone + "You will not get reminders."
     if patient.reminder_time is None:
-        return "Reminders come at the usual time on your exercise days."
-    return f"Reminders come at {patient.reminder_time:%H:%M} on your exercise days."
+        return zone + "Reminders come at the usual time on your exercise days."
+    return zone + f"Reminders come at {patient.reminder_time:%H:%M} on your exercise days."
 
 
 def _usual_time(program_times: list[ProgramReminderTime], clinic_time: time) -> str:

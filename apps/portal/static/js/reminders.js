@@ -1,0 +1,43 @@
+/* The Reminders page: when the phone's own time zone is not the one saved, offer it in one
+   tap. The tap chooses it in the select and saves the form as shown; without JavaScript the
+   select alone does the same. */
+(function () {
+  "use strict";
+  var form = document.getElementById("reminder-form");
+  var offer = document.getElementById("phone-zone");
+  if (!form || !offer || typeof Intl === "undefined" || !Intl.DateTimeFormat) return;
+  var select = form.querySelector('select[name="time_zone"]');
+  var phone;
+  try {
+    phone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  } catch (e) {
+    return;
+  }
+  if (!select || !phone) return;
+
+  // The browser's own name for a zone: it may call the saved Asia/Kolkata "Asia/Calcutta",
+  // which is the same place and no reason to offer anything.
+  function canonical(zone) {
+    try {
+      return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch (e) {
+      return zone;
+    }
+  }
+
+  var saved = form.dataset.savedZone;
+  if (canonical(saved) === canonical(phone)) return;
+  // Only a zone the list offers can be saved.
+  var option = Array.prototype.find.call(select.options, function (o) { return o.value === phone; });
+  if (!option) return;
+
+  offer.querySelector("[data-phone-zone]").textContent = phone;
+  var use = offer.querySelector("[data-use-phone-zone]");
+  use.textContent = "Use " + phone;
+  use.addEventListener("click", function () {
+    select.value = phone;
+    use.disabled = true;  // one save, however many taps
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+  offer.hidden = false;
+})();
