@@ -12,6 +12,7 @@ from apps.clinics.models import Role, User
 from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
+from apps.patients.services import RemindersShown
 
 # The service refuses a year after this one in the same words.
 YEAR_MESSAGES = dict.fromkeys(
@@ -96,8 +97,8 @@ class PatientForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Therapist", to_field_name="public_id"
     )
-    # The reminder values shown when the form was opened (``details``).
-    seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20)
+    # The patient's own choices shown when the form was opened (``details``).
+    seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
 
     def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,12 +118,14 @@ class PatientForm(forms.Form):
             "reminder_channel": patient.reminder_channel,
             "reminders_enabled": patient.reminders_enabled,
             "therapist": patient.therapist,
-            "seen_reminders": _reminders_seen(patient.reminders_enabled, patient.reminder_time),
+            "seen_reminders": _reminders_seen(
+                patient.reminders_enabled, patient.reminder_time, patient.time_zone
+            ),
         }
 
     def details(self) -> dict[str, Any]:
-        """An edit's cleaned values for ``patient_update``, with the reminders the form
-        showed (``reminders_as_shown``; None when it did not carry them)."""
+        """An edit's cleaned values for ``patient_update``, with the patient's own choices
+        the form showed (``reminders_as_shown``; None when it did not carry them)."""
         data = dict(self.cleaned_data)
         seen = str(data.pop("seen_reminders", "") or "")
         return data | {"reminders_as_shown": _reminders_seen_parse(seen)}
@@ -163,22 +166,28 @@ def _hhmm(at: Any) -> str:
     return at.strftime("%H:%M") if at is not None else ""
 
 
-def _reminders_seen(enabled: bool, at: Any) -> str:
-    """The reminder values the form showed, as its hidden ``seen_reminders``: "on 18:30"."""
-    return f"{'on' if enabled else 'off'} {_hhmm(at)}".strip()
+def _reminders_seen(enabled: bool, at: Any, zone: str) -> str:
+    """The patient's own choices the form showed, as its hidden ``seen_reminders``:
+    "on 18:30 Europe/London" (no time: "on Europe/London")."""
+    return " ".join(part for part in ("on" if enabled else "off", _hhmm(at), zone) if part)
 
 
-def _reminders_seen_parse(seen: str) -> tuple[bool, time | None] | None:
+def _reminders_seen_parse(seen: str) -> RemindersShown | None:
     """``_reminders_seen``'s text back; None for none or anything else (a form sent without
-    it, as by an older page): then every field is saved as sent."""
-    state, _, at = seen.partition(" ")
-    if state not in ("on", "off"):
+    it): then every field is saved as sent. A form opened before the zone was added ("on
+    18:30") shows no zone, and its zone is saved as sent."""
+    state, *rest = seen.split(" ")
+    if state not in ("on", "off") or len(rest) > 2:
         return None
-    try:
-        shown = time.fromisoformat(at) if at else None
-    except ValueError:
+    shown = None
+    if rest and ":" in rest[0]:  # a time; zone names have no colon
+        try:
+            shown = time.fromisoformat(rest.pop(0))
+        except ValueError:
+            return None
+    if len(rest) > 1:
         return None
-    return state == "on", shown
+    return RemindersShown(state == "on", shown, rest[0] if rest else None)
 
 
 class PatientSearchForm(forms.Form):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, time
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
@@ -149,6 +150,15 @@ def patient_create(
     return patient
 
 
+class RemindersShown(NamedTuple):
+    """The patient's own choices as a staff member's form showed them when it was opened:
+    reminders on, their time, and the time zone (None: the form did not show it)."""
+
+    enabled: bool
+    at: time | None
+    time_zone: str | None = None
+
+
 PATIENT_FIELDS = (
     "therapist",
     "full_name",
@@ -175,21 +185,22 @@ def patient_update(
     reminder_time: time | None = None,
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
-    reminders_as_shown: tuple[bool, time | None] | None = None,
+    reminders_as_shown: RemindersShown | None = None,
     actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Change a patient's details (all of them: pass the current value to keep one), audited
     under ``actor``.
 
-    ``reminders_as_shown`` is (reminders on, time) as the staff member's form showed them.
-    The patient can change both on their phone meanwhile: a value sent back as it was shown
-    keeps the patient's current one instead of writing the old one over it."""
+    ``reminders_as_shown`` is what the staff member's form showed of the patient's own
+    choices: reminders on, their time and the time zone. The patient can change all three
+    on their phone meanwhile (a trip abroad): a value sent back as it was shown keeps the
+    patient's current one instead of writing the old one over it."""
     clinic = _therapist_clinic(therapist, patient.clinic_id)
     _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
     if reminders_as_shown is not None:
-        reminders_enabled, reminder_time = _reminders_kept(
-            patient, reminders_as_shown, reminders_enabled, reminder_time
+        reminders_enabled, reminder_time, time_zone = _reminders_kept(
+            patient, reminders_as_shown, reminders_enabled, reminder_time, time_zone
         )
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
@@ -299,19 +310,21 @@ def _patient_choice_audit(patient: Patient, detail: str, request: HttpRequest | 
 
 
 def _reminders_kept(
-    patient: Patient, shown: tuple[bool, time | None], enabled: bool, at: time | None
-) -> tuple[bool, time | None]:
-    """``enabled`` and ``at`` as sent by a staff form that showed ``shown``: each one sent
-    back unchanged is the patient's current value, read under the row's lock (so a choice
-    the patient commits meanwhile is either seen here or made after this change)."""
-    now_enabled, now_time = (
+    patient: Patient, shown: RemindersShown, enabled: bool, at: time | None, zone: str
+) -> tuple[bool, time | None, str]:
+    """``enabled``, ``at`` and ``zone`` as sent by a staff form that showed ``shown``: each
+    one sent back unchanged is the patient's current value, read under the row's lock (so a
+    choice the patient commits meanwhile is either seen here or made after this change). A
+    zone the form did not show (None) is saved as sent."""
+    now_enabled, now_time, now_zone = (
         Patient.objects.select_for_update()
-        .values_list("reminders_enabled", "reminder_time")
+        .values_list("reminders_enabled", "reminder_time", "time_zone")
         .get(pk=patient.pk)
     )
     return (
-        now_enabled if enabled == shown[0] else enabled,
-        now_time if at == shown[1] else at,
+        now_enabled if enabled == shown.enabled else enabled,
+        now_time if at == shown.at else at,
+        now_zone if zone == shown.time_zone else zone,
     )
 
 
