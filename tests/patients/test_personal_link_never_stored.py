@@ -34,3 +34,15 @@ def test_signing_in_with_the_personal_link_stores_its_token_nowhere(patient_a):
     assert answer.status_code == 302
     assert phone.get("/today/").status_code == 200
     assert _rows_holding(token) == []
+
+
+def test_a_mistyped_year_leaves_the_still_working_link_in_no_log(patient_a, caplog):
+    # Django logs the path of every 4xx answer ("Bad Request: /p/<id>/<token>/"); after one
+    # wrong year the link still works, so whoever reads the logs could sign in with it.
+    token = auth.personal_link_token(patient_a)
+
+    answer = Client().post(auth.personal_link_path(patient_a), {"year_of_birth": "1900"})
+
+    assert answer.status_code == 400
+    assert "Bad Request: /p/" in caplog.text
+    assert token not in caplog.text

@@ -1,0 +1,83 @@
+"""No log line holds a credential carried in a URL path.
+
+Four pages carry their credential in the path: the patient's personal link
+(``/p/<id>/<token>/``), a one-time sign-in link (``/sign-in/link/<token>/``), the reminder
+opt-out (``/reminders/stop/<token>/``) and a staff member's set-password link
+(``/account/set-password/<uid>/<token>/``). Django logs the path of every 4xx answer
+(``django.request``: "Bad Request: /p/.../<token>/" for a mistyped year of birth, whose link
+still works), ``django.security`` the path of a refused CSRF token, runserver and gunicorn
+every request line and its Referer. Whoever reads the logs (an operator, a log service, a
+backup of them) would hold working links.
+
+The token is replaced when each log record is made (``logging.setLogRecordFactory``), not
+by a filter on some handlers: a filter sees only the records of the loggers and handlers it
+is attached to, and these lines come from Django's loggers, runserver's and gunicorn's
+(whose access log is written in the worker process that loads this app), each with its own
+handlers. One factory covers every logger of the process, present and future.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+HIDDEN = "[hidden]"
+# The part of each such path before its token (a set-password link's second step, which
+# Django's view redirects to, ends in the literal "set-password/" and is left as it is).
+SECRET_PATH = re.compile(
+    r"(?P<keep>/p/[0-9a-fA-F-]{36}/"
+    r"|/sign-in/link/"
+    r"|/reminders/stop/"
+    r"|/account/set-password/[^/\s\"'?#]+/(?!set-password/))"
+    r"[^/\s\"'?#]+"
+)
+_MARKERS = ("/p/", "/sign-in/link/", "/reminders/stop/", "/account/set-password/")
+
+RecordFactory = Callable[..., logging.LogRecord]
+
+
+def redact(text: str) -> str:
+    """``text`` with the token of every credential-carrying path replaced by ``[hidden]``."""
+    return SECRET_PATH.sub(lambda match: match.group("keep") + HIDDEN, text)
+
+
+def _may_hold_secret(value: Any) -> bool:
+    return isinstance(value, str) and any(marker in value for marker in _MARKERS)
+
+
+def _record_may_hold_secret(record: logging.LogRecord) -> bool:
+    if _may_hold_secret(record.msg):
+        return True
+    args = record.args
+    values = args.values() if isinstance(args, dict) else (args or ())
+    return any(_may_hold_secret(value) for value in values)
+
+
+def redacting(factory: RecordFactory) -> RecordFactory:
+    """``factory`` whose records have their message's tokens hidden. A record that may hold
+    one is formatted once here (message and arguments joined), the rest are left as made."""
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = factory(*args, **kwargs)
+        if not _record_may_hold_secret(record):
+            return record
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call; logging reports it when the record is emitted
+            return record
+        hidden = redact(message)
+        if hidden != message:
+            record.msg, record.args = hidden, ()
+        return record
+
+    make.redacts_secret_paths = True  # type: ignore[attr-defined]
+    return make
+
+
+def install() -> None:
+    """Make every log record of this process through ``redacting`` (once)."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "redacts_secret_paths", False):
+        logging.setLogRecordFactory(redacting(current))

@@ -1,0 +1,84 @@
+"""No log line holds a credential carried in a URL path (apps/core/log_redaction.py): the
+personal link, a one-time sign-in link, the reminder opt-out and a set-password link each
+show their path with the token replaced by ``[hidden]``, whichever logger writes it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from types import SimpleNamespace
+from uuid import uuid4
+
+import pytest
+from django.urls import reverse
+from gunicorn.config import Config
+from gunicorn.glogging import Logger as GunicornLogger
+
+from apps.core.log_redaction import HIDDEN, redact
+from tests.security.matrix import all_routes
+
+TOKEN = "c5a01d4cc9a7000a470168117f1f0235f7a01184"  # a stand-in, not a secret
+
+
+def _secret_paths() -> list[str]:
+    """A path of every route whose URL carries a token, with TOKEN in it."""
+    paths = []
+    for route in all_routes():
+        if "token" not in route.params:
+            continue
+        kwargs = {"token": TOKEN}
+        if "public_id" in route.params:
+            kwargs["public_id"] = str(uuid4())
+        if "uidb64" in route.params:
+            kwargs["uidb64"] = "MTI"
+        paths.append(reverse(route.name, kwargs=kwargs))
+    return paths
+
+
+def test_every_route_carrying_a_token_is_known():
+    # A new route with a token in its path must be added to SECRET_PATH: this lists them.
+    assert len(_secret_paths()) == 4
+
+
+@pytest.mark.parametrize("path", _secret_paths())
+def test_django_request_warnings_hide_the_token_of_each_secret_path(path, caplog):
+    logging.getLogger("django.request").warning("Bad Request: %s", path)
+
+    assert TOKEN not in caplog.text
+    assert HIDDEN in caplog.text
+    assert caplog.records[0].getMessage() == f"Bad Request: {redact(path)}"
+
+
+def test_paths_without_a_credential_are_logged_as_they_are(caplog):
+    paths = ["/sign-in/link/", "/account/set-password/MTI/set-password/", "/patients/"]
+    for path in paths:
+        logging.getLogger("django.request").warning("Not Found: %s", path)
+
+    assert [record.getMessage() for record in caplog.records] == [
+        f"Not Found: {path}" for path in paths
+    ]
+
+
+def test_gunicorns_access_log_hides_the_token_in_the_request_line_and_the_referer(capsys):
+    link = f"/p/{uuid4()}/{TOKEN}/"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": link,
+        "PATH_INFO": link,
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": f"https://clinic.example{link}",
+        "HTTP_USER_AGENT": "phone",
+    }
+    config = Config()
+    config.set("accesslog", "-")
+    logger = GunicornLogger(config)
+    response = SimpleNamespace(status="200 OK", sent=1234, headers=[])
+    request = SimpleNamespace(headers=[])
+
+    logger.access(response, request, environ, timedelta(milliseconds=5))
+
+    line = capsys.readouterr().out  # gunicorn's access log: "-" is standard output
+    assert TOKEN not in line
+    hidden = f"/p/{link.split('/')[2]}/{HIDDEN}/"
+    assert f'"GET {hidden} HTTP/1.1" 200 1234 "https://clinic.example{hidden}"' in line
