@@ -24,6 +24,15 @@ class Message:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace, line breaks included, as one space.
+
+    A subject names a patient, a ladder or an exercise as typed by people (or sent through the
+    API), and a header cannot hold a line break: Django refuses the whole message, so a pain
+    alert naming "Ann\\nLee" was retried until given up, never sent."""
+    return " ".join(text.split())
+
+
 class Channel(Protocol):
     name: str
 
@@ -44,7 +53,7 @@ class EmailChannel:
 
     def send(self, *, to: str, message: Message) -> None:
         email = EmailMessage(
-            subject=message.subject,
+            subject=one_line(message.subject),
             body=message.body,
             to=[to],
             headers=message.headers,

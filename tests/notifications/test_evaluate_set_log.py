@@ -289,3 +289,27 @@ def test_a_worker_dying_mid_evaluation_loses_nothing_and_the_rerun_duplicates_no
 
     assert ProgressionPrompt.objects.count() == 1
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("name", ["Ann\nLee", "Ann\r\nLee"])
+def test_a_name_with_a_line_break_does_not_stop_the_pain_alert_email(item, name):
+    # A name sent through the API may hold a line break (pasted from a referral letter). An
+    # email header cannot: Django refused every message naming the patient in its subject,
+    # and the therapist's pain alert was retried until given up, never sent.
+    patient = item.program.patient
+    patient.full_name = name
+    patient.save(update_fields=["full_name"])
+
+    evaluate_set_log(SetLogFactory(item=item, pain=8).pk)
+
+    assert [m.subject for m in mail.outbox] == ["Pain alert: Ann Lee logged pain 8/10"]
+    assert StaffNotification.objects.get().status == DeliveryStatus.SENT
+
+
+def test_a_ladder_name_with_a_line_break_does_not_stop_the_prompt_email(item):
+    item.ladder.name = "Clamshell\nladder"
+    item.ladder.save(update_fields=["name"])
+
+    evaluate_set_log(log_twenty_both_sides(item).pk)
+
+    assert "level 2 of Clamshell ladder" in mail.outbox[0].subject
