@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
 from apps.clinics.signals import StaffChange, clinic_settings_changed, staff_changed
+from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 
 
 @transaction.atomic
@@ -189,6 +190,8 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     if not admin.is_clinic_admin or admin.clinic is None:
         raise ValidationError({"role": "Only a clinic admin can add staff."})
     email = email.strip().lower()
+    if not is_one_line(full_name.strip()):
+        raise ValidationError({"full_name": ONE_LINE_MESSAGE})
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already signs in with this email address."})
     staff = staff_create(

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
+from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.models import (
     AdvanceRule,
     Confidence,
@@ -370,6 +371,8 @@ def _ladder_errors(
         errors["levels"] = ["Give each level its advance rule."]
     if not name.strip():
         errors["name"] = ["Give the ladder a name."]
+    elif not is_one_line(name.strip()):
+        errors["name"] = [ONE_LINE_MESSAGE]
     if not 1 <= advance_at_reps <= 100:
         errors["advance_at_reps"] = ["Give a number of reps between 1 and 100."]
     if not 1 <= len(exercises) <= MAX_LEVELS:

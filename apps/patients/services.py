@@ -20,6 +20,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
+from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
@@ -56,6 +57,8 @@ def _validate_details(
     errors: dict[str, str] = {}
     if not full_name.strip():
         errors["full_name"] = "Give the patient's name."
+    elif not is_one_line(full_name.strip()):
+        errors["full_name"] = ONE_LINE_MESSAGE
     if not 1900 <= year_of_birth <= timezone.now().year:
         errors["year_of_birth"] = f"Give a year between 1900 and {timezone.now().year}."
     if phone and not PHONE_PATTERN.match(phone):

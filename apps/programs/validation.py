@@ -7,6 +7,8 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from apps.core.text import ONE_LINE_MESSAGE, is_one_line
+
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_REST_SECONDS = 600
@@ -105,6 +107,8 @@ def validate_name(name: str) -> str:
         raise ValidationError({"name": "Give the program a name."})
     if len(name) > 200:
         raise ValidationError({"name": "Keep the name under 200 characters."})
+    if not is_one_line(name):
+        raise ValidationError({"name": ONE_LINE_MESSAGE})
     return name
 
 
