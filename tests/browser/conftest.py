@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -207,11 +208,36 @@ def check_page(page, name: str, *, readme: str = "") -> None:
 _network_cut = threading.Event()
 
 
+@dataclass
+class _Slow:
+    seconds: float
+    answered: bool  # in the end
+
+
+# Paths whose GET is slow (see ``slow_page``).
+_slow_pages: dict[str, _Slow] = {}
+
+
+def _requested_path(head: bytes) -> str | None:
+    """The path a GET request's first bytes ask for (its request line arrives whole)."""
+    method, _, rest = head.partition(b" ")
+    if method != b"GET":
+        return None
+    return rest.partition(b" ")[0].decode("latin-1")
+
+
 def _handle_one_request(self) -> None:
     # Wait for the request to arrive before looking at the switch: a kept-alive connection
     # sits here between requests, and the network may be cut in the meantime.
-    self.rfile.peek(1)
-    if _network_cut.is_set():
+    head = self.rfile.peek(1)
+    slow = _slow_pages.get(_requested_path(head) or "")
+    if slow is not None:
+        time.sleep(slow.seconds)
+        if not slow.answered:
+            # Chromium sends a request that died unanswered again, and again: the first
+            # try is the slow one, the others die at once.
+            slow.seconds = 0
+    if _network_cut.is_set() or (slow is not None and not slow.answered):
         # The connection dies with the request unanswered, as on a dead network: the page's
         # fetch rejects (no status code), so nothing is saved on the server.
         self.raw_requestline = b""
@@ -251,10 +277,24 @@ def set_offline(page, offline: bool) -> None:
         page.context.set_offline(False)
 
 
+@contextmanager
+def slow_page(path: str, *, seconds: float, answered: bool) -> Iterator[None]:
+    """A network too slow for ``path``: a GET of it waits ``seconds`` at the live server, then
+    is answered or (``answered=False``) dies unanswered, as do its retries. Longer than the
+    service worker's 5 s network timeout, the worker falls back to what it kept. Held at the
+    server, it is slow whoever asks for it: the page or the service worker."""
+    _slow_pages[path] = _Slow(seconds, answered)
+    try:
+        yield
+    finally:
+        _slow_pages.pop(path, None)
+
+
 @pytest.fixture(autouse=True)
 def _network_restored() -> Iterator[None]:
     yield
     _network_cut.clear()
+    _slow_pages.clear()
 
 
 def sign_in_staff(page, user) -> None:

@@ -82,3 +82,19 @@ def test_the_worker_keeps_the_questionnaires_today_links_to():
     assert "/static/css/outcomes.css" in config["precache"]
     assert any(re.fullmatch(pattern, due) for pattern in config["linked"])
     assert not any(re.fullmatch(pattern, "/today/questionnaires/") for pattern in config["linked"])
+
+
+def test_the_worker_forgets_kept_pages_on_every_sign_in_and_sign_out_form(patient_a):
+    import re
+
+    from apps.patients.auth import one_time_link_create, personal_link_path
+    from apps.portal.views import offline as views_offline
+
+    patterns = views_offline._worker_config()["signIn"]
+    token = one_time_link_create(patient=patient_a)
+    forms = [personal_link_path(patient_a), f"/sign-in/link/{token}/", "/sign-in/"]
+    forms += ["/sign-in/verify/", "/sign-out/", "/ops/admin/login/"]
+    kept = ["/today/", "/history/", "/api/v1/me/today/", "/sign-in/link/", "/offline/"]
+
+    assert all(any(re.fullmatch(p, path) for p in patterns) for path in forms)
+    assert not any(re.fullmatch(p, path) for p in patterns for path in kept)

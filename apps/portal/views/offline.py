@@ -7,6 +7,8 @@
   of them, so a deploy replaces the old cache.
   The due questionnaires Today links to are kept with it (``linked``: URL patterns), so a
   patient who opened Today online can answer them offline.
+  The sign-in and sign-out forms (``signIn``: URL patterns) make the worker forget every
+  patient page it kept, so a family phone never shows one patient's kept Today to another.
 * ``/offline/``: the page shown when a page was never cached and there is no connection.
 """
 
@@ -93,6 +95,34 @@ def _linked_patterns() -> list[str]:
     return [re.escape(before) + "[0-9a-f-]{36}" + re.escape(after)]
 
 
+def _pattern(path: str, samples: dict[str, str]) -> str:
+    """``path`` as a regular expression (JavaScript syntax) matching the whole path, each
+    sample part in it (an id, a token) replaced by the expression it stands for."""
+    pattern = re.escape(path)
+    for sample, expression in samples.items():
+        pattern = pattern.replace(re.escape(sample), expression)
+    return pattern
+
+
+def _sign_in_patterns() -> list[str]:
+    """Regular expressions (JavaScript syntax) for the paths whose form signs someone in or
+    out: a patient's personal link and one-time link, staff sign-in with its second factor,
+    the operators' admin sign-in, and sign-out. Whoever uses one, the patient whose pages the
+    worker kept may no longer be the one holding the phone."""
+    sample, token = str(uuid.UUID(int=0)), "T0KEN"
+    any_id, any_token = "[0-9a-f-]{36}", "[^/]+"
+    samples = {sample: any_id, token: any_token}
+    paths = [
+        reverse("patients:link", args=[sample, token]),
+        reverse("patients:one-time", args=[token]),
+        reverse("clinics:login"),
+        reverse("clinics:verify"),
+        reverse("clinics:logout"),
+        reverse("ops-admin-login"),
+    ]
+    return [_pattern(path, samples) for path in paths]
+
+
 def _worker_config() -> dict[str, object]:
     precache = [static(path) for path in STATIC_FILES]
     precache += [reverse("patients:offline"), reverse("patients:manifest")]
@@ -100,15 +130,17 @@ def _worker_config() -> dict[str, object]:
         reverse(name) for name in ("patients:today", "patients:history", "patients:api-me-today")
     ]
     linked = _linked_patterns()
+    sign_in = _sign_in_patterns()
     contents = [_static_digest(path) for path in STATIC_FILES]
     digest = hashlib.sha256(
-        json.dumps([precache, pages, linked, contents, _worker_source()]).encode()
+        json.dumps([precache, pages, linked, sign_in, contents, _worker_source()]).encode()
     )
     return {
         "version": digest.hexdigest()[:12],
         "precache": precache,
         "pages": pages,
         "linked": linked,
+        "signIn": sign_in,
         "offline": reverse("patients:offline"),
     }
 
