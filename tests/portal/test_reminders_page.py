@@ -8,6 +8,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
@@ -125,6 +127,38 @@ def test_the_page_reads_a_fixed_number_of_queries(patient_a, django_assert_max_n
         ProgramFactory(patient=patient_a, name=f"Program {n}", reminder_time=dt.time(9, n))
     with django_assert_max_num_queries(6):
         client.get(URL)
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_under_hip_precautions_the_page_still_reads_a_fixed_number_of_queries(
+    patient_a, therapist_a
+):
+    """Under precautions the page also reads the programs' items and ladder levels, to leave
+    out a program they hold back entirely: as many queries for four programs as for one."""
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 4, 12),
+    )  # fmt: skip
+    client = signed_in(patient_a.user)
+    inward = ExerciseFactory(hip_movements=["internal_rotation"])
+
+    def add_program(n):
+        program = ProgramFactory(
+            patient=patient_a, name=f"Program {n}", reminder_time=dt.time(9, n),
+            start_date=dt.date(2026, 3, 1),
+        )  # fmt: skip
+        ExerciseItemFactory(program=program, exercise=inward)
+        ExerciseItemFactory(program=program)
+
+    add_program(0)
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    for n in range(1, 4):
+        add_program(n)
+    with CaptureQueriesContext(connection) as four:
+        client.get(URL)
+
+    assert len(four) == len(one) <= 9
 
 
 API = "/api/v1/me/reminders/"

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.patients.precautions import precaution_set
 from apps.programs.logs import set_log_record
@@ -252,6 +254,38 @@ def test_the_page_uses_a_fixed_number_of_queries(patient_a, program, django_asse
         response = client.get(PAGE)
 
     assert response.content.decode().count('class="card exercise') == 8
+
+
+def test_under_hip_precautions_the_page_uses_a_fixed_number_of_queries(
+    patient_a, therapist_a, program
+):
+    """Precautions in force: the held-back exercises are counted and the next day is one they
+    do not leave empty, in as many queries for four programs as for one (the page's cache
+    bypassed: a page changed by a new log or program is built again)."""
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+    client = signed_in(patient_a.user)
+    inward = ExerciseFactory(hip_movements=["internal_rotation"])
+
+    def add_program():
+        extra = ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
+        ExerciseItemFactory(program=extra, exercise=inward)
+        for item in (ExerciseItemFactory(program=extra), LadderItemFactory(program=extra)):
+            log(item, "left")
+
+    add_program()
+    with CaptureQueriesContext(connection) as one:
+        client.get(PAGE)
+    for _ in range(3):
+        add_program()
+    with CaptureQueriesContext(connection) as four:
+        html = client.get(PAGE).content.decode()
+
+    assert len(four) == len(one) <= 16
+    assert html.count('class="card exercise') == 8
+    assert "4 more exercises planned for today are on hold" in html
 
 
 def test_a_complete_day_says_so(patient_a, program):
