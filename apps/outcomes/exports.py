@@ -30,14 +30,14 @@ def _row(row: MonitoringRow) -> list[Any]:
     second period of the month leaves the month's minutes, contact and management codes
     empty (they are on the first, and counted once)."""
     # The name is typed by people: one starting with "=" would be a formula in the file.
-    period = [
-        _day(row.period_start), _day(row.period_end), _blank(row.data_days), row.day_band,
-    ]  # fmt: skip
+    band = f"{row.day_band} so far" if row.running else row.day_band
+    period = [_day(row.period_start), _day(row.period_end), _blank(row.data_days), band]
     month: list[Any] = ["", "", ""]
     if row.minutes is not None:
         live = bool(row.live_interaction)
         month = [row.minutes, "yes" if live else "no", rtm.management_codes(row.minutes, live)]
-    device = rtm.device_code(row.data_days) if row.data_days is not None else ""
+    # A period still running has no code yet: its days may still reach the higher band.
+    device = "" if row.running or row.data_days is None else rtm.device_code(row.data_days)
     return [row.patient_ref, safe_text(row.patient_name), *period, *month[:2], device, month[2]]
 
 

@@ -487,6 +487,9 @@ class MonitoringRow:
     data_days: int | None
     minutes: int | None
     live_interaction: bool | None
+    # The period has not ended (it ends today or later): its days are so far, its band may
+    # still rise, and no device-supply code is suggested for it yet.
+    running: bool = False
 
     @property
     def day_band(self) -> str:
@@ -560,6 +563,7 @@ def monitoring_summary(*, user: User, month: date, today: date) -> list[Monitori
                     ref, name, period[0] if period else None, period[1] if period else None,
                     days.get((patient.pk, period[0]), 0) if period else None,
                     minutes if first_row else None, live if first_row else None,
+                    running=period is not None and period[1] >= today,
                 )
             )  # fmt: skip
     return rows

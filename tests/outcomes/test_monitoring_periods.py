@@ -92,6 +92,26 @@ def test_the_current_month_also_shows_the_period_running_today() -> None:
     ]
 
 
+def test_a_running_period_is_marked_so_far_and_suggests_no_device_code_yet() -> None:
+    """Its days may still reach the higher band: a code suggested now (98985 for 2-15 days)
+    could be billed before the period ends and be the wrong one by then."""
+    admin = _admin()
+    _patient(admin, [FIRST, dt.date(2026, 5, 2), dt.date(2026, 5, 9)])
+    ended = _patient(admin, [FIRST, dt.date(2026, 4, 2), dt.date(2026, 4, 9)])
+    Patient.objects.filter(pk=ended.pk).update(full_name="Quinn Quit")
+
+    may, april = _export(admin, "2026-05"), _export(admin, "2026-04")
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/outcomes/monitoring/?month=2026-05").text
+
+    running = next(r for r in may if r["Patient"] == "Pat Period")
+    assert (running["Day band"], running["Device code (guide)"]) == ("2-15 days so far", "")
+    finished = next(r for r in april if r["Patient"] == "Quinn Quit")
+    assert (finished["Day band"], finished["Device code (guide)"]) == ("2-15 days", "98985")
+    assert "1 May \u2013 30 May 2026 (running)" in page
+
+
 def test_the_months_minutes_are_on_one_row_and_a_month_without_a_period_end_keeps_them() -> None:
     admin = _admin()
     patient = _patient(admin, [FIRST, dt.date(2026, 3, 3)])
