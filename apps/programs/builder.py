@@ -71,6 +71,8 @@ class ItemRow:
     pending_from: date | None = None
     pending_conflict: str = ""
     photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
+    # The first day of a row that starts after today (its level and dose begin then).
+    starts_on: date | None = None
 
     @property
     def name(self) -> str:
@@ -95,7 +97,7 @@ def band(value: Decimal | None, clinic: Clinic) -> str:
 
 
 def current_items(program: Program, today: date) -> QuerySet[ProgramItem]:
-    return program.items.current(on=today).select_related("exercise", "ladder")
+    return program.items.for_editing(on=today).select_related("exercise", "ladder")
 
 
 def _levels(items: list[ProgramItem]) -> dict[tuple[int, int], LadderLevel]:
@@ -109,11 +111,14 @@ def _levels(items: list[ProgramItem]) -> dict[tuple[int, int], LadderLevel]:
 def _row(item: ProgramItem, today: date, levels: dict[tuple[int, int], LadderLevel]) -> ItemRow:
     if item.ladder_id is None:
         return ItemRow(item, item.exercise, None, None, Mvic(None, ""), Mvic(None, ""))
-    level = item.level_on(today)
+    # A row starting later (a new level that brings its own dose) shows the level its dose
+    # is for, from its first day: today's level with that dose would pair them wrongly.
+    starts_on = item.active_from if item.active_from and item.active_from > today else None
+    level = item.level_on(starts_on or today)
     found = levels.get((item.ladder_id, level or 0))
     top = max((lvl for ladder_id, lvl in levels if ladder_id == item.ladder_id), default=None)
     exercise = found.exercise if found else None
-    return ItemRow(item, exercise, level, top, Mvic(None, ""), Mvic(None, ""))
+    return ItemRow(item, exercise, level, top, Mvic(None, ""), Mvic(None, ""), starts_on=starts_on)
 
 
 def _flag_pending_level(

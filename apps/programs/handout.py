@@ -91,7 +91,7 @@ def handout_programs(*, patient: Patient, today: date) -> list[HandoutProgram]:
     """The patient's assigned programs that have not ended, with the items Today shows them
     and the clinic's first photo of each exercise (5 queries): an exercise the hip
     precautions hold back is left off the paper too."""
-    items = ProgramItem.objects.current(on=today).select_related("exercise", "ladder")
+    items = ProgramItem.objects.in_force(on=today).select_related("exercise", "ladder")
     programs: list[Program] = list(
         patient.programs.filter(is_template=False, is_active=True)
         .exclude(end_date__lt=today)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
@@ -118,6 +118,22 @@ class ProgramItemQuerySet(models.QuerySet["ProgramItem"]):
         """Rows still in force on ``on`` or later (not ended before it): the program as the
         therapist edits it. Rows starting later are included."""
         return self.filter(Q(active_until__isnull=True) | Q(active_until__gte=on))
+
+    def in_force(self, *, on: date) -> ProgramItemQuerySet:
+        """Rows prescribing on ``on``: begun by then and not ended before it (what the
+        patient is given that day, one row per track)."""
+        begun = Q(active_from__isnull=True) | Q(active_from__lte=on)
+        return self.current(on=on).filter(begun)
+
+    def for_editing(self, *, on: date) -> ProgramItemQuerySet:
+        """The program as the therapist edits it from ``on``: one row per track, the one that
+        goes on. A level change that brings its exercise's usual dose ends the row on ``on``
+        and continues the track from the next day; the ending row is history by then, and
+        editing it would start a second row of the track beside the one already waiting."""
+        later = self.model.objects.filter(
+            program_id=OuterRef("program_id"), track=OuterRef("track"), active_from__gt=on
+        )
+        return self.current(on=on).exclude(Q(active_until__isnull=False) & Exists(later))
 
 
 class ProgramItem(models.Model):

@@ -55,14 +55,16 @@ def item_restart(item: ProgramItem, today: date, values: dict[str, object]) -> P
 
 
 def copy_items(*, source: Program, target: Program) -> None:
-    """Copy the source's current items as fresh rows (new tracks) of the target.
+    """Copy the source's items in force today as fresh rows (new tracks) of the target: each
+    at today's level with today's dose (a row waiting to start tomorrow with a new level's
+    dose is not copied beside it).
 
     Automatic advance is copied into a template only: a patient's program starts with it off
     on every item, because a level may advance by itself only when the therapist turned that
     on for this patient (CLINICAL.md), not because a template or another patient had it."""
     today = patient_today(source)
     for_patient = target.patient_id is not None
-    for position, item in enumerate(source.items.current(on=today)):
+    for position, item in enumerate(source.items.in_force(on=today)):
         ProgramItem.objects.create(
             program=target,
             position=position,
@@ -84,10 +86,18 @@ def has_started(program: Program, today: date) -> bool:
 
 
 def continue_items(items: list[ProgramItem], follow_on: Program) -> None:
-    """Carry rows into the next version of a program: same track, dose and ladder level."""
+    """Carry rows into the next version of a program: same track, dose and ladder level.
+
+    A row that ends on the follow-on's first day, or starts after it (a level change that
+    brings a new dose: the old dose until today, the new one from tomorrow), keeps those
+    days: without them both rows would prescribe every day."""
+    start = follow_on.start_date
+    assert start is not None  # a continuation starts on the patient's today
     for item in items:
+        later = item.active_from if item.active_from and item.active_from > start else None
         ProgramItem.objects.create(
             program=follow_on, track=item.track, position=item.position,
+            active_from=later, active_until=item.active_until,
             exercise_id=item.exercise_id, ladder_id=item.ladder_id,
             current_level=item.current_level, previous_level=item.previous_level,
             level_since=item.level_since, auto_advance=item.auto_advance,

@@ -578,8 +578,9 @@ def program_list(*, user: User, everyone: bool) -> tuple[QuerySet[Program], Quer
 
 
 def program_current_items(*, program: Program) -> QuerySet[ProgramItem]:
-    """The program's items in force on its patient's today (a template: today's)."""
-    return program.items.current(on=patient_today(program))
+    """The program's items as the therapist edits them from its patient's today (a
+    template: today's), one row per track (``ProgramItemQuerySet.for_editing``)."""
+    return program.items.for_editing(on=patient_today(program))
 
 
 def ladder_item_levels(*, item: ProgramItem) -> QuerySet[LadderLevel]:

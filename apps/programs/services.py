@@ -343,7 +343,8 @@ def program_items_reorder(
     request: HttpRequest | None = None,
 ) -> None:
     """Put the program's current items in the given order (every current item, once)."""
-    items = list(program.items.current(on=patient_today(program)).select_for_update(of=("self",)))
+    current = program.items.for_editing(on=patient_today(program))
+    items = list(current.select_for_update(of=("self",)))
     by_id = {item.pk: item for item in items}
     if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
         raise ValidationError({"items": "List every item of the program exactly once."})
@@ -358,7 +359,7 @@ def program_item_move(
 ) -> None:
     """Move an item up (-1) or down (+1) among the program's current items."""
     program = item.program
-    ids = list(program.items.current(on=patient_today(program)).values_list("pk", flat=True))
+    ids = list(program.items.for_editing(on=patient_today(program)).values_list("pk", flat=True))
     index = ids.index(item.pk)
     target = min(max(index + offset, 0), len(ids) - 1)
     ids.insert(target, ids.pop(index))

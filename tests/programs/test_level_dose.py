@@ -141,3 +141,94 @@ def test_automatic_advance_still_advances_where_the_dose_carries_on(library, pat
     assert ProgressionPrompt.objects.get().status == PromptStatus.AUTO_APPROVED
     item.refresh_from_db()
     assert item.current_level == 2
+
+
+# On the day a level with its own dose is approved, the track has two rows: today's (the old
+# dose, ending today) and tomorrow's (the new level's dose). Everything that reads the program
+# takes the one it means, never both: the patient is never given the exercise twice, nor the
+# stretch in reps.
+
+
+def _stretch_then_clam(patient, therapist):
+    item = _item(patient, "reverse-clamshell", sets=1, hold_seconds=20, hold_up_to=30)
+    item_level_set(item=item, user=therapist, level=2, reason="Ready for the clamshell")
+    return item
+
+
+def _plan(patient, day):
+    return [
+        (row.exercise.key, row.item.hold_seconds, row.item.reps)
+        for row in today_plan(patient=patient, on=day).items
+    ]
+
+
+def test_a_copy_made_that_day_has_each_exercise_once_at_todays_level_and_dose(
+    library, patient_a, therapist_a
+):
+    from apps.programs import services
+    from tests.factories import PatientFactory
+
+    item = _stretch_then_clam(patient_a, therapist_a)
+    other = PatientFactory(therapist=therapist_a)
+
+    template = services.program_save_as_template(
+        actor=therapist_a, program=item.program, name="Reverse clamshell"
+    )
+    copy = services.program_assign(actor=therapist_a, program=item.program, patient=other)
+
+    for program in (template, copy):
+        assert list(program.items.values_list("current_level", "hold_seconds", "reps")) == [
+            (1, 20, None)
+        ]
+    assert _plan(other, other.local_today()) == [("windshield-wiper-stretch", 20, None)]
+
+
+def test_new_weekdays_that_day_keep_todays_dose_today_and_the_new_one_from_tomorrow(
+    library, patient_a, therapist_a
+):
+    from apps.programs import services
+
+    item = _stretch_then_clam(patient_a, therapist_a)
+    today = patient_a.local_today()
+    tomorrow = today + timedelta(days=1)
+
+    # Another day off (neither today nor tomorrow): new weekdays start a new version today.
+    weekdays = [day for day in range(7) if day != (today.weekday() + 3) % 7]
+    services.program_schedule_update(
+        actor=therapist_a, program=item.program, weekdays=weekdays,
+        start_date=item.program.start_date,
+    )  # fmt: skip
+
+    assert _plan(patient_a, today) == [("windshield-wiper-stretch", 20, None)]
+    assert _plan(patient_a, tomorrow) == [("clam-2", None, 10)]
+
+
+def test_the_builder_shows_the_ladder_once_with_the_level_to_come_and_its_dose(
+    library, patient_a, therapist_a
+):
+    from django.urls import reverse
+
+    from tests.conftest import signed_in
+
+    item = _stretch_then_clam(patient_a, therapist_a)
+    tomorrow = patient_a.local_today() + timedelta(days=1)
+
+    response = signed_in(therapist_a).get(
+        reverse("programs:builder", args=[item.program.public_id])
+    )
+
+    html = response.content.decode()
+    assert html.count("Change level<") == 1
+    assert f"level 2 of 4 from {tomorrow:%A %-d %B}" in html
+    assert "2 sets of 10\N{EN DASH}20 reps per side" in html
+
+
+def test_the_handout_printed_that_day_has_the_exercise_once(library, patient_a, therapist_a):
+    from apps.programs.handout import handout_programs
+
+    _stretch_then_clam(patient_a, therapist_a)
+
+    (program,) = handout_programs(patient=patient_a, today=patient_a.local_today())
+    assert [(line.exercise.key, line.dose) for line in program.lines] == [
+        ("windshield-wiper-stretch", "1 set of 20\N{EN DASH}30-second holds per side, rest 60 s")
+    ]
