@@ -21,6 +21,7 @@ from apps.programs.adherence import patient_schedules, programs_held_back_on
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
+from apps.programs.progression import tracks_going_on
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -233,6 +234,8 @@ class PromptCard:
     current: LevelInfo | None
     next: LevelInfo | None
     concerns: PromptConcerns
+    # False when the exercise was removed or its program ended: nothing left to advance.
+    in_program: bool = True
 
     @property
     def waiting(self) -> bool:
@@ -254,14 +257,18 @@ class PromptCard:
 
 
 def prompt_cards(prompts: list[ProgressionPrompt]) -> list[PromptCard]:
-    """Two queries for the levels and two for the concerns, whatever the number of prompts."""
+    """Two queries for the levels, two for the concerns and one for whether each exercise is
+    still in the program, whatever the number of prompts."""
     infos = level_infos(prompts=prompts)
     concerns = concerns_for(prompts)
+    going_on = tracks_going_on(prompts=[p for p in prompts if p.status in OPEN_OR_SNOOZED])
     cards = []
     for p in prompts:
         ladder_id = p.item.ladder_id or 0
         nxt = infos.get((ladder_id, p.next_level)) if p.next_level else None
-        cards.append(PromptCard(p, infos.get((ladder_id, p.level)), nxt, concerns[p.pk]))
+        in_program = p.status not in OPEN_OR_SNOOZED or p.track in going_on
+        card = PromptCard(p, infos.get((ladder_id, p.level)), nxt, concerns[p.pk], in_program)
+        cards.append(card)
     return cards
 
 
@@ -280,7 +287,7 @@ OPEN_OR_SNOOZED = (PromptStatus.PENDING, PromptStatus.SNOOZED)
 
 def inbox_for(*, user: User, today: date) -> Inbox:
     """The therapist's inbox: open prompts, snoozed ones, recent outcomes, unseen pain alerts.
-    A fixed number of queries (six) whatever the number of rows."""
+    A fixed number of queries (seven) whatever the number of rows."""
     prompts = prompts_for_staff(user)
     open_prompts = list(prompts.filter(open_prompts_q(today)))
     snoozed = list(prompts.filter(status=PromptStatus.SNOOZED, snoozed_until__gt=today))

@@ -426,6 +426,32 @@ def _track_rows(*, track: UUID, patient_id: int) -> QuerySet[ProgramItem]:
     )
 
 
+def tracks_going_on(*, prompts: list[ProgressionPrompt]) -> set[UUID]:
+    """The tracks of these prompts that the patient is still given from their next day, when
+    a level approved now would start: not removed from the program, in a program that has
+    not ended. One query."""
+    if not prompts:
+        return set()
+    tomorrow = {p.patient_id: p.patient.local_today() + timedelta(days=1) for p in prompts}
+    going_on = Q()
+    for patient_id, day in tomorrow.items():
+        going_on |= (
+            Q(program__patient_id=patient_id)
+            & (Q(active_until__isnull=True) | Q(active_until__gte=day))
+            & (Q(program__end_date__isnull=True) | Q(program__end_date__gte=day))
+        )
+    rows = ProgramItem.objects.filter(
+        going_on, track__in={p.track for p in prompts}, program__is_active=True
+    )
+    return set(rows.values_list("track", flat=True))
+
+
+NOT_IN_PROGRAM = (
+    "This exercise is no longer in the patient's program (removed, or its program ended): "
+    "there is no level to raise. Decline the prompt to close it."
+)
+
+
 def _item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
     """The row of the prompt's track in force now (a dose edit may have replaced the prompt's
     own row), locked so two approvals cannot both advance it."""
@@ -592,6 +618,9 @@ def prompt_approve(
         )
     if prompt.next_level is None:
         raise ValidationError({"status": "This ladder is complete: there is no next level."})
+    if prompt.track not in tracks_going_on(prompts=[prompt]):
+        # The row found would be the ended one: "approved" would change a level nobody is given.
+        raise ValidationError({"item": NOT_IN_PROGRAM})
     concerns = concerns_for([prompt])[prompt.pk]
     if concerns.needs_override and not override_reason:
         raise ValidationError({"override_reason": _override_needed(concerns)})

@@ -61,6 +61,19 @@ def test_approve_through_the_api(therapist_a, prompt_a):
     assert prompt_a.item.current_level == 2
 
 
+def test_approving_a_removed_exercise_is_a_400_naming_item(therapist_a, prompt_a):
+    from apps.programs.services import program_item_remove
+
+    program_item_remove(actor=therapist_a, item=prompt_a.item)
+    url = f"/api/v1/prompts/{prompt_a.public_id}/approve/"
+
+    response = api(therapist_a).post(url, {}, format="json")
+
+    assert response.status_code == 400
+    assert "no longer in the patient's program" in response.json()["errors"]["item"][0]
+    assert not prompt_a.item.level_changes.exists()
+
+
 def test_decline_without_a_reason_is_a_400_in_the_api_error_format(therapist_a, prompt_a):
     url = f"/api/v1/prompts/{prompt_a.public_id}/decline/"
 

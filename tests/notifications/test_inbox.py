@@ -59,7 +59,8 @@ def test_the_inbox_takes_the_same_queries_for_more_prompts(
             patient=PatientFactory(therapist=therapist_a), local_date="2025-01-01", pain=9
         )
 
-    with django_assert_max_num_queries(16):
+    # One of them: whether each open prompt's exercise is still in the program.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("notifications:inbox"))
 
     assert response.content.decode().count("Approve level 2") == 8
@@ -138,6 +139,48 @@ def test_approving_twice_is_a_400_not_a_second_level(therapist_a, prompt_a):
     assert response.status_code == 400
     assert "already been answered" in response.content.decode()
     assert prompt_a.item.level_changes.count() == 1
+
+
+def test_a_prompt_whose_exercise_was_removed_cannot_be_approved_only_declined(
+    therapist_a, prompt_a
+):
+    """Approving used to answer "approved" and record a level change on the removed row: a
+    level nobody is given. The card says why and offers only the decline that closes it."""
+    from apps.programs.services import program_item_remove
+
+    program_item_remove(actor=therapist_a, item=prompt_a.item)
+    client = signed_in(therapist_a)
+
+    inbox = client.get(reverse("notifications:inbox")).content.decode()
+    response = client.post(approve_url(prompt_a))
+
+    assert "no longer in the patient's program" in inbox
+    assert "Approve level 2" not in inbox
+    assert response.status_code == 400
+    assert "no longer in the patient" in response.content.decode()
+    prompt_a.refresh_from_db()
+    assert prompt_a.status == PromptStatus.PENDING
+    assert not prompt_a.item.level_changes.exists()
+    decline = reverse("notifications:decline", args=[prompt_a.public_id])
+    assert client.post(decline, {"reason": "Exercise removed"}).status_code == 302
+
+
+def test_a_prompt_of_a_program_that_has_ended_cannot_be_approved(therapist_a, prompt_a):
+    from datetime import timedelta
+
+    from apps.programs.services import program_schedule_update
+
+    program = prompt_a.item.program
+    today = prompt_a.patient.local_today()
+    program_schedule_update(
+        actor=therapist_a, program=program, weekdays=program.weekday_numbers,
+        start_date=program.start_date, end_date=today - timedelta(days=1),
+    )  # fmt: skip
+
+    response = signed_in(therapist_a).post(approve_url(prompt_a))
+
+    assert response.status_code == 400
+    assert not prompt_a.item.level_changes.exists()
 
 
 def test_another_clinics_prompt_is_a_404(therapist_a, admin_a, prompt_b):
