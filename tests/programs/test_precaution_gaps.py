@@ -278,6 +278,22 @@ def test_the_inbox_page_asks_for_the_reason_and_takes_it(therapist_a, program, p
     assert (item.current_level, item.precaution_override) == (2, "Cleared")
 
 
+def test_the_refused_card_keeps_what_the_therapist_typed(therapist_a, program, posterior):
+    """The reason field appears only once the approval is refused: the note for the patient
+    typed before it is still there to send, not to be typed again."""
+    from django.urls import reverse
+
+    prompt = _prompt(_ladder_item(program))
+    url = reverse("notifications:approve", args=[prompt.public_id])
+
+    refused = signed_in(therapist_a).post(
+        url, {"note": "Great work & keep going"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert refused.status_code == 400
+    assert 'value="Great work &amp; keep going"' in refused.text
+
+
 def test_a_conflicting_next_level_is_never_approved_automatically(program, posterior):
     item = _ladder_item(program, auto_advance=True)
     prompt = _prompt(item)
