@@ -8,12 +8,14 @@ from django.core.exceptions import ValidationError
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: each message on its field, messages
-    about anything the form has no field for (or with no field at all) at the top."""
+    about anything the form has no field for, or only a hidden one (its one-time key), or
+    with no field at all, at the top."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
+        shown = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if shown else None, messages)
 
 
 class BoundedIntegerField(forms.IntegerField):

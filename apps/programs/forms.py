@@ -8,6 +8,7 @@ from django import forms
 
 from apps.clinics.models import User
 from apps.core.forms import BoundedIntegerField
+from apps.core.once import client_id_field
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
 from apps.programs.rows import DOSE_COPY
@@ -177,6 +178,7 @@ class AssignForm(forms.Form):
     start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
     precaution_override = override_field()
+    client_id = client_id_field()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

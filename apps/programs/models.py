@@ -76,6 +76,9 @@ class Program(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the form or API request that made it (apps.core.once): sent again
+    # (a double click on Assign, a retry) it finds this program instead of making a second.
+    client_id = models.UUIDField(null=True, blank=True, unique=True)
 
     objects = ProgramQuerySet.as_manager()
 

@@ -11,6 +11,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.api_input import StrictInput
+from apps.core.once import client_id_input
 from apps.programs.builder import ItemRow
 from apps.programs.models import Program
 from apps.programs.validation import WEEKDAY_NAMES
@@ -217,6 +218,7 @@ class ProgramAssignIn(StrictInput[object]):
         help_text="Needed when items conflict with the patient's hip precautions (the 400 "
         "names them); kept on each of them and audited.",
     )
+    client_id = client_id_input()
 
 
 class ReorderIn(StrictInput[object]):

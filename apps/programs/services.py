@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.core.once import create_once
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
@@ -609,6 +611,7 @@ def program_assign(
     end_date: date | None = None,
     weekdays: Iterable[int] | None = None,
     precaution_override: str = "",
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
     """Give a program to a patient and start it; returns the patient's program (audited as
@@ -618,9 +621,34 @@ def program_assign(
     own; the patient's own draft is started as it is. Items that run into the patient's hip
     precautions (any in force during the program) are refused, each named, unless the
     therapist gives ``precaution_override``: it is then kept on each of them and audited.
+    The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
+    returns the program the first one made.
     """
     if patient.clinic_id != program.clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
+
+    def assign() -> Program:
+        return _assign(
+            actor, program, patient, start_date, end_date, weekdays, precaution_override,
+            client_id, request,
+        )  # fmt: skip
+
+    return create_once(
+        Program, client_id, assign, same=lambda first: first.patient_id == patient.pk
+    )
+
+
+def _assign(
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start_date: date | None,
+    end_date: date | None,
+    weekdays: Iterable[int] | None,
+    precaution_override: str,
+    client_id: UUID | None,
+    request: HttpRequest | None,
+) -> Program:
     start_date = start_date or patient.local_today()
     validate_dates(start_date, end_date)
     mask = program.weekdays if weekdays is None else weekdays_mask(weekdays)
@@ -629,7 +657,7 @@ def program_assign(
             raise ValidationError("This program is already assigned to this patient.")
         assigned = _program_start(program, start_date, end_date, mask)
     else:
-        assigned = _program_copy(actor, program, patient, start_date, end_date, mask)
+        assigned = _program_copy(actor, program, patient, start_date, end_date, mask, client_id)
     _check_assigned(actor, assigned, precaution_override, start_date, end_date)
     daily_totals_refresh_patient(patient_id=patient.pk)
     program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
@@ -676,7 +704,13 @@ def _check_assigned(
 
 
 def _program_copy(
-    actor: User, program: Program, patient: Patient, start: date, end: date | None, mask: int
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start: date,
+    end: date | None,
+    mask: int,
+    client_id: UUID | None,
 ) -> Program:
     copy = Program.objects.create(
         clinic_id=program.clinic_id,
@@ -688,6 +722,7 @@ def _program_copy(
         start_date=start,
         end_date=end,
         reminder_time=program.reminder_time,
+        client_id=client_id,
     )
     copy_items(source=program, target=copy)
     return copy

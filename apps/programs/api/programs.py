@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from apps.audit.models import Action
 from apps.clinics.access import find_in_scope, get_for_staff
+from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
@@ -200,9 +201,10 @@ class ProgramUpdateApi(ProgramApi):
 @extend_schema_view(
     post=extend_schema(
         operation_id="programs_assign",
-        summary="Assign to a patient: a template is copied into the patient's own program",
+        summary="Assign to a patient: a template is copied into the patient's own program; "
+        "200 for a client_id sent before",
         request=ProgramAssignIn,
-        responses={201: ProgramDetailOut},
+        responses={201: ProgramDetailOut, 200: ProgramDetailOut},
     )
 )
 class ProgramAssignApi(ProgramApi):
@@ -217,7 +219,7 @@ class ProgramAssignApi(ProgramApi):
         assigned = services.program_assign(
             actor=self.user, program=program, patient=patient, **data, request=request._request
         )
-        return self.detail(assigned, status.HTTP_201_CREATED)
+        return self.detail(assigned, created_status(assigned))
 
 
 @extend_schema_view(

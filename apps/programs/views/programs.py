@@ -292,5 +292,6 @@ def _assign(
         start_date=form.cleaned_data["start_date"],
         end_date=form.cleaned_data["end_date"],
         precaution_override=form.cleaned_data["precaution_override"],
+        client_id=form.cleaned_data.get("client_id"),
         request=request,
     )

@@ -1,0 +1,125 @@
+"""Assigning a template twice with the same one-time key (a double click on Assign, a retry
+after a slow answer) makes one program: the second request answers with the first's."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from apps.audit.models import AuditEntry
+from apps.programs.models import Program
+from apps.programs.services import program_assign
+from tests.conftest import signed_in
+from tests.factories import ExerciseItemFactory, PatientFactory, TemplateProgramFactory
+from tests.programs.races import race
+
+JSON = {"content_type": "application/json"}
+
+
+def _template(clinic) -> Program:
+    template = TemplateProgramFactory(clinic=clinic, name="Starter")
+    ExerciseItemFactory(program=template)
+    return template
+
+
+def _form_key(page: str) -> str:
+    found = re.search(r'name="client_id" value="([0-9a-f-]{36})"', page)
+    assert found, "the Assign form carries no one-time key"
+    return found.group(1)
+
+
+@pytest.mark.django_db
+def test_the_assign_form_sent_twice_makes_one_program_and_both_go_to_the_patient(
+    therapist_a, patient_a
+):
+    template = _template(therapist_a.clinic)
+    client = signed_in(therapist_a)
+    key = _form_key(client.get(f"/programs/{template.public_id}/").content.decode())
+    form = {"patient": patient_a.public_id, "client_id": key}
+
+    answers = [client.post(f"/programs/{template.public_id}/assign/", form) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [302, 302]
+    assert {a["Location"] for a in answers} == {f"/patients/{patient_a.public_id}/"}
+    program = patient_a.programs.get()  # one program, so Today lists each exercise once
+    assert (program.items.count(), str(program.client_id)) == (1, key)
+    created = AuditEntry.objects.filter(action="create", target_ref=str(program.public_id))
+    assert created.count() == 1
+
+
+@pytest.mark.django_db
+def test_each_drawing_of_the_builder_gets_a_new_key(therapist_a):
+    template = _template(therapist_a.clinic)
+    client = signed_in(therapist_a)
+
+    keys = {_form_key(client.get(f"/programs/{template.public_id}/").content.decode())}
+    keys.add(_form_key(client.get(f"/programs/{template.public_id}/").content.decode()))
+
+    assert len(keys) == 2
+
+
+@pytest.mark.django_db
+def test_a_key_used_for_another_patient_is_refused_and_makes_nothing(therapist_a, patient_a):
+    template = _template(therapist_a.clinic)
+    other = PatientFactory(therapist=therapist_a)
+    client = signed_in(therapist_a)
+    key, url = str(uuid.uuid4()), f"/programs/{template.public_id}/assign/"
+    client.post(url, {"patient": patient_a.public_id, "client_id": key})
+
+    page = client.post(url, {"patient": other.public_id, "client_id": key})
+
+    assert page.status_code == 400
+    assert "reload the page" in page.content.decode()
+    assert not other.programs.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_retried_with_its_client_id_answers_200_with_the_same_program(
+    therapist_a, patient_a
+):
+    template = _template(therapist_a.clinic)
+    client = signed_in(therapist_a)
+    body = {"patient": str(patient_a.public_id), "client_id": str(uuid.uuid4())}
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+
+    first = client.post(url, body, **JSON)
+    again = client.post(url, body, **JSON)
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json() == first.json()
+    assert patient_a.programs.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_without_client_id_assigns_as_before(therapist_a, patient_a):
+    template = _template(therapist_a.clinic)
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{template.public_id}/assign/"
+
+    answers = [client.post(url, {"patient": str(patient_a.public_id)}, **JSON) for _ in range(2)]
+
+    assert [a.status_code for a in answers] == [201, 201]
+    assert patient_a.programs.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_assigns_with_one_key_at_the_same_moment_make_one_program(
+    require_postgres, therapist_a, patient_a
+):
+    """Writer A assigns and holds its transaction open; writer B, the double click, is seen
+    waiting on the unique key; A commits. B answers with A's program and makes nothing."""
+    template = _template(therapist_a.clinic)
+    key = uuid.uuid4()
+    made: list[Program] = []
+
+    def assign() -> None:
+        made.append(
+            program_assign(actor=therapist_a, program=template, patient=patient_a, client_id=key)
+        )
+
+    race(assign, assign)
+
+    assert Program.objects.filter(patient=patient_a).count() == 1
+    assert made[0].pk == made[1].pk
