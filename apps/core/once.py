@@ -12,8 +12,8 @@ fails, and the first one's row is returned. The patient's phone does the same fo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -91,3 +91,15 @@ def _made_before(model: type[M], client_id: uuid.UUID, same: Callable[[M], bool]
 def created_status(row: models.Model) -> int:
     """An API's status for what ``create_once`` returned: 201 when made, 200 for a replay."""
     return 200 if replayed(row) else 201
+
+
+def posted_client_id(data: Mapping[str, Any]) -> uuid.UUID | None:
+    """The key a form without a Django form sent (``{% one_time_key %}``); None when the
+    page had none (drawn before it was added), a ValidationError when it is not a UUID."""
+    value = data.get("client_id") or ""
+    if not value:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as error:
+        raise ValidationError({"client_id": [USED_FOR_ANOTHER]}) from error

@@ -50,6 +50,7 @@ class ProgramNewForm(forms.Form):
         help_text="A patient's program stays a draft until you assign it.",
     )
     precaution_override = override_field()
+    client_id = client_id_field()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,6 +162,7 @@ class ProgramDetailsForm(forms.Form):
 
 class SaveAsTemplateForm(forms.Form):
     name = forms.CharField(max_length=200, label="Template name")
+    client_id = client_id_field()
 
 
 class StartForm(forms.Form):

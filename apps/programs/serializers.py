@@ -193,6 +193,7 @@ class ProgramCreateIn(StrictInput[object]):
         help_text="For the template's items that conflict with the patient's hip precautions "
         "(the 400 names them); kept on each of them and audited. Each of ``items`` has its own.",
     )
+    client_id = client_id_input()
 
 
 class ProgramUpdateIn(StrictInput[object]):

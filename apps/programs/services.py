@@ -386,9 +386,11 @@ def program_create(
     items: Sequence[ItemSpec] = (),
     activate: bool = False,
     precaution_override: str = "",
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
-    """Create a clinic template (no patient) or a patient's program.
+    """Create a clinic template (no patient) or a patient's program, once per ``client_id``
+    (``apps.core.once``: the same request sent again returns the program it made).
 
     A patient's program is a draft (not shown to the patient) until assigned, unless
     ``activate``; it starts on ``start_date`` (default: the patient's today). Starting from
@@ -397,9 +399,10 @@ def program_create(
     ``precaution_override`` is given (each of ``items`` carries its own). Without
     ``reminder_time``, a template's is kept.
     """
-    if actor.clinic_id is None or not actor.is_clinic_staff:
+    clinic_id = actor.clinic_id
+    if clinic_id is None or not actor.is_clinic_staff:
         raise ValidationError("Programs are created by clinic staff.")
-    if patient is not None and patient.clinic_id != actor.clinic_id:
+    if patient is not None and patient.clinic_id != clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
     if template is not None and (not template.is_template or template.clinic_id != actor.clinic_id):
         raise ValidationError({"template": "Unknown template."})
@@ -413,28 +416,40 @@ def program_create(
     if reminder_time is None and template is not None:
         reminder_time = template.reminder_time
     _check_reminder_time(actor, reminder_time)
-    program = Program.objects.create(
-        clinic_id=actor.clinic_id,
-        patient=patient,
-        created_by=actor,
-        name=validate_name(name),
-        notes=(notes or (template.notes if template else "")).strip(),
-        is_template=patient is None,
-        weekdays=mask,
-        start_date=start_date if patient is not None else None,
-        end_date=end_date if patient is not None else None,
-        reminder_time=reminder_time,
-        is_active=patient is None or activate,
+
+    def create() -> Program:
+        program = Program.objects.create(
+            clinic_id=clinic_id,
+            patient=patient,
+            created_by=actor,
+            name=validate_name(name),
+            notes=(notes or (template.notes if template else "")).strip(),
+            is_template=patient is None,
+            weekdays=mask,
+            start_date=start_date if patient is not None else None,
+            end_date=end_date if patient is not None else None,
+            reminder_time=reminder_time,
+            is_active=patient is None or activate,
+            client_id=client_id,
+        )
+        if template is not None:
+            copy_items(source=template, target=program)
+            if patient is not None:
+                assert start_date is not None  # set above for a patient
+                _check_assigned(actor, program, precaution_override, start_date, end_date)
+        _add_all(actor, program, items)
+        daily_totals_refresh_patient(patient_id=program.patient_id)
+        program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
+        return program
+
+    return create_once(
+        Program, client_id, create, same=lambda first: _same_owner(first, actor, patient)
     )
-    if template is not None:
-        copy_items(source=template, target=program)
-        if patient is not None:
-            assert start_date is not None  # set above for a patient
-            _check_assigned(actor, program, precaution_override, start_date, end_date)
-    _add_all(actor, program, items)
-    daily_totals_refresh_patient(patient_id=program.patient_id)
-    program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
-    return program
+
+
+def _same_owner(first: Program, actor: User, patient: Patient | None) -> bool:
+    """Whether a program found under a request's key is one that request could have made."""
+    return first.clinic_id == actor.clinic_id and first.patient_id == (patient and patient.pk)
 
 
 def _add_all(actor: User, program: Program, specs: Sequence[ItemSpec]) -> None:
@@ -585,20 +600,30 @@ def _check_schedule_dates(program: Program, start_date: date | None, end_date: d
 
 
 @transaction.atomic
-def program_save_as_template(*, actor: User, program: Program, name: str) -> Program:
+def program_save_as_template(
+    *, actor: User, program: Program, name: str, client_id: UUID | None = None
+) -> Program:
     """Copy the program's current items, weekdays and reminder time into a new clinic
-    template."""
-    template = Program.objects.create(
-        clinic_id=program.clinic_id,
-        created_by=actor,
-        name=validate_name(name),
-        notes=program.notes,
-        is_template=True,
-        weekdays=program.weekdays,
-        reminder_time=program.reminder_time,
+    template, once per ``client_id`` (a double click makes one template)."""
+    name = validate_name(name)
+
+    def create() -> Program:
+        template = Program.objects.create(
+            clinic_id=program.clinic_id,
+            created_by=actor,
+            name=name,
+            notes=program.notes,
+            is_template=True,
+            weekdays=program.weekdays,
+            reminder_time=program.reminder_time,
+            client_id=client_id,
+        )
+        copy_items(source=program, target=template)
+        return template
+
+    return create_once(
+        Program, client_id, create, same=lambda first: _same_owner(first, actor, None)
     )
-    copy_items(source=program, target=template)
-    return template
 
 
 @transaction.atomic

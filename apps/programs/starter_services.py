@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -82,10 +83,13 @@ def starter_notes(starter: Starter) -> str:
     return "\n\n".join(parts)
 
 
-def starter_copy(*, actor: User, starter: Starter) -> Program:
+def starter_copy(*, actor: User, starter: Starter, client_id: UUID | None = None) -> Program:
     """A clinic template of the actor's clinic with the starter's items: the clinic's own
-    from now on (editable, assignable), while the starter stays as it is."""
-    return program_create_from_starter(actor=actor, starter=starter, name=starter.name)
+    from now on (editable, assignable), while the starter stays as it is. Once per
+    ``client_id``: a double click on Copy makes one template."""
+    return program_create_from_starter(
+        actor=actor, starter=starter, name=starter.name, client_id=client_id
+    )
 
 
 @transaction.atomic
@@ -96,9 +100,11 @@ def program_create_from_starter(
     name: str,
     patient: Patient | None = None,
     precaution_override: str = "",
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
-    """A new program built from a starter: a patient's draft, or (no patient) a template.
+    """A new program built from a starter: a patient's draft, or (no patient) a template;
+    once per ``client_id``, as ``program_create``.
 
     ``precaution_override`` goes with every item; it is kept only on those that conflict
     with the patient's hip precautions (the others need none), and without it they are
@@ -110,5 +116,5 @@ def program_create_from_starter(
     ]
     return program_create(
         actor=actor, name=name, patient=patient, notes=starter_notes(starter),
-        items=specs, request=request,
+        items=specs, client_id=client_id, request=request,
     )  # fmt: skip

@@ -3,7 +3,6 @@ after a slow answer) makes one program: the second request answers with the firs
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
@@ -13,6 +12,7 @@ from apps.programs.models import Program
 from apps.programs.services import program_assign
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, PatientFactory, TemplateProgramFactory
+from tests.once import form_key
 from tests.programs.races import race
 
 JSON = {"content_type": "application/json"}
@@ -24,19 +24,13 @@ def _template(clinic) -> Program:
     return template
 
 
-def _form_key(page: str) -> str:
-    found = re.search(r'name="client_id" value="([0-9a-f-]{36})"', page)
-    assert found, "the Assign form carries no one-time key"
-    return found.group(1)
-
-
 @pytest.mark.django_db
 def test_the_assign_form_sent_twice_makes_one_program_and_both_go_to_the_patient(
     therapist_a, patient_a
 ):
     template = _template(therapist_a.clinic)
     client = signed_in(therapist_a)
-    key = _form_key(client.get(f"/programs/{template.public_id}/").content.decode())
+    key = form_key(client.get(f"/programs/{template.public_id}/").content.decode())
     form = {"patient": patient_a.public_id, "client_id": key}
 
     answers = [client.post(f"/programs/{template.public_id}/assign/", form) for _ in range(2)]
@@ -54,8 +48,8 @@ def test_each_drawing_of_the_builder_gets_a_new_key(therapist_a):
     template = _template(therapist_a.clinic)
     client = signed_in(therapist_a)
 
-    keys = {_form_key(client.get(f"/programs/{template.public_id}/").content.decode())}
-    keys.add(_form_key(client.get(f"/programs/{template.public_id}/").content.decode()))
+    keys = {form_key(client.get(f"/programs/{template.public_id}/").content.decode())}
+    keys.add(form_key(client.get(f"/programs/{template.public_id}/").content.decode()))
 
     assert len(keys) == 2
 

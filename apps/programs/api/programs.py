@@ -133,9 +133,10 @@ def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> ser
 @extend_schema_view(
     post=extend_schema(
         operation_id="programs_create",
-        summary="Create a template (no patient) or an assigned program with its items",
+        summary="Create a template (no patient) or an assigned program with its items; 200 "
+        "for a client_id sent before",
         request=ProgramCreateIn,
-        responses={201: ProgramDetailOut},
+        responses={201: ProgramDetailOut, 200: ProgramDetailOut},
     )
 )
 class ProgramCreateApi(ProgramApi):
@@ -152,7 +153,7 @@ class ProgramCreateApi(ProgramApi):
             actor=self.user, patient=patient, template=template, items=items,
             activate=True, **data, request=request._request,
         )  # fmt: skip
-        return self.detail(program, status.HTTP_201_CREATED)
+        return self.detail(program, created_status(program))
 
     def _template(self, public_id: UUID | None) -> Program | None:
         if public_id is None:

@@ -99,7 +99,8 @@ def _create(request: HttpRequest, user: User, data: dict[str, Any]) -> Program:
     if starter is not None:
         return program_create_from_starter(
             actor=user, starter=starter, name=data["name"], patient=data["patient"],
-            precaution_override=data["precaution_override"], request=request,
+            precaution_override=data["precaution_override"], client_id=data["client_id"],
+            request=request,
         )  # fmt: skip
     return services.program_create(actor=user, **data, request=request)
 
@@ -250,7 +251,7 @@ def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpRespo
     if form.is_valid():
         try:
             template = services.program_save_as_template(
-                actor=user, program=program, name=form.cleaned_data["name"]
+                actor=user, program=program, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from apps.clinics.access import require_staff
+from apps.core.once import posted_client_id
 from apps.programs.starter_services import starter_copy
 from apps.programs.starters import starter_by_key
 
@@ -23,7 +24,9 @@ def starter_copy_view(request: HttpRequest, key: str) -> HttpResponse:
     if starter is None:
         raise Http404
     try:
-        template = starter_copy(actor=user, starter=starter)
+        template = starter_copy(
+            actor=user, starter=starter, client_id=posted_client_id(request.POST)
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("programs:list")

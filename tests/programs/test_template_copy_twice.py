@@ -1,0 +1,42 @@
+"""Save as template and Copy into your templates make one template per one-time key: a
+double click leaves the clinic one copy, not two of the same name."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.exercises.loading import library_load
+from apps.programs.models import Program
+from tests.conftest import signed_in
+from tests.factories import ExerciseItemFactory, ProgramFactory
+from tests.once import form_key
+
+pytestmark = pytest.mark.django_db
+
+
+def test_save_as_template_sent_twice_makes_one_template(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a)
+    ExerciseItemFactory(program=program)
+    client = signed_in(therapist_a)
+    url = f"/programs/{program.public_id}/save-as-template/"
+    key = form_key(client.get(f"/programs/{program.public_id}/").content.decode(), url)
+
+    answers = [client.post(url, {"name": "Hip starter", "client_id": key}) for _ in range(2)]
+
+    template = Program.objects.get(is_template=True)
+    assert {a["Location"] for a in answers} == {f"/programs/{template.public_id}/"}
+    assert template.items.count() == 1
+
+
+def test_copying_a_starter_twice_with_one_key_makes_one_template(therapist_a):
+    library_load()
+    client = signed_in(therapist_a)
+    key = form_key(client.get("/programs/").content.decode())
+
+    answers = [
+        client.post("/programs/starters/pelvic-rotation/copy/", {"client_id": key})
+        for _ in range(2)
+    ]
+
+    template = Program.objects.get(is_template=True, clinic=therapist_a.clinic)
+    assert {a["Location"] for a in answers} == {f"/programs/{template.public_id}/"}
