@@ -22,7 +22,10 @@ from rest_framework import serializers
 
 M = TypeVar("M", bound=models.Model)
 
-USED_FOR_ANOTHER = "This form was already sent for something else: reload the page and try again."
+USED_FOR_ANOTHER = (
+    "This key was already used for something else: reload the page (or send a new client_id)"
+    " and try again."
+)
 _REPLAYED = "_client_id_replayed"
 
 

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from apps.clinics.models import Role, User
 from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
+from apps.core.once import client_id_field
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
 from apps.patients.services import RemindersShown
 
@@ -99,11 +100,11 @@ class PatientForm(forms.Form):
     )
     # The patient's own choices shown when the form was opened (``details``).
     seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
+    client_id = client_id_field()  # adding only: a double click adds them once
 
     def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not editing:
-            del self.fields["seen_reminders"]
+        del self.fields["client_id" if editing else "seen_reminders"]
         if user.is_clinic_admin:
             cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:

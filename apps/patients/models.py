@@ -79,6 +79,10 @@ class Patient(models.Model):
     # from other tables (set logs, programs, levels, precautions, morning checks,
     # questionnaires): the key of the cached Today (``apps/portal/today_cache.py``) holds it.
     today_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # The one-time key of the Add a patient form or API request that added them
+    # (apps.core.once): sent again (a double click, a retry) it finds them instead of adding
+    # the same person twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = PatientQuerySet.as_manager()
 

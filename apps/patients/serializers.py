@@ -6,6 +6,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from apps.core.api_input import StrictInput
+from apps.core.once import client_id_input
 from apps.patients.forms import time_zone_choices
 from apps.patients.models import Patient, ReminderChannel
 
@@ -58,6 +59,10 @@ class PatientIn(StrictInput[object]):
     therapist = serializers.UUIDField(
         required=False, help_text="Clinic admins only: the staff member looking after them."
     )
+
+
+class PatientCreateIn(PatientIn):
+    client_id = client_id_input()
 
 
 class PatientRestoreIn(StrictInput[object]):

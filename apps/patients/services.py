@@ -7,6 +7,7 @@ import re
 from datetime import datetime, time
 from functools import cache
 from typing import NamedTuple
+from uuid import UUID
 from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
@@ -20,6 +21,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
+from apps.core.once import create_once
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
 
@@ -131,10 +133,12 @@ def patient_create(
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
     actor: User | None = None,
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Create a patient (and their password-less account) looked after by ``therapist``;
-    ``actor`` is the member of staff to audit it under."""
+    ``actor`` is the member of staff to audit it under. Once per ``client_id``
+    (``apps.core.once``): the same form sent again returns the patient it added."""
     clinic = _therapist_clinic(therapist, None)
     _refuse_inactive_newcomer(therapist, clinic, None)
     email, phone = email.strip().lower(), phone.strip()
@@ -143,24 +147,29 @@ def patient_create(
         time_zone=time_zone, reminder_channel=reminder_channel,
         reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
     )  # fmt: skip
-    user = User.objects.create_user(
-        email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
-    )
-    patient = Patient.objects.create(
-        user=user,
-        clinic=clinic,
-        therapist=therapist,
-        full_name=full_name.strip(),
-        email=email,
-        phone=phone,
-        year_of_birth=year_of_birth,
-        time_zone=time_zone,
-        reminder_time=reminder_time,
-        reminder_channel=reminder_channel,
-        reminders_enabled=reminders_enabled,
-    )
-    patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
-    return patient
+
+    def create() -> Patient:
+        user = User.objects.create_user(
+            email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
+        )
+        patient = Patient.objects.create(
+            user=user,
+            clinic=clinic,
+            therapist=therapist,
+            full_name=full_name.strip(),
+            email=email,
+            phone=phone,
+            year_of_birth=year_of_birth,
+            time_zone=time_zone,
+            reminder_time=reminder_time,
+            reminder_channel=reminder_channel,
+            reminders_enabled=reminders_enabled,
+            client_id=client_id,
+        )
+        patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
+        return patient
+
+    return create_once(Patient, client_id, create, same=lambda first: first.clinic_id == clinic.pk)
 
 
 class RemindersShown(NamedTuple):

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,9 +24,10 @@ from apps.audit.services import audit_record
 from apps.clinics.access import StaffOnly, find_in_scope, get_for_staff
 from apps.clinics.models import User
 from apps.clinics.selectors import clinic_staff
+from apps.core.once import created_status
 from apps.patients import selectors, services
 from apps.patients.models import Patient
-from apps.patients.serializers import PatientIn, PatientOut, PatientRestoreIn
+from apps.patients.serializers import PatientCreateIn, PatientIn, PatientOut, PatientRestoreIn
 
 
 class StaffApi(APIView):
@@ -113,19 +114,19 @@ def _named_staff(user: User, public_id: UUID) -> User:
 @extend_schema_view(
     post=extend_schema(
         operation_id="patients_create",
-        summary="Add a patient",
-        request=PatientIn,
-        responses={201: PatientOut},
+        summary="Add a patient; 200 for a client_id sent before",
+        request=PatientCreateIn,
+        responses={201: PatientOut, 200: PatientOut},
     )
 )
 class PatientCreateApi(StaffApi):
     def post(self, request: Request) -> Response:
-        payload = PatientIn(data=request.data)
+        payload = PatientCreateIn(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         data["therapist"] = _therapist(self.user, data.pop("therapist", None), self.user)
         patient = services.patient_create(**data, actor=self.user, request=request._request)
-        return Response(PatientOut(patient).data, status=status.HTTP_201_CREATED)
+        return Response(PatientOut(patient).data, status=created_status(patient))
 
 
 @extend_schema_view(
