@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-KEY = re.compile(r'name="client_id" value="([0-9a-f-]{36})"')
+KEY = re.compile(r'name="(?:[\w-]+-)?client_id" value="([0-9a-f-]{36})"')
 
 
 def form_key(page: str, action: str = "") -> str:

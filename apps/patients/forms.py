@@ -233,3 +233,9 @@ class PrecautionForm(forms.Form):
     @classmethod
     def initial_for(cls, precaution: HipPrecaution) -> dict[str, Any]:
         return {name: getattr(precaution, name) for name in cls.base_fields}
+
+
+class PrecautionAddForm(PrecautionForm):
+    """Setting new precautions: a double click sets them once."""
+
+    client_id = client_id_field()

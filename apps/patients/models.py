@@ -218,6 +218,9 @@ class HipPrecaution(models.Model):
         null=True, blank=True, help_text="Ended early by hand (``ends_on`` was moved to that day)."
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the form or API request that set them (apps.core.once): sent
+    # again (a double click, a retry) it finds them instead of setting them twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = HipPrecautionQuerySet.as_manager()
 

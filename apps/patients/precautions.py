@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.hip import HipMovement, unknown_movements
+from apps.core.once import create_once
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.services import patient_today_bump
 from apps.patients.signals import precautions_changed
@@ -82,20 +84,28 @@ def precaution_set(
     ends_on: date | None,
     movements: Sequence[str] = (),
     note: str = "",
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> HipPrecaution:
-    """Give the patient hip precautions from ``starts_on`` until (not including) ``ends_on``."""
+    """Give the patient hip precautions from ``starts_on`` until (not including) ``ends_on``,
+    once per ``client_id`` (``apps.core.once``: the form sent twice sets them once)."""
     stored, start, end = _validated(
         kind=kind, movements=movements, starts_on=starts_on, ends_on=ends_on
     )
-    precaution = HipPrecaution.objects.create(
-        patient=patient, kind=kind, movements=stored, starts_on=start, ends_on=end,
-        note=note.strip()[:300], set_by=actor,
-    )  # fmt: skip
-    _audit(actor, precaution, "hip precautions set", request)
-    precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
-    patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
-    return precaution
+
+    def create() -> HipPrecaution:
+        precaution = HipPrecaution.objects.create(
+            patient=patient, kind=kind, movements=stored, starts_on=start, ends_on=end,
+            note=note.strip()[:300], set_by=actor, client_id=client_id,
+        )  # fmt: skip
+        _audit(actor, precaution, "hip precautions set", request)
+        precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
+        patient_today_bump(patient_id=precaution.patient_id)  # Today leaves exercises out
+        return precaution
+
+    return create_once(
+        HipPrecaution, client_id, create, same=lambda first: first.patient_id == patient.pk
+    )
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -19,6 +19,7 @@ from apps.audit.models import Action
 from apps.clinics.access import get_for_staff
 from apps.core.api_input import StrictInput
 from apps.core.hip import HipMovement
+from apps.core.once import client_id_input, created_status
 from apps.patients import precautions as services
 from apps.patients import selectors
 from apps.patients.api.patients import StaffApi
@@ -55,6 +56,10 @@ class PrecautionIn(StrictInput[object]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
+class PrecautionCreateIn(PrecautionIn):
+    client_id = client_id_input()
+
+
 PRECAUTION_FIELDS = ("kind", "movements", "starts_on", "ends_on", "note")
 
 
@@ -85,21 +90,22 @@ class PrecautionListApi(PrecautionApi):
 @extend_schema_view(
     post=extend_schema(
         operation_id="patients_precautions_create",
-        summary="Set hip precautions (posterior, anterior, or custom movements)",
-        request=PrecautionIn,
-        responses={201: PrecautionOut},
+        summary="Set hip precautions (posterior, anterior, or custom movements); 200 for a "
+        "client_id sent before",
+        request=PrecautionCreateIn,
+        responses={201: PrecautionOut, 200: PrecautionOut},
     )
 )
 class PrecautionCreateApi(PrecautionApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         patient = self.patient(public_id, edit=True)
-        payload = PrecautionIn(data=request.data)
+        payload = PrecautionCreateIn(data=request.data)
         payload.is_valid(raise_exception=True)
         precaution = services.precaution_set(
             actor=self.user, patient=patient, request=request._request,
             **payload.validated_data,
         )  # fmt: skip
-        return Response(PrecautionOut(precaution).data, status=status.HTTP_201_CREATED)
+        return Response(PrecautionOut(precaution).data, status=created_status(precaution))
 
 
 @extend_schema_view(

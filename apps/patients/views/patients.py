@@ -27,7 +27,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import auth, selectors, services
-from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionForm, RestoreForm
+from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionAddForm, RestoreForm
 from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
 
@@ -161,7 +161,7 @@ def detail_page(
         "precautions": [p for p in every if p.is_in_force(today)],
         # No approach is chosen for the therapist: precautions are never assumed
         # (CLINICAL.md), so the surgeon's approach must be picked on purpose.
-        "precaution_form": PrecautionForm(prefix="precaution", initial={"starts_on": today}),
+        "precaution_form": PrecautionAddForm(prefix="precaution", initial={"starts_on": today}),
         "today": today,
     }
     return render(request, "patients/patient_detail.html", context | extra, status=status)

@@ -22,7 +22,7 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.core.forms import add_service_errors
 from apps.patients import precautions as services
 from apps.patients import selectors
-from apps.patients.forms import PrecautionForm
+from apps.patients.forms import PrecautionAddForm, PrecautionForm
 from apps.patients.models import HipPrecaution, Patient
 from apps.patients.views.patients import detail_page
 
@@ -56,7 +56,7 @@ def _save(request: HttpRequest, form: PrecautionForm, patient: Patient,
 @require_POST
 def precaution_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
     patient = _patient(request, public_id)
-    form = PrecautionForm(request.POST, prefix="precaution")
+    form = PrecautionAddForm(request.POST, prefix="precaution")
     if form.is_valid() and _save(request, form, patient, None):
         messages.success(request, "Hip precautions saved.")
         return redirect("patients:detail", patient.public_id)
