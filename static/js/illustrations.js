@@ -1,4 +1,5 @@
-/* Tap an exercise's pictures to see them full screen; tap again (or Escape) to close.
+/* Tap an exercise's pictures to see them full screen; tap again (or Escape) to close. While
+   enlarged, keyboard focus stays on it (Tab moves nowhere behind it).
    Without this script the pictures still show at the width of the card. */
 (function () {
   "use strict";
@@ -17,11 +18,17 @@
     setOpen(figure, !figure.classList.contains("is-enlarged"));
   });
   document.addEventListener("keydown", function (event) {
-    if (event.key !== "Escape") return;
     var open = document.querySelector("[data-illustration].is-enlarged");
-    if (open) {
+    if (!open) return;
+    var button = open.querySelector("[data-illustration-toggle]");
+    if (event.key === "Escape") {
       setOpen(open, false);
-      open.querySelector("[data-illustration-toggle]").focus();
+      button.focus();
+    } else if (event.key === "Tab") {
+      // The enlarged view covers the page: Tab would move focus to a control hidden behind
+      // it. Its one control (which closes it) keeps the focus, as in a dialog.
+      event.preventDefault();
+      button.focus();
     }
   });
 })();
