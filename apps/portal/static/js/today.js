@@ -96,18 +96,38 @@
     return payload;
   }
 
+  // What keeps a set from being logged, and the field it is about (its name), or null.
   function problemWith(payload) {
-    if (payload.pain === null || isNaN(payload.pain)) return "Choose how much pain you felt, from 0 to 10.";
+    if (payload.pain === null || isNaN(payload.pain)) {
+      return { field: "pain", message: "Choose how much pain you felt, from 0 to 10." };
+    }
     var amount = "reps" in payload ? payload.reps : payload.hold_seconds;
-    if (amount === null || isNaN(amount) || amount < 0) return "Enter the amount you did as a whole number.";
-    return "";
+    if (amount === null || isNaN(amount) || amount < 0) {
+      return { field: "reps" in payload ? "reps" : "hold_seconds", message: "Enter the amount you did as a whole number." };
+    }
+    return null;
   }
 
-  function showFormError(form, message) {
+  // The message goes in the card's alert, which is tied to the field it is about (marked
+  // invalid and described by it) and takes the focus: a screen reader says what is wrong,
+  // and the next Tab reaches the field. Fixed, the marks go.
+  function showFormError(form, problem) {
     var box = form.querySelector("[data-js-errors]");
     if (!box) return;
-    box.textContent = message;
-    box.hidden = !message;
+    Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (field) {
+      field.removeAttribute("aria-invalid");
+      field.removeAttribute("aria-describedby");
+    });
+    box.textContent = problem ? problem.message : "";
+    box.hidden = !problem;
+    if (!problem) return;
+    Array.prototype.forEach.call(form.querySelectorAll('[name="' + problem.field + '"]'), function (field) {
+      field.setAttribute("aria-invalid", "true");
+      field.setAttribute("aria-describedby", box.id);
+      var fold = field.closest("details");  // the seconds held sit in "Did a different amount?"
+      if (fold) fold.open = true;
+    });
+    box.focus();
   }
 
   // --- Drawing progress ---------------------------------------------------------------------
