@@ -1,0 +1,58 @@
+"""The staff pages a therapist uses most (patients, dashboard, a patient's page and progress, the
+program builder, the inbox) on a 360 px screen, at normal and doubled text size (WCAG 2.2 AA
+1.4.10 reflow, 1.4.4 resize text): the page never scrolls sideways. A wide table may, inside
+its own labelled region that takes the keyboard focus; nothing else is wider than the screen."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import browser_page, clamshell_item, sign_in_staff
+from tests.notifications.conftest import make_prompt
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# The page's own width against the screen's, what sticks out (outside a table's scrolling
+# region), and scrolling regions a keyboard cannot reach or a screen reader cannot name.
+MEASURE = """() => {
+  const width = document.documentElement.clientWidth;
+  const name = (el) => `${el.tagName}.${el.className} ${el.textContent.trim().slice(0, 30)}`;
+  const wide = [...document.querySelectorAll('body *')]
+    .filter((el) => !el.parentElement.closest('.table-scroll'))
+    .filter((el) => el.getBoundingClientRect().right > width + 1).map(name);
+  const regions = [...document.querySelectorAll('.table-scroll')]
+    .filter((el) => el.scrollWidth > el.clientWidth)
+    .filter((el) => el.tabIndex < 0 || el.getAttribute('role') !== 'region'
+      || !(el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'))).map(name);
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 8), regions};
+}"""
+
+
+@pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
+def test_the_main_staff_pages_fit_a_360px_screen(
+    browser, live_server, therapist_a, patient_a, text_scale
+):
+    program = clamshell_item(patient_a).program
+    make_prompt(patient_a)
+    pages = [
+        "/patients/",
+        "/dashboard/",
+        f"/patients/{patient_a.public_id}/",
+        f"/patients/{patient_a.public_id}/progress/",
+        f"/programs/{program.public_id}/",
+        "/inbox/",
+    ]
+    found = {}
+    with browser_page(browser, live_server, viewport={"width": 360, "height": 740}) as page:
+        sign_in_staff(page, therapist_a)
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
+        )
+        for url in pages:
+            page.goto(url)
+            page.wait_for_load_state()
+            measured = page.evaluate(MEASURE)
+            if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
+                found[url] = measured
+    assert found == {}
