@@ -26,6 +26,13 @@
       invalid.focus();  // a refused change: straight to the field that says why
       return;
     }
+    if (again && again.disabled) {
+      // Moved to the top (or bottom): its "Move up" is now disabled. The same item's other
+      // move button keeps the therapist on that item, where the heading lost it.
+      again = document.getElementById(again.id.replace(/^(up|down)-/, function (_, way) {
+        return way === "up" ? "down-" : "up-";
+      }));
+    }
     if (again && !again.disabled) {
       again.focus();
       return;

@@ -3,6 +3,8 @@ the program's items: a refused dose change puts focus on the field to fix, every
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -41,3 +43,27 @@ def test_a_refused_dose_puts_focus_on_the_field_to_fix_each_time(desktop_page, t
     page.get_by_role("button", name="Save dose").click()
     expect(page.locator("#items .dose")).to_contain_text("3 sets")
     assert program.items.filter(sets=3).count() == 1  # a new version; the old one is history
+
+
+def test_moving_an_item_to_the_end_keeps_focus_on_that_item(desktop_page, therapist_a):
+    """Moved to the top or bottom by keyboard, the item's button just pressed is disabled:
+    focus goes to the same item's other move button (named after it), not to the list's
+    heading, so the therapist can move it back or on without finding it again."""
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    program = ProgramFactory(patient=patient, name="Hip strength")
+    first = ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Bridge"))
+    ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Side plank"))
+    page = desktop_page
+    sign_in_staff(page, therapist_a)
+    page.goto(f"/programs/{program.public_id}/")
+
+    page.get_by_role("button", name=re.compile("^Move down.*Bridge")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".builder-item h3").last).to_contain_text("Bridge")
+    up = page.get_by_role("button", name=re.compile("^Move up.*Bridge"))
+    expect(up).to_be_focused()
+    assert up.get_attribute("id") == f"up-{program.items.get(exercise=first.exercise).public_id}"
+
+    page.keyboard.press("Enter")
+    expect(page.locator(".builder-item h3").first).to_contain_text("Bridge")
+    expect(page.get_by_role("button", name=re.compile("^Move down.*Bridge"))).to_be_focused()
