@@ -56,3 +56,40 @@ def test_the_main_staff_pages_fit_a_360px_screen(
             if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
                 found[url] = measured
     assert found == {}
+
+
+@pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
+def test_the_clinic_admins_tables_fit_a_360px_screen(
+    browser, live_server, admin_a, patient_a, text_scale
+):
+    """Staff, API tokens, templates, the audit log, remote monitoring, the licensed instruments
+    and a patient's outcomes: each table scrolls in its own region, the page never does."""
+    from apps.outcomes import services as outcomes
+
+    clamshell_item(patient_a)
+    outcomes.monitoring_set(admin=admin_a, enabled=True)
+    pages = [
+        "/clinic/staff/",
+        "/clinic/api-tokens/",
+        "/programs/",
+        "/audit/",
+        "/outcomes/monitoring/",
+        "/outcomes/instruments/",
+        f"/patients/{patient_a.public_id}/outcomes/",
+    ]
+    found = {}
+    with browser_page(browser, live_server, viewport={"width": 360, "height": 740}) as page:
+        sign_in_staff(page, admin_a)
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
+        )
+        for url in pages:
+            response = page.goto(url)
+            assert response is not None
+            assert response.status == 200, url
+            page.wait_for_load_state()
+            measured = page.evaluate(MEASURE)
+            if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
+                found[url] = measured
+    assert found == {}
