@@ -26,7 +26,7 @@ from apps.notifications.channels import EmailChannel, Message
 from apps.notifications.messages import alert_message, prompt_message
 from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
 from apps.patients.models import Patient
-from apps.programs.models import ProgressionPrompt, SetLog
+from apps.programs.models import ProgressionPrompt, PromptStatus, SetLog
 from apps.programs.progression import prompt_for_log, prompt_holds_refresh
 
 if TYPE_CHECKING:
@@ -50,7 +50,8 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
         return []
     notifications: list[int] = []
     prompt, created = prompt_for_log(log=log)
-    if prompt is not None and created:
+    # A prompt closed as it is raised (its exercise no longer in the program) asks nothing.
+    if prompt is not None and created and prompt.status != PromptStatus.WITHDRAWN:
         notifications += _notify_therapist(patient=log.patient, prompt=prompt)
     prompt_holds_refresh(log=log)
     alert, created = pain_alert_for_log(log=log)
@@ -151,6 +152,13 @@ def notification_deliver(
         delivery.mark_skipped(
             StaffNotification, row.pk, token=token, why=NOT_THEIR_PATIENT, now=now
         )
+        return False
+    if row.prompt is not None and row.prompt.status == PromptStatus.WITHDRAWN:
+        # Closed since the email was recorded (e.g. while it waited for a retry): the
+        # exercise was removed, the program ended or the patient archived. It would ask
+        # for a decision nobody can make any more.
+        why = f"Not sent: the prompt was closed. {row.prompt.decision_reason}"
+        delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
     try:
         EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))

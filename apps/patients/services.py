@@ -24,6 +24,7 @@ from apps.clinics.models import Clinic, Role, User
 from apps.core.once import create_once
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
+from apps.patients.signals import patient_archived
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
 
@@ -402,14 +403,21 @@ def patient_active_or_refuse(*, patient: Patient, before: str) -> None:
         raise ValidationError(f"This patient is archived: restore them before {before}.")
 
 
-def patient_row_lock(*, patient_id: int) -> None:
+def patient_row_lock(*, patient_id: int) -> datetime | None:
     """Hold the patient's row (``FOR NO KEY UPDATE``, the lock the set-log writers take)
-    until the caller's transaction ends. For two writers that each decide from rows the
-    other writes: a "worse" next-morning answer holds back the open prompts, and a prompt
-    being raised is held back by a "worse" answer. Under READ COMMITTED each would miss the
-    other's uncommitted row, and the prompt would be neither; taken first by both, the
-    second waits for the first to commit and its next statement sees it."""
-    list(Patient.objects.select_for_update(no_key=True).filter(pk=patient_id).values_list("pk"))
+    until the caller's transaction ends; returns ``archived_at`` as read under it. For two
+    writers that each decide from rows the other writes: a "worse" next-morning answer holds
+    back the open prompts, and a prompt being raised is held back by a "worse" answer; an
+    approval checks that the exercise is still in the program, and removing it (ending the
+    program, archiving the patient) closes the open prompts. Under READ COMMITTED each would
+    miss the other's uncommitted row; taken first by both, the second waits for the first to
+    commit and its next statement sees it."""
+    found = (
+        Patient.objects.select_for_update(no_key=True)
+        .filter(pk=patient_id)
+        .values_list("archived_at", flat=True)
+    )
+    return next(iter(found), None)
 
 
 def patient_today_bump(*, patient_id: int | None) -> None:
@@ -471,7 +479,9 @@ def patient_archive(*, patient: Patient, actor: User, request: HttpRequest | Non
 
     Programs are left as they are, on purpose: ending them would rewrite the record (the end
     dates the therapist set) and restoring could not tell which to bring back. Reminders and
-    Today stop because of ``archived_at`` alone, wherever they are decided.
+    Today stop because of ``archived_at`` alone, wherever they are decided. The open
+    progression prompts are closed (``patient_archived``: nobody is left to advance), and
+    restoring does not reopen them.
 
     Audited under ``actor`` in the same transaction. Archiving an archived patient changes
     and records nothing. Returns whether anything changed."""
@@ -481,6 +491,9 @@ def patient_archive(*, patient: Patient, actor: User, request: HttpRequest | Non
         return False
     patient.archived_at = timezone.now()
     Patient.objects.filter(pk=patient.pk).update(archived_at=patient.archived_at)
+    # Before the audit entries: closing a prompt waits for a decision on it being committed,
+    # which takes the audit chain's lock itself.
+    patient_archived.send(sender=Patient, patient=patient, actor=actor, request=request)
     patient_sessions_end(patient=patient)
     patient_audit(
         actor=actor, action=Action.CHANGE, patient=patient, detail="patient archived (discharged)",

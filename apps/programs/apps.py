@@ -8,11 +8,12 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.patients.signals import precautions_changed
+        from apps.patients.signals import patient_archived, precautions_changed
 
         precautions_changed.connect(
             _precautions_changed, dispatch_uid="programs.daily_totals.precautions"
         )
+        patient_archived.connect(_patient_archived, dispatch_uid="programs.prompts.archived")
 
 
 def _precautions_changed(sender: Any, *, patient: Any, **kwargs: Any) -> None:
@@ -20,3 +21,13 @@ def _precautions_changed(sender: Any, *, patient: Any, **kwargs: Any) -> None:
     from apps.programs.daily_totals import daily_totals_refresh_patient
 
     daily_totals_refresh_patient(patient_id=patient.pk)
+
+
+def _patient_archived(
+    sender: Any, *, patient: Any, actor: Any, request: Any, **kwargs: Any
+) -> None:
+    """Nobody is left to advance: the service closes the patient's open prompts, in the
+    archive's transaction (the patients app sits below this one and cannot call it)."""
+    from apps.programs.progression import CLOSED_ARCHIVED, prompts_withdraw
+
+    prompts_withdraw(patient_id=patient.pk, reason=CLOSED_ARCHIVED, actor=actor, request=request)

@@ -318,6 +318,9 @@ class PromptStatus(models.TextChoices):
     SNOOZED = "snoozed", "Snoozed"
     AUTO_APPROVED = "auto_approved", "Advanced automatically"
     COMPLETE = "complete", "Ladder complete"
+    # Closed by the app, not decided: the exercise was removed, its program ended or the
+    # patient was archived, so there is no level left to raise (``decision_reason`` says which).
+    WITHDRAWN = "withdrawn", "Closed: no longer in the program"
 
 
 class ProgressionPromptQuerySet(models.QuerySet["ProgressionPrompt"]):

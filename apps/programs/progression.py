@@ -13,6 +13,7 @@ whose ``reason`` the patient sees. Nothing here sends messages: callers do (noti
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -26,7 +27,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.exercises.models import AdvanceRule, Exercise, LadderLevel
-from apps.patients.models import Side
+from apps.patients.models import Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.patients.services import patient_row_lock
 from apps.programs.concerns import PromptConcerns, concerns_for
@@ -161,8 +162,9 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     if existing is not None:
         return existing, False
     # A "worse" next-morning answer being recorded at this moment is seen, or sees this
-    # prompt (``patient_row_lock``). Pain logs need no lock: they commit before evaluation.
-    patient_row_lock(patient_id=log.patient_id)
+    # prompt (``patient_row_lock``), and so is an exercise being removed, a program ended or
+    # the patient archived. Pain logs need no lock: they commit before evaluation.
+    archived_at = patient_row_lock(patient_id=log.patient_id)
     hold = day_hold(
         patient_id=log.patient_id,
         day=log.performed_on,
@@ -171,7 +173,10 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     worse = _worse_morning(patient_id=log.patient_id, day=log.performed_on)
     try:
         with transaction.atomic():
-            prompt = _create_prompt(log=log, level=level, hold=hold, worse=worse)
+            prompt = _create_prompt(
+                log=log, level=level, hold=hold, worse=worse,
+                closed=_closed_on_arrival(log=log, archived=archived_at is not None),
+            )  # fmt: skip
     except IntegrityError:
         return _existing_prompt(log=log, level=level), False
     if prompt.status == PromptStatus.AUTO_APPROVED:
@@ -189,6 +194,11 @@ def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
     limit = log.patient.clinic.pain_progression_limit
     if log.pain <= limit:
         return []
+    # The patient's row before the prompts', as the closing of prompts takes them (an
+    # exercise removed, a program ended, a patient archived: ``prompts_withdraw``). Holding
+    # the prompts, then writing the patient's row (taking back an advance refreshes the day
+    # totals) would deadlock with a close holding the row and waiting for the prompts.
+    patient_row_lock(patient_id=log.patient_id)
     hold = day_hold(patient_id=log.patient_id, day=log.performed_on, limit=limit)
     assert hold is not None  # this log itself is one
     prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
@@ -323,8 +333,26 @@ def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
     return next((check for check in checks.order_by("local_date") if check.is_worse), None)
 
 
+def _closed_on_arrival(*, log: SetLog, archived: bool) -> str:
+    """Why a prompt these sets raise is closed as it is raised (empty: it is not): sets
+    evaluated after their exercise was removed, its program ended or the patient archived
+    (the phone synced late, the worker was down) end as they would have, had they been
+    evaluated in time (``prompts_withdraw``). One query."""
+    if archived:
+        return CLOSED_ARCHIVED
+    track = log.item.track
+    if track not in _tracks_going_on(patients={log.patient_id: log.patient}, tracks={track}):
+        return CLOSED_LATE
+    return ""
+
+
 def _create_prompt(
-    *, log: SetLog, level: int, hold: SetLog | None, worse: MorningCheck | None
+    *,
+    log: SetLog,
+    level: int,
+    hold: SetLog | None,
+    worse: MorningCheck | None,
+    closed: str = "",
 ) -> ProgressionPrompt:
     item = log.item
     assert item.ladder_id is not None
@@ -332,6 +360,8 @@ def _create_prompt(
     status = PromptStatus.PENDING
     if next_level is None:
         status = PromptStatus.COMPLETE
+    elif closed:
+        status = PromptStatus.WITHDRAWN  # nothing to raise, nothing to advance automatically
     elif (
         item.auto_advance
         and hold is None
@@ -353,6 +383,7 @@ def _create_prompt(
         triggered_by=log,
         status=status,
         decided_at=timezone.now() if decided else None,
+        decision_reason=closed if status == PromptStatus.WITHDRAWN else "",
         qualified_on=log.performed_on,
         rule_met=_rule_met_text(log=log, level=level),
         held_back_pain=hold.pain if hold else None,
@@ -430,9 +461,14 @@ def tracks_going_on(*, prompts: list[ProgressionPrompt]) -> set[UUID]:
     """The tracks of these prompts that the patient is still given from their next day, when
     a level approved now would start: not removed from the program, in a program that has
     not ended. One query."""
-    if not prompts:
+    patients = {p.patient_id: p.patient for p in prompts}
+    return _tracks_going_on(patients=patients, tracks={p.track for p in prompts})
+
+
+def _tracks_going_on(*, patients: dict[int, Patient], tracks: set[UUID]) -> set[UUID]:
+    if not tracks:
         return set()
-    tomorrow = {p.patient_id: p.patient.local_today() + timedelta(days=1) for p in prompts}
+    tomorrow = {pk: patient.local_today() + timedelta(days=1) for pk, patient in patients.items()}
     going_on = Q()
     for patient_id, day in tomorrow.items():
         going_on |= (
@@ -440,9 +476,7 @@ def tracks_going_on(*, prompts: list[ProgressionPrompt]) -> set[UUID]:
             & (Q(active_until__isnull=True) | Q(active_until__gte=day))
             & (Q(program__end_date__isnull=True) | Q(program__end_date__gte=day))
         )
-    rows = ProgramItem.objects.filter(
-        going_on, track__in={p.track for p in prompts}, program__is_active=True
-    )
+    rows = ProgramItem.objects.filter(going_on, track__in=tracks, program__is_active=True)
     return set(rows.values_list("track", flat=True))
 
 
@@ -450,6 +484,56 @@ NOT_IN_PROGRAM = (
     "This exercise is no longer in the patient's program (removed, or its program ended): "
     "there is no level to raise. Decline the prompt to close it."
 )
+
+# Why the app closed a prompt (``PromptStatus.WITHDRAWN``), kept as its ``decision_reason``.
+CLOSED_REMOVED = "The exercise was removed from the patient's program."
+CLOSED_ENDED = "The patient's program ended."
+CLOSED_ARCHIVED = "The patient was archived (discharged)."
+CLOSED_LATE = "The exercise was no longer in the patient's program when these sets were checked."
+
+
+def prompts_withdraw(
+    *,
+    patient_id: int,
+    reason: str,
+    actor: User | None,
+    tracks: Collection[UUID] | None = None,
+    request: HttpRequest | None = None,
+) -> list[ProgressionPrompt]:
+    """Close the patient's open (pending or snoozed) prompts that have nothing left to raise:
+    of ``tracks``, those whose exercise the patient is no longer given from their next day
+    (``tracks_going_on``: a dose edit or new weekdays carry a track on, and its prompt with
+    it); every open one when ``tracks`` is None (the patient archived). Each is marked
+    ``WITHDRAWN`` with ``reason``, by ``actor`` (whose change closed it), and audited as a
+    decision is; nobody is emailed. Returns the prompts closed.
+
+    Call it in the transaction of the change, after it, having taken the patient's row lock
+    (``patient_row_lock``) before anything else, as ``prompt_approve`` does: an approval
+    either commits first (and is kept: it was decided before the change) or waits and then
+    finds the prompt closed."""
+    found = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        patient_id=patient_id, status__in=OPEN_STATUSES
+    )
+    if tracks is not None:
+        found = found.filter(track__in=list(tracks))
+    prompts = list(found.select_related("patient", "item__ladder").order_by("pk"))
+    if tracks is not None:
+        going_on = tracks_going_on(prompts=prompts)
+        prompts = [p for p in prompts if p.track not in going_on]
+    if not prompts:
+        return []
+    now = timezone.now()
+    ProgressionPrompt.objects.filter(pk__in=[p.pk for p in prompts]).update(
+        status=PromptStatus.WITHDRAWN, decision_reason=reason, decided_by=actor, decided_at=now
+    )
+    for prompt in prompts:
+        prompt.status, prompt.decision_reason = PromptStatus.WITHDRAWN, reason
+        prompt.decided_by, prompt.decided_at = actor, now
+        audit_record(
+            actor=actor, action=Action.CHANGE, patient=prompt.patient, target=prompt,
+            detail=f"closed: {reason}", request=request,
+        )  # fmt: skip
+    return prompts
 
 
 def _item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
@@ -578,7 +662,8 @@ def _claim(
         decided_by=user, decided_at=timezone.now(), **changes
     )
     if not done:
-        raise ValidationError({"status": "This prompt has already been answered."})
+        prompt.refresh_from_db(fields=["status", "decision_reason"])
+        raise ValidationError({"status": _answered(prompt)})
     prompt.refresh_from_db()
     audit_record(
         actor=user,
@@ -588,6 +673,13 @@ def _claim(
         detail=detail,
         request=request,
     )
+
+
+def _answered(prompt: ProgressionPrompt) -> str:
+    """Why a prompt (its status read as it is now) can no longer be decided."""
+    if prompt.status == PromptStatus.WITHDRAWN:
+        return f"This prompt was closed: {prompt.decision_reason}"
+    return "This prompt has already been answered."
 
 
 @transaction.atomic
@@ -618,6 +710,12 @@ def prompt_approve(
         )
     if prompt.next_level is None:
         raise ValidationError({"status": "This ladder is complete: there is no next level."})
+    # Before reading the program: removing the exercise, ending the program or archiving
+    # the patient takes this lock first too, and closes the prompt (``prompts_withdraw``).
+    patient_row_lock(patient_id=prompt.patient_id)
+    prompt.refresh_from_db(fields=["status", "decision_reason"])
+    if prompt.status not in OPEN_STATUSES:
+        raise ValidationError({"status": _answered(prompt)})
     if prompt.track not in tracks_going_on(prompts=[prompt]):
         # The row found would be the ended one: "approved" would change a level nobody is given.
         raise ValidationError({"item": NOT_IN_PROGRAM})

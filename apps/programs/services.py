@@ -26,7 +26,7 @@ from apps.core.once import create_once
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
-from apps.patients.services import patient_today_bump
+from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
@@ -39,6 +39,7 @@ from apps.programs.precautions import (
     conflict_message,
     uncovered,
 )
+from apps.programs.progression import CLOSED_ENDED, CLOSED_REMOVED, prompts_withdraw
 from apps.programs.rows import (
     continue_items,
     copy_items,
@@ -319,7 +320,10 @@ def _item_exercise(item: ProgramItem, today: date) -> Exercise | None:
 def program_item_remove(
     *, actor: User, item: ProgramItem, request: HttpRequest | None = None
 ) -> None:
-    """Remove an item: a row with history ends yesterday, any other row is deleted."""
+    """Remove an item: a row with history ends yesterday, any other row is deleted. The
+    item's open progression prompts close with it (``prompts_withdraw``) unless its track
+    goes on in another row."""
+    patient_id = _lock_patient_of(item.program)
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
         .select_related("program__patient")
@@ -332,8 +336,35 @@ def program_item_remove(
         item.save(update_fields=["active_until"])
     else:
         item.delete()
+    if patient_id is not None:
+        prompts_withdraw(
+            patient_id=patient_id, tracks={item.track}, reason=CLOSED_REMOVED, actor=actor,
+            request=request,
+        )  # fmt: skip
     daily_totals_refresh_patient(patient_id=item.program.patient_id)
     program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
+
+
+def _lock_patient_of(program: Program) -> int | None:
+    """Take the lock of the program's patient (``patient_row_lock``) before anything else, as
+    approving a prompt does; the patient's id, or None for a template."""
+    if program.patient_id is not None:
+        patient_row_lock(patient_id=program.patient_id)
+    return program.patient_id
+
+
+def _close_prompts_of_ended(actor: User, program: Program, request: HttpRequest | None) -> None:
+    """After a schedule change: close the open prompts of the program's exercises that the
+    patient is no longer given from their next day (it ends today or has ended). New weekdays
+    carry every track on into the next version, and an end date still to come closes
+    nothing yet."""
+    if program.patient_id is None or program.end_date is None:
+        return
+    tracks = set(program.items.values_list("track", flat=True))
+    prompts_withdraw(
+        patient_id=program.patient_id, tracks=tracks, reason=CLOSED_ENDED, actor=actor,
+        request=request,
+    )  # fmt: skip
 
 
 @transaction.atomic
@@ -501,8 +532,11 @@ def program_schedule_update(
     request: HttpRequest | None = None,
 ) -> Program:
     """Change the weekdays and reminder time (and, for a patient's program, its dates);
-    returns the program now in force (audited on that one)."""
+    returns the program now in force (audited on that one). Ending the program closes its
+    open progression prompts."""
+    _lock_patient_of(program)
     saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
+    _close_prompts_of_ended(actor, program, request)
     daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved
@@ -775,9 +809,11 @@ def program_edit(
     request: HttpRequest | None = None,
 ) -> Program:
     """Change name, notes and schedule together (the API's update): all or nothing, one
-    audit entry."""
+    audit entry for the program (and one for each progression prompt its end closes)."""
+    _lock_patient_of(program)
     _rename(program, name, notes)
     saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
+    _close_prompts_of_ended(actor, program, request)
     daily_totals_refresh_patient(patient_id=program.patient_id)
     program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved

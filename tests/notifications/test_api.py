@@ -61,10 +61,11 @@ def test_approve_through_the_api(therapist_a, prompt_a):
     assert prompt_a.item.current_level == 2
 
 
-def test_approving_a_removed_exercise_is_a_400_naming_item(therapist_a, prompt_a):
-    from apps.programs.services import program_item_remove
+def test_approving_once_the_program_ran_out_is_a_400_naming_item(therapist_a, prompt_a):
+    from apps.programs.models import Program
 
-    program_item_remove(actor=therapist_a, item=prompt_a.item)
+    today = prompt_a.patient.local_today()
+    Program.objects.filter(pk=prompt_a.item.program_id).update(end_date=today)
     url = f"/api/v1/prompts/{prompt_a.public_id}/approve/"
 
     response = api(therapist_a).post(url, {}, format="json")

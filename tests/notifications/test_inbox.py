@@ -141,14 +141,16 @@ def test_approving_twice_is_a_400_not_a_second_level(therapist_a, prompt_a):
     assert prompt_a.item.level_changes.count() == 1
 
 
-def test_a_prompt_whose_exercise_was_removed_cannot_be_approved_only_declined(
-    therapist_a, prompt_a
-):
-    """Approving used to answer "approved" and record a level change on the removed row: a
-    level nobody is given. The card says why and offers only the decline that closes it."""
-    from apps.programs.services import program_item_remove
+def test_a_prompt_whose_program_ran_out_cannot_be_approved_only_declined(therapist_a, prompt_a):
+    """Approving used to answer "approved" and record a level change on the ended row: a
+    level nobody is given. An end date set in advance that has come changes nothing that
+    would close the prompt (removing the exercise or ending the program now closes it: see
+    tests/programs/test_prompt_withdraw.py), so the card says why and offers only the
+    decline that closes it."""
+    from apps.programs.models import Program
 
-    program_item_remove(actor=therapist_a, item=prompt_a.item)
+    today = prompt_a.patient.local_today()
+    Program.objects.filter(pk=prompt_a.item.program_id).update(end_date=today)
     client = signed_in(therapist_a)
 
     inbox = client.get(reverse("notifications:inbox")).content.decode()

@@ -164,8 +164,9 @@ class PatientChangeApi(StaffApi):
         summary="Archive (discharge) a patient",
         description=(
             "The patient is signed out on every phone, can no longer sign in and gets no "
-            "reminders; they leave the dashboard and the patient list (see `status=archived`). "
-            "Nothing is deleted. Archiving an archived patient changes nothing. No body."
+            "reminders; they leave the dashboard and the patient list (see `status=archived`); "
+            "their open progression prompts are closed (`withdrawn`; restoring does not reopen "
+            "them). Nothing is deleted. Archiving an archived patient changes nothing. No body."
         ),
         request=None,
         responses=PatientOut,

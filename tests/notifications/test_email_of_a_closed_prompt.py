@@ -1,0 +1,63 @@
+"""A prompt email still waiting (its first send failed and it waits for the retry) is not
+sent once the prompt was closed because its exercise was removed, its program ended or the
+patient was archived: it would ask for a decision nobody can make. It is recorded as skipped
+with the reason; an email about an open prompt still goes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from apps.notifications.models import DeliveryStatus, StaffNotification
+from apps.notifications.services import notification_deliver, set_log_evaluate
+from apps.patients.services import patient_archive
+from apps.programs.progression import CLOSED_ARCHIVED, CLOSED_REMOVED
+from apps.programs.services import program_item_remove
+from tests.factories import LadderItemFactory
+from tests.notifications.factories import SetLogFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _prompt_email_waiting_for_its_retry(item) -> int:
+    (notification_id,) = set_log_evaluate(log_id=SetLogFactory(item=item, reps=20).pk)
+    with mock.patch("django.core.mail.EmailMessage.send", side_effect=OSError("refused")):
+        assert notification_deliver(notification_id=notification_id) is False
+    return notification_id
+
+
+@pytest.mark.parametrize("closed_by", ["removal", "archive"])
+def test_the_email_of_a_prompt_closed_since_is_skipped_not_sent(closed_by):
+    item = LadderItemFactory(per_side=False)
+    notification_id = _prompt_email_waiting_for_its_retry(item)
+    therapist, patient = item.program.patient.therapist, item.program.patient
+    if closed_by == "removal":
+        program_item_remove(actor=therapist, item=item)
+    else:
+        patient_archive(patient=patient, actor=therapist)
+
+    later = timezone.now() + timedelta(hours=1)
+    sent = notification_deliver(notification_id=notification_id, now=later)
+
+    assert sent is False
+    assert mail.outbox == []
+    row = StaffNotification.objects.get(pk=notification_id)
+    reason = CLOSED_REMOVED if closed_by == "removal" else CLOSED_ARCHIVED
+    assert (row.status, row.error) == (
+        DeliveryStatus.SKIPPED,
+        f"Not sent: the prompt was closed. {reason}",
+    )
+
+
+def test_the_retry_of_an_open_prompts_email_still_goes():
+    item = LadderItemFactory(per_side=False)
+    notification_id = _prompt_email_waiting_for_its_retry(item)
+
+    later = timezone.now() + timedelta(hours=1)
+
+    assert notification_deliver(notification_id=notification_id, now=later) is True
+    assert len(mail.outbox) == 1
