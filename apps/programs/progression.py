@@ -818,6 +818,11 @@ def item_level_set(
         errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
+    # The patient's lock first, as approving a prompt takes it: an approval holding the
+    # audit log while it waits for this track's row would otherwise wait on us as we wait
+    # on it.
+    if item.program.patient_id is not None:
+        patient_row_lock(patient_id=item.program.patient_id)
     in_force = (
         ProgramItem.objects.select_for_update()
         .filter(track=item.track, program_id=item.program_id)

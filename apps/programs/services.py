@@ -265,6 +265,9 @@ def program_item_update(
     amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
     amount |= {"rep_hold_seconds": rep_hold_seconds}
     validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
+    # The patient's lock before the item's, as approving a prompt takes them: the other way
+    # round each waited for the other (the item here, the audit log there).
+    _lock_patient_of(item.program)
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
         .select_related("program__patient")

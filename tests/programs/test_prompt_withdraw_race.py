@@ -10,15 +10,12 @@ the approval needed next while waiting for the prompt the approval held."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 from datetime import timedelta
-from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.notifications.services import set_log_evaluate
 from apps.patients.services import patient_archive
@@ -29,7 +26,7 @@ from apps.programs.services import program_item_remove, program_schedule_update
 from tests.factories import LadderItemFactory
 from tests.notifications.conftest import make_prompt
 from tests.notifications.factories import SetLogFactory
-from tests.programs.races import WAIT, race, someone_waits_on_a_lock
+from tests.programs.races import paused_after, race
 
 REASONS = {"remove": CLOSED_REMOVED, "end": CLOSED_ENDED, "archive": CLOSED_ARCHIVED}
 
@@ -48,56 +45,7 @@ def _closer(kind: str, prompt: ProgressionPrompt, therapist) -> Callable[[], obj
 
 
 def _paused_after(step: str, first: Callable[[], object], second: Callable[[], object]) -> None:
-    """Run ``first`` in one thread, stopping after its first call of ``progression.<step>``
-    until ``second`` (in another thread) is seen waiting on a lock or has finished; re-raise
-    what either raised. The test's own thread watches (a transaction sees
-    ``pg_stat_activity`` as it first read it)."""
-    reached, done, go_on = threading.Event(), threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-    original = getattr(progression, step)
-
-    def step_then_pause(**kwargs):
-        result = original(**kwargs)
-        if not reached.is_set():
-            reached.set()
-            go_on.wait(WAIT)
-        return result
-
-    def writer_a() -> None:
-        try:
-            first()
-        except BaseException as exc:  # re-raised below, in the test's thread
-            errors.append(exc)
-        finally:
-            reached.set()
-            connection.close()
-
-    def writer_b() -> None:
-        try:
-            reached.wait(WAIT)
-            second()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            done.set()
-            connection.close()
-
-    with mock.patch.object(progression, step, step_then_pause):
-        threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
-        for thread in threads:
-            thread.start()
-        try:
-            assert reached.wait(WAIT), f"{step} was never reached"
-            for _ in range(WAIT * 100):  # polled, not timed
-                if done.is_set() or someone_waits_on_a_lock():
-                    break
-                time.sleep(0.01)
-        finally:
-            go_on.set()
-            for thread in threads:
-                thread.join(WAIT)
-    if errors:
-        raise errors[0]
+    paused_after(progression, step, first, second)
 
 
 @pytest.mark.django_db(transaction=True)
