@@ -9,7 +9,7 @@ from zoneinfo import available_timezones
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -192,11 +192,19 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     email = email.strip().lower()
     if not is_one_line(full_name.strip()):
         raise ValidationError({"full_name": ONE_LINE_MESSAGE})
+    taken = ValidationError({"email": "Someone already signs in with this email address."})
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "Someone already signs in with this email address."})
-    staff = staff_create(
-        clinic=admin.clinic, email=email, full_name=full_name.strip(), role=role, password=None
-    )
+        raise taken
+    try:
+        with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
+            staff = staff_create(
+                clinic=admin.clinic, email=email, full_name=full_name.strip(), role=role,
+                password=None,
+            )  # fmt: skip
+    except IntegrityError as error:
+        # Two invitations of one address at the same moment (a double click): the check above
+        # saw neither, the unique index let one through and the other is refused as taken.
+        raise taken from error
     staff_changed.send(sender=User, staff=staff, actor=admin, change=StaffChange.INVITED)
     return staff
 

@@ -1,0 +1,23 @@
+"""Two invitations of one address at the same moment (a double click on Add): one colleague is
+added, the other request is refused as the address taken, never an error page."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from apps.clinics.models import Role, User
+from apps.clinics.services import staff_invite
+from tests.programs.races import race
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_the_second_of_two_invitations_at_once_is_refused_as_taken(require_postgres, admin_a):
+    def invite() -> None:
+        staff_invite(admin=admin_a, email="robin@x.example", full_name="Robin", role=Role.THERAPIST)
+
+    with pytest.raises(ValidationError, match="Someone already signs in with this email"):
+        race(invite, invite)
+
+    assert User.objects.filter(email="robin@x.example").count() == 1
