@@ -96,6 +96,15 @@ def created_status(row: models.Model) -> int:
     return 200 if replayed(row) else 201
 
 
+def key_for(client_id: uuid.UUID | None, *choice: str) -> uuid.UUID | None:
+    """The key of one choice made under a form's key: a form with several buttons (CSV,
+    Excel, PDF), or whose answer is a download that leaves the page and its key in place, so
+    that the same choice sent again is one request and another choice is a new one."""
+    if client_id is None:
+        return None
+    return uuid.uuid5(client_id, "\x1f".join(choice))
+
+
 def posted_client_id(data: Mapping[str, Any]) -> uuid.UUID | None:
     """The key a form without a Django form sent (``{% one_time_key %}``); None when the
     page had none (drawn before it was added), a ValidationError when it is not a UUID."""

@@ -67,6 +67,10 @@ class ReportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The one-time key of the request that asked for it (apps.core.once): sent again (a
+    # double click on the download button, an API retry) it finds this job instead of
+    # queueing the same report twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ReportJobQuerySet.as_manager()
 

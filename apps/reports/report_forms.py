@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.core.once import client_id_field
 from apps.reports.exports.filters import ReportFilters, clinic_therapists, validate_range
 from apps.reports.models import ReportFormat, ReportKind
 
@@ -68,6 +69,8 @@ class ReportExportForm(ReportFilterForm):
     kind = forms.ChoiceField(
         label="Contents", choices=ReportKind.choices, required=False, initial=ReportKind.SUMMARY
     )
+    # A report sent to the background is queued once per drawing of the page and button.
+    client_id = client_id_field()
 
     def clean_kind(self) -> str:
         return str(self.cleaned_data.get("kind") or ReportKind.SUMMARY)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from apps.clinics.models import User
 from apps.core.api import service_error
 from apps.core.api_input import StrictInput
+from apps.core.once import client_id_input
 from apps.reports.exports.filters import clinic_therapists, validate_range
 from apps.reports.models import ReportFormat, ReportJob, ReportKind
 
@@ -24,6 +25,7 @@ class ReportJobInput(StrictInput[Any]):
     )
     format = serializers.ChoiceField(choices=ReportFormat.choices)
     kind = serializers.ChoiceField(choices=ReportKind.choices, default=ReportKind.SUMMARY)
+    client_id = client_id_input()
 
     def validate_therapist(self, value: Any) -> User | None:
         if value is None:

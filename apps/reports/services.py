@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core import outbox
+from apps.core.once import create_once
 from apps.reports.exports.files import (
     delete_report_file,
     orphan_report_files,
@@ -93,32 +95,44 @@ def report_job_create(
     filters: ReportFilters,
     kind: str,
     format: str,
+    client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> ReportJob:
-    """Queue a report for a worker (through the outbox, in this transaction) and audit it."""
+    """Queue a report for a worker (through the outbox, in this transaction) and audit it.
+    Once per ``client_id`` (``apps.core.once``): the same request sent again returns the job
+    it queued, and nothing more is queued or audited."""
     _require_admin(user, filters)
     if kind not in ReportKind.values or format not in ReportFormat.values:
         raise ValidationError({"format": "Choose CSV, Excel or PDF."})
     if kind == ReportKind.DETAIL and format != ReportFormat.CSV:
         raise ValidationError({"format": "The export of every logged set is CSV only."})
-    job = ReportJob.objects.create(
-        clinic_id=filters.clinic_id,
-        requested_by=user,
-        kind=kind,
-        format=format,
-        filters=filters.as_json(),
-    )
-    audit_record(
-        actor=user,
-        action=Action.EXPORT,
-        target=job,
-        detail=export_label(kind=kind, format=format, filters=filters),
-        request=request,
-    )
-    # Through the outbox, in this transaction: with the broker down the request still
-    # succeeds, and the sweep publishes the job once the broker is back.
-    outbox.enqueue(RUN_REPORT_JOB, [job.pk])
-    return job
+
+    def create() -> ReportJob:
+        job = ReportJob.objects.create(
+            clinic_id=filters.clinic_id,
+            requested_by=user,
+            kind=kind,
+            format=format,
+            filters=filters.as_json(),
+            client_id=client_id,
+        )
+        audit_record(
+            actor=user,
+            action=Action.EXPORT,
+            target=job,
+            detail=export_label(kind=kind, format=format, filters=filters),
+            request=request,
+        )
+        # Through the outbox, in this transaction: with the broker down the request still
+        # succeeds, and the sweep publishes the job once the broker is back.
+        outbox.enqueue(RUN_REPORT_JOB, [job.pk])
+        return job
+
+    def same(first: ReportJob) -> bool:
+        asked = (filters.clinic_id, kind, format, filters.as_json())
+        return (first.clinic_id, first.kind, first.format, first.filters) == asked
+
+    return create_once(ReportJob, client_id, create, same=same)
 
 
 def _claim(job_id: int, now: datetime) -> ReportJob | None:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from apps.clinics.access import AdminOnly, get_for_admin
 from apps.clinics.models import User
+from apps.core.once import replayed
 from apps.reports import services
 from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
@@ -52,7 +53,10 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        operation_id="report_jobs_create", request=ReportJobInput, responses={202: ReportJobOutput}
+        operation_id="report_jobs_create",
+        summary="Request an export; 200 with the same job for a client_id sent before",
+        request=ReportJobInput,
+        responses={202: ReportJobOutput, 200: ReportJobOutput},
     )
     def post(self, request: Request) -> Response:
         user = cast(User, request.user)
@@ -70,9 +74,11 @@ class ReportJobListCreate(generics.ListAPIView[ReportJob]):
             filters=filters,
             kind=values["kind"],
             format=values["format"],
+            client_id=values.get("client_id"),
             request=request._request,
         )
-        return Response(ReportJobOutput(job).data, status=status.HTTP_202_ACCEPTED)
+        answer = status.HTTP_200_OK if replayed(job) else status.HTTP_202_ACCEPTED
+        return Response(ReportJobOutput(job).data, status=answer)
 
 
 class ReportJobDetail(APIView):

@@ -7,6 +7,7 @@ from io import BytesIO
 from typing import cast
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -21,6 +22,8 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import User
+from apps.core.forms import add_service_errors
+from apps.core.once import key_for
 from apps.reports import services
 from apps.reports.downloads import job_file_response
 from apps.reports.exports.filters import ReportFilters
@@ -80,9 +83,16 @@ def adherence_export(request: HttpRequest) -> HttpResponseBase:
     filters = form.to_filters()
     kind, fmt = form.cleaned_data["kind"], form.cleaned_data["format"]
     if services.report_needs_background(user=user, filters=filters):
-        job = services.report_job_create(
-            user=user, filters=filters, kind=kind, format=fmt, request=request
-        )
+        # One key per button of the form (CSV, Excel, PDF): a double click on one queues
+        # it once, a click on another queues that one too.
+        key = key_for(form.cleaned_data["client_id"], kind, fmt)
+        try:
+            job = services.report_job_create(
+                user=user, filters=filters, kind=kind, format=fmt, client_id=key, request=request
+            )
+        except ValidationError as exc:  # the key of another report (a tampered form)
+            add_service_errors(form, exc)
+            return _render_page(request, user, form, status=400)
         return redirect("reports:job", public_id=job.public_id)
     services.report_export_record(
         user=user, filters=filters, kind=kind, format=fmt, request=request
