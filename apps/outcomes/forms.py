@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from apps.core.forms import BoundedIntegerField
+from apps.core.once import client_id_field
 from apps.outcomes.instruments import INSTRUMENTS
 from apps.outcomes.models import MAX_MINUTES
 
@@ -31,6 +32,9 @@ class ReportForm(forms.Form):
         required=False, max_length=4000, label="Note for the referrer",
         widget=forms.Textarea(attrs={"rows": 3}),
     )  # fmt: skip
+    # A double click freezes one report (the patient page's lone button sends the same key
+    # through {% one_time_key %}).
+    client_id = client_id_field()
 
 
 class TimeEntryForm(forms.Form):

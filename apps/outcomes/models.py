@@ -179,6 +179,9 @@ class ProgressReport(models.Model):
     note = models.TextField(blank=True)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the click or API request that made it (apps.core.once): sent
+    # again (a double click, a retry) it finds this report instead of freezing another.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ProgressReportQuerySet.as_manager()
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
+from apps.core.once import create_once
 from apps.outcomes import instruments as inst
 from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, PSFS_MIN_ACTIVITIES, Code, Instrument
 from apps.outcomes.models import (
@@ -461,19 +462,33 @@ def _submit(
 # --- Progress report ------------------------------------------------------------------------
 @transaction.atomic
 def report_create(
-    *, user: User, patient: Patient, note: str, data: dict[str, Any], request: Any = None
+    *,
+    user: User,
+    patient: Patient,
+    note: str,
+    data: dict[str, Any],
+    client_id: uuid.UUID | None = None,
+    request: Any = None,
 ) -> ProgressReport:
-    """Freeze a progress report (``data`` from ``selectors.report_data``) and audit it."""
+    """Freeze a progress report (``data`` from ``selectors.report_data``) and audit it.
+    Once per ``client_id`` (``apps.core.once``): sent again, the report it froze."""
     if len(note) > 4000:
         raise ValidationError({"note": ["Keep the note under 4000 characters."]})
-    report = ProgressReport.objects.create(
-        patient=patient, author=user, note=note.strip(), data=data
-    )
-    audit_record(
-        actor=user, action=Action.EXPORT, patient=patient, target=report,
-        detail="progress report for the referrer", request=request,
-    )  # fmt: skip
-    return report
+
+    def create() -> ProgressReport:
+        report = ProgressReport.objects.create(
+            patient=patient, author=user, note=note.strip(), data=data, client_id=client_id
+        )
+        audit_record(
+            actor=user, action=Action.EXPORT, patient=patient, target=report,
+            detail="progress report for the referrer", request=request,
+        )  # fmt: skip
+        return report
+
+    def same(first: ProgressReport) -> bool:
+        return (first.patient_id, first.note) == (patient.pk, note.strip())
+
+    return create_once(ProgressReport, client_id, create, same=same)
 
 
 # --- Remote monitoring ----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.api_input import StrictInput
+from apps.core.once import client_id_input
 from apps.outcomes.instruments import DEFAULT_MEASURES, INSTRUMENTS
 from apps.outcomes.models import MAX_MINUTES
 
@@ -67,6 +68,7 @@ class SubmitIn(AnswersIn):
 
 class ReportIn(StrictInput[Any]):
     note = serializers.CharField(max_length=4000, allow_blank=True, default="")
+    client_id = client_id_input()
 
 
 class ReportOut(serializers.Serializer[Any]):

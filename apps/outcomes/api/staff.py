@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.api_defaults import LimitOffsetPagination
+from apps.core.once import created_status
 from apps.outcomes import access, selectors, services
 from apps.outcomes.api.serializers import (
     MeasurePlanOut,
@@ -84,19 +85,22 @@ def trends(request: Request, public_id: UUID) -> Response:
 
 
 @extend_schema(
-    operation_id="outcomes_reports_create", request=ReportIn, responses={201: ReportOut},
-    summary="Make a progress report for the referrer (audited)",
+    operation_id="outcomes_reports_create", request=ReportIn,
+    responses={201: ReportOut, 200: ReportOut},
+    summary="Make a progress report for the referrer (audited); 200 for a client_id sent before",
 )  # fmt: skip
 @api_view(["POST"])
 def report_create(request: Request, public_id: UUID) -> Response:
     user = access.staff(request.user)
     patient = access.patient_editable(user, public_id)
-    note = _valid(ReportIn(data=request.data))["note"]
+    values = _valid(ReportIn(data=request.data))
+    note = values["note"]
     data = selectors.report_data(patient=patient, author=user, note=note)
     report = services.report_create(
-        user=user, patient=patient, note=note, data=data, request=request
-    )
-    return Response(ReportOut(report).data, status=status.HTTP_201_CREATED)
+        user=user, patient=patient, note=note, data=data, client_id=values.get("client_id"),
+        request=request,
+    )  # fmt: skip
+    return Response(ReportOut(report).data, status=created_status(report))
 
 
 @extend_schema(

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.forms import add_service_errors
+from apps.core.once import key_for
 from apps.outcomes import access, selectors, services
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
@@ -105,10 +106,17 @@ def report_make(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if not form.is_valid():
         return _page(request, patient, report_form=form)
     note = form.cleaned_data["note"]
+    # The answer is a download, so the page and its key stay: the key is the form's and the
+    # note's, and a new note sent from the same page freezes a new report.
+    key = key_for(form.cleaned_data["client_id"], note.strip())
     data = selectors.report_data(patient=patient, author=user, note=note)
-    report = services.report_create(
-        user=user, patient=patient, note=note, data=data, request=request
-    )
+    try:
+        report = services.report_create(
+            user=user, patient=patient, note=note, data=data, client_id=key, request=request
+        )
+    except ValidationError as exc:  # the key of another patient's report (a tampered form)
+        add_service_errors(form, exc)
+        return _page(request, patient, report_form=form)
     return redirect(reverse("outcomes:report-pdf", args=[report.public_id]))
 
 
