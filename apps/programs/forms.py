@@ -123,12 +123,16 @@ class DoseForm(forms.Form):
 class AddExerciseForm(forms.Form):
     exercise = forms.UUIDField(widget=forms.HiddenInput)
     precaution_override = override_field()
+    # The Add forms are not redrawn by htmx: builder.js gives each a new key once its Add
+    # has been answered, so a double click adds once and a second Add adds again.
+    client_id = client_id_field()
 
 
 class AddLadderForm(forms.Form):
     ladder = forms.UUIDField(label="Ladder")
     level = BoundedIntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
     precaution_override = override_field()
+    client_id = client_id_field()
 
 
 class MoveForm(forms.Form):

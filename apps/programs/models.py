@@ -185,6 +185,10 @@ class ProgramItem(models.Model):
     # The conflicts that reason was given for (``precautions.cover_key``): precautions set
     # after it conflict afresh and hold the exercise back until a reason is given for them.
     precaution_override_covers = models.JSONField(default=list, blank=True)
+    # The one-time key of the Add form or API request that added it (apps.core.once): sent
+    # again (a double click, a retry) it finds this row instead of adding the exercise twice.
+    # Only the added row has it: the rows a dose or level change starts carry none.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ProgramItemQuerySet.as_manager()
 

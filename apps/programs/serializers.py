@@ -163,6 +163,10 @@ class ItemIn(ItemDoseIn):
     auto_advance = serializers.BooleanField(required=False, default=False)
 
 
+class ItemAddIn(ItemIn):
+    client_id = client_id_input()
+
+
 class ItemUpdateIn(ItemDoseIn):
     """Fields left out stay as they are. A dose change on an item with history ends it and
     starts a new row of the same track (the response shows the row now in force)."""

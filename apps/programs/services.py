@@ -168,6 +168,7 @@ def _item_create(
     spec: ItemSpec,
     position: int,
     with_program: bool = False,
+    client_id: UUID | None = None,
 ) -> ProgramItem:
     """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
     exercise = _check_library(program, spec)
@@ -193,6 +194,7 @@ def _item_create(
         notes=spec.notes.strip(),
         precaution_override=override.reason,
         precaution_override_covers=override.covers,
+        client_id=client_id,
     )
     if override.reason:
         _audit_override(actor, item, exercise)
@@ -221,13 +223,29 @@ def program_audit(
 
 @transaction.atomic
 def program_item_add(
-    *, actor: User, program: Program, spec: ItemSpec, request: HttpRequest | None = None
+    *,
+    actor: User,
+    program: Program,
+    spec: ItemSpec,
+    client_id: UUID | None = None,
+    request: HttpRequest | None = None,
 ) -> ProgramItem:
-    """Add an item at the end of the program (from the patient's today if it has started)."""
-    item = _item_create(actor=actor, program=program, spec=spec, position=_next_position(program))
-    daily_totals_refresh_patient(patient_id=program.patient_id)
-    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
-    return item
+    """Add an item at the end of the program (from the patient's today if it has started).
+    Once per ``client_id`` (``apps.core.once``): the same Add sent again returns the item it
+    added; another Add of the same exercise (a new key) adds it again, as asked."""
+
+    def create() -> ProgramItem:
+        position = _next_position(program)
+        item = _item_create(
+            actor=actor, program=program, spec=spec, position=position, client_id=client_id
+        )
+        daily_totals_refresh_patient(patient_id=program.patient_id)
+        program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+        return item
+
+    return create_once(
+        ProgramItem, client_id, create, same=lambda first: first.program_id == program.pk
+    )
 
 
 def _check_editable_row(item: ProgramItem, today: date) -> None:

@@ -40,6 +40,41 @@
     document.getElementById("items-heading").focus();
   });
 
+  // The Add forms stay on the page after an htmx answer, with their one-time key: once an Add
+  // has been answered its form gets a new key, so the next Add of the same exercise adds it
+  // again. Not at once: a double click's second request (queued by htmx until the first is
+  // answered, or clicked just after) must carry the first's key, so the server answers it
+  // with the item already added instead of adding it twice.
+  var NEW_KEY_AFTER_MS = 1000;
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail && event.detail.elt;
+    var key = form && form.tagName === "FORM" ? form.querySelector("input[name=client_id]") : null;
+    if (!key || !event.detail.successful) {
+      return;  // nothing was added under a refused key: it stays for the corrected Add
+    }
+    var sent = key.value;
+    window.setTimeout(function () {
+      if (key.value === sent) {
+        key.value = newKey();
+      }
+    }, NEW_KEY_AFTER_MS);
+  });
+
+  // A random UUID; crypto.randomUUID exists only on HTTPS pages and localhost.
+  function newKey() {
+    if (window.crypto.randomUUID) {
+      return window.crypto.randomUUID();
+    }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) {
+      return (b + 0x100).toString(16).slice(1);
+    }).join("");
+    return [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
   // The field to fix in a refused dose form (kept open with its errors): the first one marked
   // invalid, else, for an error about the whole form, its first field.
   function refusedField(items) {

@@ -28,7 +28,7 @@ from apps.programs import selectors, services
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
-    ItemIn,
+    ItemAddIn,
     ItemUpdateIn,
     ProgramAssignIn,
     ProgramCreateIn,
@@ -226,21 +226,23 @@ class ProgramAssignApi(ProgramApi):
 @extend_schema_view(
     post=extend_schema(
         operation_id="programs_items_create",
-        summary="Add an item",
-        request=ItemIn,
-        responses={201: ProgramDetailOut},
+        summary="Add an item; 200 for a client_id sent before",
+        request=ItemAddIn,
+        responses={201: ProgramDetailOut, 200: ProgramDetailOut},
     )
 )
 class ProgramItemAddApi(ProgramApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         program = self.editable(public_id)
-        payload = ItemIn(data=request.data)
+        payload = ItemAddIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        spec = _item_spec(self.user, dict(payload.validated_data))
-        services.program_item_add(
-            actor=self.user, program=program, spec=spec, request=request._request
+        data = dict(payload.validated_data)
+        key = data.pop("client_id", None)
+        spec = _item_spec(self.user, data)
+        item = services.program_item_add(
+            actor=self.user, program=program, spec=spec, client_id=key, request=request._request
         )
-        return self.detail(program, status.HTTP_201_CREATED)
+        return self.detail(program, created_status(item))
 
 
 class ProgramItemApi(ProgramApi):

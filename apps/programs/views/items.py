@@ -100,7 +100,10 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
             raise ValidationError({"exercise": "Choose an exercise from your clinic's library."})
         override = form.cleaned_data["precaution_override"]
         spec = services.ItemSpec(exercise=exercise, precaution_override=override)
-        item = services.program_item_add(actor=user, program=program, spec=spec, request=request)
+        key = form.cleaned_data["client_id"]
+        item = services.program_item_add(
+            actor=user, program=program, spec=spec, client_id=key, request=request
+        )
         return f"Added {item.exercise}."
 
     return _apply(request, program, form, add, exercise_form=form)
@@ -124,7 +127,10 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
             level=form.cleaned_data["level"],
             precaution_override=form.cleaned_data["precaution_override"],
         )
-        services.program_item_add(actor=user, program=program, spec=spec, request=request)
+        key = form.cleaned_data["client_id"]
+        services.program_item_add(
+            actor=user, program=program, spec=spec, client_id=key, request=request
+        )
         return f"Added {ladder.name} at level {form.cleaned_data['level']}."
 
     return _apply(request, program, form, add, ladder_form=form)
