@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
+from apps.core.once import client_id_field
 from apps.exercises.bands import Band
 from apps.exercises.models import AdvanceRule, Confidence, Equipment, Muscle, Position, Study
 from apps.exercises.selectors import NO_EQUIPMENT, ORDERINGS, LibraryFilters
@@ -165,12 +166,18 @@ class ExerciseForm(forms.Form):
         "How the movements were read", "Which step takes the hip where.", rows=2
     )
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
+    client_id = client_id_field()  # adding only: a double click adds the exercise once
 
     LIST_FIELDS = ("aliases", "steps", "cues", "common_mistakes")
 
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["client_id"]
+
     @classmethod
     def initial_for(cls, exercise: Any) -> dict[str, Any]:
-        initial = {name: getattr(exercise, name) for name in cls.base_fields}
+        initial = {name: getattr(exercise, name) for name in cls.base_fields if name != "client_id"}
         for name in cls.LIST_FIELDS:
             initial[name] = "\n".join(getattr(exercise, name))
         return initial
@@ -178,6 +185,7 @@ class ExerciseForm(forms.Form):
     def content(self) -> ExerciseContent:
         """The parsed content for ``exercise_create`` / ``exercise_update``."""
         data = dict(self.cleaned_data)
+        data.pop("client_id", None)
         for name in self.LIST_FIELDS:
             data[name] = _lines(data[name])
         data["video_url"] = data["video_url"] or ""
@@ -199,6 +207,7 @@ class StudyForm(forms.Form):
         ),
     )
     summary = _textarea("Summary", rows=2)
+    client_id = client_id_field()  # a double click adds the source once
 
 
 class EvidenceForm(forms.Form):
@@ -234,9 +243,14 @@ class LadderForm(forms.Form):
     advance_at_reps = BoundedIntegerField(
         label="Advance at (reps in one set)", min_value=1, max_value=100, initial=20
     )
+    client_id = client_id_field()  # building only: a double click builds the ladder once
 
-    def __init__(self, data: Any = None, *, exercises: Any, initial: Any = None) -> None:
+    def __init__(
+        self, data: Any = None, *, exercises: Any, initial: Any = None, editing: bool = False
+    ) -> None:
         super().__init__(data, initial=initial)
+        if editing:
+            del self.fields["client_id"]
         self.by_id = {str(e.public_id): e for e in exercises}
         choices = [("", "—"), *((key, e.name) for key, e in self.by_id.items())]
         for number in range(1, LADDER_LEVEL_FIELDS + 1):

@@ -73,6 +73,9 @@ class Study(models.Model):
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     summary = models.TextField(blank=True)
     is_primary = models.BooleanField(default=False)
+    # The one-time key of the form that added it (apps.core.once): sent again (a double
+    # click) it finds this row instead of adding the same source twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -141,6 +144,9 @@ class Exercise(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the form that added it (apps.core.once): sent again (a double
+    # click) it finds this row instead of adding the same exercise twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -295,6 +301,9 @@ class Ladder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(default=timezone.now)
+    # The one-time key of the form that added it (apps.core.once): sent again (a double
+    # click) it finds this row instead of adding the same ladder twice.
+    client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = LibraryQuerySet.as_manager()
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 
 from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
+from apps.core.once import create_once
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.models import (
     AdvanceRule,
@@ -153,17 +155,30 @@ def _validated(content: ExerciseContent) -> ExerciseContent:
     return content
 
 
+def _same_clinic(clinic_id: int) -> Callable[[Exercise | Ladder | Study], bool]:
+    """Whether a row found under a one-time key answers this clinic's request."""
+    return lambda first: first.clinic_id == clinic_id
+
+
 @transaction.atomic
-def exercise_create(*, user: User, content: ExerciseContent) -> Exercise:
-    """Add an exercise to the user's clinic."""
+def exercise_create(
+    *, user: User, content: ExerciseContent, client_id: UUID | None = None
+) -> Exercise:
+    """Add an exercise to the user's clinic. Once per ``client_id`` (``apps.core.once``):
+    the same form sent again returns the exercise it added."""
     clinic_id = _clinic_id(user)
     values = asdict(_validated(content))
-    return Exercise.objects.create(
-        clinic_id=clinic_id,
-        key=_unique_key(Exercise, clinic_id, content.name),
-        created_by=user,
-        **values,
-    )
+
+    def create() -> Exercise:
+        return Exercise.objects.create(
+            clinic_id=clinic_id,
+            key=_unique_key(Exercise, clinic_id, content.name),
+            created_by=user,
+            client_id=client_id,
+            **values,
+        )
+
+    return create_once(Exercise, client_id, create, same=_same_clinic(clinic_id))
 
 
 @transaction.atomic
@@ -182,9 +197,16 @@ def exercise_update(*, user: User, exercise: Exercise, content: ExerciseContent)
 
 @transaction.atomic
 def study_create(
-    *, user: User, short_name: str, citation: str, year: int | None = None, summary: str = ""
+    *,
+    user: User,
+    short_name: str,
+    citation: str,
+    year: int | None = None,
+    summary: str = "",
+    client_id: UUID | None = None,
 ) -> Study:
-    """Add a source of evidence (a paper, the clinic's own measurements) for the clinic."""
+    """Add a source of evidence (a paper, the clinic's own measurements) for the clinic.
+    Once per ``client_id`` (``apps.core.once``): sent again, the source it added."""
     clinic_id = _clinic_id(user)
     errors = {}
     if not short_name.strip():
@@ -195,14 +217,19 @@ def study_create(
         errors["year"] = ["Give a year between 1900 and this year."]
     if errors:
         raise ValidationError(errors)
-    return Study.objects.create(
-        clinic_id=clinic_id,
-        key=_unique_key(Study, clinic_id, short_name),
-        short_name=short_name.strip(),
-        citation=citation.strip(),
-        year=year,
-        summary=summary.strip(),
-    )
+
+    def create() -> Study:
+        return Study.objects.create(
+            clinic_id=clinic_id,
+            key=_unique_key(Study, clinic_id, short_name),
+            short_name=short_name.strip(),
+            citation=citation.strip(),
+            year=year,
+            summary=summary.strip(),
+            client_id=client_id,
+        )
+
+    return create_once(Study, client_id, create, same=_same_clinic(clinic_id))
 
 
 def _evidence_errors(
@@ -424,9 +451,11 @@ def ladder_create(
     description: str = "",
     advance_at_reps: int = 20,
     rules: Sequence[LevelRule] | None = None,
+    client_id: UUID | None = None,
 ) -> Ladder:
     """Build a ladder for the clinic from any exercises it can see, lowest level first, each
-    level with its advance rule (``rules``, in the same order; default: the reps threshold)."""
+    level with its advance rule (``rules``, in the same order; default: the reps threshold).
+    Once per ``client_id`` (``apps.core.once``): sent again, the ladder it built."""
     clinic_id = _clinic_id(user)
     rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
@@ -434,16 +463,21 @@ def ladder_create(
     )
     if errors:
         raise ValidationError(errors)
-    ladder = Ladder.objects.create(
-        clinic_id=clinic_id,
-        key=_unique_key(Ladder, clinic_id, name),
-        name=name.strip(),
-        description=description.strip(),
-        advance_at_reps=advance_at_reps,
-        created_by=user,
-    )
-    _replace_levels(ladder, exercises, rules)
-    return ladder
+
+    def create() -> Ladder:
+        ladder = Ladder.objects.create(
+            clinic_id=clinic_id,
+            key=_unique_key(Ladder, clinic_id, name),
+            name=name.strip(),
+            description=description.strip(),
+            advance_at_reps=advance_at_reps,
+            created_by=user,
+            client_id=client_id,
+        )
+        _replace_levels(ladder, exercises, rules)
+        return ladder
+
+    return create_once(Ladder, client_id, create, same=_same_clinic(clinic_id))
 
 
 @transaction.atomic

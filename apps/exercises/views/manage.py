@@ -44,7 +44,9 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
     form = ExerciseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            exercise = services.exercise_create(user=user, content=form.content())
+            exercise = services.exercise_create(
+                user=user, content=form.content(), client_id=form.cleaned_data["client_id"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -58,7 +60,8 @@ def exercise_create(request: HttpRequest) -> HttpResponse:
 def exercise_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     user = require_staff(request)
     exercise = get_for_staff(user, Exercise.objects.editable_by(user), public_id)
-    form = ExerciseForm(request.POST or None, initial=ExerciseForm.initial_for(exercise))
+    initial = ExerciseForm.initial_for(exercise)
+    form = ExerciseForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         try:
             services.exercise_update(user=user, exercise=exercise, content=form.content())
@@ -149,7 +152,9 @@ def _ladder_form(request: HttpRequest, ladder: Ladder | None) -> LadderForm:
             initial[f"target_{level.level}"] = level.advance_target
             initial[f"days_{level.level}"] = level.advance_days
     exercises = Exercise.objects.visible_to(user).order_by("name")
-    return LadderForm(request.POST or None, exercises=exercises, initial=initial)
+    return LadderForm(
+        request.POST or None, exercises=exercises, initial=initial, editing=ladder is not None
+    )
 
 
 @login_required
@@ -167,6 +172,7 @@ def ladder_create(request: HttpRequest) -> HttpResponse:
                 advance_at_reps=data["advance_at_reps"],
                 exercises=form.exercises(),
                 rules=form.rules(),
+                client_id=data["client_id"],
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
