@@ -4,6 +4,7 @@ after a slow answer) makes one program: the second request answers with the firs
 from __future__ import annotations
 
 import uuid
+from typing import cast
 
 import pytest
 
@@ -19,7 +20,7 @@ JSON = {"content_type": "application/json"}
 
 
 def _template(clinic) -> Program:
-    template = TemplateProgramFactory(clinic=clinic, name="Starter")
+    template = cast(Program, TemplateProgramFactory(clinic=clinic, name="Starter"))
     ExerciseItemFactory(program=template)
     return template
 
