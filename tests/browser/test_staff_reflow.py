@@ -33,6 +33,32 @@ MEASURE = """() => {
 }"""
 
 
+def _pages_too_wide(browser, live_server, user, pages, text_scale, *, every_violation=False):
+    """What each page (signed in as ``user``, at 360 px and ``text_scale`` times the text)
+    has wider than the screen, by page; with ``every_violation``, axe's findings of every
+    impact also fail the test."""
+    found = {}
+    with browser_page(browser, live_server, viewport={"width": 360, "height": 740}) as page:
+        sign_in_staff(page, user)
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
+        )
+        for url in pages:
+            response = page.goto(url)
+            assert response is not None
+            assert response.status == 200, url
+            page.wait_for_load_state()
+            if every_violation:
+                # Moderate ones included: a table's region named as its section is a
+                # landmark named twice.
+                assert_accessible(page, impacts=None)
+            measured = page.evaluate(MEASURE)
+            if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
+                found[url] = measured
+    return found
+
+
 @pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
 def test_the_main_staff_pages_fit_a_360px_screen(
     browser, live_server, therapist_a, patient_a, text_scale
@@ -47,20 +73,7 @@ def test_the_main_staff_pages_fit_a_360px_screen(
         f"/programs/{program.public_id}/",
         "/inbox/",
     ]
-    found = {}
-    with browser_page(browser, live_server, viewport={"width": 360, "height": 740}) as page:
-        sign_in_staff(page, therapist_a)
-        page.add_init_script(
-            "document.addEventListener('DOMContentLoaded', () => "
-            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
-        )
-        for url in pages:
-            page.goto(url)
-            page.wait_for_load_state()
-            measured = page.evaluate(MEASURE)
-            if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
-                found[url] = measured
-    assert found == {}
+    assert _pages_too_wide(browser, live_server, therapist_a, pages, text_scale) == {}
 
 
 @pytest.mark.parametrize("text_scale", [1, 2], ids=["text-100", "text-200"])
@@ -82,22 +95,5 @@ def test_the_clinic_admins_tables_fit_a_360px_screen(
         "/outcomes/instruments/",
         f"/patients/{patient_a.public_id}/outcomes/",
     ]
-    found = {}
-    with browser_page(browser, live_server, viewport={"width": 360, "height": 740}) as page:
-        sign_in_staff(page, admin_a)
-        page.add_init_script(
-            "document.addEventListener('DOMContentLoaded', () => "
-            f"{{ document.documentElement.style.fontSize = '{100 * text_scale}%'; }});"
-        )
-        for url in pages:
-            response = page.goto(url)
-            assert response is not None
-            assert response.status == 200, url
-            page.wait_for_load_state()
-            # Every violation, moderate ones included: a table's region named as its section
-            # is a landmark named twice.
-            assert_accessible(page, impacts=None)
-            measured = page.evaluate(MEASURE)
-            if measured["scroll"] > measured["width"] or measured["wide"] or measured["regions"]:
-                found[url] = measured
+    found = _pages_too_wide(browser, live_server, admin_a, pages, text_scale, every_violation=True)
     assert found == {}
