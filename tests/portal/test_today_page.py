@@ -43,6 +43,15 @@ def program(patient_a):
     return ProgramFactory(patient=patient_a, start_date=date(2026, 2, 1))
 
 
+def posterior_precautions(therapist, patient):
+    """Posterior-approach hip precautions in force from 1 March to 1 June (no internal
+    rotation: the "Inward turn" exercises of these tests are held back)."""
+    precaution_set(
+        actor=therapist, patient=patient, kind="posterior",
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
+    )  # fmt: skip
+
+
 def log(item, side="left", performed_on=TODAY, **extra):
     values = {"reps": item.reps, "pain": 3, **extra}
     return set_log_record(
@@ -139,10 +148,7 @@ def test_the_next_day_named_is_not_one_the_hip_precautions_leave_empty(patient_a
     ExerciseItemFactory(program=held, exercise=inward)  # Wednesdays: held back
     fridays = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 4), weekdays=0b0010000)
     ExerciseItemFactory(program=fridays)
-    precaution_set(
-        actor=therapist_a, patient=patient_a, kind="posterior",
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
-    )  # fmt: skip
+    posterior_precautions(therapist_a, patient_a)
     client = signed_in(patient_a.user)
 
     html = client.get(PAGE).content.decode()
@@ -159,10 +165,7 @@ def test_held_back_for_all_the_days_planned_the_patient_is_told_the_therapist_wi
     inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
     held = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 4), end_date=date(2026, 4, 1))
     ExerciseItemFactory(program=held, exercise=inward)
-    precaution_set(
-        actor=therapist_a, patient=patient_a, kind="posterior",
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
-    )  # fmt: skip
+    posterior_precautions(therapist_a, patient_a)
 
     html = signed_in(patient_a.user).get(PAGE).content.decode()
 
@@ -179,10 +182,7 @@ def test_a_day_the_hip_precautions_hold_back_wholly_is_on_hold_not_a_rest_day(
     inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
     held = ProgramFactory(patient=patient_a, start_date=date(2026, 3, 2))  # every day
     ExerciseItemFactory(program=held, exercise=inward)
-    precaution_set(
-        actor=therapist_a, patient=patient_a, kind="posterior",
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
-    )  # fmt: skip
+    posterior_precautions(therapist_a, patient_a)
     client = signed_in(patient_a.user)
 
     html = client.get(PAGE).content.decode()
@@ -202,10 +202,7 @@ def test_one_exercise_held_back_beside_others_is_said_to_be_on_hold(
     ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Bridge"))
     inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
     ExerciseItemFactory(program=program, exercise=inward)
-    precaution_set(
-        actor=therapist_a, patient=patient_a, kind="posterior",
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
-    )  # fmt: skip
+    posterior_precautions(therapist_a, patient_a)
     client = signed_in(patient_a.user)
 
     html = client.get(PAGE).content.decode()
@@ -262,10 +259,7 @@ def test_under_hip_precautions_the_page_uses_a_fixed_number_of_queries(
     """Precautions in force: the held-back exercises are counted and the next day is one they
     do not leave empty, in as many queries for four programs as for one (the page's cache
     bypassed: a page changed by a new log or program is built again)."""
-    precaution_set(
-        actor=therapist_a, patient=patient_a, kind="posterior",
-        starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 1),
-    )  # fmt: skip
+    posterior_precautions(therapist_a, patient_a)
     client = signed_in(patient_a.user)
     inward = ExerciseFactory(hip_movements=["internal_rotation"])
 
