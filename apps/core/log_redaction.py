@@ -9,6 +9,10 @@ still works), ``django.security`` the path of a refused CSRF token, runserver an
 every request line and its Referer. Whoever reads the logs (an operator, a log service, a
 backup of them) would hold working links.
 
+One query parameter is hidden for the same readers: ``q``, the staff's search of patients
+by name or email (``/patients/?q=Jane+Doe``), which would put who is a patient of the clinic
+into every access log line. The library's search shares the name and is hidden with it.
+
 The token is replaced when each log record is made (``logging.setLogRecordFactory``), not
 by a filter on some handlers: a filter sees only the records of the loggers and handlers it
 is attached to, and these lines come from Django's loggers, runserver's and gunicorn's
@@ -33,14 +37,19 @@ SECRET_PATH = re.compile(
     r"|/account/set-password/[^/\s\"'?#]+/(?!set-password/))"
     r"[^/\s\"'?#]+"
 )
-_MARKERS = ("/p/", "/sign-in/link/", "/reminders/stop/", "/account/set-password/")
+# A search's words, up to the next parameter or the end of the URL as a log line shows it.
+SEARCH_QUERY = re.compile(r"(?P<keep>[?&]q=)[^&\s\"'#]*")
+_MARKERS = ("/p/", "/sign-in/link/", "/reminders/stop/", "/account/set-password/", "q=")
 
 RecordFactory = Callable[..., logging.LogRecord]
 
 
 def redact(text: str) -> str:
-    """``text`` with the token of every credential-carrying path replaced by ``[hidden]``."""
-    return SECRET_PATH.sub(lambda match: match.group("keep") + HIDDEN, text)
+    """``text`` with the token of every credential-carrying path, and the words of every
+    search (``?q=``), replaced by ``[hidden]``."""
+    for pattern in (SECRET_PATH, SEARCH_QUERY):
+        text = pattern.sub(lambda match: match.group("keep") + HIDDEN, text)
+    return text
 
 
 def _may_hold_secret(value: Any) -> bool:

@@ -82,3 +82,51 @@ def test_gunicorns_access_log_hides_the_token_in_the_request_line_and_the_refere
     assert TOKEN not in line
     hidden = f"/p/{link.split('/')[2]}/{HIDDEN}/"
     assert f'"GET {hidden} HTTP/1.1" 200 1234 "https://clinic.example{hidden}"' in line
+
+
+def _gunicorn_access_line(capsys, *, uri: str, referer: str) -> str:
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": uri,
+        "PATH_INFO": uri.split("?")[0],
+        "QUERY_STRING": uri.partition("?")[2],
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": referer,
+        "HTTP_USER_AGENT": "desk",
+    }
+    config = Config()
+    config.set("accesslog", "-")
+    response = SimpleNamespace(status="200 OK", sent=99, headers=[])
+    GunicornLogger(config).access(
+        response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=5)
+    )
+    return str(capsys.readouterr().out)
+
+
+def test_a_patient_search_is_hidden_in_the_request_line_and_the_referer(capsys):
+    # Who is a patient of the clinic is health data: the search's words stay out of the log,
+    # the other filters stay in it.
+    line = _gunicorn_access_line(
+        capsys,
+        uri="/patients/?q=Jane+Doe&scope=all",
+        referer="https://clinic.example/patients/?scope=mine&q=jane%40example.org",
+    )
+
+    assert "jane" not in line.lower()
+    assert (
+        f'"GET /patients/?q={HIDDEN}&scope=all HTTP/1.1" 200 99 '
+        f'"https://clinic.example/patients/?scope=mine&q={HIDDEN}"'
+    ) in line
+
+
+def test_runservers_request_line_hides_a_search(caplog):
+    logging.getLogger("django.server").info('"%s" %s %s', "GET /patients/?q=Doe HTTP/1.1", 200, 9)
+
+    assert caplog.records[0].getMessage() == f'"GET /patients/?q={HIDDEN} HTTP/1.1" 200 9'
+
+
+def test_other_parameters_ending_in_q_are_logged_as_they_are(caplog):
+    logging.getLogger("django.server").info("GET /reports/?faq=1&seq=2")
+
+    assert caplog.records[0].getMessage() == "GET /reports/?faq=1&seq=2"
