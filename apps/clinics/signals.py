@@ -34,4 +34,5 @@ class StaffChange(StrEnum):
 
 class TokenChange(StrEnum):
     CREATED = "created"
+    REISSUED = "given a new secret (its form was sent twice)"
     REVOKED = "revoked"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from rest_framework.request import Request
 from apps.clinics.models import ApiToken, User
 from apps.clinics.signals import TokenChange, api_token_changed
 from apps.core import ratelimit
+from apps.core.once import create_once, replayed
 
 # A public marker that makes leaked tokens easy to spot in logs and code; not a secret.
 TOKEN_PREFIX = "cls_"  # noqa: S105  # nosec B105
@@ -33,6 +35,10 @@ KEYWORDS = (b"bearer", b"token")
 # counted here: this many per client address per window, then 429 until the window ends.
 FAILED_TOKENS_PER_WINDOW = 20
 FAILED_TOKEN_WINDOW_SECONDS = 600
+ALREADY_CREATED = (
+    "This form already created the token “{name}”, which has been used or revoked since: reload"
+    " the page to create another."
+)
 
 
 def hash_token(secret: str) -> str:
@@ -54,23 +60,56 @@ def _check_create(*, admin: User, user: User, name: str) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, admin: User, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token acting as ``user``; return it with its secret (never stored)."""
+def api_token_create(
+    *, admin: User, user: User, name: str, client_id: uuid.UUID | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token acting as ``user``; return it with its secret (never stored).
+
+    Sent again under the same ``client_id`` (a double click, a retried request), no second
+    token is made: the first is given a new secret, returned here. Only the last answer is
+    read (a browser shows the page of the second click), so the secret it shows must be the
+    one that works, and no token whose secret nobody saw is left active. A token already used
+    or revoked keeps its secret: that key's form was used before and is refused.
+    """
     _check_create(admin=admin, user=user, name=name)
     clinic = admin.clinic
     if clinic is None:  # unreachable: a role implies a clinic (a database constraint)
         raise ValidationError({"admin": "Only a clinic admin can create API tokens."})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        clinic=clinic,
-        user=user,
-        created_by=admin,
-        name=name.strip(),
-        prefix=secret[:12],
-        token_hash=hash_token(secret),
-    )
-    api_token_changed.send(sender=ApiToken, token=token, actor=admin, change=TokenChange.CREATED)
+
+    def create() -> ApiToken:
+        return ApiToken.objects.create(
+            clinic=clinic,
+            user=user,
+            created_by=admin,
+            name=name.strip(),
+            prefix=secret[:12],
+            token_hash=hash_token(secret),
+            client_id=client_id,
+        )
+
+    def same_request(first: ApiToken) -> bool:
+        return (first.clinic_id, first.user_id, first.name) == (clinic.pk, user.pk, name.strip())
+
+    token = create_once(ApiToken, client_id, create, same=same_request)
+    if replayed(token):
+        _reissue(token, secret=secret, admin=admin)
+    else:
+        api_token_changed.send(
+            sender=ApiToken, token=token, actor=admin, change=TokenChange.CREATED
+        )
     return token, secret
+
+
+def _reissue(token: ApiToken, *, secret: str, admin: User) -> None:
+    # The row lock orders two replays of one key: each gives the token its own secret, and
+    # the one that commits last is the one that works.
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if locked.last_used_at is not None or locked.revoked_at is not None:
+        raise ValidationError({"client_id": [ALREADY_CREATED.format(name=locked.name)]})
+    token.prefix, token.token_hash = secret[:12], hash_token(secret)
+    token.save(update_fields=["prefix", "token_hash"])
+    api_token_changed.send(sender=ApiToken, token=token, actor=admin, change=TokenChange.REISSUED)
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
 from apps.clinics.models import ApiToken, User
 from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
 from apps.core.api_input import StrictInput
+from apps.core.once import client_id_input, created_status
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -73,6 +74,7 @@ class TokenInput(StrictInput[Any]):
     acts_as = serializers.UUIDField(
         required=False, help_text="A staff member of your clinic; you when left out."
     )
+    client_id = client_id_input()
 
 
 def _acting_user(admin: User, public_id: Any) -> User:
@@ -94,7 +96,9 @@ class TokenListCreate(APIView):
         return Response(TokenOutput(tokens, many=True).data)
 
     @extend_schema(
-        operation_id="tokens_create", request=TokenInput, responses={201: TokenCreatedOutput}
+        operation_id="tokens_create",
+        request=TokenInput,
+        responses={201: TokenCreatedOutput, 200: TokenCreatedOutput},
     )
     def post(self, request: Request) -> Response:
         admin = cast(User, request.user)
@@ -103,7 +107,10 @@ class TokenListCreate(APIView):
         user = _acting_user(admin, data.validated_data.get("acts_as"))
         try:
             token, secret = api_token_create(
-                admin=admin, user=user, name=data.validated_data["name"]
+                admin=admin,
+                user=user,
+                name=data.validated_data["name"],
+                client_id=data.validated_data.get("client_id"),
             )
         except DjangoValidationError as exc:
             errors = exc.message_dict
@@ -112,7 +119,7 @@ class TokenListCreate(APIView):
             raise serializers.ValidationError(errors) from exc
         body = TokenCreatedOutput(token).data
         body["token"] = secret
-        return Response(body, status=status.HTTP_201_CREATED)
+        return Response(body, status=created_status(token))
 
 
 class TokenRevoke(APIView):

@@ -18,6 +18,7 @@ from apps.clinics.models import ApiToken, User
 from apps.clinics.selectors import clinic_staff
 from apps.clinics.tokens import api_token_create, api_token_revoke
 from apps.core.forms import add_service_errors
+from apps.core.once import client_id_field
 
 
 class TokenForm(forms.Form):
@@ -31,6 +32,7 @@ class TokenForm(forms.Form):
         to_field_name="public_id",
         empty_label=None,
     )
+    client_id = client_id_field()
 
     def __init__(self, *args: Any, admin: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,7 +60,10 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             token, secret = api_token_create(
-                admin=admin, user=form.cleaned_data["acts_as"], name=form.cleaned_data["name"]
+                admin=admin,
+                user=form.cleaned_data["acts_as"],
+                name=form.cleaned_data["name"],
+                client_id=form.cleaned_data["client_id"],
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
