@@ -5,6 +5,7 @@ writes) when the header is shorter than expected; ``client_address`` falls back 
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import throttling
 from rest_framework.request import Request
 
@@ -19,3 +20,13 @@ class AnonRateThrottle(throttling.AnonRateThrottle):
 class UserRateThrottle(throttling.UserRateThrottle):
     def get_ident(self, request: Request) -> str:
         return client_ip(request)
+
+
+def user_rate() -> tuple[int, int]:
+    """The API's per-user limit as (requests, window in seconds): ``API_RATE_USER``, for
+    pages that take the same writes without the API (one operator knob for both)."""
+    throttle = UserRateThrottle()
+    requests, seconds = throttle.parse_rate(throttle.get_rate())
+    if requests is None or seconds is None:  # settings refuse a missing rate at start-up
+        raise ImproperlyConfigured("API_RATE_USER is not set")
+    return requests, seconds

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework.throttling import UserRateThrottle
 
 from apps.patients.precautions import precaution_set
 from apps.programs.logs import set_log_record
@@ -363,6 +364,28 @@ def test_a_bad_form_is_a_400_with_the_message_and_saves_nothing(patient_a, progr
     assert response.status_code == 400
     assert words in response.content.decode()
     assert not SetLog.objects.exists()
+
+
+def test_sets_logged_faster_than_the_api_allows_are_a_429_on_today_and_not_saved(
+    patient_a, patient_b, program, monkeypatch
+):
+    monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "2/min"})
+    item = ExerciseItemFactory(program=program, per_side=True)
+    client = signed_in(patient_a.user)
+    statuses = [client.post("/today/log/", form(item)).status_code for _ in range(2)]
+
+    response = client.post("/today/log/", form(item))
+
+    assert statuses == [302, 302]
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"  # frozen on the minute: the whole window is left
+    html = response.content.decode()
+    assert "That set was not saved" in html
+    assert "Please wait 1 minute" in html
+    assert 'action="/today/log/"' in html  # Today itself, ready for the set once more
+    assert SetLog.objects.count() == 2
+    theirs = ExerciseItemFactory(program=ProgramFactory(patient=patient_b), per_side=True)
+    assert signed_in(patient_b.user).post("/today/log/", form(theirs)).status_code == 302
 
 
 def test_the_form_cannot_log_against_another_patients_item(patient_a, patient_b):

@@ -23,6 +23,8 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_patient
+from apps.core import ratelimit
+from apps.core.throttles import user_rate
 from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
 from apps.patients.selectors import own_patient
@@ -214,11 +216,31 @@ def _record(patient: Patient, form: SetLogForm) -> Submitted | UUID:
     return item.public_id
 
 
+def _logging_too_fast(request: HttpRequest, patient: Patient) -> HttpResponse | None:
+    """Today with a 429 when the patient sends sets faster than the API's per-user limit
+    allows (the form would otherwise be the way around it); None while within it."""
+    limit, window = user_rate()
+    decision = ratelimit.check(f"today-log:{patient.pk}", limit=limit, window_seconds=window)
+    if decision.allowed:
+        return None
+    wait = ratelimit.wait_in_words(decision.retry_after)
+    messages.error(
+        request,
+        f"That set was not saved: a lot of sets came in very quickly. "
+        f"Please wait {wait}, then log it again.",
+    )
+    response = render_today(request, patient, status=429)
+    response["Retry-After"] = str(decision.retry_after)
+    return response
+
+
 @patient_login_required
 @require_POST
 def log_set(request: HttpRequest) -> HttpResponse:
     """Log one set from the today page's form (the no-JavaScript path)."""
     patient = patient_for(request)
+    if (too_fast := _logging_too_fast(request, patient)) is not None:
+        return too_fast
     form = SetLogForm(request.POST)
     if not form.is_valid():
         item = form.cleaned_data.get("item")
