@@ -6,7 +6,7 @@ named the patient in its subject (Django refuses such a header)."""
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.clinics.models import Role, User
+from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import staff_invite
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.services import ladder_create
@@ -85,3 +85,39 @@ def test_a_staff_name_on_two_lines_is_refused(admin_a):
 
     assert refused.value.message_dict["full_name"] == [ONE_LINE_MESSAGE]
     assert not User.objects.filter(email="r@x.example").exists()
+
+
+def _clinic_admin_form(clinic, **changes):
+    """Django admin's change form of ``clinic`` as the operator sends it, with ``changes``."""
+    return {
+        "name": clinic.name, "time_zone": clinic.time_zone,
+        "pain_progression_limit": 5, "pain_alert_level": 7, "phone": "",
+        "default_reminder_time": "18:00", "quiet_hours_start": "21:00",
+        "quiet_hours_end": "08:00", "reminder_grace_minutes": 120,
+        "band_moderate_from": 21, "band_high_from": 41, "band_very_high_from": 61,
+        "created_at_0": "2026-03-01", "created_at_1": "09:00:00",
+        **changes,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", [name for name in BROKEN if "\x00" not in name])
+def test_an_operator_cannot_name_a_clinic_on_two_lines(clinic_a, name):
+    # The clinic's name is in the subject of every staff invitation and patient link email.
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
+
+    response = signed_in(operator).post(page, _clinic_admin_form(clinic_a, name=name))
+
+    assert response.status_code == 200  # the form again, not a redirect
+    assert ONE_LINE_MESSAGE in response.content.decode()
+    assert Clinic.objects.get(pk=clinic_a.pk).name == "Clinic A"
+
+
+def test_an_operator_can_rename_a_clinic_on_one_line(clinic_a):
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
+
+    response = signed_in(operator).post(page, _clinic_admin_form(clinic_a, name="Zoë's Hip Clinic"))
+
+    assert response.status_code == 302
+    assert Clinic.objects.get(pk=clinic_a.pk).name == "Zoë's Hip Clinic"

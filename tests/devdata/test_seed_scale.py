@@ -101,6 +101,13 @@ def _setlog_indexes() -> set[tuple[str, str]]:
         return set(cursor.fetchall())
 
 
+def test_seed_scale_refuses_a_clinic_name_on_two_lines(db, require_postgres):
+    with pytest.raises(CommandError, match="one line"):
+        call_command("seed_scale", "--patients=1", "--days=0", "--clinic=Scale\nclinic")
+
+    assert not Clinic.objects.exists()
+
+
 def test_seed_scale_rebuilds_the_set_log_indexes_it_drops_for_a_big_load(db, require_postgres):
     before = _setlog_indexes()
     result = scale_seed(

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from apps.clinics.models import Clinic
+from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.devdata.scale import PRESETS, ScaleSpec, scale_clear, scale_seed
 from apps.programs.models import ALL_WEEKDAYS
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
             raise CommandError("--patients and --panel must be at least 1, --days at least 0")
         if not 0 < options["adherence"] <= 1:
             raise CommandError("--adherence must be above 0 and at most 1")
+        if not is_one_line(options["clinic"]):  # the name goes into email subjects
+            raise CommandError(f"--clinic: {ONE_LINE_MESSAGE}")
         return ScaleSpec(
             patients=patients,
             days=days,
