@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import datetime, time
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from uuid import UUID
 from zoneinfo import available_timezones
 
@@ -244,6 +245,29 @@ def patient_update(
         patient.user.save(update_fields=["full_name"])
     patient_audit(actor=actor, action=Action.CHANGE, patient=patient, request=request)
     return patient
+
+
+@transaction.atomic
+def patient_update_partial(
+    *,
+    patient: Patient,
+    changes: Mapping[str, Any],
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> Patient:
+    """Change the fields named in ``changes`` (of ``PATIENT_FIELDS``) and keep the others as
+    they are now. The row is read again under its lock first: a change committed since the
+    caller read the patient (the patient turning reminders off on their phone, a
+    colleague's edit) is kept, and checked with these changes, instead of being written
+    over with the caller's older copy."""
+    unknown = set(changes) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not patient fields: {sorted(unknown)}")
+    # Only the patient's row is locked; the related rows come along for what follows.
+    current = Patient.objects.select_related("clinic", "therapist", "user")
+    patient.refresh_from_db(from_queryset=current.select_for_update(of=("self",)))
+    values = {name: getattr(patient, name) for name in PATIENT_FIELDS} | dict(changes)
+    return patient_update(patient=patient, **values, actor=actor, request=request)
 
 
 def _reminders_choice_error(patient: Patient, reminders_enabled: bool) -> str | None:

@@ -142,12 +142,12 @@ class PatientUpdateApi(StaffApi):
         patient = get_for_staff(self.user, selectors.patient_for_change(user=self.user), public_id)
         payload = PatientIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        data = {name: getattr(patient, name) for name in services.PATIENT_FIELDS}
-        data |= dict(payload.validated_data)
-        data["therapist"] = _therapist(
-            self.user, payload.validated_data.get("therapist"), patient.therapist
+        changes = dict(payload.validated_data)  # only the fields sent (partial: no defaults)
+        if "therapist" in changes:
+            changes["therapist"] = _named_staff(self.user, changes["therapist"])
+        services.patient_update_partial(
+            patient=patient, changes=changes, actor=self.user, request=request._request
         )
-        services.patient_update(patient=patient, **data, actor=self.user, request=request._request)
         return Response(PatientOut(patient).data)
 
 
