@@ -153,11 +153,7 @@ def notification_deliver(
             StaffNotification, row.pk, token=token, why=NOT_THEIR_PATIENT, now=now
         )
         return False
-    if row.prompt is not None and row.prompt.status == PromptStatus.WITHDRAWN:
-        # Closed since the email was recorded (e.g. while it waited for a retry): the
-        # exercise was removed, the program ended or the patient archived. It would ask
-        # for a decision nobody can make any more.
-        why = f"Not sent: the prompt was closed. {row.prompt.decision_reason}"
+    if row.prompt is not None and (why := _prompt_closed_since(row.prompt)):
         delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
     try:
@@ -174,6 +170,18 @@ def notification_deliver(
 
 
 NOT_THEIR_PATIENT = "Not sent: the recipient no longer looks after this patient."
+
+
+def _prompt_closed_since(prompt: ProgressionPrompt) -> str:
+    """Why an email about this prompt is not sent (empty: it is). A prompt approved, declined
+    or closed since the email was recorded (e.g. while it waited for a retry) has been
+    answered: the email would ask for a decision already made, or one nobody can make any
+    more (its exercise removed, its program ended, the patient archived)."""
+    if prompt.status == PromptStatus.WITHDRAWN:
+        return f"Not sent: the prompt was closed. {prompt.decision_reason}"
+    if prompt.status in (PromptStatus.APPROVED, PromptStatus.DECLINED):
+        return f"Not sent: the prompt was already {prompt.get_status_display().lower()}."
+    return ""
 
 
 def _still_looks_after(row: StaffNotification) -> bool:

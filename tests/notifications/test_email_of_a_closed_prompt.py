@@ -1,7 +1,8 @@
 """A prompt email still waiting (its first send failed and it waits for the retry) is not
-sent once the prompt was closed because its exercise was removed, its program ended or the
-patient was archived: it would ask for a decision nobody can make. It is recorded as skipped
-with the reason; an email about an open prompt still goes."""
+sent once the prompt was answered: approved or declined (the decision was made), or closed
+because its exercise was removed, its program ended or the patient was archived (nobody can
+make it). It is recorded as skipped with the reason; an email about an open prompt still
+goes."""
 
 from __future__ import annotations
 
@@ -15,8 +16,15 @@ from django.utils import timezone
 from apps.notifications.models import DeliveryStatus, StaffNotification
 from apps.notifications.services import notification_deliver, set_log_evaluate
 from apps.patients.services import patient_archive
-from apps.programs.progression import CLOSED_ARCHIVED, CLOSED_REMOVED
-from apps.programs.services import program_item_remove
+from apps.programs.models import ProgressionPrompt
+from apps.programs.progression import (
+    CLOSED_ARCHIVED,
+    CLOSED_ENDED,
+    CLOSED_REMOVED,
+    prompt_approve,
+    prompt_decline,
+)
+from apps.programs.services import program_item_remove, program_schedule_update
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -51,6 +59,44 @@ def test_the_email_of_a_prompt_closed_since_is_skipped_not_sent(closed_by):
         DeliveryStatus.SKIPPED,
         f"Not sent: the prompt was closed. {reason}",
     )
+
+
+def _answer(item, status: str) -> None:
+    """Answer the item's prompt the way a therapist (or ending the program) does."""
+    prompt = ProgressionPrompt.objects.get(item=item)
+    therapist, program = item.program.patient.therapist, item.program
+    if status == "approved":
+        prompt_approve(prompt=prompt, user=therapist)
+    elif status == "declined":
+        prompt_decline(prompt=prompt, user=therapist, reason="Hip still sore on stairs")
+    else:
+        program_schedule_update(
+            actor=therapist, program=program, weekdays=program.weekday_numbers,
+            start_date=program.start_date, end_date=program.patient.local_today(),
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("status", "why"),
+    [
+        ("approved", "Not sent: the prompt was already approved."),
+        ("declined", "Not sent: the prompt was already declined."),
+        ("withdrawn", f"Not sent: the prompt was closed. {CLOSED_ENDED}"),
+    ],
+)
+def test_the_retry_of_an_answered_prompts_email_is_skipped_whatever_the_answer(status, why):
+    item = LadderItemFactory(per_side=False)
+    notification_id = _prompt_email_waiting_for_its_retry(item)
+    _answer(item, status)
+
+    later = timezone.now() + timedelta(hours=1)
+    sent = notification_deliver(notification_id=notification_id, now=later)
+
+    assert ProgressionPrompt.objects.get(item=item).status == status
+    assert sent is False
+    assert mail.outbox == []
+    row = StaffNotification.objects.get(pk=notification_id)
+    assert (row.status, row.error) == (DeliveryStatus.SKIPPED, why)
 
 
 def test_the_retry_of_an_open_prompts_email_still_goes():
