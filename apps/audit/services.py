@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.audit.models import Action, AuditEntry
 from apps.core import ratelimit
@@ -105,31 +108,89 @@ def audit_record(
     request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Append one entry naming who did what to which record, chained to the previous one."""
-    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    clinic_id = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
+    user = _user(actor)
+    clinic_id = _clinic_of(user, patient)
+    entry = _unchained(user, action, AuditRecord(patient, target, detail), request)
+    entry.clinic_id = clinic_id
+    _chain([entry], clinic_id)
+    entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """What one entry of ``audit_record_many`` is about."""
+
+    patient: Patient | None
+    target: Model | None
+    detail: str = ""
+
+
+@transaction.atomic
+def audit_record_many(
+    *, actor: User | Any | None, action: Action | str, records: Sequence[AuditRecord]
+) -> list[AuditEntry]:
+    """Append one entry per record, in order, as as many ``audit_record`` calls would, in
+    two round trips whatever their number: for a job that changes many records at once
+    (closing a batch of stale prompts). The entries are of one clinic: the actor's, else
+    every record's patient's (a ValueError otherwise)."""
+    if not records:
+        return []
+    user = _user(actor)
+    clinics = {_clinic_of(user, record.patient) for record in records}
+    if len(clinics) != 1:
+        raise ValueError("audit_record_many writes the entries of one clinic at a time.")
+    (clinic_id,) = clinics
+    entries = [_unchained(user, action, record, None) for record in records]
+    for entry in entries:
+        entry.clinic_id = clinic_id
+    _chain(entries, clinic_id)
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def _user(actor: User | Any | None) -> User | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _clinic_of(user: User | None, patient: Patient | None) -> int | None:
+    clinic_id: int | None = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
+    return clinic_id
+
+
+def _unchained(
+    user: User | None, action: Action | str, record: AuditRecord, request: HttpRequest | None
+) -> AuditEntry:
+    """The entry for ``record``, not yet numbered nor chained."""
+    return AuditEntry(
+        actor=user,
+        actor_label=str(getattr(user, "email", "") or getattr(user, "public_id", "") or ""),
+        action=str(action),
+        patient=record.patient,
+        patient_ref=_ref(record.patient),
+        target_type=record.target._meta.label if record.target is not None else "",
+        target_ref=_ref(record.target),
+        detail=record.detail[:200],
+        ip_address=_client_ip(request),
+    )
+
+
+def _chain(entries: list[AuditEntry], clinic_id: int | None) -> None:
+    """Number and hash ``entries`` (of one clinic, or of none) after the chain's last entry,
+    holding the chain's lock until the caller's transaction ends."""
     # The lock and the read of the last entries in one round trip: PostgreSQL runs the read
     # once the lock is granted, on a snapshot taken then. Every audited page pays one round
     # trip less, and the chain's lock, which every clinic's writers queue for, is held one
     # round trip less.
     with pipelined():
         _lock_chain()
-        last_sequence, last_hash, clinic_last = _last_entries(clinic_id)
-    entry = AuditEntry(
-        sequence=last_sequence + 1,
+        sequence, previous_hash, clinic_last = _last_entries(clinic_id)
+    at = timezone.now()  # under the lock: the chain's times run in its order
+    for entry in entries:
+        sequence += 1
+        entry.sequence, entry.at = sequence, at
         # Entries of no clinic (an unknown sign-in) take no clinic number.
-        clinic_sequence=clinic_last + 1 if clinic_id is not None else None,
-        actor=user,
-        actor_label=str(getattr(user, "email", "") or getattr(user, "public_id", "") or ""),
-        clinic_id=clinic_id,
-        action=str(action),
-        patient=patient,
-        patient_ref=_ref(patient),
-        target_type=target._meta.label if target is not None else "",
-        target_ref=_ref(target),
-        detail=detail[:200],
-        ip_address=_client_ip(request),
-        previous_hash=last_hash,
-    )
-    entry.entry_hash = entry_hash(entry, entry.previous_hash)
-    entry.save(force_insert=True)
-    return entry
+        if clinic_id is not None:
+            clinic_last += 1
+            entry.clinic_sequence = clinic_last
+        entry.previous_hash = previous_hash
+        entry.entry_hash = previous_hash = entry_hash(entry, previous_hash)
