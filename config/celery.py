@@ -40,6 +40,13 @@ app.conf.beat_schedule = {
         "schedule": 900.0,
         "options": {"expires": 840},
     },
+    # Daily: a prompt whose program's end date passed yesterday (in the patient's time zone)
+    # waits at most a day to close; a second run closes nothing twice.
+    "prompts-close-stale": {
+        "task": "apps.programs.tasks.close_stale_prompts",
+        "schedule": 86400.0,
+        "options": {"expires": 3600},
+    },
     "purge-expired-reports": {
         "task": "apps.reports.tasks.purge_expired_reports",
         "schedule": 3600.0,

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, time
 from functools import cache
 from typing import Any, NamedTuple
@@ -442,6 +442,13 @@ def patient_row_lock(*, patient_id: int) -> datetime | None:
         .values_list("archived_at", flat=True)
     )
     return next(iter(found), None)
+
+
+def patients_row_lock(*, patient_ids: Collection[int]) -> list[Patient]:
+    """``patient_row_lock`` for many patients at once (a batch job), in id order so two such
+    jobs never wait on each other; returns the patients as read under the locks."""
+    found = Patient.objects.select_for_update(no_key=True).filter(pk__in=list(patient_ids))
+    return list(found.order_by("pk"))
 
 
 def patient_today_bump(*, patient_id: int | None) -> None:

@@ -25,6 +25,7 @@ from apps.programs.progression import (
     prompt_decline,
 )
 from apps.programs.services import program_item_remove, program_schedule_update
+from apps.programs.stale_prompts import prompts_close_stale
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -59,6 +60,26 @@ def test_the_email_of_a_prompt_closed_since_is_skipped_not_sent(closed_by):
         DeliveryStatus.SKIPPED,
         f"Not sent: the prompt was closed. {reason}",
     )
+
+
+def test_the_email_of_a_prompt_the_daily_job_closed_is_skipped_not_sent():
+    item = LadderItemFactory(per_side=False)
+    program, patient = item.program, item.program.patient
+    program_schedule_update(
+        actor=patient.therapist, program=program, weekdays=program.weekday_numbers,
+        start_date=program.start_date, end_date=patient.local_today() + timedelta(days=1),
+    )  # fmt: skip
+    notification_id = _prompt_email_waiting_for_its_retry(item)
+    two_days_on = timezone.now() + timedelta(days=2)  # the end date has passed
+
+    assert prompts_close_stale(now=two_days_on) == 1
+    assert notification_deliver(notification_id=notification_id, now=two_days_on) is False
+    row = StaffNotification.objects.get(pk=notification_id)
+    assert (row.status, row.error) == (
+        DeliveryStatus.SKIPPED,
+        f"Not sent: the prompt was closed. {CLOSED_ENDED}",
+    )
+    assert mail.outbox == []
 
 
 def _answer(item, status: str) -> None:
