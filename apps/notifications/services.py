@@ -176,10 +176,11 @@ def _prompt_closed_since(prompt: ProgressionPrompt) -> str:
     """Why an email about this prompt is not sent (empty: it is). A prompt approved, declined
     or closed since the email was recorded (e.g. while it waited for a retry) has been
     answered: the email would ask for a decision already made, or one nobody can make any
-    more (its exercise removed, its program ended, the patient archived)."""
+    more (its exercise removed, its program ended, the patient archived). One snoozed since
+    was seen and put off on purpose: the email would ask again before the chosen day."""
     if prompt.status == PromptStatus.WITHDRAWN:
         return f"Not sent: the prompt was closed. {prompt.decision_reason}"
-    if prompt.status in (PromptStatus.APPROVED, PromptStatus.DECLINED):
+    if prompt.status in (PromptStatus.APPROVED, PromptStatus.DECLINED, PromptStatus.SNOOZED):
         return f"Not sent: the prompt was already {prompt.get_status_display().lower()}."
     return ""
 

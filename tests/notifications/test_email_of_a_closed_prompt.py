@@ -1,5 +1,5 @@
 """A prompt email still waiting (its first send failed and it waits for the retry) is not
-sent once the prompt was answered: approved or declined (the decision was made), or closed
+sent once the prompt was answered: approved, declined or snoozed (seen and decided), or closed
 because its exercise was removed, its program ended or the patient was archived (nobody can
 make it). It is recorded as skipped with the reason; an email about an open prompt still
 goes."""
@@ -23,6 +23,7 @@ from apps.programs.progression import (
     CLOSED_REMOVED,
     prompt_approve,
     prompt_decline,
+    prompt_snooze,
 )
 from apps.programs.services import program_item_remove, program_schedule_update
 from apps.programs.stale_prompts import prompts_close_stale
@@ -90,6 +91,9 @@ def _answer(item, status: str) -> None:
         prompt_approve(prompt=prompt, user=therapist)
     elif status == "declined":
         prompt_decline(prompt=prompt, user=therapist, reason="Hip still sore on stairs")
+    elif status == "snoozed":
+        until = program.patient.local_today() + timedelta(days=3)
+        prompt_snooze(prompt=prompt, user=therapist, until=until)
     else:
         program_schedule_update(
             actor=therapist, program=program, weekdays=program.weekday_numbers,
@@ -102,6 +106,7 @@ def _answer(item, status: str) -> None:
     [
         ("approved", "Not sent: the prompt was already approved."),
         ("declined", "Not sent: the prompt was already declined."),
+        ("snoozed", "Not sent: the prompt was already snoozed."),
         ("withdrawn", f"Not sent: the prompt was closed. {CLOSED_ENDED}"),
     ],
 )
