@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from apps.core import outbox
+from apps.core.task_options import database_task
 from apps.notifications import delivery
 from apps.notifications.models import Reminder
 from apps.notifications.reminders import (
@@ -36,14 +36,10 @@ logger = logging.getLogger(__name__)
 DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"
 SEND_REMINDERS = "apps.notifications.tasks.send_reminders"
 
+# Emails and reminders are retried sooner than the default's longest wait: they are due now.
 TASK_OPTIONS: dict[str, Any] = {
-    "acks_late": True,
-    "ignore_result": True,
-    "autoretry_for": (OperationalError, InterfaceError),
-    "retry_backoff": 5,
     "retry_backoff_max": 300,
     "retry_jitter": True,
-    "max_retries": 6,
     "soft_time_limit": 50,
     "time_limit": 60,
 }
@@ -61,14 +57,14 @@ def _token(value: str | None) -> uuid.UUID | None:
     return uuid.UUID(value) if value else None
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def evaluate_set_log(log_id: int) -> None:
     """Evaluate one set log for a progression prompt and a pain alert, then email."""
     for notification_id in set_log_evaluate(log_id=log_id):
         notification_deliver(notification_id=notification_id)
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def evaluate_set_logs(log_ids: list[int]) -> None:
     """Evaluate a batch of set logs (the phone's offline queue) as ``evaluate_set_log`` does
     each, then email."""
@@ -76,12 +72,12 @@ def evaluate_set_logs(log_ids: list[int]) -> None:
         notification_deliver(notification_id=notification_id)
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def deliver_notification(notification_id: int, token: str | None = None) -> None:
     notification_deliver(notification_id=notification_id, token=_token(token))
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def reminders_dispatch(now: str | None = None) -> int:
     """Every minute (beat): claim due reminders and fan the sending out in batches, each
     reserved for its task so the sweep leaves it alone while it waits in the queue. Each
@@ -98,14 +94,14 @@ def reminders_dispatch(now: str | None = None) -> int:
     return claimed
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def send_reminders(
     reminder_ids: list[int], now: str | None = None, token: str | None = None
 ) -> dict[str, int]:
     return reminders_send(reminder_ids=reminder_ids, now=_when(now), token=_token(token))
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def sweep_notifications(now: str | None = None) -> None:
     """Every minute (beat): queue again the emails and reminders due for a retry; mark those
     a dead worker was sending ``unknown``. See ``apps.notifications.sweep``."""
@@ -119,7 +115,7 @@ def sweep_notifications(now: str | None = None) -> None:
         logger.warning("%s message(s) were interrupted while sending: unknown", result.unknown)
 
 
-@shared_task(**TASK_OPTIONS)
+@database_task(**TASK_OPTIONS)
 def send_one_time_links(email: str, request_id: str) -> int:
     """Email one-time sign-in links for one request; safe to run twice (one link per
     patient and request)."""

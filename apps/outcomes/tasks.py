@@ -9,49 +9,20 @@ program's schedule changes: ``program_rescheduled`` when its dates changed,
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
+from apps.core.task_options import database_task
 from apps.outcomes.services import plans_follow, plans_sync_all, program_resync
 
 
-@shared_task(
-    name="apps.outcomes.tasks.sync_questionnaires",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    max_retries=6,
-    soft_time_limit=600,
-    time_limit=660,
-)
+@database_task(name="apps.outcomes.tasks.sync_questionnaires", soft_time_limit=600, time_limit=660)
 def sync_questionnaires() -> int:
     return plans_sync_all()
 
 
-@shared_task(
-    name="apps.outcomes.tasks.program_rescheduled",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    max_retries=6,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@database_task(name="apps.outcomes.tasks.program_rescheduled", soft_time_limit=60, time_limit=90)
 def program_rescheduled(program_id: int) -> int:
     return program_resync(program_id=program_id)
 
 
-@shared_task(
-    name="apps.outcomes.tasks.program_continued",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    max_retries=6,
-    soft_time_limit=60,
-    time_limit=90,
-)
+@database_task(name="apps.outcomes.tasks.program_continued", soft_time_limit=60, time_limit=90)
 def program_continued(program_id: int, follow_on_id: int) -> int:
     return plans_follow(program_id=program_id, follow_on_id=follow_on_id)

@@ -4,21 +4,10 @@ run twice: a second run finds nothing open to close."""
 
 from __future__ import annotations
 
-from celery import shared_task
-from django.db import InterfaceError, OperationalError
-
+from apps.core.task_options import database_task
 from apps.programs.stale_prompts import prompts_close_stale
 
 
-@shared_task(
-    name="apps.programs.tasks.close_stale_prompts",
-    acks_late=True,
-    ignore_result=True,
-    autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=5,
-    max_retries=6,
-    soft_time_limit=600,
-    time_limit=660,
-)
+@database_task(name="apps.programs.tasks.close_stale_prompts", soft_time_limit=600, time_limit=660)
 def close_stale_prompts() -> int:
     return prompts_close_stale()

@@ -25,6 +25,8 @@ def run_report_job(job_id: int) -> None:
     services.report_job_run(job_id=job_id)
 
 
-@shared_task(name="apps.reports.tasks.purge_expired_reports")
+# A stuck purge (a slow disk or storage) must not hold a reports worker forever; what it did
+# not reach is expired by the next day's run.
+@shared_task(name="apps.reports.tasks.purge_expired_reports", soft_time_limit=240, time_limit=300)
 def purge_expired_reports() -> int:
     return services.report_jobs_expire()
