@@ -100,6 +100,21 @@ def test_declining_without_a_reason_is_a_400_that_says_why(therapist_a, prompt_a
     assert prompt_a.status == PromptStatus.PENDING
 
 
+def test_a_decline_refused_without_javascript_opens_its_fold_and_ties_the_reason_to_the_message(
+    therapist_a, prompt_a
+):
+    url = reverse("notifications:decline", args=[prompt_a.public_id])
+
+    html = signed_in(therapist_a).post(url, {"reason": ""}).content.decode()
+
+    summary = f"prompt-{prompt_a.public_id}-errors"
+    assert f'<div class="form-errors" role="alert" tabindex="-1" id="{summary}">' in html
+    reason = f'id="reason-{prompt_a.public_id}" name="reason" aria-invalid="true"'
+    assert f'{reason} aria-describedby="{summary}"' in html
+    assert '<details open>\n      <summary class="button">Decline</summary>' in html
+    assert html.count('aria-invalid="true"') == 1  # the note of "Approve" is not in error
+
+
 def test_declining_with_a_reason_keeps_the_level(therapist_a, prompt_a):
     url = reverse("notifications:decline", args=[prompt_a.public_id])
 

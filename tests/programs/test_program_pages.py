@@ -166,6 +166,27 @@ def test_adding_another_clinics_exercise_or_ladder_is_a_400_naming_the_field(the
     assert not template.items.exists()
 
 
+def test_a_ladder_refused_without_javascript_marks_the_ladder_field_and_ties_its_message(
+    therapist_a, clinic_b
+):
+    template = TemplateProgramFactory(clinic=therapist_a.clinic)
+    LadderFactory(name="Clamshell", levels=4)  # the shared library's: the ladder form shows
+    theirs = LadderFactory(name="Their ladder", levels=2, clinic=clinic_b)
+
+    page = signed_in(therapist_a).post(
+        f"/programs/{template.public_id}/items/add-ladder/",
+        {"ladder": theirs.public_id, "level": "1"},
+    )
+
+    assert page.status_code == 400
+    marked = 'aria-invalid="true" aria-describedby="id_ladder_error"'
+    assert f'<select name="ladder" id="id_ladder" {marked}>' in page.text
+    assert (
+        '<div id="id_ladder_error"><p class="field-error" role="alert">'
+        + escape("Choose a progression ladder from your clinic's library.")
+    ) in page.text
+
+
 def test_adding_a_ladder_at_a_missing_level_is_a_400_with_the_message(therapist_a):
     template = TemplateProgramFactory(clinic=therapist_a.clinic)
     ladder = LadderFactory(name="Clamshell", levels=4)

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET
 
 STATIC_FILES = (
     "css/app.css",
+    "js/form-errors.js",
     "css/today.css",
     "js/today.js",
     "js/illustrations.js",
