@@ -175,6 +175,39 @@
     return open;
   }
 
+  // A question still open when "Send" is tapped is marked invalid (each of its buttons) and
+  // described by a message of its own, so a screen reader says why the focus landed there;
+  // answered, the marks go. As the server's fields do (templates/includes/field.html).
+  var STILL_OPEN = "Please choose an answer to this question.";
+
+  function markOpen(group) {
+    var message = group.querySelector("[data-still-open]");
+    if (!message) {
+      message = document.createElement("p");
+      message.className = "field-error";
+      message.id = "q-open-" + group.dataset.key;
+      message.dataset.stillOpen = "";
+      message.textContent = STILL_OPEN;
+      group.appendChild(message);
+    }
+    group.setAttribute("aria-describedby", message.id);
+    group.querySelectorAll('input[type="radio"]').forEach(function (input) {
+      input.setAttribute("aria-invalid", "true");
+    });
+  }
+  function unmark(group) {
+    var message = group.querySelector("[data-still-open]");
+    if (message) message.remove();
+    group.removeAttribute("aria-describedby");
+    group.querySelectorAll('input[type="radio"]').forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+    });
+  }
+  form.addEventListener("change", function (event) {
+    var group = event.target.type === "radio" && event.target.closest("fieldset.question");
+    if (group) unmark(group);
+  });
+
   form.addEventListener("change", function (event) {
     if (event.target.type !== "radio" || !navigator.onLine) return;
     var body = collect();
@@ -200,6 +233,9 @@
       return;
     }
     var missing = unanswered();
+    form.querySelectorAll("fieldset.question").forEach(function (group) {
+      if (missing.indexOf(group) === -1) unmark(group); else markOpen(group);
+    });
     if (missing.length) {
       say("Please answer the questions still open first (" + missing.length + " to go).");
       missing[0].querySelector("input").focus();
