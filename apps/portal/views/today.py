@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,17 +47,27 @@ from apps.programs.selectors import PlanItem, patient_item, patient_logs, today_
 PAIN_SCALE = list(range(11))
 
 
+def _pain_radios(checked: int | None, marks: SafeString) -> SafeString:
+    return format_html_join(
+        "",
+        '<label class="pain-option"><input type="radio" name="pain" value="{}" required{}{}>'
+        "<span>{}</span></label>",
+        ((n, " checked" if n == checked else "", marks, n) for n in PAIN_SCALE),
+    )
+
+
 @lru_cache(maxsize=len(PAIN_SCALE) + 1)
 def pain_options(checked: int | None) -> SafeString:
     """The 0-10 pain radios with ``checked`` selected. Built once per value and process:
     through the template the eleven radios of every exercise card were most of the page's
     rendering time (bench/README.md, today page)."""
-    return format_html_join(
-        "",
-        '<label class="pain-option"><input type="radio" name="pain" value="{}" required{}>'
-        "<span>{}</span></label>",
-        ((n, " checked" if n == checked else "", n) for n in PAIN_SCALE),
-    )
+    return _pain_radios(checked, SafeString(""))
+
+
+def invalid_marks(described_by: str) -> SafeString:
+    """The attributes of a field the card's message is about: marked invalid and described
+    by the message, as today.js marks them when it refuses a set."""
+    return format_html(' aria-invalid="true" aria-describedby="{}"', described_by)
 
 
 def patient_for(request: HttpRequest) -> Patient:
@@ -88,8 +98,21 @@ class ItemCard:
     media: ClinicMedia | None = None
 
     @property
+    def errors_id(self) -> str:
+        """The id of the card's message about a refused set (the page without script)."""
+        return f"errors-{self.plan.public_id}"
+
+    @property
+    def marks(self) -> dict[str, SafeString]:
+        """Each field of a refused set the message is about (by name), with its marks."""
+        return {name: invalid_marks(self.errors_id) for name in self.errors}
+
+    @property
     def pain_options(self) -> SafeString:
-        return pain_options(self.pain if isinstance(self.pain, int) else None)
+        checked = self.pain if isinstance(self.pain, int) else None
+        if "pain" in self.errors:
+            return _pain_radios(checked, self.marks["pain"])
+        return pain_options(checked)
 
 
 @dataclass
