@@ -167,3 +167,38 @@ def test_the_sync_status_shows_over_the_page_and_moves_no_card(phone_page, patie
 
     expect(status).to_be_hidden(timeout=10_000)  # "saved" goes after a few seconds
     assert _tops(page, first, second) == shown
+
+
+# Records any change that would take the status out of the accessibility tree.
+WATCH_STATUS = """() => {
+  window.statusHidings = [];
+  const record = (changes) => changes.forEach((c) => window.statusHidings.push(c.attributeName));
+  new MutationObserver(record).observe(document.getElementById('sync-status'),
+    {attributes: true, attributeFilter: ['hidden', 'aria-hidden', 'style']});
+}"""
+
+
+def test_the_sync_status_is_a_live_region_from_the_start_only_filled_and_emptied(
+    phone_page, patient_a
+):
+    # A live region unhidden and filled in one step is missed by some screen readers: it is
+    # in the page (and the accessibility tree) from the start, empty and drawing nothing.
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=3, per_side=False)
+    page = phone_page
+    sign_in(page, patient_a)
+    status = page.locator("#sync-status")
+    region = page.get_by_role("status").and_(status)
+    expect(region).to_have_count(1)
+    expect(region).to_have_text("")
+    expect(status).to_be_hidden()  # nothing drawn: an empty box of no height
+    page.evaluate(WATCH_STATUS)
+
+    card = page.locator(f"#item-{item.public_id}")
+    card.locator(".pain-option span", has_text=re.compile(r"^1$")).click()
+    card.get_by_role("button", name=re.compile(r"Log set")).click()
+
+    expect(region).to_contain_text("All your sets are saved")
+    expect(status).to_be_visible()
+    expect(region).to_have_text("", timeout=10_000)  # "saved" goes after a few seconds
+    expect(region).to_have_count(1)
+    assert page.evaluate("window.statusHidings") == []

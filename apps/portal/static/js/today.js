@@ -220,9 +220,12 @@
   // --- Status line --------------------------------------------------------------------------
   var statusTimer = null;
 
-  function setStatusShown(box, shown) {
-    box.hidden = !shown;
-    document.body.classList.toggle("has-sync-status", shown);
+  // The status is a live region in the page from the start: it is only ever filled and
+  // emptied, never hidden, since a region unhidden and filled in one step is missed by some
+  // screen readers. Empty, it draws nothing (today.css).
+  function setStatusText(box, message) {
+    box.textContent = message;
+    document.body.classList.toggle("has-sync-status", !!message);
   }
 
   function showStatus(kind, message) {
@@ -230,9 +233,8 @@
     if (!box) return;
     clearTimeout(statusTimer);
     box.className = "sync-status " + kind;
-    box.textContent = message;
-    setStatusShown(box, !!message);
-    if (kind === "synced") statusTimer = setTimeout(function () { setStatusShown(box, false); }, 5000);
+    setStatusText(box, message);
+    if (kind === "synced") statusTimer = setTimeout(function () { setStatusText(box, ""); }, 5000);
   }
 
   // A refused set, named so the patient knows which one it was among those that waited:
