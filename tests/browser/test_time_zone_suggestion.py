@@ -36,7 +36,7 @@ def test_the_phones_own_zone_is_offered_and_saved_in_one_tap(browser, live_serve
         expect(page.get_by_label("My time zone")).to_have_value("Europe/London")
         check_page(page, "time-zone-suggestion")
 
-        offer.get_by_role("button", name="Use Asia/Tokyo").tap()
+        offer.get_by_role("button", name="Save Asia/Tokyo as my time zone", exact=True).tap()
 
         expect(page.get_by_text("Saved. Your time zone is now Asia/Tokyo")).to_be_visible()
         expect(page.get_by_label("My time zone")).to_have_value("Asia/Tokyo")

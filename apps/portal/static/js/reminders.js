@@ -33,7 +33,8 @@
 
   offer.querySelector("[data-phone-zone]").textContent = phone;
   var use = offer.querySelector("[data-use-phone-zone]");
-  use.textContent = "Use " + phone;
+  // The tap saves at once: the button says so ("Use Asia/Tokyo" read as choosing it only).
+  use.textContent = "Save " + phone + " as my time zone";
   use.addEventListener("click", function () {
     select.value = phone;
     use.disabled = true;  // one save, however many taps
