@@ -440,9 +440,16 @@ def _rule_met_text(*, log: SetLog, level: int) -> str:
     return f"{text}: {when}"[:200]
 
 
-def default_reason(*, prompt: ProgressionPrompt) -> str:
-    """The note the patient sees when nobody wrote one."""
+def default_reason(*, prompt: ProgressionPrompt, approved_anyway: bool = False) -> str:
+    """The note the patient sees when nobody wrote one. ``approved_anyway``: the therapist
+    approved past pain above the hold-back level or a "worse" morning answer, so the note
+    must not tell the patient the level went without too much pain (CLINICAL.md)."""
     done = prompt.rule_met.split(":")[0] if prompt.rule_met else "the goal"
+    if approved_anyway:
+        return (
+            f"You reached {done} at level {prompt.level}. Your therapist has looked at how "
+            f"your hip has been since then and is moving you on to level {prompt.next_level}."
+        )
     return (
         f"You reached {done} at level {prompt.level} without too much pain, "
         f"so you are ready for level {prompt.next_level}."
@@ -734,8 +741,9 @@ def prompt_approve(
         decision_reason=note,
         override_reason=override_reason,
     )
+    reason = note or default_reason(prompt=prompt, approved_anyway=bool(override_reason))
     return _advance(
-        prompt=prompt, changed_by=user, reason=note or default_reason(prompt=prompt),
+        prompt=prompt, changed_by=user, reason=reason,
         precaution_override=precaution_override, request=request,
     )  # fmt: skip
 

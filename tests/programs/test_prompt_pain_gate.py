@@ -125,3 +125,39 @@ def test_the_concerns_list_pain_notes_and_morning_answers_since_the_qualifying_s
     assert (concerns.painful, concerns.notes) == ([], [noted])
     assert [c.hip for c in concerns.mornings] == ["better"]
     assert not concerns.needs_override
+
+
+def test_approving_anyway_without_a_note_never_tells_the_patient_it_went_without_too_much_pain(
+    item,
+):
+    """CLINICAL.md: pain above 5 is "too much" and holds the progression back. When the
+    therapist approves anyway and writes no note of their own, the sentence the patient
+    reads on Today ("Why: ...") must not say the level was reached without too much pain."""
+    prompt = raise_prompt(item)
+    set_log_evaluate(log_id=SetLogFactory(item=item, reps=5, pain=8).pk)
+
+    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Spoke to her: a cramp.")
+
+    reason = LevelChange.objects.get().reason
+    assert "without too much pain" not in reason
+    assert "level 2" in reason
+
+
+def test_approving_anyway_after_a_worse_morning_never_says_without_too_much_pain(item):
+    patient = item.program.patient
+    prompt = raise_prompt(item, performed_on=patient.local_today() - timedelta(days=1))
+    morning_check_record(patient=patient, hip="worse", stiffness="same")
+
+    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Seen in clinic: fine.")
+
+    assert "without too much pain" not in LevelChange.objects.get().reason
+
+
+def test_a_plain_approval_without_a_note_still_says_the_level_was_reached_without_too_much_pain(
+    item,
+):
+    prompt = raise_prompt(item)
+
+    prompt_approve(prompt=prompt, user=StaffFactory())
+
+    assert "without too much pain" in LevelChange.objects.get().reason
