@@ -123,6 +123,23 @@ def test_the_windshield_wiper_carries_the_clinical_caution(library):
     assert "pain when the hip turns inward" in cautions
 
 
+def test_a_caution_about_surgery_says_to_start_only_when_the_care_team_says_so(library):
+    """CLINICAL.md (Safety): anyone recovering from a fracture or surgery starts only on
+    their care team's advice. A caution that speaks of surgery says exactly that, and never
+    that the exercise is suitable early on, which the clinical notes do not support."""
+    cautions = dict(
+        Exercise.objects.filter(clinic=None, cautions__icontains="surgery").values_list(
+            "key", "cautions"
+        )
+    )
+    assert {"clam-1", "gluteal-squeeze"} <= set(cautions)
+    for key, text in cautions.items():
+        assert "After a fracture or hip surgery, start only when your care team says so." in (
+            text
+        ), key
+        assert "suitable" not in text.lower(), key
+
+
 def test_the_reverse_clamshells_other_start_position_is_a_cue_not_a_caution(library):
     """CLINICAL.md: clam-2 is also taught with the knees at 90°; a way to do it belongs with
     how to do it, and "Take care" keeps only what to take care of."""
