@@ -49,6 +49,22 @@ def test_a_worse_answer_tells_the_patient_to_go_lighter_today(exercised_yesterda
     assert "How is your hip this morning?" not in html
 
 
+@pytest.mark.parametrize(("hip", "stiffness"), [("better", "better"), ("same", "same")])
+def test_a_settled_hip_keeps_the_load_or_adds_a_little_and_is_never_told_to_go_lighter(
+    exercised_yesterday, hip, stiffness
+):
+    """CLINICAL.md (pain-monitoring model): if the hip has settled by the next morning, keep
+    the load or increase it slightly; only a worse hip means reducing it."""
+    client = signed_in(exercised_yesterday.user)
+
+    client.post("/today/morning/", {"hip": hip, "stiffness": stiffness})
+
+    html = client.get("/today/").content.decode()
+    assert "keep to the same amount today, or a little more if your plan allows it" in html
+    assert "Go lighter today" not in html
+    assert "Reduce the load" not in html
+
+
 def test_a_page_answer_without_stiffness_is_a_400_and_nothing_saved(exercised_yesterday):
     response = signed_in(exercised_yesterday.user).post("/today/morning/", {"hip": "same"})
 
