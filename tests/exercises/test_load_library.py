@@ -56,6 +56,21 @@ def test_studies_carry_the_full_citation_and_boren_is_primary(library):
     assert not Study.objects.get(key="distefano-2009").is_primary
 
 
+def test_the_studies_keep_their_clinical_facts(library):
+    """CLINICAL.md, Studies: Boren 2011 had 26 healthy subjects (24 analysed) and 18
+    exercises, ranked by the average of each subject's peak; Distefano 2009 is secondary
+    evidence reporting mean amplitude."""
+    boren = Study.objects.get(key="boren-2011")
+    assert "26 healthy subjects (24 analysed), 18 exercises" in boren.summary
+    assert "peak" in boren.summary
+    distefano = Study.objects.get(key="distefano-2009")
+    assert distefano.citation == (
+        "Distefano LJ, Blackburn JT, Marshall SW, Padua DA. Gluteal muscle activation during "
+        "common therapeutic exercises. J Orthop Sports Phys Ther. 2009;39(7):532\N{EN DASH}540."
+    )
+    assert "mean amplitude" in distefano.summary
+
+
 def test_default_doses_are_as_given(library):
     clam = Exercise.objects.get(key="clam-1")
     assert (clam.default_sets, clam.default_reps, clam.per_side) == (2, 10, True)
@@ -138,6 +153,23 @@ def test_a_caution_about_surgery_says_to_start_only_when_the_care_team_says_so(l
             text
         ), key
         assert "suitable" not in text.lower(), key
+
+
+# The figures CLINICAL.md gives inside an exercise's description (angles, seconds, distances),
+# which the app's own words for the steps must keep exactly.
+STEP_FIGURES = [
+    ("clam-1", "45°"), ("clam-2", "45°"), ("clam-3", "45°"), ("reverse-clam-band", "45°"),
+    ("clam-4", "bottom hip bent to 45°"), ("clam-4", "(0°)"),
+    ("side-lying-hip-abduction", "about 30°"), ("fire-hydrant", "90°"),
+    ("lateral-lunge-single-leg-reach", "3\N{EN DASH}4 s"), ("extreme-clamshell", "5 s"),
+    ("wall-tap-hip-hinge", "1 s"), ("wall-tap-hip-hinge", "one foot-length"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "figure"), STEP_FIGURES)
+def test_the_steps_keep_the_figures_of_the_clinical_notes(library, key, figure):
+    steps = " ".join(Exercise.objects.get(key=key, clinic=None).steps)
+    assert figure in steps
 
 
 def test_the_reverse_clamshells_other_start_position_is_a_cue_not_a_caution(library):
