@@ -1,22 +1,59 @@
+from copy import copy
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import ValidationError
 
 from apps.clinics.models import Clinic, User
+from apps.clinics.services import CLINIC_SETTINGS_FIELDS, clinic_settings_validate
+from apps.core.forms import add_service_errors
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
+
+
+def _one_line(text: str) -> str:
+    # Names go into email subjects (staff invitations, the patient's link), where a line
+    # break stops the email.
+    if not is_one_line(text):
+        raise forms.ValidationError(ONE_LINE_MESSAGE)
+    return text
 
 
 class ClinicAdminForm(forms.ModelForm[Clinic]):
     """The operators' clinic form (the only place a clinic's name is typed); the admin
-    gives it the model and every editable field."""
+    gives it the model and every editable field. The settings are checked by the rules of
+    the clinic settings page, so an operator cannot save what a clinic admin could not."""
 
     def clean_name(self) -> str:
-        # The name goes into email subjects (staff invitations, the patient's link), where a
-        # line break stops the email.
-        name: str = self.cleaned_data["name"]
-        if not is_one_line(name):
-            raise forms.ValidationError(ONE_LINE_MESSAGE)
-        return name
+        return _one_line(self.cleaned_data["name"])
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        # A field already refused (not a number, say) is not checked again with the others.
+        if not any(name in self.errors for name in CLINIC_SETTINGS_FIELDS):
+            self._check_settings(self.cleaned_data)
+        return self.cleaned_data
+
+    def _check_settings(self, cleaned: dict[str, Any]) -> None:
+        # A copy: the form's instance must keep its values until the admin saves it.
+        clinic = copy(self.instance)
+        for name in CLINIC_SETTINGS_FIELDS:
+            if name in cleaned:
+                setattr(clinic, name, cleaned[name])
+        try:
+            clinic_settings_validate(clinic)
+        except ValidationError as error:
+            add_service_errors(self, error)
+
+
+class StaffAdminForm(UserChangeForm[User]):
+    """The operators' form for a person's account: their name is one line, as when a clinic
+    admin invites them (``staff_invite``)."""
+
+    def clean_full_name(self) -> str:
+        return _one_line(self.cleaned_data["full_name"])
 
 
 @admin.register(Clinic)
@@ -27,6 +64,7 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = StaffAdminForm
     ordering = ("email",)
     list_display = ("email", "full_name", "clinic", "role", "is_active")
     list_filter = ("role", "clinic", "is_active")

@@ -85,7 +85,7 @@ def clinic_settings_update(
     before = {field: getattr(clinic, field) for field in values}
     for field, value in values.items():
         setattr(clinic, field, value)
-    _validate_clinic_settings(clinic)
+    clinic_settings_validate(clinic)
     clinic.save(update_fields=list(values))
     changes = {
         field: (old, getattr(clinic, field))
@@ -97,11 +97,12 @@ def clinic_settings_update(
     return clinic
 
 
-def _validate_clinic_settings(clinic: Clinic) -> None:
-    clinic.phone = clinic.phone.strip()
+def clinic_settings_validate(clinic: Clinic) -> None:
     """Check the settings together, in words a clinic admin understands: every rule the
     database also holds (``Clinic.Meta.constraints``) is caught here first, so nobody ever
-    sees a constraint's name."""
+    sees a constraint's name. The clinic settings page (through ``clinic_settings_update``)
+    and the operators' Django admin both ask it; it trims the phone number in place."""
+    clinic.phone = clinic.phone.strip()
     errors: dict[str, list[str]] = {}
     for field, message in _settings_problems(clinic):
         errors.setdefault(field, []).append(message)
