@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import zoneinfo
-from datetime import time
 from functools import cache
 from typing import Any, cast
 
@@ -13,7 +12,6 @@ from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
 from apps.core.once import client_id_field
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
-from apps.patients.services import RemindersShown
 
 # The service refuses a year after this one in the same words.
 YEAR_MESSAGES = dict.fromkeys(
@@ -67,7 +65,10 @@ def _legacy(zone: str) -> bool:
 
 
 class PatientForm(forms.Form):
-    """Create or edit a patient (the service checks the rules that join several fields)."""
+    """Create or edit a patient (the service checks the rules that join several fields).
+
+    When editing, each field carries the value the form showed (``show_hidden_initial``), so
+    ``changes`` is what the staff member changed, not every value the page sent back."""
 
     full_name = forms.CharField(max_length=200, label="Full name")
     email = forms.EmailField(
@@ -98,13 +99,14 @@ class PatientForm(forms.Form):
     therapist = forms.ModelChoiceField(
         queryset=User.objects.none(), label="Therapist", to_field_name="public_id"
     )
-    # The patient's own choices shown when the form was opened (``details``).
-    seen_reminders = forms.CharField(required=False, widget=forms.HiddenInput, max_length=100)
     client_id = client_id_field()  # adding only: a double click adds them once
 
     def __init__(self, *args: Any, user: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        del self.fields["client_id" if editing else "seen_reminders"]
+        if editing:
+            del self.fields["client_id"]
+            for field in self.fields.values():
+                field.show_hidden_initial = True
         if user.is_clinic_admin:
             cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:
@@ -119,17 +121,19 @@ class PatientForm(forms.Form):
             "reminder_channel": patient.reminder_channel,
             "reminders_enabled": patient.reminders_enabled,
             "therapist": patient.therapist,
-            "seen_reminders": _reminders_seen(
-                patient.reminders_enabled, patient.reminder_time, patient.time_zone
-            ),
         }
 
-    def details(self) -> dict[str, Any]:
-        """An edit's cleaned values for ``patient_update``, with the patient's own choices
-        the form showed (``reminders_as_shown``; None when it did not carry them)."""
-        data = dict(self.cleaned_data)
-        seen = str(data.pop("seen_reminders", "") or "")
-        return data | {"reminders_as_shown": _reminders_seen_parse(seen)}
+    def changes(self) -> dict[str, Any]:
+        """An edit's cleaned values of the fields the staff member changed from what the form
+        showed them, for ``patient_update_partial``: a value sent back as shown keeps the
+        patient's value as it is at the save (the patient turning reminders off on their
+        phone meanwhile, a colleague's edit). A field whose shown value did not come back
+        (a page of an earlier release) is taken as changed: saved as sent."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.fields
+            if name in self.changed_data or self.add_initial_prefix(name) not in self.data
+        }
 
 
 def _active_staff(user: User) -> QuerySet[User]:
@@ -161,34 +165,6 @@ class RestoreForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:
             del self.fields["therapist"]
-
-
-def _hhmm(at: Any) -> str:
-    return at.strftime("%H:%M") if at is not None else ""
-
-
-def _reminders_seen(enabled: bool, at: Any, zone: str) -> str:
-    """The patient's own choices the form showed, as its hidden ``seen_reminders``:
-    "on 18:30 Europe/London" (no time: "on Europe/London")."""
-    return " ".join(part for part in ("on" if enabled else "off", _hhmm(at), zone) if part)
-
-
-def _reminders_seen_parse(seen: str) -> RemindersShown | None:
-    """``_reminders_seen``'s text back; None for none or anything else (a form sent without
-    it): then every field is saved as sent. A form opened before the zone was added ("on
-    18:30") shows no zone, and its zone is saved as sent."""
-    state, *rest = seen.split(" ")
-    if state not in ("on", "off") or len(rest) > 2:
-        return None
-    shown = None
-    if rest and ":" in rest[0]:  # a time; zone names have no colon
-        try:
-            shown = time.fromisoformat(rest.pop(0))
-        except ValueError:
-            return None
-    if len(rest) > 1:
-        return None
-    return RemindersShown(state == "on", shown, rest[0] if rest else None)
 
 
 class PatientSearchForm(forms.Form):

@@ -7,7 +7,7 @@ import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, time
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 from zoneinfo import available_timezones
 
@@ -174,15 +174,6 @@ def patient_create(
     return create_once(Patient, client_id, create, same=lambda first: first.clinic_id == clinic.pk)
 
 
-class RemindersShown(NamedTuple):
-    """The patient's own choices as a staff member's form showed them when it was opened:
-    reminders on, their time, and the time zone (None: the form did not show it)."""
-
-    enabled: bool
-    at: time | None
-    time_zone: str | None = None
-
-
 PATIENT_FIELDS = (
     "therapist",
     "full_name",
@@ -209,23 +200,15 @@ def patient_update(
     reminder_time: time | None = None,
     reminder_channel: str = ReminderChannel.EMAIL,
     reminders_enabled: bool = True,
-    reminders_as_shown: RemindersShown | None = None,
     actor: User | None = None,
     request: HttpRequest | None = None,
 ) -> Patient:
     """Change a patient's details (all of them: pass the current value to keep one), audited
-    under ``actor``.
-
-    ``reminders_as_shown`` is what the staff member's form showed of the patient's own
-    choices: reminders on, their time and the time zone. The patient can change all three
-    on their phone meanwhile (a trip abroad): a value sent back as it was shown keeps the
-    patient's current one instead of writing the old one over it."""
+    under ``actor``. A caller that changes some of them, from a copy of the patient read
+    earlier (a form, a PATCH), uses ``patient_update_partial``: the patient may change their
+    reminders and time zone on their phone meanwhile."""
     clinic = _therapist_clinic(therapist, patient.clinic_id)
     _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
-    if reminders_as_shown is not None:
-        reminders_enabled, reminder_time, time_zone = _reminders_kept(
-            patient, reminders_as_shown, reminders_enabled, reminder_time, time_zone
-        )
     email, phone = email.strip().lower(), phone.strip()
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
@@ -354,25 +337,6 @@ def _patient_choice_audit(patient: Patient, detail: str, request: HttpRequest | 
         actor=patient.user, action=Action.CHANGE, patient=patient, target=patient,
         detail=detail, request=request,
     )  # fmt: skip
-
-
-def _reminders_kept(
-    patient: Patient, shown: RemindersShown, enabled: bool, at: time | None, zone: str
-) -> tuple[bool, time | None, str]:
-    """``enabled``, ``at`` and ``zone`` as sent by a staff form that showed ``shown``: each
-    one sent back unchanged is the patient's current value, read under the row's lock (so a
-    choice the patient commits meanwhile is either seen here or made after this change). A
-    zone the form did not show (None) is saved as sent."""
-    now_enabled, now_time, now_zone = (
-        Patient.objects.select_for_update()
-        .values_list("reminders_enabled", "reminder_time", "time_zone")
-        .get(pk=patient.pk)
-    )
-    return (
-        now_enabled if enabled == shown.enabled else enabled,
-        now_time if at == shown.at else at,
-        now_zone if zone == shown.time_zone else zone,
-    )
 
 
 @transaction.atomic

@@ -5,7 +5,6 @@ from django.core import mail
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_choose
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, ProgramFactory, StaffFactory
 
@@ -134,107 +133,6 @@ def test_a_therapist_edits_their_patient_and_it_is_audited(therapist_a, patient_
     assert (patient_a.full_name, patient_a.reminders_enabled) == ("Ann Changed", False)
     assert patient_a.user.full_name == "Ann Changed"
     assert AuditEntry.objects.filter(action="change", patient=patient_a).exists()
-
-
-def test_an_edit_keeps_the_reminders_the_patient_changed_while_the_form_was_open(
-    therapist_a, patient_a
-):
-    """The therapist opens the form (reminders on, no time), the patient picks 19:15 on their
-    phone, the therapist saves a new phone number: the patient's 19:15 stays."""
-    client = signed_in(therapist_a)
-    form = client.get(f"/patients/{patient_a.public_id}/edit/").text
-    assert 'name="seen_reminders" value="on Europe/London"' in form
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(19, 15)
-    )
-
-    sent = NEW_PATIENT | {
-        "reminder_time": "", "reminder_channel": "email", "time_zone": "Europe/London",
-        "seen_reminders": "on Europe/London",
-    }  # fmt: skip
-    response = client.post(f"/patients/{patient_a.public_id}/edit/", sent)
-
-    patient_a.refresh_from_db()
-    assert response.status_code == 302
-    assert (patient_a.phone, patient_a.reminder_time) == ("+44 7700 900123", dt.time(19, 15))
-    assert patient_a.reminders_enabled
-
-
-def test_an_edit_that_changes_the_reminders_itself_wins(therapist_a, patient_a):
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(19, 15)
-    )
-
-    sent = NEW_PATIENT | {
-        "reminder_time": "09:45", "reminder_channel": "email", "reminders_enabled": "",
-        "seen_reminders": "on",
-    }  # fmt: skip
-    signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/edit/", sent)
-
-    patient_a.refresh_from_db()
-    assert (patient_a.reminders_enabled, patient_a.reminder_time) == (False, dt.time(9, 45))
-
-
-def test_an_edit_keeps_the_time_zone_the_patient_changed_while_the_form_was_open(
-    therapist_a, patient_a
-):
-    """The therapist opens the form (Europe/London, 18:30), the patient, abroad, switches to
-    Asia/Tokyo on their phone, the therapist saves a new phone number: the patient's zone
-    stays (their Today and reminders keep following Tokyo)."""
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(18, 30)
-    )
-    client = signed_in(therapist_a)
-    form = client.get(f"/patients/{patient_a.public_id}/edit/").text
-    assert 'name="seen_reminders" value="on 18:30 Europe/London"' in form
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(18, 30),
-        time_zone="Asia/Tokyo",
-    )  # fmt: skip
-
-    sent = NEW_PATIENT | {
-        "reminder_time": "18:30", "reminder_channel": "email", "time_zone": "Europe/London",
-        "seen_reminders": "on 18:30 Europe/London",
-    }  # fmt: skip
-    response = client.post(f"/patients/{patient_a.public_id}/edit/", sent)
-
-    patient_a.refresh_from_db()
-    assert response.status_code == 302
-    assert (patient_a.phone, patient_a.time_zone) == ("+44 7700 900123", "Asia/Tokyo")
-    assert patient_a.reminder_time == dt.time(18, 30)
-    assert "Asia/Tokyo" in client.get(f"/patients/{patient_a.public_id}/").text
-
-
-def test_an_edit_that_changes_the_zone_itself_wins(therapist_a, patient_a):
-    client = signed_in(therapist_a)
-    client.get(f"/patients/{patient_a.public_id}/edit/")
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=None, time_zone="Asia/Tokyo"
-    )
-
-    sent = NEW_PATIENT | {
-        "reminder_channel": "email", "time_zone": "America/Chicago",
-        "seen_reminders": "on Europe/London",
-    }  # fmt: skip
-    client.post(f"/patients/{patient_a.public_id}/edit/", sent)
-
-    patient_a.refresh_from_db()
-    assert patient_a.time_zone == "America/Chicago"
-
-
-def test_a_form_opened_before_the_zone_was_shown_saves_the_zone_as_sent(therapist_a, patient_a):
-    """A form whose hidden value names no zone ("on", from a page opened before the zone was
-    added to it): the reminders are kept as before, the zone is what the form sent."""
-    patient_reminders_choose(
-        patient=patient_a, reminders_enabled=True, reminder_time=dt.time(19, 15),
-        time_zone="Asia/Tokyo",
-    )  # fmt: skip
-
-    sent = NEW_PATIENT | {"reminder_time": "", "reminder_channel": "email", "seen_reminders": "on"}
-    signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/edit/", sent)
-
-    patient_a.refresh_from_db()
-    assert (patient_a.reminder_time, patient_a.time_zone) == (dt.time(19, 15), "Europe/Madrid")
 
 
 def test_a_therapist_cannot_edit_a_colleagues_patient_it_is_a_404(therapist_a):

@@ -102,10 +102,13 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     initial = PatientForm.initial_for(patient)
     form = PatientForm(request.POST or None, user=user, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
-        therapist = form.cleaned_data.get("therapist") or patient.therapist
-        data = form.details() | {"therapist": therapist}
+        if not (changes := form.changes()):
+            messages.info(request, "Nothing to save: no detail was changed.")
+            return redirect("patients:detail", patient.public_id)
         try:
-            services.patient_update(patient=patient, **data, actor=user, request=request)
+            services.patient_update_partial(
+                patient=patient, changes=changes, actor=user, request=request
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
