@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -246,11 +246,27 @@ def patient_update_partial(
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
         raise ValueError(f"not patient fields: {sorted(unknown)}")
-    # Only the patient's row is locked; the related rows come along for what follows.
-    current = Patient.objects.select_related("clinic", "therapist", "user")
-    patient.refresh_from_db(from_queryset=current.select_for_update(of=("self",)))
+    _lock_if_still_editable(patient, actor)
     values = {name: getattr(patient, name) for name in PATIENT_FIELDS} | dict(changes)
     return patient_update(patient=patient, **values, actor=actor, request=request)
+
+
+def _lock_if_still_editable(patient: Patient, actor: User | None) -> None:
+    """Read ``patient`` again, its row locked, if ``actor`` may still change them; else a 404.
+
+    The caller's access check was made on its first read: a patient moved to a colleague
+    since (a therapist's patient is then someone else's) must not take this therapist's
+    change. Asked of the locked row (PostgreSQL tests a row changed meanwhile again, as
+    committed, once its lock is free), the rule is the one every page and endpoint uses
+    (``editable_by``)."""
+    rows = Patient.objects.all() if actor is None else Patient.objects.editable_by(actor)
+    # The lock is taken with no join: PostgreSQL would test the moved row against the
+    # therapist row joined before the move and find no row at all (it was a 500).
+    if not list(rows.select_for_update().filter(pk=patient.pk).values_list("pk")):
+        raise Http404
+    patient.refresh_from_db(
+        from_queryset=Patient.objects.select_related("clinic", "therapist", "user")
+    )
 
 
 def _reminders_choice_error(patient: Patient, reminders_enabled: bool) -> str | None:
