@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from apps.clinics.models import Clinic, User
-from apps.exercises.bands import bands_for
+from apps.exercises.bands import band_of, bands_for
 from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.exercises.selectors import (
@@ -84,16 +84,10 @@ class ItemRow:
 
 
 def band(value: Decimal | None, clinic: Clinic) -> str:
-    """The activation band of a %MVIC value, with the clinic's own band limits."""
-    if value is None:
-        return ""
-    if value >= clinic.band_very_high_from:
-        return "very high"
-    if value >= clinic.band_high_from:
-        return "high"
-    if value >= clinic.band_moderate_from:
-        return "moderate"
-    return "low"
+    """The activation band of a %MVIC value with the clinic's own limits, named in lower case
+    as the builder writes it; the rule is the library's (``apps.exercises.bands``)."""
+    found = band_of(value, bands_for(clinic))
+    return found.label.lower() if found is not None else ""
 
 
 def current_items(program: Program, today: date) -> QuerySet[ProgramItem]:

@@ -1,6 +1,6 @@
 """The activation bands' defaults (CLINICAL.md, Terms): low 0-20 %MVIC, moderate 21-40, high
 41-60, very high above 60. The library (``apps.exercises.bands``) and the program builder
-(``apps.programs.builder.band``) both name a value's band; they must agree at every edge."""
+(``apps.programs.builder.band``, which asks the library) name each edge's band alike."""
 
 from decimal import Decimal
 
