@@ -87,7 +87,7 @@ def _goal(plan: PlanItem, rule: LadderLevel, best: int | None, patient: Patient)
     if rule.advance_rule == AdvanceRule.HOLD:
         aim = f"Aim to hold for up to {target} seconds in one set{side}"
     else:
-        aim = f"Aim for up to {target} in one set{side}"
+        aim = f"Aim for up to {target} {'rep' if target == 1 else 'reps'} in one set{side}"
     text = f"{aim}; stop when your form slips or it hurts more than {limit} out of 10."
     if plan.item.to_fatigue:
         return Goal(text, log_target(plan.item, best))

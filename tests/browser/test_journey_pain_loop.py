@@ -90,7 +90,7 @@ def test_the_dose_rises_to_twenty_pain_holds_the_prompt_back_and_approve_anyway_
     expect(card.get_by_text("Level 1 of 4 · Clamshell (Boren 2011)")).to_be_visible()
     expect(card).to_contain_text("2 sets of 10 to 20 reps on each side, building up toward 20")
     expect(card).to_contain_text(
-        "Aim for up to 20 in one set on each side; stop when your form slips or it hurts "
+        "Aim for up to 20 reps in one set on each side; stop when your form slips or it hurts "
         "more than 5 out of 10."
     )
 

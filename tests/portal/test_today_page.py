@@ -621,7 +621,7 @@ def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patien
     html = signed_in(patient_a.user).get(PAGE).content.decode()
 
     assert (
-        "Aim for up to 20 in one set on each side; stop when your form slips or it hurts more "
+        "Aim for up to 20 reps in one set on each side; stop when your form slips or it hurts more "
         "than 5 out of 10." in html
     )
     assert f'id="reps-{item.public_id}" name="reps" value="16"' in html
