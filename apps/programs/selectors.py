@@ -20,7 +20,7 @@ from apps.clinics.models import User
 from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
-from apps.patients.selectors import precautions_between, precautions_in_force
+from apps.patients.selectors import precautions_between
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
@@ -621,9 +621,11 @@ class ProgramReminderTime:
 def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
     """The reminder times the therapist set on the patient's assigned programs that have not
     ended, earliest first: what reminds the patient on those programs' days when they have no
-    time of their own. A program whose every exercise the hip precautions in force today
-    hold back is left out: it has nothing to do, so its time reminds of nothing (as
-    ``apps.notifications.selectors.patients_due_for_reminder`` has it)."""
+    time of their own. A program whose every exercise the hip precautions hold back on each
+    of its days of the coming week is left out: it has nothing to do, so its time reminds of
+    nothing (as ``apps.notifications.selectors.patients_due_for_reminder`` has it). One held
+    back today only (the precautions end tomorrow, or its ladder moves to an exercise they
+    allow) reminds again on its next day, so it is named."""
     programs = (
         patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
         .exclude(end_date__lt=today)
@@ -637,22 +639,26 @@ def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramRemi
     ]
 
 
-def _programs_held_back(patient: Patient, day: date) -> set[int]:
-    """Ids of the patient's programs running on ``day`` whose every item that day Today
-    would hold back under the precautions in force then (one query without precautions)."""
-    precautions = precautions_in_force(patient=patient, on=day)
+# How far ahead the Reminders page looks for a day on which a program has something to do:
+# a week, which holds each of the weekdays it names once.
+REMINDER_WEEK_DAYS = 7
+
+
+def _programs_held_back(patient: Patient, first: date) -> set[int]:
+    """Ids of the patient's programs with something prescribed in the week from ``first``
+    (that day and the six after) whose every item, on every one of those days, Today would
+    hold back under the precautions in force then (one query without precautions)."""
+    last = first + timedelta(days=REMINDER_WEEK_DAYS - 1)
+    precautions = precautions_between(patient=patient, first=first, last=last)
     if not precautions:
         return set()
-    items = [
-        item
-        for item in patient_items(patient=patient, from_day=day)
-        if item.program.start_date is not None
-        and item.program.start_date <= day
-        and item.is_active_on(day)
-    ]
+    items = patient_items(patient=patient, from_day=first)
     levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
     shown: dict[int, bool] = {}
-    for item in items:
-        seen = shown.get(item.program_id, False)
-        shown[item.program_id] = seen or _shown(item, day, levels, precautions)
+    for offset in range(REMINDER_WEEK_DAYS):
+        day = first + timedelta(days=offset)
+        in_force = [p for p in precautions if p.is_in_force(day)]
+        for item in prescribed_on(items, day):
+            seen = shown.get(item.program_id, False)
+            shown[item.program_id] = seen or _shown(item, day, levels, in_force)
     return {program for program, any_shown in shown.items() if not any_shown}

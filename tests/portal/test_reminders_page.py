@@ -15,7 +15,12 @@ from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
 from apps.patients.precautions import precaution_set
 from tests.conftest import signed_in
-from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    LadderItemFactory,
+    ProgramFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +70,47 @@ def test_a_program_whose_every_exercise_is_held_back_gives_no_time(patient_a, th
     assert "17:00 on the days of your program \u201cEvenings\u201d" in text
     assert "09:30" not in text
     assert "Mornings" not in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_a_program_held_back_today_only_still_gives_its_time(patient_a, therapist_a):
+    """The precautions end tomorrow: today's exercise is held back, from tomorrow it is not,
+    so the program's time reminds again and the page names it."""
+    program = ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                             start_date=dt.date(2026, 3, 1))  # fmt: skip
+    inward = ExerciseFactory(hip_movements=["internal_rotation"])
+    ExerciseItemFactory(program=program, exercise=inward)
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 11),
+    )  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert "09:30 on the days of your program \u201cMornings\u201d" in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_a_ladder_held_back_until_its_next_level_starts_tomorrow_gives_its_time(
+    patient_a, therapist_a
+):
+    """Today's level conflicts with the precautions, tomorrow's (the level change is
+    effective then) does not: tomorrow the program has something to do."""
+    program = ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                             start_date=dt.date(2026, 3, 1))  # fmt: skip
+    item = LadderItemFactory(program=program, current_level=2, previous_level=1,
+                             level_since=dt.date(2026, 3, 11))  # fmt: skip
+    today = item.ladder.levels.get(level=1).exercise
+    today.hip_movements = ["internal_rotation"]
+    today.save(update_fields=["hip_movements"])
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 4, 12),
+    )  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert "09:30 on the days of your program \u201cMornings\u201d" in text
 
 
 def test_a_time_the_quiet_hours_now_cover_is_pointed_out(patient_a):
