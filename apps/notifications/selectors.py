@@ -17,9 +17,10 @@ from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import PrimaryValue, primary_mvic
 from apps.notifications.models import PainAlert, Reminder
 from apps.patients.models import HipPrecaution, Patient
-from apps.programs.adherence import patient_schedules, programs_held_back_on
+from apps.programs.adherence import patient_schedules
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
+from apps.programs.held_back import programs_held_back
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
 from apps.programs.progression import tracks_going_on
 
@@ -139,7 +140,7 @@ def patients_due_for_reminder(
     exercise that day hip precautions hold back gives no time (it has nothing to do): one
     query finds them before, for the few patients of the zone with precautions in force."""
     patients = Patient.objects.filter(time_zone=time_zone, archived_at__isnull=True)
-    held_back = programs_held_back_on(patients=patients.values("pk"), day=day)
+    held_back = programs_held_back(patients=patients.values("pk"), start=day, end=day)
     program_time = _program_reminder_time(day, held_back=held_back)
     return (
         patients.annotate(

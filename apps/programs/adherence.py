@@ -34,12 +34,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, connections
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max
 
 from apps.core.db_router import read_alias
 from apps.exercises.models import LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
+from apps.programs.held_back import (
+    ROW_FIELDS,
+    ItemSpan,
+    Window,
+    held_back_days,
+    item_span,
+    precautions_by_patient,
+    prescribing_items,
+    span_without,
+    weekdays_in,
+)
 from apps.programs.models import (
     DailyTotal,
     ProgramItem,
@@ -47,7 +58,6 @@ from apps.programs.models import (
     PromptStatus,
     SetLog,
 )
-from apps.programs.precautions import cover_key
 from apps.programs.selectors import allowed, exercise_for, ladder_levels
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
@@ -124,34 +134,6 @@ def percent(completed: int, prescribed: int) -> int | None:
 # --- Schedules: prescribed units and scheduled days, counted without walking days ----------
 
 
-def weekdays_in(lo: date, hi: date, mask: int) -> int:
-    """How many days in ``lo..hi`` (inclusive) fall on a weekday of ``mask`` (Monday = bit 0)."""
-    if hi < lo or not mask:
-        return 0
-    weeks, rest = divmod((hi - lo).days + 1, 7)
-    count = weeks * bin(mask & 0b1111111).count("1")
-    first = lo.weekday()
-    return count + sum(1 for k in range(rest) if mask & (1 << ((first + k) % 7)))
-
-
-@dataclass(frozen=True)
-class ItemSpan:
-    """An item row reduced to what adherence needs: the days it is prescribed, and how much."""
-
-    lo: date
-    hi: date | None
-    weekdays: int
-    units: int
-
-    def days_in(self, start: date, end: date) -> tuple[date, date]:
-        lo = max(self.lo, start)
-        hi = end if self.hi is None else min(self.hi, end)
-        return lo, hi
-
-
-Window = tuple[date, date]
-
-
 @dataclass
 class PatientSchedule:
     """What one patient is prescribed, from their program item rows. ``held_back``: per item
@@ -198,159 +180,19 @@ class PatientSchedule:
         return weekdays_in(lo, hi, mask)
 
 
-def _item_span(row: dict[str, Any]) -> ItemSpan:
-    lo = max(d for d in (row["program__start_date"], row["active_from"]) if d is not None)
-    ends = [d for d in (row["program__end_date"], row["active_until"]) if d is not None]
-    units = row["sets"] * (2 if row["per_side"] else 1)
-    return ItemSpan(
-        lo=lo, hi=min(ends) if ends else None, weekdays=row["program__weekdays"], units=units
-    )
-
-
-def _without(span: ItemSpan, gaps: list[Window]) -> list[ItemSpan]:
-    """The span with the (sorted, disjoint) ``gaps`` cut out."""
-    pieces, lo = [], span.lo
-    for gap_lo, gap_hi in gaps:
-        if span.hi is not None and gap_lo > span.hi:
-            break
-        if gap_hi < lo:
-            continue
-        if gap_lo > lo:
-            pieces.append(ItemSpan(lo, gap_lo - timedelta(days=1), span.weekdays, span.units))
-        lo = gap_hi + timedelta(days=1)
-    if span.hi is None or lo <= span.hi:
-        pieces.append(ItemSpan(lo, span.hi, span.weekdays, span.units))
-    return pieces
-
-
-def _merged(ranges: list[Window]) -> list[Window]:
-    merged: list[Window] = []
-    for lo, hi in sorted(ranges):
-        if merged and lo <= merged[-1][1] + timedelta(days=1):
-            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
-        else:
-            merged.append((lo, hi))
-    return merged
-
-
-# An exercise as the held-back windows need it: its id and its movement tags.
-Tagged = tuple[int | None, set[str]]
-
-
-def _level_segments(
-    row: dict[str, Any], tags: dict[tuple[int, int], Tagged], start: date, end: date
-) -> list[tuple[date, date, Tagged]]:
-    """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
-    level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
-    if row["ladder_id"] is None:
-        return [(start, end, (row["exercise_id"], set(row["exercise__hip_movements"] or [])))]
-    since, before = row["level_since"], row["previous_level"]
-    current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
-    if since is None or not before or since <= start:
-        return [(start, end, current)]
-    earlier = tags.get((row["ladder_id"], before), (None, set()))
-    return [(start, min(end, since - timedelta(days=1)), earlier), (since, end, current)]
-
-
-def _holds_back(
-    precaution: HipPrecaution, exercise_id: int | None, movements: set[str], covered: set[str]
-) -> bool:
-    """Whether ``precaution`` rules out the exercise with no reason given for it (as
-    ``precautions.uncovered``)."""
-    return any(
-        rule <= movements
-        and cover_key(precaution_id=precaution.pk, exercise_id=exercise_id or 0, movements=rule)
-        not in covered
-        for rule in precaution.rules
-    )
-
-
-def _held_back(
-    rows: list[dict[str, Any]], patient_ids: Iterable[int], start: date, end: date
-) -> dict[int, list[Window]]:
-    """Per item row, the days of ``start..end`` its exercise conflicts with hip precautions
-    in force (as ``precautions.uncovered``: a ruled-out set wholly among its tags that its
-    override reason, if any, was not given for). One query for the precautions, one more
-    for ladder levels if needed."""
-    if not rows:
-        return {}
-    precautions: dict[int, list[HipPrecaution]] = defaultdict(list)
-    for precaution in HipPrecaution.objects.filter(
-        patient_id__in=list(patient_ids), starts_on__lte=end, ends_on__gt=start,
-    ):  # fmt: skip
-        precautions[precaution.patient_id].append(precaution)
-    if not precautions:
-        return {}
-    ladder_ids = {row["ladder_id"] for row in rows if row["ladder_id"]}
-    tags: dict[tuple[int, int], Tagged] = {}
-    if ladder_ids:
-        levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids)
-        for ladder_id, level, level_exercise, movements in levels.values_list(
-            "ladder_id", "level", "exercise_id", "exercise__hip_movements"
-        ):
-            tags[(ladder_id, level)] = (level_exercise, set(movements or []))
-    held: dict[int, list[Window]] = defaultdict(list)
-    for row in rows:
-        reason = row["precaution_override"]
-        covered = set(row["precaution_override_covers"] or []) if reason else set()
-        for lo, hi, (exercise_id, movements) in _level_segments(row, tags, start, end):
-            for precaution in precautions.get(row["program__patient_id"], []):
-                if not _holds_back(precaution, exercise_id, movements, covered):
-                    continue
-                last = precaution.ends_on - timedelta(days=1)
-                days = (max(lo, precaution.starts_on), min(hi, last))
-                if days[0] <= days[1]:
-                    held[row["id"]].append(days)
-    return {pk: _merged(ranges) for pk, ranges in held.items()}
-
-
-def _prescribing_items(patient_ids: Iterable[int], start: date, end: date) -> Any:
-    """Item rows of assigned, active programs that can prescribe something in the period."""
-    return ProgramItem.objects.filter(
-        program__patient_id__in=list(patient_ids),
-        program__is_template=False,
-        program__is_active=True,
-        program__start_date__lte=end,
-    ).filter(
-        Q(program__end_date__isnull=True) | Q(program__end_date__gte=start),
-        Q(active_from__isnull=True) | Q(active_from__lte=end),
-        Q(active_until__isnull=True) | Q(active_until__gte=start),
-    )
-
-
-# What ``patient_schedules`` and ``_held_back`` read of an item row.
-_ROW_FIELDS = (
-    "id",
-    "program__patient_id",
-    "program__start_date",
-    "program__end_date",
-    "program__weekdays",
-    "active_from",
-    "active_until",
-    "sets",
-    "per_side",
-    "exercise_id",
-    "exercise__hip_movements",
-    "ladder_id",
-    "current_level",
-    "previous_level",
-    "level_since",
-    "precaution_override",
-    "precaution_override_covers",
-)
-
-
 def patient_schedules(
     *, patient_ids: Iterable[int], start: date, end: date
 ) -> dict[int, PatientSchedule]:
     """Each patient's prescription over ``start..end``, in one query (patients with none are
     missing from the result)."""
-    rows = list(_prescribing_items(patient_ids, start, end).values(*_ROW_FIELDS))
-    held = _held_back(rows, patient_ids, start, end)
+    ids = list(patient_ids)
+    rows = list(prescribing_items(ids, start, end).values(*ROW_FIELDS))
+    precautions = precautions_by_patient(ids, start, end) if rows else {}
+    held = held_back_days(rows, precautions, start, end)
     schedules: dict[int, PatientSchedule] = defaultdict(PatientSchedule)
     for row in rows:
         schedule = schedules[row["program__patient_id"]]
-        schedule.spans.extend(_without(_item_span(row), held.get(row["id"], [])))
+        schedule.spans.extend(span_without(item_span(row), held.get(row["id"], [])))
         if row["id"] in held:
             schedule.held_back[row["id"]] = held[row["id"]]
     return dict(schedules)
@@ -372,27 +214,6 @@ def held_back_windows(
         return {}
     schedules = patient_schedules(patient_ids=with_precautions, start=start, end=end)
     return {pk: days for s in schedules.values() for pk, days in s.held_back.items()}
-
-
-def programs_held_back_on(*, patients: Iterable[int] | QuerySet[Any], day: date) -> set[int]:
-    """Ids of the programs of ``patients`` (ids, or a query of them) running on ``day`` whose
-    every item that day hip precautions hold back (``_held_back``): Today shows nothing of
-    them, so they remind of nothing, and their reminder time is not the patient's that day.
-    One query when none of the patients has precautions in force on ``day``, the usual
-    case; four at most otherwise."""
-    under = set(
-        HipPrecaution.objects.filter(patient_id__in=patients)
-        .in_force(on=day)
-        .values_list("patient_id", flat=True)
-    )
-    if not under:
-        return set()
-    rows = list(_prescribing_items(under, day, day).values(*_ROW_FIELDS, "program_id"))
-    held = _held_back(rows, under, day, day)
-    shown: dict[int, bool] = {}
-    for row in rows:
-        shown[row["program_id"]] = shown.get(row["program_id"], False) or row["id"] not in held
-    return {program for program, any_shown in shown.items() if not any_shown}
 
 
 # --- One patient, day by day (the reference) -------------------------------------------------
@@ -427,7 +248,7 @@ def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdhe
     """Every day of ``start..end`` up to the patient's local today, in four queries at most
     (items, logs, hip precautions, ladder levels)."""
     end = min(end, patient.local_today())
-    items = list(_prescribing_items([patient.pk], start, end).select_related("program", "exercise"))
+    items = list(prescribing_items([patient.pk], start, end).select_related("program", "exercise"))
     precautions = precautions_between(patient=patient, first=start, last=end) if items else []
     ladder_ids = {item.ladder_id for item in items if item.ladder_id}
     levels = ladder_levels(ladder_ids) if precautions and ladder_ids else {}
@@ -518,8 +339,9 @@ def weekday_sql(column: str) -> str:
 
 
 def held_back_sql(day: str, held: dict[int, list[Window]], item: str = "i") -> str:
-    """True while item ``item`` is held back by hip precautions on ``day`` (``_held_back``).
-    Only integers and ISO dates from the database are written into the SQL."""
+    """True while item ``item`` is held back by hip precautions on ``day``
+    (``held_back.held_back_days``). Only integers and ISO dates from the database are written
+    into the SQL."""
     tests = [
         f"({item}.id = {int(pk)} AND {day} BETWEEN '{lo.isoformat()}' AND '{hi.isoformat()}')"
         for pk, ranges in sorted(held.items())

@@ -17,6 +17,7 @@ anterior approach never quietly covers a posterior one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -69,16 +70,44 @@ def conflict_key(conflict: Conflict, exercise: Exercise) -> str:
     )
 
 
+def override_covers(reason: str, covers: Iterable[str] | None) -> frozenset[str]:
+    """What an item's override reason covers (its ``cover_key``s): nothing without a reason."""
+    return frozenset(covers or ()) if reason else frozenset()
+
+
+def ruled_out(
+    precaution: HipPrecaution,
+    *,
+    exercise_id: int,
+    movements: AbstractSet[str],
+    covered: AbstractSet[str],
+) -> list[frozenset[str]]:
+    """The movement sets ``precaution`` rules out that are wholly among an exercise's
+    ``movements`` and that no override reason was given for (``covered``, from
+    ``override_covers``). While it is in force and one is left, the exercise is held back:
+    the one rule of Today (``uncovered``, on objects) and of adherence, the reminders and
+    the Reminders page (``apps.programs.held_back``, on rows)."""
+    return [
+        rule
+        for rule in precaution.rules
+        if rule <= movements
+        and cover_key(precaution_id=precaution.pk, exercise_id=exercise_id, movements=rule)
+        not in covered
+    ]
+
+
 def uncovered(
     item: ProgramItem, exercise: Exercise, precautions: Iterable[HipPrecaution]
 ) -> list[Conflict]:
     """The conflicts of ``exercise`` with ``precautions`` that the item's override reason was
     not given for (all of them when it has none): while any is left, Today holds it back."""
-    found = conflicts(exercise, precautions)
-    if not found or not item.precaution_override:
-        return found
-    covered = set(item.precaution_override_covers)
-    return [conflict for conflict in found if conflict_key(conflict, exercise) not in covered]
+    covered = override_covers(item.precaution_override, item.precaution_override_covers)
+    tags = set(exercise.hip_movements)
+    return [
+        Conflict(precaution, rule)
+        for precaution in precautions
+        for rule in ruled_out(precaution, exercise_id=exercise.pk, movements=tags, covered=covered)
+    ]
 
 
 def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:

@@ -23,6 +23,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
+from apps.programs.held_back import programs_held_back
 from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
 from apps.programs.precautions import uncovered
 from apps.programs.rows import patient_today
@@ -618,47 +619,28 @@ class ProgramReminderTime:
     days: str  # "Every day", or "Mon, Wed, Fri"
 
 
-def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
-    """The reminder times the therapist set on the patient's assigned programs that have not
-    ended, earliest first: what reminds the patient on those programs' days when they have no
-    time of their own. A program whose every exercise the hip precautions hold back on each
-    of its days of the coming week is left out: it has nothing to do, so its time reminds of
-    nothing (as ``apps.notifications.selectors.patients_due_for_reminder`` has it). One held
-    back today only (the precautions end tomorrow, or its ladder moves to an exercise they
-    allow) reminds again on its next day, so it is named."""
-    programs = (
-        patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
-        .exclude(end_date__lt=today)
-        .order_by("reminder_time", "name")
-    )
-    held_back = _programs_held_back(patient, today)
-    return [
-        ProgramReminderTime(p.name, p.reminder_time, weekday_summary(p))
-        for p in programs
-        if p.reminder_time is not None and p.pk not in held_back
-    ]
-
-
 # How far ahead the Reminders page looks for a day on which a program has something to do:
 # a week, which holds each of the weekdays it names once.
 REMINDER_WEEK_DAYS = 7
 
 
-def _programs_held_back(patient: Patient, first: date) -> set[int]:
-    """Ids of the patient's programs with something prescribed in the week from ``first``
-    (that day and the six after) whose every item, on every one of those days, Today would
-    hold back under the precautions in force then (one query without precautions)."""
-    last = first + timedelta(days=REMINDER_WEEK_DAYS - 1)
-    precautions = precautions_between(patient=patient, first=first, last=last)
-    if not precautions:
-        return set()
-    items = patient_items(patient=patient, from_day=first)
-    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
-    shown: dict[int, bool] = {}
-    for offset in range(REMINDER_WEEK_DAYS):
-        day = first + timedelta(days=offset)
-        in_force = [p for p in precautions if p.is_in_force(day)]
-        for item in prescribed_on(items, day):
-            seen = shown.get(item.program_id, False)
-            shown[item.program_id] = seen or _shown(item, day, levels, in_force)
-    return {program for program, any_shown in shown.items() if not any_shown}
+def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
+    """The reminder times the therapist set on the patient's assigned programs that have not
+    ended, earliest first: what reminds the patient on those programs' days when they have no
+    time of their own. A program whose every exercise the hip precautions hold back on each
+    of its days of the coming week is left out: it has nothing to do, so its time reminds of
+    nothing (``held_back.programs_held_back``, the rule of the reminders sent). One held back
+    today only (the precautions end tomorrow, or its ladder moves to an exercise they allow)
+    reminds again on its next day, so it is named."""
+    programs = (
+        patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
+        .exclude(end_date__lt=today)
+        .order_by("reminder_time", "name")
+    )
+    week = today + timedelta(days=REMINDER_WEEK_DAYS - 1)
+    held_back = programs_held_back(patients=[patient.pk], start=today, end=week)
+    return [
+        ProgramReminderTime(p.name, p.reminder_time, weekday_summary(p))
+        for p in programs
+        if p.reminder_time is not None and p.pk not in held_back
+    ]

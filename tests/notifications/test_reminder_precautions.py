@@ -218,6 +218,20 @@ def test_checking_precautions_takes_a_fixed_number_of_queries_per_batch(
         assert reminders_send(reminder_ids=batch, now=AT) == {"sent": 4, "skipped": 8}
 
 
+def test_claiming_under_precautions_takes_a_fixed_number_of_queries(
+    django_assert_max_num_queries,
+):
+    """The programs the precautions hold back entirely (whose time is passed over) are found
+    for the whole zone at once: the patients' precautions, their items and their ladders'
+    levels, one query each, however many patients have them."""
+    _patients_with_precautions(held_back=8, reminded=2)
+
+    with django_assert_max_num_queries(7):
+        batches = reminders_claim_due(now=AT)
+
+    assert sum(len(batch) for batch in batches) == 12
+
+
 # --- Whose reminder time: a program the precautions wholly hold back gives none -------------
 
 

@@ -180,7 +180,7 @@ def test_under_hip_precautions_the_page_still_reads_a_fixed_number_of_queries(
     patient_a, therapist_a
 ):
     """Under precautions the page also reads the programs' items and ladder levels, to leave
-    out a program they hold back entirely: as many queries for four programs as for one."""
+    out a program they hold back all week: as many queries for four programs as for one."""
     precaution_set(
         actor=therapist_a, patient=patient_a, kind="posterior",
         starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 4, 12),
@@ -194,7 +194,7 @@ def test_under_hip_precautions_the_page_still_reads_a_fixed_number_of_queries(
             start_date=dt.date(2026, 3, 1),
         )  # fmt: skip
         ExerciseItemFactory(program=program, exercise=inward)
-        ExerciseItemFactory(program=program)
+        LadderItemFactory(program=program)
 
     add_program(0)
     with CaptureQueriesContext(connection) as one:

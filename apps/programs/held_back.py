@@ -1,0 +1,232 @@
+"""Held back by hip precautions, read from program item rows: the days each row prescribes on,
+and the days of those the precautions hold its exercise back.
+
+An item row prescribes on the days its program runs (start to end date, on the program's
+weekdays) while the row is active. Its exercise (a ladder's: the level of the day, as
+``ProgramItem.level_on``) is held back on a day when a precaution in force then rules it out
+and no override reason was given for that conflict (``precautions.ruled_out``, which Today
+applies to objects). A program is held back over a period when it prescribes something in it
+and the precautions hold all of it back: it has nothing to do, so its reminder time reminds
+of nothing.
+
+One rule for adherence (``adherence.patient_schedules``), the reminder claim (a program's
+time on one day) and the patient's Reminders page (a program's time over the coming week).
+It reads only models, so both ``adherence`` and ``selectors`` (which adherence imports) can
+use it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from apps.exercises.models import LadderLevel
+from apps.patients.models import HipPrecaution
+from apps.programs.models import ProgramItem
+from apps.programs.precautions import override_covers, ruled_out
+
+Window = tuple[date, date]
+
+# An exercise as the held-back windows need it: its id and its movement tags.
+Tagged = tuple[int | None, set[str]]
+
+Patients = Iterable[int] | QuerySet[Any]
+
+
+def weekdays_in(lo: date, hi: date, mask: int) -> int:
+    """How many days in ``lo..hi`` (inclusive) fall on a weekday of ``mask`` (Monday = bit 0)."""
+    if hi < lo or not mask:
+        return 0
+    weeks, rest = divmod((hi - lo).days + 1, 7)
+    count = weeks * bin(mask & 0b1111111).count("1")
+    first = lo.weekday()
+    return count + sum(1 for k in range(rest) if mask & (1 << ((first + k) % 7)))
+
+
+@dataclass(frozen=True)
+class ItemSpan:
+    """An item row reduced to what adherence needs: the days it is prescribed, and how much."""
+
+    lo: date
+    hi: date | None
+    weekdays: int
+    units: int
+
+    def days_in(self, start: date, end: date) -> tuple[date, date]:
+        lo = max(self.lo, start)
+        hi = end if self.hi is None else min(self.hi, end)
+        return lo, hi
+
+    def count_in(self, start: date, end: date) -> int:
+        """How many days of ``start..end`` it prescribes on."""
+        return weekdays_in(*self.days_in(start, end), self.weekdays)
+
+
+def item_span(row: dict[str, Any]) -> ItemSpan:
+    lo = max(d for d in (row["program__start_date"], row["active_from"]) if d is not None)
+    ends = [d for d in (row["program__end_date"], row["active_until"]) if d is not None]
+    units = row["sets"] * (2 if row["per_side"] else 1)
+    return ItemSpan(
+        lo=lo, hi=min(ends) if ends else None, weekdays=row["program__weekdays"], units=units
+    )
+
+
+def span_without(span: ItemSpan, gaps: list[Window]) -> list[ItemSpan]:
+    """The span with the (sorted, disjoint) ``gaps`` cut out."""
+    pieces, lo = [], span.lo
+    for gap_lo, gap_hi in gaps:
+        if span.hi is not None and gap_lo > span.hi:
+            break
+        if gap_hi < lo:
+            continue
+        if gap_lo > lo:
+            pieces.append(ItemSpan(lo, gap_lo - timedelta(days=1), span.weekdays, span.units))
+        lo = gap_hi + timedelta(days=1)
+    if span.hi is None or lo <= span.hi:
+        pieces.append(ItemSpan(lo, span.hi, span.weekdays, span.units))
+    return pieces
+
+
+def _merged(ranges: list[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for lo, hi in sorted(ranges):
+        if merged and lo <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(hi, merged[-1][1]))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def _level_segments(
+    row: dict[str, Any], tags: dict[tuple[int, int], Tagged], start: date, end: date
+) -> list[tuple[date, date, Tagged]]:
+    """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
+    level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
+    if row["ladder_id"] is None:
+        return [(start, end, (row["exercise_id"], set(row["exercise__hip_movements"] or [])))]
+    since, before = row["level_since"], row["previous_level"]
+    current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
+    if since is None or not before or since <= start:
+        return [(start, end, current)]
+    earlier = tags.get((row["ladder_id"], before), (None, set()))
+    return [(start, min(end, since - timedelta(days=1)), earlier), (since, end, current)]
+
+
+def _ladder_tags(rows: list[dict[str, Any]]) -> dict[tuple[int, int], Tagged]:
+    """The exercise of every level of the rows' ladders (one query, none without ladders)."""
+    ladder_ids = {row["ladder_id"] for row in rows if row["ladder_id"]}
+    if not ladder_ids:
+        return {}
+    levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids).values_list(
+        "ladder_id", "level", "exercise_id", "exercise__hip_movements"
+    )
+    return {
+        (ladder_id, level): (exercise_id, set(movements or []))
+        for ladder_id, level, exercise_id, movements in levels
+    }
+
+
+def precautions_by_patient(
+    patients: Patients, start: date, end: date
+) -> dict[int, list[HipPrecaution]]:
+    """The precautions of ``patients`` (ids, or a query of them) in force on any day of
+    ``start..end``, by patient id (one query)."""
+    found: dict[int, list[HipPrecaution]] = defaultdict(list)
+    for precaution in HipPrecaution.objects.filter(
+        patient_id__in=patients if isinstance(patients, QuerySet) else list(patients),
+        starts_on__lte=end, ends_on__gt=start,
+    ):  # fmt: skip
+        found[precaution.patient_id].append(precaution)
+    return dict(found)
+
+
+def held_back_days(
+    rows: list[dict[str, Any]],
+    precautions: dict[int, list[HipPrecaution]],
+    start: date,
+    end: date,
+) -> dict[int, list[Window]]:
+    """Per item row (``ROW_FIELDS``), the days of ``start..end`` on which ``precautions``
+    (``precautions_by_patient``) hold its exercise back, as sorted, disjoint windows. One
+    query for the ladder levels when a row is on a ladder and precautions are given."""
+    if not rows or not precautions:
+        return {}
+    tags = _ladder_tags(rows)
+    held: dict[int, list[Window]] = defaultdict(list)
+    for row in rows:
+        covered = override_covers(row["precaution_override"], row["precaution_override_covers"])
+        for lo, hi, (exercise_id, movements) in _level_segments(row, tags, start, end):
+            for precaution in precautions.get(row["program__patient_id"], []):
+                if not ruled_out(
+                    precaution, exercise_id=exercise_id or 0, movements=movements, covered=covered
+                ):
+                    continue
+                last = precaution.ends_on - timedelta(days=1)
+                days = (max(lo, precaution.starts_on), min(hi, last))
+                if days[0] <= days[1]:
+                    held[row["id"]].append(days)
+    return {pk: _merged(ranges) for pk, ranges in held.items()}
+
+
+def prescribing_items(patients: Patients, start: date, end: date) -> QuerySet[ProgramItem]:
+    """Item rows of assigned, active programs that can prescribe something in the period."""
+    return ProgramItem.objects.filter(
+        program__patient_id__in=patients if isinstance(patients, QuerySet) else list(patients),
+        program__is_template=False,
+        program__is_active=True,
+        program__start_date__lte=end,
+    ).filter(
+        Q(program__end_date__isnull=True) | Q(program__end_date__gte=start),
+        Q(active_from__isnull=True) | Q(active_from__lte=end),
+        Q(active_until__isnull=True) | Q(active_until__gte=start),
+    )
+
+
+# What ``item_span`` and ``held_back_days`` read of an item row.
+ROW_FIELDS = (
+    "id",
+    "program__patient_id",
+    "program__start_date",
+    "program__end_date",
+    "program__weekdays",
+    "active_from",
+    "active_until",
+    "sets",
+    "per_side",
+    "exercise_id",
+    "exercise__hip_movements",
+    "ladder_id",
+    "current_level",
+    "previous_level",
+    "level_since",
+    "precaution_override",
+    "precaution_override_covers",
+)
+
+
+def programs_held_back(*, patients: Patients, start: date, end: date) -> set[int]:
+    """Ids of the programs of ``patients`` (ids, or a query of them) that prescribe something
+    on a day of ``start..end`` and whose every item, on every such day, the hip precautions
+    in force then hold back: Today shows nothing of them, so they remind of nothing. The
+    reminder claim asks about one day, the Reminders page about the coming week. One query
+    when none of the patients has precautions in force in the period, the usual case; three
+    at most otherwise, whatever their number."""
+    precautions = precautions_by_patient(patients, start, end)
+    if not precautions:
+        return set()
+    rows = list(prescribing_items(list(precautions), start, end).values(*ROW_FIELDS, "program_id"))
+    held = held_back_days(rows, precautions, start, end)
+    prescribing: set[int] = set()
+    shown: set[int] = set()
+    for row in rows:
+        span = item_span(row)
+        if span.count_in(start, end):
+            prescribing.add(row["program_id"])
+        if any(piece.count_in(start, end) for piece in span_without(span, held.get(row["id"], []))):
+            shown.add(row["program_id"])
+    return prescribing - shown

@@ -1,0 +1,160 @@
+"""``held_back.programs_held_back``: which programs hip precautions hold back entirely over a
+period (one day for the reminder claim, a week for the Reminders page), read from item rows
+by Today's rule."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from apps.patients.models import Patient
+from apps.patients.precautions import precaution_set
+from apps.programs.held_back import programs_held_back
+from apps.programs.precautions import conflict_key, conflicts
+from apps.programs.selectors import today_plan
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    LadderItemFactory,
+    PatientFactory,
+    ProgramFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2025, 1, 15)  # a Wednesday
+WEEK_END = DAY + timedelta(days=6)
+INWARD = ["internal_rotation"]  # posterior precautions rule it out
+OUTWARD = ["external_rotation"]  # they allow it
+
+
+def posterior(patient, *, starts_on=date(2025, 1, 1), ends_on=date(2025, 2, 12)):
+    return precaution_set(
+        actor=patient.therapist, patient=patient, kind="posterior",
+        starts_on=starts_on, ends_on=ends_on,
+    )  # fmt: skip
+
+
+def program_of(*movements, patient=None, **fields):
+    """A program every day from January 1st, one item per ``movements``."""
+    program = ProgramFactory(
+        patient=patient or PatientFactory(), start_date=date(2025, 1, 1), **fields
+    )
+    for tags in movements:
+        ExerciseItemFactory(program=program, exercise=ExerciseFactory(hip_movements=tags))
+    return program
+
+
+def held(program, start=DAY, end=DAY):
+    return program.pk in programs_held_back(patients=[program.patient_id], start=start, end=end)
+
+
+def ladder_moving_on(program, *, since, before, after):
+    """A ladder item of ``program`` at level 2 from ``since``, level 1 before."""
+    item = LadderItemFactory(
+        program=program, ladder__levels=2, current_level=2, previous_level=1, level_since=since
+    )
+    for level, tags in ((1, before), (2, after)):
+        exercise = item.ladder.levels.get(level=level).exercise
+        exercise.hip_movements = tags
+        exercise.save(update_fields=["hip_movements"])
+    return item
+
+
+def test_a_program_whose_every_exercise_is_held_back_is_held_back():
+    everything = program_of(INWARD, ["flexion_beyond_90"])
+    one_left = program_of(INWARD, OUTWARD)
+    posterior(everything.patient)
+    posterior(one_left.patient)
+
+    assert held(everything)
+    assert not held(one_left)
+
+
+def test_without_precautions_in_force_nothing_is_held_back():
+    ended = program_of(INWARD)
+    posterior(ended.patient, ends_on=DAY)  # the end date is the first day without them
+
+    assert not held(ended)
+
+
+def test_over_a_week_a_program_is_held_back_only_if_it_is_on_each_of_its_days():
+    """The precautions end on Friday: held back on Wednesday and Thursday, not over the week."""
+    program = program_of(INWARD)
+    posterior(program.patient, ends_on=DAY + timedelta(days=2))
+
+    assert held(program)
+    assert held(program, DAY, DAY + timedelta(days=1))
+    assert not held(program, DAY, WEEK_END)
+
+
+def test_a_ladder_level_starting_later_in_the_week_is_read_on_its_days():
+    """Level 1 (held back) until Saturday, level 2 (allowed) from then; and the other way."""
+    saturday = DAY + timedelta(days=3)
+    freed = program_of()
+    ladder_moving_on(freed, since=saturday, before=INWARD, after=OUTWARD)
+    caught = program_of()
+    ladder_moving_on(caught, since=saturday, before=OUTWARD, after=INWARD)
+    posterior(freed.patient)
+    posterior(caught.patient)
+
+    assert held(freed)
+    assert not held(freed, DAY, WEEK_END)
+    assert not held(caught)
+    assert held(caught, saturday, WEEK_END)
+    assert not held(caught, DAY, WEEK_END)
+
+
+def _reason_for(item, precaution):
+    """The therapist's override reason, given for ``precaution``'s conflicts only."""
+    found = conflicts(item.exercise, [precaution])
+    item.precaution_override = "Checked with the surgeon"
+    item.precaution_override_covers = [conflict_key(c, item.exercise) for c in found]
+    item.save(update_fields=["precaution_override", "precaution_override_covers"])
+
+
+def test_an_override_reason_frees_only_the_conflicts_it_was_given_for():
+    cleared = program_of(INWARD)
+    _reason_for(cleared.items.get(), posterior(cleared.patient))
+    again = program_of(INWARD)
+    _reason_for(again.items.get(), posterior(again.patient, ends_on=DAY))
+    posterior(again.patient, starts_on=DAY)  # set afresh: the reason was not given for these
+
+    assert not held(cleared)
+    assert held(again)
+
+
+def test_a_program_with_nothing_on_the_days_asked_about_is_not_held_back():
+    """Scheduled on Mondays only: nothing to hold back on Wednesday, the day of its reminder
+    is still to come."""
+    mondays = program_of(INWARD, weekdays=0b0000001)
+    posterior(mondays.patient)
+
+    assert not held(mondays)
+    assert held(mondays, DAY, WEEK_END)
+
+
+def test_it_agrees_with_today():
+    program = program_of(INWARD, ["flexion_beyond_90"])
+    ladder_moving_on(program, since=DAY + timedelta(days=1), before=INWARD, after=OUTWARD)
+    posterior(program.patient)
+
+    for offset in range(7):
+        on = DAY + timedelta(days=offset)
+        assert held(program, on, on) == (today_plan(patient=program.patient, on=on).items == [])
+
+
+def test_one_query_without_precautions_three_at_most_with(django_assert_num_queries):
+    patients = []
+    for _ in range(3):
+        program = program_of(INWARD)
+        ladder_moving_on(program, since=DAY, before=INWARD, after=INWARD)
+        patients.append(program.patient_id)
+    with django_assert_num_queries(1):
+        assert programs_held_back(patients=patients, start=DAY, end=WEEK_END) == set()
+    for patient in Patient.objects.filter(pk__in=patients):
+        posterior(patient)
+
+    with django_assert_num_queries(3):
+        assert len(programs_held_back(patients=patients, start=DAY, end=WEEK_END)) == 3
