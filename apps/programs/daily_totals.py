@@ -33,7 +33,8 @@ from django.db import connection
 
 from apps.core.prepared import prepared_cursor
 from apps.patients.models import HipPrecaution, Patient, Side
-from apps.programs.adherence import Window, patient_schedules, prescribed_on_sql
+from apps.programs.adherence import patient_schedules, prescribed_on_sql
+from apps.programs.held_back import Window
 from apps.programs.models import DailyTotal, Program, ProgramItem, SetLog
 
 # One row per patient and day with logs. ``logged`` counts logs per item, day and side (all

@@ -30,7 +30,6 @@ from apps.core.db_router import read_alias
 from apps.exercises.models import Ladder, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
 from apps.programs.adherence import (
-    Window,
     held_back_sql,
     held_back_windows,
     percent,
@@ -40,6 +39,7 @@ from apps.programs.adherence import (
     scheduled_days_sql,
     weekday_sql,
 )
+from apps.programs.held_back import Window
 from apps.programs.models import (
     Compared,
     DailyTotal,

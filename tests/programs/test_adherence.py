@@ -12,12 +12,8 @@ import pytest
 import time_machine
 
 from apps.patients.models import Side
-from apps.programs.adherence import (
-    adherence_summaries,
-    daily_adherence,
-    recent_summaries,
-    weekdays_in,
-)
+from apps.programs.adherence import adherence_summaries, daily_adherence, recent_summaries
+from apps.programs.held_back import weekdays_in
 from apps.programs.models import PromptStatus
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
 from tests.programs.adherence_factories import PromptFactory, log_both_sides, log_sets
