@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action, AuditEntry
+from apps.clinics.models import Clinic
 from apps.core import ratelimit
 from apps.core.prepared import pipelined, prepared_cursor
 
@@ -109,7 +110,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry naming who did what to which record, chained to the previous one."""
     user = _user(actor)
-    clinic_id = _clinic_of(user, patient)
+    clinic_id = _clinic_of(user, patient, target)
     entry = _unchained(user, action, AuditRecord(patient, target, detail), request)
     entry.clinic_id = clinic_id
     _chain([entry], clinic_id)
@@ -132,12 +133,12 @@ def audit_record_many(
 ) -> list[AuditEntry]:
     """Append one entry per record, in order, as as many ``audit_record`` calls would, in
     two round trips whatever their number: for a job that changes many records at once
-    (closing a batch of stale prompts). The entries are of one clinic: the actor's, else
-    every record's patient's (a ValueError otherwise)."""
+    (closing a batch of stale prompts). The entries are of one clinic, as ``_clinic_of``
+    finds it for each record (a ValueError otherwise)."""
     if not records:
         return []
     user = _user(actor)
-    clinics = {_clinic_of(user, record.patient) for record in records}
+    clinics = {_clinic_of(user, record.patient, record.target) for record in records}
     if len(clinics) != 1:
         raise ValueError("audit_record_many writes the entries of one clinic at a time.")
     (clinic_id,) = clinics
@@ -152,8 +153,13 @@ def _user(actor: User | Any | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-def _clinic_of(user: User | None, patient: Patient | None) -> int | None:
+def _clinic_of(user: User | None, patient: Patient | None, target: Model | None) -> int | None:
+    """The clinic whose log shows the entry: the actor's, else the patient's, else the clinic
+    the entry is about. An operator has no clinic: their change of a clinic's settings (in
+    Django admin) belongs in that clinic's log, where its admins look for it."""
     clinic_id: int | None = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
+    if clinic_id is None and isinstance(target, Clinic):
+        clinic_id = target.pk
     return clinic_id
 
 

@@ -1,14 +1,19 @@
 from copy import copy
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from apps.clinics.models import Clinic, User
-from apps.clinics.services import CLINIC_SETTINGS_FIELDS, clinic_settings_validate
+from apps.clinics.services import (
+    CLINIC_SETTINGS_FIELDS,
+    clinic_settings_update,
+    clinic_settings_validate,
+)
 from apps.core.forms import add_service_errors
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 
@@ -60,6 +65,24 @@ class StaffAdminForm(UserChangeForm[User]):
 class ClinicAdmin(admin.ModelAdmin[Clinic]):
     form = ClinicAdminForm
     list_display = ("name", "time_zone", "pain_alert_level", "pain_progression_limit")
+
+    def save_model(
+        self, request: HttpRequest, obj: Clinic, form: forms.ModelForm[Clinic], change: bool
+    ) -> None:
+        """A clinic's settings change through ``clinic_settings_update``, as on the clinic
+        settings page, so the change is in the clinic's audit log under the operator's name;
+        the other fields (its name) are saved as Django admin saves them, those alone."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        settings = {name: getattr(obj, name) for name in CLINIC_SETTINGS_FIELDS}
+        # The row as it is, not the form's instance, which already holds the new values: the
+        # service records each setting's old value from the clinic it is given.
+        clinic = Clinic.objects.get(pk=obj.pk)
+        clinic_settings_update(clinic=clinic, actor=cast(User, request.user), **settings)
+        others = [name for name in form.changed_data if name not in CLINIC_SETTINGS_FIELDS]
+        if others:
+            obj.save(update_fields=others)
 
 
 @admin.register(User)

@@ -3,8 +3,9 @@
 Each is sent inside its service's transaction, after the change, so a receiver that fails
 rolls the change back: nothing here is saved without its audit entry.
 
-``clinic_settings_changed`` (``clinic_settings_update``): ``clinic``, ``actor`` (the admin,
-or None from a shell) and ``changes`` (field name to ``(old, new)``).
+``clinic_settings_changed`` (``clinic_settings_update``): ``clinic``, ``actor`` (the clinic
+admin, the operator in Django admin, or None from a shell) and ``changes`` (field name to
+``(old, new)``).
 
 ``staff_changed`` (the staff services): ``staff`` (the colleague's account; for a cancelled
 invitation the row about to be deleted), ``actor`` (the admin) and ``change``, a

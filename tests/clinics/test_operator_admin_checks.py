@@ -2,10 +2,13 @@
 clinic's settings by the rules of the clinic settings page (``clinic_settings_validate``), a
 person's name by the one-line rule. Before, the admin saved whatever passed the model's field
 types: a hold-back level at or above the alert level, a reminder time inside the quiet hours
-(no patient without their own time was ever reminded), an unknown time zone."""
+(no patient without their own time was ever reminded), an unknown time zone. A change they
+save is in the clinic's audit log, as a clinic admin's is."""
 
 import pytest
 
+from apps.audit.models import AuditEntry
+from apps.audit.selectors import audit_chain_verify
 from apps.clinics.models import Clinic, User
 from apps.core.text import ONE_LINE_MESSAGE
 from tests.conftest import signed_in
@@ -78,6 +81,34 @@ def test_an_operator_saves_settings_the_page_accepts(clinic_a):
     saved = Clinic.objects.get(pk=clinic_a.pk)
     assert (saved.pain_progression_limit, saved.pain_alert_level) == (4, 8)
     assert saved.phone == "01632 960 000"
+
+
+def test_an_operators_settings_change_is_in_the_clinics_audit_log(clinic_a, admin_a):
+    page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
+
+    response = _operator().post(page, _clinic_form(clinic_a, pain_alert_level=8, name="Lane"))
+
+    assert response.status_code == 302
+    assert Clinic.objects.get(pk=clinic_a.pk).name == "Lane"
+    entry = AuditEntry.objects.get(target_type="clinics.Clinic")
+    assert (entry.action, entry.actor_label) == ("change", "ops@example.org")
+    assert entry.detail == "pain alert level 7 \u2192 8"
+    assert (entry.clinic, entry.clinic_sequence) == (clinic_a, 1)
+    assert audit_chain_verify().first_break is None
+    admins = signed_in(admin_a)
+    assert "Pain alert level 7 \u2192 8" in admins.get("/audit/").content.decode()
+    csv = b"".join(admins.get("/audit/export.csv").streaming_content).decode()
+    assert "ops@example.org,change,,clinics.Clinic" in csv
+
+
+def test_an_operator_saving_unchanged_settings_writes_no_audit_entry(clinic_a):
+    page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
+
+    response = _operator().post(page, _clinic_form(clinic_a, name="Lane"))
+
+    assert response.status_code == 302
+    assert Clinic.objects.get(pk=clinic_a.pk).name == "Lane"
+    assert not AuditEntry.objects.filter(target_type="clinics.Clinic").exists()
 
 
 def _staff_form(staff, **changes):
