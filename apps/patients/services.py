@@ -206,20 +206,24 @@ def patient_update(
     """Change a patient's details (all of them: pass the current value to keep one), audited
     under ``actor``. A caller that changes some of them, from a copy of the patient read
     earlier (a form, a PATCH), uses ``patient_update_partial``: the patient may change their
-    reminders and time zone on their phone meanwhile."""
-    clinic = _therapist_clinic(therapist, patient.clinic_id)
-    _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
+    reminders and time zone on their phone meanwhile. Values all as they are (an empty
+    PATCH) change nothing: nothing is written nor audited, and the patient is returned as is."""
     email, phone = email.strip().lower(), phone.strip()
-    _validate_details(
-        full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
-        time_zone=time_zone, reminder_channel=reminder_channel,
-        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
-    )  # fmt: skip
     values = {
         "therapist": therapist, "full_name": full_name.strip(), "email": email, "phone": phone,
         "year_of_birth": year_of_birth, "time_zone": time_zone, "reminder_time": reminder_time,
         "reminder_channel": reminder_channel, "reminders_enabled": reminders_enabled,
     }  # fmt: skip
+    if _unchanged(patient, values):
+        # The audit log would show a change where there was none.
+        return patient
+    clinic = _therapist_clinic(therapist, patient.clinic_id)
+    _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
+    _validate_details(
+        full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
+        time_zone=time_zone, reminder_channel=reminder_channel,
+        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
+    )  # fmt: skip
     for name, value in values.items():
         setattr(patient, name, value)
     patient.save(update_fields=list(PATIENT_FIELDS))
@@ -228,6 +232,10 @@ def patient_update(
         patient.user.save(update_fields=["full_name"])
     patient_audit(actor=actor, action=Action.CHANGE, patient=patient, request=request)
     return patient
+
+
+def _unchanged(patient: Patient, values: Mapping[str, Any]) -> bool:
+    return all(getattr(patient, name) == value for name, value in values.items())
 
 
 @transaction.atomic
