@@ -26,6 +26,14 @@ def _one_line(text: str) -> str:
     return text
 
 
+# Django admin's time zone is a plain text box: there is no list to choose from, so the
+# message says how to write one (the names are the IANA database's, capitals included).
+ADMIN_TIME_ZONE_HINT = (
+    "Write its IANA name, Region/City with capitals as shown, for example Europe/London or "
+    "America/New_York."
+)
+
+
 class ClinicAdminForm(forms.ModelForm[Clinic]):
     """The operators' clinic form (the only place a clinic's name is typed); the admin
     gives it the model and every editable field. The settings are checked by the rules of
@@ -48,7 +56,7 @@ class ClinicAdminForm(forms.ModelForm[Clinic]):
             if name in cleaned:
                 setattr(clinic, name, cleaned[name])
         try:
-            clinic_settings_validate(clinic)
+            clinic_settings_validate(clinic, time_zone_hint=ADMIN_TIME_ZONE_HINT)
         except ValidationError as error:
             add_service_errors(self, error)
 

@@ -97,14 +97,24 @@ def clinic_settings_update(
     return clinic
 
 
-def clinic_settings_validate(clinic: Clinic) -> None:
+# How the clinic settings page asks for a time zone: it suggests the names as one types.
+TIME_ZONE_FROM_THE_LIST = (
+    "Start typing a city or region (for example Europe/London) and choose it from the list."
+)
+
+
+def clinic_settings_validate(
+    clinic: Clinic, *, time_zone_hint: str = TIME_ZONE_FROM_THE_LIST
+) -> None:
     """Check the settings together, in words a clinic admin understands: every rule the
     database also holds (``Clinic.Meta.constraints``) is caught here first, so nobody ever
     sees a constraint's name. The clinic settings page (through ``clinic_settings_update``)
-    and the operators' Django admin both ask it; it trims the phone number in place."""
+    and the operators' Django admin both ask it; it trims the phone number in place.
+    ``time_zone_hint`` follows an unknown time zone's message: how to write one on the form
+    that asks (Django admin has no list to choose from)."""
     clinic.phone = clinic.phone.strip()
     errors: dict[str, list[str]] = {}
-    for field, message in _settings_problems(clinic):
+    for field, message in _settings_problems(clinic, time_zone_hint):
         errors.setdefault(field, []).append(message)
     if errors:
         raise ValidationError(errors)
@@ -114,13 +124,9 @@ def clinic_settings_validate(clinic: Clinic) -> None:
 PHONE_PATTERN = re.compile(r"\+?[0-9][0-9 ()\-]{4,30}[0-9]")
 
 
-def _settings_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
+def _settings_problems(clinic: Clinic, time_zone_hint: str) -> Iterator[tuple[str, str]]:
     if clinic.time_zone not in time_zone_names():
-        yield (
-            "time_zone",
-            f"“{clinic.time_zone}” is not a time zone we know. Start typing a city or region "
-            "(for example Europe/London) and choose it from the list.",
-        )
+        yield "time_zone", f"“{clinic.time_zone}” is not a time zone we know. {time_zone_hint}"
     yield from _pain_problems(clinic.pain_progression_limit, clinic.pain_alert_level)
     yield from _band_problems(clinic)
     yield from _reminder_problems(clinic)

@@ -72,7 +72,10 @@ def test_equal_quiet_hours_mean_none_so_any_reminder_time_is_fine(clinic_a):
 def test_an_unknown_time_zone_says_how_to_choose_one(clinic_a):
     errors = _errors(clinic_a, time_zone="Europe/Londn")
 
-    assert errors["time_zone"][0].startswith("“Europe/Londn” is not a time zone we know.")
+    assert errors["time_zone"] == [
+        "“Europe/Londn” is not a time zone we know. Start typing a city or region "
+        "(for example Europe/London) and choose it from the list."
+    ]
 
 
 def test_the_time_zone_list_is_the_iana_list():

@@ -61,6 +61,17 @@ def test_an_operator_cannot_save_settings_the_clinic_settings_page_refuses(
     assert getattr(saved, field) == getattr(clinic_a, field)
 
 
+def test_an_operator_is_told_how_to_write_a_time_zone_not_to_choose_from_a_list(clinic_a):
+    page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
+
+    response = _operator().post(page, _clinic_form(clinic_a, time_zone="europe/london"))
+
+    text = response.content.decode()
+    assert "\u201ceurope/london\u201d is not a time zone we know. Write its IANA name" in text
+    assert "for example Europe/London or America/New_York." in text
+    assert "from the list" not in text
+
+
 def test_an_operator_cannot_add_a_clinic_with_settings_the_page_refuses():
     data = _clinic_form(Clinic(name="New clinic"), pain_progression_limit=8)
 
