@@ -136,7 +136,7 @@ def test_a_patient_chooses_their_reminder_time_on_the_phone_and_is_reminded_then
     check_page(page, "j4-patient-reminders")
 
     page.get_by_label("Remind me at (optional)").fill("22:30")
-    page.get_by_role("button", name="Save").tap()
+    page.get_by_role("button", name="Save", exact=True).tap()
     expect(page.get_by_role("alert").first).to_contain_text("inside the clinic's quiet hours")
     check_page(page, "j4-patient-reminders-refused")
     assert Patient.objects.get(pk=patients["ben"].pk).reminder_time == time(18, 0)
@@ -144,7 +144,7 @@ def test_a_patient_chooses_their_reminder_time_on_the_phone_and_is_reminded_then
     errors.clear()
 
     page.get_by_label("Remind me at (optional)").fill("19:15")
-    page.get_by_role("button", name="Save").tap()
+    page.get_by_role("button", name="Save", exact=True).tap()
     expect(
         page.get_by_text("Saved. Reminders come at 19:15 on your exercise days.")
     ).to_be_visible()

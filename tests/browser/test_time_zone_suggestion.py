@@ -68,7 +68,7 @@ def test_without_javascript_the_select_changes_the_zone(browser, live_server, pa
         expect(page.locator("#phone-zone")).to_be_hidden()
 
         page.get_by_label("My time zone").select_option("America/New_York")
-        page.get_by_role("button", name="Save").tap()
+        page.get_by_role("button", name="Save", exact=True).tap()
 
         expect(page.get_by_text("Saved. Your time zone is now America/New_York")).to_be_visible()
         assert Patient.objects.get(pk=patient_a.pk).time_zone == "America/New_York"
