@@ -82,6 +82,11 @@ def clinic_settings_update(
     unknown = set(values) - set(CLINIC_SETTINGS_FIELDS)
     if unknown:
         raise ValueError(f"not clinic settings: {sorted(unknown)}")
+    # The settings as committed, under the clinic's row lock: two admins saving at once are
+    # taken one after the other, each checked with the other's change and audited from the
+    # value it really replaced (not from the copy read when its page was drawn).
+    locked = Clinic.objects.select_for_update().only(*CLINIC_SETTINGS_FIELDS)
+    clinic.refresh_from_db(from_queryset=locked, fields=list(CLINIC_SETTINGS_FIELDS))
     before = {field: getattr(clinic, field) for field in values}
     for field, value in values.items():
         setattr(clinic, field, value)
