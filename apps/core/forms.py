@@ -31,3 +31,23 @@ class BoundedIntegerField(forms.IntegerField):
         super().__init__(
             min_value=min_value, max_value=max_value, error_messages=messages, **kwargs
         )
+
+
+def show_values_drawn(form: forms.BaseForm) -> None:
+    """Make each field of an edit form carry the value it showed (``show_hidden_initial``),
+    for ``changed_values``."""
+    for field in form.fields.values():
+        field.show_hidden_initial = True
+
+
+def changed_values(form: forms.BaseForm) -> dict[str, Any]:
+    """A valid edit form's cleaned values of the fields the person changed from what the form
+    showed them (``show_values_drawn``), not every value the page sent back: a value sent
+    back as shown keeps what is stored at the save, someone else's change committed while the
+    page was open included. A field whose shown value did not come back (a page drawn by an
+    earlier release) is taken as changed: saved as sent."""
+    return {
+        name: form.cleaned_data[name]
+        for name in form.fields
+        if name in form.changed_data or form.add_initial_prefix(name) not in form.data
+    }

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from apps.clinics.models import Role, User
-from apps.core.forms import BoundedIntegerField
+from apps.core.forms import BoundedIntegerField, changed_values, show_values_drawn
 from apps.core.hip import HipMovement
 from apps.core.once import client_id_field
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
@@ -105,8 +105,7 @@ class PatientForm(forms.Form):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["client_id"]
-            for field in self.fields.values():
-                field.show_hidden_initial = True
+            show_values_drawn(self)
         if user.is_clinic_admin:
             cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:
@@ -129,11 +128,7 @@ class PatientForm(forms.Form):
         patient's value as it is at the save (the patient turning reminders off on their
         phone meanwhile, a colleague's edit). A field whose shown value did not come back
         (a page of an earlier release) is taken as changed: saved as sent."""
-        return {
-            name: self.cleaned_data[name]
-            for name in self.fields
-            if name in self.changed_data or self.add_initial_prefix(name) not in self.data
-        }
+        return changed_values(self)
 
 
 def _active_staff(user: User) -> QuerySet[User]:

@@ -21,7 +21,7 @@ from apps.clinics.services import (
     clinic_settings_update,
     time_zone_names,
 )
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, changed_values, show_values_drawn
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 GRACE_RANGE_MESSAGE = (
@@ -137,8 +137,13 @@ class ClinicSettingsForm(forms.Form):
 
     @classmethod
     def for_clinic(cls, clinic: Clinic, data: Any = None) -> ClinicSettingsForm:
+        """The page for ``clinic``; each field carries the value it showed, so a save changes
+        only what this admin changed (``changed_values``), never a colleague's change made
+        while the page was open."""
         initial = {name: getattr(clinic, name) for name in CLINIC_SETTINGS_FIELDS}
-        return cls(data, initial=initial)
+        form = cls(data, initial=initial)
+        show_values_drawn(form)
+        return form
 
 
 @login_required
@@ -150,7 +155,10 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)
     before = (clinic.quiet_hours_start, clinic.quiet_hours_end)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in CLINIC_SETTINGS_FIELDS}
+        values = changed_values(form)
+        if not values:
+            messages.info(request, "Nothing to save: no setting was changed.")
+            return redirect("clinics:settings")
         try:
             clinic_settings_update(clinic=clinic, actor=admin, **values)
         except ValidationError as error:
