@@ -219,10 +219,14 @@ def patient_update(
         return patient
     clinic = _therapist_clinic(therapist, patient.clinic_id)
     _refuse_inactive_newcomer(therapist, clinic, patient.therapist_id)
+    # A time already chosen is not refused again when the clinic's quiet hours have since
+    # grown over it (the patient's page flags it): only a new time is checked against them,
+    # so a change of phone number is never refused for the reminder time it left alone.
+    new_time = reminder_time if reminder_time != patient.reminder_time else None
     _validate_details(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
         time_zone=time_zone, reminder_channel=reminder_channel,
-        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
+        reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=new_time,
     )  # fmt: skip
     for name, value in values.items():
         setattr(patient, name, value)

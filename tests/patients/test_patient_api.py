@@ -1,3 +1,5 @@
+from datetime import time
+
 import pytest
 
 from apps.audit.models import AuditEntry
@@ -132,6 +134,48 @@ def test_a_reminder_time_outside_the_quiet_hours_is_kept(therapist_a):
 
     assert response.status_code == 201
     assert str(Patient.objects.get().reminder_time) == "08:00:00"
+
+
+def _patient_at_a_time_quiet_hours_grew_over(therapist) -> Patient:
+    response = signed_in(therapist).post(
+        "/api/v1/patients/create/",
+        NEW | {"reminder_time": "20:30"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201
+    clinic = therapist.clinic
+    clinic.quiet_hours_start = time(20, 0)  # widened after the time was chosen
+    clinic.save(update_fields=["quiet_hours_start"])
+    return Patient.objects.get()
+
+
+def test_a_time_quiet_hours_grew_over_does_not_block_a_change_of_phone(therapist_a):
+    patient = _patient_at_a_time_quiet_hours_grew_over(therapist_a)
+
+    response = signed_in(therapist_a).patch(
+        f"/api/v1/patients/{patient.public_id}/update/",
+        {"phone": "+447700900123"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 200
+    patient.refresh_from_db()
+    assert (patient.phone, patient.reminder_time) == ("+447700900123", time(20, 30))
+
+
+def test_a_new_time_inside_quiet_hours_grown_over_the_old_one_is_a_400(therapist_a):
+    patient = _patient_at_a_time_quiet_hours_grew_over(therapist_a)
+
+    response = signed_in(therapist_a).patch(
+        f"/api/v1/patients/{patient.public_id}/update/",
+        {"reminder_time": "20:45"},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert (
+        "20:45 is inside the clinic's quiet hours" in response.json()["errors"]["reminder_time"][0]
+    )
 
 
 def test_only_an_admin_chooses_the_therapist(therapist_a, admin_a):
