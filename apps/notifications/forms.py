@@ -1,11 +1,12 @@
-"""Parsing of the inbox actions; the rules live in ``apps.programs.progression``."""
+"""Parsing of the inbox actions; the rules live in ``apps.programs.prompt_decisions``."""
 
 from __future__ import annotations
 
 from django import forms
 
 from apps.programs.forms import override_field
-from apps.programs.progression import DECLINE_REASON_MAX, REASON_MAX
+from apps.programs.levels import REASON_MAX
+from apps.programs.prompt_decisions import DECLINE_REASON_MAX
 
 
 class ApproveForm(forms.Form):

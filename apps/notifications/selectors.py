@@ -21,8 +21,8 @@ from apps.programs.adherence import patient_schedules
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.held_back import programs_held_back
+from apps.programs.levels import tracks_going_on
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
-from apps.programs.progression import tracks_going_on
 
 if TYPE_CHECKING:
     from apps.clinics.models import User

@@ -9,8 +9,9 @@ from rest_framework import serializers
 from apps.core.api_input import StrictInput
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import LevelInfo, PromptCard
+from apps.programs.levels import REASON_MAX
 from apps.programs.precautions import MAX_OVERRIDE_LENGTH
-from apps.programs.progression import DECLINE_REASON_MAX, REASON_MAX
+from apps.programs.prompt_decisions import DECLINE_REASON_MAX
 
 
 class LevelSerializer(serializers.Serializer[LevelInfo]):

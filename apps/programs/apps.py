@@ -28,6 +28,6 @@ def _patient_archived(
 ) -> None:
     """Nobody is left to advance: the service closes the patient's open prompts, in the
     archive's transaction (the patients app sits below this one and cannot call it)."""
-    from apps.programs.progression import CLOSED_ARCHIVED, prompts_withdraw
+    from apps.programs.prompt_decisions import CLOSED_ARCHIVED, prompts_withdraw
 
     prompts_withdraw(patient_id=patient.pk, reason=CLOSED_ARCHIVED, actor=actor, request=request)

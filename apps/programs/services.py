@@ -39,7 +39,7 @@ from apps.programs.precautions import (
     conflict_message,
     uncovered,
 )
-from apps.programs.progression import CLOSED_ENDED, CLOSED_REMOVED, prompts_withdraw
+from apps.programs.prompt_decisions import CLOSED_ENDED, CLOSED_REMOVED, prompts_withdraw
 from apps.programs.rows import (
     continue_items,
     copy_items,

@@ -1,11 +1,11 @@
 """The daily close of progression prompts that nobody can act on any more.
 
-``progression.prompts_withdraw`` closes a prompt in the same save as the change that leaves
-it nothing to raise: an exercise removed, a program ended by hand, the patient archived. A
-program whose end date simply passes has no such save, so beat runs this job daily: it
-closes the open prompts whose exercise's last program day is behind the patient's own
-"today" (a program ending today still has today, and the therapist may extend it). The same
-rule closes what was left open before ``prompts_withdraw`` existed: prompts on exercises
+``prompt_decisions.prompts_withdraw`` closes a prompt in the same save as the change that
+leaves it nothing to raise: an exercise removed, a program ended by hand, the patient
+archived. A program whose end date simply passes has no such save, so beat runs this job
+daily: it closes the open prompts whose exercise's last program day is behind the patient's
+own "today" (a program ending today still has today, and the therapist may extend it). The
+same rule closes what was left open before ``prompts_withdraw`` existed: prompts on exercises
 already removed and on archived patients.
 
 Clinic by clinic, in batches of open prompts, each batch in its own transaction and a fixed
@@ -30,7 +30,7 @@ from apps.audit.services import AuditRecord, audit_record_many
 from apps.patients.models import Patient
 from apps.patients.services import patients_row_lock
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
-from apps.programs.progression import (
+from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
     CLOSED_ENDED,
     CLOSED_REMOVED,

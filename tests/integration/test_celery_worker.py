@@ -35,7 +35,7 @@ from apps.notifications.models import Reminder, StaffNotification
 from apps.notifications.tasks import evaluate_set_log, reminders_dispatch
 from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt, SetLog
-from apps.programs.progression import prompt_approve
+from apps.programs.prompt_decisions import prompt_approve
 from config.celery import app as celery_app
 from tests.conftest import celery_conf, need_service, signed_in
 from tests.factories import ExerciseItemFactory, LadderItemFactory

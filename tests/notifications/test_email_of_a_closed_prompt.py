@@ -17,7 +17,7 @@ from apps.notifications.models import DeliveryStatus, StaffNotification
 from apps.notifications.services import notification_deliver, set_log_evaluate
 from apps.patients.services import patient_archive
 from apps.programs.models import ProgressionPrompt
-from apps.programs.progression import (
+from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
     CLOSED_ENDED,
     CLOSED_REMOVED,

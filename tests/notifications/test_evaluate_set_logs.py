@@ -126,7 +126,7 @@ def test_a_level_changed_by_hand_before_the_qualifying_set_is_evaluated_holds_no
     left to advance automatically) and the rest of the batch is evaluated: the pain alert
     still comes."""
     from apps.programs.models import LevelChange, PromptStatus
-    from apps.programs.progression import item_level_set
+    from apps.programs.prompt_decisions import item_level_set
     from tests.factories import ProgramFactory
 
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today() - timedelta(9))

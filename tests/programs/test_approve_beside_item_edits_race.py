@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from apps.programs import progression
+from apps.programs import prompt_decisions
 from apps.programs.models import LevelChange, PromptStatus
-from apps.programs.progression import item_level_set
+from apps.programs.prompt_decisions import item_level_set
 from apps.programs.services import program_item_update
 from tests.notifications.conftest import make_prompt
 from tests.programs.races import paused_after
@@ -26,7 +26,7 @@ def test_a_dose_edit_during_an_approval_waits_for_it(require_postgres, therapist
     item = prompt.item
 
     def approve() -> None:
-        progression.prompt_approve(prompt=prompt, user=therapist_a)
+        prompt_decisions.prompt_approve(prompt=prompt, user=therapist_a)
 
     def edit_dose() -> None:
         program_item_update(
@@ -35,7 +35,7 @@ def test_a_dose_edit_during_an_approval_waits_for_it(require_postgres, therapist
             rest_seconds=item.rest_seconds,
         )  # fmt: skip
 
-    paused_after(progression, "_claim", approve, edit_dose)
+    paused_after(prompt_decisions, "_claim", approve, edit_dose)
 
     prompt.refresh_from_db()
     assert prompt.status == PromptStatus.APPROVED
@@ -49,12 +49,12 @@ def test_a_hand_level_change_during_an_approval_waits_for_it(
     item = prompt.item
 
     def approve() -> None:
-        progression.prompt_approve(prompt=prompt, user=therapist_a)
+        prompt_decisions.prompt_approve(prompt=prompt, user=therapist_a)
 
     def set_level() -> None:
         item_level_set(item=item, user=therapist_a, level=3, reason="Ready for the band.")
 
-    paused_after(progression, "_claim", approve, set_level)
+    paused_after(prompt_decisions, "_claim", approve, set_level)
 
     prompt.refresh_from_db()
     assert prompt.status == PromptStatus.APPROVED

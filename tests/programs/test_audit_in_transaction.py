@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 from apps.audit.models import Action, AuditEntry
 from apps.programs import services
 from apps.programs.models import LevelChange, Program
-from apps.programs.progression import item_level_set
+from apps.programs.prompt_decisions import item_level_set
 from tests.conftest import signed_in
 from tests.factories import LadderItemFactory, ProgramFactory, TemplateProgramFactory
 
@@ -59,7 +59,7 @@ def test_a_level_change_is_undone_when_its_audit_entry_cannot_be_written(
     therapist_a, program, monkeypatch
 ):
     item = LadderItemFactory(program=program, current_level=3, ladder__levels=4)
-    monkeypatch.setattr("apps.programs.progression.audit_record", _fail)
+    monkeypatch.setattr("apps.programs.prompt_decisions.audit_record", _fail)
 
     with pytest.raises(AuditDown):
         item_level_set(item=item, user=therapist_a, level=2, reason="Flare-up")

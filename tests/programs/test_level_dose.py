@@ -13,7 +13,7 @@ from apps.exercises.models import Ladder
 from apps.notifications.selectors import prompt_cards
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
-from apps.programs.progression import item_level_set, prompt_approve
+from apps.programs.prompt_decisions import item_level_set, prompt_approve
 from apps.programs.selectors import today_plan
 from tests.factories import ProgramFactory
 from tests.notifications.factories import SetLogFactory

@@ -198,7 +198,7 @@ def test_today_does_not_announce_a_new_level_it_leaves_out(therapist_a, program)
     back, so Today does not tell the patient to move up to it either."""
     from datetime import timedelta
 
-    from apps.programs.progression import item_level_set
+    from apps.programs.prompt_decisions import item_level_set
     from apps.programs.selectors import today_plan
 
     item = _ladder_item(program)
@@ -220,7 +220,7 @@ def test_the_builder_warns_of_a_level_to_come_that_the_precautions_will_hold_bac
 ):
     """Approved first, precautions set after: the builder says the next day's level will be
     left out of Today, before the exercise simply vanishes for the patient."""
-    from apps.programs.progression import item_level_set
+    from apps.programs.prompt_decisions import item_level_set
 
     item = _ladder_item(program)
     item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more")

@@ -9,12 +9,8 @@ from django.core.exceptions import ValidationError
 
 from apps.patients.models import Side
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
-from apps.programs.progression import (
-    prompt_approve,
-    prompt_decline,
-    prompt_for_log,
-    prompt_snooze,
-)
+from apps.programs.progression import prompt_for_log
+from apps.programs.prompt_decisions import prompt_approve, prompt_decline, prompt_snooze
 from apps.programs.selectors import today_plan
 from tests.factories import LadderItemFactory, StaffFactory
 from tests.notifications.factories import SetLogFactory

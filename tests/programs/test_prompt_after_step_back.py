@@ -11,7 +11,7 @@ import time_machine
 
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import ProgressionPrompt, PromptStatus
-from apps.programs.progression import item_level_set, prompt_approve
+from apps.programs.prompt_decisions import item_level_set, prompt_approve
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 

@@ -11,7 +11,7 @@ from apps.notifications.services import set_log_evaluate
 from apps.programs.concerns import concerns_for
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.morning import morning_check_record
-from apps.programs.progression import prompt_approve
+from apps.programs.prompt_decisions import prompt_approve
 from tests.factories import LadderItemFactory, StaffFactory
 from tests.notifications.factories import SetLogFactory
 

@@ -17,7 +17,7 @@ from apps.notifications.models import StaffNotification
 from apps.notifications.services import set_log_evaluate
 from apps.patients.services import patient_archive, patient_restore
 from apps.programs.models import ProgressionPrompt, PromptStatus
-from apps.programs.progression import (
+from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
     CLOSED_ENDED,
     CLOSED_LATE,

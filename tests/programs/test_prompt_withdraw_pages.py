@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from apps.programs.models import PromptStatus
-from apps.programs.progression import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
+from apps.programs.prompt_decisions import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
 from tests.conftest import signed_in
 from tests.notifications.conftest import make_prompt
 

@@ -19,9 +19,9 @@ from django.db import transaction
 
 from apps.notifications.services import set_log_evaluate
 from apps.patients.services import patient_archive
-from apps.programs import progression
+from apps.programs import progression, prompt_decisions
 from apps.programs.models import ProgressionPrompt, PromptStatus
-from apps.programs.progression import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
+from apps.programs.prompt_decisions import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
 from apps.programs.services import program_item_remove, program_schedule_update
 from tests.factories import LadderItemFactory
 from tests.notifications.conftest import make_prompt
@@ -44,10 +44,6 @@ def _closer(kind: str, prompt: ProgressionPrompt, therapist) -> Callable[[], obj
     return lambda: patient_archive(patient=patient, actor=therapist)
 
 
-def _paused_after(step: str, first: Callable[[], object], second: Callable[[], object]) -> None:
-    paused_after(progression, step, first, second)
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("kind", ["remove", "end", "archive"])
 def test_an_approval_that_came_first_is_kept_and_the_close_waits_for_it(
@@ -56,9 +52,9 @@ def test_an_approval_that_came_first_is_kept_and_the_close_waits_for_it(
     prompt = make_prompt(patient_a)
 
     def approve() -> None:
-        progression.prompt_approve(prompt=prompt, user=therapist_a)
+        prompt_decisions.prompt_approve(prompt=prompt, user=therapist_a)
 
-    _paused_after("_claim", approve, _closer(kind, prompt, therapist_a))
+    paused_after(prompt_decisions, "_claim", approve, _closer(kind, prompt, therapist_a))
 
     prompt.refresh_from_db()
     assert prompt.status == PromptStatus.APPROVED
@@ -75,7 +71,7 @@ def test_a_close_that_came_first_makes_the_approval_a_refusal_saying_so(
 
     def approve() -> None:
         try:
-            progression.prompt_approve(prompt=prompt, user=therapist_a)
+            prompt_decisions.prompt_approve(prompt=prompt, user=therapist_a)
         except ValidationError as error:
             refused.append(error.message_dict)
 
@@ -110,7 +106,7 @@ def test_a_painful_set_checked_as_the_exercise_is_removed_holds_and_closes_witho
     def remove() -> None:
         program_item_remove(actor=therapist_a, item=pending.item)
 
-    _paused_after("_hold", check, remove)
+    paused_after(progression, "_hold", check, remove)
 
     pending.refresh_from_db()
     advanced.refresh_from_db()

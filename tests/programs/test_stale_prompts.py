@@ -21,7 +21,7 @@ from apps.audit.selectors import audit_chain_verify
 from apps.notifications.models import StaffNotification
 from apps.patients.models import Patient
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
-from apps.programs.progression import (
+from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
     CLOSED_ENDED,
     CLOSED_REMOVED,

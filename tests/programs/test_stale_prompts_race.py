@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, PromptStatus
-from apps.programs.progression import (
+from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
     CLOSED_ENDED,
     prompt_approve,

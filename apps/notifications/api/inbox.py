@@ -30,7 +30,7 @@ from apps.notifications.serializers import (
     SnoozeInput,
 )
 from apps.patients.models import Patient
-from apps.programs import progression
+from apps.programs import prompt_decisions
 from apps.programs.models import ProgressionPrompt, PromptStatus
 
 
@@ -90,7 +90,7 @@ def prompt_approve(request: Request, public_id: str) -> Response:
         request,
         public_id,
         ApproveInput,
-        lambda p, u, d: progression.prompt_approve(
+        lambda p, u, d: prompt_decisions.prompt_approve(
             prompt=p,
             user=u,
             note=d["note"],
@@ -110,7 +110,7 @@ def prompt_decline(request: Request, public_id: str) -> Response:
         request,
         public_id,
         DeclineInput,
-        lambda p, u, d: progression.prompt_decline(
+        lambda p, u, d: prompt_decisions.prompt_decline(
             prompt=p, user=u, reason=d["reason"], request=request
         ),
     )
@@ -125,7 +125,7 @@ def prompt_snooze(request: Request, public_id: str) -> Response:
         request,
         public_id,
         SnoozeInput,
-        lambda p, u, d: progression.prompt_snooze(
+        lambda p, u, d: prompt_decisions.prompt_snooze(
             prompt=p, user=u, until=d["until"], request=request
         ),
     )

@@ -26,7 +26,7 @@ from apps.core.forms import add_service_errors
 from apps.notifications import links, selectors, services
 from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm
 from apps.patients.models import Patient
-from apps.programs import progression
+from apps.programs import prompt_decisions
 from apps.programs.models import ProgressionPrompt
 
 REMINDERS_SHOWN = 200
@@ -97,7 +97,7 @@ def _card(
 @require_POST
 def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_approve(
+        return prompt_decisions.prompt_approve(
             prompt=prompt,
             user=user,
             note=data["note"],
@@ -113,7 +113,7 @@ def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_decline(
+        return prompt_decisions.prompt_decline(
             prompt=prompt, user=user, reason=data["reason"], request=request
         )
 
@@ -124,7 +124,7 @@ def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_POST
 def prompt_snooze(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
-        return progression.prompt_snooze(
+        return prompt_decisions.prompt_snooze(
             prompt=prompt, user=user, until=data["until"], request=request
         )
 

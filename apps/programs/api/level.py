@@ -16,9 +16,10 @@ from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.core.api_input import StrictInput
 from apps.programs import selectors
+from apps.programs.levels import REASON_MAX
 from apps.programs.models import LevelChange
 from apps.programs.precautions import MAX_OVERRIDE_LENGTH
-from apps.programs.progression import REASON_MAX, item_level_set
+from apps.programs.prompt_decisions import item_level_set
 from apps.programs.selectors import ladder_item_for_staff
 
 

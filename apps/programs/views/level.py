@@ -20,7 +20,8 @@ from apps.clinics.access import require_staff
 from apps.core.forms import add_service_errors
 from apps.programs import selectors
 from apps.programs.forms import override_field
-from apps.programs.progression import REASON_MAX, item_level_set
+from apps.programs.levels import REASON_MAX
+from apps.programs.prompt_decisions import item_level_set
 from apps.programs.selectors import ladder_item_for_staff
 from apps.programs.views.programs import editable_program
 

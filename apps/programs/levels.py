@@ -1,0 +1,197 @@
+"""A ladder track's level: the row in force, whether the patient is still given the track
+from their next day, and moving it to another level from that day with a ``LevelChange``
+whose ``reason`` the patient sees.
+
+Shared by the rule's automatic advance and its undoing (``progression``) and the therapist's
+decisions (``prompt_decisions``), so neither imports the other for it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.exercises.models import Exercise, LadderLevel
+from apps.patients.models import Patient
+from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.doses import Dose, dose_at_new_level
+from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt
+from apps.programs.precautions import Override, checked_override
+from apps.programs.rows import item_has_history, item_restart
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+REASON_MAX = 300
+
+
+def level_exercise(ladder_id: int, level: int) -> Exercise | None:
+    rung = LadderLevel.objects.select_related("exercise").filter(ladder_id=ladder_id, level=level)
+    found = rung.first()
+    return found.exercise if found is not None else None
+
+
+def _with_dose(item: ProgramItem, dose: Dose, first_day: date) -> ProgramItem:
+    """The row that prescribes ``dose`` from ``first_day``: the same row changed, when it has
+    prescribed nothing yet; else a new row of the same track from that day (``item_restart``,
+    as a dose edit in the builder), the old one ending the day before."""
+    if not item_has_history(item, first_day):
+        for name, value in dose.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(dose))
+        return item
+    carried = {
+        "notes": item.notes, "auto_advance": item.auto_advance,
+        "precaution_override": item.precaution_override,
+        "precaution_override_covers": item.precaution_override_covers,
+    }  # fmt: skip
+    return item_restart(item, first_day, {**dose, **carried})
+
+
+def track_rows(*, track: UUID, patient_id: int) -> QuerySet[ProgramItem]:
+    """The rows of a patient's track, the one in force now first (a dose edit ends a row and
+    continues the track on a new one)."""
+    return ProgramItem.objects.filter(track=track, program__patient_id=patient_id).order_by(
+        F("active_until").desc(nulls_first=True), "-pk"
+    )
+
+
+def tracks_going_on(*, prompts: list[ProgressionPrompt]) -> set[UUID]:
+    """The tracks of these prompts that the patient is still given from their next day, when
+    a level approved now would start: not removed from the program, in a program that has
+    not ended. One query."""
+    patients = {p.patient_id: p.patient for p in prompts}
+    return tracks_going_on_for(patients=patients, tracks={p.track for p in prompts})
+
+
+def tracks_going_on_for(*, patients: dict[int, Patient], tracks: set[UUID]) -> set[UUID]:
+    if not tracks:
+        return set()
+    tomorrow = {pk: patient.local_today() + timedelta(days=1) for pk, patient in patients.items()}
+    going_on = Q()
+    for patient_id, day in tomorrow.items():
+        going_on |= (
+            Q(program__patient_id=patient_id)
+            & (Q(active_until__isnull=True) | Q(active_until__gte=day))
+            & (Q(program__end_date__isnull=True) | Q(program__end_date__gte=day))
+        )
+    rows = ProgramItem.objects.filter(going_on, track__in=tracks, program__is_active=True)
+    return set(rows.values_list("track", flat=True))
+
+
+def item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
+    """The row of the prompt's track in force now (a dose edit may have replaced the prompt's
+    own row), locked so two approvals cannot both advance it."""
+    item = track_rows(track=prompt.track, patient_id=prompt.patient_id).select_for_update().first()
+    if item is None:
+        raise ValidationError({"item": "This exercise is no longer in the patient's program."})
+    return item
+
+
+def advance(
+    *,
+    prompt: ProgressionPrompt,
+    changed_by: User | None,
+    reason: str,
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
+) -> LevelChange:
+    item = item_in_force(prompt)
+    if item.current_level != prompt.level or prompt.next_level is None:
+        raise ValidationError(
+            {"level": "The level changed since this prompt was raised; nothing was advanced."}
+        )
+    return set_level(
+        item=item, to_level=prompt.next_level, changed_by=changed_by, reason=reason,
+        prompt=prompt, precaution_override=precaution_override, request=request,
+    )  # fmt: skip
+
+
+def set_level(
+    *,
+    item: ProgramItem,
+    to_level: int,
+    changed_by: User | None,
+    reason: str,
+    prompt: ProgressionPrompt | None = None,
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
+    step_back: bool = False,
+) -> LevelChange:
+    """Move the (locked) item in force to ``to_level`` from the patient's next local day and
+    record the change with the reason the patient is shown.
+
+    A level whose exercise runs into the patient's hip precautions on that day is refused
+    without ``precaution_override`` (a ValidationError naming the movements); with one, the
+    reason is kept on the item, as the builder keeps it, and audited in this transaction.
+    Except a ``step_back`` the app takes on its own (an automatic advance undone after pain
+    or a worse morning): reducing the load is never refused, and a lower level that the
+    precautions hold back is left out of Today until the therapist decides (refusing it
+    kept the patient on the harder level and failed the evaluation on every retry).
+
+    A level whose exercise has another usual dose (``doses.dose_at_new_level``) brings it:
+    the row ends today and the track continues from the new level's first day with the new
+    dose, so the days before keep the dose they were prescribed.
+    """
+    patient = item.program.patient
+    assert patient is not None  # ladder items with levels belong to assigned programs
+    assert item.ladder_id is not None  # only a ladder item has levels
+    today = patient.local_today()
+    effective_on = today + timedelta(days=1)
+    # The level in force today, not one already changed from tomorrow: a second change made
+    # the same day replaces that one, and today's level stays what the patient is doing.
+    from_level = item.level_on(today)
+    assert from_level is not None
+    rung = LadderLevel.objects.select_related("exercise").get(
+        ladder_id=item.ladder_id, level=to_level
+    )
+    try:
+        override = checked_override(
+            patient=patient, exercise=rung.exercise, override=precaution_override,
+            on=effective_on, covered=item.precaution_override_covers,
+        )  # fmt: skip
+    except ValidationError:
+        if not step_back:
+            raise
+        override = Override()
+    new_dose = dose_at_new_level(
+        leaving=level_exercise(item.ladder_id, from_level), entering=rung.exercise
+    )
+    if new_dose is not None and new_dose != {name: getattr(item, name) for name in new_dose}:
+        item = _with_dose(item, new_dose, effective_on)
+    item.previous_level, item.current_level = from_level, to_level
+    item.level_since = effective_on
+    fields = ["previous_level", "current_level", "level_since"]
+    if override.reason:
+        # What the earlier levels' days were covered for stays covered.
+        item.precaution_override = override.reason
+        item.precaution_override_covers = override.covers
+        fields += ["precaution_override", "precaution_override_covers"]
+    item.save(update_fields=fields)
+    # A level's exercise can be held back by hip precautions: what the days prescribe may
+    # have changed with it.
+    daily_totals_refresh_patient(patient_id=patient.pk)
+    if override.reason:
+        audit_record(
+            actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
+            # The typed reason stays on the item (erased with the patient), not in the trail.
+            detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}); "
+            "reason kept on the item",
+            request=request,
+        )  # fmt: skip
+    return LevelChange.objects.create(
+        item=item,
+        from_level=from_level,
+        to_level=to_level,
+        effective_on=effective_on,
+        reason=reason[:REASON_MAX],
+        changed_by=changed_by,
+        prompt=prompt,
+    )

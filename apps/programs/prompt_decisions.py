@@ -1,0 +1,311 @@
+"""The decisions on progression prompts: the therapist approves, declines or snoozes a
+prompt, or moves a ladder item to a level by hand; the app closes the open prompts that a
+change leaves with nothing to raise (an exercise removed, a program ended, a patient
+archived).
+
+Approving advances the level from the patient's next local day (``levels.advance``) and
+writes a ``LevelChange`` whose ``reason`` the patient sees. Each decision claims its prompt
+with a conditional UPDATE and is audited in the same transaction. Nothing here sends
+messages: callers do (notifications).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.exercises.models import LadderLevel
+from apps.patients.services import patient_row_lock
+from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.levels import REASON_MAX, advance, set_level, tracks_going_on
+from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+OPEN_STATUSES = (PromptStatus.PENDING, PromptStatus.SNOOZED)
+DECLINE_REASON_MAX = 500
+
+
+def default_reason(*, prompt: ProgressionPrompt, approved_anyway: bool = False) -> str:
+    """The note the patient sees when nobody wrote one. ``approved_anyway``: the therapist
+    approved past pain above the hold-back level or a "worse" morning answer, so the note
+    must not tell the patient the level went without too much pain (CLINICAL.md)."""
+    done = prompt.rule_met.split(":")[0] if prompt.rule_met else "the goal"
+    if approved_anyway:
+        return (
+            f"You reached {done} at level {prompt.level}. Your therapist has looked at how "
+            f"your hip has been since then and is moving you on to level {prompt.next_level}."
+        )
+    return (
+        f"You reached {done} at level {prompt.level} without too much pain, "
+        f"so you are ready for level {prompt.next_level}."
+    )
+
+
+NOT_IN_PROGRAM = (
+    "This exercise is no longer in the patient's program (removed, or its program ended): "
+    "there is no level to raise. Decline the prompt to close it."
+)
+
+# Why the app closed a prompt (``PromptStatus.WITHDRAWN``), kept as its ``decision_reason``.
+CLOSED_REMOVED = "The exercise was removed from the patient's program."
+CLOSED_ENDED = "The patient's program ended."
+CLOSED_ARCHIVED = "The patient was archived (discharged)."
+CLOSED_LATE = "The exercise was no longer in the patient's program when these sets were checked."
+
+
+def prompts_withdraw(
+    *,
+    patient_id: int,
+    reason: str,
+    actor: User | None,
+    tracks: Collection[UUID] | None = None,
+    request: HttpRequest | None = None,
+) -> list[ProgressionPrompt]:
+    """Close the patient's open (pending or snoozed) prompts that have nothing left to raise:
+    of ``tracks``, those whose exercise the patient is no longer given from their next day
+    (``levels.tracks_going_on``: a dose edit or new weekdays carry a track on, and its prompt
+    with it); every open one when ``tracks`` is None (the patient archived). Each is marked
+    ``WITHDRAWN`` with ``reason``, by ``actor`` (whose change closed it), and audited as a
+    decision is; nobody is emailed. Returns the prompts closed.
+
+    Call it in the transaction of the change, after it, having taken the patient's row lock
+    (``patient_row_lock``) before anything else, as ``prompt_approve`` does: an approval
+    either commits first (and is kept: it was decided before the change) or waits and then
+    finds the prompt closed."""
+    found = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        patient_id=patient_id, status__in=OPEN_STATUSES
+    )
+    if tracks is not None:
+        found = found.filter(track__in=list(tracks))
+    prompts = list(found.select_related("patient", "item__ladder").order_by("pk"))
+    if tracks is not None:
+        going_on = tracks_going_on(prompts=prompts)
+        prompts = [p for p in prompts if p.track not in going_on]
+    if not prompts:
+        return []
+    now = timezone.now()
+    ProgressionPrompt.objects.filter(pk__in=[p.pk for p in prompts]).update(
+        status=PromptStatus.WITHDRAWN, decision_reason=reason, decided_by=actor, decided_at=now
+    )
+    for prompt in prompts:
+        prompt.status, prompt.decision_reason = PromptStatus.WITHDRAWN, reason
+        prompt.decided_by, prompt.decided_at = actor, now
+        audit_record(
+            actor=actor, action=Action.CHANGE, patient=prompt.patient, target=prompt,
+            detail=f"closed: {reason}", request=request,
+        )  # fmt: skip
+    return prompts
+
+
+def _claim(
+    *,
+    prompt: ProgressionPrompt,
+    user: User,
+    request: HttpRequest | None,
+    detail: str = "",
+    **changes: object,
+) -> None:
+    """Move an open prompt to a decision with a conditional UPDATE: of two simultaneous
+    decisions only one wins; the other gets a message instead of a second level change.
+    The audit entry is written in the caller's transaction, so it exists iff the change does."""
+    done = ProgressionPrompt.objects.filter(pk=prompt.pk, status__in=OPEN_STATUSES).update(
+        decided_by=user, decided_at=timezone.now(), **changes
+    )
+    if not done:
+        prompt.refresh_from_db(fields=["status", "decision_reason"])
+        raise ValidationError({"status": _answered(prompt)})
+    prompt.refresh_from_db()
+    audit_record(
+        actor=user,
+        action=Action.CHANGE,
+        patient=prompt.patient,
+        target=prompt,
+        detail=detail,
+        request=request,
+    )
+
+
+def _answered(prompt: ProgressionPrompt) -> str:
+    """Why a prompt (its status read as it is now) can no longer be decided."""
+    if prompt.status == PromptStatus.WITHDRAWN:
+        return f"This prompt was closed: {prompt.decision_reason}"
+    return "This prompt has already been answered."
+
+
+@transaction.atomic
+def prompt_approve(
+    *,
+    prompt: ProgressionPrompt,
+    user: User,
+    note: str = "",
+    override_reason: str = "",
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
+) -> LevelChange:
+    """Approve: the level goes up from the patient's next local day; ``note`` (or a default
+    sentence) is the reason the patient is shown.
+
+    A next level whose exercise the patient's hip precautions rule out needs
+    ``precaution_override`` (kept on the item and audited), as the builder does.
+
+    When the prompt is held back, or pain above the hold-back level, pain at the alert level
+    or a "worse" next-morning answer came since its qualifying sets, approving needs
+    ``override_reason`` ("approve anyway"), kept with the prompt."""
+    note, override_reason = note.strip(), override_reason.strip()
+    if len(note) > REASON_MAX:
+        raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
+    if len(override_reason) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"override_reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
+        )
+    if prompt.next_level is None:
+        raise ValidationError({"status": "This ladder is complete: there is no next level."})
+    # Before reading the program: removing the exercise, ending the program or archiving
+    # the patient takes this lock first too, and closes the prompt (``prompts_withdraw``).
+    patient_row_lock(patient_id=prompt.patient_id)
+    prompt.refresh_from_db(fields=["status", "decision_reason"])
+    if prompt.status not in OPEN_STATUSES:
+        raise ValidationError({"status": _answered(prompt)})
+    if prompt.track not in tracks_going_on(prompts=[prompt]):
+        # The row found would be the ended one: "approved" would change a level nobody is given.
+        raise ValidationError({"item": NOT_IN_PROGRAM})
+    concerns = concerns_for([prompt])[prompt.pk]
+    if concerns.needs_override and not override_reason:
+        raise ValidationError({"override_reason": _override_needed(concerns)})
+    override_reason = override_reason if concerns.needs_override else ""
+    _claim(
+        prompt=prompt,
+        user=user,
+        request=request,
+        # The reason describes the patient's pain: it is kept with the prompt (erased with
+        # the patient); the append-only trail records only that one was given.
+        detail="approved anyway (reason kept with the prompt)" if override_reason else "",
+        status=PromptStatus.APPROVED,
+        decision_reason=note,
+        override_reason=override_reason,
+    )
+    reason = note or default_reason(prompt=prompt, approved_anyway=bool(override_reason))
+    return advance(
+        prompt=prompt, changed_by=user, reason=reason,
+        precaution_override=precaution_override, request=request,
+    )  # fmt: skip
+
+
+def _override_needed(concerns: PromptConcerns) -> str:
+    said = []
+    if concerns.highest_pain is not None:
+        said.append(f"pain up to {concerns.highest_pain} out of 10")
+    if concerns.worse_mornings:
+        said.append('a "worse" next-morning answer')
+    what = " and ".join(said) or "pain above your clinic's hold-back level"
+    return (
+        f"Since the qualifying sets the patient reported {what}. "
+        "To approve anyway, give your reason."
+    )
+
+
+@transaction.atomic
+def prompt_decline(
+    *, prompt: ProgressionPrompt, user: User, reason: str, request: HttpRequest | None = None
+) -> ProgressionPrompt:
+    """Decline and keep the level; the reason is required and kept with the prompt."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are keeping the patient at this level."})
+    if len(reason) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
+        )
+    _claim(
+        prompt=prompt,
+        user=user,
+        request=request,
+        status=PromptStatus.DECLINED,
+        decision_reason=reason,
+    )
+    return prompt
+
+
+@transaction.atomic
+def prompt_snooze(
+    *, prompt: ProgressionPrompt, user: User, until: date, request: HttpRequest | None = None
+) -> ProgressionPrompt:
+    """Put the prompt aside until a later patient-local date; it is open again from then."""
+    today = prompt.patient.local_today()
+    if until <= today:
+        raise ValidationError({"until": "Choose a date after today."})
+    if until > today + timedelta(days=365):
+        raise ValidationError({"until": "Choose a date within a year."})
+    _claim(
+        prompt=prompt, user=user, request=request, status=PromptStatus.SNOOZED, snoozed_until=until
+    )
+    return prompt
+
+
+@transaction.atomic
+def item_level_set(
+    *,
+    item: ProgramItem,
+    user: User,
+    level: int,
+    reason: str,
+    precaution_override: str = "",
+    request: HttpRequest | None = None,
+) -> LevelChange:
+    """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
+    from the patient's next local day; ``reason`` is required and shown to the patient. A
+    level the patient's hip precautions rule out needs ``precaution_override``. The audit
+    entries are written in the same transaction."""
+    reason = reason.strip()
+    errors: dict[str, str] = {}
+    if item.ladder_id is None:
+        errors["level"] = "Only a ladder item has levels."
+    elif not LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).exists():
+        top = LadderLevel.objects.filter(ladder_id=item.ladder_id).count()
+        errors["level"] = f"Choose a level from 1 to {top} of this ladder."
+    if not reason:
+        errors["reason"] = "Say why: the patient sees this reason."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+    # The patient's lock first, as approving a prompt takes it: an approval holding the
+    # audit log while it waits for this track's row would otherwise wait on us as we wait
+    # on it.
+    if item.program.patient_id is not None:
+        patient_row_lock(patient_id=item.program.patient_id)
+    in_force = (
+        ProgramItem.objects.select_for_update()
+        .filter(track=item.track, program_id=item.program_id)
+        .order_by(F("active_until").desc(nulls_first=True), "-pk")
+        .first()
+    )
+    assert in_force is not None  # the item itself is of this track
+    if in_force.current_level == level:
+        raise ValidationError({"level": f"The patient is already on level {level}."})
+    change = set_level(
+        item=in_force, to_level=level, changed_by=user, reason=reason,
+        precaution_override=precaution_override, request=request,
+    )  # fmt: skip
+    audit_record(
+        actor=user,
+        action=Action.CHANGE,
+        patient=item.program.patient,
+        target=item,
+        # The reason the patient is shown stays on the level change, not in the trail.
+        detail=f"level {change.from_level} to {change.to_level} (reason kept with the change)",
+        request=request,
+    )
+    return change
