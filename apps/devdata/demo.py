@@ -12,9 +12,10 @@ from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.models import Patient, Side
 from apps.patients.services import patient_create
+from apps.programs.item_services import ItemSpec
 from apps.programs.logs import set_log_record
 from apps.programs.models import Program, ProgramItem, SetLog
-from apps.programs.services import ItemSpec, program_create
+from apps.programs.services import program_create
 
 # Printed by seed_demo for the demo clinics only.
 DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"

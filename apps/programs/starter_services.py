@@ -12,8 +12,9 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from apps.exercises.models import Exercise, Ladder
+from apps.programs.item_services import ItemSpec
 from apps.programs.models import Program
-from apps.programs.services import ItemSpec, program_create
+from apps.programs.services import program_create
 from apps.programs.starters import Starter, StarterItem
 
 if TYPE_CHECKING:

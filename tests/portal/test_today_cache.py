@@ -29,6 +29,7 @@ from apps.outcomes.models import Questionnaire
 from apps.patients.precautions import precaution_set
 from apps.patients.services import patient_update
 from apps.portal.today_cache import StaleTodayError, today_key
+from apps.programs import item_services as program_items
 from apps.programs import services as programs
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
 from apps.programs.logs_batch import LogEntry, set_logs_record_many
@@ -264,7 +265,7 @@ def test_a_batch_of_sets_shows_at_once(patient_a, item):
 
 def test_a_dose_change_shows_at_once(patient_a, therapist_a, item):
     assert "12 reps" in page(patient_a)
-    programs.program_item_update(
+    program_items.program_item_update(
         actor=therapist_a, item=item, sets=2, reps=15, hold_seconds=None, per_side=False,
         rest_seconds=item.rest_seconds,
     )  # fmt: skip
@@ -275,7 +276,9 @@ def test_a_new_order_shows_at_once(patient_a, therapist_a, program, item):
     other = ExerciseItemFactory(program=program, position=1)
     html = page(patient_a)
     assert html.index(item.exercise.name) < html.index(other.exercise.name)
-    programs.program_items_reorder(actor=therapist_a, program=program, item_ids=[other.pk, item.pk])
+    program_items.program_items_reorder(
+        actor=therapist_a, program=program, item_ids=[other.pk, item.pk]
+    )
     html = page(patient_a)
     assert html.index(other.exercise.name) < html.index(item.exercise.name)
 

@@ -4,8 +4,8 @@ row covers nothing."""
 
 from __future__ import annotations
 
+from apps.programs.item_services import program_item_update
 from apps.programs.models import ProgramItem
-from apps.programs.services import program_item_update
 
 
 def overridden(item: ProgramItem, *, actor, reason: str = "Cleared") -> ProgramItem:

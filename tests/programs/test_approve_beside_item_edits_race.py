@@ -12,9 +12,9 @@ from __future__ import annotations
 import pytest
 
 from apps.programs import prompt_decisions
+from apps.programs.item_services import program_item_update
 from apps.programs.models import LevelChange, PromptStatus
 from apps.programs.prompt_decisions import item_level_set
-from apps.programs.services import program_item_update
 from tests.notifications.conftest import make_prompt
 from tests.programs.races import paused_after
 

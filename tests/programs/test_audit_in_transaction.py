@@ -35,7 +35,7 @@ def program(patient_a):
 def test_a_renamed_program_is_undone_when_its_audit_entry_cannot_be_written(
     therapist_a, program, monkeypatch
 ):
-    monkeypatch.setattr("apps.programs.services.audit_record", _fail)
+    monkeypatch.setattr("apps.programs.item_services.audit_record", _fail)
 
     with pytest.raises(AuditDown):
         services.program_update(actor=therapist_a, program=program, name="Renamed")
@@ -47,7 +47,7 @@ def test_an_assignment_is_undone_when_its_audit_entry_cannot_be_written(
     therapist_a, patient_a, monkeypatch
 ):
     template = TemplateProgramFactory(clinic=patient_a.clinic)
-    monkeypatch.setattr("apps.programs.services.audit_record", _fail)
+    monkeypatch.setattr("apps.programs.item_services.audit_record", _fail)
 
     with pytest.raises(AuditDown):
         services.program_assign(actor=therapist_a, program=template, patient=patient_a)

@@ -25,16 +25,15 @@ from apps.patients.models import Patient, Side
 from apps.patients.services import patient_reminders_choose
 from apps.programs.adherence import daily_adherence
 from apps.programs.daily_totals import daily_totals_rebuild
-from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
-from apps.programs.models import DailyTotal, ProgramItem, SetLog
-from apps.programs.services import (
+from apps.programs.item_services import (
     ItemSpec,
-    program_create,
     program_item_add,
     program_item_remove,
     program_item_update,
-    program_schedule_update,
 )
+from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
+from apps.programs.models import DailyTotal, ProgramItem, SetLog
+from apps.programs.services import program_create, program_schedule_update
 from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
 
 HISTORY_DAYS = 12

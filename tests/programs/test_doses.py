@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from apps.exercises.loading import library_load
 from apps.exercises.models import Exercise, Ladder
 from apps.programs.doses import dose_summary, log_target, patient_dose
+from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.logs import set_log_record
 from apps.programs.models import ProgramItem
-from apps.programs.services import ItemSpec, program_item_add
 from apps.programs.starter_services import starter_item_specs
 from apps.programs.starters import starter_by_key
 from tests.conftest import signed_in

@@ -10,8 +10,8 @@ import uuid
 import pytest
 
 from apps.audit.models import AuditEntry
+from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.models import ProgramItem
-from apps.programs.services import ItemSpec, program_item_add
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, LadderFactory, PatientFactory, ProgramFactory
 from tests.once import form_key

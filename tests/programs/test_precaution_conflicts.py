@@ -12,8 +12,9 @@ from apps.core.hip import HipMovement
 from apps.exercises.loading import library_load
 from apps.exercises.models import Exercise
 from apps.patients.precautions import precaution_set
+from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.models import ProgramItem
-from apps.programs.services import ItemSpec, program_create, program_item_add
+from apps.programs.services import program_create
 from tests.conftest import signed_in
 from tests.factories import (
     ExerciseFactory,

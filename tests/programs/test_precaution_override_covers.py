@@ -17,7 +17,7 @@ from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 
 from apps.patients.precautions import precaution_set, precaution_update
-from apps.programs.services import program_item_update
+from apps.programs.item_services import program_item_update
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
 from tests.programs.precaution_helpers import overridden

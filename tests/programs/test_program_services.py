@@ -4,16 +4,18 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.programs.models import Program, ProgramItem, SetLog
-from apps.programs.services import (
+from apps.programs.item_services import (
     ItemSpec,
-    program_assign,
-    program_create,
     program_item_add,
     program_item_move,
     program_item_remove,
     program_item_update,
     program_items_reorder,
+)
+from apps.programs.models import Program, ProgramItem, SetLog
+from apps.programs.services import (
+    program_assign,
+    program_create,
     program_save_as_template,
     program_schedule_update,
 )

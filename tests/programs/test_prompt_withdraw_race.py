@@ -20,9 +20,10 @@ from django.db import transaction
 from apps.notifications.services import set_log_evaluate
 from apps.patients.services import patient_archive
 from apps.programs import progression, prompt_decisions
+from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
-from apps.programs.services import program_item_remove, program_schedule_update
+from apps.programs.services import program_schedule_update
 from tests.factories import LadderItemFactory
 from tests.notifications.conftest import make_prompt
 from tests.notifications.factories import SetLogFactory

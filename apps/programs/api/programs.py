@@ -24,7 +24,7 @@ from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import selectors, services
+from apps.programs import item_services, selectors, services
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
@@ -38,7 +38,7 @@ from apps.programs.serializers import (
     ReorderIn,
 )
 
-ITEM_FIELDS = (*services.DOSE_FIELDS, "notes", "auto_advance")
+ITEM_FIELDS = (*item_services.DOSE_FIELDS, "notes", "auto_advance")
 
 
 class ProgramApi(StaffApi):
@@ -113,7 +113,7 @@ class ProgramDetailApi(ProgramApi):
         return self.detail(program)
 
 
-def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> services.ItemSpec:
+def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> item_services.ItemSpec:
     """Resolve library ids (in the caller's library) into an ItemSpec."""
     prefix = f"items[{index}]." if index is not None else ""
     values = {key: value for key, value in data.items() if key not in ("exercise", "ladder")}
@@ -127,7 +127,7 @@ def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> ser
         if ladder is None:
             raise ValidationError({f"{prefix}ladder": ["Unknown ladder."]})
         values["ladder"] = ladder
-    return services.ItemSpec(**values)
+    return item_services.ItemSpec(**values)
 
 
 @extend_schema_view(
@@ -239,7 +239,7 @@ class ProgramItemAddApi(ProgramApi):
         data = dict(payload.validated_data)
         key = data.pop("client_id", None)
         spec = _item_spec(self.user, data)
-        item = services.program_item_add(
+        item = item_services.program_item_add(
             actor=self.user, program=program, spec=spec, client_id=key, request=request._request
         )
         return self.detail(program, created_status(item))
@@ -266,7 +266,7 @@ class ProgramItemUpdateApi(ProgramItemApi):
         payload = ItemUpdateIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         values = {name: getattr(item, name) for name in ITEM_FIELDS}
-        services.program_item_update(
+        item_services.program_item_update(
             actor=self.user,
             item=item,
             **(values | dict(payload.validated_data)),
@@ -287,7 +287,7 @@ class ProgramItemRemoveApi(ProgramItemApi):
     def post(self, request: Request, public_id: UUID, item_id: UUID) -> Response:
         program = self.editable(public_id)
         item = self.item(program, item_id)
-        services.program_item_remove(actor=self.user, item=item, request=request._request)
+        item_services.program_item_remove(actor=self.user, item=item, request=request._request)
         return self.detail(program)
 
 
@@ -307,7 +307,7 @@ class ProgramItemsReorderApi(ProgramApi):
         current = selectors.program_current_items(program=program)
         ids = dict(current.values_list("public_id", "pk"))
         order = [ids.get(public) for public in payload.validated_data["items"]]
-        services.program_items_reorder(
+        item_services.program_items_reorder(
             actor=self.user,
             program=program,
             item_ids=[pk or 0 for pk in order],

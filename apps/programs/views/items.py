@@ -25,7 +25,7 @@ from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
-from apps.programs import builder, selectors, services
+from apps.programs import builder, item_services, selectors
 from apps.programs.forms import (
     AddExerciseForm,
     AddLadderForm,
@@ -99,9 +99,9 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
         if exercise is None:  # a field of the form, not the page: a 400 naming it
             raise ValidationError({"exercise": "Choose an exercise from your clinic's library."})
         override = form.cleaned_data["precaution_override"]
-        spec = services.ItemSpec(exercise=exercise, precaution_override=override)
+        spec = item_services.ItemSpec(exercise=exercise, precaution_override=override)
         key = form.cleaned_data["client_id"]
-        item = services.program_item_add(
+        item = item_services.program_item_add(
             actor=user, program=program, spec=spec, client_id=key, request=request
         )
         return f"Added {item.exercise}."
@@ -122,13 +122,13 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
             raise ValidationError(
                 {"ladder": "Choose a progression ladder from your clinic's library."}
             )
-        spec = services.ItemSpec(
+        spec = item_services.ItemSpec(
             ladder=ladder,
             level=form.cleaned_data["level"],
             precaution_override=form.cleaned_data["precaution_override"],
         )
         key = form.cleaned_data["client_id"]
-        services.program_item_add(
+        item_services.program_item_add(
             actor=user, program=program, spec=spec, client_id=key, request=request
         )
         return f"Added {ladder.name} at level {form.cleaned_data['level']}."
@@ -145,7 +145,9 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
 
     def update() -> str:
-        services.program_item_update(actor=user, item=item, **form.cleaned_data, request=request)
+        item_services.program_item_update(
+            actor=user, item=item, **form.cleaned_data, request=request
+        )
         return "Dose saved."
 
     return _apply(request, program, form, update, error_item=item.public_id, dose_form=form)
@@ -159,7 +161,7 @@ def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     item = _item(user, program, item_id)
 
     def remove() -> str:
-        services.program_item_remove(actor=user, item=item, request=request)
+        item_services.program_item_remove(actor=user, item=item, request=request)
         return "Item removed."
 
     return _apply(request, program, Form(request.POST), remove)
@@ -175,7 +177,7 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
 
     def move() -> str:
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
-        services.program_item_move(actor=user, item=item, offset=offset, request=request)
+        item_services.program_item_move(actor=user, item=item, offset=offset, request=request)
         return f"Moved {form.cleaned_data['direction']}."
 
     return _apply(request, program, form, move)

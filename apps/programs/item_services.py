@@ -1,0 +1,386 @@
+"""Writes for a program's items: add, change a dose or notes, remove, reorder, move; the
+``ItemSpec`` of an item to add and its checks; and ``program_audit``, with which every write
+to a program ends (here and in ``services``).
+
+History rule (see the domain rules): once a row of a patient's program may have been
+prescribed on a past day, or has set logs, changing its dose ends that row (``active_until`` =
+the patient's yesterday) and starts a new row of the same ``track`` from the patient's today,
+carrying the ladder level fields over. Templates, drafts and rows that only start today with
+nothing logged are changed in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+
+from apps.audit.models import Action
+from apps.audit.services import audit_record
+from apps.core.once import create_once
+from apps.exercises.models import Exercise, Ladder, LadderLevel
+from apps.patients.services import patient_row_lock, patient_today_bump
+from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.doses import usual_dose
+from apps.programs.models import Program, ProgramItem
+from apps.programs.precautions import Override, checked_override
+from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
+from apps.programs.rows import item_has_history, item_restart, patient_today
+from apps.programs.validation import validate_dose
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+DOSE_FIELDS = (
+    "sets", "reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue", "rep_hold_seconds",
+    "per_side", "rest_seconds",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One item to add: a single exercise, or a ladder at a starting level.
+
+    Dose values left as None come from the exercise's defaults (for a ladder, the exercise
+    of the starting level).
+    """
+
+    exercise: Exercise | None = None
+    ladder: Ladder | None = None
+    level: int | None = None
+    sets: int | None = None
+    reps: int | None = None
+    hold_seconds: int | None = None
+    reps_up_to: int | None = None
+    hold_up_to: int | None = None
+    to_fatigue: bool | None = None
+    rep_hold_seconds: int | None = None
+    per_side: bool | None = None
+    rest_seconds: int | None = None
+    notes: str = ""
+    auto_advance: bool = False
+    # Why the exercise is prescribed despite the patient's hip precautions (needed only when
+    # it conflicts with precautions in force).
+    precaution_override: str = ""
+
+
+def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
+    if level is None:
+        raise ValidationError({"level": "Choose the ladder's starting level."})
+    row = LadderLevel.objects.filter(ladder=ladder, level=level).select_related("exercise").first()
+    if row is None:
+        top = LadderLevel.objects.filter(ladder=ladder).count()
+        raise ValidationError(
+            {"level": f"{ladder.name} has no level {level}; choose a level from 1 to {top}."}
+        )
+    return row.exercise
+
+
+def _check_library(program: Program, spec: ItemSpec) -> Exercise:
+    """The exercise the spec starts with, after checking it belongs to the program's clinic."""
+    if spec.exercise is not None and spec.ladder is None:
+        _check_clinic(program, spec.exercise.clinic_id)
+        return spec.exercise
+    if spec.ladder is not None and spec.exercise is None:
+        _check_clinic(program, spec.ladder.clinic_id)
+        return _level_exercise(spec.ladder, spec.level)
+    raise ValidationError({"exercise": "Choose one exercise or one ladder."})
+
+
+def _check_clinic(program: Program, clinic_id: int | None) -> None:
+    if clinic_id not in (None, program.clinic_id):
+        raise ValidationError({"exercise": "That exercise is not in your library."})
+
+
+def _default_amount(spec: ItemSpec, exercise: Exercise) -> dict[str, int | bool | None]:
+    """The amount part of the dose: the spec's when it gives one (reps, a hold or "to
+    fatigue"), else the exercise's default (a hold when it has one)."""
+    if spec.reps is not None or spec.hold_seconds is not None or spec.to_fatigue:
+        return {
+            "reps": spec.reps, "hold_seconds": spec.hold_seconds,
+            "reps_up_to": spec.reps_up_to, "hold_up_to": spec.hold_up_to,
+            "to_fatigue": bool(spec.to_fatigue), "rep_hold_seconds": spec.rep_hold_seconds,
+        }  # fmt: skip
+    usual = usual_dose(exercise)
+    return {
+        name: usual[name]
+        for name in ("reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue",
+                     "rep_hold_seconds")
+    }  # fmt: skip
+
+
+def _starts_in_history(program: Program) -> bool:
+    """Whether a row added now must start today rather than with the program."""
+    if program.is_template or not program.is_active or program.start_date is None:
+        return False
+    return program.start_date < patient_today(program)
+
+
+def _override(
+    program: Program, exercise: Exercise, given: str, today: date, kept: list[str] | None = None
+) -> Override:
+    """The precaution override to store (checked against the patient's precautions)."""
+    return checked_override(
+        patient=program.patient, exercise=exercise, override=given, on=today, kept=kept
+    )
+
+
+def audit_override(actor: User, item: ProgramItem, exercise: Exercise) -> None:
+    """Record a precaution override in the transaction that stores it."""
+    audit_record(
+        actor=actor, action=Action.CHANGE, patient=item.program.patient, target=item,
+        # The reason is typed by a clinician and can describe the patient's hip: it stays on
+        # the item, which erasing the patient removes; the append-only trail only names it.
+        detail=f"precaution override for {exercise.name} (reason kept on the item)",
+    )  # fmt: skip
+
+
+def item_create(
+    *,
+    actor: User,
+    program: Program,
+    spec: ItemSpec,
+    position: int,
+    with_program: bool = False,
+    client_id: UUID | None = None,
+) -> ProgramItem:
+    """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
+    exercise = _check_library(program, spec)
+    amount = _default_amount(spec, exercise)
+    sets = spec.sets if spec.sets is not None else exercise.default_sets
+    rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
+    validate_dose(sets=sets, rest_seconds=rest, **amount)  # type: ignore[arg-type]
+    today = patient_today(program)
+    override = _override(program, exercise, spec.precaution_override, today)
+    late = not with_program and _starts_in_history(program)
+    item = ProgramItem.objects.create(
+        program=program,
+        position=position,
+        active_from=today if late else None,
+        exercise=spec.exercise,
+        ladder=spec.ladder,
+        current_level=spec.level if spec.ladder is not None else None,
+        auto_advance=spec.auto_advance and spec.ladder is not None,
+        sets=sets,
+        **amount,
+        per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
+        rest_seconds=rest,
+        notes=spec.notes.strip(),
+        precaution_override=override.reason,
+        precaution_override_covers=override.covers,
+        client_id=client_id,
+    )
+    if override.reason:
+        audit_override(actor, item, exercise)
+    return item
+
+
+def next_position(program: Program) -> int:
+    today = patient_today(program)
+    last = program.items.current(on=today).order_by("-position").first()
+    return last.position + 1 if last else 0
+
+
+def program_audit(
+    *, actor: User, program: Program, action: Action, request: HttpRequest | None = None
+) -> None:
+    """The audit entry for a change to a patient's program, written inside the change's own
+    transaction (every service here and in ``services`` calls it last), and the bump that
+    makes the patient's cached Today miss (the totals' refresh bumps too; not every change
+    refreshes them: reordering, renaming); templates hold no patient data."""
+    if program.patient_id is not None:
+        patient_today_bump(patient_id=program.patient_id)
+        audit_record(
+            actor=actor, action=action, patient=program.patient, target=program, request=request
+        )
+
+
+@transaction.atomic
+def program_item_add(
+    *,
+    actor: User,
+    program: Program,
+    spec: ItemSpec,
+    client_id: UUID | None = None,
+    request: HttpRequest | None = None,
+) -> ProgramItem:
+    """Add an item at the end of the program (from the patient's today if it has started).
+    Once per ``client_id`` (``apps.core.once``): the same Add sent again returns the item it
+    added; another Add of the same exercise (a new key) adds it again, as asked."""
+
+    def create() -> ProgramItem:
+        position = next_position(program)
+        item = item_create(
+            actor=actor, program=program, spec=spec, position=position, client_id=client_id
+        )
+        daily_totals_refresh_patient(patient_id=program.patient_id)
+        program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+        return item
+
+    return create_once(
+        ProgramItem, client_id, create, same=lambda first: first.program_id == program.pk
+    )
+
+
+def _check_editable_row(item: ProgramItem, today: date) -> None:
+    if item.active_until is not None and item.active_until < today:
+        raise ValidationError("This item has already ended; edit the current one instead.")
+
+
+@transaction.atomic
+def program_item_update(
+    *,
+    actor: User,
+    item: ProgramItem,
+    sets: int,
+    reps: int | None,
+    hold_seconds: int | None,
+    per_side: bool,
+    rest_seconds: int,
+    notes: str = "",
+    auto_advance: bool = False,
+    precaution_override: str | None = None,
+    reps_up_to: int | None = None,
+    hold_up_to: int | None = None,
+    to_fatigue: bool = False,
+    rep_hold_seconds: int | None = None,
+    request: HttpRequest | None = None,
+) -> ProgramItem:
+    """Change an item's dose and notes; returns the row now in force.
+
+    A dose change on a row with history ends it yesterday and starts a new row of the same
+    track today; notes, auto-advance and the precaution override change in place. An item
+    whose exercise conflicts with the patient's hip precautions is kept only with an override
+    reason: the one given, else the one it already has (``precaution_override`` None).
+    """
+    amount = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds, "reps_up_to": reps_up_to}
+    amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
+    amount |= {"rep_hold_seconds": rep_hold_seconds}
+    validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
+    # The patient's lock before the item's, as approving a prompt takes them: the other way
+    # round each waited for the other (the item here, the audit log there).
+    lock_patient_of(item.program)
+    item = (
+        ProgramItem.objects.select_for_update(of=("self",))
+        .select_related("program__patient")
+        .get(pk=item.pk)
+    )
+    today = patient_today(item.program)
+    _check_editable_row(item, today)
+    exercise = _item_exercise(item, today)
+    # No reason given keeps the item's own, which covers only what it was given for.
+    kept = list(item.precaution_override_covers) if precaution_override is None else None
+    given = item.precaution_override if precaution_override is None else precaution_override
+    override = (
+        _override(item.program, exercise, given, today, kept)
+        if exercise
+        else Override(given, list(item.precaution_override_covers))
+    )
+    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
+    other: dict[str, object] = {
+        "notes": notes.strip(),
+        "auto_advance": auto_advance and item.ladder_id is not None,
+        "precaution_override": override.reason,
+        "precaution_override_covers": override.covers,
+    }
+    dose_changed = any(getattr(item, name) != value for name, value in dose.items())
+    override_changed = override.reason and (
+        override.reason != item.precaution_override
+        or override.covers != item.precaution_override_covers
+    )
+    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
+    if dose_changed and item_has_history(item, today):
+        item = item_restart(item, today, {**dose, **other})
+    else:
+        changes = {**dose, **other}
+        for name, value in changes.items():
+            setattr(item, name, value)
+        item.save(update_fields=list(changes))
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
+    if override_changed and exercise is not None:
+        audit_override(actor, item, exercise)
+    return item
+
+
+def _item_exercise(item: ProgramItem, today: date) -> Exercise | None:
+    """The exercise the item prescribes today (a ladder's: the level in force)."""
+    if item.ladder_id is None:
+        return item.exercise
+    level = LadderLevel.objects.filter(ladder_id=item.ladder_id, level=item.level_on(today) or 0)
+    row = level.select_related("exercise").first()
+    return row.exercise if row else None
+
+
+@transaction.atomic
+def program_item_remove(
+    *, actor: User, item: ProgramItem, request: HttpRequest | None = None
+) -> None:
+    """Remove an item: a row with history ends yesterday, any other row is deleted. The
+    item's open progression prompts close with it (``prompts_withdraw``) unless its track
+    goes on in another row."""
+    patient_id = lock_patient_of(item.program)
+    item = (
+        ProgramItem.objects.select_for_update(of=("self",))
+        .select_related("program__patient")
+        .get(pk=item.pk)
+    )
+    today = patient_today(item.program)
+    _check_editable_row(item, today)
+    if item_has_history(item, today):
+        item.active_until = today - timedelta(days=1)
+        item.save(update_fields=["active_until"])
+    else:
+        item.delete()
+    if patient_id is not None:
+        prompts_withdraw(
+            patient_id=patient_id, tracks={item.track}, reason=CLOSED_REMOVED, actor=actor,
+            request=request,
+        )  # fmt: skip
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)
+    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
+
+
+def lock_patient_of(program: Program) -> int | None:
+    """Take the lock of the program's patient (``patient_row_lock``) before anything else, as
+    approving a prompt does; the patient's id, or None for a template."""
+    if program.patient_id is not None:
+        patient_row_lock(patient_id=program.patient_id)
+    return program.patient_id
+
+
+@transaction.atomic
+def program_items_reorder(
+    *,
+    actor: User,
+    program: Program,
+    item_ids: Sequence[int],
+    request: HttpRequest | None = None,
+) -> None:
+    """Put the program's current items in the given order (every current item, once)."""
+    current = program.items.for_editing(on=patient_today(program))
+    items = list(current.select_for_update(of=("self",)))
+    by_id = {item.pk: item for item in items}
+    if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
+        raise ValidationError({"items": "List every item of the program exactly once."})
+    for position, item_id in enumerate(item_ids):
+        by_id[item_id].position = position
+    ProgramItem.objects.bulk_update(items, ["position"])
+    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+
+
+def program_item_move(
+    *, actor: User, item: ProgramItem, offset: int, request: HttpRequest | None = None
+) -> None:
+    """Move an item up (-1) or down (+1) among the program's current items."""
+    program = item.program
+    ids = list(program.items.for_editing(on=patient_today(program)).values_list("pk", flat=True))
+    index = ids.index(item.pk)
+    target = min(max(index + offset, 0), len(ids) - 1)
+    ids.insert(target, ids.pop(index))
+    program_items_reorder(actor=actor, program=program, item_ids=ids, request=request)
