@@ -206,7 +206,10 @@ def _reschedule(
     version.
     """
     mask = weekdays_mask(weekdays)
-    _check_reminder_time(actor, reminder_time)
+    # A time the clinic's quiet hours have grown over since it was chosen is flagged, not
+    # refused again: a change of weekdays or dates that leaves it alone goes through.
+    if reminder_time != program.reminder_time:
+        _check_reminder_time(actor, reminder_time)
     fields = ["weekdays", "reminder_time", "updated_at"]
     if not program.is_template:
         _check_schedule_dates(program, start_date, end_date)

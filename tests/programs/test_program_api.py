@@ -203,6 +203,23 @@ def test_the_reminder_time_is_set_kept_when_left_out_and_refused_in_quiet_hours(
     assert (cleared.status_code, cleared.json()["reminder_time"]) == (200, None)
 
 
+def test_a_time_quiet_hours_grew_over_does_not_block_a_change_of_weekdays(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/update/"
+    assert client.patch(url, {"reminder_time": "20:30"}, **JSON).status_code == 200
+    clinic = therapist_a.clinic
+    clinic.quiet_hours_start = dt.time(20, 0)  # widened after the time was chosen
+    clinic.save(update_fields=["quiet_hours_start"])
+
+    weekdays = client.patch(url, {"weekdays": ["mon", "wed", "fri"]}, **JSON)
+    moved_in = client.patch(url, {"reminder_time": "20:45"}, **JSON)
+
+    assert weekdays.status_code == 200, weekdays.json()
+    assert weekdays.json()["reminder_time"] == "20:30:00"
+    assert moved_in.status_code == 400
+
+
 def test_assign_a_template_copies_it(therapist_a, patient_a):
     template = TemplateProgramFactory(clinic=therapist_a.clinic)
     ExerciseItemFactory(program=template)
