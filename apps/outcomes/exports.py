@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from apps.core.spreadsheet import safe_text
 from apps.outcomes import rtm
-from apps.outcomes.selectors import MonitoringRow
+from apps.outcomes.monitoring_selectors import MonitoringRow
 
 BOM = "\ufeff"
 

@@ -82,10 +82,10 @@ def test_the_clinic_admins_tables_fit_a_360px_screen(
 ):
     """Staff, API tokens, templates, the audit log, remote monitoring, the licensed instruments
     and a patient's outcomes: each table scrolls in its own region, the page never does."""
-    from apps.outcomes import services as outcomes
+    from apps.outcomes import monitoring_services
 
     clamshell_item(patient_a)
-    outcomes.monitoring_set(admin=admin_a, enabled=True)
+    monitoring_services.monitoring_set(admin=admin_a, enabled=True)
     pages = [
         "/clinic/staff/",
         "/clinic/api-tokens/",

@@ -15,7 +15,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from apps.clinics.models import User
-from apps.outcomes import services
+from apps.outcomes import monitoring_services
 from apps.patients.models import Patient
 from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import Program, SetLog
@@ -49,7 +49,7 @@ def _as(user: User) -> Client:
 
 def test_it_writes_a_formula_like_patient_name_as_text_in_the_csv() -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     _patient_with_logs(admin)
 
     response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=csv")
@@ -61,7 +61,7 @@ def test_it_writes_a_formula_like_patient_name_as_text_in_the_csv() -> None:
 
 def test_it_writes_a_formula_like_patient_name_as_text_in_the_workbook() -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     _patient_with_logs(admin)
 
     response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=xlsx")
@@ -89,7 +89,7 @@ def test_a_bad_month_or_format_is_a_400_that_says_why_and_never_a_download(
 ) -> None:
     # Never another month's figures in a file named as asked, never a 500.
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     _patient_with_logs(admin)
 
     response = _as(admin).get(f"/outcomes/monitoring/?{query}")
@@ -101,7 +101,7 @@ def test_a_bad_month_or_format_is_a_400_that_says_why_and_never_a_download(
 
 def test_the_default_month_is_the_clinics_own() -> None:
     admin = cast(User, AdminFactory(clinic__time_zone="America/New_York"))
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
 
     # 1 December 02:00 UTC is still the evening of 30 November in New York.
     with time_machine.travel(dt.datetime(2026, 12, 1, 2, 0, tzinfo=dt.UTC), tick=False):
@@ -113,7 +113,7 @@ def test_the_default_month_is_the_clinics_own() -> None:
 
 def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_accented_names() -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     patient = _patient_with_logs(admin)
     Patient.objects.filter(pk=patient.pk).update(full_name="Łukasz Wójcik")
 
@@ -126,7 +126,7 @@ def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_accented_names() -
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_exports_are_never_cached(fmt: str) -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     _patient_with_logs(admin)
 
     response = _as(admin).get(f"/outcomes/monitoring/?month=2026-11&format={fmt}")

@@ -15,7 +15,7 @@ import time_machine
 from django.test import Client
 
 from apps.clinics.models import User
-from apps.outcomes import services
+from apps.outcomes import monitoring_services
 from apps.patients.models import Patient
 from apps.programs.daily_totals import daily_totals_refresh_days
 from apps.programs.models import Program, SetLog
@@ -59,7 +59,7 @@ def _export(admin: User, month: str) -> list[dict[str, str]]:
 
 def _admin() -> User:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     return admin
 
 
@@ -116,7 +116,7 @@ def test_the_months_minutes_are_on_one_row_and_a_month_without_a_period_end_keep
     admin = _admin()
     patient = _patient(admin, [FIRST, dt.date(2026, 3, 3)])
     for on, minutes in ((dt.date(2026, 2, 10), 25), (dt.date(2026, 3, 10), 12)):
-        services.time_entry_add(
+        monitoring_services.time_entry_add(
             user=admin, patient=patient, on=on, minutes=minutes, activity="Call",
             live_interaction=True,
         )  # fmt: skip

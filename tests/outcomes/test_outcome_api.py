@@ -30,7 +30,7 @@ def program() -> Program:
 
 
 def _monitoring_on(program: Program) -> None:
-    from apps.outcomes.services import monitoring_set
+    from apps.outcomes.monitoring_services import monitoring_set
 
     monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
 

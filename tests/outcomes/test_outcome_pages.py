@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 from apps.audit.models import Action, AuditEntry
 from apps.clinics.models import Role, User
 from apps.devdata.scale import ScaleSpec, scale_seed
-from apps.outcomes import rtm, services
+from apps.outcomes import monitoring_services, rtm, services
 from apps.outcomes.instruments import LEFS
 from apps.outcomes.models import (
     Answer,
@@ -338,7 +338,9 @@ def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:
 def test_a_bad_time_entry_is_a_form_error_and_saves_nothing(
     program: Program, minutes: int, days_ahead: int, message: str
 ) -> None:
-    services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
+    monitoring_services.monitoring_set(
+        admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True
+    )
     patient = _owner(program)
     on = patient.local_today() + dt.timedelta(days=days_ahead)
     body = {"on": on.isoformat(), "minutes": str(minutes), "activity": "Call"}
@@ -401,7 +403,7 @@ REFERENCE_SQL = """
 
 def test_the_export_day_counts_equal_a_reference_query(require_postgres: None) -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     month_end = dt.date(2026, 11, 30)
     counts = {}
     for n, gaps in enumerate([1, 2, 3, 7]):
@@ -458,7 +460,7 @@ def test_the_export_matches_the_reference_query_for_every_patient_of_a_small_ten
         spec=ScaleSpec(patients=40, days=75, panel=20, clinic_name="Tenth (small)", today=today)
     )
     admin = User.objects.get(clinic=seeded.clinic, role=Role.ADMIN)
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     reported = set()
     for month, month_end in (("2026-01", dt.date(2026, 1, 31)), ("2026-02", dt.date(2026, 2, 28))):
         response = _as(admin).get(f"/outcomes/monitoring/?month={month}&format=csv")
@@ -491,7 +493,7 @@ def _is_ref(value: str) -> bool:
 
 def test_the_excel_export_has_the_codes_as_a_guide() -> None:
     admin = cast(User, AdminFactory())
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     response = _as(admin).get("/outcomes/monitoring/?month=2026-11&format=xlsx")
     book = load_workbook(io.BytesIO(response.content))
     guide = [row[0] for row in book["Codes (guide)"].iter_rows(values_only=True)]
@@ -624,7 +626,7 @@ def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         assert patient.get(f"/today/questionnaires/{q.public_id}/").status_code == 200
     admin = cast(User, AdminFactory(clinic=program.clinic))
-    services.monitoring_set(admin=admin, enabled=True)
+    monitoring_services.monitoring_set(admin=admin, enabled=True)
     for n in range(5):
         other = cast(Patient, PatientFactory(clinic=program.clinic, full_name=f"Q{n}"))
         _log_days(cast(Program, ProgramFactory(patient=other)), [other.local_today()])
@@ -636,7 +638,9 @@ def test_the_questionnaire_and_monitoring_pages_do_a_fixed_number_of_queries(
 
 
 def test_the_time_form_sent_twice_logs_the_minutes_once(program: Program) -> None:
-    services.monitoring_set(admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True)
+    monitoring_services.monitoring_set(
+        admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True
+    )
     patient = _owner(program)
     client = _as(program.created_by)
     page = client.get(f"/patients/{patient.public_id}/outcomes/").text

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
 from apps.clinics.models import User
-from apps.outcomes import services
+from apps.outcomes import monitoring_services, services
 from apps.outcomes.instruments import HOOS12, LEFS
 from apps.outcomes.models import Answer, ClinicWording, Questionnaire, Status, TimeEntry
 from apps.outcomes.selectors import due_questionnaires, patient_trends, questions
@@ -324,7 +324,7 @@ def test_our_own_instruments_take_no_clinic_wording() -> None:
 def _monitored_patient() -> Patient:
     """A patient of a clinic that runs the remote-monitoring summary."""
     patient = _patient()
-    services.monitoring_set(admin=_admin(clinic=patient.clinic), enabled=True)
+    monitoring_services.monitoring_set(admin=_admin(clinic=patient.clinic), enabled=True)
     return patient
 
 
@@ -337,7 +337,7 @@ def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str)
     as 1900 would bill a month nobody monitored."""
     patient = _monitored_patient()
     with pytest.raises(ValidationError) as caught:
-        services.time_entry_add(
+        monitoring_services.time_entry_add(
             user=patient.therapist, patient=patient, minutes=minutes, activity="Reviewed logs",
             on=patient.local_today() + dt.timedelta(days=days_ahead), live_interaction=False,
         )  # fmt: skip
@@ -348,17 +348,17 @@ def test_bad_time_entries_are_refused(minutes: int, days_ahead: int, field: str)
 def test_no_minutes_are_logged_while_the_clinic_has_remote_monitoring_off() -> None:
     patient = _patient()
     with pytest.raises(ValidationError) as caught:
-        services.time_entry_add(
+        monitoring_services.time_entry_add(
             user=patient.therapist, patient=patient, minutes=20, activity="Call",
             on=patient.local_today(), live_interaction=True,
         )  # fmt: skip
-    assert caught.value.messages == [services.MONITORING_OFF]
+    assert caught.value.messages == [monitoring_services.MONITORING_OFF]
     assert not TimeEntry.objects.exists()
 
 
 def test_a_time_entry_of_600_minutes_today_is_kept() -> None:
     patient = _monitored_patient()
-    entry, created = services.time_entry_add(
+    entry, created = monitoring_services.time_entry_add(
         user=patient.therapist, patient=patient, minutes=600, activity="Call",
         on=patient.local_today(), live_interaction=True,
     )  # fmt: skip
@@ -373,15 +373,15 @@ def test_a_time_entry_sent_again_with_its_client_id_is_logged_once() -> None:
         "on": patient.local_today(), "live_interaction": True, "client_id": client_id,
     }  # fmt: skip
 
-    first, created = services.time_entry_add(**given)
-    again, created_again = services.time_entry_add(**given)
+    first, created = monitoring_services.time_entry_add(**given)
+    again, created_again = monitoring_services.time_entry_add(**given)
 
     # Minutes are billed: a retried request must not count them twice.
     assert (created, created_again, again.pk) == (True, False, first.pk)
     assert TimeEntry.objects.count() == 1
     other = _monitored_patient()
     with pytest.raises(ValidationError) as caught:
-        services.time_entry_add(**given | {"user": other.therapist, "patient": other})
+        monitoring_services.time_entry_add(**given | {"user": other.therapist, "patient": other})
     assert "client_id" in caught.value.message_dict
 
 

@@ -19,7 +19,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.api_defaults import LimitOffsetPagination
 from apps.core.once import created_status
-from apps.outcomes import access, selectors, services
+from apps.outcomes import access, monitoring_selectors, monitoring_services, selectors, services
 from apps.outcomes.api.serializers import (
     MeasurePlanOut,
     MeasuresIn,
@@ -160,7 +160,7 @@ def time_entries(request: Request, public_id: UUID) -> Response:
         user = access.staff(request.user)
         patient = access.patient_editable(user, public_id)
         values = _valid(TimeEntryIn(data=request.data))
-        entry, created = services.time_entry_add(
+        entry, created = monitoring_services.time_entry_add(
             user=user, patient=patient, request=request, **values
         )
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -171,6 +171,6 @@ def time_entries(request: Request, public_id: UUID) -> Response:
     # newest 50 only.
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(
-        selectors.time_entries_newest_first(patient=patient), request
+        monitoring_selectors.time_entries_newest_first(patient=patient), request
     )
     return paginator.get_paginated_response(TimeEntryOut(page, many=True).data)

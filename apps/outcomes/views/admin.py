@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.forms import add_service_errors
-from apps.outcomes import access, selectors, services
+from apps.outcomes import access, monitoring_selectors, monitoring_services, selectors, services
 from apps.outcomes.exports import monitoring_csv, monitoring_xlsx
 from apps.outcomes.forms import MonitoringForm, MonthForm, WordingForm
 from apps.outcomes.instruments import INSTRUMENTS, instrument
@@ -34,7 +34,7 @@ def instruments_page(request: HttpRequest) -> HttpResponse:
         "licensed": LICENSED,
         "wordings": selectors.wordings(clinic_id=user.clinic_id),
         "monitoring_form": MonitoringForm(
-            initial={"enabled": selectors.monitoring_enabled(clinic_id=user.clinic_id)}
+            initial={"enabled": monitoring_selectors.monitoring_enabled(clinic_id=user.clinic_id)}
         ),
         "ours": [spec for spec in INSTRUMENTS.values() if not spec.licensed],
     }
@@ -74,7 +74,7 @@ def monitoring_toggle(request: HttpRequest) -> HttpResponse:
     user = access.admin(request.user)
     form = MonitoringForm(request.POST)
     form.is_valid()  # a checkbox: always valid
-    services.monitoring_set(
+    monitoring_services.monitoring_set(
         admin=user, enabled=form.cleaned_data.get("enabled", False), request=request
     )
     return redirect(reverse("outcomes:instruments"))
@@ -93,13 +93,13 @@ def _month(request: HttpRequest, today: date) -> tuple[MonthForm, date]:
 def monitoring(request: HttpRequest) -> HttpResponse:
     user = access.admin(request.user)
     assert user.clinic is not None
-    if not selectors.monitoring_enabled(clinic_id=user.clinic.pk):
+    if not monitoring_selectors.monitoring_enabled(clinic_id=user.clinic.pk):
         return render(request, "outcomes/monitoring_off.html")
     # The clinic's month, not the server's (UTC): on the evening of the 31st in New York
     # it is still that month.
     today = user.clinic.local_today()
     form, month = _month(request, today)
-    rows = selectors.monitoring_summary(user=user, month=month, today=today)
+    rows = monitoring_selectors.monitoring_summary(user=user, month=month, today=today)
     fmt = form.cleaned_data.get("format", "") if form.is_valid() else ""
     if fmt in ("csv", "xlsx"):
         audit_record(

@@ -18,7 +18,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.forms import add_service_errors
 from apps.core.once import key_for
-from apps.outcomes import access, selectors, services
+from apps.outcomes import access, monitoring_selectors, monitoring_services, selectors, services
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
 from apps.outcomes.report_pdf import report_pdf
@@ -53,10 +53,10 @@ def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
         "programs": _programs(patient, forms.get("measures_form")),
         "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
-        "monitoring": selectors.monitoring_enabled(clinic_id=patient.clinic_id),
+        "monitoring": monitoring_selectors.monitoring_enabled(clinic_id=patient.clinic_id),
         "time_form": forms.get("time_form")
         or TimeEntryForm(initial={"on": patient.local_today(), "client_id": uuid4()}),
-        "time_entries": selectors.time_entries(patient=patient, limit=20),
+        "time_entries": monitoring_selectors.time_entries(patient=patient, limit=20),
         "wordings": selectors.wordings(clinic_id=patient.clinic_id),
     }
     status = 400 if forms else 200
@@ -144,7 +144,7 @@ def time_entry_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
     form = TimeEntryForm(request.POST)
     if form.is_valid():
         try:
-            services.time_entry_add(
+            monitoring_services.time_entry_add(
                 user=user, patient=patient, request=request, **form.cleaned_data
             )
         except ValidationError as exc:
