@@ -11,8 +11,7 @@ of nothing.
 
 One rule for adherence (``adherence.patient_schedules``), the reminder claim (a program's
 time on one day) and the patient's Reminders page (a program's time over the coming week).
-It reads only models, so both ``adherence`` and ``selectors`` (which adherence imports) can
-use it.
+It reads only models, so both ``adherence`` and ``reminder_selectors`` can use it.
 """
 
 from __future__ import annotations

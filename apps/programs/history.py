@@ -1,17 +1,31 @@
-"""The patient's own summary of past days: the streak and this week's adherence.
+"""The patient's own past days: the streak and this week's adherence, and the History page's
+entries, day by day, of what was done against what was prescribed.
 
-Both follow the shared adherence rule, read from the daily totals
-(``apps.programs.adherence.daily_totals``).
+The streak and the week follow the shared adherence rule, read from the daily totals
+(``apps.programs.adherence.daily_totals``); the entries are read from the items and the logs
+with the day plan's rules (``apps.programs.selectors``).
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
 from apps.programs.adherence import DayAdherence, daily_totals, ratio
+from apps.programs.models import ProgramItem, SetLog
+from apps.programs.selectors import (
+    SideProgress,
+    exercise_for,
+    item_progress,
+    ladder_levels,
+    logged,
+    patient_items,
+    prescribed_on,
+)
 
 # The streak looks back at most this far (one query either way; a longer streak shows as 365).
 STREAK_HORIZON_DAYS = 365
@@ -92,3 +106,91 @@ def history_summary(*, patient: Patient) -> HistorySummary:
         week=week_adherence(days, today),
         days={d.date: d for d in days},
     )
+
+
+# --- History: what was done against what was prescribed, day by day --------------------------
+
+
+@dataclass
+class HistoryEntry:
+    """One item on one past day: the dose prescribed then and the sets logged against it.
+
+    ``prescribed`` is False for sets logged against an item not prescribed that day (activity,
+    not adherence); their dose comes from the prescription copied onto the logs.
+    """
+
+    name: str
+    level: int | None
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    per_side: bool
+    prescribed: bool
+    sides: list[SideProgress]
+
+    @property
+    def done(self) -> int:
+        return sum(side.done for side in self.sides)
+
+    @property
+    def target(self) -> int:
+        return sum(side.target_sets for side in self.sides)
+
+
+def _prescribed_entry(
+    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel], logs: list[SetLog]
+) -> HistoryEntry:
+    exercise, level = exercise_for(item, day, levels)
+    return HistoryEntry(
+        name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
+        level=level,
+        sets=item.sets,
+        reps=item.reps,
+        hold_seconds=item.hold_seconds,
+        per_side=item.per_side,
+        prescribed=True,
+        sides=item_progress(item, logs),
+    )
+
+
+def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
+    first = logs[0]
+    sides: dict[str, SideProgress] = {}
+    for log in logs:
+        side = sides.setdefault(log.side, SideProgress(side=log.side, target_sets=0))
+        side.logs.append(logged(log))
+    return HistoryEntry(
+        name=first.exercise.name,
+        level=first.ladder_level,
+        sets=first.target_sets,
+        reps=first.target_reps,
+        hold_seconds=first.target_hold_seconds,
+        per_side=first.target_per_side,
+        prescribed=False,
+        sides=list(sides.values()),
+    )
+
+
+def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, list[HistoryEntry]]:
+    """For each day of ``start..end`` with anything prescribed or logged, its entries.
+
+    Three queries whatever the length of the period or the number of logs.
+    """
+    items = patient_items(patient=patient, from_day=start)
+    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    logs: dict[tuple[date, int], list[SetLog]] = defaultdict(list)
+    for log in (
+        SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
+        .select_related("exercise")
+        .order_by("logged_at")
+    ):
+        logs[(log.performed_on, log.item_id)].append(log)
+    days: dict[date, list[HistoryEntry]] = {}
+    for offset in range((end - start).days + 1):
+        day = start + timedelta(days=offset)
+        todays = prescribed_on(items, day)
+        entries = [_prescribed_entry(i, day, levels, logs.pop((day, i.pk), [])) for i in todays]
+        entries += [_logged_entry(v) for (d, _), v in sorted(logs.items()) if d == day]
+        if entries:
+            days[day] = entries
+    return days

@@ -1,4 +1,8 @@
-"""Reads of a patient's schedule: what is prescribed on a day and how much of it is done.
+"""Reads of a patient's schedule: what is prescribed on a day and how much of it is done, and
+the patient's own set logs.
+
+The History page's entries are in ``history``, the Reminders page's program times in
+``reminder_selectors``, the staff's program pages' reads in ``staff_selectors``.
 
 ``today_plan`` runs a fixed number of queries (five at most) whatever the number of
 programs, items or logs, so the patient's page stays fast on a slow phone.
@@ -9,24 +13,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from apps.clinics.access import find_in_scope, get_for_staff
+from apps.clinics.access import find_in_scope
 from apps.clinics.models import User
 from apps.core.precompiled import INT, UUID_STAND_IN, PrecompiledQuery
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
-from apps.programs.builder import weekday_summary
 from apps.programs.doses import patient_dose
-from apps.programs.held_back import programs_held_back
-from apps.programs.models import LevelChange, Program, ProgramItem, SetLog
+from apps.programs.models import LevelChange, ProgramItem, SetLog
 from apps.programs.precautions import uncovered
-from apps.programs.rows import patient_today
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
 NEXT_DAY_HORIZON_DAYS = 366
@@ -320,7 +321,7 @@ def _sides(item: ProgramItem) -> list[str]:
     return [Side.LEFT, Side.RIGHT] if item.per_side else [Side.BOTH]
 
 
-def _logged(log: SetLog) -> LoggedSet:
+def logged(log: SetLog) -> LoggedSet:
     return LoggedSet(
         public_id=log.public_id,
         side=log.side,
@@ -341,7 +342,7 @@ def item_progress(item: ProgramItem, logs: list[SetLog]) -> list[SideProgress]:
         # An unsided item counts every log; a per-side item only left and right ones.
         key = log.side if item.per_side else Side.BOTH
         if key in sides:
-            sides[key].logs.append(_logged(log))
+            sides[key].logs.append(logged(log))
     return list(sides.values())
 
 
@@ -464,139 +465,6 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
     )
 
 
-# --- History: what was done against what was prescribed, day by day --------------------------
-
-
-@dataclass
-class HistoryEntry:
-    """One item on one past day: the dose prescribed then and the sets logged against it.
-
-    ``prescribed`` is False for sets logged against an item not prescribed that day (activity,
-    not adherence); their dose comes from the prescription copied onto the logs.
-    """
-
-    name: str
-    level: int | None
-    sets: int
-    reps: int | None
-    hold_seconds: int | None
-    per_side: bool
-    prescribed: bool
-    sides: list[SideProgress]
-
-    @property
-    def done(self) -> int:
-        return sum(side.done for side in self.sides)
-
-    @property
-    def target(self) -> int:
-        return sum(side.target_sets for side in self.sides)
-
-
-def _prescribed_entry(
-    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel], logs: list[SetLog]
-) -> HistoryEntry:
-    exercise, level = exercise_for(item, day, levels)
-    return HistoryEntry(
-        name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
-        level=level,
-        sets=item.sets,
-        reps=item.reps,
-        hold_seconds=item.hold_seconds,
-        per_side=item.per_side,
-        prescribed=True,
-        sides=item_progress(item, logs),
-    )
-
-
-def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
-    first = logs[0]
-    sides: dict[str, SideProgress] = {}
-    for log in logs:
-        side = sides.setdefault(log.side, SideProgress(side=log.side, target_sets=0))
-        side.logs.append(_logged(log))
-    return HistoryEntry(
-        name=first.exercise.name,
-        level=first.ladder_level,
-        sets=first.target_sets,
-        reps=first.target_reps,
-        hold_seconds=first.target_hold_seconds,
-        per_side=first.target_per_side,
-        prescribed=False,
-        sides=list(sides.values()),
-    )
-
-
-def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, list[HistoryEntry]]:
-    """For each day of ``start..end`` with anything prescribed or logged, its entries.
-
-    Three queries whatever the length of the period or the number of logs.
-    """
-    items = patient_items(patient=patient, from_day=start)
-    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
-    logs: dict[tuple[date, int], list[SetLog]] = defaultdict(list)
-    for log in (
-        SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
-        .select_related("exercise")
-        .order_by("logged_at")
-    ):
-        logs[(log.performed_on, log.item_id)].append(log)
-    days: dict[date, list[HistoryEntry]] = {}
-    for offset in range((end - start).days + 1):
-        day = start + timedelta(days=offset)
-        todays = prescribed_on(items, day)
-        entries = [_prescribed_entry(i, day, levels, logs.pop((day, i.pk), [])) for i in todays]
-        entries += [_logged_entry(v) for (d, _), v in sorted(logs.items()) if d == day]
-        if entries:
-            days[day] = entries
-    return days
-
-
-# --- Staff reads: the program pages and the program API ------------------------------------
-
-
-def programs_for_reading(*, user: User) -> QuerySet[Program]:
-    """The clinic's templates and patients' programs ``user`` may read."""
-    return Program.objects.visible_to(user).select_related("patient", "clinic")
-
-
-def programs_for_change(*, user: User) -> QuerySet[Program]:
-    """The programs ``user`` may change: the clinic's templates, and the programs of the
-    patients ``user`` may edit."""
-    return Program.objects.editable_by(user).select_related("patient", "clinic")
-
-
-def program_list(*, user: User, everyone: bool) -> tuple[QuerySet[Program], QuerySet[Program]]:
-    """The program list page: the clinic's templates (with their item counts) and the
-    assigned programs, newest change first (only the user's own patients' unless
-    ``everyone``)."""
-    visible = Program.objects.visible_to(user)
-    templates = visible.templates().annotate(item_count=Count("items")).order_by("name")
-    recent = visible.assigned().select_related("patient", "created_by").order_by("-updated_at")
-    if not everyone:
-        recent = recent.filter(patient__therapist=user)
-    return templates, recent
-
-
-def program_current_items(*, program: Program) -> QuerySet[ProgramItem]:
-    """The program's items as the therapist edits them from its patient's today (a
-    template: today's), one row per track (``ProgramItemQuerySet.for_editing``)."""
-    return program.items.for_editing(on=patient_today(program))
-
-
-def ladder_item_levels(*, item: ProgramItem) -> QuerySet[LadderLevel]:
-    return LadderLevel.objects.filter(ladder=item.ladder).select_related("exercise")
-
-
-def ladder_item_for_staff(*, user: User, program: Program, public_id: UUID) -> ProgramItem:
-    """A current ladder item of a patient's program (the level page and its API): anything
-    else, a plain item or a template's, is a 404 like an unknown one."""
-    current = program_current_items(program=program).select_related("ladder")
-    if program.patient_id is None:
-        current = current.none()
-    return get_for_staff(user, current.filter(ladder__isnull=False), public_id)
-
-
 # --- The patient's own set logs (portal pages and /me/ API) --------------------------------
 
 
@@ -610,37 +478,3 @@ def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog
     """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
     recent = patient_logs(patient=patient).filter(performed_on__gte=since)
     return recent.order_by("-performed_on", "-logged_at")[:limit]
-
-
-@dataclass(frozen=True)
-class ProgramReminderTime:
-    program_name: str
-    reminder_time: time
-    days: str  # "Every day", or "Mon, Wed, Fri"
-
-
-# How far ahead the Reminders page looks for a day on which a program has something to do:
-# a week, which holds each of the weekdays it names once.
-REMINDER_WEEK_DAYS = 7
-
-
-def program_reminder_times(*, patient: Patient, today: date) -> list[ProgramReminderTime]:
-    """The reminder times the therapist set on the patient's assigned programs that have not
-    ended, earliest first: what reminds the patient on those programs' days when they have no
-    time of their own. A program whose every exercise the hip precautions hold back on each
-    of its days of the coming week is left out: it has nothing to do, so its time reminds of
-    nothing (``held_back.programs_held_back``, the rule of the reminders sent). One held back
-    today only (the precautions end tomorrow, or its ladder moves to an exercise they allow)
-    reminds again on its next day, so it is named."""
-    programs = (
-        patient.programs.filter(is_template=False, is_active=True, reminder_time__isnull=False)
-        .exclude(end_date__lt=today)
-        .order_by("reminder_time", "name")
-    )
-    week = today + timedelta(days=REMINDER_WEEK_DAYS - 1)
-    held_back = programs_held_back(patients=[patient.pk], start=today, end=week)
-    return [
-        ProgramReminderTime(p.name, p.reminder_time, weekday_summary(p))
-        for p in programs
-        if p.reminder_time is not None and p.pk not in held_back
-    ]

@@ -12,9 +12,13 @@ import pytest
 import time_machine
 
 from apps.programs.adherence import DayAdherence
-from apps.programs.history import history_summary, streak_length, week_adherence
+from apps.programs.history import (
+    history_entries,
+    history_summary,
+    streak_length,
+    week_adherence,
+)
 from apps.programs.logs import set_log_record
-from apps.programs.selectors import history_entries
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, ProgramFactory
 

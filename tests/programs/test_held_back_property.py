@@ -19,13 +19,8 @@ from hypothesis import strategies as st
 from apps.notifications.selectors import patients_due_for_reminder
 from apps.patients.precautions import precaution_set
 from apps.programs.precautions import conflict_key, conflicts
-from apps.programs.selectors import (
-    REMINDER_WEEK_DAYS,
-    patient_items,
-    prescribed_on,
-    program_reminder_times,
-    today_plan,
-)
+from apps.programs.reminder_selectors import REMINDER_WEEK_DAYS, program_reminder_times
+from apps.programs.selectors import patient_items, prescribed_on, today_plan
 from tests.factories import (
     ExerciseFactory,
     ExerciseItemFactory,

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_GET
 from apps.patients.auth import patient_login_required
 from apps.portal.views.today import patient_for
 from apps.programs.adherence import DayAdherence
-from apps.programs.history import history_summary
-from apps.programs.selectors import HistoryEntry, history_entries
+from apps.programs.history import HistoryEntry, history_entries, history_summary
 
 HISTORY_DAYS = 14
 

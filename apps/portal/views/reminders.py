@@ -20,7 +20,7 @@ from apps.patients.models import Patient
 from apps.patients.services import patient_reminders_choose
 from apps.portal.forms import ReminderChoiceForm
 from apps.portal.views.today import patient_for
-from apps.programs.selectors import ProgramReminderTime, program_reminder_times
+from apps.programs.reminder_selectors import ProgramReminderTime, program_reminder_times
 
 
 @patient_login_required

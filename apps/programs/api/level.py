@@ -15,12 +15,12 @@ from rest_framework.response import Response
 from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.core.api_input import StrictInput
-from apps.programs import selectors
+from apps.programs import staff_selectors
 from apps.programs.levels import REASON_MAX
 from apps.programs.models import LevelChange
 from apps.programs.precautions import MAX_OVERRIDE_LENGTH
 from apps.programs.prompt_decisions import item_level_set
-from apps.programs.selectors import ladder_item_for_staff
+from apps.programs.staff_selectors import ladder_item_for_staff
 
 
 class LevelIn(StrictInput[dict[str, Any]]):
@@ -58,7 +58,7 @@ class ManualLevelChangeOut(serializers.ModelSerializer[LevelChange]):
 @permission_classes([StaffOnly])
 def item_level_api(request: Request, public_id: UUID, item_id: UUID) -> Response:
     user = cast(User, request.user)
-    program = get_for_staff(user, selectors.programs_for_change(user=user), public_id)
+    program = get_for_staff(user, staff_selectors.programs_for_change(user=user), public_id)
     item = ladder_item_for_staff(user=user, program=program, public_id=item_id)
     given = LevelIn(data=request.data)
     given.is_valid(raise_exception=True)

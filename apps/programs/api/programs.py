@@ -24,7 +24,7 @@ from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import item_services, selectors, services
+from apps.programs import item_services, services, staff_selectors
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
@@ -43,7 +43,9 @@ ITEM_FIELDS = (*item_services.DOSE_FIELDS, "notes", "auto_advance")
 
 class ProgramApi(StaffApi):
     def editable(self, public_id: UUID) -> Program:
-        return get_for_staff(self.user, selectors.programs_for_change(user=self.user), public_id)
+        return get_for_staff(
+            self.user, staff_selectors.programs_for_change(user=self.user), public_id
+        )
 
     def detail(self, program: Program, status_code: int = status.HTTP_200_OK) -> Response:
         rows = builder_rows(program=program, today=services.patient_today(program))
@@ -74,7 +76,7 @@ class ProgramListApi(StaffApi, generics.ListAPIView[Program]):
     filter_backends = ()
 
     def get_queryset(self) -> QuerySet[Program]:
-        programs = selectors.programs_for_reading(user=self.user)
+        programs = staff_selectors.programs_for_reading(user=self.user)
         params = self.request.query_params
         kind = params.get("kind")
         if kind not in (None, "template", "assigned"):
@@ -106,7 +108,7 @@ class ProgramListApi(StaffApi, generics.ListAPIView[Program]):
 class ProgramDetailApi(ProgramApi):
     def get(self, request: Request, public_id: UUID) -> Response:
         program = get_for_staff(
-            self.user, selectors.programs_for_reading(user=self.user), public_id
+            self.user, staff_selectors.programs_for_reading(user=self.user), public_id
         )
         if program.patient is not None:
             self.audit(Action.VIEW, program.patient, program)
@@ -247,7 +249,7 @@ class ProgramItemAddApi(ProgramApi):
 
 class ProgramItemApi(ProgramApi):
     def item(self, program: Program, item_id: UUID) -> ProgramItem:
-        current = selectors.program_current_items(program=program)
+        current = staff_selectors.program_current_items(program=program)
         return get_for_staff(self.user, current, item_id)
 
 
@@ -304,7 +306,7 @@ class ProgramItemsReorderApi(ProgramApi):
         program = self.editable(public_id)
         payload = ReorderIn(data=request.data)
         payload.is_valid(raise_exception=True)
-        current = selectors.program_current_items(program=program)
+        current = staff_selectors.program_current_items(program=program)
         ids = dict(current.values_list("public_id", "pk"))
         order = [ids.get(public) for public in payload.validated_data["items"]]
         item_services.program_items_reorder(

@@ -25,7 +25,7 @@ from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
-from apps.programs import builder, item_services, selectors
+from apps.programs import builder, item_services, staff_selectors
 from apps.programs.forms import (
     AddExerciseForm,
     AddLadderForm,
@@ -37,7 +37,7 @@ from apps.programs.views.programs import editable_program, item_rows, render_bui
 
 
 def _item(user: User, program: Program, public_id: UUID) -> ProgramItem:
-    return get_for_staff(user, selectors.program_current_items(program=program), public_id)
+    return get_for_staff(user, staff_selectors.program_current_items(program=program), public_id)
 
 
 def _items_section(

@@ -18,11 +18,11 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.access import require_staff
 from apps.core.forms import add_service_errors
-from apps.programs import selectors
+from apps.programs import staff_selectors
 from apps.programs.forms import override_field
 from apps.programs.levels import REASON_MAX
 from apps.programs.prompt_decisions import item_level_set
-from apps.programs.selectors import ladder_item_for_staff
+from apps.programs.staff_selectors import ladder_item_for_staff
 from apps.programs.views.programs import editable_program
 
 
@@ -57,7 +57,7 @@ def item_level(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResp
         audit_record(
             actor=user, action=Action.VIEW, patient=program.patient, target=item, request=request
         )
-    levels = selectors.ladder_item_levels(item=item)
+    levels = staff_selectors.ladder_item_levels(item=item)
     assert program.patient is not None  # a ladder item with levels is in an assigned program
     today = program.patient.local_today()
     # A change already made takes effect on the patient's next day: until then the patient

@@ -29,7 +29,7 @@ from apps.exercises.selectors import LibraryFilters
 from apps.media.presentation import file_urls
 from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
-from apps.programs import builder, selectors, services
+from apps.programs import builder, services, staff_selectors
 from apps.programs.forms import (
     AddLadderForm,
     AssignForm,
@@ -48,7 +48,7 @@ RECENT_PROGRAMS = 25
 
 
 def editable_program(user: User, public_id: UUID) -> Program:
-    return get_for_staff(user, selectors.programs_for_change(user=user), public_id)
+    return get_for_staff(user, staff_selectors.programs_for_change(user=user), public_id)
 
 
 def audit_program_read(request: HttpRequest, program: Program) -> None:
@@ -65,7 +65,7 @@ def audit_program_read(request: HttpRequest, program: Program) -> None:
 def program_list(request: HttpRequest) -> HttpResponse:
     user = require_staff(request)
     show_all = request.GET.get("scope") == "all" or user.is_clinic_admin
-    templates, recent = selectors.program_list(user=user, everyone=show_all)
+    templates, recent = staff_selectors.program_list(user=user, everyone=show_all)
     audit_record(actor=user, action=Action.VIEW, detail="program list", request=request)
     context = {
         "templates": templates,
