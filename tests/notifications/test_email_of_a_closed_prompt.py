@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from apps.notifications.models import DeliveryStatus, StaffNotification
 from apps.notifications.services import notification_deliver, set_log_evaluate
-from apps.patients.services import patient_archive
+from apps.patients.archive_services import patient_archive
 from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt
 from apps.programs.prompt_decisions import (

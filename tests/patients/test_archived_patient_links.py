@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
 from apps.patients import auth
+from apps.patients.archive_services import patient_archive, patient_restore
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive, patient_link_email_send, patient_restore
+from apps.patients.services import patient_link_email_send
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from apps.audit.models import AuditEntry
 from apps.notifications.models import Reminder
 from apps.notifications.tasks import reminders_dispatch
 from apps.patients import auth
+from apps.patients.archive_services import patient_archive, patient_restore
 from apps.patients.models import OneTimeSignInLink, Patient
-from apps.patients.services import patient_archive, patient_restore
 from apps.programs.models import Program
 from tests.conftest import celery_conf
 from tests.factories import ExerciseItemFactory, ProgramFactory

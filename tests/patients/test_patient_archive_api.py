@@ -3,8 +3,8 @@
 import pytest
 
 from apps.audit.models import AuditEntry
+from apps.patients.archive_services import patient_archive
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, StaffFactory
 from tests.security.matrix import api_schema

@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEntry
+from apps.patients.archive_services import patient_archive
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, ProgramFactory, StaffFactory
 

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from apps.audit.models import AuditEntry
 from apps.clinics.models import User
 from apps.clinics.services import staff_set_active
+from apps.patients.archive_services import patient_archive, patient_restore
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive, patient_restore
 from tests.conftest import signed_in
 from tests.factories import AdminFactory, PatientFactory, StaffFactory
 from tests.programs.races import race

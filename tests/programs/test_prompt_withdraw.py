@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from apps.audit.models import AuditEntry
 from apps.notifications.models import StaffNotification
 from apps.notifications.services import set_log_evaluate
-from apps.patients.services import patient_archive, patient_restore
+from apps.patients.archive_services import patient_archive, patient_restore
 from apps.programs.item_services import program_item_remove, program_item_update
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import (

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from apps.notifications.services import set_log_evaluate
-from apps.patients.services import patient_archive
+from apps.patients.archive_services import patient_archive
 from apps.programs import progression, prompt_decisions
 from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt, PromptStatus

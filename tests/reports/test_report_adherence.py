@@ -32,8 +32,8 @@ import time_machine
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from apps.patients.archive_services import patient_archive
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from tests.conftest import signed_in
 from tests.factories import (

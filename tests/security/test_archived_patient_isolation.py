@@ -11,8 +11,8 @@ import uuid
 import pytest
 from django.test import Client
 
+from apps.patients.archive_services import patient_archive
 from apps.patients.models import Patient
-from apps.patients.services import patient_archive
 from tests.conftest import signed_in
 from tests.factories import StaffFactory
 from tests.security.matrix import PAGE_ROLES, Role, client_for

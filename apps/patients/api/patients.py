@@ -25,7 +25,7 @@ from apps.clinics.access import StaffOnly, find_in_scope, get_for_staff
 from apps.clinics.models import User
 from apps.clinics.selectors import clinic_staff
 from apps.core.once import created_status
-from apps.patients import selectors, services
+from apps.patients import archive_services, selectors, services
 from apps.patients.models import Patient
 from apps.patients.serializers import PatientCreateIn, PatientIn, PatientOut, PatientRestoreIn
 
@@ -175,7 +175,7 @@ class PatientChangeApi(StaffApi):
 class PatientArchiveApi(PatientChangeApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         patient = self.patient(public_id)
-        services.patient_archive(patient=patient, actor=self.user, request=request._request)
+        archive_services.patient_archive(patient=patient, actor=self.user, request=request._request)
         return Response(PatientOut(patient).data)
 
 
@@ -202,7 +202,7 @@ class PatientRestoreApi(PatientChangeApi):
         payload.is_valid(raise_exception=True)
         chosen = payload.validated_data.get("therapist")
         therapist = _named_staff(self.user, chosen) if chosen is not None else None
-        services.patient_restore(
+        archive_services.patient_restore(
             patient=patient, actor=self.user, therapist=therapist, request=request._request
         )
         return Response(PatientOut(patient).data)

@@ -26,7 +26,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
-from apps.patients import auth, selectors, services
+from apps.patients import archive_services, auth, selectors, services
 from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionAddForm, RestoreForm
 from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
@@ -216,7 +216,7 @@ def patient_link_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
-    if services.patient_archive(patient=patient, actor=user, request=request):
+    if archive_services.patient_archive(patient=patient, actor=user, request=request):
         messages.success(
             request, f"{patient.full_name} archived: they are signed out and get no reminders."
         )
@@ -234,7 +234,7 @@ def patient_restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         therapist = form.cleaned_data.get("therapist")
         try:
-            changed = services.patient_restore(
+            changed = archive_services.patient_restore(
                 patient=patient, actor=user, therapist=therapist, request=request
             )
         except ValidationError as error:
