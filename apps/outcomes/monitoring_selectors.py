@@ -58,11 +58,6 @@ class MonitoringRow:
         return "under 2 days"
 
 
-def monitoring_start(patient_id: int) -> date | None:
-    first = DailyTotal.objects.filter(patient_id=patient_id).order_by("day").first()
-    return first.day if first else None
-
-
 def _periods_in(first_day: date, month_start: date, month_end: date, today: date) -> list[Period]:
     """The 30-day monitoring periods (counted from the first day of data) reported in the
     month: each in the month in which it ends, so that every period is in exactly one
