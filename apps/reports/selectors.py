@@ -17,10 +17,8 @@ from django.db.models import Avg, Max, Min, QuerySet
 
 from apps.clinics.models import Role, User
 from apps.patients.models import Patient
-from apps.programs.adherence import (
-    AdherenceSummary,
-    daily_totals,
-)
+from apps.programs.adherence import daily_totals
+from apps.programs.adherence_summaries import AdherenceSummary
 from apps.programs.models import (
     LevelChange,
     Program,

@@ -15,7 +15,7 @@ from apps.clinics.models import Clinic, Role, User
 from apps.devdata.scale import ScaleSpec, scale_clear, scale_seed
 from apps.exercises.models import Exercise
 from apps.patients.models import Patient
-from apps.programs.adherence import adherence_summaries
+from apps.programs.adherence_summaries import adherence_summaries
 from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt, SetLog
 
 NOW = datetime(2026, 3, 4, 12, 0, tzinfo=UTC)

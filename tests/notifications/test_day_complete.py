@@ -8,7 +8,7 @@ import time_machine
 
 from apps.notifications.selectors import patients_complete_on
 from apps.patients.models import Side
-from apps.programs.adherence import summaries_for_patients
+from apps.programs.adherence_summaries import summaries_for_patients
 from tests.notifications.factories import SetLogFactory
 from tests.notifications.test_reminders import patient_in
 

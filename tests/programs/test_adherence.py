@@ -12,7 +12,8 @@ import pytest
 import time_machine
 
 from apps.patients.models import Side
-from apps.programs.adherence import adherence_summaries, daily_adherence, recent_summaries
+from apps.programs.adherence import daily_adherence
+from apps.programs.adherence_summaries import adherence_summaries, recent_summaries
 from apps.programs.held_back import weekdays_in
 from apps.programs.models import PromptStatus
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory

@@ -428,7 +428,8 @@ def test_a_starter_for_a_patient_with_precautions_asks_for_the_reason(therapist_
 
 
 def _both(patient, start, end):
-    from apps.programs.adherence import adherence_summaries, daily_adherence
+    from apps.programs.adherence import daily_adherence
+    from apps.programs.adherence_summaries import adherence_summaries
 
     days = daily_adherence(patient=patient, start=start, end=end)
     summary = adherence_summaries(patient_ids=[patient.pk], start=start, end=end)[patient.pk]

@@ -210,7 +210,8 @@ def test_precautions_changed_to_more_movements_hold_it_back_until_a_new_reason(
 def test_adherence_does_not_expect_it_on_the_days_the_new_precautions_hold_it_back(
     patient_a, therapist_a, cleared_for_rotation
 ):
-    from apps.programs.adherence import adherence_summaries, daily_adherence
+    from apps.programs.adherence import daily_adherence
+    from apps.programs.adherence_summaries import adherence_summaries
 
     start, end = date(2026, 3, 1), date(2026, 3, 10)
     before = daily_adherence(patient=patient_a, start=start, end=end)

@@ -1,9 +1,9 @@
 """Build the adherence report's rows a chunk of patients at a time, with a fixed number of
 queries per chunk: streamed to the CSV and Excel files, collected for the page and the PDF.
 
-The adherence figures come from ``apps.programs.adherence`` (the shared definition, the same
-numbers as ``adherence_summaries``); this module adds what only a report needs (program
-names, pain sums for weighted averages) and groups the rows.
+The adherence figures come from ``apps.programs.adherence_summaries`` (the shared definition
+of ``apps.programs.adherence``, the same numbers as ``adherence_summaries``); this module adds
+what only a report needs (program names, pain sums for weighted averages) and groups the rows.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from apps.clinics.models import Clinic
 from apps.patients.models import Patient
-from apps.programs.adherence import AdherenceSummary, summaries_for_patients
+from apps.programs.adherence_summaries import AdherenceSummary, summaries_for_patients
 from apps.programs.models import SetLog
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.report import AdherenceReport, PatientRow

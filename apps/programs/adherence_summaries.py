@@ -1,0 +1,269 @@
+"""Adherence over a period for many patients at once, in a fixed number of queries.
+
+The same totals as the reference (``adherence.daily_adherence``), under the rule stated in
+``apps.programs.adherence``: capped counts and fully completed days are read in SQL from the
+daily totals (``DailyTotal``), and prescribed units and scheduled days are counted
+arithmetically from the few program item rows (``adherence.patient_schedules``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, connections
+
+from apps.core.db_router import read_alias
+from apps.patients.models import Patient
+from apps.programs.adherence import PatientSchedule, patient_schedules, percent, ratio
+from apps.programs.held_back import Window
+from apps.programs.models import DailyTotal, ProgressionPrompt, PromptStatus
+
+APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
+
+
+@dataclass(frozen=True)
+class AdherenceSummary:
+    """A patient's totals over ``start``..``end`` (``end`` already cut at their local today).
+
+    ``adherence`` is a ratio between 0 and 1 (four decimal places), None when nothing was
+    prescribed. Pain and activity cover every log of the period, scheduled day or not.
+    """
+
+    patient_id: int
+    start: date
+    end: date
+    prescribed: int = 0
+    completed: int = 0
+    scheduled_days: int = 0
+    active_days: int = 0
+    complete_days: int = 0
+    last_activity: date | None = None
+    pain_avg: Decimal | None = None
+    pain_max: int | None = None
+    progressions_approved: int = 0
+
+    @property
+    def adherence(self) -> Decimal | None:
+        return ratio(self.completed, self.prescribed)
+
+    @property
+    def adherence_percent(self) -> int | None:
+        """Adherence as a whole percentage, for display."""
+        return percent(self.completed, self.prescribed)
+
+
+# Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
+# logged day): activity, pain, completed units and fully completed days.
+TOTALS_SQL = """
+    SELECT t.patient_id, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max),
+           SUM(t.completed),
+           SUM(CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END)
+    FROM {total} t
+    WHERE {period}
+    GROUP BY t.patient_id
+"""
+
+
+def _totals_sql(period_sql: str) -> str:
+    """``TOTALS_SQL`` for these periods. Only the table name from the model and SQL built
+    here are interpolated; every value is a query parameter."""
+    return TOTALS_SQL.format(total=DailyTotal._meta.db_table, period=period_sql)  # nosec B608
+
+
+@dataclass(frozen=True)
+class _Totals:
+    """What the logs say about one patient's window (see ``_totals_sql``)."""
+
+    active_days: int = 0
+    last_activity: date | None = None
+    logs: int = 0
+    pain_sum: int = 0
+    pain_max: int | None = None
+    completed: int = 0
+    complete_days: int = 0
+
+    @property
+    def pain_avg(self) -> Decimal | None:
+        if not self.logs:
+            return None
+        return (Decimal(self.pain_sum) / Decimal(self.logs)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _as_date(value: date | str | None) -> date | None:
+    # SQLite hands raw-SQL dates back as ISO strings.
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
+    """Patients grouped by their window (few groups: time zones differ by a day at most).
+
+    Windows that end before they start have nothing to count and are left out."""
+    groups: dict[Window, list[int]] = defaultdict(list)
+    for pk, (start, cut) in windows.items():
+        if cut >= start:
+            groups[(start, cut)].append(pk)
+    return groups
+
+
+def _window_tests(periods: dict[Window, list[int]]) -> tuple[list[str], list[Any]]:
+    """Per window group, SQL that is true for a log of one of its patients inside it."""
+    tests, params = [], []
+    adapt = connection.ops.adapt_datefield_value
+    for (start, cut), ids in periods.items():
+        marks = ", ".join(["%s"] * len(ids))
+        tests.append(f"t.patient_id IN ({marks}) AND t.day BETWEEN %s AND %s")
+        params.extend([*ids, adapt(start), adapt(cut)])
+    return tests, params
+
+
+def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
+    tests, params = _window_tests(periods)
+    return " OR ".join(f"({test})" for test in tests), params
+
+
+def _totals_row(values: Sequence[Any]) -> _Totals:
+    return _Totals(
+        active_days=int(values[0]),
+        last_activity=_as_date(values[1]),
+        logs=int(values[2]),
+        pain_sum=int(values[3]),
+        pain_max=None if values[4] is None else int(values[4]),
+        completed=int(values[5]),
+        complete_days=int(values[6]),
+    )
+
+
+def _totals(periods: dict[Window, list[int]]) -> dict[int, _Totals]:
+    """Each patient's totals over their window."""
+    sql, params = _period_sql(periods)
+    with connections[read_alias()].cursor() as cursor:
+        cursor.execute(_totals_sql(sql), params)
+        rows = cursor.fetchall()
+    return {row[0]: _totals_row(row[1:8]) for row in rows}
+
+
+def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
+    """Approved or auto-approved prompts decided on a patient-local day of their window."""
+    if not windows:
+        return {}
+    # One day wider on each side holds every time zone; the local day is checked below.
+    lo = min(start for start, _ in windows.values()) - timedelta(days=1)
+    hi = max(cut for _, cut in windows.values()) + timedelta(days=2)
+    decided = ProgressionPrompt.objects.filter(
+        patient_id__in=list(windows),
+        status__in=APPROVED_STATUSES,
+        decided_at__range=(_utc_midnight(lo), _utc_midnight(hi)),
+    ).values_list("patient_id", "decided_at")
+    counts: dict[int, int] = defaultdict(int)
+    for patient_id, decided_at in decided:
+        start, cut = windows[patient_id]
+        if start <= patients[patient_id].local_today(decided_at) <= cut:
+            counts[patient_id] += 1
+    return counts
+
+
+def _utc_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo("UTC"))
+
+
+def _counted(windows: dict[int, Window]) -> dict[int, Window]:
+    return {pk: window for pk, window in windows.items() if window[1] >= window[0]}
+
+
+def _schedules_for(windows: dict[int, Window]) -> dict[int, PatientSchedule]:
+    if not windows:
+        return {}
+    lo = min(start for start, _ in windows.values())
+    hi = max(cut for _, cut in windows.values())
+    return patient_schedules(patient_ids=list(windows), start=lo, end=hi)
+
+
+def _summaries(
+    patients: dict[int, Patient], windows: dict[int, Window]
+) -> dict[int, AdherenceSummary]:
+    counted = _counted(windows)
+    schedules = _schedules_for(counted)
+    totals = _totals(_periods(counted)) if counted else {}
+    return _assemble(patients, windows, schedules, totals, _approvals(patients, counted))
+
+
+def _assemble(
+    patients: Iterable[int],
+    windows: dict[int, Window],
+    schedules: dict[int, PatientSchedule],
+    totals: dict[int, _Totals],
+    approvals: dict[int, int],
+) -> dict[int, AdherenceSummary]:
+    """One summary per patient from what was read (patients without rows get zeros)."""
+    return {
+        pk: _summary(
+            pk,
+            windows[pk],
+            schedules.get(pk, PatientSchedule()),
+            totals.get(pk, _Totals()),
+            approvals.get(pk, 0),
+        )
+        for pk in patients
+    }
+
+
+def _summary(
+    pk: int, window: Window, schedule: PatientSchedule, totals: _Totals, approvals: int
+) -> AdherenceSummary:
+    start, cut = window
+    return AdherenceSummary(
+        patient_id=pk,
+        start=start,
+        end=cut,
+        prescribed=schedule.prescribed_units(start, cut),
+        completed=totals.completed,
+        scheduled_days=schedule.scheduled_days(start, cut),
+        active_days=totals.active_days,
+        complete_days=totals.complete_days,
+        last_activity=totals.last_activity,
+        pain_avg=totals.pain_avg,
+        pain_max=totals.pain_max,
+        progressions_approved=approvals,
+    )
+
+
+def summaries_for_patients(
+    *, patients: Iterable[Patient], start: date, end: date
+) -> dict[int, AdherenceSummary]:
+    """``adherence_summaries`` for patients already loaded (``pk`` and ``time_zone``), in
+    four queries (five when hip precautions apply to a ladder)."""
+    by_id = {patient.pk: patient for patient in patients}
+    windows = {pk: (start, min(end, p.local_today())) for pk, p in by_id.items()}
+    return _summaries(by_id, windows)
+
+
+def _recent_windows(patients: dict[int, Patient], days: int) -> dict[int, Window]:
+    windows = {}
+    for pk, patient in patients.items():
+        today = patient.local_today()
+        windows[pk] = (today - timedelta(days=days - 1), today)
+    return windows
+
+
+def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, AdherenceSummary]:
+    """Each patient's last ``days`` local days, today included, in four queries (five when
+    hip precautions apply to a ladder)."""
+    by_id = {patient.pk: patient for patient in patients}
+    return _summaries(by_id, _recent_windows(by_id, days))
+
+
+def adherence_summaries(
+    *, patient_ids: Iterable[int], start: date, end: date
+) -> dict[int, AdherenceSummary]:
+    """Adherence over ``start..end`` for many patients, keyed by patient id, in five queries
+    (six when hip precautions apply to a ladder) whatever the number of patients, logs or
+    days. Each patient's period ends at their own local today; ids that match no patient
+    are missing from the result."""
+    patients = Patient.objects.filter(pk__in=list(patient_ids)).only("pk", "time_zone")
+    return summaries_for_patients(patients=patients, start=start, end=end)
