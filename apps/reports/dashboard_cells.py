@@ -22,7 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.outcomes.instruments import Verdict
 from apps.outcomes.selectors import main_verdicts
 from apps.patients.models import PatientQuerySet
-from apps.reports.dashboard_selectors import Adherence, DashboardRow
+from apps.reports.dashboard_figures import Adherence
+from apps.reports.dashboard_selectors import DashboardRow
 
 NOTHING_DUE = '<span class="muted">Nothing due</span>'
 NEVER = '<span class="muted">Never</span>'

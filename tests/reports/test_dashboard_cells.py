@@ -9,13 +9,8 @@ import pytest
 from django.template.defaultfilters import date as date_filter
 
 from apps.reports.dashboard_cells import adherence_cell, day_cell, table_rows
-from apps.reports.dashboard_selectors import (
-    Adherence,
-    DashboardPatient,
-    DashboardRow,
-    Flag,
-    LadderStatus,
-)
+from apps.reports.dashboard_figures import Adherence, LadderStatus
+from apps.reports.dashboard_selectors import DashboardPatient, DashboardRow, Flag
 from tests.factories import PatientFactory
 
 

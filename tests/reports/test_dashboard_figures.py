@@ -16,7 +16,8 @@ from apps.patients.models import Side
 from apps.patients.precautions import precaution_end, precaution_set
 from apps.programs.adherence import daily_adherence
 from apps.programs.models import SetLog
-from apps.reports.dashboard_selectors import MONTH_DAYS, WEEK_DAYS, dashboard_rows
+from apps.reports.dashboard_figures import MONTH_DAYS, WEEK_DAYS
+from apps.reports.dashboard_selectors import dashboard_rows
 from tests.factories import (
     ExerciseFactory,
     ExerciseItemFactory,
