@@ -11,9 +11,10 @@ from apps.core.forms import BoundedIntegerField
 from apps.core.hip import HipMovement
 from apps.core.once import client_id_field
 from apps.exercises.bands import Band
+from apps.exercises.ladder_services import LevelRule
 from apps.exercises.models import AdvanceRule, Confidence, Equipment, Muscle, Position, Study
 from apps.exercises.selectors import NO_EQUIPMENT, ORDERINGS, LibraryFilters
-from apps.exercises.services import ExerciseContent, LevelRule
+from apps.exercises.services import ExerciseContent
 
 
 def _invalid(name: str, allowed: list[str]) -> dict[str, str]:

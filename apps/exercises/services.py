@@ -1,4 +1,5 @@
-"""Writes to a clinic's own part of the library: exercises, studies, evidence and ladders.
+"""Writes to a clinic's own part of the library: exercises, studies and evidence (ladders
+are in ``ladder_services``).
 
 The shared library (``clinic IS NULL``) is read-only here: it changes only through
 ``manage.py load_library``. Every function checks that the user is staff of the clinic that
@@ -8,7 +9,7 @@ message per field.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -23,15 +24,12 @@ from django.utils.text import slugify
 from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
 from apps.core.once import create_once
-from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.models import (
-    AdvanceRule,
     Confidence,
     Equipment,
     EvidenceValue,
     Exercise,
     Ladder,
-    LadderLevel,
     Muscle,
     Position,
     Study,
@@ -41,7 +39,6 @@ if TYPE_CHECKING:
     from apps.clinics.models import User
 
 MAX_MVIC = Decimal("300")
-MAX_LEVELS = 10
 
 
 @dataclass(frozen=True)
@@ -74,19 +71,19 @@ class ExerciseContent:
     hip_movements_note: str = ""
 
 
-def _clinic_id(user: User) -> int:
+def clinic_id_for(user: User) -> int:
     """The clinic a staff member writes for; anyone else may not write."""
     if not user.is_clinic_staff or user.clinic_id is None:
         raise PermissionDenied("Only clinic staff can change their clinic's library.")
     return user.clinic_id
 
 
-def _check_owned(user: User, row: Exercise | Ladder | EvidenceValue | Study) -> None:
-    if row.clinic_id is None or row.clinic_id != _clinic_id(user):
+def check_owned(user: User, row: Exercise | Ladder | EvidenceValue | Study) -> None:
+    if row.clinic_id is None or row.clinic_id != clinic_id_for(user):
         raise PermissionDenied("The shared library and other clinics' rows are read-only.")
 
 
-def _unique_key(model: type[models.Model], clinic_id: int, name: str) -> str:
+def unique_key(model: type[models.Model], clinic_id: int, name: str) -> str:
     """A slug for a clinic row that clashes neither with the clinic's nor the shared keys."""
     base = slugify(name)[:56] or "item"
     taken = set(
@@ -155,7 +152,7 @@ def _validated(content: ExerciseContent) -> ExerciseContent:
     return content
 
 
-def _same_clinic(clinic_id: int) -> Callable[[Exercise | Ladder | Study], bool]:
+def same_clinic(clinic_id: int) -> Callable[[Exercise | Ladder | Study], bool]:
     """Whether a row found under a one-time key answers this clinic's request."""
     return lambda first: first.clinic_id == clinic_id
 
@@ -166,25 +163,25 @@ def exercise_create(
 ) -> Exercise:
     """Add an exercise to the user's clinic. Once per ``client_id`` (``apps.core.once``):
     the same form sent again returns the exercise it added."""
-    clinic_id = _clinic_id(user)
+    clinic_id = clinic_id_for(user)
     values = asdict(_validated(content))
 
     def create() -> Exercise:
         return Exercise.objects.create(
             clinic_id=clinic_id,
-            key=_unique_key(Exercise, clinic_id, content.name),
+            key=unique_key(Exercise, clinic_id, content.name),
             created_by=user,
             client_id=client_id,
             **values,
         )
 
-    return create_once(Exercise, client_id, create, same=_same_clinic(clinic_id))
+    return create_once(Exercise, client_id, create, same=same_clinic(clinic_id))
 
 
 @transaction.atomic
 def exercise_update(*, user: User, exercise: Exercise, content: ExerciseContent) -> Exercise:
     """Change the user's clinic's own exercise; the shared library is read-only."""
-    _check_owned(user, exercise)
+    check_owned(user, exercise)
     values = asdict(_validated(content))
     changed = [name for name, value in values.items() if getattr(exercise, name) != value]
     for name in changed:
@@ -207,7 +204,7 @@ def study_create(
 ) -> Study:
     """Add a source of evidence (a paper, the clinic's own measurements) for the clinic.
     Once per ``client_id`` (``apps.core.once``): sent again, the source it added."""
-    clinic_id = _clinic_id(user)
+    clinic_id = clinic_id_for(user)
     errors = {}
     if not short_name.strip():
         errors["short_name"] = ["Give the study a short name, e.g. “Selkowitz 2013”."]
@@ -221,7 +218,7 @@ def study_create(
     def create() -> Study:
         return Study.objects.create(
             clinic_id=clinic_id,
-            key=_unique_key(Study, clinic_id, short_name),
+            key=unique_key(Study, clinic_id, short_name),
             short_name=short_name.strip(),
             citation=citation.strip(),
             year=year,
@@ -229,7 +226,7 @@ def study_create(
             client_id=client_id,
         )
 
-    return create_once(Study, client_id, create, same=_same_clinic(clinic_id))
+    return create_once(Study, client_id, create, same=same_clinic(clinic_id))
 
 
 def _evidence_errors(
@@ -279,7 +276,7 @@ def evidence_add(
     The exercise and study may be shared or the clinic's own; a value for the same exercise,
     study and muscle as a shared one is the clinic's correction and is shown beside it.
     """
-    clinic_id = _clinic_id(user)
+    clinic_id = clinic_id_for(user)
     errors = _evidence_errors(
         user=user,
         exercise=exercise,
@@ -318,7 +315,7 @@ def evidence_update(
     note: str = "",
 ) -> EvidenceValue:
     """Change one of the clinic's own values."""
-    _check_owned(user, evidence)
+    check_owned(user, evidence)
     errors = _evidence_errors(
         user=user,
         exercise=evidence.exercise,
@@ -330,7 +327,7 @@ def evidence_update(
     if errors:
         raise ValidationError(errors)
     _check_evidence_unique(
-        clinic_id=_clinic_id(user),
+        clinic_id=clinic_id_for(user),
         exercise=evidence.exercise,
         study=study,
         muscle=muscle,
@@ -348,162 +345,5 @@ def evidence_update(
 
 @transaction.atomic
 def evidence_delete(*, user: User, evidence: EvidenceValue) -> None:
-    _check_owned(user, evidence)
+    check_owned(user, evidence)
     evidence.delete()
-
-
-@dataclass(frozen=True)
-class LevelRule:
-    """When a level is passed: ``target`` reps (None: the ladder's threshold) or seconds held
-    in one set, on ``days`` separate days."""
-
-    rule: str = AdvanceRule.REPS
-    target: int | None = None
-    days: int = 1
-
-
-MAX_RULE_TARGET = {AdvanceRule.REPS: 200, AdvanceRule.HOLD: 600}
-MAX_RULE_DAYS = 14
-
-
-def _rule_errors(rules: Sequence[LevelRule]) -> dict[str, list[str]]:
-    """Each level's rule checked; errors are named ``rule_<n>``, ``target_<n>``, ``days_<n>``
-    after the level (1 first), as the ladder form names its fields."""
-    errors: dict[str, list[str]] = {}
-    for number, rule in enumerate(rules, start=1):
-        if rule.rule not in AdvanceRule.values:
-            errors[f"rule_{number}"] = [f"Level {number}: choose reps or seconds held."]
-            continue
-        most = MAX_RULE_TARGET[AdvanceRule(rule.rule)]
-        unit = "reps" if rule.rule == AdvanceRule.REPS else "seconds"
-        if rule.target is None and rule.rule == AdvanceRule.HOLD:
-            errors[f"target_{number}"] = [f"Level {number}: give the seconds to hold."]
-        elif rule.target is not None and not 1 <= rule.target <= most:
-            errors[f"target_{number}"] = [f"Level {number}: give 1 to {most} {unit}."]
-        if not 1 <= rule.days <= MAX_RULE_DAYS:
-            errors[f"days_{number}"] = [f"Level {number}: give 1 to {MAX_RULE_DAYS} separate days."]
-    return errors
-
-
-def _ladder_errors(
-    *,
-    user: User,
-    name: str,
-    advance_at_reps: int,
-    exercises: Sequence[Exercise],
-    rules: Sequence[LevelRule],
-) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = _rule_errors(rules)
-    if len(rules) != len(exercises):
-        errors["levels"] = ["Give each level its advance rule."]
-    if not name.strip():
-        errors["name"] = ["Give the ladder a name."]
-    elif not is_one_line(name.strip()):
-        errors["name"] = [ONE_LINE_MESSAGE]
-    if not 1 <= advance_at_reps <= 100:
-        errors["advance_at_reps"] = ["Give a number of reps between 1 and 100."]
-    if not 1 <= len(exercises) <= MAX_LEVELS:
-        errors["levels"] = [f"Choose between 1 and {MAX_LEVELS} levels."]
-    if any(e.clinic_id not in (None, user.clinic_id) for e in exercises):
-        errors["levels"] = ["No such exercise."]
-    return errors
-
-
-def _rule_values(rule: LevelRule) -> dict[str, object]:
-    return {
-        "advance_rule": rule.rule,
-        "advance_target": rule.target,
-        "advance_days": rule.days,
-    }
-
-
-def _replace_levels(
-    ladder: Ladder, exercises: Sequence[Exercise], rules: Sequence[LevelRule]
-) -> None:
-    """Bring the levels to ``exercises`` with their ``rules``. The rules may change while
-    patients are on the ladder; the exercises may not (a level would become another one)."""
-    current = list(ladder.levels.order_by("level"))
-    if [level.exercise_id for level in current] == [e.pk for e in exercises]:
-        for level, rule in zip(current, rules, strict=True):
-            values = _rule_values(rule)
-            if any(getattr(level, name) != value for name, value in values.items()):
-                for name, value in values.items():
-                    setattr(level, name, value)
-                level.save(update_fields=list(values))
-        return
-    if ladder.program_items.exists():
-        raise ValidationError(
-            {"levels": ["Patients are on this ladder, so its levels cannot change. Copy it."]}
-        )
-    ladder.levels.all().delete()
-    LadderLevel.objects.bulk_create(
-        LadderLevel(ladder=ladder, level=number, exercise=exercise, **_rule_values(rule))
-        for number, (exercise, rule) in enumerate(zip(exercises, rules, strict=True), start=1)
-    )
-
-
-@transaction.atomic
-def ladder_create(
-    *,
-    user: User,
-    name: str,
-    exercises: Sequence[Exercise],
-    description: str = "",
-    advance_at_reps: int = 20,
-    rules: Sequence[LevelRule] | None = None,
-    client_id: UUID | None = None,
-) -> Ladder:
-    """Build a ladder for the clinic from any exercises it can see, lowest level first, each
-    level with its advance rule (``rules``, in the same order; default: the reps threshold).
-    Once per ``client_id`` (``apps.core.once``): sent again, the ladder it built."""
-    clinic_id = _clinic_id(user)
-    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
-    errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
-    )
-    if errors:
-        raise ValidationError(errors)
-
-    def create() -> Ladder:
-        ladder = Ladder.objects.create(
-            clinic_id=clinic_id,
-            key=_unique_key(Ladder, clinic_id, name),
-            name=name.strip(),
-            description=description.strip(),
-            advance_at_reps=advance_at_reps,
-            created_by=user,
-            client_id=client_id,
-        )
-        _replace_levels(ladder, exercises, rules)
-        return ladder
-
-    return create_once(Ladder, client_id, create, same=_same_clinic(clinic_id))
-
-
-@transaction.atomic
-def ladder_update(
-    *,
-    user: User,
-    ladder: Ladder,
-    name: str,
-    exercises: Sequence[Exercise],
-    description: str = "",
-    advance_at_reps: int = 20,
-    rules: Sequence[LevelRule] | None = None,
-) -> Ladder:
-    """Change the clinic's own ladder. Its levels' exercises stay fixed once patients are on
-    it, so a patient's level never silently becomes a different exercise; their advance rules
-    may change."""
-    _check_owned(user, ladder)
-    rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
-    errors = _ladder_errors(
-        user=user, name=name, advance_at_reps=advance_at_reps, exercises=exercises, rules=rules
-    )
-    if errors:
-        raise ValidationError(errors)
-    ladder.name, ladder.description = name.strip(), description.strip()
-    ladder.advance_at_reps, ladder.updated_at = advance_at_reps, timezone.now()
-    ladder.save(update_fields=["name", "description", "advance_at_reps", "updated_at"])
-    _replace_levels(ladder, exercises, rules)
-    clinic_today_bump(clinic_id=ladder.clinic_id)  # Today shows its name, levels and goals
-    return ladder

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import staff_invite
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
-from apps.exercises.services import ladder_create
+from apps.exercises.ladder_services import ladder_create
 from apps.patients.models import Patient
 from apps.programs.models import Program
 from tests.conftest import signed_in

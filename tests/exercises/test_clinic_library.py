@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
-from apps.exercises import services
+from apps.exercises import ladder_services, services
 from apps.exercises.models import Confidence, EvidenceValue, Exercise, Ladder, Study
 from tests.conftest import signed_in
 from tests.exercises.factories import (
@@ -240,12 +240,14 @@ def test_staff_build_a_ladder_from_shared_and_own_exercises(library, therapist_a
 
 def test_a_ladder_in_use_keeps_its_levels(library, therapist_a):
     clam1, clam2 = Exercise.objects.get(key="clam-1"), Exercise.objects.get(key="clam-2")
-    ladder = services.ladder_create(user=therapist_a, name="Ours", exercises=[clam1, clam2])
+    ladder = ladder_services.ladder_create(user=therapist_a, name="Ours", exercises=[clam1, clam2])
     LadderItemFactory(ladder=ladder, program__patient__therapist=therapist_a)
     with pytest.raises(ValidationError) as caught:
-        services.ladder_update(user=therapist_a, ladder=ladder, name="Ours", exercises=[clam2])
+        ladder_services.ladder_update(
+            user=therapist_a, ladder=ladder, name="Ours", exercises=[clam2]
+        )
     assert "levels" in caught.value.message_dict
-    updated = services.ladder_update(
+    updated = ladder_services.ladder_update(
         user=therapist_a,
         ladder=ladder,
         name="Renamed",
@@ -257,7 +259,7 @@ def test_a_ladder_in_use_keeps_its_levels(library, therapist_a):
 
 def test_shared_and_other_clinics_ladders_cannot_be_edited(library, therapist_a, therapist_b):
     clam1 = Exercise.objects.get(key="clam-1")
-    theirs = services.ladder_create(user=therapist_b, name="Theirs", exercises=[clam1])
+    theirs = ladder_services.ladder_create(user=therapist_b, name="Theirs", exercises=[clam1])
     shared = Ladder.objects.get(key="clamshell-boren-2011")
     client = signed_in(therapist_a)
     for ladder in (shared, theirs):

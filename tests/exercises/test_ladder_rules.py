@@ -6,10 +6,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from apps.exercises import services
+from apps.exercises import ladder_services
+from apps.exercises.ladder_services import LevelRule
 from apps.exercises.loading import library_load
 from apps.exercises.models import Exercise, Ladder
-from apps.exercises.services import LevelRule
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -73,9 +73,9 @@ def test_the_rules_may_change_while_patients_are_on_the_ladder(library, therapis
     from tests.factories import LadderItemFactory
 
     clam1, clam2 = Exercise.objects.get(key="clam-1"), Exercise.objects.get(key="clam-2")
-    ladder = services.ladder_create(user=therapist_a, name="Ours", exercises=[clam1, clam2])
+    ladder = ladder_services.ladder_create(user=therapist_a, name="Ours", exercises=[clam1, clam2])
     LadderItemFactory(ladder=ladder, program__patient__therapist=therapist_a)
-    services.ladder_update(
+    ladder_services.ladder_update(
         user=therapist_a, ladder=ladder, name="Ours", exercises=[clam1, clam2],
         rules=[LevelRule(days=3), LevelRule(target=15)],
     )  # fmt: skip
@@ -86,7 +86,7 @@ def test_the_rules_may_change_while_patients_are_on_the_ladder(library, therapis
 def test_the_service_refuses_a_hold_without_seconds(library, therapist_a):
     clam1 = Exercise.objects.get(key="clam-1")
     with pytest.raises(ValidationError) as caught:
-        services.ladder_create(
+        ladder_services.ladder_create(
             user=therapist_a, name="Bad", exercises=[clam1], rules=[LevelRule(rule="hold")]
         )
     assert "target_1" in caught.value.message_dict

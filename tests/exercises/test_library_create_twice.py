@@ -9,7 +9,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from apps.exercises import services
+from apps.exercises import ladder_services, services
 from apps.exercises.models import Exercise, Ladder, Study
 from tests.conftest import signed_in
 from tests.exercises.factories import ClinicExerciseFactory
@@ -46,7 +46,7 @@ def test_add_an_exercise_sent_twice_adds_it_once(therapist_a):
 
 def test_the_edit_forms_carry_no_key(therapist_a):
     exercise = ClinicExerciseFactory(clinic=therapist_a.clinic)
-    ladder = services.ladder_create(
+    ladder = ladder_services.ladder_create(
         user=therapist_a, name="Ours", exercises=[exercise], advance_at_reps=20
     )
     client = signed_in(therapist_a)

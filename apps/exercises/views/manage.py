@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.clinics.access import get_for_staff, require_staff
 from apps.core.forms import add_service_errors
-from apps.exercises import selectors, services
+from apps.exercises import ladder_services, selectors, services
 from apps.exercises.forms import EvidenceForm, ExerciseForm, LadderForm, StudyForm
 from apps.exercises.models import EvidenceValue, Exercise, Ladder
 
@@ -165,7 +165,7 @@ def ladder_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            ladder = services.ladder_create(
+            ladder = ladder_services.ladder_create(
                 user=user,
                 name=data["name"],
                 description=data["description"],
@@ -191,7 +191,7 @@ def ladder_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.ladder_update(
+            ladder_services.ladder_update(
                 user=user,
                 ladder=ladder,
                 name=data["name"],
