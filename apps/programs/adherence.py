@@ -349,3 +349,8 @@ def scheduled_days_sql(*, today: str, nearest: str, farthest: str, weekdays: str
     remainder = f"(({run} | ({run} >> 7)) & 127)"
     mask = f"(({weekdays})::int & 127)"
     return f"(({days} / 7) * bit_count({mask}::bit(7)) + bit_count(({mask} & {remainder})::bit(7)))"
+
+
+def sql_date(value: date | str | None) -> date | None:
+    """A date from raw SQL: SQLite hands dates back as ISO strings, PostgreSQL as dates."""
+    return date.fromisoformat(value) if isinstance(value, str) else value

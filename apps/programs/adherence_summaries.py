@@ -20,7 +20,7 @@ from django.db import connection, connections
 
 from apps.core.db_router import read_alias
 from apps.patients.models import Patient
-from apps.programs.adherence import PatientSchedule, patient_schedules, percent, ratio
+from apps.programs.adherence import PatientSchedule, patient_schedules, percent, ratio, sql_date
 from apps.programs.held_back import Window
 from apps.programs.models import DailyTotal, ProgressionPrompt, PromptStatus
 
@@ -95,11 +95,6 @@ class _Totals:
         return (Decimal(self.pain_sum) / Decimal(self.logs)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _as_date(value: date | str | None) -> date | None:
-    # SQLite hands raw-SQL dates back as ISO strings.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
     """Patients grouped by their window (few groups: time zones differ by a day at most).
 
@@ -130,7 +125,7 @@ def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
 def _totals_row(values: Sequence[Any]) -> _Totals:
     return _Totals(
         active_days=int(values[0]),
-        last_activity=_as_date(values[1]),
+        last_activity=sql_date(values[1]),
         logs=int(values[2]),
         pain_sum=int(values[3]),
         pain_max=None if values[4] is None else int(values[4]),

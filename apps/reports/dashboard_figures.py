@@ -31,6 +31,7 @@ from apps.programs.adherence import (
     ratio,
     ratio_units,
     scheduled_days_sql,
+    sql_date,
     weekday_sql,
 )
 from apps.programs.held_back import Window
@@ -262,11 +263,6 @@ def _days_before(day: str, days: str | int) -> str:
     return f"date({day}, '-' || ({days}) || ' days')"
 
 
-def _as_date(value: date | str | None) -> date | None:
-    # SQLite hands raw-SQL dates back as ISO strings.
-    return date.fromisoformat(value) if isinstance(value, str) else value
-
-
 @dataclass(frozen=True)
 class Panel:
     """The page's patients as SQL (the same query that listed them, so no id travels back)
@@ -339,10 +335,10 @@ def panel_figures(panel: Panel) -> dict[int, _Figures]:
         figures[pk] = _Figures(
             week=Adherence(int(w_due or 0), int(w_done or 0), pain),
             month=Adherence(int(m_due or 0), int(m_done or 0)),
-            last_activity=_as_date(latest),
+            last_activity=sql_date(latest),
             missed_days=int(missed or 0),
             pending_prompts=int(prompts),
-            worse_morning=_as_date(morning),
+            worse_morning=sql_date(morning),
         )
     return figures
 
