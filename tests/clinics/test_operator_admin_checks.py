@@ -23,7 +23,7 @@ def _operator():
     return signed_in(User.objects.create_superuser("ops@example.org", OPERATOR_PASSWORD))
 
 
-def _clinic_form(clinic, **changes):
+def clinic_admin_form(clinic, **changes):
     """Django admin's change form of ``clinic`` as the operator sends it, with ``changes``."""
     return {
         "name": clinic.name, "time_zone": clinic.time_zone,
@@ -52,7 +52,7 @@ def test_an_operator_cannot_save_settings_the_clinic_settings_page_refuses(
 ):
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = _operator().post(page, _clinic_form(clinic_a, **change))
+    response = _operator().post(page, clinic_admin_form(clinic_a, **change))
 
     assert response.status_code == 200  # the form again, with the message on its field
     assert message in response.content.decode().replace("&#x27;", "'")
@@ -64,7 +64,7 @@ def test_an_operator_cannot_save_settings_the_clinic_settings_page_refuses(
 def test_an_operator_is_told_how_to_write_a_time_zone_not_to_choose_from_a_list(clinic_a):
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = _operator().post(page, _clinic_form(clinic_a, time_zone="europe/london"))
+    response = _operator().post(page, clinic_admin_form(clinic_a, time_zone="europe/london"))
 
     text = response.content.decode()
     assert "\u201ceurope/london\u201d is not a time zone we know. Write its IANA name" in text
@@ -73,7 +73,7 @@ def test_an_operator_is_told_how_to_write_a_time_zone_not_to_choose_from_a_list(
 
 
 def test_an_operator_cannot_add_a_clinic_with_settings_the_page_refuses():
-    data = _clinic_form(Clinic(name="New clinic"), pain_progression_limit=8)
+    data = clinic_admin_form(Clinic(name="New clinic"), pain_progression_limit=8)
 
     response = _operator().post("/ops/admin/clinics/clinic/add/", data)
 
@@ -86,7 +86,7 @@ def test_an_operator_saves_settings_the_page_accepts(clinic_a):
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
     change = {"pain_progression_limit": 4, "pain_alert_level": 8, "phone": " 01632 960 000 "}
 
-    response = _operator().post(page, _clinic_form(clinic_a, **change))
+    response = _operator().post(page, clinic_admin_form(clinic_a, **change))
 
     assert response.status_code == 302
     saved = Clinic.objects.get(pk=clinic_a.pk)
@@ -97,7 +97,7 @@ def test_an_operator_saves_settings_the_page_accepts(clinic_a):
 def test_an_operators_settings_change_is_in_the_clinics_audit_log(clinic_a, admin_a):
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = _operator().post(page, _clinic_form(clinic_a, pain_alert_level=8, name="Lane"))
+    response = _operator().post(page, clinic_admin_form(clinic_a, pain_alert_level=8, name="Lane"))
 
     assert response.status_code == 302
     assert Clinic.objects.get(pk=clinic_a.pk).name == "Lane"
@@ -115,7 +115,7 @@ def test_an_operators_settings_change_is_in_the_clinics_audit_log(clinic_a, admi
 def test_an_operator_saving_unchanged_settings_writes_no_audit_entry(clinic_a):
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = _operator().post(page, _clinic_form(clinic_a, name="Lane"))
+    response = _operator().post(page, clinic_admin_form(clinic_a, name="Lane"))
 
     assert response.status_code == 302
     assert Clinic.objects.get(pk=clinic_a.pk).name == "Lane"

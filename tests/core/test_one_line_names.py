@@ -12,6 +12,7 @@ from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.ladder_services import ladder_create
 from apps.patients.models import Patient
 from apps.programs.models import Program
+from tests.clinics.test_operator_admin_checks import clinic_admin_form
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory
 
@@ -87,26 +88,13 @@ def test_a_staff_name_on_two_lines_is_refused(admin_a):
     assert not User.objects.filter(email="r@x.example").exists()
 
 
-def _clinic_admin_form(clinic, **changes):
-    """Django admin's change form of ``clinic`` as the operator sends it, with ``changes``."""
-    return {
-        "name": clinic.name, "time_zone": clinic.time_zone,
-        "pain_progression_limit": 5, "pain_alert_level": 7, "phone": "",
-        "default_reminder_time": "18:00", "quiet_hours_start": "21:00",
-        "quiet_hours_end": "08:00", "reminder_grace_minutes": 120,
-        "band_moderate_from": 21, "band_high_from": 41, "band_very_high_from": 61,
-        "created_at_0": "2026-03-01", "created_at_1": "09:00:00",
-        **changes,
-    }  # fmt: skip
-
-
 @pytest.mark.parametrize("name", [name for name in BROKEN if "\x00" not in name])
 def test_an_operator_cannot_name_a_clinic_on_two_lines(clinic_a, name):
     # The clinic's name is in the subject of every staff invitation and patient link email.
     operator = User.objects.create_superuser("ops@example.org", "a long operator password")
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = signed_in(operator).post(page, _clinic_admin_form(clinic_a, name=name))
+    response = signed_in(operator).post(page, clinic_admin_form(clinic_a, name=name))
 
     assert response.status_code == 200  # the form again, not a redirect
     assert ONE_LINE_MESSAGE in response.content.decode()
@@ -117,7 +105,7 @@ def test_an_operator_can_rename_a_clinic_on_one_line(clinic_a):
     operator = User.objects.create_superuser("ops@example.org", "a long operator password")
     page = f"/ops/admin/clinics/clinic/{clinic_a.pk}/change/"
 
-    response = signed_in(operator).post(page, _clinic_admin_form(clinic_a, name="Zoë's Hip Clinic"))
+    response = signed_in(operator).post(page, clinic_admin_form(clinic_a, name="Zoë's Hip Clinic"))
 
     assert response.status_code == 302
     assert Clinic.objects.get(pk=clinic_a.pk).name == "Zoë's Hip Clinic"
