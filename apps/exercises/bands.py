@@ -3,6 +3,10 @@
 The bounds live on the clinic (``Clinic.band_moderate_from`` etc.) so a clinic can change them;
 by default low is 0-20 %MVIC, moderate 21-40, high 41-60 and very high above 60. They are a
 guide only: values from different studies are not directly comparable.
+
+A band runs from just above the previous band's last whole number up to and including its own
+(``Band.contains``), so a value with a decimal (a clinic's own study may report 60.5) lands in
+the band its label names: "above 60 %" is very high, not high.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ DEFAULT_BOUNDS = (21, 41, 61)
 
 @dataclass(frozen=True)
 class Band:
-    """Values with ``low <= value < high_before`` (no upper bound when ``high_before`` is None)."""
+    """Values above ``low - 1`` up to ``high_before - 1`` included (from 0 for the first band;
+    no upper bound when ``high_before`` is None): the numbers its ``range_label`` names."""
 
     key: str
     label: str
@@ -27,7 +32,8 @@ class Band:
     high_before: int | None
 
     def contains(self, value: Decimal) -> bool:
-        return value >= self.low and (self.high_before is None or value < self.high_before)
+        above_start = value >= 0 if self.low == 0 else value > self.low - 1
+        return above_start and (self.high_before is None or value <= self.high_before - 1)
 
     @property
     def range_label(self) -> str:

@@ -140,12 +140,13 @@ def _json_list_has(field: str, item: str) -> Q:
 
 
 def _in_band(*, user: User, band: Band, muscle: str) -> Exists:
-    """Exercises with at least one visible value, in any study, inside the band."""
-    values = EvidenceValue.objects.visible_to(user).filter(
-        exercise_id=OuterRef("pk"), mvic_percent__gte=band.low
-    )
+    """Exercises with at least one visible value, in any study, inside the band (the numbers
+    ``Band.contains`` takes)."""
+    values = EvidenceValue.objects.visible_to(user).filter(exercise_id=OuterRef("pk"))
+    if band.low > 0:
+        values = values.filter(mvic_percent__gt=band.low - 1)
     if band.high_before is not None:
-        values = values.filter(mvic_percent__lt=band.high_before)
+        values = values.filter(mvic_percent__lte=band.high_before - 1)
     muscles = [muscle] if muscle else list(GLUTEAL_MUSCLES)
     return Exists(values.filter(muscle__in=muscles))
 

@@ -50,3 +50,23 @@ def test_a_value_that_was_not_reported_has_no_band():
 
     assert band_of(None, bands_for(clinic)) is None
     assert builder_band(None, clinic) == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("0.5", "Low"), ("20.0", "Low"),
+        ("20.5", "Moderate"), ("40.0", "Moderate"),
+        ("40.5", "High"), ("60.0", "High"),
+        ("60.5", "Very high"),
+    ],
+)  # fmt: skip
+def test_a_value_with_a_decimal_lands_in_the_band_its_label_names(value, expected):
+    """The very high band reads "above 60 %": 60.5 is very high, not high; so at each edge."""
+    clinic = ClinicFactory()
+
+    found = band_of(Decimal(value), bands_for(clinic))
+
+    assert found is not None
+    assert found.label == expected
+    assert builder_band(Decimal(value), clinic) == expected.lower()

@@ -183,3 +183,18 @@ def test_the_ladder_pages_need_a_fixed_number_of_queries(
     ladder = Ladder.objects.get(key="gluteus-medius-by-evidence")
     with django_assert_max_num_queries(8):
         assert client.get(reverse("exercises:ladder", args=[ladder.public_id])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("band", "listed"), [("high", False), ("very_high", True)]
+)  # fmt: skip
+def test_a_clinic_value_with_a_decimal_is_filtered_into_the_band_its_label_names(
+    library, therapist_a, band, listed
+):
+    # 60.5 is "above 60 %": the library's very high band, the same band its page shows.
+    ClinicEvidenceFactory(
+        exercise=ClinicExerciseFactory(clinic=therapist_a.clinic, name="Decimal lift"),
+        mvic_percent="60.5",
+    )
+    response = signed_in(therapist_a).get(LIBRARY, {"band": band})
+    assert ("Decimal lift" in names_in_order(response)) is listed

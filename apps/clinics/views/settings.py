@@ -130,7 +130,9 @@ class ClinicSettingsForm(forms.Form):
     )
     band_moderate_from = _band(
         "Moderate activation from (%MVIC)",
-        "Below this an exercise is shown as low activation in the library and the builder.",
+        "Below this an exercise is shown as low activation in the library and the builder. "
+        "A value with a decimal counts from past the whole number before it: with 21, "
+        "20.5 is moderate.",
     )
     band_high_from = _band("High activation from (%MVIC)", "Must be above the moderate band.")
     band_very_high_from = _band("Very high activation from (%MVIC)", "Must be above the high band.")
