@@ -15,12 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action, AuditEntry
-from apps.clinics.models import Clinic
+from apps.clinics.models import Clinic, User
 from apps.core import ratelimit
 from apps.core.prepared import pipelined, prepared_cursor
 
 if TYPE_CHECKING:
-    from apps.clinics.models import User
     from apps.patients.models import Patient
 
 GENESIS_HASH = "0" * 64
@@ -155,11 +154,14 @@ def _user(actor: User | Any | None) -> User | None:
 
 def _clinic_of(user: User | None, patient: Patient | None, target: Model | None) -> int | None:
     """The clinic whose log shows the entry: the actor's, else the patient's, else the clinic
-    the entry is about. An operator has no clinic: their change of a clinic's settings (in
-    Django admin) belongs in that clinic's log, where its admins look for it."""
+    the entry is about. An operator has no clinic: their change of a clinic's settings or of
+    a member of its staff (in Django admin) belongs in that clinic's log, where its admins
+    look for it."""
     clinic_id: int | None = getattr(user, "clinic_id", None) or getattr(patient, "clinic_id", None)
     if clinic_id is None and isinstance(target, Clinic):
         clinic_id = target.pk
+    elif clinic_id is None and isinstance(target, User):
+        clinic_id = target.clinic_id
     return clinic_id
 
 

@@ -13,6 +13,8 @@ from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     clinic_settings_update,
     clinic_settings_validate,
+    staff_deactivation_refused,
+    staff_set_active,
 )
 from apps.core.forms import add_service_errors
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
@@ -63,10 +65,23 @@ class ClinicAdminForm(forms.ModelForm[Clinic]):
 
 class StaffAdminForm(UserChangeForm[User]):
     """The operators' form for a person's account: their name is one line, as when a clinic
-    admin invites them (``staff_invite``)."""
+    admin invites them (``staff_invite``); a member of staff is deactivated only when the
+    clinic's staff page would allow it (nobody's patients left without them)."""
 
     def clean_full_name(self) -> str:
         return _one_line(self.cleaned_data["full_name"])
+
+    def clean_is_active(self) -> bool:
+        active = bool(self.cleaned_data["is_active"])
+        staff = self.instance
+        deactivating = staff.pk is not None and staff.is_active and not active
+        if (
+            deactivating
+            and staff.is_clinic_staff
+            and (refused := staff_deactivation_refused(staff))
+        ):
+            raise forms.ValidationError(refused)
+        return active
 
 
 @admin.register(Clinic)
@@ -106,3 +121,20 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2", "clinic", "role")}),)
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool
+    ) -> None:
+        """Deactivating or reactivating a member of staff goes through ``staff_set_active``,
+        as on the clinic's staff page: deactivation ends their sessions, API tokens and
+        authenticator app for good (``is_active`` flipped alone only paused them, and a
+        reactivation brought them back), and either is in the clinic's audit log under the
+        operator's name. The other fields are saved as Django admin saves them."""
+        was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first()
+        if not (change and obj.is_clinic_staff and was_active is not None):
+            super().save_model(request, obj, form, change)
+            return
+        active, obj.is_active = obj.is_active, was_active
+        super().save_model(request, obj, form, change)
+        if active != was_active:
+            staff_set_active(admin=cast(User, request.user), staff=obj, active=active)

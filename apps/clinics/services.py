@@ -240,10 +240,8 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     # foreign-key checks that other transactions' rows naming this colleague run at commit,
     # after taking the audit chain's lock this one then waits for (a deadlock).
     list(User.objects.select_for_update(no_key=True).filter(pk=staff.pk).values_list("pk"))
-    if not active and staff.patients.filter(archived_at__isnull=True).exists():
-        raise ValidationError(
-            {"active": "Move this therapist's patients to a colleague before deactivating."}
-        )
+    if not active and (refused := staff_deactivation_refused(staff)):
+        raise ValidationError({"active": refused})
     changed = staff.is_active != active
     staff.is_active = active
     if active:
@@ -254,6 +252,15 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
         change = StaffChange.REACTIVATED if active else StaffChange.DEACTIVATED
         staff_changed.send(sender=User, staff=staff, actor=admin, change=change)
     return staff
+
+
+def staff_deactivation_refused(staff: User) -> str | None:
+    """Why ``staff`` cannot be deactivated now, or None: a patient must never be left with
+    nobody active to look after them. Asked again under the row lock by ``staff_set_active``;
+    a form asks it first to show the reason on its field."""
+    if staff.patients.filter(archived_at__isnull=True).exists():
+        return "Move this therapist's patients to a colleague before deactivating."
+    return None
 
 
 def _end_what_the_account_held(staff: User) -> None:
