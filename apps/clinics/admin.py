@@ -8,12 +8,13 @@ from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from apps.clinics.models import Clinic, User
+from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     clinic_settings_update,
     clinic_settings_validate,
     staff_deactivation_refused,
+    staff_looks_after_patients,
     staff_set_active,
 )
 from apps.core.forms import add_service_errors
@@ -27,6 +28,8 @@ def _one_line(text: str) -> str:
         raise forms.ValidationError(ONE_LINE_MESSAGE)
     return text
 
+
+STAFF_ROLES = (Role.ADMIN, Role.THERAPIST)
 
 # Django admin's time zone is a plain text box: there is no list to choose from, so the
 # message says how to write one (the names are the IANA database's, capitals included).
@@ -82,6 +85,22 @@ class StaffAdminForm(UserChangeForm[User]):
         ):
             raise forms.ValidationError(refused)
         return active
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
+        staff = self.instance
+        if staff.pk is None or not staff.is_clinic_staff:
+            return cleaned
+        # Their patients would be left with someone outside their clinic (or no therapist at
+        # all): prompt and pain-alert emails naming them would still go to that person, and
+        # nobody of their own clinic could change them.
+        moved = "clinic" in self.changed_data and cleaned.get("clinic") != staff.clinic
+        not_staff = "role" in self.changed_data and cleaned.get("role") not in STAFF_ROLES
+        if (moved or not_staff) and staff_looks_after_patients(staff):
+            field = "clinic" if moved else "role"
+            self.add_error(field, "Move this person's patients to a colleague first.")
+        return cleaned
 
 
 @admin.register(Clinic)

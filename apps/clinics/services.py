@@ -254,11 +254,16 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     return staff
 
 
+def staff_looks_after_patients(staff: User) -> bool:
+    """Whether ``staff`` is the therapist of an active (not archived) patient."""
+    return bool(staff.patients.filter(archived_at__isnull=True).exists())
+
+
 def staff_deactivation_refused(staff: User) -> str | None:
     """Why ``staff`` cannot be deactivated now, or None: a patient must never be left with
     nobody active to look after them. Asked again under the row lock by ``staff_set_active``;
     a form asks it first to show the reason on its field."""
-    if staff.patients.filter(archived_at__isnull=True).exists():
+    if staff_looks_after_patients(staff):
         return "Move this therapist's patients to a colleague before deactivating."
     return None
 

@@ -87,3 +87,39 @@ def test_an_operator_saving_a_staff_member_unchanged_ends_nothing(admin_a, clini
 
     assert old_session.get("/patients/").status_code == 200
     assert not AuditEntry.objects.filter(target_type="clinics.User", action="change").exists()
+
+
+# Moving a therapist to another clinic while they look after patients would leave those
+# patients with someone outside their clinic: prompt and pain-alert emails naming them went on
+# to that person, now another clinic's staff, and nobody in their own clinic could change them.
+def test_an_operator_cannot_move_a_therapist_with_patients_to_another_clinic(clinic_a, clinic_b):
+    therapist = StaffFactory(clinic=clinic_a)
+    PatientFactory(clinic=clinic_a, therapist=therapist)
+    page = f"/ops/admin/clinics/user/{therapist.pk}/change/"
+
+    response = _operator().post(page, _staff_form(therapist, clinic=clinic_b.pk))
+
+    assert response.status_code == 200  # the form again, with the message
+    assert "Move this person&#x27;s patients to a colleague first." in response.content.decode()
+    assert User.objects.get(pk=therapist.pk).clinic_id == clinic_a.pk
+
+
+def test_an_operator_cannot_make_a_therapist_with_patients_a_patient(clinic_a):
+    therapist = StaffFactory(clinic=clinic_a)
+    PatientFactory(clinic=clinic_a, therapist=therapist)
+    page = f"/ops/admin/clinics/user/{therapist.pk}/change/"
+
+    response = _operator().post(page, _staff_form(therapist, role="patient"))
+
+    assert response.status_code == 200
+    assert User.objects.get(pk=therapist.pk).role == therapist.role
+
+
+def test_an_operator_moves_a_colleague_without_patients_to_another_clinic(clinic_a, clinic_b):
+    colleague = StaffFactory(clinic=clinic_a)
+    page = f"/ops/admin/clinics/user/{colleague.pk}/change/"
+
+    response = _operator().post(page, _staff_form(colleague, clinic=clinic_b.pk))
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=colleague.pk).clinic_id == clinic_b.pk
