@@ -244,7 +244,7 @@ def auto_advances_undo_for_morning(*, check: MorningCheck) -> list[ProgressionPr
         _undo_auto_advance(
             prompt=prompt,
             reason=(
-                f"Back to level {prompt.level}: your hip was worse this morning than before "
+                f"Back to level {prompt.level}: your hip was worse the next day than before "
                 "the exercises that moved you up. Your therapist will decide when to move on."
             ),
         )

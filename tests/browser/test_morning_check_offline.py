@@ -49,7 +49,7 @@ def test_a_worse_answer_offline_advises_at_once_and_is_sent_once_back_online(
 
     set_offline(page, True)
     page.reload()
-    question = page.get_by_role("heading", name="How is your hip this morning?")
+    question = page.get_by_role("heading", name="How is your hip today?")
     expect(question).to_be_visible()
     page.locator('input[name="hip"][value="worse"]').check()
     page.locator('input[name="stiffness"][value="same"]').check()

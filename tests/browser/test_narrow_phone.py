@@ -136,6 +136,6 @@ def test_every_patient_page_fits_a_360px_phone(
     # The next morning Today asks how the hip is compared with before yesterday's exercises.
     server_clock.shift(timedelta(days=1))
     page.goto("/today/")
-    expect(page.get_by_role("heading", name="How is your hip this morning?")).to_be_visible()
+    expect(page.get_by_role("heading", name="How is your hip today?")).to_be_visible()
     fits(page, f"{suffix}-morning-check")
     assert errors == []

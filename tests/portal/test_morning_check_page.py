@@ -26,7 +26,7 @@ def exercised_yesterday(patient_a):
 def test_today_asks_the_question_the_morning_after_an_exercise_day(exercised_yesterday):
     html = signed_in(exercised_yesterday.user).get("/today/").content.decode()
 
-    assert "How is your hip this morning?" in html
+    assert "How is your hip today?" in html
 
 
 def test_today_does_not_ask_without_exercise_yesterday(patient_a):
@@ -34,7 +34,7 @@ def test_today_does_not_ask_without_exercise_yesterday(patient_a):
 
     html = signed_in(patient_a.user).get("/today/").content.decode()
 
-    assert "How is your hip this morning?" not in html
+    assert "How is your hip today?" not in html
 
 
 def test_a_worse_answer_tells_the_patient_to_go_lighter_today(exercised_yesterday):
@@ -46,7 +46,7 @@ def test_a_worse_answer_tells_the_patient_to_go_lighter_today(exercised_yesterda
     html = client.get("/today/").content.decode()
     assert "Go lighter today" in html
     assert "Reduce the load today" in html
-    assert "How is your hip this morning?" not in html
+    assert "How is your hip today?" not in html
 
 
 @pytest.mark.parametrize(("hip", "stiffness"), [("better", "better"), ("same", "same")])

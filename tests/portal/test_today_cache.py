@@ -310,10 +310,10 @@ def test_the_morning_answer_shows_its_advice_at_once(patient_a, item):
         patient=patient_a, item=item, client_id=uuid.uuid4(), performed_on=TODAY - timedelta(1),
         side="both", reps=10, pain=2,
     )  # fmt: skip
-    assert "How is your hip this morning?" in page(patient_a)
+    assert "How is your hip today?" in page(patient_a)
     morning_check_record(patient=patient_a, hip="same", stiffness="same")
     html = page(patient_a)
-    assert "How is your hip this morning?" not in html
+    assert "How is your hip today?" not in html
     assert "Your hip is no worse" in html
 
 
