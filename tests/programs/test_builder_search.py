@@ -125,3 +125,17 @@ def test_the_builder_search_triggers_parse_in_htmx(therapist_a, template):
     html = response.content.decode()
     assert "change from:(.search-more select)" in html
     assert _bad_trigger_tokens(html) == []
+
+
+def test_the_two_muscles_mvic_read_as_one_line_without_a_space_before_the_semicolon(
+    therapist_a, template
+):
+    body = (
+        signed_in(therapist_a)
+        .get(f"/programs/{template.public_id}/exercises/", {"q": "Clam 4"}, **HTMX)
+        .content.decode()
+    )
+    text = re.sub(r"<[^>]+>", "", body)
+
+    assert re.search(r"Gluteus medius 76 %\s*very high; maximus", text)
+    assert not re.search(r"\s;", text)
