@@ -60,6 +60,12 @@ class PromptSerializer(serializers.Serializer[PromptCard]):
     created_at = serializers.DateTimeField(source="prompt.created_at")
     decided_at = serializers.DateTimeField(source="prompt.decided_at", allow_null=True)
     qualified_on = serializers.DateField(source="prompt.qualified_on", allow_null=True)
+    counted_from = serializers.DateField(
+        source="prompt.counted_from",
+        allow_null=True,
+        help_text="The first day the rule counted (a rule over N days): pain above the "
+        "hold-back level from then to qualified_on holds the prompt back.",
+    )
     rule_met = serializers.CharField(source="prompt.rule_met")
     held_back = serializers.BooleanField(source="prompt.is_held_back")
     held_back_pain = serializers.IntegerField(source="prompt.held_back_pain", allow_null=True)

@@ -1,6 +1,7 @@
-"""What happened since a prompt's qualifying sets that a therapist must see before deciding:
-pain above the clinic's hold-back level, pain at its alert level, the patient's notes and
-the next-morning answers (CLINICAL.md, pain-monitoring model).
+"""What happened from a prompt's first qualifying sets on (``counted_from``: the first of the
+days a rule over N days counted) that a therapist must see before deciding: pain above the
+clinic's hold-back level, pain at its alert level, the patient's notes and the next-morning
+answers (CLINICAL.md, pain-monitoring model).
 
 Two queries whatever the number of prompts; prompts need ``patient__clinic`` loaded.
 """
@@ -37,9 +38,9 @@ class PromptConcerns:
 
 
 def concerns_for(prompts: list[ProgressionPrompt]) -> dict[int, PromptConcerns]:
-    """Each prompt's concerns since its qualifying day, keyed by prompt id."""
+    """Each prompt's concerns since the first day its rule counted, keyed by prompt id."""
     found = {p.pk: PromptConcerns(held_back=p.is_held_back) for p in prompts}
-    days = [p.qualified_on for p in prompts if p.qualified_on is not None]
+    days = [p.counted_from for p in prompts if p.counted_from is not None]
     if not days:
         return found
     patients = {p.patient_id for p in prompts}
@@ -75,7 +76,7 @@ def _fill(
     logs: dict[int, list[SetLog]],
     checks: dict[int, list[MorningCheck]],
 ) -> None:
-    day = prompt.qualified_on
+    day = prompt.counted_from
     if day is None:
         return
     clinic = prompt.patient.clinic

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
@@ -364,14 +364,18 @@ class ProgressionPrompt(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
-    # The patient-local day of the qualifying sets: pain logged that day, whenever it is
-    # evaluated, holds the prompt back (see progression.prompt_holds_refresh).
+    # The patient-local day the rule was met: pain logged that day (or from ``counted_from``),
+    # whenever it is evaluated, holds the prompt back (see progression.prompt_holds_refresh).
     qualified_on = models.DateField(null=True, blank=True)
+    # The first of the days a rule over N separate days counted (``qualified_on`` for one
+    # day): pain or a "worse" morning from then to ``qualified_on`` holds the prompt back.
+    counted_from = models.DateField(null=True, blank=True)
     # Which advance rule was met and on which days, as the therapist reads it.
     rule_met = models.CharField(max_length=200, blank=True)
-    # Held back: the highest pain above the clinic's hold-back level logged on
-    # ``qualified_on`` (and the set that logged it), or None. Stored so the inbox and the
-    # email show it; recomputed from the day's logs, so the order of evaluation never matters.
+    # Held back: the highest pain above the clinic's hold-back level logged from
+    # ``counted_from`` to ``qualified_on`` (and the set that logged it), or None. Stored so the
+    # inbox and the email show it; recomputed from those days' logs, so the order of
+    # evaluation never matters.
     held_back_pain = models.PositiveSmallIntegerField(null=True, blank=True)
     held_back_log = models.ForeignKey(
         "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -398,6 +402,11 @@ class ProgressionPrompt(models.Model):
             models.CheckConstraint(
                 condition=Q(held_back_pain__isnull=True) | Q(held_back_pain__lte=10),
                 name="prompt_held_back_pain_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(counted_from__isnull=True, qualified_on__isnull=True)
+                | Q(counted_from__lte=F("qualified_on")),
+                name="prompt_counted_from_not_after_qualified_on",
             ),
         ]
         indexes: ClassVar[list[models.Index]] = [

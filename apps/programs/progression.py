@@ -1,8 +1,9 @@
 """Progression along a ladder: the rule that raises a prompt, and the prompt's creation.
 
 The rule (see DESIGN.md): one set at the item's current ladder level reaches the ladder's
-``advance_at_reps`` (for a per-side item: a left and a right set, the same day) and no pain
-above the clinic's ``pain_progression_limit`` was logged that day. Then one prompt per
+``advance_at_reps`` (for a per-side item: a left and a right set, the same day), on the
+level's number of separate days, and no pain above the clinic's ``pain_progression_limit``
+was logged from the first of those days to the last (its hold window). Then one prompt per
 (patient, track, level, stay at that level) exists: the database makes it unique, so
 evaluating twice, or two logs meeting the rule, never makes a second one, while a patient
 moved back to a level and meeting its rule again raises a new one.
@@ -125,14 +126,29 @@ def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
     return [r["performed_on"] for r in rows if not per_side or (r["left"] and r["right"])]
 
 
-def day_hold(*, patient_id: int, day: date, limit: int) -> SetLog | None:
-    """The set that holds back a prompt qualified on ``day``: the highest pain above
-    ``limit`` logged that day (the earliest such set among equals), or None.
+def counted_days(*, log: SetLog, level: int) -> list[date]:
+    """The qualifying days a prompt raised by this log counts, oldest first: the first
+    ``advance_days`` of the stay, up to the log's day (the rule was met on the last of them).
+    The first ones, not the latest: a later qualifying day evaluated before an earlier one
+    (the worker was down) raises the prompt that evaluating them in order raises."""
+    assert log.item.ladder is not None
+    rule = level_rule(ladder_id=log.item.ladder.pk, level=level)
+    assert rule is not None
+    return qualifying_days(log=log, rule=rule)[: rule.advance_days]
 
-    A function of the day's committed logs only, so every evaluation order agrees on it."""
+
+def window_hold(*, patient_id: int, start: date, end: date, limit: int) -> SetLog | None:
+    """The set that holds back a prompt whose hold window is ``start``..``end`` (the first
+    and the last day its rule counted, and the days between): the highest pain above
+    ``limit`` logged in it (the earliest such set among equals: earliest day, then earliest
+    logged), or None.
+
+    A function of the window's committed logs only, so every evaluation order agrees on it."""
     return (
-        SetLog.objects.filter(patient_id=patient_id, performed_on=day, pain__gt=limit)
-        .order_by("-pain", "logged_at", "pk")
+        SetLog.objects.filter(
+            patient_id=patient_id, performed_on__gte=start, performed_on__lte=end, pain__gt=limit
+        )
+        .order_by("-pain", "performed_on", "logged_at", "pk")
         .first()
     )
 
@@ -161,16 +177,18 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     # prompt (``patient_row_lock``), and so is an exercise being removed, a program ended or
     # the patient archived. Pain logs need no lock: they commit before evaluation.
     archived_at = patient_row_lock(patient_id=log.patient_id)
-    hold = day_hold(
+    counted = counted_days(log=log, level=level)
+    hold = window_hold(
         patient_id=log.patient_id,
-        day=log.performed_on,
+        start=counted[0],
+        end=counted[-1],
         limit=log.patient.clinic.pain_progression_limit,
     )
-    worse = _worse_morning(patient_id=log.patient_id, day=log.performed_on)
+    worse = _worse_morning(patient_id=log.patient_id, start=counted[0], end=counted[-1])
     try:
         with transaction.atomic():
             prompt = _create_prompt(
-                log=log, level=level, hold=hold, worse=worse,
+                log=log, level=level, counted=counted, hold=hold, worse=worse,
                 closed=_closed_on_arrival(log=log, archived=archived_at is not None),
             )  # fmt: skip
     except IntegrityError:
@@ -181,12 +199,13 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
 
 
 def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
-    """Hold back the patient's prompts qualified on this log's day when the log's pain is
-    above the clinic's hold-back level; returns the prompts whose hold changed.
+    """Hold back the patient's prompts whose hold window covers this log's day when the log's
+    pain is above the clinic's hold-back level; returns the prompts whose hold changed.
 
-    The hold is recomputed from the day's logs (``day_hold``), so a prompt raised by morning
-    sets ends up held back by an afternoon pain whichever of the two is evaluated first. An
-    automatic advance it answered is undone (the patient waits for the therapist instead)."""
+    The hold is recomputed from the window's logs (``window_hold``), so a prompt raised by
+    morning sets ends up held back by an afternoon pain, or by pain on an earlier counted day
+    that the phone synced late, whichever is evaluated first. An automatic advance it
+    answered is undone (the patient waits for the therapist instead)."""
     limit = log.patient.clinic.pain_progression_limit
     if log.pain <= limit:
         return []
@@ -196,13 +215,22 @@ def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
     # row (taking back an advance refreshes the day totals) would deadlock with a close
     # holding the row and waiting for the prompts.
     patient_row_lock(patient_id=log.patient_id)
-    hold = day_hold(patient_id=log.patient_id, day=log.performed_on, limit=limit)
-    assert hold is not None  # this log itself is one
     prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
-        patient_id=log.patient_id, qualified_on=log.performed_on
+        patient_id=log.patient_id,
+        counted_from__lte=log.performed_on,
+        qualified_on__gte=log.performed_on,
     )
     changed = []
     for prompt in prompts.select_related("patient", "item"):
+        assert prompt.counted_from is not None  # the filter matched it
+        assert prompt.qualified_on is not None
+        hold = window_hold(
+            patient_id=log.patient_id,
+            start=prompt.counted_from,
+            end=prompt.qualified_on,
+            limit=limit,
+        )
+        assert hold is not None  # this log itself is one
         if prompt.held_back_log_id == hold.pk:
             continue
         _hold(prompt=prompt, hold=hold)
@@ -214,11 +242,14 @@ def _hold(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
     prompt.held_back_pain, prompt.held_back_log = hold.pain, hold
     fields = ["held_back_pain", "held_back_log"]
     if prompt.status == PromptStatus.AUTO_APPROVED:
+        when = "the day of the sets that moved you up"
+        if hold.performed_on != prompt.qualified_on:
+            when = f"{hold.performed_on:%a %-d %b}, during the days of sets that moved you up"
         _undo_auto_advance(
             prompt=prompt,
             reason=(
-                f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on the "
-                "day of the sets that moved you up. Your therapist will decide when to move on."
+                f"Back to level {prompt.level}: pain {hold.pain} out of 10 was logged on "
+                f"{when}. Your therapist will decide when to move on."
             ),
         )
         prompt.status, prompt.decided_at = PromptStatus.PENDING, None
@@ -228,16 +259,16 @@ def _hold(*, prompt: ProgressionPrompt, hold: SetLog) -> None:
 
 def auto_advances_undo_for_morning(*, check: MorningCheck) -> list[ProgressionPrompt]:
     """Take back the automatic advances a "worse" next-morning answer is about: prompts
-    qualified on the exercise day it asks about, or on its own day (sets done before the
-    answer), go back to the therapist, held back by the answer, as pain does. The patient,
-    told to go lighter today, is not moved up the same morning. Returns those prompts."""
+    whose hold window covers the exercise day it asks about, or its own day (sets done
+    before the answer), go back to the therapist, held back by the answer, as pain does. The
+    patient, told to go lighter today, is not moved up the same morning. Returns those
+    prompts."""
     if not check.is_worse:
         return []
     prompts = ProgressionPrompt.objects.select_for_update(of=("self",)).filter(
+        _window_covers(check.exercise_day) | _window_covers(check.local_date),
         patient_id=check.patient_id,
         status=PromptStatus.AUTO_APPROVED,
-        qualified_on__gte=check.exercise_day,
-        qualified_on__lte=check.local_date,
     )
     undone = []
     for prompt in prompts.select_related("patient", "item").order_by("pk"):
@@ -254,6 +285,10 @@ def auto_advances_undo_for_morning(*, check: MorningCheck) -> list[ProgressionPr
         prompt.save(update_fields=["status", "decided_at", "held_back_check"])
         undone.append(prompt)
     return undone
+
+
+def _window_covers(day: date) -> Q:
+    return Q(counted_from__lte=day, qualified_on__gte=day)
 
 
 def _undo_auto_advance(*, prompt: ProgressionPrompt, reason: str) -> None:
@@ -295,14 +330,16 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     ).first()  # fmt: skip
 
 
-def _worse_morning(*, patient_id: int, day: date) -> MorningCheck | None:
-    """A "worse" next-morning answer given on ``day`` (sets done later that day: the patient
-    was told to go lighter that day) or about ``day`` (given the morning after): either
-    holds back the prompt ``day``'s sets raise. A log evaluated after such an answer (the
-    worker was down) raises its prompt held back, as one evaluated before it ends up
-    (``auto_advances_undo_for_morning``, ``morning.prompts_hold_for_morning``)."""
+def _worse_morning(*, patient_id: int, start: date, end: date) -> MorningCheck | None:
+    """A "worse" next-morning answer given on a day of the hold window ``start``..``end``
+    (sets done later that day: the patient was told to go lighter that day) or about one
+    (given the morning after): either holds back the prompt the window's sets raise. A log
+    evaluated after such an answer (the worker was down) raises its prompt held back, as one
+    evaluated before it ends up (``auto_advances_undo_for_morning``,
+    ``morning.prompts_hold_for_morning``)."""
     checks = MorningCheck.objects.filter(patient_id=patient_id).filter(
-        Q(local_date=day) | Q(exercise_day=day)
+        Q(local_date__gte=start, local_date__lte=end)
+        | Q(exercise_day__gte=start, exercise_day__lte=end)
     )
     return next((check for check in checks.order_by("local_date") if check.is_worse), None)
 
@@ -324,6 +361,7 @@ def _create_prompt(
     *,
     log: SetLog,
     level: int,
+    counted: list[date],
     hold: SetLog | None,
     worse: MorningCheck | None,
     closed: str = "",
@@ -358,8 +396,9 @@ def _create_prompt(
         status=status,
         decided_at=timezone.now() if decided else None,
         decision_reason=closed if status == PromptStatus.WITHDRAWN else "",
-        qualified_on=log.performed_on,
-        rule_met=_rule_met_text(log=log, level=level),
+        qualified_on=counted[-1],
+        counted_from=counted[0],
+        rule_met=_rule_met_text(log=log, level=level, counted=counted),
         held_back_pain=hold.pain if hold else None,
         held_back_log=hold,
         held_back_check=worse,
@@ -401,14 +440,13 @@ def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:
     return bool(conflicts(exercise, precautions_in_force(patient=patient, on=on)))
 
 
-def _rule_met_text(*, log: SetLog, level: int) -> str:
-    """Which rule was met and on which days, e.g. "20 reps in one set on each side, on 2
-    separate days: Mon 1 Dec, Wed 3 Dec"."""
+def _rule_met_text(*, log: SetLog, level: int, counted: list[date]) -> str:
+    """Which rule was met and on which days (``counted_days``), e.g. "20 reps in one set on
+    each side, on 2 separate days: Mon 1 Dec, Wed 3 Dec"."""
     item = log.item
     assert item.ladder is not None
     rule = level_rule(ladder_id=item.ladder.pk, level=level)
     assert rule is not None
-    days = qualifying_days(log=log, rule=rule)[-rule.advance_days :]
-    when = ", ".join(day.strftime("%a %-d %b") for day in days)
+    when = ", ".join(day.strftime("%a %-d %b") for day in counted)
     text = rule.rule_text(item.ladder, log.target_per_side, hold_top(item))
     return f"{text}: {when}"[:200]

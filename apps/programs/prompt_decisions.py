@@ -183,7 +183,7 @@ def prompt_approve(
         raise ValidationError({"item": NOT_IN_PROGRAM})
     concerns = concerns_for([prompt])[prompt.pk]
     if concerns.needs_override and not override_reason:
-        raise ValidationError({"override_reason": _override_needed(concerns)})
+        raise ValidationError({"override_reason": _override_needed(prompt, concerns)})
     override_reason = override_reason if concerns.needs_override else ""
     _claim(
         prompt=prompt,
@@ -203,17 +203,18 @@ def prompt_approve(
     )  # fmt: skip
 
 
-def _override_needed(concerns: PromptConcerns) -> str:
+def _override_needed(prompt: ProgressionPrompt, concerns: PromptConcerns) -> str:
     said = []
     if concerns.highest_pain is not None:
         said.append(f"pain up to {concerns.highest_pain} out of 10")
     if concerns.worse_mornings:
         said.append('a "worse" next-morning answer')
     what = " and ".join(said) or "pain above your clinic's hold-back level"
-    return (
-        f"Since the qualifying sets the patient reported {what}. "
-        "To approve anyway, give your reason."
-    )
+    since = "the qualifying sets"
+    if prompt.counted_from is not None and prompt.counted_from != prompt.qualified_on:
+        # A rule over several days: its concerns start on the first day it counted.
+        since = f"the first qualifying sets ({prompt.counted_from:%a %-d %b})"
+    return f"Since {since} the patient reported {what}. To approve anyway, give your reason."
 
 
 @transaction.atomic
