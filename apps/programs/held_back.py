@@ -10,7 +10,8 @@ and the precautions hold all of it back: it has nothing to do, so its reminder t
 of nothing.
 
 One rule for adherence (``adherence.patient_schedules``), the reminder claim (a program's
-time on one day) and the patient's Reminders page (a program's time over the coming week).
+time on one day) and the patient's Reminders page (a program's time over the coming week, and
+the day it reminds again when held back on its first days).
 It reads only models, so both ``adherence`` and ``reminder_selectors`` can use it.
 """
 
@@ -47,6 +48,12 @@ def weekdays_in(lo: date, hi: date, mask: int) -> int:
     return count + sum(1 for k in range(rest) if mask & (1 << ((first + k) % 7)))
 
 
+def first_weekday_in(lo: date, hi: date, mask: int) -> date | None:
+    """The first day of ``lo..hi`` on a weekday of ``mask`` (Monday = bit 0), if any."""
+    days = (lo + timedelta(days=k) for k in range(7))
+    return next((d for d in days if d <= hi and mask & (1 << d.weekday())), None)
+
+
 @dataclass(frozen=True)
 class ItemSpan:
     """An item row reduced to what adherence needs: the days it is prescribed, and how much."""
@@ -64,6 +71,10 @@ class ItemSpan:
     def count_in(self, start: date, end: date) -> int:
         """How many days of ``start..end`` it prescribes on."""
         return weekdays_in(*self.days_in(start, end), self.weekdays)
+
+    def first_in(self, start: date, end: date) -> date | None:
+        """The first day of ``start..end`` it prescribes on, if any."""
+        return first_weekday_in(*self.days_in(start, end), self.weekdays)
 
 
 def item_span(row: dict[str, Any]) -> ItemSpan:
@@ -215,17 +226,31 @@ def programs_held_back(*, patients: Patients, start: date, end: date) -> set[int
     reminder claim asks about one day, the Reminders page about the coming week. One query
     when none of the patients has precautions in force in the period, the usual case; three
     at most otherwise, whatever their number."""
+    held = held_back_until(patients=patients, start=start, end=end)
+    return {pk for pk, back in held.items() if back is None}
+
+
+def held_back_until(*, patients: Patients, start: date, end: date) -> dict[int, date | None]:
+    """The programs of ``patients`` that the hip precautions hold back on the first day (or
+    days) of ``start..end`` they prescribe on, by id: each with the first day of the period
+    Today shows something of it again, None when there is none (``programs_held_back``). A
+    program left out is not held back on its first day in the period. Queries as
+    ``programs_held_back``."""
     precautions = precautions_by_patient(patients, start, end)
     if not precautions:
-        return set()
+        return {}
     rows = list(prescribing_items(list(precautions), start, end).values(*ROW_FIELDS, "program_id"))
     held = held_back_days(rows, precautions, start, end)
-    prescribing: set[int] = set()
-    shown: set[int] = set()
+    prescribing: dict[int, date] = {}
+    shown: dict[int, date] = {}
     for row in rows:
         span = item_span(row)
-        if span.count_in(start, end):
-            prescribing.add(row["program_id"])
-        if any(piece.count_in(start, end) for piece in span_without(span, held.get(row["id"], []))):
-            shown.add(row["program_id"])
-    return prescribing - shown
+        _keep_earliest(prescribing, row["program_id"], span.first_in(start, end))
+        for piece in span_without(span, held.get(row["id"], [])):
+            _keep_earliest(shown, row["program_id"], piece.first_in(start, end))
+    return {pk: shown.get(pk) for pk, first in prescribing.items() if shown.get(pk) != first}
+
+
+def _keep_earliest(earliest: dict[int, date], key: int, day: date | None) -> None:
+    if day is not None and (key not in earliest or day < earliest[key]):
+        earliest[key] = day

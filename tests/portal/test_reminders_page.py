@@ -19,6 +19,7 @@ from tests.factories import (
     ExerciseFactory,
     ExerciseItemFactory,
     LadderItemFactory,
+    PatientFactory,
     ProgramFactory,
 )
 
@@ -87,7 +88,76 @@ def test_a_program_held_back_today_only_still_gives_its_time(patient_a, therapis
 
     text = signed_in(patient_a.user).get(URL).text
 
-    assert "09:30 on the days of your program \u201cMornings\u201d" in text
+    assert (
+        "09:30 on the days of your program \u201cMornings\u201d (every day) "
+        "from Wednesday 11 March, when its exercises come off hold; on other days 18:00."
+    ) in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_a_program_held_back_on_its_next_days_says_from_which_day_it_reminds_again(
+    patient_a, therapist_a
+):
+    """On Mondays, Wednesdays and Fridays; the precautions end on Saturday 14 March: this
+    Wednesday and Friday are held back, so its time reminds again from Monday 16 March."""
+    program = ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                             start_date=dt.date(2026, 3, 1), weekdays=0b0010101)  # fmt: skip
+    ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(hip_movements=["internal_rotation"])
+    )
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 14),
+    )  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert (
+        "\u201cMornings\u201d (Monday, Wednesday, Friday) from Monday 16 March, when its "
+        "exercises come off hold;"
+    ) in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_a_program_held_back_later_in_the_week_only_names_no_day(patient_a, therapist_a):
+    """Today it has something to do: its time reminds from today, as the page already says."""
+    program = ProgramFactory(patient=patient_a, name="Mornings", reminder_time=dt.time(9, 30),
+                             start_date=dt.date(2026, 3, 1))  # fmt: skip
+    ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(hip_movements=["internal_rotation"])
+    )
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="posterior",
+        starts_on=dt.date(2026, 3, 12), ends_on=dt.date(2026, 4, 12),
+    )  # fmt: skip
+
+    text = signed_in(patient_a.user).get(URL).text
+
+    assert "\u201cMornings\u201d (every day); on other days 18:00." in text
+
+
+@time_machine.travel("2026-03-10 12:00Z", tick=False)
+def test_the_day_reminders_resume_follows_the_patients_own_time_zone(patient_a, therapist_a):
+    """At 12:00 UTC on Tuesday 10 March it is already 01:00 on Wednesday 11 March in Auckland:
+    precautions that end on the 11th hold nothing back of the Auckland patient's days left,
+    while the London patient's today is still held back."""
+    auckland = PatientFactory(therapist=therapist_a, time_zone="Pacific/Auckland")
+    for patient in (patient_a, auckland):
+        program = ProgramFactory(patient=patient, name="Mornings", reminder_time=dt.time(9, 30),
+                                 start_date=dt.date(2026, 3, 1))  # fmt: skip
+        ExerciseItemFactory(
+            program=program, exercise=ExerciseFactory(hip_movements=["internal_rotation"])
+        )
+        precaution_set(
+            actor=therapist_a, patient=patient, kind="posterior",
+            starts_on=dt.date(2026, 3, 1), ends_on=dt.date(2026, 3, 11),
+        )  # fmt: skip
+
+    london = signed_in(patient_a.user).get(URL).text
+    far_east = signed_in(auckland.user).get(URL).text
+
+    assert "(every day) from Wednesday 11 March," in london
+    assert "\u201cMornings\u201d (every day); on other days 18:00." in far_east
 
 
 @time_machine.travel("2026-03-10 12:00Z", tick=False)
@@ -110,7 +180,7 @@ def test_a_ladder_held_back_until_its_next_level_starts_tomorrow_gives_its_time(
 
     text = signed_in(patient_a.user).get(URL).text
 
-    assert "09:30 on the days of your program \u201cMornings\u201d" in text
+    assert "\u201cMornings\u201d (every day) from Wednesday 11 March," in text
 
 
 def test_a_time_the_quiet_hours_now_cover_is_pointed_out(patient_a):

@@ -10,7 +10,7 @@ import pytest
 
 from apps.patients.models import Patient
 from apps.patients.precautions import precaution_set
-from apps.programs.held_back import programs_held_back
+from apps.programs.held_back import held_back_until, programs_held_back
 from apps.programs.precautions import conflict_key, conflicts
 from apps.programs.selectors import today_plan
 from tests.factories import (
@@ -135,6 +135,28 @@ def test_a_program_with_nothing_on_the_days_asked_about_is_not_held_back():
     assert held(mondays, DAY, WEEK_END)
 
 
+def test_a_program_held_back_on_its_first_days_is_given_the_day_it_has_something_again():
+    """Every day, precautions ending on Friday: held back until Friday. On Mondays only: its
+    first day in the week (Monday) is not held back, so nothing is named. On Mondays and
+    Wednesdays with precautions ending on Saturday: back on Monday."""
+    friday = DAY + timedelta(days=2)
+    until_friday = program_of(INWARD)
+    posterior(until_friday.patient, ends_on=friday)
+    mondays = program_of(INWARD, weekdays=0b0000001)
+    posterior(mondays.patient, ends_on=friday)
+    two_days = program_of(INWARD, weekdays=0b0000101)
+    posterior(two_days.patient, ends_on=friday + timedelta(days=1))
+    all_week = program_of(INWARD)
+    posterior(all_week.patient)
+    patients = [p.patient_id for p in (until_friday, mondays, two_days, all_week)]
+
+    found = held_back_until(patients=patients, start=DAY, end=WEEK_END)
+
+    assert found == {
+        until_friday.pk: friday, two_days.pk: DAY + timedelta(days=5), all_week.pk: None,
+    }  # fmt: skip
+
+
 def test_it_agrees_with_today():
     program = program_of(INWARD, ["flexion_beyond_90"])
     ladder_moving_on(program, since=DAY + timedelta(days=1), before=INWARD, after=OUTWARD)
@@ -143,6 +165,8 @@ def test_it_agrees_with_today():
     for offset in range(7):
         on = DAY + timedelta(days=offset)
         assert held(program, on, on) == (today_plan(patient=program.patient, on=on).items == [])
+    back = held_back_until(patients=[program.patient_id], start=DAY, end=WEEK_END)
+    assert back == {program.pk: DAY + timedelta(days=1)}
 
 
 def test_one_query_without_precautions_three_at_most_with(django_assert_num_queries):

@@ -5,7 +5,9 @@ Both read item rows through ``apps.programs.held_back``; Today (``today_plan``) 
 On each day of the coming week, the time the claim takes (``patients_due_for_reminder``) is
 the earliest among the programs Today shows something of, else the clinic's; the page names
 every program that Today shows something of on one of those days, or that prescribes nothing
-in the week (it is not held back, only not yet started or not on those weekdays).
+in the week (it is not held back, only not yet started or not on those weekdays), and one
+that Today shows nothing of on its first days of the week with the first day it shows
+something of it.
 """
 
 from __future__ import annotations
@@ -148,18 +150,29 @@ def test_the_claim_and_the_page_hold_back_what_today_leaves_out(db, programs, pr
     with time_machine.travel("2025-01-15 12:00Z", tick=False):
         patient, made = _world(programs, precautions)
         times = {program.pk: program.reminder_time for program in made}
-        prescribing: set[int] = set()
-        shown: set[int] = set()
+        prescribing: dict[int, date] = {}  # a program's first day prescribing in the week
+        shown: dict[int, date] = {}  # and its first day Today shows something of it
         for offset in range(REMINDER_WEEK_DAYS):
             on = TODAY + timedelta(days=offset)
             todays = {i.program_id for i in prescribed_on(patient_items(patient=patient), on)}
             showing = {entry.item.program_id for entry in today_plan(patient=patient, on=on).items}
             expected = min((times[pk] for pk in showing), default=CLINIC_TIME) if todays else None
             assert _claimed_time(patient, on) == expected, on
-            prescribing |= todays
-            shown |= showing
+            for pk in todays:
+                prescribing.setdefault(pk, on)
+            for pk in showing:
+                shown.setdefault(pk, on)
 
-        named = {p.program_name for p in program_reminder_times(patient=patient, today=TODAY)}
+        named = {
+            p.program_name: p.resumes_on
+            for p in program_reminder_times(patient=patient, today=TODAY)
+        }
 
     running = [p for p in made if p.end_date is None or p.end_date >= TODAY]
-    assert named == {p.name for p in running if p.pk in shown or p.pk not in prescribing}
+    # A program held back on its first days of the week is named with the day Today shows
+    # something of it again.
+    assert named == {
+        p.name: shown[p.pk] if p.pk in shown and shown[p.pk] != prescribing[p.pk] else None
+        for p in running
+        if p.pk in shown or p.pk not in prescribing
+    }

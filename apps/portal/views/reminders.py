@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic
@@ -86,12 +87,22 @@ def _usual_time(program_times: list[ProgramReminderTime], clinic_time: time) -> 
     """What applies without a time of the patient's own, in words."""
     if not program_times:
         return f"your clinic's usual time, {clinic_time:%H:%M}"
-    named = "; ".join(
-        f"{p.reminder_time:%H:%M} on the days of your program \u201c{p.program_name}\u201d "
-        f"({'every day' if p.days == 'Every day' else p.days})"
-        for p in program_times
-    )
+    named = "; ".join(_program_time(p) for p in program_times)
     return f"the time your therapist set: {named}; on other days {clinic_time:%H:%M}"
+
+
+def _program_time(program: ProgramReminderTime) -> str:
+    days = "every day" if program.days == "Every day" else program.days
+    said = (
+        f"{program.reminder_time:%H:%M} on the days of your program "
+        f"\u201c{program.program_name}\u201d ({days})"
+    )
+    if program.resumes_on is None:
+        return said
+    # Its days before then have nothing to do (Today shows its exercises on hold): no
+    # reminder comes for it on them.
+    resumes = dateformat.format(program.resumes_on, "l j F")
+    return f"{said} from {resumes}, when its exercises come off hold"
 
 
 def _quiet_hours(clinic: Clinic) -> str:
