@@ -29,7 +29,9 @@ class SetLogCreateIn(serializers.Serializer[Any]):
     )
     item = serializers.UUIDField(help_text="The program item's public_id.")
     performed_on = serializers.DateField(
-        required=False, help_text="Patient-local date of the set; defaults to today."
+        required=False,
+        help_text="Patient-local date of the set; defaults to today. The day the phone's page "
+        "was drawn for: any day that has begun somewhere on Earth (UTC+14) is taken.",
     )
     side = serializers.ChoiceField(
         choices=Side.choices,

@@ -8,7 +8,7 @@ never saves half of itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +41,9 @@ DIFFICULTY_MIN, DIFFICULTY_MAX = 1, 5
 SET_NUMBER_MAX = 50
 NOTE_MAX = 500
 NO_LEVEL = "This exercise has no level to log against; ask your therapist."
+# The earliest clock on Earth (Kiribati's Line Islands): a day has begun somewhere once it has
+# begun there.
+EARLIEST_UTC_OFFSET = timedelta(hours=14)
 
 Errors = dict[str, str]
 
@@ -107,12 +110,33 @@ def _check_side(item: ProgramItem, side: str, errors: Errors) -> None:
         errors["side"] = 'This exercise is not done per side: use "both".'
 
 
+def _latest_day(today: date, now: datetime, *, queued: bool) -> date:
+    """The last day a set can be logged for: the patient's ``today`` (in their saved zone), or
+    for a set from the phone's queue any day that has begun somewhere on Earth.
+
+    A queued set carries the day its Today page was drawn for, in the zone saved then. When
+    the zone moves west while it waits (a flight, then "Save Europe/London as my time zone";
+    staff correcting it), that day is ahead of the new today, though the set was done on it:
+    refused, it would leave the phone's queue and be lost. A page is never drawn for a day
+    that has begun nowhere, so that bound still refuses a made-up one.
+    """
+    if not queued:
+        return today
+    return max(today, (now.astimezone(UTC) + EARLIEST_UTC_OFFSET).date())
+
+
 def _check_day(
-    *, patient: Patient, item: ProgramItem, performed_on: date, now: datetime, errors: Errors
+    *,
+    patient: Patient,
+    item: ProgramItem,
+    performed_on: date,
+    now: datetime,
+    errors: Errors,
+    queued: bool,
 ) -> None:
     today = patient.local_today(now)
     start = item.program.start_date
-    if performed_on > today:
+    if performed_on > _latest_day(today, now, queued=queued):
         errors["performed_on"] = (
             f"{_day(performed_on)} has not come yet: you can log sets up to today, {_day(today)}."
         )
@@ -203,10 +227,14 @@ def _record_errors(
     note: str,
     set_number: int | None,
     now: datetime,
+    queued: bool,
 ) -> Errors:
     errors = _check_values(is_hold=item.hold_seconds is not None, note=note, **amounts)
     _check_side(item, side, errors)
-    _check_day(patient=patient, item=item, performed_on=performed_on, now=now, errors=errors)
+    _check_day(
+        patient=patient, item=item, performed_on=performed_on, now=now, errors=errors,
+        queued=queued,
+    )  # fmt: skip
     if set_number is not None and not 1 <= set_number <= SET_NUMBER_MAX:
         errors["set_number"] = f"Set number must be from 1 to {SET_NUMBER_MAX}."
     return errors
@@ -224,6 +252,7 @@ class _NewSet:
     amounts: dict[str, int | None]
     note: str
     set_number: int | None
+    queued: bool = False
 
 
 def _check_new(new: _NewSet, now: datetime) -> None:
@@ -237,6 +266,7 @@ def _check_new(new: _NewSet, now: datetime) -> None:
         note=new.note,
         set_number=new.set_number,
         now=now,
+        queued=new.queued,
     )
     if errors:
         raise ValidationError(errors)
@@ -302,11 +332,14 @@ def set_log_record(
     set_number: int | None = None,
     now: datetime | None = None,
     evaluate: bool = True,
+    queued: bool = False,
 ) -> tuple[SetLog, bool]:
     """Save one set, or return the set already saved under ``client_id``.
 
     ``evaluate=False`` is for bulk loads that evaluate their logs themselves (demo data): no
-    task is queued for this log.
+    task is queued for this log. ``queued=True`` is for a set sent from the phone's queue
+    (the API), which may carry a day ahead of the patient's today after their time zone
+    moved west (``_latest_day``); the form, sent as it is drawn, keeps the patient's today.
 
     Returns ``(log, created)``. A replay of a ``client_id`` returns the stored log unchanged,
     whatever the body, so retries and double taps save once. ``item`` must be one of the
@@ -318,7 +351,7 @@ def set_log_record(
     and the day's totals; a replay pays one more query.
     """
     amounts = {"reps": reps, "hold_seconds": hold_seconds, "pain": pain, "difficulty": difficulty}
-    new = _NewSet(patient, item, client_id, performed_on, side, amounts, note, set_number)
+    new = _NewSet(patient, item, client_id, performed_on, side, amounts, note, set_number, queued)
     try:
         return _save_new(new, now=now or timezone.now(), evaluate=evaluate), True
     except (ValidationError, IntegrityError):

@@ -104,6 +104,7 @@ def _entry_errors(patient: Patient, entry: LogEntry, item: ProgramItem, now: dat
         note=entry.note,
         set_number=entry.set_number,
         now=now,
+        queued=True,  # a batch is the phone's queue: ``logs._latest_day``
     )
 
 

@@ -60,7 +60,7 @@ def test_it_creates_a_log_with_201_and_replays_it_with_200_and_the_same_body(pat
         ({"pain": 12}, "pain", "from 0 to 10"),
         ({"pain": None}, "pain", "Choose how much pain"),
         ({"difficulty": 9}, "difficulty", "to 5"),
-        ({"performed_on": "2026-03-04"}, "performed_on", "has not come yet"),
+        ({"performed_on": "2026-03-05"}, "performed_on", "has not come yet"),  # begun nowhere
         ({"performed_on": "2026-01-01"}, "performed_on", "starts on"),
         ({"hold_seconds": 30, "reps": None}, "hold_seconds", "done in reps"),
         ({"side": "both"}, "side", "left or right"),

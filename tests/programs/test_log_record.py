@@ -236,6 +236,33 @@ def test_bad_values_are_refused_with_a_message_and_nothing_saved(changes, field,
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("now", "saved"),
+    [
+        (datetime(2026, 3, 3, 9, 59, tzinfo=UTC), False),  # 23:59 on Tuesday in UTC+14
+        (datetime(2026, 3, 3, 10, 0, tzinfo=UTC), True),  # Wednesday has begun there
+    ],
+)
+def test_a_queued_set_may_carry_a_day_begun_somewhere_on_earth_and_no_later(now, saved):
+    """From the phone's queue, Wednesday is refused until it has begun in UTC+14; from the
+    form, a London patient's Wednesday is refused all Tuesday."""
+    item = make_item(per_side=True)
+    wednesday = date(2026, 3, 4)
+
+    with pytest.raises(ValidationError):
+        record(item, performed_on=wednesday, now=now)
+    if saved:
+        log, created = record(item, performed_on=wednesday, now=now, queued=True)
+        assert created
+        assert log.performed_on == wednesday
+    else:
+        with pytest.raises(ValidationError) as excinfo:
+            record(item, performed_on=wednesday, now=now, queued=True)
+        assert "has not come yet" in errors_of(excinfo)["performed_on"][0]
+        assert not SetLog.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_hold_item_wants_seconds_not_reps():
     item = make_item(reps=None, hold_seconds=30, per_side=False)
 

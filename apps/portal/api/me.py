@@ -118,7 +118,8 @@ def _record(request: Request) -> Response:
     values.setdefault("performed_on", patient.local_today())
     values.setdefault("pain", None)
     values.setdefault("side", "" if item.per_side else Side.BOTH)
-    log, created = log_services.set_log_record(patient=patient, item=item, **values)
+    # The phone sends every set through its queue, this endpoint when one waits.
+    log, created = log_services.set_log_record(patient=patient, item=item, queued=True, **values)
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(set_log_data(log), status=code)
 

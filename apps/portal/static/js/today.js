@@ -237,14 +237,26 @@
     if (kind === "synced") statusTimer = setTimeout(function () { setStatusText(box, ""); }, 5000);
   }
 
-  // A refused set, named so the patient knows which one it was among those that waited:
-  // "Your right set of Clam (10 reps, pain 12) was not saved: Pain must be ...".
+  // A refused set, named so the patient knows which one it was among those that waited,
+  // and told what became of it and what to do: it has left the queue, so it is gone from the
+  // phone. "Your right set of Clam (10 reps, pain 12) was not saved: Pain must be ... It is
+  // no longer kept on this phone: if you did it, tell your therapist."
   function refusal(entry, reason) {
     var title = root.querySelector('article[data-item="' + entry.item + '"] h2');
     var name = title ? title.textContent.trim() : "an exercise";
     var side = entry.side === "left" || entry.side === "right" ? entry.side + " " : "";
-    var day = entry.performed_on && entry.performed_on !== root.dataset.day ? " on " + entry.performed_on : "";
-    return "Your " + side + "set of " + name + day + " (" + setText(entry) + ") was not saved: " + reason;
+    var day = entry.performed_on && entry.performed_on !== root.dataset.day ? " on " + dayInWords(entry.performed_on) : "";
+    return "Your " + side + "set of " + name + day + " (" + setText(entry) + ") was not saved: " +
+      reason + " It is no longer kept on this phone: if you did it, tell your therapist.";
+  }
+
+  // "2026-03-11" as "Wednesday 11 March", as the pages write a day (read as a calendar date,
+  // whatever the phone's zone).
+  function dayInWords(iso) {
+    var parts = String(iso).split("-").map(Number);
+    var day = new Date(Date.UTC(parts[0], parts[1] - 1, parts[2]));
+    if (isNaN(day.getTime())) return iso;
+    return day.toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" });
   }
 
   // The server's messages without the field names the API puts in front ("pain: ...").
