@@ -10,15 +10,13 @@ class AuditConfig(AppConfig):
 
         from apps.audit.signals import (
             record_api_token_change,
-            record_clinic_settings_change,
+            record_clinic_change,
             record_staff_change,
             record_staff_sign_in,
         )
-        from apps.clinics.signals import api_token_changed, clinic_settings_changed, staff_changed
+        from apps.clinics.signals import api_token_changed, clinic_changed, staff_changed
 
         user_logged_in.connect(record_staff_sign_in, dispatch_uid="audit-staff-sign-in")
-        clinic_settings_changed.connect(
-            record_clinic_settings_change, dispatch_uid="audit-clinic-settings"
-        )
+        clinic_changed.connect(record_clinic_change, dispatch_uid="audit-clinic-changes")
         staff_changed.connect(record_staff_change, dispatch_uid="audit-staff-changes")
         api_token_changed.connect(record_api_token_change, dispatch_uid="audit-api-tokens")

@@ -65,6 +65,7 @@ KINDS: dict[str, RecordKind] = {
     "programs.LevelChange": RecordKind("Level change"),
     "notifications.PainAlert": RecordKind("Pain alert"),
     "notifications.Reminder": RecordKind("Reminder"),
+    "clinics.Clinic": RecordKind("Clinic", lambda clinic: clinic.name),
     "clinics.User": RecordKind("Staff account", lambda u: u.full_name or u.email or ""),
     "clinics.ApiToken": RecordKind(
         "API token",

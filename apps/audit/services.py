@@ -106,10 +106,14 @@ def audit_record(
     target: Model | None = None,
     detail: str = "",
     request: HttpRequest | None = None,
+    clinic: Clinic | None = None,
 ) -> AuditEntry:
-    """Append one entry naming who did what to which record, chained to the previous one."""
+    """Append one entry naming who did what to which record, chained to the previous one.
+    ``clinic`` names the log it belongs in when it is not the one ``_clinic_of`` finds: a
+    change an operator makes in Django admin belongs to the clinic it changes, even when the
+    operator also works in another."""
     user = _user(actor)
-    clinic_id = _clinic_of(user, patient, target)
+    clinic_id = clinic.pk if clinic is not None else _clinic_of(user, patient, target)
     entry = _unchained(user, action, AuditRecord(patient, target, detail), request)
     entry.clinic_id = clinic_id
     _chain([entry], clinic_id)

@@ -1,14 +1,14 @@
-"""Staff sign-ins, clinic settings changes, staff account changes and API token changes go
-into the audit log.
+"""Staff sign-ins, clinic changes (its settings; its addition and name too, by operators),
+staff account changes and API token changes go into the audit log.
 
 Receivers, because the sign-in views and these services belong to the clinics app, which
 sits below the audit log: Django announces every sign-in with ``user_logged_in``, and the
-services send ``clinic_settings_changed``, ``staff_changed`` and ``api_token_changed``
+services send ``clinic_changed``, ``staff_changed`` and ``api_token_changed``
 inside their transactions. A receiver only records, it decides nothing."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.http import HttpRequest
@@ -28,18 +28,27 @@ def record_staff_sign_in(
         audit_record(actor=user, action=Action.SIGN_IN, target=user, request=request)
 
 
-# Detail is capped at 200 characters; settings are not health data, so values may be shown.
-def record_clinic_settings_change(
-    sender: Any, clinic: Any, actor: Any, changes: dict[str, tuple[Any, Any]], **kwargs: Any
+# Detail is capped at 200 characters; a clinic's fields are not health data, so values may
+# be shown. A new clinic's entry lists what differs from a new clinic's defaults.
+def record_clinic_change(
+    sender: Any,
+    clinic: Any,
+    actor: Any,
+    changes: dict[str, tuple[Any, Any]],
+    created: bool = False,
+    **kwargs: Any,
 ) -> None:
     names = {field.name: str(field.verbose_name) for field in clinic._meta.fields}
     detail = "; ".join(
         f"{names[field]} {_setting(old)} → {_setting(new)}" for field, (old, new) in changes.items()
     )
-    audit_record(actor=actor, action=Action.CHANGE, target=clinic, detail=detail)
+    action = Action.CREATE if created else Action.CHANGE
+    audit_record(actor=actor, action=action, target=clinic, detail=detail, clinic=clinic)
 
 
 def _setting(value: Any) -> str:
+    if isinstance(value, datetime):
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if isinstance(value, time):
         return f"{value:%H:%M}"
     return str(value) if value != "" else "(none)"

@@ -11,8 +11,9 @@ from django.http import HttpRequest
 from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
-    clinic_settings_update,
+    clinic_add,
     clinic_settings_validate,
+    clinic_update,
     staff_deactivation_refused,
     staff_looks_after_patients,
     staff_set_active,
@@ -111,20 +112,17 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
     def save_model(
         self, request: HttpRequest, obj: Clinic, form: forms.ModelForm[Clinic], change: bool
     ) -> None:
-        """A clinic's settings change through ``clinic_settings_update``, as on the clinic
-        settings page, so the change is in the clinic's audit log under the operator's name;
-        the other fields (its name) are saved as Django admin saves them, those alone."""
+        """Saved through the clinics services, checked as on the clinic settings page: a new
+        clinic, and any change of one (its name as well as its settings), is in the clinic's
+        audit log under the operator's name, in the admin's transaction."""
+        actor = cast(User, request.user)
         if not change:
-            super().save_model(request, obj, form, change)
+            clinic_add(clinic=obj, actor=actor)
             return
-        settings = {name: getattr(obj, name) for name in CLINIC_SETTINGS_FIELDS}
+        values = {name: getattr(obj, name) for name in form.changed_data}
         # The row as it is, not the form's instance, which already holds the new values: the
-        # service records each setting's old value from the clinic it is given.
-        clinic = Clinic.objects.get(pk=obj.pk)
-        clinic_settings_update(clinic=clinic, actor=cast(User, request.user), **settings)
-        others = [name for name in form.changed_data if name not in CLINIC_SETTINGS_FIELDS]
-        if others:
-            obj.save(update_fields=others)
+        # service records each field's old value from the clinic it is given.
+        clinic_update(clinic=Clinic.objects.get(pk=obj.pk), actor=actor, **values)
 
 
 @admin.register(User)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
-from apps.clinics.signals import StaffChange, clinic_settings_changed, staff_changed
+from apps.clinics.signals import StaffChange, clinic_changed, staff_changed
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 
 
@@ -72,24 +72,67 @@ CLINIC_SETTINGS_FIELDS = (
 REMINDER_GRACE_MINUTES = (15, 720)
 
 
+# What an operator sets of a clinic in Django admin: its settings, and what nobody else sets
+# (its name, the date it joined).
+CLINIC_FIELDS = ("name", *CLINIC_SETTINGS_FIELDS, "created_at")
+
+
 @transaction.atomic
 def clinic_settings_update(
     *, clinic: Clinic, actor: User | None = None, **values: object
 ) -> Clinic:
     """Change a clinic's defaults; validated as a whole so nothing is half-saved. What
-    changed is announced (``clinic_settings_changed``) in the same transaction, for the
-    audit log."""
-    unknown = set(values) - set(CLINIC_SETTINGS_FIELDS)
+    changed is announced (``clinic_changed``) in the same transaction, for the audit log."""
+    _refuse_unknown(values, CLINIC_SETTINGS_FIELDS)
+    return _clinic_change(clinic, actor, values)
+
+
+@transaction.atomic
+def clinic_update(*, clinic: Clinic, actor: User, **values: object) -> Clinic:
+    """An operator's change of a clinic in Django admin (any of ``CLINIC_FIELDS``), checked
+    and announced as a clinic admin's change of its settings is."""
+    _refuse_unknown(values, CLINIC_FIELDS)
+    return _clinic_change(clinic, actor, values)
+
+
+@transaction.atomic
+def clinic_add(*, clinic: Clinic, actor: User) -> Clinic:
+    """Save ``clinic``, a new clinic built by the operators' form, checked as a change is,
+    and announce it (``clinic_changed``, ``created``) with what differs from a new clinic's
+    defaults, for the audit log of the clinic it starts."""
+    if not clinic._state.adding:
+        raise ValueError("clinic_add saves a new clinic; change one with clinic_update")
+    _clinic_name_check(clinic)
+    clinic_settings_validate(clinic)
+    clinic.save(force_insert=True)
+    defaults = Clinic()
+    changes = {
+        field: (getattr(defaults, field), getattr(clinic, field))
+        for field in CLINIC_FIELDS
+        # A new clinic's joining date is the moment of the entry, which has its own time.
+        if field != "created_at" and getattr(defaults, field) != getattr(clinic, field)
+    }
+    clinic_changed.send(sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=True)
+    return clinic
+
+
+def _refuse_unknown(values: dict[str, object], known: tuple[str, ...]) -> None:
+    unknown = set(values) - set(known)
     if unknown:
-        raise ValueError(f"not clinic settings: {sorted(unknown)}")
-    # The settings as committed, under the clinic's row lock: two admins saving at once are
-    # taken one after the other, each checked with the other's change and audited from the
-    # value it really replaced (not from the copy read when its page was drawn).
-    locked = Clinic.objects.select_for_update().only(*CLINIC_SETTINGS_FIELDS)
-    clinic.refresh_from_db(from_queryset=locked, fields=list(CLINIC_SETTINGS_FIELDS))
+        raise ValueError(f"not fields of a clinic one may set here: {sorted(unknown)}")
+
+
+def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]) -> Clinic:
+    # The clinic as committed, under its row lock: two admins saving at once are taken one
+    # after the other, each checked with the other's change and audited from the value it
+    # really replaced (not from the copy read when its page was drawn).
+    locked = Clinic.objects.select_for_update().only(*CLINIC_FIELDS)
+    clinic.refresh_from_db(from_queryset=locked, fields=list(CLINIC_FIELDS))
     before = {field: getattr(clinic, field) for field in values}
     for field, value in values.items():
         setattr(clinic, field, value)
+    if "name" in values:
+        _clinic_name_check(clinic)
     clinic_settings_validate(clinic)
     clinic.save(update_fields=list(values))
     changes = {
@@ -98,8 +141,18 @@ def clinic_settings_update(
         if old != getattr(clinic, field)
     }
     if changes:
-        clinic_settings_changed.send(sender=Clinic, clinic=clinic, actor=actor, changes=changes)
+        clinic_changed.send(
+            sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=False
+        )
     return clinic
+
+
+def _clinic_name_check(clinic: Clinic) -> None:
+    # Its name goes into email subjects (the patient's link, staff invitations), where a line
+    # break stops the email. The operators' form says so first; this is the last word.
+    clinic.name = clinic.name.strip()
+    if not clinic.name or not is_one_line(clinic.name):
+        raise ValidationError({"name": ONE_LINE_MESSAGE if clinic.name else "Name the clinic."})
 
 
 # How the clinic settings page asks for a time zone: it suggests the names as one types.

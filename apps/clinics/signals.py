@@ -3,9 +3,10 @@
 Each is sent inside its service's transaction, after the change, so a receiver that fails
 rolls the change back: nothing here is saved without its audit entry.
 
-``clinic_settings_changed`` (``clinic_settings_update``): ``clinic``, ``actor`` (the clinic
-admin, the operator in Django admin, or None from a shell) and ``changes`` (field name to
-``(old, new)``).
+``clinic_changed`` (``clinic_settings_update``, and ``clinic_update`` and ``clinic_add`` for
+operators in Django admin): ``clinic``, ``actor`` (the clinic admin, the operator, or None
+from a shell), ``changes`` (field name to ``(old, new)``) and ``created``: True for a new
+clinic, whose ``changes`` are what differs from a new clinic's defaults.
 
 ``staff_changed`` (the staff services): ``staff`` (the colleague's account; for a cancelled
 invitation the row about to be deleted), ``actor`` (the admin) and ``change``, a
@@ -20,7 +21,7 @@ from enum import StrEnum
 
 from django.dispatch import Signal
 
-clinic_settings_changed = Signal()
+clinic_changed = Signal()
 staff_changed = Signal()
 api_token_changed = Signal()
 
