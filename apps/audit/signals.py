@@ -1,9 +1,11 @@
 """Staff sign-ins, clinic changes (its settings; its addition and name too, by operators),
-staff account changes and API token changes go into the audit log.
+staff account changes (an operator's in Django admin too) and API token changes go into the
+audit log.
 
 Receivers, because the sign-in views and these services belong to the clinics app, which
 sits below the audit log: Django announces every sign-in with ``user_logged_in``, and the
-services send ``clinic_changed``, ``staff_changed`` and ``api_token_changed``
+services send ``clinic_changed``, ``staff_changed``, ``account_changed`` and
+``api_token_changed``
 inside their transactions. A receiver only records, it decides nothing."""
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.http import HttpRequest
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.models import Role
 
 
 def record_staff_sign_in(
@@ -51,7 +54,9 @@ def _setting(value: Any) -> str:
         return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     if isinstance(value, time):
         return f"{value:%H:%M}"
-    return str(value) if value != "" else "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value) if value not in ("", None) else "(none)"
 
 
 # Staff names and emails are not health data; the detail keeps them because a cancelled
@@ -66,10 +71,56 @@ STAFF_ACTIONS = {
 
 
 def record_staff_change(sender: Any, staff: Any, actor: Any, change: str, **kwargs: Any) -> None:
-    who = f"{staff.full_name} ({staff.email})" if staff.full_name else str(staff.email)
+    who = _who(staff)
     role = f" as {staff.get_role_display().lower()}" if change == "invited" else ""
     detail = f"{who} {change}{role}"
     audit_record(actor=actor, action=STAFF_ACTIONS[change], target=staff, detail=detail)
+
+
+def _who(staff: Any) -> str:
+    return f"{staff.full_name} ({staff.email})" if staff.full_name else str(staff.email)
+
+
+# The words for the account fields whose own names read badly in a sentence.
+ACCOUNT_WORDS = {"is_active": "active", "is_staff": "access to Django admin"}
+# A patient's name and email belong to their record, which the log names only by reference:
+# an entry about a patient's account says that they changed, not what they became.
+PATIENTS_OWN = ("email", "full_name")
+
+
+def record_account_change(
+    sender: Any,
+    account: Any,
+    actor: Any,
+    changes: dict[str, tuple[Any, Any]],
+    created: bool = False,
+    **kwargs: Any,
+) -> None:
+    """An operator's change of an account, in the log of its clinic (of both, for a move from
+    one to another; of none, for an operator's own kind of account)."""
+    detail = _account_detail(account, changes)
+    action = Action.CREATE if created else Action.CHANGE
+    clinics = changes.get("clinic", (account.clinic,))
+    for clinic in dict.fromkeys(clinic for clinic in clinics if clinic is not None) or (None,):
+        audit_record(actor=actor, action=action, target=account, detail=detail, clinic=clinic)
+
+
+def _account_detail(account: Any, changes: dict[str, tuple[Any, Any]]) -> str:
+    patient = Role.PATIENT in (account.role, changes.get("role", ("", ""))[0])
+    names = {field.name: str(field.verbose_name) for field in account._meta.fields}
+    parts = []
+    for field, (old, new) in changes.items():
+        word = ACCOUNT_WORDS.get(field, names[field])
+        if patient and field in PATIENTS_OWN:
+            parts.append(f"{word} changed")
+        else:
+            parts.append(f"{word} {_account_value(field, old)} → {_account_value(field, new)}")
+    who = "a patient's account" if patient else _who(account)
+    return f"{who}: " + "; ".join(parts)
+
+
+def _account_value(field: str, value: Any) -> str:
+    return str(Role(value).label) if field == "role" and value else _setting(value)
 
 
 def record_api_token_change(

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
+    account_add,
+    account_update,
     clinic_add,
     clinic_settings_validate,
     clinic_update,
@@ -142,16 +144,20 @@ class UserAdmin(BaseUserAdmin):
     def save_model(
         self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool
     ) -> None:
-        """Deactivating or reactivating a member of staff goes through ``staff_set_active``,
-        as on the clinic's staff page: deactivation ends their sessions, API tokens and
-        authenticator app for good (``is_active`` flipped alone only paused them, and a
-        reactivation brought them back), and either is in the clinic's audit log under the
-        operator's name. The other fields are saved as Django admin saves them."""
-        was_active = User.objects.filter(pk=obj.pk).values_list("is_active", flat=True).first()
-        if not (change and obj.is_clinic_staff and was_active is not None):
-            super().save_model(request, obj, form, change)
+        """Saved through the clinics services, so a new account, or a change of one (its
+        role, clinic, name, whether it may sign in), is in the audit log of the clinic
+        concerned under the operator's name, in the admin's transaction. Deactivating or
+        reactivating a member of staff goes through ``staff_set_active``, as on the clinic's
+        staff page: deactivation ends their sessions, API tokens and authenticator app for
+        good (``is_active`` flipped alone only paused them, and a reactivation brought them
+        back), and it writes its own audit entry."""
+        actor = cast(User, request.user)
+        if not change:
+            account_add(account=obj, actor=actor)
             return
-        active, obj.is_active = obj.is_active, was_active
-        super().save_model(request, obj, form, change)
-        if active != was_active:
-            staff_set_active(admin=cast(User, request.user), staff=obj, active=active)
+        values = {name: getattr(obj, name) for name in form.changed_data}
+        active = values.pop("is_active", None) if obj.is_clinic_staff else None
+        # The row as it is, not the form's instance, which already holds the new values.
+        account = account_update(account=User.objects.get(pk=obj.pk), actor=actor, **values)
+        if active is not None and active != account.is_active:
+            staff_set_active(admin=actor, staff=account, active=active)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
-from apps.clinics.signals import StaffChange, clinic_changed, staff_changed
+from apps.clinics.signals import StaffChange, account_changed, clinic_changed, staff_changed
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 
 
@@ -379,6 +379,57 @@ def staff_invite_cancel(*, admin: User, staff: User) -> None:
         raise ValidationError(
             {"staff": f"{staff.full_name} is already named on clinic records; deactivate instead."}
         ) from exc
+
+
+# --- Accounts changed by operators in Django admin ---------------------------------------------
+
+# What an operator sets of a person's account there (a password has a page of its own).
+ACCOUNT_FIELDS = ("email", "full_name", "clinic", "role", "is_active", "is_staff", "is_superuser")
+
+
+@transaction.atomic
+def account_update(*, account: User, actor: User, **values: object) -> User:
+    """An operator's change of a person's account (any of ``ACCOUNT_FIELDS``), announced
+    (``account_changed``) with each field's old and new value in the same transaction, for
+    the audit log of the clinic concerned: a role, a clinic or a deactivation is a change a
+    clinic admin must be able to see, whoever made it."""
+    _refuse_unknown(values, ACCOUNT_FIELDS)
+    # The row as committed, locked as staff_set_active locks it (NO KEY: see there), so the
+    # entry names the value this change really replaced.
+    locked = User.objects.select_for_update(no_key=True)
+    account.refresh_from_db(from_queryset=locked, fields=list(ACCOUNT_FIELDS))
+    before = {field: getattr(account, field) for field in values}
+    for field, value in values.items():
+        setattr(account, field, value)
+    account.save(update_fields=list(values))
+    changes = {
+        field: (old, getattr(account, field))
+        for field, old in before.items()
+        if old != getattr(account, field)
+    }
+    if changes:
+        account_changed.send(
+            sender=User, account=account, actor=actor, changes=changes, created=False
+        )
+    return account
+
+
+@transaction.atomic
+def account_add(*, account: User, actor: User) -> User:
+    """Save ``account``, a new account built by the operators' form (its password already
+    set), and announce it (``account_changed``, ``created``) with what differs from a new
+    account's defaults, for the audit log of its clinic."""
+    if not account._state.adding:
+        raise ValueError("account_add saves a new account; change one with account_update")
+    account.save(force_insert=True)
+    defaults = User()
+    changes = {
+        field: (getattr(defaults, field), getattr(account, field))
+        for field in ACCOUNT_FIELDS
+        if getattr(defaults, field) != getattr(account, field)
+    }
+    account_changed.send(sender=User, account=account, actor=actor, changes=changes, created=True)
+    return account
 
 
 def clinic_today_bump(*, clinic_id: int | None) -> None:

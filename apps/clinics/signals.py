@@ -12,6 +12,11 @@ clinic, whose ``changes`` are what differs from a new clinic's defaults.
 invitation the row about to be deleted), ``actor`` (the admin) and ``change``, a
 ``StaffChange``.
 
+``account_changed`` (``account_add``, ``account_update``: an operator in Django admin):
+``account``, ``actor`` (the operator), ``changes`` (field name to ``(old, new)``) and
+``created``: True for a new account, whose ``changes`` are what differs from a new account's
+defaults.
+
 ``api_token_changed`` (``api_token_create``, ``api_token_revoke``): ``token``, ``actor``
 (the admin) and ``change``, a ``TokenChange``. A revocation of a token already revoked
 changes nothing and is not sent.
@@ -23,6 +28,7 @@ from django.dispatch import Signal
 
 clinic_changed = Signal()
 staff_changed = Signal()
+account_changed = Signal()
 api_token_changed = Signal()
 
 
