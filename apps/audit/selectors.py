@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from apps.audit.models import AuditEntry, AuditEntryQuerySet
 from apps.audit.services import GENESIS_HASH, entry_hash
-from apps.clinics.models import User
+from apps.clinics.models import Role, User
 
 VERIFY_CHUNK = 2000
 
@@ -98,3 +100,20 @@ def audit_entries_for(*, user: User, filters: AuditFilter) -> AuditEntryQuerySet
     if filters.date_to:
         entries = entries.filter(at__lt=_day_start(filters.date_to + timedelta(days=1), tz))
     return entries.order_by("-sequence")
+
+
+def audit_people_for(*, user: User) -> QuerySet[User]:
+    """Whom a clinic admin may pick to filter their clinic's log by: its staff, and the
+    operators (people of no clinic) who appear in it, having changed the clinic or its people
+    in Django admin. Nobody else: not another clinic's staff, nor an operator who never acted
+    here."""
+    if user.clinic_id is None:
+        return User.objects.none()
+    acted_here = AuditEntry.objects.filter(clinic_id=user.clinic_id, actor_id=OuterRef("pk"))
+    # Both branches read the index on clinic (IS NULL included), and each of the few operators
+    # is probed through the index on actor. Asking "is_staff or is_superuser" instead read every
+    # account of the installation, patients included (hundreds of times slower at 100,000).
+    return User.objects.filter(
+        Q(clinic_id=user.clinic_id, role__in=(Role.ADMIN, Role.THERAPIST))
+        | Q(Exists(acted_here), clinic__isnull=True)
+    ).order_by("full_name", "email")

@@ -7,8 +7,8 @@ from typing import Any, cast
 from django import forms
 
 from apps.audit.models import Action
-from apps.audit.selectors import AuditFilter
-from apps.clinics.models import Role, User
+from apps.audit.selectors import AuditFilter, audit_people_for
+from apps.clinics.models import User
 from apps.patients.models import Patient
 
 
@@ -37,9 +37,7 @@ class AuditFilterForm(forms.Form):
         patients.queryset = Patient.objects.visible_to(admin).only("public_id", "full_name")
         patients.empty_label = "Any patient"
         actors = cast(forms.ModelChoiceField[User], self.fields["actor"])
-        actors.queryset = User.objects.filter(
-            clinic=admin.clinic, role__in=(Role.ADMIN, Role.THERAPIST)
-        ).order_by("full_name", "email")
+        actors.queryset = audit_people_for(user=admin)
         actors.empty_label = "Anyone"
 
     def clean(self) -> dict[str, Any]:

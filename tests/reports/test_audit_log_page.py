@@ -8,6 +8,8 @@ import time_machine
 
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
+from apps.clinics.models import User
+from apps.clinics.services import clinic_update
 from tests.conftest import signed_in
 from tests.factories import PatientFactory
 
@@ -110,3 +112,33 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(admin_a, patient_a):
 def test_the_csv_export_is_for_clinic_admins_only(therapist_a):
     assert signed_in(therapist_a).get("/audit/export.csv").status_code == 403
     assert not AuditEntry.objects.exists()
+
+
+def _people(response) -> set[str]:
+    return {str(user) for user in response.context["form"].fields["actor"].queryset}
+
+
+def test_an_operator_who_acted_in_the_clinic_can_be_chosen_as_who(admin_a, therapist_a, clinic_a):
+    """Operators have no clinic, yet their changes in Django admin are in the clinic's log."""
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    clinic_update(clinic=clinic_a, actor=operator, name="Lane")
+    audit_record(actor=therapist_a, action=Action.VIEW, detail="dashboard")
+    client = signed_in(admin_a)
+
+    assert "ops@example.org" in _people(client.get("/audit/"))
+    response = client.get("/audit/", {"actor": str(operator.public_id)})
+    assert response.status_code == 200
+    assert [entry.actor for entry in response.context["page"]] == [operator]
+
+
+def test_who_offers_nobody_who_never_acted_in_the_clinic(admin_a, clinic_b, therapist_b):
+    elsewhere = User.objects.create_superuser("ops@example.org", "a long operator password")
+    clinic_update(clinic=clinic_b, actor=elsewhere, name="Lane")
+    idle = User.objects.create_superuser("idle@example.org", "a long operator password")
+    client = signed_in(admin_a)
+
+    people = _people(client.get("/audit/"))
+
+    assert people == {str(admin_a)}
+    for person in (elsewhere, idle, therapist_b):
+        assert client.get("/audit/", {"actor": str(person.public_id)}).status_code == 400
