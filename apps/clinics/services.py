@@ -78,19 +78,19 @@ CLINIC_FIELDS = ("name", *CLINIC_SETTINGS_FIELDS, "created_at")
 
 
 @transaction.atomic
-def clinic_settings_update(
-    *, clinic: Clinic, actor: User | None = None, **values: object
-) -> Clinic:
+def clinic_settings_update(*, clinic: Clinic, actor: User | None = None, **values: object) -> bool:
     """Change a clinic's defaults; validated as a whole so nothing is half-saved. What
-    changed is announced (``clinic_changed``) in the same transaction, for the audit log."""
+    changed is announced (``clinic_changed``) in the same transaction, for the audit log.
+    Returns whether anything changed: values a colleague already saved change nothing."""
     _refuse_unknown(values, CLINIC_SETTINGS_FIELDS)
     return _clinic_change(clinic, actor, values)
 
 
 @transaction.atomic
-def clinic_update(*, clinic: Clinic, actor: User, **values: object) -> Clinic:
+def clinic_update(*, clinic: Clinic, actor: User, **values: object) -> bool:
     """An operator's change of a clinic in Django admin (any of ``CLINIC_FIELDS``), checked
-    and announced as a clinic admin's change of its settings is."""
+    and announced as a clinic admin's change of its settings is. Returns whether anything
+    changed."""
     _refuse_unknown(values, CLINIC_FIELDS)
     return _clinic_change(clinic, actor, values)
 
@@ -122,7 +122,7 @@ def _refuse_unknown(values: dict[str, object], known: tuple[str, ...]) -> None:
         raise ValueError(f"not fields of a clinic one may set here: {sorted(unknown)}")
 
 
-def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]) -> Clinic:
+def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]) -> bool:
     # The clinic as committed, under its row lock: two admins saving at once are taken one
     # after the other, each checked with the other's change and audited from the value it
     # really replaced (not from the copy read when its page was drawn).
@@ -144,7 +144,7 @@ def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]
         clinic_changed.send(
             sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=False
         )
-    return clinic
+    return bool(changes)
 
 
 def _clinic_name_check(clinic: Clinic) -> None:

@@ -249,18 +249,22 @@ def patient_update_partial(
     changes: Mapping[str, Any],
     actor: User | None = None,
     request: HttpRequest | None = None,
-) -> Patient:
+) -> bool:
     """Change the fields named in ``changes`` (of ``PATIENT_FIELDS``) and keep the others as
     they are now. The row is read again under its lock first: a change committed since the
     caller read the patient (the patient turning reminders off on their phone, a
     colleague's edit) is kept, and checked with these changes, instead of being written
-    over with the caller's older copy."""
+    over with the caller's older copy. Returns whether anything changed: values already
+    saved meanwhile (a colleague making the same change) write and record nothing."""
     unknown = set(changes) - set(PATIENT_FIELDS)
     if unknown:
         raise ValueError(f"not patient fields: {sorted(unknown)}")
     _lock_if_still_editable(patient, actor)
-    values = {name: getattr(patient, name) for name in PATIENT_FIELDS} | dict(changes)
-    return patient_update(patient=patient, **values, actor=actor, request=request)
+    before = {name: getattr(patient, name) for name in PATIENT_FIELDS}
+    patient_update(patient=patient, **(before | dict(changes)), actor=actor, request=request)
+    # patient_update sets the fields only when one of them differs once tidied (an email in
+    # capitals is the same email), so comparing with the locked row tells what it did.
+    return any(getattr(patient, name) != value for name, value in before.items())
 
 
 def _lock_if_still_editable(patient: Patient, actor: User | None) -> None:

@@ -14,6 +14,7 @@ from apps.clinics.models import Clinic
 from apps.clinics.services import clinic_settings_update
 from tests.conftest import signed_in
 from tests.drawn_form import drawn_form
+from tests.factories import AdminFactory
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("clinics:settings")
@@ -57,3 +58,17 @@ def test_a_refused_save_keeps_what_the_page_first_showed(admin_a):
 
     clinic = Clinic.objects.get(pk=admin_a.clinic_id)
     assert (clinic.pain_progression_limit, clinic.pain_alert_level) == (6, 8)
+
+
+def test_a_change_a_colleague_already_saved_says_nothing_was_saved(admin_a):
+    client = signed_in(admin_a)
+    sent = _drawn(client)
+    colleague = AdminFactory(clinic=admin_a.clinic)
+    clinic_settings_update(clinic=admin_a.clinic, actor=colleague, pain_alert_level=8)
+
+    response = client.post(PAGE, sent | {"pain_alert_level": "8"}, follow=True)
+
+    body = response.content.decode()
+    assert "Nothing to save: these settings were already saved." in body
+    assert "Clinic settings saved." not in body
+    assert not AuditEntry.objects.filter(actor=admin_a).exists()

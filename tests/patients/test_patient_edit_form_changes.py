@@ -130,3 +130,31 @@ def test_an_admin_moves_the_patient_with_the_form(admin_a, therapist_a, patient_
     colleague.post(_url(patient_a), form | {"therapist": str(admin_a.public_id)})
 
     assert Patient.objects.get(pk=patient_a.pk).therapist == admin_a
+
+
+def test_a_change_a_colleague_already_saved_says_nothing_was_saved(therapist_a, admin_a, patient_a):
+    """The same new value saved by a colleague while the form was open: this save writes
+    nothing, so it must not say it saved the details."""
+    client = signed_in(therapist_a)
+    form = _drawn(client, patient_a)
+    patient_update_partial(patient=patient_a, changes={"phone": "+44 7700 900123"}, actor=admin_a)
+
+    response = client.post(_url(patient_a), form | {"phone": "+44 7700 900123"}, follow=True)
+
+    assert response.status_code == 200
+    assert "Nothing to save: these details were already saved." in response.text
+    assert "Patient details saved." not in response.text
+    assert not AuditEntry.objects.filter(actor=therapist_a, action="change").exists()
+
+
+def test_a_change_saved_beside_a_colleagues_same_change_says_saved(therapist_a, admin_a, patient_a):
+    client = signed_in(therapist_a)
+    form = _drawn(client, patient_a)
+    patient_update_partial(patient=patient_a, changes={"phone": "+44 7700 900123"}, actor=admin_a)
+
+    response = client.post(
+        _url(patient_a), form | {"phone": "+44 7700 900123", "full_name": "Ann Lee"}, follow=True
+    )
+
+    assert "Patient details saved." in response.text
+    assert Patient.objects.get(pk=patient_a.pk).full_name == "Ann Lee"

@@ -162,10 +162,14 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             messages.info(request, "Nothing to save: no setting was changed.")
             return redirect("clinics:settings")
         try:
-            clinic_settings_update(clinic=clinic, actor=admin, **values)
+            changed = clinic_settings_update(clinic=clinic, actor=admin, **values)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if not changed:
+                # A colleague saved the same values while this page was open.
+                messages.info(request, "Nothing to save: these settings were already saved.")
+                return redirect("clinics:settings")
             saved = "Clinic settings saved."
             if quiet_hours_widened(before, (clinic.quiet_hours_start, clinic.quiet_hours_end)):
                 # Times already chosen are not refused again; each one's page flags it.

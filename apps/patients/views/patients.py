@@ -106,13 +106,17 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
             messages.info(request, "Nothing to save: no detail was changed.")
             return redirect("patients:detail", patient.public_id)
         try:
-            services.patient_update_partial(
+            changed = services.patient_update_partial(
                 patient=patient, changes=changes, actor=user, request=request
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Patient details saved.")
+            if changed:
+                messages.success(request, "Patient details saved.")
+            else:
+                # A colleague (or the patient) saved the same values while the form was open.
+                messages.info(request, "Nothing to save: these details were already saved.")
             return redirect("patients:detail", patient.public_id)
     if request.method == "GET":
         _audit(request, Action.VIEW, patient)  # the form shows the patient's profile
