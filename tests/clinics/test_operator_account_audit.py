@@ -67,16 +67,20 @@ def test_an_operators_change_of_a_role_is_in_the_clinics_audit_log(
     assert "Robin Lane (robin@a.example): role Therapist \u2192 Clinic admin" in body
 
 
-def test_an_operators_deactivation_and_rename_are_in_one_entry(operator, robin):
+def test_an_operators_rename_is_one_entry_and_a_deactivation_of_staff_its_own(operator, robin):
+    # The deactivation of a member of staff goes through staff_set_active, as on the clinic's
+    # staff page, which records it in words of its own (its ending of sessions and tokens
+    # is tested in test_operator_staff_deactivation).
     form = _drawn(operator, robin) | {"full_name": "Robin Hill"}
     del form["is_active"]  # the box unticked
 
     operator.post(_page(robin), form)
 
-    [entry] = _entries(robin)
-    assert entry.detail == (
-        "Robin Hill (robin@a.example): full name Robin Lane \u2192 Robin Hill; active yes \u2192 no"
-    )
+    renamed, deactivated = _entries(robin)
+    assert renamed.detail == "Robin Hill (robin@a.example): full name Robin Lane \u2192 Robin Hill"
+    assert "deactivated" in deactivated.detail
+    assert "active yes" not in deactivated.detail
+    assert not User.objects.get(pk=robin.pk).is_active
 
 
 def test_a_move_to_another_clinic_is_in_both_clinics_logs(operator, robin, clinic_a, clinic_b):
