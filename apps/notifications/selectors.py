@@ -6,7 +6,7 @@ Every function here does a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -245,6 +245,17 @@ class PromptCard:
         if prompt.status == PromptStatus.SNOOZED and prompt.snoozed_until is not None:
             return prompt.snoozed_until <= prompt.patient.local_today()
         return prompt.status == PromptStatus.PENDING
+
+    @property
+    def moved_up_on(self) -> date | None:
+        """The first day of the next level, for an approved (or automatically advanced)
+        prompt: the patient's next day after the decision, as ``levels.set_level`` dates it;
+        None for any other prompt."""
+        prompt = self.prompt
+        moved = prompt.status in (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
+        if not moved or prompt.decided_at is None or prompt.next_level is None:
+            return None
+        return prompt.patient.local_today(prompt.decided_at) + timedelta(days=1)
 
     @property
     def next_dose(self) -> str:

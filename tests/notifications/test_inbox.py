@@ -1,5 +1,6 @@
 """The therapist's inbox page and its actions."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -87,6 +88,21 @@ def test_an_htmx_approval_returns_the_updated_card(therapist_a, prompt_a):
     assert f'id="prompt-{prompt_a.public_id}"' in html
     assert "Approved" in html
     assert "<html" not in html
+
+
+def test_an_approved_card_says_from_which_day_the_new_level_starts(therapist_a, prompt_a):
+    client = signed_in(therapist_a)
+    client.post(approve_url(prompt_a))
+    prompt_a.item.refresh_from_db()
+    starts = prompt_a.item.level_since
+
+    html = re.sub(r"\s+", " ", client.get(reverse("notifications:inbox")).content.decode())
+
+    assert re.search(r"<dt>Was</dt> <dd>Level 1\b", html)
+    assert re.search(
+        r"<dt>Moved to</dt> <dd>Level 2\b[^<]*, from " + starts.strftime("%A %-d %B"), html
+    )
+    assert "<dt>Now</dt>" not in html
 
 
 def test_declining_without_a_reason_is_a_400_that_says_why(therapist_a, prompt_a):
