@@ -235,6 +235,15 @@ class OutboxTask(Task):
         return timedelta(seconds=limit) + LEASE_MARGIN
 
 
+def leased(request: Any) -> bool:
+    """Whether the task running ``request`` runs an outbox message, and so holds its lease:
+    no other worker runs that message until it is done, released or the lease ends (its
+    holder died: the lease outlives the task's hard time limit). Work the task finds still
+    marked as in progress under its own message was left by an earlier attempt that failed
+    or died, never by a live one."""
+    return _message_id(request) is not None
+
+
 def _message_id(request: Any) -> int | None:
     headers = getattr(request, "headers", None) or {}
     value = headers.get(HEADER, getattr(request, HEADER, None))

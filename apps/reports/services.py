@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_FILE_HOURS = 24
-# A worker killed mid-job leaves it "running"; after this long another worker may take it
-# over (longer than the task's hard time limit, so a live worker is never overtaken).
+# A worker killed mid-job leaves it "running"; after this long a caller without the job's
+# outbox message (see ``report_job_run``) may take it over (longer than the task's hard time
+# limit, so a live worker is never overtaken).
 STALE_CLAIM = timedelta(minutes=35)
 RUN_REPORT_JOB = "apps.reports.tasks.run_report_job"
 
@@ -135,11 +136,13 @@ def report_job_create(
     return create_once(ReportJob, client_id, create, same=same)
 
 
-def _claim(job_id: int, now: datetime) -> ReportJob | None:
-    """Take the job with a conditional UPDATE, so two workers never build it twice."""
-    claimable = Q(status=JobStatus.PENDING) | Q(
-        status=JobStatus.RUNNING, started_at__lt=now - STALE_CLAIM
-    )
+def _claim(job_id: int, now: datetime, *, take_over: bool) -> ReportJob | None:
+    """Take the job with a conditional UPDATE, so two workers never build it twice; a running
+    one too with ``take_over``, or once it is older than STALE_CLAIM."""
+    running = Q(status=JobStatus.RUNNING)
+    if not take_over:
+        running &= Q(started_at__lt=now - STALE_CLAIM)
+    claimable = Q(status=JobStatus.PENDING) | running
     taken = (
         # Concurrent UPDATEs of one row serialise; the loser re-checks the WHERE and gets 0.
         ReportJob.objects.filter(claimable, pk=job_id).update(
@@ -163,10 +166,16 @@ def _fail(job_id: int, message: str) -> None:
     )
 
 
-def report_job_run(*, job_id: int) -> None:
+def report_job_run(*, job_id: int, take_over: bool = False) -> None:
     """Build a pending job's file and mark it done. Safe to call twice: a job already taken
-    or finished is left alone. Runs outside a transaction so progress is visible as it goes."""
-    job = _claim(job_id, timezone.now())
+    or finished is left alone. Runs outside a transaction so progress is visible as it goes.
+
+    ``take_over``: the caller runs the job's outbox message (``outbox.leased``), so nobody
+    else is building it: a job still "running" was left so by an earlier attempt that died
+    or failed unmarked (a database lost as it finished), and is built again. Without it, such
+    a job waits STALE_CLAIM; the outbox's retry, due sooner, would find it taken and drop the
+    message as done, leaving the job "being built" for good."""
+    job = _claim(job_id, timezone.now(), take_over=take_over)
     if job is None:
         return
     try:

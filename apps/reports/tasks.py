@@ -6,8 +6,9 @@ older than ``REPORT_FILE_HOURS`` (24 by default).
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 
+from apps.core import outbox
 from apps.reports import services
 
 # Large reports take a while; the hard limit stays below services.STALE_CLAIM so a job is
@@ -17,12 +18,15 @@ REPORT_TIME_LIMIT = 30 * 60
 
 
 @shared_task(
+    bind=True,
     name="apps.reports.tasks.run_report_job",
     soft_time_limit=REPORT_SOFT_TIME_LIMIT,
     time_limit=REPORT_TIME_LIMIT,
 )
-def run_report_job(job_id: int) -> None:
-    services.report_job_run(job_id=job_id)
+def run_report_job(self: Task, job_id: int) -> None:
+    # Under the outbox's lease, a job still "running" is one an earlier attempt left (its
+    # worker died, or an error escaped before the job was marked): build it now.
+    services.report_job_run(job_id=job_id, take_over=outbox.leased(self.request))
 
 
 # A stuck purge (a slow disk or storage) must not hold a reports worker forever; what it did

@@ -12,6 +12,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from apps.audit.models import Action, AuditEntry
+from apps.core import outbox
+from apps.core.models import OutboxMessage, OutboxStatus
 from apps.core.outbox import outbox_sweep
 from apps.reports import services, tasks
 from apps.reports.exports.filters import ReportFilters
@@ -156,6 +158,50 @@ def test_a_job_abandoned_by_a_dead_worker_is_taken_over(admin_a, logs, clock):
     services.report_job_run(job_id=job.pk)
 
     assert ReportJob.objects.get().status == JobStatus.DONE
+
+
+def test_a_job_whose_worker_died_is_built_once_the_outbox_hands_it_on(admin_a, logs, clock):
+    # The request commits the job and its outbox row; nothing is published here (no
+    # on-commit callbacks), as if the message were already in the queue.
+    _request_detail_job(signed_in(admin_a))
+    job = ReportJob.objects.get()
+    message = OutboxMessage.objects.get(task=tasks.run_report_job.name)
+    # A worker took the message and the job, then was killed mid-build: the row stays leased
+    # and the job running, as a killed process leaves them.
+    lease = tasks.run_report_job._lease()
+    assert outbox.claim(message.pk, lease=lease, now=timezone.now())
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    clock.shift(timedelta(seconds=tasks.REPORT_TIME_LIMIT - 1))
+    services.report_job_run(job_id=job.pk)
+    assert ReportJob.objects.get().status == JobStatus.RUNNING, "it may still be building it"
+
+    # The lease runs out: the outbox decides the worker is gone and publishes the job again.
+    clock.shift(lease - timedelta(seconds=tasks.REPORT_TIME_LIMIT - 2))
+    with celery_conf(task_always_eager=True):
+        assert outbox_sweep(now=timezone.now()) == 1
+
+    assert ReportJob.objects.get().status == JobStatus.DONE
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.DONE
+
+
+def test_a_job_left_running_by_a_failed_attempt_is_built_by_the_outbox_retry(admin_a, logs, clock):
+    _request_detail_job(signed_in(admin_a))
+    job = ReportJob.objects.get()
+    message = OutboxMessage.objects.get(task=tasks.run_report_job.name)
+    # An attempt took the message and the job, then lost the database where it could not
+    # mark the job failed (finishing it, say): the error reached the outbox, which released
+    # the message for a retry with backoff, and the job stayed running.
+    assert outbox.claim(message.pk, lease=tasks.run_report_job._lease(), now=timezone.now())
+    ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    retry_at = timezone.now() + outbox.backoff(1)
+    outbox.release(message.pk, available_at=retry_at, error="OperationalError('connection lost')")
+
+    clock.shift(outbox.backoff(1) + timedelta(seconds=1))
+    with celery_conf(task_always_eager=True):
+        assert outbox_sweep(now=timezone.now()) == 1
+
+    assert ReportJob.objects.get().status == JobStatus.DONE
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.DONE
 
 
 def test_another_clinics_admin_and_a_therapist_cannot_fetch_the_file(
