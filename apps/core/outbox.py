@@ -301,6 +301,13 @@ def outbox_purge(*, now: datetime, batch: int = PURGE_BATCH, batches: int = PURG
     return deleted
 
 
+def given_up(task: str) -> list[list[Any]]:
+    """The arguments of ``task``'s messages given up on (dead, kept ``OUTBOX_KEEP_DEAD_DAYS``):
+    for the app that queued them to close what they were to do, which no worker will."""
+    dead = OutboxMessage.objects.filter(task=task, status=OutboxStatus.DEAD)
+    return list(dead.values_list("args", flat=True))
+
+
 def outbox_forget(*, value: str) -> int:
     """Delete every message, whatever its state, that carries ``value`` (compared without
     case) among its arguments; returns how many. For erasing a person: a message may carry

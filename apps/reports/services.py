@@ -242,6 +242,24 @@ def _delete_report_files(names: list[str]) -> None:
         delete_report_file(name)
 
 
+GIVEN_UP = (
+    "The report could not be built after several attempts. "
+    "Please ask for a shorter period, or try again later."
+)
+
+
+def report_jobs_given_up(*, now: datetime | None = None) -> int:
+    """Fail the waiting or running jobs whose outbox message was given up on (every attempt
+    failed or its worker died, e.g. out of memory): no worker will build them, and their
+    page would say "being built" for good. Returns how many. Idempotent: meant for beat."""
+    ids = [args[0] for args in outbox.given_up(RUN_REPORT_JOB) if args]
+    if not ids:
+        return 0
+    return ReportJob.objects.filter(
+        pk__in=ids, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
+    ).update(status=JobStatus.FAILED, error=GIVEN_UP, finished_at=now or timezone.now())
+
+
 def report_jobs_expire(*, now: datetime | None = None) -> int:
     """Delete the files of jobs past ``expires_at`` (and stray files) and mark them expired.
 

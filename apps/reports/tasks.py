@@ -1,7 +1,7 @@
 """Thin Celery tasks for reports; they run on the ``reports`` queue (see config/celery.py).
 
 Beat: schedule ``apps.reports.tasks.purge_expired_reports`` (e.g. hourly) to delete files
-older than ``REPORT_FILE_HOURS`` (24 by default).
+older than ``REPORT_FILE_HOURS`` (24 by default) and fail the jobs the outbox gave up on.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ def run_report_job(self: Task, job_id: int) -> None:
 
 
 # A stuck purge (a slow disk or storage) must not hold a reports worker forever; what it did
-# not reach is expired by the next day's run.
+# not reach is expired by the next day's run. It also fails the jobs the outbox gave up on.
 @shared_task(name="apps.reports.tasks.purge_expired_reports", soft_time_limit=240, time_limit=300)
 def purge_expired_reports() -> int:
+    services.report_jobs_given_up()
     return services.report_jobs_expire()

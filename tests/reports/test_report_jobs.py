@@ -204,6 +204,31 @@ def test_a_job_left_running_by_a_failed_attempt_is_built_by_the_outbox_retry(adm
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.DONE
 
 
+def test_a_job_whose_message_was_given_up_fails_with_a_message(admin_a, logs, clock):
+    job_page = _request_detail_job(signed_in(admin_a))["Location"]
+    job = ReportJob.objects.get()
+    message = OutboxMessage.objects.get(task=tasks.run_report_job.name)
+    # Every attempt took the job and its worker was killed building it (a file too big for
+    # the worker's memory, say), until the outbox gave the message up.
+    lease = tasks.run_report_job._lease()
+    for _ in range(outbox.MAX_ATTEMPTS):
+        assert outbox.claim(message.pk, lease=lease, now=timezone.now())
+        ReportJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.RUNNING, started_at=timezone.now()
+        )
+        clock.shift(lease + timedelta(seconds=1))
+    outbox_sweep(now=timezone.now())
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxStatus.DEAD
+
+    tasks.purge_expired_reports()  # hourly (beat)
+    tasks.purge_expired_reports()
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.error == services.GIVEN_UP
+    assert services.GIVEN_UP in signed_in(admin_a).get(job_page).content.decode()
+
+
 def test_another_clinics_admin_and_a_therapist_cannot_fetch_the_file(
     admin_a, admin_b, therapist_a, logs
 ):
