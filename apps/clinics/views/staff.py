@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from uuid import UUID
 
 from django import forms
@@ -29,6 +31,10 @@ from apps.clinics.services import (
     staff_set_active,
 )
 from apps.core.forms import add_service_errors
+
+logger = logging.getLogger(__name__)
+
+MAIL_DOWN = "could not be sent: the mail server did not answer"
 
 
 class StaffInviteForm(forms.Form):
@@ -72,6 +78,20 @@ def _send_reactivation(user: User, clinic_name: str) -> None:
     )
 
 
+def _emailed(
+    request: HttpRequest, send: Callable[[User, str], None], staff: User, clinic: str, failed: str
+) -> bool:
+    """Send one of these emails; if the mail server fails, say so (``failed``, what the admin
+    can do) instead of a 500: the change it follows is saved and stays."""
+    try:
+        send(staff, clinic)
+    except OSError:  # smtplib's errors are OSErrors too: refused, timed out, rejected
+        logger.warning("staff email to user %s not sent", staff.pk, exc_info=True)
+        messages.error(request, failed)
+        return False
+    return True
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
@@ -83,8 +103,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            _send_invitation(user, str(admin.clinic))
-            messages.success(request, f"{user.full_name} was invited by email.")
+            failed = (
+                f"{user.full_name} was added, but the invitation email {MAIL_DOWN}. "
+                "Use Resend invitation in a few minutes."
+            )
+            if _emailed(request, _send_invitation, user, str(admin.clinic), failed):
+                messages.success(request, f"{user.full_name} was invited by email.")
             return redirect("clinics:staff")
     staff = clinic_staff(clinic=admin.clinic)
     people = [
@@ -112,8 +136,14 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return redirect("clinics:staff")
     if active:
         # Deactivation made the old password unusable: the colleague chooses a new one.
-        _send_reactivation(staff, str(admin.clinic))
-        messages.success(request, f"{staff.full_name} was sent a link to choose a new password.")
+        failed = (
+            f"{staff.full_name} is active again, but the email with a link to choose a new "
+            f"password {MAIL_DOWN}. Deactivate and reactivate them in a few minutes to send it."
+        )
+        if _emailed(request, _send_reactivation, staff, str(admin.clinic), failed):
+            messages.success(
+                request, f"{staff.full_name} was sent a link to choose a new password."
+            )
     else:
         messages.success(
             request, f"{staff.full_name} was deactivated: signed out everywhere, tokens revoked."
@@ -132,11 +162,15 @@ def staff_resend(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        _send_invitation(staff, str(admin.clinic))
-        messages.success(
-            request,
-            f"A new invitation was sent to {staff.email}. The earlier link no longer works.",
+        failed = (
+            f"The earlier link no longer works, but the invitation email {MAIL_DOWN}. "
+            "Use Resend invitation in a few minutes."
         )
+        if _emailed(request, _send_invitation, staff, str(admin.clinic), failed):
+            messages.success(
+                request,
+                f"A new invitation was sent to {staff.email}. The earlier link no longer works.",
+            )
     return redirect("clinics:staff")
 
 

@@ -9,6 +9,7 @@ Patients never reach these pages (403): ``apps.clinics.access``.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, cast
 from uuid import UUID
 
@@ -32,6 +33,8 @@ from apps.patients.models import Patient
 from apps.patients.panels import patient_panels
 
 PAGE_SIZE = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _editable(user: User, public_id: UUID) -> Patient:
@@ -187,6 +190,14 @@ def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return patient_page_again(patient, status=400, request=request)
+    except OSError:  # the mail server refused or timed out (smtplib's errors are OSErrors)
+        logger.warning("personal link email for patient %s not sent", patient.pk, exc_info=True)
+        messages.error(
+            request,
+            "The link could not be sent: the mail server did not answer. Nothing was recorded; "
+            "try again in a few minutes, or print the handout with its QR code.",
+        )
+        return patient_page_again(patient, status=503, request=request)
     messages.success(request, f"Link sent to {patient.email}.")
     return redirect("patients:detail", patient.public_id)
 
