@@ -19,7 +19,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -352,6 +352,24 @@ def lock_patient_of(program: Program) -> int | None:
     if program.patient_id is not None:
         patient_row_lock(patient_id=program.patient_id)
     return program.patient_id
+
+
+def lock_program(program: Program) -> None:
+    """Take what every writer of the program's own row takes first, until the caller's
+    transaction ends: its patient's lock (``lock_patient_of``), or a template's own row."""
+    if lock_patient_of(program) is None:
+        list(Program.objects.select_for_update(no_key=True).filter(pk=program.pk).values("pk"))
+
+
+def lock_program_if_editable(*, program: Program, actor: User) -> None:
+    """Lock the program (``lock_program``) and read it again, if ``actor`` may still change
+    it; else a 404. A request's access check and its copy of the program are from its first
+    read: a change committed since (another field edited, the patient moved to a colleague)
+    is kept by a caller that changes only the fields it was sent."""
+    lock_program(program)
+    if not Program.objects.editable_by(actor).filter(pk=program.pk).exists():
+        raise Http404
+    program.refresh_from_db(from_queryset=Program.objects.select_related("patient", "clinic"))
 
 
 @transaction.atomic

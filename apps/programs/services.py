@@ -9,9 +9,9 @@ going on in it (``_program_continue``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -29,7 +29,8 @@ from apps.programs.item_services import (
     ItemSpec,
     audit_override,
     item_create,
-    lock_patient_of,
+    lock_program,
+    lock_program_if_editable,
     next_position,
     program_audit,
 )
@@ -43,7 +44,13 @@ from apps.programs.precautions import (
 from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
 from apps.programs.rows import continue_items, copy_items, has_started, patient_today
 from apps.programs.selectors import exercise_for, ladder_levels
-from apps.programs.validation import validate_dates, validate_name, weekdays_mask
+from apps.programs.validation import (
+    check_reminder_time,
+    check_schedule_dates,
+    validate_dates,
+    validate_name,
+    weekdays_mask,
+)
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -93,7 +100,7 @@ def program_create(
         validate_dates(start_date, end_date)
     if reminder_time is None and template is not None:
         reminder_time = template.reminder_time
-    _check_reminder_time(actor, reminder_time)
+    check_reminder_time(actor, reminder_time)
 
     def create() -> Program:
         program = Program.objects.create(
@@ -155,6 +162,7 @@ def program_update(
     notes: str = "",
     request: HttpRequest | None = None,
 ) -> Program:
+    lock_program(program)
     _rename(program, name, notes)
     program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
     return program
@@ -181,7 +189,7 @@ def program_schedule_update(
     """Change the weekdays and reminder time (and, for a patient's program, its dates);
     returns the program now in force (audited on that one). Ending the program closes its
     open progression prompts."""
-    lock_patient_of(program)
+    lock_program(program)
     saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
     _close_prompts_of_ended(actor, program, request)
     daily_totals_refresh_patient(patient_id=program.patient_id)
@@ -209,10 +217,10 @@ def _reschedule(
     # A time the clinic's quiet hours have grown over since it was chosen is flagged, not
     # refused again: a change of weekdays or dates that leaves it alone goes through.
     if reminder_time != program.reminder_time:
-        _check_reminder_time(actor, reminder_time)
+        check_reminder_time(actor, reminder_time)
     fields = ["weekdays", "reminder_time", "updated_at"]
     if not program.is_template:
-        _check_schedule_dates(program, start_date, end_date)
+        check_schedule_dates(program, start_date, end_date)
         today = patient_today(program)
         if mask != program.weekdays and has_started(program, today):
             follow_on = _program_continue(actor, program, today, mask, end_date, reminder_time)
@@ -255,32 +263,6 @@ def _program_continue(
     )  # fmt: skip
     continue_items(items, follow_on)
     return follow_on
-
-
-def _check_reminder_time(actor: User, reminder_time: time | None) -> None:
-    """A program's reminder time outside the quiet hours of its clinic (the actor's)."""
-    if reminder_time is None:
-        return
-    assert actor.clinic is not None  # clinic staff: every caller checked it
-    if quiet := actor.clinic.quiet_reminder_time_error(reminder_time):
-        raise ValidationError({"reminder_time": quiet})
-
-
-def _check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
-    if start_date is None:
-        raise ValidationError({"start_date": "Choose the day the program starts."})
-    validate_dates(start_date, end_date)
-    today = patient_today(program)
-    if not has_started(program, today):
-        return
-    if start_date != program.start_date:
-        raise ValidationError(
-            {"start_date": "This program has already started, so its start date stays."}
-        )
-    if end_date is not None and end_date < today - timedelta(days=1):
-        raise ValidationError(
-            {"end_date": "The end date cannot be before yesterday: past days stay as they were."}
-        )
 
 
 def _close_prompts_of_ended(actor: User, program: Program, request: HttpRequest | None) -> None:
@@ -459,25 +441,56 @@ def _program_start(program: Program, start: date, end: date | None, mask: int) -
     return program
 
 
+PROGRAM_FIELDS = ("name", "notes", "weekdays", "start_date", "end_date", "reminder_time")
+
+
 @transaction.atomic
 def program_edit(
     *,
     actor: User,
     program: Program,
-    name: str,
-    notes: str,
-    weekdays: Iterable[int],
-    start_date: date | None,
-    end_date: date | None,
-    reminder_time: time | None = None,
+    changes: Mapping[str, Any],
     request: HttpRequest | None = None,
 ) -> Program:
-    """Change name, notes and schedule together (the API's update): all or nothing, one
-    audit entry for the program (and one for each progression prompt its end closes)."""
-    lock_patient_of(program)
-    _rename(program, name, notes)
-    saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
-    _close_prompts_of_ended(actor, program, request)
-    daily_totals_refresh_patient(patient_id=program.patient_id)
-    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+    """Change the fields named in ``changes`` (of ``PROGRAM_FIELDS``; the API's PATCH) and
+    keep the others as they are now: the program is read again under its lock first, so a
+    change committed since the caller read it (the schedule page, a colleague's PATCH) is
+    kept, and the checks across fields (start before end) are made with it. All or nothing,
+    one audit entry for the program (and one for each progression prompt its end closes);
+    a change that changes nothing writes and records nothing. Returns the program now in
+    force (new weekdays may continue a started program as a new one)."""
+    unknown = set(changes) - set(PROGRAM_FIELDS)
+    if unknown:
+        raise ValueError(f"not program fields: {sorted(unknown)}")
+    lock_program_if_editable(program=program, actor=actor)
+    wanted = {
+        "name": program.name, "notes": program.notes, "weekdays": program.weekday_numbers,
+        "start_date": program.start_date, "end_date": program.end_date,
+        "reminder_time": program.reminder_time,
+    } | dict(changes)  # fmt: skip
+    renamed = (validate_name(wanted["name"]), wanted["notes"].strip()) != (
+        program.name,
+        program.notes,
+    )
+    rescheduled = _schedule_differs(program, wanted)
+    if renamed:
+        _rename(program, wanted["name"], wanted["notes"])
+    saved = program
+    if rescheduled:
+        saved = _reschedule(
+            actor, program, wanted["weekdays"], wanted["start_date"], wanted["end_date"],
+            wanted["reminder_time"],
+        )  # fmt: skip
+        _close_prompts_of_ended(actor, program, request)
+        daily_totals_refresh_patient(patient_id=program.patient_id)
+    if renamed or rescheduled:
+        program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved
+
+
+def _schedule_differs(program: Program, wanted: Mapping[str, Any]) -> bool:
+    """Whether ``wanted`` changes the program's schedule (a template has no dates)."""
+    dates = () if program.is_template else ("start_date", "end_date")
+    if any(wanted[name] != getattr(program, name) for name in ("reminder_time", *dates)):
+        return True
+    return weekdays_mask(wanted["weekdays"]) != program.weekdays

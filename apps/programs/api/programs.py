@@ -184,18 +184,11 @@ class ProgramUpdateApi(ProgramApi):
         program = self.editable(public_id)
         payload = ProgramUpdateIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        current: dict[str, Any] = {
-            "name": program.name,
-            "notes": program.notes,
-            "weekdays": program.weekday_numbers,
-            "start_date": program.start_date,
-            "end_date": program.end_date,
-            "reminder_time": program.reminder_time,
-        }
+        # Only the fields sent (partial: no defaults); the others stay as they are at the save.
         program = services.program_edit(
             actor=self.user,
             program=program,
-            **(current | dict(payload.validated_data)),
+            changes=dict(payload.validated_data),
             request=request._request,
         )
         return self.detail(program)
