@@ -296,7 +296,9 @@ def _reminders_choice_error(patient: Patient, reminders_enabled: bool) -> str | 
     return "Your clinic has no email address for you, so no email can be sent: ask them to add it."
 
 
-@transaction.atomic
+REMINDER_CHOICE_FIELDS = ("reminders_enabled", "reminder_time", "time_zone")
+
+
 def patient_reminders_choose(
     *,
     patient: Patient,
@@ -305,13 +307,26 @@ def patient_reminders_choose(
     time_zone: str | None = None,
     request: HttpRequest | None = None,
 ) -> bool:
-    """The patient's own choice, from their phone: reminders on or off, at what local time
-    (None: the time their program or clinic sets), and their time zone (None: kept; a
-    patient who travels or moves). The patient's time comes before a program's (journey 4:
-    reminders at the patient's chosen time). All or nothing, audited under the patient in the
-    same transaction, one entry for the reminders and one for the zone; the same choice
-    again changes and records nothing (a double tap or a retried form). Returns whether
-    anything changed.
+    """``patient_reminders_change`` with the whole choice (a ``time_zone`` of None keeps it)."""
+    changes: dict[str, Any] = {"reminders_enabled": reminders_enabled}
+    changes |= {"reminder_time": reminder_time}
+    if time_zone is not None:
+        changes["time_zone"] = time_zone
+    return patient_reminders_change(patient=patient, changes=changes, request=request)
+
+
+@transaction.atomic
+def patient_reminders_change(
+    *, patient: Patient, changes: Mapping[str, Any], request: HttpRequest | None = None
+) -> bool:
+    """The patient's own choice of the fields in ``changes`` (``REMINDER_CHOICE_FIELDS``):
+    reminders on or off, at what local time (None: their program's or clinic's), their time
+    zone (travelling, moving). The others stay as they are now: the row is read again under
+    its lock, so a change committed since the caller read it (reminders stopped from the
+    email, the clinic's edit) is kept and the checks (quiet hours, an address to send to) see
+    it. The patient's time comes before a program's (journey 4). All or nothing, audited
+    under the patient in the same transaction (one entry for the reminders, one for the
+    zone); the same choice again records nothing. Returns whether anything changed.
 
     A new zone needs nothing else written: the reminder time and the clinic's quiet hours
     are both the patient's local wall-clock times, so a time allowed before is allowed after;
@@ -319,17 +334,20 @@ def patient_reminders_choose(
     (moving west) gets no second and a date without one gets it at the time in the new zone;
     the cached Today is keyed by the patient's row and local date; daily totals are per
     logged local date (``apps.programs.daily_totals``)."""
+    if unknown := set(changes) - set(REMINDER_CHOICE_FIELDS):
+        raise ValueError(f"not reminder choices: {sorted(unknown)}")
+    _lock_if_still_editable(patient, None)
     if patient.archived_at is not None:
         raise ValidationError({"patient": "This patient is no longer active."})
-    _reminders_choice_check(patient, reminders_enabled, reminder_time, time_zone)
-    # The row as it is now, locked: two tabs saving at once record two changes in order.
-    current = Patient.objects.select_for_update().get(pk=patient.pk)
-    time_zone = time_zone or current.time_zone
-    reminders_changed = (current.reminders_enabled, current.reminder_time) != (
+    reminders_enabled = changes.get("reminders_enabled", patient.reminders_enabled)
+    reminder_time = changes.get("reminder_time", patient.reminder_time)
+    _reminders_choice_check(patient, reminders_enabled, reminder_time, changes.get("time_zone"))
+    zone_before, time_zone = patient.time_zone, changes.get("time_zone", patient.time_zone)
+    reminders_changed = (patient.reminders_enabled, patient.reminder_time) != (
         reminders_enabled,
         reminder_time,
     )
-    zone_changed = current.time_zone != time_zone
+    zone_changed = zone_before != time_zone
     if reminders_changed or zone_changed:
         Patient.objects.filter(pk=patient.pk).update(
             reminders_enabled=reminders_enabled, reminder_time=reminder_time, time_zone=time_zone
@@ -341,7 +359,7 @@ def patient_reminders_choose(
         detail = f"reminders {chosen if reminders_enabled else 'off'}, chosen by the patient"
         _patient_choice_audit(patient, detail, request)
     if zone_changed:
-        detail = f"time zone {current.time_zone} → {time_zone}, chosen by the patient"
+        detail = f"time zone {zone_before} → {time_zone}, chosen by the patient"
         _patient_choice_audit(patient, detail, request)
     return reminders_changed or zone_changed
 

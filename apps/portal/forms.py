@@ -72,7 +72,7 @@ class SetLogCorrectForm(forms.Form):
 
 class ReminderChoiceForm(forms.Form):
     """The patient's own reminder choice and time zone. Parses only:
-    ``patient_reminders_choose`` checks quiet hours, that the clinic has an address to send
+    ``patient_reminders_change`` checks quiet hours, that the clinic has an address to send
     to, and the zone."""
 
     reminders_enabled = forms.BooleanField(required=False, label="Remind me on my exercise days")

@@ -389,7 +389,9 @@ def test_saving_with_the_same_zone_says_nothing_about_it(patient_a):
 
     client.post(URL, {"reminders_enabled": "on", "time_zone": "Europe/London"})
 
-    assert "Saved. Reminders come at the usual time" in client.get(URL).text
+    page = client.get(URL).text
+    assert "Nothing to save: you changed nothing. Reminders come at the usual time" in page
+    assert "Your time zone is now" not in page
     assert not AuditEntry.objects.filter(action="change").exists()
 
 

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from apps.clinics.access import PatientOnly
 from apps.core.api_input import StrictInput
 from apps.patients.models import Patient, ReminderChannel
-from apps.patients.services import patient_reminders_choose
+from apps.patients.services import patient_reminders_change
 from apps.portal.api.me import me
 
 
@@ -69,13 +69,9 @@ def reminders(request: Request) -> Response:
     if request.method == "PATCH":
         given = RemindersIn(data=request.data)
         given.is_valid(raise_exception=True)
-        chosen = given.validated_data
+        # Only the fields sent: the others stay as they are at the save, not as read above.
         # A refusal by the service (a ValidationError) is a 400 through apps.core.api.
-        patient_reminders_choose(
-            patient=patient,
-            reminders_enabled=chosen.get("reminders_enabled", patient.reminders_enabled),
-            reminder_time=chosen.get("reminder_time", patient.reminder_time),
-            time_zone=chosen.get("time_zone"),
-            request=request,
+        patient_reminders_change(
+            patient=patient, changes=dict(given.validated_data), request=request
         )
     return Response(RemindersOut(patient).data)

@@ -15,10 +15,10 @@ from django.utils import dateformat
 from django.views.decorators.http import require_http_methods
 
 from apps.clinics.models import Clinic
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, changed_values, show_values_drawn
 from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_choose
+from apps.patients.services import patient_reminders_change
 from apps.portal.forms import ReminderChoiceForm
 from apps.portal.views.today import patient_for
 from apps.programs.reminder_selectors import ProgramReminderTime, program_reminder_times
@@ -42,21 +42,22 @@ def reminders(request: HttpRequest) -> HttpResponse:
         quiet_hours=_quiet_hours(clinic),
         time_zone=patient.time_zone,
     )
+    # Each field carries the value it showed: only what the patient changed is saved, so a
+    # change made meanwhile (reminders stopped from the email, the clinic's edit) is kept.
+    show_values_drawn(form)
     if request.method == "POST" and form.is_valid():
         zone_before = patient.time_zone
+        changes = changed_values(form)
+        if not changes.get("time_zone", True):
+            del changes["time_zone"]  # left out (a page from before the field): kept
         try:
-            patient_reminders_choose(
-                patient=patient,
-                reminders_enabled=form.cleaned_data["reminders_enabled"],
-                reminder_time=form.cleaned_data["reminder_time"],
-                time_zone=form.cleaned_data["time_zone"] or None,
-                request=request,
-            )
+            changed = patient_reminders_change(patient=patient, changes=changes, request=request)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             moved = patient.time_zone != zone_before
-            messages.success(request, f"Saved. {_summary(patient, moved=moved)}")
+            said = "Saved." if changed else "Nothing to save: you changed nothing."
+            messages.success(request, f"{said} {_summary(patient, moved=moved)}")
             return redirect("patients:reminders")
     context = {
         "patient": patient,
