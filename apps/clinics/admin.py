@@ -16,9 +16,9 @@ from apps.clinics.services import (
     clinic_add,
     clinic_settings_validate,
     clinic_update,
-    staff_deactivation_refused,
     staff_looks_after_patients,
     staff_set_active,
+    staff_set_active_refused,
 )
 from apps.core.forms import add_service_errors
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
@@ -74,18 +74,23 @@ class StaffAdminForm(UserChangeForm[User]):
     admin invites them (``staff_invite``); a member of staff is deactivated only when the
     clinic's staff page would allow it (nobody's patients left without them)."""
 
+    # Who saves the form (set by ``UserAdmin.get_form``): an operator who is also clinic
+    # staff may not deactivate their own account, as on the staff page.
+    operator: User | None = None
+
     def clean_full_name(self) -> str:
         return _one_line(self.cleaned_data["full_name"])
 
     def clean_is_active(self) -> bool:
+        """The reason ``staff_set_active`` would refuse, on the box, instead of a server error
+        at the save. Asked with the person's row locked (Django admin saves in the same
+        transaction), so a patient given to them meanwhile cannot pass the check unseen."""
         active = bool(self.cleaned_data["is_active"])
         staff = self.instance
-        deactivating = staff.pk is not None and staff.is_active and not active
-        if (
-            deactivating
-            and staff.is_clinic_staff
-            and (refused := staff_deactivation_refused(staff))
-        ):
+        if staff.pk is None or not staff.is_clinic_staff or active == staff.is_active:
+            return active
+        assert self.operator is not None  # UserAdmin.get_form sets it
+        if refused := staff_set_active_refused(admin=self.operator, staff=staff, active=active):
             raise forms.ValidationError(refused)
         return active
 
@@ -140,6 +145,14 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2", "clinic", "role")}),)
+
+    def get_form(
+        self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[User]]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class made for this request (modelform_factory), so the attribute is this one's.
+        form.operator = cast(User, request.user)  # type: ignore[attr-defined]
+        return form
 
     def save_model(
         self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool

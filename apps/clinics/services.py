@@ -284,16 +284,7 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
     removed. Flipping ``is_active`` alone
     let a reactivation revive those sessions and tokens. A reactivated colleague starts from
     nothing: the caller emails them a link to choose a new password."""
-    if staff.pk == admin.pk:
-        raise ValidationError({"active": "You cannot deactivate your own account."})
-    # The colleague's row, locked before their patients are counted: a patient restored to
-    # them meanwhile (which locks this row too) is either counted or waits, and is then
-    # refused because they are deactivated. Never an active patient with nobody active.
-    # NO KEY, the lock the UPDATE below takes anyway: a plain FOR UPDATE would also block the
-    # foreign-key checks that other transactions' rows naming this colleague run at commit,
-    # after taking the audit chain's lock this one then waits for (a deadlock).
-    list(User.objects.select_for_update(no_key=True).filter(pk=staff.pk).values_list("pk"))
-    if not active and (refused := staff_deactivation_refused(staff)):
+    if refused := staff_set_active_refused(admin=admin, staff=staff, active=active):
         raise ValidationError({"active": refused})
     changed = staff.is_active != active
     staff.is_active = active
@@ -305,6 +296,23 @@ def staff_set_active(*, admin: User, staff: User, active: bool) -> User:
         change = StaffChange.REACTIVATED if active else StaffChange.DEACTIVATED
         staff_changed.send(sender=User, staff=staff, actor=admin, change=change)
     return staff
+
+
+def staff_set_active_refused(*, admin: User, staff: User, active: bool) -> str | None:
+    """Why ``admin`` may not (de)activate ``staff``, or None, asked with the colleague's row
+    locked until the caller's transaction ends: a form that asks it first (Django admin's,
+    whose save runs in the same transaction) shows the reason on its field, and the answer
+    still holds when ``staff_set_active`` asks again."""
+    if staff.pk == admin.pk:
+        return "You cannot deactivate your own account."
+    # The colleague's row, locked before their patients are counted: a patient restored to
+    # them meanwhile (which locks this row too) is either counted or waits, and is then
+    # refused because they are deactivated. Never an active patient with nobody active.
+    # NO KEY, the lock the deactivation's UPDATE takes anyway: a plain FOR UPDATE would block the
+    # foreign-key checks that other transactions' rows naming this colleague run at commit,
+    # after taking the audit chain's lock this one then waits for (a deadlock).
+    list(User.objects.select_for_update(no_key=True).filter(pk=staff.pk).values_list("pk"))
+    return None if active else staff_deactivation_refused(staff)
 
 
 def staff_looks_after_patients(staff: User) -> bool:

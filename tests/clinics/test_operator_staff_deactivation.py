@@ -14,9 +14,12 @@ from apps.audit.selectors import audit_chain_verify
 from apps.clinics.models import ApiToken, User
 from apps.clinics.services import totp_device_start
 from apps.clinics.tokens import api_token_create
+from apps.patients.services import patient_update_partial
 from tests.clinics.test_operator_admin_checks import _operator, _staff_form
 from tests.clinics.test_staff_deactivation import password_session
-from tests.factories import PatientFactory, StaffFactory
+from tests.conftest import signed_in
+from tests.factories import AdminFactory, PatientFactory, StaffFactory
+from tests.programs.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +126,38 @@ def test_an_operator_moves_a_colleague_without_patients_to_another_clinic(clinic
 
     assert response.status_code == 302
     assert User.objects.get(pk=colleague.pk).clinic_id == clinic_b.pk
+
+
+def test_an_operator_who_is_clinic_staff_cannot_deactivate_their_own_account(clinic_a):
+    """Refused on the form with the staff page's reason, not a server error."""
+    operator = AdminFactory(clinic=clinic_a, is_staff=True, is_superuser=True)
+
+    response = _set_active(signed_in(operator), operator, False)
+
+    assert response.status_code == 200  # the form again, with the message
+    assert "You cannot deactivate your own account." in response.content.decode()
+    assert User.objects.get(pk=operator.pk).is_active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_patient_given_to_the_therapist_meanwhile_refuses_the_deactivation_on_the_form(
+    require_postgres, admin_a, clinic_a
+):
+    """The form asked before the patient was given to them (not committed yet); the change
+    waited for the therapist's row and found the patient: the form says so, no server
+    error."""
+    therapist = StaffFactory(clinic=clinic_a)
+    patient = PatientFactory(clinic=clinic_a, therapist=admin_a)
+    answers = []
+
+    def give_them_a_patient() -> None:
+        patient_update_partial(patient=patient, changes={"therapist": therapist}, actor=admin_a)
+
+    def deactivate() -> None:
+        answers.append(_set_active(_operator(), therapist, False))
+
+    race(give_them_a_patient, deactivate)
+
+    assert answers[0].status_code == 200
+    assert "Move this therapist&#x27;s patients to a colleague" in answers[0].content.decode()
+    assert User.objects.get(pk=therapist.pk).is_active
