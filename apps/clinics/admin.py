@@ -34,6 +34,11 @@ def _one_line(text: str) -> str:
 
 STAFF_ROLES = (Role.ADMIN, Role.THERAPIST)
 
+PATIENT_ACTIVE_HELP = (
+    "A patient's sign-in is ended and brought back by archiving and restoring the patient on "
+    "the clinic's pages, not here."
+)
+
 # Django admin's time zone is a plain text box: there is no list to choose from, so the
 # message says how to write one (the names are the IANA database's, capitals included).
 ADMIN_TIME_ZONE_HINT = (
@@ -146,9 +151,19 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2", "clinic", "role")}),)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """A patient's Active box is shown, not offered: unticked here it left the patient
+        unarchived (on every list, reminders still due) with their sessions only paused, and
+        ticked again it brought those back. Archiving and restoring the patient on the
+        clinic's pages end and bring back their sign-in, audited."""
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "is_active") if obj is not None and obj.is_patient else readonly
+
     def get_form(
         self, request: HttpRequest, obj: User | None = None, change: bool = False, **kwargs: Any
     ) -> type[forms.ModelForm[User]]:
+        if obj is not None and obj.is_patient:
+            kwargs["help_texts"] = {"is_active": PATIENT_ACTIVE_HELP}
         form = super().get_form(request, obj, change=change, **kwargs)
         # A class made for this request (modelform_factory), so the attribute is this one's.
         form.operator = cast(User, request.user)  # type: ignore[attr-defined]
