@@ -58,6 +58,9 @@ QR_SIZE = 42 * mm
 DRAWING_MAX_WIDTH = 125 * mm
 PAPERS = {"a4": A4, "letter": LETTER}
 PAPER_NAMES = {"a4": "A4", "letter": "US Letter"}
+FOOTER_STYLE = ParagraphStyle("footer", fontName="Helvetica", fontSize=8.5, leading=10.5)
+FOOTER_BOTTOM = MARGIN - 4 * mm
+PAGE_LABEL_WIDTH = 18 * mm  # room for "Page 12" beside the footer's lines
 
 
 def default_paper() -> str:
@@ -370,23 +373,31 @@ def handout_pdf(
         story += [_block(line, styles, width) for line in program.lines]
     if not programs:
         story.append(Paragraph("Your therapist will add your exercises soon.", styles["body"]))
-    return _build(story, paper, footer=f"{patient.clinic.name} · Your exercises: {link_url}")
+    return _build(story, paper, footer=[f"{patient.clinic.name} · Your exercises:", link_url])
 
 
-def _build(story: list[Flowable], paper: str, *, footer: str) -> bytes:
+def _build(story: list[Flowable], paper: str, *, footer: list[str]) -> bytes:
+    """The PDF of ``story``; each of ``footer``'s strings starts a new line at each page's foot."""
     buffer = io.BytesIO()
+    page_width, page_height = PAPERS[paper]
+    # The footer wraps (the link on a line of its own, split between characters only when it is
+    # wider than the page) in a column clear of the page number, and the body stops above
+    # however many lines it takes: a patient may type the link from any page, so it must be
+    # printed whole.
+    lines = Paragraph("<br/>".join(escape(line) for line in footer), FOOTER_STYLE)
+    _, footer_height = lines.wrap(page_width - 2 * MARGIN - PAGE_LABEL_WIDTH, page_height)
     doc = SimpleDocTemplate(
         buffer, pagesize=PAPERS[paper], leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + 4 * mm, title="Your exercise program", author="Clamshell",
+        bottomMargin=max(MARGIN + 4 * mm, FOOTER_BOTTOM + footer_height + 5 * mm),
+        title="Your exercise program", author="Clamshell",
     )  # fmt: skip
 
     def page_footer(canvas: Canvas, document: SimpleDocTemplate) -> None:
         canvas.saveState()
-        canvas.setFont("Helvetica", 8.5)
-        canvas.drawString(MARGIN, MARGIN - 2 * mm, footer[:140])
-        canvas.drawRightString(
-            document.pagesize[0] - MARGIN, MARGIN - 2 * mm, f"Page {document.page}"
-        )
+        lines.drawOn(canvas, MARGIN, FOOTER_BOTTOM)
+        canvas.setFont(FOOTER_STYLE.fontName, FOOTER_STYLE.fontSize)
+        first_baseline = FOOTER_BOTTOM + footer_height - FOOTER_STYLE.fontSize
+        canvas.drawRightString(page_width - MARGIN, first_baseline, f"Page {document.page}")
         canvas.restoreState()
 
     doc.build(story, onFirstPage=page_footer, onLaterPages=page_footer)

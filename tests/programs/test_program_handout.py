@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
+from html import unescape as html_unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -231,3 +233,59 @@ def test_a_ladder_shows_the_exercise_of_the_current_level(therapist_a, patient_a
     text = _text(signed_in(therapist_a).get(_url(patient_a)))
 
     assert f"{level_two.name} (level 2)" in " ".join(text.split())
+
+
+_PAGE = re.compile(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', re.S)
+_WORD = re.compile(
+    r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+)
+
+
+def _words_by_page(pdf: bytes, tmp_path) -> list[tuple[float, list[tuple]]]:
+    """Each page's width and its words with their boxes (text, x0, y0, x1, y1), as
+    pdftotext -bbox reads them."""
+    path = tmp_path / "handout.pdf"
+    path.write_bytes(pdf)
+    html = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True, text=True
+    ).stdout
+    return [
+        (
+            float(width),
+            [(html_unescape(w[4]), *map(float, w[:4])) for w in _WORD.findall(words)],
+        )
+        for width, words in _PAGE.findall(html)
+    ]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_the_footer_prints_the_whole_link_clear_of_the_page_number(
+    settings, therapist_a, patient_a, paper, tmp_path
+):
+    settings.SITE_URL = "https://physiotherapy.riverside-hip-and-knee-clinic.example.org"
+    clinic = patient_a.clinic
+    clinic.name = "Riverside Hip, Knee and Sports Physiotherapy and Rehabilitation Centre"
+    clinic.save(update_fields=["name"])
+    program = ProgramFactory(patient=patient_a)
+    for n in range(6):
+        ExerciseItemFactory(program=program, exercise=ExerciseFactory(name=f"Exercise {n}"))
+    link = personal_link_url(patient_a)
+
+    response = signed_in(therapist_a).get(_url(patient_a, paper))
+
+    pages = _words_by_page(response.content, tmp_path)
+    assert len(pages) > 1
+    for number, (width, words) in enumerate(pages, start=1):
+        text = "".join(word for word, *_ in words)
+        # The footer's link is whole, and no cut-off link is printed anywhere.
+        assert "Yourexercises:" + link in text, number
+        assert text.count(link) == text.count("https://"), number
+        assert all(x_max <= width for _, _, _, x_max, _ in words), number
+        label = next(w for w in words if w[0] == "Page" and w[1] > width / 2)
+        others = [w for w in words if w is not label and w[0] != str(number)]
+        for _, x_min, y_min, x_max, y_max in others:
+            overlaps = (
+                x_min < label[3] and label[1] < x_max and y_min < label[4] and label[2] < y_max
+            )
+            assert not overlaps, number
