@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from apps.clinics.models import Role, User
 from apps.core.forms import BoundedIntegerField, changed_values, show_values_drawn
@@ -27,6 +28,25 @@ class YearOfBirthForm(forms.Form):
         error_messages=YEAR_MESSAGES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "autocomplete": "bday-year"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year_of_birth"].widget.attrs["max"] = str(timezone.now().year)
+
+    def say_tries_left(self, text: str) -> None:
+        """Show ``text`` as the field's help (after the answer was weighed, so on the field
+        already bound too)."""
+        self.fields["year_of_birth"].help_text = text
+        self["year_of_birth"].help_text = text
+
+    def clean_year_of_birth(self) -> int:
+        # A year no patient can have is a typo, refused before it is weighed: it must not use
+        # up one of the link's tries. No stored year is after this one (the service refuses
+        # it), so no right answer is refused here.
+        year = cast(int, self.cleaned_data["year_of_birth"])
+        if year > timezone.now().year:
+            raise forms.ValidationError(YEAR_MESSAGES["max_value"], code="max_value")
+        return year
 
 
 class OneTimeLinkRequestForm(forms.Form):

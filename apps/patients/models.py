@@ -120,6 +120,11 @@ class Patient(models.Model):
         return self.link_failed_attempts >= settings.PATIENT_LINK_MAX_FAILURES
 
     @property
+    def link_tries_left(self) -> int:
+        """Wrong years of birth the link still takes before it locks."""
+        return max(settings.PATIENT_LINK_MAX_FAILURES - self.link_failed_attempts, 0)
+
+    @property
     def link_expires_at(self) -> datetime:
         return self.link_issued_at + timedelta(days=settings.PATIENT_LINK_DAYS)
 

@@ -78,14 +78,18 @@ def _prompts(row: DashboardRow) -> str:
     return f'<span class="badge">{row.pending_prompts}</span>'
 
 
-def _flags(row: DashboardRow) -> str:
+def _flags(row: DashboardRow, patient_url: str) -> str:
     if not row.flags:
         return NONE
     # Codes are the selector's constants; labels carry numbers and dates, escaped anyway.
-    return "".join(
+    badges = "".join(
         f'<span class="badge {_flag_tone(code)} flag-{code}">{escape(label)}</span> '
         for code, label in row.flags
     )
+    if row.patient.link_locked:
+        # The patient's page has the Renew button (and says what renewing does).
+        badges += f'<a href="{patient_url}#link-heading">Renew the link</a>'
+    return badges
 
 
 def _outcome(found: tuple[str, Verdict | None] | None) -> str:
@@ -112,6 +116,7 @@ def table_rows(
     if not rows:
         return mark_safe("")  # nosec B308, B703
     progress_url = reverse("reports:patient-progress", args=[_ID_SLOT])
+    detail_url = reverse("patients:detail", args=[_ID_SLOT])
     ids = [row.patient.pk for row in rows] if patients is None else patients.values("id")
     outcomes = main_verdicts(patient_ids=ids)
     parts = []
@@ -130,7 +135,7 @@ def table_rows(
                 last_activity=day_cell(row.last_activity),
                 ladders=_ladders(row),
                 prompts=_prompts(row),
-                flags=_flags(row),
+                flags=_flags(row, detail_url.replace(_ID_SLOT, str(patient.public_id))),
                 outcome=_outcome(outcomes.get(patient.pk)),
             )
         )

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -41,6 +42,7 @@ class DashboardPatient(NamedTuple):
     public_id: UUID
     full_name: str
     therapist: str
+    link_locked: bool = False  # too many wrong years of birth, and not revoked on purpose
 
 
 class Flag(NamedTuple):
@@ -87,6 +89,9 @@ def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
     value = row.week.adherence_percent
     if value is not None and value < LOW_ADHERENCE_PERCENT:
         flags.append(Flag("low", f"Low adherence ({value}%)"))
+    if row.patient.link_locked:
+        # Else the clinic learns of it only when the patient phones.
+        flags.append(Flag("locked", "Link locked"))
     return flags
 
 
@@ -111,14 +116,19 @@ def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], 
     chosen = dashboard_patients(user=user, therapist=therapist)
     rows = chosen.annotate(held=_under_precautions()).values_list(
         "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
-        "therapist_id", "held",
+        "therapist_id", "held", "link_failed_attempts", "link_revoked_at",
     )  # fmt: skip
     patients, todays, held = [], {}, []
-    for pk, public_id, name, zone, t_name, t_email, t_id, under_precautions in rows:
+    for (
+        pk, public_id, name, zone, t_name, t_email, t_id, under_precautions, failures, revoked_at,
+    ) in rows:  # fmt: skip
         if zone not in todays:
             todays[zone] = Patient(time_zone=zone).local_today()
         # As ``str(User)``: the name, else the email, else the id.
-        patients.append(DashboardPatient(pk, public_id, name, t_name or t_email or f"user {t_id}"))
+        therapist_name = t_name or t_email or f"user {t_id}"
+        # ``Patient.link_state == "locked"``, without building a Patient a row.
+        locked = revoked_at is None and failures >= settings.PATIENT_LINK_MAX_FAILURES
+        patients.append(DashboardPatient(pk, public_id, name, therapist_name, locked))
         if under_precautions:
             held.append(pk)
     sql, params = chosen.values("id", "time_zone").order_by().query.sql_with_params()

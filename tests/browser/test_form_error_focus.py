@@ -50,7 +50,11 @@ def test_a_refused_year_of_birth_focuses_the_field_described_by_its_message(
 
         expect(year).to_be_focused()
         assert page.evaluate(MARKED) == [
-            ["id_year_of_birth", "That year does not match our records."]
+            [
+                "id_year_of_birth",
+                "You have 4 tries left before this link locks. "
+                "That year does not match our records.",
+            ]
         ]
         assert_accessible(page, impacts=None)
 

@@ -115,3 +115,31 @@ def test_a_signed_out_patient_is_sent_to_the_patients_way_back_in_not_the_staff_
     assert response["Location"] == f"/sign-in/link/?next={path}"
     page = client.get(response["Location"]).content.decode()
     assert "personal link" in page
+
+
+def test_each_wrong_year_says_how_many_tries_are_left(client, patient_a):
+    first = open_link(client, patient_a, 1999).content.decode()
+    for _ in range(2):
+        open_link(client, patient_a, 1999)
+    fourth = open_link(client, patient_a, 1999).content.decode()
+
+    assert "You have 4 tries left" in first
+    assert "You have 1 try left" in fourth
+    # Coming back later, the page says it before the next try.
+    assert "You have 1 try left" in client.get(auth.personal_link_path(patient_a)).text
+
+
+def test_a_year_before_1900_or_after_this_year_is_refused_without_using_a_try(client, patient_a):
+    from django.utils import timezone
+
+    answers = [-1, 1899, timezone.now().year + 1, 2100, "abc"]
+    responses = [open_link(client, patient_a, year) for year in answers]
+
+    for response in responses:
+        assert response.status_code == 400
+        assert "Give a year between 1900 and this year." in response.text
+        assert "does not match" not in response.text
+        assert "tries left" not in response.text
+    patient_a.refresh_from_db()
+    assert patient_a.link_failed_attempts == 0
+    assert open_link(client, patient_a, 1961).status_code == 302

@@ -182,6 +182,32 @@ def test_a_worse_next_morning_answer_in_the_last_week_is_flagged(therapist_a):
     assert flag_codes(found["Older"]) == set()
 
 
+def test_a_locked_personal_link_is_flagged_with_the_way_to_renew_it(therapist_a):
+    from django.utils import timezone
+
+    from apps.patients.auth import personal_link_renew
+
+    locked = patient_with_logs(therapist_a, "Locked", range(14))
+    nearly = patient_with_logs(therapist_a, "Nearly", range(14))
+    revoked = patient_with_logs(therapist_a, "Revoked", range(14))
+    type(locked).objects.filter(pk__in=[locked.pk, revoked.pk]).update(link_failed_attempts=5)
+    type(locked).objects.filter(pk=nearly.pk).update(link_failed_attempts=4)
+    type(locked).objects.filter(pk=revoked.pk).update(link_revoked_at=timezone.now())
+    client = signed_in(therapist_a)
+
+    response = client.get(URL)
+    locked.refresh_from_db()
+    personal_link_renew(patient=locked)
+    after = rows(client.get(URL))
+
+    found = rows(response)
+    assert flag_codes(found["Locked"]) == {"locked"}
+    assert flag_codes(found["Nearly"]) == set()
+    assert flag_codes(found["Revoked"]) == set()  # stopped on purpose: nothing to tell
+    assert f'href="/patients/{locked.public_id}/#link-heading">Renew the link</a>' in response.text
+    assert flag_codes(after["Locked"]) == set()
+
+
 def test_pain_below_the_alert_level_is_not_flagged(therapist_a):
     patient_with_logs(therapist_a, "Mild", range(14), pain=6)  # default alert level is 7
 

@@ -14,6 +14,7 @@ from apps.core import ratelimit
 from apps.notifications import dispatch
 from apps.patients import auth
 from apps.patients.forms import OneTimeLinkRequestForm, YearOfBirthForm
+from apps.patients.models import Patient
 
 LINK_ATTEMPTS_PER_IP_PER_HOUR = 20
 LINK_REQUESTS_PER_HOUR = 5
@@ -54,12 +55,23 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
             if outcome == "locked":
                 return render(request, "portal/link_locked.html", status=403)
             form.add_error("year_of_birth", "That year does not match our records.")
+    # Read after this answer was counted; the count tells nothing about the year itself.
+    form.say_tries_left(_tries_left(patient))
     return render(
         request,
         "portal/link_sign_in.html",
         {"form": form, "first_name": patient.full_name.split(" ")[0]},
         status=400 if form.errors else 200,
     )
+
+
+def _tries_left(patient: Patient) -> str:
+    """The field's help: how many wrong years the link still takes, so the lock is no
+    surprise (and a patient coming back later is told before their next answer)."""
+    left = patient.link_tries_left
+    if not patient.link_failed_attempts:
+        return f"After {left} wrong answers this link locks until your therapist sends a new one."
+    return f"You have {left} {'try' if left == 1 else 'tries'} left before this link locks."
 
 
 @never_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import InvalidPage, Paginator
 from django.http import HttpRequest, HttpResponse
@@ -104,6 +105,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "therapists": list(clinic_therapists(user=user)) if user.is_clinic_admin else [],
         "missed_flag_days": MISSED_DAYS_FLAG,
         "low_adherence_percent": LOW_ADHERENCE_PERCENT,
+        "link_max_failures": settings.PATIENT_LINK_MAX_FAILURES,
     }
     return render(request, "reports/dashboard.html", context)
 
