@@ -112,23 +112,51 @@
     });
   }
 
+  // A dashed rule across the whole plot at the clinic's alert level. Drawn as a line dataset
+  // it needed two days of logs: with one day there was a single point and no line at all.
+  // The empty dataset of that name keeps the legend entry, and hiding it there hides the rule.
+  var alertLevelRule = {
+    id: "alertLevelRule",
+    afterDatasetsDraw: function (chart, args, options) {
+      if (options.dataset === undefined || !chart.isDatasetVisible(options.dataset)) { return; }
+      var area = chart.chartArea;
+      var y = chart.scales.y.getPixelForValue(options.level);
+      var ctx = chart.ctx;
+      ctx.save();
+      ctx.strokeStyle = INK;
+      ctx.setLineDash([6, 4]);
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(area.left, y);
+      ctx.lineTo(area.right, y);
+      ctx.stroke();
+      ctx.restore();
+    }
+  };
+
   function drawPain(canvas) {
     var labels = data.pain.map(function (p) { return shortDate(p.day); });
     var datasets = [
       { label: "Highest pain", data: data.pain.map(function (p) { return p.max; }), borderColor: "#a3141c", backgroundColor: "#a3141c", pointStyle: "triangle", pointRadius: 4 },
       { label: "Average pain", data: data.pain.map(function (p) { return p.avg; }), borderColor: "#0b5e6b", backgroundColor: "#0b5e6b", pointRadius: 3 }
     ];
+    var rule = {};
     if (data.pain_alert_level) {
+      rule = { dataset: datasets.length, level: data.pain_alert_level };
       datasets.push({
         label: "Alert level (" + data.pain_alert_level + ")",
-        data: data.pain.map(function () { return data.pain_alert_level; }),
-        borderColor: INK, borderDash: [6, 4], pointRadius: 0, borderWidth: 1
+        data: [], borderColor: INK, borderDash: [6, 4], pointRadius: 0, borderWidth: 1
       });
     }
     new Chart(canvas, {
       type: "line",
       data: { labels: labels, datasets: datasets },
-      options: { scales: { y: { min: 0, max: 10, title: { display: true, text: "Pain (0–10)" } } } }
+      options: {
+        // Days sit in the middle of their own slot, so a single day is not drawn on the axis.
+        scales: { x: { offset: true }, y: { min: 0, max: 10, title: { display: true, text: "Pain (0–10)" } } },
+        plugins: { alertLevelRule: rule }
+      },
+      plugins: [alertLevelRule]
     });
   }
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.browser.conftest import assert_accessible, browser_page, screenshot
 from tests.factories import (
     STAFF_PASSWORD,
     ExerciseItemFactory,
@@ -87,4 +87,53 @@ def test_the_dashboard_is_accessible_and_sorts(desktop_page, therapist_a):
     first = page.locator("tbody tr th[scope=row]").first
     assert first.inner_text() == "Ann Example"
     screenshot(page, "dashboard-desktop")
+    assert problems == []
+
+
+# The pain chart's alert-level rule and its single point, read from the drawn canvas: how
+# many pixels of the rule's row are dark ink, and where the point sits in the plot area.
+PAIN_CHART_DRAWN = """() => {
+  const chart = Chart.getChart('chart-pain');
+  const area = chart.chartArea;
+  const ratio = chart.currentDevicePixelRatio;
+  const level = JSON.parse(document.getElementById('progress-data').textContent).pain_alert_level;
+  const y = Math.floor(chart.scales.y.getPixelForValue(level) * ratio) - 1;
+  const left = Math.round(area.left * ratio) + 4;
+  const width = Math.round((area.right - area.left) * ratio) - 8;
+  // Three rows: a thin line between two pixel rows is shared by both.
+  const rows = chart.ctx.getImageData(left, y, width, 3).data;
+  let ink = 0;
+  for (let x = 0; x < width; x += 1) {
+    const dark = [0, 1, 2].some((r) => {
+      const i = (r * width + x) * 4;
+      return rows[i + 3] > 120 && rows[i] < 90 && rows[i + 1] < 90 && rows[i + 2] < 90;
+    });
+    if (dark) { ink += 1; }
+  }
+  const point = chart.getDatasetMeta(0).data[0];
+  return {ink: ink / width, pointFromLeft: (point.x - area.left) / (area.right - area.left)};
+}"""
+
+
+def test_the_pain_chart_draws_the_alert_level_and_centres_a_single_day(
+    browser, live_server, therapist_a
+):
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    today = timezone.localdate()
+    plain = ExerciseItemFactory(program=ProgramFactory(patient=patient, start_date=today), sets=2)
+    log_sets(plain, today, 1, pain=3)  # one day of logs
+
+    with browser_page(
+        browser, live_server, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    ) as page:
+        problems = watch_console(page)
+        sign_in(page, therapist_a)
+        page.goto(f"/patients/{patient.public_id}/progress/")
+        page.wait_for_function("() => window.Chart && Chart.getChart('chart-pain')")
+
+        drawn = page.evaluate(PAIN_CHART_DRAWN)
+
+    # A dashed rule (6 on, 4 off) inks about 60 % of its row; the lone day sits mid-plot.
+    assert drawn["ink"] > 0.4
+    assert drawn["pointFromLeft"] == pytest.approx(0.5, abs=0.05)
     assert problems == []
