@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import zoneinfo
 from functools import cache
 from typing import Any, cast
 
@@ -12,6 +11,7 @@ from apps.clinics.models import Role, User
 from apps.core.forms import BoundedIntegerField, changed_values, show_values_drawn
 from apps.core.hip import HipMovement
 from apps.core.once import client_id_field
+from apps.core.time_zones import offered_name, offered_zones
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind, ReminderChannel
 
 # The service refuses a year after this one in the same words.
@@ -57,10 +57,9 @@ class OneTimeLinkRequestForm(forms.Form):
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
-    # Only real zone names (not legacy aliases such as "US/Eastern" or "Etc/GMT+5").
-    zones = sorted(
-        zone for zone in zoneinfo.available_timezones() if "/" in zone and not _legacy(zone)
-    )
+    """UTC, then each place's zone once, under its current name (``offered_zones``: not
+    Asia/Calcutta beside Asia/Kolkata, nor US/Eastern or Etc/GMT+5)."""
+    zones = sorted(offered_zones() - {"UTC"})
     return [("UTC", "UTC")] + [(zone, zone.replace("_", " ")) for zone in zones]
 
 
@@ -78,10 +77,6 @@ def time_zone_groups() -> list[tuple[str, list[tuple[str, str]]] | tuple[str, st
         groups.setdefault(region, []).append((zone, label))
     grouped = [(region, sorted(places, key=lambda p: p[1])) for region, places in groups.items()]
     return [("UTC", "UTC"), *sorted(grouped)]
-
-
-def _legacy(zone: str) -> bool:
-    return zone.split("/")[0] in {"Etc", "US", "SystemV", "Brazil", "Canada", "Chile", "Mexico"}
 
 
 class PatientForm(forms.Form):
@@ -131,6 +126,18 @@ class PatientForm(forms.Form):
         else:
             # A therapist's patients are their own: no choice to make.
             del self.fields["therapist"]
+        self._keep_zone_choosable(editing)
+
+    def _keep_zone_choosable(self, editing: bool) -> None:
+        """The zone the form starts from stays chosen when the list leaves it out: a
+        patient's stored old name (saving another detail must not change it unasked), or the
+        clinic's for a new patient, under its current name when it has one."""
+        zone = self.initial.get("time_zone") or ""
+        if not editing:
+            zone = self.initial["time_zone"] = offered_name(zone) or zone
+        if zone and zone not in offered_zones():
+            field = cast(forms.ChoiceField, self.fields["time_zone"])
+            field.choices = [(zone, zone), *time_zone_choices()]
 
     @classmethod
     def initial_for(cls, patient: Patient) -> dict[str, Any]:

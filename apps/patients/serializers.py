@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.core.api_input import StrictInput
 from apps.core.once import client_id_input
-from apps.patients.forms import time_zone_choices
+from apps.core.time_zones import zone_to_store
 from apps.patients.models import Patient, ReminderChannel
 
 
@@ -48,8 +48,12 @@ class PatientIn(StrictInput[object]):
     email = serializers.EmailField(required=False, allow_blank=True, default="", max_length=254)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     year_of_birth = serializers.IntegerField(min_value=1900, max_value=2100)
-    time_zone = serializers.ChoiceField(
-        choices=time_zone_choices(), default=lambda: settings.DEFAULT_PATIENT_TIME_ZONE
+    time_zone = serializers.CharField(
+        max_length=64,
+        default=lambda: settings.DEFAULT_PATIENT_TIME_ZONE,
+        help_text="An IANA time zone (e.g. Asia/Tokyo). An old or duplicate name is stored under "
+        "the current one it stands for (Asia/Calcutta: Asia/Kolkata); one that names no place "
+        "(Etc/GMT+5) or an unknown one is a 400.",
     )
     reminder_time = serializers.TimeField(required=False, allow_null=True, default=None)
     reminder_channel = serializers.ChoiceField(
@@ -59,6 +63,9 @@ class PatientIn(StrictInput[object]):
     therapist = serializers.UUIDField(
         required=False, help_text="Clinic admins only: the staff member looking after them."
     )
+
+    def validate_time_zone(self, value: str) -> str:
+        return zone_to_store(value)
 
 
 class PatientCreateIn(PatientIn):

@@ -7,10 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from datetime import datetime, time
-from functools import cache
 from typing import Any
 from uuid import UUID
-from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -25,24 +23,16 @@ from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
 from apps.core.once import create_once
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
+from apps.core.time_zones import known_zones
 from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
 
 
-# Files in the system's zone database that are not places: "localtime" follows the server's
-# own clock setting, "Factory" is no zone at all, and "posix/…", "right/…" are copies (the
-# latter counting leap seconds). ZoneInfo opens them all; a patient's day must not hang on them.
-_NOT_PLACES = frozenset({"localtime", "posixrules", "Factory"})
-
-
-@cache
-def _known_zones() -> frozenset[str]:
-    return frozenset(available_timezones()) - _NOT_PLACES
-
-
 def validate_time_zone(name: str) -> None:
-    if name not in _known_zones():
+    """Any zone the machine knows, old names too (a patient's stored Asia/Calcutta); the
+    forms offer, and the API stores, current names (``apps.core.time_zones``)."""
+    if name not in known_zones():
         raise ValidationError({"time_zone": f"{name!r} is not a known time zone."})
 
 

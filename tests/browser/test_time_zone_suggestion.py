@@ -72,3 +72,15 @@ def test_without_javascript_the_select_changes_the_zone(browser, live_server, pa
 
         expect(page.get_by_text("Saved. Your time zone is now America/New_York")).to_be_visible()
         assert Patient.objects.get(pk=patient_a.pk).time_zone == "America/New_York"
+
+
+def test_a_phone_giving_an_old_name_is_offered_the_listed_one(browser, live_server, patient_a):
+    """Chromium names India's zone Asia/Calcutta; the list has only Asia/Kolkata."""
+    with browser_page(browser, live_server, **PHONE, timezone_id="Asia/Calcutta") as page:
+        open_reminders(page, patient_a)
+        offer = page.get_by_role("region", name="Your phone is set to Asia/Kolkata: use it?")
+
+        offer.get_by_role("button", name="Save Asia/Kolkata as my time zone", exact=True).tap()
+
+        expect(page.get_by_text("Saved. Your time zone is now Asia/Kolkata")).to_be_visible()
+        assert Patient.objects.get(pk=patient_a.pk).time_zone == "Asia/Kolkata"

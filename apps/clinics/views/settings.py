@@ -19,9 +19,9 @@ from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     REMINDER_GRACE_MINUTES,
     clinic_settings_update,
-    time_zone_names,
 )
 from apps.core.forms import add_service_errors, changed_values, show_values_drawn
+from apps.core.time_zones import offered_zones
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 GRACE_RANGE_MESSAGE = (
@@ -179,5 +179,6 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
                 )
             messages.success(request, saved)
             return redirect("clinics:settings")
-    context = {"form": form, "clinic": clinic, "time_zones": sorted(time_zone_names())}
+    # Suggestions of current names only; any name the machine knows is still accepted.
+    context = {"form": form, "clinic": clinic, "time_zones": sorted(offered_zones())}
     return render(request, "clinics/settings.html", context, status=400 if form.errors else 200)

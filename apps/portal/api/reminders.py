@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from apps.clinics.access import PatientOnly
 from apps.core.api_input import StrictInput
+from apps.core.time_zones import zone_to_store
 from apps.patients.models import Patient, ReminderChannel
 from apps.patients.services import patient_reminders_change
 from apps.portal.api.me import me
@@ -34,8 +35,13 @@ class RemindersIn(StrictInput[dict[str, Any]]):
         required=False,
         max_length=64,
         help_text="The patient's IANA time zone (e.g. Asia/Tokyo): their day and the reminder "
-        "time follow it. An unknown name is a 400.",
+        "time follow it. An old or duplicate name is stored under the current one it stands "
+        "for (Asia/Calcutta: Asia/Kolkata); one that names no place (Etc/GMT+5) or an unknown "
+        "one is a 400.",
     )
+
+    def validate_time_zone(self, value: str) -> str:
+        return zone_to_store(value)
 
     def validate_reminder_time(self, value: time | None) -> time | None:
         # The beat runs once a minute: seconds would only show up as noise in the answer.

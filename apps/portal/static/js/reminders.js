@@ -27,16 +27,20 @@
 
   var saved = form.dataset.savedZone;
   if (canonical(saved) === canonical(phone)) return;
-  // Only a zone the list offers can be saved.
-  var option = Array.prototype.find.call(select.options, function (o) { return o.value === phone; });
+  // Only a zone the list offers can be saved. The list has current names only, and the
+  // phone may give an old one for the same place (Asia/Calcutta): it is offered as listed.
+  var options = Array.prototype.slice.call(select.options);
+  var option = options.find(function (o) { return o.value === phone; }) ||
+    options.find(function (o) { return canonical(o.value) === canonical(phone); });
   if (!option) return;
+  var zone = option.value;
 
-  offer.querySelector("[data-phone-zone]").textContent = phone;
+  offer.querySelector("[data-phone-zone]").textContent = zone;
   var use = offer.querySelector("[data-use-phone-zone]");
   // The tap saves at once: the button says so ("Use Asia/Tokyo" read as choosing it only).
-  use.textContent = "Save " + phone + " as my time zone";
+  use.textContent = "Save " + zone + " as my time zone";
   use.addEventListener("click", function () {
-    select.value = phone;
+    select.value = zone;
     use.disabled = true;  // one save, however many taps
     if (form.requestSubmit) form.requestSubmit(); else form.submit();
   });
