@@ -66,6 +66,18 @@ def test_the_first_page_reads_title_period_clinic_totals_then_chart(settings):
     assert "2026-11" not in first
 
 
+def test_the_report_says_when_it_was_prepared_in_the_clinics_own_time(settings):
+    # 09:00 UTC on 1 December is 20:00 in Sydney (summer time, UTC+11), not "09:00 UTC".
+    settings.LANGUAGE_CODE = "en-gb"
+    report = _report(1)
+    report.clinic_time_zone = "Australia/Sydney"
+
+    first = _pages(report)[0]
+
+    assert "Prepared: 1 Dec 2026, 20:00 (Australia/Sydney)" in first
+    assert "UTC" not in first
+
+
 def test_a_long_patient_list_repeats_its_header_and_never_splits_a_row():
     pages = _pages(_report(90))
 

@@ -56,8 +56,11 @@ def build_report(
 ) -> AdherenceReport:
     """The report for the user's clinic with every row in memory (the page and the PDF);
     ``on_progress`` receives 0-100 after each chunk."""
-    clinic_name = Clinic.objects.values_list("name", flat=True).get(pk=filters.clinic_id)
-    report = AdherenceReport(filters=filters, clinic_name=clinic_name, generated_at=timezone.now())
+    clinic_name, zone = Clinic.objects.values_list("name", "time_zone").get(pk=filters.clinic_id)
+    report = AdherenceReport(
+        filters=filters, clinic_name=clinic_name, generated_at=timezone.now(),
+        clinic_time_zone=zone,
+    )  # fmt: skip
     report.rows.extend(report_rows(user=user, filters=filters, on_progress=on_progress))
     return report
 

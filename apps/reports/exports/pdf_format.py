@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from html import escape as html_escape
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import translation
@@ -140,12 +141,18 @@ def _heading(report: AdherenceReport, styles: dict[str, Any]) -> list[Any]:
         f"<b>Period:</b> {escape(period_text(report))}",
         f"<b>Clinic:</b> {escape(report.clinic_name)}",
         f"<b>Therapist:</b> {escape(who)}" if who else "<b>Therapists:</b> all",
-        f"<b>Prepared:</b> {escape(day_text(report.generated_at))}, "
-        f"{report.generated_at:%H:%M} UTC",
+        f"<b>Prepared:</b> {escape(_prepared_text(report))}",
     ]
     story: list[Any] = [Paragraph("Adherence report", styles["title"])]
     story += [Paragraph(line, styles["body"]) for line in lines]
     return story
+
+
+def _prepared_text(report: AdherenceReport) -> str:
+    """When the report was made, in the clinic's own time zone (named), not the server's."""
+    zone = report.clinic_time_zone
+    local = report.generated_at.astimezone(ZoneInfo(zone))
+    return f"{day_text(local.date())}, {local:%H:%M} ({zone})"
 
 
 def period_text(report: AdherenceReport) -> str:

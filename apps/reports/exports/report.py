@@ -130,6 +130,8 @@ class AdherenceReport:
     clinic_name: str
     generated_at: datetime
     rows: list[PatientRow] = field(default_factory=list)
+    # The clinic's own zone, in which the report says when it was prepared.
+    clinic_time_zone: str = "UTC"
 
     @property
     def totals(self) -> ReportTotals:
