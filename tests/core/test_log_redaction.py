@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from types import SimpleNamespace
-from uuid import uuid4
 
 import pytest
 from django.urls import reverse
@@ -18,6 +17,8 @@ from apps.core.log_redaction import HIDDEN, redact
 from tests.security.matrix import all_routes
 
 TOKEN = "c5a01d4cc9a7000a470168117f1f0235f7a01184"  # a stand-in, not a secret
+# Fixed, not uuid4(): the paths are test ids, and xdist workers must collect the same ones.
+PUBLIC_ID = "0c1f4b2e-5d6a-4e7f-8a9b-0c1d2e3f4a5b"
 
 
 def _secret_paths() -> list[str]:
@@ -28,7 +29,7 @@ def _secret_paths() -> list[str]:
             continue
         kwargs = {"token": TOKEN}
         if "public_id" in route.params:
-            kwargs["public_id"] = str(uuid4())
+            kwargs["public_id"] = PUBLIC_ID
         if "uidb64" in route.params:
             kwargs["uidb64"] = "MTI"
         paths.append(reverse(route.name, kwargs=kwargs))
@@ -60,7 +61,7 @@ def test_paths_without_a_credential_are_logged_as_they_are(caplog):
 
 
 def test_gunicorns_access_log_hides_the_token_in_the_request_line_and_the_referer(capsys):
-    link = f"/p/{uuid4()}/{TOKEN}/"
+    link = f"/p/{PUBLIC_ID}/{TOKEN}/"
     environ = {
         "REQUEST_METHOD": "GET",
         "RAW_URI": link,
