@@ -170,9 +170,13 @@ class SaveAsTemplateForm(forms.Form):
 
 
 class StartForm(forms.Form):
-    """Start the patient's own draft."""
+    """Start the patient's own draft (drawn with the dates its schedule saved)."""
 
-    start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
+    start_date = forms.DateField(
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Empty: the start saved under Schedule, or today once that has passed.",
+    )
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
     precaution_override = override_field()
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
 
 # What a copy or a continuation of a row carries over as its dose.
@@ -24,6 +25,16 @@ def patient_today(program: Program) -> date:
     if program.patient is None:
         return timezone.localdate()
     return program.patient.local_today()
+
+
+def assign_start(*, program: Program, patient: Patient) -> date:
+    """The day an assignment starts when none is given: the start saved on the patient's own
+    draft (its Schedule), unless that day has passed, as a draft runs from the day it is
+    assigned at the earliest; for a copy, the patient's today."""
+    today = patient.local_today()
+    if program.patient_id == patient.pk and program.start_date is not None:
+        return max(program.start_date, today)
+    return today
 
 
 def item_has_history(item: ProgramItem, today: date) -> bool:

@@ -213,8 +213,16 @@ class ProgramUpdateIn(StrictInput[object]):
 
 class ProgramAssignIn(StrictInput[object]):
     patient = serializers.UUIDField()
-    start_date = serializers.DateField(required=False, help_text="Default: the patient's today.")
-    end_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False,
+        help_text="Default: for the patient's own draft, the start its schedule saved (the "
+        "patient's today once that has passed); for a template, the patient's today.",
+    )
+    end_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Default: for the patient's own draft, the end its schedule saved; null: no end.",
+    )
     weekdays = WeekdaysField(required=False, help_text="Default: the program's weekdays.")
     precaution_override = serializers.CharField(
         required=False,

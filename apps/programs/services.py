@@ -42,7 +42,13 @@ from apps.programs.precautions import (
     uncovered,
 )
 from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
-from apps.programs.rows import continue_items, copy_items, has_started, patient_today
+from apps.programs.rows import (
+    assign_start,
+    continue_items,
+    copy_items,
+    has_started,
+    patient_today,
+)
 from apps.programs.selectors import exercise_for, ladder_levels
 from apps.programs.validation import (
     check_reminder_time,
@@ -323,7 +329,10 @@ def program_assign(
     created).
 
     A template (or another patient's program) is copied into a new program of the patient's
-    own; the patient's own draft is started as it is. Items that run into the patient's hip
+    own; the patient's own draft is started as it is, on its saved weekdays and reminder time,
+    and without ``start_date`` on its saved start (``rows.assign_start``). ``end_date`` is
+    the end as given: callers that take a partial request fill in the draft's own (the API).
+    Items that run into the patient's hip
     precautions (any in force during the program) are refused, each named, unless the
     therapist gives ``precaution_override``: it is then kept on each of them and audited.
     The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
@@ -354,7 +363,7 @@ def _assign(
     client_id: UUID | None,
     request: HttpRequest | None,
 ) -> Program:
-    start_date = start_date or patient.local_today()
+    start_date = start_date or assign_start(program=program, patient=patient)
     validate_dates(start_date, end_date)
     mask = program.weekdays if weekdays is None else weekdays_mask(weekdays)
     if program.patient_id == patient.pk:

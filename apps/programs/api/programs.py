@@ -212,6 +212,10 @@ class ProgramAssignApi(ProgramApi):
         patient = self.patient(data.pop("patient"))
         if patient is None:  # the serializer requires it
             raise ValidationError({"patient": ["Choose a patient."]})
+        if program.patient_id == patient.pk:
+            # The patient's own draft keeps the end date its schedule saved unless the body
+            # gives one (null: no end), as the builder's Assign form shows it.
+            data.setdefault("end_date", program.end_date)
         assigned = services.program_assign(
             actor=self.user, program=program, patient=patient, **data, request=request._request
         )

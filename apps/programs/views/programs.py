@@ -41,6 +41,7 @@ from apps.programs.forms import (
     StartForm,
 )
 from apps.programs.models import Program
+from apps.programs.rows import assign_start
 from apps.programs.starter_selectors import starter_cards
 from apps.programs.starter_services import program_create_from_starter
 
@@ -171,9 +172,11 @@ def schedule_form(program: Program, data: Any = None) -> ScheduleForm:
 def assign_form(
     request: HttpRequest, program: Program, user: User, data: Any = None
 ) -> Form | None:
-    """Start form for a patient's draft, assign form for a template, else None."""
+    """Start form for a patient's draft, assign form for a template, else None. The start
+    form shows the dates saved under Schedule, so assigning as drawn keeps them."""
     if program.patient is not None and not program.is_active:
-        return StartForm(data, initial={"start_date": program.start_date})
+        start = assign_start(program=program, patient=program.patient)
+        return StartForm(data, initial={"start_date": start, "end_date": program.end_date})
     if program.is_template:
         return AssignForm(data, user=user, initial={"patient": request.GET.get("assign_to")})
     return None
