@@ -146,6 +146,7 @@ def _seed_programs(clinic: Clinic, author: User) -> None:
             start_date=patient.local_today() - timedelta(days=DEMO_DAYS_AGO),
             activate=True,
             items=items,
+            backdated=True,  # the week of history seeded below
         )
         _seed_history(patient=patient, program=program, index=index)
     _evaluate_seeded(clinic)

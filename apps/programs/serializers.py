@@ -186,7 +186,10 @@ class ProgramCreateIn(StrictInput[object]):
     patient = serializers.UUIDField(required=False)
     template = serializers.UUIDField(required=False, help_text="Start from this template.")
     weekdays = WeekdaysField(required=False)
-    start_date = serializers.DateField(required=False)
+    start_date = serializers.DateField(
+        required=False,
+        help_text="From the patient's today (their time zone) to a year ahead; default: today.",
+    )
     end_date = serializers.DateField(required=False, allow_null=True)
     reminder_time = reminder_time_field()
     items = ItemIn(many=True, required=False)
@@ -206,7 +209,11 @@ class ProgramUpdateIn(StrictInput[object]):
     name = serializers.CharField(max_length=200, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     weekdays = WeekdaysField(required=False)
-    start_date = serializers.DateField(required=False)
+    start_date = serializers.DateField(
+        required=False,
+        help_text="A new start: from the patient's today to a year ahead (an unchanged start "
+        "is not checked again; a started program keeps its start).",
+    )
     end_date = serializers.DateField(required=False, allow_null=True)
     reminder_time = reminder_time_field()
 
@@ -215,8 +222,8 @@ class ProgramAssignIn(StrictInput[object]):
     patient = serializers.UUIDField()
     start_date = serializers.DateField(
         required=False,
-        help_text="Default: for the patient's own draft, the start its schedule saved (the "
-        "patient's today once that has passed); for a template, the patient's today.",
+        help_text="From the patient's today to a year ahead. Default: for the patient's own "
+        "draft, the start its schedule saved (today once that has passed); else today.",
     )
     end_date = serializers.DateField(
         required=False,

@@ -42,21 +42,10 @@ from apps.programs.precautions import (
     uncovered,
 )
 from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
-from apps.programs.rows import (
-    assign_start,
-    continue_items,
-    copy_items,
-    has_started,
-    patient_today,
-)
+from apps.programs.rows import assign_start, continue_items, copy_items, has_started, patient_today
+from apps.programs.schedule_checks import check_reminder_time, check_schedule_dates, chosen_start
 from apps.programs.selectors import exercise_for, ladder_levels
-from apps.programs.validation import (
-    check_reminder_time,
-    check_schedule_dates,
-    validate_dates,
-    validate_name,
-    weekdays_mask,
-)
+from apps.programs.validation import validate_dates, validate_name, weekdays_mask
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -79,15 +68,18 @@ def program_create(
     precaution_override: str = "",
     client_id: UUID | None = None,
     request: HttpRequest | None = None,
+    backdated: bool = False,
 ) -> Program:
     """Create a clinic template (no patient) or a patient's program, once per ``client_id``
     (``apps.core.once``: the same request sent again returns the program it made).
 
     A patient's program is a draft (not shown to the patient) until assigned, unless
-    ``activate``; it starts on ``start_date`` (default: the patient's today). Starting from
-    ``template`` copies its items, then ``items`` are appended. For a patient, copied items
-    that conflict with their hip precautions are refused as at assignment, unless
-    ``precaution_override`` is given (each of ``items`` carries its own). Without
+    ``activate``; it starts on ``start_date`` (default: the patient's today), which may not
+    be before the patient's today nor more than a year ahead (``validate_start``) unless
+    ``backdated``: for code that writes past history (the demo seed), never for a request.
+    Starting from ``template`` copies its items, then ``items`` are appended. For a patient,
+    copied items that conflict with their hip precautions are refused as at assignment,
+    unless ``precaution_override`` is given (each of ``items`` carries its own). Without
     ``reminder_time``, a template's is kept.
     """
     clinic_id = actor.clinic_id
@@ -102,8 +94,7 @@ def program_create(
     else:
         mask = weekdays_mask(weekdays)
     if patient is not None:
-        start_date = start_date or patient.local_today()
-        validate_dates(start_date, end_date)
+        start_date = chosen_start(patient, start_date, end_date, backdated=backdated)
     if reminder_time is None and template is not None:
         reminder_time = template.reminder_time
     check_reminder_time(actor, reminder_time)
@@ -363,8 +354,10 @@ def _assign(
     client_id: UUID | None,
     request: HttpRequest | None,
 ) -> Program:
-    start_date = start_date or assign_start(program=program, patient=patient)
-    validate_dates(start_date, end_date)
+    # A draft never ran, so its start is checked as a new choice, even the one it saved.
+    start_date = chosen_start(
+        patient, start_date or assign_start(program=program, patient=patient), end_date
+    )
     mask = program.weekdays if weekdays is None else weekdays_mask(weekdays)
     if program.patient_id == patient.pk:
         if program.is_active:

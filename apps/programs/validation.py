@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, time, timedelta
-from typing import TYPE_CHECKING
+from datetime import date
 
 from django.core.exceptions import ValidationError
 
+from apps.core.formats import day_text
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
-from apps.programs.models import Program
-from apps.programs.rows import has_started, patient_today
-
-if TYPE_CHECKING:
-    from apps.clinics.models import User
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -123,29 +118,31 @@ def validate_dates(start_date: date | None, end_date: date | None) -> None:
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
 
 
-def check_reminder_time(actor: User, reminder_time: time | None) -> None:
-    """A program's reminder time outside the quiet hours of its clinic (the actor's)."""
-    if reminder_time is None:
-        return
-    assert actor.clinic is not None  # clinic staff: every caller checked it
-    if quiet := actor.clinic.quiet_reminder_time_error(reminder_time):
-        raise ValidationError({"reminder_time": quiet})
+def validate_start(start_date: date, today: date) -> None:
+    """A start date a therapist chooses or changes, against the patient's ``today``: not
+    before it (sets before it could never have been logged in the app, so those days would
+    count as missed), and not more than a year after it (taken for a mistyped year)."""
+    if start_date < today:
+        raise ValidationError(
+            {
+                "start_date": f"The start date cannot be before the patient's today, "
+                f"{day_text(today)}: days before it could never have been logged, and would "
+                "count as missed."
+            }
+        )
+    latest = a_year_after(today)
+    if start_date > latest:
+        raise ValidationError(
+            {
+                "start_date": f"The start date is more than a year ahead (after "
+                f"{day_text(latest)}): check the year."
+            }
+        )
 
 
-def check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
-    """A patient's program's dates, checked together: once it has started its start date
-    stays and its end cannot be before the patient's yesterday."""
-    if start_date is None:
-        raise ValidationError({"start_date": "Choose the day the program starts."})
-    validate_dates(start_date, end_date)
-    today = patient_today(program)
-    if not has_started(program, today):
-        return
-    if start_date != program.start_date:
-        raise ValidationError(
-            {"start_date": "This program has already started, so its start date stays."}
-        )
-    if end_date is not None and end_date < today - timedelta(days=1):
-        raise ValidationError(
-            {"end_date": "The end date cannot be before yesterday: past days stay as they were."}
-        )
+def a_year_after(day: date) -> date:
+    """The same day next year (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

@@ -395,6 +395,7 @@ def test_items_created_with_a_backdated_program_start_with_it(therapist_a):
         start_date=TODAY - dt.timedelta(days=7),
         activate=True,
         items=[ItemSpec(exercise=ExerciseFactory())],
+        backdated=True,  # as the demo seed writes a week of history
     )
 
     item = program.items.get()
@@ -468,14 +469,18 @@ def test_a_reminder_time_inside_quiet_hours_is_refused_and_nothing_changes(thera
     assert Program.objects.filter(name="Evening").count() == 0
 
 
-def test_the_reminder_time_goes_with_the_program_into_copies_and_new_versions(therapist_a):
+def test_the_reminder_time_goes_with_the_program_into_copies_and_new_versions(
+    therapist_a, time_machine
+):
     template = TemplateProgramFactory(clinic=therapist_a.clinic, reminder_time=dt.time(10, 15))
     LadderItemFactory(program=template)
     patient = PatientFactory(therapist=therapist_a)
-
+    time_machine.move_to(dt.datetime(2025, 3, 9, 12, tzinfo=dt.UTC), tick=False)
     assigned = program_assign(
         actor=therapist_a, program=template, patient=patient, start_date=TODAY - dt.timedelta(3)
     )
+    time_machine.move_to(dt.datetime(2025, 3, 12, 12, tzinfo=dt.UTC), tick=False)
+
     follow_on = program_schedule_update(
         actor=therapist_a,
         program=assigned,
