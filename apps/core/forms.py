@@ -33,6 +33,28 @@ class BoundedIntegerField(forms.IntegerField):
         )
 
 
+class LongTextField(forms.CharField):
+    """Free text with a most, in a text area, refused past it with ``too_long`` (Django's
+    ``%(limit_value)d`` and ``%(show_value)d`` fill in). The page's text area has no
+    ``maxlength``: a browser would cut a pasted note short without a word, losing its end,
+    where the refusal keeps the text for the person to shorten."""
+
+    def __init__(self, *, most: int, too_long: str, rows: int = 2, **kwargs: Any) -> None:
+        super().__init__(
+            required=False,
+            max_length=most,
+            widget=forms.Textarea(attrs={"rows": rows}),
+            error_messages={"max_length": too_long},
+            help_text=f"Up to {most} characters.",
+            **kwargs,
+        )
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 def show_values_drawn(form: forms.BaseForm) -> None:
     """Make each field of an edit form carry the value it showed (``show_hidden_initial``),
     for ``changed_values``."""

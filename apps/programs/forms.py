@@ -7,13 +7,19 @@ from typing import Any, cast
 from django import forms
 
 from apps.clinics.models import User
-from apps.core.forms import BoundedIntegerField
+from apps.core.forms import BoundedIntegerField, LongTextField
 from apps.core.once import client_id_field
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
 from apps.programs.rows import DOSE_COPY
 from apps.programs.starters import all_starters, starter_for_choice
-from apps.programs.validation import WEEKDAY_LABELS
+from apps.programs.validation import (
+    ITEM_NOTES_MAX,
+    ITEM_NOTES_TOO_LONG,
+    PROGRAM_NOTES_MAX,
+    PROGRAM_NOTES_TOO_LONG,
+    WEEKDAY_LABELS,
+)
 
 DOSE_FIELDS = tuple(name for name in DOSE_COPY if name != "notes")
 
@@ -101,7 +107,7 @@ class DoseForm(forms.Form):
     )
     per_side = forms.BooleanField(required=False, label="Each side")
     rest_seconds = BoundedIntegerField(min_value=0, max_value=600, label="Rest (seconds)")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = LongTextField(most=ITEM_NOTES_MAX, too_long=ITEM_NOTES_TOO_LONG)
     auto_advance = forms.BooleanField(
         required=False, label="Advance automatically when the patient reaches the threshold"
     )
@@ -161,7 +167,7 @@ class ScheduleForm(forms.Form):
 
 class ProgramDetailsForm(forms.Form):
     name = forms.CharField(max_length=200, label="Program name")
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = LongTextField(most=PROGRAM_NOTES_MAX, too_long=PROGRAM_NOTES_TOO_LONG)
 
 
 class SaveAsTemplateForm(forms.Form):

@@ -32,7 +32,7 @@ from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
 from apps.programs.rows import item_has_history, item_restart, patient_today
-from apps.programs.validation import validate_dose
+from apps.programs.validation import validate_dose, validate_item_notes
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -156,6 +156,7 @@ def item_create(
     sets = spec.sets if spec.sets is not None else exercise.default_sets
     rest = spec.rest_seconds if spec.rest_seconds is not None else exercise.default_rest_seconds
     validate_dose(sets=sets, rest_seconds=rest, **amount)  # type: ignore[arg-type]
+    notes = validate_item_notes(spec.notes)
     today = patient_today(program)
     override = _override(program, exercise, spec.precaution_override, today)
     late = not with_program and _starts_in_history(program)
@@ -171,7 +172,7 @@ def item_create(
         **amount,
         per_side=spec.per_side if spec.per_side is not None else exercise.per_side,
         rest_seconds=rest,
-        notes=spec.notes.strip(),
+        notes=notes,
         precaution_override=override.reason,
         precaution_override_covers=override.covers,
         client_id=client_id,
@@ -263,6 +264,7 @@ def program_item_update(
     amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
     amount |= {"rep_hold_seconds": rep_hold_seconds}
     validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
+    notes = validate_item_notes(notes)
     # The patient's lock before the item's, as approving a prompt takes them: the other way
     # round each waited for the other (the item here, the audit log there).
     lock_patient_of(item.program)
@@ -284,7 +286,7 @@ def program_item_update(
     )
     dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
     other: dict[str, object] = {
-        "notes": notes.strip(),
+        "notes": notes,
         "auto_advance": auto_advance and item.ladder_id is not None,
         "precaution_override": override.reason,
         "precaution_override_covers": override.covers,

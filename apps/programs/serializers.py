@@ -14,7 +14,24 @@ from apps.core.api_input import StrictInput
 from apps.core.once import client_id_input
 from apps.programs.builder import ItemRow
 from apps.programs.models import Program
-from apps.programs.validation import WEEKDAY_NAMES
+from apps.programs.validation import (
+    ITEM_NOTES_MAX,
+    ITEM_NOTES_TOO_LONG,
+    PROGRAM_NOTES_MAX,
+    PROGRAM_NOTES_TOO_LONG,
+    WEEKDAY_NAMES,
+)
+
+
+def notes_field(*, most: int, too_long: str, **kwargs: Any) -> serializers.CharField:
+    """Free text of a program or an item, refused past ``most`` with the forms' message."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=most,
+        error_messages={"max_length": too_long},
+        **kwargs,
+    )
 
 
 def reminder_time_field() -> serializers.TimeField:
@@ -159,7 +176,7 @@ class ItemIn(ItemDoseIn):
     level = serializers.IntegerField(required=False, min_value=1)
     per_side = serializers.BooleanField(required=False, allow_null=True, default=None)
     rest_seconds = serializers.IntegerField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = notes_field(most=ITEM_NOTES_MAX, too_long=ITEM_NOTES_TOO_LONG, default="")
     auto_advance = serializers.BooleanField(required=False, default=False)
 
 
@@ -173,7 +190,7 @@ class ItemUpdateIn(ItemDoseIn):
 
     per_side = serializers.BooleanField(required=False)
     rest_seconds = serializers.IntegerField(required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = notes_field(most=ITEM_NOTES_MAX, too_long=ITEM_NOTES_TOO_LONG)
     auto_advance = serializers.BooleanField(required=False)
 
 
@@ -182,7 +199,7 @@ class ProgramCreateIn(StrictInput[object]):
     starts on ``start_date`` (default: the patient's today)."""
 
     name = serializers.CharField(max_length=200)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = notes_field(most=PROGRAM_NOTES_MAX, too_long=PROGRAM_NOTES_TOO_LONG, default="")
     patient = serializers.UUIDField(required=False)
     template = serializers.UUIDField(required=False, help_text="Start from this template.")
     weekdays = WeekdaysField(required=False)
@@ -207,7 +224,7 @@ class ProgramUpdateIn(StrictInput[object]):
     """Fields left out stay as they are."""
 
     name = serializers.CharField(max_length=200, required=False)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = notes_field(most=PROGRAM_NOTES_MAX, too_long=PROGRAM_NOTES_TOO_LONG)
     weekdays = WeekdaysField(required=False)
     start_date = serializers.DateField(
         required=False,

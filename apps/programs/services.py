@@ -45,7 +45,12 @@ from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
 from apps.programs.rows import assign_start, continue_items, copy_items, has_started, patient_today
 from apps.programs.schedule_checks import check_reminder_time, check_schedule_dates, chosen_start
 from apps.programs.selectors import exercise_for, ladder_levels
-from apps.programs.validation import validate_dates, validate_name, weekdays_mask
+from apps.programs.validation import (
+    validate_dates,
+    validate_name,
+    validate_program_notes,
+    weekdays_mask,
+)
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -105,7 +110,7 @@ def program_create(
             patient=patient,
             created_by=actor,
             name=validate_name(name),
-            notes=(notes or (template.notes if template else "")).strip(),
+            notes=validate_program_notes(notes or (template.notes if template else "")),
             is_template=patient is None,
             weekdays=mask,
             start_date=start_date if patient is not None else None,
@@ -167,7 +172,7 @@ def program_update(
 
 def _rename(program: Program, name: str, notes: str) -> None:
     program.name = validate_name(name)
-    program.notes = notes.strip()
+    program.notes = validate_program_notes(notes)
     program.updated_at = timezone.now()
     program.save(update_fields=["name", "notes", "updated_at"])
 

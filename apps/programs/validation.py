@@ -13,6 +13,18 @@ from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MAX_REST_SECONDS = 600
+# The most free text a program and an item hold. An item's note is the patient's "From your
+# therapist" on their card and the handout, where an exercise never splits across pages: as
+# much as the patient's own set note (``logs.NOTE_MAX``). A program's notes (diagnosis,
+# precautions) go into the referrer's progress report.
+ITEM_NOTES_MAX = 500
+PROGRAM_NOTES_MAX = 1000
+ITEM_NOTES_TOO_LONG = (
+    "Keep the note to %(limit_value)d characters or fewer (this one has %(show_value)d)."
+)
+PROGRAM_NOTES_TOO_LONG = (
+    "Keep the notes to %(limit_value)d characters or fewer (these have %(show_value)d)."
+)
 
 
 def weekdays_mask(days: Iterable[int]) -> int:
@@ -111,6 +123,22 @@ def validate_name(name: str) -> str:
     if not is_one_line(name):
         raise ValidationError({"name": ONE_LINE_MESSAGE})
     return name
+
+
+def validate_notes(notes: str, *, most: int, message: str) -> str:
+    """``notes`` without the spaces around them, if they are ``most`` characters at most."""
+    notes = notes.strip()
+    if len(notes) > most:
+        raise ValidationError({"notes": message % {"limit_value": most, "show_value": len(notes)}})
+    return notes
+
+
+def validate_item_notes(notes: str) -> str:
+    return validate_notes(notes, most=ITEM_NOTES_MAX, message=ITEM_NOTES_TOO_LONG)
+
+
+def validate_program_notes(notes: str) -> str:
+    return validate_notes(notes, most=PROGRAM_NOTES_MAX, message=PROGRAM_NOTES_TOO_LONG)
 
 
 def validate_dates(start_date: date | None, end_date: date | None) -> None:
