@@ -47,12 +47,18 @@ def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
 
 
 def patient_measure_plans(*, patient: Patient) -> list[tuple[Program, list[MeasurePlan]]]:
-    """The patient's programs (not templates), each with its measure plans."""
-    programs = list(Program.objects.filter(patient=patient, is_template=False))
+    """The patient's assigned programs, each with its measure plans (``_assigned``: measures
+    follow the care the patient is given, and a draft is none of it yet)."""
+    programs = list(_assigned(patient))
     by_program: dict[int, list[MeasurePlan]] = {}
     for plan in MeasurePlan.objects.filter(program__in=programs):
         by_program.setdefault(plan.program_id, []).append(plan)
     return [(program, by_program.get(program.pk, [])) for program in programs]
+
+
+def patient_drafts(*, patient: Patient) -> list[Program]:
+    """The patient's drafts (never assigned), which the measures page names and leaves out."""
+    return list(Program.objects.filter(patient=patient, is_template=False, is_active=False))
 
 
 def recent_reports(*, patient: Patient, limit: int) -> QuerySet[ProgressReport]:

@@ -176,6 +176,11 @@ def _check_measures(program: Program, codes: Sequence[str], interval_days: int) 
         errors["interval_days"] = ["Repeat every 7 to 91 days."]
     if program.is_template or program.patient_id is None:
         errors["program"] = ["Measures are scheduled on a patient's program, not a template."]
+    elif not program.is_active:
+        errors["program"] = [
+            "Assign the program first: measures are scheduled on an assigned program, as the "
+            "patient sees nothing of a draft."
+        ]
     if errors:
         raise ValidationError(errors)
 

@@ -51,6 +51,7 @@ def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
     context = {
         "patient": patient,
         "programs": _programs(patient, forms.get("measures_form")),
+        "drafts": selectors.patient_drafts(patient=patient),
         "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
         "monitoring": monitoring_selectors.monitoring_enabled(clinic_id=patient.clinic_id),
@@ -91,6 +92,9 @@ def measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
+        if not program.is_active:  # a draft has no form on the page: say it at the top
+            for message in form.non_field_errors():
+                messages.error(request, str(message))
         return _page(request, program.patient, measures_form=form)
     messages.success(request, f"Outcome measures saved for {program.name}.")
     return _back(program.patient)
