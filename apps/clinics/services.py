@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-from zoneinfo import available_timezones
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.clinics.models import ApiToken, Clinic, Role, User
 from apps.clinics.signals import StaffChange, account_changed, clinic_changed, staff_changed
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
+from apps.core.time_zones import known_zones
 
 
 @transaction.atomic
@@ -241,8 +241,9 @@ def _reminder_problems(clinic: Clinic) -> Iterator[tuple[str, str]]:
 
 @cache
 def time_zone_names() -> frozenset[str]:
-    """Every IANA time zone name this machine knows (the list the settings page offers)."""
-    return frozenset(available_timezones())
+    """Every IANA time zone name this machine knows, links included (a clinic keeps an old
+    name it has), but for the database's files that are no place ("localtime", "Factory")."""
+    return known_zones()
 
 
 # --- Staff accounts managed by the clinic admin ------------------------------------------------

@@ -78,6 +78,16 @@ def test_an_unknown_time_zone_says_how_to_choose_one(clinic_a):
     ]
 
 
+@pytest.mark.parametrize("name", ["localtime", "Factory", "posixrules"])
+def test_a_file_of_the_zone_database_that_is_no_place_is_not_a_clinics_time_zone(clinic_a, name):
+    # "localtime" follows the server's own clock setting: the clinic's day would move with it.
+    errors = _errors(clinic_a, time_zone=name)
+
+    assert errors["time_zone"][0].startswith(f"“{name}” is not a time zone we know.")
+    clinic_a.refresh_from_db()
+    assert clinic_a.time_zone != name
+
+
 def test_the_time_zone_list_is_the_iana_list():
     names = time_zone_names()
 
