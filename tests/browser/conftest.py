@@ -104,6 +104,7 @@ def browser_page(browser, live_server, **options) -> Iterator[object]:
         yield context.new_page()
     finally:
         context.close()
+        wait_for_requests_answered()
 
 
 @pytest.fixture
@@ -226,10 +227,42 @@ def _requested_path(head: bytes) -> str | None:
     return rest.partition(b" ")[0].decode("latin-1")
 
 
+# Requests the live server is answering. A test's page closes while a request it sent is
+# still being answered (a save as you go, a sync); the database is flushed after the test, and
+# a flush meeting that request's transaction fails the next test. ``browser_page`` waits for
+# the count to come back to 0 after closing its context.
+_in_flight = 0
+_in_flight_changed = threading.Condition()
+
+
+def _count_in_flight(step: int) -> None:
+    global _in_flight
+    with _in_flight_changed:
+        _in_flight += step
+        _in_flight_changed.notify_all()
+
+
+def wait_for_requests_answered(*, seconds: float = 15) -> None:
+    """Wait until the live server answers no request (at most ``seconds``)."""
+    with _in_flight_changed:
+        _in_flight_changed.wait_for(lambda: _in_flight == 0, timeout=seconds)
+
+
 def _handle_one_request(self) -> None:
     # Wait for the request to arrive before looking at the switch: a kept-alive connection
     # sits here between requests, and the network may be cut in the meantime.
     head = self.rfile.peek(1)
+    if not head:  # the connection closed: nothing to answer
+        _serve_one_request(self)
+        return
+    _count_in_flight(1)
+    try:
+        _answer(self, head)
+    finally:
+        _count_in_flight(-1)
+
+
+def _answer(self, head: bytes) -> None:
     slow = _slow_pages.get(_requested_path(head) or "")
     if slow is not None:
         time.sleep(slow.seconds)
