@@ -20,7 +20,8 @@ from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
 from apps.core.once import create_once
 from apps.outcomes import instruments as inst
-from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, PSFS_MIN_ACTIVITIES, Code, Instrument
+from apps.outcomes import psfs
+from apps.outcomes.instruments import Code, Instrument
 from apps.outcomes.models import (
     Answer,
     ClinicWording,
@@ -29,14 +30,12 @@ from apps.outcomes.models import (
     Questionnaire,
     Status,
 )
-from apps.outcomes.selectors import baseline_activities
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs.models import Program
 
 # Open-ended programs get their questionnaires this far ahead; the daily task extends them.
 HORIZON = timedelta(days=365)
-ACTIVITY_MAX_LENGTH = 80
 WORDING_MAX_LENGTH = 400
 OPTION_KEYS = tuple(f"option_{n}" for n in range(5))
 
@@ -273,54 +272,6 @@ def plans_sync_all(*, plan_ids: Iterable[int] | None = None, program_id: int | N
 
 
 # --- Answering ------------------------------------------------------------------------------
-def _clean_activities(names: Sequence[Any]) -> list[str]:
-    cleaned = [str(name).strip() for name in names if str(name).strip()]
-    if not PSFS_MIN_ACTIVITIES <= len(cleaned) <= PSFS_MAX_ACTIVITIES:
-        raise ValidationError(
-            {"activities": [f"Name {PSFS_MIN_ACTIVITIES} to {PSFS_MAX_ACTIVITIES} activities."]}
-        )
-    if any(len(name) > ACTIVITY_MAX_LENGTH for name in cleaned):
-        raise ValidationError(
-            {"activities": [f"Keep each activity under {ACTIVITY_MAX_LENGTH} characters."]}
-        )
-    return cleaned
-
-
-def activities_for(questionnaire: Questionnaire, names: Sequence[Any] | None) -> list[str]:
-    """The PSFS activities: named now at the first one, the baseline's ever after."""
-    if questionnaire.instrument != Code.PSFS:
-        return []
-    baseline = baseline_activities(questionnaire)
-    if baseline:
-        if names and [str(n).strip() for n in names] != baseline:
-            raise ValidationError(
-                {"activities": ["Rate the same activities as the first time; names stay."]}
-            )
-        return baseline
-    if names is None:
-        return list(questionnaire.activities)
-    return _clean_activities(names)
-
-
-def _by_slot(
-    questionnaire: Questionnaire, activities: Sequence[Any] | None, answers: Mapping[str, Any]
-) -> tuple[Sequence[Any] | None, Mapping[str, Any]]:
-    """The first PSFS as the patient filled its slots: ``activity_<n>`` rates the activity
-    named in slot n, so when a slot is left empty (4 of 5) the named ones close up and each
-    rating moves with its activity. A rating of an empty slot is refused."""
-    if questionnaire.instrument != Code.PSFS or activities is None:
-        return activities, answers
-    slots = [str(name).strip() for name in activities]
-    for n, name in enumerate(slots, start=1):
-        if not name and f"activity_{n}" in answers:
-            raise ValidationError(
-                {f"activity_{n}": [f"You rated activity {n} without naming it: name it."]}
-            )
-    named = [n for n, name in enumerate(slots, start=1) if name]
-    moved = {f"activity_{old}": f"activity_{new}" for new, old in enumerate(named, start=1)}
-    return [slots[n - 1] for n in named], {moved.get(k, k): v for k, v in answers.items()}
-
-
 def _check_values(spec: Instrument, answers: Mapping[str, Any], allowed: Sequence[str]) -> None:
     errors: dict[str, list[str]] = {}
     for key, value in answers.items():
@@ -369,9 +320,10 @@ def questionnaire_answer(
         raise ValidationError({"questionnaire": ["Not your questionnaire."]})
     locked = _lock_open(questionnaire)
     spec = inst.instrument(locked.instrument)
-    activities, answers = _by_slot(locked, activities, answers)
-    names = activities_for(locked, activities)
+    activities, answers = psfs.by_slot(locked, activities, answers)
+    names = psfs.activities_for(locked, activities, sending=False)
     _check_values(spec, answers, _allowed_items(spec, names))
+    psfs.carry_ratings(locked, names)
     _store_answers(locked, answers)
     locked.activities = names
     locked.started_at = locked.started_at or timezone.now()
@@ -433,9 +385,10 @@ def _submit(
     if locked.status == Status.SUBMITTED:
         return _resubmission(locked, submission_id)  # submitted since it was read
     spec = inst.instrument(locked.instrument)
-    activities, answers = _by_slot(locked, activities, answers)
-    names = activities_for(locked, activities)
+    activities, answers = psfs.by_slot(locked, activities, answers)
+    names = psfs.activities_for(locked, activities, sending=True)
     _check_values(spec, answers, _allowed_items(spec, names))
+    psfs.carry_ratings(locked, names)
     _store_answers(locked, answers)
     values = dict(locked.answers.values_list("item_key", "value"))
     missing = _required_missing(spec, values, names)

@@ -1,5 +1,6 @@
-/* Questionnaire page: each answer is saved as it is chosen (PATCH answers), so an
-   interrupted questionnaire resumes; "Send" posts everything once with the page's
+/* Questionnaire page: the answers are saved as they are chosen (PATCH answers, all of them
+   each time, so one whose save failed goes again), so an interrupted questionnaire resumes,
+   and an answer not saved is said on the page; "Send" posts everything once with the page's
    submission_id. The service worker keeps the questionnaires due on Today, so the page also
    opens offline: then "Send" (or "Save and finish later") keeps the answers on the phone, one
    entry per questionnaire (a newer one replaces it), shown again if the page is reopened,
@@ -28,7 +29,9 @@
   function save(queue) {
     try { localStorage.setItem(QUEUE_KEY, JSON.stringify(queue)); } catch (e) { /* full */ }
   }
+  var said = 0;  // how many messages so far: a "Saved." never covers a newer one
   function say(text) {
+    said += 1;
     if (status) status.textContent = text;
   }
   // One entry per questionnaire: the newest answers replace older ones, except that a
@@ -66,6 +69,7 @@
       var queue = load();
       for (var i = 0; i < queue.length; i++) {
         var entry = queue[i];
+        if (entry.method === "PATCH" && onThisPage(entry)) continue;  // this page saves it
         var response;
         try { response = await send(entry.url, entry.method || "POST", entry.body, entry.patient); } catch (e) { break; }
         if (response.status >= 500) continue;  // try again at the next chance
@@ -91,7 +95,7 @@
           continue;
         }
         if (response.ok) {
-          say(entry.method === "PATCH" ? "Saved." : "Your answers were sent to your therapist.");
+          say("Your answers were sent to your therapist.");
         } else {
           var data = await response.json().catch(function () { return {}; });
           say("Your answers could not be sent: " + (data.message || "please try again."));
@@ -208,17 +212,94 @@
     if (group) unmark(group);
   });
 
-  form.addEventListener("change", function (event) {
-    if (event.target.type !== "radio" || !navigator.onLine) return;
+  // Saving as you go. Each save sends every answer on the page (and the PSFS names), so an
+  // answer whose save failed goes again with the next one; one save at a time, so a slow
+  // reply never overwrites newer answers. What was not saved is said, never dropped unseen.
+  var changes = 0;
+  var saving = false;
+  var unsaved = false;
+  var NOT_SAVED_OFFLINE = "You are offline: your latest answers are not saved yet. Tap " +
+    "“Save and finish later” to keep them on this phone.";
+  var NOT_SAVED_NETWORK = "Your latest answers are not saved yet (no connection). They " +
+    "are sent again with your next answer, or tap “Save and finish later”.";
+
+  // The answers as they stand. A PSFS rating whose activity has no name is left out (the
+  // server refuses it) and named in the status instead, until the activity is named.
+  function draft() {
     var body = collect();
-    var one = {}; one[event.target.name] = Number(event.target.value);
-    var partial = { answers: one };
-    if (body.activities && body.activities.length >= 3) partial.activities = body.activities;
-    else if (body.activities) return;  // the activities are not named yet: send all at the end
-    send(form.dataset.answersUrl, "PATCH", partial, form.dataset.patient).then(function (r) {
-      if (r.ok) say("Saved.");
-    }).catch(function () {});
+    var unnamed = [];
+    form.querySelectorAll("fieldset.question[data-name]").forEach(function (group) {
+      var name = form.querySelector('input[name="' + group.dataset.name + '"]');
+      if (name && !name.value.trim() && group.dataset.key in body.answers) {
+        delete body.answers[group.dataset.key];
+        unnamed.push(group.dataset.key.replace("activity_", ""));
+      }
+    });
+    return { body: body, unnamed: unnamed };
+  }
+  function savedWords(unnamed) {
+    if (!unnamed.length) return "Saved.";
+    return "Saved, except your rating of activity " + unnamed.join(" and ") +
+      ": give the activity a name to keep it.";
+  }
+  function refusal(data) {
+    var messages = [];
+    Object.keys(data.errors || {}).forEach(function (key) { messages = messages.concat(data.errors[key]); });
+    return messages.length ? messages.join(" ") : (data.message || "please try again.");
+  }
+  // A draft kept on the phone ("Save and finish later" offline, or a session that ended) is
+  // sent from the page, by the one save below, and forgotten once a newer save is through.
+  function waiting(method) {
+    return load().some(function (e) { return onThisPage(e) && e.method === method; });
+  }
+  function forgetDraft() {
+    save(load().filter(function (e) { return !(onThisPage(e) && e.method === "PATCH"); }));
+  }
+  function changed() {
+    changes += 1;
+    unsaved = true;
+    saveNow();
+  }
+  function saveNow() {
+    if (saving) return;  // the save under way sends this change once it is answered
+    if (waiting("POST")) return;  // the answers kept for sending go with it
+    if (!navigator.onLine) { say(NOT_SAVED_OFFLINE); return; }
+    saving = true;
+    var sentAt = changes;
+    var saidAt = said;
+    var current = draft();
+    send(form.dataset.answersUrl, "PATCH", current.body, form.dataset.patient).then(function (response) {
+      if (response.ok) {
+        if (changes !== sentAt) return;  // the newer answers go next, and say so
+        unsaved = false;
+        forgetDraft();
+        // Not over what the page said meanwhile (the questions still open when "Send" was
+        // tapped): that is what the patient must read now.
+        if (said === saidAt) say(savedWords(current.unnamed));
+        return;
+      }
+      if (waitsForSignIn(response)) {
+        var entry = { questionnaire: form.dataset.questionnaire, patient: form.dataset.patient, title: form.dataset.title, url: form.dataset.answersUrl, method: "PATCH", body: current.body };
+        keep(entry);
+        say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
+        return;
+      }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        say("Not saved: " + refusal(data));
+      });
+    }, function () {
+      say(NOT_SAVED_NETWORK);
+    }).then(function () {
+      saving = false;
+      if (changes > sentAt) saveNow();
+    });
+  }
+  form.addEventListener("change", function (event) {
+    var name = event.target.name || "";
+    if (event.target.type === "radio" || name.indexOf("name_") === 0) changed();
   });
+  window.addEventListener("online", function () { if (unsaved || waiting("PATCH")) saveNow(); });
+  if (navigator.onLine && waiting("PATCH")) saveNow();  // reopened with a draft kept here
 
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;

@@ -61,3 +61,6 @@ def test_questions_left_open_are_marked_focused_and_cleared_once_answered(
 
         assert page.evaluate(MARKED) == [["activity_3", True, STILL_OPEN]]
         expect(page.get_by_text(STILL_OPEN)).to_have_count(1)
+        # The answer is saved as it is chosen; the page is closed only once it is (a save
+        # still under way would hold rows the next test's clean-up must empty).
+        expect(page.locator("#q-status")).to_have_text("Saved.")

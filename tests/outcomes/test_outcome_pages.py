@@ -181,6 +181,23 @@ def test_finish_later_keeps_the_answers(program: Program) -> None:
     assert 'name="activity_2" value="6" checked' in page.text
 
 
+def test_a_first_psfs_keeps_its_name_boxes_until_it_is_sent(program: Program) -> None:
+    """Three names saved as the patient goes: a typo can still be fixed and a 4th or 5th
+    activity added, each box holding the name saved, each rating where it was."""
+    q = _current(program, "psfs")
+    url = f"/today/questionnaires/{q.public_id}/"
+    client = _as(_owner(program).user)
+    body = {"name_1": "Stairs", "name_2": "Cra", "name_3": "Walk", "activity_2": "6"}
+    assert client.post(url, {**body, "finish_later": "1"}).status_code == 302
+
+    page = client.get(url)
+
+    for n, name in [(1, "Stairs"), (2, "Cra"), (3, "Walk"), (4, ""), (5, "")]:
+        assert f'name="name_{n}" maxlength="80" value="{name}"' in page.text
+    assert 'name="activity_2" value="6" checked' in page.text
+    assert page.text.count('data-named-by="name_') == 5
+
+
 def _answer_nprs(program: Program, q: Questionnaire, pain: int) -> None:
     services.questionnaire_submit(
         patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),

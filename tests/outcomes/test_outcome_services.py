@@ -183,11 +183,27 @@ def test_bad_answers_are_refused_and_nothing_is_saved(answers: dict, field: str)
 
 
 @pytest.mark.parametrize("count", [2, 6])
-def test_psfs_needs_three_to_five_activities(count: int) -> None:
+def test_psfs_is_sent_with_three_to_five_activities(count: int) -> None:
     program = _program()
     _schedule(program)
     q = _first(program, "psfs")
     names = [f"Activity {n}" for n in range(count)]
+    answers = {f"activity_{n}": 5 for n in range(1, min(count, 5) + 1)}
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+            answers=answers, activities=names,
+        )  # fmt: skip
+    assert "activities" in caught.value.message_dict
+    q.refresh_from_db()
+    assert (q.status, q.activities) == (Status.OPEN, [])
+
+
+def test_more_than_five_psfs_activities_are_not_saved_either() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    names = [f"Activity {n}" for n in range(6)]
     with pytest.raises(ValidationError) as caught:
         services.questionnaire_answer(
             patient=_owner(program), questionnaire=q, answers={}, activities=names
@@ -195,6 +211,49 @@ def test_psfs_needs_three_to_five_activities(count: int) -> None:
     assert "activities" in caught.value.message_dict
     q.refresh_from_db()
     assert q.activities == []
+
+
+def test_a_first_psfs_saved_before_three_activities_are_named_keeps_what_was_done() -> None:
+    """Saving as you go starts with the first rating: two named activities and their
+    ratings are kept, and the rule of three applies when the questionnaire is sent."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={"activity_1": 4, "activity_2": 6},
+        activities=["Stairs", "Car", "", "", ""],
+    )  # fmt: skip
+    q.refresh_from_db()
+    assert [(x.text, x.value) for x in questions(q)] == [("Stairs", 4), ("Car", 6)]
+    assert q.status == Status.OPEN
+
+
+def test_renamed_or_cleared_psfs_activities_keep_each_rating_with_its_activity() -> None:
+    """Names stay editable until the PSFS is sent: a rating follows its activity's name when
+    another slot is cleared, and the cleared activity's rating goes with it."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q,
+        answers={"activity_1": 1, "activity_2": 2, "activity_3": 3},
+        activities=["Stairs", "Car", "Walk", "Garden"],
+    )  # fmt: skip
+    # Activity 2 cleared; only activity 1's rating is sent again (an API client may send
+    # some answers): Walk keeps its 3, Garden is still unrated, Car's 2 is gone.
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={"activity_1": 5},
+        activities=["Stairs", "", "Walk", "Garden"],
+    )  # fmt: skip
+    q.refresh_from_db()
+    assert [(x.text, x.value) for x in questions(q)] == [
+        ("Stairs", 5), ("Walk", 3), ("Garden", None)
+    ]  # fmt: skip
+    sent = services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers={"activity_3": 8},
+    )  # fmt: skip
+    assert sent.scores == {"function": "5.3"}  # (5 + 3 + 8) / 3: nothing stale counted
 
 
 def test_someone_elses_questionnaire_is_refused() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -51,29 +51,57 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
+@dataclass(frozen=True)
+class _Slot:
+    """One activity of a PSFS being named: its box and its rating."""
+
+    n: int
+    name: str
+    value: int | None
+
+    @property
+    def key(self) -> str:
+        return f"activity_{self.n}"
+
+
+def _slots(
+    questionnaire: Questionnaire, saved: list[selectors.Question], posted: QueryDict | None
+) -> list[_Slot]:
+    """The five activity slots of a first PSFS: what the patient just sent, else what is
+    saved (names and ratings), so the names stay editable until it is sent."""
+    numbers = range(1, PSFS_MAX_ACTIVITIES + 1)
+    if posted is not None:
+        return [_Slot(n, posted.get(f"name_{n}", ""), _int(posted.get(f"activity_{n}")))
+                for n in numbers]  # fmt: skip
+    values = {q.key: q.value for q in saved}
+    names = list(questionnaire.activities) + [""] * PSFS_MAX_ACTIVITIES
+    return [_Slot(n, names[n - 1], values.get(f"activity_{n}")) for n in numbers]
+
+
 def _context(
     questionnaire: Questionnaire, errors: dict[str, list[str]], **extra: Any
 ) -> dict[str, Any]:
     spec = instrument(questionnaire.instrument)
     questions = selectors.questions(questionnaire)
     posted = extra.pop("posted", None)
-    names = [""] * PSFS_MAX_ACTIVITIES
     if posted is not None:
         # Show what the patient just sent, so an error costs them nothing.
         questions = [replace(q, value=_int(posted.get(q.key)) or q.value) for q in questions]
-        names = [posted.get(f"name_{n}", "") for n in range(1, PSFS_MAX_ACTIVITIES + 1)]
+    # The first PSFS: the patient names the activities until it is sent; later ones re-rate
+    # the baseline's, which stay as they were.
+    naming = spec.patient_items and not selectors.baseline_activities(questionnaire)
     return {
         "q": questionnaire,
         "spec": spec,
         "questions": questions,
         "scale": list(range(spec.answer_min, spec.answer_max + 1)),
         "ends": selectors.answer_labels(questionnaire),
-        "naming": spec.patient_items and not selectors.activities_shown(questionnaire),
+        "naming": naming,
         "every_item": spec.needs_every_item,
         # For a scale scored from some of its items (HOOS-12): how many each needs, so the
         # page can check before keeping an offline submission.
         "scale_minimums": json.dumps({scale.key: scale.min_answered for scale in spec.scales}),
-        "name_slots": list(enumerate(names, start=1)),
+        "slots": _slots(questionnaire, questions, posted) if naming else [],
         "errors": errors,
         "submission_id": extra.get("submission_id") or uuid.uuid4(),
         **extra,

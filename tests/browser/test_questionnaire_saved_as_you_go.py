@@ -1,0 +1,132 @@
+"""Saving a questionnaire as the patient goes: every answer chosen is kept on the server, or
+the page says plainly that it is not saved; a PSFS's activity names stay editable until the
+questionnaire is sent (a walk-through found ratings lost without a word and the name boxes
+gone once three names were saved)."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import cast
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.outcomes.models import Questionnaire, Status
+from apps.outcomes.services import measures_set, questionnaire_submit
+from apps.programs.models import Program
+from tests.browser.conftest import PHONE, browser_page, set_offline, sign_in_patient
+from tests.factories import ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _rate(page, key: str, value: int) -> None:
+    group = page.locator(f'fieldset[data-key="{key}"]')
+    group.locator(".pain-option span", has_text=re.compile(rf"^{value}$")).tap()
+
+
+def _due(therapist, patient, code: str) -> Questionnaire:
+    program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
+    measures_set(user=therapist, program=program, instruments=[code])
+    return Questionnaire.objects.get(instrument=code, due_on=program.start_date)
+
+
+def _saved(page, questionnaire: Questionnaire, expected: dict[str, int]) -> None:
+    """Wait (up to 15 s) until the server holds exactly these answers."""
+    deadline = time.monotonic() + 15
+    while dict(questionnaire.answers.values_list("item_key", "value")) != expected:
+        if time.monotonic() > deadline:
+            found = dict(questionnaire.answers.values_list("item_key", "value"))
+            raise AssertionError(f"saved {found}, expected {expected}")
+        page.wait_for_timeout(100)
+
+
+def test_every_psfs_rating_is_kept_and_the_names_stay_editable_until_it_is_sent(
+    browser, live_server, therapist_a, patient_a
+):
+    psfs = _due(therapist_a, patient_a, "psfs")
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{psfs.public_id}/")
+        page.get_by_label("Activity 1", exact=True).fill("Climbing stairs")
+        page.get_by_label("Activity 2", exact=True).fill("Getting out of a car")
+        _rate(page, "activity_1", 4)
+        _rate(page, "activity_2", 6)
+        page.get_by_label("Activity 3", exact=True).fill("Walkign 2 km")
+        _rate(page, "activity_3", 3)
+
+        _saved(page, psfs, {"activity_1": 4, "activity_2": 6, "activity_3": 3})
+        expect(page.locator("#q-status")).to_have_text("Saved.")
+
+        page.reload()  # "carry on" from Today
+        expect(page.get_by_label("Activity 3", exact=True)).to_have_value("Walkign 2 km")
+        for key, value in (("activity_1", 4), ("activity_2", 6), ("activity_3", 3)):
+            checked = page.locator(f'fieldset[data-key="{key}"] input[value="{value}"]')
+            expect(checked).to_be_checked()
+        # The typo fixed and an optional fourth activity added, after three were saved.
+        page.get_by_label("Activity 3", exact=True).fill("Walking 2 km")
+        page.get_by_label("Activity 4 (optional)").fill("Gardening")
+        _rate(page, "activity_4", 7)
+        _saved(page, psfs, {"activity_1": 4, "activity_2": 6, "activity_3": 3, "activity_4": 7})
+        psfs.refresh_from_db()
+        assert psfs.activities == [
+            "Climbing stairs", "Getting out of a car", "Walking 2 km", "Gardening"
+        ]  # fmt: skip
+
+        page.get_by_role("button", name="Send my answers").tap()
+        expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+        psfs.refresh_from_db()
+        assert (psfs.status, psfs.scores) == (Status.SUBMITTED, {"function": "5.0"})
+
+
+def test_an_answer_not_saved_is_said_and_sent_again_with_the_next(
+    browser, live_server, therapist_a, patient_a
+):
+    psfs = _due(therapist_a, patient_a, "psfs")
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{psfs.public_id}/")
+        for n, name in enumerate(["Climbing stairs", "Getting out of a car", "Walking 2 km"], 1):
+            page.get_by_label(f"Activity {n}", exact=True).fill(name)
+        status = page.locator("#q-status")
+
+        # The connection drops while the first rating is on its way.
+        page.route("**/answers/", lambda route: route.abort("internetdisconnected"))
+        _rate(page, "activity_1", 4)
+        expect(status).to_contain_text("not saved")
+        page.unroute("**/answers/")
+        _rate(page, "activity_2", 6)
+        _saved(page, psfs, {"activity_1": 4, "activity_2": 6})
+        expect(status).to_have_text("Saved.")
+
+        # Offline: the page says the answer is not saved yet, and saves it once back online.
+        set_offline(page, True)
+        _rate(page, "activity_3", 5)
+        expect(status).to_contain_text("not saved yet")
+        set_offline(page, False)
+        _saved(page, psfs, {"activity_1": 4, "activity_2": 6, "activity_3": 5})
+        expect(status).to_have_text("Saved.")
+
+
+def test_an_answer_the_server_refuses_is_said_on_the_page(
+    browser, live_server, therapist_a, patient_a
+):
+    """The same saving serves every instrument: here an NPRS sent meanwhile from another
+    device refuses a later answer, and the patient is told."""
+    nprs = _due(therapist_a, patient_a, "nprs")
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{nprs.public_id}/")
+        questionnaire_submit(
+            patient=patient_a, questionnaire=nprs, submission_id=uuid.uuid4(), answers={"pain": 2}
+        )
+
+        _rate(page, "pain", 6)
+
+        expect(page.locator("#q-status")).to_have_text(
+            "Not saved: This questionnaire was already submitted."
+        )
+        nprs.refresh_from_db()
+        assert nprs.scores == {"pain": "2"}
