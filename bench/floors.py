@@ -128,7 +128,8 @@ ORDER BY pt.full_name, pt.id
 DETAIL_SQL = """
 SELECT p.full_name AS patient, t.full_name AS therapist, l.performed_on AS date,
        pr.name AS program, e.name AS exercise, l.ladder_level AS level, l.side,
-       l.target_sets, l.target_reps, l.target_hold_seconds,
+       l.target_sets, l.target_reps, l.target_reps_up_to, l.target_hold_seconds,
+       l.target_hold_up_to,
        CASE WHEN l.target_per_side THEN 'yes' ELSE 'no' END AS per_side,
        l.set_number, l.reps, l.hold_seconds, l.pain, l.difficulty
 FROM patients_setlog l

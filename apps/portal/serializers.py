@@ -81,6 +81,8 @@ class SetLogOut(serializers.ModelSerializer[SetLog]):
             "target_sets",
             "target_reps",
             "target_hold_seconds",
+            "target_reps_up_to",
+            "target_hold_up_to",
             "target_per_side",
         )
         read_only_fields = fields
@@ -342,5 +344,7 @@ def _log_data(
         "target_sets": log.target_sets,
         "target_reps": log.target_reps,
         "target_hold_seconds": log.target_hold_seconds,
+        "target_reps_up_to": log.target_reps_up_to,
+        "target_hold_up_to": log.target_hold_up_to,
         "target_per_side": bool(log.target_per_side),
     }

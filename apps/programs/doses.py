@@ -1,5 +1,6 @@
-"""A program item's dose in words: for the therapist (builder, handout) and for the patient
-(Today). One place, so the three kinds of dose read the same everywhere:
+"""A program item's dose in words: for the therapist (builder, handout, progress log) and for
+the patient (Today, History, the page to change a set); a logged set's through
+``prescribed_by``. One place, so the three kinds of dose read the same everywhere:
 
 - a fixed number: "2 sets of 10 reps per side";
 - a range rising toward its top: "2 sets of 10-20 reps per side" (an en dash on the page;
@@ -10,7 +11,7 @@
 from __future__ import annotations
 
 from apps.exercises.models import Exercise
-from apps.programs.models import ProgramItem
+from apps.programs.models import ProgramItem, SetLog
 
 DASH = "\N{EN DASH}"
 
@@ -27,30 +28,33 @@ def _each_rep(item: ProgramItem) -> str:
     return f", holding each {item.rep_hold_seconds} s" if item.rep_hold_seconds else ""
 
 
-def dose_summary(item: ProgramItem) -> str:
-    """For the therapist, e.g. "2 sets of 10-20 reps per side, rest 60 s" (with an en dash)."""
+def dose_amount(item: ProgramItem) -> str:
+    """For the therapist, without the rest: "2 sets of 10-20 reps per side" (an en dash)."""
     side = " per side" if item.per_side else ""
     if item.to_fatigue:
         cap = f", up to {item.reps_up_to} reps" if item.reps_up_to else ""
-        amount = f"{_sets(item)}{side} to fatigue{cap}{_each_rep(item)}"
-        return f"{amount}, rest {item.rest_seconds} s"
+        return f"{_sets(item)}{side} to fatigue{cap}{_each_rep(item)}"
     if item.reps is not None:
         amount = f"{_span(item.reps, item.reps_up_to)} reps"
     else:
         amount = f"{_span(item.hold_seconds, item.hold_up_to)}-second holds"
-    return f"{_sets(item)} of {amount}{side}{_each_rep(item)}, rest {item.rest_seconds} s"
+    return f"{_sets(item)} of {amount}{side}{_each_rep(item)}"
 
 
-def patient_dose(item: ProgramItem) -> str:
-    """For the patient, in plain words, e.g. "2 sets of 10 to 20 reps on each side, building
-    up toward 20 · rest 60 s between sets"."""
+def dose_summary(item: ProgramItem) -> str:
+    """For the therapist, e.g. "2 sets of 10-20 reps per side, rest 60 s" (with an en dash)."""
+    return f"{dose_amount(item)}, rest {item.rest_seconds} s"
+
+
+def patient_amount(item: ProgramItem) -> str:
+    """For the patient, without the rest: "2 sets of 10 to 20 reps on each side, building up
+    toward 20" (History and the page to change a set say what was planned with it)."""
     side = " on each side" if item.per_side else ""
-    rest = f" · rest {item.rest_seconds} s between sets"
     if item.to_fatigue:
         cap = f", up to {item.reps_up_to}" if item.reps_up_to else ""
         return (
             f"{_sets(item)}{side}: repeat until the muscle tires{cap}{_each_rep(item)}. Stop "
-            f"when your form slips{rest}"
+            "when your form slips"
         )
     if item.reps is not None and item.reps_up_to:
         amount = (
@@ -62,7 +66,25 @@ def patient_dose(item: ProgramItem) -> str:
         amount = f"a {item.hold_seconds}- to {item.hold_up_to}-second hold{side}"
     else:
         amount = f"a {item.hold_seconds}-second hold{side}"
-    return f"{_sets(item)} of {amount}{_each_rep(item)}{rest}"
+    return f"{_sets(item)} of {amount}{_each_rep(item)}"
+
+
+def patient_dose(item: ProgramItem) -> str:
+    """For the patient, in plain words, e.g. "2 sets of 10 to 20 reps on each side, building
+    up toward 20 · rest 60 s between sets"."""
+    return f"{patient_amount(item)} · rest {item.rest_seconds} s between sets"
+
+
+def prescribed_by(log: SetLog) -> ProgramItem:
+    """The dose a set was logged against, as an (unsaved) item for the wordings above: what
+    the log kept, not what the item says now. A log with neither reps nor a hold was
+    prescribed reps to fatigue (the "up to" in ``target_reps_up_to``)."""
+    return ProgramItem(
+        sets=log.target_sets, reps=log.target_reps, hold_seconds=log.target_hold_seconds,
+        reps_up_to=log.target_reps_up_to, hold_up_to=log.target_hold_up_to,
+        per_side=log.target_per_side,
+        to_fatigue=log.target_reps is None and log.target_hold_seconds is None,
+    )  # fmt: skip
 
 
 def log_target(item: ProgramItem, best: int | None) -> int | None:

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
 from apps.programs.adherence import DayAdherence, daily_totals, ratio
+from apps.programs.doses import patient_amount, prescribed_by
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.selectors import (
     SideProgress,
@@ -121,10 +122,7 @@ class HistoryEntry:
 
     name: str
     level: int | None
-    sets: int
-    reps: int | None
-    hold_seconds: int | None
-    per_side: bool
+    dose: str  # in the patient's words (``doses.patient_amount``), as Today says it
     prescribed: bool
     sides: list[SideProgress]
 
@@ -144,10 +142,7 @@ def _prescribed_entry(
     return HistoryEntry(
         name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
         level=level,
-        sets=item.sets,
-        reps=item.reps,
-        hold_seconds=item.hold_seconds,
-        per_side=item.per_side,
+        dose=patient_amount(item),
         prescribed=True,
         sides=item_progress(item, logs),
     )
@@ -162,10 +157,7 @@ def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
     return HistoryEntry(
         name=first.exercise.name,
         level=first.ladder_level,
-        sets=first.target_sets,
-        reps=first.target_reps,
-        hold_seconds=first.target_hold_seconds,
-        per_side=first.target_per_side,
+        dose=patient_amount(prescribed_by(first)),
         prescribed=False,
         sides=list(sides.values()),
     )

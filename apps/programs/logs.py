@@ -195,12 +195,17 @@ def _prescription(
         raise ValidationError({"item": NO_LEVEL})
     if not allowed(item, exercise, precautions):
         raise ValidationError({"item": held_back_message(exercise)})
+    return {"exercise": exercise, "ladder_level": level, **prescribed_targets(item)}
+
+
+def prescribed_targets(item: ProgramItem) -> dict[str, object]:
+    """The item's dose as a log keeps it (``SetLog.target_*``), ranges included."""
     return {
-        "exercise": exercise,
-        "ladder_level": level,
         "target_sets": item.sets,
         "target_reps": item.reps,
         "target_hold_seconds": item.hold_seconds,
+        "target_reps_up_to": item.reps_up_to,
+        "target_hold_up_to": item.hold_up_to,
         "target_per_side": item.per_side,
     }
 

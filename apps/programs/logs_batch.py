@@ -18,7 +18,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
-from apps.programs.logs import NO_LEVEL, Errors, _record_errors
+from apps.programs.logs import NO_LEVEL, Errors, _record_errors, prescribed_targets
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
 from apps.programs.selectors import allowed, exercise_for, ladder_levels
@@ -233,10 +233,7 @@ def _batch_rows(
                 note=entry.note,
                 exercise=exercise,
                 ladder_level=level,
-                target_sets=item.sets,
-                target_reps=item.reps,
-                target_hold_seconds=item.hold_seconds,
-                target_per_side=item.per_side,
+                **prescribed_targets(item),
             )
         )
     if held_back:

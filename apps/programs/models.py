@@ -467,6 +467,10 @@ class SetLog(models.Model):
     target_sets = models.PositiveSmallIntegerField()
     target_reps = models.PositiveSmallIntegerField(null=True, blank=True)
     target_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The top of a range (10 to 20 reps, a 20- to 30-second hold), or the "up to N" of reps
+    # to fatigue: without it, a set of 15 in a 10-to-20 range would read as more than asked.
+    target_reps_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
+    target_hold_up_to = models.PositiveSmallIntegerField(null=True, blank=True)
     target_per_side = models.BooleanField(default=False)
     # Outbox marker: set once follow-up work (progression, pain alert) has been evaluated.
     evaluated_at = models.DateTimeField(null=True, blank=True)

@@ -144,9 +144,10 @@ def _api(
 INSERT_SQL = f"""
 INSERT INTO {SetLog._meta.db_table} (public_id, client_id, patient_id, item_id, performed_on,
     logged_at, set_number, side, reps, hold_seconds, pain, difficulty, note, exercise_id,
-    ladder_level, target_sets, target_reps, target_hold_seconds, target_per_side)
+    ladder_level, target_sets, target_reps, target_hold_seconds, target_reps_up_to,
+    target_hold_up_to, target_per_side)
 VALUES (gen_random_uuid(), %s, %s, %s, %s, now(), %s, %s, %s, %s, 2, NULL, '', %s, %s, %s, %s,
-        %s, %s)
+        %s, %s, %s, %s)
 ON CONFLICT (client_id) DO NOTHING
 """
 
@@ -156,7 +157,7 @@ def _row(plan: Planned, client_id: uuid.UUID) -> tuple[object, ...]:
     return (
         client_id, plan.patient.pk, item.pk, plan.patient.local_today(), plan.set_number,
         plan.side, item.reps, item.hold_seconds, plan.exercise_id, plan.level, item.sets,
-        item.reps, item.hold_seconds, item.per_side,
+        item.reps, item.hold_seconds, item.reps_up_to, item.hold_up_to, item.per_side,
     )  # fmt: skip
 
 

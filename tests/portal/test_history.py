@@ -136,7 +136,9 @@ def test_history_entries_show_done_against_prescribed(patient_a, item):
     entries = history_entries(patient=patient_a, start=MON, end=THU)
 
     monday = entries[MON][0]
-    assert (monday.name, monday.reps, monday.prescribed) == (item.exercise.name, 12, True)
+    assert (monday.name, monday.dose, monday.prescribed) == (
+        item.exercise.name, "1 set of 12 reps on each side", True
+    )  # fmt: skip
     assert [(s.side, [x.reps for x in s.logs]) for s in monday.sides] == [
         ("left", [9]),
         ("right", []),

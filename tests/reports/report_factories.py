@@ -41,6 +41,8 @@ class SetLogFactory(KeepsDayTotals, DjangoModelFactory):
     target_sets = factory.SelfAttribute("item.sets")
     target_reps = factory.SelfAttribute("item.reps")
     target_hold_seconds = factory.SelfAttribute("item.hold_seconds")
+    target_reps_up_to = factory.SelfAttribute("item.reps_up_to")
+    target_hold_up_to = factory.SelfAttribute("item.hold_up_to")
     target_per_side = factory.SelfAttribute("item.per_side")
 
 

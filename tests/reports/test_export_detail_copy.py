@@ -73,6 +73,27 @@ def test_copy_and_python_write_the_same_bytes(admin_a, therapist_a):
     assert b"\r\n" in copy
 
 
+def test_both_writers_give_the_top_of_a_prescribed_range(admin_a, therapist_a):
+    """A set of 15 in a "10 to 20 reps" range is within what was prescribed: the export says
+    the range (its top in a column of its own), for reps and for holds alike."""
+    patient = PatientFactory(therapist=therapist_a, full_name="Ranged")
+    program = ProgramFactory(patient=patient, name="Hip", start_date=date(2026, 1, 1))
+    reps = ExerciseItemFactory(program=program, reps=10, reps_up_to=20)
+    hold = ExerciseItemFactory(program=program, reps=None, hold_seconds=20, hold_up_to=30)
+    SetLogFactory(item=reps, performed_on=date(2026, 2, 3), reps=15)
+    SetLogFactory(item=hold, performed_on=date(2026, 2, 4), reps=None, hold_seconds=25)
+
+    python, copy = _both(admin_a)
+
+    assert copy == python
+    header, *rows = parse_csv(copy)
+    targets = ["Target reps", "Target reps up to", "Target hold (s)", "Target hold up to (s)"]
+    assert [[row[header.index(name)] for name in targets] for row in rows] == [
+        ["10", "20", "", ""],
+        ["", "", "20", "30"],
+    ]
+
+
 def test_copy_neutralises_formulas_like_the_python_writer(admin_a, therapist_a):
     for name in NAMES[:6]:
         _logs_for(therapist_a, name)
