@@ -35,6 +35,8 @@ class DemoClinic:
     name: str
     domain: str
     time_zone: str
+    # The number the pain advice gives (fictional: Ofcom's drama range, the US 555-01xx).
+    phone: str
     therapists: tuple[str, str]
     patients: tuple[DemoPatient, ...] = field(default_factory=tuple)
 
@@ -44,6 +46,7 @@ DEMO_CLINICS = (
         name="Riverside Physiotherapy",
         domain="riverside.example",
         time_zone="Europe/London",
+        phone="+44 20 7946 0321",
         therapists=("Alex Morgan", "Priya Shah"),
         patients=(
             DemoPatient("Sam Taylor", 1961, "Europe/London", "sam@patients.example"),
@@ -56,6 +59,7 @@ DEMO_CLINICS = (
         name="Hilltop Sports Clinic",
         domain="hilltop.example",
         time_zone="America/New_York",
+        phone="+1 212 555 0147",
         therapists=("Dana Brooks", "Kim Nguyen"),
         patients=(
             DemoPatient("Pat Rivera", 1958, "America/New_York", "pat@patients.example"),
@@ -81,7 +85,7 @@ def seed_demo() -> list[Clinic]:
     clinics = []
     for spec in DEMO_CLINICS:
         clinic, _ = Clinic.objects.get_or_create(
-            name=spec.name, defaults={"time_zone": spec.time_zone}
+            name=spec.name, defaults={"time_zone": spec.time_zone, "phone": spec.phone}
         )
         _staff(clinic, f"admin@{spec.domain}", f"{spec.name} admin", Role.ADMIN)
         therapists = [

@@ -75,3 +75,9 @@ def test_the_demo_logs_have_their_daily_totals():
 
     logged = SetLog.objects.values("patient_id", "performed_on").distinct().count()
     assert DailyTotal.objects.count() == logged > 0
+
+
+def test_each_demo_clinic_has_a_phone_number_for_its_patients_pain_advice():
+    clinics = seed_demo()
+
+    assert all(clinic.phone for clinic in clinics)

@@ -496,7 +496,25 @@ def test_pain_at_the_alert_level_says_stop_that_exercise_today_and_how_to_reach_
     assert shown == [(str(painful.public_id), ""), (shown[1][0], " hidden")]
     assert "Stop this exercise for today" in html
     assert "pain of <strong data-pain-advice-value>7</strong> out of 10" in html
-    assert 'href="tel:+442079460000"' in html
+    # At the alert level the therapist is told the same day (CLINICAL.md): the patient is
+    # told so, with the clinic's number.
+    assert re.findall(r"<p data-pain-alert( hidden)?>", html) == ["", " hidden"]
+    assert "Pain of 7 or more alerts your therapist the same day" in html
+    assert "we are letting them know today" in html
+    assert 'Call the clinic on <a href="tel:+442079460000">+44 20 7946 0000</a>' in html
+
+
+def test_pain_at_the_alert_level_without_a_clinic_phone_says_to_contact_the_clinic(
+    patient_a, program
+):
+    assert patient_a.clinic.phone == ""
+    log(ExerciseItemFactory(program=program, per_side=False), side="both", pain=9)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert re.findall(r"<p data-pain-alert( hidden)?>", html) == [""]
+    assert "tel:" not in html
+    assert "contact your clinic" in html
 
 
 def test_pain_at_the_hold_back_level_gives_no_stop_advice(patient_a, program):
@@ -524,6 +542,11 @@ def test_pain_above_the_hold_back_level_says_stop_even_below_the_alert_level(pat
     ]
     assert "pain of <strong data-pain-advice-value>6</strong> out of 10" in html
     assert "above 5 is too much" in html
+    # CLINICAL.md: stop it for the day and come back to it at a lower load.
+    assert "Do no more sets of this exercise today" in html
+    assert "come back to it at a lower load" in html
+    # Below the alert level the therapist is not alerted: the page does not say they are.
+    assert re.findall(r"<p data-pain-alert( hidden)?>", html) == [" hidden"]
 
 
 def _log_area(html: str) -> list[tuple[str, str]]:

@@ -570,15 +570,19 @@
   // today (CLINICAL.md): the advice shows and the log form folds away, at once and offline
   // too. The form stays one tap away (its summary) for a set done before the patient stopped.
   // It folds once, when the pain first goes over, so a form opened again stays open while
-  // those sets are logged; a pain corrected below the level (a fresh plan) unfolds it.
+  // those sets are logged; a pain corrected below the level (a fresh plan) unfolds it. At the
+  // clinic's alert level (7) the advice also says the therapist is told today, as they are.
   function showStop(card, highest) {
     var stopped = highest > Number(root.dataset.tooMuchAbove || 5);
+    var alerted = highest >= Number(root.dataset.alertLevel || 7);
     var advice = card.querySelector("[data-pain-advice]");
     var area = card.querySelector("[data-log-area]");
     if (advice) {
       var shown = advice.querySelector("[data-pain-advice-value]");
       if (stopped && shown.textContent !== String(highest)) shown.textContent = String(highest);
       advice.hidden = !stopped;
+      advice.querySelector("[data-pain-alert]").hidden = !alerted;
+      advice.querySelector("[data-pain-seen]").hidden = alerted;
     }
     if (area) {
       area.querySelector("[data-log-area-summary]").hidden = !stopped;
