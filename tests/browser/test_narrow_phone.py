@@ -1,5 +1,6 @@
 """The patient's pages (sign-in, Today, a set's correction, two questionnaires, History,
-Reminders) on the narrowest phone the design names (360 px), and with the text doubled:
+Reminders) on the narrowest phone the design names (360 px), and with the text doubled (and
+Today on a 320 px phone with doubled text):
 nothing is wider than the screen (no sideways scrolling to reach a log button), every button
 and field is at least 24 px each way (WCAG 2.2 target size), and no field hides part of what
 it holds."""
@@ -139,3 +140,28 @@ def test_every_patient_page_fits_a_360px_phone(
     expect(page.get_by_role("heading", name="How is your hip today?")).to_be_visible()
     fits(page, f"{suffix}-morning-check")
     assert errors == []
+
+
+def test_today_fits_a_320px_phone_with_doubled_text(browser, live_server, patient_a, program):
+    """320 px is narrower than the design names, but phones that narrow are still in use with
+    large text: a long exercise name ("Side-lying leg raise (hip abduction)") must wrap inside
+    its card rather than push the page sideways."""
+    ExerciseItemFactory(
+        program=program, exercise=Exercise.objects.get(key="side-lying-hip-abduction"),
+        sets=2, reps=10, reps_up_to=20, per_side=True, position=2,
+    )  # fmt: skip
+    tiny = {**NARROW, "viewport": {"width": 320, "height": 640}}
+    with browser_page(browser, live_server, **tiny) as page:
+        page.add_init_script(
+            "document.addEventListener('DOMContentLoaded', () => "
+            "{ document.documentElement.style.fontSize = '200%'; });"
+        )
+        page.goto(personal_link_path(patient_a))
+        page.get_by_label("Your year of birth").fill(str(patient_a.year_of_birth))
+        page.get_by_role("button", name="Open my exercises").tap()
+        page.wait_for_url("**/today/")
+        expect(
+            page.get_by_role("heading", name="Side-lying leg raise (hip abduction)")
+        ).to_be_visible()
+
+        fits(page, "narrow-320-2x-today")
