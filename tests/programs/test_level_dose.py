@@ -165,7 +165,7 @@ def _plan(patient, day):
 def test_a_copy_made_that_day_has_each_exercise_once_at_todays_level_and_dose(
     library, patient_a, therapist_a
 ):
-    from apps.programs import services
+    from apps.programs import assign_services, services
     from tests.factories import PatientFactory
 
     item = _stretch_then_clam(patient_a, therapist_a)
@@ -174,7 +174,7 @@ def test_a_copy_made_that_day_has_each_exercise_once_at_todays_level_and_dose(
     template = services.program_save_as_template(
         actor=therapist_a, program=item.program, name="Reverse clamshell"
     )
-    copy = services.program_assign(actor=therapist_a, program=item.program, patient=other)
+    copy = assign_services.program_assign(actor=therapist_a, program=item.program, patient=other)
 
     for program in (template, copy):
         assert list(program.items.values_list("current_level", "hold_seconds", "reps")) == [

@@ -384,7 +384,7 @@ def test_with_a_reason_it_is_assigned_and_the_reason_kept_on_the_item(
 def test_precautions_starting_during_the_program_count_too(therapist_a, patient_a, template):
     from django.core.exceptions import ValidationError
 
-    from apps.programs.services import program_assign
+    from apps.programs.assign_services import program_assign
 
     precaution_set(
         actor=therapist_a, patient=patient_a, kind="posterior",

@@ -254,7 +254,7 @@ def test_the_upgrade_keeps_what_patients_saw_for_reasons_given_before_it(
 def test_starting_a_draft_asks_for_a_reason_for_the_newer_precautions_only(
     patient_a, therapist_a, turn_and_bend
 ):
-    from apps.programs.services import program_assign
+    from apps.programs.assign_services import program_assign
 
     draft = ProgramFactory(patient=patient_a, is_active=False, start_date=date(2026, 3, 10))
     _custom(therapist_a, patient_a, ["internal_rotation"])

@@ -9,8 +9,8 @@ from typing import cast
 import pytest
 
 from apps.audit.models import AuditEntry
+from apps.programs.assign_services import program_assign
 from apps.programs.models import Program
-from apps.programs.services import program_assign
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, PatientFactory, TemplateProgramFactory
 from tests.once import form_key

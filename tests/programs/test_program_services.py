@@ -4,6 +4,7 @@ import uuid
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.programs.assign_services import program_assign
 from apps.programs.item_services import (
     ItemSpec,
     program_item_add,
@@ -14,7 +15,6 @@ from apps.programs.item_services import (
 )
 from apps.programs.models import Program, ProgramItem, SetLog
 from apps.programs.services import (
-    program_assign,
     program_create,
     program_save_as_template,
     program_schedule_update,

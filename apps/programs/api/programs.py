@@ -24,7 +24,7 @@ from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import item_services, services, staff_selectors
+from apps.programs import assign_services, item_services, services, staff_selectors
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
@@ -216,7 +216,7 @@ class ProgramAssignApi(ProgramApi):
             # The patient's own draft keeps the end date its schedule saved unless the body
             # gives one (null: no end), as the builder's Assign form shows it.
             data.setdefault("end_date", program.end_date)
-        assigned = services.program_assign(
+        assigned = assign_services.program_assign(
             actor=self.user, program=program, patient=patient, **data, request=request._request
         )
         return self.detail(assigned, created_status(assigned))

@@ -29,7 +29,7 @@ from apps.exercises.selectors import LibraryFilters
 from apps.media.presentation import file_urls
 from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
-from apps.programs import builder, services, staff_selectors
+from apps.programs import assign_services, builder, services, staff_selectors
 from apps.programs.forms import (
     AddLadderForm,
     AssignForm,
@@ -289,7 +289,7 @@ def program_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def _assign(
     request: HttpRequest, user: User, program: Program, patient: Patient, form: Form
 ) -> Program:
-    return services.program_assign(
+    return assign_services.program_assign(
         actor=user,
         program=program,
         patient=patient,

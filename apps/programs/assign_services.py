@@ -1,0 +1,181 @@
+"""Assigning a program to a patient: a draft of theirs starts, a template or another
+patient's program is copied for them (``program_assign``). Split from ``services`` to keep each
+module small; the program's other writes are there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import TYPE_CHECKING
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from apps.audit.models import Action
+from apps.core.once import create_once
+from apps.patients.models import Patient
+from apps.patients.selectors import precautions_between
+from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.item_services import (
+    audit_override,
+    program_audit,
+)
+from apps.programs.models import Program
+from apps.programs.precautions import (
+    MAX_OVERRIDE_LENGTH,
+    conflict_key,
+    conflict_message,
+    uncovered,
+)
+from apps.programs.rows import assign_start, copy_items, patient_today
+from apps.programs.schedule_checks import chosen_start
+from apps.programs.selectors import exercise_for, ladder_levels
+from apps.programs.validation import (
+    weekdays_mask,
+)
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
+
+
+@transaction.atomic
+def program_assign(
+    *,
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start_date: date | None = None,
+    end_date: date | None = None,
+    weekdays: Iterable[int] | None = None,
+    precaution_override: str = "",
+    client_id: UUID | None = None,
+    request: HttpRequest | None = None,
+) -> Program:
+    """Give a program to a patient and start it; returns the patient's program (audited as
+    created).
+
+    A template (or another patient's program) is copied into a new program of the patient's
+    own; the patient's own draft is started as it is, on its saved weekdays and reminder time,
+    and without ``start_date`` on its saved start (``rows.assign_start``). ``end_date`` is
+    the end as given: callers that take a partial request fill in the draft's own (the API).
+    Items that run into the patient's hip
+    precautions (any in force during the program) are refused, each named, unless the
+    therapist gives ``precaution_override``: it is then kept on each of them and audited.
+    The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
+    returns the program the first one made.
+    """
+    if patient.clinic_id != program.clinic_id:
+        raise ValidationError({"patient": "Unknown patient."})
+
+    def assign() -> Program:
+        return _assign(
+            actor, program, patient, start_date, end_date, weekdays, precaution_override,
+            client_id, request,
+        )  # fmt: skip
+
+    return create_once(
+        Program, client_id, assign, same=lambda first: first.patient_id == patient.pk
+    )
+
+
+def _assign(
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start_date: date | None,
+    end_date: date | None,
+    weekdays: Iterable[int] | None,
+    precaution_override: str,
+    client_id: UUID | None,
+    request: HttpRequest | None,
+) -> Program:
+    # A draft never ran, so its start is checked as a new choice, even the one it saved.
+    start_date = chosen_start(
+        patient, start_date or assign_start(program=program, patient=patient), end_date
+    )
+    mask = program.weekdays if weekdays is None else weekdays_mask(weekdays)
+    if program.patient_id == patient.pk:
+        if program.is_active:
+            raise ValidationError("This program is already assigned to this patient.")
+        assigned = _program_start(program, start_date, end_date, mask)
+    else:
+        assigned = _program_copy(actor, program, patient, start_date, end_date, mask, client_id)
+    check_assigned(actor, assigned, precaution_override, start_date, end_date)
+    daily_totals_refresh_patient(patient_id=patient.pk)
+    program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
+    return assigned
+
+
+def check_assigned(
+    actor: User, program: Program, given: str, start: date, end: date | None
+) -> None:
+    """Refuse (in the assignment's transaction, so nothing stays) the items that conflict
+    with hip precautions in force on any day of the program, naming each (an item's own
+    reason counts for the conflicts it was given for); with ``given``, keep it on each of
+    them as the builder keeps an item's override, and audit it."""
+    given = given.strip()
+    if len(given) > MAX_OVERRIDE_LENGTH:
+        raise ValidationError(
+            {"precaution_override": f"Keep the reason under {MAX_OVERRIDE_LENGTH} characters."}
+        )
+    assert program.patient is not None  # an assigned program
+    precautions = precautions_between(patient=program.patient, first=start, last=end or date.max)
+    if not precautions:
+        return
+    items = list(
+        program.items.current(on=patient_today(program)).select_related(
+            "exercise", "ladder", "program__patient"
+        )
+    )
+    levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    found = []
+    for item in items:
+        exercise, _ = exercise_for(item, start, levels)
+        clashes = uncovered(item, exercise, precautions) if exercise is not None else []
+        if exercise is not None and clashes:
+            found.append((item, exercise, clashes))
+    if found and not given:
+        messages = [conflict_message(exercise, clashes) for _, exercise, clashes in found]
+        raise ValidationError({"precaution_override": messages})
+    for item, exercise, clashes in found:
+        keys = {conflict_key(clash, exercise) for clash in clashes}
+        item.precaution_override = given
+        item.precaution_override_covers = sorted(keys | set(item.precaution_override_covers))
+        item.save(update_fields=["precaution_override", "precaution_override_covers"])
+        audit_override(actor, item, exercise)
+
+
+def _program_copy(
+    actor: User,
+    program: Program,
+    patient: Patient,
+    start: date,
+    end: date | None,
+    mask: int,
+    client_id: UUID | None,
+) -> Program:
+    copy = Program.objects.create(
+        clinic_id=program.clinic_id,
+        patient=patient,
+        created_by=actor,
+        name=program.name,
+        notes=program.notes,
+        weekdays=mask,
+        start_date=start,
+        end_date=end,
+        reminder_time=program.reminder_time,
+        client_id=client_id,
+    )
+    copy_items(source=program, target=copy)
+    return copy
+
+
+def _program_start(program: Program, start: date, end: date | None, mask: int) -> Program:
+    program.start_date, program.end_date, program.weekdays = start, end, mask
+    program.is_active = True
+    program.updated_at = timezone.now()
+    program.save(update_fields=["start_date", "end_date", "weekdays", "is_active", "updated_at"])
+    return program
