@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, ProtectedError
+from django.db.models import F, Model, ProtectedError
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -128,23 +129,29 @@ def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]
     # really replaced (not from the copy read when its page was drawn).
     locked = Clinic.objects.select_for_update().only(*CLINIC_FIELDS)
     clinic.refresh_from_db(from_queryset=locked, fields=list(CLINIC_FIELDS))
-    before = {field: getattr(clinic, field) for field in values}
-    for field, value in values.items():
-        setattr(clinic, field, value)
+    changes = _set_and_compare(clinic, values)
     if "name" in values:
         _clinic_name_check(clinic)
     clinic_settings_validate(clinic)
     clinic.save(update_fields=list(values))
-    changes = {
-        field: (old, getattr(clinic, field))
-        for field, old in before.items()
-        if old != getattr(clinic, field)
-    }
     if changes:
         clinic_changed.send(
             sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=False
         )
     return bool(changes)
+
+
+def _set_and_compare(row: Model, values: Mapping[str, object]) -> dict[str, tuple[Any, Any]]:
+    """Set ``values`` on ``row`` (not saved) and return the fields whose value changed, each
+    with (old, new): what an operator's change announces for the audit log."""
+    before = {field: getattr(row, field) for field in values}
+    for field, value in values.items():
+        setattr(row, field, value)
+    return {
+        field: (old, getattr(row, field))
+        for field, old in before.items()
+        if old != getattr(row, field)
+    }
 
 
 def _clinic_name_check(clinic: Clinic) -> None:
@@ -407,15 +414,8 @@ def account_update(*, account: User, actor: User, **values: object) -> User:
     # entry names the value this change really replaced.
     locked = User.objects.select_for_update(no_key=True)
     account.refresh_from_db(from_queryset=locked, fields=list(ACCOUNT_FIELDS))
-    before = {field: getattr(account, field) for field in values}
-    for field, value in values.items():
-        setattr(account, field, value)
+    changes = _set_and_compare(account, values)
     account.save(update_fields=list(values))
-    changes = {
-        field: (old, getattr(account, field))
-        for field, old in before.items()
-        if old != getattr(account, field)
-    }
     if changes:
         account_changed.send(
             sender=User, account=account, actor=actor, changes=changes, created=False
