@@ -103,7 +103,8 @@
       type: "line",
       data: { labels: labels.map(shortDate), datasets: datasets },
       options: {
-        scales: { y: { beginAtZero: true, title: { display: true, text: "Best reps in one set" } } },
+        // offset keeps a single day's point off the y-axis, as on the pain chart.
+        scales: { x: { offset: true }, y: { beginAtZero: true, title: { display: true, text: "Best reps in one set" } } },
         plugins: {
           levelChangeLines: { indexes: ladder.changes.map(function (c) { return labels.indexOf(c.day); }) }
         }

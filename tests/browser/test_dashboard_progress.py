@@ -137,3 +137,33 @@ def test_the_pain_chart_draws_the_alert_level_and_centres_a_single_day(
     assert drawn["ink"] > 0.4
     assert drawn["pointFromLeft"] == pytest.approx(0.5, abs=0.05)
     assert problems == []
+
+
+def test_the_ladder_chart_centres_a_single_day(browser, live_server, therapist_a):
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    today = timezone.localdate()
+    ladder = LadderItemFactory(
+        program=ProgramFactory(patient=patient, start_date=today), sets=2, ladder__name="Clamshell"
+    )
+    log_both_sides(ladder, today, 1, reps=10, pain=2)  # one day of logs
+
+    with browser_page(
+        browser, live_server, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    ) as page:
+        problems = watch_console(page)
+        sign_in(page, therapist_a)
+        page.goto(f"/patients/{patient.public_id}/progress/")
+        page.wait_for_function("() => window.Chart && Chart.getChart('chart-ladder-0')")
+
+        point_from_left = page.evaluate(
+            """() => {
+              const chart = Chart.getChart('chart-ladder-0');
+              const area = chart.chartArea;
+              const point = chart.getDatasetMeta(0).data[0];
+              return (point.x - area.left) / (area.right - area.left);
+            }"""
+        )
+
+    # Without an offset x scale the lone day sat on the y-axis, half hidden by it.
+    assert point_from_left == pytest.approx(0.5, abs=0.05)
+    assert problems == []
