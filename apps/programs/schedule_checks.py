@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from apps.patients.models import Patient
 from apps.programs.models import Program
 from apps.programs.rows import has_started, patient_today
-from apps.programs.validation import validate_dates, validate_start
+from apps.programs.validation import validate_dates, validate_end, validate_start
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -27,6 +27,7 @@ def chosen_start(
         validate_start(start, today)
     start = start or today
     validate_dates(start, end)
+    validate_end(start, end)
     return start
 
 
@@ -41,11 +42,15 @@ def check_reminder_time(actor: User, reminder_time: time | None) -> None:
 
 def check_schedule_dates(program: Program, start_date: date | None, end_date: date | None) -> None:
     """The dates a schedule change gives a patient's program: a start moved is checked as a
-    chosen one (``validate_start``); once the program has started its start stays, and its
-    end is not before the patient's yesterday."""
+    chosen one (``validate_start``), an end changed against the start (``validate_end``);
+    once the program has started its start stays, and its end is not before the patient's
+    yesterday."""
     if start_date is None:
         raise ValidationError({"start_date": "Choose the day the program starts."})
     validate_dates(start_date, end_date)
+    # Like a start, an end date left as it was is not checked again.
+    if end_date != program.end_date:
+        validate_end(start_date, end_date)
     today = patient_today(program)
     if not has_started(program, today):
         # A start left as it was is not checked again: a program keeps the start it has.

@@ -19,6 +19,7 @@ MAX_REST_SECONDS = 600
 # precautions) go into the referrer's progress report.
 ITEM_NOTES_MAX = 500
 PROGRAM_NOTES_MAX = 1000
+END_YEARS_MOST = 5
 ITEM_NOTES_TOO_LONG = (
     "Keep the note to %(limit_value)d characters or fewer (this one has %(show_value)d)."
 )
@@ -168,9 +169,32 @@ def validate_start(start_date: date, today: date) -> None:
         )
 
 
+def validate_end(start_date: date, end_date: date | None) -> None:
+    """An end date a therapist chooses or changes: not more than five years after the start.
+    No hip program runs that long, so a later day is taken for a mistyped year (9999)."""
+    if end_date is None:
+        return
+    latest = years_after(start_date, END_YEARS_MOST)
+    if end_date > latest:
+        raise ValidationError(
+            {
+                "end_date": f"The end date is more than five years after the start (after "
+                f"{day_text(latest)}): check the year."
+            }
+        )
+
+
 def a_year_after(day: date) -> date:
     """The same day next year (28 February for a 29 February)."""
+    return years_after(day, 1)
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29 February); the last day there is
+    for a day that late (an old start saved with a mistyped year)."""
+    if day.year + years > date.max.year:
+        return date.max
     try:
-        return day.replace(year=day.year + 1)
+        return day.replace(year=day.year + years)
     except ValueError:
-        return day.replace(year=day.year + 1, day=28)
+        return day.replace(year=day.year + years, day=28)
