@@ -159,9 +159,24 @@ def test_the_page_shows_streak_week_and_days(patient_a, item):
     assert "50%</span> done this week" in html
     assert "Wednesday 4 March" in html
     assert "Monday 2 March" in html
-    assert "Left: 10" in html
-    assert "pain up to 3" in html
+    assert "Left: 1 of 1 set done (10 reps), pain up to 3" in html
     assert "not done" in html
+
+
+@pytest.mark.django_db
+def test_each_side_says_how_many_of_its_planned_sets_were_done(patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=MON)
+    three = ExerciseItemFactory(program=program, sets=3, reps=12, per_side=True)
+    log(three, MON, "left", reps=12, pain=6)
+    for reps, pain in ((12, 2), (10, 6), (8, 4)):
+        log(three, MON + timedelta(days=1), "left", reps=reps, pain=pain)
+
+    html = signed_in(patient_a.user).get("/history/").content.decode()
+
+    # "Left: 12 (pain up to 6)" read like one set of 12 done, not one set done of three.
+    assert "Left: 1 of 3 sets done (12 reps), pain up to 6" in html
+    assert "Left: 3 of 3 sets done (12, 10, 8 reps), pain up to 6" in html
+    assert "Right: not done" in html
 
 
 @pytest.mark.django_db
