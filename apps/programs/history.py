@@ -121,6 +121,8 @@ class HistoryEntry:
     """
 
     name: str
+    program_id: int
+    program: str  # its name, shown when the day has entries of more than one program
     level: int | None
     dose: str  # in the patient's words (``doses.patient_amount``), as Today says it
     prescribed: bool
@@ -141,6 +143,8 @@ def _prescribed_entry(
     exercise, level = exercise_for(item, day, levels)
     return HistoryEntry(
         name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
+        program_id=item.program_id,
+        program=item.program.name,
         level=level,
         dose=patient_amount(item),
         prescribed=True,
@@ -156,6 +160,8 @@ def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
         side.logs.append(logged(log))
     return HistoryEntry(
         name=first.exercise.name,
+        program_id=first.item.program_id,
+        program=first.item.program.name,
         level=first.ladder_level,
         dose=patient_amount(prescribed_by(first)),
         prescribed=False,
@@ -173,7 +179,7 @@ def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, l
     logs: dict[tuple[date, int], list[SetLog]] = defaultdict(list)
     for log in (
         SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
-        .select_related("exercise")
+        .select_related("exercise", "item__program")
         .order_by("logged_at")
     ):
         logs[(log.performed_on, log.item_id)].append(log)

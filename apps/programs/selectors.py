@@ -161,6 +161,12 @@ class TodayPlan:
         return bool(self.items)
 
     @property
+    def several_programs(self) -> bool:
+        """Items of more than one program today: each card then names its program, as two
+        programs may hold the same exercise and their cards would otherwise look the same."""
+        return len({plan_item.item.program_id for plan_item in self.items}) > 1
+
+    @property
     def prescribed(self) -> int:
         return sum(item.prescribed for item in self.items)
 

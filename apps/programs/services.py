@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.core.once import create_once
 from apps.patients.models import Patient
+from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
 from apps.programs.assign_services import check_assigned
 from apps.programs.daily_totals import daily_totals_refresh_patient
@@ -167,6 +168,8 @@ def _rename(program: Program, name: str, notes: str) -> None:
     program.notes = validate_program_notes(notes)
     program.updated_at = timezone.now()
     program.save(update_fields=["name", "notes", "updated_at"])
+    # Today names each card's program when the patient has more than one that day.
+    patient_today_bump(patient_id=program.patient_id)
 
 
 @transaction.atomic

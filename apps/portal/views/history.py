@@ -23,6 +23,12 @@ class HistoryDay:
     totals: DayAdherence | None
     entries: list[HistoryEntry]
 
+    @property
+    def several_programs(self) -> bool:
+        """Entries of more than one program: each then names its program (two programs may
+        hold the same exercise)."""
+        return len({entry.program_id for entry in self.entries}) > 1
+
 
 @patient_login_required
 @require_GET
