@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
@@ -10,6 +11,17 @@ from apps.audit.models import Action
 from apps.audit.selectors import AuditFilter, audit_people_for
 from apps.clinics.models import User
 from apps.patients.models import Patient
+
+# The log starts long after the first year and ends long before the last: a date outside is a
+# typing slip, and the last day there is (9999-12-31) has no next day to end the range on.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+OUT_OF_RANGE = "Give a date from 2000 to 2999."
+
+
+def _in_range(day: date | None) -> date | None:
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise forms.ValidationError(OUT_OF_RANGE)
+    return day
 
 
 class AuditFilterForm(forms.Form):
@@ -39,6 +51,12 @@ class AuditFilterForm(forms.Form):
         actors = cast(forms.ModelChoiceField[User], self.fields["actor"])
         actors.queryset = audit_people_for(user=admin)
         actors.empty_label = "Anyone"
+
+    def clean_date_from(self) -> date | None:
+        return _in_range(self.cleaned_data.get("date_from"))
+
+    def clean_date_to(self) -> date | None:
+        return _in_range(self.cleaned_data.get("date_to"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

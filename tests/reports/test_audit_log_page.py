@@ -65,6 +65,20 @@ def test_a_foreign_patient_or_bad_date_is_a_400(admin_a, patient_b, entries):
     assert client.get("/audit/", {"date_from": "yesterday"}).status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("field", "day"),
+    [("date_to", "9999-12-31"), ("date_from", "9999-12-31"), ("date_from", "0001-01-01")],
+)
+@pytest.mark.parametrize("url", ["/audit/", "/audit/export.csv"])
+def test_a_date_out_of_range_is_a_400_on_its_field(admin_a, entries, url, field, day):
+    # The last day there is has no day after it to end the range on (it was a 500).
+    response = signed_in(admin_a).get(url, {field: day})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors[field] == ["Give a date from 2000 to 2999."]
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
+
+
 def test_the_page_is_for_clinic_admins_only(therapist_a, patient_a, client):
     assert signed_in(therapist_a).get("/audit/").status_code == 403
     assert signed_in(patient_a.user).get("/audit/").status_code == 403
