@@ -1,3 +1,5 @@
+import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -106,6 +108,23 @@ def test_a_therapist_can_turn_on_two_factor(client, therapist_a):
     client.post("/account/two-factor/", {"token": code})
 
     assert TOTPDevice.objects.filter(user=therapist_a, confirmed=True).count() == 1
+
+
+def test_the_key_to_type_by_hand_is_base32_and_gives_the_devices_codes(client, therapist_a):
+    # Authenticator apps take the key in base32 (RFC 4648); hex was refused by them.
+    client.force_login(therapist_a)
+    page = client.get("/account/two-factor/").content.decode()
+    device = TOTPDevice.objects.get(user=therapist_a, confirmed=False)
+
+    shown = re.search(r"by hand: <code>([^<]+)</code>", page).group(1)
+    typed = shown.replace(" ", "")
+    key = base64.b32decode(typed + "=" * (-len(typed) % 8))
+
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{1,4})*", shown)
+    assert key == device.bin_key
+    assert totp(key, step=device.step, t0=device.t0, digits=device.digits) == totp(
+        device.bin_key, step=device.step, t0=device.t0, digits=device.digits
+    )
 
 
 def test_sign_out_needs_a_post(client, therapist_a):

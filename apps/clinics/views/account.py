@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import cast
 
 import segno
@@ -105,6 +106,13 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect("clinics:login")
 
 
+def _key_to_type(device: TOTPDevice) -> str:
+    """The device's key as authenticator apps take it typed: base32 (RFC 4648) without
+    padding, in groups of four for reading. ``device.key`` is hex, which they refuse."""
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
@@ -125,6 +133,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinics/two_factor.html",
-        {"enabled": False, "form": form, "qr": qr, "secret": device.key},
+        {"enabled": False, "form": form, "qr": qr, "secret": _key_to_type(device)},
         status=400 if form.errors else 200,
     )
