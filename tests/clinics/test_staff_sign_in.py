@@ -127,6 +127,47 @@ def test_the_key_to_type_by_hand_is_base32_and_gives_the_devices_codes(client, t
     )
 
 
+def _code(device):
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def test_a_right_code_sent_too_soon_after_a_wrong_one_says_to_wait(client, therapist_a):
+    device = TOTPDevice.objects.create(user=therapist_a, name="phone", confirmed=True)
+    with time_machine.travel("2026-12-06 10:00:00Z", tick=False) as clock:
+        sign_in(client, "therapist@a.example")
+        # Each wrong code doubles the wait before the next try (1, 2, 4 seconds...).
+        for wait in (1, 2, 0):
+            client.post("/sign-in/verify/", {"token": "000000"})
+            clock.shift(wait)
+        clock.shift(1)
+        refused = client.post("/sign-in/verify/", {"token": _code(device)})
+        clock.shift(3)
+        accepted = client.post("/sign-in/verify/", {"token": _code(device)})
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["token"] == [
+        "Too many wrong codes in a row. Wait 3 seconds, then enter the code your app shows."
+    ]
+    assert accepted.status_code == 302
+
+
+def test_setting_up_two_factor_after_a_typo_says_to_wait_not_that_the_code_is_wrong(
+    client, therapist_a
+):
+    client.force_login(therapist_a)
+    with time_machine.travel("2026-12-06 10:00:00Z", tick=False):
+        client.get("/account/two-factor/")
+        client.post("/account/two-factor/", {"token": "000000"})
+        device = TOTPDevice.objects.get(user=therapist_a, confirmed=False)
+        refused = client.post("/account/two-factor/", {"token": _code(device)})
+
+    assert refused.status_code == 400
+    assert refused.context["form"].errors["token"] == [
+        "Too many wrong codes in a row. Wait 1 second, then enter the code your app shows."
+    ]
+    assert not TOTPDevice.objects.filter(user=therapist_a, confirmed=True).exists()
+
+
 def test_sign_out_needs_a_post(client, therapist_a):
     client.force_login(therapist_a)
 

@@ -25,9 +25,22 @@ from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.forms import StaffSignInForm, TOTPForm
 from apps.clinics.middleware import staff_session_started
 from apps.clinics.models import User
+from apps.clinics.selectors import totp_wait_seconds
 
 PENDING_USER = "pending_two_factor_user"
 PENDING_NEXT = "pending_two_factor_next"
+
+
+def _wait_message(device: TOTPDevice | None) -> str:
+    """Why a code, right or not, was refused while the device is throttled ("" when it is
+    not): saying "not right" sent people re-scanning a code that was fine."""
+    seconds = totp_wait_seconds(device) if device is not None else 0
+    if not seconds:
+        return ""
+    unit = "second" if seconds == 1 else "seconds"
+    return (
+        f"Too many wrong codes in a row. Wait {seconds} {unit}, then enter the code your app shows."
+    )
 
 
 def _safe_next(request: HttpRequest, default: str = "") -> str:
@@ -87,13 +100,14 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
     form = TOTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = services.confirmed_totp_device(user)
-        if device is not None and device.verify_token(form.cleaned_data["token"]):
+        wait = _wait_message(device)
+        if not wait and device is not None and device.verify_token(form.cleaned_data["token"]):
             next_url = request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL)
             request.session.pop(PENDING_USER, None)
             response = _finish_sign_in(request, user, next_url)
             otp_login(request, device)
             return response
-        form.add_error("token", "That code is not right. Check your app and try again.")
+        form.add_error("token", wait or "That code is not right. Check your app and try again.")
     return render(
         request, "clinics/verify.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -124,11 +138,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         device = services.totp_device_start(user=user)
     form = TOTPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.totp_device_confirm(device=device, token=form.cleaned_data["token"]):
+        wait = _wait_message(device)
+        if not wait and services.totp_device_confirm(
+            device=device, token=form.cleaned_data["token"]
+        ):
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on.")
             return redirect("clinics:two-factor")
-        form.add_error("token", "That code is not right. Scan the code again and retry.")
+        form.add_error("token", wait or "That code is not right. Scan the code again and retry.")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
     return render(
         request,
