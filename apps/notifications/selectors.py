@@ -21,8 +21,9 @@ from apps.programs.adherence import patient_schedules
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.doses import Dose, dose_summary_of, usual_dose
 from apps.programs.held_back import programs_held_back
-from apps.programs.levels import tracks_going_on
+from apps.programs.levels import track_levels_going_on
 from apps.programs.models import DailyTotal, ProgramItem, ProgressionPrompt, PromptStatus
+from apps.programs.prompt_decisions import CLOSED_LEVEL_BY_HAND
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -237,6 +238,21 @@ class PromptCard:
     concerns: PromptConcerns
     # False when the exercise was removed or its program ended: nothing left to advance.
     in_program: bool = True
+    # True when the track's level was changed (by hand) after the prompt was raised: it can
+    # only be declined. Changes made since close the prompt; older data may still show one.
+    level_changed: bool = False
+
+    @property
+    def status_label(self) -> str:
+        """The status as the card's badge says it: a prompt closed by a level changed by
+        hand was not closed for leaving the program, as the status's own label says."""
+        prompt = self.prompt
+        if (
+            prompt.status == PromptStatus.WITHDRAWN
+            and prompt.decision_reason == CLOSED_LEVEL_BY_HAND
+        ):
+            return "Closed: level changed by hand"
+        return prompt.get_status_display()
 
     @property
     def waiting(self) -> bool:
@@ -273,13 +289,17 @@ def prompt_cards(prompts: list[ProgressionPrompt]) -> list[PromptCard]:
     still in the program, whatever the number of prompts."""
     infos = level_infos(prompts=prompts)
     concerns = concerns_for(prompts)
-    going_on = tracks_going_on(prompts=[p for p in prompts if p.status in OPEN_OR_SNOOZED])
+    levels = track_levels_going_on(prompts=[p for p in prompts if p.status in OPEN_OR_SNOOZED])
     cards = []
     for p in prompts:
         ladder_id = p.item.ladder_id or 0
         nxt = infos.get((ladder_id, p.next_level)) if p.next_level else None
-        in_program = p.status not in OPEN_OR_SNOOZED or p.track in going_on
-        card = PromptCard(p, infos.get((ladder_id, p.level)), nxt, concerns[p.pk], in_program)
+        is_open = p.status in OPEN_OR_SNOOZED
+        in_program = not is_open or p.track in levels
+        level_changed = is_open and in_program and levels[p.track] != p.level
+        card = PromptCard(
+            p, infos.get((ladder_id, p.level)), nxt, concerns[p.pk], in_program, level_changed
+        )
         cards.append(card)
     return cards
 

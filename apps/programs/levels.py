@@ -72,8 +72,21 @@ def tracks_going_on(*, prompts: list[ProgressionPrompt]) -> set[UUID]:
 
 
 def tracks_going_on_for(*, patients: dict[int, Patient], tracks: set[UUID]) -> set[UUID]:
+    return set(track_levels_going_on_for(patients=patients, tracks=tracks))
+
+
+def track_levels_going_on(*, prompts: list[ProgressionPrompt]) -> dict[UUID, int | None]:
+    """``tracks_going_on`` with the level of each track's row in force (as ``advance`` reads
+    it): a prompt raised at another level can no longer be approved. One query."""
+    patients = {p.patient_id: p.patient for p in prompts}
+    return track_levels_going_on_for(patients=patients, tracks={p.track for p in prompts})
+
+
+def track_levels_going_on_for(
+    *, patients: dict[int, Patient], tracks: set[UUID]
+) -> dict[UUID, int | None]:
     if not tracks:
-        return set()
+        return {}
     tomorrow = {pk: patient.local_today() + timedelta(days=1) for pk, patient in patients.items()}
     going_on = Q()
     for patient_id, day in tomorrow.items():
@@ -83,7 +96,9 @@ def tracks_going_on_for(*, patients: dict[int, Patient], tracks: set[UUID]) -> s
             & (Q(program__end_date__isnull=True) | Q(program__end_date__gte=day))
         )
     rows = ProgramItem.objects.filter(going_on, track__in=tracks, program__is_active=True)
-    return set(rows.values_list("track", flat=True))
+    in_force = rows.order_by(F("active_until").asc(nulls_last=True), "pk")
+    # Ascending, so the row in force (as ``track_rows`` orders them) is the last one kept.
+    return dict(in_force.values_list("track", "current_level"))
 
 
 def item_in_force(prompt: ProgressionPrompt) -> ProgramItem:

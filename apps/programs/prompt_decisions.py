@@ -1,7 +1,7 @@
 """The decisions on progression prompts: the therapist approves, declines or snoozes a
 prompt, or moves a ladder item to a level by hand; the app closes the open prompts that a
 change leaves with nothing to raise (an exercise removed, a program ended, a patient
-archived).
+archived, the level changed by hand).
 
 Approving advances the level from the patient's next local day (``levels.advance``) and
 writes a ``LevelChange`` whose ``reason`` the patient sees. Each decision claims its prompt
@@ -63,6 +63,7 @@ CLOSED_REMOVED = "The exercise was removed from the patient's program."
 CLOSED_ENDED = "The patient's program ended."
 CLOSED_ARCHIVED = "The patient was archived (discharged)."
 CLOSED_LATE = "The exercise was no longer in the patient's program when these sets were checked."
+CLOSED_LEVEL_BY_HAND = "The level was changed by hand."
 
 
 def prompts_withdraw(
@@ -93,6 +94,35 @@ def prompts_withdraw(
     if tracks is not None:
         going_on = tracks_going_on(prompts=prompts)
         prompts = [p for p in prompts if p.track not in going_on]
+    return _close(prompts, reason=reason, actor=actor, request=request)
+
+
+def prompts_withdraw_superseded(
+    *, patient_id: int, track: UUID, level: int, actor: User, request: HttpRequest | None = None
+) -> list[ProgressionPrompt]:
+    """Close the open prompts of a track that a therapist has just moved to ``level`` by hand:
+    each asked to raise the level the track had (``advance`` refuses it once the level
+    differs), so the therapist's change has answered it. A prompt raised at ``level`` itself
+    still asks about the level in force and stays open. Called as ``prompts_withdraw`` is:
+    in the change's transaction, after the patient's row lock."""
+    prompts = list(
+        ProgressionPrompt.objects.select_for_update(of=("self",))
+        .filter(patient_id=patient_id, track=track, status__in=OPEN_STATUSES)
+        .exclude(level=level)
+        .select_related("patient")
+        .order_by("pk")
+    )
+    return _close(prompts, reason=CLOSED_LEVEL_BY_HAND, actor=actor, request=request)
+
+
+def _close(
+    prompts: list[ProgressionPrompt],
+    *,
+    reason: str,
+    actor: User | None,
+    request: HttpRequest | None,
+) -> list[ProgressionPrompt]:
+    """Mark the (locked, open) prompts ``WITHDRAWN`` with ``reason`` and audit each."""
     if not prompts:
         return []
     now = timezone.now()
@@ -268,7 +298,8 @@ def item_level_set(
     """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
     from the patient's next local day; ``reason`` is required and shown to the patient. A
     level the patient's hip precautions rule out needs ``precaution_override``. The audit
-    entries are written in the same transaction."""
+    entries are written in the same transaction, with the closing of the track's open prompts
+    that the change answers (``prompts_withdraw_superseded``)."""
     reason = reason.strip()
     errors: dict[str, str] = {}
     if item.ladder_id is None:
@@ -300,6 +331,10 @@ def item_level_set(
         item=in_force, to_level=level, changed_by=user, reason=reason,
         precaution_override=precaution_override, request=request,
     )  # fmt: skip
+    if patient_id := item.program.patient_id:
+        prompts_withdraw_superseded(
+            patient_id=patient_id, track=item.track, level=level, actor=user, request=request
+        )
     audit_record(
         actor=user,
         action=Action.CHANGE,
