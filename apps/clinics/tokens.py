@@ -61,15 +61,21 @@ def _check_create(*, admin: User, user: User, name: str) -> None:
 
 @transaction.atomic
 def api_token_create(
-    *, admin: User, user: User, name: str, client_id: uuid.UUID | None = None
+    *,
+    admin: User,
+    user: User,
+    name: str,
+    client_id: uuid.UUID | None = None,
+    reissue: bool = True,
 ) -> tuple[ApiToken, str]:
     """Create a token acting as ``user``; return it with its secret (never stored).
 
-    Sent again under the same ``client_id`` (a double click, a retried request), no second
-    token is made: the first is given a new secret, returned here. Only the last answer is
-    read (a browser shows the page of the second click), so the secret it shows must be the
-    one that works, and no token whose secret nobody saw is left active. A token already used
-    or revoked keeps its secret: that key's form was used before and is refused.
+    Sent again under the same ``client_id``, no second token is made. With ``reissue`` (a
+    retried API request, of which only the last answer is read) the first is given a new
+    secret, returned here, so the secret read is the one that works and no token whose secret
+    nobody saw is left active; a token already used or revoked keeps its secret: that key was
+    used before and is refused. Without it (the page, which shows the first answer's secret
+    itself) the token is returned unchanged with an empty secret.
     """
     _check_create(admin=admin, user=user, name=name)
     clinic = admin.clinic
@@ -93,6 +99,8 @@ def api_token_create(
 
     token = create_once(ApiToken, client_id, create, same=same_request)
     if replayed(token):
+        if not reissue:
+            return token, ""
         _reissue(token, secret=secret, admin=admin)
     else:
         api_token_changed.send(

@@ -30,6 +30,11 @@ urlpatterns = [
     # The API token page.
     path("clinic/api-tokens/", token_views.api_tokens, name="api-tokens"),
     path(
+        "clinic/api-tokens/<uuid:public_id>/created/",
+        token_views.api_token_created,
+        name="api-token-created",
+    ),
+    path(
         "clinic/api-tokens/<uuid:public_id>/revoke/",
         token_views.api_token_revoke_view,
         name="api-token-revoke",

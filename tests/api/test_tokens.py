@@ -132,9 +132,10 @@ def test_therapists_and_patients_cannot_manage_tokens(therapist_a, patient_a):
 def test_the_token_page_shows_the_secret_once_and_revokes(admin_a, therapist_a):
     client = signed_in(admin_a)
 
-    page = client.post(
+    created = client.post(
         "/clinic/api-tokens/", {"name": "Sheets", "acts_as": str(therapist_a.public_id)}
     )
+    page = client.get(created.url)
     token = ApiToken.objects.get()
     secret = page.context["secret"]
     listing = client.get("/clinic/api-tokens/")

@@ -1,6 +1,7 @@
-"""Creating an API token twice with the same one-time key (a double click on Create token, a
-retried API call) makes one token, and the secret of the last answer, the one the admin
-reads, is the one that works: no token whose secret nobody saw is left active."""
+"""Creating an API token twice with the same one-time key makes one token. The page (a double
+click on Create token) redirects both to one page that shows the first secret once, and a
+reload of it never changes the secret. The API (a retried call, whose last answer is the one
+read) gives the token a new secret: no token whose secret nobody saw is left active."""
 
 from __future__ import annotations
 
@@ -43,13 +44,38 @@ def test_create_token_clicked_twice_makes_one_token_whose_shown_secret_works(adm
 
     first, second = (client.post(PAGE, data) for _ in range(2))
 
-    assert [first.status_code, second.status_code] == [200, 200]
     token = ApiToken.objects.get(clinic=admin_a.clinic)
-    first_secret, shown = (_secret_shown(a.content.decode()) for a in (first, second))
-    assert shown != first_secret
+    created = f"{PAGE}{token.public_id}/created/"
+    assert [(a.status_code, a.url) for a in (first, second)] == [(302, created)] * 2
+    shown = _secret_shown(client.get(created).content.decode())
     assert _works(shown)
-    assert not _works(first_secret)
     assert shown.startswith(token.prefix)
+    assert AuditEntry.objects.filter(target_ref=str(token.public_id)).count() == 1
+
+
+def test_reloading_the_created_page_shows_no_secret_and_keeps_the_token_working(
+    admin_a, therapist_a
+):
+    client = signed_in(admin_a)
+    data = {"name": "EHR sync", "acts_as": str(therapist_a.public_id)}
+    created = client.post(PAGE, data)
+    secret = _secret_shown(client.get(created.url).content.decode())
+
+    reloaded = client.get(created.url)
+
+    assert reloaded.status_code == 200
+    html = reloaded.content.decode().replace("&#x27;", "'")
+    assert "cls_" not in html
+    assert "This secret was shown once: create a new token if you did not copy it." in html
+    assert _works(secret)
+
+
+def test_the_created_page_of_another_clinics_token_is_a_404(admin_a, admin_b):
+    token, _ = api_token_create(admin=admin_b, user=admin_b, name="Sync")
+
+    response = signed_in(admin_a).get(f"{PAGE}{token.public_id}/created/")
+
+    assert response.status_code == 404
 
 
 def test_the_api_answers_a_retry_with_200_and_a_working_secret(admin_a):

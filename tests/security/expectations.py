@@ -108,6 +108,7 @@ PAGES: dict[str, Rule] = {
     "clinics:staff-cancel": Rule(ADMIN, obj="invited", writes=True),
     "clinics:set-password": Rule(PUBLIC, kwargs=_bad_set_password),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
+    "clinics:api-token-created": Rule(ADMIN, obj="api_token"),
     "patients:link": Rule(PUBLIC, kwargs=_personal_link, leak_check=False),
     "patients:one-time-request": Rule(PUBLIC),
     "patients:one-time": Rule(PUBLIC, kwargs=_bad_token, ok=frozenset({200, 404, 410})),

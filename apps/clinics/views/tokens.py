@@ -1,4 +1,9 @@
-"""The clinic admin's page for API tokens: list, create (the secret is shown once), revoke."""
+"""The clinic admin's page for API tokens: list, create (the secret is shown once), revoke.
+
+Creating answers with a redirect to a page that shows the new secret once (Post/Redirect/
+Get): the secret waits in the admin's session for that one view, so reloading the page, or
+a tab the browser restores, shows no secret and never sends the form again.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import ApiToken, User
@@ -59,19 +65,48 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None, admin=admin)
     if request.method == "POST" and form.is_valid():
         try:
-            token, secret = api_token_create(
-                admin=admin,
-                user=form.cleaned_data["acts_as"],
-                name=form.cleaned_data["name"],
-                client_id=form.cleaned_data["client_id"],
-            )
+            token = _create(request, admin, form)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
-            return render(
-                request, "clinics/api_token_created.html", {"token": token, "secret": secret}
-            )
+            return redirect("clinics:api-token-created", public_id=token.public_id)
     return _page(request, admin, form, status=400 if form.errors else 200)
+
+
+def _secret_key(token: ApiToken) -> str:
+    return f"api-token-secret:{token.public_id}"
+
+
+def _create(request: HttpRequest, admin: User, form: TokenForm) -> ApiToken:
+    """Create the token and keep its secret in the session for the page that shows it. The
+    form sent twice (a double click) gets the same token back with no new secret: both
+    answers lead to that page, which shows the first secret."""
+    with transaction.atomic():
+        token, secret = api_token_create(
+            admin=admin,
+            user=form.cleaned_data["acts_as"],
+            name=form.cleaned_data["name"],
+            client_id=form.cleaned_data["client_id"],
+            reissue=False,
+        )
+        if secret:
+            request.session[_secret_key(token)] = secret
+            # Saved (database sessions) in the token's transaction: the double click waits on
+            # the token's key until this commits, so the page it is sent to finds the secret.
+            request.session.save()
+            # Not saved again after the response: the shown page may already have removed it.
+            request.session.modified = False
+    return token
+
+
+@login_required
+@never_cache
+@require_GET
+def api_token_created(request: HttpRequest, public_id: str) -> HttpResponse:
+    admin = require_admin(request)
+    token = get_for_admin(admin, ApiToken.objects.visible_to(admin), public_id)
+    secret = request.session.pop(_secret_key(token), "")
+    return render(request, "clinics/api_token_created.html", {"token": token, "secret": secret})
 
 
 @login_required
