@@ -130,11 +130,12 @@ def _flag_pending_level(
     rung = levels.get((item.ladder_id, item.current_level or 0))
     if rung is None:
         return
-    texts = _texts(uncovered(item, rung.exercise, in_force))
-    if texts:
+    found = uncovered(item, rung.exercise, in_force)
+    if found:
         row.pending_from = item.level_since
+        takes = ":" if any(c.unrecorded for c in found) else " takes the hip into"
         row.pending_conflict = (
-            f"level {item.current_level} ({rung.exercise.name}) takes the hip into {texts}"
+            f"level {item.current_level} ({rung.exercise.name}){takes} {_texts(found)}"
         )
 
 

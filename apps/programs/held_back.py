@@ -28,7 +28,7 @@ from django.db.models import Q, QuerySet
 from apps.exercises.models import LadderLevel
 from apps.patients.models import HipPrecaution
 from apps.programs.models import ProgramItem
-from apps.programs.precautions import override_covers, ruled_out
+from apps.programs.precautions import movement_tags, override_covers, ruled_out
 
 Window = tuple[date, date]
 
@@ -118,7 +118,8 @@ def _level_segments(
     """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
     level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
     if row["ladder_id"] is None:
-        return [(start, end, (row["exercise_id"], set(row["exercise__hip_movements"] or [])))]
+        own = movement_tags(row["exercise__hip_movements"], clinic_id=row["exercise__clinic_id"])
+        return [(start, end, (row["exercise_id"], own))]
     since, before = row["level_since"], row["previous_level"]
     current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
     if since is None or not before or since <= start:
@@ -133,11 +134,11 @@ def _ladder_tags(rows: list[dict[str, Any]]) -> dict[tuple[int, int], Tagged]:
     if not ladder_ids:
         return {}
     levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids).values_list(
-        "ladder_id", "level", "exercise_id", "exercise__hip_movements"
+        "ladder_id", "level", "exercise_id", "exercise__hip_movements", "exercise__clinic_id"
     )
     return {
-        (ladder_id, level): (exercise_id, set(movements or []))
-        for ladder_id, level, exercise_id, movements in levels
+        (ladder_id, level): (exercise_id, movement_tags(movements, clinic_id=clinic_id))
+        for ladder_id, level, exercise_id, movements, clinic_id in levels
     }
 
 
@@ -210,6 +211,7 @@ ROW_FIELDS = (
     "per_side",
     "exercise_id",
     "exercise__hip_movements",
+    "exercise__clinic_id",
     "ladder_id",
     "current_level",
     "previous_level",

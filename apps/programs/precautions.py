@@ -12,6 +12,12 @@ A reason covers the conflicts it was given for, no more: the item keeps their ke
 (another operation, another approach, a changed kind) conflict afresh, so the exercise is
 held back again until the therapist gives a reason for them too: a reason written for an
 anterior approach never quietly covers a posterior one.
+
+A clinic's own exercise whose hip movements were never recorded (none ticked) cannot be
+checked, so while precautions are in force it counts as a conflict with each of them
+(``NOT_RECORDED``) and needs the same override reason: when in doubt the app holds back and
+asks the therapist. Library exercises always come with their movements read from their steps
+(``data/movements.toml``), so one with none (the gluteal squeeze) takes the hip into none.
 """
 
 from __future__ import annotations
@@ -31,6 +37,21 @@ from apps.programs.models import ProgramItem
 
 MAX_OVERRIDE_LENGTH = 300
 
+# Stands for the movements of an exercise no one recorded: never a real movement tag.
+NOT_RECORDED = "movements_not_recorded"
+UNRECORDED_TEXT = "its hip movements are not recorded"
+
+
+def movement_tags(movements: Iterable[str] | None, *, clinic_id: int | None) -> set[str]:
+    """What the check compares with the precautions: the recorded movements, or
+    ``{NOT_RECORDED}`` for a clinic's exercise with none recorded."""
+    tags = set(movements or ())
+    return tags if tags or clinic_id is None else {NOT_RECORDED}
+
+
+def tags_of(exercise: Exercise) -> set[str]:
+    return movement_tags(exercise.hip_movements, clinic_id=exercise.clinic_id)
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -38,23 +59,36 @@ class Conflict:
     movements: frozenset[str]
 
     @property
+    def unrecorded(self) -> bool:
+        return NOT_RECORDED in self.movements
+
+    @property
     def text(self) -> str:
         """E.g. "internal rotation (posterior (posterolateral) approach precautions until
         2027-01-15)"."""
-        moves = " combined with ".join(m.lower() for m in movement_labels(self.movements))
         kind = self.precaution.get_kind_display().lower()
-        return f"{moves} ({kind} precautions until {self.precaution.ends_on:%d %b %Y})"
+        until = f"{kind} precautions until {self.precaution.ends_on:%d %b %Y}"
+        if self.unrecorded:
+            return f"{UNRECORDED_TEXT}, so it could not be checked against the {until}"
+        moves = " combined with ".join(m.lower() for m in movement_labels(self.movements))
+        return f"{moves} ({until})"
 
 
 def conflicts(exercise: Exercise, precautions: Iterable[HipPrecaution]) -> list[Conflict]:
     """What in ``precautions`` the exercise's movement tags run into (empty: no conflict)."""
-    tags = set(exercise.hip_movements)
+    tags = tags_of(exercise)
     return [
         Conflict(precaution, rule)
         for precaution in precautions
-        for rule in precaution.rules
+        for rule in _rules(precaution, tags)
         if rule <= tags
     ]
+
+
+def _rules(precaution: HipPrecaution, tags: AbstractSet[str]) -> list[frozenset[str]]:
+    """The movement sets ``precaution`` rules out; for unrecorded movements, the one
+    ``{NOT_RECORDED}`` (which of its rules they meet is unknown)."""
+    return [frozenset({NOT_RECORDED})] if NOT_RECORDED in tags else list(precaution.rules)
 
 
 def cover_key(*, precaution_id: int, exercise_id: int, movements: Iterable[str]) -> str:
@@ -89,7 +123,7 @@ def ruled_out(
     the Reminders page (``apps.programs.held_back``, on rows)."""
     return [
         rule
-        for rule in precaution.rules
+        for rule in _rules(precaution, movements)
         if rule <= movements
         and cover_key(precaution_id=precaution.pk, exercise_id=exercise_id, movements=rule)
         not in covered
@@ -102,7 +136,7 @@ def uncovered(
     """The conflicts of ``exercise`` with ``precautions`` that the item's override reason was
     not given for (all of them when it has none): while any is left, Today holds it back."""
     covered = override_covers(item.precaution_override, item.precaution_override_covers)
-    tags = set(exercise.hip_movements)
+    tags = tags_of(exercise)
     return [
         Conflict(precaution, rule)
         for precaution in precautions
@@ -112,6 +146,12 @@ def uncovered(
 
 def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:
     reasons = "; ".join(conflict.text for conflict in found)
+    if any(conflict.unrecorded for conflict in found):
+        return (
+            f"{exercise.name}: {reasons}. Tick the movements its steps take the hip into "
+            "under Hip movements on the exercise (Library, Edit), or give an override reason "
+            "to prescribe it anyway."
+        )
     return (
         f"{exercise.name} takes the hip into {reasons}. Give an override reason to "
         "prescribe it anyway."
