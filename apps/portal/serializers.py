@@ -206,6 +206,10 @@ class PlanItemOut(serializers.Serializer[Any]):
         "patient's best recent count within it (null: the patient enters their count)."
     )
     per_side = serializers.BooleanField(source="item.per_side")
+    precautions_checked = serializers.BooleanField(
+        help_text="Prescribed with the therapist's override of the patient's hip precautions: "
+        "the therapist checked it against them (the reason stays with the staff)."
+    )
     rest_seconds = serializers.IntegerField(source="item.rest_seconds")
     notes = serializers.CharField(source="item.notes")
     prescribed = serializers.IntegerField()

@@ -49,6 +49,7 @@ from apps.patients.selectors import precautions_in_force
 from apps.programs.builder import weekday_summary
 from apps.programs.doses import dose_summary, hold_top
 from apps.programs.models import Program, ProgramItem
+from apps.programs.precautions import CHECKED_FOR_PATIENT
 from apps.programs.selectors import allowed
 
 MARGIN = 16 * mm
@@ -78,6 +79,7 @@ class HandoutLine:
     level: str = ""  # "Level 2 of 4 of Clamshell"
     goal: str = ""  # a ladder level's target to move up
     photo: str = ""  # storage name of the clinic's first photo, print size
+    checked: bool = False  # prescribed with an override of the hip precautions
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ def _line(item: ProgramItem, context: _Context) -> HandoutLine:
             exercise=exercise,
             side=side,
             photo=context.photos.get(exercise.pk, "") if exercise is not None else "",
+            checked=bool(item.precaution_override),
         )
     level = item.level_on(context.today) or 1
     row = _level_row(item, context.levels, context.today)
@@ -201,6 +204,7 @@ def _line(item: ProgramItem, context: _Context) -> HandoutLine:
         level=f"Level {level} of {count} of {item.ladder.name}",
         goal=_goal(row, item, context.pain_limit) if row is not None else "",
         photo=context.photos.get(exercise.pk, "") if exercise else "",
+        checked=bool(item.precaution_override),
     )
 
 
@@ -342,6 +346,8 @@ def _block(line: HandoutLine, styles: dict[str, ParagraphStyle], width: float) -
         if line.exercise.cautions:
             caution = f"<b>Take care:</b> {escape(line.exercise.cautions)}"
             parts.append(Paragraph(caution, styles["body"]))
+    if line.checked:
+        parts.append(Paragraph(escape(CHECKED_FOR_PATIENT), styles["body"]))
     parts.append(Spacer(1, 4 * mm))
     return KeepTogether(parts)
 

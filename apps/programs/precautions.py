@@ -158,6 +158,14 @@ def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:
     )
 
 
+# What the patient reads (Today, the handout) on an exercise prescribed with an override
+# reason. The reason itself stays with the staff: it is clinical shorthand written for
+# colleagues (surgeon's limits, op notes), not advice worded for the patient.
+CHECKED_FOR_PATIENT = (
+    "Your therapist checked this exercise against your hip precautions and chose it for you."
+)
+
+
 def held_back_message(exercise: Exercise) -> str:
     """Why a patient cannot log ``exercise``: their Today leaves it out (``selectors.allowed``)."""
     return (

@@ -27,7 +27,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs.doses import patient_dose
 from apps.programs.models import LevelChange, ProgramItem, SetLog
-from apps.programs.precautions import uncovered
+from apps.programs.precautions import CHECKED_FOR_PATIENT, uncovered
 
 # How far ahead "your next exercise day" looks when nothing is scheduled today.
 NEXT_DAY_HORIZON_DAYS = 366
@@ -107,6 +107,16 @@ class PlanItem:
     @property
     def complete(self) -> bool:
         return self.completed >= self.prescribed > 0
+
+    @property
+    def precautions_checked(self) -> bool:
+        """Prescribed with the therapist's override reason: Today shows that the therapist
+        checked it against the patient's hip precautions (never the reason)."""
+        return bool(self.item.precaution_override)
+
+    @property
+    def precautions_note(self) -> str:
+        return CHECKED_FOR_PATIENT if self.precautions_checked else ""
 
     @property
     def is_hold(self) -> bool:
