@@ -119,6 +119,12 @@ class PlanItem:
         return CHECKED_FOR_PATIENT if self.precautions_checked else ""
 
     @property
+    def due_side(self) -> str:
+        """The side a set logged with Enter goes to: the one with fewer sets today, the
+        first (left) when they are level, so Enter never adds to a side already ahead."""
+        return min(self.sides, key=lambda side: len(side.logs)).side if self.sides else Side.BOTH
+
+    @property
     def is_hold(self) -> bool:
         return self.item.hold_seconds is not None
 

@@ -171,7 +171,7 @@
     var button = root.querySelector('[data-item="' + sideEl.closest("[data-item]").dataset.item +
       '"] [data-log-side="' + sideEl.dataset.side + '"] [data-next-set]');
     if (button) button.textContent = String(logged + pending.length + 1);
-    return { done: done, target: Number(sideEl.dataset.target) };
+    return { done: done, target: Number(sideEl.dataset.target), logged: logged + pending.length };
   }
 
   function draw(plan) {
@@ -185,15 +185,19 @@
       var itemDone = 0;
       var itemTarget = 0;
       var pains = [];
+      var due = null;  // the side Enter logs: fewer sets so far, the first when level
       Array.prototype.forEach.call(card.querySelectorAll(".side[data-side]"), function (sideEl) {
         var side = sideEl.dataset.side;
         var fresh = byItem[id] && byItem[id].sides.filter(function (s) { return s.side === side; })[0];
         var pending = queue.filter(function (e) { return e.item === id && e.side === side; });
         var counts = drawSide(sideEl, fresh ? fresh.logs : null, pending);
+        if (!due || counts.logged < due.logged) due = { side: side, logged: counts.logged };
         itemDone += counts.done;
         itemTarget += counts.target;
         (fresh ? fresh.logs : []).concat(pending).forEach(function (log) { pains.push(log.pain); });
       });
+      var dueButton = card.querySelector("[data-log-due]");
+      if (dueButton && due) dueButton.value = due.side;
       // A fresh plan says what is saved (a pain corrected since lowers it); without one, the
       // highest seen stands, so a set sent since the page came keeps its advice.
       var kept = byItem[id] ? 0 : Number(card.dataset.highPain || 0);
@@ -533,6 +537,8 @@
     if (!form) return;
     event.preventDefault();
     var button = event.submitter || document.activeElement;
+    // Without event.submitter, Enter leaves the reps box focused: its number is no side.
+    if (!button || button.type !== "submit") button = form.querySelector("[data-log-due]");
     var side = button && button.value ? button.value : "both";
     var key = form.querySelector('[name="item"]').value + ":" + side;
     if (Date.now() - (lastTap[key] || 0) < DOUBLE_TAP_MS) return;  // A double tap logs once.
