@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db.models import QuerySet
+
 from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
 from apps.programs.adherence import DayAdherence, daily_totals, ratio
@@ -192,3 +194,18 @@ def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, l
         if entries:
             days[day] = entries
     return days
+
+
+# --- The patient's own set logs (portal pages and /me/ API) --------------------------------
+
+
+def patient_logs(*, patient: Patient) -> QuerySet[SetLog]:
+    """The patient's own set logs, with what their pages show; fetch one by id from here
+    with ``get_for_patient``."""
+    return SetLog.objects.filter(patient=patient).select_related("item", "exercise")
+
+
+def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog]:
+    """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
+    recent = patient_logs(patient=patient).filter(performed_on__gte=since)
+    return recent.order_by("-performed_on", "-logged_at")[:limit]

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef
 
 from apps.clinics.access import find_in_scope
 from apps.clinics.models import User
@@ -485,18 +485,3 @@ def today_plan(*, patient: Patient, on: date) -> TodayPlan:
         held_back=len(held_back),
         levels=levels,
     )
-
-
-# --- The patient's own set logs (portal pages and /me/ API) --------------------------------
-
-
-def patient_logs(*, patient: Patient) -> QuerySet[SetLog]:
-    """The patient's own set logs, with what their pages show; fetch one by id from here
-    with ``get_for_patient``."""
-    return SetLog.objects.filter(patient=patient).select_related("item", "exercise")
-
-
-def recent_logs(*, patient: Patient, since: date, limit: int) -> QuerySet[SetLog]:
-    """The patient's logs from ``since`` (their local day), newest first, at most ``limit``."""
-    recent = patient_logs(patient=patient).filter(performed_on__gte=since)
-    return recent.order_by("-performed_on", "-logged_at")[:limit]

@@ -50,8 +50,9 @@ from apps.portal.today_goal import goals_for
 from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
+from apps.programs.history import patient_logs, recent_logs
 from apps.programs.models import SetLog
-from apps.programs.selectors import own_item, patient_logs, recent_logs, today_plan
+from apps.programs.selectors import own_item, today_plan
 
 RECENT_DAYS_DEFAULT = 14
 RECENT_DAYS_MAX = 90

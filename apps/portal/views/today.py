@@ -39,10 +39,10 @@ from apps.portal.today_cache import (
 from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
-from apps.programs.history import streak_once_today_is_done
+from apps.programs.history import patient_logs, streak_once_today_is_done
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
-from apps.programs.selectors import PlanItem, patient_item, patient_logs, today_plan
+from apps.programs.selectors import PlanItem, patient_item, today_plan
 
 PAIN_SCALE = list(range(11))
 
