@@ -33,8 +33,11 @@ MEASURE = """() => {
     const x = `${Math.round(r.left)}-${Math.round(r.right)}`;
     return `${el.tagName}#${el.id}.${el.className} x ${x} y ${Math.round(r.top + scrollY)}`;
   };
+  // A control out of sight, out of the tab order and hidden from screen readers (Today's
+  // button for Enter, which logs the due side) is no target anyone can touch.
+  const unreachable = (el) => el.getAttribute("aria-hidden") === "true" && el.tabIndex < 0;
   const shown = (selector) => [...document.querySelectorAll(selector)]
-    .filter((el) => el.offsetParent !== null && el.type !== "hidden");
+    .filter((el) => el.offsetParent !== null && el.type !== "hidden" && !unreachable(el));
   const wide = [...document.querySelectorAll("body *")]
     .filter((el) => el.getBoundingClientRect().right > width + 1).map(at);
   const controls = "main button, main input, main select, main textarea, main a.button";
