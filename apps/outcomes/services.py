@@ -335,10 +335,15 @@ def questionnaire_answer(
 def _required_missing(
     spec: Instrument, values: Mapping[str, int], names: Sequence[str]
 ) -> list[str]:
+    # Said to the patient, so in the page's words ("activity 2 (Walking 2 km)", "question
+    # 4"), never the item's key.
     if spec.patient_items:
-        return [key for key in _allowed_items(spec, names) if key not in values]
+        allowed = _allowed_items(spec, names)
+        return [f"activity {n} ({names[n - 1]})"
+                for n, key in enumerate(allowed, start=1) if key not in values]  # fmt: skip
     if spec.needs_every_item:
-        return [key for key in spec.item_keys if key not in values]
+        return [f"question {n}" for n, key in enumerate(spec.item_keys, start=1)
+                if key not in values]  # fmt: skip
     scores = inst.score(spec, values)
     return [
         f"{scale.label} (answer at least {scale.min_answered} of its {len(scale.items)})"

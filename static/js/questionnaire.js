@@ -34,6 +34,13 @@
     said += 1;
     if (status) status.textContent = text;
   }
+  // A refusal's words for the patient: the messages alone. The API's "message" puts each
+  // field's key before its words ("activity_4: You rated…"), which means nothing to them.
+  function refusal(data, otherwise) {
+    var messages = [];
+    Object.keys(data.errors || {}).forEach(function (key) { messages = messages.concat(data.errors[key]); });
+    return messages.length ? messages.join(" ") : (data.message || otherwise || "please try again.");
+  }
   // One entry per questionnaire: the newest answers replace older ones, except that a
   // submission waiting to be sent is never replaced by a mere "finish later".
   function keep(entry) {
@@ -90,7 +97,7 @@
           if (!response.ok) {
             var reason = await response.json().catch(function () { return {}; });
             say("Your answers to " + (entry.title || "a questionnaire") + " could not be sent: " +
-              (reason.message || "please open it and try again."));
+              refusal(reason, "please open it and try again."));
           }
           continue;
         }
@@ -98,7 +105,7 @@
           say("Your answers were sent to your therapist.");
         } else {
           var data = await response.json().catch(function () { return {}; });
-          say("Your answers could not be sent: " + (data.message || "please try again."));
+          say("Your answers could not be sent: " + refusal(data));
         }
       }
     } finally {
@@ -242,11 +249,6 @@
     return "Saved, except your rating of activity " + unnamed.join(" and ") +
       ": give the activity a name to keep it.";
   }
-  function refusal(data) {
-    var messages = [];
-    Object.keys(data.errors || {}).forEach(function (key) { messages = messages.concat(data.errors[key]); });
-    return messages.length ? messages.join(" ") : (data.message || "please try again.");
-  }
   // A draft kept on the phone ("Save and finish later" offline, or a session that ended) is
   // sent from the page, by the one save below, and forgotten once a newer save is through.
   function waiting(method) {
@@ -335,7 +337,9 @@
         say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
         return;
       }
-      return response.json().then(function (data) { say(data.message); });
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        say("Your answers were not sent: " + refusal(data));
+      });
     }).catch(function () {
       keep(entry);
       say("No connection: your answers are kept on this phone and will be sent when you are back online.");

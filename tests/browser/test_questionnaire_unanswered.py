@@ -64,3 +64,32 @@ def test_questions_left_open_are_marked_focused_and_cleared_once_answered(
         # The answer is saved as it is chosen; the page is closed only once it is (a save
         # still under way would hold rows the next test's clean-up must empty).
         expect(page.locator("#q-status")).to_have_text("Saved.")
+
+
+def test_a_refused_send_says_why_in_words_not_the_answers_key(
+    browser, live_server, therapist_a, patient_a
+):
+    """Activity 4 rated and its name then cleared: the server refuses the rating of an
+    unnamed activity, and the patient reads why without the item's key ("activity_4:")."""
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    measures_set(user=therapist_a, program=program, instruments=["psfs"])
+    psfs = Questionnaire.objects.get(instrument="psfs", due_on=program.start_date)
+    names = ["Climbing stairs", "Getting out of a car", "Walking 2 km", "Gardening"]
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{psfs.public_id}/")
+        for n, name in enumerate(names, 1):
+            page.get_by_label(re.compile(rf"^Activity {n}\b")).first.fill(name)
+        for n in range(1, 5):
+            _rate(page, f"activity_{n}", n)
+        expect(page.locator("#q-status")).to_have_text("Saved.")
+        page.get_by_label(re.compile(r"^Activity 4\b")).first.fill("")
+
+        page.get_by_role("button", name="Send my answers").tap()
+
+        status = page.locator("#q-status")
+        expect(status).to_have_text(
+            "Your answers were not sent: You rated activity 4 without naming it: name it."
+        )
+        psfs.refresh_from_db()
+        assert psfs.status == "open"

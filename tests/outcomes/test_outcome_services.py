@@ -511,3 +511,32 @@ def test_a_program_continued_on_new_weekdays_keeps_its_measures_cadence_and_acti
     assert not services.MeasurePlan.objects.filter(program=program).exists()
     assert _due(program, "nprs") == [start, start + dt.timedelta(days=14)]
     assert [x.text for x in questions(_first(follow_on, "psfs"))] == names
+
+
+def test_what_is_still_to_answer_is_said_in_the_pages_words_not_item_keys() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    names = ["Climbing stairs", "Getting out of a car", "Walking 2 km"]
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+            answers={"activity_1": 4, "activity_3": 6}, activities=names,
+        )  # fmt: skip
+    assert caught.value.message_dict["answers"] == [
+        "Still to answer: activity 2 (Getting out of a car)."
+    ]
+
+
+def test_a_lefs_sent_with_questions_open_names_them_by_number() -> None:
+    program = _program()
+    admin = _admin(clinic=program.clinic)
+    services.wording_load(admin=admin, instrument="lefs", rows=_rows(LEFS.item_keys))
+    _schedule(program, ("lefs",))
+    q = _first(program, "lefs")
+    answers = {key: 3 for key in LEFS.item_keys if key not in ("item_4", "item_17")}
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(), answers=answers
+        )
+    assert caught.value.message_dict["answers"] == ["Still to answer: question 4, question 17."]
