@@ -58,7 +58,7 @@ def by_slot(
         return activities, answers
     slots = [str(name).strip() for name in activities]
     for n, name in enumerate(slots, start=1):
-        if not name and f"activity_{n}" in answers:
+        if not name and answers.get(f"activity_{n}") is not None:
             raise ValidationError(
                 {f"activity_{n}": [f"You rated activity {n} without naming it: name it."]}
             )

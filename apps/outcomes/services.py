@@ -277,6 +277,8 @@ def _check_values(spec: Instrument, answers: Mapping[str, Any], allowed: Sequenc
     for key, value in answers.items():
         if key not in allowed:
             errors[key] = [f"{spec.short} has no question {key!r} here."]
+        elif value is None:
+            continue  # clears the answer saved before
         elif isinstance(value, bool) or not isinstance(value, int):
             errors[key] = ["Give a whole number."]
         elif not spec.answer_min <= value <= spec.answer_max:
@@ -298,9 +300,15 @@ def _lock_open(questionnaire: Questionnaire) -> Questionnaire:
     return locked
 
 
-def _store_answers(questionnaire: Questionnaire, answers: Mapping[str, int]) -> None:
+def _store_answers(questionnaire: Questionnaire, answers: Mapping[str, int | None]) -> None:
+    """Each answer saved; one given as None (the patient cleared it) removed."""
     now = timezone.now()
+    cleared = [key for key, value in answers.items() if value is None]
+    if cleared:
+        questionnaire.answers.filter(item_key__in=cleared).delete()
     for key, value in answers.items():
+        if value is None:
+            continue
         Answer.objects.update_or_create(
             questionnaire=questionnaire, item_key=key,
             defaults={"value": value, "answered_at": now},

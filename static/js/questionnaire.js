@@ -127,6 +127,11 @@
     });
     var names = [];
     form.querySelectorAll('input[name^="name_"]').forEach(function (input) { names.push(input.value); });
+    // A question the patient cleared (one they may leave open, HOOS-12) goes as null, so
+    // the answer saved before is removed rather than kept.
+    form.querySelectorAll("fieldset.question[data-cleared]").forEach(function (group) {
+      if (!(group.dataset.key in answers)) answers[group.dataset.key] = null;
+    });
     var body = { answers: answers };
     // By slot, empty ones too: activity_<n> rates the name in slot n (the server closes gaps).
     if (names.length) body.activities = names;
@@ -138,6 +143,14 @@
     var waiting = load().filter(function (e) { return e.questionnaire === form.dataset.questionnaire; })[0];
     if (!waiting) return;
     Object.keys(waiting.body.answers || {}).forEach(function (key) {
+      if (waiting.body.answers[key] === null) {  // cleared on the phone
+        var group = form.querySelector('fieldset.question[data-key="' + key + '"]');
+        if (group) {
+          group.querySelectorAll('input[type="radio"]').forEach(function (i) { i.checked = false; });
+          group.dataset.cleared = "";
+        }
+        return;
+      }
       var input = form.querySelector('input[type="radio"][name="' + key + '"][value="' + waiting.body.answers[key] + '"]');
       if (input) input.checked = true;
     });
@@ -217,6 +230,30 @@
   form.addEventListener("change", function (event) {
     var group = event.target.type === "radio" && event.target.closest("fieldset.question");
     if (group) unmark(group);
+  });
+
+  // A question that may be left open can be cleared once answered: a radio button cannot
+  // be unchosen, and a patient who answered one by mistake would otherwise have to keep it.
+  function showClear(group) {
+    var button = group.querySelector("[data-clear-answer]");
+    if (button) button.hidden = !group.querySelector('input[type="radio"]:checked');
+  }
+  form.querySelectorAll("fieldset.question").forEach(showClear);
+  form.addEventListener("change", function (event) {
+    var group = event.target.type === "radio" && event.target.closest("fieldset.question");
+    if (!group) return;
+    delete group.dataset.cleared;
+    showClear(group);
+  });
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-clear-answer]");
+    if (!button) return;
+    var group = button.closest("fieldset.question");
+    group.querySelectorAll('input[type="radio"]').forEach(function (input) { input.checked = false; });
+    group.dataset.cleared = "";
+    showClear(group);
+    group.querySelector('input[type="radio"]').focus();
+    changed();
   });
 
   // Saving as you go. Each save sends every answer on the page (and the PSFS names), so an

@@ -265,7 +265,7 @@ def test_answers_kept_offline_and_refused_when_sent_from_today_are_reported_ther
     today.goto("/today/")
     expect(today.locator("#q-status")).to_contain_text(
         "Your answers to Numeric Pain Rating Scale could not be sent: "
-        "questionnaire: This questionnaire was already submitted."
+        "This questionnaire was already submitted."
     )
     assert _queued(today) == []  # refused for good: not sent again and again
     nprs.refresh_from_db()

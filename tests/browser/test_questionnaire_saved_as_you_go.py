@@ -130,3 +130,34 @@ def test_an_answer_the_server_refuses_is_said_on_the_page(
         )
         nprs.refresh_from_db()
         assert nprs.scores == {"pain": "2"}
+
+
+def test_an_answer_to_a_question_that_may_be_left_open_can_be_cleared(
+    browser, live_server, admin_a, therapist_a, patient_a
+):
+    """HOOS-12 scores a scale from two of its four questions: a patient who answered one by
+    mistake clears it (a radio button cannot be unchosen), and the server forgets it."""
+    from apps.outcomes.instruments import HOOS12
+    from apps.outcomes.services import OPTION_KEYS, wording_load
+
+    rows = {key: f"Licensed text {key}" for key in (*HOOS12.item_keys, *OPTION_KEYS)}
+    wording_load(admin=admin_a, instrument="hoos12", rows=rows)
+    hoos = _due(therapist_a, patient_a, "hoos12")
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{hoos.public_id}/")
+        clear = page.get_by_role("button", name="Clear my answer to “Licensed text pain_1”")
+        expect(clear).to_be_hidden()  # nothing to clear yet
+        _rate(page, "pain_1", 3)
+        _rate(page, "pain_2", 1)
+        _saved(page, hoos, {"pain_1": 3, "pain_2": 1})
+
+        clear.tap()
+
+        _saved(page, hoos, {"pain_2": 1})
+        expect(page.locator('fieldset[data-key="pain_1"] input:checked')).to_have_count(0)
+        expect(clear).to_be_hidden()
+        expect(page.locator("#q-status")).to_have_text("Saved.")
+        page.reload()
+        expect(page.locator('fieldset[data-key="pain_1"] input:checked')).to_have_count(0)
+        expect(page.locator('fieldset[data-key="pain_2"] input[value="1"]')).to_be_checked()

@@ -269,3 +269,27 @@ def test_the_time_log_reads_a_page_at_a_time_newest_first_to_the_oldest_entry(
     assert [entry["minutes"] for entry in first["results"]] == [10, 11]
     assert "offset=2" in first["next"]
     assert ([entry["minutes"] for entry in last["results"]], last["next"]) == ([14], None)
+
+
+def test_an_answer_sent_as_null_clears_the_one_saved_before(program: Program) -> None:
+    _schedule(program)
+    client = _patient(program)
+    q = Questionnaire.objects.get(program=program, instrument="psfs", due_on=program.start_date)
+    base = f"/api/v1/me/questionnaires/{q.public_id}/"
+    names = ["Stairs", "Putting on socks", "Walking the dog", "Gardening"]
+    body = {"answers": {"activity_1": 4, "activity_4": 7}, "activities": names}
+    assert _json(client, "patch", base + "answers/", body).status_code == 200
+
+    cleared = _json(client, "patch", base + "answers/", {"answers": {"activity_4": None}})
+
+    assert cleared.status_code == 200, cleared.content
+    assert dict(Answer.objects.filter(questionnaire=q).values_list("item_key", "value")) == {
+        "activity_1": 4
+    }
+    # Nothing to clear is no error either; a cleared answer still has to be given to send.
+    again = _json(client, "patch", base + "answers/", {"answers": {"activity_4": None}})
+    assert again.status_code == 200
+    submit = {"submission_id": str(uuid.uuid4()), "answers": {"activity_2": 5, "activity_3": 6}}
+    refused = _json(client, "post", base + "submit/", submit)
+    assert refused.status_code == 400
+    assert refused.json()["errors"]["answers"] == ["Still to answer: activity 4 (Gardening)."]

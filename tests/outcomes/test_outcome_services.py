@@ -540,3 +540,26 @@ def test_a_lefs_sent_with_questions_open_names_them_by_number() -> None:
             patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(), answers=answers
         )
     assert caught.value.message_dict["answers"] == ["Still to answer: question 4, question 17."]
+
+
+def test_a_hoos12_answer_cleared_is_removed_and_the_scale_scores_without_it() -> None:
+    program = _program()
+    admin = _admin(clinic=program.clinic)
+    services.wording_load(admin=admin, instrument="hoos12", rows=_rows(HOOS12.item_keys))
+    _schedule(program, ("hoos12",))
+    q = _first(program, "hoos12")
+    patient = _owner(program)
+    services.questionnaire_answer(
+        patient=patient, questionnaire=q, answers={"pain_1": 4, "pain_2": 2}
+    )
+
+    services.questionnaire_answer(patient=patient, questionnaire=q, answers={"pain_1": None})
+
+    assert dict(Answer.objects.filter(questionnaire=q).values_list("item_key", "value")) == {
+        "pain_2": 2
+    }
+    two_each = {"pain_3": 2, "function_1": 0, "function_4": 2, "qol_2": 4, "qol_3": 0}
+    submitted = services.questionnaire_submit(
+        patient=patient, questionnaire=q, submission_id=uuid.uuid4(), answers=two_each
+    )
+    assert submitted.scores["pain"] == "50.0"  # (2 + 2) / 2 = 2: pain_1's 4 is gone

@@ -55,7 +55,12 @@ class QuestionnaireDetailOut(QuestionnaireOut):
 
 
 class AnswersIn(serializers.Serializer[Any]):
-    answers = serializers.DictField(child=serializers.IntegerField(), default=dict)
+    # An answer given as null clears the one saved before (a question the patient may leave
+    # open, answered by mistake).
+    answers = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), default=dict,
+        help_text="Item key to the chosen number; null clears an answer saved before.",
+    )  # fmt: skip
     activities = serializers.ListField(
         child=serializers.CharField(max_length=80, allow_blank=True), required=False,
         max_length=10,
