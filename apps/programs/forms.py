@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 from apps.clinics.models import User
-from apps.core.forms import BoundedIntegerField, LongTextField
+from apps.core.forms import BoundedIntegerField, LongTextField, show_values_drawn
 from apps.core.once import client_id_field
 from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem
@@ -168,6 +169,23 @@ class ScheduleForm(forms.Form):
 class ProgramDetailsForm(forms.Form):
     name = forms.CharField(max_length=200, label="Program name")
     notes = LongTextField(most=PROGRAM_NOTES_MAX, too_long=PROGRAM_NOTES_TOO_LONG)
+
+    @classmethod
+    def for_program(cls, program: Program, data: Any = None) -> ProgramDetailsForm:
+        """The builder's details form for ``program``; each field carries the value it
+        showed, so a save changes only what this person changed (``changed_values``), never
+        a colleague's change made while the page was open. A note saved longer before the
+        limit can come back unchanged (the service limits only a note typed anew)."""
+        form = cls(data, initial={"name": program.name, "notes": program.notes})
+        show_values_drawn(form)
+        notes = cast(LongTextField, form.fields["notes"])
+        if len(program.notes) > PROGRAM_NOTES_MAX:
+            notes.max_length = len(program.notes)
+            notes.validators = [
+                *(v for v in notes.validators if not isinstance(v, MaxLengthValidator)),
+                MaxLengthValidator(len(program.notes)),
+            ]
+        return form
 
 
 class SaveAsTemplateForm(forms.Form):

@@ -148,7 +148,6 @@ def _add_all(actor: User, program: Program, specs: Sequence[ItemSpec]) -> None:
         raise ValidationError(errors)
 
 
-@transaction.atomic
 def program_update(
     *,
     actor: User,
@@ -157,15 +156,18 @@ def program_update(
     notes: str = "",
     request: HttpRequest | None = None,
 ) -> Program:
-    lock_program(program)
-    _rename(program, name, notes)
-    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
-    return program
+    """Rename the program and set its notes (both given): ``program_edit`` with the two."""
+    changes = {"name": name, "notes": notes}
+    return program_edit(actor=actor, program=program, changes=changes, request=request)
 
 
 def _rename(program: Program, name: str, notes: str) -> None:
     program.name = validate_name(name)
-    program.notes = validate_program_notes(notes)
+    # Only a note typed anew is limited: one saved longer before the limit is kept whole
+    # when only the name changes.
+    notes = notes.strip()
+    if notes != program.notes:
+        program.notes = validate_program_notes(notes)
     program.updated_at = timezone.now()
     program.save(update_fields=["name", "notes", "updated_at"])
     # Today names each card's program when the patient has more than one that day.
@@ -306,7 +308,6 @@ def program_save_as_template(
 PROGRAM_FIELDS = ("name", "notes", "weekdays", "start_date", "end_date", "reminder_time")
 
 
-@transaction.atomic
 def program_edit(
     *,
     actor: User,
@@ -314,13 +315,27 @@ def program_edit(
     changes: Mapping[str, Any],
     request: HttpRequest | None = None,
 ) -> Program:
+    """``program_edit_changed`` without saying whether anything changed."""
+    saved, _ = program_edit_changed(actor=actor, program=program, changes=changes, request=request)
+    return saved
+
+
+@transaction.atomic
+def program_edit_changed(
+    *,
+    actor: User,
+    program: Program,
+    changes: Mapping[str, Any],
+    request: HttpRequest | None = None,
+) -> tuple[Program, bool]:
     """Change the fields named in ``changes`` (of ``PROGRAM_FIELDS``; the API's PATCH) and
     keep the others as they are now: the program is read again under its lock first, so a
     change committed since the caller read it (the schedule page, a colleague's PATCH) is
     kept, and the checks across fields (start before end) are made with it. All or nothing,
     one audit entry for the program (and one for each progression prompt its end closes);
     a change that changes nothing writes and records nothing. Returns the program now in
-    force (new weekdays may continue a started program as a new one)."""
+    force (new weekdays may continue a started program as a new one), and whether anything
+    changed (a colleague may have saved the same values meanwhile)."""
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
         raise ValueError(f"not program fields: {sorted(unknown)}")
@@ -347,7 +362,7 @@ def program_edit(
         daily_totals_refresh_patient(patient_id=program.patient_id)
     if renamed or rescheduled:
         program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
-    return saved
+    return saved, renamed or rescheduled
 
 
 def _schedule_differs(program: Program, wanted: Mapping[str, Any]) -> bool:

@@ -24,7 +24,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, changed_values
 from apps.exercises.selectors import LibraryFilters
 from apps.media.presentation import file_urls
 from apps.media.selectors import first_media
@@ -150,7 +150,7 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
             user=user, filters=filters, clinic=program.clinic, precautions=precautions
         ),
         "ladder_form": AddLadderForm(),
-        "details_form": ProgramDetailsForm(initial={"name": program.name, "notes": program.notes}),
+        "details_form": ProgramDetailsForm.for_program(program),
         "schedule_form": schedule_form(program),
         "template_form": SaveAsTemplateForm(initial={"name": program.name}),
         "weekdays": builder.weekday_summary(program),
@@ -202,18 +202,26 @@ def program_builder(request: HttpRequest, public_id: UUID) -> HttpResponse:
 def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
-    form = ProgramDetailsForm(request.POST)
+    form = ProgramDetailsForm.for_program(program, request.POST)
     if form.is_valid():
+        if not (changes := changed_values(form)):
+            messages.info(request, "Nothing to save: the name and notes are as they were.")
+            return redirect("programs:builder", program.public_id)
         try:
-            services.program_update(
-                actor=user, program=program, **form.cleaned_data, request=request
+            # Only what this person changed: a colleague's edit of the other field, saved
+            # while this page was open, is kept.
+            _, changed = services.program_edit_changed(
+                actor=user, program=program, changes=changes, request=request
             )
         except ValidationError as error:
             add_service_errors(form, error)
-    if form.errors:
-        return render_builder(request, program, status=400, details_form=form)
-    messages.success(request, "Program details saved.")
-    return redirect("programs:builder", program.public_id)
+        else:
+            if changed:
+                messages.success(request, "Program details saved.")
+            else:
+                messages.info(request, "Nothing to save: these details were already saved.")
+            return redirect("programs:builder", program.public_id)
+    return render_builder(request, program, status=400, details_form=form)
 
 
 @login_required
