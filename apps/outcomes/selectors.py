@@ -1,18 +1,17 @@
 """Reads for outcome measures: what is due on the patient's Today, each measure's trend with
-its verdict, and the progress report's data. Remote monitoring's reads are in
-``monitoring_selectors``."""
+its verdict. The progress report's data is in ``report_selectors``, remote monitoring's
+reads in ``monitoring_selectors``."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 
-from apps.clinics.models import User
 from apps.outcomes import instruments as inst
 from apps.outcomes.instruments import Code, Instrument, Verdict
 from apps.outcomes.models import (
@@ -24,8 +23,7 @@ from apps.outcomes.models import (
     Status,
 )
 from apps.patients.models import Patient
-from apps.programs.adherence import daily_totals, percent
-from apps.programs.models import DailyTotal, LevelChange, Program
+from apps.programs.models import Program
 
 
 # --- Access ---------------------------------------------------------------------------------
@@ -46,10 +44,16 @@ def wordings(*, clinic_id: int) -> dict[str, ClinicWording]:
     return {w.instrument: w for w in ClinicWording.objects.filter(clinic_id=clinic_id)}
 
 
+def assigned_programs(patient: Patient) -> QuerySet[Program]:
+    """The patient's assigned programs: a draft (never assigned, never shown to the patient)
+    is no part of their care, so the referrer is not told about it."""
+    return Program.objects.filter(patient=patient, is_template=False, is_active=True)
+
+
 def patient_measure_plans(*, patient: Patient) -> list[tuple[Program, list[MeasurePlan]]]:
-    """The patient's assigned programs, each with its measure plans (``_assigned``: measures
-    follow the care the patient is given, and a draft is none of it yet)."""
-    programs = list(_assigned(patient))
+    """The patient's assigned programs, each with its measure plans (``assigned_programs``:
+    measures follow the care the patient is given, and a draft is none of it yet)."""
+    programs = list(assigned_programs(patient))
     by_program: dict[int, list[MeasurePlan]] = {}
     for plan in MeasurePlan.objects.filter(program__in=programs):
         by_program.setdefault(plan.program_id, []).append(plan)
@@ -368,100 +372,3 @@ def main_verdicts(*, patient_ids: PatientIds) -> dict[int, tuple[str, Verdict | 
         latest = series[-1] if len(series) > 1 else None
         result[patient_id] = (spec.short, inst.verdict(spec, series[0], latest))
     return result
-
-
-# --- The progress report's data -------------------------------------------------------------
-def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
-    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_totals(patient=patient, start=start, end=today):
-        week = totals[day.date - timedelta(days=day.date.weekday())]
-        week[0] += day.prescribed
-        week[1] += day.completed
-    # ``percent`` rounds half up, as every page does (Python's round() would give 12 for
-    # 12.5 where the progress page shows 13).
-    return [
-        {"week_of": w.isoformat(), "prescribed": p, "completed": c,
-         "adherence_percent": percent(c, p)}
-        for w, (p, c) in sorted(totals.items())
-    ]  # fmt: skip
-
-
-def _pain_weeks(patient: Patient, start: date) -> list[dict[str, Any]]:
-    """Each week's highest pain and its average over every set logged that week, read from
-    the daily totals. Every set weighs alike, as in the adherence report: an average of the
-    days' averages would let one painful set on a quiet day outweigh a week of easy ones."""
-    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    rows = DailyTotal.objects.filter(patient=patient, day__gte=start).values_list(
-        "day", "pain_max", "pain_sum", "logs"
-    )
-    for day, top, total, logs in rows:
-        week = weeks[day - timedelta(days=day.weekday())]
-        week[0], week[1], week[2] = max(week[0], top), week[1] + total, week[2] + logs
-    return [
-        {"week_of": w.isoformat(), "max": top,
-         "mean": float((Decimal(total) / logs).quantize(Decimal("0.1"), ROUND_HALF_UP))}
-        for w, (top, total, logs) in sorted(weeks.items())
-    ]  # fmt: skip
-
-
-def _levels(patient: Patient) -> list[dict[str, Any]]:
-    changes = (
-        LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
-        .select_related("item__ladder")
-        .order_by("effective_on", "created_at")
-    )
-    return [
-        {"ladder": c.item.ladder.name if c.item.ladder else "", "from_level": c.from_level,
-         "to_level": c.to_level, "on": c.effective_on.isoformat()}
-        for c in changes
-    ]  # fmt: skip
-
-
-def _assigned(patient: Patient) -> QuerySet[Program]:
-    """The patient's assigned programs: a draft (never assigned, never shown to the patient)
-    is no part of their care, so the referrer is not told about it."""
-    return Program.objects.filter(patient=patient, is_template=False, is_active=True)
-
-
-def _programs(patient: Patient) -> list[dict[str, Any]]:
-    programs = _assigned(patient).prefetch_related("items__ladder", "items__exercise")
-    return [
-        {
-            "name": p.name,
-            "start": p.start_date.isoformat() if p.start_date else None,
-            "end": p.end_date.isoformat() if p.end_date else None,
-            "notes": p.notes,
-            "ladders": [
-                {"ladder": i.ladder.name, "level": i.current_level, "since": _iso(i.level_since)}
-                for i in p.items.all()
-                if i.ladder is not None
-            ],
-        }
-        for p in programs
-    ]
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
-    """Everything the referrer's report shows, as JSON-ready values."""
-    today = patient.local_today()
-    start_program = _assigned(patient).exclude(start_date=None).order_by("start_date").first()
-    start = start_program.start_date if start_program and start_program.start_date else today
-    start = max(start, today - timedelta(days=365))
-    return {
-        "patient_reference": str(patient.public_id),
-        "patient_name": patient.full_name,
-        "year_of_birth": patient.year_of_birth,
-        "period": {"start": start.isoformat(), "end": today.isoformat()},
-        "programs": _programs(patient),
-        "level_changes": _levels(patient),
-        "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
-        "pain_by_week": _pain_weeks(patient, start),
-        "outcomes": [t.as_dict() for t in patient_trends(patient=patient)],
-        "therapist_note": note.strip(),
-        "signed_by": author.full_name or author.email or "",
-        "signed_on": today.isoformat(),
-    }

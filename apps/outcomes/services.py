@@ -439,7 +439,7 @@ def report_create(
     client_id: uuid.UUID | None = None,
     request: Any = None,
 ) -> ProgressReport:
-    """Freeze a progress report (``data`` from ``selectors.report_data``) and audit it.
+    """Freeze a progress report (``data`` from ``report_selectors.report_data``) and audit it.
     Once per ``client_id`` (``apps.core.once``): sent again, the report it froze."""
     if len(note) > 4000:
         raise ValidationError({"note": ["Keep the note under 4000 characters."]})

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.outcomes.selectors import report_data
+from apps.outcomes.report_selectors import report_data
 from tests.factories import ExerciseItemFactory, ProgramFactory
 from tests.programs.adherence_factories import log_sets
 

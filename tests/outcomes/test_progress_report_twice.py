@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from apps.audit.models import Action, AuditEntry
-from apps.outcomes import selectors, services
+from apps.outcomes import report_selectors, services
 from apps.outcomes.models import ProgressReport
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, ProgramFactory
@@ -112,7 +112,7 @@ def test_two_reports_with_one_key_at_the_same_moment_freeze_one(
 ):
     """Writer A freezes the report and holds its transaction open; writer B, the double
     click, waits on the unique key; A commits. B answers with A's report."""
-    data = selectors.report_data(patient=patient, author=therapist_a, note="")
+    data = report_selectors.report_data(patient=patient, author=therapist_a, note="")
     key = uuid.uuid4()
     made: list[ProgressReport] = []
 

@@ -19,7 +19,14 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.api_defaults import LimitOffsetPagination
 from apps.core.once import created_status
-from apps.outcomes import access, monitoring_selectors, monitoring_services, selectors, services
+from apps.outcomes import (
+    access,
+    monitoring_selectors,
+    monitoring_services,
+    report_selectors,
+    selectors,
+    services,
+)
 from apps.outcomes.api.serializers import (
     MeasurePlanOut,
     MeasuresIn,
@@ -95,7 +102,7 @@ def report_create(request: Request, public_id: UUID) -> Response:
     patient = access.patient_editable(user, public_id)
     values = _valid(ReportIn(data=request.data))
     note = values["note"]
-    data = selectors.report_data(patient=patient, author=user, note=note)
+    data = report_selectors.report_data(patient=patient, author=user, note=note)
     report = services.report_create(
         user=user, patient=patient, note=note, data=data, client_id=values.get("client_id"),
         request=request,

@@ -18,7 +18,14 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.forms import add_service_errors
 from apps.core.once import key_for
-from apps.outcomes import access, monitoring_selectors, monitoring_services, selectors, services
+from apps.outcomes import (
+    access,
+    monitoring_selectors,
+    monitoring_services,
+    report_selectors,
+    selectors,
+    services,
+)
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
 from apps.outcomes.report_pdf import report_pdf
@@ -113,7 +120,7 @@ def report_make(request: HttpRequest, public_id: UUID) -> HttpResponse:
     # The answer is a download, so the page and its key stay: the key is the form's and the
     # note's, and a new note sent from the same page freezes a new report.
     key = key_for(form.cleaned_data["client_id"], note.strip())
-    data = selectors.report_data(patient=patient, author=user, note=note)
+    data = report_selectors.report_data(patient=patient, author=user, note=note)
     try:
         report = services.report_create(
             user=user, patient=patient, note=note, data=data, client_id=key, request=request

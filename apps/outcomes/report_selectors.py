@@ -1,0 +1,107 @@
+"""The progress report for the referrer: its data, frozen when the therapist makes it (the
+PDF and the API's JSON both show it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from apps.clinics.models import User
+from apps.outcomes.selectors import assigned_programs, patient_trends
+from apps.patients.models import Patient
+from apps.programs.adherence import daily_totals, percent
+from apps.programs.models import DailyTotal, LevelChange
+
+
+def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
+    totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for day in daily_totals(patient=patient, start=start, end=today):
+        week = totals[day.date - timedelta(days=day.date.weekday())]
+        week[0] += day.prescribed
+        week[1] += day.completed
+    # ``percent`` rounds half up, as every page does (Python's round() would give 12 for
+    # 12.5 where the progress page shows 13).
+    return [
+        {"week_of": w.isoformat(), "prescribed": p, "completed": c,
+         "adherence_percent": percent(c, p)}
+        for w, (p, c) in sorted(totals.items())
+    ]  # fmt: skip
+
+
+def _pain_weeks(patient: Patient, start: date) -> list[dict[str, Any]]:
+    """Each week's highest pain and its average over every set logged that week, read from
+    the daily totals. Every set weighs alike, as in the adherence report: an average of the
+    days' averages would let one painful set on a quiet day outweigh a week of easy ones."""
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0, 0, 0])
+    rows = DailyTotal.objects.filter(patient=patient, day__gte=start).values_list(
+        "day", "pain_max", "pain_sum", "logs"
+    )
+    for day, top, total, logs in rows:
+        week = weeks[day - timedelta(days=day.weekday())]
+        week[0], week[1], week[2] = max(week[0], top), week[1] + total, week[2] + logs
+    return [
+        {"week_of": w.isoformat(), "max": top,
+         "mean": float((Decimal(total) / logs).quantize(Decimal("0.1"), ROUND_HALF_UP))}
+        for w, (top, total, logs) in sorted(weeks.items())
+    ]  # fmt: skip
+
+
+def _levels(patient: Patient) -> list[dict[str, Any]]:
+    changes = (
+        LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
+        .select_related("item__ladder")
+        .order_by("effective_on", "created_at")
+    )
+    return [
+        {"ladder": c.item.ladder.name if c.item.ladder else "", "from_level": c.from_level,
+         "to_level": c.to_level, "on": c.effective_on.isoformat()}
+        for c in changes
+    ]  # fmt: skip
+
+
+def _programs(patient: Patient) -> list[dict[str, Any]]:
+    programs = assigned_programs(patient).prefetch_related("items__ladder", "items__exercise")
+    return [
+        {
+            "name": p.name,
+            "start": p.start_date.isoformat() if p.start_date else None,
+            "end": p.end_date.isoformat() if p.end_date else None,
+            "notes": p.notes,
+            "ladders": [
+                {"ladder": i.ladder.name, "level": i.current_level, "since": _iso(i.level_since)}
+                for i in p.items.all()
+                if i.ladder is not None
+            ],
+        }
+        for p in programs
+    ]
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
+    """Everything the referrer's report shows, as JSON-ready values."""
+    today = patient.local_today()
+    start_program = (
+        assigned_programs(patient).exclude(start_date=None).order_by("start_date").first()
+    )
+    start = start_program.start_date if start_program and start_program.start_date else today
+    start = max(start, today - timedelta(days=365))
+    return {
+        "patient_reference": str(patient.public_id),
+        "patient_name": patient.full_name,
+        "year_of_birth": patient.year_of_birth,
+        "period": {"start": start.isoformat(), "end": today.isoformat()},
+        "programs": _programs(patient),
+        "level_changes": _levels(patient),
+        "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
+        "pain_by_week": _pain_weeks(patient, start),
+        "outcomes": [t.as_dict() for t in patient_trends(patient=patient)],
+        "therapist_note": note.strip(),
+        "signed_by": author.full_name or author.email or "",
+        "signed_on": today.isoformat(),
+    }
