@@ -22,12 +22,15 @@ def _styles() -> dict[str, ParagraphStyle]:
     # In a font that prints the patient's name, the program notes and the PSFS activities
     # as typed (``apps.core.pdf_fonts``): Helvetica shows "Łukasz" as "■ukasz".
     sheet, fonts = getSampleStyleSheet(), pdf_fonts()
-    return {
+    styles = {
         name: ParagraphStyle(name, parent=sheet[name], fontName=font)
         for name, font in (
             ("BodyText", fonts.regular), ("Title", fonts.bold), ("Heading2", fonts.bold)
         )
     }  # fmt: skip
+    # A table cell that wraps, in the size of the tables' other cells (``_grid``).
+    styles["Cell"] = ParagraphStyle("Cell", fontName=fonts.regular, fontSize=8.5, leading=10.5)
+    return styles
 
 
 def _grid() -> TableStyle:
@@ -46,10 +49,15 @@ def _p(text: Any, style: str = "BodyText") -> Paragraph:
     return Paragraph(escape(str(text)), _styles()[style])
 
 
-def _table(header: list[str], rows: list[list[Any]]) -> Flowable:
+def _table(header: list[str], rows: list[list[Any]], *, wrap: bool = False) -> Flowable:
+    """A table with a header row; ``wrap``: its cells wrap (names as long as a ladder's and
+    its levels' exercises), and the columns share the page's width."""
     if not rows:
         return _p("Nothing recorded.")
-    table = Table([header, *[[_fmt(v) for v in row] for row in rows]], repeatRows=1)
+    cells: list[list[Any]] = [[_fmt(v) for v in row] for row in rows]
+    if wrap:
+        cells = [[_p(v, "Cell") for v in row] for row in cells]
+    table = Table([header, *cells], repeatRows=1)
     table.setStyle(_grid())
     return table
 
@@ -109,6 +117,30 @@ def _outcomes(data: dict[str, Any]) -> list[Flowable]:
     return parts
 
 
+def _level(level: Any, exercise: str | None = None, count: int | None = None) -> str:
+    """E.g. "level 2 of 4 — Reverse clamshell"; a report frozen before levels were named
+    kept the number alone."""
+    text = f"level {level}" + (f" of {count}" if count else "")
+    return f"{text} — {exercise}" if exercise else text
+
+
+def _ladder(ladder: dict[str, Any]) -> str:
+    """E.g. "Clamshell: level 2 of 4 — Reverse clamshell, since 2026-11-09."."""
+    text = f"{ladder['ladder']}: " + _level(
+        ladder["level"], ladder.get("exercise"), ladder.get("level_count")
+    )
+    return text + (f", since {ladder['since']}." if ladder.get("since") else ".")
+
+
+def _change(change: dict[str, Any]) -> list[Any]:
+    return [
+        change["ladder"],
+        _level(change["from_level"], change.get("from_exercise")).removeprefix("level "),
+        _level(change["to_level"], change.get("to_exercise")).removeprefix("level "),
+        change["on"],
+    ]
+
+
 def _programs(data: dict[str, Any]) -> list[Flowable]:
     parts: list[Flowable] = [_p("Program and ladder levels", "Heading2")]
     for program in data["programs"]:
@@ -116,14 +148,11 @@ def _programs(data: dict[str, Any]) -> list[Flowable]:
         parts.append(_p(f"{program['name']} ({period})"))
         if program["notes"]:
             parts.append(_p(f"Diagnosis / precautions as entered: {program['notes']}"))
-        levels = [[ld["ladder"], ld["level"], ld["since"]] for ld in program["ladders"]]
-        if levels:
-            parts.append(_table(["Ladder", "Level now", "Since"], levels))
-    changes = [
-        [c["ladder"], c["from_level"], c["to_level"], c["on"]] for c in data["level_changes"]
-    ]
+        parts += [_p(_ladder(ladder)) for ladder in program["ladders"]]
+    changes = [_change(c) for c in data["level_changes"]]
     if changes:
-        parts += [Spacer(1, 3 * mm), _table(["Ladder", "From", "To", "From date"], changes)]
+        header = ["Ladder", "From level", "To level", "From date"]
+        parts += [Spacer(1, 3 * mm), _p("Level changes"), _table(header, changes, wrap=True)]
     return parts
 
 

@@ -4,15 +4,17 @@ PDF and the API's JSON both show it)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from apps.clinics.models import User
+from apps.exercises.models import LadderLevel
 from apps.outcomes.selectors import assigned_programs, patient_trends
 from apps.patients.models import Patient
 from apps.programs.adherence import daily_totals, percent
-from apps.programs.models import DailyTotal, LevelChange
+from apps.programs.models import DailyTotal, LevelChange, Program
 
 
 def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
@@ -48,21 +50,55 @@ def _pain_weeks(patient: Patient, start: date) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _levels(patient: Patient) -> list[dict[str, Any]]:
-    changes = (
+@dataclass
+class _Rungs:
+    """The exercise of each level of the report's ladders, and how many levels each has: the
+    referrer reads "Clamshell: level 2 of 4 — Reverse clamshell", not a bare number."""
+
+    exercises: dict[tuple[int, int], str] = field(default_factory=dict)
+    counts: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, ladder_ids: set[int]) -> _Rungs:
+        """One query (none without ladders)."""
+        rungs = cls()
+        if not ladder_ids:
+            return rungs
+        rows = LadderLevel.objects.filter(ladder_id__in=ladder_ids).values_list(
+            "ladder_id", "level", "exercise__name"
+        )
+        for ladder_id, level, name in rows:
+            rungs.exercises[(ladder_id, level)] = name
+            rungs.counts[ladder_id] = max(level, rungs.counts.get(ladder_id, 0))
+        return rungs
+
+    def exercise(self, ladder_id: int | None, level: int | None) -> str:
+        return self.exercises.get((ladder_id or 0, level or 0), "")
+
+
+def _level_changes(patient: Patient) -> list[LevelChange]:
+    return list(
         LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
         .select_related("item__ladder")
         .order_by("effective_on", "created_at")
     )
+
+
+def _levels(changes: list[LevelChange], rungs: _Rungs) -> list[dict[str, Any]]:
     return [
-        {"ladder": c.item.ladder.name if c.item.ladder else "", "from_level": c.from_level,
-         "to_level": c.to_level, "on": c.effective_on.isoformat()}
+        {
+            "ladder": c.item.ladder.name if c.item.ladder else "",
+            "from_level": c.from_level,
+            "from_exercise": rungs.exercise(c.item.ladder_id, c.from_level),
+            "to_level": c.to_level,
+            "to_exercise": rungs.exercise(c.item.ladder_id, c.to_level),
+            "on": c.effective_on.isoformat(),
+        }
         for c in changes
-    ]  # fmt: skip
+    ]
 
 
-def _programs(patient: Patient) -> list[dict[str, Any]]:
-    programs = assigned_programs(patient).prefetch_related("items__ladder", "items__exercise")
+def _programs(programs: list[Program], rungs: _Rungs) -> list[dict[str, Any]]:
     return [
         {
             "name": p.name,
@@ -70,7 +106,13 @@ def _programs(patient: Patient) -> list[dict[str, Any]]:
             "end": p.end_date.isoformat() if p.end_date else None,
             "notes": p.notes,
             "ladders": [
-                {"ladder": i.ladder.name, "level": i.current_level, "since": _iso(i.level_since)}
+                {
+                    "ladder": i.ladder.name,
+                    "level": i.current_level,
+                    "level_count": rungs.counts.get(i.ladder.pk),
+                    "exercise": rungs.exercise(i.ladder_id, i.current_level),
+                    "since": _iso(i.level_since),
+                }
                 for i in p.items.all()
                 if i.ladder is not None
             ],
@@ -86,18 +128,19 @@ def _iso(day: date | None) -> str | None:
 def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
     """Everything the referrer's report shows, as JSON-ready values."""
     today = patient.local_today()
-    start_program = (
-        assigned_programs(patient).exclude(start_date=None).order_by("start_date").first()
-    )
-    start = start_program.start_date if start_program and start_program.start_date else today
-    start = max(start, today - timedelta(days=365))
+    programs = list(assigned_programs(patient).prefetch_related("items__ladder", "items__exercise"))
+    starts = [p.start_date for p in programs if p.start_date is not None]
+    start = max(min(starts, default=today), today - timedelta(days=365))
+    changes = _level_changes(patient)
+    ladder_ids = {i.ladder_id for p in programs for i in p.items.all() if i.ladder_id}
+    rungs = _Rungs.of(ladder_ids | {c.item.ladder_id for c in changes if c.item.ladder_id})
     return {
         "patient_reference": str(patient.public_id),
         "patient_name": patient.full_name,
         "year_of_birth": patient.year_of_birth,
         "period": {"start": start.isoformat(), "end": today.isoformat()},
-        "programs": _programs(patient),
-        "level_changes": _levels(patient),
+        "programs": _programs(programs, rungs),
+        "level_changes": _levels(changes, rungs),
         "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
         "pain_by_week": _pain_weeks(patient, start),
         "outcomes": [t.as_dict() for t in patient_trends(patient=patient)],

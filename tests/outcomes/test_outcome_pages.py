@@ -295,7 +295,8 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
     for expected in (
         str(patient.public_id),
         "Gluteal tendinopathy, left. No hip precautions.",  # diagnosis/precautions as entered
-        f"{ladder_item.ladder.name} 1 2 {(start + dt.timedelta(days=7)).isoformat()}",
+        f"{ladder_item.ladder.name} 1 — {ladder_item.ladder.name} L1 "
+        f"2 — {ladder_item.ladder.name} L2 {(start + dt.timedelta(days=7)).isoformat()}",
         "Adherence by week",
         f"{monday.isoformat()}",
         "Pain during exercise by week",

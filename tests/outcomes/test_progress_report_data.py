@@ -11,14 +11,18 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from apps.exercises.models import LadderLevel
 from apps.outcomes.report_selectors import report_data
-from tests.factories import ExerciseItemFactory, ProgramFactory
+from apps.programs.models import LevelChange
+from tests.factories import ExerciseItemFactory, LadderFactory, LadderItemFactory, ProgramFactory
 from tests.programs.adherence_factories import log_sets
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=ZoneInfo("UTC"))
 START = date(2025, 3, 3)  # a Monday
+# What making the report reads, whatever the number of programs, ladders and level changes.
+QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +69,55 @@ def test_weekly_pain_averages_every_set_alike(therapist_a, patient_a):
 
     # 8 / 10 sets = 0.8, not (8 + 0) / 2 days = 4.0.
     assert pain == [{"week_of": "2025-03-03", "max": 8, "mean": 0.8}]
+
+
+def _clamshell():
+    """A four-level ladder named as a therapist names it, its levels' exercises too."""
+    ladder = LadderFactory(name="Clamshell")
+    names = ["Clam", "Clamshell with band", "Clam 3", "Clam 4"]
+    for rung in LadderLevel.objects.filter(ladder=ladder).select_related("exercise"):
+        rung.exercise.name = names[rung.level - 1]
+        rung.exercise.save(update_fields=["name"])
+    return ladder
+
+
+def test_each_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done(
+    therapist_a, patient_a
+):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    item = LadderItemFactory(
+        program=program, ladder=_clamshell(), current_level=2, previous_level=1,
+        level_since=date(2025, 3, 10),
+    )  # fmt: skip
+    LevelChange.objects.create(
+        item=item, from_level=1, to_level=2, effective_on=date(2025, 3, 10), reason="20 reps"
+    )
+
+    data = report_data(patient=patient_a, author=therapist_a, note="")
+
+    assert data["programs"][0]["ladders"] == [
+        {"ladder": "Clamshell", "level": 2, "level_count": 4,
+         "exercise": "Clamshell with band", "since": "2025-03-10"}
+    ]  # fmt: skip
+    assert data["level_changes"] == [
+        {"ladder": "Clamshell", "from_level": 1, "from_exercise": "Clam", "to_level": 2,
+         "to_exercise": "Clamshell with band", "on": "2025-03-10"}
+    ]  # fmt: skip
+
+
+def test_the_report_reads_a_fixed_number_of_queries_however_many_ladders(
+    therapist_a, patient_a, django_assert_max_num_queries
+):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    for _ in range(4):
+        item = LadderItemFactory(program=program, current_level=2)
+        LevelChange.objects.create(
+            item=item, from_level=1, to_level=2, effective_on=date(2025, 3, 10), reason="20 reps"
+        )
+    ProgramFactory(patient=patient_a, start_date=START, name="Second")
+
+    with django_assert_max_num_queries(QUERIES):
+        data = report_data(patient=patient_a, author=therapist_a, note="")
+
+    assert len(data["programs"][0]["ladders"]) + len(data["programs"][1]["ladders"]) == 4
+    assert len(data["level_changes"]) == 4

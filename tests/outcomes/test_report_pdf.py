@@ -57,3 +57,37 @@ def test_names_and_notes_outside_latin_1_print_as_typed() -> None:
     for typed in ("Łukasz Żak", "ostrożności", "Wchodzenie po schodach", "Zsófia Kővári"):
         assert typed in text
     assert "\u25a0" not in text
+
+
+def _words(data: dict[str, Any]) -> str:
+    return " ".join(_text(data).split())
+
+
+def test_a_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done() -> None:
+    ladder = {
+        "ladder": "Clamshell", "level": 2, "level_count": 4, "exercise": "Clamshell with band",
+        "since": "2026-11-09",
+    }  # fmt: skip
+    change = {
+        "ladder": "Clamshell", "from_level": 1, "from_exercise": "Clam", "to_level": 2,
+        "to_exercise": "Clamshell with band", "on": "2026-11-09",
+    }  # fmt: skip
+    program = {"name": "Hip", "start": "2026-11-02", "end": None, "notes": "", "ladders": [ladder]}
+
+    text = _words({"programs": [program], "level_changes": [change]})
+
+    assert "Clamshell: level 2 of 4 — Clamshell with band, since 2026-11-09" in text
+    assert "Clamshell 1 — Clam 2 — Clamshell with band 2026-11-09" in text
+
+
+def test_a_report_frozen_before_ladders_were_named_still_prints_its_levels() -> None:
+    program = {
+        "name": "Hip", "start": "2026-11-02", "end": None, "notes": "",
+        "ladders": [{"ladder": "Clamshell", "level": 2, "since": None}],
+    }  # fmt: skip
+    change = {"ladder": "Clamshell", "from_level": 1, "to_level": 2, "on": "2026-11-09"}
+
+    text = _words({"programs": [program], "level_changes": [change]})
+
+    assert "Clamshell: level 2" in text
+    assert "Clamshell 1 2 2026-11-09" in text
