@@ -125,19 +125,28 @@ def _level(level: Any, exercise: str | None = None, count: int | None = None) ->
 
 
 def _ladder(ladder: dict[str, Any]) -> str:
-    """E.g. "Clamshell: level 2 of 4 — Reverse clamshell, since 2026-11-09."."""
+    """E.g. "Clamshell: level 2 of 4 — Reverse clamshell, since 2026-11-09; moves to level 3
+    — Clam 3 from 2026-11-20." The level is the one in force on the report's date; a level
+    approved to start later is said apart."""
     text = f"{ladder['ladder']}: " + _level(
         ladder["level"], ladder.get("exercise"), ladder.get("level_count")
     )
-    return text + (f", since {ladder['since']}." if ladder.get("since") else ".")
+    if ladder.get("since"):
+        text += f", since {ladder['since']}"
+    planned = ladder.get("planned")
+    if planned:
+        text += f"; moves to {_level(planned['level'], planned['exercise'])} from {planned['from']}"
+    return text + "."
 
 
-def _change(change: dict[str, Any]) -> list[Any]:
+def _change(change: dict[str, Any], end: str) -> list[Any]:
+    """A level change's row; one that takes effect after the report's date is planned."""
+    planned = " (planned)" if end and change["on"] > end else ""
     return [
         change["ladder"],
         _level(change["from_level"], change.get("from_exercise")).removeprefix("level "),
         _level(change["to_level"], change.get("to_exercise")).removeprefix("level "),
-        change["on"],
+        change["on"] + planned,
     ]
 
 
@@ -149,7 +158,7 @@ def _programs(data: dict[str, Any]) -> list[Flowable]:
         if program["notes"]:
             parts.append(_p(f"Diagnosis / precautions as entered: {program['notes']}"))
         parts += [_p(_ladder(ladder)) for ladder in program["ladders"]]
-    changes = [_change(c) for c in data["level_changes"]]
+    changes = [_change(c, data["period"]["end"]) for c in data["level_changes"]]
     if changes:
         header = ["Ladder", "From level", "To level", "From date"]
         parts += [Spacer(1, 3 * mm), _p("Level changes"), _table(header, changes, wrap=True)]

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from uuid import UUID
 
 from apps.clinics.models import User
 from apps.exercises.models import LadderLevel
 from apps.outcomes.selectors import assigned_programs, patient_trends
 from apps.patients.models import Patient
 from apps.programs.adherence import daily_totals, percent
-from apps.programs.models import DailyTotal, LevelChange, Program
+from apps.programs.models import DailyTotal, LevelChange, Program, ProgramItem
 
 
 def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
@@ -98,27 +99,69 @@ def _levels(changes: list[LevelChange], rungs: _Rungs) -> list[dict[str, Any]]:
     ]
 
 
-def _programs(programs: list[Program], rungs: _Rungs) -> list[dict[str, Any]]:
-    return [
-        {
-            "name": p.name,
-            "start": p.start_date.isoformat() if p.start_date else None,
-            "end": p.end_date.isoformat() if p.end_date else None,
-            "notes": p.notes,
-            "ladders": [
-                {
-                    "ladder": i.ladder.name,
-                    "level": i.current_level,
-                    "level_count": rungs.counts.get(i.ladder.pk),
-                    "exercise": rungs.exercise(i.ladder_id, i.current_level),
-                    "since": _iso(i.level_since),
-                }
-                for i in p.items.all()
-                if i.ladder is not None
-            ],
+def _tracks(program: Program, on: date) -> list[list[ProgramItem]]:
+    """The program's ladder tracks not ended before ``on``, in the program's order, each as
+    its rows: the one in force on ``on`` first, then one starting later (a level approved
+    for the next day that brings its own dose continues the track in a new row)."""
+    tracks: dict[UUID, list[ProgramItem]] = {}
+    for item in program.items.all():
+        if item.ladder_id is not None and (item.active_until is None or item.active_until >= on):
+            tracks.setdefault(item.track, []).append(item)
+    return [sorted(rows, key=lambda row: row.active_from or date.min) for rows in tracks.values()]
+
+
+def _since(rows: list[ProgramItem], on: date, changes: list[LevelChange]) -> date | None:
+    """The first day of the level in force on ``on``: the row's own, or the latest change of
+    the track on or before ``on`` while the row says only when the next level starts."""
+    first = rows[0]
+    if first.level_since is not None and first.level_since <= on:
+        return first.level_since
+    track = [c.effective_on for c in changes if c.item.track == first.track]
+    return max((day for day in track if day <= on), default=None)
+
+
+def _ladder(
+    rows: list[ProgramItem], on: date, rungs: _Rungs, changes: list[LevelChange]
+) -> dict[str, Any]:
+    """The level in force on ``on`` (the report's date, or the program's last day) and, apart,
+    a level already set to start after it: an approval takes effect from the patient's next
+    day, so on the day it is given the patient still does the level before."""
+    first, last = rows[0], rows[-1]
+    ladder_id = first.ladder_id
+    level = first.level_on(max(on, first.active_from or on))
+    planned = None
+    if last.level_since is not None and last.level_since > on and last.current_level != level:
+        planned = {
+            "level": last.current_level,
+            "exercise": rungs.exercise(ladder_id, last.current_level),
+            "from": last.level_since.isoformat(),
         }
-        for p in programs
-    ]
+    return {
+        "ladder": first.ladder.name if first.ladder else "",
+        "level": level,
+        "level_count": rungs.counts.get(ladder_id or 0),
+        "exercise": rungs.exercise(ladder_id, level),
+        "since": _iso(_since(rows, on, changes)),
+        "planned": planned,
+    }
+
+
+def _programs(
+    programs: list[Program], today: date, rungs: _Rungs, changes: list[LevelChange]
+) -> list[dict[str, Any]]:
+    rows = []
+    for p in programs:
+        on = min(today, p.end_date) if p.end_date else today
+        rows.append(
+            {
+                "name": p.name,
+                "start": p.start_date.isoformat() if p.start_date else None,
+                "end": p.end_date.isoformat() if p.end_date else None,
+                "notes": p.notes,
+                "ladders": [_ladder(track, on, rungs, changes) for track in _tracks(p, on)],
+            }
+        )
+    return rows
 
 
 def _iso(day: date | None) -> str | None:
@@ -139,7 +182,7 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
         "patient_name": patient.full_name,
         "year_of_birth": patient.year_of_birth,
         "period": {"start": start.isoformat(), "end": today.isoformat()},
-        "programs": _programs(programs, rungs),
+        "programs": _programs(programs, today, rungs, changes),
         "level_changes": _levels(changes, rungs),
         "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
         "pain_by_week": _pain_weeks(patient, start),

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from apps.exercises.models import LadderLevel
+from apps.exercises.models import Exercise, LadderLevel
 from apps.outcomes.report_selectors import report_data
+from apps.programs.levels import set_level
 from apps.programs.models import LevelChange
 from tests.factories import ExerciseItemFactory, LadderFactory, LadderItemFactory, ProgramFactory
 from tests.programs.adherence_factories import log_sets
@@ -97,7 +98,7 @@ def test_each_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done(
 
     assert data["programs"][0]["ladders"] == [
         {"ladder": "Clamshell", "level": 2, "level_count": 4,
-         "exercise": "Clamshell with band", "since": "2025-03-10"}
+         "exercise": "Clamshell with band", "since": "2025-03-10", "planned": None}
     ]  # fmt: skip
     assert data["level_changes"] == [
         {"ladder": "Clamshell", "from_level": 1, "from_exercise": "Clam", "to_level": 2,
@@ -121,3 +122,32 @@ def test_the_report_reads_a_fixed_number_of_queries_however_many_ladders(
 
     assert len(data["programs"][0]["ladders"]) + len(data["programs"][1]["ladders"]) == 4
     assert len(data["level_changes"]) == 4
+
+
+@pytest.mark.parametrize("new_dose", [False, True], ids=["same-row", "row-from-tomorrow"])
+def test_a_level_approved_today_is_planned_for_tomorrow_not_the_level_now(
+    therapist_a, patient_a, new_dose
+):
+    ladder = _clamshell()
+    if new_dose:  # level 3's exercise has another usual dose: the track goes on in a new row
+        Exercise.objects.filter(ladder_levels__ladder=ladder, ladder_levels__level=3).update(
+            default_reps=8
+        )
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    item = LadderItemFactory(
+        program=program, ladder=ladder, current_level=2, previous_level=1,
+        level_since=date(2025, 3, 10),
+    )  # fmt: skip
+    LevelChange.objects.create(
+        item=item, from_level=1, to_level=2, effective_on=date(2025, 3, 10), reason="20 reps"
+    )
+
+    set_level(item=item, to_level=3, changed_by=therapist_a, reason="20 reps reached")
+
+    assert program.items.count() == (2 if new_dose else 1)
+    data = report_data(patient=patient_a, author=therapist_a, note="")
+    assert data["programs"][0]["ladders"] == [
+        {"ladder": "Clamshell", "level": 2, "level_count": 4,
+         "exercise": "Clamshell with band", "since": "2025-03-10",
+         "planned": {"level": 3, "exercise": "Clam 3", "from": "2025-03-15"}}
+    ]  # fmt: skip

@@ -66,7 +66,7 @@ def _words(data: dict[str, Any]) -> str:
 def test_a_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done() -> None:
     ladder = {
         "ladder": "Clamshell", "level": 2, "level_count": 4, "exercise": "Clamshell with band",
-        "since": "2026-11-09",
+        "since": "2026-11-09", "planned": None,
     }  # fmt: skip
     change = {
         "ladder": "Clamshell", "from_level": 1, "from_exercise": "Clam", "to_level": 2,
@@ -91,3 +91,28 @@ def test_a_report_frozen_before_ladders_were_named_still_prints_its_levels() -> 
 
     assert "Clamshell: level 2" in text
     assert "Clamshell 1 2 2026-11-09" in text
+
+
+def test_a_planned_level_is_printed_apart_from_the_level_in_force() -> None:
+    ladder = {
+        "ladder": "Clamshell", "level": 2, "level_count": 4, "exercise": "Clamshell with band",
+        "since": "2026-11-09", "planned": {"level": 3, "exercise": "Clam 3", "from": "2026-11-20"},
+    }  # fmt: skip
+    change = {
+        "ladder": "Clamshell", "from_level": 2, "from_exercise": "Clamshell with band",
+        "to_level": 3, "to_exercise": "Clam 3", "on": "2026-11-20",
+    }  # fmt: skip
+    program = {"name": "Hip", "start": "2026-11-02", "end": None, "notes": "", "ladders": [ladder]}
+    data = {
+        "period": {"start": "2026-11-02", "end": "2026-11-19"},
+        "programs": [program],
+        "level_changes": [change],
+    }
+
+    text = _words(data)
+
+    assert (
+        "Clamshell: level 2 of 4 — Clamshell with band, since 2026-11-09; "
+        "moves to level 3 — Clam 3 from 2026-11-20."
+    ) in text
+    assert "Clamshell 2 — Clamshell with band 3 — Clam 3 2026-11-20 (planned)" in text
