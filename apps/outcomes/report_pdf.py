@@ -150,6 +150,49 @@ def _change(change: dict[str, Any], end: str) -> list[Any]:
     ]
 
 
+def _precaution(precaution: dict[str, Any]) -> str:
+    """E.g. "Posterior (posterolateral) approach: no flexion beyond 90°; …. From 2026-11-01,
+    ending on 2026-12-13: in force." and the therapist's note (the surgeon's instruction)."""
+    text = (
+        f"{precaution['kind']}: {precaution['rules']}. From {precaution['starts_on']}, "
+        f"ending on {precaution['ends_on']}: {precaution['status']}."
+    )
+    return f"{text} Note: {precaution['note']}" if precaution["note"] else text
+
+
+def _override(override: dict[str, Any]) -> str:
+    """E.g. "Clam 3 (Hip, Clamshell level 3 from 2026-11-20): takes the hip into internal
+    rotation (…). Therapist's reason: …"."""
+    where = override["program"]
+    if override["ladder"]:
+        where += f", {override['ladder']} level {override['level']}"
+    if override["from"]:
+        where += f" from {override['from']}"
+    text = (
+        f"{override['exercise']} ({where}): {override['conflict']}. "
+        f"Therapist's reason: {override['reason']}."
+    )
+    if override["held_back"]:
+        text += (
+            " On hold for the patient: the reason does not cover precautions set since, so "
+            "their program leaves the exercise out until it does."
+        )
+    return text
+
+
+def _precautions(data: dict[str, Any]) -> list[Flowable]:
+    """The hip precautions of the period and each exercise prescribed despite them, with the
+    therapist's reason; nothing for a report made before they were reported."""
+    if "precautions" not in data:
+        return []
+    parts: list[Flowable] = [_p("Hip precautions", "Heading2")]
+    parts += [_p(_precaution(p)) for p in data["precautions"]] or [_p("None set for this period.")]
+    if data.get("overrides"):
+        parts.append(_p("Prescribed despite a precaution conflict (the therapist's override):"))
+        parts += [_p(_override(o)) for o in data["overrides"]]
+    return parts
+
+
 def _programs(data: dict[str, Any]) -> list[Flowable]:
     parts: list[Flowable] = [_p("Program and ladder levels", "Heading2")]
     for program in data["programs"]:
@@ -188,6 +231,7 @@ def report_pdf(data: dict[str, Any]) -> bytes:
         _p(f"Patient: {data['patient_name']} (born {data['year_of_birth']}), "
            f"reference {data['patient_reference']}"),
         _p(f"Period: {period['start']} to {period['end']}"),
+        *_precautions(data),
         *_programs(data),
         _p("Adherence by week", "Heading2"),
         _table(

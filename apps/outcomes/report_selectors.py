@@ -10,12 +10,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
 
+from django.db.models import F
+
 from apps.clinics.models import User
-from apps.exercises.models import LadderLevel
+from apps.exercises.models import Exercise, LadderLevel
 from apps.outcomes.selectors import assigned_programs, patient_trends
-from apps.patients.models import Patient
+from apps.patients.models import HipPrecaution, Patient
 from apps.programs.adherence import daily_totals, percent
 from apps.programs.models import DailyTotal, LevelChange, Program, ProgramItem
+from apps.programs.precautions import conflicts, uncovered
 
 
 def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
@@ -56,7 +59,7 @@ class _Rungs:
     """The exercise of each level of the report's ladders, and how many levels each has: the
     referrer reads "Clamshell: level 2 of 4 — Reverse clamshell", not a bare number."""
 
-    exercises: dict[tuple[int, int], str] = field(default_factory=dict)
+    exercises: dict[tuple[int, int], Exercise] = field(default_factory=dict)
     counts: dict[int, int] = field(default_factory=dict)
 
     @classmethod
@@ -65,16 +68,17 @@ class _Rungs:
         rungs = cls()
         if not ladder_ids:
             return rungs
-        rows = LadderLevel.objects.filter(ladder_id__in=ladder_ids).values_list(
-            "ladder_id", "level", "exercise__name"
-        )
-        for ladder_id, level, name in rows:
-            rungs.exercises[(ladder_id, level)] = name
-            rungs.counts[ladder_id] = max(level, rungs.counts.get(ladder_id, 0))
+        for row in LadderLevel.objects.filter(ladder_id__in=ladder_ids).select_related("exercise"):
+            rungs.exercises[(row.ladder_id, row.level)] = row.exercise
+            rungs.counts[row.ladder_id] = max(row.level, rungs.counts.get(row.ladder_id, 0))
         return rungs
 
+    def at(self, ladder_id: int | None, level: int | None) -> Exercise | None:
+        return self.exercises.get((ladder_id or 0, level or 0))
+
     def exercise(self, ladder_id: int | None, level: int | None) -> str:
-        return self.exercises.get((ladder_id or 0, level or 0), "")
+        found = self.at(ladder_id, level)
+        return found.name if found is not None else ""
 
 
 def _level_changes(patient: Patient) -> list[LevelChange]:
@@ -99,69 +103,172 @@ def _levels(changes: list[LevelChange], rungs: _Rungs) -> list[dict[str, Any]]:
     ]
 
 
-def _tracks(program: Program, on: date) -> list[list[ProgramItem]]:
-    """The program's ladder tracks not ended before ``on``, in the program's order, each as
-    its rows: the one in force on ``on`` first, then one starting later (a level approved
-    for the next day that brings its own dose continues the track in a new row)."""
+@dataclass(frozen=True)
+class _Track:
+    """One line of a program on the report's day ``on``: its rows (the one in force on ``on``
+    first, then one starting later: a level approved for the next day that brings its own dose
+    continues the track in a new row), a ladder's level in force on ``on``, and a level set to
+    start after it (an approval takes effect from the patient's next day, so on the day it is
+    given the patient still does the level before)."""
+
+    rows: list[ProgramItem]
+    level: int | None = None
+    planned: tuple[int, date] | None = None
+
+    @classmethod
+    def of(cls, rows: list[ProgramItem], on: date) -> _Track:
+        first, last = rows[0], rows[-1]
+        if first.ladder_id is None:
+            return cls(rows)
+        level = first.level_on(max(on, first.active_from or on))
+        planned = None
+        if last.level_since and last.level_since > on and last.current_level not in (None, level):
+            planned = (last.current_level, last.level_since)
+        return cls(rows, level, planned)
+
+    @property
+    def first(self) -> ProgramItem:
+        return self.rows[0]
+
+
+def _tracks(program: Program, on: date) -> list[_Track]:
+    """The program's tracks not ended before ``on``, in the program's order."""
     tracks: dict[UUID, list[ProgramItem]] = {}
     for item in program.items.all():
-        if item.ladder_id is not None and (item.active_until is None or item.active_until >= on):
+        if item.active_until is None or item.active_until >= on:
             tracks.setdefault(item.track, []).append(item)
-    return [sorted(rows, key=lambda row: row.active_from or date.min) for rows in tracks.values()]
+    return [
+        _Track.of(sorted(rows, key=lambda row: row.active_from or date.min), on)
+        for rows in tracks.values()
+    ]
 
 
-def _since(rows: list[ProgramItem], on: date, changes: list[LevelChange]) -> date | None:
+def _since(track: _Track, on: date, changes: list[LevelChange]) -> date | None:
     """The first day of the level in force on ``on``: the row's own, or the latest change of
     the track on or before ``on`` while the row says only when the next level starts."""
-    first = rows[0]
+    first = track.first
     if first.level_since is not None and first.level_since <= on:
         return first.level_since
-    track = [c.effective_on for c in changes if c.item.track == first.track]
-    return max((day for day in track if day <= on), default=None)
+    days = [c.effective_on for c in changes if c.item.track == first.track]
+    return max((day for day in days if day <= on), default=None)
 
 
-def _ladder(
-    rows: list[ProgramItem], on: date, rungs: _Rungs, changes: list[LevelChange]
-) -> dict[str, Any]:
-    """The level in force on ``on`` (the report's date, or the program's last day) and, apart,
-    a level already set to start after it: an approval takes effect from the patient's next
-    day, so on the day it is given the patient still does the level before."""
-    first, last = rows[0], rows[-1]
-    ladder_id = first.ladder_id
-    level = first.level_on(max(on, first.active_from or on))
+def _ladder(track: _Track, on: date, rungs: _Rungs, changes: list[LevelChange]) -> dict[str, Any]:
+    ladder_id = track.first.ladder_id
     planned = None
-    if last.level_since is not None and last.level_since > on and last.current_level != level:
+    if track.planned is not None:
+        level, starts = track.planned
         planned = {
-            "level": last.current_level,
-            "exercise": rungs.exercise(ladder_id, last.current_level),
-            "from": last.level_since.isoformat(),
-        }
+            "level": level, "exercise": rungs.exercise(ladder_id, level),
+            "from": starts.isoformat(),
+        }  # fmt: skip
     return {
-        "ladder": first.ladder.name if first.ladder else "",
-        "level": level,
+        "ladder": track.first.ladder.name if track.first.ladder else "",
+        "level": track.level,
         "level_count": rungs.counts.get(ladder_id or 0),
-        "exercise": rungs.exercise(ladder_id, level),
-        "since": _iso(_since(rows, on, changes)),
+        "exercise": rungs.exercise(ladder_id, track.level),
+        "since": _iso(_since(track, on, changes)),
         "planned": planned,
     }
 
 
-def _programs(
-    programs: list[Program], today: date, rungs: _Rungs, changes: list[LevelChange]
+def _precautions(patient: Patient, start: date) -> list[HipPrecaution]:
+    """The patient's hip precautions in force on any day from ``start`` on, those set to start
+    later included (one query); precautions called off before they started (an empty range)
+    were in force on no day."""
+    return list(
+        HipPrecaution.objects.filter(patient=patient, ends_on__gt=start)
+        .filter(ends_on__gt=F("starts_on"))
+        .order_by("starts_on", "created_at")
+    )
+
+
+def _precaution(precaution: HipPrecaution, today: date) -> dict[str, Any]:
+    if precaution.starts_on > today:
+        status = "not started yet"
+    elif today < precaution.ends_on:
+        status = "in force"
+    else:
+        status = "ended early" if precaution.ended_at else "over"
+    return {
+        "kind": precaution.get_kind_display(),
+        "rules": precaution.rules_text,
+        "starts_on": precaution.starts_on.isoformat(),
+        "ends_on": precaution.ends_on.isoformat(),
+        "status": status,
+        "note": precaution.note,
+    }
+
+
+def _prescribed(
+    track: _Track, on: date, rungs: _Rungs
+) -> list[tuple[ProgramItem, Exercise | None, date]]:
+    """What the track prescribes: each row with its exercise and the day it is checked on
+    (``on``, or the first day of a planned level)."""
+    first = track.first
+    if first.ladder_id is None:
+        return [(first, first.exercise, on)]
+    found = [(first, rungs.at(first.ladder_id, track.level), on)]
+    if track.planned is not None:
+        level, starts = track.planned
+        found.append((track.rows[-1], rungs.at(first.ladder_id, level), starts))
+    return found
+
+
+def _overrides(
+    program: Program, tracks: list[_Track], on: date, rungs: _Rungs, listed: list[HipPrecaution]
 ) -> list[dict[str, Any]]:
-    rows = []
+    """Each exercise the therapist prescribed despite a conflict with the precautions, with
+    the therapist's reason (the report is for clinicians: the reason belongs in it), and
+    whether precautions set since, which the reason does not cover, hold it back."""
+    found = []
+    for track in tracks:
+        for row, exercise, day in _prescribed(track, on, rungs):
+            if exercise is None or not row.precaution_override:
+                continue
+            clash = conflicts(exercise, listed)
+            if not clash:
+                continue
+            texts = "; ".join(c.text for c in clash)
+            in_force = [p for p in listed if p.starts_on <= day < p.ends_on]
+            starts = day if day > on else None  # a planned level's first day
+            found.append({
+                "program": program.name,
+                "exercise": exercise.name,
+                "ladder": row.ladder.name if row.ladder else None,
+                "level": row.level_on(day),
+                "from": _iso(starts),
+                "conflict": texts if clash[0].unrecorded else f"takes the hip into {texts}",
+                "reason": row.precaution_override,
+                "held_back": bool(uncovered(row, exercise, in_force)),
+            })  # fmt: skip
+    return found
+
+
+def _programs(
+    programs: list[Program],
+    today: date,
+    rungs: _Rungs,
+    changes: list[LevelChange],
+    listed: list[HipPrecaution],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Each program with its ladders, and the overrides of all of them."""
+    rows, overrides = [], []
     for p in programs:
         on = min(today, p.end_date) if p.end_date else today
+        tracks = _tracks(p, on)
+        ladders = [_ladder(t, on, rungs, changes) for t in tracks if t.first.ladder_id]
         rows.append(
             {
                 "name": p.name,
                 "start": p.start_date.isoformat() if p.start_date else None,
                 "end": p.end_date.isoformat() if p.end_date else None,
                 "notes": p.notes,
-                "ladders": [_ladder(track, on, rungs, changes) for track in _tracks(p, on)],
+                "ladders": ladders,
             }
         )
-    return rows
+        overrides += _overrides(p, tracks, on, rungs, listed)
+    return rows, overrides
 
 
 def _iso(day: date | None) -> str | None:
@@ -177,12 +284,16 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
     changes = _level_changes(patient)
     ladder_ids = {i.ladder_id for p in programs for i in p.items.all() if i.ladder_id}
     rungs = _Rungs.of(ladder_ids | {c.item.ladder_id for c in changes if c.item.ladder_id})
+    listed = _precautions(patient, start)
+    program_rows, overrides = _programs(programs, today, rungs, changes, listed)
     return {
         "patient_reference": str(patient.public_id),
         "patient_name": patient.full_name,
         "year_of_birth": patient.year_of_birth,
         "period": {"start": start.isoformat(), "end": today.isoformat()},
-        "programs": _programs(programs, today, rungs, changes),
+        "precautions": [_precaution(p, today) for p in listed],
+        "programs": program_rows,
+        "overrides": overrides,
         "level_changes": _levels(changes, rungs),
         "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
         "pain_by_week": _pain_weeks(patient, start),

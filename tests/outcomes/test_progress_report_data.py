@@ -13,17 +13,26 @@ import time_machine
 
 from apps.exercises.models import Exercise, LadderLevel
 from apps.outcomes.report_selectors import report_data
+from apps.patients.precautions import precaution_end, precaution_set
+from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.levels import set_level
 from apps.programs.models import LevelChange
-from tests.factories import ExerciseItemFactory, LadderFactory, LadderItemFactory, ProgramFactory
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    LadderFactory,
+    LadderItemFactory,
+    ProgramFactory,
+)
 from tests.programs.adherence_factories import log_sets
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=ZoneInfo("UTC"))
 START = date(2025, 3, 3)  # a Monday
-# What making the report reads, whatever the number of programs, ladders and level changes.
-QUERIES = 10
+# What making the report reads, whatever the number of programs, ladders, level changes,
+# precautions and overrides (with precautions set, adherence's hold-back check reads two more).
+QUERIES = 13
 
 
 @pytest.fixture(autouse=True)
@@ -106,24 +115,6 @@ def test_each_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done(
     ]  # fmt: skip
 
 
-def test_the_report_reads_a_fixed_number_of_queries_however_many_ladders(
-    therapist_a, patient_a, django_assert_max_num_queries
-):
-    program = ProgramFactory(patient=patient_a, start_date=START)
-    for _ in range(4):
-        item = LadderItemFactory(program=program, current_level=2)
-        LevelChange.objects.create(
-            item=item, from_level=1, to_level=2, effective_on=date(2025, 3, 10), reason="20 reps"
-        )
-    ProgramFactory(patient=patient_a, start_date=START, name="Second")
-
-    with django_assert_max_num_queries(QUERIES):
-        data = report_data(patient=patient_a, author=therapist_a, note="")
-
-    assert len(data["programs"][0]["ladders"]) + len(data["programs"][1]["ladders"]) == 4
-    assert len(data["level_changes"]) == 4
-
-
 @pytest.mark.parametrize("new_dose", [False, True], ids=["same-row", "row-from-tomorrow"])
 def test_a_level_approved_today_is_planned_for_tomorrow_not_the_level_now(
     therapist_a, patient_a, new_dose
@@ -151,3 +142,128 @@ def test_a_level_approved_today_is_planned_for_tomorrow_not_the_level_now(
          "exercise": "Clamshell with band", "since": "2025-03-10",
          "planned": {"level": 3, "exercise": "Clam 3", "from": "2025-03-15"}}
     ]  # fmt: skip
+
+
+POSTERIOR_UNTIL = "posterior (posterolateral) approach precautions until 12 Apr 2025"
+
+
+def _posterior(therapist, patient, **dates):
+    return precaution_set(
+        actor=therapist, patient=patient, kind="posterior",
+        starts_on=dates.get("starts_on", date(2025, 3, 1)),
+        ends_on=dates.get("ends_on", date(2025, 4, 12)), note="THR 28 Feb, Mr Okafor",
+    )  # fmt: skip
+
+
+def test_the_hip_precautions_of_the_period_are_reported_with_their_dates(therapist_a, patient_a):
+    ProgramFactory(patient=patient_a, start_date=START)
+    _posterior(therapist_a, patient_a)
+    # Over before the report's period began, and called off before it started: neither shown.
+    _posterior(therapist_a, patient_a, starts_on=date(2024, 6, 1), ends_on=date(2024, 7, 13))
+    called_off = _posterior(
+        therapist_a, patient_a, starts_on=date(2025, 5, 1), ends_on=date(2025, 6, 1)
+    )
+    precaution_end(actor=therapist_a, precaution=called_off)
+
+    precautions = report_data(patient=patient_a, author=therapist_a, note="")["precautions"]
+
+    assert precautions == [
+        {"kind": "Posterior (posterolateral) approach",
+         "rules": "no flexion beyond 90°; no adduction across the midline; no internal rotation",
+         "starts_on": "2025-03-01", "ends_on": "2025-04-12", "status": "in force",
+         "note": "THR 28 Feb, Mr Okafor"}
+    ]  # fmt: skip
+
+
+def test_an_exercise_prescribed_despite_the_precautions_is_reported_with_the_reason(
+    therapist_a, patient_a
+):
+    program = ProgramFactory(patient=patient_a, start_date=START, name="Hip strength")
+    _posterior(therapist_a, patient_a)
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    ExerciseItemFactory(program=program, exercise=ExerciseFactory(hip_movements=["extension"]))
+    reason = "Surgeon allows gentle inward rotation from week 4"
+    program_item_add(
+        actor=therapist_a, program=program,
+        spec=ItemSpec(exercise=inward, precaution_override=reason),
+    )  # fmt: skip
+
+    overrides = report_data(patient=patient_a, author=therapist_a, note="")["overrides"]
+
+    assert overrides == [
+        {"program": "Hip strength", "exercise": "Inward turn", "ladder": None, "level": None,
+         "from": None, "conflict": f"takes the hip into internal rotation ({POSTERIOR_UNTIL})",
+         "reason": reason, "held_back": False}
+    ]  # fmt: skip
+
+
+def test_a_ladder_level_approved_despite_the_precautions_is_reported_from_its_day(
+    therapist_a, patient_a
+):
+    ladder = _clamshell()
+    Exercise.objects.filter(ladder_levels__ladder=ladder, ladder_levels__level=3).update(
+        hip_movements=["internal_rotation"]
+    )
+    program = ProgramFactory(patient=patient_a, start_date=START, name="Hip strength")
+    item = LadderItemFactory(program=program, ladder=ladder, current_level=2)
+    _posterior(therapist_a, patient_a)
+
+    set_level(
+        item=item, to_level=3, changed_by=therapist_a, reason="20 reps reached",
+        precaution_override="Cleared by the surgeon at 6 weeks",
+    )  # fmt: skip
+
+    overrides = report_data(patient=patient_a, author=therapist_a, note="")["overrides"]
+    assert overrides == [
+        {"program": "Hip strength", "exercise": "Clam 3", "ladder": "Clamshell", "level": 3,
+         "from": "2025-03-15",
+         "conflict": f"takes the hip into internal rotation ({POSTERIOR_UNTIL})",
+         "reason": "Cleared by the surgeon at 6 weeks", "held_back": False}
+    ]  # fmt: skip
+
+
+def test_an_override_that_newer_precautions_are_not_covered_by_is_reported_held_back(
+    therapist_a, patient_a
+):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    _posterior(therapist_a, patient_a)
+    inward = ExerciseFactory(name="Inward turn", hip_movements=["internal_rotation"])
+    program_item_add(
+        actor=therapist_a, program=program,
+        spec=ItemSpec(exercise=inward, precaution_override="Cleared for the posterior approach"),
+    )  # fmt: skip
+    precaution_set(
+        actor=therapist_a, patient=patient_a, kind="custom", movements=["internal_rotation"],
+        starts_on=date(2025, 3, 14), ends_on=date(2025, 5, 1),
+    )  # fmt: skip
+
+    [override] = report_data(patient=patient_a, author=therapist_a, note="")["overrides"]
+
+    assert override["held_back"] is True
+    assert "custom movements precautions until 01 May 2025" in override["conflict"]
+
+
+def test_the_report_reads_a_fixed_number_of_queries_however_many_ladders(
+    therapist_a, patient_a, django_assert_max_num_queries
+):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    for _ in range(4):
+        item = LadderItemFactory(program=program, current_level=2)
+        LevelChange.objects.create(
+            item=item, from_level=1, to_level=2, effective_on=date(2025, 3, 10), reason="20 reps"
+        )
+    second = ProgramFactory(patient=patient_a, start_date=START, name="Second")
+    _posterior(therapist_a, patient_a)
+    for n in range(3):
+        inward = ExerciseFactory(name=f"Inward {n}", hip_movements=["internal_rotation"])
+        program_item_add(
+            actor=therapist_a, program=second,
+            spec=ItemSpec(exercise=inward, precaution_override="Cleared"),
+        )  # fmt: skip
+
+    with django_assert_max_num_queries(QUERIES):
+        data = report_data(patient=patient_a, author=therapist_a, note="")
+
+    assert len(data["programs"][0]["ladders"]) + len(data["programs"][1]["ladders"]) == 4
+    assert len(data["level_changes"]) == 4
+    assert (len(data["precautions"]), len(data["overrides"])) == (1, 3)

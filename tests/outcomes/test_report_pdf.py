@@ -116,3 +116,52 @@ def test_a_planned_level_is_printed_apart_from_the_level_in_force() -> None:
         "moves to level 3 — Clam 3 from 2026-11-20."
     ) in text
     assert "Clamshell 2 — Clamshell with band 3 — Clam 3 2026-11-20 (planned)" in text
+
+
+PRECAUTIONS = [
+    {"kind": "Posterior (posterolateral) approach",
+     "rules": "no flexion beyond 90°; no adduction across the midline; no internal rotation",
+     "starts_on": "2026-11-01", "ends_on": "2026-12-13", "status": "in force",
+     "note": "THR 30 Oct"}
+]  # fmt: skip
+
+
+def test_the_hip_precautions_and_each_override_with_its_reason_are_printed() -> None:
+    override = {
+        "program": "Hip", "exercise": "Clam 3", "ladder": "Clamshell", "level": 3,
+        "from": "2026-11-20", "reason": "Cleared by the surgeon at 6 weeks", "held_back": False,
+        "conflict": "takes the hip into internal rotation (posterior (posterolateral) approach "
+        "precautions until 13 Dec 2026)",
+    }  # fmt: skip
+
+    text = _words({"precautions": PRECAUTIONS, "overrides": [override]})
+
+    assert (
+        "Posterior (posterolateral) approach: no flexion beyond 90°; no adduction across the "
+        "midline; no internal rotation. From 2026-11-01, ending on 2026-12-13: in force. "
+        "Note: THR 30 Oct"
+    ) in text
+    assert (
+        "Clam 3 (Hip, Clamshell level 3 from 2026-11-20): takes the hip into internal rotation "
+        "(posterior (posterolateral) approach precautions until 13 Dec 2026). "
+        "Therapist's reason: Cleared by the surgeon at 6 weeks"
+    ) in text
+
+
+def test_an_override_newer_precautions_hold_back_says_so() -> None:
+    override = {
+        "program": "Hip", "exercise": "Inward turn", "ladder": None, "level": None,
+        "from": None, "reason": "Cleared", "held_back": True,
+        "conflict": "takes the hip into internal rotation (custom movements precautions until "
+        "13 Dec 2026)",
+    }  # fmt: skip
+
+    text = _words({"precautions": PRECAUTIONS, "overrides": [override]})
+
+    assert "Therapist's reason: Cleared. On hold for the patient:" in text
+
+
+def test_no_precautions_set_is_said_and_an_older_report_prints_none_of_it() -> None:
+    text = _words({"precautions": [], "overrides": []})
+    assert "Hip precautions None set for this period." in text
+    assert "Hip precautions" not in _words({})
