@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -30,6 +31,10 @@ def _styles() -> dict[str, ParagraphStyle]:
     }  # fmt: skip
     # A table cell that wraps, in the size of the tables' other cells (``_grid``).
     styles["Cell"] = ParagraphStyle("Cell", fontName=fonts.regular, fontSize=8.5, leading=10.5)
+    styles["Letterhead"] = ParagraphStyle(
+        "Letterhead", parent=sheet["BodyText"], fontName=fonts.bold, fontSize=11,
+        alignment=TA_CENTER, spaceAfter=6,
+    )  # fmt: skip
     return styles
 
 
@@ -208,6 +213,28 @@ def _programs(data: dict[str, Any]) -> list[Flowable]:
     return parts
 
 
+def _clinic(data: dict[str, Any]) -> str:
+    """E.g. "Riverside Physio · Phone 020 7946 0000"; empty for a report made before the
+    clinic was named on it."""
+    name, phone = data.get("clinic_name") or "", data.get("clinic_phone") or ""
+    return f"{name} · Phone {phone}" if name and phone else name
+
+
+def _running_header(data: dict[str, Any]) -> Any:
+    """Draws the clinic's name and phone at the top of each page after the first (the first
+    has them as its letterhead), so a page read apart still says who sent it."""
+    text = " · ".join(part for part in ("Progress report", _clinic(data)) if part)
+
+    def draw(canvas: Any, doc: Any) -> None:
+        canvas.saveState()
+        canvas.setFont(pdf_fonts().regular, 7)  # the clinic's name as typed
+        canvas.setFillColor(colors.HexColor("#4a5560"))
+        canvas.drawString(doc.leftMargin, doc.pagesize[1] - 9 * mm, text)
+        canvas.restoreState()
+
+    return draw
+
+
 # What a report without some part shows (a report made before a part existed renders too).
 EMPTY: dict[str, Any] = {
     "patient_name": "", "year_of_birth": "", "patient_reference": "",
@@ -226,7 +253,9 @@ def report_pdf(data: dict[str, Any]) -> bytes:
         bottomMargin=15 * mm, title="Progress report",
     )  # fmt: skip
     period = data["period"]
+    clinic = _clinic(data)
     story: list[Flowable] = [
+        *([_p(clinic, "Letterhead")] if clinic else []),
         _p("Progress report", "Title"),
         _p(f"Patient: {data['patient_name']} (born {data['year_of_birth']}), "
            f"reference {data['patient_reference']}"),
@@ -250,5 +279,5 @@ def report_pdf(data: dict[str, Any]) -> bytes:
         Spacer(1, 6 * mm),
         _p(f"Signed: {data['signed_by']}, {data['signed_on']}"),
     ]  # fmt: skip
-    doc.build(story)
+    doc.build(story, onLaterPages=_running_header(data))
     return buffer.getvalue()

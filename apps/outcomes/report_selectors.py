@@ -287,6 +287,9 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
     listed = _precautions(patient, start)
     program_rows, overrides = _programs(programs, today, rungs, changes, listed)
     return {
+        # Who sent it and how to reach them, on the report's letterhead.
+        "clinic_name": patient.clinic.name,
+        "clinic_phone": patient.clinic.phone,
         "patient_reference": str(patient.public_id),
         "patient_name": patient.full_name,
         "year_of_birth": patient.year_of_birth,

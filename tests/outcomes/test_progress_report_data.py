@@ -243,6 +243,16 @@ def test_an_override_that_newer_precautions_are_not_covered_by_is_reported_held_
     assert "custom movements precautions until 01 May 2025" in override["conflict"]
 
 
+def test_the_report_names_the_clinic_and_its_phone(therapist_a, patient_a):
+    clinic = patient_a.clinic
+    clinic.name, clinic.phone = "Riverside Physio", "020 7946 0000"
+    clinic.save(update_fields=["name", "phone"])
+
+    data = report_data(patient=patient_a, author=therapist_a, note="")
+
+    assert (data["clinic_name"], data["clinic_phone"]) == ("Riverside Physio", "020 7946 0000")
+
+
 def test_the_report_reads_a_fixed_number_of_queries_however_many_ladders(
     therapist_a, patient_a, django_assert_max_num_queries
 ):

@@ -96,3 +96,13 @@ def test_the_referrer_reads_todays_level_named_and_tomorrows_apart(therapist_a, 
         "Clamshell: level 1 of 4 — Clam; moves to level 2 — Reverse clamshell from 2025-03-15."
     ) in text
     assert "Clamshell 1 — Clam 2 — Reverse clamshell 2025-03-15 (planned)" in text
+
+
+def test_the_referrer_reads_which_clinic_sent_it_and_how_to_call_it(therapist_a, patient_a):
+    clinic = patient_a.clinic
+    clinic.name, clinic.phone = "Riverside Physio", "020 7946 0000"
+    clinic.save(update_fields=["name", "phone"])
+
+    text = _pdf_text(signed_in(therapist_a), patient_a)
+
+    assert text.startswith("Riverside Physio · Phone 020 7946 0000 Progress report Patient:")

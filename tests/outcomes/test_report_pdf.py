@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import BytesIO
 from typing import Any
 
@@ -165,3 +166,31 @@ def test_no_precautions_set_is_said_and_an_older_report_prints_none_of_it() -> N
     text = _words({"precautions": [], "overrides": []})
     assert "Hip precautions None set for this period." in text
     assert "Hip precautions" not in _words({})
+
+
+def test_the_header_names_the_clinic_and_its_phone_on_every_page() -> None:
+    weeks = [
+        {"week_of": (date(2026, 1, 5) + timedelta(weeks=n)).isoformat(), "prescribed": 14,
+         "completed": 10, "adherence_percent": 71}
+        for n in range(60)
+    ]  # fmt: skip
+    data = {
+        "clinic_name": "Riverside Physio", "clinic_phone": "020 7946 0000",
+        "adherence_by_week": weeks,
+    }  # fmt: skip
+
+    pages = [
+        " ".join(page.extract_text().split()) for page in PdfReader(BytesIO(report_pdf(data))).pages
+    ]
+
+    assert len(pages) > 1
+    assert pages[0].startswith("Riverside Physio · Phone 020 7946 0000 Progress report")
+    for page in pages[1:]:
+        assert "Progress report · Riverside Physio · Phone 020 7946 0000" in page
+
+
+def test_a_clinic_without_a_phone_is_named_alone_and_an_older_report_names_none() -> None:
+    assert _words({"clinic_name": "Riverside Physio", "clinic_phone": ""}).startswith(
+        "Riverside Physio Progress report"
+    )
+    assert _words({}).startswith("Progress report Patient:")
