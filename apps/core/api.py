@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework.exceptions import ValidationError
+from rest_framework import status
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -13,6 +14,19 @@ def service_error(exc: DjangoValidationError) -> ValidationError:
     if hasattr(exc, "error_dict"):
         return ValidationError(exc.message_dict)
     return ValidationError({"non_field_errors": exc.messages})
+
+
+class Conflict(APIException):
+    """409: the request is well formed but clashes with what is stored (a ``client_id`` already
+    used for something else); the body is the usual ``{"message", "errors"}``."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+def conflict(exc: DjangoValidationError) -> Conflict:
+    """A service's refusal of a request that clashes with stored data, as the API's 409."""
+    return Conflict(service_error(exc).detail)
 
 
 def _flatten(detail: Any) -> dict[str, list[str]]:

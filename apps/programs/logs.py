@@ -23,6 +23,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
+from apps.programs.logs_replay import SentSet, check_replay
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
 from apps.programs.selectors import (
@@ -157,7 +158,7 @@ def _check_owner(patient: Patient, item: ProgramItem) -> None:
 
 def _existing(patient: Patient, client_id: UUID) -> SetLog | None:
     """The log already saved under ``client_id``, if any (a retry or a double tap)."""
-    log = SetLog.objects.filter(client_id=client_id).first()
+    log = SetLog.objects.filter(client_id=client_id).select_related("item").first()
     if log is not None and log.patient_id != patient.pk:
         raise ValidationError({"client_id": "This id is already used: generate a new one."})
     return log
@@ -327,7 +328,7 @@ def set_log_record(
     patient: Patient,
     item: ProgramItem,
     client_id: UUID,
-    performed_on: date,
+    performed_on: date | None,
     side: str,
     pain: int | None,
     reps: int | None = None,
@@ -346,8 +347,10 @@ def set_log_record(
     (the API), which may carry a day ahead of the patient's today after their time zone
     moved west (``_latest_day``); the form, sent as it is drawn, keeps the patient's today.
 
-    Returns ``(log, created)``. A replay of a ``client_id`` returns the stored log unchanged,
-    whatever the body, so retries and double taps save once. ``item`` must be one of the
+    Returns ``(log, created)``. ``performed_on=None`` is the patient's today. A replay of a
+    ``client_id`` (the same set: ``apps.programs.logs_replay``) returns the stored log
+    unchanged, so retries and double taps save once; a different set under a stored
+    ``client_id`` raises ``ClientIdReused`` and saves nothing. ``item`` must be one of the
     patient's own (a ValidationError on ``item`` otherwise).
 
     A new set is not looked up first: the unique client id refuses a second insert, and
@@ -355,16 +358,20 @@ def set_log_record(
     stored log read. That keeps the one-tap log to its checks, one insert, its outbox row
     and the day's totals; a replay pays one more query.
     """
+    now = now or timezone.now()
     amounts = {"reps": reps, "hold_seconds": hold_seconds, "pain": pain, "difficulty": difficulty}
-    new = _NewSet(patient, item, client_id, performed_on, side, amounts, note, set_number, queued)
+    day = performed_on or patient.local_today(now)
+    new = _NewSet(patient, item, client_id, day, side, amounts, note, set_number, queued)
     try:
-        return _save_new(new, now=now or timezone.now(), evaluate=evaluate), True
+        return _save_new(new, now=now, evaluate=evaluate), True
     except (ValidationError, IntegrityError):
         # Outside the insert's transaction (rolled back), so the lookup runs in a usable one.
         existing = _existing(patient, client_id)
         if existing is None:
             raise
-        return existing, False
+    sent = SentSet(item, performed_on, side, set_number, **amounts, note=note)
+    check_replay(existing, sent)
+    return existing, False
 
 
 def set_log_is_locked(log: SetLog, now: datetime | None = None) -> bool:

@@ -19,6 +19,7 @@ from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors, prescribed_targets
+from apps.programs.logs_replay import ClientIdReused, SentSet, differences, reused_errors
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
 from apps.programs.selectors import allowed, exercise_for, ladder_levels
@@ -71,6 +72,8 @@ def _batch_existing(patient: Patient, entries: list[LogEntry]) -> tuple[dict[UUI
 
 def _batch_items(patient: Patient, entries: list[LogEntry]) -> dict[UUID, ProgramItem]:
     """The patient's own items named by the batch, in one query, by ``public_id``."""
+    if not entries:
+        return {}
     items = ProgramItem.objects.filter(
         program__patient=patient,
         program__is_template=False,
@@ -108,12 +111,48 @@ def _entry_errors(patient: Patient, entry: LogEntry, item: ProgramItem, now: dat
     )
 
 
+def _needs_item(entry: LogEntry, stored: dict[UUID, SetLog]) -> bool:
+    """A new set needs its item; a replay only when it names another row than the stored one."""
+    log = stored.get(entry.client_id)
+    return log is None or log.item.public_id != entry.item
+
+
+def _batch_replays(
+    patient: Patient,
+    entries: list[LogEntry],
+    stored: dict[UUID, SetLog],
+    items: dict[UUID, ProgramItem],
+) -> tuple[Errors, list[str]]:
+    """Errors for each entry whose client id is stored (this patient's) with another set."""
+    errors: Errors = {}
+    fields: list[str] = []
+    for index, entry in enumerate(entries):
+        log = stored.get(entry.client_id)
+        if log is None or log.patient_id != patient.pk:
+            continue
+        item = log.item if log.item.public_id == entry.item else items.get(entry.item)
+        side = entry.side
+        if side is None:
+            side = "" if item is None or item.per_side else Side.BOTH
+        sent = SentSet(
+            item, entry.performed_on, side, entry.set_number, entry.reps, entry.hold_seconds,
+            entry.pain, entry.difficulty, entry.note,
+        )  # fmt: skip
+        found = differences(log, sent)
+        if found:
+            errors |= reused_errors(found, prefix=f"{index}.")
+            fields += [name for name in found if name not in fields]
+    return errors, fields
+
+
 def _batch_new(
-    patient: Patient, entries: list[LogEntry], stored: dict[UUID, SetLog], now: datetime
+    patient: Patient,
+    entries: list[LogEntry],
+    stored: dict[UUID, SetLog],
+    items: dict[UUID, ProgramItem],
+    now: datetime,
 ) -> tuple[list[tuple[LogEntry, ProgramItem]], Errors]:
     """The entries to insert (defaults filled, items resolved) and every entry's errors."""
-    fresh = [entry for entry in entries if entry.client_id not in stored]
-    items = _batch_items(patient, fresh) if fresh else {}
     today = patient.local_today(now)
     todo: list[tuple[LogEntry, ProgramItem]] = []
     errors: Errors = {}
@@ -302,17 +341,23 @@ def set_logs_record_many(
     Every entry is checked with the single set's rules before anything is written. Errors
     are keyed ``"<index>.<field>"`` (index into ``entries``), so a bad set names itself and
     nothing is saved. A client id already stored for this patient returns the stored log
-    (``created`` False) whatever the body; one stored for another patient is an error. The
-    number of queries does not depend on the batch size.
+    (``created`` False) when the entry is the same set (``apps.programs.logs_replay``); a
+    different set under it is refused with the rest, as ``ClientIdReused`` when nothing
+    else is wrong. One stored for another patient is an error. The number of queries does
+    not depend on the batch size.
     """
     if not entries:
         raise ValidationError({"logs": "Send at least one set."})
     if len(entries) > BATCH_MAX:
         raise ValidationError({"logs": f"Send at most {BATCH_MAX} sets at a time."})
     stored, errors = _batch_existing(patient, entries)
-    todo, entry_errors = _batch_new(patient, entries, stored, now or timezone.now())
+    items = _batch_items(patient, [entry for entry in entries if _needs_item(entry, stored)])
+    todo, entry_errors = _batch_new(patient, entries, stored, items, now or timezone.now())
+    reused, fields = _batch_replays(patient, entries, stored, items)
     if errors or entry_errors:
-        raise ValidationError(errors | entry_errors)
+        raise ValidationError(errors | entry_errors | reused)
+    if reused:
+        raise ClientIdReused(reused, fields)
     positions = {entry.client_id: index for index, entry in enumerate(entries)}
     # Before the sets are numbered by counting those stored: a set logged at the same
     # instant (the other phone, a one-tap log) waits, or is waited for, and is counted.

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from apps.patients.models import Patient
 from apps.patients.services import patient_reminders_choose
+from apps.programs.logs import set_log_record
 from apps.programs.models import SetLog
 from tests.browser.conftest import PHONE, browser_page, set_offline, sign_in_patient
 from tests.factories import ExerciseItemFactory, ProgramFactory
@@ -144,3 +145,48 @@ def test_a_set_queued_before_a_move_west_is_saved_on_its_pages_day(
         expect(status).to_have_text("All your sets are saved.")
         assert SetLog.objects.get().performed_on == date(2026, 3, 11)
         assert page.evaluate(QUEUE, str(patient_a.public_id)) == []
+
+
+REUSED = (
+    "was not saved: a set sent earlier from this phone under the same id is saved with other "
+    f"values (it may have been corrected since). {WHAT_TO_DO}"
+)
+
+
+def _stored_under_the_id_of(page, patient, item, index: int) -> SetLog:
+    """Store a set (8 reps) under the client id of the queue's set ``index``, as if it had been
+    sent and then corrected: the queued set is no longer the stored one."""
+    queue = page.evaluate(QUEUE, str(patient.public_id))
+    log, _ = set_log_record(
+        patient=patient, item=item, client_id=queue[index]["client_id"],
+        performed_on=patient.local_today(), side="left", pain=2, reps=8,
+    )  # fmt: skip
+    return log
+
+
+@pytest.mark.parametrize("sets", [1, 2])
+def test_a_set_whose_id_is_stored_with_other_values_is_named_and_not_kept(
+    browser, live_server, patient_a, sets
+):
+    # One waiting set goes to the single endpoint, two in a batch: each answers 409 naming
+    # client_id, which is no other patient's session (a sign-in would never help).
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    with browser_page(browser, live_server, **PHONE, service_workers="block") as page:
+        sign_in_patient(page, patient_a)
+        card = page.locator(f"#item-{item.public_id}")
+        set_offline(page, True)
+        for side in ("left", "right")[:sets]:
+            card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+            card.get_by_role("button", name=re.compile(rf"Log {side} set")).click()
+        status = page.locator("#sync-status")
+        status.filter(has_text=f"{sets} set").wait_for()
+        stored = _stored_under_the_id_of(page, patient_a, item, 0)
+
+        set_offline(page, False)
+        expect(status).to_contain_text(
+            f"Your left set of {item.exercise.name} (10 reps, pain 2) {REUSED}"
+        )
+        assert page.evaluate(QUEUE, str(patient_a.public_id)) == []
+        logs = SetLog.objects.order_by("side")
+        assert [(log.side, log.reps) for log in logs] == [("left", 8), ("right", 10)][:sets]
+        assert logs[0].pk == stored.pk

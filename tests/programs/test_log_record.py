@@ -18,6 +18,7 @@ from django.db import connection
 from apps.patients.models import Side
 from apps.programs import logs
 from apps.programs.logs import set_log_record
+from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import ProgramItem, SetLog
 from tests.factories import (
     ExerciseItemFactory,
@@ -97,27 +98,86 @@ def test_log_retry_with_same_client_id_saves_once():
     item = make_item()
     client_id = uuid.uuid4()
 
-    first, created = record(item, client_id=client_id, reps=10)
-    again, created_again = record(item, client_id=client_id, reps=99)
+    first, created = record(item, client_id=client_id, reps=10, note="fine")
+    again, created_again = record(item, client_id=client_id, reps=10, note="  fine ")
 
     assert created
     assert not created_again
     assert again.pk == first.pk
-    assert again.reps == 10
     assert SetLog.objects.count() == 1
 
 
 @pytest.mark.django_db
+def test_a_different_set_under_a_used_client_id_is_refused_naming_what_differs():
+    item = make_item()
+    client_id = uuid.uuid4()
+    record(item, client_id=client_id, reps=10, pain=2)
+
+    with pytest.raises(ClientIdReused) as excinfo:
+        record(item, client_id=client_id, reps=99, pain=2, side=Side.RIGHT)
+
+    assert excinfo.value.fields == ["side", "reps"]
+    errors = errors_of(excinfo)
+    assert "already used for a different set" in errors["client_id"][0]
+    assert "side, reps" in errors["client_id"][0]
+    assert "10" in errors["reps"][0]
+    stored = SetLog.objects.get()
+    assert (stored.reps, stored.side) == (10, Side.LEFT)
+
+
+@pytest.mark.django_db
 def test_a_retry_whose_body_no_longer_passes_returns_the_stored_log():
-    # Nothing is looked up by client id before the checks: a replay that fails them (a
-    # precaution since, a dose edited, a different body) must still find the stored set.
+    # Nothing is looked up by client id before the checks: a retry that fails them (a
+    # precaution since, the program's start moved, a later day) must still find the stored set.
     item = make_item()
     client_id = uuid.uuid4()
     first, _ = record(item, client_id=client_id)
+    item.program.start_date = date(2026, 3, 10)
+    item.program.save(update_fields=["start_date"])
 
-    again, created = record(item, client_id=client_id, reps=999, pain=None)
+    again, created = record(item, client_id=client_id)
 
     assert (again.pk, again.reps, created) == (first.pk, 10, False)
+    assert SetLog.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_naming_another_row_of_the_same_track_is_the_same_set():
+    item = make_item(sets=2, reps=10, active_until=date(2026, 3, 2))
+    new = ExerciseItemFactory(
+        program=item.program, exercise=item.exercise, track=item.track, active_from=TODAY
+    )
+    client_id = uuid.uuid4()
+    first, _ = record(item, client_id=client_id)  # saved against ``new``, in force today
+
+    again, created = record(item, client_id=client_id)
+    also, created_also = record(new, client_id=client_id)
+
+    assert (again.pk, also.pk, created, created_also) == (first.pk, first.pk, False, False)
+
+
+@pytest.mark.django_db
+def test_a_retry_without_a_day_or_set_number_matches_what_was_filled_in():
+    item = make_item()
+    client_id = uuid.uuid4()
+    first, _ = record(item, client_id=client_id, performed_on=date(2026, 3, 2), set_number=None)
+
+    again, created = record(item, client_id=client_id, performed_on=None, set_number=None)
+
+    assert (again.pk, created) == (first.pk, False)
+
+
+@pytest.mark.django_db
+def test_another_item_under_a_used_client_id_is_refused():
+    item = make_item()
+    other = make_item(program=item.program)
+    client_id = uuid.uuid4()
+    record(item, client_id=client_id)
+
+    with pytest.raises(ClientIdReused) as excinfo:
+        record(other, client_id=client_id)
+
+    assert excinfo.value.fields == ["item"]
     assert SetLog.objects.count() == 1
 
 

@@ -33,6 +33,8 @@ from apps.clinics.access import (
     require_patient,
     require_same_patient,
 )
+from apps.core.api import Conflict, conflict
+from apps.core.api_defaults import ErrorSerializer
 from apps.patients.models import Patient, Side
 from apps.patients.selectors import own_patient
 from apps.portal.serializers import (
@@ -51,6 +53,7 @@ from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.history import patient_logs, recent_logs
+from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import SetLog
 from apps.programs.selectors import own_item, today_plan
 
@@ -116,11 +119,16 @@ def _record(request: Request) -> Response:
     patient = item.program.patient
     assert patient is not None  # own_item finds only items of a patient's own programs
     require_same_patient(request, patient.public_id)
-    values.setdefault("performed_on", patient.local_today())
+    values.setdefault("performed_on", None)  # the patient's today
     values.setdefault("pain", None)
     values.setdefault("side", "" if item.per_side else Side.BOTH)
-    # The phone sends every set through its queue, this endpoint when one waits.
-    log, created = log_services.set_log_record(patient=patient, item=item, queued=True, **values)
+    try:
+        # The phone sends every set through its queue, this endpoint when one waits.
+        log, created = log_services.set_log_record(
+            patient=patient, item=item, queued=True, **values
+        )
+    except ClientIdReused as exc:
+        raise conflict(exc) from exc
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(set_log_data(log), status=code)
 
@@ -142,10 +150,22 @@ def _record(request: Request) -> Response:
     parameters=[PATIENT_HEADER_PARAMETER],
     responses={
         201: SetLogOut,
-        200: OpenApiResponse(SetLogOut, "A replay of the client_id"),
-        409: OpenApiResponse(description="Logged by another patient than the one signed in"),
+        200: OpenApiResponse(SetLogOut, "The same set sent again under its client_id"),
+        409: OpenApiResponse(
+            ErrorSerializer,
+            "The client_id is already stored for a different set (`errors` names each field "
+            "that differs; nothing was saved), or the set was kept for another patient than "
+            "the one signed in",
+        ),
     },
     summary="Log a set (idempotent by client_id)",
+    description=(
+        "`client_id` is the set's idempotency key. The same set sent again (a retry) answers "
+        "200 with the stored log and saves nothing more; values that parse the same (`2.0` "
+        "and `2`, a note with spaces around it) are the same set, and a day or set number "
+        "left out matches what was filled in. A different set under a stored client_id is a "
+        "409 naming `client_id` and each field that differs, and nothing is saved."
+    ),
 )
 @api_view(["GET", "POST"])
 @permission_classes([PatientOnly])
@@ -184,14 +204,21 @@ def _batch_entries(request: Request) -> list[batch_services.LogEntry]:
     parameters=[PATIENT_HEADER_PARAMETER],
     responses={
         200: SetLogBatchOut,
-        409: OpenApiResponse(description="Logged by another patient than the one signed in"),
+        409: OpenApiResponse(
+            ErrorSerializer,
+            "A client_id is already stored for a different set (`logs.<index>.client_id` and "
+            "each field that differs; nothing was saved), or the sets were kept for another "
+            "patient than the one signed in",
+        ),
     },
     operation_id="me_logs_batch",
     summary="Log many sets at once, all or nothing (the phone's offline queue)",
     description=(
         "Each set is checked as for a single set before anything is saved; a bad set answers "
-        "400 with errors keyed `logs.<index>.<field>` and saves nothing. Sets whose client_id "
-        "is already stored are returned as they were stored, with `created: false`."
+        "400 with errors keyed `logs.<index>.<field>` and saves nothing. A set whose client_id "
+        "is already stored is returned as it was stored, with `created: false`, when it is "
+        "the same set; a different set under a stored client_id makes the batch a 409 (a 400 "
+        "when other sets are also bad), keyed the same way, and nothing is saved."
     ),
 )
 @api_view(["POST"])
@@ -202,6 +229,8 @@ def logs_batch(request: Request) -> Response:
     entries = _batch_entries(request)
     try:
         saved = batch_services.set_logs_record_many(patient=patient, entries=entries)
+    except ClientIdReused as exc:
+        raise Conflict(_dotted(exc.message_dict, "logs")) from exc
     except DjangoValidationError as exc:
         raise serializers.ValidationError(_dotted(exc.message_dict, "logs")) from exc
     return Response(set_log_batch_data(saved))

@@ -40,6 +40,7 @@ from apps.portal.today_goal import Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs.history import patient_logs, streak_once_today_is_done
+from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
 from apps.programs.selectors import PlanItem, patient_item, today_plan
@@ -215,6 +216,13 @@ def _form_errors(form: SetLogForm) -> dict[str, list[str]]:
     return {name: [str(m) for m in msgs] for name, msgs in form.errors.items()}
 
 
+# A form sent again (the back button) with other values carries the first send's client id.
+FORM_SENT_BEFORE = (
+    "This form was already sent with other values, and that set is saved. "
+    "Nothing more was saved: log this set again below."
+)
+
+
 def _record(patient: Patient, form: SetLogForm) -> Submitted | UUID:
     """Save the set; the item's id on success, the rejected submission otherwise."""
     values = form.cleaned_data
@@ -234,6 +242,8 @@ def _record(patient: Patient, form: SetLogForm) -> Submitted | UUID:
             difficulty=values["difficulty"],
             note=values["note"],
         )
+    except ClientIdReused:
+        return Submitted(item.public_id, values, {"client_id": [FORM_SENT_BEFORE]})
     except ValidationError as exc:
         return Submitted(item.public_id, values, exc.message_dict)
     return item.public_id

@@ -373,8 +373,25 @@
       return "rejected";
     }
     if (response.status === 401 || response.status === 403) return "signed-out";
-    if (response.status === 409) return "other-patient";
+    if (response.status === 409) {
+      var conflict = await response.json().catch(function () { return {}; });
+      if (!namesClientId(conflict)) return "other-patient";
+      removeFromQueue(entry.client_id);
+      failures.push(refusal(entry, REUSED_ID));
+      return "rejected";
+    }
     return "later";
+  }
+
+  // A 409 naming client_id: another set is stored under this set's id (the saved set was
+  // corrected since, say). Unlike a 409 for another patient's session, no sign-in helps.
+  var REUSED_ID = "a set sent earlier from this phone under the same id is saved with other " +
+    "values (it may have been corrected since).";
+
+  function namesClientId(body) {
+    return Object.keys((body && body.errors) || {}).some(function (key) {
+      return /(^|\.)client_id$/.test(key);
+    });
   }
 
   // The indexes a 400 from the batch endpoint names ("logs.3.pain"), with their messages.
@@ -393,20 +410,21 @@
       entries.forEach(function (entry) { removeFromQueue(entry.client_id); });
       return { outcome: "sent", count: entries.length };
     }
-    if (response.status === 400) {
+    if (response.status === 400 || response.status === 409) {
       // Nothing was saved: drop the sets the server will never accept, send the rest again.
+      // A 409 names sets only when their ids are stored with other values (REUSED_ID).
+      var reused = response.status === 409;
       var bad = rejectedIndexes(await response.json().catch(function () { return {}; }));
       var indexes = Object.keys(bad);
-      if (!indexes.length) return { outcome: "one-by-one", count: 0 };
+      if (!indexes.length) return { outcome: reused ? "other-patient" : "one-by-one", count: 0 };
       indexes.forEach(function (i) {
         removeFromQueue(entries[Number(i)].client_id);
-        failures.push(refusal(entries[Number(i)], bad[i].join(" ")));
+        failures.push(refusal(entries[Number(i)], reused ? REUSED_ID : bad[i].join(" ")));
       });
       return { outcome: "retry", count: indexes.length };
     }
     if (response.status === 404) return { outcome: "one-by-one", count: 0 };
     if (response.status === 401 || response.status === 403) return { outcome: "signed-out", count: 0 };
-    if (response.status === 409) return { outcome: "other-patient", count: 0 };
     return { outcome: "later", count: 0 };
   }
 
