@@ -88,14 +88,17 @@ def test_signed_in_users_are_throttled_per_user(monkeypatch, admin_a, therapist_
 
 
 def test_pages_are_bounded(rf):
+    from rest_framework.exceptions import ValidationError
+    from rest_framework.request import Request
+
     from apps.core.api_defaults import LimitOffsetPagination
 
     paginator = LimitOffsetPagination()
-    request = rf.get("/api/v1/x/", {"limit": "100000"})
-    from rest_framework.request import Request
 
-    assert paginator.get_limit(Request(request)) == 200
+    assert paginator.get_limit(Request(rf.get("/api/v1/x/", {"limit": "200"}))) == 200
     assert paginator.get_limit(Request(rf.get("/api/v1/x/"))) == 50
+    with pytest.raises(ValidationError):  # tests/api/test_pagination_params.py
+        paginator.get_limit(Request(rf.get("/api/v1/x/", {"limit": "100000"})))
 
 
 def test_the_schema_documents_token_auth_and_the_error_body(client):

@@ -151,8 +151,14 @@ def questionnaire_detail(found: Any) -> dict[str, Any]:
         },
     ),
     parameters=[
-        OpenApiParameter("limit", int, description="Entries a page (50 by default, at most 200)."),
-        OpenApiParameter("offset", int, description="Entries to skip."),
+        OpenApiParameter(
+            "limit", {"type": "integer", "minimum": 1, "maximum": 200},
+            description="Entries a page: 1 to 200 (50 by default).",
+        ),
+        OpenApiParameter(
+            "offset", {"type": "integer", "minimum": 0, "maximum": 1_000_000_000},
+            description="Entries to skip: 0 to 1000000000 (0 by default).",
+        ),
     ],
     summary="The patient's remote-monitoring time log (newest first), a page at a time",
 )  # fmt: skip
