@@ -444,8 +444,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Hip strengthening programs, logs and adherence, scoped to your clinic. "
         "Authenticate with `Authorization: Bearer <token>` (tokens are made by a clinic admin "
-        "and act as one staff member) or, from the browser, with the session cookie and the "
-        'CSRF token. Every 4xx answer is `{"message": ..., "errors": {field: [...]}}`.'
+        "and act as one staff member: a token may do what that person may) or, from the "
+        "browser, with the session cookie and the CSRF token. Therapists and clinic admins "
+        "read the logged sets and adherence of any patient of their clinic "
+        "(`/api/v1/patients/{id}/logs/`, `/api/v1/patients/{id}/adherence/`); the clinic-wide "
+        "adherence exports (`/api/v1/reports/jobs/`) are for clinic admins; a patient reads "
+        "and logs their own sets under `/api/v1/me/`. "
+        'Every 4xx answer is `{"message": ..., "errors": {field: [...]}}`.'
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

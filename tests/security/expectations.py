@@ -256,6 +256,8 @@ OPERATIONS: dict[str, Rule] = {
     "report_jobs_create": Rule(ADMIN, writes=True),
     "report_jobs_retrieve": Rule(ADMIN, obj="report_job"),
     "report_jobs_file": Rule(ADMIN, obj="report_job", ok=frozenset({200, 404})),
+    "patients_logs_list": Rule(STAFF, obj="patient"),
+    "patients_adherence_retrieve": Rule(STAFF, obj="patient"),
     "prompts_list": Rule(STAFF),
     "prompts_approve_create": Rule(STAFF, obj="prompt", writes=True),
     "prompts_decline_create": Rule(STAFF, obj="prompt", writes=True),
