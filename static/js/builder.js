@@ -61,6 +61,23 @@
     }, NEW_KEY_AFTER_MS);
   });
 
+  // A refusal htmx does not swap (its answer is not the items section) said nothing: the
+  // status line kept its last message and the save seemed to do nothing. A 409 brings its
+  // own words (the item was removed in another window); any other refusal gets general ones.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    var status = document.getElementById("builder-status");
+    if (!xhr || !status) {
+      return;
+    }
+    var words = xhr.status === 409 && xhr.responseText ? xhr.responseText
+      : "Not saved: the server could not do that (error " + xhr.status + "). " +
+        "Reload the page and try again.";
+    // Emptied first, so the same words said twice are announced twice.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = words; }, 50);
+  });
+
   // A random UUID; crypto.randomUUID exists only on HTTPS pages and localhost.
   function newKey() {
     if (window.crypto.randomUUID) {

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.clinics.access import find_in_scope, get_for_staff, require_staff
+from apps.clinics.access import find_in_scope, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
@@ -35,9 +35,31 @@ from apps.programs.forms import (
 from apps.programs.models import Program, ProgramItem
 from apps.programs.views.programs import editable_program, item_rows, render_builder
 
+# The builder drew the item, so an item no longer among the program's current ones was
+# removed since (another tab, a colleague): said in words, where a 404 showed nothing at all.
+ITEM_GONE = (
+    "This exercise was removed from the program in another window; "
+    "reload to see the current program."
+)
+ITEM_GONE_PAGE = (
+    "This exercise was removed from the program in another window: "
+    "this is the current program. Nothing was changed."
+)
 
-def _item(user: User, program: Program, public_id: UUID) -> ProgramItem:
-    return get_for_staff(user, staff_selectors.program_current_items(program=program), public_id)
+
+def _item(user: User, program: Program, public_id: UUID) -> ProgramItem | None:
+    """The program's current item ``public_id``, or None when it is not (or no longer) one;
+    the program itself was already found through the access helper (``editable_program``)."""
+    return find_in_scope(staff_selectors.program_current_items(program=program), public_id)
+
+
+def _item_gone(request: HttpRequest, program: Program) -> HttpResponse:
+    """409: the item is gone. htmx swaps no section for it: builder.js puts the words in the
+    status line. Without JavaScript, the builder page as it now is, with the message."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponse(ITEM_GONE, status=409, content_type="text/plain; charset=utf-8")
+    messages.error(request, ITEM_GONE_PAGE)
+    return render_builder(request, program, status=409)
 
 
 def _items_section(
@@ -142,6 +164,8 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     user = require_staff(request)
     program = editable_program(user, public_id)
     item = _item(user, program, item_id)
+    if item is None:
+        return _item_gone(request, program)
     form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
 
     def update() -> str:
@@ -159,6 +183,8 @@ def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     user = require_staff(request)
     program = editable_program(user, public_id)
     item = _item(user, program, item_id)
+    if item is None:
+        return _item_gone(request, program)
 
     def remove() -> str:
         item_services.program_item_remove(actor=user, item=item, request=request)
@@ -173,6 +199,8 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
     user = require_staff(request)
     program = editable_program(user, public_id)
     item = _item(user, program, item_id)
+    if item is None:
+        return _item_gone(request, program)
     form = MoveForm(request.POST)
 
     def move() -> str:
