@@ -47,6 +47,13 @@ app.conf.beat_schedule = {
         "schedule": 86400.0,
         "options": {"expires": 3600},
     },
+    # A set log whose evaluation the outbox gave up on is evaluated again from the database
+    # (its pain alert raised, once); apps/notifications/given_up.py.
+    "evaluations-repair": {
+        "task": "apps.notifications.tasks.repair_given_up_evaluations",
+        "schedule": 900.0,
+        "options": {"expires": 840},
+    },
     "purge-expired-reports": {
         "task": "apps.reports.tasks.purge_expired_reports",
         "schedule": 3600.0,

@@ -40,12 +40,7 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
     """Evaluate a committed log once: returns the ids of the staff emails it created (send
     them after this returns, i.e. after commit). A log already evaluated, or being
     evaluated by another worker, returns ``[]``."""
-    log = (
-        SetLog.objects.select_for_update(of=("self",))
-        .select_related("item__ladder", "patient__clinic", "patient__therapist")
-        .filter(pk=log_id, evaluated_at__isnull=True)
-        .first()
-    )
+    log = _unevaluated_log_locked(log_id=log_id)
     if log is None:
         return []
     notifications: list[int] = []
@@ -59,6 +54,38 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
         notifications += _notify_therapist(patient=log.patient, alert=alert)
     SetLog.objects.filter(pk=log.pk, evaluated_at__isnull=True).update(evaluated_at=timezone.now())
     return notifications
+
+
+def _unevaluated_log_locked(*, log_id: int) -> SetLog | None:
+    return (
+        SetLog.objects.select_for_update(of=("self",))
+        .select_related("item__ladder", "patient__clinic", "patient__therapist")
+        .filter(pk=log_id, evaluated_at__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def set_log_pain_evaluate(*, log_id: int) -> list[int]:
+    """What a log's pain must do even while its full evaluation keeps failing (a fault in its
+    data or in the code, see ``apps.notifications.given_up``): hold back the prompts of its
+    day (in a savepoint: if that fails too, the alert is still raised) and raise its pain
+    alert. Returns the ids of the staff emails created, as ``set_log_evaluate`` does. The
+    log stays unevaluated, for its full evaluation once the fault is mended, which raises
+    nothing twice: one pain alert per patient and day, one email per alert (unique
+    constraints)."""
+    log = _unevaluated_log_locked(log_id=log_id)
+    if log is None:
+        return []
+    try:
+        with transaction.atomic():
+            prompt_holds_refresh(log=log)
+    except Exception:
+        logger.exception("set log %s: could not hold back the prompts of its day", log_id)
+    alert, created = pain_alert_for_log(log=log)
+    if alert is None or not created:
+        return []
+    return _notify_therapist(patient=log.patient, alert=alert)
 
 
 def set_logs_evaluate(*, log_ids: list[int]) -> list[int]:

@@ -21,7 +21,8 @@ from django.utils.dateparse import parse_datetime
 from apps.core import outbox
 from apps.core.task_options import database_task
 from apps.notifications import delivery
-from apps.notifications.models import Reminder
+from apps.notifications.given_up import evaluations_given_up_repair
+from apps.notifications.models import Reminder, StaffNotification
 from apps.notifications.reminders import (
     SEND_BATCH,
     reminders_claim_in_batches,
@@ -70,6 +71,21 @@ def evaluate_set_logs(log_ids: list[int]) -> None:
     each, then email."""
     for notification_id in set_logs_evaluate(log_ids=log_ids):
         notification_deliver(notification_id=notification_id)
+
+
+@database_task(soft_time_limit=240, time_limit=300)
+def repair_given_up_evaluations() -> int:
+    """Every 15 minutes (beat): evaluate the set logs whose evaluation the outbox gave up on
+    (``apps.notifications.given_up``), then queue the emails they raised, each reserved for
+    its task as the sweep does. Returns how many emails."""
+    notifications = evaluations_given_up_repair()
+    now = timezone.now()
+    with transaction.atomic():
+        for notification_id in notifications:
+            hold = outbox.requeue_after() * 2
+            token = delivery.reserve(StaffNotification, [notification_id], now=now, hold=hold)
+            outbox.enqueue(DELIVER_NOTIFICATION, [notification_id, str(token)])
+    return len(notifications)
 
 
 @database_task(**TASK_OPTIONS)

@@ -14,6 +14,7 @@ DATABASE_TASKS = [
     "apps.notifications.tasks.evaluate_set_log",
     "apps.notifications.tasks.deliver_notification",
     "apps.notifications.tasks.reminders_dispatch",
+    "apps.notifications.tasks.repair_given_up_evaluations",
     "apps.notifications.tasks.send_reminders",
     "apps.outcomes.tasks.sync_questionnaires",
     "apps.outcomes.tasks.program_rescheduled",
