@@ -12,7 +12,7 @@ app = Celery("clamshell", task_cls="apps.core.outbox:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # The queues and routes are settings (CELERY_TASK_QUEUES, CELERY_TASK_ROUTES: one queue
 # name per kind of job, from the environment), read lazily through config_from_object.
-# Both jobs are idempotent through database constraints, so a second beat (or a late
+# Every job is idempotent through database constraints, so a second beat (or a late
 # message) finds nothing to do; ``expires`` drops a message that waited past its minute.
 app.conf.beat_schedule = {
     "reminders-dispatch": {
@@ -30,22 +30,17 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
-    "outcomes-sync-questionnaires": {
-        "task": "apps.outcomes.tasks.sync_questionnaires",
-        "schedule": 86400.0,
-        "options": {"expires": 3600},
-    },
     "outbox-purge": {
         "task": "apps.core.tasks.purge_outbox",
         "schedule": 900.0,
         "options": {"expires": 840},
     },
-    # Daily: a prompt whose program's end date passed yesterday (in the patient's time zone)
-    # waits at most a day to close; a second run closes nothing twice.
-    "prompts-close-stale": {
-        "task": "apps.programs.tasks.close_stale_prompts",
-        "schedule": 86400.0,
-        "options": {"expires": 3600},
+    # The daily jobs (DAILY_JOBS below): each minute's tick queues, through the outbox, those
+    # not yet queued this UTC day, so a tick missed (Redis down) delays them by a minute.
+    "daily-jobs": {
+        "task": "apps.core.tasks.queue_daily_jobs",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
     # A set log whose evaluation the outbox gave up on is evaluated again from the database
     # (its pain alert raised, once); apps/notifications/given_up.py.
@@ -59,5 +54,15 @@ app.conf.beat_schedule = {
         "schedule": 3600.0,
         "options": {"expires": 3000},
     },
+}
+# Jobs run once per UTC day, from its first minute (apps/core/daily.py), each recorded in
+# core_dailyrun with its day. Each is safe to run twice and does all that is due when it runs:
+# - prompts-close-stale: a prompt whose program's end date passed (in the patient's time
+#   zone) waits at most a day to close; a second run closes nothing twice.
+# - outcomes-sync-questionnaires: extends each active program's questionnaires; the unique
+#   (program, instrument, due day) makes a second run create nothing.
+DAILY_JOBS = {
+    "prompts-close-stale": "apps.programs.tasks.close_stale_prompts",
+    "outcomes-sync-questionnaires": "apps.outcomes.tasks.sync_questionnaires",
 }
 app.autodiscover_tasks()

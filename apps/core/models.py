@@ -1,6 +1,8 @@
-"""The transactional outbox: background work recorded in the transaction that needs it.
+"""The transactional outbox: background work recorded in the transaction that needs it; and
+the days each daily job was queued.
 
-See ``apps.core.outbox`` for how rows are written, published, claimed and swept.
+See ``apps.core.outbox`` for how rows are written, published, claimed and swept, and
+``apps.core.daily`` for the daily jobs.
 """
 
 from __future__ import annotations
@@ -63,3 +65,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)!r} ({self.status})"
+
+
+class DailyRun(models.Model):
+    """A daily job's run for one UTC day, recorded in the transaction that queued it through
+    the outbox (``apps.core.daily``): at most one per job and day. Whether it is done is its
+    outbox message's state (key ``daily:<job>:<day>``)."""
+
+    job = models.CharField(max_length=100)
+    day = models.DateField()
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["job", "day"], name="daily_run_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day.isoformat()}"

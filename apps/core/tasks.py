@@ -1,4 +1,5 @@
-"""The outbox sweep and purge, run by beat; see ``apps.core.outbox``."""
+"""The outbox sweep and purge, and the daily jobs' tick, run by beat; see ``apps.core.outbox``
+and ``apps.core.daily``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from celery import shared_task
 from django.core.cache import cache
 from django.utils import timezone
 
+from apps.core.daily import daily_jobs_queue
 from apps.core.outbox import outbox_purge, outbox_sweep
 
 HEARTBEAT_KEY = "beat:heartbeat"
@@ -28,3 +30,14 @@ def sweep_outbox() -> int:
 )
 def purge_outbox() -> int:
     return outbox_purge(now=timezone.now())
+
+
+@shared_task(
+    name="apps.core.tasks.queue_daily_jobs", ignore_result=True, soft_time_limit=50, time_limit=60
+)
+def queue_daily_jobs() -> list[str]:
+    # Named beside beat's schedule; core reads the Celery app's module only when it runs, as
+    # ``outbox._send`` does.
+    from config.celery import DAILY_JOBS
+
+    return daily_jobs_queue(jobs=DAILY_JOBS, now=timezone.now())

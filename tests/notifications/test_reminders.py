@@ -67,6 +67,18 @@ def test_a_patient_is_reminded_once_at_their_local_reminder_time(eager):
     assert reminder.due_at == utc(2025, 1, 15, 18, 0)
 
 
+def test_a_reminder_whose_minute_no_dispatch_reached_goes_at_the_next_one_once(eager):
+    patient = patient_in("Europe/London")
+    # 18:00 to 18:06: no dispatch got through (Redis down, beat restarting).
+
+    for minute in (7, 7, 8):
+        run_beat(utc(2025, 1, 15, 18, minute))
+
+    assert len(sent_to(patient)) == 1
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.due_at) == ("sent", utc(2025, 1, 15, 18, 0))
+
+
 def test_each_time_zone_is_reminded_at_its_own_local_time(eager):
     london = patient_in("Europe/London")
     new_york = patient_in("America/New_York")

@@ -33,6 +33,7 @@ from apps.programs.prompt_decisions import (
 from apps.programs.services import program_schedule_update
 from apps.programs.stale_prompts import prompts_close_stale
 from apps.programs.tasks import close_stale_prompts
+from config.celery import DAILY_JOBS
 from config.celery import app as celery_app
 from tests.factories import ClinicFactory, PatientFactory, StaffFactory
 from tests.notifications.conftest import make_prompt
@@ -221,12 +222,11 @@ def test_batches_go_on_past_the_prompts_that_stay_open(patient_a):
 
 
 def test_beat_runs_the_task_daily_and_the_task_closes_them(patient_a):
-    entry = celery_app.conf.beat_schedule["prompts-close-stale"]
+    task = DAILY_JOBS["prompts-close-stale"]  # queued once a UTC day (tests/core/test_daily_jobs)
     prompt = make_prompt(patient_a)
     Patient.objects.filter(pk=patient_a.pk).update(archived_at=timezone.now())
 
-    assert entry["task"] == close_stale_prompts.name
-    assert entry["task"] in celery_app.tasks
-    assert entry["schedule"] == 24 * 3600
+    assert task == close_stale_prompts.name
+    assert task in celery_app.tasks
     assert close_stale_prompts() == 1
     assert _state(prompt)[0] == PromptStatus.WITHDRAWN
