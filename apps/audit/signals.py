@@ -67,6 +67,7 @@ STAFF_ACTIONS = {
     "invitation cancelled": Action.DELETE,
     "deactivated": Action.CHANGE,
     "reactivated": Action.CHANGE,
+    "two-factor sign-in reset": Action.CHANGE,
 }
 
 

@@ -8,15 +8,18 @@ sees another's data.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import date, time
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 # The clinic's default times, as functions: Django's check of a fixed time default
@@ -166,6 +169,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="Can use the operators' admin site.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session of the account while its password stays (a clinic admin's
+    # reset of a lost authenticator): it is part of the session hash Django checks on every
+    # request (``_get_session_auth_hash``).
+    sessions_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -184,6 +191,26 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email or f"user {self.pk}"
+
+    # Django's HMAC of the password, with ``sessions_version`` in it once it is raised. At 0
+    # the hashes are Django's own, so no session signed in before the field existed ends.
+    def get_session_auth_hash(self) -> str:
+        if not self.sessions_version:
+            return super().get_session_auth_hash()
+        return self._versioned_session_hash(None)
+
+    def get_session_auth_fallback_hash(self) -> Iterable[str]:
+        if not self.sessions_version:
+            return super().get_session_auth_fallback_hash()
+        return (self._versioned_session_hash(old) for old in settings.SECRET_KEY_FALLBACKS)
+
+    def _versioned_session_hash(self, secret: str | bytes | None) -> str:
+        return salted_hmac(
+            "apps.clinics.models.User.get_session_auth_hash",
+            f"{self.password}\x00{self.sessions_version}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_clinic_admin(self) -> bool:

@@ -16,6 +16,12 @@ def clinic_staff(*, clinic: Clinic | None) -> QuerySet[User]:
     return User.objects.filter(clinic=clinic, role__in=[Role.ADMIN, Role.THERAPIST])
 
 
+def staff_with_two_factor(*, clinic: Clinic | None) -> set[int]:
+    """The ids of the clinic's staff who have an authenticator app paired, in one query."""
+    paired = TOTPDevice.objects.filter(user__in=clinic_staff(clinic=clinic), confirmed=True)
+    return set(paired.values_list("user_id", flat=True))
+
+
 def totp_wait_seconds(device: TOTPDevice) -> int:
     """Whole seconds before ``device`` takes a code again: django-otp refuses every code, the
     right one too, for 1, 2, 4... seconds after each wrong one in a row. 0 when it takes one."""

@@ -38,6 +38,7 @@ class StaffChange(StrEnum):
     INVITATION_CANCELLED = "invitation cancelled"
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
+    TWO_FACTOR_RESET = "two-factor sign-in reset"
 
 
 class TokenChange(StrEnum):

@@ -19,6 +19,11 @@ urlpatterns = [
     path("clinic/staff/<uuid:public_id>/resend/", staff_views.staff_resend, name="staff-resend"),
     path("clinic/staff/<uuid:public_id>/cancel/", staff_views.staff_cancel, name="staff-cancel"),
     path(
+        "clinic/staff/<uuid:public_id>/two-factor/reset/",
+        staff_views.staff_two_factor_reset_view,
+        name="staff-two-factor-reset",
+    ),
+    path(
         "account/set-password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
             template_name="clinics/set_password.html",

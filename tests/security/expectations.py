@@ -106,6 +106,7 @@ PAGES: dict[str, Rule] = {
     "clinics:staff-active": Rule(ADMIN, obj="therapist", writes=True),
     "clinics:staff-resend": Rule(ADMIN, obj="invited", writes=True),
     "clinics:staff-cancel": Rule(ADMIN, obj="invited", writes=True),
+    "clinics:staff-two-factor-reset": Rule(ADMIN, obj="therapist", writes=True),
     "clinics:set-password": Rule(PUBLIC, kwargs=_bad_set_password),
     "clinics:api-token-revoke": Rule(ADMIN, obj="api_token", writes=True),
     "clinics:api-token-created": Rule(ADMIN, obj="api_token"),

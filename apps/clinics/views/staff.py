@@ -1,4 +1,5 @@
-"""The clinic admin's staff page: list, invite (a set-password link by email), deactivate."""
+"""The clinic admin's staff page: list, invite (a set-password link by email), deactivate,
+reset a colleague's two-factor sign-in."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import Role, User
-from apps.clinics.selectors import clinic_staff
+from apps.clinics.selectors import clinic_staff, staff_with_two_factor
 from apps.clinics.services import (
     staff_invite,
     staff_invite_cancel,
@@ -30,6 +31,7 @@ from apps.clinics.services import (
     staff_is_invited,
     staff_set_active,
 )
+from apps.clinics.two_factor import staff_two_factor_reset
 from apps.core.forms import add_service_errors
 
 logger = logging.getLogger(__name__)
@@ -110,12 +112,19 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             if _emailed(request, _send_invitation, user, str(admin.clinic), failed):
                 messages.success(request, f"{user.full_name} was invited by email.")
             return redirect("clinics:staff")
-    staff = clinic_staff(clinic=admin.clinic)
-    people = [
-        (person, staff_is_invited(person)) for person in staff.order_by("-is_active", "full_name")
-    ]
-    context = {"form": form, "people": people}
-    return render(request, "clinics/staff.html", context, status=400 if form.errors else 200)
+    return staff_page(request, admin, form, status=400 if form.errors else 200)
+
+
+def staff_page(
+    request: HttpRequest, admin: User, form: StaffInviteForm | None = None, status: int = 200
+) -> HttpResponse:
+    """The staff page: each colleague with whether they are invited and whether they have an
+    authenticator app paired; ``status`` 400 for a refusal said in a message."""
+    staff = clinic_staff(clinic=admin.clinic).order_by("-is_active", "full_name")
+    paired = staff_with_two_factor(clinic=admin.clinic)
+    people = [(person, staff_is_invited(person), person.pk in paired) for person in staff]
+    context = {"form": form or StaffInviteForm(), "people": people}
+    return render(request, "clinics/staff.html", context, status=status)
 
 
 def _colleague(admin: User, public_id: UUID) -> User:
@@ -186,4 +195,24 @@ def staff_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, f"The invitation for {name} was cancelled.")
+    return redirect("clinics:staff")
+
+
+@login_required
+@require_POST
+def staff_two_factor_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Unpair a colleague's authenticator app and sign them out everywhere (a lost phone)."""
+    admin = require_admin(request)
+    staff = _colleague(admin, public_id)
+    try:
+        staff_two_factor_reset(admin=admin, staff=staff)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return staff_page(request, admin, status=400)
+    messages.success(
+        request,
+        f"Two-factor sign-in for {staff.full_name or staff.email} was reset: they are signed "
+        "out everywhere, and sign in with their password alone until they pair a new phone on "
+        "their Two-factor page.",
+    )
     return redirect("clinics:staff")
