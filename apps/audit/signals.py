@@ -68,14 +68,25 @@ STAFF_ACTIONS = {
     "deactivated": Action.CHANGE,
     "reactivated": Action.CHANGE,
     "two-factor sign-in reset": Action.CHANGE,
+    "turned two-factor sign-in on": Action.CHANGE,
+    "accepted the invitation and chose a password": Action.CHANGE,
+    "chose a new password from the emailed link": Action.CHANGE,
 }
 
 
-def record_staff_change(sender: Any, staff: Any, actor: Any, change: str, **kwargs: Any) -> None:
+def record_staff_change(
+    sender: Any,
+    staff: Any,
+    actor: Any,
+    change: str,
+    request: HttpRequest | None = None,
+    **kwargs: Any,
+) -> None:
     who = _who(staff)
     role = f" as {staff.get_role_display().lower()}" if change == "invited" else ""
     detail = f"{who} {change}{role}"
-    audit_record(actor=actor, action=STAFF_ACTIONS[change], target=staff, detail=detail)
+    action = STAFF_ACTIONS[change]
+    audit_record(actor=actor, action=action, target=staff, detail=detail, request=request)
 
 
 def _who(staff: Any) -> str:

@@ -11,6 +11,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model, ProtectedError
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -40,12 +41,35 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
-def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+def totp_device_confirm(
+    *, device: TOTPDevice, token: str, request: HttpRequest | None = None
+) -> bool:
+    """Turn two-factor sign-in on with the first right code from the app, audited under its
+    owner (no key nor code in the entry). Once: a form sent twice confirms and records it
+    once (a conditional UPDATE), and either answer says it is on."""
     if not device.verify_token(token):
         return False
+    with transaction.atomic():
+        if TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+            user = device.user
+            change = StaffChange.TWO_FACTOR_ON
+            staff_changed.send(sender=User, staff=user, actor=user, change=change, request=request)
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
     return True
+
+
+@transaction.atomic
+def staff_password_choose(
+    *, staff: User, password: str, request: HttpRequest | None = None
+) -> None:
+    """Set the password ``staff`` chose through an emailed set-password link (the
+    invitation, or the one a reactivation sends; the form checked it), audited under them:
+    which of the two, never the password nor the link."""
+    invited = staff_is_invited(staff)
+    staff.set_password(password)
+    staff.save(update_fields=["password"])
+    change = StaffChange.INVITATION_ACCEPTED if invited else StaffChange.CHOSEN_FROM_LINK
+    staff_changed.send(sender=User, staff=staff, actor=staff, change=change, request=request)
 
 
 def confirmed_totp_device(user: User) -> TOTPDevice | None:

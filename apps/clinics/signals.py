@@ -9,8 +9,9 @@ from a shell), ``changes`` (field name to ``(old, new)``) and ``created``: True 
 clinic, whose ``changes`` are what differs from a new clinic's defaults.
 
 ``staff_changed`` (the staff services): ``staff`` (the colleague's account; for a cancelled
-invitation the row about to be deleted), ``actor`` (the admin) and ``change``, a
-``StaffChange``.
+invitation the row about to be deleted), ``actor`` (the admin; the person themself for what
+they do to their own account: two-factor turned on, a password chosen from an emailed link),
+``change``, a ``StaffChange``, and optionally ``request`` (for the address it came from).
 
 ``account_changed`` (``account_add``, ``account_update``: an operator in Django admin):
 ``account``, ``actor`` (the operator), ``changes`` (field name to ``(old, new)``) and
@@ -39,6 +40,9 @@ class StaffChange(StrEnum):
     DEACTIVATED = "deactivated"
     REACTIVATED = "reactivated"
     TWO_FACTOR_RESET = "two-factor sign-in reset"
+    TWO_FACTOR_ON = "turned two-factor sign-in on"
+    INVITATION_ACCEPTED = "accepted the invitation and chose a password"
+    CHOSEN_FROM_LINK = "chose a new password from the emailed link"
 
 
 class TokenChange(StrEnum):

@@ -1,5 +1,4 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 
 from apps.clinics.views import account as views
 from apps.clinics.views import settings as settings_views
@@ -25,11 +24,7 @@ urlpatterns = [
     ),
     path(
         "account/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="clinics/set_password.html",
-            success_url=reverse_lazy("clinics:login"),
-            post_reset_login=False,
-        ),
+        views.StaffSetPasswordView.as_view(),
         name="set-password",
     ),
     # The API token page.

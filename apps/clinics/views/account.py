@@ -1,4 +1,5 @@
-"""Staff sign-in (email and password, then a TOTP code when two-factor is on) and sign-out."""
+"""Staff sign-in (email and password, then a TOTP code when two-factor is on), sign-out, turning
+two-factor on, and choosing a password from an emailed link."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import (
+    INTERNAL_RESET_SESSION_TOKEN,
+    PasswordResetConfirmView,
+    redirect_to_login,
+)
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
@@ -140,7 +146,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         wait = _wait_message(device)
         if not wait and services.totp_device_confirm(
-            device=device, token=form.cleaned_data["token"]
+            device=device, token=form.cleaned_data["token"], request=request
         ):
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on.")
@@ -153,3 +159,19 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         {"enabled": False, "form": form, "qr": qr, "secret": _key_to_type(device)},
         status=400 if form.errors else 200,
     )
+
+
+class StaffSetPasswordView(PasswordResetConfirmView):
+    """The emailed one-use link (invitation or reactivation) where a colleague chooses their
+    password: Django's view, but the password is set by ``staff_password_choose``, which
+    records it in the audit log."""
+
+    template_name = "clinics/set_password.html"
+    success_url = reverse_lazy("clinics:login")
+    post_reset_login = False
+
+    def form_valid(self, form: SetPasswordForm) -> HttpResponse:
+        staff, password = cast(User, self.user), form.cleaned_data["new_password1"]
+        services.staff_password_choose(staff=staff, password=password, request=self.request)
+        del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        return HttpResponseRedirect(self.get_success_url())
