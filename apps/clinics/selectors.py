@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -14,6 +16,31 @@ from apps.clinics.models import Clinic, Role, User
 def clinic_staff(*, clinic: Clinic | None) -> QuerySet[User]:
     """The clinic's therapists and admins, active or not (invited ones included)."""
     return User.objects.filter(clinic=clinic, role__in=[Role.ADMIN, Role.THERAPIST])
+
+
+# How many of a colleague's patients a refusal names; the rest are counted.
+NAMED_PATIENTS = 5
+
+
+@dataclass(frozen=True)
+class PatientsLookedAfter:
+    """A colleague's active patients: the first few by name, and how many in all."""
+
+    first: list[Any]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.first)
+
+
+def staff_active_patients(staff: User, *, named: int = NAMED_PATIENTS) -> PatientsLookedAfter:
+    """The active (not archived) patients ``staff`` looks after: the first ``named`` by name
+    (their ``public_id`` and ``full_name`` only), and the count of all of them."""
+    active = staff.patients.filter(archived_at__isnull=True)
+    first = list(active.order_by("full_name", "pk").only("public_id", "full_name")[:named])
+    count = len(first) if len(first) < named else active.count()
+    return PatientsLookedAfter(first=first, count=count)
 
 
 def staff_with_two_factor(*, clinic: Clinic | None) -> set[int]:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics.models import ApiToken, Clinic, Role, User
+from apps.clinics.selectors import staff_active_patients
 from apps.clinics.signals import StaffChange, account_changed, clinic_changed, staff_changed
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.core.time_zones import known_zones
@@ -356,9 +357,16 @@ def staff_deactivation_refused(staff: User) -> str | None:
     """Why ``staff`` cannot be deactivated now, or None: a patient must never be left with
     nobody active to look after them. Asked again under the row lock by ``staff_set_active``;
     a form asks it first to show the reason on its field."""
-    if staff_looks_after_patients(staff):
-        return "Move this therapist's patients to a colleague before deactivating."
-    return None
+    looked_after = staff_active_patients(staff)
+    if not looked_after.count:
+        return None
+    names = ", ".join(patient.full_name for patient in looked_after.first)
+    if looked_after.more:
+        names += f" and {looked_after.more} more ({looked_after.count} in all)"
+    return (
+        "Move this therapist's patients to a colleague before deactivating: they still look "
+        f"after {names}."
+    )
 
 
 def _end_what_the_account_held(staff: User) -> None:

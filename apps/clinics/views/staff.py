@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -23,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import Role, User
-from apps.clinics.selectors import clinic_staff, staff_with_two_factor
+from apps.clinics.selectors import clinic_staff, staff_active_patients, staff_with_two_factor
 from apps.clinics.services import (
     staff_invite,
     staff_invite_cancel,
@@ -116,14 +117,19 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 
 def staff_page(
-    request: HttpRequest, admin: User, form: StaffInviteForm | None = None, status: int = 200
+    request: HttpRequest,
+    admin: User,
+    form: StaffInviteForm | None = None,
+    status: int = 200,
+    **extra: Any,
 ) -> HttpResponse:
     """The staff page: each colleague with whether they are invited and whether they have an
-    authenticator app paired; ``status`` 400 for a refusal said in a message."""
+    authenticator app paired; ``status`` 400 for a refusal said in a message, ``extra`` what
+    else the page shows (``refused``: a deactivation refused for the patients named)."""
     staff = clinic_staff(clinic=admin.clinic).order_by("-is_active", "full_name")
     paired = staff_with_two_factor(clinic=admin.clinic)
     people = [(person, staff_is_invited(person), person.pk in paired) for person in staff]
-    context = {"form": form or StaffInviteForm(), "people": people}
+    context = {"form": form or StaffInviteForm(), "people": people} | extra
     return render(request, "clinics/staff.html", context, status=status)
 
 
@@ -141,8 +147,13 @@ def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
     try:
         staff_set_active(admin=admin, staff=staff, active=active)
     except ValidationError as error:
+        looked_after = staff_active_patients(staff)
+        if not active and looked_after.count:
+            # Said with each patient's name linked to where they are handed to a colleague.
+            refused = {"staff": staff, "patients": looked_after}
+            return staff_page(request, admin, status=400, refused=refused)
         messages.error(request, " ".join(error.messages))
-        return redirect("clinics:staff")
+        return staff_page(request, admin, status=400)
     if active:
         # Deactivation made the old password unusable: the colleague chooses a new one.
         failed = (
