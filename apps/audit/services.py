@@ -132,12 +132,16 @@ class AuditRecord:
 
 @transaction.atomic
 def audit_record_many(
-    *, actor: User | Any | None, action: Action | str, records: Sequence[AuditRecord]
+    *,
+    actor: User | Any | None,
+    action: Action | str,
+    records: Sequence[AuditRecord],
+    request: HttpRequest | None = None,
 ) -> list[AuditEntry]:
     """Append one entry per record, in order, as as many ``audit_record`` calls would, in
     two round trips whatever their number: for a job that changes many records at once
-    (closing a batch of stale prompts). The entries are of one clinic, as ``_clinic_of``
-    finds it for each record (a ValueError otherwise)."""
+    (closing a batch of stale prompts, handing a colleague's patients over). The entries are
+    of one clinic, as ``_clinic_of`` finds it for each record (a ValueError otherwise)."""
     if not records:
         return []
     user = _user(actor)
@@ -145,7 +149,7 @@ def audit_record_many(
     if len(clinics) != 1:
         raise ValueError("audit_record_many writes the entries of one clinic at a time.")
     (clinic_id,) = clinics
-    entries = [_unchained(user, action, record, None) for record in records]
+    entries = [_unchained(user, action, record, request) for record in records]
     for entry in entries:
         entry.clinic_id = clinic_id
     _chain(entries, clinic_id)

@@ -55,6 +55,25 @@ class LongTextField(forms.CharField):
         return attrs
 
 
+class PublicIdChoiceField(forms.ModelChoiceField):
+    """A choice of one object by its ``public_id`` where a value that is no id at all is the
+    field's ``invalid_choice`` too, as an id that names nothing is (Django answers it with
+    "“x” is not a valid UUID.")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(to_field_name="public_id", **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid_choice":
+                raise
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from error
+
+
 def show_values_drawn(form: forms.BaseForm) -> None:
     """Make each field of an edit form carry the value it showed (``show_hidden_initial``),
     for ``changed_values``."""

@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.clinics.models import Role, User
-from apps.core.forms import BoundedIntegerField, changed_values, show_values_drawn
+from apps.core.forms import (
+    BoundedIntegerField,
+    PublicIdChoiceField,
+    changed_values,
+    show_values_drawn,
+)
 from apps.core.hip import HipMovement
 from apps.core.once import client_id_field
 from apps.core.time_zones import offered_name, offered_zones
@@ -187,6 +192,25 @@ class RestoreForm(forms.Form):
             cast(forms.ModelChoiceField, self.fields["therapist"]).queryset = _active_staff(user)
         else:
             del self.fields["therapist"]
+
+
+class HandOverForm(forms.Form):
+    """Who takes all of ``source``'s active patients: an active colleague of the clinic."""
+
+    to = PublicIdChoiceField(
+        queryset=User.objects.none(),
+        label="Who looks after them from now",
+        empty_label="Choose a colleague",
+    )
+
+    def __init__(self, *args: Any, user: User, source: User, refusal: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField, self.fields["to"])
+        field.queryset = _active_staff(user).exclude(pk=source.pk)
+        field.error_messages |= {
+            "required": "Choose who looks after them from now.",
+            "invalid_choice": refusal,
+        }
 
 
 class PatientSearchForm(forms.Form):

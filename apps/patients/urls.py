@@ -1,5 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
+from apps.patients.views import handover as handover_views
 from apps.patients.views import patients as views
 from apps.patients.views import precautions as precaution_views
 from apps.patients.views import privacy as privacy_views
@@ -43,4 +44,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<uuid:public_id>/link/revoke/", views.patient_link_revoke, name="link-revoke"),
     path("patients/<uuid:public_id>/archive/", views.patient_archive, name="archive"),
     path("patients/<uuid:public_id>/restore/", views.patient_restore, name="restore"),
+    # A clinic admin hands all of a colleague's (public_id's) active patients to another.
+    path(
+        "patients/hand-over/<uuid:public_id>/",
+        handover_views.patients_hand_over_view,
+        name="hand-over",
+    ),
 ]

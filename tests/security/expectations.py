@@ -122,6 +122,7 @@ PAGES: dict[str, Rule] = {
     "patients:link-revoke": Rule(STAFF, obj="patient", writes=True),
     "patients:archive": Rule(STAFF, obj="patient", writes=True),
     "patients:restore": Rule(STAFF, obj="patient", writes=True),
+    "patients:hand-over": Rule(ADMIN, obj="therapist"),
     "patients:handout": Rule(STAFF, obj="patient"),
     "patients:precaution-add": Rule(STAFF, obj="patient", writes=True),
     "patients:precaution-edit": Rule(STAFF, obj="patient", kwargs=_precaution),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +25,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import Role, User
-from apps.clinics.selectors import clinic_staff, staff_active_patients, staff_with_two_factor
+from apps.clinics.selectors import (
+    clinic_staff,
+    staff_active_patients,
+    staff_patient_counts,
+    staff_with_two_factor,
+)
 from apps.clinics.services import (
     staff_invite,
     staff_invite_cancel,
@@ -116,6 +122,16 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return staff_page(request, admin, form, status=400 if form.errors else 200)
 
 
+@dataclass(frozen=True)
+class StaffRow:
+    """A colleague on the staff page, with what the page offers for them."""
+
+    person: User
+    invited: bool
+    two_factor: bool  # an authenticator app paired: the page offers to reset it
+    patients: int  # active patients they look after: the page offers to hand them over
+
+
 def staff_page(
     request: HttpRequest,
     admin: User,
@@ -123,12 +139,16 @@ def staff_page(
     status: int = 200,
     **extra: Any,
 ) -> HttpResponse:
-    """The staff page: each colleague with whether they are invited and whether they have an
-    authenticator app paired; ``status`` 400 for a refusal said in a message, ``extra`` what
-    else the page shows (``refused``: a deactivation refused for the patients named)."""
+    """The staff page: a ``StaffRow`` for each colleague; ``status`` 400 for a refusal said
+    in a message, ``extra`` what else the page shows (``refused``: a deactivation refused
+    for the patients named)."""
     staff = clinic_staff(clinic=admin.clinic).order_by("-is_active", "full_name")
     paired = staff_with_two_factor(clinic=admin.clinic)
-    people = [(person, staff_is_invited(person), person.pk in paired) for person in staff]
+    patients = staff_patient_counts(clinic=admin.clinic)
+    people = [
+        StaffRow(person, staff_is_invited(person), person.pk in paired, patients.get(person.pk, 0))
+        for person in staff
+    ]
     context = {"form": form or StaffInviteForm(), "people": people} | extra
     return render(request, "clinics/staff.html", context, status=status)
 
