@@ -11,13 +11,9 @@ from django.dispatch import Signal
 
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
+from apps.clinics.invitations import staff_invite, staff_invite_cancel, staff_invite_renew
 from apps.clinics.models import ApiToken, Role, User
-from apps.clinics.services import (
-    staff_invite,
-    staff_invite_cancel,
-    staff_invite_renew,
-    staff_set_active,
-)
+from apps.clinics.services import staff_set_active
 from apps.clinics.signals import api_token_changed, staff_changed
 from apps.clinics.tokens import api_token_create, api_token_revoke
 from tests.conftest import signed_in

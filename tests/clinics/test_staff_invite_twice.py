@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.clinics.invitations import staff_invite
 from apps.clinics.models import Role, User
-from apps.clinics.services import staff_invite
 from tests.programs.races import race
 
 pytestmark = pytest.mark.django_db(transaction=True)

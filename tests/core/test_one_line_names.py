@@ -6,8 +6,8 @@ named the patient in its subject (Django refuses such a header)."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.clinics.invitations import staff_invite
 from apps.clinics.models import Clinic, Role, User
-from apps.clinics.services import staff_invite
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.ladder_services import ladder_create
 from apps.patients.models import Patient

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.clinics import services
 from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.forms import StaffSignInForm, TOTPForm
+from apps.clinics.invitations import staff_password_choose
 from apps.clinics.middleware import staff_session_started
 from apps.clinics.models import User
 from apps.clinics.selectors import totp_wait_seconds
@@ -172,6 +173,6 @@ class StaffSetPasswordView(PasswordResetConfirmView):
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         staff, password = cast(User, self.user), form.cleaned_data["new_password1"]
-        services.staff_password_choose(staff=staff, password=password, request=self.request)
+        staff_password_choose(staff=staff, password=password, request=self.request)
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
         return HttpResponseRedirect(self.get_success_url())

@@ -24,6 +24,12 @@ from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
+from apps.clinics.invitations import (
+    staff_invite,
+    staff_invite_cancel,
+    staff_invite_renew,
+    staff_is_invited,
+)
 from apps.clinics.models import Role, User
 from apps.clinics.selectors import (
     clinic_staff,
@@ -31,13 +37,7 @@ from apps.clinics.selectors import (
     staff_patient_counts,
     staff_with_two_factor,
 )
-from apps.clinics.services import (
-    staff_invite,
-    staff_invite_cancel,
-    staff_invite_renew,
-    staff_is_invited,
-    staff_set_active,
-)
+from apps.clinics.services import staff_set_active
 from apps.clinics.two_factor import staff_two_factor_reset
 from apps.core.forms import add_service_errors
 
