@@ -14,6 +14,31 @@ from apps.clinics.services import staff_create
 from apps.clinics.signals import StaffChange, staff_changed
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 
+# Said of an address with an account anywhere but on this clinic's staff (another clinic's
+# staff, an operator): never which, nor that another clinic uses Clamshell. The invitation
+# form must not let a clinic admin find out who works elsewhere.
+UNAVAILABLE = (
+    "This address cannot be invited. Ask the person for another email address, or contact support."
+)
+
+
+def _address_taken(admin: User, email: str) -> ValidationError | None:
+    """Why ``email`` cannot be invited to ``admin``'s clinic, or None: a colleague already
+    on its staff is named, with what to do instead; any other account gets ``UNAVAILABLE``."""
+    account = User.objects.filter(email__iexact=email).first()
+    if account is None:
+        return None
+    if account.clinic_id != admin.clinic_id or not account.is_clinic_staff:
+        return ValidationError({"email": UNAVAILABLE})
+    name = account.full_name or account.email
+    if staff_is_invited(account):
+        state = ", invited: use Resend invitation in the list above"
+    elif not account.is_active:
+        state = ", deactivated: reactivate them in the list above"
+    else:
+        state = ""
+    return ValidationError({"email": f"{name} is already on your staff{state}."})
+
 
 @transaction.atomic
 def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
@@ -24,9 +49,8 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     email = email.strip().lower()
     if not is_one_line(full_name.strip()):
         raise ValidationError({"full_name": ONE_LINE_MESSAGE})
-    taken = ValidationError({"email": "Someone already signs in with this email address."})
-    if User.objects.filter(email__iexact=email).exists():
-        raise taken
+    if refused := _address_taken(admin, email):
+        raise refused
     try:
         with transaction.atomic():  # a savepoint: the caller's transaction survives the refusal
             staff = staff_create(
@@ -36,7 +60,7 @@ def staff_invite(*, admin: User, email: str, full_name: str, role: str) -> User:
     except IntegrityError as error:
         # Two invitations of one address at the same moment (a double click): the check above
         # saw neither, the unique index let one through and the other is refused as taken.
-        raise taken from error
+        raise _address_taken(admin, email) or ValidationError({"email": UNAVAILABLE}) from error
     staff_changed.send(sender=User, staff=staff, actor=admin, change=StaffChange.INVITED)
     return staff
 

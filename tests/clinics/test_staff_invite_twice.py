@@ -1,5 +1,5 @@
 """Two invitations of one address at the same moment (a double click on Add): one colleague is
-added, the other request is refused as the address taken, never an error page."""
+added, the other request is refused as a colleague already on the staff, never an error page."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_the_second_of_two_invitations_at_once_is_refused_as_taken(require_postg
     def invite() -> None:
         staff_invite(admin=admin_a, email="robin@x.example", full_name="Robin", role=Role.THERAPIST)
 
-    with pytest.raises(ValidationError, match="Someone already signs in with this email"):
+    with pytest.raises(ValidationError, match="Robin is already on your staff, invited"):
         race(invite, invite)
 
     assert User.objects.filter(email="robin@x.example").count() == 1

@@ -43,7 +43,7 @@ def test_a_duplicate_email_gets_a_400_with_a_message(admin_a, therapist_a):
     response = invite(signed_in(admin_a), email=therapist_a.email.upper())
 
     assert response.status_code == 400
-    assert b"already signs in" in response.content
+    assert b"is already on your staff." in response.content
 
 
 def test_an_email_longer_than_the_column_is_a_400_not_a_500(admin_a):
