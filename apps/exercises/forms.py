@@ -113,13 +113,24 @@ def _textarea(label: str, help_text: str = "", rows: int = 4) -> forms.CharField
 
 ONE_PER_LINE = "One per line."
 
+EACH_SIDE, TOGETHER = "each_side", "together"
+SIDES = {
+    EACH_SIDE: "Each side: every set on one side, then on the other",
+    TOGETHER: "Both sides together (or no side)",
+}
+
 
 class ExerciseForm(forms.Form):
     """A clinic's own exercise. Lists are typed one item per line."""
 
     name = forms.CharField(max_length=200)
     aliases = _textarea("Other names", "One per line; search finds these too.", rows=2)
-    position = forms.ChoiceField(choices=Position.choices)
+    # No default: a form that guessed (side-lying) saved a wrong position for anyone who
+    # skipped the field; the empty choice is refused, naming it.
+    position = forms.ChoiceField(
+        choices=[("", "Choose…"), *Position.choices],
+        error_messages={"required": "Choose the position the exercise is done in."},
+    )
     equipment = forms.MultipleChoiceField(
         choices=Equipment.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -150,7 +161,17 @@ class ExerciseForm(forms.Form):
     default_rep_hold_seconds = BoundedIntegerField(
         label="Hold in each rep (seconds)", min_value=1, max_value=60, required=False
     )
-    per_side = forms.BooleanField(label="Done on each side", required=False, initial=True)
+    # A choice with neither ticked, not a checkbox: a box ticked for you saved "each side"
+    # for anyone who skipped it, and one left empty would save "together" just the same.
+    per_side = forms.TypedChoiceField(
+        label="Sides",
+        choices=list(SIDES.items()),
+        coerce=lambda value: value == EACH_SIDE,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether it is done on each side or with both sides together."
+        },
+    )
     default_rest_seconds = BoundedIntegerField(
         label="Rest between sets (seconds)", min_value=0, max_value=600, initial=60
     )
@@ -181,6 +202,7 @@ class ExerciseForm(forms.Form):
         initial = {name: getattr(exercise, name) for name in cls.base_fields if name != "client_id"}
         for name in cls.LIST_FIELDS:
             initial[name] = "\n".join(getattr(exercise, name))
+        initial["per_side"] = EACH_SIDE if exercise.per_side else TOGETHER
         return initial
 
     def content(self) -> ExerciseContent:

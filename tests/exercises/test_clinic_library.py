@@ -27,7 +27,7 @@ NEW_EXERCISE = {
     "steps": "Band above the knees\nStep sideways\nKeep tension",
     "default_sets": "2",
     "default_reps": "12",
-    "per_side": "on",
+    "per_side": "each_side",
     "default_rest_seconds": "45",
 }
 

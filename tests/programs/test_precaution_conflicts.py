@@ -93,6 +93,7 @@ def test_a_clinic_exercise_takes_its_tags_from_its_form(therapist_a):
         "/library/exercises/new/",
         {"name": "Cross-over step", "position": "standing", "movement": "step across",
          "default_sets": 2, "default_reps": 10, "default_rest_seconds": 60,
+         "per_side": "each_side",
          "hip_movements": ["adduction_past_midline", "single_leg_weight_bearing"],
          "hip_movements_note": "The leading leg crosses in front."},
     )  # fmt: skip
