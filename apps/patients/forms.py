@@ -241,11 +241,21 @@ class PrecautionForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     starts_on = forms.DateField(
-        label="From", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label="Precautions start on",
+        help_text="The first day with them.",
+        error_messages={"required": "Give the day the precautions start."},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
+    # Not "Until": that reads as the last day with them, one day later than the app lifts
+    # them (``HipPrecaution.ends_on`` is the first day without them).
     ends_on = forms.DateField(
-        label="Until",
-        help_text="The precautions lift on this day, by themselves.",
+        label="Precautions lift on",
+        help_text="The first day without them: they apply up to the day before and lift on "
+        "this day by themselves. If the surgeon gave the last day with them, enter the day after.",
+        error_messages={
+            "required": "Give the day the precautions lift (the first day without them, from "
+            "the surgeon's instruction)."
+        },
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     note = forms.CharField(

@@ -247,7 +247,7 @@ class HipPrecaution(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} until {self.ends_on}"
+        return f"{self.get_kind_display()}, lifting on {self.ends_on}"
 
     @property
     def rules(self) -> tuple[frozenset[str], ...]:
@@ -263,6 +263,13 @@ class HipPrecaution(models.Model):
             "no " + " combined with ".join(m.lower() for m in movement_labels(rule))
             for rule in self.rules
         )
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day they apply, the day before ``ends_on`` (the day they lift); None for
+        precautions ended before they started, which apply on no day."""
+        last = self.ends_on - timedelta(days=1)
+        return last if last >= self.starts_on else None
 
     def is_in_force(self, on: date) -> bool:
         return self.starts_on <= on < self.ends_on

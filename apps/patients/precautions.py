@@ -51,9 +51,12 @@ def _validated(
     if starts_on is None:
         errors["starts_on"] = "Give the day the precautions start."
     if ends_on is None:
-        errors["ends_on"] = "Give the day the precautions end (the surgeon's instruction)."
+        errors["ends_on"] = (
+            "Give the day the precautions lift (the first day without them, from the "
+            "surgeon's instruction)."
+        )
     elif starts_on is not None and ends_on <= starts_on:
-        errors["ends_on"] = "The end date must be after the start date."
+        errors["ends_on"] = "The day they lift must be after the day they start."
     elif starts_on is not None and (ends_on - starts_on).days > MAX_WEEKS * 7:
         errors["ends_on"] = f"Precautions last {MAX_WEEKS} weeks at most; set them again after."
     if errors or starts_on is None or ends_on is None:
@@ -87,7 +90,8 @@ def precaution_set(
     client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> HipPrecaution:
-    """Give the patient hip precautions from ``starts_on`` until (not including) ``ends_on``,
+    """Give the patient hip precautions from ``starts_on``, lifting on ``ends_on`` (the first
+    day without them),
     once per ``client_id`` (``apps.core.once``: the form sent twice sets them once)."""
     stored, start, end = _validated(
         kind=kind, movements=movements, starts_on=starts_on, ends_on=ends_on

@@ -64,14 +64,14 @@ class Conflict:
 
     @property
     def text(self) -> str:
-        """E.g. "internal rotation (posterior (posterolateral) approach precautions until
-        2027-01-15)"."""
+        """E.g. "internal rotation (posterior (posterolateral) approach precautions, which
+        lift on 15 Jan 2027)": the day they lift, the first day without them."""
         kind = self.precaution.get_kind_display().lower()
-        until = f"{kind} precautions until {self.precaution.ends_on:%d %b %Y}"
+        which = f"{kind} precautions, which lift on {self.precaution.ends_on:%d %b %Y}"
         if self.unrecorded:
-            return f"{UNRECORDED_TEXT}, so it could not be checked against the {until}"
+            return f"{UNRECORDED_TEXT}, so it could not be checked against the {which}"
         moves = " combined with ".join(m.lower() for m in movement_labels(self.movements))
-        return f"{moves} ({until})"
+        return f"{moves} ({which})"
 
 
 def conflicts(exercise: Exercise, precautions: Iterable[HipPrecaution]) -> list[Conflict]:

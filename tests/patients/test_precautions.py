@@ -186,7 +186,7 @@ def test_the_page_shows_a_form_error_for_an_end_before_the_start(patient_a, ther
          "precaution-ends_on": "2026-03-01"},
     )  # fmt: skip
     assert response.status_code == 400
-    assert "The end date must be after the start date." in response.text
+    assert "The day they lift must be after the day they start." in response.text
     assert "Choose at least one movement the patient must avoid." in response.text
     assert not HipPrecaution.objects.exists()
 

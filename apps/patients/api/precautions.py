@@ -2,7 +2,7 @@
 
 Reading needs the patient to be visible to the caller (their clinic); changing needs
 ``editable_by`` (a therapist's own patients, any for a clinic admin). Any other patient or
-precaution is a 404. Bad input (an end date not after the start, custom precautions with no
+precaution is a 404. Bad input (a lift day not after the start, custom precautions with no
 movements) is a 400 naming the field, and nothing is saved.
 """
 
@@ -26,6 +26,11 @@ from apps.patients.api.patients import StaffApi
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.selectors import precautions_of
 
+LIFT_DAY = (
+    "The day the precautions lift: the first day without them (they apply up to the day "
+    "before). If the surgeon gave the last day with them, send the day after."
+)
+
 
 class PrecautionOut(serializers.ModelSerializer[HipPrecaution]):
     id = serializers.UUIDField(source="public_id", read_only=True)
@@ -38,6 +43,7 @@ class PrecautionOut(serializers.ModelSerializer[HipPrecaution]):
             "id", "kind", "movements", "rules", "starts_on", "ends_on", "note", "ended_at",
             "in_force",
         )  # fmt: skip
+        extra_kwargs = {"ends_on": {"help_text": LIFT_DAY}}
 
     def get_in_force(self, precaution: HipPrecaution) -> bool:
         return precaution.is_in_force(precaution.patient.local_today())
@@ -52,7 +58,7 @@ class PrecautionIn(StrictInput[object]):
         help_text="Custom precautions only: the movements to avoid.",
     )
     starts_on = serializers.DateField()
-    ends_on = serializers.DateField(help_text="The first day without the precautions.")
+    ends_on = serializers.DateField(help_text=LIFT_DAY)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
