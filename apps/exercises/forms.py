@@ -113,6 +113,9 @@ def _textarea(label: str, help_text: str = "", rows: int = 4) -> forms.CharField
 
 ONE_PER_LINE = "One per line."
 
+# The hip movements box that records "none of these", as distinct from none ticked.
+NO_MOVEMENT = "none"
+
 EACH_SIDE, TOGETHER = "each_side", "together"
 SIDES = {
     EACH_SIDE: "Each side: every set on one side, then on the other",
@@ -178,11 +181,13 @@ class ExerciseForm(forms.Form):
     dose_note = forms.CharField(label="Dose note", max_length=300, required=False)
     hip_movements = forms.MultipleChoiceField(
         label="Hip movements",
-        choices=HipMovement.choices,
+        choices=[*HipMovement.choices, (NO_MOVEMENT, "None of these movements")],
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Every movement the steps take the hip into: the builder checks them "
-        "against a patient's hip precautions.",
+        help_text="Every movement the steps take the hip into, or “None of these movements”: "
+        "the builder checks them against a patient's hip precautions. Left empty, they are "
+        "not recorded, and the exercise needs your override reason for a patient with hip "
+        "precautions.",
     )
     hip_movements_note = _textarea(
         "How the movements were read", "Which step takes the hip where.", rows=2
@@ -203,6 +208,8 @@ class ExerciseForm(forms.Form):
         for name in cls.LIST_FIELDS:
             initial[name] = "\n".join(getattr(exercise, name))
         initial["per_side"] = EACH_SIDE if exercise.per_side else TOGETHER
+        if exercise.hip_movements_none:
+            initial["hip_movements"] = [*exercise.hip_movements, NO_MOVEMENT]
         return initial
 
     def content(self) -> ExerciseContent:
@@ -212,6 +219,9 @@ class ExerciseForm(forms.Form):
         for name in self.LIST_FIELDS:
             data[name] = _lines(data[name])
         data["video_url"] = data["video_url"] or ""
+        movements = data["hip_movements"]
+        data["hip_movements_none"] = NO_MOVEMENT in movements
+        data["hip_movements"] = [value for value in movements if value != NO_MOVEMENT]
         return ExerciseContent(**data)
 
 

@@ -61,6 +61,7 @@ EXERCISE_DEFAULTS: dict[str, Any] = {
     "video_url": "",
     "hip_movements": [],
     "hip_movements_note": "",
+    "hip_movements_none": False,
 }
 
 
@@ -152,7 +153,13 @@ def _with_movements(entry: dict[str, Any], movements: dict[str, Any]) -> dict[st
     unknown = unknown_movements(found["movements"])
     if unknown:
         raise LibraryDataError(f"movements.toml [{key}]: unknown movements {unknown}")
-    return {**entry, "hip_movements": found["movements"], "hip_movements_note": found["why"]}
+    return {
+        **entry,
+        "hip_movements": found["movements"],
+        "hip_movements_note": found["why"],
+        # Read from the steps: none found is none, never "not recorded".
+        "hip_movements_none": not found["movements"],
+    }
 
 
 def _load_studies(entries: list[dict[str, Any]], report: LoadReport) -> dict[str, Study]:

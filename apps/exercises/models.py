@@ -138,6 +138,15 @@ class Exercise(models.Model):
     # steps. The shared library's come from data/movements.toml.
     hip_movements = models.JSONField(default=list, blank=True)
     hip_movements_note = models.TextField(blank=True)
+    # Recorded as taking the hip into none of them ("None of these movements"), as distinct
+    # from none recorded: a clinic's exercise with neither cannot be checked against hip
+    # precautions (apps.programs.precautions.NOT_RECORDED). Never beside a movement.
+    hip_movements_none = models.BooleanField(
+        default=False,
+        help_text="Recorded as taking the hip into none of the listed movements. False with "
+        "no hip_movements: not recorded (a clinic's exercise then needs an override reason "
+        "while hip precautions are in force).",
+    )
     image = models.ImageField(upload_to="exercises/", null=True, blank=True)
     video_url = models.URLField(blank=True)
     created_by = models.ForeignKey(
@@ -167,6 +176,10 @@ class Exercise(models.Model):
                 | Q(default_to_fatigue=True),
                 name="exercise_has_reps_hold_or_fatigue",
             ),
+            models.CheckConstraint(
+                condition=Q(hip_movements_none=False) | Q(hip_movements=[]),
+                name="exercise_no_movements_when_none",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,6 +200,12 @@ class Exercise(models.Model):
     @property
     def hip_movement_labels(self) -> list[str]:
         return movement_labels(self.hip_movements)
+
+    @property
+    def hip_movements_recorded(self) -> bool:
+        """Whether anyone recorded where it takes the hip: movements, "none of these", or
+        the shared library (whose movements are read from its steps, so none means none)."""
+        return bool(self.hip_movements) or self.hip_movements_none or self.is_shared
 
     @property
     def dose_summary(self) -> str:

@@ -79,6 +79,7 @@ class ExerciseOut(serializers.ModelSerializer[Exercise]):
             "default_rest_seconds",
             "dose_note",
             "hip_movements",
+            "hip_movements_none",
             "evidence",
         )
 

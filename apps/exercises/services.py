@@ -39,6 +39,9 @@ if TYPE_CHECKING:
     from apps.clinics.models import User
 
 MAX_MVIC = Decimal("300")
+NONE_AND_MOVEMENTS = (
+    "Tick “None of these movements” or the movements it takes the hip into, not both."
+)
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class ExerciseContent:
     video_url: str = ""
     hip_movements: list[str] = field(default_factory=list)
     hip_movements_note: str = ""
+    # Recorded as taking the hip into none of them; False with no movements: not recorded.
+    hip_movements_none: bool = False
 
 
 def clinic_id_for(user: User) -> int:
@@ -129,6 +134,8 @@ def _content_errors(content: ExerciseContent) -> dict[str, list[str]]:
         bad("default_sets", "At least one set.")
     for movement in unknown_movements(content.hip_movements):
         bad("hip_movements", f"“{movement}” is not a hip movement the library knows.")
+    if content.hip_movements_none and content.hip_movements:
+        bad("hip_movements", NONE_AND_MOVEMENTS)
     return errors
 
 

@@ -118,7 +118,11 @@ def _level_segments(
     """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
     level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
     if row["ladder_id"] is None:
-        own = movement_tags(row["exercise__hip_movements"], clinic_id=row["exercise__clinic_id"])
+        own = movement_tags(
+            row["exercise__hip_movements"],
+            none=row["exercise__hip_movements_none"],
+            clinic_id=row["exercise__clinic_id"],
+        )
         return [(start, end, (row["exercise_id"], own))]
     since, before = row["level_since"], row["previous_level"]
     current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
@@ -134,11 +138,12 @@ def _ladder_tags(rows: list[dict[str, Any]]) -> dict[tuple[int, int], Tagged]:
     if not ladder_ids:
         return {}
     levels = LadderLevel.objects.filter(ladder_id__in=ladder_ids).values_list(
-        "ladder_id", "level", "exercise_id", "exercise__hip_movements", "exercise__clinic_id"
-    )
+        "ladder_id", "level", "exercise_id", "exercise__hip_movements",
+        "exercise__hip_movements_none", "exercise__clinic_id",
+    )  # fmt: skip
     return {
-        (ladder_id, level): (exercise_id, movement_tags(movements, clinic_id=clinic_id))
-        for ladder_id, level, exercise_id, movements, clinic_id in levels
+        (ladder_id, level): (exercise_id, movement_tags(moves, none=none, clinic_id=clinic_id))
+        for ladder_id, level, exercise_id, moves, none, clinic_id in levels
     }
 
 
@@ -211,6 +216,7 @@ ROW_FIELDS = (
     "per_side",
     "exercise_id",
     "exercise__hip_movements",
+    "exercise__hip_movements_none",
     "exercise__clinic_id",
     "ladder_id",
     "current_level",

@@ -16,8 +16,10 @@ anterior approach never quietly covers a posterior one.
 A clinic's own exercise whose hip movements were never recorded (none ticked) cannot be
 checked, so while precautions are in force it counts as a conflict with each of them
 (``NOT_RECORDED``) and needs the same override reason: when in doubt the app holds back and
-asks the therapist. Library exercises always come with their movements read from their steps
-(``data/movements.toml``), so one with none (the gluteal squeeze) takes the hip into none.
+asks the therapist. One recorded as taking the hip into none of them ("None of these
+movements", ``Exercise.hip_movements_none``) is checked, and conflicts with nothing. Library
+exercises always come with their movements read from their steps (``data/movements.toml``),
+so one with none (the gluteal squeeze) takes the hip into none.
 """
 
 from __future__ import annotations
@@ -42,15 +44,20 @@ NOT_RECORDED = "movements_not_recorded"
 UNRECORDED_TEXT = "its hip movements are not recorded"
 
 
-def movement_tags(movements: Iterable[str] | None, *, clinic_id: int | None) -> set[str]:
-    """What the check compares with the precautions: the recorded movements, or
-    ``{NOT_RECORDED}`` for a clinic's exercise with none recorded."""
+def movement_tags(
+    movements: Iterable[str] | None, *, none: bool, clinic_id: int | None
+) -> set[str]:
+    """What the check compares with the precautions: the recorded movements (empty when
+    recorded as ``none`` of them), or ``{NOT_RECORDED}`` for a clinic's exercise with
+    nothing recorded."""
     tags = set(movements or ())
-    return tags if tags or clinic_id is None else {NOT_RECORDED}
+    return tags if tags or none or clinic_id is None else {NOT_RECORDED}
 
 
 def tags_of(exercise: Exercise) -> set[str]:
-    return movement_tags(exercise.hip_movements, clinic_id=exercise.clinic_id)
+    return movement_tags(
+        exercise.hip_movements, none=exercise.hip_movements_none, clinic_id=exercise.clinic_id
+    )
 
 
 @dataclass(frozen=True)
@@ -149,8 +156,8 @@ def conflict_message(exercise: Exercise, found: list[Conflict]) -> str:
     if any(conflict.unrecorded for conflict in found):
         return (
             f"{exercise.name}: {reasons}. Tick the movements its steps take the hip into "
-            "under Hip movements on the exercise (Library, Edit), or give an override reason "
-            "to prescribe it anyway."
+            "(or “None of these movements”) under Hip movements on the exercise (Library, "
+            "Edit), or give an override reason to prescribe it anyway."
         )
     return (
         f"{exercise.name} takes the hip into {reasons}. Give an override reason to "
