@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from apps.clinics.services import clinic_today_bump
 from apps.exercises.models import EvidenceValue, Exercise, Ladder, LadderLevel, Study
+from apps.exercises.signals import MOVEMENT_FIELDS, hip_movements_changed
 
 T = TypeVar("T", bound=Model)
 
@@ -49,6 +50,12 @@ class ExerciseAdmin(TodayBumpAdmin[Exercise]):
     readonly_fields = ("public_id", "updated_at")
     list_select_related = ("clinic",)
     inlines = (EvidenceInline,)
+
+    def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and MOVEMENT_FIELDS.intersection(form.changed_data):
+            # In the admin's transaction, as exercise_update does.
+            hip_movements_changed.send(sender=Exercise, exercise_ids=[obj.pk])
 
 
 @admin.register(Study)

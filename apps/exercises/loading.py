@@ -35,6 +35,7 @@ from apps.exercises.models import (
     Position,
     Study,
 )
+from apps.exercises.signals import hip_movements_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 M = TypeVar("M", bound=models.Model)
@@ -174,7 +175,12 @@ def _load_studies(entries: list[dict[str, Any]], report: LoadReport) -> dict[str
 
 
 def _load_exercises(entries: list[dict[str, Any]], report: LoadReport) -> dict[str, Exercise]:
-    return {
+    shared = Exercise.objects.filter(clinic__isnull=True)
+    before = {
+        key: (moves, none)
+        for key, moves, none in shared.values_list("key", "hip_movements", "hip_movements_none")
+    }
+    loaded = {
         entry["key"]: _sync(
             Exercise,
             lookup={"key": entry["key"], "clinic": None},
@@ -183,6 +189,14 @@ def _load_exercises(entries: list[dict[str, Any]], report: LoadReport) -> dict[s
         )
         for entry in entries
     }
+    moved = [
+        row.pk
+        for key, row in loaded.items()
+        if key in before and before[key] != (row.hip_movements, row.hip_movements_none)
+    ]
+    if moved:  # a corrected reading in movements.toml: totals of the patients using them
+        hip_movements_changed.send(sender=Exercise, exercise_ids=moved)
+    return loaded
 
 
 def _parse_evidence_row(

@@ -34,6 +34,7 @@ from apps.exercises.models import (
     Position,
     Study,
 )
+from apps.exercises.signals import MOVEMENT_FIELDS, hip_movements_changed
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -196,6 +197,10 @@ def exercise_update(*, user: User, exercise: Exercise, content: ExerciseContent)
     exercise.updated_at = timezone.now()
     exercise.save(update_fields=[*changed, "updated_at"])
     clinic_today_bump(clinic_id=exercise.clinic_id)  # Today shows its name, steps, cautions
+    if MOVEMENT_FIELDS.intersection(changed):
+        # What hip precautions hold back changed: the programs app rebuilds the stored daily
+        # totals of the patients using it, in this transaction.
+        hip_movements_changed.send(sender=Exercise, exercise_ids=[exercise.pk])
     return exercise
 
 

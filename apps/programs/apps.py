@@ -8,10 +8,14 @@ class ProgramsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from apps.exercises.signals import hip_movements_changed
         from apps.patients.signals import patient_archived, precautions_changed
 
         precautions_changed.connect(
             _precautions_changed, dispatch_uid="programs.daily_totals.precautions"
+        )
+        hip_movements_changed.connect(
+            _hip_movements_changed, dispatch_uid="programs.daily_totals.hip_movements"
         )
         patient_archived.connect(_patient_archived, dispatch_uid="programs.prompts.archived")
 
@@ -21,6 +25,13 @@ def _precautions_changed(sender: Any, *, patient: Any, **kwargs: Any) -> None:
     from apps.programs.daily_totals import daily_totals_refresh_patient
 
     daily_totals_refresh_patient(patient_id=patient.pk)
+
+
+def _hip_movements_changed(sender: Any, *, exercise_ids: Any, **kwargs: Any) -> None:
+    """An exercise's hip movements decide whether precautions hold it back on each day."""
+    from apps.programs.daily_totals import daily_totals_refresh_exercises
+
+    daily_totals_refresh_exercises(exercise_ids=exercise_ids)
 
 
 def _patient_archived(

@@ -16,6 +16,10 @@ writer recomputes the rows it can change, in its own transaction:
 - hip precautions set, changed or ended (the ``precautions_changed`` signal of the patients
   app, received in ``ProgramsConfig.ready``) or a ladder level changed: the same, because an
   exercise the precautions hold back prescribes nothing on those days.
+- an exercise's hip movements changed (the exercises app's ``hip_movements_changed``):
+  every logged day of each patient with precautions (any, past ones included) whose programs
+  use it, on its own or as a ladder level (``daily_totals_refresh_exercises``). Patients
+  without precautions are left alone: nothing is held back for them whatever its movements.
 
 A time-zone change needs nothing: ``performed_on`` is stored as the local day the set was
 done, so no log changes day, and each reader cuts its window at the patient's local today.
@@ -30,8 +34,10 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
 from apps.core.prepared import prepared_cursor
+from apps.exercises.models import LadderLevel
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.programs.adherence import patient_schedules, prescribed_on_sql
 from apps.programs.held_back import Window
@@ -258,6 +264,23 @@ def daily_totals_refresh_patient(*, patient_id: int | None) -> None:
     which has no patient). Call inside the writer's transaction."""
     if patient_id is not None:
         _rebuild(Scope([patient_id]))
+
+
+def daily_totals_refresh_exercises(*, exercise_ids: Sequence[int]) -> None:
+    """Recompute every row of the patients whose hip precautions meet these exercises: those
+    with precautions whose assigned programs use one, as an item or as any level of an
+    item's ladder (a level reached later, or the one before a step back, counts on its
+    days). Call inside the writer's transaction. One query finds them and one rebuild
+    covers them all, however many: only patients with precautions who use it pay."""
+    ladders = LadderLevel.objects.filter(exercise_id__in=list(exercise_ids)).values("ladder_id")
+    using = ProgramItem.objects.filter(
+        Q(exercise_id__in=list(exercise_ids)) | Q(ladder_id__in=ladders),
+        program__is_template=False,
+        program__patient_id__in=HipPrecaution.objects.values("patient_id"),
+    )
+    patient_ids = sorted(set(using.values_list("program__patient_id", flat=True)))
+    if patient_ids:
+        _rebuild(Scope(patient_ids))
 
 
 def daily_totals_rebuild(
