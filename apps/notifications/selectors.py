@@ -218,7 +218,13 @@ def prompts_for_staff(user: User) -> QuerySet[ProgressionPrompt]:
     return (
         ProgressionPrompt.objects.visible_to(user)
         .filter(patient__in=Patient.objects.editable_by(user))
-        .select_related("patient__clinic", "item__ladder", "decided_by", "held_back_log__exercise")
+        .select_related(
+            "patient__clinic",
+            "item__ladder",
+            "item__program",
+            "decided_by",
+            "held_back_log__exercise",
+        )
         .order_by("-created_at", "-pk")
     )
 

@@ -19,11 +19,12 @@ from apps.core.once import create_once
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
 from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.duplicates import check_ladders_running
 from apps.programs.item_services import (
     audit_override,
     program_audit,
 )
-from apps.programs.models import Program
+from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import (
     MAX_OVERRIDE_LENGTH,
     conflict_key,
@@ -51,6 +52,7 @@ def program_assign(
     end_date: date | None = None,
     weekdays: Iterable[int] | None = None,
     precaution_override: str = "",
+    confirm_duplicate_ladder: bool = False,
     client_id: UUID | None = None,
     request: HttpRequest | None = None,
 ) -> Program:
@@ -64,6 +66,8 @@ def program_assign(
     Items that run into the patient's hip
     precautions (any in force during the program) are refused, each named, unless the
     therapist gives ``precaution_override``: it is then kept on each of them and audited.
+    A ladder already running for the patient is refused, naming where, unless
+    ``confirm_duplicate_ladder`` (``apps.programs.duplicates``).
     The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
     returns the program the first one made.
     """
@@ -73,7 +77,7 @@ def program_assign(
     def assign() -> Program:
         return _assign(
             actor, program, patient, start_date, end_date, weekdays, precaution_override,
-            client_id, request,
+            confirm_duplicate_ladder, client_id, request,
         )  # fmt: skip
 
     return create_once(
@@ -89,6 +93,7 @@ def _assign(
     end_date: date | None,
     weekdays: Iterable[int] | None,
     precaution_override: str,
+    confirm_duplicate_ladder: bool,
     client_id: UUID | None,
     request: HttpRequest | None,
 ) -> Program:
@@ -104,9 +109,18 @@ def _assign(
     else:
         assigned = _program_copy(actor, program, patient, start_date, end_date, mask, client_id)
     check_assigned(actor, assigned, precaution_override, start_date, end_date)
+    check_ladders_running(
+        actor=actor, program=assigned, items=starting_items(assigned),
+        confirmed=confirm_duplicate_ladder, request=request,
+    )  # fmt: skip
     daily_totals_refresh_patient(patient_id=patient.pk)
     program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
     return assigned
+
+
+def starting_items(program: Program) -> list[ProgramItem]:
+    """The rows of a program just assigned, with their ladders."""
+    return list(program.items.current(on=patient_today(program)).select_related("ladder"))
 
 
 def check_assigned(

@@ -1,7 +1,9 @@
 """Reads for the program builder: each current item with its exercise and %MVIC.
 
-``builder_rows`` runs four queries whatever the number of items (items, ladder levels,
-evidence, the patient's hip precautions), so the builder page stays at a fixed query count.
+``builder_rows`` runs five queries whatever the number of items (items, ladder levels,
+evidence, the patient's hip precautions, the ladders running for the patient; the last two
+only for a patient's program, the last only with a ladder item), so the builder page stays
+at a fixed query count.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from apps.exercises.selectors import (
 from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import dose_summary
+from apps.programs.duplicates import Running, also_running, running_for
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Conflict, conflicts, uncovered
 from apps.programs.validation import WEEKDAY_LABELS
@@ -73,6 +76,8 @@ class ItemRow:
     photo_thumb: str = ""  # the clinic's first photo of the exercise, its thumbnail URL
     # The first day of a row that starts after today (its level and dose begin then).
     starts_on: date | None = None
+    # For a ladder: where else it runs for the patient ("“Hip program” at level 3").
+    also_running: str = ""
 
     @property
     def name(self) -> str:
@@ -139,6 +144,20 @@ def _flag_pending_level(
         )
 
 
+def _flag_running(rows: list[ItemRow], program: Program, running: list[Running] | None) -> None:
+    """Name, on each ladder row, where else its ladder runs for the patient (one query, none
+    without a ladder row)."""
+    ladder_rows = [row for row in rows if row.item.ladder_id is not None]
+    if not ladder_rows:
+        return
+    if running is None:
+        running = running_for(program)
+    for row in ladder_rows:
+        assert row.item.ladder_id is not None
+        others = also_running(running, track=row.item.track, ladder_id=row.item.ladder_id)
+        row.also_running = "; ".join(other.place for other in others)
+
+
 def precautions(program: Program) -> list[HipPrecaution]:
     """The hip precautions in force for the program's patient today (none for a template)."""
     if program.patient is None:
@@ -157,16 +176,22 @@ def _texts(found: list[Conflict]) -> str:
 
 
 def builder_rows(
-    *, program: Program, today: date, in_force: list[HipPrecaution] | None = None
+    *,
+    program: Program,
+    today: date,
+    in_force: list[HipPrecaution] | None = None,
+    running: list[Running] | None = None,
 ) -> list[ItemRow]:
     """The program's current items in order, each with the exercise done today, its
-    gluteus medius and maximus %MVIC from the primary study, and what it runs into among the
-    patient's hip precautions (``in_force``: already read by the caller)."""
+    gluteus medius and maximus %MVIC from the primary study, what it runs into among the
+    patient's hip precautions (``in_force``: already read by the caller) and, for a ladder,
+    where else it runs for the patient (``running``: ditto)."""
     items = list(current_items(program, today))
     levels = _levels(items)
     rows = [_row(item, today, levels) for item in items]
     if in_force is None:
         in_force = precautions(program) if rows else []
+    _flag_running(rows, program, running)
     for row in rows:
         row.conflict = _conflict_text(row.exercise, in_force)
         if row.conflict and row.item.precaution_override and row.exercise is not None:

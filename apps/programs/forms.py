@@ -38,6 +38,15 @@ def override_field() -> forms.CharField:
     )
 
 
+def confirm_duplicate_field() -> forms.BooleanField:
+    return forms.BooleanField(
+        required=False,
+        label="Run it in both places",
+        help_text="Tick only if the patient should do this ladder in each place. Needed only "
+        "for a ladder already running for the patient; the builder says where it runs.",
+    )
+
+
 class ProgramNewForm(forms.Form):
     """Name, what to start from (a clinic template or a starter program from the evidence)
     and for whom. ``cleaned_data`` has ``template`` (a Program or None) and ``starter``."""
@@ -139,6 +148,7 @@ class AddLadderForm(forms.Form):
     ladder = forms.UUIDField(label="Ladder")
     level = BoundedIntegerField(min_value=1, max_value=50, initial=1, label="Starting level")
     precaution_override = override_field()
+    confirm_duplicate_ladder = confirm_duplicate_field()
     client_id = client_id_field()
 
 
@@ -203,6 +213,7 @@ class StartForm(forms.Form):
     )
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
     precaution_override = override_field()
+    confirm_duplicate_ladder = confirm_duplicate_field()
 
 
 class AssignForm(forms.Form):
@@ -212,6 +223,7 @@ class AssignForm(forms.Form):
     start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
     precaution_override = override_field()
+    confirm_duplicate_ladder = confirm_duplicate_field()
     client_id = client_id_field()
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -28,6 +28,7 @@ from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
+from apps.programs.duplicates import check_ladders_running
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
@@ -68,6 +69,9 @@ class ItemSpec:
     # Why the exercise is prescribed despite the patient's hip precautions (needed only when
     # it conflicts with precautions in force).
     precaution_override: str = ""
+    # The therapist confirmed starting a ladder already running for the patient
+    # (``apps.programs.duplicates``; needed only then).
+    confirm_duplicate_ladder: bool = False
 
 
 def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
@@ -220,6 +224,11 @@ def program_item_add(
         item = item_create(
             actor=actor, program=program, spec=spec, position=position, client_id=client_id
         )
+        if program.is_active and not program.is_template:  # a draft asks when assigned
+            check_ladders_running(
+                actor=actor, program=program, items=[item],
+                confirmed=spec.confirm_duplicate_ladder, request=request,
+            )  # fmt: skip
         daily_totals_refresh_patient(patient_id=program.patient_id)
         program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
         return item

@@ -44,6 +44,16 @@ def reminder_time_field() -> serializers.TimeField:
     )
 
 
+def confirm_duplicate_field() -> serializers.BooleanField:
+    return serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True to start a ladder already running for the patient (another program, "
+        "or another item of this one) anyway; without it such a request is a 400 naming where "
+        "it runs (confirm_duplicate_ladder), and nothing is saved. Recorded in the audit log.",
+    )
+
+
 class WeekdaysField(serializers.ListField):
     child = serializers.ChoiceField(choices=WEEKDAY_NAMES)
 
@@ -117,6 +127,10 @@ class ItemOut(serializers.Serializer[ItemRow]):
         help_text="What of that conflict the override reason was not given for (precautions "
         "set after it): the patient does not see the item until a reason is given for it.",
     )
+    also_running = serializers.CharField(
+        help_text="For a ladder: where else it runs for the patient, e.g. "
+        "'“Hip program” at level 3' (empty: nowhere else).",
+    )
     active_from = serializers.DateField(source="item.active_from", allow_null=True)
     gluteus_medius_mvic = serializers.DecimalField(
         source="medius.value", max_digits=5, decimal_places=1, allow_null=True
@@ -181,6 +195,7 @@ class ItemIn(ItemDoseIn):
 
 
 class ItemAddIn(ItemIn):
+    confirm_duplicate_ladder = confirm_duplicate_field()
     client_id = client_id_input()
 
 
@@ -217,6 +232,7 @@ class ProgramCreateIn(StrictInput[object]):
         help_text="For the template's items that conflict with the patient's hip precautions "
         "(the 400 names them); kept on each of them and audited. Each of ``items`` has its own.",
     )
+    confirm_duplicate_ladder = confirm_duplicate_field()
     client_id = client_id_input()
 
 
@@ -255,6 +271,7 @@ class ProgramAssignIn(StrictInput[object]):
         help_text="Needed when items conflict with the patient's hip precautions (the 400 "
         "names them); kept on each of them and audited.",
     )
+    confirm_duplicate_ladder = confirm_duplicate_field()
     client_id = client_id_input()
 
 

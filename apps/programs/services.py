@@ -24,8 +24,9 @@ from apps.core.once import create_once
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
-from apps.programs.assign_services import check_assigned
+from apps.programs.assign_services import check_assigned, starting_items
 from apps.programs.daily_totals import daily_totals_refresh_patient
+from apps.programs.duplicates import check_ladders_running
 from apps.programs.item_services import (
     ItemSpec,
     item_create,
@@ -64,6 +65,7 @@ def program_create(
     items: Sequence[ItemSpec] = (),
     activate: bool = False,
     precaution_override: str = "",
+    confirm_duplicate_ladder: bool = False,
     client_id: UUID | None = None,
     request: HttpRequest | None = None,
     backdated: bool = False,
@@ -78,7 +80,9 @@ def program_create(
     Starting from ``template`` copies its items, then ``items`` are appended. For a patient,
     copied items that conflict with their hip precautions are refused as at assignment,
     unless ``precaution_override`` is given (each of ``items`` carries its own). Without
-    ``reminder_time``, a template's is kept.
+    ``reminder_time``, a template's is kept. An ``activate``d program starting a ladder
+    already running for the patient needs ``confirm_duplicate_ladder``
+    (``apps.programs.duplicates``).
     """
     clinic_id = actor.clinic_id
     if clinic_id is None or not actor.is_clinic_staff:
@@ -118,6 +122,11 @@ def program_create(
                 assert start_date is not None  # set above for a patient
                 check_assigned(actor, program, precaution_override, start_date, end_date)
         _add_all(actor, program, items)
+        if program.is_active and patient is not None:
+            check_ladders_running(
+                actor=actor, program=program, items=starting_items(program),
+                confirmed=confirm_duplicate_ladder, request=request,
+            )  # fmt: skip
         daily_totals_refresh_patient(patient_id=program.patient_id)
         program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
         return program

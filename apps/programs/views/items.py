@@ -148,6 +148,7 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
             ladder=ladder,
             level=form.cleaned_data["level"],
             precaution_override=form.cleaned_data["precaution_override"],
+            confirm_duplicate_ladder=form.cleaned_data["confirm_duplicate_ladder"],
         )
         key = form.cleaned_data["client_id"]
         item_services.program_item_add(

@@ -30,6 +30,7 @@ from apps.media.presentation import file_urls
 from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
 from apps.programs import assign_services, builder, services, staff_selectors
+from apps.programs.duplicates import Running, running_for
 from apps.programs.forms import (
     AddLadderForm,
     AssignForm,
@@ -111,10 +112,11 @@ def item_rows(
     error_item: UUID | None = None,
     dose_form: Form | None = None,
     in_force: list[HipPrecaution] | None = None,
+    running: list[Running] | None = None,
 ) -> list[builder.ItemRow]:
     """The builder rows, each with its dose form (the submitted one where it had errors)."""
     today = services.patient_today(program)
-    rows = builder.builder_rows(program=program, today=today, in_force=in_force)
+    rows = builder.builder_rows(program=program, today=today, in_force=in_force, running=running)
     photos = first_media(
         clinic_id=program.clinic_id, exercise_ids=[r.exercise.pk for r in rows if r.exercise]
     )
@@ -139,10 +141,15 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
     filters = search.filters() if search.is_valid() else LibraryFilters()
     dose_form, error_item = forms.pop("dose_form", None), forms.pop("error_item", None)
     precautions = builder.precautions(program)
+    running = running_for(program)
+    rows = item_rows(program, error_item, dose_form, precautions, running)
     context: dict[str, Any] = {
         "program": program,
         "precautions": precautions,
-        "rows": item_rows(program, error_item, dose_form, precautions),
+        "rows": rows,
+        # Ladders already running for the patient, named before one is added again.
+        "running": running,
+        "draft_runs_twice": any(row.also_running for row in rows) and not program.is_active,
         "ladders": builder.ladders_for(user),
         "search": search,
         "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
@@ -304,6 +311,7 @@ def _assign(
         start_date=form.cleaned_data["start_date"],
         end_date=form.cleaned_data["end_date"],
         precaution_override=form.cleaned_data["precaution_override"],
+        confirm_duplicate_ladder=form.cleaned_data["confirm_duplicate_ladder"],
         client_id=form.cleaned_data.get("client_id"),
         request=request,
     )

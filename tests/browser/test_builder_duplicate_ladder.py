@@ -1,0 +1,45 @@
+"""In the builder of an assigned program, a ladder already running in another of the
+patient's programs is named before it is added; adding it again is refused until the
+therapist ticks "Run it in both places", and the item then says where else it runs."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible, screenshot, sign_in_staff, watch_errors
+from tests.factories import LadderFactory, LadderItemFactory, PatientFactory, ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_adding_a_ladder_already_running_asks_for_confirmation(desktop_page, therapist_a):
+    ladder = LadderFactory(name="Clamshell (Boren 2011)")
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    LadderItemFactory(
+        program=ProgramFactory(patient=patient, name="Hip program"), ladder=ladder, current_level=3
+    )
+    program = ProgramFactory(patient=patient, name="Home program")
+    page = desktop_page
+    errors = watch_errors(page)
+    sign_in_staff(page, therapist_a)
+    page.goto(f"/programs/{program.public_id}/")
+    card = page.locator("section", has=page.get_by_role("heading", name="Add a ladder"))
+    expect(card).to_contain_text("Clamshell (Boren 2011) at level 3 in “Hip program”")
+    assert_accessible(page)
+
+    card.get_by_label("Ladder").select_option(label="Clamshell (Boren 2011) (4 levels)")
+    card.get_by_role("button", name="Add ladder").click()
+
+    expect(page.locator("#builder-status")).to_contain_text("already running")
+    assert not program.items.exists()
+    screenshot(page, "builder-duplicate-ladder-refused")
+
+    card.get_by_label("Run it in both places").check()
+    card.get_by_role("button", name="Add ladder").click()
+
+    expect(page.locator("#items .builder-item")).to_have_count(1)
+    expect(page.locator("#items")).to_contain_text("Also running in “Hip program” at level 3")
+    assert program.items.filter(ladder=ladder).count() == 1
+    assert_accessible(page)
+    assert [e.split(" http")[0] for e in errors] == ["400 POST"]  # the refused Add, only
