@@ -649,7 +649,7 @@ def test_a_ladder_item_shows_its_goal_and_starts_at_the_best_recent_count(patien
     )
     assert f'id="reps-{item.public_id}" name="reps" value="16"' in html
     assert "<span data-amount-label>16 reps</span>" in html
-    assert 'aria-label="One rep more"' in html
+    assert 'aria-label="One rep more for ' in html
 
 
 def test_without_recent_sets_the_control_starts_at_the_prescription(patient_a, program):

@@ -139,13 +139,21 @@
     return payloadLike.difficulty ? text + ", difficulty " + payloadLike.difficulty : text;
   }
 
-  // "Change" alone is ambiguous among a card's links for a screen reader listing links: as
-  // on the server's list, the link names its side and set ("Change left set 2").
+  // The card's title ("Clam"), which its controls' names repeat for a screen reader.
+  function exerciseName(card) {
+    var title = card && card.querySelector("h2");
+    return title ? title.textContent.trim() : "";
+  }
+
+  // "Change" alone is ambiguous among the page's links for a screen reader listing links: as
+  // on the server's list, the link names its side, set and exercise ("Change left set 2 of
+  // Clam").
   function changeLink(sideEl, log) {
     var link = el("a", "change-link", "Change");
     var side = sideEl.dataset.side === "both" ? "" : sideEl.dataset.side + " ";
+    var name = exerciseName(sideEl.closest("[data-item]"));
     link.href = (root.dataset.editUrl || "").replace("00000000-0000-0000-0000-000000000000", log.public_id);
-    link.appendChild(el("span", "visually-hidden", " " + side + "set " + log.set_number));
+    link.appendChild(el("span", "visually-hidden", " " + side + "set " + log.set_number + (name ? " of " + name : "")));
     return link;
   }
 
@@ -621,14 +629,16 @@
     var display = box.querySelector("[data-timer-display]");
     var announce = box.querySelector("[data-timer-announce]");
     var button = box.querySelector("[data-timer-start]");
-    var startLabel = button.textContent;
+    // Only the visible words change: the exercise's name after them stays for a screen reader.
+    var label = button.querySelector("[data-timer-label]") || button;
+    var startLabel = label.textContent;
     var tick = null;
     box.hidden = false;
 
     function stop(message) {
       clearInterval(tick);
       tick = null;
-      button.textContent = startLabel;
+      label.textContent = startLabel;
       if (message) announce.textContent = message;
     }
 
@@ -637,7 +647,7 @@
       var end = Date.now() + seconds * 1000;
       display.classList.remove("done");
       display.textContent = String(seconds);
-      button.textContent = "Stop the timer";
+      label.textContent = "Stop the timer";
       announce.textContent = "Hold for " + seconds + " seconds.";
       tick = setInterval(function () {
         var left = Math.max(0, Math.ceil((end - Date.now()) / 1000));
