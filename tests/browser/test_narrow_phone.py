@@ -1,6 +1,6 @@
 """The patient's pages (sign-in, Today, a set's correction, two questionnaires, History,
 Reminders) on the narrowest phone the design names (360 px), and with the text doubled (and
-Today on a 320 px phone with doubled text):
+Today on a 320 px phone with doubled text, and with its exercises finished):
 nothing is wider than the screen (no sideways scrolling to reach a log button), every button
 and field is at least 24 px each way (WCAG 2.2 target size), and no field hides part of what
 it holds."""
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from playwright.sync_api import expect
 from apps.exercises.models import Exercise, Ladder
 from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
+from apps.programs.logs import set_log_record
 from tests.browser.conftest import assert_accessible, browser_page, screenshot, watch_errors
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 
@@ -53,6 +55,18 @@ MEASURE = """() => {
     .filter((el) => el.scrollWidth > el.clientWidth + 1).map(at);
   return {scroll: document.documentElement.scrollWidth, width, wide, small, clipped};
 }"""
+
+
+# The words of each exercise's title that are split over two lines ("Glu" / "teal").
+BROKEN_TITLE_WORDS = """() => [...document.querySelectorAll(".exercise h2")].flatMap((h2) => {
+  const text = h2.firstChild;
+  return [...text.textContent.matchAll(/\\S+/g)].filter((word) => {
+    const range = document.createRange();
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1;
+  }).map((word) => word[0]);
+})"""
 
 
 @pytest.fixture
@@ -168,3 +182,30 @@ def test_today_fits_a_320px_phone_with_doubled_text(browser, live_server, patien
         ).to_be_visible()
 
         fits(page, "narrow-320-2x-today")
+
+
+def test_finished_exercises_fit_a_360px_phone_with_doubled_text(narrow_page, patient_a, program):
+    """A finished card has its "Done" badge beside the title: with doubled text the two did
+    not fit side by side. The badge goes under the title, which keeps its words whole."""
+    for item in program.items.all():
+        for side in ("left", "right") if item.per_side else ("both",):
+            for _ in range(item.sets):
+                set_log_record(
+                    patient=patient_a, item=item, client_id=uuid.uuid4(),
+                    performed_on=patient_a.local_today(), side=side, reps=item.reps,
+                    hold_seconds=None if item.reps else item.hold_seconds, pain=2, difficulty=3,
+                )  # fmt: skip
+    page = narrow_page
+    page.add_init_script(
+        "document.addEventListener('DOMContentLoaded', () => "
+        "{ document.documentElement.style.fontSize = '200%'; });"
+    )
+    page.goto(personal_link_path(patient_a))
+    page.get_by_label("Your year of birth").fill(str(patient_a.year_of_birth))
+    page.get_by_role("button", name="Open my exercises").tap()
+    page.wait_for_url("**/today/")
+    expect(page.locator("article.exercise.is-complete")).to_have_count(2)
+    expect(page.locator("[data-item-complete]:visible")).to_have_count(2)
+
+    fits(page, "narrow-2x-today-finished")
+    assert page.evaluate(BROKEN_TITLE_WORDS) == []
