@@ -238,6 +238,22 @@
   function setStatusText(box, message) {
     box.textContent = message;
     document.body.classList.toggle("has-sync-status", !!message);
+    placeStatus(box);
+  }
+
+  // After a painful set the card's advice takes the focus: it is what to read next, and it is
+  // nearly a screen tall, so the status at the foot of the screen covered its last lines (the
+  // therapist alert, the clinic's number). While the advice has the focus the status sits at
+  // the top of the screen instead, and the advice starts just under it.
+  function placeStatus(box) {
+    var advice = document.activeElement;
+    var reading = !!box.textContent && advice && advice.matches &&
+      advice.matches("[data-pain-advice]") && !advice.hidden;
+    box.classList.toggle("at-top", reading);
+    if (!reading) return;
+    var under = box.getBoundingClientRect().bottom + 8;
+    var top = advice.getBoundingClientRect().top;
+    if (top < under) window.scrollBy(0, top - under);
   }
 
   function showStatus(kind, message) {
@@ -686,6 +702,12 @@
     root.addEventListener("click", onStep);
     Array.prototype.forEach.call(root.querySelectorAll("[data-step]"), function (b) { b.hidden = false; });
     root.addEventListener("input", syncAmountLabels);
+    // The advice read, the status goes back to the foot of the screen (a status kept while
+    // offline stays up until the sets are sent).
+    root.addEventListener("focusout", function (event) {
+      var box = document.getElementById("sync-status");
+      if (box && event.target.matches("[data-pain-advice]")) placeStatus(box);
+    });
     Array.prototype.forEach.call(root.querySelectorAll("[data-hold-timer]"), setUpTimer);
     var stale = document.getElementById("stale-notice");
     if (stale) stale.hidden = root.dataset.day === localDate() || navigator.onLine;
