@@ -6,12 +6,15 @@ Every function here does a fixed number of queries whatever the number of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from apps.clinics.models import Clinic
 from apps.core.formats import mvic_text
 from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import PrimaryValue, primary_mvic
@@ -340,6 +343,54 @@ def inbox_for(*, user: User, today: date) -> Inbox:
     return Inbox(
         cards[:n_open], cards[n_open : n_open + n_snoozed], cards[n_open + n_snoozed :], alerts
     )
+
+
+def clinic_today(user: User) -> date:
+    """The staff member's clinic's date now: the day a snoozed prompt comes back on."""
+    zone = user.clinic.time_zone if user.clinic else "UTC"
+    return timezone.now().astimezone(ZoneInfo(zone)).date()
+
+
+def _count(queryset: QuerySet[Any]) -> Subquery:
+    return Subquery(
+        queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def inbox_waiting_count(*, user: User, now: datetime | None = None) -> int:
+    """How many items the inbox lists as waiting for ``user``: its open prompts ("Ready to
+    progress", as ``inbox_for`` reads them on the clinic's today) and unseen pain alerts.
+
+    One query, for the staff menu of every page: it reads the clinic's time zone beside the
+    counts rather than loading the clinic first. A clinic's today is the UTC date or the day
+    either side, so prompts snoozed until those three days are counted apart and the clinic's
+    own date picks which of them have come back."""
+    if user.clinic_id is None:
+        return 0
+    utc_day = (now or timezone.now()).astimezone(UTC).date()
+    days = [utc_day + timedelta(days=d) for d in (-1, 0, 1)]
+    prompts = prompts_for_staff(user)
+    snoozed = prompts.filter(status=PromptStatus.SNOOZED)
+    row = (
+        Clinic.objects.filter(pk=user.clinic_id)
+        .values("time_zone")
+        .annotate(
+            pending=_count(prompts.filter(status=PromptStatus.PENDING)),
+            alerts=_count(PainAlert.objects.for_staff(user).filter(acknowledged_at__isnull=True)),
+            back_before=_count(snoozed.filter(snoozed_until__lte=days[0])),
+            back_today=_count(snoozed.filter(snoozed_until=days[1])),
+            back_tomorrow=_count(snoozed.filter(snoozed_until=days[2])),
+        )
+        .first()
+    )
+    if row is None:
+        return 0
+    today = (now or timezone.now()).astimezone(ZoneInfo(row["time_zone"])).date()
+    back = row["back_before"]
+    back += row["back_today"] if today >= days[1] else 0
+    back += row["back_tomorrow"] if today >= days[2] else 0
+    return int(row["pending"] + row["alerts"] + back)
 
 
 def reminders_for_staff(*, user: User, patient: Patient | None = None) -> QuerySet[Reminder]:

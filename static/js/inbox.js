@@ -7,6 +7,29 @@ document.addEventListener("htmx:beforeSwap", function (event) {
   }
 });
 
+// What waits on this page: open prompts and unseen alerts (both marked data-open).
+function waitingHere() {
+  return document.querySelectorAll("#main [data-open]").length;
+}
+var waitingBefore = null;
+document.addEventListener("htmx:beforeSwap", function () {
+  waitingBefore = waitingHere();
+});
+
+// The staff menu's count ("Inbox 3 waiting", base.html) goes down by what a decision or a
+// "seen" took off this page; at none it goes.
+function followMenuCount() {
+  var badge = document.querySelector("[data-inbox-waiting]");
+  if (!badge || waitingBefore === null) {
+    return;
+  }
+  var number = badge.querySelector("[data-inbox-waiting-count]");
+  var left = Math.max(0, Number(number.textContent) - (waitingBefore - waitingHere()));
+  number.textContent = String(left);
+  badge.hidden = left === 0;
+  waitingBefore = null;
+}
+
 // The card a decision replaced is a new element: the button that was pressed is gone, so focus
 // would fall to the page. Focus moves to the new card's heading (which names the patient and
 // the decision) or to the alert's "marked as seen" line, and the waiting count follows.
@@ -26,4 +49,5 @@ document.addEventListener("htmx:afterSettle", function (event) {
   if (count && section) {
     count.textContent = section.querySelectorAll("[data-open]").length;
   }
+  followMenuCount();
 });

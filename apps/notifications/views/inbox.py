@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib import messages
@@ -13,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -36,16 +33,11 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _clinic_today(user: User) -> date:
-    zone = user.clinic.time_zone if user.clinic else "UTC"
-    return timezone.now().astimezone(ZoneInfo(zone)).date()
-
-
 @login_required
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     user = require_staff(request)
-    data = selectors.inbox_for(user=user, today=_clinic_today(user))
+    data = selectors.inbox_for(user=user, today=selectors.clinic_today(user))
     audit_record(actor=user, action=Action.VIEW, detail="inbox", request=request)
     return render(request, "notifications/inbox.html", {"inbox": data})
 
