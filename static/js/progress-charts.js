@@ -10,6 +10,7 @@
   var data = JSON.parse(source.textContent);
   var Chart = window.Chart;
   var INK = "#14202b";
+  var UNIT_SPACE = " ";  // "47 %", as apps/core/formats.py writes a percentage
   var LEVEL_COLOURS = ["#0b5e6b", "#7a4b00", "#1d6b2f", "#5b2a86", "#a3141c", "#08434c"];
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -26,6 +27,31 @@
     return day.toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
   }
 
+  // A week with sets prescribed and none done is a real 0 %: a bar of height 0 drew nothing,
+  // which looked like a week with nothing prescribed (no bar, no label). Its bar is kept a
+  // thin line on the axis (minBarLength) and "0 %" is written over it, when the week's slot
+  // has room for the words (not with a year of weeks on a phone: the line alone says it).
+  var zeroWeekLabels = {
+    id: "zeroWeekLabels",
+    afterDatasetsDraw: function (chart) {
+      var bars = chart.getDatasetMeta(0).data;
+      var slot = (chart.chartArea.right - chart.chartArea.left) / Math.max(bars.length, 1);
+      var ctx = chart.ctx;
+      var text = "0" + UNIT_SPACE + "%";
+      ctx.save();
+      ctx.fillStyle = INK;
+      ctx.font = Chart.helpers.toFont(Chart.defaults.font).string;
+      ctx.textAlign = "center";
+      ctx.textBaseline = "bottom";
+      if (ctx.measureText(text).width < slot) {
+        data.weeks.forEach(function (week, i) {
+          if (week.percent === 0) { ctx.fillText(text, bars[i].x, bars[i].y - 4); }
+        });
+      }
+      ctx.restore();
+    }
+  };
+
   function drawWeeks(canvas) {
     new Chart(canvas, {
       type: "bar",
@@ -34,9 +60,11 @@
         datasets: [{
           label: "Adherence (%)",
           data: data.weeks.map(function (w) { return w.percent; }),
-          backgroundColor: "#0b5e6b"
+          backgroundColor: "#0b5e6b",
+          minBarLength: 3
         }]
       },
+      plugins: [zeroWeekLabels],
       options: {
         scales: { y: { min: 0, max: 100, title: { display: true, text: "% of prescribed sets done" } } },
         plugins: {

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import assert_accessible, browser_page, screenshot
+from tests.browser.conftest import ARTIFACTS, assert_accessible, browser_page, screenshot
 from tests.factories import (
     STAFF_PASSWORD,
     ExerciseItemFactory,
@@ -166,4 +166,71 @@ def test_the_ladder_chart_centres_a_single_day(browser, live_server, therapist_a
 
     # Without an offset x scale the lone day sat on the y-axis, half hidden by it.
     assert point_from_left == pytest.approx(0.5, abs=0.05)
+    assert problems == []
+
+
+# Per week of the adherence chart, read from the drawn canvas in the week's slot from the
+# axis up: pixels of the bars' colour, and of dark ink (a label).
+WEEKS_DRAWN = """() => {
+  const chart = Chart.getChart('chart-weeks');
+  const ratio = chart.currentDevicePixelRatio;
+  const axis = chart.scales.y.getPixelForValue(0);
+  const slot = (chart.chartArea.right - chart.chartArea.left) / chart.data.labels.length;
+  return chart.getDatasetMeta(0).data.map((bar) => {
+    const left = Math.round((bar.x - slot / 3) * ratio);
+    const width = Math.round((slot * 2 / 3) * ratio);
+    const top = Math.round((axis - 40) * ratio);
+    const height = Math.round(40 * ratio) - 1;
+    const px = chart.ctx.getImageData(left, top, width, height).data;
+    let bar_ = 0, ink = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      if (px[i + 3] < 120) continue;
+      const [r, g, b] = [px[i], px[i + 1], px[i + 2]];
+      if (Math.abs(r - 11) < 30 && Math.abs(g - 94) < 30 && Math.abs(b - 107) < 30) bar_ += 1;
+      else if (r < 80 && g < 80 && b < 80) ink += 1;
+    }
+    return {bar: bar_, ink: ink};
+  });
+}"""
+
+
+def test_a_week_at_0_percent_is_drawn_apart_from_a_week_with_nothing_prescribed(
+    browser, live_server, therapist_a
+):
+    """0 % drawn as a bar of height 0 was nothing at all: the week looked like one with
+    nothing due. It is a thin bar on the axis with "0 %" over it; a week with nothing
+    prescribed stays empty."""
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday()) - timedelta(weeks=3)
+    first = ProgramFactory(patient=patient, start_date=monday, end_date=monday + timedelta(13))
+    item = ExerciseItemFactory(program=first, sets=2, per_side=False)
+    for day in range(7):
+        log_sets(item, monday + timedelta(days=day), 1)  # week 1: half done; week 2: none
+    # Week 3: nothing prescribed; this week: a second program, its sets all done.
+    later = ProgramFactory(patient=patient, start_date=monday + timedelta(weeks=3))
+    again = ExerciseItemFactory(program=later, sets=1, per_side=False)
+    for day in range(today.weekday() + 1):
+        log_sets(again, monday + timedelta(weeks=3, days=day), 1)
+
+    with browser_page(
+        browser, live_server, viewport={"width": 1280, "height": 900}, reduced_motion="reduce"
+    ) as page:
+        problems = watch_console(page)
+        sign_in(page, therapist_a)
+        page.goto(f"/patients/{patient.public_id}/progress/")
+        page.wait_for_function("() => window.Chart && Chart.getChart('chart-weeks')")
+        percents = page.evaluate(
+            "() => Chart.getChart('chart-weeks').data.datasets[0].data.map((v) => v)"
+        )
+        drawn = page.evaluate(WEEKS_DRAWN)
+        page.locator("#chart-weeks").screenshot(path=str(ARTIFACTS / "progress-weeks-zero.png"))
+
+    assert percents == [50, 0, None, 100]
+    half, zero, nothing, full = drawn
+    assert half["bar"] > 100
+    assert full["bar"] > 100
+    assert zero["bar"] > 10, drawn  # a thin bar on the axis
+    assert zero["ink"] > 10, drawn  # its "0 %"
+    assert nothing == {"bar": 0, "ink": 0}, drawn
     assert problems == []
