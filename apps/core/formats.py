@@ -1,7 +1,8 @@
-"""How numbers and dates read on every staff page and in every printed report.
+"""How numbers and dates read on every page (staff and patient) and in every printed report.
 
-One place for each, so "47 %" never shows as "47.0 %" on another page. Machine formats stay
-machine formats: CSV and the API keep the plain number and the ISO date.
+One place for each, so "47 %" never shows as "47.0 %" or "47%" on another page. Machine
+formats stay machine formats: CSV, spreadsheets and the API keep the plain number and the ISO
+date.
 """
 
 from __future__ import annotations
@@ -28,6 +29,12 @@ def mvic_text(value: Decimal | float | int | None, *, unit: str = "%") -> str:
     if value is None:
         return NO_VALUE
     return f"{mvic_number(value)}{UNIT_SPACE}{unit}"
+
+
+def percent_text(value: Decimal | float | int) -> str:
+    """A percentage (adherence, a report's progress, a threshold) as a %MVIC figure reads:
+    '57 %', '40.6 %', '40 %' for 40.0. Callers say what no value means ("nothing due")."""
+    return f"{mvic_number(value)}{UNIT_SPACE}%"
 
 
 def day_text(value: date | datetime | None) -> str:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from apps.core.formats import percent_text
 from apps.outcomes.instruments import Verdict
 from apps.outcomes.selectors import main_verdicts
 from apps.patients.models import PatientQuerySet
@@ -51,7 +52,7 @@ def adherence_cell(window: Adherence) -> str:
     if value is None:
         return NOTHING_DUE
     return (
-        f'<span class="adherence">{value}%</span> '
+        f'<span class="adherence">{percent_text(value)}</span> '
         f'<span class="muted units">{window.completed} of {window.prescribed} sets</span>'
     )
 

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.clinics.models import Clinic, User
+from apps.core.formats import percent_text
 from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
 from apps.reports.dashboard_figures import (
     MONTH_DAYS,
@@ -88,7 +89,7 @@ def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
         flags.append(Flag("worse", f"Worse next morning ({row.worse_morning:%a %-d %b})"))
     value = row.week.adherence_percent
     if value is not None and value < LOW_ADHERENCE_PERCENT:
-        flags.append(Flag("low", f"Low adherence ({value}%)"))
+        flags.append(Flag("low", f"Low adherence ({percent_text(value)})"))
     if row.patient.link_locked:
         # Else the clinic learns of it only when the patient phones.
         flags.append(Flag("locked", "Link locked"))

@@ -10,7 +10,11 @@
   var data = JSON.parse(source.textContent);
   var Chart = window.Chart;
   var INK = "#14202b";
-  var UNIT_SPACE = " ";  // "47 %", as apps/core/formats.py writes a percentage
+  // A percentage as every page writes it (apps/core/formats.py, percent_text): "57 %",
+  // "40.6 %", never "57%".
+  function percentText(value) {
+    return String(Math.round(value * 10) / 10) + " %";
+  }
   var LEVEL_COLOURS = ["#0b5e6b", "#7a4b00", "#1d6b2f", "#5b2a86", "#a3141c", "#08434c"];
   var reduceMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
 
@@ -37,7 +41,7 @@
       var bars = chart.getDatasetMeta(0).data;
       var slot = (chart.chartArea.right - chart.chartArea.left) / Math.max(bars.length, 1);
       var ctx = chart.ctx;
-      var text = "0" + UNIT_SPACE + "%";
+      var text = percentText(0);
       ctx.save();
       ctx.fillStyle = INK;
       ctx.font = Chart.helpers.toFont(Chart.defaults.font).string;
@@ -70,6 +74,7 @@
         plugins: {
           tooltip: {
             callbacks: {
+              label: function (ctx) { return "Adherence: " + percentText(ctx.parsed.y); },
               afterLabel: function (ctx) {
                 var week = data.weeks[ctx.dataIndex];
                 return week.completed + " of " + week.prescribed + " sets";

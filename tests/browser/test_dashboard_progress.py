@@ -224,6 +224,10 @@ def test_a_week_at_0_percent_is_drawn_apart_from_a_week_with_nothing_prescribed(
             "() => Chart.getChart('chart-weeks').data.datasets[0].data.map((v) => v)"
         )
         drawn = page.evaluate(WEEKS_DRAWN)
+        tooltip = page.evaluate(
+            "() => Chart.getChart('chart-weeks').options.plugins.tooltip.callbacks"
+            ".label({parsed: {y: 57}})"
+        )
         page.locator("#chart-weeks").screenshot(path=str(ARTIFACTS / "progress-weeks-zero.png"))
 
     assert percents == [50, 0, None, 100]
@@ -233,4 +237,5 @@ def test_a_week_at_0_percent_is_drawn_apart_from_a_week_with_nothing_prescribed(
     assert zero["bar"] > 10, drawn  # a thin bar on the axis
     assert zero["ink"] > 10, drawn  # its "0 %"
     assert nothing == {"bar": 0, "ink": 0}, drawn
+    assert tooltip == "Adherence: 57 %"  # as the table under it writes it
     assert problems == []

@@ -1,4 +1,5 @@
-"""One formatter for %MVIC and one for dates on pages and in PDFs (issue 20, items 4 and 6)."""
+"""One formatter for %MVIC, one for percentages and one for dates on pages and in PDFs (issue
+20, items 4 and 6)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -7,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from apps.core.formats import day_text, mvic_number, mvic_text
+from apps.core.formats import day_text, mvic_number, mvic_text, percent_text
 
 
 @pytest.mark.parametrize(
@@ -35,6 +36,31 @@ def test_the_template_filter_is_the_same_formatter():
     text = rendered.render(Context({"a": Decimal("47.0"), "b": None, "c": Decimal("62.50")}))
 
     assert text == "47 %|not reported|62.5"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (57, "57 %"),
+        (0, "0 %"),
+        (100, "100 %"),
+        (Decimal("40.6"), "40.6 %"),
+        (Decimal("40.0"), "40 %"),
+        (Decimal("34.55"), "34.6 %"),
+        (12.5, "12.5 %"),
+    ],
+)
+def test_a_percentage_reads_as_mvic_does(value, expected):
+    """Adherence, a report's progress, a threshold: "57 %" everywhere, never "57%" on one page
+    and "40.6 %" on another."""
+    assert percent_text(value) == expected
+
+
+def test_the_percent_filter_is_the_same_formatter_and_leaves_no_value_empty():
+    rendered = Template("{% load clamshell_format %}{{ a|percent }}|{{ b|percent }}|")
+    text = rendered.render(Context({"a": Decimal("40.60"), "b": None}))
+
+    assert text == "40.6 %||"
 
 
 def test_mvic_number_rounds_to_one_place():

@@ -156,7 +156,7 @@ def test_the_page_shows_streak_week_and_days(patient_a, item):
     html = signed_in(patient_a.user).get("/history/").content.decode()
 
     assert "2</span> days in a row" in html
-    assert "50%</span> done this week" in html
+    assert "50 %</span> done this week" in html
     assert "Wednesday 4 March" in html
     assert "Monday 2 March" in html
     assert "Left: 1 of 1 set done (10 reps), pain up to 3" in html

@@ -4,6 +4,7 @@ Time is frozen at Friday 14 March 2025, 12:00 UTC; programs run every day from 1
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -152,6 +153,18 @@ def test_flags_name_the_right_patients(therapist_a, clinic_a):
     assert found["Quiet"].missed_days == 3
     assert flag_codes(found["Sore"]) == {"pain"}
     assert flag_codes(found["Patchy"]) == {"low"}
+
+
+def test_the_dashboard_writes_every_percentage_as_the_other_pages_do(therapist_a):
+    """ "43 %" in the cell, the flag and the legend alike, as in the adherence report."""
+    patient_with_logs(therapist_a, "Patchy", [1, 3, 5, 8, 10])  # 3 of 7 this week
+
+    html = signed_in(therapist_a).get(URL).content.decode()
+
+    assert '<span class="adherence">43 %</span>' in html
+    assert "Low adherence (43 %)" in html
+    assert "under 50 % in the last 7 days" in html
+    assert not re.search(r"\d%", html.replace("100%", "")), re.findall(r".{40}\d%.{10}", html)
 
 
 def test_a_worse_next_morning_answer_in_the_last_week_is_flagged(therapist_a):

@@ -30,7 +30,7 @@ def test_adherence_shows_percent_and_sets_or_nothing_due():
     idle = Adherence(prescribed=0, completed=0)
 
     assert adherence_cell(week) == (
-        '<span class="adherence">38%</span> <span class="muted units">3 of 8 sets</span>'
+        '<span class="adherence">38 %</span> <span class="muted units">3 of 8 sets</span>'
     )
     assert "Nothing due" in adherence_cell(idle)
 

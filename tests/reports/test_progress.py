@@ -115,7 +115,7 @@ def test_weekly_adherence_is_charted_and_tabled(therapist_a, patient_a, ladder_i
         {"start": "2025-03-10", "percent": 20, "completed": 2, "prescribed": 10},
     ]
     assert b"Weekly adherence as a table" in response.content
-    assert b"<td>29%</td>" in response.content
+    assert b"<td>29 %</td>" in response.content
 
 
 def test_best_reps_per_level_and_level_changes_are_charted(therapist_a, patient_a, ladder_item):

@@ -1,5 +1,5 @@
-"""Template filters for the formats in ``apps.core.formats``: ``{{ value|mvic }}`` and
-``{{ day|day }}``."""
+"""Template filters for the formats in ``apps.core.formats``: ``{{ value|mvic }}``,
+``{{ share|percent }}`` and ``{{ day|day }}``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django import template
 
-from apps.core.formats import day_text, mvic_number, mvic_text
+from apps.core.formats import day_text, mvic_number, mvic_text, percent_text
 
 register = template.Library()
 
@@ -22,6 +22,12 @@ def mvic(value: Decimal | float | int | None) -> str:
 def mvic_plain(value: Decimal | float | int) -> str:
     """The number alone, for places that print the unit themselves."""
     return mvic_number(value)
+
+
+@register.filter
+def percent(value: Decimal | float | int | None) -> str:
+    """'57 %'; empty for no value (the template says what that means)."""
+    return "" if value is None else percent_text(value)
 
 
 @register.filter
