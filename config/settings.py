@@ -116,6 +116,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.clinics.middleware.StaffSessionTimeoutMiddleware",
+    # After the timeout (an ended session is signed out first) and django-otp's middleware.
+    "apps.clinics.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",

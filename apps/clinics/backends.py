@@ -4,6 +4,10 @@ Every signed-in request reads its user once (``request.user``); through the ORM 
 SQL was compiled anew each time, a third of what reading the session and user cost
 (bench/README.md, "Ninth session"). Signing in, permissions and ``user_can_authenticate``
 are Django's own.
+
+The user comes with their clinic (one join, no second query): every staff request asks
+whether the clinic requires two-factor sign-in (``TwoFactorRequiredMiddleware``), and most
+staff pages read the clinic anyway.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from apps.core.precompiled import PrecompiledQuery
 SIGN_IN_BACKEND = "apps.clinics.backends.ClinicUserBackend"
 
 _USER_BY_PK: PrecompiledQuery[User] = PrecompiledQuery(
-    lambda pk: User.objects.filter(pk=pk).order_by()
+    lambda pk: User.objects.filter(pk=pk).select_related("clinic").order_by()
 )
 
 

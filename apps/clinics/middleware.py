@@ -1,16 +1,23 @@
-"""Staff sessions end after 30 minutes idle or 12 hours in all (both configurable).
+"""Staff sessions end after 30 minutes idle or 12 hours in all (both configurable), and, in a
+clinic that requires it, open no staff page before the second factor is given.
 
 Patients keep their long phone session; their revocation works through the session auth hash
 (see apps.patients.auth)."""
 
 import time
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+
+from apps.clinics.tokens import carries_token
+from apps.clinics.two_factor import has_two_factor, two_factor_required
 
 SIGNED_IN_AT = "staff_signed_in_at"
 LAST_SEEN_AT = "staff_last_seen_at"
@@ -61,3 +68,74 @@ class StaffSessionTimeoutMiddleware:
         if now - last_seen >= LAST_SEEN_RESOLUTION:
             session[LAST_SEEN_AT] = now
         return False
+
+
+# What a session of staff who still owe their second factor may open: signing in and out,
+# the two-factor pages themselves, the health check, and files that are no staff page (the
+# patients' service worker, manifest and offline page, which a shared browser may ask for).
+OPEN_WHILE_TWO_FACTOR_OWED = frozenset(
+    {
+        "clinics:login",
+        "clinics:verify",
+        "clinics:logout",
+        "clinics:two-factor",
+        "core:healthz",
+        "patients:service-worker",
+        "patients:manifest",
+        "patients:offline",
+    }
+)
+SET_UP_FIRST = (
+    "Your clinic requires two-factor sign-in for all staff: turn it on at /account/two-factor/ "
+    "(in your browser), then try again."
+)
+CODE_FIRST = (
+    "Your clinic requires two-factor sign-in for all staff: enter the code from your "
+    "authenticator app at /sign-in/verify/ (in your browser), then try again."
+)
+
+
+class TwoFactorRequiredMiddleware:
+    """While a clinic requires two-factor sign-in (``Clinic.require_two_factor``), its
+    therapists and admins reach no other page until their session has passed an
+    authenticator app's code: a person without an app is sent to pair one (which passes it),
+    one whose session has not given its code (signed in before their app was paired) to the
+    code page. The API answers such a session 403, saying which.
+
+    A request with an API token is left to the token: a token is a credential of its own,
+    made by a clinic admin from a signed-in page, and revoked on the API tokens page.
+    Patients and operators are never asked: the setting is the clinic's, for its staff.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not (user.is_authenticated and user.is_clinic_staff):
+            return None
+        verified = getattr(user, "is_verified", None)  # django-otp's middleware sets it
+        if (verified and verified()) or self._open(request) or carries_token(request):
+            return None
+        if not two_factor_required(user):
+            return None
+        paired = has_two_factor(user)
+        if request.path.startswith("/api/"):
+            message = CODE_FIRST if paired else SET_UP_FIRST
+            return JsonResponse({"message": message, "errors": {}}, status=403)
+        target = reverse("clinics:verify" if paired else "clinics:two-factor")
+        if request.method in ("GET", "HEAD"):
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)
+
+    @staticmethod
+    def _open(request: HttpRequest) -> bool:
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_WHILE_TWO_FACTOR_OWED:
+            return True
+        return request.path.startswith(str(settings.STATIC_URL))

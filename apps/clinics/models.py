@@ -62,6 +62,12 @@ class Clinic(models.Model):
     band_moderate_from = models.PositiveSmallIntegerField(default=21)
     band_high_from = models.PositiveSmallIntegerField(default=41)
     band_very_high_from = models.PositiveSmallIntegerField(default=61)
+    # While on, every therapist and admin of the clinic pairs an authenticator app and gives
+    # its code at each sign-in before any staff page opens (apps.clinics.middleware). Off by
+    # default: an upgrade locks no clinic's staff out.
+    require_two_factor = models.BooleanField(
+        "require two-factor sign-in for all staff", default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Bumped (``clinic_today_bump``) in the transaction of every change to what the Today
     # pages of all the clinic's patients show from other tables: its exercise photos and

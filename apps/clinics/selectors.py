@@ -61,6 +61,14 @@ def staff_with_two_factor(*, clinic: Clinic | None) -> set[int]:
     return set(paired.values_list("user_id", flat=True))
 
 
+def staff_without_two_factor(*, clinic: Clinic | None) -> list[User]:
+    """The clinic's active staff (invited ones included) with no authenticator app paired,
+    by name: who a requirement of two-factor sign-in sends to set one up. One query."""
+    paired = TOTPDevice.objects.filter(confirmed=True).values("user_id")
+    active = clinic_staff(clinic=clinic).filter(is_active=True).exclude(pk__in=paired)
+    return list(active.order_by("full_name", "email", "pk"))
+
+
 def totp_wait_seconds(device: TOTPDevice) -> int:
     """Whole seconds before ``device`` takes a code again: django-otp refuses every code, the
     right one too, for 1, 2, 4... seconds after each wrong one in a row. 0 when it takes one."""

@@ -18,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from apps.clinics.models import ApiToken, Clinic, Role, User
 from apps.clinics.selectors import staff_active_patients
 from apps.clinics.signals import StaffChange, account_changed, clinic_changed, staff_changed
+from apps.clinics.two_factor import two_factor_requirement_refused
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.core.time_zones import known_zones
 
@@ -75,6 +76,7 @@ CLINIC_SETTINGS_FIELDS = (
     "band_moderate_from",
     "band_high_from",
     "band_very_high_from",
+    "require_two_factor",
 )
 
 
@@ -93,8 +95,11 @@ CLINIC_FIELDS = ("name", *CLINIC_SETTINGS_FIELDS, "created_at")
 def clinic_settings_update(*, clinic: Clinic, actor: User | None = None, **values: object) -> bool:
     """Change a clinic's defaults; validated as a whole so nothing is half-saved. What
     changed is announced (``clinic_changed``) in the same transaction, for the audit log.
-    Returns whether anything changed: values a colleague already saved change nothing."""
+    Returns whether anything changed: values a colleague already saved change nothing.
+    Requiring two-factor sign-in of all staff is refused to an admin who has not got it."""
     _refuse_unknown(values, CLINIC_SETTINGS_FIELDS)
+    if refused := two_factor_requirement_refused(actor=actor, values=values):
+        raise ValidationError({"require_two_factor": refused})
     return _clinic_change(clinic, actor, values)
 
 

@@ -195,5 +195,13 @@ class ApiTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
+def carries_token(request: Any) -> bool:
+    """Whether ``request`` names an API token (``Authorization: Bearer …``): the API then
+    authenticates it by that token alone, or refuses it (401), never by a session cookie it
+    may also carry. Readable before DRF has authenticated it (in a middleware)."""
+    parts = get_authorization_header(request).split()
+    return bool(parts) and parts[0].lower() in KEYWORDS
+
+
 def is_token_request(request: Any) -> bool:
     return isinstance(getattr(request, "auth", None), ApiToken)

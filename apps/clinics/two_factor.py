@@ -1,5 +1,6 @@
-"""A clinic admin's reset of a colleague's two-factor sign-in: for a lost or stolen phone,
-without deactivating the colleague (which would also end their password and API tokens)."""
+"""Two-factor sign-in beyond each person's own page: a clinic admin's reset of a colleague's
+(for a lost or stolen phone, without deactivating the colleague, which would also end their
+password and API tokens), and the clinic's requirement of it for all its staff."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from django_otp import devices_for_user
 from apps.clinics.models import User
 from apps.clinics.signals import StaffChange, staff_changed
 
+OWN_FIRST = (
+    "Turn on two-factor sign-in for your own account first (on your Two-factor page), then "
+    "require it for all staff."
+)
 OWN_RESET = (
     "Your own two-factor sign-in is changed on your Two-factor page, not here: another clinic "
     "admin can reset it for you."
@@ -53,3 +58,26 @@ def staff_sessions_end(*, staff: User) -> None:
     checks on every request changes with ``sessions_version``."""
     User.objects.filter(pk=staff.pk).update(sessions_version=F("sessions_version") + 1)
     staff.refresh_from_db(fields=["sessions_version"])
+
+
+def has_two_factor(user: User) -> bool:
+    """Whether ``user`` has an authenticator app paired: a confirmed device (a half-done
+    set-up gives no code at sign-in)."""
+    return any(devices_for_user(user))
+
+
+def two_factor_requirement_refused(*, actor: User | None, values: dict[str, object]) -> str | None:
+    """Why ``actor``, a clinic admin changing the clinic's settings to ``values``, may not
+    turn the two-factor requirement on, or None: not before they have it themself, so the
+    change never sends the admin making it to a set-up they did not expect. Turning it off
+    is never refused. Without an actor (a shell) nobody is asked."""
+    if values.get("require_two_factor") is not True or actor is None:
+        return None
+    return None if has_two_factor(actor) else OWN_FIRST
+
+
+def two_factor_required(user: User) -> bool:
+    """Whether ``user`` is a therapist or admin of a clinic that requires two-factor sign-in
+    of its staff. Operators and patients are never: the setting is a clinic's, for its staff
+    (an operator who is also a clinic's staff is that clinic's staff)."""
+    return bool(user.is_clinic_staff and user.clinic and user.clinic.require_two_factor)

@@ -33,6 +33,7 @@ from apps.clinics.invitations import staff_password_choose
 from apps.clinics.middleware import staff_session_started
 from apps.clinics.models import User
 from apps.clinics.selectors import totp_wait_seconds
+from apps.clinics.two_factor import two_factor_required
 
 PENDING_USER = "pending_two_factor_user"
 PENDING_NEXT = "pending_two_factor_next"
@@ -98,10 +99,24 @@ def operator_sign_in(request: HttpRequest) -> HttpResponse:
     return redirect_to_login(_safe_next(request, reverse("admin:index")), "clinics:login")
 
 
+def _signed_in_without_code(request: HttpRequest) -> User | None:
+    """The signed-in member of staff whose session has not given a code although they have an
+    app paired (they signed in before pairing it, in another browser), or None: a clinic
+    that requires two-factor sends them here for it."""
+    staff = request.user
+    if not staff.is_authenticated:
+        return None
+    if not staff.is_clinic_staff or staff.is_verified():  # type: ignore[attr-defined]
+        return None
+    return staff if services.confirmed_totp_device(staff) is not None else None
+
+
 @require_http_methods(["GET", "POST"])
 def verify_two_factor(request: HttpRequest) -> HttpResponse:
     user_id = request.session.get(PENDING_USER)
     user = User.objects.filter(pk=user_id, is_active=True).first() if user_id else None
+    signed_in = _signed_in_without_code(request) if user is None else None
+    user = user or signed_in
     if user is None:
         return redirect("clinics:login")
     form = TOTPForm(request.POST or None)
@@ -109,15 +124,18 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
         device = services.confirmed_totp_device(user)
         wait = _wait_message(device)
         if not wait and device is not None and device.verify_token(form.cleaned_data["token"]):
+            if signed_in is not None:
+                # Already signed in: the code is all the session lacked (its 12 hours run on).
+                otp_login(request, device)
+                return redirect(_safe_next(request))
             next_url = request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL)
             request.session.pop(PENDING_USER, None)
             response = _finish_sign_in(request, user, next_url)
             otp_login(request, device)
             return response
         form.add_error("token", wait or "That code is not right. Check your app and try again.")
-    return render(
-        request, "clinics/verify.html", {"form": form}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "required": signed_in is not None and two_factor_required(user)}
+    return render(request, "clinics/verify.html", context, status=400 if form.errors else 200)
 
 
 @require_POST
@@ -140,6 +158,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if services.confirmed_totp_device(user) is not None:
         return render(request, "clinics/two_factor.html", {"enabled": True})
+    required = two_factor_required(user)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None or request.method == "GET":
         device = services.totp_device_start(user=user)
@@ -151,15 +170,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         ):
             otp_login(request, device)
             messages.success(request, "Two-factor sign-in is on.")
-            return redirect("clinics:two-factor")
+            # Sent here by the clinic's requirement: on to the page that was asked for.
+            return redirect(_safe_next(request, reverse("clinics:two-factor")))
         form.add_error("token", wait or "That code is not right. Scan the code again and retry.")
     qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5)
-    return render(
-        request,
-        "clinics/two_factor.html",
-        {"enabled": False, "form": form, "qr": qr, "secret": _key_to_type(device)},
-        status=400 if form.errors else 200,
-    )
+    context = {
+        "enabled": False,
+        "required": required,
+        "form": form,
+        "qr": qr,
+        "secret": _key_to_type(device),
+    }
+    return render(request, "clinics/two_factor.html", context, status=400 if form.errors else 200)
 
 
 class StaffSetPasswordView(PasswordResetConfirmView):

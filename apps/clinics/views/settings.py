@@ -1,5 +1,5 @@
 """The clinic admin's page for clinic defaults: pain thresholds, reminder hours and grace
-period, bands."""
+period, bands, and whether all staff must sign in with two-factor."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.clinics.access import require_admin
 from apps.clinics.models import Clinic, quiet_hours_widened
+from apps.clinics.selectors import staff_without_two_factor
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     REMINDER_GRACE_MINUTES,
@@ -136,6 +137,15 @@ class ClinicSettingsForm(forms.Form):
     )
     band_high_from = _band("High activation from (%MVIC)", "Must be above the moderate band.")
     band_very_high_from = _band("Very high activation from (%MVIC)", "Must be above the high band.")
+    require_two_factor = forms.BooleanField(
+        label="Require two-factor sign-in for all staff",
+        required=False,
+        help_text=(
+            "Every therapist and admin must then sign in with a code from an authenticator app. "
+            "Anyone without one is sent to set it up before any other page opens. Patients are "
+            "not affected. Turn it on for your own account first."
+        ),
+    )
 
     @classmethod
     def for_clinic(cls, clinic: Clinic, data: Any = None) -> ClinicSettingsForm:
@@ -158,6 +168,10 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     before = (clinic.quiet_hours_start, clinic.quiet_hours_end)
     if request.method == "POST" and form.is_valid():
         values = changed_values(form)
+        if form.add_initial_prefix("require_two_factor") not in form.data:
+            # A page drawn before the box existed: its absence is not "off" (an unticked box
+            # sends nothing too), so a tab open across the upgrade cannot turn it off.
+            values.pop("require_two_factor", None)
         if not values:
             messages.info(request, "Nothing to save: no setting was changed.")
             return redirect("clinics:settings")
@@ -180,5 +194,10 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, saved)
             return redirect("clinics:settings")
     # Suggestions of current names only; any name the machine knows is still accepted.
-    context = {"form": form, "clinic": clinic, "time_zones": sorted(offered_zones())}
+    context = {
+        "form": form,
+        "clinic": clinic,
+        "time_zones": sorted(offered_zones()),
+        "without_two_factor": staff_without_two_factor(clinic=clinic),
+    }
     return render(request, "clinics/settings.html", context, status=400 if form.errors else 200)
