@@ -157,10 +157,11 @@ def _change(change: dict[str, Any], end: str) -> list[Any]:
 
 def _precaution(precaution: dict[str, Any]) -> str:
     """E.g. "Posterior (posterolateral) approach: no flexion beyond 90°; …. From 2026-11-01,
-    ending on 2026-12-13: in force." and the therapist's note (the surgeon's instruction)."""
+    lifting on 2026-12-13: in force." and the therapist's note (the surgeon's instruction).
+    The end date is the first day without them, and is worded so, as on every page."""
     text = (
         f"{precaution['kind']}: {precaution['rules']}. From {precaution['starts_on']}, "
-        f"ending on {precaution['ends_on']}: {precaution['status']}."
+        f"lifting on {precaution['ends_on']}: {precaution['status']}."
     )
     return f"{text} Note: {precaution['note']}" if precaution["note"] else text
 

@@ -144,7 +144,7 @@ def test_a_level_approved_today_is_planned_for_tomorrow_not_the_level_now(
     ]  # fmt: skip
 
 
-POSTERIOR_UNTIL = "posterior (posterolateral) approach precautions until 12 Apr 2025"
+POSTERIOR_UNTIL = "posterior (posterolateral) approach precautions, which lift on 12 Apr 2025"
 
 
 def _posterior(therapist, patient, **dates):
@@ -240,7 +240,7 @@ def test_an_override_that_newer_precautions_are_not_covered_by_is_reported_held_
     [override] = report_data(patient=patient_a, author=therapist_a, note="")["overrides"]
 
     assert override["held_back"] is True
-    assert "custom movements precautions until 01 May 2025" in override["conflict"]
+    assert "custom movements precautions, which lift on 01 May 2025" in override["conflict"]
 
 
 def test_the_report_names_the_clinic_and_its_phone(therapist_a, patient_a):

@@ -72,12 +72,12 @@ def test_the_referrer_reads_the_precautions_and_each_override_with_its_reason(
 
     assert (
         "Hip precautions Posterior (posterolateral) approach: no flexion beyond 90°; no "
-        "adduction across the midline; no internal rotation. From 2025-03-01, ending on "
+        "adduction across the midline; no internal rotation. From 2025-03-01, lifting on "
         "2025-04-12: in force. Note: THR 28 Feb"
     ) in text
     assert (
         "Inward turn (Hip strength): takes the hip into internal rotation (posterior "
-        "(posterolateral) approach precautions until 12 Apr 2025). Therapist's reason: "
+        "(posterolateral) approach precautions, which lift on 12 Apr 2025). Therapist's reason: "
         f"{reason}."
     ) in text
     report = ProgressReport.objects.get()

@@ -139,7 +139,7 @@ def test_the_hip_precautions_and_each_override_with_its_reason_are_printed() -> 
 
     assert (
         "Posterior (posterolateral) approach: no flexion beyond 90°; no adduction across the "
-        "midline; no internal rotation. From 2026-11-01, ending on 2026-12-13: in force. "
+        "midline; no internal rotation. From 2026-11-01, lifting on 2026-12-13: in force. "
         "Note: THR 30 Oct"
     ) in text
     assert (
