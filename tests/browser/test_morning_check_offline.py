@@ -74,3 +74,41 @@ def test_a_worse_answer_offline_advises_at_once_and_is_sent_once_back_online(
     page.reload()
     expect(page.get_by_role("heading", name="Go lighter today")).to_be_visible()
     assert MorningCheck.objects.count() == 1
+
+
+def test_a_worse_answer_lowers_the_amount_offered_to_the_prescription_at_once(
+    phone_page, patient_a, server_clock
+):
+    """Yesterday's best was 20 (of 10 prescribed): on a "worse" morning the reps box and the
+    one-tap buttons offer 10, without a new page and with no connection."""
+    yesterday = patient_a.local_today() - timedelta(days=1)
+    program = ProgramFactory(patient=patient_a, name="Hip strength", start_date=yesterday)
+    item = clamshell_item(patient_a, program=program)
+    set_log_record(
+        patient=patient_a, item=item, client_id=uuid.uuid4(), performed_on=yesterday,
+        side="left", reps=20, pain=2,
+    )  # fmt: skip
+    page = phone_page
+    browser_clock(page)
+    sign_in_patient(page, patient_a)
+    reps = page.locator(f"#reps-{item.public_id}")
+    expect(reps).to_have_value("20")
+    expect(page.get_by_role("button", name="Log left set 1: 20 reps")).to_be_visible()
+
+    set_offline(page, True)
+    page.locator('input[name="hip"][value="worse"]').check()
+    page.locator('input[name="stiffness"][value="same"]').check()
+    page.get_by_role("button", name="Save my answer").tap()
+
+    expect(reps).to_have_value("10")
+    expect(page.get_by_role("button", name="Log left set 1: 10 reps")).to_be_visible()
+    expect(page.get_by_role("button", name="Log right set 1: 10 reps")).to_be_visible()
+    expect(page.get_by_text("Your hip is worse this morning: go lighter today")).to_be_visible()
+    page.get_by_role("button", name="One rep fewer for Clam").tap()  # lower still: kept
+    set_offline(page, False)
+    page.wait_for_function(
+        "() => Object.keys(localStorage).every((k) => !k.startsWith('clamshell.morning.'))"
+    )
+    expect(reps).to_have_value("9")
+    page.reload()
+    expect(reps).to_have_value("10")  # drawn by the server now

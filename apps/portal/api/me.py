@@ -55,6 +55,7 @@ from apps.programs import logs_batch as batch_services
 from apps.programs.history import patient_logs, recent_logs
 from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import SetLog
+from apps.programs.morning import morning_check_today
 from apps.programs.selectors import own_item, today_plan
 
 RECENT_DAYS_DEFAULT = 14
@@ -76,7 +77,14 @@ def today(request: Request) -> Response:
 
     def build() -> dict[str, Any]:
         plan = today_plan(patient=patient, on=today)
-        goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
+        morning = morning_check_today(patient=patient, today=today)
+        goals = goals_for(
+            patient=patient,
+            items=plan.items,
+            today=today,
+            levels=plan.levels,
+            morning_worse=morning is not None and morning.is_worse,
+        )
         media = clinic_media_for(patient=patient, items=plan.items)
         # A plain dict (JSON's own types), as it is cached and compared.
         clinic = patient.clinic

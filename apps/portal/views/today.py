@@ -36,7 +36,7 @@ from apps.portal.today_cache import (
     fill_marks,
     today_page,
 )
-from apps.portal.today_goal import Goal, goals_for
+from apps.portal.today_goal import MORNING_WORSE, Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs.history import patient_logs, streak_once_today_is_done
@@ -95,6 +95,11 @@ class ItemCard:
     # pain-monitoring model).
     high_pain: int | None = None
     goal: str = ""
+    # Why the amount offered is the prescription today, not the best recent count.
+    lighter: str = ""
+    # While the next-morning question waits: what the page's script shows and offers once
+    # the answer is "worse" (the page is not drawn again; offline too).
+    lighter_if_worse: str = ""
     # The clinic's own first photo and video of the exercise, if it has any.
     media: ClinicMedia | None = None
 
@@ -131,21 +136,30 @@ def _card(
     submitted: Submitted | None,
     goal: Goal | None,
     media: dict[int, ClinicMedia],
+    morning_due: bool,
 ) -> ItemCard:
     """The card's form values. Pain is never pre-selected: every set needs the patient's own
     choice (only a rejected submission shows its values again). A ladder item's amount
     starts at the patient's best recent count at that level; so does any dose that rises (a
-    range, within it; to fatigue, up to its cap, and empty the first time)."""
+    range, within it; to fatigue, up to its cap, and empty the first time); on a day to go
+    lighter, at the prescription (``today_goal``)."""
     item = plan_item.item
     start = goal.start if goal is not None else None
+    high_pain = plan_item.too_much_pain(too_much_above)
     card = ItemCard(
         plan=plan_item,
         client_id=CLIENT_ID_MARK,
         pain=None,
         reps=start if start is not None and not plan_item.is_hold else item.reps,
         hold_seconds=start if start is not None and plan_item.is_hold else item.hold_seconds,
-        high_pain=plan_item.too_much_pain(too_much_above),
+        high_pain=high_pain,
         goal=goal.text if goal is not None else "",
+        lighter=goal.lighter if goal is not None else "",
+        lighter_if_worse=(
+            MORNING_WORSE
+            if morning_due and goal is not None and not goal.lighter and high_pain is None
+            else ""
+        ),
         media=media.get(plan_item.exercise.pk) if plan_item.exercise is not None else None,
     )
     if submitted is not None and submitted.item == item.public_id:
@@ -164,20 +178,30 @@ def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submit
     request of this patient: their account and the language."""
     plan = today_plan(patient=patient, on=today)
     too_much_above = patient.clinic.pain_progression_limit
-    goals = goals_for(patient=patient, items=plan.items, today=today, levels=plan.levels)
+    # Two queries: the question when due, else today's answer for its advice (and the
+    # amounts: a "worse" morning offers no more than the prescription).
+    due = morning_check_due(patient=patient, today=today)
+    morning = None if due else morning_check_today(patient=patient, today=today)
+    goals = goals_for(
+        patient=patient,
+        items=plan.items,
+        today=today,
+        levels=plan.levels,
+        morning_worse=morning is not None and morning.is_worse,
+    )
     media = clinic_media_for(patient=patient, items=plan.items)
     context = {
         "patient": patient,
         "clinic": patient.clinic,
         "plan": plan,
         "cards": [
-            _card(p, too_much_above, submitted, goals.get(p.item.pk), media) for p in plan.items
+            _card(p, too_much_above, submitted, goals.get(p.item.pk), media, due is not None)
+            for p in plan.items
         ],
         "difficulty_choices": DIFFICULTY_CHOICES[1:],
         "submitted": submitted,
-        # Two queries: the question when due, else today's answer for its advice.
-        "morning_due": (due := morning_check_due(patient=patient, today=today)),
-        "morning": None if due else morning_check_today(patient=patient, today=today),
+        "morning_due": due,
+        "morning": morning,
         "compared": Compared.choices,
         # Shown with "Day complete" (journey 2: the patient sees the day done and the streak).
         "streak": streak_once_today_is_done(patient=patient, today=today) if plan.scheduled else 0,

@@ -538,7 +538,22 @@
     box.querySelector(".morning-check").hidden = true;
     advice.hidden = false;
     advice.querySelector("[data-morning-kept]").hidden = !kept;
+    if (worse) goLighter();
     if (moveFocus) advice.focus();  // the question is gone: the advice is read next
+  }
+
+  // "Go lighter today" (CLINICAL.md): each amount that started at the patient's best recent
+  // count now offers the prescription, as the server draws it after a "worse" answer (an
+  // empty box for a dose to fatigue). Once: the patient may then lower it further.
+  function goLighter() {
+    Array.prototype.forEach.call(root.querySelectorAll("[data-lighter-morning]"), function (note) {
+      note.removeAttribute("data-lighter-morning");
+      note.hidden = false;
+      var input = note.closest("[data-item]").querySelector("[data-amount]");
+      if (!input) return;
+      input.value = note.dataset.prescribed;
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    });
   }
 
   function sendMorning() {
@@ -682,8 +697,10 @@
     if (!input.matches || !input.matches("[data-amount]")) return;
     var form = input.closest("[data-log-form]");
     var unit = input.name === "reps" ? " reps" : " s hold";
+    // As the server words an empty count (a dose to fatigue): the patient enters it.
+    var text = input.value === "" && input.name === "reps" ? "your count" : (input.value || "0") + unit;
     Array.prototype.forEach.call(form.querySelectorAll("[data-amount-label]"), function (label) {
-      label.textContent = (input.value || "0") + unit;
+      label.textContent = text;
     });
   }
 
