@@ -9,6 +9,7 @@ reminder per patient per local day.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
@@ -58,6 +59,23 @@ class PainAlert(models.Model):
             ),
             models.CheckConstraint(condition=Q(pain__lte=10), name="pain_alert_pain_0_10"),
         ]
+
+    # A pain report once made stays (and its email is not taken back); a correction of the
+    # set's pain since is shown beside it, read from the set itself (load ``log`` with it).
+    @property
+    def corrected_pain(self) -> int | None:
+        """The pain the patient has since corrected the alert's set to; None if not."""
+        log = self.log
+        if log is None or log.pain_corrected_at is None or log.pain == self.pain:
+            return None
+        return log.pain
+
+    @property
+    def corrected_at(self) -> datetime | None:
+        """When the patient last corrected the set's pain (with ``corrected_pain``)."""
+        if self.log is None or self.corrected_pain is None:
+            return None
+        return self.log.pain_corrected_at
 
 
 class DeliveryStatus(models.TextChoices):

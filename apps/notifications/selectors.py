@@ -213,7 +213,7 @@ def level_infos(*, prompts: list[ProgressionPrompt]) -> dict[tuple[int, int], Le
 
 def alerts_for_staff(*, user: User) -> QuerySet[PainAlert]:
     """Pain alerts about the patients ``user`` looks after (an admin: the clinic's)."""
-    return PainAlert.objects.for_staff(user).select_related("patient")
+    return PainAlert.objects.for_staff(user).select_related("patient", "log")
 
 
 def prompts_for_staff(user: User) -> QuerySet[ProgressionPrompt]:

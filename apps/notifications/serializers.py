@@ -107,6 +107,16 @@ class PainAlertSerializer(serializers.ModelSerializer[PainAlert]):
     id = serializers.UUIDField(source="public_id")
     patient = serializers.UUIDField(source="patient.public_id")
     patient_name = serializers.CharField(source="patient.full_name")
+    pain = serializers.IntegerField(help_text="The pain the patient logged (as alerted).")
+    corrected_pain = serializers.IntegerField(
+        allow_null=True,
+        read_only=True,
+        help_text="The pain the patient has since corrected that set to (null: not corrected). "
+        "The alert stays; its email was not taken back.",
+    )
+    corrected_at = serializers.DateTimeField(
+        allow_null=True, read_only=True, help_text="When the patient corrected the pain."
+    )
 
     class Meta:
         model = PainAlert
@@ -116,6 +126,8 @@ class PainAlertSerializer(serializers.ModelSerializer[PainAlert]):
             "patient_name",
             "local_date",
             "pain",
+            "corrected_pain",
+            "corrected_at",
             "created_at",
             "acknowledged_at",
         )

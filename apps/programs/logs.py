@@ -427,9 +427,16 @@ def set_log_correct(
     if errors:
         raise ValidationError(errors)
     assert pain is not None  # checked above
+    if pain != log.pain:
+        log.pain_corrected_at = now or timezone.now()
     log.reps, log.hold_seconds, log.pain = reps, hold_seconds, pain
     log.difficulty, log.note, log.evaluated_at = difficulty, note, None
-    log.save(update_fields=["reps", "hold_seconds", "pain", "difficulty", "note", "evaluated_at"])
+    log.save(
+        update_fields=[
+            "reps", "hold_seconds", "pain", "difficulty", "note", "evaluated_at",
+            "pain_corrected_at",
+        ]
+    )  # fmt: skip
     daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])
     _enqueue_evaluation(log)
     return log

@@ -474,6 +474,8 @@ class SetLog(models.Model):
     target_per_side = models.BooleanField(default=False)
     # Outbox marker: set once follow-up work (progression, pain alert) has been evaluated.
     evaluated_at = models.DateTimeField(null=True, blank=True)
+    # When the patient last changed the set's pain (a pain alert raised before shows it).
+    pain_corrected_at = models.DateTimeField(null=True, blank=True)
 
     objects = SetLogQuerySet.as_manager()
 

@@ -114,3 +114,15 @@ def test_a_set_deleted_by_a_simultaneous_request_is_a_404_not_a_500(log, change)
         change(log)
 
     assert not SetLog.objects.exists()
+
+
+def test_a_correction_of_the_pain_records_when_and_one_of_the_reps_only_does_not(log):
+    """A pain alert shows the pain a patient corrected, and when (``pain_corrected_at``)."""
+    later = LOGGED + timedelta(hours=2)
+    with time_machine.travel(later, tick=False):
+        set_log_correct(log=log, reps=10, pain=7)
+    with time_machine.travel(later + timedelta(hours=1), tick=False):
+        set_log_correct(log=log, reps=12, pain=7)
+
+    log.refresh_from_db()
+    assert (log.pain, log.reps, log.pain_corrected_at) == (7, 12, later)
