@@ -124,7 +124,7 @@
     Array.prototype.forEach.call(form.querySelectorAll('[name="' + problem.field + '"]'), function (field) {
       field.setAttribute("aria-invalid", "true");
       field.setAttribute("aria-describedby", box.id);
-      var fold = field.closest("details");  // the seconds held sit in "Did a different amount?"
+      var fold = field.closest("details");  // the seconds held sit in the fold below the pain
       if (fold) fold.open = true;
     });
     box.focus();
