@@ -53,7 +53,7 @@ def log_twenty_a_side(page, card) -> None:
 
 def open_inbox_until_the_prompt_shows(page, patient_name: str, timeout: float = 30):
     """The therapist opens the inbox and refreshes it until the worker's prompt is there."""
-    page.get_by_role("link", name="Inbox", exact=True).click()
+    page.get_by_role("link", name=re.compile(r"^Inbox( \d+ waiting)?$")).click()
     card = page.locator(".prompt-card", has_text=patient_name)
     deadline = time.monotonic() + timeout
     while not card.is_visible():
