@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 
 from apps.patients.forms import time_zone_groups
+from apps.programs.logs import HOLD_SECONDS_MAX, REPS_MAX
 from apps.programs.models import SetLog
 
 PAIN_CHOICES = [(str(n), str(n)) for n in range(11)]
@@ -62,11 +63,12 @@ class SetLogCorrectForm(forms.Form):
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        # Only the amount the exercise is measured in is offered.
+        # Only the amount the exercise is measured in is offered, within Today's bounds.
         del self.fields["reps" if log.target_hold_seconds is not None else "hold_seconds"]
-        for name in ("reps", "hold_seconds"):
+        for name, most in (("reps", REPS_MAX), ("hold_seconds", HOLD_SECONDS_MAX)):
             if name in self.fields:
-                self.fields[name].widget.attrs.update({"inputmode": "numeric", "min": "0"})
+                attrs = {"inputmode": "numeric", "min": "0", "max": str(most)}
+                self.fields[name].widget.attrs.update(attrs)
         self.fields["note"].widget.attrs.update({"rows": "3", "maxlength": "500"})
 
 

@@ -20,6 +20,7 @@ from apps.exercises.models import Exercise, Ladder
 from apps.outcomes.services import measures_set
 from apps.patients.auth import personal_link_path
 from apps.programs.logs import set_log_record
+from apps.programs.models import SetLog
 from tests.browser.conftest import assert_accessible, browser_page, screenshot, watch_errors
 from tests.factories import ExerciseItemFactory, LadderItemFactory, ProgramFactory
 
@@ -136,6 +137,12 @@ def test_every_patient_page_fits_a_360px_phone(
     page.locator(".change-link").first.tap()
     page.get_by_role("heading", name="Change a set").wait_for()
     fits(page, f"{suffix}-change-a-set")
+    # Today's own pain buttons, the set's 8 chosen: a tap corrects it (a mis-tap, say).
+    expect(page.get_by_role("radio", name="8")).to_be_checked()
+    page.locator(".pain-option span", has_text=re.compile(r"^2$")).tap()
+    page.get_by_role("button", name="Save the change").tap()
+    expect(page.get_by_text("Set corrected.")).to_be_visible()
+    assert SetLog.objects.get().pain == 2
     for instrument, button in (("nprs", "Your hip pain this week"), ("psfs", "Things your hip")):
         page.goto("/today/")
         page.get_by_role("link", name=re.compile(f"^{button}")).tap()

@@ -335,6 +335,17 @@ def _apply_correction(form: SetLogCorrectForm, log: SetLog) -> bool:
     return True
 
 
+def _correction_pain_options(form: SetLogCorrectForm) -> SafeString:
+    """Today's pain radios for the page to change a set: the form's pain chosen (the set's,
+    or the one sent back with a message), marked invalid and described by its message."""
+    field = form["pain"]
+    value = field.value()
+    checked = int(value) if str(value).isdigit() and int(value) in PAIN_SCALE else None
+    if field.errors:
+        return _pain_radios(checked, invalid_marks(f"{field.auto_id}_error"))
+    return pain_options(checked)
+
+
 @patient_login_required
 @require_http_methods(["GET", "POST"])
 def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
@@ -345,7 +356,12 @@ def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and _apply_correction(form, log):
         messages.success(request, "Set corrected.")
         return redirect(f"{reverse('patients:today')}#item-{log.item.public_id}")
-    context = {"log": log, "form": form, "locked": log_services.set_log_is_locked(log)}
+    context = {
+        "log": log,
+        "form": form,
+        "locked": log_services.set_log_is_locked(log),
+        "pain_options": _correction_pain_options(form),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/today_log_edit.html", context, status=status)
 
