@@ -21,15 +21,20 @@ class Decision:
     retry_after: int  # seconds until the current window ends
 
 
+def _window(key: str, window_seconds: int) -> tuple[str, int]:
+    """The cache key of ``key``'s current window, and the seconds until that window ends."""
+    now = time.time()
+    window = int(now // window_seconds)
+    retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
+    return f"ratelimit:{key}:{window}", retry_after
+
+
 def check(key: str, *, limit: int, window_seconds: int) -> Decision:
     """Count one attempt under ``key`` in the current window.
 
     Windows are aligned to the clock (the window number is part of the cache key), so the
     time left, which every 429 reports in Retry-After, is known without asking the cache."""
-    now = time.time()
-    window = int(now // window_seconds)
-    retry_after = max(1, int((window + 1) * window_seconds - now + 0.999))
-    cache_key = f"ratelimit:{key}:{window}"
+    cache_key, retry_after = _window(key, window_seconds)
     cache.add(cache_key, 0, timeout=window_seconds)
     try:
         count = cache.incr(cache_key)
@@ -37,6 +42,15 @@ def check(key: str, *, limit: int, window_seconds: int) -> Decision:
         cache.set(cache_key, 1, timeout=window_seconds)
         count = 1
     return Decision(allowed=count <= limit, retry_after=retry_after)
+
+
+def reached(key: str, *, limit: int, window_seconds: int) -> Decision:
+    """Whether ``limit`` attempts were already counted under ``key`` in this window, without
+    counting one: for limits that count only failures, checked before an attempt is weighed
+    (``allowed`` is False once the count has reached the limit)."""
+    cache_key, retry_after = _window(key, window_seconds)
+    count = cache.get(cache_key) or 0
+    return Decision(allowed=count < limit, retry_after=retry_after)
 
 
 def hit(key: str, *, limit: int, window_seconds: int) -> bool:

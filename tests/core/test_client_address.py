@@ -21,7 +21,7 @@ def address(forwarded: str | None, remote: str = PROXY) -> str | None:
 @pytest.fixture
 def low_limit(monkeypatch):
     """Two link attempts per address: short tests, and no link locks before the limit."""
-    monkeypatch.setattr("apps.portal.views.signin.LINK_ATTEMPTS_PER_IP_PER_HOUR", 2)
+    monkeypatch.setattr("apps.portal.views.signin.LINK_FAILURES_PER_IP_PER_HOUR", 2)
 
 
 def test_without_trusted_proxies_the_header_is_ignored():

@@ -35,7 +35,7 @@ def test_the_time_left_is_the_rest_of_the_window():
 
 def test_the_patient_link_429_says_when_to_try_again(therapist_a, monkeypatch):
     # A low limit keeps the test short, and no link locks before the limit is reached.
-    monkeypatch.setattr("apps.portal.views.signin.LINK_ATTEMPTS_PER_IP_PER_HOUR", 2)
+    monkeypatch.setattr("apps.portal.views.signin.LINK_FAILURES_PER_IP_PER_HOUR", 2)
     patient = PatientFactory(therapist=therapist_a)
     client = Client()
     with time_machine.travel(TWENTY_PAST, tick=False):

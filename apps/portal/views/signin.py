@@ -16,7 +16,11 @@ from apps.patients import auth
 from apps.patients.forms import OneTimeLinkRequestForm, YearOfBirthForm
 from apps.patients.models import Patient
 
-LINK_ATTEMPTS_PER_IP_PER_HOUR = 20
+# Failed personal-link attempts (a wrong year, a link that does not work) per address and
+# hour. Right answers are not counted: patients share addresses (a clinic's Wi-Fi, a family, a
+# carrier's CGNAT), and guessing is held back by the link itself (an HMAC nobody can guess)
+# and by its own five tries.
+LINK_FAILURES_PER_IP_PER_HOUR = 20
 LINK_REQUESTS_PER_HOUR = 5
 
 
@@ -24,37 +28,49 @@ def _link_not_working(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/link_invalid.html", status=404)
 
 
+def _failures_key(request: HttpRequest) -> str:
+    return f"patient-link-failures:{ratelimit.client_ip(request)}"
+
+
+def _count_failure(request: HttpRequest) -> None:
+    ratelimit.check(
+        _failures_key(request), limit=LINK_FAILURES_PER_IP_PER_HOUR, window_seconds=3600
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResponse:
+    # Checked before the link is looked up: over the limit, every link answers alike, so a
+    # guesser cannot tell a real one from a wrong one. Checked without counting: only
+    # failures are counted, below. (Parallel failures can pass this check together; each
+    # link's own tries are counted atomically, so that gains a guesser nothing.)
+    decision = ratelimit.reached(
+        _failures_key(request), limit=LINK_FAILURES_PER_IP_PER_HOUR, window_seconds=3600
+    )
+    if not decision.allowed:
+        return ratelimit.too_many(request, "portal/too_many.html", retry_after=decision.retry_after)
     patient = auth.patient_for_link(public_id=public_id, token=token)
     if patient is None:
         if auth.personal_link_expired(public_id=public_id, token=token):
             # No name on this page: a link found in an old email or a lost handout should
             # learn nothing more about its patient than how to get a new one.
             return render(request, "portal/link_expired.html", status=410)
+        _count_failure(request)
         return _link_not_working(request)
     if patient.link_locked:
         return render(request, "portal/link_locked.html", status=403)
     form = YearOfBirthForm(request.POST or None)
-    if request.method == "POST":
-        decision = ratelimit.check(
-            f"patient-link:{ratelimit.client_ip(request)}",
-            limit=LINK_ATTEMPTS_PER_IP_PER_HOUR,
-            window_seconds=3600,
-        )
-        if not decision.allowed:
-            return ratelimit.too_many(
-                request, "portal/too_many.html", retry_after=decision.retry_after
-            )
-        if form.is_valid():
-            year = form.cleaned_data["year_of_birth"]
-            outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
-            if outcome == "signed_in":
-                return redirect("patients:today")
-            if outcome == "locked":
-                return render(request, "portal/link_locked.html", status=403)
-            form.add_error("year_of_birth", "That year does not match our records.")
+    # A year no patient can have is refused as a typo: not weighed, so not a failure.
+    if request.method == "POST" and form.is_valid():
+        year = form.cleaned_data["year_of_birth"]
+        outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
+        if outcome == "signed_in":
+            return redirect("patients:today")
+        _count_failure(request)
+        if outcome == "locked":
+            return render(request, "portal/link_locked.html", status=403)
+        form.add_error("year_of_birth", "That year does not match our records.")
     # Read after this answer was counted; the count tells nothing about the year itself.
     form.say_tries_left(_tries_left(patient))
     return render(
