@@ -151,8 +151,9 @@ def _store(clinic: Clinic, prepared: Prepared, written: list[str]) -> dict[str, 
 def _lock_quota(clinic: Clinic, adding: int, freeing: int = 0) -> None:
     """Hold the clinic's row while counting its storage, so two uploads cannot both fit."""
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
-    if clinic_usage(clinic_id=clinic.pk) - freeing + adding > _quota():
-        raise over_quota()
+    left = _quota() - clinic_usage(clinic_id=clinic.pk) + freeing
+    if adding > left:
+        raise over_quota(needs=adding, left=left)
 
 
 def _quota() -> int:

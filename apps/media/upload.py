@@ -58,10 +58,20 @@ def too_large(kind: Kind) -> MediaRefused:
     return MediaRefused(f"{noun} may be at most {megabytes(limit_for(kind))}.", status=413)
 
 
-def over_quota() -> MediaRefused:
+def over_quota(*, needs: int, left: int) -> MediaRefused:
+    """A file needing ``needs`` bytes of storage does not fit in the ``left`` bytes of the
+    clinic's quota: "full" only when (almost) nothing is left, else both sizes."""
+    quota = megabytes(settings.MEDIA_CLINIC_QUOTA_BYTES)
+    if left < 1024:
+        return MediaRefused(
+            f"Your clinic's storage for photos and videos is full ({quota}). "
+            "Delete some photos or videos to make room.",
+            status=413,
+        )
     return MediaRefused(
-        f"Your clinic's storage for photos and videos is full "
-        f"({megabytes(settings.MEDIA_CLINIC_QUOTA_BYTES)}). Delete some to make room.",
+        f"This file needs {megabytes(needs)} of storage, more than your clinic has left "
+        f"({megabytes(left)} of {quota}). Delete some photos or videos, or upload a smaller "
+        "file.",
         status=413,
     )
 
@@ -123,9 +133,20 @@ class MediaUploadHandler(TemporaryFileUploadHandler):
         if self.sniffed is not None:
             if self.received > limit_for(self.sniffed.kind):
                 self._stop(too_large(self.sniffed.kind))
-            if self.received > self.quota_left():
-                self._stop(over_quota())
+            left = self.quota_left()
+            if self.received > left:
+                self._stop(over_quota(needs=self._expected_size(), left=left))
         return super().receive_data_chunk(raw_data, start)
+
+    def _expected_size(self) -> int:
+        """The whole file's size as far as it is known while it is stopped part way: the
+        body's declared length (the file and a few hundred bytes of form around it)."""
+        meta = self.request.META if self.request is not None else {}
+        try:
+            declared = int(meta.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        return max(self.received, declared)
 
     def _sniff(self) -> None:
         self.sniffed = sniff(self.head)

@@ -103,7 +103,7 @@ def test_over_the_quota_is_413(settings, api, shared_exercise, media_root):
     response = _create(api, shared_exercise, samples.jpeg_with_gps())
 
     assert response.status_code == 413
-    assert "full" in response.json()["message"]
+    assert "more than your clinic has left (1 KB of 1 KB)" in response.json()["message"]
     assert stored_files(media_root) == []
 
 

@@ -3,6 +3,8 @@ browser's way (multipart forms with the CSRF token), and what each bad file answ
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -128,6 +130,24 @@ def test_an_upload_over_the_photo_limit_is_refused_while_streaming(
     assert "Photos may be at most" in response.text
     # Stopped at the first chunk past the limit: the rest never reached a file.
     assert sum(written) <= settings.MEDIA_PHOTO_MAX_BYTES
+    assert stored_files(media_root) == []
+
+
+def test_a_file_stopped_while_streaming_past_what_is_left_says_both_sizes(
+    settings, client_a, shared_exercise, media_root
+):
+    settings.MEDIA_CLINIC_QUOTA_BYTES = 300 * 1024
+    big = samples.png() + b"\x00" * (500 * 1024)
+
+    response = _post_file(client_a, reverse("media:upload", args=[shared_exercise.public_id]), big)
+
+    assert response.status_code == 413
+    assert "is full" not in response.text
+    # The body's declared length: the file and a few hundred bytes of form around it.
+    assert re.search(
+        r"This file needs 50[01] KB of storage, more than your clinic has left", response.text
+    )
+    assert "(300 KB of 300 KB)" in response.text
     assert stored_files(media_root) == []
 
 

@@ -129,6 +129,31 @@ def test_a_clinic_over_its_quota_stores_nothing_more(settings, therapist_a, exer
     assert ExerciseMedia.objects.count() == 1
 
 
+def test_a_file_that_does_not_fit_in_what_is_left_says_both_sizes(
+    settings, therapist_a, exercise, media_root
+):
+    from apps.media.upload import megabytes
+
+    services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    used = ExerciseMedia.objects.get().stored_bytes
+    needs = services.media_prepare(upload(samples.jpeg_with_gps())).size
+    settings.MEDIA_CLINIC_QUOTA_BYTES = used + needs // 2
+
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(
+            actor=therapist_a, exercise=exercise, upload=upload(samples.jpeg_with_gps())
+        )
+
+    assert refused.value.status == 413
+    assert "is full" not in refused.value.message
+    left, quota = megabytes(needs // 2), megabytes(used + needs // 2)
+    assert refused.value.message == (
+        f"This file needs {megabytes(needs)} of storage, more than your clinic has left "
+        f"({left} of {quota}). Delete some photos or videos, or upload a smaller file."
+    )
+    assert ExerciseMedia.objects.count() == 1
+
+
 def test_a_failure_after_the_files_were_written_removes_them(
     monkeypatch, therapist_a, exercise, media_root
 ):
