@@ -134,9 +134,16 @@ def check_video(path: str, content_type: str) -> None:
     except subprocess.TimeoutExpired as exc:
         raise MediaRefused("This video could not be read in time.") from exc
     codec = result.stdout.decode(errors="replace").strip().split("\n")[0].strip(",")
+    if not codec:
+        # The container's signature was right, but ffprobe found no video in it: a copy cut
+        # short (no index), or something else in an MP4 or WebM wrapper.
+        raise MediaRefused(
+            "This file could not be read as a video: it is damaged, incomplete or not a "
+            "video. Export or copy it again and upload it."
+        )
     if codec not in PLAYABLE_CODECS[content_type]:
         raise MediaRefused(
-            f"This video cannot be played on phones (video stream: {codec or 'none'}). "
+            f"This video cannot be played on phones (video stream: {codec}). "
             "Upload an MP4 with H.264 video, or a WebM video."
         )
 

@@ -64,6 +64,12 @@ def mp4(folder: Path) -> bytes:
                                         "-movflags", "+faststart"])  # fmt: skip
 
 
+def mp4_index_at_end(folder: Path) -> bytes:
+    """An H.264 MP4 as most tools write it: the index (moov) after the frames, so a copy cut
+    short has none."""
+    return _video(folder / "clip-index-at-end.mp4", ["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+
+
 def webm(folder: Path) -> bytes:
     return _video(folder / "clip.webm", ["-c:v", "libvpx", "-b:v", "100k"])
 

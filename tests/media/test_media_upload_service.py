@@ -274,6 +274,25 @@ def test_an_mp4_phones_cannot_play_is_refused(therapist_a, exercise, video_dir, 
     assert stored_files(media_root) == []
 
 
+@pytest.mark.parametrize("damage", ["truncated", "zeros"])
+def test_a_damaged_mp4_is_called_damaged_not_unplayable(
+    therapist_a, exercise, video_dir, media_root, damage
+):
+    clip = samples.mp4_index_at_end(video_dir)
+    # The first 3,000 bytes of a good file, or its header and then nothing but zeros.
+    content = clip[:3000] if damage == "truncated" else clip[:32] + b"\x00" * 20_000
+
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(content, "v.mp4"))
+
+    assert refused.value.message == (
+        "This file could not be read as a video: it is damaged, incomplete or not a video. "
+        "Export or copy it again and upload it."
+    )
+    assert "stream" not in refused.value.message
+    assert stored_files(media_root) == []
+
+
 def test_without_ffmpeg_a_video_is_kept_without_a_poster(
     settings, therapist_a, exercise, video_dir
 ):
