@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import shutil
 import subprocess  # nosec B404 (ffmpeg and ffprobe: fixed arguments, no shell)
 import warnings
@@ -74,8 +75,15 @@ def _open(source: IO[bytes]) -> Image.Image:
 
 
 def _too_many_pixels() -> MediaRefused:
-    megapixels = settings.MEDIA_PHOTO_MAX_PIXELS // 1_000_000
-    return MediaRefused(f"This photo has more than {megapixels} megapixels.", status=413)
+    pixels = int(settings.MEDIA_PHOTO_MAX_PIXELS)
+    megapixels = pixels // 1_000_000
+    # A 4:3 size within the limit, in round hundreds: 8000 by 6000 for 50 megapixels.
+    width = max(400, math.isqrt(pixels * 4 // 3) // 400 * 400)
+    return MediaRefused(
+        f"This photo has more than {megapixels} megapixels. Resize it to at most {megapixels} "
+        f"megapixels (for example {width} by {width * 3 // 4} pixels) and upload it again.",
+        status=413,
+    )
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:

@@ -104,6 +104,24 @@ def test_a_decompression_bomb_is_refused_before_decoding(therapist_a, exercise, 
     assert stored_files(media_root) == []
 
 
+@pytest.mark.parametrize(
+    ("megapixels", "example"), [(50, "8000 by 6000"), (12, "4000 by 3000"), (1, "800 by 600")]
+)
+def test_too_many_megapixels_says_how_to_make_it_fit(
+    settings, therapist_a, exercise, megapixels, example
+):
+    settings.MEDIA_PHOTO_MAX_PIXELS = megapixels * 1_000_000
+    content = samples.bomb() if megapixels == 50 else samples.png(4100, 3100, mode="L")
+
+    with pytest.raises(MediaRefused) as refused:
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(content))
+
+    assert refused.value.message == (
+        f"This photo has more than {megapixels} megapixels. Resize it to at most {megapixels} "
+        f"megapixels (for example {example} pixels) and upload it again."
+    )
+
+
 def test_a_photo_over_the_size_limit_is_refused(settings, therapist_a, exercise, media_root):
     settings.MEDIA_PHOTO_MAX_BYTES = 1024
 
