@@ -5,9 +5,8 @@ from apps.media.views import manage as views
 app_name = "media"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    # The page; upload and replace are posted to it, so a refusal is answered at its address.
     path("library/exercises/<uuid:public_id>/media/", views.manage, name="manage"),
-    path("library/exercises/<uuid:public_id>/media/upload/", views.upload, name="upload"),
-    path("library/media/<uuid:public_id>/replace/", views.replace, name="replace"),
     path("library/media/<uuid:public_id>/first/", views.make_first, name="first"),
     path("library/media/<uuid:public_id>/delete/", views.delete, name="delete"),
     path("library/media/<uuid:public_id>/<str:name>", views.file, name="file"),

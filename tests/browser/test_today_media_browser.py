@@ -143,10 +143,15 @@ def test_a_therapist_uploads_a_photo_and_a_video_in_the_browser(
     screenshot(page, "exercise-media", readme="exercise-media")
 
     # A page of HTML named .jpg: the form says what is allowed, nothing is added.
+    page_url = page.url
     page.get_by_label("Photo or video").set_input_files(str(bad))
-    with page.expect_response(lambda r: r.url.endswith("/upload/")) as answer:
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
         page.get_by_role("button", name="Upload").click()
     assert answer.value.status == 400
     assert "This file is not an allowed type" in page.text_content("[role=alert]")
     assert page.locator(".media-row").count() == 2
     assert errors == ["400 POST " + answer.value.url]
+    # The refusal is at the page's own address: opening it again shows the page.
+    assert page.url == page_url
+    assert page.goto(page.url).status == 200
+    assert page.locator(".media-row").count() == 2

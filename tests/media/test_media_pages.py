@@ -60,7 +60,7 @@ def test_the_exercise_page_shows_the_clinics_thumbnails_and_links_to_their_page(
 def test_upload_a_photo_of_a_shared_exercise_and_see_it_listed(
     client_a, shared_exercise, django_assert_max_num_queries
 ):
-    url = reverse("media:upload", args=[shared_exercise.public_id])
+    url = reverse("media:manage", args=[shared_exercise.public_id])
 
     response = _post_file(client_a, url, samples.jpeg_with_gps())
 
@@ -77,7 +77,7 @@ def test_upload_a_photo_of_a_shared_exercise_and_see_it_listed(
 def test_a_page_post_without_the_csrf_token_is_refused_and_stores_nothing(
     client_a, shared_exercise, media_root
 ):
-    url = reverse("media:upload", args=[shared_exercise.public_id])
+    url = reverse("media:manage", args=[shared_exercise.public_id])
 
     response = client_a.post(url, {"file": upload(samples.png())})
 
@@ -97,7 +97,7 @@ def test_a_page_post_without_the_csrf_token_is_refused_and_stores_nothing(
 def test_a_bad_file_answers_with_the_page_and_what_is_allowed(
     client_a, shared_exercise, media_root, content, name, status, words
 ):
-    url = reverse("media:upload", args=[shared_exercise.public_id])
+    url = reverse("media:manage", args=[shared_exercise.public_id])
 
     response = _post_file(client_a, url, content, name)
 
@@ -123,7 +123,7 @@ def test_an_upload_over_the_photo_limit_is_refused_while_streaming(
     monkeypatch.setattr(TemporaryFileUploadHandler, "receive_data_chunk", counting)
     big = samples.png() + b"\x00" * (2 * 1024 * 1024)
 
-    response = _post_file(client_a, reverse("media:upload", args=[shared_exercise.public_id]), big)
+    response = _post_file(client_a, reverse("media:manage", args=[shared_exercise.public_id]), big)
 
     assert response.status_code == 413
     assert "Photos may be at most 0 MB" not in response.text
@@ -139,7 +139,7 @@ def test_a_file_stopped_while_streaming_past_what_is_left_says_both_sizes(
     settings.MEDIA_CLINIC_QUOTA_BYTES = 300 * 1024
     big = samples.png() + b"\x00" * (500 * 1024)
 
-    response = _post_file(client_a, reverse("media:upload", args=[shared_exercise.public_id]), big)
+    response = _post_file(client_a, reverse("media:manage", args=[shared_exercise.public_id]), big)
 
     assert response.status_code == 413
     assert "is full" not in response.text
@@ -155,7 +155,7 @@ def test_a_body_declared_larger_than_any_video_is_refused_unread(
     settings, client_a, shared_exercise
 ):
     settings.MEDIA_VIDEO_MAX_BYTES = 1024
-    url = reverse("media:upload", args=[shared_exercise.public_id])
+    url = reverse("media:manage", args=[shared_exercise.public_id])
 
     response = _post_file(client_a, url, samples.png() + b"\x00" * 200_000)
 
@@ -174,7 +174,10 @@ def test_replace_show_first_and_delete_from_the_page(client_a, therapist_a, exer
     assert two.is_first
 
     response = _post_file(
-        client_a, reverse("media:replace", args=[one.public_id]), samples.jpeg_with_gps()
+        client_a,
+        reverse("media:manage", args=[exercise.public_id]),
+        samples.jpeg_with_gps(),
+        replace=str(one.public_id),
     )
     assert response.status_code == 302
     one.refresh_from_db()
@@ -193,12 +196,48 @@ def test_another_clinics_staff_get_404_for_every_media_page(therapist_a, therapi
     )
     client = signed_in(therapist_b)
 
-    assert client.get(reverse("media:manage", args=[exercise.public_id])).status_code == 404
-    for name in ("media:first", "media:delete", "media:replace"):
+    page_url = reverse("media:manage", args=[exercise.public_id])
+    assert client.get(page_url).status_code == 404
+    assert client.post(page_url, {"file": upload(samples.png())}).status_code == 404
+    for name in ("media:first", "media:delete"):
         assert client.post(reverse(name, args=[media.public_id])).status_code == 404, name
     file_url = reverse("media:file", args=[media.public_id, media.thumb.rsplit("/", 1)[1]])
     assert client.get(file_url).status_code == 404
     assert ExerciseMedia.objects.filter(pk=media.pk).exists()
+
+
+def test_replace_names_a_photo_or_video_of_this_exercise_and_clinic(
+    client_a, therapist_a, therapist_b, exercise, shared_exercise, media_root
+):
+    """Anything else named in ``replace`` is a 404, and nothing is stored or replaced."""
+    theirs = services.media_upload(
+        actor=therapist_b, exercise=shared_exercise, upload=upload(samples.png())
+    )
+    other_exercise = services.media_upload(
+        actor=therapist_a, exercise=shared_exercise, upload=upload(samples.png())
+    )
+    before = stored_files(media_root)
+    page_url = reverse("media:manage", args=[exercise.public_id])
+
+    for named in (str(theirs.public_id), str(other_exercise.public_id), "not-an-id"):
+        response = _post_file(client_a, page_url, samples.webp(), replace=named)
+
+        assert response.status_code == 404, named
+    assert stored_files(media_root) == before
+    assert ExerciseMedia.objects.count() == 2
+
+
+def test_a_patient_cannot_post_to_the_page(patient_a, therapist_a, exercise, media_root):
+    media = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+    page_url = reverse("media:manage", args=[exercise.public_id])
+    client = signed_in(patient_a.user)
+
+    assert client.post(page_url, {"file": upload(samples.webp())}).status_code == 403
+    replacing = {"file": upload(samples.webp()), "replace": str(media.public_id)}
+    assert client.post(page_url, replacing).status_code == 403
+    assert ExerciseMedia.objects.count() == 1
 
 
 def test_a_clinic_sees_only_its_own_photos_of_a_shared_exercise(
@@ -210,3 +249,28 @@ def test_a_clinic_sees_only_its_own_photos_of_a_shared_exercise(
 
     assert page.status_code == 200
     assert "No photos or videos yet" in page.text
+
+
+def _actions(page: str) -> list[str]:
+    """The action of each multipart form (upload, and replace in every row) on the page."""
+    return re.findall(r'<form method="post" enctype="multipart/form-data" action="([^"]+)"', page)
+
+
+def test_a_refused_upload_or_replacement_stays_at_the_pages_own_address(
+    client_a, therapist_a, exercise, media_root
+):
+    # Reloading, bookmarking or pressing Enter in the address bar after a refusal shows the
+    # page, never a 405 from an address that only takes a POST.
+    services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    page_url = reverse("media:manage", args=[exercise.public_id])
+    actions = _actions(client_a.get(page_url).text)
+    assert len(actions) == 2  # upload, and replace in the one row
+
+    for action in actions:
+        refused = _post_file(client_a, action, samples.HTML)
+
+        assert refused.status_code == 400
+        assert "not an allowed type" in refused.text
+        assert action.split("?")[0] == page_url
+        assert client_a.get(action).status_code == 200
+    assert ExerciseMedia.objects.count() == 1

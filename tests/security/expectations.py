@@ -159,8 +159,6 @@ PAGES: dict[str, Rule] = {
     "exercises:ladder": Rule(STAFF, obj="ladder"),
     "exercises:illustration": Rule(PUBLIC, kwargs=_illustration),
     "media:manage": Rule(STAFF, obj="exercise"),
-    "media:upload": Rule(STAFF, obj="exercise", writes=True),
-    "media:replace": Rule(STAFF, obj="media", writes=True),
     "media:first": Rule(STAFF, obj="media", writes=True),
     "media:delete": Rule(STAFF, obj="media", writes=True),
     "media:file": Rule(STAFF, obj="media", kwargs=_media_file),

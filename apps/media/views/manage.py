@@ -1,17 +1,17 @@
 """The page where clinic staff add, replace, order and delete their photos and videos of an
 exercise, and the staff route that serves those files.
 
-Upload and replace read the body through ``MediaUploadHandler`` (apps/media/upload.py), which
-must be in place before anything reads ``request.POST``: those views are exempt from the CSRF
-middleware, which would read it first, and check the token themselves once the handler is
-set (Django's documented pattern for per-view upload handlers).
+Upload and replace are posted to the page's own address, so a refused file is answered there
+and reloading it shows the page. They read the body through ``MediaUploadHandler``
+(apps/media/upload.py), which must be in place before anything reads ``request.POST``: the
+page is exempt from the CSRF middleware, which would read it first, and a POST checks the
+token itself once the handler is set (Django's documented pattern for per-view upload
+handlers).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from uuid import UUID
 
 from django.conf import settings
@@ -21,7 +21,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
@@ -43,7 +43,7 @@ def _exercise(user: User, public_id: UUID) -> Exercise:
     return get_for_staff(user, Exercise.objects.visible_to(user), public_id)
 
 
-def _media(user: User, public_id: UUID) -> ExerciseMedia:
+def _media(user: User, public_id: UUID | str) -> ExerciseMedia:
     queryset = ExerciseMedia.objects.of_clinic(user.clinic_id).select_related("exercise")
     return get_for_staff(user, queryset, public_id)
 
@@ -65,13 +65,6 @@ def _page(
     return render(request, "media/manage.html", context, status=status)
 
 
-@login_required
-@require_GET
-def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    user = require_staff(request)
-    return _page(request, _exercise(user, public_id))
-
-
 @dataclass(frozen=True)
 class Received:
     """The uploaded file, or the reason it was refused while it streamed in."""
@@ -80,78 +73,72 @@ class Received:
     refused: MediaRefused | None
 
 
-UploadView = Callable[[HttpRequest, User, UUID, Received], HttpResponse]
+def _received(request: HttpRequest, handler: MediaUploadHandler) -> Received:
+    upload = request.FILES.get("file")
+    if handler.refusal is not None:
+        return Received(None, handler.refusal)
+    if upload is None:
+        return Received(None, MediaRefused("Choose a photo or a video to upload."))
+    return Received(upload, None)
 
 
-def _with_upload(view: UploadView) -> Callable[[HttpRequest, UUID], HttpResponse]:
-    """Staff only, POST only; the body is read through MediaUploadHandler, and the CSRF
-    token is checked once that handler is in place."""
-
-    @csrf_exempt
-    @login_required
-    @require_POST
-    @wraps(view)
-    def wrapped(request: HttpRequest, public_id: UUID) -> HttpResponse:
-        user = require_staff(request)
-        refused = declared_too_large(request)
-        if refused is not None:
-            # Refused unread: nothing is changed, so there is no token to check.
-            return view(request, user, public_id, Received(None, refused))
-        handler = MediaUploadHandler(request, quota_left_for(request))
-        request.upload_handlers = [handler]
-
-        @csrf_protect
-        def checked(request: HttpRequest) -> HttpResponse:
-            upload = request.FILES.get("file")
-            if handler.refusal is not None:
-                return view(request, user, public_id, Received(None, handler.refusal))
-            if upload is None:
-                missing = MediaRefused("Choose a photo or a video to upload.")
-                return view(request, user, public_id, Received(None, missing))
-            return view(request, user, public_id, Received(upload, None))
-
-        return checked(request)
-
-    return wrapped
-
-
-def _refused(request: HttpRequest, exercise: Exercise, refused: MediaRefused) -> HttpResponse:
-    return _page(request, exercise, error=refused.message, status=refused.status)
-
-
-@_with_upload
-def upload(request: HttpRequest, user: User, public_id: UUID, received: Received) -> HttpResponse:
-    """Add a photo or a video to the exercise."""
+@csrf_exempt  # a POST checks the token itself, once the upload handler is in place
+@login_required
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The page; a POST uploads a file, or replaces the one named by ``replace``."""
+    user = require_staff(request)
     exercise = _exercise(user, public_id)
+    if request.method != "POST":
+        return _page(request, exercise)
+    refused = declared_too_large(request)
+    if refused is not None:
+        # Refused unread: nothing is changed, so there is no token to check.
+        return _page(request, exercise, error=refused.message, status=refused.status)
+    handler = MediaUploadHandler(request, quota_left_for(request))
+    request.upload_handlers = [handler]
+
+    @csrf_protect
+    def checked(request: HttpRequest) -> HttpResponse:
+        received = _received(request, handler)
+        return _post(request, user=user, exercise=exercise, received=received)
+
+    return checked(request)
+
+
+def _post(
+    request: HttpRequest, *, user: User, exercise: Exercise, received: Received
+) -> HttpResponse:
+    replacing = request.POST.get("replace")
+    media = _replaced(user, exercise, replacing) if replacing else None
     refused = received.refused
     if received.file is not None:
         try:
-            services.media_upload(
-                actor=user, exercise=exercise, upload=received.file,
-                first=request.POST.get("first") == "on",
-            )  # fmt: skip
+            if media is None:
+                services.media_upload(
+                    actor=user, exercise=exercise, upload=received.file,
+                    first=request.POST.get("first") == "on",
+                )  # fmt: skip
+            else:
+                services.media_replace(actor=user, media=media, upload=received.file)
         except MediaRefused as exc:
             refused = exc
     if refused is not None:
-        return _refused(request, exercise, refused)
-    messages.success(request, "Uploaded. Your clinic's patients see it with this exercise.")
+        return _page(request, exercise, error=refused.message, status=refused.status)
+    if media is None:
+        messages.success(request, "Uploaded. Your clinic's patients see it with this exercise.")
+    else:
+        messages.success(request, "Replaced.")
     return redirect("media:manage", public_id=exercise.public_id)
 
 
-@_with_upload
-def replace(request: HttpRequest, user: User, public_id: UUID, received: Received) -> HttpResponse:
-    """Put a new file in place of one photo or video."""
+def _replaced(user: User, exercise: Exercise, public_id: str) -> ExerciseMedia:
+    """The clinic's photo or video of this exercise that ``replace`` names; a 404 for any
+    other (another exercise's, another clinic's, not an id)."""
     media = _media(user, public_id)
-    refused = received.refused
-    if received.file is not None:
-        try:
-            services.media_replace(actor=user, media=media, upload=received.file)
-        except MediaRefused as exc:
-            refused = exc
-    if refused is not None:
-        return _refused(request, media.exercise, refused)
-    messages.success(request, "Replaced.")
-    return redirect("media:manage", public_id=media.exercise.public_id)
+    if media.exercise_id != exercise.pk:
+        raise Http404
+    return media
 
 
 @login_required
