@@ -13,15 +13,10 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="logout"),
     path("account/two-factor/", views.two_factor_setup, name="two-factor"),
     path("clinic/settings/", settings_views.clinic_settings, name="settings"),
+    # Deactivating, reactivating and resetting two-factor are posted to the page itself.
     path("clinic/staff/", staff_views.staff_list, name="staff"),
-    path("clinic/staff/<uuid:public_id>/active/", staff_views.staff_active, name="staff-active"),
     path("clinic/staff/<uuid:public_id>/resend/", staff_views.staff_resend, name="staff-resend"),
     path("clinic/staff/<uuid:public_id>/cancel/", staff_views.staff_cancel, name="staff-cancel"),
-    path(
-        "clinic/staff/<uuid:public_id>/two-factor/reset/",
-        staff_views.staff_two_factor_reset_view,
-        name="staff-two-factor-reset",
-    ),
     path(
         "account/set-password/<uidb64>/<token>/",
         views.StaffSetPasswordView.as_view(),

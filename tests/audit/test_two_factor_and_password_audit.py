@@ -107,8 +107,8 @@ def test_choosing_a_new_password_after_a_reactivation_is_audited(admin_a, clinic
     colleague = StaffFactory(clinic=clinic_a, full_name="Dana Hill", email="dana@a.example")
     signed_in(colleague)  # they had signed in before: not someone invited
     admin = signed_in(admin_a)
-    admin.post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "0"})
-    admin.post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "1"})
+    admin.post("/clinic/staff/", {"colleague": colleague.public_id, "change": "deactivate"})
+    admin.post("/clinic/staff/", {"colleague": colleague.public_id, "change": "reactivate"})
 
     _choose(Client(), _link(mail.outbox[-1]), NEW_PASSWORD)
 

@@ -20,8 +20,10 @@ NEW_PASSWORD = "a fresh start password 2026"
 
 
 def set_active(admin, person, active: bool):
-    value = "1" if active else "0"
-    return signed_in(admin).post(f"/clinic/staff/{person.public_id}/active/", {"active": value})
+    change = "reactivate" if active else "deactivate"
+    return signed_in(admin).post(
+        "/clinic/staff/", {"colleague": person.public_id, "change": change}
+    )
 
 
 def password_session(person) -> Client:
@@ -118,6 +120,8 @@ def test_deactivating_asks_once_more_and_then_says_it_was_done(admin_a, clinic_a
     assert '<summary class="button danger">Deactivate' in row
     assert "Yes, deactivate</button>" in row
 
-    done = client.post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "0"}, follow=True)
+    done = client.post(
+        "/clinic/staff/", {"colleague": colleague.public_id, "change": "deactivate"}, follow=True
+    )
 
     assert "Dana Hill was deactivated: signed out everywhere, tokens revoked." in done.text

@@ -30,7 +30,9 @@ def test_the_refusal_names_the_first_patients_links_them_and_counts_the_rest(
     PatientFactory(therapist=dana, full_name="Zed Archived", archived_at=timezone.now())
     PatientFactory(therapist=therapist_a, full_name="Not Dana's")
 
-    response = signed_in(admin_a).post(f"/clinic/staff/{dana.public_id}/active/", {"active": "0"})
+    response = signed_in(admin_a).post(
+        "/clinic/staff/", {"colleague": dana.public_id, "change": "deactivate"}
+    )
 
     assert response.status_code == 400
     body = response.content.decode()
@@ -48,7 +50,9 @@ def test_the_refusal_names_the_first_patients_links_them_and_counts_the_rest(
 def test_one_patient_is_named_without_a_count_of_others(admin_a, dana):
     PatientFactory(therapist=dana, full_name="Ann Ash")
 
-    response = signed_in(admin_a).post(f"/clinic/staff/{dana.public_id}/active/", {"active": "0"})
+    response = signed_in(admin_a).post(
+        "/clinic/staff/", {"colleague": dana.public_id, "change": "deactivate"}
+    )
 
     body = response.content.decode()
     assert "Dana Hill still looks after 1 active patient:" in body
@@ -68,8 +72,37 @@ def test_the_services_reason_names_them_too_for_django_admin(dana):
 
 
 def test_nobody_is_named_once_their_patients_are_moved(admin_a, dana):
-    response = signed_in(admin_a).post(f"/clinic/staff/{dana.public_id}/active/", {"active": "0"})
+    response = signed_in(admin_a).post(
+        "/clinic/staff/", {"colleague": dana.public_id, "change": "deactivate"}
+    )
 
     assert response.status_code == 302
     dana.refresh_from_db()
     assert not dana.is_active
+
+
+def _form_for(page: str, label: str) -> tuple[str, dict[str, str]]:
+    """The action and hidden fields of the form whose button says ``label``."""
+    import re
+
+    at = page.index(label)
+    start = page.rindex("<form", 0, at)
+    form = page[start : page.index("</form>", at)]
+    action = re.search(r'action="([^"]*)"', form)
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    return (action.group(1) if action else ""), fields
+
+
+def test_a_refused_deactivation_stays_at_the_staff_pages_own_address(admin_a, dana):
+    # Reloading or bookmarking the page after a refusal shows the staff page, never a 405
+    # from an address that only takes a POST.
+    PatientFactory(therapist=dana, full_name="Ann Ash")
+    client = signed_in(admin_a)
+    action, fields = _form_for(client.get("/clinic/staff/").text, "Yes, deactivate")
+
+    refused = client.post(action or "/clinic/staff/", fields)
+
+    assert refused.status_code == 400
+    assert "Dana Hill still looks after 1 active patient" in refused.text
+    assert (action or "/clinic/staff/") == "/clinic/staff/"
+    assert client.get(action or "/clinic/staff/").status_code == 200

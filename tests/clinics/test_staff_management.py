@@ -57,7 +57,7 @@ def test_an_email_longer_than_the_column_is_a_400_not_a_500(admin_a):
 def test_deactivating_a_therapist_with_patients_is_refused(admin_a, therapist_a, patient_a):
     client = signed_in(admin_a)
 
-    client.post(f"/clinic/staff/{therapist_a.public_id}/active/", {"active": "0"})
+    client.post("/clinic/staff/", {"colleague": therapist_a.public_id, "change": "deactivate"})
 
     therapist_a.refresh_from_db()
     assert therapist_a.is_active
@@ -67,7 +67,9 @@ def test_a_deactivated_therapist_is_signed_out_and_cannot_sign_in(client, admin_
     colleague = StaffFactory(clinic=clinic_a)
     colleague_client = signed_in(colleague)
 
-    signed_in(admin_a).post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "0"})
+    signed_in(admin_a).post(
+        "/clinic/staff/", {"colleague": colleague.public_id, "change": "deactivate"}
+    )
 
     assert colleague_client.get("/patients/").status_code == 302
     colleague.refresh_from_db()
@@ -75,10 +77,36 @@ def test_a_deactivated_therapist_is_signed_out_and_cannot_sign_in(client, admin_
 
 
 def test_another_clinic_staff_member_is_a_404(admin_b, therapist_a):
-    response = signed_in(admin_b).post(f"/clinic/staff/{therapist_a.public_id}/active/")
+    response = signed_in(admin_b).post(
+        "/clinic/staff/", {"colleague": therapist_a.public_id, "change": "deactivate"}
+    )
 
     assert response.status_code == 404
 
 
 def test_therapists_cannot_manage_staff(therapist_a):
     assert signed_in(therapist_a).get("/clinic/staff/").status_code == 403
+
+
+def test_a_therapist_cannot_post_a_change_to_the_staff_page(therapist_a, admin_a):
+    change = {"colleague": admin_a.public_id, "change": "deactivate"}
+
+    assert signed_in(therapist_a).post("/clinic/staff/", change).status_code == 403
+    admin_a.refresh_from_db()
+    assert admin_a.is_active
+
+
+@pytest.mark.parametrize(
+    ("colleague", "change", "status"),
+    [("not-an-id", "deactivate", 404), ("", "deactivate", 404), ("therapist", "promote", 400)],
+)
+def test_a_change_naming_no_colleague_or_no_known_change_changes_nothing(
+    admin_a, therapist_a, colleague, change, status
+):
+    named = therapist_a.public_id if colleague == "therapist" else colleague
+
+    response = signed_in(admin_a).post("/clinic/staff/", {"colleague": named, "change": change})
+
+    assert response.status_code == status
+    therapist_a.refresh_from_db()
+    assert therapist_a.is_active

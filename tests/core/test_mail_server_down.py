@@ -54,7 +54,9 @@ def test_reactivating_a_colleague_says_the_email_did_not_go(mail_down, admin_a):
     colleague = StaffFactory(clinic=admin_a.clinic, is_active=False)
     client = signed_in(admin_a)
 
-    response = client.post(f"/clinic/staff/{colleague.public_id}/active/", {"active": "1"})
+    response = client.post(
+        "/clinic/staff/", {"colleague": colleague.public_id, "change": "reactivate"}
+    )
 
     assert response.status_code == 302
     colleague.refresh_from_db()

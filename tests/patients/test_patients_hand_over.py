@@ -80,7 +80,7 @@ def test_all_their_active_patients_go_to_the_colleague_each_audited(
     done = client.get(response.url).content.decode()
     assert "3 patients of Dana Hill now looked after by Sam Lee" in done
     # Nothing holds the deactivation back any more.
-    client.post(f"/clinic/staff/{dana.public_id}/active/", {"active": "0"})
+    client.post("/clinic/staff/", {"colleague": dana.public_id, "change": "deactivate"})
     dana.refresh_from_db()
     assert not dana.is_active
 
@@ -165,7 +165,9 @@ def test_the_staff_page_links_to_it_for_someone_with_patients(admin_a, dana, sam
     client = signed_in(admin_a)
 
     page = client.get("/clinic/staff/").content.decode()
-    refused = client.post(f"/clinic/staff/{dana.public_id}/active/", {"active": "0"}).text
+    refused = client.post(
+        "/clinic/staff/", {"colleague": dana.public_id, "change": "deactivate"}
+    ).text
 
     row = page[page.index("Dana Hill") :]
     assert f'href="{url(dana)}"' in row[: row.index("</tr>")]

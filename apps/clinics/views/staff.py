@@ -104,7 +104,12 @@ def _emailed(
 @login_required
 @require_http_methods(["GET", "POST"])
 def staff_list(request: HttpRequest) -> HttpResponse:
+    """The page, and what is posted to it: an invitation, or a ``change`` to the
+    ``colleague`` it names. Posted here, a refusal is answered at the page's own address
+    (reloading it shows the page, not an empty 405)."""
     admin = require_admin(request)
+    if request.method == "POST" and "change" in request.POST:
+        return _change(request, admin)
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,17 +158,25 @@ def staff_page(
     return render(request, "clinics/staff.html", context, status=status)
 
 
-def _colleague(admin: User, public_id: UUID) -> User:
+def _colleague(admin: User, public_id: UUID | str) -> User:
     """A staff member of the admin's clinic; anyone else (another clinic's) is a 404."""
     return get_for_admin(admin, clinic_staff(clinic=admin.clinic), public_id)
 
 
-@login_required
-@require_POST
-def staff_active(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    admin = require_admin(request)
-    staff = _colleague(admin, public_id)
-    active = request.POST.get("active") == "1"
+def _change(request: HttpRequest, admin: User) -> HttpResponse:
+    staff = _colleague(admin, request.POST.get("colleague", ""))
+    change = request.POST["change"]
+    if change in {"deactivate", "reactivate"}:
+        return _set_active(request, admin, staff, active=change == "reactivate")
+    if change == "reset-two-factor":
+        return _reset_two_factor(request, admin, staff)
+    messages.error(
+        request, "That change is not one this page makes. Reload the page and try again."
+    )
+    return staff_page(request, admin, status=400)
+
+
+def _set_active(request: HttpRequest, admin: User, staff: User, *, active: bool) -> HttpResponse:
     try:
         staff_set_active(admin=admin, staff=staff, active=active)
     except ValidationError as error:
@@ -229,12 +242,8 @@ def staff_cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("clinics:staff")
 
 
-@login_required
-@require_POST
-def staff_two_factor_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _reset_two_factor(request: HttpRequest, admin: User, staff: User) -> HttpResponse:
     """Unpair a colleague's authenticator app and sign them out everywhere (a lost phone)."""
-    admin = require_admin(request)
-    staff = _colleague(admin, public_id)
     try:
         staff_two_factor_reset(admin=admin, staff=staff)
     except ValidationError as error:
