@@ -7,12 +7,14 @@ import re
 KEY = re.compile(r'name="(?:[\w-]+-)?client_id" value="([0-9a-f-]{36})"')
 
 
-def form_key(page: str, action: str = "") -> str:
-    """The one-time key of the first form on ``page`` that carries one, or of the form
-    posting to ``action``."""
-    if action:
-        start = page.index(f'action="{action}"')
-        found = KEY.search(page, start, page.index("</form>", start))
+def form_key(page: str, action: str = "", marked: str = "") -> str:
+    """The one-time key of the first form on ``page`` that carries one, of the form posting
+    to ``action``, or of the form holding the text ``marked`` (when several forms post to
+    the same page)."""
+    if action or marked:
+        at = page.index(f'action="{action}"') if action else page.index(marked)
+        start = page.rindex("<form", 0, at + 1) if marked else at
+        found = KEY.search(page, start, page.index("</form>", at))
     else:
         found = KEY.search(page)
     assert found, "the form carries no one-time key"

@@ -20,7 +20,7 @@ LEFT_OUT = "not assigned yet"
 
 def _measure_forms(html: str) -> list[str]:
     """The programs whose measures form the page draws, by public id."""
-    return re.findall(r'action="/programs/([0-9a-f-]+)/measures/"', html)
+    return re.findall(r'<input type="hidden" name="program" value="([0-9a-f-]+)">', html)
 
 
 def _drafts_note(html: str) -> str:
@@ -66,8 +66,13 @@ def test_measures_sent_for_a_draft_are_refused_with_a_message(therapist_a, patie
     prefix = str(draft.public_id)
 
     response = signed_in(therapist_a).post(
-        f"/programs/{prefix}/measures/",
-        {f"{prefix}-instruments": ["nprs"], f"{prefix}-interval_days": "14"},
+        f"/patients/{patient_a.public_id}/outcomes/",
+        {
+            "save": "measures",
+            "program": prefix,
+            f"{prefix}-instruments": ["nprs"],
+            f"{prefix}-interval_days": "14",
+        },
     )
 
     assert response.status_code == 400

@@ -226,8 +226,8 @@ def test_one_click_makes_an_audited_pdf(program: Program) -> None:
     _answer_nprs(program, Questionnaire.objects.filter(program=program, instrument="nprs")[0], 5)
     client = _as(program.created_by)
     detail = client.get(f"/patients/{_owner(program).public_id}/")
-    assert f"/patients/{_owner(program).public_id}/outcomes/report/" in detail.text
-    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+    assert 'name="save" value="report"' in detail.text
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/", {"save": "report"})
     assert made.status_code == 302
     pdf = client.get(made["Location"])
     assert pdf.status_code == 200
@@ -239,7 +239,7 @@ def test_one_click_makes_an_audited_pdf(program: Program) -> None:
 
 def test_the_report_pdf_is_never_cached(program: Program) -> None:
     client = _as(program.created_by)
-    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/", {"save": "report"})
 
     pdf = client.get(made["Location"])
 
@@ -255,10 +255,11 @@ def test_the_patient_page_shows_the_outcomes_panel_with_a_working_report_form(
     detail = client.get(f"/patients/{patient.public_id}/")
     panel = detail.text.split('<div class="outcome-actions">', 1)[1].split("</div>", 1)[0]
     assert f'href="/patients/{patient.public_id}/outcomes/">Outcome measures</a>' in panel
-    assert f'action="/patients/{patient.public_id}/outcomes/report/"' in panel
+    assert f'action="/patients/{patient.public_id}/outcomes/"' in panel
+    assert '<input type="hidden" name="save" value="report">' in panel
     token = panel.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     made = client.post(
-        f"/patients/{patient.public_id}/outcomes/report/", {"csrfmiddlewaretoken": token}
+        f"/patients/{patient.public_id}/outcomes/", {"csrfmiddlewaretoken": token, "save": "report"}
     )
     assert made.status_code == 302  # the panel's CSRF token is the page's own
 
@@ -279,7 +280,9 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
     _answer_nprs(program, baseline, 6)
     _answer_nprs(program, latest, 3)
     client = _as(program.created_by)
-    made = client.post(f"/patients/{patient.public_id}/outcomes/report/", {"note": "Keep going."})
+    made = client.post(
+        f"/patients/{patient.public_id}/outcomes/", {"save": "report", "note": "Keep going."}
+    )
     pdf = client.get(made["Location"]).content
 
     text = " ".join(
@@ -321,9 +324,10 @@ def test_scheduling_what_cannot_be_scheduled_is_a_form_error(
     program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
     prefix = str(program.public_id)
     posted = {f"{prefix}-{key}": value for key, value in body.items()}
-    response = _as(program.created_by).post(f"/programs/{prefix}/measures/", posted)
+    posted |= {"save": "measures", "program": prefix}
+    response = _as(program.created_by).post(f"/patients/{patient.public_id}/outcomes/", posted)
     assert response.status_code == 400
-    form = response.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    form = response.text.split(f'name="program" value="{prefix}"', 1)[1].split("</form>")[0]
     assert message in form
     assert not Questionnaire.objects.filter(program=program).exists()
 
@@ -333,7 +337,7 @@ def test_a_program_without_measures_offers_nprs_and_psfs_ticked() -> None:
     program = cast(Program, ProgramFactory(patient=patient, start_date=patient.local_today()))
     page = _as(program.created_by).get(f"/patients/{patient.public_id}/outcomes/")
     prefix = program.public_id
-    form = page.text.split(f'action="/programs/{prefix}/measures/"', 1)[1].split("</form>")[0]
+    form = page.text.split(f'name="program" value="{prefix}"', 1)[1].split("</form>")[0]
     boxes = [tag.split(">", 1)[0] for tag in form.split("<input")[1:]]
     checked = {
         tag.split('value="', 1)[1].split('"', 1)[0]
@@ -362,7 +366,9 @@ def test_a_bad_time_entry_is_a_form_error_and_saves_nothing(
     patient = _owner(program)
     on = patient.local_today() + dt.timedelta(days=days_ahead)
     body = {"on": on.isoformat(), "minutes": str(minutes), "activity": "Call"}
-    response = _as(program.created_by).post(f"/patients/{patient.public_id}/outcomes/time/", body)
+    response = _as(program.created_by).post(
+        f"/patients/{patient.public_id}/outcomes/", {"save": "time", **body}
+    )
     assert response.status_code == 400
     assert message in response.text
     assert not TimeEntry.objects.exists()
@@ -586,7 +592,7 @@ def test_the_psfs_trend_labels_mdc_as_measurement_error_not_meaningful(program: 
 def test_the_pdf_labels_the_psfs_mdc_as_measurement_error(program: Program) -> None:
     _psfs_trend(program)
     client = _as(program.created_by)
-    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/report/")
+    made = client.post(f"/patients/{_owner(program).public_id}/outcomes/", {"save": "report"})
     pdf = client.get(made["Location"]).content
     out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)
     text = " ".join(out.stdout.decode().split())
@@ -669,6 +675,59 @@ def test_the_time_form_sent_twice_logs_the_minutes_once(program: Program) -> Non
     }  # fmt: skip
 
     for _ in range(2):  # a double click
-        assert client.post(f"/patients/{patient.public_id}/outcomes/time/", body).status_code == 302
+        assert (
+            client.post(
+                f"/patients/{patient.public_id}/outcomes/", {"save": "time", **body}
+            ).status_code
+            == 302
+        )
 
     assert TimeEntry.objects.get().minutes == 15
+
+
+def test_refused_forms_stay_at_the_outcome_pages_own_address(program: Program) -> None:
+    # Reloading or bookmarking the page after a refusal shows the page, never a 405 from an
+    # address that only takes a POST: every form on it is posted to the page itself.
+    monitoring_services.monitoring_set(
+        admin=cast(User, AdminFactory(clinic=program.clinic)), enabled=True
+    )
+    patient = _owner(program)
+    client = _as(program.created_by)
+    page_url = f"/patients/{patient.public_id}/outcomes/"
+    page = client.get(page_url).text
+    forms = [f.split("</form>")[0] for f in page.split('<form method="post"')[1:]]
+    actions = {f.split('action="', 1)[1].split('"', 1)[0] for f in forms}
+    assert actions - {"/sign-out/"} == {page_url}
+    prefix = str(program.public_id)
+    refused_bodies = [
+        {"save": "measures", "program": prefix, f"{prefix}-interval_days": "5"},
+        {"save": "report", "note": "x" * 5000},
+        {"save": "time", "on": "not a date", "minutes": "20", "activity": "Call"},
+    ]
+
+    for body in refused_bodies:
+        assert client.post(page_url, body).status_code == 400, body
+    assert client.get(page_url).status_code == 200
+    assert not ProgressReport.objects.exists()
+    assert not TimeEntry.objects.exists()
+
+
+def test_measures_posted_to_a_patients_page_name_one_of_that_patients_programs(
+    program: Program,
+) -> None:
+    patient = _owner(program)
+    someone_else = cast(Patient, PatientFactory(therapist=patient.therapist))
+    theirs = cast(Program, ProgramFactory(patient=someone_else))
+    other_clinic = cast(Program, ProgramFactory())
+    client = _as(program.created_by)
+    before = Questionnaire.objects.count()
+
+    for named in (theirs, other_clinic):
+        prefix = str(named.public_id)
+        body = {"save": "measures", "program": prefix, f"{prefix}-instruments": ["nprs"],
+                f"{prefix}-interval_days": "14"}  # fmt: skip
+        response = client.post(f"/patients/{patient.public_id}/outcomes/", body)
+
+        assert response.status_code == 404
+    assert client.post(f"/patients/{patient.public_id}/outcomes/", {"save": "x"}).status_code == 400
+    assert Questionnaire.objects.count() == before

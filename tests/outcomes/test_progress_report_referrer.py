@@ -47,7 +47,9 @@ def _clamshell():
 
 
 def _pdf_text(client, patient) -> str:
-    made = client.post(f"/patients/{patient.public_id}/outcomes/report/", {"note": "Thanks."})
+    made = client.post(
+        f"/patients/{patient.public_id}/outcomes/", {"save": "report", "note": "Thanks."}
+    )
     assert made.status_code == 302
     pdf = client.get(made["Location"]).content
     out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True)

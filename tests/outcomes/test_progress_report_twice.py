@@ -32,13 +32,21 @@ def _made() -> int:
     ).count()
 
 
+REPORT = '<input type="hidden" name="save" value="report">'
+
+
 @pytest.mark.django_db
 def test_a_double_click_on_make_the_pdf_freezes_one_report(therapist_a, patient):
     client = signed_in(therapist_a)
-    url = f"/patients/{patient.public_id}/outcomes/report/"
-    key = form_key(client.get(f"/patients/{patient.public_id}/outcomes/").content.decode(), url)
+    url = f"/patients/{patient.public_id}/outcomes/"
+    key = form_key(
+        client.get(f"/patients/{patient.public_id}/outcomes/").content.decode(), marked=REPORT
+    )
 
-    answers = [client.post(url, {"note": "Walking further.", "client_id": key}) for _ in range(2)]
+    answers = [
+        client.post(url, {"save": "report", "note": "Walking further.", "client_id": key})
+        for _ in range(2)
+    ]
 
     report = ProgressReport.objects.get()  # one report, one audit entry
     assert {a["Location"] for a in answers} == {f"/outcomes/reports/{report.public_id}.pdf"}
@@ -48,11 +56,11 @@ def test_a_double_click_on_make_the_pdf_freezes_one_report(therapist_a, patient)
 @pytest.mark.django_db
 def test_the_patient_pages_lone_button_carries_a_key_too(therapist_a, patient):
     client = signed_in(therapist_a)
-    url = f"/patients/{patient.public_id}/outcomes/report/"
-    key = form_key(client.get(f"/patients/{patient.public_id}/").content.decode(), url)
+    url = f"/patients/{patient.public_id}/outcomes/"
+    key = form_key(client.get(f"/patients/{patient.public_id}/").content.decode(), marked=REPORT)
 
     for _ in range(2):
-        client.post(url, {"client_id": key})
+        client.post(url, {"save": "report", "client_id": key})
 
     assert ProgressReport.objects.count() == 1
 
@@ -60,11 +68,13 @@ def test_the_patient_pages_lone_button_carries_a_key_too(therapist_a, patient):
 @pytest.mark.django_db
 def test_a_new_note_sent_from_the_same_page_freezes_a_new_report(therapist_a, patient):
     client = signed_in(therapist_a)
-    url = f"/patients/{patient.public_id}/outcomes/report/"
-    key = form_key(client.get(f"/patients/{patient.public_id}/outcomes/").content.decode(), url)
+    url = f"/patients/{patient.public_id}/outcomes/"
+    key = form_key(
+        client.get(f"/patients/{patient.public_id}/outcomes/").content.decode(), marked=REPORT
+    )
 
-    client.post(url, {"note": "Walking further.", "client_id": key})
-    client.post(url, {"note": "Walking further; stairs now.", "client_id": key})
+    client.post(url, {"save": "report", "note": "Walking further.", "client_id": key})
+    client.post(url, {"save": "report", "note": "Walking further; stairs now.", "client_id": key})
 
     notes = sorted(ProgressReport.objects.values_list("note", flat=True))
     assert notes == ["Walking further.", "Walking further; stairs now."]

@@ -3,16 +3,17 @@ reports, the monitoring time log). Objects come through ``apps.outcomes.access``
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -54,7 +55,9 @@ def _programs(
     return rows
 
 
-def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
+def _page(
+    request: HttpRequest, patient: Patient, status: int | None = None, **forms: Any
+) -> HttpResponse:
     context = {
         "patient": patient,
         "programs": _programs(patient, forms.get("measures_form")),
@@ -67,13 +70,25 @@ def _page(request: HttpRequest, patient: Patient, **forms: Any) -> HttpResponse:
         "time_entries": monitoring_selectors.time_entries(patient=patient, limit=20),
         "wordings": selectors.wordings(clinic_id=patient.clinic_id),
     }
-    status = 400 if forms else 200
+    if status is None:
+        status = 400 if forms else 200
     return render(request, "outcomes/patient_outcomes.html", context, status=status)
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def patient_outcomes(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The page, and its forms: each is posted here, ``save`` naming it, so that a refusal
+    is answered at the page's own address (reloading it shows the page, not an empty 405)."""
+    if request.method == "POST":
+        save = SAVES.get(request.POST.get("save", ""))
+        if save is None:
+            patient = access.patient_visible(request.user, public_id)
+            messages.error(
+                request, "The page could not tell what to save. Reload it and try again."
+            )
+            return _page(request, patient, status=400)
+        return save(request, public_id)
     patient = access.patient_visible(request.user, public_id)
     audit_record(
         actor=request.user, action=Action.VIEW, patient=patient, target=patient,
@@ -86,11 +101,13 @@ def _back(patient: Patient) -> HttpResponse:
     return redirect(reverse("outcomes:patient", args=[patient.public_id]))
 
 
-@login_required
-@require_POST
-def measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Schedule the measures of the patient's program named by ``program``."""
     user = access.staff(request.user)
-    program = access.program_editable(user, public_id)
+    patient = access.patient_visible(user, public_id)
+    program = access.program_editable(user, request.POST.get("program", ""))
+    if program.patient_id != patient.pk:
+        raise Http404
     assert program.patient is not None
     form = MeasuresForm(request.POST, prefix=str(program.public_id))
     if form.is_valid():
@@ -107,9 +124,7 @@ def measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return _back(program.patient)
 
 
-@login_required
-@require_POST
-def report_make(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _report_make(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """One click from the patient's page: freeze the report and download its PDF."""
     user = access.staff(request.user)
     patient = access.patient_editable(user, public_id)
@@ -147,9 +162,7 @@ def report_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return response
 
 
-@login_required
-@require_POST
-def time_entry_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _time_entry_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = access.staff(request.user)
     patient = access.patient_editable(user, public_id)
     form = TimeEntryForm(request.POST)
@@ -164,3 +177,10 @@ def time_entry_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _page(request, patient, time_form=form)
     messages.success(request, "Time logged.")
     return _back(patient)
+
+
+SAVES: dict[str, Callable[[HttpRequest, UUID], HttpResponse]] = {
+    "measures": _measures_save,
+    "report": _report_make,
+    "time": _time_entry_save,
+}
