@@ -141,6 +141,13 @@ def test_a_therapist_uploads_a_photo_and_a_video_in_the_browser(
     assert page.locator(".media-row").count() == 2
     assert_accessible(page)
     screenshot(page, "exercise-media", readme="exercise-media")
+    # Each row's controls name their photo or video, so a screen reader tells them apart.
+    for which in ("photo 1", "video 1"):
+        assert page.get_by_label(f"New file for {which}").count() == 1
+        assert page.get_by_role("button", name=f"Replace {which}").count() == 1
+        assert page.locator("summary", has_text=f"Delete {which}").count() == 1
+    assert page.get_by_role("img", name=f"Photo 1 of {clam.name}").count() == 1
+    assert page.get_by_label(f"Video 1 of {clam.name}").count() == 1
 
     # A page of HTML named .jpg: the form says what is allowed, nothing is added.
     page_url = page.url

@@ -274,3 +274,32 @@ def test_a_refused_upload_or_replacement_stays_at_the_pages_own_address(
         assert action.split("?")[0] == page_url
         assert client_a.get(action).status_code == 200
     assert ExerciseMedia.objects.count() == 1
+
+
+def test_each_row_and_its_controls_name_the_photo_or_video(
+    client_a, therapist_a, exercise, video_dir
+):
+    """Screen readers tell the rows apart: "Photo 2", "Video 1" in every control's name."""
+    for content in (samples.png(), samples.webp()):
+        services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(content))
+    services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.mp4(video_dir), "v.mp4")
+    )
+
+    page = client_a.get(reverse("media:manage", args=[exercise.public_id])).text
+    rows = page.split('<li class="card media-row"')[1:]
+
+    assert len(rows) == 3
+    # The first photo and the first video come first; each kind is counted on its own.
+    names = ["Photo 1", "Video 1", "Photo 2"]
+    for row, name in zip(rows, names, strict=True):
+        which = name.lower()
+        assert f"<p>{name} · " in row
+        assert f">New file for {which}</label>" in row
+        assert f'Replace<span class="visually-hidden"> {which}</span></button>' in row
+        assert f'Delete<span class="visually-hidden"> {which}</span>' in row
+        assert "Replace with" not in row
+    assert f'alt="Photo 1 of {exercise.name}"' in rows[0]
+    assert f'aria-label="Video 1 of {exercise.name}"' in rows[1]
+    # Show first, offered on the second photo, names it as the second photo (not the row).
+    assert 'Show first<span class="visually-hidden">: photo 2</span>' in rows[2]

@@ -11,6 +11,7 @@ handlers).
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -48,6 +49,18 @@ def _media(user: User, public_id: UUID | str) -> ExerciseMedia:
     return get_for_staff(user, queryset, public_id)
 
 
+def _named(rows: list[ExerciseMedia]) -> list[tuple[ExerciseMedia, dict[str, str], str]]:
+    """Each row with its files and its name on the page, "Photo 2" or "Video 1" (counted
+    by kind in the order shown), which every control of the row says to screen readers."""
+    seen: Counter[str] = Counter()
+    named = []
+    for row in rows:
+        kind = str(row.get_kind_display())
+        seen[kind] += 1
+        named.append((row, file_urls(row), f"{kind} {seen[kind]}"))
+    return named
+
+
 def _page(
     request: HttpRequest, exercise: Exercise, error: str = "", status: int = 200
 ) -> HttpResponse:
@@ -55,7 +68,7 @@ def _page(
     rows = selectors.exercise_media(clinic_id=user.clinic_id, exercise_id=exercise.pk)
     context = {
         "exercise": exercise,
-        "rows": [(row, file_urls(row)) for row in rows],
+        "rows": _named(rows),
         "error": error,
         "photo_limit": megabytes(settings.MEDIA_PHOTO_MAX_BYTES),
         "video_limit": megabytes(settings.MEDIA_VIDEO_MAX_BYTES),
