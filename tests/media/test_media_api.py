@@ -181,3 +181,48 @@ def test_a_session_upload_declared_too_large_is_not_read_into_a_file(
     assert "videos 1 KB" in response.json()["message"]
     assert written == []
     assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_a_first_that_is_not_true_or_false_is_a_400_naming_it(
+    api, shared_exercise, media_root, value
+):
+    response = _create(api, shared_exercise, samples.png(), first=value)
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["first"] == ["Give first as true or false."]
+    assert stored_files(media_root) == []
+    assert not ExerciseMedia.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "first"), [("false", False), ("0", False), ("1", True)])
+def test_first_takes_true_or_false_in_the_usual_spellings(
+    api, shared_exercise, media_root, value, first
+):
+    _create(api, shared_exercise, samples.png())
+
+    response = _create(api, shared_exercise, samples.webp(), first=value)
+
+    assert response.status_code == 201
+    assert response.json()["is_first"] is first
+
+
+@pytest.mark.parametrize("name", ["api-exercise-media", "api-media-replace"])
+def test_two_files_in_one_upload_are_a_400_and_neither_is_kept(
+    api, therapist_a, shared_exercise, media_root, name
+):
+    from apps.media import services
+
+    existing = services.media_upload(
+        actor=therapist_a, exercise=shared_exercise, upload=upload(samples.png())
+    )
+    before = stored_files(media_root)
+    target = shared_exercise if name == "api-exercise-media" else existing
+    url = reverse(name, args=[target.public_id])
+
+    response = api.post(url, {"file": [upload(samples.webp()), upload(samples.jpeg_with_gps())]})
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"] == ["Send one file per upload."]
+    assert stored_files(media_root) == before
+    assert ExerciseMedia.objects.count() == 1

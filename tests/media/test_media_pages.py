@@ -303,3 +303,18 @@ def test_each_row_and_its_controls_name_the_photo_or_video(
     assert f'aria-label="Video 1 of {exercise.name}"' in rows[1]
     # Show first, offered on the second photo, names it as the second photo (not the row).
     assert 'Show first<span class="visually-hidden">: photo 2</span>' in rows[2]
+
+
+def test_two_files_posted_to_the_page_are_refused_and_neither_is_kept(
+    client_a, shared_exercise, media_root
+):
+    url = reverse("media:manage", args=[shared_exercise.public_id])
+    token = client_a.cookies["csrftoken"].value
+
+    response = client_a.post(
+        url, {"csrfmiddlewaretoken": token, "file": [upload(samples.png()), upload(samples.webp())]}
+    )
+
+    assert response.status_code == 400
+    assert "Send one file per upload." in response.text
+    assert stored_files(media_root) == []

@@ -99,12 +99,27 @@ class UploadApi(APIView):
     def received(self, request: Request) -> Any:
         if self.refused is not None:
             raise Refused(self.refused)
-        upload = request.FILES.get("file")
+        uploads = request.FILES.getlist("file")
         if self.handler.refusal is not None:
             raise Refused(self.handler.refusal)
-        if upload is None:
+        if not uploads:
             raise ValidationError({"file": ["Choose a photo or a video to upload."]})
-        return upload
+        if len(uploads) > 1:
+            # Keeping one of them (Django keeps the last) would drop the other unsaid.
+            raise ValidationError({"file": ["Send one file per upload."]})
+        return uploads[0]
+
+
+def _first(request: Request) -> bool:
+    """The optional ``first``: true or false in the usual spellings (true/false, 1/0, on/off,
+    yes/no); anything else is a 400 naming it, not silently false."""
+    value = request.POST.get("first")
+    if value in (None, ""):
+        return False
+    try:
+        return bool(serializers.BooleanField().to_internal_value(value))
+    except ValidationError:
+        raise ValidationError({"first": ["Give first as true or false."]}) from None
 
 
 class ExerciseMediaApi(UploadApi):
@@ -131,7 +146,7 @@ class ExerciseMediaApi(UploadApi):
     def post(self, request: Request, public_id: UUID) -> Response:
         exercise = self._exercise(request, public_id)
         upload = self.received(request)
-        first = str(request.POST.get("first", "")).lower() in {"1", "true", "on"}
+        first = _first(request)
         try:
             media = services.media_upload(
                 actor=_user(request), exercise=exercise, upload=upload, first=first

@@ -87,12 +87,14 @@ class Received:
 
 
 def _received(request: HttpRequest, handler: MediaUploadHandler) -> Received:
-    upload = request.FILES.get("file")
+    uploads = request.FILES.getlist("file")
     if handler.refusal is not None:
         return Received(None, handler.refusal)
-    if upload is None:
+    if not uploads:
         return Received(None, MediaRefused("Choose a photo or a video to upload."))
-    return Received(upload, None)
+    if len(uploads) > 1:
+        return Received(None, MediaRefused("Send one file per upload."))
+    return Received(uploads[0], None)
 
 
 @csrf_exempt  # a POST checks the token itself, once the upload handler is in place
