@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import Min, Sum
 
-from apps.media.models import ExerciseMedia, Kind
+from apps.media.models import VARIANTS, ExerciseMedia, Kind
 
 
 def clinic_usage(*, clinic_id: int) -> int:
-    """Bytes the clinic's photos and videos take in storage."""
-    total = ExerciseMedia.objects.filter(clinic_id=clinic_id).aggregate(total=Sum("stored_bytes"))
+    """Bytes the clinic's photos and videos take in storage.
+
+    Files are named by their content and stored once per clinic: rows naming the same files
+    (the same photo on two exercises) are counted once. (Rows sharing only some files, such
+    as two videos with the same first frame, still count those for each.)"""
+    sets = (
+        ExerciseMedia.objects.filter(clinic_id=clinic_id)
+        .values(*VARIANTS)
+        .annotate(size=Min("stored_bytes"))
+    )
+    total = sets.aggregate(total=Sum("size"))
     return int(total["total"] or 0)
 
 

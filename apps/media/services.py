@@ -57,8 +57,11 @@ class Prepared:
 
     @property
     def size(self) -> int:
+        """Bytes put in storage: each distinct file once (a small photo's three sizes are
+        the same picture, stored under one name)."""
         video = (self.video.size or 0) if self.video is not None else 0
-        return video + sum(len(r.content) for r in self.renditions)
+        files = {(r.digest, r.extension): len(r.content) for r in self.renditions}
+        return video + sum(files.values())
 
 
 def _head(upload: UploadedFile) -> bytes:
@@ -127,6 +130,20 @@ def _name(clinic: Clinic, digest: str, extension: str) -> str:
     return f"{FOLDER}/{clinic.public_id}/{digest}.{extension}"
 
 
+def _video_name(clinic: Clinic, prepared: Prepared) -> str:
+    extension = "mp4" if prepared.video_type == "video/mp4" else "webm"
+    return _name(clinic, prepared.video_digest, extension)
+
+
+def _names(clinic: Clinic, prepared: Prepared) -> dict[str, str]:
+    """The name each variant will be stored under ("" for a variant it has not)."""
+    names = dict.fromkeys(VARIANTS, "")
+    names |= {r.variant: _name(clinic, r.digest, r.extension) for r in prepared.renditions}
+    if prepared.video is not None:
+        names["video"] = _video_name(clinic, prepared)
+    return names
+
+
 def _store(clinic: Clinic, prepared: Prepared, written: list[str]) -> dict[str, str]:
     """Save the prepared files; names newly written are appended to ``written``."""
     names: dict[str, str] = {}
@@ -135,9 +152,8 @@ def _store(clinic: Clinic, prepared: Prepared, written: list[str]) -> dict[str, 
         for r in prepared.renditions
     ]
     if prepared.video is not None:
-        extension = "mp4" if prepared.video_type == "video/mp4" else "webm"
         prepared.video.seek(0)
-        files.append(("video", _name(clinic, prepared.video_digest, extension), prepared.video))
+        files.append(("video", _video_name(clinic, prepared), prepared.video))
     for variant, name, content in files:
         # Content-hashed: a name that exists already holds exactly these bytes.
         if not default_storage.exists(name):
@@ -148,12 +164,27 @@ def _store(clinic: Clinic, prepared: Prepared, written: list[str]) -> dict[str, 
     return names
 
 
-def _lock_quota(clinic: Clinic, adding: int, freeing: int = 0) -> None:
-    """Hold the clinic's row while counting its storage, so two uploads cannot both fit."""
+def _lock_quota(clinic: Clinic, prepared: Prepared, replacing: ExerciseMedia | None = None) -> None:
+    """Hold the clinic's row while counting its storage, so two uploads cannot both fit.
+
+    Files are stored once per clinic, however many rows name them, and counted so
+    (``clinic_usage``): files another row already names add nothing, and a replaced row's
+    files free nothing while another row still names them."""
     Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+    others = ExerciseMedia.objects.filter(clinic=clinic)
+    if replacing is not None:
+        others = others.exclude(pk=replacing.pk)
+    adding = 0 if others.filter(**_names(clinic, prepared)).exists() else prepared.size
+    freeing = 0
+    if replacing is not None and not others.filter(**_set_of(replacing)).exists():
+        freeing = replacing.stored_bytes
     left = _quota() - clinic_usage(clinic_id=clinic.pk) + freeing
     if adding > left:
         raise over_quota(needs=adding, left=left)
+
+
+def _set_of(media: ExerciseMedia) -> dict[str, str]:
+    return {variant: getattr(media, variant) for variant in VARIANTS}
 
 
 def _quota() -> int:
@@ -206,7 +237,7 @@ def media_upload(
     written: list[str] = []
     try:
         with transaction.atomic():
-            _lock_quota(clinic, prepared.size)
+            _lock_quota(clinic, prepared)
             names = _store(clinic, prepared, written)
             siblings = ExerciseMedia.objects.filter(
                 clinic=clinic, exercise=exercise, kind=prepared.kind
@@ -236,7 +267,7 @@ def media_replace(*, actor: User, media: ExerciseMedia, upload: UploadedFile) ->
     written: list[str] = []
     try:
         with transaction.atomic():
-            _lock_quota(media.clinic, prepared.size, freeing=media.stored_bytes)
+            _lock_quota(media.clinic, prepared, replacing=media)
             names = _store(media.clinic, prepared, written)
             for name, value in _fields(prepared, names).items():
                 setattr(media, name, value)

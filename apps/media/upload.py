@@ -30,11 +30,17 @@ def quota_left_for(request: HttpRequest) -> Callable[[], int]:
     of an API request is known only once it has been authenticated (DRF then sets it on the
     request)."""
 
+    counted: list[int] = []
+
     def left() -> int:
-        clinic_id = getattr(request.user, "clinic_id", None)
-        if clinic_id is None:
-            return 0
-        return int(settings.MEDIA_CLINIC_QUOTA_BYTES) - clinic_usage(clinic_id=clinic_id)
+        # Asked at every chunk of the file: counted once (the service counts again, holding
+        # the clinic's row, before anything is stored).
+        if not counted:
+            clinic_id = getattr(request.user, "clinic_id", None)
+            used = 0 if clinic_id is None else clinic_usage(clinic_id=clinic_id)
+            quota = int(settings.MEDIA_CLINIC_QUOTA_BYTES) if clinic_id is not None else 0
+            counted.append(quota - used)
+        return counted[0]
 
     return left
 

@@ -41,7 +41,9 @@ def test_a_photo_is_stored_upright_in_three_sizes_without_its_metadata(therapist
     assert "exif" not in phone.info
     assert "icc_profile" not in phone.info
     assert _image(media.thumb).size == (160, 320)
-    assert media.stored_bytes == sum(default_storage.size(n) for n in media.files().values())
+    # Its phone and print sizes are the same picture (400 tall), stored once: counted once.
+    assert media.phone == media.print
+    assert media.stored_bytes == sum(default_storage.size(n) for n in set(media.files().values()))
 
 
 def test_stored_names_are_content_hashes_not_the_clients_name(therapist_a, exercise):
@@ -170,6 +172,56 @@ def test_a_file_that_does_not_fit_in_what_is_left_says_both_sizes(
         f"({left} of {quota}). Delete some photos or videos, or upload a smaller file."
     )
     assert ExerciseMedia.objects.count() == 1
+
+
+def _on_disk(root) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def test_a_file_shared_by_two_exercises_counts_once_against_the_quota(
+    settings, therapist_a, exercise, shared_exercise, media_root
+):
+    from apps.media.selectors import clinic_usage
+
+    clinic_id = therapist_a.clinic_id
+    services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    # The same bytes on another exercise are stored once on disk, so counted once. (This
+    # small photo's three sizes are the same picture: one file, counted once too.)
+    services.media_upload(actor=therapist_a, exercise=shared_exercise, upload=upload(samples.png()))
+
+    assert clinic_usage(clinic_id=clinic_id) == _on_disk(media_root)
+    # No room left, yet a third copy adds nothing to storage, so it is accepted.
+    settings.MEDIA_CLINIC_QUOTA_BYTES = _on_disk(media_root)
+    services.media_upload(actor=therapist_a, exercise=exercise, upload=upload(samples.png()))
+    assert clinic_usage(clinic_id=clinic_id) == _on_disk(media_root)
+
+
+def test_replacing_one_of_two_rows_sharing_a_file_frees_nothing(
+    settings, therapist_a, exercise, shared_exercise, media_root
+):
+    from apps.media.selectors import clinic_usage
+
+    one = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.jpeg_with_gps())
+    )
+    services.media_upload(
+        actor=therapist_a, exercise=shared_exercise, upload=upload(samples.jpeg_with_gps())
+    )
+    shared = _on_disk(media_root)
+    new = services.media_prepare(upload(samples.png(1400, 1000, mode="RGB"))).size
+    # The shared files stay for the other row: the new photo must fit beside them.
+    settings.MEDIA_CLINIC_QUOTA_BYTES = shared + new - 1
+
+    with pytest.raises(MediaRefused):
+        services.media_replace(
+            actor=therapist_a, media=one, upload=upload(samples.png(1400, 1000, mode="RGB"))
+        )
+
+    settings.MEDIA_CLINIC_QUOTA_BYTES = shared + new
+    services.media_replace(
+        actor=therapist_a, media=one, upload=upload(samples.png(1400, 1000, mode="RGB"))
+    )
+    assert clinic_usage(clinic_id=therapist_a.clinic_id) == _on_disk(media_root) == shared + new
 
 
 def test_a_failure_after_the_files_were_written_removes_them(
