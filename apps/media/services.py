@@ -21,6 +21,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -217,17 +218,24 @@ def _fields(prepared: Prepared, names: dict[str, str]) -> dict[str, object]:
     }
 
 
-def _audit(actor: User, action: Action, media: ExerciseMedia, what: str) -> None:
-    """Every change here calls this in its transaction: the audit entry, and the bump that
-    makes the Today pages of the clinic's patients (which show its first photo and video of
-    each exercise) miss."""
+def _audit(
+    actor: User, action: Action, media: ExerciseMedia, what: str, request: HttpRequest | None
+) -> None:
+    """Every change here calls this in its transaction: the audit entry (with the address
+    ``request`` came from), and the bump that makes the Today pages of the clinic's patients
+    (which show its first photo and video of each exercise) miss."""
     clinic_today_bump(clinic_id=media.clinic_id)
     detail = f"{media.get_kind_display()} of {media.exercise.name}: {what}"
-    audit_record(actor=actor, action=action, target=media, detail=detail)
+    audit_record(actor=actor, action=action, target=media, detail=detail, request=request)
 
 
 def media_upload(
-    *, actor: User, exercise: Exercise, upload: UploadedFile, first: bool = False
+    *,
+    actor: User,
+    exercise: Exercise,
+    upload: UploadedFile,
+    first: bool = False,
+    request: HttpRequest | None = None,
 ) -> ExerciseMedia:
     """Store a photo or video of ``exercise`` for the actor's clinic. The first of its kind
     on the exercise is shown first; ``first`` makes the new one shown first."""
@@ -249,14 +257,20 @@ def media_upload(
                 clinic=clinic, exercise=exercise, uploaded_by=actor, is_first=first,
                 **_fields(prepared, names),
             )  # fmt: skip
-            _audit(actor, Action.CREATE, media, "uploaded")
+            _audit(actor, Action.CREATE, media, "uploaded", request)
     except BaseException:
         _delete_files(written)
         raise
     return media
 
 
-def media_replace(*, actor: User, media: ExerciseMedia, upload: UploadedFile) -> ExerciseMedia:
+def media_replace(
+    *,
+    actor: User,
+    media: ExerciseMedia,
+    upload: UploadedFile,
+    request: HttpRequest | None = None,
+) -> ExerciseMedia:
     """Put a new file in place of ``media``'s, keeping its place; a photo is replaced by a
     photo and a video by a video."""
     prepared = media_prepare(upload)
@@ -272,7 +286,7 @@ def media_replace(*, actor: User, media: ExerciseMedia, upload: UploadedFile) ->
             for name, value in _fields(prepared, names).items():
                 setattr(media, name, value)
             media.save(update_fields=[*VARIANTS, "video_type", "width", "height", "stored_bytes"])
-            _audit(actor, Action.CHANGE, media, "replaced")
+            _audit(actor, Action.CHANGE, media, "replaced", request)
             transaction.on_commit(lambda: _delete_files(_unused(media.clinic_id, old)))
     except BaseException:
         _delete_files(written)
@@ -281,7 +295,9 @@ def media_replace(*, actor: User, media: ExerciseMedia, upload: UploadedFile) ->
 
 
 @transaction.atomic
-def media_make_first(*, actor: User, media: ExerciseMedia) -> ExerciseMedia:
+def media_make_first(
+    *, actor: User, media: ExerciseMedia, request: HttpRequest | None = None
+) -> ExerciseMedia:
     """Show ``media`` first among its kind on its exercise (idempotent)."""
     if media.is_first:
         return media
@@ -290,16 +306,16 @@ def media_make_first(*, actor: User, media: ExerciseMedia) -> ExerciseMedia:
     ).update(is_first=False)
     media.is_first = True
     media.save(update_fields=["is_first"])
-    _audit(actor, Action.CHANGE, media, "shown first")
+    _audit(actor, Action.CHANGE, media, "shown first", request)
     return media
 
 
-def media_delete(*, actor: User, media: ExerciseMedia) -> None:
+def media_delete(*, actor: User, media: ExerciseMedia, request: HttpRequest | None = None) -> None:
     """Delete the row (the next of its kind becomes first) and, after the commit, its files."""
     names = list(media.files().values())
     clinic_id = media.clinic_id
     with transaction.atomic():
-        _audit(actor, Action.DELETE, media, "deleted")
+        _audit(actor, Action.DELETE, media, "deleted", request)
         was_first = media.is_first
         media.delete()
         if was_first:

@@ -149,8 +149,9 @@ class ExerciseMediaApi(UploadApi):
         first = _first(request)
         try:
             media = services.media_upload(
-                actor=_user(request), exercise=exercise, upload=upload, first=first
-            )
+                actor=_user(request), exercise=exercise, upload=upload, first=first,
+                request=request,
+            )  # fmt: skip
         except MediaRefused as exc:
             raise Refused(exc) from exc
         return Response(MediaOut(media).data, status=status.HTTP_201_CREATED)
@@ -167,7 +168,9 @@ class MediaReplaceApi(UploadApi):
         media = _media(request, public_id)
         upload = self.received(request)
         try:
-            media = services.media_replace(actor=_user(request), media=media, upload=upload)
+            media = services.media_replace(
+                actor=_user(request), media=media, upload=upload, request=request
+            )
         except MediaRefused as exc:
             raise Refused(exc) from exc
         return Response(MediaOut(media).data)
@@ -182,7 +185,8 @@ class MediaDetailApi(APIView):
 
     @extend_schema(responses={204: None}, operation_id="media_destroy", summary="Delete it")
     def delete(self, request: Request, public_id: UUID) -> Response:
-        services.media_delete(actor=_user(request), media=_media(request, public_id))
+        media = _media(request, public_id)
+        services.media_delete(actor=_user(request), media=media, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -196,5 +200,7 @@ class MediaFirstApi(APIView):
         summary="Show this photo or video first to patients",
     )
     def post(self, request: Request, public_id: UUID) -> Response:
-        media = services.media_make_first(actor=_user(request), media=_media(request, public_id))
+        media = services.media_make_first(
+            actor=_user(request), media=_media(request, public_id), request=request
+        )
         return Response(MediaOut(media).data)

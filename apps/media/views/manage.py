@@ -132,10 +132,12 @@ def _post(
             if media is None:
                 services.media_upload(
                     actor=user, exercise=exercise, upload=received.file,
-                    first=request.POST.get("first") == "on",
+                    first=request.POST.get("first") == "on", request=request,
                 )  # fmt: skip
             else:
-                services.media_replace(actor=user, media=media, upload=received.file)
+                services.media_replace(
+                    actor=user, media=media, upload=received.file, request=request
+                )
         except MediaRefused as exc:
             refused = exc
     if refused is not None:
@@ -161,7 +163,7 @@ def _replaced(user: User, exercise: Exercise, public_id: str) -> ExerciseMedia:
 def make_first(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     media = _media(user, public_id)
-    services.media_make_first(actor=user, media=media)
+    services.media_make_first(actor=user, media=media, request=request)
     messages.success(request, f"This {media.get_kind_display().lower()} is now shown first.")
     return redirect("media:manage", public_id=media.exercise.public_id)
 
@@ -172,7 +174,7 @@ def delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     media = _media(user, public_id)
     exercise = media.exercise
-    services.media_delete(actor=user, media=media)
+    services.media_delete(actor=user, media=media, request=request)
     messages.success(request, f"The {media.get_kind_display().lower()} was deleted.")
     return redirect("media:manage", public_id=exercise.public_id)
 
