@@ -98,3 +98,34 @@ def test_a_therapist_cannot_resend_or_cancel(therapist_a, invited):
 
     assert client.post(f"/clinic/staff/{invited.public_id}/cancel/").status_code == 403
     assert User.objects.filter(pk=invited.pk).exists()
+
+
+def test_the_invitation_says_how_long_the_link_works(settings, invited):
+    assert "The link works once, for 3 days." in mail.outbox[0].body
+    assert "ask your clinic admin to send a new one" in mail.outbox[0].body
+
+
+def test_the_days_in_the_email_follow_the_setting(settings, admin_a):
+    settings.PASSWORD_RESET_TIMEOUT = 7 * 24 * 3600
+
+    signed_in(admin_a).post(
+        "/clinic/staff/", {"full_name": "Kim Lee", "email": "kim@a.example", "role": "therapist"}
+    )
+
+    assert "The link works once, for 7 days." in mail.outbox[0].body
+
+
+def test_choosing_the_password_says_it_is_saved_and_how_to_sign_in(client, invited):
+    link = _link(mail.outbox[0])
+    form = client.get(link, follow=True)
+    posted = {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+
+    done = client.post(form.redirect_chain[-1][0], posted, follow=True)
+
+    assert done.redirect_chain[-1][0] == "/sign-in/"
+    assert (
+        "Your password is saved. Sign in with robin@a.example and your new password."
+        in done.content.decode()
+    )
+    again = client.get(link, follow=True).content.decode()
+    assert "This link does not work" in again

@@ -197,4 +197,8 @@ class StaffSetPasswordView(PasswordResetConfirmView):
         staff, password = cast(User, self.user), form.cleaned_data["new_password1"]
         staff_password_choose(staff=staff, password=password, request=self.request)
         del self.request.session[INTERNAL_RESET_SESSION_TOKEN]
+        messages.success(
+            self.request,
+            f"Your password is saved. Sign in with {staff.email} and your new password.",
+        )
         return HttpResponseRedirect(self.get_success_url())

@@ -40,6 +40,7 @@ from apps.clinics.selectors import (
 from apps.clinics.services import staff_set_active
 from apps.clinics.two_factor import staff_two_factor_reset
 from apps.core.forms import add_service_errors
+from apps.core.ratelimit import wait_in_words
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +63,20 @@ def set_password_url(user: User) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def link_lasts() -> str:
+    """How long a set-password link works (Django's PASSWORD_RESET_TIMEOUT), in words."""
+    seconds = int(settings.PASSWORD_RESET_TIMEOUT)
+    days, rest = divmod(seconds, 24 * 3600)
+    span = f"{days} day{'' if days == 1 else 's'}" if days and not rest else wait_in_words(seconds)
+    return f"The link works once, for {span}. After that, ask your clinic admin to send a new one."
+
+
 def _send_invitation(user: User, clinic_name: str) -> None:
     send_mail(
         subject=f"You have a Clamshell account at {clinic_name}",
         message=(
             f"Hello {user.full_name},\n\nChoose your password to start using Clamshell:\n"
-            f"{set_password_url(user)}\n\nThe link works once. Sign in afterwards with "
+            f"{set_password_url(user)}\n\n{link_lasts()} Sign in afterwards with "
             f"{user.email}."
         ),
         from_email=None,
@@ -80,7 +89,7 @@ def _send_reactivation(user: User, clinic_name: str) -> None:
         subject=f"Your Clamshell account at {clinic_name} is active again",
         message=(
             f"Hello {user.full_name},\n\nYour account was switched back on. Choose a new "
-            f"password to sign in again:\n{set_password_url(user)}\n\nThe link works once."
+            f"password to sign in again:\n{set_password_url(user)}\n\n{link_lasts()}"
         ),
         from_email=None,
         recipient_list=[str(user.email)],
