@@ -4,6 +4,7 @@ frozen ``data`` (the API returns the same data as JSON, so the two never disagre
 from __future__ import annotations
 
 import io
+from datetime import date
 from functools import cache
 from html import escape
 from typing import Any
@@ -214,6 +215,34 @@ def _programs(data: dict[str, Any]) -> list[Flowable]:
     return parts
 
 
+def _week_of(week: dict[str, Any]) -> str:
+    """The week's Monday; a week still going on says how many of its days count so far."""
+    through = week.get("through")
+    if not through:
+        return str(week["week_of"])
+    days = (date.fromisoformat(through) - date.fromisoformat(week["week_of"])).days + 1
+    return f"{week['week_of']} (so far: {days} day{'' if days == 1 else 's'})"
+
+
+def _adherence(data: dict[str, Any]) -> list[Flowable]:
+    """Adherence week by week. A report made since weeks stop at the last day that is over
+    says so: a referrer reading a Monday-morning report must not take the day begun for a
+    week missed."""
+    parts: list[Flowable] = [_p("Adherence by week", "Heading2")]
+    if data.get("adherence_through"):
+        parts.append(
+            _p(
+                f"Only days that are over count, up to {data['adherence_through']}: today is "
+                'left out until it ends, and the week in progress is marked "so far".'
+            )
+        )
+    rows = [
+        [_week_of(w), w["prescribed"], w["completed"], w["adherence_percent"]]
+        for w in data["adherence_by_week"]
+    ]
+    return [*parts, _table(["Week of", "Sets prescribed", "Sets done", "Adherence %"], rows)]
+
+
 def _clinic(data: dict[str, Any]) -> str:
     """E.g. "Riverside Physio · Phone 020 7946 0000"; empty for a report made before the
     clinic was named on it."""
@@ -263,12 +292,7 @@ def report_pdf(data: dict[str, Any]) -> bytes:
         _p(f"Period: {period['start']} to {period['end']}"),
         *_precautions(data),
         *_programs(data),
-        _p("Adherence by week", "Heading2"),
-        _table(
-            ["Week of", "Sets prescribed", "Sets done", "Adherence %"],
-            [[w["week_of"], w["prescribed"], w["completed"], w["adherence_percent"]]
-             for w in data["adherence_by_week"]],
-        ),
+        *_adherence(data),
         _p("Pain during exercise by week (0-10)", "Heading2"),
         _table(
             ["Week of", "Highest", "Average"],

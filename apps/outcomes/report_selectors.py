@@ -21,9 +21,12 @@ from apps.programs.models import DailyTotal, LevelChange, Program, ProgramItem
 from apps.programs.precautions import conflicts, uncovered
 
 
-def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
+def _weeks(patient: Patient, start: date, last: date) -> list[dict[str, Any]]:
+    """Each week's adherence over its days from ``start`` to ``last`` (the last day that is
+    over: a day still going on would read as a day missed). A week cut short at ``last`` says
+    up to which day it counts ("through"); a whole week has None."""
     totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for day in daily_totals(patient=patient, start=start, end=today):
+    for day in daily_totals(patient=patient, start=start, end=last):
         week = totals[day.date - timedelta(days=day.date.weekday())]
         week[0] += day.prescribed
         week[1] += day.completed
@@ -31,7 +34,8 @@ def _weeks(patient: Patient, start: date, today: date) -> list[dict[str, Any]]:
     # 12.5 where the progress page shows 13).
     return [
         {"week_of": w.isoformat(), "prescribed": p, "completed": c,
-         "adherence_percent": percent(c, p)}
+         "adherence_percent": percent(c, p),
+         "through": last.isoformat() if w + timedelta(days=6) > last else None}
         for w, (p, c) in sorted(totals.items())
     ]  # fmt: skip
 
@@ -298,7 +302,11 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
         "programs": program_rows,
         "overrides": overrides,
         "level_changes": _levels(changes, rungs),
-        "adherence_by_week": _weeks(patient, start, today) if start <= today else [],
+        # Adherence counts the days that are over: today is left out until it ends.
+        "adherence_through": (today - timedelta(days=1)).isoformat(),
+        "adherence_by_week": _weeks(patient, start, today - timedelta(days=1))
+        if start < today
+        else [],
         "pain_by_week": _pain_weeks(patient, start),
         "outcomes": [t.as_dict() for t in patient_trends(patient=patient)],
         "therapist_note": note.strip(),

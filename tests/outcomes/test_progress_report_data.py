@@ -65,8 +65,41 @@ def test_weekly_adherence_rounds_half_up_like_every_page(therapist_a, patient_a)
     weeks = report_data(patient=patient_a, author=therapist_a, note="")["adherence_by_week"]
 
     assert weeks[0] == {
-        "week_of": "2025-03-03", "prescribed": 8, "completed": 1, "adherence_percent": 13
+        "week_of": "2025-03-03", "prescribed": 8, "completed": 1, "adherence_percent": 13,
+        "through": None,
     }  # fmt: skip
+
+
+def test_only_days_that_are_over_count_and_the_week_in_progress_is_marked_so_far(
+    therapist_a, patient_a
+):
+    # Friday 14 March: today is not over, so the week of 10 March counts Monday to Thursday
+    # (4 sets due, 3 done) and says so; today's set is left out until the day ends.
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    item = ExerciseItemFactory(program=program, sets=1, per_side=False)
+    for day in (10, 11, 12, 14):
+        log_sets(item, date(2025, 3, day), 1)
+
+    data = report_data(patient=patient_a, author=therapist_a, note="")
+
+    assert data["adherence_through"] == "2025-03-13"
+    assert data["adherence_by_week"] == [
+        {"week_of": "2025-03-03", "prescribed": 7, "completed": 0, "adherence_percent": 0,
+         "through": None},
+        {"week_of": "2025-03-10", "prescribed": 4, "completed": 3, "adherence_percent": 75,
+         "through": "2025-03-13"},
+    ]  # fmt: skip
+
+
+def test_a_week_begun_today_is_left_out_not_reported_as_0_percent(therapist_a, patient_a):
+    program = ProgramFactory(patient=patient_a, start_date=START)
+    ExerciseItemFactory(program=program, sets=1, per_side=False)
+
+    with time_machine.travel(datetime(2025, 3, 10, 9, 0, tzinfo=ZoneInfo("UTC")), tick=False):
+        weeks = report_data(patient=patient_a, author=therapist_a, note="")["adherence_by_week"]
+
+    assert [week["week_of"] for week in weeks] == ["2025-03-03"]
+    assert weeks[0]["through"] is None
 
 
 def test_weekly_pain_averages_every_set_alike(therapist_a, patient_a):

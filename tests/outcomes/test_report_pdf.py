@@ -194,3 +194,28 @@ def test_a_clinic_without_a_phone_is_named_alone_and_an_older_report_names_none(
         "Riverside Physio Progress report"
     )
     assert _words({}).startswith("Progress report Patient:")
+
+
+def test_the_week_in_progress_is_marked_so_far_and_today_is_said_not_to_count() -> None:
+    weeks = [
+        {"week_of": "2026-11-30", "prescribed": 14, "completed": 8, "adherence_percent": 57,
+         "through": None},
+        {"week_of": "2026-12-07", "prescribed": 4, "completed": 4, "adherence_percent": 100,
+         "through": "2026-12-08"},
+    ]  # fmt: skip
+
+    text = _words({"adherence_by_week": weeks, "adherence_through": "2026-12-08"})
+
+    assert "Only days that are over count, up to 2026-12-08: today is left out" in text
+    assert "2026-11-30 14 8 57" in text
+    assert "2026-12-07 (so far: 2 days) 4 4 100" in text
+
+
+def test_a_report_frozen_before_weeks_were_cut_at_yesterday_prints_its_weeks_as_they_were() -> None:
+    weeks = [{"week_of": "2026-11-30", "prescribed": 14, "completed": 8, "adherence_percent": 57}]
+
+    text = _words({"adherence_by_week": weeks})
+
+    assert "2026-11-30 14 8 57" in text
+    assert "so far" not in text
+    assert "Only days that are over" not in text
