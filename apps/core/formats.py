@@ -8,7 +8,7 @@ date.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -35,6 +35,12 @@ def percent_text(value: Decimal | float | int) -> str:
     """A percentage (adherence, a report's progress, a threshold) as a %MVIC figure reads:
     '57 %', '40.6 %', '40 %' for 40.0. Callers say what no value means ("nothing due")."""
     return f"{mvic_number(value)}{UNIT_SPACE}%"
+
+
+def decimal_text(value: Decimal | float | int, *, places: int) -> str:
+    """A score to a fixed number of decimal places, as its scale gives it: a mean scored to
+    one place reads '4.0' and '-0.3' (never '4' beside '3.7'), a whole rating '6'."""
+    return f"{Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP):f}"
 
 
 def day_text(value: date | datetime | None) -> str:

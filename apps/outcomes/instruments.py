@@ -81,6 +81,12 @@ class Scale:
     low: int = 0  # the lowest and highest possible score of the scale
     high: int = 10
 
+    @property
+    def places(self) -> int:
+        """The decimal places its scores are given to: a mean is rounded to one (``PLACES``),
+        an answer or a sum is whole."""
+        return 1 if self.rule in (Rule.MEAN, Rule.HOOS) else 0
+
 
 @dataclass(frozen=True)
 class Change:

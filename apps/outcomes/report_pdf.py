@@ -1,5 +1,8 @@
 """The progress report for the referrer as a PDF, drawn with reportlab from the report's
-frozen ``data`` (the API returns the same data as JSON, so the two never disagree)."""
+frozen ``data`` (the API returns the same data as JSON, so the two never disagree).
+
+The data keeps machine formats (ISO dates, plain numbers); the PDF writes them as the pages
+do (``apps.core.formats``): "30 Nov 2026", "57 %", a PSFS mean as "4.0"."""
 
 from __future__ import annotations
 
@@ -9,6 +12,8 @@ from functools import cache
 from html import escape
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -16,7 +21,9 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from apps.core.formats import day_text, decimal_text, percent_text
 from apps.core.pdf_fonts import pdf_fonts
+from apps.outcomes.instruments import INSTRUMENTS, Code
 
 
 @cache
@@ -76,6 +83,28 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _day(iso: str | None) -> str:
+    """An ISO date of the data as the pages write it ("30 Nov 2026"); empty for none."""
+    return day_text(date.fromisoformat(iso)) if iso else ""
+
+
+def _places(outcome: dict[str, Any]) -> int | None:
+    """The decimal places the measure's scale scores to; None for a report frozen before the
+    data named its instrument and scale."""
+    try:
+        spec = INSTRUMENTS[Code(outcome["instrument"])]
+        return next(s.places for s in spec.scales if s.key == outcome["scale"])
+    except (KeyError, ValueError, StopIteration):
+        return None
+
+
+def _score(value: Any, places: int | None) -> Any:
+    """A score as the page shows it: a mean "4.0" beside "3.7", a whole rating "6"."""
+    if value is None or places is None:
+        return value
+    return decimal_text(value, places=places)
+
+
 def _change_values(outcome: dict[str, Any]) -> str:
     """The measure's change values, the meaningful change (MCID / MID) apart from the change
     beyond measurement error (MDC). A report frozen before the two were told apart kept one
@@ -95,9 +124,7 @@ def _outcomes(data: dict[str, Any]) -> list[Flowable]:
     rows = [
         [
             f"{o['name']} {o['scale_label']}",
-            o["baseline"],
-            o["latest"],
-            o["change"],
+            *(_score(o[key], _places(o)) for key in ("baseline", "latest", "change")),
             o["verdict"] or "-",
         ]
         for o in data["outcomes"]
@@ -138,10 +165,13 @@ def _ladder(ladder: dict[str, Any]) -> str:
         ladder["level"], ladder.get("exercise"), ladder.get("level_count")
     )
     if ladder.get("since"):
-        text += f", since {ladder['since']}"
+        text += f", since {_day(ladder['since'])}"
     planned = ladder.get("planned")
     if planned:
-        text += f"; moves to {_level(planned['level'], planned['exercise'])} from {planned['from']}"
+        text += (
+            f"; moves to {_level(planned['level'], planned['exercise'])} "
+            f"from {_day(planned['from'])}"
+        )
     return text + "."
 
 
@@ -152,7 +182,7 @@ def _change(change: dict[str, Any], end: str) -> list[Any]:
         change["ladder"],
         _level(change["from_level"], change.get("from_exercise")).removeprefix("level "),
         _level(change["to_level"], change.get("to_exercise")).removeprefix("level "),
-        change["on"] + planned,
+        _day(change["on"]) + planned,
     ]
 
 
@@ -161,8 +191,8 @@ def _precaution(precaution: dict[str, Any]) -> str:
     lifting on 2026-12-13: in force." and the therapist's note (the surgeon's instruction).
     The end date is the first day without them, and is worded so, as on every page."""
     text = (
-        f"{precaution['kind']}: {precaution['rules']}. From {precaution['starts_on']}, "
-        f"lifting on {precaution['ends_on']}: {precaution['status']}."
+        f"{precaution['kind']}: {precaution['rules']}. From {_day(precaution['starts_on'])}, "
+        f"lifting on {_day(precaution['ends_on'])}: {precaution['status']}."
     )
     return f"{text} Note: {precaution['note']}" if precaution["note"] else text
 
@@ -174,7 +204,7 @@ def _override(override: dict[str, Any]) -> str:
     if override["ladder"]:
         where += f", {override['ladder']} level {override['level']}"
     if override["from"]:
-        where += f" from {override['from']}"
+        where += f" from {_day(override['from'])}"
     text = (
         f"{override['exercise']} ({where}): {override['conflict']}. "
         f"Therapist's reason: {override['reason']}."
@@ -200,11 +230,18 @@ def _precautions(data: dict[str, Any]) -> list[Flowable]:
     return parts
 
 
+def _program_dates(program: dict[str, Any]) -> str:
+    """E.g. "30 Nov 2026 to 31 Jan 2027", or "from 30 Nov 2026, no end date set"."""
+    start = _day(program["start"]) or "no start date set"
+    if program["end"]:
+        return f"{start} to {_day(program['end'])}"
+    return f"from {start}, no end date set" if program["start"] else f"{start}, no end date set"
+
+
 def _programs(data: dict[str, Any]) -> list[Flowable]:
     parts: list[Flowable] = [_p("Program and ladder levels", "Heading2")]
     for program in data["programs"]:
-        period = f"{program['start'] or '?'} to {program['end'] or 'open'}"
-        parts.append(_p(f"{program['name']} ({period})"))
+        parts.append(_p(f"{program['name']} ({_program_dates(program)})"))
         if program["notes"]:
             parts.append(_p(f"Diagnosis / precautions as entered: {program['notes']}"))
         parts += [_p(_ladder(ladder)) for ladder in program["ladders"]]
@@ -219,9 +256,9 @@ def _week_of(week: dict[str, Any]) -> str:
     """The week's Monday; a week still going on says how many of its days count so far."""
     through = week.get("through")
     if not through:
-        return str(week["week_of"])
+        return _day(week["week_of"])
     days = (date.fromisoformat(through) - date.fromisoformat(week["week_of"])).days + 1
-    return f"{week['week_of']} (so far: {days} day{'' if days == 1 else 's'})"
+    return f"{_day(week['week_of'])} (so far: {days} day{'' if days == 1 else 's'})"
 
 
 def _adherence(data: dict[str, Any]) -> list[Flowable]:
@@ -232,15 +269,20 @@ def _adherence(data: dict[str, Any]) -> list[Flowable]:
     if data.get("adherence_through"):
         parts.append(
             _p(
-                f"Only days that are over count, up to {data['adherence_through']}: today is "
+                f"Only days that are over count, up to {_day(data['adherence_through'])}: today is "
                 'left out until it ends, and the week in progress is marked "so far".'
             )
         )
     rows = [
-        [_week_of(w), w["prescribed"], w["completed"], w["adherence_percent"]]
+        [_week_of(w), w["prescribed"], w["completed"], _percent(w["adherence_percent"])]
         for w in data["adherence_by_week"]
     ]
-    return [*parts, _table(["Week of", "Sets prescribed", "Sets done", "Adherence %"], rows)]
+    return [*parts, _table(["Week of", "Sets prescribed", "Sets done", "Adherence"], rows)]
+
+
+def _percent(value: int | None) -> str:
+    """ "57 %" as on every page; a week with nothing prescribed says so, as the page does."""
+    return "nothing due" if value is None else percent_text(value)
 
 
 def _clinic(data: dict[str, Any]) -> str:
@@ -275,8 +317,12 @@ EMPTY: dict[str, Any] = {
 
 
 def report_pdf(data: dict[str, Any]) -> bytes:
-    """The report's pages as PDF bytes."""
-    data = {**EMPTY, **data}
+    """The report's pages as PDF bytes, its dates in the installation's locale."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _report_pdf({**EMPTY, **data})
+
+
+def _report_pdf(data: dict[str, Any]) -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm,
@@ -289,20 +335,20 @@ def report_pdf(data: dict[str, Any]) -> bytes:
         _p("Progress report", "Title"),
         _p(f"Patient: {data['patient_name']} (born {data['year_of_birth']}), "
            f"reference {data['patient_reference']}"),
-        _p(f"Period: {period['start']} to {period['end']}"),
+        _p(f"Period: {_day(period['start'])} to {_day(period['end'])}"),
         *_precautions(data),
         *_programs(data),
         *_adherence(data),
         _p("Pain during exercise by week (0-10)", "Heading2"),
         _table(
             ["Week of", "Highest", "Average"],
-            [[w["week_of"], w["max"], w["mean"]] for w in data["pain_by_week"]],
+            [[_day(w["week_of"]), w["max"], _score(w["mean"], 1)] for w in data["pain_by_week"]],
         ),
         *_outcomes(data),
         _p("Therapist's note", "Heading2"),
         _p(data["therapist_note"] or "No note."),
         Spacer(1, 6 * mm),
-        _p(f"Signed: {data['signed_by']}, {data['signed_on']}"),
+        _p(f"Signed: {data['signed_by']}, {_day(data['signed_on'])}"),
     ]  # fmt: skip
     doc.build(story, onLaterPages=_running_header(data))
     return buffer.getvalue()

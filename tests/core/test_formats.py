@@ -8,7 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from apps.core.formats import day_text, mvic_number, mvic_text, percent_text
+from apps.core.formats import day_text, decimal_text, mvic_number, mvic_text, percent_text
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,18 @@ def test_pages_declare_the_installations_language(client, settings):
     body = client.get("/sign-in/").content.decode()
 
     assert '<html lang="en-gb">' in body
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (4.0, 1, "4.0"),
+        (Decimal("3.7"), 1, "3.7"),
+        (-0.30000000000000004, 1, "-0.3"),
+        (6.0, 0, "6"),
+        (Decimal("-2"), 0, "-2"),
+    ],
+)
+def test_a_score_keeps_the_places_of_its_scale(value, places, expected):
+    # A PSFS mean reads "4.0" beside "3.7", as on the page; a whole NPRS rating "6".
+    assert decimal_text(value, places=places) == expected

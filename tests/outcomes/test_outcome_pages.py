@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 
 from apps.audit.models import Action, AuditEntry
 from apps.clinics.models import Role, User
+from apps.core.formats import day_text
 from apps.devdata.scale import ScaleSpec, scale_seed
 from apps.outcomes import monitoring_services, rtm, services
 from apps.outcomes.instruments import LEFS
@@ -299,13 +300,13 @@ def test_the_pdf_holds_everything_the_referrer_needs_and_is_signed(program: Prog
         str(patient.public_id),
         "Gluteal tendinopathy, left. No hip precautions.",  # diagnosis/precautions as entered
         f"{ladder_item.ladder.name} 1 — {ladder_item.ladder.name} L1 "
-        f"2 — {ladder_item.ladder.name} L2 {(start + dt.timedelta(days=7)).isoformat()}",
+        f"2 — {ladder_item.ladder.name} L2 {day_text(start + dt.timedelta(days=7))}",
         "Adherence by week",
-        f"{monday.isoformat()}",
+        day_text(monday),
         "Pain during exercise by week",
         "NPRS Hip pain 6 3 -3 meaningful improvement",
         "Keep going.",
-        f"Signed: {therapist.full_name}, {patient.local_today().isoformat()}",
+        f"Signed: {therapist.full_name}, {day_text(patient.local_today())}",
     ):
         assert expected in text, expected
 

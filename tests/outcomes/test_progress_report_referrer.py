@@ -74,8 +74,8 @@ def test_the_referrer_reads_the_precautions_and_each_override_with_its_reason(
 
     assert (
         "Hip precautions Posterior (posterolateral) approach: no flexion beyond 90°; no "
-        "adduction across the midline; no internal rotation. From 2025-03-01, lifting on "
-        "2025-04-12: in force. Note: THR 28 Feb"
+        "adduction across the midline; no internal rotation. From 1 Mar 2025, lifting on "
+        "12 Apr 2025: in force. Note: THR 28 Feb"
     ) in text
     assert (
         "Inward turn (Hip strength): takes the hip into internal rotation (posterior "
@@ -95,9 +95,9 @@ def test_the_referrer_reads_todays_level_named_and_tomorrows_apart(therapist_a, 
     text = _pdf_text(signed_in(therapist_a), patient_a)
 
     assert (
-        "Clamshell: level 1 of 4 — Clam; moves to level 2 — Reverse clamshell from 2025-03-15."
+        "Clamshell: level 1 of 4 — Clam; moves to level 2 — Reverse clamshell from 15 Mar 2025."
     ) in text
-    assert "Clamshell 1 — Clam 2 — Reverse clamshell 2025-03-15 (planned)" in text
+    assert "Clamshell 1 — Clam 2 — Reverse clamshell 15 Mar 2025 (planned)" in text
 
 
 def test_the_referrer_reads_which_clinic_sent_it_and_how_to_call_it(therapist_a, patient_a):

@@ -77,8 +77,8 @@ def test_a_ladder_is_named_with_its_level_out_of_all_and_the_exercise_done() -> 
 
     text = _words({"programs": [program], "level_changes": [change]})
 
-    assert "Clamshell: level 2 of 4 — Clamshell with band, since 2026-11-09" in text
-    assert "Clamshell 1 — Clam 2 — Clamshell with band 2026-11-09" in text
+    assert "Clamshell: level 2 of 4 — Clamshell with band, since 9 Nov 2026" in text
+    assert "Clamshell 1 — Clam 2 — Clamshell with band 9 Nov 2026" in text
 
 
 def test_a_report_frozen_before_ladders_were_named_still_prints_its_levels() -> None:
@@ -91,7 +91,7 @@ def test_a_report_frozen_before_ladders_were_named_still_prints_its_levels() -> 
     text = _words({"programs": [program], "level_changes": [change]})
 
     assert "Clamshell: level 2" in text
-    assert "Clamshell 1 2 2026-11-09" in text
+    assert "Clamshell 1 2 9 Nov 2026" in text
 
 
 def test_a_planned_level_is_printed_apart_from_the_level_in_force() -> None:
@@ -113,10 +113,10 @@ def test_a_planned_level_is_printed_apart_from_the_level_in_force() -> None:
     text = _words(data)
 
     assert (
-        "Clamshell: level 2 of 4 — Clamshell with band, since 2026-11-09; "
-        "moves to level 3 — Clam 3 from 2026-11-20."
+        "Clamshell: level 2 of 4 — Clamshell with band, since 9 Nov 2026; "
+        "moves to level 3 — Clam 3 from 20 Nov 2026."
     ) in text
-    assert "Clamshell 2 — Clamshell with band 3 — Clam 3 2026-11-20 (planned)" in text
+    assert "Clamshell 2 — Clamshell with band 3 — Clam 3 20 Nov 2026 (planned)" in text
 
 
 PRECAUTIONS = [
@@ -139,11 +139,11 @@ def test_the_hip_precautions_and_each_override_with_its_reason_are_printed() -> 
 
     assert (
         "Posterior (posterolateral) approach: no flexion beyond 90°; no adduction across the "
-        "midline; no internal rotation. From 2026-11-01, lifting on 2026-12-13: in force. "
+        "midline; no internal rotation. From 1 Nov 2026, lifting on 13 Dec 2026: in force. "
         "Note: THR 30 Oct"
     ) in text
     assert (
-        "Clam 3 (Hip, Clamshell level 3 from 2026-11-20): takes the hip into internal rotation "
+        "Clam 3 (Hip, Clamshell level 3 from 20 Nov 2026): takes the hip into internal rotation "
         "(posterior (posterolateral) approach precautions until 13 Dec 2026). "
         "Therapist's reason: Cleared by the surgeon at 6 weeks"
     ) in text
@@ -206,9 +206,9 @@ def test_the_week_in_progress_is_marked_so_far_and_today_is_said_not_to_count() 
 
     text = _words({"adherence_by_week": weeks, "adherence_through": "2026-12-08"})
 
-    assert "Only days that are over count, up to 2026-12-08: today is left out" in text
-    assert "2026-11-30 14 8 57" in text
-    assert "2026-12-07 (so far: 2 days) 4 4 100" in text
+    assert "Only days that are over count, up to 8 Dec 2026: today is left out" in text
+    assert "30 Nov 2026 14 8 57 %" in text
+    assert "7 Dec 2026 (so far: 2 days) 4 4 100 %" in text
 
 
 def test_a_report_frozen_before_weeks_were_cut_at_yesterday_prints_its_weeks_as_they_were() -> None:
@@ -216,6 +216,68 @@ def test_a_report_frozen_before_weeks_were_cut_at_yesterday_prints_its_weeks_as_
 
     text = _words({"adherence_by_week": weeks})
 
-    assert "2026-11-30 14 8 57" in text
+    assert "30 Nov 2026 14 8 57 %" in text
     assert "so far" not in text
     assert "Only days that are over" not in text
+
+
+def _outcome(instrument: str, scale: str, label: str, *scores: float) -> dict[str, Any]:
+    baseline, latest, change = scores
+    return {
+        "instrument": instrument, "name": instrument.upper(), "scale": scale,
+        "scale_label": label, "baseline": baseline, "latest": latest, "change": change,
+        "verdict": "no meaningful change", "meaningful_change": None,
+        "measurement_error": None, "activities": [],
+    }  # fmt: skip
+
+
+def test_scores_read_as_on_the_page_a_mean_to_one_place_a_rating_whole() -> None:
+    # The page shows a PSFS mean as "4.0" and its change as "2.0"; the PDF printed "4" and
+    # "2" beside "3.7", one column mixing both.
+    outcomes = [
+        _outcome("psfs", "function", "Activities", 4.0, 6.0, 2.0),
+        _outcome("psfs", "function", "Activities", 4.0, 3.7, -0.30000000000000004),
+        _outcome("nprs", "pain", "Hip pain", 6.0, 4.0, -2.0),
+    ]
+
+    text = _words({"outcomes": outcomes})
+
+    assert "PSFS Activities 4.0 6.0 2.0" in text
+    assert "PSFS Activities 4.0 3.7 -0.3" in text
+    assert "NPRS Hip pain 6 4 -2" in text
+
+
+def test_dates_read_as_on_the_pages_and_an_open_program_says_no_end_date(settings) -> None:
+    settings.LANGUAGE_CODE = "en-gb"
+    programs = [
+        {"name": "Hip", "start": "2026-11-30", "end": None, "notes": "", "ladders": []},
+        {"name": "Knee", "start": "2026-11-02", "end": "2027-01-31", "notes": "", "ladders": []},
+    ]
+    data = {
+        "period": {"start": "2026-11-30", "end": "2026-12-07"},
+        "programs": programs,
+        "adherence_through": "2026-12-06",
+        "adherence_by_week": [
+            {"week_of": "2026-11-30", "prescribed": 14, "completed": 8,
+             "adherence_percent": 57, "through": "2026-12-06"},
+        ],
+        "pain_by_week": [{"week_of": "2026-11-30", "max": 4, "mean": 4.0}],
+        "signed_by": "Alex Kim",
+        "signed_on": "2026-12-07",
+    }  # fmt: skip
+
+    text = _words(data)
+
+    assert "Period: 30 Nov 2026 to 7 Dec 2026" in text
+    assert "Hip (from 30 Nov 2026, no end date set)" in text
+    assert "Knee (2 Nov 2026 to 31 Jan 2027)" in text
+    assert "up to 6 Dec 2026" in text
+    assert "30 Nov 2026 (so far: 7 days) 14 8 57 %" in text
+    assert "30 Nov 2026 4 4.0" in text
+    assert "Signed: Alex Kim, 7 Dec 2026" in text
+    assert "2026-1" not in text
+
+
+def test_a_week_with_nothing_due_says_so_as_the_page_does() -> None:
+    weeks = [{"week_of": "2026-11-30", "prescribed": 0, "completed": 0, "adherence_percent": None}]
+    assert "30 Nov 2026 0 0 nothing due" in _words({"adherence_by_week": weeks})

@@ -32,6 +32,7 @@ import time_machine
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from apps.core.formats import percent_text
 from apps.patients.archive_services import patient_archive
 from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, PromptStatus
@@ -224,17 +225,26 @@ def test_pdf_matches_the_numbers_worked_out_by_hand(clinic_admin, clinic_data):
     # Dates read in the locale (en-gb by default) in the PDF; the CSV keeps ISO.
     assert "Period: 2 Feb 2026 to 10 Feb 2026" in lines
     assert "Clinic: Clinic A" in lines
+    # Adherence as the page writes it ("40 %", "34.5 %"), not the CSV's number ("40.0").
+    assert "Adherence" in lines
+    assert "Adherence %" not in lines
     for name, values in EXPECTED.items():
-        cells = [name, *("\u2013" if v is None else _pdf_text(v) for v in values)]
+        cells = [name, *("\u2013" if v is None else _pdf_text(v, n) for n, v in enumerate(values))]
         assert _runs(lines, cells), (cells, lines)
     for total in TOTALS:
-        assert _runs(lines, [_pdf_text(v) for v in total]), total
+        assert _runs(lines, [_pdf_text(v, n) for n, v in enumerate(total)]), total
 
 
-def _pdf_text(value):
-    """An expected cell as the PDF prints it: ISO dates in the en-gb format."""
+ADHERENCE_AT = 5  # the adherence cell's place in EXPECTED's values and in TOTALS
+
+
+def _pdf_text(value, at):
+    """An expected cell as the PDF prints it: ISO dates in the en-gb format, adherence as
+    every page writes a percentage."""
     if isinstance(value, str) and value.startswith("2026-"):
         return date.fromisoformat(value).strftime("%-d %b %Y")
+    if at == ADHERENCE_AT:
+        return percent_text(Decimal(value))
     return str(value)
 
 

@@ -1,12 +1,14 @@
 """PDF output with reportlab, laid out as a report: title, period, clinic and who it covers;
 the totals per therapist; a bar chart of their adherence; then every patient, the table's
 header repeated on each page and no row split across two. Every page's footer names the
-report and the page. Dates read in the installation's locale (``LANGUAGE_CODE``)."""
+report and the page. Dates read in the installation's locale (``LANGUAGE_CODE``) and
+adherence as every page writes a percentage ("40 %"); the CSV and Excel keep numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from html import escape as html_escape
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -28,7 +30,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from apps.core.formats import day_text
+from apps.core.formats import day_text, percent_text
 from apps.core.pdf_fonts import pdf_fonts
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.report import (
@@ -46,6 +48,9 @@ LINE = colors.HexColor("#c5ced6")
 STRIPE = colors.HexColor("#f3f6f8")
 WIDE_COLUMNS = frozenset({"Patient", "Therapist", "Programs"})
 DATE_COLUMNS = frozenset({"Last activity"})
+# The files' "Adherence %" column of numbers, printed as the page prints it: "Adherence",
+# "40 %".
+PERCENT_COLUMNS = {"Adherence %": "Adherence"}
 # Room for "Progressions" in bold DejaVu Sans (18.1 mm at 7 pt, wider than Helvetica's 15.8)
 # and the cell's padding.
 FIGURE_WIDTH = 20.5 * mm
@@ -59,12 +64,15 @@ def escape(text: str) -> str:
     return html_escape(text, quote=False)
 
 
-def display(value: Cell) -> str:
-    """A cell as text for the PDF: dates as people read them, a dash for no value."""
+def display(value: Cell, *, percent: bool = False) -> str:
+    """A cell as text for the PDF: dates as people read them, a percentage with its sign,
+    a dash for no value."""
     if value is None:
         return NO_VALUE
     if isinstance(value, date):
         return day_text(value)
+    if percent and isinstance(value, int | float | Decimal):
+        return percent_text(value)
     return str(value)
 
 
@@ -96,8 +104,15 @@ def _table(
 ) -> Table:
     """A table whose cells wrap (names can be long), header repeated on every page, and a row
     never split across two pages (``splitInRow=0``)."""
-    data = [[Paragraph(escape(h), styles["head"]) for h in headers]]
-    data += [[Paragraph(escape(display(v)), styles["cell"]) for v in row] for row in rows]
+    data = [[Paragraph(escape(PERCENT_COLUMNS.get(h, h)), styles["head"]) for h in headers]]
+    percent = [h in PERCENT_COLUMNS for h in headers]
+    data += [
+        [
+            Paragraph(escape(display(v, percent=p)), styles["cell"])
+            for v, p in zip(row, percent, strict=True)
+        ]
+        for row in rows
+    ]
     table = Table(data, colWidths=_widths(headers, width), repeatRows=1, splitInRow=0)
     table.setStyle(
         TableStyle(
