@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -9,22 +10,47 @@ from django import forms
 
 from apps.core.forms import BoundedIntegerField
 from apps.core.once import client_id_field
-from apps.outcomes.instruments import INSTRUMENTS
+from apps.outcomes.instruments import INSTRUMENTS, Code
 from apps.outcomes.models import MAX_MINUTES
 
 MEASURE_CHOICES = [(spec.code.value, f"{spec.short}: {spec.name}") for spec in INSTRUMENTS.values()]
 
 
+class MeasureBoxes(forms.CheckboxSelectMultiple):
+    """Check boxes of which some cannot be ticked yet (``unavailable``): shown disabled and
+    described by the note that says why (``note_id``), not refused only once saved."""
+
+    unavailable: frozenset[str] = frozenset()
+    note_id = ""
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option: dict[str, Any] = super().create_option(*args, **kwargs)
+        if option["value"] in self.unavailable:
+            option["attrs"] |= {"disabled": True, "aria-describedby": self.note_id}
+        return option
+
+
 class MeasuresForm(forms.Form):
     instruments = forms.MultipleChoiceField(
-        choices=MEASURE_CHOICES, widget=forms.CheckboxSelectMultiple, required=False,
-        label="Measures",
+        choices=MEASURE_CHOICES, widget=MeasureBoxes, required=False, label="Measures",
     )  # fmt: skip
     interval_days = BoundedIntegerField(
         min_value=7, max_value=91, initial=14, label="Repeat every (days)"
     )
     at_start = forms.BooleanField(required=False, initial=True, label="At the start")
     at_end = forms.BooleanField(required=False, initial=True, label="At the end")
+
+    unavailable: Sequence[str] = ()  # the short names of the measures not to be ticked yet
+    unavailable_note_id = ""
+
+    def hold_back(self, codes: Sequence[str]) -> None:
+        """Offer the measures ``codes`` disabled: they cannot be scheduled yet (a licensed one
+        whose wording the clinic has not loaded). The service refuses them all the same."""
+        widget = self.fields["instruments"].widget
+        assert isinstance(widget, MeasureBoxes)
+        widget.unavailable = frozenset(codes)
+        widget.note_id = self.unavailable_note_id = f"{self.prefix or 'measures'}-not-loaded"
+        self.unavailable = [INSTRUMENTS[Code(code)].short for code in codes]
 
 
 class ReportForm(forms.Form):

@@ -240,7 +240,7 @@ LEFS = Instrument(
 
 HOOS12 = Instrument(
     code=Code.HOOS12,
-    name="HOOS-12",
+    name="Hip disability and Osteoarthritis Outcome Score, 12-item short form",
     short="HOOS-12",
     patient_title="Your hip in daily life (12 questions)",
     answer_min=0,

@@ -3,7 +3,7 @@ reports, the monitoring time log). Objects come through ``apps.outcomes.access``
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -28,19 +28,27 @@ from apps.outcomes import (
     services,
 )
 from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
-from apps.outcomes.instruments import DEFAULT_MEASURES, instrument
+from apps.outcomes.instruments import DEFAULT_MEASURES, INSTRUMENTS, instrument
 from apps.outcomes.report_pdf import report_pdf
 from apps.patients.models import Patient
 from apps.programs.models import Program
 
 
 def _programs(
-    patient: Patient, refused: MeasuresForm | None = None
+    patient: Patient, loaded: Container[str], refused: MeasuresForm | None = None
 ) -> list[tuple[Program, MeasuresForm, list[str]]]:
     """Each program with its measures form (``refused``, a posted form with its errors, in
-    its program's place) and the measures scheduled now."""
+    its program's place) and the measures scheduled now. A licensed measure whose wording the
+    clinic has not ``loaded`` cannot be ticked, unless it is scheduled already: a box left out
+    of the post would end it unseen."""
+    not_loaded = [
+        spec.code.value
+        for spec in INSTRUMENTS.values()
+        if spec.licensed and spec.code.value not in loaded
+    ]
     rows = []
     for program, plans in selectors.patient_measure_plans(patient=patient):
+        unavailable = [code for code in not_loaded if code not in {p.instrument for p in plans}]
         # Nothing scheduled yet: the defaults (NPRS and PSFS) are ticked, ready to save.
         chosen = [p.instrument for p in plans] or [code.value for code in DEFAULT_MEASURES]
         initial: dict[str, Any] = {"instruments": chosen}
@@ -51,6 +59,7 @@ def _programs(
         form = MeasuresForm(initial=initial, prefix=str(program.public_id))
         if refused is not None and refused.prefix == form.prefix:
             form = refused
+        form.hold_back(unavailable)
         rows.append((program, form, [instrument(p.instrument).short for p in plans]))
     return rows
 
@@ -58,9 +67,10 @@ def _programs(
 def _page(
     request: HttpRequest, patient: Patient, status: int | None = None, **forms: Any
 ) -> HttpResponse:
+    wordings = selectors.wordings(clinic_id=patient.clinic_id)
     context = {
         "patient": patient,
-        "programs": _programs(patient, forms.get("measures_form")),
+        "programs": _programs(patient, wordings, forms.get("measures_form")),
         "drafts": selectors.patient_drafts(patient=patient),
         "reports": selectors.recent_reports(patient=patient, limit=10),
         "report_form": forms.get("report_form") or ReportForm(),
@@ -68,7 +78,7 @@ def _page(
         "time_form": forms.get("time_form")
         or TimeEntryForm(initial={"on": patient.local_today(), "client_id": uuid4()}),
         "time_entries": monitoring_selectors.time_entries(patient=patient, limit=20),
-        "wordings": selectors.wordings(clinic_id=patient.clinic_id),
+        "wordings": wordings,
     }
     if status is None:
         status = 400 if forms else 200
