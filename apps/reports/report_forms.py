@@ -26,6 +26,16 @@ class TherapistChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.full_name or obj.email)
 
+    def to_python(self, value: Any) -> Any:
+        # A value that is not a UUID at all fails in the lookup with the model field's own
+        # message ("… is not a valid UUID"): it is the same wrong choice as any other.
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if exc.code == "invalid_choice":
+                raise
+            raise ValidationError(self.error_messages["invalid_choice"], "invalid_choice") from exc
+
 
 class ReportFilterForm(forms.Form):
     start = forms.DateField(label="From", widget=DateInput())
@@ -36,6 +46,8 @@ class ReportFilterForm(forms.Form):
         to_field_name="public_id",
         required=False,
         empty_label="All therapists",
+        # Another clinic's therapist, a deactivated one or a garbled id alike.
+        error_messages={"invalid_choice": "Choose a therapist from the list."},
     )
 
     def __init__(self, *args: Any, clinic_id: int, **kwargs: Any) -> None:
@@ -65,7 +77,10 @@ class ReportFilterForm(forms.Form):
 
 
 class ReportExportForm(ReportFilterForm):
-    format = forms.ChoiceField(label="Format", choices=ReportFormat.choices)
+    format = forms.ChoiceField(
+        label="Format", choices=ReportFormat.choices,
+        error_messages={"invalid_choice": "Choose CSV, Excel or PDF."},
+    )  # fmt: skip
     kind = forms.ChoiceField(
         label="Contents", choices=ReportKind.choices, required=False, initial=ReportKind.SUMMARY
     )

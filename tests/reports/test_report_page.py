@@ -1,11 +1,13 @@
 """The adherence report page: who may see it, input checks, fixed query count."""
 
+import re
 from datetime import date
 
 import pytest
 import time_machine
 
 from apps.audit.models import Action, AuditEntry
+from apps.reports.exports.report import TOTAL_COLUMNS
 from apps.reports.models import ReportJob
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
@@ -77,15 +79,39 @@ def test_bad_input_is_a_400_that_says_what_is_wrong(admin_a, query, message):
     assert message in export.content
 
 
-def test_an_unknown_format_or_another_clinics_therapist_is_a_400(admin_a, therapist_b):
+def test_an_unknown_format_or_another_clinics_therapist_is_a_400_in_plain_words(
+    admin_a, therapist_b
+):
     client = signed_in(admin_a)
 
     bad_format = client.post(EXPORT, {**PERIOD, "format": "docx"})
     foreign = client.get(PAGE, {**PERIOD, "therapist": str(therapist_b.public_id)})
+    garbled = client.post(EXPORT, {**PERIOD, "format": "csv", "therapist": "not-an-id"})
 
     assert bad_format.status_code == 400
-    assert b"Select a valid choice" in bad_format.content
-    assert foreign.status_code == 400
+    assert b"Choose CSV, Excel or PDF." in bad_format.content
+    for refused in (foreign, garbled):
+        assert refused.status_code == 400
+        assert b"Choose a therapist from the list." in refused.content
+    for refused in (bad_format, foreign, garbled):
+        assert b"Select a valid choice" not in refused.content
+
+
+def test_the_totals_on_the_page_have_the_columns_of_the_downloads(admin_a, therapist_a):
+    _patients(therapist_a, 2)
+
+    page = signed_in(admin_a).get(PAGE, PERIOD).content.decode()
+
+    table = page.split('id="totals-heading"', 1)[1].split("</table>", 1)[0]
+    head = table.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    headers = [cell.split(">", 1)[1].split("<", 1)[0] for cell in head.split("<th")[1:]]
+    files = [column.header.replace("Adherence %", "Adherence") for column in TOTAL_COLUMNS]
+    assert headers == files
+    body = table.split("<tbody>", 1)[1]
+    first = " ".join(re.sub(r"<[^>]+>", " ", body.split("</tr>", 1)[0]).split())
+    # 2 patients with a program every day: 7 scheduled days each (1 to 7 Feb), one set logged
+    # on 2 Feb by each, so 2 active days, last activity 2 Feb, as in the CSV's totals.
+    assert first == f"{therapist_a.full_name} 2 14 56 2 3.6 % 2 0 2 Feb 2026 2.0 2 0"
 
 
 def test_the_page_uses_a_fixed_number_of_queries(
