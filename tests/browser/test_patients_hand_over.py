@@ -52,3 +52,45 @@ def test_an_admin_hands_all_of_a_colleagues_patients_over_then_deactivates_them(
     row.get_by_role("button", name="Yes, deactivate").click()
     expect(page.get_by_text("Dana Hill was deactivated")).to_be_visible()
     assert [e for e in errors if not e.startswith("400 POST")] == []
+
+
+# The gap drawn between the end of "Hand over patients" and the "(" of the count: a space in a
+# flex container's text was dropped, and the link read "Hand over patients(2)".
+GAP_BEFORE_COUNT = """(link) => {
+  const walker = document.createTreeWalker(link, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    if (!node.parentElement.closest('.visually-hidden')) nodes.push(node);
+  }
+  const words = nodes.find((node) => node.textContent.includes('patients'));
+  const count = nodes.find((node) => node.textContent.includes('('));
+  const end = document.createRange();
+  end.setStart(words, words.textContent.indexOf('patients') + 'patients'.length - 1);
+  end.setEnd(words, words.textContent.indexOf('patients') + 'patients'.length);
+  const open = document.createRange();
+  open.setStart(count, count.textContent.indexOf('('));
+  open.setEnd(count, count.textContent.indexOf('(') + 1);
+  return open.getBoundingClientRect().left - end.getBoundingClientRect().right;
+}"""
+
+
+def test_the_staff_page_spaces_the_count_and_lines_its_cards_up(desktop_page, admin_a, clinic_a):
+    dana = StaffFactory(clinic=clinic_a, full_name="Dana Hill")
+    PatientFactory(therapist=dana, full_name="Ann Ash")
+    PatientFactory(therapist=dana, full_name="Ben Birch")
+    page = desktop_page
+    sign_in_staff(page, admin_a)
+
+    page.goto("/clinic/staff/")
+
+    link = page.get_by_role("link", name="Hand over patients of Dana Hill (2)")
+    assert link.evaluate(GAP_BEFORE_COUNT) >= 2, "a space before the count"
+    # The "Add a colleague" card starts where the staff table's card does, not centred.
+    staff = page.locator("section", has=page.get_by_role("heading", name="Your clinic's staff"))
+    invite = page.locator("section", has=page.get_by_role("heading", name="Add a colleague"))
+    staff_box, invite_box = staff.bounding_box(), invite.bounding_box()
+    assert staff_box is not None
+    assert invite_box is not None
+    assert abs(invite_box["x"] - staff_box["x"]) < 1
+    assert_accessible(page, impacts=None)
