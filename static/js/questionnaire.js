@@ -68,6 +68,24 @@
   function onThisPage(entry) {
     return form && form.dataset.questionnaire === entry.questionnaire;
   }
+  // Today lists the questionnaires due: one whose answers wait on the phone says so, and once
+  // they are sent from here, says that (the list is the server's from before they went).
+  var sentFromHere = {};
+  function markWaiting() {
+    var queue = load();
+    document.querySelectorAll("a[data-questionnaire] [data-waiting]").forEach(function (mark) {
+      var id = mark.closest("a").dataset.questionnaire;
+      var entry = queue.filter(function (e) { return e.questionnaire === id; })[0];
+      var text = "";
+      if (entry) {
+        text = entry.method === "POST" ? " (answers saved on this phone, waiting to be sent)"
+          : " (answers kept on this phone)";
+      } else if (sentFromHere[id]) {
+        text = " (sent to your therapist)";
+      }
+      if (mark.textContent !== text) mark.textContent = text;
+    });
+  }
   async function flush() {
     if (flushing) return;
     flushing = true;
@@ -92,6 +110,7 @@
         }
         // Sent, or refused for good (4xx): either way it leaves the queue.
         sent.push(entry);
+        if (response.ok && entry.method !== "PATCH") sentFromHere[entry.questionnaire] = true;
         if (!onThisPage(entry)) {
           // Sent from Today: a refusal must not vanish unseen (the patient thinks it went).
           if (!response.ok) {
@@ -113,9 +132,11 @@
         return !sent.some(function (s) { return s.questionnaire === e.questionnaire && s.url === e.url && JSON.stringify(s.body) === JSON.stringify(e.body); });
       }));
       flushing = false;
+      markWaiting();
     }
   }
   window.addEventListener("online", flush);
+  markWaiting();
   if (navigator.onLine && load().length) flush();
 
   if (!form) return;

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from apps.patients.auth import patient_login_required
@@ -41,5 +42,9 @@ def history(request: HttpRequest) -> HttpResponse:
         HistoryDay(date=day, totals=summary.days.get(day), entries=entries[day])
         for day in sorted(entries, reverse=True)
     ]
-    context = {"patient": patient, "summary": summary, "days": days, "history_days": HISTORY_DAYS}
+    context = {
+        "patient": patient, "summary": summary, "days": days, "history_days": HISTORY_DAYS,
+        # Said on the page when the service worker's copy of it is opened offline.
+        "kept_at": timezone.now(),
+    }  # fmt: skip
     return render(request, "portal/history.html", context)

@@ -35,6 +35,7 @@ STATIC_FILES = (
     "js/form-errors.js",
     "css/today.css",
     "js/today.js",
+    "js/history.js",
     "js/illustrations.js",
     "js/sw-register.js",
     "css/outcomes.css",
