@@ -188,7 +188,7 @@ def _change(change: dict[str, Any], end: str) -> list[Any]:
 
 def _precaution(precaution: dict[str, Any]) -> str:
     """E.g. "Posterior (posterolateral) approach: no flexion beyond 90°; …. From 1 Nov 2026,
-    lifting on 2026-12-13: in force." and the therapist's note (the surgeon's instruction).
+    lifting on 13 Dec 2026: in force." and the therapist's note (the surgeon's instruction).
     The end date is the first day without them, and is worded so, as on every page."""
     text = (
         f"{precaution['kind']}: {precaution['rules']}. From {_day(precaution['starts_on'])}, "
