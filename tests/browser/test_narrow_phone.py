@@ -70,6 +70,29 @@ BROKEN_TITLE_WORDS = """() => [...document.querySelectorAll(".exercise h2")].fla
 })"""
 
 
+# The words of a box's text split over two lines ("comfortabl" / "e") though a line of the
+# text around the box (its parent's) would hold them: the box's own indent must not cut them.
+BROKEN_WORDS = """(selector) => [...document.querySelectorAll(selector)].flatMap((box) => {
+  const around = box.parentElement;
+  const style = getComputedStyle(around);
+  const room = around.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  const texts = [...box.childNodes].filter((node) => node.nodeType === Node.TEXT_NODE);
+  return texts.flatMap((text) => [...text.textContent.matchAll(/\\S+/g)].filter((word) => {
+    const range = document.createRange();
+    range.setStart(text, word.index);
+    range.setEnd(text, word.index + word[0].length);
+    const rects = [...range.getClientRects()];
+    const width = rects.reduce((sum, r) => sum + r.width, 0);
+    return new Set(rects.map((r) => Math.round(r.top))).size > 1 && width <= room;
+  }).map((word) => word[0]));
+})"""
+
+DOUBLED_TEXT = (
+    "document.addEventListener('DOMContentLoaded', () => "
+    "{ document.documentElement.style.fontSize = '200%'; });"
+)
+
+
 @pytest.fixture
 def narrow_page(browser, live_server):
     with browser_page(browser, live_server, **NARROW) as page:
@@ -216,3 +239,50 @@ def test_finished_exercises_fit_a_360px_phone_with_doubled_text(narrow_page, pat
 
     fits(page, "narrow-2x-today-finished")
     assert page.evaluate(BROKEN_TITLE_WORDS) == []
+
+
+def _signed_in_with_doubled_text(page, patient) -> None:
+    page.add_init_script(DOUBLED_TEXT)
+    page.goto(personal_link_path(patient))
+    page.get_by_label("Your year of birth").fill(str(patient.year_of_birth))
+    page.get_by_role("button", name="Open my exercises").tap()
+    page.wait_for_url("**/today/")
+
+
+def test_a_long_word_in_a_psfs_activity_keeps_the_rating_grid_on_the_card(
+    narrow_page, patient_a, program
+):
+    """A fieldset is as wide as its legend's longest word by default: an activity named
+    "Running/jogging/hiking" widened the rating's fieldset past the card, and the 0-10 grid's
+    right column was cut off the screen."""
+    page = narrow_page
+    _signed_in_with_doubled_text(page, patient_a)
+    page.get_by_role("link", name=re.compile("^Things your hip")).tap()
+    page.wait_for_url("**/today/questionnaires/**")
+    page.get_by_label("Activity 1", exact=True).fill("Running/jogging/hiking")
+    expect(page.locator('fieldset[data-key="activity_1"] legend')).to_have_text(
+        "Activity 1: Running/jogging/hiking"
+    )
+
+    measured = page.evaluate(MEASURE)
+    screenshot(page, "narrow-2x-psfs-long-activity")
+    assert measured["scroll"] <= measured["width"], measured["wide"][:10]
+    assert measured["small"] == []
+    # The typed name itself is longer than its box, and scrolls inside it as in any text box.
+    assert [field for field in measured["clipped"] if "#name_1." not in field] == []
+    card = page.locator("#questionnaire").bounding_box()
+    ten = page.locator('fieldset[data-key="activity_1"] .pain-option').last.bounding_box()
+    assert card is not None
+    assert ten is not None
+    assert ten["x"] + ten["width"] <= card["x"] + card["width"]
+
+
+def test_the_caution_box_keeps_its_words_whole_with_doubled_text(narrow_page, patient_a, program):
+    """ "Stay within a comfortable range" was cut "comfortabl" / "e range": the box's indent
+    grew with the text and left the word 2 px too little room."""
+    page = narrow_page
+    _signed_in_with_doubled_text(page, patient_a)
+    expect(page.locator(".caution").first).to_contain_text("comfortable")
+
+    assert page.evaluate(BROKEN_WORDS, ".caution") == []
+    fits(page, "narrow-2x-today-caution")
