@@ -29,9 +29,10 @@ def _form(user: Any, program: Program) -> str:
     assert program.patient is not None
     page = client.get(f"/patients/{program.patient.public_id}/outcomes/")
     assert page.status_code == 200
-    return page.text.split(f'action="/programs/{program.public_id}/measures/"', 1)[1].split(
-        "</form>"
-    )[0]
+    # The program's measures form: posted to the page itself, naming its program.
+    forms = page.text.split('class="measures-form"')[1:]
+    (form,) = [f for f in forms if f'name="program" value="{program.public_id}"' in f]
+    return form.split("</form>")[0]
 
 
 def _box(form: str, code: str) -> str:
