@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.clinics.models import User
+from apps.patients.care import care_hand_over
 from apps.patients.models import Patient
 from apps.patients.services import active_staff_locked, patient_audit, patient_sessions_end
 from apps.patients.signals import patient_archived
@@ -97,6 +98,8 @@ def patient_restore(
     moved = looked_after_by.pk != therapist_id
     patient.archived_at, patient.therapist = None, looked_after_by
     Patient.objects.filter(pk=patient.pk).update(archived_at=None, therapist=looked_after_by)
+    if moved:
+        care_hand_over(moves=[(patient, therapist_id)], therapist=looked_after_by)
     patient_audit(
         actor=actor, action=Action.CHANGE, patient=patient, detail="patient restored",
         request=request,

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from apps.audit.models import Action
 from apps.audit.services import AuditRecord, audit_record_many
 from apps.clinics.models import User
+from apps.patients.care import care_hand_over
 from apps.patients.models import Patient
 from apps.patients.services import active_staff_locked
 
@@ -54,6 +55,7 @@ def patients_hand_over(
     if not moving:
         return []
     Patient.objects.filter(pk__in=[patient.pk for patient in moving]).update(therapist=taker)
+    care_hand_over(moves=[(patient, source.pk) for patient in moving], therapist=taker)
     detail = f"therapist {_name(source)} → {_name(taker)} (all their patients)"
     for patient in moving:
         patient.therapist = taker

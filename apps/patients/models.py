@@ -273,3 +273,65 @@ class HipPrecaution(models.Model):
 
     def is_in_force(self, on: date) -> bool:
         return self.starts_on <= on < self.ends_on
+
+
+class CareSpell(models.Model):
+    """Who looked after a patient when: one row per therapist in turn, written in the
+    transaction of every change of ``Patient.therapist`` (``apps.patients.care``).
+
+    ``started_at`` and ``ended_at`` are the moments; ``starts_on`` and ``ends_on`` the
+    patient-local days they make the therapist's, fixed when written (the patient may move
+    time zone later; a logged set keeps its local day the same way). A hand-over makes its
+    local day the new therapist's: the spells share out the days, ``starts_on`` (inclusive)
+    to ``ends_on`` (the first day no longer theirs). The patient's first spell has no
+    ``starts_on`` (every day before the first hand-over is theirs) and the open one no
+    ``ends_on``, so every day has exactly one therapist. Several hand-overs on one local day
+    leave the day to the last: the spells in between have no day (``starts_on == ends_on``).
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_spells")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_spells"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    starts_on = models.DateField(
+        null=True, blank=True, help_text="Empty for the first: every day before the next."
+    )
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="The first day no longer theirs; empty while open."
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["patient", "started_at", "pk"]
+        indexes: ClassVar[list[Any]] = [models.Index(fields=["patient", "started_at"])]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(ended_at__isnull=True),
+                name="care_spell_one_open_per_patient",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(starts_on__isnull=True),
+                name="care_spell_one_first_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True, ends_on__isnull=True)
+                | Q(ended_at__isnull=False, ends_on__isnull=False),
+                name="care_spell_ended_on_a_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="care_spell_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
+                name="care_spell_days_in_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist} from {self.started_at:%Y-%m-%d %H:%M}"

@@ -24,6 +24,7 @@ from apps.clinics.models import Clinic, Role, User
 from apps.core.once import create_once
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.core.time_zones import known_zones
+from apps.patients.care import care_begin, care_hand_over
 from apps.patients.models import OneTimeSignInLink, Patient, ReminderChannel
 
 PHONE_PATTERN = re.compile(r"^\+?[0-9 ()\-]{6,31}$")
@@ -158,6 +159,7 @@ def patient_create(
             reminders_enabled=reminders_enabled,
             client_id=client_id,
         )
+        care_begin(patient=patient)
         patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
         return patient
 
@@ -218,9 +220,12 @@ def patient_update(
         time_zone=time_zone, reminder_channel=reminder_channel,
         reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=new_time,
     )  # fmt: skip
+    previous_therapist_id = patient.therapist_id
     for name, value in values.items():
         setattr(patient, name, value)
     patient.save(update_fields=list(PATIENT_FIELDS))
+    if therapist.pk != previous_therapist_id:
+        care_hand_over(moves=[(patient, previous_therapist_id)], therapist=therapist)
     if patient.user.full_name != patient.full_name:
         patient.user.full_name = patient.full_name
         patient.user.save(update_fields=["full_name"])
