@@ -46,7 +46,7 @@ from apps.devdata.scale_sql import (
     insert_select_sql,
 )
 from apps.exercises.models import Exercise, Ladder
-from apps.patients.models import Patient
+from apps.patients.models import CareSpell, Patient
 from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.models import (
     DailyTotal,
@@ -168,6 +168,7 @@ def _vacuum(result: ScaleResult, log: Any) -> None:
         SetLog,
         DailyTotal,
         Patient,
+        CareSpell,
         Program,
         ProgramItem,
         ProgressionPrompt,
@@ -266,6 +267,14 @@ def _insert_patients(
         "UPDATE scale_plan s SET patient_id = p.id "
         "FROM patients_patient p WHERE p.user_id = s.user_id"
     )
+    # Who looks after each patient, from their creation, as adding them in the app records.
+    spells = insert_select_sql(
+        CareSpell,
+        {"patient_id": "patient_id", "therapist_id": "therapist_id"}
+        | {"started_at": "start_date::timestamptz"},
+        "FROM scale_plan ORDER BY n",
+    )
+    cursor.execute(spells)
     return spec.patients
 
 

@@ -26,6 +26,11 @@ from apps.programs.models import DailyTotal, ProgressionPrompt, PromptStatus
 
 APPROVED_STATUSES = (PromptStatus.APPROVED, PromptStatus.AUTO_APPROVED)
 
+# A window of one patient's days: (patient id, the window's number for that patient). A
+# patient has one window, or several that share no day (the adherence report's parts of a
+# patient looked after in turn by several therapists, ``window_summaries``).
+Key = tuple[int, int]
+
 
 @dataclass(frozen=True)
 class AdherenceSummary:
@@ -47,6 +52,9 @@ class AdherenceSummary:
     pain_avg: Decimal | None = None
     pain_max: int | None = None
     progressions_approved: int = 0
+    # What the average is made of: totals that add up across windows and patients.
+    pain_sum: int = 0
+    logs: int = 0
 
     @property
     def adherence(self) -> Decimal | None:
@@ -58,22 +66,24 @@ class AdherenceSummary:
         return percent(self.completed, self.prescribed)
 
 
-# Per patient, in one pass over the period's daily totals (``DailyTotal``, one row per
-# logged day): activity, pain, completed units and fully completed days.
+# Per window, in one pass over the period's daily totals (``DailyTotal``, one row per
+# logged day): activity, pain, completed units and fully completed days. ``{group}`` says
+# which group of windows a row is in: a constant when no patient is in two of them.
 TOTALS_SQL = """
-    SELECT t.patient_id, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum), MAX(t.pain_max),
-           SUM(t.completed),
+    SELECT t.patient_id, {group}, COUNT(*), MAX(t.day), SUM(t.logs), SUM(t.pain_sum),
+           MAX(t.pain_max), SUM(t.completed),
            SUM(CASE WHEN t.prescribed > 0 AND t.completed >= t.prescribed THEN 1 ELSE 0 END)
     FROM {total} t
     WHERE {period}
-    GROUP BY t.patient_id
+    GROUP BY 1, 2
 """
 
 
-def _totals_sql(period_sql: str) -> str:
+def _totals_sql(group_sql: str, period_sql: str) -> str:
     """``TOTALS_SQL`` for these periods. Only the table name from the model and SQL built
     here are interpolated; every value is a query parameter."""
-    return TOTALS_SQL.format(total=DailyTotal._meta.db_table, period=period_sql)  # nosec B608
+    table = DailyTotal._meta.db_table
+    return TOTALS_SQL.format(total=table, group=group_sql, period=period_sql)  # nosec B608
 
 
 @dataclass(frozen=True)
@@ -95,31 +105,42 @@ class _Totals:
         return (Decimal(self.pain_sum) / Decimal(self.logs)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _periods(windows: dict[int, Window]) -> dict[Window, list[int]]:
-    """Patients grouped by their window (few groups: time zones differ by a day at most).
+def _periods(windows: dict[Key, Window]) -> dict[Window, list[Key]]:
+    """Windows grouped by their days (few groups: time zones differ by a day at most, and
+    only a hand-over in the period gives a patient days of their own).
 
     Windows that end before they start have nothing to count and are left out."""
-    groups: dict[Window, list[int]] = defaultdict(list)
-    for pk, (start, cut) in windows.items():
+    groups: dict[Window, list[Key]] = defaultdict(list)
+    for key, (start, cut) in windows.items():
         if cut >= start:
-            groups[(start, cut)].append(pk)
+            groups[(start, cut)].append(key)
     return groups
 
 
-def _window_tests(periods: dict[Window, list[int]]) -> tuple[list[str], list[Any]]:
+def _window_tests(periods: dict[Window, list[Key]]) -> tuple[list[str], list[Any]]:
     """Per window group, SQL that is true for a log of one of its patients inside it."""
     tests, params = [], []
     adapt = connection.ops.adapt_datefield_value
-    for (start, cut), ids in periods.items():
-        marks = ", ".join(["%s"] * len(ids))
+    for (start, cut), keys in periods.items():
+        marks = ", ".join(["%s"] * len(keys))
         tests.append(f"t.patient_id IN ({marks}) AND t.day BETWEEN %s AND %s")
-        params.extend([*ids, adapt(start), adapt(cut)])
+        params.extend([*(pk for pk, _ in keys), adapt(start), adapt(cut)])
     return tests, params
 
 
-def _period_sql(periods: dict[Window, list[int]]) -> tuple[str, list[Any]]:
+def _period_sql(periods: dict[Window, list[Key]]) -> tuple[str, list[Any]]:
     tests, params = _window_tests(periods)
     return " OR ".join(f"({test})" for test in tests), params
+
+
+def _group_sql(periods: dict[Window, list[Key]]) -> tuple[str, list[Any]]:
+    """SQL for the number of a row's window group, when a patient has windows in two."""
+    patients = [pk for keys in periods.values() for pk, _ in keys]
+    if len(set(patients)) == len(patients):
+        return "0", []
+    tests, params = _window_tests(periods)
+    cases = " ".join(f"WHEN {test} THEN {number}" for number, test in enumerate(tests))
+    return f"CASE {cases} END", params
 
 
 def _totals_row(values: Sequence[Any]) -> _Totals:
@@ -134,32 +155,43 @@ def _totals_row(values: Sequence[Any]) -> _Totals:
     )
 
 
-def _totals(periods: dict[Window, list[int]]) -> dict[int, _Totals]:
-    """Each patient's totals over their window."""
+def _totals(periods: dict[Window, list[Key]]) -> dict[Key, _Totals]:
+    """Each window's totals."""
+    group_sql, group_params = _group_sql(periods)
     sql, params = _period_sql(periods)
     with connections[read_alias()].cursor() as cursor:
-        cursor.execute(_totals_sql(sql), params)
+        cursor.execute(_totals_sql(group_sql, sql), group_params + params)
         rows = cursor.fetchall()
-    return {row[0]: _totals_row(row[1:8]) for row in rows}
+    numbered = group_sql != "0"
+    keys = {
+        (pk, number if numbered else 0): (pk, n)
+        for number, group in enumerate(periods.values())
+        for pk, n in group
+    }
+    return {keys[(row[0], row[1])]: _totals_row(row[2:9]) for row in rows}
 
 
-def _approvals(patients: dict[int, Patient], windows: dict[int, Window]) -> dict[int, int]:
-    """Approved or auto-approved prompts decided on a patient-local day of their window."""
+def _approvals(patients: dict[int, Patient], windows: dict[Key, Window]) -> dict[Key, int]:
+    """Approved or auto-approved prompts decided on a patient-local day of a window."""
     if not windows:
         return {}
     # One day wider on each side holds every time zone; the local day is checked below.
     lo = min(start for start, _ in windows.values()) - timedelta(days=1)
     hi = max(cut for _, cut in windows.values()) + timedelta(days=2)
+    by_patient: dict[int, list[tuple[Key, Window]]] = defaultdict(list)
+    for key, window in windows.items():
+        by_patient[key[0]].append((key, window))
     decided = ProgressionPrompt.objects.filter(
-        patient_id__in=list(windows),
+        patient_id__in=list(by_patient),
         status__in=APPROVED_STATUSES,
         decided_at__range=(_utc_midnight(lo), _utc_midnight(hi)),
     ).values_list("patient_id", "decided_at")
-    counts: dict[int, int] = defaultdict(int)
+    counts: dict[Key, int] = defaultdict(int)
     for patient_id, decided_at in decided:
-        start, cut = windows[patient_id]
-        if start <= patients[patient_id].local_today(decided_at) <= cut:
-            counts[patient_id] += 1
+        day = patients[patient_id].local_today(decided_at)
+        for key, (start, cut) in by_patient[patient_id]:
+            if start <= day <= cut:
+                counts[key] += 1
     return counts
 
 
@@ -167,45 +199,49 @@ def _utc_midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=ZoneInfo("UTC"))
 
 
-def _counted(windows: dict[int, Window]) -> dict[int, Window]:
-    return {pk: window for pk, window in windows.items() if window[1] >= window[0]}
+def _counted(windows: dict[Key, Window]) -> dict[Key, Window]:
+    return {key: window for key, window in windows.items() if window[1] >= window[0]}
 
 
-def _schedules_for(windows: dict[int, Window]) -> dict[int, PatientSchedule]:
+def _schedules_for(windows: dict[Key, Window]) -> dict[int, PatientSchedule]:
     if not windows:
         return {}
     lo = min(start for start, _ in windows.values())
     hi = max(cut for _, cut in windows.values())
-    return patient_schedules(patient_ids=list(windows), start=lo, end=hi)
+    patient_ids = list(dict.fromkeys(pk for pk, _ in windows))
+    return patient_schedules(patient_ids=patient_ids, start=lo, end=hi)
 
 
 def _summaries(
-    patients: dict[int, Patient], windows: dict[int, Window]
-) -> dict[int, AdherenceSummary]:
+    patients: dict[int, Patient], windows: dict[Key, Window]
+) -> dict[Key, AdherenceSummary]:
     counted = _counted(windows)
     schedules = _schedules_for(counted)
     totals = _totals(_periods(counted)) if counted else {}
-    return _assemble(patients, windows, schedules, totals, _approvals(patients, counted))
+    return _assemble(windows, schedules, totals, _approvals(patients, counted))
 
 
 def _assemble(
-    patients: Iterable[int],
-    windows: dict[int, Window],
+    windows: dict[Key, Window],
     schedules: dict[int, PatientSchedule],
-    totals: dict[int, _Totals],
-    approvals: dict[int, int],
-) -> dict[int, AdherenceSummary]:
-    """One summary per patient from what was read (patients without rows get zeros)."""
+    totals: dict[Key, _Totals],
+    approvals: dict[Key, int],
+) -> dict[Key, AdherenceSummary]:
+    """One summary per window from what was read (windows without rows get zeros)."""
     return {
-        pk: _summary(
-            pk,
-            windows[pk],
-            schedules.get(pk, PatientSchedule()),
-            totals.get(pk, _Totals()),
-            approvals.get(pk, 0),
+        key: _summary(
+            key[0],
+            window,
+            schedules.get(key[0], PatientSchedule()),
+            totals.get(key, _Totals()),
+            approvals.get(key, 0),
         )
-        for pk in patients
+        for key, window in windows.items()
     }
+
+
+def _by_patient(summaries: dict[Key, AdherenceSummary]) -> dict[int, AdherenceSummary]:
+    return {pk: summary for (pk, _), summary in summaries.items()}
 
 
 def _summary(
@@ -225,6 +261,8 @@ def _summary(
         pain_avg=totals.pain_avg,
         pain_max=totals.pain_max,
         progressions_approved=approvals,
+        pain_sum=totals.pain_sum,
+        logs=totals.logs,
     )
 
 
@@ -234,15 +272,27 @@ def summaries_for_patients(
     """``adherence_summaries`` for patients already loaded (``pk`` and ``time_zone``), in
     four queries (five when hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
-    windows = {pk: (start, min(end, p.local_today())) for pk, p in by_id.items()}
+    windows = {(pk, 0): (start, min(end, p.local_today())) for pk, p in by_id.items()}
+    return _by_patient(_summaries(by_id, windows))
+
+
+def window_summaries(
+    *, patients: Iterable[Patient], windows: dict[Key, Window]
+) -> dict[Key, AdherenceSummary]:
+    """Summaries of windows of days chosen by the caller, keyed as ``windows``: (patient
+    id, number), a patient's windows sharing no day (a day in two would count twice in
+    their sum). Each window is taken as given (cut it at the patient's local today first);
+    ``patients`` are loaded with ``pk`` and ``time_zone``. In four queries (five when hip
+    precautions apply to a ladder) whatever the number of patients and windows."""
+    by_id = {patient.pk: patient for patient in patients}
     return _summaries(by_id, windows)
 
 
-def _recent_windows(patients: dict[int, Patient], days: int) -> dict[int, Window]:
+def _recent_windows(patients: dict[int, Patient], days: int) -> dict[Key, Window]:
     windows = {}
     for pk, patient in patients.items():
         today = patient.local_today()
-        windows[pk] = (today - timedelta(days=days - 1), today)
+        windows[(pk, 0)] = (today - timedelta(days=days - 1), today)
     return windows
 
 
@@ -250,7 +300,7 @@ def recent_summaries(*, patients: Iterable[Patient], days: int) -> dict[int, Adh
     """Each patient's last ``days`` local days, today included, in four queries (five when
     hip precautions apply to a ladder)."""
     by_id = {patient.pk: patient for patient in patients}
-    return _summaries(by_id, _recent_windows(by_id, days))
+    return _by_patient(_summaries(by_id, _recent_windows(by_id, days)))
 
 
 def adherence_summaries(

@@ -14,7 +14,7 @@ from django.db.models import Count
 from apps.clinics.models import Clinic, Role, User
 from apps.devdata.scale import ScaleSpec, scale_clear, scale_seed
 from apps.exercises.models import Exercise
-from apps.patients.models import Patient
+from apps.patients.models import CareSpell, Patient
 from apps.programs.adherence_summaries import adherence_summaries
 from apps.programs.models import LevelChange, Program, ProgramItem, ProgressionPrompt, SetLog
 
@@ -39,6 +39,11 @@ def test_seed_scale_creates_staff_patients_programs_and_items(seeded):
     patients = Patient.objects.filter(clinic=seeded)
     assert patients.count() == PATIENTS
     assert set(patients.values_list("therapist__clinic", flat=True)) == {seeded.pk}
+    # Each looked after by their therapist from their creation, as the app records it.
+    spells = CareSpell.objects.filter(patient__clinic=seeded, ended_at__isnull=True)
+    assert set(spells.values_list("patient_id", "therapist_id", "starts_on")) == {
+        (pk, therapist_id, None) for pk, therapist_id in patients.values_list("pk", "therapist_id")
+    }
     assert Program.objects.filter(clinic=seeded, is_template=False).count() == PATIENTS
     items = ProgramItem.objects.filter(program__clinic=seeded)
     # Three items each, plus the second row of the one dose edit (patient number 1).

@@ -281,3 +281,31 @@ def test_the_sql_weekday_is_pythons_monday_based_weekday(day):
         (found,) = cursor.fetchone()
 
     assert found == day.weekday()
+
+
+def test_a_patients_windows_add_up_to_their_whole_period(django_assert_num_queries):
+    # The adherence report's parts of a patient handed over: windows sharing no day.
+    from apps.programs.adherence_summaries import window_summaries
+
+    plans = [program(weekdays=0b1011011) for _ in range(2)]
+    for plan in plans:
+        item = ExerciseItemFactory(program=plan, sets=2, per_side=True)
+        for offset, day in enumerate((MON, TUE, WED, THU, FRI)):
+            log_sets(item, day, offset % 3, Side.LEFT, pain=offset)
+            log_sets(item, day, 2, Side.RIGHT, pain=1)
+        PromptFactory(item=item, status=PromptStatus.APPROVED, decided_at=NOON)
+    patients = [plan.patient for plan in plans]
+    first, second = (p.pk for p in patients)
+    windows = {(first, 0): (MON, TUE), (first, 1): (WED, FRI), (second, 0): (MON, WED)}
+
+    with django_assert_num_queries(4):
+        parts = window_summaries(patients=patients, windows=windows)
+
+    whole = summary(plans[0].patient, MON, FRI)
+    for name in ("prescribed", "completed", "scheduled_days", "active_days", "complete_days",
+                 "pain_sum", "logs", "progressions_approved"):  # fmt: skip
+        assert getattr(parts[(first, 0)], name) + getattr(parts[(first, 1)], name) == getattr(
+            whole, name
+        ), name
+    assert parts[(first, 1)].progressions_approved == 1, "decided on Friday"
+    assert parts[(second, 0)] == summary(plans[1].patient, MON, WED)

@@ -1,6 +1,6 @@
 """The detailed export written by PostgreSQL matches the Python writer byte for byte."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 import time_machine
@@ -10,7 +10,13 @@ from apps.audit.models import AuditEntry
 from apps.reports.exports import detail, detail_sql
 from apps.reports.exports.detail import detail_csv, detail_csv_postgres, detail_csv_python
 from apps.reports.exports.filters import ReportFilters
-from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+from tests.factories import (
+    ExerciseFactory,
+    ExerciseItemFactory,
+    PatientFactory,
+    ProgramFactory,
+    StaffFactory,
+)
 from tests.reports.report_factories import SetLogFactory, parse_csv
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]
@@ -169,3 +175,42 @@ def test_copy_writes_iso_dates_whatever_the_sessions_date_style(admin_a, therapi
 
     assert copy == python
     assert parse_csv(copy)[1][2] == "2026-02-03"
+
+
+def test_both_writers_name_each_sets_therapist_after_hand_overs(admin_a, therapist_a):
+    """Ann (Auckland) goes to Cy on Tuesday 3 February (local), then to Dee and back to Cy
+    on Thursday 5 (Dee has no day), and Bo (no spell recorded, added outside the app) stays
+    with his therapist: each set names the therapist of its day, in the order of the days."""
+    from apps.patients.models import CareSpell
+    from apps.patients.services import patient_update_partial
+
+    cy = StaffFactory(clinic=admin_a.clinic, full_name='Cy, "the" colleague')
+    dee = StaffFactory(clinic=admin_a.clinic, full_name="", email="dee@clinic.example")
+    ann = PatientFactory(
+        therapist=therapist_a, full_name="Ann", time_zone="Pacific/Auckland",
+        created_at=datetime.fromisoformat("2026-01-01T09:00Z"),
+    )  # fmt: skip
+    CareSpell.objects.create(patient=ann, therapist=therapist_a, started_at=ann.created_at)
+    program = ProgramFactory(patient=ann, name="Hip", start_date=date(2026, 1, 1))
+    item = ExerciseItemFactory(program=program, exercise=ExerciseFactory(name="Clam"))
+    for day in range(1, 8):
+        SetLogFactory(item=item, performed_on=date(2026, 2, day))
+    for moment, to in (("2026-02-02T12:00Z", cy), ("2026-02-04T20:00Z", dee),
+                       ("2026-02-04T22:00Z", cy)):  # fmt: skip
+        with time_machine.travel(moment, tick=False):
+            patient_update_partial(patient=ann, changes={"therapist": to}, actor=admin_a)
+    _logs_for(therapist_a, "Bo")
+
+    python, copy = _both(admin_a)
+    mine = _both(admin_a, therapist=therapist_a)
+    cys = _both(admin_a, therapist=cy)
+    dees = _both(admin_a, therapist=dee)
+
+    assert (copy, mine[1], cys[1], dees[1]) == (python, mine[0], cys[0], dees[0])
+    rows = [(row[0], row[1], row[2]) for row in parse_csv(copy)[1:]]
+    alex = therapist_a.full_name
+    assert rows == [("Ann", alex, "2026-02-01"), ("Ann", alex, "2026-02-02")] + [
+        ("Ann", 'Cy, "the" colleague', f"2026-02-0{day}") for day in range(3, 8)
+    ] + [("Bo", alex, "2026-02-03")]
+    assert [row[2] for row in parse_csv(mine[1])[1:]] == ["2026-02-01", "2026-02-02", "2026-02-03"]
+    assert len(parse_csv(dees[1])) == 1

@@ -191,13 +191,16 @@ def test_csv_matches_the_numbers_worked_out_by_hand(clinic_admin, clinic_data):
 
     header, body = rows[0], rows[1:]
     assert header[:4] == ["Row", "Patient", "Therapist", "Programs"]
-    patients = {r[1]: _row(r[2:]) for r in body if r[0] == "patient"}
+    # The last two say which part of the period a row is, for a patient handed over in it.
+    assert header[-2:] == ["Looked after from", "Looked after until"]
+    assert {tuple(r[-2:]) for r in body} == {("", "")}
+    patients = {r[1]: _row(r[2:-2]) for r in body if r[0] == "patient"}
     assert patients == _expected_rows()
-    therapists = [_row(r[2:3] + r[4:]) for r in body if r[0] == "therapist total"]
+    therapists = [_row(r[2:3] + r[4:-2]) for r in body if r[0] == "therapist total"]
     assert therapists == [(t[0], *t[2:]) for t in _expected_totals()[:2]]
     (clinic,) = [r for r in body if r[0] == "clinic total"]
     assert clinic[1] == "3 patients"
-    assert _row(clinic[4:]) == _expected_totals()[2][2:]
+    assert _row(clinic[4:-2]) == _expected_totals()[2][2:]
 
 
 def test_excel_matches_the_numbers_worked_out_by_hand(clinic_admin, clinic_data):
@@ -207,7 +210,9 @@ def test_excel_matches_the_numbers_worked_out_by_hand(clinic_admin, clinic_data)
     assert patients.freeze_panes == "A2"
     rows = list(patients.iter_rows(values_only=True))
     assert rows[0][:2] == ("Patient", "Therapist")
-    assert {r[0]: _row(r[1:]) for r in rows[1:]} == _expected_rows()
+    assert rows[0][-2:] == ("Looked after from", "Looked after until")
+    assert {r[0]: _row(r[1:-2]) for r in rows[1:]} == _expected_rows()
+    assert {r[-2:] for r in rows[1:]} == {(None, None)}
     ann = rows[1]
     assert isinstance(ann[3], int), "counts are numbers"
     assert isinstance(ann[6], int | float), "percentages are numbers"
@@ -293,6 +298,6 @@ def test_a_patient_archived_since_is_still_reported_for_the_period_they_were_act
 
     rows = parse_csv(_export(clinic_admin, "csv"))
 
-    patients = {r[1]: _row(r[2:]) for r in rows[1:] if r[0] == "patient"}
+    patients = {r[1]: _row(r[2:-2]) for r in rows[1:] if r[0] == "patient"}
     assert patients == _expected_rows()
     assert rows[-1][:2] == ["clinic total", "3 patients"]

@@ -2,23 +2,25 @@
 queries per chunk: streamed to the CSV and Excel files, collected for the page and the PDF.
 
 The adherence figures come from ``apps.programs.adherence_summaries`` (the shared definition
-of ``apps.programs.adherence``, the same numbers as ``adherence_summaries``); this module adds
-what only a report needs (program names, pain sums for weighted averages) and groups the rows.
+of ``apps.programs.adherence``, the same numbers as ``adherence_summaries``), over each
+therapist's part of each patient's days (``care``); this module adds what only a report needs
+(program names) and groups the rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import date
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
 from apps.patients.models import Patient
-from apps.programs.adherence_summaries import AdherenceSummary, summaries_for_patients
-from apps.programs.models import SetLog
+from apps.programs.adherence_summaries import AdherenceSummary, Key, window_summaries
+from apps.programs.held_back import Window
+from apps.reports.exports.care import CarePart, care_parts
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.report import AdherenceReport, PatientRow
 from apps.reports.exports.scope import overlapping_programs, report_patients
@@ -79,25 +81,39 @@ def _patients(user: User, ids: list[int]) -> list[Patient]:
 
 
 def _rows(patients: Sequence[Patient], filters: ReportFilters) -> list[PatientRow]:
-    ids = [patient.pk for patient in patients]
-    summaries = summaries_for_patients(patients=patients, start=filters.start, end=filters.end)
-    programs = _program_names(ids, filters)
-    pain = _pain(ids, filters)
-    return [_row(p, summaries.get(p.pk), programs[p.pk], pain.get(p.pk)) for p in patients]
+    """The chunk's rows: a patient's, or one per therapist's part of a patient handed over
+    in the period, leaving out a part with no program running and nothing logged in it (a
+    patient's only part stays, as the report's scope chose the patient for it)."""
+    parts = care_parts(patients=patients, filters=filters)
+    windows: dict[Key, Window] = {}
+    for patient in patients:
+        today = patient.local_today()
+        for number, part in enumerate(parts.get(patient.pk, ())):
+            windows[(patient.pk, number)] = (part.first, min(part.last, today))
+    summaries = window_summaries(patients=patients, windows=windows)
+    programs = _programs([patient.pk for patient in patients], filters)
+    rows = []
+    for patient in patients:
+        own = parts.get(patient.pk, [])
+        for number, part in enumerate(own):
+            names = _names(programs[patient.pk], part)
+            summary = summaries.get((patient.pk, number))
+            if len(own) == 1 or names or (summary is not None and summary.active_days):
+                rows.append(_row(patient, part, summary, names))
+    return rows
 
 
 def _row(
-    patient: Patient,
-    summary: AdherenceSummary | None,
-    programs: list[str],
-    pain: dict[str, Any] | None,
+    patient: Patient, part: CarePart, summary: AdherenceSummary | None, programs: list[str]
 ) -> PatientRow:
-    therapist = patient.therapist
     row = PatientRow(
         patient=patient.full_name,
-        therapist=therapist.full_name or therapist.email or "",
-        therapist_key=therapist.pk,
+        therapist=part.therapist,
+        therapist_key=part.therapist_id,
         programs="; ".join(programs),
+        patient_key=patient.pk,
+        care_from=part.since,
+        care_until=part.until,
     )
     if summary is not None:
         row.scheduled_days = summary.scheduled_days
@@ -108,33 +124,33 @@ def _row(
         row.last_activity = summary.last_activity
         row.max_pain = summary.pain_max
         row.progressions = summary.progressions_approved
-    if pain:
         # Sums rather than the summary's average, so totals weigh every logged set alike.
-        row.pain_sum, row.pain_count = pain["total"], pain["count"]
+        row.pain_sum, row.pain_count = summary.pain_sum, summary.logs
     return row
 
 
-def _program_names(ids: list[int], filters: ReportFilters) -> defaultdict[int, list[str]]:
-    names: defaultdict[int, list[str]] = defaultdict(list)
+# Name, first and last day (no last day: running until further notice).
+ProgramDays = tuple[str, date | None, date | None]
+
+
+def _programs(ids: list[int], filters: ReportFilters) -> defaultdict[int, list[ProgramDays]]:
+    """Each patient's programs running in the period: name, first and last day."""
+    found: defaultdict[int, list[ProgramDays]] = defaultdict(list)
     rows = (
         overlapping_programs(filters)
         .filter(patient_id__in=ids)
         .order_by("start_date", "pk")
-        .values_list("patient_id", "name")
+        .values_list("patient_id", "name", "start_date", "end_date")
     )
-    for patient_id, name in rows:
-        if name not in names[patient_id]:
-            names[patient_id].append(name)
+    for patient_id, name, start, end in rows:
+        found[patient_id].append((name, start, end))
+    return found
+
+
+def _names(programs: list[ProgramDays], part: CarePart) -> list[str]:
+    """The names of the programs running on the part's days, once each, by start."""
+    names: list[str] = []
+    for name, start, end in programs:
+        if part.covers(start, end) and name not in names:
+            names.append(name)
     return names
-
-
-def _pain(ids: list[int], filters: ReportFilters) -> dict[int, Any]:
-    """Pain sum and count per patient over every set logged in the period (a log is never
-    dated after the patient's local today, so these are the sets the summary covers)."""
-    rows = (
-        SetLog.objects.filter(patient_id__in=ids, performed_on__range=(filters.start, filters.end))
-        .order_by()
-        .values("patient_id")
-        .annotate(total=Sum("pain"), count=Count("pk"))
-    )
-    return {row["patient_id"]: row for row in rows}

@@ -12,9 +12,10 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection
-from django.db.models import CharField, F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 
+from apps.reports.exports.care import therapist_on_log_day
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.csv_format import csv_lines
 from apps.reports.exports.detail_sql import detail_csv_sql
@@ -27,14 +28,10 @@ if TYPE_CHECKING:
 
 DETAIL_CHUNK_ROWS = 2000
 
-# The therapist as the summary names them (``build._row``, ``str(User)``): the full name,
-# else the email. ``detail_sql`` writes the same rule in its SQL.
-THERAPIST_NAME = Coalesce(
-    NullIf(F("patient__therapist__full_name"), Value("")),
-    F("patient__therapist__email"),
-    Value(""),
-    output_field=CharField(),
-)
+# The therapist whose day the set was logged on (a patient handed over is named with each
+# therapist for their own days), as the summary names them: the full name, else the email.
+# ``detail_sql`` writes the same rules in its SQL.
+THERAPIST_NAME = therapist_on_log_day()
 
 DETAIL_FIELDS: tuple[tuple[str, str | Coalesce], ...] = (
     ("Patient", "patient__full_name"),

@@ -1,7 +1,9 @@
 """The detailed export on PostgreSQL: the CSV written by the database, a patient at a time.
 
 Each query covers a batch of the report's patients (in report order) and returns one row per
-patient: all of that patient's lines, already CSV, and how many. Python only writes bytes,
+patient and therapist's part of their days (``care``: a patient handed over is named with
+each therapist for their own days; a report of one therapist has only theirs): all of its
+lines, already CSV, and how many. Python only writes bytes,
 so its cost no longer grows with the number of sets. What made the database slow is gone
 too: no sort of every set by patient name (the patients are sorted, then each one's sets
 are read through the ``(patient, performed_on)`` index and ordered inside the aggregate),
@@ -82,9 +84,14 @@ def _number(column: str) -> str:
 
 def _statement(*, iso_dates: bool) -> str:
     """The query, its cells in the order of ``DETAIL_FIELDS``; parameters ``patients``
-    (ids), ``start`` and ``end``. The set logs are a ``LATERAL`` subquery so each patient's
-    are read through the index: joined plainly, a batch of patients was planned as a scan of
-    every set log of the database."""
+    (ids), ``therapist`` (an id, or None for all), ``start`` and ``end``. The set logs are a
+    ``LATERAL`` subquery so each part's are read through the index: joined plainly, a batch
+    of patients was planned as a scan of every set log of the database.
+
+    A patient's parts are their care spells (``CareSpell``: ``starts_on`` up to, not
+    including, ``ends_on``; none: from the start, or for good) or, with none recorded, one
+    part of their current therapist; ordered by their days, so the lines of a patient come in
+    the order of their days as before."""
     day = "l.performed_on::text" if iso_dates else "to_char(l.performed_on, 'YYYY-MM-DD')"
     cells = " || ',' || ".join(
         [
@@ -113,16 +120,27 @@ SELECT convert_to(
            'UTF8'),
        count(*)
 FROM (
-    SELECT p.id, p.full_name,
+    SELECT p.id, p.full_name, part.starts_on, part.ends_on,
+           greatest(part.starts_on, %(start)s::date) AS first_day,
+           least(part.ends_on - 1, %(end)s::date) AS last_day,
            {_csv_text("p.full_name")} || ',' || {_csv_text(THERAPIST)} || ',' AS cells
-    FROM patients_patient p JOIN clinics_user t ON t.id = p.therapist_id
+    FROM patients_patient p
+    CROSS JOIN LATERAL (
+        SELECT s.therapist_id, s.starts_on, s.ends_on
+        FROM patients_carespell s WHERE s.patient_id = p.id
+        UNION ALL
+        SELECT p.therapist_id, NULL::date, NULL::date
+        WHERE NOT EXISTS (SELECT FROM patients_carespell s WHERE s.patient_id = p.id)
+    ) part
+    JOIN clinics_user t ON t.id = part.therapist_id
     WHERE p.id = ANY(%(patients)s::bigint[])
-    ORDER BY p.full_name, p.id
+      AND (%(therapist)s::bigint IS NULL OR part.therapist_id = %(therapist)s::bigint)
+    ORDER BY p.full_name, p.id, part.starts_on NULLS FIRST, part.ends_on NULLS LAST
     OFFSET 0
 ) pt
 CROSS JOIN LATERAL (
     SELECT * FROM patients_setlog
-    WHERE patient_id = pt.id AND performed_on BETWEEN %(start)s AND %(end)s
+    WHERE patient_id = pt.id AND performed_on BETWEEN pt.first_day AND pt.last_day
     OFFSET 0
 ) l
 CROSS JOIN LATERAL (
@@ -135,8 +153,8 @@ CROSS JOIN LATERAL (
     SELECT {_csv_text("e.name")} AS cells FROM exercises_exercise e WHERE e.id = l.exercise_id
     OFFSET 0
 ) ex
-GROUP BY pt.full_name, pt.id
-ORDER BY pt.full_name, pt.id
+GROUP BY pt.full_name, pt.id, pt.starts_on, pt.ends_on
+ORDER BY pt.full_name, pt.id, pt.starts_on NULLS FIRST, pt.ends_on NULLS LAST
 """  # noqa: S608  # nosec B608: only this module's constant SQL is interpolated
 
 
@@ -164,7 +182,9 @@ def detail_csv_sql(
     if not batches:
         return
     alias = read_alias()
-    query = _Query(_statement(iso_dates=_iso_dates(alias)), filters.start, filters.end)
+    therapist = filters.therapist.pk if filters.therapist is not None else None
+    statement = _statement(iso_dates=_iso_dates(alias))
+    query = _Query(statement, filters.start, filters.end, therapist)
     # Inside a transaction (a test, a caller that wrote first) other connections would not
     # see what it wrote: stay on its connection.
     alone = DETAIL_STREAMS < 2 or len(batches) < 2 or connections[alias].in_atomic_block
@@ -184,14 +204,19 @@ def detail_csv_sql(
 class _Query:
     """The statement and period, run for one batch on one connection."""
 
-    def __init__(self, statement: str, start: date, end: date) -> None:
+    def __init__(self, statement: str, start: date, end: date, therapist: int | None) -> None:
         self.statement = statement
         self.start = start
         self.end = end
+        self.therapist = therapist
 
     def rows(self, alias: str, batch: Batch) -> Iterator[Row]:
-        """(CSV lines, count) for each patient of the batch with a set in the period."""
-        params = {"patients": list(batch), "start": self.start, "end": self.end}
+        """(CSV lines, count) for each part of a patient of the batch with a set in the
+        period."""
+        params = {
+            "patients": list(batch), "start": self.start, "end": self.end,
+            "therapist": self.therapist,
+        }  # fmt: skip
         with connections[alias].cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: Django's wrapper has no copy()
             copy_sql = f"COPY ({self.statement}) TO STDOUT (FORMAT binary)"

@@ -34,10 +34,13 @@ from apps.core.formats import day_text, percent_text
 from apps.core.pdf_fonts import pdf_fonts
 from apps.reports.exports.cells import Cell
 from apps.reports.exports.report import (
+    CARE_COLUMNS,
     PATIENT_COLUMNS,
     TOTAL_COLUMNS,
     AdherenceReport,
+    PatientRow,
     Total,
+    care_text,
     patient_cells,
     total_cells,
     total_rows,
@@ -193,14 +196,27 @@ def _footer(report: AdherenceReport) -> Any:
 def _patients(report: AdherenceReport, styles: dict[str, Any], width: float) -> list[Any]:
     # The heading moves to the next page with the table rather than sit alone at a foot.
     story: list[Any] = [CondPageBreak(40 * mm), Paragraph("Patients", styles["h2"])]
-    rows = [patient_cells(row) for row in report.rows]
+    rows = [_patient_cells(row) for row in report.rows]
     if rows:
-        story.append(_table([c.header for c in PATIENT_COLUMNS], rows, styles, width))
+        headers = [c.header for c in PATIENT_COLUMNS[:-CARE_COLUMNS]]
+        story.append(_table(headers, rows, styles, width))
     else:
         story.append(
             Paragraph("No patient had a program or a logged set in this period.", styles["body"])
         )
     return story
+
+
+THERAPIST_COLUMN = [c.header for c in PATIENT_COLUMNS].index("Therapist")
+
+
+def _patient_cells(row: PatientRow) -> list[Cell]:
+    """The row's cells, its part of the period said with the therapist ("Priya Patel from
+    3 Mar 2026"): the page has no room for two more columns of dates."""
+    cells = patient_cells(row)[:-CARE_COLUMNS]
+    if part := care_text(row, day_text):
+        cells[THERAPIST_COLUMN] = f"{row.therapist} {part}"
+    return cells
 
 
 def summary_pdf(report: AdherenceReport, out: IO[bytes]) -> None:

@@ -77,20 +77,41 @@ def _highest(a: int | None, b: int | None) -> int | None:
 
 @dataclass
 class PatientRow(Counts):
+    """A patient's figures for one therapist's days of the period: all of them, or, for a
+    patient handed over in the period, one row per therapist's part, ``care_from`` and
+    ``care_until`` the first and last day of the part that a hand-over sets (None where it
+    runs from the period's start or to its end)."""
+
     patient: str = ""
     therapist: str = ""
     therapist_key: int = 0
     programs: str = ""
+    # The patient's id: a patient's rows come one after another and count as one patient.
+    patient_key: int | None = None
+    care_from: date | None = None
+    care_until: date | None = None
+
+
+def care_text(row: PatientRow, day: Callable[[date], str]) -> str:
+    """The row's part of the period in words ("from 3 Mar 2026"), "" for all of it."""
+    if row.care_from and row.care_until:
+        return f"from {day(row.care_from)} to {day(row.care_until)}"
+    if row.care_from:
+        return f"from {day(row.care_from)}"
+    return f"until {day(row.care_until)}" if row.care_until else ""
 
 
 @dataclass
 class Total(Counts):
     label: str = ""
     patients: int = 0
+    _last_patient: int | None = field(default=None, repr=False, compare=False)
 
     def include(self, row: PatientRow) -> None:
         self.add(row)
-        self.patients += 1
+        if row.patient_key is None or row.patient_key != self._last_patient:
+            self.patients += 1
+        self._last_patient = row.patient_key
 
 
 def _clinic_total() -> Total:
@@ -175,7 +196,11 @@ PATIENT_COLUMNS: tuple[Column, ...] = (
     Column("Average pain", lambda r: r.avg_pain),
     Column("Maximum pain", lambda r: r.max_pain),
     Column("Progressions approved", lambda r: r.progressions),
+    # Last, so the columns before stay where they were before hand-overs were reported.
+    Column("Looked after from", lambda r: r.care_from),
+    Column("Looked after until", lambda r: r.care_until),
 )
+CARE_COLUMNS = 2
 
 TOTAL_COLUMNS: tuple[TotalColumn, ...] = (
     TotalColumn("Therapist", lambda t: t.label),

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.patients.models import Patient
 from apps.programs.models import Program, SetLog
+from apps.reports.exports.care import in_care_of, logged_in_care_of
 from apps.reports.exports.filters import ReportFilters
 
 if TYPE_CHECKING:
@@ -26,13 +27,15 @@ def overlapping_programs(filters: ReportFilters) -> QuerySet[Program]:
 
 
 def report_patients(*, user: User, filters: ReportFilters) -> QuerySet[Patient]:
-    """The clinic's patients (one therapist's, if chosen) with a program running or a set
-    logged in the period, ordered by name. Empty for anyone but the clinic's admins."""
+    """The clinic's patients with a program running or a set logged in the period, ordered
+    by name; with a therapist chosen, those with one on a day that was that therapist's
+    (``care``: a patient handed over is theirs for the days they looked after them). Empty
+    for anyone but the clinic's admins."""
     if not user.is_clinic_admin or user.clinic_id != filters.clinic_id:
         return Patient.objects.none()
     patients = Patient.objects.visible_to(user)
     if filters.therapist is not None:
-        patients = patients.filter(therapist_id=filters.therapist.pk)
+        patients = patients.filter(in_care_of(filters.therapist.pk, filters))
     has_program = Exists(overlapping_programs(filters).filter(patient_id=OuterRef("pk")))
     has_logs = Exists(
         SetLog.objects.filter(
@@ -43,11 +46,15 @@ def report_patients(*, user: User, filters: ReportFilters) -> QuerySet[Patient]:
 
 
 def report_set_logs(*, user: User, filters: ReportFilters) -> QuerySet[SetLog]:
-    """Sets logged in the period by the report's patients."""
-    return SetLog.objects.filter(
+    """Sets logged in the period by the report's patients (with a therapist chosen, on
+    their days)."""
+    logs = SetLog.objects.filter(
         patient__in=report_patients(user=user, filters=filters).values("pk"),
         performed_on__range=(filters.start, filters.end),
     )
+    if filters.therapist is not None:
+        logs = logs.filter(logged_in_care_of(filters.therapist.pk, filters))
+    return logs
 
 
 DEFAULT_BACKGROUND_THRESHOLD = {"patients": 500, "set_logs": 50_000}
