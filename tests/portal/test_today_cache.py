@@ -323,7 +323,8 @@ def test_questionnaires_due_and_submitted_show_at_once(patient_a, program, item)
     html = page(patient_a)
     assert "A few questions for your therapist" in html
     # The button says what it is in plain words and how long, not the instrument's initials.
-    assert "Your hip pain this week (1 question)</a>" in html
+    # (Followed by the empty slot where the page says it waits on the phone, when it does.)
+    assert "<span>Your hip pain this week (1 question)<span data-waiting></span></span>" in html
     assert ">NPRS" not in html
     due = Questionnaire.objects.filter(program=program, due_on__lte=TODAY).latest("due_on")
     outcomes.questionnaire_submit(
