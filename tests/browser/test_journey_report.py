@@ -72,6 +72,9 @@ def read_csv(path: Path) -> tuple[dict[str, Expected], dict[str, str]]:
 def read_xlsx(path: Path) -> dict[str, Expected]:
     sheet = load_workbook(path, read_only=True)["Patients"]
     header, *rows = ([*row] for row in sheet.iter_rows(values_only=True))
+    # A row's empty last cells (the "Looked after" pair of a whole-period row) are not stored
+    # in the file: read as empty, as Excel shows them.
+    rows = [row + [None] * (len(header) - len(row)) for row in rows]
     if "Row" not in header:
         header, rows = ["Row", *header], [["patient", *row] for row in rows]
     return patient_rows([str(h) for h in header], rows)
