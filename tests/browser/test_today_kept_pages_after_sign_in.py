@@ -157,3 +157,56 @@ def test_a_patient_opening_her_own_link_offline_keeps_her_offline_today(phone_pa
     _shows_offline_page(page)
     page.goto("/today/")
     expect(page.locator("#today")).to_have_attribute("data-patient", str(patient_a.public_id))
+
+
+def test_a_lost_phone_forgets_her_kept_pages_once_the_server_says_her_session_ended(
+    phone_page, patient_a
+):
+    # Her phone is lost: her therapist ends her sessions. The next time the phone is online and
+    # opens Today, the server sends it to the sign-in page; from then on, offline, the phone
+    # shows nobody her exercises or History. Her set waiting on the phone stays for her.
+    item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    page = phone_page
+    _kept_for_offline(page, patient_a)
+    set_offline(page, True)
+    card = page.locator(f"#item-{item.public_id}")
+    card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
+    card.get_by_role("button", name=re.compile(r"Log left set")).click()
+    wait_until(page, f"() => localStorage.getItem('clamshell.queue.{patient_a.public_id}')")
+    set_offline(page, False)
+
+    patient_sessions_end(patient=patient_a)
+    page.goto("/today/")
+    page.wait_for_url("**/sign-in/link/**")
+    wait_until(page, f"async (urls) => (await ({KEPT})(urls)).length === 0", PATIENT_PAGES)
+
+    set_offline(page, True)
+    for path in ("/today/", "/history/"):
+        page.goto(path)
+        _shows_offline_page(page)
+    assert _queued(page, patient_a) == 1
+
+
+def test_a_refused_plan_makes_the_phone_forget_her_kept_pages(phone_page, patient_a):
+    # The page itself may come from the phone's copy; the plan it asks for is refused once her
+    # session has ended, and that is enough to forget her pages.
+    ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    page = phone_page
+    _kept_for_offline(page, patient_a)
+
+    patient_sessions_end(patient=patient_a)
+    status = page.evaluate("fetch('/api/v1/me/today/').then(r => r.status)")
+    assert status in (401, 403)
+    wait_until(page, f"async (urls) => (await ({KEPT})(urls)).length === 0", PATIENT_PAGES)
+
+
+def test_a_signed_in_patient_opening_the_link_request_page_keeps_her_pages(phone_page, patient_a):
+    # Only a redirect from one of her pages says her session ended: opening the page that asks
+    # for a one-time link by itself forgets nothing.
+    ExerciseItemFactory(program=ProgramFactory(patient=patient_a), sets=2, reps=10)
+    page = phone_page
+    _kept_for_offline(page, patient_a)
+
+    page.goto("/sign-in/link/")
+    page.goto("/sign-in/link/?next=/staff/")
+    assert sorted(_kept_pages(page)) == sorted(PATIENT_PAGES)

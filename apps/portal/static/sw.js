@@ -7,6 +7,7 @@
               since their saved answers change, and network first when opened;
    signIn   - patterns of the sign-in and sign-out forms: sending one makes the worker forget
               every patient page it kept (see forgetPatient);
+   signedOut - where the server sends a patient whose session ended (see isSignedOutLanding);
    offline  - the page shown when a page is neither online nor cached.
    Exercise pictures (the drawings at /illustrations/..., versioned URLs, and the clinic's
    photos and video posters at /today/media/<id>/<hash>.jpg, content-hashed) are cached the
@@ -41,6 +42,22 @@ var SIGN_IN = CONFIG.signIn.map(function (source) { return new RegExp("^" + sour
 
 function isSignInOrOut(url) {
   return SIGN_IN.some(function (pattern) { return pattern.test(url.pathname); });
+}
+
+// The server says a patient's session has ended (her link renewed or revoked, her sessions
+// ended by her therapist after a lost phone, the 90 days run out) in two ways: a patient page
+// redirects to the one-time link request with `next` naming it, and the plan API refuses with
+// 401 or 403. Either way, the pages kept for her must go too, or a lost or shared phone would
+// still show her exercises offline to whoever holds it. Her sets waiting in the pages'
+// localStorage stay: they go out when she signs in again.
+function isSignedOutLanding(url) {
+  if (url.pathname !== CONFIG.signedOut) return false;
+  var next = new URL(url.searchParams.get("next") || "/", self.location.origin).pathname;
+  return CONFIG.pages.indexOf(next) !== -1 || isLinkedPage(new URL(next, self.location.origin));
+}
+
+function isRefused(response) {
+  return response.status === 401 || response.status === 403;
 }
 
 // The same for everyone on the phone: kept across a sign-in.
@@ -187,6 +204,7 @@ function networkFirst(request, key) {
   var since = generation;
   var network = fetch(request);
   return withTimeout(network, NETWORK_TIMEOUT_MS).then(function (response) {
+    if (isRefused(response)) return forgetPatient().then(function () { return response; });
     if (isCacheable(response)) {
       var copy = response.clone();
       var scan = response.clone();
@@ -231,6 +249,13 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (request.method !== "GET") return;
+  if (request.mode === "navigate" && isSignedOutLanding(url)) {
+    var answered = fetch(request);
+    // Only when the server really answered: offline, nothing says her session ended.
+    event.waitUntil(answered.then(function () { return forgetPatient(); }, function () {}));
+    event.respondWith(answered.catch(function () { return caches.match(CONFIG.offline); }));
+    return;
+  }
   if (CONFIG.pages.indexOf(url.pathname) !== -1 || isLinkedPage(url)) {
     event.respondWith(networkFirst(request, url.pathname));
   } else if (CONFIG.precache.indexOf(url.pathname) !== -1 || url.pathname.indexOf("/static/") === 0 || isPicture(url)) {

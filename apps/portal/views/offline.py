@@ -30,6 +30,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from apps.patients.auth import PATIENT_SIGN_IN_URL
+
 STATIC_FILES = (
     "css/app.css",
     "js/form-errors.js",
@@ -133,16 +135,17 @@ def _worker_config() -> dict[str, object]:
     ]
     linked = _linked_patterns()
     sign_in = _sign_in_patterns()
+    signed_out = reverse(PATIENT_SIGN_IN_URL)
     contents = [_static_digest(path) for path in STATIC_FILES]
-    digest = hashlib.sha256(
-        json.dumps([precache, pages, linked, sign_in, contents, _worker_source()]).encode()
-    )
+    parts = [precache, pages, linked, sign_in, signed_out, contents, _worker_source()]
+    digest = hashlib.sha256(json.dumps(parts).encode())
     return {
         "version": digest.hexdigest()[:12],
         "precache": precache,
         "pages": pages,
         "linked": linked,
         "signIn": sign_in,
+        "signedOut": signed_out,
         "offline": reverse("patients:offline"),
     }
 
