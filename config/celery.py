@@ -61,8 +61,12 @@ app.conf.beat_schedule = {
 #   zone) waits at most a day to close; a second run closes nothing twice.
 # - outcomes-sync-questionnaires: extends each active program's questionnaires; the unique
 #   (program, instrument, due day) makes a second run create nothing.
+# - reminders-record-missed: a reminder no dispatch claimed before the patient's local
+#   midnight (the dispatch down across it) is recorded as skipped, too late; the unique
+#   (patient, day) makes a second run record nothing.
 DAILY_JOBS = {
     "prompts-close-stale": "apps.programs.tasks.close_stale_prompts",
+    "reminders-record-missed": "apps.notifications.tasks.record_missed_reminders",
     "outcomes-sync-questionnaires": "apps.outcomes.tasks.sync_questionnaires",
 }
 app.autodiscover_tasks()

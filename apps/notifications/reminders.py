@@ -82,6 +82,33 @@ def _claim_zone(*, zone: str, now: datetime) -> Iterator[list[int]]:
         yield _claim_batch(rows=batch, day=day, tz=tz, now=now)
 
 
+# How many finished local days the daily job looks back at: two, so that a day is recorded
+# even when the job itself ran late (its UTC day's first tick came after an outage).
+MISSED_DAYS_BACK = 2
+
+
+def reminders_record_missed(*, now: datetime) -> dict[str, int]:
+    """Record the reminders of finished local days that no dispatch claimed (the dispatch
+    was down from before a reminder's time until after the patient's local midnight): each
+    is claimed now and skipped, too late (or archived, opted out), by ``reminders_send``, so
+    the record the clinic reads says it did not go. Never sent: a reminder for a day that is
+    over would only confuse. A daily job; safe to run twice (the unique patient and day).
+    Returns a count per outcome."""
+    outcomes: dict[str, int] = defaultdict(int)
+    for zone in reminder_time_zones():
+        tz = ZoneInfo(zone)
+        today = now.astimezone(tz).date()
+        for back in range(MISSED_DAYS_BACK, 0, -1):
+            day = today - timedelta(days=back)
+            due = patients_due_for_reminder(time_zone=zone, day=day, at=time.max)
+            for batch in _batches(due.iterator(chunk_size=CLAIM_BATCH), CLAIM_BATCH):
+                claimed = _claim_batch(rows=batch, day=day, tz=tz, now=now)
+                for ids in _batches(claimed, SEND_BATCH):
+                    for outcome, count in reminders_send(reminder_ids=ids, now=now).items():
+                        outcomes[outcome] += count
+    return dict(outcomes)
+
+
 # The claim's rows as ``Reminder(...)`` with its defaults would write them (``public_id`` a
 # random UUID, as ``uuid.uuid4``), on PostgreSQL: ``_claim_batch``.
 CLAIM_SQL = f"""

@@ -26,6 +26,7 @@ from apps.notifications.models import Reminder, StaffNotification
 from apps.notifications.reminders import (
     SEND_BATCH,
     reminders_claim_in_batches,
+    reminders_record_missed,
     reminders_send,
 )
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
@@ -115,6 +116,12 @@ def send_reminders(
     reminder_ids: list[int], now: str | None = None, token: str | None = None
 ) -> dict[str, int]:
     return reminders_send(reminder_ids=reminder_ids, now=_when(now), token=_token(token))
+
+
+@database_task(soft_time_limit=240, time_limit=300)
+def record_missed_reminders(now: str | None = None) -> dict[str, int]:
+    """Daily: record as skipped the reminders of finished days that no dispatch claimed."""
+    return reminders_record_missed(now=_when(now))
 
 
 @database_task(**TASK_OPTIONS)
