@@ -234,7 +234,9 @@ if REDIS_URL:
     }
 else:
     # Embedded broker: kombu's filesystem transport needs no server, only a shared folder.
-    CELERY_BROKER_URL = "filesystem://"
+    # The host is unused; naming one spares every connection kombu's "No hostname was
+    # supplied" warning (printed by `make run`'s seed_demo, among others).
+    CELERY_BROKER_URL = "filesystem://localhost/"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

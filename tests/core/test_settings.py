@@ -68,6 +68,31 @@ def test_it_starts_with_the_embedded_defaults():
     assert result.returncode == 0, result.stderr
 
 
+def test_the_embedded_broker_connects_without_a_warning():
+    # `make run` prints what every command logs: kombu warned "No hostname was supplied" on
+    # each connection to a broker URL without a host, a newcomer's first WARNING line.
+    env = clean_env()
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    script = (
+        "import logging, django; logging.basicConfig(); django.setup();"
+        "from config.celery import app;"
+        "connection = app.connection_for_write(); connection.clone(); connection.connect();"
+        "connection.release(); print(connection.transport_cls)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "filesystem"
+    assert "WARNING" not in result.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     env = {
         "DJANGO_ENV": "production",
