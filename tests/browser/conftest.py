@@ -378,12 +378,12 @@ def journey_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """``celery -A config worker`` on real Redis (``REDIS_URL``), reading and writing the live
     server's test database, sending email to an SMTP server in this process; one per module,
     stopped at its end so it never consumes another module's tasks. Built from the
-    integration suite's harness (``tests/integration/test_celery_worker.py``)."""
+    integration suite's harness (``tests/integration/harness.py``)."""
     from aiosmtpd.controller import Controller
     from django.conf import settings
 
     from config.celery import app as celery_app
-    from tests.integration.test_celery_worker import Inbox, free_port, worker
+    from tests.integration.harness import Inbox, free_port, worker
 
     need_service("PostgreSQL", settings.IS_POSTGRES, "set DATABASE_URL to a postgres:// URL")
     need_service("Redis", bool(settings.REDIS_URL), "set REDIS_URL")
@@ -402,7 +402,7 @@ def journey_worker(django_db_setup, django_db_blocker, tmp_path_factory):
 def live_worker(journey_worker, live_server):
     """The module's worker, with the queues declared again: every test starts by clearing the
     cache, which shares the Redis database and so also clears kombu's routing table."""
-    from tests.integration.test_celery_worker import declare_queues
+    from tests.integration.harness import declare_queues
 
     declare_queues()
     journey_worker.clear()

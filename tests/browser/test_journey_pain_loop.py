@@ -27,7 +27,7 @@ from tests.browser.conftest import (
     watch_errors,
 )
 from tests.browser.test_journey_progress import open_inbox_until_the_prompt_shows
-from tests.integration.test_celery_worker import wait_for
+from tests.integration.harness import wait_for
 
 pytestmark = [
     pytest.mark.browser,

@@ -24,7 +24,7 @@ from tests.browser.conftest import (
     sign_in_staff,
     watch_errors,
 )
-from tests.integration.test_celery_worker import wait_for
+from tests.integration.harness import wait_for
 
 pytestmark = [
     pytest.mark.browser,

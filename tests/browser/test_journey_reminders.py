@@ -26,7 +26,7 @@ from tests.browser.conftest import (
     watch_errors,
 )
 from tests.browser.world import clinic_week
-from tests.integration.test_celery_worker import wait_for
+from tests.integration.harness import wait_for
 
 pytestmark = [
     pytest.mark.browser,

@@ -40,12 +40,11 @@ from apps.notifications.tasks import reminders_dispatch, sweep_notifications
 from apps.programs.models import ProgressionPrompt, SetLog
 from apps.reports.models import JobStatus, ReportJob
 from tests.factories import ExerciseItemFactory, LadderItemFactory
-from tests.integration.test_celery_worker import (
+from tests.integration.harness import (
     beat_process,
     broker,
     free_port,
     private_redis,
-    smtp,  # noqa: F401  (the module's SMTP server fixture)
     wait_for,
     worker,
 )
@@ -156,7 +155,7 @@ def a_worker_waits_on_a_held_row() -> bool:
 
 
 def test_redis_restarted_while_the_worker_holds_tasks_loses_no_log(
-    smtp,  # noqa: F811
+    smtp,
     redis_url,
     fast_requeue,
     tmp_path,
@@ -273,7 +272,7 @@ def delivered(inbox) -> Counter:
 
 
 def test_a_worker_killed_three_times_during_a_reminder_dispatch_sends_each_once(
-    smtp,  # noqa: F811
+    smtp,
     redis_url,
     fast_requeue,
     tmp_path,
@@ -351,7 +350,7 @@ def patients_due_now(count: int) -> None:
 
 
 def test_two_beats_and_two_workers_send_nothing_twice(
-    smtp,  # noqa: F811
+    smtp,
     redis_url,
     fast_requeue,
     tmp_path,
@@ -459,7 +458,7 @@ def test_connections_killed_during_logging_give_503_or_success_and_no_duplicate(
 
 
 def test_a_report_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
-    smtp,  # noqa: F811
+    smtp,
     redis_url,
     fast_requeue,
     settings,

@@ -21,12 +21,11 @@ from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.tasks import close_stale_prompts
 from config.celery import DAILY_JOBS
 from tests.factories import PatientFactory
-from tests.integration.test_celery_worker import (
+from tests.integration.harness import (
     beat_process,
     broker,
     free_port,
     private_redis,
-    smtp,  # noqa: F401  (the module's SMTP server fixture)
     wait_for,
     worker,
 )
@@ -63,7 +62,7 @@ def ticks_run(worker_log) -> int:
 
 
 def test_daily_jobs_whose_tick_found_redis_down_run_once_it_is_back(
-    smtp,  # noqa: F811
+    smtp,
     tmp_path,
 ):
     _, smtp_port = smtp

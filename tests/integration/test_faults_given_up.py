@@ -24,11 +24,10 @@ from apps.notifications.models import DeliveryStatus, PainAlert, StaffNotificati
 from apps.notifications.tasks import repair_given_up_evaluations
 from apps.programs.models import SetLog
 from tests.factories import LadderItemFactory
-from tests.integration.test_celery_worker import (
+from tests.integration.harness import (
     broker,
     free_port,
     private_redis,
-    smtp,  # noqa: F401  (the module's SMTP server fixture)
     wait_for,
     worker,
 )
@@ -82,7 +81,7 @@ def run_repair() -> None:
 
 
 def test_a_painful_set_given_up_on_alerts_the_therapist_once(
-    smtp,  # noqa: F811
+    smtp,
     tmp_path,
 ):
     inbox, smtp_port = smtp
