@@ -118,6 +118,7 @@ MIDDLEWARE = [
     "apps.clinics.middleware.StaffSessionTimeoutMiddleware",
     # After the timeout (an ended session is signed out first) and django-otp's middleware.
     "apps.clinics.middleware.TwoFactorRequiredMiddleware",
+    "apps.clinics.middleware.ClinicTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",

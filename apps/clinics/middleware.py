@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.clinics.tokens import carries_token
 from apps.clinics.two_factor import has_two_factor, two_factor_required
@@ -68,6 +70,26 @@ class StaffSessionTimeoutMiddleware:
         if now - last_seen >= LAST_SEEN_RESOLUTION:
             session[LAST_SEEN_AT] = now
         return False
+
+
+class ClinicTimeZoneMiddleware:
+    """Staff pages show every moment (an audit entry, a report requested, an invitation) in
+    their clinic's time zone: the zone the audit log's date filters, the report's default
+    period and the clinic's "today" use. Shown in UTC, an entry made at 21:30 in New York read
+    as the next day while its date filter counted it on its own day.
+
+    The API keeps UTC (ISO 8601 with its offset), whoever calls it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        clinic = user.clinic if user.is_authenticated and user.is_clinic_staff else None
+        if clinic is None or request.path.startswith("/api/"):
+            return self.get_response(request)
+        with timezone.override(ZoneInfo(clinic.time_zone)):
+            return self.get_response(request)
 
 
 # What a session of staff who still owe their second factor may open: signing in and out,
