@@ -18,6 +18,9 @@ patients_namespace = (
 
 # A database outage raised by a middleware is a 503, not a 500 (apps/core/unavailable.py).
 handler500 = "apps.core.unavailable.handler500"
+# In the app's layout, in words (apps/core/error_pages.py).
+handler403 = "apps.core.error_pages.permission_denied"
+handler404 = "apps.core.error_pages.page_not_found"
 
 urlpatterns = [
     path("", include("apps.core.urls")),
