@@ -119,6 +119,8 @@ MIDDLEWARE = [
     # After the timeout (an ended session is signed out first) and django-otp's middleware.
     "apps.clinics.middleware.TwoFactorRequiredMiddleware",
     "apps.clinics.middleware.ClinicTimeZoneMiddleware",
+    # Rewrites the sign-in redirect that login_required gives a form sent signed out.
+    "apps.clinics.middleware.SignInBackToTheFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "apps.core.middleware.SecurityHeadersMiddleware",

@@ -7,16 +7,17 @@ Patients keep their long phone session; their revocation works through the sessi
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.clinics.tokens import carries_token
 from apps.clinics.two_factor import has_two_factor, two_factor_required
@@ -90,6 +91,39 @@ class ClinicTimeZoneMiddleware:
             return self.get_response(request)
         with timezone.override(ZoneInfo(clinic.time_zone)):
             return self.get_response(request)
+
+
+class SignInBackToTheFormMiddleware:
+    """A form sent signed out (the session ended in another tab, or its 12 hours were over)
+    is sent to sign in with ``next`` set to the page the form was on, not to the form's own
+    address: that address takes only POST (an export, a deactivation), so opened after
+    signing in it answered a bare 405. Without a page of this site to go back to, the
+    sign-in goes to the start page. What was sent is not replayed: the person sends it again,
+    seeing the page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method in ("GET", "HEAD") or response.status_code != 302:
+            return response
+        sign_in = resolve_url(settings.LOGIN_URL)
+        location = urlsplit(response.get("Location", ""))
+        if location.path != sign_in or "next" not in parse_qs(location.query):
+            return response
+        back = _page_sent_from(request)
+        response["Location"] = sign_in + ("?" + urlencode({"next": back}) if back else "")
+        return response
+
+
+def _page_sent_from(request: HttpRequest) -> str:
+    """The path and query of the Referer when it is a page of this site, else ""."""
+    referer = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure()):
+        return ""
+    page = urlsplit(referer)
+    return page.path + ("?" + page.query if page.query else "")
 
 
 # What a session of staff who still owe their second factor may open: signing in and out,
