@@ -14,6 +14,10 @@ from apps.clinics.models import Role, User
 # Three years (one of them a leap year): longer ranges are almost always a typing mistake
 # and would make a single report scan the clinic's whole history.
 MAX_REPORT_DAYS = 3 * 365 + 1
+# As the audit log's dates: a year outside (1, 1900, 9999) is a slip in the date picker, and
+# its report read as an empty period, as if nobody had logged anything.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
+OUT_OF_RANGE = "Give a date from 2000 to 2999."
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,12 @@ def clinic_therapists(clinic_id: int) -> Any:
 
 
 def validate_range(start: date, end: date) -> None:
-    """Raise a ValidationError naming the field when the range is backwards or too long."""
+    """Raise a ValidationError naming the field when a date is out of range, or the range is
+    backwards or too long."""
+    outside = {name: OUT_OF_RANGE for name, day in (("start", start), ("end", end))
+               if not EARLIEST <= day <= LATEST}  # fmt: skip
+    if outside:
+        raise ValidationError(outside)
     if start > end:
         raise ValidationError({"end": "The end date must be on or after the start date."})
     if (end - start).days + 1 > MAX_REPORT_DAYS:
