@@ -309,7 +309,7 @@ def _running_header(data: dict[str, Any]) -> Any:
 
 # What a report without some part shows (a report made before a part existed renders too).
 EMPTY: dict[str, Any] = {
-    "patient_name": "", "year_of_birth": "", "patient_reference": "",
+    "patient_name": "", "year_of_birth": "", "patient_reference": "", "therapist_name": "",
     "period": {"start": "", "end": ""}, "programs": [], "level_changes": [],
     "adherence_by_week": [], "pain_by_week": [], "outcomes": [], "therapist_note": "",
     "signed_by": "", "signed_on": "",
@@ -335,6 +335,7 @@ def _report_pdf(data: dict[str, Any]) -> bytes:
         _p("Progress report", "Title"),
         _p(f"Patient: {data['patient_name']} (born {data['year_of_birth']}), "
            f"reference {data['patient_reference']}"),
+        *([_p(f"Therapist: {data['therapist_name']}")] if data["therapist_name"] else []),
         _p(f"Period: {_day(period['start'])} to {_day(period['end'])}"),
         *_precautions(data),
         *_programs(data),

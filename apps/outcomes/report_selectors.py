@@ -297,6 +297,9 @@ def report_data(*, patient: Patient, author: User, note: str) -> dict[str, Any]:
         "patient_reference": str(patient.public_id),
         "patient_name": patient.full_name,
         "year_of_birth": patient.year_of_birth,
+        # The clinician the referrer deals with: the patient's therapist, whoever (a colleague
+        # covering, the clinic admin) made and signed this report.
+        "therapist_name": patient.therapist.full_name or patient.therapist.email,
         "period": {"start": start.isoformat(), "end": today.isoformat()},
         "precautions": [_precaution(p, today) for p in listed],
         "programs": program_rows,

@@ -108,3 +108,23 @@ def test_the_referrer_reads_which_clinic_sent_it_and_how_to_call_it(therapist_a,
     text = _pdf_text(signed_in(therapist_a), patient_a)
 
     assert text.startswith("Riverside Physio · Phone 020 7946 0000 Progress report Patient:")
+
+
+def test_the_referrer_reads_the_patients_therapist_when_the_clinic_admin_signed_it(
+    therapist_a, admin_a, patient_a
+):
+    # The admin makes the report (the therapist is away); the referrer still needs to know
+    # whom the patient is seeing, and who signed what they read.
+    therapist_a.full_name = "Alex Kim"
+    therapist_a.save(update_fields=["full_name"])
+    admin_a.full_name = "Sam Ortiz"
+    admin_a.save(update_fields=["full_name"])
+    assert patient_a.therapist == therapist_a
+
+    text = _pdf_text(signed_in(admin_a), patient_a)
+
+    assert "Therapist: Alex Kim" in text
+    assert "Signed: Sam Ortiz, 14 Mar 2025" in text
+    report = ProgressReport.objects.get()
+    api = signed_in(admin_a).get(f"/api/v1/progress-reports/{report.public_id}/").json()
+    assert api["report"]["therapist_name"] == "Alex Kim"
