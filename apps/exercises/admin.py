@@ -76,9 +76,32 @@ class EvidenceValueAdmin(admin.ModelAdmin[EvidenceValue]):
 
 
 class LadderLevelInline(admin.TabularInline[LadderLevel, Ladder]):
+    """A ladder's levels. Once a program uses the ladder, which exercise each level is stays
+    fixed, as ``ladder_services`` keeps it for the clinics (a patient's level would silently
+    become another exercise, and the stored daily totals, the prompts and the logs name it
+    by its level): the exercise and the level's number are read-only and no level is added
+    or deleted; the advance rule stays editable, as there."""
+
     model = LadderLevel
     extra = 0
     autocomplete_fields = ("exercise",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Ladder | None = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return (*fields, "level", "exercise") if _in_use(obj) else fields
+
+    # An inline's own signature (django-stubs marks it the same way).
+    def has_add_permission(self, request: HttpRequest, obj: Ladder | None) -> bool:  # type: ignore[override]
+        return super().has_add_permission(request, obj) and not _in_use(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Ladder | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and not _in_use(obj)
+
+
+def _in_use(ladder: Ladder | None) -> bool:
+    """Whether any program (a template included) has the ladder, asked as the POST is read,
+    so a ladder taken into use after the page was drawn is kept too."""
+    return ladder is not None and ladder.pk is not None and ladder.program_items.exists()
 
 
 @admin.register(Ladder)
