@@ -43,6 +43,14 @@ class PainAlert(models.Model):
     log = models.ForeignKey(
         "programs.SetLog", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the alert is about, kept on it: the patient may delete the set (within 24 hours),
+    # and the alert must still say which exercise hurt, and that the set is gone and when.
+    exercise_name = models.CharField(
+        max_length=200, blank=True, help_text="The exercise of the alerted set, as logged."
+    )
+    set_deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient deleted the alerted set."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(

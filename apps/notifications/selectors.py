@@ -336,7 +336,7 @@ def inbox_for(*, user: User, today: date) -> Inbox:
     alerts = list(
         PainAlert.objects.for_staff(user)
         .filter(acknowledged_at__isnull=True)
-        .select_related("patient", "log__exercise")[:INBOX_ALERTS]
+        .select_related("patient", "log")[:INBOX_ALERTS]
     )
     cards = prompt_cards(open_prompts + snoozed + recent)
     n_open, n_snoozed = len(open_prompts), len(snoozed)

@@ -117,6 +117,17 @@ class PainAlertSerializer(serializers.ModelSerializer[PainAlert]):
     corrected_at = serializers.DateTimeField(
         allow_null=True, read_only=True, help_text="When the patient corrected the pain."
     )
+    exercise_name = serializers.CharField(
+        read_only=True,
+        help_text="The exercise of the painful set, kept when the patient deletes the set "
+        "(empty for an alert older than this field whose set was already deleted).",
+    )
+    set_deleted_at = serializers.DateTimeField(
+        allow_null=True,
+        read_only=True,
+        help_text="When the patient deleted the painful set (null: not deleted). The alert "
+        "stays, with its day, pain and exercise.",
+    )
 
     class Meta:
         model = PainAlert
@@ -126,8 +137,10 @@ class PainAlertSerializer(serializers.ModelSerializer[PainAlert]):
             "patient_name",
             "local_date",
             "pain",
+            "exercise_name",
             "corrected_pain",
             "corrected_at",
+            "set_deleted_at",
             "created_at",
             "acknowledged_at",
         )

@@ -59,7 +59,7 @@ def set_log_evaluate(*, log_id: int) -> list[int]:
 def _unevaluated_log_locked(*, log_id: int) -> SetLog | None:
     return (
         SetLog.objects.select_for_update(of=("self",))
-        .select_related("item__ladder", "patient__clinic", "patient__therapist")
+        .select_related("item__ladder", "exercise", "patient__clinic", "patient__therapist")
         .filter(pk=log_id, evaluated_at__isnull=True)
         .first()
     )
@@ -111,8 +111,9 @@ def pain_alert_for_log(*, log: SetLog) -> tuple[PainAlert | None, bool]:
     try:
         with transaction.atomic():
             alert = PainAlert.objects.create(
-                patient=log.patient, local_date=log.performed_on, pain=log.pain, log=log
-            )
+                patient=log.patient, local_date=log.performed_on, pain=log.pain, log=log,
+                exercise_name=log.exercise.name,
+            )  # fmt: skip
     except IntegrityError:
         _alert_keep_highest(log=log)
         existing = PainAlert.objects.filter(patient=log.patient, local_date=log.performed_on)
@@ -130,7 +131,16 @@ def _alert_keep_highest(*, log: SetLog) -> None:
         | Q(log__logged_at__gt=log.logged_at)
         | Q(log__logged_at=log.logged_at, log_id__gt=log.pk)
     )
-    day_alert.filter(higher | earlier_equal).update(pain=log.pain, log=log)
+    day_alert.filter(higher | earlier_equal).update(
+        pain=log.pain, log=log, exercise_name=log.exercise.name, set_deleted_at=None
+    )
+
+
+def pain_alert_set_deleted(*, log_id: int, at: datetime) -> None:
+    """Record on the pain alert about the set ``log_id`` (if any) that the patient deleted
+    the set at ``at``; called just before the set is deleted, in the same transaction. The
+    alert keeps its day, pain and exercise: a pain report once made does not vanish."""
+    PainAlert.objects.filter(log_id=log_id).update(set_deleted_at=at)
 
 
 def _notify_therapist(

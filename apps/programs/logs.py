@@ -32,6 +32,7 @@ from apps.programs.selectors import (
     exercise_for,
     ladder_levels,
 )
+from apps.programs.signals import set_log_deleting
 
 # A patient may fix a mistake for a day; after that the log is part of the record.
 CORRECTION_WINDOW = timedelta(hours=24)
@@ -444,8 +445,9 @@ def set_log_correct(
 
 @transaction.atomic
 def set_log_delete(*, log: SetLog, now: datetime | None = None) -> None:
-    """Delete a set within 24 hours of logging it."""
+    """Delete a set within 24 hours of logging it (``set_log_deleting`` is sent first)."""
     log = _locked_row(log)
     _check_unlocked(log, now)
+    set_log_deleting.send(sender=SetLog, log_id=log.pk, at=now or timezone.now())
     log.delete()
     daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])

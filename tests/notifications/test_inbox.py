@@ -287,8 +287,9 @@ def test_the_pain_alert_email_names_what_was_logged(patient_a):
     item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), per_side=True)
     log = SetLogFactory(item=item, side="left", reps=12, pain=8, note="sharp at the top")
     alert = PainAlert.objects.create(
-        patient=patient_a, local_date=log.performed_on, pain=8, log=log
-    )
+        patient=patient_a, local_date=log.performed_on, pain=8, log=log,
+        exercise_name=item.exercise.name,
+    )  # fmt: skip
 
     body = alert_message(alert=alert).body
 
