@@ -1,9 +1,9 @@
 """Reads for the program builder: each current item with its exercise and %MVIC.
 
 ``builder_rows`` runs five queries whatever the number of items (items, ladder levels,
-evidence, the patient's hip precautions, the ladders running for the patient; the last two
-only for a patient's program, the last only with a ladder item), so the builder page stays
-at a fixed query count.
+evidence, the patient's hip precautions, the ladders and exercises running for the patient;
+the last two only for a patient's program with items), so the builder page stays at a fixed
+query count.
 """
 
 from __future__ import annotations
@@ -29,7 +29,14 @@ from apps.exercises.selectors import (
 from apps.patients.models import HipPrecaution
 from apps.patients.selectors import precautions_in_force
 from apps.programs.doses import dose_summary
-from apps.programs.duplicates import Running, also_running, running_for
+from apps.programs.duplicates import (
+    Rung,
+    Running,
+    also_running,
+    running_for,
+    shared_text,
+    sharing,
+)
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Conflict, conflicts, uncovered
 from apps.programs.validation import WEEKDAY_LABELS
@@ -78,6 +85,9 @@ class ItemRow:
     starts_on: date | None = None
     # For a ladder: where else it runs for the patient ("“Hip program” at level 3").
     also_running: str = ""
+    # The exercises it shares with another item running for the patient, and that item
+    # ("Clam 4 with the Clamshell (Boren 2011) ladder (level 3 in “Hip program”)").
+    shares: str = ""
 
     @property
     def name(self) -> str:
@@ -144,18 +154,44 @@ def _flag_pending_level(
         )
 
 
-def _flag_running(rows: list[ItemRow], program: Program, running: list[Running] | None) -> None:
-    """Name, on each ladder row, where else its ladder runs for the patient (one query, none
-    without a ladder row)."""
-    ladder_rows = [row for row in rows if row.item.ladder_id is not None]
-    if not ladder_rows:
+def _flag_running(
+    rows: list[ItemRow],
+    program: Program,
+    running: list[Running] | None,
+    levels: dict[tuple[int, int], LadderLevel],
+) -> None:
+    """Name, on each row, where else its ladder runs for the patient and what it shares with
+    what runs (``apps.programs.duplicates``; one query, none for a template or no rows)."""
+    if not rows or program.patient_id is None:
         return
     if running is None:
         running = running_for(program)
-    for row in ladder_rows:
-        assert row.item.ladder_id is not None
-        others = also_running(running, track=row.item.track, ladder_id=row.item.ladder_id)
-        row.also_running = "; ".join(other.place for other in others)
+    by_track = {r.track: r for r in running}
+    for row in rows:
+        item = row.item
+        if item.ladder_id is not None:
+            others = also_running(running, track=item.track, ladder_id=item.ladder_id)
+            row.also_running = "; ".join(other.place for other in others)
+        # A draft's rows do not run yet: they are compared as they will run.
+        mine = by_track.get(item.track) or _as_running(row, program, levels)
+        row.shares = shared_text(sharing(running, mine=mine))
+
+
+def _as_running(
+    row: ItemRow, program: Program, levels: dict[tuple[int, int], LadderLevel]
+) -> Running:
+    item = row.item
+    if item.ladder is None:
+        rungs = [Rung(None, row.exercise.pk, row.exercise.name)] if row.exercise else []
+        return Running(item.track, None, "", program.name, None, tuple(rungs))
+    rungs = [
+        Rung(level, found.exercise_id, found.exercise.name)
+        for (ladder_id, level), found in sorted(levels.items())
+        if ladder_id == item.ladder_id
+    ]
+    return Running(
+        item.track, item.ladder_id, item.ladder.name, program.name, row.level, tuple(rungs)
+    )
 
 
 def precautions(program: Program) -> list[HipPrecaution]:
@@ -191,7 +227,7 @@ def builder_rows(
     rows = [_row(item, today, levels) for item in items]
     if in_force is None:
         in_force = precautions(program) if rows else []
-    _flag_running(rows, program, running)
+    _flag_running(rows, program, running, levels)
     for row in rows:
         row.conflict = _conflict_text(row.exercise, in_force)
         if row.conflict and row.item.precaution_override and row.exercise is not None:
@@ -219,6 +255,9 @@ class SearchResult:
     medius: Mvic
     maximus: Mvic
     conflict: str = ""  # what it runs into among the patient's hip precautions
+    # The levels of ladders running for the patient it is ("level 4 of the Clamshell (Boren
+    # 2011) ladder (level 3 in “Hip program”)"): added, the patient could do it twice a day.
+    also_in: str = ""
 
 
 def search_form(*, data: Any, clinic: Clinic) -> LibraryFilterForm:
@@ -235,9 +274,11 @@ def search_results(
     filters: LibraryFilters,
     clinic: Clinic,
     precautions: list[HipPrecaution] | None = None,
+    running: list[Running] | None = None,
 ) -> list[SearchResult]:
     """Every library exercise the library's search finds (no cut-off), with its primary
-    %MVIC and band (the library's two queries), and what it runs into among ``precautions``."""
+    %MVIC and band (the library's two queries), what it runs into among ``precautions`` and
+    which levels of the ladders in ``running`` it is."""
     results = []
     for exercise in exercise_library(user=user, filters=filters):
         mvic = (
@@ -245,8 +286,19 @@ def search_results(
             Mvic.of(primary_of(exercise, "gluteus_maximus"), clinic),
         )
         conflict = _conflict_text(exercise, precautions or [])
-        results.append(SearchResult(exercise, *mvic, conflict=conflict))
+        also_in = _ladder_levels_of(exercise, running or [])
+        results.append(SearchResult(exercise, *mvic, conflict=conflict, also_in=also_in))
     return results
+
+
+def _ladder_levels_of(exercise: Exercise, running: list[Running]) -> str:
+    return "; ".join(
+        f"level {rung.level} of {ladder.described}"
+        for ladder in running
+        if ladder.ladder_id is not None
+        for rung in ladder.rungs
+        if rung.exercise_id == exercise.pk
+    )
 
 
 def weekday_summary(program: Program) -> str:

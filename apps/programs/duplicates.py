@@ -1,4 +1,5 @@
-"""A ladder already running for the patient: asked about before it is started again.
+"""A ladder already running for the patient, or an exercise it shares with what runs: asked
+about before it is started.
 
 Two running items of one ladder give the patient the same exercises twice, at two levels.
 The app keeps them apart (progression prompts are per track: each item is prompted,
@@ -6,20 +7,31 @@ approved and advanced on its own, and Today and the inbox name each one's progra
 patient does the ladder twice. That is almost always an oversight, such as a new program
 assigned while the old one runs on; now and then it is meant (a short overlap when one
 program takes over from another, a program for each leg after an operation on one side).
-So the app does not refuse it: it names each place the ladder already runs (program and
-level) and goes ahead only when the therapist confirms (``CONFIRM``), which the audit log
-records. It asks where a ladder starts running: adding it to an assigned program, assigning
-or starting a program, and creating an assigned program through the API. A draft is not
-running: adding to one is not asked (its builder row says where the ladder runs, and
-assigning it asks).
+
+Two different ladders can share exercises too (in the library, the clamshell and the
+reverse-clamshell ladders both have the reverse clamshell at level 2 and Clam 4 at level 4,
+and the gluteus medius ladder has Clam 4 as well), and a single exercise can be a level of a
+running ladder. Either gives the patient the same exercise twice on the same day: at once,
+or once a ladder reaches it, which happens as the patient progresses (automatically, for an
+item set to advance by itself) with no therapist asked again. So that is asked about too,
+at the same moment and in the same way, for any level the two share: it is the moment the
+therapist can still choose. The same single exercise added twice is not: it is added again
+as asked, a deliberate choice (``program_item_add``).
+
+So the app does not refuse either: it names each place the ladder already runs (program and
+level), or the exercises shared and both items, and goes ahead only when the therapist
+confirms (``CONFIRM``), which the audit log records. It asks where an item starts running:
+adding it to an assigned program, assigning or starting a program, and creating an assigned
+program through the API. A draft is not running: adding to one is not asked (its builder
+row says where the ladder runs or what it shares, and assigning it asks).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -39,14 +51,27 @@ CONFIRM = "confirm_duplicate_ladder"
 
 
 @dataclass(frozen=True)
+class Rung:
+    """An exercise an item can prescribe: a level of its ladder, or (``level`` None) the
+    single exercise it is."""
+
+    level: int | None
+    exercise_id: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Running:
-    """A ladder item of an assigned, active program: where a ladder runs for the patient."""
+    """An item of an assigned, active program: what runs for the patient. ``level`` is a
+    ladder's level on the first day asked about; ``rungs`` what the item can prescribe (every
+    level of a ladder, lowest first; a single exercise's one)."""
 
     track: UUID
-    ladder_id: int
+    ladder_id: int | None
     ladder_name: str
     program_name: str
     level: int | None
+    rungs: tuple[Rung, ...] = ()
 
     @property
     def place(self) -> str:
@@ -57,37 +82,95 @@ class Running:
     @property
     def summary(self) -> str:
         """E.g. "Clamshell (Boren 2011) at level 3 in “Hip program”"."""
+        if self.ladder_id is None:
+            return f"{self.name} in “{self.program_name}”"
         at = f" at level {self.level}" if self.level else ""
         return f"{self.ladder_name}{at} in “{self.program_name}”"
 
+    @property
+    def name(self) -> str:
+        """The ladder's name, or the single exercise's."""
+        if self.ladder_id is not None or not self.rungs:
+            return self.ladder_name
+        return self.rungs[0].name
 
-def running_ladders(*, patient_id: int, start: date, end: date | None) -> list[Running]:
-    """The ladder items of the patient's assigned, active programs that prescribe on a day
-    of ``start..end`` (None: no end), one per track, with the level of the first such day.
-    One query."""
+    @property
+    def described(self) -> str:
+        """E.g. "the Clamshell (Boren 2011) ladder (level 3 in “Hip program”)", or "Clam 4 on
+        its own (in “Hip program”)"."""
+        if self.ladder_id is None:
+            return f"{self.name} on its own (in “{self.program_name}”)"
+        at = f"level {self.level} in " if self.level else "in "
+        return f"the {self.ladder_name} ladder ({at}“{self.program_name}”)"
+
+    @property
+    def now(self) -> int | None:
+        """The id of the exercise it prescribes on the first day asked about."""
+        for rung in self.rungs:
+            if rung.level == self.level:
+                return rung.exercise_id
+        return None
+
+
+def running_items(*, patient_id: int, start: date, end: date | None) -> list[Running]:
+    """The items of the patient's assigned, active programs that prescribe on a day of
+    ``start..end`` (None: no end), ladders and single exercises, one per track, each ladder
+    with the level of the first such day and all its levels. One query (the ladders' levels
+    joined in: a patient runs a few items of a few levels each)."""
     rows = ProgramItem.objects.filter(
         Q(program__end_date__isnull=True) | Q(program__end_date__gte=start),
         Q(active_until__isnull=True) | Q(active_until__gte=start),
         program__patient_id=patient_id,
         program__is_template=False,
         program__is_active=True,
-        ladder__isnull=False,
     )
     if end is not None:
         rows = rows.filter(Q(active_from__isnull=True) | Q(active_from__lte=end))
         rows = rows.filter(program__start_date__lte=end)
+    ordered = rows.order_by("program__name", "position", "pk", "ladder__levels__level")
     found: dict[UUID, Running] = {}
-    ordered = rows.select_related("ladder", "program").order_by("program__name", "position", "pk")
-    for item in ordered:
-        assert item.ladder is not None  # the filter
-        assert item.program.start_date is not None  # an assigned program
-        if item.track in found:
-            continue
-        first = max(start, item.program.start_date, item.active_from or start)
-        found[item.track] = Running(
-            item.track, item.ladder.pk, item.ladder.name, item.program.name, item.level_on(first)
-        )
+    first_row: dict[UUID, int] = {}
+    for row in ordered.values(*_COLUMNS):
+        track = row["track"]
+        if first_row.setdefault(track, row["pk"]) != row["pk"]:
+            continue  # an earlier or later row of the same item
+        known = found.get(track) or _running(row, start)
+        found[track] = _with_rung(known, row)
     return list(found.values())
+
+
+_COLUMNS = (
+    "pk", "track", "ladder_id", "ladder__name", "exercise_id", "exercise__name",
+    "program__name", "program__start_date", "active_from", "current_level", "previous_level",
+    "level_since", "ladder__levels__level", "ladder__levels__exercise_id",
+    "ladder__levels__exercise__name",
+)  # fmt: skip
+
+
+def _running(row: dict[str, Any], start: date) -> Running:
+    first = max(start, row["program__start_date"], row["active_from"] or start)
+    item = ProgramItem(
+        ladder_id=row["ladder_id"], current_level=row["current_level"],
+        previous_level=row["previous_level"], level_since=row["level_since"],
+    )  # fmt: skip
+    return Running(
+        row["track"], row["ladder_id"], row["ladder__name"] or "", row["program__name"],
+        item.level_on(first),
+    )  # fmt: skip
+
+
+def _with_rung(running: Running, row: dict[str, Any]) -> Running:
+    if row["ladder_id"] is None:
+        rung = Rung(None, row["exercise_id"], row["exercise__name"])
+    elif row["ladder__levels__exercise_id"] is not None:
+        rung = Rung(
+            row["ladder__levels__level"],
+            row["ladder__levels__exercise_id"],
+            row["ladder__levels__exercise__name"],
+        )
+    else:
+        return running  # a ladder with no levels
+    return replace(running, rungs=(*running.rungs, rung))
 
 
 def also_running(running: Iterable[Running], *, track: UUID, ladder_id: int) -> list[Running]:
@@ -95,13 +178,48 @@ def also_running(running: Iterable[Running], *, track: UUID, ladder_id: int) -> 
     return [r for r in running if r.ladder_id == ladder_id and r.track != track]
 
 
+@dataclass(frozen=True)
+class Shared:
+    """Another running item that can prescribe ``names`` as well; ``now``: one of them is
+    what both prescribe on the first day."""
+
+    other: Running
+    names: tuple[str, ...]
+    now: str = ""
+
+
+def sharing(running: Iterable[Running], *, mine: Running) -> list[Shared]:
+    """The items of ``running`` that can prescribe an exercise ``mine`` can (at any level),
+    but for ``mine`` itself, the items of its own ladder (``also_running`` names those) and,
+    when ``mine`` is a single exercise, other single ones (added twice on purpose)."""
+    found = []
+    for other in running:
+        same_ladder = mine.ladder_id is not None and mine.ladder_id == other.ladder_id
+        both_single = mine.ladder_id is None and other.ladder_id is None
+        if other.track == mine.track or same_ladder or both_single:
+            continue
+        theirs = {rung.exercise_id for rung in other.rungs}
+        names = tuple(dict.fromkeys(r.name for r in mine.rungs if r.exercise_id in theirs))
+        if names:
+            now = mine.now if mine.now is not None and mine.now == other.now else None
+            named = next((r.name for r in mine.rungs if r.exercise_id == now), "")
+            found.append(Shared(other, names, named))
+    return found
+
+
+def shared_text(shares: Sequence[Shared]) -> str:
+    """What a builder row says it shares: "Clam 4 with the Clamshell (Boren 2011) ladder
+    (level 3 in “Hip program”)"; empty when nothing."""
+    return "; ".join(f"{_and(s.names)} with {s.other.described}" for s in shares)
+
+
 def running_for(program: Program) -> list[Running]:
-    """The ladders running for the program's patient on the days it can prescribe (none for
-    a template): what the builder names before a ladder is added."""
+    """What runs for the program's patient on the days it can prescribe (none for a
+    template): what the builder names before a ladder or an exercise is added."""
     if program.patient_id is None:
         return []
     start, end = window(program)
-    return running_ladders(patient_id=program.patient_id, start=start, end=end)
+    return running_items(patient_id=program.patient_id, start=start, end=end)
 
 
 def window(program: Program) -> tuple[date, date | None]:
@@ -119,31 +237,86 @@ def check_ladders_running(
     confirmed: bool,
     request: HttpRequest | None = None,
 ) -> None:
-    """Refuse, naming each place, ``items`` (ladder rows of ``program`` that now run) whose
-    ladder already runs elsewhere for the patient (another program, or another item of this
-    one), unless ``confirmed``; then audit the confirmation. Call in the transaction that
-    started them: the refusal rolls it back, so nothing is saved."""
-    ladder_items = [item for item in items if item.ladder_id is not None]
-    if program.patient_id is None or not ladder_items:
+    """Refuse, naming each place, ``items`` (rows of ``program`` that now run) whose ladder
+    already runs elsewhere for the patient (another program, or another item of this one),
+    or that share an exercise with another item running for the patient (``sharing``),
+    unless ``confirmed``; then audit the confirmation. Call in the transaction that started
+    them: the refusal rolls it back, so nothing is saved."""
+    items = list(items)
+    if program.patient_id is None or not items:
         return
     start, end = window(program)
-    running = running_ladders(patient_id=program.patient_id, start=start, end=end)
+    running = running_items(patient_id=program.patient_id, start=start, end=end)
+    found = _twice(items, running) + _shared(items, running)
+    if found and not confirmed:
+        raise ValidationError({CONFIRM: [message for message, _ in found]})
+    for _, detail in found:
+        audit_record(
+            actor=actor, action=Action.CHANGE, patient=program.patient, target=program,
+            detail=detail, request=request,
+        )  # fmt: skip
+
+
+def _twice(items: list[ProgramItem], running: list[Running]) -> list[tuple[str, str]]:
+    """(message, audit detail) for each ladder of ``items`` already running elsewhere."""
     found: dict[int, tuple[str, list[Running]]] = {}
-    for item in ladder_items:
+    for item in items:
         ladder = item.ladder
-        assert ladder is not None  # ladder items only
+        if ladder is None:
+            continue
         others = also_running(running, track=item.track, ladder_id=ladder.pk)
         if others and ladder.pk not in found:
             found[ladder.pk] = (ladder.name, others)
-    if found and not confirmed:
-        raise ValidationError(
-            {CONFIRM: [_message(name, others) for name, others in found.values()]}
-        )
-    for name, _ in found.values():
-        audit_record(
-            actor=actor, action=Action.CHANGE, patient=program.patient, target=program,
-            detail=f"confirmed running {name} in two places at once", request=request,
-        )  # fmt: skip
+    return [
+        (_message(name, others), f"confirmed running {name} in two places at once")
+        for name, others in found.values()
+    ]
+
+
+def _shared(items: list[ProgramItem], running: list[Running]) -> list[tuple[str, str]]:
+    """(message, audit detail) for each pair of an item of ``items`` and another running
+    item that share an exercise; a pair of two of ``items`` once."""
+    by_track = {r.track: r for r in running}
+    seen: set[frozenset[UUID]] = set()
+    found = []
+    for item in items:
+        mine = by_track.get(item.track)
+        if mine is None:  # prescribes nothing in the window: runs beside nothing
+            continue
+        for shared in sharing(running, mine=mine):
+            pair = frozenset((item.track, shared.other.track))
+            if pair not in seen:
+                seen.add(pair)
+                found.append((_shared_message(mine, shared), _shared_detail(mine, shared)))
+    return found
+
+
+def _and(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _shared_message(mine: Running, shared: Shared) -> str:
+    other = shared.other
+    both = f"{mine.described} and {other.described} both include {_and(shared.names)}"
+    if shared.now:
+        when = f"the patient would do {shared.now} twice on the same day."
+    elif mine.ladder_id is None or other.ladder_id is None:
+        when = "once the ladder reaches it, the patient does it twice on the same day."
+    elif len(shared.names) == 1:
+        when = "once both are at it, the patient does it twice on the same day."
+    else:
+        when = "once both are at one of them, the patient does that exercise twice on the same day."
+    return (
+        f"{both[0].upper()}{both[1:]}: {when} Remove one of them (or end that program), or "
+        "confirm that both should run."
+    )
+
+
+def _shared_detail(mine: Running, shared: Shared) -> str:
+    return (
+        f"confirmed running {mine.name} and {shared.other.name}, which both include "
+        f"{_and(shared.names)}"
+    )
 
 
 def _message(ladder_name: str, others: list[Running]) -> str:

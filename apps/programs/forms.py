@@ -42,8 +42,9 @@ def confirm_duplicate_field() -> forms.BooleanField:
     return forms.BooleanField(
         required=False,
         label="Run it in both places",
-        help_text="Tick only if the patient should do this ladder in each place. Needed only "
-        "for a ladder already running for the patient; the builder says where it runs.",
+        help_text="Tick only if the patient should do it in each place. Needed only for a "
+        "ladder already running for the patient, or for a ladder or exercise that shares an "
+        "exercise with what runs; the builder says where.",
     )
 
 
@@ -139,6 +140,7 @@ class DoseForm(forms.Form):
 class AddExerciseForm(forms.Form):
     exercise = forms.UUIDField(widget=forms.HiddenInput)
     precaution_override = override_field()
+    confirm_duplicate_ladder = confirm_duplicate_field()
     # The Add forms are not redrawn by htmx: builder.js gives each a new key once its Add
     # has been answered, so a double click adds once and a second Add adds again.
     client_id = client_id_field()

@@ -48,9 +48,11 @@ def confirm_duplicate_field() -> serializers.BooleanField:
     return serializers.BooleanField(
         required=False,
         default=False,
-        help_text="True to start a ladder already running for the patient (another program, "
-        "or another item of this one) anyway; without it such a request is a 400 naming where "
-        "it runs (confirm_duplicate_ladder), and nothing is saved. Recorded in the audit log.",
+        help_text="True to start anyway a ladder already running for the patient (another "
+        "program, or another item of this one), or a ladder or exercise that shares an exercise "
+        "with an item running for them (a level of a running ladder, two ladders with a level "
+        "in common); without it such a request is a 400 naming where it runs or what is "
+        "shared (confirm_duplicate_ladder), and nothing is saved. Recorded in the audit log.",
     )
 
 
@@ -130,6 +132,12 @@ class ItemOut(serializers.Serializer[ItemRow]):
     also_running = serializers.CharField(
         help_text="For a ladder: where else it runs for the patient, e.g. "
         "'“Hip program” at level 3' (empty: nowhere else).",
+    )
+    shares_exercises = serializers.CharField(
+        source="shares",
+        help_text="The exercises it shares with another item running for the patient, at any "
+        "level, and that item, e.g. 'Clam 4 with the Clamshell (Boren 2011) ladder (level 3 "
+        "in “Hip program”)' (empty: none). Two single exercises alike are not named.",
     )
     active_from = serializers.DateField(source="item.active_from", allow_null=True)
     gluteus_medius_mvic = serializers.DecimalField(

@@ -43,3 +43,41 @@ def test_adding_a_ladder_already_running_asks_for_confirmation(desktop_page, the
     assert program.items.filter(ladder=ladder).count() == 1
     assert_accessible(page)
     assert [e.split(" http")[0] for e in errors] == ["400 POST"]  # the refused Add, only
+
+
+def test_adding_a_level_of_a_running_ladder_on_its_own_asks_for_confirmation(
+    desktop_page, therapist_a
+):
+    ladder = LadderFactory(name="Clamshell (Boren 2011)")
+    top = ladder.levels.get(level=4).exercise
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    LadderItemFactory(
+        program=ProgramFactory(patient=patient, name="Hip program"), ladder=ladder, current_level=3
+    )
+    program = ProgramFactory(patient=patient, name="Home program")
+    page = desktop_page
+    errors = watch_errors(page)
+    sign_in_staff(page, therapist_a)
+    page.goto(f"/programs/{program.public_id}/")
+    page.get_by_label("Search by name or alias").fill(top.name)
+    result = page.locator("#search-results li", has_text=top.name)
+    expect(result).to_contain_text(
+        "Also level 4 of the Clamshell (Boren 2011) ladder (level 3 in “Hip program”)"
+    )
+    assert_accessible(page)
+
+    result.get_by_role("button", name=f"Add {top.name}").click()
+
+    expect(page.locator("#builder-status")).to_contain_text("both include")
+    assert not program.items.exists()
+
+    result.get_by_label("Run it in both places").check()
+    result.get_by_role("button", name=f"Add {top.name}").click()
+
+    expect(page.locator("#items .builder-item")).to_have_count(1)
+    expect(page.locator("#items")).to_contain_text(
+        f"Shares {top.name} with the Clamshell (Boren 2011) ladder (level 3 in “Hip program”)"
+    )
+    assert program.items.filter(exercise=top).count() == 1
+    assert_accessible(page)
+    assert [e.split(" http")[0] for e in errors] == ["400 POST"]  # the refused Add, only

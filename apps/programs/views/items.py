@@ -26,6 +26,7 @@ from apps.core.forms import add_service_errors
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
 from apps.programs import builder, item_services, staff_selectors
+from apps.programs.duplicates import running_for
 from apps.programs.forms import (
     AddExerciseForm,
     AddLadderForm,
@@ -120,8 +121,11 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
         exercise = find_in_scope(Exercise.objects.visible_to(user), form.cleaned_data["exercise"])
         if exercise is None:  # a field of the form, not the page: a 400 naming it
             raise ValidationError({"exercise": "Choose an exercise from your clinic's library."})
-        override = form.cleaned_data["precaution_override"]
-        spec = item_services.ItemSpec(exercise=exercise, precaution_override=override)
+        spec = item_services.ItemSpec(
+            exercise=exercise,
+            precaution_override=form.cleaned_data["precaution_override"],
+            confirm_duplicate_ladder=form.cleaned_data["confirm_duplicate_ladder"],
+        )
         key = form.cleaned_data["client_id"]
         item = item_services.program_item_add(
             actor=user, program=program, spec=spec, client_id=key, request=request
@@ -223,8 +227,11 @@ def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return render(request, "programs/_search_results.html", context, status=400)
     filters = search.filters() if search.is_bound else LibraryFilters()
     results = builder.search_results(
-        user=user, filters=filters, clinic=program.clinic, precautions=builder.precautions(program)
-    )
+        user=user, filters=filters, clinic=program.clinic,
+        precautions=builder.precautions(program),
+        # Which results are levels of a ladder running for the patient: one query.
+        running=running_for(program),
+    )  # fmt: skip
     searched = filters != LibraryFilters()
     context = {"program": program, "results": results, "search": search, "searched": searched}
     return render(request, "programs/_search_results.html", context)

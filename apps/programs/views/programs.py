@@ -148,13 +148,20 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
         "precautions": precautions,
         "rows": rows,
         # Ladders already running for the patient, named before one is added again.
-        "running": running,
-        "draft_runs_twice": any(row.also_running for row in rows) and not program.is_active,
+        "running": [r for r in running if r.ladder_id is not None],
+        # A ladder added may share an exercise with any of it (apps/programs/duplicates.py).
+        "anything_running": bool(running),
+        "draft_runs_twice": not program.is_active
+        and any(row.also_running or row.shares for row in rows),
         "ladders": builder.ladders_for(user),
         "search": search,
         "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
         "results": builder.search_results(
-            user=user, filters=filters, clinic=program.clinic, precautions=precautions
+            user=user,
+            filters=filters,
+            clinic=program.clinic,
+            precautions=precautions,
+            running=running,
         ),
         "ladder_form": AddLadderForm(),
         "details_form": ProgramDetailsForm.for_program(program),
