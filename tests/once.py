@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 KEY = re.compile(r'name="(?:[\w-]+-)?client_id" value="([0-9a-f-]{36})"')
 
@@ -19,3 +20,13 @@ def form_key(page: str, action: str = "", marked: str = "") -> str:
         found = KEY.search(page)
     assert found, "the form carries no one-time key"
     return found.group(1)
+
+
+def assert_reused(response: Any, *fields: str) -> None:
+    """``response`` is the API's 409 for a key sent with a different request: it names
+    ``client_id`` and exactly ``fields``, each also in the message."""
+    assert response.status_code == 409, response.content
+    errors = response.json()["errors"]
+    assert set(errors) == {"client_id", *fields}
+    assert "already used for a different" in errors["client_id"][0]
+    assert f"({', '.join(fields)} differ)" in errors["client_id"][0]

@@ -21,6 +21,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from apps.core.once import client_request_field
+
 
 # The clinic's default times, as functions: Django's check of a fixed time default
 # (fields.W161) compares it with the clock and warns within 10 seconds of that time of day,
@@ -262,6 +264,7 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     # The one-time key of the form or request that made it (apps/core/once.py).
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -270,6 +273,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "pk"]
+        verbose_name = "API token"  # in messages ("a different API token"), not "api token"
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

@@ -24,7 +24,7 @@ from rest_framework.request import Request
 from apps.clinics.models import ApiToken, User
 from apps.clinics.signals import TokenChange, api_token_changed
 from apps.core import ratelimit
-from apps.core.once import create_once, replayed
+from apps.core.once import create_once, replayed, request_print
 
 # A public marker that makes leaked tokens easy to spot in logs and code; not a secret.
 TOKEN_PREFIX = "cls_"  # noqa: S105  # nosec B105
@@ -70,18 +70,21 @@ def api_token_create(
 ) -> tuple[ApiToken, str]:
     """Create a token acting as ``user``; return it with its secret (never stored).
 
-    Sent again under the same ``client_id``, no second token is made. With ``reissue`` (a
-    retried API request, of which only the last answer is read) the first is given a new
-    secret, returned here, so the secret read is the one that works and no token whose secret
-    nobody saw is left active; a token already used or revoked keeps its secret: that key was
-    used before and is refused. Without it (the page, which shows the first answer's secret
-    itself) the token is returned unchanged with an empty secret.
+    Sent again under the same ``client_id``, no second token is made; another name or person
+    under it is refused (``ClientIdReused``). With ``reissue`` (a retried API request, of
+    which only the last answer is read) the first is given a new secret, returned here, so
+    the secret read is the one that works and no token whose secret nobody saw is left
+    active; a token already used or revoked keeps its secret: that key was used before and is
+    refused. Without it (the page, which shows the first answer's secret itself) the token is
+    returned unchanged with an empty secret.
     """
     _check_create(admin=admin, user=user, name=name)
     clinic = admin.clinic
     if clinic is None:  # unreachable: a role implies a clinic (a database constraint)
         raise ValidationError({"admin": "Only a clinic admin can create API tokens."})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    # Named as the request names them: the API's and the page's ``acts_as`` is ``user`` here.
+    asked = request_print(client_id, name=name.strip(), acts_as=user)
 
     def create() -> ApiToken:
         return ApiToken.objects.create(
@@ -92,12 +95,13 @@ def api_token_create(
             prefix=secret[:12],
             token_hash=hash_token(secret),
             client_id=client_id,
+            client_request=asked,
         )
 
-    def same_request(first: ApiToken) -> bool:
-        return (first.clinic_id, first.user_id, first.name) == (clinic.pk, user.pk, name.strip())
+    def same_clinic(first: ApiToken) -> bool:
+        return first.clinic_id == clinic.pk
 
-    token = create_once(ApiToken, client_id, create, same=same_request)
+    token = create_once(ApiToken, client_id, create, same=same_clinic, asked=asked)
     if replayed(token):
         if not reissue:
             return token, ""

@@ -8,6 +8,8 @@ from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.once import ClientIdReused
+
 
 def service_error(exc: DjangoValidationError) -> ValidationError:
     """A service's ValidationError (with or without fields) as the API's 400."""
@@ -18,7 +20,7 @@ def service_error(exc: DjangoValidationError) -> ValidationError:
 
 class Conflict(APIException):
     """409: the request is well formed but clashes with what is stored (a ``client_id`` already
-    used for something else); the body is the usual ``{"message", "errors"}``."""
+    used for a different request); the body is the usual ``{"message", "errors"}``."""
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "conflict"
@@ -68,7 +70,10 @@ def _message(errors: dict[str, list[str]], detail: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, ClientIdReused):
+        # A key stored for a different request: every endpoint that takes one says so alike.
+        exc = conflict(exc)
+    elif isinstance(exc, DjangoValidationError):
         # A service refused the input: always a 400 with its messages, never a 500.
         exc = service_error(exc)
     response = drf_exception_handler(exc, context)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.plumbing import append_meta
+from drf_spectacular.plumbing import append_meta, force_instance
 from rest_framework import serializers
 
 from apps.core.api_defaults import ErrorSerializer
@@ -18,6 +18,12 @@ ERROR_STATUSES = {
     "404": "Not found, or not in your clinic.",
     "429": "Too many requests; wait for the number of seconds in `Retry-After`.",
 }
+
+# Every operation that takes a ``client_id`` (apps.core.once) may answer this.
+CLIENT_ID_REUSED = (
+    "The `client_id` was already used for a different request: `errors` names `client_id` "
+    "and each field that differs from the first request, and nothing was saved."
+)
 
 # Every time of day in this API is a local wall-clock time (a reminder time, quiet hours),
 # written without an offset; OpenAPI's ``format: time`` is RFC 3339's, which demands one.
@@ -44,4 +50,14 @@ class AutoSchema(SpectacularAutoSchema):
                 response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
                 response["description"] = description
                 responses[code] = response
+        if "409" not in responses and self._takes_client_id():
+            response = self._get_response_for_code(ErrorSerializer, "409", direction=direction)
+            response["description"] = CLIENT_ID_REUSED
+            responses["409"] = response
         return responses
+
+    def _takes_client_id(self) -> bool:
+        if self.method not in ("POST", "PUT", "PATCH"):  # no body: nothing to guess
+            return False
+        fields = getattr(force_instance(self.get_request_serializer()), "fields", None)
+        return fields is not None and "client_id" in fields

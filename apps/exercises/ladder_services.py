@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.clinics.services import clinic_today_bump
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.models import AdvanceRule, Exercise, Ladder, LadderLevel
 from apps.exercises.services import check_owned, clinic_id_for, same_clinic, unique_key
@@ -132,7 +132,8 @@ def ladder_create(
 ) -> Ladder:
     """Build a ladder for the clinic from any exercises it can see, lowest level first, each
     level with its advance rule (``rules``, in the same order; default: the reps threshold).
-    Once per ``client_id`` (``apps.core.once``): sent again, the ladder it built."""
+    Once per ``client_id`` (``apps.core.once``): sent again, the ladder it built; another
+    ladder under that key is refused."""
     clinic_id = clinic_id_for(user)
     rules = list(rules) if rules is not None else [LevelRule() for _ in exercises]
     errors = _ladder_errors(
@@ -140,6 +141,10 @@ def ladder_create(
     )
     if errors:
         raise ValidationError(errors)
+    asked = request_print(
+        client_id, name=name.strip(), exercises=list(exercises), description=description.strip(),
+        advance_at_reps=advance_at_reps, rules=rules,
+    )  # fmt: skip
 
     def create() -> Ladder:
         ladder = Ladder.objects.create(
@@ -150,11 +155,12 @@ def ladder_create(
             advance_at_reps=advance_at_reps,
             created_by=user,
             client_id=client_id,
+            client_request=asked,
         )
         _replace_levels(ladder, exercises, rules)
         return ladder
 
-    return create_once(Ladder, client_id, create, same=same_clinic(clinic_id))
+    return create_once(Ladder, client_id, create, same=same_clinic(clinic_id), asked=asked)
 
 
 @transaction.atomic

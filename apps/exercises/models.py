@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.clinics.models import Clinic
 from apps.core.hip import movement_labels
+from apps.core.once import client_request_field
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -76,6 +77,7 @@ class Study(models.Model):
     # The one-time key of the form that added it (apps.core.once): sent again (a double
     # click) it finds this row instead of adding the same source twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -156,6 +158,7 @@ class Exercise(models.Model):
     # The one-time key of the form that added it (apps.core.once): sent again (a double
     # click) it finds this row instead of adding the same exercise twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = LibraryQuerySet.as_manager()
 
@@ -323,6 +326,7 @@ class Ladder(models.Model):
     # The one-time key of the form that added it (apps.core.once): sent again (a double
     # click) it finds this row instead of adding the same ladder twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = LibraryQuerySet.as_manager()
 

@@ -23,7 +23,7 @@ from django.utils.text import slugify
 
 from apps.clinics.services import clinic_today_bump
 from apps.core.hip import unknown_movements
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.exercises.models import (
     Confidence,
     Equipment,
@@ -170,9 +170,11 @@ def exercise_create(
     *, user: User, content: ExerciseContent, client_id: UUID | None = None
 ) -> Exercise:
     """Add an exercise to the user's clinic. Once per ``client_id`` (``apps.core.once``):
-    the same form sent again returns the exercise it added."""
+    the same form sent again returns the exercise it added; another one under that key is
+    refused."""
     clinic_id = clinic_id_for(user)
     values = asdict(_validated(content))
+    asked = request_print(client_id, **values)
 
     def create() -> Exercise:
         return Exercise.objects.create(
@@ -180,10 +182,11 @@ def exercise_create(
             key=unique_key(Exercise, clinic_id, content.name),
             created_by=user,
             client_id=client_id,
+            client_request=asked,
             **values,
         )
 
-    return create_once(Exercise, client_id, create, same=same_clinic(clinic_id))
+    return create_once(Exercise, client_id, create, same=same_clinic(clinic_id), asked=asked)
 
 
 @transaction.atomic
@@ -215,7 +218,8 @@ def study_create(
     client_id: UUID | None = None,
 ) -> Study:
     """Add a source of evidence (a paper, the clinic's own measurements) for the clinic.
-    Once per ``client_id`` (``apps.core.once``): sent again, the source it added."""
+    Once per ``client_id`` (``apps.core.once``): sent again, the source it added; another
+    source under that key is refused."""
     clinic_id = clinic_id_for(user)
     errors = {}
     if not short_name.strip():
@@ -226,6 +230,10 @@ def study_create(
         errors["year"] = ["Give a year between 1900 and this year."]
     if errors:
         raise ValidationError(errors)
+    asked = request_print(
+        client_id, short_name=short_name.strip(), citation=citation.strip(), year=year,
+        summary=summary.strip(),
+    )  # fmt: skip
 
     def create() -> Study:
         return Study.objects.create(
@@ -236,9 +244,10 @@ def study_create(
             year=year,
             summary=summary.strip(),
             client_id=client_id,
+            client_request=asked,
         )
 
-    return create_once(Study, client_id, create, same=same_clinic(clinic_id))
+    return create_once(Study, client_id, create, same=same_clinic(clinic_id), asked=asked)
 
 
 def _evidence_errors(

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.once import client_request_field
 from apps.outcomes.instruments import INSTRUMENTS, Code
 from apps.patients.models import Patient
 from apps.programs.models import Program
@@ -182,6 +183,7 @@ class ProgressReport(models.Model):
     # The one-time key of the click or API request that made it (apps.core.once): sent
     # again (a double click, a retry) it finds this report instead of freezing another.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = ProgressReportQuerySet.as_manager()
 
@@ -214,6 +216,7 @@ class TimeEntry(models.Model):
     # The id the form or the integration gave the entry: sent again (a retry, a double
     # click), it finds the first entry instead of logging the minutes twice (they are billed).
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = TimeEntryQuerySet.as_manager()
 

@@ -9,11 +9,12 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import User
+from apps.core.once import create_once, replayed, request_print
 from apps.outcomes.models import MAX_MINUTES, MonitoringSettings, TimeEntry
 from apps.outcomes.monitoring_selectors import monitoring_enabled
 from apps.patients.models import Patient
@@ -75,36 +76,29 @@ def time_entry_add(
     request: Any = None,
 ) -> tuple[TimeEntry, bool]:
     """Log management minutes for a patient (1 to 600, not in the future); returns the entry
-    and whether it is new. With a ``client_id`` already used for this patient, the first
-    entry is returned and nothing is added: minutes are billed, so a retried request or a
-    double click never counts them twice."""
+    and whether it is new. Once per ``client_id`` (``apps.core.once``): minutes are billed,
+    so the same entry sent again (a retried request, a double click) returns the first and
+    adds nothing, and another entry under that key is refused."""
     _check_time_entry(patient, on, minutes, activity)
     assert on is not None
-    if client_id is not None and (first := _time_entry_sent_before(patient, client_id)):
-        return first, False
-    try:
-        with transaction.atomic():  # a savepoint: losing a race keeps the caller's transaction
-            entry = TimeEntry.objects.create(
-                patient=patient, therapist=user, on=on, minutes=minutes,
-                activity=activity.strip(), live_interaction=live_interaction, client_id=client_id,
-            )  # fmt: skip
-    except IntegrityError:  # the same id sent twice at once: the other request stored it
-        first = _time_entry_sent_before(patient, client_id) if client_id else None
-        if first is None:
-            raise
-        return first, False
-    audit_record(
-        actor=user, action=Action.CREATE, patient=patient, target=entry,
-        detail="monitoring time entry", request=request,
+    asked = request_print(
+        client_id, on=on, minutes=minutes, activity=activity.strip(),
+        live_interaction=live_interaction,
     )  # fmt: skip
-    return entry, True
 
+    def create() -> TimeEntry:
+        entry = TimeEntry.objects.create(
+            patient=patient, therapist=user, on=on, minutes=minutes, activity=activity.strip(),
+            live_interaction=live_interaction, client_id=client_id, client_request=asked,
+        )  # fmt: skip
+        audit_record(
+            actor=user, action=Action.CREATE, patient=patient, target=entry,
+            detail="monitoring time entry", request=request,
+        )  # fmt: skip
+        return entry
 
-def _time_entry_sent_before(patient: Patient, client_id: uuid.UUID) -> TimeEntry | None:
-    """The entry stored under ``client_id``; an id used for another patient's is refused."""
-    first = TimeEntry.objects.filter(client_id=client_id).first()
-    if first is not None and first.patient_id != patient.pk:
-        raise ValidationError(
-            {"client_id": ["This id was used for another entry: send a new one."]}
-        )
-    return first
+    entry = create_once(
+        TimeEntry, client_id, create, same=lambda first: first.patient_id == patient.pk,
+        asked=asked,
+    )  # fmt: skip
+    return entry, not replayed(entry)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.outcomes import instruments as inst
 from apps.outcomes import psfs
 from apps.outcomes.instruments import Code, Instrument
@@ -440,21 +440,25 @@ def report_create(
     request: Any = None,
 ) -> ProgressReport:
     """Freeze a progress report (``data`` from ``report_selectors.report_data``) and audit it.
-    Once per ``client_id`` (``apps.core.once``): sent again, the report it froze."""
+    Once per ``client_id`` (``apps.core.once``): sent again, the report it froze; another
+    note under that key is refused."""
     if len(note) > 4000:
         raise ValidationError({"note": ["Keep the note under 4000 characters."]})
+    # The note only: ``data`` is what the server read, and a retry reads it again.
+    asked = request_print(client_id, note=note.strip())
 
     def create() -> ProgressReport:
         report = ProgressReport.objects.create(
-            patient=patient, author=user, note=note.strip(), data=data, client_id=client_id
-        )
+            patient=patient, author=user, note=note.strip(), data=data, client_id=client_id,
+            client_request=asked,
+        )  # fmt: skip
         audit_record(
             actor=user, action=Action.EXPORT, patient=patient, target=report,
             detail="progress report for the referrer", request=request,
         )  # fmt: skip
         return report
 
-    def same(first: ProgressReport) -> bool:
-        return (first.patient_id, first.note) == (patient.pk, note.strip())
+    def same_patient(first: ProgressReport) -> bool:
+        return first.patient_id == patient.pk
 
-    return create_once(ProgressReport, client_id, create, same=same)
+    return create_once(ProgressReport, client_id, create, same=same_patient, asked=asked)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.clinics.models import Clinic
 from apps.core.hip import HipMovement, movement_labels
+from apps.core.once import client_request_field
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -83,6 +84,7 @@ class Patient(models.Model):
     # (apps.core.once): sent again (a double click, a retry) it finds them instead of adding
     # the same person twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = PatientQuerySet.as_manager()
 
@@ -226,6 +228,7 @@ class HipPrecaution(models.Model):
     # The one-time key of the form or API request that set them (apps.core.once): sent
     # again (a double click, a retry) it finds them instead of setting them twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = HipPrecautionQuerySet.as_manager()
 

@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core.hip import HipMovement, unknown_movements
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.services import patient_today_bump
 from apps.patients.signals import precautions_changed
@@ -92,15 +92,20 @@ def precaution_set(
 ) -> HipPrecaution:
     """Give the patient hip precautions from ``starts_on``, lifting on ``ends_on`` (the first
     day without them),
-    once per ``client_id`` (``apps.core.once``: the form sent twice sets them once)."""
+    once per ``client_id`` (``apps.core.once``: the form sent twice sets them once; other
+    precautions under that key are refused)."""
     stored, start, end = _validated(
         kind=kind, movements=movements, starts_on=starts_on, ends_on=ends_on
     )
+    asked = request_print(
+        client_id, kind=kind, movements=stored, starts_on=start, ends_on=end,
+        note=note.strip()[:300],
+    )  # fmt: skip
 
     def create() -> HipPrecaution:
         precaution = HipPrecaution.objects.create(
             patient=patient, kind=kind, movements=stored, starts_on=start, ends_on=end,
-            note=note.strip()[:300], set_by=actor, client_id=client_id,
+            note=note.strip()[:300], set_by=actor, client_id=client_id, client_request=asked,
         )  # fmt: skip
         _audit(actor, precaution, "hip precautions set", request)
         precautions_changed.send(sender=HipPrecaution, patient=precaution.patient)
@@ -108,8 +113,9 @@ def precaution_set(
         return precaution
 
     return create_once(
-        HipPrecaution, client_id, create, same=lambda first: first.patient_id == patient.pk
-    )
+        HipPrecaution, client_id, create, same=lambda first: first.patient_id == patient.pk,
+        asked=asked,
+    )  # fmt: skip
 
 
 @transaction.atomic

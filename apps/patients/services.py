@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.core.time_zones import known_zones
 from apps.patients.care import care_begin, care_hand_over
@@ -131,7 +131,8 @@ def patient_create(
 ) -> Patient:
     """Create a patient (and their password-less account) looked after by ``therapist``;
     ``actor`` is the member of staff to audit it under. Once per ``client_id``
-    (``apps.core.once``): the same form sent again returns the patient it added."""
+    (``apps.core.once``): the same form sent again returns the patient it added; other
+    details under that key are refused (``ClientIdReused``)."""
     clinic = _therapist_clinic(therapist, None)
     _refuse_inactive_newcomer(therapist, clinic, None)
     email, phone = email.strip().lower(), phone.strip()
@@ -139,6 +140,12 @@ def patient_create(
         full_name=full_name, year_of_birth=year_of_birth, email=email, phone=phone,
         time_zone=time_zone, reminder_channel=reminder_channel,
         reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=reminder_time,
+    )  # fmt: skip
+    asked = request_print(
+        client_id, full_name=full_name.strip(), year_of_birth=year_of_birth, email=email,
+        phone=phone, time_zone=time_zone, reminder_time=reminder_time,
+        reminder_channel=reminder_channel, reminders_enabled=reminders_enabled,
+        therapist=therapist,
     )  # fmt: skip
 
     def create() -> Patient:
@@ -158,12 +165,15 @@ def patient_create(
             reminder_channel=reminder_channel,
             reminders_enabled=reminders_enabled,
             client_id=client_id,
+            client_request=asked,
         )
         care_begin(patient=patient)
         patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
         return patient
 
-    return create_once(Patient, client_id, create, same=lambda first: first.clinic_id == clinic.pk)
+    return create_once(
+        Patient, client_id, create, same=lambda first: first.clinic_id == clinic.pk, asked=asked
+    )
 
 
 PATIENT_FIELDS = (

@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action
-from apps.core.once import create_once
+from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
 from apps.programs.daily_totals import daily_totals_refresh_patient
@@ -69,20 +69,26 @@ def program_assign(
     A ladder already running for the patient is refused, naming where, unless
     ``confirm_duplicate_ladder`` (``apps.programs.duplicates``).
     The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
-    returns the program the first one made.
+    returns the program the first one made; another assignment under that key is refused.
     """
     if patient.clinic_id != program.clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
+    weekdays = None if weekdays is None else sorted(set(weekdays))  # read twice: no generator
+    asked = request_print(
+        client_id, program=program, patient=patient, start_date=start_date, end_date=end_date,
+        weekdays=weekdays, precaution_override=precaution_override.strip(),
+    )  # fmt: skip
 
     def assign() -> Program:
         return _assign(
             actor, program, patient, start_date, end_date, weekdays, precaution_override,
-            confirm_duplicate_ladder, client_id, request,
+            confirm_duplicate_ladder, client_id, asked, request,
         )  # fmt: skip
 
     return create_once(
-        Program, client_id, assign, same=lambda first: first.patient_id == patient.pk
-    )
+        Program, client_id, assign, same=lambda first: first.patient_id == patient.pk,
+        asked=asked,
+    )  # fmt: skip
 
 
 def _assign(
@@ -95,6 +101,7 @@ def _assign(
     precaution_override: str,
     confirm_duplicate_ladder: bool,
     client_id: UUID | None,
+    asked: RequestPrint | None,
     request: HttpRequest | None,
 ) -> Program:
     # A draft never ran, so its start is checked as a new choice, even the one it saved.
@@ -107,7 +114,8 @@ def _assign(
             raise ValidationError("This program is already assigned to this patient.")
         assigned = _program_start(program, start_date, end_date, mask)
     else:
-        assigned = _program_copy(actor, program, patient, start_date, end_date, mask, client_id)
+        key = (client_id, asked)
+        assigned = _program_copy(actor, program, patient, start_date, end_date, mask, key)
     check_assigned(actor, assigned, precaution_override, start_date, end_date)
     check_ladders_running(
         actor=actor, program=assigned, items=starting_items(assigned),
@@ -169,8 +177,10 @@ def _program_copy(
     start: date,
     end: date | None,
     mask: int,
-    client_id: UUID | None,
+    key: tuple[UUID | None, RequestPrint | None],
 ) -> Program:
+    """A copy of ``program`` for ``patient``, made under the assignment's ``key`` (its
+    ``client_id`` and what it asked for)."""
     copy = Program.objects.create(
         clinic_id=program.clinic_id,
         patient=patient,
@@ -181,7 +191,8 @@ def _program_copy(
         start_date=start,
         end_date=end,
         reminder_time=program.reminder_time,
-        client_id=client_id,
+        client_id=key[0],
+        client_request=key[1],
     )
     copy_items(source=program, target=copy)
     return copy

@@ -12,7 +12,7 @@ nothing logged are changed in place.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.core.once import create_once
+from apps.core.once import RequestPrint, create_once, request_print
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs.daily_totals import daily_totals_refresh_patient
@@ -72,6 +72,14 @@ class ItemSpec:
     # The therapist confirmed starting a ladder already running for the patient
     # (``apps.programs.duplicates``; needed only then).
     confirm_duplicate_ladder: bool = False
+
+
+def item_asked(spec: ItemSpec) -> dict[str, object]:
+    """What adding ``spec`` asks for (``apps.core.once.request_print``): all of it but the
+    confirmation of a ladder already running, which says yes to a question, not what to add."""
+    return {
+        f.name: getattr(spec, f.name) for f in fields(spec) if f.name != "confirm_duplicate_ladder"
+    }
 
 
 def _level_exercise(ladder: Ladder, level: int | None) -> Exercise:
@@ -153,8 +161,10 @@ def item_create(
     position: int,
     with_program: bool = False,
     client_id: UUID | None = None,
+    asked: RequestPrint | None = None,
 ) -> ProgramItem:
-    """Create one row; ``with_program`` rows start with the program (no ``active_from``)."""
+    """Create one row; ``with_program`` rows start with the program (no ``active_from``).
+    ``client_id`` and ``asked`` are the Add's (``apps.core.once.create_once``)."""
     exercise = _check_library(program, spec)
     amount = _default_amount(spec, exercise)
     sets = spec.sets if spec.sets is not None else exercise.default_sets
@@ -180,6 +190,7 @@ def item_create(
         precaution_override=override.reason,
         precaution_override_covers=override.covers,
         client_id=client_id,
+        client_request=asked,
     )
     if override.reason:
         audit_override(actor, item, exercise)
@@ -217,13 +228,16 @@ def program_item_add(
 ) -> ProgramItem:
     """Add an item at the end of the program (from the patient's today if it has started).
     Once per ``client_id`` (``apps.core.once``): the same Add sent again returns the item it
-    added; another Add of the same exercise (a new key) adds it again, as asked."""
+    added; another Add of the same exercise (a new key) adds it again, as asked. Another item
+    under that key is refused (``ClientIdReused``)."""
+    asked = request_print(client_id, **item_asked(spec))
 
     def create() -> ProgramItem:
         position = next_position(program)
         item = item_create(
-            actor=actor, program=program, spec=spec, position=position, client_id=client_id
-        )
+            actor=actor, program=program, spec=spec, position=position, client_id=client_id,
+            asked=asked,
+        )  # fmt: skip
         if program.is_active and not program.is_template:  # a draft asks when assigned
             check_ladders_running(
                 actor=actor, program=program, items=[item],
@@ -234,8 +248,9 @@ def program_item_add(
         return item
 
     return create_once(
-        ProgramItem, client_id, create, same=lambda first: first.program_id == program.pk
-    )
+        ProgramItem, client_id, create, same=lambda first: first.program_id == program.pk,
+        asked=asked,
+    )  # fmt: skip
 
 
 def _check_editable_row(item: ProgramItem, today: date) -> None:

@@ -14,12 +14,13 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from apps.core.once import ClientIdReused, reused_errors
 from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors, prescribed_targets
-from apps.programs.logs_replay import ClientIdReused, SentSet, differences, reused_errors
+from apps.programs.logs_replay import SentSet, differences
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
 from apps.programs.selectors import allowed, exercise_for, ladder_levels
@@ -140,7 +141,7 @@ def _batch_replays(
         )  # fmt: skip
         found = differences(log, sent)
         if found:
-            errors |= reused_errors(found, prefix=f"{index}.")
+            errors |= reused_errors(found, what="set", prefix=f"{index}.")
             fields += [name for name in found if name not in fields]
     return errors, fields
 

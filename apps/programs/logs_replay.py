@@ -3,8 +3,10 @@ tap) or a different one.
 
 The client id is the set's idempotency key. A retry is answered with the stored log; a
 different set under the same key used to be answered the same way, so the caller believed a
-new set was saved when it was not. It is now refused (``ClientIdReused``, a 409 in the API)
-naming each field that differs, and nothing is saved.
+new set was saved when it was not. It is now refused (``apps.core.once.ClientIdReused``, a
+409 in the API) naming each field that differs, and nothing is saved. Sets are compared with
+the stored log (they were kept before requests' prints were), other rows made once per key
+with what their request asked for (``apps.core.once``).
 
 Values are compared as the set is stored, so what parses to the same value is the same set
 (``2.0`` and ``2`` pain, a note with spaces around it, ``Left`` and ``left``). A field the
@@ -18,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 
-from django.core.exceptions import ValidationError
-
+from apps.core.once import ClientIdReused, reused_errors
 from apps.programs.models import ProgramItem, SetLog
 
 
@@ -36,30 +37,6 @@ class SentSet:
     pain: int | None
     difficulty: int | None
     note: str
-
-
-class ClientIdReused(ValidationError):
-    """A client id is stored for a different set than the one sent: nothing was saved.
-
-    A ValidationError, so a caller that does not tell it apart still answers 400, never 500;
-    the API answers 409 (``apps.core.api.Conflict``). ``errors`` are keyed as any refusal of
-    the request (``client_id`` and each field that differs; ``<index>.<field>`` in a batch);
-    ``fields`` names what differs, in the order of ``SentSet``.
-    """
-
-    def __init__(self, errors: dict[str, str], fields: list[str]) -> None:
-        self.fields = fields
-        super().__init__(errors)
-
-
-def reused_errors(found: dict[str, str], prefix: str = "") -> dict[str, str]:
-    """The refusal of one set whose client id is stored with the ``found`` differences."""
-    message = (
-        "This client_id was already used for a different set "
-        f"({', '.join(found)} differ): nothing was saved. "
-        "A new set needs a new client_id; a retry must send the same set."
-    )
-    return {f"{prefix}client_id": message} | {f"{prefix}{k}": v for k, v in found.items()}
 
 
 def _shown(value: object) -> str:
@@ -112,4 +89,4 @@ def check_replay(log: SetLog, sent: SentSet) -> None:
     """Refuse (``ClientIdReused``) a set that is not the one stored under its client id."""
     found = differences(log, sent)
     if found:
-        raise ClientIdReused(reused_errors(found), list(found))
+        raise ClientIdReused(reused_errors(found, what="set"), list(found))

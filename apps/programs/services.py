@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
@@ -29,6 +29,7 @@ from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.duplicates import check_ladders_running
 from apps.programs.item_services import (
     ItemSpec,
+    item_asked,
     item_create,
     lock_program,
     lock_program_if_editable,
@@ -71,7 +72,8 @@ def program_create(
     backdated: bool = False,
 ) -> Program:
     """Create a clinic template (no patient) or a patient's program, once per ``client_id``
-    (``apps.core.once``: the same request sent again returns the program it made).
+    (``apps.core.once``: the same request sent again returns the program it made; another
+    program under that key is refused).
 
     A patient's program is a draft (not shown to the patient) until assigned, unless
     ``activate``; it starts on ``start_date`` (default: the patient's today), which may not
@@ -95,6 +97,12 @@ def program_create(
         mask = template.weekdays if template is not None else ALL_WEEKDAYS
     else:
         mask = weekdays_mask(weekdays)
+    asked = request_print(  # as sent: before the start and reminder time are filled in
+        client_id, name=name.strip(), patient=patient, template=template, notes=notes.strip(),
+        weekdays=None if weekdays is None else mask, start_date=start_date, end_date=end_date,
+        reminder_time=reminder_time, items=[item_asked(spec) for spec in items],
+        activate=activate, precaution_override=precaution_override.strip(),
+    )  # fmt: skip
     if patient is not None:
         start_date = chosen_start(patient, start_date, end_date, backdated=backdated)
     if reminder_time is None and template is not None:
@@ -115,6 +123,7 @@ def program_create(
             reminder_time=reminder_time,
             is_active=patient is None or activate,
             client_id=client_id,
+            client_request=asked,
         )
         if template is not None:
             copy_items(source=template, target=program)
@@ -132,8 +141,9 @@ def program_create(
         return program
 
     return create_once(
-        Program, client_id, create, same=lambda first: _same_owner(first, actor, patient)
-    )
+        Program, client_id, create, same=lambda first: _same_owner(first, actor, patient),
+        asked=asked,
+    )  # fmt: skip
 
 
 def _same_owner(first: Program, actor: User, patient: Patient | None) -> bool:
@@ -294,6 +304,7 @@ def program_save_as_template(
     """Copy the program's current items, weekdays and reminder time into a new clinic
     template, once per ``client_id`` (a double click makes one template)."""
     name = validate_name(name)
+    asked = request_print(client_id, program=program, name=name)
 
     def create() -> Program:
         template = Program.objects.create(
@@ -305,13 +316,15 @@ def program_save_as_template(
             weekdays=program.weekdays,
             reminder_time=program.reminder_time,
             client_id=client_id,
+            client_request=asked,
         )
         copy_items(source=program, target=template)
         return template
 
     return create_once(
-        Program, client_id, create, same=lambda first: _same_owner(first, actor, None)
-    )
+        Program, client_id, create, same=lambda first: _same_owner(first, actor, None),
+        asked=asked,
+    )  # fmt: skip
 
 
 PROGRAM_FIELDS = ("name", "notes", "weekdays", "start_date", "end_date", "reminder_time")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.once import client_request_field
 
 if TYPE_CHECKING:
     from apps.clinics.models import User
@@ -71,6 +72,7 @@ class ReportJob(models.Model):
     # double click on the download button, an API retry) it finds this job instead of
     # queueing the same report twice.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = ReportJobQuerySet.as_manager()
 

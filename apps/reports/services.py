@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.core import outbox
-from apps.core.once import create_once
+from apps.core.once import create_once, request_print
 from apps.reports.exports.files import (
     delete_report_file,
     orphan_report_files,
@@ -101,12 +101,17 @@ def report_job_create(
 ) -> ReportJob:
     """Queue a report for a worker (through the outbox, in this transaction) and audit it.
     Once per ``client_id`` (``apps.core.once``): the same request sent again returns the job
-    it queued, and nothing more is queued or audited."""
+    it queued, and nothing more is queued or audited; another report (period, therapist,
+    kind, format) under that key is refused."""
     _require_admin(user, filters)
     if kind not in ReportKind.values or format not in ReportFormat.values:
         raise ValidationError({"format": "Choose CSV, Excel or PDF."})
     if kind == ReportKind.DETAIL and format != ReportFormat.CSV:
         raise ValidationError({"format": "The export of every logged set is CSV only."})
+    asked = request_print(
+        client_id, start=filters.start, end=filters.end, therapist=filters.therapist, kind=kind,
+        format=format,
+    )  # fmt: skip
 
     def create() -> ReportJob:
         job = ReportJob.objects.create(
@@ -116,6 +121,7 @@ def report_job_create(
             format=format,
             filters=filters.as_json(),
             client_id=client_id,
+            client_request=asked,
         )
         audit_record(
             actor=user,
@@ -129,11 +135,10 @@ def report_job_create(
         outbox.enqueue(RUN_REPORT_JOB, [job.pk])
         return job
 
-    def same(first: ReportJob) -> bool:
-        asked = (filters.clinic_id, kind, format, filters.as_json())
-        return (first.clinic_id, first.kind, first.format, first.filters) == asked
+    def same_clinic(first: ReportJob) -> bool:
+        return first.clinic_id == filters.clinic_id
 
-    return create_once(ReportJob, client_id, create, same=same)
+    return create_once(ReportJob, client_id, create, same=same_clinic, asked=asked)
 
 
 def _claim(job_id: int, now: datetime, *, take_over: bool) -> ReportJob | None:

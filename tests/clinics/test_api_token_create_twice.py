@@ -16,7 +16,7 @@ from apps.audit.models import Action, AuditEntry
 from apps.clinics.models import ApiToken
 from apps.clinics.tokens import api_token_create, api_token_revoke
 from tests.conftest import signed_in
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 from tests.programs.races import race
 
 pytestmark = pytest.mark.django_db
@@ -140,6 +140,26 @@ def test_a_key_sent_again_for_another_token_is_refused(admin_a, therapist_a):
     assert response.status_code == 400
     assert "reload the page" in response.content.decode()
     assert list(ApiToken.objects.values_list("name", flat=True)) == ["Sync"]
+
+
+def test_the_api_sent_a_key_again_for_another_token_answers_409_and_keeps_the_secret(
+    admin_a, therapist_a
+):
+    client = signed_in(admin_a)
+    body = {"name": "Sync", "client_id": str(uuid.uuid4())}
+    made = client.post("/api/v1/tokens/", body, content_type="application/json")
+
+    again = client.post(
+        "/api/v1/tokens/",
+        body | {"name": "Billing", "acts_as": str(therapist_a.public_id)},
+        content_type="application/json",
+    )
+
+    assert_reused(again, "name", "acts_as")
+    assert "different API token" in again.json()["errors"]["client_id"][0]
+    token = ApiToken.objects.get(clinic=admin_a.clinic)
+    assert (token.name, token.user) == ("Sync", admin_a)
+    assert _works(made.json()["token"])  # not given a new secret
 
 
 @pytest.mark.django_db(transaction=True)

@@ -84,6 +84,19 @@ def test_each_drawing_of_the_add_forms_gets_a_new_key(therapist_a):
         assert len(keys) == 2, name
 
 
+def test_add_a_source_sent_back_with_other_details_adds_nothing_more(therapist_a):
+    client = signed_in(therapist_a)
+    url = reverse("exercises:study-create")
+    key = form_key(client.get(url).content.decode())
+    client.post(url, {"short_name": "Ours 2024", "citation": "A.", "client_id": key})
+
+    page = client.post(url, {"short_name": "Ours 2025", "citation": "A.", "client_id": key})
+
+    assert page.status_code == 400
+    assert "already used for a different study" in page.content.decode()
+    assert list(Study.objects.values_list("short_name", flat=True)) == ["Ours 2024"]
+
+
 def test_a_key_of_another_clinics_row_is_refused(therapist_a, therapist_b):
     key = uuid.uuid4()
     services.study_create(user=therapist_b, short_name="Theirs", citation="B.", client_id=key)

@@ -15,6 +15,7 @@ from apps.outcomes.models import Answer, ProgressReport, Questionnaire, Status, 
 from apps.patients.models import Patient
 from apps.programs.models import Program
 from tests.factories import AdminFactory, PatientFactory, ProgramFactory
+from tests.once import assert_reused
 
 pytestmark = pytest.mark.django_db
 
@@ -230,6 +231,25 @@ def test_a_time_entry_retried_with_its_client_id_is_a_200_with_the_first_entry(
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json()["public_id"] == first.json()["public_id"]
     assert TimeEntry.objects.count() == 1
+
+
+def test_a_time_entry_sent_again_under_its_client_id_with_other_minutes_is_a_409(
+    program: Program,
+) -> None:
+    assert program.patient is not None
+    _monitoring_on(program)
+    url = f"/api/v1/patients/{program.patient.public_id}/time-entries/"
+    body = {
+        "on": program.patient.local_today().isoformat(), "minutes": 25,
+        "activity": "Reviewed the logs", "client_id": str(uuid.uuid4()),
+    }  # fmt: skip
+    client = _staff(program)
+    _json(client, "post", url, body)
+
+    again = _json(client, "post", url, body | {"minutes": 40, "live_interaction": True})
+
+    assert_reused(again, "minutes", "live_interaction")
+    assert list(TimeEntry.objects.values_list("minutes", "live_interaction")) == [(25, False)]
 
 
 def test_a_time_entry_while_remote_monitoring_is_off_is_a_400_that_says_so(

@@ -14,7 +14,7 @@ from apps.outcomes import report_selectors, services
 from apps.outcomes.models import ProgressReport
 from tests.conftest import signed_in
 from tests.factories import PatientFactory, ProgramFactory
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 from tests.programs.races import race
 
 JSON = {"content_type": "application/json"}
@@ -95,25 +95,31 @@ def test_the_api_retried_with_its_client_id_answers_200_with_the_same_report(the
 
 
 @pytest.mark.django_db
-def test_a_client_id_sent_for_another_report_is_refused(therapist_a, patient):
+def test_a_client_id_of_another_patients_report_is_refused(therapist_a, patient):
     other = PatientFactory(therapist=therapist_a)
     client = signed_in(therapist_a)
     body = {"note": "", "client_id": str(uuid.uuid4())}
     client.post(f"/api/v1/patients/{patient.public_id}/progress-reports/", body, **JSON)
 
-    answers = [
-        client.post(f"/api/v1/patients/{other.public_id}/progress-reports/", body, **JSON),
-        client.post(
-            f"/api/v1/patients/{patient.public_id}/progress-reports/",
-            body | {"note": "Another note"},
-            **JSON,
-        ),
-    ]
+    answer = client.post(f"/api/v1/patients/{other.public_id}/progress-reports/", body, **JSON)
 
-    for answer in answers:
-        assert answer.status_code == 400
-        assert "client_id" in answer.json()["errors"]
+    assert answer.status_code == 400
+    assert "client_id" in answer.json()["errors"]
     assert ProgressReport.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_client_id_sent_again_with_another_note_is_a_409_naming_it(therapist_a, patient):
+    client = signed_in(therapist_a)
+    url = f"/api/v1/patients/{patient.public_id}/progress-reports/"
+    body = {"note": "Walking further.", "client_id": str(uuid.uuid4())}
+    client.post(url, body, **JSON)
+
+    again = client.post(url, body | {"note": "Another note"}, **JSON)
+
+    assert_reused(again, "note")
+    assert list(ProgressReport.objects.values_list("note", flat=True)) == ["Walking further."]
+    assert _made() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ import pytest
 from apps.audit.models import AuditEntry
 from apps.patients.models import HipPrecaution
 from tests.conftest import signed_in
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +69,23 @@ def test_the_edit_form_carries_no_key(patient_a, therapist_a):
 
     assert page.status_code == 200
     assert "client_id" not in page.content.decode()
+
+
+def test_a_client_id_sent_again_with_other_precautions_is_a_409_naming_them(patient_a, therapist_a):
+    today = patient_a.local_today()
+    body = {
+        "kind": "anterior", "starts_on": str(today), "ends_on": str(today + timedelta(days=42)),
+        "client_id": str(uuid.uuid4()),
+    }  # fmt: skip
+    url = f"/api/v1/patients/{patient_a.public_id}/precautions/create/"
+    client = signed_in(therapist_a)
+    client.post(url, body, content_type="application/json")
+
+    ends_later = str(today + timedelta(days=84))
+    again = client.post(
+        url, body | {"kind": "posterior", "ends_on": ends_later}, content_type="application/json"
+    )
+
+    assert_reused(again, "kind", "ends_on")
+    stored = HipPrecaution.objects.get(patient=patient_a)
+    assert (stored.kind, stored.ends_on) == ("anterior", today + timedelta(days=42))

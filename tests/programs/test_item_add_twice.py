@@ -14,7 +14,7 @@ from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.models import ProgramItem
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, LadderFactory, PatientFactory, ProgramFactory
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 from tests.programs.races import race
 
 JSON = {"content_type": "application/json"}
@@ -115,3 +115,36 @@ def test_two_adds_with_one_key_at_the_same_moment_add_one_item(
 
     assert program.items.count() == 1
     assert made[0].pk == made[1].pk
+
+
+@pytest.mark.django_db
+def test_a_client_id_sent_again_with_another_item_is_a_409_naming_what_differs(
+    therapist_a, program
+):
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/items/create/"
+    exercise = ExerciseFactory()
+    body = {"exercise": str(exercise.public_id), "sets": 2, "client_id": str(uuid.uuid4())}
+    client.post(url, body, **JSON)
+
+    again = client.post(
+        url, body | {"exercise": str(ExerciseFactory().public_id), "sets": 4}, **JSON
+    )
+
+    assert_reused(again, "exercise", "sets")
+    item = program.items.get()
+    assert (item.exercise_id, item.sets) == (exercise.pk, 2)
+    assert _changes(program) == 1
+
+
+@pytest.mark.django_db
+def test_a_retry_that_now_confirms_the_ladder_is_the_same_add(therapist_a, program):
+    # The confirmation answers a question about the add; it is not part of what is added.
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{program.public_id}/items/create/"
+    body = {"exercise": str(ExerciseFactory().public_id), "client_id": str(uuid.uuid4())}
+    first = client.post(url, body, **JSON)
+
+    again = client.post(url, body | {"confirm_duplicate_ladder": True}, **JSON)
+
+    assert (again.status_code, again.json()) == (200, first.json())

@@ -15,10 +15,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from apps.core.once import ClientIdReused
 from apps.patients.models import Side
 from apps.programs import logs
 from apps.programs.logs import set_log_record
-from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import ProgramItem, SetLog
 from tests.factories import (
     ExerciseItemFactory,

@@ -13,7 +13,7 @@ from apps.programs.assign_services import program_assign
 from apps.programs.models import Program
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, PatientFactory, TemplateProgramFactory
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 from tests.programs.races import race
 
 JSON = {"content_type": "application/json"}
@@ -118,3 +118,24 @@ def test_two_assigns_with_one_key_at_the_same_moment_make_one_program(
 
     assert Program.objects.filter(patient=patient_a).count() == 1
     assert made[0].pk == made[1].pk
+
+
+@pytest.mark.django_db
+def test_a_client_id_sent_again_with_another_assignment_is_a_409_naming_what_differs(
+    therapist_a, patient_a
+):
+    template, other = _template(therapist_a.clinic), _template(therapist_a.clinic)
+    client = signed_in(therapist_a)
+    body = {"patient": str(patient_a.public_id), "client_id": str(uuid.uuid4())}
+    client.post(f"/api/v1/programs/{template.public_id}/assign/", body, **JSON)
+    start = patient_a.local_today().isoformat()
+
+    again = client.post(
+        f"/api/v1/programs/{other.public_id}/assign/",
+        body | {"start_date": start, "weekdays": ["mon", "wed", "fri"]},
+        **JSON,
+    )
+
+    assert_reused(again, "program", "start_date", "weekdays")
+    program = patient_a.programs.get()
+    assert program.weekdays == template.weekdays

@@ -11,7 +11,7 @@ from apps.exercises.loading import library_load
 from apps.programs.models import Program
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, TemplateProgramFactory
-from tests.once import form_key
+from tests.once import assert_reused, form_key
 
 pytestmark = pytest.mark.django_db
 JSON = {"content_type": "application/json"}
@@ -67,3 +67,38 @@ def test_a_template_made_by_the_api_retried_with_its_client_id_is_a_200(therapis
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json() == first.json()
     assert Program.objects.filter(is_template=True).count() == 1
+
+
+def test_a_client_id_sent_again_with_another_program_is_a_409_naming_what_differs(therapist_a):
+    exercise, other = ExerciseFactory(), ExerciseFactory()
+    body = {
+        "name": "Starter",
+        "items": [{"exercise": str(exercise.public_id), "sets": 3}],
+        "client_id": str(uuid.uuid4()),
+    }
+    client = signed_in(therapist_a)
+    client.post("/api/v1/programs/create/", body, **JSON)
+
+    again = client.post(
+        "/api/v1/programs/create/",
+        body | {"name": "Later", "items": [{"exercise": str(other.public_id), "sets": 3}]},
+        **JSON,
+    )
+
+    assert_reused(again, "name", "items")
+    template = Program.objects.get(is_template=True)
+    assert template.name == "Starter"
+    assert [item.exercise_id for item in template.items.all()] == [exercise.pk]
+
+
+def test_a_retry_after_the_program_was_renamed_is_still_the_same_request(therapist_a):
+    body = {"name": "Starter", "client_id": str(uuid.uuid4())}
+    client = signed_in(therapist_a)
+    first = client.post("/api/v1/programs/create/", body, **JSON)
+    program = first.json()["id"]
+    client.patch(f"/api/v1/programs/{program}/update/", {"name": "Hips"}, **JSON)
+
+    again = client.post("/api/v1/programs/create/", body, **JSON)
+
+    assert (again.status_code, again.json()["name"]) == (200, "Hips")
+    assert Program.objects.count() == 1

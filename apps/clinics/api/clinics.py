@@ -20,7 +20,7 @@ from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
 from apps.clinics.models import ApiToken, User
 from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
 from apps.core.api_input import StrictInput
-from apps.core.once import client_id_input, created_status
+from apps.core.once import ClientIdReused, client_id_input, created_status
 
 
 class ApiTokenScheme(OpenApiAuthenticationExtension):
@@ -112,6 +112,8 @@ class TokenListCreate(APIView):
                 name=data.validated_data["name"],
                 client_id=data.validated_data.get("client_id"),
             )
+        except ClientIdReused:
+            raise  # a 409 (apps.core.api), named as this request names its fields
         except DjangoValidationError as exc:
             errors = exc.message_dict
             if "user" in errors:  # the service's name for the person the token acts as

@@ -87,11 +87,7 @@ class TimeEntryIn(StrictInput[Any]):
     minutes = serializers.IntegerField(min_value=1, max_value=MAX_MINUTES)
     activity = serializers.CharField(max_length=300)
     live_interaction = serializers.BooleanField(default=False)
-    client_id = serializers.UUIDField(
-        required=False,
-        help_text="Your id for this entry: sending the same one again (a retry) returns the "
-        "first entry with 200 instead of logging the minutes twice.",
-    )
+    client_id = client_id_input()  # minutes are billed: a retry must not log them twice
 
 
 class TimeEntryOut(serializers.Serializer[Any]):

@@ -35,6 +35,7 @@ from apps.clinics.access import (
 )
 from apps.core.api import Conflict, conflict
 from apps.core.api_defaults import ErrorSerializer
+from apps.core.once import ClientIdReused
 from apps.patients.models import Patient, Side
 from apps.patients.selectors import own_patient
 from apps.portal.serializers import (
@@ -53,7 +54,6 @@ from apps.portal.today_media import clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs import logs_batch as batch_services
 from apps.programs.history import patient_logs, recent_logs
-from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import SetLog
 from apps.programs.morning import morning_check_today
 from apps.programs.selectors import own_item, today_plan

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.clinics.access import get_for_patient
 from apps.core import ratelimit
+from apps.core.once import ClientIdReused
 from apps.core.throttles import user_rate
 from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
@@ -40,7 +41,6 @@ from apps.portal.today_goal import MORNING_WORSE, Goal, goals_for
 from apps.portal.today_media import ClinicMedia, clinic_media_for
 from apps.programs import logs as log_services
 from apps.programs.history import patient_logs, streak_once_today_is_done
-from apps.programs.logs_replay import ClientIdReused
 from apps.programs.models import Compared, SetLog
 from apps.programs.morning import morning_check_due, morning_check_today
 from apps.programs.selectors import PlanItem, patient_item, today_plan

@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.clinics.models import Clinic
+from apps.core.once import client_request_field
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.models import Patient
 
@@ -78,6 +79,7 @@ class Program(models.Model):
     # The one-time key of the form or API request that made it (apps.core.once): sent again
     # (a double click on Assign, a retry) it finds this program instead of making a second.
     client_id = models.UUIDField(null=True, blank=True, unique=True)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = ProgramQuerySet.as_manager()
 
@@ -188,6 +190,7 @@ class ProgramItem(models.Model):
     # again (a double click, a retry) it finds this row instead of adding the exercise twice.
     # Only the added row has it: the rows a dose or level change starts carry none.
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    client_request = client_request_field()  # what it asked for (apps.core.once)
 
     objects = ProgramItemQuerySet.as_manager()
 
