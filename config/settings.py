@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Outside every middleware that redirects (the session's end, the two-factor requirement)
+    # and the views (login_required): an htmx request is sent on with HX-Redirect, not a 302.
+    "apps.core.htmx.HtmxRedirectMiddleware",
     "apps.clinics.middleware.StaffSessionTimeoutMiddleware",
     # After the timeout (an ended session is signed out first) and django-otp's middleware.
     "apps.clinics.middleware.TwoFactorRequiredMiddleware",
