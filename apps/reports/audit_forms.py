@@ -62,7 +62,7 @@ class AuditFilterForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and end < start:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", "The end date must be on or after the start date.")
         return data
 
     def to_filter(self) -> AuditFilter:

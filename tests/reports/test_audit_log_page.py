@@ -156,3 +156,14 @@ def test_who_offers_nobody_who_never_acted_in_the_clinic(admin_a, clinic_b, ther
     assert people == {str(admin_a)}
     for person in (elsewhere, idle, therapist_b):
         assert client.get("/audit/", {"actor": str(person.public_id)}).status_code == 400
+
+
+def test_dates_the_wrong_way_round_are_refused_in_the_adherence_reports_words(admin_a, entries):
+    response = signed_in(admin_a).get(
+        "/audit/", {"date_from": "2026-03-02", "date_to": "2026-03-01"}
+    )
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["date_to"] == [
+        "The end date must be on or after the start date."
+    ]
