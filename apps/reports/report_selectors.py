@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from apps.clinics.models import User
 from apps.reports.exports.build import build_report
 from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.report import AdherenceReport
 from apps.reports.exports.scope import ReportSize, report_size
-
-if TYPE_CHECKING:
-    from apps.clinics.models import User
+from apps.reports.models import ReportJob
 
 
 @dataclass(frozen=True)
@@ -27,3 +25,27 @@ def report_page(*, user: User, filters: ReportFilters) -> ReportPage:
     size = report_size(user=user, filters=filters)
     report = None if size.is_large else build_report(user=user, filters=filters)
     return ReportPage(filters=filters, size=size, report=report)
+
+
+@dataclass(frozen=True)
+class JobRow:
+    job: ReportJob
+    # Whom the report is limited to, by name ("" for the whole clinic): the stored filter
+    # holds only the therapist's reference.
+    therapist_name: str
+
+
+def report_jobs_named(*, jobs: list[ReportJob]) -> list[JobRow]:
+    """``jobs`` with the name of the therapist each is limited to, in one query (the
+    clinic's own staff only: a job's filter is checked against its clinic when it is made)."""
+    refs = {job.filters.get("therapist") for job in jobs} - {None, ""}
+    clinics = {job.clinic_id for job in jobs}
+    staff = User.objects.filter(public_id__in=refs, clinic_id__in=clinics)
+    names = {
+        str(u.public_id): u.full_name or u.email or ""
+        for u in staff.only("public_id", "full_name", "email")
+    }
+    return [
+        JobRow(job=job, therapist_name=names.get(job.filters.get("therapist") or "", ""))
+        for job in jobs
+    ]

@@ -30,7 +30,7 @@ from apps.reports.exports.filters import ReportFilters
 from apps.reports.exports.write import CONTENT_TYPES, csv_stream, download_name, write_report
 from apps.reports.models import ReportFormat, ReportJob
 from apps.reports.report_forms import ReportExportForm, ReportFilterForm, default_range
-from apps.reports.report_selectors import report_page
+from apps.reports.report_selectors import report_jobs_named, report_page
 
 RECENT_JOBS = 10
 
@@ -43,7 +43,7 @@ def _clinic_today(user: User) -> date:
 def _render_page(
     request: HttpRequest, user: User, form: ReportFilterForm, status: int = 200, **extra: object
 ) -> HttpResponse:
-    jobs = ReportJob.objects.visible_to(user)[:RECENT_JOBS]
+    jobs = report_jobs_named(jobs=list(ReportJob.objects.visible_to(user)[:RECENT_JOBS]))
     # The page shows the filter fields; errors about the chosen download are listed apart.
     export_errors = [m for name in ("format", "kind") for m in form.errors.get(name, [])]
     context = {"form": form, "jobs": jobs, "export_errors": export_errors, **extra}
@@ -127,7 +127,8 @@ def _job(request: HttpRequest, public_id: str) -> ReportJob:
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    return render(request, "reports/report_job.html", {"job": _job(request, public_id)})
+    (row,) = report_jobs_named(jobs=[_job(request, public_id)])
+    return render(request, "reports/report_job.html", {"job": row.job, "row": row})
 
 
 @login_required
