@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # Staff pages about patients.
     path("patients/", views.patient_list, name="list"),
     path("patients/new/", views.patient_create, name="create"),
+    # The page; its forms that can be refused (link email and renewal, restore, hip
+    # precautions set and ended) are posted to it.
     path("patients/<uuid:public_id>/", views.patient_detail, name="detail"),
     # Data export and erasure (admins).
     path(
@@ -25,25 +27,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("patients/<uuid:public_id>/edit/", views.patient_edit, name="edit"),
     path(
-        "patients/<uuid:public_id>/precautions/new/",
-        precaution_views.precaution_add,
-        name="precaution-add",
-    ),
-    path(
         "patients/<uuid:public_id>/precautions/<uuid:precaution_id>/edit/",
         precaution_views.precaution_edit,
         name="precaution-edit",
     ),
-    path(
-        "patients/<uuid:public_id>/precautions/<uuid:precaution_id>/end/",
-        precaution_views.precaution_end,
-        name="precaution-end",
-    ),
-    path("patients/<uuid:public_id>/link/email/", views.patient_link_email, name="link-email"),
-    path("patients/<uuid:public_id>/link/renew/", views.patient_link_renew, name="link-renew"),
     path("patients/<uuid:public_id>/link/revoke/", views.patient_link_revoke, name="link-revoke"),
     path("patients/<uuid:public_id>/archive/", views.patient_archive, name="archive"),
-    path("patients/<uuid:public_id>/restore/", views.patient_restore, name="restore"),
     # A clinic admin hands all of a colleague's (public_id's) active patients to another.
     path(
         "patients/hand-over/<uuid:public_id>/",

@@ -67,7 +67,9 @@ def test_reactivating_a_colleague_says_the_email_did_not_go(mail_down, admin_a):
 def test_emailing_the_personal_link_says_it_did_not_go_and_records_nothing(
     mail_down, therapist_a, patient_a
 ):
-    response = signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/link/email/")
+    response = signed_in(therapist_a).post(
+        f"/patients/{patient_a.public_id}/", {"change": "email-link"}
+    )
 
     assert response.status_code == 503
     assert "could not be sent: the mail server did not answer" in response.text

@@ -23,6 +23,10 @@ def url(patient, action=""):
     return f"/patients/{patient.public_id}/{action}"
 
 
+# Emailing and renewing the link are posted to the patient page itself.
+RENEW, EMAIL = {"change": "renew-link"}, {"change": "email-link"}
+
+
 def link_columns(patient):
     return (
         Patient.objects.filter(pk=patient.pk)
@@ -72,7 +76,7 @@ def test_the_service_refuses_to_email_a_stale_copy_of_a_patient_archived_meanwhi
 def test_the_renew_page_is_a_400_that_says_why_and_changes_nothing(therapist_a, archived):
     before = link_columns(archived)
 
-    response = signed_in(therapist_a).post(url(archived, "link/renew/"))
+    response = signed_in(therapist_a).post(url(archived), RENEW)
 
     assert response.status_code == 400
     assert f"{REFUSED} renewing the link." in response.text
@@ -80,7 +84,7 @@ def test_the_renew_page_is_a_400_that_says_why_and_changes_nothing(therapist_a, 
 
 
 def test_the_email_page_is_a_400_that_says_why_and_sends_nothing(therapist_a, archived):
-    response = signed_in(therapist_a).post(url(archived, "link/email/"))
+    response = signed_in(therapist_a).post(url(archived), EMAIL)
 
     assert response.status_code == 400
     assert f"{REFUSED} sending the link." in response.text
@@ -102,8 +106,8 @@ def test_the_handout_with_the_link_is_not_printed_for_an_archived_patient(
 def test_a_clinic_admin_is_refused_too(admin_a, archived):
     client = signed_in(admin_a)
 
-    assert client.post(url(archived, "link/renew/")).status_code == 400
-    assert client.post(url(archived, "link/email/")).status_code == 400
+    assert client.post(url(archived), RENEW).status_code == 400
+    assert client.post(url(archived), EMAIL).status_code == 400
     assert client.get(url(archived, "handout.pdf")).status_code == 400
 
 
@@ -113,8 +117,9 @@ def test_the_archived_patients_page_offers_no_renew_email_or_print_and_says_why(
     response = signed_in(therapist_a).get(url(archived))
 
     assert response.status_code == 200
-    for action in ("link/renew/", "link/email/", "handout.pdf"):
-        assert url(archived, action) not in response.text
+    assert url(archived, "handout.pdf") not in response.text
+    for change in ("renew-link", "email-link"):
+        assert f'value="{change}"' not in response.text
     assert "Renewing, emailing or printing the link waits until you restore them" in response.text
     assert f'action="{url(archived, "link/revoke/")}"' in response.text
 
@@ -145,7 +150,7 @@ def test_a_revoked_archived_patients_page_offers_no_second_revoke(therapist_a, a
 def test_after_restoring_the_link_is_renewed_as_before(therapist_a, archived):
     patient_restore(patient=archived, actor=therapist_a)
 
-    response = signed_in(therapist_a).post(url(archived, "link/renew/"))
+    response = signed_in(therapist_a).post(url(archived), RENEW)
 
     assert response.status_code == 302
     assert link_columns(archived)[0] == 2

@@ -84,7 +84,7 @@ def test_each_change_from_the_pages_is_audited_once(therapist_a, patient_a):
     client = signed_in(therapist_a)
 
     client.post(f"/patients/{patient_a.public_id}/link/revoke/")
-    client.post(f"/patients/{patient_a.public_id}/link/renew/")
+    client.post(f"/patients/{patient_a.public_id}/", {"change": "renew-link"})
 
     details = list(
         AuditEntry.objects.filter(action=Action.CHANGE, target_ref=str(patient_a.public_id))

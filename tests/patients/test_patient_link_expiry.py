@@ -35,16 +35,18 @@ def test_an_expired_link_is_shown_as_expired_without_email_or_print(therapist_a,
 
     assert "Expired" in response.text
     assert "stopped working on" in response.text
-    assert "link/email/" not in response.text
+    assert 'value="email-link"' not in response.text
     assert "handout.pdf" not in response.text
-    assert "link/renew/" in response.text
+    assert 'value="renew-link"' in response.text
 
 
 def test_emailing_an_expired_link_is_refused_and_does_not_extend_it(therapist_a, patient_a):
     issued_days_ago(patient_a, 181)
     issued_at = Patient.objects.get(pk=patient_a.pk).link_issued_at
 
-    response = signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/link/email/")
+    response = signed_in(therapist_a).post(
+        f"/patients/{patient_a.public_id}/", {"change": "email-link"}
+    )
 
     assert response.status_code == 400
     assert "expired: renew it first" in response.text
@@ -55,7 +57,7 @@ def test_emailing_an_expired_link_is_refused_and_does_not_extend_it(therapist_a,
 def test_renewing_from_the_page_starts_the_period_again(therapist_a, patient_a):
     issued_days_ago(patient_a, 181)
 
-    signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/link/renew/")
+    signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/", {"change": "renew-link"})
 
     patient_a.refresh_from_db()
     assert not patient_a.link_expired

@@ -145,7 +145,7 @@ def test_a_therapist_cannot_edit_a_colleagues_patient_it_is_a_404(therapist_a):
     assert client.get(f"{url}/").status_code == 200
     assert client.get(f"{url}/edit/").status_code == 404
     assert client.post(f"{url}/edit/", NEW_PATIENT).status_code == 404
-    assert client.post(f"{url}/link/renew/").status_code == 404
+    assert client.post(f"{url}/", {"change": "renew-link"}).status_code == 404
     assert client.get(f"{url}/handout.pdf").status_code == 404
 
 
@@ -164,7 +164,7 @@ def test_another_clinics_patient_is_a_404_on_every_staff_page(therapist_a, admin
         client = signed_in(user)
         assert client.get(f"{url}/").status_code == 404
         assert client.get(f"{url}/edit/").status_code == 404
-        assert client.post(f"{url}/link/email/").status_code == 404
+        assert client.post(f"{url}/", {"change": "email-link"}).status_code == 404
         assert client.post(f"{url}/link/revoke/").status_code == 404
         assert client.get(f"{url}/handout.pdf").status_code == 404
 
@@ -175,7 +175,7 @@ def test_a_patient_cannot_reach_the_staff_pages(patient_a):
 
     for path in ("/patients/", "/patients/new/", f"{url}/edit/", f"{url}/handout.pdf"):
         assert client.get(path).status_code == 403
-    assert client.post(f"{url}/link/renew/").status_code == 403
+    assert client.post(f"{url}/", {"change": "renew-link"}).status_code == 403
 
 
 def test_the_detail_page_is_audited_and_shows_programs_and_link_actions(therapist_a, patient_a):
@@ -256,7 +256,9 @@ def test_an_ended_programs_reminder_time_is_not_said_to_apply(therapist_a, patie
 def test_emailing_the_link_sends_it_and_never_the_year_of_birth(therapist_a, patient_a):
     from apps.patients.auth import personal_link_url
 
-    response = signed_in(therapist_a).post(f"/patients/{patient_a.public_id}/link/email/")
+    response = signed_in(therapist_a).post(
+        f"/patients/{patient_a.public_id}/", {"change": "email-link"}
+    )
 
     assert response.status_code == 302
     (message,) = mail.outbox
@@ -269,7 +271,9 @@ def test_emailing_the_link_sends_it_and_never_the_year_of_birth(therapist_a, pat
 def test_emailing_the_link_without_an_address_is_a_400(therapist_a):
     patient = PatientFactory(therapist=therapist_a, email="")
 
-    response = signed_in(therapist_a).post(f"/patients/{patient.public_id}/link/email/")
+    response = signed_in(therapist_a).post(
+        f"/patients/{patient.public_id}/", {"change": "email-link"}
+    )
 
     assert response.status_code == 400
     assert "no email address" in response.text
@@ -284,6 +288,6 @@ def test_renew_and_revoke_change_the_link(therapist_a, patient_a):
     patient_a.refresh_from_db()
     assert patient_a.link_revoked_at is not None
 
-    client.post(f"{url}/renew/")
+    client.post(f"/patients/{patient_a.public_id}/", {"change": "renew-link"})
     patient_a.refresh_from_db()
     assert (patient_a.link_revoked_at, patient_a.link_version) == (None, 2)

@@ -177,6 +177,9 @@ def page(patient, action=""):
     return f"/patients/{patient.public_id}/{action}"
 
 
+RESTORE = {"change": "restore"}  # posted to the patient page itself
+
+
 def test_the_page_offers_the_clinics_active_colleagues_only_when_the_therapist_is_deactivated(
     admin_a, stuck, colleague, therapist_b
 ):
@@ -204,7 +207,7 @@ def test_the_page_offers_no_choice_while_the_therapist_is_active(admin_a, patien
 def test_the_page_restores_with_the_colleague_chosen(admin_a, stuck, colleague):
     client = signed_in(admin_a)
 
-    response = client.post(page(stuck, "restore/"), {"therapist": colleague.public_id})
+    response = client.post(page(stuck), RESTORE | {"therapist": colleague.public_id})
 
     assert response.status_code == 302
     assert state(stuck) == (None, colleague.pk)
@@ -212,7 +215,7 @@ def test_the_page_restores_with_the_colleague_chosen(admin_a, stuck, colleague):
 
 
 def test_the_page_without_a_choice_is_a_400_that_says_what_to_do(admin_a, stuck, therapist_a):
-    response = signed_in(admin_a).post(page(stuck, "restore/"))
+    response = signed_in(admin_a).post(page(stuck), RESTORE)
 
     assert response.status_code == 400
     assert "Choose who looks after them: their therapist has been deactivated." in response.text
@@ -230,7 +233,7 @@ def test_the_page_refuses_anyone_but_an_active_colleague_as_a_form_error(
         "unknown": lambda: StaffFactory.build(),
     }[who]()
 
-    response = signed_in(admin_a).post(page(stuck, "restore/"), {"therapist": chosen.public_id})
+    response = signed_in(admin_a).post(page(stuck), RESTORE | {"therapist": chosen.public_id})
 
     assert response.status_code == 400
     assert "Choose an active colleague from the list." in response.text
@@ -244,7 +247,7 @@ def test_a_therapists_own_restore_ignores_a_therapist_sent_with_it(
     patient_archive(patient=patient_a, actor=therapist_a)
 
     response = signed_in(therapist_a).post(
-        page(patient_a, "restore/"), {"therapist": colleague.public_id}
+        page(patient_a), RESTORE | {"therapist": colleague.public_id}
     )
 
     assert response.status_code == 302

@@ -93,9 +93,10 @@ def test_the_api_schema_describes_ends_on_as_the_day_they_lift(therapist_a):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_missing_or_early_lift_day_is_refused_in_the_same_words(patient_a, therapist_a):
-    url = f"/patients/{patient_a.public_id}/precautions/new/"
+    url = f"/patients/{patient_a.public_id}/"
     client = signed_in(therapist_a)
-    base = {"precaution-kind": "posterior", "precaution-starts_on": "2026-03-02"}
+    base = {"change": "set-precautions", "precaution-kind": "posterior",
+            "precaution-starts_on": "2026-03-02"}  # fmt: skip
 
     missing = client.post(url, base).text
     early = client.post(url, base | {"precaution-ends_on": "2026-03-02"}).text

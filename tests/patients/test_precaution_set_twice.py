@@ -18,13 +18,14 @@ pytestmark = pytest.mark.django_db
 
 def test_the_precautions_form_sent_twice_sets_them_once(patient_a, therapist_a):
     client = signed_in(therapist_a)
-    url = f"/patients/{patient_a.public_id}/precautions/new/"
-    page = client.get(f"/patients/{patient_a.public_id}/").content.decode()
+    url = f"/patients/{patient_a.public_id}/"
+    page = client.get(url).content.decode()
     today = patient_a.local_today()
     form = {
+        "change": "set-precautions",
         "precaution-kind": "posterior", "precaution-starts_on": str(today),
         "precaution-ends_on": str(today + timedelta(days=42)),
-        "precaution-client_id": form_key(page, url),
+        "precaution-client_id": form_key(page, marked='value="set-precautions"'),
     }  # fmt: skip
 
     answers = [client.post(url, form) for _ in range(2)]

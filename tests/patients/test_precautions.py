@@ -155,9 +155,10 @@ def test_the_patient_page_sets_shows_and_ends_precautions(patient_a, therapist_a
     client = signed_in(therapist_a)
     url = f"/patients/{patient_a.public_id}/"
     response = client.post(
-        f"{url}precautions/new/",
-        {"precaution-kind": "posterior", "precaution-starts_on": "2026-03-02",
-         "precaution-ends_on": "2026-04-13", "precaution-note": "Mr Smith's letter"},
+        url,
+        {"change": "set-precautions", "precaution-kind": "posterior",
+         "precaution-starts_on": "2026-03-02", "precaution-ends_on": "2026-04-13",
+         "precaution-note": "Mr Smith's letter"},
     )  # fmt: skip
     assert response.status_code == 302
     page = client.get(url).text
@@ -165,7 +166,8 @@ def test_the_patient_page_sets_shows_and_ends_precautions(patient_a, therapist_a
     assert "no flexion beyond 90°; no adduction across the midline; no internal rotation" in page
     assert "In force" in page
     precaution = HipPrecaution.objects.get()
-    assert client.post(f"{url}precautions/{precaution.public_id}/end/").status_code == 302
+    ending = {"change": "end-precautions", "precaution": precaution.public_id}
+    assert client.post(url, ending).status_code == 302
     assert "Ended early" in client.get(url).text
 
 
@@ -181,9 +183,9 @@ def test_the_new_precautions_form_chooses_no_approach(patient_a, therapist_a):
 @time_machine.travel("2026-03-10 09:00Z", tick=False)
 def test_the_page_shows_a_form_error_for_an_end_before_the_start(patient_a, therapist_a):
     response = signed_in(therapist_a).post(
-        f"/patients/{patient_a.public_id}/precautions/new/",
-        {"precaution-kind": "custom", "precaution-starts_on": "2026-03-02",
-         "precaution-ends_on": "2026-03-01"},
+        f"/patients/{patient_a.public_id}/",
+        {"change": "set-precautions", "precaution-kind": "custom",
+         "precaution-starts_on": "2026-03-02", "precaution-ends_on": "2026-03-01"},
     )  # fmt: skip
     assert response.status_code == 400
     assert "The day they lift must be after the day they start." in response.text
@@ -209,9 +211,9 @@ def test_the_edit_page_changes_the_end_date(patient_a, therapist_a):
 def test_a_colleagues_patient_cannot_be_given_precautions(therapist_a):
     colleague = PatientFactory(therapist__clinic=therapist_a.clinic)
     response = signed_in(therapist_a).post(
-        f"/patients/{colleague.public_id}/precautions/new/",
-        {"precaution-kind": "posterior", "precaution-starts_on": "2026-03-02",
-         "precaution-ends_on": "2026-04-13"},
+        f"/patients/{colleague.public_id}/",
+        {"change": "set-precautions", "precaution-kind": "posterior",
+         "precaution-starts_on": "2026-03-02", "precaution-ends_on": "2026-04-13"},
     )  # fmt: skip
     assert response.status_code == 404
 

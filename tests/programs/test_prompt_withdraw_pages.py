@@ -181,7 +181,7 @@ def test_the_dashboard_stops_counting_prompts_closed_by_the_archive_restored(
 
     before = waiting()
     client.post(f"/patients/{patient_a.public_id}/archive/")
-    client.post(f"/patients/{patient_a.public_id}/restore/")
+    client.post(f"/patients/{patient_a.public_id}/", {"change": "restore"})
 
     assert (before, waiting()) == (1, 0)
 

@@ -19,14 +19,15 @@ from tests.security.matrix import PAGE_ROLES, Role, client_for
 
 pytestmark = pytest.mark.django_db
 
-# (method, path under /patients/<id>/ or /api/v1/patients/<id>/, API?)
+# (method, path under /patients/<id>/ or /api/v1/patients/<id>/, the change posted to the
+# patient page, API?)
 ACTIONS = [
-    ("post", "link/renew/", False),
-    ("post", "link/email/", False),
-    ("post", "link/revoke/", False),
-    ("get", "handout.pdf", False),
-    ("post", "restore/", False),
-    ("post", "restore/", True),
+    ("post", "", "renew-link", False),
+    ("post", "", "email-link", False),
+    ("post", "link/revoke/", "", False),
+    ("get", "handout.pdf", "", False),
+    ("post", "", "restore", False),
+    ("post", "restore/", "", True),
 ]
 
 
@@ -37,14 +38,14 @@ def archived_world(world):
     return world
 
 
-def _request(client: Client, method: str, patient: Patient, path: str, api: bool):
+def _request(client: Client, method: str, patient: Patient, path: str, change: str, api: bool):
     prefix = "/api/v1/patients" if api else "/patients"
     url = f"{prefix}/{patient.public_id}/{path}"
     if method == "get":
         return client.get(url)
     if api:
         return client.post(url, {}, content_type="application/json")
-    return client.post(url)
+    return client.post(url, {"change": change} if change else {})
 
 
 def _expected(role: Role, api: bool) -> int:
@@ -55,25 +56,29 @@ def _expected(role: Role, api: bool) -> int:
     return 404  # staff of clinic A, asking for clinic B's patient
 
 
-@pytest.mark.parametrize(("method", "path", "api"), ACTIONS)
+@pytest.mark.parametrize(("method", "path", "change", "api"), ACTIONS)
 def test_another_clinics_archived_patient_is_a_404_never_the_archived_400(
-    archived_world, method, path, api
+    archived_world, method, path, change, api
 ):
     b_patient = archived_world.b.patient
     for role in PAGE_ROLES:
         if role.side == "b":
             continue
-        response = _request(client_for(role, archived_world), method, b_patient, path, api)
+        client = client_for(role, archived_world)
+        response = _request(client, method, b_patient, path, change, api)
         assert response.status_code == _expected(role, api), role.name
         assert b_patient.full_name not in response.content.decode(errors="replace")
     assert Patient.objects.get(pk=b_patient.pk).archived_at is not None
 
 
-@pytest.mark.parametrize(("method", "path", "api"), ACTIONS)
-def test_a_colleagues_archived_patient_is_a_404_for_a_therapist(archived_world, method, path, api):
+@pytest.mark.parametrize(("method", "path", "change", "api"), ACTIONS)
+def test_a_colleagues_archived_patient_is_a_404_for_a_therapist(
+    archived_world, method, path, change, api
+):
     colleague = StaffFactory(clinic=archived_world.a.clinic)
+    patient = archived_world.a.patient
 
-    response = _request(signed_in(colleague), method, archived_world.a.patient, path, api)
+    response = _request(signed_in(colleague), method, patient, path, change, api)
 
     assert response.status_code == 404
 
@@ -104,7 +109,8 @@ def test_the_restore_page_offers_and_takes_only_the_callers_clinics_staff(archiv
 
     page = client.get(f"/patients/{a.patient.public_id}/").content.decode()
     refused = client.post(
-        f"/patients/{a.patient.public_id}/restore/", {"therapist": b.therapist.public_id}
+        f"/patients/{a.patient.public_id}/",
+        {"change": "restore", "therapist": b.therapist.public_id},
     )
 
     assert 'name="therapist"' in page

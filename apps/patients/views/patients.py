@@ -1,5 +1,10 @@
 """Staff pages about patients: list, create, edit, detail, personal link, archive and restore.
 
+The changes that can be refused (emailing or renewing the link, restoring, setting or ending
+hip precautions) are posted to the patient page itself, ``change`` naming one, so a refusal
+is answered at the page's own address: reloading it shows the page, not an empty 405.
+Revoking the link and archiving always end in a redirect, so they keep addresses of their own.
+
 Every query starts from the user. Staff see their clinic's patients
 (``Patient.objects.visible_to``); changes and the personal link need
 ``Patient.objects.editable_by`` (a therapist's own patients, any for a clinic admin), so
@@ -10,7 +15,7 @@ Patients never reach these pages (403): ``apps.clinics.access``.
 from __future__ import annotations
 
 import logging
-from typing import Any, cast
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -28,9 +33,10 @@ from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
 from apps.patients import archive_services, auth, selectors, services
-from apps.patients.forms import PatientForm, PatientSearchForm, PrecautionAddForm, RestoreForm
+from apps.patients.forms import PatientForm, PatientSearchForm, RestoreForm
 from apps.patients.models import Patient
-from apps.patients.panels import patient_panels
+from apps.patients.views import precautions
+from apps.patients.views.page import detail_page, patient_page_again
 
 PAGE_SIZE = 50
 
@@ -129,57 +135,27 @@ def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The page, and the changes posted to it (``CHANGES``, named by ``change``)."""
     user = require_staff(request)
+    if request.method == "POST":
+        return _change(request, user, public_id)
     patient = get_for_staff(user, selectors.patient_for_page(user=user), public_id)
     _audit(request, Action.VIEW, patient)
     return detail_page(request, patient)
 
 
-def detail_page(
-    request: HttpRequest, patient: Patient, status: int = 200, **extra: Any
-) -> HttpResponse:
-    """The patient page; ``extra`` replaces parts of it (a precautions form with errors)."""
-    user = cast(User, request.user)
-    today = patient.local_today()
-    programs = list(selectors.patient_programs(patient=patient))
-    for program in programs:
-        program.reminder_is_quiet = bool(
-            program.reminder_time and patient.clinic.is_quiet_at(program.reminder_time)
-        )
-    context: dict[str, Any] = {
-        "patient": patient,
-        "programs": programs,
-        # Without a time of their own, a program (assigned, not ended) that sets one decides
-        # on its days; with one, the staff are told it comes first.
-        "a_program_sets_the_time": any(
-            p.is_active and p.reminder_time and (p.end_date is None or p.end_date >= today)
-            for p in programs
-        ),
-        # A time the clinic's quiet hours now cover (they were widened after it was set) is
-        # never reminded at: say so, rather than let reminders stop without a word.
-        "quiet_time_note": patient.reminders_enabled
-        and patient.clinic.quiet_reminder_time_error(patient.reminder_time),
-        "can_edit": (can_edit := selectors.patient_can_edit(user=user, patient=patient)),
-        "restore_form": (
-            RestoreForm(user=user, patient=patient) if can_edit and patient.archived_at else None
-        ),
-        # What higher layers add (the outcome measures link and progress report button).
-        "panels": patient_panels(request, patient),
-        "all_precautions": (every := selectors.precautions_of(patient=patient)),
-        "precautions": [p for p in every if p.is_in_force(today)],
-        # No approach is chosen for the therapist: precautions are never assumed
-        # (CLINICAL.md), so the surgeon's approach must be picked on purpose.
-        "precaution_form": PrecautionAddForm(prefix="precaution", initial={"starts_on": today}),
-        "today": today,
-    }
-    return render(request, "patients/patient_detail.html", context | extra, status=status)
+def _change(request: HttpRequest, user: User, public_id: UUID) -> HttpResponse:
+    change = CHANGES.get(request.POST.get("change", ""))
+    if change is not None:
+        return change(request, public_id)
+    patient = get_for_staff(user, selectors.patient_for_page(user=user), public_id)
+    messages.error(request, "The page could not tell what to change. Reload it and try again.")
+    return detail_page(request, patient, status=400)
 
 
-@login_required
-@require_POST
-def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
     link_url = auth.personal_link_url(patient)
@@ -202,9 +178,7 @@ def patient_link_email(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("patients:detail", patient.public_id)
 
 
-@login_required
-@require_POST
-def patient_link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _link_renew(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
     try:
@@ -240,9 +214,7 @@ def patient_archive(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return redirect("patients:detail", patient.public_id)
 
 
-@login_required
-@require_POST
-def patient_restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _restore(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     patient = _editable(user, public_id)
     form = RestoreForm(request.POST, user=user, patient=patient)
@@ -273,6 +245,10 @@ def _restored_message(
         messages.success(request, f"{patient.full_name} restored.")
 
 
-def patient_page_again(patient: Patient, *, status: int, request: HttpRequest) -> HttpResponse:
-    """The detail page again, with the message just added, and an error status."""
-    return detail_page(request, patient, status=status)
+CHANGES: dict[str, Callable[[HttpRequest, UUID], HttpResponse]] = {
+    "email-link": _link_email,
+    "renew-link": _link_renew,
+    "restore": _restore,
+    "set-precautions": precautions.precautions_set,
+    "end-precautions": precautions.precautions_end,
+}

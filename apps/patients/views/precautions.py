@@ -1,8 +1,8 @@
 """Staff pages for a patient's hip precautions: set, change and end them.
 
-Set on the patient page (``patients:detail``), changed on a page of their own. Only staff who
-may edit the patient (a therapist's own, any for a clinic admin) reach these; anyone else gets
-a 404, as for another clinic's patient.
+Set and ended on the patient page (``patients:detail``, where those forms are posted), changed
+on a page of their own. Only staff who may edit the patient (a therapist's own, any for a
+clinic admin) reach these; anyone else gets a 404, as for another clinic's patient.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -24,7 +24,7 @@ from apps.patients import precautions as services
 from apps.patients import selectors
 from apps.patients.forms import PrecautionAddForm, PrecautionForm
 from apps.patients.models import HipPrecaution, Patient
-from apps.patients.views.patients import detail_page
+from apps.patients.views.page import detail_page
 
 
 def _patient(request: HttpRequest, public_id: UUID) -> Patient:
@@ -32,7 +32,7 @@ def _patient(request: HttpRequest, public_id: UUID) -> Patient:
     return get_for_staff(user, selectors.patient_for_change(user=user), public_id)
 
 
-def _precaution(request: HttpRequest, patient: Patient, public_id: UUID) -> HipPrecaution:
+def _precaution(request: HttpRequest, patient: Patient, public_id: UUID | str) -> HipPrecaution:
     return get_for_staff(require_staff(request), patient.precautions.all(), public_id)
 
 
@@ -52,9 +52,8 @@ def _save(request: HttpRequest, form: PrecautionForm, patient: Patient,
     return True
 
 
-@login_required
-@require_POST
-def precaution_add(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def precautions_set(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Set precautions from the patient page's form (posted to the page itself)."""
     patient = _patient(request, public_id)
     form = PrecautionAddForm(request.POST, prefix="precaution")
     if form.is_valid() and _save(request, form, patient, None):
@@ -83,11 +82,11 @@ def precaution_edit(request: HttpRequest, public_id: UUID, precaution_id: UUID) 
     return render(request, "patients/precaution_form.html", context, status=status)
 
 
-@login_required
-@require_POST
-def precaution_end(request: HttpRequest, public_id: UUID, precaution_id: UUID) -> HttpResponse:
+def precautions_end(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """End the patient's precautions named by ``precaution`` (the patient page's "End now",
+    posted to the page itself); any other patient's, or not an id, is a 404."""
     patient = _patient(request, public_id)
-    precaution = _precaution(request, patient, precaution_id)
+    precaution = _precaution(request, patient, request.POST.get("precaution", ""))
     try:
         services.precaution_end(
             actor=require_staff(request), precaution=precaution, request=request

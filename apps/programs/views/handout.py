@@ -18,7 +18,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import get_for_staff, require_staff
 from apps.patients import auth
 from apps.patients.selectors import patient_for_change
-from apps.patients.views.patients import patient_page_again
+from apps.patients.views.page import patient_page_again
 from apps.programs.handout import (
     PAPER_NAMES,
     PAPERS,
