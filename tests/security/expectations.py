@@ -3,7 +3,9 @@
 Add an entry when you add a URL or an API operation (the matrix fails until you do). Say who
 it is for (``audience``), which object its URL names (``obj``: a kind built by
 ``tests/security/world.py``), and whether it changes state (``writes``: the matrix then sends
-it only where it must be refused, never for the owner). Everything else is derived:
+it only where it must be refused, never for the owner). A write whose address answers a GET
+too (``get``: a redirect to the page that owns its form, ``apps.core.post_only``) is also
+asked with a GET by every role, for both clinics' objects. Everything else is derived:
 
 * anonymous: pages redirect to sign-in (302), API operations answer 401;
 * a signed-in user outside the audience (a role that may not use it): 403, always, before
@@ -37,6 +39,13 @@ class Rule:
     leak_check: bool = True
     # API tokens act as a staff member but may not manage tokens.
     token_allowed: bool = True
+    # What a GET of a write's address answers the audience on their own object, when it
+    # answers one (a redirect to the page that owns its form); None: a GET is not checked.
+    get: frozenset[int] | None = None
+
+
+# A GET of a POST-only address whose refusals show a page: the page that owns its form.
+REDIRECT = frozenset({302})
 
 
 def _personal_link(side: Any) -> dict[str, Any]:
@@ -134,9 +143,9 @@ PAGES: dict[str, Rule] = {
     "patients:service-worker": Rule(PUBLIC),
     "notifications:inbox": Rule(STAFF),
     "notifications:reminders": Rule(STAFF),
-    "notifications:approve": Rule(STAFF, obj="prompt", writes=True),
-    "notifications:decline": Rule(STAFF, obj="prompt", writes=True),
-    "notifications:snooze": Rule(STAFF, obj="prompt", writes=True),
+    "notifications:approve": Rule(STAFF, obj="prompt", writes=True, get=REDIRECT),
+    "notifications:decline": Rule(STAFF, obj="prompt", writes=True, get=REDIRECT),
+    "notifications:snooze": Rule(STAFF, obj="prompt", writes=True, get=REDIRECT),
     "notifications:alert-seen": Rule(STAFF, obj="alert", writes=True),
     "notifications:opt-out": Rule(PUBLIC, kwargs=_bad_token, ok=frozenset({200, 400, 404})),
     "exercises:library": Rule(STAFF),

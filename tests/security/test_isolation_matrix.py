@@ -9,12 +9,13 @@ of its objects).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from tests.security.expectations import OPERATIONS, PAGES, PUBLIC, STAFF, Rule
+from tests.security.expectations import OPERATIONS, PAGES, PUBLIC, REDIRECT, STAFF, Rule
 from tests.security.matrix import (
     API_ROLES,
     PAGE_ROLES,
@@ -155,6 +156,17 @@ def _runs(rule: Rule, roles: list[Role], api: bool):
             yield role, target, allowed
 
 
+def _page_runs(rule: Rule):
+    """(role, target side, allowed statuses, method): a page's GET or a write's POST (where it
+    must be refused), and the GET of a write's address that answers one (``rule.get``)."""
+    for role, target, allowed in _runs(rule, PAGE_ROLES, api=False):
+        yield role, target, allowed, "POST" if rule.writes else "GET"
+    if rule.writes and rule.get is not None:
+        as_page = replace(rule, writes=False, ok=rule.get)
+        for role, target, allowed in _runs(as_page, PAGE_ROLES, api=False):
+            yield role, target, allowed, "GET"
+
+
 def test_pages_answer_each_role_as_expected_and_leak_nothing(world):
     report = Report(world)
     clients = {role.name: client_for(role, world) for role in PAGE_ROLES}
@@ -165,15 +177,26 @@ def test_pages_answer_each_role_as_expected_and_leak_nothing(world):
         if problem := report.missing_object(rule):
             report.problems.append(f"{route.name}: {problem}")
             continue
-        for role, target, allowed in _runs(rule, PAGE_ROLES, api=False):
+        for role, target, allowed, method in _page_runs(rule):
             url = page_url(rule, route, side_of(world, target))
             client = clients[role.name]
-            response = client.post(url) if rule.writes else client.get(url)
-            what = (
-                f"{'POST' if rule.writes else 'GET'} {url} ({route.name}, clinic {target.upper()})"
-            )
+            response = client.post(url) if method == "POST" else client.get(url)
+            what = f"{method} {url} ({route.name}, clinic {target.upper()})"
             report.check(what, role, rule, allowed, response)
     report.assert_clean()
+
+
+def test_a_write_whose_address_answers_a_get_is_asked_with_one_by_every_role():
+    rule = PAGES["notifications:approve"]
+    runs = list(_page_runs(rule))
+
+    gets = [
+        (role.name, target, allowed) for role, target, allowed, method in runs if method == "GET"
+    ]
+    assert len(gets) == len(PAGE_ROLES) * 2
+    assert ("therapist A", "a", REDIRECT) in gets
+    assert ("therapist A", "b", frozenset({404})) in gets
+    assert ("patient A", "a", frozenset({403})) in gets
 
 
 def _call(client, method: str, url: str):

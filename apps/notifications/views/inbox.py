@@ -1,4 +1,9 @@
-"""The therapist's inbox (prompts, pain alerts), reminder records, and the opt-out page."""
+"""The therapist's inbox (prompts, pain alerts), reminder records, and the opt-out page.
+
+A decision on a prompt is posted (htmx) to an address of its own, which answers with the
+prompt's card; without JavaScript a refusal is the prompt's page at that address, and a GET
+of it (reloaded, from the history) leads back to the inbox at the prompt's card
+(``post_only``). Marking an alert seen always ends in the card or a redirect."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,6 +26,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.core.post_only import post_only
 from apps.notifications import links, selectors, services
 from apps.notifications.forms import ApproveForm, DeclineForm, SnoozeForm
 from apps.patients.models import Patient
@@ -44,6 +51,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 def _prompt_or_404(user: User, public_id: str) -> ProgressionPrompt:
     return get_for_staff(user, selectors.prompts_for_staff(user), public_id)
+
+
+def _prompt_in_inbox(request: HttpRequest, public_id: str) -> str:
+    """The inbox at the prompt's card: the page whose forms decide it."""
+    prompt = _prompt_or_404(require_staff(request), str(public_id))
+    return f"{reverse('notifications:inbox')}#prompt-{prompt.public_id}"
 
 
 def _decide(
@@ -86,7 +99,7 @@ def _card(
 
 
 @login_required
-@require_POST
+@post_only(_prompt_in_inbox)
 def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
         return prompt_decisions.prompt_approve(
@@ -102,7 +115,7 @@ def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_prompt_in_inbox)
 def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
         return prompt_decisions.prompt_decline(
@@ -113,7 +126,7 @@ def prompt_decline(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_prompt_in_inbox)
 def prompt_snooze(request: HttpRequest, public_id: str) -> HttpResponse:
     def act(prompt: ProgressionPrompt, user: User, data: dict[str, Any]) -> object:
         return prompt_decisions.prompt_snooze(
