@@ -22,8 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="patient-progress",
     ),
     # Clinic admin adherence reports and exports.
+    # The report; its downloads are posted to it.
     path("reports/adherence/", views.adherence_report, name="adherence"),
-    path("reports/adherence/export/", views.adherence_export, name="adherence_export"),
     path("reports/jobs/<uuid:public_id>/", views.job_detail, name="job"),
     path("reports/jobs/<uuid:public_id>/progress/", views.job_progress, name="job_progress"),
     path("reports/jobs/<uuid:public_id>/download/", views.job_download, name="job_download"),

@@ -107,9 +107,7 @@ def test_an_admin_asks_for_a_large_report_and_sees_its_page(
     period = {"start": str(today - timezone.timedelta(days=7)), "end": str(today)}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            "/reports/adherence/export/", {**period, "format": "csv", "kind": "detail"}
-        )
+        response = client.post("/reports/adherence/", {**period, "format": "csv", "kind": "detail"})
 
     job = ReportJob.objects.get()
     assert response.status_code == 302, response.content[:500]

@@ -28,7 +28,7 @@ def _frozen():
         yield
 
 
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 
 
 def _detail(client, **extra):

@@ -16,7 +16,7 @@ from tests.reports.report_factories import SetLogFactory, parse_csv, streamed
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 PERIOD = {"start": "2026-02-01", "end": "2026-02-07"}
 NASTY = ['=HYPERLINK("http://x.example")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
 

@@ -48,7 +48,7 @@ from tests.reports.report_factories import log_sets, parse_csv, streamed
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 PERIOD = {"start": "2026-02-02", "end": "2026-02-10"}
 MON_WED_FRI = 0b0010101
 

@@ -19,7 +19,7 @@ from tests.reports.report_factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 PERIOD = {"start": "2026-02-01", "end": "2026-02-07", "format": "csv", "kind": "detail"}
 
 

@@ -25,7 +25,7 @@ from tests.reports.report_factories import SetLogFactory, parse_csv, streamed
 
 pytestmark = pytest.mark.django_db
 
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 PERIOD = {"start": "2026-02-01", "end": "2026-02-07"}
 
 

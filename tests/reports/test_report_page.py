@@ -10,13 +10,14 @@ from apps.audit.models import Action, AuditEntry
 from apps.reports.exports.report import TOTAL_COLUMNS
 from apps.reports.models import ReportJob
 from tests.conftest import signed_in
+from tests.drawn_form import form_saying
 from tests.factories import ExerciseItemFactory, PatientFactory, ProgramFactory
 from tests.reports.report_factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/reports/adherence/"
-EXPORT = "/reports/adherence/export/"
+EXPORT = "/reports/adherence/"  # the downloads are posted to the report page
 PERIOD = {"start": "2026-02-01", "end": "2026-02-07"}
 
 
@@ -55,8 +56,12 @@ def test_a_therapist_can_neither_see_nor_download_the_clinic_report(therapist_a,
     assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
 
 
-def test_a_patient_cannot_see_the_report(patient_a):
-    assert signed_in(patient_a.user).get(PAGE).status_code == 403
+def test_a_patient_can_neither_see_nor_download_the_report(patient_a):
+    client = signed_in(patient_a.user)
+
+    assert client.get(PAGE).status_code == 403
+    assert client.post(EXPORT, {**PERIOD, "format": "csv"}).status_code == 403
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()
 
 
 @pytest.mark.parametrize(
@@ -181,3 +186,21 @@ def test_a_report_too_large_for_the_page_offers_background_downloads(
     assert b"3 patients and 3 logged sets" in response.content
     assert b"Patient 000" not in response.content
     assert not ReportJob.objects.exists(), "looking at the page queues nothing"
+
+
+def test_a_refused_download_opened_again_shows_the_report_of_its_period(admin_a, therapist_a):
+    # The downloads are posted to the report's own address (its period in the query): a
+    # refusal opened again (reloaded, from the history) is the report, never an empty 405.
+    _patients(therapist_a, 1)
+    client = signed_in(admin_a)
+    form = form_saying(client.get(PAGE, PERIOD).text, "Excel")
+
+    refused = client.post(form.action, form.values | {"format": "docx"})
+    again = client.get(form.action)
+
+    assert refused.status_code == 400
+    assert b"Choose CSV, Excel or PDF." in refused.content
+    assert again.status_code == 200
+    assert again.context["page"].filters.describe() == "2026-02-01..2026-02-07"
+    assert form_saying(again.text, "Excel").action == form.action
+    assert not AuditEntry.objects.filter(action=Action.EXPORT).exists()

@@ -182,7 +182,6 @@ PAGES: dict[str, Rule] = {
     "programs:item-level": Rule(STAFF, obj="program", kwargs=_program_ladder_item),
     "programs:item-move": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
     "reports:adherence": Rule(ADMIN),
-    "reports:adherence_export": Rule(ADMIN, writes=True),
     "reports:job": Rule(ADMIN, obj="report_job"),
     "reports:job_progress": Rule(ADMIN, obj="report_job"),
     # The matrix's job has no file yet: its owner gets "not ready" (404) too.

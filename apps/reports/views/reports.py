@@ -16,7 +16,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -51,9 +51,14 @@ def _render_page(
 
 
 @login_required
-@require_GET
-def adherence_report(request: HttpRequest) -> HttpResponse:
+@require_http_methods(["GET", "POST"])
+def adherence_report(request: HttpRequest) -> HttpResponseBase:
+    """The report, and its downloads: their forms are posted here, at the address of the
+    report they download (its period in the query), so a refused download is answered at an
+    address that shows the report again when reloaded (not an empty 405)."""
     user = require_admin(request)
+    if request.method == "POST":
+        return _export(request, user)
     if not ({"start", "end"} & set(request.GET)):
         form = ReportFilterForm(
             initial=default_range(_clinic_today(user)), clinic_id=cast(int, user.clinic_id)
@@ -72,11 +77,8 @@ def adherence_report(request: HttpRequest) -> HttpResponse:
     return _render_page(request, user, form, page=page)
 
 
-@login_required
-@require_POST
-def adherence_export(request: HttpRequest) -> HttpResponseBase:
+def _export(request: HttpRequest, user: User) -> HttpResponseBase:
     """Download the report now, or queue it when it is over the background threshold."""
-    user = require_admin(request)
     form = ReportExportForm(request.POST, clinic_id=cast(int, user.clinic_id))
     if not form.is_valid():
         return _render_page(request, user, form, status=400)
