@@ -9,13 +9,14 @@ from html.parser import HTMLParser
 
 @dataclass(frozen=True)
 class DrawnForm:
-    """A form as drawn: where it is sent, what it sends unchanged, and its words (labels,
-    buttons) to tell it from the page's other forms."""
+    """A form as drawn: where it is sent (``hx_post`` with htmx), what it sends unchanged,
+    and its words (labels, buttons) to tell it from the page's other forms."""
 
     method: str
     action: str
     values: dict[str, str]
     words: str
+    hx_post: str = ""
 
 
 class _FormReader(HTMLParser):
@@ -80,6 +81,7 @@ def drawn_forms(html: str) -> list[DrawnForm]:
             action=attrs.get("action", ""),
             values=values,
             words=" ".join(words),
+            hx_post=attrs.get("hx-post", ""),
         )
         for attrs, values, words in zip(reader.attrs, reader.forms, reader.words, strict=True)
     ]

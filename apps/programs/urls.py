@@ -16,15 +16,9 @@ urlpatterns = [
         views_starters.starter_copy_view,
         name="starter-copy",
     ),
+    # The builder; its schedule, assign, name and notes and save-as-template forms are posted
+    # to it (its item forms to the htmx endpoints below).
     path("programs/<uuid:public_id>/", views.program_builder, name="builder"),
-    path("programs/<uuid:public_id>/details/", views.program_details, name="details"),
-    path("programs/<uuid:public_id>/schedule/", views.program_schedule, name="schedule"),
-    path(
-        "programs/<uuid:public_id>/save-as-template/",
-        views.program_save_as_template,
-        name="save-as-template",
-    ),
-    path("programs/<uuid:public_id>/assign/", views.program_assign, name="assign"),
     path(
         "programs/<uuid:public_id>/exercises/", views_items.exercise_search, name="exercise-search"
     ),

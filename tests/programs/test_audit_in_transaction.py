@@ -73,7 +73,7 @@ def test_a_refused_change_leaves_no_audit_entry(therapist_a, program):
     before = AuditEntry.objects.count()
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", {"name": "", "notes": ""}
+        f"/programs/{program.public_id}/", {"save": "details", "name": "", "notes": ""}
     )
 
     assert response.status_code == 400
@@ -82,7 +82,8 @@ def test_a_refused_change_leaves_no_audit_entry(therapist_a, program):
 
 def test_a_change_from_the_page_or_the_api_is_audited_once(therapist_a, program):
     signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", {"name": "From the page", "notes": ""}
+        f"/programs/{program.public_id}/",
+        {"save": "details", "name": "From the page", "notes": ""},
     )
     api = APIClient()
     api.force_authenticate(therapist_a)

@@ -186,10 +186,10 @@ def test_the_assign_form_asks_and_takes_the_confirmation(therapist_a, patient_a,
     draft = ProgramFactory(patient=patient_a, is_active=False)
     LadderItemFactory(program=draft, ladder=ladder, current_level=1)
     client = signed_in(therapist_a)
-    url = f"/programs/{draft.public_id}/assign/"
+    url = f"/programs/{draft.public_id}/"
 
-    refused = client.post(url, {})
-    confirmed = client.post(url, {CONFIRM: "on"})
+    refused = client.post(url, {"save": "assign"})
+    confirmed = client.post(url, {"save": "assign", CONFIRM: "on"})
 
     assert refused.status_code == 400
     assert "already running" in refused.text

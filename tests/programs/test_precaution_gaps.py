@@ -358,7 +358,7 @@ def test_assigning_a_template_with_a_conflict_is_refused_naming_the_item(
     assert "Inward turn takes the hip into internal rotation" in str(refused.json())
     assert not patient_a.programs.exists()
     page = client.post(
-        f"/programs/{template.public_id}/assign/", {"patient": str(patient_a.public_id)}
+        f"/programs/{template.public_id}/", {"save": "assign", "patient": str(patient_a.public_id)}
     )
     assert page.status_code == 400
     assert "Inward turn takes the hip into internal rotation" in page.text

@@ -40,7 +40,7 @@ def test_assign_as_the_builder_draws_it_keeps_the_saved_end_date(therapist_a, pa
     page = client.get(f"/programs/{draft.public_id}/")
     assign = drawn_form(page.text, with_field="precaution_override")
 
-    response = client.post(f"/programs/{draft.public_id}/assign/", assign)
+    response = client.post(f"/programs/{draft.public_id}/", assign)
 
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -55,7 +55,7 @@ def test_assign_form_can_still_clear_or_move_the_end_date(therapist_a, patient_a
         client.get(f"/programs/{draft.public_id}/").text, with_field="precaution_override"
     )
 
-    client.post(f"/programs/{draft.public_id}/assign/", assign | {"end_date": ""})
+    client.post(f"/programs/{draft.public_id}/", assign | {"end_date": ""})
 
     draft.refresh_from_db()
     assert (draft.is_active, draft.end_date) == (True, None)

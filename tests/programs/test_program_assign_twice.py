@@ -32,9 +32,9 @@ def test_the_assign_form_sent_twice_makes_one_program_and_both_go_to_the_patient
     template = _template(therapist_a.clinic)
     client = signed_in(therapist_a)
     key = form_key(client.get(f"/programs/{template.public_id}/").content.decode())
-    form = {"patient": patient_a.public_id, "client_id": key}
+    form = {"save": "assign", "patient": patient_a.public_id, "client_id": key}
 
-    answers = [client.post(f"/programs/{template.public_id}/assign/", form) for _ in range(2)]
+    answers = [client.post(f"/programs/{template.public_id}/", form) for _ in range(2)]
 
     assert [a.status_code for a in answers] == [302, 302]
     assert {a["Location"] for a in answers} == {f"/patients/{patient_a.public_id}/"}
@@ -60,10 +60,10 @@ def test_a_key_used_for_another_patient_is_refused_and_makes_nothing(therapist_a
     template = _template(therapist_a.clinic)
     other = PatientFactory(therapist=therapist_a)
     client = signed_in(therapist_a)
-    key, url = str(uuid.uuid4()), f"/programs/{template.public_id}/assign/"
-    client.post(url, {"patient": patient_a.public_id, "client_id": key})
+    key, url = str(uuid.uuid4()), f"/programs/{template.public_id}/"
+    client.post(url, {"save": "assign", "patient": patient_a.public_id, "client_id": key})
 
-    page = client.post(url, {"patient": other.public_id, "client_id": key})
+    page = client.post(url, {"save": "assign", "patient": other.public_id, "client_id": key})
 
     assert page.status_code == 400
     assert "reload the page" in page.content.decode()

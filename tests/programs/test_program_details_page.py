@@ -18,7 +18,8 @@ def _details(program: Program, **sent: str) -> dict[str, str]:
     """The form as the page drew it (the values shown, carried beside each field), with
     ``sent`` typed over them."""
     shown = {"name": program.name, "notes": program.notes}
-    return {**shown, **{f"initial-{k}": v for k, v in shown.items()}, **sent}
+    initial = {f"initial-{k}": v for k, v in shown.items()}
+    return {"save": "details", **shown, **initial, **sent}  # posted to the builder itself
 
 
 def _changes(program: Program) -> int:
@@ -31,7 +32,7 @@ def test_renaming_keeps_notes_a_colleague_saved_while_the_page_was_open(therapis
     form = _details(program, name="Hip block, phase 2")
     Program.objects.filter(pk=program.pk).update(notes="Left THR. Avoid flexion past 90°.")
 
-    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/details/", form)
+    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/", form)
 
     assert response.status_code == 302
     program.refresh_from_db()
@@ -46,7 +47,7 @@ def test_a_form_sent_back_as_shown_saves_and_audits_nothing(therapist_a, patient
     before = Program.objects.values_list("updated_at", flat=True).get(pk=program.pk)
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", _details(program), follow=True
+        f"/programs/{program.public_id}/", _details(program), follow=True
     )
 
     assert "Nothing to save: the name and notes are as they were." in response.text
@@ -59,9 +60,7 @@ def test_the_same_change_saved_meanwhile_by_a_colleague_says_so(therapist_a, pat
     form = _details(program, name="Hip block, phase 2")
     Program.objects.filter(pk=program.pk).update(name="Hip block, phase 2")
 
-    response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", form, follow=True
-    )
+    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/", form, follow=True)
 
     assert "Nothing to save: these details were already saved." in response.text
     assert _changes(program) == 0
@@ -75,10 +74,10 @@ def test_a_note_saved_longer_before_the_limit_stays_whole_when_the_program_is_re
     program.refresh_from_db()
 
     renamed = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", _details(program, name="Renamed")
+        f"/programs/{program.public_id}/", _details(program, name="Renamed")
     )
     lengthened = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/", _details(program, notes="n" * 1400)
+        f"/programs/{program.public_id}/", _details(program, notes="n" * 1400)
     )
 
     assert renamed.status_code == 302

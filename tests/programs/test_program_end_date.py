@@ -25,10 +25,14 @@ def test_assign_refuses_an_end_more_than_five_years_after_the_start(therapist_a,
     template = Template(clinic=therapist_a.clinic)
     ExerciseItemFactory(program=template)
     client = signed_in(therapist_a)
-    url = f"/programs/{template.public_id}/assign/"
+    url = f"/programs/{template.public_id}/"
     start = patient_a.local_today()
     latest = _five_years_after(start)
-    chosen = {"patient": str(patient_a.public_id), "start_date": start.isoformat()}
+    chosen = {
+        "save": "assign",
+        "patient": str(patient_a.public_id),
+        "start_date": start.isoformat(),
+    }
 
     typo = client.post(url, chosen | {"end_date": "9999-12-31"})
     day_after = client.post(url, chosen | {"end_date": (latest + dt.timedelta(days=1)).isoformat()})
@@ -43,12 +47,13 @@ def test_assign_refuses_an_end_more_than_five_years_after_the_start(therapist_a,
 def test_the_schedule_refuses_a_far_end_and_keeps_the_program(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a)  # started 30 days ago, every day
     schedule = {
+        "save": "schedule",
         "weekdays": EVERY_DAY,
         "start_date": program.start_date.isoformat(),
         "end_date": "9999-12-31",
     }
 
-    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/schedule/", schedule)
+    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/", schedule)
 
     assert response.status_code == 400
     assert TOO_LATE in response.text

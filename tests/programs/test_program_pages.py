@@ -261,13 +261,13 @@ def test_search_finds_exercises_by_name(therapist_a):
 def test_schedule_errors_are_a_400_and_valid_changes_save(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
     client = signed_in(therapist_a)
-    url = f"/programs/{program.public_id}/schedule/"
-    start = program.start_date.isoformat()
+    url = f"/programs/{program.public_id}/"
+    start = {"save": "schedule", "start_date": program.start_date.isoformat()}
     before = (program.start_date - dt.timedelta(days=1)).isoformat()
 
-    no_days = client.post(url, {"start_date": start})
-    backwards = client.post(url, {"weekdays": ["0"], "start_date": start, "end_date": before})
-    saved = client.post(url, {"weekdays": ["0", "3"], "start_date": start})
+    no_days = client.post(url, start)
+    backwards = client.post(url, start | {"weekdays": ["0"], "end_date": before})
+    saved = client.post(url, start | {"weekdays": ["0", "3"]})
 
     assert no_days.status_code == backwards.status_code == 400
     assert "Choose at least one weekday." in no_days.text
@@ -280,8 +280,12 @@ def test_schedule_errors_are_a_400_and_valid_changes_save(therapist_a, patient_a
 def test_the_schedule_form_sets_the_reminder_time_and_names_quiet_hours(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
     client = signed_in(therapist_a)
-    url = f"/programs/{program.public_id}/schedule/"
-    schedule = {"weekdays": ["0", "3"], "start_date": program.start_date.isoformat()}
+    url = f"/programs/{program.public_id}/"
+    schedule = {
+        "save": "schedule",
+        "weekdays": ["0", "3"],
+        "start_date": program.start_date.isoformat(),
+    }
 
     quiet = client.post(url, schedule | {"reminder_time": "06:15"})
     saved = client.post(url, schedule | {"reminder_time": "17:45"})
@@ -300,7 +304,7 @@ def test_assigning_a_template_copies_it_to_the_patient(therapist_a, patient_a):
     ExerciseItemFactory(program=template)
 
     response = signed_in(therapist_a).post(
-        f"/programs/{template.public_id}/assign/", {"patient": patient_a.public_id}
+        f"/programs/{template.public_id}/", {"save": "assign", "patient": patient_a.public_id}
     )
 
     assert response["Location"] == f"/patients/{patient_a.public_id}/"
@@ -313,7 +317,7 @@ def test_a_therapist_cannot_assign_to_a_colleagues_patient(therapist_a):
     other = PatientFactory(therapist=StaffFactory(clinic=therapist_a.clinic))
 
     response = signed_in(therapist_a).post(
-        f"/programs/{template.public_id}/assign/", {"patient": other.public_id}
+        f"/programs/{template.public_id}/", {"save": "assign", "patient": other.public_id}
     )
 
     assert response.status_code == 400
@@ -325,7 +329,7 @@ def test_save_as_template_creates_a_clinic_template(therapist_a, patient_a):
     ExerciseItemFactory(program=program)
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/save-as-template/", {"name": "Hip basics"}
+        f"/programs/{program.public_id}/", {"save": "template", "name": "Hip basics"}
     )
 
     template = Program.objects.get(is_template=True)
@@ -344,8 +348,8 @@ def test_another_clinics_program_is_a_404_everywhere(therapist_a, patient_b):
     assert client.get(f"/programs/{template.public_id}/").status_code == 404
     assert client.post(f"{base}/items/{item.public_id}/", DOSE).status_code == 404
     assert client.post(f"{base}/items/{item.public_id}/remove/").status_code == 404
-    assert client.post(f"{base}/schedule/", {"weekdays": ["1"]}).status_code == 404
-    assert client.post(f"/programs/{template.public_id}/assign/", {}).status_code == 404
+    assert client.post(f"{base}/", {"save": "schedule", "weekdays": ["1"]}).status_code == 404
+    assert client.post(f"/programs/{template.public_id}/", {"save": "assign"}).status_code == 404
 
 
 def test_a_colleagues_patient_program_is_a_404_for_a_therapist(therapist_a):
@@ -370,7 +374,8 @@ def test_new_weekdays_for_a_started_program_open_its_continuation(therapist_a, p
     start = program.start_date.isoformat()
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/schedule/", {"weekdays": ["1"], "start_date": start}
+        f"/programs/{program.public_id}/",
+        {"save": "schedule", "weekdays": ["1"], "start_date": start},
     )
 
     follow_on = patient_a.programs.exclude(pk=program.pk).get()

@@ -32,7 +32,7 @@ def test_assign_refuses_a_start_before_the_patients_today_and_leaves_the_draft(
     draft = _draft(therapist_a, patient_a)
 
     response = signed_in(therapist_a).post(
-        f"/programs/{draft.public_id}/assign/", {"start_date": "2020-01-01"}
+        f"/programs/{draft.public_id}/", {"save": "assign", "start_date": "2020-01-01"}
     )
 
     assert response.status_code == 400
@@ -45,11 +45,11 @@ def test_assigning_a_template_from_a_year_back_or_far_ahead_copies_nothing(thera
     template = Template(clinic=therapist_a.clinic)
     ExerciseItemFactory(program=template)
     client = signed_in(therapist_a)
-    url = f"/programs/{template.public_id}/assign/"
-    patient = str(patient_a.public_id)
+    url = f"/programs/{template.public_id}/"
+    assign = {"save": "assign", "patient": str(patient_a.public_id)}
 
-    past = client.post(url, {"patient": patient, "start_date": "2020-01-01"})
-    ahead = client.post(url, {"patient": patient, "start_date": "9999-12-31"})
+    past = client.post(url, assign | {"start_date": "2020-01-01"})
+    ahead = client.post(url, assign | {"start_date": "9999-12-31"})
 
     assert past.status_code == ahead.status_code == 400
     assert PAST in past.text
@@ -61,11 +61,11 @@ def test_the_start_is_the_patients_today_in_their_own_time_zone(therapist_a):
     islander = PatientFactory(therapist=therapist_a, time_zone="Pacific/Kiritimati")
     draft = _draft(therapist_a, islander)
     client = signed_in(therapist_a)
-    url = f"/programs/{draft.public_id}/assign/"
+    url = f"/programs/{draft.public_id}/"
 
     with time_machine.travel(EVENING, tick=False):
-        london_today = client.post(url, {"start_date": "2026-03-10"})
-        their_today = client.post(url, {"start_date": "2026-03-11"})
+        london_today = client.post(url, {"save": "assign", "start_date": "2026-03-10"})
+        their_today = client.post(url, {"save": "assign", "start_date": "2026-03-11"})
 
     assert london_today.status_code == 400
     assert "11 Mar 2026" in london_today.text
@@ -77,9 +77,9 @@ def test_the_start_is_the_patients_today_in_their_own_time_zone(therapist_a):
 def test_a_start_a_year_ahead_is_taken_and_a_day_later_refused(therapist_a, patient_a):
     draft = _draft(therapist_a, patient_a)
     client = signed_in(therapist_a)
-    url = f"/programs/{draft.public_id}/schedule/"
+    url = f"/programs/{draft.public_id}/"
     year = patient_a.local_today().replace(year=patient_a.local_today().year + 1)
-    week = {"weekdays": ["0", "3"]}
+    week = {"save": "schedule", "weekdays": ["0", "3"]}
 
     too_far = client.post(url, week | {"start_date": (year + dt.timedelta(days=1)).isoformat()})
     furthest = client.post(url, week | {"start_date": year.isoformat()})
@@ -96,8 +96,12 @@ def test_the_schedule_refuses_moving_a_start_into_the_past(therapist_a, patient_
     program = ProgramFactory(patient=patient_a, start_date=today + dt.timedelta(days=3))
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/schedule/",
-        {"weekdays": ["0"], "start_date": (today - dt.timedelta(days=1)).isoformat()},
+        f"/programs/{program.public_id}/",
+        {
+            "save": "schedule",
+            "weekdays": ["0"],
+            "start_date": (today - dt.timedelta(days=1)).isoformat(),
+        },
     )
 
     assert response.status_code == 400
@@ -110,12 +114,13 @@ def test_a_running_program_keeps_its_start_when_its_end_is_saved(therapist_a, pa
     program = ProgramFactory(patient=patient_a)  # started 30 days ago, every day
     end = patient_a.local_today() + dt.timedelta(days=14)
     schedule = {
+        "save": "schedule",
         "weekdays": [str(day) for day in range(7)],
         "start_date": program.start_date.isoformat(),
         "end_date": end.isoformat(),
     }
 
-    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/schedule/", schedule)
+    response = signed_in(therapist_a).post(f"/programs/{program.public_id}/", schedule)
 
     assert response.status_code == 302
     program.refresh_from_db()
@@ -134,7 +139,7 @@ def test_a_draft_whose_saved_start_has_passed_is_drawn_and_assigned_from_today(
         client.get(f"/programs/{draft.public_id}/").text, with_field="precaution_override"
     )
 
-    response = client.post(f"/programs/{draft.public_id}/assign/", assign)
+    response = client.post(f"/programs/{draft.public_id}/", assign)
 
     assert assign["start_date"] == patient_a.local_today().isoformat()
     assert response.status_code == 302

@@ -38,8 +38,8 @@ def test_the_builder_refuses_program_notes_over_1000_characters(therapist_a, pat
     program = ProgramFactory(patient=patient_a, notes="Left THR, 6 weeks.")
 
     response = signed_in(therapist_a).post(
-        f"/programs/{program.public_id}/details/",
-        {"name": program.name, "notes": "x" * (PROGRAM_MOST + 1)},
+        f"/programs/{program.public_id}/",
+        {"save": "details", "name": program.name, "notes": "x" * (PROGRAM_MOST + 1)},
     )
 
     assert response.status_code == 400

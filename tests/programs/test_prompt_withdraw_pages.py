@@ -34,6 +34,7 @@ def _closed(prompt, reason):
 def _schedule(prompt, end):
     program = prompt.item.program
     return {
+        "save": "schedule",  # posted to the builder itself
         "weekdays": [str(day) for day in program.weekday_numbers],
         "start_date": program.start_date.isoformat(),
         "end_date": end.isoformat(),
@@ -60,7 +61,7 @@ def test_removing_the_exercise_through_the_api_closes_its_prompt(therapist_a, pa
 
 def test_ending_the_program_on_its_schedule_page_closes_its_prompt(therapist_a, patient_a):
     prompt = make_prompt(patient_a)
-    url = f"/programs/{prompt.item.program.public_id}/schedule/"
+    url = f"/programs/{prompt.item.program.public_id}/"
     yesterday = patient_a.local_today() - timedelta(days=1)
 
     response = signed_in(therapist_a).post(url, _schedule(prompt, yesterday))
@@ -82,7 +83,7 @@ def test_ending_the_program_through_the_api_closes_its_prompt(therapist_a, patie
 
 def test_a_refused_schedule_change_closes_nothing(therapist_a, patient_a):
     prompt = make_prompt(patient_a)
-    url = f"/programs/{prompt.item.program.public_id}/schedule/"
+    url = f"/programs/{prompt.item.program.public_id}/"
     body = _schedule(prompt, patient_a.local_today() - timedelta(days=5))  # before yesterday
 
     response = signed_in(therapist_a).post(url, body)

@@ -128,7 +128,7 @@ def test_a_copied_starter_assigns_like_any_template(therapist_a, patient_a, libr
     template = Program.objects.get(clinic=therapist_a.clinic, is_template=True)
 
     response = client.post(
-        f"/programs/{template.public_id}/assign/", {"patient": str(patient_a.public_id)}
+        f"/programs/{template.public_id}/", {"save": "assign", "patient": str(patient_a.public_id)}
     )
 
     assert response.status_code == 302

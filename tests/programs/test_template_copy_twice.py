@@ -18,10 +18,11 @@ def test_save_as_template_sent_twice_makes_one_template(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a)
     ExerciseItemFactory(program=program)
     client = signed_in(therapist_a)
-    url = f"/programs/{program.public_id}/save-as-template/"
-    key = form_key(client.get(f"/programs/{program.public_id}/").content.decode(), url)
+    url = f"/programs/{program.public_id}/"  # the form is posted to the builder itself
+    key = form_key(client.get(url).content.decode(), marked='value="template"')
+    body = {"save": "template", "name": "Hip starter", "client_id": key}
 
-    answers = [client.post(url, {"name": "Hip starter", "client_id": key}) for _ in range(2)]
+    answers = [client.post(url, body) for _ in range(2)]
 
     template = Program.objects.get(is_template=True)
     assert {a["Location"] for a in answers} == {f"/programs/{template.public_id}/"}

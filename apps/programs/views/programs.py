@@ -1,5 +1,10 @@
 """Staff pages for programs: the list, a new program, the builder page, schedule, assign.
 
+The builder's forms that htmx does not send (schedule, assign, name and notes, save as a
+template) are posted to the builder page itself, ``save`` naming one, so a refusal is
+answered at the page's own address: reloading it shows the builder, not an empty 405. The
+item forms go to their htmx endpoints (``apps.programs.views.items``).
+
 Every view starts from the user: ``Program.objects.editable_by(user)`` (the clinic's
 templates and the programs of patients the user may edit), so another clinic's program, or a
 program of another therapist's patient, is a 404; a patient gets 403
@@ -9,6 +14,7 @@ views audit only what a page shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -204,16 +210,27 @@ def render_builder(
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def program_builder(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    program = editable_program(require_staff(request), public_id)
+    """The page, and its forms posted to it (``SAVES``, named by ``save``)."""
+    user = require_staff(request)
+    if request.method == "POST":
+        return _save(request, user, public_id)
+    program = editable_program(user, public_id)
     audit_program_read(request, program)
     return render_builder(request, program)
 
 
-@login_required
-@require_POST
-def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _save(request: HttpRequest, user: User, public_id: UUID) -> HttpResponse:
+    save = SAVES.get(request.POST.get("save", ""))
+    if save is not None:
+        return save(request, public_id)
+    program = editable_program(user, public_id)
+    messages.error(request, "The page could not tell what to save. Reload it and try again.")
+    return render_builder(request, program, status=400)
+
+
+def _details(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
     form = ProgramDetailsForm.for_program(program, request.POST)
@@ -238,9 +255,7 @@ def program_details(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render_builder(request, program, status=400, details_form=form)
 
 
-@login_required
-@require_POST
-def program_schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
     form = schedule_form(program, request.POST)
@@ -267,9 +282,7 @@ def _schedule_message(program: Program, saved: Program) -> str:
     return "New exercise days from today. Days already past keep their old schedule."
 
 
-@login_required
-@require_POST
-def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
     form = SaveAsTemplateForm(request.POST)
@@ -286,9 +299,7 @@ def program_save_as_template(request: HttpRequest, public_id: UUID) -> HttpRespo
     return render_builder(request, program, status=400, template_form=form)
 
 
-@login_required
-@require_POST
-def program_assign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def _assign_page(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
     form = assign_form(request, program, user, request.POST)
@@ -322,3 +333,11 @@ def _assign(
         client_id=form.cleaned_data.get("client_id"),
         request=request,
     )
+
+
+SAVES: dict[str, Callable[[HttpRequest, UUID], HttpResponse]] = {
+    "schedule": _schedule,
+    "assign": _assign_page,
+    "details": _details,
+    "template": _save_as_template,
+}
