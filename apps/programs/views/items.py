@@ -66,11 +66,14 @@ def _item_gone(request: HttpRequest, program: Program) -> HttpResponse:
 def _items_section(
     request: HttpRequest, program: Program, *, status: int = 200, message: str = "", **extra: Any
 ) -> HttpResponse:
-    """The items section for htmx, or the whole builder page (a redirect when it worked)."""
+    """The items section for htmx, or the whole builder page (a redirect when it worked).
+    The page says a refusal's ``message`` at its top, as htmx does in the status line: a
+    move or a removal has no field of the page to show it under."""
     if not request.htmx:  # type: ignore[attr-defined]
         if status == 200:
             messages.success(request, message)
             return redirect(reverse("programs:builder", args=[program.public_id]) + "#items")
+        messages.error(request, message)
         return render_builder(request, program, status=status, **extra)
     error_item, dose_form = extra.get("error_item"), extra.get("dose_form")
     context = {
