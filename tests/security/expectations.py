@@ -171,12 +171,18 @@ PAGES: dict[str, Rule] = {
     "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),
     "programs:builder": Rule(STAFF, obj="program"),
     "programs:exercise-search": Rule(STAFF, obj="program"),
-    "programs:item-add-exercise": Rule(STAFF, obj="program", writes=True),
-    "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True),
-    "programs:item-update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
-    "programs:item-remove": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-add-exercise": Rule(STAFF, obj="program", writes=True, get=REDIRECT),
+    "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True, get=REDIRECT),
+    "programs:item-update": Rule(
+        STAFF, obj="program", kwargs=_program_item, writes=True, get=REDIRECT
+    ),
+    "programs:item-remove": Rule(
+        STAFF, obj="program", kwargs=_program_item, writes=True, get=REDIRECT
+    ),
     "programs:item-level": Rule(STAFF, obj="program", kwargs=_program_ladder_item),
-    "programs:item-move": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),
+    "programs:item-move": Rule(
+        STAFF, obj="program", kwargs=_program_item, writes=True, get=REDIRECT
+    ),
     "reports:adherence": Rule(ADMIN),
     "reports:job": Rule(ADMIN, obj="report_job"),
     "reports:job_progress": Rule(ADMIN, obj="report_job"),

@@ -2,7 +2,9 @@
 
 Each answers an htmx request with the items section (and a status message swapped out of
 band); without JavaScript the same forms post normally and come back to the builder page.
-Invalid input is a 400 that shows the form with its messages.
+Invalid input is a 400 that shows the form with its messages; without JavaScript that page is
+at the endpoint's address, and a GET of it (reloaded, from the history) leads back to the
+builder at its items (``post_only``), never to an empty 405.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from apps.clinics.access import find_in_scope, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.core.post_only import post_only
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
 from apps.programs import builder, item_services, staff_selectors
@@ -46,6 +49,14 @@ ITEM_GONE_PAGE = (
     "This exercise was removed from the program in another window: "
     "this is the current program. Nothing was changed."
 )
+
+
+def _builder_items(request: HttpRequest, public_id: UUID, item_id: UUID | None = None) -> str:
+    """The builder at its items: the page whose forms these endpoints take. The program is
+    found as the endpoints find it (another clinic's is a 404); the item need not be there
+    any more (removed in another window), the builder shows the program as it is now."""
+    program = editable_program(require_staff(request), public_id)
+    return reverse("programs:builder", args=[program.public_id]) + "#items"
 
 
 def _item(user: User, program: Program, public_id: UUID) -> ProgramItem | None:
@@ -114,7 +125,7 @@ def _apply(
 
 
 @login_required
-@require_POST
+@post_only(_builder_items)
 def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
@@ -139,7 +150,7 @@ def item_add_exercise(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_builder_items)
 def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
@@ -167,7 +178,7 @@ def item_add_ladder(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@post_only(_builder_items)
 def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
@@ -186,7 +197,7 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_only(_builder_items)
 def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
@@ -202,7 +213,7 @@ def item_remove(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
 
 
 @login_required
-@require_POST
+@post_only(_builder_items)
 def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
