@@ -8,17 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
+from apps.core.post_only import post_only
 from apps.patients.auth import patient_login_required
-from apps.portal.views.today import patient_for, render_today
+from apps.portal.views.today import patient_for, render_today, today_address
 from apps.programs.morning import morning_check_record
 
 
 @patient_login_required
-@require_POST
+@post_only(today_address)
 def morning_check(request: HttpRequest) -> HttpResponse:
-    """Record this morning's answer from the Today page (works without JavaScript)."""
+    """Record this morning's answer from the Today page (works without JavaScript). A refusal
+    is Today with its message at this address; a GET of it leads back to Today."""
     patient = patient_for(request)
     try:
         morning_check_record(

@@ -1,7 +1,11 @@
 """The patient's own pages: today's exercises, logging a set, correcting a set.
 
 Every form works without JavaScript; ``apps/portal/static/js/today.js`` enhances the page (one
-tap, offline queue, hold timer) and talks to ``/api/v1/me/``.
+tap, offline queue, hold timer) and talks to ``/api/v1/me/``. Without it (or with no room left
+on the phone for the queue) a set is posted to ``/today/log/``, which answers a refusal with
+Today at that address: a GET of it (reloaded, from the history) leads back to Today
+(``post_only``), never to an empty 405. Today itself stays a page that only shows: it is the
+page the service worker keeps for offline use, and the one kept ready in the cache.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.clinics.access import get_for_patient
 from apps.core import ratelimit
 from apps.core.once import ClientIdReused
+from apps.core.post_only import post_only
 from apps.core.throttles import user_rate
 from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
@@ -74,6 +79,13 @@ def invalid_marks(described_by: str) -> SafeString:
 def patient_for(request: HttpRequest) -> Patient:
     """The signed-in patient (``own_patient``): staff get a 403."""
     return own_patient(request.user)
+
+
+def today_address(request: HttpRequest) -> str:
+    """Today, the page whose forms post to addresses of their own (a set, the morning
+    question), for the signed-in patient only (staff get a 403)."""
+    patient_for(request)
+    return reverse("patients:today")
 
 
 @dataclass
@@ -292,7 +304,7 @@ def _logging_too_fast(request: HttpRequest, patient: Patient) -> HttpResponse | 
 
 
 @patient_login_required
-@require_POST
+@post_only(today_address)
 def log_set(request: HttpRequest) -> HttpResponse:
     """Log one set from the today page's form (the no-JavaScript path)."""
     patient = patient_for(request)
