@@ -23,8 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("today/", views_today.today, name="today"),
     path("today/log/", views_today.log_set, name="log-set"),
     path("today/morning/", views_morning.morning_check, name="morning-check"),
+    # Changing and deleting a set are both posted to the set's page.
     path("today/logs/<uuid:public_id>/", views_today.log_edit, name="log-edit"),
-    path("today/logs/<uuid:public_id>/delete/", views_today.log_delete, name="log-delete"),
     path("today/media/<uuid:public_id>/<str:name>", views_media.media_file, name="media"),
     path("history/", views_history.history, name="history"),
     path("reminders/", views_reminders.reminders, name="reminders"),

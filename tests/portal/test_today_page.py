@@ -429,7 +429,7 @@ def test_a_locked_set_cannot_be_changed_or_deleted_on_the_page(patient_a, progra
     with time_machine.travel(NOW + timedelta(hours=25), tick=False):
         client = signed_in(patient_a.user)
         page = client.get(f"/today/logs/{saved.public_id}/")
-        deleted = client.post(f"/today/logs/{saved.public_id}/delete/")
+        deleted = client.post(f"/today/logs/{saved.public_id}/", {"delete": "yes"})
 
     assert "can no longer be changed" in page.content.decode()
     assert deleted.status_code == 400
@@ -444,7 +444,7 @@ def test_a_set_can_be_deleted_within_24_hours(patient_a, program):
     assert '<summary class="button danger">Delete this set' in page
     assert "Yes, delete this set</button>" in page
 
-    response = client.post(f"/today/logs/{saved.public_id}/delete/")
+    response = client.post(f"/today/logs/{saved.public_id}/", {"delete": "yes"})
 
     assert response.status_code == 302
     assert not SetLog.objects.exists()
@@ -455,7 +455,7 @@ def test_another_patients_set_is_a_404_on_the_page(patient_a, patient_b):
     client = signed_in(patient_a.user)
 
     assert client.get(f"/today/logs/{theirs.public_id}/").status_code == 404
-    assert client.post(f"/today/logs/{theirs.public_id}/delete/").status_code == 404
+    assert client.post(f"/today/logs/{theirs.public_id}/", {"delete": "yes"}).status_code == 404
     assert SetLog.objects.count() == 1
 
 

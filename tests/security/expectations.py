@@ -137,7 +137,6 @@ PAGES: dict[str, Rule] = {
     "patients:log-set": Rule(PATIENT, writes=True, get=REDIRECT),
     "patients:morning-check": Rule(PATIENT, writes=True, get=REDIRECT),
     "patients:log-edit": Rule(PATIENT, obj="set_log"),
-    "patients:log-delete": Rule(PATIENT, obj="set_log", writes=True),
     "patients:offline": Rule(PUBLIC),
     "patients:manifest": Rule(PUBLIC),
     "patients:service-worker": Rule(PUBLIC),

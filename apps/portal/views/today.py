@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.clinics.access import get_for_patient
 from apps.core import ratelimit
@@ -361,9 +361,13 @@ def _correction_pain_options(form: SetLogCorrectForm) -> SafeString:
 @patient_login_required
 @require_http_methods(["GET", "POST"])
 def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Correct one set within 24 hours of logging it."""
+    """Correct one set within 24 hours of logging it, or delete it (``delete`` posted): both
+    forms post to this page, so a refusal is answered at its own address (reloading it shows
+    the page, not an empty 405)."""
     patient = patient_for(request)
     log = _own_log(request, patient, public_id)
+    if request.method == "POST" and "delete" in request.POST:
+        return _log_delete(request, log)
     form = SetLogCorrectForm(request.POST or None, log=log)
     if request.method == "POST" and form.is_valid() and _apply_correction(form, log):
         messages.success(request, "Set corrected.")
@@ -378,11 +382,7 @@ def log_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(request, "portal/today_log_edit.html", context, status=status)
 
 
-@patient_login_required
-@require_POST
-def log_delete(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    patient = patient_for(request)
-    log = _own_log(request, patient, public_id)
+def _log_delete(request: HttpRequest, log: SetLog) -> HttpResponse:
     try:
         log_services.set_log_delete(log=log)
     except ValidationError as exc:
