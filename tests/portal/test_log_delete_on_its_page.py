@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
 from apps.programs.logs import set_log_record
-from apps.programs.models import SetLog
+from apps.programs.models import ProgramItem, SetLog
 from tests.conftest import signed_in
 from tests.drawn_form import form_saying
 from tests.factories import ExerciseItemFactory, ProgramFactory
@@ -23,7 +24,8 @@ NOW = datetime(2026, 3, 3, 12, 0, tzinfo=ZoneInfo("UTC"))
 
 
 def _logged(patient) -> SetLog:
-    item = ExerciseItemFactory(program=ProgramFactory(patient=patient, start_date=date(2026, 2, 1)))
+    program = ProgramFactory(patient=patient, start_date=date(2026, 2, 1))
+    item = cast(ProgramItem, ExerciseItemFactory(program=program))
     with time_machine.travel(NOW, tick=False):
         return set_log_record(
             patient=patient, item=item, client_id=uuid.uuid4(), performed_on=date(2026, 3, 3),
