@@ -158,7 +158,7 @@ class TwoFactorRequiredMiddleware:
     one whose session has not given its code (signed in before their app was paired) to the
     code page. The API answers such a session 403, saying which.
 
-    A request with an API token is left to the token: a token is a credential of its own,
+    An API request with a token is left to the token: a token is a credential of its own,
     made by a clinic admin from a signed-in page, and revoked on the API tokens page.
     Patients and operators are never asked: the setting is the clinic's, for its staff.
     """
@@ -176,12 +176,15 @@ class TwoFactorRequiredMiddleware:
         if not (user.is_authenticated and user.is_clinic_staff):
             return None
         verified = getattr(user, "is_verified", None)  # django-otp's middleware sets it
-        if (verified and verified()) or self._open(request) or carries_token(request):
+        api = request.path.startswith("/api/")
+        # Only the API reads a token (and then ignores the session): a page is the session's
+        # whatever header comes with it, so a made-up "Bearer x" must not open it.
+        if (verified and verified()) or self._open(request) or (api and carries_token(request)):
             return None
         if not two_factor_required(user):
             return None
         paired = has_two_factor(user)
-        if request.path.startswith("/api/"):
+        if api:
             message = CODE_FIRST if paired else SET_UP_FIRST
             return JsonResponse({"message": message, "errors": {}}, status=403)
         target = reverse("clinics:verify" if paired else "clinics:two-factor")

@@ -227,6 +227,20 @@ def test_a_token_sent_with_a_session_is_judged_as_the_token(admin_a, therapist_a
     assert bad.status_code == 401  # never the session behind a made-up token
 
 
+@pytest.mark.parametrize("header", ["Bearer cls_made-up", "Token anything"])
+def test_an_authorization_header_opens_no_page_of_a_session_without_a_code(therapist_a, header):
+    """Pages are judged by the session whatever else is sent: only the API reads a token."""
+    client = signed_in(therapist_a)
+
+    page = client.get("/patients/", HTTP_AUTHORIZATION=header)
+    form = client.post("/patients/new/", {"full_name": "X"}, HTTP_AUTHORIZATION=header)
+
+    assert page.status_code == 302
+    assert page["Location"].startswith(SET_UP)
+    assert form.status_code == 302
+    assert form["Location"] == SET_UP
+
+
 # --- Operators -------------------------------------------------------------------------------
 
 
