@@ -64,7 +64,9 @@ class OutboxMessage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.task}{tuple(self.args)!r} ({self.status})"
+        # Never the arguments: they can be personal data (the address a one-time sign-in link
+        # is asked for), and this is what log lines show.
+        return f"outbox message {self.pk} ({self.task}, {self.status})"
 
 
 class DailyRun(models.Model):

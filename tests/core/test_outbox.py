@@ -100,6 +100,17 @@ def test_a_broker_that_is_down_leaves_the_message_due_for_the_sweep():
     assert (message.status, message.attempts, message.published) == ("done", 1, 1)
 
 
+def test_a_message_the_broker_refused_is_logged_without_its_arguments(caplog):
+    """Arguments can be personal data (the address a one-time sign-in link is asked for):
+    the warning names the message and its task, never what it carries."""
+    with mock.patch.object(celery_app, "send_task", side_effect=ConnectionError("down")):
+        message = committed(outbox.enqueue, RECORD, ["someone@mail.example"])
+
+    assert f"outbox message {message.pk} ({RECORD}, pending)" in caplog.text
+    assert "someone@mail.example" not in caplog.text
+    assert "someone@mail.example" not in str(message)  # nor its text, wherever it is printed
+
+
 def test_the_sweep_does_not_publish_again_what_was_just_published():
     with mock.patch.object(celery_app, "send_task") as send_task:
         committed(outbox.enqueue, RECORD, [7])
