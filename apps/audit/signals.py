@@ -98,6 +98,8 @@ ACCOUNT_WORDS = {"is_active": "active", "is_staff": "access to Django admin"}
 # A patient's name and email belong to their record, which the log names only by reference:
 # an entry about a patient's account says that they changed, not what they became.
 PATIENTS_OWN = ("email", "full_name")
+# Said to have changed, never shown: a password (an operator's in Django admin).
+SECRET_FIELDS = ("password",)
 
 
 def record_account_change(
@@ -123,7 +125,7 @@ def _account_detail(account: Any, changes: dict[str, tuple[Any, Any]]) -> str:
     parts = []
     for field, (old, new) in changes.items():
         word = ACCOUNT_WORDS.get(field, names[field])
-        if patient and field in PATIENTS_OWN:
+        if field in SECRET_FIELDS or (patient and field in PATIENTS_OWN):
             parts.append(f"{word} changed")
         else:
             parts.append(f"{word} {_account_value(field, old)} → {_account_value(field, new)}")

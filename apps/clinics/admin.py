@@ -1,17 +1,20 @@
+from contextvars import ContextVar
 from copy import copy
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, UserChangeForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 
 from apps.clinics.models import Clinic, Role, User
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
     account_add,
+    account_password_set,
     account_update,
     clinic_add,
     clinic_settings_validate,
@@ -137,6 +140,23 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
         clinic_update(clinic=Clinic.objects.get(pk=obj.pk), actor=actor, **values)
 
 
+# The operator whose request sets a password: Django's password view builds its form from
+# the class alone (``change_password_form``), so the form cannot be handed who saves it.
+_OPERATOR: ContextVar[User | None] = ContextVar("clamshell_admin_operator", default=None)
+
+
+class OperatorPasswordForm(AdminPasswordChangeForm):
+    """Django admin's password form, saved through ``account_password_set`` so that the new
+    password (or password sign-in turned off) is in the audit log of the person's clinic."""
+
+    def save(self, commit: bool = True) -> Any:
+        operator = _OPERATOR.get()
+        assert operator is not None  # UserAdmin.user_change_password sets it
+        usable = self.cleaned_data["set_usable_password"]
+        password = self.cleaned_data["password1"] if usable else None
+        return account_password_set(account=self.user, actor=operator, password=password)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = StaffAdminForm
@@ -150,6 +170,18 @@ class UserAdmin(BaseUserAdmin):
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "password1", "password2", "clinic", "role")}),)
+    change_password_form = OperatorPasswordForm
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        # One transaction: the password is saved with its audit entry or not at all.
+        token = _OPERATOR.set(cast(User, request.user))
+        try:
+            with transaction.atomic():
+                return super().user_change_password(request, id, form_url)
+        finally:
+            _OPERATOR.reset(token)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """A patient's Active box is shown, not offered: unticked here it left the patient

@@ -370,6 +370,23 @@ def account_update(*, account: User, actor: User, **values: object) -> User:
 
 
 @transaction.atomic
+def account_password_set(*, account: User, actor: User, password: str | None) -> User:
+    """An operator's new password for ``account`` in Django admin (None: password sign-in
+    turned off), announced (``account_changed``) in the same transaction: whoever sets it can
+    sign in as that person, so the clinic's admins must be able to see that it was set (the
+    entry never holds the password, old or new)."""
+    if password is None:
+        account.set_unusable_password()
+    else:
+        account.set_password(password)
+    account.save(update_fields=["password"])
+    account_changed.send(
+        sender=User, account=account, actor=actor, changes={"password": ("", "")}, created=False
+    )
+    return account
+
+
+@transaction.atomic
 def account_add(*, account: User, actor: User) -> User:
     """Save ``account``, a new account built by the operators' form (its password already
     set), and announce it (``account_changed``, ``created``) with what differs from a new

@@ -15,7 +15,7 @@ from apps.clinics.models import Role, User
 from apps.clinics.signals import account_changed
 from tests.conftest import signed_in
 from tests.drawn_form import drawn_form
-from tests.factories import StaffFactory
+from tests.factories import STAFF_PASSWORD, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,60 @@ def test_a_change_of_a_patients_account_names_no_personal_detail(operator, patie
     [entry] = _entries(account)
     assert (entry.clinic, entry.detail) == (clinic_a, "a patient's account: full name changed")
     assert "Ann" not in entry.detail
+
+
+# --- A password set by an operator -----------------------------------------------------------
+
+
+def _password_page(account: User) -> str:
+    return f"/ops/admin/clinics/user/{account.pk}/password/"
+
+
+NEW_PASSWORD = {
+    "password1": "another long password 42",
+    "password2": "another long password 42",
+    "usable_password": "true",
+}
+
+
+def test_an_operators_new_password_for_staff_is_in_the_clinics_audit_log(operator, robin, clinic_a):
+    """Whoever sets a colleague's password can sign in as them: the clinic must see it."""
+    response = operator.post(_password_page(robin), NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=robin.pk).check_password("another long password 42")
+    [entry] = _entries(robin)
+    assert (entry.action, entry.actor_label, entry.clinic) == (
+        Action.CHANGE,
+        "ops@example.org",
+        clinic_a,
+    )
+    assert entry.detail == "Robin Lane (robin@a.example): password changed"
+    assert "another long" not in entry.detail
+    assert audit_chain_verify().first_break is None
+
+
+def test_an_operator_turning_password_sign_in_off_is_in_the_log_too(operator, robin):
+    response = operator.post(
+        _password_page(robin), {"usable_password": "false", "unset-password": "1"}
+    )
+
+    assert response.status_code == 302
+    assert not User.objects.get(pk=robin.pk).has_usable_password()
+    [entry] = _entries(robin)
+    assert entry.detail == "Robin Lane (robin@a.example): password changed"
+
+
+def test_a_refused_password_changes_nothing_and_writes_no_entry(operator, robin):
+    response = operator.post(_password_page(robin), NEW_PASSWORD | {"password2": "typo"})
+
+    assert response.status_code == 200
+    assert User.objects.get(pk=robin.pk).check_password(STAFF_PASSWORD)
+    assert _entries(robin) == []
+
+
+def test_a_failed_password_audit_leaves_the_old_password(operator, robin, failing_account_audit):
+    with pytest.raises(RuntimeError):
+        operator.post(_password_page(robin), NEW_PASSWORD)
+
+    assert User.objects.get(pk=robin.pk).check_password(STAFF_PASSWORD)
