@@ -185,8 +185,7 @@ PAGES: dict[str, Rule] = {
     "reports:adherence": Rule(ADMIN),
     "reports:job": Rule(ADMIN, obj="report_job"),
     "reports:job_progress": Rule(ADMIN, obj="report_job"),
-    # The matrix's job has no file yet: its owner gets "not ready" (404) too.
-    "reports:job_download": Rule(ADMIN, obj="report_job", ok=frozenset({200, 404})),
+    "reports:job_download": Rule(ADMIN, obj="report_job"),
     "reports:dashboard": Rule(STAFF),
     "reports:patient-progress": Rule(STAFF, obj="patient"),
     "audit:log": Rule(ADMIN),
@@ -254,7 +253,7 @@ OPERATIONS: dict[str, Rule] = {
     "report_jobs_list": Rule(ADMIN),
     "report_jobs_create": Rule(ADMIN, writes=True),
     "report_jobs_retrieve": Rule(ADMIN, obj="report_job"),
-    "report_jobs_file": Rule(ADMIN, obj="report_job", ok=frozenset({200, 404})),
+    "report_jobs_file": Rule(ADMIN, obj="report_job"),
     "patients_logs_list": Rule(STAFF, obj="patient"),
     "patients_adherence_retrieve": Rule(STAFF, obj="patient"),
     "prompts_list": Rule(STAFF),

@@ -233,6 +233,21 @@ def _optional(side: Side) -> None:
             side.unbuilt[kind] = f"{type(exc).__name__}: {exc}"
 
 
+def _report_file(side: Side) -> None:
+    """The report job finished, with its file stored for real: its owner's download answers
+    200, so another clinic's 404 shows the scoping, not a job that has no file yet."""
+    from django.core.files.base import ContentFile
+
+    from apps.reports.models import JobStatus
+
+    job = side.objects.get("report_job")
+    if job is None:
+        return
+    job.file.save("matrix.csv", ContentFile(f"{side.patient.full_name}\r\n".encode()), save=False)
+    job.status, job.finished_at = JobStatus.DONE, timezone.now()
+    job.save(update_fields=["file", "status", "finished_at"])
+
+
 def build_side(label: str) -> Side:
     clinic, admin, therapist, patient = _people(label)
     side = Side(clinic=clinic, admin=admin, therapist=therapist, patient=patient)
@@ -248,6 +263,7 @@ def build_side(label: str) -> Side:
     _media(side)
     _credentials(side)
     _optional(side)
+    _report_file(side)
     return side
 
 
