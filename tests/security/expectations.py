@@ -276,3 +276,18 @@ OPERATIONS: dict[str, Rule] = {
     "me_questionnaires_answers": Rule(PATIENT, obj="questionnaire", writes=True),
     "me_questionnaires_submit": Rule(PATIENT, obj="questionnaire", writes=True),
 }
+
+# Reads that only those who may change the patient get (their own therapist, a clinic admin):
+# another therapist of the clinic gets 404 here, while every other read of a colleague's
+# patient is open to the clinic's staff. Changes (``writes``) are always theirs only.
+EDITORS_ONLY_READS = frozenset(
+    {
+        "patients:edit",
+        "patients:precaution-edit",
+        "patients:handout",
+        "programs:builder",
+        "programs:exercise-search",
+        "programs:item-level",
+        "outcomes_measures_retrieve",
+    }
+)

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.db import IntegrityError, models, transaction
@@ -275,3 +275,39 @@ class World:
 
 def build_world() -> World:
     return World(a=build_side("a"), b=build_side("b"))
+
+
+# What belongs to one patient (and their therapist), as opposed to the clinic's library.
+PERSONAL_KINDS = frozenset(
+    {"patient", "program", "item", "ladder_item", "precaution", "set_log", "prompt",
+     "alert", "questionnaire", "progress_report", "time_entry"}
+)  # fmt: skip
+
+
+def build_colleague(side: Side) -> Side:
+    """A colleague of ``side``'s therapist in the same clinic, with a patient of their own and
+    that patient's objects (the clinic's library and credentials are shared with ``side``)."""
+    therapist = cast(
+        User,
+        StaffFactory(
+            clinic=side.clinic, email="colleague@a.example", full_name="Therapist Colleague"
+        ),
+    )
+    patient = cast(
+        Patient,
+        PatientFactory(therapist=therapist, full_name="Patient Zqcx", year_of_birth=1960),
+    )
+    colleague = Side(clinic=side.clinic, admin=side.admin, therapist=therapist, patient=patient)
+    shared = {k: v for k, v in side.objects.items() if k not in PERSONAL_KINDS | {"template"}}
+    colleague.objects = {**shared, "patient": patient}
+    program = ProgramFactory(patient=patient)
+    colleague.objects["program"] = program
+    colleague.objects["item"] = ExerciseItemFactory(program=program, exercise=shared["exercise"])
+    colleague.objects["ladder_item"] = LadderItemFactory(program=program, ladder=shared["ladder"])
+    today = patient.local_today()
+    colleague.objects["precaution"] = HipPrecaution.objects.create(
+        patient=patient, kind="posterior", starts_on=today, ends_on=today + dt.timedelta(weeks=6)
+    )
+    _logs(colleague)
+    _optional(colleague)
+    return colleague
