@@ -135,6 +135,8 @@ def create_once(
     *,
     same: Callable[[M], bool],
     asked: RequestPrint | None,
+    key: str = "client_id",
+    kept: str = "client_request",
 ) -> M:
     """The row ``create()`` makes, or the one already made under ``client_id``.
 
@@ -145,17 +147,19 @@ def create_once(
     key used for something else (400). A row that does, made for a request that asked for
     something else, is refused as ``ClientIdReused`` naming each field that differs. Without
     a key, ``create()`` runs as it always did. ``replayed(row)`` tells the caller which it was
-    (an API answers a replay with 200, not 201).
+    (an API answers a replay with 200, not 201). A row that keeps the key of a later request
+    of its own (a draft started by Assign) names those columns: ``key`` and ``kept``.
     """
     if client_id is None:
         return create()
-    if (first := _made_before(model, client_id, same, asked)) is not None:
+    columns = (key, kept)
+    if (first := made_before(model, client_id, same, asked, columns)) is not None:
         return first
     try:
         with transaction.atomic():  # a savepoint: losing the race keeps the caller's transaction
             return create()
     except IntegrityError:  # the same key sent twice at once: the other request made it
-        first = _made_before(model, client_id, same, asked)
+        first = made_before(model, client_id, same, asked, columns)
         if first is None:
             raise
         return first
@@ -166,15 +170,22 @@ def replayed(row: models.Model) -> bool:
     return bool(getattr(row, _REPLAYED, False))
 
 
-def _made_before(
-    model: type[M], client_id: uuid.UUID, same: Callable[[M], bool], asked: RequestPrint | None
+def made_before(
+    model: type[M],
+    client_id: uuid.UUID,
+    same: Callable[[M], bool],
+    asked: RequestPrint | None,
+    columns: tuple[str, str] = ("client_id", "client_request"),
 ) -> M | None:
-    first = model._default_manager.filter(client_id=client_id).first()
+    """The row stored under ``client_id`` in the ``columns`` (its key, its print) if it
+    answers this request (see ``create_once``); None when there is none. For a caller whose
+    keys live in two columns, to look in the one ``create_once`` is not given."""
+    first = model._default_manager.filter(**{columns[0]: client_id}).first()
     if first is None:
         return None
     if not same(first):  # checked first: another clinic's request is not described
         raise ValidationError({"client_id": [USED_FOR_ANOTHER]})
-    differ = _differences(getattr(first, "client_request", None), asked)
+    differ = _differences(getattr(first, columns[1], None), asked)
     if differ:
         what = str(model._meta.verbose_name)
         raise ClientIdReused(reused_errors(dict.fromkeys(differ, DIFFERS), what=what), differ)

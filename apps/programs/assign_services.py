@@ -4,7 +4,7 @@ module small; the program's other writes are there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action
-from apps.core.once import RequestPrint, create_once, request_print
+from apps.core.once import RequestPrint, create_once, made_before, request_print
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
 from apps.programs.daily_totals import daily_totals_refresh_patient
@@ -74,6 +74,9 @@ def program_assign(
     if patient.clinic_id != program.clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
     weekdays = None if weekdays is None else sorted(set(weekdays))  # read twice: no generator
+    own_draft = program.patient_id == patient.pk
+    if own_draft:  # a second Start of it waits here for the first, then finds its key
+        program = Program.objects.select_for_update().get(pk=program.pk)
     asked = request_print(
         client_id, program=program, patient=patient, start_date=start_date, end_date=end_date,
         weekdays=weekdays, precaution_override=precaution_override.strip(),
@@ -85,10 +88,32 @@ def program_assign(
             confirm_duplicate_ladder, client_id, asked, request,
         )  # fmt: skip
 
-    return create_once(
-        Program, client_id, assign, same=lambda first: first.patient_id == patient.pk,
-        asked=asked,
-    )  # fmt: skip
+    return _assign_once(assign, patient, client_id, asked, own_draft=own_draft)
+
+
+_MADE = ("client_id", "client_request")
+_STARTED = ("assign_client_id", "assign_request")
+
+
+def _assign_once(
+    assign: Callable[[], Program],
+    patient: Patient,
+    client_id: UUID | None,
+    asked: RequestPrint | None,
+    *,
+    own_draft: bool,
+) -> Program:
+    """``assign()`` once per key. A copy keeps its key as any made row does; a started draft
+    keeps it beside the key that made it. A key is looked for in both: one that started a
+    draft, sent to copy a template (or the other way round), is another request (409)."""
+
+    def same(first: Program) -> bool:
+        return first.patient_id == patient.pk
+
+    key, other = (_STARTED, _MADE) if own_draft else (_MADE, _STARTED)
+    if client_id is not None and (first := made_before(Program, client_id, same, asked, other)):
+        return first
+    return create_once(Program, client_id, assign, same=same, asked=asked, key=key[0], kept=key[1])
 
 
 def _assign(
@@ -112,7 +137,7 @@ def _assign(
     if program.patient_id == patient.pk:
         if program.is_active:
             raise ValidationError("This program is already assigned to this patient.")
-        assigned = _program_start(program, start_date, end_date, mask)
+        assigned = _program_start(program, start_date, end_date, mask, (client_id, asked))
     else:
         key = (client_id, asked)
         assigned = _program_copy(actor, program, patient, start_date, end_date, mask, key)
@@ -198,9 +223,23 @@ def _program_copy(
     return copy
 
 
-def _program_start(program: Program, start: date, end: date | None, mask: int) -> Program:
+def _program_start(
+    program: Program,
+    start: date,
+    end: date | None,
+    mask: int,
+    key: tuple[UUID | None, RequestPrint | None],
+) -> Program:
+    """Start the patient's own draft, keeping the Assign's ``key`` (its ``client_id`` and
+    what it asked for) so that the same Assign sent again finds it."""
     program.start_date, program.end_date, program.weekdays = start, end, mask
     program.is_active = True
     program.updated_at = timezone.now()
-    program.save(update_fields=["start_date", "end_date", "weekdays", "is_active", "updated_at"])
+    program.assign_client_id, program.assign_request = key
+    program.save(
+        update_fields=[
+            "start_date", "end_date", "weekdays", "is_active", "updated_at",
+            "assign_client_id", "assign_request",
+        ]
+    )  # fmt: skip
     return program

@@ -216,6 +216,7 @@ class StartForm(forms.Form):
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")
     precaution_override = override_field()
     confirm_duplicate_ladder = confirm_duplicate_field()
+    client_id = client_id_field()  # a double click on Start answers as the first (core.once)
 
 
 class AssignForm(forms.Form):

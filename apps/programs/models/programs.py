@@ -80,6 +80,11 @@ class Program(models.Model):
     # (a double click on Assign, a retry) it finds this program instead of making a second.
     client_id = models.UUIDField(null=True, blank=True, unique=True)
     client_request = client_request_field()  # what it asked for (apps.core.once)
+    # A patient's own draft is started by Assign, which makes no row: the key of that request
+    # is kept here (its client_id is the one that made the draft), so that Assign sent again
+    # answers with the program started instead of "already assigned".
+    assign_client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    assign_request = client_request_field()  # what the Assign asked for (apps.core.once)
 
     objects = ProgramQuerySet.as_manager()
 

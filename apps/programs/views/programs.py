@@ -193,8 +193,10 @@ def assign_form(
     request: HttpRequest, program: Program, user: User, data: Any = None
 ) -> Form | None:
     """Start form for a patient's draft, assign form for a template, else None. The start
-    form shows the dates saved under Schedule, so assigning as drawn keeps them."""
-    if program.patient is not None and not program.is_active:
+    form shows the dates saved under Schedule, so assigning as drawn keeps them. A Start
+    sent to a program already started still reaches the service: a double click finds the
+    program the first one started (``apps.core.once``), anything else is told it is assigned."""
+    if program.patient is not None and (not program.is_active or data is not None):
         start = assign_start(program=program, patient=program.patient)
         return StartForm(data, initial={"start_date": start, "end_date": program.end_date})
     if program.is_template:
