@@ -15,7 +15,8 @@ request that asks for something else is refused (``ClientIdReused``: a 409 in th
 form's errors on a page) naming each field that differs, saving nothing. It is compared with
 what was asked, not with the row: a retry after someone edited the row is still the same
 request. Set logs, kept before prints existed, compare with the stored set
-(``apps.programs.logs_replay``) and are refused the same way.
+(``apps.programs.logs_replay``), and a submitted questionnaire with its stored answers
+(``apps.outcomes.resubmit``); both are refused the same way.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from apps.outcomes.models import (
     Questionnaire,
     Status,
 )
+from apps.outcomes.resubmit import questionnaire_resubmitted
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs.models import Program
@@ -360,12 +361,6 @@ def _required_missing(
     ]
 
 
-def _resubmission(questionnaire: Questionnaire, submission_id: uuid.UUID) -> Questionnaire:
-    if questionnaire.submission_id == submission_id:
-        return questionnaire  # the phone retried: answer as before, save nothing
-    raise ValidationError({"questionnaire": ["This questionnaire was already submitted."]})
-
-
 def questionnaire_submit(
     *,
     patient: Patient,
@@ -377,15 +372,16 @@ def questionnaire_submit(
     """Submit once: the final answers (if sent), scores, and the phone's submission id."""
     if questionnaire.patient_id != patient.pk:
         raise ValidationError({"questionnaire": ["Not your questionnaire."]})
-    if questionnaire.status == Status.SUBMITTED:
-        return _resubmission(questionnaire, submission_id)
+    answers = answers or {}
+    if questionnaire.status == Status.SUBMITTED:  # a retry answers as before, saving nothing
+        return questionnaire_resubmitted(questionnaire, submission_id, answers, activities)
     try:
         with transaction.atomic():
-            return _submit(questionnaire, submission_id, answers or {}, activities)
+            return _submit(questionnaire, submission_id, answers, activities)
     except IntegrityError:
         # A concurrent retry with the same id won the race: answer with its result.
         questionnaire.refresh_from_db()
-        return _resubmission(questionnaire, submission_id)
+        return questionnaire_resubmitted(questionnaire, submission_id, answers, activities)
 
 
 def _submit(
@@ -396,7 +392,8 @@ def _submit(
 ) -> Questionnaire:
     locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
     if locked.status == Status.SUBMITTED:
-        return _resubmission(locked, submission_id)  # submitted since it was read
+        # Submitted since it was read.
+        return questionnaire_resubmitted(locked, submission_id, answers, activities)
     spec = inst.instrument(locked.instrument)
     activities, answers = psfs.by_slot(locked, activities, answers)
     names = psfs.activities_for(locked, activities, sending=True)

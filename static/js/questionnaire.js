@@ -59,6 +59,14 @@
   function waitsForSignIn(response) {
     return response.status === 401 || response.status === 403 || response.status === 409;
   }
+  // A 409 naming submission_id is not about the session: this submission went before with
+  // other answers, which are kept. Refused for good: said, and it leaves the queue.
+  function otherPatient(response) {
+    if (response.status !== 409) return Promise.resolve(false);
+    return response.clone().json().then(function (data) {
+      return !(data.errors && data.errors.submission_id);
+    }, function () { return true; });
+  }
   var OTHER_PATIENT = "Your answers are kept on this phone. Someone else is signed in on this " +
     "phone now: open your own personal link to send them.";
   function signInAgain(entry) {
@@ -98,13 +106,13 @@
         var response;
         try { response = await send(entry.url, entry.method || "POST", entry.body, entry.patient); } catch (e) { break; }
         if (response.status >= 500) continue;  // try again at the next chance
-        if (response.status === 409) {
+        if (await otherPatient(response)) {
           // Another patient's answers: kept, and not a word on this patient's page (they
           // cannot act on it); the entries after it may be this patient's.
           if (onThisPage(entry)) say(OTHER_PATIENT);
           continue;
         }
-        if (waitsForSignIn(response)) {
+        if (response.status !== 409 && waitsForSignIn(response)) {
           say(signInAgain(entry));
           break;  // nobody is signed in: the rest wait too
         }
@@ -388,9 +396,10 @@
       say(KEPT);
       return;
     }
-    send(entry.url, "POST", body, entry.patient).then(function (response) {
+    send(entry.url, "POST", body, entry.patient).then(async function (response) {
       if (response.ok) { window.location = form.dataset.doneUrl; return; }
-      if (waitsForSignIn(response)) {  // signed out meanwhile: the answers must not be lost
+      var kept = response.status === 409 ? await otherPatient(response) : waitsForSignIn(response);
+      if (kept) {  // signed out meanwhile: the answers must not be lost
         keep(entry);
         say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
         return;

@@ -161,3 +161,30 @@ def test_an_answer_to_a_question_that_may_be_left_open_can_be_cleared(
         page.reload()
         expect(page.locator('fieldset[data-key="pain_1"] input:checked')).to_have_count(0)
         expect(page.locator('fieldset[data-key="pain_2"] input[value="1"]')).to_be_checked()
+
+
+def test_a_submission_sent_again_with_other_answers_is_said_and_not_kept_as_another_patients(
+    browser, live_server, therapist_a, patient_a
+):
+    """The page's submission went through with one answer (the reply was lost); sent again
+    under the same id with another, the server refuses it (409 naming submission_id): the
+    patient is told the first answers are kept, not that someone else is signed in, and
+    nothing waits on the phone to be sent again and again."""
+    nprs = _due(therapist_a, patient_a, "nprs")
+    with browser_page(browser, live_server, **PHONE) as page:
+        sign_in_patient(page, patient_a)
+        page.goto(f"/today/questionnaires/{nprs.public_id}/")
+        sent = uuid.UUID(page.locator('input[name="submission_id"]').input_value())
+        questionnaire_submit(
+            patient=patient_a, questionnaire=nprs, submission_id=sent, answers={"pain": 2}
+        )
+        _rate(page, "pain", 6)
+
+        page.get_by_role("button", name="Send my answers").tap()
+
+        status = page.locator("#q-status")
+        expect(status).to_contain_text("You had already sent this questionnaire")
+        expect(status).not_to_contain_text("Someone else is signed in")
+        assert page.evaluate("localStorage.getItem('clamshell.questionnaires')") in (None, "[]")
+        nprs.refresh_from_db()
+        assert (nprs.status, nprs.scores) == (Status.SUBMITTED, {"pain": "2"})

@@ -115,6 +115,53 @@ def test_answers_resume_and_a_replayed_submit_saves_once(program: Program) -> No
     assert other.json()["message"]
 
 
+def test_a_submit_sent_again_under_its_id_with_other_answers_is_a_409_naming_them(
+    program: Program,
+) -> None:
+    """A submitted questionnaire keeps the answers sent first: a resubmission with the same
+    submission_id but another answer is told so (409), never answered as if it were saved."""
+    _schedule(program)
+    client = _patient(program)
+    q = Questionnaire.objects.get(program=program, instrument="nprs", due_on=program.start_date)
+    url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
+    body = {"submission_id": str(uuid.uuid4()), "answers": {"pain": 3}}
+    assert _json(client, "post", url, body).status_code == 200
+
+    again = _json(client, "post", url, body | {"answers": {"pain": 7}})
+    cleared = _json(client, "post", url, body | {"answers": {"pain": None}})
+
+    for response in (again, cleared):
+        assert response.status_code == 409, response.content
+        assert set(response.json()["errors"]) == {"submission_id", "pain"}
+        assert "(pain differ)" in response.json()["errors"]["submission_id"][0]
+    assert list(Answer.objects.filter(questionnaire=q).values_list("value", flat=True)) == [3]
+    q.refresh_from_db()
+    assert q.scores == {"pain": "3"}
+    assert _json(client, "post", url, body).status_code == 200  # the retry itself still is
+
+
+def test_a_psfs_submit_sent_again_with_other_activities_is_a_409_naming_them(
+    program: Program,
+) -> None:
+    _schedule(program)
+    client = _patient(program)
+    q = Questionnaire.objects.get(program=program, instrument="psfs", due_on=program.start_date)
+    url = f"/api/v1/me/questionnaires/{q.public_id}/submit/"
+    names = ["Stairs", "Socks", "Dog"]
+    ratings = {"activity_1": 4, "activity_2": 5, "activity_3": 6}
+    body = {"submission_id": str(uuid.uuid4()), "answers": ratings, "activities": names}
+    assert _json(client, "post", url, body).status_code == 200
+
+    again = _json(client, "post", url, body | {"activities": ["Stairs", "Socks", "Cat"]})
+    same = _json(client, "post", url, body | {"activities": [" Stairs", "Socks", "Dog "]})
+
+    assert again.status_code == 409, again.content
+    assert set(again.json()["errors"]) == {"submission_id", "activities"}
+    assert same.status_code == 200
+    q.refresh_from_db()
+    assert q.activities == names
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -106,8 +106,12 @@ def test_submitting_the_page_twice_saves_once_and_another_submission_is_a_400(
     sid = str(uuid.uuid4())
     assert client.post(url, {"pain": "4", "submission_id": sid, "submit": "1"}).status_code == 302
     # A double tap: the same page's submission again goes to its result.
-    again = client.post(url, {"pain": "5", "submission_id": sid, "submit": "1"})
+    again = client.post(url, {"pain": "4", "submission_id": sid, "submit": "1"})
     assert again.status_code == 302
+    # Sent again with another answer: said, not dropped unseen behind the result.
+    changed = client.post(url, {"pain": "5", "submission_id": sid, "submit": "1"})
+    assert changed.status_code == 409
+    assert "already sent this questionnaire" in changed.text
     # Another tab's submission, or "finish later" afterwards: refused, nothing changes.
     other = client.post(url, {"pain": "7", "submission_id": str(uuid.uuid4()), "submit": "1"})
     later = client.post(url, {"pain": "7", "submission_id": sid, "finish_later": "1"})

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
 from apps.clinics.models import User
+from apps.core.once import ClientIdReused
 from apps.outcomes import monitoring_services, services
 from apps.outcomes.instruments import HOOS12, LEFS
 from apps.outcomes.models import Answer, ClinicWording, Questionnaire, Status, TimeEntry
@@ -141,8 +142,14 @@ def test_submitting_scores_it_and_a_retry_with_the_same_id_saves_once() -> None:
         patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 6}
     )
     again = services.questionnaire_submit(
-        patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 2}
+        patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 6}
     )
+    # Under the same id with another answer: refused, naming it, not answered as saved.
+    with pytest.raises(ClientIdReused) as refused:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=sid, answers={"pain": 2}
+        )
+    assert refused.value.fields == ["pain"]
     assert first.scores == {"pain": "6"}
     assert again.scores == {"pain": "6"}
     assert Answer.objects.get(questionnaire=q).value == 6

@@ -46,6 +46,11 @@ def detail(request: Request, public_id: UUID) -> Response:
 
 
 OTHER_PATIENT = OpenApiResponse(description="Kept for another patient than the one signed in")
+RESUBMITTED = OpenApiResponse(
+    description="Kept for another patient than the one signed in; or this submission_id was "
+    "sent before with other answers (errors name submission_id and each that differs; the "
+    "answers sent first are kept)"
+)
 
 
 @extend_schema(
@@ -68,8 +73,9 @@ def answers(request: Request, public_id: UUID) -> Response:
 @extend_schema(
     operation_id="me_questionnaires_submit", request=SubmitIn,
     parameters=[PATIENT_HEADER_PARAMETER],
-    responses={200: QuestionnaireDetailOut, 409: OTHER_PATIENT},
-    summary="Submit once (a retry with the same submission_id answers as before)",
+    responses={200: QuestionnaireDetailOut, 409: RESUBMITTED},
+    summary="Submit once (a retry with the same submission_id answers as before; with "
+    "other answers, a 409 naming them)",
 )  # fmt: skip
 @api_view(["POST"])
 def submit(request: Request, public_id: UUID) -> Response:

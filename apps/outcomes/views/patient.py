@@ -15,9 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from apps.core.once import ClientIdReused
 from apps.outcomes import access, selectors, services
 from apps.outcomes.instruments import PSFS_MAX_ACTIVITIES, instrument
 from apps.outcomes.models import Questionnaire, Status
+from apps.outcomes.resubmit import questionnaire_resubmitted
 from apps.patients.auth import patient_login_required
 
 
@@ -111,13 +113,24 @@ def _context(
 def _already_submitted(
     request: HttpRequest, found: Questionnaire, submission_id: uuid.UUID
 ) -> HttpResponse:
-    """A repeat of the submission that went through (a double tap) shows its result; any
-    other post to a submitted questionnaire is refused, saving nothing."""
+    """A repeat of the submission that went through (a double tap) shows its result; the
+    same submission with other answers (409), or any other post to a submitted
+    questionnaire, is refused, saving nothing (``apps.outcomes.resubmit``)."""
+    status = 400
     if "finish_later" not in request.POST and found.submission_id == submission_id:
-        return redirect(reverse("outcomes:questionnaire", args=[found.public_id]))
+        answers, errors = _answers(request.POST, found)
+        try:
+            questionnaire_resubmitted(found, submission_id, answers, _activities(request.POST))
+        except ClientIdReused:
+            status = 409
+        except ValidationError:
+            pass
+        else:
+            if not errors:
+                return redirect(reverse("outcomes:questionnaire", args=[found.public_id]))
     context = {"q": found, "refused": "These answers were not saved: you had already sent "
                "this questionnaire, and the answers sent first are kept."}  # fmt: skip
-    return render(request, "outcomes/questionnaire_done.html", context, status=400)
+    return render(request, "outcomes/questionnaire_done.html", context, status=status)
 
 
 @patient_login_required
