@@ -72,6 +72,9 @@ if IS_PRODUCTION and (SECRET_KEY == DEFAULT_SECRET_KEY or len(SECRET_KEY) < 40):
 
 ALLOWED_HOSTS = _read("ALLOWED_HOSTS", env.list, ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _read("CSRF_TRUSTED_ORIGINS", env.list, [])
+# A form refused for its token (a page left open past its session) gets the app's 403 page in
+# words, an /api/ request the API's JSON, not Django's bare "CSRF verification failed".
+CSRF_FAILURE_VIEW = "apps.core.error_pages.csrf_failure"
 SITE_URL = _read("SITE_URL", env.str, "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

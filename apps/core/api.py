@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -69,8 +69,20 @@ def _message(errors: dict[str, list[str]], detail: Any) -> str:
     return "; ".join(parts)
 
 
+# The session's CSRF check refused a write (DRF's own check, or CSRF_FAILURE_VIEW for any
+# other /api/ view): said in words a developer can act on, not "CSRF Failed: CSRF cookie not set."
+CSRF_REFUSED = (
+    "Not sent: the CSRF check failed. A write signed in with the browser session must send "
+    "the X-CSRFToken header with the value of the csrftoken cookie of the same session (a page "
+    "open too long, or opened in another session, holds an old one): reload the page and "
+    "send it again. Nothing was saved."
+)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ClientIdReused):
+    if isinstance(exc, PermissionDenied) and str(exc.detail).startswith("CSRF Failed"):
+        exc = PermissionDenied(CSRF_REFUSED)
+    elif isinstance(exc, ClientIdReused):
         # A key stored for a different request: every endpoint that takes one says so alike.
         exc = conflict(exc)
     elif isinstance(exc, DjangoValidationError):

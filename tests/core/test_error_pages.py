@@ -1,8 +1,13 @@
 """A page someone may not open, or that does not exist, says so in words inside the app's own
 layout (with its menu), instead of Django's bare "403 Forbidden" / "Not Found"."""
 
-import pytest
+import json
 
+import pytest
+from django.test import Client, RequestFactory
+
+from apps.core.error_pages import csrf_failure
+from apps.patients.models import Patient
 from tests.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -66,3 +71,72 @@ def test_without_collected_static_files_the_plain_page_is_sent_not_a_500(admin_a
 
     assert client.get("/reports/nowhere/").status_code == 404
     assert client.get(f"/patients/{admin_a.public_id}/").status_code == 404
+
+
+def _csrf_client(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def test_a_form_sent_after_its_session_ended_says_so_in_the_layout_and_saves_nothing(
+    therapist_a,
+):
+    """The page was drawn in one session (its token), the form sent in another: Django's bare
+    "CSRF verification failed" page became the app's 403 page in plain words."""
+    client = _csrf_client(therapist_a)
+    client.get("/patients/new/")
+    token = client.cookies["csrftoken"].value
+    client.logout()
+    client.force_login(therapist_a)  # signed in again: a new token, the page kept the old one
+    form = {
+        "csrfmiddlewaretoken": token, "full_name": "Ann Page", "email": "ann@mail.example",
+        "year_of_birth": 1970, "time_zone": "Europe/Madrid", "reminder_channel": "email",
+    }  # fmt: skip
+
+    response = client.post("/patients/new/", form, HTTP_REFERER="http://testserver/patients/new/")
+    html = response.content.decode()
+
+    assert response.status_code == 403
+    assert "<title>Form not sent · Clamshell</title>" in html
+    assert "open too long" in html
+    assert "reload the page and send the form again" in html
+    assert "nothing was saved" in html.lower()
+    assert "CSRF verification failed" not in html
+    assert 'href="/dashboard/"' in html  # the menu, to go on from here
+    assert not Patient.objects.filter(full_name="Ann Page").exists()
+
+
+def test_a_form_sent_once_signed_out_points_to_signing_in(therapist_a):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post("/patients/new/", {"full_name": "Ann Page"})
+
+    assert response.status_code == 403
+    assert "reload the page" in response.content.decode()
+    assert 'href="/sign-in/"' in response.content.decode()
+
+
+def test_an_api_write_without_the_token_is_a_json_403_in_words(therapist_a):
+    client = _csrf_client(therapist_a)
+
+    response = client.post("/api/v1/tokens/", {"name": "x"}, content_type="application/json")
+
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["errors"] == {}
+    message = response.json()["message"]
+    assert "X-CSRFToken" in message
+    assert "nothing was saved" in message.lower()
+
+
+def test_the_csrf_refusal_of_any_other_api_address_is_json_too(therapist_a):
+    """Every view under /api/ is DRF's today (which checks the token itself); one that is
+    not still answers as the API does, not with a page."""
+    request = RequestFactory().post("/api/v1/anything/")
+    request.user = therapist_a
+
+    response = csrf_failure(request, reason="CSRF token missing.")
+
+    assert response.status_code == 403
+    assert json.loads(response.content)["message"].startswith("Not sent: the CSRF check failed")
