@@ -20,7 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.audit.models import Action
-from apps.core.once import create_once, request_print
+from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
@@ -86,17 +86,8 @@ def program_create(
     already running for the patient needs ``confirm_duplicate_ladder``
     (``apps.programs.duplicates``).
     """
-    clinic_id = actor.clinic_id
-    if clinic_id is None or not actor.is_clinic_staff:
-        raise ValidationError("Programs are created by clinic staff.")
-    if patient is not None and patient.clinic_id != clinic_id:
-        raise ValidationError({"patient": "Unknown patient."})
-    if template is not None and (not template.is_template or template.clinic_id != actor.clinic_id):
-        raise ValidationError({"template": "Unknown template."})
-    if weekdays is None:
-        mask = template.weekdays if template is not None else ALL_WEEKDAYS
-    else:
-        mask = weekdays_mask(weekdays)
+    clinic_id = _creator_clinic(actor, patient, template)
+    mask = _chosen_weekdays(weekdays, template)
     asked = request_print(  # as sent: before the start and reminder time are filled in
         client_id, name=name.strip(), patient=patient, template=template, notes=notes.strip(),
         weekdays=None if weekdays is None else mask, start_date=start_date, end_date=end_date,
@@ -110,40 +101,107 @@ def program_create(
     check_reminder_time(actor, reminder_time)
 
     def create() -> Program:
-        program = Program.objects.create(
-            clinic_id=clinic_id,
-            patient=patient,
-            created_by=actor,
-            name=validate_name(name),
-            notes=validate_program_notes(notes or (template.notes if template else "")),
-            is_template=patient is None,
-            weekdays=mask,
-            start_date=start_date if patient is not None else None,
-            end_date=end_date if patient is not None else None,
-            reminder_time=reminder_time,
-            is_active=patient is None or activate,
-            client_id=client_id,
-            client_request=asked,
-        )
-        if template is not None:
-            copy_items(source=template, target=program)
-            if patient is not None:
-                assert start_date is not None  # set above for a patient
-                check_assigned(actor, program, precaution_override, start_date, end_date)
-        _add_all(actor, program, items)
-        if program.is_active and patient is not None:
-            check_ladders_running(
-                actor=actor, program=program, items=starting_items(program),
-                confirmed=confirm_duplicate_ladder, request=request,
-            )  # fmt: skip
-        daily_totals_refresh_patient(patient_id=program.patient_id)
-        program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
+        program = _program_insert(
+            actor, clinic_id, patient, name=name, notes=notes, template=template, weekdays=mask,
+            start_date=start_date, end_date=end_date, reminder_time=reminder_time,
+            activate=activate, client_id=client_id, asked=asked,
+        )  # fmt: skip
+        _program_fill(
+            actor, program, patient, template=template, items=items, start_date=start_date,
+            end_date=end_date, precaution_override=precaution_override,
+            confirm_duplicate_ladder=confirm_duplicate_ladder, request=request,
+        )  # fmt: skip
         return program
 
     return create_once(
         Program, client_id, create, same=lambda first: _same_owner(first, actor, patient),
         asked=asked,
     )  # fmt: skip
+
+
+def _creator_clinic(actor: User, patient: Patient | None, template: Program | None) -> int:
+    """The clinic ``actor`` creates a program in, once ``actor`` is its staff and
+    ``patient`` and ``template`` are that clinic's."""
+    clinic_id = actor.clinic_id
+    if clinic_id is None or not actor.is_clinic_staff:
+        raise ValidationError("Programs are created by clinic staff.")
+    if patient is not None and patient.clinic_id != clinic_id:
+        raise ValidationError({"patient": "Unknown patient."})
+    if template is not None and (not template.is_template or template.clinic_id != actor.clinic_id):
+        raise ValidationError({"template": "Unknown template."})
+    return clinic_id
+
+
+def _chosen_weekdays(weekdays: Iterable[int] | None, template: Program | None) -> int:
+    """The weekday mask of a new program: ``weekdays`` when given, else the template's,
+    else every day."""
+    if weekdays is None:
+        return template.weekdays if template is not None else ALL_WEEKDAYS
+    return weekdays_mask(weekdays)
+
+
+def _program_insert(
+    actor: User,
+    clinic_id: int,
+    patient: Patient | None,
+    *,
+    name: str,
+    notes: str,
+    template: Program | None,
+    weekdays: int,
+    start_date: date | None,
+    end_date: date | None,
+    reminder_time: time | None,
+    activate: bool,
+    client_id: UUID | None,
+    asked: RequestPrint | None,
+) -> Program:
+    """The new program's row, with no items yet: a template when there is no ``patient``."""
+    return Program.objects.create(
+        clinic_id=clinic_id,
+        patient=patient,
+        created_by=actor,
+        name=validate_name(name),
+        notes=validate_program_notes(notes or (template.notes if template else "")),
+        is_template=patient is None,
+        weekdays=weekdays,
+        start_date=start_date if patient is not None else None,
+        end_date=end_date if patient is not None else None,
+        reminder_time=reminder_time,
+        is_active=patient is None or activate,
+        client_id=client_id,
+        client_request=asked,
+    )
+
+
+def _program_fill(
+    actor: User,
+    program: Program,
+    patient: Patient | None,
+    *,
+    template: Program | None,
+    items: Sequence[ItemSpec],
+    start_date: date | None,
+    end_date: date | None,
+    precaution_override: str,
+    confirm_duplicate_ladder: bool,
+    request: HttpRequest | None,
+) -> None:
+    """Give a just inserted ``program`` its items (the template's, then ``items``), with the
+    checks they need, then refresh the patient's totals and audit the creation."""
+    if template is not None:
+        copy_items(source=template, target=program)
+        if patient is not None:
+            assert start_date is not None  # set by program_create for a patient
+            check_assigned(actor, program, precaution_override, start_date, end_date)
+    _add_all(actor, program, items)
+    if program.is_active and patient is not None:
+        check_ladders_running(
+            actor=actor, program=program, items=starting_items(program),
+            confirmed=confirm_duplicate_ladder, request=request,
+        )  # fmt: skip
+    daily_totals_refresh_patient(patient_id=program.patient_id)
+    program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
 
 
 def _same_owner(first: Program, actor: User, patient: Patient | None) -> bool:
