@@ -167,40 +167,15 @@ def set_level(
     rung = LadderLevel.objects.select_related("exercise").get(
         ladder_id=item.ladder_id, level=to_level
     )
-    try:
-        override = checked_override(
-            patient=patient, exercise=rung.exercise, override=precaution_override,
-            on=effective_on, covered=item.precaution_override_covers,
-        )  # fmt: skip
-    except ValidationError:
-        if not step_back:
-            raise
-        override = Override()
-    new_dose = dose_at_new_level(
-        leaving=level_exercise(item.ladder_id, from_level), entering=rung.exercise
+    override = _level_override(
+        item, patient, rung, precaution_override, effective_on, step_back=step_back
     )
-    if new_dose is not None and new_dose != {name: getattr(item, name) for name in new_dose}:
-        item = _with_dose(item, new_dose, effective_on)
-    item.previous_level, item.current_level = from_level, to_level
-    item.level_since = effective_on
-    fields = ["previous_level", "current_level", "level_since"]
-    if override.reason:
-        # What the earlier levels' days were covered for stays covered.
-        item.precaution_override = override.reason
-        item.precaution_override_covers = override.covers
-        fields += ["precaution_override", "precaution_override_covers"]
-    item.save(update_fields=fields)
+    item = _item_to_level(item, from_level, rung, effective_on, override)
     # A level's exercise can be held back by hip precautions: what the days prescribe may
     # have changed with it.
     daily_totals_refresh_patient(patient_id=patient.pk)
     if override.reason:
-        audit_record(
-            actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
-            # The typed reason stays on the item (erased with the patient), not in the trail.
-            detail=f"hip precautions overridden for {rung.exercise.name} (level {to_level}); "
-            "reason kept on the item",
-            request=request,
-        )  # fmt: skip
+        _audit_override(changed_by, patient, item, rung, request)
     return LevelChange.objects.create(
         item=item,
         from_level=from_level,
@@ -210,3 +185,64 @@ def set_level(
         changed_by=changed_by,
         prompt=prompt,
     )
+
+
+def _level_override(
+    item: ProgramItem,
+    patient: Patient,
+    rung: LadderLevel,
+    precaution_override: str,
+    effective_on: date,
+    *,
+    step_back: bool,
+) -> Override:
+    """The hip precaution override moving ``item`` to ``rung`` needs from ``effective_on``
+    (``checked_override``); a ``step_back`` is never refused and goes without one."""
+    try:
+        return checked_override(
+            patient=patient, exercise=rung.exercise, override=precaution_override,
+            on=effective_on, covered=item.precaution_override_covers,
+        )  # fmt: skip
+    except ValidationError:
+        if not step_back:
+            raise
+        return Override()
+
+
+def _item_to_level(
+    item: ProgramItem, from_level: int, rung: LadderLevel, effective_on: date, override: Override
+) -> ProgramItem:
+    """The track's row, saved at ``rung``'s level from ``effective_on``: with the new level's
+    usual dose when it has another (``_with_dose``), and ``override``'s reason when given."""
+    assert item.ladder_id is not None  # set_level moves ladder items only
+    new_dose = dose_at_new_level(
+        leaving=level_exercise(item.ladder_id, from_level), entering=rung.exercise
+    )
+    if new_dose is not None and new_dose != {name: getattr(item, name) for name in new_dose}:
+        item = _with_dose(item, new_dose, effective_on)
+    item.previous_level, item.current_level = from_level, rung.level
+    item.level_since = effective_on
+    fields = ["previous_level", "current_level", "level_since"]
+    if override.reason:
+        # What the earlier levels' days were covered for stays covered.
+        item.precaution_override = override.reason
+        item.precaution_override_covers = override.covers
+        fields += ["precaution_override", "precaution_override_covers"]
+    item.save(update_fields=fields)
+    return item
+
+
+def _audit_override(
+    changed_by: User | None,
+    patient: Patient,
+    item: ProgramItem,
+    rung: LadderLevel,
+    request: HttpRequest | None,
+) -> None:
+    audit_record(
+        actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
+        # The typed reason stays on the item (erased with the patient), not in the trail.
+        detail=f"hip precautions overridden for {rung.exercise.name} (level {rung.level}); "
+        "reason kept on the item",
+        request=request,
+    )  # fmt: skip
