@@ -11,7 +11,7 @@ nothing logged are changed in place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
@@ -300,15 +300,44 @@ def program_item_update(
     today = patient_today(item.program)
     _check_editable_row(item, today)
     exercise = _item_exercise(item, today)
+    override = _kept_override(item, exercise, precaution_override, today)
+    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
+    return _item_change(
+        actor, item, today, exercise, override, dose=dose, notes=notes,
+        auto_advance=auto_advance, request=request,
+    )  # fmt: skip
+
+
+def _kept_override(
+    item: ProgramItem, exercise: Exercise | None, precaution_override: str | None, today: date
+) -> Override:
+    """The override ``item`` keeps: the reason given, or with ``precaution_override`` None
+    its own (checked against the patient's hip precautions when it prescribes ``exercise``)."""
     # No reason given keeps the item's own, which covers only what it was given for.
     kept = list(item.precaution_override_covers) if precaution_override is None else None
     given = item.precaution_override if precaution_override is None else precaution_override
-    override = (
+    return (
         _override(item.program, exercise, given, today, kept)
         if exercise
         else Override(given, list(item.precaution_override_covers))
     )
-    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
+
+
+def _item_change(
+    actor: User,
+    item: ProgramItem,
+    today: date,
+    exercise: Exercise | None,
+    override: Override,
+    *,
+    dose: Mapping[str, object],
+    notes: str,
+    auto_advance: bool,
+    request: HttpRequest | None,
+) -> ProgramItem:
+    """Write ``dose``, notes, auto-advance and ``override`` to the locked ``item`` and audit
+    them; the row now in force (a new one from ``today`` for a dose change on a row with
+    history)."""
     other: dict[str, object] = {
         "notes": notes,
         "auto_advance": auto_advance and item.ladder_id is not None,
