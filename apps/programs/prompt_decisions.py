@@ -194,14 +194,7 @@ def prompt_approve(
     or a "worse" next-morning answer came since its qualifying sets, approving needs
     ``override_reason`` ("approve anyway"), kept with the prompt."""
     note, override_reason = note.strip(), override_reason.strip()
-    if len(note) > REASON_MAX:
-        raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
-    if len(override_reason) > DECLINE_REASON_MAX:
-        raise ValidationError(
-            {"override_reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
-        )
-    if prompt.next_level is None:
-        raise ValidationError({"status": "This ladder is complete: there is no next level."})
+    _check_approve_input(prompt, note, override_reason)
     # Before reading the program: removing the exercise, ending the program or archiving
     # the patient takes this lock first too, and closes the prompt (``prompts_withdraw``).
     patient_row_lock(patient_id=prompt.patient_id)
@@ -231,6 +224,19 @@ def prompt_approve(
         prompt=prompt, changed_by=user, reason=reason,
         precaution_override=precaution_override, request=request,
     )  # fmt: skip
+
+
+def _check_approve_input(prompt: ProgressionPrompt, note: str, override_reason: str) -> None:
+    """Refuse what ``prompt_approve`` is sent before it takes any lock: a note or reason too
+    long, or a prompt with no next level."""
+    if len(note) > REASON_MAX:
+        raise ValidationError({"note": f"Keep the note to {REASON_MAX} characters or fewer."})
+    if len(override_reason) > DECLINE_REASON_MAX:
+        raise ValidationError(
+            {"override_reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
+        )
+    if prompt.next_level is None:
+        raise ValidationError({"status": "This ladder is complete: there is no next level."})
 
 
 def _override_needed(prompt: ProgressionPrompt, concerns: PromptConcerns) -> str:
@@ -301,18 +307,7 @@ def item_level_set(
     entries are written in the same transaction, with the closing of the track's open prompts
     that the change answers (``prompts_withdraw_superseded``)."""
     reason = reason.strip()
-    errors: dict[str, str] = {}
-    if item.ladder_id is None:
-        errors["level"] = "Only a ladder item has levels."
-    elif not LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).exists():
-        top = LadderLevel.objects.filter(ladder_id=item.ladder_id).count()
-        errors["level"] = f"Choose a level from 1 to {top} of this ladder."
-    if not reason:
-        errors["reason"] = "Say why: the patient sees this reason."
-    elif len(reason) > REASON_MAX:
-        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
-    if errors:
-        raise ValidationError(errors)
+    _check_level_set(item, level, reason)
     # The patient's lock first, as approving a prompt takes it: an approval holding the
     # audit log while it waits for this track's row would otherwise wait on us as we wait
     # on it.
@@ -335,6 +330,30 @@ def item_level_set(
         prompts_withdraw_superseded(
             patient_id=patient_id, track=item.track, level=level, actor=user, request=request
         )
+    _audit_level_set(user, item, change, request)
+    return change
+
+
+def _check_level_set(item: ProgramItem, level: int, reason: str) -> None:
+    """Refuse a hand-set level that is not one of the item's ladder, or a missing or too long
+    ``reason`` (both named at once)."""
+    errors: dict[str, str] = {}
+    if item.ladder_id is None:
+        errors["level"] = "Only a ladder item has levels."
+    elif not LadderLevel.objects.filter(ladder_id=item.ladder_id, level=level).exists():
+        top = LadderLevel.objects.filter(ladder_id=item.ladder_id).count()
+        errors["level"] = f"Choose a level from 1 to {top} of this ladder."
+    if not reason:
+        errors["reason"] = "Say why: the patient sees this reason."
+    elif len(reason) > REASON_MAX:
+        errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _audit_level_set(
+    user: User, item: ProgramItem, change: LevelChange, request: HttpRequest | None
+) -> None:
     audit_record(
         actor=user,
         action=Action.CHANGE,
@@ -344,4 +363,3 @@ def item_level_set(
         detail=f"level {change.from_level} to {change.to_level} (reason kept with the change)",
         request=request,
     )
-    return change
