@@ -21,7 +21,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, Role, User
-from apps.core.once import create_once, request_print
+from apps.core.once import RequestPrint, create_once, request_print
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.core.time_zones import known_zones
 from apps.patients.care import care_begin, care_hand_over
@@ -147,32 +147,33 @@ def patient_create(
         reminder_channel=reminder_channel, reminders_enabled=reminders_enabled,
         therapist=therapist,
     )  # fmt: skip
+    values = {
+        "therapist": therapist, "full_name": full_name.strip(), "email": email, "phone": phone,
+        "year_of_birth": year_of_birth, "time_zone": time_zone, "reminder_time": reminder_time,
+        "reminder_channel": reminder_channel, "reminders_enabled": reminders_enabled,
+    }  # fmt: skip
 
     def create() -> Patient:
-        user = User.objects.create_user(
-            email=None, full_name=full_name.strip(), clinic=clinic, role=Role.PATIENT
-        )
-        patient = Patient.objects.create(
-            user=user,
-            clinic=clinic,
-            therapist=therapist,
-            full_name=full_name.strip(),
-            email=email,
-            phone=phone,
-            year_of_birth=year_of_birth,
-            time_zone=time_zone,
-            reminder_time=reminder_time,
-            reminder_channel=reminder_channel,
-            reminders_enabled=reminders_enabled,
-            client_id=client_id,
-            client_request=asked,
-        )
+        patient = _patient_insert(clinic, values, client_id, asked)
         care_begin(patient=patient)
         patient_audit(actor=actor, action=Action.CREATE, patient=patient, request=request)
         return patient
 
     return create_once(
         Patient, client_id, create, same=lambda first: first.clinic_id == clinic.pk, asked=asked
+    )
+
+
+def _patient_insert(
+    clinic: Clinic, values: Mapping[str, Any], client_id: UUID | None, asked: RequestPrint | None
+) -> Patient:
+    """A new patient's row with ``values`` (each of ``PATIENT_FIELDS``) and ``create_once``'s
+    key, and the password-less account they sign in with."""
+    user = User.objects.create_user(
+        email=None, full_name=values["full_name"], clinic=clinic, role=Role.PATIENT
+    )
+    return Patient.objects.create(
+        user=user, clinic=clinic, client_id=client_id, client_request=asked, **values
     )
 
 
@@ -230,6 +231,14 @@ def patient_update(
         time_zone=time_zone, reminder_channel=reminder_channel,
         reminders_enabled=reminders_enabled, clinic=clinic, reminder_time=new_time,
     )  # fmt: skip
+    _patient_write(patient, values, therapist)
+    patient_audit(actor=actor, action=Action.CHANGE, patient=patient, request=request)
+    return patient
+
+
+def _patient_write(patient: Patient, values: Mapping[str, Any], therapist: User) -> None:
+    """Save ``values`` (each of ``PATIENT_FIELDS``) on ``patient``, hand their care over when
+    ``therapist`` is another, and keep their account's name the same as theirs."""
     previous_therapist_id = patient.therapist_id
     for name, value in values.items():
         setattr(patient, name, value)
@@ -239,8 +248,6 @@ def patient_update(
     if patient.user.full_name != patient.full_name:
         patient.user.full_name = patient.full_name
         patient.user.save(update_fields=["full_name"])
-    patient_audit(actor=actor, action=Action.CHANGE, patient=patient, request=request)
-    return patient
 
 
 def _unchanged(patient: Patient, values: Mapping[str, Any]) -> bool:
