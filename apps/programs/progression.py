@@ -369,21 +369,9 @@ def _create_prompt(
     item = log.item
     assert item.ladder_id is not None
     next_level = next_level_of(ladder_id=item.ladder_id, level=level)
-    status = PromptStatus.PENDING
-    if next_level is None:
-        status = PromptStatus.COMPLETE
-    elif closed:
-        status = PromptStatus.WITHDRAWN  # nothing to raise, nothing to advance automatically
-    elif (
-        item.auto_advance
-        and hold is None
-        and worse is None
-        and _still_on(item=item, patient_id=log.patient_id, level=level)
-        and not _next_level_conflicts(item=item, level=next_level)
-        and not _next_level_changes_dose(item=item, level=level, next_level=next_level)
-    ):  # held back, a level changed by hand since, a level the hip precautions rule out, or
-        # one with another dose: the therapist decides (and sees the new dose on the prompt)
-        status = PromptStatus.AUTO_APPROVED
+    status = _prompt_status(
+        log=log, level=level, next_level=next_level, hold=hold, worse=worse, closed=closed
+    )
     decided = status != PromptStatus.PENDING
     return ProgressionPrompt.objects.create(
         patient_id=log.patient_id,
@@ -403,6 +391,36 @@ def _create_prompt(
         held_back_log=hold,
         held_back_check=worse,
     )
+
+
+def _prompt_status(
+    *,
+    log: SetLog,
+    level: int,
+    next_level: int | None,
+    hold: SetLog | None,
+    worse: MorningCheck | None,
+    closed: str,
+) -> PromptStatus:
+    """The status a prompt raised by ``log`` at ``level`` starts with: complete at the top
+    of the ladder, withdrawn when ``closed``, approved by the app when the item advances on
+    its own and nothing holds it back, else pending for the therapist."""
+    item = log.item
+    if next_level is None:
+        return PromptStatus.COMPLETE
+    if closed:
+        return PromptStatus.WITHDRAWN  # nothing to raise, nothing to advance automatically
+    if (
+        item.auto_advance
+        and hold is None
+        and worse is None
+        and _still_on(item=item, patient_id=log.patient_id, level=level)
+        and not _next_level_conflicts(item=item, level=next_level)
+        and not _next_level_changes_dose(item=item, level=level, next_level=next_level)
+    ):  # held back, a level changed by hand since, a level the hip precautions rule out, or
+        # one with another dose: the therapist decides (and sees the new dose on the prompt)
+        return PromptStatus.AUTO_APPROVED
+    return PromptStatus.PENDING
 
 
 def _still_on(*, item: ProgramItem, patient_id: int, level: int) -> bool:
