@@ -28,37 +28,12 @@ from apps.programs.reminder_selectors import ProgramReminderTime, program_remind
 @require_http_methods(["GET", "POST"])
 def reminders(request: HttpRequest) -> HttpResponse:
     patient = patient_for(request)
-    initial = {
-        "reminders_enabled": patient.reminders_enabled,
-        "reminder_time": patient.reminder_time,
-        "time_zone": patient.time_zone,
-    }
     clinic = patient.clinic
-    program_times = program_reminder_times(patient=patient, today=patient.local_today())
-    form = ReminderChoiceForm(
-        request.POST or None,
-        initial=initial,
-        usual_time=_usual_time(program_times, clinic.default_reminder_time),
-        quiet_hours=_quiet_hours(clinic),
-        time_zone=patient.time_zone,
-    )
-    # Each field carries the value it showed: only what the patient changed is saved, so a
-    # change made meanwhile (reminders stopped from the email, the clinic's edit) is kept.
-    show_values_drawn(form)
+    form = _reminder_form(request, patient, clinic)
     if request.method == "POST" and form.is_valid():
-        zone_before = patient.time_zone
-        changes = changed_values(form)
-        if not changes.get("time_zone", True):
-            del changes["time_zone"]  # left out (a page from before the field): kept
-        try:
-            changed = patient_reminders_change(patient=patient, changes=changes, request=request)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            moved = patient.time_zone != zone_before
-            said = "Saved." if changed else "Nothing to save: you changed nothing."
-            messages.success(request, f"{said} {_summary(patient, moved=moved)}")
-            return redirect("patients:reminders")
+        saved = _save(request, patient, form)
+        if saved is not None:
+            return saved
     context = {
         "patient": patient,
         "form": form,
@@ -73,6 +48,45 @@ def reminders(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "portal/reminders.html", context, status=status)
+
+
+def _reminder_form(request: HttpRequest, patient: Patient, clinic: Clinic) -> ReminderChoiceForm:
+    """The page's form, bound to what was posted, each field marked with the value it showed."""
+    initial = {
+        "reminders_enabled": patient.reminders_enabled,
+        "reminder_time": patient.reminder_time,
+        "time_zone": patient.time_zone,
+    }
+    program_times = program_reminder_times(patient=patient, today=patient.local_today())
+    form = ReminderChoiceForm(
+        request.POST or None,
+        initial=initial,
+        usual_time=_usual_time(program_times, clinic.default_reminder_time),
+        quiet_hours=_quiet_hours(clinic),
+        time_zone=patient.time_zone,
+    )
+    # Each field carries the value it showed: only what the patient changed is saved, so a
+    # change made meanwhile (reminders stopped from the email, the clinic's edit) is kept.
+    show_values_drawn(form)
+    return form
+
+
+def _save(request: HttpRequest, patient: Patient, form: ReminderChoiceForm) -> HttpResponse | None:
+    """Save what the patient changed in the valid ``form`` and go back to the page with what
+    now applies; None, with the service's errors on ``form``, when it is refused."""
+    zone_before = patient.time_zone
+    changes = changed_values(form)
+    if not changes.get("time_zone", True):
+        del changes["time_zone"]  # left out (a page from before the field): kept
+    try:
+        changed = patient_reminders_change(patient=patient, changes=changes, request=request)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    moved = patient.time_zone != zone_before
+    said = "Saved." if changed else "Nothing to save: you changed nothing."
+    messages.success(request, f"{said} {_summary(patient, moved=moved)}")
+    return redirect("patients:reminders")
 
 
 def _summary(patient: Patient, *, moved: bool) -> str:
