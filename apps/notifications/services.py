@@ -176,21 +176,7 @@ def notification_deliver(
     )
     if row is None:
         return False
-    if not row.recipient.is_active:
-        # Deactivated since the email was recorded (a retry after a failure): they have left
-        # the clinic, and the email names a patient with their pain and notes.
-        why = "Not sent: the recipient's account was deactivated."
-        delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
-        return False
-    if not _still_looks_after(row):
-        # The patient moved to a colleague since the email was recorded, e.g. while it
-        # waited for a retry: it would tell someone who no longer looks after the patient
-        # about their pain. The inbox shows it to whoever does.
-        delivery.mark_skipped(
-            StaffNotification, row.pk, token=token, why=NOT_THEIR_PATIENT, now=now
-        )
-        return False
-    if row.prompt is not None and (why := _prompt_closed_since(row.prompt)):
+    if why := _why_not_sent(row):
         delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
     try:
@@ -207,6 +193,22 @@ def notification_deliver(
 
 
 NOT_THEIR_PATIENT = "Not sent: the recipient no longer looks after this patient."
+
+
+def _why_not_sent(row: StaffNotification) -> str:
+    """Why the recorded email ``row`` is no longer sent (empty: it is)."""
+    if not row.recipient.is_active:
+        # Deactivated since the email was recorded (a retry after a failure): they have left
+        # the clinic, and the email names a patient with their pain and notes.
+        return "Not sent: the recipient's account was deactivated."
+    if not _still_looks_after(row):
+        # The patient moved to a colleague since the email was recorded, e.g. while it
+        # waited for a retry: it would tell someone who no longer looks after the patient
+        # about their pain. The inbox shows it to whoever does.
+        return NOT_THEIR_PATIENT
+    if row.prompt is not None and (why := _prompt_closed_since(row.prompt)):
+        return why
+    return ""
 
 
 def _prompt_closed_since(prompt: ProgressionPrompt) -> str:
