@@ -3,6 +3,7 @@ period, bands, and whether all staff must sign in with two-factor."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, cast
 
 from django import forms
@@ -14,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from apps.clinics.access import require_admin
-from apps.clinics.models import Clinic, quiet_hours_widened
+from apps.clinics.models import Clinic, User, quiet_hours_widened
 from apps.clinics.selectors import staff_without_two_factor
 from apps.clinics.services import (
     CLINIC_SETTINGS_FIELDS,
@@ -167,32 +168,9 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
     form = ClinicSettingsForm.for_clinic(clinic, request.POST or None)
     before = (clinic.quiet_hours_start, clinic.quiet_hours_end)
     if request.method == "POST" and form.is_valid():
-        values = changed_values(form)
-        if form.add_initial_prefix("require_two_factor") not in form.data:
-            # A page drawn before the box existed: its absence is not "off" (an unticked box
-            # sends nothing too), so a tab open across the upgrade cannot turn it off.
-            values.pop("require_two_factor", None)
-        if not values:
-            messages.info(request, "Nothing to save: no setting was changed.")
-            return redirect("clinics:settings")
-        try:
-            changed = clinic_settings_update(clinic=clinic, actor=admin, **values)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            if not changed:
-                # A colleague saved the same values while this page was open.
-                messages.info(request, "Nothing to save: these settings were already saved.")
-                return redirect("clinics:settings")
-            saved = "Clinic settings saved."
-            if quiet_hours_widened(before, (clinic.quiet_hours_start, clinic.quiet_hours_end)):
-                # Times already chosen are not refused again; each one's page flags it.
-                saved += (
-                    " A patient's or program's reminder time inside the new quiet hours is not"
-                    " sent: their patient pages say so."
-                )
-            messages.success(request, saved)
-            return redirect("clinics:settings")
+        saved = _save(request, admin, clinic, form, before)
+        if saved is not None:
+            return saved
     # Suggestions of current names only; any name the machine knows is still accepted.
     context = {
         "form": form,
@@ -201,3 +179,41 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
         "without_two_factor": staff_without_two_factor(clinic=clinic),
     }
     return render(request, "clinics/settings.html", context, status=400 if form.errors else 200)
+
+
+def _save(
+    request: HttpRequest,
+    admin: User,
+    clinic: Clinic,
+    form: ClinicSettingsForm,
+    before: tuple[time, time],
+) -> HttpResponse | None:
+    """Save the settings this admin changed in the valid ``form`` and go back to the page
+    saying what happened; None, with the service's errors on ``form``, when it is refused.
+    ``before``: the clinic's quiet hours when the page was read."""
+    values = changed_values(form)
+    if form.add_initial_prefix("require_two_factor") not in form.data:
+        # A page drawn before the box existed: its absence is not "off" (an unticked box
+        # sends nothing too), so a tab open across the upgrade cannot turn it off.
+        values.pop("require_two_factor", None)
+    if not values:
+        messages.info(request, "Nothing to save: no setting was changed.")
+        return redirect("clinics:settings")
+    try:
+        changed = clinic_settings_update(clinic=clinic, actor=admin, **values)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    if not changed:
+        # A colleague saved the same values while this page was open.
+        messages.info(request, "Nothing to save: these settings were already saved.")
+        return redirect("clinics:settings")
+    saved = "Clinic settings saved."
+    if quiet_hours_widened(before, (clinic.quiet_hours_start, clinic.quiet_hours_end)):
+        # Times already chosen are not refused again; each one's page flags it.
+        saved += (
+            " A patient's or program's reminder time inside the new quiet hours is not"
+            " sent: their patient pages say so."
+        )
+    messages.success(request, saved)
+    return redirect("clinics:settings")
