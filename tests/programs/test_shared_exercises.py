@@ -270,8 +270,9 @@ def test_the_builder_of_a_draft_flags_it_and_its_assign_form_asks(
     client = signed_in(therapist_a)
 
     page = client.get(f"/programs/{draft.public_id}/").text
-    refused = client.post(f"/programs/{draft.public_id}/assign/", {})
-    confirmed = client.post(f"/programs/{draft.public_id}/assign/", {CONFIRM: "on"})
+    builder = f"/programs/{draft.public_id}/"  # the Assign form is posted to the builder
+    refused = client.post(builder, {"save": "assign"})
+    confirmed = client.post(builder, {"save": "assign", CONFIRM: "on"})
 
     assert "Shares Reverse clamshell and Clam 4 with the Clamshell (Boren 2011) ladder" in page
     boxes = re.findall(rf'<input type="checkbox" name="{CONFIRM}"[^>]*>', page)

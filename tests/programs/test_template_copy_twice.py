@@ -46,11 +46,11 @@ def test_copying_a_starter_twice_with_one_key_makes_one_template(therapist_a):
 def test_save_as_template_sent_back_with_another_name_makes_nothing_more(therapist_a, patient_a):
     program = ProgramFactory(patient=patient_a)
     client = signed_in(therapist_a)
-    url = f"/programs/{program.public_id}/save-as-template/"
-    key = form_key(client.get(f"/programs/{program.public_id}/").content.decode(), url)
-    client.post(url, {"name": "Hip starter", "client_id": key})
+    url = f"/programs/{program.public_id}/"  # the form is posted to the builder itself
+    key = form_key(client.get(url).content.decode(), marked='value="template"')
+    client.post(url, {"save": "template", "name": "Hip starter", "client_id": key})
 
-    again = client.post(url, {"name": "Knee starter", "client_id": key})
+    again = client.post(url, {"save": "template", "name": "Knee starter", "client_id": key})
 
     assert again.status_code == 400
     assert "already used for a different program" in again.content.decode()
