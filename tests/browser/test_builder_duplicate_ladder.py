@@ -4,6 +4,8 @@ therapist ticks "Run it in both places", and the item then says where else it ru
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -60,6 +62,9 @@ def test_adding_a_level_of_a_running_ladder_on_its_own_asks_for_confirmation(
     sign_in_staff(page, therapist_a)
     page.goto(f"/programs/{program.public_id}/")
     page.get_by_label("Search by name or alias").fill(top.name)
+    # The whole library is listed before the search answers: acting on that list, the box
+    # ticked below could be drawn again, unticked, when the search's own list replaces it.
+    expect(page.locator("#search-results")).to_contain_text(re.compile(r"match(es)?, A to Z"))
     result = page.locator("#search-results li", has_text=top.name)
     expect(result).to_contain_text(
         "Also level 4 of the Clamshell (Boren 2011) ladder (level 3 in “Hip program”)"
