@@ -23,7 +23,7 @@ def next_of(response):
 
 def test_a_form_sent_signed_out_comes_back_to_its_page_after_signing_in(client, admin_a):
     sent = client.post(
-        "/reports/adherence/export/",
+        "/reports/adherence/",
         {"start": "2026-11-01", "end": "2026-11-30", "format": "csv"},
         HTTP_REFERER=f"http://testserver{REPORT}",
     )
@@ -40,7 +40,7 @@ def test_without_a_page_of_this_site_to_go_back_to_there_is_no_next(client):
     from_elsewhere = client.post(
         "/clinic/staff/", {"full_name": "X"}, HTTP_REFERER="https://elsewhere.example/form/"
     )
-    no_referer = client.post("/reports/adherence/export/", {})
+    no_referer = client.post("/reports/adherence/", {})
 
     assert next_of(from_elsewhere) is None
     assert next_of(no_referer) is None
