@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_choose
+from apps.patients.reminder_choice import patient_reminders_choose
 from apps.programs.logs import set_log_record
 from apps.programs.models import SetLog
 from tests.browser.conftest import PHONE, browser_page, set_offline, sign_in_patient

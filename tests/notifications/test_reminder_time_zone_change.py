@@ -12,7 +12,7 @@ from django.core import mail
 
 from apps.notifications.models import Reminder
 from apps.notifications.reminders import reminders_claim_due, reminders_send
-from apps.patients.services import patient_reminders_choose
+from apps.patients.reminder_choice import patient_reminders_choose
 from tests.factories import ExerciseItemFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_choose, patient_update_partial
+from apps.patients.reminder_choice import patient_reminders_choose
+from apps.patients.services import patient_update_partial
 from tests.conftest import signed_in
 from tests.drawn_form import drawn_form
 

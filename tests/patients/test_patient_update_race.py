@@ -15,7 +15,8 @@ import pytest
 from django.http import Http404
 
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_choose, patient_update_partial
+from apps.patients.reminder_choice import patient_reminders_choose
+from apps.patients.services import patient_update_partial
 from tests.conftest import signed_in
 from tests.factories import AdminFactory, StaffFactory
 from tests.programs.races import race

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient, ReminderChannel
-from apps.patients.services import patient_reminders_choose
+from apps.patients.reminder_choice import patient_reminders_choose
 from tests.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db

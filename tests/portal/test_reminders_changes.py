@@ -18,11 +18,8 @@ from django.core.exceptions import ValidationError
 from apps.audit.models import AuditEntry
 from apps.notifications.services import patient_reminders_opt_out
 from apps.patients.models import Patient
-from apps.patients.services import (
-    patient_reminders_change,
-    patient_reminders_choose,
-    patient_update_partial,
-)
+from apps.patients.reminder_choice import patient_reminders_change, patient_reminders_choose
+from apps.patients.services import patient_update_partial
 from tests.conftest import signed_in
 from tests.drawn_form import drawn_form
 from tests.programs.races import race

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from apps.clinics.models import User
 from apps.exercises.models import Exercise
 from apps.patients.models import Patient, Side
-from apps.patients.services import patient_reminders_choose
+from apps.patients.reminder_choice import patient_reminders_choose
 from apps.programs.adherence import daily_adherence
 from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.item_services import (

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime
 
 import time_machine
 
-from apps.patients.services import patient_reminders_choose, patient_update
+from apps.patients.reminder_choice import patient_reminders_choose
+from apps.patients.services import patient_update
 from apps.programs.adherence import daily_adherence
 from apps.programs.adherence_summaries import adherence_summaries
 from apps.programs.models import DailyTotal

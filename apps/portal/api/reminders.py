@@ -16,7 +16,7 @@ from apps.clinics.access import PatientOnly
 from apps.core.api_input import StrictInput
 from apps.core.time_zones import zone_to_store
 from apps.patients.models import Patient, ReminderChannel
-from apps.patients.services import patient_reminders_change
+from apps.patients.reminder_choice import patient_reminders_change
 from apps.portal.api.me import me
 
 

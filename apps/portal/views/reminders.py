@@ -18,7 +18,7 @@ from apps.clinics.models import Clinic
 from apps.core.forms import add_service_errors, changed_values, show_values_drawn
 from apps.patients.auth import patient_login_required
 from apps.patients.models import Patient
-from apps.patients.services import patient_reminders_change
+from apps.patients.reminder_choice import patient_reminders_change
 from apps.portal.forms import ReminderChoiceForm
 from apps.portal.views.today import patient_for
 from apps.programs.reminder_selectors import ProgramReminderTime, program_reminder_times
