@@ -54,15 +54,27 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     admin = require_admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
-        return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)
+        refused = {"form": form, "page": None, **_patient_links(request)}
+        return render(request, "reports/audit_log.html", refused, status=400)
     paginator = Paginator(audit_entries_for(user=admin, filters=filters), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     records = describe_records(page.object_list)
     rows = [(entry, records.get(entry.pk, "")) for entry in page.object_list]
-    context = {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    context: dict[str, object] = {"form": form, "page": page, "rows": rows}
+    context.update(query=query.urlencode(), **_patient_links(request))
     return render(request, "reports/audit_log.html", context)
+
+
+def _patient_links(request: HttpRequest) -> dict[str, str]:
+    """The page's addresses with the patient filter left out, and the start of one with a
+    patient chosen (the links of an ambiguous search and of "Any patient")."""
+    others = request.GET.copy()
+    for key in ("page", "patient", "patient_search"):
+        others.pop(key, None)
+    rest = others.urlencode()
+    return {"without_patient": rest, "choose_patient": f"{rest}&patient=" if rest else "patient="}
 
 
 def _cell(value: object) -> str:
@@ -105,8 +117,9 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     admin = require_admin(request)
     form, filters = _filters(request, admin)
     if filters is None:
-        return render(request, "reports/audit_log.html", {"form": form, "page": None}, status=400)
-    patient: Patient | None = form.cleaned_data.get("patient") if form.is_bound else None
+        refused = {"form": form, "page": None, **_patient_links(request)}
+        return render(request, "reports/audit_log.html", refused, status=400)
+    patient: Patient | None = form.chosen_patient
     audit_record(
         actor=admin, action=Action.EXPORT, patient=patient, detail="audit log CSV", request=request
     )
