@@ -70,6 +70,12 @@ class Clinic(models.Model):
     require_two_factor = models.BooleanField(
         "require two-factor sign-in for all staff", default=False
     )
+    # While off, the pain-alert and progression emails to staff say only what happened, to
+    # which patient reference, when, and link to the inbox: email is not a safe channel for
+    # health data (apps/notifications/messages.py). Off by default, existing clinics included.
+    health_details_in_staff_emails = models.BooleanField(
+        "health details in staff emails", default=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
     # Bumped (``clinic_today_bump``) in the transaction of every change to what the Today
     # pages of all the clinic's patients show from other tables: its exercise photos and

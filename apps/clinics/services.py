@@ -77,6 +77,7 @@ CLINIC_SETTINGS_FIELDS = (
     "band_high_from",
     "band_very_high_from",
     "require_two_factor",
+    "health_details_in_staff_emails",
 )
 
 

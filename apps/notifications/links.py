@@ -83,3 +83,10 @@ def sign_in_by_email_url() -> str:
 
 def inbox_url() -> str:
     return settings.SITE_URL + reverse("notifications:inbox")
+
+
+def inbox_item_url(kind: str, public_id: UUID) -> str:
+    """The inbox, scrolled to one prompt or alert (``kind``: its card's id, ``prompt-<id>`` or
+    ``alert-<id>``). The page shows a card while it is open; once answered or seen it may
+    not, and the link opens the inbox at its top."""
+    return f"{inbox_url()}#{kind}-{public_id}"

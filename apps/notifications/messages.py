@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.template.loader import get_template, render_to_string
 
+from apps.audit.describe import short_ref
 from apps.core.prerender import PrerenderedTemplate
 from apps.notifications import links
 from apps.notifications.channels import Message
 from apps.notifications.models import PainAlert, Reminder
 from apps.notifications.selectors import level_infos
 from apps.outcomes.selectors import due_count
+from apps.patients.models import Patient
 from apps.programs.concerns import concerns_for
 from apps.programs.models import ProgressionPrompt, PromptStatus
 
@@ -23,8 +26,56 @@ _PROMPT_SUBJECT = "{name} is ready for level {next} of {ladder}: approve?"
 _HELD_SUBJECT = "{name} reached the goal at level {level} of {ladder}: held back"
 
 
+# While a clinic keeps health details out of staff emails (``Clinic.
+# health_details_in_staff_emails`` off, the default), a staff email says what happened, when,
+# and links to it in the inbox. It names the patient only by the short reference of the audit
+# log (four characters of their random public id): enough to tell two patients' emails apart,
+# and to keep each patient's emails in a thread of their own, without saying who it is.
+_BRIEF = "notifications/email/brief.txt"
+_BRIEF_PROMPT = (
+    "Progression to decide",
+    "met the goal of their exercise level. Moving them up is yours to decide: approve, "
+    "decline or snooze it in your inbox",
+)
+_BRIEF_PROMPTS = {
+    PromptStatus.COMPLETE: (
+        "Top of a ladder reached",
+        "finished the top level of an exercise ladder: there is no level above it",
+    ),
+    PromptStatus.AUTO_APPROVED: (
+        "Moved up a level automatically",
+        "met the goal of their exercise level and moves up automatically (automatic advance "
+        "is on for the exercise)",
+    ),
+}
+_BRIEF_ALERT = ("Pain alert", "logged pain at or above your clinic's alert level")
+
+
+def _brief_message(
+    *, patient: Patient, said: tuple[str, str], day: date | None, item_url: str
+) -> Message:
+    """A staff email without health details: ``said`` is its (subject, what happened)."""
+    ref = short_ref(str(patient.public_id))
+    context = {
+        "therapist": patient.therapist,
+        "ref": ref,
+        "event": said[1],
+        "day": day,
+        "item_url": item_url,
+    }
+    return Message(f"{said[0]}: patient ref {ref}", render_to_string(_BRIEF, context))
+
+
 def prompt_message(*, prompt: ProgressionPrompt) -> Message:
-    """Names the current and next level with their %MVIC, and links to the inbox."""
+    """Names the current and next level with their %MVIC, and links to the inbox; only what
+    happened and when while the clinic keeps health details out of staff emails."""
+    if not prompt.patient.clinic.health_details_in_staff_emails:
+        return _brief_message(
+            patient=prompt.patient,
+            said=_BRIEF_PROMPTS.get(PromptStatus(prompt.status), _BRIEF_PROMPT),
+            day=prompt.qualified_on,
+            item_url=links.inbox_item_url("prompt", prompt.public_id),
+        )
     ladder = prompt.item.ladder
     assert ladder is not None
     infos = level_infos(prompts=[prompt])
@@ -50,6 +101,13 @@ def prompt_message(*, prompt: ProgressionPrompt) -> Message:
 
 
 def alert_message(*, alert: PainAlert) -> Message:
+    if not alert.patient.clinic.health_details_in_staff_emails:
+        return _brief_message(
+            patient=alert.patient,
+            said=_BRIEF_ALERT,
+            day=alert.local_date,
+            item_url=links.inbox_item_url("alert", alert.public_id),
+        )
     context = {"alert": alert, "patient": alert.patient, "inbox_url": links.inbox_url()}
     subject = f"Pain alert: {alert.patient.full_name} logged pain {alert.pain}/10"
     return Message(subject, render_to_string("notifications/email/pain_alert.txt", context))

@@ -171,6 +171,8 @@ def notification_deliver(
             "recipient", "prompt__patient__therapist", "prompt__item__ladder", "alert__patient"
         )
         .select_related("alert__patient__therapist", "alert__log__exercise")
+        # Whether the email may carry health details is the patient's clinic's choice.
+        .select_related("prompt__patient__clinic", "alert__patient__clinic")
         .filter(pk=notification_id, claim_token=token)
         .first()
     )

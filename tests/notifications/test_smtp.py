@@ -52,7 +52,7 @@ def test_a_prompt_email_travels_over_smtp_and_is_marked_sent(smtp_server):
 
     ((recipients, message),) = smtp_server.messages
     assert recipients == [item.program.patient.therapist.email]
-    assert "ready for level 2" in message["Subject"]
+    assert message["Subject"].startswith("Progression to decide: patient ref ")
     assert message["From"] == "Clamshell <no-reply@clamshell.local>"
 
 

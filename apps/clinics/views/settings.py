@@ -1,5 +1,6 @@
 """The clinic admin's page for clinic defaults: pain thresholds, reminder hours and grace
-period, bands, and whether all staff must sign in with two-factor."""
+period, bands, whether all staff must sign in with two-factor, and whether staff emails carry
+health details."""
 
 from __future__ import annotations
 
@@ -148,6 +149,18 @@ class ClinicSettingsForm(forms.Form):
         ),
     )
 
+    health_details_in_staff_emails = forms.BooleanField(
+        label="Health details in staff emails",
+        required=False,
+        help_text=(
+            "Email is not a safe place for health data. Unticked, a pain alert or progression "
+            "email says only what happened, to a patient in the therapist's care (by a short "
+            "reference, never a name), on which day, with a link to it in the inbox. Ticked, "
+            "it also names the patient, the pain, the exercise, the patient's notes and their "
+            "morning answers."
+        ),
+    )
+
     @classmethod
     def for_clinic(cls, clinic: Clinic, data: Any = None) -> ClinicSettingsForm:
         """The page for ``clinic``; each field carries the value it showed, so a save changes
@@ -157,6 +170,9 @@ class ClinicSettingsForm(forms.Form):
         form = cls(data, initial=initial)
         show_values_drawn(form)
         return form
+
+
+CHECKBOXES = ("require_two_factor", "health_details_in_staff_emails")
 
 
 @login_required
@@ -192,10 +208,11 @@ def _save(
     saying what happened; None, with the service's errors on ``form``, when it is refused.
     ``before``: the clinic's quiet hours when the page was read."""
     values = changed_values(form)
-    if form.add_initial_prefix("require_two_factor") not in form.data:
-        # A page drawn before the box existed: its absence is not "off" (an unticked box
-        # sends nothing too), so a tab open across the upgrade cannot turn it off.
-        values.pop("require_two_factor", None)
+    for box in CHECKBOXES:
+        if form.add_initial_prefix(box) not in form.data:
+            # A page drawn before the box existed: its absence is not "off" (an unticked box
+            # sends nothing too), so a tab open across the upgrade cannot turn it off.
+            values.pop(box, None)
     if not values:
         messages.info(request, "Nothing to save: no setting was changed.")
         return redirect("clinics:settings")
