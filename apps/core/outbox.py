@@ -35,6 +35,7 @@ from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from apps.core.log_redaction import redact
 from apps.core.models import OutboxMessage, OutboxStatus
 from apps.core.prepared import insert_row
 
@@ -192,9 +193,11 @@ def mark_done(message_id: int, *, now: datetime) -> None:
 
 
 def release(message_id: int, *, available_at: datetime, error: str = "") -> None:
-    """Give the lease back; the sweep publishes the message again from ``available_at``."""
+    """Give the lease back; the sweep publishes the message again from ``available_at``.
+    ``error`` is stored without email addresses: a mail server's refusal quotes the address
+    it refused, and a message that is given up keeps its error for operators to read."""
     OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.PENDING).update(
-        leased_until=None, available_at=available_at, error=error[:300]
+        leased_until=None, available_at=available_at, error=redact(error)[:300]
     )
 
 

@@ -14,6 +14,7 @@ again when the reservation ends and are sent by the next task.
 from __future__ import annotations
 
 import functools
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any, TypeAlias
 from django.db import connection
 from django.db.models import F, Field, Q
 
+from apps.core.log_redaction import HIDDEN, redact
 from apps.core.prepared import prepared_cursor
 from apps.notifications.models import DeliveryStatus, Reminder, StaffNotification
 
@@ -193,16 +195,28 @@ def _sent_and_take_statement(model: Delivered, vendor: str) -> _Statement:
     return _Statement(sql, field("claim_token"), field("updated_at"))
 
 
+def failure_text(error: BaseException, *, to: str) -> str:
+    """What is logged and recorded of a channel's refusal to send to ``to``: its words
+    without that address (an email address or a phone number, as the channel quotes it:
+    "550 5.1.1 <ann@example.org>: Recipient address rejected") nor any other email address.
+    The row names its recipient; the log and the error shown to staff need not."""
+    text = str(error) or type(error).__name__
+    if to:
+        text = re.sub(re.escape(to), HIDDEN, text, flags=re.IGNORECASE)
+    return redact(text)
+
+
 def mark_failed(
     model: Delivered, pk: int, *, token: uuid.UUID, attempts: int, error: str, now: datetime
 ) -> bool:
     """Record a failed attempt: back to ``claimed`` with a later ``retry_after``, or
-    ``failed`` for good after MAX_ATTEMPTS. Returns whether it will be retried."""
+    ``failed`` for good after MAX_ATTEMPTS. Returns whether it will be retried. ``error``
+    is stored without email addresses (``failure_text`` also hides the recipient's)."""
     retry = attempts < MAX_ATTEMPTS
     model.objects.filter(pk=pk, claim_token=token, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.CLAIMED if retry else DeliveryStatus.FAILED,
         retry_after=now + backoff(attempts),
-        error=error[:300],
+        error=redact(error)[:300],
         updated_at=now,
     )
     return retry

@@ -333,8 +333,9 @@ def _send_one(
 ) -> str:
     """Send one taken reminder; returns the outcome. Sent is recorded by the caller (with the
     next take); a failure here and now: retried later, or failed for good."""
+    to = _address(reminder)
     try:
-        channel.send(to=_address(reminder), message=message())
+        channel.send(to=to, message=message())
     except SoftTimeLimitExceeded:
         # The task's time is up, not the channel's fault: stop here. This row stays
         # ``sending`` (it may have arrived: ``unknown``, never sent twice); the rest wait for
@@ -342,13 +343,14 @@ def _send_one(
         # go on until the hard limit killed the worker in the middle of another message.
         raise
     except Exception as exc:  # any channel error: record it and retry later, never lose it
-        logger.warning("reminder %s failed: %s", reminder.pk, exc)
+        error = delivery.failure_text(exc, to=to)
+        logger.warning("reminder %s failed: %s", reminder.pk, error)
         retry = delivery.mark_failed(
             Reminder,
             reminder.pk,
             token=taken,
             attempts=reminder.attempts + 1,
-            error=str(exc),
+            error=error,
             now=now,
         )
         return "retry" if retry else DeliveryStatus.FAILED

@@ -181,14 +181,16 @@ def notification_deliver(
     if why := _why_not_sent(row):
         delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
+    to = row.recipient.email or ""
     try:
-        EmailChannel().send(to=row.recipient.email or "", message=_message_for(row))
+        EmailChannel().send(to=to, message=_message_for(row))
     except SoftTimeLimitExceeded:
         raise  # the task's time is up mid-send: it may have arrived (``unknown``, not resent)
     except Exception as exc:  # any channel error: record it, never lose the row
-        logger.warning("staff email %s failed: %s", row.pk, exc)
+        error = delivery.failure_text(exc, to=to)
+        logger.warning("staff email %s failed: %s", row.pk, error)
         delivery.mark_failed(
-            StaffNotification, row.pk, token=token, attempts=row.attempts, error=str(exc), now=now
+            StaffNotification, row.pk, token=token, attempts=row.attempts, error=error, now=now
         )
         return False
     return delivery.mark_sent(StaffNotification, row.pk, token=token, now=timezone.now())

@@ -1,10 +1,12 @@
 """No log line holds a credential carried in a URL path (apps/core/log_redaction.py): the
 personal link, a one-time sign-in link, the reminder opt-out and a set-password link each
-show their path with the token replaced by ``[hidden]``, whichever logger writes it."""
+show their path with the token replaced by ``[hidden]``, whichever logger writes it. Nor an
+email address: a mail server's refusal quotes the addresses it refused."""
 
 from __future__ import annotations
 
 import logging
+import smtplib
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -131,3 +133,63 @@ def test_other_parameters_ending_in_q_are_logged_as_they_are(caplog):
     logging.getLogger("django.server").info("GET /reports/?faq=1&seq=2")
 
     assert caplog.records[0].getMessage() == "GET /reports/?faq=1&seq=2"
+
+
+# --- Email addresses ------------------------------------------------------------------------
+
+ADDRESS = "Ann.O'Lee+hip@mail.example"
+SENDER = "no-reply@clamshell.local"
+# smtplib's refusals as a mail server words them (Postfix), each quoting an address, with the
+# words that must stay in the log.
+REFUSALS = [
+    (
+        smtplib.SMTPRecipientsRefused(
+            {ADDRESS: (550, f"5.1.1 <{ADDRESS}>: Recipient address rejected".encode())}
+        ),
+        '(550, b"5.1.1 <[hidden]>: Recipient address rejected")',
+    ),
+    (
+        smtplib.SMTPSenderRefused(
+            553, f"5.7.1 <{SENDER}>: Sender address rejected".encode(), SENDER
+        ),
+        "(553, b'5.7.1 <[hidden]>: Sender address rejected', '[hidden]')",
+    ),
+    (
+        smtplib.SMTPDataError(554, f"5.7.1 <{ADDRESS}>: Relay access denied".encode()),
+        '(554, b"5.7.1 <[hidden]>: Relay access denied")',
+    ),
+    (
+        smtplib.SMTPResponseException(552, f"5.2.2 <{ADDRESS}>: Mailbox full".encode()),
+        '(552, b"5.2.2 <[hidden]>: Mailbox full")',
+    ),
+]
+
+
+@pytest.mark.parametrize(("refusal", "kept"), REFUSALS, ids=[type(r).__name__ for r, _ in REFUSALS])
+def test_an_smtp_refusal_is_stored_and_logged_without_its_addresses(refusal, kept, caplog):
+    logger = logging.getLogger("apps.notifications.services")
+    logger.warning("staff email %s failed: %s", 7, refusal)  # the refusal as an argument
+    try:
+        raise refusal
+    except smtplib.SMTPException:
+        logger.warning("staff email to user %s not sent", 7, exc_info=True)  # a traceback
+
+    for text in (redact(str(refusal)), redact(repr(refusal)), caplog.text):
+        assert "@" not in text
+        assert "Lee" not in text
+        assert kept in text
+    assert kept in caplog.records[0].getMessage()
+    assert caplog.text.count(kept) == 2  # the first line's, and the traceback's last line's
+
+
+def test_the_quotes_and_braces_around_an_address_are_kept():
+    refused = {"ann@example.org": 550, "o'lee@example.org": 550}
+
+    assert redact(repr(refused)) == "{'[hidden]': 550, \"[hidden]\": 550}"
+
+
+def test_a_name_with_an_at_sign_but_no_domain_is_logged_as_it_is(caplog):
+    # Celery names its workers so: "celery@host".
+    logging.getLogger("celery.worker").info("%s ready.", "celery@worker1")
+
+    assert caplog.records[0].getMessage() == "celery@worker1 ready."

@@ -79,3 +79,24 @@ def test_a_batch_with_nothing_to_email_opens_no_connection(recording):
     assert send_batch() == {"skipped": 1}
 
     assert recording == []
+
+
+class RefusingSMSBackend:
+    """A text-message provider that refuses every number, quoting it as providers do."""
+
+    def send(self, *, to: str, body: str) -> None:
+        raise ValueError(f"The 'To' number {to} is not a valid phone number.")
+
+
+def test_a_refused_text_message_is_recorded_and_logged_without_the_number(settings, caplog):
+    settings.SMS_BACKEND = f"{__name__}.RefusingSMSBackend"
+    patient_in("Europe/London", reminder_channel="sms", phone="+447700900123")
+
+    assert send_batch() == {"retry": 1, "skipped": 0}
+
+    reminder = Reminder.objects.get()
+    assert reminder.attempts == 1
+    assert "is not a valid phone number" in reminder.error
+    assert "7700900123" not in reminder.error
+    assert "is not a valid phone number" in caplog.text
+    assert "7700900123" not in caplog.text
