@@ -72,9 +72,11 @@ class Clinic(models.Model):
     )
     # While off, the pain-alert and progression emails to staff say only what happened, to
     # which patient reference, when, and link to the inbox: email is not a safe channel for
-    # health data (apps/notifications/messages.py). Off by default, existing clinics included.
+    # health data (apps/notifications/messages.py). On by default: the emails were specified
+    # to show the pain, notes and morning answers (issue 16), and an upgrade changes no
+    # clinic's emails; a clinic that keeps health data out of email turns it off.
     health_details_in_staff_emails = models.BooleanField(
-        "health details in staff emails", default=False
+        "health details in staff emails", default=True
     )
     created_at = models.DateTimeField(default=timezone.now)
     # Bumped (``clinic_today_bump``) in the transaction of every change to what the Today

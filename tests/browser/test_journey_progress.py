@@ -93,8 +93,7 @@ def test_twenty_reps_a_side_prompt_the_therapist_and_the_patient_sees_level_two_
     check_page(staff, "j3-inbox-prompt")
     wait_for(lambda: live_worker.to(therapist_a.email), 15, "the prompt email")
     (email,) = live_worker.to(therapist_a.email)
-    # The clinic keeps health details out of staff emails (the default): no name, no ladder.
-    assert email["Subject"].startswith("Progression to decide: patient ref ")
+    assert "ready for level 2 of Clamshell" in email["Subject"]
 
     prompt_card.get_by_label("Note for the patient (optional)").fill(NOTE)
     prompt_card.get_by_role("button", name="Approve level 2").click()

@@ -34,6 +34,7 @@ def clinic_admin_form(clinic, **changes):
         "default_reminder_time": "18:00", "quiet_hours_start": "21:00",
         "quiet_hours_end": "08:00", "reminder_grace_minutes": 120,
         "band_moderate_from": 21, "band_high_from": 41, "band_very_high_from": 61,
+        "health_details_in_staff_emails": "on",
         "created_at_0": f"{joined:%Y-%m-%d}", "created_at_1": f"{joined:%H:%M:%S}",
     }  # fmt: skip
     # The admin also sends, hidden, what it showed of each field whose default is computed

@@ -100,7 +100,7 @@ def test_twenty_reps_give_exactly_one_prompt_and_one_email_and_approval_starts_t
     assert ProgressionPrompt.objects.count() == 1
     assert StaffNotification.objects.get().status == "sent"
     (email,) = inbox.to(therapist.email)
-    assert email["Subject"].startswith("Progression to decide: patient ref ")
+    assert "ready for level 2 of Clamshell" in email["Subject"]
 
     prompt = ProgressionPrompt.objects.get()
     prompt_approve(prompt=prompt, user=therapist)

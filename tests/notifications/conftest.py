@@ -21,15 +21,6 @@ def sms_outbox(settings):
     LocmemSMSBackend.outbox = []
 
 
-def health_details_in_staff_emails(clinic) -> None:
-    """Let the staff emails of ``clinic`` carry health details (off by default), in the
-    database and on ``clinic``: for tests of what those emails say about a patient."""
-    from apps.clinics.models import Clinic
-
-    Clinic.objects.filter(pk=clinic.pk).update(health_details_in_staff_emails=True)
-    clinic.health_details_in_staff_emails = True
-
-
 def make_prompt(patient, reps=20):
     """A pending prompt for ``patient`` on a fresh clamshell-style ladder item."""
     from apps.programs.progression import prompt_for_log

@@ -17,7 +17,6 @@ from apps.patients.models import Side
 from apps.programs.models import ProgressionPrompt
 from config.celery import app as celery_app
 from tests.factories import LadderItemFactory
-from tests.notifications.conftest import health_details_in_staff_emails
 from tests.notifications.factories import SetLogFactory, add_primary_mvic
 
 pytestmark = pytest.mark.django_db
@@ -25,9 +24,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def item():
-    # The emails as they read with health details (the brief ones: test_staff_email_health_details).
     item = LadderItemFactory(per_side=True, ladder__name="Clamshell")
-    health_details_in_staff_emails(item.program.clinic)
     levels = {lvl.level: lvl.exercise for lvl in item.ladder.levels.all()}
     add_primary_mvic(levels[1], gluteus_medius="47")
     add_primary_mvic(levels[2], gluteus_medius="62")

@@ -40,7 +40,7 @@ def test_the_set_reaching_twenty_reps_in_a_batch_prompts_once_and_emails_once(it
     assert evaluated_ids() == {log.pk for log in logs}
     assert StaffNotification.objects.count() == 1
     (email,) = mail.outbox
-    assert email.subject.startswith("Progression to decide: ")
+    assert "ready for level 2 of Clamshell" in email.subject
 
 
 def test_painful_sets_in_a_batch_alert_once_per_local_day(item):

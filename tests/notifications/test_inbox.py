@@ -271,9 +271,7 @@ def test_a_held_back_prompt_shows_as_such_in_the_inbox_with_the_pain(therapist_a
 
 def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
     from apps.notifications.messages import prompt_message
-    from tests.notifications.conftest import health_details_in_staff_emails
 
-    health_details_in_staff_emails(prompt_a.patient.clinic)
     prompt_a.held_back_pain = 7
     message = prompt_message(prompt=prompt_a)
 
@@ -284,10 +282,8 @@ def test_the_prompt_email_says_when_the_prompt_is_held_back(prompt_a):
 def test_the_pain_alert_email_names_what_was_logged(patient_a):
     from apps.notifications.messages import alert_message
     from tests.factories import ExerciseItemFactory, ProgramFactory
-    from tests.notifications.conftest import health_details_in_staff_emails
     from tests.notifications.factories import SetLogFactory
 
-    health_details_in_staff_emails(patient_a.clinic)
     item = ExerciseItemFactory(program=ProgramFactory(patient=patient_a), per_side=True)
     log = SetLogFactory(item=item, side="left", reps=12, pain=8, note="sharp at the top")
     alert = PainAlert.objects.create(

@@ -53,7 +53,7 @@ def test_a_prompt_email_travels_over_smtp_and_is_marked_sent(smtp_server):
 
     ((recipients, message),) = smtp_server.messages
     assert recipients == [item.program.patient.therapist.email]
-    assert message["Subject"].startswith("Progression to decide: patient ref ")
+    assert "ready for level 2" in message["Subject"]
     assert message["From"] == "Clamshell <no-reply@clamshell.local>"
 
 

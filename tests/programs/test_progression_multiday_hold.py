@@ -20,7 +20,6 @@ from apps.programs.morning import morning_check_record
 from apps.programs.prompt_decisions import prompt_approve
 from tests.conftest import signed_in
 from tests.factories import LadderItemFactory, StaffFactory
-from tests.notifications.conftest import health_details_in_staff_emails
 from tests.notifications.factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +169,6 @@ def test_the_inbox_card_and_the_email_name_the_day_the_pain_was_logged():
     item = two_day_item()
     log(item, DAY1, reps=20, pain=8)
     log(item, DAY3, reps=20)
-    health_details_in_staff_emails(item.program.clinic)
     prompt = the_prompt()
     day1, day3 = (on(item, d).strftime("%a %-d %b") for d in (DAY1, DAY3))
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='clinic',
             name='health_details_in_staff_emails',
-            field=models.BooleanField(default=False, verbose_name='health details in staff emails'),
+            field=models.BooleanField(default=True, verbose_name='health details in staff emails'),
         ),
     ]
