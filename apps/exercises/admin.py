@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from apps.clinics.services import clinic_today_bump
 from apps.exercises.models import EvidenceValue, Exercise, Ladder, LadderLevel, Study
+from apps.exercises.selectors import ladder_in_use
 from apps.exercises.signals import MOVEMENT_FIELDS, hip_movements_changed
 
 T = TypeVar("T", bound=Model)
@@ -77,10 +78,9 @@ class EvidenceValueAdmin(admin.ModelAdmin[EvidenceValue]):
 
 class LadderLevelInline(admin.TabularInline[LadderLevel, Ladder]):
     """A ladder's levels. Once a program uses the ladder, which exercise each level is stays
-    fixed, as ``ladder_services`` keeps it for the clinics (a patient's level would silently
-    become another exercise, and the stored daily totals, the prompts and the logs name it
-    by its level): the exercise and the level's number are read-only and no level is added
-    or deleted; the advance rule stays editable, as there."""
+    fixed (``selectors.ladder_in_use`` says why; the clinic's ladder page and
+    ``load_library`` keep the same rule): the exercise and the level's number are read-only
+    and no level is added or deleted; the advance rule stays editable, as there."""
 
     model = LadderLevel
     extra = 0
@@ -99,9 +99,9 @@ class LadderLevelInline(admin.TabularInline[LadderLevel, Ladder]):
 
 
 def _in_use(ladder: Ladder | None) -> bool:
-    """Whether any program (a template included) has the ladder, asked as the POST is read,
-    so a ladder taken into use after the page was drawn is kept too."""
-    return ladder is not None and ladder.pk is not None and ladder.program_items.exists()
+    """``ladder_in_use``, asked as the POST is read, so a ladder taken into use after the
+    page was drawn is kept too."""
+    return ladder_in_use(ladder)
 
 
 @admin.register(Ladder)

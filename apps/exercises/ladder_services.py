@@ -21,6 +21,7 @@ from apps.clinics.services import clinic_today_bump
 from apps.core.once import create_once, request_print
 from apps.core.text import ONE_LINE_MESSAGE, is_one_line
 from apps.exercises.models import AdvanceRule, Exercise, Ladder, LadderLevel
+from apps.exercises.selectors import ladder_in_use
 from apps.exercises.services import check_owned, clinic_id_for, same_clinic, unique_key
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ def _replace_levels(
                     setattr(level, name, value)
                 level.save(update_fields=list(values))
         return
-    if ladder.program_items.exists():
+    if ladder_in_use(ladder):
         raise ValidationError(
             {"levels": ["Patients are on this ladder, so its levels cannot change. Copy it."]}
         )

@@ -6,7 +6,8 @@ exercise takes the joint into (read from its steps, with the reading). Loading i
 idempotent: a row is created when missing, updated (only the fields that differ) when the
 files changed, and otherwise left alone, so loading twice changes nothing. A shared %MVIC
 value no longer in ``emg_evidence.csv`` is removed. Clinic rows are never read or written
-here.
+here. The levels of a ladder a program uses stay fixed (``selectors.ladder_in_use``): files
+that would change them are refused whole (``LadderInUseError``), nothing written.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from apps.exercises.models import (
     Position,
     Study,
 )
+from apps.exercises.selectors import ladder_in_use, ladder_programs_using
 from apps.exercises.signals import hip_movements_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -68,6 +70,28 @@ EXERCISE_DEFAULTS: dict[str, Any] = {
 
 class LibraryDataError(ValueError):
     """The data files are inconsistent; the message says which row and why."""
+
+
+class LadderInUseError(ValueError):
+    """The files change the levels of shared ladders that programs use
+    (``selectors.ladder_in_use``); the message names each, how many programs use it, and
+    what to do instead."""
+
+    def __init__(self, ladders: list[Ladder]) -> None:
+        named = "; ".join(
+            f"“{ladder.name}” ({ladder.key}) is used by {_programs(ladder_programs_using(ladder))}"
+            for ladder in ladders
+        )
+        super().__init__(
+            f"{named}. The levels of a ladder in use cannot change: a patient's level would "
+            "become another exercise. Keep its levels in library.toml as they are and give "
+            "the new levels a ladder of their own under a new key (a new version; its name "
+            "and description, and each level's advance rule, may change). Nothing was loaded."
+        )
+
+
+def _programs(count: int) -> str:
+    return "1 program" if count == 1 else f"{count} programs"
 
 
 @dataclass
@@ -244,22 +268,37 @@ def _load_evidence(
 def _load_ladders(
     entries: list[dict[str, Any]], exercises: dict[str, Exercise], report: LoadReport
 ) -> None:
+    refused = []
     for entry in entries:
         values = {k: v for k, v in entry.items() if k not in {"key", "levels", "level_rules"}}
         rules = entry.get("level_rules", {})
         ladder = _sync(
             Ladder, lookup={"key": entry["key"], "clinic": None}, values=values, report=report
         )
-        for number, key in enumerate(entry["levels"], start=1):
+        for key in entry["levels"]:
             if key not in exercises:
                 raise LibraryDataError(f"ladder {entry['key']!r}: unknown exercise {key!r}")
+        wanted = [exercises[key] for key in entry["levels"]]
+        if _levels_change(ladder, wanted) and ladder_in_use(ladder):
+            refused.append(ladder)  # every such ladder named at once, then nothing kept
+            continue
+        for number, exercise in enumerate(wanted, start=1):
             _sync(
                 LadderLevel,
                 lookup={"ladder": ladder, "level": number},
-                values={"exercise": exercises[key], **_level_rule(rules.get(key, {}))},
+                values={"exercise": exercise, **_level_rule(rules.get(exercise.key, {}))},
                 report=report,
             )
-        LadderLevel.objects.filter(ladder=ladder, level__gt=len(entry["levels"])).delete()
+        LadderLevel.objects.filter(ladder=ladder, level__gt=len(wanted)).delete()
+    if refused:
+        raise LadderInUseError(refused)
+
+
+def _levels_change(ladder: Ladder, wanted: list[Exercise]) -> bool:
+    """Whether the ladder's levels, lowest first, would be other exercises than ``wanted``
+    (one taken away or added counts: the rule for a ladder in use fixes them all)."""
+    now = list(ladder.levels.order_by("level").values_list("exercise_id", flat=True))
+    return now != [exercise.pk for exercise in wanted]
 
 
 def _level_rule(rule: dict[str, Any]) -> dict[str, Any]:

@@ -264,3 +264,17 @@ def muscle_label(muscle: str) -> str:
 def primary_study() -> Study | None:
     """The shared library's primary study (Boren 2011), or None before the library is loaded."""
     return Study.objects.filter(is_primary=True, clinic__isnull=True).first()
+
+
+def ladder_in_use(ladder: Ladder | None) -> bool:
+    """Whether any program (a template included) has the ladder. From then on which exercise
+    each of its levels is stays fixed, wherever the ladder is changed (the clinic's ladder
+    page, Django admin, ``load_library``): a patient's level would silently become another
+    exercise, and the stored daily totals, the prompts and the logs name it by its level.
+    Its advance rules, name and description may still change."""
+    return ladder is not None and ladder.pk is not None and ladder.program_items.exists()
+
+
+def ladder_programs_using(ladder: Ladder) -> int:
+    """How many programs (templates included) have the ladder, for a refusal to name."""
+    return ladder.program_items.values("program_id").distinct().count()
