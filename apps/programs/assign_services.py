@@ -19,12 +19,12 @@ from apps.core.once import RequestPrint, create_once, made_before, request_print
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
 from apps.programs.daily_totals import daily_totals_refresh_patient
-from apps.programs.duplicates import check_ladders_running
+from apps.programs.duplicates import check_ladders_running, starting_items
 from apps.programs.item_services import (
     audit_override,
     program_audit,
 )
-from apps.programs.models import Program, ProgramItem
+from apps.programs.models import Program
 from apps.programs.precautions import (
     MAX_OVERRIDE_LENGTH,
     conflict_key,
@@ -149,11 +149,6 @@ def _assign(
     daily_totals_refresh_patient(patient_id=patient.pk)
     program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
     return assigned
-
-
-def starting_items(program: Program) -> list[ProgramItem]:
-    """The rows of a program just assigned, with their ladders."""
-    return list(program.items.current(on=patient_today(program)).select_related("ladder"))
 
 
 def check_assigned(

@@ -23,12 +23,17 @@ level), or the exercises shared and both items, and goes ahead only when the the
 confirms (``CONFIRM``), which the audit log records. It asks where an item starts running:
 adding it to an assigned program, assigning or starting a program, and creating an assigned
 program through the API. A draft is not running: adding to one is not asked (its builder
-row says where the ladder runs or what it shares, and assigning it asks).
+row says where the ladder runs or what it shares, and assigning it asks). New dates for a
+running program ask too (``check_rescheduled``): a later end, no end, an ended program
+opened again or an earlier start can bring it beside another it ran apart from, the patient
+doing the same exercise twice a day as surely as a new assignment would. Only what the new
+dates bring together is asked about: what already ran side by side was asked about when it
+began, and an earlier end or new weekdays bring nothing new.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -48,6 +53,8 @@ if TYPE_CHECKING:
     from apps.clinics.models import User
 
 CONFIRM = "confirm_duplicate_ladder"
+# Two running items, by their tracks, that share a ladder or an exercise.
+Pair = frozenset[UUID]
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,12 @@ def window(program: Program) -> tuple[date, date | None]:
     return max(patient_today(program), program.start_date), program.end_date
 
 
+def starting_items(program: Program) -> list[ProgramItem]:
+    """The rows of a program that run from now (just assigned, or rescheduled), with their
+    ladders."""
+    return list(program.items.current(on=patient_today(program)).select_related("ladder"))
+
+
 def check_ladders_running(
     *,
     actor: User,
@@ -236,18 +249,20 @@ def check_ladders_running(
     items: Iterable[ProgramItem],
     confirmed: bool,
     request: HttpRequest | None = None,
+    known: Collection[Pair] = frozenset(),
 ) -> None:
     """Refuse, naming each place, ``items`` (rows of ``program`` that now run) whose ladder
     already runs elsewhere for the patient (another program, or another item of this one),
     or that share an exercise with another item running for the patient (``sharing``),
-    unless ``confirmed``; then audit the confirmation. Call in the transaction that started
-    them: the refusal rolls it back, so nothing is saved."""
+    unless ``confirmed``; then audit the confirmation. Pairs of ``known`` (they ran side by
+    side before) are not asked about again. Call in the transaction that started them: the
+    refusal rolls it back, so nothing is saved."""
     items = list(items)
     if program.patient_id is None or not items:
         return
     start, end = window(program)
     running = running_items(patient_id=program.patient_id, start=start, end=end)
-    found = _twice(items, running) + _shared(items, running)
+    found = _twice(items, running, known) + _shared(items, running, known)
     if found and not confirmed:
         raise ValidationError({CONFIRM: [message for message, _ in found]})
     for _, detail in found:
@@ -257,14 +272,66 @@ def check_ladders_running(
         )  # fmt: skip
 
 
-def _twice(items: list[ProgramItem], running: list[Running]) -> list[tuple[str, str]]:
-    """(message, audit detail) for each ladder of ``items`` already running elsewhere."""
+def running_pairs_before(
+    program: Program, start_date: date | None, end_date: date | None
+) -> set[Pair] | None:
+    """Before a schedule change gives ``program`` these dates: the pairs its items make with
+    what runs beside them now (``check_rescheduled`` asks only about others), or None when
+    there is nothing to ask (a template, a draft, the same dates)."""
+    if program.is_template or not program.is_active or program.patient_id is None:
+        return None
+    if (start_date, end_date) == (program.start_date, program.end_date):
+        return None
+    running = running_for(program)
+    by_track = {r.track: r for r in running}
+    # Only its items that prescribe in its days so far: an ended program runs beside nothing.
+    mine = [by_track[item.track] for item in starting_items(program) if item.track in by_track]
+    pairs = {
+        frozenset((item.track, other.track))
+        for item in mine
+        if item.ladder_id is not None
+        for other in also_running(running, track=item.track, ladder_id=item.ladder_id)
+    }
+    for item in mine:
+        pairs |= {frozenset((item.track, s.other.track)) for s in sharing(running, mine=item)}
+    return pairs
+
+
+def check_rescheduled(
+    *,
+    actor: User,
+    program: Program,
+    known: set[Pair] | None,
+    confirmed: bool,
+    request: HttpRequest | None = None,
+) -> None:
+    """After a schedule change (in its transaction) gave ``program`` (the program now in
+    force: new weekdays may have continued it as another) new dates: ask, as at its start,
+    about each ladder or exercise it now runs beside that it did not before (``known``, from
+    ``running_pairs_before``; None: nothing to ask)."""
+    if known is None:
+        return
+    check_ladders_running(
+        actor=actor, program=program, items=starting_items(program), confirmed=confirmed,
+        request=request, known=known,
+    )  # fmt: skip
+
+
+def _twice(
+    items: list[ProgramItem], running: list[Running], known: Collection[Pair]
+) -> list[tuple[str, str]]:
+    """(message, audit detail) for each ladder of ``items`` already running elsewhere, but
+    beside an item of ``known`` pairs."""
     found: dict[int, tuple[str, list[Running]]] = {}
     for item in items:
         ladder = item.ladder
         if ladder is None:
             continue
-        others = also_running(running, track=item.track, ladder_id=ladder.pk)
+        others = [
+            other
+            for other in also_running(running, track=item.track, ladder_id=ladder.pk)
+            if frozenset((item.track, other.track)) not in known
+        ]
         if others and ladder.pk not in found:
             found[ladder.pk] = (ladder.name, others)
     return [
@@ -273,11 +340,13 @@ def _twice(items: list[ProgramItem], running: list[Running]) -> list[tuple[str, 
     ]
 
 
-def _shared(items: list[ProgramItem], running: list[Running]) -> list[tuple[str, str]]:
+def _shared(
+    items: list[ProgramItem], running: list[Running], known: Collection[Pair]
+) -> list[tuple[str, str]]:
     """(message, audit detail) for each pair of an item of ``items`` and another running
-    item that share an exercise; a pair of two of ``items`` once."""
+    item that share an exercise, but ``known`` pairs; a pair of two of ``items`` once."""
     by_track = {r.track: r for r in running}
-    seen: set[frozenset[UUID]] = set()
+    seen: set[Pair] = set(known)
     found = []
     for item in items:
         mine = by_track.get(item.track)

@@ -174,6 +174,10 @@ class ScheduleForm(forms.Form):
         ),
     )
 
+    # Drawn only once new dates were refused for bringing the program beside another that
+    # shares a ladder or an exercise with it (the builder's Schedule card).
+    confirm_duplicate_ladder = confirm_duplicate_field()
+
     def weekday_numbers(self) -> list[int]:
         return [int(day) for day in self.cleaned_data["weekdays"]]
 

@@ -257,6 +257,7 @@ class ProgramUpdateIn(StrictInput[object]):
     )
     end_date = serializers.DateField(required=False, allow_null=True)
     reminder_time = reminder_time_field()
+    confirm_duplicate_ladder = confirm_duplicate_field()
 
 
 class ProgramAssignIn(StrictInput[object]):

@@ -24,9 +24,14 @@ from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
-from apps.programs.assign_services import check_assigned, starting_items
+from apps.programs.assign_services import check_assigned
 from apps.programs.daily_totals import daily_totals_refresh_patient
-from apps.programs.duplicates import check_ladders_running
+from apps.programs.duplicates import (
+    check_ladders_running,
+    check_rescheduled,
+    running_pairs_before,
+    starting_items,
+)
 from apps.programs.item_services import (
     ItemSpec,
     item_asked,
@@ -260,16 +265,43 @@ def program_schedule_update(
     start_date: date | None = None,
     end_date: date | None = None,
     reminder_time: time | None = None,
+    confirm_duplicate_ladder: bool = False,
     request: HttpRequest | None = None,
 ) -> Program:
     """Change the weekdays and reminder time (and, for a patient's program, its dates);
     returns the program now in force (audited on that one). Ending the program closes its
-    open progression prompts."""
+    open progression prompts. New dates that bring a running program beside another sharing
+    a ladder or an exercise with it need ``confirm_duplicate_ladder``
+    (``duplicates.check_rescheduled``)."""
     lock_program(program)
-    saved = _reschedule(actor, program, weekdays, start_date, end_date, reminder_time)
+    wanted = {
+        "weekdays": weekdays, "start_date": start_date, "end_date": end_date,
+        "reminder_time": reminder_time,
+    }  # fmt: skip
+    saved = _reschedule_asking(actor, program, wanted, confirm_duplicate_ladder, request)
+    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+    return saved
+
+
+def _reschedule_asking(
+    actor: User,
+    program: Program,
+    wanted: Mapping[str, Any],
+    confirmed: bool,
+    request: HttpRequest | None,
+) -> Program:
+    """``_reschedule`` to the ``wanted`` weekdays, dates and reminder time, asking about what
+    the new dates bring together (``duplicates.check_rescheduled``: refused unless
+    ``confirmed``), then what follows: the prompts of an ended program closed, the patient's
+    totals refreshed. Returns the program now in force."""
+    known = running_pairs_before(program, wanted["start_date"], wanted["end_date"])
+    saved = _reschedule(
+        actor, program, wanted["weekdays"], wanted["start_date"], wanted["end_date"],
+        wanted["reminder_time"],
+    )  # fmt: skip
+    check_rescheduled(actor=actor, program=saved, known=known, confirmed=confirmed, request=request)
     _close_prompts_of_ended(actor, program, request)
     daily_totals_refresh_patient(patient_id=program.patient_id)
-    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved
 
 
@@ -393,10 +425,14 @@ def program_edit(
     actor: User,
     program: Program,
     changes: Mapping[str, Any],
+    confirm_duplicate_ladder: bool = False,
     request: HttpRequest | None = None,
 ) -> Program:
     """``program_edit_changed`` without saying whether anything changed."""
-    saved, _ = program_edit_changed(actor=actor, program=program, changes=changes, request=request)
+    saved, _ = program_edit_changed(
+        actor=actor, program=program, changes=changes,
+        confirm_duplicate_ladder=confirm_duplicate_ladder, request=request,
+    )  # fmt: skip
     return saved
 
 
@@ -406,6 +442,7 @@ def program_edit_changed(
     actor: User,
     program: Program,
     changes: Mapping[str, Any],
+    confirm_duplicate_ladder: bool = False,
     request: HttpRequest | None = None,
 ) -> tuple[Program, bool]:
     """Change the fields named in ``changes`` (of ``PROGRAM_FIELDS``; the API's PATCH) and
@@ -415,7 +452,8 @@ def program_edit_changed(
     one audit entry for the program (and one for each progression prompt its end closes);
     a change that changes nothing writes and records nothing. Returns the program now in
     force (new weekdays may continue a started program as a new one), and whether anything
-    changed (a colleague may have saved the same values meanwhile)."""
+    changed (a colleague may have saved the same values meanwhile). New dates ask as
+    ``program_schedule_update``'s do (``confirm_duplicate_ladder``)."""
     unknown = set(changes) - set(PROGRAM_FIELDS)
     if unknown:
         raise ValueError(f"not program fields: {sorted(unknown)}")
@@ -434,12 +472,7 @@ def program_edit_changed(
         _rename(program, wanted["name"], wanted["notes"])
     saved = program
     if rescheduled:
-        saved = _reschedule(
-            actor, program, wanted["weekdays"], wanted["start_date"], wanted["end_date"],
-            wanted["reminder_time"],
-        )  # fmt: skip
-        _close_prompts_of_ended(actor, program, request)
-        daily_totals_refresh_patient(patient_id=program.patient_id)
+        saved = _reschedule_asking(actor, program, wanted, confirm_duplicate_ladder, request)
     if renamed or rescheduled:
         program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
     return saved, renamed or rescheduled

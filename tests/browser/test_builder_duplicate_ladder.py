@@ -5,6 +5,7 @@ therapist ticks "Run it in both places", and the item then says where else it ru
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -86,3 +87,42 @@ def test_adding_a_level_of_a_running_ladder_on_its_own_asks_for_confirmation(
     assert program.items.filter(exercise=top).count() == 1
     assert_accessible(page)
     assert [e.split(" http")[0] for e in errors] == ["400 POST"]  # the refused Add, only
+
+
+def test_a_new_end_date_that_runs_a_ladder_twice_asks_for_confirmation(desktop_page, therapist_a):
+    """The Schedule card asks as the Add and Assign forms do: an end moved past the start
+    of another program with the same ladder is refused, naming it, and the box to tick
+    appears on the card; ticked, the new end is saved."""
+    ladder = LadderFactory(name="Clamshell (Boren 2011)")
+    patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
+    today = patient.local_today()
+    program = ProgramFactory(patient=patient, name="Hip program", end_date=today + timedelta(5))
+    LadderItemFactory(program=program, ladder=ladder, current_level=3)
+    later = ProgramFactory(patient=patient, name="Home program", start_date=today + timedelta(10))
+    LadderItemFactory(program=later, ladder=ladder, current_level=1)
+    page = desktop_page
+    errors = watch_errors(page)
+    sign_in_staff(page, therapist_a)
+    page.goto(f"/programs/{program.public_id}/")
+    card = page.locator("section", has=page.get_by_role("heading", name="Schedule"))
+    expect(card.get_by_label("Run it in both places")).to_have_count(0)
+
+    card.get_by_label("End date (optional)").fill("")
+    card.get_by_role("button", name="Save schedule").click()
+
+    expect(card).to_contain_text(
+        "Clamshell (Boren 2011) is already running for this patient in “Home program” at level 1."
+    )
+    program.refresh_from_db()
+    assert program.end_date == today + timedelta(5)
+    assert_accessible(page)
+    screenshot(page, "builder-schedule-duplicate-ladder-refused")
+
+    card.get_by_label("End date (optional)").fill("")
+    card.get_by_label("Run it in both places").check()
+    card.get_by_role("button", name="Save schedule").click()
+
+    expect(page.get_by_text("Schedule saved.")).to_be_visible()
+    program.refresh_from_db()
+    assert program.end_date is None
+    assert [e.split(" http")[0] for e in errors] == ["400 POST"]  # the refused Save, only

@@ -76,7 +76,7 @@ def test_a_refused_schedule_focuses_the_first_day_and_ties_the_days_to_the_messa
     )
     expect(page.get_by_label("Monday")).to_be_focused()
     marked = page.evaluate(MARKED)
-    assert [day for day, _ in marked] == [f"id_weekdays_{n}" for n in range(7)]
+    assert [day for day, _ in marked] == [f"id_schedule_weekdays_{n}" for n in range(7)]
     assert {words for _, words in marked} == {"Choose at least one weekday."}
     assert_accessible(page, impacts=None)
 

@@ -185,10 +185,12 @@ class ProgramUpdateApi(ProgramApi):
         payload = ProgramUpdateIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         # Only the fields sent (partial: no defaults); the others stay as they are at the save.
+        changes = dict(payload.validated_data)
         program = services.program_edit(
             actor=self.user,
             program=program,
-            changes=dict(payload.validated_data),
+            confirm_duplicate_ladder=changes.pop("confirm_duplicate_ladder", False),
+            changes=changes,
             request=request._request,
         )
         return self.detail(program)

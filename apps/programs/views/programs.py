@@ -186,7 +186,9 @@ def schedule_form(program: Program, data: Any = None) -> ScheduleForm:
         "end_date": program.end_date,
         "reminder_time": program.reminder_time,
     }
-    return ScheduleForm(data, initial=initial)
+    # Its own ids: the Start form and the Add-a-ladder card draw fields of the same names
+    # (dates, and the box to confirm a duplicate) on the same page.
+    return ScheduleForm(data, initial=initial, auto_id="id_schedule_%s")
 
 
 def assign_form(
@@ -268,7 +270,8 @@ def _schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
             saved = services.program_schedule_update(
                 actor=user, program=program, weekdays=form.weekday_numbers(),
                 start_date=data["start_date"], end_date=data["end_date"],
-                reminder_time=data["reminder_time"], request=request,
+                reminder_time=data["reminder_time"],
+                confirm_duplicate_ladder=data["confirm_duplicate_ladder"], request=request,
             )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
