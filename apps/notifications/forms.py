@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from apps.programs.forms import override_field
+from apps.programs.forms import confirm_duplicate_field, override_field
 from apps.programs.levels import REASON_MAX
 from apps.programs.prompt_decisions import DECLINE_REASON_MAX
 
@@ -23,6 +23,9 @@ class ApproveForm(forms.Form):
         help_text="Needed when pain or a worse next-morning answer came since these sets.",
     )
     precaution_override = override_field()
+    # Drawn once approving was refused because another running item gives the patient the
+    # next level's exercise too (``duplicates.check_level_doubled``).
+    confirm_duplicate_ladder = confirm_duplicate_field()
 
 
 class DeclineForm(forms.Form):

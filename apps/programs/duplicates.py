@@ -35,7 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -44,7 +44,7 @@ from django.db.models import Q
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.programs.models import Program, ProgramItem
+from apps.programs.models import Program, ProgramItem, ProgressionPrompt
 from apps.programs.rows import patient_today
 
 if TYPE_CHECKING:
@@ -315,6 +315,42 @@ def check_rescheduled(
         actor=actor, program=program, items=starting_items(program), confirmed=confirmed,
         request=request, known=known,
     )  # fmt: skip
+
+
+def check_level_doubled(
+    *,
+    actor: User,
+    prompt: ProgressionPrompt,
+    confirmed: bool,
+    request: HttpRequest | None = None,
+) -> None:
+    """Before approving ``prompt``: refuse, naming both, when another item running for the
+    patient gives them its next level's exercise on the new level's first day
+    (their next day: a single exercise, or a ladder at that level), unless ``confirmed``; then
+    audit the confirmation. Confirming, when both started, that they might meet is not
+    confirming that they now do, each day from tomorrow. A ladder that has the exercise at
+    another level is not asked about again (it was, when it started). Call in the approval's
+    transaction."""
+    day = prompt.patient.local_today() + timedelta(days=1)
+    running = running_items(patient_id=prompt.patient_id, start=day, end=day)
+    own = next((r for r in running if r.track == prompt.track), None)
+    rung = next((r for r in own.rungs if r.level == prompt.next_level), None) if own else None
+    if own is None or rung is None:
+        return  # nothing going on to advance, or no next level: the approval refuses it
+    exercise = rung.name
+    mine = replace(own, level=rung.level, rungs=(rung,))
+    found = [
+        Shared(other, (exercise,), exercise)
+        for other in running
+        if other.track != own.track and other.now == rung.exercise_id
+    ]
+    if found and not confirmed:
+        raise ValidationError({CONFIRM: [_shared_message(mine, shared) for shared in found]})
+    for shared in found:
+        audit_record(
+            actor=actor, action=Action.CHANGE, patient=prompt.patient, target=prompt,
+            detail=_shared_detail(mine, shared), request=request,
+        )  # fmt: skip
 
 
 def _twice(

@@ -27,6 +27,7 @@ from apps.audit.services import audit_record
 from apps.exercises.models import LadderLevel
 from apps.patients.services import patient_row_lock
 from apps.programs.concerns import PromptConcerns, concerns_for
+from apps.programs.duplicates import check_level_doubled
 from apps.programs.levels import REASON_MAX, advance, set_level, tracks_going_on
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
 
@@ -182,13 +183,17 @@ def prompt_approve(
     note: str = "",
     override_reason: str = "",
     precaution_override: str = "",
+    confirm_duplicate_ladder: bool = False,
     request: HttpRequest | None = None,
 ) -> LevelChange:
     """Approve: the level goes up from the patient's next local day; ``note`` (or a default
     sentence) is the reason the patient is shown.
 
     A next level whose exercise the patient's hip precautions rule out needs
-    ``precaution_override`` (kept on the item and audited), as the builder does.
+    ``precaution_override`` (kept on the item and audited), as the builder does. One whose
+    exercise another item running for the patient gives them that day too (a single
+    exercise, another ladder at it) needs ``confirm_duplicate_ladder``, as the builder asks
+    (``duplicates.check_level_doubled``).
 
     When the prompt is held back, or pain above the hold-back level, pain at the alert level
     or a "worse" next-morning answer came since its qualifying sets, approving needs
@@ -208,6 +213,9 @@ def prompt_approve(
     if concerns.needs_override and not override_reason:
         raise ValidationError({"override_reason": _override_needed(prompt, concerns)})
     override_reason = override_reason if concerns.needs_override else ""
+    check_level_doubled(
+        actor=user, prompt=prompt, confirmed=confirm_duplicate_ladder, request=request
+    )
     _claim(
         prompt=prompt,
         user=user,

@@ -96,6 +96,7 @@ def prompt_approve(request: Request, public_id: str) -> Response:
             note=d["note"],
             override_reason=d["override_reason"],
             precaution_override=d["precaution_override"],
+            confirm_duplicate_ladder=d["confirm_duplicate_ladder"],
             request=request,
         ),
     )

@@ -108,6 +108,7 @@ def prompt_approve(request: HttpRequest, public_id: str) -> HttpResponse:
             note=data["note"],
             override_reason=data["override_reason"],
             precaution_override=data["precaution_override"],
+            confirm_duplicate_ladder=data["confirm_duplicate_ladder"],
             request=request,
         )
 
