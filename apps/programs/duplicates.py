@@ -44,6 +44,7 @@ from django.db.models import Q
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.patients.models import Patient
 from apps.programs.models import Program, ProgramItem, ProgressionPrompt
 from apps.programs.rows import patient_today
 
@@ -325,32 +326,41 @@ def check_level_doubled(
     request: HttpRequest | None = None,
 ) -> None:
     """Before approving ``prompt``: refuse, naming both, when another item running for the
-    patient gives them its next level's exercise on the new level's first day
-    (their next day: a single exercise, or a ladder at that level), unless ``confirmed``; then
-    audit the confirmation. Confirming, when both started, that they might meet is not
-    confirming that they now do, each day from tomorrow. A ladder that has the exercise at
-    another level is not asked about again (it was, when it started). Call in the approval's
-    transaction."""
-    day = prompt.patient.local_today() + timedelta(days=1)
-    running = running_items(patient_id=prompt.patient_id, start=day, end=day)
-    own = next((r for r in running if r.track == prompt.track), None)
-    rung = next((r for r in own.rungs if r.level == prompt.next_level), None) if own else None
-    if own is None or rung is None:
-        return  # nothing going on to advance, or no next level: the approval refuses it
-    exercise = rung.name
-    mine = replace(own, level=rung.level, rungs=(rung,))
-    found = [
-        Shared(other, (exercise,), exercise)
-        for other in running
-        if other.track != own.track and other.now == rung.exercise_id
-    ]
-    if found and not confirmed:
+    patient gives them its next level's exercise on the new level's first day (``doubled``),
+    unless ``confirmed``; then audit the confirmation. Confirming, when both started, that
+    they might meet is not confirming that they now do, each day from tomorrow. Call in the
+    approval's transaction."""
+    if prompt.next_level is None:
+        return  # a complete ladder: the approval refuses it
+    mine, found = doubled(prompt.patient, track=prompt.track, level=prompt.next_level)
+    if mine is None or not found:
+        return
+    if not confirmed:
         raise ValidationError({CONFIRM: [_shared_message(mine, shared) for shared in found]})
     for shared in found:
         audit_record(
             actor=actor, action=Action.CHANGE, patient=prompt.patient, target=prompt,
             detail=_shared_detail(mine, shared), request=request,
         )  # fmt: skip
+
+
+def doubled(patient: Patient, *, track: UUID, level: int) -> tuple[Running | None, list[Shared]]:
+    """The item of ``track`` as it would run at ``level`` from the patient's next day (None
+    when it does not run then), and the other items running then that give the patient that
+    level's exercise too: a single exercise, or a ladder at it (one that has it at another
+    level is not: it was asked about when it started). One query."""
+    day = patient.local_today() + timedelta(days=1)
+    running = running_items(patient_id=patient.pk, start=day, end=day)
+    own = next((r for r in running if r.track == track), None)
+    rung = next((r for r in own.rungs if r.level == level), None) if own else None
+    if own is None or rung is None:
+        return None, []
+    found = [
+        Shared(other, (rung.name,), rung.name)
+        for other in running
+        if other.track != track and other.now == rung.exercise_id
+    ]
+    return replace(own, level=level, rungs=(rung,)), found
 
 
 def _twice(

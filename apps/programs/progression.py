@@ -29,6 +29,7 @@ from apps.patients.selectors import precautions_in_force
 from apps.patients.services import patient_row_lock
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import dose_at_new_level, hold_top
+from apps.programs.duplicates import doubled
 from apps.programs.levels import (
     advance,
     item_in_force,
@@ -417,8 +418,10 @@ def _prompt_status(
         and _still_on(item=item, patient_id=log.patient_id, level=level)
         and not _next_level_conflicts(item=item, level=next_level)
         and not _next_level_changes_dose(item=item, level=level, next_level=next_level)
-    ):  # held back, a level changed by hand since, a level the hip precautions rule out, or
-        # one with another dose: the therapist decides (and sees the new dose on the prompt)
+        and not _next_level_doubled(item=item, level=next_level)
+    ):  # held back, a level changed by hand since, a level the hip precautions rule out, one
+        # with another dose, or one the patient already does elsewhere: the therapist decides
+        # (and sees the new dose on the prompt; approving asks about the other)
         return PromptStatus.AUTO_APPROVED
     return PromptStatus.PENDING
 
@@ -443,6 +446,14 @@ def _next_level_changes_dose(*, item: ProgramItem, level: int, next_level: int) 
         return False
     leaving = level_exercise(item.ladder_id, level)
     return dose_at_new_level(leaving=leaving, entering=entering) is not None
+
+
+def _next_level_doubled(*, item: ProgramItem, level: int) -> bool:
+    """Whether another item running for the patient gives them ``level``'s exercise from the
+    day the level would start (``duplicates.doubled``)."""
+    patient = item.program.patient
+    assert patient is not None  # a logged item is of an assigned program
+    return bool(doubled(patient, track=item.track, level=level)[1])
 
 
 def _next_level_conflicts(*, item: ProgramItem, level: int) -> bool:

@@ -204,3 +204,33 @@ def test_the_api_answers_the_warning_and_takes_the_confirmation(
     assert "twice on the same day" in refused.json()["errors"][CONFIRM][0]
     assert confirmed.status_code == 200
     assert _level(item) == 2
+
+
+# --- Automatic advance ---------------------------------------------------------------------
+
+
+def test_an_automatic_advance_into_it_waits_for_the_therapist(patient_a, item, home, level_2):
+    """The app never gives the patient an exercise twice a day on its own: the prompt waits
+    for the therapist, whose approval asks as above (as a level the hip precautions rule out
+    or one with a new dose waits)."""
+    ProgramItem.objects.filter(pk=item.pk).update(auto_advance=True)
+    item.refresh_from_db()
+    ExerciseItemFactory(program=home, exercise=level_2)
+
+    found, _ = prompt_for_log(log=SetLogFactory(item=item, reps=20))
+
+    assert found.status == PromptStatus.PENDING
+    assert _level(item) == 1
+
+
+def test_an_automatic_advance_into_an_exercise_nothing_else_gives_goes_ahead(
+    patient_a, item, home, level_2
+):
+    ProgramItem.objects.filter(pk=item.pk).update(auto_advance=True)
+    item.refresh_from_db()
+    ExerciseItemFactory(program=home)  # another exercise
+
+    found, _ = prompt_for_log(log=SetLogFactory(item=item, reps=20))
+
+    assert found.status == PromptStatus.AUTO_APPROVED
+    assert _level(item) == 2
