@@ -321,25 +321,27 @@ def check_rescheduled(
 def check_level_doubled(
     *,
     actor: User,
-    prompt: ProgressionPrompt,
+    patient: Patient,
+    track: UUID,
+    level: int,
+    target: ProgressionPrompt | ProgramItem,
     confirmed: bool,
     request: HttpRequest | None = None,
 ) -> None:
-    """Before approving ``prompt``: refuse, naming both, when another item running for the
-    patient gives them its next level's exercise on the new level's first day (``doubled``),
-    unless ``confirmed``; then audit the confirmation. Confirming, when both started, that
-    they might meet is not confirming that they now do, each day from tomorrow. Call in the
-    approval's transaction."""
-    if prompt.next_level is None:
-        return  # a complete ladder: the approval refuses it
-    mine, found = doubled(prompt.patient, track=prompt.track, level=prompt.next_level)
+    """Before moving the item of ``track`` to ``level`` from the patient's next day (a prompt
+    approved, a level set by hand): refuse, naming both, when another item running for the
+    patient gives them that level's exercise then too (``doubled``), unless ``confirmed``;
+    then audit the confirmation on ``target``. Confirming, when both started, that they
+    might meet is not confirming that they now do, each day from tomorrow. Call in the
+    change's transaction."""
+    mine, found = doubled(patient, track=track, level=level)
     if mine is None or not found:
         return
     if not confirmed:
         raise ValidationError({CONFIRM: [_shared_message(mine, shared) for shared in found]})
     for shared in found:
         audit_record(
-            actor=actor, action=Action.CHANGE, patient=prompt.patient, target=prompt,
+            actor=actor, action=Action.CHANGE, patient=patient, target=target,
             detail=_shared_detail(mine, shared), request=request,
         )  # fmt: skip
 

@@ -213,9 +213,11 @@ def prompt_approve(
     if concerns.needs_override and not override_reason:
         raise ValidationError({"override_reason": _override_needed(prompt, concerns)})
     override_reason = override_reason if concerns.needs_override else ""
+    assert prompt.next_level is not None  # _check_approve_input refused a complete ladder
     check_level_doubled(
-        actor=user, prompt=prompt, confirmed=confirm_duplicate_ladder, request=request
-    )
+        actor=user, patient=prompt.patient, track=prompt.track, level=prompt.next_level,
+        target=prompt, confirmed=confirm_duplicate_ladder, request=request,
+    )  # fmt: skip
     _claim(
         prompt=prompt,
         user=user,
@@ -307,11 +309,14 @@ def item_level_set(
     level: int,
     reason: str,
     precaution_override: str = "",
+    confirm_duplicate_ladder: bool = False,
     request: HttpRequest | None = None,
 ) -> LevelChange:
     """A therapist moves a ladder item to ``level`` by hand (up, or back after a flare-up)
     from the patient's next local day; ``reason`` is required and shown to the patient. A
-    level the patient's hip precautions rule out needs ``precaution_override``. The audit
+    level the patient's hip precautions rule out needs ``precaution_override``; one whose
+    exercise another running item gives the patient then too, ``confirm_duplicate_ladder``
+    (``duplicates.check_level_doubled``, as approving asks). The audit
     entries are written in the same transaction, with the closing of the track's open prompts
     that the change answers (``prompts_withdraw_superseded``)."""
     reason = reason.strip()
@@ -330,6 +335,11 @@ def item_level_set(
     assert in_force is not None  # the item itself is of this track
     if in_force.current_level == level:
         raise ValidationError({"level": f"The patient is already on level {level}."})
+    assert item.program.patient is not None  # a ladder item with levels is assigned
+    check_level_doubled(
+        actor=user, patient=item.program.patient, track=item.track, level=level, target=item,
+        confirmed=confirm_duplicate_ladder, request=request,
+    )  # fmt: skip
     change = set_level(
         item=in_force, to_level=level, changed_by=user, reason=reason,
         precaution_override=precaution_override, request=request,

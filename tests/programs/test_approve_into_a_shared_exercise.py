@@ -19,7 +19,7 @@ from django.urls import reverse
 from apps.audit.models import AuditEntry
 from apps.programs.models import ProgramItem, PromptStatus
 from apps.programs.progression import prompt_for_log
-from apps.programs.prompt_decisions import prompt_approve
+from apps.programs.prompt_decisions import item_level_set, prompt_approve
 from tests.conftest import signed_in
 from tests.factories import (
     ExerciseItemFactory,
@@ -234,3 +234,51 @@ def test_an_automatic_advance_into_an_exercise_nothing_else_gives_goes_ahead(
 
     assert found.status == PromptStatus.AUTO_APPROVED
     assert _level(item) == 2
+
+
+# --- A level changed by hand ---------------------------------------------------------------
+
+
+def test_a_level_set_by_hand_to_it_needs_confirmation_too(therapist_a, item, home, level_2):
+    ExerciseItemFactory(program=home, exercise=level_2)
+
+    with pytest.raises(ValidationError) as error:
+        item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more.")
+
+    assert f"would do {level_2.name} twice on the same day" in _refused(error)
+    assert _level(item) == 1
+    item_level_set(
+        item=item, user=therapist_a, level=2, reason="Ready for more.",
+        confirm_duplicate_ladder=True,
+    )  # fmt: skip
+    assert _level(item) == 2
+
+
+def test_the_level_page_asks_and_takes_the_confirmation(therapist_a, item, home, level_2):
+    ExerciseItemFactory(program=home, exercise=level_2)
+    client = signed_in(therapist_a)
+    url = f"/programs/{item.program.public_id}/items/{item.public_id}/level/"
+    body = {"level": "2", "reason": "Ready for more."}
+    assert CONFIRM not in client.get(url).text
+
+    refused = client.post(url, body)
+
+    assert refused.status_code == 400
+    assert f"would do {level_2.name} twice on the same day" in refused.text
+    assert f'name="{CONFIRM}"' in refused.text
+    assert client.post(url, body | {CONFIRM: "on"}).status_code == 302
+    assert _level(item) == 2
+
+
+def test_the_level_api_asks_and_takes_the_confirmation(therapist_a, item, home, level_2):
+    ExerciseItemFactory(program=home, exercise=level_2)
+    client = signed_in(therapist_a)
+    url = f"/api/v1/programs/{item.program.public_id}/items/{item.public_id}/level/"
+    body = {"level": 2, "reason": "Ready for more."}
+
+    refused = client.post(url, body, **JSON)
+    confirmed = client.post(url, body | {CONFIRM: True}, **JSON)
+
+    assert refused.status_code == 400
+    assert CONFIRM in refused.json()["errors"]
+    assert confirmed.status_code == 200

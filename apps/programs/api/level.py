@@ -40,6 +40,14 @@ class LevelIn(StrictInput[dict[str, Any]]):
         help_text="Needed when the new level's exercise conflicts with the patient's hip "
         "precautions; kept on the item and audited.",
     )
+    confirm_duplicate_ladder = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="True to move to a level whose exercise another item running for the "
+        "patient gives them from the same day (a single exercise, or another ladder at it); "
+        "without it such a change is a 400 naming both (confirm_duplicate_ladder), and "
+        "nothing is changed. Recorded in the audit log.",
+    )
 
 
 class ManualLevelChangeOut(serializers.ModelSerializer[LevelChange]):

@@ -19,7 +19,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import require_staff
 from apps.core.forms import add_service_errors
 from apps.programs import staff_selectors
-from apps.programs.forms import override_field
+from apps.programs.forms import confirm_duplicate_field, override_field
 from apps.programs.levels import REASON_MAX
 from apps.programs.prompt_decisions import item_level_set
 from apps.programs.staff_selectors import ladder_item_for_staff
@@ -34,6 +34,8 @@ class LevelForm(forms.Form):
         error_messages={"required": "Say why: the patient sees this reason."},
     )
     precaution_override = override_field()
+    # Drawn once refused: the level's exercise is one the patient already does elsewhere.
+    confirm_duplicate_ladder = confirm_duplicate_field()
 
 
 @login_required
