@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, time
+from datetime import date, time, timedelta
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -245,6 +245,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in (Role.ADMIN, Role.THERAPIST)
 
 
+# How long before a token expires its admin is warned (the API tokens page marks it).
+EXPIRY_WARNING = timedelta(days=14)
+
+
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def visible_to(self, user: User) -> ApiTokenQuerySet:
         """Tokens a clinic admin manages: every token of their clinic; nobody else's."""
@@ -274,6 +278,8 @@ class ApiToken(models.Model):
     client_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     client_request = client_request_field()  # what it asked for (apps.core.once)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by its creator (``api_token_create``), never open-ended: a token that leaks stops.
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -287,5 +293,14 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def expires_soon(self) -> bool:
+        """Unexpired, but within ``EXPIRY_WARNING`` of its end: time to make its successor."""
+        return not self.is_expired and self.expires_at - timezone.now() <= EXPIRY_WARNING
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

@@ -2,7 +2,8 @@
 
 A token acts as one staff member of a clinic (the admin who made it, or a therapist they
 chose) and can do exactly what that person can do through the API. The secret is shown once,
-at creation; only its SHA-256 is stored, so a copy of the database lets nobody in.
+at creation; only its SHA-256 is stored, so a copy of the database lets nobody in. Every token
+expires (``LIFETIMES``): one that leaks stops working some day without anyone noticing.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -35,6 +37,11 @@ KEYWORDS = (b"bearer", b"token")
 # counted here: this many per client address per window, then 429 until the window ends.
 FAILED_TOKENS_PER_WINDOW = 20
 FAILED_TOKEN_WINDOW_SECONDS = 600
+# The lifetimes an admin chooses from, in days; no "never". The page and API offer these.
+LIFETIMES = (30, 90, 365)
+DEFAULT_LIFETIME = 90
+LIFETIME_CHOICE = "Choose how long the token lives: 30, 90 or 365 days."
+EXPIRED = "This API token expired on {day}; ask a clinic admin for a new one."
 ALREADY_CREATED = (
     "This form already created the token “{name}”, which has been used or revoked since: reload"
     " the page to create another."
@@ -45,8 +52,10 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _check_create(*, admin: User, user: User, name: str) -> None:
+def _check_create(*, admin: User, user: User, name: str, expires_in_days: int) -> None:
     errors: dict[str, str] = {}
+    if expires_in_days not in LIFETIMES:
+        errors["expires_in_days"] = LIFETIME_CHOICE
     if not admin.is_clinic_admin:
         errors["admin"] = "Only a clinic admin can create API tokens."
     if not (user.is_active and user.is_clinic_staff and user.clinic_id == admin.clinic_id):
@@ -65,28 +74,33 @@ def api_token_create(
     admin: User,
     user: User,
     name: str,
+    expires_in_days: int = DEFAULT_LIFETIME,
     client_id: uuid.UUID | None = None,
     reissue: bool = True,
 ) -> tuple[ApiToken, str]:
-    """Create a token acting as ``user``; return it with its secret (never stored).
+    """Create a token acting as ``user`` that works for ``expires_in_days`` (one of
+    ``LIFETIMES``); return it with its secret (never stored).
 
-    Sent again under the same ``client_id``, no second token is made; another name or person
-    under it is refused (``ClientIdReused``). With ``reissue`` (a retried API request, of
+    Sent again under the same ``client_id``, no second token is made; another name, person or
+    lifetime under it is refused (``ClientIdReused``). With ``reissue`` (a retried API request, of
     which only the last answer is read) the first is given a new secret, returned here, so
     the secret read is the one that works and no token whose secret nobody saw is left
-    active; a token already used or revoked keeps its secret: that key was used before and is
-    refused. Without it (the page, which shows the first answer's secret itself) the token is
-    returned unchanged with an empty secret.
+    active; a token already used, revoked or expired keeps its secret: that key was used
+    before and is refused. Without it (the page, which shows the first answer's secret
+    itself) the token is returned unchanged with an empty secret.
     """
-    _check_create(admin=admin, user=user, name=name)
+    _check_create(admin=admin, user=user, name=name, expires_in_days=expires_in_days)
     clinic = admin.clinic
     if clinic is None:  # unreachable: a role implies a clinic (a database constraint)
         raise ValidationError({"admin": "Only a clinic admin can create API tokens."})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     # Named as the request names them: the API's and the page's ``acts_as`` is ``user`` here.
-    asked = request_print(client_id, name=name.strip(), acts_as=user)
+    asked = request_print(
+        client_id, name=name.strip(), acts_as=user, expires_in_days=expires_in_days
+    )
 
     def create() -> ApiToken:
+        now = timezone.now()
         return ApiToken.objects.create(
             clinic=clinic,
             user=user,
@@ -96,6 +110,8 @@ def api_token_create(
             token_hash=hash_token(secret),
             client_id=client_id,
             client_request=asked,
+            created_at=now,
+            expires_at=now + timedelta(days=expires_in_days),
         )
 
     def same_clinic(first: ApiToken) -> bool:
@@ -117,7 +133,7 @@ def _reissue(token: ApiToken, *, secret: str, admin: User) -> None:
     # The row lock orders two replays of one key: each gives the token its own secret, and
     # the one that commits last is the one that works.
     locked = ApiToken.objects.select_for_update().get(pk=token.pk)
-    if locked.last_used_at is not None or locked.revoked_at is not None:
+    if locked.last_used_at is not None or not locked.is_active:
         raise ValidationError({"client_id": [ALREADY_CREATED.format(name=locked.name)]})
     token.prefix, token.token_hash = secret[:12], hash_token(secret)
     token.save(update_fields=["prefix", "token_hash"])
@@ -142,9 +158,10 @@ def api_token_revoke(*, admin: User, token: ApiToken) -> ApiToken:
 
 
 def api_token_find(secret: str) -> ApiToken | None:
-    """The active token with this secret whose user may still act for its clinic."""
+    """The unrevoked token with this secret whose user may still act for its clinic; it may
+    have expired (``ApiToken.is_expired``: the caller refuses it, saying so)."""
     token = (
-        ApiToken.objects.select_related("user")
+        ApiToken.objects.select_related("user", "clinic")
         .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
         .first()
     )
@@ -162,6 +179,12 @@ def api_token_touch(token: ApiToken) -> None:
     ApiToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
     ).update(last_used_at=now)
+
+
+def expired_message(token: ApiToken) -> str:
+    """Why an expired token is refused, with the day it expired in its clinic's time zone."""
+    day = timezone.localtime(token.expires_at, ZoneInfo(token.clinic.time_zone))
+    return EXPIRED.format(day=dateformat.format(day, "j F Y"))
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -183,6 +206,11 @@ class ApiTokenAuthentication(BaseAuthentication):
             self._count_failure(request)
             # One message for unknown, revoked and orphaned tokens: no oracle.
             raise exceptions.AuthenticationFailed("That API token is not valid.")
+        if token.is_expired:
+            # Not counted as a failure: the count slows down guessing, and this is a real
+            # secret, not a guess. Counted, an integration retrying would soon get 429s that
+            # hide why it stopped working.
+            raise exceptions.AuthenticationFailed(expired_message(token))
         api_token_touch(token)
         return token.user, token
 

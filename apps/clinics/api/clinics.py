@@ -18,7 +18,13 @@ from rest_framework.views import APIView
 
 from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
 from apps.clinics.models import ApiToken, User
-from apps.clinics.tokens import api_token_create, api_token_revoke, is_token_request
+from apps.clinics.tokens import (
+    DEFAULT_LIFETIME,
+    LIFETIMES,
+    api_token_create,
+    api_token_revoke,
+    is_token_request,
+)
 from apps.core.api_input import StrictInput
 from apps.core.once import ClientIdReused, client_id_input, created_status
 
@@ -55,6 +61,7 @@ class TokenOutput(serializers.ModelSerializer[ApiToken]):
             "acts_as_email",
             "active",
             "created_at",
+            "expires_at",
             "last_used_at",
             "revoked_at",
         )
@@ -73,6 +80,11 @@ class TokenInput(StrictInput[Any]):
     name = serializers.CharField(max_length=100)
     acts_as = serializers.UUIDField(
         required=False, help_text="A staff member of your clinic; you when left out."
+    )
+    expires_in_days = serializers.ChoiceField(
+        choices=LIFETIMES,
+        default=DEFAULT_LIFETIME,
+        help_text="How many days the token works: 30, 90 or 365 (90 when left out).",
     )
     client_id = client_id_input()
 
@@ -110,6 +122,7 @@ class TokenListCreate(APIView):
                 admin=admin,
                 user=user,
                 name=data.validated_data["name"],
+                expires_in_days=data.validated_data["expires_in_days"],
                 client_id=data.validated_data.get("client_id"),
             )
         except ClientIdReused:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import ApiToken, User
 from apps.clinics.selectors import clinic_staff
-from apps.clinics.tokens import api_token_create, api_token_revoke
+from apps.clinics.tokens import DEFAULT_LIFETIME, LIFETIMES, api_token_create, api_token_revoke
 from apps.core.forms import add_service_errors
 from apps.core.once import client_id_field
 
@@ -38,6 +38,16 @@ class TokenForm(forms.Form):
         to_field_name="public_id",
         empty_label=None,
     )
+    # Not required: a page drawn before the choice existed gets the default, never an error.
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires after",
+        choices=[(days, f"{days} days") for days in LIFETIMES],
+        coerce=int,
+        required=False,
+        initial=DEFAULT_LIFETIME,
+        widget=forms.RadioSelect,
+        help_text="It then stops working: create its successor before that day.",
+    )
     client_id = client_id_field()
 
     def __init__(self, *args: Any, admin: User, **kwargs: Any) -> None:
@@ -48,6 +58,9 @@ class TokenForm(forms.Form):
         field = cast(forms.ModelChoiceField[User], self.fields["acts_as"])
         field.queryset = staff
         field.initial = admin.public_id
+
+    def clean_expires_in_days(self) -> int:
+        return self.cleaned_data["expires_in_days"] or DEFAULT_LIFETIME
 
 
 def _page(request: HttpRequest, admin: User, form: TokenForm, status: int = 200) -> HttpResponse:
@@ -86,6 +99,7 @@ def _create(request: HttpRequest, admin: User, form: TokenForm) -> ApiToken:
             admin=admin,
             user=form.cleaned_data["acts_as"],
             name=form.cleaned_data["name"],
+            expires_in_days=form.cleaned_data["expires_in_days"],
             client_id=form.cleaned_data["client_id"],
             reissue=False,
         )
