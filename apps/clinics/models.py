@@ -245,6 +245,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.role in (Role.ADMIN, Role.THERAPIST)
 
 
+class TokenScope(models.TextChoices):
+    """What a token may do, whatever its person may: reading is GET, HEAD and OPTIONS."""
+
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
 # How long before a token expires its admin is warned (the API tokens page marks it).
 EXPIRY_WARNING = timedelta(days=14)
 
@@ -280,6 +287,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Set by its creator (``api_token_create``), never open-ended: a token that leaks stops.
     expires_at = models.DateTimeField()
+    # No default here: its creator chooses (``api_token_create``, read only unless told).
+    scope = models.CharField(max_length=10, choices=TokenScope.choices)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -288,6 +297,11 @@ class ApiToken(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at", "pk"]
         verbose_name = "API token"  # in messages ("a different API token"), not "api token"
+        constraints: ClassVar[list[Any]] = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=TokenScope.values), name="api_token_scope_known"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -304,3 +318,7 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.scope != TokenScope.READ_WRITE

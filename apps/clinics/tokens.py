@@ -1,7 +1,8 @@
 """API tokens for integrations: creation, revocation and the DRF authentication class.
 
 A token acts as one staff member of a clinic (the admin who made it, or a therapist they
-chose) and can do exactly what that person can do through the API. The secret is shown once,
+chose) and can do what that person can do through the API: everything, or only reading
+(``TokenScope``: read only unless its admin chooses otherwise). The secret is shown once,
 at creation; only its SHA-256 is stored, so a copy of the database lets nobody in. Every token
 expires (``LIFETIMES``): one that leaks stops working some day without anyone noticing.
 """
@@ -21,9 +22,10 @@ from django.db.models import Q
 from django.utils import dateformat, timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 
-from apps.clinics.models import ApiToken, User
+from apps.clinics.models import ApiToken, TokenScope, User
 from apps.clinics.signals import TokenChange, api_token_changed
 from apps.core import ratelimit
 from apps.core.once import create_once, replayed, request_print
@@ -41,6 +43,11 @@ FAILED_TOKEN_WINDOW_SECONDS = 600
 LIFETIMES = (30, 90, 365)
 DEFAULT_LIFETIME = 90
 LIFETIME_CHOICE = "Choose how long the token lives: 30, 90 or 365 days."
+SCOPE_CHOICE = "Choose read only or read and write."
+READ_ONLY = (
+    "This API token is read-only: it may only read (GET, HEAD, OPTIONS), so nothing was"
+    " changed. Ask a clinic admin for a read-and-write token to make changes."
+)
 EXPIRED = "This API token expired on {day}; ask a clinic admin for a new one."
 ALREADY_CREATED = (
     "This form already created the token “{name}”, which has been used or revoked since: reload"
@@ -52,10 +59,12 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _check_create(*, admin: User, user: User, name: str, expires_in_days: int) -> None:
+def _check_create(*, admin: User, user: User, name: str, expires_in_days: int, scope: str) -> None:
     errors: dict[str, str] = {}
     if expires_in_days not in LIFETIMES:
         errors["expires_in_days"] = LIFETIME_CHOICE
+    if scope not in TokenScope.values:
+        errors["scope"] = SCOPE_CHOICE
     if not admin.is_clinic_admin:
         errors["admin"] = "Only a clinic admin can create API tokens."
     if not (user.is_active and user.is_clinic_staff and user.clinic_id == admin.clinic_id):
@@ -75,28 +84,29 @@ def api_token_create(
     user: User,
     name: str,
     expires_in_days: int = DEFAULT_LIFETIME,
+    scope: str = TokenScope.READ,
     client_id: uuid.UUID | None = None,
     reissue: bool = True,
 ) -> tuple[ApiToken, str]:
     """Create a token acting as ``user`` that works for ``expires_in_days`` (one of
-    ``LIFETIMES``); return it with its secret (never stored).
+    ``LIFETIMES``) with ``scope`` (a ``TokenScope``); return it with its secret (never stored).
 
-    Sent again under the same ``client_id``, no second token is made; another name, person or
-    lifetime under it is refused (``ClientIdReused``). With ``reissue`` (a retried API request, of
-    which only the last answer is read) the first is given a new secret, returned here, so
-    the secret read is the one that works and no token whose secret nobody saw is left
-    active; a token already used, revoked or expired keeps its secret: that key was used
+    Sent again under the same ``client_id``, no second token is made; another name, person,
+    lifetime or scope under it is refused (``ClientIdReused``). With ``reissue`` (a retried API
+    request, of which only the last answer is read) the first is given a new secret, returned
+    here, so the secret read is the one that works and no token whose secret nobody saw is
+    left active; a token already used, revoked or expired keeps its secret: that key was used
     before and is refused. Without it (the page, which shows the first answer's secret
     itself) the token is returned unchanged with an empty secret.
     """
-    _check_create(admin=admin, user=user, name=name, expires_in_days=expires_in_days)
+    _check_create(admin=admin, user=user, name=name, expires_in_days=expires_in_days, scope=scope)
     clinic = admin.clinic
     if clinic is None:  # unreachable: a role implies a clinic (a database constraint)
         raise ValidationError({"admin": "Only a clinic admin can create API tokens."})
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     # Named as the request names them: the API's and the page's ``acts_as`` is ``user`` here.
     asked = request_print(
-        client_id, name=name.strip(), acts_as=user, expires_in_days=expires_in_days
+        client_id, name=name.strip(), acts_as=user, expires_in_days=expires_in_days, scope=scope
     )
 
     def create() -> ApiToken:
@@ -112,6 +122,7 @@ def api_token_create(
             client_request=asked,
             created_at=now,
             expires_at=now + timedelta(days=expires_in_days),
+            scope=scope,
         )
 
     def same_clinic(first: ApiToken) -> bool:
@@ -212,6 +223,10 @@ class ApiTokenAuthentication(BaseAuthentication):
             # hide why it stopped working.
             raise exceptions.AuthenticationFailed(expired_message(token))
         api_token_touch(token)
+        # Here rather than in a permission: every API view authenticates through this class,
+        # while views replace the default permissions with their own, and could forget one.
+        if token.is_read_only and request.method not in SAFE_METHODS:
+            raise exceptions.PermissionDenied(READ_ONLY)
         return token.user, token
 
     def _count_failure(self, request: Request) -> None:

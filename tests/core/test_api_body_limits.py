@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from apps.clinics.models import TokenScope
 from apps.clinics.tokens import api_token_create
 from apps.core.api_limits import BodyTooLarge, LimitedJSONParser
 
@@ -18,7 +19,10 @@ WRITE_URL = "/api/v1/patients/create/"
 
 @pytest.fixture
 def api(admin_a) -> Client:
-    _, secret = api_token_create(admin=admin_a, user=admin_a, name="Probe")
+    # Read and write: the bodies it sends are weighed by the writes they are sent to.
+    _, secret = api_token_create(
+        admin=admin_a, user=admin_a, name="Probe", scope=TokenScope.READ_WRITE
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

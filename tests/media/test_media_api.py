@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.throttling import UserRateThrottle
 
+from apps.clinics.models import TokenScope
 from apps.clinics.tokens import api_token_create
 from apps.media.models import ExerciseMedia
 from tests.media import samples
@@ -23,7 +24,9 @@ def _no_throttling(monkeypatch):
 
 @pytest.fixture
 def api(admin_a, therapist_a):
-    _, secret = api_token_create(admin=admin_a, user=therapist_a, name="Media")
+    _, secret = api_token_create(
+        admin=admin_a, user=therapist_a, name="Media", scope=TokenScope.READ_WRITE
+    )
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.audit.models import AuditEntry
+from apps.clinics.models import TokenScope
 from apps.clinics.tokens import api_token_create
 from apps.media.models import ExerciseMedia
 from tests.media import samples
@@ -46,7 +47,9 @@ def test_the_page_records_the_address_of_each_change(therapist_a, exercise):
 
 
 def test_the_api_records_the_address_of_each_change(admin_a, therapist_a, exercise):
-    _, secret = api_token_create(admin=admin_a, user=therapist_a, name="Media")
+    _, secret = api_token_create(
+        admin=admin_a, user=therapist_a, name="Media", scope=TokenScope.READ_WRITE
+    )
     api = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", REMOTE_ADDR=ADDRESS)
 
     made = api.post(

@@ -163,6 +163,13 @@ def operation_url(rule: Rule, operation: Operation, side: Side) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), operation.path)
 
 
+def call(client: Client, method: str, url: str) -> Any:
+    """``method`` on ``url`` with an empty JSON body where the method takes one."""
+    if method in {"POST", "PUT", "PATCH"}:
+        return getattr(client, method.lower())(url, {}, content_type="application/json")
+    return getattr(client, method.lower())(url)
+
+
 def body_of(response: Any) -> str:
     if getattr(response, "streaming", False):
         content = b"".join(response.streaming_content)

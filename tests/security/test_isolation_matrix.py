@@ -24,6 +24,7 @@ from tests.security.matrix import (
     api_routes,
     api_schema,
     body_of,
+    call,
     client_for,
     expected,
     openapi_path,
@@ -199,12 +200,6 @@ def test_a_write_whose_address_answers_a_get_is_asked_with_one_by_every_role():
     assert ("patient A", "a", frozenset({403})) in gets
 
 
-def _call(client, method: str, url: str):
-    if method in {"POST", "PUT", "PATCH"}:
-        return getattr(client, method.lower())(url, {}, content_type="application/json")
-    return getattr(client, method.lower())(url)
-
-
 def test_api_operations_answer_each_role_as_expected_and_leak_nothing(world):
     report = Report(world)
     clients = {role.name: client_for(role, world) for role in API_ROLES}
@@ -221,7 +216,7 @@ def test_api_operations_answer_each_role_as_expected_and_leak_nothing(world):
         )
         for role, target, allowed in _runs(rule_for_run, API_ROLES, api=True):
             url = operation_url(rule, operation, side_of(world, target))
-            response = _call(clients[role.name], operation.method, url)
+            response = call(clients[role.name], operation.method, url)
             what = f"{operation.method} {url} ({operation.operation_id}, clinic {target.upper()})"
             report.check(what, role, rule, allowed, response)
     report.assert_clean()

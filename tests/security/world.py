@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
-from apps.clinics.models import Clinic, User
+from apps.clinics.models import Clinic, TokenScope, User
 from apps.clinics.tokens import api_token_create
 from apps.exercises.models import EvidenceValue, Study
 from apps.patients.models import HipPrecaution, Patient
@@ -156,9 +156,14 @@ def _media(side: Side) -> None:
 
 
 def _credentials(side: Side) -> None:
-    token, secret = api_token_create(admin=side.admin, user=side.therapist, name="Integration")
+    token, secret = api_token_create(
+        admin=side.admin, user=side.therapist, name="Integration", scope=TokenScope.READ_WRITE
+    )
     side.objects["api_token"] = token
     side.secrets["therapist_token"] = secret
+    _, side.secrets["read_only_token"] = api_token_create(
+        admin=side.admin, user=side.therapist, name="Reports"
+    )
     side.objects["audit_entry"] = audit_record(
         actor=side.therapist, action=Action.VIEW, patient=side.patient, target=side.patient
     )

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.clinics.access import AdminOnly, find_in_scope, get_for_admin
-from apps.clinics.models import ApiToken, User
+from apps.clinics.models import ApiToken, TokenScope, User
 from apps.clinics.tokens import (
     DEFAULT_LIFETIME,
     LIFETIMES,
@@ -62,6 +62,7 @@ class TokenOutput(serializers.ModelSerializer[ApiToken]):
             "active",
             "created_at",
             "expires_at",
+            "scope",
             "last_used_at",
             "revoked_at",
         )
@@ -85,6 +86,11 @@ class TokenInput(StrictInput[Any]):
         choices=LIFETIMES,
         default=DEFAULT_LIFETIME,
         help_text="How many days the token works: 30, 90 or 365 (90 when left out).",
+    )
+    scope = serializers.ChoiceField(
+        choices=TokenScope.choices,
+        default=TokenScope.READ,
+        help_text="read (GET, HEAD and OPTIONS only; when left out) or read_write.",
     )
     client_id = client_id_input()
 
@@ -123,6 +129,7 @@ class TokenListCreate(APIView):
                 user=user,
                 name=data.validated_data["name"],
                 expires_in_days=data.validated_data["expires_in_days"],
+                scope=data.validated_data["scope"],
                 client_id=data.validated_data.get("client_id"),
             )
         except ClientIdReused:

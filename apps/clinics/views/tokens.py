@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.clinics.access import get_for_admin, require_admin
-from apps.clinics.models import ApiToken, User
+from apps.clinics.models import ApiToken, TokenScope, User
 from apps.clinics.selectors import clinic_staff
 from apps.clinics.tokens import DEFAULT_LIFETIME, LIFETIMES, api_token_create, api_token_revoke
 from apps.core.forms import add_service_errors
@@ -34,7 +34,8 @@ class TokenForm(forms.Form):
     acts_as = forms.ModelChoiceField(
         queryset=User.objects.none(),
         label="Acts as",
-        help_text="The token can do exactly what this person can do.",
+        help_text="The token reads what this person can read; with read and write access it"
+        " can also change what they can change.",
         to_field_name="public_id",
         empty_label=None,
     )
@@ -47,6 +48,15 @@ class TokenForm(forms.Form):
         initial=DEFAULT_LIFETIME,
         widget=forms.RadioSelect,
         help_text="It then stops working: create its successor before that day.",
+    )
+    scope = forms.ChoiceField(
+        label="Access",
+        choices=TokenScope.choices,
+        required=False,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+        help_text="Read only is enough to report or copy data out; choose read and write only"
+        " for a system that must change Clamshell's data.",
     )
     client_id = client_id_field()
 
@@ -61,6 +71,9 @@ class TokenForm(forms.Form):
 
     def clean_expires_in_days(self) -> int:
         return self.cleaned_data["expires_in_days"] or DEFAULT_LIFETIME
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or TokenScope.READ
 
 
 def _page(request: HttpRequest, admin: User, form: TokenForm, status: int = 200) -> HttpResponse:
@@ -100,6 +113,7 @@ def _create(request: HttpRequest, admin: User, form: TokenForm) -> ApiToken:
             user=form.cleaned_data["acts_as"],
             name=form.cleaned_data["name"],
             expires_in_days=form.cleaned_data["expires_in_days"],
+            scope=form.cleaned_data["scope"],
             client_id=form.cleaned_data["client_id"],
             reissue=False,
         )
