@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
+from django.utils import dateformat, timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
@@ -142,5 +144,15 @@ def record_api_token_change(
 ) -> None:
     action = Action.CREATE if change == "created" else Action.CHANGE
     acting_as = token.user.email or token.user.full_name
-    detail = f"API token “{token.name}” acting as {acting_as} {change}"
+    terms = f" ({_token_terms(token)})" if action == Action.CREATE else ""
+    # The terms before the person: a detail is cut at 200 characters, and a long name and
+    # address must not cut what the token may do.
+    detail = f"API token “{token.name}”{terms} acting as {acting_as} {change}"
     audit_record(actor=actor, action=action, target=token, detail=detail)
+
+
+def _token_terms(token: Any) -> str:
+    """What a token may do and until when, fixed at its creation: the moment in the clinic's
+    time, as the audit log shows entries (the detail is text: it cannot follow a zone)."""
+    expires = timezone.localtime(token.expires_at, ZoneInfo(token.clinic.time_zone))
+    return f"{token.get_scope_display().lower()}, expires {dateformat.format(expires, 'j M Y H:i')}"

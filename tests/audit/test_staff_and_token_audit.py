@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
 
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
 from apps.clinics.invitations import staff_invite, staff_invite_cancel, staff_invite_renew
-from apps.clinics.models import ApiToken, Role, User
+from apps.clinics.models import ApiToken, Role, TokenScope, User
 from apps.clinics.services import staff_set_active
 from apps.clinics.signals import api_token_changed, staff_changed
 from apps.clinics.tokens import api_token_create, api_token_revoke
@@ -77,8 +78,35 @@ def test_a_token_created_and_revoked_twice_has_two_entries(admin_a, therapist_a)
         (Action.CREATE, admin_a.pk),
         (Action.CHANGE, admin_a.pk),
     ]
-    assert entries[0].detail == f"API token “EHR sync” acting as {therapist_a.email} created"
+    assert entries[0].detail.startswith("API token “EHR sync” (read only, expires ")
+    assert entries[0].detail.endswith(f") acting as {therapist_a.email} created")
     assert entries[1].detail.endswith(" revoked")
+
+
+def test_the_creation_entry_records_the_tokens_scope_and_expiry(admin_a, therapist_a):
+    admin_a.clinic.time_zone = "America/New_York"
+    admin_a.clinic.save(update_fields=["time_zone"])
+    with time_machine.travel("2026-03-02 02:00:00Z", tick=False):
+        token, _ = api_token_create(
+            admin=admin_a,
+            user=therapist_a,
+            name="EHR sync",
+            expires_in_days=30,
+            scope=TokenScope.READ_WRITE,
+        )
+
+    # The clinic's day: 02:00 UTC on 1 April is the evening of 31 March in New York.
+    assert _entries(token)[0].detail == (
+        "API token “EHR sync” (read and write, expires 31 Mar 2026 22:00) acting as "
+        f"{therapist_a.email} created"
+    )
+
+
+def test_a_long_name_and_address_do_not_cut_the_tokens_terms(admin_a):
+    colleague = StaffFactory(clinic=admin_a.clinic, email=f"{'x' * 150}@example.org")
+    token, _ = api_token_create(admin=admin_a, user=colleague, name="N" * 100)
+
+    assert "(read only, expires " in _entries(token)[0].detail
 
 
 @pytest.fixture
