@@ -162,16 +162,28 @@ class WhoAmIOutput(serializers.Serializer[Any]):
     clinic = serializers.UUIDField(source="clinic.public_id", allow_null=True)
     clinic_name = serializers.CharField(source="clinic.name", allow_null=True)
     auth = serializers.ChoiceField(choices=("token", "session"))
+    token_expires_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the token stops working; null for a session."
+    )
+    token_scope = serializers.ChoiceField(
+        choices=TokenScope.choices, allow_null=True, help_text="Null for a session."
+    )
 
 
 class WhoAmI(APIView):
-    """Who the credentials act as: lets an integration check its token."""
+    """Who the credentials act as, and a token's terms: lets an integration check its token
+    (and warn its people before it expires: Clamshell sends no such warning)."""
 
     @extend_schema(operation_id="whoami", responses=WhoAmIOutput)
     def get(self, request: Request) -> Response:
         user = cast(User, request.user)
-        auth = "token" if is_token_request(request) else "session"
-        return Response(WhoAmIOutput({**_user_fields(user), "auth": auth}).data)
+        token = request.auth if is_token_request(request) else None
+        terms = {
+            "auth": "session" if token is None else "token",
+            "token_expires_at": getattr(token, "expires_at", None),
+            "token_scope": getattr(token, "scope", None),
+        }
+        return Response(WhoAmIOutput({**_user_fields(user), **terms}).data)
 
 
 def _user_fields(user: User) -> dict[str, Any]:
