@@ -458,7 +458,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Hip strengthening programs, logs and adherence, scoped to your clinic. "
         "Authenticate with `Authorization: Bearer <token>` (tokens are made by a clinic admin "
-        "and act as one staff member: a token may do what that person may) or, from the "
+        "and act as one staff member: a read-and-write token may do what that person may, a "
+        "read-only one, the default, only GET, HEAD and OPTIONS (anything else is a 403); "
+        "every token expires after the 30, 90 or 365 days chosen, then it is a 401) or, from the "
         "browser, with the session cookie and the CSRF token. Therapists and clinic admins "
         "read the logged sets and adherence of any patient of their clinic "
         "(`/api/v1/patients/{id}/logs/`, `/api/v1/patients/{id}/adherence/`); the clinic-wide "
