@@ -13,7 +13,7 @@ from apps.clinics.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = ("clinics", "0012_client_request")
+BEFORE = ("clinics", "0013_clinic_health_details_in_staff_emails")
 
 
 def test_tokens_made_before_expiry_get_365_days_from_the_migration(admin_a):

@@ -12,7 +12,7 @@ from apps.clinics.tokens import api_token_create
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = ("clinics", "0013_apitoken_expires_at")
+BEFORE = ("clinics", "0014_apitoken_expires_at")
 
 
 def test_tokens_made_before_scopes_may_read_and_write(admin_a):

@@ -16,7 +16,7 @@ def give_existing_tokens_a_year(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0012_client_request"),
+        ("clinics", "0013_clinic_health_details_in_staff_emails"),
     ]
 
     operations = [

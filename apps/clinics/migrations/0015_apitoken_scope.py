@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("clinics", "0013_apitoken_expires_at"),
+        ("clinics", "0014_apitoken_expires_at"),
     ]
 
     operations = [
