@@ -17,7 +17,10 @@ from apps.clinics.services import (
     account_password_set,
     account_update,
     clinic_add,
+    clinic_resume,
     clinic_settings_validate,
+    clinic_suspend,
+    clinic_suspend_refused,
     clinic_update,
     staff_looks_after_patients,
     staff_set_active,
@@ -53,7 +56,35 @@ ADMIN_TIME_ZONE_HINT = (
 class ClinicAdminForm(forms.ModelForm[Clinic]):
     """The operators' clinic form (the only place a clinic's name is typed); the admin
     gives it the model and every editable field. The settings are checked by the rules of
-    the clinic settings page, so an operator cannot save what a clinic admin could not."""
+    the clinic settings page, so an operator cannot save what a clinic admin could not.
+
+    **Suspended** suspends (with its reason) or resumes the whole clinic in one save, through
+    ``clinic_suspend`` and ``clinic_resume``."""
+
+    suspend = forms.BooleanField(
+        label="Suspended",
+        required=False,
+        help_text=(
+            "Refuses every page, API request and sign-in of the clinic's staff and patients, "
+            "and sends none of its reminders or emails, until unticked. Nothing is deleted."
+        ),
+    )
+    reason = forms.CharField(
+        label="Reason for suspension",
+        required=False,
+        max_length=150,
+        help_text="Needed to suspend. In the clinic's audit log, which its admins read.",
+    )
+
+    # Who saves the form (set by ``ClinicAdmin.get_form``): an operator may not suspend the
+    # clinic they work at.
+    operator: User | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["suspend"].initial = self.instance.is_suspended
+            self.fields["reason"].initial = self.instance.suspension_reason
 
     def clean_name(self) -> str:
         return _one_line(self.cleaned_data["name"])
@@ -63,6 +94,14 @@ class ClinicAdminForm(forms.ModelForm[Clinic]):
         # A field already refused (not a number, say) is not checked again with the others.
         if not any(name in self.errors for name in CLINIC_SETTINGS_FIELDS):
             self._check_settings(self.cleaned_data)
+        if self.cleaned_data.get("suspend") and not self.instance.is_suspended:
+            assert self.operator is not None  # ClinicAdmin.get_form sets it
+            reason = self.cleaned_data.get("reason") or ""
+            refused = clinic_suspend_refused(
+                clinic=self.instance, actor=self.operator, reason=reason
+            )
+            for field, message in refused.items():
+                self.add_error(field, message)
         return self.cleaned_data
 
     def _check_settings(self, cleaned: dict[str, Any]) -> None:
@@ -119,25 +158,72 @@ class StaffAdminForm(UserChangeForm[User]):
         return cleaned
 
 
+class SuspendedFilter(admin.SimpleListFilter):
+    title = "suspended"
+    parameter_name = "suspended"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Suspended"), ("no", "Open")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(suspended_at__isnull=self.value() == "no")
+        return queryset
+
+
+SUSPENSION_FORM_FIELDS = ("suspend", "reason")
+
+
 @admin.register(Clinic)
 class ClinicAdmin(admin.ModelAdmin[Clinic]):
     form = ClinicAdminForm
-    list_display = ("name", "time_zone", "pain_alert_level", "pain_progression_limit")
+    list_display = (
+        "name",
+        "time_zone",
+        "pain_alert_level",
+        "pain_progression_limit",
+        "suspended_at",
+    )
+    list_filter = (SuspendedFilter,)
+    readonly_fields = ("suspended_at",)
+
+    def get_fields(self, request: HttpRequest, obj: Clinic | None = None) -> Any:
+        fields = list(super().get_fields(request, obj))
+        if obj is None:  # a new clinic starts open: it is suspended once it exists
+            return [f for f in fields if f not in (*SUSPENSION_FORM_FIELDS, "suspended_at")]
+        return fields
+
+    def get_form(
+        self, request: HttpRequest, obj: Clinic | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Clinic]]:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        # A class made for this request (modelform_factory), so the attribute is this one's.
+        form.operator = cast(User, request.user)  # type: ignore[attr-defined]
+        return form
 
     def save_model(
         self, request: HttpRequest, obj: Clinic, form: forms.ModelForm[Clinic], change: bool
     ) -> None:
         """Saved through the clinics services, checked as on the clinic settings page: a new
         clinic, and any change of one (its name as well as its settings), is in the clinic's
-        audit log under the operator's name, in the admin's transaction."""
+        audit log under the operator's name, in the admin's transaction. A suspension or
+        resumption is saved (and audited) by its own service, after the other changes."""
         actor = cast(User, request.user)
         if not change:
             clinic_add(clinic=obj, actor=actor)
             return
-        values = {name: getattr(obj, name) for name in form.changed_data}
+        changed = [name for name in form.changed_data if name not in SUSPENSION_FORM_FIELDS]
+        values = {name: getattr(obj, name) for name in changed}
         # The row as it is, not the form's instance, which already holds the new values: the
         # service records each field's old value from the clinic it is given.
-        clinic_update(clinic=Clinic.objects.get(pk=obj.pk), actor=actor, **values)
+        clinic = Clinic.objects.get(pk=obj.pk)
+        clinic_update(clinic=clinic, actor=actor, **values)
+        if "suspend" not in form.changed_data:
+            return
+        if form.cleaned_data["suspend"]:
+            clinic_suspend(clinic=clinic, actor=actor, reason=form.cleaned_data["reason"])
+        else:
+            clinic_resume(clinic=clinic, actor=actor)
 
 
 # The operator whose request sets a password: Django's password view builds its form from

@@ -79,6 +79,14 @@ class Clinic(models.Model):
         "health details in staff emails", default=True
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Set by an operator (``clinic_suspend``) when the clinic leaves the service, stops paying
+    # or has a breach to contain: every request of its staff and patients is refused and its
+    # background messages are skipped (``apps.clinics.suspension``) until it is resumed.
+    # Nothing else changes, so resuming brings everything back as it was.
+    suspended_at = models.DateTimeField("suspended since", null=True, blank=True, editable=False)
+    suspension_reason = models.CharField(
+        "reason for suspension", max_length=150, blank=True, editable=False
+    )
     # Bumped (``clinic_today_bump``) in the transaction of every change to what the Today
     # pages of all the clinic's patients show from other tables: its exercise photos and
     # videos, its exercises and ladders (every clinic for the shared library). It is part of
@@ -101,6 +109,10 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
     def local_today(self) -> date:
         """The clinic's own date now (its months and report ranges), not the server's UTC."""

@@ -158,6 +158,64 @@ def _clinic_change(clinic: Clinic, actor: User | None, values: dict[str, object]
     return bool(changes)
 
 
+# --- Suspending a clinic (operators) ---------------------------------------------------------
+
+SUSPENSION_FIELDS = ("suspended_at", "suspension_reason")
+
+
+@transaction.atomic
+def clinic_suspend(*, clinic: Clinic, actor: User, reason: str) -> bool:
+    """Suspend ``clinic`` now, for ``reason``: from the commit every request of its staff and
+    patients is refused and its messages are skipped (``apps.clinics.suspension``); nothing
+    is ended or deleted, so ``clinic_resume`` brings it all back. Announced
+    (``clinic_changed``) in the same transaction, for the clinic's audit log, whose admins
+    read the reason once it is resumed. Returns False for a clinic already suspended (its
+    first time and reason stay)."""
+    if refused := clinic_suspend_refused(clinic=clinic, actor=actor, reason=reason):
+        raise ValidationError(refused)
+    values: dict[str, object] = {
+        "suspended_at": timezone.now(),
+        "suspension_reason": reason.strip(),
+    }
+    return _suspension_change(clinic, actor, values, suspend=True)
+
+
+@transaction.atomic
+def clinic_resume(*, clinic: Clinic, actor: User) -> bool:
+    """Lift the suspension of ``clinic``: its people's sessions, tokens and links work again as
+    they were. Audited as ``clinic_suspend`` is. Returns False for a clinic not suspended."""
+    values: dict[str, object] = {"suspended_at": None, "suspension_reason": ""}
+    return _suspension_change(clinic, actor, values, suspend=False)
+
+
+def clinic_suspend_refused(*, clinic: Clinic, actor: User, reason: str) -> dict[str, str]:
+    """Why ``actor`` may not suspend ``clinic`` for ``reason``, by field (empty: they may)."""
+    if actor.clinic_id is not None and actor.clinic_id == clinic.pk:
+        # Its staff are refused everywhere, Django admin included: they would lock themselves
+        # out of the page that resumes it.
+        return {"suspend": "You work at this clinic: ask another operator to suspend it."}
+    if not reason.strip():
+        return {"reason": "Say why the clinic is suspended: its admins read it in the audit log."}
+    if len(reason.strip()) > 150 or not is_one_line(reason.strip()):
+        return {"reason": "Keep the reason to one line of at most 150 characters."}
+    return {}
+
+
+def _suspension_change(
+    clinic: Clinic, actor: User, values: dict[str, object], *, suspend: bool
+) -> bool:
+    # Under the row lock: two operators at once are taken one after the other, and the second
+    # finds the clinic already as it asked (a second entry would record nothing).
+    locked = Clinic.objects.select_for_update().only(*SUSPENSION_FIELDS)
+    clinic.refresh_from_db(from_queryset=locked, fields=list(SUSPENSION_FIELDS))
+    if clinic.is_suspended == suspend:
+        return False
+    changes = _set_and_compare(clinic, values)
+    clinic.save(update_fields=list(SUSPENSION_FIELDS))
+    clinic_changed.send(sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=False)
+    return True
+
+
 def _set_and_compare(row: Model, values: Mapping[str, object]) -> dict[str, tuple[Any, Any]]:
     """Set ``values`` on ``row`` (not saved) and return the fields whose value changed, each
     with (old, new): what an operator's change announces for the audit log."""
