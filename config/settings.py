@@ -122,6 +122,9 @@ MIDDLEWARE = [
     # and the views (login_required): an htmx request is sent on with HX-Redirect, not a 302.
     "apps.core.htmx.HtmxRedirectMiddleware",
     "apps.clinics.middleware.StaffSessionTimeoutMiddleware",
+    # After the timeout; before the two-factor requirement: a suspended clinic's people are
+    # told why, not asked for a code.
+    "apps.clinics.middleware.SuspendedClinicMiddleware",
     # After the timeout (an ended session is signed out first) and django-otp's middleware.
     "apps.clinics.middleware.TwoFactorRequiredMiddleware",
     "apps.clinics.middleware.ClinicTimeZoneMiddleware",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.clinics.suspension import suspended_clinic, suspended_json, suspended_page
 from apps.clinics.tokens import carries_token
 from apps.clinics.two_factor import has_two_factor, two_factor_required
 
@@ -198,3 +199,50 @@ class TwoFactorRequiredMiddleware:
         if match is not None and match.view_name in OPEN_WHILE_TWO_FACTOR_OWED:
             return True
         return request.path.startswith(str(settings.STATIC_URL))
+
+
+# What a person of a suspended clinic may still open: signing out, the health check, and the
+# patients' service worker, manifest and offline page (files, no page of the clinic).
+OPEN_WHILE_SUSPENDED = frozenset(
+    {
+        "clinics:logout",
+        "core:healthz",
+        "patients:service-worker",
+        "patients:manifest",
+        "patients:offline",
+    }
+)
+
+
+class SuspendedClinicMiddleware:
+    """Refuses every request of a session whose user belongs to a suspended clinic. Placed
+    before the two-factor requirement: a suspended clinic's staff are told why, not asked
+    for a code. An API request with a token is left to the token (``ClinicSuspended``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if suspended_clinic(user) is None or _open_while_suspended(request):
+            return None
+        if request.path.startswith("/api/"):
+            return None if carries_token(request) else suspended_json(user)
+        response = suspended_page(request, user)
+        if request.headers.get("HX-Request") == "true":
+            # A part of a page (htmx) swaps nothing on a 403: the browser loads the page whole,
+            # which says why.
+            response["HX-Refresh"] = "true"
+        return response
+
+
+def _open_while_suspended(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    if match is not None and match.view_name in OPEN_WHILE_SUSPENDED:
+        return True
+    return request.path.startswith(str(settings.STATIC_URL))

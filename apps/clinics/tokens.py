@@ -27,6 +27,7 @@ from rest_framework.request import Request
 
 from apps.clinics.models import ApiToken, TokenScope, User
 from apps.clinics.signals import TokenChange, api_token_changed
+from apps.clinics.suspension import ClinicSuspended, suspended_clinic, suspended_message
 from apps.core import ratelimit
 from apps.core.once import create_once, replayed, request_print
 
@@ -170,9 +171,10 @@ def api_token_revoke(*, admin: User, token: ApiToken) -> ApiToken:
 
 def api_token_find(secret: str) -> ApiToken | None:
     """The unrevoked token with this secret whose user may still act for its clinic; it may
-    have expired (``ApiToken.is_expired``: the caller refuses it, saying so)."""
+    have expired (``ApiToken.is_expired``: the caller refuses it, saying so). Read with the
+    user and their clinic: whether it is suspended costs no query more."""
     token = (
-        ApiToken.objects.select_related("user", "clinic")
+        ApiToken.objects.select_related("user__clinic", "clinic")
         .filter(token_hash=hash_token(secret), revoked_at__isnull=True)
         .first()
     )
@@ -222,6 +224,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             # secret, not a guess. Counted, an integration retrying would soon get 429s that
             # hide why it stopped working.
             raise exceptions.AuthenticationFailed(expired_message(token))
+        if suspended_clinic(token.user) is not None:
+            # A 403 saying so, not a 401: the token is still good once the clinic is resumed.
+            raise ClinicSuspended(suspended_message(token.user))
         api_token_touch(token)
         # Here rather than in a permission: every API view authenticates through this class,
         # while views replace the default permissions with their own, and could forget one.

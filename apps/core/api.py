@@ -97,4 +97,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         errors = _flatten(detail)
         response.data = {"message": _message(errors, detail), "errors": errors}
+    # A refusal a client must tell from the others of its status (a suspended clinic's 403
+    # from a sign-in ended) names itself.
+    if code := getattr(exc, "body_code", None):
+        response.data["code"] = code
     return response

@@ -1,0 +1,78 @@
+"""A suspended clinic (``Clinic.suspended_at``, set by an operator) opens nothing to its people.
+
+Every request of its staff and patients is refused in one of two places, each reading the
+clinic already joined to who asks, so no request makes a query more for it:
+
+* ``SuspendedClinicMiddleware`` (apps.clinics.middleware), for a session (every page, and
+  the API without a token): the signed-in user is read with their clinic
+  (``ClinicUserBackend``). A page answers 403 in the app's layout, saying so; the API a 403
+  in JSON with the same words and ``"code": "clinic_suspended"`` (which the patient's phone
+  reads to keep its sets, see ``js/today.js``).
+* ``ApiTokenAuthentication``, for an API token (read with its user and their clinic), which
+  raises ``ClinicSuspended``: a request that sends a token is judged by the token alone.
+
+The sign-in pages refuse with the same words only to someone who proved who they are (the
+right password, year of birth or emailed link), so that nobody learns from them whether an
+address or a link belongs to anyone. Nothing is ended or deleted: resuming the clinic brings
+every session, token and link back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from rest_framework import status
+from rest_framework.exceptions import APIException
+
+from apps.clinics.models import Clinic
+
+SUSPENDED_CODE = "clinic_suspended"
+STAFF_MESSAGE = (
+    "Your clinic's Clamshell account is suspended; contact your Clamshell provider to have it "
+    "resumed. Nothing has been deleted: everything opens again once it is."
+)
+
+
+def patient_message(clinic: Clinic) -> str:
+    # A patient's way to the clinic is its phone number (the one Today gives after a pain).
+    contact = f"your clinic on {clinic.phone}" if clinic.phone else "your clinic"
+    return (
+        f"Your clinic's Clamshell account is suspended; contact {contact}. Nothing you logged "
+        "is lost: your exercises open again once it is resumed."
+    )
+
+
+def suspended_message(user: Any) -> str:
+    """The words for ``user`` (staff or patient) of a suspended clinic."""
+    return patient_message(user.clinic) if user.is_patient else STAFF_MESSAGE
+
+
+def suspended_clinic(user: Any) -> Clinic | None:
+    """The user's clinic when it is suspended, else None. No query: the clinic is read with
+    the user (a user of no clinic, an operator, has none)."""
+    if not user.is_authenticated or user.clinic_id is None:
+        return None
+    clinic: Clinic = user.clinic
+    return clinic if clinic.is_suspended else None
+
+
+class ClinicSuspended(APIException):
+    status_code = status.HTTP_403_FORBIDDEN
+    default_detail = STAFF_MESSAGE
+    default_code = SUSPENDED_CODE
+    # apps.core.api puts it in the body as "code": the phone tells it from a sign-in ended.
+    body_code = SUSPENDED_CODE
+
+
+def suspended_page(request: HttpRequest, user: Any) -> HttpResponse:
+    """The page that says so (403), in the app's layout without its menu of pages (each would
+    be refused too); staff keep their Sign out."""
+    context = {"message": suspended_message(user)}
+    return render(request, "clinics/suspended.html", context, status=403)
+
+
+def suspended_json(user: Any) -> JsonResponse:
+    body = {"message": suspended_message(user), "errors": {}, "code": SUSPENDED_CODE}
+    return JsonResponse(body, status=403)
