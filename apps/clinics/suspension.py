@@ -67,10 +67,14 @@ class ClinicSuspended(APIException):
 
 
 def suspended_page(request: HttpRequest, user: Any) -> HttpResponse:
-    """The page that says so (403), in the app's layout without its menu of pages (each would
-    be refused too); staff keep their Sign out."""
-    context = {"message": suspended_message(user)}
-    return render(request, "clinics/suspended.html", context, status=403)
+    """The page that says so (403) to ``user``, in the app's layout without its menu of pages
+    (each would be refused too); staff keep their Sign out."""
+    return suspended_page_saying(request, suspended_message(user))
+
+
+def suspended_page_saying(request: HttpRequest, message: str) -> HttpResponse:
+    """``suspended_page`` with its words given (a patient signing in: ``patient_message``)."""
+    return render(request, "clinics/suspended.html", {"message": message}, status=403)
 
 
 def suspended_json(user: Any) -> JsonResponse:

@@ -38,6 +38,7 @@ from django.utils.crypto import salted_hmac
 from apps.audit.models import Action
 from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.models import User
+from apps.clinics.suspension import patient_message
 from apps.patients.models import OneTimeSignInLink, Patient
 from apps.patients.services import patient_active_or_refuse, patient_audit, patient_sessions_end
 
@@ -82,7 +83,11 @@ def personal_link_urls() -> Callable[[Patient], str]:
 
 def _patient_holding_link(*, public_id: UUID, token: str) -> Patient | None:
     """The patient whose current, unrevoked link this is, however old (locked included)."""
-    patient = Patient.objects.filter(public_id=public_id, archived_at__isnull=True).first()
+    patient = (
+        Patient.objects.select_related("clinic")
+        .filter(public_id=public_id, archived_at__isnull=True)
+        .first()
+    )
     if patient is None or patient.link_revoked_at is not None:
         return None
     if not hmac.compare_digest(personal_link_token(patient), token):
@@ -114,7 +119,7 @@ def _start_patient_session(request: HttpRequest, patient: Patient) -> None:
     request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
 
 
-LinkOutcome = Literal["signed_in", "wrong", "locked"]
+LinkOutcome = Literal["signed_in", "wrong", "locked", "suspended"]
 
 
 def _claim_link_attempt(patient: Patient) -> bool:
@@ -136,7 +141,8 @@ def personal_link_sign_in(
     """Weigh one year of birth: sign in on a match; a wrong year keeps its counted attempt.
 
     "locked" means this answer was not weighed, or was the wrong answer that used the last
-    attempt."""
+    attempt. "suspended": the right year, but the patient's clinic is suspended, so no
+    session is started (only someone who gave the right year is told)."""
     if not _claim_link_attempt(patient):
         return "locked"
     if year_of_birth != patient.year_of_birth:
@@ -144,6 +150,8 @@ def personal_link_sign_in(
         # The answer that used up the last attempt is told at once that the link is locked.
         return "locked" if patient.link_locked else "wrong"
     Patient.objects.filter(pk=patient.pk).update(link_failed_attempts=0)
+    if patient.clinic.is_suspended:
+        return "suspended"
     _start_patient_session(request, patient)
     return "signed_in"
 
@@ -234,12 +242,19 @@ def one_time_links_send(*, email: str, request_id: UUID) -> int:
     The email is sent inside the link's transaction on purpose: a link committed before a
     send that failed would make every retry skip that patient, who would never get one. A
     worker killed after sending, before the commit, costs a second email (each link works
-    once), never a missing one; a simultaneous run waits on the unique key meanwhile."""
+    once), never a missing one; a simultaneous run waits on the unique key meanwhile.
+
+    A patient whose clinic is suspended is emailed no link but the words its pages say (the
+    request's page answers alike either way, so only the address's owner learns it); a
+    retry after another patient's email failed may send them those words twice."""
     sent = 0
-    patients = Patient.objects.filter(
+    patients = Patient.objects.select_related("clinic").filter(
         email=email.strip().lower(), archived_at__isnull=True, link_revoked_at__isnull=True
     )
     for patient in patients:
+        if patient.clinic.is_suspended:
+            _email_clinic_suspended(patient)
+            continue
         try:
             with transaction.atomic():
                 token = one_time_link_create(patient=patient, request_id=request_id)
@@ -265,9 +280,23 @@ def _email_one_time_link(patient: Patient, token: str) -> None:
     )
 
 
+def _email_clinic_suspended(patient: Patient) -> None:
+    send_mail(
+        subject="Your Clamshell sign-in",
+        message=(
+            f"Hello {patient.full_name.split(' ')[0]},\n\n"
+            "You asked for a link to sign in to your exercises. "
+            f"{patient_message(patient.clinic)}\n\n"
+            "If you did not ask for it, you can ignore this email."
+        ),
+        from_email=None,
+        recipient_list=[patient.email],
+    )
+
+
 def one_time_link_find(token: str) -> OneTimeSignInLink | None:
     return (
-        OneTimeSignInLink.objects.select_related("patient__user")
+        OneTimeSignInLink.objects.select_related("patient__user", "patient__clinic")
         .filter(
             token_hash=_hash_token(token),
             used_at__isnull=True,

@@ -4,7 +4,7 @@ two-factor on, and choosing a password from an emailed link."""
 from __future__ import annotations
 
 from base64 import b32encode
-from typing import cast
+from typing import Any, cast
 
 import segno
 from django.conf import settings
@@ -33,6 +33,7 @@ from apps.clinics.invitations import staff_password_choose
 from apps.clinics.middleware import staff_session_started
 from apps.clinics.models import User
 from apps.clinics.selectors import totp_wait_seconds
+from apps.clinics.suspension import suspended_clinic, suspended_page
 from apps.clinics.two_factor import two_factor_required
 
 PENDING_USER = "pending_two_factor_user"
@@ -78,6 +79,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         )
         staff = user if isinstance(user, User) else None
         if staff is not None and (staff.is_clinic_staff or staff.is_staff or staff.is_superuser):
+            if suspended_clinic(staff) is not None:
+                # Told only after the right password: a stranger learns nothing of the address.
+                return suspended_page(request, staff)
             next_url = _safe_next(request)
             if services.confirmed_totp_device(staff) is not None:
                 request.session[PENDING_USER] = staff.pk
@@ -192,6 +196,19 @@ class StaffSetPasswordView(PasswordResetConfirmView):
     template_name = "clinics/set_password.html"
     success_url = reverse_lazy("clinics:login")
     post_reset_login = False
+
+    # Refused while the colleague's clinic is suspended, and only for a link that works (Django
+    # has checked it by now): a forged one says only that it does not work. The link keeps
+    # working once the clinic is resumed (until it expires).
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.validlink and suspended_clinic(self.user) is not None:
+            return suspended_page(request, self.user)
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.validlink and suspended_clinic(self.user) is not None:
+            return suspended_page(request, self.user)
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form: SetPasswordForm) -> HttpResponse:
         staff, password = cast(User, self.user), form.cleaned_data["new_password1"]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from apps.clinics.suspension import patient_message, suspended_page_saying
 from apps.core import ratelimit
 from apps.notifications import dispatch
 from apps.patients import auth
@@ -67,6 +68,8 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         outcome = auth.personal_link_sign_in(request, patient=patient, year_of_birth=year)
         if outcome == "signed_in":
             return redirect("patients:today")
+        if outcome == "suspended":
+            return suspended_page_saying(request, patient_message(patient.clinic))
         _count_failure(request)
         if outcome == "locked":
             return render(request, "portal/link_locked.html", status=403)
@@ -123,10 +126,14 @@ def one_time_link_request(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def one_time_link(request: HttpRequest, token: str) -> HttpResponse:
+    link = auth.one_time_link_find(token)
+    if link is None:
+        return _link_not_working(request)
+    if link.patient.clinic.is_suspended:
+        # Left unused: it still works, for its 15 minutes, if the clinic is resumed by then.
+        return suspended_page_saying(request, patient_message(link.patient.clinic))
     if request.method == "GET":
         # Showing a button rather than signing in on GET keeps mail scanners from using it.
-        if auth.one_time_link_find(token) is None:
-            return _link_not_working(request)
         return render(request, "portal/one_time_confirm.html")
     if auth.one_time_link_sign_in(request, token=token):
         return redirect("patients:today")
