@@ -171,6 +171,7 @@ class SkipReason(models.TextChoices):
     NOT_SCHEDULED = "not_scheduled", "Nothing is scheduled today any more"
     HELD_BACK = "held_back", "Hip precautions hold back every exercise scheduled today"
     ARCHIVED = "archived", "The patient is archived"
+    CLINIC_SUSPENDED = "clinic_suspended", "The clinic's Clamshell account was suspended"
 
 
 class ReminderQuerySet(models.QuerySet["Reminder"]):

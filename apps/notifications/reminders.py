@@ -205,6 +205,10 @@ def skip_reason(
         return SkipReason.ARCHIVED
     if not patient.reminders_enabled:
         return SkipReason.OPTED_OUT
+    if clinic.is_suspended:
+        # Recorded, never sent late: resumed the same evening, a morning reminder would
+        # arrive hours after its time (the clinic's row is read with the batch).
+        return SkipReason.CLINIC_SUSPENDED
     grace = timedelta(minutes=clinic.reminder_grace_minutes)
     if local.date() != reminder.local_date or now - reminder.due_at > grace:
         return SkipReason.TOO_LATE

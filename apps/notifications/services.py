@@ -168,7 +168,10 @@ def notification_deliver(
     token = delivery.claim(StaffNotification, [notification_id], now=now, token=token)
     row = (
         StaffNotification.objects.select_related(
-            "recipient", "prompt__patient__therapist", "prompt__item__ladder", "alert__patient"
+            "recipient__clinic",
+            "prompt__patient__therapist",
+            "prompt__item__ladder",
+            "alert__patient",
         )
         .select_related("alert__patient__therapist", "alert__log__exercise")
         # Whether the email may carry health details is the patient's clinic's choice.
@@ -197,10 +200,15 @@ def notification_deliver(
 
 
 NOT_THEIR_PATIENT = "Not sent: the recipient no longer looks after this patient."
+CLINIC_SUSPENDED = "Not sent: the clinic's Clamshell account was suspended."
 
 
 def _why_not_sent(row: StaffNotification) -> str:
     """Why the recorded email ``row`` is no longer sent (empty: it is)."""
+    if row.recipient.clinic is not None and row.recipient.clinic.is_suspended:
+        # Nothing goes to a suspended clinic's people; its prompt or alert waits in the inbox
+        # for when it is resumed. Not sent then either: it would arrive days late.
+        return CLINIC_SUSPENDED
     if not row.recipient.is_active:
         # Deactivated since the email was recorded (a retry after a failure): they have left
         # the clinic, and the email names a patient with their pain and notes.

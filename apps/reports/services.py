@@ -156,7 +156,7 @@ def _claim(job_id: int, now: datetime, *, take_over: bool) -> ReportJob | None:
     )
     if not taken:
         return None
-    return ReportJob.objects.select_related("requested_by").get(pk=job_id)
+    return ReportJob.objects.select_related("requested_by", "clinic").get(pk=job_id)
 
 
 def _set_progress(job_id: int, percent: int) -> None:
@@ -199,7 +199,16 @@ def report_job_run(*, job_id: int, take_over: bool = False) -> None:
     _finish(job_id, name)
 
 
+CLINIC_SUSPENDED = (
+    "The clinic's Clamshell account was suspended: ask for the report again once it is resumed."
+)
+
+
 def _require_requester_still_admin(job: ReportJob) -> None:
+    if job.clinic.is_suspended:
+        # Nobody of the clinic could download it, and containing a breach must not have a
+        # worker write its patients' data to a new file.
+        raise ValidationError(CLINIC_SUSPENDED)
     requester = job.requested_by
     if not (requester.is_active and requester.is_clinic_admin) or (
         requester.clinic_id != job.clinic_id
