@@ -329,8 +329,21 @@
   }
 
   // The session is not this page's patient's (or not anyone's): keep the sets, ask for a sign-in.
+  // Or her clinic's account is suspended: keep them too, until it is resumed.
   function waitsForSignIn(outcome) {
-    return outcome === "signed-out" || outcome === "other-patient";
+    return outcome === "signed-out" || outcome === "other-patient" || outcome === "suspended";
+  }
+
+  // A 401 or 403. The server names a suspended clinic ("code"): her session still holds, so
+  // "sign in again" would be wrong; its words are shown instead, and the sets wait on the
+  // phone to go out (each once, by its client id) when it is resumed.
+  var suspendedWords = "";
+
+  async function refusedOutcome(response) {
+    var body = await response.json().catch(function () { return {}; });
+    if (!body || body.code !== "clinic_suspended") return "signed-out";
+    suspendedWords = body.message || "";
+    return "suspended";
   }
 
   function send(entry) {
@@ -396,7 +409,7 @@
       failures.push(refusal(entry, reasonOf(body)));
       return "rejected";
     }
-    if (response.status === 401 || response.status === 403) return "signed-out";
+    if (response.status === 401 || response.status === 403) return refusedOutcome(response);
     if (response.status === 409) {
       var conflict = await response.json().catch(function () { return {}; });
       if (!namesClientId(conflict)) return "other-patient";
@@ -448,7 +461,9 @@
       return { outcome: "retry", count: indexes.length };
     }
     if (response.status === 404) return { outcome: "one-by-one", count: 0 };
-    if (response.status === 401 || response.status === 403) return { outcome: "signed-out", count: 0 };
+    if (response.status === 401 || response.status === 403) {
+      return { outcome: await refusedOutcome(response), count: 0 };
+    }
     return { outcome: "later", count: 0 };
   }
 
@@ -503,6 +518,8 @@
       // Whose link was renewed signs in with the new one (or a one-time link by email).
       describeQueue("Sign in again (your personal link, or a link by email) to send " +
         (one ? "it." : "them."));
+    } else if (result.outcome === "suspended") {
+      describeQueue(suspendedWords + " " + (one ? "It is" : "They are") + " sent then.");
     } else if (result.outcome === "other-patient") {
       describeQueue("Someone else is signed in on this phone now: open your own personal link " +
         "to send " + (one ? "it." : "them."));
