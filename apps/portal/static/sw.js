@@ -49,7 +49,9 @@ function isSignInOrOut(url) {
 // redirects to the one-time link request with `next` naming it, and the plan API refuses with
 // 401 or 403. Either way, the pages kept for her must go too, or a lost or shared phone would
 // still show her exercises offline to whoever holds it. Her sets waiting in the pages'
-// localStorage stay: they go out when she signs in again.
+// localStorage stay: they go out when she signs in again. A 403 because her clinic's account
+// is suspended is taken the same way: nothing is shown offline meanwhile, and the pages are
+// kept again at her first visit once it is resumed (her session still holds).
 function isSignedOutLanding(url) {
   if (url.pathname !== CONFIG.signedOut) return false;
   var next = new URL(url.searchParams.get("next") || "/", self.location.origin).pathname;
