@@ -263,3 +263,12 @@ def test_a_token_request_reads_the_clinic_with_the_token(admin_a):
     assert not [sql for sql in queries if CLINIC_READ.search(sql)]
     [token_read] = [sql for sql in queries if 'FROM "clinics_apitoken"' in sql]
     assert 'JOIN "clinics_clinic"' in token_read
+
+
+def test_a_clinic_requiring_two_factor_tells_its_staff_it_is_suspended_first(
+    suspended, therapist_a
+):
+    Clinic.objects.filter(pk=suspended.pk).update(require_two_factor=True)
+
+    _page_refused(signed_in(therapist_a).get("/patients/"))
+    _api_refused(signed_in(therapist_a).get("/api/v1/whoami/"))

@@ -170,3 +170,24 @@ def test_a_one_time_link_emailed_before_the_suspension_does_not_sign_in(suspende
     assert SUSPENDED in _text(sent)
     assert not _signed_in(client)
     assert OneTimeSignInLink.objects.get().used_at is None
+
+
+def test_a_code_given_after_the_clinic_was_suspended_signs_nobody_in(
+    clinic_a, therapist_a, operator
+):
+    """Suspended between the password and the authenticator's code."""
+    from django_otp.oath import totp
+
+    from tests.clinics.two_factor_helpers import paired
+
+    device = paired(therapist_a)
+    client = Client()
+    client.post("/sign-in/", {"username": therapist_a.email, "password": STAFF_PASSWORD})
+    clinic_suspend(clinic=clinic_a, actor=operator, reason="Unpaid")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+
+    response = client.post("/sign-in/verify/", {"token": f"{code:06d}"})
+
+    assert response.status_code == 403
+    assert SUSPENDED in _text(response)
+    assert not _signed_in(client)

@@ -134,6 +134,8 @@ def verify_two_factor(request: HttpRequest) -> HttpResponse:
                 return redirect(_safe_next(request))
             next_url = request.session.pop(PENDING_NEXT, settings.LOGIN_REDIRECT_URL)
             request.session.pop(PENDING_USER, None)
+            if suspended_clinic(user) is not None:  # suspended since the password was given
+                return suspended_page(request, user)
             response = _finish_sign_in(request, user, next_url)
             otp_login(request, device)
             return response
