@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('clinics', '0012_client_request'),
+        ('clinics', '0015_apitoken_scope'),
     ]
 
     operations = [
