@@ -7,6 +7,7 @@ import pytest
 
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
+from apps.programs.morning import morning_check_record
 from apps.programs.selectors import today_plan
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
@@ -73,3 +74,35 @@ def test_a_later_pain_undoes_an_automatic_advance_that_has_not_started():
     assert not LevelChange.objects.exists()
     tomorrow = patient.local_today() + timedelta(days=1)
     assert today_plan(patient=patient, on=tomorrow).items[0].level == 1
+
+
+def test_pain_above_the_limit_holds_back_every_prompt_of_that_day_one_per_exercise():
+    # Two exercises qualify the same day; a painful set synced late (the phone was offline)
+    # holds back the prompt raised after it and the one raised before it alike.
+    first = LadderItemFactory(per_side=False)
+    second = LadderItemFactory(per_side=False, program=first.program)
+    set_log_evaluate(log_id=SetLogFactory(item=first, reps=20, pain=2).pk)
+    painful = SetLogFactory(item=first, reps=5, pain=7)  # not evaluated yet
+    set_log_evaluate(log_id=SetLogFactory(item=second, reps=20, pain=2).pk)
+
+    set_log_evaluate(log_id=painful.pk)
+
+    held = {p.track: (p.held_back_pain, p.held_back_log) for p in ProgressionPrompt.objects.all()}
+    assert held == {first.track: (7, painful), second.track: (7, painful)}
+
+
+def test_a_worse_answer_about_the_qualifying_day_holds_back_sets_evaluated_after_it():
+    # CLINICAL.md: if the hip is worse the next morning, reduce the load; the app holds the
+    # progression back. The sets of that day are evaluated only after the answer (the worker
+    # was down): the prompt they raise is held back, and never advances by itself.
+    item = LadderItemFactory(per_side=False, auto_advance=True)
+    patient = item.program.patient
+    yesterday = patient.local_today() - timedelta(days=1)
+    qualifying = SetLogFactory(item=item, reps=20, pain=2, performed_on=yesterday)
+    check, _ = morning_check_record(patient=patient, hip="worse", stiffness="same")
+
+    set_log_evaluate(log_id=qualifying.pk)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.status, prompt.held_back_check) == (PromptStatus.PENDING, check)
+    assert not LevelChange.objects.exists()
