@@ -7,6 +7,7 @@ from uuid import UUID
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from apps.notifications import dispatch
 from apps.notifications.models import PainAlert, StaffNotification
@@ -147,3 +148,36 @@ def test_a_level_changed_by_hand_before_the_qualifying_set_is_evaluated_holds_no
     assert list(LevelChange.objects.values_list("to_level", "changed_by")) == [(3, therapist_a.pk)]
     assert evaluated_ids() == {log.pk for log in logs}
     assert PainAlert.objects.get().pain == 8
+
+
+def test_a_lower_pain_logged_earlier_but_evaluated_later_leaves_the_days_alert_at_its_highest(
+    item,
+):
+    # CLINICAL.md: pain of 7 or more alerts the therapist the same day; the one alert of the
+    # day names its highest pain, whichever set the phone synced first.
+    now = timezone.now()
+    highest = SetLogFactory(item=item, pain=9, logged_at=now)
+    earlier = SetLogFactory(item=item, pain=7, logged_at=now - timedelta(minutes=30))
+
+    evaluate_set_logs([highest.pk])
+    evaluate_set_logs([earlier.pk])
+
+    alert = PainAlert.objects.get()
+    assert (alert.pain, alert.log) == (9, highest)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "order"),
+    [((0, 30), (0, 1)), ((0, 30), (1, 0)), ((0, 0), (1, 0))],
+    ids=["earliest-first", "earliest-last", "same-time-lower-id-last"],
+)
+def test_the_days_alert_names_the_earliest_of_equal_pains_whichever_is_evaluated_first(
+    item, minutes, order
+):
+    now = timezone.now()
+    sets = [SetLogFactory(item=item, pain=8, logged_at=now + timedelta(minutes=m)) for m in minutes]
+
+    for index in order:
+        evaluate_set_logs([sets[index].pk])
+
+    assert PainAlert.objects.get().log == sets[0]
