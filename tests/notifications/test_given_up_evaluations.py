@@ -159,3 +159,15 @@ def test_beat_runs_the_repair_on_the_notifications_queue():
     assert entry["schedule"] <= 3600
     route = celery_app.amqp.router.route({}, entry["task"])
     assert route["queue"].name == "notifications"
+
+
+def test_the_first_run_that_still_fails_emails_the_pain_alert_the_same_day(item, eager):
+    # CLINICAL.md: pain of 7 or more alerts the therapist the same day, not at the next run.
+    log = logged(item, pain=8)
+    given_up()
+
+    with mock.patch(BROKEN, side_effect=RuntimeError("a bug")):
+        repair()
+
+    assert PainAlert.objects.get().log_id == log.pk
+    assert len(emails_about(log)) == 1
