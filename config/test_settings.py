@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 # Tests keep their broker folder, cache and files apart from `make run`'s var/, so a task a
 # test enqueues on the embedded broker is never picked up by a development worker.
@@ -16,7 +17,27 @@ os.environ["CLAMSHELL_VAR_DIR"] = str(
     / os.environ.get("PYTEST_XDIST_WORKER", "main")
 )
 
-from config.settings import *  # noqa: F403
+
+def _redis_url_of_this_worker(url: str, worker: str) -> str:
+    """``url`` with the database number moved on by the xdist worker's number (gw1: one more),
+    so that two workers running the integration or browser tests at once never share a broker:
+    each runs a real Celery worker on its own queues, which would otherwise take the other's
+    tasks and run them against the wrong test database. Tests sharing one database kept them
+    apart only while the suite ran in one process."""
+    if not url or not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    database = parts.path.strip("/")
+    number = (int(database) if database.isdigit() else 0) + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{number % 16}"))
+
+
+if os.environ.get("REDIS_URL"):
+    os.environ["REDIS_URL"] = _redis_url_of_this_worker(
+        os.environ["REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", "")
+    )
+
+from config.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
