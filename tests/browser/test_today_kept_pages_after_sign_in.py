@@ -173,9 +173,12 @@ def test_a_lost_phone_forgets_her_kept_pages_once_the_server_says_her_session_en
     card.locator(".pain-option span", has_text=re.compile(r"^2$")).click()
     card.get_by_role("button", name=re.compile(r"Log left set")).click()
     wait_until(page, f"() => localStorage.getItem('clamshell.queue.{patient_a.public_id}')")
+    # Her sessions end while the phone is still offline: back online first, the page would
+    # send the waiting set at once (the 'online' event), and the set could be saved before
+    # her session ended, leaving nothing waiting to check (it failed so under load).
+    patient_sessions_end(patient=patient_a)
     set_offline(page, False)
 
-    patient_sessions_end(patient=patient_a)
     page.goto("/today/")
     page.wait_for_url("**/sign-in/link/**")
     wait_until(page, f"async (urls) => (await ({KEPT})(urls)).length === 0", PATIENT_PAGES)
