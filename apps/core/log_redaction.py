@@ -9,9 +9,11 @@ still works), ``django.security`` the path of a refused CSRF token, runserver an
 every request line and its Referer. Whoever reads the logs (an operator, a log service, a
 backup of them) would hold working links.
 
-One query parameter is hidden for the same readers: ``q``, the staff's search of patients
+Two query parameters are hidden for the same readers: ``q``, the staff's search of patients
 by name or email (``/patients/?q=Jane+Doe``), which would put who is a patient of the clinic
-into every access log line. The library's search shares the name and is hidden with it.
+into every access log line, and ``patient_search``, the audit log's search of a patient by
+the same (``/audit/?patient_search=Jane+Doe``). The library's search shares the name ``q``
+and is hidden with it.
 
 Nor does any email address (a patient's, a colleague's): a mail server that refuses a message
 quotes the addresses it refused ("550 5.1.1 <ann@example.org>: Recipient address rejected"),
@@ -45,13 +47,21 @@ SECRET_PATH = re.compile(
     r"[^/\s\"'?#]+"
 )
 # A search's words, up to the next parameter or the end of the URL as a log line shows it.
-SEARCH_QUERY = re.compile(r"(?P<keep>[?&]q=)[^&\s\"'#]*")
+SEARCH_QUERY = re.compile(r"(?P<keep>[?&](?:q|patient_search)=)[^&\s\"'#]*")
 # An email address: a domain with at least one dot (Celery's "celery@host" worker names stay).
 # The local part may hold an apostrophe (o'lee@...) but not begin with one, so the quotes
 # and braces of a Python repr around an address ({'ann@example.org': ...}) are kept and the
 # address is hidden whole.
 EMAIL_ADDRESS = re.compile(r"(?P<keep>)[\w!#$%&*+/=?^`~-][\w.!#$%&'*+/=?^`~-]*@[\w-]+(?:\.[\w-]+)+")
-_MARKERS = ("/p/", "/sign-in/link/", "/reminders/stop/", "/account/set-password/", "q=", "@")
+_MARKERS = (
+    "/p/",
+    "/sign-in/link/",
+    "/reminders/stop/",
+    "/account/set-password/",
+    "q=",
+    "patient_search=",
+    "@",
+)
 
 RecordFactory = Callable[..., logging.LogRecord]
 

@@ -123,6 +123,22 @@ def test_a_patient_search_is_hidden_in_the_request_line_and_the_referer(capsys):
     ) in line
 
 
+def test_the_audit_logs_patient_search_is_hidden_in_the_request_line_and_the_referer(capsys):
+    # The audit log finds its patient by name or email (``patient_search``): as much health
+    # data as the patient list's ``q``. The other filters (a patient's reference) stay.
+    line = _gunicorn_access_line(
+        capsys,
+        uri="/audit/?patient_search=Jane+Doe&action=view",
+        referer="https://clinic.example/audit/?action=view&patient_search=jane%40example.org",
+    )
+
+    assert "jane" not in line.lower()
+    assert (
+        f'"GET /audit/?patient_search={HIDDEN}&action=view HTTP/1.1" 200 99 '
+        f'"https://clinic.example/audit/?action=view&patient_search={HIDDEN}"'
+    ) in line
+
+
 def test_runservers_request_line_hides_a_search(caplog):
     logging.getLogger("django.server").info('"%s" %s %s', "GET /patients/?q=Doe HTTP/1.1", 200, 9)
 
