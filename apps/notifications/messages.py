@@ -27,7 +27,7 @@ _HELD_SUBJECT = "{name} reached the goal at level {level} of {ladder}: held back
 
 
 # While a clinic keeps health details out of staff emails (``Clinic.
-# health_details_in_staff_emails`` off, the default), a staff email says what happened, when,
+# health_details_in_staff_emails`` off; on by default), a staff email says what happened, when,
 # and links to it in the inbox. It names the patient only by the short reference of the audit
 # log (four characters of their random public id): enough to tell two patients' emails apart,
 # and to keep each patient's emails in a thread of their own, without saying who it is.

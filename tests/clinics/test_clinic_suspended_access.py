@@ -155,6 +155,19 @@ def test_what_is_no_page_of_the_clinic_still_opens(suspended, patient_a, path):
     assert signed_in(patient_a.user).get(path).status_code in (200, 503)
 
 
+def test_the_reminder_opt_out_link_still_works(suspended, patient_a):
+    """An unsubscribe must keep working (a mail app's one-click unsubscribe, RFC 8058, posts
+    it without anyone opening a page): it only sends less, and shows nothing of the clinic."""
+    from apps.notifications.links import opt_out_url
+
+    url = opt_out_url(patient_a).removeprefix(settings.SITE_URL)
+
+    assert Client().get(url).status_code == 200
+    assert Client().post(url).status_code == 200
+    patient_a.refresh_from_db()
+    assert not patient_a.reminders_enabled
+
+
 def test_staff_can_still_sign_out(suspended, therapist_a):
     client = signed_in(therapist_a)
 
