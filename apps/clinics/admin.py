@@ -21,6 +21,7 @@ from apps.clinics.services import (
     clinic_settings_validate,
     clinic_suspend,
     clinic_suspend_refused,
+    clinic_suspension_reason_set,
     clinic_update,
     staff_looks_after_patients,
     staff_set_active,
@@ -73,7 +74,10 @@ class ClinicAdminForm(forms.ModelForm[Clinic]):
         label="Reason for suspension",
         required=False,
         max_length=150,
-        help_text="Needed to suspend. In the clinic's audit log, which its admins read.",
+        help_text=(
+            "Needed to suspend (a new one, saved while suspended, replaces it). In the clinic's"
+            " audit log, which its admins read."
+        ),
     )
 
     # Who saves the form (set by ``ClinicAdmin.get_form``): an operator may not suspend the
@@ -94,7 +98,10 @@ class ClinicAdminForm(forms.ModelForm[Clinic]):
         # A field already refused (not a number, say) is not checked again with the others.
         if not any(name in self.errors for name in CLINIC_SETTINGS_FIELDS):
             self._check_settings(self.cleaned_data)
-        if self.cleaned_data.get("suspend") and not self.instance.is_suspended:
+        # A suspension, or a new reason for one (the reason saved is the one checked).
+        if self.cleaned_data.get("suspend") and (
+            not self.instance.is_suspended or "reason" in self.changed_data
+        ):
             assert self.operator is not None  # ClinicAdmin.get_form sets it
             reason = self.cleaned_data.get("reason") or ""
             refused = clinic_suspend_refused(
@@ -206,8 +213,9 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
     ) -> None:
         """Saved through the clinics services, checked as on the clinic settings page: a new
         clinic, and any change of one (its name as well as its settings), is in the clinic's
-        audit log under the operator's name, in the admin's transaction. A suspension or
-        resumption is saved (and audited) by its own service, after the other changes."""
+        audit log under the operator's name, in the admin's transaction. A suspension,
+        resumption or new reason is saved (and audited) by its own service, after the other
+        changes."""
         actor = cast(User, request.user)
         if not change:
             clinic_add(clinic=obj, actor=actor)
@@ -219,6 +227,9 @@ class ClinicAdmin(admin.ModelAdmin[Clinic]):
         clinic = Clinic.objects.get(pk=obj.pk)
         clinic_update(clinic=clinic, actor=actor, **values)
         if "suspend" not in form.changed_data:
+            if form.cleaned_data["suspend"] and "reason" in form.changed_data:
+                reason = form.cleaned_data["reason"]
+                clinic_suspension_reason_set(clinic=clinic, actor=actor, reason=reason)
             return
         if form.cleaned_data["suspend"]:
             clinic_suspend(clinic=clinic, actor=actor, reason=form.cleaned_data["reason"])

@@ -188,6 +188,25 @@ def clinic_resume(*, clinic: Clinic, actor: User) -> bool:
     return _suspension_change(clinic, actor, values, suspend=False)
 
 
+@transaction.atomic
+def clinic_suspension_reason_set(*, clinic: Clinic, actor: User, reason: str) -> bool:
+    """Give the suspended ``clinic`` a new ``reason`` (a correction: its admins read it in the
+    audit log), audited as ``clinic_suspend`` is; its time stays. Returns False for a clinic
+    not suspended (nothing to give a reason for) or a reason that is the same."""
+    if refused := clinic_suspend_refused(clinic=clinic, actor=actor, reason=reason):
+        raise ValidationError(refused)
+    locked = Clinic.objects.select_for_update().only(*SUSPENSION_FIELDS)
+    clinic.refresh_from_db(from_queryset=locked, fields=list(SUSPENSION_FIELDS))
+    if not clinic.is_suspended:
+        return False
+    changes = _set_and_compare(clinic, {"suspension_reason": reason.strip()})
+    if not changes:
+        return False
+    clinic.save(update_fields=["suspension_reason"])
+    clinic_changed.send(sender=Clinic, clinic=clinic, actor=actor, changes=changes, created=False)
+    return True
+
+
 def clinic_suspend_refused(*, clinic: Clinic, actor: User, reason: str) -> dict[str, str]:
     """Why ``actor`` may not suspend ``clinic`` for ``reason``, by field (empty: they may)."""
     if actor.clinic_id is not None and actor.clinic_id == clinic.pk:

@@ -164,6 +164,33 @@ def test_unticking_suspended_resumes_the_clinic(clinic_a, operator):
     assert Clinic.objects.get(pk=clinic_a.pk).suspended_at is None
 
 
+def test_a_new_reason_for_a_suspended_clinic_is_saved_and_audited(clinic_a, operator):
+    """Its admins read the reason in the audit log: a reason corrected on the page is kept
+    (and recorded), never dropped while the page says the clinic was changed."""
+    clinic_suspend(clinic=clinic_a, actor=operator, reason="Unpaid")
+    data = clinic_admin_form(clinic_a, suspend="on", reason="Unpaid since March")
+
+    response = signed_in(operator).post(_page(clinic_a), data)
+
+    assert response.status_code == 302
+    clinic = Clinic.objects.get(pk=clinic_a.pk)
+    assert (clinic.is_suspended, clinic.suspension_reason) == (True, "Unpaid since March")
+    entry = _entries()[-1]
+    assert entry.actor == operator
+    assert "reason for suspension Unpaid \u2192 Unpaid since March" in entry.detail
+
+
+def test_a_suspended_clinics_reason_cannot_be_emptied(clinic_a, operator):
+    clinic_suspend(clinic=clinic_a, actor=operator, reason="Unpaid")
+    data = clinic_admin_form(clinic_a, suspend="on", reason="  ")
+
+    response = signed_in(operator).post(_page(clinic_a), data)
+
+    assert response.status_code == 200
+    assert "Say why" in response.content.decode()
+    assert Clinic.objects.get(pk=clinic_a.pk).suspension_reason == "Unpaid"
+
+
 def test_a_clinics_settings_change_on_the_same_page_is_saved_with_it(clinic_a, operator):
     data = clinic_admin_form(clinic_a, name="Lane", suspend="on", reason="Unpaid")
 
