@@ -201,12 +201,18 @@ class TwoFactorRequiredMiddleware:
         return request.path.startswith(str(settings.STATIC_URL))
 
 
-# What a person of a suspended clinic may still open: signing out, the health check, and the
-# patients' service worker, manifest and offline page (files, no page of the clinic).
+# What a person of a suspended clinic may still open: signing out, the health check, the
+# patients' service worker, manifest and offline page (files, no page of the clinic), and the
+# patients' sign-in pages. Patients never sign out: on a shared phone, opening one's own link
+# is how it changes hands, so another clinic's patient must sign in there; each page refuses
+# a suspended clinic's patient itself, once they proved who they are (apps.clinics.suspension).
 OPEN_WHILE_SUSPENDED = frozenset(
     {
         "clinics:logout",
         "core:healthz",
+        "patients:link",
+        "patients:one-time-request",
+        "patients:one-time",
         "patients:service-worker",
         "patients:manifest",
         "patients:offline",

@@ -135,6 +135,47 @@ def test_the_personal_link_asks_the_year_then_says_the_clinic_is_suspended(suspe
     assert Patient.objects.get(pk=patient_a.pk).link_failed_attempts == 0
 
 
+def test_another_clinics_patient_signs_in_on_a_phone_a_suspended_patient_left_signed_in(
+    suspended, patient_a, patient_b
+):
+    """A family's shared phone: patients never sign out, and opening one's own link is how
+    the phone changes hands (Today says so). Ann's clinic being suspended must not lock Ben,
+    of another clinic, out of his exercises, nor tell him that his clinic is suspended."""
+    phone = signed_in(patient_a.user)
+    path = auth.personal_link_path(patient_b)
+
+    form = phone.get(path)
+    right = phone.post(path, {"year_of_birth": patient_b.year_of_birth})
+
+    assert form.status_code == 200
+    assert right.status_code == 302
+    assert phone.get("/today/").status_code == 200
+    assert int(phone.session[SESSION_KEY]) == patient_b.user.pk
+
+
+def test_another_clinics_patient_signs_in_there_with_a_one_time_link_too(
+    suspended, patient_a, patient_b
+):
+    phone = signed_in(patient_a.user)
+    token = auth.one_time_link_create(patient=patient_b)
+
+    assert phone.get("/sign-in/link/").status_code == 200
+    assert phone.get(f"/sign-in/link/{token}/").status_code == 200
+    assert phone.post(f"/sign-in/link/{token}/").status_code == 302
+    assert phone.get("/today/").status_code == 200
+
+
+def test_the_suspended_clinics_patient_opening_her_own_link_is_still_told(suspended, patient_a):
+    phone = signed_in(patient_a.user)
+    path = auth.personal_link_path(patient_a)
+
+    right = phone.post(path, {"year_of_birth": patient_a.year_of_birth})
+
+    assert right.status_code == 403
+    assert SUSPENDED in _text(right)
+    assert phone.get("/today/").status_code == 403
+
+
 def test_a_wrong_year_is_answered_as_ever(suspended, patient_a):
     response = Client().post(auth.personal_link_path(patient_a), {"year_of_birth": 1950})
 
