@@ -347,13 +347,17 @@ def check_level_doubled(
 
 
 def doubled(patient: Patient, *, track: UUID, level: int) -> tuple[Running | None, list[Shared]]:
-    """The item of ``track`` as it would run at ``level`` from the patient's next day (None
-    when it does not run then), and the other items running then that give the patient that
-    level's exercise too: a single exercise, or a ladder at it (one that has it at another
-    level is not: it was asked about when it started). One query."""
+    """The item of ``track`` as it would run at ``level`` from the new level's first day (the
+    patient's next day, or the later day its program or row starts; None when it never runs
+    again), and the other items running then that give the patient that level's exercise
+    too: a single exercise, or a ladder at it (one that has it at another level is not: it
+    was asked about when it started). One query; two for an item that starts later."""
     day = patient.local_today() + timedelta(days=1)
     running = running_items(patient_id=patient.pk, start=day, end=day)
     own = next((r for r in running if r.track == track), None)
+    if own is None and (later := _first_day_from(track, day)) is not None:
+        running = running_items(patient_id=patient.pk, start=later, end=later)
+        own = next((r for r in running if r.track == track), None)
     rung = next((r for r in own.rungs if r.level == level), None) if own else None
     if own is None or rung is None:
         return None, []
@@ -363,6 +367,20 @@ def doubled(patient: Patient, *, track: UUID, level: int) -> tuple[Running | Non
         if other.track != track and other.now == rung.exercise_id
     ]
     return replace(own, level=level, rungs=(rung,)), found
+
+
+def _first_day_from(track: UUID, day: date) -> date | None:
+    """The first day from ``day`` on that the running item of ``track`` prescribes (its
+    program's start, or its row's), or None when it prescribes on none."""
+    rows = ProgramItem.objects.current(on=day).filter(
+        Q(program__end_date__isnull=True) | Q(program__end_date__gte=day),
+        track=track,
+        program__is_template=False,
+        program__is_active=True,
+    )
+    starts = rows.values_list("program__start_date", "active_from")
+    days = [max(day, start, row_from or day) for start, row_from in starts if start is not None]
+    return min(days, default=None)
 
 
 def _twice(

@@ -254,6 +254,38 @@ def test_a_level_set_by_hand_to_it_needs_confirmation_too(therapist_a, item, hom
     assert _level(item) == 2
 
 
+def test_a_program_starting_later_is_asked_about_on_its_first_day(
+    therapist_a, patient_a, item, home, level_2
+):
+    """The new level's first day of a program that starts later is its start: what runs
+    then is asked about (nothing runs the item tomorrow, when asking found nothing to ask)."""
+    start = patient_a.local_today() + timedelta(days=5)
+    item.program.start_date = start
+    item.program.save()
+    ExerciseItemFactory(program=home, exercise=level_2)
+
+    with pytest.raises(ValidationError) as error:
+        item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more.")
+
+    assert f"would do {level_2.name} twice on the same day" in _refused(error)
+    assert _level(item) == 1
+
+
+def test_a_program_starting_later_is_not_asked_about_what_ends_before_it(
+    therapist_a, patient_a, item, home, level_2
+):
+    today = patient_a.local_today()
+    item.program.start_date = today + timedelta(days=5)
+    item.program.save()
+    home.end_date = today + timedelta(days=4)
+    home.save()
+    ExerciseItemFactory(program=home, exercise=level_2)
+
+    item_level_set(item=item, user=therapist_a, level=2, reason="Ready for more.")
+
+    assert _level(item) == 2
+
+
 def test_the_level_page_asks_and_takes_the_confirmation(therapist_a, item, home, level_2):
     ExerciseItemFactory(program=home, exercise=level_2)
     client = signed_in(therapist_a)
