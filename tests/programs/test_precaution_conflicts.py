@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
 from apps.core.hip import HipMovement
@@ -147,6 +148,28 @@ def test_the_builder_adds_it_with_a_reason_recorded_and_audited(
     entry = AuditEntry.objects.get(target_type="programs.ProgramItem")
     # The append-only trail names the override; the clinician's words stay on the item.
     assert entry.detail == f"precaution override for {inward.name} (reason kept on the item)"
+
+
+def test_an_override_reason_may_take_up_to_300_characters_and_no_more(
+    therapist_a, program, inward, posterior
+):
+    # What the item stores (ProgramItem.precaution_override holds 300 characters).
+    longest = "r" * 300
+    item = program_item_add(
+        actor=therapist_a, program=program,
+        spec=ItemSpec(exercise=inward, precaution_override=longest),
+    )  # fmt: skip
+    assert item.precaution_override == longest
+
+    with pytest.raises(ValidationError) as refused:
+        program_item_add(
+            actor=therapist_a, program=program,
+            spec=ItemSpec(exercise=inward, precaution_override=longest + "r"),
+        )  # fmt: skip
+    assert refused.value.message_dict == {
+        "precaution_override": ["Keep the reason under 300 characters."]
+    }
+    assert program.items.count() == 1
 
 
 def test_the_builder_shows_the_precautions_and_marks_conflicting_results(
