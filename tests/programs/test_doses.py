@@ -12,10 +12,16 @@ from django.core.exceptions import ValidationError
 
 from apps.exercises.loading import library_load
 from apps.exercises.models import Exercise, Ladder
-from apps.programs.doses import dose_summary, log_target, patient_dose
+from apps.programs.doses import (
+    dose_summary,
+    log_target,
+    patient_amount,
+    patient_dose,
+    prescribed_by,
+)
 from apps.programs.item_services import ItemSpec, program_item_add
 from apps.programs.logs import set_log_record
-from apps.programs.models import ProgramItem
+from apps.programs.models import ProgramItem, SetLog
 from apps.programs.starter_services import starter_item_specs
 from apps.programs.starters import starter_by_key
 from tests.conftest import signed_in
@@ -96,6 +102,24 @@ def test_to_fatigue_reads_as_repeat_until_the_muscle_tires_with_its_cap_and_hold
 )
 def test_the_control_starts_where_the_dose_says(dose, best, expected):
     assert log_target(_item(**dose), best) == expected
+
+
+@pytest.mark.parametrize(
+    ("kept", "words"),
+    [
+        ({"target_reps": 10, "target_reps_up_to": 20}, "2 sets of 10 to 20 reps on each side"),
+        (
+            {"target_hold_seconds": 20, "target_hold_up_to": 30},
+            "2 sets of a 20- to 30-second hold on each side",
+        ),
+        ({"target_reps_up_to": 15}, "2 sets on each side: repeat until the muscle tires, up to 15"),
+    ],
+)
+def test_a_set_is_worded_by_the_dose_it_kept_a_hold_as_a_hold(kept, words):
+    # DESIGN.md: logs keep what was prescribed at the time; only a log with neither reps nor
+    # a hold was prescribed to fatigue.
+    log = SetLog(target_sets=2, target_per_side=True, **kept)
+    assert patient_amount(prescribed_by(log)).startswith(words)
 
 
 def _log(item, reps, day):
