@@ -283,6 +283,24 @@ def test_the_wall_tap_hip_hinge_is_added_to_fatigue_by_default(therapist_a, prog
     )  # fmt: skip
 
 
+def test_the_windshield_wiper_stretch_is_added_as_its_20_to_30_second_hold(therapist_a, program):
+    # CLINICAL.md: "Hold 20-30 s per side".
+    library_load()
+    wiper = Exercise.objects.get(clinic=None, key="windshield-wiper-stretch")
+    item = program_item_add(actor=therapist_a, program=program, spec=ItemSpec(exercise=wiper))
+    assert (item.hold_seconds, item.hold_up_to, item.reps, item.to_fatigue) == (20, 30, None, False)
+
+
+def test_a_clinic_exercise_to_fatigue_up_to_n_is_added_with_its_cap(therapist_a, program):
+    # DESIGN.md: a dose may be "to fatigue, up to N".
+    capped = ExerciseFactory(
+        clinic=therapist_a.clinic, default_to_fatigue=True, default_reps=None,
+        default_reps_up_to=15,
+    )  # fmt: skip
+    item = program_item_add(actor=therapist_a, program=program, spec=ItemSpec(exercise=capped))
+    assert (item.to_fatigue, item.reps_up_to, item.reps) == (True, 15, None)
+
+
 def test_starters_map_their_ranges_and_fatigue_onto_the_dose_model(db):
     library_load()
     clam = starter_item_specs(starter_by_key("clamshell-progression"))[0]
