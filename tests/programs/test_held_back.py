@@ -10,6 +10,7 @@ import pytest
 
 from apps.patients.models import Patient
 from apps.patients.precautions import precaution_set
+from apps.programs.adherence import daily_adherence, patient_schedules
 from apps.programs.held_back import held_back_until, programs_held_back
 from apps.programs.precautions import conflict_key, conflicts
 from apps.programs.selectors import today_plan
@@ -182,3 +183,52 @@ def test_one_query_without_precautions_three_at_most_with(django_assert_num_quer
 
     with django_assert_num_queries(3):
         assert len(programs_held_back(patients=patients, start=DAY, end=WEEK_END)) == 3
+
+
+def expected_days(program, start, end):
+    """The days of ``start..end`` adherence expects sets of ``program``'s one item on, read
+    from the item rows (``patient_schedules``) and checked against the day-by-day reference."""
+    schedule = patient_schedules(patient_ids=[program.patient_id], start=start, end=end)[
+        program.patient_id
+    ]
+    days = [start + timedelta(days=k) for k in range((end - start).days + 1)]
+    expected = [day for day in days if schedule.prescribed_on(day)]
+    assert schedule.prescribed_units(start, end) == 4 * len(expected)  # 2 sets, per side
+    reference = daily_adherence(patient=program.patient, start=start, end=end)
+    assert [day.date for day in reference if day.scheduled] == expected
+    return expected
+
+
+def _days(*offsets):
+    return [DAY + timedelta(days=k) for k in offsets]
+
+
+def test_adherence_expects_nothing_on_a_held_back_first_or_last_day_of_the_program():
+    """DESIGN.md: adherence counts only the days something is prescribed; an exercise the
+    precautions hold back prescribes nothing. Held back on the program's first day only, or
+    from its last day on: every other day of it is still expected, and none after its end."""
+    first_day = program_of(INWARD, end_date=DAY + timedelta(days=1))
+    first_day.start_date = DAY
+    first_day.save(update_fields=["start_date"])
+    posterior(first_day.patient, ends_on=DAY + timedelta(days=1))
+    last_day = program_of(INWARD, end_date=DAY + timedelta(days=1))
+    posterior(last_day.patient, starts_on=DAY + timedelta(days=1))
+    after_end = program_of(INWARD, end_date=DAY)
+    posterior(after_end.patient, starts_on=DAY + timedelta(days=2))
+
+    assert expected_days(first_day, DAY - timedelta(days=2), WEEK_END) == _days(1)
+    assert expected_days(last_day, DAY - timedelta(days=1), WEEK_END) == _days(-1, 0)
+    assert expected_days(after_end, DAY - timedelta(days=1), WEEK_END) == _days(-1, 0)
+
+
+def test_adherence_expects_the_free_days_between_precautions_that_hold_it_back():
+    """Precautions before the item started, then two one-day spells with a free day between:
+    the free days are expected, the held-back ones not."""
+    program = program_of(INWARD)
+    program.start_date = DAY
+    program.save(update_fields=["start_date"])
+    posterior(program.patient, ends_on=DAY - timedelta(days=1))
+    posterior(program.patient, starts_on=DAY + timedelta(days=1), ends_on=DAY + timedelta(days=2))
+    posterior(program.patient, starts_on=DAY + timedelta(days=3), ends_on=DAY + timedelta(days=4))
+
+    assert expected_days(program, DAY - timedelta(days=3), WEEK_END) == _days(0, 2, 4, 5, 6)
