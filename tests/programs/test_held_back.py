@@ -232,3 +232,37 @@ def test_adherence_expects_the_free_days_between_precautions_that_hold_it_back()
     posterior(program.patient, starts_on=DAY + timedelta(days=3), ends_on=DAY + timedelta(days=4))
 
     assert expected_days(program, DAY - timedelta(days=3), WEEK_END) == _days(0, 2, 4, 5, 6)
+
+
+def test_any_precaution_in_force_that_rules_the_exercise_out_holds_it_back():
+    """Two sets of precautions in force at once, one allowing the exercise and one ruling it
+    out: it is held back, whichever was set first."""
+    allowed_first = program_of(INWARD)
+    ruled_out_first = program_of(INWARD)
+    for program, allows_from, rules_out_from in (
+        (allowed_first, date(2025, 1, 10), date(2025, 1, 1)),
+        (ruled_out_first, date(2025, 1, 1), date(2025, 1, 10)),
+    ):
+        precaution_set(
+            actor=program.patient.therapist, patient=program.patient, kind="custom",
+            movements=OUTWARD, starts_on=allows_from, ends_on=date(2025, 2, 12),
+        )  # fmt: skip
+        posterior(program.patient, starts_on=rules_out_from)
+
+    assert held(allowed_first)
+    assert held(ruled_out_first)
+    assert expected_days(allowed_first, DAY, WEEK_END) == []
+
+
+def test_precautions_following_on_from_one_another_hold_it_back_throughout():
+    """One set lifting after the next has started, and one lifting the day the next starts:
+    no day between is expected."""
+    overlapping = program_of(INWARD)
+    posterior(overlapping.patient, ends_on=DAY + timedelta(days=3))
+    posterior(overlapping.patient, starts_on=DAY + timedelta(days=1), ends_on=WEEK_END)
+    back_to_back = program_of(INWARD)
+    posterior(back_to_back.patient, ends_on=DAY + timedelta(days=2))
+    posterior(back_to_back.patient, starts_on=DAY + timedelta(days=2), ends_on=WEEK_END)
+
+    assert expected_days(overlapping, DAY - timedelta(days=2), WEEK_END) == _days(6)
+    assert expected_days(back_to_back, DAY - timedelta(days=2), WEEK_END) == _days(6)
