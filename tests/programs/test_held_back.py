@@ -266,3 +266,13 @@ def test_precautions_following_on_from_one_another_hold_it_back_throughout():
 
     assert expected_days(overlapping, DAY - timedelta(days=2), WEEK_END) == _days(6)
     assert expected_days(back_to_back, DAY - timedelta(days=2), WEEK_END) == _days(6)
+
+
+def test_a_ladder_item_is_expected_once_a_day_when_precautions_start_after_its_level_changed():
+    """Level 2 from Saturday, both levels ruled out by precautions starting on Sunday: every
+    day up to Saturday is expected once (the earlier level's days hold nothing back)."""
+    program = program_of()
+    ladder_moving_on(program, since=DAY + timedelta(days=3), before=INWARD, after=INWARD)
+    posterior(program.patient, starts_on=DAY + timedelta(days=4))
+
+    assert expected_days(program, DAY, WEEK_END) == _days(0, 1, 2, 3)
