@@ -486,6 +486,7 @@ SPECTACULAR_SETTINGS = {
         "MediaKindEnum": "apps.media.models.Kind",
         "PrecautionKindEnum": "apps.patients.models.PrecautionKind",
         "ReportKindEnum": "apps.reports.models.ReportKind",
+        "TokenScopeEnum": "apps.clinics.models.TokenScope",
     },
     # The schema is public metadata; the operations themselves need credentials.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
