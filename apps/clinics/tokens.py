@@ -73,7 +73,7 @@ def _check_create(*, admin: User, user: User, name: str, expires_in_days: int, s
     if not name.strip():
         errors["name"] = "Give the token a name, such as the system that will use it."
     elif len(name.strip()) > 100:
-        errors["name"] = "Keep the name under 100 characters."
+        errors["name"] = "Keep the name to 100 characters or fewer."
     if errors:
         raise ValidationError(errors)
 

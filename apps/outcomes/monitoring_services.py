@@ -58,7 +58,7 @@ def _check_time_entry(patient: Patient, on: date | None, minutes: Any, activity:
     if not activity.strip():
         errors["activity"] = ["Say what was done."]
     elif len(activity) > 300:
-        errors["activity"] = ["Keep it under 300 characters."]
+        errors["activity"] = ["Keep it to 300 characters or fewer."]
     if errors:
         raise ValidationError(errors)
 

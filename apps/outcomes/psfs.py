@@ -26,7 +26,7 @@ def _clean(names: Sequence[Any], *, sending: bool) -> list[str]:
         )
     if any(len(name) > ACTIVITY_MAX_LENGTH for name in cleaned):
         raise ValidationError(
-            {"activities": [f"Keep each activity under {ACTIVITY_MAX_LENGTH} characters."]}
+            {"activities": [f"Keep each activity to {ACTIVITY_MAX_LENGTH} characters or fewer."]}
         )
     return cleaned
 

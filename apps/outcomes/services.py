@@ -440,7 +440,7 @@ def report_create(
     Once per ``client_id`` (``apps.core.once``): sent again, the report it froze; another
     note under that key is refused."""
     if len(note) > 4000:
-        raise ValidationError({"note": ["Keep the note under 4000 characters."]})
+        raise ValidationError({"note": ["Keep the note to 4000 characters or fewer."]})
     # The note only: ``data`` is what the server read, and a retry reads it again.
     asked = request_print(client_id, note=note.strip())
 

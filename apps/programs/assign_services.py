@@ -160,9 +160,8 @@ def check_assigned(
     them as the builder keeps an item's override, and audit it."""
     given = given.strip()
     if len(given) > MAX_OVERRIDE_LENGTH:
-        raise ValidationError(
-            {"precaution_override": f"Keep the reason under {MAX_OVERRIDE_LENGTH} characters."}
-        )
+        too_long = f"Keep the reason to {MAX_OVERRIDE_LENGTH} characters or fewer."
+        raise ValidationError({"precaution_override": too_long})
     assert program.patient is not None  # an assigned program
     precautions = precautions_between(patient=program.patient, first=start, last=end or date.max)
     if not precautions:

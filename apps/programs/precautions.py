@@ -208,9 +208,8 @@ def checked_override(
     """
     override = override.strip()
     if len(override) > MAX_OVERRIDE_LENGTH:
-        raise ValidationError(
-            {"precaution_override": f"Keep the reason under {MAX_OVERRIDE_LENGTH} characters."}
-        )
+        too_long = f"Keep the reason to {MAX_OVERRIDE_LENGTH} characters or fewer."
+        raise ValidationError({"precaution_override": too_long})
     if patient is None:
         return Override()
     found = conflicts(exercise, precautions_in_force(patient=patient, on=on))

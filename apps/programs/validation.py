@@ -120,7 +120,7 @@ def validate_name(name: str) -> str:
     if not name:
         raise ValidationError({"name": "Give the program a name."})
     if len(name) > 200:
-        raise ValidationError({"name": "Keep the name under 200 characters."})
+        raise ValidationError({"name": "Keep the name to 200 characters or fewer."})
     if not is_one_line(name):
         raise ValidationError({"name": ONE_LINE_MESSAGE})
     return name

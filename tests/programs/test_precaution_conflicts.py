@@ -167,7 +167,7 @@ def test_an_override_reason_may_take_up_to_300_characters_and_no_more(
             spec=ItemSpec(exercise=inward, precaution_override=longest + "r"),
         )  # fmt: skip
     assert refused.value.message_dict == {
-        "precaution_override": ["Keep the reason under 300 characters."]
+        "precaution_override": ["Keep the reason to 300 characters or fewer."]
     }
     assert program.items.count() == 1
 
