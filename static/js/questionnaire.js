@@ -73,6 +73,22 @@
     return "Your answers to " + (entry.title || "a questionnaire") + " are kept on this phone. " +
       "Sign in again (your personal link, or a link by email) to send them.";
   }
+  // A 403 naming a suspended clinic: her session holds (signing in again would be refused
+  // too), so the server's words say what to do, and the answers wait until it is resumed.
+  async function suspendedWords(response) {
+    if (response.status !== 403) return "";
+    var body = await response.clone().json().catch(function () { return null; });
+    return body && body.code === "clinic_suspended" ? body.message || "" : "";
+  }
+  // What the page says of answers kept because the server would not take them from this
+  // session: another patient's (409), a suspended clinic's, or nobody's (signed out).
+  async function keptWords(response, entry) {
+    if (response.status === 409) return OTHER_PATIENT;
+    var suspended = await suspendedWords(response);
+    if (!suspended) return signInAgain(entry);
+    return suspended + " Your answers to " + (entry.title || "a questionnaire") +
+      " are kept on this phone and sent then.";
+  }
   function onThisPage(entry) {
     return form && form.dataset.questionnaire === entry.questionnaire;
   }
@@ -113,8 +129,8 @@
           continue;
         }
         if (response.status !== 409 && waitsForSignIn(response)) {
-          say(signInAgain(entry));
-          break;  // nobody is signed in: the rest wait too
+          say(await keptWords(response, entry));
+          break;  // nobody is signed in, or nobody of her clinic may be: the rest wait too
         }
         // Sent, or refused for good (4xx): either way it leaves the queue.
         sent.push(entry);
@@ -349,8 +365,7 @@
       if (waitsForSignIn(response)) {
         var entry = { questionnaire: form.dataset.questionnaire, patient: form.dataset.patient, title: form.dataset.title, url: form.dataset.answersUrl, method: "PATCH", body: current.body };
         keep(entry);
-        say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
-        return;
+        return keptWords(response, entry).then(say);
       }
       return response.json().catch(function () { return {}; }).then(function (data) {
         say("Not saved: " + refusal(data));
@@ -401,7 +416,7 @@
       var kept = response.status === 409 ? await otherPatient(response) : waitsForSignIn(response);
       if (kept) {  // signed out meanwhile: the answers must not be lost
         keep(entry);
-        say(response.status === 409 ? OTHER_PATIENT : signInAgain(entry));
+        say(await keptWords(response, entry));
         return;
       }
       return response.json().catch(function () { return {}; }).then(function (data) {

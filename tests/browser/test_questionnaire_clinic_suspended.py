@@ -1,0 +1,90 @@
+"""Questionnaire answers sent while the patient's clinic is suspended: refused with 403, kept
+on the phone, and the page says why in the server's words, not "sign in again" (her session
+still holds, and signing in would be refused too). Once the clinic is resumed they go, once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.clinics.models import User
+from apps.clinics.services import clinic_resume, clinic_suspend
+from apps.outcomes.models import Questionnaire, Status
+from apps.outcomes.services import measures_set
+from tests.browser.conftest import PHONE, browser_clock, set_offline, sign_in_patient
+from tests.factories import ProgramFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+QUEUED = "JSON.parse(localStorage.getItem('clamshell.questionnaires') || '[]').length"
+
+
+def test_answers_sent_while_the_clinic_is_suspended_wait_and_say_why(
+    browser, live_server, therapist_a, patient_a, server_clock
+):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    context = browser.new_context(base_url=live_server.url, **PHONE, service_workers="block")
+    try:
+        page = context.new_page()
+        browser_clock(page)
+        sign_in_patient(page, patient_a)
+        page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
+        page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
+        set_offline(page, True)
+        page.locator(
+            'fieldset[data-key="pain"] .pain-option span', has_text=re.compile(r"^4$")
+        ).tap()
+        page.get_by_role("button", name="Send my answers").tap()
+        status = page.locator("#q-status")
+        expect(status).to_contain_text("kept on this phone")
+
+        clinic_suspend(clinic=patient_a.clinic, actor=operator, reason="Unpaid")
+        set_offline(page, False)
+        expect(status).to_contain_text("Your clinic's Clamshell account is suspended")
+        expect(status).to_contain_text("kept on this phone")
+        expect(status).not_to_contain_text("Sign in again")
+        assert page.evaluate(QUEUED) == 1
+
+        clinic_resume(clinic=patient_a.clinic, actor=operator)
+        page.evaluate("window.dispatchEvent(new Event('online'))")
+        page.wait_for_function(f"() => ({QUEUED}) === 0")
+        nprs.refresh_from_db()
+        assert (nprs.status, nprs.scores) == (Status.SUBMITTED, {"pain": "4"})
+    finally:
+        context.close()
+
+
+def test_answers_sent_online_to_a_suspended_clinic_are_kept_and_say_why(
+    browser, live_server, therapist_a, patient_a, server_clock
+):
+    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
+    measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    context = browser.new_context(base_url=live_server.url, **PHONE, service_workers="block")
+    try:
+        page = context.new_page()
+        browser_clock(page)
+        sign_in_patient(page, patient_a)
+        page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
+        page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
+        clinic_suspend(clinic=patient_a.clinic, actor=operator, reason="Unpaid")
+
+        page.locator(
+            'fieldset[data-key="pain"] .pain-option span', has_text=re.compile(r"^4$")
+        ).tap()
+        page.get_by_role("button", name="Send my answers").tap()
+
+        status = page.locator("#q-status")
+        expect(status).to_contain_text("Your clinic's Clamshell account is suspended")
+        expect(status).to_contain_text("are kept on this phone and sent then")
+        assert page.evaluate(QUEUED) == 1
+        nprs.refresh_from_db()
+        assert nprs.status == Status.OPEN
+    finally:
+        context.close()
