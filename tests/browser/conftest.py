@@ -55,10 +55,13 @@ JOURNEY_START = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}
 
 
-# One Playwright and one Chromium per test run. Other test packages import these fixtures
-# into their modules, which makes each import a fixture of its own: without this sharing a
-# second session fixture would start a second sync Playwright inside the first one's event
-# loop, which Playwright refuses.
+# One Playwright and one Chromium per test module, stopped when the module ends. Sync
+# Playwright leaves its event loop set as this thread's running loop for as long as it runs:
+# kept for the whole run, every later non-browser test in the process would find a "running"
+# loop, and `async_to_sync` (the session store's async tests) refuses to run beside one.
+# Other test packages import these fixtures into their modules, which makes each import a
+# fixture of its own: the count makes sure no second sync Playwright starts inside the first
+# one's event loop, which Playwright refuses.
 _shared: dict[str, object] = {}
 _users = 0
 
@@ -83,7 +86,7 @@ def _release_browser() -> None:
         _shared.pop("playwright").stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     global _users
     available = os.path.exists(CHROMIUM) or shutil.which("chromium") is not None
