@@ -180,7 +180,8 @@ class TwoFactorRequiredMiddleware:
         api = request.path.startswith("/api/")
         # Only the API reads a token (and then ignores the session): a page is the session's
         # whatever header comes with it, so a made-up "Bearer x" must not open it.
-        if (verified and verified()) or self._open(request) or (api and carries_token(request)):
+        open_anyway = _opens(request, OPEN_WHILE_TWO_FACTOR_OWED)
+        if (verified and verified()) or open_anyway or (api and carries_token(request)):
             return None
         if not two_factor_required(user):
             return None
@@ -192,13 +193,6 @@ class TwoFactorRequiredMiddleware:
         if request.method in ("GET", "HEAD"):
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
-
-    @staticmethod
-    def _open(request: HttpRequest) -> bool:
-        match = request.resolver_match
-        if match is not None and match.view_name in OPEN_WHILE_TWO_FACTOR_OWED:
-            return True
-        return request.path.startswith(str(settings.STATIC_URL))
 
 
 # What a person of a suspended clinic may still open: signing out, the health check, the
@@ -235,7 +229,7 @@ class SuspendedClinicMiddleware:
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
         user = request.user
-        if suspended_clinic(user) is None or _open_while_suspended(request):
+        if suspended_clinic(user) is None or _opens(request, OPEN_WHILE_SUSPENDED):
             return None
         if request.path.startswith("/api/"):
             return None if carries_token(request) else suspended_json(user)
@@ -247,8 +241,10 @@ class SuspendedClinicMiddleware:
         return response
 
 
-def _open_while_suspended(request: HttpRequest) -> bool:
+def _opens(request: HttpRequest, view_names: frozenset[str]) -> bool:
+    """Whether the request is for one of ``view_names`` or a static file, which a gate
+    (two-factor owed, clinic suspended) lets through."""
     match = request.resolver_match
-    if match is not None and match.view_name in OPEN_WHILE_SUSPENDED:
+    if match is not None and match.view_name in view_names:
         return True
     return request.path.startswith(str(settings.STATIC_URL))

@@ -5,6 +5,8 @@ still holds, and signing in would be refused too). Once the clinic is resumed th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -21,25 +23,45 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 QUEUED = "JSON.parse(localStorage.getItem('clamshell.questionnaires') || '[]').length"
 
 
-def test_answers_sent_while_the_clinic_is_suspended_wait_and_say_why(
-    browser, live_server, therapist_a, patient_a, server_clock
-):
+@pytest.fixture
+def nprs(server_clock, therapist_a, patient_a):
+    """The pain questionnaire due on the first day of her program."""
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
     measures_set(user=therapist_a, program=program, instruments=["nprs"])
-    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
-    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
+    return Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
+
+
+@pytest.fixture
+def operator() -> User:
+    return User.objects.create_superuser("ops@example.org", "a long operator password")
+
+
+@contextmanager
+def questionnaire_page(browser, live_server, patient, questionnaire) -> Iterator[object]:
+    """Her phone, signed in, on the questionnaire's page."""
     context = browser.new_context(base_url=live_server.url, **PHONE, service_workers="block")
     try:
         page = context.new_page()
         browser_clock(page)
-        sign_in_patient(page, patient_a)
+        sign_in_patient(page, patient)
         page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
-        page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
+        page.wait_for_url(f"**/today/questionnaires/{questionnaire.public_id}/")
+        yield page
+    finally:
+        context.close()
+
+
+def _answer_pain_4_and_send(page) -> None:
+    page.locator('fieldset[data-key="pain"] .pain-option span', has_text=re.compile(r"^4$")).tap()
+    page.get_by_role("button", name="Send my answers").tap()
+
+
+def test_answers_sent_while_the_clinic_is_suspended_wait_and_say_why(
+    browser, live_server, patient_a, nprs, operator
+):
+    with questionnaire_page(browser, live_server, patient_a, nprs) as page:
         set_offline(page, True)
-        page.locator(
-            'fieldset[data-key="pain"] .pain-option span', has_text=re.compile(r"^4$")
-        ).tap()
-        page.get_by_role("button", name="Send my answers").tap()
+        _answer_pain_4_and_send(page)
         status = page.locator("#q-status")
         expect(status).to_contain_text("kept on this phone")
 
@@ -55,30 +77,14 @@ def test_answers_sent_while_the_clinic_is_suspended_wait_and_say_why(
         page.wait_for_function(f"() => ({QUEUED}) === 0")
         nprs.refresh_from_db()
         assert (nprs.status, nprs.scores) == (Status.SUBMITTED, {"pain": "4"})
-    finally:
-        context.close()
 
 
 def test_answers_sent_online_to_a_suspended_clinic_are_kept_and_say_why(
-    browser, live_server, therapist_a, patient_a, server_clock
+    browser, live_server, patient_a, nprs, operator
 ):
-    program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
-    measures_set(user=therapist_a, program=program, instruments=["nprs"])
-    nprs = Questionnaire.objects.get(instrument="nprs", due_on=program.start_date)
-    operator = User.objects.create_superuser("ops@example.org", "a long operator password")
-    context = browser.new_context(base_url=live_server.url, **PHONE, service_workers="block")
-    try:
-        page = context.new_page()
-        browser_clock(page)
-        sign_in_patient(page, patient_a)
-        page.get_by_role("link", name=re.compile("^Your hip pain this week")).tap()
-        page.wait_for_url(f"**/today/questionnaires/{nprs.public_id}/")
+    with questionnaire_page(browser, live_server, patient_a, nprs) as page:
         clinic_suspend(clinic=patient_a.clinic, actor=operator, reason="Unpaid")
-
-        page.locator(
-            'fieldset[data-key="pain"] .pain-option span', has_text=re.compile(r"^4$")
-        ).tap()
-        page.get_by_role("button", name="Send my answers").tap()
+        _answer_pain_4_and_send(page)
 
         status = page.locator("#q-status")
         expect(status).to_contain_text("Your clinic's Clamshell account is suspended")
@@ -86,5 +92,3 @@ def test_answers_sent_online_to_a_suspended_clinic_are_kept_and_say_why(
         assert page.evaluate(QUEUED) == 1
         nprs.refresh_from_db()
         assert nprs.status == Status.OPEN
-    finally:
-        context.close()
