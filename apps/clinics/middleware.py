@@ -233,7 +233,9 @@ class SuspendedClinicMiddleware:
             return None
         if request.path.startswith("/api/"):
             return None if carries_token(request) else suspended_json(user)
-        response = suspended_page(request, user)
+        response = suspended_page(
+            request, user, refused_a_form=request.method not in ("GET", "HEAD", "OPTIONS")
+        )
         if request.headers.get("HX-Request") == "true":
             # A part of a page (htmx) swaps nothing on a 403: the browser loads the page whole,
             # which says why.

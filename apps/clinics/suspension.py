@@ -66,15 +66,27 @@ class ClinicSuspended(APIException):
     body_code = SUSPENDED_CODE
 
 
-def suspended_page(request: HttpRequest, user: Any) -> HttpResponse:
+NOT_SAVED = "What you just sent was not saved: send it again once the account is resumed."
+
+
+def suspended_page(
+    request: HttpRequest, user: Any, *, refused_a_form: bool = False
+) -> HttpResponse:
     """The page that says so (403) to ``user``, in the app's layout without its menu of pages
-    (each would be refused too); staff keep their Sign out."""
-    return suspended_page_saying(request, suspended_message(user))
+    (each would be refused too); staff keep their Sign out. ``refused_a_form``: the request
+    sent something (a set from Today without its script, a program's changes) that is
+    therefore lost, which the page must say, or "nothing is lost" would mislead."""
+    return suspended_page_saying(
+        request, suspended_message(user), not_saved=NOT_SAVED if refused_a_form else ""
+    )
 
 
-def suspended_page_saying(request: HttpRequest, message: str) -> HttpResponse:
+def suspended_page_saying(
+    request: HttpRequest, message: str, *, not_saved: str = ""
+) -> HttpResponse:
     """``suspended_page`` with its words given (a patient signing in: ``patient_message``)."""
-    return render(request, "clinics/suspended.html", {"message": message}, status=403)
+    context = {"message": message, "not_saved": not_saved}
+    return render(request, "clinics/suspended.html", context, status=403)
 
 
 def suspended_json(user: Any) -> JsonResponse:

@@ -125,6 +125,25 @@ def test_a_set_sent_while_suspended_is_refused_and_not_saved(suspended, patient_
     assert not patient_a.set_logs.exists()
 
 
+def test_a_set_sent_from_today_without_its_script_says_it_was_not_saved(suspended, patient_a):
+    # The phone's script keeps a refused set and sends it later; a plain form cannot, so the
+    # page must not leave "nothing you logged is lost" as the last word on it.
+    program = ProgramFactory(patient=patient_a, start_date=date(2026, 1, 1))
+    item = ExerciseItemFactory(program=program)
+
+    response = signed_in(patient_a.user).post("/today/log/", log_body(item))
+
+    body = _page_refused(response)
+    assert "What you just sent was not saved: send it again once the account is resumed." in body
+    assert not patient_a.set_logs.exists()
+
+
+def test_a_page_only_opened_says_nothing_about_a_loss(suspended, patient_a):
+    body = _page_refused(signed_in(patient_a.user).get("/today/"))
+
+    assert "not saved" not in body
+
+
 def test_a_write_is_refused_before_it_is_looked_at(suspended, admin_a):
     response = signed_in(admin_a).post("/clinic/settings/", {"pain_alert_level": "9"})
 
