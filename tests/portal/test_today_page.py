@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date, datetime, timedelta
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,6 +16,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.throttling import UserRateThrottle
 
+from apps.exercises.loading import library_load
+from apps.exercises.models import Exercise
 from apps.patients.precautions import precaution_set
 from apps.programs.logs import set_log_record
 from apps.programs.models import LevelChange, SetLog
@@ -110,6 +113,20 @@ def test_an_exercise_day_says_to_start_after_a_fracture_or_operation_only_when_c
     assert html.count("data-safety-note") == 1
     assert "recovering from a fracture or an operation" in html
     assert "only when your care team says so" in html
+
+
+def test_the_windshield_wiper_stretch_shows_its_caution_to_the_patient(patient_a, program):
+    """CLINICAL.md, hip precautions: the windshield-wiper stretch is not for people with a hip
+    replacement, hip impingement or pain on turning the hip inward; show it as a caution on the
+    exercise, which the patient sees on Today beside the steps."""
+    library_load()
+    wiper = Exercise.objects.get(clinic=None, key="windshield-wiper-stretch")
+    ExerciseItemFactory(program=program, exercise=wiper, reps=None, hold_seconds=20, hold_up_to=30)
+
+    html = signed_in(patient_a.user).get(PAGE).content.decode()
+
+    assert f'<p class="caution"><strong>Take care:</strong> {escape(wiper.cautions)}</p>' in html
+    assert "hip replacement" in wiper.cautions
 
 
 def test_a_hold_item_offers_a_countdown_timer(patient_a, program):
