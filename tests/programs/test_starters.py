@@ -5,6 +5,7 @@ notes the exercise library was built from."""
 import pytest
 
 from apps.exercises.loading import DATA_DIR, library_load
+from apps.exercises.models import EvidenceValue
 from apps.programs.models import Program
 from apps.programs.starters import all_starters, load_starters, starter_by_key
 from tests.conftest import signed_in
@@ -86,6 +87,39 @@ def test_the_pelvic_rotation_exercises_are_to_fatigue_with_no_invented_cap():
 @pytest.fixture
 def library():
     library_load()
+
+
+def _boren_medius(*keys):
+    """The shared library's Boren 2011 gluteus medius %MVIC of each exercise, as whole numbers."""
+    values = dict(
+        EvidenceValue.objects.filter(
+            clinic=None, study__key="boren-2011", muscle="gluteus_medius", exercise__key__in=keys
+        ).values_list("exercise__key", "mvic_percent")
+    )
+    return [int(values[key]) for key in keys]
+
+
+def test_the_starters_write_the_same_mvic_figures_as_the_evidence(library):
+    """The starters' summaries and sources type %MVIC figures by hand (CLINICAL.md: keep every
+    number exactly as given); each must be the shared library's value for that exercise."""
+    clams = _boren_medius("clam-1", "clam-2", "clam-3", "clam-4")
+    assert clams == [47, 62, 67, 76]
+    assert "{}, {}, {} and {} %MVIC".format(*clams) in (
+        starter_by_key("clamshell-progression").summary
+    )
+    reverse, clam4 = _boren_medius("clam-2", "clam-4")
+    assert f"Reverse clamshell {reverse} % and Clam 4 {clam4} %MVIC" in (
+        starter_by_key("reverse-clamshell").source
+    )
+    ladder = _boren_medius(
+        "side-lying-hip-abduction", "clam-4", "single-limb-squat",
+        "side-plank-abduction-dominant-top", "side-plank-abduction-dominant-bottom",
+    )  # fmt: skip
+    assert ladder == [63, 76, 82, 89, 103]
+    assert (
+        "side-lying leg raise ({}), Clam 4 ({}), single-leg squat ({}), side plank with the "
+        "dominant leg on top ({}), then as the supporting leg ({})".format(*ladder)
+    ) in starter_by_key("gluteus-medius-by-evidence").summary
 
 
 def test_new_program_offers_the_starters_to_every_clinic(therapist_a, therapist_b, library):
