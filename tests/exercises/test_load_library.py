@@ -172,6 +172,41 @@ def test_the_steps_keep_the_figures_of_the_clinical_notes(library, key, figure):
     assert figure in steps
 
 
+# The dose in CLINICAL.md's words for each exercise it gives one for: the dose note a therapist
+# reads on the exercise page and in the API must keep each of these figures exactly.
+X, TO = "\N{MULTIPLICATION SIGN}", "\N{EN DASH}"
+DOSE_NOTE_FIGURES = [
+    ("clam-1", f"10 reps {X} 2 sets per side"), ("clam-1", f"20 reps {X} 2{TO}3 sets"),
+    ("clam-2", f"10 reps {X} 2 sets per side"), ("clam-2", "toward 20 reps"),
+    ("clam-3", f"10 reps {X} 2 sets per side"), ("clam-3", "toward 20 reps"),
+    ("clam-4", f"10 reps {X} 2 sets per side"), ("clam-4", "toward 20 reps"),
+    ("windshield-wiper-stretch", f"20{TO}30 s per side"),
+    ("side-lying-hip-abduction", f"10 reps {X} 2 sets per side"),
+    ("side-plank-abduction-dominant-bottom", f"8 reps {X} 2 sets per side"),
+    ("side-plank-abduction-dominant-top", f"8 reps {X} 2 sets per side"),
+    ("single-limb-squat", f"8 reps {X} 2 sets per side"),
+    ("front-plank-hip-extension", f"8 reps {X} 2 sets per side"),
+    ("gluteal-squeeze", "5 holds of 5 s"),
+    ("lateral-step-up", f"10 reps {X} 2 sets per side"),
+    ("pelvic-drop", f"10 reps {X} 2 sets per side"),
+    ("single-limb-bridge", f"8 reps {X} 2 sets per side"),
+    ("single-limb-deadlift", f"8 reps {X} 2 sets per side"),
+    ("single-leg-rdl-reach", f"8{TO}10 reps {X} 2{TO}3 sets"),
+    ("single-leg-rdl-reach", f"rest 30{TO}45 s"),
+    ("squat-with-rotation", f"8{TO}10 reps {X} 2{TO}3 sets"),
+    ("fire-hydrant", f"8{TO}10 reps {X} 2{TO}3 sets"),
+    ("lateral-lunge-single-leg-reach", f"4{TO}6 reps per side {X} 2{TO}3 sets"),
+    ("lateral-lunge-single-leg-reach", f"rest 60{TO}90 s"),
+    ("extreme-clamshell", "5 s"),
+    ("wall-tap-hip-hinge", "1 s"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("key", "figure"), DOSE_NOTE_FIGURES)
+def test_the_dose_note_keeps_the_dose_of_the_clinical_notes(library, key, figure):
+    assert figure in Exercise.objects.get(key=key, clinic=None).dose_note
+
+
 def test_the_reverse_clamshells_other_start_position_is_a_cue_not_a_caution(library):
     """CLINICAL.md: clam-2 is also taught with the knees at 90°; a way to do it belongs with
     how to do it, and "Take care" keeps only what to take care of."""
