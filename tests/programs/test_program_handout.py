@@ -101,6 +101,25 @@ def test_each_exercise_has_its_block_with_dose_side_goal_steps_and_cautions(
     assert AuditEntry.objects.filter(action="export", patient=patient_a).exists()
 
 
+@pytest.mark.parametrize(("hold_back", "alert"), [(5, 7), (4, 6)])
+def test_the_ladder_goal_on_paper_allows_pain_up_to_the_clinics_hold_back_level(
+    therapist_a, patient_a, program, hold_back, alert
+):
+    """CLINICAL.md, safety: pain above the hold-back level (5 by default, the clinic's own
+    otherwise) holds back a progression, so the goal the patient reads on paper allows pain up
+    to that level, never up to the alert level."""
+    clinic = patient_a.clinic
+    clinic.pain_progression_limit, clinic.pain_alert_level = hold_back, alert
+    clinic.save(update_fields=["pain_progression_limit", "pain_alert_level"])
+
+    text = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+
+    assert (
+        "When you can do 20 in one set on each side with good form and pain no more than "
+        f"{hold_back} out of 10, your therapist moves you up a level."
+    ) in text
+
+
 def test_the_schedule_line_names_the_program_reminder_time(therapist_a, patient_a, program):
     without = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
     program.reminder_time = dt.time(9, 30)
