@@ -109,3 +109,21 @@ def test_staff_have_no_morning_question(therapist_a):
     )
 
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(("hold_back", "alert"), [(5, 7), (4, 6)])
+def test_a_worse_answer_says_to_stop_any_exercise_hurting_above_the_hold_back_level(
+    exercised_yesterday, hold_back, alert
+):
+    """CLINICAL.md (pain-monitoring model): a worse hip next morning means a lighter load
+    today, and during exercise pain above the hold-back level (5 by default) is too much."""
+    clinic = exercised_yesterday.clinic
+    clinic.pain_progression_limit, clinic.pain_alert_level = hold_back, alert
+    clinic.save(update_fields=["pain_progression_limit", "pain_alert_level"])
+    client = signed_in(exercised_yesterday.user)
+
+    client.post("/today/morning/", {"hip": "worse", "stiffness": "same"})
+
+    html = client.get("/today/").content.decode()
+    assert f"stop any exercise that hurts more than {hold_back} out of 10" in html
+    assert "will not move you up a level until they have looked at it" in html
