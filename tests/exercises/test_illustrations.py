@@ -140,6 +140,21 @@ def test_clam_4_straightens_the_top_hip_and_keeps_the_bottom_hip_at_45():
     assert spec.end.right_leg.hip_rotation > 0
 
 
+def test_the_side_lying_leg_raise_lifts_about_30_degrees_slightly_behind_the_body():
+    """CLINICAL.md: the top leg lifts straight up, toes forward, slightly behind the body line,
+    about 30°; it must not drift forward (the hip flexors take over)."""
+    spec = specs()["side-lying-hip-abduction"]
+    top = (spec.start.right_leg, spec.end.right_leg)
+    assert spec.end.right_leg.hip_abduction == 30
+    assert all(leg.hip_flexion < 0 for leg in top)  # behind the body line, start and end
+    assert all(leg.hip_rotation == 0 and leg.knee_flexion == 0 for leg in top)
+
+
+def test_the_fire_hydrant_keeps_the_knee_at_90_degrees():
+    spec = specs()["fire-hydrant"]
+    assert spec.start.left_leg.knee_flexion == spec.end.left_leg.knee_flexion == 90
+
+
 def test_the_mini_band_is_drawn_only_where_the_exercise_uses_one():
     banded = {key for key, spec in specs().items() if "band" in spec.props}
     uses_band = {row["key"] for row in LIBRARY["exercises"] if "mini_band" in row["equipment"]}
