@@ -21,6 +21,16 @@ VALID = {
 }
 
 
+def test_a_new_clinic_holds_back_a_progression_above_pain_5_and_alerts_at_7():
+    """CLINICAL.md (safety): by default pain above 5 (the pain-monitoring model's acceptable
+    limit) holds back a progression prompt and pain of 7 or more alerts the therapist the same
+    day; a clinic may change both."""
+    clinic = Clinic.objects.create(name="New clinic")
+    clinic.refresh_from_db()
+
+    assert (clinic.pain_progression_limit, clinic.pain_alert_level) == (5, 7)
+
+
 def test_a_clinic_admin_changes_the_clinic_defaults(admin_a, clinic_a):
     response = signed_in(admin_a).post("/clinic/settings/", VALID)
 
