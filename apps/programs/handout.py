@@ -352,6 +352,19 @@ def _block(line: HandoutLine, styles: dict[str, ParagraphStyle], width: float) -
     return KeepTogether(parts)
 
 
+def safety_note(pain_limit: int) -> str:
+    """What Today says once a day and beside a painful set, for the paper the patient keeps
+    (CLINICAL.md, safety and the pain-monitoring model): start only when cleared after a
+    fracture or an operation, and pain above the clinic's hold-back level is too much."""
+    return (
+        "If you are recovering from a fracture or an operation, start these exercises only "
+        f"when your care team says so. If an exercise hurts more than {pain_limit} out of 10, "
+        "stop it for the day and come back to it next time at a lower load: fewer reps or a "
+        "smaller movement. If the pain does not settle by the next morning, or you are "
+        "worried, contact your clinic."
+    )
+
+
 def handout_pdf(
     *, patient: Patient, programs: list[HandoutProgram], link_url: str, paper: str = "a4"
 ) -> bytes:
@@ -368,6 +381,7 @@ def handout_pdf(
             "Work within a comfortable range and log each set with your pain score.",
             styles["body"],
         ),
+        Paragraph(escape(safety_note(patient.clinic.pain_progression_limit)), styles["body"]),
         Spacer(1, 3 * mm),
         _link_block(link_url, styles, width),
     ]

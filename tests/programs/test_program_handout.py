@@ -120,6 +120,30 @@ def test_the_ladder_goal_on_paper_allows_pain_up_to_the_clinics_hold_back_level(
     ) in text
 
 
+@pytest.mark.parametrize("hold_back", [5, 4])
+def test_the_paper_carries_todays_safety_advice_with_the_clinics_hold_back_level(
+    therapist_a, patient_a, program, hold_back
+):
+    """CLINICAL.md, safety: after a fracture or surgery a patient starts only on the care
+    team's advice; pain above the hold-back level is "too much": stop that exercise for the
+    day and come back to it at a lower load. Today says both; the paper the patient keeps must
+    too."""
+    clinic = patient_a.clinic
+    clinic.pain_progression_limit = hold_back
+    clinic.save(update_fields=["pain_progression_limit"])
+
+    text = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+
+    assert (
+        "If you are recovering from a fracture or an operation, start these exercises only "
+        "when your care team says so."
+    ) in text
+    assert (
+        f"If an exercise hurts more than {hold_back} out of 10, stop it for the day and come "
+        "back to it next time at a lower load"
+    ) in text
+
+
 def test_the_schedule_line_names_the_program_reminder_time(therapist_a, patient_a, program):
     without = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
     program.reminder_time = dt.time(9, 30)
