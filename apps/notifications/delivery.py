@@ -61,26 +61,12 @@ def reserve(model: Delivered, ids: Iterable[int], *, now: datetime, hold: timede
     return token
 
 
-def claim(
-    model: Delivered, ids: Iterable[int], *, now: datetime, token: uuid.UUID | None = None
-) -> uuid.UUID:
-    """Take the rows among ``ids`` that are due (or reserved under ``token``) for sending;
-    returns the token that marks them (select them with ``claim_token=token``). Rows taken by
-    someone else are left alone."""
-    taken = token or uuid.uuid4()
-    model.objects.filter(takeable(now, token), pk__in=list(ids)).update(
-        status=DeliveryStatus.SENDING,
-        claim_token=taken,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    return taken
-
-
 def take_one(
     model: Delivered, pk: int, *, now: datetime, token: uuid.UUID | None = None
 ) -> uuid.UUID | None:
-    """``claim`` for one row, answering whether it was taken: the token to mark it with."""
+    """Take row ``pk`` if it is due (or reserved under ``token``) for sending; returns the
+    token to mark it with, a fresh one, or None when it was not taken (someone else has it,
+    or it has been sent): a run holding the reservation's token learns whether it took it."""
     taken = uuid.uuid4()
     updated = model.objects.filter(takeable(now, token), pk=pk).update(
         status=DeliveryStatus.SENDING,

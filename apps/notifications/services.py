@@ -165,7 +165,12 @@ def notification_deliver(
     sweep's reservation). Returns whether this call sent it. A channel error is recorded and
     retried later (backoff)."""
     now = now or timezone.now()
-    token = delivery.claim(StaffNotification, [notification_id], now=now, token=token)
+    # Taken under a token of this call's own: the reservation's is shared by every run of
+    # the task that carries it (the outbox runs it again after a worker died past the send).
+    taken = delivery.take_one(StaffNotification, notification_id, now=now, token=token)
+    if taken is None:
+        return False
+    token = taken
     row = (
         StaffNotification.objects.select_related(
             "recipient__clinic",
