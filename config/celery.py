@@ -64,9 +64,12 @@ app.conf.beat_schedule = {
 # - reminders-record-missed: a reminder no dispatch claimed before the patient's local
 #   midnight (the dispatch down across it) is recorded as skipped, too late; the unique
 #   (patient, day) makes a second run record nothing.
+# - tokens-warn-expiring: emails a clinic's admins 14 and 3 days before an API token expires;
+#   the unique (token, threshold) makes a second run warn nobody twice.
 DAILY_JOBS = {
     "prompts-close-stale": "apps.programs.tasks.close_stale_prompts",
     "reminders-record-missed": "apps.notifications.tasks.record_missed_reminders",
     "outcomes-sync-questionnaires": "apps.outcomes.tasks.sync_questionnaires",
+    "tokens-warn-expiring": "apps.notifications.tasks.warn_expiring_tokens",
 }
 app.autodiscover_tasks()

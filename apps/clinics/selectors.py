@@ -1,16 +1,19 @@
-"""Reads of a clinic's people shared by the clinic admin's pages and the API."""
+"""Reads of a clinic's people and API tokens shared by the clinic admin's pages, the API and
+the notifications above."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.clinics.models import Clinic, Role, User
+from apps.clinics.models import ApiToken, Clinic, Role, User
 
 
 def clinic_staff(*, clinic: Clinic | None) -> QuerySet[User]:
@@ -32,6 +35,50 @@ class PatientsLookedAfter:
     @property
     def more(self) -> int:
         return self.count - len(self.first)
+
+
+def clinic_admins(*, clinic_ids: Iterable[int]) -> QuerySet[User]:
+    """The active admins of these clinics who have an email address (invited ones included:
+    their account is theirs to sign in with)."""
+    admins = User.objects.filter(clinic_id__in=list(clinic_ids), role=Role.ADMIN, is_active=True)
+    return admins.exclude(email__isnull=True).exclude(email="")
+
+
+def _successor() -> Exists:
+    """A later, unrevoked token of the same clinic and name that outlives the outer one: its
+    admin has made the replacement that the token's expiry asks for."""
+    return Exists(
+        ApiToken.objects.filter(
+            clinic=OuterRef("clinic"),
+            name__iexact=OuterRef("name"),
+            revoked_at__isnull=True,
+            created_at__gt=OuterRef("created_at"),
+            expires_at__gt=OuterRef("expires_at"),
+        )
+    )
+
+
+def api_tokens_expiring(*, now: datetime, within: timedelta) -> QuerySet[ApiToken]:
+    """Tokens that still work at ``now`` and expire within ``within`` of it, of clinics not
+    suspended, that no successor replaced (``api_token_replaced``); read with their clinic,
+    person and creator."""
+    return (
+        ApiToken.objects.filter(
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            expires_at__lte=now + within,
+            clinic__suspended_at__isnull=True,
+        )
+        .filter(~_successor())
+        .select_related("clinic", "user", "created_by")
+        .order_by("pk")
+    )
+
+
+def api_token_replaced(*, token: ApiToken) -> bool:
+    """Whether a later token of the same clinic and name (its successor: the admin's way to
+    renew a token) works beyond this one. One query."""
+    return ApiToken.objects.filter(pk=token.pk).filter(_successor()).exists()
 
 
 def staff_active_patients(staff: User, *, named: int = NAMED_PATIENTS) -> PatientsLookedAfter:

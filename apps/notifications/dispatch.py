@@ -1,14 +1,19 @@
-"""Follow-up work for a set log, recorded through the outbox (``apps.core.outbox``).
+"""Follow-up work for a set log, and the sending of recorded staff emails, through the outbox
+(``apps.core.outbox``).
 
-The functions live in ``apps.programs.dispatch`` (programs saves the logs and sits below
-notifications); they are named here too for the callers above programs.
+The set log's functions live in ``apps.programs.dispatch`` (programs saves the logs and sits
+below notifications); they are named here too for the callers above programs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from uuid import UUID
 
 from apps.core import outbox
+from apps.notifications import delivery
+from apps.notifications.models import StaffNotification
 from apps.programs.dispatch import (
     EVALUATE_LOG,
     EVALUATE_LOGS,
@@ -17,12 +22,17 @@ from apps.programs.dispatch import (
 )
 
 SEND_ONE_TIME_LINKS = "apps.notifications.tasks.send_one_time_links"
+DELIVER_NOTIFICATIONS = "apps.notifications.tasks.deliver_notifications"
+# Each email is its own SMTP connection (``EmailChannel``): a batch this size sends well
+# within the task's time limit.
+EMAILS_PER_TASK = 10
 
 __all__ = [
     "EVALUATE_LOG",
     "EVALUATE_LOGS",
     "enqueue_log_evaluation",
     "enqueue_logs_evaluation",
+    "enqueue_notifications",
     "enqueue_one_time_links",
 ]
 
@@ -34,3 +44,18 @@ def enqueue_one_time_links(email: str, request_id: UUID) -> None:
     timing do not depend on the answer. The row carries the address: the worker needs it to
     look the patients up."""
     outbox.enqueue(SEND_ONE_TIME_LINKS, [email, str(request_id)])
+
+
+def enqueue_notifications(notification_ids: Sequence[int], *, now: datetime) -> None:
+    """Have workers send these recorded staff emails, ``EMAILS_PER_TASK`` a task; call it in
+    the transaction that recorded them. They are reserved for their tasks (``delivery.
+    reserve``, one token for all: each task takes only its own ids), so the sweep leaves them
+    alone while the tasks wait in the queue. Two queries, however many emails."""
+    ids = list(notification_ids)
+    if not ids:
+        return
+    token = delivery.reserve(StaffNotification, ids, now=now, hold=outbox.requeue_after() * 2)
+    batches = [
+        ids[start : start + EMAILS_PER_TASK] for start in range(0, len(ids), EMAILS_PER_TASK)
+    ]
+    outbox.enqueue_many(DELIVER_NOTIFICATIONS, [[batch, str(token)] for batch in batches])

@@ -85,6 +85,11 @@ def inbox_url() -> str:
     return settings.SITE_URL + reverse("notifications:inbox")
 
 
+def api_tokens_url() -> str:
+    """The clinic admin's API tokens page."""
+    return settings.SITE_URL + reverse("clinics:api-tokens")
+
+
 def inbox_item_url(kind: str, public_id: UUID) -> str:
     """The inbox, scrolled to one prompt or alert (``kind``: its card's id, ``prompt-<id>`` or
     ``alert-<id>``). The page shows a card while it is open; once answered or seen it may

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.template.loader import get_template, render_to_string
+from django.utils import dateformat, timezone
 
 from apps.audit.describe import short_ref
 from apps.core.prerender import PrerenderedTemplate
 from apps.notifications import links
 from apps.notifications.channels import Message
-from apps.notifications.models import PainAlert, Reminder
+from apps.notifications.models import PainAlert, Reminder, TokenExpiryWarning
 from apps.notifications.selectors import level_infos
 from apps.outcomes.selectors import due_count
 from apps.patients.models import Patient
 from apps.programs.concerns import concerns_for
 from apps.programs.models import ProgressionPrompt, PromptStatus
+
+if TYPE_CHECKING:
+    from apps.clinics.models import User
 
 _PROMPT_SUBJECTS = {
     PromptStatus.COMPLETE: "{name} has finished the top level of {ladder}",
@@ -111,6 +116,27 @@ def alert_message(*, alert: PainAlert) -> Message:
     context = {"alert": alert, "patient": alert.patient, "inbox_url": links.inbox_url()}
     subject = f"Pain alert: {alert.patient.full_name} logged pain {alert.pain}/10"
     return Message(subject, render_to_string("notifications/email/pain_alert.txt", context))
+
+
+def token_expiry_message(*, warning: TokenExpiryWarning, recipient: User) -> Message:
+    """Names the token, its person, creator and scope, and when it expires in its clinic's
+    time zone, with the link to the API tokens page; never its secret, nor any part of it."""
+    token = warning.token
+    zone = ZoneInfo(token.clinic.time_zone)
+    expires = timezone.localtime(token.expires_at, zone)
+    context = {
+        "recipient": recipient,
+        "token": token,
+        "clinic": token.clinic,
+        "expires": expires,
+        "created": timezone.localtime(token.created_at, zone),
+        "tokens_url": links.api_tokens_url(),
+    }
+    # The template's dates as given: the date filter would show them in the worker's zone.
+    with timezone.override(zone):
+        body = render_to_string("notifications/email/token_expiry.txt", context)
+    day = dateformat.format(expires, "j F Y")
+    return Message(f"API token “{token.name}” expires on {day}", body)
 
 
 def reminder_message(*, reminder: Reminder, questionnaires: int | None = None) -> Message:

@@ -1,9 +1,10 @@
-"""What the notifications app records: pain alerts, outgoing staff messages, and reminders.
+"""What the notifications app records: pain alerts, API token expiry warnings, outgoing staff
+messages, and reminders.
 
 Every message is a row committed *before* it is sent and marked sent with a conditional
 UPDATE afterwards, so a retried task never sends twice. Uniqueness lives in the database:
-one pain alert per patient per local day, one email per prompt or alert and recipient, one
-reminder per patient per local day.
+one pain alert per patient per local day, one expiry warning per API token and threshold,
+one email per prompt, alert or warning and recipient, one reminder per patient per local day.
 """
 
 from __future__ import annotations
@@ -86,6 +87,29 @@ class PainAlert(models.Model):
         return self.log.pain_corrected_at
 
 
+class TokenExpiryWarning(models.Model):
+    """A warning to a clinic's admins that one of its API tokens expires soon, ``days_before``
+    days ahead (``apps.notifications.token_expiry.THRESHOLDS``): one per token and threshold,
+    decided by the unique constraint, each with a ``StaffNotification`` per admin."""
+
+    token = models.ForeignKey(
+        "clinics.ApiToken", on_delete=models.CASCADE, related_name="expiry_warnings"
+    )
+    days_before = models.PositiveSmallIntegerField()
+    # The run that raised it: runs insert with ON CONFLICT DO NOTHING and read back the rows
+    # carrying their own id, so of two runs at once each warning is raised by one of them.
+    run = models.UUIDField(editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+        constraints: ClassVar[list[Any]] = [
+            models.UniqueConstraint(
+                fields=["token", "days_before"], name="one_warning_per_token_threshold"
+            ),
+        ]
+
+
 class DeliveryStatus(models.TextChoices):
     """Life of one outgoing message. ``claimed``: recorded, waiting to be sent (or retried at
     ``retry_after``); ``sending``: a worker took it; then ``sent``, ``failed`` or ``skipped``,
@@ -102,11 +126,13 @@ class DeliveryStatus(models.TextChoices):
 class NotificationKind(models.TextChoices):
     PROMPT = "prompt", "Progression prompt"
     PAIN_ALERT = "pain_alert", "Pain alert"
+    TOKEN_EXPIRY = "token_expiry", "API token expiry warning"
 
 
 class StaffNotification(models.Model):
-    """One email to a staff member about a prompt or a pain alert (the inbox lists the prompt
-    or alert itself; this row makes the email exactly-once-or-recorded-as-failed)."""
+    """One email to a staff member about a prompt, a pain alert or an API token that expires
+    soon (the inbox lists the prompt or alert itself, the API tokens page the token; this row
+    makes the email exactly-once-or-recorded-as-failed)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=16, choices=NotificationKind.choices)
@@ -122,6 +148,13 @@ class StaffNotification(models.Model):
     )
     alert = models.ForeignKey(
         PainAlert, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    token_warning = models.ForeignKey(
+        TokenExpiryWarning,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     status = models.CharField(
         max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.CLAIMED
@@ -145,8 +178,24 @@ class StaffNotification(models.Model):
         ]
         constraints: ClassVar[list[Any]] = [
             models.CheckConstraint(
-                condition=Q(kind="prompt", prompt__isnull=False, alert__isnull=True)
-                | Q(kind="pain_alert", prompt__isnull=True, alert__isnull=False),
+                condition=Q(
+                    kind="prompt",
+                    prompt__isnull=False,
+                    alert__isnull=True,
+                    token_warning__isnull=True,
+                )
+                | Q(
+                    kind="pain_alert",
+                    prompt__isnull=True,
+                    alert__isnull=False,
+                    token_warning__isnull=True,
+                )
+                | Q(
+                    kind="token_expiry",
+                    prompt__isnull=True,
+                    alert__isnull=True,
+                    token_warning__isnull=False,
+                ),
                 name="notification_subject_matches_kind",
             ),
             models.UniqueConstraint(
@@ -158,6 +207,11 @@ class StaffNotification(models.Model):
                 fields=["alert", "recipient"],
                 condition=Q(alert__isnull=False),
                 name="one_email_per_alert_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["token_warning", "recipient"],
+                condition=Q(token_warning__isnull=False),
+                name="one_email_per_token_warning_recipient",
             ),
         ]
 

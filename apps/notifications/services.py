@@ -1,4 +1,5 @@
-"""Writes for notifications: evaluating a set log, pain alerts, staff emails, opt-out.
+"""Writes for notifications: evaluating a set log, pain alerts, staff emails, opt-out (API
+token expiry warnings: ``apps.notifications.token_expiry``).
 
 Evaluation runs in one transaction that locks the log, creates what the log raises (a
 progression prompt, a pain alert, and a ``StaffNotification`` row for each email) and marks
@@ -21,16 +22,17 @@ from django.utils import timezone
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record
+from apps.clinics.selectors import api_token_replaced
 from apps.notifications import delivery
 from apps.notifications.channels import EmailChannel, Message
-from apps.notifications.messages import alert_message, prompt_message
+from apps.notifications.messages import alert_message, prompt_message, token_expiry_message
 from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
 from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, PromptStatus, SetLog
 from apps.programs.progression import prompt_for_log, prompt_holds_refresh
 
 if TYPE_CHECKING:
-    from apps.clinics.models import User
+    from apps.clinics.models import ApiToken, User
 
 logger = logging.getLogger(__name__)
 
@@ -181,12 +183,17 @@ def notification_deliver(
         .select_related("alert__patient__therapist", "alert__log__exercise")
         # Whether the email may carry health details is the patient's clinic's choice.
         .select_related("prompt__patient__clinic", "alert__patient__clinic")
+        .select_related(
+            "token_warning__token__clinic",
+            "token_warning__token__user",
+            "token_warning__token__created_by",
+        )
         .filter(pk=notification_id, claim_token=token)
         .first()
     )
     if row is None:
         return False
-    if why := _why_not_sent(row):
+    if why := _why_not_sent(row, now=now):
         delivery.mark_skipped(StaffNotification, row.pk, token=token, why=why, now=now)
         return False
     to = row.recipient.email or ""
@@ -208,7 +215,7 @@ NOT_THEIR_PATIENT = "Not sent: the recipient no longer looks after this patient.
 CLINIC_SUSPENDED = "Not sent: the clinic's Clamshell account was suspended."
 
 
-def _why_not_sent(row: StaffNotification) -> str:
+def _why_not_sent(row: StaffNotification, *, now: datetime) -> str:
     """Why the recorded email ``row`` is no longer sent (empty: it is)."""
     if row.recipient.clinic is not None and row.recipient.clinic.is_suspended:
         # Nothing goes to a suspended clinic's people; its prompt or alert waits in the inbox
@@ -218,6 +225,8 @@ def _why_not_sent(row: StaffNotification) -> str:
         # Deactivated since the email was recorded (a retry after a failure): they have left
         # the clinic, and the email names a patient with their pain and notes.
         return "Not sent: the recipient's account was deactivated."
+    if row.token_warning is not None:
+        return _token_warning_moot(row.token_warning.token, recipient=row.recipient, now=now)
     if not _still_looks_after(row):
         # The patient moved to a colleague since the email was recorded, e.g. while it
         # waited for a retry: it would tell someone who no longer looks after the patient
@@ -225,6 +234,21 @@ def _why_not_sent(row: StaffNotification) -> str:
         return NOT_THEIR_PATIENT
     if row.prompt is not None and (why := _prompt_closed_since(row.prompt)):
         return why
+    return ""
+
+
+def _token_warning_moot(token: ApiToken, *, recipient: User, now: datetime) -> str:
+    """Why a warning that ``token`` expires soon is not sent to ``recipient`` (empty: it is).
+    Since it was recorded (e.g. while it waited for a retry) the recipient may no longer
+    manage the clinic's tokens, or the token may need no warning any more."""
+    if not (recipient.is_clinic_admin and recipient.clinic_id == token.clinic_id):
+        return "Not sent: the recipient is no longer an admin of the token's clinic."
+    if token.revoked_at is not None:
+        return "Not sent: the API token was revoked."
+    if token.expires_at <= now:
+        return "Not sent: the API token has expired."
+    if api_token_replaced(token=token):
+        return "Not sent: the API token was replaced by a newer one of the same name."
     return ""
 
 
@@ -249,6 +273,8 @@ def _still_looks_after(row: StaffNotification) -> bool:
 
 
 def _message_for(row: StaffNotification) -> Message:
+    if row.token_warning is not None:
+        return token_expiry_message(warning=row.token_warning, recipient=row.recipient)
     if row.prompt is not None:
         return prompt_message(prompt=row.prompt)
     assert row.alert is not None

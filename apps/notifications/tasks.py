@@ -31,6 +31,7 @@ from apps.notifications.reminders import (
 )
 from apps.notifications.services import notification_deliver, set_log_evaluate, set_logs_evaluate
 from apps.notifications.sweep import notifications_sweep
+from apps.notifications.token_expiry import token_expiry_warnings_raise
 from apps.patients.auth import one_time_links_send
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,22 @@ def repair_given_up_evaluations() -> int:
 @database_task(**TASK_OPTIONS)
 def deliver_notification(notification_id: int, token: str | None = None) -> None:
     notification_deliver(notification_id=notification_id, token=_token(token))
+
+
+@database_task(**TASK_OPTIONS)
+def deliver_notifications(notification_ids: list[int], token: str | None = None) -> None:
+    """Send a batch of recorded staff emails reserved under ``token``
+    (``enqueue_notifications``)."""
+    for notification_id in notification_ids:
+        notification_deliver(notification_id=notification_id, token=_token(token))
+
+
+@database_task(soft_time_limit=240, time_limit=300)
+def warn_expiring_tokens(now: str | None = None) -> int:
+    """Daily: email the clinics' admins about API tokens that expire soon (14 and 3 days
+    before, once each); the emails go out through ``deliver_notifications``. Returns how many
+    emails were recorded."""
+    return len(token_expiry_warnings_raise(now=_when(now)))
 
 
 @database_task(**TASK_OPTIONS)

@@ -127,4 +127,5 @@ def test_beat_ticks_every_minute_and_no_job_waits_a_day_for_its_turn():
         "apps.programs.tasks.close_stale_prompts",
         "apps.outcomes.tasks.sync_questionnaires",
         "apps.notifications.tasks.record_missed_reminders",
+        "apps.notifications.tasks.warn_expiring_tokens",
     }

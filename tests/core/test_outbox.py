@@ -68,6 +68,24 @@ def test_it_writes_the_row_in_the_callers_transaction_and_publishes_after_commit
     assert send_task.call_args.kwargs["headers"] == {"outbox_id": str(message.pk)}
 
 
+def test_many_messages_are_written_in_one_insert_and_each_published_after_commit(
+    django_assert_max_num_queries,
+):
+    with mock.patch.object(celery_app, "send_task") as send_task:
+        with TestCase.captureOnCommitCallbacks() as callbacks, transaction.atomic():
+            with django_assert_max_num_queries(1):
+                messages = outbox.enqueue_many(RECORD, [[1], [2], [3]])
+            assert OutboxMessage.objects.filter(task=RECORD).count() == 3
+            send_task.assert_not_called()
+        for callback in callbacks:
+            callback()
+
+    assert [call.kwargs["args"] for call in send_task.call_args_list] == [[1], [2], [3]]
+    assert [call.kwargs["headers"] for call in send_task.call_args_list] == [
+        {"outbox_id": str(message.pk)} for message in messages
+    ]
+
+
 def test_a_rolled_back_change_leaves_no_message_and_publishes_nothing():
     def change_that_fails() -> None:
         with transaction.atomic():

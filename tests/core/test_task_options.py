@@ -13,9 +13,11 @@ from config.celery import app
 DATABASE_TASKS = [
     "apps.notifications.tasks.evaluate_set_log",
     "apps.notifications.tasks.deliver_notification",
+    "apps.notifications.tasks.deliver_notifications",
     "apps.notifications.tasks.reminders_dispatch",
     "apps.notifications.tasks.repair_given_up_evaluations",
     "apps.notifications.tasks.send_reminders",
+    "apps.notifications.tasks.warn_expiring_tokens",
     "apps.outcomes.tasks.sync_questionnaires",
     "apps.outcomes.tasks.program_rescheduled",
     "apps.programs.tasks.close_stale_prompts",
