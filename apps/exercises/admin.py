@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 
@@ -51,6 +52,9 @@ class ExerciseAdmin(TodayBumpAdmin[Exercise]):
     readonly_fields = ("public_id", "updated_at")
     list_select_related = ("clinic",)
     inlines = (EvidenceInline,)
+    # A video link typed without its scheme is https, as on the library's own form (and as
+    # Django 6 will assume).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Exercise, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
