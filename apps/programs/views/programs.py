@@ -172,7 +172,7 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
         "ladder_form": AddLadderForm(),
         "details_form": ProgramDetailsForm.for_program(program),
         "schedule_form": schedule_form(program),
-        "template_form": SaveAsTemplateForm(initial={"name": program.name}),
+        "template_form": template_form(initial={"name": program.name}),
         "weekdays": builder.weekday_summary(program),
         "assign_form": assign_form(request, program, user),
     }
@@ -191,6 +191,17 @@ def schedule_form(program: Program, data: Any = None) -> ScheduleForm:
     return ScheduleForm(data, initial=initial, auto_id="id_schedule_%s")
 
 
+# Ids of their own for the forms that share field names with others on the builder (the
+# template's name and the program's, the reason to override on Assign and on the ladder card,
+# every form's client id): a label names the first field with its id, so a repeated id left
+# the second field with no name and sent a click on its label to another form.
+ASSIGN_IDS = "id_assign_%s"
+
+
+def template_form(data: Any = None, **kwargs: Any) -> SaveAsTemplateForm:
+    return SaveAsTemplateForm(data, auto_id="id_template_%s", **kwargs)
+
+
 def assign_form(
     request: HttpRequest, program: Program, user: User, data: Any = None
 ) -> Form | None:
@@ -200,9 +211,11 @@ def assign_form(
     program the first one started (``apps.core.once``), anything else is told it is assigned."""
     if program.patient is not None and (not program.is_active or data is not None):
         start = assign_start(program=program, patient=program.patient)
-        return StartForm(data, initial={"start_date": start, "end_date": program.end_date})
+        initial = {"start_date": start, "end_date": program.end_date}
+        return StartForm(data, initial=initial, auto_id=ASSIGN_IDS)
     if program.is_template:
-        return AssignForm(data, user=user, initial={"patient": request.GET.get("assign_to")})
+        chosen = {"patient": request.GET.get("assign_to")}
+        return AssignForm(data, user=user, initial=chosen, auto_id=ASSIGN_IDS)
     return None
 
 
@@ -290,7 +303,7 @@ def _schedule_message(program: Program, saved: Program) -> str:
 def _save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = require_staff(request)
     program = editable_program(user, public_id)
-    form = SaveAsTemplateForm(request.POST)
+    form = template_form(request.POST)
     if form.is_valid():
         try:
             template = services.program_save_as_template(
