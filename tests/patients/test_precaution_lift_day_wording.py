@@ -58,7 +58,8 @@ def test_the_patient_page_names_the_lift_day_and_the_last_day(patient_a, therapi
 
     page = _text(signed_in(therapist_a).get(f"/patients/{patient_a.public_id}/").text)
 
-    assert "From 2 Mar 2026; they lift on 13 Apr 2026 (last day with them: 12 Apr 2026)" in page
+    # The sentence goes on right after the dates, with no space before its full stop.
+    assert "From 2 Mar 2026; they lift on 13 Apr 2026 (last day with them: 12 Apr 2026)." in page
     assert " until 13 Apr 2026" not in page
     assert "end by themselves on 13 Apr" not in page
 
@@ -72,7 +73,7 @@ def test_the_builder_banner_and_conflict_name_the_lift_day(patient_a, therapist_
     turning_in = ExerciseFactory(hip_movements=["internal_rotation"])
     found = conflicts(Exercise.objects.get(pk=turning_in.pk), [precaution])
 
-    assert "they lift on 13 Apr 2026 (last day with them: 12 Apr 2026)" in page
+    assert "(last day with them: 12 Apr 2026); they lift by themselves." in page
     assert found[0].text == (
         "internal rotation (posterior (posterolateral) approach precautions, "
         "which lift on 13 Apr 2026)"
