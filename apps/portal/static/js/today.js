@@ -703,7 +703,11 @@
         if (left > 0) return;
         display.classList.add("done");
         if (navigator.vibrate) navigator.vibrate([200, 100, 200]);
-        stop("Hold done. Choose your pain and log the set.");
+        // A pain chosen before the hold stays chosen: asking for it again would send the
+        // patient looking for a step they have done.
+        var form = box.closest("[data-log-form]");
+        var chosen = form && form.querySelector('input[name="pain"]:checked');
+        stop(chosen ? "Hold done. Log the set." : "Hold done. Choose your pain and log the set.");
       }, 250);
     });
   }
