@@ -316,7 +316,7 @@ EMAIL_BACKEND = _read(
     env.str,
     "django.core.mail.backends.smtp.EmailBackend"
     if IS_PRODUCTION
-    else "django.core.mail.backends.console.EmailBackend",
+    else "apps.core.console.ConsoleEmailBackend",
 )
 EMAIL_HOST = _read("EMAIL_HOST", env.str, "localhost")
 EMAIL_PORT = _read("EMAIL_PORT", env.int, 25)

@@ -1,11 +1,12 @@
 """A pluggable text-message channel with the same shape as Django's email backends."""
 
 import logging
-import sys
 from typing import Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from apps.core.console import real_stdout
 
 logger = logging.getLogger(__name__)
 
@@ -15,10 +16,13 @@ class SMSBackend(Protocol):
 
 
 class ConsoleSMSBackend:
-    """Writes messages to stdout, like Django's console email backend."""
+    """Writes messages whole to the process's standard output, like the console email
+    backend (``apps.core.console``), also in a Celery worker."""
 
     def send(self, *, to: str, body: str) -> None:
-        sys.stdout.write(f"SMS to {to}: {body}\n")
+        stream = real_stdout()
+        stream.write(f"SMS to {to}: {body}\n")
+        stream.flush()
 
 
 class LocmemSMSBackend:
