@@ -7,11 +7,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from apps.patients.models import Patient
 from apps.patients.precautions import precaution_set
 from apps.programs.adherence import daily_adherence, patient_schedules
-from apps.programs.held_back import held_back_until, programs_held_back
+from apps.programs.held_back import (
+    ItemSpan,
+    first_weekday_in,
+    held_back_until,
+    item_span,
+    programs_held_back,
+    weekdays_in,
+)
 from apps.programs.precautions import conflict_key, conflicts
 from apps.programs.selectors import today_plan
 from tests.factories import (
@@ -276,3 +285,69 @@ def test_a_ladder_item_is_expected_once_a_day_when_precautions_start_after_its_l
     posterior(program.patient, starts_on=DAY + timedelta(days=4))
 
     assert expected_days(program, DAY, WEEK_END) == _days(0, 1, 2, 3)
+
+
+# The day arithmetic adherence and the reminders count with (Monday = bit 0).
+EVERY_DAY, MONDAYS, THURSDAYS, MON_WED = 0b1111111, 0b0000001, 0b0001000, 0b0000101
+
+
+def _on_weekdays(lo, hi, mask):
+    """The reference: every day of ``lo..hi`` looked at one by one."""
+    days = (lo + timedelta(days=k) for k in range((hi - lo).days + 1))
+    return [d for d in days if mask & (1 << d.weekday())]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    lo=st.dates(date(2024, 1, 1), date(2026, 12, 31)),
+    length=st.integers(-3, 40),
+    mask=st.integers(0, 127),
+)
+@example(lo=DAY, length=0, mask=EVERY_DAY)  # one day: it counts, and it is the first
+@example(lo=DAY, length=-3, mask=EVERY_DAY)  # a period ending before it starts: no day
+@example(lo=DAY, length=15, mask=MON_WED)  # over two weeks, on some weekdays
+@example(lo=DAY - timedelta(days=3), length=1, mask=MONDAYS)  # Sunday to Monday
+@example(lo=DAY, length=1, mask=THURSDAYS)  # the day after the first
+def test_the_days_on_a_programs_weekdays_are_counted_and_found_as_day_by_day(lo, length, mask):
+    hi = lo + timedelta(days=length)
+    expected = _on_weekdays(lo, hi, mask)
+
+    assert weekdays_in(lo, hi, mask) == len(expected)
+    assert first_weekday_in(lo, hi, mask) == (expected[0] if expected else None)
+
+
+def _row(**fields):
+    """An item row as ``item_span`` reads it (``ROW_FIELDS``): a program from January 1st."""
+    return {
+        "program__start_date": date(2025, 1, 1), "program__end_date": None,
+        "active_from": None, "active_until": None,
+        "program__weekdays": MON_WED, "sets": 3, "per_side": False,
+        **fields,
+    }  # fmt: skip
+
+
+def test_an_item_row_prescribes_its_sets_from_the_later_start_to_the_earlier_end():
+    """Sets on each side count twice; without an end date the row prescribes for good."""
+    later = date(2025, 1, 10)
+
+    assert item_span(_row()) == ItemSpan(date(2025, 1, 1), None, MON_WED, 3)
+    assert item_span(_row(active_from=later, per_side=True)) == ItemSpan(later, None, MON_WED, 6)
+    assert item_span(_row(program__start_date=later, active_from=DAY)).lo == DAY
+    assert item_span(_row(program__start_date=DAY, active_from=later)).lo == DAY
+    assert item_span(_row(program__end_date=WEEK_END, active_until=DAY)).hi == DAY
+    assert item_span(_row(program__end_date=DAY, active_until=WEEK_END)).hi == DAY
+    assert item_span(_row(active_until=DAY)).hi == DAY
+    assert item_span(_row(program__end_date=DAY)).hi == DAY
+
+
+def test_an_item_span_counts_and_finds_only_its_own_days_of_a_period():
+    """Mondays and Wednesdays from Wednesday to the next Wednesday: asked about a wider
+    period, the span's own ends bound it."""
+    span = ItemSpan(DAY, DAY + timedelta(days=7), MON_WED, 4)
+    endless = ItemSpan(DAY, None, MON_WED, 4)
+
+    assert span.count_in(DAY - timedelta(days=10), DAY + timedelta(days=30)) == 3
+    assert endless.count_in(DAY - timedelta(days=10), DAY + timedelta(days=13)) == 4
+    assert span.first_in(DAY + timedelta(days=1), DAY + timedelta(days=30)) == date(2025, 1, 20)
+    assert span.first_in(DAY + timedelta(days=8), DAY + timedelta(days=30)) is None
+    assert endless.first_in(DAY + timedelta(days=8), DAY + timedelta(days=30)) == date(2025, 1, 27)
