@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.portal.today_goal import Goal, goals_for
 from apps.programs.models import MorningCheck
 from apps.programs.selectors import today_plan
@@ -181,3 +182,76 @@ def test_a_hold_level_after_too_much_pain_offers_the_prescribed_hold(patient_a, 
     logged(item, hold_seconds=25, pain=6)
 
     assert goal_of(patient_a, item).start is None
+
+
+MORNING_NOTE = (
+    "Your hip is worse this morning: go lighter today, with fewer reps or a smaller movement "
+    "than usual."
+)
+
+
+def test_the_go_lighter_notes_tell_the_patient_what_to_do_in_full(patient_a, program, clam):
+    """The whole note, not a fragment: a ladder item and a range read the same morning note;
+    the day after too much pain, the note names the clinic's level and says to come back
+    lighter."""
+    rising = ExerciseItemFactory(program=program, reps=10, reps_up_to=20)
+
+    assert goal_of(patient_a, clam, morning_worse=True).lighter == MORNING_NOTE
+    assert goal_of(patient_a, rising, morning_worse=True).lighter == MORNING_NOTE
+
+    logged(clam, reps=12, pain=6)
+    assert goal_of(patient_a, clam).lighter == (
+        "Last time, this exercise hurt more than 5 out of 10: come back to it at a lower load "
+        "today, with fewer reps or a smaller movement."
+    )
+
+
+def _level_rule(item, **fields):
+    LadderLevel.objects.filter(ladder=item.ladder, level=1).update(**fields)
+
+
+def test_a_ladder_goal_reads_as_one_sentence_with_the_clinics_pain_level(patient_a, program):
+    """Per side or not, reps or a hold (the top of the prescribed hold), one rep or more."""
+    both_sides = LadderItemFactory(program=program, reps=10, per_side=True)
+    one_side = LadderItemFactory(program=program, reps=10, per_side=False)
+    hold = LadderItemFactory(program=program, reps=None, hold_seconds=10, hold_up_to=15)
+    _level_rule(hold, advance_rule=AdvanceRule.HOLD, advance_target=30)
+    one_rep = LadderItemFactory(program=program, reps=1, per_side=False)
+    _level_rule(one_rep, advance_target=1)
+    stop = "; stop when your form slips or it hurts more than 5 out of 10."
+
+    assert goal_of(patient_a, both_sides).text == (
+        f"Aim for up to 20 reps in one set on each side{stop}"
+    )
+    assert goal_of(patient_a, one_side).text == f"Aim for up to 20 reps in one set{stop}"
+    assert goal_of(patient_a, hold).text == (
+        f"Aim to hold for up to 15 seconds in one set on each side{stop}"
+    )
+    assert goal_of(patient_a, one_rep).text == f"Aim for up to 1 rep in one set{stop}"
+
+
+def test_a_rising_dose_outside_a_ladder_has_no_goal_words_and_no_note_on_a_settled_day(
+    patient_a, program
+):
+    """Only a ladder level has a goal to state; a range only moves where the control
+    starts."""
+    item = ExerciseItemFactory(program=program, reps=10, reps_up_to=20)
+    logged(item, reps=14)
+
+    assert goal_of(patient_a, item) == Goal("", 14, "")
+
+
+def test_a_fixed_dose_outside_a_ladder_gets_no_goal_it_already_offers_the_prescription(
+    patient_a, program
+):
+    """Not even a go-lighter note on a worse morning: the control starts at the prescription
+    anyway, and the morning's advice is on the page."""
+    fixed = ExerciseItemFactory(program=program, reps=10)
+    logged(fixed, reps=14)
+    plan = today_plan(patient=patient_a, on=TODAY)
+
+    goals = goals_for(
+        patient=patient_a, items=plan.items, today=TODAY, levels=plan.levels, morning_worse=True
+    )
+
+    assert fixed.pk not in goals
