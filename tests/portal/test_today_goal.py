@@ -255,3 +255,46 @@ def test_a_fixed_dose_outside_a_ladder_gets_no_goal_it_already_offers_the_prescr
     )
 
     assert fixed.pk not in goals
+
+
+def test_the_best_recent_count_is_of_the_last_two_weeks(patient_a, clam):
+    """The set 14 days ago counts; one 15 days ago is no longer recent."""
+    logged(clam, reps=16, on=TODAY - timedelta(days=14))
+    logged(clam, reps=19, on=TODAY - timedelta(days=15))
+
+    assert goal_of(patient_a, clam).start == 16
+
+
+def test_a_ladder_item_never_starts_below_its_prescription(patient_a, clam):
+    logged(clam, reps=6)
+
+    assert goal_of(patient_a, clam).start == 10
+
+
+def test_pain_at_the_limit_today_is_not_too_much(patient_a, clam):
+    """Too much is above the clinic's level (5), today as on the last exercise day."""
+    logged(clam, reps=18, pain=2)
+    logged(clam, reps=12, pain=5, on=TODAY)
+
+    goal = goal_of(patient_a, clam)
+
+    assert (goal.start, goal.lighter) == (18, "")
+
+
+def test_with_a_hold_back_level_of_0_pain_free_sets_are_not_too_much(patient_a, clam):
+    """A clinic may hold back at any pain (level 0): a day without pain, before today or
+    today, is still within it."""
+    clinic = patient_a.clinic
+    clinic.pain_progression_limit = 0
+    clinic.save(update_fields=["pain_progression_limit"])
+    logged(clam, reps=18, pain=0)
+
+    assert goal_of(patient_a, clam) == Goal(
+        "Aim for up to 20 reps in one set on each side; stop when your form slips or it hurts "
+        "more than 0 out of 10.",
+        18,
+        "",
+    )
+
+    logged(clam, reps=12, pain=0, on=TODAY)
+    assert goal_of(patient_a, clam).start == 18
