@@ -95,7 +95,9 @@ def log_target(item: ProgramItem, best: int | None) -> int | None:
     (None without one: the patient enters their count).
     """
     if item.to_fatigue:
-        if best is None:
+        if not best:
+            # A best of 0 (a set logged as none done) is no count to offer: one tap would
+            # log another set of nothing. The patient enters what they did.
             return None
         return min(best, item.reps_up_to) if item.reps_up_to else best
     low = item.reps if item.reps is not None else item.hold_seconds

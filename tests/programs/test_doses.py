@@ -157,6 +157,18 @@ def test_today_starts_a_dose_to_fatigue_empty_then_at_the_best_count(patient_a, 
     assert (log.reps, log.target_reps, log.target_hold_seconds) == (18, None, None)
 
 
+def test_a_dose_to_fatigue_whose_best_was_no_rep_starts_empty_not_at_zero(patient_a, program):
+    # One tap must never log a set of nothing: the patient enters the count they did.
+    item = ExerciseItemFactory(
+        program=program, sets=1, reps=None, to_fatigue=True, rep_hold_seconds=5
+    )
+    _log(item, 0, TODAY - timedelta(days=1))
+    client = signed_in(patient_a.user)
+
+    assert f'id="reps-{item.public_id}" name="reps" value=""' in client.get("/today/").text
+    assert client.get("/api/v1/me/today/").json()["items"][0]["log_amount"] is None
+
+
 # --- Bad input -----------------------------------------------------------------------------
 
 
