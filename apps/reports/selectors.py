@@ -100,8 +100,13 @@ class PatientProgress:
     pain: list[PainPoint]
 
     def chart_data(self) -> dict[str, Any]:
-        """The charts' data as JSON-ready values (for ``json_script``)."""
+        """The charts' data as JSON-ready values (for ``json_script``). Each day carries
+        ``x``, its number of days after ``start``: the ladder and pain charts place points by
+        it on a linear axis from ``start`` to ``end``, so a day without sets is a gap there
+        instead of vanishing from a category axis that closed up around it."""
         return {
+            "start": self.start.isoformat(),
+            "end_x": self._x(self.end),
             "weeks": [
                 {
                     "start": w.start.isoformat(),
@@ -115,21 +120,39 @@ class PatientProgress:
                 {
                     "name": ladder.name,
                     "points": [
-                        {"day": p.day.isoformat(), "level": p.level, "reps": p.best_reps}
+                        {
+                            "day": p.day.isoformat(),
+                            "x": self._x(p.day),
+                            "level": p.level,
+                            "reps": p.best_reps,
+                        }
                         for p in ladder.points
                     ],
                     "changes": [
-                        {"day": c.day.isoformat(), "from": c.from_level, "to": c.to_level}
+                        {
+                            "day": c.day.isoformat(),
+                            "x": self._x(c.day),
+                            "from": c.from_level,
+                            "to": c.to_level,
+                        }
                         for c in ladder.changes
                     ],
                 }
                 for ladder in self.ladders
             ],
             "pain": [
-                {"day": p.day.isoformat(), "max": p.pain_max, "avg": float(p.pain_avg)}
+                {
+                    "day": p.day.isoformat(),
+                    "x": self._x(p.day),
+                    "max": p.pain_max,
+                    "avg": float(p.pain_avg),
+                }
                 for p in self.pain
             ],
         }
+
+    def _x(self, day: date) -> int:
+        return (day - self.start).days
 
 
 def _progress_start(patient: Patient, today: date) -> date | None:

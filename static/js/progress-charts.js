@@ -25,10 +25,33 @@
     Chart.defaults.animation = false;
   }
 
-  function shortDate(iso) {
+  function shortDate(iso, after) {
     var parts = iso.split("-");
-    var day = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2]));
+    var day = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2] + (after || 0)));
     return day.toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+  }
+
+  // The ladder and pain charts put each day at its x (days after data.start) on a linear axis
+  // from the start of the charts to today: a day without sets is a gap of its own width, where
+  // a category axis of the logged days closed up around it and hid missed days. Half a day
+  // of room at each end keeps a first or last day (or a lone one) off the axes. A level
+  // change may take effect tomorrow, so the axis reaches the last x charted if later.
+  function dayAxis(xs) {
+    var last = Math.max.apply(null, [data.end_x].concat(xs));
+    return {
+      type: "linear",
+      min: -0.5,
+      max: last + 0.5,
+      ticks: {
+        precision: 0,
+        includeBounds: false,
+        callback: function (x) { return Number.isInteger(x) ? shortDate(data.start, x) : null; }
+      }
+    };
+  }
+
+  function dayTitle(items) {
+    return items.length ? shortDate(data.start, items[0].parsed.x) : "";
   }
 
   // A week with sets prescribed and none done is a real 0 %: a bar of height 0 drew nothing,
@@ -86,15 +109,15 @@
     });
   }
 
-  // Vertical dashed lines at the days a ladder level changed.
+  // Vertical dashed lines at the days a ladder level changed (their x, days after the start).
   var levelChangeLines = {
     id: "levelChangeLines",
     afterDatasetsDraw: function (chart, args, options) {
       var xScale = chart.scales.x;
       var area = chart.chartArea;
       var ctx = chart.ctx;
-      (options.indexes || []).forEach(function (index) {
-        var x = xScale.getPixelForValue(index);
+      (options.days || []).forEach(function (day) {
+        var x = xScale.getPixelForValue(day);
         ctx.save();
         ctx.strokeStyle = INK;
         ctx.setLineDash([6, 4]);
@@ -109,37 +132,36 @@
   };
 
   function drawLadder(canvas, ladder) {
-    var days = {};
-    ladder.points.forEach(function (p) { days[p.day] = true; });
-    ladder.changes.forEach(function (c) { days[c.day] = true; });
-    var labels = Object.keys(days).sort();
     var levels = [];
     ladder.points.forEach(function (p) {
       if (levels.indexOf(p.level) === -1) { levels.push(p.level); }
     });
     levels.sort(function (a, b) { return a - b; });
     var datasets = levels.map(function (level, i) {
-      var byDay = {};
-      ladder.points.forEach(function (p) { if (p.level === level) { byDay[p.day] = p.reps; } });
       var colour = LEVEL_COLOURS[i % LEVEL_COLOURS.length];
       return {
         label: level === null ? "Best reps" : "Level " + level,
-        data: labels.map(function (day) { return day in byDay ? byDay[day] : null; }),
+        data: ladder.points
+          .filter(function (p) { return p.level === level; })
+          .map(function (p) { return { x: p.x, y: p.reps }; }),
         borderColor: colour,
         backgroundColor: colour,
         pointStyle: ["circle", "rect", "triangle", "rectRot", "star", "cross"][i % 6],
-        pointRadius: 5,
-        spanGaps: true
+        pointRadius: 5
       };
     });
+    var changes = ladder.changes.map(function (c) { return c.x; });
     new Chart(canvas, {
       type: "line",
-      data: { labels: labels.map(shortDate), datasets: datasets },
+      data: { datasets: datasets },
       options: {
-        // offset keeps a single day's point off the y-axis, as on the pain chart.
-        scales: { x: { offset: true }, y: { beginAtZero: true, title: { display: true, text: "Best reps in one set" } } },
+        scales: {
+          x: dayAxis(ladder.points.map(function (p) { return p.x; }).concat(changes)),
+          y: { beginAtZero: true, title: { display: true, text: "Best reps in one set" } }
+        },
         plugins: {
-          levelChangeLines: { indexes: ladder.changes.map(function (c) { return labels.indexOf(c.day); }) }
+          tooltip: { callbacks: { title: dayTitle } },
+          levelChangeLines: { days: changes }
         }
       },
       plugins: [levelChangeLines]
@@ -169,10 +191,10 @@
   };
 
   function drawPain(canvas) {
-    var labels = data.pain.map(function (p) { return shortDate(p.day); });
+    function series(key) { return data.pain.map(function (p) { return { x: p.x, y: p[key] }; }); }
     var datasets = [
-      { label: "Highest pain", data: data.pain.map(function (p) { return p.max; }), borderColor: "#a3141c", backgroundColor: "#a3141c", pointStyle: "triangle", pointRadius: 4 },
-      { label: "Average pain", data: data.pain.map(function (p) { return p.avg; }), borderColor: "#0b5e6b", backgroundColor: "#0b5e6b", pointRadius: 3 }
+      { label: "Highest pain", data: series("max"), borderColor: "#a3141c", backgroundColor: "#a3141c", pointStyle: "triangle", pointRadius: 4 },
+      { label: "Average pain", data: series("avg"), borderColor: "#0b5e6b", backgroundColor: "#0b5e6b", pointRadius: 3 }
     ];
     var rule = {};
     if (data.pain_alert_level) {
@@ -184,11 +206,13 @@
     }
     new Chart(canvas, {
       type: "line",
-      data: { labels: labels, datasets: datasets },
+      data: { datasets: datasets },
       options: {
-        // Days sit in the middle of their own slot, so a single day is not drawn on the axis.
-        scales: { x: { offset: true }, y: { min: 0, max: 10, title: { display: true, text: "Pain (0–10)" } } },
-        plugins: { alertLevelRule: rule }
+        scales: {
+          x: dayAxis(data.pain.map(function (p) { return p.x; })),
+          y: { min: 0, max: 10, title: { display: true, text: "Pain (0–10)" } }
+        },
+        plugins: { tooltip: { callbacks: { title: dayTitle } }, alertLevelRule: rule }
       },
       plugins: [alertLevelRule]
     });

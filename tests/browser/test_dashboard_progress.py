@@ -56,6 +56,27 @@ def patient_with_history(therapist):
     return patient
 
 
+# A day chart's x-axis: its type and range, the width of one day, the gaps between the
+# drawn points of its first data set, and the label of its last tick beside today's date.
+DAY_AXIS = """(canvas) => {
+  const chart = Chart.getChart(canvas);
+  const x = chart.scales.x;
+  const data = JSON.parse(document.getElementById('progress-data').textContent);
+  const points = chart.getDatasetMeta(0).data.map((p) => p.x);
+  const [year, month, day] = data.start.split('-').map(Number);
+  const today = new Date(Date.UTC(year, month - 1, day + data.end_x));
+  return {
+    type: x.type,
+    range: [x.min, x.max],
+    endX: data.end_x,
+    day: x.getPixelForValue(1) - x.getPixelForValue(0),
+    gaps: points.slice(1).map((p, i) => p - points[i]),
+    lastTick: x.options.ticks.callback(data.end_x),
+    today: today.toLocaleDateString(undefined, {day: 'numeric', month: 'short', timeZone: 'UTC'}),
+  };
+}"""
+
+
 def test_the_progress_page_draws_its_charts_on_a_phone(phone_page, therapist_a):
     page = phone_page
     patient = patient_with_history(therapist_a)
@@ -67,6 +88,14 @@ def test_the_progress_page_draws_its_charts_on_a_phone(phone_page, therapist_a):
 
     for canvas in ("chart-weeks", "chart-ladder-0", "chart-pain"):
         assert page.evaluate(f"() => Boolean(Chart.getChart('{canvas}'))"), canvas
+    # Sets every other day: each day keeps its own width on the axis, so consecutive logs
+    # are two days apart, not one slot apart as on the category axis that hid missed days.
+    for canvas in ("chart-ladder-0", "chart-pain"):
+        axis = page.evaluate(DAY_AXIS, canvas)
+        assert axis["type"] == "linear", canvas
+        assert axis["gaps"] == pytest.approx([2 * axis["day"]] * len(axis["gaps"]), abs=1), canvas
+        assert axis["range"] == [-0.5, axis["endX"] + 0.5], canvas
+        assert axis["lastTick"] == axis["today"], canvas
     assert_accessible(page)
     screenshot(page, "progress-phone")
     assert problems == []
@@ -114,8 +143,16 @@ PAIN_CHART_DRAWN = """() => {
   return {ink: ink / width, pointFromLeft: (point.x - area.left) / (area.right - area.left)};
 }"""
 
+# Where a lone day of logs (today) belongs on the charts' axis, which runs from the Monday
+# of the program's first week to today with half a day of room at each end: in the middle of
+# the plot on a Monday, half a day in from its right edge later in the week.
+LONE_DAY_FROM_LEFT = """() => {
+  const days = JSON.parse(document.getElementById('progress-data').textContent).end_x + 1;
+  return (days - 0.5) / days;
+}"""
 
-def test_the_pain_chart_draws_the_alert_level_and_centres_a_single_day(
+
+def test_the_pain_chart_draws_the_alert_level_and_a_single_day_off_the_axes(
     browser, live_server, therapist_a
 ):
     patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
@@ -132,14 +169,17 @@ def test_the_pain_chart_draws_the_alert_level_and_centres_a_single_day(
         page.wait_for_function("() => window.Chart && Chart.getChart('chart-pain')")
 
         drawn = page.evaluate(PAIN_CHART_DRAWN)
+        expected = page.evaluate(LONE_DAY_FROM_LEFT)
 
-    # A dashed rule (6 on, 4 off) inks about 60 % of its row; the lone day sits mid-plot.
+    # A dashed rule (6 on, 4 off) inks about 60 % of its row; the lone day sits at its date,
+    # off the axes.
     assert drawn["ink"] > 0.4
-    assert drawn["pointFromLeft"] == pytest.approx(0.5, abs=0.05)
+    assert drawn["pointFromLeft"] == pytest.approx(expected, abs=0.02)
+    assert 0.05 < drawn["pointFromLeft"] < 0.95
     assert problems == []
 
 
-def test_the_ladder_chart_centres_a_single_day(browser, live_server, therapist_a):
+def test_the_ladder_chart_draws_a_single_day_off_the_axes(browser, live_server, therapist_a):
     patient = PatientFactory(therapist=therapist_a, full_name="Ann Example")
     today = timezone.localdate()
     ladder = LadderItemFactory(
@@ -163,9 +203,11 @@ def test_the_ladder_chart_centres_a_single_day(browser, live_server, therapist_a
               return (point.x - area.left) / (area.right - area.left);
             }"""
         )
+        expected = page.evaluate(LONE_DAY_FROM_LEFT)
 
-    # Without an offset x scale the lone day sat on the y-axis, half hidden by it.
-    assert point_from_left == pytest.approx(0.5, abs=0.05)
+    # Without room at the axis's ends the lone day sat on the y-axis, half hidden by it.
+    assert point_from_left == pytest.approx(expected, abs=0.02)
+    assert 0.05 < point_from_left < 0.95
     assert problems == []
 
 

@@ -124,19 +124,30 @@ def test_best_reps_per_level_and_level_changes_are_charted(therapist_a, patient_
 
     assert ladder["name"] == "Clamshell"
     assert ladder["points"] == [
-        {"day": "2025-03-04", "level": 1, "reps": 12},
-        {"day": "2025-03-05", "level": 1, "reps": 20},
-        {"day": "2025-03-11", "level": 2, "reps": 9},
+        {"day": "2025-03-04", "x": 1, "level": 1, "reps": 12},
+        {"day": "2025-03-05", "x": 2, "level": 1, "reps": 20},
+        {"day": "2025-03-11", "x": 8, "level": 2, "reps": 9},
     ]
-    assert ladder["changes"] == [{"day": "2025-03-10", "from": 1, "to": 2}]
+    assert ladder["changes"] == [{"day": "2025-03-10", "x": 7, "from": 1, "to": 2}]
     assert b"level 1 \xe2\x86\x92 2 (20 reps)" in response.content
 
 
 def test_pain_is_charted_per_day(therapist_a, patient_a, ladder_item):
     data = chart_data(signed_in(therapist_a).get(url(patient_a)))
 
-    assert data["pain"][1] == {"day": "2025-03-05", "max": 8, "avg": 6.0}
+    assert data["pain"][1] == {"day": "2025-03-05", "x": 2, "max": 8, "avg": 6.0}
     assert data["pain_alert_level"] == 7
+
+
+def test_the_day_charts_keep_days_without_sets_as_gaps(therapist_a, patient_a, ladder_item):
+    # Sets on 4, 5 and 11 March: a category axis of those days drew them evenly spaced, as if
+    # the patient had not missed 6 to 10 March. Each day's x is its distance from the start of
+    # the charts, which run to today, so the missed days (and 12 to 14 March) stay on the axis.
+    data = chart_data(signed_in(therapist_a).get(url(patient_a)))
+
+    assert (data["start"], data["end_x"]) == ("2025-03-03", (TODAY - START).days)
+    assert [p["x"] for p in data["pain"]] == [1, 2, 8]
+    assert [p["x"] for p in data["ladders"][0]["points"]] == [1, 2, 8]
 
 
 def test_the_log_history_is_paginated_newest_first(therapist_a, patient_a):
