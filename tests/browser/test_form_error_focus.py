@@ -49,11 +49,13 @@ def test_a_refused_year_of_birth_focuses_the_field_described_by_its_message(
         page.get_by_role("button", name="Open my exercises").click()
 
         expect(year).to_be_focused()
+        # The reason, then the tries left: two paragraphs of the field's message (so no space
+        # between them in its textContent).
         assert page.evaluate(MARKED) == [
             [
                 "id_year_of_birth",
-                "You have 4 tries left before this link locks. "
-                "That year does not match our records.",
+                "That year does not match our records."
+                "You have 4 tries left before this link locks.",
             ]
         ]
         assert_accessible(page, impacts=None)

@@ -129,6 +129,16 @@ def test_each_wrong_year_says_how_many_tries_are_left(client, patient_a):
     assert "You have 1 try left" in client.get(auth.personal_link_path(patient_a)).text
 
 
+def test_a_wrong_year_says_why_before_how_many_tries_are_left(client, patient_a):
+    page = open_link(client, patient_a, 1999).text
+
+    # The tries left were the field's help, drawn (and read, first in its aria-describedby)
+    # above the field, so the page said "4 tries left" before saying what was wrong.
+    reason = page.index("That year does not match our records.")
+    assert reason < page.index("You have 4 tries left before this link locks.")
+    assert page.count("tries left") == 1
+
+
 def test_a_year_before_1900_or_after_this_year_is_refused_without_using_a_try(client, patient_a):
     from django.utils import timezone
 

@@ -73,9 +73,13 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         _count_failure(request)
         if outcome == "locked":
             return render(request, "portal/link_locked.html", status=403)
+        # The reason first, then the tries left (read after this answer was counted; the
+        # count tells nothing about the year itself). As the field's help the count was
+        # drawn above the field and read first, before the patient learnt what was wrong.
         form.add_error("year_of_birth", "That year does not match our records.")
-    # Read after this answer was counted; the count tells nothing about the year itself.
-    form.say_tries_left(_tries_left(patient))
+        form.add_error("year_of_birth", _tries_left(patient))
+    else:
+        form.say_tries_left(_tries_left(patient))
     return render(
         request,
         "portal/link_sign_in.html",
