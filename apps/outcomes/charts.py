@@ -61,11 +61,20 @@ def chart(trend: Trend) -> Chart:
     scale = next(s for s in trend.spec.scales if s.key == trend.scale_key)
     low, high = scale.low, scale.high
     scored = trend.scored
-    step = (WIDTH - LEFT - RIGHT) / max(len(scored) - 1, 1)
+    # Placed by date, not by order: answers three weeks apart must not look like answers a day
+    # apart (the dates under the line are only the first and the last).
+    first = min((p.submitted for p in scored), default=None)
+    last = max((p.submitted for p in scored), default=None)
+    days = (last - first).days if first is not None and last is not None else 0
+    per_day = (WIDTH - LEFT - RIGHT) / (days or 1)
     dots = [
-        (round(LEFT + i * step, 1), _y(p.score, low, high), f"{day_text(p.submitted)}: {p.score}")
-        for i, p in enumerate(scored)
-        if p.score is not None
+        (
+            round(LEFT + (p.submitted - first).days * per_day, 1),
+            _y(p.score, low, high),
+            f"{day_text(p.submitted)}: {p.score}",
+        )
+        for p in scored
+        if p.score is not None and first is not None
     ]
     dates = [(dots[0][0], day_text(scored[0].submitted), "start")] if dots else []
     if len(dots) > 1:

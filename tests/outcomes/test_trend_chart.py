@@ -61,6 +61,18 @@ def test_the_first_and_last_dates_are_written_under_the_line(settings: Any) -> N
     assert last_anchor == "end"
 
 
+def test_answers_are_placed_by_their_date_not_by_their_order() -> None:
+    # Two weeks, then one day: the second answer sits 14/15 of the way along, not halfway.
+    days = (date(2026, 11, 2), date(2026, 11, 16), date(2026, 11, 17))
+
+    drawn = chart(_trend(NPRS, "pain", "6", "5", "4", days=days))
+
+    xs = [x for x, _, _ in drawn.dots]
+    assert xs[0] == drawn.left
+    assert xs[2] == drawn.right
+    assert xs[1] == round(drawn.left + drawn.plot_width * 14 / 15, 1)
+
+
 def test_one_answer_has_one_date() -> None:
     drawn = chart(_trend(NPRS, "pain", "6", days=(date(2026, 11, 2),)))
     assert [label for _, label, _ in drawn.dates] == ["2 Nov 2026"]
