@@ -37,11 +37,14 @@ migrate: setup
 	$(BIN)/python manage.py migrate --noinput
 
 # Links in emails and the printed demo links point at the port the app really listens on.
+# Ctrl-C is how make run is stopped: honcho then exits 130 (143 after a SIGTERM), which make
+# reported as "Error 130" after a clean stop. Any other code is still an error.
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: migrate
 	$(BIN)/python manage.py load_library
 	$(BIN)/python manage.py seed_demo
-	PATH="$(abspath $(BIN)):$$PATH" WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+	PATH="$(abspath $(BIN)):$$PATH" WEB_PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev; \
+	  code=$$?; [ $$code -eq 130 ] || [ $$code -eq 143 ] || exit $$code
 
 lint: setup
 	$(BIN)/ruff check .
