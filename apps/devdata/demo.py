@@ -20,6 +20,9 @@ from apps.programs.services import program_create
 # Printed by seed_demo for the demo clinics only.
 DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"
 DEMO_PASSWORD = "clamshell-demo"  # noqa: S105  # nosec B105
+# The installation's operator (a superuser of no clinic): Django admin at /ops/admin/, where
+# clinics are suspended; signed in at /sign-in/ like staff, with no authenticator app paired.
+DEMO_OPERATOR = "operator@clamshell.example"
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,19 @@ def _staff(clinic: Clinic, email: str, name: str, role: str) -> User:
     return user
 
 
+def _operator() -> User:
+    user = User.objects.filter(email=DEMO_OPERATOR).first()
+    if user is None:
+        user = User.objects.create_superuser(
+            DEMO_OPERATOR, DEMO_PASSWORD, full_name="Demo operator"
+        )
+    return user
+
+
 @transaction.atomic
 def seed_demo() -> list[Clinic]:
-    """Create the demo clinics if missing; running it again changes nothing."""
+    """Create the demo clinics and operator if missing; running it again changes nothing."""
+    _operator()
     clinics = []
     for spec in DEMO_CLINICS:
         clinic, _ = Clinic.objects.get_or_create(

@@ -7,7 +7,11 @@ import io
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import override_settings
 
+from apps.clinics.models import User
+from apps.devdata.demo import DEMO_OPERATOR, DEMO_PASSWORD
 from apps.patients.auth import personal_link_url
 from apps.patients.models import Patient
 
@@ -29,3 +33,32 @@ def test_the_sign_ins_printed_are_kept_in_var_and_the_output_says_where():
     assert kept.strip() in printed
     shown = (settings.VAR_DIR / "demo-sign-ins.txt").relative_to(settings.BASE_DIR)
     assert f"These sign-ins are also in {shown}." in printed
+
+
+def test_the_demo_has_an_operator_who_signs_in_to_django_admin(client):
+    out = io.StringIO()
+
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=io.StringIO())  # again: still one
+
+    operator = User.objects.get(email=DEMO_OPERATOR)
+    assert operator.is_superuser
+    assert operator.is_staff
+    assert operator.clinic is None
+    assert f"Operator      {DEMO_OPERATOR}: Django admin at " in out.getvalue()
+    assert DEMO_OPERATOR in (settings.VAR_DIR / "demo-sign-ins.txt").read_text()
+    # As the README says: the staff sign-in page, the demo password, then Django admin.
+    response = client.post(
+        "/sign-in/", {"username": DEMO_OPERATOR, "password": DEMO_PASSWORD, "next": ""}
+    )
+    assert response["Location"] == "/"
+    assert client.get("/", follow=True).redirect_chain[-1][0] == "/ops/admin/"
+    assert client.get("/ops/admin/clinics/clinic/").status_code == 200
+
+
+@override_settings(IS_PRODUCTION=True)
+def test_seed_demo_refuses_to_run_in_production():
+    with pytest.raises(CommandError, match="seed_demo is for development"):
+        call_command("seed_demo", stdout=io.StringIO())
+
+    assert not User.objects.exists()

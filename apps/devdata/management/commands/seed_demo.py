@@ -2,10 +2,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from apps.clinics.models import User
-from apps.devdata.demo import DEMO_PASSWORD, DEMO_TEMPLATE, seed_demo
+from apps.devdata.demo import DEMO_OPERATOR, DEMO_PASSWORD, DEMO_TEMPLATE, seed_demo
 from apps.patients.auth import personal_link_url
 from apps.patients.models import Patient
 from apps.programs.models import Program
@@ -20,8 +20,14 @@ class Command(BaseCommand):
     help = "Create the demo clinics, staff and patients (idempotent) and print how to sign in."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.IS_PRODUCTION:
+            # Every demo account's password is in the README, the operator's included.
+            raise CommandError("seed_demo is for development: DJANGO_ENV is production")
         clinics = seed_demo()
         lines = ["Demo sign-ins (staff password for all: " + DEMO_PASSWORD + ")"]
+        lines.append(
+            f"\n  Operator      {DEMO_OPERATOR}: Django admin at {settings.SITE_URL}/ops/admin/"
+        )
         for clinic in clinics:
             lines.append(f"\n  {clinic.name}")
             for user in User.objects.filter(
