@@ -325,7 +325,29 @@ EMAIL_HOST_PASSWORD = _read("EMAIL_HOST_PASSWORD", env.str, "")
 EMAIL_USE_TLS = _read("EMAIL_USE_TLS", _strict_bool, False)
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = _read("DEFAULT_FROM_EMAIL", env.str, "Clamshell <no-reply@clamshell.local>")
-SMS_BACKEND = _read("SMS_BACKEND", env.str, "apps.core.sms.ConsoleSMSBackend")
+SMS_BACKEND = _read(
+    "SMS_BACKEND",
+    env.str,
+    "apps.core.sms.UnconfiguredSMSBackend" if IS_PRODUCTION else "apps.core.sms.ConsoleSMSBackend",
+)
+# These print or store each message whole, working links and addresses included, in the
+# process's own output (not through the log's redaction) or in files: in production that is
+# the containers' log or a disk, read by operators and log services, never the recipient.
+_WHOLE_MESSAGE_BACKENDS = {
+    "EMAIL_BACKEND": {
+        "apps.core.console.ConsoleEmailBackend",
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.filebased.EmailBackend",
+    },
+    "SMS_BACKEND": {"apps.core.sms.ConsoleSMSBackend"},
+}
+for _name, _backend in (("EMAIL_BACKEND", EMAIL_BACKEND), ("SMS_BACKEND", SMS_BACKEND)):
+    if IS_PRODUCTION and _backend in _WHOLE_MESSAGE_BACKENDS[_name]:
+        raise ImproperlyConfigured(
+            f"{_name} is invalid: {_backend!r} writes each message whole, links and addresses "
+            "included, into the output or files; it is for development only, not "
+            "DJANGO_ENV=production"
+        )
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -25,6 +25,22 @@ class ConsoleSMSBackend:
         stream.flush()
 
 
+class SMSNotConfigured(RuntimeError):
+    """No text-message provider is configured."""
+
+
+class UnconfiguredSMSBackend:
+    """Production's default: refuses every message, which its sender records as failed (the
+    reminder's record says why), until ``SMS_BACKEND`` names a provider's backend. The console
+    backend was the default there too, and printed each message whole (the patient's phone
+    number and working links) into the log of the production worker."""
+
+    def send(self, *, to: str, body: str) -> None:
+        raise SMSNotConfigured(
+            "No text-message provider is configured (SMS_BACKEND): the message was not sent."
+        )
+
+
 class LocmemSMSBackend:
     """Keeps messages in memory for tests."""
 
