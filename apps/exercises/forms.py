@@ -52,6 +52,10 @@ class LibraryFilterForm(forms.Form):
         label="Sort by",
         required=False,
         choices=list(ORDERINGS.items()),
+        # CLINICAL.md: values from different studies are not directly comparable, so the sort
+        # reads one study's values and says so wherever it is offered (library and builder).
+        help_text="%MVIC sorts use the Boren 2011 values; exercises without one come last. "
+        "Values from different studies are not directly comparable.",
         error_messages=_invalid("ordering", list(ORDERINGS)),
     )
 

@@ -65,6 +65,16 @@ class LibraryFilters:
     band: Band | None = None
     ordering: str = "name"
 
+    @property
+    def narrows(self) -> bool:
+        """Whether any filter leaves exercises out: a sort alone still lists them all."""
+        return any((self.q, self.muscle, self.position, self.equipment, self.band))
+
+    @property
+    def ordering_label(self) -> str:
+        """The order in the words of the "Sort by" choice ("Gluteus medius: high to low")."""
+        return ORDERINGS[self.ordering]
+
 
 @dataclass(frozen=True)
 class PrimaryValue:

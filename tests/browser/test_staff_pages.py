@@ -144,7 +144,8 @@ def builder_search_uses_the_library(page) -> None:
     search = page.get_by_label("Search by name or alias")
     results = page.locator("#search-results li")
     expect(page.get_by_text(re.compile(r"All \d+ exercises in the library"))).to_be_visible()
-    assert results.count() > 20
+    count = results.count()
+    assert count > 20
     search.fill("reverse clamshell with hip abduction and extension")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("Clam 4")
@@ -156,6 +157,14 @@ def builder_search_uses_the_library(page) -> None:
     page.get_by_label("Equipment").select_option(label="Mini band")
     expect(results).to_have_count(1)
     expect(results.first).to_contain_text("Reverse clamshell with mini band")
+    page.get_by_label("Equipment").select_option(label="Any")
+    expect(results).to_have_count(count)
+    # The library's own sort, named in its words; picking it asks again at once.
+    page.get_by_label("Sort by").select_option(label="Gluteus maximus: high to low")
+    expect(page.locator("#search-results")).to_contain_text(
+        "sorted by Gluteus maximus: high to low"
+    )
+    expect(results.first).to_contain_text("Front plank with hip extension")
 
 
 def test_a_therapist_starts_from_a_starter_and_searches_like_the_library(

@@ -246,6 +246,8 @@ def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
         # Which results are levels of a ladder running for the patient: one query.
         running=running_for(program),
     )  # fmt: skip
-    searched = filters != LibraryFilters()
-    context = {"program": program, "results": results, "search": search, "searched": searched}
+    context = {
+        "program": program, "results": results, "search": search,
+        "searched": filters.narrows, "order": filters.ordering_label,
+    }  # fmt: skip
     return render(request, "programs/_search_results.html", context)

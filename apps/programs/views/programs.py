@@ -161,8 +161,12 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
         and any(row.also_running or row.shares for row in rows),
         "ladders": builder.ladders_for(user),
         "search": search,
-        "searched": search.is_bound and search.is_valid() and filters != LibraryFilters(),
-        "results": builder.search_results(
+        "searched": filters.narrows,
+        "order": filters.ordering_label,
+        # A bad search shows its errors, not the whole library as though nothing was asked.
+        "results": []
+        if search.errors
+        else builder.search_results(
             user=user,
             filters=filters,
             clinic=program.clinic,
@@ -235,7 +239,11 @@ def program_builder(request: HttpRequest, public_id: UUID) -> HttpResponse:
         return _save(request, user, public_id)
     program = editable_program(user, public_id)
     audit_program_read(request, program)
-    return render_builder(request, program)
+    context = builder_context(request, program)
+    # A bad search (the library's filters, sent without JavaScript) is a 400, as on the
+    # library page and the builder's own search.
+    status = 400 if context["search"].errors else 200
+    return render(request, "programs/builder.html", context, status=status)
 
 
 def _save(request: HttpRequest, user: User, public_id: UUID) -> HttpResponse:
