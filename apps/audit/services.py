@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from apps.patients.models import Patient
 
 GENESIS_HASH = "0" * 64
+DETAIL_MAX = AuditEntry._meta.get_field("detail").max_length or 200
+ELLIPSIS = "\N{HORIZONTAL ELLIPSIS}"
 # One advisory-lock key for the chain: entries are appended one at a time on PostgreSQL.
 CHAIN_LOCK_KEY = 7_220_141
 
@@ -156,6 +158,24 @@ def audit_record_many(
     return AuditEntry.objects.bulk_create(entries)
 
 
+def detail_fit(parts: Sequence[str], *, separator: str = "; ") -> str:
+    """``parts`` joined by ``separator`` within the detail's length: the parts that fit,
+    then "…" for the rest (a first part too long alone is cut at a word, with "…")."""
+    text = separator.join(parts)
+    if len(text) <= DETAIL_MAX:
+        return text
+    kept = ""
+    for part in parts:
+        longer = f"{kept}{separator}{part}" if kept else part
+        if len(longer) + len(separator) + len(ELLIPSIS) > DETAIL_MAX:
+            break
+        kept = longer
+    if kept:
+        return f"{kept}{separator}{ELLIPSIS}"
+    cut = text[: DETAIL_MAX - len(ELLIPSIS)]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + ELLIPSIS
+
+
 def _user(actor: User | Any | None) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
@@ -185,7 +205,7 @@ def _unchained(
         patient_ref=_ref(record.patient),
         target_type=record.target._meta.label if record.target is not None else "",
         target_ref=_ref(record.target),
-        detail=record.detail[:200],
+        detail=detail_fit([record.detail]),
         ip_address=_client_ip(request),
     )
 

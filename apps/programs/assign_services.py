@@ -18,6 +18,7 @@ from apps.audit.models import Action
 from apps.core.once import RequestPrint, create_once, made_before, request_print
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
+from apps.programs.change_words import program_assigned
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.duplicates import check_ladders_running, starting_items
 from apps.programs.item_services import (
@@ -147,7 +148,10 @@ def _assign(
         confirmed=confirm_duplicate_ladder, request=request,
     )  # fmt: skip
     daily_totals_refresh_patient(patient_id=patient.pk)
-    program_audit(actor=actor, program=assigned, action=Action.CREATE, request=request)
+    program_audit(
+        actor=actor, program=assigned, action=Action.CREATE,
+        changes=[program_assigned(assigned)], request=request,
+    )  # fmt: skip
     return assigned
 
 

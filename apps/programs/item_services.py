@@ -22,10 +22,11 @@ from django.db import transaction
 from django.http import Http404, HttpRequest
 
 from apps.audit.models import Action
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, detail_fit
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.services import patient_row_lock, patient_today_bump
+from apps.programs.change_words import NO_CHANGE, item_added, item_changes, item_removed
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
@@ -204,17 +205,24 @@ def next_position(program: Program) -> int:
 
 
 def program_audit(
-    *, actor: User, program: Program, action: Action, request: HttpRequest | None = None
+    *,
+    actor: User,
+    program: Program,
+    action: Action,
+    changes: Sequence[str],
+    request: HttpRequest | None = None,
 ) -> None:
-    """The audit entry for a change to a patient's program, written inside the change's own
-    transaction (every service here and in ``services`` calls it last), and the bump that
-    makes the patient's cached Today miss (the totals' refresh bumps too; not every change
-    refreshes them: reordering, renaming); templates hold no patient data."""
+    """The audit entry for a change to a patient's program, saying what ``changes``
+    (``change_words``; none: saved as it was), written inside the change's own transaction
+    (every service here and in ``services`` calls it), and the bump that makes the patient's
+    cached Today miss (the totals' refresh bumps too; not every change refreshes them:
+    reordering, renaming); templates hold no patient data."""
     if program.patient_id is not None:
         patient_today_bump(patient_id=program.patient_id)
         audit_record(
-            actor=actor, action=action, patient=program.patient, target=program, request=request
-        )
+            actor=actor, action=action, patient=program.patient, target=program,
+            detail=detail_fit(changes or [NO_CHANGE]), request=request,
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -244,7 +252,10 @@ def program_item_add(
                 confirmed=spec.confirm_duplicate_ladder, request=request,
             )  # fmt: skip
         daily_totals_refresh_patient(patient_id=program.patient_id)
-        program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+        program_audit(
+            actor=actor, program=program, action=Action.CHANGE, changes=[item_added(item)],
+            request=request,
+        )  # fmt: skip
         return item
 
     return create_once(
@@ -294,7 +305,7 @@ def program_item_update(
     lock_patient_of(item.program)
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
-        .select_related("program__patient")
+        .select_related("program__patient", "exercise", "ladder")  # named in the audit entry
         .get(pk=item.pk)
     )
     today = patient_today(item.program)
@@ -349,7 +360,11 @@ def _item_change(
         override.reason != item.precaution_override
         or override.covers != item.precaution_override_covers
     )
-    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
+    described = item_changes(item, dose, other)
+    program_audit(
+        actor=actor, program=item.program, action=Action.CHANGE,
+        changes=[described] if described else [], request=request,
+    )  # fmt: skip
     if dose_changed and item_has_history(item, today):
         item = item_restart(item, today, {**dose, **other})
     else:
@@ -382,7 +397,7 @@ def program_item_remove(
     patient_id = lock_patient_of(item.program)
     item = (
         ProgramItem.objects.select_for_update(of=("self",))
-        .select_related("program__patient")
+        .select_related("program__patient", "exercise", "ladder")  # named in the audit entry
         .get(pk=item.pk)
     )
     today = patient_today(item.program)
@@ -398,7 +413,10 @@ def program_item_remove(
             request=request,
         )  # fmt: skip
     daily_totals_refresh_patient(patient_id=item.program.patient_id)
-    program_audit(actor=actor, program=item.program, action=Action.CHANGE, request=request)
+    program_audit(
+        actor=actor, program=item.program, action=Action.CHANGE, changes=[item_removed(item)],
+        request=request,
+    )  # fmt: skip
 
 
 def lock_patient_of(program: Program) -> int | None:
@@ -441,10 +459,15 @@ def program_items_reorder(
     by_id = {item.pk: item for item in items}
     if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
         raise ValidationError({"items": "List every item of the program exactly once."})
+    shown = [item.pk for item in sorted(items, key=lambda item: (item.position, item.pk))]
+    moved = shown != list(item_ids)
     for position, item_id in enumerate(item_ids):
         by_id[item_id].position = position
     ProgramItem.objects.bulk_update(items, ["position"])
-    program_audit(actor=actor, program=program, action=Action.CHANGE, request=request)
+    changes = ["order changed" if moved else "order unchanged"]
+    program_audit(
+        actor=actor, program=program, action=Action.CHANGE, changes=changes, request=request
+    )
 
 
 def program_item_move(

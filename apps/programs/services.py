@@ -25,6 +25,7 @@ from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
 from apps.programs import dispatch
 from apps.programs.assign_services import check_assigned
+from apps.programs.change_words import changes_asked, program_assigned, program_fields
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.duplicates import (
     check_ladders_running,
@@ -206,7 +207,10 @@ def _program_fill(
             confirmed=confirm_duplicate_ladder, request=request,
         )  # fmt: skip
     daily_totals_refresh_patient(patient_id=program.patient_id)
-    program_audit(actor=actor, program=program, action=Action.CREATE, request=request)
+    made = program_assigned(program) if program.is_active else "draft created"
+    program_audit(
+        actor=actor, program=program, action=Action.CREATE, changes=[made], request=request
+    )
 
 
 def _same_owner(first: Program, actor: User, patient: Patient | None) -> bool:
@@ -274,12 +278,16 @@ def program_schedule_update(
     a ladder or an exercise with it need ``confirm_duplicate_ladder``
     (``duplicates.check_rescheduled``)."""
     lock_program(program)
-    wanted = {
-        "weekdays": weekdays, "start_date": start_date, "end_date": end_date,
+    before = program_fields(program)
+    wanted = {  # the weekdays read twice, to change and to audit: no generator
+        "weekdays": list(weekdays), "start_date": start_date, "end_date": end_date,
         "reminder_time": reminder_time,
     }  # fmt: skip
     saved = _reschedule_asking(actor, program, wanted, confirm_duplicate_ladder, request)
-    program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+    changes = changes_asked(before, wanted, template=saved.is_template)
+    program_audit(
+        actor=actor, program=saved, action=Action.CHANGE, changes=changes, request=request
+    )
     return saved
 
 
@@ -458,6 +466,7 @@ def program_edit_changed(
     if unknown:
         raise ValueError(f"not program fields: {sorted(unknown)}")
     lock_program_if_editable(program=program, actor=actor)
+    before = program_fields(program)
     wanted = {
         "name": program.name, "notes": program.notes, "weekdays": program.weekday_numbers,
         "start_date": program.start_date, "end_date": program.end_date,
@@ -474,7 +483,10 @@ def program_edit_changed(
     if rescheduled:
         saved = _reschedule_asking(actor, program, wanted, confirm_duplicate_ladder, request)
     if renamed or rescheduled:
-        program_audit(actor=actor, program=saved, action=Action.CHANGE, request=request)
+        described = changes_asked(before, wanted, template=saved.is_template)
+        program_audit(
+            actor=actor, program=saved, action=Action.CHANGE, changes=described, request=request
+        )
     return saved, renamed or rescheduled
 
 
