@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -68,6 +68,10 @@ def api_tokens_expiring(*, now: datetime, within: timedelta) -> QuerySet[ApiToke
             expires_at__gt=now,
             expires_at__lte=now + within,
             clinic__suspended_at__isnull=True,
+            # A token acting as someone deactivated (or moved to another clinic) is refused
+            # already: warning that it stops working later would be wrong.
+            user__is_active=True,
+            user__clinic=F("clinic"),
         )
         .filter(~_successor())
         .select_related("clinic", "user", "created_by")

@@ -162,6 +162,27 @@ def test_an_expired_token_is_not_warned_about(admin_a, eager):
     assert warnings_of(token) == []
 
 
+def test_a_token_acting_as_someone_deactivated_is_not_warned_about(admin_a, therapist_a, eager):
+    # Refused already (api_token_find): "it stops working on …" would be wrong.
+    token, _ = token_expiring(admin_a, days_left=14, user=therapist_a)
+    therapist_a.is_active = False
+    therapist_a.save(update_fields=["is_active"])
+
+    assert warn() == []
+    assert warnings_of(token) == []
+
+
+def test_a_token_acting_as_someone_now_of_another_clinic_is_not_warned_about(
+    admin_a, therapist_a, clinic_b, eager
+):
+    token, _ = token_expiring(admin_a, days_left=14, user=therapist_a)
+    therapist_a.clinic = clinic_b
+    therapist_a.save(update_fields=["clinic"])
+
+    assert warn() == []
+    assert warnings_of(token) == []
+
+
 def test_a_token_of_a_suspended_clinic_is_not_warned_about(admin_a, eager):
     token, _ = token_expiring(admin_a, days_left=14)
     Clinic.objects.filter(pk=admin_a.clinic_id).update(suspended_at=NOW - timedelta(days=1))
@@ -200,7 +221,7 @@ def test_a_revoked_successor_replaces_nothing(admin_a, eager):
 def test_a_clinic_without_an_active_admin_records_the_warning_and_emails_nobody(clinic_a, eager):
     """Its admins may come back; the warning is not raised again for them meanwhile."""
     admin = AdminFactory(clinic=clinic_a)
-    token, _ = token_expiring(admin, days_left=14)
+    token, _ = token_expiring(admin, days_left=14, user=StaffFactory(clinic=clinic_a))
     admin.is_active = False
     admin.save(update_fields=["is_active"])
 
