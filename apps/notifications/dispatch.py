@@ -23,9 +23,10 @@ from apps.programs.dispatch import (
 
 SEND_ONE_TIME_LINKS = "apps.notifications.tasks.send_one_time_links"
 DELIVER_NOTIFICATIONS = "apps.notifications.tasks.deliver_notifications"
-# Each email is its own SMTP connection (``EmailChannel``): a batch this size sends well
-# within the task's time limit.
-EMAILS_PER_TASK = 10
+# Each email is its own SMTP connection (``EmailChannel``), which a hanging mail server holds
+# for up to EMAIL_TIMEOUT (20 s): two fit within the task's soft limit (50 s) even then. One
+# more and the email being sent when the limit struck would be left "unknown", never resent.
+EMAILS_PER_TASK = 2
 
 __all__ = [
     "EVALUATE_LOG",
