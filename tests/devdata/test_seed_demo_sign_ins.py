@@ -72,3 +72,10 @@ def test_seed_demo_refuses_to_run_in_production(var_dir):
 
     assert not User.objects.exists()
     assert not (var_dir / "demo-sign-ins.txt").exists()
+
+
+def test_the_sign_ins_file_is_readable_by_its_owner_only(var_dir):
+    # It holds working patient links and the demo password.
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert (var_dir / "demo-sign-ins.txt").stat().st_mode & 0o777 == 0o600

@@ -46,6 +46,9 @@ class Command(BaseCommand):
                 "\n  No demo programs: load the exercise library first (manage.py load_library)."
             )
         path = settings.VAR_DIR / SIGN_INS_FILE
+        # Readable by the developer only: it holds working patient links and the password.
+        path.touch(mode=0o600)
+        path.chmod(0o600)
         path.write_text("\n".join(lines) + "\n")
         out = self.stdout
         out.write(self.style.SUCCESS("\n" + lines[0]))
