@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import Exercise, Ladder
@@ -18,7 +19,6 @@ from apps.programs.models import Program, ProgramItem, SetLog
 from apps.programs.services import program_create
 
 # Printed by seed_demo for the demo clinics only.
-DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"
 DEMO_PASSWORD = "clamshell-demo"  # noqa: S105  # nosec B105
 # The installation's operator (a superuser of no clinic): Django admin at /ops/admin/, where
 # clinics are suspended; signed in at /sign-in/ like staff, with no authenticator app paired.
@@ -173,12 +173,12 @@ def _evaluate_seeded(clinic: Clinic) -> None:
     """Evaluate the seeded week here, in bulk, instead of queueing a task per log: hundreds
     of tasks kept `make run`'s worker busy for minutes while a real patient's set waited.
     The few staff emails it raises go through the outbox as usual."""
-    from apps.core import outbox
+    from apps.notifications.dispatch import enqueue_notifications
     from apps.notifications.services import set_logs_evaluate
 
     logs = SetLog.objects.filter(patient__clinic=clinic, evaluated_at__isnull=True)
-    for notification_id in set_logs_evaluate(log_ids=list(logs.values_list("pk", flat=True))):
-        outbox.enqueue(DELIVER_NOTIFICATION, [notification_id])
+    notifications = set_logs_evaluate(log_ids=list(logs.values_list("pk", flat=True)))
+    enqueue_notifications(notifications, now=timezone.now())
 
 
 # --- A week of logged sets, so the dashboard, inbox and reports have something to show ---------

@@ -21,7 +21,9 @@ SWEEP_LIMIT = 1000
 
 @dataclass
 class SweepResult:
-    notifications: list[tuple[int, uuid.UUID]] = field(default_factory=list)
+    # Staff emails due again, not yet reserved: ``enqueue_notifications`` reserves and queues
+    # them as it does every recorded email.
+    notifications: list[int] = field(default_factory=list)
     reminders: list[tuple[list[int], uuid.UUID]] = field(default_factory=list)
     unknown: int = 0
 
@@ -32,15 +34,13 @@ def _hold() -> timedelta:
 
 
 def notifications_sweep(*, now: datetime, batch: int) -> SweepResult:
-    """Reserve what is due again, in batches of ``batch`` reminders; rows left ``sending``
-    by a dead worker become ``unknown``."""
+    """Reserve the reminders due again, in batches of ``batch``, and list the staff emails
+    due again; rows left ``sending`` by a dead worker become ``unknown``."""
     result = SweepResult()
     result.unknown = delivery.mark_unknown_stuck(
         StaffNotification, now=now
     ) + delivery.mark_unknown_stuck(Reminder, now=now)
-    for pk in delivery.due_for_retry(StaffNotification, now=now, limit=SWEEP_LIMIT):
-        token = delivery.reserve(StaffNotification, [pk], now=now, hold=_hold())
-        result.notifications.append((pk, token))
+    result.notifications = delivery.due_for_retry(StaffNotification, now=now, limit=SWEEP_LIMIT)
     due = delivery.due_for_retry(Reminder, now=now, limit=SWEEP_LIMIT)
     for start in range(0, len(due), batch):
         ids = due[start : start + batch]

@@ -21,8 +21,9 @@ from django.utils.dateparse import parse_datetime
 from apps.core import outbox
 from apps.core.task_options import database_task
 from apps.notifications import delivery
+from apps.notifications.dispatch import enqueue_notifications
 from apps.notifications.given_up import evaluations_given_up_repair
-from apps.notifications.models import Reminder, StaffNotification
+from apps.notifications.models import Reminder
 from apps.notifications.reminders import (
     SEND_BATCH,
     reminders_claim_in_batches,
@@ -36,7 +37,6 @@ from apps.patients.auth import one_time_links_send
 
 logger = logging.getLogger(__name__)
 
-DELIVER_NOTIFICATION = "apps.notifications.tasks.deliver_notification"
 SEND_REMINDERS = "apps.notifications.tasks.send_reminders"
 
 # Emails and reminders are retried sooner than the default's longest wait: they are due now.
@@ -78,20 +78,19 @@ def evaluate_set_logs(log_ids: list[int]) -> None:
 @database_task(soft_time_limit=240, time_limit=300)
 def repair_given_up_evaluations() -> int:
     """Every 15 minutes (beat): evaluate the set logs whose evaluation the outbox gave up on
-    (``apps.notifications.given_up``), then queue the emails they raised, each reserved for
-    its task as the sweep does. Returns how many emails."""
+    (``apps.notifications.given_up``), then queue the emails they raised. Returns how many
+    emails."""
     notifications = evaluations_given_up_repair()
-    now = timezone.now()
     with transaction.atomic():
-        for notification_id in notifications:
-            hold = outbox.requeue_after() * 2
-            token = delivery.reserve(StaffNotification, [notification_id], now=now, hold=hold)
-            outbox.enqueue(DELIVER_NOTIFICATION, [notification_id, str(token)])
+        enqueue_notifications(notifications, now=timezone.now())
     return len(notifications)
 
 
 @database_task(**TASK_OPTIONS)
 def deliver_notification(notification_id: int, token: str | None = None) -> None:
+    """Kept only for outbox rows and queued messages written by releases before
+    ``deliver_notifications`` sent every staff email: nothing enqueues it any more. Remove it
+    once no such row can be left (a release later)."""
     notification_deliver(notification_id=notification_id, token=_token(token))
 
 
@@ -146,9 +145,9 @@ def sweep_notifications(now: str | None = None) -> None:
     """Every minute (beat): queue again the emails and reminders due for a retry; mark those
     a dead worker was sending ``unknown``. See ``apps.notifications.sweep``."""
     with transaction.atomic():
-        result = notifications_sweep(now=_when(now), batch=SEND_BATCH)
-        for notification_id, token in result.notifications:
-            outbox.enqueue(DELIVER_NOTIFICATION, [notification_id, str(token)])
+        at = _when(now)
+        result = notifications_sweep(now=at, batch=SEND_BATCH)
+        enqueue_notifications(result.notifications, now=at)
         for ids, token in result.reminders:
             outbox.enqueue(SEND_REMINDERS, [ids, now, str(token)])
     if result.unknown:

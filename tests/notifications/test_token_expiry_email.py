@@ -90,8 +90,8 @@ def test_an_email_that_failed_is_retried_and_sent_once(admin_a):
     later = NOW + timedelta(minutes=5)
     with time_machine.travel(later, tick=False):
         (due,) = notifications_sweep(now=later, batch=10).notifications
-        notification_deliver(notification_id=due[0], now=later, token=due[1])
-        notification_deliver(notification_id=due[0], now=later, token=due[1])
+        notification_deliver(notification_id=due, now=later)
+        notification_deliver(notification_id=due, now=later)
 
     assert len(emails_to(admin_a)) == 1
     assert StaffNotification.objects.get().status == DeliveryStatus.SENT
