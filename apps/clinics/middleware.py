@@ -19,7 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from apps.clinics.suspension import suspended_clinic, suspended_json, suspended_page
+from apps.clinics.suspension import (
+    mark_not_saved,
+    suspended_clinic,
+    suspended_json,
+    suspended_page,
+    took_not_saved,
+)
 from apps.clinics.tokens import carries_token
 from apps.clinics.two_factor import has_two_factor, two_factor_required
 
@@ -233,14 +239,16 @@ class SuspendedClinicMiddleware:
             return None
         if request.path.startswith("/api/"):
             return None if carries_token(request) else suspended_json(user)
-        response = suspended_page(
-            request, user, refused_a_form=request.method not in ("GET", "HEAD", "OPTIONS")
-        )
+        sent = request.method not in ("GET", "HEAD", "OPTIONS")
         if request.headers.get("HX-Request") == "true":
             # A part of a page (htmx) swaps nothing on a 403: the browser loads the page whole,
-            # which says why.
+            # which says why, and, when this request sent something, that it was not saved.
+            if sent:
+                mark_not_saved(request)
+            response = suspended_page(request, user, refused_a_form=sent)
             response["HX-Refresh"] = "true"
-        return response
+            return response
+        return suspended_page(request, user, refused_a_form=sent or took_not_saved(request))
 
 
 def _opens(request: HttpRequest, view_names: frozenset[str]) -> bool:

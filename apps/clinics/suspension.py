@@ -19,6 +19,7 @@ every session, token and link back.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -67,6 +68,26 @@ class ClinicSuspended(APIException):
 
 
 NOT_SAVED = "What you just sent was not saved: send it again once the account is resumed."
+
+
+# An htmx request is answered by reloading the page whole (``HX-Refresh``), a new request
+# that sent nothing: the session carries the fact that the refused one did to that reload.
+NOT_SAVED_SESSION_KEY = "clinic_suspended_not_saved_at"
+# The reload follows at once. A mark older than this is a reload that never came (the
+# connection dropped): a page opened later must not speak of a form sent long before.
+NOT_SAVED_CARRIED_FOR = 60
+
+
+def mark_not_saved(request: HttpRequest) -> None:
+    """Remember, for the reload that follows, that ``request`` sent something not saved."""
+    request.session[NOT_SAVED_SESSION_KEY] = int(time.time())
+
+
+def took_not_saved(request: HttpRequest) -> bool:
+    """Whether a refused htmx request marked what it sent as not saved just before; the mark
+    is taken off, so only the reload after it says so. No session write when none is set."""
+    marked = request.session.pop(NOT_SAVED_SESSION_KEY, None)
+    return marked is not None and time.time() - marked <= NOT_SAVED_CARRIED_FOR
 
 
 def suspended_page(

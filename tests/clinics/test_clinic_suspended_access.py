@@ -18,7 +18,11 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.clinics.models import Clinic, User
 from apps.clinics.services import clinic_resume, clinic_suspend
-from apps.clinics.suspension import SUSPENDED_CODE
+from apps.clinics.suspension import (
+    NOT_SAVED_CARRIED_FOR,
+    NOT_SAVED_SESSION_KEY,
+    SUSPENDED_CODE,
+)
 from apps.clinics.tokens import api_token_create
 from tests.conftest import signed_in
 from tests.factories import ExerciseItemFactory, ProgramFactory
@@ -156,6 +160,47 @@ def test_a_part_of_a_page_has_the_browser_reload_it(suspended, therapist_a):
 
     assert response.status_code == 403
     assert response["HX-Refresh"] == "true"
+
+
+NOT_SAVED_SUMMARY = (
+    '<div class="form-errors" role="alert" tabindex="-1"><p>What you just sent was not saved: '
+    "send it again once the account is resumed.</p></div>"
+)
+
+
+def test_a_form_sent_by_htmx_says_on_the_reloaded_page_that_it_was_not_saved(
+    suspended, therapist_a
+):
+    # htmx swaps nothing on a 403 and reloads the page: the reload, a plain GET, must still
+    # say what the refused request lost, in the summary the page's script focuses.
+    program = ProgramFactory(patient__therapist=therapist_a)
+    client = signed_in(therapist_a)
+
+    sent = client.post(f"/programs/{program.public_id}/items/add-exercise/", HTTP_HX_REQUEST="true")
+    reloaded = client.get(f"/programs/{program.public_id}/")
+    again = client.get(f"/programs/{program.public_id}/")
+
+    assert (sent.status_code, sent["HX-Refresh"]) == (403, "true")
+    assert NOT_SAVED_SUMMARY in html.unescape(_page_refused(reloaded))
+    assert "not saved" not in _page_refused(again)  # said once, by the reload
+
+
+def test_a_part_of_a_page_only_asked_for_says_nothing_about_a_loss(suspended, therapist_a):
+    client = signed_in(therapist_a)
+
+    client.get("/patients/", HTTP_HX_REQUEST="true")
+
+    assert "not saved" not in _page_refused(client.get("/patients/"))
+
+
+def test_a_reload_that_never_came_leaves_no_word_on_a_page_opened_later(suspended, therapist_a):
+    client = signed_in(therapist_a)
+    client.post("/inbox/", HTTP_HX_REQUEST="true")
+    session = client.session
+    session[NOT_SAVED_SESSION_KEY] -= NOT_SAVED_CARRIED_FOR + 1  # as if sent a while ago
+    session.save()
+
+    assert "not saved" not in _page_refused(client.get("/inbox/"))
 
 
 def test_an_operator_who_works_at_the_clinic_is_its_staff_in_django_admin_too(suspended):
