@@ -90,10 +90,10 @@ MISSED_DAYS_BACK = 2
 def reminders_record_missed(*, now: datetime) -> dict[str, int]:
     """Record the reminders of finished local days that no dispatch claimed (the dispatch
     was down from before a reminder's time until after the patient's local midnight): each
-    is claimed now and skipped, too late (or archived, opted out), by ``reminders_send``, so
-    the record the clinic reads says it did not go. Never sent: a reminder for a day that is
-    over would only confuse. A daily job; safe to run twice (the unique patient and day).
-    Returns a count per outcome."""
+    is claimed now and skipped by ``reminders_send``, too late (or archived, opted out, day
+    complete), so the record the clinic reads says it did not go. Never sent: a reminder for
+    a day that is over would only confuse. A daily job; safe to run twice (the unique
+    patient and day). Returns a count per outcome."""
     outcomes: dict[str, int] = defaultdict(int)
     for zone in reminder_time_zones():
         tz = ZoneInfo(zone)
@@ -209,6 +209,11 @@ def skip_reason(
         # Recorded, never sent late: resumed the same evening, a morning reminder would
         # arrive hours after its time (the clinic's row is read with the batch).
         return SkipReason.CLINIC_SUSPENDED
+    if complete:
+        # Before lateness and the rest: a reminder held up past its time (an outage) for a
+        # day the patient then finished missed nothing, and the record must not read "too
+        # late" to the therapist as if it had.
+        return SkipReason.DAY_COMPLETE
     grace = timedelta(minutes=clinic.reminder_grace_minutes)
     if local.date() != reminder.local_date or now - reminder.due_at > grace:
         return SkipReason.TOO_LATE
@@ -218,8 +223,6 @@ def skip_reason(
         return SkipReason.NOT_SCHEDULED
     if held_back:
         return SkipReason.HELD_BACK
-    if complete:
-        return SkipReason.DAY_COMPLETE
     if not _address(reminder):
         return SkipReason.NO_ADDRESS
     return None
