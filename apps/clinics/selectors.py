@@ -45,12 +45,18 @@ def clinic_admins(*, clinic_ids: Iterable[int]) -> QuerySet[User]:
 
 
 def _successor() -> Exists:
-    """A later, unrevoked token of the same clinic and name that outlives the outer one: its
-    admin has made the replacement that the token's expiry asks for."""
+    """A later, unrevoked token of the same clinic and name, acting as the same person with
+    the same scope, that outlives the outer one: its admin has made the replacement that the
+    token's expiry asks for. A newer "EHR sync" acting as someone else, or with another
+    scope (read only where the old one could write, or the reverse), replaces nothing: it is
+    another integration's token, and the one using the outer token still stops at its
+    expiry, so its admins are warned."""
     return Exists(
         ApiToken.objects.filter(
             clinic=OuterRef("clinic"),
             name__iexact=OuterRef("name"),
+            user=OuterRef("user"),
+            scope=OuterRef("scope"),
             revoked_at__isnull=True,
             created_at__gt=OuterRef("created_at"),
             expires_at__gt=OuterRef("expires_at"),
@@ -80,8 +86,9 @@ def api_tokens_expiring(*, now: datetime, within: timedelta) -> QuerySet[ApiToke
 
 
 def api_token_replaced(*, token: ApiToken) -> bool:
-    """Whether a later token of the same clinic and name (its successor: the admin's way to
-    renew a token) works beyond this one. One query."""
+    """Whether a later token of the same clinic and name, acting as the same person with the
+    same scope (its successor: the admin's way to renew a token), works beyond this one. One
+    query."""
     return ApiToken.objects.filter(pk=token.pk).filter(_successor()).exists()
 
 

@@ -248,7 +248,10 @@ def _token_warning_moot(token: ApiToken, *, recipient: User, now: datetime) -> s
     if token.expires_at <= now:
         return "Not sent: the API token has expired."
     if api_token_replaced(token=token):
-        return "Not sent: the API token was replaced by a newer one of the same name."
+        return (
+            "Not sent: the API token was replaced by a newer one of the same name, person "
+            "and access."
+        )
     return ""
 
 

@@ -119,7 +119,7 @@ def test_a_worker_that_dies_while_sending_leaves_it_unknown_never_sent_again(adm
     ("change", "why"),
     [
         ("revoked", "the API token was revoked"),
-        ("replaced", "replaced by a newer one of the same name"),
+        ("replaced", "replaced by a newer one of the same name, person and access"),
         ("demoted", "no longer an admin of the token's clinic"),
     ],
 )
@@ -139,6 +139,24 @@ def test_an_email_no_longer_needed_when_its_turn_comes_is_skipped(admin_a, chang
     row.refresh_from_db()
     assert (row.status, mail.outbox) == (DeliveryStatus.SKIPPED, [])
     assert why in row.error
+
+
+@pytest.mark.parametrize("other", ["person", "scope"])
+def test_an_email_still_goes_when_the_newer_token_acts_as_someone_else_or_otherwise(
+    admin_a, therapist_a, other
+):
+    """Checked again at sending time by the same rule: a token of the same name made since,
+    acting as another person or with another scope, is no successor."""
+    _, row = recorded(admin_a)
+    if other == "person":
+        token_expiring(admin_a, days_left=89, user=therapist_a)
+    else:
+        token_expiring(admin_a, days_left=89, scope=TokenScope.READ_WRITE)
+
+    assert deliver(row) is True
+
+    row.refresh_from_db()
+    assert (row.status, len(emails_to(admin_a))) == (DeliveryStatus.SENT, 1)
 
 
 def test_an_email_of_a_token_expired_before_its_turn_is_skipped(admin_a):

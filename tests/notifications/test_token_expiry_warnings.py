@@ -1,7 +1,8 @@
 """A clinic's admins are emailed 14 days and 3 days before one of its API tokens expires, once
 each (only the warnings still ahead for a token made with less time left), so that an
-integration does not stop by surprise with a 401. Revoked tokens, replaced ones and those of
-a suspended clinic are not warned about; therapists and other clinics are not told."""
+integration does not stop by surprise with a 401. Revoked tokens, replaced ones (by a newer
+token of the same name, person and scope that expires later) and those of a suspended clinic
+are not warned about; therapists and other clinics are not told."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from apps.clinics.models import ApiToken, Clinic
+from apps.clinics.models import ApiToken, Clinic, TokenScope
 from apps.clinics.tokens import api_token_revoke
 from apps.core.models import OutboxMessage
 from apps.notifications.dispatch import DELIVER_NOTIFICATIONS
@@ -202,6 +203,58 @@ def test_a_token_replaced_by_a_newer_one_of_the_same_name_is_not_warned_about(ad
 def test_a_newer_token_of_another_name_replaces_nothing(admin_a, eager):
     old, _ = token_expiring(admin_a, days_left=14, name="EHR sync")
     token_expiring(admin_a, days_left=80, name="Reporting", lifetime=81)
+
+    warn()
+
+    assert warnings_of(old) == [14]
+
+
+def test_a_newer_token_of_the_same_name_acting_as_someone_else_replaces_nothing(
+    admin_a, therapist_a, eager
+):
+    old, _ = token_expiring(admin_a, days_left=14, user=admin_a)
+    token_expiring(admin_a, days_left=80, lifetime=81, user=therapist_a)
+
+    warn()
+
+    assert warnings_of(old) == [14]
+
+
+@pytest.mark.parametrize(
+    ("old_scope", "new_scope"),
+    [(TokenScope.READ_WRITE, TokenScope.READ), (TokenScope.READ, TokenScope.READ_WRITE)],
+)
+def test_a_newer_token_of_the_same_name_with_another_scope_replaces_nothing(
+    admin_a, eager, old_scope, new_scope
+):
+    old, _ = token_expiring(admin_a, days_left=14, scope=old_scope)
+    token_expiring(admin_a, days_left=80, lifetime=81, scope=new_scope)
+
+    warn()
+
+    assert warnings_of(old) == [14]
+
+
+def test_a_successor_of_the_same_person_and_scope_replaces_the_token(admin_a, eager):
+    old, _ = token_expiring(admin_a, days_left=14, scope=TokenScope.READ_WRITE)
+    token_expiring(admin_a, days_left=80, lifetime=81, scope=TokenScope.READ_WRITE)
+
+    assert warn() == []
+    assert warnings_of(old) == []
+
+
+def test_a_newer_token_that_expires_sooner_replaces_nothing(admin_a, eager):
+    old, _ = token_expiring(admin_a, days_left=14, lifetime=90)
+    token_expiring(admin_a, days_left=10, lifetime=30)
+
+    warn()
+
+    assert warnings_of(old) == [14]
+
+
+def test_an_older_token_that_outlives_it_replaces_nothing(admin_a, eager):
+    old, _ = token_expiring(admin_a, days_left=14, lifetime=30)
+    token_expiring(admin_a, days_left=80, lifetime=300)  # made before it
 
     warn()
 
