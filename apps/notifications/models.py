@@ -217,13 +217,15 @@ class StaffNotification(models.Model):
 
 
 class SkipReason(models.TextChoices):
+    # Each reads beside its reminder's own day in the inbox, often a past one (the
+    # missed-reminders job records finished days): "that day", never "today".
     OPTED_OUT = "opted_out", "The patient turned reminders off"
-    DAY_COMPLETE = "day_complete", "Today's exercises were already done"
+    DAY_COMPLETE = "day_complete", "The patient had already done that day's exercises"
     QUIET_HOURS = "quiet_hours", "Inside the clinic's quiet hours"
     NO_ADDRESS = "no_address", "No email address or phone number for the chosen channel"
     TOO_LATE = "too_late", "Too late: it could not go out within the clinic's grace period"
-    NOT_SCHEDULED = "not_scheduled", "Nothing is scheduled today any more"
-    HELD_BACK = "held_back", "Hip precautions hold back every exercise scheduled today"
+    NOT_SCHEDULED = "not_scheduled", "Nothing was scheduled that day any more"
+    HELD_BACK = "held_back", "Hip precautions held back every exercise scheduled that day"
     ARCHIVED = "archived", "The patient is archived"
     CLINIC_SUSPENDED = "clinic_suspended", "The clinic's Clamshell account was suspended"
 

@@ -33,7 +33,7 @@ def test_the_therapist_sees_each_reminder_with_its_outcome_and_reason(therapist_
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Today&#x27;s exercises were already done" in html
+    assert "The patient had already done that day&#x27;s exercises" in html
     assert "Mailbox full" in html
     assert "Sent" in html
 

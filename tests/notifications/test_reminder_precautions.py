@@ -71,7 +71,7 @@ def test_a_day_whose_every_exercise_is_held_back_is_skipped_with_the_reason(eage
     assert mail.outbox == []
     reminder = Reminder.objects.get()
     assert (reminder.status, reminder.skip_reason) == ("skipped", "held_back")
-    assert reminder.reason == "Hip precautions hold back every exercise scheduled today"
+    assert reminder.reason == "Hip precautions held back every exercise scheduled that day"
 
 
 def test_a_ladder_item_whose_level_is_held_back_leaves_nothing_to_remind_of(eager):
