@@ -294,7 +294,9 @@ def daily_totals_rebuild(
     given), between ``start`` and ``end`` (unbounded when None): the repair and back-fill
     path (``manage.py rebuild_daily_totals``, ``seed_scale``). Returns the rows written.
 
-    No Today version is bumped: Today does not show the totals, and migrations run this
-    before ``patients.0007_today_version`` may have added the column."""
+    No Today version is bumped: Today does not show the totals. The last programs migration
+    (``0025_daily_totals_rebuild``) runs this on upgrade, after the latest migration of each
+    app it reads: a change here that reads a new column needs a new rebuild migration after
+    the one that adds it (that migration's docstring)."""
     ids = None if patient_ids is None else list(patient_ids)
     return _rebuild(Scope(ids, clinic_id, start, end), bump=False)

@@ -159,9 +159,8 @@ def test_the_upgrade_rebuilds_stored_totals_that_counted_an_unrecorded_exercise(
     # As stored before the rule: the squat was expected of her.
     DailyTotal.objects.filter(patient=patient_a, day=today).update(prescribed=5)
 
-    migration = importlib.import_module(
-        "apps.programs.migrations.0021_daily_totals_unrecorded_movements"
-    )
+    # The rebuild that runs on upgrade (it took over from 0021, which ran it too early).
+    migration = importlib.import_module("apps.programs.migrations.0025_daily_totals_rebuild")
     migration.rebuild(django_apps, None)
 
     assert DailyTotal.objects.get(patient=patient_a, day=today).prescribed == 2

@@ -1,25 +1,12 @@
-"""A clinic's exercise with no hip movements recorded now counts as a conflict with the
-patient's hip precautions (``apps.programs.precautions.NOT_RECORDED``): rebuild the stored
-daily totals of patients who have precautions, so the days they logged agree with the days
-adherence reads live. A rebuild never changes a correct row."""
-
-from typing import Any
+"""Once a rebuild of the daily totals of patients with precautions, after a clinic exercise
+with no hip movements recorded became a conflict; now nothing: ``0025_daily_totals_rebuild``
+rebuilds every patient's totals on the schema the rebuild is written for. Run here, the live
+rebuild could read columns later migrations add (as ``0010_daily_totals_backfill`` did)."""
 
 from django.db import migrations
-
-
-def rebuild(apps: Any, schema_editor: Any) -> None:
-    HipPrecaution = apps.get_model("patients", "HipPrecaution")
-    patient_ids = sorted(set(HipPrecaution.objects.values_list("patient_id", flat=True)))
-    if not patient_ids:
-        return
-    # The live rebuild, as in 0010 and 0011: it must agree with what the services write.
-    from apps.programs.daily_totals import daily_totals_rebuild
-
-    daily_totals_rebuild(patient_ids=patient_ids)
 
 
 class Migration(migrations.Migration):
     dependencies = [("programs", "0020_setlog_target_up_to")]
 
-    operations = [migrations.RunPython(rebuild, migrations.RunPython.noop)]
+    operations: list[migrations.operations.base.Operation] = []
