@@ -12,8 +12,11 @@ CHUNK = 1000
 
 
 def _rename(apps, schema_editor, old, new):
-    # Encoding and decoding are Django's signing with the site's secret: no model state.
-    from apps.core.sessions import SessionStore
+    # Encoding and decoding are Django's signing with the site's secret, salted with the
+    # store's class name: Django's database store encodes exactly as the site's
+    # (apps.core.sessions, also "SessionStore", which changes only how rows are looked up),
+    # and, unlike the site's, does not change with this project's code.
+    from django.contrib.sessions.backends.db import SessionStore
 
     session_model = apps.get_model("sessions", "Session")
     sessions = session_model.objects.using(schema_editor.connection.alias).order_by("session_key")
