@@ -9,9 +9,11 @@ that older schema."""
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.apps import apps as django_apps
@@ -23,6 +25,8 @@ from django.utils import timezone
 from apps.patients.models import Patient
 from apps.programs.adherence import daily_adherence
 from apps.programs.models import DailyTotal, SetLog
+from tests.factories import LadderItemFactory
+from tests.programs.adherence_factories import SetLogFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]
 
@@ -167,3 +171,36 @@ def test_an_old_database_with_logs_migrates_to_the_reference_totals():
         assert _stored(patient) == reference, patient.full_name
     # The precautions did hold something back: the test covers the held-back path.
     assert _stored(Patient.objects.get(pk=ids[0])) != _stored(Patient.objects.get(pk=ids[1]))
+
+
+def _rebuild_migration() -> Any:
+    return importlib.import_module("apps.programs.migrations.0025_daily_totals_rebuild")
+
+
+def test_a_database_with_its_totals_is_not_rebuilt_by_the_last_migration():
+    """Every earlier rebuild ran: a whole rebuild inside the migration would hold every
+    write to the totals for as long as it takes on a clinic's millions of logs."""
+    SetLogFactory(item=LadderItemFactory(per_side=False), performed_on=timezone.localdate())
+    total = DailyTotal.objects.get()
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state(executor.loader.graph.leaf_nodes())
+    with (
+        connection.schema_editor() as editor,
+        mock.patch("apps.programs.daily_totals.daily_totals_rebuild") as rebuild,
+    ):
+        _rebuild_migration().rebuild(state.apps, editor)
+
+    rebuild.assert_not_called()
+    assert DailyTotal.objects.get() == total
+
+
+def test_emptied_totals_are_rebuilt_by_the_last_migration():
+    """What 0010, 0011 and 0021 leave where they run now: logs, and no totals."""
+    log = SetLogFactory(item=LadderItemFactory(per_side=False), performed_on=timezone.localdate())
+    DailyTotal.objects.all().delete()
+    executor = MigrationExecutor(connection)
+    state = executor.loader.project_state(executor.loader.graph.leaf_nodes())
+    with connection.schema_editor() as editor:
+        _rebuild_migration().rebuild(state.apps, editor)
+
+    assert DailyTotal.objects.get().patient_id == log.patient_id
