@@ -1,7 +1,8 @@
 """What a change to a patient's program changed, in the audit log's words: "Clamshell: 2 sets
 of 10 reps per side → 3 sets of 12 reps per side", "removed Bridge", "schedule Monday,
 Wednesday, Friday → every day". One place, so a clinic admin asking who changed a dose finds
-it said the same way for every change (``item_services.program_audit`` writes it).
+it said the same way for every change (``item_services.program_audit`` writes it, and
+``levels.set_level`` a ladder level's change with the dose it brings).
 
 The words name what the log already shows of a program (its name, its exercises, their
 doses, its days and dates) and never copy what staff type: a note or an override reason
@@ -19,7 +20,7 @@ from typing import Any
 from django.utils import dateformat
 
 from apps.programs.builder import weekday_summary
-from apps.programs.doses import dose_amount
+from apps.programs.doses import Dose, dose_amount
 from apps.programs.models import Program, ProgramItem
 from apps.programs.validation import validate_name, weekdays_mask
 
@@ -127,12 +128,7 @@ def item_changes(
 ) -> str:
     """What saving ``dose`` (every dose field) and ``other`` (notes, auto-advance, override
     reason) over ``before`` changes, named by the item's exercise; "" for nothing."""
-    after = ProgramItem(**dose)
-    changes = []
-    if dose_amount(after) != dose_amount(before):
-        changes.append(f"{dose_amount(before)}{ARROW}{dose_amount(after)}")
-    if after.rest_seconds != before.rest_seconds:
-        changes.append(f"rest {before.rest_seconds} s{ARROW}{after.rest_seconds} s")
+    changes = _dose_changes(before, ProgramItem(**dose))
     if other["notes"] != before.notes:
         changes.append("note changed")
     if other["auto_advance"] != before.auto_advance:
@@ -143,3 +139,25 @@ def item_changes(
             "precaution override reason given" if reason else "precaution override removed"
         )
     return f"{item_name(before)}: {', '.join(changes)}" if changes else ""
+
+
+def level_changed(*, item: ProgramItem, from_level: int, to_level: int, dose_before: Dose) -> str:
+    """A ladder ``item`` (as saved at ``to_level``) moved from ``from_level``, with the dose
+    that came with the new level when it differs from ``dose_before``: "Reverse clamshell:
+    level 1 → 2, 1 set of 20-30-second holds per side → 2 sets of 10-20 reps per side". The
+    reason the patient is shown stays with the level change; the words say only that it is."""
+    changes = [
+        f"level {from_level}{ARROW}{to_level}",
+        *_dose_changes(ProgramItem(**dose_before), item),
+    ]
+    return f"{item_name(item)}: {', '.join(changes)} (reason kept with the change)"
+
+
+def _dose_changes(before: ProgramItem, after: ProgramItem) -> list[str]:
+    """The amount and the rest, each when it changed, in the builder's words."""
+    changes = []
+    if dose_amount(after) != dose_amount(before):
+        changes.append(f"{dose_amount(before)}{ARROW}{dose_amount(after)}")
+    if after.rest_seconds != before.rest_seconds:
+        changes.append(f"rest {before.rest_seconds} s{ARROW}{after.rest_seconds} s")
+    return changes

@@ -109,6 +109,17 @@ def log_target(item: ProgramItem, best: int | None) -> int | None:
 
 Dose = dict[str, int | bool | None]
 
+# The fields of a row that make its dose (``usual_dose`` gives each of them).
+DOSE_FIELDS = (
+    "sets", "reps", "hold_seconds", "reps_up_to", "hold_up_to", "to_fatigue", "rep_hold_seconds",
+    "per_side", "rest_seconds",
+)  # fmt: skip
+
+
+def dose_of(item: ProgramItem) -> Dose:
+    """The row's dose fields, as ``usual_dose`` gives them: to compare or describe later."""
+    return {name: getattr(item, name) for name in DOSE_FIELDS}
+
 
 def hold_top(item: ProgramItem) -> int | None:
     """The longest hold the item prescribes (the top of a range), or None for reps."""

@@ -17,11 +17,12 @@ from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest
 
 from apps.audit.models import Action
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, detail_fit
 from apps.exercises.models import Exercise, LadderLevel
 from apps.patients.models import Patient
+from apps.programs.change_words import level_changed
 from apps.programs.daily_totals import daily_totals_refresh_patient
-from apps.programs.doses import Dose, dose_at_new_level
+from apps.programs.doses import Dose, dose_at_new_level, dose_of
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt
 from apps.programs.precautions import Override, checked_override
 from apps.programs.rows import item_has_history, item_restart
@@ -154,6 +155,12 @@ def set_level(
     A level whose exercise has another usual dose (``doses.dose_at_new_level``) brings it:
     the row ends today and the track continues from the new level's first day with the new
     dose, so the days before keep the dose they were prescribed.
+
+    A person's change (``changed_by``) is audited here, in this transaction, saying the level
+    and the dose the row prescribed before and after (``change_words.level_changed``),
+    whichever way it came: a prompt approved or a level set by hand. The app's own moves are
+    not: an automatic advance waits for the therapist when the dose would change, and its
+    prompt records it.
     """
     patient = item.program.patient
     assert patient is not None  # ladder items with levels belong to assigned programs
@@ -170,13 +177,16 @@ def set_level(
     override = _level_override(
         item, patient, rung, precaution_override, effective_on, step_back=step_back
     )
+    # What the row prescribed before, for the audit entry (``_item_to_level`` may write the
+    # new level's dose on it): its level may be one already changed from tomorrow.
+    level_before, dose_before = item.current_level, dose_of(item)
     item = _item_to_level(item, from_level, rung, effective_on, override)
     # A level's exercise can be held back by hip precautions: what the days prescribe may
     # have changed with it.
     daily_totals_refresh_patient(patient_id=patient.pk)
     if override.reason:
         _audit_override(changed_by, patient, item, rung, request)
-    return LevelChange.objects.create(
+    change = LevelChange.objects.create(
         item=item,
         from_level=from_level,
         to_level=to_level,
@@ -185,6 +195,16 @@ def set_level(
         changed_by=changed_by,
         prompt=prompt,
     )
+    if changed_by is not None:
+        assert level_before is not None  # a ladder item has a level
+        words = level_changed(
+            item=item, from_level=level_before, to_level=to_level, dose_before=dose_before
+        )
+        audit_record(
+            actor=changed_by, action=Action.CHANGE, patient=patient, target=item,
+            detail=detail_fit([words]), request=request,
+        )  # fmt: skip
+    return change
 
 
 def _level_override(

@@ -317,8 +317,9 @@ def item_level_set(
     level the patient's hip precautions rule out needs ``precaution_override``; one whose
     exercise another running item gives the patient then too, ``confirm_duplicate_ladder``
     (``duplicates.check_level_doubled``, as approving asks). The audit
-    entries are written in the same transaction, with the closing of the track's open prompts
-    that the change answers (``prompts_withdraw_superseded``)."""
+    entries are written in the same transaction: the level's (``levels.set_level``), and the
+    closing of the track's open prompts that the change answers
+    (``prompts_withdraw_superseded``)."""
     reason = reason.strip()
     _check_level_set(item, level, reason)
     # The patient's lock first, as approving a prompt takes it: an approval holding the
@@ -348,7 +349,6 @@ def item_level_set(
         prompts_withdraw_superseded(
             patient_id=patient_id, track=item.track, level=level, actor=user, request=request
         )
-    _audit_level_set(user, item, change, request)
     return change
 
 
@@ -367,17 +367,3 @@ def _check_level_set(item: ProgramItem, level: int, reason: str) -> None:
         errors["reason"] = f"Keep the reason to {REASON_MAX} characters or fewer."
     if errors:
         raise ValidationError(errors)
-
-
-def _audit_level_set(
-    user: User, item: ProgramItem, change: LevelChange, request: HttpRequest | None
-) -> None:
-    audit_record(
-        actor=user,
-        action=Action.CHANGE,
-        patient=item.program.patient,
-        target=item,
-        # The reason the patient is shown stays on the level change, not in the trail.
-        detail=f"level {change.from_level} to {change.to_level} (reason kept with the change)",
-        request=request,
-    )

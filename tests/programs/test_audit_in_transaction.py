@@ -59,7 +59,7 @@ def test_a_level_change_is_undone_when_its_audit_entry_cannot_be_written(
     therapist_a, program, monkeypatch
 ):
     item = LadderItemFactory(program=program, current_level=3, ladder__levels=4)
-    monkeypatch.setattr("apps.programs.prompt_decisions.audit_record", _fail)
+    monkeypatch.setattr("apps.programs.levels.audit_record", _fail)
 
     with pytest.raises(AuditDown):
         item_level_set(item=item, user=therapist_a, level=2, reason="Flare-up")

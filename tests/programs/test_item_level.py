@@ -37,7 +37,8 @@ def test_a_therapist_steps_a_patient_back_with_a_reason_the_patient_sees(therapi
     assert (item.current_level, item.previous_level, item.level_since) == (2, 3, tomorrow)
     (change,) = LevelChange.objects.all()
     assert (change.from_level, change.to_level, change.changed_by) == (3, 2, therapist_a)
-    assert AuditEntry.objects.filter(detail="level 3 to 2 (reason kept with the change)").exists()
+    (entry,) = AuditEntry.objects.filter(action="change", target_type="programs.ProgramItem")
+    assert entry.detail.endswith("level 3 \N{RIGHTWARDS ARROW} 2 (reason kept with the change)")
     assert not AuditEntry.objects.filter(detail__contains="Flare-up").exists()
     notes = today_plan(patient=patient, on=tomorrow).level_changes
     assert [(n.to_level, n.reason) for n in notes] == [(2, "Flare-up: ease off")]
