@@ -5,9 +5,10 @@ it said the same way for every change (``item_services.program_audit`` writes it
 ``levels.set_level`` a ladder level's change with the dose it brings).
 
 The words name what the log already shows of a program (its name, its exercises, their
-doses, its days and dates) and never copy what staff type: a note or an override reason
-"changed" or was "given", nothing more. Each function reads only the rows it is handed (their
-exercise or ladder loaded with them), so describing a change adds no query.
+doses, its days and dates) and never copy what staff type: a note "changed", nothing more
+(an override reason is "kept on the item", in the item's own entry). Each function reads
+only the rows it is handed (their exercise or ladder loaded with them), so describing a
+change adds no query.
 """
 
 from __future__ import annotations
@@ -126,18 +127,15 @@ def item_removed(item: ProgramItem) -> str:
 def item_changes(
     before: ProgramItem, dose: Mapping[str, object], other: Mapping[str, object]
 ) -> str:
-    """What saving ``dose`` (every dose field) and ``other`` (notes, auto-advance, override
-    reason) over ``before`` changes, named by the item's exercise; "" for nothing."""
+    """What saving ``dose`` (every dose field) and ``other`` (notes, auto-advance) over
+    ``before`` changes, named by the item's exercise; "" for nothing. A precaution override
+    given or removed is the item's own entry (``item_services.audit_override``), which names
+    the exercise it was given for: said here too, the log would say it twice."""
     changes = _dose_changes(before, ProgramItem(**dose))
     if other["notes"] != before.notes:
         changes.append("note changed")
     if other["auto_advance"] != before.auto_advance:
         changes.append(f"automatic advance {'on' if other['auto_advance'] else 'off'}")
-    reason = other["precaution_override"]
-    if reason != before.precaution_override:
-        changes.append(
-            "precaution override reason given" if reason else "precaution override removed"
-        )
     return f"{item_name(before)}: {', '.join(changes)}" if changes else ""
 
 

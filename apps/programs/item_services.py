@@ -26,7 +26,13 @@ from apps.audit.services import audit_record, detail_fit
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.exercises.models import Exercise, Ladder, LadderLevel
 from apps.patients.services import patient_row_lock, patient_today_bump
-from apps.programs.change_words import NO_CHANGE, item_added, item_changes, item_removed
+from apps.programs.change_words import (
+    NO_CHANGE,
+    item_added,
+    item_changes,
+    item_name,
+    item_removed,
+)
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
@@ -144,13 +150,24 @@ def _override(
     )
 
 
-def audit_override(actor: User, item: ProgramItem, exercise: Exercise) -> None:
-    """Record a precaution override in the transaction that stores it."""
+def audit_override(
+    actor: User,
+    item: ProgramItem,
+    exercise: Exercise | None,
+    *,
+    removed: bool = False,
+    request: HttpRequest | None = None,
+) -> None:
+    """Record a precaution override stored on ``item`` (or ``removed`` from it) in the
+    transaction that changes it. The item's entry is the one place the log says it: the
+    program's entry for the same change does not repeat it."""
+    name = exercise.name if exercise is not None else item_name(item)
+    # The reason is typed by a clinician and can describe the patient's hip: it stays on the
+    # item, which erasing the patient removes; the append-only trail only names it.
+    said = "removed" if removed else "(reason kept on the item)"
     audit_record(
         actor=actor, action=Action.CHANGE, patient=item.program.patient, target=item,
-        # The reason is typed by a clinician and can describe the patient's hip: it stays on
-        # the item, which erasing the patient removes; the append-only trail only names it.
-        detail=f"precaution override for {exercise.name} (reason kept on the item)",
+        detail=f"precaution override for {name} {said}", request=request,
     )  # fmt: skip
 
 
@@ -214,7 +231,8 @@ def program_audit(
 ) -> None:
     """The audit entry for a change to a patient's program, saying what ``changes``
     (``change_words``; none: saved as it was), written inside the change's own transaction
-    (every service here and in ``services`` calls it), and the bump that makes the patient's
+    (every service here and in ``services`` calls it, but for an item save that changed only
+    its precaution override: ``audit_override`` says that), and the bump that makes the patient's
     cached Today miss (the totals' refresh bumps too; not every change refreshes them:
     reordering, renaming); templates hold no patient data."""
     if program.patient_id is not None:
@@ -356,15 +374,19 @@ def _item_change(
         "precaution_override_covers": override.covers,
     }
     dose_changed = any(getattr(item, name) != value for name, value in dose.items())
-    override_changed = override.reason and (
+    override_given = bool(override.reason) and (
         override.reason != item.precaution_override
         or override.covers != item.precaution_override_covers
     )
+    override_removed = not override.reason and bool(item.precaution_override)
     described = item_changes(item, dose, other)
-    program_audit(
-        actor=actor, program=item.program, action=Action.CHANGE,
-        changes=[described] if described else [], request=request,
-    )  # fmt: skip
+    if described or not (override_given or override_removed):
+        # A save that changed only the override has the item's entry alone: the program's
+        # would say "saved without changes".
+        program_audit(
+            actor=actor, program=item.program, action=Action.CHANGE,
+            changes=[described] if described else [], request=request,
+        )  # fmt: skip
     if dose_changed and item_has_history(item, today):
         item = item_restart(item, today, {**dose, **other})
     else:
@@ -372,9 +394,9 @@ def _item_change(
         for name, value in changes.items():
             setattr(item, name, value)
         item.save(update_fields=list(changes))
-    daily_totals_refresh_patient(patient_id=item.program.patient_id)
-    if override_changed and exercise is not None:
-        audit_override(actor, item, exercise)
+    daily_totals_refresh_patient(patient_id=item.program.patient_id)  # bumps Today too
+    if override_given or override_removed:
+        audit_override(actor, item, exercise, removed=override_removed, request=request)
     return item
 
 

@@ -109,22 +109,74 @@ def test_a_note_says_it_changed_never_what_it_says(therapist_a, clamshell):
     assert not AuditEntry.objects.filter(detail__icontains="swollen").exists()
 
 
-def test_a_precaution_override_reason_says_it_was_given_not_what_it_says(
-    therapist_a, patient_a, clamshell
-):
+def _precautions_against(patient, therapist, clamshell):
     clamshell.exercise.hip_movements = ["internal_rotation"]
     clamshell.exercise.save(update_fields=["hip_movements"])
     precaution_set(
-        actor=therapist_a, patient=patient_a, kind="custom", movements=["internal_rotation"],
+        actor=therapist, patient=patient, kind="custom", movements=["internal_rotation"],
         starts_on=TODAY, ends_on=TODAY + dt.timedelta(days=42),
     )  # fmt: skip
 
-    program_item_update(
-        actor=therapist_a, item=clamshell, **_dose(clamshell), precaution_override="Surgeon OK"
-    )
 
-    assert _last_detail() == "Clamshell: precaution override reason given"
+def _last_sequence():
+    entry = AuditEntry.objects.order_by("sequence").last()
+    return entry.sequence if entry else 0
+
+
+def _entries_since(sequence):
+    return [
+        (entry.target_type, entry.detail)
+        for entry in AuditEntry.objects.filter(sequence__gt=sequence).order_by("sequence")
+    ]
+
+
+OVERRIDE = ("programs.ProgramItem", "precaution override for Clamshell (reason kept on the item)")
+
+
+def test_a_precaution_override_is_said_once_on_the_items_entry(
+    therapist_a, patient_a, clamshell, rf
+):
+    """Not on the program's entry as well: one fact, one entry, the one naming the exercise
+    it was given for (as adding an exercise, assigning and changing a level say it)."""
+    _precautions_against(patient_a, therapist_a, clamshell)
+    last = _last_sequence()
+
+    program_item_update(
+        actor=therapist_a, item=clamshell, **_dose(clamshell), precaution_override="Surgeon OK",
+        request=rf.post("/", REMOTE_ADDR="203.0.113.7"),
+    )  # fmt: skip
+
+    assert _entries_since(last) == [OVERRIDE]
+    assert AuditEntry.objects.latest("sequence").ip_address == "203.0.113.7"
     assert not AuditEntry.objects.filter(detail__icontains="Surgeon").exists()
+
+
+def test_an_override_with_a_dose_change_leaves_the_program_entry_the_dose(
+    therapist_a, patient_a, clamshell
+):
+    _precautions_against(patient_a, therapist_a, clamshell)
+    last = _last_sequence()
+
+    program_item_update(
+        actor=therapist_a, item=clamshell, **_dose(clamshell, sets=3),
+        precaution_override="Surgeon OK",
+    )  # fmt: skip
+
+    dose = "Clamshell: 2 sets of 10 reps per side \N{RIGHTWARDS ARROW} 3 sets of 10 reps per side"
+    assert _entries_since(last) == [("programs.Program", dose), OVERRIDE]
+
+
+def test_an_override_no_longer_needed_is_said_removed_on_the_items_entry(therapist_a, clamshell):
+    clamshell.precaution_override = "Surgeon OK"
+    clamshell.precaution_override_covers = ["internal_rotation"]
+    clamshell.save(update_fields=["precaution_override", "precaution_override_covers"])
+    last = _last_sequence()
+
+    # No precautions now: nothing to override, so the reason goes.
+    program_item_update(actor=therapist_a, item=clamshell, **_dose(clamshell))
+
+    removed = ("programs.ProgramItem", "precaution override for Clamshell removed")
+    assert _entries_since(last) == [removed]
 
 
 def test_saving_an_item_as_it_was_says_so(therapist_a, clamshell):
