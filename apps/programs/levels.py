@@ -235,9 +235,10 @@ def _item_to_level(
     """The track's row, saved at ``rung``'s level from ``effective_on``: with the new level's
     usual dose when it has another (``_with_dose``), and ``override``'s reason when given."""
     assert item.ladder_id is not None  # set_level moves ladder items only
-    new_dose = dose_at_new_level(
-        leaving=level_exercise(item.ladder_id, from_level), entering=rung.exercise
-    )
+    # The dose on the row is its own level's: one already changed from tomorrow (a same-day
+    # correction) has that level's dose, not the dose of ``from_level``, the level of today.
+    leaving = level_exercise(item.ladder_id, item.current_level or from_level)
+    new_dose = dose_at_new_level(leaving=leaving, entering=rung.exercise)
     if new_dose is not None and new_dose != {name: getattr(item, name) for name in new_dose}:
         item = _with_dose(item, new_dose, effective_on)
     item.previous_level, item.current_level = from_level, rung.level

@@ -134,7 +134,10 @@ def test_a_correction_the_same_day_says_the_level_it_replaces(therapist_a, stret
 
     item_level_set(item=moved, user=therapist_a, level=1, reason=REASON)
 
-    assert _level_entry().detail.startswith(f"Reverse clamshell: level 2{ARROW}1")
+    assert _level_entry().detail == (
+        f"Reverse clamshell: level 2{ARROW}1, {CLAMSHELL}{ARROW}{STRETCH} "
+        "(reason kept with the change)"
+    )
 
 
 def test_a_level_whose_dose_carries_on_says_only_the_level(library, therapist_a, patient_a):

@@ -232,3 +232,18 @@ def test_the_handout_printed_that_day_has_the_exercise_once(library, patient_a, 
     assert [(line.exercise.key, line.dose) for line in program.lines] == [
         ("windshield-wiper-stretch", "1 set of 20\N{EN DASH}30-second holds per side, rest 60 s")
     ]
+
+
+def test_a_same_day_correction_back_to_the_stretch_gives_the_stretch_its_own_dose(
+    library, patient_a, therapist_a
+):
+    """Level 2 set by mistake, then back to 1 the same day: the row from tomorrow carried the
+    reverse clamshell's reps, and the stretch must not be given in them."""
+    item = _stretch_then_clam(patient_a, therapist_a)
+    tomorrow = patient_a.local_today() + timedelta(days=1)
+
+    item_level_set(
+        item=_in_force(item, tomorrow), user=therapist_a, level=1, reason="Wrong patient"
+    )
+
+    assert _plan(patient_a, tomorrow) == [("windshield-wiper-stretch", 20, None)]
