@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -170,6 +171,21 @@ class LevelInfo:
     name: str
     mvic: dict[str, PrimaryValue] = field(default_factory=dict)
     usual_dose: Dose = field(default_factory=dict)  # the exercise's (``doses.usual_dose``)
+
+    @property
+    def mvic_values(self) -> dict[str, Decimal]:
+        """Each reported muscle's %MVIC (the API's ``mvic``)."""
+        return {muscle: primary.value for muscle, primary in self.mvic.items()}
+
+    @property
+    def mvic_less_certain(self) -> dict[str, str]:
+        """The marker's words for each muscle whose value is less certain ("single source",
+        "inferred"): CLINICAL.md asks for it wherever a value is shown."""
+        return {
+            muscle: primary.less_certain
+            for muscle, primary in self.mvic.items()
+            if primary.less_certain
+        }
 
     def mvic_text(self) -> str:
         """'gluteus medius 47 %MVIC, gluteus maximus 53 %MVIC (single source, less certain)':

@@ -18,8 +18,14 @@ class LevelSerializer(serializers.Serializer[LevelInfo]):
     level = serializers.IntegerField()
     exercise = serializers.CharField(source="name")
     mvic = serializers.DictField(
+        source="mvic_values",
         child=serializers.DecimalField(max_digits=5, decimal_places=1),
         help_text="Primary-study %MVIC per muscle; a muscle not reported is absent, never 0.",
+    )
+    mvic_less_certain = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Per muscle whose %MVIC is less certain, why (single source, inferred, "
+        "added by the clinic); compare such values with care.",
     )
 
 

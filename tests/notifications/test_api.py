@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from apps.notifications.models import PainAlert, Reminder
 from apps.programs.models import PromptStatus
 from tests.notifications.conftest import make_prompt
+from tests.notifications.factories import add_primary_mvic
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,23 @@ def test_prompts_list_names_levels_and_their_mvic(therapist_a, prompt_a, prompt_
     assert (row["level"], row["next_level"], row["status"]) == (1, 2, "pending")
     assert row["current"]["level"] == 1
     assert row["next"]["exercise"].endswith("L2")
+
+
+def test_prompts_list_gives_each_levels_mvic_and_marks_the_less_certain(therapist_a, prompt_a):
+    """Every library ladder has %MVIC values: the list answered 500 on them (the values came
+    with how sure they are, which the serializer took for numbers)."""
+    levels = prompt_a.item.ladder.levels
+    add_primary_mvic(levels.get(level=1).exercise, gluteus_medius="47", gluteus_maximus="53")
+    add_primary_mvic(levels.get(level=2).exercise, "single-source", gluteus_medius="62.5")
+
+    response = api(therapist_a).get("/api/v1/prompts/")
+
+    assert response.status_code == 200
+    (row,) = response.json()["results"]
+    assert row["current"]["mvic"] == {"gluteus_medius": "47.0", "gluteus_maximus": "53.0"}
+    assert row["current"]["mvic_less_certain"] == {}
+    assert row["next"]["mvic"] == {"gluteus_medius": "62.5"}
+    assert row["next"]["mvic_less_certain"] == {"gluteus_medius": "single source"}
 
 
 def test_prompts_list_filters_by_status_and_rejects_unknown_ones(therapist_a, prompt_a):
