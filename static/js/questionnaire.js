@@ -307,6 +307,11 @@
   var changes = 0;
   var saving = false;
   var unsaved = false;
+  // The save under way (resolved when none is). "Send" waits for it, then sends every answer
+  // itself and stops the saving as you go: a save sent after the answers went would be
+  // refused (the questionnaire is submitted) and say "Not saved" over the thank-you.
+  var saved = Promise.resolve();
+  var submitting = false;
   var NOT_SAVED_OFFLINE = "You are offline: your latest answers are not saved yet. Tap " +
     "“Save and finish later” to keep them on this phone.";
   var NOT_SAVED_NETWORK = "Your latest answers are not saved yet (no connection). They " +
@@ -345,6 +350,7 @@
     saveNow();
   }
   function saveNow() {
+    if (submitting) return;  // "Send" carries every answer
     if (saving) return;  // the save under way sends this change once it is answered
     if (waiting("POST")) return;  // the answers kept for sending go with it
     if (!navigator.onLine) { say(NOT_SAVED_OFFLINE); return; }
@@ -352,7 +358,7 @@
     var sentAt = changes;
     var saidAt = said;
     var current = draft();
-    send(form.dataset.answersUrl, "PATCH", current.body, form.dataset.patient).then(function (response) {
+    saved = send(form.dataset.answersUrl, "PATCH", current.body, form.dataset.patient).then(function (response) {
       if (response.ok) {
         if (changes !== sentAt) return;  // the newer answers go next, and say so
         unsaved = false;
@@ -411,8 +417,12 @@
       say(KEPT);
       return;
     }
-    send(entry.url, "POST", body, entry.patient).then(async function (response) {
+    submitting = true;
+    saved.then(function () {
+      return send(entry.url, "POST", body, entry.patient);
+    }).then(async function (response) {
       if (response.ok) { window.location = form.dataset.doneUrl; return; }
+      submitting = false;  // not sent: the page is the patient's again, and saves as before
       var kept = response.status === 409 ? await otherPatient(response) : waitsForSignIn(response);
       if (kept) {  // signed out meanwhile: the answers must not be lost
         keep(entry);
@@ -423,6 +433,7 @@
         say("Your answers were not sent: " + refusal(data));
       });
     }).catch(function () {
+      submitting = false;
       keep(entry);
       say("No connection: your answers are kept on this phone and will be sent when you are back online.");
     });
