@@ -120,6 +120,11 @@ def test_adherence_is_the_dashboards_figure_over_the_period_asked(logged, therap
         ({"start": "2026-03-03", "end": "2026-03-01"}, "start"),
         ({"start": "2020-01-01", "end": "2026-03-01"}, "end"),
         ({"start": "yesterday"}, "start"),
+        # The default start is 30 days before the end: before the year 1 it was an
+        # OverflowError, a 500.
+        ({"end": "0001-01-01"}, "end"),
+        ({"start": "1999-12-31", "end": "2000-01-05"}, "start"),
+        ({"start": "9999-12-31", "end": "9999-12-31"}, "start"),
     ],
 )
 def test_a_bad_period_is_a_400_naming_it(logged, therapist_a, params, field):
@@ -129,6 +134,15 @@ def test_a_bad_period_is_a_400_naming_it(logged, therapist_a, params, field):
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
+
+
+def test_a_date_out_of_the_years_reports_cover_says_so(logged, therapist_a):
+    url = f"/api/v1/patients/{logged.public_id}/adherence/"
+
+    response = signed_in(therapist_a).get(url, {"end": "0001-01-01"})
+
+    assert response.json()["errors"] == {"end": ["Give a date from 2000 to 2999."]}
+    assert not AuditEntry.objects.filter(action=Action.VIEW, detail="adherence").exists()
 
 
 def test_the_api_description_promises_staff_only_what_they_can_read(client):

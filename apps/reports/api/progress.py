@@ -32,6 +32,7 @@ from apps.patients.selectors import patient_for_page
 from apps.programs.adherence_summaries import summaries_for_patients
 from apps.programs.history import patient_logs
 from apps.programs.models import SetLog
+from apps.reports.exports.filters import EARLIEST, LATEST, OUT_OF_RANGE
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 1096  # three years, as the adherence report
@@ -67,11 +68,18 @@ class PatientSetLogOut(serializers.ModelSerializer[SetLog]):
         read_only_fields = fields
 
 
+def _in_range(day: date) -> None:
+    # As the reports' dates: a year 1 or 9999 is a slip, and an end in the year 1 left no
+    # room for the default start 30 days before it (an OverflowError, a 500).
+    if not EARLIEST <= day <= LATEST:
+        raise serializers.ValidationError(OUT_OF_RANGE)
+
+
 class PeriodIn(StrictInput[Any]):
     """The query: a misspelt ``strat`` is a 400 naming it, not the default period."""
 
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    start = serializers.DateField(required=False, validators=[_in_range])
+    end = serializers.DateField(required=False, validators=[_in_range])
 
 
 class AdherenceOut(serializers.Serializer[Any]):
