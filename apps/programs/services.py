@@ -229,7 +229,7 @@ def _add_all(actor: User, program: Program, specs: Sequence[ItemSpec]) -> None:
             )  # fmt: skip
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                errors.setdefault(f"items[{index}].{field}", []).extend(messages)
+                errors.setdefault(f"items.{index}.{field}", []).extend(messages)
     if errors:
         raise ValidationError(errors)
 

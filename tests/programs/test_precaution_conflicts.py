@@ -215,7 +215,7 @@ def test_creating_a_patients_program_through_the_api_checks_every_item(
         **JSON,
     )  # fmt: skip
     assert response.status_code == 400
-    assert "items[0].precaution_override" in response.json()["errors"], response.json()
+    assert "items.0.precaution_override" in response.json()["errors"], response.json()
     assert not patient_a.programs.exists()
 
 
@@ -311,4 +311,4 @@ def test_program_create_reports_the_conflicting_item_by_position(
             actor=therapist_a, name="Hip", patient=patient_a,
             items=[ItemSpec(exercise=ExerciseFactory()), ItemSpec(exercise=inward)],
         )  # fmt: skip
-    assert "items[1].precaution_override" in caught.value.message_dict
+    assert "items.1.precaution_override" in caught.value.message_dict

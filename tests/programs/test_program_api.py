@@ -70,9 +70,9 @@ def test_create_for_a_patient_assigns_it_and_audits(therapist_a, patient_a):
 @pytest.mark.parametrize(
     ("item", "field"),
     [
-        ({"sets": 21}, "items[0].sets"),
-        ({"reps": 0}, "items[0].reps"),
-        ({"reps": None, "hold_seconds": 700}, "items[0].hold_seconds"),
+        ({"sets": 21}, "items.0.sets"),
+        ({"reps": 0}, "items.0.reps"),
+        ({"reps": None, "hold_seconds": 700}, "items.0.hold_seconds"),
     ],
 )
 def test_create_with_a_bad_dose_is_a_400_and_saves_nothing(therapist_a, item, field):
@@ -82,6 +82,22 @@ def test_create_with_a_bad_dose_is_a_400_and_saves_nothing(therapist_a, item, fi
 
     assert response.status_code == 400
     assert field in response.json()["errors"]
+    assert not Program.objects.exists()
+
+
+def test_an_items_error_has_one_name_whichever_check_refuses_it(therapist_a):
+    """The input's checks (a type) and the service's (a dose, an exercise not in the library)
+    name an item's field alike, as the API's error format names every nested field."""
+    exercise = str(ExerciseFactory().public_id)
+    client = signed_in(therapist_a)
+
+    def errors(item: dict[str, object]) -> set[str]:
+        body = {"name": "x", "items": [{"exercise": exercise}, item]}
+        return set(client.post("/api/v1/programs/create/", body, **JSON).json()["errors"])
+
+    assert errors({"exercise": exercise, "sets": "many"}) == {"items.1.sets"}
+    assert errors({"exercise": exercise, "sets": 21}) == {"items.1.sets"}
+    assert errors({"exercise": "6d1c7c39-6c1e-4a7e-9b9e-2d4f0f2a8b11"}) == {"items.1.exercise"}
     assert not Program.objects.exists()
 
 
@@ -97,7 +113,7 @@ def test_create_with_a_missing_ladder_level_or_no_weekdays_is_a_400(therapist_a)
     days = client.post("/api/v1/programs/create/", {"name": "x", "weekdays": []}, **JSON)
 
     assert level.json()["errors"] == {
-        "items[0].level": ["Clamshell has no level 9; choose a level from 1 to 4."]
+        "items.0.level": ["Clamshell has no level 9; choose a level from 1 to 4."]
     }
     assert days.json()["errors"] == {"weekdays": ["Choose at least one weekday."]}
     assert not Program.objects.exists()

@@ -150,7 +150,7 @@ def test_program_create_saves_nothing_when_one_item_is_invalid(therapist_a):
             ],
         )
 
-    assert "items[1].sets" in error.value.message_dict
+    assert "items.1.sets" in error.value.message_dict
     assert not Program.objects.exists()
 
 

@@ -117,7 +117,7 @@ class ProgramDetailApi(ProgramApi):
 
 def _item_spec(user: Any, data: dict[str, Any], index: int | None = None) -> item_services.ItemSpec:
     """Resolve library ids (in the caller's library) into an ItemSpec."""
-    prefix = f"items[{index}]." if index is not None else ""
+    prefix = f"items.{index}." if index is not None else ""
     values = {key: value for key, value in data.items() if key not in ("exercise", "ladder")}
     if data.get("exercise") is not None:
         exercise = find_in_scope(Exercise.objects.visible_to(user), data["exercise"])
