@@ -171,6 +171,13 @@ def replayed(row: models.Model) -> bool:
     return bool(getattr(row, _REPLAYED, False))
 
 
+def mark_replayed(row: M) -> M:
+    """``row``, found rather than made by a service that tells a request sent again by what
+    it carries instead of a key (the same file uploaded again): ``replayed`` says so."""
+    setattr(row, _REPLAYED, True)
+    return row
+
+
 def made_before(
     model: type[M],
     client_id: uuid.UUID,

@@ -27,6 +27,7 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.clinics.models import Clinic, User
 from apps.clinics.services import clinic_today_bump
+from apps.core.once import mark_replayed
 from apps.exercises.models import Exercise
 from apps.media.models import VARIANTS, ExerciseMedia, Kind
 from apps.media.processing import (
@@ -238,7 +239,9 @@ def media_upload(
     request: HttpRequest | None = None,
 ) -> ExerciseMedia:
     """Store a photo or video of ``exercise`` for the actor's clinic. The first of its kind
-    on the exercise is shown first; ``first`` makes the new one shown first."""
+    on the exercise is shown first; ``first`` makes the new one shown first. A file the
+    exercise already has is not added again: its row is returned (``replayed``), shown first
+    if ``first`` asks."""
     clinic = actor.clinic
     assert clinic is not None  # callers pass clinic staff
     prepared = media_prepare(upload)
@@ -246,6 +249,12 @@ def media_upload(
     try:
         with transaction.atomic():
             _lock_quota(clinic, prepared)
+            # After the clinic's lock: a double click's second upload waits for the first.
+            if (same := _same_file(clinic, exercise, prepared)) is not None:
+                shown = (
+                    media_make_first(actor=actor, media=same, request=request) if first else same
+                )
+                return mark_replayed(shown)
             names = _store(clinic, prepared, written)
             siblings = ExerciseMedia.objects.filter(
                 clinic=clinic, exercise=exercise, kind=prepared.kind
@@ -262,6 +271,15 @@ def media_upload(
         _delete_files(written)
         raise
     return media
+
+
+def _same_file(clinic: Clinic, exercise: Exercise, prepared: Prepared) -> ExerciseMedia | None:
+    """The clinic's row of ``exercise`` that already shows this very file (a double click, a
+    retried upload): files are named by their content, so its main file has the same name."""
+    main = "video" if prepared.kind == Kind.VIDEO else "phone"
+    name = _names(clinic, prepared)[main]
+    rows = ExerciseMedia.objects.filter(clinic=clinic, exercise=exercise, kind=prepared.kind)
+    return rows.filter(**{main: name}).select_related("exercise").first()
 
 
 def media_replace(

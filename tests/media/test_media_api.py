@@ -229,3 +229,19 @@ def test_two_files_in_one_upload_are_a_400_and_neither_is_kept(
     assert response.json()["errors"]["file"] == ["Send one file per upload."]
     assert stored_files(media_root) == before
     assert ExerciseMedia.objects.count() == 1
+
+
+def test_an_upload_sent_again_answers_200_with_the_one_already_there(
+    api, shared_exercise, video_dir
+):
+    photo = _create(api, shared_exercise, samples.png())
+    video = _create(api, shared_exercise, samples.mp4(video_dir), "clip.mp4")
+
+    photo_again = _create(api, shared_exercise, samples.png())
+    video_again = _create(api, shared_exercise, samples.mp4(video_dir), "clip.mp4")
+
+    assert (photo.status_code, photo_again.status_code) == (201, 200)
+    assert (video.status_code, video_again.status_code) == (201, 200)
+    assert photo_again.json()["public_id"] == photo.json()["public_id"]
+    assert video_again.json()["public_id"] == video.json()["public_id"]
+    assert ExerciseMedia.objects.count() == 2

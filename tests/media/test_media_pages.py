@@ -318,3 +318,15 @@ def test_two_files_posted_to_the_page_are_refused_and_neither_is_kept(
     assert response.status_code == 400
     assert "Send one file per upload." in response.text
     assert stored_files(media_root) == []
+
+
+def test_a_photo_posted_twice_from_the_page_is_kept_once_and_says_so(client_a, exercise):
+    url = reverse("media:manage", args=[exercise.public_id])
+    _post_file(client_a, url, samples.png())
+
+    again = _post_file(client_a, url, samples.png())
+
+    assert again.status_code == 302
+    assert ExerciseMedia.objects.count() == 1
+    page = client_a.get(url)
+    assert "This exercise already has this photo: it is kept once." in page.text

@@ -375,3 +375,37 @@ def test_without_ffmpeg_a_video_is_kept_without_a_poster(
     assert media.video
     assert not media.phone
     assert not media.thumb
+
+
+def test_the_same_photo_uploaded_again_to_an_exercise_is_kept_once(therapist_a, exercise):
+    """A double click or a retried upload: the exercise shows the photo once, not twice."""
+    first = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+
+    again = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+
+    assert again.pk == first.pk
+    assert ExerciseMedia.objects.count() == 1
+    assert AuditEntry.objects.filter(detail__endswith="uploaded").count() == 1
+
+
+def test_the_same_photo_sent_again_as_first_is_shown_first(therapist_a, exercise):
+    photo = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png())
+    )
+    other = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.webp()), first=True
+    )
+
+    again = services.media_upload(
+        actor=therapist_a, exercise=exercise, upload=upload(samples.png()), first=True
+    )
+
+    assert again.pk == photo.pk
+    assert again.is_first
+    other.refresh_from_db()
+    assert not other.is_first
+    assert ExerciseMedia.objects.count() == 2

@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from apps.clinics.access import StaffOnly, get_for_staff
 from apps.clinics.models import User
 from apps.core.api_defaults import ErrorSerializer
+from apps.core.once import created_status
 from apps.exercises.models import Exercise
 from apps.media import selectors, services
 from apps.media.models import ExerciseMedia
@@ -139,9 +140,10 @@ class ExerciseMediaApi(UploadApi):
 
     @extend_schema(
         request={"multipart/form-data": UPLOAD_IN},
-        responses={201: MediaOut, 413: TOO_LARGE},
+        responses={201: MediaOut, 200: MediaOut, 413: TOO_LARGE},
         operation_id="exercises_media_create",
-        summary="Upload a photo or a video of an exercise",
+        summary="Upload a photo or a video of an exercise; 200 with the one already there for "
+        "a file the exercise has (an upload sent again)",
     )
     def post(self, request: Request, public_id: UUID) -> Response:
         exercise = self._exercise(request, public_id)
@@ -154,7 +156,7 @@ class ExerciseMediaApi(UploadApi):
             )  # fmt: skip
         except MediaRefused as exc:
             raise Refused(exc) from exc
-        return Response(MediaOut(media).data, status=status.HTTP_201_CREATED)
+        return Response(MediaOut(media).data, status=created_status(media))
 
 
 class MediaReplaceApi(UploadApi):

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.clinics.access import get_for_staff, require_staff
 from apps.clinics.models import User
+from apps.core.once import replayed
 from apps.exercises.models import Exercise
 from apps.media import selectors, services
 from apps.media.models import ExerciseMedia
@@ -127,10 +128,11 @@ def _post(
     replacing = request.POST.get("replace")
     media = _replaced(user, exercise, replacing) if replacing else None
     refused = received.refused
+    uploaded = None
     if received.file is not None:
         try:
             if media is None:
-                services.media_upload(
+                uploaded = services.media_upload(
                     actor=user, exercise=exercise, upload=received.file,
                     first=request.POST.get("first") == "on", request=request,
                 )  # fmt: skip
@@ -142,7 +144,10 @@ def _post(
             refused = exc
     if refused is not None:
         return _page(request, exercise, error=refused.message, status=refused.status)
-    if media is None:
+    if uploaded is not None and replayed(uploaded):
+        kind = uploaded.get_kind_display().lower()
+        messages.success(request, f"This exercise already has this {kind}: it is kept once.")
+    elif media is None:
         messages.success(request, "Uploaded. Your clinic's patients see it with this exercise.")
     else:
         messages.success(request, "Replaced.")
