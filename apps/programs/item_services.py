@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
@@ -287,37 +287,43 @@ def _check_editable_row(item: ProgramItem, today: date) -> None:
         raise ValidationError("This item has already ended; edit the current one instead.")
 
 
+class ItemChanges(TypedDict, total=False):
+    """The fields ``program_item_update`` changes; each one left out stays as it is."""
+
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    reps_up_to: int | None
+    hold_up_to: int | None
+    to_fatigue: bool
+    rep_hold_seconds: int | None
+    per_side: bool
+    rest_seconds: int
+    notes: str
+    auto_advance: bool
+    # None (or left out): the item keeps its own reason, checked again.
+    precaution_override: str | None
+
+
 @transaction.atomic
 def program_item_update(
     *,
     actor: User,
     item: ProgramItem,
-    sets: int,
-    reps: int | None,
-    hold_seconds: int | None,
-    per_side: bool,
-    rest_seconds: int,
-    notes: str = "",
-    auto_advance: bool = False,
-    precaution_override: str | None = None,
-    reps_up_to: int | None = None,
-    hold_up_to: int | None = None,
-    to_fatigue: bool = False,
-    rep_hold_seconds: int | None = None,
     request: HttpRequest | None = None,
+    **changes: Unpack[ItemChanges],
 ) -> ProgramItem:
-    """Change an item's dose and notes; returns the row now in force.
+    """Change the item's fields named in ``changes`` (dose, notes, auto-advance, override);
+    returns the row now in force.
 
-    A dose change on a row with history ends it yesterday and starts a new row of the same
-    track today; notes, auto-advance and the precaution override change in place. An item
-    whose exercise conflicts with the patient's hip precautions is kept only with an override
-    reason: the one given, else the one it already has (``precaution_override`` None).
+    The others are taken from the item as it is under its lock, not from the caller's copy:
+    a change committed since the caller read it (a colleague's PATCH of its notes) is kept,
+    and the dose is checked as a whole with it. A dose change on a row with history ends it
+    yesterday and starts a new row of the same track today; notes, auto-advance and the
+    precaution override change in place. An item whose exercise conflicts with the patient's
+    hip precautions is kept only with an override reason: the one given, else the one it
+    already has.
     """
-    amount = {"sets": sets, "reps": reps, "hold_seconds": hold_seconds, "reps_up_to": reps_up_to}
-    amount |= {"hold_up_to": hold_up_to, "to_fatigue": to_fatigue}
-    amount |= {"rep_hold_seconds": rep_hold_seconds}
-    validate_dose(rest_seconds=rest_seconds, **amount)  # type: ignore[arg-type]
-    notes = validate_item_notes(notes)
     # The patient's lock before the item's, as approving a prompt takes them: the other way
     # round each waited for the other (the item here, the audit log there).
     lock_patient_of(item.program)
@@ -326,14 +332,18 @@ def program_item_update(
         .select_related("program__patient", "exercise", "ladder")  # named in the audit entry
         .get(pk=item.pk)
     )
+    dose: dict[str, Any] = {name: changes.get(name, getattr(item, name)) for name in DOSE_FIELDS}
+    validate_dose(**{name: value for name, value in dose.items() if name != "per_side"})
+    # Notes kept as they are are not checked again (saved before a limit, they stay).
+    notes = validate_item_notes(changes["notes"]) if "notes" in changes else item.notes
     today = patient_today(item.program)
     _check_editable_row(item, today)
     exercise = _item_exercise(item, today)
-    override = _kept_override(item, exercise, precaution_override, today)
-    dose = amount | {"per_side": per_side, "rest_seconds": rest_seconds}
+    given = changes.get("precaution_override")
+    override = _kept_override(item, exercise, given, today)
     return _item_change(
         actor, item, today, exercise, override, dose=dose, notes=notes,
-        auto_advance=auto_advance, request=request,
+        auto_advance=changes.get("auto_advance", item.auto_advance), request=request,
     )  # fmt: skip
 
 

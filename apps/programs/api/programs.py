@@ -38,8 +38,6 @@ from apps.programs.serializers import (
     ReorderIn,
 )
 
-ITEM_FIELDS = (*item_services.DOSE_FIELDS, "notes", "auto_advance")
-
 
 class ProgramApi(StaffApi):
     def editable(self, public_id: UUID) -> Program:
@@ -266,12 +264,9 @@ class ProgramItemUpdateApi(ProgramItemApi):
         item = self.item(program, item_id)
         payload = ItemUpdateIn(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        values = {name: getattr(item, name) for name in ITEM_FIELDS}
+        # Only the fields sent (partial: no defaults); the others stay as they are at the save.
         item_services.program_item_update(
-            actor=self.user,
-            item=item,
-            **(values | dict(payload.validated_data)),
-            request=request._request,
+            actor=self.user, item=item, request=request._request, **payload.validated_data
         )
         return self.detail(program)
 
