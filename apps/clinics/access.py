@@ -90,6 +90,15 @@ def patient_user(user: Any) -> User:
     return cast(User, user)
 
 
+def require_not_patient(request: _HasUser) -> User:
+    """The signed-in user unless a patient (a 403): the account pages of everyone who signs in
+    with a password, clinic staff and the installation's operators (who are not clinic
+    staff). Patients sign in with their personal link and have none of these."""
+    if is_patient(request.user):
+        raise PermissionDenied("This page is for clinic staff.")
+    return cast(User, request.user)
+
+
 def require_staff(request: _HasUser) -> User:
     """The signed-in clinic staff member (therapist or admin); anyone else gets a 403."""
     return staff_user(request.user)

@@ -108,7 +108,8 @@ PAGES: dict[str, Rule] = {
     "clinics:login": Rule(PUBLIC),
     "clinics:verify": Rule(PUBLIC, ok=frozenset({302})),
     "clinics:logout": Rule(PUBLIC, ok=frozenset({405})),
-    "clinics:two-factor": Rule(SIGNED_IN),
+    # Staff and operators (not in the matrix): patients sign in with their link, no app.
+    "clinics:two-factor": Rule(STAFF),
     "clinics:api-tokens": Rule(ADMIN),
     "clinics:settings": Rule(ADMIN),
     "clinics:staff": Rule(ADMIN),

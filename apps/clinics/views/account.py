@@ -27,6 +27,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.clinics import services
+from apps.clinics.access import require_not_patient
 from apps.clinics.backends import SIGN_IN_BACKEND
 from apps.clinics.forms import StaffSignInForm, TOTPForm
 from apps.clinics.invitations import staff_password_choose
@@ -161,7 +162,8 @@ def _key_to_type(device: TOTPDevice) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    user = cast(User, request.user)
+    # Refused before anything is read or written: each visit starts (or restarts) a pairing.
+    user = require_not_patient(request)
     if services.confirmed_totp_device(user) is not None:
         return render(request, "clinics/two_factor.html", {"enabled": True})
     required = two_factor_required(user)
