@@ -124,6 +124,12 @@ class DoseForm(forms.Form):
     )
     precaution_override = override_field()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Each field carries the value it showed, so a save changes only what this person
+        # changed (``changed_values``), never a colleague's change made while the page was open.
+        show_values_drawn(self)
+
     @classmethod
     def for_item(cls, item: ProgramItem, *, reason_covers: bool = True, **kwargs: Any) -> DoseForm:
         """The item's dose; its override reason too unless newer precautions need a new one

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 
 from apps.clinics.access import find_in_scope, require_staff
 from apps.clinics.models import User
-from apps.core.forms import add_service_errors
+from apps.core.forms import add_service_errors, changed_values
 from apps.core.post_only import post_only
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
@@ -188,8 +188,10 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
 
     def update() -> str:
+        # Only what this person changed: a colleague's change to the item's other fields,
+        # saved while this page was open, is kept.
         item_services.program_item_update(
-            actor=user, item=item, **form.cleaned_data, request=request
+            actor=user, item=item, request=request, **changed_values(form)
         )
         return "Dose saved."
 
