@@ -19,13 +19,13 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from apps.audit.models import Action
 from apps.audit.services import audit_record, detail_fit
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.exercises.models import Exercise, Ladder, LadderLevel
-from apps.patients.services import patient_row_lock, patient_today_bump
+from apps.patients.services import patient_today_bump
 from apps.programs.change_words import (
     NO_CHANGE,
     item_added,
@@ -36,6 +36,7 @@ from apps.programs.change_words import (
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
+from apps.programs.locks import lock_patient_of
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
@@ -449,32 +450,6 @@ def program_item_remove(
         actor=actor, program=item.program, action=Action.CHANGE, changes=[item_removed(item)],
         request=request,
     )  # fmt: skip
-
-
-def lock_patient_of(program: Program) -> int | None:
-    """Take the lock of the program's patient (``patient_row_lock``) before anything else, as
-    approving a prompt does; the patient's id, or None for a template."""
-    if program.patient_id is not None:
-        patient_row_lock(patient_id=program.patient_id)
-    return program.patient_id
-
-
-def lock_program(program: Program) -> None:
-    """Take what every writer of the program's own row takes first, until the caller's
-    transaction ends: its patient's lock (``lock_patient_of``), or a template's own row."""
-    if lock_patient_of(program) is None:
-        list(Program.objects.select_for_update(no_key=True).filter(pk=program.pk).values("pk"))
-
-
-def lock_program_if_editable(*, program: Program, actor: User) -> None:
-    """Lock the program (``lock_program``) and read it again, if ``actor`` may still change
-    it; else a 404. A request's access check and its copy of the program are from its first
-    read: a change committed since (another field edited, the patient moved to a colleague)
-    is kept by a caller that changes only the fields it was sent."""
-    lock_program(program)
-    if not Program.objects.editable_by(actor).filter(pk=program.pk).exists():
-        raise Http404
-    program.refresh_from_db(from_queryset=Program.objects.select_related("patient", "clinic"))
 
 
 @transaction.atomic

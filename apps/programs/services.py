@@ -37,11 +37,10 @@ from apps.programs.item_services import (
     ItemSpec,
     item_asked,
     item_create,
-    lock_program,
-    lock_program_if_editable,
     next_position,
     program_audit,
 )
+from apps.programs.locks import lock_program, lock_program_if_editable
 from apps.programs.models import ALL_WEEKDAYS, Program
 from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
 from apps.programs.rows import continue_items, copy_items, has_started, patient_today
