@@ -2,7 +2,7 @@
 
 Each ``Patient`` user is one patient of the seeded clinic, signed in by the session the harness
 made for them (``bench.data.session_for``), and behaves as the Today page's script does
-(apps/portal/static/js/today.js): it opens ``/today/``, then logs the day's sets one tap at a
+(apps/portal/static/js/today.mjs): it opens ``/today/``, then logs the day's sets one tap at a
 time, each a ``POST /api/v1/me/logs/`` with a fresh ``client_id``, the session and CSRF
 cookies, the ``X-CSRFToken`` header and the JSON body the page sends, followed by the plan
 refresh the script makes after every send. Now and then the phone is "offline": it keeps the

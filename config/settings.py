@@ -620,7 +620,8 @@ else:
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # Whitenoise's hashed, compressed files, with the ES modules' imports rewritten.
+        "BACKEND": "apps.core.static_storage.StaticFilesStorage"
         if IS_PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

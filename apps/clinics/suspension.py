@@ -7,7 +7,7 @@ clinic already joined to who asks, so no request makes a query more for it:
   the API without a token): the signed-in user is read with their clinic
   (``ClinicUserBackend``). A page answers 403 in the app's layout, saying so; the API a 403
   in JSON with the same words and ``"code": "clinic_suspended"`` (which the patient's phone
-  reads to keep its sets, see ``js/today.js``).
+  reads to keep its sets, see ``js/today/sync.mjs``).
 * ``ApiTokenAuthentication``, for an API token (read with its user and their clinic), which
   raises ``ClinicSuspended``: a request that sends a token is judged by the token alone.
 

@@ -13,7 +13,7 @@ from tests.browser.conftest import PHONE, browser_page, clamshell_item, sign_in_
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-RETRY_S = 30  # today.js's RETRY_MS: the old wait for a set that found a send in flight
+RETRY_S = 30  # js/today/sync.mjs's RETRY_MS: the old wait for a set that found a send in flight
 
 
 @pytest.fixture

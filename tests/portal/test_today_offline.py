@@ -39,7 +39,8 @@ def test_the_service_worker_is_served_from_the_root_with_scope_headers():
     config = json.loads(body.split("\n", 1)[0].removeprefix("self.CLAMSHELL = ").rstrip(";"))
     assert "/today/" in config["pages"]
     assert "/api/v1/me/today/" in config["pages"]
-    assert "/static/js/today.js" in config["precache"]
+    assert "/static/js/today.mjs" in config["precache"]
+    assert "/static/js/today/queue.mjs" in config["precache"]  # one of the modules it imports
     assert "/static/js/form-errors.js" in config["precache"]  # every page's (base.html)
     assert "/offline/" in config["precache"]
     assert 'addEventListener("fetch"' in body

@@ -144,7 +144,7 @@ def test_the_page_loads_its_script_and_the_manifest_and_has_no_inline_script(pat
     response = signed_in(patient_a.user).get(PAGE)
     html = response.content.decode()
 
-    assert re.search(r'<script src="/static/js/today\.js"', html)
+    assert re.search(r'<script type="module" src="/static/js/today\.mjs"', html)
     assert '<link rel="manifest" href="/manifest.webmanifest">' in html
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert " style=" not in html

@@ -1,6 +1,6 @@
 """Today without JavaScript: a set the server refuses comes back with the card's message,
 and the fields it is about are marked invalid and described by that message (WCAG 2.2 AA
-3.3.1, 4.1.2), as today.js marks them when it refuses a set itself."""
+3.3.1, 4.1.2), as js/today/form.mjs marks them when it refuses a set itself."""
 
 from __future__ import annotations
 

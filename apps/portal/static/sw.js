@@ -15,7 +15,7 @@
    plan shows its pictures offline. Videos (.mp4, .webm) are never cached: they are fetched
    from the network when played, with Range requests the browser makes itself.
    Only GET requests are handled: logs and questionnaire answers are queued by the pages
-   themselves (js/today.js, js/questionnaire.js). */
+   themselves (js/today.mjs, js/questionnaire.js). */
 "use strict";
 
 var CONFIG = self.CLAMSHELL;

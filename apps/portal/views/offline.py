@@ -31,12 +31,14 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from apps.patients.auth import PATIENT_SIGN_IN_URL
+from apps.portal.today_script import TODAY_MODULES, TODAY_SCRIPT
 
 STATIC_FILES = (
     "css/app.css",
     "js/form-errors.js",
     "css/today.css",
-    "js/today.js",
+    TODAY_SCRIPT,
+    *TODAY_MODULES,
     "js/history.js",
     "js/illustrations.js",
     "js/sw-register.js",

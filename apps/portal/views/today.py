@@ -1,6 +1,6 @@
 """The patient's own pages: today's exercises, logging a set, correcting a set.
 
-Every form works without JavaScript; ``apps/portal/static/js/today.js`` enhances the page (one
+Every form works without JavaScript; ``apps/portal/static/js/today.mjs`` enhances the page (one
 tap, offline queue, hold timer) and talks to ``/api/v1/me/``. Without it (or with no room left
 on the phone for the queue) a set is posted to ``/today/log/``, which answers a refusal with
 Today at that address: a GET of it (reloaded, from the history) leads back to Today
@@ -72,7 +72,7 @@ def pain_options(checked: int | None) -> SafeString:
 
 def invalid_marks(described_by: str) -> SafeString:
     """The attributes of a field the card's message is about: marked invalid and described
-    by the message, as today.js marks them when it refuses a set."""
+    by the message, as js/today/form.mjs marks them when it refuses a set."""
     return format_html(' aria-invalid="true" aria-describedby="{}"', described_by)
 
 

@@ -1,6 +1,6 @@
 /* History page. Opened offline it is the copy the service worker kept (sw.js): it says so,
    with the time the copy was made, and how many sets wait on the phone to be sent
-   (js/today.js keeps them), which the copy cannot count. Back online with sets still waiting,
+   (js/today/queue.mjs keeps them), which the copy cannot count. Back online with sets still waiting,
    it says they go once Today is opened (Today sends them). */
 (function () {
   "use strict";
@@ -9,7 +9,7 @@
   var notice = document.getElementById("kept-notice");
   if (!root || !notice) return;
 
-  // The key js/today.js keeps this patient's waiting sets under.
+  // The key js/today/queue.mjs keeps this patient's waiting sets under.
   var QUEUE_KEY = "clamshell.queue." + root.dataset.patient;
 
   function waiting() {
