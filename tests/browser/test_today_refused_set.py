@@ -143,6 +143,10 @@ def test_a_set_queued_before_a_move_west_is_saved_on_its_pages_day(
 
         set_offline(page, False)
         expect(status).to_have_text("All your sets are saved.")
+        # The plan fetched after the send is for Tuesday, so the page reloads for that day;
+        # reading the phone's queue while it does failed now and then ("Execution context
+        # was destroyed"), so the read waits for the page drawn for Tuesday.
+        expect(page.locator("#today")).to_have_attribute("data-day", "2026-03-10")
         assert SetLog.objects.get().performed_on == date(2026, 3, 11)
         assert page.evaluate(QUEUE, str(patient_a.public_id)) == []
 
