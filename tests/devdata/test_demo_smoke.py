@@ -711,3 +711,29 @@ def test_the_demo_reports_are_built_in_every_format(demo):
     jobs = demo.objects["report_job"]
     assert {job.format for job in jobs} == {"csv", "xlsx", "pdf"}
     assert [(job.format, job.error) for job in jobs if job.status != JobStatus.DONE] == []
+
+
+def test_the_library_and_dashboard_answer_every_filter_and_sort_on_the_demo_data(demo):
+    """Filters and sorts read the library's real %MVIC values and the demo's week of logs."""
+    from apps.exercises.bands import bands_for
+    from apps.exercises.models import Muscle
+    from apps.exercises.selectors import ORDERINGS
+    from apps.reports.dashboard_selectors import SORTS
+
+    findings = Findings()
+    clinic = demo.clinics[0]
+    admin = Person("admin", "admin", User.objects.get(clinic=clinic, role=Role.ADMIN))
+    client = admin.client()
+    ok = frozenset({200})
+    muscles = ["", *Muscle.values]
+    bands = ["", *(band.key for band in bands_for(clinic))]
+    queries = [f"?muscle={m}&band={b}" for m in muscles for b in bands]
+    queries += [f"?ordering={ordering}" for ordering in ORDERINGS]
+    for query in queries:
+        for url in (f"/library/{query}", f"/api/v1/exercises/{query}"):
+            findings.check(admin, url, get(client, url), ok)
+    for column in SORTS:
+        for sort in (column, f"-{column}"):
+            url = f"/dashboard/?sort={sort}"
+            findings.check(admin, url, get(client, url), ok)
+    findings.assert_clean()
