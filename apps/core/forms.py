@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -53,6 +54,18 @@ class LongTextField(forms.CharField):
         attrs = super().widget_attrs(widget)
         attrs.pop("maxlength", None)
         return attrs
+
+    def allow_stored(self, stored: str) -> None:
+        """Let ``stored``, a text saved longer before the limit, come back unchanged: a save
+        of the form's other fields must not be refused for it (the service limits only a text
+        typed anew)."""
+        if self.max_length is None or len(stored) <= self.max_length:
+            return
+        self.max_length = len(stored)
+        self.validators = [
+            *(v for v in self.validators if not isinstance(v, MaxLengthValidator)),
+            MaxLengthValidator(len(stored)),
+        ]
 
 
 class PublicIdChoiceField(forms.ModelChoiceField):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.validators import MaxLengthValidator
 
 from apps.clinics.models import User
 from apps.core.forms import BoundedIntegerField, LongTextField, show_values_drawn
@@ -138,6 +137,14 @@ class DoseForm(forms.Form):
         initial |= {"precaution_override": item.precaution_override if reason_covers else ""}
         return cls(initial=initial | {"auto_advance": item.auto_advance}, **kwargs)
 
+    @classmethod
+    def for_update(cls, item: ProgramItem, data: Any, **kwargs: Any) -> DoseForm:
+        """The form sent to change ``item``: a note saved longer before the limit can come
+        back unchanged with a new dose."""
+        form = cls(data, **kwargs)
+        cast(LongTextField, form.fields["notes"]).allow_stored(item.notes)
+        return form
+
     def clean_precaution_override(self) -> str | None:
         """Empty keeps the item's reason (the field shows only where precautions apply)."""
         return self.cleaned_data["precaution_override"].strip() or None
@@ -200,13 +207,7 @@ class ProgramDetailsForm(forms.Form):
         limit can come back unchanged (the service limits only a note typed anew)."""
         form = cls(data, initial={"name": program.name, "notes": program.notes})
         show_values_drawn(form)
-        notes = cast(LongTextField, form.fields["notes"])
-        if len(program.notes) > PROGRAM_NOTES_MAX:
-            notes.max_length = len(program.notes)
-            notes.validators = [
-                *(v for v in notes.validators if not isinstance(v, MaxLengthValidator)),
-                MaxLengthValidator(len(program.notes)),
-            ]
+        cast(LongTextField, form.fields["notes"]).allow_stored(program.notes)
         return form
 
 

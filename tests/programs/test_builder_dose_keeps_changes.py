@@ -9,6 +9,7 @@ import pytest
 
 from apps.programs.item_services import program_item_update
 from apps.programs.models import ProgramItem
+from apps.programs.validation import ITEM_NOTES_MAX
 from tests.conftest import signed_in
 from tests.drawn_form import DrawnForm, form_saying
 from tests.factories import ExerciseItemFactory, ProgramFactory
@@ -62,3 +63,30 @@ def test_a_form_without_the_values_it_showed_is_saved_as_sent(therapist_a, admin
 
     saved = ProgramItem.objects.get(pk=item.pk)
     assert (saved.sets, saved.notes) == (3, "Slowly.")
+
+
+def test_a_note_saved_longer_before_the_limit_does_not_stop_a_new_dose(therapist_a, item):
+    """Notes saved before the limit existed may be longer: 'Save dose' sent them back and the
+    form refused the whole save for them, though the therapist changed only the sets."""
+    long_note = "Keep the pelvis still. " * 30
+    assert len(long_note) > ITEM_NOTES_MAX
+    ProgramItem.objects.filter(pk=item.pk).update(notes=long_note)
+    client = signed_in(therapist_a)
+    form = dose_form(client, item)
+
+    response = client.post(form.action, form.values | {"sets": "3", "notes": long_note})
+
+    assert response.status_code == 302
+    saved = ProgramItem.objects.get(pk=item.pk)
+    assert (saved.sets, saved.notes) == (3, long_note)
+
+
+def test_a_long_note_typed_anew_is_still_refused(therapist_a, item):
+    ProgramItem.objects.filter(pk=item.pk).update(notes="x" * (ITEM_NOTES_MAX + 50))
+    client = signed_in(therapist_a)
+    form = dose_form(client, item)
+
+    response = client.post(form.action, form.values | {"notes": "y" * (ITEM_NOTES_MAX + 10)})
+
+    assert response.status_code != 302
+    assert ProgramItem.objects.get(pk=item.pk).notes == "x" * (ITEM_NOTES_MAX + 50)

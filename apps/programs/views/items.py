@@ -185,7 +185,7 @@ def item_update(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRes
     item = _item(user, program, item_id)
     if item is None:
         return _item_gone(request, program)
-    form = DoseForm(request.POST, auto_id=f"id_{item.public_id}_%s")
+    form = DoseForm.for_update(item, request.POST, auto_id=f"id_{item.public_id}_%s")
 
     def update() -> str:
         # Only what this person changed: a colleague's change to the item's other fields,
