@@ -11,6 +11,9 @@ from django.utils import timezone
 
 from apps.clinics.models import Clinic, Role, User
 from apps.exercises.models import Exercise, Ladder
+from apps.outcomes.instruments import Code
+from apps.outcomes.models import MeasurePlan, Questionnaire, Status
+from apps.outcomes.services import measures_set, questionnaire_submit
 from apps.patients.models import Patient, Side
 from apps.patients.services import patient_create
 from apps.programs.item_services import ItemSpec
@@ -166,6 +169,7 @@ def _seed_programs(clinic: Clinic, author: User) -> None:
             backdated=True,  # the week of history seeded below
         )
         _seed_history(patient=patient, program=program, index=index)
+    _seed_outcomes(clinic)
     _evaluate_seeded(clinic)
 
 
@@ -220,4 +224,66 @@ def _seed_item_day(
                 hold_seconds=item.hold_seconds,
                 set_number=set_number,
                 evaluate=False,  # evaluated in bulk by _evaluate_seeded
+            )
+
+
+# --- Outcome measures, so the progress page's trends and the clinic's outcomes show something -
+
+# Weekly, so that after the seeded week the start's questionnaires are answered and the next
+# ones are due today (a patient sees them on Today).
+DEMO_MEASURES = (Code.NPRS, Code.PSFS)
+DEMO_MEASURE_INTERVAL = 7
+DEMO_ACTIVITIES = ("Climbing stairs", "Walking 2 km", "Getting out of a car")
+# Per instrument: the answers at the start, and (first patient only) today's, improved by
+# more than each measure's meaningful change so the trend has a verdict to show.
+DEMO_ANSWERS: dict[str, tuple[dict[str, int], dict[str, int]]] = {
+    Code.NPRS: ({"pain": 6}, {"pain": 3}),
+    Code.PSFS: (
+        {"activity_1": 3, "activity_2": 4, "activity_3": 2},
+        {"activity_1": 6, "activity_2": 7, "activity_3": 5},
+    ),
+}
+
+
+def _seed_outcomes(clinic: Clinic) -> None:
+    """NPRS and PSFS weekly on each demo program that has no measures yet, through the same
+    services the therapist's and the patient's pages use. Every patient answered the start's;
+    the clinic's first patient answered today's too, so one trend has two points."""
+    programs = (
+        Program.objects.filter(
+            clinic=clinic, is_template=False, is_active=True, name=DEMO_PROGRAM,
+            patient__isnull=False,
+        )
+        .exclude(pk__in=MeasurePlan.objects.values("program_id"))
+        .select_related("patient__therapist", "patient__user")
+        .order_by("patient_id")
+    )  # fmt: skip
+    patients = Patient.objects.filter(clinic=clinic).order_by("pk")
+    first_id = patients.values_list("pk", flat=True).first()
+    for program in programs:
+        patient = program.patient
+        assert patient is not None  # filtered above
+        assert program.start_date is not None  # an active program has started
+        measures_set(
+            user=patient.therapist, program=program, instruments=list(DEMO_MEASURES),
+            interval_days=DEMO_MEASURE_INTERVAL,
+        )  # fmt: skip
+        days = [program.start_date]
+        if patient.pk == first_id:
+            days.append(patient.local_today())
+        for questionnaire in Questionnaire.objects.filter(
+            program=program, status=Status.OPEN, due_on__in=days
+        ).order_by("due_on", "instrument"):
+            later = int(questionnaire.due_on != program.start_date)
+            key = f"demo:{patient.public_id}:{questionnaire.instrument}:{questionnaire.due_on}"
+            questionnaire_submit(
+                patient=patient,
+                questionnaire=questionnaire,
+                submission_id=uuid.uuid5(uuid.NAMESPACE_URL, key),
+                answers=DEMO_ANSWERS[questionnaire.instrument][later],
+                activities=(
+                    list(DEMO_ACTIVITIES)
+                    if questionnaire.instrument == Code.PSFS and not later
+                    else None
+                ),
             )

@@ -10,9 +10,9 @@ and is refused the others' (403, or 404 for another clinic's object). The staff 
 reminders and the PDFs the demo data produces are rendered and sent too.
 
 The demo is seeded once for the module (about 4 s); each test runs in a savepoint of it.
-What the demo does not make (outcome questionnaires, a progress report, precautions, a photo,
-API tokens, report files, an invited colleague, reminders) is made here through the app's
-own services, on the demo's patients and programs.
+What the demo does not make (a progress report, precautions, a photo, API tokens, report
+files, an invited colleague, reminders) is made here through the app's own services, on the
+demo's patients and programs; its outcome questionnaires (answered, due and later) are its own.
 """
 
 from __future__ import annotations
@@ -73,7 +73,6 @@ def _extras(demo: Demo) -> None:
     from apps.clinics.tokens import api_token_create
     from apps.media.services import media_upload
     from apps.outcomes import services as outcomes
-    from apps.outcomes.models import Questionnaire
     from apps.outcomes.report_selectors import report_data
     from apps.patients.precautions import precaution_set
     from apps.reports.exports.filters import ReportFilters
@@ -105,22 +104,6 @@ def _extras(demo: Demo) -> None:
         assert exercise is not None
         photo = SimpleUploadedFile("photo.png", png(), content_type="image/png")
         media_upload(actor=therapist, exercise=exercise, upload=photo)
-        for patient in patients[:2]:
-            patient_program = Program.objects.get(patient=patient)
-            outcomes.measures_set(
-                user=patient.therapist, program=patient_program, instruments=["nprs", "psfs"]
-            )
-        # The first patient answers theirs: scores, trends and the report have data.
-        for questionnaire in Questionnaire.objects.filter(patient=first, status="open"):
-            answers: dict[str, int] = (
-                {"pain": 6} if questionnaire.instrument == "nprs" else {"activity_1": 4}
-            )
-            activities = None if questionnaire.instrument == "nprs" else ["Stairs"]
-            outcomes.questionnaire_submit(
-                patient=first, questionnaire=questionnaire, submission_id=uuid.uuid4(),
-                answers=answers, activities=activities,
-            )  # fmt: skip
-            break
         outcomes.report_create(
             user=therapist, patient=first, note="Doing well.",
             data=report_data(patient=first, author=therapist, note="Doing well."),

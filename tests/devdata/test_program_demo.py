@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from apps.clinics.models import Clinic
 from apps.devdata.demo import DEMO_DAYS_AGO, seed_demo
 from apps.patients.models import Patient
 from apps.programs.models import Program
@@ -83,3 +84,39 @@ def test_each_demo_clinic_has_a_phone_number_for_its_patients_pain_advice():
     clinics = seed_demo()
 
     assert all(clinic.phone for clinic in clinics)
+
+
+def test_the_demo_schedules_outcome_measures_with_the_start_answered_and_seeds_them_once():
+    from apps.outcomes.instruments import Verdict
+    from apps.outcomes.models import MeasurePlan, Questionnaire
+    from apps.outcomes.selectors import due_questionnaires, patient_trends
+
+    call_command("load_library", verbosity=0)
+    seed_demo()
+    counts = (MeasurePlan.objects.count(), Questionnaire.objects.count())
+    submitted = list(Questionnaire.objects.filter(status="submitted").values_list("pk", "scores"))
+
+    seed_demo()
+
+    assert (MeasurePlan.objects.count(), Questionnaire.objects.count()) == counts
+    assert (
+        list(Questionnaire.objects.filter(status="submitted").values_list("pk", "scores"))
+        == submitted
+    )
+    for patient in Patient.objects.all():
+        (program,) = patient.programs.all()
+        assert set(program.measure_plans.values_list("instrument", flat=True)) == {"nprs", "psfs"}
+        at_start = Questionnaire.objects.filter(program=program, due_on=program.start_date)
+        assert set(at_start.values_list("instrument", "status")) == {
+            ("nprs", "submitted"),
+            ("psfs", "submitted"),
+        }
+        assert patient_trends(patient=patient)
+    firsts = {Patient.objects.filter(clinic=c).earliest("pk") for c in Clinic.objects.all()}
+    for patient in Patient.objects.all():
+        due = {q.instrument for q in due_questionnaires(patient=patient)}
+        # The clinic's first patient answered today's too (a trend of two points).
+        assert due == (set() if patient in firsts else {"nprs", "psfs"})
+    first = next(iter(firsts))
+    trends = patient_trends(patient=first)
+    assert [(len(t.points), t.verdict) for t in trends] == [(2, Verdict.IMPROVED)] * 2
