@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -287,3 +287,11 @@ def _seed_outcomes(clinic: Clinic) -> None:
                     else None
                 ),
             )
+            if not later:
+                # Answered on the day it was due, as the seeded week's sets were logged on
+                # theirs: the trend charts place each answer at its date, and two answers
+                # stamped with the seeding time would sit on top of each other.
+                answered = datetime.combine(questionnaire.due_on, time(9), tzinfo=patient.tz)
+                Questionnaire.objects.filter(pk=questionnaire.pk).update(
+                    submitted_at=answered, started_at=answered
+                )

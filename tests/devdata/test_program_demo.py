@@ -120,3 +120,7 @@ def test_the_demo_schedules_outcome_measures_with_the_start_answered_and_seeds_t
     first = next(iter(firsts))
     trends = patient_trends(patient=first)
     assert [(len(t.points), t.verdict) for t in trends] == [(2, Verdict.IMPROVED)] * 2
+    # Each answer at its own day (the charts place them by date), a week apart.
+    start = first.programs.get().start_date
+    for trend in trends:
+        assert [p.submitted for p in trend.points] == [start, first.local_today()]
