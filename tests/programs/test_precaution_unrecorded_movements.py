@@ -144,6 +144,7 @@ def test_the_upgrade_rebuilds_stored_totals_that_counted_an_unrecorded_exercise(
     import uuid
 
     from django.apps import apps as django_apps
+    from django.db import connection
 
     from apps.patients.models import Side
     from apps.programs.logs import set_log_record
@@ -159,8 +160,14 @@ def test_the_upgrade_rebuilds_stored_totals_that_counted_an_unrecorded_exercise(
     # As stored before the rule: the squat was expected of her.
     DailyTotal.objects.filter(patient=patient_a, day=today).update(prescribed=5)
 
-    # The rebuild that runs on upgrade (it took over from 0021, which ran it too early).
-    migration = importlib.import_module("apps.programs.migrations.0025_daily_totals_rebuild")
-    migration.rebuild(django_apps, None)
+    # The upgrade: 0021 (which once rebuilt them too early) empties the totals, and the last
+    # migration rebuilds a table it finds empty.
+    emptied = importlib.import_module(
+        "apps.programs.migrations.0021_daily_totals_unrecorded_movements"
+    )
+    rebuilt = importlib.import_module("apps.programs.migrations.0025_daily_totals_rebuild")
+    with connection.schema_editor() as editor:
+        emptied.totals_need_rebuilding(django_apps, editor)
+        rebuilt.rebuild(django_apps, editor)
 
     assert DailyTotal.objects.get(patient=patient_a, day=today).prescribed == 2
