@@ -19,14 +19,13 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import Sum
 from django.utils import timezone
 
 from apps.patients.models import Patient
-from apps.programs.adherence import daily_adherence
-from apps.programs.models import DailyTotal, SetLog
+from apps.programs.models import DailyTotal
 from tests.factories import LadderItemFactory
 from tests.programs.adherence_factories import SetLogFactory
+from tests.programs.daily_totals_reference import Row, reference_totals, stored_totals
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_postgres")]
 
@@ -35,7 +34,6 @@ HISTORY_DAYS = 12
 PROJECT_APPS = {
     config.label for config in django_apps.get_app_configs() if config.name.startswith("apps.")
 }
-Row = tuple[int, int, int, int, int]
 
 
 class OldDatabase:
@@ -124,27 +122,9 @@ def _before(executor: MigrationExecutor) -> list[tuple[str, str | None]]:
     ]
 
 
-def _stored(patient: Patient) -> dict[date, Row]:
-    return {
-        row.day: (row.prescribed, row.completed, row.logs, row.pain_max, row.pain_sum)
-        for row in DailyTotal.objects.filter(patient=patient)
-    }
-
-
 def _reference(patient: Patient) -> dict[date, Row]:
     today = patient.local_today()
-    days = daily_adherence(patient=patient, start=today - timedelta(days=HISTORY_DAYS), end=today)
-    pain_sums = dict(
-        SetLog.objects.filter(patient=patient)
-        .values("performed_on")
-        .annotate(total=Sum("pain"))
-        .values_list("performed_on", "total")
-    )
-    return {
-        d.date: (d.prescribed, d.completed, d.logs, d.pain_max, pain_sums[d.date])
-        for d in days
-        if d.logs
-    }
+    return reference_totals(patient, start=today - timedelta(days=HISTORY_DAYS), end=today)
 
 
 def test_an_old_database_with_logs_migrates_to_the_reference_totals():
@@ -168,9 +148,11 @@ def test_an_old_database_with_logs_migrates_to_the_reference_totals():
     for patient in Patient.objects.filter(pk__in=ids):
         reference = _reference(patient)
         assert len(reference) == HISTORY_DAYS // 2, patient.full_name
-        assert _stored(patient) == reference, patient.full_name
+        assert stored_totals(patient) == reference, patient.full_name
     # The precautions did hold something back: the test covers the held-back path.
-    assert _stored(Patient.objects.get(pk=ids[0])) != _stored(Patient.objects.get(pk=ids[1]))
+    assert stored_totals(Patient.objects.get(pk=ids[0])) != stored_totals(
+        Patient.objects.get(pk=ids[1])
+    )
 
 
 def _rebuild_migration() -> Any:

@@ -15,7 +15,6 @@ from datetime import timedelta
 from typing import Any, cast
 
 from django.core.exceptions import ValidationError
-from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +22,6 @@ from apps.clinics.models import User
 from apps.exercises.models import Exercise
 from apps.patients.models import Patient, Side
 from apps.patients.reminder_choice import patient_reminders_choose
-from apps.programs.adherence import daily_adherence
 from apps.programs.daily_totals import daily_totals_rebuild
 from apps.programs.item_services import (
     ItemSpec,
@@ -32,9 +30,10 @@ from apps.programs.item_services import (
     program_item_update,
 )
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
-from apps.programs.models import DailyTotal, ProgramItem, SetLog
+from apps.programs.models import ProgramItem, SetLog
 from apps.programs.services import program_create, program_schedule_update
 from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
+from tests.programs.daily_totals_reference import Row, reference_totals, stored_totals
 
 HISTORY_DAYS = 12
 ZONES = ["Europe/London", "Pacific/Kiritimati", "America/Los_Angeles"]
@@ -142,32 +141,10 @@ class World:
         )  # fmt: skip
 
 
-def _stored(patient: Any, through: Any = None) -> dict[Any, tuple[int, int, int, int, int]]:
-    """The stored rows (up to ``through``: a patient who moved west has logged days past
-    their new today, which every reader leaves out until the day comes)."""
-    rows = DailyTotal.objects.filter(patient=patient)
-    if through is not None:
-        rows = rows.filter(day__lte=through)
-    return {
-        row.day: (row.prescribed, row.completed, row.logs, row.pain_max, row.pain_sum)
-        for row in rows
-    }
-
-
-def _reference(world: World) -> dict[Any, tuple[int, int, int, int, int]]:
-    start = world.today - timedelta(days=HISTORY_DAYS)
-    days = daily_adherence(patient=world.patient, start=start, end=world.today)
-    pain_sums = dict(
-        SetLog.objects.filter(patient=world.patient)
-        .values("performed_on")
-        .annotate(total=Sum("pain"))
-        .values_list("performed_on", "total")
+def _reference(world: World) -> dict[Any, Row]:
+    return reference_totals(
+        world.patient, start=world.today - timedelta(days=HISTORY_DAYS), end=world.today
     )
-    return {
-        d.date: (d.prescribed, d.completed, d.logs, d.pain_max, pain_sums[d.date])
-        for d in days
-        if d.logs
-    }
 
 
 @settings(
@@ -186,10 +163,10 @@ def test_daily_totals_always_equal_the_reference(db, zone, mask, operations):
         world.apply(operation)
         # Checked after every step: a writer that skipped its refresh is named by the step.
         today = world.patient.local_today()
-        assert _stored(world.patient, today) == _reference(world), operation
+        assert stored_totals(world.patient, today) == _reference(world), operation
 
     # Every row, those past a moved patient's today included, is what the logs make it.
-    before = _stored(world.patient)
+    before = stored_totals(world.patient)
     daily_totals_rebuild(patient_ids=[world.patient.pk])
-    assert _stored(world.patient) == before
-    assert _stored(world.patient, world.patient.local_today()) == _reference(world)
+    assert stored_totals(world.patient) == before
+    assert stored_totals(world.patient, world.patient.local_today()) == _reference(world)
