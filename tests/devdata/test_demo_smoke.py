@@ -12,7 +12,12 @@ reminders and the PDFs the demo data produces are rendered and sent too.
 The demo is seeded once for the module (about 4 s); each test runs in a savepoint of it.
 What the demo does not make (a progress report, precautions, a photo, API tokens, report
 files, an invited colleague, reminders) is made here through the app's own services, on the
-demo's patients and programs; its outcome questionnaires (answered, due and later) are its own.
+demo's patients and programs (its outcome questionnaires, answered, due and later, are its
+own); so are the states staff and patients leave it in (prompts approved, declined, snoozed
+and withdrawn, an alert seen, a set corrected and one deleted, a patient on text reminders).
+An archived patient and a suspended clinic are made in their own tests, and every query
+parameter a page's filter forms and links or an API read's schema name is asked for with odd
+values.
 """
 
 from __future__ import annotations
@@ -116,6 +121,64 @@ def _extras(demo: Demo) -> None:
                              (ReportKind.DETAIL, ReportFormat.CSV)):  # fmt: skip
             job = report_job_create(user=admin, filters=filters, kind=kind, format=format)
             report_job_run(job_id=job.pk)
+        _decided(clinic)
+
+
+def _decided(clinic: Clinic) -> None:
+    """What staff and patients do with the demo's week: prompts answered each way, an alert
+    seen, a set corrected and one deleted, a patient on text-message reminders."""
+    from apps.notifications.models import PainAlert
+    from apps.notifications.services import pain_alert_acknowledge
+    from apps.patients.services import patient_row_lock, patient_update_partial
+    from apps.programs.logs import set_log_correct, set_log_delete
+    from apps.programs.prompt_decisions import (
+        CLOSED_REMOVED,
+        prompt_approve,
+        prompt_decline,
+        prompt_snooze,
+        prompts_withdraw,
+    )
+
+    prompts = list(ProgressionPrompt.objects.filter(patient__clinic=clinic).order_by("pk"))
+    decisions: list[Callable[[ProgressionPrompt], object]] = [
+        lambda p: prompt_approve(prompt=p, user=p.patient.therapist, note="Ready for more.",
+                                 override_reason="Seen in clinic.", confirm_duplicate_ladder=True,
+                                 precaution_override="Cleared by the surgeon."),
+        lambda p: prompt_decline(prompt=p, user=p.patient.therapist, reason="Wait a week."),
+        lambda p: prompt_snooze(prompt=p, user=p.patient.therapist,
+                                until=p.patient.local_today() + timedelta(days=3)),
+        lambda p: _withdraw(p, prompts_withdraw, patient_row_lock, CLOSED_REMOVED),
+    ]  # fmt: skip
+    # The demo raises about one prompt a clinic: each clinic answers its own a different way.
+    shift = demo_index(clinic)
+    for prompt, decide in zip(prompts, decisions[shift:] + decisions[:shift], strict=False):
+        prompt.refresh_from_db()
+        decide(prompt)
+    alert = PainAlert.objects.filter(patient__clinic=clinic).order_by("pk").first()
+    if alert is not None:
+        pain_alert_acknowledge(alert=alert, user=alert.patient.therapist)
+    logs = SetLog.objects.filter(patient__clinic=clinic).order_by("-logged_at", "pk")
+    corrected, deleted = logs[0], logs[1]
+    soon = corrected.logged_at + timedelta(minutes=5)
+    set_log_correct(log=corrected, pain=min(corrected.pain + 1, 10), reps=corrected.reps,
+                    hold_seconds=corrected.hold_seconds, difficulty=corrected.difficulty,
+                    note="Counted wrong.", now=soon)  # fmt: skip
+    set_log_delete(log=deleted, now=deleted.logged_at + timedelta(minutes=5))
+    texted = Patient.objects.filter(clinic=clinic).order_by("pk")[1]
+    patient_update_partial(
+        patient=texted, changes={"phone": "+44 7700 900123", "reminder_channel": "sms"},
+        actor=texted.therapist,
+    )  # fmt: skip
+
+
+def demo_index(clinic: Clinic) -> int:
+    return Clinic.objects.filter(pk__lt=clinic.pk).count()
+
+
+def _withdraw(prompt: ProgressionPrompt, withdraw: Any, lock: Any, reason: str) -> None:
+    with transaction.atomic():
+        lock(patient_id=prompt.patient_id)
+        withdraw(patient_id=prompt.patient_id, reason=reason, actor=prompt.patient.therapist)
 
 
 def _collect(demo: Demo) -> None:
@@ -642,10 +705,11 @@ def test_every_staff_email_the_demo_raises_is_written_and_sent(demo):
 
     rows = StaffNotification.objects.order_by("pk")
     assert {row.kind for row in rows} == {"prompt", "pain_alert", "token_expiry"}
-    assert [
-        (row.kind, row.status, row.error) for row in rows if row.status != DeliveryStatus.SENT
-    ] == []
-    assert len(mail.outbox) == len(rows)
+    # A prompt answered before its email went out is not emailed (the fixture answers them).
+    answered = "Not sent: the prompt was already"
+    unsent = [row for row in rows if row.status != DeliveryStatus.SENT]
+    assert [(r.kind, r.status, r.error) for r in unsent if not r.error.startswith(answered)] == []
+    assert len(mail.outbox) == len(rows) - len(unsent)
     # The same emails without health details, as a clinic may choose.
     Clinic.objects.update(health_details_in_staff_emails=False)
     for prompt in ProgressionPrompt.objects.select_related("patient__clinic"):
@@ -719,4 +783,188 @@ def test_the_library_and_dashboard_answer_every_filter_and_sort_on_the_demo_data
         for sort in (column, f"-{column}"):
             url = f"/dashboard/?sort={sort}"
             findings.check(admin, url, get(client, url), ok)
+    findings.assert_clean()
+
+
+def test_the_demo_prompts_alerts_and_sets_reach_every_state_the_staff_can_leave_them_in(demo):
+    from apps.notifications.models import PainAlert
+
+    statuses = set(ProgressionPrompt.objects.values_list("status", flat=True))
+    # As many answers as the demo has prompts (about one a clinic), none of them the same.
+    count = ProgressionPrompt.objects.count()
+    assert len(statuses - {"pending"}) == min(count, 4), statuses
+    assert PainAlert.objects.filter(acknowledged_at__isnull=False).exists()
+    assert SetLog.objects.filter(pain_corrected_at__isnull=False).exists()
+    assert Patient.objects.filter(reminder_channel="sms").exclude(phone="").exists()
+
+
+def _every_page_and_api_read(
+    demo: Demo, persons: list[Person], keep: Callable[[Any], bool], findings: Findings
+) -> None:
+    """Every page and API read ``persons`` would ask for (as ``planned``), of the objects
+    ``keep`` accepts; only a 5xx is a finding here."""
+    for person in persons:
+        client = person.client()
+        for route in page_routes():
+            if route.name in UNFILLED or route.name in ONCE:
+                continue
+            rule = PAGES[route.name]
+            targets = page_targets(demo, route.name, route.params)
+            for kwargs, obj in planned(person, rule, route.name, targets):
+                if keep(obj):
+                    url = reverse(route.name, kwargs=kwargs)
+                    findings.check(person, url, get(client, url), None)
+        for operation in _api_reads():
+            rule = OPERATIONS[operation.operation_id]
+            targets = _operation_targets(demo, operation.path, rule)
+            for kwargs, obj in planned(person, rule, operation.operation_id, targets):
+                if keep(obj):
+                    url = operation.path.replace("{public_id}", str(kwargs.get("public_id")))
+                    findings.check(person, url, get(client, url), None)
+
+
+def _api_reads() -> list[Any]:
+    """The schema's GET operations, built once for the module."""
+    if not _API_READS:
+        _API_READS.extend(op for op in api_operations(api_schema()) if op.method == "GET")
+    return _API_READS
+
+
+_API_READS: list[Any] = []
+
+
+def _query_parameters() -> dict[str, set[str]]:
+    """Each API read's query parameters, as its schema declares them."""
+    return {
+        op["operationId"]: {p["name"] for p in op.get("parameters", []) if p["in"] == "query"}
+        for methods in api_schema()["paths"].values()
+        for method, op in methods.items()
+        if method == "get"
+    }
+
+
+def test_an_archived_patient_s_pages_answer_their_staff_and_their_own_sign_in(demo):
+    from apps.patients.archive_services import patient_archive
+
+    patient = demo.objects["patient"][0]
+    patient_archive(patient=patient, actor=patient.therapist)
+    patient.refresh_from_db()
+    staff = [p for p in people(demo) if p.kind in {"admin", "therapist"} and p.thorough]
+    own = [Person("archived patient", "patient", patient.user, patient, thorough=True)]
+
+    def theirs(obj: Any) -> bool:
+        owner = patient_of(obj) if obj is not None else None
+        return obj is None or (owner is not None and owner.pk == patient.pk)
+
+    findings = Findings()
+    _every_page_and_api_read(demo, [*staff, *own], theirs, findings)
+    print(f"{findings.asked} pages and reads asked")
+    findings.assert_clean()
+
+
+def test_a_suspended_clinic_s_people_get_the_suspended_answer_on_every_page(demo):
+    from apps.clinics.services import clinic_suspend
+
+    clinic = demo.clinics[1]
+    clinic_suspend(clinic=clinic, actor=demo.operator, reason="Unpaid invoices")
+    persons = [p for p in people(demo, tokens=True) if p.clinic_id == clinic.pk]
+    findings = Findings()
+    _every_page_and_api_read(demo, persons, lambda obj: True, findings)
+    print(f"{findings.asked} pages and reads asked")
+    findings.assert_clean()
+
+
+def test_a_patient_on_text_reminders_gets_theirs_through_the_sms_backend(demo, settings):
+    from apps.core.sms import LocmemSMSBackend
+    from apps.notifications.models import Reminder
+    from apps.notifications.reminders import reminders_send
+
+    settings.SMS_BACKEND = "apps.core.sms.LocmemSMSBackend"
+    LocmemSMSBackend.outbox = []
+    now = timezone.now()
+    texted = list(Patient.objects.filter(reminder_channel="sms").order_by("pk"))
+    reminders = [
+        Reminder.objects.create(
+            patient=patient, local_date=patient.local_today(), due_at=now, channel="sms"
+        )
+        for patient in texted
+    ]
+
+    outcomes = reminders_send(reminder_ids=[r.pk for r in reminders], now=now)
+
+    assert not outcomes.get("failed"), outcomes
+    assert len(texted) == len(demo.clinics)
+    sent = [r for r in Reminder.objects.filter(pk__in=[r.pk for r in reminders]) if r.sent_at]
+    assert sorted(to for to, _ in LocmemSMSBackend.outbox) == sorted(r.patient.phone for r in sent)
+    for _, body in LocmemSMSBackend.outbox:
+        assert body
+
+
+# Values a hand-edited or stale address may carry in any query parameter.
+ODD_VALUES = ("-1", "abc", "99999999999999999999", "2026-02-30", "\x00", "é漢字🙂" + "x" * 3000)
+GET_FORMS = re.compile(r"""<form\b(?![^>]*method="post")[^>]*>(.*?)</form>""", re.S | re.I)
+FIELDS = re.compile(r'<(?:input|select|textarea)\b[^>]*\bname="([^"]+)"')
+LINK_QUERIES = re.compile(r'href="[^"?]*\?([^"]*)"')
+
+
+def _query_names(html: str) -> set[str]:
+    """The names of the page's search and filter fields and of the query parameters its
+    links carry."""
+    names = {name for form in GET_FORMS.findall(html) for name in FIELDS.findall(form)}
+    for query in LINK_QUERIES.findall(html):
+        names |= {pair.split("=")[0] for pair in query.replace("&amp;", "&").split("&")}
+    return names - {"csrfmiddlewaretoken", "v", ""}
+
+
+def test_every_query_parameter_a_page_or_api_read_takes_survives_odd_values(demo):
+    """Filters, date ranges, pagination, sorting and searches, with values out of range, of
+    the wrong kind, in other scripts, very long or with a NUL: a 4xx or the page unfiltered,
+    never a 5xx."""
+    from urllib.parse import urlencode
+
+    findings = Findings()
+    everyone = people(demo, tokens=True)
+    kinds = ("admin", "patient", "token")
+    persons = [next(p for p in everyone if p.kind == kind) for kind in kinds]
+    for person in persons:
+        client = person.client()
+        urls: dict[str, set[str]] = {}
+        if person.kind != "token":
+            for route in page_routes():
+                rule = PAGES[route.name]
+                if (
+                    route.name in UNFILLED
+                    or route.name in ONCE
+                    or (rule.get is None and rule.writes)
+                ):
+                    continue
+                if person.in_audience(rule.audience) is not True:
+                    continue
+                targets = page_targets(demo, route.name, route.params)
+                own = [t for t in targets if t[1] is None or visible(person, t[1], route.name)]
+                for kwargs, _ in own[:1]:
+                    url = reverse(route.name, kwargs=kwargs)
+                    answer = get(client, url)
+                    if getattr(answer, "status_code", 0) == 200 and "html" in answer.get(
+                        "Content-Type", ""
+                    ):
+                        urls[url] = _query_names(answer.content.decode())
+        for operation in _api_reads():
+            rule = OPERATIONS[operation.operation_id]
+            if person.in_audience(rule.audience) is not True:
+                continue
+            names = _query_parameters().get(operation.operation_id, set())
+            targets = _operation_targets(demo, operation.path, rule)
+            own = [
+                t for t in targets if t[1] is None or visible(person, t[1], operation.operation_id)
+            ]
+            if names and own:
+                kwargs = own[0][0]
+                urls[operation.path.replace("{public_id}", str(kwargs.get("public_id")))] = names
+        for url, names in urls.items():
+            for name in sorted(names):
+                for value in ODD_VALUES:
+                    query = f"{url}?{urlencode({name: value})}"
+                    findings.check(person, query[:200], get(client, query), None)
+    print(f"{findings.asked} queries asked")
     findings.assert_clean()
