@@ -3,20 +3,11 @@ and neither imports the other (they share services and selectors instead)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
+from tests.architecture.imports import imported_modules
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-    return names
 
 
 def _modules(pattern: str) -> list[Path]:
@@ -27,7 +18,7 @@ def test_no_view_module_holds_an_api_endpoint():
     found = [
         str(path.relative_to(ROOT))
         for path in _modules("*/views/*.py")
-        if any(name.startswith("rest_framework") for name in _imports(path))
+        if any(name.startswith("rest_framework") for name in imported_modules(path))
     ]
 
     assert not found, f"API endpoints belong in the app's api/ package: {found}"
@@ -37,7 +28,7 @@ def test_no_api_module_imports_a_view_module():
     found = [
         f"{path.relative_to(ROOT)} imports {name}"
         for path in _modules("*/api/*.py")
-        for name in _imports(path)
+        for name in imported_modules(path)
         if name.startswith("apps.") and ".views" in name
     ]
 

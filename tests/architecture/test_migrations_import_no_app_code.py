@@ -6,8 +6,9 @@ each may."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
+
+from tests.architecture.imports import imported_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -22,12 +23,7 @@ ALLOWED = {
 
 
 def _app_imports(path: Path) -> set[str]:
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-        elif isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
+    names = imported_modules(path)
     return {name for name in names if name == "apps" or name.startswith("apps.")}
 
 

@@ -10,13 +10,14 @@ import pytest
 
 from apps.audit.models import AuditEntry
 from apps.exercises.loading import library_load
-from apps.exercises.models import Exercise, Ladder
+from apps.exercises.models import Exercise
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import ProgramItem, ProgressionPrompt
 from apps.programs.prompt_decisions import item_level_set, prompt_approve
 from tests.conftest import signed_in
 from tests.factories import LadderFactory, LadderItemFactory, ProgramFactory
 from tests.notifications.factories import SetLogFactory
+from tests.programs.ladder_items import library_ladder_item
 
 pytestmark = pytest.mark.django_db
 
@@ -32,11 +33,7 @@ def library(db):
 
 
 def _item(patient, ladder_key, **dose):
-    program = ProgramFactory(patient=patient, start_date=patient.local_today() - timedelta(days=7))
-    ladder = Ladder.objects.get(key=ladder_key, clinic=None)
-    return ProgramItem.objects.create(
-        program=program, ladder=ladder, current_level=1, per_side=True, rest_seconds=30, **dose
-    )
+    return library_ladder_item(patient, ladder_key, rest_seconds=30, **dose)
 
 
 @pytest.fixture

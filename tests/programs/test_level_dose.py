@@ -9,14 +9,13 @@ from datetime import timedelta
 import pytest
 
 from apps.exercises.loading import library_load
-from apps.exercises.models import Ladder
 from apps.notifications.selectors import prompt_cards
 from apps.notifications.services import set_log_evaluate
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import item_level_set, prompt_approve
 from apps.programs.selectors import today_plan
-from tests.factories import ProgramFactory
 from tests.notifications.factories import SetLogFactory
+from tests.programs.ladder_items import library_ladder_item
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +26,7 @@ def library(db):
 
 
 def _item(patient, ladder_key, **dose):
-    program = ProgramFactory(patient=patient, start_date=patient.local_today() - timedelta(days=7))
-    ladder = Ladder.objects.get(key=ladder_key, clinic=None)
-    return ProgramItem.objects.create(
-        program=program, ladder=ladder, current_level=1, per_side=True, **dose
-    )
+    return library_ladder_item(patient, ladder_key, **dose)
 
 
 def _in_force(item, day):
