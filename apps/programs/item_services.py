@@ -36,7 +36,7 @@ from apps.programs.change_words import (
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
-from apps.programs.locks import lock_patient_of
+from apps.programs.locks import lock_item_if_editable, lock_patient_of
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
@@ -323,16 +323,11 @@ def program_item_update(
     yesterday and starts a new row of the same track today; notes, auto-advance and the
     precaution override change in place. An item whose exercise conflicts with the patient's
     hip precautions is kept only with an override reason: the one given, else the one it
-    already has.
+    already has. A caller who may no longer change the program (its patient handed over to a
+    colleague since the request's own check), or an item gone meanwhile, is a 404 and nothing
+    is saved.
     """
-    # The patient's lock before the item's, as approving a prompt takes them: the other way
-    # round each waited for the other (the item here, the audit log there).
-    lock_patient_of(item.program)
-    item = (
-        ProgramItem.objects.select_for_update(of=("self",))
-        .select_related("program__patient", "exercise", "ladder")  # named in the audit entry
-        .get(pk=item.pk)
-    )
+    item = lock_item_if_editable(item=item, actor=actor)
     dose: dict[str, Any] = {name: changes.get(name, getattr(item, name)) for name in DOSE_FIELDS}
     validate_dose(**{name: value for name, value in dose.items() if name != "per_side"})
     # Notes kept as they are are not checked again (saved before a limit, they stay).
