@@ -13,9 +13,11 @@ The demo is seeded once for the module (about 4 s); each test runs in a savepoin
 What the demo does not make (a progress report, precautions, a photo, API tokens, report
 files, an invited colleague, reminders) is made here through the app's own services, on the
 demo's patients and programs (its outcome questionnaires, answered, due and later, are its
-own); so are the states staff and patients leave it in (prompts approved, declined, snoozed
-and withdrawn, an alert seen, a set corrected and one deleted, a patient on text reminders).
-An archived patient and a suspended clinic are made in their own tests, and every query
+own); so are the states staff and patients leave it in (a second prompt a clinic, logged
+today; the four prompts approved, declined, snoozed and closed by removing their exercise,
+an alert seen, a set corrected and one deleted, a patient on text reminders).
+An archived patient and a suspended clinic are made in their own tests (the suspended
+clinic's people must get its refusal from every page and API read), and every query
 parameter a page's filter forms and links or an API read's schema name is asked for with odd
 values.
 """
@@ -121,23 +123,42 @@ def _extras(demo: Demo) -> None:
                              (ReportKind.DETAIL, ReportFormat.CSV)):  # fmt: skip
             job = report_job_create(user=admin, filters=filters, kind=kind, format=format)
             report_job_run(job_id=job.pk)
+        _second_prompt(clinic)
         _decided(clinic)
 
 
+def _second_prompt(clinic: Clinic) -> None:
+    """The demo raises one prompt a clinic (its first patient's clamshell level 1): the
+    clinic's third patient meets that level's rule today too, their sets logged and evaluated
+    as the phone and the worker do, so the clinics' four prompts can each be left in another
+    state."""
+    from apps.notifications.dispatch import enqueue_notifications
+    from apps.notifications.services import set_logs_evaluate
+    from apps.patients.models import Side
+    from apps.programs.logs import set_log_record
+
+    patient = Patient.objects.filter(clinic=clinic).order_by("pk")[2]
+    item = ProgramItem.objects.get(program__patient=patient, ladder__isnull=False)
+    logs = [
+        set_log_record(
+            patient=patient, item=item, client_id=uuid.uuid4(), performed_on=None, side=side,
+            pain=2, reps=20, set_number=1, evaluate=False,
+        )[0]
+        for side in (Side.LEFT, Side.RIGHT)
+    ]  # fmt: skip
+    enqueue_notifications(set_logs_evaluate(log_ids=[log.pk for log in logs]), now=timezone.now())
+
+
 def _decided(clinic: Clinic) -> None:
-    """What staff and patients do with the demo's week: prompts answered each way, an alert
-    seen, a set corrected and one deleted, a patient on text-message reminders."""
+    """What staff and patients do with the demo's week: prompts answered each way (the last
+    closed by removing its exercise), an alert seen, a set corrected and one deleted, a
+    patient on text-message reminders."""
     from apps.notifications.models import PainAlert
     from apps.notifications.services import pain_alert_acknowledge
-    from apps.patients.services import patient_row_lock, patient_update_partial
+    from apps.patients.services import patient_update_partial
+    from apps.programs.item_services import program_item_remove
     from apps.programs.logs import set_log_correct, set_log_delete
-    from apps.programs.prompt_decisions import (
-        CLOSED_REMOVED,
-        prompt_approve,
-        prompt_decline,
-        prompt_snooze,
-        prompts_withdraw,
-    )
+    from apps.programs.prompt_decisions import prompt_approve, prompt_decline, prompt_snooze
 
     prompts = list(ProgressionPrompt.objects.filter(patient__clinic=clinic).order_by("pk"))
     decisions: list[Callable[[ProgressionPrompt], object]] = [
@@ -147,10 +168,11 @@ def _decided(clinic: Clinic) -> None:
         lambda p: prompt_decline(prompt=p, user=p.patient.therapist, reason="Wait a week."),
         lambda p: prompt_snooze(prompt=p, user=p.patient.therapist,
                                 until=p.patient.local_today() + timedelta(days=3)),
-        lambda p: _withdraw(p, prompts_withdraw, patient_row_lock, CLOSED_REMOVED),
+        lambda p: program_item_remove(actor=p.patient.therapist, item=p.item),
     ]  # fmt: skip
-    # The demo raises about one prompt a clinic: each clinic answers its own a different way.
-    shift = demo_index(clinic)
+    # Each clinic answers its prompts with the decisions after those of the clinics before.
+    shift = ProgressionPrompt.objects.filter(patient__clinic__pk__lt=clinic.pk).count()
+    shift %= len(decisions)
     for prompt, decide in zip(prompts, decisions[shift:] + decisions[:shift], strict=False):
         prompt.refresh_from_db()
         decide(prompt)
@@ -169,16 +191,6 @@ def _decided(clinic: Clinic) -> None:
         patient=texted, changes={"phone": "+44 7700 900123", "reminder_channel": "sms"},
         actor=texted.therapist,
     )  # fmt: skip
-
-
-def demo_index(clinic: Clinic) -> int:
-    return Clinic.objects.filter(pk__lt=clinic.pk).count()
-
-
-def _withdraw(prompt: ProgressionPrompt, withdraw: Any, lock: Any, reason: str) -> None:
-    with transaction.atomic():
-        lock(patient_id=prompt.patient_id)
-        withdraw(patient_id=prompt.patient_id, reason=reason, actor=prompt.patient.therapist)
 
 
 def _collect(demo: Demo) -> None:
@@ -705,8 +717,9 @@ def test_every_staff_email_the_demo_raises_is_written_and_sent(demo):
 
     rows = StaffNotification.objects.order_by("pk")
     assert {row.kind for row in rows} == {"prompt", "pain_alert", "token_expiry"}
-    # A prompt answered before its email went out is not emailed (the fixture answers them).
-    answered = "Not sent: the prompt was already"
+    # A prompt answered or closed before its email went out is not emailed (the fixture
+    # answers or closes each).
+    answered = "Not sent: the prompt was "
     unsent = [row for row in rows if row.status != DeliveryStatus.SENT]
     assert [(r.kind, r.status, r.error) for r in unsent if not r.error.startswith(answered)] == []
     assert len(mail.outbox) == len(rows) - len(unsent)
@@ -789,23 +802,51 @@ def test_the_library_and_dashboard_answer_every_filter_and_sort_on_the_demo_data
 def test_the_demo_prompts_alerts_and_sets_reach_every_state_the_staff_can_leave_them_in(demo):
     from apps.notifications.models import PainAlert
 
-    statuses = set(ProgressionPrompt.objects.values_list("status", flat=True))
-    # As many answers as the demo has prompts (about one a clinic), none of them the same.
-    count = ProgressionPrompt.objects.count()
-    assert len(statuses - {"pending"}) == min(count, 4), statuses
+    statuses = sorted(ProgressionPrompt.objects.values_list("status", flat=True))
+    assert statuses == ["approved", "declined", "snoozed", "withdrawn"]
     assert PainAlert.objects.filter(acknowledged_at__isnull=False).exists()
     assert SetLog.objects.filter(pain_corrected_at__isnull=False).exists()
     assert Patient.objects.filter(reminder_channel="sms").exclude(phone="").exists()
 
 
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [("snoozed", "Snoozed until"), ("withdrawn", "Why it was closed: The exercise was removed")],
+)
+def test_the_inbox_and_the_prompt_api_show_the_snoozed_and_the_closed_prompt(demo, status, says):
+    """The pages and reads above met every state; here the inbox's card and the API's list
+    (filtered by the state, as the schema offers) show it to the therapist who left it so."""
+    prompt = ProgressionPrompt.objects.select_related("patient__therapist").get(status=status)
+    client = Person("therapist", "therapist", prompt.patient.therapist).client()
+
+    inbox = client.get("/inbox/")
+    listed = client.get(f"/api/v1/prompts/?status={status}")
+
+    assert inbox.status_code == 200
+    card = inbox.content.decode().split(f'id="prompt-{prompt.public_id}"')[1]
+    assert says in card.split("</article>")[0]
+    assert listed.status_code == 200
+    assert [row["id"] for row in listed.json()["results"]] == [str(prompt.public_id)]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One page or API read of ``_every_page_and_api_read``, and its answer (as ``get``)."""
+
+    person: Person
+    name: str  # the URL pattern's name, or the API operation's id
+    url: str
+    answer: Any
+
+
 def _every_page_and_api_read(
-    demo: Demo, persons: list[Person], keep: Callable[[Any], bool], findings: Findings
-) -> None:
+    demo: Demo, persons: list[Person], keep: Callable[[Any], bool]
+) -> Iterator[Asked]:
     """Every page and API read ``persons`` would ask for (as ``planned``), of the objects
-    ``keep`` accepts; only a 5xx is a finding here."""
+    ``keep`` accepts; an API token asks the API alone (it signs nobody in to a page)."""
     for person in persons:
         client = person.client()
-        for route in page_routes():
+        for route in page_routes() if person.kind != "token" else []:
             if route.name in UNFILLED or route.name in ONCE:
                 continue
             rule = PAGES[route.name]
@@ -813,14 +854,14 @@ def _every_page_and_api_read(
             for kwargs, obj in planned(person, rule, route.name, targets):
                 if keep(obj):
                     url = reverse(route.name, kwargs=kwargs)
-                    findings.check(person, url, get(client, url), None)
+                    yield Asked(person, route.name, url, get(client, url))
         for operation in _api_reads():
             rule = OPERATIONS[operation.operation_id]
             targets = _operation_targets(demo, operation.path, rule)
             for kwargs, obj in planned(person, rule, operation.operation_id, targets):
                 if keep(obj):
                     url = operation.path.replace("{public_id}", str(kwargs.get("public_id")))
-                    findings.check(person, url, get(client, url), None)
+                    yield Asked(person, operation.operation_id, url, get(client, url))
 
 
 def _api_reads() -> list[Any]:
@@ -857,21 +898,52 @@ def test_an_archived_patient_s_pages_answer_their_staff_and_their_own_sign_in(de
         return obj is None or (owner is not None and owner.pk == patient.pk)
 
     findings = Findings()
-    _every_page_and_api_read(demo, [*staff, *own], theirs, findings)
+    for asked in _every_page_and_api_read(demo, [*staff, *own], theirs):
+        findings.check(asked.person, asked.url, asked.answer, None)
     print(f"{findings.asked} pages and reads asked")
     findings.assert_clean()
 
 
 def test_a_suspended_clinic_s_people_get_the_suspended_answer_on_every_page(demo):
+    """Every page is the app's 403 page that says so; every API read (by session or token),
+    and anything else under /api/, a 403 in JSON with ``"code": "clinic_suspended"``. What
+    the middleware leaves open (``OPEN_WHILE_SUSPENDED``: signing out, the health check, the
+    patients' service worker files and sign-in pages, which refuse by themselves) is only
+    checked for a 5xx."""
+    from apps.clinics.middleware import OPEN_WHILE_SUSPENDED
     from apps.clinics.services import clinic_suspend
+    from apps.clinics.suspension import SUSPENDED_CODE
 
     clinic = demo.clinics[1]
     clinic_suspend(clinic=clinic, actor=demo.operator, reason="Unpaid invoices")
     persons = [p for p in people(demo, tokens=True) if p.clinic_id == clinic.pk]
     findings = Findings()
-    _every_page_and_api_read(demo, persons, lambda obj: True, findings)
+    for asked in _every_page_and_api_read(demo, persons, lambda obj: True):
+        answer = asked.answer
+        findings.check(asked.person, asked.url, answer, None)
+        if asked.name in OPEN_WHILE_SUSPENDED or isinstance(answer, BaseException):
+            continue
+        if asked.url.startswith("/api/"):  # the middleware's rule: the API docs page too
+            said = _json(answer).get("code") if answer.status_code == 403 else None
+            refused = said == SUSPENDED_CODE
+        else:
+            pages = [template.name for template in answer.templates]
+            refused = answer.status_code == 403 and "clinics/suspended.html" in pages
+        if not refused:
+            findings.unexpected.append(
+                f"{asked.person.label} GET {asked.url}: {answer.status_code}, "
+                "not the suspended clinic's answer"
+            )
     print(f"{findings.asked} pages and reads asked")
     findings.assert_clean()
+
+
+def _json(answer: Any) -> dict[str, Any]:
+    try:
+        found = answer.json()
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def test_a_patient_on_text_reminders_gets_theirs_through_the_sms_backend(demo, settings):
