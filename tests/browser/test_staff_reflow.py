@@ -1,13 +1,14 @@
 """The staff pages a therapist uses most (patients, dashboard, a patient's page and progress, the
-program builder, the inbox and its reminders) on a 360 px screen, at normal and doubled text
-size (WCAG 2.2 AA 1.4.10 reflow, 1.4.4 resize text): the page never scrolls sideways. A wide
-table may, inside its own labelled region that takes the keyboard focus; nothing else is wider
-than the screen."""
+program builder, the inbox and its reminders, an exercise's evidence) on a 360 px screen, at
+normal and doubled text size (WCAG 2.2 AA 1.4.10 reflow, 1.4.4 resize text): the page never
+scrolls sideways. A wide table may, inside its own labelled region that takes the keyboard
+focus; nothing else is wider than the screen."""
 
 from __future__ import annotations
 
 import pytest
 
+from apps.exercises.models import Exercise
 from tests.browser.conftest import (
     assert_accessible,
     browser_page,
@@ -74,6 +75,7 @@ def test_the_main_staff_pages_fit_a_360px_screen(
         f"/programs/{program.public_id}/",
         "/inbox/",
         "/inbox/reminders/",
+        f"/library/exercises/{Exercise.objects.get(key='clam-1').public_id}/",
     ]
     assert _pages_too_wide(browser, live_server, therapist_a, pages, text_scale) == {}
 
