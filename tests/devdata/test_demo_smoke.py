@@ -11,11 +11,12 @@ reminders and the PDFs the demo data produces are rendered and sent too.
 
 The demo is seeded once for the module (about 4 s); each test runs in a savepoint of it.
 What the demo does not make (a progress report, precautions, a photo, API tokens, report
-files, an invited colleague, reminders) is made here through the app's own services, on the
-demo's patients and programs (its outcome questionnaires, answered, due and later, are its
-own); so are the states staff and patients leave it in (a second prompt a clinic, logged
-today; the four prompts approved, declined, snoozed and closed by removing their exercise,
-an alert seen, a set corrected and one deleted, a patient on text reminders).
+files, an invited colleague, reminders, the clinic's own exercise, %MVIC value and ladder)
+is made here through the app's own services, on the demo's patients and programs (its
+outcome questionnaires, answered, due and later, are its own); so are the states staff and
+patients leave it in (a second prompt a clinic, logged today; the four prompts approved,
+declined, snoozed and closed by removing their exercise, an alert seen, a set corrected and
+one deleted, a patient on text reminders).
 An archived patient and a suspended clinic are made in their own tests (the suspended
 clinic's people must get its refusal from every page and API read), and every query
 parameter a page's filter forms and links or an API read's schema name is asked for with odd
@@ -124,6 +125,7 @@ def _extras(demo: Demo) -> None:
             job = report_job_create(user=admin, filters=filters, kind=kind, format=format)
             report_job_run(job_id=job.pk)
         _second_prompt(clinic)
+        _own_library(therapist)
         _decided(clinic)
 
 
@@ -147,6 +149,28 @@ def _second_prompt(clinic: Clinic) -> None:
         for side in (Side.LEFT, Side.RIGHT)
     ]  # fmt: skip
     enqueue_notifications(set_logs_evaluate(log_ids=[log.pk for log in logs]), now=timezone.now())
+
+
+def _own_library(therapist: User) -> None:
+    """The clinic's own exercise, %MVIC value and ladder, which only the clinic may change
+    (the demo uses the shared library only)."""
+    from decimal import Decimal
+
+    from apps.exercises import ladder_services
+    from apps.exercises import services as exercises
+    from apps.exercises.models import Study
+
+    content = exercises.ExerciseContent(
+        name="Banded side step", position="standing", movement="Step sideways against a band",
+        target_muscles=["gluteus_medius"], steps=["Band above the knees", "Step sideways"],
+    )  # fmt: skip
+    own = exercises.exercise_create(user=therapist, content=content)
+    exercises.evidence_add(
+        user=therapist, exercise=own, study=Study.objects.get(key="boren-2011"),
+        muscle="gluteus_medius", mvic_percent=Decimal("40"), source="Our gait lab",
+    )  # fmt: skip
+    clam = Exercise.objects.get(key="clam-1", clinic=None)
+    ladder_services.ladder_create(user=therapist, name="Our side steps", exercises=[clam, own])
 
 
 def _decided(clinic: Clinic) -> None:
@@ -255,13 +279,18 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]
         override_settings(MEDIA_ROOT=str(media)),
         transaction.atomic(),
     ):
-        call_command("load_library", verbosity=0)
-        clinics = seed_demo()
-        demo = Demo(clinics=clinics, operator=User.objects.get(email=DEMO_OPERATOR))
-        _extras(demo)
-        _collect(demo)
-        yield demo
+        yield build_demo()
         transaction.set_rollback(True)
+
+
+def build_demo() -> Demo:
+    """The library, the demo and the extras above, on the current database (the browser's
+    accessibility test commits it, for its live server)."""
+    call_command("load_library", verbosity=0)
+    demo = Demo(clinics=seed_demo(), operator=User.objects.get(email=DEMO_OPERATOR))
+    _extras(demo)
+    _collect(demo)
+    return demo
 
 
 pytestmark = pytest.mark.django_db
