@@ -232,7 +232,9 @@ def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
             limit=limit,
         )
         assert hold is not None  # this log itself is one
-        if prompt.held_back_log_id == hold.pk:
+        # The same set may hold it with another pain now: one corrected higher (a mis-tap)
+        # must show the therapist the pain as it now stands.
+        if (prompt.held_back_log_id, prompt.held_back_pain) == (hold.pk, hold.pain):
             continue
         _hold(prompt=prompt, hold=hold)
         changed.append(prompt)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 
 from apps.notifications.services import set_log_evaluate
+from apps.programs.logs import set_log_correct
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.morning import morning_check_record
 from apps.programs.selectors import today_plan
@@ -106,3 +107,18 @@ def test_a_worse_answer_about_the_qualifying_day_holds_back_sets_evaluated_after
     prompt = ProgressionPrompt.objects.get()
     assert (prompt.status, prompt.held_back_check) == (PromptStatus.PENDING, check)
     assert not LevelChange.objects.exists()
+
+
+def test_a_painful_set_corrected_higher_holds_the_prompt_back_with_its_new_pain():
+    # The patient logs pain 6, then corrects the same set to 9 (a mis-tap): the therapist
+    # sees the day's highest pain as it now stands, never the lower one first tapped.
+    item = LadderItemFactory(per_side=False)
+    set_log_evaluate(log_id=SetLogFactory(item=item, reps=20, pain=2).pk)
+    painful = SetLogFactory(item=item, reps=5, pain=6)
+    set_log_evaluate(log_id=painful.pk)
+
+    set_log_correct(log=painful, reps=5, pain=9)
+    set_log_evaluate(log_id=painful.pk)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.held_back_pain, prompt.held_back_log) == (9, painful)
