@@ -185,7 +185,7 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
         end=counted[-1],
         limit=log.patient.clinic.pain_progression_limit,
     )
-    worse = _worse_morning(patient_id=log.patient_id, start=counted[0], end=counted[-1])
+    worse = _worse_morning(patient_id=log.patient_id, start=counted[0])
     try:
         with transaction.atomic():
             prompt = _create_prompt(
@@ -333,17 +333,16 @@ def _existing_prompt(*, log: SetLog, level: int) -> ProgressionPrompt | None:
     ).first()  # fmt: skip
 
 
-def _worse_morning(*, patient_id: int, start: date, end: date) -> MorningCheck | None:
-    """A "worse" next-morning answer given on a day of the hold window ``start``..``end``
-    (sets done later that day: the patient was told to go lighter that day) or about one
-    (given the morning after): either holds back the prompt the window's sets raise. A log
-    evaluated after such an answer (the worker was down) raises its prompt held back, as one
-    evaluated before it ends up (``auto_advances_undo_for_morning``,
-    ``morning.prompts_hold_for_morning``)."""
-    checks = MorningCheck.objects.filter(patient_id=patient_id).filter(
-        Q(local_date__gte=start, local_date__lte=end)
-        | Q(exercise_day__gte=start, exercise_day__lte=end)
-    )
+def _worse_morning(*, patient_id: int, start: date) -> MorningCheck | None:
+    """A "worse" next-morning answer given on or after the first day of the hold window
+    (``start``): on a day of it (sets done later that day: the patient was told to go lighter
+    that day), about one (given the morning after), or any morning since, while the prompt
+    would have been open had its sets been evaluated in time. Each holds back the prompt the
+    window's sets raise: a log evaluated after such an answer (the worker was down, the phone
+    offline) raises its prompt held back, as one evaluated before it ends up
+    (``auto_advances_undo_for_morning``, ``morning.prompts_hold_for_morning``), and never
+    advances the patient by itself after they were told to go lighter."""
+    checks = MorningCheck.objects.filter(patient_id=patient_id, local_date__gte=start)
     return next((check for check in checks.order_by("local_date") if check.is_worse), None)
 
 

@@ -104,3 +104,45 @@ def test_an_older_automatic_advance_is_left_alone(item):
     item.refresh_from_db()
     assert item.current_level == 2
     assert ProgressionPrompt.objects.get().status == PromptStatus.AUTO_APPROVED
+
+
+def _worse_two_mornings_later(item):
+    """The day after the exercise day, an easy set; the morning after that, "worse"."""
+    with time_machine.travel(EXERCISE_DAY + timedelta(days=1), tick=False):
+        SetLogFactory(item=item, reps=8, pain=2)
+    with time_machine.travel(NEXT_MORNING + timedelta(days=1), tick=False):
+        check, _ = morning_check_record(patient=item.program.patient, hip="worse", stiffness="same")
+    return check
+
+
+@pytest.mark.parametrize("evaluated", ["in time", "after the answer"])
+def test_a_worse_answer_days_later_holds_the_prompt_back_whenever_its_sets_are_evaluated(
+    item, evaluated
+):
+    # Without automatic advance the prompt waits for the therapist either way. Evaluated in
+    # time, it is open when the patient answers "worse" two mornings later and is held back;
+    # evaluated only after the answer (the phone was offline, the worker down), it must be
+    # raised held back too: the decision depends on the logs and the answers, not on timing.
+    item.auto_advance = False
+    item.save(update_fields=["auto_advance"])
+    log = _qualifying_set(item)
+    if evaluated == "in time":
+        _evaluate(log, EXERCISE_DAY)
+    check = _worse_two_mornings_later(item)
+    _evaluate(log, NEXT_MORNING + timedelta(days=1, hours=1))
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.status, prompt.held_back_check) == (PromptStatus.PENDING, check)
+
+
+def test_sets_evaluated_after_a_worse_answer_days_later_never_advance_by_themselves(item):
+    # The patient answered "worse" this morning and was told to go lighter today: sets done
+    # two days ago reaching the worker only now do not move them up tomorrow by themselves.
+    log = _qualifying_set(item)
+    check = _worse_two_mornings_later(item)
+
+    _evaluate(log, NEXT_MORNING + timedelta(days=1, hours=1))
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.status, prompt.held_back_check) == (PromptStatus.PENDING, check)
+    assert not LevelChange.objects.exists()
