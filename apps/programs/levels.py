@@ -102,6 +102,30 @@ def track_levels_going_on_for(
     return dict(in_force.values_list("track", "current_level"))
 
 
+def level_on_day(item: ProgramItem, day: date) -> int | None:
+    """The ladder level ``item``'s track prescribed on ``day``, for a set done that day.
+
+    ``item.level_on`` remembers only the last change: the level before it, which was in force
+    on the day the change was made (``level_since`` is the day after). For an earlier day (a
+    set done then and synced after two changes, the phone offline) the level comes from the
+    history of changes: the last one in force that day, else the level the first one left.
+    One query, only for such a day."""
+    if item.ladder_id is None or item.level_since is None:
+        return item.level_on(day)
+    if day >= item.level_since - timedelta(days=1):
+        return item.level_on(day)
+    patient_id = item.program.patient_id
+    assert patient_id is not None  # a ladder item with a level change is assigned
+    changes = LevelChange.objects.filter(
+        item__track=item.track, item__program__patient_id=patient_id
+    )
+    in_force = changes.filter(effective_on__lte=day).order_by("-effective_on", "-pk").first()
+    if in_force is not None:
+        return in_force.to_level
+    first = changes.order_by("effective_on", "pk").first()
+    return first.from_level if first is not None else item.level_on(day)
+
+
 def item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
     """The row of the prompt's track in force now (a dose edit may have replaced the prompt's
     own row), locked so two approvals cannot both advance it."""

@@ -23,6 +23,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_in_force
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
+from apps.programs.levels import level_on_day
 from apps.programs.logs_replay import SentSet, check_replay
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
@@ -192,7 +193,8 @@ def _prescription(
     (Today left it out: no override) was not prescribed, so it cannot be logged either.
     """
     levels = ladder_levels([item.ladder_id]) if item.ladder_id else {}
-    exercise, level = exercise_for(item, day, levels)
+    # A set synced late, after level changes, keeps the level of its own day.
+    exercise, level = exercise_for(item, day, levels, level=level_on_day(item, day))
     if exercise is None:
         raise ValidationError({"item": NO_LEVEL})
     if not allowed(item, exercise, precautions):

@@ -19,6 +19,7 @@ from apps.patients.models import HipPrecaution, Patient, Side
 from apps.patients.selectors import precautions_between
 from apps.programs import dispatch
 from apps.programs.daily_totals import daily_totals_lock_patient, daily_totals_refresh_days
+from apps.programs.levels import level_on_day
 from apps.programs.logs import NO_LEVEL, Errors, _record_errors, prescribed_targets
 from apps.programs.logs_replay import SentSet, differences
 from apps.programs.models import ProgramItem, SetLog
@@ -251,7 +252,9 @@ def _batch_rows(
     held_back: Errors = {}
     for entry, item in todo:
         day = _day_of(entry)
-        exercise, level = exercise_for(item, day, levels)
+        # A set synced late, after level changes, keeps the level of its own day (a query
+        # only for a day before the last change was made: rare, not one per set).
+        exercise, level = exercise_for(item, day, levels, level=level_on_day(item, day))
         if exercise is None:  # keyed by the set's index, as every other refusal of a batch
             raise ValidationError({f"{positions[entry.client_id]}.item": NO_LEVEL})
         in_force = [precaution for precaution in precautions if precaution.is_in_force(day)]

@@ -34,6 +34,7 @@ from apps.programs.levels import (
     advance,
     item_in_force,
     level_exercise,
+    level_on_day,
     set_level,
     track_rows,
     tracks_going_on_for,
@@ -60,7 +61,7 @@ def progression_rule_met(*, log: SetLog) -> bool:
     item = log.item
     if item.ladder is None or log.ladder_level is None:
         return False
-    if item.level_on(log.performed_on) != log.ladder_level:
+    if level_on_day(item, log.performed_on) != log.ladder_level:
         return False  # logged against a level no longer in force that day
     rule = level_rule(ladder_id=item.ladder.pk, level=log.ladder_level)
     if rule is None:

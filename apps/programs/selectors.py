@@ -323,12 +323,18 @@ def ladder_levels(ladder_ids: Iterable[int]) -> dict[tuple[int, int], LadderLeve
 
 
 def exercise_for(
-    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel]
+    item: ProgramItem,
+    day: date,
+    levels: dict[tuple[int, int], LadderLevel],
+    *,
+    level: int | None = None,
 ) -> tuple[Exercise | None, int | None]:
-    """The exercise prescribed by ``item`` on ``day`` and its ladder level (None: single)."""
+    """The exercise prescribed by ``item`` on ``day`` and its ladder level (None: single).
+    ``level``: the ladder level of that day when the caller has it from the history of
+    changes (``levels.level_on_day``: a set logged late); else ``item.level_on(day)``."""
     if item.ladder_id is None:
         return item.exercise, None
-    level = item.level_on(day)
+    level = level if level is not None else item.level_on(day)
     ladder_level = levels.get((item.ladder_id, level or 0))
     return (ladder_level.exercise if ladder_level else None), level
 
