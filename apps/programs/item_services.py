@@ -36,7 +36,7 @@ from apps.programs.change_words import (
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
-from apps.programs.locks import lock_item_if_editable, lock_patient_of
+from apps.programs.locks import lock_item_if_editable
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
@@ -421,13 +421,11 @@ def program_item_remove(
 ) -> None:
     """Remove an item: a row with history ends yesterday, any other row is deleted. The
     item's open progression prompts close with it (``prompts_withdraw``) unless its track
-    goes on in another row."""
-    patient_id = lock_patient_of(item.program)
-    item = (
-        ProgramItem.objects.select_for_update(of=("self",))
-        .select_related("program__patient", "exercise", "ladder")  # named in the audit entry
-        .get(pk=item.pk)
-    )
+    goes on in another row. A caller who may no longer change the program (its patient handed
+    over to a colleague since the request's own check), or an item gone meanwhile, is a 404
+    and nothing is removed."""
+    item = lock_item_if_editable(item=item, actor=actor)
+    patient_id = item.program.patient_id
     today = patient_today(item.program)
     _check_editable_row(item, today)
     if item_has_history(item, today):
