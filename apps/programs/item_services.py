@@ -36,7 +36,7 @@ from apps.programs.change_words import (
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import usual_dose
 from apps.programs.duplicates import check_ladders_running
-from apps.programs.locks import lock_item_if_editable
+from apps.programs.locks import lock_item_if_editable, lock_program_if_editable
 from apps.programs.models import Program, ProgramItem
 from apps.programs.precautions import Override, checked_override
 from apps.programs.prompt_decisions import CLOSED_REMOVED, prompts_withdraw
@@ -283,9 +283,12 @@ def program_item_add(
     )  # fmt: skip
 
 
+ITEM_ENDED = "This item has already ended; edit the current one instead."
+
+
 def _check_editable_row(item: ProgramItem, today: date) -> None:
     if item.active_until is not None and item.active_until < today:
-        raise ValidationError("This item has already ended; edit the current one instead.")
+        raise ValidationError(ITEM_ENDED)
 
 
 class ItemChanges(TypedDict, total=False):
@@ -453,7 +456,16 @@ def program_items_reorder(
     item_ids: Sequence[int],
     request: HttpRequest | None = None,
 ) -> None:
-    """Put the program's current items in the given order (every current item, once)."""
+    """Put the program's current items in the given order (every current item, once); a 404,
+    nothing moved, for a caller who may no longer change the program (``locks``)."""
+    lock_program_if_editable(program=program, actor=actor)
+    _reorder(actor, program, item_ids, request)
+
+
+def _reorder(
+    actor: User, program: Program, item_ids: Sequence[int], request: HttpRequest | None
+) -> None:
+    """``program_items_reorder`` once the program is locked and may be changed."""
     current = program.items.for_editing(on=patient_today(program))
     items = list(current.select_for_update(of=("self",)))
     by_id = {item.pk: item for item in items}
@@ -470,13 +482,19 @@ def program_items_reorder(
     )
 
 
+@transaction.atomic
 def program_item_move(
     *, actor: User, item: ProgramItem, offset: int, request: HttpRequest | None = None
 ) -> None:
-    """Move an item up (-1) or down (+1) among the program's current items."""
+    """Move an item up (-1) or down (+1) among the program's current items, as they are under
+    the program's lock (``lock_item_if_editable``: a 404, nothing moved, for a caller who may
+    no longer change the program or an item gone meanwhile; a 400 for one ended meanwhile)."""
+    item = lock_item_if_editable(item=item, actor=actor)
     program = item.program
     ids = list(program.items.for_editing(on=patient_today(program)).values_list("pk", flat=True))
+    if item.pk not in ids:  # ended meanwhile (removed with its history, its dose changed)
+        raise ValidationError(ITEM_ENDED)
     index = ids.index(item.pk)
     target = min(max(index + offset, 0), len(ids) - 1)
     ids.insert(target, ids.pop(index))
-    program_items_reorder(actor=actor, program=program, item_ids=ids, request=request)
+    _reorder(actor, program, ids, request)
