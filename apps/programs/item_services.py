@@ -256,7 +256,9 @@ def program_item_add(
     """Add an item at the end of the program (from the patient's today if it has started).
     Once per ``client_id`` (``apps.core.once``): the same Add sent again returns the item it
     added; another Add of the same exercise (a new key) adds it again, as asked. Another item
-    under that key is refused (``ClientIdReused``)."""
+    under that key is refused (``ClientIdReused``). A 404, nothing added, for a caller who may
+    no longer change the program (``locks``)."""
+    lock_program_if_editable(program=program, actor=actor)
     asked = request_print(client_id, **item_asked(spec))
 
     def create() -> ProgramItem:
