@@ -29,6 +29,7 @@ from apps.patients.services import patient_row_lock
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.duplicates import check_level_doubled
 from apps.programs.levels import REASON_MAX, advance, set_level, tracks_going_on
+from apps.programs.locks import lock_item_if_editable
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
@@ -319,14 +320,15 @@ def item_level_set(
     (``duplicates.check_level_doubled``, as approving asks). The audit
     entries are written in the same transaction: the level's (``levels.set_level``), and the
     closing of the track's open prompts that the change answers
-    (``prompts_withdraw_superseded``)."""
+    (``prompts_withdraw_superseded``). A caller who may no longer change the program (its
+    patient handed over to a colleague since the request's own check), or an item gone
+    meanwhile, is a 404 and nothing is changed."""
     reason = reason.strip()
     _check_level_set(item, level, reason)
     # The patient's lock first, as approving a prompt takes it: an approval holding the
     # audit log while it waits for this track's row would otherwise wait on us as we wait
-    # on it.
-    if item.program.patient_id is not None:
-        patient_row_lock(patient_id=item.program.patient_id)
+    # on it. Access is asked again under it, and the item read again.
+    item = lock_item_if_editable(item=item, actor=user)
     in_force = (
         ProgramItem.objects.select_for_update()
         .filter(track=item.track, program_id=item.program_id)
