@@ -40,7 +40,7 @@ from apps.programs.item_services import (
     next_position,
     program_audit,
 )
-from apps.programs.locks import lock_program, lock_program_if_editable
+from apps.programs.locks import lock_program_if_editable
 from apps.programs.models import ALL_WEEKDAYS, Program
 from apps.programs.prompt_decisions import CLOSED_ENDED, prompts_withdraw
 from apps.programs.rows import continue_items, copy_items, has_started, patient_today
@@ -275,8 +275,10 @@ def program_schedule_update(
     returns the program now in force (audited on that one). Ending the program closes its
     open progression prompts. New dates that bring a running program beside another sharing
     a ladder or an exercise with it need ``confirm_duplicate_ladder``
-    (``duplicates.check_rescheduled``)."""
-    lock_program(program)
+    (``duplicates.check_rescheduled``). A caller who may no longer change the program (its
+    patient handed over to a colleague since the request's own check) is a 404 and nothing
+    is saved."""
+    lock_program_if_editable(program=program, actor=actor)
     before = program_fields(program)
     wanted = {  # the weekdays read twice, to change and to audit: no generator
         "weekdays": list(weekdays), "start_date": start_date, "end_date": end_date,
