@@ -25,11 +25,10 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.audit.services import audit_record
 from apps.exercises.models import LadderLevel
-from apps.patients.services import patient_row_lock
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.duplicates import check_level_doubled
 from apps.programs.levels import REASON_MAX, advance, set_level, tracks_going_on
-from apps.programs.locks import lock_item_if_editable
+from apps.programs.locks import lock_item_if_editable, lock_program_if_editable
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
@@ -198,12 +197,15 @@ def prompt_approve(
 
     When the prompt is held back, or pain above the hold-back level, pain at the alert level
     or a "worse" next-morning answer came since its qualifying sets, approving needs
-    ``override_reason`` ("approve anyway"), kept with the prompt."""
+    ``override_reason`` ("approve anyway"), kept with the prompt. A caller who may no longer
+    change the patient's programs (handed over to a colleague meanwhile) is a 404."""
     note, override_reason = note.strip(), override_reason.strip()
     _check_approve_input(prompt, note, override_reason)
     # Before reading the program: removing the exercise, ending the program or archiving
     # the patient takes this lock first too, and closes the prompt (``prompts_withdraw``).
-    patient_row_lock(patient_id=prompt.patient_id)
+    # Whether the caller may still change the patient's programs is asked under it: a
+    # hand-over to a colleague since the request's own check is a 404, nothing decided.
+    lock_program_if_editable(program=prompt.item.program, actor=user)
     prompt.refresh_from_db(fields=["status", "decision_reason"])
     if prompt.status not in OPEN_STATUSES:
         raise ValidationError({"status": _answered(prompt)})

@@ -19,7 +19,7 @@ from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.morning import morning_check_record
 from apps.programs.prompt_decisions import prompt_approve
 from tests.conftest import signed_in
-from tests.factories import LadderItemFactory, StaffFactory
+from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_a_worse_morning_after_the_first_qualifying_day_holds_the_prompt_back():
     assert (prompt.status, prompt.held_back_check) == (PromptStatus.PENDING, check)
     assert item.current_level == 1
     with pytest.raises(ValidationError):
-        prompt_approve(prompt=prompt, user=StaffFactory())
+        prompt_approve(prompt=prompt, user=patient.therapist)
 
 
 def test_pain_before_the_first_counted_day_does_not_hold_the_prompt_back():

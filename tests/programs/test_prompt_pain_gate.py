@@ -12,7 +12,7 @@ from apps.programs.concerns import concerns_for
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.morning import morning_check_record
 from apps.programs.prompt_decisions import prompt_approve
-from tests.factories import LadderItemFactory, StaffFactory
+from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +23,11 @@ def item():
     return LadderItemFactory(per_side=False)
 
 
+def therapist_of(item):
+    """Who may decide the item's prompts: its patient's therapist."""
+    return item.program.patient.therapist
+
+
 def raise_prompt(item, **extra) -> ProgressionPrompt:
     set_log_evaluate(log_id=SetLogFactory(item=item, reps=20, pain=2, **extra).pk)
     return ProgressionPrompt.objects.get(item=item)
@@ -31,7 +36,7 @@ def raise_prompt(item, **extra) -> ProgressionPrompt:
 def test_a_prompt_with_no_pain_since_approves_without_a_reason(item):
     prompt = raise_prompt(item)
 
-    prompt_approve(prompt=prompt, user=StaffFactory(), note="")
+    prompt_approve(prompt=prompt, user=therapist_of(item), note="")
 
     prompt.refresh_from_db()
     assert (prompt.status, prompt.override_reason) == (PromptStatus.APPROVED, "")
@@ -42,14 +47,14 @@ def test_pain_above_the_limit_since_needs_approve_anyway_with_a_reason(item):
     set_log_evaluate(log_id=SetLogFactory(item=item, reps=5, pain=8).pk)
 
     with pytest.raises(ValidationError) as error:
-        prompt_approve(prompt=prompt, user=StaffFactory())
+        prompt_approve(prompt=prompt, user=therapist_of(item))
 
     assert "pain up to 8 out of 10" in error.value.message_dict["override_reason"][0]
     prompt.refresh_from_db()
     assert prompt.status == PromptStatus.PENDING
     assert not LevelChange.objects.exists()
 
-    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Spoke to her: a cramp.")
+    prompt_approve(prompt=prompt, user=therapist_of(item), override_reason="Spoke to her: a cramp.")
 
     prompt.refresh_from_db()
     assert (prompt.status, prompt.override_reason) == ("approved", "Spoke to her: a cramp.")
@@ -62,7 +67,7 @@ def test_pain_above_the_limit_on_a_later_day_also_needs_approve_anyway(item):
 
     assert not prompt.is_held_back  # holds are for the qualifying day only
     with pytest.raises(ValidationError):
-        prompt_approve(prompt=prompt, user=StaffFactory())
+        prompt_approve(prompt=prompt, user=therapist_of(item))
 
 
 def test_pain_before_the_qualifying_day_does_not_count(item):
@@ -70,7 +75,7 @@ def test_pain_before_the_qualifying_day_does_not_count(item):
     SetLogFactory(item=item, reps=5, pain=9, performed_on=patient.local_today() - timedelta(days=1))
     prompt = raise_prompt(item)
 
-    prompt_approve(prompt=prompt, user=StaffFactory())
+    prompt_approve(prompt=prompt, user=therapist_of(item))
 
     assert ProgressionPrompt.objects.get().status == PromptStatus.APPROVED
 
@@ -86,7 +91,7 @@ def test_a_worse_next_morning_answer_holds_back_and_needs_approve_anyway(item):
     prompt.refresh_from_db()
     assert prompt.is_held_back
     with pytest.raises(ValidationError) as error:
-        prompt_approve(prompt=prompt, user=StaffFactory())
+        prompt_approve(prompt=prompt, user=therapist_of(item))
     assert "worse" in error.value.message_dict["override_reason"][0]
 
 
@@ -106,7 +111,7 @@ def test_approve_anyway_reason_too_long_is_refused_and_nothing_changes(item):
     SetLogFactory(item=item, reps=5, pain=8)
 
     with pytest.raises(ValidationError):
-        prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="x" * 501)
+        prompt_approve(prompt=prompt, user=therapist_of(item), override_reason="x" * 501)
 
     assert ProgressionPrompt.objects.get().status == PromptStatus.PENDING
 
@@ -136,7 +141,7 @@ def test_approving_anyway_without_a_note_never_tells_the_patient_it_went_without
     prompt = raise_prompt(item)
     set_log_evaluate(log_id=SetLogFactory(item=item, reps=5, pain=8).pk)
 
-    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Spoke to her: a cramp.")
+    prompt_approve(prompt=prompt, user=therapist_of(item), override_reason="Spoke to her: a cramp.")
 
     reason = LevelChange.objects.get().reason
     assert "without too much pain" not in reason
@@ -148,7 +153,7 @@ def test_approving_anyway_after_a_worse_morning_never_says_without_too_much_pain
     prompt = raise_prompt(item, performed_on=patient.local_today() - timedelta(days=1))
     morning_check_record(patient=patient, hip="worse", stiffness="same")
 
-    prompt_approve(prompt=prompt, user=StaffFactory(), override_reason="Seen in clinic: fine.")
+    prompt_approve(prompt=prompt, user=therapist_of(item), override_reason="Seen in clinic: fine.")
 
     assert "without too much pain" not in LevelChange.objects.get().reason
 
@@ -158,6 +163,6 @@ def test_a_plain_approval_without_a_note_still_says_the_level_was_reached_withou
 ):
     prompt = raise_prompt(item)
 
-    prompt_approve(prompt=prompt, user=StaffFactory())
+    prompt_approve(prompt=prompt, user=therapist_of(item))
 
     assert "without too much pain" in LevelChange.objects.get().reason
