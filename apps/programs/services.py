@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.audit.models import Action
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
-from apps.patients.services import patient_today_bump
+from apps.patients.services import patient_lock_if_still_editable, patient_today_bump
 from apps.programs import dispatch
 from apps.programs.assign_services import check_assigned
 from apps.programs.change_words import changes_asked, program_assigned, program_fields
@@ -89,9 +89,14 @@ def program_create(
     unless ``precaution_override`` is given (each of ``items`` carries its own). Without
     ``reminder_time``, a template's is kept. An ``activate``d program starting a ladder
     already running for the patient needs ``confirm_duplicate_ladder``
-    (``apps.programs.duplicates``).
+    (``apps.programs.duplicates``). A caller who may no longer change ``patient`` (handed
+    over to a colleague since the request's own check) is a 404 and nothing is made.
     """
     clinic_id = _creator_clinic(actor, patient, template)
+    if patient is not None:
+        # The patient's lock first, as every writer of their programs takes it, and under it
+        # whether the caller may still change them: a hand-over since is a 404, nothing made.
+        patient_lock_if_still_editable(patient, actor)
     mask = _chosen_weekdays(weekdays, template)
     asked = request_print(  # as sent: before the start and reminder time are filled in
         client_id, name=name.strip(), patient=patient, template=template, notes=notes.strip(),
