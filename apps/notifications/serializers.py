@@ -75,6 +75,11 @@ class PromptSerializer(serializers.Serializer[PromptCard]):
     rule_met = serializers.CharField(source="prompt.rule_met")
     held_back = serializers.BooleanField(source="prompt.is_held_back")
     held_back_pain = serializers.IntegerField(source="prompt.held_back_pain", allow_null=True)
+    rule_lapsed = serializers.CharField(
+        source="prompt.rule_lapsed",
+        help_text="Why the goal is no longer met (its set corrected below it or deleted); empty "
+        "when it is.",
+    )
     override_reason = serializers.CharField(source="prompt.override_reason")
     concerns = ConcernsSerializer()
 

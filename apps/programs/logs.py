@@ -27,6 +27,7 @@ from apps.programs.levels import level_on_day
 from apps.programs.logs_replay import SentSet, check_replay
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
+from apps.programs.progression import prompt_rule_refresh
 from apps.programs.selectors import (
     PATIENT_HAS_PRECAUTIONS,
     allowed,
@@ -441,6 +442,9 @@ def set_log_correct(
         ]
     )  # fmt: skip
     daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])
+    # Now, not at evaluation: a set corrected below the goal must not leave its prompt
+    # standing (or an automatic advance going ahead) while the evaluation waits.
+    prompt_rule_refresh(log=log)
     _enqueue_evaluation(log)
     return log
 
@@ -453,3 +457,4 @@ def set_log_delete(*, log: SetLog, now: datetime | None = None) -> None:
     set_log_deleting.send(sender=SetLog, log_id=log.pk, at=now or timezone.now())
     log.delete()
     daily_totals_refresh_days(patient_id=log.patient_id, days=[log.performed_on])
+    prompt_rule_refresh(log=log, deleted=True)  # the prompt it raised may stand on it alone

@@ -105,16 +105,29 @@ def _entered_on(log: SetLog) -> date:
 def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
     """The days of this stay at the log's level, up to the log's, on which the rule was met
     (both sides the same day for a per-side item), oldest first. Two queries."""
-    assert log.item.ladder is not None
+    assert log.ladder_level is not None
+    # The prescription copied onto the log when it was done.
+    return _days_meeting(
+        patient_id=log.patient_id, item=log.item, level=log.ladder_level, rule=rule,
+        per_side=log.target_per_side,
+        days=Q(performed_on__gte=_entered_on(log), performed_on__lte=log.performed_on),
+    )  # fmt: skip
+
+
+def _days_meeting(
+    *, patient_id: int, item: ProgramItem, level: int, rule: LadderLevel, per_side: bool, days: Q
+) -> list[date]:
+    """The ``days`` on which the patient met ``rule`` at ``level`` of the item's track,
+    oldest first. One query."""
+    assert item.ladder is not None
     field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
-    target = rule.target_for(log.item.ladder, hold_top(log.item))
+    target = rule.target_for(item.ladder, hold_top(item))
     rows = (
         SetLog.objects.filter(
-            patient_id=log.patient_id,
-            item__track=log.item.track,
-            ladder_level=log.ladder_level,
-            performed_on__gte=_entered_on(log),
-            performed_on__lte=log.performed_on,
+            days,
+            patient_id=patient_id,
+            item__track=item.track,
+            ladder_level=level,
             **{f"{field}__gte": target},
         )
         .values("performed_on")
@@ -124,7 +137,6 @@ def qualifying_days(*, log: SetLog, rule: LadderLevel) -> list[date]:
         )
         .order_by("performed_on")
     )
-    per_side = log.target_per_side  # the prescription copied onto the log when it was done
     return [r["performed_on"] for r in rows if not per_side or (r["left"] and r["right"])]
 
 
@@ -174,6 +186,9 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
     assert level is not None  # checked by the rule
     existing = _existing_prompt(log=log, level=level)
     if existing is not None:
+        # Held back since its sets were corrected below the rule or deleted: met again, it
+        # stands again, counted from the new days.
+        prompt_rule_refresh(log=log)
         return existing, False
     # A "worse" next-morning answer being recorded at this moment is seen, or sees this
     # prompt (``patient_row_lock``), and so is an exercise being removed, a program ended or
@@ -194,7 +209,10 @@ def prompt_for_log(*, log: SetLog) -> tuple[ProgressionPrompt | None, bool]:
                 closed=_closed_on_arrival(log=log, archived=archived_at is not None),
             )  # fmt: skip
     except IntegrityError:
-        return _existing_prompt(log=log, level=level), False
+        existing = _existing_prompt(log=log, level=level)
+        if existing is not None:
+            prompt_rule_refresh(log=log)
+        return existing, False
     if prompt.status == PromptStatus.AUTO_APPROVED:
         advance(prompt=prompt, changed_by=None, reason=default_reason(prompt=prompt))
     return prompt, True
@@ -289,6 +307,143 @@ def auto_advances_undo_for_morning(*, check: MorningCheck) -> list[ProgressionPr
         prompt.save(update_fields=["status", "decided_at", "held_back_check"])
         undone.append(prompt)
     return undone
+
+
+def prompt_rule_refresh(*, log: SetLog, deleted: bool = False) -> ProgressionPrompt | None:
+    """Check the rule again for the prompt of the stay at the level of ``log``'s day, after
+    that set was corrected, deleted (``deleted``; call it after the delete) or evaluated;
+    returns the prompt when it changed.
+
+    When the days it counted no longer meet the rule (its sets corrected below it or deleted
+    within the 24 hours a patient may change them: a typo) and no other day of the stay
+    does, it is held back (``rule_lapsed``, in plain words) until the therapist decides: an
+    automatic advance it gave is taken back before it starts; once started, the level is
+    left and the therapist told, never moved silently. When the rule is met again, by other
+    days of the stay, the same prompt stands again (the database allows one per stay),
+    counted from the first of those days, and pain or a "worse" answer over them holds it
+    back as for a new prompt. Open and automatically approved prompts only: a therapist's
+    decision stands. A function of the logs only, whatever the order of the changes."""
+    if log.ladder_level is None or log.item.ladder_id is None:
+        return None
+    track, level = log.item.track, log.ladder_level
+    entered = level_entered_on(
+        track=track, patient_id=log.patient_id, level=level, day=log.performed_on
+    )
+    patient_row_lock(patient_id=log.patient_id)  # before the prompt's row, as holds take it
+    stay = Q(patient_id=log.patient_id, track=track, level=level, level_entered_on=entered)
+    prompt = (
+        ProgressionPrompt.objects.select_for_update(of=("self",))
+        .filter(stay, status__in=(*_OPEN, PromptStatus.AUTO_APPROVED))
+        .select_related("patient__clinic", "item__ladder")
+        .first()
+    )
+    if prompt is None or prompt.counted_from is None or prompt.qualified_on is None:
+        return None
+    rule = level_rule(ladder_id=log.item.ladder_id, level=level)
+    assert rule is not None  # the prompt was raised by it
+    days = _days_meeting(
+        patient_id=log.patient_id, item=prompt.item, level=level, rule=rule,
+        per_side=prompt.item.per_side, days=_stay(prompt),
+    )  # fmt: skip
+    counted = [d for d in days if prompt.counted_from <= d <= prompt.qualified_on]
+    standing = (
+        counted[:1] == [prompt.counted_from]
+        and counted[-1:] == [prompt.qualified_on]
+        and len(counted) >= rule.advance_days
+    )
+    if standing and not prompt.rule_lapsed:
+        return None
+    if len(days) >= rule.advance_days:
+        _rebase(prompt=prompt, counted=days[: rule.advance_days])
+    elif not prompt.rule_lapsed:
+        _lapse(prompt=prompt, why=_lapse_text(log=log, deleted=deleted))
+    else:
+        return None
+    return prompt
+
+
+_OPEN = (PromptStatus.PENDING, PromptStatus.SNOOZED)
+
+
+def _stay(prompt: ProgressionPrompt) -> Q:
+    """The days of the prompt's stay at its level: from its start to the next stay's."""
+    next_entry = (
+        LevelChange.objects.filter(
+            item__track=prompt.track,
+            item__program__patient_id=prompt.patient_id,
+            to_level=prompt.level,
+            effective_on__gt=prompt.level_entered_on,
+        )
+        .order_by("effective_on")
+        .values_list("effective_on", flat=True)
+        .first()
+    )
+    days = Q(performed_on__gte=prompt.level_entered_on)
+    return days & Q(performed_on__lt=next_entry) if next_entry else days
+
+
+def _lapse_text(*, log: SetLog, deleted: bool) -> str:
+    side = f" ({log.side} side)" if log.side != Side.BOTH else ""
+    what = f"The set{side} that met the goal on {log.performed_on:%a %-d %b}"
+    if deleted:
+        return f"{what} was deleted, so the goal is no longer met."
+    done, unit = (log.reps, "reps") if log.reps is not None else (log.hold_seconds, "seconds")
+    return f"{what} was corrected to {done} {unit}, so the goal is no longer met."
+
+
+def _lapse(*, prompt: ProgressionPrompt, why: str) -> None:
+    prompt.rule_lapsed = why[:200]
+    fields = ["rule_lapsed"]
+    if prompt.status == PromptStatus.AUTO_APPROVED:
+        change = prompt.level_changes.filter(changed_by__isnull=True).order_by("-pk").first()
+        if change is not None and change.effective_on > prompt.patient.local_today():
+            # Not started yet: taken back as if never made; the therapist decides.
+            _undo_auto_advance(
+                prompt=prompt,
+                reason=f"Back to level {prompt.level}: your therapist will decide when to move on.",
+            )
+            prompt.status, prompt.decided_at = PromptStatus.PENDING, None
+            fields += ["status", "decided_at"]
+        # Started: the patient is doing the new level; moving them back without a word is
+        # the therapist's call. The prompt says why on the inbox.
+    prompt.save(update_fields=fields)
+
+
+def _rebase(*, prompt: ProgressionPrompt, counted: list[date]) -> None:
+    """Count the prompt from ``counted`` (the rule met again) and hold it back as a prompt
+    raised from them is held back; holds already on it stay (never fewer holds)."""
+    prompt.counted_from, prompt.qualified_on, prompt.rule_lapsed = counted[0], counted[-1], ""
+    item = prompt.item
+    assert item.ladder is not None
+    rule = level_rule(ladder_id=item.ladder.pk, level=prompt.level)
+    assert rule is not None
+    when = ", ".join(day.strftime("%a %-d %b") for day in counted)
+    prompt.rule_met = f"{rule.rule_text(item.ladder, item.per_side, hold_top(item))}: {when}"[:200]
+    prompt.save(update_fields=["counted_from", "qualified_on", "rule_lapsed", "rule_met"])
+    hold = window_hold(
+        patient_id=prompt.patient_id, start=counted[0], end=counted[-1],
+        limit=prompt.patient.clinic.pain_progression_limit,
+    )  # fmt: skip
+    if hold is not None and (prompt.held_back_log_id, prompt.held_back_pain) != (
+        hold.pk,
+        hold.pain,
+    ):
+        _hold(prompt=prompt, hold=hold)
+    worse = _worse_morning(patient_id=prompt.patient_id, start=counted[0])
+    if worse is not None and prompt.held_back_check_id is None:
+        prompt.held_back_check = worse
+        fields = ["held_back_check"]
+        if prompt.status == PromptStatus.AUTO_APPROVED:
+            _undo_auto_advance(
+                prompt=prompt,
+                reason=(
+                    f"Back to level {prompt.level}: your hip was worse the next day than before "
+                    "the exercises that moved you up. Your therapist will decide when to move on."
+                ),
+            )
+            prompt.status, prompt.decided_at = PromptStatus.PENDING, None
+            fields += ["status", "decided_at"]
+        prompt.save(update_fields=fields)
 
 
 def _window_covers(day: date) -> Q:

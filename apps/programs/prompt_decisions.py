@@ -258,6 +258,8 @@ def _override_needed(prompt: ProgressionPrompt, concerns: PromptConcerns) -> str
         said.append(f"pain up to {concerns.highest_pain} out of 10")
     if concerns.worse_mornings:
         said.append('a "worse" next-morning answer')
+    if not said and prompt.rule_lapsed:
+        return f"{prompt.rule_lapsed} To approve anyway, give your reason."
     what = " and ".join(said) or "pain above your clinic's hold-back level"
     since = "the qualifying sets"
     if prompt.counted_from is not None and prompt.counted_from != prompt.qualified_on:

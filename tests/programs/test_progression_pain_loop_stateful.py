@@ -391,6 +391,7 @@ class ProgressionLoop(RuleBasedStateMachine):
             self.check_a_change_starts_the_next_day(self.before, now)
             self.check_prompts_are_raised_only_by_the_rule(self.before, prompts)
         self.check_one_prompt_per_item_level_and_stay(prompts)
+        self.check_a_prompt_stands_only_on_the_rule(prompts)
         self.check_pain_above_the_limit_holds_the_prompt_back(prompts)
         self.check_a_worse_morning_holds_the_prompt_back(prompts)
         self.check_no_prompt_beyond_the_top(now, prompts)
@@ -468,8 +469,8 @@ class ProgressionLoop(RuleBasedStateMachine):
         the same day for a per-side exercise) raises a prompt for that level. Checked as the
         prompt is raised (the worker evaluated the set in this step): from the sets as they
         are then, at the prompt's level, since the patient last came to it. (A qualifying
-        set corrected below 20 reps or deleted afterwards leaves its prompt, and an automatic
-        advance it gave, as they are: not a rule the app keeps today, so not checked.)"""
+        set corrected below 20 reps or deleted afterwards: ``check_a_prompt_stands_only_on_the
+        _rule``.)"""
         for prompt in (p for p in prompts if p.pk not in before.prompts):
             assert self.action["kind"] in EVALUATIONS, "a prompt raised by no evaluation"
             assert prompt.counted_from == prompt.qualified_on  # the library's rule: one day
@@ -484,16 +485,33 @@ class ProgressionLoop(RuleBasedStateMachine):
                 .first()
             )
             assert prompt.level_entered_on == (entered or FIRST_STAY)
-            sides = set(
-                SetLog.objects.filter(
-                    patient=self.patient,
-                    ladder_level=prompt.level,
-                    performed_on=prompt.qualified_on,
-                    reps__gte=ADVANCE_AT_REPS,
-                ).values_list("side", flat=True)
-            )
-            met = {Side.LEFT, Side.RIGHT} <= sides if self.per_side else bool(sides)
-            assert met, f"prompt at level {prompt.level} without the rule met: {sides}"
+            assert self.rule_met_on(prompt), f"prompt at level {prompt.level} without the rule"
+
+    def rule_met_on(self, prompt: ProgressionPrompt) -> bool:
+        """Whether the sets of the prompt's counted day, as they are now, meet its rule."""
+        sides = set(
+            SetLog.objects.filter(
+                patient=self.patient,
+                ladder_level=prompt.level,
+                performed_on=prompt.qualified_on,
+                reps__gte=ADVANCE_AT_REPS,
+            ).values_list("side", flat=True)
+        )
+        return {Side.LEFT, Side.RIGHT} <= sides if self.per_side else bool(sides)
+
+    def check_a_prompt_stands_only_on_the_rule(self, prompts: list[ProgressionPrompt]) -> None:
+        """The safer reading of CLINICAL.md Safety: a qualifying set corrected below 20 reps
+        or deleted (a typo) must not move the patient up. A prompt approvable without
+        "approve anyway", or an automatic advance not started yet, stands only while the sets
+        of its counted day still meet the rule. (An advance already started is left, and
+        the therapist told: moving the patient's level silently is not safer.)"""
+        tomorrow = self.today() + timedelta(days=1)
+        for prompt in prompts:
+            change = prompt.level_changes.filter(changed_by__isnull=True).order_by("-pk").first()
+            waiting = prompt.status in OPEN and not self.needs_approve_anyway(prompt)
+            auto = prompt.status == PromptStatus.AUTO_APPROVED
+            if waiting or (auto and change is not None and change.effective_on >= tomorrow):
+                assert self.rule_met_on(prompt), (prompt.status, prompt.qualified_on)
 
     def check_one_prompt_per_item_level_and_stay(self, prompts: list[ProgressionPrompt]) -> None:
         """DESIGN.md: one prompt per patient, item and level. The project counts it per stay at

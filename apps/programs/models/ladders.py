@@ -116,6 +116,13 @@ class ProgressionPrompt(models.Model):
     held_back_check = models.ForeignKey(
         MorningCheck, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Held back: the sets that met the rule were corrected below it or deleted (within the
+    # 24 hours a patient may change a set) and no other set of the stay meets it, in plain
+    # words ("The set that met the goal on Tue 10 Mar was corrected to 12 reps"). Cleared,
+    # and the prompt re-based on the new days, when the rule is met again
+    # (progression.prompt_rule_refresh). On an automatic advance that had already started,
+    # it tells the therapist, who decides: the level is left as it is.
+    rule_lapsed = models.CharField(max_length=200, blank=True)
     # "Approve anyway": the therapist's reason for approving despite the pain concerns
     # shown at decision time (empty when there were none).
     override_reason = models.CharField(max_length=500, blank=True)
@@ -161,4 +168,9 @@ class ProgressionPrompt(models.Model):
 
     @property
     def is_held_back(self) -> bool:
-        return self.held_back_pain is not None or self.held_back_check_id is not None
+        return (
+            self.held_back_pain is not None
+            or self.held_back_check_id is not None
+            # An automatic advance already started stays: the therapist is told, not held.
+            or (bool(self.rule_lapsed) and self.status != PromptStatus.AUTO_APPROVED)
+        )
