@@ -12,6 +12,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from apps.notifications.services import set_log_evaluate
+from apps.patients.models import Side
 from apps.programs.concerns import concerns_for
 from apps.programs.logs import set_log_correct, set_log_delete
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
@@ -141,3 +142,18 @@ def test_approving_a_prompt_whose_goal_is_no_longer_met_needs_approve_anyway_and
 
     item.refresh_from_db()
     assert item.current_level == 2
+
+
+def test_per_side_deleting_one_side_of_the_day_holds_the_prompt_back_naming_the_side():
+    item = LadderItemFactory(per_side=True)
+    left = SetLogFactory(item=item, reps=20, pain=2, side=Side.LEFT)
+    right = SetLogFactory(item=item, reps=20, pain=2, side=Side.RIGHT)
+    for log in (left, right):
+        set_log_evaluate(log_id=log.pk)
+    prompt = ProgressionPrompt.objects.get()
+    assert not _needs_approve_anyway(prompt)
+
+    set_log_delete(log=left)
+
+    assert _needs_approve_anyway(prompt)
+    assert prompt.rule_lapsed.startswith("The set (left side) that met the goal")
