@@ -272,7 +272,8 @@ def _override_needed(prompt: ProgressionPrompt, concerns: PromptConcerns) -> str
 def prompt_decline(
     *, prompt: ProgressionPrompt, user: User, reason: str, request: HttpRequest | None = None
 ) -> ProgressionPrompt:
-    """Decline and keep the level; the reason is required and kept with the prompt."""
+    """Decline and keep the level; the reason is required and kept with the prompt. A caller
+    who may no longer change the patient's programs (handed over meanwhile) is a 404."""
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": "Say why you are keeping the patient at this level."})
@@ -280,6 +281,9 @@ def prompt_decline(
         raise ValidationError(
             {"reason": f"Keep the reason to {DECLINE_REASON_MAX} characters or fewer."}
         )
+    # As approving: access is asked again under the patient's lock, so a hand-over to a
+    # colleague since the request's own check is a 404 and nothing is decided.
+    lock_program_if_editable(program=prompt.item.program, actor=user)
     _claim(
         prompt=prompt,
         user=user,
@@ -294,12 +298,14 @@ def prompt_decline(
 def prompt_snooze(
     *, prompt: ProgressionPrompt, user: User, until: date, request: HttpRequest | None = None
 ) -> ProgressionPrompt:
-    """Put the prompt aside until a later patient-local date; it is open again from then."""
+    """Put the prompt aside until a later patient-local date; it is open again from then. A
+    caller who may no longer change the patient's programs (handed over meanwhile) is a 404."""
     today = prompt.patient.local_today()
     if until <= today:
         raise ValidationError({"until": "Choose a date after today."})
     if until > today + timedelta(days=365):
         raise ValidationError({"until": "Choose a date within a year."})
+    lock_program_if_editable(program=prompt.item.program, actor=user)  # as declining
     _claim(
         prompt=prompt, user=user, request=request, status=PromptStatus.SNOOZED, snoozed_until=until
     )

@@ -12,7 +12,7 @@ from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.progression import prompt_for_log
 from apps.programs.prompt_decisions import prompt_approve, prompt_decline, prompt_snooze
 from apps.programs.selectors import today_plan
-from tests.factories import LadderItemFactory, StaffFactory
+from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +244,7 @@ def test_a_snoozed_prompt_can_still_be_approved():
 
 def test_a_declined_prompt_cannot_be_snoozed():
     prompt = pending_prompt()
-    therapist = StaffFactory(clinic=prompt.patient.clinic)
+    therapist = prompt.patient.therapist
     prompt_decline(prompt=prompt, user=therapist, reason="Not yet.")
 
     with pytest.raises(ValidationError):
