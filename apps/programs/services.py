@@ -402,15 +402,22 @@ def _close_prompts_of_ended(actor: User, program: Program, request: HttpRequest 
 
 
 @transaction.atomic
+@transaction.atomic
 def program_save_as_template(
     *, actor: User, program: Program, name: str, client_id: UUID | None = None
 ) -> Program:
     """Copy the program's current items, weekdays and reminder time into a new clinic
-    template, once per ``client_id`` (a double click makes one template)."""
+    template, once per ``client_id`` (a double click makes one template). A caller who may
+    no longer change the program (its patient handed over to a colleague since the
+    request's own check) is a 404 and no template is made."""
     name = validate_name(name)
     asked = request_print(client_id, program=program, name=name)
 
     def create() -> Program:
+        # The copy takes the program's notes and its items' notes, written for the patient:
+        # read under the program's lock, after asking again whether they are still the
+        # caller's (lock_program_if_editable reads the program again).
+        lock_program_if_editable(program=program, actor=actor)
         template = Program.objects.create(
             clinic_id=program.clinic_id,
             created_by=actor,
