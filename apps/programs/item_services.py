@@ -1,6 +1,6 @@
-"""Writes for a program's items: add, change a dose or notes, remove, reorder, move; the
-``ItemSpec`` of an item to add and its checks; and ``program_audit``, with which every write
-to a program ends (here and in ``services``).
+"""Writes for a program's items: add, change a dose or notes, remove (their order:
+``item_order``); the ``ItemSpec`` of an item to add and its checks; and ``program_audit``,
+with which every write to a program ends (here, in ``item_order`` and in ``services``).
 
 History rule (see the domain rules): once a row of a patient's program may have been
 prescribed on a past day, or has set logs, changing its dose ends that row (``active_until`` =
@@ -448,55 +448,3 @@ def program_item_remove(
         actor=actor, program=item.program, action=Action.CHANGE, changes=[item_removed(item)],
         request=request,
     )  # fmt: skip
-
-
-@transaction.atomic
-def program_items_reorder(
-    *,
-    actor: User,
-    program: Program,
-    item_ids: Sequence[int],
-    request: HttpRequest | None = None,
-) -> None:
-    """Put the program's current items in the given order (every current item, once); a 404,
-    nothing moved, for a caller who may no longer change the program (``locks``)."""
-    lock_program_if_editable(program=program, actor=actor)
-    _reorder(actor, program, item_ids, request)
-
-
-def _reorder(
-    actor: User, program: Program, item_ids: Sequence[int], request: HttpRequest | None
-) -> None:
-    """``program_items_reorder`` once the program is locked and may be changed."""
-    current = program.items.for_editing(on=patient_today(program))
-    items = list(current.select_for_update(of=("self",)))
-    by_id = {item.pk: item for item in items}
-    if len(item_ids) != len(by_id) or set(item_ids) != set(by_id):
-        raise ValidationError({"items": "List every item of the program exactly once."})
-    shown = [item.pk for item in sorted(items, key=lambda item: (item.position, item.pk))]
-    moved = shown != list(item_ids)
-    for position, item_id in enumerate(item_ids):
-        by_id[item_id].position = position
-    ProgramItem.objects.bulk_update(items, ["position"])
-    changes = ["order changed" if moved else "order unchanged"]
-    program_audit(
-        actor=actor, program=program, action=Action.CHANGE, changes=changes, request=request
-    )
-
-
-@transaction.atomic
-def program_item_move(
-    *, actor: User, item: ProgramItem, offset: int, request: HttpRequest | None = None
-) -> None:
-    """Move an item up (-1) or down (+1) among the program's current items, as they are under
-    the program's lock (``lock_item_if_editable``: a 404, nothing moved, for a caller who may
-    no longer change the program or an item gone meanwhile; a 400 for one ended meanwhile)."""
-    item = lock_item_if_editable(item=item, actor=actor)
-    program = item.program
-    ids = list(program.items.for_editing(on=patient_today(program)).values_list("pk", flat=True))
-    if item.pk not in ids:  # ended meanwhile (removed with its history, its dose changed)
-        raise ValidationError(ITEM_ENDED)
-    index = ids.index(item.pk)
-    target = min(max(index + offset, 0), len(ids) - 1)
-    ids.insert(target, ids.pop(index))
-    _reorder(actor, program, ids, request)

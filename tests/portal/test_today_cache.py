@@ -29,6 +29,7 @@ from apps.outcomes.models import Questionnaire
 from apps.patients.precautions import precaution_set
 from apps.patients.services import patient_update
 from apps.portal.today_cache import StaleTodayError, today_key
+from apps.programs import item_order
 from apps.programs import item_services as program_items
 from apps.programs import services as programs
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
@@ -276,7 +277,7 @@ def test_a_new_order_shows_at_once(patient_a, therapist_a, program, item):
     other = ExerciseItemFactory(program=program, position=1)
     html = page(patient_a)
     assert html.index(item.exercise.name) < html.index(other.exercise.name)
-    program_items.program_items_reorder(
+    item_order.program_items_reorder(
         actor=therapist_a, program=program, item_ids=[other.pk, item.pk]
     )
     html = page(patient_a)

@@ -13,13 +13,12 @@ from apps.audit.models import Action, AuditEntry
 from apps.audit.services import DETAIL_MAX
 from apps.patients.precautions import precaution_set
 from apps.programs.assign_services import program_assign
+from apps.programs.item_order import program_item_move, program_items_reorder
 from apps.programs.item_services import (
     ItemSpec,
     program_item_add,
-    program_item_move,
     program_item_remove,
     program_item_update,
-    program_items_reorder,
 )
 from apps.programs.models import SetLog
 from apps.programs.services import (

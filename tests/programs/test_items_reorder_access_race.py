@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
-from apps.programs.item_services import program_item_move
+from apps.programs.item_order import program_item_move
 from apps.programs.models import ProgramItem
 from apps.programs.services import program_edit
 from tests.conftest import signed_in

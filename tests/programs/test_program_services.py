@@ -5,13 +5,12 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.programs.assign_services import program_assign
+from apps.programs.item_order import program_item_move, program_items_reorder
 from apps.programs.item_services import (
     ItemSpec,
     program_item_add,
-    program_item_move,
     program_item_remove,
     program_item_update,
-    program_items_reorder,
 )
 from apps.programs.models import Program, ProgramItem, SetLog
 from apps.programs.services import (

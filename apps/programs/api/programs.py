@@ -24,7 +24,7 @@ from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import assign_services, item_services, services, staff_selectors
+from apps.programs import assign_services, item_order, item_services, services, staff_selectors
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
 from apps.programs.serializers import (
@@ -303,7 +303,7 @@ class ProgramItemsReorderApi(ProgramApi):
         current = staff_selectors.program_current_items(program=program)
         ids = dict(current.values_list("public_id", "pk"))
         order = [ids.get(public) for public in payload.validated_data["items"]]
-        item_services.program_items_reorder(
+        item_order.program_items_reorder(
             actor=self.user,
             program=program,
             item_ids=[pk or 0 for pk in order],

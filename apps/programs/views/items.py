@@ -28,7 +28,7 @@ from apps.core.forms import add_service_errors, changed_values
 from apps.core.post_only import post_only
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
-from apps.programs import builder, item_services, staff_selectors
+from apps.programs import builder, item_order, item_services, staff_selectors
 from apps.programs.duplicates import running_for
 from apps.programs.forms import (
     AddExerciseForm,
@@ -226,7 +226,7 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
 
     def move() -> str:
         offset = -1 if form.cleaned_data["direction"] == "up" else 1
-        item_services.program_item_move(actor=user, item=item, offset=offset, request=request)
+        item_order.program_item_move(actor=user, item=item, offset=offset, request=request)
         return f"Moved {form.cleaned_data['direction']}."
 
     return _apply(request, program, form, move)
