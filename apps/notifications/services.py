@@ -29,7 +29,8 @@ from apps.notifications.messages import alert_message, prompt_message, token_exp
 from apps.notifications.models import NotificationKind, PainAlert, StaffNotification
 from apps.patients.models import Patient
 from apps.programs.models import ProgressionPrompt, PromptStatus, SetLog
-from apps.programs.progression import prompt_for_log, prompt_holds_refresh
+from apps.programs.progression import prompt_for_log
+from apps.programs.prompt_holds import prompt_holds_refresh
 
 if TYPE_CHECKING:
     from apps.clinics.models import ApiToken, User

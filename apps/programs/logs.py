@@ -27,7 +27,7 @@ from apps.programs.levels import level_on_day
 from apps.programs.logs_replay import SentSet, check_replay
 from apps.programs.models import ProgramItem, SetLog
 from apps.programs.precautions import held_back_message
-from apps.programs.progression import prompt_rule_refresh
+from apps.programs.prompt_holds import prompt_rule_refresh
 from apps.programs.selectors import (
     PATIENT_HAS_PRECAUTIONS,
     allowed,

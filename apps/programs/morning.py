@@ -18,7 +18,7 @@ from django.db.models import Exists
 from apps.patients.models import Patient
 from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs.models import Compared, MorningCheck, ProgressionPrompt, PromptStatus, SetLog
-from apps.programs.progression import auto_advances_undo_for_morning
+from apps.programs.prompt_holds import auto_advances_undo_for_morning
 
 OPEN_STATUSES = (PromptStatus.PENDING, PromptStatus.SNOOZED)
 

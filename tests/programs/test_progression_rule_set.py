@@ -4,7 +4,8 @@ level of a ladder, not any set logged after it. Found by mutation testing (``mut
 
 import pytest
 
-from apps.programs.progression import progression_rule_met, prompt_for_log
+from apps.programs.progression import prompt_for_log
+from apps.programs.progression_rule import progression_rule_met
 from tests.factories import ExerciseItemFactory, LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 

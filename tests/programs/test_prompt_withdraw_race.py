@@ -19,7 +19,7 @@ from django.db import transaction
 
 from apps.notifications.services import set_log_evaluate
 from apps.patients.archive_services import patient_archive
-from apps.programs import progression, prompt_decisions
+from apps.programs import progression, prompt_decisions, prompt_holds
 from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
@@ -107,7 +107,7 @@ def test_a_painful_set_checked_as_the_exercise_is_removed_holds_and_closes_witho
     def remove() -> None:
         program_item_remove(actor=therapist_a, item=pending.item)
 
-    paused_after(progression, "_hold", check, remove)
+    paused_after(prompt_holds, "_hold", check, remove)
 
     pending.refresh_from_db()
     advanced.refresh_from_db()

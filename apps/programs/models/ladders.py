@@ -96,7 +96,7 @@ class ProgressionPrompt(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     snoozed_until = models.DateField(null=True, blank=True)
     # The patient-local day the rule was met: pain logged that day (or from ``counted_from``),
-    # whenever it is evaluated, holds the prompt back (see progression.prompt_holds_refresh).
+    # whenever it is evaluated, holds the prompt back (see prompt_holds.prompt_holds_refresh).
     qualified_on = models.DateField(null=True, blank=True)
     # The first of the days a rule over N separate days counted (``qualified_on`` for one
     # day): pain or a "worse" morning from then to ``qualified_on`` holds the prompt back.
@@ -120,7 +120,7 @@ class ProgressionPrompt(models.Model):
     # 24 hours a patient may change a set) and no other set of the stay meets it, in plain
     # words ("The set that met the goal on Tue 10 Mar was corrected to 12 reps"). Cleared,
     # and the prompt re-based on the new days, when the rule is met again
-    # (progression.prompt_rule_refresh). On an automatic advance that had already started,
+    # (prompt_holds.prompt_rule_refresh). On an automatic advance that had already started,
     # it tells the therapist, who decides: the level is left as it is.
     rule_lapsed = models.CharField(max_length=200, blank=True)
     # "Approve anyway": the therapist's reason for approving despite the pain concerns
