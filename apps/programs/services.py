@@ -402,7 +402,6 @@ def _close_prompts_of_ended(actor: User, program: Program, request: HttpRequest 
 
 
 @transaction.atomic
-@transaction.atomic
 def program_save_as_template(
     *, actor: User, program: Program, name: str, client_id: UUID | None = None
 ) -> Program:
