@@ -5,7 +5,8 @@
 Starts what docker-compose.yml runs (gunicorn with three sync workers, a Celery worker with
 two processes and beat) with the production settings (``DJANGO_ENV=production``, DEBUG off,
 collected static files, a random SECRET_KEY, one trusted proxy) on the caller's PostgreSQL and
-Redis, seeds a clinic of its own (``seed_scale``, one a day and size), and runs
+Redis, in a database of its own beside the caller's (its name with ``_load`` after it, created
+and migrated on first use), seeds a clinic there (``seed_scale``, one a day and size), and runs
 ``bench/locustfile.py`` headless once per step: that many patients logging their sets one tap
 at a time (and sometimes offline, in batches, and answering a questionnaire), with one
 therapist per ``PANEL`` patients opening the dashboard and the inbox.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import math
 import os
@@ -37,6 +39,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from bench.load_check import P95_BUDGET_MS, LogCheck, Step, log_check
 from bench.load_report import TABLE_HEAD, records, step_line, write_markdown, write_results
@@ -49,6 +52,7 @@ PANEL = 25  # patients per therapist, and one therapist user per this many patie
 DAYS = 30  # history the seeded patients have
 CLINIC = "Bench load"  # bench.data.PREFIX + "load": make bench's data set leaves it alone
 QUESTIONNAIRE_EVERY = 4  # one patient in four has a weekly pain questionnaire
+DATABASE_SUFFIX = "_load"
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -81,6 +85,39 @@ def require_services(environ: dict[str, str] | os._Environ[str] = os.environ) ->
     if not environ.get("REDIS_URL", "").startswith(("redis://", "rediss://")):
         return "make load needs REDIS_URL=redis://... (the Celery broker, as in production)"
     return None
+
+
+def load_database_url(url: str) -> str:
+    """The database the load test runs in: the caller's, on the same server, with ``_load``
+    after its name.
+
+    Not the caller's own: beside ``make bench``'s 120,000 patients, the load test's beat ran
+    their jobs through the measured minutes (the daily jobs, and reminders for 110,000 due
+    again after the fan-out scenario deleted the day's): both worker processes stayed busy and
+    a clinic's morning was measured beside another 110,000 patients' (twenty-fourth session)."""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not name:
+        raise SystemExit(f"DATABASE_URL names no database: {url}")
+    if not name.endswith(DATABASE_SUFFIX):
+        name += DATABASE_SUFFIX
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def ensure_database(url: str) -> bool:
+    """Create the database ``url`` names if the server has none of that name (its tables come
+    from ``migrate``); True when it was created. It asks through the ``postgres`` database,
+    which every server has."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as admin:
+        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return True
 
 
 def production_env() -> dict[str, str]:
@@ -116,12 +153,13 @@ def seed(patients: int, log: Any = print) -> Any:
     from bench.data import settle
 
     foreign = list(
-        Clinic.objects.exclude(name__startswith="Bench ").values_list("name", flat=True)[:3]
+        Clinic.objects.exclude(name__startswith=CLINIC).values_list("name", flat=True)[:3]
     )
     if foreign:
         raise SystemExit(
             f"The database holds clinics make load did not create ({', '.join(foreign)}). "
-            "Point DATABASE_URL at a database of its own."
+            "It runs in the database DATABASE_URL names with _load after it: drop that one, "
+            "or point DATABASE_URL elsewhere."
         )
     name = f"{CLINIC} {patients}x{DAYS} {timezone.now():%Y-%m-%d}"
     clinic = Clinic.objects.filter(name=name).first()
@@ -129,6 +167,7 @@ def seed(patients: int, log: Any = print) -> Any:
         log(f"reusing {name}")
         return clinic
     started = time.perf_counter()
+    call_command("load_library", stdout=io.StringIO())  # the shared ladder, as a clinic has
     call_command(
         "seed_scale", f"--clinic={name}", f"--patients={patients}", f"--days={DAYS}",
         f"--panel={PANEL}", "--reminder-time=23:59",
@@ -365,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         print(problem, file=sys.stderr)
         return 2
     _sigterm_exits()
+    os.environ["DATABASE_URL"] = load_database_url(os.environ["DATABASE_URL"])
+    if ensure_database(os.environ["DATABASE_URL"]):
+        print(f"created {urlsplit(os.environ['DATABASE_URL']).path.lstrip('/')}", flush=True)
     try:
         return _main(args)
     except KeyboardInterrupt:

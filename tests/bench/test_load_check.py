@@ -6,13 +6,15 @@ import json
 import uuid
 from datetime import timedelta
 
+import psycopg
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from bench import report
 from bench.load_check import LogCheck, Step, log_check
 from bench.load_report import records, write_results
-from bench.load_test import require_services
+from bench.load_test import ensure_database, load_database_url, require_services
 from tests.factories import ExerciseItemFactory
 from tests.programs.adherence_factories import SetLogFactory
 
@@ -95,6 +97,35 @@ def test_it_refuses_to_run_without_postgresql_and_redis():
     assert "DATABASE_URL" in (require_services({"DATABASE_URL": "sqlite:///x"}) or "")
     assert "REDIS_URL" in (require_services({"DATABASE_URL": postgres}) or "")
     assert require_services({"DATABASE_URL": postgres, "REDIS_URL": "redis://h/1"}) is None
+
+
+def test_the_load_test_runs_in_a_database_of_its_own_beside_the_callers():
+    """Beside make bench's 120,000 patients the load test's beat ran their reminders and daily
+    jobs through the measured minutes; it now runs in ``<name>_load`` on the same server."""
+    own = "postgres://postgres:secret@db.example:6543/clamshell_bench_load?sslmode=require"
+    assert load_database_url(own.replace("_load", "")) == own
+    assert load_database_url(own) == own  # already its own: not clamshell_bench_load_load
+    with pytest.raises(SystemExit, match="names no database"):
+        load_database_url("postgres://postgres@127.0.0.1:5432/")
+
+
+def test_the_load_tests_database_is_created_once_on_the_callers_server(db, require_postgres):
+    """Created on the first run, found on the next (a real PostgreSQL server)."""
+    settings = connection.settings_dict
+    name = f"clamshell_loadtest_{uuid.uuid4().hex[:12]}"
+    url = (
+        f"postgres://{settings['USER']}@{settings['HOST'] or '127.0.0.1'}:"
+        f"{settings['PORT'] or 5432}/{name}"
+    )
+    try:
+        assert ensure_database(url) is True
+        assert ensure_database(url) is False
+        with psycopg.connect(url) as created:
+            assert created.execute("SELECT current_database()").fetchone() == (name,)
+    finally:
+        admin_url = url.replace(f"/{name}", "/postgres")
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
 
 
 def test_each_run_replaces_only_the_scenarios_it_measured(tmp_path, monkeypatch):
