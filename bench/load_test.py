@@ -2,11 +2,12 @@
 
     python -m bench.load_test [--steps 25,50,100,200] [--seconds 60] [--workers 3]
 
-Starts what docker-compose.yml runs (gunicorn with three sync workers, a Celery worker with
-two processes and beat) with the production settings (``DJANGO_ENV=production``, DEBUG off,
-collected static files, a random SECRET_KEY, one trusted proxy) on the caller's PostgreSQL and
-Redis, in a database of its own beside the caller's (its name with ``_load`` after it, created
-and migrated on first use), seeds a clinic there (``seed_scale``, one a day and size), and runs
+Starts what docker-compose.yml runs (gunicorn with three sync workers, Celery workers with two
+processes for the ``default`` and ``reports`` queues and four for ``notifications``, and beat)
+with the production settings (``DJANGO_ENV=production``, DEBUG off, collected static files, a
+random SECRET_KEY, one trusted proxy) on the caller's PostgreSQL and Redis, in a database of
+its own beside the caller's (its name with ``_load`` after it, created and migrated on first
+use), seeds a clinic there (``seed_scale``, one a day and size), and runs
 ``bench/locustfile.py`` headless once per step: that many patients logging their sets one tap
 at a time (and sometimes offline, in batches, and answering a questionnaire), with one
 therapist per ``PANEL`` patients opening the dashboard and the inbox.
@@ -53,6 +54,7 @@ DAYS = 30  # history the seeded patients have
 CLINIC = "Bench load"  # bench.data.PREFIX + "load": make bench's data set leaves it alone
 QUESTIONNAIRE_EVERY = 4  # one patient in four has a weekly pain questionnaire
 DATABASE_SUFFIX = "_load"
+NOTIFICATION_PROCESSES = 4  # docker-compose.yml's worker-notifications (a test checks)
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -442,11 +444,17 @@ def _main(args: argparse.Namespace) -> int:
     print(f"roster: {counts['patients']} patients, {counts['therapists']} therapists")
     env = production_env()
     _collectstatic(env)
-    print("starting gunicorn, the Celery worker and beat ...", flush=True)
+    print("starting gunicorn, the Celery workers and beat ...", flush=True)
     steps: list[Step] = []
     with (
         server.gunicorn(workers=args.workers, env=env, access_log=ctx["access_log"]) as port,
-        server.celery_worker(concurrency=2, env=env),
+        server.celery_worker(concurrency=2, env=env, queues="default,reports"),
+        server.celery_worker(
+            concurrency=NOTIFICATION_PROCESSES,
+            env=env,
+            queues="notifications",
+            name="notifications",
+        ),
         server.celery_beat(env=env, schedule=LOAD_DIR / "celerybeat-schedule"),
     ):
         ctx["port"] = port

@@ -89,30 +89,36 @@ def gunicorn(
 
 @contextlib.contextmanager
 def celery_worker(
-    *, concurrency: int = 2, env: dict[str, str] | None = None
+    *,
+    concurrency: int = 2,
+    env: dict[str, str] | None = None,
+    queues: str = "default,notifications,reports",
+    name: str = "bench",
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """A Celery worker with ``concurrency`` processes on every queue, ready when yielded."""
+    """A Celery worker named ``name`` with ``concurrency`` processes on ``queues``, ready
+    (answering a ping) when yielded."""
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     command = [
         str(BIN / "celery"),
         "-A",
         "config",
         "worker",
-        "--queues=default,notifications,reports",
+        f"--queues={queues}",
         f"--concurrency={concurrency}",
+        f"--hostname={name}@{socket.gethostname()}",
         "--pool=prefork",
         "--loglevel=WARNING",
         "--without-gossip",
         "--without-mingle",
         "--without-heartbeat",
-        f"--logfile={LOG_DIR / 'celery.log'}",
+        f"--logfile={LOG_DIR / f'celery-{name}.log'}",
     ]
-    with open(LOG_DIR / "celery.out", "ab") as out:
+    with open(LOG_DIR / f"celery-{name}.out", "ab") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=env or bench_env(), stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        _wait_celery()
+        _wait_celery(f"{name}@{socket.gethostname()}")
         yield process
     finally:
         _stop(process)
@@ -139,12 +145,12 @@ def celery_beat(*, env: dict[str, str], schedule: Path) -> Iterator[subprocess.P
         _stop(process)
 
 
-def _wait_celery(seconds: float = 60) -> None:
+def _wait_celery(node: str, seconds: float = 60) -> None:
     from config.celery import app
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0)
+        replies = app.control.ping(destination=[node], timeout=1.0)
         if replies:
             return
-    raise RuntimeError("the Celery worker did not answer within a minute")
+    raise RuntimeError(f"the Celery worker {node} did not answer within a minute")

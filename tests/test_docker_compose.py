@@ -35,7 +35,9 @@ def test_docker_compose_config_accepts_the_file():
     )
 
     assert result.returncode == 0, result.stderr
-    for service in ("web:", "worker:", "worker-reports:", "beat:", "db:", "redis:"):
+    for service in (
+        "web:", "worker:", "worker-notifications:", "worker-reports:", "beat:", "db:", "redis:"
+    ):  # fmt: skip
         assert service in result.stdout
 
 
@@ -46,11 +48,14 @@ def test_workers_and_beat_restart_by_themselves_and_are_health_checked():
     anchor = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["x-app"]
 
     assert anchor["restart"] == "unless-stopped"
-    for name in ("worker", "worker-reports", "beat", "web"):
+    for name in ("worker", "worker-notifications", "worker-reports", "beat", "web"):
         assert services[name].get("restart", anchor["restart"]) == "unless-stopped"
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
     assert "inspect ping -d reports@$$HOSTNAME" in " ".join(
         services["worker-reports"]["healthcheck"]["test"]
+    )
+    assert "inspect ping -d notifications@$$HOSTNAME" in " ".join(
+        services["worker-notifications"]["healthcheck"]["test"]
     )
     assert "beat_alive" in services["beat"]["healthcheck"]["test"]
 
@@ -60,27 +65,42 @@ def _option(command: str, name: str) -> str:
     return value
 
 
-def test_reports_have_their_own_worker_so_they_never_hold_up_reminders():
-    """Two long background reports on the shared worker could take both its processes; the
-    reports queue has a worker of its own with one process, the other queues the rest."""
+def test_each_kind_of_job_has_its_own_worker_so_reports_never_hold_up_reminders():
+    """Two long background reports on a shared worker could take both its processes: each
+    queue has a worker of its own, reports one process, notifications more processes than
+    the host has cores (they wait for commits and the mail server, not the CPU)."""
     import yaml
     from django.conf import settings
 
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
-    worker, reports = services["worker"], services["worker-reports"]
+    worker = services["worker"]
+    notifications = services["worker-notifications"]
+    reports = services["worker-reports"]
 
-    assert _option(worker["command"], "--queues").split(",") == ["default", "notifications"]
+    assert _option(worker["command"], "--queues") == "default"
     assert _option(worker["command"], "--concurrency") == "2"
+    assert _option(notifications["command"], "--queues") == "notifications"
+    assert _option(notifications["command"], "--concurrency") == (
+        "${NOTIFICATIONS_WORKER_PROCESSES:-4}"
+    )
+    assert " -n notifications@%h" in notifications["command"]
     assert _option(reports["command"], "--queues") == "reports"
     assert _option(reports["command"], "--concurrency") == "1"
     assert " -n reports@%h" in reports["command"]
-    # Every queue a task is routed to has exactly one of the two workers.
-    assert {q.name for q in settings.CELERY_TASK_QUEUES} == {"default", "notifications", "reports"}
+    # Every queue a task is routed to has exactly one of the three workers.
+    served = [
+        queue
+        for service in (worker, notifications, reports)
+        for queue in _option(service["command"], "--queues").split(",")
+    ]
+    assert sorted(served) == sorted({q.name for q in settings.CELERY_TASK_QUEUES})
+    assert len(served) == len(set(served))
     # Same image, environment, volumes, start order and restart policy (the x-app anchor).
-    for key in ("image", "build", "environment", "volumes", "restart", "depends_on"):
-        assert reports[key] == worker[key], key
-    for key in ("interval", "timeout", "retries", "start_period"):
-        assert reports["healthcheck"][key] == worker["healthcheck"][key], key
+    for other in (notifications, reports):
+        for key in ("image", "build", "environment", "volumes", "restart", "depends_on"):
+            assert other[key] == worker[key], key
+        for key in ("interval", "timeout", "retries", "start_period"):
+            assert other["healthcheck"][key] == worker["healthcheck"][key], key
 
 
 def test_make_run_restarts_a_process_that_died_and_says_so(tmp_path):
@@ -107,3 +127,19 @@ def test_make_run_restarts_a_process_that_died_and_says_so(tmp_path):
 
     assert marker.read_text().count("run") >= 2, "restarted"
     assert "demo STOPPED (exit code 3)" in err
+
+
+def test_the_bench_measures_the_notifications_worker_compose_runs():
+    """The reminder fan-out and the load test time the production shape: as many processes on
+    the ``notifications`` queue as docker-compose.yml gives it by default."""
+    import re
+
+    import yaml
+
+    from bench.load_test import NOTIFICATION_PROCESSES
+    from bench.scenarios.fanout import WORKER_PROCESSES
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    concurrency = _option(services["worker-notifications"]["command"], "--concurrency")
+    (default,) = re.fullmatch(r"\$\{NOTIFICATIONS_WORKER_PROCESSES:-(\d+)\}", concurrency).groups()
+    assert WORKER_PROCESSES == NOTIFICATION_PROCESSES == int(default)
