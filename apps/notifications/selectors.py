@@ -11,12 +11,15 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.clinics.models import Clinic
+from apps.clinics.models import Clinic, Role
+from apps.core.db_router import read_alias
 from apps.core.formats import mvic_text
+from apps.core.prepared import prepared_cursor
 from apps.exercises.models import LadderLevel, Muscle
 from apps.exercises.selectors import PrimaryValue, primary_mvic
 from apps.notifications.models import PainAlert, Reminder
@@ -367,46 +370,93 @@ def clinic_today(user: User) -> date:
     return timezone.now().astimezone(ZoneInfo(zone)).date()
 
 
-def _count(queryset: QuerySet[Any]) -> Subquery:
-    return Subquery(
-        queryset.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
-        output_field=IntegerField(),
+# The inbox count's statement, one per role, built once and prepared (``prepared_cursor``):
+# compiling the ORM's version, five counting subqueries, cost more Python on every staff page
+# than PostgreSQL took to run it (bench/README.md). ``scope`` is the patients
+# ``Patient.objects.editable_by`` gives the role. Prompts are read once, with the statuses of
+# ``open_prompts_by_patient``; the snoozed ones are split by the day they come back: the
+# clinic's today is the UTC date or a day either side, and Python picks which (SQLite has no
+# time zones).
+_WAITING_SQL = """
+SELECT clinic.time_zone, prompts.waiting, prompts.back_today, prompts.back_tomorrow, alerts.n
+FROM {clinic} clinic
+CROSS JOIN (
+    SELECT
+        COUNT(*) FILTER (WHERE prompt.status = '{pending}' OR (
+            prompt.status = '{snoozed}' AND prompt.snoozed_until <= %(yesterday)s
+        )) AS waiting,
+        COUNT(*) FILTER (WHERE prompt.status = '{snoozed}'
+            AND prompt.snoozed_until = %(today)s) AS back_today,
+        COUNT(*) FILTER (WHERE prompt.status = '{snoozed}'
+            AND prompt.snoozed_until = %(tomorrow)s) AS back_tomorrow
+    FROM {prompt} prompt
+    JOIN {patient} patient ON patient.id = prompt.patient_id
+    WHERE {scope} AND prompt.status IN ('{pending}', '{snoozed}')
+) prompts
+CROSS JOIN (
+    SELECT COUNT(*) AS n
+    FROM {alert} alert
+    JOIN {patient} patient ON patient.id = alert.patient_id
+    WHERE {scope} AND alert.acknowledged_at IS NULL
+) alerts
+WHERE clinic.id = %(clinic)s
+"""
+
+
+def _waiting_sql(scope: str) -> str:
+    # Table names from the models, statuses from the code: every value is a parameter.
+    return _WAITING_SQL.format(  # nosec B608
+        clinic=Clinic._meta.db_table,
+        prompt=ProgressionPrompt._meta.db_table,
+        patient=Patient._meta.db_table,
+        alert=PainAlert._meta.db_table,
+        pending=PromptStatus.PENDING.value,
+        snoozed=PromptStatus.SNOOZED.value,
+        scope=scope,
     )
+
+
+_WAITING_SQL_BY_ROLE: dict[str, str] = {
+    Role.ADMIN: _waiting_sql("patient.clinic_id = %(clinic)s"),
+    Role.THERAPIST: _waiting_sql(
+        "patient.clinic_id = %(clinic)s AND patient.therapist_id = %(therapist)s"
+    ),
+}
 
 
 def inbox_waiting_count(*, user: User, now: datetime | None = None) -> int:
     """How many items the inbox lists as waiting for ``user``: its open prompts ("Ready to
-    progress", as ``inbox_for`` reads them on the clinic's today) and unseen pain alerts.
+    progress", as ``inbox_for`` reads them on the clinic's today) and unseen pain alerts, of
+    the patients ``user`` may change (a therapist's own, the whole clinic's for an admin).
+    0 for anyone else (a patient, an operator of no clinic).
 
     One query, for the staff menu of every page: it reads the clinic's time zone beside the
-    counts rather than loading the clinic first. A clinic's today is the UTC date or the day
-    either side, so prompts snoozed until those three days are counted apart and the clinic's
-    own date picks which of them have come back."""
-    if user.clinic_id is None:
+    counts rather than loading the clinic first."""
+    sql = _WAITING_SQL_BY_ROLE.get(user.role)
+    if sql is None or user.clinic_id is None:
         return 0
-    utc_day = (now or timezone.now()).astimezone(UTC).date()
-    days = [utc_day + timedelta(days=d) for d in (-1, 0, 1)]
-    prompts = prompts_for_staff(user)
-    snoozed = prompts.filter(status=PromptStatus.SNOOZED)
-    row = (
-        Clinic.objects.filter(pk=user.clinic_id)
-        .values("time_zone")
-        .annotate(
-            pending=_count(prompts.filter(status=PromptStatus.PENDING)),
-            alerts=_count(PainAlert.objects.for_staff(user).filter(acknowledged_at__isnull=True)),
-            back_before=_count(snoozed.filter(snoozed_until__lte=days[0])),
-            back_today=_count(snoozed.filter(snoozed_until=days[1])),
-            back_tomorrow=_count(snoozed.filter(snoozed_until=days[2])),
-        )
-        .first()
-    )
+    now = now or timezone.now()
+    utc_day = now.astimezone(UTC).date()
+    yesterday, utc_today, tomorrow = (utc_day + timedelta(days=d) for d in (-1, 0, 1))
+    alias = read_alias()  # as the ORM reads
+    adapt = connections[alias].ops.adapt_datefield_value
+    params = {
+        "clinic": user.clinic_id,
+        "therapist": user.pk,
+        "yesterday": adapt(yesterday),
+        "today": adapt(utc_today),
+        "tomorrow": adapt(tomorrow),
+    }
+    with prepared_cursor(alias) as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
     if row is None:
         return 0
-    today = (now or timezone.now()).astimezone(ZoneInfo(row["time_zone"])).date()
-    back = row["back_before"]
-    back += row["back_today"] if today >= days[1] else 0
-    back += row["back_tomorrow"] if today >= days[2] else 0
-    return int(row["pending"] + row["alerts"] + back)
+    zone, waiting, back_today, back_tomorrow, alerts = row
+    clinic_day = now.astimezone(ZoneInfo(zone)).date()
+    waiting += back_today if clinic_day >= utc_today else 0
+    waiting += back_tomorrow if clinic_day >= tomorrow else 0
+    return int(waiting + alerts)
 
 
 def reminders_for_staff(*, user: User, patient: Patient | None = None) -> QuerySet[Reminder]:
