@@ -28,6 +28,7 @@ from apps.clinics.suspension import (
 )
 from apps.clinics.tokens import carries_token
 from apps.clinics.two_factor import has_two_factor, two_factor_required
+from apps.core.middleware import is_api_path
 
 SIGNED_IN_AT = "staff_signed_in_at"
 LAST_SEEN_AT = "staff_last_seen_at"
@@ -237,7 +238,8 @@ class SuspendedClinicMiddleware:
         user = request.user
         if suspended_clinic(user) is None or _opens(request, OPEN_WHILE_SUSPENDED):
             return None
-        if request.path.startswith("/api/"):
+        # The API's docs page is a page: its people see the suspended page, not JSON.
+        if is_api_path(request.path):
             return None if carries_token(request) else suspended_json(user)
         sent = request.method not in ("GET", "HEAD", "OPTIONS")
         if request.headers.get("HX-Request") == "true":

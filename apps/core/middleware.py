@@ -34,13 +34,19 @@ API_PREFIX = "/api/"
 DOCS_PREFIX = "/api/docs/"
 
 
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is the API's, answered in JSON. The API's docs live under /api/ but
+    are a page opened in a browser (HTML), answered as every other page is."""
+    return path.startswith(API_PREFIX) and not path.startswith(DOCS_PREFIX)
+
+
 def _is_json(response: HttpResponse) -> bool:
     return str(response.get("Content-Type", "")).startswith("application/json")
 
 
 def api_error_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     """Rewrite a non-JSON 4xx under /api/ into the API's error format, keeping its headers."""
-    if not request.path.startswith(API_PREFIX) or request.path.startswith(DOCS_PREFIX):
+    if not is_api_path(request.path):
         return response
     if not 400 <= response.status_code < 500 or _is_json(response):
         return response

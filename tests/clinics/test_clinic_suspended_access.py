@@ -114,6 +114,28 @@ def test_the_api_refuses_patient_sessions(suspended, patient_a, path):
     _api_refused(signed_in(patient_a.user).get(path))
 
 
+def test_the_api_docs_page_is_the_suspended_page_not_json(suspended, therapist_a):
+    # /api/docs/ lives under /api/ but is a page opened in a browser: JSON there read as a
+    # broken page. Its schema, which the docs read, stays the API's JSON refusal.
+    client = signed_in(therapist_a)
+
+    docs = client.get("/api/docs/")
+    schema = client.get("/api/schema/")
+
+    _page_refused(docs)
+    assert docs["Content-Type"].startswith("text/html")
+    _api_refused(schema)
+
+
+def test_the_api_docs_page_is_judged_by_its_session_not_a_token(suspended, admin_a, therapist_a):
+    # A page reads no token: one sent to the docs page changes nothing.
+    _, secret = api_token_create(admin=admin_a, user=therapist_a, name="EHR")
+
+    response = signed_in(therapist_a).get("/api/docs/", HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    _page_refused(response)
+
+
 def test_a_set_sent_while_suspended_is_refused_and_not_saved(suspended, patient_a):
     program = ProgramFactory(patient=patient_a, start_date=date(2026, 1, 1))
     item = ExerciseItemFactory(program=program)
