@@ -13,24 +13,54 @@ of them not ours: ``HtmxRedirectMiddleware`` turns every redirect that answers a
 request into ``htmx_redirect``'s answer, so each of them, and any added later, is answered
 the same way. A redirect to a fragment is never what an htmx request wants: a view that
 answers htmx renders the fragment itself.
+
+The other way round, a fragment is never what a browser opening an address wants:
+``fragment_of`` sends a request that htmx did not make to the page the fragment belongs to.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib.auth import REDIRECT_FIELD_NAME
-from django.http import HttpRequest, HttpResponse
-from django.http.response import HttpResponseRedirectBase
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase, HttpResponseRedirectBase
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def is_htmx(request: HttpRequest) -> bool:
     """Whether htmx made the request. Read from the header, not ``request.htmx``: a
     middleware that answers before django-htmx's has run (the session's end) must tell too."""
     return request.headers.get("HX-Request") == "true"
+
+
+def fragment_of(page: Callable[..., str]) -> Callable[[View], View]:
+    """For an address that answers htmx with a part of a page (the builder's search results,
+    a report's progress): opened directly in the browser (no ``HX-Request``: a link opened
+    in a new tab, a bookmark, the address copied from the developer tools), it redirects to
+    the page the part belongs to, ``page(request, *args, **kwargs)``, instead of showing a
+    bare fragment with no title, layout or menu.
+
+    ``page`` finds that page's object through the same access helper as the view, so a role
+    that may not use it still gets a 403 and another clinic's object a 404 (as
+    ``apps.core.post_only`` does for the addresses that take only a POST)."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not is_htmx(request):
+                return HttpResponseRedirect(page(request, *args, **kwargs))
+            return view(request, *args, **kwargs)
+
+        return cast(View, wrapped)
+
+    return decorator
 
 
 def htmx_redirect(request: HttpRequest, to: str) -> HttpResponse:

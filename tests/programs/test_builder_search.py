@@ -264,3 +264,43 @@ def test_a_sorted_search_takes_a_fixed_number_of_queries(
         with django_assert_max_num_queries(QUERIES):
             response = client.get(url, {"ordering": ordering, "band": "high"}, **HTMX)
         assert response.status_code == 200
+
+
+# Opened directly (no HX-Request: a new tab, a bookmark), the search is the builder's page.
+
+
+def test_the_search_opened_directly_in_the_browser_leads_to_the_builder_with_it(
+    therapist_a, template
+):
+    client = signed_in(therapist_a)
+    url = f"/programs/{template.public_id}/exercises/"
+
+    opened = client.get(url, {"q": "Clam 4", "ordering": "name"})
+    page = client.get(opened["Location"])
+
+    builder = f"/programs/{template.public_id}/"
+    assert opened.status_code == 302
+    assert opened["Location"] == f"{builder}?q=Clam+4&ordering=name#search-results"
+    assert page.status_code == 200
+    assert "<title>" in page.content.decode()
+    assert _names(page) == ["Clam 4"]
+
+
+def test_the_search_opened_directly_with_nothing_asked_leads_to_the_builder(therapist_a, template):
+    opened = signed_in(therapist_a).get(f"/programs/{template.public_id}/exercises/")
+
+    assert opened["Location"] == f"/programs/{template.public_id}/#search-results"
+
+
+def test_another_clinics_program_search_is_a_404_opened_directly_or_by_htmx(therapist_b, template):
+    client = signed_in(therapist_b)
+    url = f"/programs/{template.public_id}/exercises/"
+
+    assert client.get(url, {"q": "Clam 4"}).status_code == 404
+    assert client.get(url, {"q": "Clam 4"}, **HTMX).status_code == 404
+
+
+def test_a_patient_is_refused_the_search_opened_directly(patient_a, template):
+    response = signed_in(patient_a.user).get(f"/programs/{template.public_id}/exercises/")
+
+    assert response.status_code == 403

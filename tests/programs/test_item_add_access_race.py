@@ -57,7 +57,7 @@ def test_the_builders_add_sent_during_a_hand_over_is_a_404(
     require_postgres, therapist_a, admin_a, program, exercise
 ):
     client = signed_in(therapist_a)
-    results = client.get(f"/programs/{program.public_id}/exercises/").text
+    results = client.get(f"/programs/{program.public_id}/exercises/", HTTP_HX_REQUEST="true").text
     form = form_saying(results, "Add Side-lying abduction")
     audited = audits_by(therapist_a)
 

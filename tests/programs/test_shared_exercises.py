@@ -247,7 +247,9 @@ def test_the_builder_search_marks_a_level_of_a_running_ladder_and_takes_the_conf
     clam_4 = _exercise("clam-4")
     client = signed_in(therapist_a)
 
-    search = client.get(f"/programs/{second.public_id}/exercises/", {"q": "Clam 4"}).text
+    search = client.get(
+        f"/programs/{second.public_id}/exercises/", {"q": "Clam 4"}, HTTP_HX_REQUEST="true"
+    ).text
     url = f"/programs/{second.public_id}/items/add-exercise/"
     refused = client.post(url, {"exercise": str(clam_4.public_id)}, HTTP_HX_REQUEST="true")
     confirmed = client.post(

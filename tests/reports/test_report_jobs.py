@@ -113,7 +113,7 @@ def test_it_builds_the_job_file_and_serves_it_to_the_clinic_admin(admin_a, logs,
     assert len(Path(job.file.name).stem) >= 40, "the name is long and random"
     assert (media_dir / job.file.name).exists()
     assert job.expires_at == timezone.now() + timedelta(hours=24)
-    page = client.get(f"/reports/jobs/{job.public_id}/progress/")
+    page = client.get(f"/reports/jobs/{job.public_id}/progress/", HTTP_HX_REQUEST="true")
     assert f"/reports/jobs/{job.public_id}/download/".encode() in page.content
     assert b"hx-trigger" not in page.content, "a finished job stops polling"
     response = client.get(f"/reports/jobs/{job.public_id}/download/")
@@ -227,6 +227,35 @@ def test_a_job_whose_message_was_given_up_fails_with_a_message(admin_a, logs, cl
     assert job.status == JobStatus.FAILED
     assert job.error == services.GIVEN_UP
     assert services.GIVEN_UP in signed_in(admin_a).get(job_page).content.decode()
+
+
+def test_the_progress_opened_directly_in_the_browser_leads_to_the_jobs_page(admin_a, logs):
+    # The progress is a part of the job's page, polled by htmx: opened on its own (a new
+    # tab, a bookmark) it showed a bare fragment with no title or layout.
+    client = signed_in(admin_a)
+    _request_detail_job(client)
+    job = ReportJob.objects.get()
+
+    opened = client.get(f"/reports/jobs/{job.public_id}/progress/")
+    polled = client.get(f"/reports/jobs/{job.public_id}/progress/", HTTP_HX_REQUEST="true")
+
+    assert (opened.status_code, opened["Location"]) == (302, f"/reports/jobs/{job.public_id}/")
+    assert polled.status_code == 200
+    assert b'id="job-status"' in polled.content
+    assert b"<title>" not in polled.content
+
+
+def test_another_clinics_job_progress_is_a_404_opened_directly_or_polled(
+    admin_a, admin_b, therapist_a, logs
+):
+    _request_detail_job(signed_in(admin_a))
+    job = ReportJob.objects.get()
+    url = f"/reports/jobs/{job.public_id}/progress/"
+
+    for user, status in ((admin_b, 404), (therapist_a, 403)):
+        client = signed_in(user)
+        assert client.get(url).status_code == status
+        assert client.get(url, HTTP_HX_REQUEST="true").status_code == status
 
 
 def test_another_clinics_admin_and_a_therapist_cannot_fetch_the_file(

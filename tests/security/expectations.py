@@ -46,6 +46,9 @@ class Rule:
 
 # A GET of a POST-only address whose refusals show a page: the page that owns its form.
 REDIRECT = frozenset({302})
+# A part of a page that htmx asks for, opened without htmx: the page it belongs to
+# (``apps.core.htmx.fragment_of``).
+PART = frozenset({302})
 
 
 def _personal_link(side: Any) -> dict[str, Any]:
@@ -170,7 +173,7 @@ PAGES: dict[str, Rule] = {
     "programs:new": Rule(STAFF),
     "programs:starter-copy": Rule(STAFF, kwargs=_starter, writes=True),
     "programs:builder": Rule(STAFF, obj="program"),
-    "programs:exercise-search": Rule(STAFF, obj="program"),
+    "programs:exercise-search": Rule(STAFF, obj="program", ok=PART),
     "programs:item-add-exercise": Rule(STAFF, obj="program", writes=True, get=REDIRECT),
     "programs:item-add-ladder": Rule(STAFF, obj="program", writes=True, get=REDIRECT),
     "programs:item-update": Rule(
@@ -185,7 +188,7 @@ PAGES: dict[str, Rule] = {
     ),
     "reports:adherence": Rule(ADMIN),
     "reports:job": Rule(ADMIN, obj="report_job"),
-    "reports:job_progress": Rule(ADMIN, obj="report_job"),
+    "reports:job_progress": Rule(ADMIN, obj="report_job", ok=PART),
     "reports:job_download": Rule(ADMIN, obj="report_job"),
     "reports:dashboard": Rule(STAFF),
     "reports:patient-progress": Rule(STAFF, obj="patient"),

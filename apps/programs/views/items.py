@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET
 from apps.clinics.access import find_in_scope, require_staff
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors, changed_values
+from apps.core.htmx import fragment_of
 from apps.core.post_only import post_only
 from apps.exercises.models import Exercise, Ladder
 from apps.exercises.selectors import LibraryFilters
@@ -232,8 +233,19 @@ def item_move(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpRespo
     return _apply(request, program, form, move)
 
 
+def _builder_search(request: HttpRequest, public_id: UUID) -> str:
+    """The builder with the same search: its search form, sent without JavaScript, asks the
+    builder page itself, which draws these results in place. The program is found as the
+    search finds it (another clinic's is a 404)."""
+    program = editable_program(require_staff(request), public_id)
+    query = request.GET.urlencode()
+    builder_url = reverse("programs:builder", args=[program.public_id])
+    return builder_url + (f"?{query}" if query else "") + "#search-results"
+
+
 @login_required
 @require_GET
+@fragment_of(_builder_search)
 def exercise_search(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user: User = require_staff(request)
     program = editable_program(user, public_id)

@@ -16,6 +16,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.audit.models import Action
@@ -23,6 +24,7 @@ from apps.audit.services import audit_record
 from apps.clinics.access import get_for_admin, require_admin
 from apps.clinics.models import User
 from apps.core.forms import add_service_errors
+from apps.core.htmx import fragment_of
 from apps.core.once import key_for
 from apps.reports import services
 from apps.reports.downloads import job_file_response
@@ -133,10 +135,16 @@ def job_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "reports/report_job.html", {"job": row.job, "row": row})
 
 
+def _job_page(request: HttpRequest, public_id: str) -> str:
+    """The job's page, whose status the progress fragment is; the job found as it finds it."""
+    return reverse("reports:job", args=[_job(request, public_id).public_id])
+
+
 @login_required
 @require_GET
+@fragment_of(_job_page)
 def job_progress(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The status fragment the job page polls (htmx)."""
+    """The status fragment the job page polls (htmx); opened directly, the job's page."""
     return render(request, "reports/report_job_status.html", {"job": _job(request, public_id)})
 
 
