@@ -40,6 +40,13 @@ def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def wants_part(request: HttpRequest) -> bool:
+    """Whether htmx asks for the part of a page it swaps. Not when it restores a page from
+    its history (Back to a pushed address no longer in its cache): that request carries
+    ``HX-Request`` too, but htmx puts what it gets in place of the whole page."""
+    return is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true"
+
+
 def fragment_of(page: Callable[..., str]) -> Callable[[View], View]:
     """For an address that answers htmx with a part of a page (the builder's search results,
     a report's progress): opened directly in the browser (no ``HX-Request``: a link opened

@@ -94,6 +94,20 @@ def test_filtering_with_htmx_returns_only_the_results(library, therapist_a):
     assert "Clam 4" in html
 
 
+def test_htmxs_restore_from_history_gets_the_whole_page(library, therapist_a):
+    # The filters push their address; going Back to one no longer in htmx's history cache
+    # has htmx ask for it (HX-Request too) and put the answer in place of the whole body:
+    # the bare results were the page, with no menu, heading or filters.
+    restore = {"HTTP_HX_REQUEST": "true", "HTTP_HX_HISTORY_RESTORE_REQUEST": "true"}
+
+    response = signed_in(therapist_a).get(LIBRARY, {"q": "clam"}, **restore)
+
+    html = response.content.decode()
+    assert "<html" in html
+    assert '<nav aria-label="Main">' in html
+    assert "Clam 4" in html
+
+
 def test_the_page_needs_a_fixed_number_of_queries(
     library, therapist_a, django_assert_max_num_queries
 ):

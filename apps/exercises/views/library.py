@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.clinics.access import get_for_staff, require_staff
+from apps.core.htmx import wants_part
 from apps.exercises import selectors
 from apps.exercises.bands import bands_for
 from apps.exercises.forms import LibraryFilterForm
@@ -35,8 +36,9 @@ def library(request: HttpRequest) -> HttpResponse:
         rows = library_rows(exercises, bands=bands)
         thumbs = exercise_thumbnails(request, [row.exercise.pk for row in rows])
         rows = [replace(row, photo_thumb=thumbs.get(row.exercise.pk, "")) for row in rows]
-    partial = request.headers.get("HX-Request") == "true"
-    template = "exercises/_results.html" if partial else "exercises/library.html"
+    # The filters push the page's address (hx-push-url): htmx's restore of it from history
+    # asks for the whole page, which it puts in place of the body.
+    template = "exercises/_results.html" if wants_part(request) else "exercises/library.html"
     context = {"form": form, "rows": rows, "bands": bands}
     return render(request, template, context, status=400 if form.errors else 200)
 
