@@ -16,6 +16,7 @@ from django.utils import timezone
 from apps.notifications.models import DeliveryStatus, StaffNotification
 from apps.notifications.services import notification_deliver, set_log_evaluate
 from apps.patients.archive_services import patient_archive
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt
 from apps.programs.prompt_decisions import (
@@ -26,7 +27,6 @@ from apps.programs.prompt_decisions import (
     prompt_decline,
     prompt_snooze,
 )
-from apps.programs.services import program_schedule_update
 from apps.programs.stale_prompts import prompts_close_stale
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory

@@ -202,7 +202,7 @@ def test_a_prompt_whose_program_ran_out_cannot_be_approved_only_declined(therapi
 def test_a_prompt_of_a_program_that_has_ended_cannot_be_approved(therapist_a, prompt_a):
     from datetime import timedelta
 
-    from apps.programs.services import program_schedule_update
+    from apps.programs.edit_services import program_schedule_update
 
     program = prompt_a.item.program
     today = prompt_a.patient.local_today()

@@ -477,7 +477,7 @@ def _run_outbox(task: str) -> list[Any]:
 
 
 def test_changing_a_programs_end_date_reschedules_through_the_outbox() -> None:
-    from apps.programs.services import program_schedule_update
+    from apps.programs.edit_services import program_schedule_update
 
     program = _program(length=28)
     _schedule(program, ("nprs",))
@@ -493,7 +493,7 @@ def test_changing_a_programs_end_date_reschedules_through_the_outbox() -> None:
 
 
 def test_a_program_continued_on_new_weekdays_keeps_its_measures_cadence_and_activities() -> None:
-    from apps.programs.services import program_schedule_update
+    from apps.programs.edit_services import program_schedule_update
 
     program = _program(days_ago=20, length=42)
     _schedule(program)

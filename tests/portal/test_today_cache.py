@@ -29,9 +29,9 @@ from apps.outcomes.models import Questionnaire
 from apps.patients.precautions import precaution_set
 from apps.patients.services import patient_update
 from apps.portal.today_cache import StaleTodayError, today_key
+from apps.programs import edit_services as programs
 from apps.programs import item_order
 from apps.programs import item_services as program_items
-from apps.programs import services as programs
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
 from apps.programs.logs_batch import LogEntry, set_logs_record_many
 from apps.programs.morning import morning_check_record

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from apps.programs.edit_services import program_update
 from apps.programs.logs import set_log_record
-from apps.programs.services import program_update
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
 

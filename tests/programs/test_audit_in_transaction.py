@@ -10,7 +10,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.audit.models import Action, AuditEntry
-from apps.programs import assign_services, services
+from apps.programs import assign_services, edit_services
 from apps.programs.models import LevelChange, Program
 from apps.programs.prompt_decisions import item_level_set
 from tests.conftest import signed_in
@@ -38,7 +38,7 @@ def test_a_renamed_program_is_undone_when_its_audit_entry_cannot_be_written(
     monkeypatch.setattr("apps.programs.item_services.audit_record", _fail)
 
     with pytest.raises(AuditDown):
-        services.program_update(actor=therapist_a, program=program, name="Renamed")
+        edit_services.program_update(actor=therapist_a, program=program, name="Renamed")
 
     assert Program.objects.get(pk=program.pk).name != "Renamed"
 

@@ -13,6 +13,7 @@ from apps.audit.models import Action, AuditEntry
 from apps.audit.services import DETAIL_MAX
 from apps.patients.precautions import precaution_set
 from apps.programs.assign_services import program_assign
+from apps.programs.edit_services import program_edit, program_schedule_update, program_update
 from apps.programs.item_order import program_item_move, program_items_reorder
 from apps.programs.item_services import (
     ItemSpec,
@@ -21,12 +22,7 @@ from apps.programs.item_services import (
     program_item_update,
 )
 from apps.programs.models import SetLog
-from apps.programs.services import (
-    program_create,
-    program_edit,
-    program_schedule_update,
-    program_update,
-)
+from apps.programs.services import program_create
 from tests.factories import (
     ExerciseFactory,
     ExerciseItemFactory,

@@ -23,6 +23,7 @@ from apps.exercises.models import Exercise
 from apps.patients.models import Patient, Side
 from apps.patients.reminder_choice import patient_reminders_choose
 from apps.programs.daily_totals import daily_totals_rebuild
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_services import (
     ItemSpec,
     program_item_add,
@@ -31,7 +32,7 @@ from apps.programs.item_services import (
 )
 from apps.programs.logs import set_log_correct, set_log_delete, set_log_record
 from apps.programs.models import ProgramItem, SetLog
-from apps.programs.services import program_create, program_schedule_update
+from apps.programs.services import program_create
 from tests.factories import ExerciseFactory, ExerciseItemFactory, PatientFactory, ProgramFactory
 from tests.programs.daily_totals_reference import Row, reference_totals, stored_totals
 

@@ -14,8 +14,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.audit.models import AuditEntry
+from apps.programs.edit_services import program_edit, program_schedule_update
 from apps.programs.models import Program
-from apps.programs.services import program_edit, program_schedule_update
 from tests.conftest import signed_in
 from tests.factories import (
     ExerciseItemFactory,

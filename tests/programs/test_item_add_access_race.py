@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from apps.programs.services import program_edit
+from apps.programs.edit_services import program_edit
 from tests.conftest import signed_in
 from tests.drawn_form import form_saying
 from tests.factories import ExerciseFactory, ProgramFactory, TemplateProgramFactory

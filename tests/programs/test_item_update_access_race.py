@@ -14,9 +14,9 @@ from django.http import Http404
 
 from apps.audit.models import AuditEntry
 from apps.patients.handover import patients_hand_over
+from apps.programs.edit_services import program_edit
 from apps.programs.item_services import program_item_update
 from apps.programs.models import ProgramItem
-from apps.programs.services import program_edit
 from tests.conftest import signed_in
 from tests.drawn_form import form_saying
 from tests.factories import (

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from django.http import Http404
 
+from apps.programs.edit_services import program_edit
 from apps.programs.item_order import program_item_move
 from apps.programs.models import ProgramItem
-from apps.programs.services import program_edit
 from tests.conftest import signed_in
 from tests.drawn_form import form_saying
 from tests.factories import ExerciseItemFactory, ProgramFactory, TemplateProgramFactory

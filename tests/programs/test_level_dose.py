@@ -181,7 +181,7 @@ def test_a_copy_made_that_day_has_each_exercise_once_at_todays_level_and_dose(
 def test_new_weekdays_that_day_keep_todays_dose_today_and_the_new_one_from_tomorrow(
     library, patient_a, therapist_a
 ):
-    from apps.programs import services
+    from apps.programs import edit_services
 
     item = _stretch_then_clam(patient_a, therapist_a)
     today = patient_a.local_today()
@@ -189,7 +189,7 @@ def test_new_weekdays_that_day_keep_todays_dose_today_and_the_new_one_from_tomor
 
     # Another day off (neither today nor tomorrow): new weekdays start a new version today.
     weekdays = [day for day in range(7) if day != (today.weekday() + 3) % 7]
-    services.program_schedule_update(
+    edit_services.program_schedule_update(
         actor=therapist_a, program=item.program, weekdays=weekdays,
         start_date=item.program.start_date,
     )  # fmt: skip

@@ -5,8 +5,9 @@ import datetime as dt
 
 import pytest
 
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.models import Program
-from apps.programs.services import program_create, program_schedule_update
+from apps.programs.services import program_create
 from tests.conftest import signed_in
 from tests.drawn_form import drawn_form
 

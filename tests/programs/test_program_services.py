@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.programs.assign_services import program_assign
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_order import program_item_move, program_items_reorder
 from apps.programs.item_services import (
     ItemSpec,
@@ -13,11 +14,7 @@ from apps.programs.item_services import (
     program_item_update,
 )
 from apps.programs.models import Program, ProgramItem, SetLog
-from apps.programs.services import (
-    program_create,
-    program_save_as_template,
-    program_schedule_update,
-)
+from apps.programs.services import program_create, program_save_as_template
 from tests.factories import (
     ExerciseFactory,
     ExerciseItemFactory,

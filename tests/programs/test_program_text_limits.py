@@ -6,9 +6,9 @@ saved longer before the limit are kept as they were."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from apps.programs.edit_services import program_schedule_update, program_update
 from apps.programs.item_services import ItemSpec, item_create, program_item_update
 from apps.programs.models import Program, ProgramItem
-from apps.programs.services import program_schedule_update, program_update
 from tests.conftest import signed_in
 from tests.factories import ExerciseFactory, ExerciseItemFactory, ProgramFactory
 

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from apps.audit.models import AuditEntry
 from apps.patients.services import patient_update_partial
-from apps.programs import services
+from apps.programs import edit_services
 from apps.programs.models import Program
 from tests.conftest import signed_in
 from tests.factories import ProgramFactory, StaffFactory, TemplateProgramFactory
@@ -42,7 +42,7 @@ def test_a_schedule_change_meanwhile_is_kept(require_postgres, therapist_a, pati
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
 
     def set_reminder_time() -> None:
-        services.program_schedule_update(
+        edit_services.program_schedule_update(
             actor=therapist_a, program=Program.objects.get(pk=program.pk),
             weekdays=range(7), start_date=program.start_date, reminder_time=dt.time(8, 30),
         )  # fmt: skip
@@ -76,7 +76,7 @@ def test_dates_are_checked_with_an_end_date_set_meanwhile(require_postgres, ther
     answers: list = []
 
     def set_end_date() -> None:
-        services.program_schedule_update(
+        edit_services.program_schedule_update(
             actor=therapist_a, program=Program.objects.get(pk=program.pk),
             weekdays=range(7), start_date=start, end_date=end,
         )  # fmt: skip
@@ -94,9 +94,9 @@ def test_dates_are_checked_with_an_end_date_set_meanwhile(require_postgres, ther
 def test_the_service_keeps_a_change_made_since_its_copy_was_read(therapist_a, admin_a, patient_a):
     program = ProgramFactory(patient=patient_a, start_date=patient_a.local_today())
     as_first_read = Program.objects.get(pk=program.pk)
-    services.program_edit(actor=admin_a, program=program, changes={"notes": "Slowly."})
+    edit_services.program_edit(actor=admin_a, program=program, changes={"notes": "Slowly."})
 
-    services.program_edit(
+    edit_services.program_edit(
         actor=therapist_a, program=as_first_read, changes={"reminder_time": dt.time(9, 0)}
     )
 
@@ -137,6 +137,8 @@ def test_a_program_whose_patient_was_moved_since_is_a_404_for_the_former_therapi
     )  # fmt: skip
 
     with pytest.raises(Http404):
-        services.program_edit(actor=therapist_a, program=as_first_read, changes={"name": "Mine"})
+        edit_services.program_edit(
+            actor=therapist_a, program=as_first_read, changes={"name": "Mine"}
+        )
 
     assert Program.objects.get(pk=program.pk).name == "Hip program"

@@ -16,6 +16,7 @@ from apps.audit.models import AuditEntry
 from apps.notifications.models import StaffNotification
 from apps.notifications.services import set_log_evaluate
 from apps.patients.archive_services import patient_archive, patient_restore
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_services import program_item_remove, program_item_update
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import (
@@ -27,7 +28,6 @@ from apps.programs.prompt_decisions import (
     prompt_decline,
     prompt_snooze,
 )
-from apps.programs.services import program_schedule_update
 from tests.factories import LadderItemFactory, PatientFactory
 from tests.notifications.conftest import make_prompt
 from tests.notifications.factories import SetLogFactory

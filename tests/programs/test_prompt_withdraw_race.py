@@ -20,10 +20,10 @@ from django.db import transaction
 from apps.notifications.services import set_log_evaluate
 from apps.patients.archive_services import patient_archive
 from apps.programs import progression, prompt_decisions, prompt_holds
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_services import program_item_remove
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import CLOSED_ARCHIVED, CLOSED_ENDED, CLOSED_REMOVED
-from apps.programs.services import program_schedule_update
 from tests.factories import LadderItemFactory
 from tests.notifications.conftest import make_prompt
 from tests.notifications.factories import SetLogFactory

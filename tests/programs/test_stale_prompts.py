@@ -20,6 +20,7 @@ from apps.audit.models import AuditEntry
 from apps.audit.selectors import audit_chain_verify
 from apps.notifications.models import StaffNotification
 from apps.patients.models import Patient
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.item_services import program_item_update
 from apps.programs.models import ProgramItem, ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import (
@@ -30,7 +31,6 @@ from apps.programs.prompt_decisions import (
     prompt_decline,
     prompt_snooze,
 )
-from apps.programs.services import program_schedule_update
 from apps.programs.stale_prompts import prompts_close_stale
 from apps.programs.tasks import close_stale_prompts
 from config.celery import DAILY_JOBS

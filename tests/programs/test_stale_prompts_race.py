@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEntry
 from apps.patients.models import Patient
+from apps.programs.edit_services import program_schedule_update
 from apps.programs.models import ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import (
     CLOSED_ARCHIVED,
@@ -21,7 +22,6 @@ from apps.programs.prompt_decisions import (
     prompt_approve,
     prompt_decline,
 )
-from apps.programs.services import program_schedule_update
 from apps.programs.stale_prompts import prompts_close_stale
 from tests.notifications.conftest import make_prompt
 from tests.programs.races import race

@@ -24,9 +24,17 @@ from apps.core.once import created_status
 from apps.exercises.models import Exercise, Ladder
 from apps.patients.api.patients import StaffApi
 from apps.patients.models import Patient
-from apps.programs import assign_services, item_order, item_services, services, staff_selectors
+from apps.programs import (
+    assign_services,
+    edit_services,
+    item_order,
+    item_services,
+    services,
+    staff_selectors,
+)
 from apps.programs.builder import builder_rows
 from apps.programs.models import Program, ProgramItem
+from apps.programs.rows import patient_today
 from apps.programs.serializers import (
     ItemAddIn,
     ItemUpdateIn,
@@ -46,7 +54,7 @@ class ProgramApi(StaffApi):
         )
 
     def detail(self, program: Program, status_code: int = status.HTTP_200_OK) -> Response:
-        rows = builder_rows(program=program, today=services.patient_today(program))
+        rows = builder_rows(program=program, today=patient_today(program))
         data = ProgramDetailOut(program, context={"rows": rows}).data
         return Response(data, status=status_code)
 
@@ -184,7 +192,7 @@ class ProgramUpdateApi(ProgramApi):
         payload.is_valid(raise_exception=True)
         # Only the fields sent (partial: no defaults); the others stay as they are at the save.
         changes = dict(payload.validated_data)
-        program = services.program_edit(
+        program = edit_services.program_edit(
             actor=self.user,
             program=program,
             confirm_duplicate_ladder=changes.pop("confirm_duplicate_ladder", False),

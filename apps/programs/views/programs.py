@@ -35,7 +35,7 @@ from apps.exercises.selectors import LibraryFilters
 from apps.media.presentation import file_urls
 from apps.media.selectors import first_media
 from apps.patients.models import HipPrecaution, Patient
-from apps.programs import assign_services, builder, services, staff_selectors
+from apps.programs import assign_services, builder, edit_services, services, staff_selectors
 from apps.programs.duplicates import Running, running_for
 from apps.programs.forms import (
     AddLadderForm,
@@ -48,7 +48,7 @@ from apps.programs.forms import (
     StartForm,
 )
 from apps.programs.models import Program
-from apps.programs.rows import assign_start
+from apps.programs.rows import assign_start, patient_today
 from apps.programs.starter_selectors import starter_cards
 from apps.programs.starter_services import program_create_from_starter
 
@@ -121,7 +121,7 @@ def item_rows(
     running: list[Running] | None = None,
 ) -> list[builder.ItemRow]:
     """The builder rows, each with its dose form (the submitted one where it had errors)."""
-    today = services.patient_today(program)
+    today = patient_today(program)
     rows = builder.builder_rows(program=program, today=today, in_force=in_force, running=running)
     photos = first_media(
         clinic_id=program.clinic_id, exercise_ids=[r.exercise.pk for r in rows if r.exercise]
@@ -266,7 +266,7 @@ def _details(request: HttpRequest, public_id: UUID) -> HttpResponse:
         try:
             # Only what this person changed: a colleague's edit of the other field, saved
             # while this page was open, is kept.
-            _, changed = services.program_edit_changed(
+            _, changed = edit_services.program_edit_changed(
                 actor=user, program=program, changes=changes, request=request
             )
         except ValidationError as error:
@@ -288,7 +288,7 @@ def _schedule(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            saved = services.program_schedule_update(
+            saved = edit_services.program_schedule_update(
                 actor=user, program=program, weekdays=form.weekday_numbers(),
                 start_date=data["start_date"], end_date=data["end_date"],
                 reminder_time=data["reminder_time"],
