@@ -11,6 +11,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{P}/", api.ProgramDetailApi.as_view(), name="api-program"),
     path(f"{P}/update/", api.ProgramUpdateApi.as_view(), name="api-program-update"),
     path(f"{P}/assign/", api.ProgramAssignApi.as_view(), name="api-program-assign"),
+    path(
+        f"{P}/save-as-template/",
+        api.ProgramSaveAsTemplateApi.as_view(),
+        name="api-program-save-as-template",
+    ),
     path(f"{P}/items/create/", api.ProgramItemAddApi.as_view(), name="api-program-item-add"),
     path(f"{P}/items/reorder/", api.ProgramItemsReorderApi.as_view(), name="api-program-reorder"),
     path(

@@ -89,6 +89,11 @@ def program_assigned(program: Program) -> str:
     return f"assigned to the patient ({days}; {_dates(program.start_date, program.end_date)})"
 
 
+def template_saved(template: Program) -> str:
+    """The patient's program copied into a new clinic template, named."""
+    return f"saved as the clinic template “{template.name}”"
+
+
 def _days(weekdays: int) -> str:
     summary = weekday_summary(Program(weekdays=weekdays))
     return summary.lower() if summary == "Every day" else summary

@@ -284,5 +284,10 @@ class ProgramAssignIn(StrictInput[object]):
     client_id = client_id_input()
 
 
+class ProgramSaveAsTemplateIn(StrictInput[object]):
+    name = serializers.CharField(max_length=200, help_text="The new template's name.")
+    client_id = client_id_input()
+
+
 class ReorderIn(StrictInput[object]):
     items = serializers.ListField(child=serializers.UUIDField(), allow_empty=False)

@@ -16,11 +16,12 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from apps.audit.models import Action
+from apps.audit.services import audit_record, detail_fit
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
 from apps.patients.services import patient_lock_if_still_editable
 from apps.programs.assign_services import check_assigned
-from apps.programs.change_words import program_assigned
+from apps.programs.change_words import program_assigned, template_saved
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.duplicates import check_ladders_running, starting_items
 from apps.programs.item_services import (
@@ -224,12 +225,21 @@ def _add_all(actor: User, program: Program, specs: Sequence[ItemSpec]) -> None:
 
 @transaction.atomic
 def program_save_as_template(
-    *, actor: User, program: Program, name: str, client_id: UUID | None = None
+    *,
+    actor: User,
+    program: Program,
+    name: str,
+    client_id: UUID | None = None,
+    request: HttpRequest | None = None,
 ) -> Program:
     """Copy the program's current items, weekdays and reminder time into a new clinic
-    template, once per ``client_id`` (a double click makes one template). A caller who may
-    no longer change the program (its patient handed over to a colleague since the
-    request's own check) is a 404 and no template is made."""
+    template, once per ``client_id`` (a double click makes one template, and one audit
+    entry). A caller who may no longer change the program (its patient handed over to a
+    colleague since the request's own check) is a 404 and no template is made.
+
+    Copying a patient's program is audited on the patient, in this transaction
+    (``template_saved_audit``); a template copied from a template is not, as no write of a
+    template is: templates hold no patient data."""
     name = validate_name(name)
     asked = request_print(client_id, program=program, name=name)
 
@@ -250,9 +260,24 @@ def program_save_as_template(
             client_request=asked,
         )
         copy_items(source=program, target=template)
+        template_saved_audit(actor=actor, program=program, template=template, request=request)
         return template
 
     return create_once(
         Program, client_id, create, same=lambda first: _same_owner(first, actor, None),
         asked=asked,
     )  # fmt: skip
+
+
+def template_saved_audit(
+    *, actor: User, program: Program, template: Program, request: HttpRequest | None
+) -> None:
+    """The patient's entry for their program copied into a clinic template: an export, as
+    the handout's is (the program's notes and its items' notes, written for the patient,
+    are now read by every colleague in the template), naming the template it made. Not
+    ``program_audit``: the patient's program did not change, so their Today stays cached."""
+    if program.patient_id is not None:
+        audit_record(
+            actor=actor, action=Action.EXPORT, patient=program.patient, target=program,
+            detail=detail_fit([template_saved(template)]), request=request,
+        )  # fmt: skip

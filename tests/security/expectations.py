@@ -226,6 +226,7 @@ OPERATIONS: dict[str, Rule] = {
     "programs_retrieve": Rule(STAFF, obj="program"),
     "programs_update": Rule(STAFF, obj="program", writes=True),
     "programs_assign": Rule(STAFF, obj="program", writes=True),
+    "programs_save_as_template": Rule(STAFF, obj="program", writes=True),
     "programs_items_create": Rule(STAFF, obj="program", writes=True),
     "programs_items_reorder": Rule(STAFF, obj="program", writes=True),
     "programs_items_update": Rule(STAFF, obj="program", kwargs=_program_item, writes=True),

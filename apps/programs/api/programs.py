@@ -1,4 +1,5 @@
-"""The program API under /api/v1/programs/: list, detail, create, update, assign, items.
+"""The program API under /api/v1/programs/: list, detail, create, update, assign, save as a
+template, items.
 
 Clinic staff only. Reads cover the caller's clinic; changes need ``editable_by`` (the
 clinic's templates and the programs of patients the caller may edit). Another clinic's
@@ -42,6 +43,7 @@ from apps.programs.serializers import (
     ProgramCreateIn,
     ProgramDetailOut,
     ProgramOut,
+    ProgramSaveAsTemplateIn,
     ProgramUpdateIn,
     ReorderIn,
 )
@@ -228,6 +230,31 @@ class ProgramAssignApi(ProgramApi):
             actor=self.user, program=program, patient=patient, **data, request=request._request
         )
         return self.detail(assigned, created_status(assigned))
+
+
+@extend_schema_view(
+    post=extend_schema(
+        operation_id="programs_save_as_template",
+        summary="Save as a clinic template: its current items, weekdays and reminder time are "
+        "copied into a new template; 200 for a client_id sent before",
+        description=(
+            "The builder's Save as template. A patient's program copied is in the audit log "
+            "on the patient (exported, naming the new template). The response is the new "
+            "template."
+        ),
+        request=ProgramSaveAsTemplateIn,
+        responses={201: ProgramDetailOut, 200: ProgramDetailOut},
+    )
+)
+class ProgramSaveAsTemplateApi(ProgramApi):
+    def post(self, request: Request, public_id: UUID) -> Response:
+        program = self.editable(public_id)
+        payload = ProgramSaveAsTemplateIn(data=request.data)
+        payload.is_valid(raise_exception=True)
+        template = services.program_save_as_template(
+            actor=self.user, program=program, **payload.validated_data, request=request._request
+        )
+        return self.detail(template, created_status(template))
 
 
 @extend_schema_view(

@@ -315,7 +315,7 @@ def _save_as_template(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if form.is_valid():
         try:
             template = services.program_save_as_template(
-                actor=user, program=program, **form.cleaned_data
+                actor=user, program=program, **form.cleaned_data, request=request
             )
         except ValidationError as error:
             add_service_errors(form, error)
