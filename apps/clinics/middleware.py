@@ -53,7 +53,7 @@ class StaffSessionTimeoutMiddleware:
             expired = self._expired(request)
             if expired:
                 logout(request)
-                if request.path.startswith("/api/"):
+                if is_api_path(request.path):
                     return JsonResponse(
                         {"message": "Your session has ended; sign in again.", "errors": {}},
                         status=401,
@@ -184,7 +184,7 @@ class TwoFactorRequiredMiddleware:
         if not (user.is_authenticated and user.is_clinic_staff):
             return None
         verified = getattr(user, "is_verified", None)  # django-otp's middleware sets it
-        api = request.path.startswith("/api/")
+        api = is_api_path(request.path)
         # Only the API reads a token (and then ignores the session): a page is the session's
         # whatever header comes with it, so a made-up "Bearer x" must not open it.
         open_anyway = _opens(request, OPEN_WHILE_TWO_FACTOR_OWED)

@@ -174,3 +174,20 @@ def test_sign_out_needs_a_post(client, therapist_a):
     assert client.get("/sign-out/").status_code == 405
     assert client.post("/sign-out/").status_code == 302
     assert client.get("/patients/").status_code == 302
+
+
+def test_the_api_docs_page_ends_an_idle_session_as_a_page_does(client, therapist_a):
+    """/api/docs/ is a page opened in a browser: an ended session is sent to sign in, not
+    answered with the API's JSON 401 (which the API itself still gives)."""
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, "therapist@a.example")
+        traveller.shift(timedelta(minutes=31))
+        docs = client.get("/api/docs/")
+        sign_in(client, "therapist@a.example")
+        traveller.shift(timedelta(minutes=31))
+        api = client.get("/api/v1/patients/")
+
+    assert docs.status_code == 302
+    assert docs["Location"].startswith("/sign-in/")
+    assert api.status_code == 401
+    assert api.json()["message"] == "Your session has ended; sign in again."

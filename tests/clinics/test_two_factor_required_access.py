@@ -262,3 +262,16 @@ def test_an_operator_who_is_also_the_clinics_staff_is_its_staff(clinic_a):
     response = signed_in(both).get("/ops/admin/")
 
     assert response["Location"] == f"{SET_UP}?next=%2Fops%2Fadmin%2F"
+
+
+def test_the_api_docs_page_sends_a_session_owing_its_code_to_pair_an_app(therapist_a):
+    """/api/docs/ is a page: a session that owes two-factor is sent on, as for any page,
+    not answered the API's JSON 403 (which the API itself still gives)."""
+    client = signed_in(therapist_a)
+
+    docs = client.get("/api/docs/")
+    api = client.get("/api/v1/patients/")
+
+    assert docs.status_code == 302
+    assert docs["Location"] == f"{SET_UP}?next=%2Fapi%2Fdocs%2F"
+    assert api.status_code == 403
