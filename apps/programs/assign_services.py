@@ -18,7 +18,6 @@ from apps.audit.models import Action
 from apps.core.once import RequestPrint, create_once, made_before, request_print
 from apps.patients.models import Patient
 from apps.patients.selectors import precautions_between
-from apps.patients.services import patient_lock_if_still_editable
 from apps.programs.change_words import program_assigned
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.duplicates import check_ladders_running, starting_items
@@ -26,6 +25,7 @@ from apps.programs.item_services import (
     audit_override,
     program_audit,
 )
+from apps.programs.locks import lock_patient_if_editable
 from apps.programs.models import Program
 from apps.programs.precautions import (
     MAX_OVERRIDE_LENGTH,
@@ -73,14 +73,16 @@ def program_assign(
     The copy is made once per ``client_id`` (``apps.core.once``): the same form sent twice
     returns the program the first one made; another assignment under that key is refused.
     A caller who may no longer change the patient (handed over to a colleague since the
-    request's own check) is a 404 and nothing is assigned.
+    request's own check) is a 404 and nothing is assigned; an archived patient is refused
+    (``locks.PATIENT_ARCHIVED``, naming ``patient``).
     """
     if patient.clinic_id != program.clinic_id:
         raise ValidationError({"patient": "Unknown patient."})
     weekdays = None if weekdays is None else sorted(set(weekdays))  # read twice: no generator
     # The patient's lock first, as every writer of their programs takes it, and under it
-    # whether the caller may still change them: a hand-over since is a 404, nothing made.
-    patient_lock_if_still_editable(patient, actor)
+    # whether the caller may still change them: a hand-over since is a 404, an archive a
+    # 400, nothing made.
+    lock_patient_if_editable(patient=patient, actor=actor)
     own_draft = program.patient_id == patient.pk
     if own_draft:  # a second Start of it waits here for the first, then finds its key
         program = Program.objects.select_for_update().get(pk=program.pk)

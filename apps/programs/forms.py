@@ -47,6 +47,14 @@ def confirm_duplicate_field() -> forms.BooleanField:
     )
 
 
+# The patient lists leave archived patients out: one archived while the page was open is
+# told why, where Django's "Select a valid choice" said nothing of it.
+PATIENT_NOT_LISTED = (
+    "Choose a patient from the list. An archived patient gets no new program: restore them "
+    "to change their program."
+)
+
+
 class ProgramNewForm(forms.Form):
     """Name, what to start from (a clinic template or a starter program from the evidence)
     and for whom. ``cleaned_data`` has ``template`` (a Program or None) and ``starter``."""
@@ -63,6 +71,7 @@ class ProgramNewForm(forms.Form):
         to_field_name="public_id",
         label="For patient",
         empty_label="No patient: build a clinic template",
+        error_messages={"invalid_choice": PATIENT_NOT_LISTED},
         help_text="A patient's program stays a draft until you assign it.",
     )
     precaution_override = override_field()
@@ -232,7 +241,10 @@ class StartForm(forms.Form):
 
 class AssignForm(forms.Form):
     patient = forms.ModelChoiceField(
-        queryset=Patient.objects.none(), to_field_name="public_id", label="Patient"
+        queryset=Patient.objects.none(),
+        to_field_name="public_id",
+        label="Patient",
+        error_messages={"invalid_choice": PATIENT_NOT_LISTED},
     )
     start_date = forms.DateField(required=False, widget=DATE_INPUT, help_text="Empty: today.")
     end_date = forms.DateField(required=False, widget=DATE_INPUT, label="End date (optional)")

@@ -28,7 +28,11 @@ from apps.exercises.models import LadderLevel
 from apps.programs.concerns import PromptConcerns, concerns_for
 from apps.programs.duplicates import check_level_doubled
 from apps.programs.levels import REASON_MAX, advance, set_level, tracks_going_on
-from apps.programs.locks import lock_item_if_editable, lock_program_if_editable
+from apps.programs.locks import (
+    lock_item_if_editable,
+    lock_program_if_editable,
+    refuse_if_archived,
+)
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt, PromptStatus
 
 if TYPE_CHECKING:
@@ -203,12 +207,7 @@ def prompt_approve(
     _check_approve_input(prompt, note, override_reason)
     # Before reading the program: removing the exercise, ending the program or archiving
     # the patient takes this lock first too, and closes the prompt (``prompts_withdraw``).
-    # Whether the caller may still change the patient's programs is asked under it: a
-    # hand-over to a colleague since the request's own check is a 404, nothing decided.
-    lock_program_if_editable(program=prompt.item.program, actor=user)
-    prompt.refresh_from_db(fields=["status", "decision_reason"])
-    if prompt.status not in OPEN_STATUSES:
-        raise ValidationError({"status": _answered(prompt)})
+    _lock_open(prompt, user)
     if prompt.track not in tracks_going_on(prompts=[prompt]):
         # The row found would be the ended one: "approved" would change a level nobody is given.
         raise ValidationError({"item": NOT_IN_PROGRAM})
@@ -237,6 +236,19 @@ def prompt_approve(
         prompt=prompt, changed_by=user, reason=reason,
         precaution_override=precaution_override, request=request,
     )  # fmt: skip
+
+
+def _lock_open(prompt: ProgressionPrompt, user: User) -> None:
+    """Take the prompt's program lock (``lock_program_if_editable``: a 404 for a caller who
+    may no longer change the patient's programs, handed over since the request's own check),
+    then refuse a prompt no longer open, saying why (a prompt closed by the archive says so,
+    where "restore them" would promise what restoring does not do: it reopens none), then
+    an open one of an archived patient (left open from before archiving closed them)."""
+    lock_program_if_editable(program=prompt.item.program, actor=user, archived_ok=True)
+    prompt.refresh_from_db(fields=["status", "decision_reason"])
+    if prompt.status not in OPEN_STATUSES:
+        raise ValidationError({"status": _answered(prompt)})
+    refuse_if_archived(prompt.item.program.patient)
 
 
 def _check_approve_input(prompt: ProgressionPrompt, note: str, override_reason: str) -> None:
@@ -283,7 +295,7 @@ def prompt_decline(
         )
     # As approving: access is asked again under the patient's lock, so a hand-over to a
     # colleague since the request's own check is a 404 and nothing is decided.
-    lock_program_if_editable(program=prompt.item.program, actor=user)
+    _lock_open(prompt, user)
     _claim(
         prompt=prompt,
         user=user,
@@ -305,7 +317,7 @@ def prompt_snooze(
         raise ValidationError({"until": "Choose a date after today."})
     if until > today + timedelta(days=365):
         raise ValidationError({"until": "Choose a date within a year."})
-    lock_program_if_editable(program=prompt.item.program, actor=user)  # as declining
+    _lock_open(prompt, user)  # as declining
     _claim(
         prompt=prompt, user=user, request=request, status=PromptStatus.SNOOZED, snoozed_until=until
     )

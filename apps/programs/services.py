@@ -19,7 +19,6 @@ from apps.audit.models import Action
 from apps.audit.services import audit_record, detail_fit
 from apps.core.once import RequestPrint, create_once, request_print
 from apps.patients.models import Patient
-from apps.patients.services import patient_lock_if_still_editable
 from apps.programs.assign_services import check_assigned
 from apps.programs.change_words import program_assigned, template_saved
 from apps.programs.daily_totals import daily_totals_refresh_patient
@@ -31,7 +30,7 @@ from apps.programs.item_services import (
     next_position,
     program_audit,
 )
-from apps.programs.locks import lock_program_if_editable
+from apps.programs.locks import lock_patient_if_editable, lock_program_if_editable
 from apps.programs.models import ALL_WEEKDAYS, Program
 from apps.programs.rows import copy_items
 from apps.programs.schedule_checks import check_reminder_time, chosen_start
@@ -75,13 +74,15 @@ def program_create(
     ``reminder_time``, a template's is kept. An ``activate``d program starting a ladder
     already running for the patient needs ``confirm_duplicate_ladder``
     (``apps.programs.duplicates``). A caller who may no longer change ``patient`` (handed
-    over to a colleague since the request's own check) is a 404 and nothing is made.
+    over to a colleague since the request's own check) is a 404 and nothing is made; an
+    archived ``patient`` is refused (``locks.PATIENT_ARCHIVED``, naming ``patient``).
     """
     clinic_id = _creator_clinic(actor, patient, template)
     if patient is not None:
         # The patient's lock first, as every writer of their programs takes it, and under it
-        # whether the caller may still change them: a hand-over since is a 404, nothing made.
-        patient_lock_if_still_editable(patient, actor)
+        # whether the caller may still change them: a hand-over since is a 404, an archive a
+        # 400, nothing made.
+        lock_patient_if_editable(patient=patient, actor=actor)
     mask = _chosen_weekdays(weekdays, template)
     asked = request_print(  # as sent: before the start and reminder time are filled in
         client_id, name=name.strip(), patient=patient, template=template, notes=notes.strip(),
@@ -246,8 +247,9 @@ def program_save_as_template(
     def create() -> Program:
         # The copy takes the program's notes and its items' notes, written for the patient:
         # read under the program's lock, after asking again whether they are still the
-        # caller's (lock_program_if_editable reads the program again).
-        lock_program_if_editable(program=program, actor=actor)
+        # caller's (lock_program_if_editable reads the program again). An archived patient's
+        # program may be copied: the copy changes nothing of theirs.
+        lock_program_if_editable(program=program, actor=actor, archived_ok=True)
         template = Program.objects.create(
             clinic_id=program.clinic_id,
             created_by=actor,

@@ -117,6 +117,12 @@ class Program(models.Model):
         return bool(self.weekdays & (1 << day.weekday()))
 
     @property
+    def patient_archived(self) -> bool:
+        """A program of an archived (discharged) patient: shown read-only, every change to it
+        refused until they are restored (``apps.programs.locks``)."""
+        return self.patient is not None and self.patient.archived_at is not None
+
+    @property
     def weekday_numbers(self) -> list[int]:
         """The scheduled weekdays as ``date.weekday()`` numbers (Monday = 0)."""
         return [day for day in range(7) if self.weekdays & (1 << day)]

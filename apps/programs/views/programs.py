@@ -163,9 +163,10 @@ def builder_context(request: HttpRequest, program: Program, **forms: Any) -> dic
         "search": search,
         "searched": filters.narrows,
         "order": filters.ordering_label,
-        # A bad search shows its errors, not the whole library as though nothing was asked.
+        # A bad search shows its errors, not the whole library as though nothing was asked;
+        # a read-only program (its patient archived) shows no library to add from.
         "results": []
-        if search.errors
+        if search.errors or program.patient_archived
         else builder.search_results(
             user=user,
             filters=filters,
