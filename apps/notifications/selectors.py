@@ -283,6 +283,13 @@ class PromptCard:
         return prompt.get_status_display()
 
     @property
+    def patient_archived(self) -> bool:
+        """An open prompt of an archived patient (left open from before archiving closed
+        them, until the daily job does): nothing can be decided on it while they are
+        archived (``apps.programs.locks``), so the card offers nothing to do."""
+        return self.prompt.patient.archived_at is not None
+
+    @property
     def waiting(self) -> bool:
         """Still waiting for a decision (what the inbox's "Ready to progress" counts)."""
         prompt = self.prompt

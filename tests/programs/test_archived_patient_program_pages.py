@@ -183,3 +183,13 @@ def test_the_level_page_and_a_template_builder(therapist_a, record):
     assert "Change level" not in words_of_forms(level.text)
     assert "Read-only" not in template.text
     assert "Save schedule" in words_of_forms(template.text)
+
+
+def test_the_inbox_offers_nothing_to_do_on_an_archived_patients_open_prompt(therapist_a, record):
+    archived_as_before_closing(record.patient)
+
+    inbox = signed_in(therapist_a).get("/inbox/")
+
+    assert inbox.status_code == 200
+    assert "Ann A is archived (discharged): this prompt cannot be approved" in inbox.text
+    assert not [f for f in drawn_forms(inbox.text) if str(record.prompt.public_id) in f.action]
