@@ -17,6 +17,7 @@ from apps.exercises.models import Exercise, LadderLevel
 from apps.outcomes.selectors import assigned_programs, patient_trends
 from apps.patients.models import HipPrecaution, Patient
 from apps.programs.adherence import daily_totals, percent
+from apps.programs.level_history import Changes, by_track, changes_of, level_from_changes
 from apps.programs.models import DailyTotal, LevelChange, Program, ProgramItem
 from apps.programs.precautions import conflicts, uncovered
 
@@ -88,7 +89,7 @@ class _Rungs:
 def _level_changes(patient: Patient) -> list[LevelChange]:
     return list(
         LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
-        .select_related("item__ladder")
+        .select_related("item__ladder", "item__program")
         .order_by("effective_on", "created_at")
     )
 
@@ -113,19 +114,28 @@ class _Track:
     first, then one starting later: a level approved for the next day that brings its own dose
     continues the track in a new row), a ladder's level in force on ``on``, and a level set to
     start after it (an approval takes effect from the patient's next day, so on the day it is
-    given the patient still does the level before)."""
+    given the patient still does the level before).
+
+    The level of a day before the last change was made comes from the track's history of
+    ``changes`` (``level_from_changes``): a program that ended before the patient went
+    1→2→3 was done at level 1, not at the 2 the row remembers as the level before 3. A
+    program that ended (``on`` is its last day, past) has no level to come."""
 
     rows: list[ProgramItem]
     level: int | None = None
     planned: tuple[int, date] | None = None
 
     @classmethod
-    def of(cls, rows: list[ProgramItem], on: date) -> _Track:
+    def of(
+        cls, rows: list[ProgramItem], on: date, changes: list[LevelChange], *, ended: bool
+    ) -> _Track:
         first, last = rows[0], rows[-1]
         if first.ladder_id is None:
             return cls(rows)
-        level = first.level_on(max(on, first.active_from or on))
+        level = level_from_changes(first, max(on, first.active_from or on), changes)
         planned = None
+        if ended:
+            return cls(rows, level, planned)
         if last.level_since and last.level_since > on and last.current_level not in (None, level):
             planned = (last.current_level, last.level_since)
         return cls(rows, level, planned)
@@ -135,15 +145,19 @@ class _Track:
         return self.rows[0]
 
 
-def _tracks(program: Program, on: date) -> list[_Track]:
-    """The program's tracks not ended before ``on``, in the program's order."""
+def _tracks(program: Program, on: date, changes: Changes, *, ended: bool) -> list[_Track]:
+    """The program's tracks not ended before ``on``, in the program's order, with their
+    level changes (``by_track``); ``ended``: the program ended before today."""
     tracks: dict[UUID, list[ProgramItem]] = {}
     for item in program.items.all():
         if item.active_until is None or item.active_until >= on:
             tracks.setdefault(item.track, []).append(item)
+    ordered = [
+        sorted(rows, key=lambda row: row.active_from or date.min) for rows in tracks.values()
+    ]
     return [
-        _Track.of(sorted(rows, key=lambda row: row.active_from or date.min), on)
-        for rows in tracks.values()
+        _Track.of(rows, on, changes_of(changes, rows[0], program.patient_id), ended=ended)
+        for rows in ordered
     ]
 
 
@@ -206,16 +220,16 @@ def _precaution(precaution: HipPrecaution, today: date) -> dict[str, Any]:
 
 def _prescribed(
     track: _Track, on: date, rungs: _Rungs
-) -> list[tuple[ProgramItem, Exercise | None, date]]:
-    """What the track prescribes: each row with its exercise and the day it is checked on
-    (``on``, or the first day of a planned level)."""
+) -> list[tuple[ProgramItem, Exercise | None, date, int | None]]:
+    """What the track prescribes: each row with its exercise, the day it is checked on
+    (``on``, or the first day of a planned level) and its ladder level that day."""
     first = track.first
     if first.ladder_id is None:
-        return [(first, first.exercise, on)]
-    found = [(first, rungs.at(first.ladder_id, track.level), on)]
+        return [(first, first.exercise, on, None)]
+    found = [(first, rungs.at(first.ladder_id, track.level), on, track.level)]
     if track.planned is not None:
         level, starts = track.planned
-        found.append((track.rows[-1], rungs.at(first.ladder_id, level), starts))
+        found.append((track.rows[-1], rungs.at(first.ladder_id, level), starts, level))
     return found
 
 
@@ -227,7 +241,7 @@ def _overrides(
     whether precautions set since, which the reason does not cover, hold it back."""
     found = []
     for track in tracks:
-        for row, exercise, day in _prescribed(track, on, rungs):
+        for row, exercise, day, level in _prescribed(track, on, rungs):
             if exercise is None or not row.precaution_override:
                 continue
             clash = conflicts(exercise, listed)
@@ -240,7 +254,7 @@ def _overrides(
                 "program": program.name,
                 "exercise": exercise.name,
                 "ladder": row.ladder.name if row.ladder else None,
-                "level": row.level_on(day),
+                "level": level,
                 "from": _iso(starts),
                 "conflict": texts if clash[0].unrecorded else f"takes the hip into {texts}",
                 "reason": row.precaution_override,
@@ -258,9 +272,10 @@ def _programs(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Each program with its ladders, and the overrides of all of them."""
     rows, overrides = [], []
+    by_tracks = by_track(changes)
     for p in programs:
         on = min(today, p.end_date) if p.end_date else today
-        tracks = _tracks(p, on)
+        tracks = _tracks(p, on, by_tracks, ended=on < today)
         ladders = [_ladder(t, on, rungs, changes) for t in tracks if t.first.ladder_id]
         rows.append(
             {

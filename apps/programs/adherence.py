@@ -49,6 +49,12 @@ from apps.programs.held_back import (
     span_without,
     weekdays_in,
 )
+from apps.programs.level_history import (
+    Changes,
+    changes_needed,
+    changes_of,
+    level_from_changes,
+)
 from apps.programs.models import (
     DailyTotal,
     ProgramItem,
@@ -195,11 +201,14 @@ def _day(
     counts: dict[tuple[int, date], dict[str, int]],
     precautions: list[HipPrecaution],
     levels: dict[tuple[int, int], LadderLevel],
+    changes: Changes,
 ) -> tuple[int, int]:
     prescribed = completed = 0
     in_force = [precaution for precaution in precautions if precaution.is_in_force(day)]
     for item in items:
-        exercise, _ = exercise_for(item, day, levels)
+        track_changes = changes_of(changes, item, item.program.patient_id)
+        level = level_from_changes(item, day, track_changes) if in_force else None
+        exercise, _ = exercise_for(item, day, levels, level=level)
         if in_force and exercise is not None and not allowed(item, exercise, in_force):
             continue  # held back by the hip precautions: Today leaves it out
         if item.program.is_scheduled_on(day) and item.is_active_on(day):
@@ -209,13 +218,15 @@ def _day(
 
 
 def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdherence]:
-    """Every day of ``start..end`` up to the patient's local today, in four queries at most
-    (items, logs, hip precautions, ladder levels)."""
+    """Every day of ``start..end`` up to the patient's local today, in five queries at most
+    (items, logs, hip precautions, ladder levels, and the level changes of the ladders whose
+    last change was made after ``start``: a day's exercise is its own level's)."""
     end = min(end, patient.local_today())
     items = list(prescribing_items([patient.pk], start, end).select_related("program", "exercise"))
     precautions = precautions_between(patient=patient, first=start, last=end) if items else []
     ladder_ids = {item.ladder_id for item in items if item.ladder_id}
     levels = ladder_levels(ladder_ids) if precautions and ladder_ids else {}
+    changes = changes_needed(items=items, patient_id=patient.pk, first=start) if levels else {}
     counts: dict[tuple[int, date], dict[str, int]] = defaultdict(dict)
     pain: dict[date, int] = {}
     logs: dict[date, int] = defaultdict(int)
@@ -233,7 +244,7 @@ def daily_adherence(*, patient: Patient, start: date, end: date) -> list[DayAdhe
     days = []
     for offset in range(max((end - start).days + 1, 0)):
         day = start + timedelta(days=offset)
-        prescribed, completed = _day(day, items, counts, precautions, levels)
+        prescribed, completed = _day(day, items, counts, precautions, levels, changes)
         days.append(
             DayAdherence(
                 date=day,

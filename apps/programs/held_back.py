@@ -2,12 +2,12 @@
 and the days of those the precautions hold its exercise back.
 
 An item row prescribes on the days its program runs (start to end date, on the program's
-weekdays) while the row is active. Its exercise (a ladder's: the level of the day, as
-``ProgramItem.level_on``) is held back on a day when a precaution in force then rules it out
-and no override reason was given for that conflict (``precautions.ruled_out``, which Today
-applies to objects). A program is held back over a period when it prescribes something in it
-and the precautions hold all of it back: it has nothing to do, so its reminder time reminds
-of nothing.
+weekdays) while the row is active. Its exercise (a ladder's: the level of the day, read from
+the track's level changes, ``level_history``) is held back on a day when a precaution in
+force then rules it out and no override reason was given for that conflict
+(``precautions.ruled_out``, which Today applies to objects). A program is held back over a
+period when it prescribes something in it and the precautions hold all of it back: it has
+nothing to do, so its reminder time reminds of nothing.
 
 One rule for adherence (``adherence.patient_schedules``), the reminder claim (a program's
 time on one day) and the patient's Reminders page (a program's time over the coming week, and
@@ -27,7 +27,13 @@ from django.db.models import Q, QuerySet
 
 from apps.exercises.models import LadderLevel
 from apps.patients.models import HipPrecaution
-from apps.programs.models import ProgramItem
+from apps.programs.level_history import (
+    Changes,
+    level_from_changes,
+    needs_history,
+    track_changes,
+)
+from apps.programs.models import LevelChange, ProgramItem
 from apps.programs.precautions import movement_tags, override_covers, ruled_out
 
 Window = tuple[date, date]
@@ -113,10 +119,16 @@ def _merged(ranges: list[Window]) -> list[Window]:
 
 
 def _level_segments(
-    row: dict[str, Any], tags: dict[tuple[int, int], Tagged], start: date, end: date
+    row: dict[str, Any],
+    tags: dict[tuple[int, int], Tagged],
+    start: date,
+    end: date,
+    changes: list[LevelChange],
 ) -> list[tuple[date, date, Tagged]]:
     """The row's exercise (id and movement tags) over ``start..end``, split where its ladder
-    level changes (``ProgramItem.level_on``: the previous level before ``level_since``)."""
+    level changes: on each change's first day, the level of the day read from the track's
+    ``changes`` (``level_history.level_from_changes``: the row itself remembers only the
+    last change)."""
     if row["ladder_id"] is None:
         own = movement_tags(
             row["exercise__hip_movements"],
@@ -124,12 +136,61 @@ def _level_segments(
             clinic_id=row["exercise__clinic_id"],
         )
         return [(start, end, (row["exercise_id"], own))]
-    since, before = row["level_since"], row["previous_level"]
-    current = tags.get((row["ladder_id"], row["current_level"] or 0), (None, set()))
-    if since is None or not before or since <= start:
-        return [(start, end, current)]
-    earlier = tags.get((row["ladder_id"], before), (None, set()))
-    return [(start, min(end, since - timedelta(days=1)), earlier), (since, end, current)]
+    item = _as_item(row)
+    firsts = {change.effective_on for change in changes} | {row["level_since"] or start}
+    cuts = sorted(day for day in firsts if start < day <= end)
+    pieces = []
+    for lo, after in zip([start, *cuts], [*cuts, None], strict=True):
+        level = level_from_changes(item, lo, changes)
+        hi = end if after is None else after - timedelta(days=1)
+        pieces.append((lo, hi, tags.get((row["ladder_id"], level or 0), (None, set()))))
+    return pieces
+
+
+def _levels_differ(
+    row: dict[str, Any], tags: dict[tuple[int, int], Tagged], precautions: list[HipPrecaution]
+) -> bool:
+    """Whether ``precautions`` hold back some levels of the row's ladder and not others."""
+    covered = override_covers(row["precaution_override"], row["precaution_override_covers"])
+    held = {
+        tuple(
+            bool(ruled_out(p, exercise_id=exercise_id or 0, movements=movements, covered=covered))
+            for p in precautions
+        )
+        for (ladder_id, _), (exercise_id, movements) in tags.items()
+        if ladder_id == row["ladder_id"]
+    }
+    return len(held) > 1
+
+
+def _as_item(row: dict[str, Any]) -> ProgramItem:
+    """The fields of a row (``ROW_FIELDS``) that say its ladder level, as an unsaved item."""
+    return ProgramItem(
+        ladder_id=row["ladder_id"], track=row["track"], current_level=row["current_level"],
+        previous_level=row["previous_level"], level_since=row["level_since"],
+    )  # fmt: skip
+
+
+def _row_changes(
+    rows: list[dict[str, Any]],
+    tags: dict[tuple[int, int], Tagged],
+    precautions: dict[int, list[HipPrecaution]],
+    start: date,
+) -> Changes:
+    """The level changes ``_level_segments`` needs for ``rows`` from ``start``: one query, none
+    when no ladder row's last change was made after it (``level_history.needs_history``) on a
+    ladder whose levels the precautions tell apart (the usual case: the level of the day
+    then holds back nothing another level would not)."""
+    needed = [
+        row
+        for row in rows
+        if needs_history(_as_item(row), start)
+        and _levels_differ(row, tags, precautions.get(row["program__patient_id"], []))
+    ]
+    return track_changes(
+        patient_ids={row["program__patient_id"] for row in needed},
+        tracks={row["track"] for row in needed},
+    )
 
 
 def _ladder_tags(rows: list[dict[str, Any]]) -> dict[tuple[int, int], Tagged]:
@@ -169,14 +230,19 @@ def held_back_days(
 ) -> dict[int, list[Window]]:
     """Per item row (``ROW_FIELDS``), the days of ``start..end`` on which ``precautions``
     (``precautions_by_patient``) hold its exercise back, as sorted, disjoint windows. One
-    query for the ladder levels when a row is on a ladder and precautions are given."""
+    query for the ladder levels when a row is on a ladder and precautions are given, and one
+    for the level changes of the ladder rows whose last change was made after ``start`` when
+    the precautions hold back some of its levels and not others (a day's exercise is its own
+    level's)."""
     if not rows or not precautions:
         return {}
     tags = _ladder_tags(rows)
+    changes = _row_changes(rows, tags, precautions, start)
     held: dict[int, list[Window]] = defaultdict(list)
     for row in rows:
         covered = override_covers(row["precaution_override"], row["precaution_override_covers"])
-        for lo, hi, (exercise_id, movements) in _level_segments(row, tags, start, end):
+        track = changes.get((row["program__patient_id"], row["track"]), [])
+        for lo, hi, (exercise_id, movements) in _level_segments(row, tags, start, end, track):
             for precaution in precautions.get(row["program__patient_id"], []):
                 if not ruled_out(
                     precaution, exercise_id=exercise_id or 0, movements=movements, covered=covered
@@ -219,6 +285,7 @@ ROW_FIELDS = (
     "exercise__hip_movements_none",
     "exercise__clinic_id",
     "ladder_id",
+    "track",
     "current_level",
     "previous_level",
     "level_since",
@@ -233,7 +300,8 @@ def programs_held_back(*, patients: Patients, start: date, end: date) -> set[int
     in force then hold back: Today shows nothing of them, so they remind of nothing. The
     reminder claim asks about one day, the Reminders page about the coming week. One query
     when none of the patients has precautions in force in the period, the usual case; three
-    at most otherwise, whatever their number."""
+    at most otherwise, whatever their number (four when a ladder whose levels they tell apart
+    last changed level after ``start``: ``held_back_days``)."""
     held = held_back_until(patients=patients, start=start, end=end)
     return {pk for pk, back in held.items() if back is None}
 

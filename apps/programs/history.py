@@ -19,7 +19,8 @@ from apps.exercises.models import LadderLevel
 from apps.patients.models import Patient
 from apps.programs.adherence import DayAdherence, daily_totals, ratio
 from apps.programs.doses import patient_amount, prescribed_by
-from apps.programs.models import ProgramItem, SetLog
+from apps.programs.level_history import changes_needed, changes_of, level_from_changes
+from apps.programs.models import LevelChange, ProgramItem, SetLog
 from apps.programs.selectors import (
     SideProgress,
     exercise_for,
@@ -140,9 +141,15 @@ class HistoryEntry:
 
 
 def _prescribed_entry(
-    item: ProgramItem, day: date, levels: dict[tuple[int, int], LadderLevel], logs: list[SetLog]
+    item: ProgramItem,
+    day: date,
+    levels: dict[tuple[int, int], LadderLevel],
+    logs: list[SetLog],
+    changes: list[LevelChange],
 ) -> HistoryEntry:
-    exercise, level = exercise_for(item, day, levels)
+    # The level of that day, from the track's changes: the row remembers only the last one.
+    on_day = level_from_changes(item, day, changes)
+    exercise, level = exercise_for(item, day, levels, level=on_day)
     return HistoryEntry(
         name=exercise.name if exercise else (item.ladder.name if item.ladder else ""),
         program_id=item.program_id,
@@ -174,10 +181,13 @@ def _logged_entry(logs: list[SetLog]) -> HistoryEntry:
 def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, list[HistoryEntry]]:
     """For each day of ``start..end`` with anything prescribed or logged, its entries.
 
-    Three queries whatever the length of the period or the number of logs.
+    Three queries whatever the length of the period or the number of logs, and one more for
+    the level changes of the ladders whose last change was made after ``start`` (each day
+    shows the level of that day: ``level_history``).
     """
     items = patient_items(patient=patient, from_day=start)
     levels = ladder_levels({item.ladder_id for item in items if item.ladder_id})
+    changes = changes_needed(items=items, patient_id=patient.pk, first=start)
     logs: dict[tuple[date, int], list[SetLog]] = defaultdict(list)
     for log in (
         SetLog.objects.filter(patient=patient, performed_on__range=(start, end))
@@ -189,7 +199,12 @@ def history_entries(*, patient: Patient, start: date, end: date) -> dict[date, l
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
         todays = prescribed_on(items, day)
-        entries = [_prescribed_entry(i, day, levels, logs.pop((day, i.pk), [])) for i in todays]
+        entries = [
+            _prescribed_entry(
+                i, day, levels, logs.pop((day, i.pk), []), changes_of(changes, i, patient.pk)
+            )
+            for i in todays
+        ]
         entries += [_logged_entry(v) for (d, _), v in sorted(logs.items()) if d == day]
         if entries:
             days[day] = entries

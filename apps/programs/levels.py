@@ -23,6 +23,7 @@ from apps.patients.models import Patient
 from apps.programs.change_words import level_changed
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import Dose, dose_at_new_level, dose_of
+from apps.programs.level_history import level_from_changes, needs_history
 from apps.programs.models import LevelChange, ProgramItem, ProgressionPrompt
 from apps.programs.precautions import Override, checked_override
 from apps.programs.rows import item_has_history, item_restart
@@ -108,22 +109,17 @@ def level_on_day(item: ProgramItem, day: date) -> int | None:
     ``item.level_on`` remembers only the last change: the level before it, which was in force
     on the day the change was made (``level_since`` is the day after). For an earlier day (a
     set done then and synced after two changes, the phone offline) the level comes from the
-    history of changes: the last one in force that day, else the level the first one left.
-    One query, only for such a day."""
-    if item.ladder_id is None or item.level_since is None:
-        return item.level_on(day)
-    if day >= item.level_since - timedelta(days=1):
+    history of changes (``level_history.level_from_changes``). One query, only for such a
+    day; a reader of many days or items loads the changes once instead
+    (``level_history.changes_needed``)."""
+    if not needs_history(item, day):
         return item.level_on(day)
     patient_id = item.program.patient_id
     assert patient_id is not None  # a ladder item with a level change is assigned
     changes = LevelChange.objects.filter(
         item__track=item.track, item__program__patient_id=patient_id
     )
-    in_force = changes.filter(effective_on__lte=day).order_by("-effective_on", "-pk").first()
-    if in_force is not None:
-        return in_force.to_level
-    first = changes.order_by("effective_on", "pk").first()
-    return first.from_level if first is not None else item.level_on(day)
+    return level_from_changes(item, day, list(changes))
 
 
 def item_in_force(prompt: ProgressionPrompt) -> ProgramItem:
