@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 
 from apps.exercises.models import AdvanceRule, LadderLevel
 from apps.patients.models import Side
@@ -85,17 +85,9 @@ def days_meeting(
 ) -> list[date]:
     """The ``days`` on which the patient met ``rule`` at ``level`` of the item's track,
     oldest first. One query."""
-    assert item.ladder is not None
-    field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
-    target = rule.target_for(item.ladder, hold_top(item))
     rows = (
-        SetLog.objects.filter(
-            days,
-            patient_id=patient_id,
-            item__track=item.track,
-            ladder_level=level,
-            **{f"{field}__gte": target},
-        )
+        _sets_meeting(patient_id=patient_id, item=item, level=level, rule=rule)
+        .filter(days)
         .values("performed_on")
         .annotate(
             left=Count("pk", filter=Q(side=Side.LEFT)),
@@ -104,6 +96,38 @@ def days_meeting(
         .order_by("performed_on")
     )
     return [r["performed_on"] for r in rows if not per_side or (r["left"] and r["right"])]
+
+
+def set_meeting(
+    *, patient_id: int, item: ProgramItem, level: int, rule: LadderLevel, per_side: bool, day: date
+) -> SetLog | None:
+    """The set with which the patient met ``rule`` on ``day`` (a day of ``days_meeting``): the
+    first logged of those meeting it; for a per-side item, the later of each side's first
+    (the day met the rule with it). What a prompt counted from that day names as the set
+    that triggered it, whatever the order the sets were evaluated in. One query."""
+    sets = _sets_meeting(patient_id=patient_id, item=item, level=level, rule=rule)
+    sets = sets.filter(performed_on=day).order_by("logged_at", "pk")
+    if not per_side:
+        return sets.first()
+    firsts: dict[str, SetLog] = {}
+    for log in sets.filter(side__in=(Side.LEFT, Side.RIGHT)):
+        firsts.setdefault(log.side, log)
+    if len(firsts) < 2:
+        return None
+    return max(firsts.values(), key=lambda log: (log.logged_at, log.pk))
+
+
+def _sets_meeting(
+    *, patient_id: int, item: ProgramItem, level: int, rule: LadderLevel
+) -> QuerySet[SetLog]:
+    """The patient's sets at ``level`` of the item's track that meet ``rule`` on their own."""
+    assert item.ladder is not None
+    field = "reps" if rule.advance_rule == AdvanceRule.REPS else "hold_seconds"
+    target = rule.target_for(item.ladder, hold_top(item))
+    return SetLog.objects.filter(
+        patient_id=patient_id, item__track=item.track, ladder_level=level,
+        **{f"{field}__gte": target},
+    )  # fmt: skip
 
 
 def counted_days(*, log: SetLog, level: int) -> list[date]:

@@ -14,13 +14,20 @@ from datetime import date
 
 from django.db.models import Q
 
+from apps.exercises.models import LadderLevel
 from apps.patients.models import Side
 from apps.patients.services import patient_row_lock
 from apps.programs.daily_totals import daily_totals_refresh_patient
 from apps.programs.doses import hold_top
 from apps.programs.levels import item_in_force, set_level
 from apps.programs.models import LevelChange, MorningCheck, ProgressionPrompt, PromptStatus, SetLog
-from apps.programs.progression_rule import days_meeting, level_entered_on, level_rule, window_hold
+from apps.programs.progression_rule import (
+    days_meeting,
+    level_entered_on,
+    level_rule,
+    set_meeting,
+    window_hold,
+)
 
 
 def prompt_holds_refresh(*, log: SetLog) -> list[ProgressionPrompt]:
@@ -157,6 +164,10 @@ def prompt_rule_refresh(*, log: SetLog, deleted: bool = False) -> ProgressionPro
         and len(counted) >= rule.advance_days
     )
     if standing and not prompt.rule_lapsed:
+        if prompt.triggered_by_id in (None, log.pk):
+            # Its set changed, or was deleted, and another set of the day still meets the goal:
+            # the prompt stands on that one now.
+            _name_trigger(prompt=prompt, rule=rule)
         return None
     if len(days) >= rule.advance_days:
         _rebase(prompt=prompt, counted=days[: rule.advance_days])
@@ -216,7 +227,9 @@ def _lapse(*, prompt: ProgressionPrompt, why: str) -> None:
 
 def _rebase(*, prompt: ProgressionPrompt, counted: list[date]) -> None:
     """Count the prompt from ``counted`` (the rule met again) and hold it back as a prompt
-    raised from them is held back; holds already on it stay (never fewer holds)."""
+    raised from them is held back; holds already on it stay (never fewer holds). It names
+    the set that met the rule on the last of those days (``set_meeting``) as the one that
+    triggered it: the set it named was corrected below the goal or deleted."""
     prompt.counted_from, prompt.qualified_on, prompt.rule_lapsed = counted[0], counted[-1], ""
     item = prompt.item
     assert item.ladder is not None
@@ -225,6 +238,7 @@ def _rebase(*, prompt: ProgressionPrompt, counted: list[date]) -> None:
     when = ", ".join(day.strftime("%a %-d %b") for day in counted)
     prompt.rule_met = f"{rule.rule_text(item.ladder, item.per_side, hold_top(item))}: {when}"[:200]
     prompt.save(update_fields=["counted_from", "qualified_on", "rule_lapsed", "rule_met"])
+    _name_trigger(prompt=prompt, rule=rule)
     hold = window_hold(
         patient_id=prompt.patient_id, start=counted[0], end=counted[-1],
         limit=prompt.patient.clinic.pain_progression_limit,
@@ -249,6 +263,19 @@ def _rebase(*, prompt: ProgressionPrompt, counted: list[date]) -> None:
             prompt.status, prompt.decided_at = PromptStatus.PENDING, None
             fields += ["status", "decided_at"]
         prompt.save(update_fields=fields)
+
+
+def _name_trigger(*, prompt: ProgressionPrompt, rule: LadderLevel) -> None:
+    """Name as the set that triggered the prompt the one that met ``rule`` on its last counted
+    day (``set_meeting``), not a set corrected below the goal since, or none (deleted)."""
+    assert prompt.qualified_on is not None
+    found = set_meeting(
+        patient_id=prompt.patient_id, item=prompt.item, level=prompt.level, rule=rule,
+        per_side=prompt.item.per_side, day=prompt.qualified_on,
+    )  # fmt: skip
+    if found is not None and found.pk != prompt.triggered_by_id:
+        prompt.triggered_by = found
+        prompt.save(update_fields=["triggered_by"])
 
 
 def _window_covers(day: date) -> Q:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from apps.notifications.services import set_log_evaluate
 from apps.patients.models import Side
@@ -17,6 +18,7 @@ from apps.programs.concerns import concerns_for
 from apps.programs.logs import set_log_correct, set_log_delete
 from apps.programs.models import LevelChange, ProgressionPrompt, PromptStatus
 from apps.programs.prompt_decisions import prompt_approve
+from tests.conftest import signed_in
 from tests.factories import LadderItemFactory
 from tests.notifications.factories import SetLogFactory
 
@@ -157,3 +159,65 @@ def test_per_side_deleting_one_side_of_the_day_holds_the_prompt_back_naming_the_
 
     assert _needs_approve_anyway(prompt)
     assert prompt.rule_lapsed.startswith("The set (left side) that met the goal")
+
+
+def test_a_prompt_met_again_names_the_set_that_met_the_goal_again():
+    item = LadderItemFactory(per_side=False)
+    deleted = _qualifying(item)
+    set_log_delete(log=deleted)
+    tomorrow = item.program.patient.local_today() + timedelta(days=1)
+
+    again = _qualifying(item, performed_on=tomorrow)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.triggered_by, prompt.qualified_on) == (again, tomorrow)
+
+
+def test_a_set_corrected_below_the_goal_is_no_longer_named_once_another_meets_it():
+    item = LadderItemFactory(per_side=False)
+    corrected = _qualifying(item)
+    set_log_correct(log=corrected, pain=2, reps=12)
+    set_log_evaluate(log_id=corrected.pk)
+
+    again = _qualifying(item)  # the same day: the goal is met again that day
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.rule_lapsed, prompt.triggered_by) == ("", again)
+
+
+def test_per_side_a_prompt_met_again_names_the_set_that_completed_the_day():
+    item = LadderItemFactory(per_side=True)
+    left = SetLogFactory(item=item, reps=20, pain=2, side=Side.LEFT)
+    right = SetLogFactory(item=item, reps=20, pain=2, side=Side.RIGHT)
+    for log in (left, right):
+        set_log_evaluate(log_id=log.pk)
+    set_log_delete(log=left)
+
+    # Done after the right side's set, the new left one completes the day.
+    again = _qualifying(item, side=Side.LEFT)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.rule_lapsed, prompt.triggered_by) == ("", again)
+
+
+def test_a_prompt_standing_on_another_set_of_the_day_names_that_set():
+    item = LadderItemFactory(per_side=False)
+    first = _qualifying(item)
+    second = _qualifying(item)
+
+    set_log_delete(log=first)
+
+    prompt = ProgressionPrompt.objects.get()
+    assert (prompt.rule_lapsed, prompt.triggered_by) == ("", second)
+
+
+def test_the_inbox_card_of_a_prompt_met_again_says_the_new_day_not_the_lapse(therapist_a):
+    item = LadderItemFactory(per_side=False, program__patient__therapist=therapist_a)
+    set_log_delete(log=_qualifying(item))
+    tomorrow = item.program.patient.local_today() + timedelta(days=1)
+    _qualifying(item, performed_on=tomorrow)
+
+    page = signed_in(therapist_a).get(reverse("notifications:inbox")).text
+
+    assert f"Met at level 1: 20 reps in one set: {tomorrow:%a %-d %b}." in page
+    assert "no longer met" not in page
