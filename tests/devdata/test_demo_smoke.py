@@ -934,14 +934,15 @@ def test_an_archived_patient_s_pages_answer_their_staff_and_their_own_sign_in(de
 
 
 def test_a_suspended_clinic_s_people_get_the_suspended_answer_on_every_page(demo):
-    """Every page is the app's 403 page that says so; every API read (by session or token),
-    and anything else under /api/, a 403 in JSON with ``"code": "clinic_suspended"``. What
+    """Every page (the API's docs page included) is the app's 403 page that says so; every API
+    read (by session or token), a 403 in JSON with ``"code": "clinic_suspended"``. What
     the middleware leaves open (``OPEN_WHILE_SUSPENDED``: signing out, the health check, the
     patients' service worker files and sign-in pages, which refuse by themselves) is only
     checked for a 5xx."""
     from apps.clinics.middleware import OPEN_WHILE_SUSPENDED
     from apps.clinics.services import clinic_suspend
     from apps.clinics.suspension import SUSPENDED_CODE
+    from apps.core.middleware import is_api_path
 
     clinic = demo.clinics[1]
     clinic_suspend(clinic=clinic, actor=demo.operator, reason="Unpaid invoices")
@@ -952,7 +953,7 @@ def test_a_suspended_clinic_s_people_get_the_suspended_answer_on_every_page(demo
         findings.check(asked.person, asked.url, answer, None)
         if asked.name in OPEN_WHILE_SUSPENDED or isinstance(answer, BaseException):
             continue
-        if asked.url.startswith("/api/"):  # the middleware's rule: the API docs page too
+        if is_api_path(asked.url):  # the middleware's rule: the docs page is a page
             said = _json(answer).get("code") if answer.status_code == 403 else None
             refused = said == SUSPENDED_CODE
         else:
