@@ -33,12 +33,15 @@ from apps.outcomes.models import (
 from apps.outcomes.resubmit import questionnaire_resubmitted
 from apps.patients.models import Patient
 from apps.patients.services import patient_today_bump
+from apps.programs.locks import lock_program_if_editable
 from apps.programs.models import Program
 
 # Open-ended programs get their questionnaires this far ahead; the daily task extends them.
 HORIZON = timedelta(days=365)
 WORDING_MAX_LENGTH = 400
 OPTION_KEYS = tuple(f"option_{n}" for n in range(5))
+# A 400, as every change to an archived patient's programs (``apps.programs.locks``).
+MEASURES_ARCHIVED = "This patient is archived; restore them to change their outcome measures."
 
 
 # --- A clinic's licensed wording ------------------------------------------------------------
@@ -196,7 +199,16 @@ def measures_set(
     at_end: bool = True,
     request: Any = None,
 ) -> list[MeasurePlan]:
-    """Schedule exactly ``instruments`` for the program and create their questionnaires."""
+    """Schedule exactly ``instruments`` for the program and create their questionnaires.
+
+    Under the program's lock, which every writer of the patient's programs takes first and
+    archiving takes too (``lock_program_if_editable``): a caller who may no longer change
+    the program (handed over since the request's own check) is a 404, and an archived
+    (discharged) patient's measures are refused (``MEASURES_ARCHIVED``), a patient archived
+    while the request waited included; nothing is saved or audited."""
+    lock_program_if_editable(program=program, actor=user, archived_ok=True)
+    if program.patient_archived:
+        raise ValidationError(MEASURES_ARCHIVED)
     codes = list(dict.fromkeys(instruments))
     _check_measures(program, codes, interval_days)
     removed = MeasurePlan.objects.filter(program=program).exclude(instrument__in=codes)
