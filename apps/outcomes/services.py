@@ -32,7 +32,7 @@ from apps.outcomes.models import (
 )
 from apps.outcomes.resubmit import questionnaire_resubmitted
 from apps.patients.models import Patient
-from apps.patients.services import patient_today_bump
+from apps.patients.services import patient_row_lock, patient_today_bump
 from apps.programs.locks import lock_program_if_editable
 from apps.programs.models import Program
 
@@ -270,15 +270,27 @@ def plans_follow(*, program_id: int, follow_on_id: int) -> int:
 
 
 def plans_sync_all(*, plan_ids: Iterable[int] | None = None, program_id: int | None = None) -> int:
-    """The daily job: extend every active program's questionnaires (safe to run twice)."""
-    plans = MeasurePlan.objects.filter(program__is_active=True).select_related("program__patient")
+    """The daily job: extend every active program's questionnaires (safe to run twice).
+
+    An archived (discharged) patient's are left as the discharge left them: they cannot sign
+    in to answer, and their measures may not change (``measures_set``). Restored, the next
+    run makes what their schedule asks for, the days missed meanwhile included."""
+    plans = MeasurePlan.objects.filter(
+        program__is_active=True, program__patient__archived_at__isnull=True
+    ).select_related("program__patient")
     if plan_ids is not None:
         plans = plans.filter(pk__in=list(plan_ids))
     if program_id is not None:
         plans = plans.filter(program_id=program_id)
     count = 0
     for plan in plans:
+        patient_id = plan.program.patient_id
+        assert patient_id is not None  # plans exist on assigned programs only
         with transaction.atomic():
+            # Asked again under the patient's lock, which archiving takes: a patient
+            # archived since the list was read gets nothing either.
+            if patient_row_lock(patient_id=patient_id) is not None:
+                continue
             plan_sync(plan=plan)
         count += 1
     return count

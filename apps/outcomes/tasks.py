@@ -1,7 +1,8 @@
 """Thin Celery tasks for outcome measures. Beat runs ``sync_questionnaires`` daily: it
 extends each active program's questionnaires (open-ended programs are created a year ahead)
-and follows changed program dates. Safe to run twice: the unique constraint on (program,
-instrument, due day) means a second run creates nothing.
+and follows changed program dates, an archived patient's excepted (until they are restored).
+Safe to run twice: the unique constraint on (program, instrument, due day) means a second run
+creates nothing.
 
 The programs app, below this one, names the other two tasks through the outbox when a
 program's schedule changes: ``program_rescheduled`` when its dates changed,

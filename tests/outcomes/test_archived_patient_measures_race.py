@@ -7,20 +7,22 @@ with its own PostgreSQL connection (tests/programs/races.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 
 from apps.audit.models import AuditEntry
 from apps.outcomes import services
-from apps.outcomes.models import MeasurePlan
+from apps.outcomes.models import MeasurePlan, Questionnaire
 from apps.outcomes.services import MEASURES_ARCHIVED
+from apps.outcomes.tasks import sync_questionnaires
 from apps.patients.archive_services import patient_archive, patient_restore
 from apps.patients.models import Patient
 from apps.programs.models import Program
 from tests.conftest import signed_in
-from tests.factories import ProgramFactory
+from tests.factories import PatientFactory, ProgramFactory
 from tests.programs.races import race
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("require_postgres")]
@@ -78,3 +80,21 @@ def test_measures_waiting_while_the_patient_is_restored_are_saved(therapist_a, a
 
     assert answers[0].status_code == 200, answers[0].content
     assert instruments(program) == ["nprs", "psfs"]
+
+
+def test_the_daily_job_running_while_the_patient_is_archived_makes_them_nothing(
+    therapist_a, admin_a
+):
+    now = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    with time_machine.travel(now, tick=False):
+        patient: Patient = PatientFactory(therapist=therapist_a)
+        program: Program = ProgramFactory(patient=patient, start_date=patient.local_today())
+        services.measures_set(user=therapist_a, program=program, instruments=["nprs"])
+    made = Questionnaire.objects.filter(program=program).count()
+
+    # 60 days on, the job has questionnaires to add; it read the patient as active before
+    # the archive committed, then waits for their lock.
+    with time_machine.travel(now + timedelta(days=60), tick=False):
+        race(lambda: patient_archive(patient=patient, actor=admin_a), sync_questionnaires)
+
+    assert Questionnaire.objects.filter(program=program).count() == made
