@@ -1,7 +1,8 @@
 """An archived (discharged) patient's outcome measures stay as the discharge left them, as
 their programs do (apps/programs/locks.py): scheduling or changing them through the page or
 the API is a 400 that says the patient is archived and to restore them, with nothing saved
-or audited; once restored, the same change is saved. Reading stays allowed."""
+or audited; once restored, the same change is saved. Reading stays allowed: the page shows
+the measures without the scheduling form, with a short notice, as the builder does."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from apps.patients.archive_services import patient_archive, patient_restore
 from apps.patients.models import Patient
 from apps.programs.models import Program
 from tests.conftest import signed_in
-from tests.factories import ProgramFactory
+from tests.factories import ProgramFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +102,9 @@ def test_the_page_refuses_an_archived_patients_measures_and_saves_them_once_rest
     refused = post(user, program)
 
     assert refused.status_code == 400
-    assert MEASURES_ARCHIVED in refused.text
+    # Said at the top: the page draws no measures form for an archived patient.
+    assert f'<p class="message message-error">{MEASURES_ARCHIVED}</p>' in refused.text
+    assert 'class="measures-form"' not in refused.text
     assert state(program) == before
     patient_restore(patient=program.patient, actor=admin_a)
 
@@ -119,3 +122,39 @@ def test_an_archived_patients_measures_can_still_be_read(therapist_a, admin_a, p
 
     assert response.status_code == 200
     assert [m["instrument"] for m in response.json()["measures"]] == ["nprs"]
+
+
+def test_an_archived_patients_page_shows_their_measures_read_only_until_restored(
+    therapist_a, admin_a, program
+):
+    assert program.patient is not None
+    url = f"/patients/{program.patient.public_id}/outcomes/"
+    patient_archive(patient=program.patient, actor=admin_a)
+
+    archived = signed_in(therapist_a).get(url)
+
+    assert archived.status_code == 200
+    assert 'class="measures-form"' not in archived.text
+    assert 'id="archived-notice"' in archived.text
+    assert MEASURES_ARCHIVED in archived.text
+    assert f"<strong>{program.name}</strong>" in archived.text
+    assert "NPRS." in archived.text  # what is scheduled, as it stays
+    assert "Restore patient" in archived.text
+    patient_restore(patient=program.patient, actor=admin_a)
+
+    restored = signed_in(therapist_a).get(url)
+
+    assert 'class="measures-form"' in restored.text
+    assert 'id="archived-notice"' not in restored.text
+
+
+def test_a_colleague_reading_an_archived_patients_measures_is_offered_no_restore(admin_a, program):
+    assert program.patient is not None
+    patient_archive(patient=program.patient, actor=admin_a)
+    colleague = StaffFactory(clinic=program.clinic)
+
+    page = signed_in(colleague).get(f"/patients/{program.patient.public_id}/outcomes/")
+
+    assert page.status_code == 200
+    assert 'id="archived-notice"' in page.text
+    assert "Restore patient" not in page.text

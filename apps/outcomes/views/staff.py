@@ -31,6 +31,7 @@ from apps.outcomes.forms import MeasuresForm, ReportForm, TimeEntryForm
 from apps.outcomes.instruments import DEFAULT_MEASURES, INSTRUMENTS, instrument
 from apps.outcomes.report_pdf import report_pdf
 from apps.patients.models import Patient
+from apps.patients.selectors import patient_can_edit
 from apps.programs.models import Program
 
 
@@ -79,6 +80,10 @@ def _page(
         or TimeEntryForm(initial={"on": patient.local_today(), "client_id": uuid4()}),
         "time_entries": monitoring_selectors.time_entries(patient=patient, limit=20),
         "wordings": wordings,
+        # An archived patient's measures are shown read-only, with Restore for those who
+        # may change the patient (a colleague's patient is only read here).
+        "can_restore": patient.archived_at is not None
+        and patient_can_edit(user=access.staff(request.user), patient=patient),
     }
     if status is None:
         status = 400 if forms else 200
@@ -126,7 +131,9 @@ def _measures_save(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
     if form.errors:
-        if not program.is_active:  # a draft has no form on the page: say it at the top
+        # A draft has no form on the page, nor has an archived patient's program (the
+        # service read the patient again under its lock): say it at the top.
+        if not program.is_active or program.patient_archived:
             for message in form.non_field_errors():
                 messages.error(request, str(message))
         return _page(request, program.patient, measures_form=form)
