@@ -43,7 +43,17 @@ PHONE = {"width": 360, "height": 740}
 
 # Findings left for a product decision, by (URL name, axe rule): the reason each is allowed.
 # An entry that no longer matches anything fails the test too, so the list only shrinks.
-ALLOWED: dict[tuple[str, str], str] = {}
+_SWAGGER_UI = (
+    "Swagger UI's own markup and colours (the API's interactive docs, a developer's tool, "
+    "drawn by the swagger-ui package): its operation rows nest a button in a button, its "
+    "grey labels and links are small and pale. Left for the owner: a theme over it, or "
+    "another docs viewer (owner's note, twenty-fifth session)"
+)
+ALLOWED: dict[tuple[str, str], str] = {
+    ("api-docs", "color-contrast"): _SWAGGER_UI,
+    ("api-docs", "nested-interactive"): _SWAGGER_UI,
+    ("api-docs", "target-size"): _SWAGGER_UI,
+}
 
 AXE_RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags},
@@ -153,7 +163,10 @@ def opened(page, visit: Visit) -> bool:
     if "text/html" not in response.headers.get("content-type", ""):
         return False
     assert response.status == visit.status, f"{url}: {response.status}"
-    page.wait_for_load_state()
+    # Checked as drawn: a page may fetch and draw after its load event (the API docs draw
+    # their operations from the schema), and axe run before that saw a page half drawn, so
+    # what it found depended on the machine's speed.
+    page.wait_for_load_state("networkidle")
     return bool(page.evaluate("document.doctype !== null"))
 
 
