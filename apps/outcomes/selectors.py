@@ -5,13 +5,16 @@ reads in ``monitoring_selectors``."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import QuerySet
 
+from apps.core.prepared import prepared_cursor
 from apps.outcomes import instruments as inst
 from apps.outcomes.instruments import Code, Instrument, Verdict
 from apps.outcomes.models import (
@@ -331,38 +334,61 @@ def patient_trends(*, patient: Patient) -> list[Trend]:
     return sorted(trends.values(), key=lambda t: (order.index(t.spec.code), t.scale_key))
 
 
-# Patient ids, as a list or as a query of ids (``values("id")``): a panel's 200 ids cost more
-# to send as parameters than the subquery that finds them.
-PatientIds = list[int] | QuerySet[Any, Any]
+# Every submitted questionnaire (but the GROC) of the patients, oldest first, each with
+# whether one of the patient's assigned programs schedules its measure now: one statement
+# for the dashboard's 200 rows, prepared on PostgreSQL, where two querysets each compiled a
+# subquery of the panel on every load (bench/README.md, "Twenty-sixth session").
+_VERDICT_ROWS_SQL = """
+    SELECT q.patient_id, q.instrument, q.scores,
+           EXISTS (SELECT 1 FROM {plan} mp JOIN {program} p ON p.id = mp.program_id
+                   WHERE p.patient_id = q.patient_id AND mp.instrument = q.instrument
+                     AND p.is_active = %s AND p.is_template = %s)
+    FROM {questionnaire} q
+    WHERE q.patient_id {among} AND q.status = %s AND q.instrument <> %s
+    ORDER BY q.patient_id, q.submitted_at
+"""
 
 
-def _scheduled(patient_ids: PatientIds) -> dict[int, set[str]]:
-    """The measures each patient's assigned programs schedule now (one query)."""
-    plans = MeasurePlan.objects.filter(
-        program__patient_id__in=patient_ids, program__is_active=True, program__is_template=False
-    ).values_list("program__patient_id", "instrument")
-    scheduled: dict[int, set[str]] = defaultdict(set)
-    for patient_id, code in plans:
-        scheduled[patient_id].add(code)
-    return scheduled
+def _verdict_rows(patient_ids: Sequence[int]) -> list[tuple[int, str, dict[str, Any], bool]]:
+    connection = connections[router.db_for_read(Questionnaire)]
+    ids: list[Any]
+    if connection.vendor == "postgresql":
+        among, ids = "= ANY(%s)", [list(patient_ids)]  # one array: 200 ids as one parameter
+    else:
+        among, ids = f"IN ({', '.join('%s' for _ in patient_ids)})", list(patient_ids)
+    # Only table names from the models are interpolated; every value is a parameter.
+    sql = _VERDICT_ROWS_SQL.format(  # nosec B608
+        plan=MeasurePlan._meta.db_table,
+        program=Program._meta.db_table,
+        questionnaire=Questionnaire._meta.db_table,
+        among=among,
+    )
+    params: list[Any] = [True, False, *ids, Status.SUBMITTED.value, Code.GROC.value]
+    with prepared_cursor(connection.alias) as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    # As the ORM reads the column (psycopg hands JSON over as text to Django's field).
+    scores = Questionnaire._meta.get_field("scores")
+    return [
+        (patient_id, code, scores.from_db_value(raw, None, connection), bool(scheduled))  # type: ignore[arg-type]
+        for patient_id, code, raw, scheduled in rows
+    ]
 
 
-def main_verdicts(*, patient_ids: PatientIds) -> dict[int, tuple[str, Verdict | None]]:
+def main_verdicts(*, patient_ids: Sequence[int]) -> dict[int, tuple[str, Verdict | None]]:
     """The dashboard column: each patient's latest verdict on their program's main measure,
     the first of NPRS, PSFS, LEFS, HOOS-12 that the program schedules (a patient whose
-    program no longer schedules any: the first they answered), in two queries."""
-    scheduled = _scheduled(patient_ids)
-    rows = (
-        Questionnaire.objects.filter(patient_id__in=patient_ids, status=Status.SUBMITTED)
-        .exclude(instrument=Code.GROC)
-        .order_by("patient_id", "submitted_at")
-        .values_list("patient_id", "instrument", "scores")
-    )
+    program no longer schedules any: the first they answered), in one query."""
+    if not patient_ids:
+        return {}
     scores: dict[int, dict[str, list[Decimal]]] = defaultdict(lambda: defaultdict(list))
-    for patient_id, code, values in rows:
+    scheduled: dict[int, set[str]] = defaultdict(set)
+    for patient_id, code, values, is_scheduled in _verdict_rows(patient_ids):
         main = inst.instrument(code).main_scale.key
         if values.get(main) is not None:
             scores[patient_id][code].append(Decimal(values[main]))
+            if is_scheduled:
+                scheduled[patient_id].add(code)
     result: dict[int, tuple[str, Verdict | None]] = {}
     order: list[Code] = [c for c in inst.INSTRUMENTS if c != Code.GROC]
     for patient_id, by_code in scores.items():

@@ -22,7 +22,6 @@ from django.utils.safestring import SafeString, mark_safe
 from apps.core.formats import percent_text
 from apps.outcomes.instruments import Verdict
 from apps.outcomes.selectors import main_verdicts
-from apps.patients.models import PatientQuerySet
 from apps.reports.dashboard_figures import Adherence
 from apps.reports.dashboard_selectors import DashboardRow
 
@@ -108,18 +107,14 @@ def _flag_tone(code: str) -> str:
     return "danger" if code == "pain" else "warn"
 
 
-def table_rows(
-    rows: Sequence[DashboardRow], *, show_therapist: bool, patients: PatientQuerySet | None = None
-) -> SafeString:
+def table_rows(rows: Sequence[DashboardRow], *, show_therapist: bool) -> SafeString:
     """The table's body rows, in the rows' order, as one piece of escaped HTML: the page
-    places it once instead of twenty template lookups a row. ``patients``: the query that
-    chose the rows' patients, for the outcome column (else their ids are sent)."""
+    places it once instead of twenty template lookups a row."""
     if not rows:
         return mark_safe("")  # nosec B308, B703
     progress_url = reverse("reports:patient-progress", args=[_ID_SLOT])
     detail_url = reverse("patients:detail", args=[_ID_SLOT])
-    ids = [row.patient.pk for row in rows] if patients is None else patients.values("id")
-    outcomes = main_verdicts(patient_ids=ids)
+    outcomes = main_verdicts(patient_ids=[row.patient.pk for row in rows])
     parts = []
     for row in rows:
         patient = row.patient

@@ -22,7 +22,6 @@ from apps.reports.dashboard_selectors import (
     LOW_ADHERENCE_PERCENT,
     MISSED_DAYS_FLAG,
     InvalidSort,
-    dashboard_patients,
     dashboard_rows,
 )
 from apps.reports.selectors import clinic_therapists, patient_logs, patient_progress
@@ -94,11 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     audit_record(actor=user, action=Action.VIEW, detail="dashboard", request=request)
     context = {
         "rows": rows,
-        "table_rows": table_rows(
-            rows,
-            show_therapist=user.is_clinic_admin,
-            patients=dashboard_patients(user=user, therapist=therapist),
-        ),
+        "table_rows": table_rows(rows, show_therapist=user.is_clinic_admin),
         "clinic": user.clinic,
         "columns": _columns(user, sort, therapist),
         "therapist": therapist,
