@@ -89,7 +89,7 @@ class Adherence(NamedTuple):
 # patients, may join them in a nested loop, which would compute an aggregate again for every
 # patient (20 patients: 8.9 ms instead of 3.7; bench/README.md, "Ninth session").
 FIGURES_SQL = """
-    WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v),
+    WITH pt AS MATERIALIZED ({pt}),
     done AS MATERIALIZED (
         SELECT pt.id AS patient_id,
                SUM(CASE WHEN t.day BETWEEN {week_from} AND pt.today THEN t.completed ELSE 0 END)
@@ -229,7 +229,7 @@ def _expected_sql(held: dict[int, list[Window]]) -> str:
 # ended; a program yet to start shows its ladders too), with the level prescribed today
 # (``ProgramItem.level_on``, 1 when unset) and the ladder's number of levels.
 LADDERS_SQL = """
-    WITH pt AS MATERIALIZED (SELECT v.id, {today} AS today FROM ({patients}) v)
+    WITH pt AS MATERIALIZED ({pt})
     SELECT pt.id, l.name,
            CASE WHEN i.level_since IS NOT NULL AND pt.today < i.level_since
                      AND COALESCE(i.previous_level, 0) <> 0
@@ -266,25 +266,27 @@ def _days_before(day: str, days: str | int) -> str:
 
 @dataclass(frozen=True)
 class Panel:
-    """The page's patients as SQL (the same query that listed them, so no id travels back)
-    with each one's local today, which depends only on their time zone."""
+    """The page's patients, each with their local today (which depends only on their time
+    zone), as the dashboard's list read them."""
 
-    patients: str
-    params: list[Any]
-    todays: dict[str, date]
+    todays: dict[int, date]  # patient id: their local today
     under_precautions: list[int]
 
-    def pt(self) -> tuple[dict[str, str], list[Any]]:
-        """The ``{patients}`` and ``{today}`` of the SQL above, and their parameters (the
-        time zones' todays come first: ``{today}`` is written before ``{patients}``)."""
-        whens = " ".join("WHEN %s THEN %s" for _ in self.todays)
+    def pt(self) -> tuple[str, list[Any]]:
+        """The ``{pt}`` of the SQL above (each patient's id and today) and its parameters.
+        On PostgreSQL two arrays, so the statement's text is the same for every panel (it is
+        prepared once a connection) and no query of the patients is compiled or run again;
+        SQLite has no arrays: a list of values."""
+        if connection.vendor == "postgresql":
+            sql = "SELECT v.id, v.today FROM unnest(%s::bigint[], %s::date[]) AS v(id, today)"
+            return sql, [list(self.todays), list(self.todays.values())]
+        rows = ", ".join("(%s, %s)" for _ in self.todays)
         params: list[Any] = []
-        for zone, today in self.todays.items():
-            params += [zone, connection.ops.adapt_datefield_value(today)]
-        return {"today": f"CASE v.time_zone {whens} END", "patients": self.patients}, [
-            *params,
-            *self.params,
-        ]
+        for pk, today in self.todays.items():
+            params += [pk, connection.ops.adapt_datefield_value(today)]
+        # Only placeholders are interpolated; every value is a parameter.
+        sql = f"SELECT column1 AS id, column2 AS today FROM (VALUES {rows})"  # noqa: S608  # nosec B608
+        return sql, params
 
 
 def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -322,7 +324,7 @@ def panel_figures(panel: Panel) -> dict[int, _Figures]:
     # Only table names from the models and SQL built here are interpolated; every value is a
     # query parameter.
     sql = FIGURES_SQL.format(  # nosec B608
-        **pt,
+        pt=pt,
         **TABLES,
         expected=_expected_sql(held),
         week_from=_days_before("pt.today", WEEK_DAYS - 1),
@@ -349,7 +351,7 @@ def panel_figures(panel: Panel) -> dict[int, _Figures]:
 
 def panel_ladders(panel: Panel) -> dict[int, list[LadderStatus]]:
     pt, params = panel.pt()
-    sql = LADDERS_SQL.format(**pt, **TABLES)  # nosec B608
+    sql = LADDERS_SQL.format(pt=pt, **TABLES)  # nosec B608
     ladders: dict[int, list[LadderStatus]] = defaultdict(list)
     for pk, name, level, top in _fetch(sql, params):
         ladders[pk].append(LadderStatus(name, int(level), int(top)))

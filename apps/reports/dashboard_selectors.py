@@ -112,19 +112,20 @@ def _under_precautions() -> Exists:
 
 
 def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], Panel]:
-    """The patients (as plain tuples; one query) and the same patients as SQL for the
-    figures, with the local today of each of their time zones."""
+    """The patients (as plain tuples; one query) with the local today of each, for the
+    figures."""
     chosen = dashboard_patients(user=user, therapist=therapist)
     rows = chosen.annotate(held=_under_precautions()).values_list(
         "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
         "therapist_id", "held", "link_failed_attempts", "link_revoked_at",
     )  # fmt: skip
-    patients, todays, held = [], {}, []
+    patients, zones, todays, held = [], {}, {}, []
     for (
         pk, public_id, name, zone, t_name, t_email, t_id, under_precautions, failures, revoked_at,
     ) in rows:  # fmt: skip
-        if zone not in todays:
-            todays[zone] = Patient(time_zone=zone).local_today()
+        if zone not in zones:
+            zones[zone] = Patient(time_zone=zone).local_today()
+        todays[pk] = zones[zone]
         # As ``str(User)``: the name, else the email, else the id.
         therapist_name = t_name or t_email or f"user {t_id}"
         # ``Patient.link_state == "locked"``, without building a Patient a row.
@@ -132,8 +133,7 @@ def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], 
         patients.append(DashboardPatient(pk, public_id, name, therapist_name, locked))
         if under_precautions:
             held.append(pk)
-    sql, params = chosen.values("id", "time_zone").order_by().query.sql_with_params()
-    return patients, Panel(sql, list(params), todays, held)
+    return patients, Panel(todays, held)
 
 
 def dashboard_rows(
