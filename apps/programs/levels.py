@@ -161,8 +161,9 @@ def set_level(
     request: HttpRequest | None = None,
     step_back: bool = False,
 ) -> LevelChange:
-    """Move the (locked) item in force to ``to_level`` from the patient's next local day and
-    record the change with the reason the patient is shown.
+    """Move the (locked) item in force to ``to_level`` from the patient's next local day (at
+    once on a draft, which prescribes nothing yet) and record the change with the reason the
+    patient is shown.
 
     A level whose exercise runs into the patient's hip precautions on that day is refused
     without ``precaution_override`` (a ValidationError naming the movements); with one, the
@@ -186,7 +187,11 @@ def set_level(
     assert patient is not None  # ladder items with levels belong to assigned programs
     assert item.ladder_id is not None  # only a ladder item has levels
     today = patient.local_today()
-    effective_on = today + timedelta(days=1)
+    # A draft prescribes nothing yet: there is no day of the patient's to finish at the old
+    # level, so the new one (and its dose) starts at once. From the next day, a draft assigned
+    # the same day gave today's level with the new level's dose (the stretch in reps).
+    draft = not item.program.is_active and not item.program.is_template
+    effective_on = today if draft else today + timedelta(days=1)
     # The level in force today, not one already changed from tomorrow: a second change made
     # the same day replaces that one, and today's level stays what the patient is doing.
     from_level = item.level_on(today)

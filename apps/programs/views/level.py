@@ -60,7 +60,7 @@ def item_level(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResp
             actor=user, action=Action.VIEW, patient=program.patient, target=item, request=request
         )
     levels = staff_selectors.ladder_item_levels(item=item)
-    assert program.patient is not None  # a ladder item with levels is in an assigned program
+    assert program.patient is not None  # a ladder item with levels is a patient's program
     today = program.patient.local_today()
     # A change already made takes effect on the patient's next day: until then the patient
     # is on the level before it, and the page says both.
@@ -68,6 +68,7 @@ def item_level(request: HttpRequest, public_id: UUID, item_id: UUID) -> HttpResp
         "program": program, "item": item, "form": form, "levels": levels,
         "today_level": item.level_on(today),
         "pending_from": item.level_since if item.level_since and item.level_since > today else None,
+        "draft": not program.is_active,
     }  # fmt: skip
     status = 400 if request.method == "POST" else 200
     return render(request, "programs/item_level.html", context, status=status)
