@@ -214,6 +214,9 @@ def _page(request: HttpRequest, patient: Patient, today: date, submitted: Submit
         "submitted": submitted,
         "morning_due": due,
         "morning": morning,
+        # The question comes the day after an exercise day, often a rest day: its advice then
+        # speaks of the next exercise day (a day on hold for the precautions is not a rest).
+        "morning_rest": not plan.scheduled and not plan.held_back,
         "compared": Compared.choices,
         # Shown with "Day complete" (journey 2: the patient sees the day done and the streak).
         "streak": streak_once_today_is_done(patient=patient, today=today) if plan.scheduled else 0,
