@@ -88,7 +88,12 @@ class _Rungs:
 
 def _level_changes(patient: Patient) -> list[LevelChange]:
     return list(
-        LevelChange.objects.filter(item__program__patient=patient, item__program__is_template=False)
+        # Not a draft's (``assigned_programs``): the patient has never been given it.
+        LevelChange.objects.filter(
+            item__program__patient=patient,
+            item__program__is_template=False,
+            item__program__is_active=True,
+        )
         .select_related("item__ladder", "item__program")
         .order_by("effective_on", "created_at")
     )

@@ -394,6 +394,8 @@ def _level_changes(patient: Patient, day: date) -> list[LevelChange]:
         LevelChange.objects.filter(
             item__program__patient=patient,
             item__program__is_template=False,
+            # A draft's change is no news: the patient has not been given the draft.
+            item__program__is_active=True,
             effective_on__in=[day, day - timedelta(days=1)],
         ).select_related("item__ladder")
     )

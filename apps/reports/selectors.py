@@ -199,6 +199,8 @@ def _ladder_progress(patient: Patient, start: date) -> list[LadderProgress]:
         LevelChange.objects.filter(
             item__program__patient=patient,
             item__program__is_template=False,
+            # Not a draft's: the patient has never done its ladder.
+            item__program__is_active=True,
             effective_on__gte=start,
         )
         .select_related("item__ladder")
