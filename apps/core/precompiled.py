@@ -26,7 +26,7 @@ from uuid import UUID
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ValuesListIterable, get_related_populators
 
 from apps.core.prepared import prepared_cursor
 
@@ -165,4 +165,80 @@ class PrecompiledQuery(Generic[M]):
             annotations=dict(compiler.annotation_col_map or {}),
         )
         by_alias[(alias, one)] = compiled
+        return compiled
+
+
+@dataclass(frozen=True)
+class _CompiledRows:
+    connection: Any
+    compiler: Any
+    sql: str
+    params: tuple[Any, ...]
+    spots: tuple[tuple[int, int, str], ...]
+    converters: dict[int, Any]
+
+
+class PrecompiledRows:
+    """As ``PrecompiledQuery``, for a ``values_list`` queryset: its rows as tuples, each
+    value converted as the queryset converts it (UUIDs and dates on SQLite, say). For a list
+    read on every load of a page whose queryset (access rules, annotations, joins) cost more
+    to compile than to run: the therapist dashboard's patients (bench/README.md,
+    "Twenty-sixth session")."""
+
+    def __init__(
+        self, build: Callable[..., QuerySet[Any, Any]], stand_ins: tuple[Any, ...]
+    ) -> None:
+        """``build(*values)``: the ``values_list`` queryset for these values of its
+        parameters, one per stand-in (a value no real query passes, of a type
+        ``PrecompiledQuery`` takes; two parameters of one type need two different
+        stand-ins)."""
+        if len(set(stand_ins)) != len(stand_ins):
+            raise ValueError("each parameter needs a stand-in of its own")
+        self._build = build
+        self._stand_ins = stand_ins
+        self._model: type[Model] | None = None
+        self._local = threading.local()
+
+    def all(self, *values: Any) -> list[tuple[Any, ...]]:
+        compiled = self._compiled()
+        params = list(compiled.params)
+        for index, spot, form in compiled.spots:
+            params[spot] = _carried(values[index], self._stand_ins[index], form)
+        with prepared_cursor(compiled.connection.alias) as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = [tuple(row) for row in cursor.fetchall()]
+        if compiled.converters:
+            rows = [
+                tuple(row) for row in compiled.compiler.apply_converters(rows, compiled.converters)
+            ]
+        return rows
+
+    def _compiled(self) -> _CompiledRows:
+        if self._model is None:
+            self._model = self._build(*self._stand_ins).model
+        alias = router.db_for_read(self._model)
+        connection = connections[alias]
+        compiled: _CompiledRows | None = getattr(self._local, alias, None)
+        if compiled is not None and compiled.connection is connection:
+            return compiled
+        queryset = self._build(*self._stand_ins).using(alias)
+        if queryset._iterable_class is not ValuesListIterable:
+            raise ValueError("only values_list reads are supported (PrecompiledQuery: models)")
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        spots = []
+        for index, stand_in in enumerate(self._stand_ins):
+            found = [(index, n, form) for n, p in enumerate(params) if (form := _form(p, stand_in))]
+            if not found:
+                raise ValueError(f"the query does not take value {index} ({stand_in!r})")
+            spots += found
+        compiled = _CompiledRows(
+            connection=connection,
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            spots=tuple(spots),
+            converters=compiler.get_converters([column[0] for column in compiler.select]),
+        )
+        setattr(self._local, alias, compiled)
         return compiled

@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.clinics.models import Clinic, User
+from apps.clinics.models import Clinic, Role, User
 from apps.core.formats import percent_text
+from apps.core.precompiled import DATE_STAND_IN, INT, PrecompiledRows
 from apps.patients.models import HipPrecaution, Patient, PatientQuerySet
 from apps.reports.dashboard_figures import (
     MONTH_DAYS,
@@ -96,33 +97,80 @@ def _flags(row: DashboardRow, pain_alert_level: int) -> list[Flag]:
     return flags
 
 
-def _under_precautions() -> Exists:
+def _under_precautions(day_after: date, month_before: date) -> Exists:
     """Whether the patient has hip precautions in force around the last month (one ended
     early by hand still holds its days before the end, moved to that day): a wide
-    window (a day more each side holds every time zone), narrowed to each patient's own days
-    by ``held_back_windows`` for the few that have them."""
-    today = timezone.now().date()
+    window (a day more each side holds every time zone: ``day_after`` is the day after
+    today, ``month_before`` the month's first day less one), narrowed to each patient's own
+    days by ``held_back_windows`` for the few that have them."""
     return Exists(
         HipPrecaution.objects.filter(
-            patient_id=OuterRef("pk"),
-            starts_on__lte=today + timedelta(days=1),
-            ends_on__gt=today - timedelta(days=MONTH_DAYS + 1),
+            patient_id=OuterRef("pk"), starts_on__lte=day_after, ends_on__gt=month_before
         )
     )
+
+
+# The dashboard's list of patients, compiled once a thread for each kind of list (a
+# therapist's own; an admin's clinic; an admin's choice of therapist), as
+# ``dashboard_patients`` and ``_under_precautions`` build it: compiling that queryset cost
+# more than running it (bench/README.md, "Twenty-sixth session").
+_PANEL_COLUMNS = (
+    "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
+    "therapist_id", "held", "link_failed_attempts", "link_revoked_at",
+)  # fmt: skip
+_CLINIC, _PERSON = INT, INT + 1  # stand-ins (apps.core.precompiled)
+_DAY_AFTER, _MONTH_BEFORE = DATE_STAND_IN, DATE_STAND_IN + timedelta(days=1)
+
+
+def _panel_query(role: str, chosen_therapist: bool) -> PrecompiledRows:
+    """The list's statement for a user of ``role``: ``all(clinic_id, [person_id,] day_after,
+    month_before)``, ``person_id`` being a therapist's own id, or the therapist an admin
+    chose (``chosen_therapist``); an admin's whole clinic takes none."""
+    takes_person = role == Role.THERAPIST or chosen_therapist
+
+    def build(clinic_id: int, *rest: Any) -> Any:
+        person_id, (day_after, month_before) = (rest[0], rest[1:]) if takes_person else (0, rest)
+        user = User(pk=person_id if role == Role.THERAPIST else 0, clinic_id=clinic_id, role=role)
+        therapist = User(pk=person_id, role=Role.THERAPIST) if chosen_therapist else None
+        chosen = dashboard_patients(user=user, therapist=therapist)
+        held = _under_precautions(day_after, month_before)
+        return chosen.annotate(held=held).values_list(*_PANEL_COLUMNS)
+
+    person = (_PERSON,) if takes_person else ()
+    return PrecompiledRows(build, stand_ins=(_CLINIC, *person, _DAY_AFTER, _MONTH_BEFORE))
+
+
+_PANEL_QUERIES = {
+    (Role.THERAPIST, False): _panel_query(Role.THERAPIST, False),
+    (Role.ADMIN, False): _panel_query(Role.ADMIN, False),
+    (Role.ADMIN, True): _panel_query(Role.ADMIN, True),
+}
+
+
+def _panel_rows(user: User, therapist: User | None) -> list[tuple[Any, ...]]:
+    """``dashboard_patients`` with ``_PANEL_COLUMNS``, through its precompiled statement."""
+    if not user.is_clinic_staff or user.clinic_id is None:
+        return []
+    chosen_therapist = user.is_clinic_admin and therapist is not None
+    query = _PANEL_QUERIES[(Role(user.role), chosen_therapist)]
+    today = timezone.now().date()
+    if user.is_therapist:
+        person = [user.pk]
+    elif therapist is not None and chosen_therapist:
+        person = [therapist.pk]
+    else:
+        person = []
+    day_after, month_before = today + timedelta(days=1), today - timedelta(days=MONTH_DAYS + 1)
+    return query.all(user.clinic_id, *person, day_after, month_before)
 
 
 def _panel(user: User, therapist: User | None) -> tuple[list[DashboardPatient], Panel]:
     """The patients (as plain tuples; one query) with the local today of each, for the
     figures."""
-    chosen = dashboard_patients(user=user, therapist=therapist)
-    rows = chosen.annotate(held=_under_precautions()).values_list(
-        "pk", "public_id", "full_name", "time_zone", "therapist__full_name", "therapist__email",
-        "therapist_id", "held", "link_failed_attempts", "link_revoked_at",
-    )  # fmt: skip
     patients, zones, todays, held = [], {}, {}, []
     for (
         pk, public_id, name, zone, t_name, t_email, t_id, under_precautions, failures, revoked_at,
-    ) in rows:  # fmt: skip
+    ) in _panel_rows(user, therapist):  # fmt: skip
         if zone not in zones:
             zones[zone] = Patient(time_zone=zone).local_today()
         todays[pk] = zones[zone]

@@ -12,7 +12,14 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.core.precompiled import INT, STR_STAND_IN, UUID_STAND_IN, PrecompiledQuery
+from apps.core.precompiled import (
+    DATE_STAND_IN,
+    INT,
+    STR_STAND_IN,
+    UUID_STAND_IN,
+    PrecompiledQuery,
+    PrecompiledRows,
+)
 from apps.patients.models import HipPrecaution, Patient, PrecautionKind
 from apps.patients.selectors import own_patient, precautions_in_force
 from tests.factories import ClinicFactory, PatientFactory
@@ -216,3 +223,39 @@ def test_own_patient_of_an_account_of_no_clinic_is_a_404_as_before(patient):
     assert _visible_to(user) is None
     with pytest.raises(Http404):
         own_patient(user)
+
+
+def test_rows_equal_the_values_list_querysets_value_for_value(patient):
+    # Every kind of value the dashboard's list reads: UUIDs, text, a join, an annotation
+    # with two dates, a nullable datetime; two integer parameters with stand-ins of their own.
+    other = PatientFactory(clinic=patient.clinic, therapist=patient.therapist)
+    HipPrecaution.objects.create(
+        patient=other, kind=PrecautionKind.POSTERIOR,
+        starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 20),
+    )  # fmt: skip
+    Patient.objects.filter(pk=patient.pk).update(link_revoked_at=timezone.now())
+
+    def build(clinic_id, therapist_id, first, last):
+        held = HipPrecaution.objects.filter(
+            patient_id=OuterRef("pk"), starts_on__lte=last, ends_on__gt=first
+        )
+        return (
+            Patient.objects.filter(clinic_id=clinic_id, therapist_id=therapist_id)
+            .annotate(held=Exists(held))
+            .values_list("pk", "public_id", "therapist__email", "held", "link_revoked_at")
+            .order_by("pk")
+        )
+
+    query = PrecompiledRows(build, stand_ins=(INT, INT + 1, DATE_STAND_IN, date(1001, 2, 4)))
+    for first, last in ((date(2026, 3, 5), date(2026, 3, 6)), (date(2026, 4, 1), date(2026, 4, 2))):
+        values = (patient.clinic_id, patient.therapist_id, first, last)
+        assert query.all(*values) == list(build(*values)), first
+    assert query.all(patient.clinic_id, -1, date(2026, 3, 5), date(2026, 3, 6)) == []
+
+
+def test_rows_need_a_stand_in_each_and_a_values_list():
+    with pytest.raises(ValueError, match="stand-in of its own"):
+        PrecompiledRows(lambda a, b: Patient.objects.values_list("pk"), stand_ins=(INT, INT))
+    models = PrecompiledRows(lambda pk: Patient.objects.filter(pk=pk), stand_ins=(INT,))
+    with pytest.raises(ValueError, match="only values_list"):
+        models.all(1)
