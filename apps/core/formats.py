@@ -20,6 +20,8 @@ UNIT_SPACE = " "
 def mvic_number(value: Decimal | float | int) -> str:
     """A %MVIC figure as people write it: whole numbers without ".0" (47, not 47.0), others
     to one decimal place (62.5)."""
+    if type(value) is int:  # a whole number as it is (a dashboard writes 400 percentages)
+        return str(value)
     number = Decimal(str(value)).quantize(Decimal("0.1"))
     return f"{number:f}".removesuffix(".0")
 

@@ -102,3 +102,9 @@ def test_pages_declare_the_installations_language(client, settings):
 def test_a_score_keeps_the_places_of_its_scale(value, places, expected):
     # A PSFS mean reads "4.0" beside "3.7", as on the page; a whole NPRS rating "6".
     assert decimal_text(value, places=places) == expected
+
+
+def test_a_whole_number_reads_as_its_decimal_does():
+    for value in [*range(-120, 1001), 10**6, -(10**6)]:
+        assert mvic_number(value) == mvic_number(Decimal(value)), value
+        assert percent_text(value) == percent_text(Decimal(value)), value
