@@ -539,6 +539,19 @@ def test_management_code_guide(minutes: int, live: bool, expected: str) -> None:
     assert rtm.management_codes(minutes, live) == expected
 
 
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(39, "98980"), (40, "98980 + 98981 x1"), (59, "98980 + 98981 x1"),
+     (79, "98980 + 98981 x2"), (80, "98980 + 98981 x3")],
+)  # fmt: skip
+def test_98981_is_suggested_only_for_each_full_additional_20_minutes(
+    minutes: int, expected: str
+) -> None:
+    """research/outcomes.md §4: 98981 is each additional 20 minutes after 98980's first 20,
+    full 20-minute blocks only: 39 minutes is 98980 alone, 59 one block, never rounded up."""
+    assert rtm.management_codes(minutes, True) == expected
+
+
 @pytest.mark.parametrize(("days", "code"), [(1, ""), (2, "98985"), (15, "98985"), (16, "98977")])
 def test_device_code_guide(days: int, code: str) -> None:
     assert rtm.device_code(days) == code
