@@ -93,6 +93,14 @@ def test_nprs_band_uses_the_smaller_of_two_points_and_thirty_percent() -> None:
     assert band(NPRS, D(9)) == (D(7), D(10))
 
 
+def test_nprs_more_pain_is_worse_only_at_two_points_never_by_a_percentage() -> None:
+    """CLINICAL.md: NPRS meaningful change about 2 points or 30 % (Farrar 2001, a
+    reduction). 3 -> 4 is 33 % of a low baseline but one point: no meaningful change, as
+    ``verdict`` says (a percentage would call a one-point rise worse)."""
+    assert verdict(NPRS, D(3), D(4)) == Verdict.UNCHANGED
+    assert verdict(NPRS, D(3), D(5)) == Verdict.WORSE
+
+
 # --- PSFS ----------------------------------------------------------------------------------
 def test_psfs_is_the_mean_of_the_rated_activities() -> None:
     # (3 + 4 + 6) / 3 = 13 / 3 = 4.33 -> 4.3
@@ -133,6 +141,27 @@ def test_psfs_single_activity_needs_three_points_and_says_only_beyond_measuremen
         None,
     ]
     assert isinstance(activity_verdict(2, 5), ActivityVerdict)
+
+
+def test_psfs_activity_without_a_latest_rating_has_no_verdict() -> None:
+    """An activity rated at the baseline and not yet again (``selectors.ActivityChange``
+    allows it) has no verdict against the 3-point MDC, rather than an error."""
+    assert activity_verdict(4, None) is None
+
+
+def test_psfs_band_is_clipped_to_zero_to_ten() -> None:
+    """CLINICAL.md: the PSFS mean runs 0-10; the band of no meaningful change (2 points
+    either way) stops at both ends of the scale."""
+    assert band(PSFS, D(1)) == (D(0), D(3))
+    assert band(PSFS, D("9.5")) == (D("7.5"), D(10))
+
+
+def test_a_mean_halfway_between_two_tenths_rounds_up() -> None:
+    # (4 + 4 + 4 + 5) / 4 = 4.25 -> 4.3, not to the even 4.2: from a baseline of 2.3 this is
+    # the 2-point change the verdict needs.
+    answers = {"activity_1": 4, "activity_2": 4, "activity_3": 4, "activity_4": 5}
+    assert score(PSFS, answers) == {"function": D("4.3")}
+    assert verdict(PSFS, D("2.3"), D("4.3")) == Verdict.IMPROVED
 
 
 def test_mdc_figures_are_labelled_beyond_measurement_error_and_mcid_figures_meaningful() -> None:
@@ -201,6 +230,12 @@ def test_lefs_refuses_an_answer_of_five() -> None:
         score(LEFS, _lefs([5] + [0] * 19))
 
 
+def test_lefs_band_is_clipped_to_zero_to_eighty() -> None:
+    """CLINICAL.md: LEFS is a sum, 0-80, MCID 9 (Binkley 1999)."""
+    assert band(LEFS, D(5)) == (D(0), D(14))
+    assert band(LEFS, D(75)) == (D(66), D(80))
+
+
 # --- HOOS-12 -------------------------------------------------------------------------------
 def test_hoos12_scales_to_100_best() -> None:
     answers = {"pain_1": 1, "pain_2": 2, "pain_3": 1, "pain_4": 0}  # mean 1.0 -> 100-25 = 75
@@ -217,6 +252,26 @@ def test_hoos12_imputes_a_scale_with_two_of_four_and_drops_one_with_one() -> Non
 
 def test_hoos12_shows_change_without_a_verdict() -> None:
     assert verdict(HOOS12, D(40), D(75)) == Verdict.NONE
+
+
+def test_hoos12_a_quarter_point_rounds_up() -> None:
+    # Function 0, 1, 1, 1: mean 0.75 -> 100 - 18.75 = 81.25 -> 81.3 (half up, not to the
+    # even 81.2).
+    answers = {"function_1": 0, "function_2": 1, "function_3": 1, "function_4": 1}
+    assert score(HOOS12, answers)["function"] == D("81.3")
+
+
+def test_scores_are_shown_to_the_places_they_are_scored_to() -> None:
+    """A mean (PSFS, each HOOS-12 scale) to one decimal place, as ``score`` rounds it: the
+    report shows HOOS-12 81.3, not 81; an answer (NPRS, GROC) or a sum (LEFS) is whole."""
+    places = {code: [s.places for s in spec.scales] for code, spec in INSTRUMENTS.items()}
+    assert places == {
+        Code.NPRS: [0],
+        Code.PSFS: [1],
+        Code.GROC: [0],
+        Code.LEFS: [0],
+        Code.HOOS12: [1, 1, 1],
+    }
 
 
 def test_only_hoos12_may_be_submitted_with_questions_unanswered() -> None:
