@@ -263,6 +263,102 @@ def test_renamed_or_cleared_psfs_activities_keep_each_rating_with_its_activity()
     assert sent.scores == {"function": "5.3"}  # (5 + 3 + 8) / 3: nothing stale counted
 
 
+@pytest.mark.parametrize("count", [3, 5])
+def test_psfs_is_sent_and_scored_with_three_or_five_activities(count: int) -> None:
+    """CLINICAL.md: PSFS, 3-5 activities the patient names, each 0-10, scored as the mean.
+    The ends of the range are sent, not only refused beyond them."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    names = [f"Activity {n}" for n in range(1, count + 1)]
+    answers = {f"activity_{n}": n for n in range(1, count + 1)}
+    sent = services.questionnaire_submit(
+        patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+        answers=answers, activities=names,
+    )  # fmt: skip
+    assert (sent.status, sent.activities) == (Status.SUBMITTED, names)
+    assert sent.scores == {"function": "2.0" if count == 3 else "3.0"}  # 6/3, 15/5
+
+
+def test_a_psfs_activity_is_named_in_80_characters_at_most() -> None:
+    """The page tells the patient "80 characters or fewer": 80 is kept, 81 refused."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={}, activities=["a" * 80]
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_answer(
+            patient=_owner(program), questionnaire=q, answers={}, activities=["b" * 81]
+        )
+    assert "activities" in caught.value.message_dict
+    q.refresh_from_db()
+    assert q.activities == ["a" * 80]
+
+
+def test_a_draft_psfs_with_every_name_cleared_keeps_no_names_and_no_ratings() -> None:
+    """Names stay editable until the PSFS is sent: clearing all of them clears their
+    ratings too; the saved names do not come back, and sending it asks for 3 to 5 again
+    rather than scoring activities the patient removed."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q,
+        answers={"activity_1": 2, "activity_2": 4, "activity_3": 6},
+        activities=["Stairs", "Car", "Walk"],
+    )  # fmt: skip
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={}, activities=["", "", ""]
+    )
+    q.refresh_from_db()
+    assert (q.activities, questions(q)) == ([], [])
+    assert not Answer.objects.filter(questionnaire=q).exists()
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_submit(
+            patient=_owner(program), questionnaire=q, submission_id=uuid.uuid4(),
+            answers={}, activities=["", "", ""],
+        )  # fmt: skip
+    assert "activities" in caught.value.message_dict
+
+
+def test_a_zero_rating_of_an_unnamed_psfs_activity_is_refused() -> None:
+    """0 ("I cannot do it") is a rating like any other (CLINICAL.md: each activity 0-10):
+    given to an empty slot it is refused, not moved onto the activity that closes up into
+    that slot (here Walk would have read 0 instead of 7)."""
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    with pytest.raises(ValidationError) as caught:
+        services.questionnaire_answer(
+            patient=_owner(program), questionnaire=q,
+            answers={"activity_1": 4, "activity_3": 7, "activity_2": 0},
+            activities=["Stairs", "", "Walk", "Car"],
+        )  # fmt: skip
+    assert "activity_2" in caught.value.message_dict
+    assert not Answer.objects.filter(questionnaire=q).exists()
+
+
+def test_two_draft_psfs_activities_of_the_same_name_each_keep_their_rating() -> None:
+    program = _program()
+    _schedule(program)
+    q = _first(program, "psfs")
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q,
+        answers={"activity_1": 1, "activity_2": 2, "activity_3": 3},
+        activities=["Stairs", "Stairs", "Walk"],
+    )  # fmt: skip
+    services.questionnaire_answer(
+        patient=_owner(program), questionnaire=q, answers={},
+        activities=["Stairs", "Stairs", "Car"],
+    )  # fmt: skip
+    q.refresh_from_db()
+    assert [(x.text, x.value) for x in questions(q)] == [
+        ("Stairs", 1), ("Stairs", 2), ("Car", None)
+    ]  # fmt: skip
+
+
 def test_someone_elses_questionnaire_is_refused() -> None:
     program = _program()
     _schedule(program)
