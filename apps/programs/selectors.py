@@ -125,6 +125,15 @@ class PlanItem:
         return min(self.sides, key=lambda side: len(side.logs)).side if self.sides else Side.BOTH
 
     @property
+    def log_buttons(self) -> list[tuple[SideProgress, bool]]:
+        """Each side with whether another set on it is an extra one (its prescribed sets
+        done while another side's are not), in the order of the log buttons: extra sets go
+        after the sides still due, so the first (primary) button never offers an extra set
+        while another side is due. Once every side is done the order is the sides'."""
+        buttons = [(side, side.complete and not self.complete) for side in self.sides]
+        return sorted(buttons, key=lambda button: button[1])
+
+    @property
     def is_hold(self) -> bool:
         return self.item.hold_seconds is not None
 

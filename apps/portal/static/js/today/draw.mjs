@@ -71,18 +71,21 @@ export function draw(plan) {
     var itemTarget = 0;
     var pains = [];
     var due = null;  // the side Enter logs: fewer sets so far, the first when level
+    var sides = [];
     Array.prototype.forEach.call(card.querySelectorAll(".side[data-side]"), function (sideEl) {
       var side = sideEl.dataset.side;
       var fresh = byItem[id] && byItem[id].sides.filter(function (s) { return s.side === side; })[0];
       var pending = queue.filter(function (e) { return e.item === id && e.side === side; });
       var counts = drawSide(sideEl, fresh ? fresh.logs : null, pending);
       if (!due || counts.logged < due.logged) due = { side: side, logged: counts.logged };
+      sides.push({ side: side, finished: counts.logged >= counts.target });
       itemDone += counts.done;
       itemTarget += counts.target;
       (fresh ? fresh.logs : []).concat(pending).forEach(function (log) { pains.push(log.pain); });
     });
     var dueButton = card.querySelector("[data-log-due]");
     if (dueButton && due) dueButton.value = due.side;
+    orderLogButtons(card, sides);
     // A fresh plan says what is saved (a pain corrected since lowers it); without one, the
     // highest seen stands, so a set sent since the page came keeps its advice.
     var kept = byItem[id] ? 0 : Number(card.dataset.highPain || 0);
@@ -104,6 +107,35 @@ export function draw(plan) {
   if (!banner) return;
   var text = dayTarget > 0 && dayDone >= dayTarget ? banner.dataset.doneText : "";
   if (banner.textContent !== text) banner.textContent = text;  // a change is announced
+}
+
+// As the server draws them (PlanItem.log_buttons): a side whose prescribed sets are done,
+// while another side's are not, offers an extra set, so its button steps back (plain, not
+// primary) behind the sides still due; the first button is then the set that is due. Only
+// the due buttons move, and a moved button keeps the focus, so a tap never lands elsewhere.
+function orderLogButtons(card, sides) {
+  var allDone = sides.every(function (s) { return s.finished; });
+  var ordered = sides.filter(function (s) { return allDone || !s.finished; })
+    .concat(sides.filter(function (s) { return !allDone && s.finished; }));
+  var previous = null;
+  ordered.forEach(function (s) {
+    var button = card.querySelector('[data-log-side="' + s.side + '"]');
+    if (!button) return;
+    var extra = s.finished && !allDone;
+    button.classList.toggle("primary", !extra);
+    button.toggleAttribute("data-extra-set", extra);
+    var place = previous ? previous.nextElementSibling : firstLogButton(button.parentNode);
+    if (place !== button) {
+      var focused = document.activeElement === button;
+      button.parentNode.insertBefore(button, place);
+      if (focused) button.focus();
+    }
+    previous = button;
+  });
+}
+
+function firstLogButton(container) {
+  return container.querySelector("[data-log-side]");
 }
 
 // Pain above the clinic's hold-back level ("too much") means no more sets of that exercise
