@@ -176,12 +176,22 @@ def _goal(row: LadderLevel, item: ProgramItem, pain_limit: int) -> str:
     )
 
 
+def _side(item: ProgramItem, exercise: Exercise | None) -> str:
+    """Which side, in the patient's words. "Each side" unticked means the sets are counted
+    once: "both sides together (or no side)" as the exercise form says. For an exercise done
+    on one leg (per side in the library) "both sides together" would tell the patient to
+    lift both legs at once, so the paper says what the setting means instead."""
+    if item.per_side:
+        return "Do every set on each side: left, then right."
+    if exercise is not None and not exercise.per_side:
+        return "Both sides together."
+    return "Not per side: each set counts once, done as your therapist showed you."
+
+
 def _line(item: ProgramItem, context: _Context) -> HandoutLine:
-    side = (
-        "Do every set on each side: left, then right." if item.per_side else "Both sides together."
-    )
     if item.ladder is None:
         exercise = item.exercise
+        side = _side(item, exercise)
         return HandoutLine(
             name=exercise.name if exercise is not None else "",
             dose=dose_summary(item),
@@ -194,6 +204,7 @@ def _line(item: ProgramItem, context: _Context) -> HandoutLine:
     level = item.level_on(context.today) or 1
     row = _level_row(item, context.levels, context.today)
     exercise = row.exercise if row is not None else None
+    side = _side(item, exercise)
     count = max((lv for lid, lv in context.levels if lid == item.ladder.pk), default=level)
     return HandoutLine(
         name=f"{exercise.name if exercise else item.ladder.name} (level {level})",

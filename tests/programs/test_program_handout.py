@@ -32,6 +32,7 @@ from tests.media import samples
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
 
+ONE_COUNT = "Not per side: each set counts once, done as your therapist showed you."
 STEPS = ["Lie on your side with the knees bent.", "Lift the top knee, feet together."]
 
 
@@ -61,7 +62,7 @@ def program(patient_a):
     )  # fmt: skip
     ExerciseItemFactory(
         program=program,
-        exercise=ExerciseFactory(name="Gluteal squeeze"),
+        exercise=ExerciseFactory(name="Gluteal squeeze", per_side=False),
         reps=None, hold_seconds=5, sets=5, per_side=False,
     )  # fmt: skip
     ladder = LadderFactory(name="Clamshell", levels=3, advance_at_reps=20)
@@ -99,6 +100,26 @@ def test_each_exercise_has_its_block_with_dose_side_goal_steps_and_cautions(
     assert "year of birth" in text
     assert str(patient_a.year_of_birth) not in text
     assert AuditEntry.objects.filter(action="export", patient=patient_a).exists()
+
+
+def test_a_one_leg_exercise_not_counted_per_side_is_not_told_to_use_both_legs(
+    therapist_a, patient_a
+):
+    """With "Each side" unticked the sets are counted once ("both sides together (or no
+    side)", as the exercise form puts it): on a one-leg exercise (per side in the library)
+    the paper must not tell the patient to lift both legs at once."""
+    program = ProgramFactory(patient=patient_a)
+    ExerciseItemFactory(
+        program=program, exercise=ExerciseFactory(name="Side-lying leg raise", per_side=True),
+        sets=2, reps=10, per_side=False,
+    )  # fmt: skip
+    ladder = LadderFactory(name="Clamshell", levels=2, advance_at_reps=20)
+    LadderItemFactory(program=program, ladder=ladder, current_level=1, per_side=False)
+
+    text = " ".join(_text(signed_in(therapist_a).get(_url(patient_a))).split())
+
+    assert "Both sides together" not in text
+    assert text.count(ONE_COUNT) == 2, text
 
 
 @pytest.mark.parametrize(("hold_back", "alert"), [(5, 7), (4, 6)])
