@@ -12,7 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from apps.exercises.bands import Band, band_of
-from apps.exercises.models import GLUTEAL_MUSCLES, AdvanceRule, EvidenceValue, LadderLevel, Study
+from apps.exercises.models import (
+    GLUTEAL_MUSCLES,
+    AdvanceRule,
+    EvidenceValue,
+    Ladder,
+    LadderLevel,
+    Study,
+)
 from apps.exercises.selectors import muscle_label, primary_values
 
 
@@ -114,6 +121,40 @@ class LevelRow:
         """A hold target is the clinic's default, never evidence (CLINICAL.md: no published
         criterion uses a hold time to progress), and the page labels it so."""
         return self.level.advance_rule == AdvanceRule.HOLD
+
+
+def advance_summary(ladder: Ladder, levels: Iterable[LadderLevel]) -> str:
+    """The ladder's header: the rule most of its levels pass on, then each level that passes
+    otherwise, e.g. "Advance at 20 reps in one set (level 1: a 30-second hold in one set)"
+    for the Reverse clamshell, whose stretch passes on a hold (CLINICAL.md). Ties go to the
+    lower level's rule. Sides are left to the level lines, which know each exercise's."""
+    groups: dict[tuple[str, int, int], list[LadderLevel]] = {}
+    for level in sorted(levels, key=lambda lv: lv.level):
+        key = (level.advance_rule, level.target_for(ladder), level.advance_days)
+        groups.setdefault(key, []).append(level)
+    if not groups:
+        return f"Advance at {ladder.advance_at_reps} reps in one set"
+    main = max(groups, key=lambda key: len(groups[key]))  # the first of the largest
+    others = [
+        f"{_level_numbers(group)}: {_rule(group[0], ladder, main_days=main[2])}"
+        for key, group in groups.items()
+        if key != main
+    ]
+    text = f"Advance at {_rule(groups[main][0], ladder, main_days=1)}"
+    return f"{text} ({'; '.join(others)})" if others else text
+
+
+def _rule(level: LadderLevel, ladder: Ladder, *, main_days: int) -> str:
+    text = level.rule_text(ladder, per_side=False)
+    # Beside a main rule over several days, a one-day exception says so.
+    return f"{text}, on one day" if level.advance_days == 1 and main_days > 1 else text
+
+
+def _level_numbers(levels: Sequence[LadderLevel]) -> str:
+    numbers = [str(level.level) for level in levels]
+    if len(numbers) == 1:
+        return f"level {numbers[0]}"
+    return f"levels {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 def ladder_rows(levels: Iterable[LadderLevel], *, bands: tuple[Band, ...]) -> list[LevelRow]:

@@ -2,6 +2,8 @@
 ladder's threshold, or the level's own number) or seconds held in one set, on N separate
 days. A 0 or negative number is a form error and nothing is saved."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -116,3 +118,48 @@ def test_a_hold_rule_is_labelled_the_clinics_default_and_a_reps_rule_is_not(libr
     ) in page
     assert page.count(HOLD_LABEL) == 1  # the other three levels pass on reps
     assert "Passed on 20 reps in one set on each side</div>" in page
+
+
+def _advance_tags(html: str) -> list[str]:
+    return re.findall(r"Advance at [^<·]*[^<·\s]", html)
+
+
+def test_the_ladder_header_names_a_level_that_passes_on_a_hold(library, therapist_a):
+    """The Reverse clamshell's level 1 (the windshield-wiper stretch) passes on a 30-second
+    hold, its other levels on 20 reps: the header says both, as the level lines do, on the
+    ladder's page and in the list of ladders."""
+    ladder = Ladder.objects.get(key="reverse-clamshell")
+    client = signed_in(therapist_a)
+    header = "Advance at 20 reps in one set (level 1: a 30-second hold in one set)"
+
+    page = client.get(reverse("exercises:ladder", args=[ladder.public_id])).text
+    assert _advance_tags(page) == [header]
+
+    listing = client.get(reverse("exercises:ladders")).text
+    assert header in _advance_tags(listing)
+    assert "Advance at 20 reps in one set" in _advance_tags(listing)  # the clamshell ladder
+
+
+def test_the_ladder_header_follows_the_rule_most_levels_share(library, therapist_a):
+    wiper = Exercise.objects.get(key="windshield-wiper-stretch")
+    clam1, clam2, clam3 = (Exercise.objects.get(key=f"clam-{n}") for n in (1, 2, 3))
+    ladder = ladder_services.ladder_create(
+        user=therapist_a, name="Ours", exercises=[wiper, clam1, clam2, clam3],
+        rules=[LevelRule(rule="hold", target=30, days=2), LevelRule(), LevelRule(target=15),
+               LevelRule(target=15)],
+    )  # fmt: skip
+    page = signed_in(therapist_a).get(reverse("exercises:ladder", args=[ladder.public_id])).text
+    assert _advance_tags(page) == [
+        "Advance at 15 reps in one set (level 1: a 30-second hold in one set, on 2 separate "
+        "days; level 2: 20 reps in one set)"
+    ]
+
+
+def test_a_ladder_of_holds_only_says_so(library, therapist_a):
+    wiper = Exercise.objects.get(key="windshield-wiper-stretch")
+    ladder = ladder_services.ladder_create(
+        user=therapist_a, name="Stretches", exercises=[wiper],
+        rules=[LevelRule(rule="hold", target=30)],
+    )  # fmt: skip
+    page = signed_in(therapist_a).get(reverse("exercises:ladder", args=[ladder.public_id])).text
+    assert _advance_tags(page) == ["Advance at a 30-second hold in one set"]

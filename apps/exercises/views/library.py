@@ -17,6 +17,7 @@ from apps.exercises.forms import LibraryFilterForm
 from apps.exercises.panels import exercise_panels, exercise_thumbnails
 from apps.exercises.presentation import (
     activation_chart,
+    advance_summary,
     evidence_cells,
     ladder_chart,
     ladder_rows,
@@ -71,7 +72,14 @@ def ladder_list(request: HttpRequest) -> HttpResponse:
     user = require_staff(request)
     ladders = selectors.ladders_with_levels(user=user)
     bands = bands_for(user.clinic)
-    items = [(ladder, ladder_rows(ladder.levels.all(), bands=bands)) for ladder in ladders]
+    items = [
+        (
+            ladder,
+            ladder_rows(ladder.levels.all(), bands=bands),
+            advance_summary(ladder, ladder.levels.all()),
+        )
+        for ladder in ladders
+    ]
     return render(request, "exercises/ladder_list.html", {"items": items})
 
 
@@ -86,6 +94,7 @@ def ladder_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     context = {
         "ladder": ladder,
         "rows": rows,
+        "advance": advance_summary(ladder, ladder.levels.all()),
         "bands": bands,
         "study": study,
         "chart": ladder_chart(rows, study_name=study.short_name if study else "primary study"),
