@@ -60,7 +60,7 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         _count_failure(request)
         return _link_not_working(request)
     if patient.link_locked:
-        return render(request, "portal/link_locked.html", status=403)
+        return _link_locked(request, patient)
     form = YearOfBirthForm(request.POST or None)
     # A year no patient can have is refused as a typo: not weighed, so not a failure.
     if request.method == "POST" and form.is_valid():
@@ -72,7 +72,7 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
             return suspended_page_saying(request, patient_message(patient.clinic))
         _count_failure(request)
         if outcome == "locked":
-            return render(request, "portal/link_locked.html", status=403)
+            return _link_locked(request, patient)
         # The reason first, then the tries left (read after this answer was counted; the
         # count tells nothing about the year itself). As the field's help the count was
         # drawn above the field and read first, before the patient learnt what was wrong.
@@ -86,6 +86,13 @@ def personal_link(request: HttpRequest, public_id: UUID, token: str) -> HttpResp
         {"form": form, "first_name": patient.full_name.split(" ")[0]},
         status=400 if form.errors else 200,
     )
+
+
+def _link_locked(request: HttpRequest, patient: Patient) -> HttpResponse:
+    """The lock's page gives the clinic's phone (when it has one), as the other patient
+    pages do: a patient who mistyped their year five times can call for a new link. The
+    holder of a working link learns no more than the printed handout it came on says."""
+    return render(request, "portal/link_locked.html", {"clinic": patient.clinic}, status=403)
 
 
 def _tries_left(patient: Patient) -> str:
