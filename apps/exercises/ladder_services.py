@@ -63,6 +63,23 @@ def _rule_errors(rules: Sequence[LevelRule]) -> dict[str, list[str]]:
     return errors
 
 
+def _mismatched_rules(
+    exercises: Sequence[Exercise], rules: Sequence[LevelRule]
+) -> list[tuple[str, str]]:
+    """A level whose exercise is done as a hold (the gluteal squeeze, the windshield wiper),
+    passed on reps: prescribed as its hold the patient logs seconds, so the level could never
+    be passed and no prompt would ever come. Refused, naming the rule to choose."""
+    return [
+        (
+            f"rule_{number}",
+            f"Level {number}: {exercise.name} is done as a hold, so reps in one set can "
+            "never pass it: choose seconds held.",
+        )
+        for number, (exercise, rule) in enumerate(zip(exercises, rules, strict=True), start=1)
+        if rule.rule == AdvanceRule.REPS and exercise.default_hold_seconds is not None
+    ]
+
+
 def _ladder_errors(
     *,
     user: User,
@@ -74,6 +91,9 @@ def _ladder_errors(
     errors: dict[str, list[str]] = _rule_errors(rules)
     if len(rules) != len(exercises):
         errors["levels"] = ["Give each level its advance rule."]
+    else:
+        for key, message in _mismatched_rules(exercises, rules):
+            errors.setdefault(key, [message])
     if not name.strip():
         errors["name"] = ["Give the ladder a name."]
     elif not is_one_line(name.strip()):

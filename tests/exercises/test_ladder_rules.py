@@ -163,3 +163,35 @@ def test_a_ladder_of_holds_only_says_so(library, therapist_a):
     )  # fmt: skip
     page = signed_in(therapist_a).get(reverse("exercises:ladder", args=[ladder.public_id])).text
     assert _advance_tags(page) == ["Advance at a 30-second hold in one set"]
+
+
+SQUEEZE_ON_REPS = (
+    "Level 1: Gluteal squeeze is done as a hold, so reps in one set can never pass it: "
+    "choose seconds held."
+)
+
+
+def test_a_hold_exercise_passed_on_reps_is_refused_and_saves_nothing(library, therapist_a):
+    """Prescribed as its hold, the squeeze logs seconds: a level passed on reps could never
+    be passed and no progression prompt would ever come."""
+    squeeze = Exercise.objects.get(key="gluteal-squeeze")
+    form = _form(level_1=str(squeeze.public_id), rule_1="reps", target_1="", days_1="1")
+
+    response = signed_in(therapist_a).post(reverse("exercises:ladder-create"), form)
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["rule_1"] == [SQUEEZE_ON_REPS]
+    assert not Ladder.objects.filter(name="Our reverse clam").exists()
+
+
+def test_a_hold_exercise_passed_on_seconds_held_is_accepted(library, therapist_a):
+    squeeze = Exercise.objects.get(key="gluteal-squeeze")
+    form = _form(level_1=str(squeeze.public_id), rule_1="hold", target_1="5", days_1="1")
+    assert signed_in(therapist_a).post(reverse("exercises:ladder-create"), form).status_code == 302
+
+
+def test_the_service_refuses_a_hold_exercise_on_reps(library, therapist_a):
+    squeeze = Exercise.objects.get(key="gluteal-squeeze")
+    with pytest.raises(ValidationError) as caught:
+        ladder_services.ladder_create(user=therapist_a, name="Squeeze", exercises=[squeeze])
+    assert caught.value.message_dict["rule_1"] == [SQUEEZE_ON_REPS]
