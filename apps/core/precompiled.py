@@ -64,6 +64,31 @@ def _carried(value: Any, stand_in: Any, form: str) -> Any:
     return int(value)
 
 
+def _spots(params: Any, stand_ins: tuple[Any, ...]) -> tuple[tuple[int, int, str], ...]:
+    """Where each stand-in went among the compiled ``params``: (which value, where, in what
+    form); every stand-in must go somewhere."""
+    spots: list[tuple[int, int, str]] = []
+    for index, stand_in in enumerate(stand_ins):
+        found = [(index, n, form) for n, p in enumerate(params) if (form := _form(p, stand_in))]
+        if not found:
+            raise ValueError(f"the query does not take value {index} ({stand_in!r})")
+        spots += found
+    return tuple(spots)
+
+
+def _bound(
+    params: tuple[Any, ...],
+    spots: tuple[tuple[int, int, str], ...],
+    values: tuple[Any, ...],
+    stand_ins: tuple[Any, ...],
+) -> list[Any]:
+    """The compiled ``params`` with each stand-in replaced by its value."""
+    bound = list(params)
+    for index, spot, form in spots:
+        bound[spot] = _carried(values[index], stand_ins[index], form)
+    return bound
+
+
 @dataclass(frozen=True)
 class _Compiled:
     connection: Any  # the thread's connection wrapper it was compiled for
@@ -103,9 +128,7 @@ class PrecompiledQuery(Generic[M]):
         return self._objects(self._compiled(one=False), values)
 
     def _objects(self, compiled: _Compiled, values: tuple[Any, ...]) -> list[M]:
-        params = list(compiled.params)
-        for index, spot, form in compiled.spots:
-            params[spot] = _carried(values[index], self._stand_ins[index], form)
+        params = _bound(compiled.params, compiled.spots, values, self._stand_ins)
         with prepared_cursor(compiled.connection.alias) as cursor:
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
@@ -138,12 +161,7 @@ class PrecompiledQuery(Generic[M]):
         queryset = queryset[:1] if one else queryset
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        spots = []
-        for index, stand_in in enumerate(self._stand_ins):
-            found = [(index, n, form) for n, p in enumerate(params) if (form := _form(p, stand_in))]
-            if not found:
-                raise ValueError(f"the query does not take value {index} ({stand_in!r})")
-            spots += found
+        spots = _spots(params, self._stand_ins)
         if compiler.klass_info is None:
             raise ValueError("only model reads (with select_related, annotate) are supported")
         select, klass_info = compiler.select, compiler.klass_info
@@ -154,7 +172,7 @@ class PrecompiledQuery(Generic[M]):
             compiler=compiler,
             sql=sql,
             params=tuple(params),
-            spots=tuple(spots),
+            spots=spots,
             converters=compiler.get_converters([column[0] for column in select]),
             model=klass_info["model"],
             init_list=[column[0].target.attname for column in select[start:end]],
@@ -201,9 +219,7 @@ class PrecompiledRows:
 
     def all(self, *values: Any) -> list[tuple[Any, ...]]:
         compiled = self._compiled()
-        params = list(compiled.params)
-        for index, spot, form in compiled.spots:
-            params[spot] = _carried(values[index], self._stand_ins[index], form)
+        params = _bound(compiled.params, compiled.spots, values, self._stand_ins)
         with prepared_cursor(compiled.connection.alias) as cursor:
             cursor.execute(compiled.sql, params)
             rows = [tuple(row) for row in cursor.fetchall()]
@@ -226,18 +242,13 @@ class PrecompiledRows:
             raise ValueError("only values_list reads are supported (PrecompiledQuery: models)")
         compiler = queryset.query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
-        spots = []
-        for index, stand_in in enumerate(self._stand_ins):
-            found = [(index, n, form) for n, p in enumerate(params) if (form := _form(p, stand_in))]
-            if not found:
-                raise ValueError(f"the query does not take value {index} ({stand_in!r})")
-            spots += found
+        spots = _spots(params, self._stand_ins)
         compiled = _CompiledRows(
             connection=connection,
             compiler=compiler,
             sql=sql,
             params=tuple(params),
-            spots=tuple(spots),
+            spots=spots,
             converters=compiler.get_converters([column[0] for column in compiler.select]),
         )
         setattr(self._local, alias, compiled)
