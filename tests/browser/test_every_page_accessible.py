@@ -14,6 +14,7 @@ page is collected and reported together, one line each.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -139,10 +140,11 @@ def sign_in(page, person: Person) -> None:
     page.wait_for_url(re.compile(r"^(?!.*/sign-in/)"))
 
 
-def opened(page, visit: Visit) -> bool:
+def opened(page, visit: Visit, fetches: Fetches) -> bool:
     """Whether the visit's address opened as a page (an HTML document). A download or a file
     is not one, nor a piece of a page htmx fetches (no doctype): it is checked in its page."""
     url = visit.url
+    fetches.pending.clear()  # the last page's, dropped with it
     try:
         response = page.goto(url)
     except PlaywrightError as exc:
@@ -153,11 +155,57 @@ def opened(page, visit: Visit) -> bool:
     if "text/html" not in response.headers.get("content-type", ""):
         return False
     assert response.status == visit.status, f"{url}: {response.status}"
-    # Checked as drawn: a page may fetch and draw after its load event (the API docs draw
-    # their operations from the schema), and axe run before that saw a page half drawn, so
-    # what it found depended on the machine's speed.
-    page.wait_for_load_state("networkidle")
+    drawn(page, visit, fetches)
     return bool(page.evaluate("document.doctype !== null"))
+
+
+def _operations(page) -> int:
+    """How many operations the API's schema, as the docs page fetches it, holds."""
+    schema = page.request.get(reverse("api-schema") + "?format=json").json()
+    return sum(len(methods) for methods in schema["paths"].values())
+
+
+# What shows that a page drawing after its load event is drawn: the API docs (Swagger UI)
+# fetch the schema and draw a row for each of its operations.
+DRAWN_AFTER_LOAD = {
+    "api-docs": ("n => document.querySelectorAll('.swagger-ui .opblock').length >= n", _operations),
+}
+
+
+class Fetches:
+    """The page's fetch and XHR requests not answered yet (by the current document)."""
+
+    def __init__(self, page) -> None:
+        self.pending: set[object] = set()
+        page.on("request", self._sent)
+        page.on("requestfinished", self._done)
+        page.on("requestfailed", self._done)
+
+    def _sent(self, request) -> None:
+        if request.resource_type in ("fetch", "xhr"):
+            self.pending.add(request)
+
+    def _done(self, request) -> None:
+        self.pending.discard(request)
+
+
+def drawn(page, visit: Visit, fetches: Fetches, *, seconds: float = 15) -> None:
+    """Wait until the page is drawn: axe run before a page that draws after its load event
+    is drawn saw it half drawn, and what it found depended on the machine's speed. A page of
+    ``DRAWN_AFTER_LOAD`` waits for its condition; any page, for the fetches it sent to be
+    answered and then two frames, for what they draw. (Playwright's "networkidle" did this
+    with half a second of quiet after every page: a minute of the test's three.)"""
+    if visit.name in DRAWN_AFTER_LOAD:
+        condition, argument = DRAWN_AFTER_LOAD[visit.name]
+        page.wait_for_function(condition, arg=argument(page), timeout=seconds * 1000)
+    deadline = time.monotonic() + seconds
+    while fetches.pending:
+        assert time.monotonic() < deadline, f"{visit.url}: fetches unanswered after {seconds} s"
+        page.wait_for_timeout(20)
+    page.evaluate(TWO_FRAMES)
+
+
+TWO_FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 
 def axe(page) -> list[dict]:
@@ -188,9 +236,11 @@ class Findings:
                 for (who, url, what), where in self.found.items()]  # fmt: skip
 
 
-def check(page, who: str, visit: Visit, findings: Findings, *, large_text: bool) -> None:
+def check(
+    page, who: str, visit: Visit, fetches: Fetches, findings: Findings, *, large_text: bool
+) -> None:
     page.set_viewport_size(DESKTOP)
-    if not opened(page, visit):
+    if not opened(page, visit, fetches):
         return
     findings.checked.append(f"{who} {visit.url}")
     findings.add(who, visit, f"{DESKTOP['width']} px", axe(page))
@@ -216,11 +266,12 @@ def test_every_page_of_every_demo_role_meets_wcag_2_2_aa(browser, live_server, d
     for person in [None, *roles(demo)]:
         who = person.label if person is not None else "not signed in"
         with browser_page(browser, live_server, viewport=DESKTOP) as page:
+            fetches = Fetches(page)
             if person is not None:
                 sign_in(page, person)
             for visit in visits(demo, person):
                 large_text = person is not None and person.kind == "patient"
-                check(page, who, visit, findings, large_text=large_text)
+                check(page, who, visit, fetches, findings, large_text=large_text)
 
     print(f"{len(findings.checked)} pages checked:", *findings.checked, sep="\n")
     problems = findings.lines()
