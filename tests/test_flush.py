@@ -1,13 +1,16 @@
 """The flush after a transactional test (tests/conftest.py) empties every table, the
-append-only audit trail included, with DELETE rather than one slow TRUNCATE of them all."""
+append-only audit trail included, with DELETE rather than one slow TRUNCATE of them all; it
+keeps the content types and permissions, which are what Django makes and nothing else."""
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection
 
 from apps.audit.models import Action, AuditEntry
 from apps.audit.services import audit_record
+from tests.conftest import KEPT
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +37,34 @@ def test_the_flush_empties_every_table_the_audit_trail_included(
         inhibit_post_migrate=True,
     )  # fmt: skip
 
-    assert {table: n for table, n in _rows().items() if n} == {}
+    assert {table: n for table, n in _rows().items() if n and table not in KEPT} == {}
+
+
+def test_the_flush_keeps_the_content_types_and_permissions_django_makes(require_postgres):
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    made = {(ct.app_label, ct.model) for ct in ContentType.objects.all()}
+    models = {(m._meta.app_label, m._meta.model_name) for m in django_apps.get_models()}
+    permissions = set(Permission.objects.values_list("content_type__model", "codename"))
+    expected = {
+        (m._meta.model_name, f"{action}_{m._meta.model_name}")
+        for m in django_apps.get_models()
+        for action in m._meta.default_permissions
+    } | {
+        (m._meta.model_name, codename)
+        for m in django_apps.get_models()
+        for codename, _ in m._meta.permissions
+    }
+
+    call_command(
+        "flush", verbosity=0, interactive=False, reset_sequences=False, allow_cascade=False
+    )
+
+    assert made == models
+    assert permissions == expected
+    assert {(ct.app_label, ct.model) for ct in ContentType.objects.all()} == made
+    assert set(Permission.objects.values_list("content_type__model", "codename")) == expected
 
 
 def test_the_flush_deletes_and_truncates_only_the_tables_that_refuse_delete(require_postgres):
