@@ -86,10 +86,16 @@ def _delete_instead_of_truncate() -> None:
         truncate_if_used = (
             "DO $$ BEGIN IF EXISTS (SELECT 1 FROM {0}) THEN TRUNCATE {0}; END IF; END $$;"
         )
-        return [
+        emptied = [table for table in tables if table not in KEPT]
+        # First the lock TRUNCATE takes: a worker or live-server request still writing is
+        # waited for, and a new one waits for the flush, as before (without it, a row a
+        # worker commits in between could fail the flush's foreign-key check).
+        lock = "LOCK TABLE {} IN ACCESS EXCLUSIVE MODE;".format(
+            ", ".join(self.quote_name(table) for table in emptied)
+        )
+        return [lock] + [
             (truncate_if_used if table in guarded else delete).format(self.quote_name(table))
-            for table in tables
-            if table not in KEPT
+            for table in emptied
         ]
 
     DatabaseOperations.sql_flush = sql_flush

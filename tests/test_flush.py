@@ -72,6 +72,7 @@ def test_the_flush_deletes_and_truncates_only_the_tables_that_refuse_delete(requ
 
     sql = connection.ops.sql_flush(no_style(), tables)
 
-    assert sql[0] == 'DELETE FROM "patients_patient";'
-    assert sql[1].startswith("DO $$")
-    assert 'THEN TRUNCATE "audit_auditentry";' in sql[1]
+    assert sql[0] == ('LOCK TABLE "patients_patient", "audit_auditentry" IN ACCESS EXCLUSIVE MODE;')
+    assert sql[1] == 'DELETE FROM "patients_patient";'
+    assert sql[2].startswith("DO $$")
+    assert 'THEN TRUNCATE "audit_auditentry";' in sql[2]
